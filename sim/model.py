@@ -1,0 +1,376 @@
+"""ZoneModel: Guangxi's high-tech zones as a Mesa model, one step per year."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from .agents import enterprise as ent
+from .agents import talent as tal
+from .agents import zone as zon
+from .agents.enterprise import FIRM_COLUMNS, Enterprise
+from .agents.talent import OUTSIDE, TALENT_COLUMNS, Talent
+from .agents.zone import ZONE_COLUMNS, Zone
+from .government import RegionalGovernment
+from .initial import populate
+from .metrics import Recorder, zone_outcomes
+from .params import Params
+from .policies import Hooks, Lever
+from .pool import Pool
+from .scenario import World, load_world
+
+FLOW_NAMES = ("output", "value_added", "rd", "tax", "innovations", "startups", "spinoffs", "arrivals",
+              "exits", "entries_blocked", "moves_in", "moves_out", "talent_inflow", "talent_outflow",
+              "land_allotted", "transfers")
+
+
+# Module-level reporters (picklable) for Mesa's DataCollector / batch_run.
+def region_output(model: ZoneModel) -> float:
+    return model.recorder.region_latest["output"]
+
+
+def region_firms(model: ZoneModel) -> float:
+    return model.recorder.region_latest["firms"]
+
+
+def region_hightech(model: ZoneModel) -> float:
+    return model.recorder.region_latest["hightech_firms"]
+
+
+def region_talent(model: ZoneModel) -> float:
+    return model.recorder.region_latest["talent"]
+
+
+def region_output_per_km2(model: ZoneModel) -> float:
+    return model.recorder.region_latest["output_per_km2"]
+
+
+class ZoneModel(mesa.Model):
+    """The high-tech zones of one region under one measure package.
+
+    Each ``step()`` is one year, in this order:
+
+    1. ``start_year``      levers' start-of-year hook; the year's flow counters reset
+    2. ``talent_moves``    retirements, new graduates, and cohorts choosing a zone (logit)
+    3. ``labour_market``   firms hire the talent of their zone
+    4. ``production``      output, value added, R&D, profit and tax of every firm
+    5. ``innovation``      knowledge, innovations, productivity, high-tech certification
+    6. ``land``            the region's quota is allotted; zones develop land
+    7. ``firm_dynamics``   exits, growth within free land, relocation, entry
+    8. ``public_finance``  zones keep their tax share and spend on platforms, services, subsidies
+    9. ``evaluation``      the government scores and ranks zones; levers act on the ranking
+    10. ``end_year``       levers' end-of-year hook, then the year's outcomes are recorded
+
+    Keyword-only arguments so Mesa's ``batch_run`` can drive it: ``world`` (a World, a bundled
+    name or a path), ``levers`` (built Lever objects), ``rng`` (seed), and any parameter of
+    :class:`sim.params.Params` as an override.
+    """
+
+    def __init__(self, *, world: World | str | None = None, levers: Sequence[Lever] = (),
+                 rng: int | np.random.Generator | None = None, max_years: int | None = None,
+                 **param_overrides: Any) -> None:
+        super().__init__(rng=rng)
+        if world is None or isinstance(world, str):
+            world = load_world(world or "guangxi")
+        if param_overrides:
+            world = world.with_params(**param_overrides)
+        self.world = world
+        self.params: Params = world.params
+        self.start_year = world.start_year
+        self.max_years = max_years
+        p = self.params
+        self.sector_va = np.asarray(p.value_added_ratio)
+        self.sector_rd = np.asarray(p.rd_intensity)
+        self.sector_capital = np.asarray(p.capital_per_worker)
+        self.sector_skill = np.asarray(p.skilled_share_demand)
+        self.zone_ids = [z.id for z in world.zones]
+        self.zone_names = [z.name for z in world.zones]
+        self.zone_names_zh = [z.name_zh for z in world.zones]
+        n_firms = sum(z.firms for z in world.zones)
+        n_coh = sum(int(round(z.talent / p.talent_scale)) for z in world.zones)
+        self.zones = Pool(ZONE_COLUMNS, 0, self._handles(Zone))
+        self.firms = Pool(FIRM_COLUMNS, 0, self._handles(Enterprise))
+        self.talent = Pool(TALENT_COLUMNS, 0, self._handles(Talent))
+        self.zones._grow(len(world.zones))
+        self.firms._grow(int(n_firms * 1.15) + 64)
+        self.talent._grow(int(n_coh * 1.6) + 64)
+        self.flows = {name: np.zeros(len(world.zones)) for name in FLOW_NAMES}
+        self.flows.update(region_talent_inflow=0.0, region_talent_outflow=0.0, land_quota_issued=0.0)
+        self.region_mean_wage = 0.1
+        self.job_odds = np.ones(len(world.zones))
+        populate(self, world.zones)
+        self._geometry()
+        self.government = RegionalGovernment(self, p.indicator_weights)
+        self.hooks = Hooks(list(levers))
+        self.levers = self.hooks.levers
+        self.hooks.setup(self)
+        self.recorder = Recorder()
+        self.datacollector = mesa.DataCollector(model_reporters={
+            "output": region_output, "firms": region_firms, "hightech_firms": region_hightech,
+            "talent": region_talent, "output_per_km2": region_output_per_km2})
+        self._initial_accounts()
+        self._evaluation()
+        self._record()
+
+    def _initial_accounts(self) -> None:
+        """Year-0 flows and zone accounts from the calibrated state (no randomness, no spending)."""
+        self._production()
+        zs = self.zones
+        zs.tax_raised[:] = self.flows["tax"]
+        zs.tax_kept[:] = zs.tax_share * self.flows["tax"]
+        zs.budget[:] = zs.tax_kept
+
+    # ------------------------------------------------------------------ helpers
+    def _handles(self, cls: type) -> Any:
+        def make(slots: np.ndarray) -> list:
+            return [cls(self, int(s)) for s in slots]
+        return make
+
+    def _geometry(self) -> None:
+        """Pairwise distances (km) between zone slots and the firm moving-cost factors."""
+        zs = self.zones
+        lat, lon = np.radians(zs.lat), np.radians(zs.lon)
+        dlat = lat[:, None] - lat[None, :]
+        dlon = lon[:, None] - lon[None, :]
+        a = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
+        self.distance = 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+        n = zs.capacity
+        old = getattr(self, "move_cost", None)
+        self.move_cost = np.ones((n, n))
+        if old is not None:
+            self.move_cost[: old.shape[0], : old.shape[1]] = old
+
+    @property
+    def n_zone_slots(self) -> int:
+        return self.zones.capacity
+
+    def zone_active(self) -> np.ndarray:
+        return self.zones.alive
+
+    def live_firms(self) -> np.ndarray:
+        return self.firms.live()
+
+    def live_talent(self) -> np.ndarray:
+        return self.talent.live()
+
+    def talent_by_zone(self) -> np.ndarray:
+        """Skilled people living in each zone slot."""
+        c = self.live_talent()
+        tz = self.talent.zone[c]
+        return np.bincount(tz[tz >= 0], minlength=self.n_zone_slots) * float(self.params.talent_scale)
+
+    def occupied_land(self) -> np.ndarray:
+        i = self.live_firms()
+        return np.bincount(self.firms.zone[i], weights=self.firms.land[i], minlength=self.n_zone_slots)
+
+    def free_land(self) -> np.ndarray:
+        """Developed land not used by firms, km2 per zone slot."""
+        return self.zones.land_developed - self.occupied_land()
+
+    def add_zone(self, **columns: Any) -> int:
+        """Create a zone (area 1: new zones from county parks); returns its slot."""
+        ident = columns.pop("zone_id")
+        slot = int(self.zones.add(1, **columns)[0])
+        names = (columns.pop("name", ident), columns.pop("name_zh", ident))
+        while len(self.zone_ids) <= slot:
+            self.zone_ids.append("")
+            self.zone_names.append("")
+            self.zone_names_zh.append("")
+        self.zone_ids[slot], self.zone_names[slot], self.zone_names_zh[slot] = ident, *names
+        n = self.n_zone_slots
+        for k, v in self.flows.items():
+            if isinstance(v, np.ndarray) and v.size < n:
+                self.flows[k] = np.concatenate([v, np.zeros(n - v.size)])
+        self.job_odds = np.concatenate([self.job_odds, np.ones(n - self.job_odds.size)])
+        self._geometry()
+        return slot
+
+    @property
+    def zone_agents(self) -> list[Zone]:
+        return [h for h in self.zones.handles if h.pool.alive[h.slot]]
+
+    @property
+    def enterprises(self) -> mesa.agent.AgentSet:
+        """AgentSet of the live firms (built on demand; the hot paths never need it)."""
+        return mesa.agent.AgentSet([self.firms.handles[s] for s in self.live_firms()], random=self.random)
+
+    @property
+    def talents(self) -> mesa.agent.AgentSet:
+        return mesa.agent.AgentSet([self.talent.handles[s] for s in self.live_talent()], random=self.random)
+
+    # ------------------------------------------------------------------ the year
+    def step(self) -> None:
+        self.hooks.start_year(self)
+        self._reset_flows()
+        self._talent_moves()
+        self._labour_market()
+        self._production()
+        self._innovation()
+        self._land()
+        self._firm_dynamics()
+        self._public_finance()
+        self._evaluation()
+        self.hooks.end_year(self)
+        self._record()
+        if self.max_years is not None and self.steps >= self.max_years:
+            self.running = False
+
+    def _reset_flows(self) -> None:
+        for k, v in self.flows.items():
+            if isinstance(v, np.ndarray):
+                v[:] = 0.0
+            else:
+                self.flows[k] = 0.0
+
+    def _talent_moves(self) -> None:
+        t, p, rng, fl = self.talent, self.params, self.rng, self.flows
+        scale = float(p.talent_scale)
+        nz = self.n_zone_slots
+        c = self.live_talent()
+        # retirements
+        retire = c[rng.random(c.size) < p.retirement_rate]
+        rz = t.zone[retire]
+        fl["talent_outflow"] += np.bincount(rz[rz >= 0], minlength=nz) * scale
+        fl["region_talent_outflow"] += float((rz >= 0).sum()) * scale
+        t.remove(retire)
+        t.years[t.alive] += 1
+        # graduates: a share of the region's stock, home zones in proportion to head-counts
+        heads = self.talent_by_zone()
+        n_grad = rng.poisson(p.graduate_rate * heads.sum() / scale)
+        home = rng.choice(nz, size=n_grad, p=heads / heads.sum()) if heads.sum() > 0 and n_grad else \
+            np.zeros(0, dtype=np.int64)
+        grads = t.add(int(home.size), zone=OUTSIDE, home=home,
+                      skill=rng.lognormal(-p.skill_sigma**2 / 2, p.skill_sigma, home.size))
+        # who reconsiders: graduates, a share of the settled, more of those without a job
+        c = self.live_talent()
+        r = rng.random(c.size)
+        jobless = t.employer[c] < 0
+        consider = (r < p.reconsider_rate) | (jobless & (r < 0.5))
+        movers = np.union1d(c[consider], grads)
+        old = t.zone[movers]
+        housing = zon.housing_cost(self, heads)
+        new = tal.choose_location(self, movers, self.job_odds, housing)
+        moved = new != old
+        old, new = old[moved], new[moved]
+        fl["talent_outflow"] += np.bincount(old[old >= 0], minlength=nz) * scale
+        fl["talent_inflow"] += np.bincount(new[new >= 0], minlength=nz) * scale
+        fl["region_talent_inflow"] += float(((old < 0) & (new >= 0)).sum()) * scale
+        fl["region_talent_outflow"] += float(((old >= 0) & (new < 0)).sum()) * scale
+        t.zone[movers[moved]] = new
+        t.employer[movers[moved]] = -1
+
+    def _labour_market(self) -> None:
+        t, f = self.talent, self.firms
+        c, i = self.live_talent(), self.live_firms()
+        tal.hire(self, c, i)
+        want = f.employees[i] * self.sector_skill[f.sector[i]]
+        demand = np.bincount(f.zone[i], weights=want, minlength=self.n_zone_slots)
+        supply = self.talent_by_zone()
+        self.job_odds = np.where(supply > 0, np.minimum(1.0, demand / np.maximum(supply, 1e-9)), 1.0)
+        employed = t.employer[c] >= 0
+        t.wage[c] = np.where(employed, tal.skilled_wage(self, np.maximum(t.zone[c], 0), t.skill[c]), 0.0)
+
+    def _production(self) -> None:
+        f, fl, nz = self.firms, self.flows, self.n_zone_slots
+        i = self.live_firms()
+        self._service = zon.service_effect(self)
+        ent.produce(self, i, self._service)
+        z = f.zone[i]
+        for name in ("output", "value_added", "rd", "tax"):
+            fl[name] += np.bincount(z, weights=getattr(f, name)[i], minlength=nz)
+        emp = np.bincount(z, weights=f.employees[i], minlength=nz)
+        self.zones.wage[:] = np.where(emp > 0, self.params.labour_share * fl["value_added"] / np.maximum(emp, 1e-9),
+                                      self.zones.wage)
+        self.region_mean_wage = float(np.average(self.zones.wage, weights=emp)) if emp.sum() > 0 else \
+            self.region_mean_wage
+
+    def _innovation(self) -> None:
+        i = self.live_firms()
+        ent.innovate(self, i)
+        self.flows["innovations"] += np.bincount(self.firms.zone[i], weights=self.firms.innovations[i],
+                                                 minlength=self.n_zone_slots)
+
+    def _land(self) -> None:
+        demand = zon.land_demand(self, self.occupied_land())
+        quota = self.params.land_quota
+        allot = self.hooks.allocate_land(self, demand)
+        if allot is None:
+            total = demand.sum()
+            allot = demand if total <= quota else demand * (quota / total)
+        self.zones.land_allotted += allot
+        self.flows["land_allotted"] += allot
+        self.flows["land_quota_issued"] = quota
+        zon.develop_land(self)
+
+    def _firm_dynamics(self) -> None:
+        f, fl, nz = self.firms, self.flows, self.n_zone_slots
+        i = self.live_firms()
+        gone = ent.exits(self, i)
+        fl["exits"] += np.bincount(f.zone[gone], minlength=nz)
+        self._release_talent(gone)
+        f.remove(gone)
+        i = self.live_firms()
+        ent.grow(self, i)
+        moves = ent.relocate(self, i, self._service)
+        if moves.size:
+            fl["moves_out"] += np.bincount(moves[:, 0], minlength=nz)
+            fl["moves_in"] += np.bincount(moves[:, 1], minlength=nz)
+        new = ent.entrants(self, i, self._service, self.talent_by_zone())
+        self._admit(new)
+
+    def _release_talent(self, gone: np.ndarray) -> None:
+        """Cohorts employed by closing firms lose their job (they reconsider next year)."""
+        if gone.size:
+            t = self.talent
+            c = self.live_talent()
+            t.employer[c[np.isin(t.employer[c], gone)]] = -1
+
+    def _admit(self, new: dict[str, np.ndarray]) -> None:
+        """Entrants take free land in arrival order within their zone; the rest are turned away."""
+        fl, nz = self.flows, self.n_zone_slots
+        z, land = new["zone"], new["land"]
+        if z.size == 0:
+            return
+        order = np.lexsort((np.arange(z.size), z))
+        cum = np.zeros(z.size)
+        cum[order] = ent._cumsum_by_group(land[order], z[order])
+        ok = cum <= np.maximum(self.free_land(), 0.0)[z]
+        fl["entries_blocked"] += np.bincount(z[~ok], minlength=nz)
+        origin = new["origin"][ok]
+        for code, name in ((1, "startups"), (2, "spinoffs"), (3, "arrivals")):
+            fl[name] += np.bincount(z[ok][origin == code], minlength=nz)
+        self.firms.add(int(ok.sum()), **{k: v[ok] for k, v in new.items()})
+
+    def _public_finance(self) -> None:
+        zon.public_finance(self, self.flows["tax"])
+        self.zones.output_prev[:] = self.flows["output"]
+
+    def _evaluation(self) -> None:
+        stats = zone_outcomes(self)
+        stats["amenity"] = self.zones.amenity
+        self.government.evaluate(stats)
+        if self.steps > 0:
+            self.hooks.after_evaluation(self)
+
+    def pay(self, slots: np.ndarray, amounts: np.ndarray) -> None:
+        """Region pays zones (rewards, support): added to next year's budget and recorded."""
+        np.add.at(self.zones.transfers, slots, amounts)
+        np.add.at(self.flows["transfers"], slots, amounts)
+
+    def _record(self) -> None:
+        self.recorder.collect(self)
+        self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------ results
+    def results(self) -> pd.DataFrame:
+        """The tidy table of every recorded year (zones and region)."""
+        return self.recorder.frame(self)
+
+    def run(self, years: int) -> pd.DataFrame:
+        for _ in range(years):
+            self.step()
+        return self.results()

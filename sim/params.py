@@ -1,0 +1,253 @@
+"""Model parameters: typed, frozen, each with a unit and a source.
+
+Every behavioural constant of the model lives here, once. A world file may override any of
+them under ``params:``; unknown names are errors. ``docs/parameters.md`` is generated from this
+module by ``python scripts/gen_param_docs.py`` (a test checks it is current).
+
+Sources: "estimate" means a judgement documented in ``docs/ODD.md`` and constrained by the
+calibration targets of ``CALIBRATION.md`` where possible; everything else names its origin.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+SECTORS: tuple[str, ...] = (
+    "electronics",
+    "biomedicine",
+    "new_materials",
+    "advanced_manufacturing",
+    "traditional",
+)
+N_SECTORS = len(SECTORS)
+
+INDICATORS: tuple[str, ...] = (
+    "innovation",  # innovation capability & entrepreneurial activity
+    "structure",  # structure & industrial value chain
+    "green",  # green development & liveability
+    "openness",  # open innovation & international competitiveness
+    "quality",  # overall quality & sustained innovation
+)
+
+
+def P(default: Any, unit: str, source: str, desc: str, **bounds: Any) -> Any:
+    """A documented parameter: default, unit, source and description, plus pydantic bounds."""
+    return Field(default, description=desc, json_schema_extra={"unit": unit, "source": source}, **bounds)
+
+
+SectorTuple = tuple[float, float, float, float, float]
+
+
+class Params(BaseModel):
+    """Behavioural parameters of the zone model (see docs/parameters.md for the table)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # --- scale -------------------------------------------------------------------------
+    talent_scale: int = P(50, "people per talent agent", "estimate (issue 2: 10-100)",
+                          "How many skilled people one Talent agent (a cohort) stands for.", ge=1, le=10_000)
+
+    # --- production ----------------------------------------------------------------------
+    capital_elasticity: float = P(0.40, "1", "Bai, Hsieh & Qian 2006 (capital share in China ~0.5); estimate",
+                                  "Output elasticity of capital.", ge=0.0, le=0.9)
+    labour_elasticity: float = P(0.55, "1", "estimate (returns to scale 0.95)",
+                                 "Output elasticity of employment.", ge=0.0, le=0.9)
+    skill_effect: float = P(0.6, "1", "estimate",
+                            "Output gain per unit of skilled share of a firm's workforce: effective labour is "
+                            "n(1 + skill_effect * h/n).", ge=0.0, le=5.0)
+    agglomeration_elasticity: float = P(0.07, "1 (log-log)", "Combes & Gobillon 2015; Lobo et al. 2013 "
+                                        "(2-11% per doubling; 0.07 = 5% per doubling)",
+                                        "Elasticity of productivity to employment in the firm's zone and sector "
+                                        "(Marshall externality).", ge=0.0, le=0.3)
+    urbanisation_elasticity: float = P(0.02, "1 (log-log)", "Combes & Gobillon 2015 (Jacobs effects smaller); estimate",
+                                       "Elasticity of productivity to the zone's total employment.", ge=0.0, le=0.3)
+    service_effect_max: float = P(0.10, "share of output", "estimate",
+                                  "Largest productivity gain zone services can give (saturating).", ge=0.0, le=1.0)
+    service_half_saturation: float = P(0.004, "yuan of services stock per yuan of output", "estimate",
+                                       "Services stock per unit of zone output at which half the maximum "
+                                       "service effect is reached (diminishing returns).", gt=0.0)
+    value_added_ratio: SectorTuple = P((0.24, 0.30, 0.27, 0.26, 0.22), "share of output",
+                                       "CALIBRATION.md: 2017 zones VA/output = 140.0/544.5 = 0.257; sector split estimate",
+                                       "Value added per unit of output, by sector.")
+    capital_per_worker: SectorTuple = P((0.5, 0.7, 0.8, 0.6, 0.5), "CNY m per worker", "estimate",
+                                        "Capital a firm installs per employee at entry, by sector.")
+    capital_user_cost: float = P(0.10, "1/yr", "estimate (depreciation 6% + interest 4%)",
+                                 "Annual cost of capital per unit of capital.", ge=0.0, le=1.0)
+    labour_share: float = P(0.40, "share of value added", "estimate (China labour share ~0.5)",
+                            "Share of value added per worker paid as wages (sets zone wages).", ge=0.05, le=0.95)
+    skill_wage_premium: float = P(0.8, "1", "estimate",
+                                  "Wage premium of a skilled worker over the zone's average wage, per unit of skill.",
+                                  ge=0.0, le=5.0)
+
+    # --- firm growth and exit --------------------------------------------------------------
+    growth_drift: float = P(0.01, "1/yr (log employment)", "estimate", "Mean log growth of employment.", ge=-0.5, le=0.5)
+    growth_noise: float = P(0.20, "1/yr (log employment)", "Gibrat's law; estimate giving Zipf-like tails (Axtell 2001)",
+                            "Standard deviation of the yearly log-employment shock.", ge=0.0, le=2.0)
+    growth_profit_sensitivity: float = P(0.5, "1/yr per unit margin", "estimate",
+                                         "How much the profit margin raises log employment growth.", ge=0.0, le=10.0)
+    productivity_noise: float = P(0.05, "1/yr (log TFP)", "estimate", "Std of the yearly log-productivity shock.",
+                                  ge=0.0, le=1.0)
+    exit_base_hazard: float = P(0.035, "1/yr", "SAIC 2013 (6-9%/yr overall); estimate",
+                                "Exit probability of a mature firm without losses.", ge=0.0, le=1.0)
+    exit_young_hazard: float = P(0.06, "1/yr", "SAIC 2013 (half of exits under 5 years); estimate",
+                                 "Extra exit probability of a new firm, decaying with age over young_age_scale.",
+                                 ge=0.0, le=1.0)
+    young_age_scale: float = P(3.0, "yr", "estimate", "Age scale of the young-firm extra hazard.", gt=0.0)
+    loss_years_to_exit: int = P(2, "yr", "estimate", "Consecutive loss years after which a firm may close.",
+                                ge=1, le=50)
+    loss_exit_probability: float = P(0.4, "1/yr", "estimate",
+                                     "Exit probability per year of a firm with persistent losses.", ge=0.0, le=1.0)
+
+    # --- innovation --------------------------------------------------------------------------
+    rd_intensity: SectorTuple = P((0.030, 0.045, 0.022, 0.020, 0.006), "share of revenue",
+                                  "estimate (China industrial R&D intensities by industry)",
+                                  "Mean R&D spending per unit of output, by sector.")
+    knowledge_depreciation: float = P(0.15, "1/yr", "Hall, Mairesse & Mohnen 2010",
+                                      "Depreciation of a firm's R&D knowledge stock.", ge=0.0, le=1.0)
+    innovation_rate: float = P(0.03, "innovations per CNY m of knowledge per yr", "estimate",
+                               "Poisson rate of innovations per unit of effective knowledge.", ge=0.0, le=10.0)
+    knowledge_spillover: float = P(0.2, "1", "estimate",
+                                   "Weight of the zone-sector mean knowledge in a firm's effective knowledge.",
+                                   ge=0.0, le=5.0)
+    innovation_step: float = P(0.03, "log TFP per log(1+innovations)", "estimate",
+                               "Productivity gain from a year's innovations.", ge=0.0, le=1.0)
+    platform_effect: float = P(0.10, "1 per log(1+platforms)", "estimate",
+                               "Rise in the innovation rate per log of a zone's platforms.", ge=0.0, le=5.0)
+    hightech_rd_threshold: float = P(0.03, "share of revenue",
+                                     "Measures for certifying high-tech enterprises 2016, art. 11 (3-5%)",
+                                     "R&D intensity a firm needs to qualify as a certified high-tech enterprise.",
+                                     ge=0.0, le=1.0)
+    certification_rate: float = P(0.30, "1/yr", "estimate",
+                                  "Probability a qualifying firm applies for and obtains certification in a year.",
+                                  ge=0.0, le=1.0)
+    certification_years: int = P(3, "yr", "Measures for certifying high-tech enterprises 2016 (3-year validity)",
+                                 "Years a certification lasts before the firm must requalify.", ge=1, le=20)
+
+    # --- entry and relocation ------------------------------------------------------------------
+    startup_rate: float = P(6.0, "start-ups per 1,000 talent per yr", "estimate (fitted to 6-9% entry)",
+                            "Start-ups created by a zone's skilled people.", ge=0.0, le=1000.0)
+    incubator_effect: float = P(0.15, "1 per log(1+platforms)", "estimate",
+                                "Rise in the start-up rate per log of a zone's platforms (incubators).", ge=0.0, le=5.0)
+    spinoff_rate: float = P(0.01, "1/yr per firm", "Yang & Ettema 2012; estimate",
+                            "Spin-offs per incumbent firm with average knowledge.", ge=0.0, le=1.0)
+    outside_arrivals: float = P(500.0, "firms/yr", "estimate",
+                                "Firms per year arriving in Guangxi's zones from outside, split by attractiveness.",
+                                ge=0.0)
+    entrant_size_mean: float = P(8.0, "employees", "estimate", "Mean employment of a new firm.", gt=0.0)
+    entrant_productivity: float = P(0.95, "ratio to zone-sector mean TFP", "estimate",
+                                    "Relative productivity of entrants.", gt=0.0, le=5.0)
+    relocation_rate: float = P(0.02, "1/yr", "estimate", "Share of firms that consider relocating each year.",
+                               ge=0.0, le=1.0)
+    relocation_cost: float = P(2.0, "utility", "estimate", "Fixed utility cost of moving a firm.", ge=0.0)
+    relocation_distance_cost: float = P(0.5, "utility per 100 km", "estimate",
+                                        "Utility cost of moving a firm per 100 km.", ge=0.0)
+    attract_output: float = P(0.5, "utility per log output", "JASSS 18(4)13 (2015); estimate",
+                              "Weight of a zone's output (market, suppliers) in firm location choice.", ge=0.0)
+    attract_services: float = P(5.0, "utility per unit service effect", "estimate",
+                                "Weight of zone services in firm location choice.", ge=0.0)
+    attract_national: float = P(0.5, "utility", "Alder, Shao & Zilibotti 2016; estimate",
+                                "Extra pull of a national-level zone.", ge=0.0)
+    attract_land: float = P(1.0, "utility per log free land", "estimate",
+                            "Weight of free developed land in firm location choice.", ge=0.0)
+
+    # --- talent ---------------------------------------------------------------------------------
+    graduate_rate: float = P(0.07, "1/yr of the region's talent stock", "estimate",
+                             "New graduates entering Guangxi's zone labour market each year.", ge=0.0, le=1.0)
+    retirement_rate: float = P(0.025, "1/yr", "estimate (40-year careers)",
+                               "Share of talent cohorts leaving the labour force each year.", ge=0.0, le=1.0)
+    reconsider_rate: float = P(0.15, "1/yr", "estimate",
+                               "Share of settled talent that reconsiders where to live and work each year.",
+                               ge=0.0, le=1.0)
+    high_skill_threshold: float = P(1.3, "skill units", "estimate (gives ~22% high-skill at skill_sigma 0.5)",
+                                    "Skill above which a person counts as high-level talent.", gt=0.0)
+    skill_sigma: float = P(0.5, "log skill", "estimate", "Dispersion of skill (lognormal).", ge=0.0, le=3.0)
+    beta_wage: float = P(2.5, "utility per log wage", "Diamond 2016; Huang, Xing & Cui 2022; estimate",
+                         "Weight of log wage in the talent location logit.", ge=0.0)
+    beta_amenity: float = P(0.5, "utility per amenity index unit", "Diamond 2016; estimate",
+                            "Weight of amenity in the talent location logit.", ge=0.0)
+    beta_housing: float = P(1.0, "utility per log housing cost", "Diamond 2016; estimate",
+                            "Weight of log housing cost (a disutility) in the talent logit.", ge=0.0)
+    beta_subsidy: float = P(0.02, "utility per CNY k/yr", "estimate",
+                            "Weight of talent subsidies in the talent logit.", ge=0.0)
+    beta_home: float = P(1.5, "utility", "Huang, Xing & Cui 2022 (strong home preference); estimate",
+                         "Extra utility of living in one's home zone.", ge=0.0)
+    beta_unemployed: float = P(1.0, "utility", "estimate",
+                               "Utility loss of being without a job in a zone where demand is short.", ge=0.0)
+    outside_wage_ratio: float = P(1.35, "ratio to Guangxi mean skilled wage", "estimate (Guangdong pull)",
+                                  "Wage of the outside option (leaving Guangxi) relative to Guangxi's mean.",
+                                  gt=0.0)
+    outside_penalty: float = P(1.2, "utility", "estimate", "Utility cost of leaving Guangxi.", ge=0.0)
+    outside_wage_growth: float = P(0.0, "1/yr", "estimate", "Growth of the outside wage relative to Guangxi's.",
+                                   ge=-0.5, le=0.5)
+    housing_elasticity: float = P(0.3, "1 (log-log)", "estimate",
+                                  "Elasticity of a zone's housing cost to its talent head-count.", ge=0.0, le=3.0)
+    skilled_share_demand: SectorTuple = P((0.22, 0.25, 0.18, 0.18, 0.08), "share of employees", "estimate",
+                                          "Skilled share of employment a firm wants, by sector.")
+
+    # --- zone finance and land -----------------------------------------------------------------------
+    va_tax_rate: float = P(0.10, "share of value added", "estimate (VAT 13% less rebates)",
+                           "Indirect taxes per unit of value added.", ge=0.0, le=1.0)
+    income_tax_rate: float = P(0.25, "share of profit", "Enterprise Income Tax Law 2007 art. 4",
+                               "Corporate income tax rate.", ge=0.0, le=1.0)
+    hightech_income_tax_rate: float = P(0.15, "share of profit", "Enterprise Income Tax Law 2007 art. 28",
+                                        "Income tax rate of certified high-tech enterprises.", ge=0.0, le=1.0)
+    zone_tax_share: float = P(0.25, "share of tax raised", "estimate (fiscal retention)",
+                              "Share of the tax raised in a zone that the zone keeps as budget.", ge=0.0, le=1.0)
+    spend_platforms: float = P(0.3, "share of budget", "estimate", "Budget share spent on innovation platforms.",
+                               ge=0.0, le=1.0)
+    spend_services: float = P(0.5, "share of budget", "estimate", "Budget share spent on zone services.",
+                              ge=0.0, le=1.0)
+    spend_subsidies: float = P(0.2, "share of budget", "estimate", "Budget share spent on talent subsidies.",
+                               ge=0.0, le=1.0)
+    platform_cost: float = P(50.0, "CNY m per platform", "estimate", "Cost of building one innovation platform.",
+                             gt=0.0)
+    platform_depreciation: float = P(0.05, "1/yr", "estimate", "Share of platforms that lapse each year.",
+                                     ge=0.0, le=1.0)
+    services_depreciation: float = P(0.2, "1/yr", "estimate", "Depreciation of the zone services stock.",
+                                     ge=0.0, le=1.0)
+    land_quota: float = P(12.0, "km2/yr", "estimate", "New construction-land quota the region issues per year.",
+                          ge=0.0)
+    land_development_capacity: float = P(3.0, "km2/yr at management efficiency 1", "estimate",
+                                         "Most land a zone can develop in a year.", ge=0.0)
+    idle_land_buffer: float = P(0.05, "share of developed land", "estimate",
+                                "Free developed land a zone keeps ready for growth; it asks for quota "
+                                "to restore this buffer.", ge=0.0, le=1.0)
+
+    # --- evaluation ---------------------------------------------------------------------------------
+    indicator_weights: SectorTuple = P((20.0, 20.0, 15.0, 15.0, 30.0), "points",
+                                       "国科发火〔2021〕106号 (first weight official, rest UNVERIFIED)",
+                                       "Weights of the five first-level indicators: innovation, structure, green, "
+                                       "openness, quality.")
+
+    @field_validator("value_added_ratio", "rd_intensity", "skilled_share_demand")
+    @classmethod
+    def _shares(cls, v: SectorTuple) -> SectorTuple:
+        if any(not 0.0 <= x <= 1.0 for x in v):
+            raise ValueError("each of the 5 sector values must lie in [0, 1]")
+        return v
+
+    @field_validator("capital_per_worker")
+    @classmethod
+    def _positive(cls, v: SectorTuple) -> SectorTuple:
+        if any(x <= 0.0 for x in v):
+            raise ValueError("each of the 5 sector values must be > 0")
+        return v
+
+    @field_validator("indicator_weights")
+    @classmethod
+    def _weights(cls, v: SectorTuple) -> SectorTuple:
+        if any(x < 0.0 for x in v) or sum(v) <= 0.0:
+            raise ValueError("weights must be >= 0 with a positive sum")
+        return v
+
+
+def param_table() -> list[dict[str, Any]]:
+    """One row per parameter: name, default, unit, source, description (for docs and reports)."""
+    rows = []
+    for name, field in Params.model_fields.items():
+        extra = field.json_schema_extra or {}
+        rows.append({"name": name, "default": field.default, "unit": extra.get("unit", ""),
+                     "source": extra.get("source", ""), "description": field.description or ""})
+    return rows

@@ -1,0 +1,112 @@
+"""The lever lifecycle: one class per lever or measure, configured from a package file.
+
+A lever is built from its validated ``Settings`` (a frozen pydantic model: unknown keys are
+errors), then the model calls, in this order:
+
+* ``setup(model)`` once, after the world is built and before the first year: check the
+  settings against the world (e.g. named zones exist) and set the zone columns it controls;
+* every year, at fixed points of :meth:`sim.model.ZoneModel.step`:
+  ``start_year(model)`` before anything moves;
+  ``allocate_land(model, demand)`` may return the km2 of quota for each zone (the last lever
+  that returns an array wins; default is the model's by-demand rule);
+  ``share_tax(model)`` may move kept tax between zones (``zones.tax_kept``) without changing
+  its sum;
+  ``exit_multiplier(model, slots)`` and ``attractiveness(model)`` may return arrays that
+  multiply firms' exit hazards and add to zones' utility as firm locations;
+  ``after_evaluation(model)`` acts on the year's scores and ranks (rewards, delisting, promotion);
+  ``end_year(model)``;
+* ``summary()`` reports what the lever did over the run (e.g. money paid), for the results.
+
+A lever acts through model and agent state, never by rewriting the parameters.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from ..model import ZoneModel
+
+
+class LeverSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Lever:
+    """Base class; subclasses set ``name``, ``area`` (1-6 of POLICY.md), ``Settings``."""
+
+    name: ClassVar[str] = ""
+    area: ClassVar[int] = 0
+    title: ClassVar[str] = ""
+    Settings: ClassVar[type[LeverSettings]] = LeverSettings
+
+    def __init__(self, settings: LeverSettings) -> None:
+        self.settings = settings
+
+    def setup(self, model: ZoneModel) -> None: ...
+    def start_year(self, model: ZoneModel) -> None: ...
+    def allocate_land(self, model: ZoneModel, demand: np.ndarray) -> np.ndarray | None:
+        return None
+    def share_tax(self, model: ZoneModel) -> None: ...
+    def exit_multiplier(self, model: ZoneModel, slots: np.ndarray) -> np.ndarray | None:
+        return None
+    def attractiveness(self, model: ZoneModel) -> np.ndarray | None:
+        return None
+    def after_evaluation(self, model: ZoneModel) -> None: ...
+    def end_year(self, model: ZoneModel) -> None: ...
+    def summary(self) -> dict[str, Any]:
+        return {}
+
+
+class Hooks:
+    """Calls every lever's hook in package order; neutral when there are no levers."""
+
+    def __init__(self, levers: list[Lever]) -> None:
+        self.levers = list(levers)
+
+    def setup(self, model: ZoneModel) -> None:
+        for lever in self.levers:
+            lever.setup(model)
+
+    def start_year(self, model: ZoneModel) -> None:
+        for lever in self.levers:
+            lever.start_year(model)
+
+    def allocate_land(self, model: ZoneModel, demand: np.ndarray) -> np.ndarray | None:
+        result = None
+        for lever in self.levers:
+            got = lever.allocate_land(model, demand)
+            if got is not None:
+                result = got
+        return result
+
+    def share_tax(self, model: ZoneModel) -> None:
+        for lever in self.levers:
+            lever.share_tax(model)
+
+    def exit_multiplier(self, model: ZoneModel, slots: np.ndarray) -> np.ndarray | float:
+        out: np.ndarray | float = 1.0
+        for lever in self.levers:
+            got = lever.exit_multiplier(model, slots)
+            if got is not None:
+                out = out * got
+        return out
+
+    def attractiveness(self, model: ZoneModel) -> np.ndarray | float:
+        out: np.ndarray | float = 0.0
+        for lever in self.levers:
+            got = lever.attractiveness(model)
+            if got is not None:
+                out = out + got
+        return out
+
+    def after_evaluation(self, model: ZoneModel) -> None:
+        for lever in self.levers:
+            lever.after_evaluation(model)
+
+    def end_year(self, model: ZoneModel) -> None:
+        for lever in self.levers:
+            lever.end_year(model)
