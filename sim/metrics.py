@@ -185,16 +185,22 @@ class Recorder:
     def frame(self, model: ZoneModel) -> pd.DataFrame:
         """Tidy table: columns step, year, zone, level_name, then every outcome (zone rows carry
         NaN in the region-only columns)."""
-        parts = []
         ids = np.array(model.zone_ids, dtype=object)
+        region_names = list(self._steps[0][3]) if self._steps else []
+        cols: dict[str, list[np.ndarray]] = {name: [] for name in ("step", "zone", *OUTCOME_NAMES)}
+        extra: dict[str, list[np.ndarray]] = {name: [] for name in region_names if name not in BY_NAME}
         for step, alive, zone, region in self._steps:
             idx = np.flatnonzero(alive)
-            block = {name: zone[name][idx] for name in OUTCOME_NAMES}
-            block["step"] = np.full(idx.size, step)
-            block["zone"] = ids[idx]
-            parts.append(pd.DataFrame(block))
-            parts.append(pd.DataFrame({**{k: [v] for k, v in region.items()}, "step": [step], "zone": ["region"]}))
-        df = pd.concat(parts, ignore_index=True)
+            n = idx.size + 1  # the zones, then the region row
+            cols["step"].append(np.full(n, step))
+            cols["zone"].append(np.append(ids[idx], "region"))
+            for name in OUTCOME_NAMES:
+                cols[name].append(np.append(zone[name][idx], region[name]))
+            for name in extra:
+                block = np.full(n, np.nan)
+                block[-1] = region[name]
+                extra[name].append(block)
+        df = pd.DataFrame({k: np.concatenate(v) for k, v in {**cols, **extra}.items()})
         df["year"] = model.start_year + df["step"]
         lvl = df["level"].to_numpy()
         df["level_name"] = np.where(np.isnan(lvl), "region", np.array(LEVELS, dtype=object)[

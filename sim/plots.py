@@ -13,12 +13,17 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from .labels import label, setup_fonts, zone_label  # noqa: E402
 
 REGION_PANELS = ("output", "firms", "hightech_firms", "talent", "rd_intensity", "output_per_km2",
                  "entries", "exits", "tax")
+# Flows are zero at step 0 (the calibrated start has no past year): plotted from step 1.
+FLOW_OUTCOMES = {"entries", "exits", "startups", "spinoffs", "arrivals", "entries_blocked", "moves_in",
+                 "moves_out", "talent_inflow", "talent_outflow", "innovations", "land_allotted", "transfers",
+                 "region_talent_inflow", "region_talent_outflow", "public_money"}
 PALETTE = plt.get_cmap("tab20").colors
 
 
@@ -39,12 +44,15 @@ def region_chart(df: pd.DataFrame, path: Path, lang: str = "en", title: str = ""
     for ax, outcome in zip(axes.flat, REGION_PANELS):
         for k, pkg in enumerate(packages):
             sub = reg[reg["package"] == pkg] if "package" in reg else reg
+            if outcome in FLOW_OUTCOMES:
+                sub = sub[sub["step"] > 0]
             b = band(sub, outcome, [])
             color = PALETTE[(2 * k) % len(PALETTE)]
             ax.fill_between(b["year"], b["lo"], b["hi"], color=color, alpha=0.25, linewidth=0)
             ax.plot(b["year"], b["mid"], color=color, lw=2, label=pkg)
         ax.set_title(label(outcome, lang), fontsize=11)
         ax.grid(alpha=0.3)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if len(packages) > 1:
         axes.flat[0].legend(fontsize=8)
     n_seeds = reg["seed"].nunique() if "seed" in reg else 1
@@ -70,6 +78,8 @@ def zone_chart(df: pd.DataFrame, path: Path, lang: str = "en", zone_names: dict[
         r = sub.groupby("year")["rank"].median()
         ax2.plot(r.index, r.values, color=color, lw=2.2 if national else 1.3, ls="-" if national else "--",
                  marker="o", ms=3, label=name)
+    for ax in (ax1, ax2):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax1.set_yscale("log")
     ax1.set_title(label("zone_output_title", lang))
     ax1.set_ylabel(label("output", lang))

@@ -28,6 +28,7 @@ class Pool:
         self.handles: list = []
         self._make_handles = make_handles
         self.next_uid = 0
+        self._live: np.ndarray | None = None  # cache of live(); cleared by add/remove/_grow
         self._grow(capacity)
 
     def _grow(self, new_capacity: int) -> None:
@@ -39,6 +40,7 @@ class Pool:
         for name, (dtype, fill) in self._columns.items():
             setattr(self, name, np.concatenate([getattr(self, name), np.full(extra, fill, dtype=dtype)]))
         self.capacity = new_capacity
+        self._live = None
         if self._make_handles is not None:
             self.handles.extend(self._make_handles(np.arange(old, new_capacity)))
 
@@ -56,6 +58,7 @@ class Pool:
         if values:
             raise KeyError(f"unknown pool columns: {sorted(values)}")
         self.alive[idx] = True
+        self._live = None
         self.uid[idx] = np.arange(self.next_uid, self.next_uid + k)
         self.next_uid += k
         return idx
@@ -63,10 +66,15 @@ class Pool:
     def remove(self, idx: np.ndarray) -> None:
         """Free the slots ``idx``; their columns keep stale values until reused."""
         self.alive[idx] = False
+        self._live = None
 
     def live(self) -> np.ndarray:
-        """Slot indices of the live members, ascending."""
-        return np.flatnonzero(self.alive)
+        """Slot indices of the live members, ascending (cached until the next add/remove;
+        ``alive`` must only change through ``add`` and ``remove``). Read-only."""
+        if self._live is None:
+            self._live = np.flatnonzero(self.alive)
+            self._live.flags.writeable = False
+        return self._live
 
     @property
     def n(self) -> int:

@@ -47,6 +47,7 @@ def staged_output(path: Path, overwrite: bool = False) -> Iterator[Path]:
     check_new_output(path, overwrite)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent))
+    os.chmod(tmp, 0o755)
     try:
         yield tmp
     except BaseException:
@@ -66,6 +67,7 @@ def atomic_write(path: Path, data: bytes | str) -> None:
             fh.write(data.encode("utf-8") if isinstance(data, str) else data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
