@@ -67,6 +67,15 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("rank", "1 = best", "rank within the zone's class (national / region-level / delisted)", "none"),
     Outcome("level", "code", "0 national, 1 region-level, 2 delisted", "none"),
     Outcome("hosted_by", "zone slot", "slot of the hosting zone, -1 if none", "none"),
+    # recorded by levers (sim/policies, docs/levers.md); zero when no lever acts
+    Outcome("rewards", "CNY bn/yr", "evaluation rewards paid to the zone (part of transfers)"),
+    Outcome("region_support", "CNY bn/yr", "region's direct spending on measures in the zone (talent "
+                                           "subsidies, platform co-funding, certification awards)"),
+    Outcome("warnings", "count/yr", "warnings (约谈) for ranking in the bottom of the class"),
+    Outcome("promoted", "count/yr", "status raised this year (promoted to national, or re-listed)"),
+    Outcome("demoted", "count/yr", "status lost this year (national downgraded, or delisted)"),
+    Outcome("tax_shared", "CNY bn/yr", "kept tax received (+) or handed over (-) under hosting agreements"),
+    Outcome("land_reclaimed", "km2/yr", "allotted but undeveloped land quota taken back by the region"),
 )
 OUTCOME_NAMES = tuple(o.name for o in OUTCOMES)
 BY_NAME = {o.name: o for o in OUTCOMES}
@@ -78,7 +87,8 @@ REGION_OUTCOMES: tuple[Outcome, ...] = (
     Outcome("region_talent_outflow", "people/yr", "skilled people leaving the zones for outside or retiring"),
     Outcome("land_quota_issued", "km2/yr", "construction-land quota the region issued"),
     Outcome("output_cv", "1", "coefficient of variation of output across zones (spread)"),
-    Outcome("public_money", "CNY bn/yr", "money the region paid to zones (sum of transfers)"),
+    Outcome("public_money", "CNY bn/yr", "money the region paid to zones: transfers "
+                                                 "(rewards) plus direct support of measures"),
 )
 
 
@@ -132,6 +142,13 @@ def zone_outcomes(model: ZoneModel) -> dict[str, np.ndarray]:
         "rank": zs.rank.astype(float),
         "level": zs.level.astype(float),
         "hosted_by": zs.hosted_by.astype(float),
+        "rewards": fl["rewards"] / 1000.0,
+        "region_support": fl["region_support"] / 1000.0,
+        "warnings": fl["warnings"].copy(),
+        "promoted": fl["promoted"].copy(),
+        "demoted": fl["demoted"].copy(),
+        "tax_shared": fl["tax_shared"] / 1000.0,
+        "land_reclaimed": fl["land_reclaimed"].copy(),
     }
     return out
 
@@ -163,7 +180,7 @@ def region_row(zone: dict[str, np.ndarray], alive: np.ndarray, model: ZoneModel)
     row["region_talent_outflow"] = float(fl["region_talent_outflow"])
     row["land_quota_issued"] = float(fl["land_quota_issued"])
     row["output_cv"] = float(out.std() / mean) if mean > 0 else 0.0
-    row["public_money"] = row["transfers"]
+    row["public_money"] = row["transfers"] + row["region_support"]
     return row
 
 

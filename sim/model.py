@@ -25,7 +25,10 @@ from .scenario import World, load_world
 
 FLOW_NAMES = ("output", "value_added", "rd", "tax", "innovations", "startups", "spinoffs", "arrivals",
               "exits", "entries_blocked", "moves_in", "moves_out", "talent_inflow", "talent_outflow",
-              "land_allotted", "transfers")
+              "land_allotted", "transfers",
+              # recorded by levers (sim/policies): neutral zeros when no lever acts
+              "rewards", "region_support", "warnings", "promoted", "demoted", "tax_shared",
+              "land_reclaimed")
 
 
 # Module-level reporters (picklable) for Mesa's DataCollector / batch_run.
@@ -352,6 +355,7 @@ class ZoneModel(mesa.Model):
     def _evaluation(self) -> None:
         stats = zone_outcomes(self)
         stats["amenity"] = self.zones.amenity
+        self.hooks.evaluation_stats(self, stats)  # levers (hosting) may re-attribute output
         self.government.evaluate(stats)
         if self.steps > 0:
             self.hooks.after_evaluation(self)

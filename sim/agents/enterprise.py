@@ -256,7 +256,14 @@ def entrants(model: ZoneModel, i: np.ndarray, service: np.ndarray, talent: np.nd
     attract = zone_attractiveness(model, service)
     w = np.exp(attract - attract[np.isfinite(attract)].max()) * zs.arrival_mult if np.isfinite(attract).any() else np.zeros(nz)
     total = w.sum()
-    n_arr = rng.multinomial(rng.poisson(p.outside_arrivals), w / total) if total > 0 else np.zeros(nz, dtype=np.int64)
+    # arrival_mult (levers: attraction of outside firms) scales each zone's expected arrivals, so it
+    # raises the region's total as well as the zone's share; all ones = the plain split
+    mult = zs.arrival_mult
+    lam = p.outside_arrivals
+    if total > 0 and not np.all(mult[active] == 1.0):
+        base = w / np.maximum(mult, 1e-12)
+        lam = p.outside_arrivals * float(total / base.sum()) if base.sum() > 0 else lam
+    n_arr = rng.multinomial(rng.poisson(lam), w / total) if total > 0 else np.zeros(nz, dtype=np.int64)
     # assemble: zone and sector for each entrant
     z_start = np.repeat(np.arange(nz), n_start)
     z_arr = np.repeat(np.arange(nz), n_arr)

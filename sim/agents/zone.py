@@ -55,6 +55,7 @@ ZONE_COLUMNS = {
     "certification_mult": (np.float64, 1.0),
     "credit": (np.float64, 0.0),  # 0..1: share of loss-driven exits averted by technology finance
     "growth_cap": (np.float64, np.inf),  # most log-growth a firm may take in a year (green constraint)
+    "perks_lost": (np.int64, 0),  # years left without perks (rewards, land priority, support): delisting
 }
 
 

@@ -13,6 +13,8 @@ errors), then the model calls, in this order:
   its sum;
   ``exit_multiplier(model, slots)`` and ``attractiveness(model)`` may return arrays that
   multiply firms' exit hazards and add to zones' utility as firm locations;
+  ``evaluation_stats(model, stats)`` may re-attribute the year's per-zone statistics before the
+  government scores them (hosting: split GDP and tax as agreed), without changing their sums;
   ``after_evaluation(model)`` acts on the year's scores and ranks (rewards, delisting, promotion);
   ``end_year(model)``;
 * ``summary()`` reports what the lever did over the run (e.g. money paid), for the results.
@@ -55,6 +57,7 @@ class Lever:
         return None
     def attractiveness(self, model: ZoneModel) -> np.ndarray | None:
         return None
+    def evaluation_stats(self, model: ZoneModel, stats: dict[str, np.ndarray]) -> None: ...
     def after_evaluation(self, model: ZoneModel) -> None: ...
     def end_year(self, model: ZoneModel) -> None: ...
     def summary(self) -> dict[str, Any]:
@@ -102,6 +105,10 @@ class Hooks:
             if got is not None:
                 out = out + got
         return out
+
+    def evaluation_stats(self, model: ZoneModel, stats: dict[str, np.ndarray]) -> None:
+        for lever in self.levers:
+            lever.evaluation_stats(model, stats)
 
     def after_evaluation(self, model: ZoneModel) -> None:
         for lever in self.levers:
