@@ -120,6 +120,10 @@ def _calibrate(model: ZoneModel, target_output: np.ndarray) -> None:
     z = f.zone[i]
     hire(model, model.live_talent(), i)
     zs.output_prev[:nz] = target_output
+    # services at their steady state for the zone's budget (needs a first pass for tax)
+    produce(model, i, service_effect(model))
+    tax = np.bincount(z, weights=f.tax[i], minlength=nz)
+    zs.services[:nz] = p.spend_services * zs.tax_share[:nz] * tax / max(p.services_depreciation, 1e-9)
     service = service_effect(model)
     produce(model, i, service)
     got = np.bincount(z, weights=f.output[i], minlength=nz)
@@ -131,10 +135,6 @@ def _calibrate(model: ZoneModel, target_output: np.ndarray) -> None:
     produce(model, i, service)
     d = p.knowledge_depreciation
     f.knowledge[i] = f.rd[i] * (1.0 - (1.0 - d) ** (f.age[i] + 1)) / max(d, 1e-9)
-    tax = np.bincount(z, weights=f.tax[i], minlength=nz)
-    budget = zs.tax_share[:nz] * tax
-    zs.services[:nz] = p.spend_services * budget / max(p.services_depreciation, 1e-9)
-    zs.output_prev[:nz] = np.bincount(z, weights=f.output[i], minlength=nz)
     model.region_mean_wage = float(np.average(zs.wage[:nz], weights=emp))
     f.losses[i] = (f.profit[i] < 0).astype(np.int64)
     f.ip[i] = np.where(f.hightech[i], 2.0, 0.0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SECTORS: tuple[str, ...] = (
     "electronics",
@@ -241,6 +241,13 @@ class Params(BaseModel):
         if any(x < 0.0 for x in v) or sum(v) <= 0.0:
             raise ValueError("weights must be >= 0 with a positive sum")
         return v
+
+    @model_validator(mode="after")
+    def _spending(self) -> Params:
+        total = self.spend_platforms + self.spend_services + self.spend_subsidies
+        if total > 1.0 + 1e-9:
+            raise ValueError(f"spend_platforms + spend_services + spend_subsidies must be <= 1 (got {total:g})")
+        return self
 
 
 def param_table() -> list[dict[str, Any]]:

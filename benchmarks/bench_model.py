@@ -1,0 +1,105 @@
+"""Speed of one default run against a plain-Mesa reference loop timed in the same process.
+
+    python benchmarks/bench_model.py [--repeats 5] [--years 20]
+
+zonesim: build the default Guangxi world, step it ``years`` times (every stage, outcomes
+recorded each year), and build the tidy results table. Reference: the pattern of Mesa's
+Boltzmann-wealth benchmark without a grid — the same number of agents as zonesim's live
+firms + talent cohorts + zones, each with a Python ``step()`` that gives one unit of wealth to a
+random agent, activated with ``shuffle_do`` for the same number of years.
+
+Prints agent-steps per second for both and their ratio (the figure to quote: it is measured in
+one run, so machine load affects both sides alike), plus absolute times for the record.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import mesa  # noqa: E402
+
+from sim.model import ZoneModel  # noqa: E402
+from sim.scenario import load_world  # noqa: E402
+
+
+class MoneyAgent(mesa.Agent):
+    def __init__(self, model: mesa.Model) -> None:
+        super().__init__(model)
+        self.wealth = 1
+
+    def step(self) -> None:
+        if self.wealth > 0:
+            other = self.model.agent_list[self.model.random.randrange(len(self.model.agent_list))]
+            other.wealth += 1
+            self.wealth -= 1
+
+
+class Reference(mesa.Model):
+    def __init__(self, n: int, seed: int) -> None:
+        super().__init__(rng=seed)
+        MoneyAgent.create_agents(self, n)
+        self.agent_list = list(self.agents)  # a list: AgentSet indexing is O(N) per call
+
+    def step(self) -> None:
+        self.agents.shuffle_do("step")
+
+
+def time_zonesim(world, years: int, seed: int) -> tuple[float, float, float, float, int]:
+    t0 = time.perf_counter()
+    m = ZoneModel(world=world, rng=seed)
+    t1 = time.perf_counter()
+    agent_steps = 0
+    for _ in range(years):
+        agent_steps += m.firms.n + m.talent.n + m.zones.n
+        m.step()
+    t2 = time.perf_counter()
+    m.results()
+    t3 = time.perf_counter()
+    return t1 - t0, t2 - t1, t3 - t2, t3 - t0, agent_steps
+
+
+def time_reference(n: int, years: int, seed: int) -> tuple[float, int]:
+    t0 = time.perf_counter()
+    m = Reference(n, seed)
+    for _ in range(years):
+        m.step()
+    return time.perf_counter() - t0, n * years
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--years", type=int, default=20)
+    args = ap.parse_args()
+    world = load_world("guangxi")
+    time_zonesim(world, 2, 0)  # warm-up (imports, caches)
+    zs, refs = [], []
+    for r in range(args.repeats):  # interleaved, so load drifts hit both alike
+        zs.append(time_zonesim(world, args.years, 100 + r))
+        n_agents = round(zs[-1][4] / args.years)
+        refs.append(time_reference(n_agents, args.years, 100 + r))
+    build = statistics.median(z[0] for z in zs)
+    step = statistics.median(z[1] for z in zs)
+    frame = statistics.median(z[2] for z in zs)
+    total = statistics.median(z[3] for z in zs)
+    ref_total = statistics.median(r[0] for r in refs)
+    z_rate = statistics.median(z[4] / z[3] for z in zs)
+    r_rate = statistics.median(r[1] / r[0] for r in refs)
+    print(f"default world, {args.years} years, median of {args.repeats} interleaved repeats")
+    print(f"  zonesim run: {total:.3f} s (build {build:.3f}, {args.years} steps {step:.3f}, results table {frame:.3f}), "
+          f"~{zs[0][4] / args.years:,.0f} agents")
+    print(f"  plain-Mesa reference, same agents and years: {ref_total:.3f} s")
+    print(f"  agent-steps/s: zonesim {z_rate:,.0f} vs reference {r_rate:,.0f}")
+    print(f"RATIO zonesim / plain-Mesa agent-steps per second: {z_rate / r_rate:.2f}x "
+          f"(run time ratio reference/zonesim {ref_total / total:.2f})")
+    print(f"  => 1,000 default runs on 2 workers ~ {1000 * total / 2 / 60:.1f} min at this load")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""ZoneModel as a whole: determinism, conservation, identities that hold every year."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.model import ZoneModel
+from sim.agents.enterprise import Enterprise
+from sim.agents.talent import Talent
+from sim.agents.zone import Zone
+
+
+def run(world, seed, years=5, **kw):
+    m = ZoneModel(world=world, rng=seed, **kw)
+    for _ in range(years):
+        m.step()
+    return m
+
+
+def test_same_seed_gives_identical_tables(world):
+    a = run(world, 11).results()
+    b = run(world, 11).results()
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def test_different_seeds_differ(world):
+    a = run(world, 11).results()
+    b = run(world, 12).results()
+    assert not np.allclose(a["output"].to_numpy(), b["output"].to_numpy())
+
+
+def test_year_zero_matches_the_zone_table(world):
+    m = ZoneModel(world=world, rng=3)
+    df = m.results()
+    zones = df[df.zone != "region"].set_index("zone")
+    for row in world.zones:
+        assert zones.loc[row.id, "output"] == pytest.approx(row.output_bn, rel=1e-9)
+        assert zones.loc[row.id, "firms"] == row.firms
+        assert zones.loc[row.id, "hightech_firms"] == row.hightech_firms
+        assert zones.loc[row.id, "land_developed"] == pytest.approx(row.land_developed_km2)
+        assert zones.loc[row.id, "talent"] == pytest.approx(round(row.talent / m.params.talent_scale)
+                                                            * m.params.talent_scale)
+    region = df[df.zone == "region"].iloc[0]
+    assert 900 < region["output"] < 1200  # order of CNY 1 trn (CALIBRATION.md)
+    assert region["firms"] == sum(z.firms for z in world.zones)
+
+
+def test_yearly_identities_hold(world):
+    m = ZoneModel(world=world, rng=5)
+    prev = m.recorder.region_latest
+    for _ in range(8):
+        m.step()
+        cur = m.recorder.region_latest
+        # firms: count(t+1) = count(t) + entries - exits
+        assert cur["firms"] == prev["firms"] + cur["entries"] - cur["exits"]
+        # people: region stock(t+1) = stock(t) + inflow - outflow
+        assert cur["talent"] == pytest.approx(prev["talent"] + cur["region_talent_inflow"]
+                                              - cur["region_talent_outflow"])
+        # land: developed + available = total; occupied <= developed
+        zs = m.zones
+        assert np.allclose(zs.land_developed + (zs.land_total - zs.land_developed), zs.land_total)
+        assert (zs.land_developed <= zs.land_total + 1e-9).all()
+        assert (m.occupied_land() <= zs.land_developed + 1e-6).all()
+        # quota handed out <= quota issued
+        assert cur["land_allotted"] <= cur["land_quota_issued"] + 1e-9
+        # ranks are a permutation 1..n within each class
+        for lv in (0, 1, 2):
+            r = np.sort(zs.rank[zs.alive & (zs.level == lv)])
+            assert np.array_equal(r, np.arange(1, r.size + 1))
+        prev = cur
+
+
+def test_zone_flows_of_talent_balance(world):
+    """Per zone: stock(t+1) = stock(t) + inflow - outflow (moves between zones included)."""
+    m = ZoneModel(world=world, rng=9)
+    before = m.talent_by_zone().copy()
+    m.step()
+    after = m.talent_by_zone()
+    np.testing.assert_allclose(after, before + m.flows["talent_inflow"] - m.flows["talent_outflow"])
+
+
+def test_every_firm_and_cohort_is_a_mesa_agent(world):
+    m = ZoneModel(world=world, rng=1)
+    live = m.enterprises
+    assert len(live) == m.firms.n
+    assert all(isinstance(a, Enterprise) and a.alive for a in live)
+    assert len(m.agents_by_type[Zone]) == len(world.zones)
+    one = list(live)[0]
+    assert one.employees == m.firms.employees[one.slot]
+    assert isinstance(list(m.talents)[0], Talent)
+
+
+def test_outcomes_finite_and_non_negative(world):
+    df = run(world, 21, years=6).results()
+    cols = ["output", "value_added", "firms", "hightech_firms", "entries", "exits", "talent", "rd",
+            "land_developed", "output_per_km2", "tax", "budget"]
+    assert np.isfinite(df[cols].to_numpy()).all()
+    assert (df[cols].to_numpy() >= 0).all()
+
+
+def test_horizon_and_year_labels(world):
+    m = run(world, 2, years=3)
+    df = m.results()
+    assert sorted(df["year"].unique()) == [2021, 2022, 2023, 2024]
+    assert set(df["step"]) == {0, 1, 2, 3}
+
+
+def test_mesa_datacollector_keyed_by_step(world):
+    m = run(world, 4, years=3)
+    mv = m.datacollector.get_model_vars_dataframe()
+    assert len(mv) == 4
+    assert mv["output"].iloc[-1] == pytest.approx(m.recorder.region_latest["output"])
+
+
+def test_parameter_overrides_change_the_run(world):
+    base = run(world, 8, years=4).results()
+    fewer = run(world, 8, years=4, startup_rate=0.0, spinoff_rate=0.0, outside_arrivals=0.0).results()
+    assert fewer.query("zone == 'region' and step > 0")["entries"].sum() == 0
+    assert base.query("zone == 'region' and step > 0")["entries"].sum() > 0
