@@ -14,7 +14,7 @@ from . import __version__
 from .errors import InputError
 
 # Subcommands in the order `zonesim --help` lists them; each module has register() and main().
-COMMANDS = ("run",)
+COMMANDS = ("run", "sweep", "sensitivity")
 
 
 class Parser(argparse.ArgumentParser):
