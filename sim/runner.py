@@ -89,12 +89,15 @@ def make_jobs(world: World, packages: Iterable[Package], seeds: Sequence[int], y
 # ------------------------------------------------------------------------------------------
 def run(params: dict[str, Any] | None = None, seed: int = 0, years: int = 20, *,
         world: str | World = "guangxi", package: str | Package | None = "baseline") -> pd.DataFrame:
-    """Run the model once: ``params`` are overrides of :class:`sim.params.Params`; returns the
-    tidy table (one row per year and zone, plus a ``region`` row per year)."""
+    """Run the model once: ``params`` are overrides of :class:`sim.params.Params` and, written
+    ``LEVER.FIELD``, of the package's lever settings (as in study files); returns the tidy table
+    (one row per year and zone, plus a ``region`` row per year)."""
     w = world if isinstance(world, World) else load_world(world)
-    if params:
-        w = w.with_params(**params)
     pkg = package if isinstance(package, Package) else (load_package(package) if package else empty_package())
+    if params:
+        from .study import configure
+
+        w, pkg = configure(w, pkg, dict(params), "sim.run(params)")
     return run_job(Job(w, pkg, int(seed), int(years)))
 
 
