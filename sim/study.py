@@ -186,11 +186,18 @@ class Factor:
         pts = np.linspace(lo, hi, self.levels or default_levels)
         return list(dict.fromkeys(int(round(v)) for v in pts)) if self.integer else [float(v) for v in pts]
 
+    def canonical(self, value: Any) -> Any:
+        """The listed value equal to ``value`` (numbers compare across int/float, not with bools)."""
+        for v in self.values or ():
+            same_kind = type(value) is type(v) or (_number(value) and _number(v))
+            if same_kind and value == v:
+                return v
+        return None
+
     def check(self, value: Any) -> str | None:
         """Why ``value`` is outside this factor, or None."""
         if self.values is not None:
-            return None if any(value == v and type(value) is type(v) for v in self.values) else \
-                f"{value!r} is not one of {list(self.values)}"
+            return None if self.canonical(value) is not None else f"{value!r} is not one of {list(self.values)}"
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return f"{value!r} is not a number"
         lo, hi = self.range
@@ -493,11 +500,15 @@ def _read_table(path: Path, factors: tuple[Factor, ...]) -> pd.DataFrame:
             why = f.check(value)
             if why:
                 raise InputError(path, f"line {lineno}, column '{f.name}'", why)
-            row[f.name] = value
+            row[f.name] = f.canonical(value) if f.values is not None else value
         rows.append(row)
     if not rows:
         raise InputError(path, None, "the design table has no rows")
     return pd.DataFrame(rows, columns=names)
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 def _parse_cell(text: str | None) -> Any:
