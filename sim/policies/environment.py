@@ -1,0 +1,114 @@
+"""Area 5, development environment (发展环境): management reform, fiscal autonomy, technology
+finance, a green constraint. (Land allocation, also area 5, is ``land_allocation``.)
+
+``management_reform`` — post-based management, performance pay, devolved economic powers and a
+direct channel to regional departments, modelled as management efficiency: ``start_year`` moves
+each targeted zone's ``mgmt_eff`` a share ``speed`` of the way to ``target``. Efficiency scales
+the zone's service effect and how much land it can develop.
+
+``fiscal_autonomy`` — first-level fiscal authority: ``start_year`` sets the targeted zones'
+``tax_share`` (share of tax raised they keep) to ``share``; zones without perks keep the
+world's ``zone_tax_share``. ``end_year`` books the revenue the region forgoes as
+``region_support``.
+
+``tech_finance`` — technology finance (loans, guarantees, risk compensation): ``start_year`` sets
+the targeted zones' ``credit``, the share of loss-driven firm exits averted.
+
+``green_constraint`` — energy-intensive growth capped: ``start_year`` sets the targeted zones'
+``growth_cap``, the most log-employment growth a firm may take in a year. The cap is per zone
+(the model's column), so it binds on every fast-growing firm of the zone, not on one sector.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from pydantic import Field
+
+from ._common import TARGETS_DOC, Contribution, Targeted
+from .base import LeverSettings
+
+if TYPE_CHECKING:
+    from ..model import ZoneModel
+
+
+class ManagementReform(Targeted):
+    name = "management_reform"
+    area = 5
+    title = "Performance pay and devolved powers (management efficiency)"
+
+    class Settings(LeverSettings):
+        target: float = Field(0.85, ge=0.0, le=1.0, description="management efficiency the reform aims at "
+                              "(0..1; the best zones start at 0.75; estimate)")
+        speed: float = Field(0.15, ge=0.0, le=1.0, description="share of the gap to target closed per year "
+                             "(estimate)")
+        zones: tuple[str, ...] = Field(("all",), description=TARGETS_DOC)
+
+    def start_year(self, model: ZoneModel) -> None:
+        zs, m = model.zones, self.mask(model, perks=False)
+        gap = np.maximum(self.settings.target - zs.mgmt_eff, 0.0)
+        zs.mgmt_eff[:] = np.where(m, zs.mgmt_eff + self.settings.speed * gap, zs.mgmt_eff)
+
+
+class FiscalAutonomy(Targeted):
+    name = "fiscal_autonomy"
+    area = 5
+    title = "Fiscal autonomy (share of tax a zone keeps)"
+
+    class Settings(LeverSettings):
+        share: float = Field(0.4, ge=0.0, le=1.0, description="share of tax raised the zone keeps (the "
+                             "world default is 0.25; estimate)")
+        zones: tuple[str, ...] = Field(("all",), description=TARGETS_DOC)
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.forgone = 0.0
+
+    def start_year(self, model: ZoneModel) -> None:
+        zs = model.zones
+        base = model.params.zone_tax_share
+        zs.tax_share[:] = np.where(self.mask(model), self.settings.share, np.where(zs.alive, base, zs.tax_share))
+
+    def end_year(self, model: ZoneModel) -> None:
+        zs = model.zones
+        extra = (zs.tax_share - model.params.zone_tax_share) * zs.tax_raised
+        extra = np.where(zs.alive, extra, 0.0)
+        model.flows["region_support"] += extra
+        self.forgone += float(extra.sum())
+
+    def summary(self) -> dict[str, Any]:
+        return {"forgone_tax_cny_m": self.forgone}
+
+
+class TechFinance(Targeted):
+    name = "tech_finance"
+    area = 5
+    title = "Technology finance (credit for firms)"
+
+    class Settings(LeverSettings):
+        credit: float = Field(0.3, ge=0.0, le=1.0, description="share of loss-driven exits averted by loans "
+                              "and guarantees (estimate)")
+        zones: tuple[str, ...] = Field(("all",), description=TARGETS_DOC)
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.part = Contribution("credit", "add")
+
+    def start_year(self, model: ZoneModel) -> None:
+        self.part.set(model, np.where(self.mask(model, perks=False), self.settings.credit, 0.0))
+
+
+class GreenConstraint(Targeted):
+    name = "green_constraint"
+    area = 5
+    title = "Green constraint on energy-intensive growth"
+
+    class Settings(LeverSettings):
+        max_growth: float = Field(0.25, ge=0.0, le=5.0, description="most log-employment growth of a firm in "
+                                  "a year (estimate: ~28%/yr)")
+        zones: tuple[str, ...] = Field(("all",), description=TARGETS_DOC)
+
+    def start_year(self, model: ZoneModel) -> None:
+        zs = model.zones
+        zs.growth_cap[:] = np.where(self.mask(model, perks=False), self.settings.max_growth, np.inf)

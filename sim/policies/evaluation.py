@@ -1,0 +1,50 @@
+"""Area 6, organisation (组织管理): classified evaluation. (Rewards and delisting, also area 6,
+are ``funding_reward`` and ``delisting``.)
+
+``classified_evaluation`` — ``setup``: national and region-level zones are judged separately
+(they are always ranked within their class) and with their own indicator weights, through
+``model.government.set_weights``; delisted zones are scored with the region-level weights. The
+five indicators are innovation, structure, green, openness, quality (``sim.government``).
+Defaults: national weights from the 2021 national index (国科发火〔2021〕106号; first weight
+official, rest UNVERIFIED); region-level weights an estimate that stresses innovation and
+entrepreneurial activity over openness, as the measures ask of smaller zones.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import Field, field_validator
+
+from ..agents.zone import DELISTED, NATIONAL, REGION
+from .base import Lever, LeverSettings
+
+if TYPE_CHECKING:
+    from ..model import ZoneModel
+
+Weights = tuple[float, float, float, float, float]
+
+
+class ClassifiedEvaluation(Lever):
+    name = "classified_evaluation"
+    area = 6
+    title = "Classified evaluation with per-class indicator weights"
+
+    class Settings(LeverSettings):
+        national_weights: Weights = Field((20.0, 20.0, 15.0, 15.0, 30.0), description="points for innovation, "
+                                          "structure, green, openness, quality (2021 national index)")
+        region_weights: Weights = Field((30.0, 20.0, 15.0, 10.0, 25.0), description="points for the same "
+                                        "five indicators for region-level zones (estimate)")
+
+        @field_validator("national_weights", "region_weights")
+        @classmethod
+        def _positive(cls, v: Weights) -> Weights:
+            if any(x < 0 for x in v) or sum(v) <= 0:
+                raise ValueError("weights must be >= 0 with a positive sum")
+            return v
+
+    def setup(self, model: ZoneModel) -> None:
+        g = model.government
+        g.set_weights(NATIONAL, self.settings.national_weights)
+        g.set_weights(REGION, self.settings.region_weights)
+        g.set_weights(DELISTED, self.settings.region_weights)
