@@ -177,8 +177,8 @@ class ZoneModel(mesa.Model):
     def add_zone(self, **columns: Any) -> int:
         """Create a zone (area 1: new zones from county parks); returns its slot."""
         ident = columns.pop("zone_id")
-        slot = int(self.zones.add(1, **columns)[0])
         names = (columns.pop("name", ident), columns.pop("name_zh", ident))
+        slot = int(self.zones.add(1, **columns)[0])
         while len(self.zone_ids) <= slot:
             self.zone_ids.append("")
             self.zone_names.append("")
