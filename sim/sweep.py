@@ -123,8 +123,11 @@ def execute(study: Study, store: Store, *, workers: int = 1, scheduler: str | No
     t0 = time.perf_counter()
     backend = "dask" if scheduler else ("process-pool" if workers > 1 and len(todo) > 1 else "in-process")
 
+    saved = [0]
+
     def save(k: int, df: pd.DataFrame) -> None:
         store.write_chunk(k, df)
+        saved[0] += len(todo[k])
         bar.update(len(todo[k]))
         if on_chunk:
             on_chunk(k)
@@ -142,7 +145,8 @@ def execute(study: Study, store: Store, *, workers: int = 1, scheduler: str | No
                 save(k, run_chunk(ctx, todo[k]))
     finally:
         bar.close()
-        session = {"backend": backend, "scheduler": scheduler, "workers": workers, "runs_computed": n_todo,
+        session = {"backend": backend, "scheduler": scheduler, "workers": workers, "runs_planned": n_todo,
+                   "runs_computed": saved[0], "finished": saved[0] == n_todo,
                    "seconds": round(time.perf_counter() - t0, 3)}
         store.add_session(session)
     return session

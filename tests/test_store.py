@@ -1,0 +1,137 @@
+"""The results store: atomic parts, checksummed index, damage detection, in-process resume."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from sim.errors import InputError
+from sim.store import INDEX, Store, auto_chunk
+from sim.study import load_study
+from sim.sweep import execute, open_store
+
+from .test_study import write_study
+
+SMALL = {"levers": {"land_quota": {"values": [6.0, 24.0]}},
+         "uncertainties": {"agglomeration_elasticity": {"values": [0.05]}},
+         "outcomes": {"names": ["output", "firms"], "zones": ["nanning"]}}
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """A 4-run, 1-year study and its complete, uninterrupted store (computed once)."""
+    folder = tmp_path_factory.mktemp("study")
+    study = load_study(write_study(folder, **SMALL))
+    store = open_store(study, folder / "full")
+    execute(study, store, workers=1)
+    return study, store
+
+
+def test_layout_rows_and_manifest(small):
+    study, store = small
+    assert sorted(p.name for p in store.path.iterdir()) == ["design.csv", "design.parquet", "index.jsonl",
+                                                           "manifest.json", "results", "study.yaml"]
+    df = store.load()
+    # one row per point x seed x year x (region + 1 zone)
+    assert len(df) == 2 * 2 * 2 * 2
+    assert list(df.columns[:8]) == ["run", "point", "replicate", "seed", "land_quota",
+                                    "agglomeration_elasticity", "step", "year"]
+    assert df["run"].is_monotonic_increasing
+    assert not df.duplicated(["run", "step", "zone"]).any()
+    info = json.loads((store.path / "manifest.json").read_text())
+    assert info["fingerprint"] == study.fingerprint()
+    assert info["complete"] is True and info["chunks_done"] == info["n_chunks"] == 4
+    assert [r["seed"] for r in info["runs"]] == df.drop_duplicates("run")["seed"].tolist()
+    assert info["package"] == "baseline" and info["zonesim_version"]
+    assert info["runs"][1]["land_quota"] == 6.0 and info["runs"][2]["land_quota"] == 24.0
+
+
+def test_runs_match_a_direct_model_run(small):
+    import sim
+
+    study, store = small
+    df = store.load()
+    run3 = df[(df["run"] == 3) & (df["zone"] == "region")]
+    direct = sim.run({"land_quota": 24.0, "agglomeration_elasticity": 0.05}, seed=int(run3["seed"].iloc[0]),
+                     years=1)
+    direct = direct[direct["zone"] == "region"]
+    assert run3["output"].tolist() == direct["output"].tolist()
+
+
+def _copy(store, dest):
+    import shutil
+
+    shutil.copytree(store.path, dest)
+    return Store.open(dest)
+
+
+def test_damaged_and_torn_parts_are_recomputed(small, tmp_path):
+    study, full = small
+    st = _copy(full, tmp_path / "s")
+    # flip a byte in one part, truncate another, tear the index's last line, leave an orphan temp
+    p1 = st.path / "results" / "part-00001.parquet"
+    data = bytearray(p1.read_bytes())
+    data[100] ^= 0xFF
+    p1.write_bytes(bytes(data))
+    p2 = st.path / "results" / "part-00002.parquet"
+    p2.write_bytes(p2.read_bytes()[:50])
+    lines = (st.path / INDEX).read_text().splitlines(keepends=True)
+    (st.path / INDEX).write_text("".join(lines[:3]) + lines[3][:20])
+    (st.path / "results" / ".part-00003.parquet.tmp").write_bytes(b"partial")
+    assert set(st.verified()) == {0}
+    with pytest.raises(InputError, match="incomplete"):
+        st.load()
+    assert len(st.load(allow_partial=True)) == 4  # chunk 0: 1 run x 2 years x 2 rows
+    session = execute(study, st, workers=1)
+    assert session["runs_computed"] == 3
+    assert st.part_bytes() == full.part_bytes()
+    assert st.load().equals(full.load())
+    assert sorted(json.loads(x)["chunk"] for x in (st.path / INDEX).read_text().splitlines()) == [0, 1, 2, 3]
+
+
+def test_interrupted_in_process_sweep_resumes_identically(small, tmp_path):
+    """Stop after the first part (2 runs per part here), resume: same table as the full run."""
+    study, full = small
+    store = open_store(study, tmp_path / "s", chunk=2)
+
+    def stop(chunk):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        execute(study, store, workers=1, on_chunk=stop)
+    assert len(Store.open(store.path).verified()) == 1
+    resumed = open_store(study, tmp_path / "s", resume=True)
+    session = execute(study, resumed, workers=1)
+    assert session["runs_computed"] == 2
+    assert len(resumed.part_bytes()) == 2
+    pd.testing.assert_frame_equal(resumed.load(), full.load())
+    assert [s["runs_computed"] for s in resumed.info["sessions"]] == [2, 2]
+    assert [s["finished"] for s in resumed.info["sessions"]] == [False, True]
+
+
+def test_nothing_is_recomputed_when_complete(small, tmp_path):
+    study, full = small
+    st = _copy(full, tmp_path / "s")
+    before = {p.name: p.stat().st_mtime_ns for p in (st.path / "results").iterdir()}
+    assert execute(study, st, workers=1)["runs_computed"] == 0
+    assert {p.name: p.stat().st_mtime_ns for p in (st.path / "results").iterdir()} == before
+
+
+def test_resume_refuses_another_study_and_existing_folder(small, tmp_path):
+    study, full = small
+    st = _copy(full, tmp_path / "s")
+    other = load_study(write_study(tmp_path, **{**SMALL, "seeds": 3}))
+    with pytest.raises(InputError, match="different study or an edited version"):
+        open_store(other, st.path, resume=True)
+    with pytest.raises(InputError, match="pass --resume to continue"):
+        open_store(study, st.path)
+    with pytest.raises(InputError, match="was started with --chunk 1"):
+        open_store(study, st.path, resume=True, chunk=2)
+    with pytest.raises(InputError, match="not a study folder"):
+        Store.open(tmp_path)
+
+
+def test_chunking_depends_on_runs_only():
+    assert auto_chunk(1) == 1 and auto_chunk(2000) == 1 and auto_chunk(2001) == 2 and auto_chunk(10**6) == 500
