@@ -1,0 +1,146 @@
+"""Validation: estimators on synthetic data, statistics of short runs, the command, policy responses."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import validate as V
+from sim.runner import derive_seeds
+
+
+# --------------------------------------------------------------------------- estimators
+@pytest.mark.parametrize("zeta", [0.8, 1.0, 1.5])
+def test_hill_recovers_pareto_exponent(zeta):
+    rng = np.random.default_rng(1)
+    x = (1.0 - rng.random(200_000)) ** (-1.0 / zeta)
+    assert V.hill(x, top=0.05) == pytest.approx(zeta, rel=0.05)
+
+
+def test_hill_tells_thin_tail_from_zipf():
+    rng = np.random.default_rng(2)
+    assert V.hill(rng.lognormal(0, 0.5, 100_000)) > 3.0
+
+
+@pytest.mark.parametrize("zeta", [1.0, 1.4])
+def test_csn_recovers_exponent_above_a_lognormal_body(zeta):
+    rng = np.random.default_rng(3)
+    body = rng.lognormal(1.0, 0.5, 20_000)
+    tail = 20.0 * (1.0 - rng.random(8_000)) ** (-1.0 / zeta)
+    est, se, xmin = V.csn_tail(np.concatenate([body, tail]))
+    assert est == pytest.approx(zeta, abs=0.1)
+    assert 0 < se < 0.1
+    assert xmin >= 5
+
+
+def test_agglomeration_elasticity_recovers_slope_with_sector_effects():
+    rng = np.random.default_rng(4)
+    zones, sectors, true = 30, 5, 0.08
+    rows = []
+    for z in range(zones):
+        for s in range(sectors):
+            emp_cell = np.exp(rng.uniform(5, 11))
+            n = 20
+            emp = rng.dirichlet(np.ones(n)) * emp_cell
+            level = np.exp(0.3 * s + true * np.log(emp_cell) + 0.02 * rng.standard_normal())
+            rows.append((np.full(n, z), np.full(n, s), emp, emp * level))
+    z, s, e, y = (np.concatenate(c) for c in zip(*rows))
+    assert V.agglomeration_elasticity(z, s, e, y) == pytest.approx(true, abs=0.01)
+    # no scale effect -> no elasticity
+    assert abs(V.agglomeration_elasticity(z, s, e, e * np.exp(0.3 * s))) < 1e-9
+
+
+def test_summarise_passes_only_inside_the_interval():
+    t = V.Target("x", "x", "1", 1.0, 2.0, "", "", "")
+    ok = V.summarise(pd.DataFrame({"x": [1.4, 1.6]}), [t]).iloc[0]
+    bad = V.summarise(pd.DataFrame({"x": [2.4, 2.6]}), [t]).iloc[0]
+    assert ok["pass"] and not bad["pass"]
+    assert bad["model_mean"] == pytest.approx(2.5)
+
+
+def test_rank_dynamics_counts_first_to_last_jumps():
+    rows = []
+    ranks = {0: [1, 2, 3], 1: [3, 1, 2], 2: [1, 2, 3]}  # zone a: 1 -> 3 (last) -> 1
+    for step, rk in ranks.items():
+        for zid, r, o in zip("abc", rk, (10.0, 5.0, 1.0)):
+            rows.append({"step": step, "zone": zid, "rank": r, "level": 1.0, "output": o})
+    got = V._rank_dynamics(pd.DataFrame(rows))
+    assert got["rank_first_to_last"] == pytest.approx(0.5)
+    assert got["output_rank_corr"] == pytest.approx(1.0)
+
+
+# --------------------------------------------------------------------------- model statistics
+@pytest.fixture(scope="module")
+def short_stats(world):
+    return V.seed_stats(V.simulate(world, 7, 5), csn=True)
+
+
+def test_start_aggregates_match_the_zone_table(world, short_stats):
+    s = short_stats
+    assert s["output_0"] == pytest.approx(sum(z.output_bn for z in world.zones), rel=0.02)
+    assert s["firms_0"] == sum(z.firms for z in world.zones)
+    assert s["hightech_0"] == sum(z.hightech_firms for z in world.zones)
+    for key in ("output_0", "firms_0", "hightech_0", "va_ratio_0", "output_per_firm_0", "net_margin_0", "top2_0"):
+        t = V.BY_KEY[key]
+        assert t.lo <= s[key] <= t.hi, key
+
+
+def test_short_run_statistics_are_finite_and_plausible(short_stats):
+    s = short_stats
+    for key in ("tail_hill", "tail_csn", "exit_rate", "entry_rate", "young_share", "agglomeration"):
+        assert np.isfinite(s[key]), key
+    assert 0.02 < s["exit_rate"] < 0.2
+    assert 0.02 < s["entry_rate"] < 0.2
+    assert 0.6 < s["tail_hill"] < 2.0
+
+
+def test_validate_command_writes_report(tmp_path):
+    from sim.cli import main
+
+    out = tmp_path / "v"
+    assert main(["validate", "--seeds", "2", "--policy-seeds", "0", "--years", "3", "--workers", "1",
+                 "--out", str(out)]) == 0
+    table = pd.read_csv(out / "validation.csv")
+    assert set(V.BY_KEY) >= set(table["key"]) and len(table) == len(V.TARGETS)
+    for name in ("report.md", "validation.png", "firm_sizes.png", "manifest.json", "seeds.csv"):
+        assert (out / name).exists(), name
+    assert "| statistic |" in (out / "report.md").read_text()
+
+
+# --------------------------------------------------------------------------- slow: full validation
+@pytest.mark.slow
+def test_calibrated_default_world_passes_the_fitted_targets(world):
+    """The calibrated default world: every fitted moment and every start aggregate passes."""
+    from sim.calibrate import MOMENTS
+
+    stats = V.run_stats(world, derive_seeds(99, 4), world.years, workers=2, csn=False)
+    table = V.summarise(stats).set_index("key")
+    must = [m for m in MOMENTS if m != "young_share"] + ["output_0", "firms_0", "hightech_0", "va_ratio_0",
+                                                         "output_per_firm_0", "top2_0", "output_rank_corr"]
+    failed = [k for k in must if not table.loc[k, "pass"]]
+    assert not failed, table.loc[failed, ["model_mean", "lo", "hi"]]
+
+
+@pytest.mark.slow
+def test_national_status_raises_output_through_entry(world):
+    small = V.region_zones_by_size(world)[-1]
+    df = V.status_experiment(world, [small], derive_seeds(5, 6), 15, workers=2)
+    assert df["effect"].mean() > 0
+    assert df["national_firms"].mean() > df["region_firms"].mean()
+
+
+@pytest.mark.slow
+def test_land_by_performance_raises_output_per_land(world):
+    arms = {"baseline": (), "land_performance": (("land_allocation", {"rule": "output_per_land"}),)}
+    df = V.lever_runs(world, arms, derive_seeds(6, 4), 15, workers=2)
+    row = V.lever_checks(df).set_index("key").loc["land_by_performance"]
+    assert row["model_mean"] > 0
+
+
+@pytest.mark.slow
+def test_rewards_for_leaders_widen_the_gap(world):
+    arms = {k: v for k, v in V.lever_arms(["funding_reward"]).items() if k in ("baseline", "leaders")}
+    df = V.lever_runs(world, arms, derive_seeds(7, 4), 15, workers=2)
+    row = V.lever_checks(df).set_index("key").loc["leaders_widen_gap"]
+    assert row["model_mean"] > 0
