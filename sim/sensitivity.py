@@ -61,9 +61,13 @@ def indices(study: Study, x: np.ndarray, y: np.ndarray, n: int, *, resamples: in
     x, y = x[:rows], y[:rows]
     problem = study.problem()
     if study.method == "morris":
+        import warnings
+
         from SALib.analyze import morris
-        res = morris.analyze(problem, x, y, num_resamples=resamples, conf_level=conf_level,
-                             num_levels=study.spec.design.levels, seed=seed)
+        with warnings.catch_warnings():  # one trajectory: sigma is undefined (NaN), not an error
+            warnings.filterwarnings("ignore", category=RuntimeWarning)
+            res = morris.analyze(problem, x, y, num_resamples=resamples, conf_level=conf_level,
+                                 num_levels=study.spec.design.levels, seed=seed)
         cols = {c: np.asarray(res[c], dtype=float) for c in MORRIS_COLUMNS}
     else:
         from SALib.analyze import sobol
