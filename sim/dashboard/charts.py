@@ -35,8 +35,8 @@ def _packages(df: pd.DataFrame) -> list[str]:
 
 
 def region_panels(df: pd.DataFrame, lang: str = "en", panels: tuple[str, ...] = DASH_PANELS,
-                  titles: dict[str, str] | None = None, ncols: int = 3, size: tuple[float, float] = (11, 5.6)
-                  ) -> Figure:
+                  titles: dict[str, str] | None = None, ncols: int = 3, size: tuple[float, float] = (11, 5.6),
+                  xlim: tuple[int, int] | None = None) -> Figure:
     """Region totals over the years, one panel per outcome; one line (median) + 5-95% band per
     package when there are several seeds."""
     setup_fonts(lang)
@@ -58,6 +58,8 @@ def region_panels(df: pd.DataFrame, lang: str = "en", panels: tuple[str, ...] = 
             ax.plot(mid.index, mid.values, color=color, lw=2, marker="o" if len(mid) < 4 else None, label=name)
         ax.set_title(label(outcome, lang), fontsize=10)
         ax.grid(alpha=0.3)
+        if xlim:
+            ax.set_xlim(*xlim)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
         ax.tick_params(labelsize=8)
     for ax in list(axes.flat)[len(panels):]:
@@ -68,7 +70,7 @@ def region_panels(df: pd.DataFrame, lang: str = "en", panels: tuple[str, ...] = 
 
 
 def zone_trajectories(df: pd.DataFrame, names: dict[str, str], lang: str = "en", outcome: str = "output",
-                      size: tuple[float, float] = (11, 4.6)) -> Figure:
+                      size: tuple[float, float] = (11, 4.6), xlim: tuple[int, int] | None = None) -> Figure:
     """Each zone's ``outcome`` (median across seeds, log scale) and rank within class."""
     setup_fonts(lang)
     zones = df[df["zone"] != "region"]
@@ -89,6 +91,8 @@ def zone_trajectories(df: pd.DataFrame, names: dict[str, str], lang: str = "en",
     ax2.set_title(label("zone_rank_title", lang), fontsize=10)
     ax2.invert_yaxis()
     for ax in (ax1, ax2):
+        if xlim:
+            ax.set_xlim(*xlim)
         ax.grid(alpha=0.3, which="both")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
         ax.tick_params(labelsize=8)
