@@ -3,9 +3,9 @@
 Lifecycle
 ---------
 * ``allocate_land`` (the model's land stage, after production): first idle land may be
-  reclaimed — ``reclaim_share`` of each zone's allotted-but-undeveloped quota and of its idle
-  developed land (free land beyond the model's ``idle_land_buffer``) goes back to the region's
-  pool. The pool (the year's ``params.land_quota`` + reclaimed land + any carried remainder) is
+  reclaimed — ``reclaim_share`` of each zone's allotted-but-undeveloped quota (and, with
+  ``reclaim_developed``, of its developed land beyond the model's ``idle_land_buffer``) goes back
+  to the region's pool. The pool (the year's ``params.land_quota`` + reclaimed land + any carried remainder) is
   then divided by ``rule``:
 
   - ``equal``: equal shares among listed zones;
@@ -70,8 +70,10 @@ class LandAllocation(Lever):
                                  "output_per_land): 0 = equal, higher = more to the most land-efficient")
         cap_to_demand: bool = Field(False, description="no zone gets more than it asks for")
         reclaim_share: float = Field(0.0, ge=0.0, le=1.0, description="share of idle land (allotted but "
-                                     "undeveloped quota, and developed land beyond the idle buffer) taken "
-                                     "back each year (闲置土地处置; estimate)")
+                                     "undeveloped quota; with reclaim_developed also developed land beyond "
+                                     "the idle buffer) taken back each year (闲置土地处置; estimate)")
+        reclaim_developed: bool = Field(False, description="also reclaim developed land beyond the zone's "
+                                        "idle buffer (it returns to the undeveloped area inside the boundary)")
         suspended_weight: float = Field(0.5, ge=0.0, le=1.0, description="weight factor of zones without "
                                         "perks (delisted or suspended): loss of land priority (estimate)")
         unplaced: Literal["carry", "return"] = Field("return", description="quota no zone can take: carried "
@@ -89,10 +91,11 @@ class LandAllocation(Lever):
         zs = model.zones
         if share <= 0:
             return np.zeros(zs.capacity)
-        occupied = model.occupied_land()
-        idle_dev = np.maximum(zs.land_developed - occupied * (1.0 + model.params.idle_land_buffer), 0.0)
         take_allotted = share * np.maximum(zs.land_allotted, 0.0)
-        take_dev = share * idle_dev
+        take_dev = np.zeros(zs.capacity)
+        if self.settings.reclaim_developed:
+            occupied = model.occupied_land()
+            take_dev = share * np.maximum(zs.land_developed - occupied * (1.0 + model.params.idle_land_buffer), 0.0)
         zs.land_allotted -= take_allotted
         zs.land_developed -= take_dev
         got = np.where(zs.alive, take_allotted + take_dev, 0.0)
