@@ -28,14 +28,21 @@ def _task(ctx: Any, chunk: int, specs: list) -> tuple[int, pd.DataFrame]:
     return chunk, run_chunk(ctx, specs)
 
 
-def connect(address: str, timeout: float = 15.0) -> Any:
-    """A Client for ``address`` or one clear line if dask is missing or the scheduler is unreachable."""
+def check_address(address: str) -> None:
+    """One clear line if Dask is missing or ``address`` is not a scheduler address."""
     try:
-        from distributed import Client
+        import distributed  # noqa: F401
     except ImportError:
         raise InputError(address, "--scheduler", "needs Dask: pip install 'zonesim[distributed]'") from None
     if not address.startswith(("tcp://", "tls://", "inproc://", "ws://", "wss://", "ucx://")):
         raise InputError(address, "--scheduler", "expected an address like tcp://HOST:8786")
+
+
+def connect(address: str, timeout: float = 15.0) -> Any:
+    """A Client for ``address`` or one clear line if dask is missing or the scheduler is unreachable."""
+    check_address(address)
+    from distributed import Client
+
     try:
         return Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError) as exc:
@@ -54,7 +61,7 @@ def run_on_dask(address: str, ctx: Any, todo: dict[int, list], save: Callable[[i
         ctx_future = client.scatter(ctx, broadcast=True, hash=False)
         futures = [client.submit(_task, ctx_future, k, todo[k], key=f"zonesim-{key}-{k}", pure=False,
                                  retries=1) for k in sorted(todo)]
-        for fut in as_completed(futures):
+        for fut in as_completed(futures, loop=client.loop):
             chunk, df = fut.result()
             save(chunk, df)
             fut.release()

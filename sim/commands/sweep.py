@@ -43,6 +43,9 @@ def run_study(args: argparse.Namespace, kind: str, study=None):
     from ..study import load_study
     from ..sweep import execute, open_store
 
+    if args.scheduler:
+        from ..distributed import check_address
+        check_address(args.scheduler)
     study = study or load_study(args.study)
     out = args.out or RESULTS / f"{kind}-{study.name}"
     store = open_store(study, out, resume=args.resume, overwrite=args.overwrite, chunk=args.chunk,
