@@ -14,7 +14,7 @@ from . import __version__
 from .errors import InputError
 
 # Subcommands in the order `zonesim --help` lists them; each module has register() and main().
-COMMANDS = ("run", "report", "dashboard", "sweep", "sensitivity", "validate", "calibrate")
+COMMANDS = ("run", "compare", "report", "dashboard", "sweep", "sensitivity", "validate", "calibrate")
 
 
 class Parser(argparse.ArgumentParser):

@@ -1,0 +1,55 @@
+"""`zonesim compare`: writes every output whole, errors are one line with exit 2."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from sim.cli import main
+
+
+def test_compare_writes_tables_charts_and_summary(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    code = main(["compare", "delisting", "land-by-output", "--years", "3", "--seeds", "2", "--at", "2", "3",
+                 "--workers", "1", "--out", str(out), "--no-progress"])
+    assert code == 0
+    for name in ("summary.md", "differences.csv", "differences.parquet", "results.parquet", "status_events.csv",
+                 "trajectories.png", "difference.png", "bump.png", "map.png", "scenario.yaml", "manifest.json"):
+        assert (out / name).stat().st_size > 0, name
+    diff = pd.read_csv(out / "differences.csv")
+    assert set(diff["package"]) == {"delisting", "land-by-output"}
+    assert set(diff["year"]) == {2023, 2024}
+    assert {"region", "nanning"} <= set(diff["zone"])
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["packages"] == ["baseline", "delisting", "land-by-output"] and len(man["seeds"]) == 2
+    text = (out / "summary.md").read_text()
+    assert "## delisting" in text and "## land-by-output" in text
+    assert "Package comparison" in capsys.readouterr().out
+
+
+def test_compare_zh_with_new_zones(tmp_path):
+    out = tmp_path / "zh"
+    assert main(["compare", "new-zones", "--years", "2", "--seeds", "2", "--workers", "1", "--out", str(out),
+                 "--lang", "zh", "--no-progress"]) == 0
+    assert (out / "map.png").exists()
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["compare", "no-such-package"], "no such package"),
+    (["compare", "delisting", "--years", "3", "--at", "5"], "beyond the horizon"),
+    (["compare", "baseline"], "nothing to compare"),
+])
+def test_bad_input_is_one_line_exit_2(tmp_path, capsys, argv, needle):
+    out = tmp_path / "x"
+    assert main(argv + ["--out", str(out), "--seeds", "2"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert needle in err and "\n" not in err
+    assert not out.exists()
+
+
+def test_refuses_non_empty_out(tmp_path, capsys):
+    out = tmp_path / "full"
+    out.mkdir()
+    (out / "f").write_text("x")
+    assert main(["compare", "delisting", "--years", "1", "--seeds", "2", "--out", str(out)]) == 2
+    assert "not empty" in capsys.readouterr().err
