@@ -48,13 +48,15 @@ UI = {
            "not_applied": "Settings not applied (the package's own settings are used)", "a": "Package A",
            "b": "Package B", "seeds": "Seeds", "years": "Years", "run_both": "Run both", "running": "Running…",
            "same_seeds": "Both packages run on the same seeds: {s}.", "ranking": "Ranking, year {y}",
-           "region": "Region totals", "zones": "Zones", "map": "Map", "diff": "Final year: B minus A (mean over seeds)"},
+           "region": "Region totals", "zones": "Zones", "map": "Map", "diff": "Final year: B minus A (mean over seeds)",
+           "diff_cols": ("Outcome", "B − A", "5–95% over seeds", "B vs A")},
     "zh": {"world": "模拟区域", "package": "政策包", "lang": "语言", "live": "实时模拟", "compare": "政策包对比",
            "year": "年份", "levers": "启用的政策工具", "none": "无", "apply": "政策参数和随机种子在点击 Reset 后生效。",
            "not_applied": "参数未生效（使用政策包原设置）", "a": "政策包 A", "b": "政策包 B", "seeds": "随机种子数",
            "years": "模拟年数", "run_both": "运行对比", "running": "运行中…",
            "same_seeds": "两个政策包使用相同的随机种子：{s}。", "ranking": "{y}年排名",
-           "region": "全区合计", "zones": "各高新区", "map": "空间分布", "diff": "末年差值（B − A，各种子均值）"},
+           "region": "全区合计", "zones": "各高新区", "map": "空间分布", "diff": "末年差值（B − A，各种子均值）",
+           "diff_cols": ("指标", "B − A", "各种子5–95%区间", "相对A")},
 }
 
 
@@ -260,8 +262,8 @@ def ComparePanel(model: DashboardModel, lang: str) -> None:
     with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
         solara.Select(t["a"], value=a, values=options, on_value=set_a)
         solara.Select(t["b"], value=b, values=options, on_value=set_b)
-        solara.SliderInt(t["seeds"], value=k, min=1, max=10, on_value=set_k)
-        solara.SliderInt(t["years"], value=years, min=1, max=50, on_value=set_years)
+        solara.SliderInt(f'{t["seeds"]}: {k}', value=k, min=1, max=10, on_value=set_k)
+        solara.SliderInt(f'{t["years"]}: {years}', value=years, min=1, max=50, on_value=set_years)
         solara.Button(t["run_both"], color="primary", on_click=lambda: task(), disabled=task.pending,
                       attributes={"id": "zs-run-both"})
     if task.pending:
@@ -285,7 +287,9 @@ def ComparePanel(model: DashboardModel, lang: str) -> None:
                            f"<td>[{r.diff_p05:+.4g}, {r.diff_p95:+.4g}]</td><td>{r.diff_pct:+.1f}%</td></tr>"
                            for r in second.itertuples() if pd.notna(r.diff))
             solara.HTML(tag="h4", unsafe_innerHTML=t['diff'])
-            solara.HTML(tag="div", unsafe_innerHTML=f'<table class="ranking" id="zs-compare-diff">{rows}</table>')
+            head = "".join(f"<th>{h}</th>" for h in t["diff_cols"])
+            solara.HTML(tag="div", unsafe_innerHTML=f'<table class="ranking" id="zs-compare-diff"><thead><tr>{head}'
+                                                    f"</tr></thead><tbody>{rows}</tbody></table>")
         names = _names(model, lang)
         with solara.Columns([1, 1]):
             for i, name in enumerate(titles):

@@ -1,0 +1,186 @@
+"""zonesim report: one self-contained HTML file per results folder, in Chinese and English.
+
+A real (small) ``zonesim run`` makes the folder; the report is checked as a reader would: no
+outside resources, every picture embedded and decodable, the numbers in the summary equal to
+those in the results, Chinese titles / zone names / text with ``--lang zh``, and a folder of an
+unknown kind described rather than refused. The browser test opens the Chinese report in
+Debian's Chromium and asks the browser which font drew the heading (a CJK font, not boxes).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import shutil
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.cli import main as cli
+from sim.labels import cjk_font
+from sim.report import build_report, headline, write_report
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("report") / "run"
+    rc = cli(["run", "--seeds", "2", "--years", "4", "--workers", "1", "--no-progress", "--out", str(out)])
+    assert rc == 0
+    return out
+
+
+def images(html: str) -> list[bytes]:
+    srcs = re.findall(r'<img[^>]*\ssrc="([^"]+)"', html)
+    out = []
+    for s in srcs:
+        assert s.startswith("data:image/png;base64,"), s[:60]
+        out.append(base64.b64decode(s.split(",", 1)[1]))
+    return out
+
+
+def assert_self_contained(html: str) -> None:
+    assert "<link" not in html.lower()
+    assert not re.search(r'<script[^>]*\bsrc=', html, re.I)
+    assert not re.search(r'(src|href)="(https?:)?//', html, re.I), "refers to an outside resource"
+    assert "url(http" not in html
+
+
+def test_english_report_is_self_contained_with_pictures_and_true_numbers(run_dir, tmp_path):
+    out = tmp_path / "en.html"
+    assert cli(["report", str(run_dir), "--lang", "en", "--out", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert_self_contained(html)
+    pics = images(html)
+    assert len(pics) >= 3
+    assert all(p.startswith(b"\x89PNG\r\n\x1a\n") and len(p) > 5000 for p in pics)
+    assert '<html lang="en">' in html
+    for text in ("What was run", "Headline numbers", "Summary", "Guangxi high-tech zones, 2021", "baseline",
+                 "Nanning", "zonesim 0.1.0", "Mesa 3.3.1"):
+        assert text in html, text
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert all(str(s) in html for s in manifest["seeds"])
+    # the summary's final output is the mean over seeds of the region's output in the last year
+    df = pd.read_parquet(run_dir / "results.parquet")
+    reg = df[(df["zone"] == "region")]
+    end = reg[reg["year"] == reg["year"].max()]["output"].mean()
+    start = reg[reg["year"] == reg["year"].min()]["output"].mean()
+    assert f"CNY {end:,.0f} bn in {reg['year'].max()}" in html or f"CNY {end:,.1f} bn in {reg['year'].max()}" in html
+    assert f"{100 * (end / start - 1):.1f}%" in html
+    assert "国家级" not in html and "南宁高新区" not in html
+
+
+def test_chinese_report_has_chinese_titles_zone_names_and_text(run_dir, tmp_path):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        path = write_report(run_dir, "zh", tmp_path / "zh.html")
+    missing = [str(w.message) for w in caught if "missing from" in str(w.message)]
+    assert not missing, f"glyphs missing from the chart font: {missing[:3]}"
+    html = path.read_text(encoding="utf-8")
+    assert_self_contained(html)
+    assert len(images(html)) >= 3
+    assert '<html lang="zh-CN">' in html
+    for text in ("政策模拟报告", "模拟设置", "主要结果", "结论摘要", "广西高新区（2021年）", "现状（基准）",
+                 "南宁高新区", "桂林高新区", "国家级", "自治区级", "总产出（十亿元）", "全区高新区总产出"):
+        assert text in html, text
+    assert "What was run" not in html and "Headline numbers" not in html
+    assert "Noto Sans CJK SC" in html  # the page asks for a CJK font first
+
+
+def test_chinese_charts_use_an_installed_cjk_font():
+    if not shutil.which("fc-list") or "CJK" not in os.popen("fc-list").read():
+        pytest.skip("no CJK font installed on this machine (Debian: apt-get install fonts-noto-cjk)")
+    assert cjk_font() is not None, "a CJK font is installed but matplotlib cannot find it"
+
+
+def test_headline_pairs_packages_on_seeds():
+    rows = []
+    for pkg, bump in (("a", 0.0), ("b", 1.0)):
+        for seed in (1, 2):
+            for year in (2021, 2022):
+                rows.append({"package": pkg, "seed": seed, "year": year, "step": year - 2021, "zone": "region",
+                             "output": 10.0 + seed + bump * (year - 2021)})
+    head = headline(pd.DataFrame(rows), ("output",))
+    b = head[head["package"] == "b"].iloc[0]
+    assert b["diff"] == pytest.approx(1.0) and b["diff_p05"] == pytest.approx(1.0)
+    assert head[head["package"] == "a"].iloc[0]["end"] == pytest.approx(11.5)
+
+
+def test_unknown_kind_is_described_not_refused(tmp_path):
+    d = tmp_path / "odd"
+    d.mkdir()
+    (d / "manifest.json").write_text(json.dumps({"kind": "mystery", "zonesim_version": "0.1.0", "world": "guangxi"}))
+    pd.DataFrame({"x": [1, 2, 3], "y": [0.5, 0.25, 0.125]}).to_csv(d / "indices.csv", index=False)
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([1, 2, 3])
+    fig.savefig(d / "curve.png")
+    plt.close(fig)
+    for lang, phrase in (("en", "does not know results of kind 'mystery'"), ("zh", "本报告不认识“mystery”类型的结果")):
+        html = build_report(d, lang)
+        assert phrase in html.replace("&#x27;", "'")
+        assert "indices.csv" in html and "0.125" in html
+        assert len(images(html)) == 1
+        assert_self_contained(html)
+
+
+def test_bad_folder_is_one_line_exit_2(tmp_path, capsys):
+    assert cli(["report", str(tmp_path / "nope")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not a folder" in err[0]
+
+
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not installed (Debian package 'chromium'; CI installs it)")
+    from playwright.sync_api import sync_playwright
+
+    return sync_playwright()
+
+
+def used_fonts(page, selector: str) -> list[str]:
+    """Font families Chromium actually used to draw the text of ``selector`` (DevTools protocol)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    return [f["familyName"] for f in fonts if f.get("glyphCount", 0) > 0]
+
+
+def check_report_in_browser(page, path: Path, shot: Path, zh: bool) -> None:
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    n = page.locator("img").count()
+    assert n >= 3
+    widths = page.eval_on_selector_all("img", "els => els.map(e => e.complete ? e.naturalWidth : 0)")
+    assert all(w > 300 for w in widths), widths
+    box = page.locator("h1").bounding_box()
+    assert box and box["width"] > 100 and box["height"] > 10
+    if zh:
+        fonts = used_fonts(page, "h1")
+        assert any("CJK" in f or "Han" in f or "WenQuanYi" in f for f in fonts), fonts
+    page.screenshot(path=str(shot), full_page=False)
+    assert shot.stat().st_size > 10_000
+
+
+def test_reports_render_in_chromium(run_dir, tmp_path):
+    zh = write_report(run_dir, "zh", tmp_path / "zh.html")
+    en = write_report(run_dir, "en", tmp_path / "en.html")
+    with browser() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            page = b.new_page(viewport={"width": 1200, "height": 900})
+            check_report_in_browser(page, zh, tmp_path / "report-zh.png", zh=True)
+            check_report_in_browser(page, en, tmp_path / "report-en.png", zh=False)
+        finally:
+            b.close()
