@@ -223,3 +223,15 @@ def test_syntax_error_names_the_line(tmp_path):
     p.write_text("name: x\nlevers: [\n")
     with pytest.raises(InputError, match="YAML syntax error: line"):
         load_study(p)
+
+
+def test_real_levers_are_swept_by_field():
+    study = load_study("evaluation-levers")
+    assert [f.group for f in study.factors] == ["lever"] * 3 + ["uncertainty"] * 2
+    values = study.runs().iloc[0][[f.name for f in study.varying]].to_dict()
+    world, pkg = configure(study.world, study.package, values)
+    assert pkg.settings["funding_reward"].budget == values["funding_reward.budget"]
+    assert pkg.settings["delisting"].bottom_region == values["delisting.bottom_region"]
+    assert pkg.settings["land_allocation"].rule == values["land_allocation.rule"]
+    assert sorted(type(lv).name for lv in pkg.build()) == ["delisting", "funding_reward", "land_allocation"]
+    assert world.params.outside_wage_ratio == values["outside_wage_ratio"]
