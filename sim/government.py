@@ -81,10 +81,17 @@ class RegionalGovernment(mesa.Agent):
         level = zs.level.astype(int)
         score = np.einsum("kz,zk->z", ind, self.weights[level])
         zs.score[:] = np.where(alive, score, np.nan)
+        self.rank()
+
+    def rank(self) -> None:
+        """Rank live zones by score within their current class (1 = best; ties to the lower
+        slot, so ranks are a permutation 1..n). Called again after levers change levels."""
+        zs = self.model.zones
+        level = zs.level.astype(int)
+        score = np.nan_to_num(zs.score, nan=-np.inf)
         rank = np.full(zs.capacity, -1, dtype=np.int32)
         for lv in range(len(LEVELS)):
-            members = np.flatnonzero(alive & (level == lv))
-            # best score first; ties broken by slot, so ranks are a permutation 1..n
+            members = np.flatnonzero(zs.alive & (level == lv))
             order = members[np.lexsort((members, -score[members]))]
             rank[order] = np.arange(1, order.size + 1)
         zs.rank[:] = rank

@@ -359,6 +359,7 @@ class ZoneModel(mesa.Model):
         self.government.evaluate(stats)
         if self.steps > 0:
             self.hooks.after_evaluation(self)
+            self.government.rank()  # levers may have changed levels: ranks follow the new classes
 
     def pay(self, slots: np.ndarray, amounts: np.ndarray) -> None:
         """Region pays zones (rewards, support): added to next year's budget and recorded."""
