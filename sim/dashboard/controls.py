@@ -127,7 +127,8 @@ def _field_specs(prefix: str, label: str, model_cls: type[BaseModel], values: di
         elif isinstance(ann, type) and issubclass(ann, BaseModel) and not optional:
             sub = value.model_dump() if isinstance(value, BaseModel) else dict(value or {})
             out.update(_field_specs(key, lab, ann, sub))
-        elif origin in (tuple, list) and _item_model(ann) is not None and isinstance(value, (list, tuple)):
+        elif (origin in (tuple, list) and _item_model(ann) is not None and isinstance(value, (list, tuple))
+              and value and _simple_model(_item_model(ann))):
             item = _item_model(ann)
             for i, v in enumerate(value):
                 sub = v.model_dump() if isinstance(v, BaseModel) else dict(v)
@@ -135,6 +136,16 @@ def _field_specs(prefix: str, label: str, model_cls: type[BaseModel], values: di
         else:
             out[key] = {"type": "InputText", "label": f"{lab} (YAML)", "value": _dump(value)}
     return out
+
+
+def _simple_model(cls: type[BaseModel]) -> bool:
+    """Every field a number, switch or choice (so each item gets sliders; otherwise the whole
+    list is one YAML text box, where items can also be added or removed)."""
+    for info in cls.model_fields.values():
+        ann, _ = _unwrap(info.annotation)
+        if ann not in (int, float, bool) and not (typing.get_origin(ann) is Literal):
+            return False
+    return True
 
 
 def _item_model(ann: Any) -> type[BaseModel] | None:

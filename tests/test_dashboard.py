@@ -1,0 +1,264 @@
+"""zonesim dashboard: lever controls built from the levers' Settings, and the app used in a browser.
+
+The unit tests check that every registered lever gets controls and that the controls round-trip
+to the package's settings. The browser test starts ``zonesim dashboard`` on a loopback port in a
+subprocess and drives it with Playwright in Debian's Chromium as a workshop would: step the
+years, switch a lever on and move its slider, Reset, step again, check that the charts, year and
+ranking table changed; run the side-by-side comparison; then open a generated report in the same
+browser. Screenshots go to the test's temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from sim.dashboard.controls import lever_controls, settings_from_controls
+from sim.packages import load_package
+from sim.policies import REGISTRY
+from sim.scenario import PACKAGES
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def start_values(specs):
+    return {k: v["value"] for k, v in specs.items()}
+
+
+# ------------------------------------------------------------------------------------------
+# controls from Settings
+# ------------------------------------------------------------------------------------------
+def test_every_lever_and_every_setting_has_a_control():
+    specs = lever_controls(load_package("baseline"))
+    for name, cls in REGISTRY.items():
+        assert specs[name]["type"] == "Checkbox"
+        for field, info in cls.Settings.model_fields.items():
+            assert any(k == f"{name}.{field}" or k.startswith(f"{name}.{field}.") for k in specs), (name, field)
+    for key, spec in specs.items():
+        if spec["type"] in ("SliderInt", "SliderFloat"):
+            assert spec["min"] <= spec["value"] <= spec["max"], key
+            assert spec["step"] > 0
+
+
+@pytest.mark.parametrize("package", sorted(p.stem for p in PACKAGES.glob("*.yaml")))
+def test_controls_round_trip_to_the_package_settings(package):
+    pkg = load_package(package)
+    specs = lever_controls(pkg)
+    got = settings_from_controls(pkg, start_values(specs))
+    assert set(got) == set(pkg.levers)
+    for name in pkg.levers:
+        assert got[name] == pkg.settings[name], name
+
+
+def _first_numeric(specs, lever):
+    for key, spec in specs.items():
+        if key.startswith(lever + ".") and spec["type"] in ("SliderInt", "SliderFloat") and spec["max"] > spec["value"]:
+            return key, spec
+    return None, None
+
+
+def test_moving_a_control_changes_the_settings_and_bad_values_name_the_lever():
+    if not REGISTRY:
+        pytest.fail("no levers registered in sim.policies.REGISTRY")
+    pkg = load_package("baseline")
+    specs = lever_controls(pkg)
+    lever = next(n for n in REGISTRY if _first_numeric(specs, n)[0])
+    key, spec = _first_numeric(specs, lever)
+    values = {**start_values(specs), lever: True, key: spec["max"]}
+    got = settings_from_controls(pkg, values)
+    field = key.split(".")
+    obj = got[lever]
+    for part in field[1:]:
+        obj = obj[int(part)] if part.isdigit() else getattr(obj, part)
+    assert obj == pytest.approx(spec["max"])
+    values[key] = -1e9 if spec["min"] >= 0 else 1e12
+    with pytest.raises(ValueError, match=lever):
+        settings_from_controls(pkg, values)
+    # switched off: the lever is gone whatever its controls say
+    values[lever] = False
+    assert lever not in settings_from_controls(pkg, values)
+
+
+def test_yaml_text_controls_parse():
+    """Settings that are neither numbers, switches nor choices are YAML text boxes."""
+    pkg = load_package("baseline")
+    specs = lever_controls(pkg)
+    text = [k for k, s in specs.items() if s["type"] == "InputText"]
+    for key in text:
+        lever = key.split(".")[0]
+        values = {**start_values(specs), lever: True}
+        settings_from_controls(pkg, values)  # the starting text parses back
+        values[key] = "[unclosed"
+        with pytest.raises(ValueError, match="YAML"):
+            settings_from_controls(pkg, values)
+
+
+# ------------------------------------------------------------------------------------------
+# the dashboard in a browser
+# ------------------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, proc: subprocess.Popen, timeout: float = 120) -> None:
+    end = time.time() + timeout
+    while time.time() < end:
+        if proc.poll() is not None:
+            raise AssertionError(f"dashboard exited with {proc.returncode}: {proc.stdout.read()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError(f"dashboard did not answer at {url} within {timeout} s")
+
+
+@pytest.fixture
+def dashboard(tmp_path):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not installed (Debian package 'chromium'; CI installs it)")
+    port = free_port()
+    log = open(tmp_path / "server.log", "w+")
+    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "dashboard", "--port", str(port), "--host", "127.0.0.1",
+                             "--lang", "en", "--package", "baseline"], stdout=log, stderr=subprocess.STDOUT,
+                            env=dict(os.environ, PYTHONUNBUFFERED="1"), start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        try:
+            wait_http(url, proc)
+        except AssertionError:
+            log.seek(0)
+            raise AssertionError(log.read()[-3000:]) from None
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def year_is(page, year: int, timeout: float = 60_000) -> None:
+    page.wait_for_function(f"document.querySelector('#zs-year') && "
+                           f"document.querySelector('#zs-year').textContent.includes('{year}')", timeout=timeout)
+
+
+def step(page, times: int, start_year: int) -> None:
+    for i in range(times):
+        page.get_by_role("button", name="Step", exact=True).click()
+        year_is(page, start_year + i + 1)
+
+
+def img_src(page, ident: str) -> str:
+    return page.locator(f"#{ident} img").get_attribute("src")
+
+
+@pytest.mark.slow
+def test_workshop_session_in_chromium(dashboard, tmp_path, world):
+    from playwright.sync_api import sync_playwright
+
+    y0 = world.start_year
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1000})
+            page.goto(dashboard)
+            page.wait_for_selector("#zs-region img", timeout=90_000)
+            year_is(page, y0)
+            # SolaraViz rendered (Mesa 3.3.1 + ipyvuetify<2): its controller and parameter cards
+            for text in ("Controls", "Model Parameters", "Reset", "Step"):
+                assert page.get_by_text(text, exact=True).first.is_visible(), text
+            charts0 = {i: img_src(page, i) for i in ("zs-region", "zs-zones", "zs-map")}
+            rank0 = page.locator("#zs-ranking").inner_text()
+            assert page.locator("#zs-ranking tbody tr").count() == len(world.zones)
+            assert "national" in rank0 and "region-level" in rank0
+
+            # run three years of the package as it is
+            step(page, 3, y0)
+            base_rank = page.locator("#zs-ranking").inner_text()
+            base_region = img_src(page, "zs-region")
+            assert base_region != charts0["zs-region"] and img_src(page, "zs-zones") != charts0["zs-zones"]
+            assert base_rank != rank0
+
+            # switch a lever on and move one of its sliders to the end of its range
+            lever = next(n for n in ("talent_subsidy", "tech_finance", "incubators") if n in REGISTRY)
+            box = page.locator(f"[data-lever={lever}]")
+            box.locator("label").first.click()
+            page.wait_for_selector("#zs-pending", timeout=20_000)
+            slider = box.locator("[role=slider]").first
+            label_before = box.locator(".v-slider").first.locator("xpath=ancestor::div[contains(@class,'v-input')]"
+                                                                   ).first.inner_text()
+            slider.focus()
+            slider.press("End")
+            page.wait_for_function(
+                "([sel, before]) => { const e = document.querySelector(sel); return e && e.innerText !== before; }",
+                arg=[f"[data-lever={lever}] .v-input", label_before], timeout=20_000)
+            page.screenshot(path=str(tmp_path / "dashboard-lever.png"))
+
+            # Reset applies it; the same seed and three years now give a different ranking and charts
+            page.get_by_role("button", name="Reset", exact=True).click()
+            year_is(page, y0)
+            page.wait_for_selector("#zs-pending", state="detached", timeout=20_000)
+            title = REGISTRY[lever].title
+            page.wait_for_function(f"document.body.innerText.includes({title!r})", timeout=20_000)
+            step(page, 3, y0)
+            lever_rank = page.locator("#zs-ranking").inner_text()
+            assert lever_rank != base_rank, "the lever changed nothing in the ranking table"
+            assert img_src(page, "zs-region") != base_region
+            page.screenshot(path=str(tmp_path / "dashboard-live.png"), full_page=True)
+
+            # the second view: two packages side by side on the same seeds
+            page.get_by_role("tab", name="Compare").click()
+            seeds = page.get_by_role("slider", name=re.compile(r"^Seeds: \d+"))
+            seeds.focus()
+            seeds.press("Home")
+            page.wait_for_function("document.body.innerText.includes('Seeds: 1')", timeout=10_000)
+            years = page.get_by_role("slider", name=re.compile(r"^Years: \d+"))
+            years.focus()
+            years.press("Home")
+            for _ in range(4):
+                years.press("ArrowRight")
+            page.wait_for_function("document.body.innerText.includes('Years: 5')", timeout=10_000)
+            page.locator("#zs-run-both").click()
+            page.wait_for_selector("#zs-compare-region img", timeout=120_000)
+            assert "Both packages run on the same seeds" in page.locator("body").inner_text()
+            assert page.locator("#zs-compare-ranking-0 tbody tr").count() == len(world.zones)
+            assert page.locator("#zs-compare-ranking-1 tbody tr").count() >= len(world.zones)  # B may add zones
+            assert page.locator("#zs-compare-diff tbody tr").count() >= 5
+            page.screenshot(path=str(tmp_path / "dashboard-compare.png"), full_page=True)
+            for name in ("dashboard-lever.png", "dashboard-live.png", "dashboard-compare.png"):
+                assert (tmp_path / name).stat().st_size > 20_000
+
+            # a report, opened in the same browser: pictures load, Chinese drawn with a CJK font
+            from sim.cli import main as cli
+            from tests.test_report import check_report_in_browser
+
+            run = tmp_path / "run"
+            assert cli(["run", "--seeds", "1", "--years", "3", "--workers", "1", "--no-progress",
+                        "--out", str(run)]) == 0
+            assert cli(["report", str(run), "--lang", "zh", "--out", str(tmp_path / "zh.html")]) == 0
+            check_report_in_browser(page, tmp_path / "zh.html", tmp_path / "report-zh.png", zh=True)
+        finally:
+            browser.close()
+
+
+def test_dashboard_command_refuses_unknown_package(capsys):
+    from sim.cli import main as cli
+
+    assert cli(["dashboard", "--package", "no-such-package"]) == 2
+    assert "no-such-package" in capsys.readouterr().err
+
