@@ -248,6 +248,11 @@ def resolve(name_or_path: str | Path, folder: Path, what: str) -> Path:
 
 
 def load_world(name_or_path: str | Path = DEFAULT_WORLD) -> World:
+    """A bundled world by name, a world file, or ``synthetic:ZONES,FIRMS,PEOPLE`` (sim/synthetic.py)."""
+    if isinstance(name_or_path, str) and name_or_path.startswith("synthetic:"):
+        from .synthetic import parse
+
+        return parse(name_or_path)
     path = resolve(name_or_path, WORLDS, "world")
     spec = validate(WorldFile, read_mapping(path), path)
     params = validate(Params, spec.params, path, "params")

@@ -1,0 +1,124 @@
+"""Scaling: agent-steps per second against plain Mesa at 10k / 100k / 1M agents, cost as agents
+and years grow 10x, memory per agent, and a province-sized world.
+
+    python benchmarks/bench_scaling.py [--sizes 10000,100000,1000000] [--years 20] [--quick]
+
+Every measurement runs in a fresh subprocess (so peak memory is its own). For each size N,
+zonesim runs a synthetic world (``sim/synthetic.py``) with ~0.85 N firms and ~0.15 N talent
+cohorts (N agents in all), all stages and data collection on; the reference is a plain Mesa
+model of N agents with one Python ``step()`` each (Boltzmann-wealth pattern, no grid),
+activated by ``shuffle_do`` for the same years. Both include model construction. Ratios are
+measured in the same run, so machine load affects both sides alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CHILD = r"""
+import json, resource, sys, time
+sys.path.insert(0, {root!r})
+kind, n, years = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+import mesa
+from sim.model import ZoneModel
+from sim.scenario import load_world
+def rss_mb():
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS"):
+                return int(line.split()[1]) / 1024
+base = rss_mb()
+if kind == "zonesim":
+    zones = max(14, n // 2500)
+    w = load_world(f"synthetic:{{zones}},{{int(n * 0.85)}},{{int(n * 0.15 * 50)}}")
+    t0 = time.perf_counter()
+    m = ZoneModel(world=w, rng=1)
+    t1 = time.perf_counter()
+    agent_steps = 0
+    for _ in range(years):
+        agent_steps += m.firms.n + m.talent.n + m.zones.n
+        m.step()
+    df = m.results()
+    t2 = time.perf_counter()
+    agents = m.firms.n + m.talent.n + m.zones.n
+    handles = m.firms.capacity + m.talent.capacity + m.zones.capacity
+else:
+    class MoneyAgent(mesa.Agent):
+        def __init__(self, model):
+            super().__init__(model)
+            self.wealth = 1
+        def step(self):
+            if self.wealth > 0:
+                other = self.model.agent_list[self.model.random.randrange(len(self.model.agent_list))]
+                other.wealth += 1
+                self.wealth -= 1
+    class Ref(mesa.Model):
+        def __init__(self, n):
+            super().__init__(rng=1)
+            MoneyAgent.create_agents(self, n)
+            self.agent_list = list(self.agents)
+        def step(self):
+            self.agents.shuffle_do("step")
+    t0 = time.perf_counter()
+    m = Ref(n)
+    t1 = time.perf_counter()
+    for _ in range(years):
+        m.step()
+    t2 = time.perf_counter()
+    agent_steps = agents = handles = n * years // years
+    agent_steps = n * years
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps(dict(kind=kind, n=n, years=years, build=t1 - t0, total=t2 - t0, agent_steps=agent_steps,
+                      rate=agent_steps / (t2 - t0), agents=agents, handles=handles, peak_mb=peak,
+                      mem_per_agent_kb=(rss_mb() - base) * 1024 / max(handles, 1))))
+"""
+
+
+def measure(kind: str, n: int, years: int) -> dict:
+    out = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT)), kind, str(n), str(years)],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="10000,100000,1000000")
+    ap.add_argument("--years", type=int, default=20)
+    ap.add_argument("--quick", action="store_true", help="sizes 10k,100k and 5 years")
+    args = ap.parse_args()
+    sizes = [10_000, 100_000] if args.quick else [int(s) for s in args.sizes.split(",")]
+    years = 5 if args.quick else args.years
+    print(f"1. agent-steps/s, zonesim vs plain Mesa, {years} years, construction included")
+    for n in sizes:
+        z = measure("zonesim", n, years)
+        r = measure("reference", n, years)
+        print(f"  N={n:>9,}: zonesim {z['rate']:>12,.0f}/s ({z['total']:.2f} s, build {z['build']:.2f} s, "
+              f"peak {z['peak_mb']:.0f} MB, {z['mem_per_agent_kb']:.2f} KB per agent)   "
+              f"reference {r['rate']:>12,.0f}/s ({r['total']:.2f} s, {r['mem_per_agent_kb']:.2f} KB per agent)   "
+              f"RATIO {z['rate'] / r['rate']:.2f}x")
+    print("3. cost growth (10x the work should take <= 11x the time)")
+    small = measure("zonesim", sizes[0], years)
+    big = measure("zonesim", sizes[0] * 10, years)
+    print(f"  agents x10 ({sizes[0]:,} -> {sizes[0] * 10:,}): time x{big['total'] / small['total']:.2f}")
+    short = measure("zonesim", sizes[0], max(2, years // 4))
+    long = measure("zonesim", sizes[0], max(2, years // 4) * 10)
+    print(f"  years x10 ({short['years']} -> {long['years']}): time x{long['total'] / short['total']:.2f} "
+          f"(stepping only: x{(long['total'] - long['build']) / (short['total'] - short['build']):.2f})")
+    print("   province-sized world: 120 zones, 100,000 firms, 1,000,000 people, 20 years")
+    prov = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT)).replace(
+        'load_world(f"synthetic:{zones},{int(n * 0.85)},{int(n * 0.15 * 50)}")',
+        'load_world("synthetic:120,100000,1000000")'), "zonesim", "120000", "20"],
+        capture_output=True, text=True, check=True)
+    p = json.loads(prov.stdout.strip().splitlines()[-1])
+    print(f"  {p['agents']:,} agents at the end; {p['total']:.1f} s; peak memory {p['peak_mb']:.0f} MB "
+          f"({p['mem_per_agent_kb']:.2f} KB per agent slot)")
+
+
+if __name__ == "__main__":
+    main()
