@@ -163,7 +163,7 @@ def jacobian(problem: Problem, theta: dict[str, float], probes: Sequence[FreePar
         name, _, ulo = keys[k]
         _, _, uhi = keys[k + 1]
         mlo, mhi = moments[k], moments[k + 1]
-        row = {"parameter": name, "fitted": name in theta}
+        row = {"parameter": name, "fitted": name in {q.name for q in problem.params}}
         for m in problem.targets:
             row[m] = (mhi[m] - mlo[m]) / problem.scales[m] / max(uhi - ulo, 1e-9)
         rows.append(row)
@@ -172,27 +172,57 @@ def jacobian(problem: Problem, theta: dict[str, float], probes: Sequence[FreePar
 
 def identification(jac: pd.DataFrame, moments: Sequence[str], threshold: float = 1.0,
                    collinear: float = 0.95) -> pd.DataFrame:
-    """Per parameter: strength (largest |effect| of a full-range move in moment half-widths),
-    the most collinear stronger parameter, and a verdict."""
+    """Per parameter: strength (largest |effect| of a full-range move, in moment half-widths), the
+    parameter whose column is most collinear with it, and a verdict.
+
+    Fitted parameters are identified when they are strong enough and no stronger fitted parameter
+    has a (nearly) collinear column. Probe parameters are not fitted: once the fitted parameters
+    use up the moments (as many parameters as moments, order condition) a probe's effect can be
+    absorbed by them, so the moments cannot pin it down; it stays a declared uncertainty, and its
+    strength says how much it matters for sensitivity studies."""
     J = jac[list(moments)].to_numpy(float)
+    fitted = jac["fitted"].to_numpy(bool)
     strength = np.abs(J).max(axis=1)
     norms = np.linalg.norm(J, axis=1)
+    Jf = J[fitted]
+    used_up = fitted.sum() >= len(moments)
+    # weak directions: combinations of fitted parameters that move the moments by less than half
+    # a tolerance half-width over the full range
+    weak_load = np.zeros(len(J))
+    weak_with: dict[int, str] = {}
+    if Jf.size:
+        u, sv, _ = np.linalg.svd(Jf, full_matrices=True)
+        sv = np.r_[sv, np.zeros(u.shape[1] - sv.size)]
+        idx = np.flatnonzero(fitted)
+        names = jac["parameter"].to_numpy()
+        for d in np.flatnonzero(sv < 0.5 * threshold):
+            for a, k in enumerate(idx):
+                if abs(u[a, d]) > 0.4 and abs(u[a, d]) > weak_load[k]:
+                    weak_load[k] = abs(u[a, d])
+                    weak_with[k] = ", ".join(str(names[b]) for b in idx[np.abs(u[:, d]) > 0.3] if b != k)
     out = []
     for k, name in enumerate(jac["parameter"]):
         cos_best, partner = 0.0, ""
-        for j in range(len(J)):
-            if j == k or norms[j] <= norms[k] or norms[k] == 0:
+        for j in np.flatnonzero(fitted):
+            if j == k or norms[k] == 0 or norms[j] == 0 or (fitted[k] and norms[j] <= norms[k]):
                 continue
             c = abs(float(J[k] @ J[j] / (norms[k] * norms[j])))
             if c > cos_best:
                 cos_best, partner = c, str(jac["parameter"].iloc[j])
         if strength[k] < threshold:
             verdict = "not identified: moves no moment by a tolerance half-width across its range"
-        elif cos_best >= collinear:
+        elif fitted[k] and cos_best >= collinear:
             verdict = f"not separately identified: collinear with {partner}"
-        else:
+        elif fitted[k] and weak_load[k] > 0:
+            verdict = f"weakly identified: only its combination with {weak_with[k]} is pinned down"
+        elif fitted[k]:
             verdict = "identified"
-        out.append({"parameter": name, "fitted": bool(jac["fitted"].iloc[k]), "strength": float(strength[k]),
+        elif used_up:
+            verdict = (f"not identified given the fitted parameters (moments used up); "
+                       f"closest to {partner} (|cos| {cos_best:.2f})")
+        else:
+            verdict = f"could be fitted: add it to FREE (closest to {partner}, |cos| {cos_best:.2f})"
+        out.append({"parameter": name, "fitted": bool(fitted[k]), "strength": float(strength[k]),
                     "main_moment": moments[int(np.abs(J[k]).argmax())], "max_collinearity": cos_best,
                     "with": partner, "verdict": verdict})
     return pd.DataFrame(out)
@@ -208,11 +238,12 @@ def _moments_task(args: tuple[World, dict[str, float], int, int]) -> dict[str, f
 
 
 def model_problem(world: World, seeds: Sequence[int], years: int, workers: int = 1,
-                  params: Sequence[FreeParam] = FREE, moments: Sequence[str] = MOMENTS) -> Problem:
-    """SMM problem over the zone model: each theta is run on every seed; moments are seed means."""
+                  params: Sequence[FreeParam] = FREE, moments: Sequence[str] = MOMENTS, pool: Any = None) -> Problem:
+    """SMM problem over the zone model: each theta is run on every seed; moments are seed means.
+    ``pool``: an executor to reuse across evaluations (else one per batch when ``workers`` > 1)."""
     def batch(thetas: list[dict[str, float]]) -> list[dict[str, float]]:
         tasks = [(world, th, int(s), int(years)) for th in thetas for s in seeds]
-        got = _map(_moments_task, tasks, workers)
+        got = _map(_moments_task, tasks, workers, pool)
         k = len(seeds)
         return [{m: float(np.nanmean([g[m] for g in got[i * k:(i + 1) * k]])) for m in moments}
                 for i in range(len(thetas))]

@@ -285,7 +285,11 @@ def run_stats(world: World, seeds: Sequence[int], years: int, workers: int = 1, 
     return pd.DataFrame(_map(_stats_task, tasks, workers))
 
 
-def _map(fn: Any, tasks: list, workers: int) -> list:
+def _map(fn: Any, tasks: list, workers: int, pool: Any = None) -> list:
+    """``fn`` over ``tasks`` in order: in-process, on ``pool`` (an executor kept by the caller),
+    or on a fresh local process pool."""
+    if pool is not None and len(tasks) > 1:
+        return list(pool.map(fn, tasks, chunksize=1))
     if workers <= 1 or len(tasks) <= 1:
         return [fn(t) for t in tasks]
     with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:

@@ -60,8 +60,22 @@ def test_identification_flags_inert_and_collinear_parameters():
     assert ident.loc["a", "verdict"] == "identified"
     assert ident.loc["b", "verdict"] == "identified"
     assert ident.loc["c", "verdict"].startswith("not identified")
-    assert ident.loc["d", "verdict"].startswith("not separately identified")
+    assert ident.loc["d", "verdict"].startswith("not identified given the fitted parameters")
+    assert ident.loc["d", "with"] == "a"
     assert not ident.loc["c", "fitted"]
+    # with one fitted parameter and two moments, a strong probe could still be fitted
+    p1 = C.Problem(PARAMS[:1], p.targets, p.scales, sim)
+    ident1 = C.identification(C.jacobian(p1, TRUE, [C.FreeParam("b", 0.0, 5.0)]), ["m1", "m2"])
+    assert ident1.set_index("parameter").loc["b", "verdict"].startswith("could be fitted")
+
+
+def test_identification_flags_collinear_fitted_parameters():
+    def sim(thetas):
+        return [{"m1": th["a"] + 5 * th["b"], "m2": 2 * th["a"] + 10 * th["b"]} for th in thetas]
+
+    p = C.Problem(PARAMS, {"m1": 0.5, "m2": 0.6}, {"m1": 0.05, "m2": 0.05}, sim)
+    ident = C.identification(C.jacobian(p, TRUE, []), ["m1", "m2"]).set_index("parameter")
+    assert ident.loc["a", "verdict"].startswith("not separately identified: collinear with b")
 
 
 def test_write_world_params_keeps_the_rest_of_the_file(tmp_path):

@@ -59,8 +59,8 @@ def main(args: argparse.Namespace) -> int:
 
     defaults = {p.name: Params.model_fields[p.name].default for p in C.FREE}
     base = world.with_params(**defaults)
-    problem = C.model_problem(base, seeds, years, args.workers)
-    with staged_output(out, args.overwrite) as tmp:
+    with staged_output(out, args.overwrite) as tmp, _executor(args.workers) as pool:
+        problem = C.model_problem(base, seeds, years, args.workers, pool=pool)
         fit = C.smm(problem, design=args.design, iterations=args.iterations, seed=args.seed, start=defaults)
         history = pd.DataFrame(problem.history)
         write_table(tmp, "history", history)
@@ -71,7 +71,9 @@ def main(args: argparse.Namespace) -> int:
             write_table(tmp, "jacobian", jac)
             write_table(tmp, "identification", ident)
         fitted = C.rounded(fit["theta"])
-        keep = ident[ident["verdict"] == "identified"]["parameter"].tolist() if not ident.empty else list(fitted)
+        ok = ident["fitted"] & ident["verdict"].str.match(r"(identified|weakly identified)") if not ident.empty \
+            else None
+        keep = ident[ok]["parameter"].tolist() if ok is not None else list(fitted)
         store = {k: v for k, v in fitted.items() if k in keep}
         fit["stored"] = store
         fit["not_stored"] = {k: v for k, v in fitted.items() if k not in keep}
@@ -90,6 +92,14 @@ def main(args: argparse.Namespace) -> int:
         print(f"\nwrote fitted values into {path} (params:)")
     print(f"wrote {out}/ (fit.json, history.csv, jacobian.csv, identification.csv, manifest.json)")
     return 0
+
+
+def _executor(workers: int):
+    """One process pool for the whole calibration (no start-up cost per evaluation)."""
+    import contextlib
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=workers) if workers > 1 else contextlib.nullcontext()
 
 
 def format_fit(fit: dict, problem, ident: pd.DataFrame) -> str:
