@@ -199,14 +199,20 @@ def test_workshop_session_in_chromium(dashboard, tmp_path, world):
             box = page.locator(f"[data-lever={lever}]")
             box.locator("label").first.click()
             page.wait_for_selector("#zs-pending", timeout=20_000)
-            slider = box.locator("[role=slider]").first
-            label_before = box.locator(".v-slider").first.locator("xpath=ancestor::div[contains(@class,'v-input')]"
-                                                                   ).first.inner_text()
+            on = page.locator("[data-lever] input[role=switch][aria-checked=true]")
+            assert on.count() == 1, "exactly the clicked lever is switched on"
+            assert on.first.locator(f"xpath=ancestor::*[@data-lever='{lever}']").count() == 1
+            slider = box.get_by_role("slider").first
+            label_before = slider.get_attribute("aria-label")          # e.g. "amount: 20"
+            top = slider.get_attribute("aria-valuemax")
             slider.focus()
             slider.press("End")
             page.wait_for_function(
-                "([sel, before]) => { const e = document.querySelector(sel); return e && e.innerText !== before; }",
-                arg=[f"[data-lever={lever}] .v-input", label_before], timeout=20_000)
+                "([sel, before]) => { const e = document.querySelector(sel);"
+                " return e && e.getAttribute('aria-label') !== before; }",
+                arg=[f"[data-lever={lever}] [role=slider]", label_before], timeout=20_000)
+            label_after = slider.get_attribute("aria-label")
+            assert float(label_after.rsplit(":", 1)[1]) == pytest.approx(float(top)), (label_before, label_after)
             page.screenshot(path=str(tmp_path / "dashboard-lever.png"))
 
             # Reset applies it; the same seed and three years now give a different ranking and charts
@@ -215,6 +221,11 @@ def test_workshop_session_in_chromium(dashboard, tmp_path, world):
             page.wait_for_selector("#zs-pending", state="detached", timeout=20_000)
             title = REGISTRY[lever].title
             page.wait_for_function(f"document.body.innerText.includes({title!r})", timeout=20_000)
+            field, value = label_after.split(":")
+            value = float(value)
+            shown = f"{field.strip()}={value:.3g}"
+            assert shown in page.locator("#zs-year").locator("xpath=..").inner_text(), shown  # applied
+            assert page.locator("[data-lever] input[role=switch][aria-checked=true]").count() == 1
             step(page, 3, y0)
             lever_rank = page.locator("#zs-ranking").inner_text()
             assert lever_rank != base_rank, "the lever changed nothing in the ranking table"

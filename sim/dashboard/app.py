@@ -132,6 +132,21 @@ def model_params(world: str, package: Package, years: int, controls: Any) -> dic
     }
 
 
+def _settings_text(settings: Any, limit: int = 160) -> str:
+    """'amount=100, zones=[all]': the settings in force, short enough for the header line."""
+    import html
+
+    parts = []
+    for k, v in settings.model_dump(mode="json").items():
+        if isinstance(v, list) and v and isinstance(v[0], dict):
+            v = f"[{len(v)}]"
+        elif isinstance(v, list):
+            v = "[" + ", ".join(map(str, v)) + "]"
+        parts.append(f"{k}={_fmt_value(v)}")
+    text = ", ".join(parts)
+    return html.escape(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
 def _fmt_value(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:.3g}"
@@ -151,14 +166,17 @@ def LeverPanel(specs: dict[str, dict[str, Any]], controls: solara.Reactive[dict]
     pending = any(values.get(k) != applied.get(k, spec.get("value")) for k, spec in specs.items())
     title = "政策工具（点击 Reset 生效）" if lang == "zh" else "Levers (applied on Reset)"
     with solara.Card(title):
-        if pending:
-            solara.Warning("有未生效的修改：请点击 Reset" if lang == "zh" else "Changes pending: press Reset",
-                           dense=True, attributes={"id": "zs-pending"})
+        # always present (possibly empty) and every lever block keyed by name, so that widgets
+        # keep their identity when the warning appears or a lever opens its settings
+        with solara.Div().key("pending"):
+            if pending:
+                solara.Warning("有未生效的修改：请点击 Reset" if lang == "zh" else "Changes pending: press Reset",
+                               dense=True, attributes={"id": "zs-pending"})
         levers = [k for k in specs if "." not in k]
         for name in levers:
             on = bool(values.get(name))
-            with solara.Div(classes=["zs-lever"], attributes={"data-lever": name}):
-                solara.Switch(label=specs[name]["label"], value=on, on_value=setter(name))
+            with solara.Div(classes=["zs-lever"], attributes={"data-lever": name}).key(f"lever-{name}"):
+                solara.Switch(label=specs[name]["label"], value=on, on_value=setter(name)).key(f"switch-{name}")
                 if not on:
                     continue
                 for key, spec in specs.items():
@@ -167,18 +185,19 @@ def LeverPanel(specs: dict[str, dict[str, Any]], controls: solara.Reactive[dict]
                     v = values.get(key, spec.get("value"))
                     short = spec["label"].split(" · ", 1)[-1]
                     kind = spec["type"]
+                    # keyed by setting, so a slider never inherits another setting's state
                     if kind == "SliderInt":
                         solara.SliderInt(f"{short}: {v}", value=int(v), min=spec["min"], max=spec["max"],
-                                         step=spec.get("step") or 1, on_value=setter(key))
+                                         step=spec.get("step") or 1, on_value=setter(key)).key(key)
                     elif kind == "SliderFloat":
                         solara.SliderFloat(f"{short}: {_fmt_value(v)}", value=float(v), min=spec["min"],
-                                           max=spec["max"], step=spec["step"], on_value=setter(key))
+                                           max=spec["max"], step=spec["step"], on_value=setter(key)).key(key)
                     elif kind == "Checkbox":
-                        solara.Checkbox(label=short, value=bool(v), on_value=setter(key))
+                        solara.Checkbox(label=short, value=bool(v), on_value=setter(key)).key(key)
                     elif kind == "Select":
-                        solara.Select(short, value=v, values=spec["values"], on_value=setter(key))
+                        solara.Select(short, value=v, values=spec["values"], on_value=setter(key)).key(key)
                     else:
-                        solara.InputText(short, value=str(v), on_value=setter(key), continuous_update=False)
+                        solara.InputText(short, value=str(v), on_value=setter(key), continuous_update=False).key(key)
 
 
 def _names(model: ZoneModel, lang: str) -> dict[str, str]:
@@ -200,7 +219,8 @@ def LivePanels(model: DashboardModel, lang: str) -> None:
     df = model.results()
     names = _names(model, lang)
     year = model.start_year + model.steps
-    levers = ", ".join(lever_long_title(n) for n in model.lever_settings) or t["none"]
+    levers = "; ".join(f"{lever_long_title(n)} ({_settings_text(st)})" for n, st in model.lever_settings.items()
+                       ) or t["none"]
     with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap"}):
         solara.HTML(tag="div", unsafe_innerHTML=f'<b id="zs-year">{t["year"]}: {year}</b>'
                     f' &nbsp; {model.package.title_zh if lang == "zh" else model.package.title}'
