@@ -14,7 +14,8 @@ from . import __version__
 from .errors import InputError
 
 # Subcommands in the order `zonesim --help` lists them; each module has register() and main().
-COMMANDS = ("run", "compare", "report", "dashboard", "sweep", "sensitivity", "validate", "calibrate")
+COMMANDS = ("run", "compare", "report", "dashboard", "sweep", "sensitivity", "validate", "calibrate",
+            "attribute")
 
 
 class Parser(argparse.ArgumentParser):

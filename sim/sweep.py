@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .model import ZoneModel
+from .packages import Package
 from .study import RunContext, Study, configure
 from .store import Store
 
@@ -39,10 +40,25 @@ class RunSpec:
     values: tuple[tuple[str, Any], ...]
 
 
+# A study whose points choose their package (attribution: sub-packages; robustness: the
+# packages compared) has a factor of this name; its values are keys of ``PackagesContext.packages``.
+PACKAGE_FACTOR = "package"
+
+
+@dataclass(frozen=True)
+class PackagesContext(RunContext):
+    """A RunContext whose points run one of several packages, named by the ``package`` factor."""
+
+    packages: tuple[tuple[str, Package], ...] = ()
+
+
 def run_one(ctx: RunContext, spec: RunSpec) -> pd.DataFrame:
     """One model run -> the kept rows (years x region [+ zones]) and outcome columns, keyed."""
     values = dict(spec.values)
-    world, package = configure(ctx.world, ctx.package, values)
+    base = ctx.package
+    if isinstance(ctx, PackagesContext) and PACKAGE_FACTOR in values:
+        base = dict(ctx.packages)[values[PACKAGE_FACTOR]]
+    world, package = configure(ctx.world, base, {k: v for k, v in values.items() if k != PACKAGE_FACTOR})
     model = ZoneModel(world=world, levers=package.build(), rng=spec.seed)
     for _ in range(ctx.years):
         model.step()
