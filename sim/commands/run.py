@@ -7,11 +7,9 @@ import sys
 from pathlib import Path
 
 from ..cli import positive_int
-from ..packages import load_package
-from ..plots import region_chart, summary_table, zone_chart
-from ..results import default_out, manifest, staged_output, world_dict, write_json, write_table, write_yaml
-from ..runner import default_workers, derive_seeds, make_jobs, run_jobs
-from ..scenario import DEFAULT_PACKAGE, DEFAULT_WORLD, load_world
+from ..scenario import DEFAULT_PACKAGE, DEFAULT_WORLD
+
+# Heavy modules (mesa, matplotlib) are imported in main(), so `zonesim --help` stays quick.
 
 SUMMARY_OUTCOMES = ("output", "value_added", "firms", "hightech_firms", "entries", "exits", "talent",
                     "rd_intensity", "output_per_km2", "tax")
@@ -42,6 +40,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from ..packages import load_package
+    from ..plots import region_chart, summary_table, zone_chart
+    from ..results import default_out, manifest, staged_output, world_dict, write_json, write_table, write_yaml
+    from ..runner import default_workers, derive_seeds, make_jobs, run_jobs
+    from ..scenario import load_world
+
     world = load_world(args.world)
     package = load_package(args.package)
     years = args.years or world.years
