@@ -22,6 +22,8 @@ from scipy import stats  # noqa: E402
 
 from .labels import label, setup_fonts, zone_label  # noqa: E402
 from .metrics import BY_NAME, REGION_OUTCOMES  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
+
 from .plots import PALETTE, band  # noqa: E402
 
 # What `zonesim compare` runs with no package named: the status quo, the four named levers and
@@ -131,6 +133,7 @@ def difference_chart(df: pd.DataFrame, path: Path, baseline: str = BASELINE, lan
             ax.fill_between(b["year"], b["lo"], b["hi"], color=_color(k), alpha=0.18, linewidth=0)
             ax.plot(b["year"], b["mid"], color=_color(k), lw=2, label=pkg)
         ax.axhline(0.0, color="black", lw=0.8)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(label(o, lang), fontsize=11)
         ax.grid(alpha=0.3)
     axes.flat[0].legend(fontsize=8)
@@ -166,6 +169,8 @@ def bump_chart(df: pd.DataFrame, path: Path, lang: str = "en", names: dict[str, 
             ax.annotate(zone_label(zid, lang, names), (r.index[-1], r.values[-1]), fontsize=6,
                         xytext=(3, 0), textcoords="offset points", va="center")
         ax.invert_yaxis()
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(pkg, fontsize=11)
         ax.set_ylabel(label("rank", lang))
         ax.grid(alpha=0.3)

@@ -89,3 +89,13 @@ def test_same_seed_same_results(world):
     a = ZoneModel(world=world, levers=pkg.build(), rng=3).run(3)
     b = ZoneModel(world=world, levers=pkg.build(), rng=3).run(3)
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_docs_list_every_lever_and_its_settings():
+    from sim.policies._doc import overview_table, settings_table
+    from sim.scenario import ROOT
+
+    text = (ROOT / "docs" / "levers.md").read_text(encoding="utf-8")
+    assert overview_table() in text, "docs/levers.md is stale: python -m sim.policies._doc"
+    for name in REGISTRY:
+        assert settings_table(name) in text, f"docs/levers.md: settings of {name} are stale"
