@@ -34,6 +34,10 @@ ZH = {
     "transfers": "奖补资金（十亿元）", "budget": "园区预算（十亿元）", "platforms": "创新平台（个）",
     "mgmt_eff": "管理效率（0–1）", "score": "评价得分（0–100）", "rank": "类内排名（1=最好）",
     "level": "级别代码", "hosted_by": "托管园区",
+    # recorded by levers (sim/policies)
+    "rewards": "评价奖励资金（十亿元/年）", "region_support": "自治区直接扶持支出（十亿元/年）",
+    "warnings": "约谈次数（次/年）", "promoted": "升级、新设或恢复（次/年）", "demoted": "降级或摘牌（次/年）",
+    "tax_shared": "托管分成税收（十亿元/年，+收入/-支出）", "land_reclaimed": "收回闲置用地（平方公里/年）",
     # region-only outcomes (sim.metrics.REGION_OUTCOMES)
     "region_talent_inflow": "区外人才流入（人/年）", "region_talent_outflow": "人才流出区外或退休（人/年）",
     "land_quota_issued": "下达建设用地指标（平方公里/年）", "output_cv": "园区间产出变异系数",
