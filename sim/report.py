@@ -24,7 +24,7 @@ import pandas as pd
 import yaml
 
 from . import __version__
-from .dashboard.charts import ranking, ranking_html, region_panels, to_png, zone_map, zone_trajectories
+from .dashboard.charts import FLOWS, ranking, ranking_html, region_panels, to_png, zone_map, zone_trajectories
 from .errors import InputError
 from .labels import cjk_font, label
 
@@ -143,6 +143,10 @@ def _world_info(f: Folder) -> dict[str, Any]:
 def _packages_info(f: Folder) -> list[dict[str, Any]]:
     sc = f.scenario
     pk = sc.get("packages", sc.get("package"))
+    base = f.manifest.get("baseline") or sc.get("baseline")
+    if isinstance(pk, list) and isinstance(base, str) and not any(
+            isinstance(p, dict) and p.get("name") == base for p in pk):
+        pk = [{"name": base}] + pk
     if isinstance(pk, dict):
         pk = [pk]
     if isinstance(pk, list) and pk:
@@ -197,7 +201,9 @@ def headline(df: pd.DataFrame, outcomes: tuple[str, ...] = HEADLINE) -> pd.DataF
         e = reg[(reg["package"] == pkg) & (reg["year"] == y1)].set_index("seed")
         for o in outcomes:
             sv, ev = s[o].to_numpy(float), e[o].to_numpy(float)
-            row = {"package": pkg, "outcome": o, "start": sv.mean(), "end": ev.mean(),
+            if o in FLOWS:      # flows of the year: nothing has flowed at step 0
+                sv = np.full(1, np.nan)
+            row = {"package": pkg, "outcome": o, "start": float(np.mean(sv)), "end": ev.mean(),
                    "end_p05": np.quantile(ev, 0.05), "end_p95": np.quantile(ev, 0.95),
                    "change_pct": _pct(sv.mean(), ev.mean()), "seeds": len(ev)}
             common = e.index.intersection(base.index)
@@ -330,11 +336,13 @@ def summary_sentences(df: pd.DataFrame, lang: str, names: dict[str, str], titles
                     continue
                 sure = r["diff_p05"] > 0 or r["diff_p95"] < 0
                 name = label(o, lang).split("（")[0].split(" (")[0]
+                pct = abs(r["diff_pct"])
+                pct_txt = f"{pct:.1f}%" if pct >= 0.1 or pct == 0 else f"{pct:.2f}%"
                 if zh:
-                    parts.append(f"{name}{'高' if r['diff'] > 0 else '低'}{abs(r['diff_pct']):.1f}%"
+                    parts.append(f"{name}{'高' if r['diff'] > 0 else '低'}{pct_txt}"
                                  + ("" if sure else "（各种子间不确定）"))
                 else:
-                    parts.append(f"{name} {abs(r['diff_pct']):.1f}% {'higher' if r['diff'] > 0 else 'lower'}"
+                    parts.append(f"{name} {pct_txt} {'higher' if r['diff'] > 0 else 'lower'}"
                                  + ("" if sure else " (not consistent across seeds)"))
             if parts:
                 out.append((f"与“{b}”相比，“{t}”在{y1}年：" + "；".join(parts) + "。") if zh else
@@ -352,6 +360,7 @@ h2{font-size:1.3em;margin-top:1.8em;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;margin:.8em 0;font-size:.9em}
 th,td{border:1px solid #ccc;padding:.3em .6em;text-align:right}
 th{background:#f3f3f3} td:first-child,th:first-child{text-align:left}
+table.headline td:nth-child(-n+2){text-align:left}
 table.facts td{text-align:left} .muted{color:#777;font-size:.85em}
 tr[data-level=national] td:nth-child(2){color:#c0392b} tr[data-level=delisted]{color:#888}
 img{max-width:100%%;border:1px solid #eee;margin:.5em 0} .summary li{margin:.35em 0}
@@ -420,6 +429,12 @@ def build_report(folder: str | Path, lang: str = "en") -> str:
     parts: list[str] = [f"<h2>{t['what']}</h2>", _facts(facts)]
 
     tidy = f.results is not None and {"zone", "year", "step", "output"} <= set(f.results.columns)
+    base = m.get("baseline") or f.scenario.get("baseline")
+    if tidy and isinstance(base, str) and "package" in f.results and base in set(f.results["package"]):
+        # the baseline first: differences and the summary are stated against it
+        order = [base] + [p for p in dict.fromkeys(f.results["package"]) if p != base]
+        f.results = f.results.assign(_o=f.results["package"].map({p: i for i, p in enumerate(order)})) \
+            .sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
     if tidy and f.kind not in ("sweep", "sensitivity"):
         if f.kind not in KNOWN_KINDS:
             note = t["unknown"].format(k=f.kind, n=len(f.files))
