@@ -90,9 +90,8 @@ def analyze(study: Study, store: Store, outcomes: list[str] | None = None, years
     design = store.design().drop_duplicates("point").sort_values("point")
     if len(design) != len(x):
         raise InputError(store.path, None, "the stored design does not match the study's sample")
-    for f in study.varying:
-        if not np.array_equal(design[f.name].to_numpy(), np.array([f.decode(v) for v in x[:, list(
-                study.problem()["names"]).index(f.name)]], dtype=design[f.name].dtype)):
+    for j, f in enumerate(study.varying):
+        if design[f.name].tolist() != [f.decode(v) for v in x[:, j]]:
             raise InputError(store.path, f.name, "the stored design does not match the study's sample")
     outcomes = outcomes or list(study.spec.outcomes.names)
     years = years or [study.world.start_year + study.outcome_steps()[-1]]

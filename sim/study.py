@@ -66,8 +66,13 @@ class FactorSpec(BaseModel):
             raise ValueError("give either 'range: [low, high]' or 'values: [...]'")
         if self.range is not None and not self.range[0] < self.range[1]:
             raise ValueError(f"range low must be below high (got {list(self.range)})")
-        if self.values is not None and len(set(map(repr, self.values))) != len(self.values):
-            raise ValueError("values must not repeat")
+        if self.values is not None:
+            if len(set(map(repr, self.values))) != len(self.values):
+                raise ValueError("values must not repeat")
+            kinds = {"bool" if isinstance(v, bool) else "number" if isinstance(v, (int, float)) else "text"
+                     for v in self.values}
+            if len(kinds) > 1:
+                raise ValueError(f"values must be all numbers, all true/false or all text (got {self.values})")
         return self
 
 

@@ -74,8 +74,9 @@ def test_require_method(tmp_path):
 
 
 def test_morris_on_the_model_end_to_end(tmp_path):
-    """Two factors, 1+1 trajectories, 1 year: the store, indices, convergence and charts."""
-    spec = {"levers": {"land_quota": {"range": [6.0, 24.0]}},
+    """A lever rule (a list of words) and a parameter, 1+1 trajectories, 1 year: the store,
+    indices, convergence and charts."""
+    spec = {"levers": {"land_allocation.rule": {"values": ["demand", "rank"]}},
             "uncertainties": {"agglomeration_elasticity": {"range": [0.03, 0.11]}},
             "seeds": 1, "outcomes": {"names": ["output", "firms"], "years": "final"},
             "design": {"method": "morris", "samples": 1, "levels": 4, "seed": 3}}
@@ -85,7 +86,9 @@ def test_morris_on_the_model_end_to_end(tmp_path):
     folder = tmp_path / "s" / "sensitivity"
     idx = pd.read_parquet(folder / "indices.parquet")
     assert set(idx["outcome"]) == {"output", "firms"} and set(idx["N"]) == {1, 2}
-    assert set(idx["factor"]) == {"land_quota", "agglomeration_elasticity"}
+    assert set(idx["factor"]) == {"land_allocation.rule", "agglomeration_elasticity"}
+    assert dict(zip(idx["factor"], idx["group"])) == {"land_allocation.rule": "lever",
+                                                       "agglomeration_elasticity": "uncertainty"}
     assert (idx["mu_star"] >= 0).all()
     assert (folder / "convergence.csv").stat().st_size > 0
     assert (folder / "morris_output_2022.png").stat().st_size > 5000

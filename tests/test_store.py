@@ -135,3 +135,39 @@ def test_resume_refuses_another_study_and_existing_folder(small, tmp_path):
 
 def test_chunking_depends_on_runs_only():
     assert auto_chunk(1) == 1 and auto_chunk(2000) == 1 and auto_chunk(2001) == 2 and auto_chunk(10**6) == 500
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    """A store skeleton of a real study with two parts written from a plain table (no model runs)."""
+    folder = tmp_path_factory.mktemp("syn")
+    study = load_study(write_study(folder, **SMALL))
+    store = open_store(study, folder / "s")
+    for k in (0, 1):
+        store.write_chunk(k, pd.DataFrame({"run": [k, k], "step": [0, 1], "output": [1.5 * k, 2.0]}))
+    return store
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(data=st.data())
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_damage_to_a_part_is_detected(synthetic, data):
+    part = synthetic.path / "results" / "part-00001.parquet"
+    original = part.read_bytes()
+    try:
+        if data.draw(st.booleans(), label="truncate"):
+            cut = data.draw(st.integers(0, len(original) - 1), label="keep bytes")
+            part.write_bytes(original[:cut])
+        else:
+            pos = data.draw(st.integers(0, len(original) - 1), label="position")
+            bit = data.draw(st.integers(0, 7), label="bit")
+            damaged = bytearray(original)
+            damaged[pos] ^= 1 << bit
+            part.write_bytes(bytes(damaged))
+        assert set(synthetic.verified()) == {0}
+    finally:
+        part.write_bytes(original)
+    assert set(synthetic.verified()) == {0, 1}

@@ -188,6 +188,7 @@ BAD = [
     ({"outcomes": {"names": ["outptu"]}}, "unknown outcome 'outptu' (did you mean 'output'?)"),
     ({"outcomes": {"names": ["output"], "years": [2040]}}, "outcomes.years: year 2040 is outside"),
     ({"outcomes": {"names": ["output"], "zones": ["atlantis"]}}, "outcomes.zones: unknown zone 'atlantis'"),
+    ({"levers": {"land_quota": {"values": [6.0, "many"]}}}, "values must be all numbers, all true/false or all"),
     ({"seeds": 0}, "seeds: Input should be greater than or equal to 1"),
     ({"package": "no-such-package"}, "no such package"),
     ({"over": "levers", "levers": {}}, "over: the study declares no levers"),
