@@ -15,7 +15,12 @@ class InputError(Exception):
         self.field = field
         self.message = message
         where = f"{self.source}: {field}: " if field else f"{self.source}: "
-        super().__init__(where + message)
+        super().__init__(one_line(where + message))
+
+
+def one_line(text: str) -> str:
+    """Control characters (a newline in a user's value, say) shown escaped, so the message stays one line."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
