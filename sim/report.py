@@ -28,7 +28,7 @@ from .dashboard.charts import FLOWS, ranking, ranking_html, region_panels, to_pn
 from .errors import InputError
 from .labels import cjk_font, label
 
-KNOWN_KINDS = ("run", "compare", "sweep", "sensitivity")
+KNOWN_KINDS = ("run", "compare", "sweep", "study", "sensitivity")
 HEADLINE = ("output", "value_added", "firms", "hightech_firms", "talent", "high_skill_share", "rd_intensity",
             "innovations", "output_per_km2", "tax", "output_cv", "public_money")
 REPORT_PANELS = ("output", "firms", "hightech_firms", "talent", "rd_intensity", "output_per_km2", "entries",
@@ -74,8 +74,10 @@ T = {
         "note": "以下数字是模型在既定假设下的模拟结果，并非预测。区间表示不同随机种子之间的差异（第5至第95百分位）。",
     },
 }
-KIND_NAMES = {"zh": {"run": "单一政策包运行", "compare": "政策包比较", "sweep": "参数扫描", "sensitivity": "敏感性分析"},
+KIND_NAMES = {"zh": {"run": "单一政策包运行", "compare": "政策包比较", "sweep": "参数扫描", "study": "参数扫描",
+                    "sensitivity": "敏感性分析"},
               "en": {"run": "single-package run", "compare": "package comparison", "sweep": "parameter sweep",
+                     "study": "parameter sweep",
                      "sensitivity": "sensitivity analysis"}}
 
 
@@ -435,7 +437,7 @@ def build_report(folder: str | Path, lang: str = "en") -> str:
         order = [base] + [p for p in dict.fromkeys(f.results["package"]) if p != base]
         f.results = f.results.assign(_o=f.results["package"].map({p: i for i, p in enumerate(order)})) \
             .sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
-    if tidy and f.kind not in ("sweep", "sensitivity"):
+    if tidy and f.kind not in ("sweep", "study", "sensitivity"):
         if f.kind not in KNOWN_KINDS:
             note = t["unknown"].format(k=f.kind, n=len(f.files))
             parts.append(f'<p id="kind-note" class="muted">{html.escape(note)}</p>')
