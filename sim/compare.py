@@ -11,20 +11,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from scipy import stats  # noqa: E402
+if TYPE_CHECKING:
+    import pandas as pd
 
-from .labels import label, setup_fonts, zone_label  # noqa: E402
-from .metrics import BY_NAME, REGION_OUTCOMES  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+# matplotlib and scipy are imported where they are used, so `zonesim --help` stays quick.
 
-from .plots import PALETTE, band  # noqa: E402
+
+def _plt() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
 
 # What `zonesim compare` runs with no package named: the status quo, the four named levers and
 # the full package (6 packages x 8 seeds x 20 years: about a minute on 2 cores).
@@ -43,6 +47,8 @@ CONFIDENCE = 0.95
 
 
 def outcome_unit(name: str) -> str:
+    from .metrics import BY_NAME, REGION_OUTCOMES
+
     o = BY_NAME.get(name) or next((r for r in REGION_OUTCOMES if r.name == name), None)
     return o.unit if o else ""
 
@@ -53,6 +59,8 @@ def differences(df: pd.DataFrame, years: Sequence[int], baseline: str = BASELINE
     outcome) with the baseline and package means, the mean difference and its 95% interval over
     seeds, the relative change, and whether the interval excludes zero. Zones that exist in only
     one of the two runs (new zones) are left out."""
+    import pandas as pd
+
     key = ["seed", "year", "zone"]
     sub = df[df["year"].isin(list(years))]
     base = sub[sub["package"] == baseline]
@@ -84,6 +92,8 @@ def differences(df: pd.DataFrame, years: Sequence[int], baseline: str = BASELINE
                                      "rel_change", "significant", "seeds", "unit"])
     out = pd.concat(rows, ignore_index=True)
     n = out["n"].to_numpy(dtype=float)
+    from scipy import stats
+
     tq = np.where(n > 1, stats.t.ppf(0.5 + CONFIDENCE / 2, np.maximum(n - 1, 1)), np.nan)
     half = tq * out["sd"].fillna(0.0).to_numpy() / np.sqrt(np.maximum(n, 1))
     out["lo"] = out["diff"] - half
@@ -114,11 +124,19 @@ def _packages(df: pd.DataFrame) -> list[str]:
 
 
 def _color(k: int) -> tuple:
+    from .plots import PALETTE
+
     return PALETTE[(2 * k) % len(PALETTE)]
 
 
 def difference_chart(df: pd.DataFrame, path: Path, baseline: str = BASELINE, lang: str = "en") -> Path:
     """Region outcomes: package minus baseline, seed by seed; median and 5-95% band per package."""
+    plt = _plt()
+    from matplotlib.ticker import MaxNLocator
+
+    from .labels import label, setup_fonts
+    from .plots import band
+
     setup_fonts(lang)
     reg = df[df["zone"] == "region"]
     base = reg[reg["package"] == baseline].set_index(["seed", "year"])
@@ -148,6 +166,12 @@ def difference_chart(df: pd.DataFrame, path: Path, baseline: str = BASELINE, lan
 def bump_chart(df: pd.DataFrame, path: Path, lang: str = "en", names: dict[str, str] | None = None) -> Path:
     """Rank within class over time (median over seeds), one panel per package; solid = national
     at the start, dashed = region-level."""
+    plt = _plt()
+    from matplotlib.ticker import MaxNLocator
+
+    from .labels import label, setup_fonts, zone_label
+    from .plots import PALETTE
+
     setup_fonts(lang)
     zones = df[df["zone"] != "region"]
     pkgs = _packages(zones)
@@ -187,6 +211,11 @@ def map_chart(diff: pd.DataFrame, coords: dict[str, tuple[float, float]], path: 
               outcome: str = "output", lang: str = "en", names: dict[str, str] | None = None) -> Path:
     """Zones by longitude/latitude, coloured by the relative change of ``outcome`` against the
     baseline in ``year`` (one panel per package); zones only in the package are grey triangles."""
+    plt = _plt()
+    import matplotlib
+
+    from .labels import label, setup_fonts, zone_label
+
     setup_fonts(lang)
     d = diff[(diff["outcome"] == outcome) & (diff["year"] == year) & (diff["zone"] != "region")]
     pkgs = list(dict.fromkeys(d["package"]))
@@ -250,6 +279,8 @@ def summary_markdown(diff: pd.DataFrame, events: pd.DataFrame, *, world: str, ye
                      year: int, baseline: str = BASELINE, titles: dict[str, str] | None = None) -> str:
     """A short report in words: per package, what changed most in the region and which zones
     gained or lost most, with 95% intervals over paired seeds."""
+    import pandas as pd
+
     titles = titles or {}
     lines = [f"# Package comparison — {world}", "",
              f"{seeds} seeds, {years} years, every package on the same seeds (common random numbers); "

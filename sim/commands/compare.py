@@ -8,15 +8,10 @@ import sys
 from pathlib import Path
 
 from ..cli import positive_int
-from ..compare import (BASELINE, DEFAULT_PACKAGES, bump_chart, difference_chart, differences, map_chart,
-                       status_events, summary_markdown)
-from ..errors import InputError
-from ..packages import load_package
-from ..plots import region_chart
-from ..results import atomic_write, default_out, manifest, staged_output, world_dict, write_json, write_table, \
-    write_yaml
-from ..runner import default_workers, derive_seeds, make_jobs, run_jobs
-from ..scenario import DEFAULT_WORLD, load_world
+from ..compare import BASELINE, DEFAULT_PACKAGES
+from ..scenario import DEFAULT_WORLD
+
+# Heavy modules (mesa, matplotlib, scipy) are imported in main(), so `zonesim --help` stays quick.
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -50,6 +45,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from ..compare import bump_chart, difference_chart, differences, map_chart, status_events, summary_markdown
+    from ..errors import InputError
+    from ..packages import load_package
+    from ..plots import region_chart
+    from ..results import (atomic_write, default_out, manifest, staged_output, world_dict, write_json, write_table,
+                           write_yaml)
+    from ..runner import default_workers, derive_seeds, make_jobs, run_jobs
+    from ..scenario import load_world
+
     world = load_world(args.world)
     names = list(args.packages) or list(DEFAULT_PACKAGES)
     baseline = load_package(args.baseline)
