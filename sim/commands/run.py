@@ -21,8 +21,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "measure package for --years over --seeds replicates, and write tidy "
                                    "tables (Parquet + CSV), charts (PNG), the resolved scenario and a "
                                    "manifest into a new folder.")
-    p.add_argument("world", nargs="?", default=DEFAULT_WORLD, help="world name or file (default: %(default)s)")
-    p.add_argument("--package", "-p", default=DEFAULT_PACKAGE, help="package name or file (default: %(default)s)")
+    p.add_argument("scenario", nargs="?", default=DEFAULT_WORLD, metavar="SCENARIO",
+                   help="a world (name or file; default: %(default)s) or a package (name or file) to run on "
+                        "the default world")
+    p.add_argument("--package", "-p", default=None, help=f"package name or file (default: {DEFAULT_PACKAGE})")
     p.add_argument("--years", "-y", type=positive_int(1, 500), default=None,
                    help="years to simulate (default: the world's horizon, 20)")
     p.add_argument("--seeds", "-k", type=positive_int(1, 100_000), default=10,
@@ -46,8 +48,9 @@ def main(args: argparse.Namespace) -> int:
     from ..runner import default_workers, derive_seeds, make_jobs, run_jobs
     from ..scenario import load_world
 
-    world = load_world(args.world)
-    package = load_package(args.package)
+    world_arg, package_arg = split_scenario(args.scenario, args.package)
+    world = load_world(world_arg)
+    package = load_package(package_arg)
     years = args.years or world.years
     seeds = derive_seeds(args.seed, args.seeds)
     out = args.out or default_out("run", world.name, package.name)
@@ -72,6 +75,31 @@ def main(args: argparse.Namespace) -> int:
     print(f"\nwrote {out}/ (results.parquet/.csv, summary.csv, region.png, zones.png, scenario.yaml, "
           f"manifest.json)")
     return 0
+
+
+def split_scenario(scenario: str, package: str | None) -> tuple[str, str]:
+    """SCENARIO may name a world or a package: a bundled package name, or a file with ``levers`` /
+    ``extends`` and no ``zones``, is run as a package on the default world."""
+    from ..errors import InputError
+    from ..scenario import PACKAGES, WORLDS, read_mapping, resolve
+
+    try:
+        path = resolve(scenario, WORLDS, "world")
+    except InputError:
+        if any((PACKAGES / f"{scenario}{ext}").exists() for ext in (".yaml", ".yml", ".toml", ".json")):
+            if package is not None:
+                raise InputError(scenario, "--package", "SCENARIO already names a package; drop --package "
+                                                        "or give a world as SCENARIO") from None
+            return DEFAULT_WORLD, scenario
+        raise
+    if path.exists() and path.is_file():
+        data = read_mapping(path)
+        if "zones" not in data and ("levers" in data or "extends" in data):
+            if package is not None:
+                raise InputError(path, "--package", "SCENARIO is a package file; drop --package or give a "
+                                                    "world as SCENARIO")
+            return DEFAULT_WORLD, str(path)
+    return scenario, package or DEFAULT_PACKAGE
 
 
 def format_summary(summary, title: str, package: str, n_seeds: int) -> str:

@@ -79,3 +79,12 @@ def test_help_is_complete(capsys):
     text = capsys.readouterr().out
     for opt in ("--package", "--years", "--seeds", "--seed", "--workers", "--out", "--lang"):
         assert opt in text
+
+
+def test_scenario_may_name_a_package(tmp_path):
+    out = tmp_path / "pkg"
+    assert main(["run", "hosting", "-y", "1", "-k", "1", "-w", "1", "--out", str(out)]) == 0
+    df = pd.read_parquet(out / "results.parquet")
+    assert set(df["package"]) == {"hosting"}
+    assert main(["run", "hosting", "--package", "baseline", "-y", "1", "--out", str(tmp_path / "x")]) == 2
+    assert not (tmp_path / "x").exists()
