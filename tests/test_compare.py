@@ -68,15 +68,19 @@ def test_incubators_raise_entries_on_common_seeds(world):
 
 @pytest.mark.slow
 def test_packages_move_their_outcomes_the_right_way_on_average(world):
-    """Measures the document implies should help, over 6 seeds x 8 years. Land by output per unit
-    of land is not here: see docs/levers.md ('What the model says') for why it does not raise
-    output per km2 in the default world."""
+    """Measures the document implies should help, over 6 seeds x 8 years. Not here, and why (see
+    docs/levers.md, 'What the model says'): land by output per unit of land (land is not binding
+    in the default world) and platform co-funding (CNY 200 m a year is small next to the zones'
+    own platform spending, so its effect is within seed noise)."""
     expect = {"incubators": "startups", "certification-support": "hightech_firms", "tech-transfer": "innovations",
-              "outside-attraction": "arrivals", "platform-building": "innovations", "guangxi-23": "hightech_firms",
+              "outside-attraction": "arrivals", "guangxi-23": "hightech_firms",
               "talent-subsidy": "talent"}
     pkgs = [load_package("baseline")] + [load_package(n) for n in expect]
     df = run_jobs(make_jobs(world, pkgs, derive_seeds(3, 6), 8), workers=2)
     out = differences(df, [world.start_year + 8], region=tuple(set(expect.values())), zones=())
+    wrong = []
     for pkg, outcome in expect.items():
         r = out[(out.package == pkg) & (out.outcome == outcome)].iloc[0]
-        assert r["diff"] > 0, f"{pkg} did not raise {outcome}: {r.to_dict()}"
+        if not r["diff"] > 0:
+            wrong.append(f"{pkg} did not raise {outcome}: {r['diff']:.4g} [{r['lo']:.4g}, {r['hi']:.4g}]")
+    assert not wrong, "; ".join(wrong)

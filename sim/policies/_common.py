@@ -80,6 +80,10 @@ class Contribution:
             col[:] = col - old + new
         self.current = new
 
+    def values(self, n: int) -> np.ndarray:
+        """This lever's current part over ``n`` zone slots (neutral for slots added since)."""
+        return pad(self.current, n, 1.0 if self.mode == "mul" else 0.0)
+
 
 class Targeted(Lever):
     """A measure applied to a set of zones (its ``zones`` setting), checked against the world."""

@@ -44,7 +44,7 @@ class Incubators(Targeted):
         self.part.set(model, np.where(self.mask(model), 1.0 + self.settings.gain, 1.0))
 
     def end_year(self, model: ZoneModel) -> None:
-        cost = np.where(self.part.current > 1.0, model.flows["startups"], 0.0) * self.settings.cost_per_startup
+        cost = np.where(self.part.values(model.n_zone_slots) > 1.0, model.flows["startups"], 0.0) * self.settings.cost_per_startup
         model.flows["region_support"] += cost
         self.cost += float(cost.sum())
 
@@ -81,7 +81,7 @@ class CertificationSupport(Targeted):
     def end_year(self, model: ZoneModel) -> None:
         after = self._certified(model)
         before = np.concatenate([self.before, np.zeros(after.size - self.before.size)])
-        cost = np.where(self.part.current > 1.0, np.maximum(after - before, 0.0), 0.0) * self.settings.award
+        cost = np.where(self.part.values(after.size) > 1.0, np.maximum(after - before, 0.0), 0.0) * self.settings.award
         model.flows["region_support"] += cost
         self.cost += float(cost.sum())
 

@@ -48,7 +48,7 @@ class TalentSubsidy(Targeted):
         self.part.set(model, np.where(self.mask(model), self.settings.amount, 0.0))
 
     def end_year(self, model: ZoneModel) -> None:
-        cost = self.part.current * model.talent_by_zone() / 1000.0  # CNY k x people -> CNY m
+        cost = self.part.values(model.n_zone_slots) * model.talent_by_zone() / 1000.0  # CNY k x people -> CNY m
         model.flows["region_support"] += cost
         self.cost += float(cost.sum())
 

@@ -40,7 +40,7 @@ class OutsideAttraction(Targeted):
         self.part.set(model, np.where(self.mask(model, perks=False), 1.0 + self.settings.gain, 1.0))
 
     def end_year(self, model: ZoneModel) -> None:
-        cost = np.where(self.part.current > 1.0, model.flows["arrivals"], 0.0) * self.settings.cost_per_arrival
+        cost = np.where(self.part.values(model.n_zone_slots) > 1.0, model.flows["arrivals"], 0.0) * self.settings.cost_per_arrival
         model.flows["region_support"] += cost
         self.cost += float(cost.sum())
 

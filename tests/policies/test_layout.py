@@ -49,3 +49,14 @@ def test_promotion_needs_thresholds_and_respects_cap(make):
                                                 max_national=4))
     m.step()
     assert (m.zones.level == NATIONAL).sum() == 4
+
+
+def test_measures_listed_before_new_zones_handle_the_new_slot(make):
+    """Levers that keep per-zone arrays cope with a zone created later in the same year."""
+    levers = [build(n) for n in ("talent_subsidy", "incubators", "certification_support", "outside_attraction",
+                                 "tech_transfer")] + [build("new_zones", parks=[{**PARK, "year": 1}])]
+    m = make(*levers)
+    m.step()
+    m.step()
+    z = m.zone_ids.index("test_park")
+    assert m.zones.alive[z] and m.zones.subsidy_extra[z] == 20.0
