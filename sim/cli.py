@@ -15,7 +15,7 @@ from .errors import InputError
 
 # Subcommands in the order `zonesim --help` lists them; each module has register() and main().
 COMMANDS = ("run", "compare", "report", "dashboard", "sweep", "sensitivity", "validate", "calibrate",
-            "attribute")
+            "attribute", "robust", "discover")
 
 
 class Parser(argparse.ArgumentParser):
