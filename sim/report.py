@@ -29,6 +29,8 @@ from .errors import InputError
 from .labels import cjk_font, label
 
 KNOWN_KINDS = ("run", "compare", "sweep", "study", "sensitivity")
+# Analyses whose module offers report_items(folder, manifest, lang) -> [(heading, text | table | png)].
+ANALYSIS_KINDS = {"attribution": "sim.attribution", "robustness": "sim.robust", "discovery": "sim.discover"}
 HEADLINE = ("output", "value_added", "firms", "hightech_firms", "talent", "high_skill_share", "rd_intensity",
             "innovations", "output_per_km2", "tax", "output_cv", "public_money")
 REPORT_PANELS = ("output", "firms", "hightech_firms", "talent", "rd_intensity", "output_per_km2", "entries",
@@ -75,10 +77,12 @@ T = {
     },
 }
 KIND_NAMES = {"zh": {"run": "单一政策包运行", "compare": "政策包比较", "sweep": "参数扫描", "study": "参数扫描",
-                    "sensitivity": "敏感性分析"},
+                    "sensitivity": "敏感性分析", "attribution": "措施贡献归因", "robustness": "稳健性比较",
+                    "discovery": "情景发现"},
               "en": {"run": "single-package run", "compare": "package comparison", "sweep": "parameter sweep",
                      "study": "parameter sweep",
-                     "sensitivity": "sensitivity analysis"}}
+                     "sensitivity": "sensitivity analysis", "attribution": "attribution (Shapley)",
+                     "robustness": "robustness (regret)", "discovery": "scenario discovery (PRIM)"}}
 
 
 @dataclass
@@ -442,6 +446,8 @@ def build_report(folder: str | Path, lang: str = "en") -> str:
             note = t["unknown"].format(k=f.kind, n=len(f.files))
             parts.append(f'<p id="kind-note" class="muted">{html.escape(note)}</p>')
         parts += _tidy_sections(f.results, lang, names, titles, slot_ids, world)
+    elif f.kind in ANALYSIS_KINDS:
+        parts += _analysis_sections(f, lang)
     else:
         parts += _generic_sections(f, lang)
 
@@ -509,6 +515,22 @@ def _tidy_sections(df: pd.DataFrame, lang: str, names: dict[str, str], titles: d
                          + "</h3>" + _img(to_png(fig, 90), t["map"], "chart-map"))
     if zh and cjk_font() is None:
         parts.append('<p class="muted">注意：未找到中文字体，图中汉字可能显示为方框；请安装 fonts-noto-cjk。</p>')
+    return parts
+
+
+def _analysis_sections(f: Folder, lang: str) -> list[str]:
+    """Attribution, robustness and discovery folders: the sections their module offers."""
+    import importlib
+
+    parts: list[str] = []
+    for heading, item in importlib.import_module(ANALYSIS_KINDS[f.kind]).report_items(f.path, f.manifest, lang):
+        if isinstance(item, pd.DataFrame):
+            body = _table(item, lang)
+        elif isinstance(item, Path):
+            body = _img(item.read_bytes(), heading)
+        else:
+            body = "".join(f"<p>{html.escape(line)}</p>" for line in str(item).splitlines() if line.strip())
+        parts.append(f"<h2>{html.escape(heading)}</h2>{body}")
     return parts
 
 

@@ -52,7 +52,7 @@ def main(args: argparse.Namespace) -> int:
                                run_package_study, summary_markdown, waterfall_chart)
     from ..errors import unknown_name
     from ..packages import load_package
-    from ..results import RESULTS, atomic_write, manifest, write_json, write_table
+    from ..results import RESULTS, atomic_write, manifest, world_dict, write_json, write_table, write_yaml
     from ..runner import default_workers
     from ..scenario import load_world
 
@@ -76,13 +76,14 @@ def main(args: argparse.Namespace) -> int:
     text = summary_markdown(a, package, baseline.name, args.by, args.outcome, year, world.name)
     atomic_write(out / "summary.md", text)
     waterfall_chart(a, ps, args.outcome, year, out / "waterfall.png", args.lang)
+    write_yaml(out / "scenario.yaml", {"world": world_dict(world), "baseline": baseline.name,
+                                       "packages": [baseline.to_dict(), package.to_dict()], "year": year})
     write_json(out / "manifest.json", manifest(
         ["zonesim", *sys.argv[1:]], kind="attribution", world=world.name, package=package.name,
         baseline=baseline.name, by=args.by, players=[{"name": p.name, "levers": list(p.levers)} for p in ps],
         outcome=args.outcome, year=year, years=study.years, base_seed=args.seed, seeds=seeds,
         runs=store.info["n_runs"], runs_folder="runs", fingerprint=store.info["fingerprint"],
-        totals=a.totals, packages=[{"name": package.name, "title": package.title, "title_zh": package.title_zh},
-                                   {"name": baseline.name, "title": baseline.title, "title_zh": baseline.title_zh}]))
+        totals=a.totals, packages=[baseline.name, package.name]))
     print(text.split("\n| player")[0].strip())
     print(f"\n{store.info['n_runs']} runs ({session['runs_computed']} computed now on {session['backend']}, "
           f"{session['seconds']:.1f} s)")

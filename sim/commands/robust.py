@@ -35,7 +35,7 @@ def main(args: argparse.Namespace) -> int:
     from ..attribution import KEPT_OUTCOMES, region_values, run_package_study
     from ..errors import unknown_name
     from ..packages import load_package
-    from ..results import RESULTS, atomic_write, manifest, write_json, write_table
+    from ..results import RESULTS, atomic_write, manifest, world_dict, write_json, write_table, write_yaml
     from ..robust import future_values, parse_condition, rank, regret, regret_chart, robust_study, summary_markdown
     from ..runner import default_workers
     from ..study import load_study
@@ -70,9 +70,11 @@ def main(args: argparse.Namespace) -> int:
                             seeds=len(study.seeds), uncertainties=unc, target=target, maximise=not args.minimise)
     atomic_write(out / "summary.md", text)
     regret_chart(detail, table, outcome, year, out / "regret.png", target, args.lang)
+    write_yaml(out / "scenario.yaml", {"world": world_dict(study.world), "study": study.name,
+                                       "packages": [p.to_dict() for p in packages], "year": year})
     write_json(out / "manifest.json", manifest(
         ["zonesim", *sys.argv[1:]], kind="robustness", world=study.world.name, study=study.name,
-        packages=[{"name": p.name, "title": p.title, "title_zh": p.title_zh} for p in packages],
+        packages=[p.name for p in packages],
         outcome=outcome, maximise=not args.minimise, target=str(target) if target else None, year=year,
         years=pstudy.years, futures=len(fut), uncertainties=unc, base_seed=study.spec.base_seed, seeds=study.seeds,
         runs=store.info["n_runs"], runs_folder="runs", fingerprint=store.info["fingerprint"]))
