@@ -39,7 +39,7 @@ from ..policies import REGISTRY  # noqa: E402
 from ..runner import Job, derive_seeds, run_job  # noqa: E402
 from ..scenario import DEFAULT_PACKAGE, DEFAULT_WORLD, PACKAGES, WORLDS, load_world  # noqa: E402
 from .charts import ranking, ranking_html, region_panels, to_png, zone_map, zone_trajectories  # noqa: E402
-from .controls import lever_controls, lever_long_title, settings_from_controls  # noqa: E402
+from .controls import lever_controls, lever_long_title, lever_title, settings_from_controls  # noqa: E402
 
 CURRENT = "(current settings)"
 UI = {
@@ -219,7 +219,8 @@ def LivePanels(model: DashboardModel, lang: str) -> None:
     df = model.results()
     names = _names(model, lang)
     year = model.start_year + model.steps
-    levers = "; ".join(f"{lever_long_title(n)} ({_settings_text(st)})" for n, st in model.lever_settings.items()
+    title_of = lever_title if lang == "zh" else lever_long_title
+    levers = "; ".join(f"{title_of(n)} ({_settings_text(st)})" for n, st in model.lever_settings.items()
                        ) or t["none"]
     with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap"}):
         solara.HTML(tag="div", unsafe_innerHTML=f'<b id="zs-year">{t["year"]}: {year}</b>'

@@ -166,7 +166,8 @@ def ranking(df: pd.DataFrame, names: dict[str, str], slot_ids: list[str], lang: 
         rows.append({
             "zone_id": zid, "zone": names.get(zid, zid), "level_code": level,
             "level": level_label(level, lang, hosted_share > 0.5)
-            + (f" ({names.get(host, host)})" if hosted_share > 0.5 and host else ""),
+            + ((f"（{names.get(host, host)}）" if lang == "zh" else f" ({names.get(host, host)})")
+               if hosted_share > 0.5 and host else ""),
             "rank": float(sub["rank"].median()), "score": float(sub["score"].median()), "output": out,
             "output_change_pct": 100 * (out / start - 1) if start and start > 0 else np.nan,
             "delisted_share": float((sub["level_name"] == "delisted").mean()), "hosted_share": hosted_share,
