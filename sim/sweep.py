@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .model import ZoneModel
+from .runner import release
 from .packages import Package
 from .study import RunContext, Study, configure
 from .store import Store
@@ -63,6 +64,7 @@ def run_one(ctx: RunContext, spec: RunSpec) -> pd.DataFrame:
     for _ in range(ctx.years):
         model.step()
     df = model.results()
+    release(model)
     zones = df["zone"].to_numpy()
     in_zones = (zones == "region") | np.isin(zones, list(ctx.zones)) if ctx.zones else zones == "region"
     keep = df["step"].isin(ctx.steps).to_numpy() & in_zones

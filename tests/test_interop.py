@@ -84,3 +84,30 @@ def test_mesa_batch_run(world):
         m.step()
     got = df[(df["agglomeration_elasticity"] == 0.09) & (df["rng"] == 12)]["firms"].iloc[0]
     assert got == m.datacollector.get_model_vars_dataframe()["firms"].iloc[-1]
+
+
+def _models_alive() -> int:
+    import gc
+
+    from sim.model import ZoneModel
+
+    gc.collect()
+    return sum(isinstance(o, ZoneModel) for o in gc.get_objects())
+
+
+def test_runs_do_not_keep_models_alive(world):
+    """Mesa 3.3.1 keeps every model in Agent._ids (mesa#3179); run() and the sweep release them."""
+    import dataclasses
+
+    import sim
+    from sim.study import load_study
+    from sim.sweep import chunks_of, run_chunk
+
+    sim.run({}, 1, 0, world=world)
+    before = _models_alive()
+    for s in range(3):
+        sim.run({}, s, 0, world=world)
+    study = load_study("land-and-agglomeration")
+    ctx = dataclasses.replace(study.context(), years=0, steps=(0,))
+    run_chunk(ctx, chunks_of(study.runs().head(3), 3, [f.name for f in study.varying])[0])
+    assert _models_alive() == before
