@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -146,12 +147,18 @@ def dashboard(tmp_path):
             raise AssertionError(log.read()[-3000:]) from None
         yield url
     finally:
-        proc.terminate()
+        # the command execs the server (same pid); its session is ours alone, stop all of it
         try:
-            proc.wait(10)
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(15)
+        except ProcessLookupError:
+            pass
         except subprocess.TimeoutExpired:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
         log.close()
+        assert subprocess.run(["pgrep", "-s", str(proc.pid)], capture_output=True).stdout.strip() == b"", \
+            "dashboard processes left running"
 
 
 def year_is(page, year: int, timeout: float = WAIT) -> None:

@@ -47,6 +47,9 @@ def main(args: argparse.Namespace) -> int:
     cmd = [sys.executable, "-m", "solara", "run", "sim.dashboard.app", "--host", args.host, "--port",
            str(args.port), "--production", "--open" if args.open else "--no-open", "--log-level", "warning"]
     print(f"zonesim dashboard: serving at http://{args.host}:{args.port}/  (Ctrl-C to stop)", flush=True)
+    if os.name == "posix":
+        # become the server: stopping this process (Ctrl-C, SIGTERM) stops the server, no orphan
+        os.execve(sys.executable, cmd, env)
     try:
         return subprocess.call(cmd, env=env)
     except KeyboardInterrupt:
