@@ -218,7 +218,7 @@ def _run_pool(ctx: RunContext, todo: dict[int, list[RunSpec]], workers: int,
 def _bar(total: int, initial: int, enabled: bool) -> Any:
     from tqdm import tqdm
 
-    return tqdm(total=total, initial=initial, unit="run", disable=not enabled, dynamic_ncols=True,
+    return tqdm(total=total, initial=initial, unit="run", disable=not enabled,
                 smoothing=0.1, desc="runs")
 
 

@@ -171,3 +171,13 @@ def test_any_damage_to_a_part_is_detected(synthetic, data):
     finally:
         part.write_bytes(original)
     assert set(synthetic.verified()) == {0, 1}
+
+
+def test_progress_bar_shows_runs_rate_and_time_left(small, tmp_path, capsys):
+    study, full = small
+    st = _copy(full, tmp_path / "s")
+    (st.path / "results" / "part-00003.parquet").unlink()
+    execute(study, st, workers=1, progress=True)
+    err = capsys.readouterr().err
+    assert "runs:" in err and "4/4" in err and "run/s" in err and "<00:00" in err
+    assert "3/4" in err  # starts from the runs already done
