@@ -132,7 +132,7 @@ def test_national_status_raises_output_through_entry(world):
 
 @pytest.mark.slow
 def test_land_by_performance_raises_output_per_land(world):
-    arms = {"baseline": (), "land_performance": (("land_allocation", {"rule": "output_per_land"}),)}
+    arms = {k: v for k, v in V.lever_arms(["land_allocation"]).items()}
     df = V.lever_runs(world, arms, derive_seeds(6, 4), 15, workers=2)
     row = V.lever_checks(df).set_index("key").loc["land_by_performance"]
     assert row["model_mean"] > 0
