@@ -9,8 +9,9 @@ Workbench (``ema_workbench.analysis.prim``, the optional extra ``zonesim[discove
 PRIM peels the factor space down to a box of runs where the condition is frequent. A box has
 *coverage* (share of all failing runs that fall in the box) and *density* (share of the runs
 in the box that fail); the peeling trajectory trades one for the other. The box reported for
-each search is the one with the highest coverage among those whose density reaches
-``threshold``; further boxes are searched among the runs the earlier boxes left out.
+each search is, among the steps whose density reaches ``threshold``, the one with the best
+balance of the two (largest harmonic mean of coverage and density; fewer restricted factors on
+a tie); further boxes are searched among the runs the earlier boxes left out.
 """
 
 from __future__ import annotations
@@ -119,7 +120,8 @@ def discover(x: pd.DataFrame, y: np.ndarray, *, threshold: float = 0.8, max_boxe
             ok = tr[tr["density"] >= threshold]
             if ok.empty:
                 break
-            best = ok.sort_values(["coverage", "res_dim"], ascending=[False, True]).index[0]
+            f1 = 2 * ok["coverage"] * ok["density"] / (ok["coverage"] + ok["density"])
+            best = ok.assign(f1=f1).sort_values(["f1", "res_dim"], ascending=[False, True]).index[0]
             i = int(tr.loc[best, "id"])
             box.select(i)
             lims = box.box_lims[i]
