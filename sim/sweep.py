@@ -165,7 +165,8 @@ def execute(study: Study, store: Store, *, workers: int = 1, scheduler: str | No
         bar.close()
         from . import __version__
 
-        session = {"zonesim_version": __version__, "backend": backend, "scheduler": scheduler, "workers": workers, "runs_planned": n_todo,
+        session = {"zonesim_version": __version__, "backend": backend, "scheduler": scheduler,
+                   "workers": workers, "runs_planned": n_todo,
                    "runs_computed": saved[0], "finished": saved[0] == n_todo,
                    "seconds": round(time.perf_counter() - t0, 3)}
         store.add_session(session)

@@ -11,7 +11,6 @@ from sim.errors import InputError
 from sim.sensitivity import analyze, convergence, indices, require_method
 from sim.store import Store
 from sim.study import load_study
-from sim.sweep import execute, open_store
 
 from .test_study import write_study
 
