@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from ..model import ZoneModel
 
 ORIGINS = ("initial", "startup", "spinoff", "arrival")
+# Sectors whose growth the green constraint (zone column ``growth_cap``) limits: materials and
+# traditional industry (chemicals, metals, building materials); estimate.
+ENERGY_INTENSIVE = np.isin(np.array(SECTORS), ("new_materials", "traditional"))
 
 FIRM_COLUMNS = {
     "zone": (np.int64, -1),
@@ -152,8 +155,8 @@ def innovate(model: ZoneModel, i: np.ndarray) -> None:
 
 
 def grow(model: ZoneModel, i: np.ndarray) -> None:
-    """Gibrat growth of employment, tilted by profit margin, capped by free land and by each
-    zone's growth cap; capital and land follow employment."""
+    """Gibrat growth of employment, tilted by profit margin, capped by free land and, for
+    energy-intensive sectors, by each zone's growth cap; capital and land follow employment."""
     f, p, zs, rng = model.firms, model.params, model.zones, model.rng
     z = f.zone[i]
     n = f.employees[i]
@@ -161,7 +164,8 @@ def grow(model: ZoneModel, i: np.ndarray) -> None:
     mean_margin = np.average(margin, weights=n) if i.size else 0.0
     g = (p.growth_drift + p.growth_profit_sensitivity * (margin - mean_margin)
          + p.growth_noise * rng.standard_normal(i.size))
-    g = np.minimum(g, zs.growth_cap[z])
+    capped = ENERGY_INTENSIVE[f.sector[i]]  # the green constraint binds on energy-intensive sectors only
+    g = np.where(capped, np.minimum(g, zs.growth_cap[z]), g)
     new_n = np.maximum(n * np.exp(g), 1.0)
     land_per_worker = f.land[i] / np.maximum(n, 1e-9)
     extra = np.maximum(new_n - n, 0.0) * land_per_worker

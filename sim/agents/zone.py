@@ -54,7 +54,7 @@ ZONE_COLUMNS = {
     "innovation_mult": (np.float64, 1.0),
     "certification_mult": (np.float64, 1.0),
     "credit": (np.float64, 0.0),  # 0..1: share of loss-driven exits averted by technology finance
-    "growth_cap": (np.float64, np.inf),  # most log-growth a firm may take in a year (green constraint)
+    "growth_cap": (np.float64, np.inf),  # most log-growth of an energy-intensive firm a year (green)
     "perks_lost": (np.int64, 0),  # years left without perks (rewards, land priority, support): delisting
 }
 

@@ -15,8 +15,9 @@ world's ``zone_tax_share``. ``end_year`` books the revenue the region forgoes as
 the targeted zones' ``credit``, the share of loss-driven firm exits averted.
 
 ``green_constraint`` — energy-intensive growth capped: ``start_year`` sets the targeted zones'
-``growth_cap``, the most log-employment growth a firm may take in a year. The cap is per zone
-(the model's column), so it binds on every fast-growing firm of the zone, not on one sector.
+``growth_cap``, the most log-employment growth a firm of an energy-intensive sector (new
+materials, traditional industry: ``sim.agents.enterprise.ENERGY_INTENSIVE``) may take in a year;
+other sectors grow freely.
 """
 
 from __future__ import annotations
@@ -105,8 +106,8 @@ class GreenConstraint(Targeted):
     title = "Green constraint on energy-intensive growth"
 
     class Settings(LeverSettings):
-        max_growth: float = Field(0.25, ge=0.0, le=5.0, description="most log-employment growth of a firm in "
-                                  "a year (estimate: ~28%/yr)")
+        max_growth: float = Field(0.25, ge=0.0, le=5.0, description="most log-employment growth of an energy-"
+                                  "intensive firm in a year (estimate: ~28%/yr)")
         zones: tuple[str, ...] = Field(("all",), description=TARGETS_DOC)
 
     def start_year(self, model: ZoneModel) -> None:

@@ -77,9 +77,10 @@ def test_outside_attraction_raises_total_arrivals(world):
         for seed in (1, 2):
             m = ZoneModel(world=world, levers=lv, rng=seed)
             m.step()
-            arr += m.flows["arrivals"].sum() + m.flows["entries_blocked"].sum() * 0
+            arr += m.flows["arrivals"].sum()
         totals.append(arr)
-    assert totals[1] > 1.5 * totals[0]
+    # expected arrivals double; some are turned away for lack of free land, so admitted ones rise less
+    assert totals[1] > 1.3 * totals[0]
 
 
 def test_management_reform_closes_the_gap(make):
@@ -114,7 +115,10 @@ def test_tech_finance_and_green_constraint_set_their_columns(make):
     np.testing.assert_allclose(m.zones.growth_cap[:14], 0.05)
     same = f.alive[i0] & (f.uid[i0] == uid0) & (emp0 >= 1.0)
     growth = np.log(f.employees[i0][same] / emp0[same])
-    assert growth.max() <= 0.05 + 1e-9
+    from sim.agents.enterprise import ENERGY_INTENSIVE
+    energy = ENERGY_INTENSIVE[f.sector[i0][same]]
+    assert growth[energy].max() <= 0.05 + 1e-9  # energy-intensive firms are capped
+    assert growth[~energy].max() > 0.05  # the others are not
 
 
 def test_classified_evaluation_sets_weights_per_class(make):
