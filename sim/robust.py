@@ -163,8 +163,10 @@ def regret_chart(r: pd.DataFrame, table: pd.DataFrame, outcome: str, year: int, 
     for k, p in enumerate(pkgs):
         s = r[r[PACKAGE_FACTOR] == p]["regret"].to_numpy()
         y = len(pkgs) - 1 - k
-        ax.boxplot([s], positions=[y], vert=False, widths=0.5, showfliers=False,
-                   medianprops={"color": "black"})
+        q1, med, q3 = np.percentile(s, [25, 50, 75])
+        ax.plot([s.min(), s.max()], [y, y], color="grey", lw=1, zorder=1)
+        ax.plot([q1, q3], [y, y], color="grey", lw=8, alpha=0.5, solid_capstyle="butt", zorder=2)
+        ax.plot([med, med], [y - 0.25, y + 0.25], color="black", lw=1.5, zorder=2)
         ax.scatter(s, y + rng.uniform(-0.18, 0.18, len(s)), s=12, color=PALETTE[(2 * k) % len(PALETTE)], alpha=0.7,
                    zorder=3)
         row = table[table["package"] == p].iloc[0]
