@@ -132,14 +132,14 @@ def format_table(table: pd.DataFrame) -> str:
 def format_policy(policy: pd.DataFrame) -> str:
     lines = ["policy responses"]
     for r in policy.to_dict("records"):
-        res = _result(r["pass"])
+        res = _result(r["pass"], r["seeds"])
         lines.append(f"  {r['claim'][:70]:<70} {_fmt(r['model_mean']):>8}  {r['expect']:<44} {res}")
     return "\n".join(lines)
 
 
-def _result(ok) -> str:
+def _result(ok, seeds: int = 1) -> str:
     if ok is None or (isinstance(ok, float) and np.isnan(ok)):
-        return "not checked"
+        return "inconclusive" if seeds else "not checked"
     return "pass" if ok else "DISAGREES"
 
 
@@ -168,7 +168,7 @@ def report_md(world, table: pd.DataFrame, fitted: pd.DataFrame, policy: pd.DataF
               f"{n_policy} seeds per arm, common random numbers (each arm uses the same seeds).", "",
               "| claim | source | expected | model mean [5%, 95%] | result | note |", "|---|---|---|---|---|---|"]
         for r in policy.to_dict("records"):
-            res = _result(r["pass"]).replace("DISAGREES", "**disagrees**")
+            res = _result(r["pass"], r["seeds"]).replace("DISAGREES", "**disagrees**")
             L.append(f"| {r['claim']} | {r['source']} | {r['expect']} | {_fmt(r['model_mean'])} "
                      f"[{_fmt(r['model_p05'])}, {_fmt(r['model_p95'])}] | {res} | {r['note']} |")
         L += ["", "![policy](policy.png)"]
@@ -234,14 +234,15 @@ def policy_chart(policy: pd.DataFrame, path: Path) -> Path:
     p = policy[policy["seeds"] > 0].reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(8, 0.6 * max(len(p), 1) + 1.2), constrained_layout=True)
     y = np.arange(len(p))
-    colors = ["tab:green" if _result(ok) == "pass" else "tab:red" for ok in p["pass"]]
+    colors = [{"pass": "tab:green", "inconclusive": "tab:gray"}.get(_result(ok), "tab:red") for ok in p["pass"]]
     ax.errorbar(p["model_mean"], y, xerr=[p["model_mean"] - p["model_p05"], p["model_p95"] - p["model_mean"]],
                 fmt="none", ecolor="0.5")
     ax.scatter(p["model_mean"], y, c=colors, zorder=3)
     ax.axvline(0, color="k", lw=0.8)
     ax.set_yticks(y)
     ax.set_yticklabels([c[:60] for c in p["claim"]], fontsize=8)
-    ax.set_title("Policy responses: model mean and 5-95% across seeds (green = expected direction)")
+    ax.set_title("Policy responses: mean and 5-95% across seeds (green pass, red disagrees, grey inconclusive)",
+                 fontsize=9)
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
