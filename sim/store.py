@@ -209,4 +209,5 @@ def _sha256(path: Path) -> str:
 
 
 def _runs_list(runs: pd.DataFrame) -> list[dict[str, Any]]:
-    return json.loads(runs.to_json(orient="records"))
+    """Every run's keys and factor values as plain Python values (floats exact, not rounded)."""
+    return [{k: (v.item() if hasattr(v, "item") else v) for k, v in rec.items()} for rec in runs.to_dict("records")]

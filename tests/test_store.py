@@ -46,6 +46,17 @@ def test_layout_rows_and_manifest(small):
     assert [r["seed"] for r in info["runs"]] == df.drop_duplicates("run")["seed"].tolist()
     assert info["package"] == "baseline" and info["zonesim_version"]
     assert info["runs"][1]["land_quota"] == 6.0 and info["runs"][2]["land_quota"] == 24.0
+    design = store.design()
+    assert [r["agglomeration_elasticity"] for r in info["runs"]] == design["agglomeration_elasticity"].tolist()
+
+
+def test_manifest_records_sampled_values_exactly(tmp_path):
+    study = load_study(write_study(tmp_path, design={"method": "latin_hypercube", "samples": 5, "seed": 2},
+                                   levers={"land_quota": {"range": [6.0, 24.0]}}))
+    store = open_store(study, tmp_path / "s")  # the store and its manifest, no runs needed
+    info = json.loads((store.path / "manifest.json").read_text())
+    assert [r["land_quota"] for r in info["runs"]] == study.runs()["land_quota"].tolist()
+    assert [r["seed"] for r in info["runs"]] == study.runs()["seed"].tolist()
 
 
 def test_runs_match_a_direct_model_run(small):
