@@ -34,6 +34,7 @@ from .robust import Condition  # noqa: E402
 from .store import Store  # noqa: E402
 
 KEYS = ("run", "point", "replicate", "seed", "step", "year", "zone")
+MAX_QP = 0.05  # restrictions with a larger quasi-p value are reported as not significant
 
 
 def load_prim() -> Any:
@@ -81,6 +82,10 @@ def cases(store: Store, cond: Condition, year: int | None = None, zone: str = "r
     for c in factors:
         if pd.api.types.is_bool_dtype(x[c]) or not pd.api.types.is_numeric_dtype(x[c]):
             x[c] = pd.Categorical(x[c].astype(str))
+        elif pd.api.types.is_integer_dtype(x[c]):
+            # EMA Workbench 2.5's discrete peel writes half-way limits into int columns, which
+            # pandas 2 refuses; whole-number factors are peeled as real ones instead
+            x[c] = x[c].astype(np.float64)
     varying = [c for c in factors if x[c].nunique() > 1]
     if not varying:
         raise InputError(store.path, None, "no factor varies across the runs; nothing to discover")
@@ -118,7 +123,8 @@ def discover(x: pd.DataFrame, y: np.ndarray, *, threshold: float = 0.8, max_boxe
                 break
             tr = box.peeling_trajectory.copy()
             ok = tr[tr["density"] >= threshold]
-            if ok.empty:
+            if ok.empty:  # keep the attempt: how dense did it get?
+                trajs.append(tr.assign(box=b + 1, chosen=False))
                 break
             f1 = 2 * ok["coverage"] * ok["density"] / (ok["coverage"] + ok["density"])
             best = ok.assign(f1=f1).sort_values(["f1", "res_dim"], ascending=[False, True]).index[0]
@@ -129,7 +135,7 @@ def discover(x: pd.DataFrame, y: np.ndarray, *, threshold: float = 0.8, max_boxe
             tr["box"] = b + 1
             tr["chosen"] = tr["id"] == i
             trajs.append(tr)
-            rules = []
+            rules, strong = [], []
             for c in x.columns:
                 lo_all, hi_all = _full_limits(x[c])
                 lo, hi = lims[c].iloc[0], lims[c].iloc[1]
@@ -138,6 +144,8 @@ def discover(x: pd.DataFrame, y: np.ndarray, *, threshold: float = 0.8, max_boxe
                     if set(kept) == set(map(str, x[c].cat.categories)):
                         continue
                     rules.append(f"{c} in {{{', '.join(kept)}}}")
+                    if qp.get(c, 1.0) <= MAX_QP:
+                        strong.append(rules[-1])
                     limit_rows.append({"box": b + 1, "factor": c, "kind": "values", "lower": np.nan, "upper": np.nan,
                                        "min": np.nan, "max": np.nan, "values": ", ".join(kept),
                                        "qp": qp.get(c, np.nan)})
@@ -147,16 +155,19 @@ def discover(x: pd.DataFrame, y: np.ndarray, *, threshold: float = 0.8, max_boxe
                         continue
                     part = [f"{c} >= {lo:.4g}" if lo > lo_all else "", f"{c} <= {hi:.4g}" if hi < hi_all else ""]
                     rules.append(" and ".join(s for s in part if s))
+                    if qp.get(c, 1.0) <= MAX_QP:
+                        strong.append(rules[-1])
                     limit_rows.append({"box": b + 1, "factor": c, "kind": "range", "lower": lo, "upper": hi,
                                        "min": lo_all, "max": hi_all, "values": "", "qp": qp.get(c, np.nan)})
             row = tr.loc[best]
             box_rows.append({"box": b + 1, "coverage": float(row["coverage"]), "density": float(row["density"]),
                              "mass": float(row["mass"]), "runs_in_box": int(row["n"]),
                              "failing_in_box": int(row["k"]), "restricted": int(row["res_dim"]),
-                             "rule": " and ".join(rules) or "(whole space)"})
+                             "rule": " and ".join(rules) or "(whole space)",
+                             "significant_rule": " and ".join(strong) or "(none)"})
     cols = ["box", "factor", "kind", "lower", "upper", "min", "max", "values", "qp"]
     return Discovery(pd.DataFrame(box_rows, columns=["box", "coverage", "density", "mass", "runs_in_box",
-                                                      "failing_in_box", "restricted", "rule"]),
+                                                      "failing_in_box", "restricted", "rule", "significant_rule"]),
                      pd.DataFrame(limit_rows, columns=cols),
                      pd.concat(trajs, ignore_index=True) if trajs else pd.DataFrame(),
                      float(y.mean()), int(len(y)))
@@ -190,7 +201,7 @@ def discovery_chart(d: Discovery, x: pd.DataFrame, cond: Condition, year: int, p
     fig, axes = plt.subplots(1, 2, figsize=(13, 5.2), constrained_layout=True)
     ax = axes[0]
     sc = None
-    for b, tr in d.trajectory.groupby("box"):
+    for b, tr in (d.trajectory.groupby("box") if len(d.trajectory) else ()):
         sc = ax.scatter(tr["coverage"], tr["density"], c=tr["res_dim"], cmap="viridis", s=18,
                         marker="o" if b == 1 else "s", label=f"box {b}")
         ch = tr[tr["chosen"]]
@@ -239,11 +250,13 @@ def summary_markdown(d: Discovery, cond: Condition, year: int, zone: str, source
              f"Runs from `{source}`: the condition holds in {int(round(d.base_rate * d.n))} of {d.n} runs "
              f"({d.base_rate:.0%}). PRIM (EMA Workbench), density threshold {threshold:g}.", ""]
     if d.boxes.empty:
-        lines.append(f"No box reaches density {threshold:g}: the failures are not concentrated in a simple "
+        best = f" (the densest step reached {d.trajectory['density'].max():.0%})" if len(d.trajectory) else ""
+        lines.append(f"No box reaches density {threshold:g}{best}: the failures are not concentrated in a simple "
                      "region of the factors.")
     for r in d.boxes.itertuples():
         lines.append(f"Box {r.box}: {r.rule} — coverage {r.coverage:.0%} (of the failing runs), density "
-                     f"{r.density:.0%} (of the {r.runs_in_box} runs in the box fail), mass {r.mass:.0%}.")
+                     f"{r.density:.0%} (of the {r.runs_in_box} runs in the box fail), mass {r.mass:.0%}. "
+                     f"Restrictions with quasi-p <= {MAX_QP:g}: {r.significant_rule}.")
     if len(d.limits):
         lines += ["", "| box | factor | lower | upper | values | quasi-p |", "|---:|---|---:|---:|---|---:|"]
         for r in d.limits.itertuples():
