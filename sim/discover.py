@@ -202,7 +202,8 @@ def discovery_chart(d: Discovery, x: pd.DataFrame, cond: Condition, year: int, p
     ax = axes[0]
     sc = None
     for b, tr in (d.trajectory.groupby("box") if len(d.trajectory) else ()):
-        sc = ax.scatter(tr["coverage"], tr["density"], c=tr["res_dim"], cmap="viridis", s=18,
+        sc = ax.scatter(tr["coverage"], tr["density"], c=tr["res_dim"], cmap="viridis", s=18, vmin=0,
+                        vmax=max(1, int(d.trajectory["res_dim"].max())),
                         marker="o" if b == 1 else "s", label=f"box {b}")
         ch = tr[tr["chosen"]]
         ax.scatter(ch["coverage"], ch["density"], s=160, facecolors="none", edgecolors="red", linewidths=1.5)
