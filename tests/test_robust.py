@@ -129,3 +129,19 @@ def test_study_without_uncertainties_is_refused(tmp_path):
     with pytest.raises(InputError, match="at least two packages"):
         robust_study(study, _packages()[:1], None, study.world.start_year + 3)
     assert np.isfinite(study.world.start_year)
+
+
+def test_a_stored_run_equals_the_same_run_made_directly(tmp_path):
+    """The package, uncertainty values and seed of a point are exactly what its run used."""
+    from sim.runner import run
+
+    study = load_study(write_study(tmp_path))
+    pkgs = _packages()
+    ps, _ = robust_study(study, [pkgs[0], pkgs[2]], 2, study.world.start_year + 2)
+    store, _ = run_package_study(ps, tmp_path / "r", resume=False, overwrite=False, workers=1, scheduler=None,
+                                 progress=False)
+    df = region_values(store, "output", study.world.start_year + 2)
+    row = df[df["package"] == "land-by-output"].iloc[-1]
+    params = {k: float(row[k]) for k in ("agglomeration_elasticity", "outside_wage_ratio")}
+    direct = run(params, seed=int(row["seed"]), years=2, world=study.world, package="land-by-output")
+    assert direct[(direct["zone"] == "region") & (direct["step"] == 2)]["output"].iloc[0] == row["output"]
