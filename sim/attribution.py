@@ -362,10 +362,13 @@ def waterfall_chart(a: Attribution, ps: list[Player], outcome: str, year: int, p
         ax.plot([i + 0.6, i + 1.4], [level, level], color="black", lw=0.5)
         level += r.shapley
     ax.bar(k + 1, t["package"], color="#264653")
-    lo_y = min(t["baseline"], t["package"], *(np.cumsum(a.shapley["shapley"]) + t["baseline"]))
-    hi_y = max(t["baseline"], t["package"], *(np.cumsum(a.shapley["shapley"]) + t["baseline"]))
+    tops = np.cumsum(a.shapley["shapley"].to_numpy()) + t["baseline"]
+    ends = np.concatenate([tops, tops - a.shapley["shapley"] + a.shapley["shapley_lo"].fillna(a.shapley["shapley"]),
+                           tops - a.shapley["shapley"] + a.shapley["shapley_hi"].fillna(a.shapley["shapley"])])
+    lo_y = min(t["baseline"], t["package"], *ends)
+    hi_y = max(t["baseline"], t["package"], *ends)
     pad = 0.15 * (hi_y - lo_y) + 1e-9
-    ax.set_ylim(lo_y - pad * 3, hi_y + pad)
+    ax.set_ylim(lo_y - pad, hi_y + pad)
     ax.set_xticks(xs, ["基准" if zh else "baseline", *names, "政策包" if zh else "package"], rotation=30, ha="right")
     ax.set_ylabel(label(outcome, lang))
     ax.grid(axis="y", alpha=0.3)
