@@ -86,7 +86,7 @@ def test_unknown_field_suggests(world_copy):
 
 def test_unknown_parameter_suggests(world_copy):
     p = world_copy / "guangxi.yaml"
-    edit(p, "params: {}", "params: {startup_rat: 3}")
+    edit(p, "params:\n", "params:\n  startup_rat: 3\n")
     with pytest.raises(InputError) as e:
         load_world(p)
     assert "params.startup_rat" in one_line(e) and "did you mean 'startup_rate'" in one_line(e)
@@ -94,15 +94,15 @@ def test_unknown_parameter_suggests(world_copy):
 
 def test_out_of_range_parameter(world_copy):
     p = world_copy / "guangxi.yaml"
-    edit(p, "params: {}", "params: {exit_base_hazard: 1.5}")
+    edit(p, "params:\n", "params:\n  loss_exit_probability: 1.5\n")
     with pytest.raises(InputError) as e:
         load_world(p)
-    assert "params.exit_base_hazard" in one_line(e) and "1.5" in one_line(e)
+    assert "params.loss_exit_probability" in one_line(e) and "1.5" in one_line(e)
 
 
 def test_weights_must_be_valid(world_copy):
     p = world_copy / "guangxi.yaml"
-    edit(p, "params: {}", "params: {indicator_weights: [20, 20, -15, 15, 30]}")
+    edit(p, "params:\n", "params:\n  indicator_weights: [20, 20, -15, 15, 30]\n")
     with pytest.raises(InputError) as e:
         load_world(p)
     assert "indicator_weights" in one_line(e)
