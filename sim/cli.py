@@ -13,9 +13,22 @@ import sys
 from . import __version__
 from .errors import InputError
 
-# Subcommands in the order `zonesim --help` lists them; each module has register() and main().
-COMMANDS = ("run", "compare", "report", "dashboard", "sweep", "sensitivity", "validate", "calibrate",
-            "attribute", "robust", "discover")
+# Subcommands in the order `zonesim --help` lists them, with their one-line summary; each module
+# sim/commands/NAME.py has register(subparsers). Only the module of the command being run is
+# imported, so `zonesim --help` and errors in the arguments come back quickly.
+COMMANDS = {
+    "run": "run one world under one package over several seeds",
+    "compare": "compare packages against the baseline on common seeds",
+    "report": "a self-contained HTML report (zh/en) from a results folder",
+    "dashboard": "the live workshop dashboard (Mesa SolaraViz) in a browser",
+    "sweep": "run a study file: a design over levers and uncertainties (resumable, local or Dask)",
+    "sensitivity": "Morris or Sobol sensitivity indices of a study (SALib)",
+    "validate": "check the model against the calibration targets and known policy effects",
+    "calibrate": "fit the world's estimated parameters to the targets (simulated method of moments)",
+    "attribute": "split a package's effect among its measures or areas (Shapley values)",
+    "robust": "rank packages by regret and satisficing across uncertain futures",
+    "discover": "find the conditions under which an outcome fails (PRIM scenario discovery)",
+}
 
 
 class Parser(argparse.ArgumentParser):
@@ -38,20 +51,31 @@ def positive_int(low: int = 1, high: int = 10**9):
     return check
 
 
-def build_parser() -> Parser:
+def build_parser(only: str | None = None) -> Parser:
+    """The full parser, or (``only``) one with just that command's options and the others listed."""
     parser = Parser(prog="zonesim", description="Agent-based simulator of high-tech development zones "
                     "(高新区) under policy measure packages. Default world: Guangxi's 14 zones, 2021.",
                     formatter_class=argparse.RawDescriptionHelpFormatter,
                     epilog="Run 'zonesim COMMAND --help' for each command's options.")
     parser.add_argument("--version", action="version", version=f"zonesim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    for name in COMMANDS:
-        importlib.import_module(f"sim.commands.{name}").register(sub)
+    for name, summary in COMMANDS.items():
+        if only is None or name == only:
+            importlib.import_module(f"sim.commands.{name}").register(sub)
+        else:
+            sub.add_parser(name, help=summary, description=summary)
     return parser
 
 
+def _command_in(argv: list[str]) -> str | None:
+    """The subcommand named in ``argv`` (the first word that is not an option), if any."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    return first if first in COMMANDS else None
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_command_in(argv) or "")
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         parser.print_help()
