@@ -38,7 +38,7 @@ if kind == "zonesim":
     zones = max(14, n // 2500)
     w = load_world(f"synthetic:{{zones}},{{int(n * 0.85)}},{{int(n * 0.15 * 50)}}")
     t0 = time.perf_counter()
-    m = ZoneModel(world=w, rng=1)
+    m = ZoneModel(world=w, rng=1, agent_handles={handles!r})
     t1 = time.perf_counter()
     agent_steps = 0
     for _ in range(years):
@@ -80,8 +80,12 @@ print(json.dumps(dict(kind=kind, n=n, years=years, build=t1 - t0, total=t2 - t0,
 """
 
 
+HANDLES = "lazy"
+
+
 def measure(kind: str, n: int, years: int) -> dict:
-    out = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT)), kind, str(n), str(years)],
+    out = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT), handles=HANDLES), kind, str(n),
+                          str(years)],
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -91,7 +95,12 @@ def main() -> None:
     ap.add_argument("--sizes", default="10000,100000,1000000")
     ap.add_argument("--years", type=int, default=20)
     ap.add_argument("--quick", action="store_true", help="sizes 10k,100k and 5 years")
+    ap.add_argument("--handles", choices=("lazy", "eager"), default="lazy",
+                    help="zonesim's agent handles (lazy: what runs and sweeps use; eager: ZoneModel's default)")
     args = ap.parse_args()
+    global HANDLES
+    HANDLES = args.handles
+    print(f"zonesim agent handles: {HANDLES}")
     sizes = [10_000, 100_000] if args.quick else [int(s) for s in args.sizes.split(",")]
     years = 5 if args.quick else args.years
     print(f"1. agent-steps/s, zonesim vs plain Mesa, {years} years, construction included")
@@ -114,7 +123,7 @@ def main() -> None:
           f"(stepping only: x{(long['total'] - long['build']) / (short['total'] - short['build']):.2f} for "
           f"x{long['agent_steps'] / short['agent_steps']:.2f} agent-steps, as firms multiply over time)")
     print("   province-sized world: 120 zones, 100,000 firms, 1,000,000 people, 20 years")
-    prov = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT)).replace(
+    prov = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT), handles=HANDLES).replace(
         'load_world(f"synthetic:{zones},{int(n * 0.85)},{int(n * 0.15 * 50)}")',
         'load_world("synthetic:120,100000,1000000")'), "zonesim", "120000", "20"],
         capture_output=True, text=True, check=True)

@@ -70,12 +70,16 @@ class ZoneModel(mesa.Model):
 
     Keyword-only arguments so Mesa's ``batch_run`` can drive it: ``world`` (a World, a bundled
     name or a path), ``levers`` (built Lever objects), ``rng`` (seed), and any parameter of
-    :class:`sim.params.Params` as an override.
+    :class:`sim.params.Params` as an override. ``agent_handles``: ``"eager"`` (default) makes the
+    Mesa agent of every firm and cohort slot as the pools grow, so ``model.agents_by_type`` lists
+    them all; ``"lazy"`` makes them on first use (``model.enterprises``, ``model.talents``,
+    ``model.firms.handle(slot)``) — for batch runs that never look at single agents. Results are
+    identical either way: handles are views on the pools and draw no random numbers.
     """
 
     def __init__(self, *, world: World | str | None = None, levers: Sequence[Lever] = (),
                  rng: int | np.random.Generator | None = None, max_years: int | None = None,
-                 **param_overrides: Any) -> None:
+                 agent_handles: str = "eager", **param_overrides: Any) -> None:
         super().__init__(rng=rng)
         if world is None or isinstance(world, str):
             world = load_world(world or "guangxi")
@@ -95,9 +99,12 @@ class ZoneModel(mesa.Model):
         self.zone_names_zh = [z.name_zh for z in world.zones]
         n_firms = sum(z.firms for z in world.zones)
         n_coh = sum(int(round(z.talent / p.talent_scale)) for z in world.zones)
+        if agent_handles not in ("eager", "lazy"):
+            raise ValueError("agent_handles must be 'eager' or 'lazy'")
+        lazy = agent_handles == "lazy"
         self.zones = Pool(ZONE_COLUMNS, 0, self._handles(Zone))
-        self.firms = Pool(FIRM_COLUMNS, 0, self._handles(Enterprise))
-        self.talent = Pool(TALENT_COLUMNS, 0, self._handles(Talent))
+        self.firms = Pool(FIRM_COLUMNS, 0, self._handles(Enterprise), lazy=lazy)
+        self.talent = Pool(TALENT_COLUMNS, 0, self._handles(Talent), lazy=lazy)
         self.zones._grow(len(world.zones))
         self.firms._grow(int(n_firms * 1.15) + 64)
         self.talent._grow(int(n_coh * 1.6) + 64)
@@ -199,11 +206,11 @@ class ZoneModel(mesa.Model):
     @property
     def enterprises(self) -> mesa.agent.AgentSet:
         """AgentSet of the live firms (built on demand; the hot paths never need it)."""
-        return mesa.agent.AgentSet([self.firms.handles[s] for s in self.live_firms()], random=self.random)
+        return mesa.agent.AgentSet([self.firms.handle(s) for s in self.live_firms()], random=self.random)
 
     @property
     def talents(self) -> mesa.agent.AgentSet:
-        return mesa.agent.AgentSet([self.talent.handles[s] for s in self.live_talent()], random=self.random)
+        return mesa.agent.AgentSet([self.talent.handle(s) for s in self.live_talent()], random=self.random)
 
     # ------------------------------------------------------------------ the year
     def step(self) -> None:

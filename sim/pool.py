@@ -2,9 +2,10 @@
 
 A population (zones, enterprises, talent cohorts) keeps its numeric state in one numpy array per
 attribute, so the yearly behaviour of the whole population is a handful of array operations.
-Each slot of a pool has one Mesa agent, its *handle*, created when the pool grows; a slot freed
-by an exit is reused by a later entry (the handle gets the new occupant's ``uid``). Pooling keeps
-Mesa's per-agent creation cost (~3-6 us) off the yearly path: ``docs/ODD.md`` explains why.
+Each slot of a pool has one Mesa agent, its *handle*, created when the pool grows (or, in a lazy
+pool, when first asked for with ``handle(slot)``); a slot freed by an exit is reused by a later
+entry (the handle gets the new occupant's ``uid``). Pooling keeps Mesa's per-agent creation cost
+(~3-6 us) off the yearly path: ``docs/ODD.md`` and ``docs/performance.md`` explain why.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ class Pool:
     """Columns of equal length with an ``alive`` mask; slots are reused lowest-first."""
 
     def __init__(self, columns: dict[str, tuple[Any, Any]], capacity: int,
-                 make_handles: Callable[[np.ndarray], list] | None = None) -> None:
+                 make_handles: Callable[[np.ndarray], list] | None = None, lazy: bool = False) -> None:
         self._columns = {"uid": (np.int64, -1)} | dict(columns)
         self.capacity = 0
         self.alive = np.zeros(0, dtype=bool)
@@ -27,6 +28,7 @@ class Pool:
             setattr(self, name, np.zeros(0, dtype=dtype))
         self.handles: list = []
         self._make_handles = make_handles
+        self.lazy = lazy  # lazy: a slot's handle is made on first use (handle()), not when the pool grows
         self.next_uid = 0
         self._live: np.ndarray | None = None  # cache of live(); cleared by add/remove/_grow
         self._grow(capacity)
@@ -42,7 +44,10 @@ class Pool:
         self.capacity = new_capacity
         self._live = None
         if self._make_handles is not None:
-            self.handles.extend(self._make_handles(np.arange(old, new_capacity)))
+            if self.lazy:
+                self.handles.extend([None] * extra)
+            else:
+                self.handles.extend(self._make_handles(np.arange(old, new_capacity)))
 
     def add(self, k: int, **values: Any) -> np.ndarray:
         """Occupy ``k`` free slots (lowest first), set the given columns, return the slot indices."""
@@ -62,6 +67,13 @@ class Pool:
         self.uid[idx] = np.arange(self.next_uid, self.next_uid + k)
         self.next_uid += k
         return idx
+
+    def handle(self, slot: int) -> Any:
+        """The Mesa agent of ``slot`` (made now if the pool is lazy and it does not exist yet)."""
+        h = self.handles[slot]
+        if h is None:
+            h = self.handles[slot] = self._make_handles(np.array([slot]))[0]
+        return h
 
     def remove(self, idx: np.ndarray) -> None:
         """Free the slots ``idx``; their columns keep stale values until reused."""

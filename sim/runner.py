@@ -41,7 +41,7 @@ class Job:
 
 def run_job(job: Job) -> pd.DataFrame:
     """Run one model and return its tidy table with run keys in front."""
-    model = ZoneModel(world=job.world, levers=job.package.build(), rng=job.seed)
+    model = ZoneModel(world=job.world, levers=job.package.build(), rng=job.seed, agent_handles="lazy")
     for _ in range(job.years):
         model.step()
     df = model.results()

@@ -60,7 +60,7 @@ def run_one(ctx: RunContext, spec: RunSpec) -> pd.DataFrame:
     if isinstance(ctx, PackagesContext) and PACKAGE_FACTOR in values:
         base = dict(ctx.packages)[values[PACKAGE_FACTOR]]
     world, package = configure(ctx.world, base, {k: v for k, v in values.items() if k != PACKAGE_FACTOR})
-    model = ZoneModel(world=world, levers=package.build(), rng=spec.seed)
+    model = ZoneModel(world=world, levers=package.build(), rng=spec.seed, agent_handles="lazy")
     for _ in range(ctx.years):
         model.step()
     df = model.results()

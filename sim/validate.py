@@ -204,7 +204,7 @@ class RunRecord:
 
 
 def simulate(world: World, seed: int, years: int, levers: Sequence[Lever] = ()) -> RunRecord:
-    model = ZoneModel(world=world, levers=list(levers), rng=int(seed))
+    model = ZoneModel(world=world, levers=list(levers), rng=int(seed), agent_handles="lazy")
     first = Snapshot.of(model)
     for _ in range(years):
         model.step()
@@ -422,7 +422,7 @@ def _lever_task(args: tuple[World, tuple[tuple[str, dict], ...], int, int]) -> d
     from .policies import REGISTRY
 
     levers = [REGISTRY[name](REGISTRY[name].Settings.model_validate(settings)) for name, settings in spec]
-    model = ZoneModel(world=world, levers=levers, rng=int(seed))
+    model = ZoneModel(world=world, levers=levers, rng=int(seed), agent_handles="lazy")
     for _ in range(years):
         model.step()
     df = model.results()

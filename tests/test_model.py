@@ -119,3 +119,18 @@ def test_parameter_overrides_change_the_run(world):
     fewer = run(world, 8, years=4, startup_rate=0.0, spinoff_rate=0.0, outside_arrivals=0.0).results()
     assert fewer.query("zone == 'region' and step > 0")["entries"].sum() == 0
     assert base.query("zone == 'region' and step > 0")["entries"].sum() > 0
+
+
+def test_lazy_handles_give_identical_results_and_agents_on_demand(world):
+    eager = run(world, 31, years=3)
+    lazy = ZoneModel(world=world, rng=31, agent_handles="lazy")
+    assert not any(isinstance(a, Enterprise) for a in lazy.agents)
+    for _ in range(3):
+        lazy.step()
+    pd.testing.assert_frame_equal(eager.results(), lazy.results(), check_exact=True)
+    live = lazy.enterprises
+    assert len(live) == lazy.firms.n and all(a.alive for a in live)
+    a = lazy.firms.handle(int(lazy.live_firms()[0]))
+    assert a is lazy.firms.handle(a.slot) and a.employees == lazy.firms.employees[a.slot]
+    with pytest.raises(ValueError):
+        ZoneModel(world=world, rng=1, agent_handles="sometimes")

@@ -26,3 +26,12 @@ def test_live_is_cached_and_invalidated():
     assert p.live() is first
     p.remove(np.array([0]))
     assert list(p.live()) == [1]
+
+
+def test_lazy_pool_makes_handles_on_first_use():
+    made = []
+    p = Pool({"x": (np.float64, 0.0)}, 4, lambda slots: [made.append(int(s)) or f"h{int(s)}" for s in slots],
+             lazy=True)
+    p.add(3)
+    assert made == [] and p.handles == [None] * 4
+    assert p.handle(2) == "h2" and p.handle(2) == "h2" and made == [2]
