@@ -33,7 +33,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from .compare import BASELINE, REGION_COMPARE, outcome_unit  # noqa: E402
+from .compare import REGION_COMPARE, outcome_unit  # noqa: E402
 from .errors import InputError  # noqa: E402
 from .labels import label, setup_fonts  # noqa: E402
 from .packages import Package  # noqa: E402

@@ -238,7 +238,8 @@ def discovery_chart(d: Discovery, x: pd.DataFrame, cond: Condition, year: int, p
         labels.append(f"box {r.box}: {r.factor}")
     ax2.set_yticks(range(len(lim)), labels[::-1], fontsize=8)
     ax2.set_xlim(0, 1)
-    ax2.set_xlabel("因素取值范围内的位置（0=最小，1=最大）" if zh else "position in the factor's range (0 = min, 1 = max)")
+    ax2.set_xlabel("因素取值范围内的位置（0=最小，1=最大）" if zh else
+                   "position in the factor's range (0 = min, 1 = max)")
     ax2.set_title("各盒子的限制条件" if zh else "Box limits", fontsize=10)
     ax2.grid(axis="x", alpha=0.3)
     fig.savefig(path, dpi=100)

@@ -174,7 +174,8 @@ def regret_chart(r: pd.DataFrame, table: pd.DataFrame, outcome: str, year: int, 
         q = [c for c in table.columns if c.startswith("p") and c.endswith("_regret")][0]
         ax.scatter([row[q]], [y], marker="|", s=200, color="#f4a261", zorder=4)
     ax.set_yticks(range(len(pkgs)), pkgs[::-1])
-    ax.set_xlabel(("遗憾值：与该情景下最佳方案的差距（" if zh else "regret: loss against the best package in the future (")
+    ax.set_xlabel(("遗憾值：与该情景下最佳方案的差距（" if zh else
+                   "regret: loss against the best package in the future (")
                   + f"{label(outcome, lang)})")
     ax.set_title(("各方案在各未来情景下的遗憾值（红线=最大，橙线=90分位）" if zh else
                   f"Regret across {r['future'].nunique()} futures, {year} (red: max, orange: 90th percentile)"),

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.attribution import (MAX_PLAYERS, attribute, attribution_study, coalition_values, interaction_index,
+from sim.attribution import (MAX_PLAYERS, Player, attribute, attribution_study, coalition_values, interaction_index,
                              players, region_values, run_package_study, shapley, sub_package)
 from sim.errors import InputError
 from sim.packages import load_package
@@ -68,11 +68,12 @@ def test_shapley_matches_the_definition_and_is_efficient(case):
 def test_per_seed_efficiency_and_intervals():
     rng = np.random.default_rng(1)
     v = rng.normal(100, 5, size=(6, 8))  # 6 seeds x 3 players
-    ps = [players.__globals__["Player"](f"p{i}", (f"l{i}",)) for i in range(3)]
+    ps = [Player(f"p{i}", (f"l{i}",)) for i in range(3)]
     a = attribute(v, ps, "output")
     assert a.totals["efficiency_gap"] < 1e-9
     assert a.shapley["shapley"].sum() == pytest.approx(a.totals["total_effect"])
-    assert (a.shapley["shapley_lo"] < a.shapley["shapley"]).all() and (a.shapley["shapley"] < a.shapley["shapley_hi"]).all()
+    assert (a.shapley["shapley_lo"] < a.shapley["shapley"]).all()
+    assert (a.shapley["shapley"] < a.shapley["shapley_hi"]).all()
     assert len(a.interactions) == 3 and len(a.combinations) == 8
 
 

@@ -94,7 +94,8 @@ def test_robust_and_discover_cli(tmp_path, capsys):
     (["attribute", "delisting", "--outcome", "nope", "--world", WORLD], "unknown region outcome 'nope'"),
     (["attribute", "baseline", "--world", WORLD], "nothing to attribute"),
     (["attribute", "delisting", "--world", WORLD, "--resume", "--out", "{tmp}/none"], "nothing to resume"),
-    (["robust", "baseline", "delisting", "--study", "{study}", "--target", "output = 3"], "expected 'OUTCOME OP VALUE'"),
+    (["robust", "baseline", "delisting", "--study", "{study}", "--target", "output = 3"],
+     "expected 'OUTCOME OP VALUE'"),
     (["robust", "baseline", "--study", "{study}"], "at least two packages"),
     (["discover", "{tmp}", "--where", "output < 3"], "not a results folder"),
 ])
