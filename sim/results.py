@@ -93,6 +93,17 @@ def file_sha256(path: str | Path) -> str:
     return hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else ""
 
 
+def code_sha256() -> str:
+    """SHA-256 over the model's source (every .py file of the ``sim`` package, by relative path).
+    Recorded in every manifest; a study only resumes with the code that started it."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for f in sorted(root.rglob("*.py")):
+        h.update(str(f.relative_to(root)).encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
 def manifest(command: list[str], **extra: Any) -> dict[str, Any]:
     """What produced a result folder: versions, command line, time, plus ``extra``."""
     import mesa
@@ -100,6 +111,7 @@ def manifest(command: list[str], **extra: Any) -> dict[str, Any]:
 
     return {
         "zonesim_version": __version__,
+        "code_sha256": code_sha256(),
         "mesa_version": mesa.__version__,
         "numpy_version": numpy.__version__,
         "python": sys.version.split()[0],

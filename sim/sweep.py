@@ -237,6 +237,12 @@ def open_store(study: Study, out: Any, *, resume: bool = False, overwrite: bool 
         if store.info.get("fingerprint") != study.fingerprint():
             raise InputError(out, "--resume", f"the folder holds a different study or an edited version of "
                                               f"'{study.name}'; resume with the same study file or use a new --out")
+        from .results import code_sha256
+
+        if store.info.get("code_sha256", code_sha256()) != code_sha256():
+            raise InputError(out, "--resume", "the folder was computed by another version of the model code "
+                                              f"(code {store.info['code_sha256'][:12]}, now {code_sha256()[:12]}); "
+                                              "resuming would mix results: start a new --out")
         if chunk is not None and chunk != store.chunk:
             raise InputError(out, "--chunk", f"the folder was started with --chunk {store.chunk}")
         return store

@@ -192,3 +192,18 @@ def test_progress_bar_shows_runs_rate_and_time_left(small, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "runs:" in err and "4/4" in err and "run/s" in err and "<00:00" in err
     assert "3/4" in err  # starts from the runs already done
+
+
+def test_resume_refuses_results_of_other_model_code(small, tmp_path):
+    """A study folder resumes only with the model code that started it (manifest code_sha256)."""
+    from sim.results import atomic_write, code_sha256
+
+    study, full = small
+    st = _copy(full, tmp_path / "s")
+    info = json.loads((st.path / "manifest.json").read_text())
+    assert info["code_sha256"] == code_sha256()
+    open_store(study, st.path, resume=True)  # same code: fine
+    info["code_sha256"] = "0" * 64
+    atomic_write(st.path / "manifest.json", json.dumps(info))
+    with pytest.raises(InputError, match="another version of the model code"):
+        open_store(study, st.path, resume=True)
