@@ -105,7 +105,10 @@ def test_growth_cap_binds(world):
     i = m.live_firms()
     n0 = m.firms.employees[i].copy()
     ent.grow(m, i)
-    assert (m.firms.employees[i] <= n0 + 1e-9).all()
+    capped = ent.ENERGY_INTENSIVE[m.firms.sector[i]]  # the green constraint binds on these sectors
+    assert capped.any() and (~capped).any()
+    assert (m.firms.employees[i][capped] <= n0[capped] + 1e-9).all()
+    assert (m.firms.employees[i][~capped] > n0[~capped]).mean() > 0.9  # the others grow freely
 
 
 def test_exit_hazard_rises_with_persistent_losses(world):
