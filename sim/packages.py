@@ -54,6 +54,14 @@ class Package:
         """Fresh lever objects for one model run (levers keep per-run state)."""
         return [REGISTRY[name](self.settings[name]) for name in self.levers]
 
+    def check_horizon(self, years: int) -> None:
+        """One InputError line if a lever's settings cannot act within ``years`` (e.g. a delisting
+        window longer than the run)."""
+        for name in self.levers:
+            got = REGISTRY[name].horizon_error(self.settings[name], years)
+            if got is not None:
+                raise InputError(self.source or self.name, f"levers.{name}.{got[0]}", got[1])
+
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "title": self.title, "title_zh": self.title_zh,
                 "description": self.description, "extends_chain": list(self.chain),

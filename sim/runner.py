@@ -94,6 +94,9 @@ def default_workers() -> int:
 
 def make_jobs(world: World, packages: Iterable[Package], seeds: Sequence[int], years: int) -> list[Job]:
     """Every package on the same seeds (common random numbers)."""
+    packages = list(packages)
+    for pkg in packages:
+        pkg.check_horizon(years)
     return [Job(world, pkg, s, years, r) for pkg in packages for r, s in enumerate(seeds)]
 
 

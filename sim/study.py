@@ -407,6 +407,7 @@ def load_study(name_or_path: str | Path) -> Study:
     world = load_world(_beside(spec.world, path, "worlds"))
     package = load_package(_beside(spec.package, path, "packages")) if spec.package else _empty()
     years = spec.years or world.years
+    package.check_horizon(years)
     factors = tuple([_factor(n, s, "lever", world, package, src, "levers") for n, s in spec.levers.items()]
                     + [_factor(n, s, "uncertainty", world, package, src, "uncertainties")
                        for n, s in spec.uncertainties.items()])

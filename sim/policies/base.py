@@ -48,6 +48,11 @@ class Lever:
     def __init__(self, settings: LeverSettings) -> None:
         self.settings = settings
 
+    @classmethod
+    def horizon_error(cls, settings: LeverSettings, years: int) -> tuple[str, str] | None:
+        """(field, message) when the settings cannot act within a run of ``years`` years."""
+        return None
+
     def setup(self, model: ZoneModel) -> None: ...
     def start_year(self, model: ZoneModel) -> None: ...
     def allocate_land(self, model: ZoneModel, demand: np.ndarray) -> np.ndarray | None:

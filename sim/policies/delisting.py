@@ -69,6 +69,15 @@ class Delisting(Lever):
                 raise ValueError(f"window ({self.window}) must be at least years ({self.years})")
             return self
 
+    @classmethod
+    def horizon_error(cls, settings: LeverSettings, years: int) -> tuple[str, str] | None:
+        longest = max(settings.years, settings.window or 0)
+        if longest > years:
+            field = "window" if (settings.window or 0) >= settings.years else "years"
+            return field, (f"a delisting window of {longest} years is longer than the run's horizon of {years} "
+                           f"years, so no zone could ever be delisted; use at most {years}")
+        return None
+
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.history: list[np.ndarray] = []  # one bool array per evaluation: at the bottom

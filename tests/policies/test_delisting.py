@@ -94,3 +94,16 @@ def test_nobody_is_delisted_with_zero_bottom_places(make):
 def test_window_shorter_than_years_is_rejected():
     with pytest.raises(Exception, match="window"):
         Delisting.Settings(years=3, window=2)
+
+
+def test_window_longer_than_the_horizon_is_refused(tmp_path):
+    """Issue 7: a delisting window longer than the run is bad input (one line, exit 2, nothing written)."""
+    from sim.cli import main
+
+    pkg = tmp_path / "long.yaml"
+    pkg.write_text("name: long\nextends: delisting\nlevers:\n  delisting: {years: 3, window: 25}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", "--package", str(pkg), "--years", "20", "--seeds", "1", "--out", str(out)]) == 2
+    assert not out.exists()
+    assert main(["run", "--package", str(pkg), "--years", "25", "--seeds", "1", "--workers", "1",
+                 "--out", str(out)]) == 0
