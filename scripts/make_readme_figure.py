@@ -1,4 +1,5 @@
-"""Regenerate docs/img/region.png (the README's picture) from a default `zonesim run`.
+"""Regenerate the README's pictures: docs/img/region.png (default `zonesim run`) and
+docs/img/compare.png, docs/img/map.png (default `zonesim compare`).
 
     python scripts/make_readme_figure.py
 """
@@ -22,6 +23,12 @@ if __name__ == "__main__":
         rc = main(["run", "--seeds", "10", "--out", str(out), "--no-progress"])
         if rc:
             sys.exit(rc)
+        cmp = Path(tmp) / "compare"
+        rc = main(["compare", "--out", str(cmp)])
+        if rc:
+            sys.exit(rc)
         IMG.mkdir(parents=True, exist_ok=True)
         shutil.copy(out / "region.png", IMG / "region.png")
-        print(f"wrote {IMG / 'region.png'}")
+        shutil.copy(cmp / "trajectories.png", IMG / "compare.png")
+        shutil.copy(cmp / "map.png", IMG / "map.png")
+        print(f"wrote {IMG}/region.png, compare.png, map.png")
