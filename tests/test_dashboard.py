@@ -115,11 +115,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _log_tail(proc: subprocess.Popen) -> str:
+    """The end of the server log the fixture passes as the process's stdout file."""
+    log = getattr(proc, "log_path", None)
+    return Path(log).read_text(errors="replace")[-3000:] if log else "(no log)"
+
+
 def wait_http(url: str, proc: subprocess.Popen, timeout: float = 300) -> None:
     end = time.time() + timeout
     while time.time() < end:
         if proc.poll() is not None:
-            raise AssertionError(f"dashboard exited with {proc.returncode}: {proc.stdout.read()[-3000:]}")
+            out = proc.stdout.read()[-3000:] if proc.stdout else _log_tail(proc)
+            raise AssertionError(f"dashboard exited with {proc.returncode}: {out}")
         try:
             with urllib.request.urlopen(url, timeout=2) as r:
                 if r.status == 200:
@@ -138,6 +145,7 @@ def dashboard(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "dashboard", "--port", str(port), "--host", "127.0.0.1",
                              "--lang", "en", "--package", "baseline"], stdout=log, stderr=subprocess.STDOUT,
                             env=dict(os.environ, PYTHONUNBUFFERED="1"), start_new_session=True)
+    proc.log_path = tmp_path / "server.log"
     url = f"http://127.0.0.1:{port}/"
     try:
         try:
@@ -283,3 +291,11 @@ def test_dashboard_command_refuses_unknown_package(capsys):
     assert cli(["dashboard", "--package", "no-such-package"]) == 2
     assert "no-such-package" in capsys.readouterr().err
 
+
+
+def test_dashboard_app_imports():
+    """The SolaraViz app and everything mesa.visualization needs are installed (fast check; the
+    browser test is slow)."""
+    import importlib
+
+    importlib.import_module("sim.dashboard.app")
