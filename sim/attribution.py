@@ -439,16 +439,8 @@ def summary_markdown(a: Attribution, package: Package, baseline: str, by: str, o
 
 def report_items(folder: Path, manifest: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
     """Sections for ``zonesim report``: (heading, text | table | picture path)."""
-    zh = lang == "zh"
-    items: list[tuple[str, Any]] = []
-    sm = folder / "summary.md"
-    if sm.is_file():
-        text = sm.read_text(encoding="utf-8").split("\n| player")[0]
-        items.append(("归因摘要" if zh else "Attribution", "\n".join(x for x in text.splitlines()[1:] if x.strip())))
-    if (folder / "shapley.csv").is_file():
-        items.append(("Shapley值" if zh else "Shapley values", pd.read_csv(folder / "shapley.csv")))
-    if (folder / "waterfall.png").is_file():
-        items.append(("瀑布图" if zh else "Waterfall", folder / "waterfall.png"))
-    if (folder / "interactions.csv").is_file():
-        items.append(("交互作用" if zh else "Interactions", pd.read_csv(folder / "interactions.csv")))
-    return items
+    from .results import folder_items
+
+    return folder_items(folder, lang, ("| player", "归因摘要", "Attribution"),
+                        [("shapley.csv", "Shapley值", "Shapley values"), ("waterfall.png", "瀑布图", "Waterfall"),
+                         ("interactions.csv", "交互作用", "Interactions")])

@@ -271,15 +271,8 @@ def summary_markdown(d: Discovery, cond: Condition, year: int, zone: str, source
 
 def report_items(folder: Path, manifest: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
     """Sections for ``zonesim report``: (heading, text | table | picture path)."""
-    zh = lang == "zh"
-    items: list[tuple[str, Any]] = []
-    sm = folder / "summary.md"
-    if sm.is_file():
-        text = sm.read_text(encoding="utf-8").split("\n| box")[0]
-        items.append(("情景发现摘要" if zh else "Scenario discovery",
-                      "\n".join(x for x in text.splitlines()[1:] if x.strip())))
-    if (folder / "boxes.csv").is_file():
-        items.append(("PRIM盒子" if zh else "PRIM boxes", pd.read_csv(folder / "boxes.csv")))
-    if (folder / "discovery.png").is_file():
-        items.append(("剥离轨迹与盒子" if zh else "Peeling trajectory and box limits", folder / "discovery.png"))
-    return items
+    from .results import folder_items
+
+    return folder_items(folder, lang, ("| box", "情景发现摘要", "Scenario discovery"),
+                        [("boxes.csv", "PRIM盒子", "PRIM boxes"),
+                         ("discovery.png", "剥离轨迹与盒子", "Peeling trajectory and box limits")])

@@ -227,14 +227,7 @@ def summary_markdown(table: pd.DataFrame, *, study: str, outcome: str, year: int
 
 def report_items(folder: Path, manifest: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
     """Sections for ``zonesim report``: (heading, text | table | picture path)."""
-    zh = lang == "zh"
-    items: list[tuple[str, Any]] = []
-    sm = folder / "summary.md"
-    if sm.is_file():
-        text = sm.read_text(encoding="utf-8").split("\n| rank")[0]
-        items.append(("稳健性摘要" if zh else "Robustness", "\n".join(x for x in text.splitlines()[1:] if x.strip())))
-    if (folder / "ranking.csv").is_file():
-        items.append(("方案排名" if zh else "Ranking", pd.read_csv(folder / "ranking.csv")))
-    if (folder / "regret.png").is_file():
-        items.append(("遗憾值" if zh else "Regret", folder / "regret.png"))
-    return items
+    from .results import folder_items
+
+    return folder_items(folder, lang, ("| rank", "稳健性摘要", "Robustness"),
+                        [("ranking.csv", "方案排名", "Ranking"), ("regret.png", "遗憾值", "Regret")])
