@@ -43,9 +43,14 @@ DATA = "results"
 MAX_PARTS = 2000
 
 
+SMALL_CHUNK = 4  # runs per part once a study has 100+ runs: a run takes ~0.1-0.5 s, a task's overhead ~20 ms
+
+
 def auto_chunk(n_runs: int) -> int:
-    """Runs per part: 1 up to MAX_PARTS runs, then as many as keep the part count at MAX_PARTS."""
-    return max(1, math.ceil(n_runs / MAX_PARTS))
+    """Runs per part, from the number of runs only (so every backend writes the same parts):
+    1 for small studies (fine-grained resume), ``SMALL_CHUNK`` from 100 runs (fewer, larger tasks
+    for pools and Dask), more once the part count would pass MAX_PARTS."""
+    return max(1, math.ceil(n_runs / MAX_PARTS), SMALL_CHUNK if n_runs >= 100 else 1)
 
 
 def part_name(chunk: int) -> str:

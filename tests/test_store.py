@@ -145,7 +145,8 @@ def test_resume_refuses_another_study_and_existing_folder(small, tmp_path):
 
 
 def test_chunking_depends_on_runs_only():
-    assert auto_chunk(1) == 1 and auto_chunk(2000) == 1 and auto_chunk(2001) == 2 and auto_chunk(10**6) == 500
+    assert auto_chunk(1) == 1 and auto_chunk(99) == 1 and auto_chunk(100) == 4 and auto_chunk(8000) == 4
+    assert auto_chunk(8001) == 5 and auto_chunk(10**6) == 500
 
 
 @pytest.fixture(scope="module")
