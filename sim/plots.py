@@ -100,6 +100,8 @@ def summary_table(df: pd.DataFrame, years: list[int], outcomes: tuple[str, ...])
     rows = []
     for (pkg, year), sub in reg.groupby(["package", "year"], sort=False):
         for o in outcomes:
+            if o in FLOW_OUTCOMES and (sub["step"] == 0).all():
+                continue  # no flows at the calibrated start
             v = sub[o].to_numpy(dtype=float)
             rows.append({"package": pkg, "year": int(year), "outcome": o, "mean": float(np.mean(v)),
                          "p05": float(np.quantile(v, 0.05)), "p95": float(np.quantile(v, 0.95)),

@@ -111,7 +111,11 @@ def format_summary(summary, title: str, package: str, n_seeds: int) -> str:
     for outcome, sub in summary.groupby("outcome", sort=False):
         cells = []
         for y in years:
-            r = sub[sub["year"] == y].iloc[0]
+            at = sub[sub["year"] == y]
+            if at.empty:
+                cells.append("—".rjust(28))
+                continue
+            r = at.iloc[0]
             cells.append(f"{_fmt(r['mean'])} [{_fmt(r['p05'])}, {_fmt(r['p95'])}]".rjust(28))
         lines.append(f"{outcome:<16}" + "".join(cells))
     return "\n".join(lines)
