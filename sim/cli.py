@@ -51,6 +51,25 @@ def positive_int(low: int = 1, high: int = 10**9):
     return check
 
 
+def add_output_options(p: argparse.ArgumentParser, out_default: str, seeds_default: int, seeds_min: int = 1,
+                       seeds_help: str = "number of replicate seeds") -> None:
+    """Options shared by the commands that run replicates and write one results folder:
+    --seeds, --seed, --workers, --out, --overwrite, --lang, --no-progress."""
+    from pathlib import Path
+
+    p.add_argument("--seeds", "-k", type=positive_int(seeds_min, 100_000), default=seeds_default,
+                   help=f"{seeds_help} (default: %(default)s)")
+    p.add_argument("--seed", type=positive_int(0, 2**63 - 1), default=20210,
+                   help="base seed; replicate seeds derive from it (default: %(default)s)")
+    p.add_argument("--workers", "-w", type=positive_int(1, 1024), default=None,
+                   help="worker processes (default: all cores)")
+    p.add_argument("--out", "-o", type=Path, default=None,
+                   help=f"output folder, must be new or empty (default: {out_default})")
+    p.add_argument("--overwrite", action="store_true", help="replace a non-empty --out folder")
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="chart language (default: %(default)s)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
 def build_parser(only: str | None = None) -> Parser:
     """The full parser, or (``only``) one with just that command's options and the others listed."""
     parser = Parser(prog="zonesim", description="Agent-based simulator of high-tech development zones "

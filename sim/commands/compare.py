@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from ..cli import positive_int
+from ..cli import add_output_options, positive_int
 from ..compare import BASELINE, DEFAULT_PACKAGES
 from ..scenario import DEFAULT_WORLD
 
@@ -18,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("compare", help="compare measure packages against the baseline",
                        description="Run every PACKAGE (names or files) and the baseline on the same seeds "
                                    "(common random numbers) and write: the change of each outcome against "
-                                   "the baseline with a 95%% interval, for the region and each zone, at "
+                                   "the baseline with a 95% interval, for the region and each zone, at "
                                    "chosen years; charts (trajectories with seed bands, difference from "
                                    "baseline, rank bump chart, map of zones coloured by change); and a "
                                    "summary in words. With no PACKAGE: "
@@ -28,19 +27,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--baseline", "-b", default=BASELINE, help="package compared against (default: %(default)s)")
     p.add_argument("--years", "-y", type=positive_int(1, 500), default=None,
                    help="years to simulate (default: the world's horizon, 20)")
-    p.add_argument("--seeds", "-k", type=positive_int(2, 100_000), default=8,
-                   help="replicate seeds per package, at least 2 for an interval (default: %(default)s)")
-    p.add_argument("--seed", type=positive_int(0, 2**63 - 1), default=20210,
-                   help="base seed; replicate seeds derive from it (default: %(default)s)")
     p.add_argument("--at", type=positive_int(1, 500), nargs="+", default=None, metavar="YEAR",
                    help="simulated years (1..N) for the difference table (default: 5, 10 and the last)")
-    p.add_argument("--workers", "-w", type=positive_int(1, 1024), default=None,
-                   help="worker processes (default: all cores)")
-    p.add_argument("--out", "-o", type=Path, default=None,
-                   help="output folder, must be new or empty (default: results/compare-WORLD-TIME)")
-    p.add_argument("--overwrite", action="store_true", help="replace a non-empty --out folder")
-    p.add_argument("--lang", choices=("en", "zh"), default="en", help="chart language (default: %(default)s)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_output_options(p, "results/compare-WORLD-TIME", seeds_default=8, seeds_min=2,
+                       seeds_help="replicate seeds per package, at least 2 for an interval")
     p.set_defaults(handler=main)
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from ..cli import positive_int
+from ..cli import add_output_options, positive_int
 from ..scenario import DEFAULT_PACKAGE, DEFAULT_WORLD
 
 # Heavy modules (mesa, matplotlib) are imported in main(), so `zonesim --help` stays quick.
@@ -27,17 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--package", "-p", default=None, help=f"package name or file (default: {DEFAULT_PACKAGE})")
     p.add_argument("--years", "-y", type=positive_int(1, 500), default=None,
                    help="years to simulate (default: the world's horizon, 20)")
-    p.add_argument("--seeds", "-k", type=positive_int(1, 100_000), default=10,
-                   help="number of replicate seeds (default: %(default)s)")
-    p.add_argument("--seed", type=positive_int(0, 2**63 - 1), default=20210,
-                   help="base seed; replicate seeds derive from it (default: %(default)s)")
-    p.add_argument("--workers", "-w", type=positive_int(1, 1024), default=None,
-                   help="worker processes (default: all cores)")
-    p.add_argument("--out", "-o", type=Path, default=None,
-                   help="output folder, must be new or empty (default: results/run-WORLD-PACKAGE-TIME)")
-    p.add_argument("--overwrite", action="store_true", help="replace a non-empty --out folder")
-    p.add_argument("--lang", choices=("en", "zh"), default="en", help="chart language (default: %(default)s)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_output_options(p, "results/run-WORLD-PACKAGE-TIME", seeds_default=10)
     p.set_defaults(handler=main)
 
 
