@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Run every sub-package of PACKAGE (2^k combinations of its measures or of "
                                    "its areas 1-6, on common seeds; resumable, local pool or Dask) and split "
                                    "its effect against the baseline on OUTCOME in YEAR by Shapley values, with "
-                                   "95%% intervals across seeds, solo and last-in effects, pairwise "
+                                   "95% intervals across seeds, solo and last-in effects, pairwise "
                                    "interactions and a waterfall chart. See docs/analyses.md.")
     p.add_argument("package", metavar="PACKAGE", help="package name or file")
     p.add_argument("--by", choices=("area", "measure"), default="area",
