@@ -35,7 +35,7 @@ from scipy import stats  # noqa: E402
 
 from .compare import REGION_COMPARE, outcome_unit  # noqa: E402
 from .errors import InputError  # noqa: E402
-from .labels import label, setup_fonts  # noqa: E402
+from .labels import fmt_number, label, setup_fonts  # noqa: E402
 from .packages import Package  # noqa: E402
 from .policies import REGISTRY  # noqa: E402
 from .scenario import World  # noqa: E402
@@ -401,9 +401,7 @@ def waterfall_chart(a: Attribution, ps: list[Player], outcome: str, year: int, p
 
 
 def _n(v: float) -> str:
-    if not np.isfinite(v):
-        return "n/a"
-    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
+    return fmt_number(v)
 
 
 def summary_markdown(a: Attribution, package: Package, baseline: str, by: str, outcome: str, year: int,

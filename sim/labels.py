@@ -130,3 +130,13 @@ def setup_fonts(lang: str) -> str | None:
     matplotlib.rcParams["font.sans-serif"] = ["DejaVu Sans"]
     matplotlib.rcParams["axes.unicode_minus"] = True
     return None
+
+
+def fmt_number(v: float) -> str:
+    """A number for tables in words: thousands separated above 1,000, 3 significant digits below,
+    'n/a' when not finite."""
+    import math
+
+    if not math.isfinite(v):
+        return "n/a"
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"

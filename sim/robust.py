@@ -30,7 +30,7 @@ import pandas as pd  # noqa: E402
 from .attribution import KEPT_OUTCOMES, PackageStudy, package_study  # noqa: E402
 from .compare import outcome_unit  # noqa: E402
 from .errors import InputError, unknown_name  # noqa: E402
-from .labels import label, setup_fonts  # noqa: E402
+from .labels import fmt_number, label, setup_fonts  # noqa: E402
 from .packages import Package  # noqa: E402
 from .plots import PALETTE  # noqa: E402
 from .study import DesignSpec, Study  # noqa: E402
@@ -195,9 +195,7 @@ def regret_chart(r: pd.DataFrame, table: pd.DataFrame, outcome: str, year: int, 
 
 
 def _n(v: float) -> str:
-    if not np.isfinite(v):
-        return "n/a"
-    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
+    return fmt_number(v)
 
 
 def summary_markdown(table: pd.DataFrame, *, study: str, outcome: str, year: int, n_futures: int, seeds: int,
