@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .agents.enterprise import produce
+from .agents.enterprise import cells, produce
 from .agents.talent import hire
 from .agents.zone import NATIONAL, REGION, service_effect
 from .params import N_SECTORS
@@ -118,21 +118,22 @@ def _calibrate(model: ZoneModel, target_output: np.ndarray) -> None:
     nz = target_output.size
     i = model.live_firms()
     z = f.zone[i]
-    hire(model, model.live_talent(), i)
+    hire(model)
+    cell = cells(model)
     zs.output_prev[:nz] = target_output
     # services at their steady state for the zone's budget (needs a first pass for tax)
-    produce(model, i, service_effect(model))
+    produce(model, service_effect(model), cell)
     tax = np.bincount(z, weights=f.tax[i], minlength=nz)
     zs.services[:nz] = p.spend_services * zs.tax_share[:nz] * tax / max(p.services_depreciation, 1e-9)
     service = service_effect(model)
-    produce(model, i, service)
+    produce(model, service, cell)
     got = np.bincount(z, weights=f.output[i], minlength=nz)
     f.tfp[i] *= (target_output / np.maximum(got, 1e-9))[z]
-    produce(model, i, service)
+    produce(model, service, cell)
     va = np.bincount(z, weights=f.value_added[i], minlength=nz)
     emp = np.bincount(z, weights=f.employees[i], minlength=nz)
     zs.wage[:nz] = p.labour_share * va / np.maximum(emp, 1e-9)
-    produce(model, i, service)
+    produce(model, service, cell)
     d = p.knowledge_depreciation
     f.knowledge[i] = f.rd[i] * (1.0 - (1.0 - d) ** (f.age[i] + 1)) / max(d, 1e-9)
     model.region_mean_wage = float(np.average(zs.wage[:nz], weights=emp))

@@ -96,19 +96,17 @@ def zone_outcomes(model: ZoneModel) -> dict[str, np.ndarray]:
     """Every per-zone outcome this year, arrays over zone slots, in the units of ``OUTCOMES``."""
     f, t, zs, fl = model.firms, model.talent, model.zones, model.flows
     nz = model.n_zone_slots
-    i = model.live_firms()
-    fz = f.zone[i]
-    c = model.live_talent()
-    c = c[t.zone[c] >= 0]
-    scale = model.params.talent_scale
-    talent = np.bincount(t.zone[c], minlength=nz) * float(scale)
-    high = np.bincount(t.zone[c], weights=t.skill[c] >= model.params.high_skill_threshold,
-                       minlength=nz) * float(scale)
+    L, C = f.n, t.n
+    fz = f.zone[:L]
+    tz = t.zone[:C] + 1  # bin 0: cohorts outside Guangxi
+    scale = float(model.params.talent_scale)
+    talent = np.bincount(tz, minlength=nz + 1)[1:] * scale
+    high = np.bincount(tz[t.skill[:C] >= model.params.high_skill_threshold], minlength=nz + 1)[1:] * scale
     out = {
         "output": fl["output"] / 1000.0,
         "value_added": fl["value_added"] / 1000.0,
         "firms": np.bincount(fz, minlength=nz).astype(float),
-        "hightech_firms": np.bincount(fz, weights=f.hightech[i], minlength=nz),
+        "hightech_firms": np.bincount(fz[f.hightech[:L]], minlength=nz).astype(float),
         "entries": fl["startups"] + fl["spinoffs"] + fl["arrivals"],
         "startups": fl["startups"].copy(),
         "spinoffs": fl["spinoffs"].copy(),
@@ -117,7 +115,7 @@ def zone_outcomes(model: ZoneModel) -> dict[str, np.ndarray]:
         "entries_blocked": fl["entries_blocked"].copy(),
         "moves_in": fl["moves_in"].copy(),
         "moves_out": fl["moves_out"].copy(),
-        "employees": np.bincount(fz, weights=f.employees[i], minlength=nz),
+        "employees": np.bincount(fz, weights=f.employees[:L], minlength=nz),
         "talent": talent,
         "high_skill": high,
         "high_skill_share": _ratio(high, talent),
@@ -129,7 +127,7 @@ def zone_outcomes(model: ZoneModel) -> dict[str, np.ndarray]:
         "land_total": zs.land_total.copy(),
         "land_developed": zs.land_developed.copy(),
         "land_available": zs.land_total - zs.land_developed,
-        "land_occupied": np.bincount(fz, weights=f.land[i], minlength=nz),
+        "land_occupied": np.bincount(fz, weights=f.land[:L], minlength=nz),
         "land_allotted": fl["land_allotted"].copy(),
         "output_per_km2": _ratio(fl["output"] / 1000.0, zs.land_developed),
         "tax": zs.tax_raised / 1000.0,

@@ -103,8 +103,8 @@ class ZoneModel(mesa.Model):
             raise ValueError("agent_handles must be 'eager' or 'lazy'")
         lazy = agent_handles == "lazy"
         self.zones = Pool(ZONE_COLUMNS, 0, self._handles(Zone))
-        self.firms = Pool(FIRM_COLUMNS, 0, self._handles(Enterprise), lazy=lazy)
-        self.talent = Pool(TALENT_COLUMNS, 0, self._handles(Talent), lazy=lazy)
+        self.firms = Pool(FIRM_COLUMNS, 0, self._handles(Enterprise), lazy=lazy, compact=True)
+        self.talent = Pool(TALENT_COLUMNS, 0, self._handles(Talent), lazy=lazy, compact=True)
         self.zones._grow(len(world.zones))
         self.firms._grow(int(n_firms * 1.15) + 64)
         self.talent._grow(int(n_coh * 1.6) + 64)
@@ -136,8 +136,8 @@ class ZoneModel(mesa.Model):
 
     # ------------------------------------------------------------------ helpers
     def _handles(self, cls: type) -> Any:
-        def make(slots: np.ndarray) -> list:
-            return [cls(self, int(s)) for s in slots]
+        def make(hids: np.ndarray) -> list:
+            return [cls(self, int(h)) for h in hids]
         return make
 
     def _geometry(self) -> None:
@@ -169,13 +169,13 @@ class ZoneModel(mesa.Model):
 
     def talent_by_zone(self) -> np.ndarray:
         """Skilled people living in each zone slot."""
-        c = self.live_talent()
-        tz = self.talent.zone[c]
-        return np.bincount(tz[tz >= 0], minlength=self.n_zone_slots) * float(self.params.talent_scale)
+        t = self.talent
+        return np.bincount(t.zone[:t.n] + 1, minlength=self.n_zone_slots + 1)[1:] * float(self.params.talent_scale)
 
     def occupied_land(self) -> np.ndarray:
-        i = self.live_firms()
-        return np.bincount(self.firms.zone[i], weights=self.firms.land[i], minlength=self.n_zone_slots)
+        """Land used by firms, km2 per zone slot."""
+        f = self.firms
+        return np.bincount(f.zone[:f.n], weights=f.land[:f.n], minlength=self.n_zone_slots)
 
     def free_land(self) -> np.ndarray:
         """Developed land not used by firms, km2 per zone slot."""
@@ -201,16 +201,16 @@ class ZoneModel(mesa.Model):
 
     @property
     def zone_agents(self) -> list[Zone]:
-        return [h for h in self.zones.handles if h.pool.alive[h.slot]]
+        return [h for h in self.zones.handles if h.alive]
 
     @property
     def enterprises(self) -> mesa.agent.AgentSet:
         """AgentSet of the live firms (built on demand; the hot paths never need it)."""
-        return mesa.agent.AgentSet([self.firms.handle(s) for s in self.live_firms()], random=self.random)
+        return mesa.agent.AgentSet([self.firms.handle(s) for s in range(self.firms.n)], random=self.random)
 
     @property
     def talents(self) -> mesa.agent.AgentSet:
-        return mesa.agent.AgentSet([self.talent.handle(s) for s in self.live_talent()], random=self.random)
+        return mesa.agent.AgentSet([self.talent.handle(s) for s in range(self.talent.n)], random=self.random)
 
     # ------------------------------------------------------------------ the year
     def step(self) -> None:
@@ -240,68 +240,65 @@ class ZoneModel(mesa.Model):
         t, p, rng, fl = self.talent, self.params, self.rng, self.flows
         scale = float(p.talent_scale)
         nz = self.n_zone_slots
-        c = self.live_talent()
         # retirements
-        retire = c[rng.random(c.size) < p.retirement_rate]
+        retire = np.flatnonzero(rng.random(t.n) < p.retirement_rate)
         rz = t.zone[retire]
-        fl["talent_outflow"] += np.bincount(rz[rz >= 0], minlength=nz) * scale
+        fl["talent_outflow"] += np.bincount(rz + 1, minlength=nz + 1)[1:] * scale
         fl["region_talent_outflow"] += float((rz >= 0).sum()) * scale
-        t.remove(retire)
-        t.years[t.alive] += 1
+        t.remove(retire)  # nothing refers to a cohort by slot, so the moves need no follow-up
+        t.years[:t.n] += 1
         # graduates: a share of the region's stock, home zones in proportion to head-counts
         heads = self.talent_by_zone()
         n_grad = rng.poisson(p.graduate_rate * heads.sum() / scale)
         home = rng.choice(nz, size=n_grad, p=heads / heads.sum()) if heads.sum() > 0 and n_grad else \
             np.zeros(0, dtype=np.int64)
-        grads = t.add(int(home.size), zone=OUTSIDE, home=home,
-                      skill=rng.lognormal(-p.skill_sigma**2 / 2, p.skill_sigma, home.size))
+        settled = t.n
+        t.add(int(home.size), zone=OUTSIDE, home=home,
+              skill=rng.lognormal(-p.skill_sigma**2 / 2, p.skill_sigma, home.size))
         # who reconsiders: graduates, a share of the settled, more of those without a job
-        c = self.live_talent()
-        r = rng.random(c.size)
-        jobless = t.employer[c] < 0
-        consider = (r < p.reconsider_rate) | (jobless & (r < 0.5))
-        movers = np.union1d(c[consider], grads)
+        r = rng.random(t.n)
+        consider = (r < p.reconsider_rate) | ((t.employer[:t.n] < 0) & (r < 0.5))
+        consider[settled:] = True
+        movers = np.flatnonzero(consider)
         old = t.zone[movers]
         housing = zon.housing_cost(self, heads)
         new = tal.choose_location(self, movers, self.job_odds, housing)
         moved = new != old
         old, new = old[moved], new[moved]
-        fl["talent_outflow"] += np.bincount(old[old >= 0], minlength=nz) * scale
-        fl["talent_inflow"] += np.bincount(new[new >= 0], minlength=nz) * scale
+        fl["talent_outflow"] += np.bincount(old + 1, minlength=nz + 1)[1:] * scale
+        fl["talent_inflow"] += np.bincount(new + 1, minlength=nz + 1)[1:] * scale
         fl["region_talent_inflow"] += float(((old < 0) & (new >= 0)).sum()) * scale
         fl["region_talent_outflow"] += float(((old >= 0) & (new < 0)).sum()) * scale
         t.zone[movers[moved]] = new
         t.employer[movers[moved]] = -1
 
     def _labour_market(self) -> None:
-        t, f = self.talent, self.firms
-        c, i = self.live_talent(), self.live_firms()
-        tal.hire(self, c, i)
-        want = f.employees[i] * self.sector_skill[f.sector[i]]
-        demand = np.bincount(f.zone[i], weights=want, minlength=self.n_zone_slots)
-        supply = self.talent_by_zone()
+        t = self.talent
+        demand, supply = tal.hire(self)
         self.job_odds = np.where(supply > 0, np.minimum(1.0, demand / np.maximum(supply, 1e-9)), 1.0)
-        employed = t.employer[c] >= 0
-        t.wage[c] = np.where(employed, tal.skilled_wage(self, np.maximum(t.zone[c], 0), t.skill[c]), 0.0)
+        C = t.n
+        employer, zone = t.employer[:C], t.zone[:C]
+        wage = np.multiply(self.zones.wage[zone], 1000.0 * tal.skill_premium(self, t.skill[:C]), out=t.wage[:C])
+        wage *= employer >= 0
 
     def _production(self) -> None:
         f, fl, nz = self.firms, self.flows, self.n_zone_slots
-        i = self.live_firms()
         self._service = zon.service_effect(self)
-        ent.produce(self, i, self._service)
-        z = f.zone[i]
+        self._cell = ent.cells(self)  # zones and sectors do not change until firm dynamics
+        ent.produce(self, self._service, self._cell)
+        z = f.zone[:f.n]
         for name in ("output", "value_added", "rd", "tax"):
-            fl[name] += np.bincount(z, weights=getattr(f, name)[i], minlength=nz)
-        emp = np.bincount(z, weights=f.employees[i], minlength=nz)
+            fl[name] += np.bincount(z, weights=getattr(f, name)[:f.n], minlength=nz)
+        emp = np.bincount(z, weights=f.employees[:f.n], minlength=nz)
         self.zones.wage[:] = np.where(emp > 0, self.params.labour_share * fl["value_added"] / np.maximum(emp, 1e-9),
                                       self.zones.wage)
         self.region_mean_wage = float(np.average(self.zones.wage, weights=emp)) if emp.sum() > 0 else \
             self.region_mean_wage
 
     def _innovation(self) -> None:
-        i = self.live_firms()
-        ent.innovate(self, i)
-        self.flows["innovations"] += np.bincount(self.firms.zone[i], weights=self.firms.innovations[i],
+        f = self.firms
+        ent.innovate(self, self._cell)
+        self.flows["innovations"] += np.bincount(f.zone[:f.n], weights=f.innovations[:f.n],
                                                  minlength=self.n_zone_slots)
 
     def _land(self) -> None:
@@ -318,28 +315,32 @@ class ZoneModel(mesa.Model):
 
     def _firm_dynamics(self) -> None:
         f, fl, nz = self.firms, self.flows, self.n_zone_slots
-        i = self.live_firms()
-        gone = ent.exits(self, i)
+        gone = ent.exits(self)
         fl["exits"] += np.bincount(f.zone[gone], minlength=nz)
-        self._release_talent(gone)
-        f.remove(gone)
-        i = self.live_firms()
-        ent.grow(self, i)
-        moves = ent.relocate(self, i, self._service)
+        self._remove_firms(gone)
+        ent.grow(self)
+        moves = ent.relocate(self, self._service)
         if moves.size:
             fl["moves_out"] += np.bincount(moves[:, 0], minlength=nz)
             fl["moves_in"] += np.bincount(moves[:, 1], minlength=nz)
-        new = ent.entrants(self, i, self._service, self.talent_by_zone())
-        self._admit(new)
+        free = self.free_land()
+        new = ent.entrants(self, self._service, self.talent_by_zone(), free)
+        self._admit(new, free)
 
-    def _release_talent(self, gone: np.ndarray) -> None:
-        """Cohorts employed by closing firms lose their job (they reconsider next year)."""
+    def _remove_firms(self, gone: np.ndarray) -> None:
+        """Close the firms in slots ``gone``; the firms moved into their slots (the pool stays
+        compact) keep their employees, and the cohorts of closed firms lose their job (they
+        reconsider next year)."""
+        src, dst = self.firms.remove(gone)
         if gone.size:
+            follow = np.arange(-1, self.firms.capacity)  # follow[slot + 1]: the slot's new slot, -1 closed
+            follow[gone + 1] = -1
+            follow[src + 1] = dst
             t = self.talent
-            c = self.live_talent()
-            t.employer[c[np.isin(t.employer[c], gone)]] = -1
+            employer = t.employer[:t.n]
+            employer[:] = follow[employer + 1]
 
-    def _admit(self, new: dict[str, np.ndarray]) -> None:
+    def _admit(self, new: dict[str, np.ndarray], free: np.ndarray) -> None:
         """Entrants take free land in arrival order within their zone; the rest are turned away."""
         fl, nz = self.flows, self.n_zone_slots
         z, land = new["zone"], new["land"]
@@ -348,7 +349,7 @@ class ZoneModel(mesa.Model):
         order = np.lexsort((np.arange(z.size), z))
         cum = np.zeros(z.size)
         cum[order] = ent._cumsum_by_group(land[order], z[order])
-        ok = cum <= np.maximum(self.free_land(), 0.0)[z]
+        ok = cum <= np.maximum(free, 0.0)[z]
         fl["entries_blocked"] += np.bincount(z[~ok], minlength=nz)
         origin = new["origin"][ok]
         for code, name in ((1, "startups"), (2, "spinoffs"), (3, "arrivals")):

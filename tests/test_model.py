@@ -134,3 +134,22 @@ def test_lazy_handles_give_identical_results_and_agents_on_demand(world):
     assert a is lazy.firms.handle(a.slot) and a.employees == lazy.firms.employees[a.slot]
     with pytest.raises(ValueError):
         ZoneModel(world=world, rng=1, agent_handles="sometimes")
+
+
+def test_cohorts_keep_their_employer_when_firm_slots_are_compacted(world):
+    """Exits leave holes that the pool fills from its end; employers follow their firm."""
+    m = ZoneModel(world=world, rng=17, agent_handles="lazy")
+    m.step()
+    t, f = m.talent, m.firms
+    before = t.employer[:t.n].copy()
+    employed = before >= 0
+    uid_before = np.where(employed, f.uid[np.maximum(before, 0)], -1)
+    gone = np.flatnonzero(m.rng.random(f.n) < 0.2)
+    closed = np.isin(uid_before, f.uid[gone])
+    m._remove_firms(gone)
+    after = t.employer[:t.n]
+    assert (after[closed] == -1).all()
+    kept = employed & ~closed
+    assert kept.sum() > 0 and (after[kept] < f.n).all()
+    assert (f.uid[after[kept]] == uid_before[kept]).all()
+    assert (after[~employed] == -1).all()

@@ -15,7 +15,8 @@ import mesa
 import numpy as np
 
 from ..params import N_SECTORS, SECTORS
-from ..pool import Column, Pool
+from ..choice import draw_alternatives, logit_cdf
+from ..pool import Column, Pool, Pooled
 
 if TYPE_CHECKING:
     from ..model import ZoneModel
@@ -50,7 +51,7 @@ FIRM_COLUMNS = {
 }
 
 
-class Enterprise(mesa.Agent):
+class Enterprise(Pooled, mesa.Agent):
     """A firm in a zone. Pooled handle: ``uid`` identifies the firm occupying the slot now."""
 
     uid = Column("firm id (unique over the run)")
@@ -68,14 +69,10 @@ class Enterprise(mesa.Agent):
     age = Column("years")
     land = Column("km2 used")
 
-    def __init__(self, model: ZoneModel, slot: int) -> None:
+    def __init__(self, model: ZoneModel, hid: int) -> None:
         super().__init__(model)
         self.pool: Pool = model.firms
-        self.slot = slot
-
-    @property
-    def alive(self) -> bool:
-        return bool(self.pool.alive[self.slot])
+        self.hid = hid  # handle id: the slot follows the member (sim.pool)
 
     @property
     def sector_name(self) -> str:
@@ -90,133 +87,152 @@ class Enterprise(mesa.Agent):
 
 
 # ------------------------------------------------------------------------------------------
-# yearly behaviour over all live firms
+# yearly behaviour over all live firms: the pool is compact, so they are slots 0 .. n-1 and
+# every column is read and written as the slice [:n] (a view, no gather)
 # ------------------------------------------------------------------------------------------
-def zone_sector_sum(model: ZoneModel, i: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Sum of ``values`` by (zone, sector) cell, shape (n_zones * N_SECTORS,)."""
+def cells(model: ZoneModel) -> np.ndarray:
+    """The (zone, sector) cell of every live firm: ``zone * N_SECTORS + sector``."""
     f = model.firms
-    cell = f.zone[i] * N_SECTORS + f.sector[i]
+    return f.zone[:f.n] * N_SECTORS + f.sector[:f.n]
+
+
+def cell_sum(model: ZoneModel, cell: np.ndarray, values: np.ndarray | None = None) -> np.ndarray:
+    """Sum of ``values`` (or a count) by (zone, sector) cell, shape (n_zones * N_SECTORS,)."""
     return np.bincount(cell, weights=values, minlength=model.n_zone_slots * N_SECTORS)
 
 
-def produce(model: ZoneModel, i: np.ndarray, service: np.ndarray) -> None:
-    """Output y = A * G * S * k^a * (n(1 + phi h/n))^b; value added, R&D, profit and tax."""
+def produce(model: ZoneModel, service: np.ndarray, cell: np.ndarray) -> None:
+    """Output y = A * G * S * k^a * (n(1 + phi h/n))^b; value added, R&D, profit and tax.
+
+    G, the agglomeration factor, is (zone-sector employment)^e_loc x (zone employment)^e_urb;
+    it and the service factor S are computed once per cell or zone and gathered per firm."""
     f, p, zs = model.firms, model.params, model.zones
-    z, s = f.zone[i], f.sector[i]
-    n = f.employees[i]
-    emp_cell = zone_sector_sum(model, i, n)
-    emp_zone = np.bincount(z, weights=n, minlength=model.n_zone_slots)
-    agglo = (np.maximum(emp_cell[z * N_SECTORS + s], 1.0) ** p.agglomeration_elasticity
-             * np.maximum(emp_zone[z], 1.0) ** p.urbanisation_elasticity)
-    labour = n * (1.0 + p.skill_effect * f.skilled[i] / np.maximum(n, 1e-9))
-    y = f.tfp[i] * agglo * service[z] * f.capital[i] ** p.capital_elasticity * labour ** p.labour_elasticity
-    va = y * model.sector_va[s]
-    rd = y * f.rd_share[i]
-    profit = va - zs.wage[z] * n - p.capital_user_cost * f.capital[i] - rd
-    rate = np.where(f.hightech[i], p.hightech_income_tax_rate, p.income_tax_rate)
-    f.output[i] = y
-    f.value_added[i] = va
-    f.rd[i] = rd
-    f.profit[i] = profit
-    f.tax[i] = p.va_tax_rate * va + rate * np.maximum(profit, 0.0)
-    f.losses[i] = np.where(profit < 0.0, f.losses[i] + 1, 0)
+    L = f.n
+    z, s = f.zone[:L], f.sector[:L]
+    n, k = f.employees[:L], f.capital[:L]
+    local = np.maximum(cell_sum(model, cell, n), 1.0) ** p.agglomeration_elasticity
+    urban = np.maximum(np.bincount(z, weights=n, minlength=model.n_zone_slots), 1.0) ** p.urbanisation_elasticity
+    labour = n * (1.0 + p.skill_effect * f.skilled[:L] / np.maximum(n, 1e-9))
+    y = f.tfp[:L] * local[cell] * (urban * service)[z] * k ** p.capital_elasticity * labour ** p.labour_elasticity
+    f.output[:L] = y
+    va = np.multiply(y, model.sector_va[s], out=f.value_added[:L])
+    rd = np.multiply(y, f.rd_share[:L], out=f.rd[:L])
+    profit = va - zs.wage[z] * n - p.capital_user_cost * k - rd
+    f.profit[:L] = profit
+    rate = np.array([p.income_tax_rate, p.hightech_income_tax_rate])[f.hightech[:L].view(np.int8)]
+    f.tax[:L] = p.va_tax_rate * va + rate * np.maximum(profit, 0.0)
+    losses = f.losses[:L]
+    losses += 1
+    losses *= profit < 0.0  # consecutive loss years: +1, or back to 0 after a profitable year
 
 
-def innovate(model: ZoneModel, i: np.ndarray) -> None:
+def innovate(model: ZoneModel, cell: np.ndarray) -> None:
     """Knowledge accumulates from R&D; innovations arrive as Poisson events with a rate raised by
     zone-sector spillovers and platforms; they lift TFP; qualifying firms get certified."""
     f, p, zs, rng = model.firms, model.params, model.zones, model.rng
-    z, s = f.zone[i], f.sector[i]
-    k = f.knowledge[i] * (1.0 - p.knowledge_depreciation) + f.rd[i]
-    f.knowledge[i] = k
-    cell = z * N_SECTORS + s
-    n = f.employees[i]
-    k_per_worker = zone_sector_sum(model, i, k) / np.maximum(zone_sector_sum(model, i, n), 1e-9)
+    L = f.n
+    z, n = f.zone[:L], f.employees[:L]
+    k = f.knowledge[:L]
+    k *= 1.0 - p.knowledge_depreciation
+    k += f.rd[:L]
+    k_per_worker = cell_sum(model, cell, k) / np.maximum(cell_sum(model, cell, n), 1e-9)
     boost = (1.0 + p.platform_effect * np.log1p(zs.platforms)) * zs.innovation_mult
     rate = p.innovation_rate * (k + p.knowledge_spillover * k_per_worker[cell] * n) * boost[z]
     inno = rng.poisson(rate)
-    f.innovations[i] = inno
-    # TFP gain depends on innovation intensity (per 100 employees), so it does not scale with size
-    shock = rng.standard_normal(i.size)
-    f.tfp[i] *= np.exp(p.innovation_step * np.log1p(100.0 * inno / np.maximum(n, 1.0))
-                       + p.productivity_noise * shock - 0.5 * p.productivity_noise**2)
+    f.innovations[:L] = inno
+    # TFP: noise for every firm, plus a gain from innovation intensity (per 100 employees, so it
+    # does not scale with size) for the firms that innovated
+    growth = p.productivity_noise * rng.standard_normal(L) - 0.5 * p.productivity_noise**2
+    did = np.flatnonzero(inno)
+    growth[did] += p.innovation_step * np.log1p(100.0 * inno[did] / np.maximum(n[did], 1.0))
+    f.tfp[:L] *= np.exp(growth)
     # certification: R&D intensity above the threshold and recent IP (decaying innovation count)
-    ip = f.ip[i] * (2.0 / 3.0) + inno
-    f.ip[i] = ip
-    eligible = (f.rd_share[i] >= p.hightech_rd_threshold) & (ip >= 1.0)
-    left = np.where(f.hightech[i], f.cert_left[i] - 1, 0)
-    expired = f.hightech[i] & (left <= 0)
-    draw = rng.random(i.size)
-    chance = p.certification_rate * zs.certification_mult[z]
-    new = eligible & (((draw < chance) & ~f.hightech[i]) | expired)  # expired + eligible: renewed
-    keep = f.hightech[i] & ~expired
-    f.hightech[i] = keep | new
-    f.cert_left[i] = np.where(new, p.certification_years, np.where(keep, left, 0))
+    ip = f.ip[:L]
+    ip *= 2.0 / 3.0
+    ip += inno
+    held = f.hightech[:L]
+    eligible = (f.rd_share[:L] >= p.hightech_rd_threshold) & (ip >= 1.0)
+    left = f.cert_left[:L] - held  # years left after this one (0 for firms without a certificate)
+    expired = held & (left <= 0)
+    draw = rng.random(L)
+    chance = (p.certification_rate * zs.certification_mult)[z]
+    new = eligible & (((draw < chance) & ~held) | expired)  # expired + eligible: renewed
+    keep = held & ~expired
+    f.cert_left[:L] = left * keep + p.certification_years * new
+    f.hightech[:L] = keep | new
 
 
-def grow(model: ZoneModel, i: np.ndarray) -> None:
+def grow(model: ZoneModel) -> None:
     """Gibrat growth of employment, tilted by profit margin, capped by free land and, for
     energy-intensive sectors, by each zone's growth cap; capital and land follow employment."""
     f, p, zs, rng = model.firms, model.params, model.zones, model.rng
-    z = f.zone[i]
-    n = f.employees[i]
-    margin = f.profit[i] / np.maximum(f.output[i], 1e-9)
-    mean_margin = np.average(margin, weights=n) if i.size else 0.0
+    L = f.n
+    z = f.zone[:L]
+    n = f.employees[:L].copy()
+    margin = f.profit[:L] / np.maximum(f.output[:L], 1e-9)
+    mean_margin = np.average(margin, weights=n) if L else 0.0
     g = (p.growth_drift + p.growth_profit_sensitivity * (margin - mean_margin)
-         + p.growth_noise * rng.standard_normal(i.size))
-    capped = ENERGY_INTENSIVE[f.sector[i]]  # the green constraint binds on energy-intensive sectors only
-    g = np.where(capped, np.minimum(g, zs.growth_cap[z]), g)
-    new_n = np.maximum(n * np.exp(g), 1.0)
-    land_per_worker = f.land[i] / np.maximum(n, 1e-9)
-    extra = np.maximum(new_n - n, 0.0) * land_per_worker
-    freed = np.maximum(n - new_n, 0.0) * land_per_worker
+         + p.growth_noise * rng.standard_normal(L))
+    if np.isfinite(zs.growth_cap).any():  # the green constraint binds on energy-intensive sectors only
+        g = np.where(ENERGY_INTENSIVE[f.sector[:L]], np.minimum(g, zs.growth_cap[z]), g)
+    change = np.maximum(n * np.exp(g), 1.0) - n
+    land_per_worker = f.land[:L] / np.maximum(n, 1e-9)
+    extra = np.maximum(change, 0.0) * land_per_worker
+    freed = np.maximum(-change, 0.0) * land_per_worker
     free = model.free_land() + np.bincount(z, weights=freed, minlength=model.n_zone_slots)
     need = np.bincount(z, weights=extra, minlength=model.n_zone_slots)
     ratio = np.where(need > free, np.maximum(free, 0.0) / np.maximum(need, 1e-12), 1.0)
-    grown = np.where(new_n > n, n + (new_n - n) * ratio[z], new_n)
-    f.capital[i] *= grown / n
-    f.land[i] = grown * land_per_worker
-    f.employees[i] = grown
-    f.age[i] += 1
+    grown = n + np.where(change > 0.0, change * ratio[z], change)
+    f.capital[:L] *= grown / n
+    np.multiply(grown, land_per_worker, out=f.land[:L])
+    f.employees[:L] = grown
+    f.age[:L] += 1
 
 
-def exit_hazard(model: ZoneModel, i: np.ndarray) -> np.ndarray:
-    """Yearly exit probability: base + young-firm hazard + persistent-loss hazard (less credit)."""
+def exit_hazard(model: ZoneModel) -> np.ndarray:
+    """Yearly exit probability of every live firm: base + young-firm hazard + persistent-loss
+    hazard (less the share technology finance averts)."""
     f, p, zs = model.firms, model.params, model.zones
-    young = p.exit_young_hazard * np.exp(-f.age[i] / p.young_age_scale)
-    loss = (f.losses[i] >= p.loss_years_to_exit) * p.loss_exit_probability * (1.0 - zs.credit[f.zone[i]])
-    return np.clip(p.exit_base_hazard + young + loss, 0.0, 1.0)
+    L = f.n
+    hazard = p.exit_young_hazard * np.exp(f.age[:L] * (-1.0 / p.young_age_scale))
+    hazard += p.exit_base_hazard
+    loss = p.loss_exit_probability * (1.0 - zs.credit)  # per zone
+    losing = np.flatnonzero(f.losses[:L] >= p.loss_years_to_exit)
+    hazard[losing] += loss[f.zone[losing]]
+    return np.minimum(hazard, 1.0, out=hazard)
 
 
-def exits(model: ZoneModel, i: np.ndarray) -> np.ndarray:
-    """Firms that close this year (slots); the model frees them."""
-    draw = model.rng.random(i.size)
-    return i[draw < exit_hazard(model, i) * model.hooks.exit_multiplier(model, i)]
+def exits(model: ZoneModel) -> np.ndarray:
+    """Firms that close this year (slots, ascending); the model frees them."""
+    draw = model.rng.random(model.firms.n)
+    return np.flatnonzero(draw < exit_hazard(model) * model.hooks.exit_multiplier(model, model.live_firms()))
 
 
-def zone_attractiveness(model: ZoneModel, service: np.ndarray) -> np.ndarray:
+def zone_attractiveness(model: ZoneModel, service: np.ndarray, free: np.ndarray | None = None) -> np.ndarray:
     """Utility of each zone as a firm location (output market, services, status, free land)."""
     zs, p = model.zones, model.params
-    free = np.maximum(model.free_land(), 0.0)
+    free = np.maximum(model.free_land() if free is None else free, 0.0)
     u = (p.attract_output * np.log1p(zs.output_prev) + p.attract_services * (service - 1.0)
          + p.attract_national * (zs.level == 0) + p.attract_land * np.log1p(free * 10.0))
     u = u + model.hooks.attractiveness(model)
     return np.where(model.zone_active(), u, -np.inf)
 
 
-def relocate(model: ZoneModel, i: np.ndarray, service: np.ndarray) -> np.ndarray:
+def relocate(model: ZoneModel, service: np.ndarray) -> np.ndarray:
     """A share of firms compares zones by logit (attractiveness less moving and distance costs)
-    and moves when another zone wins and has free land. Returns origin zone of each mover."""
+    and moves when another zone wins and has free land. Returns (origin, destination) zone of
+    each mover. The logit depends on the origin zone only, so each candidate draws its
+    destination from its origin's row of choice probabilities (``sim.choice``)."""
     f, p, rng = model.firms, model.params, model.rng
-    cand = i[rng.random(i.size) < p.relocation_rate]
+    cand = np.flatnonzero(rng.random(f.n) < p.relocation_rate)
     if cand.size == 0:
         return np.zeros((0, 2), dtype=np.int64)
     here = f.zone[cand]
-    attract = zone_attractiveness(model, service)
-    cost = p.relocation_cost * model.move_cost[here] + p.relocation_distance_cost * model.distance[here] / 100.0
-    cost[np.arange(cand.size), here] = 0.0
-    util = attract[None, :] - cost + rng.gumbel(size=cost.shape)
-    dest = np.argmax(util, axis=1)
+    free = model.free_land()
+    attract = zone_attractiveness(model, service, free)
+    cost = p.relocation_cost * model.move_cost + p.relocation_distance_cost * model.distance / 100.0
+    np.fill_diagonal(cost, 0.0)
+    dest = draw_alternatives(logit_cdf(attract[None, :] - cost), here, rng.random(cand.size))
     moving = dest != here
     movers, dest, here = cand[moving], dest[moving], here[moving]
     if movers.size == 0:
@@ -226,7 +242,7 @@ def relocate(model: ZoneModel, i: np.ndarray, service: np.ndarray) -> np.ndarray
     order = np.lexsort((np.arange(movers.size), dest))
     cum = np.zeros(movers.size)
     cum[order] = _cumsum_by_group(need[order], dest[order])
-    ok = cum <= np.maximum(model.free_land(), 0.0)[dest]
+    ok = cum <= np.maximum(free, 0.0)[dest]
     movers, dest, here = movers[ok], dest[ok], here[ok]
     f.zone[movers] = dest
     return np.stack([here, dest], axis=1)
@@ -241,23 +257,26 @@ def _cumsum_by_group(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
     return total - before
 
 
-def entrants(model: ZoneModel, i: np.ndarray, service: np.ndarray, talent: np.ndarray) -> dict:
+def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np.ndarray) -> dict:
     """New firms this year: start-ups from local talent and platforms, spin-offs from knowledge-rich
-    incumbents, and arrivals from outside Guangxi split by zone attractiveness. Returns columns
-    for the pool (before the land check)."""
+    incumbents, and arrivals from outside Guangxi split by zone attractiveness. ``free``: free
+    land per zone. Returns columns for the pool (before the land check)."""
     f, p, zs, rng = model.firms, model.params, model.zones, model.rng
     nz = model.n_zone_slots
+    L = f.n
+    z = f.zone[:L]
+    cell = cells(model)
     active = model.zone_active()
     incub = (1.0 + p.incubator_effect * np.log1p(zs.platforms)) * zs.startup_mult
     lam = p.startup_rate / 1000.0 * talent * incub * active
     n_start = rng.poisson(lam)
     # spin-offs from incumbents, more likely the more knowledge they hold
-    k = f.knowledge[i]
-    mean_k = k.mean() if i.size else 0.0
-    prob = np.minimum(p.spinoff_rate * k / max(mean_k, 1e-9), 1.0) * active[f.zone[i]]
-    parents = i[rng.random(i.size) < prob]
+    k = f.knowledge[:L]
+    mean_k = k.mean() if L else 0.0
+    prob = np.minimum(p.spinoff_rate / max(mean_k, 1e-9) * k, 1.0) * active[z]
+    parents = np.flatnonzero(rng.random(L) < prob)
     # arrivals from outside
-    attract = zone_attractiveness(model, service)
+    attract = zone_attractiveness(model, service, free)
     w = np.exp(attract - attract[np.isfinite(attract)].max()) * zs.arrival_mult if np.isfinite(attract).any() else np.zeros(nz)
     total = w.sum()
     # arrival_mult (levers: attraction of outside firms) scales each zone's expected arrivals, so it
@@ -271,10 +290,10 @@ def entrants(model: ZoneModel, i: np.ndarray, service: np.ndarray, talent: np.nd
     # assemble: zone and sector for each entrant
     z_start = np.repeat(np.arange(nz), n_start)
     z_arr = np.repeat(np.arange(nz), n_arr)
-    z_new = np.concatenate([z_start, f.zone[parents], z_arr]).astype(np.int64)
+    z_new = np.concatenate([z_start, z[parents], z_arr]).astype(np.int64)
     origin = np.concatenate([np.full(z_start.size, 1), np.full(parents.size, 2), np.full(z_arr.size, 3)])
     # sectors of start-ups and arrivals follow the zone's firm mix; spin-offs keep the parent's
-    mix = zone_sector_sum(model, i, np.ones(i.size)).reshape(nz, N_SECTORS) + 0.5
+    mix = cell_sum(model, cell).reshape(nz, N_SECTORS) + 0.5
     mix /= mix.sum(axis=1, keepdims=True)
     cdf = np.cumsum(mix, axis=1)
     z_other = np.concatenate([z_start, z_arr])
@@ -284,17 +303,19 @@ def entrants(model: ZoneModel, i: np.ndarray, service: np.ndarray, talent: np.nd
     m = z_new.size
     size = np.maximum(1.0, rng.lognormal(np.log(p.entrant_size_mean) - 0.32, 0.8, m))
     # productivity: entrant ratio x the zone-sector's employment-weighted geometric mean TFP
-    cellw = zone_sector_sum(model, i, f.employees[i])
-    logA = zone_sector_sum(model, i, np.log(f.tfp[i]) * f.employees[i]) / np.maximum(cellw, 1e-9)
-    region_logA = np.average(np.log(f.tfp[i]), weights=f.employees[i]) if i.size else 0.0
+    emp = f.employees[:L]
+    log_tfp = np.log(f.tfp[:L]) * emp
+    cellw = cell_sum(model, cell, emp)
+    logA = cell_sum(model, cell, log_tfp) / np.maximum(cellw, 1e-9)
+    region_logA = log_tfp.sum() / emp.sum() if L else 0.0
     logA = np.where(cellw > 0, logA, region_logA)
-    cell = z_new * N_SECTORS + s_new
-    tfp = p.entrant_productivity * np.exp(logA[cell] + 0.25 * rng.standard_normal(m))
-    lpw = zone_sector_sum(model, i, f.land[i]) / np.maximum(cellw, 1e-9)
-    zone_lpw = np.bincount(f.zone[i], weights=f.land[i], minlength=nz) / np.maximum(
-        np.bincount(f.zone[i], weights=f.employees[i], minlength=nz), 1e-9)
-    lpw = np.where(cellw > 0, lpw, zone_lpw[np.arange(nz).repeat(N_SECTORS)])
+    new_cell = z_new * N_SECTORS + s_new
+    tfp = p.entrant_productivity * np.exp(logA[new_cell] + 0.25 * rng.standard_normal(m))
+    # land per worker of the zone-sector (of the zone where the sector is new)
+    cell_land = cell_sum(model, cell, f.land[:L])
+    zone_lpw = cell_land.reshape(nz, N_SECTORS).sum(axis=1) / np.maximum(cellw.reshape(nz, N_SECTORS).sum(axis=1), 1e-9)
+    lpw = np.where(cellw > 0, cell_land / np.maximum(cellw, 1e-9), zone_lpw.repeat(N_SECTORS))
     rd_share = model.sector_rd[s_new] * rng.lognormal(-0.125, 0.5, m)
     return {"zone": z_new, "sector": s_new, "origin": origin.astype(np.int8), "employees": size,
             "capital": size * model.sector_capital[s_new], "tfp": tfp, "rd_share": rd_share,
-            "land": size * lpw[cell]}
+            "land": size * lpw[new_cell]}

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from ..pool import Column, Pool
+from ..choice import draw_alternatives, logit_cdf
+from ..pool import Column, Pool, Pooled
 
 if TYPE_CHECKING:
     from ..model import ZoneModel
@@ -31,7 +32,7 @@ TALENT_COLUMNS = {
 }
 
 
-class Talent(mesa.Agent):
+class Talent(Pooled, mesa.Agent):
     """A cohort of skilled people. Pooled handle: ``uid`` identifies the cohort in the slot now."""
 
     uid = Column("cohort id (unique over the run)")
@@ -42,14 +43,10 @@ class Talent(mesa.Agent):
     wage = Column("CNY k per person per year")
     years = Column("years in the labour market")
 
-    def __init__(self, model: ZoneModel, slot: int) -> None:
+    def __init__(self, model: ZoneModel, hid: int) -> None:
         super().__init__(model)
         self.pool: Pool = model.talent
-        self.slot = slot
-
-    @property
-    def alive(self) -> bool:
-        return bool(self.pool.alive[self.slot])
+        self.hid = hid  # handle id: the slot follows the member (sim.pool)
 
     @property
     def people(self) -> int:
@@ -67,68 +64,81 @@ class Talent(mesa.Agent):
 
 
 # ------------------------------------------------------------------------------------------
-# yearly behaviour over all cohorts
+# yearly behaviour over all cohorts: the pool is compact (live cohorts are slots 0 .. n-1)
 # ------------------------------------------------------------------------------------------
+def skill_premium(model: ZoneModel, skill: np.ndarray) -> np.ndarray:
+    """Wage multiplier of a person of ``skill`` relative to the zone mean."""
+    return 1.0 + model.params.skill_wage_premium * (skill - 1.0).clip(-0.9)
+
+
 def skilled_wage(model: ZoneModel, zone: np.ndarray, skill: np.ndarray) -> np.ndarray:
     """CNY k per year a person of ``skill`` earns in ``zone`` (zone mean wage x skill premium)."""
-    p = model.params
-    return model.zones.wage[zone] * 1000.0 * (1.0 + p.skill_wage_premium * (skill - 1.0).clip(-0.9))
+    return model.zones.wage[zone] * 1000.0 * skill_premium(model, skill)
 
 
 def outside_wage(model: ZoneModel, skill: np.ndarray) -> np.ndarray:
     """Wage of the outside option (leaving Guangxi), CNY k per year."""
     p = model.params
     region = model.region_mean_wage * 1000.0 * (1.0 + p.outside_wage_growth) ** model.steps
-    return p.outside_wage_ratio * region * (1.0 + p.skill_wage_premium * (skill - 1.0).clip(-0.9))
+    return p.outside_wage_ratio * region * skill_premium(model, skill)
+
+
+def location_utility(model: ZoneModel, job_odds: np.ndarray, housing: np.ndarray) -> np.ndarray:
+    """Utility of each alternative (the zone slots, then leaving Guangxi: last column) for a
+    cohort of each home zone (rows), without the skill premium: a cohort's log skill premium
+    adds the same ``beta_wage * log(premium)`` to every alternative (its zone wages and its
+    outside wage alike), so it does not change the choice. Inactive zones are ``-inf``."""
+    p, zs = model.params, model.zones
+    nz = model.n_zone_slots
+    base = (p.beta_wage * np.log(np.maximum(zs.wage * 1000.0, 1e-6))
+            + p.beta_amenity * zs.amenity
+            - p.beta_housing * np.log(housing)
+            + p.beta_subsidy * (zs.subsidy + zs.subsidy_extra)
+            - p.beta_unemployed * (1.0 - job_odds))
+    util = np.empty((nz, nz + 1))
+    util[:, :nz] = np.where(model.zone_active(), base, -np.inf)[None, :] + p.beta_home * np.eye(nz)
+    util[:, nz] = p.beta_wage * np.log(outside_wage(model, np.ones(1))[0]) - p.outside_penalty
+    return util
 
 
 def choose_location(model: ZoneModel, movers: np.ndarray, job_odds: np.ndarray, housing: np.ndarray) -> np.ndarray:
     """Multinomial logit over the active zones plus leaving Guangxi; returns the chosen zone
     (or OUTSIDE) for each cohort in ``movers``. Utility: wage, amenity, housing cost, subsidies,
-    home preference, chance of a job; Gumbel noise from the model's generator."""
-    t, p, zs = model.talent, model.params, model.zones
+    home preference, chance of a job (``location_utility``); one uniform draw per cohort from
+    the model's generator picks from its home zone's row of probabilities (``sim.choice``)."""
     nz = model.n_zone_slots
-    skill = t.skill[movers]
-    zone_idx = np.arange(nz)
-    wage = skilled_wage(model, zone_idx[None, :], skill[:, None])
-    util = (p.beta_wage * np.log(np.maximum(wage, 1e-6))
-            + p.beta_amenity * zs.amenity[None, :]
-            - p.beta_housing * np.log(housing)[None, :]
-            + p.beta_subsidy * (zs.subsidy + zs.subsidy_extra)[None, :]
-            - p.beta_unemployed * (1.0 - job_odds)[None, :])
-    util = util + p.beta_home * (t.home[movers][:, None] == zone_idx[None, :])
-    util = np.where(model.zone_active()[None, :], util, -np.inf)
-    out = p.beta_wage * np.log(outside_wage(model, skill)) - p.outside_penalty
-    util = np.concatenate([util, out[:, None]], axis=1)
-    util += model.rng.gumbel(size=util.shape)
-    pick = np.argmax(util, axis=1)
+    cdf = logit_cdf(location_utility(model, job_odds, housing))
+    pick = draw_alternatives(cdf, model.talent.home[movers], model.rng.random(movers.size))
     return np.where(pick == nz, OUTSIDE, pick)
 
 
-def hire(model: ZoneModel, cohorts: np.ndarray, firms: np.ndarray) -> None:
+def hire(model: ZoneModel) -> tuple[np.ndarray, np.ndarray]:
     """Match cohorts to firms of their zone: each firm wants ``skilled_share_demand`` of its
-    employees; cohorts are placed at random with probability proportional to open demand,
-    firms are filled up to demand, and each firm's ``skilled`` head-count is set."""
+    employees; cohorts find a job with probability min(1, demand / supply) of their zone, then
+    a firm drawn in proportion to its demand; firms are filled up to demand, and each firm's
+    ``skilled`` head-count is set. Returns (demand, supply) of skilled people per zone slot."""
     t, f, p = model.talent, model.firms, model.params
     nz = model.n_zone_slots
-    scale = p.talent_scale
-    want = f.employees[firms] * model.sector_skill[f.sector[firms]]
-    fz = f.zone[firms]
+    L, C = f.n, t.n
+    want = f.employees[:L] * model.sector_skill[f.sector[:L]]
+    fz = f.zone[:L]
     demand = np.bincount(fz, weights=want, minlength=nz)
-    tz = t.zone[cohorts]
-    inside = tz >= 0
-    supply = np.bincount(tz[inside], minlength=nz) * scale
+    tz = t.zone[:C]
+    supply = np.bincount(tz + 1, minlength=nz + 1)[1:] * float(p.talent_scale)  # cohorts outside: bin 0
     fill = np.where(demand > 0, np.minimum(1.0, supply / np.maximum(demand, 1e-9)), 0.0)
     employ_p = np.where(supply > 0, np.minimum(1.0, demand / np.maximum(supply, 1e-9)), 0.0)
-    # which cohorts find a job, then which firm (inverse CDF of demand within the zone)
-    u = model.rng.random(cohorts.size)
-    has_job = inside & (u < employ_p[np.maximum(tz, 0)])
-    order = np.argsort(fz, kind="stable")
-    cum = np.cumsum(want[order])
-    zone_start = np.r_[0.0, np.cumsum(demand)][:nz]
-    v = model.rng.random(cohorts.size)
-    target = zone_start[np.maximum(tz, 0)] + v * demand[np.maximum(tz, 0)]
-    pos = np.minimum(np.searchsorted(cum, target, side="right"), max(firms.size - 1, 0))
-    employer = np.where(has_job & (firms.size > 0), firms[order][pos] if firms.size else -1, -1)
-    t.employer[cohorts] = employer
-    f.skilled[firms] = want * fill[fz]
+    # which cohorts find a job (never those outside), then which firm: inverse CDF of demand
+    # over the firms sorted by zone
+    u = model.rng.random(C)
+    jobs = np.flatnonzero(u < np.r_[0.0, employ_p][tz + 1])
+    employer = np.full(C, -1, dtype=np.int64)
+    if jobs.size and L:
+        order = np.argsort(fz.astype(np.int16) if nz < 2**15 else fz, kind="stable")  # radix sort
+        cum = np.cumsum(want[order])
+        zone_start = np.r_[0.0, np.cumsum(demand)][:nz]
+        jz = tz[jobs]
+        target = zone_start[jz] + model.rng.random(jobs.size) * demand[jz]
+        employer[jobs] = order[np.minimum(np.searchsorted(cum, target, side="right"), L - 1)]
+    t.employer[:C] = employer
+    f.skilled[:L] = want * fill[fz]
+    return demand, supply

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from ..pool import Column, Pool
+from ..pool import Column, Pool, Pooled
 
 if TYPE_CHECKING:
     from ..model import ZoneModel
@@ -59,7 +59,7 @@ ZONE_COLUMNS = {
 }
 
 
-class Zone(mesa.Agent):
+class Zone(Pooled, mesa.Agent):
     """A high-tech zone (高新区): identity and status; state lives in ``model.zones``."""
 
     level = Column("0 national, 1 region-level, 2 delisted")
@@ -77,10 +77,10 @@ class Zone(mesa.Agent):
     score = Column("evaluation score, 0..100")
     rank = Column("rank within class, 1 = best")
 
-    def __init__(self, model: ZoneModel, slot: int) -> None:
+    def __init__(self, model: ZoneModel, hid: int) -> None:
         super().__init__(model)
         self.pool: Pool = model.zones
-        self.slot = slot
+        self.hid = hid  # handle id: the slot follows the member (sim.pool)
 
     # identity -------------------------------------------------------------------------------
     @property

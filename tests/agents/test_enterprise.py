@@ -13,10 +13,10 @@ from sim.model import ZoneModel
 def test_output_is_proportional_to_tfp(model):
     i = model.live_firms()
     f = model.firms
-    ent.produce(model, i, service_effect(model))
+    ent.produce(model, service_effect(model), ent.cells(model))
     before = f.output[i].copy()
     f.tfp[i[:10]] *= 2.0
-    ent.produce(model, i, service_effect(model))
+    ent.produce(model, service_effect(model), ent.cells(model))
     np.testing.assert_allclose(f.output[i[:10]], 2 * before[:10])
     np.testing.assert_allclose(f.output[i[10:]], before[10:])
 
@@ -27,12 +27,12 @@ def test_agglomeration_raises_productivity_per_doubling(world):
     p, f = m.params, m.firms
     i = m.live_firms()
     cell = i[(f.zone[i] == 0) & (f.sector[i] == 0)]
-    ent.produce(m, i, service_effect(m))
+    ent.produce(m, service_effect(m), ent.cells(m))
     y0 = f.output[cell].copy()
     f.employees[cell] *= 2
     f.capital[cell] *= 2
     f.skilled[cell] *= 2
-    ent.produce(m, i, service_effect(m))
+    ent.produce(m, service_effect(m), ent.cells(m))
     ratio = f.output[cell] / y0
     emp_zone = np.bincount(f.zone[i], weights=f.employees[i])
     zone_growth = emp_zone[0] / (emp_zone[0] - f.employees[cell].sum() / 2)
@@ -46,17 +46,17 @@ def test_profit_and_losses_counter(model):
     f = model.firms
     f.losses[i] = 0
     f.tfp[i[:5]] = 1e-6  # hopeless firms
-    ent.produce(model, i, service_effect(model))
+    ent.produce(model, service_effect(model), ent.cells(model))
     assert (f.profit[i[:5]] < 0).all()
     assert (f.losses[i[:5]] == 1).all()
-    ent.produce(model, i, service_effect(model))
+    ent.produce(model, service_effect(model), ent.cells(model))
     assert (f.losses[i[:5]] == 2).all()
 
 
 def test_no_rd_no_innovation(world):
     m = ZoneModel(world=world, rng=2, innovation_rate=0.0)
     i = m.live_firms()
-    ent.innovate(m, i)
+    ent.innovate(m, ent.cells(m))
     assert m.firms.innovations[i].sum() == 0
 
 
@@ -64,11 +64,11 @@ def test_more_knowledge_more_innovations(world):
     m = ZoneModel(world=world, rng=3)
     i = m.live_firms()
     f = m.firms
-    ent.innovate(m, i)
+    ent.innovate(m, ent.cells(m))
     base = f.innovations[i].sum()
     f.knowledge[i] *= 5
     f.rd[i] *= 5
-    ent.innovate(m, i)
+    ent.innovate(m, ent.cells(m))
     assert f.innovations[i].sum() > 2 * base
 
 
@@ -79,10 +79,10 @@ def test_certification_needs_rd_above_threshold(world):
     f.hightech[i] = False
     f.rd_share[i] = 0.0
     f.ip[i] = 10.0
-    ent.innovate(m, i)
+    ent.innovate(m, ent.cells(m))
     assert not f.hightech[i].any()
     f.rd_share[i] = 0.10
-    ent.innovate(m, i)
+    ent.innovate(m, ent.cells(m))
     assert f.hightech[i].all()
     assert (f.cert_left[i] == m.params.certification_years).all()
 
@@ -93,7 +93,7 @@ def test_growth_never_exceeds_free_land(world):
     zs.land_developed[:] = m.occupied_land()  # no free land anywhere
     i = m.live_firms()
     occ0 = m.occupied_land().copy()
-    ent.grow(m, i)
+    ent.grow(m)
     assert (m.occupied_land() <= occ0 + 1e-9).all()
     assert np.allclose(f.employees[i], f.employees[i])  # no NaN
 
@@ -104,7 +104,7 @@ def test_growth_cap_binds(world):
     m.zones.land_developed[:] = m.zones.land_total  # plenty of land
     i = m.live_firms()
     n0 = m.firms.employees[i].copy()
-    ent.grow(m, i)
+    ent.grow(m)
     capped = ent.ENERGY_INTENSIVE[m.firms.sector[i]]  # the green constraint binds on these sectors
     assert capped.any() and (~capped).any()
     assert (m.firms.employees[i][capped] <= n0[capped] + 1e-9).all()
@@ -117,12 +117,12 @@ def test_exit_hazard_rises_with_persistent_losses(world):
     i = m.live_firms()
     f.losses[i] = 0
     f.age[i] = 50
-    base = ent.exit_hazard(m, i)
+    base = ent.exit_hazard(m)
     assert np.allclose(base, m.params.exit_base_hazard, atol=1e-6)
     f.losses[i] = m.params.loss_years_to_exit
-    assert (ent.exit_hazard(m, i) > base).all()
+    assert (ent.exit_hazard(m) > base).all()
     m.zones.credit[:] = 1.0  # technology finance averts loss-driven exits
-    assert np.allclose(ent.exit_hazard(m, i), base)
+    assert np.allclose(ent.exit_hazard(m), base)
 
 
 def test_relocation_goes_to_attractive_zone_with_land(world):
@@ -132,22 +132,22 @@ def test_relocation_goes_to_attractive_zone_with_land(world):
     m.zones.land_developed[:] = m.occupied_land()  # nowhere has room ...
     m.zones.land_developed[3] += 1000.0  # ... but zone 3
     i = m.live_firms()
-    moves = ent.relocate(m, i, service_effect(m))
+    moves = ent.relocate(m, service_effect(m))
     assert moves.size > 0
     assert (moves[:, 1] == 3).all()
 
 
 def test_no_talent_no_arrivals_no_entrants(world):
     m = ZoneModel(world=world, rng=9, startup_rate=0.0, spinoff_rate=0.0, outside_arrivals=0.0)
-    new = ent.entrants(m, m.live_firms(), service_effect(m), m.talent_by_zone())
+    new = ent.entrants(m, service_effect(m), m.talent_by_zone(), m.free_land())
     assert new["zone"].size == 0
 
 
 def test_startups_scale_with_talent(world):
     m = ZoneModel(world=world, rng=10, spinoff_rate=0.0, outside_arrivals=0.0)
     talent = m.talent_by_zone()
-    few = ent.entrants(m, m.live_firms(), service_effect(m), talent)["zone"].size
-    many = ent.entrants(m, m.live_firms(), service_effect(m), talent * 4)["zone"].size
+    few = ent.entrants(m, service_effect(m), talent, m.free_land())["zone"].size
+    many = ent.entrants(m, service_effect(m), talent * 4, m.free_land())["zone"].size
     assert many > 3 * few > 0
 
 

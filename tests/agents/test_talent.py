@@ -47,7 +47,7 @@ def test_subsidy_attracts(world):
 def test_hiring_stays_in_zone_and_within_demand(world):
     m = ZoneModel(world=world, rng=5)
     c, i = m.live_talent(), m.live_firms()
-    tal.hire(m, c, i)
+    tal.hire(m)
     t, f = m.talent, m.firms
     employed = c[t.employer[c] >= 0]
     assert employed.size > 0
@@ -59,5 +59,5 @@ def test_hiring_stays_in_zone_and_within_demand(world):
 def test_no_talent_no_skilled_workers(world):
     m = ZoneModel(world=world, rng=6)
     m.talent.zone[m.live_talent()] = OUTSIDE
-    tal.hire(m, m.live_talent(), m.live_firms())
+    tal.hire(m)
     assert m.firms.skilled[m.live_firms()].sum() == 0
