@@ -20,31 +20,7 @@ from typing import Any
 import pandas as pd
 
 from .errors import InputError
-
-
-_MALLOC_TUNED = False
-
-
-def tune_malloc() -> bool:
-    """Undo a Dask default that slows the model ~1.8x in worker processes.
-
-    Dask's nanny starts workers with ``MALLOC_TRIM_THRESHOLD_=65536``; setting it also freezes
-    glibc's mmap threshold at 128 KiB, so every numpy temporary above that (one column of 20k
-    firms) is mmapped and unmapped again — measured here: 20 one-year runs took 2.03 s in a Dask
-    worker against 1.16 s in a plain process, and 1.13 s after this call. Sets generous fixed
-    thresholds (64 MiB mmap, 128 MiB trim) with ``mallopt`` once per process; no-op off glibc."""
-    global _MALLOC_TUNED
-    if _MALLOC_TUNED:
-        return True
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL("libc.so.6")
-        ok = libc.mallopt(-3, 1 << 26) == 1 and libc.mallopt(-1, 1 << 27) == 1  # M_MMAP_, M_TRIM_THRESHOLD
-    except (OSError, AttributeError):
-        ok = False
-    _MALLOC_TUNED = True
-    return ok
+from .memory import tune_malloc
 
 
 def _task(ctx: Any, chunk: int, specs: list) -> tuple[int, pd.DataFrame]:

@@ -17,6 +17,7 @@ from .agents.talent import OUTSIDE, TALENT_COLUMNS, Talent
 from .agents.zone import ZONE_COLUMNS, Zone
 from .government import RegionalGovernment
 from .initial import populate
+from .memory import tune_malloc
 from .metrics import Recorder, zone_outcomes
 from .params import Params
 from .policies import Hooks, Lever
@@ -81,6 +82,7 @@ class ZoneModel(mesa.Model):
                  rng: int | np.random.Generator | None = None, max_years: int | None = None,
                  agent_handles: str = "eager", **param_overrides: Any) -> None:
         super().__init__(rng=rng)
+        tune_malloc()  # sim/memory.py: numpy temporaries stay in the process between years
         if world is None or isinstance(world, str):
             world = load_world(world or "guangxi")
         if param_overrides:

@@ -182,7 +182,9 @@ def grow(model: ZoneModel) -> None:
     free = model.free_land() + np.bincount(z, weights=freed, minlength=model.n_zone_slots)
     need = np.bincount(z, weights=extra, minlength=model.n_zone_slots)
     ratio = np.where(need > free, np.maximum(free, 0.0) / np.maximum(need, 1e-12), 1.0)
-    grown = n + np.where(change > 0.0, change * ratio[z], change)
+    if (ratio < 1.0).any():  # growth in zones short of land is scaled down to fit
+        change = np.where(change > 0.0, change * ratio[z], change)
+    grown = n + change
     f.capital[:L] *= grown / n
     np.multiply(grown, land_per_worker, out=f.land[:L])
     f.employees[:L] = grown
@@ -194,8 +196,9 @@ def exit_hazard(model: ZoneModel) -> np.ndarray:
     hazard (less the share technology finance averts)."""
     f, p, zs = model.firms, model.params, model.zones
     L = f.n
-    hazard = p.exit_young_hazard * np.exp(f.age[:L] * (-1.0 / p.young_age_scale))
-    hazard += p.exit_base_hazard
+    age = f.age[:L]
+    by_age = p.exit_base_hazard + p.exit_young_hazard * np.exp(-np.arange(age.max(initial=0) + 1) / p.young_age_scale)
+    hazard = by_age[age]  # ages are whole years: one exp per age, not per firm
     loss = p.loss_exit_probability * (1.0 - zs.credit)  # per zone
     losing = np.flatnonzero(f.losses[:L] >= p.loss_years_to_exit)
     hazard[losing] += loss[f.zone[losing]]
@@ -273,7 +276,9 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
     # spin-offs from incumbents, more likely the more knowledge they hold
     k = f.knowledge[:L]
     mean_k = k.mean() if L else 0.0
-    prob = np.minimum(p.spinoff_rate / max(mean_k, 1e-9) * k, 1.0) * active[z]
+    prob = np.minimum(p.spinoff_rate / max(mean_k, 1e-9) * k, 1.0)
+    if not active.all():
+        prob *= active[z]
     parents = np.flatnonzero(rng.random(L) < prob)
     # arrivals from outside
     attract = zone_attractiveness(model, service, free)
@@ -293,12 +298,9 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
     z_new = np.concatenate([z_start, z[parents], z_arr]).astype(np.int64)
     origin = np.concatenate([np.full(z_start.size, 1), np.full(parents.size, 2), np.full(z_arr.size, 3)])
     # sectors of start-ups and arrivals follow the zone's firm mix; spin-offs keep the parent's
-    mix = cell_sum(model, cell).reshape(nz, N_SECTORS) + 0.5
-    mix /= mix.sum(axis=1, keepdims=True)
-    cdf = np.cumsum(mix, axis=1)
+    mix = np.log(cell_sum(model, cell).reshape(nz, N_SECTORS) + 0.5)  # shares (count + 0.5) as logit utilities
     z_other = np.concatenate([z_start, z_arr])
-    u = rng.random(z_other.size)
-    s_other = np.minimum((u[:, None] > cdf[z_other]).sum(axis=1), N_SECTORS - 1)
+    s_other = draw_alternatives(logit_cdf(mix), z_other, rng.random(z_other.size))
     s_new = np.concatenate([s_other[:z_start.size], f.sector[parents], s_other[z_start.size:]]).astype(np.int64)
     m = z_new.size
     size = np.maximum(1.0, rng.lognormal(np.log(p.entrant_size_mean) - 0.32, 0.8, m))
