@@ -92,21 +92,37 @@ REGION_OUTCOMES: tuple[Outcome, ...] = (
 )
 
 
-def zone_outcomes(model: ZoneModel) -> dict[str, np.ndarray]:
-    """Every per-zone outcome this year, arrays over zone slots, in the units of ``OUTCOMES``."""
-    f, t, zs, fl = model.firms, model.talent, model.zones, model.flows
+def census(model: ZoneModel) -> dict[str, np.ndarray]:
+    """Head-counts of firms and people per zone slot, the part of the outcomes that reads every
+    firm and cohort. Taken once a year at evaluation and reused when the year is recorded
+    (levers' ``after_evaluation`` and ``end_year`` hooks do not change firms or cohorts)."""
+    f, t = model.firms, model.talent
     nz = model.n_zone_slots
     L, C = f.n, t.n
     fz = f.zone[:L]
     tz = t.zone[:C] + 1  # bin 0: cohorts outside Guangxi
     scale = float(model.params.talent_scale)
-    talent = np.bincount(tz, minlength=nz + 1)[1:] * scale
-    high = np.bincount(tz[t.skill[:C] >= model.params.high_skill_threshold], minlength=nz + 1)[1:] * scale
+    return {
+        "firms": np.bincount(fz, minlength=nz).astype(float),
+        "hightech_firms": np.bincount(fz[f.hightech[:L]], minlength=nz).astype(float),
+        "employees": np.bincount(fz, weights=f.employees[:L], minlength=nz),
+        "land_occupied": np.bincount(fz, weights=f.land[:L], minlength=nz),
+        "talent": np.bincount(tz, minlength=nz + 1)[1:] * scale,
+        "high_skill": np.bincount(tz[t.skill[:C] >= model.params.high_skill_threshold], minlength=nz + 1)[1:] * scale,
+    }
+
+
+def zone_outcomes(model: ZoneModel, counts: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Every per-zone outcome for the current year, arrays over zone slots, in the units of
+    ``OUTCOMES``; ``counts``: this year's :func:`census` if already taken."""
+    zs, fl = model.zones, model.flows
+    c = census(model) if counts is None else counts
+    talent, high = c["talent"].copy(), c["high_skill"].copy()
     out = {
         "output": fl["output"] / 1000.0,
         "value_added": fl["value_added"] / 1000.0,
-        "firms": np.bincount(fz, minlength=nz).astype(float),
-        "hightech_firms": np.bincount(fz[f.hightech[:L]], minlength=nz).astype(float),
+        "firms": c["firms"].copy(),
+        "hightech_firms": c["hightech_firms"].copy(),
         "entries": fl["startups"] + fl["spinoffs"] + fl["arrivals"],
         "startups": fl["startups"].copy(),
         "spinoffs": fl["spinoffs"].copy(),
@@ -115,7 +131,7 @@ def zone_outcomes(model: ZoneModel) -> dict[str, np.ndarray]:
         "entries_blocked": fl["entries_blocked"].copy(),
         "moves_in": fl["moves_in"].copy(),
         "moves_out": fl["moves_out"].copy(),
-        "employees": np.bincount(fz, weights=f.employees[:L], minlength=nz),
+        "employees": c["employees"].copy(),
         "talent": talent,
         "high_skill": high,
         "high_skill_share": _ratio(high, talent),
@@ -127,7 +143,7 @@ def zone_outcomes(model: ZoneModel) -> dict[str, np.ndarray]:
         "land_total": zs.land_total.copy(),
         "land_developed": zs.land_developed.copy(),
         "land_available": zs.land_total - zs.land_developed,
-        "land_occupied": np.bincount(fz, weights=f.land[:L], minlength=nz),
+        "land_occupied": c["land_occupied"].copy(),
         "land_allotted": fl["land_allotted"].copy(),
         "output_per_km2": _ratio(fl["output"] / 1000.0, zs.land_developed),
         "tax": zs.tax_raised / 1000.0,
@@ -188,8 +204,8 @@ class Recorder:
     def __init__(self) -> None:
         self._steps: list[tuple[int, np.ndarray, dict[str, np.ndarray], dict[str, float]]] = []
 
-    def collect(self, model: ZoneModel) -> None:
-        zone = zone_outcomes(model)
+    def collect(self, model: ZoneModel, counts: dict[str, np.ndarray] | None = None) -> None:
+        zone = zone_outcomes(model, counts)
         alive = model.zones.alive.copy()
         self._steps.append((model.steps, alive, zone, region_row(zone, alive, model)))
 

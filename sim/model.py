@@ -18,7 +18,7 @@ from .agents.zone import ZONE_COLUMNS, Zone
 from .government import RegionalGovernment
 from .initial import populate
 from .memory import tune_malloc
-from .metrics import Recorder, zone_outcomes
+from .metrics import Recorder, census, zone_outcomes
 from .params import Params
 from .policies import Hooks, Lever
 from .pool import Pool
@@ -289,7 +289,10 @@ class ZoneModel(mesa.Model):
         self._cell = ent.cells(self)  # zones and sectors do not change until firm dynamics
         ent.produce(self, self._service, self._cell)
         z = f.zone[:f.n]
-        for name in ("output", "value_added", "rd", "tax"):
+        by_cell = ent.cell_sum(self, self._cell, f.output[:f.n]).reshape(nz, -1)  # value added: output x sector ratio
+        fl["output"] += by_cell.sum(axis=1)
+        fl["value_added"] += by_cell @ self.sector_va
+        for name in ("rd", "tax"):
             fl[name] += np.bincount(z, weights=getattr(f, name)[:f.n], minlength=nz)
         emp = np.bincount(z, weights=f.employees[:f.n], minlength=nz)
         self.zones.wage[:] = np.where(emp > 0, self.params.labour_share * fl["value_added"] / np.maximum(emp, 1e-9),
@@ -321,11 +324,11 @@ class ZoneModel(mesa.Model):
         fl["exits"] += np.bincount(f.zone[gone], minlength=nz)
         self._remove_firms(gone)
         ent.grow(self)
-        moves = ent.relocate(self, self._service)
+        free = self.free_land()
+        moves = ent.relocate(self, self._service, free)  # updates free for the moves
         if moves.size:
             fl["moves_out"] += np.bincount(moves[:, 0], minlength=nz)
             fl["moves_in"] += np.bincount(moves[:, 1], minlength=nz)
-        free = self.free_land()
         new = ent.entrants(self, self._service, self.talent_by_zone(), free)
         self._admit(new, free)
 
@@ -363,7 +366,8 @@ class ZoneModel(mesa.Model):
         self.zones.output_prev[:] = self.flows["output"]
 
     def _evaluation(self) -> None:
-        stats = zone_outcomes(self)
+        self._census = census(self)  # firms and people per zone: taken once, reused by _record
+        stats = zone_outcomes(self, self._census)
         stats["amenity"] = self.zones.amenity
         self.hooks.evaluation_stats(self, stats)  # levers (hosting) may re-attribute output
         self.government.evaluate(stats)
@@ -377,7 +381,7 @@ class ZoneModel(mesa.Model):
         np.add.at(self.flows["transfers"], slots, amounts)
 
     def _record(self) -> None:
-        self.recorder.collect(self)
+        self.recorder.collect(self, self._census)
         self.datacollector.collect(self)
 
     # ------------------------------------------------------------------ results

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..params import N_SECTORS, SECTORS
 from ..choice import draw_alternatives, logit_cdf
+from ..draws import bernoulli_slots, poisson
 from ..pool import Column, Pool, Pooled
 
 if TYPE_CHECKING:
@@ -112,7 +113,7 @@ def produce(model: ZoneModel, service: np.ndarray, cell: np.ndarray) -> None:
     n, k = f.employees[:L], f.capital[:L]
     local = np.maximum(cell_sum(model, cell, n), 1.0) ** p.agglomeration_elasticity
     urban = np.maximum(np.bincount(z, weights=n, minlength=model.n_zone_slots), 1.0) ** p.urbanisation_elasticity
-    labour = n * (1.0 + p.skill_effect * f.skilled[:L] / np.maximum(n, 1e-9))
+    labour = n + p.skill_effect * f.skilled[:L]  # = n (1 + phi h/n)
     y = f.tfp[:L] * local[cell] * (urban * service)[z] * k ** p.capital_elasticity * labour ** p.labour_elasticity
     f.output[:L] = y
     va = np.multiply(y, model.sector_va[s], out=f.value_added[:L])
@@ -138,7 +139,7 @@ def innovate(model: ZoneModel, cell: np.ndarray) -> None:
     k_per_worker = cell_sum(model, cell, k) / np.maximum(cell_sum(model, cell, n), 1e-9)
     boost = (1.0 + p.platform_effect * np.log1p(zs.platforms)) * zs.innovation_mult
     rate = p.innovation_rate * (k + p.knowledge_spillover * k_per_worker[cell] * n) * boost[z]
-    inno = rng.poisson(rate)
+    inno = poisson(rng, rate)
     f.innovations[:L] = inno
     # TFP: noise for every firm, plus a gain from innovation intensity (per 100 employees, so it
     # does not scale with size) for the firms that innovated
@@ -154,9 +155,9 @@ def innovate(model: ZoneModel, cell: np.ndarray) -> None:
     eligible = (f.rd_share[:L] >= p.hightech_rd_threshold) & (ip >= 1.0)
     left = f.cert_left[:L] - held  # years left after this one (0 for firms without a certificate)
     expired = held & (left <= 0)
-    draw = rng.random(L)
-    chance = (p.certification_rate * zs.certification_mult)[z]
-    new = eligible & (((draw < chance) & ~held) | expired)  # expired + eligible: renewed
+    new = eligible & expired  # expired + eligible: renewed
+    apply = np.flatnonzero(eligible & ~held)  # first certification: a chance per year
+    new[apply[rng.random(apply.size) < (p.certification_rate * zs.certification_mult)[z[apply]]]] = True
     keep = held & ~expired
     f.cert_left[:L] = left * keep + p.certification_years * new
     f.hightech[:L] = keep | new
@@ -177,10 +178,10 @@ def grow(model: ZoneModel) -> None:
         g = np.where(ENERGY_INTENSIVE[f.sector[:L]], np.minimum(g, zs.growth_cap[z]), g)
     change = np.maximum(n * np.exp(g), 1.0) - n
     land_per_worker = f.land[:L] / np.maximum(n, 1e-9)
-    extra = np.maximum(change, 0.0) * land_per_worker
-    freed = np.maximum(-change, 0.0) * land_per_worker
-    free = model.free_land() + np.bincount(z, weights=freed, minlength=model.n_zone_slots)
-    need = np.bincount(z, weights=extra, minlength=model.n_zone_slots)
+    dland = change * land_per_worker
+    need = np.bincount(z, weights=np.maximum(dland, 0.0), minlength=model.n_zone_slots)  # by growing firms
+    freed = need - np.bincount(z, weights=dland, minlength=model.n_zone_slots)  # by shrinking firms
+    free = model.free_land() + freed
     ratio = np.where(need > free, np.maximum(free, 0.0) / np.maximum(need, 1e-12), 1.0)
     if (ratio < 1.0).any():  # growth in zones short of land is scaled down to fit
         change = np.where(change > 0.0, change * ratio[z], change)
@@ -208,7 +209,9 @@ def exit_hazard(model: ZoneModel) -> np.ndarray:
 def exits(model: ZoneModel) -> np.ndarray:
     """Firms that close this year (slots, ascending); the model frees them."""
     draw = model.rng.random(model.firms.n)
-    return np.flatnonzero(draw < exit_hazard(model) * model.hooks.exit_multiplier(model, model.live_firms()))
+    hazard = exit_hazard(model)
+    mult = model.hooks.exit_multiplier(model, model.live_firms())
+    return np.flatnonzero(draw < (hazard if np.isscalar(mult) and mult == 1.0 else hazard * mult))
 
 
 def zone_attractiveness(model: ZoneModel, service: np.ndarray, free: np.ndarray | None = None) -> np.ndarray:
@@ -221,17 +224,17 @@ def zone_attractiveness(model: ZoneModel, service: np.ndarray, free: np.ndarray 
     return np.where(model.zone_active(), u, -np.inf)
 
 
-def relocate(model: ZoneModel, service: np.ndarray) -> np.ndarray:
+def relocate(model: ZoneModel, service: np.ndarray, free: np.ndarray) -> np.ndarray:
     """A share of firms compares zones by logit (attractiveness less moving and distance costs)
-    and moves when another zone wins and has free land. Returns (origin, destination) zone of
-    each mover. The logit depends on the origin zone only, so each candidate draws its
-    destination from its origin's row of choice probabilities (``sim.choice``)."""
+    and moves when another zone wins and has free land. ``free``: free land per zone, updated
+    in place for the moves. Returns (origin, destination) zone of each mover. The logit depends
+    on the origin zone only, so each candidate draws its destination from its origin's row of
+    choice probabilities (``sim.choice``)."""
     f, p, rng = model.firms, model.params, model.rng
-    cand = np.flatnonzero(rng.random(f.n) < p.relocation_rate)
+    cand = bernoulli_slots(rng, f.n, p.relocation_rate)
     if cand.size == 0:
         return np.zeros((0, 2), dtype=np.int64)
     here = f.zone[cand]
-    free = model.free_land()
     attract = zone_attractiveness(model, service, free)
     cost = p.relocation_cost * model.move_cost + p.relocation_distance_cost * model.distance / 100.0
     np.fill_diagonal(cost, 0.0)
@@ -248,6 +251,8 @@ def relocate(model: ZoneModel, service: np.ndarray) -> np.ndarray:
     ok = cum <= np.maximum(free, 0.0)[dest]
     movers, dest, here = movers[ok], dest[ok], here[ok]
     f.zone[movers] = dest
+    nz = model.n_zone_slots
+    free += np.bincount(here, weights=f.land[movers], minlength=nz) - np.bincount(dest, weights=f.land[movers], minlength=nz)
     return np.stack([here, dest], axis=1)
 
 

@@ -16,7 +16,9 @@ errors), then the model calls, in this order:
   ``evaluation_stats(model, stats)`` may re-attribute the year's per-zone statistics before the
   government scores them (hosting: split GDP and tax as agreed), without changing their sums;
   ``after_evaluation(model)`` acts on the year's scores and ranks (rewards, delisting, promotion);
-  ``end_year(model)``;
+  ``end_year(model)``; these two act on zones, the region and next year's settings, not on
+  firms or cohorts: the year's census of firms and people (``sim.metrics.census``) is taken at
+  evaluation and recorded after ``end_year``;
 * ``summary()`` reports what the lever did over the run (e.g. money paid), for the results.
 
 A lever acts through model and agent state, never by rewriting the parameters.

@@ -119,8 +119,7 @@ class Promotion(Lever):
         n = zs.capacity
         streak = np.zeros(n) if self.streak is None else np.concatenate([self.streak, np.zeros(n - self.streak.size)])
         fl = model.flows
-        hightech = np.bincount(model.firms.zone[model.live_firms()], weights=model.firms.hightech[model.live_firms()],
-                               minlength=n)
+        hightech = model._census["hightech_firms"]  # certified firms per zone this year (sim.metrics.census)
         ok = (zs.alive & (zs.level == REGION) & (zs.rank >= 1) & (zs.rank <= s.top)
               & (fl["output"] / 1000.0 >= s.min_output_bn) & (hightech >= s.min_hightech_firms))
         streak = np.where(ok, streak + 1, 0)

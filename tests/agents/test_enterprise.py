@@ -132,7 +132,7 @@ def test_relocation_goes_to_attractive_zone_with_land(world):
     m.zones.land_developed[:] = m.occupied_land()  # nowhere has room ...
     m.zones.land_developed[3] += 1000.0  # ... but zone 3
     i = m.live_firms()
-    moves = ent.relocate(m, service_effect(m))
+    moves = ent.relocate(m, service_effect(m), m.free_land())
     assert moves.size > 0
     assert (moves[:, 1] == 3).all()
 
