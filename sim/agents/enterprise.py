@@ -16,7 +16,7 @@ import numpy as np
 
 from ..params import N_SECTORS, SECTORS
 from ..choice import draw_alternatives, logit_cdf
-from ..draws import bernoulli_slots, poisson
+from ..draws import bernoulli_slots
 from ..pool import Column, Pool, Pooled
 
 if TYPE_CHECKING:
@@ -139,7 +139,7 @@ def innovate(model: ZoneModel, cell: np.ndarray) -> None:
     k_per_worker = cell_sum(model, cell, k) / np.maximum(cell_sum(model, cell, n), 1e-9)
     boost = (1.0 + p.platform_effect * np.log1p(zs.platforms)) * zs.innovation_mult
     rate = p.innovation_rate * (k + p.knowledge_spillover * k_per_worker[cell] * n) * boost[z]
-    inno = poisson(rng, rate)
+    inno = rng.poisson(rate)
     f.innovations[:L] = inno
     # TFP: noise for every firm, plus a gain from innovation intensity (per 100 employees, so it
     # does not scale with size) for the firms that innovated
@@ -184,7 +184,7 @@ def grow(model: ZoneModel) -> None:
     free = model.free_land() + freed
     ratio = np.where(need > free, np.maximum(free, 0.0) / np.maximum(need, 1e-12), 1.0)
     if (ratio < 1.0).any():  # growth in zones short of land is scaled down to fit
-        change = np.where(change > 0.0, change * ratio[z], change)
+        np.multiply(change, ratio[z], out=change, where=change > 0.0)
     grown = n + change
     f.capital[:L] *= grown / n
     np.multiply(grown, land_per_worker, out=f.land[:L])
