@@ -11,7 +11,9 @@ random agent, activated with ``shuffle_do`` for the same number of years.
 zonesim is timed with eager agent handles (every firm's Mesa agent made up front, the default of
 ``ZoneModel``) and lazy ones (made on first use; what ``zonesim`` runs and sweeps use; identical
 results). Prints agent-steps per second for each and their ratio (the figure to quote: it is measured in
-one run, so machine load affects both sides alike), plus absolute times for the record.
+one run, so machine load affects both sides alike), plus absolute times for the record, and
+where the time of a lazy run goes: the share of each stage of ``ZoneModel.step`` (timed by
+wrapping the stage methods, the same seeds, summed over the repeats).
 """
 
 from __future__ import annotations
@@ -66,6 +68,46 @@ def time_zonesim(world, years: int, seed: int, handles: str = "eager") -> tuple[
     return t1 - t0, t2 - t1, t3 - t2, t3 - t0, agent_steps
 
 
+STAGES = ("_talent_moves", "_labour_market", "_production", "_innovation", "_land", "_firm_dynamics",
+          "_public_finance", "_evaluation", "_record")
+
+
+def stage_profile(world, years: int, seeds: list[int]) -> dict[str, float]:
+    """Seconds spent in each stage of lazy runs (plus construction and the results table)."""
+    spent = dict.fromkeys(("build", *STAGES, "other (levers' hooks, flows reset)", "results table"), 0.0)
+    originals = {name: getattr(ZoneModel, name) for name in STAGES}
+
+    def timed(name, fn):
+        def wrapper(self, *a, **k):
+            t = time.perf_counter()
+            out = fn(self, *a, **k)
+            spent[name] += time.perf_counter() - t
+            return out
+        return wrapper
+
+    try:
+        for seed in seeds:
+            t0 = time.perf_counter()
+            m = ZoneModel(world=world, rng=seed, agent_handles="lazy")
+            spent["build"] += time.perf_counter() - t0
+            for name, fn in originals.items():
+                setattr(ZoneModel, name, timed(name, fn))
+            before = sum(spent[n] for n in STAGES)
+            t1 = time.perf_counter()
+            for _ in range(years):
+                m.step()
+            spent["other (levers' hooks, flows reset)"] += time.perf_counter() - t1 - (sum(spent[n] for n in STAGES) - before)
+            for name, fn in originals.items():
+                setattr(ZoneModel, name, fn)
+            t2 = time.perf_counter()
+            m.results()
+            spent["results table"] += time.perf_counter() - t2
+    finally:
+        for name, fn in originals.items():
+            setattr(ZoneModel, name, fn)
+    return spent
+
+
 def time_reference(n: int, years: int, seed: int) -> tuple[float, int]:
     t0 = time.perf_counter()
     m = Reference(n, seed)
@@ -104,6 +146,11 @@ def main() -> None:
         print(f"RATIO ({mode}) zonesim / plain-Mesa agent-steps per second: {z_rate / r_rate:.2f}x "
               f"(run time ratio reference/zonesim {ref_total / total:.2f});  "
               f"1,000 runs on 2 workers ~ {1000 * total / 2 / 60:.1f} min at this load")
+    spent = stage_profile(world, args.years, [100 + r for r in range(args.repeats)])
+    whole = sum(spent.values())
+    print(f"where the time of a lazy run goes ({args.repeats} runs, {whole / args.repeats:.3f} s each with the stage timer):")
+    for name, sec in sorted(spent.items(), key=lambda kv: -kv[1]):
+        print(f"  {name.lstrip('_'):36s} {100 * sec / whole:5.1f} %")
 
 
 if __name__ == "__main__":

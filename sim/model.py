@@ -291,7 +291,7 @@ class ZoneModel(mesa.Model):
         z = f.zone[:f.n]
         by_cell = ent.cell_sum(self, self._cell, f.output[:f.n]).reshape(nz, -1)  # value added: output x sector ratio
         fl["output"] += by_cell.sum(axis=1)
-        fl["value_added"] += by_cell @ self.sector_va
+        fl["value_added"] += (by_cell * self.sector_va).sum(axis=1)  # not @: BLAS threads would spin
         for name in ("rd", "tax"):
             fl[name] += np.bincount(z, weights=getattr(f, name)[:f.n], minlength=nz)
         emp = np.bincount(z, weights=f.employees[:f.n], minlength=nz)
