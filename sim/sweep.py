@@ -176,7 +176,9 @@ def execute(study: Study, store: Store, *, workers: int = 1, scheduler: str | No
 def _run_pool(ctx: RunContext, todo: dict[int, list[RunSpec]], workers: int,
               save: Callable[[int, pd.DataFrame], None]) -> None:
     """``workers - 1`` pool processes take chunks from the front of the queue while this process
-    takes them from the back (so it works while the pool is still starting) and saves them all."""
+    takes them from the back (so it works while the pool is still starting) and saves them all;
+    when the queue is empty it takes back a chunk the pool has not started yet, so the study
+    does not end waiting on a queued chunk while this process idles."""
     import multiprocessing as mp
     from collections import deque
 
@@ -185,11 +187,23 @@ def _run_pool(ctx: RunContext, todo: dict[int, list[RunSpec]], workers: int,
     with ProcessPoolExecutor(max_workers=helpers, mp_context=mp.get_context("spawn"),
                              initializer=_install, initargs=(ctx,)) as pool:
         pending: set = set()
+        chunk_of: dict = {}
 
         def top_up() -> None:
             while queue and len(pending) < 2 * helpers:
                 k = queue.popleft()
-                pending.add(pool.submit(_pool_task, k, todo[k]))
+                fut = pool.submit(_pool_task, k, todo[k])
+                chunk_of[fut] = k
+                pending.add(fut)
+
+        def take_back() -> bool:
+            for fut in sorted(pending, key=chunk_of.__getitem__, reverse=True):
+                if fut.cancel():  # not started in the pool: compute it here
+                    pending.discard(fut)
+                    k = chunk_of[fut]
+                    save(k, run_chunk(ctx, todo[k]))
+                    return True
+            return False
 
         try:
             top_up()
@@ -201,7 +215,7 @@ def _run_pool(ctx: RunContext, todo: dict[int, list[RunSpec]], workers: int,
                 if queue:
                     k = queue.pop()
                     save(k, run_chunk(ctx, todo[k]))
-                elif pending:
+                elif pending and not take_back():
                     wait(pending, return_when=FIRST_COMPLETED)
         except KeyboardInterrupt:
             # keep what is running: cancel the rest, save the chunks that finish, then stop
