@@ -53,7 +53,9 @@ FIRM_COLUMNS = {
 
 
 class Enterprise(Pooled, mesa.Agent):
-    """A firm in a zone. Pooled handle: ``uid`` identifies the firm occupying the slot now."""
+    """A firm in a zone. Pooled handle (``sim.pool``): it follows its firm when slots are
+    compacted; after the firm exits it is reused by a later entrant, and ``uid`` tells which firm
+    it stands for now."""
 
     uid = Column("firm id (unique over the run)")
     zone = Column("slot of the firm's zone")

@@ -33,7 +33,9 @@ TALENT_COLUMNS = {
 
 
 class Talent(Pooled, mesa.Agent):
-    """A cohort of skilled people. Pooled handle: ``uid`` identifies the cohort in the slot now."""
+    """A cohort of skilled people. Pooled handle (``sim.pool``): it follows its cohort when slots
+    are compacted; after the cohort retires it is reused by a later graduate cohort, and ``uid``
+    tells which cohort it stands for now."""
 
     uid = Column("cohort id (unique over the run)")
     zone = Column("slot of the zone where the cohort lives, -1 outside Guangxi")
