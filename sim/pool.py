@@ -94,8 +94,8 @@ class Pool:
     def remove(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Free the slots ``idx`` (live, no repeats). A compact pool then fills each hole below
         the new end with a member from the end of the live block; returns the moves as
-        ``(from_slots, to_slots)`` (empty for a non-compact pool). Freed columns keep stale
-        values until reused."""
+        ``(from_slots, to_slots)`` (empty for a non-compact pool). A freed slot keeps the last
+        values of the member that left (its handle reads them, with ``alive`` False) until reused."""
         idx = np.asarray(idx, dtype=np.int64)
         none = np.zeros(0, dtype=np.int64)
         if idx.size == 0:
@@ -110,13 +110,11 @@ class Pool:
         stays[idx[idx >= end] - end] = False
         src = end + np.flatnonzero(stays)
         dst = np.sort(idx[idx < end])
-        if src.size:
-            for name in self._columns:
+        if src.size:  # swap rows, so a freed slot keeps the last values of the member that left
+            for name in (*self._columns, "hid"):
                 col = getattr(self, name)
-                col[dst] = col[src]
-            moved, parked = self.hid[src], self.hid[dst]
-            self.hid[dst], self.hid[src] = moved, parked
-            self._slot[moved], self._slot[parked] = dst, src
+                col[dst], col[src] = col[src], col[dst]
+            self._slot[self.hid[dst]], self._slot[self.hid[src]] = dst, src
         self.alive[end:self.n] = False
         self.n = end
         return src, dst

@@ -153,3 +153,26 @@ def test_cohorts_keep_their_employer_when_firm_slots_are_compacted(world):
     assert kept.sum() > 0 and (after[kept] < f.n).all()
     assert (f.uid[after[kept]] == uid_before[kept]).all()
     assert (after[~employed] == -1).all()
+
+
+def test_eager_handles_follow_their_firm_across_years(world):
+    """A Mesa agent stays with its firm while slots are compacted; once the firm exits, the agent
+    is idle (showing the firm's last values) or stands for a new entrant (a new uid), never
+    silently for another old firm."""
+    m = ZoneModel(world=world, rng=23)
+    f = m.firms
+    agents = [f.handle(s) for s in range(0, f.n, 97)]
+    before = [(a.uid, a.age) for a in agents]
+    m.step()
+    live_uids = set(f.uid[:f.n].tolist())
+    stayed = 0
+    for a, (uid, age) in zip(agents, before):
+        assert f.handle(a.slot) is a
+        if a.alive and a.uid == uid:  # the same firm, one year older
+            assert a.age == age + 1
+            stayed += 1
+        elif not a.alive:  # its firm exited: the agent shows the firm's last values
+            assert a.uid == uid and uid not in live_uids
+        else:  # its firm exited and an entrant took the agent over
+            assert uid not in live_uids and a.uid >= f.next_uid - m.recorder.region_latest["entries"]
+    assert 0.8 * len(agents) < stayed < len(agents)

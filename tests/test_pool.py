@@ -79,7 +79,7 @@ def test_compact_pool_handles_follow_their_member():
     closed = p.handle(1)
     p.remove(np.array([1]))
     assert last.slot == 1 and p.x[last.slot] == 4.0 and p.handle(1) is last
-    assert not p.alive[closed.slot]  # the closed member's handle is parked on a free slot ...
+    assert not p.alive[closed.slot] and p.x[closed.slot] == 1.0  # parked on a free slot, own values ...
     new = p.add(1, x=7.0)
     assert p.handle(int(new[0])) is closed and p.uid[closed.slot] == 5  # ... and reused by an entrant
     assert len(made) == 8  # eager: one handle per slot, none made on the way
