@@ -1,0 +1,54 @@
+"""The benchmark scripts still run and report their ratios (tiny sizes; no timing is asserted:
+benchmarks are scripts, their figures are in docs/performance.md)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow
+
+
+def bench(script: str, *args: str) -> str:
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *args], capture_output=True, text=True,
+                         timeout=900, cwd=ROOT)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout
+
+
+def ratios(text: str) -> list[float]:
+    return [float(x) for x in re.findall(r"RATIO(?: \(\w+\))?[^0-9]*([0-9.]+)x", text)]
+
+
+def test_bench_model_reports_both_ratios_and_the_stage_profile():
+    out = bench("bench_model.py", "--repeats", "1", "--years", "2")
+    assert len(ratios(out)) == 2 and all(r > 0 for r in ratios(out))
+    shares = [float(x) for x in re.findall(r"^\s+\w[\w ,'()]*?\s+([0-9.]+) %$", out, flags=re.M)]
+    assert "firm_dynamics" in out and abs(sum(shares) - 100) < 1.0
+
+
+def test_bench_scaling_reports_ratios_growth_and_the_province_world():
+    out = bench("bench_scaling.py", "--sizes", "2000,20000", "--years", "3")
+    assert len(ratios(out)) == 2
+    assert re.search(r"agents x10 .*: time x[0-9.]+", out) and re.search(r"years x10 .*: time x[0-9.]+", out)
+    assert re.search(r"province-sized world", out) and re.search(r"peak memory \d+ MB", out)
+
+
+def test_bench_study_stores_are_identical():
+    out = bench("bench_study.py", "--runs", "8", "--years", "1", "--no-dask")
+    assert "stores byte-identical: True" in out and "parallel efficiency" in out
+
+
+def test_equivalence_script_compares_two_samples(tmp_path):
+    a, b = tmp_path / "a.parquet", tmp_path / "b.parquet"
+    bench("equivalence.py", "--seeds", "3", "--years", "2", "--packages", "baseline", "--out", str(a))
+    bench("equivalence.py", "--seeds", "3", "--years", "2", "--packages", "baseline", "--out", str(b))
+    assert pd.read_parquet(a).equals(pd.read_parquet(b))  # same code, same seeds: identical
+    out = bench("equivalence.py", "--compare", str(a), str(b))
+    assert re.search(r"\b15 tests: 0 with t-test p < 0.01", out)  # 15 outcomes at year 2
