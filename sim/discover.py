@@ -117,6 +117,7 @@ def discover(x: pd.DataFrame, y: np.ndarray, *, threshold: float = 0.8, max_boxe
         warnings.simplefilter("ignore")
         p = prim.Prim(x, y, threshold=threshold, peel_alpha=peel_alpha, mass_min=mass_min)
         box_rows, limit_rows, trajs = [], [], []
+        remaining = np.ones(len(y), dtype=bool)  # PRIM looks for each next box among the runs left
         for b in range(max_boxes):
             box = p.find_box()
             if box is None:
@@ -131,7 +132,8 @@ def discover(x: pd.DataFrame, y: np.ndarray, *, threshold: float = 0.8, max_boxe
             i = int(tr.loc[best, "id"])
             box.select(i)
             lims = box.box_lims[i]
-            qp = _quasi_p(box, i)
+            qp = quasi_p(x, y, remaining, lims)
+            remaining &= ~_in_box(x, lims)
             tr["box"] = b + 1
             tr["chosen"] = tr["id"] == i
             trajs.append(tr)
@@ -179,15 +181,37 @@ def _full_limits(col: pd.Series) -> tuple[float, float]:
     return float(col.min()), float(col.max())
 
 
-def _quasi_p(box: Any, i: int) -> dict[str, float]:
-    """Quasi-p values of the box's restrictions (EMA's significance of each restriction)."""
-    try:
-        stats_and_lims = box.inspect(i, style="data")
-        lims = stats_and_lims[0][1]
-        qp = lims.iloc[:, 2:].max(axis=1)
-        return {str(k): float(v) for k, v in qp.items()}
-    except Exception:  # noqa: BLE001 - quasi-p is a diagnostic; the box stands without it
-        return {}
+def _in_box(x: pd.DataFrame, lims: pd.DataFrame, skip: str | None = None) -> np.ndarray:
+    """Runs inside the box limits (``lims``: EMA's two-row frame, lower then upper or the kept
+    values of a categorical factor), ignoring the restriction on ``skip``."""
+    inside = np.ones(len(x), dtype=bool)
+    for c in x.columns:
+        if c == skip:
+            continue
+        lo, hi = lims[c].iloc[0], lims[c].iloc[1]
+        if isinstance(x[c].dtype, pd.CategoricalDtype):
+            inside &= x[c].astype(str).isin({str(v) for v in lo}).to_numpy()
+        else:
+            inside &= ((x[c] >= lo) & (x[c] <= hi)).to_numpy()
+    return inside
+
+
+def quasi_p(x: pd.DataFrame, y: np.ndarray, remaining: np.ndarray, lims: pd.DataFrame) -> dict[str, float]:
+    """Quasi-p value of each restriction of a box, as EMA Workbench defines it (Bryant & Lempert
+    2010): the chance of at least the box's failing runs among its runs if the restriction were
+    dropped (binomial, one-sided, at the failure rate of the box without that restriction), among
+    the runs left for this box. Computed here for numeric and categorical factors alike (EMA's
+    own ``inspect`` fails on categorical restrictions); one value per factor of ``x``."""
+    from scipy.stats import binom
+
+    inside = remaining & _in_box(x, lims)
+    n, k = int(inside.sum()), int(y[inside].sum())
+    out: dict[str, float] = {}
+    for c in x.columns:  # the caller keeps the factors the box restricts
+        without = remaining & _in_box(x, lims, skip=c)
+        rate = float(y[without].mean()) if without.any() else 0.0
+        out[str(c)] = float(binom.sf(k - 1, n, rate))
+    return out
 
 
 # ------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("ema_workbench")
 
-from sim.discover import cases, discover, open_results  # noqa: E402
+from sim.discover import cases, discover, open_results, quasi_p  # noqa: E402
 from sim.errors import InputError  # noqa: E402
 from sim.robust import Condition  # noqa: E402
 
@@ -37,6 +37,33 @@ def test_prim_finds_the_planted_box():
     # the trajectory marks exactly the chosen step, with the box's stats
     chosen = d.trajectory[d.trajectory["chosen"]]
     assert len(chosen) == 1 and chosen["coverage"].iloc[0] == pytest.approx(box["coverage"])
+
+
+def test_quasi_p_for_numeric_and_categorical_restrictions():
+    """Both planted restrictions are significant (EMA's own inspect fails on the categorical one);
+    a restriction that adds nothing gets a large quasi-p."""
+    x, y = _planted()
+    lim = discover(x, y, threshold=0.8, max_boxes=1).limits.set_index("factor")
+    assert lim.loc["a", "qp"] < 1e-6 and lim.loc["rule", "qp"] < 1e-6
+    box = pd.DataFrame({"a": [0.7, 1.0], "b": [0.0, 0.9], "noise": [10.0, 20.0],
+                        "rule": [{"demand"}, {"demand"}]})
+    qp = quasi_p(x, y, np.ones(len(y), dtype=bool), box)
+    assert qp["b"] > 0.3 and qp["a"] < 1e-6 and qp["rule"] < 1e-6
+
+
+def test_quasi_p_matches_ema_workbench_on_numeric_boxes():
+    from ema_workbench.analysis import prim
+
+    rng = np.random.default_rng(4)
+    x = pd.DataFrame({"a": rng.uniform(0, 1, 600), "b": rng.uniform(0, 1, 600)})
+    y = ((x["a"] > 0.6) & (x["b"] < 0.5)).to_numpy() | (rng.random(600) < 0.05)
+    box = prim.Prim(x, y, threshold=0.8).find_box()
+    i = len(box.peeling_trajectory) - 1
+    ema = box.inspect(i, style="data")[0][1].iloc[:, 2:].max(axis=1)
+    ours = quasi_p(x, y, np.ones(len(y), dtype=bool), box.box_lims[i])
+    assert set(ema.index) <= set(ours)
+    for c in ema.index:
+        assert ours[c] == pytest.approx(float(ema[c]), rel=1e-6, abs=1e-12)
 
 
 def test_two_planted_boxes_are_found_in_turn():
