@@ -149,6 +149,30 @@ def test_status_checks_from_a_table():
     assert bool(got.loc["status_lower_tier", "pass"])
 
 
+def test_entry_share_is_a_ratio_of_sums_not_swayed_by_a_seed_with_no_gain():
+    """The share of the gain from newcomers: 0.8 in every seed but one whose gain is ~0 (its
+    per-seed ratio is -500); the mean of per-seed ratios would say -83, the pooled share 0.8."""
+    rows = []
+    for seed in range(6):
+        gain = 1e-3 if seed == 0 else 10.0
+        others = -0.5 if seed == 0 else 0.8 * gain
+        rows.append({"zone": "small", "seed": seed, "region_output": 100.0, "national_output": 100.0 + gain,
+                     "region_others": 30.0, "national_others": 30.0 + others})
+        rows.append({"zone": "big", "seed": seed, "region_output": 500.0, "national_output": 500.0,
+                     "region_others": 100.0, "national_others": 100.0})
+    df = pd.DataFrame(rows)
+    df["effect"] = np.log(df["national_output"] / df["region_output"])
+    row = V.status_checks(df, small="small", large="big").set_index("key").loc["status_entry_share"]
+    assert row["model_mean"] == pytest.approx((0.8 * 50 - 0.5) / (50 + 1e-3))
+    assert row["model_p05"] <= row["model_mean"] <= row["model_p95"] and row["seeds"] == 6
+    assert bool(row["pass"]) and "ratio of sums" in row["note"]
+    # a share right at the bound is inconclusive, not a pass or a failure
+    df2 = df.copy()
+    df2.loc[df2.zone == "small", "national_others"] = 30.0 + np.where(df2.seed[df2.zone == "small"] % 2, 0.2, 0.8) * 10
+    row2 = V.status_checks(df2, small="small", large="big").set_index("key").loc["status_entry_share"]
+    assert row2["pass"] is None and "inconclusive" in row2["note"]
+
+
 def test_with_level_changes_only_one_zone(world):
     w = V.with_level(world, "hezhou", "national")
     assert [z.level for z in w.zones if z.id == "hezhou"] == ["national"]
