@@ -305,8 +305,10 @@ def summary_markdown(diff: pd.DataFrame, events: pd.DataFrame, *, world: str, ye
         if len(out):
             o = out.iloc[0]
             word = "clearly" if o["significant"] else "not clearly (within seed noise)"
+            base = o["baseline"] if o["baseline"] else np.nan  # the interval, like the change, in % of baseline
             lines.append(f"Region output: {_num(o['value'])} vs {_num(o['baseline'])} CNY bn/yr, "
-                         f"{_pct(o['rel_change'])} [{_num(o['lo'])}, {_num(o['hi'])}] — {word} different.")
+                         f"{_pct(o['rel_change'])} (95% interval {_pct(o['lo'] / base)} to {_pct(o['hi'] / base)}) "
+                         f"— {word} different.")
         z = zon[(zon["package"] == pkg) & (zon["outcome"] == "output")].sort_values("rel_change")
         if len(z) >= 2:
             up, down = z.iloc[-1], z.iloc[0]

@@ -57,6 +57,7 @@ def test_identical_package_shows_no_difference(world, tmp_path):
     assert (out["diff"] == 0.0).all() and not out["significant"].any()
     text = summary_markdown(out, status_events(df), world="w", years=3, seeds=2, year=world.start_year + 3)
     assert "No region outcome differs clearly" in text
+    assert "+0.0% (95% interval +0.0% to +0.0%)" in text  # the interval in the change's unit
 
 
 def test_incubators_raise_entries_on_common_seeds(world):
