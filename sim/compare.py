@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .labels import fmt_number
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -258,19 +260,6 @@ def map_chart(diff: pd.DataFrame, coords: dict[str, tuple[float, float]], path: 
 # ------------------------------------------------------------------------------------------
 # words
 # ------------------------------------------------------------------------------------------
-def _num(v: float) -> str:
-    a = abs(v)
-    if not np.isfinite(v):
-        return "n/a"
-    if a >= 1000:
-        return f"{v:,.0f}"
-    if a >= 10:
-        return f"{v:.1f}"
-    if a >= 1:
-        return f"{v:.2f}"
-    return f"{v:.3g}"
-
-
 def _pct(v: float) -> str:
     return "n/a" if not np.isfinite(v) else f"{100 * v:+.1f}%"
 
@@ -306,7 +295,7 @@ def summary_markdown(diff: pd.DataFrame, events: pd.DataFrame, *, world: str, ye
             o = out.iloc[0]
             word = "clearly" if o["significant"] else "not clearly (within seed noise)"
             base = o["baseline"] if o["baseline"] else np.nan  # the interval, like the change, in % of baseline
-            lines.append(f"Region output: {_num(o['value'])} vs {_num(o['baseline'])} CNY bn/yr, "
+            lines.append(f"Region output: {fmt_number(o['value'])} vs {fmt_number(o['baseline'])} CNY bn/yr, "
                          f"{_pct(o['rel_change'])} (95% interval {_pct(o['lo'] / base)} to {_pct(o['hi'] / base)}) "
                          f"— {word} different.")
         z = zon[(zon["package"] == pkg) & (zon["outcome"] == "output")].sort_values("rel_change")
@@ -318,13 +307,13 @@ def summary_markdown(diff: pd.DataFrame, events: pd.DataFrame, *, world: str, ye
         if pkg in ev.index:
             e = ev.loc[pkg]
             if e["demoted"] + e["promoted"] + e["warnings"] > 0:
-                lines.append(f"Status over the run (mean per seed): {_num(e['demoted'])} downgraded or delisted, "
-                             f"{_num(e['promoted'])} promoted, created or re-listed, {_num(e['warnings'])} warnings.")
+                lines.append(f"Status over the run (mean per seed): {fmt_number(e['demoted'])} downgraded or delisted, "
+                             f"{fmt_number(e['promoted'])} promoted, created or re-listed, {fmt_number(e['warnings'])} warnings.")
         lines += ["", "| outcome | unit | baseline | package | change | 95% interval | clear |",
                   "|---|---|---:|---:|---:|---|:-:|"]
         for _, x in r.iterrows():
-            lines.append(f"| {x['outcome']} | {x['unit']} | {_num(x['baseline'])} | {_num(x['value'])} | "
-                         f"{_pct(x['rel_change'])} | [{_num(x['lo'])}, {_num(x['hi'])}] | "
+            lines.append(f"| {x['outcome']} | {x['unit']} | {fmt_number(x['baseline'])} | {fmt_number(x['value'])} | "
+                         f"{_pct(x['rel_change'])} | [{fmt_number(x['lo'])}, {fmt_number(x['hi'])}] | "
                          f"{'yes' if x['significant'] else ''} |")
         lines.append("")
     return "\n".join(lines)

@@ -132,11 +132,14 @@ def setup_fonts(lang: str) -> str | None:
     return None
 
 
-def fmt_number(v: float) -> str:
-    """A number for tables in words: thousands separated above 1,000, 3 significant digits below,
-    'n/a' when not finite."""
+def fmt_number(v: float | None, na: str = "n/a") -> str:
+    """A number for tables and summaries in words: thousands separated from 1,000, one decimal
+    from 10, 3 significant digits below; ``na`` when missing or not finite."""
     import math
 
-    if not math.isfinite(v):
-        return "n/a"
-    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
+    if v is None or not math.isfinite(v):
+        return na
+    a = abs(v)
+    if a >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:.1f}" if a >= 10 else f"{v:.3g}"

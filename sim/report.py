@@ -26,7 +26,7 @@ import yaml
 from . import __version__
 from .dashboard.charts import FLOWS, ranking, ranking_html, region_panels, to_png, zone_map, zone_trajectories
 from .errors import InputError
-from .labels import cjk_font, label
+from .labels import cjk_font, fmt_number, label
 
 KNOWN_KINDS = ("run", "compare", "sweep", "study", "sensitivity")
 # Analyses whose module offers report_items(folder, manifest, lang) -> [(heading, text | table | png)].
@@ -167,17 +167,8 @@ def _packages_info(f: Folder) -> list[dict[str, Any]]:
     return []
 
 
-def _fmt(v: float) -> str:
-    if v is None or (isinstance(v, float) and np.isnan(v)):
-        return "–"
-    a = abs(v)
-    if a >= 1000:
-        return f"{v:,.0f}"
-    if a >= 10:
-        return f"{v:,.1f}"
-    if a >= 1:
-        return f"{v:.2f}"
-    return f"{v:.3f}"
+def _fmt(v: float | None) -> str:
+    return fmt_number(v, na="–")
 
 
 def _pct(a: float, b: float) -> float:

@@ -93,6 +93,8 @@ def split_scenario(scenario: str, package: str | None) -> tuple[str, str]:
 
 def format_summary(summary, title: str, package: str, n_seeds: int) -> str:
     """Plain-text table: one row per outcome, one column per year, 'mean [p05, p95]'."""
+    from ..labels import fmt_number  # here, not at the top: `zonesim --help` stays quick
+
     lines = [f"{title} — package '{package}', {n_seeds} seeds (mean [5%, 95%])"]
     years = sorted(summary["year"].unique())
     head = f"{'outcome':<16}" + "".join(f"{y:>28}" for y in years)
@@ -105,15 +107,6 @@ def format_summary(summary, title: str, package: str, n_seeds: int) -> str:
                 cells.append("—".rjust(28))
                 continue
             r = at.iloc[0]
-            cells.append(f"{_fmt(r['mean'])} [{_fmt(r['p05'])}, {_fmt(r['p95'])}]".rjust(28))
+            cells.append(f"{fmt_number(r['mean'])} [{fmt_number(r['p05'])}, {fmt_number(r['p95'])}]".rjust(28))
         lines.append(f"{outcome:<16}" + "".join(cells))
     return "\n".join(lines)
-
-
-def _fmt(v: float) -> str:
-    a = abs(v)
-    if a >= 1000:
-        return f"{v:,.0f}"
-    if a >= 10:
-        return f"{v:.1f}"
-    return f"{v:.3f}" if a < 1 else f"{v:.2f}"

@@ -14,6 +14,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from ..cli import positive_int  # noqa: E402
+from ..labels import fmt_number  # noqa: E402
 from ..params import Params  # noqa: E402
 from ..results import default_out, manifest, staged_output, world_dict, write_json, write_table, write_yaml  # noqa: E402
 from ..runner import default_workers, derive_seeds  # noqa: E402
@@ -98,30 +99,19 @@ def main(args: argparse.Namespace) -> int:
 # -----------------------------------------------------------------------------------------------
 # formatting
 # -----------------------------------------------------------------------------------------------
-def _fmt(v: float) -> str:
-    if v is None or not np.isfinite(v):
-        return "n/a"
-    a = abs(v)
-    if a >= 1000:
-        return f"{v:,.0f}"
-    if a >= 10:
-        return f"{v:.1f}"
-    return f"{v:.3f}"
-
-
 def _interval(lo: float, hi: float) -> str:
     if not np.isfinite(hi):
-        return f">= {_fmt(lo)}"
+        return f">= {fmt_number(lo)}"
     if not np.isfinite(lo):
-        return f"<= {_fmt(hi)}"
-    return f"[{_fmt(lo)}, {_fmt(hi)}]"
+        return f"<= {fmt_number(hi)}"
+    return f"[{fmt_number(lo)}, {fmt_number(hi)}]"
 
 
 def format_table(table: pd.DataFrame) -> str:
     lines = [f"{'statistic':<58} {'model mean [5%, 95%]':>30} {'accepted':>20}  result"]
     lines.append("-" * len(lines[0]))
     for r in table.to_dict("records"):
-        model = f"{_fmt(r['model_mean'])} [{_fmt(r['model_p05'])}, {_fmt(r['model_p95'])}]"
+        model = f"{fmt_number(r['model_mean'])} [{fmt_number(r['model_p05'])}, {fmt_number(r['model_p95'])}]"
         lines.append(f"{r['statistic'][:58]:<58} {model:>30} {_interval(r['lo'], r['hi']):>20}  "
                      f"{'pass' if r['pass'] else 'FAIL'}{' (fitted)' if r.get('calibrated') else ''}")
     n = int(table["pass"].sum())
@@ -133,7 +123,7 @@ def format_policy(policy: pd.DataFrame) -> str:
     lines = ["policy responses"]
     for r in policy.to_dict("records"):
         res = _result(r["pass"], r["seeds"])
-        lines.append(f"  {r['claim'][:70]:<70} {_fmt(r['model_mean']):>8}  {r['expect']:<44} {res}")
+        lines.append(f"  {r['claim'][:70]:<70} {fmt_number(r['model_mean']):>8}  {r['expect']:<44} {res}")
     return "\n".join(lines)
 
 
@@ -153,8 +143,8 @@ def report_md(world, table: pd.DataFrame, fitted: pd.DataFrame, policy: pd.DataF
          "| statistic | when | model mean [5%, 95%] | accepted | published figure | source | result |",
          "|---|---|---|---|---|---|---|"]
     for r in table.to_dict("records"):
-        L.append(f"| {r['statistic']} | {r['when']} | {_fmt(r['model_mean'])} [{_fmt(r['model_p05'])}, "
-                 f"{_fmt(r['model_p95'])}] | {_interval(r['lo'], r['hi'])} | {r['target']} | {r['source']} | "
+        L.append(f"| {r['statistic']} | {r['when']} | {fmt_number(r['model_mean'])} [{fmt_number(r['model_p05'])}, "
+                 f"{fmt_number(r['model_p95'])}] | {_interval(r['lo'], r['hi'])} | {r['target']} | {r['source']} | "
                  f"{'pass' if r['pass'] else '**FAIL**'}{' (fitted)' if r['calibrated'] else ''} |")
     L += ["", f"**{int(table['pass'].sum())} of {len(table)} targets pass.**", "",
           "![targets](validation.png)", "", "![firm sizes](firm_sizes.png)", "",
@@ -169,8 +159,8 @@ def report_md(world, table: pd.DataFrame, fitted: pd.DataFrame, policy: pd.DataF
               "| claim | source | expected | model mean [5%, 95%] | result | note |", "|---|---|---|---|---|---|"]
         for r in policy.to_dict("records"):
             res = _result(r["pass"], r["seeds"]).replace("DISAGREES", "**disagrees**")
-            L.append(f"| {r['claim']} | {r['source']} | {r['expect']} | {_fmt(r['model_mean'])} "
-                     f"[{_fmt(r['model_p05'])}, {_fmt(r['model_p95'])}] | {res} | {r['note']} |")
+            L.append(f"| {r['claim']} | {r['source']} | {r['expect']} | {fmt_number(r['model_mean'])} "
+                     f"[{fmt_number(r['model_p05'])}, {fmt_number(r['model_p95'])}] | {res} | {r['note']} |")
         L += ["", "![policy](policy.png)"]
     L += ["", "Where a row fails or disagrees, docs/validation.md explains why and what would fix it.", ""]
     return "\n".join(L)
