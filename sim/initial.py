@@ -129,9 +129,8 @@ def _calibrate(model: ZoneModel, target_output: np.ndarray) -> None:
     produce(model, service, cell)
     got = np.bincount(z, weights=f.output[i], minlength=nz)
     f.tfp[i] *= (target_output / np.maximum(got, 1e-9))[z]
-    produce(model, service, cell)
+    emp = produce(model, service, cell)[:nz]
     va = np.bincount(z, weights=f.value_added[i], minlength=nz)
-    emp = np.bincount(z, weights=f.employees[i], minlength=nz)
     zs.wage[:nz] = p.labour_share * va / np.maximum(emp, 1e-9)
     produce(model, service, cell)
     d = p.knowledge_depreciation

@@ -287,14 +287,13 @@ class ZoneModel(mesa.Model):
         f, fl, nz = self.firms, self.flows, self.n_zone_slots
         self._service = zon.service_effect(self)
         self._cell = ent.cells(self)  # zones and sectors do not change until firm dynamics
-        ent.produce(self, self._service, self._cell)
+        emp = ent.produce(self, self._service, self._cell)
         z = f.zone[:f.n]
         by_cell = ent.cell_sum(self, self._cell, f.output[:f.n]).reshape(nz, -1)  # value added: output x sector ratio
         fl["output"] += by_cell.sum(axis=1)
         fl["value_added"] += (by_cell * self.sector_va).sum(axis=1)  # not @: BLAS threads would spin
         for name in ("rd", "tax"):
             fl[name] += np.bincount(z, weights=getattr(f, name)[:f.n], minlength=nz)
-        emp = np.bincount(z, weights=f.employees[:f.n], minlength=nz)
         self.zones.wage[:] = np.where(emp > 0, self.params.labour_share * fl["value_added"] / np.maximum(emp, 1e-9),
                                       self.zones.wage)
         self.region_mean_wage = float(np.average(self.zones.wage, weights=emp)) if emp.sum() > 0 else \

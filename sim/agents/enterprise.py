@@ -104,8 +104,9 @@ def cell_sum(model: ZoneModel, cell: np.ndarray, values: np.ndarray | None = Non
     return np.bincount(cell, weights=values, minlength=model.n_zone_slots * N_SECTORS)
 
 
-def produce(model: ZoneModel, service: np.ndarray, cell: np.ndarray) -> None:
+def produce(model: ZoneModel, service: np.ndarray, cell: np.ndarray) -> np.ndarray:
     """Output y = A * G * S * k^a * (n(1 + phi h/n))^b; value added, R&D, profit and tax.
+    Returns the employment of each zone slot.
 
     G, the agglomeration factor, is (zone-sector employment)^e_loc x (zone employment)^e_urb;
     it and the service factor S are computed once per cell or zone and gathered per firm."""
@@ -114,7 +115,8 @@ def produce(model: ZoneModel, service: np.ndarray, cell: np.ndarray) -> None:
     z, s = f.zone[:L], f.sector[:L]
     n, k = f.employees[:L], f.capital[:L]
     local = np.maximum(cell_sum(model, cell, n), 1.0) ** p.agglomeration_elasticity
-    urban = np.maximum(np.bincount(z, weights=n, minlength=model.n_zone_slots), 1.0) ** p.urbanisation_elasticity
+    emp_zone = np.bincount(z, weights=n, minlength=model.n_zone_slots)
+    urban = np.maximum(emp_zone, 1.0) ** p.urbanisation_elasticity
     labour = n + p.skill_effect * f.skilled[:L]  # = n (1 + phi h/n)
     y = f.tfp[:L] * local[cell] * (urban * service)[z] * k ** p.capital_elasticity * labour ** p.labour_elasticity
     f.output[:L] = y
@@ -127,6 +129,7 @@ def produce(model: ZoneModel, service: np.ndarray, cell: np.ndarray) -> None:
     losses = f.losses[:L]
     losses += 1
     losses *= profit < 0.0  # consecutive loss years: +1, or back to 0 after a profitable year
+    return emp_zone
 
 
 def innovate(model: ZoneModel, cell: np.ndarray) -> None:
