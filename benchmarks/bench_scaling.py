@@ -25,7 +25,6 @@ CHILD = r"""
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
 kind, n, years = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-import mesa
 from sim.model import ZoneModel
 from sim.scenario import load_world
 def rss_mb():
@@ -49,29 +48,15 @@ if kind == "zonesim":
     agents = m.firms.n + m.talent.n + m.zones.n
     handles = m.firms.capacity + m.talent.capacity + m.zones.capacity
 else:
-    class MoneyAgent(mesa.Agent):
-        def __init__(self, model):
-            super().__init__(model)
-            self.wealth = 1
-        def step(self):
-            if self.wealth > 0:
-                other = self.model.agent_list[self.model.random.randrange(len(self.model.agent_list))]
-                other.wealth += 1
-                self.wealth -= 1
-    class Ref(mesa.Model):
-        def __init__(self, n):
-            super().__init__(rng=1)
-            MoneyAgent.create_agents(self, n)
-            self.agent_list = list(self.agents)
-        def step(self):
-            self.agents.shuffle_do("step")
+    sys.path.insert(0, {root!r} + "/benchmarks")
+    from bench_model import Reference  # the same plain-Mesa reference as bench_model.py
     t0 = time.perf_counter()
-    m = Ref(n)
+    m = Reference(n, 1)
     t1 = time.perf_counter()
     for _ in range(years):
         m.step()
     t2 = time.perf_counter()
-    agent_steps = agents = handles = n * years // years
+    agents = handles = n
     agent_steps = n * years
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(dict(kind=kind, n=n, years=years, build=t1 - t0, total=t2 - t0, agent_steps=agent_steps,
