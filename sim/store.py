@@ -26,8 +26,6 @@ import io
 import json
 import math
 import os
-import shutil
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +34,7 @@ from typing import Any
 import pandas as pd
 
 from .errors import InputError
-from .results import atomic_write, check_new_output, manifest, write_json, write_table, write_yaml
+from .results import atomic_write, manifest, staged_output, write_json, write_table, write_yaml
 
 INDEX = "index.jsonl"
 DATA = "results"
@@ -76,10 +74,7 @@ class Store:
                overwrite: bool = False, **extra: Any) -> Store:
         """A new study folder with its study, design and manifest (made whole, then renamed in)."""
         path = Path(path)
-        check_new_output(path, overwrite)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent))
-        try:
+        with staged_output(path, overwrite) as tmp:  # written aside, renamed into place when complete
             runs = runs.copy()
             runs["chunk"] = (runs["run"] // chunk).astype("int64")
             write_yaml(tmp / "study.yaml", study.to_dict())
@@ -96,12 +91,6 @@ class Store:
             write_json(tmp / "manifest.json", info)
             (tmp / DATA).mkdir()
             atomic_write(tmp / INDEX, "")
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        if path.exists():
-            shutil.rmtree(path)
-        os.replace(tmp, path)
         return cls(path, info)
 
     @classmethod
