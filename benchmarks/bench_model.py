@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import mesa  # noqa: E402
 
-from sim.model import ZoneModel  # noqa: E402
-from sim.scenario import load_world  # noqa: E402
+from sim.model.zonemodel import ZoneModel  # noqa: E402
+from sim.scenario.world import load_world  # noqa: E402
 
 
 class MoneyAgent(mesa.Agent):

@@ -25,8 +25,8 @@ CHILD = r"""
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
 kind, n, years = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-from sim.model import ZoneModel
-from sim.scenario import load_world
+from sim.model.zonemodel import ZoneModel
+from sim.scenario.world import load_world
 def rss_mb():
     with open("/proc/self/status") as fh:
         for line in fh:

@@ -49,7 +49,7 @@ def _worker_cpu() -> float:
 
 def timed(study, out: Path, client=None, **kw) -> tuple[float, float]:
     """(wall seconds, CPU seconds of this process + pool children + Dask workers)."""
-    from sim.sweep import execute, open_store
+    from sim.experiments.sweep import execute, open_store
 
     store = open_store(study, out)
     before = sum(client.run(_worker_cpu).values()) if client else 0.0
@@ -69,8 +69,8 @@ def main() -> None:
     ap.add_argument("--no-dask", action="store_true")
     args = ap.parse_args()
 
-    from sim.store import Store
-    from sim.study import load_study
+    from sim.experiments.store import Store
+    from sim.experiments.study import load_study
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-study-"))
     study = load_study(study_file(tmp, args.runs, args.years))

@@ -29,9 +29,9 @@ KEEP = ["output", "firms", "hightech_firms", "talent", "employees", "entries", "
 def one(args: tuple[str, str, int, int]) -> pd.DataFrame:
     root, package, seed, years = args
     sys.path.insert(0, root)
-    from sim.packages import empty_package, load_package
-    from sim.runner import Job, run_job
-    from sim.scenario import load_world
+    from sim.scenario.packages import empty_package, load_package
+    from sim.experiments.runner import Job, run_job
+    from sim.scenario.world import load_world
 
     pkg = empty_package() if package == "baseline" else load_package(package)
     df = run_job(Job(load_world("guangxi"), pkg, seed, years))

@@ -11,9 +11,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sim.metrics import OUTCOMES, REGION_OUTCOMES  # noqa: E402
-from sim.params import SECTORS, param_table  # noqa: E402
-from sim.scenario import ZoneRow  # noqa: E402
+from sim.outcomes.metrics import OUTCOMES, REGION_OUTCOMES  # noqa: E402
+from sim.core.params import SECTORS, param_table  # noqa: E402
+from sim.scenario.world import ZoneRow  # noqa: E402
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "parameters.md"
 

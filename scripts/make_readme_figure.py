@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sim.cli import main  # noqa: E402
+from sim.cli.main import main  # noqa: E402
 
 IMG = Path(__file__).resolve().parent.parent / "docs" / "img"
 

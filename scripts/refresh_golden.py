@@ -13,9 +13,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sim.packages import empty_package  # noqa: E402
-from sim.runner import Job, run_job  # noqa: E402
-from sim.scenario import load_world  # noqa: E402
+from sim.scenario.packages import empty_package  # noqa: E402
+from sim.experiments.runner import Job, run_job  # noqa: E402
+from sim.scenario.world import load_world  # noqa: E402
 
 GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "golden" / "core.csv"
 SEED, YEARS = 20210, 10

@@ -1,6 +1,6 @@
 """zonesim: an agent-based simulator of high-tech development zones, built on Mesa.
 
-``sim.run(params, seed, years)`` and ``sim.run_scalar(...)`` (from :mod:`sim.runner`) are
+``sim.run(params, seed, years)`` and ``sim.run_scalar(...)`` (from :mod:`sim.experiments.runner`) are
 imported on first use, so ``import sim`` stays light.
 """
 
@@ -12,7 +12,7 @@ __version__ = "0.1.0"
 
 __all__ = ["__version__", "run", "run_scalar"]
 
-_LAZY = {"run": "sim.runner", "run_scalar": "sim.runner"}
+_LAZY = {"run": "sim.experiments.runner", "run_scalar": "sim.experiments.runner"}
 
 
 def __getattr__(name: str) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.scenario import load_world
+from sim.scenario.world import load_world
 
 
 @pytest.fixture(scope="session")
@@ -14,6 +14,6 @@ def world():
 
 @pytest.fixture
 def model(world):
-    from sim.model import ZoneModel
+    from sim.model.zonemodel import ZoneModel
 
     return ZoneModel(world=world, rng=42)

@@ -11,14 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.attribution import (MAX_PLAYERS, Player, attribute, attribution_study, coalition_values, interaction_index,
+from sim.analysis.attribution import (MAX_PLAYERS, Player, attribute, attribution_study, coalition_values, interaction_index,
                              players, region_values, run_package_study, shapley, sub_package)
-from sim.errors import InputError
-from sim.packages import load_package
-from sim.scenario import load_world
-from sim.study import apply_levers
-from sim.store import Store
-from sim.sweep import execute, open_store
+from sim.core.errors import InputError
+from sim.scenario.packages import load_package
+from sim.scenario.world import load_world
+from sim.experiments.study import apply_levers
+from sim.experiments.store import Store
+from sim.experiments.sweep import execute, open_store
 
 WORLD = "synthetic:3,150,1500"
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import yaml
 
-from sim import calibrate as C
-from sim.runner import derive_seeds
-from sim.scenario import WORLDS, load_world
+from sim.analysis import calibrate as C
+from sim.experiments.runner import derive_seeds
+from sim.scenario.world import WORLDS, load_world
 
 TRUE = {"a": 0.3, "b": 2.0}
 PARAMS = [C.FreeParam("a", 0.0, 1.0), C.FreeParam("b", 0.0, 5.0)]
@@ -115,7 +115,7 @@ def test_model_problem_moments_respond_to_exit_hazard(world):
 
 @pytest.mark.slow
 def test_calibrate_command_runs_and_does_not_write_with_no_write(tmp_path):
-    from sim.cli import main
+    from sim.cli.main import main
 
     before = (WORLDS / "guangxi.yaml").read_text()
     out = tmp_path / "cal"

@@ -1,4 +1,4 @@
-"""Grouped logit draws (sim.choice): the frequencies are the logit probabilities."""
+"""Grouped logit draws (sim.core.choice): the frequencies are the logit probabilities."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.choice import draw_alternatives, logit_cdf
+from sim.core.choice import draw_alternatives, logit_cdf
 
 
 def test_draws_follow_the_logit_probabilities_of_their_group():

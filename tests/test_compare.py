@@ -1,12 +1,12 @@
-"""sim.compare: paired differences and intervals, identical packages, direction of effects."""
+"""sim.analysis.compare: paired differences and intervals, identical packages, direction of effects."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from sim.compare import differences, status_events, summary_markdown
-from sim.packages import load_package
-from sim.runner import derive_seeds, make_jobs, run_jobs
+from sim.analysis.compare import differences, status_events, summary_markdown
+from sim.scenario.packages import load_package
+from sim.experiments.runner import derive_seeds, make_jobs, run_jobs
 
 
 def synthetic(deltas: dict[str, list[float]], seeds: int = 5) -> pd.DataFrame:

@@ -15,8 +15,8 @@ import time
 
 import pytest
 
-from sim.cli import main
-from sim.store import INDEX, Store
+from sim.cli.main import main
+from sim.experiments.store import INDEX, Store
 
 from .test_study import write_study
 from .test_sweep import _sweep_cmd

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from sim.dashboard.controls import lever_controls, settings_from_controls
-from sim.packages import load_package
+from sim.present.dashboard.controls import lever_controls, settings_from_controls
+from sim.scenario.packages import load_package
 from sim.policies import REGISTRY
-from sim.scenario import PACKAGES
+from sim.scenario.world import PACKAGES
 
 CHROMIUM = "/usr/bin/chromium"
 # generous waits: CI machines may be shared and busy (a step redraws four charts server-side)
@@ -273,7 +273,7 @@ def test_workshop_session_in_chromium(dashboard, tmp_path, world):
                 assert (tmp_path / name).stat().st_size > 20_000
 
             # a report, opened in the same browser: pictures load, Chinese drawn with a CJK font
-            from sim.cli import main as cli
+            from sim.cli.main import main as cli
             from tests.test_report import check_report_in_browser
 
             run = tmp_path / "run"
@@ -286,7 +286,7 @@ def test_workshop_session_in_chromium(dashboard, tmp_path, world):
 
 
 def test_dashboard_command_refuses_unknown_package(capsys):
-    from sim.cli import main as cli
+    from sim.cli.main import main as cli
 
     assert cli(["dashboard", "--package", "no-such-package"]) == 2
     assert "no-such-package" in capsys.readouterr().err
@@ -298,4 +298,4 @@ def test_dashboard_app_imports():
     browser test is slow)."""
     import importlib
 
-    importlib.import_module("sim.dashboard.app")
+    importlib.import_module("sim.present.dashboard.app")

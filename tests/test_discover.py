@@ -9,9 +9,9 @@ import pytest
 
 pytest.importorskip("ema_workbench")
 
-from sim.discover import cases, discover, open_results, quasi_p  # noqa: E402
-from sim.errors import InputError  # noqa: E402
-from sim.robust import Condition  # noqa: E402
+from sim.analysis.discover import cases, discover, open_results, quasi_p  # noqa: E402
+from sim.core.errors import InputError  # noqa: E402
+from sim.analysis.robust import Condition  # noqa: E402
 
 
 def _planted(n=400, seed=0):
@@ -87,8 +87,8 @@ def test_no_failures_and_all_failures_are_refused():
 
 
 def test_cases_from_a_study_store(tmp_path):
-    from sim.study import load_study
-    from sim.sweep import execute, open_store
+    from sim.experiments.study import load_study
+    from sim.experiments.sweep import execute, open_store
 
     from .test_robust import write_study
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from sim.cli import main
-from sim.errors import InputError
-from sim.store import Store
+from sim.cli.main import main
+from sim.core.errors import InputError
+from sim.experiments.store import Store
 
 from .test_study import write_study
 
@@ -16,7 +16,7 @@ SIX = {"levers": {"land_quota": {"values": [6.0, 24.0]}},
 
 
 def test_unreachable_scheduler_is_one_line():
-    from sim.distributed import connect
+    from sim.experiments.distributed import connect
 
     with pytest.raises(InputError) as err:
         connect("tcp://127.0.0.1:1", timeout=1)

@@ -17,7 +17,7 @@ def test_parameter_docs_are_current():
 
 
 def test_every_parameter_has_unit_and_source():
-    from sim.params import param_table
+    from sim.core.params import param_table
 
     for row in param_table():
         assert row["unit"] and row["source"] and row["description"], row["name"]

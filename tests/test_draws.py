@@ -1,11 +1,11 @@
-"""sim.draws: the shortcut sampler has the exact distribution."""
+"""sim.core.draws: the shortcut sampler has the exact distribution."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from sim.draws import bernoulli_slots
+from sim.core.draws import bernoulli_slots
 
 
 @pytest.mark.parametrize("p", [0.0, 1e-300, 1e-12, 0.001, 0.02, 0.5, 1.0])

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from sim.agents.zone import DELISTED
-from sim.model import ZoneModel
-from sim.scenario import WORLDS, load_world
+from sim.model.zonemodel import ZoneModel
+from sim.scenario.world import WORLDS, load_world
 
 NON_NEGATIVE = ["output", "value_added", "firms", "hightech_firms", "entries", "exits", "talent", "rd",
                 "innovations", "land_developed", "land_available", "output_per_km2", "tax", "budget", "platforms"]

@@ -12,12 +12,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.cli import build_parser
-from sim.errors import InputError
-from sim.packages import load_package
-from sim.params import Params
-from sim.scenario import PACKAGES, WORLDS, ZoneRow, load_world
-from sim.study import load_study
+from sim.cli.main import build_parser
+from sim.core.errors import InputError
+from sim.scenario.packages import load_package
+from sim.core.params import Params
+from sim.scenario.world import PACKAGES, WORLDS, ZoneRow, load_world
+from sim.experiments.study import load_study
 
 SETTINGS = settings(max_examples=400, deadline=2000, suppress_health_check=list(HealthCheck))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.agents.zone import DELISTED, NATIONAL, REGION
-from sim.metrics import zone_outcomes
+from sim.outcomes.metrics import zone_outcomes
 
 
 def test_ranks_follow_scores_within_class(model):

@@ -19,7 +19,7 @@ def test_import_sim_is_light():
 
 def test_lazy_exports():
     import sim
-    from sim import runner
+    from sim.experiments import runner
 
     assert sim.run is runner.run and sim.run_scalar is runner.run_scalar
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
@@ -45,7 +45,7 @@ def test_run_is_a_plain_function_of_params_seed_years(world):
 
 def test_run_rejects_bad_params_in_one_line(world):
     import sim
-    from sim.errors import InputError
+    from sim.core.errors import InputError
 
     with pytest.raises(InputError, match="did you mean 'land_quota'"):
         sim.run({"land_qota": 1.0}, 0, 1, world=world)
@@ -68,7 +68,7 @@ def test_mesa_batch_run(world):
     """2 parameter values x 2 rng seeds, 2 steps, one process."""
     import mesa
 
-    from sim.model import ZoneModel
+    from sim.model.zonemodel import ZoneModel
 
     rows = mesa.batch_run(ZoneModel, parameters={"world": [world], "agglomeration_elasticity": [0.05, 0.09],
                                                  "rng": [11, 12]},
@@ -89,7 +89,7 @@ def test_mesa_batch_run(world):
 def _models_alive() -> int:
     import gc
 
-    from sim.model import ZoneModel
+    from sim.model.zonemodel import ZoneModel
 
     gc.collect()
     return sum(isinstance(o, ZoneModel) for o in gc.get_objects())
@@ -100,8 +100,8 @@ def test_runs_do_not_keep_models_alive(world):
     import dataclasses
 
     import sim
-    from sim.study import load_study
-    from sim.sweep import chunks_of, run_chunk
+    from sim.experiments.study import load_study
+    from sim.experiments.sweep import chunks_of, run_chunk
 
     sim.run({}, 1, 0, world=world)
     before = _models_alive()

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.model import ZoneModel
-from sim.packages import load_package
-from sim.scenario import PACKAGES, load_world
+from sim.model.zonemodel import ZoneModel
+from sim.scenario.packages import load_package
+from sim.scenario.world import PACKAGES, load_world
 
 WORLD = load_world("guangxi")
 PACKAGE_FILES = sorted(PACKAGES.glob("*.yaml"))

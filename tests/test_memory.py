@@ -1,4 +1,4 @@
-"""sim.memory: the allocator settings are applied once per process, and only where they can be."""
+"""sim.core.memory: the allocator settings are applied once per process, and only where they can be."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from sim import memory
+from sim.core import memory
 
 
 def test_tune_malloc_is_idempotent_and_reports_the_first_result():
@@ -21,8 +21,8 @@ def test_tune_malloc_is_idempotent_and_reports_the_first_result():
                     reason="mallopt is glibc's")
 def test_model_sets_the_thresholds_on_glibc():
     """In a fresh process, building a model applies the settings (mallopt accepted them)."""
-    code = ("import sim.memory as m; assert m._MALLOC_TUNED is None\n"
-            "from sim.model import ZoneModel\n"
+    code = ("import sim.core.memory as m; assert m._MALLOC_TUNED is None\n"
+            "from sim.model.zonemodel import ZoneModel\n"
             "ZoneModel(world='synthetic:2,20,200', rng=1, agent_handles='lazy')\n"
             "print(m._MALLOC_TUNED)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

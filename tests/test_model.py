@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.model import ZoneModel
+from sim.model.zonemodel import ZoneModel
 from sim.agents.enterprise import Enterprise
 from sim.agents.talent import Talent
 from sim.agents.zone import Zone

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.pool import Pool
+from sim.core.pool import Pool
 
 
 def test_add_reuses_lowest_free_slots_and_grows():

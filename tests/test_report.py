@@ -20,9 +20,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.cli import main as cli
-from sim.labels import cjk_font
-from sim.report import build_report, headline, write_report
+from sim.cli.main import main as cli
+from sim.present.labels import cjk_font
+from sim.present.report import build_report, headline, write_report
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -10,13 +10,13 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.attribution import region_values, run_package_study
-from sim.errors import InputError
-from sim.packages import load_package
-from sim.robust import future_values, parse_condition, rank, regret, robust_study
-from sim.store import Store
-from sim.study import apply_levers, load_study
-from sim.sweep import execute, open_store
+from sim.analysis.attribution import region_values, run_package_study
+from sim.core.errors import InputError
+from sim.scenario.packages import load_package
+from sim.analysis.robust import future_values, parse_condition, rank, regret, robust_study
+from sim.experiments.store import Store
+from sim.experiments.study import apply_levers, load_study
+from sim.experiments.sweep import execute, open_store
 
 
 def test_parse_condition():
@@ -133,7 +133,7 @@ def test_study_without_uncertainties_is_refused(tmp_path):
 
 def test_a_stored_run_equals_the_same_run_made_directly(tmp_path):
     """The package, uncertainty values and seed of a point are exactly what its run used."""
-    from sim.runner import run
+    from sim.experiments.runner import run
 
     study = load_study(write_study(tmp_path))
     pkgs = _packages()

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from sim.errors import InputError
-from sim.packages import load_package
-from sim.params import Params
-from sim.scenario import PACKAGES, WORLDS, load_world
+from sim.core.errors import InputError
+from sim.scenario.packages import load_package
+from sim.core.params import Params
+from sim.scenario.world import PACKAGES, WORLDS, load_world
 
 ROOT = Path(__file__).resolve().parent.parent
 

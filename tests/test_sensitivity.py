@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.cli import main
-from sim.errors import InputError
-from sim.sensitivity import analyze, convergence, indices, require_method
-from sim.store import Store
-from sim.study import load_study
+from sim.cli.main import main
+from sim.core.errors import InputError
+from sim.analysis.sensitivity import analyze, convergence, indices, require_method
+from sim.experiments.store import Store
+from sim.experiments.study import load_study
 
 from .test_study import write_study
 

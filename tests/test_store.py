@@ -7,10 +7,10 @@ import json
 import pandas as pd
 import pytest
 
-from sim.errors import InputError
-from sim.store import INDEX, Store, auto_chunk
-from sim.study import load_study
-from sim.sweep import execute, open_store
+from sim.core.errors import InputError
+from sim.experiments.store import INDEX, Store, auto_chunk
+from sim.experiments.study import load_study
+from sim.experiments.sweep import execute, open_store
 
 from .test_study import write_study
 
@@ -197,7 +197,7 @@ def test_progress_bar_shows_runs_rate_and_time_left(small, tmp_path, capsys):
 
 def test_resume_refuses_results_of_other_model_code(small, tmp_path):
     """A study folder resumes only with the model code that started it (manifest code_sha256)."""
-    from sim.results import atomic_write, code_sha256
+    from sim.experiments.results import atomic_write, code_sha256
 
     study, full = small
     st = _copy(full, tmp_path / "s")

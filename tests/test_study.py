@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import Field
 
-from sim.errors import InputError
+from sim.core.errors import InputError
 from sim.policies import Lever, LeverSettings
-from sim.runner import derive_seeds
-from sim.study import STUDIES, Factor, configure, load_study
+from sim.experiments.runner import derive_seeds
+from sim.experiments.study import STUDIES, Factor, configure, load_study
 
 BASE: dict[str, Any] = {
     "name": "t",

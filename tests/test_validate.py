@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import validate as V
-from sim.runner import derive_seeds
+from sim.analysis import validate as V
+from sim.experiments.runner import derive_seeds
 
 
 # --------------------------------------------------------------------------- estimators
@@ -96,7 +96,7 @@ def test_short_run_statistics_are_finite_and_plausible(short_stats):
 
 
 def test_validate_command_writes_report(tmp_path):
-    from sim.cli import main
+    from sim.cli.main import main
 
     out = tmp_path / "v"
     assert main(["validate", "--seeds", "2", "--policy-seeds", "0", "--years", "3", "--workers", "1",
@@ -185,7 +185,7 @@ def test_with_level_changes_only_one_zone(world):
 @pytest.mark.slow
 def test_calibrated_default_world_passes_the_fitted_targets(world):
     """The calibrated default world: every fitted moment and every start aggregate passes."""
-    from sim.calibrate import MOMENTS
+    from sim.analysis.calibrate import MOMENTS
 
     stats = V.run_stats(world, derive_seeds(99, 4), world.years, workers=2, csn=False)
     table = V.summarise(stats).set_index("key")

@@ -1,8 +1,8 @@
 """Enterprise agents: production, R&D and innovation, growth within land, exit, relocation, entry.
 
-All firms' numeric state is one :class:`~sim.pool.Pool` (``model.firms``); an
+All firms' numeric state is one :class:`~sim.core.pool.Pool` (``model.firms``); an
 :class:`Enterprise` is the Mesa agent of one slot. Every yearly behaviour is a function over all
-live firms at once (numpy), called by a stage of :class:`~sim.model.ZoneModel`.
+live firms at once (numpy), called by a stage of :class:`~sim.model.zonemodel.ZoneModel`.
 
 Units: output, value added, profit, capital, R&D and knowledge in CNY m; land in km2.
 """
@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from ..params import N_SECTORS, SECTORS
-from ..choice import draw_alternatives, logit_cdf
-from ..draws import bernoulli_slots
-from ..pool import Column, Pool, Pooled
+from sim.core.params import N_SECTORS, SECTORS
+from sim.core.choice import draw_alternatives, logit_cdf
+from sim.core.draws import bernoulli_slots
+from sim.core.pool import Column, Pool, Pooled
 
 if TYPE_CHECKING:
-    from ..model import ZoneModel
+    from sim.model.zonemodel import ZoneModel
 
 ORIGINS = ("initial", "startup", "spinoff", "arrival")
 # Sectors whose growth the green constraint (zone column ``growth_cap``) limits: materials and
@@ -53,13 +53,13 @@ FIRM_COLUMNS = {
 
 
 class Enterprise(Pooled, mesa.Agent):
-    """A firm in a zone. Pooled handle (``sim.pool``): it follows its firm when slots are
+    """A firm in a zone. Pooled handle (``sim.core.pool``): it follows its firm when slots are
     compacted; after the firm exits it is reused by a later entrant, and ``uid`` tells which firm
     it stands for now."""
 
     uid = Column("firm id (unique over the run)")
     zone = Column("slot of the firm's zone")
-    sector = Column("index into sim.params.SECTORS")
+    sector = Column("index into sim.core.params.SECTORS")
     employees = Column("people")
     capital = Column("CNY m")
     tfp = Column("total factor productivity")
@@ -75,7 +75,7 @@ class Enterprise(Pooled, mesa.Agent):
     def __init__(self, model: ZoneModel, hid: int) -> None:
         super().__init__(model)
         self.pool: Pool = model.firms
-        self.hid = hid  # handle id: the slot follows the member (sim.pool)
+        self.hid = hid  # handle id: the slot follows the member (sim.core.pool)
 
     @property
     def sector_name(self) -> str:
@@ -234,7 +234,7 @@ def relocate(model: ZoneModel, service: np.ndarray, free: np.ndarray) -> np.ndar
     and moves when another zone wins and has free land. ``free``: free land per zone, updated
     in place for the moves. Returns (origin, destination) zone of each mover. The logit depends
     on the origin zone only, so each candidate draws its destination from its origin's row of
-    choice probabilities (``sim.choice``)."""
+    choice probabilities (``sim.core.choice``)."""
     f, p, rng = model.firms, model.params, model.rng
     cand = bernoulli_slots(rng, f.n, p.relocation_rate)
     if cand.size == 0:

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from ..choice import draw_alternatives, logit_cdf
-from ..pool import Column, Pool, Pooled
+from sim.core.choice import draw_alternatives, logit_cdf
+from sim.core.pool import Column, Pool, Pooled
 
 if TYPE_CHECKING:
-    from ..model import ZoneModel
+    from sim.model.zonemodel import ZoneModel
 
 OUTSIDE = -1
 
@@ -33,7 +33,7 @@ TALENT_COLUMNS = {
 
 
 class Talent(Pooled, mesa.Agent):
-    """A cohort of skilled people. Pooled handle (``sim.pool``): it follows its cohort when slots
+    """A cohort of skilled people. Pooled handle (``sim.core.pool``): it follows its cohort when slots
     are compacted; after the cohort retires it is reused by a later graduate cohort, and ``uid``
     tells which cohort it stands for now."""
 
@@ -48,7 +48,7 @@ class Talent(Pooled, mesa.Agent):
     def __init__(self, model: ZoneModel, hid: int) -> None:
         super().__init__(model)
         self.pool: Pool = model.talent
-        self.hid = hid  # handle id: the slot follows the member (sim.pool)
+        self.hid = hid  # handle id: the slot follows the member (sim.core.pool)
 
     @property
     def people(self) -> int:
@@ -107,7 +107,7 @@ def choose_location(model: ZoneModel, movers: np.ndarray, job_odds: np.ndarray, 
     """Multinomial logit over the active zones plus leaving Guangxi; returns the chosen zone
     (or OUTSIDE) for each cohort in ``movers``. Utility: wage, amenity, housing cost, subsidies,
     home preference, chance of a job (``location_utility``); one uniform draw per cohort from
-    the model's generator picks from its home zone's row of probabilities (``sim.choice``)."""
+    the model's generator picks from its home zone's row of probabilities (``sim.core.choice``)."""
     nz = model.n_zone_slots
     cdf = logit_cdf(location_utility(model, job_odds, housing))
     pick = draw_alternatives(cdf, model.talent.home[movers], model.rng.random(movers.size))

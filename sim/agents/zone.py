@@ -1,6 +1,6 @@
 """Zone agents: a high-tech zone's status, land, budget and services, and their yearly behaviour.
 
-The numeric state of all zones is one :class:`~sim.pool.Pool`; a :class:`Zone` is the Mesa agent
+The numeric state of all zones is one :class:`~sim.core.pool.Pool`; a :class:`Zone` is the Mesa agent
 for one slot. Behaviour that runs every year over all zones at once is written as functions of
 the model (``public_finance``, ``develop_land``, ``service_effect``) so it costs the same for 14
 zones or 400.
@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from ..pool import Column, Pool, Pooled
+from sim.core.pool import Column, Pool, Pooled
 
 if TYPE_CHECKING:
-    from ..model import ZoneModel
+    from sim.model.zonemodel import ZoneModel
 
 NATIONAL, REGION, DELISTED = 0, 1, 2
 LEVELS = ("national", "region", "delisted")
@@ -80,7 +80,7 @@ class Zone(Pooled, mesa.Agent):
     def __init__(self, model: ZoneModel, hid: int) -> None:
         super().__init__(model)
         self.pool: Pool = model.zones
-        self.hid = hid  # handle id: the slot follows the member (sim.pool)
+        self.hid = hid  # handle id: the slot follows the member (sim.core.pool)
 
     # identity -------------------------------------------------------------------------------
     @property

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from .base import Hooks, Lever, LeverSettings
-from .delisting import Delisting
-from .environment import FiscalAutonomy, GreenConstraint, ManagementReform, TechFinance
-from .evaluation import ClassifiedEvaluation
-from .funding_reward import FundingReward
-from .hosting import Hosting
-from .industry import CertificationSupport, Incubators
-from .innovation import PlatformBuilding, TalentSubsidy, TechTransfer
-from .land_allocation import LandAllocation
-from .layout import NewZones, Promotion
-from .openness import OutsideAttraction
+from sim.policies.base import Hooks, Lever, LeverSettings
+from sim.policies.delisting import Delisting
+from sim.policies.environment import FiscalAutonomy, GreenConstraint, ManagementReform, TechFinance
+from sim.policies.evaluation import ClassifiedEvaluation
+from sim.policies.funding_reward import FundingReward
+from sim.policies.hosting import Hosting
+from sim.policies.industry import CertificationSupport, Incubators
+from sim.policies.innovation import PlatformBuilding, TalentSubsidy, TechTransfer
+from sim.policies.land_allocation import LandAllocation
+from sim.policies.layout import NewZones, Promotion
+from sim.policies.openness import OutsideAttraction
 
 _LEVERS: dict[str, type[Lever]] = {cls.name: cls for cls in (
     # the four named levers

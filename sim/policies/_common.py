@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from ..agents.zone import DELISTED, NATIONAL, REGION
-from ..errors import InputError
-from .base import Lever
+from sim.agents.zone import DELISTED, NATIONAL, REGION
+from sim.core.errors import InputError
+from sim.policies.base import Lever
 
 if TYPE_CHECKING:
-    from ..model import ZoneModel
+    from sim.model.zonemodel import ZoneModel
 
 CLASS_WORDS = {"all": None, "national": NATIONAL, "region": REGION}
 TARGETS_DOC = ("zones the measure applies to: 'all', 'national', 'region' (by the zone's current class) "

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from . import REGISTRY
+from sim.policies import REGISTRY
 
 
 def _default(value: object) -> str:

@@ -5,7 +5,7 @@ errors), then the model calls, in this order:
 
 * ``setup(model)`` once, after the world is built and before the first year: check the
   settings against the world (e.g. named zones exist) and set the zone columns it controls;
-* every year, at fixed points of :meth:`sim.model.ZoneModel.step`:
+* every year, at fixed points of :meth:`sim.model.zonemodel.ZoneModel.step`:
   ``start_year(model)`` before anything moves;
   ``allocate_land(model, demand)`` may return the km2 of quota for each zone (the last lever
   that returns an array wins; default is the model's by-demand rule);
@@ -17,7 +17,7 @@ errors), then the model calls, in this order:
   government scores them (hosting: split GDP and tax as agreed), without changing their sums;
   ``after_evaluation(model)`` acts on the year's scores and ranks (rewards, delisting, promotion);
   ``end_year(model)``; these two act on zones, the region and next year's settings, not on
-  firms or cohorts: the year's census of firms and people (``sim.metrics.census``) is taken at
+  firms or cohorts: the year's census of firms and people (``sim.outcomes.metrics.census``) is taken at
   evaluation and recorded after ``end_year``;
 * ``summary()`` reports what the lever did over the run (e.g. money paid), for the results.
 
@@ -32,7 +32,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 if TYPE_CHECKING:
-    from ..model import ZoneModel
+    from sim.model.zonemodel import ZoneModel
 
 
 class LeverSettings(BaseModel):

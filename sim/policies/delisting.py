@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import Field, model_validator
 
-from ..agents.zone import DELISTED, NATIONAL, REGION
-from ._common import pad
-from .base import Lever, LeverSettings
+from sim.agents.zone import DELISTED, NATIONAL, REGION
+from sim.policies._common import pad
+from sim.policies.base import Lever, LeverSettings
 
 if TYPE_CHECKING:
-    from ..model import ZoneModel
+    from sim.model.zonemodel import ZoneModel
 
 
 class Delisting(Lever):

@@ -4,7 +4,7 @@ are ``funding_reward`` and ``delisting``.)
 ``classified_evaluation`` — ``setup``: national and region-level zones are judged separately
 (they are always ranked within their class) and with their own indicator weights, through
 ``model.government.set_weights``; delisted zones are scored with the region-level weights. The
-five indicators are innovation, structure, green, openness, quality (``sim.government``).
+five indicators are innovation, structure, green, openness, quality (``sim.agents.government``).
 Defaults: national weights from the 2021 national index (国科发火〔2021〕106号; first weight
 official, rest UNVERIFIED); region-level weights an estimate that stresses innovation and
 entrepreneurial activity over openness, as the measures ask of smaller zones.
@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field, field_validator
 
-from ..agents.zone import DELISTED, NATIONAL, REGION
-from .base import Lever, LeverSettings
+from sim.agents.zone import DELISTED, NATIONAL, REGION
+from sim.policies.base import Lever, LeverSettings
 
 if TYPE_CHECKING:
-    from ..model import ZoneModel
+    from sim.model.zonemodel import ZoneModel
 
 Weights = tuple[float, float, float, float, float]
 

@@ -25,12 +25,12 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..agents.zone import NATIONAL, REGION
-from ._common import has_perks, pad
-from .base import Lever, LeverSettings
+from sim.agents.zone import NATIONAL, REGION
+from sim.policies._common import has_perks, pad
+from sim.policies.base import Lever, LeverSettings
 
 if TYPE_CHECKING:
-    from ..model import ZoneModel
+    from sim.model.zonemodel import ZoneModel
 
 
 class Tier(BaseModel):

@@ -29,14 +29,14 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..agents.zone import NATIONAL, REGION
-from ..errors import InputError
-from ..params import SECTORS
-from ._common import Contribution, check_zone_ids
-from .base import Lever, LeverSettings
+from sim.agents.zone import NATIONAL, REGION
+from sim.core.errors import InputError
+from sim.core.params import SECTORS
+from sim.policies._common import Contribution, check_zone_ids
+from sim.policies.base import Lever, LeverSettings
 
 if TYPE_CHECKING:
-    from ..model import ZoneModel
+    from sim.model.zonemodel import ZoneModel
 
 
 class Pair(BaseModel):

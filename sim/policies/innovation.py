@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import Field
 
-from ._common import TARGETS_DOC, Contribution, Targeted
-from .base import LeverSettings
+from sim.policies._common import TARGETS_DOC, Contribution, Targeted
+from sim.policies.base import LeverSettings
 
 if TYPE_CHECKING:
-    from ..model import ZoneModel
+    from sim.model.zonemodel import ZoneModel
 
 
 class TalentSubsidy(Targeted):

@@ -32,11 +32,11 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import Field
 
-from ._common import has_perks
-from .base import Lever, LeverSettings
+from sim.policies._common import has_perks
+from sim.policies.base import Lever, LeverSettings
 
 if TYPE_CHECKING:
-    from ..model import ZoneModel
+    from sim.model.zonemodel import ZoneModel
 
 
 def waterfill(pool: float, weights: np.ndarray, caps: np.ndarray) -> np.ndarray:

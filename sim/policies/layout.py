@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..agents.zone import NATIONAL, REGION
-from ..errors import InputError
-from .base import Lever, LeverSettings
+from sim.agents.zone import NATIONAL, REGION
+from sim.core.errors import InputError
+from sim.policies.base import Lever, LeverSettings
 
 if TYPE_CHECKING:
-    from ..model import ZoneModel
+    from sim.model.zonemodel import ZoneModel
 
 
 class Park(BaseModel):
@@ -119,7 +119,7 @@ class Promotion(Lever):
         n = zs.capacity
         streak = np.zeros(n) if self.streak is None else np.concatenate([self.streak, np.zeros(n - self.streak.size)])
         fl = model.flows
-        hightech = model._census["hightech_firms"]  # certified firms per zone this year (sim.metrics.census)
+        hightech = model._census["hightech_firms"]  # certified firms per zone this year (sim.outcomes.metrics.census)
         ok = (zs.alive & (zs.level == REGION) & (zs.rank >= 1) & (zs.rank <= s.top)
               & (fl["output"] / 1000.0 >= s.min_output_bn) & (hightech >= s.min_hightech_firms))
         streak = np.where(ok, streak + 1, 0)

@@ -7,7 +7,7 @@ import pytest
 
 from sim.agents import enterprise as ent
 from sim.agents.zone import service_effect
-from sim.model import ZoneModel
+from sim.model.zonemodel import ZoneModel
 
 
 def test_output_is_proportional_to_tfp(model):

@@ -7,7 +7,7 @@ import numpy as np
 from sim.agents import talent as tal
 from sim.agents.talent import OUTSIDE
 from sim.agents.zone import housing_cost
-from sim.model import ZoneModel
+from sim.model.zonemodel import ZoneModel
 
 
 def choose(m, **over):

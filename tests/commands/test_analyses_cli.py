@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.cli import main
-from sim.report import build_report
+from sim.cli.main import main
+from sim.present.report import build_report
 
 from ..test_robust import write_study
 
@@ -112,7 +112,7 @@ def test_attribute_and_robust_on_dask_match_the_local_pool(tmp_path, capsys):
     """The sub-package and futures x packages studies run on a Dask cluster (two worker processes
     on loopback) into the same bytes as on the local pool; a dropped part is recomputed on resume."""
     distributed = pytest.importorskip("distributed")
-    from sim.store import Store
+    from sim.experiments.store import Store
 
     pkg = str(_package_file(tmp_path))
     study = str(write_study(tmp_path))

@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import pytest
 
-from sim.cli import main
+from sim.cli.main import main
 
 
 def test_compare_writes_tables_charts_and_summary(tmp_path, capsys):

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.cli import main
+from sim.cli.main import main
 
 
 def test_run_writes_a_complete_folder(tmp_path, capsys):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.model import ZoneModel
+from sim.model.zonemodel import ZoneModel
 from sim.policies import REGISTRY, Lever
 
 

@@ -98,7 +98,7 @@ def test_window_shorter_than_years_is_rejected():
 
 def test_window_longer_than_the_horizon_is_refused(tmp_path):
     """Issue 7: a delisting window longer than the run is bad input (one line, exit 2, nothing written)."""
-    from sim.cli import main
+    from sim.cli.main import main
 
     pkg = tmp_path / "long.yaml"
     pkg.write_text("name: long\nextends: delisting\nlevers:\n  delisting: {years: 3, window: 25}\n", encoding="utf-8")

@@ -26,7 +26,7 @@ def test_unpaid_money_is_carried_or_returned():
         lever = build("funding_reward", budget=10.0, leftover=leftover,
                       tiers=[{"level": "region", "count": 1, "amount": 3.0}])
         # drive the lever directly on a model state after two evaluations
-        from sim.model import ZoneModel
+        from sim.model.zonemodel import ZoneModel
         m = ZoneModel(world="guangxi", levers=[lever], rng=3)
         m.step()
         m.step()

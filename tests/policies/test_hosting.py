@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from sim.errors import InputError
+from sim.core.errors import InputError
 
 from .conftest import build
 
@@ -60,7 +60,7 @@ def test_spillover_raises_the_hosted_zones_innovation_rate(make):
 def test_evaluation_split_moves_gdp_to_the_host_without_changing_the_sum(make):
     lever = build("hosting", pairs=[{"host": "nanning", "hosted": "baise"}], evaluation="split", host_share=0.3)
     m = make(lever)
-    from sim.metrics import zone_outcomes
+    from sim.outcomes.metrics import zone_outcomes
     stats = zone_outcomes(m)
     before = stats["output"].copy()
     lever.evaluation_stats(m, stats)

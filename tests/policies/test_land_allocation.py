@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.model import ZoneModel
+from sim.model.zonemodel import ZoneModel
 from sim.policies.land_allocation import waterfill
 
 from .conftest import build

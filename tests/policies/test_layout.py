@@ -1,7 +1,7 @@
 import pytest
 
 from sim.agents.zone import NATIONAL, REGION
-from sim.errors import InputError
+from sim.core.errors import InputError
 
 from .conftest import ForceRank, build
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from sim.agents.zone import DELISTED
-from sim.errors import InputError
+from sim.core.errors import InputError
 
 from .conftest import build
 
@@ -22,7 +22,7 @@ def test_talent_subsidy_targets_and_cost(make):
 
 
 def test_talent_subsidy_draws_talent(world):
-    from sim.model import ZoneModel
+    from sim.model.zonemodel import ZoneModel
     base = ZoneModel(world=world, rng=4).run(2)
     sub = ZoneModel(world=world, levers=[build("talent_subsidy", amount=60.0, zones=["baise"])], rng=4).run(2)
     get = lambda df: df[(df.zone == "baise") & (df.step == 2)]["talent"].iloc[0]  # noqa: E731
@@ -54,7 +54,7 @@ def test_multipliers_compose_across_levers(make):
 
 
 def test_incubators_raise_startups(world):
-    from sim.model import ZoneModel
+    from sim.model.zonemodel import ZoneModel
     runs = [ZoneModel(world=world, levers=lv, rng=6) for lv in ([], [build("incubators", gain=1.0)])]
     for r in runs:
         r.step()
@@ -70,7 +70,7 @@ def test_certification_support_sets_multiplier(make):
 
 
 def test_outside_attraction_raises_total_arrivals(world):
-    from sim.model import ZoneModel
+    from sim.model.zonemodel import ZoneModel
     totals = []
     for lv in ([], [build("outside_attraction", gain=1.0)]):
         arr = 0.0

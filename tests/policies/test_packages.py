@@ -5,11 +5,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.errors import InputError
-from sim.model import ZoneModel
-from sim.packages import load_package
+from sim.core.errors import InputError
+from sim.model.zonemodel import ZoneModel
+from sim.scenario.packages import load_package
 from sim.policies import REGISTRY
-from sim.scenario import PACKAGES
+from sim.scenario.world import PACKAGES
 
 NAMED = {"funding-reward": "funding_reward", "delisting": "delisting", "hosting": "hosting",
          "land-by-output": "land_allocation"}
@@ -93,7 +93,7 @@ def test_same_seed_same_results(world):
 
 def test_docs_list_every_lever_and_its_settings():
     from sim.policies._doc import overview_table, settings_table
-    from sim.scenario import ROOT
+    from sim.scenario.world import ROOT
 
     text = (ROOT / "docs" / "levers.md").read_text(encoding="utf-8")
     assert overview_table() in text, "docs/levers.md is stale: python -m sim.policies._doc"

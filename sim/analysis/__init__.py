@@ -1,0 +1,2 @@
+"""Analyses of runs: compare, sensitivity, attribution, robustness, discovery, validation and
+calibration."""

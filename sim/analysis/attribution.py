@@ -1,0 +1,444 @@
+"""Attribution: which measure (or area) of a package did it — Shapley values over sub-packages.
+
+A package differs from the baseline in some levers. Grouped into *players* (one per lever, or
+one per area 1-6 of the 23 measures), every subset S of the players defines a sub-package: the
+baseline with the package's settings for the levers of S. All 2^k sub-packages run on the same
+seeds (common random numbers) as one study (:class:`PackageStudy`, a factor ``package`` naming
+the sub-package), so they run on the local pool or a Dask cluster and resume like any sweep.
+
+For one outcome at one year, seed by seed, ``v(S)`` is the region's value under sub-package S.
+Player i's Shapley value is the average of its marginal contribution ``v(S+i) - v(S)`` over all
+orders in which the players could be added; the values add up to the total effect
+``v(all) - v(none)`` exactly, seed by seed (efficiency). Per-seed values give a mean and a 95%
+t-interval. Interactions stay visible: each player's solo effect ``v({i}) - v(none)`` and
+last-in effect ``v(all) - v(all - i)`` (equal to the Shapley value only without interactions),
+the total minus the sum of solo effects, and the pairwise Shapley interaction index of every
+pair (positive: the two measures reinforce each other).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from scipy import stats  # noqa: E402
+
+from sim.analysis.compare import REGION_COMPARE, outcome_unit  # noqa: E402
+from sim.core.errors import InputError  # noqa: E402
+from sim.present.labels import fmt_number, label, setup_fonts  # noqa: E402
+from sim.scenario.packages import Package  # noqa: E402
+from sim.policies import REGISTRY  # noqa: E402
+from sim.scenario.world import World  # noqa: E402
+from sim.experiments.study import (ALL_OUTCOMES, DesignSpec, Factor, FactorSpec, OutcomeSpec, Study,  # noqa: E402
+                    StudyFile)
+from sim.experiments.sweep import PACKAGE_FACTOR, PackagesContext  # noqa: E402
+
+MAX_PLAYERS = 8  # 2^8 = 256 sub-packages x seeds runs
+CONFIDENCE = 0.95
+AREAS = {1: ("layout", "优化布局"), 2: ("innovation", "创新能力"), 3: ("industry", "高新技术产业"),
+         4: ("open innovation", "开放创新"), 5: ("environment", "发展环境"), 6: ("organisation", "组织管理")}
+# Region outcomes every analysis study keeps at its year, so --outcome can change on --resume.
+KEPT_OUTCOMES = tuple(o for o in REGION_COMPARE if o in ALL_OUTCOMES) + tuple(
+    o for o in ("demoted", "promoted", "warnings") if o in ALL_OUTCOMES)
+
+
+# ------------------------------------------------------------------------------------------
+# a study whose points choose their package (shared with sim.analysis.robust)
+# ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PackageStudy(Study):
+    """A study with a factor ``package`` whose values name one of ``packages``; the rest of the
+    study (seeds, outcomes, store, backends) is the ordinary :class:`~sim.experiments.study.Study`."""
+
+    packages: tuple[Package, ...] = ()
+    analysis: str = ""
+
+    def context(self) -> PackagesContext:
+        base = super().context()
+        fields = {f.name: getattr(base, f.name) for f in dataclasses.fields(base)}
+        return PackagesContext(**fields, packages=tuple((p.name, p) for p in self.packages))
+
+    def to_dict(self) -> dict[str, Any]:
+        d = super().to_dict()
+        d["analysis"] = self.analysis
+        d["packages"] = [p.to_dict() for p in self.packages]
+        return d
+
+
+def package_study(name: str, analysis: str, world: World, baseline: Package, packages: list[Package],
+                  years: int, seeds: int, base_seed: int, year: int, *,
+                  uncertainties: tuple[Factor, ...] = (), uncertainty_specs: dict[str, FactorSpec] | None = None,
+                  table: pd.DataFrame | None = None, outcomes: tuple[str, ...] = KEPT_OUTCOMES) -> PackageStudy:
+    """A :class:`PackageStudy`: with ``table`` None, one point per package (full factorial of the
+    ``package`` factor); else the given design table (columns ``package`` + uncertainties)."""
+    names = [p.name for p in packages]
+    spec = StudyFile(
+        name=name, title=f"{analysis}: {', '.join(names[:4])}{' …' if len(names) > 4 else ''}",
+        world=world.name, package=baseline.name, years=years, seeds=seeds, base_seed=base_seed,
+        levers={PACKAGE_FACTOR: FactorSpec(values=names)}, uncertainties=uncertainty_specs or {},
+        outcomes=OutcomeSpec(names=list(outcomes), years=[year], zones=False),
+        design=(DesignSpec(method="full_factorial") if table is None else
+                DesignSpec(method="table", table=f"(generated by zonesim {analysis})")))
+    factors = (Factor(PACKAGE_FACTOR, "lever", None, tuple(names), None),) + tuple(uncertainties)
+    return PackageStudy(spec, f"zonesim {analysis}", world, baseline, years, factors, table,
+                        packages=tuple(packages), analysis=analysis)
+
+
+def run_package_study(study: PackageStudy, out: Path, *, resume: bool, overwrite: bool, workers: int,
+                      scheduler: str | None, progress: bool) -> tuple[Any, dict[str, Any]]:
+    """Open (or resume) the study's store in ``out/runs`` and compute what is missing there, on
+    the local pool or a Dask scheduler; returns (store, session)."""
+    import shutil
+
+    from sim.experiments.results import check_new_output
+    from sim.experiments.sweep import execute, open_store
+
+    if scheduler:
+        from sim.experiments.distributed import check_address
+        check_address(scheduler)
+    out = Path(out)
+    runs = out / "runs"
+    if resume and not (runs / "manifest.json").exists():
+        raise InputError(out, "--resume", "nothing to resume there (no runs/manifest.json); start without --resume")
+    if not resume:
+        check_new_output(out, overwrite)
+        if overwrite and out.exists():
+            shutil.rmtree(out)
+    store = open_store(study, runs, resume=resume, overwrite=False, command=["zonesim", *sys.argv[1:]])
+    session = execute(study, store, workers=workers, scheduler=scheduler, progress=progress)
+    return store, session
+
+
+def region_values(store: Any, outcome: str, year: int) -> pd.DataFrame:
+    """The finished store's region rows at ``year``: package, point, seed and ``outcome``."""
+    df = store.load()
+    sub = df[(df["zone"] == "region") & (df["year"] == year)]
+    if sub.empty:
+        raise InputError(store.path, "--year", f"no results for {year}")
+    return sub
+
+
+# ------------------------------------------------------------------------------------------
+# players and sub-packages
+# ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Player:
+    """A measure (one lever) or an area (the package's changed levers of that area)."""
+
+    name: str
+    levers: tuple[str, ...]
+    title: str = ""
+    title_zh: str = ""
+
+
+def _state(pkg: Package, lever: str) -> Any:
+    return pkg.settings[lever].model_dump(mode="json") if lever in pkg.levers else None
+
+
+def changed_levers(package: Package, baseline: Package) -> list[str]:
+    """Levers whose presence or settings differ between the package and the baseline."""
+    order = list(dict.fromkeys([*package.levers, *baseline.levers]))
+    return [lever for lever in order if _state(package, lever) != _state(baseline, lever)]
+
+
+def players(package: Package, baseline: Package, by: str) -> list[Player]:
+    """The players of ``package`` against ``baseline``: one per changed lever (``by='measure'``)
+    or one per area with a changed lever (``by='area'``, areas in order 1-6)."""
+    changed = changed_levers(package, baseline)
+    if not changed:
+        raise InputError(package.source or package.name, "levers",
+                         f"package '{package.name}' does not differ from '{baseline.name}': nothing to attribute")
+    if by == "measure":
+        return [Player(lev, (lev,), REGISTRY[lev].title, lev) for lev in changed]
+    if by != "area":
+        raise InputError("--by", None, f"expected 'area' or 'measure', got {by!r}")
+    groups: dict[int, list[str]] = {}
+    for lev in changed:
+        groups.setdefault(REGISTRY[lev].area, []).append(lev)
+    return [Player(f"area{a}", tuple(groups[a]), f"{a} {AREAS[a][0]}", f"{a} {AREAS[a][1]}") for a in sorted(groups)]
+
+
+def combo_name(ps: list[Player], mask: int) -> str:
+    on = [p.name for i, p in enumerate(ps) if mask >> i & 1]
+    return "+".join(on) if on else "none"
+
+
+def sub_package(package: Package, baseline: Package, ps: list[Player], mask: int) -> Package:
+    """The baseline with the package's settings for the levers of the players in ``mask``."""
+    on = {lev for i, p in enumerate(ps) if mask >> i & 1 for lev in p.levers}
+    if mask == 0:
+        order = list(baseline.levers)
+    else:
+        order = list(dict.fromkeys([*package.levers, *baseline.levers]))
+    levers, settings = {}, {}
+    for lev in order:
+        src = package if lev in on else baseline
+        if lev in src.levers:
+            levers[lev] = dict(src.levers[lev])
+            settings[lev] = src.settings[lev]
+    name = combo_name(ps, mask)
+    return Package(name, f"{package.name}: {name}", f"{package.title_zh}：{name}", "", levers,
+                   (*package.chain, name), package.source, settings)
+
+
+def attribution_study(package: Package, baseline: Package, by: str, world: World, year: int, seeds: int,
+                      base_seed: int) -> tuple[PackageStudy, list[Player]]:
+    ps = players(package, baseline, by)
+    if len(ps) > MAX_PLAYERS:
+        hint = " (try --by area)" if by == "measure" else ""
+        raise InputError(package.source or package.name, "--by",
+                         f"{len(ps)} {by}s differ from '{baseline.name}' ({', '.join(p.name for p in ps)}); "
+                         f"attribution runs all 2^k sub-packages, so at most {MAX_PLAYERS} players{hint}")
+    years = year - world.start_year
+    if years < 1:
+        raise InputError("--year", None, f"year {year} is not after the world's start year {world.start_year}")
+    subs = [sub_package(package, baseline, ps, m) for m in range(2 ** len(ps))]
+    study = package_study(f"attribute-{package.name}-by-{by}", "attribution", world, baseline, subs,
+                          years, seeds, base_seed, year)
+    return study, ps
+
+
+# ------------------------------------------------------------------------------------------
+# Shapley values
+# ------------------------------------------------------------------------------------------
+def shapley(v: np.ndarray) -> np.ndarray:
+    """Shapley values from coalition values ``v[..., mask]`` (last axis 2^k); returns [..., k]."""
+    n = v.shape[-1]
+    k = int(round(math.log2(n)))
+    if 2 ** k != n:
+        raise ValueError("need 2^k coalition values")
+    phi = np.zeros(v.shape[:-1] + (k,))
+    for i in range(k):
+        for mask in range(n):
+            if mask >> i & 1:
+                continue
+            s = bin(mask).count("1")
+            w = math.factorial(s) * math.factorial(k - s - 1) / math.factorial(k)
+            phi[..., i] += w * (v[..., mask | 1 << i] - v[..., mask])
+    return phi
+
+
+def interaction_index(v: np.ndarray) -> np.ndarray:
+    """Pairwise Shapley interaction index [..., k, k] (zero diagonal): the average over coalitions
+    S without i, j of v(S+i+j) - v(S+i) - v(S+j) + v(S), weighted |S|!(k-|S|-2)!/(k-1)!."""
+    n = v.shape[-1]
+    k = int(round(math.log2(n)))
+    out = np.zeros(v.shape[:-1] + (k, k))
+    for i in range(k):
+        for j in range(i + 1, k):
+            acc = np.zeros(v.shape[:-1])
+            for mask in range(n):
+                if mask >> i & 1 or mask >> j & 1:
+                    continue
+                s = bin(mask).count("1")
+                w = math.factorial(s) * math.factorial(k - s - 2) / math.factorial(k - 1)
+                acc += w * (v[..., mask | 1 << i | 1 << j] - v[..., mask | 1 << i] - v[..., mask | 1 << j]
+                            + v[..., mask])
+            out[..., i, j] = out[..., j, i] = acc
+    return out
+
+
+def _ci(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean over axis 0 and the 95% t-interval (NaN bounds with one seed)."""
+    x = np.asarray(x, dtype=float)
+    n = x.shape[0]
+    mean = x.mean(axis=0)
+    if n < 2:
+        nan = np.full_like(mean, np.nan)
+        return mean, nan, nan
+    half = stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * x.std(axis=0, ddof=1) / np.sqrt(n)
+    return mean, mean - half, mean + half
+
+
+def coalition_values(df: pd.DataFrame, ps: list[Player], outcome: str) -> tuple[np.ndarray, list[int]]:
+    """[seed, mask] matrix of ``outcome`` from the region rows at one year (column ``package``)."""
+    names = [combo_name(ps, m) for m in range(2 ** len(ps))]
+    wide = df.pivot_table(index="seed", columns=PACKAGE_FACTOR, values=outcome, aggfunc="first")
+    missing = [n for n in names if n not in wide.columns]
+    if missing:
+        raise InputError("runs", None, f"sub-packages missing from the results: {', '.join(missing[:3])}")
+    wide = wide[names].dropna()
+    return wide.to_numpy(dtype=float), [int(s) for s in wide.index]
+
+
+@dataclass
+class Attribution:
+    """The tables of one attribution."""
+
+    shapley: pd.DataFrame
+    interactions: pd.DataFrame
+    combinations: pd.DataFrame
+    totals: dict[str, float]
+
+
+def attribute(v: np.ndarray, ps: list[Player], outcome: str) -> Attribution:
+    """Shapley values, solo and last-in effects, interactions and the coalition table from the
+    [seed, mask] values ``v``."""
+    k, full = len(ps), 2 ** len(ps) - 1
+    phi = shapley(v)
+    total = v[:, full] - v[:, 0]
+    solo = np.stack([v[:, 1 << i] - v[:, 0] for i in range(k)], axis=1)
+    last = np.stack([v[:, full] - v[:, full & ~(1 << i)] for i in range(k)], axis=1)
+    base = float(v[:, 0].mean())
+    tot_m, tot_lo, tot_hi = _ci(total)
+    rows = []
+    for name, arr in (("shapley", phi), ("solo", solo), ("last_in", last)):
+        m, lo, hi = _ci(arr)
+        rows.append((name, m, lo, hi))
+    sh = pd.DataFrame({"player": [p.name for p in ps], "title": [p.title for p in ps],
+                       "levers": [" ".join(p.levers) for p in ps]})
+    for name, m, lo, hi in rows:
+        sh[name], sh[f"{name}_lo"], sh[f"{name}_hi"] = m, lo, hi
+    sh["share_of_total"] = sh["shapley"] / tot_m if abs(tot_m) > 1e-12 else np.nan
+    sh["pct_of_baseline"] = 100 * sh["shapley"] / base if abs(base) > 1e-12 else np.nan
+    sh["significant"] = (sh["shapley_lo"] > 0) | (sh["shapley_hi"] < 0)
+    sh.insert(0, "outcome", outcome)
+    sh["unit"] = outcome_unit(outcome)
+    inter = interaction_index(v)
+    pair_rows = []
+    for i in range(k):
+        for j in range(i + 1, k):
+            m, lo, hi = _ci(inter[:, i, j])
+            iso = v[:, 1 << i | 1 << j] - v[:, 1 << i] - v[:, 1 << j] + v[:, 0]
+            im, ilo, ihi = _ci(iso)
+            pair_rows.append({"player_i": ps[i].name, "player_j": ps[j].name, "interaction": float(m),
+                              "lo": float(lo), "hi": float(hi), "isolated": float(im), "isolated_lo": float(ilo),
+                              "isolated_hi": float(ihi)})
+    inter_df = pd.DataFrame(pair_rows, columns=["player_i", "player_j", "interaction", "lo", "hi", "isolated",
+                                                "isolated_lo", "isolated_hi"])
+    cm, clo, chi = _ci(v)
+    dm, dlo, dhi = _ci(v - v[:, [0]])
+    combos = pd.DataFrame({"combination": [combo_name(ps, m) for m in range(full + 1)],
+                           "size": [bin(m).count("1") for m in range(full + 1)]})
+    for i, p in enumerate(ps):
+        combos[p.name] = [bool(m >> i & 1) for m in range(full + 1)]
+    combos["value"], combos["value_lo"], combos["value_hi"] = cm, clo, chi
+    combos["effect"], combos["effect_lo"], combos["effect_hi"] = dm, dlo, dhi
+    solo_sum = solo.sum(axis=1)
+    s_m, s_lo, s_hi = _ci(total - solo_sum)
+    totals = {"baseline": base, "package": float(v[:, full].mean()), "total_effect": float(tot_m),
+              "total_lo": float(tot_lo), "total_hi": float(tot_hi),
+              "total_pct": 100 * float(tot_m) / base if abs(base) > 1e-12 else float("nan"),
+              "sum_shapley": float(phi.sum(axis=1).mean()),
+              "efficiency_gap": float(np.max(np.abs(phi.sum(axis=1) - total))),
+              "sum_solo": float(solo_sum.mean()), "interaction_total": float(s_m),
+              "interaction_lo": float(s_lo), "interaction_hi": float(s_hi), "seeds": int(v.shape[0])}
+    return Attribution(sh, inter_df, combos, totals)
+
+
+# ------------------------------------------------------------------------------------------
+# chart and words
+# ------------------------------------------------------------------------------------------
+def waterfall_chart(a: Attribution, ps: list[Player], outcome: str, year: int, path: Path, lang: str = "en") -> Path:
+    """Baseline bar, one floating bar per player's Shapley value (95% interval), the package bar;
+    beside it the pairwise interaction indices."""
+    setup_fonts(lang)
+    zh = lang == "zh"
+    k = len(ps)
+    fig, axes = plt.subplots(1, 2, figsize=(13 if k > 1 else 8, 5.5), constrained_layout=True,
+                             gridspec_kw={"width_ratios": [2.2, 1] if k > 1 else [1, 0.01]})
+    ax = axes[0]
+    t = a.totals
+    names = [(p.title_zh if zh else p.title) or p.name for p in ps]
+    xs = np.arange(k + 2)
+    ax.bar(0, t["baseline"], color="#888888")
+    level = t["baseline"]
+    for i, r in enumerate(a.shapley.itertuples()):
+        color = "#2a9d8f" if r.shapley >= 0 else "#e76f51"
+        ax.bar(i + 1, r.shapley, bottom=level, color=color)
+        if np.isfinite(r.shapley_lo):
+            ax.errorbar(i + 1, level + r.shapley, yerr=[[r.shapley - r.shapley_lo], [r.shapley_hi - r.shapley]],
+                        color="black", capsize=3, lw=1)
+        ax.plot([i + 0.6, i + 1.4], [level, level], color="black", lw=0.5)
+        level += r.shapley
+    ax.bar(k + 1, t["package"], color="#264653")
+    tops = np.cumsum(a.shapley["shapley"].to_numpy()) + t["baseline"]
+    ends = np.concatenate([tops, tops - a.shapley["shapley"] + a.shapley["shapley_lo"].fillna(a.shapley["shapley"]),
+                           tops - a.shapley["shapley"] + a.shapley["shapley_hi"].fillna(a.shapley["shapley"])])
+    lo_y = min(t["baseline"], t["package"], *ends)
+    hi_y = max(t["baseline"], t["package"], *ends)
+    pad = 0.15 * (hi_y - lo_y) + 1e-9
+    ax.set_ylim(lo_y - pad, hi_y + pad)
+    ax.set_xticks(xs, ["基准" if zh else "baseline", *names, "政策包" if zh else "package"], rotation=30, ha="right")
+    ax.set_ylabel(label(outcome, lang))
+    ax.grid(axis="y", alpha=0.3)
+    inter = t["interaction_total"]
+    ax.set_title((f"{year}年{label(outcome, lang)}：总效应 {t['total_effect']:+.3g}（{t['total_pct']:+.1f}%），"
+                  f"Shapley值（95%区间）；总效应−单独效应之和 = {inter:+.3g}") if zh else
+                 (f"{label(outcome, lang)} in {year}: total effect {t['total_effect']:+.3g} ({t['total_pct']:+.1f}%) "
+                  f"split by Shapley value (95% CI);\ntotal minus sum of solo effects = {inter:+.3g}"), fontsize=10)
+    ax2 = axes[1]
+    if k > 1:
+        mat = np.zeros((k, k))
+        idx = {p.name: i for i, p in enumerate(ps)}
+        for r in a.interactions.itertuples():
+            mat[idx[r.player_i], idx[r.player_j]] = mat[idx[r.player_j], idx[r.player_i]] = r.interaction
+        lim = max(float(np.abs(mat).max()), 1e-12)
+        im = ax2.imshow(mat, cmap="RdBu", vmin=-lim, vmax=lim)
+        ax2.set_xticks(range(k), names, rotation=45, ha="right", fontsize=8)
+        ax2.set_yticks(range(k), names, fontsize=8)
+        for i in range(k):
+            for j in range(k):
+                if i != j:
+                    ax2.text(j, i, f"{mat[i, j]:.2g}", ha="center", va="center", fontsize=7)
+        fig.colorbar(im, ax=ax2, shrink=0.7)
+        ax2.set_title("成对交互作用指数" if zh else "pairwise Shapley interaction index", fontsize=10)
+    else:
+        ax2.axis("off")
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def _n(v: float) -> str:
+    return fmt_number(v)
+
+
+def summary_markdown(a: Attribution, package: Package, baseline: str, by: str, outcome: str, year: int,
+                     world: str) -> str:
+    t = a.totals
+    unit = outcome_unit(outcome)
+    lines = [f"# Attribution of {package.name} by {by} — {outcome}, {year}", "",
+             f"World {world}; {t['seeds']} seeds, every one of the {len(a.combinations)} sub-packages on the same "
+             f"seeds. Effect = sub-package minus `{baseline}`; 95% t-intervals across seeds.", "",
+             f"Total effect of `{package.name}` on {outcome} in {year}: {_n(t['total_effect'])} {unit} "
+             f"({t['total_pct']:+.1f}% of {_n(t['baseline'])}), 95% CI [{_n(t['total_lo'])}, {_n(t['total_hi'])}].",
+             ""]
+    parts = []
+    for r in a.shapley.sort_values("shapley", key=abs, ascending=False).itertuples():
+        parts.append(f"{r.player} {_n(r.shapley)} ({100 * r.share_of_total:.0f}% of the effect)"
+                     if np.isfinite(r.share_of_total) else f"{r.player} {_n(r.shapley)}")
+    lines.append(f"Of it: {'; '.join(parts)}.")
+    lines += ["", f"Interactions: the Shapley values add up to {_n(t['sum_shapley'])} (largest per-seed gap to the "
+              f"total: {t['efficiency_gap']:.2g}); the solo effects add up to {_n(t['sum_solo'])}, so interactions "
+              f"contribute {_n(t['interaction_total'])} [{_n(t['interaction_lo'])}, {_n(t['interaction_hi'])}].", "",
+              "| player | levers | Shapley | 95% CI | share | solo | last in |", "|---|---|---:|---|---:|---:|---:|"]
+    for r in a.shapley.itertuples():
+        share = f"{100 * r.share_of_total:.0f}%" if np.isfinite(r.share_of_total) else "n/a"
+        lines.append(f"| {r.player} | {r.levers} | {_n(r.shapley)} | [{_n(r.shapley_lo)}, {_n(r.shapley_hi)}] | "
+                     f"{share} | {_n(r.solo)} | {_n(r.last_in)} |")
+    if len(a.interactions):
+        top = a.interactions.reindex(a.interactions["interaction"].abs().sort_values(ascending=False).index)[:5]
+        lines += ["", "Strongest pairwise interactions (Shapley interaction index; + reinforce, − substitute):", ""]
+        for r in top.itertuples():
+            lines.append(f"- {r.player_i} × {r.player_j}: {_n(r.interaction)} [{_n(r.lo)}, {_n(r.hi)}]")
+    return "\n".join(lines) + "\n"
+
+
+def report_items(folder: Path, manifest: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
+    """Sections for ``zonesim report``: (heading, text | table | picture path)."""
+    from sim.experiments.results import folder_items
+
+    return folder_items(folder, lang, ("| player", "归因摘要", "Attribution"),
+                        [("shapley.csv", "Shapley值", "Shapley values"), ("waterfall.png", "瀑布图", "Waterfall"),
+                         ("interactions.csv", "交互作用", "Interactions")])

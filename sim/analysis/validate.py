@@ -1,0 +1,550 @@
+"""Validation: does the default world behave like the zones and firms we know?
+
+``validate(world, seeds, years)`` runs the world (no levers) over many seeds and compares the
+model with the stylised facts and public figures of ``CALIBRATION.md``. Each :class:`Target`
+states a statistic, an accepted interval and its source; the report shows, per target, the
+model's mean and 5-95% spread across seeds and whether the mean lies in the interval.
+
+Statistics are computed per seed from a :class:`Snapshot` of the firm population (at year 0 and
+at the last year) and the run's tidy table, by :func:`seed_stats`. ``sim.analysis.calibrate`` fits
+parameters to the same statistics, so validation and calibration cannot drift apart.
+
+Estimators:
+
+* firm-size tail exponent (P(S > s) ~ s^-zeta): the Hill estimator on the largest 5% of firms
+  (:func:`hill`), and the Clauset-Shalizi-Newman maximum-likelihood fit with the KS-optimal
+  ``xmin`` from the maintained ``powerlaw`` package (:func:`csn_tail`);
+* agglomeration elasticity: OLS of log output per worker of each zone-sector cell on log
+  employment of the cell, with sector fixed effects (:func:`agglomeration_elasticity`);
+* entry and exit rates: entries (exits) in year t over live firms at the end of year t-1.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.agents.zone import NATIONAL
+from sim.model.zonemodel import ZoneModel
+from sim.core.params import N_SECTORS
+from sim.policies import Lever
+from sim.scenario.world import World
+
+# -----------------------------------------------------------------------------------------------
+# targets
+# -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """A statistic the model should reproduce: accepted interval [lo, hi] and its source."""
+
+    key: str
+    label: str
+    unit: str
+    lo: float
+    hi: float
+    target: str  # the published figure, as text
+    source: str
+    when: str  # "year 0", "last year", "years 1..N"
+
+    @property
+    def mid(self) -> float:
+        return 0.5 * (self.lo + self.hi)
+
+    @property
+    def half_width(self) -> float:
+        return 0.5 * (self.hi - self.lo)
+
+
+TARGETS: tuple[Target, ...] = (
+    Target("tail_csn", "firm-size tail exponent (CSN / powerlaw)", "1", 0.80, 1.25, "Zipf: 1.06 +/- 0.05",
+           "Axtell 2001, Science 293 (US firms); Clauset, Shalizi & Newman 2009 estimator", "last year"),
+    Target("tail_hill", "firm-size tail exponent (Hill, top 5%)", "1", 0.80, 1.25, "Zipf: 1.06 +/- 0.05",
+           "Axtell 2001; Hill 1975 estimator", "last year"),
+    Target("tail_hill_0", "firm-size tail exponent at start (Hill, top 5%)", "1", 0.80, 1.25, "Zipf ~ 1",
+           "Axtell 2001", "year 0"),
+    Target("exit_rate", "annual firm exit rate", "1/yr", 0.06, 0.09, "6-9% a year",
+           "SAIC 2013 report on the survival of Chinese firms (CALIBRATION.md)", "years 1..N"),
+    Target("entry_rate", "annual firm entry rate", "1/yr", 0.06, 0.10, "6-9% turnover + <=1 pp net growth",
+           "SAIC 2013 (CALIBRATION.md); firm counts grew 2014-2017", "years 1..N"),
+    Target("young_share", "share of live firms under 5 years old", "share", 0.35, 0.55, "nearly half",
+           "SAIC 2013 (CALIBRATION.md)", "last year"),
+    Target("agglomeration", "agglomeration elasticity (log output/worker on log cell employment)", "1",
+           0.029, 0.150, "2-11% per doubling of scale",
+           "Sveikauskas 1975; Lobo et al. 2013; Combes & Gobillon 2015 (CALIBRATION.md)", "last year"),
+    Target("output_0", "zones' output at start", "CNY bn/yr", 850.0, 1150.0, "CNY 1 trn (2020 target)",
+           "Guangxi target for 2020 (CALIBRATION.md)", "year 0"),
+    Target("firms_0", "firms at start", "firms", 20_000.0, 60_000.0, "tens of thousands (25,264 in 9 zones, 2017)",
+           "CALIBRATION.md aggregates, Jan-Sep 2017", "year 0"),
+    Target("hightech_0", "certified high-tech firms at start", "firms", 535.0, 3_000.0,
+           "535 in 9 zones (2017); some thousands by 2021",
+           "CALIBRATION.md aggregates 2017; Guangxi total 1,204 in 2017", "year 0"),
+    Target("va_ratio_0", "value added / output at start", "share", 0.23, 0.29, "0.257 (140.0/544.5)",
+           "CALIBRATION.md aggregates, Jan-Sep 2017", "year 0"),
+    Target("output_per_firm_0", "output per firm at start", "CNY m", 20.0, 37.0,
+           "28.7 (544.5 bn x 12/9 over 25,264 firms)", "CALIBRATION.md aggregates, Jan-Sep 2017", "year 0"),
+    Target("net_margin_0", "net profit / output at start", "share", 0.03, 0.10, "0.060 (34.7/574.95 revenue)",
+           "CALIBRATION.md aggregates, Jan-Sep 2017", "year 0"),
+    Target("top2_0", "Nanning and Liuzhou are the two largest zones, each > CNY 100 bn", "share of seeds",
+           1.0, 1.0, "true", "CALIBRATION.md (2014: both over CNY 100 bn)", "year 0"),
+    Target("top2_last", "Nanning and Liuzhou still the two largest zones", "share of seeds", 0.5, 1.0,
+           "persistent leaders", "estimate: no cause in the baseline for the leaders to change", "last year"),
+    Target("rank_first_to_last", "zone-years jumping from first to last of their class", "share", 0.0, 0.01,
+           "none without cause", "issue 8 (sensible rank dynamics)", "years 1..N"),
+    Target("output_rank_corr", "year-on-year rank correlation of zone output (Spearman)", "1", 0.90, 1.0,
+           "persistent", "estimate: zone output ranks move slowly", "years 1..N"),
+    Target("output_growth", "growth of the zones' output", "1/yr", 0.00, 0.12,
+           "positive, below the 2014-2020 pace", "estimate (plausibility bound)", "years 1..N"),
+)
+BY_KEY = {t.key: t for t in TARGETS}
+
+# -----------------------------------------------------------------------------------------------
+# estimators
+# -----------------------------------------------------------------------------------------------
+
+
+def hill(x: np.ndarray, top: float = 0.05) -> float:
+    """Hill estimator of the tail exponent zeta (P(X > x) ~ x^-zeta) from the largest ``top`` share."""
+    x = np.sort(np.asarray(x, dtype=float))[::-1]
+    k = max(int(x.size * top), 2)
+    if x.size <= k or x[k] <= 0:
+        return float("nan")
+    return float(k / np.sum(np.log(x[:k] / x[k])))
+
+
+def csn_tail(x: np.ndarray, xmin_max_quantile: float = 0.99) -> tuple[float, float, float]:
+    """Clauset-Shalizi-Newman fit with the ``powerlaw`` package: (zeta, its standard error, xmin).
+
+    ``xmin`` is chosen by minimal KS distance among values between 1 and the ``xmin_max_quantile``
+    quantile; values are rounded to whole employees (the search is then fast and the tail is
+    unaffected above a few employees)."""
+    import powerlaw
+
+    x = np.round(np.asarray(x, dtype=float))
+    x = x[x >= 1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with np.errstate(all="ignore"):
+            fit = powerlaw.Fit(x, xmin=(1.0, float(np.quantile(x, xmin_max_quantile))), verbose=False)
+            return float(fit.power_law.alpha - 1.0), float(fit.power_law.sigma), float(fit.xmin)
+
+
+def agglomeration_elasticity(zone: np.ndarray, sector: np.ndarray, employees: np.ndarray,
+                             output: np.ndarray, min_firms: int = 10) -> float:
+    """OLS slope of log(output/employee) of each zone-sector cell on log(employees of the cell),
+    with sector fixed effects; cells with fewer than ``min_firms`` firms are dropped."""
+    cell = zone.astype(np.int64) * N_SECTORS + sector
+    n = np.bincount(cell)
+    emp = np.bincount(cell, weights=employees)
+    out = np.bincount(cell, weights=output)
+    keep = (n >= min_firms) & (emp > 0) & (out > 0)
+    cells = np.flatnonzero(keep)
+    if cells.size < N_SECTORS + 3:
+        return float("nan")
+    y = np.log(out[cells] / emp[cells])
+    x = np.log(emp[cells])
+    fe = (cells % N_SECTORS)[:, None] == np.arange(N_SECTORS)[None, :]
+    fe = fe[:, fe.any(axis=0)]
+    X = np.column_stack([x, fe.astype(float)])
+    coef, *_ = np.linalg.lstsq(X, y, rcond=None)
+    return float(coef[0])
+
+
+def spearman(a: np.ndarray, b: np.ndarray) -> float:
+    ra = pd.Series(a).rank().to_numpy()
+    rb = pd.Series(b).rank().to_numpy()
+    if ra.std() == 0 or rb.std() == 0:
+        return 1.0
+    return float(np.corrcoef(ra, rb)[0, 1])
+
+
+# -----------------------------------------------------------------------------------------------
+# one run -> snapshots -> statistics
+# -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Snapshot:
+    """The live firm population at one moment (arrays over firms)."""
+
+    uid: np.ndarray
+    zone: np.ndarray
+    sector: np.ndarray
+    employees: np.ndarray
+    output: np.ndarray
+    profit: np.ndarray
+    value_added: np.ndarray
+    hightech: np.ndarray
+    age: np.ndarray
+    land: np.ndarray
+    income_tax: np.ndarray  # tax less the value-added tax
+
+    @classmethod
+    def of(cls, model: ZoneModel) -> Snapshot:
+        f = model.firms
+        i = model.live_firms()
+        cols = [getattr(f, name)[i].copy() for name in list(cls.__dataclass_fields__)[:-1]]
+        return cls(*cols, f.tax[i] - model.params.va_tax_rate * f.value_added[i])
+
+
+@dataclass
+class RunRecord:
+    seed: int
+    table: pd.DataFrame  # tidy results
+    first: Snapshot
+    last: Snapshot
+    zone_ids: list[str]
+
+
+def simulate(world: World, seed: int, years: int, levers: Sequence[Lever] = ()) -> RunRecord:
+    model = ZoneModel(world=world, levers=list(levers), rng=int(seed), agent_handles="lazy")
+    first = Snapshot.of(model)
+    for _ in range(years):
+        model.step()
+    return RunRecord(int(seed), model.results(), first, Snapshot.of(model), list(model.zone_ids))
+
+
+def seed_stats(rec: RunRecord, csn: bool = True) -> dict[str, float]:
+    """Every validation statistic of one run (keys of ``TARGETS`` plus diagnostics)."""
+    df = rec.table
+    reg = df[df["zone"] == "region"].sort_values("step")
+    zones = df[df["zone"] != "region"]
+    f0, fN = rec.first, rec.last
+    firms = reg["firms"].to_numpy(float)
+    out = reg["output"].to_numpy(float)
+    years = len(reg) - 1
+    s: dict[str, float] = {}
+    s["tail_hill"] = hill(fN.employees)
+    s["tail_hill_0"] = hill(f0.employees)
+    if csn:
+        s["tail_csn"], s["tail_csn_se"], s["tail_csn_xmin"] = csn_tail(fN.employees)
+    s["exit_rate"] = float(np.mean(reg["exits"].to_numpy(float)[1:] / firms[:-1])) if years else np.nan
+    s["entry_rate"] = float(np.mean(reg["entries"].to_numpy(float)[1:] / firms[:-1])) if years else np.nan
+    s["young_share"] = float(np.mean(fN.age < 5))
+    s["agglomeration"] = agglomeration_elasticity(fN.zone, fN.sector, fN.employees, fN.output)
+    s["agglomeration_0"] = agglomeration_elasticity(f0.zone, f0.sector, f0.employees, f0.output)
+    s["output_0"] = float(out[0])
+    s["firms_0"] = float(firms[0])
+    s["hightech_0"] = float(reg["hightech_firms"].iloc[0])
+    s["va_ratio_0"] = float(f0.value_added.sum() / f0.output.sum())
+    s["output_per_firm_0"] = float(f0.output.sum() / f0.output.size)
+    s["net_margin_0"] = float((f0.profit.sum() - f0.income_tax.sum()) / f0.output.sum())
+    s["top2_0"] = _top2(zones, 0)
+    s["top2_last"] = _top2(zones, years)
+    s.update(_rank_dynamics(zones))
+    s["output_growth"] = float((out[-1] / out[0]) ** (1.0 / years) - 1.0) if years else np.nan
+    return s
+
+
+def _top2(zones: pd.DataFrame, step: int) -> float:
+    z = zones[zones["step"] == step].sort_values("output", ascending=False)
+    top = list(z["zone"].iloc[:2])
+    return float(set(top) == {"nanning", "liuzhou"} and bool((z["output"].iloc[:2] > 100.0).all()))
+
+
+def _rank_dynamics(zones: pd.DataFrame) -> dict[str, float]:
+    """First-to-last jumps within a class, output rank persistence, mean |rank change|."""
+    rank = zones.pivot(index="step", columns="zone", values="rank")
+    level = zones.pivot(index="step", columns="zone", values="level")
+    output = zones.pivot(index="step", columns="zone", values="output")
+    jumps = events = 0
+    moves, corrs = [], []
+    for t in range(1, len(rank)):
+        for lvl in np.unique(level.iloc[t].dropna()):
+            cls = (level.iloc[t] == lvl) & (level.iloc[t - 1] == lvl)
+            n = int(cls.sum())
+            if n < 3:
+                continue
+            r0, r1 = rank.iloc[t - 1][cls], rank.iloc[t][cls]
+            jumps += int(((r0 == 1) & (r1 == n)).sum())
+            events += 1
+            moves.append(float(np.mean(np.abs(r1 - r0)) / (n - 1)))
+        o0, o1 = output.iloc[t - 1].dropna(), output.iloc[t].dropna()
+        common = o0.index.intersection(o1.index)
+        corrs.append(spearman(o0[common].to_numpy(), o1[common].to_numpy()))
+    return {"rank_first_to_last": jumps / max(events, 1), "rank_mean_move": float(np.mean(moves)) if moves else 0.0,
+            "output_rank_corr": float(np.mean(corrs)) if corrs else 1.0,
+            "output_rank_corr_min": float(np.min(corrs)) if corrs else 1.0}
+
+
+def _stats_task(args: tuple[World, int, int, bool]) -> dict[str, float]:
+    world, seed, years, csn = args
+    return {"seed": seed, **seed_stats(simulate(world, seed, years), csn=csn)}
+
+
+def run_stats(world: World, seeds: Sequence[int], years: int, workers: int = 1, csn: bool = True) -> pd.DataFrame:
+    """One row of statistics per seed (runs in a local process pool when ``workers`` > 1)."""
+    tasks = [(world, int(s), int(years), csn) for s in seeds]
+    return pd.DataFrame(_map(_stats_task, tasks, workers))
+
+
+def _map(fn: Any, tasks: list, workers: int, pool: Any = None) -> list:
+    """``fn`` over ``tasks`` in order: in-process, on ``pool`` (an executor kept by the caller),
+    or on a fresh local process pool."""
+    if pool is not None and len(tasks) > 1:
+        return list(pool.map(fn, tasks, chunksize=1))
+    if workers <= 1 or len(tasks) <= 1:
+        return [fn(t) for t in tasks]
+    with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
+        return list(pool.map(fn, tasks, chunksize=1))
+
+
+def summarise(stats: pd.DataFrame, targets: Sequence[Target] = TARGETS) -> pd.DataFrame:
+    """The validation table: per target, model mean, 5-95% across seeds, interval, pass/fail."""
+    rows = []
+    for t in targets:
+        if t.key not in stats:
+            continue
+        v = stats[t.key].to_numpy(float)
+        v = v[np.isfinite(v)]
+        mean = float(v.mean()) if v.size else float("nan")
+        rows.append({"key": t.key, "statistic": t.label, "unit": t.unit, "when": t.when,
+                     "model_mean": mean, "model_p05": float(np.quantile(v, 0.05)) if v.size else np.nan,
+                     "model_p95": float(np.quantile(v, 0.95)) if v.size else np.nan, "seeds": int(v.size),
+                     "lo": t.lo, "hi": t.hi, "target": t.target, "source": t.source,
+                     "pass": bool(v.size and t.lo - 1e-12 <= mean <= t.hi + 1e-12)})
+    return pd.DataFrame(rows)
+
+
+# -----------------------------------------------------------------------------------------------
+# policy responses
+# -----------------------------------------------------------------------------------------------
+
+
+def with_level(world: World, zone_id: str, level: str) -> World:
+    """A copy of ``world`` with one zone's level set at year 0 ('national' or 'region')."""
+    from dataclasses import replace
+
+    if zone_id not in world.zone_ids:
+        raise KeyError(f"no zone '{zone_id}' in world '{world.name}'")
+    zones = tuple(z.model_copy(update={"level": level}) if z.id == zone_id else z for z in world.zones)
+    return replace(world, zones=zones)
+
+
+def zone_split(rec: RunRecord, zone_id: str) -> dict[str, float]:
+    """A zone's last-year output, split into its year-0 incumbents and everyone else
+    (entrants and firms that moved in): the net-entry margin of Lu, Wang & Zhu (2019)."""
+    slot = rec.zone_ids.index(zone_id)
+    first_here = set(rec.first.uid[rec.first.zone == slot].tolist())
+    here = rec.last.zone == slot
+    inc = here & np.isin(rec.last.uid, list(first_here))
+    return {"output": float(rec.last.output[here].sum()) / 1000.0,
+            "incumbents": float(rec.last.output[inc].sum()) / 1000.0,
+            "others": float(rec.last.output[here & ~inc].sum()) / 1000.0,
+            "firms": float(here.sum())}
+
+
+def _status_task(args: tuple[World, str, int, int]) -> dict[str, float]:
+    world, zone_id, seed, years = args
+    out: dict[str, float] = {"zone": zone_id, "seed": seed}
+    for level in ("region", "national"):
+        rec = simulate(with_level(world, zone_id, level), seed, years)
+        for k, v in zone_split(rec, zone_id).items():
+            out[f"{level}_{k}"] = v
+    return out
+
+
+def status_experiment(world: World, zone_ids: Sequence[str], seeds: Sequence[int], years: int,
+                      workers: int = 1) -> pd.DataFrame:
+    """Each zone as national vs region-level from year 0, same seeds (common random numbers):
+    log output effect at the last year and the share of the gain from firms other than the
+    zone's year-0 incumbents."""
+    tasks = [(world, z, int(s), int(years)) for z in zone_ids for s in seeds]
+    df = pd.DataFrame(_map(_status_task, tasks, workers))
+    df["effect"] = np.log(df["national_output"] / df["region_output"])
+    gain = df["national_output"] - df["region_output"]
+    df["entry_share_of_gain"] = (df["national_others"] - df["region_others"]) / gain.where(gain.abs() > 1e-9)
+    return df
+
+
+@dataclass(frozen=True)
+class Check:
+    key: str
+    claim: str
+    source: str
+    expect: str  # "> 0", "in [a, b]" ...
+    lo: float
+    hi: float
+
+
+STATUS_CHECKS = (
+    Check("status_effect", "national status raises a zone's output level", "Alder, Shao & Zilibotti 2016 (~20%)",
+          "log effect in [0.05, 0.40]", 0.05, 0.40),
+    Check("status_entry_share", "the gain comes more from net entry than from incumbents",
+          "Lu, Wang & Zhu 2019, AEJ: Policy", "share of gain from non-incumbents > 0.5", 0.5, np.inf),
+    Check("status_lower_tier", "the effect is larger for a smaller (lower-tier) zone",
+          "Lu, Wang & Zhu 2019 (diminishing returns; larger effects in lower-tier cities)",
+          "small-zone effect - large-zone effect > 0", 0.0, np.inf),
+)
+
+
+def status_checks(df: pd.DataFrame, small: str, large: str) -> pd.DataFrame:
+    """Checks of :data:`STATUS_CHECKS` from a :func:`status_experiment` table."""
+    per_seed_effect = df.groupby("seed")["effect"].mean()
+    pooled = df.groupby("seed")[["national_output", "region_output", "national_others", "region_others"]].sum()
+    gain_others = pooled["national_others"] - pooled["region_others"]
+    gain = pooled["national_output"] - pooled["region_output"]
+    diff = (df[df["zone"] == small].set_index("seed")["effect"] - df[df["zone"] == large].set_index("seed")["effect"])
+    values = {"status_effect": per_seed_effect, "status_lower_tier": diff}
+    return pd.DataFrame([_ratio_row(c, gain_others, gain) if c.key == "status_entry_share" else
+                         _check_row(c, values[c.key]) for c in STATUS_CHECKS])
+
+
+def _ratio_row(c: Check, num: pd.Series | np.ndarray, den: pd.Series | np.ndarray, draws: int = 2000) -> dict[str, Any]:
+    """A share checked as the ratio of its sums over seeds (the mean of per-seed ratios is
+    decided by the seeds whose denominator is near zero); 5-95% range and standard error by a
+    bootstrap over seeds (fixed generator, so the report is reproducible). Inconclusive when a
+    finite bound lies within 2 standard errors of the estimate."""
+    num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
+    keep = np.isfinite(num) & np.isfinite(den)
+    num, den = num[keep], den[keep]
+    n = num.size
+    est = float(num.sum() / den.sum()) if n and den.sum() != 0 else float("nan")
+    if n > 1:
+        pick = np.random.default_rng(0).integers(0, n, (draws, n))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            boot = num[pick].sum(axis=1) / den[pick].sum(axis=1)
+        boot = boot[np.isfinite(boot)]
+    else:
+        boot = np.zeros(0)
+    se = float(boot.std(ddof=1)) if boot.size > 1 else float("inf")
+    ok: bool | None = bool(np.isfinite(est) and c.lo <= est <= c.hi)
+    note = f"ratio of sums over {n} seeds (bootstrap 5-95% and s.e.)"
+    near = [b for b in (c.lo, c.hi) if np.isfinite(b) and abs(est - b) < 2 * se]
+    if near:
+        ok = None
+        note += f"; inconclusive: {near[0]:g} within 2 standard errors ({se:.3g}) of the estimate"
+    return {"key": c.key, "claim": c.claim, "source": c.source, "expect": c.expect, "model_mean": est,
+            "model_p05": float(np.quantile(boot, 0.05)) if boot.size else np.nan,
+            "model_p95": float(np.quantile(boot, 0.95)) if boot.size else np.nan, "seeds": int(n),
+            "se": se, "pass": ok, "note": note}
+
+
+def _check_row(c: Check, v: pd.Series | np.ndarray, note: str = "") -> dict[str, Any]:
+    """Mean and spread across seeds; pass when the mean is in [lo, hi]. A sign check (a bound at
+    0) whose mean lies within 2 standard errors of 0 is *inconclusive* (pass None): at this many
+    seeds the effect cannot be told from the model's seed-to-seed noise."""
+    v = np.asarray(v, dtype=float)
+    v = v[np.isfinite(v)]
+    mean = float(v.mean()) if v.size else float("nan")
+    se = float(v.std(ddof=1) / np.sqrt(v.size)) if v.size > 1 else float("inf")
+    ok: bool | None = bool(v.size and c.lo <= mean <= c.hi)
+    if 0.0 in (c.lo, c.hi) and abs(mean) < 2 * se:
+        ok = None
+        note = (note + "; " if note else "") + f"inconclusive: |mean| < 2 standard errors ({se:.3g}) at {v.size} seeds"
+    return {"key": c.key, "claim": c.claim, "source": c.source, "expect": c.expect, "model_mean": mean,
+            "model_p05": float(np.quantile(v, 0.05)) if v.size else np.nan,
+            "model_p95": float(np.quantile(v, 0.95)) if v.size else np.nan, "seeds": int(v.size),
+            "se": se, "pass": ok, "note": note}
+
+
+# --- levers (sim/policies): rewards concentrated on leaders, land by performance, dose response
+
+
+def _lever_task(args: tuple[World, tuple[tuple[str, dict], ...], int, int]) -> dict[str, float]:
+    world, spec, seed, years = args
+    from sim.policies import REGISTRY
+
+    levers = [REGISTRY[name](REGISTRY[name].Settings.model_validate(settings)) for name, settings in spec]
+    model = ZoneModel(world=world, levers=levers, rng=int(seed), agent_handles="lazy")
+    for _ in range(years):
+        model.step()
+    df = model.results()
+    last = df[df["step"] == years]
+    reg = last[last["zone"] == "region"].iloc[0]
+    zones = last[last["zone"] != "region"]
+    out = zones["output"].to_numpy(float)
+    return {"seed": seed, "output": float(reg["output"]), "output_cv": float(reg["output_cv"]),
+            "output_per_km2": float(reg["output_per_km2"]), "public_money": float(df[df["zone"] == "region"][
+                "public_money"].sum()), "log_top_bottom": float(np.log(out.max() / out.min()))}
+
+
+def lever_runs(world: World, arms: dict[str, tuple[tuple[str, dict], ...]], seeds: Sequence[int], years: int,
+               workers: int = 1) -> pd.DataFrame:
+    """Each arm (a tuple of (lever name, settings)) on the same seeds; one row per arm and seed."""
+    keys = list(arms)
+    tasks = [(world, arms[k], int(s), int(years)) for k in keys for s in seeds]
+    rows = _map(_lever_task, tasks, workers)
+    for k, row in zip([k for k in keys for _ in seeds], rows):
+        row["arm"] = k
+    return pd.DataFrame(rows)
+
+
+LEVER_CHECKS = (
+    Check("leaders_widen_gap", "rewards concentrated on leaders widen the gap between zones",
+          "issue 8; POLICY.md area 6", "output CV (treated - baseline) > 0", 0.0, np.inf),
+    Check("land_by_performance", "land by performance raises output per unit of land",
+          "issue 8; POLICY.md area 5 (亩均效益)", "log output/km2 (by output/km2 vs equal shares of the same "
+          "quota) > 0", 0.0, np.inf),
+    Check("reward_diminishing", "support has diminishing returns: the second tranche adds less output per "
+          "yuan than the first", "Lu, Wang & Zhu 2019", "marginal gain (2nd) - marginal gain (1st) < 0",
+          -np.inf, 0.0),
+)
+
+
+def lever_arms(available: Sequence[str], budget: float = 1000.0) -> dict[str, tuple[tuple[str, dict], ...]]:
+    """The arms the lever checks need, given the registered levers."""
+    arms: dict[str, tuple[tuple[str, dict], ...]] = {"baseline": ()}
+    if "funding_reward" in available:
+        def leaders(b: float) -> tuple[tuple[str, dict], ...]:
+            tiers = [{"level": "national", "rule": "top", "count": 1, "amount": b / 2},
+                     {"level": "region", "rule": "top", "count": 1, "amount": b / 2}]
+            return (("funding_reward", {"budget": b, "tiers": tiers, "leftover": "return"}),)
+        arms["leaders"] = leaders(budget)
+        arms["leaders_x2"] = leaders(2 * budget)
+    if "land_allocation" in available:
+        arms["land_performance"] = (("land_allocation", {"rule": "output_per_land"}),)
+        arms["land_equal"] = (("land_allocation", {"rule": "equal"}),)
+    return arms
+
+
+def lever_checks(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows of :data:`LEVER_CHECKS` from :func:`lever_runs` (checks whose arm is missing say so)."""
+    base = df[df["arm"] == "baseline"].set_index("seed")
+    rows = []
+    for c in LEVER_CHECKS:
+        if c.key == "leaders_widen_gap" and "leaders" in set(df["arm"]):
+            t = df[df["arm"] == "leaders"].set_index("seed")
+            rows.append(_check_row(c, t["output_cv"] - base["output_cv"],
+                                   f"log(top/bottom zone output) change {np.mean(t['log_top_bottom'] - base['log_top_bottom']):+.3f}"))
+        elif c.key == "land_by_performance" and {"land_performance", "land_equal"} <= set(df["arm"]):
+            t = df[df["arm"] == "land_performance"].set_index("seed")
+            e = df[df["arm"] == "land_equal"].set_index("seed")
+            vs_demand = np.mean(np.log(t["output_per_km2"] / base["output_per_km2"]))
+            rows.append(_check_row(c, np.log(t["output_per_km2"] / e["output_per_km2"]),
+                                   f"vs the model's by-demand rule: {vs_demand:+.3f} (by output/km2 issues the "
+                                   f"whole quota, by demand only what zones ask for); output "
+                                   f"{np.mean(np.log(t['output'] / e['output'])):+.3f} vs equal"))
+        elif c.key == "reward_diminishing" and "leaders_x2" in set(df["arm"]):
+            t1 = df[df["arm"] == "leaders"].set_index("seed")
+            t2 = df[df["arm"] == "leaders_x2"].set_index("seed")
+            m1 = (t1["output"] - base["output"]) / t1["public_money"].where(t1["public_money"] > 0)
+            m2 = (t2["output"] - t1["output"]) / (t2["public_money"] - t1["public_money"]).where(
+                t2["public_money"] > t1["public_money"])
+            rows.append(_check_row(c, m2 - m1, f"first tranche {np.nanmean(m1):.2f}, second {np.nanmean(m2):.2f} "
+                                               "CNY bn output per CNY bn paid (last year output, all money paid)"))
+        else:
+            rows.append({"key": c.key, "claim": c.claim, "source": c.source, "expect": c.expect,
+                         "model_mean": np.nan, "model_p05": np.nan, "model_p95": np.nan, "seeds": 0,
+                         "pass": None, "note": "lever not available in sim/policies yet: not checked"})
+    return pd.DataFrame(rows)
+
+
+def national_slots(world: World) -> list[str]:
+    return [z.id for z in world.zones if z.level == "national"]
+
+
+def region_zones_by_size(world: World) -> list[str]:
+    """Region-level zone ids, largest output first."""
+    return [z.id for z in sorted((z for z in world.zones if z.level == "region"), key=lambda z: -z.output_bn)]
+
+
+__all__ = ["TARGETS", "Target", "hill", "csn_tail", "agglomeration_elasticity", "seed_stats", "run_stats",
+           "summarise", "simulate", "status_experiment", "status_checks", "with_level", "NATIONAL"]

@@ -1,0 +1,105 @@
+"""``zonesim compare``: packages against a baseline on common random numbers -> tables, charts,
+a summary in words."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from sim.cli.main import add_output_options, positive_int
+from sim.analysis.compare import BASELINE, DEFAULT_PACKAGES
+from sim.scenario.world import DEFAULT_WORLD
+
+# Heavy modules (mesa, matplotlib, scipy) are imported in main(), so `zonesim --help` stays quick.
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("compare", help="compare measure packages against the baseline",
+                       description="Run every PACKAGE (names or files) and the baseline on the same seeds "
+                                   "(common random numbers) and write: the change of each outcome against "
+                                   "the baseline with a 95% interval, for the region and each zone, at "
+                                   "chosen years; charts (trajectories with seed bands, difference from "
+                                   "baseline, rank bump chart, map of zones coloured by change); and a "
+                                   "summary in words. With no PACKAGE: "
+                                   + ", ".join(DEFAULT_PACKAGES[1:]) + " against baseline.")
+    p.add_argument("packages", nargs="*", metavar="PACKAGE", help="package names or files")
+    p.add_argument("--world", "-W", default=DEFAULT_WORLD, help="world name or file (default: %(default)s)")
+    p.add_argument("--baseline", "-b", default=BASELINE, help="package compared against (default: %(default)s)")
+    p.add_argument("--years", "-y", type=positive_int(1, 500), default=None,
+                   help="years to simulate (default: the world's horizon, 20)")
+    p.add_argument("--at", type=positive_int(1, 500), nargs="+", default=None, metavar="YEAR",
+                   help="simulated years (1..N) for the difference table (default: 5, 10 and the last)")
+    add_output_options(p, "results/compare-WORLD-TIME", seeds_default=8, seeds_min=2,
+                       seeds_help="replicate seeds per package, at least 2 for an interval")
+    p.set_defaults(handler=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    from sim.analysis.compare import bump_chart, difference_chart, differences, map_chart, status_events, summary_markdown
+    from sim.core.errors import InputError
+    from sim.scenario.packages import load_package
+    from sim.present.plots import region_chart
+    from sim.experiments.results import (atomic_write, default_out, manifest, staged_output, world_dict, write_json, write_table,
+                           write_yaml)
+    from sim.experiments.runner import default_workers, derive_seeds, make_jobs, run_jobs
+    from sim.scenario.world import load_world
+
+    world = load_world(args.world)
+    names = list(args.packages) or list(DEFAULT_PACKAGES)
+    baseline = load_package(args.baseline)
+    packages = [baseline] + [load_package(n) for n in names]
+    seen: dict[str, object] = {}
+    for pkg in packages:
+        if pkg.name in seen and seen[pkg.name] != pkg:
+            raise InputError(pkg.source, "name", f"two different packages are both named '{pkg.name}'")
+        seen[pkg.name] = pkg
+    packages = list({p.name: p for p in packages}.values())
+    if len(packages) < 2:
+        raise InputError(args.baseline, None, "nothing to compare: name at least one package besides the baseline")
+    years = args.years or world.years
+    at = sorted(set(args.at or [min(5, years), min(10, years), years]))
+    bad = [a for a in at if a > years]
+    if bad:
+        raise InputError("--at", None, f"year {bad[0]} is beyond the horizon of {years} years")
+    seeds = derive_seeds(args.seed, args.seeds)
+    out = args.out or default_out("compare", world.name)
+    workers = min(args.workers or default_workers(), len(seeds) * len(packages))
+    cal = [world.start_year + a for a in at]
+    with staged_output(out, args.overwrite) as tmp:
+        jobs = make_jobs(world, packages, seeds, years)
+        df = run_jobs(jobs, workers=workers, progress=not args.no_progress and sys.stderr.isatty())
+        diff = differences(df, cal, baseline.name)
+        events = status_events(df)
+        write_table(tmp, "results", df, csv=False)
+        write_table(tmp, "differences", diff)
+        write_table(tmp, "status_events", events)
+        final = world.start_year + years
+        titles = {p.name: p.title for p in packages}
+        text = summary_markdown(diff, events, world=world.title, years=years, seeds=len(seeds), year=final,
+                                baseline=baseline.name, titles=titles)
+        atomic_write(tmp / "summary.md", text)
+        write_yaml(tmp / "scenario.yaml", {"world": world_dict(world), "baseline": baseline.name,
+                                           "packages": [p.to_dict() for p in packages], "years": years})
+        write_json(tmp / "manifest.json", manifest(["zonesim", *sys.argv[1:]], kind="compare", world=world.name,
+                                                  packages=[p.name for p in packages], baseline=baseline.name,
+                                                  years=years, at_years=cal, base_seed=args.seed, seeds=seeds,
+                                                  workers=workers, rows=len(df)))
+        zh = args.lang == "zh"
+        zone_names = {z.id: (z.name_zh if zh else z.name) for z in world.zones}
+        coords = {z.id: (z.lon, z.lat) for z in world.zones}
+        for p in packages:
+            nz = p.settings.get("new_zones")
+            for park in getattr(nz, "parks", ()):
+                coords.setdefault(park.id, (park.lon, park.lat))
+                zone_names.setdefault(park.id, (park.name_zh or park.name) if zh else park.name)
+        region_chart(df, tmp / "trajectories.png", args.lang)
+        difference_chart(df, tmp / "difference.png", baseline.name, args.lang)
+        bump_chart(df, tmp / "bump.png", args.lang, zone_names)
+        map_chart(diff, coords, tmp / "map.png", final, "output", args.lang, zone_names)
+    print(text.split("\n## ")[0].strip())
+    for block in text.split("\n## ")[1:]:
+        head = block.split("\n| outcome")[0].strip()
+        print("\n## " + head)
+    print(f"\nwrote {out}/ (summary.md, differences.csv/.parquet, results.parquet, status_events.csv, "
+          f"trajectories.png, difference.png, bump.png, map.png, scenario.yaml, manifest.json)")
+    return 0

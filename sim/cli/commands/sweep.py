@@ -1,0 +1,65 @@
+"""``zonesim sweep``: run every point x seed of a study into a resumable Parquet store."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sim.cli.main import positive_int
+from sim.experiments.results import RESULTS
+from sim.experiments.runner import default_workers
+
+
+def add_run_options(p: argparse.ArgumentParser, kind: str) -> None:
+    """Options shared by ``sweep`` and ``sensitivity``."""
+    p.add_argument("study", help="study name (scenarios/studies/NAME.yaml) or file")
+    p.add_argument("--workers", "-w", type=positive_int(1, 1024), default=None,
+                   help="local worker processes (default: all cores)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=None,
+                   help="run on this Dask distributed scheduler instead of the local pool")
+    p.add_argument("--out", "-o", type=Path, default=None,
+                   help=f"study folder (default: results/{kind}-STUDY)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue an interrupted study in --out: finished runs are kept, the rest computed")
+    p.add_argument("--overwrite", action="store_true", help="delete an existing study folder and start again")
+    p.add_argument("--chunk", type=positive_int(1, 100_000), default=None,
+                   help="runs per part file (default: 1 up to 2000 runs, then runs/2000)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("sweep", help="run a study's design (levers x uncertainties x seeds)",
+                       description="Run every point x seed of STUDY's design (full factorial, Latin "
+                                   "hypercube, Morris, Sobol or a CSV table) on a local process pool or a "
+                                   "Dask cluster, into a resumable Parquet dataset with a manifest. "
+                                   "See docs/studies.md.")
+    add_run_options(p, "sweep")
+    p.set_defaults(handler=main)
+
+
+def run_study(args: argparse.Namespace, kind: str, study=None):
+    """Load (if needed), open the store and execute; returns (study, store, session)."""
+    from sim.experiments.study import load_study
+    from sim.experiments.sweep import execute, open_store
+
+    if args.scheduler:
+        from sim.experiments.distributed import check_address
+        check_address(args.scheduler)
+    study = study or load_study(args.study)
+    out = args.out or RESULTS / f"{kind}-{study.name}"
+    store = open_store(study, out, resume=args.resume, overwrite=args.overwrite, chunk=args.chunk,
+                       command=["zonesim", *sys.argv[1:]])
+    workers = args.workers or default_workers()
+    show = not args.no_progress and sys.stderr.isatty()
+    session = execute(study, store, workers=workers, scheduler=args.scheduler, progress=show)
+    return study, store, session
+
+
+def main(args: argparse.Namespace) -> int:
+    study, store, session = run_study(args, "sweep")
+    info = store.info
+    print(f"study '{study.name}': {info['n_points']} points x {len(info['seeds'])} seeds = {info['n_runs']} runs "
+          f"({session['runs_computed']} computed now on {session['backend']}, {session['seconds']:.1f} s)")
+    print(f"wrote {store.path}/ (results/ Parquet dataset, design.parquet/.csv, study.yaml, manifest.json)")
+    return 0

@@ -1,0 +1,113 @@
+"""``zonesim`` command line: one subcommand per module in ``sim.cli.commands``.
+
+Bad input of any kind ends with one line on stderr (``zonesim: error: FILE: FIELD: ...``) and
+exit code 2; nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from sim import __version__
+from sim.core.errors import InputError
+
+# Subcommands in the order `zonesim --help` lists them, with their one-line summary; each module
+# sim/commands/NAME.py has register(subparsers). Only the module of the command being run is
+# imported, so `zonesim --help` and errors in the arguments come back quickly.
+COMMANDS = {
+    "run": "run one world under one package over several seeds",
+    "compare": "compare packages against the baseline on common seeds",
+    "report": "a self-contained HTML report (zh/en) from a results folder",
+    "dashboard": "the live workshop dashboard (Mesa SolaraViz) in a browser",
+    "sweep": "run a study file: a design over levers and uncertainties (resumable, local or Dask)",
+    "sensitivity": "Morris or Sobol sensitivity indices of a study (SALib)",
+    "validate": "check the model against the calibration targets and known policy effects",
+    "calibrate": "fit the world's estimated parameters to the targets (simulated method of moments)",
+    "attribute": "split a package's effect among its measures or areas (Shapley values)",
+    "robust": "rank packages by regret and satisficing across uncertain futures",
+    "discover": "find the conditions under which an outcome fails (PRIM scenario discovery)",
+}
+
+
+class Parser(argparse.ArgumentParser):
+    """ArgumentParser whose errors are one line and exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        raise SystemExit(2)
+
+
+def positive_int(low: int = 1, high: int = 10**9):
+    def check(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low} and {high}, got {value}")
+        return value
+    return check
+
+
+def add_output_options(p: argparse.ArgumentParser, out_default: str, seeds_default: int, seeds_min: int = 1,
+                       seeds_help: str = "number of replicate seeds") -> None:
+    """Options shared by the commands that run replicates and write one results folder:
+    --seeds, --seed, --workers, --out, --overwrite, --lang, --no-progress."""
+    from pathlib import Path
+
+    p.add_argument("--seeds", "-k", type=positive_int(seeds_min, 100_000), default=seeds_default,
+                   help=f"{seeds_help} (default: %(default)s)")
+    p.add_argument("--seed", type=positive_int(0, 2**63 - 1), default=20210,
+                   help="base seed; replicate seeds derive from it (default: %(default)s)")
+    p.add_argument("--workers", "-w", type=positive_int(1, 1024), default=None,
+                   help="worker processes (default: all cores)")
+    p.add_argument("--out", "-o", type=Path, default=None,
+                   help=f"output folder, must be new or empty (default: {out_default})")
+    p.add_argument("--overwrite", action="store_true", help="replace a non-empty --out folder")
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="chart language (default: %(default)s)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def build_parser(only: str | None = None) -> Parser:
+    """The full parser, or (``only``) one with just that command's options and the others listed."""
+    parser = Parser(prog="zonesim", description="Agent-based simulator of high-tech development zones "
+                    "(高新区) under policy measure packages. Default world: Guangxi's 14 zones, 2021.",
+                    formatter_class=argparse.RawDescriptionHelpFormatter,
+                    epilog="Run 'zonesim COMMAND --help' for each command's options.")
+    parser.add_argument("--version", action="version", version=f"zonesim {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for name, summary in COMMANDS.items():
+        if only is None or name == only:
+            importlib.import_module(f"sim.cli.commands.{name}").register(sub)
+        else:
+            sub.add_parser(name, help=summary, description=summary)
+    return parser
+
+
+def _command_in(argv: list[str]) -> str | None:
+    """The subcommand named in ``argv`` (the first word that is not an option), if any."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    return first if first in COMMANDS else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_command_in(argv) or "")
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.handler(args) or 0)
+    except InputError as exc:
+        sys.stderr.write(f"zonesim: error: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("zonesim: interrupted\n")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

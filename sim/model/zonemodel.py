@@ -1,0 +1,394 @@
+"""ZoneModel: Guangxi's high-tech zones as a Mesa model, one step per year."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from sim.agents import enterprise as ent
+from sim.agents import talent as tal
+from sim.agents import zone as zon
+from sim.agents.enterprise import FIRM_COLUMNS, Enterprise
+from sim.agents.talent import OUTSIDE, TALENT_COLUMNS, Talent
+from sim.agents.zone import ZONE_COLUMNS, Zone
+from sim.agents.government import RegionalGovernment
+from sim.model.initial import populate
+from sim.core.memory import tune_malloc
+from sim.outcomes.metrics import Recorder, census, zone_outcomes
+from sim.core.params import Params
+from sim.policies import Hooks, Lever
+from sim.core.pool import Pool
+from sim.scenario.world import World, load_world
+
+FLOW_NAMES = ("output", "value_added", "rd", "tax", "innovations", "startups", "spinoffs", "arrivals",
+              "exits", "entries_blocked", "moves_in", "moves_out", "talent_inflow", "talent_outflow",
+              "land_allotted", "transfers",
+              # recorded by levers (sim/policies): neutral zeros when no lever acts
+              "rewards", "region_support", "warnings", "promoted", "demoted", "tax_shared",
+              "land_reclaimed")
+
+
+# Module-level reporters (picklable) for Mesa's DataCollector / batch_run.
+def region_output(model: ZoneModel) -> float:
+    return model.recorder.region_latest["output"]
+
+
+def region_firms(model: ZoneModel) -> float:
+    return model.recorder.region_latest["firms"]
+
+
+def region_hightech(model: ZoneModel) -> float:
+    return model.recorder.region_latest["hightech_firms"]
+
+
+def region_talent(model: ZoneModel) -> float:
+    return model.recorder.region_latest["talent"]
+
+
+def region_output_per_km2(model: ZoneModel) -> float:
+    return model.recorder.region_latest["output_per_km2"]
+
+
+class ZoneModel(mesa.Model):
+    """The high-tech zones of one region under one measure package.
+
+    Each ``step()`` is one year, in this order:
+
+    1. ``start_year``      levers' start-of-year hook; the year's flow counters reset
+    2. ``talent_moves``    retirements, new graduates, and cohorts choosing a zone (logit)
+    3. ``labour_market``   firms hire the talent of their zone
+    4. ``production``      output, value added, R&D, profit and tax of every firm
+    5. ``innovation``      knowledge, innovations, productivity, high-tech certification
+    6. ``land``            the region's quota is allotted; zones develop land
+    7. ``firm_dynamics``   exits, growth within free land, relocation, entry
+    8. ``public_finance``  zones keep their tax share and spend on platforms, services, subsidies
+    9. ``evaluation``      the government scores and ranks zones; levers act on the ranking
+    10. ``end_year``       levers' end-of-year hook, then the year's outcomes are recorded
+
+    Keyword-only arguments so Mesa's ``batch_run`` can drive it: ``world`` (a World, a bundled
+    name or a path), ``levers`` (built Lever objects), ``rng`` (seed), and any parameter of
+    :class:`sim.core.params.Params` as an override. ``agent_handles``: ``"eager"`` (default) makes the
+    Mesa agent of every firm and cohort slot as the pools grow, so ``model.agents_by_type`` lists
+    them all; ``"lazy"`` makes them on first use (``model.enterprises``, ``model.talents``,
+    ``model.firms.handle(slot)``) — for batch runs that never look at single agents. Results are
+    identical either way: handles are views on the pools and draw no random numbers.
+    """
+
+    def __init__(self, *, world: World | str | None = None, levers: Sequence[Lever] = (),
+                 rng: int | np.random.Generator | None = None, max_years: int | None = None,
+                 agent_handles: str = "eager", **param_overrides: Any) -> None:
+        super().__init__(rng=rng)
+        tune_malloc()  # sim/memory.py: numpy temporaries stay in the process between years
+        if world is None or isinstance(world, str):
+            world = load_world(world or "guangxi")
+        if param_overrides:
+            world = world.with_params(**param_overrides)
+        self.world = world
+        self.params: Params = world.params
+        self.start_year = world.start_year
+        self.max_years = max_years
+        p = self.params
+        self.sector_va = np.asarray(p.value_added_ratio)
+        self.sector_rd = np.asarray(p.rd_intensity)
+        self.sector_capital = np.asarray(p.capital_per_worker)
+        self.sector_skill = np.asarray(p.skilled_share_demand)
+        self.zone_ids = [z.id for z in world.zones]
+        self.zone_names = [z.name for z in world.zones]
+        self.zone_names_zh = [z.name_zh for z in world.zones]
+        n_firms = sum(z.firms for z in world.zones)
+        n_coh = sum(int(round(z.talent / p.talent_scale)) for z in world.zones)
+        if agent_handles not in ("eager", "lazy"):
+            raise ValueError("agent_handles must be 'eager' or 'lazy'")
+        lazy = agent_handles == "lazy"
+        self.zones = Pool(ZONE_COLUMNS, 0, self._handles(Zone))
+        self.firms = Pool(FIRM_COLUMNS, 0, self._handles(Enterprise), lazy=lazy, compact=True)
+        self.talent = Pool(TALENT_COLUMNS, 0, self._handles(Talent), lazy=lazy, compact=True)
+        self.zones._grow(len(world.zones))
+        self.firms._grow(int(n_firms * 1.15) + 64)
+        self.talent._grow(int(n_coh * 1.6) + 64)
+        self.flows = {name: np.zeros(len(world.zones)) for name in FLOW_NAMES}
+        self.flows.update(region_talent_inflow=0.0, region_talent_outflow=0.0, land_quota_issued=0.0)
+        self.region_mean_wage = 0.1
+        self.job_odds = np.ones(len(world.zones))
+        populate(self, world.zones)
+        self._geometry()
+        self.government = RegionalGovernment(self, p.indicator_weights)
+        self.hooks = Hooks(list(levers))
+        self.levers = self.hooks.levers
+        self.hooks.setup(self)
+        self.recorder = Recorder()
+        self.datacollector = mesa.DataCollector(model_reporters={
+            "output": region_output, "firms": region_firms, "hightech_firms": region_hightech,
+            "talent": region_talent, "output_per_km2": region_output_per_km2})
+        self._initial_accounts()
+        self._evaluation()
+        self._record()
+
+    def _initial_accounts(self) -> None:
+        """Year-0 flows and zone accounts from the calibrated state (no randomness, no spending)."""
+        self._production()
+        zs = self.zones
+        zs.tax_raised[:] = self.flows["tax"]
+        zs.tax_kept[:] = zs.tax_share * self.flows["tax"]
+        zs.budget[:] = zs.tax_kept
+
+    # ------------------------------------------------------------------ helpers
+    def _handles(self, cls: type) -> Any:
+        def make(hids: np.ndarray) -> list:
+            return [cls(self, int(h)) for h in hids]
+        return make
+
+    def _geometry(self) -> None:
+        """Pairwise distances (km) between zone slots and the firm moving-cost factors."""
+        zs = self.zones
+        lat, lon = np.radians(zs.lat), np.radians(zs.lon)
+        dlat = lat[:, None] - lat[None, :]
+        dlon = lon[:, None] - lon[None, :]
+        a = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
+        self.distance = 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+        n = zs.capacity
+        old = getattr(self, "move_cost", None)
+        self.move_cost = np.ones((n, n))
+        if old is not None:
+            self.move_cost[: old.shape[0], : old.shape[1]] = old
+
+    @property
+    def n_zone_slots(self) -> int:
+        return self.zones.capacity
+
+    def zone_active(self) -> np.ndarray:
+        return self.zones.alive
+
+    def live_firms(self) -> np.ndarray:
+        return self.firms.live()
+
+    def live_talent(self) -> np.ndarray:
+        return self.talent.live()
+
+    def talent_by_zone(self) -> np.ndarray:
+        """Skilled people living in each zone slot."""
+        t = self.talent
+        return np.bincount(t.zone[:t.n] + 1, minlength=self.n_zone_slots + 1)[1:] * float(self.params.talent_scale)
+
+    def occupied_land(self) -> np.ndarray:
+        """Land used by firms, km2 per zone slot."""
+        f = self.firms
+        return np.bincount(f.zone[:f.n], weights=f.land[:f.n], minlength=self.n_zone_slots)
+
+    def free_land(self) -> np.ndarray:
+        """Developed land not used by firms, km2 per zone slot."""
+        return self.zones.land_developed - self.occupied_land()
+
+    def add_zone(self, **columns: Any) -> int:
+        """Create a zone (area 1: new zones from county parks); returns its slot."""
+        ident = columns.pop("zone_id")
+        names = (columns.pop("name", ident), columns.pop("name_zh", ident))
+        slot = int(self.zones.add(1, **columns)[0])
+        while len(self.zone_ids) <= slot:
+            self.zone_ids.append("")
+            self.zone_names.append("")
+            self.zone_names_zh.append("")
+        self.zone_ids[slot], self.zone_names[slot], self.zone_names_zh[slot] = ident, *names
+        n = self.n_zone_slots
+        for k, v in self.flows.items():
+            if isinstance(v, np.ndarray) and v.size < n:
+                self.flows[k] = np.concatenate([v, np.zeros(n - v.size)])
+        self.job_odds = np.concatenate([self.job_odds, np.ones(n - self.job_odds.size)])
+        self._geometry()
+        return slot
+
+    @property
+    def zone_agents(self) -> list[Zone]:
+        return [h for h in self.zones.handles if h.alive]
+
+    @property
+    def enterprises(self) -> mesa.agent.AgentSet:
+        """AgentSet of the live firms (built on demand; the hot paths never need it)."""
+        return mesa.agent.AgentSet([self.firms.handle(s) for s in range(self.firms.n)], random=self.random)
+
+    @property
+    def talents(self) -> mesa.agent.AgentSet:
+        return mesa.agent.AgentSet([self.talent.handle(s) for s in range(self.talent.n)], random=self.random)
+
+    # ------------------------------------------------------------------ the year
+    def step(self) -> None:
+        self.hooks.start_year(self)
+        self._reset_flows()
+        self._talent_moves()
+        self._labour_market()
+        self._production()
+        self._innovation()
+        self._land()
+        self._firm_dynamics()
+        self._public_finance()
+        self._evaluation()
+        self.hooks.end_year(self)
+        self._record()
+        if self.max_years is not None and self.steps >= self.max_years:
+            self.running = False
+
+    def _reset_flows(self) -> None:
+        for k, v in self.flows.items():
+            if isinstance(v, np.ndarray):
+                v[:] = 0.0
+            else:
+                self.flows[k] = 0.0
+
+    def _talent_moves(self) -> None:
+        t, p, rng, fl = self.talent, self.params, self.rng, self.flows
+        scale = float(p.talent_scale)
+        nz = self.n_zone_slots
+        # retirements
+        retire = np.flatnonzero(rng.random(t.n) < p.retirement_rate)
+        rz = t.zone[retire]
+        fl["talent_outflow"] += np.bincount(rz + 1, minlength=nz + 1)[1:] * scale
+        fl["region_talent_outflow"] += float((rz >= 0).sum()) * scale
+        t.remove(retire)  # nothing refers to a cohort by slot, so the moves need no follow-up
+        t.years[:t.n] += 1
+        # graduates: a share of the region's stock, home zones in proportion to head-counts
+        heads = self.talent_by_zone()
+        n_grad = rng.poisson(p.graduate_rate * heads.sum() / scale)
+        home = rng.choice(nz, size=n_grad, p=heads / heads.sum()) if heads.sum() > 0 and n_grad else \
+            np.zeros(0, dtype=np.int64)
+        settled = t.n
+        t.add(int(home.size), zone=OUTSIDE, home=home,
+              skill=rng.lognormal(-p.skill_sigma**2 / 2, p.skill_sigma, home.size))
+        # who reconsiders: graduates, a share of the settled, more of those without a job
+        r = rng.random(t.n)
+        consider = (r < p.reconsider_rate) | ((t.employer[:t.n] < 0) & (r < 0.5))
+        consider[settled:] = True
+        movers = np.flatnonzero(consider)
+        old = t.zone[movers]
+        housing = zon.housing_cost(self, heads)
+        new = tal.choose_location(self, movers, self.job_odds, housing)
+        moved = new != old
+        old, new = old[moved], new[moved]
+        fl["talent_outflow"] += np.bincount(old + 1, minlength=nz + 1)[1:] * scale
+        fl["talent_inflow"] += np.bincount(new + 1, minlength=nz + 1)[1:] * scale
+        fl["region_talent_inflow"] += float(((old < 0) & (new >= 0)).sum()) * scale
+        fl["region_talent_outflow"] += float(((old >= 0) & (new < 0)).sum()) * scale
+        t.zone[movers[moved]] = new
+        t.employer[movers[moved]] = -1
+
+    def _labour_market(self) -> None:
+        t = self.talent
+        demand, supply = tal.hire(self)
+        self.job_odds = np.where(supply > 0, np.minimum(1.0, demand / np.maximum(supply, 1e-9)), 1.0)
+        C = t.n
+        employer, zone = t.employer[:C], t.zone[:C]
+        wage = np.multiply(self.zones.wage[zone], 1000.0 * tal.skill_premium(self, t.skill[:C]), out=t.wage[:C])
+        wage *= employer >= 0
+
+    def _production(self) -> None:
+        f, fl, nz = self.firms, self.flows, self.n_zone_slots
+        self._service = zon.service_effect(self)
+        self._cell = ent.cells(self)  # zones and sectors do not change until firm dynamics
+        emp = ent.produce(self, self._service, self._cell)
+        z = f.zone[:f.n]
+        by_cell = ent.cell_sum(self, self._cell, f.output[:f.n]).reshape(nz, -1)  # value added: output x sector ratio
+        fl["output"] += by_cell.sum(axis=1)
+        fl["value_added"] += (by_cell * self.sector_va).sum(axis=1)  # not @: BLAS threads would spin
+        for name in ("rd", "tax"):
+            fl[name] += np.bincount(z, weights=getattr(f, name)[:f.n], minlength=nz)
+        self.zones.wage[:] = np.where(emp > 0, self.params.labour_share * fl["value_added"] / np.maximum(emp, 1e-9),
+                                      self.zones.wage)
+        self.region_mean_wage = float(np.average(self.zones.wage, weights=emp)) if emp.sum() > 0 else \
+            self.region_mean_wage
+
+    def _innovation(self) -> None:
+        f = self.firms
+        ent.innovate(self, self._cell)
+        self.flows["innovations"] += np.bincount(f.zone[:f.n], weights=f.innovations[:f.n],
+                                                 minlength=self.n_zone_slots)
+
+    def _land(self) -> None:
+        demand = zon.land_demand(self, self.occupied_land())
+        quota = self.params.land_quota
+        allot = self.hooks.allocate_land(self, demand)
+        if allot is None:
+            total = demand.sum()
+            allot = demand if total <= quota else demand * (quota / total)
+        self.zones.land_allotted += allot
+        self.flows["land_allotted"] += allot
+        self.flows["land_quota_issued"] = quota
+        zon.develop_land(self)
+
+    def _firm_dynamics(self) -> None:
+        f, fl, nz = self.firms, self.flows, self.n_zone_slots
+        gone = ent.exits(self)
+        fl["exits"] += np.bincount(f.zone[gone], minlength=nz)
+        self._remove_firms(gone)
+        ent.grow(self)
+        free = self.free_land()
+        moves = ent.relocate(self, self._service, free)  # updates free for the moves
+        if moves.size:
+            fl["moves_out"] += np.bincount(moves[:, 0], minlength=nz)
+            fl["moves_in"] += np.bincount(moves[:, 1], minlength=nz)
+        new = ent.entrants(self, self._service, self.talent_by_zone(), free)
+        self._admit(new, free)
+
+    def _remove_firms(self, gone: np.ndarray) -> None:
+        """Close the firms in slots ``gone``; the firms moved into their slots (the pool stays
+        compact) keep their employees, and the cohorts of closed firms lose their job (they
+        reconsider next year)."""
+        src, dst = self.firms.remove(gone)
+        if gone.size:
+            follow = np.arange(-1, self.firms.capacity)  # follow[slot + 1]: the slot's new slot, -1 closed
+            follow[gone + 1] = -1
+            follow[src + 1] = dst
+            t = self.talent
+            employer = t.employer[:t.n]
+            employer[:] = follow[employer + 1]
+
+    def _admit(self, new: dict[str, np.ndarray], free: np.ndarray) -> None:
+        """Entrants take free land in arrival order within their zone; the rest are turned away."""
+        fl, nz = self.flows, self.n_zone_slots
+        z, land = new["zone"], new["land"]
+        if z.size == 0:
+            return
+        order = np.lexsort((np.arange(z.size), z))
+        cum = np.zeros(z.size)
+        cum[order] = ent._cumsum_by_group(land[order], z[order])
+        ok = cum <= np.maximum(free, 0.0)[z]
+        fl["entries_blocked"] += np.bincount(z[~ok], minlength=nz)
+        origin = new["origin"][ok]
+        for code, name in ((1, "startups"), (2, "spinoffs"), (3, "arrivals")):
+            fl[name] += np.bincount(z[ok][origin == code], minlength=nz)
+        self.firms.add(int(ok.sum()), **{k: v[ok] for k, v in new.items()})
+
+    def _public_finance(self) -> None:
+        zon.public_finance(self, self.flows["tax"])
+        self.zones.output_prev[:] = self.flows["output"]
+
+    def _evaluation(self) -> None:
+        self._census = census(self)  # firms and people per zone: taken once, reused by _record
+        stats = zone_outcomes(self, self._census)
+        stats["amenity"] = self.zones.amenity
+        self.hooks.evaluation_stats(self, stats)  # levers (hosting) may re-attribute output
+        self.government.evaluate(stats)
+        if self.steps > 0:
+            self.hooks.after_evaluation(self)
+            self.government.rank()  # levers may have changed levels: ranks follow the new classes
+
+    def pay(self, slots: np.ndarray, amounts: np.ndarray) -> None:
+        """Region pays zones (rewards, support): added to next year's budget and recorded."""
+        np.add.at(self.zones.transfers, slots, amounts)
+        np.add.at(self.flows["transfers"], slots, amounts)
+
+    def _record(self) -> None:
+        self.recorder.collect(self, self._census)
+        self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------ results
+    def results(self) -> pd.DataFrame:
+        """The tidy table of every recorded year (zones and region)."""
+        return self.recorder.frame(self)
+
+    def run(self, years: int) -> pd.DataFrame:
+        for _ in range(years):
+            self.step()
+        return self.results()

@@ -1,0 +1,241 @@
+"""Outcomes, declared once: name, unit, meaning, and how the region row is formed.
+
+``zone_outcomes(model)`` computes every per-zone outcome for the current year from the model's
+state and the year's flows (a dict of arrays over zone slots); ``Recorder`` stores one such
+snapshot per step and turns them into the tidy table: one row per (step, zone) plus one
+``region`` row per step. Reports, the evaluation and the tests read the same definitions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from sim.agents.zone import LEVELS
+
+if TYPE_CHECKING:
+    from sim.model.zonemodel import ZoneModel
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    unit: str
+    description: str
+    region: str = "sum"  # "sum", "ratio:NUM/DEN", "ratio:NUM/DEN*K", or "none"
+
+
+OUTCOMES: tuple[Outcome, ...] = (
+    Outcome("output", "CNY bn/yr", "gross output (revenue) of the zone's firms"),
+    Outcome("value_added", "CNY bn/yr", "value added of the zone's firms"),
+    Outcome("firms", "firms", "live enterprises at the end of the year"),
+    Outcome("hightech_firms", "firms", "certified high-tech enterprises at the end of the year"),
+    Outcome("entries", "firms/yr", "new firms: start-ups, spin-offs and arrivals from outside"),
+    Outcome("startups", "firms/yr", "start-ups from local talent"),
+    Outcome("spinoffs", "firms/yr", "spin-offs of incumbent firms"),
+    Outcome("arrivals", "firms/yr", "firms arriving from outside Guangxi"),
+    Outcome("exits", "firms/yr", "firms that closed"),
+    Outcome("entries_blocked", "firms/yr", "would-be entrants turned away for lack of land"),
+    Outcome("moves_in", "firms/yr", "firms relocating into the zone from another zone"),
+    Outcome("moves_out", "firms/yr", "firms relocating out of the zone to another zone"),
+    Outcome("employees", "people", "employment of the zone's firms"),
+    Outcome("talent", "people", "skilled people living in the zone"),
+    Outcome("high_skill", "people", "high-level talent (skill above the threshold) in the zone"),
+    Outcome("high_skill_share", "share", "high-level share of the zone's talent", "ratio:high_skill/talent"),
+    Outcome("talent_inflow", "people/yr", "skilled people who moved into the zone (incl. graduates)"),
+    Outcome("talent_outflow", "people/yr", "skilled people who left the zone (moves, emigration, retirement)"),
+    Outcome("rd", "CNY bn/yr", "R&D spending of the zone's firms"),
+    Outcome("rd_intensity", "share of output", "R&D spending / output", "ratio:rd/output"),
+    Outcome("innovations", "count/yr", "innovations (patent-like events) of the zone's firms"),
+    Outcome("land_total", "km2", "land inside the zone's boundary"),
+    Outcome("land_developed", "km2", "developed (serviced) land"),
+    Outcome("land_available", "km2", "undeveloped land: land_total - land_developed"),
+    Outcome("land_occupied", "km2", "developed land used by firms"),
+    Outcome("land_allotted", "km2/yr", "construction-land quota allotted to the zone this year"),
+    Outcome("output_per_km2", "CNY bn per km2", "output per km2 of developed land (亩均效益 x 0.0015)",
+            "ratio:output/land_developed"),
+    Outcome("tax", "CNY bn/yr", "tax raised from the zone's firms"),
+    Outcome("tax_kept", "CNY bn/yr", "tax the zone keeps for its budget (after any sharing)"),
+    Outcome("transfers", "CNY bn/yr", "money the region paid to the zone (rewards, support)"),
+    Outcome("budget", "CNY bn/yr", "zone budget spent this year"),
+    Outcome("platforms", "count", "innovation platforms"),
+    Outcome("mgmt_eff", "0..1", "management efficiency", "none"),
+    Outcome("score", "0..100", "evaluation score", "none"),
+    Outcome("rank", "1 = best", "rank within the zone's class (national / region-level / delisted)", "none"),
+    Outcome("level", "code", "0 national, 1 region-level, 2 delisted", "none"),
+    Outcome("hosted_by", "zone slot", "slot of the hosting zone, -1 if none", "none"),
+    # recorded by levers (sim/policies, docs/levers.md); zero when no lever acts
+    Outcome("rewards", "CNY bn/yr", "evaluation rewards paid to the zone (part of transfers)"),
+    Outcome("region_support", "CNY bn/yr", "region's direct spending on measures in the zone (talent "
+                                           "subsidies, platform co-funding, certification awards)"),
+    Outcome("warnings", "count/yr", "warnings (约谈) for ranking in the bottom of the class"),
+    Outcome("promoted", "count/yr", "status raised this year (promoted to national, or re-listed)"),
+    Outcome("demoted", "count/yr", "status lost this year (national downgraded, or delisted)"),
+    Outcome("tax_shared", "CNY bn/yr", "kept tax received (+) or handed over (-) under hosting agreements"),
+    Outcome("land_reclaimed", "km2/yr", "allotted but undeveloped land quota taken back by the region"),
+)
+OUTCOME_NAMES = tuple(o.name for o in OUTCOMES)
+BY_NAME = {o.name: o for o in OUTCOMES}
+
+# Region-only outcomes (flows across Guangxi's boundary and spread between zones).
+REGION_OUTCOMES: tuple[Outcome, ...] = (
+    Outcome("region_talent_inflow", "people/yr", "skilled people entering Guangxi's zones from outside "
+                                                 "(graduates and returners)"),
+    Outcome("region_talent_outflow", "people/yr", "skilled people leaving the zones for outside or retiring"),
+    Outcome("land_quota_issued", "km2/yr", "construction-land quota the region issued"),
+    Outcome("output_cv", "1", "coefficient of variation of output across zones (spread)"),
+    Outcome("public_money", "CNY bn/yr", "money the region paid to zones: transfers "
+                                                 "(rewards) plus direct support of measures"),
+)
+
+
+def census(model: ZoneModel) -> dict[str, np.ndarray]:
+    """Head-counts of firms and people per zone slot, the part of the outcomes that reads every
+    firm and cohort. Taken once a year at evaluation and reused when the year is recorded
+    (levers' ``after_evaluation`` and ``end_year`` hooks do not change firms or cohorts)."""
+    f, t = model.firms, model.talent
+    nz = model.n_zone_slots
+    L, C = f.n, t.n
+    fz = f.zone[:L]
+    tz = t.zone[:C] + 1  # bin 0: cohorts outside Guangxi
+    scale = float(model.params.talent_scale)
+    return {
+        "firms": np.bincount(fz, minlength=nz).astype(float),
+        "hightech_firms": np.bincount(fz[f.hightech[:L]], minlength=nz).astype(float),
+        "employees": np.bincount(fz, weights=f.employees[:L], minlength=nz),
+        "land_occupied": np.bincount(fz, weights=f.land[:L], minlength=nz),
+        "talent": np.bincount(tz, minlength=nz + 1)[1:] * scale,
+        "high_skill": np.bincount(tz[t.skill[:C] >= model.params.high_skill_threshold], minlength=nz + 1)[1:] * scale,
+    }
+
+
+def zone_outcomes(model: ZoneModel, counts: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Every per-zone outcome for the current year, arrays over zone slots, in the units of
+    ``OUTCOMES``; ``counts``: this year's :func:`census` if already taken."""
+    zs, fl = model.zones, model.flows
+    c = census(model) if counts is None else counts
+    talent, high = c["talent"].copy(), c["high_skill"].copy()
+    out = {
+        "output": fl["output"] / 1000.0,
+        "value_added": fl["value_added"] / 1000.0,
+        "firms": c["firms"].copy(),
+        "hightech_firms": c["hightech_firms"].copy(),
+        "entries": fl["startups"] + fl["spinoffs"] + fl["arrivals"],
+        "startups": fl["startups"].copy(),
+        "spinoffs": fl["spinoffs"].copy(),
+        "arrivals": fl["arrivals"].copy(),
+        "exits": fl["exits"].copy(),
+        "entries_blocked": fl["entries_blocked"].copy(),
+        "moves_in": fl["moves_in"].copy(),
+        "moves_out": fl["moves_out"].copy(),
+        "employees": c["employees"].copy(),
+        "talent": talent,
+        "high_skill": high,
+        "high_skill_share": _ratio(high, talent),
+        "talent_inflow": fl["talent_inflow"].copy(),
+        "talent_outflow": fl["talent_outflow"].copy(),
+        "rd": fl["rd"] / 1000.0,
+        "rd_intensity": _ratio(fl["rd"], fl["output"]),
+        "innovations": fl["innovations"].copy(),
+        "land_total": zs.land_total.copy(),
+        "land_developed": zs.land_developed.copy(),
+        "land_available": zs.land_total - zs.land_developed,
+        "land_occupied": c["land_occupied"].copy(),
+        "land_allotted": fl["land_allotted"].copy(),
+        "output_per_km2": _ratio(fl["output"] / 1000.0, zs.land_developed),
+        "tax": zs.tax_raised / 1000.0,
+        "tax_kept": zs.tax_kept / 1000.0,
+        "transfers": fl["transfers"] / 1000.0,
+        "budget": zs.budget / 1000.0,
+        "platforms": zs.platforms.copy(),
+        "mgmt_eff": zs.mgmt_eff.copy(),
+        "score": zs.score.copy(),
+        "rank": zs.rank.astype(float),
+        "level": zs.level.astype(float),
+        "hosted_by": zs.hosted_by.astype(float),
+        "rewards": fl["rewards"] / 1000.0,
+        "region_support": fl["region_support"] / 1000.0,
+        "warnings": fl["warnings"].copy(),
+        "promoted": fl["promoted"].copy(),
+        "demoted": fl["demoted"].copy(),
+        "tax_shared": fl["tax_shared"] / 1000.0,
+        "land_reclaimed": fl["land_reclaimed"].copy(),
+    }
+    return out
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """num/den with 0 where den is 0 (a zone with no firms has zero output per land, not NaN)."""
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+
+
+def region_row(zone: dict[str, np.ndarray], alive: np.ndarray, model: ZoneModel) -> dict[str, float]:
+    """Region totals: sums, ratios recomputed from sums, and the region-only outcomes."""
+    row: dict[str, float] = {}
+    for o in OUTCOMES:
+        v = zone[o.name][alive]
+        if o.region == "sum":
+            row[o.name] = float(v.sum())
+        elif o.region.startswith("ratio:"):
+            num, den = o.region[6:].split("/")
+            d = float(zone[den][alive].sum())
+            row[o.name] = float(zone[num][alive].sum()) / d if d > 0 else 0.0
+        else:
+            row[o.name] = np.nan
+    fl = model.flows
+    out = zone["output"][alive]
+    mean = out.mean() if out.size else 0.0
+    row["region_talent_inflow"] = float(fl["region_talent_inflow"])
+    row["region_talent_outflow"] = float(fl["region_talent_outflow"])
+    row["land_quota_issued"] = float(fl["land_quota_issued"])
+    row["output_cv"] = float(out.std() / mean) if mean > 0 else 0.0
+    row["public_money"] = row["transfers"] + row["region_support"]
+    return row
+
+
+class Recorder:
+    """Keeps one snapshot per step; ``frame()`` gives the tidy table keyed by (step, zone)."""
+
+    def __init__(self) -> None:
+        self._steps: list[tuple[int, np.ndarray, dict[str, np.ndarray], dict[str, float]]] = []
+
+    def collect(self, model: ZoneModel, counts: dict[str, np.ndarray] | None = None) -> None:
+        zone = zone_outcomes(model, counts)
+        alive = model.zones.alive.copy()
+        self._steps.append((model.steps, alive, zone, region_row(zone, alive, model)))
+
+    @property
+    def region_latest(self) -> dict[str, float]:
+        return self._steps[-1][3]
+
+    def frame(self, model: ZoneModel) -> pd.DataFrame:
+        """Tidy table: columns step, year, zone, level_name, then every outcome (zone rows carry
+        NaN in the region-only columns)."""
+        ids = np.array(model.zone_ids, dtype=object)
+        region_names = list(self._steps[0][3]) if self._steps else []
+        cols: dict[str, list[np.ndarray]] = {name: [] for name in ("step", "zone", *OUTCOME_NAMES)}
+        extra: dict[str, list[np.ndarray]] = {name: [] for name in region_names if name not in BY_NAME}
+        for step, alive, zone, region in self._steps:
+            idx = np.flatnonzero(alive)
+            n = idx.size + 1  # the zones, then the region row
+            cols["step"].append(np.full(n, step))
+            cols["zone"].append(np.append(ids[idx], "region"))
+            for name in OUTCOME_NAMES:
+                cols[name].append(np.append(zone[name][idx], region[name]))
+            for name in extra:
+                block = np.full(n, np.nan)
+                block[-1] = region[name]
+                extra[name].append(block)
+        df = pd.DataFrame({k: np.concatenate(v) for k, v in {**cols, **extra}.items()})
+        df["year"] = model.start_year + df["step"]
+        lvl = df["level"].to_numpy()
+        df["level_name"] = np.where(np.isnan(lvl), "region", np.array(LEVELS, dtype=object)[
+            np.nan_to_num(lvl, nan=0).astype(int)])
+        front = ["step", "year", "zone", "level_name"]
+        cols = front + [c for c in df.columns if c not in front]
+        return df[cols]
