@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mesa
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from sim.model.zonemodel import ZoneModel
 from sim.agents.enterprise import Enterprise
 from sim.agents.talent import Talent
+from sim.core.pool import Exited
 from sim.agents.zone import Zone
 
 
@@ -156,23 +158,55 @@ def test_cohorts_keep_their_employer_when_firm_slots_are_compacted(world):
 
 
 def test_eager_handles_follow_their_firm_across_years(world):
-    """A Mesa agent stays with its firm while slots are compacted; once the firm exits, the agent
-    is idle (showing the firm's last values) or stands for a new entrant (a new uid), never
-    silently for another old firm."""
+    """A Mesa agent stays with its firm while slots are compacted, one uid for the firm's life;
+    once the firm exits, the agent is removed from the model and never stands for another firm."""
     m = ZoneModel(world=world, rng=23)
     f = m.firms
     agents = [f.handle(s) for s in range(0, f.n, 97)]
     before = [(a.uid, a.age) for a in agents]
     m.step()
     live_uids = set(f.uid[:f.n].tolist())
-    stayed = 0
+    stayed = exited = 0
     for a, (uid, age) in zip(agents, before):
-        assert f.handle(a.slot) is a
-        if a.alive and a.uid == uid:  # the same firm, one year older
-            assert a.age == age + 1
+        assert a.uid == uid
+        if a.alive:  # the same firm, one year older, wherever compaction moved it
+            assert f.handle(a.slot) is a and f.uid[a.slot] == uid and a.age == age + 1
             stayed += 1
-        elif not a.alive:  # its firm exited: the agent shows the firm's last values
-            assert a.uid == uid and uid not in live_uids
-        else:  # its firm exited and an entrant took the agent over
-            assert uid not in live_uids and a.uid >= f.next_uid - m.recorder.region_latest["entries"]
-    assert 0.8 * len(agents) < stayed < len(agents)
+        else:  # its firm exited: the agent left the model
+            assert uid not in live_uids and a not in m.agents and a.slot == -1
+            with pytest.raises(Exited):
+                _ = a.age
+            exited += 1
+    assert 0.8 * len(agents) < stayed < len(agents) and exited > 0
+
+
+def test_mesa_sees_only_live_agents_one_id_per_firm(world):
+    """What a Mesa user sees: agents_by_type, model.enterprises and a DataCollector with agent
+    reporters list exactly the live firms and cohorts, and a unique_id stands for one firm for life."""
+    m = ZoneModel(world=world, rng=5)
+    dc = mesa.DataCollector(agenttype_reporters={Enterprise: {"uid": "uid", "alive": "alive"}})
+    owner: dict[int, int] = {}  # Mesa unique_id -> firm uid
+    for _ in range(4):
+        m.step()
+        dc.collect(m)
+        firms = list(m.agents_by_type[Enterprise])
+        assert len(firms) == m.firms.n and all(a.alive for a in firms)
+        assert sorted(a.uid for a in firms) == sorted(m.firms.uid[:m.firms.n].tolist())
+        assert len(m.agents_by_type[Talent]) == m.talent.n
+        for a in firms:
+            assert owner.setdefault(a.unique_id, a.uid) == a.uid
+        assert {a.uid for a in m.enterprises} == {a.uid for a in firms}
+    rows = dc.get_agenttype_vars_dataframe(Enterprise)
+    assert rows["alive"].all()
+    assert not rows.reset_index().duplicated(["Step", "AgentID"]).any()
+    assert rows.groupby(level="AgentID")["uid"].nunique().max() == 1
+
+
+def test_lazy_model_makes_agents_only_when_asked(world):
+    m = ZoneModel(world=world, rng=5, agent_handles="lazy")
+    m.step()
+    assert Enterprise not in m.agents_by_type or len(m.agents_by_type[Enterprise]) == 0
+    a = m.firms.handle(3)
+    m.step()
+    assert (a in m.agents) == a.alive
+    assert all(x.alive for x in m.agents_by_type[Enterprise])

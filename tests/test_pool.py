@@ -1,20 +1,22 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from sim.core.pool import Pool
 
 
 def test_add_reuses_lowest_free_slots_and_grows():
     made = []
-    p = Pool({"x": (np.float64, 0.0)}, 4, lambda slots: made.extend(slots) or [object() for _ in slots])
+    p = Pool({"x": (np.float64, 0.0)}, 4, lambda uid: made.append(uid) or Handle([None], uid))
     a = p.add(3, x=np.array([1.0, 2.0, 3.0]))
     assert list(a) == [0, 1, 2] and p.n == 3
     p.remove(np.array([1]))
     assert list(p.live()) == [0, 2]
     b = p.add(3, x=7.0)
     assert list(b) == [1, 3, 4]  # slot 1 reused, then grown
-    assert p.capacity >= 5 and len(p.handles) == p.capacity == len(made)
+    assert p.capacity >= 5 and len(p.handles) == p.n == 5 and made == [0, 1, 2, 3, 4, 5]
+    assert 1 not in p.handles and made.count(1) == 1  # the removed member's agent is gone for good
     assert list(p.uid[p.live()]) == [0, 3, 2, 4, 5]
     assert p.x[4] == 7.0
 
@@ -30,28 +32,38 @@ def test_live_is_cached_and_invalidated():
 
 def test_lazy_pool_makes_handles_on_first_use():
     made = []
-    p = Pool({"x": (np.float64, 0.0)}, 4, lambda slots: [made.append(int(s)) or f"h{int(s)}" for s in slots],
-             lazy=True)
+    p = Pool({"x": (np.float64, 0.0)}, 4, lambda uid: made.append(uid) or f"h{uid}", lazy=True)
     p.add(3)
-    assert made == [] and p.handles == [None] * 4
+    assert made == [] and p.handles == {}
     assert p.handle(2) == "h2" and p.handle(2) == "h2" and made == [2]
+    assert p.handle_of(1) == "h1" and made == [2, 1]
+    with pytest.raises(IndexError):
+        p.handle(3)  # no live member there
+    with pytest.raises(LookupError):
+        p.handle_of(7)  # never existed
 
 
 class Handle:
-    def __init__(self, box, hid):
-        self.box, self.hid = box, hid  # box: [pool], filled once the pool exists
+    """Stands in for a Mesa agent: knows its member's uid, records its removal."""
+
+    def __init__(self, box, uid):
+        self.box, self.uid, self.removed = box, uid, False  # box: [pool], filled once the pool exists
 
     @property
     def slot(self):
-        return self.box[0].slot_of(self.hid)
+        return self.box[0].slot_of(self.uid)
+
+    def remove(self):
+        assert not self.removed, "removed twice"
+        self.removed = True
 
 
 def compact_pool(capacity=4, lazy=False):
     made, box = [], []
 
-    def make(hids):
-        made.extend(int(h) for h in hids)
-        return [Handle(box, int(h)) for h in hids]
+    def make(uid):
+        made.append(uid)
+        return Handle(box, uid)
 
     p = Pool({"x": (np.float64, 0.0)}, capacity, make, lazy=lazy, compact=True)
     box.append(p)
@@ -79,10 +91,11 @@ def test_compact_pool_handles_follow_their_member():
     closed = p.handle(1)
     p.remove(np.array([1]))
     assert last.slot == 1 and p.x[last.slot] == 4.0 and p.handle(1) is last
-    assert not p.alive[closed.slot] and p.x[closed.slot] == 1.0  # parked on a free slot, own values ...
+    assert closed.removed and closed.slot == -1 and closed.uid not in p.handles  # removed for good ...
     new = p.add(1, x=7.0)
-    assert p.handle(int(new[0])) is closed and p.uid[closed.slot] == 5  # ... and reused by an entrant
-    assert len(made) == 8  # eager: one handle per slot, none made on the way
+    entrant = p.handle(int(new[0]))
+    assert entrant is not closed and entrant.uid == 5 and not entrant.removed  # ... never reused
+    assert made == [0, 1, 2, 3, 4, 5]  # eager: one handle per member, made when it enters
 
 
 def test_compact_pool_remove_everything_and_nothing():
@@ -110,4 +123,6 @@ def test_compact_pool_matches_a_reference_under_random_churn():
         assert p.n == len(ref)
         assert dict(zip(p.uid[:p.n].tolist(), p.x[:p.n].tolist())) == ref
         assert p.alive[:p.n].all() and not p.alive[p.n:].any()
-        assert (p._slot[p.hid[:p.capacity]] == np.arange(p.capacity)).all()
+        assert all(p.slot_of(u) == s for s, u in enumerate(p.uid[:p.n].tolist()))
+        assert all(p.handle_of(u).slot == p.slot_of(u) for u in ref)  # handles follow (made lazily)
+        assert set(p.handles) == set(ref)  # and only live members keep one

@@ -53,11 +53,10 @@ FIRM_COLUMNS = {
 
 
 class Enterprise(Pooled, mesa.Agent):
-    """A firm in a zone. Pooled handle (``sim.core.pool``): it follows its firm when slots are
-    compacted; after the firm exits it is reused by a later entrant, and ``uid`` tells which firm
-    it stands for now."""
+    """A firm in a zone: one Mesa agent for the firm's whole life (``uid`` is the firm's permanent
+    id). Its state lives in the model's firm pool (``sim.core.pool``); the agent follows its firm
+    when slots are compacted and is removed from the model (``Agent.remove()``) when the firm exits."""
 
-    uid = Column("firm id (unique over the run)")
     zone = Column("slot of the firm's zone")
     sector = Column("index into sim.core.params.SECTORS")
     employees = Column("people")
@@ -72,10 +71,10 @@ class Enterprise(Pooled, mesa.Agent):
     age = Column("years")
     land = Column("km2 used")
 
-    def __init__(self, model: ZoneModel, hid: int) -> None:
+    def __init__(self, model: ZoneModel, uid: int) -> None:
         super().__init__(model)
         self.pool: Pool = model.firms
-        self.hid = hid  # handle id: the slot follows the member (sim.core.pool)
+        self.uid = uid  # the member's permanent id; the slot follows it (sim.core.pool)
 
     @property
     def sector_name(self) -> str:
@@ -85,8 +84,9 @@ class Enterprise(Pooled, mesa.Agent):
         """Firms act through the model's vectorised stages; a single firm step is a no-op."""
 
     def __repr__(self) -> str:
-        state = "" if self.alive else ", exited"
-        return f"Enterprise(uid={self.uid}, {self.sector_name}, zone={self.zone}{state})"
+        if not self.alive:
+            return f"Enterprise(uid={self.uid}, exited)"
+        return f"Enterprise(uid={self.uid}, {self.sector_name}, zone={self.zone})"
 
 
 # ------------------------------------------------------------------------------------------

@@ -33,11 +33,10 @@ TALENT_COLUMNS = {
 
 
 class Talent(Pooled, mesa.Agent):
-    """A cohort of skilled people. Pooled handle (``sim.core.pool``): it follows its cohort when slots
-    are compacted; after the cohort retires it is reused by a later graduate cohort, and ``uid``
-    tells which cohort it stands for now."""
+    """A cohort of skilled people: one Mesa agent for the cohort's whole life (``uid`` is its
+    permanent id). Its state lives in the model's talent pool (``sim.core.pool``); the agent follows
+    its cohort when slots are compacted and is removed from the model when the cohort retires."""
 
-    uid = Column("cohort id (unique over the run)")
     zone = Column("slot of the zone where the cohort lives, -1 outside Guangxi")
     home = Column("slot of the home zone")
     employer = Column("slot of the employing firm, -1 if none")
@@ -45,10 +44,10 @@ class Talent(Pooled, mesa.Agent):
     wage = Column("CNY k per person per year")
     years = Column("years in the labour market")
 
-    def __init__(self, model: ZoneModel, hid: int) -> None:
+    def __init__(self, model: ZoneModel, uid: int) -> None:
         super().__init__(model)
         self.pool: Pool = model.talent
-        self.hid = hid  # handle id: the slot follows the member (sim.core.pool)
+        self.uid = uid  # the member's permanent id; the slot follows it (sim.core.pool)
 
     @property
     def people(self) -> int:
@@ -62,6 +61,8 @@ class Talent(Pooled, mesa.Agent):
         """Cohorts act through the model's vectorised stages; a single step is a no-op."""
 
     def __repr__(self) -> str:
+        if not self.alive:
+            return f"Talent(uid={self.uid}, retired)"
         return f"Talent(uid={self.uid}, zone={self.zone}, skill={self.skill:.2f})"
 
 

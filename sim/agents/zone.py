@@ -77,10 +77,10 @@ class Zone(Pooled, mesa.Agent):
     score = Column("evaluation score, 0..100")
     rank = Column("rank within class, 1 = best")
 
-    def __init__(self, model: ZoneModel, hid: int) -> None:
+    def __init__(self, model: ZoneModel, uid: int) -> None:
         super().__init__(model)
         self.pool: Pool = model.zones
-        self.hid = hid  # handle id: the slot follows the member (sim.core.pool)
+        self.uid = uid  # the member's permanent id; the slot follows it (sim.core.pool)
 
     # identity -------------------------------------------------------------------------------
     @property

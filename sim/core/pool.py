@@ -11,11 +11,12 @@ cohort's employer, can follow). The yearly behaviour then works on contiguous sl
 (``docs/performance.md``). A non-compact pool (zones) never moves a member; a freed slot is
 reused lowest-first.
 
-Each member has one Mesa agent, its *handle*, made when the pool grows (or, in a lazy pool,
-when first asked for with ``handle(slot)``). A handle follows its member when the member moves
-(handle id ``hid`` -> slot); the handle of a member that exits is parked on a free slot and is
-reused by a later entrant (which gets a new ``uid``). Pooling keeps Mesa's per-agent creation
-cost (~3-6 us) off the yearly path.
+Every member has a permanent ``uid`` (never reused within a run) and at most one Mesa agent,
+its *handle*, which stands for that member for its whole life: an eager pool makes it when the
+member is added, a lazy pool when it is first asked for (``handle(slot)``, ``handle_of(uid)``).
+The handle finds its member by uid, so it follows the member when compaction moves it; when the
+member exits, the handle is removed from the model with Mesa's ``Agent.remove()`` and never
+reused. A lazy pool that nobody asks for handles costs nothing on the yearly path.
 """
 
 from __future__ import annotations
@@ -30,20 +31,19 @@ class Pool:
     """Columns of equal length with an ``alive`` mask and ``n`` live members."""
 
     def __init__(self, columns: dict[str, tuple[Any, Any]], capacity: int,
-                 make_handles: Callable[[np.ndarray], list] | None = None, lazy: bool = False,
+                 make_handle: Callable[[int], Any] | None = None, lazy: bool = False,
                  compact: bool = False) -> None:
         self._columns = {"uid": (np.int64, -1)} | dict(columns)
         self.compact = compact
         self.capacity = 0
         self.n = 0  # live members (in a compact pool: slots 0 .. n-1)
         self.alive = np.zeros(0, dtype=bool)
-        self.hid = np.zeros(0, dtype=np.int64)  # handle id of the agent in each slot
-        self._slot = np.zeros(0, dtype=np.int64)  # slot of each handle id
+        self._uid_slot = np.zeros(0, dtype=np.int64)  # slot of every uid ever given, -1 once it left
         for name, (dtype, _fill) in self._columns.items():
             setattr(self, name, np.zeros(0, dtype=dtype))
-        self.handles: list = []  # indexed by handle id
-        self._make_handles = make_handles
-        self.lazy = lazy  # lazy: a handle is made on first use (handle()), not when the pool grows
+        self.handles: dict[int, Any] = {}  # uid -> Mesa agent, live members only
+        self._make_handle = make_handle
+        self.lazy = lazy  # lazy: a handle is made on first use (handle()), not when a member is added
         self.next_uid = 0
         self._live: np.ndarray | None = None  # cache of live(); cleared by add/remove/_grow
         self._grow(capacity)
@@ -56,15 +56,8 @@ class Pool:
         self.alive = np.concatenate([self.alive, np.zeros(extra, dtype=bool)])
         for name, (dtype, fill) in self._columns.items():
             setattr(self, name, np.concatenate([getattr(self, name), np.full(extra, fill, dtype=dtype)]))
-        self.hid = np.concatenate([self.hid, np.arange(old, new_capacity)])
-        self._slot = np.concatenate([self._slot, np.arange(old, new_capacity)])
         self.capacity = new_capacity
         self._live = None
-        if self._make_handles is not None:
-            if self.lazy:
-                self.handles.extend([None] * extra)
-            else:
-                self.handles.extend(self._make_handles(np.arange(old, new_capacity)))
 
     def add(self, k: int, **values: Any) -> np.ndarray:
         """Occupy ``k`` slots (compact: the next ``k`` after the live block; otherwise the lowest
@@ -87,8 +80,17 @@ class Pool:
         self.alive[idx] = True
         self.n += k
         self._live = None
-        self.uid[idx] = np.arange(self.next_uid, self.next_uid + k)
+        uids = np.arange(self.next_uid, self.next_uid + k)
+        self.uid[idx] = uids
         self.next_uid += k
+        if self._uid_slot.size < self.next_uid:
+            self._uid_slot = np.concatenate([self._uid_slot, np.full(max(self.next_uid - self._uid_slot.size,
+                                                                         self._uid_slot.size), -1, dtype=np.int64)])
+        self._uid_slot[uids] = slots
+        if self._make_handle is not None and not self.lazy:
+            make, handles = self._make_handle, self.handles
+            for u in uids.tolist():
+                handles[u] = make(u)
         return slots
 
     def remove(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -101,6 +103,14 @@ class Pool:
         if idx.size == 0:
             return none, none
         self._live = None
+        gone = self.uid[idx]
+        self._uid_slot[gone] = -1
+        if self.handles:  # the exited members' Mesa agents leave the model for good
+            pop = self.handles.pop
+            for u in gone.tolist():
+                h = pop(u, None)
+                if h is not None:
+                    h.remove()
         if not self.compact:
             self.n -= int(self.alive[idx].sum())
             self.alive[idx] = False
@@ -111,26 +121,32 @@ class Pool:
         src = end + np.flatnonzero(stays)
         dst = np.sort(idx[idx < end])
         if src.size:  # swap rows, so a freed slot keeps the last values of the member that left
-            for name in (*self._columns, "hid"):
+            for name in self._columns:
                 col = getattr(self, name)
                 col[dst], col[src] = col[src], col[dst]
-            self._slot[self.hid[dst]], self._slot[self.hid[src]] = dst, src
+            self._uid_slot[self.uid[dst]] = dst
         self.alive[end:self.n] = False
         self.n = end
         return src, dst
 
     def handle(self, slot: int) -> Any:
-        """The Mesa agent of the member in ``slot`` (made now if the pool is lazy and it does
-        not exist yet)."""
-        hid = int(self.hid[slot])
-        h = self.handles[hid]
+        """The Mesa agent of the live member in ``slot`` (made now if it does not exist yet)."""
+        if not (0 <= slot < self.capacity and self.alive[slot]):
+            raise IndexError(f"slot {slot} holds no live member")
+        return self.handle_of(int(self.uid[slot]))
+
+    def handle_of(self, uid: int) -> Any:
+        """The Mesa agent of the live member ``uid`` (made now if it does not exist yet)."""
+        h = self.handles.get(uid)
         if h is None:
-            h = self.handles[hid] = self._make_handles(np.array([hid]))[0]
+            if self.slot_of(uid) < 0:
+                raise LookupError(f"member {uid} is not live (it left, or never existed)")
+            h = self.handles[uid] = self._make_handle(uid)
         return h
 
-    def slot_of(self, hid: int) -> int:
-        """The slot the agent with handle id ``hid`` sits in now."""
-        return int(self._slot[hid])
+    def slot_of(self, uid: int) -> int:
+        """The slot the member ``uid`` sits in now; -1 once it has left."""
+        return int(self._uid_slot[uid]) if 0 <= uid < self.next_uid else -1
 
     def live(self) -> np.ndarray:
         """Slot indices of the live members, ascending (cached until the next add/remove;
@@ -142,23 +158,27 @@ class Pool:
         return self._live
 
     def nbytes(self) -> int:
-        return int(self.alive.nbytes + self.hid.nbytes + self._slot.nbytes
-                   + sum(getattr(self, c).nbytes for c in self._columns))
+        return int(self.alive.nbytes + self._uid_slot.nbytes + sum(getattr(self, c).nbytes for c in self._columns))
+
+
+class Exited(LookupError):
+    """Raised when the state of a member that has left its pool is read through its old handle."""
 
 
 class Pooled:
-    """Mixin of the pooled Mesa agents: ``pool`` and handle id ``hid``; ``slot`` follows moves."""
+    """Mixin of the pooled Mesa agents: ``pool`` and the member's permanent ``uid``; ``slot``
+    follows the member when compaction moves it, and is -1 once it has left."""
 
     pool: Pool
-    hid: int
+    uid: int
 
     @property
     def slot(self) -> int:
-        return int(self.pool._slot[self.hid])
+        return int(self.pool._uid_slot[self.uid])
 
     @property
     def alive(self) -> bool:
-        return bool(self.pool.alive[self.slot])
+        return self.pool._uid_slot[self.uid] >= 0
 
 
 class Column:
@@ -173,7 +193,14 @@ class Column:
     def __get__(self, obj: Any, objtype: type | None = None) -> Any:
         if obj is None:
             return self
-        return getattr(obj.pool, self.name)[obj.slot].item()
+        return getattr(obj.pool, self.name)[_live_slot(obj)].item()
 
     def __set__(self, obj: Any, value: Any) -> None:
-        getattr(obj.pool, self.name)[obj.slot] = value
+        getattr(obj.pool, self.name)[_live_slot(obj)] = value
+
+
+def _live_slot(obj: Pooled) -> int:
+    slot = obj.slot
+    if slot < 0:
+        raise Exited(f"{type(obj).__name__} {obj.uid} has left the model; its agent was removed")
+    return slot

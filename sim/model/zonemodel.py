@@ -71,11 +71,13 @@ class ZoneModel(mesa.Model):
 
     Keyword-only arguments so Mesa's ``batch_run`` can drive it: ``world`` (a World, a bundled
     name or a path), ``levers`` (built Lever objects), ``rng`` (seed), and any parameter of
-    :class:`sim.core.params.Params` as an override. ``agent_handles``: ``"eager"`` (default) makes the
-    Mesa agent of every firm and cohort slot as the pools grow, so ``model.agents_by_type`` lists
-    them all; ``"lazy"`` makes them on first use (``model.enterprises``, ``model.talents``,
-    ``model.firms.handle(slot)``) — for batch runs that never look at single agents. Results are
-    identical either way: handles are views on the pools and draw no random numbers.
+    :class:`sim.core.params.Params` as an override. Every firm, cohort and zone has one Mesa
+    agent for its whole life, removed with ``Agent.remove()`` when it exits; ``model.agents_by_type``
+    and Mesa's ``DataCollector`` see only live agents. ``agent_handles``: ``"eager"`` (default)
+    makes each agent when its member enters; ``"lazy"`` makes it on first use
+    (``model.enterprises``, ``model.talents``, ``model.firms.handle(slot)``) — for batch runs that
+    never look at single agents. Results are identical either way: agents are views on the pools
+    and draw no random numbers.
     """
 
     def __init__(self, *, world: World | str | None = None, levers: Sequence[Lever] = (),
@@ -138,8 +140,8 @@ class ZoneModel(mesa.Model):
 
     # ------------------------------------------------------------------ helpers
     def _handles(self, cls: type) -> Any:
-        def make(hids: np.ndarray) -> list:
-            return [cls(self, int(h)) for h in hids]
+        def make(uid: int) -> Any:
+            return cls(self, uid)
         return make
 
     def _geometry(self) -> None:
@@ -203,11 +205,12 @@ class ZoneModel(mesa.Model):
 
     @property
     def zone_agents(self) -> list[Zone]:
-        return [h for h in self.zones.handles if h.alive]
+        return [self.zones.handle(int(s)) for s in self.zones.live()]
 
     @property
     def enterprises(self) -> mesa.agent.AgentSet:
-        """AgentSet of the live firms (built on demand; the hot paths never need it)."""
+        """AgentSet of the live firms (their agents made on demand in a lazy model; the hot paths
+        never need it)."""
         return mesa.agent.AgentSet([self.firms.handle(s) for s in range(self.firms.n)], random=self.random)
 
     @property
