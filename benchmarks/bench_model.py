@@ -12,8 +12,8 @@ zonesim is timed with eager agent handles (every firm's Mesa agent made up front
 ``ZoneModel``) and lazy ones (made on first use; what ``zonesim`` runs and sweeps use; identical
 results). Prints agent-steps per second for each and their ratio (the figure to quote: it is measured in
 one run, so machine load affects both sides alike), plus absolute times for the record, and
-where the time of a lazy run goes: the share of each stage of ``ZoneModel.step`` (timed by
-wrapping the stage methods, the same seeds, summed over the repeats).
+where the time of a lazy run goes: the share of each stage of the year plan (the model's own
+stage timer, ``time_stages=True``; the same seeds, summed over the repeats).
 """
 
 from __future__ import annotations
@@ -68,43 +68,21 @@ def time_zonesim(world, years: int, seed: int, handles: str = "eager") -> tuple[
     return t1 - t0, t2 - t1, t3 - t2, t3 - t0, agent_steps
 
 
-STAGES = ("_talent_moves", "_labour_market", "_production", "_innovation", "_land", "_firm_dynamics",
-          "_public_finance", "_evaluation", "_record")
-
-
 def stage_profile(world, years: int, seeds: list[int]) -> dict[str, float]:
-    """Seconds spent in each stage of lazy runs (plus construction and the results table)."""
-    spent = dict.fromkeys(("build", *STAGES, "other (levers' hooks, flows reset)", "results table"), 0.0)
-    originals = {name: getattr(ZoneModel, name) for name in STAGES}
-
-    def timed(name, fn):
-        def wrapper(self, *a, **k):
-            t = time.perf_counter()
-            out = fn(self, *a, **k)
-            spent[name] += time.perf_counter() - t
-            return out
-        return wrapper
-
-    try:
-        for seed in seeds:
-            t0 = time.perf_counter()
-            m = ZoneModel(world=world, rng=seed, agent_handles="lazy")
-            spent["build"] += time.perf_counter() - t0
-            for name, fn in originals.items():
-                setattr(ZoneModel, name, timed(name, fn))
-            before = sum(spent[n] for n in STAGES)
-            t1 = time.perf_counter()
-            for _ in range(years):
-                m.step()
-            spent["other (levers' hooks, flows reset)"] += time.perf_counter() - t1 - (sum(spent[n] for n in STAGES) - before)
-            for name, fn in originals.items():
-                setattr(ZoneModel, name, fn)
-            t2 = time.perf_counter()
-            m.results()
-            spent["results table"] += time.perf_counter() - t2
-    finally:
-        for name, fn in originals.items():
-            setattr(ZoneModel, name, fn)
+    """Seconds spent in each stage of the year plan in lazy runs (``time_stages=True``: the model
+    times its own stages), plus construction and the results table."""
+    spent: dict[str, float] = {"build": 0.0, "results table": 0.0}
+    for seed in seeds:
+        t0 = time.perf_counter()
+        m = ZoneModel(world=world, rng=seed, agent_handles="lazy", time_stages=True)
+        spent["build"] += time.perf_counter() - t0
+        for _ in range(years):
+            m.step()
+        for name, sec in (m.stage_seconds or {}).items():
+            spent[name] = spent.get(name, 0.0) + sec
+        t2 = time.perf_counter()
+        m.results()
+        spent["results table"] += time.perf_counter() - t2
     return spent
 
 

@@ -28,6 +28,7 @@ COMMANDS = {
     "attribute": "split a package's effect among its measures or areas (Shapley values)",
     "robust": "rank packages by regret and satisficing across uncertain futures",
     "discover": "find the conditions under which an outcome fails (PRIM scenario discovery)",
+    "plan": "print the year's stages and the levers acting in each (--time: where the time goes)",
 }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import time
+
 import mesa
 import numpy as np
 import pandas as pd
@@ -17,6 +19,7 @@ from sim.agents.talent import OUTSIDE, TALENT_COLUMNS, Talent
 from sim.agents.zone import ZONE_COLUMNS, Zone
 from sim.agents.government import RegionalGovernment
 from sim.model.initial import populate
+from sim.model.plan import PLAN, STAGE_NAMES, YearData
 from sim.core.memory import tune_malloc
 from sim.outcomes.metrics import Recorder, census, zone_outcomes
 from sim.core.params import Params
@@ -56,18 +59,10 @@ def region_output_per_km2(model: ZoneModel) -> float:
 class ZoneModel(mesa.Model):
     """The high-tech zones of one region under one measure package.
 
-    Each ``step()`` is one year, in this order:
-
-    1. ``start_year``      levers' start-of-year hook; the year's flow counters reset
-    2. ``talent_moves``    retirements, new graduates, and cohorts choosing a zone (logit)
-    3. ``labour_market``   firms hire the talent of their zone
-    4. ``production``      output, value added, R&D, profit and tax of every firm
-    5. ``innovation``      knowledge, innovations, productivity, high-tech certification
-    6. ``land``            the region's quota is allotted; zones develop land
-    7. ``firm_dynamics``   exits, growth within free land, relocation, entry
-    8. ``public_finance``  zones keep their tax share and spend on platforms, services, subsidies
-    9. ``evaluation``      the government scores and ranks zones; levers act on the ranking
-    10. ``end_year``       levers' end-of-year hook, then the year's outcomes are recorded
+    Each ``step()`` is one year: the named stages of :data:`sim.model.plan.PLAN` in order
+    (start_year, talent_moves, labour_market, production, innovation, land, firm_dynamics,
+    public_finance, evaluation, end_year, record; ``zonesim plan`` prints them with the levers
+    acting in each). ``time_stages=True`` accumulates each stage's seconds in ``stage_seconds``.
 
     Keyword-only arguments so Mesa's ``batch_run`` can drive it: ``world`` (a World, a bundled
     name or a path), ``levers`` (built Lever objects), ``rng`` (seed), and any parameter of
@@ -82,8 +77,13 @@ class ZoneModel(mesa.Model):
 
     def __init__(self, *, world: World | str | None = None, levers: Sequence[Lever] = (),
                  rng: int | np.random.Generator | None = None, max_years: int | None = None,
-                 agent_handles: str = "eager", **param_overrides: Any) -> None:
+                 agent_handles: str = "eager", time_stages: bool = False, **param_overrides: Any) -> None:
         super().__init__(rng=rng)
+        self.plan = PLAN
+        self.year_data = YearData()
+        self._stages = [getattr(self, f"_{stage.name}") for stage in PLAN]
+        # seconds spent in each stage over all steps so far, when built with time_stages=True
+        self.stage_seconds: dict[str, float] | None = dict.fromkeys(STAGE_NAMES, 0.0) if time_stages else None
         tune_malloc()  # sim/memory.py: numpy temporaries stay in the process between years
         if world is None or isinstance(world, str):
             world = load_world(world or "guangxi")
@@ -219,20 +219,25 @@ class ZoneModel(mesa.Model):
 
     # ------------------------------------------------------------------ the year
     def step(self) -> None:
-        self.hooks.start_year(self)
-        self._reset_flows()
-        self._talent_moves()
-        self._labour_market()
-        self._production()
-        self._innovation()
-        self._land()
-        self._firm_dynamics()
-        self._public_finance()
-        self._evaluation()
-        self.hooks.end_year(self)
-        self._record()
+        """One year: the stages of :data:`sim.model.plan.PLAN`, in order."""
+        if self.stage_seconds is None:
+            for run in self._stages:
+                run()
+        else:
+            clock = time.perf_counter
+            for name, run in zip(STAGE_NAMES, self._stages):
+                t0 = clock()
+                run()
+                self.stage_seconds[name] += clock() - t0
         if self.max_years is not None and self.steps >= self.max_years:
             self.running = False
+
+    def _start_year(self) -> None:
+        self._reset_flows()
+        self.hooks.start_year(self)
+
+    def _end_year(self) -> None:
+        self.hooks.end_year(self)
 
     def _reset_flows(self) -> None:
         for k, v in self.flows.items():
@@ -288,11 +293,11 @@ class ZoneModel(mesa.Model):
 
     def _production(self) -> None:
         f, fl, nz = self.firms, self.flows, self.n_zone_slots
-        self._service = zon.service_effect(self)
-        self._cell = ent.cells(self)  # zones and sectors do not change until firm dynamics
-        emp = ent.produce(self, self._service, self._cell)
+        self.year_data.service = zon.service_effect(self)
+        self.year_data.cells = ent.cells(self)  # zones and sectors do not change until firm dynamics
+        emp = ent.produce(self, self.year_data.service, self.year_data.cells)
         z = f.zone[:f.n]
-        by_cell = ent.cell_sum(self, self._cell, f.output[:f.n]).reshape(nz, -1)  # value added: output x sector ratio
+        by_cell = ent.cell_sum(self, self.year_data.cells, f.output[:f.n]).reshape(nz, -1)  # value added: output x sector ratio
         fl["output"] += by_cell.sum(axis=1)
         fl["value_added"] += (by_cell * self.sector_va).sum(axis=1)  # not @: BLAS threads would spin
         for name in ("rd", "tax"):
@@ -304,7 +309,7 @@ class ZoneModel(mesa.Model):
 
     def _innovation(self) -> None:
         f = self.firms
-        ent.innovate(self, self._cell)
+        ent.innovate(self, self.year_data.cells)
         self.flows["innovations"] += np.bincount(f.zone[:f.n], weights=f.innovations[:f.n],
                                                  minlength=self.n_zone_slots)
 
@@ -327,11 +332,11 @@ class ZoneModel(mesa.Model):
         self._remove_firms(gone)
         ent.grow(self)
         free = self.free_land()
-        moves = ent.relocate(self, self._service, free)  # updates free for the moves
+        moves = ent.relocate(self, self.year_data.service, free)  # updates free for the moves
         if moves.size:
             fl["moves_out"] += np.bincount(moves[:, 0], minlength=nz)
             fl["moves_in"] += np.bincount(moves[:, 1], minlength=nz)
-        new = ent.entrants(self, self._service, self.talent_by_zone(), free)
+        new = ent.entrants(self, self.year_data.service, self.talent_by_zone(), free)
         self._admit(new, free)
 
     def _remove_firms(self, gone: np.ndarray) -> None:
@@ -368,8 +373,8 @@ class ZoneModel(mesa.Model):
         self.zones.output_prev[:] = self.flows["output"]
 
     def _evaluation(self) -> None:
-        self._census = census(self)  # firms and people per zone: taken once, reused by _record
-        stats = zone_outcomes(self, self._census)
+        self.year_data.census = census(self)  # firms and people per zone: taken once, reused by _record
+        stats = zone_outcomes(self, self.year_data.census)
         stats["amenity"] = self.zones.amenity
         self.hooks.evaluation_stats(self, stats)  # levers (hosting) may re-attribute output
         self.government.evaluate(stats)
@@ -383,7 +388,7 @@ class ZoneModel(mesa.Model):
         np.add.at(self.flows["transfers"], slots, amounts)
 
     def _record(self) -> None:
-        self.recorder.collect(self, self._census)
+        self.recorder.collect(self, self.year_data.census)
         self.datacollector.collect(self)
 
     # ------------------------------------------------------------------ results

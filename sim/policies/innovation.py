@@ -71,7 +71,6 @@ class PlatformBuilding(Targeted):
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.spent = 0.0
-        self.pending: np.ndarray | None = None
 
     def start_year(self, model: ZoneModel) -> None:
         zs, m = model.zones, self.mask(model)
@@ -87,15 +86,8 @@ class PlatformBuilding(Targeted):
             return
         money = self.settings.budget * w / w.sum()
         zs.platforms += money / model.params.platform_cost
-        self.pending = money  # booked in end_year (the year's flows are reset after start_year)
-
-    def end_year(self, model: ZoneModel) -> None:
-        if self.pending is not None:
-            n = model.n_zone_slots
-            money = np.concatenate([self.pending, np.zeros(n - self.pending.size)])
-            model.flows["region_support"] += money
-            self.spent += float(money.sum())
-            self.pending = None
+        model.flows["region_support"] += money  # the year's flows were reset before start_year
+        self.spent += float(money.sum())
 
     def summary(self) -> dict[str, Any]:
         return {"spent_cny_m": self.spent}

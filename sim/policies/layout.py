@@ -60,12 +60,6 @@ class NewZones(Lever):
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.created: list[dict[str, Any]] = []
-        self.new_slots: list[int] = []
-
-    def end_year(self, model: ZoneModel) -> None:
-        for slot in self.new_slots:  # recorded at the end: the year's flows are reset after start_year
-            model.flows["promoted"][slot] += 1
-        self.new_slots = []
 
     def setup(self, model: ZoneModel) -> None:
         ids = [p.id for p in self.settings.parks]
@@ -85,7 +79,7 @@ class NewZones(Lever):
                 lon=park.lon, lat=park.lat, land_total=park.land_total, land_developed=park.land_developed,
                 mgmt_eff=park.mgmt_eff, amenity=park.amenity, housing_base=park.housing_cost,
                 talent_base=1000.0, platforms=park.platforms, tax_share=model.params.zone_tax_share)
-            self.new_slots.append(slot)
+            model.flows["promoted"][slot] += 1  # the year's flows were reset before start_year
             self.created.append({"year": model.start_year + model.steps, "zone": park.id})
 
     def summary(self) -> dict[str, Any]:
@@ -119,7 +113,7 @@ class Promotion(Lever):
         n = zs.capacity
         streak = np.zeros(n) if self.streak is None else np.concatenate([self.streak, np.zeros(n - self.streak.size)])
         fl = model.flows
-        hightech = model._census["hightech_firms"]  # certified firms per zone this year (sim.outcomes.metrics.census)
+        hightech = model.year_data.census["hightech_firms"]  # certified firms per zone this year (sim.outcomes.metrics.census)
         ok = (zs.alive & (zs.level == REGION) & (zs.rank >= 1) & (zs.rank <= s.top)
               & (fl["output"] / 1000.0 >= s.min_output_bn) & (hightech >= s.min_hightech_firms))
         streak = np.where(ok, streak + 1, 0)
