@@ -26,6 +26,7 @@ LEVELS = ("national", "region", "delisted")
 ZONE_COLUMNS = {
     "level": (np.int8, REGION),
     "hosted_by": (np.int64, -1),  # slot of the hosting zone, -1 if none
+    "located": (np.bool_, True),  # false: not identified, no coordinates; kept out of distance-based rules
     "lon": (np.float64, 0.0),
     "lat": (np.float64, 0.0),
     "land_total": (np.float64, 0.0),  # km2 inside the zone's boundary

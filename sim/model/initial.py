@@ -91,7 +91,7 @@ def _zone_columns(rows: tuple[ZoneRow, ...], p) -> dict:
     col = lambda name: np.array([getattr(r, name) for r in rows], dtype=float)  # noqa: E731
     return {
         "level": np.array([NATIONAL if r.level == "national" else REGION for r in rows], dtype=np.int8),
-        "lon": col("lon"), "lat": col("lat"),
+        "located": np.array([r.located for r in rows], dtype=bool), "lon": col("lon"), "lat": col("lat"),
         "land_total": col("land_total_km2"), "land_developed": col("land_developed_km2"),
         "platforms": col("platforms"), "amenity": col("amenity"), "housing_base": col("housing_cost"),
         "mgmt_eff": col("mgmt_efficiency"),

@@ -145,13 +145,24 @@ class ZoneModel(mesa.Model):
         return make
 
     def _geometry(self) -> None:
-        """Pairwise distances (km) between zone slots and the firm moving-cost factors."""
+        """Pairwise distances (km) between zone slots and the firm moving-cost factors. A zone without
+        a location (``located`` false: known to exist, not identified) is put at the mean distance
+        between located zones from every other zone, so that distance neither favours nor penalises
+        it (docs/ODD.md, "Initialisation")."""
         zs = self.zones
         lat, lon = np.radians(zs.lat), np.radians(zs.lon)
         dlat = lat[:, None] - lat[None, :]
         dlon = lon[:, None] - lon[None, :]
         a = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
         self.distance = 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+        placed = zs.located & zs.alive
+        if not placed.all():
+            pairs = self.distance[np.ix_(placed, placed)]
+            k = int(placed.sum())
+            mean = float(pairs.sum() / (k * (k - 1))) if k > 1 else 0.0
+            self.distance[~placed, :] = mean
+            self.distance[:, ~placed] = mean
+            np.fill_diagonal(self.distance, 0.0)
         n = zs.capacity
         old = getattr(self, "move_cost", None)
         self.move_cost = np.ones((n, n))

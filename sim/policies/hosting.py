@@ -101,8 +101,9 @@ class Hosting(Lever):
     def choose(self, model: ZoneModel) -> list[tuple[int, int]]:
         """Pairs by rule: score every national x region-level pair, take the best greedily."""
         s, zs = self.settings, model.zones
-        hosts = np.flatnonzero(zs.alive & (zs.level == NATIONAL))
-        guests = np.flatnonzero(zs.alive & (zs.level == REGION) & (zs.hosted_by < 0))
+        # a zone without a known location (located false) is never paired by distance
+        hosts = np.flatnonzero(zs.alive & zs.located & (zs.level == NATIONAL))
+        guests = np.flatnonzero(zs.alive & zs.located & (zs.level == REGION) & (zs.hosted_by < 0))
         d = model.distance[np.ix_(hosts, guests)]
         if s.rule == "nearest":
             merit = -d

@@ -86,7 +86,7 @@ def main(args: argparse.Namespace) -> int:
                                                   workers=workers, rows=len(df)))
         zh = args.lang == "zh"
         zone_names = {z.id: (z.name_zh if zh else z.name) for z in world.zones}
-        coords = {z.id: (z.lon, z.lat) for z in world.zones}
+        coords = {z.id: (z.lon, z.lat) for z in world.zones if z.located}  # unidentified zones have no point
         for p in packages:
             nz = p.settings.get("new_zones")
             for park in getattr(nz, "parks", ()):
