@@ -88,6 +88,41 @@ def test_zone_table_cells(scratch, col, value, row):
         shutil.copy(WORLDS / "guangxi_zones.csv", scratch / "guangxi_zones.csv")
 
 
+anchor_keys = st.sampled_from(["name", "name_zh", "zone", "sector", "output_bn", "hightech", "source", "size"])
+anchor_values = st.one_of(scalars, st.sampled_from(["liuzhou", "yulin", "nowhere", "electronics", "traditional"]))
+
+
+@SETTINGS
+@given(anchors=st.one_of(scalars, st.lists(st.one_of(scalars, st.dictionaries(anchor_keys, anchor_values, max_size=8)),
+                                           max_size=4)))
+def test_world_anchors(scratch, anchors):
+    doc = {"name": "fuzz", "zones": "guangxi_zones.csv", "anchors": anchors}
+    p = scratch / "a.yaml"
+    p.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    must_be_clean(load_world, p)
+
+
+@SETTINGS
+@given(line=st.integers(0, 308), col=st.integers(0, 3), value=cell)
+def test_source_table_cells(scratch, line, col, value):
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO((WORLDS / "guangxi_sources.csv").read_text(encoding="utf-8"))))
+    row = rows[line % len(rows)]
+    if col < len(row):
+        row[col] = value
+    else:
+        row.append(value)  # a fourth value
+    buf = io.StringIO()
+    csv.writer(buf).writerows(rows)
+    (scratch / "guangxi_sources.csv").write_text(buf.getvalue(), encoding="utf-8")
+    try:
+        must_be_clean(load_world, scratch / "guangxi.yaml")
+    finally:
+        shutil.copy(WORLDS / "guangxi_sources.csv", scratch / "guangxi_sources.csv")
+
+
 lever_names = st.sampled_from(sorted(p.stem for p in PACKAGES.glob("*.yaml")) or ["baseline"])
 
 

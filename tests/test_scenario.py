@@ -110,8 +110,8 @@ def test_weights_must_be_valid(world_copy):
 
 def test_negative_land_in_zone_table(world_copy):
     p = world_copy / "guangxi_zones.csv"
-    edit(p, "nanning,Nanning,南宁高新区,Nanning,national,108.27,22.85,230,11000,420,60000,90,",
-         "nanning,Nanning,南宁高新区,Nanning,national,108.27,22.85,230,11000,420,60000,-90,")
+    edit(p, "nanning,Nanning,南宁高新区,Nanning,national,true,108.27,22.85,254,11000,390,60000,90,",
+         "nanning,Nanning,南宁高新区,Nanning,national,true,108.27,22.85,254,11000,390,60000,-90,")
     with pytest.raises(InputError) as e:
         load_world(world_copy / "guangxi.yaml")
     msg = one_line(e)

@@ -48,7 +48,7 @@ def test_zone_agent_views_its_row(model):
     z = next(a for a in model.agents_by_type[Zone] if a.zone_id == "guilin")
     assert z.level_name == "national"
     assert z.land_total == pytest.approx(97.0)
-    assert z.land_available == pytest.approx(97.0 - 55.0)
+    assert z.land_available == pytest.approx(97.0 - 18.0)
     z.mgmt_eff = 0.9
     assert model.zones.mgmt_eff[z.slot] == 0.9
     assert z.firms().size == 6000
