@@ -176,3 +176,11 @@ def test_a_missing_or_empty_source_is_an_error(world_copy):
     p.write_text("\n".join(lines + ["guilin,talent,estimate"]) + "\n", encoding="utf-8")
     msg = _error(world_copy / "guangxi.yaml")
     assert "estimate: how it was made" in msg
+
+
+def test_params_from_errors_are_one_line(world_copy):
+    p = world_copy / "guangxi2017.yaml"
+    _edit(p, "params_from: guangxi.yaml", "params_from: nowhere.yaml")
+    assert "nowhere.yaml: file not found" in _error(p)
+    _edit(p, "params_from: nowhere.yaml", "params_from: guangxi2017.yaml")
+    assert "params_from: names the world file itself" in _error(p)

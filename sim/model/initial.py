@@ -2,15 +2,20 @@
 
 Procedure (documented in docs/ODD.md, "Initialisation"):
 
-1. each zone's ``firms`` are split among sectors by its sector shares; employment is drawn
-   from a Pareto (Zipf, tail exponent ``FIRM_SIZE_TAIL``) and scaled so that the zone's
-   employment equals output / ``OUTPUT_PER_WORKER``;
-2. ``hightech_firms`` certified firms are picked among R&D-intensive firms;
+1. each zone's ``firms`` are split among sectors by its sector shares; each firm's output is
+   drawn from the size law fitted to the published counts of large firms
+   (:mod:`sim.model.firm_sizes`); the world's anchor firms replace the largest draws of their
+   zone; each zone's draws are scaled to the table's output keeping the counts above the
+   thresholds; employment is output / ``OUTPUT_PER_WORKER`` times a lognormal labour-intensity
+   factor (dispersion ``TFP_SIGMA``), scaled so the zone's employment is its output /
+   ``OUTPUT_PER_WORKER``;
+2. ``hightech_firms`` certified firms are the certified anchors plus firms picked among
+   R&D-intensive ones;
 3. firms' land use is scaled so they occupy ``OCCUPIED_SHARE`` of the zone's developed land;
 4. talent cohorts: ``talent / talent_scale`` per zone, most with the zone as home;
-5. after one matching and production pass, each zone's TFP level is scaled so its output
-   equals the table's ``output_bn``, wages are set from value added, knowledge stocks from
-   R&D and age, and services stocks at their steady state.
+5. after one matching and production pass, each firm's TFP is set so its output is its drawn
+   size (so each zone's output equals the table's ``output_bn``), wages are set from value
+   added, knowledge stocks from R&D and age, and services stocks at their steady state.
 """
 
 from __future__ import annotations
@@ -22,26 +27,25 @@ import numpy as np
 from sim.agents.enterprise import cells, produce
 from sim.agents.talent import hire
 from sim.agents.zone import NATIONAL, REGION, service_effect
-from sim.core.params import N_SECTORS
-from sim.scenario.world import ZoneRow
+from sim.core.params import N_SECTORS, SECTORS
+from sim.model import firm_sizes
+from sim.scenario.world import Anchor, ZoneRow
 
 if TYPE_CHECKING:
     from sim.model.zonemodel import ZoneModel
 
-FIRM_SIZE_TAIL = 1.05  # Pareto exponent of employment; Axtell 2001 (Zipf ~ 1)
-FIRM_SIZE_MIN = 3.0  # employees, smallest firm before scaling (estimate)
-FIRM_SIZE_MAX_SHARE = 0.25  # no firm above this share of its zone's employment (estimate)
+FIRM_SIZE_MAX_SHARE = 0.25  # no random firm above this share of its zone's output (estimate; anchors exempt)
 OUTPUT_PER_WORKER = 1.0  # CNY m per employee in 2021 (estimate: above-scale industry ~1-1.3)
 OCCUPIED_SHARE = 0.85  # share of developed land in use at the start (estimate)
 HOME_ELSEWHERE = 0.2  # share of talent whose home zone is another zone (estimate)
 SECTOR_LAND_INTENSITY = np.array([0.8, 0.9, 1.5, 1.2, 1.6])  # relative land per worker (estimate)
-TFP_SIGMA = 0.35  # dispersion of log TFP within a zone (estimate; Hsieh & Klenow 2009 larger)
+TFP_SIGMA = 0.35  # dispersion of log output per worker within a zone (estimate; Hsieh & Klenow 2009 larger)
 RD_SIGMA = 0.5  # dispersion of log R&D share (estimate)
 MEAN_FIRM_AGE = 8.0  # years (SAIC 2013: half of firms under 5; estimate)
 
 
-def populate(model: ZoneModel, rows: tuple[ZoneRow, ...]) -> None:
-    """Fill the zone, firm and talent pools of ``model`` from the zone table."""
+def populate(model: ZoneModel, rows: tuple[ZoneRow, ...], anchors: tuple[Anchor, ...] = ()) -> None:
+    """Fill the zone, firm and talent pools of ``model`` from the zone table and the anchor firms."""
     rng, p = model.rng, model.params
     zs = model.zones
     nz = len(rows)
@@ -55,14 +59,21 @@ def populate(model: ZoneModel, rows: tuple[ZoneRow, ...]) -> None:
     sector = np.concatenate([
         rng.choice(N_SECTORS, size=r.firms, p=np.array(r.sector_shares) / sum(r.sector_shares)) for r in rows
     ])
-    size = FIRM_SIZE_MIN * (1.0 - rng.random(zone.size)) ** (-1.0 / FIRM_SIZE_TAIL)
-    target_emp = np.array([r.output_bn * 1000.0 / OUTPUT_PER_WORKER for r in rows])
-    raw_total = np.bincount(zone, weights=size, minlength=nz)
-    size = np.minimum(size, FIRM_SIZE_MAX_SHARE * raw_total[zone])
+    target_out = np.array([r.output_bn * 1000.0 for r in rows])  # CNY m
+    law = firm_sizes.fit(float(target_out.sum()) / 1000.0, int(counts.sum()))
+    out = law.quantile(rng.random(zone.size))  # output of each firm, CNY m a year
+    fixed, anchor_ht = _place_anchors(anchors, [r.id for r in rows], zone, sector, out)
+    out = firm_sizes.zone_sizes(out, zone, fixed, target_out, FIRM_SIZE_MAX_SHARE)
+    # employment: output per worker varies (lognormal), anchors at the mean; each zone's employment
+    # is its output / OUTPUT_PER_WORKER
+    intensity = np.where(fixed, 1.0, rng.lognormal(0.0, TFP_SIGMA, zone.size))
+    size = out / OUTPUT_PER_WORKER * intensity
+    target_emp = target_out / OUTPUT_PER_WORKER
     size *= (target_emp / np.maximum(np.bincount(zone, weights=size, minlength=nz), 1e-9))[zone]
     size = np.maximum(size, 1.0)
     rd_share = model.sector_rd[sector] * rng.lognormal(-RD_SIGMA**2 / 2, RD_SIGMA, zone.size)
-    hightech = _pick_hightech(rng, zone, sector, rd_share, [r.hightech_firms for r in rows])
+    targets = [r.hightech_firms - int(anchor_ht[zone == z].sum()) for z, r in enumerate(rows)]
+    hightech = _pick_hightech(rng, zone, sector, rd_share, targets, ~fixed) | anchor_ht
     rd_share = np.where(hightech, np.maximum(rd_share, p.hightech_rd_threshold * 1.05), rd_share)
     land_w = size * SECTOR_LAND_INTENSITY[sector]
     occupied = np.array([r.land_developed_km2 for r in rows]) * OCCUPIED_SHARE
@@ -71,7 +82,7 @@ def populate(model: ZoneModel, rows: tuple[ZoneRow, ...]) -> None:
     model.firms.add(
         zone.size, zone=zone, sector=sector, origin=0, employees=size,
         capital=size * model.sector_capital[sector] * rng.lognormal(-0.02, 0.2, zone.size),
-        tfp=rng.lognormal(0.0, TFP_SIGMA, zone.size), rd_share=rd_share, hightech=hightech,
+        tfp=np.ones(zone.size), rd_share=rd_share, hightech=hightech,  # TFP set by _calibrate
         cert_left=np.where(hightech, rng.integers(1, p.certification_years + 1, zone.size), 0),
         age=age, land=land,
     )
@@ -84,7 +95,7 @@ def populate(model: ZoneModel, rows: tuple[ZoneRow, ...]) -> None:
     model.talent.add(tz.size, zone=tz, home=home, skill=skill, years=rng.integers(0, 40, tz.size))
     zs.talent_base[:nz] = np.maximum(n_coh * p.talent_scale, 1.0)
 
-    _calibrate(model, np.array([r.output_bn * 1000.0 for r in rows]))
+    _calibrate(model, out)
 
 
 def _zone_columns(rows: tuple[ZoneRow, ...], p) -> dict:
@@ -98,28 +109,54 @@ def _zone_columns(rows: tuple[ZoneRow, ...], p) -> dict:
     }
 
 
-def _pick_hightech(rng, zone, sector, rd_share, targets) -> np.ndarray:
-    """Per zone, certify ``target`` firms drawn with weight rd_share^2 among non-traditional firms."""
+def _place_anchors(anchors: tuple[Anchor, ...], ids: list[str], zone: np.ndarray, sector: np.ndarray,
+                   out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Anchor firms take the places of their zone's largest draws (their output and sector, in
+    place); returns which firms are anchors and which of them are certified."""
+    fixed = np.zeros(zone.size, dtype=bool)
+    certified = np.zeros(zone.size, dtype=bool)
+    for z, zid in enumerate(ids):
+        mine = [a for a in anchors if a.zone == zid]
+        if not mine:
+            continue
+        members = np.flatnonzero(zone == z)
+        take = members[np.argsort(-out[members], kind="stable")[:len(mine)]]
+        for slot, a in zip(take, sorted(mine, key=lambda a: -a.output_bn)):
+            out[slot] = a.output_bn * 1000.0
+            sector[slot] = SECTORS.index(a.sector)
+            fixed[slot] = True
+            certified[slot] = a.hightech
+    return fixed, certified
+
+
+def _pick_hightech(rng, zone, sector, rd_share, targets, eligible=None) -> np.ndarray:
+    """Per zone, certify ``target`` firms drawn with weight rd_share^2 among non-traditional firms
+    (and among ``eligible`` ones, when given)."""
     chosen = np.zeros(zone.size, dtype=bool)
     order = np.argsort(zone, kind="stable")
     bounds = np.searchsorted(zone[order], np.arange(len(targets) + 1))
     for z, target in enumerate(targets):  # one iteration per zone, not per firm
         members = order[bounds[z]:bounds[z + 1]]
-        w = rd_share[members] ** 2 * (sector[members] != N_SECTORS - 1) + 1e-12
+        ok = sector[members] != N_SECTORS - 1
+        if eligible is not None:
+            ok &= eligible[members]
+        w = rd_share[members] ** 2 * ok + 1e-12
         k = min(target, members.size)
         if k:
             chosen[rng.choice(members, size=k, replace=False, p=w / w.sum())] = True
     return chosen
 
 
-def _calibrate(model: ZoneModel, target_output: np.ndarray) -> None:
-    """Scale TFP per zone to hit the table's output; set wages, knowledge and services."""
+def _calibrate(model: ZoneModel, firm_output: np.ndarray) -> None:
+    """Set each firm's TFP so its output is ``firm_output`` (CNY m; the zones' sums are the table's
+    output); set wages, knowledge and services."""
     f, zs, p = model.firms, model.zones, model.params
-    nz = target_output.size
     i = model.live_firms()
     z = f.zone[i]
+    nz = model.n_zone_slots
     hire(model)
     cell = cells(model)
+    target_output = np.bincount(z, weights=firm_output, minlength=nz)
     zs.output_prev[:nz] = target_output
     # services at their steady state for the zone's budget (needs a first pass for tax)
     produce(model, service_effect(model), cell)
@@ -127,8 +164,7 @@ def _calibrate(model: ZoneModel, target_output: np.ndarray) -> None:
     zs.services[:nz] = p.spend_services * zs.tax_share[:nz] * tax / max(p.services_depreciation, 1e-9)
     service = service_effect(model)
     produce(model, service, cell)
-    got = np.bincount(z, weights=f.output[i], minlength=nz)
-    f.tfp[i] *= (target_output / np.maximum(got, 1e-9))[z]
+    f.tfp[i] *= firm_output / np.maximum(f.output[i], 1e-12)  # output is linear in the firm's own TFP
     emp = produce(model, service, cell)[:nz]
     va = np.bincount(z, weights=f.value_added[i], minlength=nz)
     zs.wage[:nz] = p.labour_share * va / np.maximum(emp, 1e-9)

@@ -116,7 +116,7 @@ class ZoneModel(mesa.Model):
         self.flows.update(region_talent_inflow=0.0, region_talent_outflow=0.0, land_quota_issued=0.0)
         self.region_mean_wage = 0.1
         self.job_odds = np.ones(len(world.zones))
-        populate(self, world.zones)
+        populate(self, world.zones, world.anchors)
         self._geometry()
         self.government = RegionalGovernment(self, p.indicator_weights)
         self.hooks = Hooks(list(levers))

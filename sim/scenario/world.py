@@ -221,6 +221,8 @@ class WorldFile(BaseModel):
     sources: str | None = Field(None, min_length=1, description="path of the per-cell source table CSV "
                                 "(columns zone, column, source), relative to the world file")
     anchors: tuple[Anchor, ...] = Field((), description="known large firms placed at initialisation")
+    params_from: str | None = Field(None, min_length=1, description="another world file whose params: block "
+                                    "this world uses (its own params: override it), relative to this file")
     params: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -364,9 +366,18 @@ def load_world(name_or_path: str | Path = DEFAULT_WORLD) -> World:
         return parse(name_or_path)
     path = resolve(name_or_path, WORLDS, "world")
     spec = validate(WorldFile, read_mapping(path), path)
-    params = validate(Params, spec.params, path, "params")
+    overrides = dict(spec.params)
+    if spec.params_from:
+        base = path.parent / spec.params_from
+        if base.resolve() == path.resolve():
+            raise InputError(path, "params_from", "names the world file itself")
+        inherited = read_mapping(base).get("params") or {}
+        if not isinstance(inherited, dict):
+            raise InputError(base, "params", "expected a mapping of parameter names to values")
+        overrides = {**inherited, **overrides}
+    params = validate(Params, overrides, path, "params")
     zones = read_zone_table((path.parent / spec.zones))
     check_anchors(spec.anchors, zones, path)
     sources = read_source_table(path.parent / spec.sources, zones) if spec.sources else {}
     return World(spec.name, spec.title, spec.title_zh, spec.start_year, spec.years, zones, params, str(path),
-                 dict(spec.params), spec.anchors, sources)
+                 overrides, spec.anchors, sources)
