@@ -16,6 +16,7 @@ import mesa
 import numpy as np
 
 from sim.core.pool import Column, Pool, Pooled
+from sim.core.units import k_from_m
 
 if TYPE_CHECKING:
     from sim.model.zonemodel import ZoneModel
@@ -142,7 +143,7 @@ def public_finance(model: ZoneModel, tax_by_zone: np.ndarray) -> None:
     z.platforms[:] = z.platforms * (1.0 - p.platform_depreciation) + p.spend_platforms * spend / p.platform_cost
     z.services[:] = z.services * (1.0 - p.services_depreciation) + p.spend_services * spend
     heads = np.maximum(model.talent_by_zone() * 1.0, 1.0)
-    z.subsidy[:] = p.spend_subsidies * spend * 1000.0 / heads  # CNY m -> CNY k per person
+    z.subsidy[:] = k_from_m(p.spend_subsidies * spend) / heads  # per person
     z.transfers[:] = 0.0
 
 

@@ -33,6 +33,7 @@ import pandas as pd
 from sim.agents.zone import NATIONAL
 from sim.model.zonemodel import ZoneModel
 from sim.core.params import N_SECTORS
+from sim.core.units import bn_from_m
 from sim.policies import Lever
 from sim.scenario.world import World
 
@@ -335,9 +336,9 @@ def zone_split(rec: RunRecord, zone_id: str) -> dict[str, float]:
     first_here = set(rec.first.uid[rec.first.zone == slot].tolist())
     here = rec.last.zone == slot
     inc = here & np.isin(rec.last.uid, list(first_here))
-    return {"output": float(rec.last.output[here].sum()) / 1000.0,
-            "incumbents": float(rec.last.output[inc].sum()) / 1000.0,
-            "others": float(rec.last.output[here & ~inc].sum()) / 1000.0,
+    return {"output": bn_from_m(float(rec.last.output[here].sum())),
+            "incumbents": bn_from_m(float(rec.last.output[inc].sum())),
+            "others": bn_from_m(float(rec.last.output[here & ~inc].sum())),
             "firms": float(here.sum())}
 
 

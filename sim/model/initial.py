@@ -28,6 +28,7 @@ from sim.agents.enterprise import cells, produce
 from sim.agents.talent import hire
 from sim.agents.zone import NATIONAL, REGION, service_effect
 from sim.core.params import N_SECTORS, SECTORS
+from sim.core.units import bn_from_m, m_from_bn
 from sim.model import firm_sizes
 from sim.scenario.world import Anchor, ZoneRow
 
@@ -59,8 +60,8 @@ def populate(model: ZoneModel, rows: tuple[ZoneRow, ...], anchors: tuple[Anchor,
     sector = np.concatenate([
         rng.choice(N_SECTORS, size=r.firms, p=np.array(r.sector_shares) / sum(r.sector_shares)) for r in rows
     ])
-    target_out = np.array([r.output_bn * 1000.0 for r in rows])  # CNY m
-    law = firm_sizes.fit(float(target_out.sum()) / 1000.0, int(counts.sum()))
+    target_out = np.array([m_from_bn(r.output_bn) for r in rows])  # CNY m
+    law = firm_sizes.fit(float(bn_from_m(target_out.sum())), int(counts.sum()))
     out = law.quantile(rng.random(zone.size))  # output of each firm, CNY m a year
     fixed, anchor_ht = _place_anchors(anchors, [r.id for r in rows], zone, sector, out)
     out = firm_sizes.zone_sizes(out, zone, fixed, target_out, FIRM_SIZE_MAX_SHARE)
@@ -122,7 +123,7 @@ def _place_anchors(anchors: tuple[Anchor, ...], ids: list[str], zone: np.ndarray
         members = np.flatnonzero(zone == z)
         take = members[np.argsort(-out[members], kind="stable")[:len(mine)]]
         for slot, a in zip(take, sorted(mine, key=lambda a: -a.output_bn)):
-            out[slot] = a.output_bn * 1000.0
+            out[slot] = m_from_bn(a.output_bn)
             sector[slot] = SECTORS.index(a.sector)
             fixed[slot] = True
             certified[slot] = a.hightech

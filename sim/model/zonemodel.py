@@ -25,6 +25,7 @@ from sim.outcomes.metrics import Recorder, census, zone_outcomes
 from sim.core.params import Params
 from sim.policies import Hooks, Lever
 from sim.core.pool import Pool
+from sim.core.units import CNY_K_PER_M
 from sim.scenario.world import World, load_world
 
 FLOW_NAMES = ("output", "value_added", "rd", "tax", "innovations", "startups", "spinoffs", "arrivals",
@@ -299,7 +300,7 @@ class ZoneModel(mesa.Model):
         self.job_odds = np.where(supply > 0, np.minimum(1.0, demand / np.maximum(supply, 1e-9)), 1.0)
         C = t.n
         employer, zone = t.employer[:C], t.zone[:C]
-        wage = np.multiply(self.zones.wage[zone], 1000.0 * tal.skill_premium(self, t.skill[:C]), out=t.wage[:C])
+        wage = np.multiply(self.zones.wage[zone], CNY_K_PER_M * tal.skill_premium(self, t.skill[:C]), out=t.wage[:C])
         wage *= employer >= 0
 
     def _production(self) -> None:

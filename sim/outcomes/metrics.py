@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim.agents.zone import LEVELS
+from sim.core.units import bn_from_m
 
 if TYPE_CHECKING:
     from sim.model.zonemodel import ZoneModel
@@ -119,8 +120,8 @@ def zone_outcomes(model: ZoneModel, counts: dict[str, np.ndarray] | None = None)
     c = census(model) if counts is None else counts
     talent, high = c["talent"].copy(), c["high_skill"].copy()
     out = {
-        "output": fl["output"] / 1000.0,
-        "value_added": fl["value_added"] / 1000.0,
+        "output": bn_from_m(fl["output"]),
+        "value_added": bn_from_m(fl["value_added"]),
         "firms": c["firms"].copy(),
         "hightech_firms": c["hightech_firms"].copy(),
         "entries": fl["startups"] + fl["spinoffs"] + fl["arrivals"],
@@ -137,7 +138,7 @@ def zone_outcomes(model: ZoneModel, counts: dict[str, np.ndarray] | None = None)
         "high_skill_share": _ratio(high, talent),
         "talent_inflow": fl["talent_inflow"].copy(),
         "talent_outflow": fl["talent_outflow"].copy(),
-        "rd": fl["rd"] / 1000.0,
+        "rd": bn_from_m(fl["rd"]),
         "rd_intensity": _ratio(fl["rd"], fl["output"]),
         "innovations": fl["innovations"].copy(),
         "land_total": zs.land_total.copy(),
@@ -145,23 +146,23 @@ def zone_outcomes(model: ZoneModel, counts: dict[str, np.ndarray] | None = None)
         "land_available": zs.land_total - zs.land_developed,
         "land_occupied": c["land_occupied"].copy(),
         "land_allotted": fl["land_allotted"].copy(),
-        "output_per_km2": _ratio(fl["output"] / 1000.0, zs.land_developed),
-        "tax": zs.tax_raised / 1000.0,
-        "tax_kept": zs.tax_kept / 1000.0,
-        "transfers": fl["transfers"] / 1000.0,
-        "budget": zs.budget / 1000.0,
+        "output_per_km2": _ratio(bn_from_m(fl["output"]), zs.land_developed),
+        "tax": bn_from_m(zs.tax_raised),
+        "tax_kept": bn_from_m(zs.tax_kept),
+        "transfers": bn_from_m(fl["transfers"]),
+        "budget": bn_from_m(zs.budget),
         "platforms": zs.platforms.copy(),
         "mgmt_eff": zs.mgmt_eff.copy(),
         "score": zs.score.copy(),
         "rank": zs.rank.astype(float),
         "level": zs.level.astype(float),
         "hosted_by": zs.hosted_by.astype(float),
-        "rewards": fl["rewards"] / 1000.0,
-        "region_support": fl["region_support"] / 1000.0,
+        "rewards": bn_from_m(fl["rewards"]),
+        "region_support": bn_from_m(fl["region_support"]),
         "warnings": fl["warnings"].copy(),
         "promoted": fl["promoted"].copy(),
         "demoted": fl["demoted"].copy(),
-        "tax_shared": fl["tax_shared"] / 1000.0,
+        "tax_shared": bn_from_m(fl["tax_shared"]),
         "land_reclaimed": fl["land_reclaimed"].copy(),
     }
     return out
