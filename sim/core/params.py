@@ -82,9 +82,24 @@ class Params(BaseModel):
                                   ge=0.0, le=5.0)
 
     # --- firm growth and exit --------------------------------------------------------------
-    growth_drift: float = P(0.01, "1/yr (log employment)", "estimate", "Mean log growth of employment.", ge=-0.5, le=0.5)
-    growth_noise: float = P(0.20, "1/yr (log employment)", "Gibrat's law; estimate giving Zipf-like tails (Axtell 2001)",
-                            "Standard deviation of the yearly log-employment shock.", ge=0.0, le=2.0)
+    growth_drift: float = P(0.01, "1/yr (log of the mean growth factor)", "estimate (fitted to the zones' output "
+                            "growth)", "Expected growth of a firm's employment: E[n(t+1)/n(t)] = exp(growth_drift) "
+                            "for every firm, whatever its volatility (the shock's own mean is taken out), before the "
+                            "profit tilt.", ge=-0.5, le=0.5)
+    growth_noise: float = P(0.20, "1/yr (log employment)", "Stanley et al. 1996; Amaral et al. 1997; estimate "
+                            "(fitted)", "Standard deviation of the yearly log-employment shock of a firm of "
+                            "size_reference employees; it falls with size (growth_noise_size_elasticity). The "
+                            "shock is Laplace (tent-shaped).", ge=0.0, le=1.0)
+    growth_noise_size_elasticity: float = P(0.18, "1 (log-log)", "Stanley et al. 1996, Nature 379 (0.15 +/- 0.03, "
+                                            "sales); Amaral et al. 1997 (about 0.2)",
+                                            "How fast growth volatility falls with size: sigma(n) = growth_noise "
+                                            "(n / size_reference)^-elasticity.", ge=0.0, le=1.0)
+    size_reference: float = P(10.0, "employees", "estimate (a small firm)",
+                              "Firm size at which growth_noise and the exit hazards are stated.", gt=0.0)
+    exit_size_elasticity: float = P(0.25, "1 (log-log)", "Evans 1987; Dunne, Roberts & Samuelson 1989 (exit "
+                                    "falls with size); estimate",
+                                    "How fast the exit hazard falls with size: hazard x (n / size_reference)"
+                                    "^-elasticity.", ge=0.0, le=2.0)
     growth_profit_sensitivity: float = P(0.5, "1/yr per unit margin", "estimate",
                                          "How much the profit margin raises log employment growth.", ge=0.0, le=10.0)
     productivity_noise: float = P(0.05, "1/yr (log TFP)", "estimate", "Std of the yearly log-productivity shock.",
@@ -99,6 +114,12 @@ class Params(BaseModel):
                                 ge=1, le=50)
     loss_exit_probability: float = P(0.4, "1/yr", "estimate",
                                      "Exit probability per year of a firm with persistent losses.", ge=0.0, le=1.0)
+
+    spinup_years: int = P(8, "yr", "issue 15; estimate (IP decays by 1/3 a year, certificates last 3 years, "
+                          "loss runs 2-3 years: 8 years forget the drawn state)",
+                          "Years the firm population runs under the baseline rules before the start year "
+                          "(talent and zone finances held, zone totals re-anchored to the table), so the start "
+                          "has no transients; 0 = start from the drawn state.", ge=0, le=100)
 
     # --- innovation --------------------------------------------------------------------------
     rd_intensity: SectorTuple = P((0.030, 0.045, 0.022, 0.020, 0.006), "share of revenue",

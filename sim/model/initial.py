@@ -71,6 +71,7 @@ def populate(model: ZoneModel, rows: tuple[ZoneRow, ...], anchors: tuple[Anchor,
     law = firm_sizes.fit(float(bn_from_m(target_out.sum())), int(counts.sum()))
     out = law.quantile(S.uniform("init.size", 0, fk))  # output of each firm, CNY m a year
     fixed, anchor_ht = _place_anchors(anchors, [r.id for r in rows], zone, sector, out)
+    model.anchor_keys = fk[fixed]
     out = firm_sizes.zone_sizes(out, zone, fixed, target_out, FIRM_SIZE_MAX_SHARE)
     # employment: output per worker varies (lognormal), anchors at the mean; each zone's employment
     # is its output / OUTPUT_PER_WORKER
@@ -176,3 +177,84 @@ def _calibrate(model: ZoneModel, firm_output: np.ndarray) -> None:
     model.region_mean_wage = float(np.average(zs.wage[:nz], weights=emp))
     f.losses[i] = (f.profit[i] < 0).astype(np.int64)
     f.ip[i] = np.where(f.hightech[i], 2.0, 0.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# spin-up: a start without transients
+# ---------------------------------------------------------------------------------------------
+def spin_up(model: ZoneModel, rows: tuple[ZoneRow, ...]) -> None:
+    """Run the firm population ``spinup_years`` years under the baseline rules before the start
+    year, then re-anchor the zones' totals to the table (docs/ODD.md, "Initialisation").
+
+    The drawn state has no history: loss runs, IP stocks, certificates, knowledge and ages are
+    guesses, and loss-making low-productivity firms that would long have closed are still there.
+    Started from it, year 1 has an exit spike and certified firms collapse (issue 15). The
+    spin-up lets the model's own firm dynamics (hiring, production, innovation and certification,
+    land, exit, growth, relocation, entry) write that history, with talent and the zones'
+    finances held at the table (no talent moves, no public spending, no evaluation: nothing a
+    lever could act on, and levers are not yet set up). Its years are numbered -spinup_years ..
+    -1, so their random draws are their own. Then :func:`reanchor` puts each zone back on the
+    table: firm counts (a keyed random thinning; anchors kept), developed land, employment and
+    output, keeping every firm's relative size and its history."""
+    years = model.params.spinup_years
+    if years <= 0:
+        return
+    zs = model.zones
+    for t in range(-years, 0):
+        model.steps = t
+        model._reset_flows()
+        model._labour_market()
+        model._production()
+        model._innovation()
+        model._land()
+        model._firm_dynamics()
+        zs.output_prev[:] = model.flows["output"]
+    model.steps = 0
+    model._reset_flows()
+    reanchor(model, rows)
+
+
+def reanchor(model: ZoneModel, rows: tuple[ZoneRow, ...]) -> None:
+    """Put each zone back on its table row after the spin-up: thin its firms to the table's count
+    (a keyed uniform, stream ``init.thin``; anchor firms are never thinned; a zone with fewer firms
+    keeps them), restore its developed land (firms occupy ``OCCUPIED_SHARE`` of it, each in
+    proportion to its land) and scale its capital, TFP level and wage so its output is the
+    table's and every firm keeps its margin. Employment, knowledge, loss runs, IP,
+    certificates and ages are kept: they are the spun-up history."""
+    f, zs = model.firms, model.zones
+    nz = len(rows)
+    target_firms = np.array([r.firms for r in rows], dtype=np.int64)
+    u = model.streams.uniform("init.thin", 0, f.key[:f.n])
+    u[np.isin(f.key[:f.n], model.anchor_keys)] = 2.0  # anchors last in the queue: never thinned
+    order = np.lexsort((u, f.zone[:f.n]))
+    zone_sorted = f.zone[:f.n][order]
+    rank = np.arange(order.size) - np.searchsorted(zone_sorted, zone_sorted, side="left")
+    extra = np.maximum(np.bincount(f.zone[:f.n], minlength=nz) - target_firms, 0)
+    model._remove_firms(np.sort(order[rank < extra[zone_sorted]]))
+
+    L = f.n
+    z = f.zone[:L]
+    developed = np.array([r.land_developed_km2 for r in rows])
+    zs.land_developed[:nz] = developed
+    zs.land_allotted[:nz] = 0.0
+    used = np.bincount(z, weights=f.land[:L], minlength=nz)
+    f.land[:L] *= (OCCUPIED_SHARE * developed / np.maximum(used, 1e-12))[z]
+
+    losses = f.losses[:L].copy()  # the production passes below are not years: loss runs stay
+    hire(model)
+    cell = cells(model)
+    service = service_effect(model)
+    emp = produce(model, service, cell)[:nz]
+    got = np.bincount(z, weights=f.output[:L], minlength=nz)
+    target_out = np.array([m_from_bn(r.output_bn) for r in rows])
+    # capital, TFP and wages move together so that every firm's output and each of its costs scale
+    # by the zone's factor: profit margins (and so loss runs and exits) are unchanged; TFP alone
+    # would leave the capital cost behind and push firms into losses
+    factor = target_out / np.maximum(got, 1e-12)
+    f.capital[:L] *= factor[z]
+    f.tfp[:L] *= (factor ** (1.0 - model.params.capital_elasticity))[z]
+    zs.wage[:nz] *= factor
+    zs.output_prev[:nz] = target_out
+    produce(model, service_effect(model), cell)
+    model.region_mean_wage = float(np.average(zs.wage[:nz], weights=emp))
+    f.losses[:L] = losses

@@ -18,7 +18,7 @@ from sim.agents.enterprise import FIRM_COLUMNS, Enterprise
 from sim.agents.talent import OUTSIDE, TALENT_COLUMNS, Talent
 from sim.agents.zone import ZONE_COLUMNS, Zone
 from sim.agents.government import RegionalGovernment
-from sim.model.initial import populate
+from sim.model.initial import populate, spin_up
 from sim.model.plan import PLAN, STAGE_NAMES, STREAMS, YearData
 from sim.core.keys import GRADUATE, counted_keys, zone_keys
 from sim.core.memory import tune_malloc
@@ -140,8 +140,11 @@ class ZoneModel(mesa.Model):
         self.flows.update(region_talent_inflow=0.0, region_talent_outflow=0.0, land_quota_issued=0.0)
         self.region_mean_wage = 0.1
         self.job_odds = np.ones(len(world.zones))
+        self.anchor_keys = np.zeros(0, dtype=np.uint64)  # keys of the world's anchor firms (populate)
         populate(self, world.zones, world.anchors)
         self._geometry()
+        self.hooks = Hooks([])  # the spin-up runs under the baseline rules: no levers yet
+        spin_up(self, world.zones)
         self.government = RegionalGovernment(self, p.indicator_weights)
         self.hooks = Hooks(list(levers))
         self.levers = self.hooks.levers
@@ -155,8 +158,14 @@ class ZoneModel(mesa.Model):
         self._record()
 
     def _initial_accounts(self) -> None:
-        """Year-0 flows and zone accounts from the calibrated state (no randomness, no spending)."""
+        """Year-0 flows and zone accounts from the calibrated state (no randomness, no spending).
+        The production pass is not a year: firms' loss runs and the zone wages (which year 1 pays,
+        set by the last production of the spin-up or by the initial calibration) are kept."""
+        f = self.firms
+        losses, wage = f.losses[:f.n].copy(), self.zones.wage.copy()
         self._production()
+        f.losses[:f.n] = losses
+        self.zones.wage[:] = wage
         zs = self.zones
         zs.tax_raised[:] = self.flows["tax"]
         zs.tax_kept[:] = zs.tax_share * self.flows["tax"]
