@@ -70,8 +70,9 @@ def populate(model: ZoneModel, rows: tuple[ZoneRow, ...], anchors: tuple[Anchor,
     target_out = np.array([m_from_bn(r.output_bn) for r in rows])  # CNY m
     law = firm_sizes.fit(float(bn_from_m(target_out.sum())), int(counts.sum()))
     out = law.quantile(S.uniform("init.size", 0, fk))  # output of each firm, CNY m a year
-    fixed, anchor_ht = _place_anchors(anchors, [r.id for r in rows], zone, sector, out)
+    fixed, anchor_ht, placed = _place_anchors(anchors, [r.id for r in rows], zone, sector, out)
     model.anchor_keys = fk[fixed]
+    model.anchor_names = {int(fk[slot]): name for slot, name in placed.items()}
     out = firm_sizes.zone_sizes(out, zone, fixed, target_out, FIRM_SIZE_MAX_SHARE)
     # employment: output per worker varies (lognormal), anchors at the mean; each zone's employment
     # is its output / OUTPUT_PER_WORKER
@@ -120,11 +121,12 @@ def _zone_columns(rows: tuple[ZoneRow, ...], p) -> dict:
 
 
 def _place_anchors(anchors: tuple[Anchor, ...], ids: list[str], zone: np.ndarray, sector: np.ndarray,
-                   out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                   out: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
     """Anchor firms take the places of their zone's largest draws (their output and sector, in
-    place); returns which firms are anchors and which of them are certified."""
+    place); returns which firms are anchors, which of them are certified, and each anchor's slot."""
     fixed = np.zeros(zone.size, dtype=bool)
     certified = np.zeros(zone.size, dtype=bool)
+    placed: dict[int, str] = {}
     for z, zid in enumerate(ids):
         mine = [a for a in anchors if a.zone == zid]
         if not mine:
@@ -136,7 +138,8 @@ def _place_anchors(anchors: tuple[Anchor, ...], ids: list[str], zone: np.ndarray
             sector[slot] = SECTORS.index(a.sector)
             fixed[slot] = True
             certified[slot] = a.hightech
-    return fixed, certified
+            placed[int(slot)] = a.name
+    return fixed, certified, placed
 
 
 def _pick_hightech(streams, keys, zone, sector, rd_share, targets, eligible=None) -> np.ndarray:
@@ -182,7 +185,7 @@ def _calibrate(model: ZoneModel, firm_output: np.ndarray) -> None:
 # ---------------------------------------------------------------------------------------------
 # spin-up: a start without transients
 # ---------------------------------------------------------------------------------------------
-def spin_up(model: ZoneModel, rows: tuple[ZoneRow, ...]) -> None:
+def spin_up(model: ZoneModel, rows: tuple[ZoneRow, ...], anchors: tuple[Anchor, ...] = ()) -> None:
     """Run the firm population ``spinup_years`` years under the baseline rules before the start
     year, then re-anchor the zones' totals to the table (docs/ODD.md, "Initialisation").
 
@@ -211,21 +214,31 @@ def spin_up(model: ZoneModel, rows: tuple[ZoneRow, ...]) -> None:
         zs.output_prev[:] = model.flows["output"]
     model.steps = 0
     model._reset_flows()
-    reanchor(model, rows)
+    reanchor(model, rows, anchors)
 
 
-def reanchor(model: ZoneModel, rows: tuple[ZoneRow, ...]) -> None:
-    """Put each zone back on its table row after the spin-up: thin its firms to the table's count
-    (a keyed uniform, stream ``init.thin``; anchor firms are never thinned; a zone with fewer firms
-    keeps them), restore its developed land (firms occupy ``OCCUPIED_SHARE`` of it, each in
-    proportion to its land) and scale its capital, TFP level and wage so its output is the
-    table's and every firm keeps its margin. Employment, knowledge, loss runs, IP,
-    certificates and ages are kept: they are the spun-up history."""
+def reanchor(model: ZoneModel, rows: tuple[ZoneRow, ...], anchors: tuple[Anchor, ...] = ()) -> None:
+    """Put each zone back on its table row after the spin-up, keeping every firm's history:
+
+    1. thin its firms to the table's count (a keyed uniform, stream ``init.thin``; anchor firms are
+       never thinned; a zone with fewer firms keeps them);
+    2. give its firms, in the order of their spun-up output, the outputs of a fresh draw from the
+       size law fitted to the published counts (stream ``init.remap``; anchors at their sizes; each
+       zone's sum the table's output): the spin-up's own dynamics do not hold the published shape
+       (nearly flat between CNY 20 m and 133 m), and the start must;
+    3. scale each firm's employment and capital with its output and set its TFP so its output is
+       exactly its new one: output per worker, wage, margin and so loss runs are unchanged;
+    4. restore the zone's developed land (firms occupy ``OCCUPIED_SHARE`` of it, each in proportion
+       to its land).
+
+    Knowledge, loss runs, IP, certificates, ages and relative productivity are kept: they are the
+    spun-up history."""
     f, zs = model.firms, model.zones
     nz = len(rows)
     target_firms = np.array([r.firms for r in rows], dtype=np.int64)
     u = model.streams.uniform("init.thin", 0, f.key[:f.n])
-    u[np.isin(f.key[:f.n], model.anchor_keys)] = 2.0  # anchors last in the queue: never thinned
+    anchor = np.isin(f.key[:f.n], model.anchor_keys)
+    u[anchor] = 2.0  # anchors last in the queue: never thinned
     order = np.lexsort((u, f.zone[:f.n]))
     zone_sorted = f.zone[:f.n][order]
     rank = np.arange(order.size) - np.searchsorted(zone_sorted, zone_sorted, side="left")
@@ -234,27 +247,46 @@ def reanchor(model: ZoneModel, rows: tuple[ZoneRow, ...]) -> None:
 
     L = f.n
     z = f.zone[:L]
+    fk = f.key[:L]
+    anchor = np.isin(fk, model.anchor_keys)
+    target_out = np.array([m_from_bn(r.output_bn) for r in rows])
+    losses = f.losses[:L].copy()  # the production passes below are not years: loss runs stay
+    hire(model)
+    cell = cells(model)
+    zs.output_prev[:nz] = target_out
+    service = service_effect(model)
+    produce(model, service, cell)  # every firm's output now, the last year's entrants included
+    law = firm_sizes.fit(float(bn_from_m(target_out.sum())), L)  # the counts, whatever the firms left
+    draw = law.quantile(model.streams.uniform("init.remap", 0, fk))
+    # within each zone, the k-th largest spun-up firm gets the k-th largest draw; anchors take the
+    # places of the largest draws (as in populate) and their own sizes
+    new = np.empty(L)
+    by_output = np.lexsort((-f.output[:L], anchor, z))  # per zone: other firms by output, anchors last
+    by_draw = np.lexsort((-draw, z))
+    count = np.bincount(z, minlength=nz)
+    n_anchor = np.bincount(z, weights=anchor, minlength=nz).astype(np.int64)
+    first = np.cumsum(count) - count
+    pos = np.arange(L) - first[z[by_draw]]  # rank of each draw within its zone
+    keep = pos >= n_anchor[z[by_draw]]  # the largest draws make way for the anchors
+    others = by_output[~anchor[by_output]]
+    new[others] = draw[by_draw[keep]]
+    sizes = {a.name: m_from_bn(a.output_bn) for a in anchors}
+    for slot in np.flatnonzero(anchor):
+        new[slot] = sizes.get(model.anchor_names.get(int(fk[slot]), ""), f.output[slot])
+    new = firm_sizes.zone_sizes(new, z, anchor, target_out, FIRM_SIZE_MAX_SHARE)
+
+    ratio = new / np.maximum(f.output[:L], 1e-12)
+    f.employees[:L] = np.maximum(f.employees[:L] * ratio, 1.0)
+    f.capital[:L] *= ratio
+    hire(model)
+    produce(model, service, cell)
+    f.tfp[:L] *= new / np.maximum(f.output[:L], 1e-12)  # output is linear in the firm's own TFP
+    emp = produce(model, service, cell)[:nz]
+    model.region_mean_wage = float(np.average(zs.wage[:nz], weights=emp))
+    f.losses[:L] = losses
+
     developed = np.array([r.land_developed_km2 for r in rows])
     zs.land_developed[:nz] = developed
     zs.land_allotted[:nz] = 0.0
     used = np.bincount(z, weights=f.land[:L], minlength=nz)
     f.land[:L] *= (OCCUPIED_SHARE * developed / np.maximum(used, 1e-12))[z]
-
-    losses = f.losses[:L].copy()  # the production passes below are not years: loss runs stay
-    hire(model)
-    cell = cells(model)
-    service = service_effect(model)
-    emp = produce(model, service, cell)[:nz]
-    got = np.bincount(z, weights=f.output[:L], minlength=nz)
-    target_out = np.array([m_from_bn(r.output_bn) for r in rows])
-    # capital, TFP and wages move together so that every firm's output and each of its costs scale
-    # by the zone's factor: profit margins (and so loss runs and exits) are unchanged; TFP alone
-    # would leave the capital cost behind and push firms into losses
-    factor = target_out / np.maximum(got, 1e-12)
-    f.capital[:L] *= factor[z]
-    f.tfp[:L] *= (factor ** (1.0 - model.params.capital_elasticity))[z]
-    zs.wage[:nz] *= factor
-    zs.output_prev[:nz] = target_out
-    produce(model, service_effect(model), cell)
-    model.region_mean_wage = float(np.average(zs.wage[:nz], weights=emp))
-    f.losses[:L] = losses

@@ -56,7 +56,7 @@ STAGE_NAMES: tuple[str, ...] = tuple(s.name for s in PLAN)
 SETUP_STREAMS: tuple[str, ...] = (
     "init.sector", "init.size", "init.rd", "init.hightech", "init.age", "init.capital", "init.tfp",
     "init.cert_left", "init.home_elsewhere", "init.home", "init.skill", "init.years", "hire.job", "hire.firm",
-    "init.thin")
+    "init.thin", "init.remap")
 
 # Every stream of the model (the registry of ``ZoneModel.streams``): one per decision.
 STREAMS: tuple[str, ...] = tuple(dict.fromkeys(SETUP_STREAMS + tuple(n for st in PLAN for n in st.streams)))

@@ -141,10 +141,11 @@ class ZoneModel(mesa.Model):
         self.region_mean_wage = 0.1
         self.job_odds = np.ones(len(world.zones))
         self.anchor_keys = np.zeros(0, dtype=np.uint64)  # keys of the world's anchor firms (populate)
+        self.anchor_names: dict[int, str] = {}  # anchor key -> anchor name
         populate(self, world.zones, world.anchors)
         self._geometry()
         self.hooks = Hooks([])  # the spin-up runs under the baseline rules: no levers yet
-        spin_up(self, world.zones)
+        spin_up(self, world.zones, world.anchors)
         self.government = RegionalGovernment(self, p.indicator_weights)
         self.hooks = Hooks(list(levers))
         self.levers = self.hooks.levers
