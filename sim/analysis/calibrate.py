@@ -77,7 +77,7 @@ PROBES: tuple[FreeParam, ...] = (
     FreeParam("urbanisation_elasticity", 0.0, 0.10, "agglomeration (collinear with the Marshall elasticity?)"),
 )
 MOMENTS: tuple[str, ...] = ("exit_rate", "entry_rate", "young_share", "tail_hill", "agglomeration", "output_growth",
-                            "hightech_0", "hightech_4y_ratio", "above_scale_elasticity")
+                            "firms_growth", "hightech_0", "hightech_4y_ratio", "above_scale_elasticity")
 
 
 # -----------------------------------------------------------------------------------------------

@@ -138,6 +138,9 @@ TARGETS: tuple[Target, ...] = (
            "none without cause", "issue 8 (sensible rank dynamics)", "years 1..N"),
     Target("output_rank_corr", "year-on-year rank correlation of zone output (Spearman)", "1", 0.90, 1.0,
            "persistent", "estimate: zone output ranks move slowly", "years 1..N"),
+    Target("firms_growth", "growth of the number of firms", "1/yr", 0.0, 0.06,
+           "growing: ~6%/yr per zone 2014-2017 (14,019 in 6 zones -> 25,264 in 9)",
+           "Guangxi Daily 2015-04-03; People's Daily Online 2017-11-25 (CALIBRATION.md)", "years 1..N"),
     Target("output_growth", "growth of the zones' output", "1/yr", 0.03, 0.07,
            "4.5%/yr 2017-2021 with the 2020 shock; ~7%/yr before", "guangxi_sources.csv (growth path); "
            "2014-2017 aggregates (CALIBRATION.md)", "years 1..N"),
@@ -338,6 +341,7 @@ def seed_stats(rec: RunRecord, csn: bool = True) -> dict[str, float]:
     s["top2_last"] = _top2(zones, years)
     s.update(_rank_dynamics(zones))
     s["output_growth"] = float((out[-1] / out[0]) ** (1.0 / years) - 1.0) if years else np.nan
+    s["firms_growth"] = float((firms[-1] / firms[0]) ** (1.0 / years) - 1.0) if years else np.nan
     # counts of large firms (issue 15)
     s["above_scale_0"] = float((f0.output >= ABOVE_SCALE_CNY_M).sum())
     s["large_0"] = float((f0.output >= LARGE_CNY_M).sum())
@@ -683,3 +687,76 @@ def region_zones_by_size(world: World) -> list[str]:
 
 __all__ = ["TARGETS", "CROSS_SEED", "Target", "hill", "csn_tail", "growth_stats", "cv_by_year", "agglomeration_elasticity", "seed_stats", "run_stats",
            "summarise", "simulate", "status_experiment", "status_checks", "with_level", "NATIONAL"]
+
+
+# -----------------------------------------------------------------------------------------------
+# out of sample: the 2017 world run to 2021 against the figures published for 2018-2021
+# -----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Published:
+    """A figure published after 2017 (data15), compared with the 2017 world's run."""
+
+    key: str
+    label: str
+    year: int
+    value: float
+    source: str
+    note: str = ""
+
+
+OUT_OF_SAMPLE: tuple[Published, ...] = (
+    Published("liuzhou_growth_2018", "Liuzhou zone output growth, 2018", 2018, 0.104,
+              "Liudong above-scale output Jan-Oct 2018 +10.4% (Guangxi Daily 2018-12-07)",
+              "above-scale output of the Liudong New Area, ten months"),
+    Published("hightech_2019", "certified firms in the 9 zones, 2019", 2019, 0.44 * 2_380,
+              "44% (535/1,204 in 2017) of Guangxi's ~2,380 in 2019 (top 100 = 4.2%, Guangxi Daily 2020-12-30)",
+              "derived: assumes the zones kept their 2017 share"),
+    Published("hightech_2020", "certified firms in the 9 zones, 2020", 2020, 0.44 * 2_700,
+              "44% of Guangxi's > 2,700 at end-2020 (Guangxi Daily 2020-12-30)",
+              "derived: assumes the zones kept their 2017 share"),
+    Published("nanning_hightech_2020", "certified firms in the Nanning zone, Oct 2020", 2020, 351.0,
+              "gx.cri.cn 2020-11-09", "filed high-tech firms"),
+    Published("output_2021", "the 9 zones' output, 2021 (CNY bn)", 2021, 844.0,
+              "guangxi_sources.csv: 2017 figures on the growth path +5%, +5%, 0% (2020), +8%",
+              "an estimate, not a publication: the 2020 shock (Liuzhou secondary industry -10.7% in H1 2020) "
+              "is the one feature the model cannot make"),
+    Published("firms_2021", "firms in the 9 zones, 2021", 2021, 31_400.0,
+              "guangxi_sources.csv: 25,264 (2017) grown ~7%/yr as in 2014-2017", "an estimate"),
+)
+
+
+def _oos_task(args: tuple[World, int]) -> dict[str, float]:
+    world, seed = args
+    model = ZoneModel(world=world, rng=int(seed), agent_handles="lazy")
+    for _ in range(world.years):
+        model.step()
+    df = model.results()
+    reg = df[df["zone"] == "region"].set_index("year")
+    liu = df[df["zone"] == "liuzhou"].set_index("year")
+    nan = df[df["zone"] == "nanning"].set_index("year")
+    y0 = world.start_year
+    return {"seed": seed,
+            "liuzhou_growth_2018": float(liu.loc[y0 + 1, "output"] / liu.loc[y0, "output"] - 1.0),
+            "hightech_2019": float(reg.loc[2019, "hightech_firms"]),
+            "hightech_2020": float(reg.loc[2020, "hightech_firms"]),
+            "nanning_hightech_2020": float(nan.loc[2020, "hightech_firms"]),
+            "output_2021": float(reg.loc[2021, "output"]),
+            "firms_2021": float(reg.loc[2021, "firms"])}
+
+
+def out_of_sample(seeds: Sequence[int], workers: int = 1, world: World | None = None) -> pd.DataFrame:
+    """The 2017 world (``guangxi2017``: 9 zones, start 2017) run to 2021 on ``seeds``, against the
+    figures of :data:`OUT_OF_SAMPLE`: model mean, 5-95% across seeds, and the relative difference."""
+    from sim.scenario.world import load_world
+
+    world = world or load_world("guangxi2017")
+    runs = pd.DataFrame(_map(_oos_task, [(world, int(s)) for s in seeds], workers))
+    rows = []
+    for p in OUT_OF_SAMPLE:
+        v = runs[p.key].to_numpy(float)
+        mean = float(v.mean())
+        rows.append({"key": p.key, "figure": p.label, "year": p.year, "published": p.value, "model_mean": mean,
+                     "model_p05": float(np.quantile(v, 0.05)), "model_p95": float(np.quantile(v, 0.95)),
+                     "difference": (mean - p.value) if p.key.endswith("growth_2018") else mean / p.value - 1.0,
+                     "source": p.source, "note": p.note})
+    return pd.DataFrame(rows)

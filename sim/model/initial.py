@@ -215,6 +215,21 @@ def spin_up(model: ZoneModel, rows: tuple[ZoneRow, ...], anchors: tuple[Anchor, 
     model.steps = 0
     model._reset_flows()
     reanchor(model, rows, anchors)
+    close_year_zero(model)
+
+
+def close_year_zero(model: ZoneModel) -> None:
+    """The start year's own production (the table's output: recorded as year 0's flows), then its
+    end-of-year firm processes (innovation, exits, growth, relocation, entry) under the baseline
+    rules. Year 1 then produces with a population that has grown for a year; without this its output
+    equals year 0's, and the first year of every run is flat (issue 15). Land and the zones'
+    finances follow from year 1, as in every year; the year-0 flows are those of the production."""
+    model._production()
+    flows = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in model.flows.items()}
+    model._innovation()
+    model._firm_dynamics()
+    model.flows.update(flows)
+    model.year_zero_closed = True
 
 
 def reanchor(model: ZoneModel, rows: tuple[ZoneRow, ...], anchors: tuple[Anchor, ...] = ()) -> None:

@@ -142,6 +142,7 @@ class ZoneModel(mesa.Model):
         self.job_odds = np.ones(len(world.zones))
         self.anchor_keys = np.zeros(0, dtype=np.uint64)  # keys of the world's anchor firms (populate)
         self.anchor_names: dict[int, str] = {}  # anchor key -> anchor name
+        self.year_zero_closed = False  # set when the spin-up has run year 0's firm processes
         populate(self, world.zones, world.anchors)
         self._geometry()
         self.hooks = Hooks([])  # the spin-up runs under the baseline rules: no levers yet
@@ -162,11 +163,12 @@ class ZoneModel(mesa.Model):
         """Year-0 flows and zone accounts from the calibrated state (no randomness, no spending).
         The production pass is not a year: firms' loss runs and the zone wages (which year 1 pays,
         set by the last production of the spin-up or by the initial calibration) are kept."""
-        f = self.firms
-        losses, wage = f.losses[:f.n].copy(), self.zones.wage.copy()
-        self._production()
-        f.losses[:f.n] = losses
-        self.zones.wage[:] = wage
+        if not self.year_zero_closed:  # else the spin-up produced year 0 before closing it (sim.model.initial)
+            f = self.firms
+            losses, wage = f.losses[:f.n].copy(), self.zones.wage.copy()
+            self._production()
+            f.losses[:f.n] = losses
+            self.zones.wage[:] = wage
         zs = self.zones
         zs.tax_raised[:] = self.flows["tax"]
         zs.tax_kept[:] = zs.tax_share * self.flows["tax"]

@@ -75,7 +75,8 @@ def main(args: argparse.Namespace) -> int:
         write_table(tmp, "seeds", stats)
         write_table(tmp, "calibrated_parameters", fitted)
         rec = V.simulate(world, seeds[0], years)
-        save_figure(validation_chart(table, stats), tmp / "validation.png")
+        save_figure(validation_chart(table[table["key"].isin(stats.columns)], stats), tmp / "validation.png")
+        write_table(tmp, "cv_by_year", V.cv_by_year(stats))  # seed-to-seed spread of region output
         save_figure(firm_size_chart(rec.first.employees, rec.last.employees, V.hill), tmp / "firm_sizes.png")
         if not policy.empty:
             save_figure(policy_chart(policy), tmp / "policy.png")
