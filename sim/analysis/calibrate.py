@@ -66,7 +66,7 @@ FREE: tuple[FreeParam, ...] = (
     FreeParam("growth_drift", -0.04, 0.04, "growth of the zones' output"),
     FreeParam("innovation_rate", 0.01, 0.15, "certified firms at start (IP for certification) and output growth"),
     FreeParam("certification_rate", 0.1, 1.0, "certified firms at start and their growth"),
-    FreeParam("entrant_size_mean", 1.5, 12.0, "growth of the count of firms above CNY 20 m against output"),
+    FreeParam("entrant_size_mean", 1.5, 12.0, "certified firms and entry (entrants' size)"),
 )
 # Estimates the same moments could in principle pin down; probed for identification, not fitted.
 PROBES: tuple[FreeParam, ...] = (
@@ -77,7 +77,7 @@ PROBES: tuple[FreeParam, ...] = (
     FreeParam("urbanisation_elasticity", 0.0, 0.10, "agglomeration (collinear with the Marshall elasticity?)"),
 )
 MOMENTS: tuple[str, ...] = ("exit_rate", "entry_rate", "young_share", "tail_hill", "agglomeration", "output_growth",
-                            "firms_growth", "hightech_0", "hightech_4y_ratio", "above_scale_elasticity")
+                            "firms_growth", "hightech_0", "hightech_4y_ratio")
 
 
 # -----------------------------------------------------------------------------------------------

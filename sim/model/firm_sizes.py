@@ -34,6 +34,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.core.units import m_from_bn
+
 FIRMS_2017 = 25_264
 OUTPUT_2017_BN = 544.497 * 4.0 / 3.0  # CNY bn a year (Jan-Sep x 4/3)
 ABOVE_SCALE_2017 = 1_040  # industrial firms with annual revenue >= CNY 20 m
@@ -94,7 +96,7 @@ def fit(output_bn: float, firms: int) -> SizeLaw:
         if abs(a_low - 1.0) > 1e-9 else np.log(ABOVE_SCALE_CNY_M / X_MIN) * X_MIN
     e_mid = p20 * a_mid * ABOVE_SCALE_CNY_M ** a_mid * (LARGE_CNY_M ** (1.0 - a_mid) - ABOVE_SCALE_CNY_M ** (1.0 - a_mid)) \
         / (1.0 - a_mid) if abs(a_mid - 1.0) > 1e-9 else p20 * ABOVE_SCALE_CNY_M * np.log(LARGE_CNY_M / ABOVE_SCALE_CNY_M)
-    mean_top = (output_bn * 1000.0 / max(firms, 1) - e_low - e_mid) / p133  # mean of the firms above 133 m
+    mean_top = (m_from_bn(output_bn) / max(firms, 1) - e_low - e_mid) / p133  # mean of the firms above 133 m
     a_top = mean_top / (mean_top - LARGE_CNY_M) if mean_top > LARGE_CNY_M * 1.5 else 3.0
     return SizeLaw(float(p20), float(p133), float(a_low), float(a_mid), float(np.clip(a_top, 1.05, 3.0)))
 
