@@ -211,7 +211,11 @@ def grow(model: ZoneModel) -> None:
     # E[exp(sigma e)] = 1 / (1 - sigma^2 / 2) for a unit-variance Laplace e: taking its log out makes
     # the mean growth factor exp(growth_drift), not a by-product of the volatility (Jensen)
     g += np.log1p(-0.5 * sigma * sigma)
-    g += p.growth_drift + p.growth_profit_sensitivity * (margin - mean_margin)
+    # the response to profitability scales with the firm's volatility: the whole growth rate of a
+    # large firm, not only its shock, is less dispersed (Stanley et al. 1996 measure total growth)
+    tilt = margin - mean_margin
+    tilt *= sigma / max(p.growth_noise, 1e-12) if p.growth_noise > 0 else 1.0
+    g += p.growth_drift + p.growth_profit_sensitivity * tilt
     if np.isfinite(zs.growth_cap).any():  # the green constraint binds on energy-intensive sectors only
         g = np.where(ENERGY_INTENSIVE[f.sector[:L]], np.minimum(g, zs.growth_cap[z]), g)
     change = np.maximum(n * np.exp(g), 1.0) - n
