@@ -26,17 +26,19 @@ class Stage:
 
 
 PLAN: tuple[Stage, ...] = (
-    Stage("start_year", "the year's flow counters reset, then levers act before anything moves", ("start_year",)),
+    Stage("start_year", "the year's flow counters reset; the region opens its budget for measures, then levers "
+          "act before anything moves", ("plan_cost", "start_year")),
     Stage("talent_moves", "retirements, new graduates, and cohorts choosing a zone (logit)"),
     Stage("labour_market", "firms hire the talent of their zone; wages"),
     Stage("production", "output, value added, R&D, profit and tax of every firm"),
     Stage("innovation", "knowledge, innovations, productivity, high-tech certification"),
     Stage("land", "the region's quota is allotted; zones develop land", ("allocate_land",)),
     Stage("firm_dynamics", "exits, growth within free land, relocation, entry", ("exit_multiplier", "attractiveness")),
-    Stage("public_finance", "zones keep their tax share and spend on platforms, services, subsidies", ("share_tax",)),
-    Stage("evaluation", "the government scores and ranks zones; levers act on the ranking",
-          ("evaluation_stats", "after_evaluation")),
-    Stage("end_year", "levers' end-of-year hook", ("end_year",)),
+    Stage("public_finance", "zones keep their tax share; committees split the budget among promotion, land, "
+          "services, platforms, talent (and a hosted zone)", ("share_tax", "incentives")),
+    Stage("evaluation", "the government scores (multi-year, within class) and ranks zones; committees learn; "
+          "levers act on the ranking", ("evaluation_stats", "after_evaluation")),
+    Stage("end_year", "levers' end-of-year hook; the region closes its budget", ("end_year",)),
     Stage("record", "the year's outcomes are recorded (Recorder, Mesa DataCollector)"),
 )
 

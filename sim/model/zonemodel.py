@@ -17,6 +17,7 @@ from sim.agents import zone as zon
 from sim.agents.enterprise import FIRM_COLUMNS, Enterprise
 from sim.agents.talent import OUTSIDE, TALENT_COLUMNS, Talent
 from sim.agents.zone import ZONE_COLUMNS, Zone
+from sim.agents.committee import Committees
 from sim.agents.government import RegionalGovernment
 from sim.model.initial import populate
 from sim.model.plan import PLAN, STAGE_NAMES, YearData
@@ -119,6 +120,7 @@ class ZoneModel(mesa.Model):
         populate(self, world.zones)
         self._geometry()
         self.government = RegionalGovernment(self, p.indicator_weights)
+        self.committees = Committees(self)  # one ZoneCommittee agent per zone (sim/agents/committee.py)
         self.hooks = Hooks(list(levers))
         self.levers = self.hooks.levers
         self.hooks.setup(self)
@@ -378,6 +380,7 @@ class ZoneModel(mesa.Model):
         stats["amenity"] = self.zones.amenity
         self.hooks.evaluation_stats(self, stats)  # levers (hosting) may re-attribute output
         self.government.evaluate(stats)
+        self.committees.learn()  # committees learn from the published scores
         if self.steps > 0:
             self.hooks.after_evaluation(self)
             self.government.rank()  # levers may have changed levels: ranks follow the new classes
