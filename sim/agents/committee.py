@@ -20,8 +20,11 @@ The decision is an expected-value logit with partial adjustment (no random draws
   (``RegionalGovernment.sensitivity``); ``x`` this year's spending at last year's shares.
 * **what a score point and an output log point are worth to it**::
 
-      S[z] = committee_score_value * budget + sum over levers of their score incentive
-      O[z] = committee_gdp_value * budget + committee_horizon * own kept tax + levers' output incentive
+      S[z] = committee_score_value * B0 + sum over levers of their score incentive
+      O[z] = committee_gdp_value * B0 + committee_horizon * own kept tax + levers' output incentive
+
+  (B0: the budget the zone would keep under the world's tax share, so that keeping more tax
+  raises the revenue motive against the career and evaluation motives.)
 
   Levers publish the marginal value of a score point (rewards near a tier's threshold, the risk
   of a warning turning into delisting, the chance of promotion) and of output (the national
@@ -117,6 +120,11 @@ class ZoneCommittee(mesa.Agent):
         """CNY m a score point is worth to the committee this year (incentives included)."""
         return float(self.model.committees.score_value[self.slot])
 
+    def points_per_yuan(self) -> float:
+        """Evaluation points this year's split buys per CNY m (at the margin, as the committee sees it)."""
+        cm = self.model.committees
+        return float(cm.shares[self.slot, :N_OWN] @ cm.points[self.slot])
+
     @property
     def score_noise(self) -> float:
         return float(self.model.committees.score_noise[self.slot])
@@ -138,6 +146,7 @@ class Committees:
         n = model.zones.capacity
         self.shares = np.zeros((0, len(OPTIONS)))
         self.values = np.zeros((0, len(OPTIONS)))
+        self.points = np.zeros((0, N_OWN))  # evaluation points per CNY m by use, at this year's decision
         self.score_value = np.zeros(0)
         self.output_value = np.zeros(0)
         self.score_noise = np.zeros(0)
@@ -283,9 +292,11 @@ class Committees:
         """CNY m per score point and per log point of output, per zone slot."""
         m = self.model
         p, zs = m.params, m.zones
-        budget = np.maximum(zs.budget, 0.0)
-        score_v = p.committee_score_value * budget
-        output_v = p.committee_gdp_value * budget + p.committee_horizon * self.own_tax()
+        # career values scale with the budget the zone would keep under the world's tax share, so
+        # that keeping more tax (fiscal autonomy) raises the revenue motive against the others
+        scale = p.zone_tax_share * np.maximum(zs.tax_raised, 0.0)
+        score_v = p.committee_score_value * scale
+        output_v = p.committee_gdp_value * scale + p.committee_horizon * self.own_tax()
         extra = m.hooks.incentives(m)
         if extra.get("score") is not None:
             score_v = score_v + extra["score"]
@@ -333,6 +344,8 @@ class Committees:
         alive = zs.alive
         self.shares[:nz] = np.where(alive[:, None], new, last)
         self.values[:nz] = v
+        # evaluation points a further CNY m buys in each use, as the committee saw it this year
+        self.points = (score_pts + out_pts[:, None] * out_el) / (x + h)
         return self.shares[:nz]
 
     def _hosted_value(self, sv: np.ndarray, ov: np.ndarray, out_pts: np.ndarray, budget: np.ndarray,

@@ -205,7 +205,9 @@ class RegionalGovernment(mesa.Agent):
             z = np.divide(v - mu, sd, out=np.zeros_like(v), where=~flat[:, None])
             sub[:, members] = 50.0 + 50.0 * np.clip(z, -clip, clip) / clip
             inside = (np.abs(z) < clip) & ~flat[:, None] & (n > 1)
-            slope[:, members] = np.where(inside, 50.0 / clip * (1.0 - 1.0 / n) / np.where(flat, 1.0, sd[:, 0])[:, None], 0.0)
+            # d z_i / d v_i with the class mean and s.d. moving with v_i: (1 - 1/n - z_i^2/n) / sd
+            dz = (1.0 - 1.0 / n - z * z / n) / np.where(flat, 1.0, sd[:, 0])[:, None]
+            slope[:, members] = np.where(inside, 50.0 / clip * dz, 0.0)
         ind = np.zeros((len(INDICATORS), nz))
         area = np.array([s.area for s in SUBS])
         for k in range(len(INDICATORS)):
@@ -278,8 +280,8 @@ class RegionalBudget:
       hooks from the zones' ``transfers`` and ``region_support`` flows.
     * ``close_year``: spending above the envelope (plans are estimates) is carried as an overrun
       that reduces next year's envelope; what is not spent lapses to the region's general budget
-      (the money has another use). So over the run, money spent <= envelopes issued + at most
-      one year's overrun.
+      (the money has another use). So over the run, money spent <= money issued
+      (``region_budget_share`` x tax raised, summed) + the overrun still to be paid back.
     """
 
     def __init__(self, model: ZoneModel) -> None:
@@ -293,11 +295,12 @@ class RegionalBudget:
         self.booked: dict[str, float] = {}
         self.last_cost: dict[str, float] = {}
         self.last_funding: dict[str, float] = {}
-        self.totals = {"envelopes": 0.0, "spent": 0.0, "lapsed": 0.0}
+        self.issued = 0.0
+        self.totals = {"issued": 0.0, "spent": 0.0, "lapsed": 0.0}
 
     def open_year(self, model: ZoneModel, levers: list[Any]) -> None:
-        base = model.params.region_budget_share * float(np.sum(model.zones.tax_raised[model.zones.alive]))
-        self.envelope = max(base - self.overrun, 0.0)
+        self.issued = model.params.region_budget_share * float(np.sum(model.zones.tax_raised[model.zones.alive]))
+        self.envelope = max(self.issued - self.overrun, 0.0)
         plans = {}
         for lever in levers:
             plan = lever.plan_cost(model)
@@ -310,7 +313,7 @@ class RegionalBudget:
         for lever in levers:
             lever.funding = self.funded if plans[lever.name] > 0 else 1.0
         self.booked = {lever.name: 0.0 for lever in levers}
-        self.totals["envelopes"] += self.envelope
+        self.totals["issued"] += self.issued
 
     def book(self, name: str, amount: float) -> None:
         if amount:
@@ -327,7 +330,7 @@ class RegionalBudget:
         self.totals["lapsed"] += self.lapsed
 
     def summary(self) -> dict[str, Any]:
-        return {"envelopes_cny_m": self.totals["envelopes"], "spent_cny_m": self.totals["spent"],
+        return {"issued_cny_m": self.totals["issued"], "spent_cny_m": self.totals["spent"],
                 "lapsed_cny_m": self.totals["lapsed"], "overrun_carried_cny_m": self.overrun}
 
 

@@ -86,7 +86,8 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("share_hosted", "share of budget", "host committee's budget share spent in its hosted zone",
             "wmean:budget"),
     Outcome("score_value", "CNY m per point", "what one evaluation score point is worth to the committee this year "
-                                              "(career value, rewards, delisting risk, promotion chance)", "none"),
+                                              "(career value, rewards, delisting risk, promotion chance)",
+            "wmean:budget"),
     Outcome("host_support", "CNY bn/yr", "money a host committee spent in its hosted zone: received (+) or given (-)"),
     Outcome("output_credited", "CNY bn/yr", "output credited to the zone under the hosting agreement's GDP split "
                                             "(equals output without a split: own accounting)"),

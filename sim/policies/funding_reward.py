@@ -148,7 +148,10 @@ class FundingReward(Lever):
         s, zs, cm = self.settings, model.zones, model.committees
         n = zs.capacity
         score_v, output_v = np.zeros(n), np.zeros(n)
-        scale = self.funding
+        # committees expect what the pot can pay: tiers are cut when it runs short (and a pot of 0 pays nothing)
+        want = sum(t.amount * t.count for t in s.tiers)
+        pot = s.budget * self.funding + self.reserve
+        scale = min(1.0, pot / want) if want > 0 else 0.0
         noise = pad(cm.score_noise, n, model.params.committee_score_noise)
         for tier in s.tiers:
             members = np.flatnonzero(self._members(model, tier))
