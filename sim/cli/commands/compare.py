@@ -73,6 +73,9 @@ def main(args: argparse.Namespace) -> int:
         write_table(tmp, "results", df, csv=False)
         write_table(tmp, "differences", diff)
         write_table(tmp, "status_events", events)
+        from sim.analysis.fiscal import fiscal_table  # net fiscal cost and output per yuan (issue 16)
+
+        write_table(tmp, "fiscal", fiscal_table(df, baseline.name))
         final = world.start_year + years
         titles = {p.name: p.title for p in packages}
         text = summary_markdown(diff, events, world=world.title, years=years, seeds=len(seeds), year=final,
@@ -101,5 +104,5 @@ def main(args: argparse.Namespace) -> int:
         head = block.split("\n| outcome")[0].strip()
         print("\n## " + head)
     print(f"\nwrote {out}/ (summary.md, differences.csv/.parquet, results.parquet, status_events.csv, "
-          f"trajectories.png, difference.png, bump.png, map.png, scenario.yaml, manifest.json)")
+          f"fiscal.csv, trajectories.png, difference.png, bump.png, map.png, scenario.yaml, manifest.json)")
     return 0
