@@ -18,19 +18,11 @@ from sim.agents.zone import ZONE_COLUMNS, Zone
 from sim.agents.government import RegionalGovernment
 from sim.model.initial import populate
 from sim.core.memory import tune_malloc
-from sim.outcomes.metrics import Recorder, census, zone_outcomes
+from sim.outcomes.metrics import COUNTED_FLOWS as FLOW_NAMES, Recorder, census, zone_outcomes
 from sim.core.params import Params
 from sim.policies import Hooks, Lever
 from sim.core.pool import Pool
 from sim.scenario.world import World, load_world
-
-FLOW_NAMES = ("output", "value_added", "rd", "tax", "innovations", "startups", "spinoffs", "arrivals",
-              "exits", "entries_blocked", "moves_in", "moves_out", "talent_inflow", "talent_outflow",
-              "land_allotted", "transfers",
-              # recorded by levers (sim/policies): neutral zeros when no lever acts
-              "rewards", "region_support", "warnings", "promoted", "demoted", "tax_shared",
-              "land_reclaimed")
-
 
 # Module-level reporters (picklable) for Mesa's DataCollector / batch_run.
 def region_output(model: ZoneModel) -> float:

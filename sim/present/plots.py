@@ -17,13 +17,12 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim.present.labels import label, setup_fonts, zone_label  # noqa: E402
+from sim.outcomes.metrics import FLOWS_FROM_YEAR_1  # noqa: E402
 
 REGION_PANELS = ("output", "firms", "hightech_firms", "talent", "rd_intensity", "output_per_km2",
                  "entries", "exits", "tax")
 # Flows are zero at step 0 (the calibrated start has no past year): plotted from step 1.
-FLOW_OUTCOMES = {"entries", "exits", "startups", "spinoffs", "arrivals", "entries_blocked", "moves_in",
-                 "moves_out", "talent_inflow", "talent_outflow", "innovations", "land_allotted", "transfers",
-                 "region_talent_inflow", "region_talent_outflow", "public_money"}
+FLOW_OUTCOMES = FLOWS_FROM_YEAR_1
 PALETTE = plt.get_cmap("tab20").colors
 
 

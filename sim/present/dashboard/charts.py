@@ -17,13 +17,13 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from sim.present.labels import label, level_label, setup_fonts  # noqa: E402
+from sim.outcomes.metrics import FLOWS_FROM_YEAR_1  # noqa: E402
 
 LEVEL_COLORS = {"national": "#c0392b", "region": "#2471a3", "delisted": "#7f8c8d"}
 PACKAGE_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 ZONE_COLORS = plt.get_cmap("tab20").colors
 DASH_PANELS = ("output", "firms", "hightech_firms", "talent", "rd_intensity", "output_per_km2")
-FLOWS = {"entries", "exits", "startups", "spinoffs", "arrivals", "innovations", "transfers", "public_money",
-         "talent_inflow", "talent_outflow", "land_allotted"}
+FLOWS = FLOWS_FROM_YEAR_1  # nothing has flowed at step 0: plotted from step 1
 
 
 def zone_names(ids: list[str], names_en: list[str], names_zh: list[str], lang: str) -> dict[str, str]:
