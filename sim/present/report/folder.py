@@ -144,14 +144,3 @@ def packages_info(f: Folder) -> list[dict[str, Any]]:
             except Exception:  # noqa: BLE001 - an unknown name keeps its name
                 pass
     return out
-
-
-def write_report(folder: str | Path, lang: str = "en", out: str | Path | None = None) -> Path:
-    """Write the report next to the results (``report-LANG.html``) or to ``out``; returns the path."""
-    from sim.experiments.results import atomic_write
-    from sim.present.report.html import render
-
-    text = render(read_folder(Path(folder)), lang)
-    path = Path(out) if out else Path(folder) / f"report-{lang}.html"
-    atomic_write(path, text)
-    return path
