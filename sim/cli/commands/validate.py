@@ -12,6 +12,7 @@ from sim.analysis import validate as V
 from sim.cli.main import positive_int
 from sim.cli.output import save_figure
 from sim.core.params import Params
+from sim.experiments.executor import executor
 from sim.experiments.results import default_out, manifest, staged_output, world_dict, write_json, write_table, write_yaml
 from sim.experiments.runner import default_workers, derive_seeds
 from sim.present.charts.validation import firm_size_chart, policy_chart, validation_chart
@@ -50,8 +51,9 @@ def main(args: argparse.Namespace) -> int:
     seeds = derive_seeds(args.seed, args.seeds)
     workers = args.workers or default_workers()
     out = args.out or default_out("validate", world.name)
-    with staged_output(out, args.overwrite) as tmp:
-        stats = V.run_stats(world, seeds, years, workers)
+    # one executor for every run of the command: the pool starts once
+    with staged_output(out, args.overwrite) as tmp, executor(workers) as ex:
+        stats = V.run_stats(world, seeds, years, ex)
         table = V.summarise(stats)
         table.insert(1, "calibrated", table["key"].isin(MOMENTS))
         fitted = pd.DataFrame([{"parameter": p.name, "default": Params.model_fields[p.name].default,
@@ -62,12 +64,12 @@ def main(args: argparse.Namespace) -> int:
             pseeds = derive_seeds(args.seed + 1, args.policy_seeds)
             regional = V.region_zones_by_size(world)
             large, small = regional[0], regional[-1]
-            status = V.status_experiment(world, [large, small], pseeds, years, workers)
+            status = V.status_experiment(world, [large, small], pseeds, years, ex)
             write_table(tmp, "status_runs", status)
             from sim.policies import REGISTRY
 
             arms = V.lever_arms(list(REGISTRY))
-            levers = V.lever_runs(world, arms, pseeds, years, workers)
+            levers = V.lever_runs(world, arms, pseeds, years, ex)
             write_table(tmp, "lever_runs", levers)
             policy = pd.concat([V.status_checks(status, small, large), V.lever_checks(levers)], ignore_index=True)
             write_table(tmp, "policy", policy)

@@ -32,7 +32,7 @@ from sim.core.errors import InputError  # noqa: E402
 from sim.model.zonemodel import ZoneModel  # noqa: E402
 from sim.scenario.packages import Package, load_package  # noqa: E402
 from sim.policies import REGISTRY  # noqa: E402
-from sim.experiments.runner import Job, derive_seeds, run_job  # noqa: E402
+from sim.experiments.runner import derive_seeds, make_jobs, run_jobs  # noqa: E402
 from sim.scenario.world import DEFAULT_PACKAGE, DEFAULT_WORLD, PACKAGES, WORLDS, load_world  # noqa: E402
 from sim.analysis.summary import headline, ranking  # noqa: E402
 from sim.present.charts.common import to_png  # noqa: E402
@@ -254,10 +254,8 @@ def LivePanels(model: DashboardModel, lang: str) -> None:
 
 
 def run_pair(world: str, a: Package, b: Package, base_seed: int, k: int, years: int) -> pd.DataFrame:
-    w = load_world(world)
-    seeds = derive_seeds(base_seed, k)
-    frames = [run_job(Job(w, pkg, s, years, r)) for pkg in (a, b) for r, s in enumerate(seeds)]
-    return pd.concat(frames, ignore_index=True)
+    """Both packages on the same seeds, in this process (the dashboard's server thread)."""
+    return run_jobs(make_jobs(load_world(world), [a, b], derive_seeds(base_seed, k), years), workers=1)
 
 
 @solara.component
