@@ -21,20 +21,12 @@ from sim.agents.government import RegionalGovernment
 from sim.model.initial import populate
 from sim.model.plan import PLAN, STAGE_NAMES, YearData
 from sim.core.memory import tune_malloc
-from sim.outcomes.metrics import Recorder, census, zone_outcomes
+from sim.outcomes.metrics import COUNTED_FLOWS as FLOW_NAMES, Recorder, census, zone_outcomes
 from sim.core.params import Params
 from sim.policies import Hooks, Lever
 from sim.core.pool import Pool
 from sim.core.units import CNY_K_PER_M
 from sim.scenario.world import World, load_world
-
-FLOW_NAMES = ("output", "value_added", "rd", "tax", "innovations", "startups", "spinoffs", "arrivals",
-              "exits", "entries_blocked", "moves_in", "moves_out", "talent_inflow", "talent_outflow",
-              "land_allotted", "transfers",
-              # recorded by levers (sim/policies): neutral zeros when no lever acts
-              "rewards", "region_support", "warnings", "promoted", "demoted", "tax_shared",
-              "land_reclaimed")
-
 
 # Module-level reporters (picklable) for Mesa's DataCollector / batch_run.
 def region_output(model: ZoneModel) -> float:
