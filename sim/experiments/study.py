@@ -39,7 +39,8 @@ from sim.outcomes.metrics import OUTCOME_NAMES, REGION_OUTCOMES
 from sim.scenario.packages import Package, load_package
 from sim.core.params import Params
 from sim.experiments.seeds import derive_seeds
-from sim.scenario.overrides import apply_levers, configure  # noqa: F401 - configure: the point -> (world, package) step, kept importable here
+# configure (a point -> (world, package)) is kept importable from here
+from sim.scenario.overrides import apply_levers, configure  # noqa: F401
 from sim.scenario.world import SCENARIOS, World, load_world, read_mapping, read_text, resolve, validate
 
 STUDIES = SCENARIOS / "studies"
