@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
 from sim.outcomes.metrics import FLOWS_FROM_YEAR_1
 
-# Flows of the year (zero at step 0, the calibrated start has no past year): declared once with the
-# outcomes (sim.outcomes.metrics).
+# Flows of the year without a value at step 0 (the calibrated start has no past year), as
+# declared with the outcomes (sim.outcomes.metrics).
 FLOWS = FLOWS_FROM_YEAR_1
 HEADLINE = ("output", "value_added", "firms", "hightech_firms", "talent", "high_skill_share", "rd_intensity",
             "innovations", "output_per_km2", "tax", "output_cv", "public_money")
