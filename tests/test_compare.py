@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis.compare import differences, status_events, summary_markdown
+from sim.analysis.compare import differences, status_events
+from sim.present.summaries.compare import summary_markdown
 from sim.scenario.packages import load_package
 from sim.experiments.runner import derive_seeds, make_jobs, run_jobs
 

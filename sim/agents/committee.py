@@ -53,6 +53,7 @@ import mesa
 import numpy as np
 
 from sim.agents.government import SUB_NAMES, SUBS, norm_cdf, norm_pdf
+from sim.core.units import k_from_m
 
 if TYPE_CHECKING:
     from sim.model.zonemodel import ZoneModel
@@ -409,7 +410,7 @@ class Committees:
         zs.platforms[:] = zs.platforms * (1.0 - p.platform_depreciation) + spend[:, PLATFORMS] / p.platform_cost
         zs.services[:] = zs.services * (1.0 - p.services_depreciation) + spend[:, SERVICES]
         heads = np.maximum(m.talent_by_zone() * 1.0, 1.0)
-        zs.subsidy[:] = spend[:, TALENT] * 1000.0 / heads  # CNY m -> CNY k per person
+        zs.subsidy[:] = k_from_m(spend[:, TALENT]) / heads  # per person
         self._effects(spend)
 
     def reference(self) -> np.ndarray:

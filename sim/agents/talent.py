@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.core.choice import draw_alternatives, logit_cdf
 from sim.core.pool import Column, Pool, Pooled
+from sim.core.units import k_from_m
 
 if TYPE_CHECKING:
     from sim.model.zonemodel import ZoneModel
@@ -76,13 +77,13 @@ def skill_premium(model: ZoneModel, skill: np.ndarray) -> np.ndarray:
 
 def skilled_wage(model: ZoneModel, zone: np.ndarray, skill: np.ndarray) -> np.ndarray:
     """CNY k per year a person of ``skill`` earns in ``zone`` (zone mean wage x skill premium)."""
-    return model.zones.wage[zone] * 1000.0 * skill_premium(model, skill)
+    return k_from_m(model.zones.wage[zone]) * skill_premium(model, skill)
 
 
 def outside_wage(model: ZoneModel, skill: np.ndarray) -> np.ndarray:
     """Wage of the outside option (leaving Guangxi), CNY k per year."""
     p = model.params
-    region = model.region_mean_wage * 1000.0 * (1.0 + p.outside_wage_growth) ** model.steps
+    region = k_from_m(model.region_mean_wage) * (1.0 + p.outside_wage_growth) ** model.steps
     return p.outside_wage_ratio * region * skill_premium(model, skill)
 
 
@@ -93,7 +94,7 @@ def location_utility(model: ZoneModel, job_odds: np.ndarray, housing: np.ndarray
     outside wage alike), so it does not change the choice. Inactive zones are ``-inf``."""
     p, zs = model.params, model.zones
     nz = model.n_zone_slots
-    base = (p.beta_wage * np.log(np.maximum(zs.wage * 1000.0, 1e-6))
+    base = (p.beta_wage * np.log(np.maximum(k_from_m(zs.wage), 1e-6))
             + p.beta_amenity * zs.amenity
             - p.beta_housing * np.log(housing)
             + p.beta_subsidy * (zs.subsidy + zs.subsidy_extra)

@@ -25,28 +25,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from scipy import stats
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from scipy import stats  # noqa: E402
-
-from sim.analysis.compare import REGION_COMPARE, outcome_unit  # noqa: E402
-from sim.core.errors import InputError  # noqa: E402
-from sim.present.labels import fmt_number, label, setup_fonts  # noqa: E402
-from sim.scenario.packages import Package  # noqa: E402
-from sim.policies import REGISTRY  # noqa: E402
-from sim.scenario.world import World  # noqa: E402
-from sim.experiments.study import (ALL_OUTCOMES, DesignSpec, Factor, FactorSpec, OutcomeSpec, Study,  # noqa: E402
-                    StudyFile)
-from sim.experiments.sweep import PACKAGE_FACTOR, PackagesContext  # noqa: E402
+from sim.analysis.compare import REGION_COMPARE, outcome_unit
+from sim.core.errors import InputError
+from sim.experiments.study import ALL_OUTCOMES, DesignSpec, Factor, FactorSpec, OutcomeSpec, Study, StudyFile
+from sim.experiments.sweep import PACKAGE_FACTOR, PackagesContext
+from sim.policies import REGISTRY
+from sim.scenario.packages import Package
+from sim.scenario.world import World
 
 MAX_PLAYERS = 8  # 2^8 = 256 sub-packages x seeds runs
 CONFIDENCE = 0.95
-AREAS = {1: ("layout", "优化布局"), 2: ("innovation", "创新能力"), 3: ("industry", "高新技术产业"),
-         4: ("open innovation", "开放创新"), 5: ("environment", "发展环境"), 6: ("organisation", "组织管理")}
+AREA_NAMES = {1: "layout", 2: "innovation", 3: "industry", 4: "open innovation", 5: "environment", 6: "organisation"}
 # Region outcomes every analysis study keeps at its year, so --outcome can change on --resume.
 KEPT_OUTCOMES = tuple(o for o in REGION_COMPARE if o in ALL_OUTCOMES) + tuple(
     o for o in ("demoted", "promoted", "warnings") if o in ALL_OUTCOMES)
@@ -138,7 +131,6 @@ class Player:
     name: str
     levers: tuple[str, ...]
     title: str = ""
-    title_zh: str = ""
 
 
 def _state(pkg: Package, lever: str) -> Any:
@@ -159,13 +151,13 @@ def players(package: Package, baseline: Package, by: str) -> list[Player]:
         raise InputError(package.source or package.name, "levers",
                          f"package '{package.name}' does not differ from '{baseline.name}': nothing to attribute")
     if by == "measure":
-        return [Player(lev, (lev,), REGISTRY[lev].title, lev) for lev in changed]
+        return [Player(lev, (lev,), REGISTRY[lev].title) for lev in changed]
     if by != "area":
         raise InputError("--by", None, f"expected 'area' or 'measure', got {by!r}")
     groups: dict[int, list[str]] = {}
     for lev in changed:
         groups.setdefault(REGISTRY[lev].area, []).append(lev)
-    return [Player(f"area{a}", tuple(groups[a]), f"{a} {AREAS[a][0]}", f"{a} {AREAS[a][1]}") for a in sorted(groups)]
+    return [Player(f"area{a}", tuple(groups[a]), f"{a} {AREA_NAMES[a]}") for a in sorted(groups)]
 
 
 def combo_name(ps: list[Player], mask: int) -> str:
@@ -334,111 +326,3 @@ def attribute(v: np.ndarray, ps: list[Player], outcome: str) -> Attribution:
               "sum_solo": float(solo_sum.mean()), "interaction_total": float(s_m),
               "interaction_lo": float(s_lo), "interaction_hi": float(s_hi), "seeds": int(v.shape[0])}
     return Attribution(sh, inter_df, combos, totals)
-
-
-# ------------------------------------------------------------------------------------------
-# chart and words
-# ------------------------------------------------------------------------------------------
-def waterfall_chart(a: Attribution, ps: list[Player], outcome: str, year: int, path: Path, lang: str = "en") -> Path:
-    """Baseline bar, one floating bar per player's Shapley value (95% interval), the package bar;
-    beside it the pairwise interaction indices."""
-    setup_fonts(lang)
-    zh = lang == "zh"
-    k = len(ps)
-    fig, axes = plt.subplots(1, 2, figsize=(13 if k > 1 else 8, 5.5), constrained_layout=True,
-                             gridspec_kw={"width_ratios": [2.2, 1] if k > 1 else [1, 0.01]})
-    ax = axes[0]
-    t = a.totals
-    names = [(p.title_zh if zh else p.title) or p.name for p in ps]
-    xs = np.arange(k + 2)
-    ax.bar(0, t["baseline"], color="#888888")
-    level = t["baseline"]
-    for i, r in enumerate(a.shapley.itertuples()):
-        color = "#2a9d8f" if r.shapley >= 0 else "#e76f51"
-        ax.bar(i + 1, r.shapley, bottom=level, color=color)
-        if np.isfinite(r.shapley_lo):
-            ax.errorbar(i + 1, level + r.shapley, yerr=[[r.shapley - r.shapley_lo], [r.shapley_hi - r.shapley]],
-                        color="black", capsize=3, lw=1)
-        ax.plot([i + 0.6, i + 1.4], [level, level], color="black", lw=0.5)
-        level += r.shapley
-    ax.bar(k + 1, t["package"], color="#264653")
-    tops = np.cumsum(a.shapley["shapley"].to_numpy()) + t["baseline"]
-    ends = np.concatenate([tops, tops - a.shapley["shapley"] + a.shapley["shapley_lo"].fillna(a.shapley["shapley"]),
-                           tops - a.shapley["shapley"] + a.shapley["shapley_hi"].fillna(a.shapley["shapley"])])
-    lo_y = min(t["baseline"], t["package"], *ends)
-    hi_y = max(t["baseline"], t["package"], *ends)
-    pad = 0.15 * (hi_y - lo_y) + 1e-9
-    ax.set_ylim(lo_y - pad, hi_y + pad)
-    ax.set_xticks(xs, ["基准" if zh else "baseline", *names, "政策包" if zh else "package"], rotation=30, ha="right")
-    ax.set_ylabel(label(outcome, lang))
-    ax.grid(axis="y", alpha=0.3)
-    inter = t["interaction_total"]
-    ax.set_title((f"{year}年{label(outcome, lang)}：总效应 {t['total_effect']:+.3g}（{t['total_pct']:+.1f}%），"
-                  f"Shapley值（95%区间）；总效应−单独效应之和 = {inter:+.3g}") if zh else
-                 (f"{label(outcome, lang)} in {year}: total effect {t['total_effect']:+.3g} ({t['total_pct']:+.1f}%) "
-                  f"split by Shapley value (95% CI);\ntotal minus sum of solo effects = {inter:+.3g}"), fontsize=10)
-    ax2 = axes[1]
-    if k > 1:
-        mat = np.zeros((k, k))
-        idx = {p.name: i for i, p in enumerate(ps)}
-        for r in a.interactions.itertuples():
-            mat[idx[r.player_i], idx[r.player_j]] = mat[idx[r.player_j], idx[r.player_i]] = r.interaction
-        lim = max(float(np.abs(mat).max()), 1e-12)
-        im = ax2.imshow(mat, cmap="RdBu", vmin=-lim, vmax=lim)
-        ax2.set_xticks(range(k), names, rotation=45, ha="right", fontsize=8)
-        ax2.set_yticks(range(k), names, fontsize=8)
-        for i in range(k):
-            for j in range(k):
-                if i != j:
-                    ax2.text(j, i, f"{mat[i, j]:.2g}", ha="center", va="center", fontsize=7)
-        fig.colorbar(im, ax=ax2, shrink=0.7)
-        ax2.set_title("成对交互作用指数" if zh else "pairwise Shapley interaction index", fontsize=10)
-    else:
-        ax2.axis("off")
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
-
-
-def _n(v: float) -> str:
-    return fmt_number(v)
-
-
-def summary_markdown(a: Attribution, package: Package, baseline: str, by: str, outcome: str, year: int,
-                     world: str) -> str:
-    t = a.totals
-    unit = outcome_unit(outcome)
-    lines = [f"# Attribution of {package.name} by {by} — {outcome}, {year}", "",
-             f"World {world}; {t['seeds']} seeds, every one of the {len(a.combinations)} sub-packages on the same "
-             f"seeds. Effect = sub-package minus `{baseline}`; 95% t-intervals across seeds.", "",
-             f"Total effect of `{package.name}` on {outcome} in {year}: {_n(t['total_effect'])} {unit} "
-             f"({t['total_pct']:+.1f}% of {_n(t['baseline'])}), 95% CI [{_n(t['total_lo'])}, {_n(t['total_hi'])}].",
-             ""]
-    parts = []
-    for r in a.shapley.sort_values("shapley", key=abs, ascending=False).itertuples():
-        parts.append(f"{r.player} {_n(r.shapley)} ({100 * r.share_of_total:.0f}% of the effect)"
-                     if np.isfinite(r.share_of_total) else f"{r.player} {_n(r.shapley)}")
-    lines.append(f"Of it: {'; '.join(parts)}.")
-    lines += ["", f"Interactions: the Shapley values add up to {_n(t['sum_shapley'])} (largest per-seed gap to the "
-              f"total: {t['efficiency_gap']:.2g}); the solo effects add up to {_n(t['sum_solo'])}, so interactions "
-              f"contribute {_n(t['interaction_total'])} [{_n(t['interaction_lo'])}, {_n(t['interaction_hi'])}].", "",
-              "| player | levers | Shapley | 95% CI | share | solo | last in |", "|---|---|---:|---|---:|---:|---:|"]
-    for r in a.shapley.itertuples():
-        share = f"{100 * r.share_of_total:.0f}%" if np.isfinite(r.share_of_total) else "n/a"
-        lines.append(f"| {r.player} | {r.levers} | {_n(r.shapley)} | [{_n(r.shapley_lo)}, {_n(r.shapley_hi)}] | "
-                     f"{share} | {_n(r.solo)} | {_n(r.last_in)} |")
-    if len(a.interactions):
-        top = a.interactions.reindex(a.interactions["interaction"].abs().sort_values(ascending=False).index)[:5]
-        lines += ["", "Strongest pairwise interactions (Shapley interaction index; + reinforce, − substitute):", ""]
-        for r in top.itertuples():
-            lines.append(f"- {r.player_i} × {r.player_j}: {_n(r.interaction)} [{_n(r.lo)}, {_n(r.hi)}]")
-    return "\n".join(lines) + "\n"
-
-
-def report_items(folder: Path, manifest: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
-    """Sections for ``zonesim report``: (heading, text | table | picture path)."""
-    from sim.experiments.results import folder_items
-
-    return folder_items(folder, lang, ("| player", "归因摘要", "Attribution"),
-                        [("shapley.csv", "Shapley值", "Shapley values"), ("waterfall.png", "瀑布图", "Waterfall"),
-                         ("interactions.csv", "交互作用", "Interactions")])

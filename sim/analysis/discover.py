@@ -21,17 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from sim.core.errors import InputError  # noqa: E402
-from sim.present.labels import setup_fonts  # noqa: E402
-from sim.analysis.robust import Condition  # noqa: E402
-from sim.experiments.store import Store  # noqa: E402
+from sim.analysis.robust import Condition
+from sim.core.errors import InputError
+from sim.experiments.store import Store
 
 KEYS = ("run", "point", "replicate", "seed", "step", "year", "zone")
 MAX_QP = 0.05  # restrictions with a larger quasi-p value are reported as not significant
@@ -212,91 +207,3 @@ def quasi_p(x: pd.DataFrame, y: np.ndarray, remaining: np.ndarray, lims: pd.Data
         rate = float(y[without].mean()) if without.any() else 0.0
         out[str(c)] = float(binom.sf(k - 1, n, rate))
     return out
-
-
-# ------------------------------------------------------------------------------------------
-# chart and words
-# ------------------------------------------------------------------------------------------
-def discovery_chart(d: Discovery, x: pd.DataFrame, cond: Condition, year: int, path: Path, lang: str = "en") -> Path:
-    """Left: peeling trajectories (coverage vs density, colour = restricted factors, chosen box
-    circled). Right: the limits of each box on each restricted factor, as a share of its range."""
-    setup_fonts(lang)
-    zh = lang == "zh"
-    fig, axes = plt.subplots(1, 2, figsize=(13, 5.2), constrained_layout=True)
-    ax = axes[0]
-    sc = None
-    for b, tr in (d.trajectory.groupby("box") if len(d.trajectory) else ()):
-        sc = ax.scatter(tr["coverage"], tr["density"], c=tr["res_dim"], cmap="viridis", s=18, vmin=0,
-                        vmax=max(1, int(d.trajectory["res_dim"].max())),
-                        marker="o" if b == 1 else "s", label=f"box {b}")
-        ch = tr[tr["chosen"]]
-        ax.scatter(ch["coverage"], ch["density"], s=160, facecolors="none", edgecolors="red", linewidths=1.5)
-    if sc is not None:
-        fig.colorbar(sc, ax=ax, label="受限因素数" if zh else "restricted factors")
-    ax.set_xlabel("覆盖率" if zh else "coverage")
-    ax.set_ylabel("密度" if zh else "density")
-    ax.set_xlim(0, 1.02)
-    ax.set_ylim(0, 1.02)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    ax.set_title((f"剥离轨迹：{cond}（{year}年），基础比例 {d.base_rate:.0%}" if zh else
-                  f"Peeling trajectory: {cond} in {year} (base rate {d.base_rate:.0%} of {d.n} runs)"), fontsize=10)
-    ax2 = axes[1]
-    lim = d.limits
-    labels = []
-    for k, r in enumerate(lim.itertuples()):
-        y = len(lim) - 1 - k
-        if r.kind == "range":
-            span = r.max - r.min or 1.0
-            a, b = (r.lower - r.min) / span, (r.upper - r.min) / span
-            ax2.barh(y, b - a, left=a, color="#2a9d8f" if r.box == 1 else "#e9c46a", height=0.6)
-            ax2.text(a, y + 0.35, f"{r.lower:.3g}", fontsize=7, ha="left")
-            ax2.text(b, y + 0.35, f"{r.upper:.3g}", fontsize=7, ha="right")
-        else:
-            cats = list(map(str, x[r.factor].cat.categories))
-            kept = set(r.values.split(", ")) if r.values else set()
-            for j, c in enumerate(cats):
-                ax2.barh(y, 1 / len(cats), left=j / len(cats), height=0.6, edgecolor="white",
-                         color=("#2a9d8f" if r.box == 1 else "#e9c46a") if c in kept else "#dddddd")
-                ax2.text((j + 0.5) / len(cats), y, c, fontsize=7, ha="center", va="center")
-        labels.append(f"box {r.box}: {r.factor}")
-    ax2.set_yticks(range(len(lim)), labels[::-1], fontsize=8)
-    ax2.set_xlim(0, 1)
-    ax2.set_xlabel("因素取值范围内的位置（0=最小，1=最大）" if zh else
-                   "position in the factor's range (0 = min, 1 = max)")
-    ax2.set_title("各盒子的限制条件" if zh else "Box limits", fontsize=10)
-    ax2.grid(axis="x", alpha=0.3)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
-
-
-def summary_markdown(d: Discovery, cond: Condition, year: int, zone: str, source: str, threshold: float) -> str:
-    lines = [f"# Scenario discovery — {cond} in {year} ({zone})", "",
-             f"Runs from `{source}`: the condition holds in {int(round(d.base_rate * d.n))} of {d.n} runs "
-             f"({d.base_rate:.0%}). PRIM (EMA Workbench), density threshold {threshold:g}.", ""]
-    if d.boxes.empty:
-        best = f" (the densest step reached {d.trajectory['density'].max():.0%})" if len(d.trajectory) else ""
-        lines.append(f"No box reaches density {threshold:g}{best}: the failures are not concentrated in a simple "
-                     "region of the factors.")
-    for r in d.boxes.itertuples():
-        lines.append(f"Box {r.box}: {r.rule} — coverage {r.coverage:.0%} (of the failing runs), density "
-                     f"{r.density:.0%} (of the {r.runs_in_box} runs in the box fail), mass {r.mass:.0%}. "
-                     f"Restrictions with quasi-p <= {MAX_QP:g}: {r.significant_rule}.")
-    if len(d.limits):
-        lines += ["", "| box | factor | lower | upper | values | quasi-p |", "|---:|---|---:|---:|---|---:|"]
-        for r in d.limits.itertuples():
-            lo = "" if not np.isfinite(r.lower) else f"{r.lower:.4g}"
-            hi = "" if not np.isfinite(r.upper) else f"{r.upper:.4g}"
-            qp = "" if not np.isfinite(r.qp) else f"{r.qp:.2g}"
-            lines.append(f"| {r.box} | {r.factor} | {lo} | {hi} | {r.values} | {qp} |")
-    return "\n".join(lines) + "\n"
-
-
-def report_items(folder: Path, manifest: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
-    """Sections for ``zonesim report``: (heading, text | table | picture path)."""
-    from sim.experiments.results import folder_items
-
-    return folder_items(folder, lang, ("| box", "情景发现摘要", "Scenario discovery"),
-                        [("boxes.csv", "PRIM盒子", "PRIM boxes"),
-                         ("discovery.png", "剥离轨迹与盒子", "Peeling trajectory and box limits")])

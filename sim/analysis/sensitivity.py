@@ -13,9 +13,6 @@ are extensible, so the first N of them are themselves a valid design and the ind
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
@@ -132,62 +129,3 @@ def convergence(idx: pd.DataFrame, method: str) -> pd.DataFrame:
     main = names[0] if method == "morris" else "ST"
     out["within_ci"] = out[f"{main}_change"] <= b[conf]
     return out.reset_index()
-
-
-# ------------------------------------------------------------------------------------------
-# charts
-# ------------------------------------------------------------------------------------------
-def charts(idx: pd.DataFrame, folder: Path) -> list[Path]:
-    """Morris: mu*-sigma plane; Sobol: S1 and ST bars with CIs; one PNG per outcome x year (full N)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    paths = []
-    top = idx[idx["N"] == idx["N"].max()]
-    for (method, outcome, year, zone), t in top.groupby(["method", "outcome", "year", "zone"], sort=False):
-        fig, ax = plt.subplots(figsize=(7, 5), constrained_layout=True)
-        where = "" if zone == "region" else f", {zone}"
-        if method == "morris":
-            colors = ["tab:blue" if g == "lever" else "tab:orange" for g in t["group"]]
-            ax.scatter(t["mu_star"], t["sigma"], c=colors)
-            ax.errorbar(t["mu_star"], t["sigma"], xerr=t["mu_star_conf"], fmt="none", ecolor="grey", alpha=0.5)
-            for _, r in t.iterrows():
-                ax.annotate(r["factor"], (r["mu_star"], r["sigma"]), fontsize=8, xytext=(3, 3),
-                            textcoords="offset points")
-            lim = max(float(np.nanmax(t["mu_star"])), float(np.nanmax(t["sigma"])), 1e-12) * 1.1
-            ax.plot([0, lim], [0, lim], ls=":", color="grey", lw=0.8)
-            ax.set_xlabel("mu* (mean |elementary effect|)")
-            ax.set_ylabel("sigma (std of elementary effects)")
-            ax.set_title(f"Morris: {outcome} in {year}{where} (r = {int(t['N'].iloc[0])}; "
-                         "blue = lever, orange = uncertainty)", fontsize=9)
-        else:
-            pos = np.arange(len(t))
-            ax.bar(pos - 0.2, t["S1"], 0.4, yerr=t["S1_conf"], capsize=3, label="S1 (first order)")
-            ax.bar(pos + 0.2, t["ST"], 0.4, yerr=t["ST_conf"], capsize=3, label="ST (total)")
-            ax.set_xticks(pos, [f"{f}\n({g})" for f, g in zip(t["factor"], t["group"])], fontsize=7, rotation=30,
-                          ha="right")
-            ax.axhline(0, color="black", lw=0.6)
-            ax.set_ylabel("Sobol index (95% bootstrap CI)")
-            ax.set_title(f"Sobol: {outcome} in {year}{where} (N = {int(t['N'].iloc[0])})", fontsize=9)
-            ax.legend(fontsize=8)
-        path = folder / f"{method}_{outcome}_{year}{'' if zone == 'region' else '_' + zone}.png"
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-        paths.append(path)
-    return paths
-
-
-def format_table(idx: pd.DataFrame) -> str:
-    """Plain-text ranking of factors per outcome x year at the largest N."""
-    top = idx[idx["N"] == idx["N"].max()]
-    lines: list[str] = []
-    for (method, outcome, year, zone), t in top.groupby(["method", "outcome", "year", "zone"], sort=False):
-        key = "mu_star" if method == "morris" else "ST"
-        cols: tuple[Any, ...] = ("mu_star", "mu_star_conf", "sigma") if method == "morris" else SOBOL_COLUMNS
-        lines.append(f"\n{method} — {outcome}, {year}, {zone} (N = {int(t['N'].iloc[0])})")
-        lines.append(f"  {'factor':<34}{'group':<13}" + "".join(f"{c:>14}" for c in cols))
-        for _, r in t.sort_values(key, ascending=False).iterrows():
-            lines.append(f"  {r['factor']:<34}{r['group']:<13}" + "".join(f"{r[c]:>14.4g}" for c in cols))
-    return "\n".join(lines)

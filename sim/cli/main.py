@@ -100,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 0
+    from sim.cli.output import print_notes, use_file_backend
+
+    use_file_backend()
     try:
         return int(args.handler(args) or 0)
     except InputError as exc:
@@ -108,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("zonesim: interrupted\n")
         return 130
+    finally:
+        print_notes()
 
 
 if __name__ == "__main__":

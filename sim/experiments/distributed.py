@@ -7,27 +7,23 @@ Start a cluster (any machines that can import ``sim`` with the same versions)::
 
 then ``zonesim sweep STUDY --scheduler tcp://SCHEDULER:8786``. The study's shared context
 (world and package) is scattered to every worker once; each chunk is one task running the same
-:func:`sim.experiments.sweep.run_chunk` as the local pool; the parent writes each finished chunk into the
-store as it arrives, so an interrupted Dask sweep resumes like a local one. The model is
+function as the local pool (:mod:`sim.experiments.executor`); the parent writes each finished chunk into
+the store as it arrives, so an interrupted Dask sweep resumes like a local one. The model is
 single-threaded numpy; give each worker ``--nthreads 1`` and as many workers as cores.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any
-
-import pandas as pd
 
 from sim.core.errors import InputError
 from sim.core.memory import tune_malloc
 
 
-def _task(ctx: Any, chunk: int, specs: list) -> tuple[int, pd.DataFrame]:
-    from sim.experiments.sweep import run_chunk
-
+def _task(task: Callable[[Any, Any], Any], shared: Any, key: Hashable, item: Any) -> tuple[Hashable, Any]:
     tune_malloc()
-    return chunk, run_chunk(ctx, specs)
+    return key, task(shared, item)
 
 
 def check_address(address: str) -> None:
@@ -52,22 +48,21 @@ def connect(address: str, timeout: float = 15.0) -> Any:
                                                  f"{str(exc).splitlines()[0] if str(exc) else 'timeout'})") from None
 
 
-def run_on_dask(address: str, ctx: Any, todo: dict[int, list], save: Callable[[int, pd.DataFrame], None],
-                key: str = "study") -> None:
-    """Submit every chunk of ``todo``; call ``save(chunk, table)`` as each one completes."""
+def run_on_dask(client: Any, task: Callable[[Any, Any], Any], shared: Any, items: Mapping[Hashable, Any],
+                on_done: Callable[[Hashable, Any], None], key: str = "run") -> None:
+    """Submit ``task(shared, item)`` for every item on ``client``'s cluster (``shared`` scattered to
+    every worker once); call ``on_done(key, result)`` as each one completes."""
     from distributed import as_completed
 
-    client = connect(address)
     futures = []
     try:
-        ctx_future = client.scatter(ctx, broadcast=True, hash=False)
-        futures = [client.submit(_task, ctx_future, k, todo[k], key=f"zonesim-{key}-{k}", pure=False,
-                                 retries=1) for k in sorted(todo)]
+        shared_future = client.scatter(shared, broadcast=True, hash=False) if shared is not None else None
+        futures = [client.submit(_task, task, shared_future, k, item, key=f"zonesim-{key}-{k}", pure=False,
+                                 retries=1) for k, item in items.items()]
         for fut in as_completed(futures, loop=client.loop):
-            chunk, df = fut.result()
-            save(chunk, df)
+            done_key, result = fut.result()
+            on_done(done_key, result)
             fut.release()
     finally:
         for fut in futures:
             fut.cancel()
-        client.close()

@@ -93,13 +93,26 @@ def file_sha256(path: str | Path) -> str:
     return hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else ""
 
 
+# The code that determines a run's results, relative to sim/: the model and all it reads (world and
+# package files, levers, outcomes), the run function with the rows a study keeps, and the replicate
+# seeds. Charts, summaries, analyses of finished tables, the CLI, the store and the executors do not
+# change what a run computes: editing them does not block resuming a study.
+RESULT_CODE = ("core", "agents", "outcomes", "policies", "scenario", "model", "experiments/runner.py",
+               "experiments/seeds.py")
+
+
 def code_sha256() -> str:
-    """SHA-256 over the model's source (every .py file of the ``sim`` package, by relative path).
-    Recorded in every manifest; a study only resumes with the code that started it."""
+    """SHA-256 over the source that determines results (:data:`RESULT_CODE`; each .py file by its
+    path relative to sim/). Recorded in every manifest; a study only resumes with the code that
+    started it."""
     root = Path(__file__).resolve().parents[1]
+    files: set[Path] = set()
+    for part in RESULT_CODE:
+        path = root / part
+        files.update(path.rglob("*.py") if path.is_dir() else [path])
     h = hashlib.sha256()
-    for f in sorted(root.rglob("*.py")):
-        h.update(str(f.relative_to(root)).encode())
+    for f in sorted(files, key=lambda f: f.relative_to(root).as_posix()):
+        h.update(f.relative_to(root).as_posix().encode())
         h.update(f.read_bytes())
     return h.hexdigest()
 

@@ -23,6 +23,7 @@ from sim.agents.enterprise import cells, produce
 from sim.agents.talent import hire
 from sim.agents.zone import NATIONAL, REGION, service_effect
 from sim.core.params import N_SECTORS
+from sim.core.units import m_from_bn
 from sim.scenario.world import ZoneRow
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ def populate(model: ZoneModel, rows: tuple[ZoneRow, ...]) -> None:
         rng.choice(N_SECTORS, size=r.firms, p=np.array(r.sector_shares) / sum(r.sector_shares)) for r in rows
     ])
     size = FIRM_SIZE_MIN * (1.0 - rng.random(zone.size)) ** (-1.0 / FIRM_SIZE_TAIL)
-    target_emp = np.array([r.output_bn * 1000.0 / OUTPUT_PER_WORKER for r in rows])
+    target_emp = np.array([m_from_bn(r.output_bn) / OUTPUT_PER_WORKER for r in rows])
     raw_total = np.bincount(zone, weights=size, minlength=nz)
     size = np.minimum(size, FIRM_SIZE_MAX_SHARE * raw_total[zone])
     size *= (target_emp / np.maximum(np.bincount(zone, weights=size, minlength=nz), 1e-9))[zone]
@@ -84,7 +85,7 @@ def populate(model: ZoneModel, rows: tuple[ZoneRow, ...]) -> None:
     model.talent.add(tz.size, zone=tz, home=home, skill=skill, years=rng.integers(0, 40, tz.size))
     zs.talent_base[:nz] = np.maximum(n_coh * p.talent_scale, 1.0)
 
-    _calibrate(model, np.array([r.output_bn * 1000.0 for r in rows]))
+    _calibrate(model, np.array([m_from_bn(r.output_bn) for r in rows]))
 
 
 def _zone_columns(rows: tuple[ZoneRow, ...], p) -> dict:

@@ -22,19 +22,12 @@ from sim.agents.government import RegionalGovernment
 from sim.model.initial import populate
 from sim.model.plan import PLAN, STAGE_NAMES, YearData
 from sim.core.memory import tune_malloc
-from sim.outcomes.metrics import Recorder, census, zone_outcomes
+from sim.outcomes.metrics import COUNTED_FLOWS as FLOW_NAMES, Recorder, census, zone_outcomes
 from sim.core.params import Params
 from sim.policies import Hooks, Lever
 from sim.core.pool import Pool
+from sim.core.units import CNY_K_PER_M
 from sim.scenario.world import World, load_world
-
-FLOW_NAMES = ("output", "value_added", "rd", "tax", "innovations", "startups", "spinoffs", "arrivals",
-              "exits", "entries_blocked", "moves_in", "moves_out", "talent_inflow", "talent_outflow",
-              "land_allotted", "transfers",
-              # recorded by levers (sim/policies): neutral zeros when no lever acts
-              "rewards", "region_support", "warnings", "promoted", "demoted", "tax_shared",
-              "land_reclaimed")
-
 
 # Module-level reporters (picklable) for Mesa's DataCollector / batch_run.
 def region_output(model: ZoneModel) -> float:
@@ -290,7 +283,7 @@ class ZoneModel(mesa.Model):
         self.job_odds = np.where(supply > 0, np.minimum(1.0, demand / np.maximum(supply, 1e-9)), 1.0)
         C = t.n
         employer, zone = t.employer[:C], t.zone[:C]
-        wage = np.multiply(self.zones.wage[zone], 1000.0 * tal.skill_premium(self, t.skill[:C]), out=t.wage[:C])
+        wage = np.multiply(self.zones.wage[zone], CNY_K_PER_M * tal.skill_premium(self, t.skill[:C]), out=t.wage[:C])
         wage *= employer >= 0
 
     def _production(self) -> None:

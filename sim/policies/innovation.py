@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import Field
 
+from sim.core.units import m_from_k
 from sim.policies._common import TARGETS_DOC, Contribution, Targeted
 from sim.policies.base import LeverSettings
 
@@ -51,7 +52,7 @@ class TalentSubsidy(Targeted):
         self.part.set(model, np.where(self.mask(model), self.settings.amount * self.funding, 0.0))
 
     def end_year(self, model: ZoneModel) -> None:
-        cost = self.part.values(model.n_zone_slots) * model.talent_by_zone() / 1000.0  # CNY k x people -> CNY m
+        cost = m_from_k(self.part.values(model.n_zone_slots) * model.talent_by_zone())  # CNY k x people
         model.flows["region_support"] += cost
         self.cost += float(cost.sum())
 

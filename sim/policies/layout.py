@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sim.agents.zone import NATIONAL, REGION
 from sim.core.errors import InputError
+from sim.core.units import bn_from_m
 from sim.policies.base import Lever, LeverSettings
 
 if TYPE_CHECKING:
@@ -118,7 +119,7 @@ class Promotion(Lever):
         fl = model.flows
         hightech = model.year_data.census["hightech_firms"]  # certified firms per zone this year (sim.outcomes.metrics.census)
         ok = (zs.alive & (zs.level == REGION) & (zs.rank >= 1) & (zs.rank <= s.top)
-              & (fl["output"] / 1000.0 >= s.min_output_bn) & (hightech >= s.min_hightech_firms))
+              & (bn_from_m(fl["output"]) >= s.min_output_bn) & (hightech >= s.min_hightech_firms))
         streak = np.where(ok, streak + 1, 0)
         n_nat = int((zs.alive & (zs.level == NATIONAL)).sum())
         ready = np.flatnonzero(streak >= s.years)

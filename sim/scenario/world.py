@@ -22,8 +22,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sim.core.errors import InputError, did_you_mean
 from sim.core.params import SECTORS, Params
 
-ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = ROOT / "scenarios"
+PACKAGE = Path(__file__).resolve().parents[1]  # sim/
+ROOT = PACKAGE.parent
+# The bundled scenarios: shipped inside the package by a wheel (sim/_scenarios, copied by setup.py's
+# build step), else scenarios/ at the top of the checkout (source tree, editable install).
+SCENARIOS = PACKAGE / "_scenarios" if (PACKAGE / "_scenarios").is_dir() else ROOT / "scenarios"
 WORLDS = SCENARIOS / "worlds"
 PACKAGES = SCENARIOS / "packages"
 DEFAULT_WORLD = "guangxi"

@@ -23,7 +23,8 @@ def test_compare_writes_tables_charts_and_summary(tmp_path, capsys):
     man = json.loads((out / "manifest.json").read_text())
     assert man["packages"] == ["baseline", "delisting", "land-by-output"] and len(man["seeds"]) == 2
     text = (out / "summary.md").read_text()
-    assert "## delisting" in text and "## land-by-output" in text
+    # packages by their titles (with the file name beside), not by slugs alone
+    assert "## Delisting of zones ranked last (delisting)" in text and "(land-by-output)" in text
     assert "Package comparison" in capsys.readouterr().out
 
 

@@ -49,7 +49,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from sim.analysis.attribution import (KEPT_OUTCOMES, attribute, attribution_study, coalition_values, region_values,
-                               run_package_study, summary_markdown, waterfall_chart)
+                                          run_package_study)
+    from sim.cli.output import save_figure
+    from sim.present.charts.attribution import waterfall
+    from sim.present.i18n import package_title
+    from sim.present.summaries.analyses import attribution_markdown
     from sim.core.errors import unknown_name
     from sim.scenario.packages import load_package
     from sim.experiments.results import RESULTS, atomic_write, manifest, world_dict, write_json, write_table, write_yaml
@@ -73,9 +77,10 @@ def main(args: argparse.Namespace) -> int:
     write_table(out, "shapley", a.shapley)
     write_table(out, "interactions", a.interactions)
     write_table(out, "combinations", a.combinations)
-    text = summary_markdown(a, package, baseline.name, args.by, args.outcome, year, world.name)
+    text = attribution_markdown(a, package, baseline.name, args.by, args.outcome, year, world.name)
     atomic_write(out / "summary.md", text)
-    waterfall_chart(a, ps, args.outcome, year, out / "waterfall.png", args.lang)
+    save_figure(waterfall(a, ps, args.outcome, year, args.lang, package_title(package, args.lang),
+                          package_title(baseline, args.lang)), out / "waterfall.png")
     write_yaml(out / "scenario.yaml", {"world": world_dict(world), "baseline": baseline.name,
                                        "packages": [baseline.to_dict(), package.to_dict()], "year": year})
     write_json(out / "manifest.json", manifest(

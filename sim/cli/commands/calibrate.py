@@ -12,6 +12,7 @@ import pandas as pd
 
 from sim.cli.main import positive_int
 from sim.core.errors import InputError
+from sim.experiments.executor import executor
 from sim.experiments.results import default_out, manifest, staged_output, world_dict, write_json, write_table, write_yaml
 from sim.experiments.runner import derive_seeds
 from sim.scenario.world import DEFAULT_WORLD, load_world, resolve, WORLDS
@@ -59,8 +60,9 @@ def main(args: argparse.Namespace) -> int:
 
     defaults = {p.name: Params.model_fields[p.name].default for p in C.FREE}
     base = world.with_params(**defaults)
-    with staged_output(out, args.overwrite) as tmp, _executor(args.workers) as pool:
-        problem = C.model_problem(base, seeds, years, args.workers, pool=pool)
+    # one executor for the whole calibration (no pool start-up per evaluation)
+    with staged_output(out, args.overwrite) as tmp, executor(args.workers) as ex:
+        problem = C.model_problem(base, seeds, years, ex)
         fit = C.smm(problem, design=args.design, iterations=args.iterations, seed=args.seed, start=defaults)
         history = pd.DataFrame(problem.history)
         write_table(tmp, "history", history)
@@ -92,14 +94,6 @@ def main(args: argparse.Namespace) -> int:
         print(f"\nwrote fitted values into {path} (params:)")
     print(f"wrote {out}/ (fit.json, history.csv, jacobian.csv, identification.csv, manifest.json)")
     return 0
-
-
-def _executor(workers: int):
-    """One process pool for the whole calibration (no start-up cost per evaluation)."""
-    import contextlib
-    from concurrent.futures import ProcessPoolExecutor
-
-    return ProcessPoolExecutor(max_workers=workers) if workers > 1 else contextlib.nullcontext()
 
 
 def format_fit(fit: dict, problem, ident: pd.DataFrame) -> str:

@@ -10,6 +10,10 @@ from sim.cli.main import add_output_options, positive_int
 from sim.analysis.compare import BASELINE, DEFAULT_PACKAGES
 from sim.scenario.world import DEFAULT_WORLD
 
+# Region outcomes of the region_summary table and the workbook: mean and 5-95% across seeds.
+REGION_SUMMARY = ("output", "value_added", "firms", "hightech_firms", "entries", "exits", "talent",
+                  "rd_intensity", "innovations", "output_per_km2", "tax", "public_money", "output_cv")
+
 # Heavy modules (mesa, matplotlib, scipy) are imported in main(), so `zonesim --help` stays quick.
 
 
@@ -35,13 +39,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from sim.analysis.compare import bump_chart, difference_chart, differences, map_chart, status_events, summary_markdown
+    from sim.analysis.compare import differences, status_events
+    from sim.analysis.summary import summary_table
+    from sim.cli.output import save_figure, save_workbook
     from sim.core.errors import InputError
-    from sim.scenario.packages import load_package
-    from sim.present.plots import region_chart
-    from sim.experiments.results import (atomic_write, default_out, manifest, staged_output, world_dict, write_json, write_table,
-                           write_yaml)
+    from sim.experiments.results import (atomic_write, default_out, manifest, staged_output, world_dict, write_json,
+                                         write_table, write_yaml)
     from sim.experiments.runner import default_workers, derive_seeds, make_jobs, run_jobs
+    from sim.present.charts.maps import change_map
+    from sim.present.charts.ranks import bump_chart
+    from sim.present.charts.trajectories import difference_panels, region_chart
+    from sim.present.i18n import package_title
+    from sim.present.summaries.compare import summary_markdown
+    from sim.scenario.packages import load_package
     from sim.scenario.world import load_world
 
     world = load_world(args.world)
@@ -65,21 +75,36 @@ def main(args: argparse.Namespace) -> int:
     out = args.out or default_out("compare", world.name)
     workers = min(args.workers or default_workers(), len(seeds) * len(packages))
     cal = [world.start_year + a for a in at]
+    lang = args.lang
+    zh = lang == "zh"
+    titles = {p.name: package_title(p, lang) for p in packages}
+    zone_names = {z.id: (z.name_zh if zh else z.name) for z in world.zones}
+    coords = {z.id: (z.lon, z.lat) for z in world.zones}
+    for p in packages:
+        nz = p.settings.get("new_zones")
+        for park in getattr(nz, "parks", ()):
+            coords.setdefault(park.id, (park.lon, park.lat))
+            zone_names.setdefault(park.id, (park.name_zh or park.name) if zh else park.name)
     with staged_output(out, args.overwrite) as tmp:
         jobs = make_jobs(world, packages, seeds, years)
         df = run_jobs(jobs, workers=workers, progress=not args.no_progress and sys.stderr.isatty())
         diff = differences(df, cal, baseline.name)
         events = status_events(df)
+        region = summary_table(df, sorted({world.start_year, *cal}), REGION_SUMMARY)
         write_table(tmp, "results", df, csv=False)
         write_table(tmp, "differences", diff)
         write_table(tmp, "status_events", events)
+        write_table(tmp, "region_summary", region)
         from sim.analysis.fiscal import fiscal_table  # net fiscal cost and output per yuan (issue 16)
 
-        write_table(tmp, "fiscal", fiscal_table(df, baseline.name))
+        fiscal = fiscal_table(df, baseline.name)
+        write_table(tmp, "fiscal", fiscal)
+        save_workbook(tmp / "tables.xlsx", {"differences": diff, "region_summary": region,
+                                            "status_events": events, "fiscal": fiscal}, lang)
         final = world.start_year + years
-        titles = {p.name: p.title for p in packages}
-        text = summary_markdown(diff, events, world=world.title, years=years, seeds=len(seeds), year=final,
-                                baseline=baseline.name, titles=titles)
+        text = summary_markdown(diff, events, world=(world.title_zh or world.title) if zh else world.title, years=years,
+                                seeds=len(seeds), year=final, baseline=baseline.name, titles=titles,
+                                names=zone_names, lang=lang)
         atomic_write(tmp / "summary.md", text)
         write_yaml(tmp / "scenario.yaml", {"world": world_dict(world), "baseline": baseline.name,
                                            "packages": [p.to_dict() for p in packages], "years": years})
@@ -87,22 +112,15 @@ def main(args: argparse.Namespace) -> int:
                                                   packages=[p.name for p in packages], baseline=baseline.name,
                                                   years=years, at_years=cal, base_seed=args.seed, seeds=seeds,
                                                   workers=workers, rows=len(df)))
-        zh = args.lang == "zh"
-        zone_names = {z.id: (z.name_zh if zh else z.name) for z in world.zones}
-        coords = {z.id: (z.lon, z.lat) for z in world.zones}
-        for p in packages:
-            nz = p.settings.get("new_zones")
-            for park in getattr(nz, "parks", ()):
-                coords.setdefault(park.id, (park.lon, park.lat))
-                zone_names.setdefault(park.id, (park.name_zh or park.name) if zh else park.name)
-        region_chart(df, tmp / "trajectories.png", args.lang)
-        difference_chart(df, tmp / "difference.png", baseline.name, args.lang)
-        bump_chart(df, tmp / "bump.png", args.lang, zone_names)
-        map_chart(diff, coords, tmp / "map.png", final, "output", args.lang, zone_names)
+        save_figure(region_chart(df, lang, titles), tmp / "trajectories.png", dpi=100)
+        save_figure(difference_panels(df, baseline.name, lang, titles), tmp / "difference.png")
+        save_figure(bump_chart(df, lang, zone_names, titles), tmp / "bump.png")
+        save_figure(change_map(diff, coords, final, "output", lang, zone_names, titles, baseline.name), tmp / "map.png")
     print(text.split("\n## ")[0].strip())
     for block in text.split("\n## ")[1:]:
-        head = block.split("\n| outcome")[0].strip()
+        head = block.split("\n| ")[0].strip()
         print("\n## " + head)
-    print(f"\nwrote {out}/ (summary.md, differences.csv/.parquet, results.parquet, status_events.csv, "
-          f"fiscal.csv, trajectories.png, difference.png, bump.png, map.png, scenario.yaml, manifest.json)")
+    print(f"\nwrote {out}/ (summary.md, differences.csv/.parquet, region_summary.csv, tables.xlsx, results.parquet, "
+          f"status_events.csv, fiscal.csv, trajectories.png, difference.png, bump.png, map.png, scenario.yaml, "
+          f"manifest.json)")
     return 0

@@ -44,7 +44,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from sim.analysis.discover import cases, discover, discovery_chart, load_prim, open_results, summary_markdown
+    from sim.analysis.discover import MAX_QP, cases, discover, load_prim, open_results
+    from sim.cli.output import save_figure
+    from sim.present.charts.discovery import discovery_chart
+    from sim.present.summaries.analyses import discovery_markdown
     from sim.experiments.results import atomic_write, manifest, staged_output, write_json, write_table
     from sim.analysis.robust import parse_condition
 
@@ -60,9 +63,9 @@ def main(args: argparse.Namespace) -> int:
         write_table(tmp, "boxes", d.boxes)
         write_table(tmp, "limits", d.limits)
         write_table(tmp, "trajectory", d.trajectory)
-        text = summary_markdown(d, cond, year, args.zone, str(store.path), args.threshold)
+        text = discovery_markdown(d, cond, year, args.zone, str(store.path), args.threshold, MAX_QP)
         atomic_write(tmp / "summary.md", text)
-        discovery_chart(d, x, cond, year, tmp / "discovery.png", args.lang)
+        save_figure(discovery_chart(d, x, cond, year, args.lang), tmp / "discovery.png")
         write_json(tmp / "manifest.json", manifest(
             ["zonesim", *sys.argv[1:]], kind="discovery", source=str(store.path), study=store.info.get("study"),
             world=store.info.get("world"), where=str(cond), year=year, zone=args.zone, threshold=args.threshold,

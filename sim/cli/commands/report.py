@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 
@@ -12,7 +13,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "its manifest.json says which) and write one HTML file with the pictures "
                                    "embedded: what was run, the headline table, charts, the ranking of zones "
                                    "and a plain-language summary. --lang zh writes Chinese titles, labels, "
-                                   "zone names and text (needs a CJK font such as Debian's fonts-noto-cjk).")
+                                   "zone names and text (with the Noto Sans CJK SC font that installs with zonesim).")
     p.add_argument("results_dir", type=Path, metavar="RESULTS_DIR", help="a results folder")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language (default: %(default)s)")
     p.add_argument("--out", "-o", type=Path, default=None,
@@ -21,12 +22,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from sim.present.labels import cjk_font
+    from sim.present.fonts import cjk_font
     from sim.present.report import write_report
 
     path = write_report(args.results_dir, args.lang, args.out)
     if args.lang == "zh" and cjk_font() is None:
-        print("zonesim: warning: no CJK font found; Chinese text in the charts may show as boxes "
-              "(Debian/Ubuntu: apt-get install fonts-noto-cjk)")
+        sys.stderr.write("zonesim: warning: no CJK font found; Chinese text in the charts shows as boxes "
+                         "(reinstall zonesim, which brings Noto Sans CJK SC through the mplfonts package)\n")
     print(f"wrote {path}")
     return 0

@@ -36,7 +36,11 @@ def main(args: argparse.Namespace) -> int:
     from sim.core.errors import unknown_name
     from sim.scenario.packages import load_package
     from sim.experiments.results import RESULTS, atomic_write, manifest, world_dict, write_json, write_table, write_yaml
-    from sim.analysis.robust import future_values, parse_condition, rank, regret, regret_chart, robust_study, summary_markdown
+    from sim.analysis.robust import future_values, parse_condition, rank, regret, robust_study
+    from sim.cli.output import save_figure
+    from sim.present.charts.robust import regret_chart
+    from sim.present.i18n import package_title
+    from sim.present.summaries.analyses import robust_markdown
     from sim.experiments.runner import default_workers
     from sim.experiments.study import load_study
 
@@ -66,10 +70,12 @@ def main(args: argparse.Namespace) -> int:
     write_table(out, "regret", detail)
     write_table(out, "futures", fut)
     unc = [c for c in fut.columns if c != "future"]
-    text = summary_markdown(table, study=study.name, outcome=outcome, year=year, n_futures=len(fut),
-                            seeds=len(study.seeds), uncertainties=unc, target=target, maximise=not args.minimise)
+    text = robust_markdown(table, study=study.name, outcome=outcome, year=year, n_futures=len(fut),
+                           seeds=len(study.seeds), uncertainties=unc, target=target, maximise=not args.minimise,
+                           titles={p.name: package_title(p, "en") for p in packages})
     atomic_write(out / "summary.md", text)
-    regret_chart(detail, table, outcome, year, out / "regret.png", target, args.lang)
+    save_figure(regret_chart(detail, table, outcome, year, target, args.lang,
+                             {p.name: package_title(p, args.lang) for p in packages}), out / "regret.png")
     write_yaml(out / "scenario.yaml", {"world": world_dict(study.world), "study": study.name,
                                        "packages": [p.to_dict() for p in packages], "year": year})
     write_json(out / "manifest.json", manifest(

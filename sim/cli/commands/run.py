@@ -31,8 +31,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from sim.analysis.summary import summary_table
+    from sim.cli.output import save_figure
+    from sim.present.charts.trajectories import region_chart, zone_trajectories
+    from sim.present.i18n import package_title
+    from sim.present.summaries.run import format_summary
     from sim.scenario.packages import load_package
-    from sim.present.plots import region_chart, summary_table, zone_chart
     from sim.experiments.results import default_out, manifest, staged_output, world_dict, write_json, write_table, write_yaml
     from sim.experiments.runner import default_workers, derive_seeds, make_jobs, run_jobs
     from sim.scenario.world import load_world
@@ -58,8 +62,9 @@ def main(args: argparse.Namespace) -> int:
                                                   package=package.name, years=years, base_seed=args.seed,
                                                   seeds=seeds, workers=workers, rows=len(df)))
         names = {z.id: (z.name_zh if args.lang == "zh" else z.name) for z in world.zones}
-        region_chart(df, tmp / "region.png", args.lang)
-        zone_chart(df, tmp / "zones.png", args.lang, names)
+        titles = {package.name: package_title(package, args.lang)}
+        save_figure(region_chart(df, args.lang, titles), tmp / "region.png", dpi=110)
+        save_figure(zone_trajectories(df, names, args.lang), tmp / "zones.png", dpi=110)
     print(format_summary(summary, world.title, package.name, len(seeds)))
     print(f"\nwrote {out}/ (results.parquet/.csv, summary.csv, region.png, zones.png, scenario.yaml, "
           f"manifest.json)")
@@ -89,24 +94,3 @@ def split_scenario(scenario: str, package: str | None) -> tuple[str, str]:
                                                     "world as SCENARIO")
             return DEFAULT_WORLD, str(path)
     return scenario, package or DEFAULT_PACKAGE
-
-
-def format_summary(summary, title: str, package: str, n_seeds: int) -> str:
-    """Plain-text table: one row per outcome, one column per year, 'mean [p05, p95]'."""
-    from sim.present.labels import fmt_number  # here, not at the top: `zonesim --help` stays quick
-
-    lines = [f"{title} — package '{package}', {n_seeds} seeds (mean [5%, 95%])"]
-    years = sorted(summary["year"].unique())
-    head = f"{'outcome':<16}" + "".join(f"{y:>28}" for y in years)
-    lines += [head, "-" * len(head)]
-    for outcome, sub in summary.groupby("outcome", sort=False):
-        cells = []
-        for y in years:
-            at = sub[sub["year"] == y]
-            if at.empty:
-                cells.append("—".rjust(28))
-                continue
-            r = at.iloc[0]
-            cells.append(f"{fmt_number(r['mean'])} [{fmt_number(r['p05'])}, {fmt_number(r['p95'])}]".rjust(28))
-        lines.append(f"{outcome:<16}" + "".join(cells))
-    return "\n".join(lines)

@@ -23,6 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--year", action="append", type=int, default=None,
                    help="calendar year to analyse (repeatable; default: the last year the study keeps)")
     p.add_argument("--zone", default="region", help="'region' or a zone id the study keeps (default: region)")
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="chart language (default: %(default)s)")
     p.add_argument("--resamples", type=positive_int(10, 100_000), default=200,
                    help="bootstrap resamples for confidence intervals (default: %(default)s)")
     p.set_defaults(handler=main)
@@ -31,7 +32,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     from sim.core.errors import InputError, unknown_name
     from sim.experiments.results import write_table
-    from sim.analysis.sensitivity import analyze, charts, format_table, require_method
+    from sim.analysis.sensitivity import analyze, require_method
+    from sim.cli.output import save_figure
+    from sim.present.charts.sensitivity import sensitivity_charts
+    from sim.present.summaries.analyses import sensitivity_table
     from sim.experiments.study import load_study
 
     study = load_study(args.study)
@@ -60,10 +64,10 @@ def main(args: argparse.Namespace) -> int:
     write_table(folder, "indices", idx)
     if not conv.empty:
         write_table(folder, "convergence", conv)
-    pngs = charts(idx, folder)
+    pngs = [save_figure(fig, folder / f"{stem}.png", dpi=110) for stem, fig in sensitivity_charts(idx, args.lang)]
     print(f"study '{study.name}' ({study.method}, over {study.spec.over}): {store.info['n_runs']} runs "
           f"({session['runs_computed']} computed now, {session['seconds']:.1f} s)")
-    print(format_table(idx))
+    print(sensitivity_table(idx))
     if not conv.empty:
         ok = int(conv["within_ci"].sum())
         print(f"\nconvergence (N -> 2N): {ok} of {len(conv)} main indices moved less than their 2N "

@@ -59,7 +59,31 @@ def run_study(args: argparse.Namespace, kind: str, study=None):
 def main(args: argparse.Namespace) -> int:
     study, store, session = run_study(args, "sweep")
     info = store.info
+    write_workbook(store)
     print(f"study '{study.name}': {info['n_points']} points x {len(info['seeds'])} seeds = {info['n_runs']} runs "
           f"({session['runs_computed']} computed now on {session['backend']}, {session['seconds']:.1f} s)")
-    print(f"wrote {store.path}/ (results/ Parquet dataset, design.parquet/.csv, study.yaml, manifest.json)")
+    print(f"wrote {store.path}/ (results/ Parquet dataset, design.parquet/.csv, tables.xlsx, study.yaml, manifest.json)")
     return 0
+
+
+MAX_EXCEL_ROWS = 200_000  # a sheet holds 1,048,576 rows; beyond this the runs stay in Parquet only
+
+
+def write_workbook(store) -> None:
+    """``tables.xlsx`` beside the store: the design, the region outcomes per design point (mean
+    over seeds, each kept year), and, when small enough, every run's region rows."""
+    from sim.cli.output import save_workbook
+
+    factors = list(store.info.get("factors") or [])
+    df = store.load()
+    region = df[df["zone"] == "region"] if "zone" in df else df
+    design = store.design()
+    keys = ["point", *factors, "year"]
+    outcomes = [c for c in region.columns if c not in {"run", "point", "replicate", "seed", "step", "year", "zone",
+                                                       "chunk", *factors}
+                and region[c].dtype.kind in "fiub"]
+    points = region.groupby(keys, sort=True, dropna=False)[outcomes].mean().reset_index()
+    sheets = {"design": design.drop(columns=["chunk"], errors="ignore"), "points_region_mean": points}
+    if len(region) <= MAX_EXCEL_ROWS:
+        sheets["runs_region"] = region
+    save_workbook(store.path / "tables.xlsx", sheets)

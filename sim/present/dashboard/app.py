@@ -18,10 +18,6 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 # Mesa's ComponentsView returns early when given no components (we lay out our own views);
 # solara's hook checker warns about that harmless early return.
 warnings.filterwarnings("ignore", message=r".*ComponentsView.*use_state.*")
@@ -36,9 +32,15 @@ from sim.core.errors import InputError  # noqa: E402
 from sim.model.zonemodel import ZoneModel  # noqa: E402
 from sim.scenario.packages import Package, load_package  # noqa: E402
 from sim.policies import REGISTRY  # noqa: E402
-from sim.experiments.runner import Job, derive_seeds, run_job  # noqa: E402
+from sim.experiments.runner import derive_seeds, make_jobs, run_jobs  # noqa: E402
 from sim.scenario.world import DEFAULT_PACKAGE, DEFAULT_WORLD, PACKAGES, WORLDS, load_world  # noqa: E402
-from sim.present.dashboard.charts import ranking, ranking_html, region_panels, to_png, zone_map, zone_trajectories  # noqa: E402
+from sim.analysis.summary import headline, ranking  # noqa: E402
+from sim.present.charts.common import to_png  # noqa: E402
+from sim.present.charts.maps import zone_map  # noqa: E402
+from sim.present.charts.trajectories import region_panels, zone_trajectories  # noqa: E402
+from sim.present.format import pct, value  # noqa: E402
+from sim.present.i18n import label  # noqa: E402
+from sim.present.report.sections import ranking_html  # noqa: E402
 from sim.present.dashboard.controls import lever_controls, lever_long_title, lever_title, settings_from_controls  # noqa: E402
 
 CURRENT = "(current settings)"
@@ -247,15 +249,13 @@ def LivePanels(model: DashboardModel, lang: str) -> None:
             lat = {z: float(y) for z, y in zip(model.zone_ids, zs.lat) if z in ids}
             Figure(zone_map(last, lon, lat, names, lang, hosts), "zs-map")
             solara.HTML(tag="h4", unsafe_innerHTML=t['ranking'].format(y=year))
-            solara.HTML(tag="div", unsafe_innerHTML=ranking_html(ranking(df, names, list(model.zone_ids), lang),
-                                                                 lang, "zs-ranking"))
+            solara.HTML(tag="div", unsafe_innerHTML=ranking_html(ranking(df, list(model.zone_ids)), lang, names,
+                                                                 "zs-ranking"))
 
 
 def run_pair(world: str, a: Package, b: Package, base_seed: int, k: int, years: int) -> pd.DataFrame:
-    w = load_world(world)
-    seeds = derive_seeds(base_seed, k)
-    frames = [run_job(Job(w, pkg, s, years, r)) for pkg in (a, b) for r, s in enumerate(seeds)]
-    return pd.concat(frames, ignore_index=True)
+    """Both packages on the same seeds, in this process (the dashboard's server thread)."""
+    return run_jobs(make_jobs(load_world(world), [a, b], derive_seeds(base_seed, k), years), workers=1)
 
 
 @solara.component
@@ -297,15 +297,14 @@ def ComparePanel(model: DashboardModel, lang: str) -> None:
         seeds = sorted(df["seed"].unique())
         solara.Text(t["same_seeds"].format(s=", ".join(map(str, seeds))))
         Figure(region_panels(df, lang, titles=titles, size=(12, 6)), "zs-compare-region")
-        from sim.present.report import headline
-
         head = headline(df)
         second = head[head["package"] == list(titles)[1]]
         if "diff" in second:
-            from sim.present.labels import label
+            def v(r: Any, x: float) -> str:
+                return value(r.outcome, x, lang, sign=True, unit=False)
 
-            rows = "".join(f"<tr><td>{label(r.outcome, lang)}</td><td>{r.diff:+.4g}</td>"
-                           f"<td>[{r.diff_p05:+.4g}, {r.diff_p95:+.4g}]</td><td>{r.diff_pct:+.1f}%</td></tr>"
+            rows = "".join(f"<tr><td>{label(r.outcome, lang)}</td><td>{v(r, r.diff)}</td>"
+                           f"<td>[{v(r, r.diff_p05)}, {v(r, r.diff_p95)}]</td><td>{pct(r.diff_pct)}</td></tr>"
                            for r in second.itertuples() if pd.notna(r.diff))
             solara.HTML(tag="h4", unsafe_innerHTML=t['diff'])
             head = "".join(f"<th>{h}</th>" for h in t["diff_cols"])
@@ -318,7 +317,7 @@ def ComparePanel(model: DashboardModel, lang: str) -> None:
                     sub = df[df["package"] == name]
                     solara.HTML(tag="h4", unsafe_innerHTML=f"{titles[name]} — {t['ranking'].format(y=int(sub['year'].max()))}")
                     solara.HTML(tag="div", unsafe_innerHTML=ranking_html(
-                        ranking(sub, names, list(model.zone_ids), lang), lang, f"zs-compare-ranking-{i}"))
+                        ranking(sub, list(model.zone_ids)), lang, names, f"zs-compare-ranking-{i}"))
 
 
 CSS = """

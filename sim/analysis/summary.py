@@ -1,0 +1,132 @@
+"""Tables that summarise a tidy results table (one run or a comparison): start and end values
+with seed spreads, paired differences, level changes, the final ranking of zones.
+
+Tables in, tables out: the report, the dashboard and ``zonesim run`` present these.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.outcomes.metrics import FLOWS_FROM_YEAR_1
+
+# Flows of the year without a value at step 0 (the calibrated start has no past year), as
+# declared with the outcomes (sim.outcomes.metrics).
+FLOWS = FLOWS_FROM_YEAR_1
+HEADLINE = ("output", "value_added", "firms", "hightech_firms", "talent", "high_skill_share", "rd_intensity",
+            "innovations", "output_per_km2", "tax", "output_cv", "public_money")
+
+
+def region_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """The region rows, with ``package`` and ``seed`` columns even for a single run."""
+    reg = df[df["zone"] == "region"].copy()
+    if "package" not in reg:
+        reg["package"] = "run"
+    if "seed" not in reg:
+        reg["seed"] = 0
+    return reg
+
+
+def _pct(a: float, b: float) -> float:
+    return 100.0 * (b / a - 1.0) if a and np.isfinite(a) and a != 0 else np.nan
+
+
+def headline(df: pd.DataFrame, outcomes: tuple[str, ...] = HEADLINE) -> pd.DataFrame:
+    """Per package and outcome: start and end values (mean, p05, p95 across seeds), the change in
+    %, and against the first package the paired (same seed) difference at the end: mean, 5-95%
+    across seeds, and the same in % of the first package's mean."""
+    reg = region_rows(df)
+    outcomes = tuple(o for o in outcomes if o in reg)
+    y0, y1 = int(reg["year"].min()), int(reg["year"].max())
+    pkgs = list(dict.fromkeys(reg["package"]))
+    base = reg[(reg["package"] == pkgs[0]) & (reg["year"] == y1)].set_index("seed")
+    rows = []
+    for pkg in pkgs:
+        s = reg[(reg["package"] == pkg) & (reg["year"] == y0)]
+        e = reg[(reg["package"] == pkg) & (reg["year"] == y1)].set_index("seed")
+        for o in outcomes:
+            sv, ev = s[o].to_numpy(float), e[o].to_numpy(float)
+            if o in FLOWS:      # flows of the year: nothing has flowed at step 0
+                sv = np.full(1, np.nan)
+            row = {"package": pkg, "outcome": o, "start": float(np.mean(sv)), "end": ev.mean(),
+                   "end_p05": np.quantile(ev, 0.05), "end_p95": np.quantile(ev, 0.95),
+                   "change_pct": _pct(sv.mean(), ev.mean()), "seeds": len(ev)}
+            common = e.index.intersection(base.index)
+            if pkg != pkgs[0] and len(common):
+                d = e.loc[common, o].to_numpy(float) - base.loc[common, o].to_numpy(float)
+                b = float(base.loc[common, o].mean())
+                row.update(diff=d.mean(), diff_p05=np.quantile(d, 0.05), diff_p95=np.quantile(d, 0.95),
+                           base_end=b, diff_pct=100 * d.mean() / abs(b) if b else np.nan)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def level_changes(df: pd.DataFrame) -> pd.DataFrame:
+    """Per package and zone: share of seeds in which the zone's level at the end differs from the
+    start (promoted to national, delisted) or in which it ended hosted."""
+    zones = df[df["zone"] != "region"]
+    if "package" not in zones:
+        zones = zones.assign(package="run")
+    if "seed" not in zones:
+        zones = zones.assign(seed=0)
+    y0, y1 = zones["year"].min(), zones["year"].max()
+    a = zones[zones["year"] == y0].set_index(["package", "seed", "zone"])["level_name"]
+    b = zones[zones["year"] == y1].set_index(["package", "seed", "zone"])
+    j = b.join(a.rename("start_level"), how="left")
+    j["promoted"] = (j["start_level"] != "national") & (j["level_name"] == "national")
+    j["delisted"] = (j["start_level"] != "delisted") & (j["level_name"] == "delisted")
+    j["hosted"] = j["hosted_by"] >= 0
+    return j.groupby(["package", "zone"])[["promoted", "delisted", "hosted"]].mean().reset_index()
+
+
+def ranking(df: pd.DataFrame, slot_ids: list[str]) -> pd.DataFrame:
+    """The final year's ranking: one row per zone, sorted by level then rank.
+
+    ``rank`` is the zone's place within its class (1, 2, 3 …, a whole number) when zones are
+    ordered by their median rank across seeds (ties by median score); ``median_rank`` keeps the
+    median itself. Also: level (the most common across seeds), host, score, output, output
+    change since the first year (%), and the shares of seeds in which the zone ended delisted /
+    hosted."""
+    zones = df[df["zone"] != "region"]
+    if zones.empty:
+        return pd.DataFrame()
+    first_year, last_year = zones["year"].min(), zones["year"].max()
+    last = zones[zones["year"] == last_year]
+    first = zones[zones["year"] == first_year].groupby("zone")["output"].median()
+    rows = []
+    for zid, sub in last.groupby("zone", sort=False):
+        level = sub["level_name"].mode().iloc[0]
+        hosted_share = float((sub["hosted_by"] >= 0).mean())
+        host_slot = int(sub["hosted_by"].mode().iloc[0])
+        host = slot_ids[host_slot] if 0 <= host_slot < len(slot_ids) else ""
+        out = float(sub["output"].median())
+        start = float(first.get(zid, np.nan))
+        rows.append({
+            "zone_id": zid, "level_code": level, "hosted": hosted_share > 0.5, "host": host if hosted_share > 0.5 else "",
+            "median_rank": float(sub["rank"].median()), "score": float(sub["score"].median()), "output": out,
+            "output_change_pct": 100 * (out / start - 1) if start and start > 0 else np.nan,
+            "delisted_share": float((sub["level_name"] == "delisted").mean()), "hosted_share": hosted_share,
+        })
+    order = {"national": 0, "region": 1, "delisted": 2}
+    out = pd.DataFrame(rows)
+    out["_o"] = out["level_code"].map(order).fillna(3)
+    out = out.sort_values(["_o", "median_rank", "score"], ascending=[True, True, False]).drop(columns="_o")
+    out.insert(1, "rank", out.groupby("level_code").cumcount().astype(int) + 1)
+    return out.reset_index(drop=True)
+
+
+def summary_table(df: pd.DataFrame, years: list[int], outcomes: tuple[str, ...]) -> pd.DataFrame:
+    """Region outcomes at chosen years: mean and 5-95% across seeds, one row per (year, outcome)."""
+    reg = region_rows(df)
+    reg = reg[reg["year"].isin(years)]
+    rows = []
+    for (pkg, year), sub in reg.groupby(["package", "year"], sort=False):
+        for o in outcomes:
+            if o in FLOWS and (sub["step"] == 0).all():
+                continue  # no flows at the calibrated start
+            v = sub[o].to_numpy(dtype=float)
+            rows.append({"package": pkg, "year": int(year), "outcome": o, "mean": float(np.mean(v)),
+                         "p05": float(np.quantile(v, 0.05)), "p95": float(np.quantile(v, 0.95)),
+                         "seeds": int(v.size)})
+    return pd.DataFrame(rows)

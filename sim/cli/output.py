@@ -1,0 +1,47 @@
+"""How the command line writes pictures and workbooks: the only place that picks matplotlib's
+backend (Agg: zonesim writes PNG files, it never opens windows), and the place that collects
+the one-line notes about characters no font could draw."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+NOTES: list[str] = []
+
+
+def use_file_backend() -> None:
+    """matplotlib's non-interactive Agg backend, for a process that only writes files (set
+    through the environment when matplotlib is not loaded yet, so a command that draws nothing
+    does not pay for importing it; worker processes inherit it)."""
+    import os
+
+    if "matplotlib" in sys.modules:
+        sys.modules["matplotlib"].use("Agg")
+    else:
+        os.environ["MPLBACKEND"] = "Agg"
+
+
+def save_figure(fig: Any, path: Path, dpi: int = 100) -> Path:
+    """Write ``fig`` as a PNG (atomically); a missing glyph becomes one note, printed at the end."""
+    from sim.experiments.results import atomic_write
+    from sim.present.charts.common import to_png
+
+    atomic_write(Path(path), to_png(fig, dpi, NOTES))
+    return Path(path)
+
+
+def save_workbook(path: Path, sheets: dict[str, Any], lang: str = "en") -> Path:
+    """Write the tables as one Excel workbook (one sheet each), atomically."""
+    from sim.experiments.results import atomic_write
+    from sim.present.excel import workbook
+
+    atomic_write(Path(path), workbook(sheets, lang))
+    return Path(path)
+
+
+def print_notes() -> None:
+    for line in dict.fromkeys(NOTES):
+        sys.stderr.write(line + "\n")
+    NOTES.clear()

@@ -1,0 +1,66 @@
+"""Ranks within class over the years (bump chart): national and region-level zones are ranked
+separately by the evaluation, so they get separate panels; a zone's line shows only the years
+it spent in that class (most common level across seeds)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from sim.present.charts.common import ZONE_COLORS, end_labels, finish, new_figure
+from sim.present.i18n import tr, zone_name
+
+CLASSES = ("national", "region")
+
+
+def _level_mode(s: pd.Series) -> str:
+    return s.mode().iloc[0]
+
+
+def bump_chart(df: pd.DataFrame, lang: str = "en", names: dict[str, str] | None = None,
+               titles: dict[str, str] | None = None, packages: list[str] | None = None) -> Figure:
+    """One row per package, one column per class (national, region-level); median rank across
+    seeds per year, whole-number rank ticks, zone names at the line ends."""
+    zones = df[df["zone"] != "region"]
+    if "package" not in zones:
+        zones = zones.assign(package="")
+    pkgs = packages or list(dict.fromkeys(zones["package"]))
+    ids = list(dict.fromkeys(zones["zone"]))
+    colors = {z: ZONE_COLORS[k % len(ZONE_COLORS)] for k, z in enumerate(ids)}
+    fig = new_figure((12, 3.6 * len(pkgs) + 0.8))
+    axes = fig.subplots(len(pkgs), 2, squeeze=False)
+    for row, pkg in enumerate(pkgs):
+        sub = zones[zones["package"] == pkg]
+        med = sub.groupby(["zone", "year"]).agg(rank=("rank", "median"), level=("level_name", _level_mode))
+        for col, cls in enumerate(CLASSES):
+            ax = axes[row, col]
+            ends, texts, cols = [], [], []
+            n_max = 1
+            last_year = sub["year"].max()
+            for zid in ids:
+                if zid not in med.index.get_level_values(0):
+                    continue
+                z = med.loc[zid]
+                r = z["rank"].where(z["level"] == cls)
+                if r.notna().sum() == 0:
+                    continue
+                n_max = max(n_max, int(np.nanmax(r)))
+                national = cls == "national"
+                ax.plot(r.index, r.values, color=colors[zid], lw=2.2 if national else 1.5, marker="o", ms=2.5)
+                if pd.notna(r.get(last_year)):
+                    ends.append(float(r[last_year]))
+                    texts.append(zone_name(zid, lang, names))
+                    cols.append(colors[zid])
+            ax.set_ylim(n_max + 0.5, 0.5)
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
+            ax.grid(alpha=0.3)
+            ax.set_ylabel(tr("rank_axis", lang), fontsize=9)
+            head = tr(f"class_{cls}", lang)
+            ax.set_title(f"{(titles or {}).get(pkg, pkg)} — {head}" if pkg else head, fontsize=11)
+            if ends:
+                end_labels(ax, float(last_year) + 0.2, ends, texts, cols, inverted=True, min_gap=0.06)
+    fig.suptitle(tr("bump_title", lang), fontsize=13)
+    return finish(fig, lang)

@@ -1,0 +1,88 @@
+"""Validation pictures: each target against the model's seeds, the firm-size distribution, and
+the policy-response checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.present.charts.common import finish, new_figure
+from sim.present.format import num, plain_axes
+from sim.present.i18n import tr
+
+
+def check_result(ok: Any, seeds: int = 1) -> str:
+    """'pass', 'DISAGREES', 'inconclusive' (a sign check within noise) or 'not checked'."""
+    if ok is None or (isinstance(ok, float) and np.isnan(ok)):
+        return "inconclusive" if seeds else "not checked"
+    return "pass" if ok else "DISAGREES"
+
+
+def validation_chart(table: pd.DataFrame, stats: pd.DataFrame, lang: str = "en") -> Figure:
+    """One panel per target: seeds' values (dots), their mean (bar), the accepted interval (band)."""
+    n = len(table)
+    cols = 5
+    rows = int(np.ceil(n / cols))
+    fig = new_figure((3.3 * cols, 2.6 * rows))
+    axes = fig.subplots(rows, cols, squeeze=False)
+    for ax, r in zip(axes.flat, table.to_dict("records")):
+        v = stats[r["key"]].to_numpy(float)
+        lo, hi = r["lo"], r["hi"]
+        span = max(hi - lo, abs(hi) * 0.05, 1e-3)
+        ax.axhspan(lo, hi if hi > lo else lo + 1e-9, color="tab:green", alpha=0.2, lw=0)
+        if hi == lo:
+            ax.axhline(lo, color="tab:green", lw=2)
+        x = np.random.default_rng(0).uniform(-0.15, 0.15, v.size)
+        ax.scatter(x, v, s=10, color="0.3", alpha=0.7)
+        ax.hlines(np.nanmean(v), -0.3, 0.3, color="tab:green" if r["pass"] else "tab:red", lw=3)
+        ax.set_ylim(min(np.nanmin(v), lo) - 0.3 * span, max(np.nanmax(v), hi) + 0.3 * span)
+        ax.set_xlim(-0.5, 0.5)
+        ax.set_xticks([])
+        ax.set_title(("" if r["pass"] else tr("fail", lang) + ": ") + r["statistic"], fontsize=7.5, wrap=True)
+        ax.tick_params(labelsize=7)
+        plain_axes(ax)
+    for ax in list(axes.flat)[n:]:
+        ax.axis("off")
+    fig.suptitle(tr("validation_title", lang), fontsize=11)
+    return finish(fig, lang)
+
+
+def firm_size_chart(first_employees: np.ndarray, last_employees: np.ndarray, hill: Any, lang: str = "en") -> Figure:
+    """Complementary CDF of firm employment at year 0 and at the last year, log-log, with a Zipf
+    slope for reference; ``hill`` estimates the tail exponent of an array."""
+    fig = new_figure((6.5, 5))
+    ax = fig.subplots()
+    for emp, key, color in ((first_employees, "year0", "tab:blue"), (last_employees, "last_year", "tab:orange")):
+        x = np.sort(emp)[::-1]
+        ccdf = np.arange(1, x.size + 1) / x.size
+        ax.loglog(x, ccdf, color=color, lw=1.5, label=f"{tr(key, lang)} (Hill {num(hill(x), digits=3)})")
+    x0 = np.median(last_employees) * 3
+    xs = np.logspace(np.log10(x0), np.log10(last_employees.max()), 20)
+    ax.loglog(xs, 0.2 * (xs / x0) ** -1.0, "k--", lw=1, label=tr("zipf", lang))
+    ax.set_xlabel(tr("employees_axis", lang))
+    ax.set_ylabel(tr("ccdf_axis", lang))
+    ax.set_title(tr("firm_sizes", lang))
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8)
+    plain_axes(ax, x=True)
+    return finish(fig, lang)
+
+
+def policy_chart(policy: pd.DataFrame, lang: str = "en") -> Figure:
+    p = policy[policy["seeds"] > 0].reset_index(drop=True)
+    fig = new_figure((8, 0.6 * max(len(p), 1) + 1.2))
+    ax = fig.subplots()
+    y = np.arange(len(p))
+    colors = [{"pass": "tab:green", "inconclusive": "tab:gray"}.get(check_result(ok), "tab:red") for ok in p["pass"]]
+    ax.errorbar(p["model_mean"], y, xerr=[p["model_mean"] - p["model_p05"], p["model_p95"] - p["model_mean"]],
+                fmt="none", ecolor="0.5")
+    ax.scatter(p["model_mean"], y, c=colors, zorder=3)
+    ax.axvline(0, color="k", lw=0.8)
+    ax.set_yticks(y)
+    ax.set_yticklabels([c[:60] for c in p["claim"]], fontsize=8)
+    ax.set_title(tr("policy_title", lang), fontsize=9)
+    plain_axes(ax, y=False, x=True)
+    return finish(fig, lang)

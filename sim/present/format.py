@@ -1,0 +1,173 @@
+"""Numbers as people read them: no scientific notation, no NaN, units that fit the reader.
+
+Every number a person sees (reports, summaries, chart labels, the dashboard) goes through these
+functions. Missing or non-finite values become an en dash. Money arrives in CNY bn (the unit of
+the results tables) and is shown as ``CNY 1,234 bn`` in English and as 亿元 / 万亿元 in Chinese.
+Counts and ranks are whole numbers. A change is stated in the unit of the change: an interval
+of a percentage change is in percent, of a money change in money.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from sim.core.units import BN_PER_WAN_YI, yi_from_bn
+
+NA = "–"
+
+
+def finite(v: Any) -> bool:
+    try:
+        return v is not None and math.isfinite(float(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def num(v: Any, digits: int = 3, sign: bool = False) -> str:
+    """A plain number: thousands separated from 1,000, one decimal from 10, ``digits`` significant
+    digits below 10 (written out in full, never as 1e-05); an en dash when missing."""
+    if not finite(v):
+        return NA
+    v = float(v)
+    a = abs(v)
+    plus = "+" if sign and v > 0 else ""
+    if a >= 1000 or (a >= 100 and digits <= 3):
+        return f"{plus}{v:,.0f}"
+    if a >= 10:
+        return f"{plus}{v:,.1f}"
+    if a == 0:
+        return "0"
+    text = np.format_float_positional(v, precision=digits, unique=False, fractional=False, trim="-")
+    if text.endswith("."):
+        text = text[:-1]
+    return plus + text
+
+
+def count(v: Any, sign: bool = False) -> str:
+    """A count (firms, people, events, ranks): a whole number with thousands separators."""
+    if not finite(v):
+        return NA
+    r = int(round(float(v)))
+    return f"{r:+,d}" if sign and r != 0 else f"{r:,d}"
+
+
+def rank(v: Any) -> str:
+    """A rank: a whole number."""
+    return count(v)
+
+
+def pct(v: Any, sign: bool = True, ratio: bool = False) -> str:
+    """A percentage (``v`` in per cent, or a ratio with ``ratio=True``): one decimal from 0.1%,
+    two below, never scientific."""
+    if not finite(v):
+        return NA
+    p = float(v) * (100.0 if ratio else 1.0)
+    a = abs(p)
+    if a == 0:
+        return "+0.0%" if sign else "0.0%"
+    plus = "+" if sign and p > 0 else ""
+    if a >= 0.1:
+        return f"{plus}{p:,.1f}%"
+    if a >= 0.005:
+        return f"{plus}{p:.2f}%"
+    return f"{plus}0.00%" if p > 0 else "-0.00%"
+
+
+def money(v_bn: Any, lang: str = "en", sign: bool = False) -> str:
+    """Money given in CNY bn: ``CNY 1,234 bn`` / ``CNY 0.52 bn``; in Chinese 亿元, or 万亿元 from
+    CNY 1 trillion (``1.23万亿元``, ``456.7亿元``)."""
+    if not finite(v_bn):
+        return NA
+    v = float(v_bn)
+    plus = "+" if sign and v > 0 else ""
+    if lang == "zh":
+        if abs(v) >= BN_PER_WAN_YI:
+            return f"{plus}{v / BN_PER_WAN_YI:,.2f}万亿元"
+        return f"{plus}{num(yi_from_bn(v))}亿元"
+    return f"{plus}CNY {num(v)} bn" if v >= 0 else f"−CNY {num(-v)} bn"
+
+
+def value(outcome: str, v: Any, lang: str = "en", sign: bool = False, unit: bool = True) -> str:
+    """A value of ``outcome`` in the reader's unit (money, count, share in per cent, number)."""
+    from sim.present.i18n import display
+
+    d = display(outcome, lang)
+    if not finite(v):
+        return NA
+    if d.kind == "money" and unit and d.unit.startswith(("CNY bn/yr", "亿元/年")):
+        return money(v, lang, sign)
+    x = float(v) * d.scale
+    if d.kind in ("count", "rank"):
+        text = count(x, sign)
+    elif d.kind == "share":
+        return pct(x, sign)
+    else:
+        text = num(x, sign=sign)
+    if unit and d.unit and d.kind not in ("rank",):
+        text += ("" if lang == "zh" else " ") + d.unit
+    return text
+
+
+def interval(lo: Any, hi: Any, fmt: Any = num) -> str:
+    """``[lo, hi]`` with each bound formatted by ``fmt``; an en dash when a bound is missing."""
+    if not (finite(lo) and finite(hi)):
+        return NA
+    return f"[{fmt(lo)}, {fmt(hi)}]"
+
+
+def change(outcome: str, diff: Any, lo: Any, hi: Any, base: Any, lang: str = "en") -> str:
+    """A paired change with its interval, both in per cent of the baseline when the baseline is
+    not zero, else in the outcome's unit: ``+1.2% [+0.4%, +2.0%]``."""
+    if finite(base) and abs(float(base)) > 1e-12:
+        b = abs(float(base))
+        return f"{pct(float(diff) / b, ratio=True)} {interval(_r(lo, b), _r(hi, b), lambda x: pct(x, ratio=True))}"
+    return (f"{value(outcome, diff, lang, sign=True)} "
+            f"{interval(lo, hi, lambda x: value(outcome, x, lang, sign=True, unit=False))}")
+
+
+def _r(x: Any, b: float) -> Any:
+    return float(x) / b if finite(x) else float("nan")
+
+
+def axis_formatter(scale: float = 1.0, percent: bool = False) -> Any:
+    """A matplotlib tick formatter for plain numbers (no offset, no 1e3 and no 10^k)."""
+    from matplotlib.ticker import FuncFormatter
+
+    def f(x: float, _pos: Any = None) -> str:
+        x = x * scale
+        if percent:
+            return f"{x:,.0f}%" if abs(x) >= 10 or x == 0 else f"{x:,.1f}%" if abs(x) >= 1 else f"{x:,.2f}%"
+        if abs(x) >= 1000 or abs(x - round(x)) < 1e-9 * max(1.0, abs(x)):
+            return f"{x:,.0f}"
+        return num(x, digits=2)
+
+    return FuncFormatter(f)
+
+
+def plain_axes(ax: Any, y: bool = True, x: bool = False, percent: bool = False) -> None:
+    """Turn off matplotlib's offset and scientific tick labels on an axis (log axes get plain
+    numbers too: 10, 100, 1,000 instead of 10¹, 10², 10³)."""
+    if y:
+        ax.yaxis.set_major_formatter(axis_formatter(percent=percent))
+        if ax.get_yscale() == "log":
+            ax.yaxis.set_minor_formatter(_minor_log())
+    if x:
+        ax.xaxis.set_major_formatter(axis_formatter(percent=percent))
+        if ax.get_xscale() == "log":
+            ax.xaxis.set_minor_formatter(_minor_log())
+
+
+def _minor_log() -> Any:
+    """Minor log ticks labelled only at 2x and 5x, so a short log axis still shows numbers."""
+    from matplotlib.ticker import FuncFormatter
+
+    def f(x: float, _pos: Any = None) -> str:
+        if x <= 0:
+            return ""
+        m = x / 10 ** math.floor(math.log10(x) + 1e-9)
+        return num(x, digits=2) if round(m) in (2, 5) and abs(m - round(m)) < 1e-6 else ""
+
+    return FuncFormatter(f)

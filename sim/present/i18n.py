@@ -1,0 +1,379 @@
+"""Every word a person reads, in English and Chinese: one table, one lookup.
+
+``tr(key, lang, **fields)`` gives the text of ``key`` in ``lang`` ("en" or "zh"), formatted
+with ``fields``. ``TEXT`` holds every string of the charts, summaries and reports; outcome
+names and their display units come from ``OUTCOME_NAMES`` and ``UNITS`` (the model's outcome
+declarations, ``sim.outcomes.metrics``, stay the source of truth for meaning and unit).
+
+Units follow the reader: English money is in CNY bn; Chinese money in 亿元 (and 万亿元 in
+sentences), the units official documents use, so a Chinese chart's values are scaled by
+``display(outcome, "zh").scale`` (10 亿元 per CNY bn, ``sim.core.units``). Shares are shown in
+per cent.
+
+Names are looked up, never shown as slugs: zones, packages, levers and areas all come with a
+Chinese and an English name (``zone_name``, ``package_title``, ``lever_name``, ``area_name``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sim.core.units import YI_PER_BN
+from sim.outcomes.metrics import BY_NAME, REGION_OUTCOMES
+
+LANGS = ("en", "zh")
+
+# ------------------------------------------------------------------------------------------
+# outcomes: names (without unit) and display units
+# ------------------------------------------------------------------------------------------
+OUTCOME_NAMES: dict[str, tuple[str, str]] = {
+    "output": ("output", "总产出"), "value_added": ("value added", "增加值"), "firms": ("firms", "企业数"),
+    "hightech_firms": ("high-tech firms", "高新技术企业数"), "entries": ("new firms", "新进入企业"),
+    "startups": ("start-ups", "新创企业"), "spinoffs": ("spin-offs", "衍生企业"),
+    "arrivals": ("arrivals from outside", "区外迁入企业"), "exits": ("exits", "退出企业"),
+    "entries_blocked": ("entries blocked for lack of land", "因缺地未能落户企业"),
+    "moves_in": ("firms moving in", "区内迁入企业"), "moves_out": ("firms moving out", "迁出企业"),
+    "employees": ("employees", "从业人员"), "talent": ("skilled talent", "人才"),
+    "high_skill": ("high-level talent", "高层次人才"), "high_skill_share": ("high-level talent share", "高层次人才占比"),
+    "talent_inflow": ("talent inflow", "人才流入"), "talent_outflow": ("talent outflow", "人才流出"),
+    "rd": ("R&D spending", "研发投入"), "rd_intensity": ("R&D intensity", "研发强度"),
+    "innovations": ("innovations", "创新成果"), "land_total": ("planned area", "规划面积"),
+    "land_developed": ("developed land", "已开发土地"), "land_available": ("undeveloped land", "未开发土地"),
+    "land_occupied": ("land used by firms", "企业用地"), "land_allotted": ("land quota allotted", "新增建设用地指标"),
+    "output_per_km2": ("output per km²", "地均产出"), "tax": ("tax", "税收"), "tax_kept": ("tax kept by zones", "园区留存税收"),
+    "transfers": ("transfers to zones", "奖补资金"), "budget": ("zone budgets", "园区预算"),
+    "platforms": ("innovation platforms", "创新平台"), "mgmt_eff": ("management efficiency", "管理效率"),
+    "score": ("evaluation score", "评价得分"), "rank": ("rank within class", "类内排名"),
+    "level": ("level code", "级别代码"), "hosted_by": ("hosting zone", "托管园区"),
+    "rewards": ("evaluation rewards", "评价奖励资金"), "region_support": ("region's direct support", "自治区直接扶持支出"),
+    "warnings": ("warnings", "约谈次数"), "promoted": ("promotions", "升级、新设或恢复"),
+    "demoted": ("downgrades or delistings", "降级或摘牌"), "tax_shared": ("tax shared under hosting", "托管分成税收"),
+    "land_reclaimed": ("idle land reclaimed", "收回闲置用地"),
+    "region_talent_inflow": ("talent entering from outside", "区外人才流入"),
+    "region_talent_outflow": ("talent leaving or retiring", "人才流出区外或退休"),
+    "land_quota_issued": ("land quota issued", "下达建设用地指标"),
+    "output_cv": ("spread of output between zones (CV)", "园区间产出差距（变异系数）"),
+    "public_money": ("public money to zones", "财政奖补总额"),
+}
+
+# model unit (sim.outcomes.metrics) -> (kind, English unit, Chinese unit, display scale en, zh)
+UNITS: dict[str, tuple[str, str, str, float, float]] = {
+    "CNY bn/yr": ("money", "CNY bn/yr", "亿元/年", 1.0, YI_PER_BN),
+    "CNY bn per km2": ("money", "CNY bn/km²", "亿元/平方公里", 1.0, YI_PER_BN),
+    "firms": ("count", "firms", "家", 1.0, 1.0), "firms/yr": ("count", "firms/yr", "家/年", 1.0, 1.0),
+    "people": ("count", "people", "人", 1.0, 1.0), "people/yr": ("count", "people/yr", "人/年", 1.0, 1.0),
+    "count": ("count", "", "个", 1.0, 1.0), "count/yr": ("count", "per yr", "次/年", 1.0, 1.0),
+    "share": ("share", "%", "%", 100.0, 100.0), "share of output": ("share", "% of output", "占产出%", 100.0, 100.0),
+    "km2": ("number", "km²", "平方公里", 1.0, 1.0), "km2/yr": ("number", "km²/yr", "平方公里/年", 1.0, 1.0),
+    "0..1": ("number", "0–1", "0–1", 1.0, 1.0), "0..100": ("number", "0–100", "0–100", 1.0, 1.0),
+    "1 = best": ("rank", "1 = best", "1=最好", 1.0, 1.0), "1": ("number", "", "", 1.0, 1.0),
+    "code": ("number", "code", "代码", 1.0, 1.0), "zone slot": ("number", "slot", "序号", 1.0, 1.0),
+}
+# Counts whose Chinese unit is not the generic one
+_ZH_UNIT = {"innovations": "项/年", "platforms": "个"}
+
+
+@dataclass(frozen=True)
+class Display:
+    """How an outcome is shown: its name, unit text, the factor from the table's unit to the
+    shown one, and its kind (money, count, share, rank, number)."""
+
+    name: str
+    unit: str
+    scale: float
+    kind: str
+
+    @property
+    def label(self) -> str:
+        return self.name + (f" ({self.unit})" if self.unit else "")
+
+    def label_in(self, lang: str) -> str:
+        if lang == "zh":
+            return self.name + (f"（{self.unit}）" if self.unit else "")
+        return self.label
+
+
+def _outcome(name: str) -> Any:
+    return BY_NAME.get(name) or next((r for r in REGION_OUTCOMES if r.name == name), None)
+
+
+def display(outcome: str, lang: str = "en") -> Display:
+    """The display name, unit, scale and kind of an outcome in ``lang``."""
+    zh = lang == "zh"
+    o = _outcome(outcome)
+    en_name, zh_name = OUTCOME_NAMES.get(outcome, (outcome.replace("_", " "), outcome.replace("_", " ")))
+    if o is None:
+        return Display(zh_name if zh else en_name, "", 1.0, "number")
+    kind, en_u, zh_u, s_en, s_zh = UNITS.get(o.unit, ("number", o.unit, o.unit, 1.0, 1.0))
+    unit = (_ZH_UNIT.get(outcome, zh_u) if zh else en_u)
+    return Display(zh_name if zh else en_name, unit, s_zh if zh else s_en, kind)
+
+
+def label(key: str, lang: str = "en") -> str:
+    """Human label of an outcome (with its unit), a level or any key of ``TEXT``."""
+    if key in TEXT:
+        return tr(key, lang)
+    if key in OUTCOME_NAMES or _outcome(key) is not None:
+        return display(key, lang).label_in(lang)
+    return key.replace("_", " ")
+
+
+def name_of(outcome: str, lang: str = "en") -> str:
+    """An outcome's name without unit."""
+    return display(outcome, lang).name
+
+
+# ------------------------------------------------------------------------------------------
+# names of things: zones, packages, levers, areas, kinds
+# ------------------------------------------------------------------------------------------
+LEVERS: dict[str, tuple[str, str]] = {
+    "funding_reward": ("funding rewards", "财政奖励"), "delisting": ("delisting", "摘牌退出"),
+    "hosting": ("hosting", "托管"), "land_allocation": ("land quota allocation", "用地指标分配"),
+    "new_zones": ("new zones", "新设园区"), "promotion": ("promotion to national", "升级为国家级"),
+    "talent_subsidy": ("talent subsidies", "人才补贴"), "platform_building": ("platform co-funding", "平台共建"),
+    "tech_transfer": ("technology transfer", "成果转化"), "incubators": ("incubators", "孵化器"),
+    "certification_support": ("high-tech certification support", "高企认定扶持"),
+    "outside_attraction": ("attracting firms from outside", "区外招商"),
+    "management_reform": ("management reform", "管理体制改革"), "fiscal_autonomy": ("fiscal autonomy", "财政自主"),
+    "tech_finance": ("technology finance", "科技金融"), "green_constraint": ("green constraint", "绿色约束"),
+    "classified_evaluation": ("classified evaluation", "分类评价"),
+}
+AREAS: dict[int, tuple[str, str]] = {1: ("layout", "优化布局"), 2: ("innovation", "创新能力"),
+                                     3: ("high-tech industry", "高新技术产业"), 4: ("open innovation", "开放创新"),
+                                     5: ("environment", "发展环境"), 6: ("organisation", "组织管理")}
+
+
+def lever_name(name: str, lang: str = "en") -> str:
+    en, zh = LEVERS.get(name, (name.replace("_", " "), name.replace("_", " ")))
+    return zh if lang == "zh" else en
+
+
+def area_name(area: int, lang: str = "en") -> str:
+    en, zh = AREAS.get(area, (str(area), str(area)))
+    return f"{area} {zh if lang == 'zh' else en}"
+
+
+def player_name(player: str, lang: str = "en") -> str:
+    """An attribution player: ``areaN`` or a lever name, or several joined by '+'."""
+    parts = []
+    for p in player.split("+"):
+        if p.startswith("area") and p[4:].isdigit():
+            parts.append(area_name(int(p[4:]), lang))
+        elif p == "none":
+            parts.append(tr("baseline", lang))
+        else:
+            parts.append(lever_name(p, lang))
+    return " + ".join(parts)
+
+
+def factor_name(factor: str, lang: str = "en") -> str:
+    """A study factor: ``lever.field`` as the lever's name and the field, a parameter as words."""
+    if factor == "package":
+        return tr("package", lang)
+    lever, _, rest = factor.partition(".")
+    if rest and lever in LEVERS:
+        return f"{lever_name(lever, lang)}: {rest.replace('.', ' ').replace('_', ' ')}"
+    return factor.replace("_", " ")
+
+
+def zone_name(zone_id: str, lang: str = "en", names: dict[str, str] | None = None) -> str:
+    if names and zone_id in names:
+        return names[zone_id]
+    if zone_id == "region":
+        return tr("region_total", lang)
+    return zone_id.replace("_", " ").title()
+
+
+def package_title(pkg: dict[str, Any] | Any, lang: str = "en") -> str:
+    """A package's title in ``lang`` (a Package or its dict), never its file slug unless it has none."""
+    get = pkg.get if isinstance(pkg, dict) else (lambda k, d=None: getattr(pkg, k, d))
+    return (get("title_zh") if lang == "zh" else get("title")) or get("title") or get("name")
+
+
+def level_label(level_name: str, lang: str = "en", hosted: bool = False) -> str:
+    """'national' / 'region-level' / 'delisted', plus ', hosted' (国家级 / 自治区级 / 已撤销 / 被托管)."""
+    text = tr(level_name, lang) if level_name in TEXT else level_name
+    if hosted:
+        text += ("，" if lang == "zh" else ", ") + tr("hosted", lang)
+    return text
+
+
+# ------------------------------------------------------------------------------------------
+# the table
+# ------------------------------------------------------------------------------------------
+TEXT: dict[str, tuple[str, str]] = {
+    # levels and table words
+    "national": ("national", "国家级"), "region": ("region-level", "自治区级"), "delisted": ("delisted", "已撤销"),
+    "hosted": ("hosted", "被托管"), "zone": ("zone", "高新区"), "level_name": ("level", "级别"), "year": ("year", "年份"),
+    "package": ("package", "政策包"), "seed": ("seed", "随机种子"), "region_total": ("all zones", "全区合计"),
+    "baseline": ("baseline", "基准"), "lon": ("longitude", "经度"), "lat": ("latitude", "纬度"),
+    "yes": ("yes", "是"), "no": ("no", "否"), "none": ("none", "无"), "outcome": ("outcome", "指标"),
+    "unit": ("unit", "单位"), "class_national": ("national zones", "国家级高新区"),
+    "class_region": ("region-level zones", "自治区级高新区"),
+    # chart titles
+    "region_title": ("Guangxi zones, region totals (median and 5–95% band over {seeds} seeds)",
+                     "广西高新区合计（中位数及5–95%区间，{seeds}个随机种子）"),
+    "zone_output_title": ("Output by zone ({unit}, log scale)", "各高新区总产出（{unit}，对数坐标）"),
+    "zone_rank_title": ("Rank within class (1 = best; solid = national)", "各高新区类内排名（1=最好；实线=国家级）"),
+    "map_title": ("Zones by location (circle area = output, colour = level)", "高新区分布（圆面积=总产出，颜色=级别）"),
+    "map_size_base": ("circle area: {o} under the baseline, largest {v}", "圆面积表示基准下的{o}，最大{v}"),
+    "map_outline_note": ("prefecture outlines: cnmaps (China's standard map data)", "地级市边界：cnmaps（符合国家标准地图）"),
+    "map_no_outline": ("no outline: install zonesim[maps] (cnmaps) for prefecture boundaries",
+                       "未绘制行政边界：安装 zonesim[maps]（cnmaps）后显示地级市边界"),
+    "diff_title": ("Difference from '{b}' (paired by seed): median and 5–95% band",
+                   "与“{b}”的差值（逐种子配对）：中位数及5–95%区间"),
+    "bump_title": ("Rank within class over time (median over seeds; 1 = best)", "各方案类内排名随时间变化（种子中位数；1=最好）"),
+    "change_map_title": ("Change in {o} against '{b}' in {y} (black edge: 95% interval excludes 0)",
+                         "{y}年{o}相对“{b}”的变化（黑框=95%区间不含0）"),
+    "change_pct_axis": ("% change against the baseline", "相对基准变化（%）"),
+    "rank_axis": ("rank (1 = best)", "排名（1=最好）"),
+    # attribution
+    "waterfall_title": ("{o} in {y}: total effect {t} ({p}), split by Shapley value (95% interval);\n"
+                        "total minus sum of solo effects = {i}",
+                        "{y}年{o}：总效应 {t}（{p}），按Shapley值分解（95%区间）；\n总效应−单独效应之和 = {i}"),
+    "interaction_title": ("pairwise Shapley interaction index", "成对交互作用指数"),
+    "package_bar": ("package", "政策包"), "total_effect": ("total effect", "总效应"),
+    "effect_axis": ("effect against the baseline ({u})", "相对基准的效应（{u}）"),
+    # robustness
+    "regret_axis": ("regret: loss against the best package in the future ({o})", "遗憾值：与该情景下最佳方案的差距（{o}）"),
+    "regret_title": ("Regret across {n} futures, {y} (red: max, orange: 90th percentile)",
+                     "各方案在{n}个未来情景下的遗憾值，{y}年（红线=最大，橙线=90分位）"),
+    "satisficing_axis": ("% of futures meeting the target", "达标情景占比（%）"),
+    "satisficing_title": ("Satisficing: {t} in {y}", "达标：{t}（{y}年）"),
+    # discovery
+    "restricted": ("restricted factors", "受限因素数"), "coverage": ("coverage", "覆盖率"), "density": ("density", "密度"),
+    "peel_title": ("Peeling trajectory: {c} in {y} (base rate {r} of {n} runs)", "剥离轨迹：{c}（{y}年），基础比例 {r}（共{n}次运行）"),
+    "box_position": ("position in the factor's range (0 = min, 1 = max)", "因素取值范围内的位置（0=最小，1=最大）"),
+    "box_limits": ("Box limits", "各盒子的限制条件"), "box": ("box {b}", "盒子{b}"),
+    # sensitivity
+    "morris_x": ("μ* (mean |elementary effect|, {u})", "μ*（基本效应绝对值均值，{u}）"),
+    "morris_y": ("σ (spread of elementary effects, {u})", "σ（基本效应标准差，{u}）"),
+    "morris_title": ("Morris: {o} in {y}{w} (r = {n}; blue = lever, orange = uncertainty)",
+                     "Morris：{y}年{o}{w}（r = {n}；蓝=政策工具，橙=不确定因素）"),
+    "sobol_y": ("Sobol index (95% bootstrap interval)", "Sobol指数（95%自助法区间）"),
+    "sobol_title": ("Sobol: {o} in {y}{w} (N = {n})", "Sobol：{y}年{o}{w}（N = {n}）"),
+    "s1": ("S1 (first order)", "S1（一阶）"), "st": ("ST (total)", "ST（总效应）"),
+    "lever": ("lever", "政策工具"), "uncertainty": ("uncertainty", "不确定因素"),
+    # validation
+    "validation_title": ("Model (dots: seeds; bar: mean) against the accepted interval (green band)",
+                         "模型（点：各种子；横线：均值）与可接受区间（绿色带）"),
+    "fail": ("FAIL", "未通过"), "firm_sizes": ("Firm size distribution", "企业规模分布"),
+    "employees_axis": ("employees", "从业人员"), "ccdf_axis": ("P(size > s)", "P(规模 > s)"),
+    "year0": ("year 0", "起始年"), "last_year": ("last year", "末年"), "zipf": ("Zipf slope −1", "齐普夫斜率 −1"),
+    "policy_title": ("Policy responses: mean and 5–95% across seeds (green pass, red disagrees, grey inconclusive)",
+                     "政策响应：各种子均值及5–95%区间（绿=通过，红=不符，灰=不确定）"),
+    # the report
+    "r.title": ("Policy simulation report", "政策模拟报告"), "r.made": ("Generated by zonesim {v} on {t}", "由 zonesim {v} 于 {t} 生成"),
+    "r.what": ("What was run", "模拟设置"), "r.headline": ("Headline numbers", "主要结果"), "r.charts": ("Charts", "图表"),
+    "r.summary": ("Summary", "结论摘要"), "r.ranking": ("Zones in the final year", "末年各高新区情况"),
+    "r.kind": ("Kind of result", "结果类型"), "r.world": ("World", "模拟区域"), "r.packages": ("Measure packages", "政策包"),
+    "r.years": ("Years simulated", "模拟年数"), "r.seeds": ("Replicate seeds", "重复模拟（随机种子）"),
+    "r.base_seed": ("Base seed", "基础种子"), "r.version": ("Versions", "软件版本"), "r.command": ("Command", "运行命令"),
+    "r.created": ("Created (UTC)", "生成时间（UTC）"), "r.folder": ("Results folder", "结果文件夹"),
+    "r.start": ("Start {y}", "起始（{y}年）"), "r.end": ("End {y}", "末年（{y}年）"), "r.change": ("Change", "变化"),
+    "r.vs": ("vs. {b} in {y} [5–95% over seeds]", "与“{b}”相比（{y}年）[各种子5–95%]"),
+    "r.ci": ("mean [5%–95% across seeds]", "均值 [各种子5%–95%区间]"),
+    "r.region_charts": ("Region totals over time (median line, 5–95% band across seeds)", "全区合计随时间变化（中位数线，5–95%区间带）"),
+    "r.zone_charts": ("Zones over time (median across seeds)", "各高新区随时间变化（各种子中位数）"),
+    "r.map": ("Zones on the map, final year", "高新区空间分布（末年）"),
+    "r.diff_chart": ("Difference from the baseline, seed by seed", "与基准的差值（逐种子配对）"),
+    "r.bump_chart": ("Rank within class over time", "类内排名随时间变化"),
+    "r.change_map": ("Change in each zone's output against the baseline", "各高新区总产出相对基准的变化"),
+    "r.onepage": ("At a glance", "一页概览"),
+    "r.best_on": ("Best package on each outcome in {y}", "{y}年各指标表现最好的政策包"),
+    "r.best_cols": (("Outcome", "Best package", "Change against the baseline [95% interval]", "How certain",
+                     "Public money in {y}"),
+                    ("指标", "最好的政策包", "相对基准的变化 [95%区间]", "确定程度", "{y}年财政奖补")),
+    "r.certain": ("clear: the interval excludes zero", "明确：区间不含0"),
+    "r.uncertain": ("not clear: within seed noise", "不明确：在随机波动范围内"),
+    "r.no_better": ("no package does better than the baseline", "没有政策包优于基准"),
+    "r.money_line": ("Public money: {lst}.", "财政奖补（末年）：{lst}。"),
+    "r.files": ("Files found", "找到的文件"), "r.tables": ("Tables", "数据表"), "r.pictures": ("Pictures", "图片"),
+    "r.unknown": ("This report does not know results of kind '{k}'; it shows the manifest, every table and "
+                  "every picture it found ({n} files).",
+                  "本报告不认识“{k}”类型的结果；下面列出清单信息、找到的全部数据表和图片（共{n}个文件）。"),
+    "r.generic": ("Results of kind '{k}': this report shows the manifest, the tables and the pictures "
+                  "the command wrote ({n} files).",
+                  "“{k}”类型的结果：下面列出清单信息、命令生成的数据表和图片（共{n}个文件）。"),
+    "r.rows_shown": ("first {n} of {m} rows", "显示前{n}行（共{m}行）"),
+    "r.note": ("Numbers are model outputs under stated assumptions, not forecasts. Bands show the "
+               "spread across random seeds (5th to 95th percentile).",
+               "以下数字是模型在既定假设下的模拟结果，并非预测。区间表示不同随机种子之间的差异（第5至第95百分位）。"),
+    "r.no_font": ("Note: no CJK font was found, so Chinese text in the pictures may show as boxes.",
+                  "注意：未找到中文字体，图中汉字可能显示为方框；请重新安装 zonesim（自带思源黑体）。"),
+    "r.sweep_findings": ("What the sweep found", "参数扫描的发现"),
+    "r.sweep_intro": ("{p} design points × {s} seeds = {r} runs; outcomes in {y} against each factor "
+                      "(mean over seeds; the line is the median over the other factors).",
+                      "{p}个设计点 × {s}个随机种子 = {r}次运行；下图为{y}年各指标随各因素的变化（各种子均值；线为其他因素的中位数）。"),
+    "r.sweep_effect": ("{o}: from {lo} to {hi} across the design; the factor that moves it most is {f} "
+                       "(it explains {c} of the spread between design points).",
+                       "{o}：在设计范围内从{lo}到{hi}；影响最大的因素是{f}（解释了设计点之间差异的{c}）。"),
+    "r.sweep_chart": ("Outcomes against factors", "各指标与因素的关系"),
+    "r.sens_findings": ("What matters most", "最重要的因素"),
+    "r.sens_line": ("{o} in {y}: the most influential factors are {lst}.", "{y}年{o}：影响最大的因素依次是{lst}。"),
+    "r.sens_conv": ("Convergence: {ok} of {n} main indices moved less than their confidence interval from N to 2N.",
+                    "收敛性检验：{n}个主要指数中有{ok}个在样本量加倍时的变化小于其置信区间。"),
+    "r.indices": ("Indices with 95% intervals", "敏感性指数（含95%区间）"),
+    "r.design": ("Design (first rows)", "设计表（前几行）"),
+    # kinds of results
+    "k.run": ("single-package run", "单一政策包运行"), "k.compare": ("package comparison", "政策包比较"),
+    "k.sweep": ("parameter sweep", "参数扫描"), "k.study": ("parameter sweep", "参数扫描"),
+    "k.sensitivity": ("sensitivity analysis", "敏感性分析"), "k.attribution": ("attribution (Shapley)", "措施贡献归因"),
+    "k.robustness": ("robustness (regret)", "稳健性比较"), "k.discovery": ("scenario discovery (PRIM)", "情景发现"),
+    "k.validate": ("validation", "模型验证"), "k.calibrate": ("calibration", "参数校准"),
+    # analysis report sections
+    "a.attribution": ("Attribution", "归因摘要"), "a.shapley": ("Shapley values", "Shapley值"),
+    "a.waterfall": ("Waterfall", "瀑布图"), "a.interactions": ("Interactions", "交互作用"),
+    "a.robustness": ("Robustness", "稳健性摘要"), "a.ranking": ("Ranking", "方案排名"), "a.regret": ("Regret", "遗憾值"),
+    "a.discovery": ("Scenario discovery", "情景发现摘要"), "a.boxes": ("PRIM boxes", "PRIM盒子"),
+    "a.peeling": ("Peeling trajectory and box limits", "剥离轨迹与盒子"),
+    # ranking table headers
+    "rk.zone": ("Zone", "高新区"), "rk.level": ("Level", "级别"), "rk.rank": ("Rank", "类内排名"),
+    "rk.score": ("Score", "评价得分"), "rk.output": ("Output ({u})", "总产出（{u}）"),
+    "rk.output_change_pct": ("Output change since start", "产出较起始年变化"),
+    "rk.delisted_share": ("Delisted (share of seeds)", "被撤销（种子占比）"),
+    # summaries in words (report and dashboard)
+    "s.grows": ("grows by {p}", "增长{p}"), "s.falls": ("falls by {p}", "下降{p}"), "s.flat": ("stays about flat", "基本持平"),
+    "s.output": ("Under '{t}', total output of the zones {ud} from {a} in {y0} to {b} in {y1} ({g} a year; "
+                 "5–95% range over {n} seeds {lo}–{hi}).",
+                 "在“{t}”下，{y0}年至{y1}年全区高新区总产出从{a}{ud}至{b}（年均{g}；{n}个种子的5–95%区间为{lo}–{hi}）。"),
+    "s.firms": (" The number of firms reaches {f} ({fp}), certified high-tech firms {h} ({hp})",
+                "企业数{fud}至{f}家，高新技术企业{hud}至{h}家"),
+    "s.talent": (", and skilled talent {t} ({tp}).", "，人才{tud}至{t}人。"),
+    "s.cv": ("The spread of output between zones (coefficient of variation) goes from {a} to {b}: {w}",
+             "园区间产出差距（变异系数）从{a}变为{b}，{w}"),
+    "s.cv_wider": ("the gap widens.", "差距扩大。"), "s.cv_narrower": ("the gap narrows.", "差距缩小。"),
+    "s.cv_same": ("about unchanged.", "基本不变。"),
+    "s.climber": ("The biggest climber in the ranking is {z} (rank {a} → {b} within its class).",
+                  "排名上升最多的是{z}（类内第{a}名→第{b}名）。"),
+    "s.faller": ("The biggest faller is {z} (rank {a} → {b}).", "排名下降最多的是{z}（第{a}名→第{b}名）。"),
+    "s.level_zones": ("Zones {w} by the final year (share of seeds): {lst}.", "末年{w}的高新区（括号内为出现该情况的种子比例）：{lst}。"),
+    "s.w.delisted": ("delisted", "被撤销"), "s.w.promoted": ("promoted to national", "升为国家级"),
+    "s.w.hosted": ("hosted by another zone", "被托管"),
+    "s.none_delisted": ("No zone was delisted in any seed.", "没有高新区在模拟期内被撤销。"),
+    "s.public_money": ("Public money paid to zones in the final year: {m}.", "末年财政奖补总额为{m}。"),
+    "s.compared": ("Compared with '{b}', '{t}' in {y}: {lst}.", "与“{b}”相比，“{t}”在{y}年：{lst}。"),
+    "s.higher": ("{o} {p} higher", "{o}高{p}"), "s.lower": ("{o} {p} lower", "{o}低{p}"),
+    "s.not_sure": (" (not consistent across seeds)", "（各种子间不确定）"),
+    "s.sep": ("; ", "；"), "s.list_sep": (", ", "、"),
+}
+
+
+def tr(key: str, lang: str = "en", **fields: Any) -> Any:
+    """The text of ``key`` in ``lang``, formatted with ``fields`` (a tuple entry is returned whole)."""
+    en, zh = TEXT[key]
+    text = zh if lang == "zh" else en
+    return text.format(**fields) if fields and isinstance(text, str) else text
+
+
+def kind_name(kind: str, lang: str = "en") -> str:
+    return tr(f"k.{kind}", lang) if f"k.{kind}" in TEXT else kind
+
+
+def check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        from sim.core.errors import InputError
+
+        raise InputError(None, "--lang", f"expected zh or en, got {lang!r}")
+    return lang

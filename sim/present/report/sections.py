@@ -1,0 +1,415 @@
+"""The sections of the report, per kind of results folder: a run, a comparison (opening with a
+one-page overview), a sweep and a sensitivity study (findings, not file lists), the analyses
+(attribution, robustness, discovery), and anything else (what can be shown without knowing it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from sim.analysis.compare import differences
+from sim.analysis.summary import headline, ranking
+from sim.present.charts.common import to_png
+from sim.present.charts.maps import change_map, zone_map
+from sim.present.charts.ranks import bump_chart
+from sim.present.charts.trajectories import difference_panels, region_chart, zone_trajectories
+from sim.present.format import NA, change, count, finite, money, num, pct, value
+from sim.present.i18n import display, factor_name, kind_name, level_label, player_name, tr
+from sim.present.report.folder import Folder
+from sim.present.report.html import esc, figure, table, text_table
+from sim.present.summaries.report import summary_sentences
+
+ANALYSIS_KINDS = ("attribution", "robustness", "discovery")
+HEADLINE_EN = ("output", "value_added", "firms", "hightech_firms", "talent", "high_skill_share", "rd_intensity",
+               "innovations", "output_per_km2", "tax", "output_cv", "public_money")
+# The one-page overview: outcomes a package should raise (or, for these, lower).
+ONE_PAGE = ("output", "hightech_firms", "talent", "innovations", "tax", "output_per_km2", "output_cv")
+LOWER_IS_BETTER = {"output_cv", "exits", "entries_blocked", "public_money"}
+DPI = 90
+
+
+def _png(fig: Any) -> bytes:
+    return to_png(fig, DPI)
+
+
+# ------------------------------------------------------------------------------------------
+# shared pieces
+# ------------------------------------------------------------------------------------------
+def _summary(df: pd.DataFrame, lang: str, ctx: dict[str, Any], compare: bool = False) -> str:
+    """The summary in words; for a comparison the baseline's story once, then one line per
+    package against it (no block repeated per package)."""
+    full = [list(dict.fromkeys(df["package"]))[0]] if compare else None
+    sentences = summary_sentences(df, lang, ctx["names"], ctx["titles"], full=full)
+    return (f"<h2>{esc(tr('r.summary', lang))}</h2><ul class=\"summary\">"
+            + "".join(f"<li>{esc(s)}</li>" for s in sentences) + "</ul>")
+
+
+def ranking_html(rank: pd.DataFrame, lang: str, names: dict[str, str], table_id: str = "ranking") -> str:
+    """The final ranking as an HTML table: whole-number ranks, level (with host), output in the
+    reader's unit (``data-zone`` on rows, ``data-level`` for styling)."""
+    if rank.empty:
+        return ""
+    unit = display("output", lang).unit
+    cols = ["zone", "level", "rank", "score", "output", "output_change_pct"]
+    if rank["delisted_share"].gt(0).any():
+        cols.append("delisted_share")
+    heads = {c: tr(f"rk.{c}", lang, u=unit) for c in cols}
+    body = []
+    for r in rank.itertuples():
+        level = level_label(r.level_code, lang, r.hosted)
+        if r.hosted and r.host:
+            host = names.get(r.host, r.host)
+            level += f"（{host}）" if lang == "zh" else f" ({host})"
+        cells = {"zone": esc(names.get(r.zone_id, r.zone_id)), "level": esc(level), "rank": count(r.rank),
+                 "score": num(r.score), "output": value("output", r.output, lang, unit=False),
+                 "output_change_pct": pct(r.output_change_pct), "delisted_share": pct(100 * r.delisted_share, sign=False)}
+        body.append(f'<tr data-zone="{esc(r.zone_id)}" data-level="{esc(r.level_code)}">'
+                    + "".join(f"<td>{cells[c]}</td>" for c in cols) + "</tr>")
+    th = "".join(f"<th>{esc(heads[c])}</th>" for c in cols)
+    return f'<table class="ranking" id="{table_id}"><thead><tr>{th}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def _final_map(df: pd.DataFrame, lang: str, ctx: dict[str, Any], y1: int) -> bytes | None:
+    world = ctx["world"]
+    coords = {z["id"]: (z.get("lon"), z.get("lat")) for z in world.get("zones") or [] if z.get("lon") is not None}
+    if not coords:
+        return None
+    slot_ids = ctx["slot_ids"]
+    last = df[(df["zone"] != "region") & (df["year"] == y1)]
+    final = last.groupby("zone").agg(output=("output", "median"), level_name=("level_name", lambda s: s.mode().iloc[0]),
+                                     hosted_by=("hosted_by", "median")).reset_index()
+    hosts = {r.zone: slot_ids[int(r.hosted_by)] for r in final.itertuples()
+             if r.hosted_by >= 0 and int(r.hosted_by) < len(slot_ids)}
+    return _png(zone_map(final, {z: c[0] for z, c in coords.items()}, {z: c[1] for z, c in coords.items()},
+                         ctx["names"], lang, hosts))
+
+
+def _coords(ctx: dict[str, Any], f: Folder) -> dict[str, tuple[float, float]]:
+    coords = {z["id"]: (z["lon"], z["lat"]) for z in ctx["world"].get("zones") or [] if z.get("lon") is not None}
+    for p in f.packages:
+        nz = (p.get("levers") or {}).get("new_zones") if isinstance(p.get("levers"), dict) else None
+        for park in (nz or {}).get("parks", []) if isinstance(nz, dict) else []:
+            if isinstance(park, dict) and park.get("lon") is not None:
+                coords.setdefault(park["id"], (park["lon"], park["lat"]))
+    return coords
+
+
+# ------------------------------------------------------------------------------------------
+# a single run
+# ------------------------------------------------------------------------------------------
+def run_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
+    df = f.results
+    titles, names = ctx["titles"], ctx["names"]
+    parts = [_summary(df, lang, ctx)]
+    head = headline(df)
+    y0, y1 = int(df["year"].min()), int(df["year"].max())
+    pkgs = list(dict.fromkeys(head["package"]))
+    rows = []
+    for r in head.itertuples():
+        row = {tr("outcome", lang): esc(display(r.outcome, lang).label_in(lang))}
+        if len(pkgs) > 1:
+            row = {tr("package", lang): esc(titles.get(r.package, r.package)), **row}
+        f_ = (lambda v, o=r.outcome: value(o, v, lang, unit=False))
+        row[tr("r.start", lang, y=y0)] = f_(r.start)
+        row[tr("r.end", lang, y=y1) + " — " + tr("r.ci", lang)] = f"{f_(r.end)} [{f_(r.end_p05)}, {f_(r.end_p95)}]"
+        row[tr("r.change", lang)] = pct(r.change_pct)
+        rows.append(row)
+    parts += [f"<h2>{esc(tr('r.headline', lang))}</h2>", text_table(rows, "headline")]
+    parts.append(f"<h2>{esc(tr('r.charts', lang))}</h2>")
+    parts.append(figure(_png(region_chart(df, lang, titles)), tr("r.region_charts", lang), "chart-region"))
+    sub = df[df["package"] == pkgs[0]] if "package" in df else df
+    parts.append(figure(_png(zone_trajectories(sub, names, lang)), tr("r.zone_charts", lang), "chart-zones"))
+    rk = ranking(sub, ctx["slot_ids"])
+    parts.append(f"<h2>{esc(tr('r.ranking', lang))} ({y1})</h2>" + ranking_html(rk, lang, names, "ranking-0"))
+    png = _final_map(sub, lang, ctx, y1)
+    if png:
+        parts.append(figure(png, tr("r.map", lang), "chart-map"))
+    return parts
+
+
+# ------------------------------------------------------------------------------------------
+# a comparison
+# ------------------------------------------------------------------------------------------
+def _diffs(f: Folder) -> tuple[pd.DataFrame, str, int]:
+    df = f.results
+    base = list(dict.fromkeys(df["package"]))[0]
+    y1 = int(df["year"].max())
+    outs = tuple(o for o in dict.fromkeys((*ONE_PAGE, *HEADLINE_EN, "public_money")) if o in df)
+    zone_outs = tuple(o for o in ("output",) if o in df)
+    return differences(df, [y1], base, region=outs, zones=zone_outs), base, y1
+
+
+def one_page(f: Folder, lang: str, ctx: dict[str, Any]) -> str:
+    """The overview that opens a comparison's hand-out: for each outcome the package that did
+    best against the baseline, the change with its 95% interval, whether that is clear, and the
+    public money that package pays; then every package's public money."""
+    titles = ctx["titles"]
+    diff, base, y1 = _diffs(f)
+    reg = diff[diff["zone"] == "region"]
+    cols = tr("r.best_cols", lang)
+    money_end = {p: v for p, v in reg[reg["outcome"] == "public_money"].set_index("package")["value"].items()}
+    base_money = reg[reg["outcome"] == "public_money"]["baseline"]
+    base_money = float(base_money.iloc[0]) if len(base_money) else float("nan")
+    rows = []
+    for o in ONE_PAGE:
+        sub = reg[reg["outcome"] == o].dropna(subset=["rel_change"])
+        if sub.empty:
+            continue
+        sign = -1.0 if o in LOWER_IS_BETTER else 1.0
+        best = sub.loc[(sign * sub["rel_change"]).idxmax()]
+        better = sign * best["rel_change"] > 0
+        row = {cols[0]: esc(display(o, lang).name)}
+        if not better:
+            row[cols[1]] = esc(tr("r.no_better", lang))
+            row[cols[2]] = row[cols[3]] = row[cols[4].format(y=y1)] = NA
+        else:
+            clear = bool(best["significant"])
+            row[cols[1]] = f"<b>{esc(titles.get(best['package'], best['package']))}</b>"
+            row[cols[2]] = esc(change(o, best["diff"], best["lo"], best["hi"], best["baseline"], lang))
+            row[cols[3]] = (f'<span class="{"clear" if clear else "unclear"}">'
+                            f'{esc(tr("r.certain" if clear else "r.uncertain", lang))}</span>')
+            row[cols[4].format(y=y1)] = esc(money(money_end.get(best["package"], float("nan")), lang))
+        rows.append(row)
+    sep = tr("s.list_sep", lang)
+    pm = [f"{titles.get(base, base)} {money(base_money, lang)}"] + [
+        f"{titles.get(p, p)} {money(v, lang)}" for p, v in money_end.items()]
+    return (f'<section class="onepage" id="one-page"><h2>{esc(tr("r.onepage", lang))} — '
+            f'{esc(tr("r.best_on", lang, y=y1))}</h2>'
+            + text_table(rows, "text", "best-table")
+            + f"<p>{esc(tr('r.money_line', lang, lst=sep.join(pm)))}</p>"
+            + f"<p class=\"muted\">{esc(tr('r.note', lang))}</p></section>")
+
+
+def compare_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
+    df = f.results
+    titles, names = ctx["titles"], ctx["names"]
+    pkgs = list(dict.fromkeys(df["package"]))
+    base = pkgs[0]
+    y1 = int(df["year"].max())
+    parts = [_summary(df, lang, ctx, compare=True)]
+    # end values: one row per outcome, one column per package (short, not one row per package)
+    head = headline(df)
+    rows = []
+    for o in dict.fromkeys(head["outcome"]):
+        h = head[head["outcome"] == o].set_index("package")
+        row = {tr("outcome", lang): esc(display(o, lang).label_in(lang))}
+        for p in pkgs:
+            row[titles.get(p, p)] = value(o, h.loc[p, "end"], lang, unit=False) if p in h.index else NA
+        rows.append(row)
+    parts += [f"<h2>{esc(tr('r.headline', lang))} — {esc(tr('r.end', lang, y=y1))}</h2>", text_table(rows, "headline")]
+    # against the baseline: change in % with the 95% interval (paired t-interval), in the change's unit
+    diff, _, _ = _diffs(f)
+    reg = diff[diff["zone"] == "region"]
+    rows = []
+    for o in dict.fromkeys(head["outcome"]):
+        d = reg[reg["outcome"] == o].set_index("package")
+        row = {tr("outcome", lang): esc(display(o, lang).name)}
+        for p in pkgs[1:]:
+            if p in d.index and finite(d.loc[p, "diff"]):
+                x = d.loc[p]
+                txt = esc(change(o, x["diff"], x["lo"], x["hi"], x["baseline"], lang))
+                row[titles.get(p, p)] = f'<span class="{"clear" if x["significant"] else "unclear"}">{txt}</span>'
+            else:
+                row[titles.get(p, p)] = NA
+        rows.append(row)
+    parts += [f"<h3>{esc(tr('r.vs', lang, b=titles.get(base, base), y=y1))}</h3>", text_table(rows, "headline")]
+    # pictures: totals, difference, ranks, change map, zones and the map under the baseline
+    parts.append(f"<h2>{esc(tr('r.charts', lang))}</h2>")
+    parts.append(figure(_png(region_chart(df, lang, titles)), tr("r.region_charts", lang), "chart-region"))
+    parts.append(figure(_png(difference_panels(df, base, lang, titles)), tr("r.diff_chart", lang), "chart-difference"))
+    parts.append(figure(_png(bump_chart(df, lang, names, titles)), tr("r.bump_chart", lang), "chart-bump"))
+    zdiff = differences(df, [y1], base, region=(), zones=("output",))
+    coords = _coords(ctx, f)
+    if coords and len(zdiff):
+        parts.append(figure(_png(change_map(zdiff, coords, y1, "output", lang, names, titles, base)),
+                            tr("r.change_map", lang), "chart-change-map"))
+    sub = df[df["package"] == base]
+    parts.append(figure(_png(zone_trajectories(sub, names, lang)),
+                        f"{tr('r.zone_charts', lang)} — {titles.get(base, base)}", "chart-zones"))
+    png = _final_map(sub, lang, ctx, y1)
+    if png:
+        parts.append(figure(png, f"{tr('r.map', lang)} — {titles.get(base, base)}", "chart-map"))
+    # ranking: one column per package
+    ranks = {p: ranking(df[df["package"] == p], ctx["slot_ids"]).set_index("zone_id") for p in pkgs}
+    rk0 = ranks[base]
+    rows = []
+    for zid in rk0.index:
+        row = {tr("rk.zone", lang): esc(names.get(zid, zid)),
+               tr("rk.level", lang): esc(level_label(rk0.loc[zid, "level_code"], lang))}
+        for p in pkgs:
+            r = ranks[p].loc[zid] if zid in ranks[p].index else None
+            row[titles.get(p, p)] = NA if r is None else (
+                count(r["rank"]) + ("" if r["level_code"] == rk0.loc[zid, "level_code"]
+                                    else f" ({level_label(r['level_code'], lang)})"))
+        rows.append(row)
+    parts.append(f"<h2>{esc(tr('r.ranking', lang))} ({y1}) — {esc(tr('rk.rank', lang))}</h2>"
+                 + text_table(rows, "text", "ranking-0"))
+    return parts
+
+
+# ------------------------------------------------------------------------------------------
+# a sweep: findings
+# ------------------------------------------------------------------------------------------
+def _explained(y: pd.Series, x: pd.Series) -> float:
+    """Share of the spread of ``y`` explained by the groups of ``x`` (a numeric factor with many
+    values is grouped into five quantile bins): between-group variance over total variance."""
+    if x.nunique() > 6 and pd.api.types.is_numeric_dtype(x):
+        x = pd.qcut(x.rank(method="first"), 5, labels=False)
+    total = float(((y - y.mean()) ** 2).sum())
+    if total <= 0:
+        return 0.0
+    g = y.groupby(x.astype(str))
+    between = float((g.size() * (g.mean() - y.mean()) ** 2).sum())
+    return between / total
+
+
+def sweep_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
+    from sim.present.charts.sweep import sweep_chart
+
+    df = f.study
+    factors = [c for c in (f.manifest.get("factors") or []) if c in df]
+    keys = {"run", "point", "replicate", "seed", "step", "year", "zone", "chunk", *factors}
+    outcomes = [c for c in df.columns if c not in keys and pd.api.types.is_numeric_dtype(df[c])]
+    year = int(df["year"].max())
+    last = df[df["year"] == year]
+    per_point = last.groupby("point").agg({**{o: "mean" for o in outcomes}, **{c: "first" for c in factors}})
+    n_points, seeds = len(per_point), len(f.manifest.get("seeds") or [])
+    parts = [f"<h2>{esc(tr('r.sweep_findings', lang))}</h2>",
+             f"<p>{esc(tr('r.sweep_intro', lang, p=n_points, s=seeds, r=f.manifest.get('n_runs', len(last)), y=year))}</p>"]
+    lines = []
+    shown = [o for o in ("output", "hightech_firms", "talent", "public_money", "output_cv", "firms") if o in outcomes]
+    shown = (shown or outcomes)[:4]
+    for o in shown:
+        y = per_point[o]
+        if not factors:
+            continue
+        share = {c: _explained(y, per_point[c]) for c in factors}
+        best = max(share, key=share.get)
+        lines.append(tr("r.sweep_effect", lang, o=display(o, lang).name, lo=value(o, y.min(), lang),
+                        hi=value(o, y.max(), lang), f=factor_name(best, lang), c=pct(100 * share[best], sign=False)))
+    parts.append("<ul class=\"summary\">" + "".join(f"<li>{esc(s)}</li>" for s in lines) + "</ul>")
+    if factors and shown:
+        parts.append(figure(_png(sweep_chart(per_point, factors[:4], shown, lang)), tr("r.sweep_chart", lang),
+                            "chart-sweep"))
+    design = f.design.drop_duplicates("point")[["point", *factors]] if f.design is not None else None
+    if design is not None:
+        shown_design = design.rename(columns={c: factor_name(c, lang) for c in factors})
+        parts.append(f"<h3>{esc(tr('r.design', lang))}</h3>" + table(shown_design, lang, max_rows=12))
+    return parts
+
+
+# ------------------------------------------------------------------------------------------
+# a sensitivity study: indices with intervals, the most influential factors
+# ------------------------------------------------------------------------------------------
+def sensitivity_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
+    from sim.present.charts.sensitivity import sensitivity_charts
+    from sim.present.summaries.analyses import sensitivity_findings
+
+    idx = f.tables["sensitivity/indices.csv"]
+    parts = [f"<h2>{esc(tr('r.sens_findings', lang))}</h2><ul class=\"summary\">"]
+    sep = tr("s.list_sep", lang)
+    for outcome, year, zone, top in sensitivity_findings(idx):
+        s = display(outcome, lang).scale
+        lst = sep.join(f"{factor_name(fac, lang)} {num(v * s)} [{num(lo * s)}, {num(hi * s)}]" for fac, v, lo, hi in top)
+        parts.append(f"<li>{esc(tr('r.sens_line', lang, o=display(outcome, lang).name, y=year, lst=lst))}</li>")
+    conv = f.tables.get("sensitivity/convergence.csv")
+    if conv is not None and len(conv) and "within_ci" in conv:
+        parts.append(f"<li>{esc(tr('r.sens_conv', lang, ok=int(conv['within_ci'].sum()), n=len(conv)))}</li>")
+    parts.append("</ul>")
+    for stem, fig in sensitivity_charts(idx, lang):
+        parts.append(figure(_png(fig), stem.replace("_", " "), f"chart-{stem}"))
+    top = idx[idx["N"] == idx["N"].max()].copy()
+    top["factor"] = [factor_name(c, lang) for c in top["factor"]]
+    keep = [c for c in ("outcome", "year", "factor", "group", "mu_star", "mu_star_conf", "sigma", "S1", "S1_conf", "ST",
+                        "ST_conf") if c in top]
+    parts.append(f"<h3>{esc(tr('r.indices', lang))}</h3>" + table(top[keep], lang))
+    return parts
+
+
+# ------------------------------------------------------------------------------------------
+# attribution, robustness, discovery
+# ------------------------------------------------------------------------------------------
+def analysis_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
+    parts: list[str] = []
+    text = f.texts.get("summary.md", "")
+    cut = {"attribution": "\n| player", "robustness": "\n| rank", "discovery": "\n| box"}[f.kind]
+    words = [x for x in text.split(cut)[0].splitlines()[1:] if x.strip()]
+    head = {"attribution": "a.attribution", "robustness": "a.robustness", "discovery": "a.discovery"}[f.kind]
+    parts.append(f"<h2>{esc(tr(head, lang))}</h2>" + "".join(f"<p>{esc(x)}</p>" for x in words))
+    if f.kind == "attribution" and "shapley.csv" in f.tables:
+        parts += _attribution(f, lang, ctx)
+    elif f.kind == "robustness" and "ranking.csv" in f.tables:
+        rk = f.tables["ranking.csv"].copy()
+        rk["package"] = [ctx["titles"].get(p, p) for p in rk["package"]]
+        parts.append(f"<h2>{esc(tr('a.ranking', lang))}</h2>" + table(rk, lang))
+        if "regret.png" in f.pictures:
+            parts.append(figure(f.pictures["regret.png"], tr("a.regret", lang)))
+    elif f.kind == "discovery":
+        if "boxes.csv" in f.tables:
+            parts.append(f"<h2>{esc(tr('a.boxes', lang))}</h2>" + table(f.tables["boxes.csv"], lang, cls="text"))
+        if "discovery.png" in f.pictures:
+            parts.append(figure(f.pictures["discovery.png"], tr("a.peeling", lang)))
+    return parts
+
+
+def _attribution(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
+    """Shapley table and the waterfall redrawn in the report's language from the saved tables."""
+    from types import SimpleNamespace
+
+    from sim.present.charts.attribution import waterfall
+
+    m = f.manifest
+    sh = f.tables["shapley.csv"]
+    outcome = str(sh["outcome"].iloc[0]) if "outcome" in sh and len(sh) else m.get("outcome", "output")
+    rows = []
+    for r in sh.itertuples():
+        rows.append({tr("a.shapley", lang): esc(player_name(r.player, lang)),
+                     tr("unit", lang): esc(display(outcome, lang).unit),
+                     "Shapley": value(outcome, r.shapley, lang, sign=True, unit=False),
+                     "95%": f"[{value(outcome, r.shapley_lo, lang, sign=True, unit=False)}, "
+                            f"{value(outcome, r.shapley_hi, lang, sign=True, unit=False)}]",
+                     "%": pct(100 * r.share_of_total, sign=False) if finite(r.share_of_total) else NA})
+    parts = [f"<h2>{esc(tr('a.shapley', lang))}</h2>" + text_table(rows, "text")]
+    totals = m.get("totals") or {}
+    players = [SimpleNamespace(name=p["name"]) for p in m.get("players") or []]
+    inter = f.tables.get("interactions.csv", pd.DataFrame(columns=["player_i", "player_j", "interaction"]))
+    needed = {"total_effect", "total_lo", "total_hi", "baseline", "package", "total_pct", "interaction_total"}
+    if players and needed <= set(totals) and len(players) == len(sh):
+        a = SimpleNamespace(shapley=sh, interactions=inter, totals=totals)
+        titles = ctx["titles"]
+        fig = waterfall(a, players, outcome, int(m.get("year", 0)), lang,
+                        package_title=titles.get(m.get("package"), m.get("package", "")),
+                        baseline_title=titles.get(m.get("baseline"), m.get("baseline", "")))
+        parts.append(figure(_png(fig), tr("a.waterfall", lang), "chart-waterfall"))
+    elif "waterfall.png" in f.pictures:
+        parts.append(figure(f.pictures["waterfall.png"], tr("a.waterfall", lang)))
+    return parts
+
+
+# ------------------------------------------------------------------------------------------
+# anything else
+# ------------------------------------------------------------------------------------------
+def generic_sections(f: Folder, lang: str) -> list[str]:
+    """What can be shown of any results folder: a sentence on what was found, the tables, the
+    pictures."""
+    known = f.kind in ("run", "compare", "study", "sweep", "sensitivity", *ANALYSIS_KINDS, "validate", "calibrate")
+    msg = tr("r.generic" if known else "r.unknown", lang, k=kind_name(f.kind, lang) if known else f.kind,
+             n=len(f.files))
+    parts = [f'<h2>{esc(tr("r.summary", lang))}</h2><p id="kind-note">{esc(msg)}</p>']
+    for name, text in f.texts.items():
+        words = [x for x in text.split("\n|")[0].splitlines()[1:] if x.strip() and not x.startswith("![")]
+        parts.append("".join(f"<p>{esc(x)}</p>" for x in words[:12]))
+    if f.tables:
+        parts.append(f"<h2>{esc(tr('r.tables', lang))}</h2>" + "".join(
+            f"<h3>{esc(n)}</h3>" + table(t.rename(columns={c: tr(c, lang) for c in t.columns
+                                                          if c in ("package", "year", "zone", "seed")}), lang)
+            for n, t in list(f.tables.items())[:8]))
+    if f.pictures:
+        parts.append(f"<h2>{esc(tr('r.pictures', lang))}</h2>" + "".join(
+            figure(png, n) for n, png in f.pictures.items()))
+    return parts
+
+
+__all__ = ["run_sections", "compare_sections", "one_page", "sweep_sections", "sensitivity_sections",
+           "analysis_sections", "generic_sections", "ranking_html"]
