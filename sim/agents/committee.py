@@ -62,18 +62,10 @@ OPTIONS: tuple[str, ...] = ("promotion", "land", "services", "platforms", "talen
 PROMOTION, LAND, SERVICES, PLATFORMS, TALENT, HOSTED = range(len(OPTIONS))
 N_OWN = 5  # the uses of a zone's own budget; HOSTED only for hosts
 
-# The committee's belief about the output return of its whole budget: doubling every use would
-# raise its output by this many log points (estimate; what matters is its size next to the
-# evaluation channel, see docs/ODD.md 7.10).
-OUTPUT_ELASTICITY = 0.05
-# Offset of the services, platform and talent spending in the committee's log beliefs (CNY m).
-HALF_OTHER = 10.0
 # Certification follows innovation: share of a rise in innovations that shows in the certified
-# share of firms (IP is one of the two requirements; estimate).
+# share of firms (recent IP is one of the two requirements, R&D intensity the other, which
+# platforms do not move; estimate: one half).
 CERT_PER_INNOVATION = 0.5
-# Share of the skilled stock that moves in a year (graduates, reconsidering, jobless): a subsidy
-# moves the stock through them (estimate from graduate_rate 0.07 + reconsider_rate 0.15).
-MOVER_SHARE = 0.2
 
 _SUB = {name: j for j, name in enumerate(SUB_NAMES)}
 _OUTPUT_LINKED = np.array([s.output_linked for s in SUBS])
@@ -277,12 +269,13 @@ class Committees:
         # talent: the subsidy per head enters the location logit (beta_subsidy); inflow and start-ups
         sub_k = zs.subsidy * x_share[:, TALENT]
         e[_SUB["talent_inflow_rate"], TALENT] = p.beta_subsidy * sub_k
-        e[_SUB["entry_rate"], TALENT] = st_sh * MOVER_SHARE * p.beta_subsidy * sub_k
+        movers = min(p.graduate_rate + p.reconsider_rate, 1.0)  # share of the skilled stock choosing a zone a year
+        e[_SUB["entry_rate"], TALENT] = st_sh * movers * p.beta_subsidy * sub_k
         return e
 
     def halves(self) -> np.ndarray:
         p = self.model.params
-        return np.array([p.promotion_half, p.land_half, HALF_OTHER, HALF_OTHER, HALF_OTHER])
+        return np.array([p.promotion_half, p.land_half, p.committee_half, p.committee_half, p.committee_half])
 
     def own_tax(self) -> np.ndarray:
         """Tax the zone keeps of its own raised tax (after any share it must pay its host), CNY m."""
@@ -325,7 +318,7 @@ class Committees:
         out_pts = sens[_OUTPUT_LINKED].sum(axis=0)  # points per log point of (evaluated) output
         sv, ov = self.incentives()
         self.score_value[:nz], self.output_value[:nz] = sv, ov
-        out_el = OUTPUT_ELASTICITY * prior[:, :N_OWN] / np.maximum(prior[:, :N_OWN].sum(axis=1, keepdims=True), 1e-12)
+        out_el = p.committee_output_elasticity * prior[:, :N_OWN] / np.maximum(prior[:, :N_OWN].sum(axis=1, keepdims=True), 1e-12)
         v = np.zeros((nz, len(OPTIONS)))
         v[:, :N_OWN] = (sv[:, None] * (score_pts + out_pts[:, None] * out_el) + ov[:, None] * out_el) / (x + h)
         v[:, HOSTED] = self._hosted_value(sv, ov, out_pts, budget, out_el, x, h)

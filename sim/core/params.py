@@ -281,6 +281,16 @@ class Params(BaseModel):
     committee_score_noise: float = P(3.0, "score points", "estimate; then learned from the zone's own scores",
                                      "A committee's first guess of the standard deviation of its yearly score "
                                      "change (it learns the actual one from past years).", gt=0.0, le=100.0)
+    committee_output_elasticity: float = P(0.05, "log output per log budget", "estimate: the model's own response "
+                                           "of a zone's output to doubling every use of its budget is a few per cent "
+                                           "(saturating services, log platforms); 0.05 keeps the evaluation a "
+                                           "secondary motive in the status quo (docs/ODD.md 7.10)",
+                                           "A committee's belief: doubling every use of its budget raises its output "
+                                           "by this many log points (split among uses by the status-quo shares).",
+                                           ge=0.0, le=5.0)
+    committee_half: float = P(10.0, "CNY m/yr", "estimate (as promotion_half)",
+                              "Offset of services, platform and talent spending in a committee's log beliefs "
+                              "(returns diminish above it).", gt=0.0)
     committee_memory: float = P(0.7, "1", "estimate (adaptive expectations)",
                                 "Weight of the past in a committee's learned estimates (score and output "
                                 "noise): estimate_t = memory x estimate_t-1 + (1 - memory) x this year's.",
