@@ -140,6 +140,7 @@ class Committees:
         self.shares = np.zeros((0, len(OPTIONS)))
         self.values = np.zeros((0, len(OPTIONS)))
         self.points = np.zeros((0, N_OWN))  # evaluation points per CNY m by use, at this year's decision
+        self.motive = np.zeros(0)  # share of the value of its split that comes from the evaluation
         self.score_value = np.zeros(0)
         self.output_value = np.zeros(0)
         self.score_noise = np.zeros(0)
@@ -340,6 +341,12 @@ class Committees:
         self.values[:nz] = v
         # evaluation points a further CNY m buys in each use, as the committee saw it this year
         self.points = (score_pts + out_pts[:, None] * out_el) / (x + h)
+        # share of the value of its own uses that comes from the evaluation (score) motive
+        own = self.shares[:nz, :N_OWN]
+        total = np.sum(own * v[:, :N_OWN], axis=1)
+        self.motive = _pad(self.motive, nz, 0.0)
+        self.motive[:nz] = np.where(total > 0, np.sum(own * sv[:, None] * self.points, axis=1) / np.maximum(total, 1e-12),
+                                    0.0)
         return self.shares[:nz]
 
     def _hosted_value(self, sv: np.ndarray, ov: np.ndarray, out_pts: np.ndarray, budget: np.ndarray,

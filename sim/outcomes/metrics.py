@@ -106,6 +106,9 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("score_value", "CNY m per point", "what one evaluation score point is worth to the committee this year "
                                               "(career value, rewards, delisting risk, promotion chance)",
             "wmean:budget"),
+    Outcome("evaluation_motive", "share", "share of the value the committee sees in its budget split that comes from "
+                                          "the evaluation (score points), the rest from output (tax kept, credited "
+                                          "GDP)", "wmean:budget"),
     Outcome("host_support", "CNY bn/yr", "money a host committee spent in its hosted zone: received (+) or given (-)",
             flow=True),
     Outcome("output_credited", "CNY bn/yr", "output credited to the zone under the hosting agreement's GDP split "
@@ -239,6 +242,7 @@ def _committee_outcomes(model: ZoneModel, output_bn: np.ndarray) -> dict[str, np
     for k, name in enumerate(OPTIONS):
         out[f"share_{name}"] = shares[:, k].copy()
     out["score_value"] = _fit(cm.score_value, n)
+    out["evaluation_motive"] = _fit(cm.motive, n)
     out["host_support"] = bn_from_m(_fit(cm.support, n))
     credited = output_bn.copy()
     host_of = _fit(cm.host_of.astype(float), n, -1.0).astype(np.int64)
