@@ -158,7 +158,7 @@ class Committees:
         self.tax_credit = np.zeros(0)  # share of the hosted zone's kept tax paid to the host
         self.support_prior = 0.0
         self.pair_value = np.zeros(0)
-        self.agents: list[ZoneCommittee] = []
+        self.agents: dict[int, ZoneCommittee] = {}  # zone slot -> its committee's Mesa agent
         self._grow(n)
 
     # ------------------------------------------------------------------ state
@@ -184,8 +184,14 @@ class Committees:
         self.host_of = _pad(self.host_of, n, -1)
         self.gdp_credit = _pad(self.gdp_credit, n, 0.0)
         self.tax_credit = _pad(self.tax_credit, n, 0.0)
-        while len(self.agents) < n:
-            self.agents.append(ZoneCommittee(self.model, len(self.agents)))
+        self._sync_agents()
+
+    def _sync_agents(self) -> None:
+        """One ZoneCommittee agent per live zone (zones are never removed; a new zone gets one)."""
+        zs = self.model.zones
+        for slot in np.flatnonzero(zs.alive[: zs.capacity]):
+            if int(slot) not in self.agents:
+                self.agents[int(slot)] = ZoneCommittee(self.model, int(slot))
 
     def prior(self) -> np.ndarray:
         """Prior shares per zone slot: the status-quo split; a host sets ``support_prior`` aside
@@ -306,6 +312,7 @@ class Committees:
         p, zs = m.params, m.zones
         nz = zs.capacity
         self._grow(nz)
+        self._sync_agents()
         budget = np.maximum(zs.budget, 0.0)
         prior = self.prior()[:nz]
         last = self.shares[:nz]
