@@ -149,23 +149,3 @@ def world_dict(world: Any) -> dict[str, Any]:
         "param_overrides": world.param_overrides,
         "zones": [z.model_dump(mode="json") for z in world.zones],
     }
-
-
-def folder_items(folder: Path, lang: str, summary: tuple[str, str, str],
-                 parts: list[tuple[str, str, str]]) -> list[tuple[str, Any]]:
-    """Sections of an analysis folder for ``zonesim report``: (heading, text | table | picture).
-
-    ``summary`` = (first table header line of summary.md, zh title, en title): the words of
-    summary.md before that table; ``parts`` = (file name, zh title, en title) for each file that
-    exists: a .csv becomes a table, a .png a picture."""
-    zh = lang == "zh"
-    items: list[tuple[str, Any]] = []
-    sm = folder / "summary.md"
-    if sm.is_file():
-        text = sm.read_text(encoding="utf-8").split("\n" + summary[0])[0]
-        items.append((summary[1] if zh else summary[2], "\n".join(x for x in text.splitlines()[1:] if x.strip())))
-    for name, title_zh, title_en in parts:
-        path = folder / name
-        if path.is_file():
-            items.append((title_zh if zh else title_en, pd.read_csv(path) if name.endswith(".csv") else path))
-    return items

@@ -83,6 +83,7 @@ class Display:
     unit: str
     scale: float
     kind: str
+    model_unit: str = ""
 
     @property
     def label(self) -> str:
@@ -107,7 +108,7 @@ def display(outcome: str, lang: str = "en") -> Display:
         return Display(zh_name if zh else en_name, "", 1.0, "number")
     kind, en_u, zh_u, s_en, s_zh = UNITS.get(o.unit, ("number", o.unit, o.unit, 1.0, 1.0))
     unit = (_ZH_UNIT.get(outcome, zh_u) if zh else en_u)
-    return Display(zh_name if zh else en_name, unit, s_zh if zh else s_en, kind)
+    return Display(zh_name if zh else en_name, unit, s_zh if zh else s_en, kind, o.unit)
 
 
 def label(key: str, lang: str = "en") -> str:
@@ -209,7 +210,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "package": ("package", "政策包"), "seed": ("seed", "随机种子"), "region_total": ("all zones", "全区合计"),
     "baseline": ("baseline", "基准"), "lon": ("longitude", "经度"), "lat": ("latitude", "纬度"),
     "yes": ("yes", "是"), "no": ("no", "否"), "none": ("none", "无"), "outcome": ("outcome", "指标"),
-    "unit": ("unit", "单位"), "class_national": ("national zones", "国家级高新区"),
+    "unit": ("unit", "单位"), "money": ("CNY {v} bn", "{v}亿元"), "money_wan_yi": ("CNY {v} trn", "{v}万亿元"), "class_national": ("national zones", "国家级高新区"),
     "class_region": ("region-level zones", "自治区级高新区"),
     # chart titles
     "region_title": ("Guangxi zones, region totals (median and 5–95% band over {seeds} seeds)",
@@ -356,7 +357,30 @@ TEXT: dict[str, tuple[str, str]] = {
     "s.compared": ("Compared with '{b}', '{t}' in {y}: {lst}.", "与“{b}”相比，“{t}”在{y}年：{lst}。"),
     "s.higher": ("{o} {p} higher", "{o}高{p}"), "s.lower": ("{o} {p} lower", "{o}低{p}"),
     "s.not_sure": (" (not consistent across seeds)", "（各种子间不确定）"),
-    "s.sep": ("; ", "；"), "s.list_sep": (", ", "、"),
+    "s.sep": ("; ", "；"), "s.list_sep": (", ", "、"), "s.stop": (".", "。"),
+    # the comparison's summary.md (sim.present.summaries.compare)
+    "c.head": ("# Package comparison — {w}", "# 政策包比较 — {w}"),
+    "c.intro": ("{s} seeds, {n} years, every package on the same seeds (common random numbers); changes are "
+                "package minus '{b}' in {y}, mean over seeds with a 95% interval, in per cent of the baseline. "
+                "A change is called clear when its interval excludes zero.",
+                "{s}个随机种子，模拟{n}年，所有政策包使用相同的随机种子（共同随机数）；变化为{y}年政策包减“{b}”，"
+                "取各种子均值及95%区间，以基准的百分比表示。区间不含0时称为明确的变化。"),
+    "c.none": ("No region outcome differs clearly from '{b}' in {y}.", "{y}年没有全区指标与“{b}”有明确差异。"),
+    "c.most": ("What changed most in the region by {y}: {lst}.", "到{y}年全区变化最大的指标：{lst}。"),
+    "c.output": ("Region output: {v} against {b}, {c} (95% interval {lo} to {hi}) — {w} different.",
+                 "全区总产出：{v}，基准为{b}，变化{c}（95%区间{lo}至{hi}）——{w}。"),
+    "c.clearly": ("clearly", "差异明确"), "c.not_clearly": ("not clearly (within seed noise)", "差异不明确（在随机波动范围内）"),
+    "c.zones": ("Zone output: largest gain {up} {upc}{upn}, largest loss {dn} {dnc}{dnn}.",
+                "各高新区总产出：增幅最大的是{up}（{upc}{upn}），降幅最大的是{dn}（{dnc}{dnn}）。"),
+    "c.zones_up": ("Zone output: every zone gains; most {up} {upc}{upn}, least {dn} {dnc}{dnn}.",
+                   "各高新区总产出均有增长：最多的是{up}（{upc}{upn}），最少的是{dn}（{dnc}{dnn}）。"),
+    "c.zones_down": ("Zone output: every zone loses; least {up} {upc}{upn}, most {dn} {dnc}{dnn}.",
+                     "各高新区总产出均有下降：最少的是{up}（{upc}{upn}），最多的是{dn}（{dnc}{dnn}）。"),
+    "c.not_clear": (" (not clear)", "，不明确"),
+    "c.status": ("Status over the run (mean per seed, rounded): {d} downgraded or delisted, {p} promoted, "
+                 "created or re-listed, {w} warnings.",
+                 "模拟期内的级别变化（每个种子的平均次数，取整）：降级或摘牌{d}次，升级、新设或恢复{p}次，约谈{w}次。"),
+    "c.table": ("| outcome | baseline | package | change [95% interval] | clear |", "| 指标 | 基准 | 政策包 | 变化 [95%区间] | 明确 |"),
 }
 
 
@@ -365,6 +389,26 @@ def tr(key: str, lang: str = "en", **fields: Any) -> Any:
     en, zh = TEXT[key]
     text = zh if lang == "zh" else en
     return text.format(**fields) if fields and isinstance(text, str) else text
+
+
+def pick(en: Any, zh: Any, lang: str) -> Any:
+    """The Chinese or English one of a pair of fields (``name`` / ``name_zh``); English when the
+    Chinese one is empty."""
+    return (zh or en) if lang == "zh" else en
+
+
+def paren(text: str, lang: str) -> str:
+    """``text`` in brackets, with the brackets and spacing of the language."""
+    return f"（{text}）" if lang == "zh" else f" ({text})"
+
+
+def zone_names(world: Any, lang: str, packages: Any = ()) -> dict[str, str]:
+    """Zone id -> name in ``lang`` for a world (and the new zones of ``packages``)."""
+    names = {z.id: pick(z.name, z.name_zh, lang) for z in world.zones}
+    for p in packages:
+        for park in getattr(p.settings.get("new_zones"), "parks", ()):
+            names.setdefault(park.id, pick(park.name, park.name_zh, lang))
+    return names
 
 
 def kind_name(kind: str, lang: str = "en") -> str:

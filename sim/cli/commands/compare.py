@@ -49,7 +49,7 @@ def main(args: argparse.Namespace) -> int:
     from sim.present.charts.maps import change_map
     from sim.present.charts.ranks import bump_chart
     from sim.present.charts.trajectories import difference_panels, region_chart
-    from sim.present.i18n import package_title
+    from sim.present.i18n import package_title, pick, zone_names
     from sim.present.summaries.compare import summary_markdown
     from sim.scenario.packages import load_package
     from sim.scenario.world import load_world
@@ -76,15 +76,12 @@ def main(args: argparse.Namespace) -> int:
     workers = min(args.workers or default_workers(), len(seeds) * len(packages))
     cal = [world.start_year + a for a in at]
     lang = args.lang
-    zh = lang == "zh"
     titles = {p.name: package_title(p, lang) for p in packages}
-    zone_names = {z.id: (z.name_zh if zh else z.name) for z in world.zones}
+    names = zone_names(world, lang, packages)
     coords = {z.id: (z.lon, z.lat) for z in world.zones}
     for p in packages:
-        nz = p.settings.get("new_zones")
-        for park in getattr(nz, "parks", ()):
+        for park in getattr(p.settings.get("new_zones"), "parks", ()):
             coords.setdefault(park.id, (park.lon, park.lat))
-            zone_names.setdefault(park.id, (park.name_zh or park.name) if zh else park.name)
     with staged_output(out, args.overwrite) as tmp:
         jobs = make_jobs(world, packages, seeds, years)
         df = run_jobs(jobs, workers=workers, progress=not args.no_progress and sys.stderr.isatty())
@@ -98,9 +95,9 @@ def main(args: argparse.Namespace) -> int:
         save_workbook(tmp / "tables.xlsx", {"differences": diff, "region_summary": region,
                                             "status_events": events}, lang)
         final = world.start_year + years
-        text = summary_markdown(diff, events, world=(world.title_zh or world.title) if zh else world.title, years=years,
+        text = summary_markdown(diff, events, world=pick(world.title, world.title_zh, lang), years=years,
                                 seeds=len(seeds), year=final, baseline=baseline.name, titles=titles,
-                                names=zone_names, lang=lang)
+                                names=names, lang=lang)
         atomic_write(tmp / "summary.md", text)
         write_yaml(tmp / "scenario.yaml", {"world": world_dict(world), "baseline": baseline.name,
                                            "packages": [p.to_dict() for p in packages], "years": years})
@@ -110,8 +107,8 @@ def main(args: argparse.Namespace) -> int:
                                                   workers=workers, rows=len(df)))
         save_figure(region_chart(df, lang, titles), tmp / "trajectories.png", dpi=100)
         save_figure(difference_panels(df, baseline.name, lang, titles), tmp / "difference.png")
-        save_figure(bump_chart(df, lang, zone_names, titles), tmp / "bump.png")
-        save_figure(change_map(diff, coords, final, "output", lang, zone_names, titles, baseline.name), tmp / "map.png")
+        save_figure(bump_chart(df, lang, names, titles), tmp / "bump.png")
+        save_figure(change_map(diff, coords, final, "output", lang, names, titles, baseline.name), tmp / "map.png")
     print(text.split("\n## ")[0].strip())
     for block in text.split("\n## ")[1:]:
         head = block.split("\n| ")[0].strip()

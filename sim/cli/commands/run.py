@@ -34,7 +34,7 @@ def main(args: argparse.Namespace) -> int:
     from sim.analysis.summary import summary_table
     from sim.cli.output import save_figure
     from sim.present.charts.trajectories import region_chart, zone_trajectories
-    from sim.present.i18n import package_title
+    from sim.present.i18n import package_title, zone_names
     from sim.present.summaries.run import format_summary
     from sim.scenario.packages import load_package
     from sim.experiments.results import default_out, manifest, staged_output, world_dict, write_json, write_table, write_yaml
@@ -61,7 +61,7 @@ def main(args: argparse.Namespace) -> int:
         write_json(tmp / "manifest.json", manifest(["zonesim", *sys.argv[1:]], kind="run", world=world.name,
                                                   package=package.name, years=years, base_seed=args.seed,
                                                   seeds=seeds, workers=workers, rows=len(df)))
-        names = {z.id: (z.name_zh if args.lang == "zh" else z.name) for z in world.zones}
+        names = zone_names(world, args.lang)
         titles = {package.name: package_title(package, args.lang)}
         save_figure(region_chart(df, args.lang, titles), tmp / "region.png", dpi=110)
         save_figure(zone_trajectories(df, names, args.lang), tmp / "zones.png", dpi=110)

@@ -78,7 +78,7 @@ def read_folder(path: Path) -> Folder:
                 f.tables[str(p.relative_to(path))] = pd.read_csv(p)
             except Exception:  # noqa: BLE001 - describe what can be read, skip what cannot
                 continue
-    if kind == "study":
+    if kind == "study" and "sensitivity/indices.csv" not in f.tables:
         read_study(f)
     return f
 
@@ -90,7 +90,7 @@ def read_study(f: Folder) -> None:
     try:
         store = Store.open(f.path)
         df = store.load()
-    except InputError:
+    except (InputError, KeyError, OSError):  # incomplete or foreign: the generic sections describe it
         return
     f.study = df[df["zone"] == "region"].reset_index(drop=True) if "zone" in df else df
     f.design = store.design()

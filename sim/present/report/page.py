@@ -3,13 +3,14 @@ assembled with the page styles of ``html``; ``write_report`` puts it next to the
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from sim import __version__
-from sim.present.i18n import check_lang, kind_name, package_title, tr
+from sim.present.i18n import check_lang, kind_name, package_title, pick, tr
 from sim.present.report import sections
 from sim.present.report.folder import Folder, read_folder
 from sim.present.format import NA
@@ -20,14 +21,13 @@ def context(f: Folder, lang: str) -> dict[str, Any]:
     world = f.world
     titles = {p["name"]: package_title(p, lang) for p in f.packages}
     zones = world.get("zones") or []
-    zh = lang == "zh"
-    names = {z["id"]: (z.get("name_zh") if zh else z.get("name")) or z["id"] for z in zones}
+    names = {z["id"]: pick(z.get("name"), z.get("name_zh"), lang) or z["id"] for z in zones}
     for p in f.packages:  # zones a package creates
         nz = ((p.get("levers") or {}).get("new_zones") or {}) if isinstance(p.get("levers"), dict) else {}
         for park in nz.get("parks", []) if isinstance(nz, dict) else []:
             if isinstance(park, dict) and park.get("id"):
-                names.setdefault(park["id"], (park.get("name_zh") if zh else park.get("name")) or park["id"])
-    world_title = (world.get("title_zh") if zh else world.get("title")) or world.get("name") or f.manifest.get("world", NA)
+                names.setdefault(park["id"], pick(park.get("name"), park.get("name_zh"), lang) or park["id"])
+    world_title = pick(world.get("title"), world.get("title_zh"), lang) or world.get("name") or f.manifest.get("world", NA)
     return {"titles": titles, "names": names, "slot_ids": [z["id"] for z in zones], "world_title": world_title,
             "world": world}
 
@@ -62,7 +62,7 @@ def what_was_run(f: Folder, lang: str, ctx: dict[str, Any]) -> str:
 
 def render(f: Folder, lang: str = "en") -> str:
     """The report's HTML text for a read results folder."""
-    from sim.present.fonts import cjk_font
+    from sim.present.fonts import cjk_font, embedded_font_css
 
     check_lang(lang)
     ctx = context(f, lang)
@@ -96,13 +96,15 @@ def render(f: Folder, lang: str = "en") -> str:
         parts.append(f'<p class="muted">{esc(tr("r.no_font", lang))}</p>')
     title = f"{tr('r.title', lang)} — {ctx['world_title']}"
     made = tr("r.made", lang, v=__version__, t=pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d %H:%M UTC"))
+    body = (f"<h1>{esc(title)}</h1><p class=\"muted\">{esc(made)}</p>" + "\n".join(head_parts)
+            + f"<p class=\"muted\">{esc(tr('r.note', lang))}</p>" + what_was_run(f, lang, ctx)
+            + "\n".join(parts))
+    # the Chinese glyphs the page uses travel with it: no CJK font needed where it is read or printed
+    fontface = embedded_font_css(title + re.sub(r'src="data:[^"]*"', "", body)) if lang == "zh" else ""
     return (f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{esc(title)}</title><style>{CSS % {'font': FONT_STACK[lang]}}</style></head><body>"
-            f"<h1>{esc(title)}</h1><p class=\"muted\">{esc(made)}</p>"
-            + "\n".join(head_parts)
-            + f"<p class=\"muted\">{esc(tr('r.note', lang))}</p>" + what_was_run(f, lang, ctx)
-            + "\n".join(parts) + "</body></html>\n")
+            f"<title>{esc(title)}</title><style>{fontface}{CSS % {'font': FONT_STACK[lang]}}</style></head><body>"
+            + body + "</body></html>\n")
 
 
 def write_report(folder: str | Path, lang: str = "en", out: str | Path | None = None) -> Path:
