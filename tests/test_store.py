@@ -228,7 +228,7 @@ def test_the_code_hash_covers_what_determines_results_not_charts(tmp_path):
 
     first = digest()
     assert len(first) == 64
-    for rel in ("present/plots.py", "cli/main.py", "experiments/sweep.py", "analysis/compare.py"):
+    for rel in ("present/charts/trajectories.py", "cli/main.py", "experiments/sweep.py", "analysis/compare.py"):
         with open(tmp_path / "sim" / rel, "a") as fh:
             fh.write("\n# an edit that does not change results\n")
         assert digest() == first, rel
