@@ -9,10 +9,17 @@ the overhead beyond the runs themselves is worker start-up plus one small messag
 
 Ctrl-C: pending chunks are cancelled, chunks already running are finished and saved, then
 the sweep stops (exit 130); ``--resume`` continues from there.
+
+A chunk that fails (an exception in a run) loses nothing else: every other chunk is still
+computed and saved, then the sweep ends with one line naming the first failure (exit 3), and
+``--resume`` computes only what is missing. Every chunk comes back with the code hash of the
+process that computed it; the store refuses a part computed by other model code. Pool workers
+end with the parent (:func:`sim.core.process.die_with_parent`).
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 from collections.abc import Callable, Sequence
@@ -23,6 +30,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.core.errors import EnvError
+from sim.core.process import die_with_parent
 from sim.model.zonemodel import ZoneModel
 from sim.experiments.runner import release
 from sim.scenario.packages import Package
@@ -113,16 +122,29 @@ def _native(v: Any) -> Any:
 # local pool workers: the context is installed once per process
 # ------------------------------------------------------------------------------------------
 _CTX: RunContext | None = None
+_CODE: str | None = None
 
 
-def _install(ctx: RunContext) -> None:
+def own_code() -> str:
+    """This process's model-code hash (sim.experiments.results.code_sha256), computed once."""
+    global _CODE
+    if _CODE is None:
+        from sim.experiments.results import code_sha256
+
+        _CODE = code_sha256()
+    return _CODE
+
+
+def _install(ctx: RunContext, parent: int | None = None) -> None:
     global _CTX
+    die_with_parent(parent)
     _CTX = ctx
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    own_code()
 
 
-def _pool_task(chunk: int, specs: list[RunSpec]) -> tuple[int, pd.DataFrame]:
-    return chunk, run_chunk(_CTX, specs)
+def _pool_task(chunk: int, specs: list[RunSpec]) -> tuple[int, pd.DataFrame, str]:
+    return chunk, run_chunk(_CTX, specs), own_code()
 
 
 # ------------------------------------------------------------------------------------------
@@ -130,7 +152,10 @@ def _pool_task(chunk: int, specs: list[RunSpec]) -> tuple[int, pd.DataFrame]:
 # ------------------------------------------------------------------------------------------
 def execute(study: Study, store: Store, *, workers: int = 1, scheduler: str | None = None,
             progress: bool = False, on_chunk: Callable[[int], None] | None = None) -> dict[str, Any]:
-    """Compute every chunk the store lacks; returns a session record (backend, counts, seconds)."""
+    """Compute every chunk the store lacks; returns a session record (backend, counts, seconds).
+    Takes the store's lock if this process does not hold it yet."""
+    if store.lock is None:
+        store.acquire()
     done = store.repair()
     runs = store.design()
     factors = list(store.info["factors"])
@@ -142,25 +167,39 @@ def execute(study: Study, store: Store, *, workers: int = 1, scheduler: str | No
     backend = "dask" if scheduler else ("process-pool" if workers > 1 and len(todo) > 1 else "in-process")
 
     saved = [0]
+    failed: dict[int, str] = {}
+    store_code = store.info.get("code_sha256")
 
-    def save(k: int, df: pd.DataFrame) -> None:
-        store.write_chunk(k, df)
+    def save(k: int, df: pd.DataFrame, code: str | None = None) -> None:
+        code = own_code() if code is None else code
+        if store_code is not None and code != store_code:
+            failed[k] = f"computed by other model code (code {code[:12]}, the study's {store_code[:12]})"
+            return
+        store.write_chunk(k, df, code)
         saved[0] += len(todo[k])
         bar.update(len(todo[k]))
         if on_chunk:
             on_chunk(k)
+
+    def fail(k: int, exc: BaseException) -> None:
+        failed[k] = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
 
     try:
         if not todo:
             pass
         elif scheduler:
             from sim.experiments.distributed import run_on_dask
-            run_on_dask(scheduler, ctx, todo, save, key=store.info["fingerprint"][:12])
+            run_on_dask(scheduler, ctx, todo, save, key=store.info["fingerprint"][:12], fail=fail)
         elif backend == "process-pool":
-            _run_pool(ctx, todo, min(workers, len(todo)), save)
+            _run_pool(ctx, todo, min(workers, len(todo)), save, fail)
         else:
             for k in sorted(todo):
-                save(k, run_chunk(ctx, todo[k]))
+                try:
+                    df = run_chunk(ctx, todo[k])
+                except Exception as exc:  # noqa: BLE001 - the others still run; reported below
+                    fail(k, exc)
+                    continue
+                save(k, df)
     finally:
         bar.close()
         from sim import __version__
@@ -169,12 +208,21 @@ def execute(study: Study, store: Store, *, workers: int = 1, scheduler: str | No
                    "workers": workers, "runs_planned": n_todo,
                    "runs_computed": saved[0], "finished": saved[0] == n_todo,
                    "seconds": round(time.perf_counter() - t0, 3)}
+        if failed:
+            session["failed_chunks"] = {str(k): v for k, v in sorted(failed.items())}
         store.add_session(session)
+    if failed:
+        k = min(failed)
+        spec = todo[k][0]
+        n_bad = sum(len(todo[c]) for c in failed)
+        raise EnvError(store.path, f"{n_bad} of {n_todo} runs failed (first: run {spec.run}, seed {spec.seed}: "
+                                   f"{failed[k]}); the {saved[0]} finished runs are saved, and --resume "
+                                   "computes only the rest")
     return session
 
 
 def _run_pool(ctx: RunContext, todo: dict[int, list[RunSpec]], workers: int,
-              save: Callable[[int, pd.DataFrame], None]) -> None:
+              save: Callable[..., None], fail: Callable[[int, BaseException], None]) -> None:
     """``workers - 1`` pool processes take chunks from the front of the queue while this process
     takes them from the back (so it works while the pool is still starting) and saves them all;
     when the queue is empty it takes back a chunk the pool has not started yet, so the study
@@ -185,7 +233,7 @@ def _run_pool(ctx: RunContext, todo: dict[int, list[RunSpec]], workers: int,
     queue = deque(sorted(todo))
     helpers = workers - 1
     with ProcessPoolExecutor(max_workers=helpers, mp_context=mp.get_context("spawn"),
-                             initializer=_install, initargs=(ctx,)) as pool:
+                             initializer=_install, initargs=(ctx, os.getpid())) as pool:
         pending: set = set()
         chunk_of: dict = {}
 
@@ -196,12 +244,27 @@ def _run_pool(ctx: RunContext, todo: dict[int, list[RunSpec]], workers: int,
                 chunk_of[fut] = k
                 pending.add(fut)
 
+        def here(k: int) -> None:
+            try:
+                df = run_chunk(ctx, todo[k])
+            except Exception as exc:  # noqa: BLE001 - the others still run; reported by execute
+                fail(k, exc)
+                return
+            save(k, df)
+
+        def collect(fut: Any) -> None:
+            try:
+                got = fut.result()
+            except Exception as exc:  # noqa: BLE001 - a failed chunk loses no other
+                fail(chunk_of[fut], exc)
+                return
+            save(*got)
+
         def take_back() -> bool:
             for fut in sorted(pending, key=chunk_of.__getitem__, reverse=True):
                 if fut.cancel():  # not started in the pool: compute it here
                     pending.discard(fut)
-                    k = chunk_of[fut]
-                    save(k, run_chunk(ctx, todo[k]))
+                    here(chunk_of[fut])
                     return True
             return False
 
@@ -210,11 +273,10 @@ def _run_pool(ctx: RunContext, todo: dict[int, list[RunSpec]], workers: int,
             while pending or queue:
                 for fut in [f for f in pending if f.done()]:
                     pending.discard(fut)
-                    save(*fut.result())
+                    collect(fut)
                 top_up()
                 if queue:
-                    k = queue.pop()
-                    save(k, run_chunk(ctx, todo[k]))
+                    here(queue.pop())
                 elif pending and not take_back():
                     wait(pending, return_when=FIRST_COMPLETED)
         except KeyboardInterrupt:
@@ -223,10 +285,7 @@ def _run_pool(ctx: RunContext, todo: dict[int, list[RunSpec]], workers: int,
                 fut.cancel()
             for fut in pending:
                 if not fut.cancelled():
-                    try:
-                        save(*fut.result())
-                    except Exception:  # noqa: BLE001 - a failed chunk is simply recomputed later
-                        pass
+                    collect(fut)
             raise
 
 
@@ -247,18 +306,22 @@ def open_store(study: Study, out: Any, *, resume: bool = False, overwrite: bool 
 
     out = Path(out)
     if resume and (out / "manifest.json").exists():
-        store = Store.open(out)
-        if store.info.get("fingerprint") != study.fingerprint():
-            raise InputError(out, "--resume", f"the folder holds a different study or an edited version of "
-                                              f"'{study.name}'; resume with the same study file or use a new --out")
-        from sim.experiments.results import code_sha256
+        store = Store.open(out).acquire(command)  # refused here if another process writes it
+        try:
+            if store.info.get("fingerprint") != study.fingerprint():
+                raise InputError(out, "--resume", f"the folder holds a different study or an edited version of "
+                                                  f"'{study.name}'; resume with the same study file or use a new --out")
+            from sim.experiments.results import code_sha256
 
-        if store.info.get("code_sha256", code_sha256()) != code_sha256():
-            raise InputError(out, "--resume", "the folder was computed by another version of the model code "
-                                              f"(code {store.info['code_sha256'][:12]}, now {code_sha256()[:12]}); "
-                                              "resuming would mix results: start a new --out")
-        if chunk is not None and chunk != store.chunk:
-            raise InputError(out, "--chunk", f"the folder was started with --chunk {store.chunk}")
+            if store.info.get("code_sha256", code_sha256()) != code_sha256():
+                raise InputError(out, "--resume", "the folder was computed by another version of the model code "
+                                                  f"(code {store.info['code_sha256'][:12]}, now {code_sha256()[:12]}); "
+                                                  "resuming would mix results: start a new --out")
+            if chunk is not None and chunk != store.chunk:
+                raise InputError(out, "--chunk", f"the folder was started with --chunk {store.chunk}")
+        except BaseException:
+            store.release()
+            raise
         return store
     if not resume and out.exists() and (out / "manifest.json").exists() and not overwrite:
         raise InputError(out, "--out", "a study folder is already there; pass --resume to continue it "
