@@ -6,8 +6,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sim.cli.main import add_output_options, positive_int
+from sim.cli.main import add_output_options, positive_int, years_option
 from sim.analysis.compare import BASELINE, DEFAULT_PACKAGES
+from sim.core.params import MAX_YEARS
 from sim.scenario.world import DEFAULT_WORLD
 
 # Heavy modules (mesa, matplotlib, scipy) are imported in main(), so `zonesim --help` stays quick.
@@ -25,9 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("packages", nargs="*", metavar="PACKAGE", help="package names or files")
     p.add_argument("--world", "-W", default=DEFAULT_WORLD, help="world name or file (default: %(default)s)")
     p.add_argument("--baseline", "-b", default=BASELINE, help="package compared against (default: %(default)s)")
-    p.add_argument("--years", "-y", type=positive_int(1, 500), default=None,
-                   help="years to simulate (default: the world's horizon, 20)")
-    p.add_argument("--at", type=positive_int(1, 500), nargs="+", default=None, metavar="YEAR",
+    years_option(p)
+    p.add_argument("--at", type=positive_int(1, MAX_YEARS), nargs="+", default=None, metavar="YEAR",
                    help="simulated years (1..N) for the difference table (default: 5, 10 and the last)")
     add_output_options(p, "results/compare-WORLD-TIME", seeds_default=8, seeds_min=2,
                        seeds_help="replicate seeds per package, at least 2 for an interval")
@@ -35,13 +35,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from sim.analysis.compare import bump_chart, difference_chart, differences, map_chart, status_events, summary_markdown
-    from sim.core.errors import InputError
+    from sim.cli import budget
+    from sim.cli.jobs import run_all
+    from sim.core.errors import EnvError, InputError
     from sim.scenario.packages import load_package
-    from sim.present.plots import region_chart
-    from sim.experiments.results import (atomic_write, default_out, manifest, staged_output, world_dict, write_json, write_table,
-                           write_yaml)
-    from sim.experiments.runner import default_workers, derive_seeds, make_jobs, run_jobs
+    from sim.experiments.results import default_out, manifest, staged_output, world_dict, write_json, write_table, write_yaml
+    from sim.experiments.runner import default_workers, derive_seeds, make_jobs
     from sim.scenario.world import load_world
 
     world = load_world(args.world)
@@ -65,37 +64,27 @@ def main(args: argparse.Namespace) -> int:
     out = args.out or default_out("compare", world.name)
     workers = min(args.workers or default_workers(), len(seeds) * len(packages))
     cal = [world.start_year + a for a in at]
+    command = ["zonesim", *sys.argv[1:]]
     with staged_output(out, args.overwrite) as tmp:
         jobs = make_jobs(world, packages, seeds, years)
-        df = run_jobs(jobs, workers=workers, progress=not args.no_progress and sys.stderr.isatty())
-        diff = differences(df, cal, baseline.name)
-        events = status_events(df)
-        write_table(tmp, "results", df, csv=False)
-        write_table(tmp, "differences", diff)
-        write_table(tmp, "status_events", events)
-        final = world.start_year + years
-        titles = {p.name: p.title for p in packages}
-        text = summary_markdown(diff, events, world=world.title, years=years, seeds=len(seeds), year=final,
-                                baseline=baseline.name, titles=titles)
-        atomic_write(tmp / "summary.md", text)
+        budget.check(world, len(jobs), years, workers, args.force)
+        done = run_all(jobs, workers=workers, progress=not args.no_progress and sys.stderr.isatty())
+        df = done.table
         write_yaml(tmp / "scenario.yaml", {"world": world_dict(world), "baseline": baseline.name,
                                            "packages": [p.to_dict() for p in packages], "years": years})
-        write_json(tmp / "manifest.json", manifest(["zonesim", *sys.argv[1:]], kind="compare", world=world.name,
-                                                  packages=[p.name for p in packages], baseline=baseline.name,
-                                                  years=years, at_years=cal, base_seed=args.seed, seeds=seeds,
-                                                  workers=workers, rows=len(df)))
-        zh = args.lang == "zh"
-        zone_names = {z.id: (z.name_zh if zh else z.name) for z in world.zones}
-        coords = {z.id: (z.lon, z.lat) for z in world.zones}
-        for p in packages:
-            nz = p.settings.get("new_zones")
-            for park in getattr(nz, "parks", ()):
-                coords.setdefault(park.id, (park.lon, park.lat))
-                zone_names.setdefault(park.id, (park.name_zh or park.name) if zh else park.name)
-        region_chart(df, tmp / "trajectories.png", args.lang)
-        difference_chart(df, tmp / "difference.png", baseline.name, args.lang)
-        bump_chart(df, tmp / "bump.png", args.lang, zone_names)
-        map_chart(diff, coords, tmp / "map.png", final, "output", args.lang, zone_names)
+        info = dict(kind="compare", world=world.name, packages=[p.name for p in packages], baseline=baseline.name,
+                    years=years, at_years=cal, base_seed=args.seed, seeds=seeds, workers=workers,
+                    rows=0 if df is None else len(df), complete=done.complete)
+        if not done.complete:  # keep every finished run; no differences from an incomplete set
+            if df is not None:
+                write_table(tmp, "results", df, csv=False)
+            write_json(tmp / "manifest.json", manifest(command, **info, failed_runs=done.failures()))
+        else:
+            text = _write_comparison(tmp, df, world, packages, baseline, years, seeds, cal, args.lang)
+            write_json(tmp / "manifest.json", manifest(command, **info))
+    if not done.complete:
+        raise EnvError(out, f"{done.message()} in results.parquet (manifest: complete false); no differences "
+                            "were computed")
     print(text.split("\n## ")[0].strip())
     for block in text.split("\n## ")[1:]:
         head = block.split("\n| outcome")[0].strip()
@@ -103,3 +92,34 @@ def main(args: argparse.Namespace) -> int:
     print(f"\nwrote {out}/ (summary.md, differences.csv/.parquet, results.parquet, status_events.csv, "
           f"trajectories.png, difference.png, bump.png, map.png, scenario.yaml, manifest.json)")
     return 0
+
+
+def _write_comparison(tmp, df, world, packages, baseline, years, seeds, cal, lang) -> str:
+    """Differences, events, summary and charts of a complete set of runs; returns the summary text."""
+    from sim.analysis.compare import bump_chart, difference_chart, differences, map_chart, status_events, summary_markdown
+    from sim.experiments.results import atomic_write, write_table
+    from sim.present.plots import region_chart
+
+    diff = differences(df, cal, baseline.name)
+    events = status_events(df)
+    write_table(tmp, "results", df, csv=False)
+    write_table(tmp, "differences", diff)
+    write_table(tmp, "status_events", events)
+    final = world.start_year + years
+    titles = {p.name: p.title for p in packages}
+    text = summary_markdown(diff, events, world=world.title, years=years, seeds=len(seeds), year=final,
+                            baseline=baseline.name, titles=titles)
+    atomic_write(tmp / "summary.md", text)
+    zh = lang == "zh"
+    zone_names = {z.id: (z.name_zh if zh else z.name) for z in world.zones}
+    coords = {z.id: (z.lon, z.lat) for z in world.zones}
+    for p in packages:
+        nz = p.settings.get("new_zones")
+        for park in getattr(nz, "parks", ()):
+            coords.setdefault(park.id, (park.lon, park.lat))
+            zone_names.setdefault(park.id, (park.name_zh or park.name) if zh else park.name)
+    region_chart(df, tmp / "trajectories.png", lang)
+    difference_chart(df, tmp / "difference.png", baseline.name, lang)
+    bump_chart(df, tmp / "bump.png", lang, zone_names)
+    map_chart(diff, coords, tmp / "map.png", final, "output", lang, zone_names)
+    return text
