@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ import yaml
 from sim import __version__
 from sim.present.dashboard.charts import FLOWS, ranking, ranking_html, region_panels, to_png, zone_map, zone_trajectories
 from sim.core.errors import InputError
+from sim.scenario.world import read_bytes
 from sim.present.labels import cjk_font, fmt_number, label
 
 KNOWN_KINDS = ("run", "compare", "sweep", "study", "sensitivity")
@@ -36,6 +38,7 @@ HEADLINE = ("output", "value_added", "firms", "hightech_firms", "talent", "high_
 REPORT_PANELS = ("output", "firms", "hightech_firms", "talent", "rd_intensity", "output_per_km2", "entries",
                  "exits", "output_cv")
 MAX_TABLE_ROWS = 60
+GENERATOR = "zonesim report"  # in every report's <head>: a file without it is not ours to overwrite
 
 T = {
     "en": {
@@ -57,6 +60,7 @@ T = {
         "rows_shown": "first {n} of {m} rows",
         "note": "Numbers are model outputs under stated assumptions, not forecasts. Bands show the "
                 "spread across random seeds (5th to 95th percentile).",
+        "incomplete": "Incomplete results:",
     },
     "zh": {
         "title": "政策模拟报告", "made": "由 zonesim {v} 于 {t} 生成",
@@ -74,6 +78,7 @@ T = {
         "dataset": "数据集“{p}”：{r:,}行，{c}列（{cols}）。",
         "rows_shown": "显示前{n}行（共{m}行）",
         "note": "以下数字是模型在既定假设下的模拟结果，并非预测。区间表示不同随机种子之间的差异（第5至第95百分位）。",
+        "incomplete": "结果不完整：",
     },
 }
 KIND_NAMES = {"zh": {"run": "单一政策包运行", "compare": "政策包比较", "sweep": "参数扫描", "study": "参数扫描",
@@ -95,6 +100,7 @@ class Folder:
     kind: str
     results: pd.DataFrame | None = None
     files: list[Path] = field(default_factory=list)
+    incomplete: str | None = None   # why the results are not complete, if they are not
 
 
 def read_folder(path: Path) -> Folder:
@@ -102,15 +108,19 @@ def read_folder(path: Path) -> Folder:
     if not path.is_dir():
         raise InputError(path, None, "not a folder; give a results folder written by zonesim")
     mpath = path / "manifest.json"
-    manifest: dict[str, Any] = {}
-    if mpath.is_file():
-        try:
-            manifest = json.loads(mpath.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(mpath, None, f"not valid JSON: {exc}") from None
+    if not mpath.is_file():
+        if (path / "runs" / "manifest.json").is_file():
+            raise InputError(path, None, "the analysis has not finished (only its runs/ are there); finish it "
+                                         "with --resume, then write the report")
+        raise InputError(path, None, "not a zonesim results folder (no manifest.json); give a folder written by "
+                                     "zonesim run, compare, sweep or an analysis")
+    try:
+        manifest = json.loads(read_bytes(mpath, 500_000_000).decode("utf-8"))  # a regular file, size checked
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(mpath, None, f"not valid JSON: {str(exc)[:120]}") from None
+    if not isinstance(manifest, dict) or "zonesim_version" not in manifest:
+        raise InputError(mpath, None, "not a zonesim manifest (no zonesim_version); give a folder written by zonesim")
     files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
-    if not manifest and not files:
-        raise InputError(path, None, "empty folder: no manifest.json and no result files")
     scenario: dict[str, Any] = {}
     spath = path / "scenario.yaml"
     if spath.is_file():
@@ -124,7 +134,28 @@ def read_folder(path: Path) -> Folder:
         if (path / name).is_file():
             results = pd.read_parquet(path / name) if name.endswith("parquet") else pd.read_csv(path / name)
             break
-    return Folder(path, manifest, scenario if isinstance(scenario, dict) else {}, kind, results, files)
+    return Folder(path, manifest, scenario if isinstance(scenario, dict) else {}, kind, results, files,
+                  incompleteness(path, manifest))
+
+
+def incompleteness(path: Path, manifest: dict[str, Any]) -> str | None:
+    """Why a results folder is incomplete (runs that failed, parts of a study not computed), or None."""
+    failed = manifest.get("failed_runs")
+    if manifest.get("complete") is False and isinstance(failed, list):
+        return f"{len(failed)} run(s) failed; the tables hold only the {manifest.get('rows', '?')} rows of the runs that finished"
+    if manifest.get("kind") == "study":
+        try:
+            from sim.experiments.store import Store
+
+            store = Store.open(path)
+            done, total = len(store.verified()), store.n_chunks
+        except (InputError, OSError, ValueError, KeyError):
+            return "the study folder could not be checked"
+        if done < total:
+            return f"{total - done} of {total} parts of the study are missing or damaged; finish it with --resume"
+    elif manifest.get("complete") is False:
+        return "the command did not finish"
+    return None
 
 
 # ------------------------------------------------------------------------------------------
@@ -359,6 +390,7 @@ th,td{border:1px solid #ccc;padding:.3em .6em;text-align:right}
 th{background:#f3f3f3} td:first-child,th:first-child{text-align:left}
 table.headline td:nth-child(-n+2){text-align:left}
 table.facts td{text-align:left} .muted{color:#777;font-size:.85em}
+.warning{background:#fff3cd;border:1px solid #e0b000;padding:.5em .8em}
 tr[data-level=national] td:nth-child(2){color:#c0392b} tr[data-level=delisted]{color:#888}
 img{max-width:100%%;border:1px solid #eee;margin:.5em 0} .summary li{margin:.35em 0}
 code{font-size:.85em;background:#f6f6f6;padding:.1em .3em}
@@ -424,6 +456,9 @@ def build_report(folder: str | Path, lang: str = "en") -> str:
         (t["folder"], f"<code>{html.escape(str(f.path.resolve()))}</code>"),
     ]
     parts: list[str] = [f"<h2>{t['what']}</h2>", _facts(facts)]
+    if f.incomplete:
+        parts.insert(0, f'<p class="warning" id="incomplete"><b>{html.escape(t["incomplete"])}</b> '
+                        f'{html.escape(f.incomplete)}</p>')
 
     tidy = f.results is not None and {"zone", "year", "step", "output"} <= set(f.results.columns)
     base = m.get("baseline") or f.scenario.get("baseline")
@@ -447,6 +482,7 @@ def build_report(folder: str | Path, lang: str = "en") -> str:
     made = t["made"].format(v=__version__, t=pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d %H:%M UTC"))
     return (f'<!DOCTYPE html>\n<html lang="{"zh-CN" if zh else "en"}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<meta name="generator" content="{GENERATOR}">'
             f"<title>{html.escape(title)}</title><style>{CSS % {'font': font}}</style></head><body>"
             f"<h1>{html.escape(title)}</h1><p class=\"muted\">{html.escape(made)}</p>"
             f"<p class=\"muted\">{html.escape(t['note'])}</p>" + "\n".join(parts) + "</body></html>\n")
@@ -576,7 +612,24 @@ def write_report(folder: str | Path, lang: str = "en", out: str | Path | None = 
     """Write the report next to the results (``report-LANG.html``) or to ``out``; returns the path."""
     from sim.experiments.results import atomic_write
 
-    text = build_report(folder, lang)
     path = Path(out) if out else Path(folder) / f"report-{lang}.html"
+    check_report_path(path)
+    text = build_report(folder, lang)
     atomic_write(path, text)
     return path
+
+
+def check_report_path(path: Path) -> None:
+    """Refuse (one line, exit 2) to replace anything but a report zonesim wrote (its generator tag)."""
+    if not os.path.lexists(path):
+        return
+    if path.is_symlink() or not path.is_file():
+        raise InputError(path, "--out", "exists and is not a regular file; give a new file name")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        raise InputError(path, "--out", f"exists and cannot be read ({exc.strerror}); give a new file name") from None
+    if f'<meta name="generator" content="{GENERATOR}">'.encode() not in head:
+        raise InputError(path, "--out", "exists and was not written by zonesim report; give a new file name "
+                                        "(zonesim replaces only its own reports)")
