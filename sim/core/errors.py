@@ -16,10 +16,10 @@ class InputError(Exception):
     """Bad input from a file or the command line. ``str()`` is the single line shown to users."""
 
     def __init__(self, source: str | Path | None, field: str | None, message: str) -> None:
-        self.source = str(source)
+        self.source = "" if source is None else str(source)
         self.field = field
         self.message = message
-        where = f"{self.source}: {field}: " if field else f"{self.source}: "
+        where = "".join(f"{part}: " for part in (self.source, field) if part)
         super().__init__(one_line(where + message))
 
 
