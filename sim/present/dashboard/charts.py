@@ -213,9 +213,10 @@ def ranking_html(rank: pd.DataFrame, lang: str = "en", table_id: str = "ranking"
             else:
                 txt = html.escape(str(v))
             cells.append(f"<td>{txt}</td>")
-        body.append(f'<tr data-zone="{html.escape(r["zone_id"])}" data-level="{r["level_code"]}">'
+        body.append(f'<tr data-zone="{html.escape(str(r["zone_id"]))}" data-level="{html.escape(str(r["level_code"]))}">'
                     + "".join(cells) + "</tr>")
-    return f'<table class="ranking" id="{table_id}"><thead><tr>{th}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    return (f'<table class="ranking" id="{html.escape(table_id)}"><thead><tr>{th}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table>')
 
 
 def to_png(fig: Figure, dpi: int = 100) -> bytes:
