@@ -31,8 +31,8 @@ def small(tmp_path_factory):
 
 def test_layout_rows_and_manifest(small):
     study, store = small
-    assert sorted(p.name for p in store.path.iterdir()) == ["design.csv", "design.parquet", "index.jsonl",
-                                                           "manifest.json", "results", "study.yaml"]
+    assert sorted(p.name for p in store.path.iterdir() if p.name != ".zonesim.lock") == [
+        "design.csv", "design.parquet", "index.jsonl", "manifest.json", "results", "study.yaml"]
     df = store.load()
     # one row per point x seed x year x (region + 1 zone)
     assert len(df) == 2 * 2 * 2 * 2

@@ -55,7 +55,7 @@ class Delisting(Lever):
                                       "a warned zone's management efficiency rises (estimate)")
         perk_years: int = Field(1, ge=0, le=50, description="years a downgraded national zone is without "
                                 "perks (Guangxi 2010: one year)")
-        attract_penalty: float = Field(0.5, ge=0.0, description="utility a delisted zone loses as a firm "
+        attract_penalty: float = Field(0.5, ge=0.0, le=100.0, description="utility a delisted zone loses as a firm "
                                        "location (estimate: the national-status pull is 0.5)")
         exit_multiplier: float = Field(1.1, ge=0.0, le=10.0, description="factor on the exit hazard of "
                                        "firms in a delisted zone (lost preferential policies; estimate)")

@@ -36,13 +36,13 @@ if TYPE_CHECKING:
 class Tier(BaseModel):
     """One reward tier: who wins and how much each winner gets."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     level: Literal["national", "region", "all"] = Field("region", description="class the tier ranks within")
     rule: Literal["top", "improved"] = Field("top", description="'top': rank 1..count in the class; "
                                              "'improved': the count largest score gains since last year")
     count: int = Field(1, ge=0, le=1000, description="winners per year")
-    amount: float = Field(1.0, ge=0.0, description="CNY m per winner per year")
+    amount: float = Field(1.0, ge=0.0, le=100_000.0, description="CNY m per winner per year")
 
 
 CLASSES = {"national": NATIONAL, "region": REGION}
@@ -62,12 +62,12 @@ class FundingReward(Lever):
     title = "Funding rewards for top-ranked zones"
 
     class Settings(LeverSettings):
-        budget: float = Field(10.0, ge=0.0, description="CNY m issued per year for rewards "
+        budget: float = Field(10.0, ge=0.0, le=1_000_000.0, description="CNY m issued per year for rewards "
                               "(Jiangxi: CNY 10 m a year, CALIBRATION.md)")
         tiers: tuple[Tier, ...] = Field(DEFAULT_TIERS, description="paid in order; see Tier")
         leftover: Literal["carry", "return"] = Field("carry", description="unpaid money: carried to next "
                                                      "year's pot or returned to the treasury")
-        max_reserve: float | None = Field(None, ge=0.0, description="CNY m cap on the carried reserve "
+        max_reserve: float | None = Field(None, ge=0.0, le=10_000_000.0, description="CNY m cap on the carried reserve "
                                           "(excess returned); none = no cap")
         use: Literal["budget", "platforms"] = Field("budget", description="'budget': added to the zone's "
                                                     "next budget; 'platforms': earmarked for platforms")

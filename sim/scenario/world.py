@@ -11,6 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,8 +22,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.core.errors import InputError, did_you_mean
-from sim.core.params import SECTORS, Params
+from sim.core.errors import InputError, did_you_mean, shown
+from sim.core.params import MAX_YEARS, SECTORS, Params
 
 PACKAGE = Path(__file__).resolve().parents[1]  # sim/
 ROOT = PACKAGE.parent
@@ -32,20 +35,58 @@ PACKAGES = SCENARIOS / "packages"
 DEFAULT_WORLD = "guangxi"
 DEFAULT_PACKAGE = "baseline"
 MAX_FILE_BYTES = 20_000_000
+EXTENSIONS = (".yaml", ".yml", ".toml", ".json")
 
 
 # --------------------------------------------------------------------------------------------
 # reading files
 # --------------------------------------------------------------------------------------------
-def read_text(path: Path) -> str:
-    """The file's text as UTF-8 (BOM allowed); one clear line if missing, empty or not UTF-8."""
-    if not path.exists():
-        raise InputError(path, None, "file not found")
-    if path.is_dir():
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; one clear line otherwise.
+
+    Checked before reading: a pipe would block the reader forever and a device such as
+    ``/dev/zero`` never ends, so only regular files are read, and the size is taken from the file
+    system before a byte is read. The file is opened non-blocking and checked again on the open
+    descriptor, so a file swapped for a pipe between the two checks cannot block either."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise InputError(path, None, "file not found") from None
+    except OSError as exc:
+        raise InputError(path, None, f"cannot read the file ({exc.strerror or type(exc).__name__})") from None
+    if stat.S_ISDIR(st.st_mode):
         raise InputError(path, None, "is a folder, expected a file")
-    raw = path.read_bytes()
-    if len(raw) > MAX_FILE_BYTES:
-        raise InputError(path, None, f"file larger than {MAX_FILE_BYTES} bytes")
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(path, None, "not a regular file (a device, pipe or socket); give a file")
+    if st.st_size > limit:
+        raise InputError(path, None, f"file larger than {limit:,} bytes ({st.st_size:,} bytes)")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise InputError(path, None, f"cannot read the file ({exc.strerror or type(exc).__name__})") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InputError(path, None, "not a regular file (a device, pipe or socket); give a file")
+        chunks, size = [], 0
+        while size <= limit:
+            block = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not block:
+                break
+            chunks.append(block)
+            size += len(block)
+    except OSError as exc:
+        raise InputError(path, None, f"cannot read the file ({exc.strerror or type(exc).__name__})") from None
+    finally:
+        os.close(fd)
+    if size > limit:  # grew while being read
+        raise InputError(path, None, f"file larger than {limit:,} bytes")
+    return b"".join(chunks)
+
+
+def read_text(path: Path) -> str:
+    """The file's text as UTF-8 (BOM allowed); one clear line if missing, empty, not a regular
+    file, too large or not UTF-8."""
+    raw = read_bytes(path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -53,6 +94,51 @@ def read_text(path: Path) -> str:
     if not text.strip():
         raise InputError(path, None, "file is empty")
     return text
+
+
+# A YAML alias (*name) repeats the node its anchor (&name) marks; nested aliases multiply, so a
+# few hundred bytes can stand for 10^9 values (the "billion laughs"). The loader counts the values
+# the aliases of a document stand for and stops past this many; hand-written files use none.
+MAX_ALIAS_VALUES = 10_000
+
+
+class _CappedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a document whose aliases stand for too many values."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self._sizes: dict[int, int] = {}
+        self._aliased = 0
+
+    def _size(self, node: yaml.Node) -> int:
+        key = id(node)
+        if key not in self._sizes:
+            self._sizes[key] = 1  # a node inside itself (recursive anchor) counts once
+            if isinstance(node, yaml.SequenceNode):
+                n = 1 + sum(self._size(c) for c in node.value)
+            elif isinstance(node, yaml.MappingNode):
+                n = 1 + sum(self._size(k) + self._size(v) for k, v in node.value)
+            else:
+                n = 1
+            self._sizes[key] = n
+        return self._sizes[key]
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            node = self.anchors.get(event.anchor)
+            if node is not None:
+                self._aliased += self._size(node)
+                if self._aliased > MAX_ALIAS_VALUES:
+                    raise yaml.composer.ComposerError(
+                        None, None, f"aliases (*{event.anchor}) repeat more than {MAX_ALIAS_VALUES:,} values; "
+                                    "write the values out", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def safe_yaml(text: str) -> Any:
+    """``yaml.safe_load`` with aliases capped (:data:`MAX_ALIAS_VALUES`)."""
+    return yaml.load(text, Loader=_CappedLoader)  # noqa: S506 - a SafeLoader subclass
 
 
 def read_mapping(path: Path) -> dict[str, Any]:
@@ -65,7 +151,7 @@ def read_mapping(path: Path) -> dict[str, Any]:
         elif suffix == ".json":
             data = json.loads(text)
         else:
-            data = yaml.safe_load(text)
+            data = safe_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"line {mark.line + 1}: " if mark is not None else ""
@@ -100,11 +186,11 @@ def pydantic_error(exc: ValidationError, source: str | Path, prefix: str, model:
         extra = f"; allowed: {', '.join(allowed)}" if allowed and len(allowed) <= 40 else ""
         return InputError(source, fieldname, f"unknown field{hint}{extra}")
     msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "string_pattern_mismatch" and (err.get("ctx") or {}).get("pattern") == NAME_PATTERN:
+        msg = "a name may hold letters, digits, '-', '_' and '.' only, and must not start with '.'"
     got = err.get("input")
-    shown = repr(got) if not isinstance(got, dict) else "a mapping"
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
-    return InputError(source, fieldname or None, f"{msg} (got {shown})")
+    value = shown(got) if not isinstance(got, dict) else "a mapping"  # never the whole input
+    return InputError(source, fieldname or None, f"{msg} (got {value})")
 
 
 def _allowed_names(model: type[BaseModel], loc: tuple) -> list[str]:
@@ -129,7 +215,7 @@ def _allowed_names(model: type[BaseModel], loc: tuple) -> list[str]:
 class ZoneRow(BaseModel):
     """One row of a world's zone table; units in docs/parameters.md ('Zone table')."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)
     name: str = Field(min_length=1)
@@ -140,11 +226,11 @@ class ZoneRow(BaseModel):
     lat: float = Field(ge=-90, le=90)
     output_bn: float = Field(gt=0, le=1e5, description="CNY bn/yr")
     firms: int = Field(ge=1, le=5_000_000)
-    hightech_firms: int = Field(ge=0)
+    hightech_firms: int = Field(ge=0, le=5_000_000)
     talent: float = Field(ge=0, le=1e8, description="skilled people")
     land_total_km2: float = Field(gt=0, le=1e5)
-    land_developed_km2: float = Field(gt=0)
-    platforms: float = Field(ge=0)
+    land_developed_km2: float = Field(gt=0, le=1e5)
+    platforms: float = Field(ge=0, le=1e5)
     amenity: float = Field(ge=0, le=10)
     housing_cost: float = Field(gt=0, le=1000, description="CNY k per m2")
     mgmt_efficiency: float = Field(ge=0, le=1)
@@ -171,14 +257,20 @@ class ZoneRow(BaseModel):
         return tuple(getattr(self, f"share_{s}") for s in SECTORS)
 
 
-class WorldFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+# Names end up in folder names (results/run-WORLD-PACKAGE-...): letters, digits and -_. only,
+# not starting with a dot (so never '..' or a hidden name), short enough for any file system.
+NAME_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$"
+NAME_FIELD = {"min_length": 1, "max_length": 80, "pattern": NAME_PATTERN}
 
-    name: str = Field(min_length=1)
+
+class WorldFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    name: str = Field(**NAME_FIELD)
     title: str = ""
     title_zh: str = ""
     start_year: int = Field(2021, ge=1900, le=2200)
-    years: int = Field(20, ge=1, le=500)
+    years: int = Field(20, ge=1, le=MAX_YEARS)
     zones: str = Field(min_length=1, description="path of the zone table CSV, relative to the world file")
     params: dict[str, Any] = Field(default_factory=dict)
 
@@ -239,15 +331,31 @@ def read_zone_table(path: Path) -> tuple[ZoneRow, ...]:
 def resolve(name_or_path: str | Path, folder: Path, what: str) -> Path:
     """A bundled name (``guangxi``) or a path to a file; unknown names list the bundled ones."""
     p = Path(name_or_path)
-    if p.suffix.lower() in (".yaml", ".yml", ".toml", ".json") or p.exists() or len(p.parts) > 1:
+    if p.suffix.lower() in EXTENSIONS or p.exists() or len(p.parts) > 1:
         return p
-    for ext in (".yaml", ".yml", ".toml", ".json"):
+    for ext in EXTENSIONS:
         cand = folder / f"{name_or_path}{ext}"
         if cand.exists():
             return cand
     names = sorted(q.stem for q in folder.glob("*.y*ml")) + sorted(q.stem for q in folder.glob("*.toml"))
     raise InputError(str(name_or_path), None, f"no such {what}{did_you_mean(str(name_or_path), names)}; "
                                               f"bundled: {', '.join(names)}")
+
+
+def bundled_names(folder: Path) -> list[str]:
+    """The names of the bundled files in ``folder`` (worlds or packages)."""
+    return sorted({q.stem for ext in EXTENSIONS for q in folder.glob(f"*{ext}")
+                   if q.is_file() and re.fullmatch(NAME_PATTERN, q.stem)})
+
+
+def bundled(name: Any, folder: Path, what: str) -> Path:
+    """The bundled file of that name, and nothing else: for values from a browser, which must never
+    name a path on the server. Unknown names (or anything not a string) are one InputError line."""
+    names = bundled_names(folder)
+    if not isinstance(name, str) or name not in names:
+        raise InputError(shown(name) if not isinstance(name, str) else name[:80], what,
+                         f"not a bundled {what}; choose one of: {', '.join(names)}")
+    return next(folder / f"{name}{ext}" for ext in EXTENSIONS if (folder / f"{name}{ext}").is_file())
 
 
 def load_world(name_or_path: str | Path = DEFAULT_WORLD) -> World:

@@ -25,6 +25,7 @@ table{border-collapse:collapse;margin:.8em 0;font-size:.9em}
 th,td{border:1px solid #ccc;padding:.3em .6em;text-align:right;vertical-align:top}
 th{background:#f3f3f3} td:first-child,th:first-child{text-align:left}
 table.text td,table.text th,table.facts td{text-align:left} .muted{color:#777;font-size:.85em}
+.warning{background:#fff3cd;border:1px solid #e0b000;padding:.5em .8em}
 tr[data-level=national] td:nth-child(2){color:#c0392b} tr[data-level=delisted]{color:#888}
 td.clear{font-weight:bold} td.unclear{color:#888}
 img{max-width:100%%;border:1px solid #eee;margin:.5em 0} .summary li{margin:.35em 0}

@@ -3,6 +3,7 @@ assembled with the page styles of ``html``; ``write_report`` puts it next to the
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -10,11 +11,15 @@ from typing import Any
 import pandas as pd
 
 from sim import __version__
+from sim.core.errors import InputError
 from sim.present.i18n import check_lang, kind_name, package_title, pick, tr
 from sim.present.report import sections
 from sim.present.report.folder import Folder, read_folder
 from sim.present.format import NA
 from sim.present.report.html import CSS, FONT_STACK, KNOWN_KINDS, esc, facts
+
+GENERATOR = "zonesim report"  # in every report's <head>: a file without it is not ours to overwrite
+
 
 def context(f: Folder, lang: str) -> dict[str, Any]:
     """Names and titles for the report: package titles, zone names, zone slots, world title."""
@@ -75,6 +80,9 @@ def render(f: Folder, lang: str = "en") -> str:
             .sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
     parts: list[str] = []
     head_parts: list[str] = []
+    if f.incomplete:
+        head_parts.append(f'<p class="warning" id="incomplete"><b>{esc(tr("r.incomplete", lang))}</b> '
+                          f'{esc(f.incomplete)}</p>')
     if tidy and f.kind not in ("sweep", "study", "sensitivity"):
         if f.kind not in KNOWN_KINDS:
             note = tr("r.unknown", lang, k=f.kind, n=len(f.files))
@@ -103,6 +111,7 @@ def render(f: Folder, lang: str = "en") -> str:
     fontface = embedded_font_css(title + re.sub(r'src="data:[^"]*"', "", body)) if lang == "zh" else ""
     return (f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<meta name="generator" content="{GENERATOR}">'
             f"<title>{esc(title)}</title><style>{fontface}{CSS % {'font': FONT_STACK[lang]}}</style></head><body>"
             + body + "</body></html>\n")
 
@@ -111,7 +120,24 @@ def write_report(folder: str | Path, lang: str = "en", out: str | Path | None = 
     """Write the report next to the results (``report-LANG.html``) or to ``out``; returns the path."""
     from sim.experiments.results import atomic_write
 
-    text = render(read_folder(Path(folder)), lang)
     path = Path(out) if out else Path(folder) / f"report-{lang}.html"
+    check_report_path(path)
+    text = render(read_folder(Path(folder)), lang)
     atomic_write(path, text)
     return path
+
+
+def check_report_path(path: Path) -> None:
+    """Refuse (one line, exit 2) to replace anything but a report zonesim wrote (its generator tag)."""
+    if not os.path.lexists(path):
+        return
+    if path.is_symlink() or not path.is_file():
+        raise InputError(path, "--out", "exists and is not a regular file; give a new file name")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        raise InputError(path, "--out", f"exists and cannot be read ({exc.strerror}); give a new file name") from None
+    if f'<meta name="generator" content="{GENERATOR}">'.encode() not in head:
+        raise InputError(path, "--out", "exists and was not written by zonesim report; give a new file name "
+                                        "(zonesim replaces only its own reports)")

@@ -64,10 +64,11 @@ def ranking_html(rank: pd.DataFrame, lang: str, names: dict[str, str], table_id:
         cells = {"zone": esc(names.get(r.zone_id, r.zone_id)), "level": esc(level), "rank": count(r.rank),
                  "score": num(r.score), "output": value("output", r.output, lang, unit=False),
                  "output_change_pct": pct(r.output_change_pct), "delisted_share": pct(100 * r.delisted_share, sign=False)}
-        body.append(f'<tr data-zone="{esc(r.zone_id)}" data-level="{esc(r.level_code)}">'
+        body.append(f'<tr data-zone="{esc(str(r.zone_id))}" data-level="{esc(str(r.level_code))}">'
                     + "".join(f"<td>{cells[c]}</td>" for c in cols) + "</tr>")
     th = "".join(f"<th>{esc(heads[c])}</th>" for c in cols)
-    return f'<table class="ranking" id="{table_id}"><thead><tr>{th}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    return (f'<table class="ranking" id="{esc(table_id)}"><thead><tr>{th}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table>')
 
 
 def _final_map(df: pd.DataFrame, lang: str, ctx: dict[str, Any], y1: int) -> bytes | None:
