@@ -313,3 +313,32 @@ def test_lock_file_is_released_with_the_process(tmp_path):
     lock.release()
     got = subprocess.run([sys.executable, "-c", code, str(ROOT), str(tmp_path)], capture_output=True, text=True)
     assert got.stdout.strip() == "got it"
+
+
+def test_a_failed_chunk_of_a_sweep_loses_no_other(tmp_path, monkeypatch, capsys):
+    """A sweep whose run 3 fails saves the 11 others, ends with one line (exit 3), and --resume
+    computes only run 3."""
+    import sim.experiments.sweep as sweep
+    from sim.experiments.store import Store
+
+    path = write_study(tmp_path)
+    real = sweep.run_chunk
+
+    def flaky(ctx, specs):
+        if specs[0].run == 3:
+            raise ValueError("lam value too large")
+        return real(ctx, specs)
+
+    monkeypatch.setattr(sweep, "run_chunk", flaky)
+    out = tmp_path / "s"
+    assert main(["sweep", str(path), "-w", "1", "--out", str(out), "--no-progress"]) == 3
+    line = _one_line(capsys.readouterr().err)
+    assert "1 of 12 runs failed (first: run 3" in line and "lam value too large" in line
+    assert "the 11 finished runs are saved" in line
+    store = Store.open(out)
+    assert len(store.verified()) == 11 and store.info["complete"] is False
+    assert store.info["sessions"][-1]["failed_chunks"] == {"3": "ValueError: lam value too large"}
+    monkeypatch.setattr(sweep, "run_chunk", real)
+    assert main(["sweep", str(path), "-w", "1", "--out", str(out), "--resume", "--no-progress"]) == 0
+    assert "1 computed now" in capsys.readouterr().out
+    assert Store.open(out).info["complete"] is True
