@@ -48,7 +48,7 @@ SectorTuple = tuple[float, float, float, float, float]
 # that; tests/test_horizon.py (slow) runs every bundled package to it and checks every outcome
 # is finite. The CLI, world, study and package files and the dashboard refuse longer runs.
 MAX_YEARS = 50
-MAX_WEIGHT = 1000.0               # points of one evaluation indicator
+MAX_WEIGHT = 1_000.0              # points of one evaluation indicator
 MAX_CAPITAL_PER_WORKER = 100.0    # CNY m per worker (the defaults are 0.5-0.8)
 
 
@@ -206,7 +206,7 @@ class Params(BaseModel):
                                le=100.0)
     outside_wage_ratio: float = P(1.35, "ratio to Guangxi mean skilled wage", "estimate (Guangdong pull)",
                                   "Wage of the outside option (leaving Guangxi) relative to Guangxi's mean.",
-                                  gt=0.0, le=1000.0)
+                                  gt=0.0, le=1_000_000.0)
     outside_penalty: float = P(1.2, "utility", "estimate", "Utility cost of leaving Guangxi.", ge=0.0, le=100.0)
     outside_wage_growth: float = P(0.0, "1/yr", "estimate", "Growth of the outside wage relative to Guangxi's.",
                                    ge=-0.5, le=0.5)
