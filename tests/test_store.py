@@ -31,8 +31,8 @@ def small(tmp_path_factory):
 
 def test_layout_rows_and_manifest(small):
     study, store = small
-    assert sorted(p.name for p in store.path.iterdir()) == ["design.csv", "design.parquet", "index.jsonl",
-                                                           "manifest.json", "results", "study.yaml"]
+    assert sorted(p.name for p in store.path.iterdir() if p.name != ".zonesim.lock") == [
+        "design.csv", "design.parquet", "index.jsonl", "manifest.json", "results", "study.yaml"]
     df = store.load()
     # one row per point x seed x year x (region + 1 zone)
     assert len(df) == 2 * 2 * 2 * 2
@@ -228,7 +228,7 @@ def test_the_code_hash_covers_what_determines_results_not_charts(tmp_path):
 
     first = digest()
     assert len(first) == 64
-    for rel in ("present/plots.py", "cli/main.py", "experiments/sweep.py", "analysis/compare.py"):
+    for rel in ("present/charts/trajectories.py", "cli/main.py", "experiments/sweep.py", "analysis/compare.py"):
         with open(tmp_path / "sim" / rel, "a") as fh:
             fh.write("\n# an edit that does not change results\n")
         assert digest() == first, rel

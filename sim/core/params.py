@@ -10,6 +10,7 @@ calibration targets of ``CALIBRATION.md`` where possible; everything else names 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -39,11 +40,32 @@ def P(default: Any, unit: str, source: str, desc: str, **bounds: Any) -> Any:
 
 SectorTuple = tuple[float, float, float, float, float]
 
+# The longest horizon a run may have (years). The firm dynamics are not bounded: region output
+# grows ever faster (default world, 4 seeds: ~3,000 CNY bn at year 20, ~30,000 at 50, ~10^5 at
+# 60, 10^7-10^8 at 80) until numpy's exp overflows or its Poisson sampler refuses the rate ("lam
+# value too large"): measured at year 95-98 for guangxi-23, area2-innovation and talent-subsidy
+# (seed 3) and after year 105 for the baseline. 50 years keeps four orders of magnitude from
+# that; tests/test_horizon.py (slow) runs every bundled package to it and checks every outcome
+# is finite. The CLI, world, study and package files and the dashboard refuse longer runs.
+MAX_YEARS = 50
+MAX_WEIGHT = 1_000.0              # points of one evaluation indicator
+MAX_CAPITAL_PER_WORKER = 100.0    # CNY m per worker (the defaults are 0.5-0.8)
+
+
+def check_weights(v: tuple[float, ...]) -> tuple[float, ...]:
+    """Evaluation weights: each finite, in [0, MAX_WEIGHT], with a positive sum (the caller's
+    schema has already refused NaN; checked here again because a NaN passes every comparison)."""
+    if any(not math.isfinite(x) for x in v):
+        raise ValueError("weights must be finite numbers")
+    if any(not 0.0 <= x <= MAX_WEIGHT for x in v) or sum(v) <= 0.0:
+        raise ValueError(f"weights must lie in [0, {MAX_WEIGHT:g}] with a positive sum")
+    return v
+
 
 class Params(BaseModel):
     """Behavioural parameters of the zone model (see docs/parameters.md for the table)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     # --- scale -------------------------------------------------------------------------
     talent_scale: int = P(50, "people per talent agent", "estimate (issue 2: 10-100)",
@@ -67,7 +89,7 @@ class Params(BaseModel):
                                   "Largest productivity gain zone services can give (saturating).", ge=0.0, le=1.0)
     service_half_saturation: float = P(0.004, "yuan of services stock per yuan of output", "estimate",
                                        "Services stock per unit of zone output at which half the maximum "
-                                       "service effect is reached (diminishing returns).", gt=0.0)
+                                       "service effect is reached (diminishing returns).", gt=0.0, le=1.0)
     value_added_ratio: SectorTuple = P((0.24, 0.30, 0.27, 0.26, 0.22), "share of output",
                                        "CALIBRATION.md: 2017 zones VA/output = 140.0/544.5 = 0.257; sector split estimate",
                                        "Value added per unit of output, by sector.")
@@ -94,7 +116,8 @@ class Params(BaseModel):
     exit_young_hazard: float = P(0.06, "1/yr", "SAIC 2013 (half of exits under 5 years); estimate",
                                  "Extra exit probability of a new firm, decaying with age over young_age_scale.",
                                  ge=0.0, le=1.0)
-    young_age_scale: float = P(3.0, "yr", "estimate", "Age scale of the young-firm extra hazard.", gt=0.0)
+    young_age_scale: float = P(3.0, "yr", "estimate", "Age scale of the young-firm extra hazard.", gt=0.0,
+                            le=100.0)
     loss_years_to_exit: int = P(2, "yr", "estimate", "Consecutive loss years after which a firm may close.",
                                 ge=1, le=50)
     loss_exit_probability: float = P(0.4, "1/yr", "estimate",
@@ -134,23 +157,26 @@ class Params(BaseModel):
                             "Spin-offs per incumbent firm with average knowledge.", ge=0.0, le=1.0)
     outside_arrivals: float = P(500.0, "firms/yr", "estimate",
                                 "Firms per year arriving in Guangxi's zones from outside, split by attractiveness.",
-                                ge=0.0)
-    entrant_size_mean: float = P(8.0, "employees", "estimate", "Mean employment of a new firm.", gt=0.0)
+                                ge=0.0, le=100_000.0)
+    entrant_size_mean: float = P(8.0, "employees", "estimate", "Mean employment of a new firm.", gt=0.0,
+                                 le=10_000.0)
     entrant_productivity: float = P(0.95, "ratio to zone-sector mean TFP", "estimate",
                                     "Relative productivity of entrants.", gt=0.0, le=5.0)
     relocation_rate: float = P(0.02, "1/yr", "estimate", "Share of firms that consider relocating each year.",
                                ge=0.0, le=1.0)
-    relocation_cost: float = P(2.0, "utility", "estimate", "Fixed utility cost of moving a firm.", ge=0.0)
+    relocation_cost: float = P(2.0, "utility", "estimate", "Fixed utility cost of moving a firm.", ge=0.0,
+                               le=100.0)
     relocation_distance_cost: float = P(0.5, "utility per 100 km", "estimate",
-                                        "Utility cost of moving a firm per 100 km.", ge=0.0)
+                                        "Utility cost of moving a firm per 100 km.", ge=0.0, le=100.0)
     attract_output: float = P(0.5, "utility per log output", "JASSS 18(4)13 (2015); estimate",
-                              "Weight of a zone's output (market, suppliers) in firm location choice.", ge=0.0)
+                              "Weight of a zone's output (market, suppliers) in firm location choice.", ge=0.0,
+                              le=100.0)
     attract_services: float = P(5.0, "utility per unit service effect", "estimate",
-                                "Weight of zone services in firm location choice.", ge=0.0)
+                                "Weight of zone services in firm location choice.", ge=0.0, le=100.0)
     attract_national: float = P(0.5, "utility", "Alder, Shao & Zilibotti 2016; estimate",
-                                "Extra pull of a national-level zone.", ge=0.0)
+                                "Extra pull of a national-level zone.", ge=0.0, le=100.0)
     attract_land: float = P(1.0, "utility per log free land", "estimate",
-                            "Weight of free developed land in firm location choice.", ge=0.0)
+                            "Weight of free developed land in firm location choice.", ge=0.0, le=100.0)
 
     # --- talent ---------------------------------------------------------------------------------
     graduate_rate: float = P(0.07, "1/yr of the region's talent stock", "estimate",
@@ -161,24 +187,27 @@ class Params(BaseModel):
                                "Share of settled talent that reconsiders where to live and work each year.",
                                ge=0.0, le=1.0)
     high_skill_threshold: float = P(1.3, "skill units", "estimate (gives ~22% high-skill at skill_sigma 0.5)",
-                                    "Skill above which a person counts as high-level talent.", gt=0.0)
+                                    "Skill above which a person counts as high-level talent.", gt=0.0,
+                                    le=100.0)
     skill_sigma: float = P(0.5, "log skill", "estimate", "Dispersion of skill (lognormal).", ge=0.0, le=3.0)
     beta_wage: float = P(2.5, "utility per log wage", "Diamond 2016; Huang, Xing & Cui 2022; estimate",
-                         "Weight of log wage in the talent location logit.", ge=0.0)
+                         "Weight of log wage in the talent location logit.", ge=0.0, le=100.0)
     beta_amenity: float = P(0.5, "utility per amenity index unit", "Diamond 2016; estimate",
-                            "Weight of amenity in the talent location logit.", ge=0.0)
+                            "Weight of amenity in the talent location logit.", ge=0.0, le=100.0)
     beta_housing: float = P(1.0, "utility per log housing cost", "Diamond 2016; estimate",
-                            "Weight of log housing cost (a disutility) in the talent logit.", ge=0.0)
+                            "Weight of log housing cost (a disutility) in the talent logit.", ge=0.0,
+                            le=100.0)
     beta_subsidy: float = P(0.02, "utility per CNY k/yr", "estimate",
-                            "Weight of talent subsidies in the talent logit.", ge=0.0)
+                            "Weight of talent subsidies in the talent logit.", ge=0.0, le=100.0)
     beta_home: float = P(1.5, "utility", "Huang, Xing & Cui 2022 (strong home preference); estimate",
-                         "Extra utility of living in one's home zone.", ge=0.0)
+                         "Extra utility of living in one's home zone.", ge=0.0, le=100.0)
     beta_unemployed: float = P(1.0, "utility", "estimate",
-                               "Utility loss of being without a job in a zone where demand is short.", ge=0.0)
+                               "Utility loss of being without a job in a zone where demand is short.", ge=0.0,
+                               le=100.0)
     outside_wage_ratio: float = P(1.35, "ratio to Guangxi mean skilled wage", "estimate (Guangdong pull)",
                                   "Wage of the outside option (leaving Guangxi) relative to Guangxi's mean.",
-                                  gt=0.0)
-    outside_penalty: float = P(1.2, "utility", "estimate", "Utility cost of leaving Guangxi.", ge=0.0)
+                                  gt=0.0, le=1_000_000.0)
+    outside_penalty: float = P(1.2, "utility", "estimate", "Utility cost of leaving Guangxi.", ge=0.0, le=100.0)
     outside_wage_growth: float = P(0.0, "1/yr", "estimate", "Growth of the outside wage relative to Guangxi's.",
                                    ge=-0.5, le=0.5)
     housing_elasticity: float = P(0.3, "1 (log-log)", "estimate",
@@ -223,23 +252,24 @@ class Params(BaseModel):
                                             "spending), relative to the status-quo spending.", ge=0.0, le=5.0)
     promotion_half: float = P(10.0, "CNY m/yr", "estimate: the smallest zones' promotion budgets",
                               "Promotion spending at which returns start to diminish (offset in the "
-                              "promotion elasticities).", gt=0.0)
+                              "promotion elasticities).", gt=0.0, le=100_000.0)
     land_spend_elasticity: float = P(0.5, "1 (log-log)", "estimate: doubling land spending develops ~40% more "
                                      "land a year",
                                      "Elasticity of a zone's land development capacity to (land_half + land "
                                      "spending), relative to the status-quo spending.", ge=0.0, le=5.0)
     land_half: float = P(10.0, "CNY m/yr", "estimate (as promotion_half)",
-                         "Land spending at which returns start to diminish.", gt=0.0)
+                         "Land spending at which returns start to diminish.", gt=0.0, le=100_000.0)
     platform_cost: float = P(50.0, "CNY m per platform", "estimate", "Cost of building one innovation platform.",
-                             gt=0.0)
+                             gt=0.0, le=100_000.0)
     platform_depreciation: float = P(0.05, "1/yr", "estimate", "Share of platforms that lapse each year.",
                                      ge=0.0, le=1.0)
     services_depreciation: float = P(0.2, "1/yr", "estimate", "Depreciation of the zone services stock.",
                                      ge=0.0, le=1.0)
     land_quota: float = P(12.0, "km2/yr", "estimate", "New construction-land quota the region issues per year.",
-                          ge=0.0)
+                          ge=0.0, le=10_000.0)
     land_development_capacity: float = P(3.0, "km2/yr at management efficiency 1", "estimate",
-                                         "Most land a zone can develop in a year.", ge=0.0)
+                                         "Most land a zone can develop in a year.", ge=0.0,
+                                         le=10_000.0)
     idle_land_buffer: float = P(0.05, "share of developed land", "estimate",
                                 "Free developed land a zone keeps ready for growth; it asks for quota "
                                 "to restore this buffer.", ge=0.0, le=1.0)
@@ -290,7 +320,7 @@ class Params(BaseModel):
                                            ge=0.0, le=5.0)
     committee_half: float = P(10.0, "CNY m/yr", "estimate (as promotion_half)",
                               "Offset of services, platform and talent spending in a committee's log beliefs "
-                              "(returns diminish above it).", gt=0.0)
+                              "(returns diminish above it).", gt=0.0, le=100_000.0)
     committee_memory: float = P(0.7, "1", "estimate (adaptive expectations)",
                                 "Weight of the past in a committee's learned estimates (score and output "
                                 "noise): estimate_t = memory x estimate_t-1 + (1 - memory) x this year's.",
@@ -303,7 +333,7 @@ class Params(BaseModel):
                                          "above CNY 100 bn in 2013 (Xinhua 2014-08-02, via a mirror; "
                                          "UNVERIFIED), grown to 2021 and lowered for the 55 newer, smaller zones",
                                          "Median output of the national zones in the start year (benchmark "
-                                         "distribution, lognormal).", gt=0.0)
+                                         "distribution, lognormal).", gt=0.0, le=1_000_000.0)
     national_output_sigma: float = P(1.07, "log", "2013: mean CNY 178 bn (20.3 trn / 114) vs median ~100 bn "
                                      "gives sqrt(2 ln 1.78) = 1.07 (Xinhua 2014-08-02; UNVERIFIED)",
                                      "Dispersion of log output across national zones (benchmark).", gt=0.0, le=5.0)
@@ -320,6 +350,8 @@ class Params(BaseModel):
                                    "the tax raised in all zones last year; measures asking for more are "
                                    "funded pro rata.", ge=0.0, le=10.0)
 
+    # Pydantic runs these after its own type check, which (allow_inf_nan=False) has already
+    # refused NaN and inf: a NaN passes every comparison below unnoticed (NaN < 0 is False).
     @field_validator("value_added_ratio", "rd_intensity", "skilled_share_demand")
     @classmethod
     def _shares(cls, v: SectorTuple) -> SectorTuple:
@@ -330,16 +362,14 @@ class Params(BaseModel):
     @field_validator("capital_per_worker")
     @classmethod
     def _positive(cls, v: SectorTuple) -> SectorTuple:
-        if any(x <= 0.0 for x in v):
-            raise ValueError("each of the 5 sector values must be > 0")
+        if any(not 0.0 < x <= MAX_CAPITAL_PER_WORKER for x in v):
+            raise ValueError(f"each of the 5 sector values must be > 0 and <= {MAX_CAPITAL_PER_WORKER:g}")
         return v
 
     @field_validator("indicator_weights")
     @classmethod
     def _weights(cls, v: SectorTuple) -> SectorTuple:
-        if any(x < 0.0 for x in v) or sum(v) <= 0.0:
-            raise ValueError("weights must be >= 0 with a positive sum")
-        return v
+        return check_weights(v)
 
     @model_validator(mode="after")
     def _spending(self) -> Params:

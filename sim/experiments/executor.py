@@ -19,7 +19,8 @@ on its own arguments, so 1 worker, N workers and Dask give the same bytes.
   still starting) and collects every result; when the queue is empty it takes back a task the
   pool has not started, so a call does not end waiting on a queued task while this process idles.
   The pool lives as long as the executor (calibration reuses it for every evaluation) and is
-  restarted only when a call brings a different ``shared`` object.
+  restarted only when a call brings a different ``shared`` object. Its workers end with this
+  process (:func:`sim.core.process.die_with_parent`), even after a SIGKILL.
 * :class:`DaskCluster`: one Dask task per item on the scheduler at ``address``
   (:mod:`sim.experiments.distributed`).
 
@@ -38,6 +39,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sim.core.memory import tune_malloc
+from sim.core.process import die_with_parent
 
 Task = Callable[[Any, Any], Any]
 OnDone = Callable[[Hashable, Any], None]
@@ -90,8 +92,10 @@ class InProcess(Executor):
 _SHARED: Any = None
 
 
-def _install(shared: Any) -> None:
+def _install(shared: Any, parent: int | None = None) -> None:
     global _SHARED
+    if parent is not None:  # end with the process that started the pool (sim.core.process)
+        die_with_parent(parent)
     _SHARED = shared
     tune_malloc()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
@@ -118,7 +122,7 @@ class LocalPool(Executor):
 
             # spawn, not fork: the parent may hold threads (Dask client, dashboard) and locks
             self._pool = ProcessPoolExecutor(max_workers=self.workers - 1, mp_context=mp.get_context("spawn"),
-                                             initializer=_install, initargs=(shared,))
+                                             initializer=_install, initargs=(shared, os.getpid()))
             self._shared = shared
         return self._pool
 
@@ -198,7 +202,7 @@ class DaskCluster(Executor):
 
         if self._client is None:
             self._client = connect(self.address)
-        run_on_dask(self._client, task, shared, items, on_done, key=self.name)
+        run_on_dask(self._client, task, shared, items, on_done, key=self.name, address=self.address)
 
     def close(self) -> None:
         if self._client is not None:

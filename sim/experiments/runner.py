@@ -166,6 +166,11 @@ def run_one(ctx: RunContext, spec: RunSpec) -> pd.DataFrame:
     in_zones = (zones == "region") | np.isin(zones, list(ctx.zones)) if ctx.zones else zones == "region"
     keep = df["step"].isin(ctx.steps).to_numpy() & in_zones
     df = df.loc[keep, ["step", "year", "zone", *ctx.outcomes]].reset_index(drop=True)
+    num = df[list(ctx.outcomes)].select_dtypes("number")
+    inf = np.isinf(num.to_numpy(dtype=float, na_value=np.nan))
+    if inf.any():  # an overflow is a failed run, never a result
+        row, col = map(int, np.argwhere(inf)[0])
+        raise FloatingPointError(f"the model overflowed: '{num.columns[col]}' is infinite in {df['year'].iloc[row]}")
     n = len(df)
     keys = {"run": np.full(n, spec.run, dtype=np.int64), "point": np.full(n, spec.point, dtype=np.int64),
             "replicate": np.full(n, spec.replicate, dtype=np.int64), "seed": np.full(n, spec.seed, dtype=np.int64)}

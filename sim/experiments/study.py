@@ -37,7 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, Stri
 from sim.core.errors import InputError, did_you_mean, unknown_name
 from sim.outcomes.metrics import OUTCOME_NAMES, REGION_OUTCOMES
 from sim.scenario.packages import Package, load_package
-from sim.core.params import Params
+from sim.core.params import MAX_YEARS, Params
 from sim.experiments.seeds import derive_seeds
 # configure (a point -> (world, package)) is kept importable from here
 from sim.scenario.overrides import apply_levers, configure  # noqa: F401
@@ -56,7 +56,7 @@ Scalar = StrictBool | StrictInt | StrictFloat | StrictStr
 class FactorSpec(BaseModel):
     """One lever or uncertainty: a ``range`` (continuous) or a ``values`` list (discrete)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     range: tuple[StrictInt | StrictFloat, StrictInt | StrictFloat] | None = None
     values: list[Scalar] | None = Field(None, min_length=1)
@@ -134,7 +134,7 @@ class StudyFile(BaseModel):
     description: str = ""
     world: str = "guangxi"
     package: str | None = "baseline"
-    years: int | None = Field(None, ge=1, le=500)
+    years: int | None = Field(None, ge=1, le=MAX_YEARS)
     seeds: int = Field(1, ge=1, le=100_000, description="replicate seeds per design point")
     base_seed: int = Field(20210, ge=0, le=2**63 - 1)
     levers: dict[str, FactorSpec] = Field(default_factory=dict)

@@ -49,7 +49,8 @@ if TYPE_CHECKING:
 
 
 class LeverSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: every number of a lever's settings is finite (a NaN passes range checks)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Lever:

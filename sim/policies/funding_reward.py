@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 class Tier(BaseModel):
     """One reward tier: who wins and how much each winner gets."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     level: Literal["national", "region", "all"] = Field("region", description="class the tier ranks within")
     rule: Literal["top", "improved", "national_place"] = Field(
@@ -56,7 +56,7 @@ class Tier(BaseModel):
     count: int = Field(1, ge=0, le=1000, description="winners per year (national_place: at most this many)")
     places: int = Field(50, ge=1, le=10_000, description="national_place: the place in the national ranking a zone "
                                                          "must reach (1 = best)")
-    amount: float = Field(1.0, ge=0.0, le=1e6, description="CNY m per winner per year")
+    amount: float = Field(1.0, ge=0.0, le=100_000.0, description="CNY m per winner per year")
 
     @model_validator(mode="after")
     def _national(self) -> Tier:
@@ -83,12 +83,12 @@ class FundingReward(Lever):
     title = "Funding rewards for top-ranked zones"
 
     class Settings(LeverSettings):
-        budget: float = Field(10.0, ge=0.0, le=1e7, description="CNY m issued per year for rewards "
+        budget: float = Field(10.0, ge=0.0, le=1_000_000.0, description="CNY m issued per year for rewards "
                               "(Jiangxi: CNY 10 m a year, CALIBRATION.md)")
         tiers: tuple[Tier, ...] = Field(DEFAULT_TIERS, description="paid in order; see Tier")
         leftover: Literal["carry", "return"] = Field("carry", description="unpaid money: carried to next "
                                                      "year's pot or returned to the region's budget")
-        max_reserve: float | None = Field(None, ge=0.0, description="CNY m cap on the carried reserve "
+        max_reserve: float | None = Field(None, ge=0.0, le=10_000_000.0, description="CNY m cap on the carried reserve "
                                           "(excess returned); none = no cap")
         use: Literal["budget", "platforms"] = Field("budget", description="'budget': added to the zone's "
                                                     "next budget; 'platforms': earmarked for platforms")

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
 
 class Pair(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     host: str = Field(description="zone id of the hosting (national) zone")
     hosted: str = Field(description="zone id of the hosted zone")
@@ -64,7 +64,7 @@ class Hosting(Lever):
         rule: Literal["nearest", "complementary"] = Field("nearest", description="how pairs are chosen when "
                                                           "none are named")
         per_host: int = Field(1, ge=1, le=20, description="zones each national zone hosts (by rule)")
-        max_distance_km: float = Field(200.0, gt=0.0, description="farthest hosted zone (by rule), km")
+        max_distance_km: float = Field(200.0, gt=0.0, le=5000.0, description="farthest hosted zone (by rule), km")
         convergence: float = Field(0.2, ge=0.0, le=1.0, description="share of the management-efficiency gap "
                                    "to the host closed per year (estimate)")
         spillover: float = Field(0.3, ge=0.0, le=1.0, description="share of the host's platforms the hosted "

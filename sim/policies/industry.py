@@ -31,7 +31,7 @@ class Incubators(Targeted):
 
     class Settings(LeverSettings):
         gain: float = Field(0.3, ge=0.0, le=10.0, description="rise in the start-up rate (share; estimate)")
-        cost_per_startup: float = Field(0.2, ge=0.0, description="CNY m of region support per start-up "
+        cost_per_startup: float = Field(0.2, ge=0.0, le=10_000.0, description="CNY m of region support per start-up "
                                         "(estimate: incubation and seed support)")
         zones: tuple[str, ...] = Field(("all",), description=TARGETS_DOC)
 
@@ -64,7 +64,7 @@ class CertificationSupport(Targeted):
     class Settings(LeverSettings):
         gain: float = Field(0.5, ge=0.0, le=10.0, description="rise in the yearly certification chance of a "
                             "qualifying firm (share; estimate)")
-        award: float = Field(0.2, ge=0.0, description="CNY m per newly certified firm (estimate: provincial "
+        award: float = Field(0.2, ge=0.0, le=10_000.0, description="CNY m per newly certified firm (estimate: provincial "
                              "awards of CNY 0.1-0.3 m per first certification)")
         zones: tuple[str, ...] = Field(("all",), description=TARGETS_DOC)
 

@@ -36,7 +36,7 @@ class TalentSubsidy(Targeted):
     title = "Talent subsidies paid by the region"
 
     class Settings(LeverSettings):
-        amount: float = Field(20.0, ge=0.0, description="CNY k per skilled person per year (estimate: "
+        amount: float = Field(20.0, ge=0.0, le=10_000.0, description="CNY k per skilled person per year (estimate: "
                               "housing/living allowances for graduates in Guangxi cities, ~CNY 10-30 k)")
         zones: tuple[str, ...] = Field(("all",), description=TARGETS_DOC)
 
@@ -66,7 +66,7 @@ class PlatformBuilding(Targeted):
     title = "Region co-funding of innovation platforms"
 
     class Settings(LeverSettings):
-        budget: float = Field(200.0, ge=0.0, description="CNY m per year (estimate: Guangxi's innovation-"
+        budget: float = Field(200.0, ge=0.0, le=1_000_000.0, description="CNY m per year (estimate: Guangxi's innovation-"
                               "platform funds are of the order of CNY 100s of m a year)")
         split: Literal["equal", "output", "need"] = Field("equal", description="how the budget is split "
                                                           "among the targeted zones")

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sim.agents.zone import NATIONAL, REGION
 from sim.core.errors import InputError
+from sim.core.params import MAX_YEARS
 from sim.core.units import bn_from_m
 from sim.policies.base import Lever, LeverSettings
 
@@ -32,20 +33,20 @@ if TYPE_CHECKING:
 class Park(BaseModel):
     """A county park that becomes a region-level zone."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)
     name: str = Field(min_length=1)
     name_zh: str = ""
     lon: float = Field(ge=-180, le=180)
     lat: float = Field(ge=-90, le=90)
-    year: int = Field(1, ge=1, le=500, description="simulated year in which it is created (1 = first)")
-    land_total: float = Field(10.0, gt=0.0, description="km2 inside the boundary")
-    land_developed: float = Field(3.0, ge=0.0, description="km2 developed at creation")
+    year: int = Field(1, ge=1, le=MAX_YEARS, description="simulated year in which it is created (1 = first)")
+    land_total: float = Field(10.0, gt=0.0, le=100_000.0, description="km2 inside the boundary")
+    land_developed: float = Field(3.0, ge=0.0, le=100_000.0, description="km2 developed at creation")
     mgmt_eff: float = Field(0.45, ge=0.0, le=1.0, description="management efficiency (weakest zones: 0.45)")
     amenity: float = Field(0.8, ge=0.0, le=10.0, description="amenity index (smallest zones: 0.8)")
-    housing_cost: float = Field(5.5, gt=0.0, description="CNY k per m2 (smallest zones: 5.5)")
-    platforms: float = Field(1.0, ge=0.0, description="innovation platforms at creation")
+    housing_cost: float = Field(5.5, gt=0.0, le=1000.0, description="CNY k per m2 (smallest zones: 5.5)")
+    platforms: float = Field(1.0, ge=0.0, le=100_000.0, description="innovation platforms at creation")
 
 
 class NewZones(Lever):
@@ -97,9 +98,9 @@ class Promotion(Lever):
     class Settings(LeverSettings):
         top: int = Field(1, ge=1, le=100, description="ranks within the region-level class that qualify")
         years: int = Field(3, ge=1, le=50, description="consecutive qualifying years needed (estimate)")
-        min_output_bn: float = Field(60.0, ge=0.0, description="CNY bn/yr of output needed (estimate)")
-        min_hightech_firms: int = Field(60, ge=0, description="certified high-tech firms needed (estimate)")
-        max_national: int | None = Field(None, ge=1, description="cap on the number of national zones")
+        min_output_bn: float = Field(60.0, ge=0.0, le=1e9, description="CNY bn/yr of output needed (estimate)")
+        min_hightech_firms: int = Field(60, ge=0, le=1_000_000_000, description="certified high-tech firms needed (estimate)")
+        max_national: int | None = Field(None, ge=1, le=100_000, description="cap on the number of national zones")
         min_gap: int = Field(5, ge=0, le=100, description="years between two promotions (estimate: the "
                              "State Council approves national zones in batches)")
         value_years: float = Field(3.0, ge=0.0, le=100.0, description="what national status is worth to a "

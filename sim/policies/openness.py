@@ -27,7 +27,7 @@ class OutsideAttraction(Targeted):
 
     class Settings(LeverSettings):
         gain: float = Field(0.3, ge=0.0, le=10.0, description="rise in expected arrivals (share; estimate)")
-        cost_per_arrival: float = Field(0.5, ge=0.0, description="CNY m of promotion and incentives per "
+        cost_per_arrival: float = Field(0.5, ge=0.0, le=10_000.0, description="CNY m of promotion and incentives per "
                                         "arriving firm (estimate)")
         zones: tuple[str, ...] = Field(("all",), description=TARGETS_DOC)
 

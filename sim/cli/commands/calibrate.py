@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.cli.main import positive_int
+from sim.cli.main import positive_int, years_option
 from sim.core.errors import InputError
 from sim.experiments.executor import executor
 from sim.experiments.results import default_out, manifest, staged_output, world_dict, write_json, write_table, write_yaml
@@ -29,8 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--world", default=DEFAULT_WORLD, help="world name or file (default: %(default)s)")
     p.add_argument("--seeds", "-k", type=positive_int(1, 1000), default=2,
                    help="seeds per evaluation, the same for every evaluation (default: %(default)s)")
-    p.add_argument("--years", "-y", type=positive_int(2, 500), default=None,
-                   help="years per run (default: the world's horizon)")
+    years_option(p, 2, "the world's horizon")
     p.add_argument("--design", type=positive_int(0, 10_000), default=16,
                    help="Latin-hypercube design points (default: %(default)s)")
     p.add_argument("--iterations", type=positive_int(0, 10_000), default=30,
@@ -41,7 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-identification", action="store_true", help="skip the identification probe")
     p.add_argument("--out", "-o", type=Path, default=None,
                    help="output folder (default: results/calibrate-WORLD-TIME)")
-    p.add_argument("--overwrite", action="store_true", help="replace a non-empty --out folder")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace --out if it is a results folder zonesim made (never any other folder)")
     p.set_defaults(handler=main)
 
 

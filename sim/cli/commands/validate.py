@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.analysis import validate as V
-from sim.cli.main import positive_int
+from sim.cli.main import positive_int, years_option
 from sim.cli.output import save_figure
 from sim.core.params import Params
 from sim.experiments.executor import executor
@@ -31,14 +31,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="replicate seeds for the targets (default: %(default)s)")
     p.add_argument("--policy-seeds", type=positive_int(0, 10_000), default=6,
                    help="seeds for the policy-response experiments, 0 = skip them (default: %(default)s)")
-    p.add_argument("--years", "-y", type=positive_int(1, 500), default=None,
-                   help="years to simulate (default: the world's horizon)")
+    years_option(p, 1, "the world's horizon")
     p.add_argument("--seed", type=positive_int(0, 2**63 - 1), default=20210, help="base seed (default: %(default)s)")
     p.add_argument("--workers", "-w", type=positive_int(1, 1024), default=None,
                    help="worker processes (default: all cores)")
     p.add_argument("--out", "-o", type=Path, default=None,
                    help="output folder, must be new or empty (default: results/validate-WORLD-TIME)")
-    p.add_argument("--overwrite", action="store_true", help="replace a non-empty --out folder")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace --out if it is a results folder zonesim made (never any other folder)")
     p.add_argument("--strict", action="store_true", help="exit with code 1 if any target fails")
     p.set_defaults(handler=main)
 

@@ -24,7 +24,8 @@ h2{font-size:1.3em;margin-top:1.8em;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;margin:.8em 0;font-size:.9em}
 th,td{border:1px solid #ccc;padding:.3em .6em;text-align:right;vertical-align:top}
 th{background:#f3f3f3} td:first-child,th:first-child{text-align:left}
-table.text td,table.facts td{text-align:left} .muted{color:#777;font-size:.85em}
+table.text td,table.text th,table.facts td{text-align:left} .muted{color:#777;font-size:.85em}
+.warning{background:#fff3cd;border:1px solid #e0b000;padding:.5em .8em}
 tr[data-level=national] td:nth-child(2){color:#c0392b} tr[data-level=delisted]{color:#888}
 td.clear{font-weight:bold} td.unclear{color:#888}
 img{max-width:100%%;border:1px solid #eee;margin:.5em 0} .summary li{margin:.35em 0}
@@ -43,7 +44,8 @@ code{font-size:.85em;background:#f6f6f6;padding:.1em .3em}
   table{font-size:8.5pt} .noprint{display:none}
 }
 """
-FONT_STACK = {"zh": "'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei','WenQuanYi Zen Hei',sans-serif",
+FONT_STACK = {"zh": "'zonesim CJK','Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',"
+                    "'WenQuanYi Zen Hei',sans-serif",
               "en": "'DejaVu Sans','Helvetica Neue',Arial,sans-serif"}
 
 

@@ -3,31 +3,36 @@ assembled with the page styles of ``html``; ``write_report`` puts it next to the
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from sim import __version__
-from sim.present.i18n import check_lang, kind_name, package_title, tr
+from sim.core.errors import InputError
+from sim.present.i18n import check_lang, kind_name, package_title, pick, tr
 from sim.present.report import sections
 from sim.present.report.folder import Folder, read_folder
 from sim.present.format import NA
 from sim.present.report.html import CSS, FONT_STACK, KNOWN_KINDS, esc, facts
+
+GENERATOR = "zonesim report"  # in every report's <head>: a file without it is not ours to overwrite
+
 
 def context(f: Folder, lang: str) -> dict[str, Any]:
     """Names and titles for the report: package titles, zone names, zone slots, world title."""
     world = f.world
     titles = {p["name"]: package_title(p, lang) for p in f.packages}
     zones = world.get("zones") or []
-    zh = lang == "zh"
-    names = {z["id"]: (z.get("name_zh") if zh else z.get("name")) or z["id"] for z in zones}
+    names = {z["id"]: pick(z.get("name"), z.get("name_zh"), lang) or z["id"] for z in zones}
     for p in f.packages:  # zones a package creates
         nz = ((p.get("levers") or {}).get("new_zones") or {}) if isinstance(p.get("levers"), dict) else {}
         for park in nz.get("parks", []) if isinstance(nz, dict) else []:
             if isinstance(park, dict) and park.get("id"):
-                names.setdefault(park["id"], (park.get("name_zh") if zh else park.get("name")) or park["id"])
-    world_title = (world.get("title_zh") if zh else world.get("title")) or world.get("name") or f.manifest.get("world", NA)
+                names.setdefault(park["id"], pick(park.get("name"), park.get("name_zh"), lang) or park["id"])
+    world_title = pick(world.get("title"), world.get("title_zh"), lang) or world.get("name") or f.manifest.get("world", NA)
     return {"titles": titles, "names": names, "slot_ids": [z["id"] for z in zones], "world_title": world_title,
             "world": world}
 
@@ -62,7 +67,7 @@ def what_was_run(f: Folder, lang: str, ctx: dict[str, Any]) -> str:
 
 def render(f: Folder, lang: str = "en") -> str:
     """The report's HTML text for a read results folder."""
-    from sim.present.fonts import cjk_font
+    from sim.present.fonts import cjk_font, embedded_font_css
 
     check_lang(lang)
     ctx = context(f, lang)
@@ -75,6 +80,9 @@ def render(f: Folder, lang: str = "en") -> str:
             .sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
     parts: list[str] = []
     head_parts: list[str] = []
+    if f.incomplete:
+        head_parts.append(f'<p class="warning" id="incomplete"><b>{esc(tr("r.incomplete", lang))}</b> '
+                          f'{esc(f.incomplete)}</p>')
     if tidy and f.kind not in ("sweep", "study", "sensitivity"):
         if f.kind not in KNOWN_KINDS:
             note = tr("r.unknown", lang, k=f.kind, n=len(f.files))
@@ -96,20 +104,40 @@ def render(f: Folder, lang: str = "en") -> str:
         parts.append(f'<p class="muted">{esc(tr("r.no_font", lang))}</p>')
     title = f"{tr('r.title', lang)} — {ctx['world_title']}"
     made = tr("r.made", lang, v=__version__, t=pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d %H:%M UTC"))
+    body = (f"<h1>{esc(title)}</h1><p class=\"muted\">{esc(made)}</p>" + "\n".join(head_parts)
+            + f"<p class=\"muted\">{esc(tr('r.note', lang))}</p>" + what_was_run(f, lang, ctx)
+            + "\n".join(parts))
+    # the Chinese glyphs the page uses travel with it: no CJK font needed where it is read or printed
+    fontface = embedded_font_css(title + re.sub(r'src="data:[^"]*"', "", body)) if lang == "zh" else ""
     return (f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{esc(title)}</title><style>{CSS % {'font': FONT_STACK[lang]}}</style></head><body>"
-            f"<h1>{esc(title)}</h1><p class=\"muted\">{esc(made)}</p>"
-            + "\n".join(head_parts)
-            + f"<p class=\"muted\">{esc(tr('r.note', lang))}</p>" + what_was_run(f, lang, ctx)
-            + "\n".join(parts) + "</body></html>\n")
+            f'<meta name="generator" content="{GENERATOR}">'
+            f"<title>{esc(title)}</title><style>{fontface}{CSS % {'font': FONT_STACK[lang]}}</style></head><body>"
+            + body + "</body></html>\n")
 
 
 def write_report(folder: str | Path, lang: str = "en", out: str | Path | None = None) -> Path:
     """Write the report next to the results (``report-LANG.html``) or to ``out``; returns the path."""
     from sim.experiments.results import atomic_write
 
-    text = render(read_folder(Path(folder)), lang)
     path = Path(out) if out else Path(folder) / f"report-{lang}.html"
+    check_report_path(path)
+    text = render(read_folder(Path(folder)), lang)
     atomic_write(path, text)
     return path
+
+
+def check_report_path(path: Path) -> None:
+    """Refuse (one line, exit 2) to replace anything but a report zonesim wrote (its generator tag)."""
+    if not os.path.lexists(path):
+        return
+    if path.is_symlink() or not path.is_file():
+        raise InputError(path, "--out", "exists and is not a regular file; give a new file name")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        raise InputError(path, "--out", f"exists and cannot be read ({exc.strerror}); give a new file name") from None
+    if f'<meta name="generator" content="{GENERATOR}">'.encode() not in head:
+        raise InputError(path, "--out", "exists and was not written by zonesim report; give a new file name "
+                                        "(zonesim replaces only its own reports)")
