@@ -125,11 +125,10 @@ class Delisting(Lever):
         if self.settings.reference == "current":
             return np.where(zs.alive & (zs.level != DELISTED), zs.level, -1).astype(np.int8)
         ref = pad(self.reference.astype(float), n, -1.0).astype(np.int8)
-        for z in range(self.reference.size, n):
-            if zs.alive[z]:
-                self.born.setdefault(z, model.steps)
-                if model.steps - self.born[z] >= self.settings.join_years:
-                    ref[z] = REGION
+        for z in np.flatnonzero(zs.alive & (ref < 0)):  # zones created during the run (any free slot)
+            self.born.setdefault(int(z), model.steps)
+            if model.steps - self.born[int(z)] >= self.settings.join_years:
+                ref[z] = REGION
         return ref
 
     def start_year(self, model: ZoneModel) -> None:
