@@ -33,7 +33,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -89,6 +89,8 @@ def fmix(x: np.ndarray) -> np.ndarray:
 def as_keys(keys: np.ndarray | Iterable[int] | int) -> np.ndarray:
     """Keys as a uint64 array (int64 keys are reinterpreted, not converted: negative ids keep
     64 distinct bits). Keys never pass through float64 (above 2**53 it loses bits)."""
+    if type(keys) is np.ndarray and keys.dtype == np.uint64:  # the common case, fast
+        return keys
     k = np.asarray(keys)
     if k.dtype == np.uint64:
         return k
@@ -177,21 +179,33 @@ class Streams:
         return c
 
     # -- raw bits and uniforms -----------------------------------------------------------
-    def bits(self, name: str, year: int, keys: np.ndarray, draw: int = 0) -> np.ndarray:
+    def bits(self, name: str | Sequence[str], year: int, keys: np.ndarray, draw: int = 0) -> np.ndarray:
         """64 random bits per key (uint64): the stream's value for (year, key, draw). Every
-        draw of the model goes through here."""
-        c1, c2 = self._const(name, int(year), int(draw))
+        draw of the model goes through here. ``name`` may be a sequence of streams: then one
+        row per stream (the same numbers as one call per stream, in fewer numpy calls)."""
+        year, draw = int(year), int(draw)
         k = as_keys(keys)
-        x = np.multiply(k.reshape(-1), _GOLDu)  # a new 1-d array; keys are not modified
+        if isinstance(name, str):
+            c1, c2 = self._const(name, year, draw)
+            x = np.multiply(k.reshape(-1), _GOLDu)  # a new 1-d array; keys are not modified
+            shape = k.shape
+        else:
+            cs = [self._const(n, year, draw) for n in name]
+            c1 = np.array([c[0] for c in cs], dtype=np.uint64)[:, None]
+            c2 = np.array([c[1] for c in cs], dtype=np.uint64)[:, None]
+            x = np.empty((len(cs), k.size), dtype=np.uint64)
+            x[:] = np.multiply(k.reshape(-1), _GOLDu)
+            shape = (len(cs),) + k.shape
         x += c1
         fmix(x)
         if self.rounds == 2:
             x += c2
             fmix(x)
-        return x.reshape(k.shape)
+        return x.reshape(shape)
 
-    def uniform(self, name: str, year: int, keys: np.ndarray, draw: int = 0) -> np.ndarray:
-        """Uniform numbers in the open interval (0, 1), one per key (52 random bits)."""
+    def uniform(self, name: str | Sequence[str], year: int, keys: np.ndarray, draw: int = 0) -> np.ndarray:
+        """Uniform numbers in the open interval (0, 1), one per key (52 random bits); one row
+        per stream if ``name`` is a sequence."""
         x = self.bits(name, year, keys, draw)
         x >>= _S12
         x |= _ONE_BITS  # 1 + i / 2**52 as a double: no int -> float conversion (3x slower)
@@ -204,8 +218,8 @@ class Streams:
         """True with probability ``p`` (per key or scalar)."""
         return self.uniform(name, year, keys) < p
 
-    def normal(self, name: str, year: int, keys: np.ndarray, draw: int = 0) -> np.ndarray:
-        """Standard normal by inversion (AS 241)."""
+    def normal(self, name: str | Sequence[str], year: int, keys: np.ndarray, draw: int = 0) -> np.ndarray:
+        """Standard normal by inversion (AS 241); one row per stream if ``name`` is a sequence."""
         return ndtri(self.uniform(name, year, keys, draw))
 
     def lognormal(self, name: str, year: int, keys: np.ndarray, mean: float | np.ndarray,
@@ -225,11 +239,12 @@ class Streams:
         u = self.uniform(name, year, keys)
         return np.maximum(1, np.ceil(np.log(u) / np.log1p(-np.asarray(p, dtype=float)))).astype(np.int64)
 
-    def poisson(self, name: str, year: int, keys: np.ndarray, lam: np.ndarray | float) -> np.ndarray:
+    def poisson(self, name: str | Sequence[str], year: int, keys: np.ndarray, lam: np.ndarray | float) -> np.ndarray:
         """Poisson counts by exact inversion of one keyed uniform each: a small change of ``lam``
-        changes a count only if the uniform is within the change of a CDF step."""
-        keys = as_keys(keys)
-        return poisson_ppf(self.uniform(name, year, keys), np.broadcast_to(np.asarray(lam, dtype=float), keys.shape))
+        changes a count only if the uniform is within the change of a CDF step. With a
+        sequence of streams, ``lam`` has one row per stream."""
+        u = self.uniform(name, year, keys)
+        return poisson_ppf(u, np.broadcast_to(np.asarray(lam, dtype=float), u.shape))
 
     def choice(self, name: str, year: int, keys: np.ndarray, cdf: np.ndarray, group: np.ndarray) -> np.ndarray:
         """Alternative of each key from its ``group`` row of cumulative probabilities (the
@@ -328,49 +343,59 @@ _E = (6.6579051150, 3.0812263860, 0.42868294337, 0.017337203997)
 _F = (1.0, 0.24197894225, 0.012258202635)
 
 
-def _horner(c: tuple[float, ...], r: np.ndarray) -> np.ndarray:
+def _rational(num: tuple[float, ...], den: tuple[float, ...], r: np.ndarray) -> np.ndarray:
+    """num(r) / den(r) for coefficient tuples (lowest degree first), both polynomials evaluated
+    together (Horner on a 2 x n array: half the numpy calls of two separate evaluations)."""
+    deg = max(len(num), len(den))
+    c = np.zeros((deg, 2, 1))
+    c[:len(num), 0, 0] = num
+    c[:len(den), 1, 0] = den
     out = r * c[-1]
     out += c[-2]
     for a in c[-3::-1]:
         out *= r
         out += a
-    return out
+    return np.divide(out[0], out[1], out=out[0])
+
+
+_AB = (_A, _B)
+_CD = (_C, _D)
+_EF = (_E, _F)
 
 
 def ndtri(u: np.ndarray) -> np.ndarray:
-    """Standard normal quantile of ``u`` in (0, 1): Wichura (1988), AS 241 PPND7 (see above),
-    monotone in ``u``. The central rational function runs on every element without masks (85 %
-    need it); the tails on the rest."""
+    """Standard normal quantile of ``u`` in (0, 1) (any shape): Wichura (1988), AS 241 PPND7
+    (see above), monotone in ``u``. The central rational function runs on every element
+    without masks (85 % need it); the tails on the rest."""
     u = np.asarray(u, dtype=float)
+    shape = u.shape
+    u = u.reshape(-1)
     q = u - 0.5
     r = q * q
     np.subtract(0.180625, r, out=r)
-    z = _horner(_A, r)
-    z /= _horner(_B, r)
+    z = _rational(*_AB, r)
     z *= q
     tail = np.flatnonzero(np.abs(q) > 0.425)
     if tail.size:
         qt, ut = q[tail], u[tail]
-        r = np.sqrt(-np.log(np.where(qt < 0.0, ut, 1.0 - ut)))
+        r = np.sqrt(-np.log(np.minimum(ut, 1.0 - ut)))
         near = r <= 5.0
         if near.all():
             r -= 1.6
-            val = _horner(_C, r)
-            val /= _horner(_D, r)
+            val = _rational(*_CD, r)
         else:
             val = np.empty_like(r)
-            rn = r[near] - 1.6
-            val[near] = _horner(_C, rn) / _horner(_D, rn)
-            rf = r[~near] - 5.0
-            val[~near] = _horner(_E, rf) / _horner(_F, rf)
-        z[tail] = np.where(qt < 0.0, -val, val)
-    return z
+            val[near] = _rational(*_CD, r[near] - 1.6)
+            val[~near] = _rational(*_EF, r[~near] - 5.0)
+        np.copysign(val, qt, out=val)
+        z[tail] = val
+    return z.reshape(shape)
 
 
 _LOGFACT = np.array([math.lgamma(k + 1.0) for k in range(4096)])
 _WINDOW_CELLS = 1 << 21
 _SEQ_RATE = 3.0  # rates below: sequential search for the first _SEQ_STEPS values of k
-_SEQ_STEPS = 8
+_SEQ_STEPS = 3
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
 
@@ -391,15 +416,18 @@ def poisson_ppf(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
     """Smallest k with P(X <= k) >= u for X ~ Poisson(lam), elementwise (numpy only): exact
     inversion, so a count is a monotone function of its uniform and of the rate."""
     u = np.asarray(u, dtype=float)
+    shape = u.shape
+    if u.ndim != 1:
+        u, lam = u.reshape(-1), np.broadcast_to(lam, shape).reshape(-1)
     lam = np.asarray(lam, dtype=float)
-    out = np.zeros(u.shape, dtype=np.int64)
+    out = np.zeros(u.size, dtype=np.int64)
     if u.size == 0:
-        return out
+        return out.reshape(shape)
     # k = 0 where u <= exp(-lam); as exp(-lam) > 1 - lam, only u > 1 - lam (less a margin far
     # above the error of exp) can need more: with the model's innovation rates a few per cent
     rows = np.flatnonzero(u + lam > 1.0 - 2.0**-40)
     if rows.size == 0:
-        return out
+        return out.reshape(shape)
     # small rates: a sequential search for the first few k (most rows end there), on compacted
     # arrays; the rest (large rates, and the few small-rate rows left) by windows of their CDF
     small = lam[rows] < _SEQ_RATE
@@ -421,7 +449,7 @@ def poisson_ppf(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
     rows = np.concatenate([rows[~small], act])
     if rows.size:
         _poisson_windows(rows, out, u, lam)
-    return out
+    return out.reshape(shape)
 
 
 def _poisson_windows(rows, out, u, lam) -> None:

@@ -30,9 +30,10 @@ class Recorder:
 
         def bits(name, year, keys, draw=0):
             out = inner(name, year, keys, draw)
-            self.used[self.stage].add(name)
-            self.values[(name, int(year), int(draw))].update(zip(np.atleast_1d(keys).tolist(),
-                                                                 np.atleast_1d(out).tolist()))
+            names, rows = ([name], [out]) if isinstance(name, str) else (list(name), list(out))
+            for n, o in zip(names, rows):
+                self.used[self.stage].add(n)
+                self.values[(n, int(year), int(draw))].update(zip(np.atleast_1d(keys).tolist(), np.atleast_1d(o).tolist()))
             return out
 
         streams.bits = bits
@@ -144,8 +145,8 @@ def test_removing_one_firm_leaves_every_other_draw_of_the_year_unchanged(world):
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_a_reward_of_a_few_thousand_yuan_moves_2041_output_negligibly(world, tmp_path, seed):
     """Paired runs: a package paying CNY 5,000 of rewards a year changes final-year region output
-    by a negligible amount (before keyed streams, any change gave an unrelated run: seed noise
-    of several per cent)."""
+    by a negligible amount (before keyed streams, the first divergent draw gave an unrelated run:
+    differences of the order of the seed noise, several per cent)."""
     f = tmp_path / "tiny.yaml"
     f.write_text("""name: tiny-reward
 extends: baseline
@@ -164,4 +165,4 @@ levers:
     assert pkg.flows["rewards"].sum() > 0  # the lever acted
     out_b = base.recorder.region_latest["output"]
     out_p = pkg.recorder.region_latest["output"]
-    assert abs(out_p / out_b - 1.0) < 1e-3
+    assert abs(out_p / out_b - 1.0) < 1e-6  # measured: ~1.5e-9 on seeds 1-5
