@@ -3,6 +3,9 @@
 All firms' numeric state is one :class:`~sim.core.pool.Pool` (``model.firms``); an
 :class:`Enterprise` is the Mesa agent of one slot. Every yearly behaviour is a function over all
 live firms at once (numpy), called by a stage of :class:`~sim.model.zonemodel.ZoneModel`.
+Every random decision draws from a named stream of ``model.streams`` (``sim.core.streams``),
+keyed by the firm's permanent lineage key (column ``key``, ``sim.core.keys``): a firm's draw
+for a decision and year is the same in every package in which the firm exists.
 
 Units: output, value added, profit, capital, R&D and knowledge in CNY m; land in km2.
 """
@@ -14,9 +17,9 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.core.choice import logit_cdf
+from sim.core.keys import ARRIVAL, STARTUP, counted_keys, spinoff_keys
 from sim.core.params import N_SECTORS, SECTORS
-from sim.core.choice import draw_alternatives, logit_cdf
-from sim.core.draws import bernoulli_slots
 from sim.core.pool import Column, Pool, Pooled
 
 if TYPE_CHECKING:
@@ -28,6 +31,7 @@ ORIGINS = ("initial", "startup", "spinoff", "arrival")
 ENERGY_INTENSIVE = np.isin(np.array(SECTORS), ("new_materials", "traditional"))
 
 FIRM_COLUMNS = {
+    "key": (np.uint64, 0),  # permanent lineage key: keys the firm's random draws (sim.core.keys)
     "zone": (np.int64, -1),
     "sector": (np.int64, 0),
     "origin": (np.int8, 0),
@@ -57,6 +61,7 @@ class Enterprise(Pooled, mesa.Agent):
     id). Its state lives in the model's firm pool (``sim.core.pool``); the agent follows its firm
     when slots are compacted and is removed from the model (``Agent.remove()``) when the firm exits."""
 
+    key = Column("permanent lineage key (sim.core.keys): keys the firm's random draws")
     zone = Column("slot of the firm's zone")
     sector = Column("index into sim.core.params.SECTORS")
     employees = Column("people")
@@ -135,20 +140,22 @@ def produce(model: ZoneModel, service: np.ndarray, cell: np.ndarray) -> np.ndarr
 def innovate(model: ZoneModel, cell: np.ndarray) -> None:
     """Knowledge accumulates from R&D; innovations arrive as Poisson events with a rate raised by
     zone-sector spillovers and platforms; they lift TFP; qualifying firms get certified."""
-    f, p, zs, rng = model.firms, model.params, model.zones, model.rng
+    f, p, zs, S, y = model.firms, model.params, model.zones, model.streams, model.steps
     L = f.n
-    z, n = f.zone[:L], f.employees[:L]
+    z, n, fk = f.zone[:L], f.employees[:L], f.key[:L]
     k = f.knowledge[:L]
     k *= 1.0 - p.knowledge_depreciation
     k += f.rd[:L]
     k_per_worker = cell_sum(model, cell, k) / np.maximum(cell_sum(model, cell, n), 1e-9)
     boost = (1.0 + p.platform_effect * np.log1p(zs.platforms)) * zs.innovation_mult
     rate = p.innovation_rate * (k + p.knowledge_spillover * k_per_worker[cell] * n) * boost[z]
-    inno = rng.poisson(rate)
+    inno = S.poisson("firm.innovate", y, fk, rate)
     f.innovations[:L] = inno
     # TFP: noise for every firm, plus a gain from innovation intensity (per 100 employees, so it
     # does not scale with size) for the firms that innovated
-    growth = p.productivity_noise * rng.standard_normal(L) - 0.5 * p.productivity_noise**2
+    growth = S.normal("firm.tfp_shock", y, fk)
+    growth *= p.productivity_noise
+    growth -= 0.5 * p.productivity_noise**2
     did = np.flatnonzero(inno)
     growth[did] += p.innovation_step * np.log1p(100.0 * inno[did] / np.maximum(n[did], 1.0))
     f.tfp[:L] *= np.exp(growth)
@@ -162,7 +169,8 @@ def innovate(model: ZoneModel, cell: np.ndarray) -> None:
     expired = held & (left <= 0)
     new = eligible & expired  # expired + eligible: renewed
     apply = np.flatnonzero(eligible & ~held)  # first certification: a chance per year
-    new[apply[rng.random(apply.size) < (p.certification_rate * zs.certification_mult)[z[apply]]]] = True
+    lucky = S.uniform("firm.certify", y, fk[apply]) < (p.certification_rate * zs.certification_mult)[z[apply]]
+    new[apply[lucky]] = True
     keep = held & ~expired
     f.cert_left[:L] = left * keep + p.certification_years * new
     f.hightech[:L] = keep | new
@@ -171,14 +179,15 @@ def innovate(model: ZoneModel, cell: np.ndarray) -> None:
 def grow(model: ZoneModel) -> None:
     """Gibrat growth of employment, tilted by profit margin, capped by free land and, for
     energy-intensive sectors, by each zone's growth cap; capital and land follow employment."""
-    f, p, zs, rng = model.firms, model.params, model.zones, model.rng
+    f, p, zs = model.firms, model.params, model.zones
     L = f.n
     z = f.zone[:L]
     n = f.employees[:L].copy()
     margin = f.profit[:L] / np.maximum(f.output[:L], 1e-9)
     mean_margin = np.average(margin, weights=n) if L else 0.0
-    g = (p.growth_drift + p.growth_profit_sensitivity * (margin - mean_margin)
-         + p.growth_noise * rng.standard_normal(L))
+    g = model.streams.normal("firm.grow", model.steps, f.key[:L])
+    g *= p.growth_noise
+    g += p.growth_drift + p.growth_profit_sensitivity * (margin - mean_margin)
     if np.isfinite(zs.growth_cap).any():  # the green constraint binds on energy-intensive sectors only
         g = np.where(ENERGY_INTENSIVE[f.sector[:L]], np.minimum(g, zs.growth_cap[z]), g)
     change = np.maximum(n * np.exp(g), 1.0) - n
@@ -213,7 +222,7 @@ def exit_hazard(model: ZoneModel) -> np.ndarray:
 
 def exits(model: ZoneModel) -> np.ndarray:
     """Firms that close this year (slots, ascending); the model frees them."""
-    draw = model.rng.random(model.firms.n)
+    draw = model.streams.uniform("firm.exit", model.steps, model.firms.key[:model.firms.n])
     hazard = exit_hazard(model)
     mult = model.hooks.exit_multiplier(model, model.live_firms())
     return np.flatnonzero(draw < (hazard if np.isscalar(mult) and mult == 1.0 else hazard * mult))
@@ -234,23 +243,24 @@ def relocate(model: ZoneModel, service: np.ndarray, free: np.ndarray) -> np.ndar
     and moves when another zone wins and has free land. ``free``: free land per zone, updated
     in place for the moves. Returns (origin, destination) zone of each mover. The logit depends
     on the origin zone only, so each candidate draws its destination from its origin's row of
-    choice probabilities (``sim.core.choice``)."""
-    f, p, rng = model.firms, model.params, model.rng
-    cand = bernoulli_slots(rng, f.n, p.relocation_rate)
+    choice probabilities (``sim.core.choice``). Destinations accept movers in a key-based random
+    order (a yearly stream) until their free land runs out."""
+    f, p, S, y = model.firms, model.params, model.streams, model.steps
+    cand = np.flatnonzero(S.uniform("firm.relocate", y, f.key[:f.n]) < p.relocation_rate)
     if cand.size == 0:
         return np.zeros((0, 2), dtype=np.int64)
     here = f.zone[cand]
     attract = zone_attractiveness(model, service, free)
     cost = p.relocation_cost * model.move_cost + p.relocation_distance_cost * model.distance / 100.0
     np.fill_diagonal(cost, 0.0)
-    dest = draw_alternatives(logit_cdf(attract[None, :] - cost), here, rng.random(cand.size))
+    dest = S.choice("firm.relocate_dest", y, f.key[cand], logit_cdf(attract[None, :] - cost), here)
     moving = dest != here
     movers, dest, here = cand[moving], dest[moving], here[moving]
     if movers.size == 0:
         return np.zeros((0, 2), dtype=np.int64)
-    # destinations accept movers in order until their free land runs out
+    # destinations accept movers in a key-based random order until their free land runs out
     need = f.land[movers]
-    order = np.lexsort((np.arange(movers.size), dest))
+    order = S.order("firm.relocate_queue", y, f.key[movers], dest)
     cum = np.zeros(movers.size)
     cum[order] = _cumsum_by_group(need[order], dest[order])
     ok = cum <= np.maximum(free, 0.0)[dest]
@@ -273,23 +283,26 @@ def _cumsum_by_group(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
 def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np.ndarray) -> dict:
     """New firms this year: start-ups from local talent and platforms, spin-offs from knowledge-rich
     incumbents, and arrivals from outside Guangxi split by zone attractiveness. ``free``: free
-    land per zone. Returns columns for the pool (before the land check)."""
-    f, p, zs, rng = model.firms, model.params, model.zones, model.rng
+    land per zone. Returns columns for the pool (before the land check), with each entrant's
+    permanent key: start-ups and arrivals (year, zone, k-th of the zone-year), spin-offs (year,
+    parent). Counts are one Poisson per zone by inversion of a keyed uniform (arrivals: a
+    Poisson total split by attractiveness is one Poisson per zone, the same distribution)."""
+    f, p, zs, S, y = model.firms, model.params, model.zones, model.streams, model.steps
     nz = model.n_zone_slots
     L = f.n
     z = f.zone[:L]
+    zk = zs.key
     cell = cells(model)
     active = model.zone_active()
     incub = (1.0 + p.incubator_effect * np.log1p(zs.platforms)) * zs.startup_mult
-    lam = p.startup_rate / 1000.0 * talent * incub * active
-    n_start = rng.poisson(lam)
+    lam_start = p.startup_rate / 1000.0 * talent * incub * active
     # spin-offs from incumbents, more likely the more knowledge they hold
     k = f.knowledge[:L]
     mean_k = k.mean() if L else 0.0
     prob = np.minimum(p.spinoff_rate / max(mean_k, 1e-9) * k, 1.0)
     if not active.all():
         prob *= active[z]
-    parents = np.flatnonzero(rng.random(L) < prob)
+    parents = np.flatnonzero(S.uniform("firm.spinoff", y, f.key[:L]) < prob)
     # arrivals from outside
     attract = zone_attractiveness(model, service, free)
     w = np.exp(attract - attract[np.isfinite(attract)].max()) * zs.arrival_mult if np.isfinite(attract).any() else np.zeros(nz)
@@ -301,19 +314,23 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
     if total > 0 and not np.all(mult[active] == 1.0):
         base = w / np.maximum(mult, 1e-12)
         lam = p.outside_arrivals * float(total / base.sum()) if base.sum() > 0 else lam
-    n_arr = rng.multinomial(rng.poisson(lam), w / total) if total > 0 else np.zeros(nz, dtype=np.int64)
+    lam_arr = lam * (w / total) if total > 0 else np.zeros(nz)
+    n_start, n_arr = S.poisson(("entry.startups", "entry.arrivals"), y, zk, np.stack([lam_start, lam_arr]))
     # assemble: zone and sector for each entrant
     z_start = np.repeat(np.arange(nz), n_start)
     z_arr = np.repeat(np.arange(nz), n_arr)
     z_new = np.concatenate([z_start, z[parents], z_arr]).astype(np.int64)
     origin = np.concatenate([np.full(z_start.size, 1), np.full(parents.size, 2), np.full(z_arr.size, 3)])
+    key = np.concatenate([counted_keys(STARTUP, y, zk, n_start), spinoff_keys(y, f.key[parents]),
+                          counted_keys(ARRIVAL, y, zk, n_arr)])
     # sectors of start-ups and arrivals follow the zone's firm mix; spin-offs keep the parent's
     mix = np.log(cell_sum(model, cell).reshape(nz, N_SECTORS) + 0.5)  # shares (count + 0.5) as logit utilities
     z_other = np.concatenate([z_start, z_arr])
-    s_other = draw_alternatives(logit_cdf(mix), z_other, rng.random(z_other.size))
+    k_other = np.concatenate([key[:z_start.size], key[z_start.size + parents.size:]])
+    s_other = S.choice("entry.sector", y, k_other, logit_cdf(mix), z_other)
     s_new = np.concatenate([s_other[:z_start.size], f.sector[parents], s_other[z_start.size:]]).astype(np.int64)
-    m = z_new.size
-    size = np.maximum(1.0, rng.lognormal(np.log(p.entrant_size_mean) - 0.32, 0.8, m))
+    z_size, z_tfp, z_rd = S.normal(("entry.size", "entry.tfp", "entry.rd"), y, key)  # one call, three streams
+    size = np.maximum(1.0, np.exp(np.log(p.entrant_size_mean) - 0.32 + 0.8 * z_size))
     # productivity: entrant ratio x the zone-sector's employment-weighted geometric mean TFP
     emp = f.employees[:L]
     log_tfp = np.log(f.tfp[:L]) * emp
@@ -322,12 +339,12 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
     region_logA = log_tfp.sum() / emp.sum() if L else 0.0
     logA = np.where(cellw > 0, logA, region_logA)
     new_cell = z_new * N_SECTORS + s_new
-    tfp = p.entrant_productivity * np.exp(logA[new_cell] + 0.25 * rng.standard_normal(m))
+    tfp = p.entrant_productivity * np.exp(logA[new_cell] + 0.25 * z_tfp)
     # land per worker of the zone-sector (of the zone where the sector is new)
     cell_land = cell_sum(model, cell, f.land[:L])
     zone_lpw = cell_land.reshape(nz, N_SECTORS).sum(axis=1) / np.maximum(cellw.reshape(nz, N_SECTORS).sum(axis=1), 1e-9)
     lpw = np.where(cellw > 0, cell_land / np.maximum(cellw, 1e-9), zone_lpw.repeat(N_SECTORS))
-    rd_share = model.sector_rd[s_new] * rng.lognormal(-0.125, 0.5, m)
-    return {"zone": z_new, "sector": s_new, "origin": origin.astype(np.int8), "employees": size,
+    rd_share = model.sector_rd[s_new] * np.exp(-0.125 + 0.5 * z_rd)
+    return {"key": key, "zone": z_new, "sector": s_new, "origin": origin.astype(np.int8), "employees": size,
             "capital": size * model.sector_capital[s_new], "tfp": tfp, "rd_share": rd_share,
             "land": size * lpw[new_cell]}

@@ -2,7 +2,8 @@
 
 One :class:`Talent` agent stands for ``params.talent_scale`` people with a common skill, home
 zone, location and employer. Cohorts outside Guangxi (``zone == OUTSIDE``) stay in the pool and
-may return. All yearly behaviour is vectorised over cohorts.
+may return. All yearly behaviour is vectorised over cohorts; every random decision draws from a
+named stream of ``model.streams`` keyed by the cohort's permanent lineage key (column ``key``).
 
 Wages in CNY k per person per year.
 """
@@ -14,8 +15,9 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.core.choice import draw_alternatives, logit_cdf
+from sim.core.choice import logit_cdf
 from sim.core.pool import Column, Pool, Pooled
+from sim.core.streams import zone_key_order
 from sim.core.units import k_from_m
 
 if TYPE_CHECKING:
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 OUTSIDE = -1
 
 TALENT_COLUMNS = {
+    "key": (np.uint64, 0),  # permanent lineage key: keys the cohort's random draws (sim.core.keys)
     "zone": (np.int64, OUTSIDE),
     "home": (np.int64, 0),
     "employer": (np.int64, -1),  # firm slot, -1 if without a job in a zone firm
@@ -38,6 +41,7 @@ class Talent(Pooled, mesa.Agent):
     permanent id). Its state lives in the model's talent pool (``sim.core.pool``); the agent follows
     its cohort when slots are compacted and is removed from the model when the cohort retires."""
 
+    key = Column("permanent lineage key (sim.core.keys): keys the cohort's random draws")
     zone = Column("slot of the zone where the cohort lives, -1 outside Guangxi")
     home = Column("slot of the home zone")
     employer = Column("slot of the employing firm, -1 if none")
@@ -88,10 +92,12 @@ def outside_wage(model: ZoneModel, skill: np.ndarray) -> np.ndarray:
 
 
 def location_utility(model: ZoneModel, job_odds: np.ndarray, housing: np.ndarray) -> np.ndarray:
-    """Utility of each alternative (the zone slots, then leaving Guangxi: last column) for a
-    cohort of each home zone (rows), without the skill premium: a cohort's log skill premium
-    adds the same ``beta_wage * log(premium)`` to every alternative (its zone wages and its
-    outside wage alike), so it does not change the choice. Inactive zones are ``-inf``."""
+    """Utility of each alternative (leaving Guangxi: column 0, then zone slot ``s`` in column
+    ``s + 1``) for a cohort of each home zone (rows), without the skill premium: a cohort's log
+    skill premium adds the same ``beta_wage * log(premium)`` to every alternative (its zone wages
+    and its outside wage alike), so it does not change the choice. Inactive zones are ``-inf``.
+    The outside option comes first so that a zone added by a lever (appended) does not move its
+    interval in the choice's cumulative probabilities."""
     p, zs = model.params, model.zones
     nz = model.n_zone_slots
     base = (p.beta_wage * np.log(np.maximum(k_from_m(zs.wage), 1e-6))
@@ -100,28 +106,31 @@ def location_utility(model: ZoneModel, job_odds: np.ndarray, housing: np.ndarray
             + p.beta_subsidy * (zs.subsidy + zs.subsidy_extra)
             - p.beta_unemployed * (1.0 - job_odds))
     util = np.empty((nz, nz + 1))
-    util[:, :nz] = np.where(model.zone_active(), base, -np.inf)[None, :] + p.beta_home * np.eye(nz)
-    util[:, nz] = p.beta_wage * np.log(outside_wage(model, np.ones(1))[0]) - p.outside_penalty
+    util[:, 0] = p.beta_wage * np.log(outside_wage(model, np.ones(1))[0]) - p.outside_penalty
+    util[:, 1:] = np.where(model.zone_active(), base, -np.inf)[None, :] + p.beta_home * np.eye(nz)
     return util
 
 
 def choose_location(model: ZoneModel, movers: np.ndarray, job_odds: np.ndarray, housing: np.ndarray) -> np.ndarray:
     """Multinomial logit over the active zones plus leaving Guangxi; returns the chosen zone
     (or OUTSIDE) for each cohort in ``movers``. Utility: wage, amenity, housing cost, subsidies,
-    home preference, chance of a job (``location_utility``); one uniform draw per cohort from
-    the model's generator picks from its home zone's row of probabilities (``sim.core.choice``)."""
-    nz = model.n_zone_slots
+    home preference, chance of a job (``location_utility``); one keyed uniform per cohort (stream
+    ``talent.location``) picks from its home zone's row of probabilities (``sim.core.choice``)."""
+    t = model.talent
     cdf = logit_cdf(location_utility(model, job_odds, housing))
-    pick = draw_alternatives(cdf, model.talent.home[movers], model.rng.random(movers.size))
-    return np.where(pick == nz, OUTSIDE, pick)
+    pick = model.streams.choice("talent.location", model.steps, t.key[movers], cdf, t.home[movers])
+    return pick + OUTSIDE  # column 0 is leaving Guangxi (OUTSIDE = -1), column s + 1 zone slot s
 
 
 def hire(model: ZoneModel) -> tuple[np.ndarray, np.ndarray]:
     """Match cohorts to firms of their zone: each firm wants ``skilled_share_demand`` of its
     employees; cohorts find a job with probability min(1, demand / supply) of their zone, then
     a firm drawn in proportion to its demand; firms are filled up to demand, and each firm's
-    ``skilled`` head-count is set. Returns (demand, supply) of skilled people per zone slot."""
-    t, f, p = model.talent, model.firms, model.params
+    ``skilled`` head-count is set. Returns (demand, supply) of skilled people per zone slot.
+    The firms' demand is laid out by zone and, within a zone, by the firms' permanent keys
+    (``zone_key_order``), so a cohort's keyed uniform lands on the same firm whatever the pool
+    slots."""
+    t, f, p, S, y = model.talent, model.firms, model.params, model.streams, model.steps
     nz = model.n_zone_slots
     L, C = f.n, t.n
     want = f.employees[:L] * model.sector_skill[f.sector[:L]]
@@ -132,16 +141,18 @@ def hire(model: ZoneModel) -> tuple[np.ndarray, np.ndarray]:
     fill = np.where(demand > 0, np.minimum(1.0, supply / np.maximum(demand, 1e-9)), 0.0)
     employ_p = np.where(supply > 0, np.minimum(1.0, demand / np.maximum(supply, 1e-9)), 0.0)
     # which cohorts find a job (never those outside), then which firm: inverse CDF of demand
-    # over the firms sorted by zone
-    u = model.rng.random(C)
+    # over the firms sorted by zone and key
+    u = S.uniform("hire.job", y, t.key[:C])
     jobs = np.flatnonzero(u < np.r_[0.0, employ_p][tz + 1])
     employer = np.full(C, -1, dtype=np.int64)
     if jobs.size and L:
-        order = np.argsort(fz.astype(np.int16) if nz < 2**15 else fz, kind="stable")  # radix sort
+        order = zone_key_order(fz, f.key[:L], nz)
         cum = np.cumsum(want[order])
         zone_start = np.r_[0.0, np.cumsum(demand)][:nz]
         jz = tz[jobs]
-        target = zone_start[jz] + model.rng.random(jobs.size) * demand[jz]
+        target = S.uniform("hire.firm", y, t.key[jobs])
+        target *= demand[jz]
+        target += zone_start[jz]
         by_target = np.argsort(target)  # sorted keys: the binary searches walk the array in order (3x faster)
         pos = np.searchsorted(cum, target[by_target], side="right")
         employer[jobs[by_target]] = order[np.minimum(pos, L - 1)]

@@ -24,6 +24,7 @@ NATIONAL, REGION, DELISTED = 0, 1, 2
 LEVELS = ("national", "region", "delisted")
 
 ZONE_COLUMNS = {
+    "key": (np.uint64, 0),  # permanent key from the zone id (sim.core.keys.zone_keys): keys zone-level draws
     "level": (np.int8, REGION),
     "hosted_by": (np.int64, -1),  # slot of the hosting zone, -1 if none
     "lon": (np.float64, 0.0),
@@ -63,6 +64,7 @@ ZONE_COLUMNS = {
 class Zone(Pooled, mesa.Agent):
     """A high-tech zone (高新区): identity and status; state lives in ``model.zones``."""
 
+    key = Column("permanent key from the zone id (sim.core.keys): keys zone-level random draws")
     level = Column("0 national, 1 region-level, 2 delisted")
     hosted_by = Column("slot of the hosting zone, -1 if none")
     lon = Column("longitude, degrees")

@@ -11,6 +11,10 @@ Procedure (documented in docs/ODD.md, "Initialisation"):
 5. after one matching and production pass, each zone's TFP level is scaled so its output
    equals the table's ``output_bn``, wages are set from value added, knowledge stocks from
    R&D and age, and services stocks at their steady state.
+
+Every draw comes from a named ``init.*`` stream of ``model.streams`` (year 0), keyed by the
+agent's permanent key: the k-th firm or cohort of a zone's row (``sim.core.keys``). So a change
+to one zone's row leaves every other zone's agents as they were.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import numpy as np
 from sim.agents.enterprise import cells, produce
 from sim.agents.talent import hire
 from sim.agents.zone import NATIONAL, REGION, service_effect
+from sim.core.keys import INIT_COHORT, INIT_FIRM, counted_keys, zone_keys
 from sim.core.params import N_SECTORS
 from sim.core.units import m_from_bn
 from sim.scenario.world import ZoneRow
@@ -43,46 +48,49 @@ MEAN_FIRM_AGE = 8.0  # years (SAIC 2013: half of firms under 5; estimate)
 
 def populate(model: ZoneModel, rows: tuple[ZoneRow, ...]) -> None:
     """Fill the zone, firm and talent pools of ``model`` from the zone table."""
-    rng, p = model.rng, model.params
+    S, p = model.streams, model.params
     zs = model.zones
     nz = len(rows)
-    slots = zs.add(nz, **_zone_columns(rows, p))
+    zk = zone_keys([r.id for r in rows])
+    slots = zs.add(nz, key=zk, **_zone_columns(rows, p))
     assert np.array_equal(slots, np.arange(nz))
     zs.tax_share[:] = p.zone_tax_share
 
     # firms -----------------------------------------------------------------------------------
-    counts = np.array([r.firms for r in rows])
+    counts = np.array([r.firms for r in rows], dtype=np.int64)
     zone = np.repeat(np.arange(nz), counts)
-    sector = np.concatenate([
-        rng.choice(N_SECTORS, size=r.firms, p=np.array(r.sector_shares) / sum(r.sector_shares)) for r in rows
-    ])
-    size = FIRM_SIZE_MIN * (1.0 - rng.random(zone.size)) ** (-1.0 / FIRM_SIZE_TAIL)
+    fk = counted_keys(INIT_FIRM, None, zk, counts)
+    share_cdf = np.cumsum(np.array([r.sector_shares for r in rows], dtype=float), axis=1)
+    share_cdf /= share_cdf[:, -1:]
+    sector = S.choice("init.sector", 0, fk, share_cdf, zone)
+    size = FIRM_SIZE_MIN * (1.0 - S.uniform("init.size", 0, fk)) ** (-1.0 / FIRM_SIZE_TAIL)
     target_emp = np.array([m_from_bn(r.output_bn) / OUTPUT_PER_WORKER for r in rows])
     raw_total = np.bincount(zone, weights=size, minlength=nz)
     size = np.minimum(size, FIRM_SIZE_MAX_SHARE * raw_total[zone])
     size *= (target_emp / np.maximum(np.bincount(zone, weights=size, minlength=nz), 1e-9))[zone]
     size = np.maximum(size, 1.0)
-    rd_share = model.sector_rd[sector] * rng.lognormal(-RD_SIGMA**2 / 2, RD_SIGMA, zone.size)
-    hightech = _pick_hightech(rng, zone, sector, rd_share, [r.hightech_firms for r in rows])
+    rd_share = model.sector_rd[sector] * S.lognormal("init.rd", 0, fk, -RD_SIGMA**2 / 2, RD_SIGMA)
+    hightech = _pick_hightech(S, fk, zone, sector, rd_share, [r.hightech_firms for r in rows])
     rd_share = np.where(hightech, np.maximum(rd_share, p.hightech_rd_threshold * 1.05), rd_share)
     land_w = size * SECTOR_LAND_INTENSITY[sector]
     occupied = np.array([r.land_developed_km2 for r in rows]) * OCCUPIED_SHARE
     land = land_w * (occupied / np.bincount(zone, weights=land_w, minlength=nz))[zone]
-    age = rng.geometric(1.0 / MEAN_FIRM_AGE, zone.size) - 1
+    age = S.geometric("init.age", 0, fk, 1.0 / MEAN_FIRM_AGE) - 1
     model.firms.add(
-        zone.size, zone=zone, sector=sector, origin=0, employees=size,
-        capital=size * model.sector_capital[sector] * rng.lognormal(-0.02, 0.2, zone.size),
-        tfp=rng.lognormal(0.0, TFP_SIGMA, zone.size), rd_share=rd_share, hightech=hightech,
-        cert_left=np.where(hightech, rng.integers(1, p.certification_years + 1, zone.size), 0),
+        zone.size, key=fk, zone=zone, sector=sector, origin=0, employees=size,
+        capital=size * model.sector_capital[sector] * S.lognormal("init.capital", 0, fk, -0.02, 0.2),
+        tfp=S.lognormal("init.tfp", 0, fk, 0.0, TFP_SIGMA), rd_share=rd_share, hightech=hightech,
+        cert_left=np.where(hightech, S.integers("init.cert_left", 0, fk, p.certification_years + 1, low=1), 0),
         age=age, land=land,
     )
 
     # talent ----------------------------------------------------------------------------------
-    n_coh = np.array([int(round(r.talent / p.talent_scale)) for r in rows])
+    n_coh = np.array([int(round(r.talent / p.talent_scale)) for r in rows], dtype=np.int64)
     tz = np.repeat(np.arange(nz), n_coh)
-    home = np.where(rng.random(tz.size) < HOME_ELSEWHERE, rng.integers(0, nz, tz.size), tz)
-    skill = rng.lognormal(-p.skill_sigma**2 / 2, p.skill_sigma, tz.size)
-    model.talent.add(tz.size, zone=tz, home=home, skill=skill, years=rng.integers(0, 40, tz.size))
+    ck = counted_keys(INIT_COHORT, None, zk, n_coh)
+    home = np.where(S.uniform("init.home_elsewhere", 0, ck) < HOME_ELSEWHERE, S.integers("init.home", 0, ck, nz), tz)
+    skill = S.lognormal("init.skill", 0, ck, -p.skill_sigma**2 / 2, p.skill_sigma)
+    model.talent.add(tz.size, key=ck, zone=tz, home=home, skill=skill, years=S.integers("init.years", 0, ck, 40))
     zs.talent_base[:nz] = np.maximum(n_coh * p.talent_scale, 1.0)
 
     _calibrate(model, np.array([m_from_bn(r.output_bn) for r in rows]))
@@ -99,18 +107,11 @@ def _zone_columns(rows: tuple[ZoneRow, ...], p) -> dict:
     }
 
 
-def _pick_hightech(rng, zone, sector, rd_share, targets) -> np.ndarray:
-    """Per zone, certify ``target`` firms drawn with weight rd_share^2 among non-traditional firms."""
-    chosen = np.zeros(zone.size, dtype=bool)
-    order = np.argsort(zone, kind="stable")
-    bounds = np.searchsorted(zone[order], np.arange(len(targets) + 1))
-    for z, target in enumerate(targets):  # one iteration per zone, not per firm
-        members = order[bounds[z]:bounds[z + 1]]
-        w = rd_share[members] ** 2 * (sector[members] != N_SECTORS - 1) + 1e-12
-        k = min(target, members.size)
-        if k:
-            chosen[rng.choice(members, size=k, replace=False, p=w / w.sum())] = True
-    return chosen
+def _pick_hightech(streams, keys, zone, sector, rd_share, targets) -> np.ndarray:
+    """Per zone, certify ``target`` firms drawn without replacement with weight rd_share^2 among
+    non-traditional firms (successive sampling, by a keyed exponential race)."""
+    w = rd_share**2 * (sector != N_SECTORS - 1) + 1e-12
+    return streams.sample_weighted("init.hightech", 0, keys, w, np.asarray(targets, dtype=np.int64), group=zone)
 
 
 def _calibrate(model: ZoneModel, target_output: np.ndarray) -> None:

@@ -9,6 +9,7 @@ fields are declared here with the stage that writes them.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,22 +19,30 @@ import numpy as np
 @dataclass(frozen=True)
 class Stage:
     """One stage of the year: ``ZoneModel._<name>()`` runs it; ``hooks`` are the lever hooks
-    (:class:`sim.policies.base.Lever`) called inside it."""
+    (:class:`sim.policies.base.Lever`) called inside it; ``streams`` the named random streams
+    (:class:`sim.core.streams.Streams`) its decisions draw from, keyed by (seed, stream, year,
+    agent key). A stage that draws from a stream it does not declare fails the test suite."""
 
     name: str
     does: str
     hooks: tuple[str, ...] = ()
+    streams: tuple[str, ...] = ()
 
 
 PLAN: tuple[Stage, ...] = (
     Stage("start_year", "the year's flow counters reset; the region opens its budget for measures, then levers "
           "act before anything moves", ("plan_cost", "start_year")),
-    Stage("talent_moves", "retirements, new graduates, and cohorts choosing a zone (logit)"),
-    Stage("labour_market", "firms hire the talent of their zone; wages"),
+    Stage("talent_moves", "retirements, new graduates, and cohorts choosing a zone (logit)", (),
+          ("talent.retire", "talent.graduates", "talent.graduate_skill", "talent.reconsider", "talent.location")),
+    Stage("labour_market", "firms hire the talent of their zone; wages", (), ("hire.job", "hire.firm")),
     Stage("production", "output, value added, R&D, profit and tax of every firm"),
-    Stage("innovation", "knowledge, innovations, productivity, high-tech certification"),
+    Stage("innovation", "knowledge, innovations, productivity, high-tech certification", (),
+          ("firm.innovate", "firm.tfp_shock", "firm.certify")),
     Stage("land", "the region's quota is allotted; zones develop land", ("allocate_land",)),
-    Stage("firm_dynamics", "exits, growth within free land, relocation, entry", ("exit_multiplier", "attractiveness")),
+    Stage("firm_dynamics", "exits, growth within free land, relocation, entry", ("exit_multiplier", "attractiveness"),
+          ("firm.exit", "firm.grow", "firm.relocate", "firm.relocate_dest", "firm.relocate_queue", "firm.spinoff",
+           "entry.startups", "entry.arrivals", "entry.sector", "entry.size", "entry.tfp", "entry.rd",
+           "entry.admit_queue")),
     Stage("public_finance", "zones keep their tax share; committees split the budget among promotion, land, "
           "services, platforms, talent (and a hosted zone)", ("share_tax", "incentives")),
     Stage("evaluation", "the government scores (multi-year, within class) and ranks zones; committees learn; "
@@ -43,6 +52,15 @@ PLAN: tuple[Stage, ...] = (
 )
 
 STAGE_NAMES: tuple[str, ...] = tuple(s.name for s in PLAN)
+
+# Streams drawn while the model is built (year 0, before levers exist): the initial population
+# (sim/model/initial.py) and its first matching of talent to firms.
+SETUP_STREAMS: tuple[str, ...] = (
+    "init.sector", "init.size", "init.rd", "init.hightech", "init.age", "init.capital", "init.tfp",
+    "init.cert_left", "init.home_elsewhere", "init.home", "init.skill", "init.years", "hire.job", "hire.firm")
+
+# Every stream of the model (the registry of ``ZoneModel.streams``): one per decision.
+STREAMS: tuple[str, ...] = tuple(dict.fromkeys(SETUP_STREAMS + tuple(n for st in PLAN for n in st.streams)))
 
 
 @dataclass
@@ -61,13 +79,18 @@ class YearData:
 
 
 def describe(levers: list[Any] = ()) -> str:
-    """The plan as text: one line per stage, with the levers that act in it."""
+    """The plan as text: one line per stage, with the levers that act in it, and the random
+    streams it draws from (one per decision, keyed by seed, year and agent)."""
     lines = []
     for i, st in enumerate(PLAN, 1):
         acting = [lv.name for lv in levers for h in st.hooks if _overrides(lv, h)]
         acting = list(dict.fromkeys(acting))
         tail = f"  [levers: {', '.join(acting)}]" if acting else ""
         lines.append(f"{i:>2}. {st.name:<15} {st.does}{tail}")
+        if st.streams:
+            lines += textwrap.wrap("random streams: " + ", ".join(st.streams), 100, initial_indent=" " * 20,
+                                   subsequent_indent=" " * 36)
+    lines += textwrap.wrap("Building the model (year 0) draws from: " + ", ".join(SETUP_STREAMS), 100)
     return "\n".join(lines)
 
 

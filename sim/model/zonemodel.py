@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import numbers
+import time
 from collections.abc import Sequence
 from typing import Any
-
-import time
 
 import mesa
 import numpy as np
@@ -20,14 +20,27 @@ from sim.agents.zone import ZONE_COLUMNS, Zone
 from sim.agents.committee import Committees
 from sim.agents.government import RegionalGovernment
 from sim.model.initial import populate
-from sim.model.plan import PLAN, STAGE_NAMES, YearData
+from sim.model.plan import PLAN, STAGE_NAMES, STREAMS, YearData
+from sim.core.keys import GRADUATE, counted_keys, zone_keys
 from sim.core.memory import tune_malloc
+from sim.core.streams import Streams
 from sim.outcomes.metrics import COUNTED_FLOWS as FLOW_NAMES, Recorder, census, zone_outcomes
 from sim.core.params import Params
 from sim.policies import Hooks, Lever
 from sim.core.pool import Pool
 from sim.core.units import CNY_K_PER_M
 from sim.scenario.world import World, load_world
+
+def _stream_seed(rng: Any, generator: np.random.Generator) -> int | np.random.SeedSequence:
+    """The run seed of the model's random streams, from the ``rng`` argument (see ZoneModel)."""
+    if isinstance(rng, np.random.SeedSequence):
+        return rng
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+        return int(rng)
+    if rng is None:
+        return np.random.SeedSequence()
+    return int(generator.integers(2**63))  # a Generator or BitGenerator: Mesa's model.rng is it
+
 
 # Module-level reporters (picklable) for Mesa's DataCollector / batch_run.
 def region_output(model: ZoneModel) -> float:
@@ -67,12 +80,22 @@ class ZoneModel(mesa.Model):
     (``model.enterprises``, ``model.talents``, ``model.firms.handle(slot)``) — for batch runs that
     never look at single agents. Results are identical either way: agents are views on the pools
     and draw no random numbers.
+
+    Randomness: every stochastic decision draws from ``model.streams``
+    (:class:`sim.core.streams.Streams`), one named stream per decision, keyed by (run seed,
+    stream, year, the agent's permanent key): common random numbers, so packages run on the
+    same seed are paired agent by agent (docs/ODD.md, stochasticity). The run seed is ``rng``
+    when it is an int or a ``SeedSequence``; a ``Generator`` passed as ``rng`` gives one draw
+    (``integers(2**63)``) at construction; ``None`` a fresh ``SeedSequence`` (``model.streams.seed``;
+    its ``entropy`` reproduces the run). Mesa's own ``model.rng`` and ``model.random`` stay seeded for
+    Mesa's sake; the model never draws from them.
     """
 
     def __init__(self, *, world: World | str | None = None, levers: Sequence[Lever] = (),
                  rng: int | np.random.Generator | None = None, max_years: int | None = None,
                  agent_handles: str = "eager", time_stages: bool = False, **param_overrides: Any) -> None:
         super().__init__(rng=rng)
+        self.streams = Streams(_stream_seed(rng, self.rng), STREAMS)
         self.plan = PLAN
         self.year_data = YearData()
         self._stages = [getattr(self, f"_{stage.name}") for stage in PLAN]
@@ -184,7 +207,7 @@ class ZoneModel(mesa.Model):
         """Create a zone (area 1: new zones from county parks); returns its slot."""
         ident = columns.pop("zone_id")
         names = (columns.pop("name", ident), columns.pop("name_zh", ident))
-        slot = int(self.zones.add(1, **columns)[0])
+        slot = int(self.zones.add(1, key=zone_keys([ident]), **columns)[0])
         while len(self.zone_ids) <= slot:
             self.zone_ids.append("")
             self.zone_names.append("")
@@ -242,26 +265,28 @@ class ZoneModel(mesa.Model):
                 self.flows[k] = 0.0
 
     def _talent_moves(self) -> None:
-        t, p, rng, fl = self.talent, self.params, self.rng, self.flows
+        t, p, S, y, fl = self.talent, self.params, self.streams, self.steps, self.flows
         scale = float(p.talent_scale)
         nz = self.n_zone_slots
         # retirements
-        retire = np.flatnonzero(rng.random(t.n) < p.retirement_rate)
+        retire = np.flatnonzero(S.uniform("talent.retire", y, t.key[:t.n]) < p.retirement_rate)
         rz = t.zone[retire]
         fl["talent_outflow"] += np.bincount(rz + 1, minlength=nz + 1)[1:] * scale
         fl["region_talent_outflow"] += float((rz >= 0).sum()) * scale
         t.remove(retire)  # nothing refers to a cohort by slot, so the moves need no follow-up
         t.years[:t.n] += 1
-        # graduates: a share of the region's stock, home zones in proportion to head-counts
+        # graduates: a share of the region's stock, home zones in proportion to head-counts: one
+        # Poisson per home zone (the same distribution as a Poisson total split by head-counts)
         heads = self.talent_by_zone()
-        n_grad = rng.poisson(p.graduate_rate * heads.sum() / scale)
-        home = rng.choice(nz, size=n_grad, p=heads / heads.sum()) if heads.sum() > 0 and n_grad else \
-            np.zeros(0, dtype=np.int64)
+        zk = self.zones.key
+        n_grad = S.poisson("talent.graduates", y, zk, p.graduate_rate * heads / scale)
+        home = np.repeat(np.arange(nz), n_grad)
+        gk = counted_keys(GRADUATE, y, zk, n_grad)
         settled = t.n
-        t.add(int(home.size), zone=OUTSIDE, home=home,
-              skill=rng.lognormal(-p.skill_sigma**2 / 2, p.skill_sigma, home.size))
+        t.add(int(home.size), key=gk, zone=OUTSIDE, home=home,
+              skill=S.lognormal("talent.graduate_skill", y, gk, -p.skill_sigma**2 / 2, p.skill_sigma))
         # who reconsiders: graduates, a share of the settled, more of those without a job
-        r = rng.random(t.n)
+        r = S.uniform("talent.reconsider", y, t.key[:t.n])
         consider = (r < p.reconsider_rate) | ((t.employer[:t.n] < 0) & (r < 0.5))
         consider[settled:] = True
         movers = np.flatnonzero(consider)
@@ -348,12 +373,13 @@ class ZoneModel(mesa.Model):
             employer[:] = follow[employer + 1]
 
     def _admit(self, new: dict[str, np.ndarray], free: np.ndarray) -> None:
-        """Entrants take free land in arrival order within their zone; the rest are turned away."""
+        """Entrants take free land in their zone's queue: start-ups, then spin-offs, then
+        arrivals, each in a key-based random order (a yearly stream); the rest are turned away."""
         fl, nz = self.flows, self.n_zone_slots
         z, land = new["zone"], new["land"]
         if z.size == 0:
             return
-        order = np.lexsort((np.arange(z.size), z))
+        order = self.streams.order("entry.admit_queue", self.steps, new["key"], z * 4 + new["origin"])
         cum = np.zeros(z.size)
         cum[order] = ent._cumsum_by_group(land[order], z[order])
         ok = cum <= np.maximum(free, 0.0)[z]
