@@ -52,3 +52,9 @@ def test_equivalence_script_compares_two_samples(tmp_path):
     assert pd.read_parquet(a).equals(pd.read_parquet(b))  # same code, same seeds: identical
     out = bench("equivalence.py", "--compare", str(a), str(b))
     assert re.search(r"\b15 tests: 0 with t-test p < 0.01", out)  # 15 outcomes at year 2
+
+
+def test_bench_memory_reports_rss_for_validate_and_calibrate():
+    out = bench("bench_memory.py", "--runs", "4", "--batch", "2", "--years", "1")
+    assert re.search(r"RSS validate after 4 runs: [\d,]+ MB", out)
+    assert re.search(r"RSS calibrate after 4 runs: [\d,]+ MB", out)

@@ -21,8 +21,10 @@ def check(df):
     region_only = [c for c in num.columns if df.loc[df.zone != "region", c].isna().all()]
     zone_part = num.loc[df.zone != "region"].drop(columns=region_only)
     assert np.isfinite(zone_part.to_numpy()).all()
-    assert np.isfinite(num.loc[df.zone == "region"].drop(
-        columns=["mgmt_eff", "level", "hosted_by"], errors="ignore").to_numpy()).all()
+    from sim.outcomes.metrics import OUTCOMES
+
+    no_region_value = [o.name for o in OUTCOMES if o.region == "none"]  # mgmt_eff, level, hosted_by, ...
+    assert np.isfinite(num.loc[df.zone == "region"].drop(columns=no_region_value, errors="ignore").to_numpy()).all()
     assert (df[NON_NEGATIVE].to_numpy() >= 0).all()
 
 

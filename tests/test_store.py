@@ -31,8 +31,8 @@ def small(tmp_path_factory):
 
 def test_layout_rows_and_manifest(small):
     study, store = small
-    assert sorted(p.name for p in store.path.iterdir()) == ["design.csv", "design.parquet", "index.jsonl",
-                                                           "manifest.json", "results", "study.yaml"]
+    assert sorted(p.name for p in store.path.iterdir() if p.name != ".zonesim.lock") == [
+        "design.csv", "design.parquet", "index.jsonl", "manifest.json", "results", "study.yaml"]
     df = store.load()
     # one row per point x seed x year x (region + 1 zone)
     assert len(df) == 2 * 2 * 2 * 2
@@ -208,3 +208,33 @@ def test_resume_refuses_results_of_other_model_code(small, tmp_path):
     atomic_write(st.path / "manifest.json", json.dumps(info))
     with pytest.raises(InputError, match="another version of the model code"):
         open_store(study, st.path, resume=True)
+
+
+def test_the_code_hash_covers_what_determines_results_not_charts(tmp_path):
+    """Editing the model or the run function changes code_sha256; editing a chart, the CLI or
+    the sweep driver does not (so it does not block --resume)."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[1] / "sim"
+    shutil.copytree(src, tmp_path / "sim", ignore=shutil.ignore_patterns("__pycache__"))
+
+    def digest() -> str:
+        code = "from sim.experiments.results import code_sha256; print(code_sha256())"
+        return subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True,
+                              env={"PYTHONPATH": str(tmp_path), "PATH": ""}).stdout.strip()
+
+    first = digest()
+    assert len(first) == 64
+    for rel in ("present/charts/trajectories.py", "cli/main.py", "experiments/sweep.py", "analysis/compare.py"):
+        with open(tmp_path / "sim" / rel, "a") as fh:
+            fh.write("\n# an edit that does not change results\n")
+        assert digest() == first, rel
+    for rel in ("core/params.py", "experiments/runner.py", "scenario/world.py", "policies/hosting.py"):
+        with open(tmp_path / "sim" / rel, "a") as fh:
+            fh.write("\n# an edit in code that determines results\n")
+        now = digest()
+        assert now != first, rel
+        first = now

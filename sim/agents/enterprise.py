@@ -327,8 +327,7 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
     cell = cells(model)
     active = model.zone_active()
     incub = (1.0 + p.incubator_effect * np.log1p(zs.platforms)) * zs.startup_mult
-    lam = p.startup_rate / 1000.0 * talent * incub * active
-    n_start = S.poisson("entry.startups", y, zk, lam)
+    lam_start = p.startup_rate / 1000.0 * talent * incub * active
     # spin-offs from incumbents, more likely the more knowledge they hold
     k = f.knowledge[:L]
     mean_k = k.mean() if L else 0.0
@@ -347,7 +346,8 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
     if total > 0 and not np.all(mult[active] == 1.0):
         base = w / np.maximum(mult, 1e-12)
         lam = p.outside_arrivals * float(total / base.sum()) if base.sum() > 0 else lam
-    n_arr = S.poisson("entry.arrivals", y, zk, lam * (w / total)) if total > 0 else np.zeros(nz, dtype=np.int64)
+    lam_arr = lam * (w / total) if total > 0 else np.zeros(nz)
+    n_start, n_arr = S.poisson(("entry.startups", "entry.arrivals"), y, zk, np.stack([lam_start, lam_arr]))
     # assemble: zone and sector for each entrant
     z_start = np.repeat(np.arange(nz), n_start)
     z_arr = np.repeat(np.arange(nz), n_arr)
@@ -361,7 +361,8 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
     k_other = np.concatenate([key[:z_start.size], key[z_start.size + parents.size:]])
     s_other = S.choice("entry.sector", y, k_other, logit_cdf(mix), z_other)
     s_new = np.concatenate([s_other[:z_start.size], f.sector[parents], s_other[z_start.size:]]).astype(np.int64)
-    size = np.maximum(1.0, S.lognormal("entry.size", y, key, np.log(p.entrant_size_mean) - 0.32, 0.8))
+    z_size, z_tfp, z_rd = S.normal(("entry.size", "entry.tfp", "entry.rd"), y, key)  # one call, three streams
+    size = np.maximum(1.0, np.exp(np.log(p.entrant_size_mean) - 0.32 + 0.8 * z_size))
     # productivity: entrant ratio x the zone-sector's employment-weighted geometric mean TFP
     emp = f.employees[:L]
     log_tfp = np.log(f.tfp[:L]) * emp
@@ -370,12 +371,12 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
     region_logA = log_tfp.sum() / emp.sum() if L else 0.0
     logA = np.where(cellw > 0, logA, region_logA)
     new_cell = z_new * N_SECTORS + s_new
-    tfp = p.entrant_productivity * np.exp(logA[new_cell] + 0.25 * S.normal("entry.tfp", y, key))
+    tfp = p.entrant_productivity * np.exp(logA[new_cell] + 0.25 * z_tfp)
     # land per worker of the zone-sector (of the zone where the sector is new)
     cell_land = cell_sum(model, cell, f.land[:L])
     zone_lpw = cell_land.reshape(nz, N_SECTORS).sum(axis=1) / np.maximum(cellw.reshape(nz, N_SECTORS).sum(axis=1), 1e-9)
     lpw = np.where(cellw > 0, cell_land / np.maximum(cellw, 1e-9), zone_lpw.repeat(N_SECTORS))
-    rd_share = model.sector_rd[s_new] * S.lognormal("entry.rd", y, key, -0.125, 0.5)
+    rd_share = model.sector_rd[s_new] * np.exp(-0.125 + 0.5 * z_rd)
     return {"key": key, "zone": z_new, "sector": s_new, "origin": origin.astype(np.int8), "employees": size,
             "capital": size * model.sector_capital[s_new], "tfp": tfp, "rd_share": rd_share,
             "land": size * lpw[new_cell]}

@@ -91,8 +91,6 @@ def run_package_study(study: PackageStudy, out: Path, *, resume: bool, overwrite
                       scheduler: str | None, progress: bool) -> tuple[Any, dict[str, Any]]:
     """Open (or resume) the study's store in ``out/runs`` and compute what is missing there, on
     the local pool or a Dask scheduler; returns (store, session)."""
-    import shutil
-
     from sim.experiments.results import check_new_output
     from sim.experiments.sweep import execute, open_store
 
@@ -104,9 +102,7 @@ def run_package_study(study: PackageStudy, out: Path, *, resume: bool, overwrite
     if resume and not (runs / "manifest.json").exists():
         raise InputError(out, "--resume", "nothing to resume there (no runs/manifest.json); start without --resume")
     if not resume:
-        check_new_output(out, overwrite)
-        if overwrite and out.exists():
-            shutil.rmtree(out)
+        check_new_output(out, overwrite).remove_old()  # only a zonesim folder no other process is writing
     store = open_store(study, runs, resume=resume, overwrite=False, command=["zonesim", *sys.argv[1:]])
     session = execute(study, store, workers=workers, scheduler=scheduler, progress=progress)
     return store, session

@@ -39,8 +39,9 @@ import pandas as pd
 from scipy.optimize import minimize
 from scipy.stats import qmc
 
+from sim.analysis.validate import BY_KEY, seed_stats, simulate
+from sim.experiments.executor import Executor, using
 from sim.scenario.world import World
-from sim.analysis.validate import BY_KEY, _map, seed_stats, simulate
 
 
 @dataclass(frozen=True)
@@ -237,19 +238,21 @@ def identification(jac: pd.DataFrame, moments: Sequence[str], threshold: float =
 # -----------------------------------------------------------------------------------------------
 # the zone model as an SMM problem
 # -----------------------------------------------------------------------------------------------
-def _moments_task(args: tuple[World, dict[str, float], int, int]) -> dict[str, float]:
-    world, theta, seed, years = args
-    stats = seed_stats(simulate(world.with_params(**theta), seed, years), csn=False)
+def _moments_task(world: World, task: tuple[dict[str, float], int, int]) -> dict[str, float]:
+    theta, seed, years = task
+    stats = seed_stats(simulate(world, seed, years, params=theta), csn=False)
     return {m: stats[m] for m in MOMENTS}
 
 
-def model_problem(world: World, seeds: Sequence[int], years: int, workers: int = 1,
-                  params: Sequence[FreeParam] = FREE, moments: Sequence[str] = MOMENTS, pool: Any = None) -> Problem:
+def model_problem(world: World, seeds: Sequence[int], years: int, workers: int | Executor = 1,
+                  params: Sequence[FreeParam] = FREE, moments: Sequence[str] = MOMENTS) -> Problem:
     """SMM problem over the zone model: each theta is run on every seed; moments are seed means.
-    ``pool``: an executor to reuse across evaluations (else one per batch when ``workers`` > 1)."""
+    ``workers``: an executor to reuse across evaluations (one pool for the whole fit), or a number
+    of local processes (a pool per batch)."""
     def batch(thetas: list[dict[str, float]]) -> list[dict[str, float]]:
-        tasks = [(world, th, int(s), int(years)) for th in thetas for s in seeds]
-        got = _map(_moments_task, tasks, workers, pool)
+        tasks = [(th, int(s), int(years)) for th in thetas for s in seeds]
+        with using(workers, len(tasks)) as ex:
+            got = ex.map(_moments_task, tasks, shared=world)
         k = len(seeds)
         return [{m: float(np.nanmean([g[m] for g in got[i * k:(i + 1) * k]])) for m in moments}
                 for i in range(len(thetas))]

@@ -9,12 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-# Flows of the year (zero at step 0, the calibrated start has no past year): every outcome of
-# sim.outcomes.metrics measured per year rather than as a stock at the year's end.
-FLOWS = frozenset({"entries", "exits", "startups", "spinoffs", "arrivals", "entries_blocked", "moves_in",
-                   "moves_out", "talent_inflow", "talent_outflow", "innovations", "land_allotted", "transfers",
-                   "region_talent_inflow", "region_talent_outflow", "public_money", "rewards", "region_support",
-                   "warnings", "promoted", "demoted", "tax_shared", "land_reclaimed", "land_quota_issued"})
+from sim.outcomes.metrics import FLOWS_FROM_YEAR_1
+
+# Flows of the year without a value at step 0 (the calibrated start has no past year), as
+# declared with the outcomes (sim.outcomes.metrics).
+FLOWS = FLOWS_FROM_YEAR_1
 HEADLINE = ("output", "value_added", "firms", "hightech_firms", "talent", "high_skill_share", "rd_intensity",
             "innovations", "output_per_km2", "tax", "output_cv", "public_money")
 

@@ -32,8 +32,7 @@ Estimators:
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,10 +41,13 @@ import pandas as pd
 
 from sim.agents.zone import NATIONAL
 from sim.model.firm_sizes import ABOVE_SCALE_CNY_M, LARGE_CNY_M, target_counts
-from sim.model.zonemodel import ZoneModel
 from sim.core.params import N_SECTORS
 from sim.core.units import bn_from_m
-from sim.policies import Lever
+from sim.experiments import runner
+from sim.experiments.executor import Executor, using
+from sim.model.zonemodel import ZoneModel
+from sim.scenario.overrides import apply_levers
+from sim.scenario.packages import Package, empty_package
 from sim.scenario.world import World
 
 # -----------------------------------------------------------------------------------------------
@@ -300,16 +302,24 @@ class RunRecord:
     panel: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
 
 
-def simulate(world: World, seed: int, years: int, levers: Sequence[Lever] = ()) -> RunRecord:
-    model = ZoneModel(world=world, levers=list(levers), rng=int(seed), agent_handles="lazy")
-    first = Snapshot.of(model)
-    f = model.firms
-    panel = []
-    for t in range(years):
-        model.step()
+def simulate(world: World, seed: int, years: int, package: Package | None = None,
+             params: Mapping[str, float] | None = None) -> RunRecord:
+    """One run on the run path (:func:`sim.experiments.runner.simulate`), with the firm population
+    at the start and after the last year, and (uid, employees) of the live firms at the end of each
+    of the last GROWTH_YEARS + 1 years (the growth-rate statistics)."""
+    seen: list[tuple[Snapshot, list[str]]] = []
+    panel: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def probe(model: ZoneModel) -> None:
+        seen.append((Snapshot.of(model), list(model.zone_ids)))
+
+    def keep(model: ZoneModel, t: int) -> None:
         if t >= years - GROWTH_YEARS - 1:
+            f = model.firms
             panel.append((f.uid[:f.n].copy(), f.employees[:f.n].copy()))
-    return RunRecord(int(seed), model.results(), first, Snapshot.of(model), list(model.zone_ids), panel)
+
+    table = runner.simulate(world, package, params, int(seed), years, probe=probe, after_step=keep)
+    return RunRecord(int(seed), table, seen[0][0], seen[1][0], seen[1][1], panel)
 
 
 def seed_stats(rec: RunRecord, csn: bool = True) -> dict[str, float]:
@@ -394,26 +404,17 @@ def _rank_dynamics(zones: pd.DataFrame) -> dict[str, float]:
             "output_rank_corr_min": float(np.min(corrs)) if corrs else 1.0}
 
 
-def _stats_task(args: tuple[World, int, int, bool]) -> dict[str, float]:
-    world, seed, years, csn = args
+def _stats_task(world: World, task: tuple[int, int, bool]) -> dict[str, float]:
+    seed, years, csn = task
     return {"seed": seed, **seed_stats(simulate(world, seed, years), csn=csn)}
 
 
-def run_stats(world: World, seeds: Sequence[int], years: int, workers: int = 1, csn: bool = True) -> pd.DataFrame:
-    """One row of statistics per seed (runs in a local process pool when ``workers`` > 1)."""
-    tasks = [(world, int(s), int(years), csn) for s in seeds]
-    return pd.DataFrame(_map(_stats_task, tasks, workers))
-
-
-def _map(fn: Any, tasks: list, workers: int, pool: Any = None) -> list:
-    """``fn`` over ``tasks`` in order: in-process, on ``pool`` (an executor kept by the caller),
-    or on a fresh local process pool."""
-    if pool is not None and len(tasks) > 1:
-        return list(pool.map(fn, tasks, chunksize=1))
-    if workers <= 1 or len(tasks) <= 1:
-        return [fn(t) for t in tasks]
-    with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
-        return list(pool.map(fn, tasks, chunksize=1))
+def run_stats(world: World, seeds: Sequence[int], years: int, workers: int | Executor = 1,
+              csn: bool = True) -> pd.DataFrame:
+    """One row of statistics per seed (``workers``: a number of local processes, or an executor)."""
+    tasks = [(int(s), int(years), csn) for s in seeds]
+    with using(workers, len(tasks)) as ex:
+        return pd.DataFrame(ex.map(_stats_task, tasks, shared=world))
 
 
 def cross_seed_stats(stats: pd.DataFrame) -> dict[str, float]:
@@ -480,8 +481,8 @@ def zone_split(rec: RunRecord, zone_id: str) -> dict[str, float]:
             "firms": float(here.sum())}
 
 
-def _status_task(args: tuple[World, str, int, int]) -> dict[str, float]:
-    world, zone_id, seed, years = args
+def _status_task(world: World, task: tuple[str, int, int]) -> dict[str, float]:
+    zone_id, seed, years = task
     out: dict[str, float] = {"zone": zone_id, "seed": seed}
     for level in ("region", "national"):
         rec = simulate(with_level(world, zone_id, level), seed, years)
@@ -491,12 +492,13 @@ def _status_task(args: tuple[World, str, int, int]) -> dict[str, float]:
 
 
 def status_experiment(world: World, zone_ids: Sequence[str], seeds: Sequence[int], years: int,
-                      workers: int = 1) -> pd.DataFrame:
+                      workers: int | Executor = 1) -> pd.DataFrame:
     """Each zone as national vs region-level from year 0, same seeds (common random numbers):
     log output effect at the last year and the share of the gain from firms other than the
     zone's year-0 incumbents."""
-    tasks = [(world, z, int(s), int(years)) for z in zone_ids for s in seeds]
-    df = pd.DataFrame(_map(_status_task, tasks, workers))
+    tasks = [(z, int(s), int(years)) for z in zone_ids for s in seeds]
+    with using(workers, len(tasks)) as ex:
+        df = pd.DataFrame(ex.map(_status_task, tasks, shared=world))
     df["effect"] = np.log(df["national_output"] / df["region_output"])
     gain = df["national_output"] - df["region_output"]
     df["entry_share_of_gain"] = (df["national_others"] - df["region_others"]) / gain.where(gain.abs() > 1e-9)
@@ -587,15 +589,10 @@ def _check_row(c: Check, v: pd.Series | np.ndarray, note: str = "") -> dict[str,
 # --- levers (sim/policies): rewards concentrated on leaders, land by performance, dose response
 
 
-def _lever_task(args: tuple[World, tuple[tuple[str, dict], ...], int, int]) -> dict[str, float]:
-    world, spec, seed, years = args
-    from sim.policies import REGISTRY
-
-    levers = [REGISTRY[name](REGISTRY[name].Settings.model_validate(settings)) for name, settings in spec]
-    model = ZoneModel(world=world, levers=levers, rng=int(seed), agent_handles="lazy")
-    for _ in range(years):
-        model.step()
-    df = model.results()
+def _lever_task(world: World, task: tuple[tuple[tuple[str, dict], ...], int, int]) -> dict[str, float]:
+    spec, seed, years = task
+    package = apply_levers(empty_package(), dict(spec), "validate")
+    df = runner.simulate(world, package, None, int(seed), years)
     last = df[df["step"] == years]
     reg = last[last["zone"] == "region"].iloc[0]
     zones = last[last["zone"] != "region"]
@@ -606,11 +603,12 @@ def _lever_task(args: tuple[World, tuple[tuple[str, dict], ...], int, int]) -> d
 
 
 def lever_runs(world: World, arms: dict[str, tuple[tuple[str, dict], ...]], seeds: Sequence[int], years: int,
-               workers: int = 1) -> pd.DataFrame:
+               workers: int | Executor = 1) -> pd.DataFrame:
     """Each arm (a tuple of (lever name, settings)) on the same seeds; one row per arm and seed."""
     keys = list(arms)
-    tasks = [(world, arms[k], int(s), int(years)) for k in keys for s in seeds]
-    rows = _map(_lever_task, tasks, workers)
+    tasks = [(arms[k], int(s), int(years)) for k in keys for s in seeds]
+    with using(workers, len(tasks)) as ex:
+        rows = ex.map(_lever_task, tasks, shared=world)
     for k, row in zip([k for k in keys for _ in seeds], rows):
         row["arm"] = k
     return pd.DataFrame(rows)
@@ -725,12 +723,8 @@ OUT_OF_SAMPLE: tuple[Published, ...] = (
 )
 
 
-def _oos_task(args: tuple[World, int]) -> dict[str, float]:
-    world, seed = args
-    model = ZoneModel(world=world, rng=int(seed), agent_handles="lazy")
-    for _ in range(world.years):
-        model.step()
-    df = model.results()
+def _oos_task(world: World, seed: int) -> dict[str, float]:
+    df = runner.simulate(world, None, None, int(seed), world.years)
     reg = df[df["zone"] == "region"].set_index("year")
     liu = df[df["zone"] == "liuzhou"].set_index("year")
     nan = df[df["zone"] == "nanning"].set_index("year")
@@ -750,7 +744,8 @@ def out_of_sample(seeds: Sequence[int], workers: int = 1, world: World | None = 
     from sim.scenario.world import load_world
 
     world = world or load_world("guangxi2017")
-    runs = pd.DataFrame(_map(_oos_task, [(world, int(s)) for s in seeds], workers))
+    with using(workers, len(seeds)) as ex:
+        runs = pd.DataFrame(ex.map(_oos_task, [int(s) for s in seeds], shared=world))
     rows = []
     for p in OUT_OF_SAMPLE:
         v = runs[p.key].to_numpy(float)

@@ -1,7 +1,13 @@
 """``zonesim`` command line: one subcommand per module in ``sim.cli.commands``.
 
-Bad input of any kind ends with one line on stderr (``zonesim: error: FILE: FIELD: ...``) and
-exit code 2; nothing is written.
+Exit codes, each failure one line on stderr (``zonesim: error: ...``):
+
+* 2 — bad input (``FILE: FIELD: what is allowed``), or work beyond the resource budget without
+  ``--force``; nothing is written;
+* 3 — the environment failed or is in the way: a full or read-only disk, no permission, a file
+  too large, out of memory, a folder locked by another zonesim process, another process's results
+  at ``--out``, a lost Dask scheduler or worker, runs that failed (the finished ones are saved);
+* 130 — interrupted (Ctrl-C); 1 — ``validate --strict`` found a failing target.
 """
 
 from __future__ import annotations
@@ -10,8 +16,10 @@ import argparse
 import importlib
 import sys
 
+import errno
+
 from sim import __version__
-from sim.core.errors import InputError
+from sim.core.errors import EnvError, InputError, one_line
 
 # Subcommands in the order `zonesim --help` lists them, with their one-line summary; each module
 # sim/commands/NAME.py has register(subparsers). Only the module of the command being run is
@@ -65,10 +73,26 @@ def add_output_options(p: argparse.ArgumentParser, out_default: str, seeds_defau
     p.add_argument("--workers", "-w", type=positive_int(1, 1024), default=None,
                    help="worker processes (default: all cores)")
     p.add_argument("--out", "-o", type=Path, default=None,
-                   help=f"output folder, must be new or empty (default: {out_default})")
-    p.add_argument("--overwrite", action="store_true", help="replace a non-empty --out folder")
+                   help=f"output folder, must be new or empty (default: {out_default}-XXXXXX, a new name)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace --out if it is a results folder zonesim made (never any other folder)")
+    add_force_option(p)
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="chart language (default: %(default)s)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def add_force_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--force", action="store_true",
+                   help="run even if the estimated memory or time is beyond the budget (half this machine's "
+                        "memory, 6 hours; see docs/reliability.md)")
+
+
+def years_option(p: argparse.ArgumentParser, low: int = 1, default_text: str = "the world's horizon, 20") -> None:
+    """--years, within the tested horizon (sim.core.params.MAX_YEARS)."""
+    from sim.core.params import MAX_YEARS
+
+    p.add_argument("--years", "-y", type=positive_int(low, MAX_YEARS), default=None,
+                   help=f"years to simulate, {low}-{MAX_YEARS} (default: {default_text})")
 
 
 def build_parser(only: str | None = None) -> Parser:
@@ -108,11 +132,46 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         sys.stderr.write(f"zonesim: error: {exc}\n")
         return 2
+    except EnvError as exc:
+        sys.stderr.write(f"zonesim: error: {exc}\n")
+        return 3
     except KeyboardInterrupt:
         sys.stderr.write("zonesim: interrupted\n")
         return 130
+    except (OSError, MemoryError) as exc:
+        sys.stderr.write(f"zonesim: error: {environment_text(exc)}\n")
+        return 3
+    except Exception as exc:
+        from concurrent.futures.process import BrokenProcessPool
+
+        if isinstance(exc, BrokenProcessPool):
+            sys.stderr.write("zonesim: error: a worker process died (out of memory, or killed); finished runs "
+                             "of a study are kept: --resume continues\n")
+            return 3
+        raise
     finally:
         print_notes()
+
+
+HINTS = {
+    errno.ENOSPC: "the disk is full; free some space and run again (a study continues with --resume)",
+    errno.EDQUOT: "the disk quota is used up; free some space and run again",
+    errno.EROFS: "the file system is read-only; choose an --out on a writable disk",
+    errno.EACCES: "permission denied; choose a folder you may write to",
+    errno.EPERM: "operation not permitted; choose a folder you may write to",
+    errno.EFBIG: "the file is too large for this file system",
+    errno.EMFILE: "too many open files; raise the limit (ulimit -n) or use fewer --workers",
+}
+
+
+def environment_text(exc: BaseException) -> str:
+    """One line for an OSError or MemoryError: the file, what happened, what to do."""
+    if isinstance(exc, MemoryError):
+        return "out of memory; use fewer seeds, years or --workers (the estimate is in docs/reliability.md)"
+    err = getattr(exc, "errno", None)
+    name = getattr(exc, "filename", None)
+    what = HINTS.get(err) or (getattr(exc, "strerror", None) or str(exc) or type(exc).__name__)
+    return one_line(f"{name}: {what}" if name else what)
 
 
 if __name__ == "__main__":

@@ -1,33 +1,90 @@
-"""Runs: one (world, package, seed, years) -> tidy DataFrame; many -> concatenated, in order.
+"""The one run path: (world, package, parameters, seed, years) -> the tidy table.
 
-Seeds: replicate ``i`` of a base seed gets ``derive_seeds(base, k)[i]``, from numpy's
-``SeedSequence(base).spawn(k)``, so replicate seeds are independent streams, recorded in every
-output, and do not depend on how many workers run them. Results are bit-identical for any
-number of workers because each run depends only on its own (world, package, seed, years).
+:func:`simulate` is the only place that builds a :class:`~sim.model.zonemodel.ZoneModel` for a
+batch run, steps it and lets it go; every command that runs the model goes through it:
+
+* ``zonesim run`` / ``compare`` and the dashboard's comparison: :class:`Job` s, :func:`run_jobs`;
+* ``sweep``, ``sensitivity``, ``attribute``, ``robust``: a study's runs, :func:`run_chunk`
+  (one chunk of :class:`RunSpec` s, the unit the store saves);
+* ``validate`` and ``calibrate``: :func:`sim.analysis.validate.simulate`, which adds a ``probe``
+  (the firm population at the start and the end);
+* ``sim.run`` / ``sim.run_scalar`` for SALib or EMA Workbench users.
+
+Where the runs execute (this process, a local pool, Dask) is the executor's business
+(:mod:`sim.experiments.executor`); results do not depend on it, because each run depends only on
+its own (world, package, parameters, seed, years).
+
+Seeds: replicate ``i`` of a base seed gets ``derive_seeds(base, k)[i]`` (:mod:`sim.experiments.seeds`).
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from sim.experiments.executor import Executor, default_workers, using
+from sim.experiments.seeds import derive_seeds
+from sim.experiments.study import RunContext
 from sim.model.zonemodel import ZoneModel
+from sim.scenario.overrides import configure
 from sim.scenario.packages import Package, empty_package, load_package
 from sim.scenario.world import World, load_world
 
-
-def derive_seeds(base_seed: int, k: int) -> list[int]:
-    """``k`` replicate seeds (uint32) derived from ``base_seed`` with numpy's SeedSequence."""
-    children = np.random.SeedSequence(int(base_seed)).spawn(int(k))
-    return [int(c.generate_state(1, dtype=np.uint32)[0]) for c in children]
+__all__ = ["simulate", "release", "derive_seeds", "default_workers", "Job", "run_job", "make_jobs", "run_jobs",
+           "RunSpec", "PACKAGE_FACTOR", "PackagesContext", "run_one", "run_chunk", "chunks_of", "run",
+           "run_scalar"]
 
 
+def simulate(world: World, package: Package | None, params: Mapping[str, Any] | None, seed: int, years: int, *,
+             probe: Callable[[ZoneModel], None] | None = None, after_step: Callable[[ZoneModel, int], None] | None = None,
+             source: str = "params") -> pd.DataFrame:
+    """Run the model once and return its tidy table (one row per year and zone, plus a ``region``
+    row per year; columns: :mod:`sim.outcomes.metrics`).
+
+    ``package``: the levers (None: no levers). ``params``: overrides applied first, plain names
+    for :class:`sim.core.params.Params`, ``LEVER.FIELD`` for a lever's settings (bad values: one
+    InputError line naming ``source``). ``probe(model)`` is called once after the model is built
+    and once after the last year, to read what the table does not hold (the firm population);
+    ``after_step(model, t)`` after each year ``t`` (0-based), e.g. to keep a panel of firm sizes.
+    Agent handles are lazy (identical results, no Mesa agent per firm up front) and the finished
+    model is released, so a long study stays flat in memory."""
+    package = package if package is not None else empty_package()
+    if params:
+        world, package = configure(world, package, dict(params), source)
+    model = ZoneModel(world=world, levers=package.build(), rng=int(seed), agent_handles="lazy")
+    if probe is not None:
+        probe(model)
+    for t in range(int(years)):
+        model.step()
+        if after_step is not None:
+            after_step(model, t)
+    if probe is not None:
+        probe(model)
+    df = model.results()
+    release(model)
+    return df
+
+
+def release(model: ZoneModel) -> None:
+    """Let a finished model be garbage-collected. Mesa 3.3.1 keeps a reference to every model
+    ever built in the class attribute ``Agent._ids`` (mesa/mesa#3179, fixed after 3.3.1 in a
+    release that needs Python >= 3.12), 8.8 MB per 5-year default run (benchmarks/bench_memory.py):
+    without this, many runs in one process (sweeps, validation, calibration, ``sim.run`` in a
+    SALib loop) grow until they run out of memory."""
+    import mesa
+
+    ids = getattr(mesa.Agent, "_ids", None)
+    if isinstance(ids, dict):
+        ids.pop(model, None)
+
+
+# ------------------------------------------------------------------------------------------
+# runs of whole packages: run, compare, the dashboard
+# ------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Job:
     """One model run: everything it depends on (picklable)."""
@@ -40,56 +97,20 @@ class Job:
 
 
 def run_job(job: Job) -> pd.DataFrame:
-    """Run one model and return its tidy table with run keys in front."""
-    model = ZoneModel(world=job.world, levers=job.package.build(), rng=job.seed, agent_handles="lazy")
-    for _ in range(job.years):
-        model.step()
-    df = model.results()
-    release(model)
-    df.insert(0, "replicate", job.replicate)
-    df.insert(0, "seed", job.seed)
-    df.insert(0, "package", job.package.name)
+    """One run's tidy table with its keys in front: package, seed, replicate."""
+    return _keyed(simulate(job.world, job.package, None, job.seed, job.years), job.package.name, job.seed,
+                  job.replicate)
+
+
+def _keyed(df: pd.DataFrame, package: str, seed: int, replicate: int) -> pd.DataFrame:
+    df.insert(0, "replicate", replicate)
+    df.insert(0, "seed", seed)
+    df.insert(0, "package", package)
     return df
 
 
-def release(model: ZoneModel) -> None:
-    """Let a finished model be garbage-collected. Mesa 3.3.1 keeps a reference to every model
-    ever built in the class attribute ``Agent._ids`` (mesa/mesa#3179, fixed after 3.3.1 in a
-    release that needs Python >= 3.12), ~30 MB per run here: without this, many runs in one
-    process (sweeps, ``sim.run`` in a SALib loop) grow until they run out of memory."""
-    import mesa
-
-    ids = getattr(mesa.Agent, "_ids", None)
-    if isinstance(ids, dict):
-        ids.pop(model, None)
-
-
-def run_jobs(jobs: Sequence[Job], workers: int = 1, progress: bool = False) -> pd.DataFrame:
-    """Run ``jobs`` on a local process pool (or in-process for 1 worker); rows in job order."""
-    bar = _progress(len(jobs), progress)
-    if workers <= 1 or len(jobs) <= 1:
-        frames = []
-        for job in jobs:
-            frames.append(run_job(job))
-            bar.update(1)
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            frames = []
-            for df in pool.map(run_job, jobs, chunksize=1):
-                frames.append(df)
-                bar.update(1)
-    bar.close()
-    return pd.concat(frames, ignore_index=True)
-
-
-def _progress(total: int, enabled: bool) -> Any:
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="run", disable=not enabled, dynamic_ncols=True, leave=False)
-
-
-def default_workers() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+def _job_task(_shared: Any, job: Job) -> pd.DataFrame:
+    return run_job(job)
 
 
 def make_jobs(world: World, packages: Iterable[Package], seeds: Sequence[int], years: int) -> list[Job]:
@@ -100,6 +121,101 @@ def make_jobs(world: World, packages: Iterable[Package], seeds: Sequence[int], y
     return [Job(world, pkg, s, years, r) for pkg in packages for r, s in enumerate(seeds)]
 
 
+def run_jobs(jobs: Sequence[Job], workers: int | Executor = 1, progress: bool = False) -> pd.DataFrame:
+    """Run ``jobs`` (in-process, on a local pool of ``workers``, or on a given executor); rows in
+    job order."""
+    from tqdm import tqdm
+
+    with using(workers, len(jobs)) as ex, \
+            tqdm(total=len(jobs), unit="run", disable=not progress, dynamic_ncols=True, leave=False) as bar:
+        frames = ex.map(_job_task, list(jobs), on_done=lambda _k, _df: bar.update(1))
+    return pd.concat(frames, ignore_index=True)
+
+
+# ------------------------------------------------------------------------------------------
+# runs of a study: sweep, sensitivity, attribute, robust
+# ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RunSpec:
+    """One run of a study: its number, point, replicate, seed and factor values."""
+
+    run: int
+    point: int
+    replicate: int
+    seed: int
+    values: tuple[tuple[str, Any], ...]
+
+
+# A study whose points choose their package (attribution: sub-packages; robustness: the
+# packages compared) has a factor of this name; its values are keys of ``PackagesContext.packages``.
+PACKAGE_FACTOR = "package"
+
+
+@dataclass(frozen=True)
+class PackagesContext(RunContext):
+    """A RunContext whose points run one of several packages, named by the ``package`` factor."""
+
+    packages: tuple[tuple[str, Package], ...] = ()
+
+
+def run_one(ctx: RunContext, spec: RunSpec) -> pd.DataFrame:
+    """One run of a study -> the kept rows (years x region [+ zones]) and outcome columns, keyed."""
+    values = dict(spec.values)
+    base = ctx.package
+    if isinstance(ctx, PackagesContext) and PACKAGE_FACTOR in values:
+        base = dict(ctx.packages)[values[PACKAGE_FACTOR]]
+    df = simulate(ctx.world, base, {k: v for k, v in values.items() if k != PACKAGE_FACTOR}, spec.seed, ctx.years,
+                  source="study")
+    zones = df["zone"].to_numpy()
+    in_zones = (zones == "region") | np.isin(zones, list(ctx.zones)) if ctx.zones else zones == "region"
+    keep = df["step"].isin(ctx.steps).to_numpy() & in_zones
+    df = df.loc[keep, ["step", "year", "zone", *ctx.outcomes]].reset_index(drop=True)
+    num = df[list(ctx.outcomes)].select_dtypes("number")
+    inf = np.isinf(num.to_numpy(dtype=float, na_value=np.nan))
+    if inf.any():  # an overflow is a failed run, never a result
+        row, col = map(int, np.argwhere(inf)[0])
+        raise FloatingPointError(f"the model overflowed: '{num.columns[col]}' is infinite in {df['year'].iloc[row]}")
+    n = len(df)
+    keys = {"run": np.full(n, spec.run, dtype=np.int64), "point": np.full(n, spec.point, dtype=np.int64),
+            "replicate": np.full(n, spec.replicate, dtype=np.int64), "seed": np.full(n, spec.seed, dtype=np.int64)}
+    front = pd.DataFrame(keys)
+    for name in ctx.factors:
+        front[name] = pd.Series([values[name]] * n, dtype=_dtype(values[name]))
+    out = pd.concat([front, df], axis=1)
+    out["step"] = out["step"].astype(np.int64)
+    out["year"] = out["year"].astype(np.int64)
+    return out
+
+
+def run_chunk(ctx: RunContext, specs: Sequence[RunSpec]) -> pd.DataFrame:
+    """A chunk of a study's runs, in order (an executor task: ``ctx`` is the shared part)."""
+    return pd.concat([run_one(ctx, s) for s in specs], ignore_index=True)
+
+
+def _dtype(v: Any) -> Any:
+    if isinstance(v, bool):
+        return bool
+    if isinstance(v, int):
+        return np.int64
+    if isinstance(v, float):
+        return np.float64
+    return object
+
+
+def chunks_of(runs: pd.DataFrame, chunk: int, factors: Sequence[str]) -> dict[int, list[RunSpec]]:
+    """Run table -> {chunk: [RunSpec, ...]} with plain Python values."""
+    out: dict[int, list[RunSpec]] = {}
+    for rec in runs.to_dict("records"):
+        values = tuple((f, _native(rec[f])) for f in factors)
+        spec = RunSpec(int(rec["run"]), int(rec["point"]), int(rec["replicate"]), int(rec["seed"]), values)
+        out.setdefault(spec.run // chunk, []).append(spec)
+    return out
+
+
+def _native(v: Any) -> Any:
+    return v.item() if isinstance(v, np.generic) else v
+
+
 # ------------------------------------------------------------------------------------------
 # Interoperability: plain functions for SALib / EMA Workbench users
 # ------------------------------------------------------------------------------------------
@@ -107,14 +223,11 @@ def run(params: dict[str, Any] | None = None, seed: int = 0, years: int = 20, *,
         world: str | World = "guangxi", package: str | Package | None = "baseline") -> pd.DataFrame:
     """Run the model once: ``params`` are overrides of :class:`sim.core.params.Params` and, written
     ``LEVER.FIELD``, of the package's lever settings (as in study files); returns the tidy table
-    (one row per year and zone, plus a ``region`` row per year)."""
+    (one row per year and zone, plus a ``region`` row per year) with package, seed and replicate
+    in front."""
     w = world if isinstance(world, World) else load_world(world)
     pkg = package if isinstance(package, Package) else (load_package(package) if package else empty_package())
-    if params:
-        from sim.experiments.study import configure
-
-        w, pkg = configure(w, pkg, dict(params), "sim.run(params)")
-    return run_job(Job(w, pkg, int(seed), int(years)))
+    return _keyed(simulate(w, pkg, params, int(seed), int(years), source="sim.run(params)"), pkg.name, int(seed), 0)
 
 
 def run_scalar(params: dict[str, Any] | None = None, seed: int = 0, years: int = 20, *,

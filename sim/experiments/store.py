@@ -6,7 +6,8 @@ Layout of a study folder::
     manifest.json       versions, command lines, fingerprint, chunk size, every run's values and seed
     design.parquet/csv  one row per run: run, point, replicate, seed, chunk, factor values
     results/            the dataset: part-00000.parquet, part-00001.parquet, ... (one per chunk)
-    index.jsonl         one line per finished part: chunk, file, rows, sha256
+    index.jsonl         one line per finished part: chunk, file, rows, sha256, study fingerprint, code hash
+    .zonesim.lock       the OS lock held by the process writing the store (and who that is)
 
 Runs are grouped into fixed chunks of consecutive run numbers (the size is chosen from the
 study alone, never from the number of workers); a chunk's part file holds its runs' rows in
@@ -17,6 +18,12 @@ Writes: a part is written to a hidden temp file, fsync'd and renamed; only then 
 only if its index line parses and the file's checksum matches, so a process killed at any
 moment leaves either a finished part or one that ``--resume`` recomputes; nothing is
 duplicated because a chunk always rewrites the same file name.
+
+One writer, one study: the process writing a store holds its lock for the whole run (a second
+sweep or ``--resume`` on it is refused with one line naming the holder), and every part carries
+the study's fingerprint and the hash of the model code that computed it, in its index line and in
+the Parquet file's own metadata; a part of another study or another code version is never
+counted as done, so a store can never end "complete" with mixed parts.
 """
 
 from __future__ import annotations
@@ -33,8 +40,9 @@ from typing import Any
 
 import pandas as pd
 
-from sim.core.errors import InputError
-from sim.experiments.results import atomic_write, manifest, staged_output, write_json, write_table, write_yaml
+from sim.core.errors import EnvError, InputError
+from sim.experiments.results import (FolderLock, Stage, atomic_write, clean_stale, manifest, write_json, write_table,
+                                     write_yaml)
 
 INDEX = "index.jsonl"
 DATA = "results"
@@ -55,10 +63,32 @@ def part_name(chunk: int) -> str:
     return f"part-{chunk:05d}.parquet"
 
 
-def to_parquet_bytes(df: pd.DataFrame) -> bytes:
+PART_KEY = b"zonesim"  # Parquet key-value metadata of a part: study fingerprint, code hash, chunk
+
+
+def to_parquet_bytes(df: pd.DataFrame, meta: dict[str, Any] | None = None) -> bytes:
+    """``df`` as Parquet bytes; ``meta`` goes into the file's key-value metadata (PART_KEY)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    if meta is not None:
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                               PART_KEY: json.dumps(meta, sort_keys=True).encode()})
     buf = io.BytesIO()
-    df.to_parquet(buf, index=False, engine="pyarrow", compression="zstd")
+    pq.write_table(table, buf, compression="zstd")
     return buf.getvalue()
+
+
+def part_meta(path: Path) -> dict[str, Any]:
+    """The zonesim metadata a part file carries ({} if none or unreadable)."""
+    import pyarrow.parquet as pq
+
+    try:
+        raw = (pq.read_schema(path).metadata or {}).get(PART_KEY)
+        return json.loads(raw) if raw else {}
+    except (OSError, ValueError, TypeError):
+        return {}
 
 
 @dataclass
@@ -67,14 +97,18 @@ class Store:
 
     path: Path
     info: dict[str, Any]
+    lock: FolderLock | None = None
 
     # ------------------------------------------------------------------ create / open
     @classmethod
     def create(cls, path: Path, study: Any, runs: pd.DataFrame, chunk: int, command: list[str],
                overwrite: bool = False, **extra: Any) -> Store:
-        """A new study folder with its study, design and manifest (made whole, then renamed in)."""
+        """A new study folder with its study, design and manifest (made whole, then renamed in),
+        locked by this process from the moment it appears until the process ends."""
         path = Path(path)
-        with staged_output(path, overwrite) as tmp:  # written aside, renamed into place when complete
+        stage = Stage(path, overwrite, command or None)  # written aside, renamed into place when complete
+        try:
+            tmp = stage.tmp
             runs = runs.copy()
             runs["chunk"] = (runs["run"] // chunk).astype("int64")
             write_yaml(tmp / "study.yaml", study.to_dict())
@@ -91,7 +125,11 @@ class Store:
             write_json(tmp / "manifest.json", info)
             (tmp / DATA).mkdir()
             atomic_write(tmp / INDEX, "")
-        return cls(path, info)
+        except BaseException:
+            stage.abandon()
+            raise
+        stage.publish(keep_lock=True, keep_on_conflict=False)
+        return cls(path, info, stage.lock)
 
     @classmethod
     def open(cls, path: Path) -> Store:
@@ -103,10 +141,25 @@ class Store:
             info = json.loads(mf.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise InputError(mf, None, "manifest is damaged; start the study again in a new folder") from None
-        if info.get("kind") != "study":
-            raise InputError(mf, "kind", f"not a study folder (kind '{info.get('kind')}')")
-        (path / DATA).mkdir(exist_ok=True)
+        if not isinstance(info, dict) or info.get("kind") != "study":
+            kind = info.get("kind") if isinstance(info, dict) else None
+            raise InputError(mf, "kind", f"not a study folder (kind '{kind}')")
         return cls(path, info)
+
+    def acquire(self, command: list[str] | None = None) -> Store:
+        """Take the store's lock for this process's whole run (one EnvError line naming the holder
+        if another process has it), then clear the temp files of writers that were killed."""
+        if self.lock is None:
+            self.lock = FolderLock.acquire(self.path, command)
+        (self.path / DATA).mkdir(exist_ok=True)
+        clean_stale(self.path)
+        clean_stale(self.path / DATA)
+        return self
+
+    def release(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
 
     # ------------------------------------------------------------------ state
     @property
@@ -134,34 +187,57 @@ class Store:
                 continue
         return out
 
+    @property
+    def stamp(self) -> dict[str, Any]:
+        """What every part of this store must carry: the study fingerprint and the code hash."""
+        return {"fingerprint": self.info.get("fingerprint"), "code_sha256": self.info.get("code_sha256")}
+
     def verified(self) -> dict[int, dict[str, Any]]:
-        """Chunks whose part file exists and matches its recorded checksum and size."""
+        """Chunks whose part file exists, matches its recorded checksum and size, and carries this
+        study's fingerprint and code hash (in its index line and in the file itself)."""
         good = {}
+        want = self.stamp
         for k, e in self.entries().items():
-            f = self.path / DATA / e.get("file", "")
+            f = self.path / DATA / str(e.get("file", ""))
+            if f.parent != self.path / DATA or e.get("file") != part_name(k):
+                continue
+            if any(e.get(key) != value for key, value in want.items()):
+                continue
             if f.is_file() and f.stat().st_size == e.get("bytes") and _sha256(f) == e.get("sha256"):
-                good[k] = e
+                meta = part_meta(f)
+                if all(meta.get(key) == value for key, value in want.items()) and meta.get("chunk") == k:
+                    good[k] = e
         return good
 
     def repair(self) -> set[int]:
         """Rewrite the index with only verified entries (drops torn lines, damaged parts and
         orphans); returns the chunks that are done."""
+        if self.lock is None:
+            raise EnvError(self.path, "the store is not locked by this process; open it with acquire()")
         good = self.verified()
         keep = {e["file"] for e in good.values()}
         for f in (self.path / DATA).iterdir():
-            if f.name not in keep:
+            if f.name not in keep and f.is_file():
                 f.unlink()
         atomic_write(self.path / INDEX, "".join(json.dumps(good[k], sort_keys=True) + "\n" for k in sorted(good)))
         return set(good)
 
     # ------------------------------------------------------------------ writing
-    def write_chunk(self, chunk: int, df: pd.DataFrame) -> None:
-        data = to_parquet_bytes(df)
+    def write_chunk(self, chunk: int, df: pd.DataFrame, code_sha256: str | None = None) -> None:
+        """Write one chunk's part and index line. ``code_sha256``: the code hash of the process
+        that computed the rows; a part computed by other code than the store's is refused."""
+        if self.lock is None:
+            raise EnvError(self.path, "the store is not locked by this process; open it with acquire()")
+        if code_sha256 is not None and code_sha256 != self.info.get("code_sha256"):
+            raise EnvError(self.path, f"part {chunk} was computed by other model code (code {code_sha256[:12]}, "
+                                      f"the study's {str(self.info.get('code_sha256'))[:12]}); not saved")
         name = part_name(chunk)
+        data = to_parquet_bytes(df, {**self.stamp, "chunk": chunk})
         atomic_write(self.path / DATA / name, data)
         runs = sorted(set(df["run"].tolist())) if "run" in df else []
         entry = {"chunk": chunk, "file": name, "rows": len(df), "bytes": len(data),
-                 "sha256": hashlib.sha256(data).hexdigest(), "runs": [runs[0], runs[-1]] if runs else []}
+                 "sha256": hashlib.sha256(data).hexdigest(), "runs": [runs[0], runs[-1]] if runs else [],
+                 **self.stamp}
         with open(self.path / INDEX, "a", encoding="utf-8") as fh:
             fh.write(json.dumps(entry, sort_keys=True) + "\n")
             fh.flush()

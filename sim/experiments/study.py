@@ -37,8 +37,10 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, Stri
 from sim.core.errors import InputError, did_you_mean, unknown_name
 from sim.outcomes.metrics import OUTCOME_NAMES, REGION_OUTCOMES
 from sim.scenario.packages import Package, load_package
-from sim.core.params import Params
-from sim.experiments.runner import derive_seeds
+from sim.core.params import MAX_YEARS, Params
+from sim.experiments.seeds import derive_seeds
+# configure (a point -> (world, package)) is kept importable from here
+from sim.scenario.overrides import apply_levers, configure  # noqa: F401
 from sim.scenario.world import SCENARIOS, World, load_world, read_mapping, read_text, resolve, validate
 
 STUDIES = SCENARIOS / "studies"
@@ -54,7 +56,7 @@ Scalar = StrictBool | StrictInt | StrictFloat | StrictStr
 class FactorSpec(BaseModel):
     """One lever or uncertainty: a ``range`` (continuous) or a ``values`` list (discrete)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     range: tuple[StrictInt | StrictFloat, StrictInt | StrictFloat] | None = None
     values: list[Scalar] | None = Field(None, min_length=1)
@@ -132,7 +134,7 @@ class StudyFile(BaseModel):
     description: str = ""
     world: str = "guangxi"
     package: str | None = "baseline"
-    years: int | None = Field(None, ge=1, le=500)
+    years: int | None = Field(None, ge=1, le=MAX_YEARS)
     seeds: int = Field(1, ge=1, le=100_000, description="replicate seeds per design point")
     base_seed: int = Field(20210, ge=0, le=2**63 - 1)
     levers: dict[str, FactorSpec] = Field(default_factory=dict)
@@ -358,43 +360,6 @@ class RunContext:
     steps: tuple[int, ...]
     zones: tuple[str, ...]
     factors: tuple[str, ...]
-
-
-# --------------------------------------------------------------------------------------------
-# applying a point
-# --------------------------------------------------------------------------------------------
-def configure(world: World, package: Package, values: dict[str, Any], source: str = "study") -> tuple[World, Package]:
-    """(world, package) with ``values`` applied: plain names are Params overrides, ``LEVER.FIELD``
-    names re-validate that lever's settings with the new field (adding the lever if the package
-    lacks it). Bad values raise InputError."""
-    params = {k: v for k, v in values.items() if "." not in k}
-    by_lever: dict[str, dict[str, Any]] = {}
-    for k, v in values.items():
-        if "." in k:
-            lever, fieldname = k.split(".", 1)
-            by_lever.setdefault(lever, {})[fieldname] = v
-    if params:
-        world = world.with_params(**params)
-    if by_lever:
-        package = apply_levers(package, by_lever, source)
-    return world, package
-
-
-def apply_levers(package: Package, updates: dict[str, dict[str, Any]], source: str = "study",
-                 prefix: str = "levers") -> Package:
-    from sim.policies import REGISTRY
-
-    levers = {k: dict(v) for k, v in package.levers.items()}
-    settings = dict(package.settings)
-    for lever, fields in updates.items():
-        if lever not in REGISTRY:
-            raise unknown_name(source, f"{prefix}.{lever}", lever, REGISTRY, "lever")
-        cls = REGISTRY[lever].Settings
-        current = settings[lever].model_dump() if lever in settings else {}
-        merged = {**current, **fields}
-        settings[lever] = validate(cls, merged, source, f"{prefix}.{lever}")
-        levers[lever] = {**levers.get(lever, {}), **fields}
-    return dataclasses.replace(package, levers=levers, settings=settings)
 
 
 # --------------------------------------------------------------------------------------------

@@ -17,26 +17,19 @@ from sim.agents import zone as zon
 from sim.agents.enterprise import FIRM_COLUMNS, Enterprise
 from sim.agents.talent import OUTSIDE, TALENT_COLUMNS, Talent
 from sim.agents.zone import ZONE_COLUMNS, Zone
+from sim.agents.committee import Committees
 from sim.agents.government import RegionalGovernment
 from sim.model.initial import populate, spin_up
 from sim.model.plan import PLAN, STAGE_NAMES, STREAMS, YearData
 from sim.core.keys import GRADUATE, counted_keys, zone_keys
 from sim.core.memory import tune_malloc
 from sim.core.streams import Streams
-from sim.outcomes.metrics import Recorder, census, zone_outcomes
+from sim.outcomes.metrics import COUNTED_FLOWS as FLOW_NAMES, Recorder, census, zone_outcomes
 from sim.core.params import Params
 from sim.policies import Hooks, Lever
 from sim.core.pool import Pool
 from sim.core.units import CNY_K_PER_M
 from sim.scenario.world import World, load_world
-
-FLOW_NAMES = ("output", "value_added", "rd", "tax", "innovations", "startups", "spinoffs", "arrivals",
-              "exits", "entries_blocked", "moves_in", "moves_out", "talent_inflow", "talent_outflow",
-              "land_allotted", "transfers",
-              # recorded by levers (sim/policies): neutral zeros when no lever acts
-              "rewards", "region_support", "warnings", "promoted", "demoted", "tax_shared",
-              "land_reclaimed")
-
 
 def _stream_seed(rng: Any, generator: np.random.Generator) -> int | np.random.SeedSequence:
     """The run seed of the model's random streams, from the ``rng`` argument (see ZoneModel)."""
@@ -146,6 +139,9 @@ class ZoneModel(mesa.Model):
         populate(self, world.zones, world.anchors)
         self._geometry()
         self.hooks = Hooks([])  # the spin-up runs under the baseline rules: no levers yet
+        # one ZoneCommittee agent per zone (sim/agents/committee.py); during the spin-up they hold
+        # the status-quo split (land capacity and promotion parts at 1): they decide from year 1
+        self.committees = Committees(self)
         spin_up(self, world.zones, world.anchors)
         self.government = RegionalGovernment(self, p.indicator_weights)
         self.hooks = Hooks(list(levers))
@@ -428,6 +424,7 @@ class ZoneModel(mesa.Model):
         stats["amenity"] = self.zones.amenity
         self.hooks.evaluation_stats(self, stats)  # levers (hosting) may re-attribute output
         self.government.evaluate(stats)
+        self.committees.learn()  # committees learn from the published scores
         if self.steps > 0:
             self.hooks.after_evaluation(self)
             self.government.rank()  # levers may have changed levels: ranks follow the new classes

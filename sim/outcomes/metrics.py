@@ -26,42 +26,54 @@ class Outcome:
     name: str
     unit: str
     description: str
-    region: str = "sum"  # "sum", "ratio:NUM/DEN", "ratio:NUM/DEN*K", or "none"
+    region: str = "sum"  # "sum", "ratio:NUM/DEN", "wmean:WEIGHT" (weighted mean over zones), or "none"
+    # A flow is an amount during the year (its unit is per year); anything else is a level at the
+    # end of the year. The model counts a flow when ``counted`` (``model.flows[name]``, zeroed at
+    # the start of each year; the stages and levers add to it). A flow has a value at year 0 only
+    # when ``at_start``: the calibrated start's accounts (production and tax); every other flow
+    # begins at year 1, as nothing has flowed before the start.
+    flow: bool = False
+    counted: bool = False
+    at_start: bool = False
 
 
 OUTCOMES: tuple[Outcome, ...] = (
-    Outcome("output", "CNY bn/yr", "gross output (revenue) of the zone's firms"),
-    Outcome("value_added", "CNY bn/yr", "value added of the zone's firms"),
+    Outcome("output", "CNY bn/yr", "gross output (revenue) of the zone's firms",
+            flow=True, counted=True, at_start=True),
+    Outcome("value_added", "CNY bn/yr", "value added of the zone's firms", flow=True, counted=True, at_start=True),
     Outcome("firms", "firms", "live enterprises at the end of the year"),
     Outcome("hightech_firms", "firms", "certified high-tech enterprises at the end of the year"),
-    Outcome("entries", "firms/yr", "new firms: start-ups, spin-offs and arrivals from outside"),
-    Outcome("startups", "firms/yr", "start-ups from local talent"),
-    Outcome("spinoffs", "firms/yr", "spin-offs of incumbent firms"),
-    Outcome("arrivals", "firms/yr", "firms arriving from outside Guangxi"),
-    Outcome("exits", "firms/yr", "firms that closed"),
-    Outcome("entries_blocked", "firms/yr", "would-be entrants turned away for lack of land"),
-    Outcome("moves_in", "firms/yr", "firms relocating into the zone from another zone"),
-    Outcome("moves_out", "firms/yr", "firms relocating out of the zone to another zone"),
+    Outcome("entries", "firms/yr", "new firms: start-ups, spin-offs and arrivals from outside", flow=True),
+    Outcome("startups", "firms/yr", "start-ups from local talent", flow=True, counted=True),
+    Outcome("spinoffs", "firms/yr", "spin-offs of incumbent firms", flow=True, counted=True),
+    Outcome("arrivals", "firms/yr", "firms arriving from outside Guangxi", flow=True, counted=True),
+    Outcome("exits", "firms/yr", "firms that closed", flow=True, counted=True),
+    Outcome("entries_blocked", "firms/yr", "would-be entrants turned away for lack of land", flow=True, counted=True),
+    Outcome("moves_in", "firms/yr", "firms relocating into the zone from another zone", flow=True, counted=True),
+    Outcome("moves_out", "firms/yr", "firms relocating out of the zone to another zone", flow=True, counted=True),
     Outcome("employees", "people", "employment of the zone's firms"),
     Outcome("talent", "people", "skilled people living in the zone"),
     Outcome("high_skill", "people", "high-level talent (skill above the threshold) in the zone"),
     Outcome("high_skill_share", "share", "high-level share of the zone's talent", "ratio:high_skill/talent"),
-    Outcome("talent_inflow", "people/yr", "skilled people who moved into the zone (incl. graduates)"),
-    Outcome("talent_outflow", "people/yr", "skilled people who left the zone (moves, emigration, retirement)"),
-    Outcome("rd", "CNY bn/yr", "R&D spending of the zone's firms"),
+    Outcome("talent_inflow", "people/yr", "skilled people who moved into the zone (incl. graduates)",
+            flow=True, counted=True),
+    Outcome("talent_outflow", "people/yr", "skilled people who left the zone (moves, emigration, retirement)",
+            flow=True, counted=True),
+    Outcome("rd", "CNY bn/yr", "R&D spending of the zone's firms", flow=True, counted=True, at_start=True),
     Outcome("rd_intensity", "share of output", "R&D spending / output", "ratio:rd/output"),
-    Outcome("innovations", "count/yr", "innovations (patent-like events) of the zone's firms"),
+    Outcome("innovations", "count/yr", "innovations (patent-like events) of the zone's firms", flow=True, counted=True),
     Outcome("land_total", "km2", "land inside the zone's boundary"),
     Outcome("land_developed", "km2", "developed (serviced) land"),
     Outcome("land_available", "km2", "undeveloped land: land_total - land_developed"),
     Outcome("land_occupied", "km2", "developed land used by firms"),
-    Outcome("land_allotted", "km2/yr", "construction-land quota allotted to the zone this year"),
+    Outcome("land_allotted", "km2/yr", "construction-land quota allotted to the zone this year",
+            flow=True, counted=True),
     Outcome("output_per_km2", "CNY bn per km2", "output per km2 of developed land (亩均效益 x 0.0015)",
             "ratio:output/land_developed"),
-    Outcome("tax", "CNY bn/yr", "tax raised from the zone's firms"),
-    Outcome("tax_kept", "CNY bn/yr", "tax the zone keeps for its budget (after any sharing)"),
-    Outcome("transfers", "CNY bn/yr", "money the region paid to the zone (rewards, support)"),
-    Outcome("budget", "CNY bn/yr", "zone budget spent this year"),
+    Outcome("tax", "CNY bn/yr", "tax raised from the zone's firms", flow=True, counted=True, at_start=True),
+    Outcome("tax_kept", "CNY bn/yr", "tax the zone keeps for its budget (after any sharing)", flow=True, at_start=True),
+    Outcome("transfers", "CNY bn/yr", "money the region paid to the zone (rewards, support)", flow=True, counted=True),
+    Outcome("budget", "CNY bn/yr", "zone budget spent this year", flow=True, at_start=True),
     Outcome("platforms", "count", "innovation platforms"),
     Outcome("mgmt_eff", "0..1", "management efficiency", "none"),
     Outcome("score", "0..100", "evaluation score", "none"),
@@ -69,14 +81,43 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("level", "code", "0 national, 1 region-level, 2 delisted", "none"),
     Outcome("hosted_by", "zone slot", "slot of the hosting zone, -1 if none", "none"),
     # recorded by levers (sim/policies, docs/levers.md); zero when no lever acts
-    Outcome("rewards", "CNY bn/yr", "evaluation rewards paid to the zone (part of transfers)"),
+    Outcome("rewards", "CNY bn/yr", "evaluation rewards paid to the zone (part of transfers)", flow=True, counted=True),
     Outcome("region_support", "CNY bn/yr", "region's direct spending on measures in the zone (talent "
-                                           "subsidies, platform co-funding, certification awards)"),
-    Outcome("warnings", "count/yr", "warnings (约谈) for ranking in the bottom of the class"),
-    Outcome("promoted", "count/yr", "status raised this year (promoted to national, or re-listed)"),
-    Outcome("demoted", "count/yr", "status lost this year (national downgraded, or delisted)"),
-    Outcome("tax_shared", "CNY bn/yr", "kept tax received (+) or handed over (-) under hosting agreements"),
-    Outcome("land_reclaimed", "km2/yr", "allotted but undeveloped land quota taken back by the region"),
+                                           "subsidies, platform co-funding, certification awards)",
+            flow=True, counted=True),
+    Outcome("warnings", "count/yr", "warnings (约谈) for ranking in the bottom of the class",
+            flow=True, counted=True),
+    Outcome("promoted", "count/yr", "status raised this year (promoted to national, or re-listed)",
+            flow=True, counted=True),
+    Outcome("demoted", "count/yr", "status lost this year (national downgraded, or delisted)", flow=True, counted=True),
+    Outcome("tax_shared", "CNY bn/yr", "kept tax received (+) or handed over (-) under hosting agreements",
+            flow=True, counted=True),
+    Outcome("land_reclaimed", "km2/yr", "allotted but undeveloped land quota taken back by the region",
+            flow=True, counted=True),
+    # zone management committees (sim/agents/committee.py): how they split their budget, and why
+    Outcome("share_promotion", "share of budget", "committee's budget share for investment promotion", "wmean:budget"),
+    Outcome("share_land", "share of budget", "committee's budget share for land development", "wmean:budget"),
+    Outcome("share_services", "share of budget", "committee's budget share for zone services", "wmean:budget"),
+    Outcome("share_platforms", "share of budget", "committee's budget share for innovation platforms", "wmean:budget"),
+    Outcome("share_talent", "share of budget", "committee's budget share for talent recruitment (subsidies)",
+            "wmean:budget"),
+    Outcome("share_hosted", "share of budget", "host committee's budget share spent in its hosted zone",
+            "wmean:budget"),
+    Outcome("score_value", "CNY m per point", "what one evaluation score point is worth to the committee this year "
+                                              "(career value, rewards, delisting risk, promotion chance)",
+            "wmean:budget"),
+    Outcome("evaluation_motive", "share", "share of the value the committee sees in its budget split that comes from "
+                                          "the evaluation (score points), the rest from output (tax kept, credited "
+                                          "GDP)", "wmean:budget"),
+    Outcome("host_support", "CNY bn/yr", "money a host committee spent in its hosted zone: received (+) or given (-)",
+            flow=True),
+    Outcome("output_credited", "CNY bn/yr", "output credited to the zone under the hosting agreement's GDP split "
+                                            "(equals output without a split: own accounting)",
+            flow=True, at_start=True),
+    Outcome("national_place", "place", "place in the modelled national ranking of national zones (1 = best; "
+                                       "0 = not a national zone)", "none"),
+    Outcome("delisting_risk", "0..1", "chance of losing status at the end of the zone's current run at the bottom "
+                                      "(delisting lever); region row: expected number of zones"),
 )
 OUTCOME_NAMES = tuple(o.name for o in OUTCOMES)
 BY_NAME = {o.name: o for o in OUTCOMES}
@@ -84,13 +125,34 @@ BY_NAME = {o.name: o for o in OUTCOMES}
 # Region-only outcomes (flows across Guangxi's boundary and spread between zones).
 REGION_OUTCOMES: tuple[Outcome, ...] = (
     Outcome("region_talent_inflow", "people/yr", "skilled people entering Guangxi's zones from outside "
-                                                 "(graduates and returners)"),
-    Outcome("region_talent_outflow", "people/yr", "skilled people leaving the zones for outside or retiring"),
-    Outcome("land_quota_issued", "km2/yr", "construction-land quota the region issued"),
+                                                 "(graduates and returners)", flow=True, counted=True),
+    Outcome("region_talent_outflow", "people/yr", "skilled people leaving the zones for outside or retiring",
+            flow=True, counted=True),
+    Outcome("land_quota_issued", "km2/yr", "construction-land quota the region issued", flow=True, counted=True),
     Outcome("output_cv", "1", "coefficient of variation of output across zones (spread)"),
     Outcome("public_money", "CNY bn/yr", "money the region paid to zones: transfers "
-                                                 "(rewards) plus direct support of measures"),
+                                                 "(rewards) plus direct support of measures", flow=True),
+    Outcome("region_budget", "CNY bn/yr", "the region's budget for zone measures this year (region_budget_share "
+                                          "x last year's tax raised, less any overrun carried)", flow=True),
+    Outcome("region_committed", "CNY bn/yr", "what the measures of the package would cost this year at full "
+                                             "strength (their plans)", flow=True),
+    Outcome("budget_funded_share", "share", "share of the measures' plans the budget funds (1 = all; measures are "
+                                            "scaled down pro rata below 1)"),
+    Outcome("region_revenue", "CNY bn/yr", "the region's share of the tax raised in the zones at the world's tax "
+                                           "share (revenue forgone under fiscal autonomy counts in public_money)",
+            flow=True, at_start=True),
+    Outcome("region_net_fiscal", "CNY bn/yr", "region_revenue - public_money: the region's net receipts from the "
+                                              "zones after measures; a package's net fiscal cost is its fall",
+            flow=True, at_start=True),
+    Outcome("delisted_zones", "zones", "zones delisted at the end of the year (how many are out at once)"),
 )
+
+# Derived from the declarations above, never written out again:
+# the per-zone flows the model counts during a year (``model.flows``, sim.model.zonemodel);
+COUNTED_FLOWS: tuple[str, ...] = tuple(o.name for o in OUTCOMES if o.counted)
+# the flows without a value at year 0 (charts and summaries start them at year 1).
+FLOWS_FROM_YEAR_1: frozenset[str] = frozenset(o.name for o in (*OUTCOMES, *REGION_OUTCOMES)
+                                              if o.flow and not o.at_start)
 
 
 def census(model: ZoneModel) -> dict[str, np.ndarray]:
@@ -165,7 +227,41 @@ def zone_outcomes(model: ZoneModel, counts: dict[str, np.ndarray] | None = None)
         "tax_shared": bn_from_m(fl["tax_shared"]),
         "land_reclaimed": fl["land_reclaimed"].copy(),
     }
+    out.update(_committee_outcomes(model, out["output"]))
     return out
+
+
+def _committee_outcomes(model: ZoneModel, output_bn: np.ndarray) -> dict[str, np.ndarray]:
+    """Committees' shares and values, hosting accounts, national place and delisting risk."""
+    from sim.agents.committee import OPTIONS
+
+    zs, cm = model.zones, model.committees
+    n = zs.capacity
+    out: dict[str, np.ndarray] = {}
+    shares = cm.shares[:n] if cm.shares.shape[0] >= n else np.zeros((n, len(OPTIONS)))
+    for k, name in enumerate(OPTIONS):
+        out[f"share_{name}"] = shares[:, k].copy()
+    out["score_value"] = _fit(cm.score_value, n)
+    out["evaluation_motive"] = _fit(cm.motive, n)
+    out["host_support"] = bn_from_m(_fit(cm.support, n))
+    credited = output_bn.copy()
+    host_of = _fit(cm.host_of.astype(float), n, -1.0).astype(np.int64)
+    credit = _fit(cm.gdp_credit, n)
+    for b in np.flatnonzero(host_of >= 0):
+        moved = credit[b] * output_bn[b]
+        credited[b] -= moved
+        credited[host_of[b]] += moved
+    out["output_credited"] = credited
+    out["national_place"] = _fit(model.government.national_place, n)
+    out["delisting_risk"] = zs.delisting_risk.copy()
+    return out
+
+
+def _fit(values: np.ndarray, n: int, fill: float = 0.0) -> np.ndarray:
+    values = np.asarray(values, dtype=float)
+    if values.size >= n:
+        return values[:n].copy()
+    return np.concatenate([values, np.full(n - values.size, fill)])
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -186,6 +282,9 @@ def region_row(zone: dict[str, np.ndarray], alive: np.ndarray, model: ZoneModel)
             num, den = o.region[6:].split("/")
             d = float(zone[den][alive].sum())
             row[o.name] = float(zone[num][alive].sum()) / d if d > 0 else 0.0
+        elif o.region.startswith("wmean:"):
+            w = zone[o.region[6:]][alive]
+            row[o.name] = float(np.sum(v * w) / np.sum(w)) if np.sum(w) > 0 else 0.0
         else:
             row[o.name] = np.nan
     fl = model.flows
@@ -196,6 +295,13 @@ def region_row(zone: dict[str, np.ndarray], alive: np.ndarray, model: ZoneModel)
     row["land_quota_issued"] = float(fl["land_quota_issued"])
     row["output_cv"] = float(out.std() / mean) if mean > 0 else 0.0
     row["public_money"] = row["transfers"] + row["region_support"]
+    b = model.government.budget
+    row["region_budget"] = bn_from_m(b.envelope)
+    row["region_committed"] = bn_from_m(b.committed)
+    row["budget_funded_share"] = b.funded
+    row["region_revenue"] = (1.0 - model.params.zone_tax_share) * row["tax"]
+    row["region_net_fiscal"] = row["region_revenue"] - row["public_money"]
+    row["delisted_zones"] = float(np.sum(model.zones.level[alive] == 2))
     return row
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field, field_validator
 
 from sim.agents.zone import DELISTED, NATIONAL, REGION
+from sim.core.params import check_weights
 from sim.policies.base import Lever, LeverSettings
 
 if TYPE_CHECKING:
@@ -39,9 +40,7 @@ class ClassifiedEvaluation(Lever):
         @field_validator("national_weights", "region_weights")
         @classmethod
         def _positive(cls, v: Weights) -> Weights:
-            if any(x < 0 for x in v) or sum(v) <= 0:
-                raise ValueError("weights must be >= 0 with a positive sum")
-            return v
+            return check_weights(v)  # after pydantic's finite check (a NaN passes x < 0)
 
     def setup(self, model: ZoneModel) -> None:
         g = model.government

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sim.agents.zone import NATIONAL, REGION
 from sim.core.errors import InputError
+from sim.core.params import MAX_YEARS
 from sim.core.units import bn_from_m
 from sim.policies.base import Lever, LeverSettings
 
@@ -32,20 +33,20 @@ if TYPE_CHECKING:
 class Park(BaseModel):
     """A county park that becomes a region-level zone."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)
     name: str = Field(min_length=1)
     name_zh: str = ""
     lon: float = Field(ge=-180, le=180)
     lat: float = Field(ge=-90, le=90)
-    year: int = Field(1, ge=1, le=500, description="simulated year in which it is created (1 = first)")
-    land_total: float = Field(10.0, gt=0.0, description="km2 inside the boundary")
-    land_developed: float = Field(3.0, ge=0.0, description="km2 developed at creation")
+    year: int = Field(1, ge=1, le=MAX_YEARS, description="simulated year in which it is created (1 = first)")
+    land_total: float = Field(10.0, gt=0.0, le=100_000.0, description="km2 inside the boundary")
+    land_developed: float = Field(3.0, ge=0.0, le=100_000.0, description="km2 developed at creation")
     mgmt_eff: float = Field(0.45, ge=0.0, le=1.0, description="management efficiency (weakest zones: 0.45)")
     amenity: float = Field(0.8, ge=0.0, le=10.0, description="amenity index (smallest zones: 0.8)")
-    housing_cost: float = Field(5.5, gt=0.0, description="CNY k per m2 (smallest zones: 5.5)")
-    platforms: float = Field(1.0, ge=0.0, description="innovation platforms at creation")
+    housing_cost: float = Field(5.5, gt=0.0, le=1000.0, description="CNY k per m2 (smallest zones: 5.5)")
+    platforms: float = Field(1.0, ge=0.0, le=100_000.0, description="innovation platforms at creation")
 
 
 class NewZones(Lever):
@@ -97,11 +98,14 @@ class Promotion(Lever):
     class Settings(LeverSettings):
         top: int = Field(1, ge=1, le=100, description="ranks within the region-level class that qualify")
         years: int = Field(3, ge=1, le=50, description="consecutive qualifying years needed (estimate)")
-        min_output_bn: float = Field(60.0, ge=0.0, description="CNY bn/yr of output needed (estimate)")
-        min_hightech_firms: int = Field(60, ge=0, description="certified high-tech firms needed (estimate)")
-        max_national: int | None = Field(None, ge=1, description="cap on the number of national zones")
+        min_output_bn: float = Field(60.0, ge=0.0, le=1e9, description="CNY bn/yr of output needed (estimate)")
+        min_hightech_firms: int = Field(60, ge=0, le=1_000_000_000, description="certified high-tech firms needed (estimate)")
+        max_national: int | None = Field(None, ge=1, le=100_000, description="cap on the number of national zones")
         min_gap: int = Field(5, ge=0, le=100, description="years between two promotions (estimate: the "
                              "State Council approves national zones in batches)")
+        value_years: float = Field(3.0, ge=0.0, le=100.0, description="what national status is worth to a "
+                                   "zone's committee, in years of its budget (estimate; committees respond to "
+                                   "the chance of promotion, sim/agents/committee.py)")
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
@@ -129,6 +133,32 @@ class Promotion(Lever):
             self.last_promotion = model.steps
             self.events.append({"year": model.start_year + model.steps, "zone": model.zone_ids[z]})
         self.streak = streak
+
+    def incentives(self, model: ZoneModel) -> dict[str, np.ndarray]:
+        """CNY m per score point: value of national status x d P(promotion) / d score, for the
+        region-level zones that meet the output and certified-firm thresholds."""
+        from sim.agents.committee import prob_above, rank_slope
+
+        s, zs = self.settings, model.zones
+        n = zs.capacity
+        out = np.zeros(n)
+        members = np.flatnonzero(zs.alive & (zs.level == REGION))
+        n_nat = int((zs.alive & (zs.level == NATIONAL)).sum())
+        if members.size <= s.top or (s.max_national is not None and n_nat >= s.max_national):
+            return {"score": out}
+        hightech = np.zeros(n)
+        got = model.year_data.census.get("hightech_firms", np.zeros(0))[:n]
+        hightech[: got.size] = got
+        ok = (zs.output_prev[members] / 1000.0 >= s.min_output_bn) & (hightech[members] >= s.min_hightech_firms)
+        score = np.nan_to_num(zs.score[members], nan=0.0)
+        cut = 0.5 * (np.sort(score)[::-1][s.top - 1] + np.sort(score)[::-1][s.top])
+        noise = model.committees.score_noise[members]
+        streak = np.zeros(n) if self.streak is None else np.concatenate([self.streak, np.zeros(n - self.streak.size)])
+        need = np.maximum(s.years - streak[members], 1.0)
+        p = prob_above(score, cut, noise)
+        dprob = need * p ** (need - 1.0) * rank_slope(score, cut, noise)
+        out[members] = np.where(ok, s.value_years * np.maximum(zs.budget[members], 0.0) * dprob, 0.0)
+        return {"score": out}
 
     def summary(self) -> dict[str, Any]:
         return {"promoted": list(self.events)}

@@ -27,7 +27,7 @@ class OutsideAttraction(Targeted):
 
     class Settings(LeverSettings):
         gain: float = Field(0.3, ge=0.0, le=10.0, description="rise in expected arrivals (share; estimate)")
-        cost_per_arrival: float = Field(0.5, ge=0.0, description="CNY m of promotion and incentives per "
+        cost_per_arrival: float = Field(0.5, ge=0.0, le=10_000.0, description="CNY m of promotion and incentives per "
                                         "arriving firm (estimate)")
         zones: tuple[str, ...] = Field(("all",), description=TARGETS_DOC)
 
@@ -36,11 +36,15 @@ class OutsideAttraction(Targeted):
         self.part = Contribution("arrival_mult", "mul")
         self.cost = 0.0
 
+    def plan_cost(self, model: ZoneModel) -> None:  # the region's budget estimates it from last year
+        return None
+
     def start_year(self, model: ZoneModel) -> None:
-        self.part.set(model, np.where(self.mask(model, perks=False), 1.0 + self.settings.gain, 1.0))
+        self.part.set(model, np.where(self.mask(model, perks=False), 1.0 + self.settings.gain * self.funding, 1.0))
 
     def end_year(self, model: ZoneModel) -> None:
-        cost = np.where(self.part.values(model.n_zone_slots) > 1.0, model.flows["arrivals"], 0.0) * self.settings.cost_per_arrival
+        cost = np.where(self.part.values(model.n_zone_slots) > 1.0, model.flows["arrivals"], 0.0) * \
+            self.settings.cost_per_arrival * self.funding
         model.flows["region_support"] += cost
         self.cost += float(cost.sum())
 

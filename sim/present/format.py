@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.core.units import BN_PER_WAN_YI, yi_from_bn
+from sim.core.units import BN_PER_WAN_YI, wan_yi_from_bn, yi_from_bn
 
 NA = "–"
 
@@ -78,16 +78,18 @@ def pct(v: Any, sign: bool = True, ratio: bool = False) -> str:
 
 def money(v_bn: Any, lang: str = "en", sign: bool = False) -> str:
     """Money given in CNY bn: ``CNY 1,234 bn`` / ``CNY 0.52 bn``; in Chinese 亿元, or 万亿元 from
-    CNY 1 trillion (``1.23万亿元``, ``456.7亿元``)."""
+    CNY 1 trillion (``1.23万亿元``, ``457亿元``)."""
     if not finite(v_bn):
         return NA
     v = float(v_bn)
     plus = "+" if sign and v > 0 else ""
+    from sim.present.i18n import tr
+
+    if lang == "zh" and abs(v) >= BN_PER_WAN_YI:
+        return plus + tr("money_wan_yi", lang, v=f"{wan_yi_from_bn(v):,.2f}")
     if lang == "zh":
-        if abs(v) >= BN_PER_WAN_YI:
-            return f"{plus}{v / BN_PER_WAN_YI:,.2f}万亿元"
-        return f"{plus}{num(yi_from_bn(v))}亿元"
-    return f"{plus}CNY {num(v)} bn" if v >= 0 else f"−CNY {num(-v)} bn"
+        return plus + tr("money", lang, v=num(yi_from_bn(v)))
+    return plus + tr("money", lang, v=num(v)) if v >= 0 else "-" + tr("money", lang, v=num(-v))
 
 
 def value(outcome: str, v: Any, lang: str = "en", sign: bool = False, unit: bool = True) -> str:
@@ -97,7 +99,7 @@ def value(outcome: str, v: Any, lang: str = "en", sign: bool = False, unit: bool
     d = display(outcome, lang)
     if not finite(v):
         return NA
-    if d.kind == "money" and unit and d.unit.startswith(("CNY bn/yr", "亿元/年")):
+    if d.kind == "money" and unit and d.model_unit == "CNY bn/yr":
         return money(v, lang, sign)
     x = float(v) * d.scale
     if d.kind in ("count", "rank"):
@@ -121,6 +123,8 @@ def interval(lo: Any, hi: Any, fmt: Any = num) -> str:
 def change(outcome: str, diff: Any, lo: Any, hi: Any, base: Any, lang: str = "en") -> str:
     """A paired change with its interval, both in per cent of the baseline when the baseline is
     not zero, else in the outcome's unit: ``+1.2% [+0.4%, +2.0%]``."""
+    if not finite(diff):
+        return NA
     if finite(base) and abs(float(base)) > 1e-12:
         b = abs(float(base))
         return f"{pct(float(diff) / b, ratio=True)} {interval(_r(lo, b), _r(hi, b), lambda x: pct(x, ratio=True))}"

@@ -23,13 +23,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sim.core.errors import InputError, unknown_name
 from sim.policies import REGISTRY, Lever
-from sim.scenario.world import DEFAULT_PACKAGE, PACKAGES, read_mapping, resolve, validate
+from sim.scenario.world import DEFAULT_PACKAGE, EXTENSIONS, NAME_FIELD, PACKAGES, read_mapping, resolve, validate
 
 
 class PackageFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
-    name: str = Field(min_length=1)
+    name: str = Field(**NAME_FIELD)
     title: str = ""
     title_zh: str = ""
     description: str = ""
@@ -77,9 +77,7 @@ def load_package(name_or_path: str | Path = DEFAULT_PACKAGE, _seen: tuple[str, .
     levers: dict[str, dict[str, Any]] = {}
     chain: tuple[str, ...] = ()
     if spec.extends:
-        base_path = resolve(spec.extends, path.parent if (path.parent / f"{spec.extends}.yaml").exists()
-                            else PACKAGES, "package")
-        base = load_package(base_path, _seen + (key,))
+        base = load_package(extends_path(spec.extends, path), _seen + (key,))
         levers = {k: dict(v) for k, v in base.levers.items()}
         chain = base.chain
     for name, settings in spec.levers.items():
@@ -92,6 +90,20 @@ def load_package(name_or_path: str | Path = DEFAULT_PACKAGE, _seen: tuple[str, .
     built = {name: validate(REGISTRY[name].Settings, levers[name], path, f"levers.{name}") for name in levers}
     return Package(spec.name, spec.title or spec.name, spec.title_zh or spec.title or spec.name, spec.description,
                    levers, chain + (spec.name,), str(path), built)
+
+
+def extends_path(extends: str, path: Path) -> Path:
+    """The file ``extends`` names, resolved beside the package file that names it (never against
+    the working folder, so the same command picks the same parent wherever it runs): a file name
+    or relative path is taken from the package's folder; a bare name is a package file in that
+    folder if there is one, else a bundled package."""
+    p = Path(extends)
+    if p.suffix.lower() in EXTENSIONS or len(p.parts) > 1:
+        return path.parent / p
+    for ext in EXTENSIONS:
+        if (path.parent / f"{extends}{ext}").is_file():
+            return path.parent / f"{extends}{ext}"
+    return resolve(extends, PACKAGES, "package")
 
 
 def empty_package() -> Package:

@@ -11,6 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,30 +22,71 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from sim.core.errors import InputError, did_you_mean, unknown_name
-from sim.core.params import SECTORS, Params
+from sim.core.errors import InputError, did_you_mean, shown, unknown_name
+from sim.core.params import MAX_YEARS, SECTORS, Params
 
-ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = ROOT / "scenarios"
+PACKAGE = Path(__file__).resolve().parents[1]  # sim/
+ROOT = PACKAGE.parent
+# The bundled scenarios: shipped inside the package by a wheel (sim/_scenarios, copied by setup.py's
+# build step), else scenarios/ at the top of the checkout (source tree, editable install).
+SCENARIOS = PACKAGE / "_scenarios" if (PACKAGE / "_scenarios").is_dir() else ROOT / "scenarios"
 WORLDS = SCENARIOS / "worlds"
 PACKAGES = SCENARIOS / "packages"
 DEFAULT_WORLD = "guangxi"
 DEFAULT_PACKAGE = "baseline"
 MAX_FILE_BYTES = 20_000_000
+EXTENSIONS = (".yaml", ".yml", ".toml", ".json")
 
 
 # --------------------------------------------------------------------------------------------
 # reading files
 # --------------------------------------------------------------------------------------------
-def read_text(path: Path) -> str:
-    """The file's text as UTF-8 (BOM allowed); one clear line if missing, empty or not UTF-8."""
-    if not path.exists():
-        raise InputError(path, None, "file not found")
-    if path.is_dir():
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; one clear line otherwise.
+
+    Checked before reading: a pipe would block the reader forever and a device such as
+    ``/dev/zero`` never ends, so only regular files are read, and the size is taken from the file
+    system before a byte is read. The file is opened non-blocking and checked again on the open
+    descriptor, so a file swapped for a pipe between the two checks cannot block either."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise InputError(path, None, "file not found") from None
+    except OSError as exc:
+        raise InputError(path, None, f"cannot read the file ({exc.strerror or type(exc).__name__})") from None
+    if stat.S_ISDIR(st.st_mode):
         raise InputError(path, None, "is a folder, expected a file")
-    raw = path.read_bytes()
-    if len(raw) > MAX_FILE_BYTES:
-        raise InputError(path, None, f"file larger than {MAX_FILE_BYTES} bytes")
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(path, None, "not a regular file (a device, pipe or socket); give a file")
+    if st.st_size > limit:
+        raise InputError(path, None, f"file larger than {limit:,} bytes ({st.st_size:,} bytes)")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise InputError(path, None, f"cannot read the file ({exc.strerror or type(exc).__name__})") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InputError(path, None, "not a regular file (a device, pipe or socket); give a file")
+        chunks, size = [], 0
+        while size <= limit:
+            block = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not block:
+                break
+            chunks.append(block)
+            size += len(block)
+    except OSError as exc:
+        raise InputError(path, None, f"cannot read the file ({exc.strerror or type(exc).__name__})") from None
+    finally:
+        os.close(fd)
+    if size > limit:  # grew while being read
+        raise InputError(path, None, f"file larger than {limit:,} bytes")
+    return b"".join(chunks)
+
+
+def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
+    """The file's text as UTF-8 (BOM allowed); one clear line if missing, empty, not a regular
+    file, larger than ``limit`` bytes or not UTF-8."""
+    raw = read_bytes(path, limit)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -52,9 +96,57 @@ def read_text(path: Path) -> str:
     return text
 
 
+# A YAML alias (*name) repeats the node its anchor (&name) marks; nested aliases multiply, so a
+# few hundred bytes can stand for 10^9 values (the "billion laughs"). Before a document is built,
+# its events are read once (LibYAML's C parser where installed) and the values the aliases stand
+# for are counted; past this many the file is refused. Hand-written files use few or none.
+MAX_ALIAS_VALUES = 10_000
+# Files of settings (worlds, packages, studies) are small; building a YAML document costs ~35 µs a
+# value even with LibYAML (measured: a 2 MB list took 7 s, 38 s without LibYAML), so they are
+# capped far below MAX_FILE_BYTES, which still applies to tables (CSV).
+MAX_MAPPING_BYTES = 1_000_000
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _check_aliases(text: str) -> None:
+    """Count the values the aliases of ``text`` stand for (expanded, nested ones multiplied)."""
+    sizes: dict[str, int] = {}
+    open_nodes: list[list[Any]] = []  # [anchor, values so far] of each open mapping or sequence
+    aliased = 0
+    for ev in yaml.parse(text, Loader=_YAML_LOADER):
+        if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            open_nodes.append([ev.anchor, 1])
+            continue
+        if isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            anchor, n = open_nodes.pop()
+            if anchor:
+                sizes[anchor] = n
+        elif isinstance(ev, yaml.ScalarEvent):
+            n = 1
+            if ev.anchor:
+                sizes[ev.anchor] = 1
+        elif isinstance(ev, yaml.AliasEvent):
+            n = sizes.get(ev.anchor, 1)
+            aliased += n
+            if aliased > MAX_ALIAS_VALUES:
+                raise yaml.composer.ComposerError(
+                    None, None, f"aliases (*{ev.anchor}) repeat more than {MAX_ALIAS_VALUES:,} values; write the "
+                                "values out", ev.start_mark)
+        else:
+            continue
+        if open_nodes:
+            open_nodes[-1][1] += n
+
+
+def safe_yaml(text: str) -> Any:
+    """``yaml.safe_load`` (LibYAML's where installed) with aliases capped (:data:`MAX_ALIAS_VALUES`)."""
+    _check_aliases(text)
+    return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
+
+
 def read_mapping(path: Path) -> dict[str, Any]:
     """Parse a YAML, TOML or JSON file into a dict; syntax errors name their line."""
-    text = read_text(path)
+    text = read_text(path, MAX_MAPPING_BYTES)
     suffix = path.suffix.lower()
     try:
         if suffix == ".toml":
@@ -62,7 +154,7 @@ def read_mapping(path: Path) -> dict[str, Any]:
         elif suffix == ".json":
             data = json.loads(text)
         else:
-            data = yaml.safe_load(text)
+            data = safe_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"line {mark.line + 1}: " if mark is not None else ""
@@ -97,11 +189,11 @@ def pydantic_error(exc: ValidationError, source: str | Path, prefix: str, model:
         extra = f"; allowed: {', '.join(allowed)}" if allowed and len(allowed) <= 40 else ""
         return InputError(source, fieldname, f"unknown field{hint}{extra}")
     msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "string_pattern_mismatch" and (err.get("ctx") or {}).get("pattern") == NAME_PATTERN:
+        msg = "a name may hold letters, digits, '-', '_' and '.' only, and must not start with '.'"
     got = err.get("input")
-    shown = repr(got) if not isinstance(got, dict) else "a mapping"
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
-    return InputError(source, fieldname or None, f"{msg} (got {shown})")
+    value = shown(got) if not isinstance(got, dict) else "a mapping"  # never the whole input
+    return InputError(source, fieldname or None, f"{msg} (got {value})")
 
 
 def _allowed_names(model: type[BaseModel], loc: tuple) -> list[str]:
@@ -126,7 +218,7 @@ def _allowed_names(model: type[BaseModel], loc: tuple) -> list[str]:
 class ZoneRow(BaseModel):
     """One row of a world's zone table; units in docs/parameters.md ('Zone table')."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)
     name: str = Field(min_length=1)
@@ -141,11 +233,11 @@ class ZoneRow(BaseModel):
     lat: float | None = Field(None, ge=-90, le=90, description="empty when located is false")
     output_bn: float = Field(gt=0, le=1e5, description="CNY bn/yr")
     firms: int = Field(ge=1, le=5_000_000)
-    hightech_firms: int = Field(ge=0)
+    hightech_firms: int = Field(ge=0, le=5_000_000)
     talent: float = Field(ge=0, le=1e8, description="skilled people")
     land_total_km2: float = Field(gt=0, le=1e5)
-    land_developed_km2: float = Field(gt=0)
-    platforms: float = Field(ge=0)
+    land_developed_km2: float = Field(gt=0, le=1e5)
+    platforms: float = Field(ge=0, le=1e5)
     amenity: float = Field(ge=0, le=10)
     housing_cost: float = Field(gt=0, le=1000, description="CNY k per m2")
     mgmt_efficiency: float = Field(ge=0, le=1)
@@ -209,14 +301,20 @@ class Anchor(BaseModel):
 ANCHOR_MAX_SHARE = 0.8  # anchors may carry at most this share of their zone's output (the rest: other firms)
 
 
-class WorldFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+# Names end up in folder names (results/run-WORLD-PACKAGE-...): letters, digits and -_. only,
+# not starting with a dot (so never '..' or a hidden name), short enough for any file system.
+NAME_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$"
+NAME_FIELD = {"min_length": 1, "max_length": 80, "pattern": NAME_PATTERN}
 
-    name: str = Field(min_length=1)
+
+class WorldFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    name: str = Field(**NAME_FIELD)
     title: str = ""
     title_zh: str = ""
     start_year: int = Field(2021, ge=1900, le=2200)
-    years: int = Field(20, ge=1, le=500)
+    years: int = Field(20, ge=1, le=MAX_YEARS)
     zones: str = Field(min_length=1, description="path of the zone table CSV, relative to the world file")
     sources: str | None = Field(None, min_length=1, description="path of the per-cell source table CSV "
                                 "(columns zone, column, source), relative to the world file")
@@ -347,15 +445,31 @@ def read_zone_table(path: Path) -> tuple[ZoneRow, ...]:
 def resolve(name_or_path: str | Path, folder: Path, what: str) -> Path:
     """A bundled name (``guangxi``) or a path to a file; unknown names list the bundled ones."""
     p = Path(name_or_path)
-    if p.suffix.lower() in (".yaml", ".yml", ".toml", ".json") or p.exists() or len(p.parts) > 1:
+    if p.suffix.lower() in EXTENSIONS or p.exists() or len(p.parts) > 1:
         return p
-    for ext in (".yaml", ".yml", ".toml", ".json"):
+    for ext in EXTENSIONS:
         cand = folder / f"{name_or_path}{ext}"
         if cand.exists():
             return cand
     names = sorted(q.stem for q in folder.glob("*.y*ml")) + sorted(q.stem for q in folder.glob("*.toml"))
     raise InputError(str(name_or_path), None, f"no such {what}{did_you_mean(str(name_or_path), names)}; "
                                               f"bundled: {', '.join(names)}")
+
+
+def bundled_names(folder: Path) -> list[str]:
+    """The names of the bundled files in ``folder`` (worlds or packages)."""
+    return sorted({q.stem for ext in EXTENSIONS for q in folder.glob(f"*{ext}")
+                   if q.is_file() and re.fullmatch(NAME_PATTERN, q.stem)})
+
+
+def bundled(name: Any, folder: Path, what: str) -> Path:
+    """The bundled file of that name, and nothing else: for values from a browser, which must never
+    name a path on the server. Unknown names (or anything not a string) are one InputError line."""
+    names = bundled_names(folder)
+    if not isinstance(name, str) or name not in names:
+        raise InputError(shown(name) if not isinstance(name, str) else name[:80], what,
+                         f"not a bundled {what}; choose one of: {', '.join(names)}")
+    return next(folder / f"{name}{ext}" for ext in EXTENSIONS if (folder / f"{name}{ext}").is_file())
 
 
 def load_world(name_or_path: str | Path = DEFAULT_WORLD) -> World:

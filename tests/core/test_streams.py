@@ -130,7 +130,9 @@ def test_serial_pairs_fill_the_square(s):
 # ------------------------------------------------------------------ distributions
 def test_ndtri_matches_scipy():
     u = np.concatenate([np.linspace(0, 1, 200_001)[1:-1], [2.0**-53, 1 - 2.0**-53, 1e-300, 1e-20, 0.075, 0.925]])
-    assert np.allclose(ndtri(u), sp.ndtri(u), rtol=1e-14, atol=1e-15)
+    z = ndtri(u)
+    assert np.abs(z - sp.ndtri(u)).max() < 1e-6  # AS 241 PPND7
+    assert np.all(np.diff(ndtri(np.sort(u))) >= 0)  # monotone: a larger uniform never gives a smaller z
 
 
 def test_normal_and_lognormal(s):
@@ -279,13 +281,18 @@ def test_order_ties_fall_back_to_exact():
 
 
 def test_zone_key_order_independent_of_slots():
+    """Firms by zone, then by the top 12 key bits (14 zones): the same sequence of (zone, key
+    bits) cells whatever the slots; only firms sharing a cell keep slot order among themselves."""
     rng = np.random.default_rng(4)
     zone = rng.integers(0, 14, 40_000)
     keys = RANDOM[:40_000]
     o = zone_key_order(zone, keys, 14)
     assert np.all(np.diff(zone[o]) >= 0)
+    top = (keys >> np.uint64(52)).astype(np.int64)
+    cell = zone * 4096 + top
+    assert np.all(np.diff(cell[o]) >= 0)
     perm = rng.permutation(40_000)  # the same firms in other slots (compaction)
     o2 = zone_key_order(zone[perm], keys[perm], 14)
-    assert np.mean(keys[o] == keys[perm][o2]) > 0.999  # ties need 28 equal key bits in a zone
-    full = np.lexsort((keys, zone))
-    assert np.mean(keys[o] == keys[full]) > 0.999
+    assert np.array_equal(cell[o], cell[perm][o2])
+    alone = np.bincount(cell, minlength=14 * 4096)[cell[o]] == 1
+    assert np.array_equal(keys[o][alone], keys[perm][o2][alone]) and alone.mean() > 0.4

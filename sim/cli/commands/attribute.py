@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.cli.main import positive_int
+from sim.cli.main import add_force_option, positive_int
 
 
 def add_backend_options(p: argparse.ArgumentParser) -> None:
@@ -19,7 +19,9 @@ def add_backend_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--resume", action="store_true",
                    help="continue an interrupted analysis in --out (finished runs are kept); also re-analyses "
                         "a finished one, e.g. with another --outcome")
-    p.add_argument("--overwrite", action="store_true", help="delete an existing --out folder and start again")
+    p.add_argument("--overwrite", action="store_true",
+                   help="delete an existing --out folder zonesim made and start again (never any other folder)")
+    add_force_option(p)
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="chart language (default: %(default)s)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -67,6 +69,9 @@ def main(args: argparse.Namespace) -> int:
     final = world.start_year + world.years
     year = args.year or (min(2035, final) if world.start_year < 2035 else final)
     study, ps = attribution_study(package, baseline, args.by, world, year, args.seeds, args.seed)
+    from sim.cli import budget
+
+    budget.check_study(study, args.workers or default_workers(), args.force, remote=bool(args.scheduler))
     out = args.out or RESULTS / f"attribute-{package.name}-by-{args.by}-{year}"
     store, session = run_package_study(study, out, resume=args.resume, overwrite=args.overwrite,
                                        workers=args.workers or default_workers(), scheduler=args.scheduler,

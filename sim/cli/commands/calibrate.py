@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.cli.main import positive_int
+from sim.cli.main import positive_int, years_option
 from sim.core.errors import InputError
+from sim.experiments.executor import executor
 from sim.experiments.results import default_out, manifest, staged_output, world_dict, write_json, write_table, write_yaml
 from sim.experiments.runner import derive_seeds
 from sim.scenario.world import DEFAULT_WORLD, load_world, resolve, WORLDS
@@ -28,8 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--world", default=DEFAULT_WORLD, help="world name or file (default: %(default)s)")
     p.add_argument("--seeds", "-k", type=positive_int(1, 1000), default=2,
                    help="seeds per evaluation, the same for every evaluation (default: %(default)s)")
-    p.add_argument("--years", "-y", type=positive_int(2, 500), default=None,
-                   help="years per run (default: the world's horizon)")
+    years_option(p, 2, "the world's horizon")
     p.add_argument("--design", type=positive_int(0, 10_000), default=16,
                    help="Latin-hypercube design points (default: %(default)s)")
     p.add_argument("--iterations", type=positive_int(0, 10_000), default=30,
@@ -40,7 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-identification", action="store_true", help="skip the identification probe")
     p.add_argument("--out", "-o", type=Path, default=None,
                    help="output folder (default: results/calibrate-WORLD-TIME)")
-    p.add_argument("--overwrite", action="store_true", help="replace a non-empty --out folder")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace --out if it is a results folder zonesim made (never any other folder)")
     p.set_defaults(handler=main)
 
 
@@ -59,8 +60,9 @@ def main(args: argparse.Namespace) -> int:
 
     defaults = {p.name: Params.model_fields[p.name].default for p in C.FREE}
     base = world.with_params(**defaults)
-    with staged_output(out, args.overwrite) as tmp, _executor(args.workers) as pool:
-        problem = C.model_problem(base, seeds, years, args.workers, pool=pool)
+    # one executor for the whole calibration (no pool start-up per evaluation)
+    with staged_output(out, args.overwrite) as tmp, executor(args.workers) as ex:
+        problem = C.model_problem(base, seeds, years, ex)
         fit = C.smm(problem, design=args.design, iterations=args.iterations, seed=args.seed, start=defaults)
         history = pd.DataFrame(problem.history)
         write_table(tmp, "history", history)
@@ -92,14 +94,6 @@ def main(args: argparse.Namespace) -> int:
         print(f"\nwrote fitted values into {path} (params:)")
     print(f"wrote {out}/ (fit.json, history.csv, jacobian.csv, identification.csv, manifest.json)")
     return 0
-
-
-def _executor(workers: int):
-    """One process pool for the whole calibration (no start-up cost per evaluation)."""
-    import contextlib
-    from concurrent.futures import ProcessPoolExecutor
-
-    return ProcessPoolExecutor(max_workers=workers) if workers > 1 else contextlib.nullcontext()
 
 
 def format_fit(fit: dict, problem, ident: pd.DataFrame) -> str:

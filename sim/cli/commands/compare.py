@@ -6,8 +6,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sim.cli.main import add_output_options, positive_int
+from sim.cli.main import add_output_options, positive_int, years_option
 from sim.analysis.compare import BASELINE, DEFAULT_PACKAGES
+from sim.core.params import MAX_YEARS
 from sim.scenario.world import DEFAULT_WORLD
 
 # Region outcomes of the region_summary table and the workbook: mean and 5-95% across seeds.
@@ -29,9 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("packages", nargs="*", metavar="PACKAGE", help="package names or files")
     p.add_argument("--world", "-W", default=DEFAULT_WORLD, help="world name or file (default: %(default)s)")
     p.add_argument("--baseline", "-b", default=BASELINE, help="package compared against (default: %(default)s)")
-    p.add_argument("--years", "-y", type=positive_int(1, 500), default=None,
-                   help="years to simulate (default: the world's horizon, 20)")
-    p.add_argument("--at", type=positive_int(1, 500), nargs="+", default=None, metavar="YEAR",
+    years_option(p)
+    p.add_argument("--at", type=positive_int(1, MAX_YEARS), nargs="+", default=None, metavar="YEAR",
                    help="simulated years (1..N) for the difference table (default: 5, 10 and the last)")
     add_output_options(p, "results/compare-WORLD-TIME", seeds_default=8, seeds_min=2,
                        seeds_help="replicate seeds per package, at least 2 for an interval")
@@ -39,18 +39,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from sim.analysis.compare import differences, status_events
-    from sim.analysis.summary import summary_table
-    from sim.cli.output import save_figure, save_workbook
-    from sim.core.errors import InputError
-    from sim.experiments.results import (atomic_write, default_out, manifest, staged_output, world_dict, write_json,
-                                         write_table, write_yaml)
-    from sim.experiments.runner import default_workers, derive_seeds, make_jobs, run_jobs
-    from sim.present.charts.maps import change_map
-    from sim.present.charts.ranks import bump_chart
-    from sim.present.charts.trajectories import difference_panels, region_chart
-    from sim.present.i18n import package_title
-    from sim.present.summaries.compare import summary_markdown
+    from sim.cli import budget
+    from sim.cli.jobs import run_all
+    from sim.core.errors import EnvError, InputError
+    from sim.experiments.results import default_out, manifest, staged_output, world_dict, write_json, write_table, write_yaml
+    from sim.experiments.runner import default_workers, derive_seeds, make_jobs
     from sim.scenario.packages import load_package
     from sim.scenario.world import load_world
 
@@ -75,47 +68,75 @@ def main(args: argparse.Namespace) -> int:
     out = args.out or default_out("compare", world.name)
     workers = min(args.workers or default_workers(), len(seeds) * len(packages))
     cal = [world.start_year + a for a in at]
-    lang = args.lang
-    zh = lang == "zh"
-    titles = {p.name: package_title(p, lang) for p in packages}
-    zone_names = {z.id: (z.name_zh if zh else z.name) for z in world.zones}
-    coords = {z.id: (z.lon, z.lat) for z in world.zones if z.located}  # unidentified zones have no point
-    for p in packages:
-        nz = p.settings.get("new_zones")
-        for park in getattr(nz, "parks", ()):
-            coords.setdefault(park.id, (park.lon, park.lat))
-            zone_names.setdefault(park.id, (park.name_zh or park.name) if zh else park.name)
+    command = ["zonesim", *sys.argv[1:]]
     with staged_output(out, args.overwrite) as tmp:
         jobs = make_jobs(world, packages, seeds, years)
-        df = run_jobs(jobs, workers=workers, progress=not args.no_progress and sys.stderr.isatty())
-        diff = differences(df, cal, baseline.name)
-        events = status_events(df)
-        region = summary_table(df, sorted({world.start_year, *cal}), REGION_SUMMARY)
-        write_table(tmp, "results", df, csv=False)
-        write_table(tmp, "differences", diff)
-        write_table(tmp, "status_events", events)
-        write_table(tmp, "region_summary", region)
-        save_workbook(tmp / "tables.xlsx", {"differences": diff, "region_summary": region,
-                                            "status_events": events}, lang)
-        final = world.start_year + years
-        text = summary_markdown(diff, events, world=(world.title_zh or world.title) if zh else world.title, years=years,
-                                seeds=len(seeds), year=final, baseline=baseline.name, titles=titles,
-                                names=zone_names, lang=lang)
-        atomic_write(tmp / "summary.md", text)
+        budget.check(world, len(jobs), years, workers, args.force)
+        done = run_all(jobs, workers=workers, progress=not args.no_progress and sys.stderr.isatty())
+        df = done.table
         write_yaml(tmp / "scenario.yaml", {"world": world_dict(world), "baseline": baseline.name,
                                            "packages": [p.to_dict() for p in packages], "years": years})
-        write_json(tmp / "manifest.json", manifest(["zonesim", *sys.argv[1:]], kind="compare", world=world.name,
-                                                  packages=[p.name for p in packages], baseline=baseline.name,
-                                                  years=years, at_years=cal, base_seed=args.seed, seeds=seeds,
-                                                  workers=workers, rows=len(df)))
-        save_figure(region_chart(df, lang, titles), tmp / "trajectories.png", dpi=100)
-        save_figure(difference_panels(df, baseline.name, lang, titles), tmp / "difference.png")
-        save_figure(bump_chart(df, lang, zone_names, titles), tmp / "bump.png")
-        save_figure(change_map(diff, coords, final, "output", lang, zone_names, titles, baseline.name), tmp / "map.png")
+        info = dict(kind="compare", world=world.name, packages=[p.name for p in packages], baseline=baseline.name,
+                    years=years, at_years=cal, base_seed=args.seed, seeds=seeds, workers=workers,
+                    rows=0 if df is None else len(df), complete=done.complete)
+        if not done.complete:  # keep every finished run; no differences from an incomplete set
+            if df is not None:
+                write_table(tmp, "results", df, csv=False)
+            write_json(tmp / "manifest.json", manifest(command, **info, failed_runs=done.failures()))
+        else:
+            text = _write_comparison(tmp, df, world, packages, baseline, years, seeds, cal, args.lang)
+            write_json(tmp / "manifest.json", manifest(command, **info))
+    if not done.complete:
+        raise EnvError(out, f"{done.message()} in results.parquet (manifest: complete false); no differences "
+                            "were computed")
     print(text.split("\n## ")[0].strip())
     for block in text.split("\n## ")[1:]:
         head = block.split("\n| ")[0].strip()
         print("\n## " + head)
     print(f"\nwrote {out}/ (summary.md, differences.csv/.parquet, region_summary.csv, tables.xlsx, results.parquet, "
-          f"status_events.csv, trajectories.png, difference.png, bump.png, map.png, scenario.yaml, manifest.json)")
+          f"status_events.csv, fiscal.csv, trajectories.png, difference.png, bump.png, map.png, scenario.yaml, "
+          f"manifest.json)")
     return 0
+
+
+def _write_comparison(tmp, df, world, packages, baseline, years, seeds, cal, lang) -> str:
+    """Differences, events, summary, workbook and charts of a complete set of runs; returns the summary text."""
+    from sim.analysis.compare import differences, status_events
+    from sim.analysis.summary import summary_table
+    from sim.cli.output import save_figure, save_workbook
+    from sim.experiments.results import atomic_write, write_table
+    from sim.present.charts.maps import change_map
+    from sim.present.charts.ranks import bump_chart
+    from sim.present.charts.trajectories import difference_panels, region_chart
+    from sim.present.i18n import package_title, pick, zone_names
+    from sim.present.summaries.compare import summary_markdown
+
+    titles = {p.name: package_title(p, lang) for p in packages}
+    names = zone_names(world, lang, packages)
+    coords = {z.id: (z.lon, z.lat) for z in world.zones if z.located}  # unidentified zones have no point
+    for p in packages:
+        for park in getattr(p.settings.get("new_zones"), "parks", ()):
+            coords.setdefault(park.id, (park.lon, park.lat))
+    diff = differences(df, cal, baseline.name)
+    events = status_events(df)
+    region = summary_table(df, sorted({world.start_year, *cal}), REGION_SUMMARY)
+    write_table(tmp, "results", df, csv=False)
+    write_table(tmp, "differences", diff)
+    write_table(tmp, "status_events", events)
+    write_table(tmp, "region_summary", region)
+    from sim.analysis.fiscal import fiscal_table  # net fiscal cost and output per yuan (issue 16)
+
+    fiscal = fiscal_table(df, baseline.name)
+    write_table(tmp, "fiscal", fiscal)
+    save_workbook(tmp / "tables.xlsx", {"differences": diff, "region_summary": region,
+                                        "status_events": events, "fiscal": fiscal}, lang)
+    final = world.start_year + years
+    text = summary_markdown(diff, events, world=pick(world.title, world.title_zh, lang), years=years,
+                            seeds=len(seeds), year=final, baseline=baseline.name, titles=titles,
+                            names=names, lang=lang)
+    atomic_write(tmp / "summary.md", text)
+    save_figure(region_chart(df, lang, titles), tmp / "trajectories.png", dpi=100)
+    save_figure(difference_panels(df, baseline.name, lang, titles), tmp / "difference.png")
+    save_figure(bump_chart(df, lang, names, titles), tmp / "bump.png")
+    save_figure(change_map(diff, coords, final, "output", lang, names, titles, baseline.name), tmp / "map.png")
+    return text

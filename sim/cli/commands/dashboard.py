@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import ipaddress
 import os
+import secrets
 import subprocess
 import sys
 
@@ -24,7 +26,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "Stop it with Ctrl-C.")
     p.add_argument("--port", type=positive_int(0, 65535), default=8765, help="TCP port (default: %(default)s)")
     p.add_argument("--host", default="127.0.0.1",
-                   help="address to listen on (default: %(default)s, this machine only; 0.0.0.0 for the room)")
+                   help="address to listen on (default: %(default)s, this machine only). Any other address "
+                        "needs a token: the page opens only with ?token=... (see docs/workshops.md)")
+    p.add_argument("--token", default=None,
+                   help="the token the page's address must carry; made up and printed when --host is not "
+                        "loopback and none is given")
     p.add_argument("--world", default=DEFAULT_WORLD, help="initial world name or file (default: %(default)s)")
     p.add_argument("--package", "-p", default=DEFAULT_PACKAGE,
                    help="initial package name or file (default: %(default)s)")
@@ -42,11 +48,22 @@ def main(args: argparse.Namespace) -> int:
     missing = [m for m in ("solara", "ipyvuetify", "altair") if importlib.util.find_spec(m) is None]
     if missing:
         raise InputError(None, "dashboard", f"missing {', '.join(missing)}; {EXTRA_HINT}")
+    token = args.token
+    if token is not None and (len(token) < 8 or not token.replace("-", "").replace("_", "").isalnum()):
+        raise InputError(None, "--token", "at least 8 letters, digits, '-' or '_'")
+    if token is None and not is_loopback(args.host):
+        token = secrets.token_urlsafe(12)
     env = dict(os.environ, ZONESIM_WORLD=str(args.world), ZONESIM_PACKAGE=str(args.package),
-               ZONESIM_LANG=args.lang, MPLBACKEND="Agg")
+               ZONESIM_LANG=args.lang, MPLBACKEND="Agg", ZONESIM_TOKEN=token or "")
+    # a page that left without closing (lost network) frees its kernel, runs and memory after 2 minutes
+    env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "2m")
     cmd = [sys.executable, "-m", "solara", "run", "sim.present.dashboard.app", "--host", args.host, "--port",
            str(args.port), "--production", "--open" if args.open else "--no-open", "--log-level", "warning"]
-    print(f"zonesim dashboard: serving at http://{args.host}:{args.port}/  (Ctrl-C to stop)", flush=True)
+    url = f"http://{args.host}:{args.port}/" + (f"?token={token}" if token else "")
+    print(f"zonesim dashboard: serving at {url}  (Ctrl-C to stop)", flush=True)
+    if not is_loopback(args.host):
+        print("zonesim dashboard: listening beyond this machine; only pages opened with the token above can use it. "
+              "Share the address only in the room, on a network you trust (docs/workshops.md).", flush=True)
     if os.name == "posix":
         # become the server: stopping this process (Ctrl-C, SIGTERM) stops the server, no orphan
         os.execve(sys.executable, cmd, env)
@@ -54,3 +71,13 @@ def main(args: argparse.Namespace) -> int:
         return subprocess.call(cmd, env=env)
     except KeyboardInterrupt:
         return 0
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is this machine only (127.0.0.0/8, ::1, localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

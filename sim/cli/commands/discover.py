@@ -38,7 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--peel-alpha", type=_fraction, default=0.05, help="share peeled per step (default: %(default)s)")
     p.add_argument("--out", "-o", type=Path, default=None,
                    help="output folder, must be new or empty (default: RESULTS/discover-OUTCOME-YEAR)")
-    p.add_argument("--overwrite", action="store_true", help="replace a non-empty --out folder")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace --out if it is a results folder zonesim made (never any other folder)")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="chart language (default: %(default)s)")
     p.set_defaults(handler=main)
 

@@ -53,6 +53,9 @@ def main(args: argparse.Namespace) -> int:
     packages = [load_package(n) for n in args.packages]
     year = args.year or study.world.start_year + study.years
     pstudy, fut = robust_study(study, packages, args.futures, year)
+    from sim.cli import budget
+
+    budget.check_study(pstudy, args.workers or default_workers(), args.force, remote=bool(args.scheduler))
     out = args.out or RESULTS / f"robust-{study.name}-{year}"
     store, session = run_package_study(pstudy, out, resume=args.resume, overwrite=args.overwrite,
                                        workers=args.workers or default_workers(), scheduler=args.scheduler,

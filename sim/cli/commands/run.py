@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sim.cli.main import add_output_options, positive_int
+from sim.cli.main import add_output_options, years_option
 from sim.scenario.world import DEFAULT_PACKAGE, DEFAULT_WORLD
 
 # Heavy modules (mesa, matplotlib) are imported in main(), so `zonesim --help` stays quick.
@@ -24,21 +24,23 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="a world (name or file; default: %(default)s) or a package (name or file) to run on "
                         "the default world")
     p.add_argument("--package", "-p", default=None, help=f"package name or file (default: {DEFAULT_PACKAGE})")
-    p.add_argument("--years", "-y", type=positive_int(1, 500), default=None,
-                   help="years to simulate (default: the world's horizon, 20)")
+    years_option(p)
     add_output_options(p, "results/run-WORLD-PACKAGE-TIME", seeds_default=10)
     p.set_defaults(handler=main)
 
 
 def main(args: argparse.Namespace) -> int:
     from sim.analysis.summary import summary_table
+    from sim.cli import budget
+    from sim.cli.jobs import run_all
     from sim.cli.output import save_figure
+    from sim.core.errors import EnvError
     from sim.present.charts.trajectories import region_chart, zone_trajectories
-    from sim.present.i18n import package_title
+    from sim.present.i18n import package_title, zone_names
     from sim.present.summaries.run import format_summary
     from sim.scenario.packages import load_package
     from sim.experiments.results import default_out, manifest, staged_output, world_dict, write_json, write_table, write_yaml
-    from sim.experiments.runner import default_workers, derive_seeds, make_jobs, run_jobs
+    from sim.experiments.runner import default_workers, derive_seeds, make_jobs
     from sim.scenario.world import load_world
 
     world_arg, package_arg = split_scenario(args.scenario, args.package)
@@ -48,23 +50,34 @@ def main(args: argparse.Namespace) -> int:
     seeds = derive_seeds(args.seed, args.seeds)
     out = args.out or default_out("run", world.name, package.name)
     workers = min(args.workers or default_workers(), len(seeds))
+    command = ["zonesim", *sys.argv[1:]]
     with staged_output(out, args.overwrite) as tmp:
         jobs = make_jobs(world, [package], seeds, years)
-        df = run_jobs(jobs, workers=workers, progress=not args.no_progress and sys.stderr.isatty())
-        write_table(tmp, "results", df)
-        last = world.start_year + years
-        marks = sorted({world.start_year, min(world.start_year + 10, last), last})
-        summary = summary_table(df, marks, SUMMARY_OUTCOMES)
-        write_table(tmp, "summary", summary)
+        budget.check(world, len(jobs), years, workers, args.force)
+        done = run_all(jobs, workers=workers, progress=not args.no_progress and sys.stderr.isatty())
+        df = done.table
         write_yaml(tmp / "scenario.yaml", {"world": world_dict(world), "package": package.to_dict(),
                                            "years": years})
-        write_json(tmp / "manifest.json", manifest(["zonesim", *sys.argv[1:]], kind="run", world=world.name,
-                                                  package=package.name, years=years, base_seed=args.seed,
-                                                  seeds=seeds, workers=workers, rows=len(df)))
-        names = {z.id: (z.name_zh if args.lang == "zh" else z.name) for z in world.zones}
-        titles = {package.name: package_title(package, args.lang)}
-        save_figure(region_chart(df, args.lang, titles), tmp / "region.png", dpi=110)
-        save_figure(zone_trajectories(df, names, args.lang), tmp / "zones.png", dpi=110)
+        info = dict(kind="run", world=world.name, package=package.name, years=years, base_seed=args.seed,
+                    seeds=seeds, workers=workers, rows=0 if df is None else len(df), complete=done.complete)
+        if not done.complete:  # keep every finished run; no summary or charts of an incomplete set
+            info["failed_runs"] = done.failures()
+            if df is not None:
+                write_table(tmp, "results", df)
+            write_json(tmp / "manifest.json", manifest(command, **info))
+        else:
+            write_table(tmp, "results", df)
+            last = world.start_year + years
+            marks = sorted({world.start_year, min(world.start_year + 10, last), last})
+            summary = summary_table(df, marks, SUMMARY_OUTCOMES)
+            write_table(tmp, "summary", summary)
+            write_json(tmp / "manifest.json", manifest(command, **info))
+            names = zone_names(world, args.lang)
+            titles = {package.name: package_title(package, args.lang)}
+            save_figure(region_chart(df, args.lang, titles), tmp / "region.png", dpi=110)
+            save_figure(zone_trajectories(df, names, args.lang), tmp / "zones.png", dpi=110)
+    if not done.complete:
+        raise EnvError(out, f"{done.message()} in results.parquet (manifest: complete false)")
     print(format_summary(summary, world.title, package.name, len(seeds)))
     print(f"\nwrote {out}/ (results.parquet/.csv, summary.csv, region.png, zones.png, scenario.yaml, "
           f"manifest.json)")

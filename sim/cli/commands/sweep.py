@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.cli.main import positive_int
+from sim.cli.main import add_force_option, positive_int
 from sim.experiments.results import RESULTS
 from sim.experiments.runner import default_workers
 
@@ -22,7 +22,9 @@ def add_run_options(p: argparse.ArgumentParser, kind: str) -> None:
                    help=f"study folder (default: results/{kind}-STUDY)")
     p.add_argument("--resume", action="store_true",
                    help="continue an interrupted study in --out: finished runs are kept, the rest computed")
-    p.add_argument("--overwrite", action="store_true", help="delete an existing study folder and start again")
+    p.add_argument("--overwrite", action="store_true",
+                   help="delete an existing study folder zonesim made and start again (never any other folder)")
+    add_force_option(p)
     p.add_argument("--chunk", type=positive_int(1, 100_000), default=None,
                    help="runs per part file (default: 1 up to 2000 runs, then runs/2000)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -46,7 +48,10 @@ def run_study(args: argparse.Namespace, kind: str, study=None):
     if args.scheduler:
         from sim.experiments.distributed import check_address
         check_address(args.scheduler)
+    from sim.cli import budget
+
     study = study or load_study(args.study)
+    budget.check_study(study, args.workers or default_workers(), args.force, remote=bool(args.scheduler))
     out = args.out or RESULTS / f"{kind}-{study.name}"
     store = open_store(study, out, resume=args.resume, overwrite=args.overwrite, chunk=args.chunk,
                        command=["zonesim", *sys.argv[1:]])

@@ -9,9 +9,10 @@ from pathlib import Path
 import pandas as pd
 
 from sim.analysis import validate as V
-from sim.cli.main import positive_int
+from sim.cli.main import positive_int, years_option
 from sim.cli.output import save_figure
 from sim.core.params import Params
+from sim.experiments.executor import executor
 from sim.experiments.results import default_out, manifest, staged_output, world_dict, write_json, write_table, write_yaml
 from sim.experiments.runner import default_workers, derive_seeds
 from sim.present.charts.validation import firm_size_chart, policy_chart, validation_chart
@@ -30,14 +31,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="replicate seeds for the targets (default: %(default)s)")
     p.add_argument("--policy-seeds", type=positive_int(0, 10_000), default=6,
                    help="seeds for the policy-response experiments, 0 = skip them (default: %(default)s)")
-    p.add_argument("--years", "-y", type=positive_int(1, 500), default=None,
-                   help="years to simulate (default: the world's horizon)")
+    years_option(p, 1, "the world's horizon")
     p.add_argument("--seed", type=positive_int(0, 2**63 - 1), default=20210, help="base seed (default: %(default)s)")
     p.add_argument("--workers", "-w", type=positive_int(1, 1024), default=None,
                    help="worker processes (default: all cores)")
     p.add_argument("--out", "-o", type=Path, default=None,
                    help="output folder, must be new or empty (default: results/validate-WORLD-TIME)")
-    p.add_argument("--overwrite", action="store_true", help="replace a non-empty --out folder")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace --out if it is a results folder zonesim made (never any other folder)")
     p.add_argument("--strict", action="store_true", help="exit with code 1 if any target fails")
     p.set_defaults(handler=main)
 
@@ -50,8 +51,9 @@ def main(args: argparse.Namespace) -> int:
     seeds = derive_seeds(args.seed, args.seeds)
     workers = args.workers or default_workers()
     out = args.out or default_out("validate", world.name)
-    with staged_output(out, args.overwrite) as tmp:
-        stats = V.run_stats(world, seeds, years, workers)
+    # one executor for every run of the command: the pool starts once
+    with staged_output(out, args.overwrite) as tmp, executor(workers) as ex:
+        stats = V.run_stats(world, seeds, years, ex)
         table = V.summarise(stats)
         table.insert(1, "calibrated", table["key"].isin(MOMENTS))
         fitted = pd.DataFrame([{"parameter": p.name, "default": Params.model_fields[p.name].default,
@@ -62,12 +64,12 @@ def main(args: argparse.Namespace) -> int:
             pseeds = derive_seeds(args.seed + 1, args.policy_seeds)
             regional = V.region_zones_by_size(world)
             large, small = regional[0], regional[-1]
-            status = V.status_experiment(world, [large, small], pseeds, years, workers)
+            status = V.status_experiment(world, [large, small], pseeds, years, ex)
             write_table(tmp, "status_runs", status)
             from sim.policies import REGISTRY
 
             arms = V.lever_arms(list(REGISTRY))
-            levers = V.lever_runs(world, arms, pseeds, years, workers)
+            levers = V.lever_runs(world, arms, pseeds, years, ex)
             write_table(tmp, "lever_runs", levers)
             policy = pd.concat([V.status_checks(status, small, large), V.lever_checks(levers)], ignore_index=True)
             write_table(tmp, "policy", policy)

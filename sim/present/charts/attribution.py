@@ -84,7 +84,8 @@ def waterfall(a: Any, players: list[Any], outcome: str, year: int, lang: str = "
         for i in range(k):
             for j in range(k):
                 if i != j:
-                    ax2.text(j, i, num(mat[i, j], digits=2), ha="center", va="center", fontsize=7)
+                    ax2.text(j, i, num(mat[i, j], digits=2), ha="center", va="center", fontsize=7,
+                             color="white" if abs(mat[i, j]) > lim / 2 else "black")
         cb = fig.colorbar(im, ax=ax2, shrink=0.7)
         cb.set_label(d.unit, fontsize=8)
         ax2.set_title(tr("interaction_title", lang), fontsize=10)

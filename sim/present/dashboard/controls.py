@@ -237,10 +237,9 @@ def settings_from_controls(package: Package, controls: dict[str, Any]) -> dict[s
             if spec_optional_off:
                 value = None
             elif isinstance(value, str) and _is_text_field(cls, path):
-                try:
-                    value = yaml.safe_load(value) if value.strip() else None
-                except yaml.YAMLError as exc:
-                    raise ValueError(f"{lever_title(name)} · {'.'.join(path)}: not valid YAML ({exc})") from None
+                from sim.present.dashboard.inputs import yaml_text
+
+                value = yaml_text(value, f"{lever_title(name)} · {'.'.join(path)}")  # short, aliases capped
             _set_path(data, path, value)
         try:
             result[name] = cls.model_validate(data)

@@ -2,7 +2,7 @@
 
 ``folder`` reads the results folder (the only part touching the disk), ``sections`` builds the
 content for each kind of result (charts from ``sim.present.charts``, words from
-``sim.present.summaries``), ``html`` assembles the page with its screen and A4 print styles.
+``sim.present.summaries``), ``html`` holds the page primitives with the screen and A4 print styles, ``page`` assembles them.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.analysis.summary import headline, level_changes
-from sim.present.report.folder import Folder, read_folder, write_report
-from sim.present.report.html import render
+from sim.present.report.folder import Folder, read_folder
+from sim.present.report.page import render, write_report
 
 
 def build_report(folder: str | Path, lang: str = "en") -> str:

@@ -2,7 +2,10 @@
 
 A results folder is one zonesim wrote: it has a ``manifest.json`` whose ``kind`` says which
 command made it. Any other folder is refused with one line (``InputError``), so ``zonesim
-report`` never writes a report into a folder that is not a results folder.
+report`` never writes a report into a folder that is not a results folder; an analysis that has
+not finished (only its ``runs/``) says so. The manifest is read safely (a regular file, size
+checked first). A folder whose runs did not all finish (failed runs, missing study parts) is read
+with ``incomplete`` saying why, and the page shows it in a banner.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import pandas as pd
 import yaml
 
 from sim.core.errors import InputError
+from sim.scenario.world import read_bytes
 
 
 @dataclass
@@ -35,6 +39,7 @@ class Folder:
     texts: dict[str, str] = field(default_factory=dict)             # summary.md etc.
     study: pd.DataFrame | None = None                               # a sweep's runs (region rows)
     design: pd.DataFrame | None = None
+    incomplete: str | None = None   # why the results are not complete, if they are not
 
 
 def read_folder(path: Path) -> Folder:
@@ -43,14 +48,21 @@ def read_folder(path: Path) -> Folder:
         raise InputError(path, None, "not a folder; give a results folder written by zonesim")
     mpath = path / "manifest.json"
     if not mpath.is_file():
-        raise InputError(path, None, "not a results folder (no manifest.json); give a folder written by zonesim "
-                                     "run, compare, sweep, sensitivity, attribute, robust or discover")
+        if (path / "runs" / "manifest.json").is_file():
+            raise InputError(path, None, "the analysis has not finished (only its runs/ are there); finish it "
+                                         "with --resume, then write the report")
+        raise InputError(path, None, "not a results folder (not a zonesim results folder: no manifest.json); give "
+                                     "a folder written by zonesim run, compare, sweep, sensitivity, attribute, "
+                                     "robust or discover")
     try:
-        manifest = json.loads(mpath.read_text(encoding="utf-8"))
+        manifest = json.loads(read_bytes(mpath, 500_000_000).decode("utf-8"))  # a regular file, size checked
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(mpath, None, f"not valid JSON: {exc}") from None
+        raise InputError(mpath, None, f"not valid JSON: {str(exc)[:120]}") from None
     if not isinstance(manifest, dict):
         raise InputError(mpath, None, "not a zonesim manifest (expected a JSON object)")
+    if "zonesim_version" not in manifest and not isinstance(manifest.get("kind"), str):
+        raise InputError(mpath, None, "not a zonesim manifest (no zonesim_version or kind); give a folder written "
+                                      "by zonesim")
     files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
     scenario: dict[str, Any] = {}
     spath = path / "scenario.yaml"
@@ -66,6 +78,7 @@ def read_folder(path: Path) -> Folder:
             results = pd.read_parquet(path / name) if name.endswith("parquet") else pd.read_csv(path / name)
             break
     f = Folder(path, manifest, scenario if isinstance(scenario, dict) else {}, kind, results, files)
+    f.incomplete = incompleteness(path, manifest)
     f.world = world_info(f)
     f.packages = packages_info(f)
     for p in files:
@@ -78,9 +91,30 @@ def read_folder(path: Path) -> Folder:
                 f.tables[str(p.relative_to(path))] = pd.read_csv(p)
             except Exception:  # noqa: BLE001 - describe what can be read, skip what cannot
                 continue
-    if kind == "study":
+    if kind == "study" and "sensitivity/indices.csv" not in f.tables:
         read_study(f)
     return f
+
+
+def incompleteness(path: Path, manifest: dict[str, Any]) -> str | None:
+    """Why a results folder is incomplete (runs that failed, parts of a study not computed), or None."""
+    failed = manifest.get("failed_runs")
+    if manifest.get("complete") is False and isinstance(failed, list):
+        return (f"{len(failed)} run(s) failed; the tables hold only the {manifest.get('rows', '?')} rows of the "
+                "runs that finished")
+    if manifest.get("kind") == "study" and ((path / "study.yaml").is_file() or (path / "index.jsonl").exists()):
+        try:
+            from sim.experiments.store import Store
+
+            store = Store.open(path)
+            done, total = len(store.verified()), store.n_chunks
+        except (InputError, OSError, ValueError, KeyError):
+            return "the study folder could not be checked"
+        if done < total:
+            return f"{total - done} of {total} parts of the study are missing or damaged; finish it with --resume"
+    elif manifest.get("complete") is False:
+        return "the command did not finish"
+    return None
 
 
 def read_study(f: Folder) -> None:
@@ -90,7 +124,7 @@ def read_study(f: Folder) -> None:
     try:
         store = Store.open(f.path)
         df = store.load()
-    except InputError:
+    except (InputError, KeyError, OSError):  # incomplete or foreign: the generic sections describe it
         return
     f.study = df[df["zone"] == "region"].reset_index(drop=True) if "zone" in df else df
     f.design = store.design()
@@ -144,14 +178,3 @@ def packages_info(f: Folder) -> list[dict[str, Any]]:
             except Exception:  # noqa: BLE001 - an unknown name keeps its name
                 pass
     return out
-
-
-def write_report(folder: str | Path, lang: str = "en", out: str | Path | None = None) -> Path:
-    """Write the report next to the results (``report-LANG.html``) or to ``out``; returns the path."""
-    from sim.experiments.results import atomic_write
-    from sim.present.report.html import render
-
-    text = render(read_folder(Path(folder)), lang)
-    path = Path(out) if out else Path(folder) / f"report-{lang}.html"
-    atomic_write(path, text)
-    return path

@@ -11,10 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim import __version__
 from sim.present.format import NA, finite, num
-from sim.present.i18n import check_lang, kind_name, package_title, tr
-from sim.present.report.folder import Folder
+from sim.present.i18n import tr
 
 MAX_TABLE_ROWS = 60
 KNOWN_KINDS = ("run", "compare", "study", "sweep", "sensitivity", "attribution", "robustness", "discovery")
@@ -26,7 +24,8 @@ h2{font-size:1.3em;margin-top:1.8em;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;margin:.8em 0;font-size:.9em}
 th,td{border:1px solid #ccc;padding:.3em .6em;text-align:right;vertical-align:top}
 th{background:#f3f3f3} td:first-child,th:first-child{text-align:left}
-table.text td,table.facts td{text-align:left} .muted{color:#777;font-size:.85em}
+table.text td,table.text th,table.facts td{text-align:left} .muted{color:#777;font-size:.85em}
+.warning{background:#fff3cd;border:1px solid #e0b000;padding:.5em .8em}
 tr[data-level=national] td:nth-child(2){color:#c0392b} tr[data-level=delisted]{color:#888}
 td.clear{font-weight:bold} td.unclear{color:#888}
 img{max-width:100%%;border:1px solid #eee;margin:.5em 0} .summary li{margin:.35em 0}
@@ -45,7 +44,8 @@ code{font-size:.85em;background:#f6f6f6;padding:.1em .3em}
   table{font-size:8.5pt} .noprint{display:none}
 }
 """
-FONT_STACK = {"zh": "'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei','WenQuanYi Zen Hei',sans-serif",
+FONT_STACK = {"zh": "'zonesim CJK','Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',"
+                    "'WenQuanYi Zen Hei',sans-serif",
               "en": "'DejaVu Sans','Helvetica Neue',Arial,sans-serif"}
 
 
@@ -102,94 +102,3 @@ def text_table(rows: list[dict[str, str]], cls: str = "", ident: str = "") -> st
 
 def facts(rows: list[tuple[str, str]]) -> str:
     return '<table class="facts">' + "".join(f"<tr><th>{esc(k)}</th><td>{v}</td></tr>" for k, v in rows) + "</table>"
-
-
-def context(f: Folder, lang: str) -> dict[str, Any]:
-    """Names and titles for the report: package titles, zone names, zone slots, world title."""
-    world = f.world
-    titles = {p["name"]: package_title(p, lang) for p in f.packages}
-    zones = world.get("zones") or []
-    zh = lang == "zh"
-    names = {z["id"]: (z.get("name_zh") if zh else z.get("name")) or z["id"] for z in zones}
-    for p in f.packages:  # zones a package creates
-        nz = ((p.get("levers") or {}).get("new_zones") or {}) if isinstance(p.get("levers"), dict) else {}
-        for park in nz.get("parks", []) if isinstance(nz, dict) else []:
-            if isinstance(park, dict) and park.get("id"):
-                names.setdefault(park["id"], (park.get("name_zh") if zh else park.get("name")) or park["id"])
-    world_title = (world.get("title_zh") if zh else world.get("title")) or world.get("name") or f.manifest.get("world", NA)
-    return {"titles": titles, "names": names, "slot_ids": [z["id"] for z in zones], "world_title": world_title,
-            "world": world}
-
-
-def what_was_run(f: Folder, lang: str, ctx: dict[str, Any]) -> str:
-    m = f.manifest
-    world = ctx["world"]
-    kname = kind_name(f.kind, lang)
-    seeds = m.get("seeds")
-    n_seeds = len(seeds) if isinstance(seeds, list) else (
-        int(f.results["seed"].nunique()) if f.results is not None and "seed" in f.results else None)
-    years = m.get("years") or f.scenario.get("years")
-    start = world.get("start_year")
-    rows = [
-        (tr("r.kind", lang), esc(f"{kname} ({f.kind})" if kname != f.kind else f.kind)),
-        (tr("r.world", lang), esc(ctx["world_title"])),
-        (tr("r.packages", lang), "<br>".join(esc(f"{ctx['titles'].get(p['name'], p['name'])} ({p['name']})")
-                                             for p in f.packages) or tr("none", lang)),
-        (tr("r.years", lang), esc(f"{years}" + (f" ({start}–{start + int(years)})" if years and start else ""))
-         if years else NA),
-        (tr("r.seeds", lang), esc(f"{n_seeds}" + (f" — {', '.join(map(str, seeds[:8]))}{' …' if len(seeds) > 8 else ''}"
-                                                  if isinstance(seeds, list) else "")) if n_seeds else NA),
-        (tr("r.base_seed", lang), esc(m.get("base_seed", NA))),
-        (tr("r.version", lang), esc(f"zonesim {m.get('zonesim_version', '?')}, Mesa {m.get('mesa_version', '?')}, "
-                                    f"Python {m.get('python', '?')}")),
-        (tr("r.command", lang), f"<code>{esc(' '.join(map(str, m.get('command', [])))) or NA}</code>"),
-        (tr("r.created", lang), esc(m.get("created_utc", NA))),
-        (tr("r.folder", lang), f"<code>{esc(f.path.resolve())}</code>"),
-    ]
-    return f"<h2>{esc(tr('r.what', lang))}</h2>" + facts(rows)
-
-
-def render(f: Folder, lang: str = "en") -> str:
-    """The report's HTML text for a read results folder."""
-    from sim.present.fonts import cjk_font
-    from sim.present.report import sections
-
-    check_lang(lang)
-    ctx = context(f, lang)
-    tidy = f.results is not None and {"zone", "year", "step", "output"} <= set(f.results.columns)
-    base = f.manifest.get("baseline") or f.scenario.get("baseline")
-    if tidy and isinstance(base, str) and "package" in f.results and base in set(f.results["package"]):
-        # the baseline first: differences and the summary are stated against it
-        order = [base] + [p for p in dict.fromkeys(f.results["package"]) if p != base]
-        f.results = f.results.assign(_o=f.results["package"].map({p: i for i, p in enumerate(order)})) \
-            .sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
-    parts: list[str] = []
-    head_parts: list[str] = []
-    if tidy and f.kind not in ("sweep", "study", "sensitivity"):
-        if f.kind not in KNOWN_KINDS:
-            note = tr("r.unknown", lang, k=f.kind, n=len(f.files))
-            parts.append(f'<p id="kind-note" class="muted">{esc(note)}</p>')
-        if f.kind == "compare" and "package" in f.results and f.results["package"].nunique() > 1:
-            head_parts.append(sections.one_page(f, lang, ctx))
-            parts += sections.compare_sections(f, lang, ctx)
-        else:
-            parts += sections.run_sections(f, lang, ctx)
-    elif f.kind == "study" and "sensitivity/indices.csv" in f.tables:
-        parts += sections.sensitivity_sections(f, lang, ctx)
-    elif f.kind == "study" and f.study is not None:
-        parts += sections.sweep_sections(f, lang, ctx)
-    elif f.kind in sections.ANALYSIS_KINDS:
-        parts += sections.analysis_sections(f, lang, ctx)
-    else:
-        parts += sections.generic_sections(f, lang)
-    if lang == "zh" and cjk_font() is None:
-        parts.append(f'<p class="muted">{esc(tr("r.no_font", lang))}</p>')
-    title = f"{tr('r.title', lang)} — {ctx['world_title']}"
-    made = tr("r.made", lang, v=__version__, t=pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d %H:%M UTC"))
-    return (f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{esc(title)}</title><style>{CSS % {'font': FONT_STACK[lang]}}</style></head><body>"
-            f"<h1>{esc(title)}</h1><p class=\"muted\">{esc(made)}</p>"
-            + "\n".join(head_parts)
-            + f"<p class=\"muted\">{esc(tr('r.note', lang))}</p>" + what_was_run(f, lang, ctx)
-            + "\n".join(parts) + "</body></html>\n")

@@ -15,7 +15,7 @@ from sim.present.charts.maps import change_map, zone_map
 from sim.present.charts.ranks import bump_chart
 from sim.present.charts.trajectories import difference_panels, region_chart, zone_trajectories
 from sim.present.format import NA, change, count, finite, money, num, pct, value
-from sim.present.i18n import display, factor_name, kind_name, level_label, player_name, tr
+from sim.present.i18n import display, factor_name, kind_name, level_label, paren, player_name, tr
 from sim.present.report.folder import Folder
 from sim.present.report.html import esc, figure, table, text_table
 from sim.present.summaries.report import summary_sentences
@@ -60,14 +60,15 @@ def ranking_html(rank: pd.DataFrame, lang: str, names: dict[str, str], table_id:
         level = level_label(r.level_code, lang, r.hosted)
         if r.hosted and r.host:
             host = names.get(r.host, r.host)
-            level += f"（{host}）" if lang == "zh" else f" ({host})"
+            level += paren(host, lang)
         cells = {"zone": esc(names.get(r.zone_id, r.zone_id)), "level": esc(level), "rank": count(r.rank),
                  "score": num(r.score), "output": value("output", r.output, lang, unit=False),
                  "output_change_pct": pct(r.output_change_pct), "delisted_share": pct(100 * r.delisted_share, sign=False)}
-        body.append(f'<tr data-zone="{esc(r.zone_id)}" data-level="{esc(r.level_code)}">'
+        body.append(f'<tr data-zone="{esc(str(r.zone_id))}" data-level="{esc(str(r.level_code))}">'
                     + "".join(f"<td>{cells[c]}</td>" for c in cols) + "</tr>")
     th = "".join(f"<th>{esc(heads[c])}</th>" for c in cols)
-    return f'<table class="ranking" id="{table_id}"><thead><tr>{th}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    return (f'<table class="ranking" id="{esc(table_id)}"><thead><tr>{th}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table>')
 
 
 def _final_map(df: pd.DataFrame, lang: str, ctx: dict[str, Any], y1: int) -> bytes | None:

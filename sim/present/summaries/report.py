@@ -9,7 +9,7 @@ import pandas as pd
 
 from sim.analysis.summary import headline, level_changes, region_rows
 from sim.present.format import count, money, num, pct
-from sim.present.i18n import name_of, tr
+from sim.present.i18n import name_of, paren, tr
 
 
 def summary_sentences(df: pd.DataFrame, lang: str, names: dict[str, str], titles: dict[str, str],
@@ -48,7 +48,7 @@ def summary_sentences(df: pd.DataFrame, lang: str, names: dict[str, str], titles
             s += tr("s.firms", lang, f=count(f["end"]), fp=pct(f["change_pct"]), fud=updown(f["change_pct"]),
                     h=count(h["end"]), hp=pct(h["change_pct"]), hud=updown(h["change_pct"]))
             s += (tr("s.talent", lang, t=count(tal["end"]), tp=pct(tal["change_pct"]), tud=updown(tal["change_pct"]))
-                  if tal is not None else ("。" if lang == "zh" else "."))
+                  if tal is not None else tr("s.stop", lang))
         out.append(s)
         cv = get(pkg, "output_cv")
         if cv is not None and np.isfinite(cv["start"]):
@@ -73,8 +73,7 @@ def summary_sentences(df: pd.DataFrame, lang: str, names: dict[str, str], titles
         for col in ("delisted", "promoted", "hosted"):
             hit = lc[lc[col] > 0]
             if len(hit):
-                parts = [(f"{names.get(z, z)}（{pct(100 * s_, sign=False)}）" if lang == "zh"
-                          else f"{names.get(z, z)} ({pct(100 * s_, sign=False)})") for z, s_ in zip(hit["zone"], hit[col])]
+                parts = [names.get(z, z) + paren(pct(100 * s_, sign=False), lang) for z, s_ in zip(hit["zone"], hit[col])]
                 out.append(tr("s.level_zones", lang, w=tr(f"s.w.{col}", lang), lst=sep.join(parts)))
             elif col == "delisted":
                 out.append(tr("s.none_delisted", lang))

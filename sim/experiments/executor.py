@@ -1,0 +1,234 @@
+"""Where runs execute: in this process, on a local process pool, or on a Dask cluster.
+
+Every command that runs the model more than once (run, compare, sweep, sensitivity, attribute,
+robust, validate, calibrate) hands its tasks to one :class:`Executor`::
+
+    with executor(workers=4) as ex:                 # or executor(scheduler="tcp://HOST:8786")
+        tables = ex.map(task, items, shared=world)  # in order
+        ex.each(task, {key: item, ...}, on_done)    # on_done(key, result) as each one finishes
+
+A task is a module-level function ``task(shared, item) -> result`` (picklable by reference).
+``shared`` is what all tasks of a call have in common (a study's world and package, say): it
+is sent to each worker process once (the pool's initializer, Dask's ``scatter``), not with every
+task, and the items stay small. Results do not depend on the executor: each task depends only
+on its own arguments, so 1 worker, N workers and Dask give the same bytes.
+
+* :class:`InProcess`: tasks run here, in order.
+* :class:`LocalPool` (``workers`` > 1): ``workers - 1`` spawned pool processes take tasks from the
+  front of the queue while this process takes them from the back (so it works while the pool is
+  still starting) and collects every result; when the queue is empty it takes back a task the
+  pool has not started, so a call does not end waiting on a queued task while this process idles.
+  The pool lives as long as the executor (calibration reuses it for every evaluation) and is
+  restarted only when a call brings a different ``shared`` object. Its workers end with this
+  process (:func:`sim.core.process.die_with_parent`), even after a SIGKILL.
+* :class:`DaskCluster`: one Dask task per item on the scheduler at ``address``
+  (:mod:`sim.experiments.distributed`).
+
+Ctrl-C: pending tasks are cancelled; tasks already running are finished and handed to
+``on_done`` (a study saves them), then ``KeyboardInterrupt`` propagates.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections import deque
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from typing import Any
+
+from sim.core.memory import tune_malloc
+from sim.core.process import die_with_parent
+
+Task = Callable[[Any, Any], Any]
+OnDone = Callable[[Hashable, Any], None]
+
+
+class Executor:
+    """Runs ``task(shared, item)`` for many items; subclasses say where."""
+
+    backend = "in-process"
+    workers = 1
+
+    def each(self, task: Task, items: Mapping[Hashable, Any], on_done: OnDone, shared: Any = None) -> None:
+        """Run every item; call ``on_done(key, result)`` in this process as each one finishes."""
+        raise NotImplementedError
+
+    def map(self, task: Task, items: Sequence[Any], shared: Any = None,
+            on_done: OnDone | None = None) -> list[Any]:
+        """Results in the order of ``items`` (``on_done(index, result)`` as each one finishes)."""
+        got: dict[Hashable, Any] = {}
+
+        def done(k: Hashable, result: Any) -> None:
+            got[k] = result
+            if on_done is not None:
+                on_done(k, result)
+
+        self.each(task, dict(enumerate(items)), done, shared)
+        return [got[i] for i in range(len(items))]
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+class InProcess(Executor):
+    """Every task here, one after the other, in the order given."""
+
+    def each(self, task: Task, items: Mapping[Hashable, Any], on_done: OnDone, shared: Any = None) -> None:
+        for k, item in items.items():
+            on_done(k, task(shared, item))
+
+
+# ------------------------------------------------------------------------------------------
+# the local pool: the shared object is installed once per worker process
+# ------------------------------------------------------------------------------------------
+_SHARED: Any = None
+
+
+def _install(shared: Any, parent: int | None = None) -> None:
+    global _SHARED
+    if parent is not None:  # end with the process that started the pool (sim.core.process)
+        die_with_parent(parent)
+    _SHARED = shared
+    tune_malloc()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+
+
+def _pool_task(task: Task, key: Hashable, item: Any) -> tuple[Hashable, Any]:
+    return key, task(_SHARED, item)
+
+
+class LocalPool(Executor):
+    """``workers - 1`` spawned processes plus this one (see the module notes)."""
+
+    backend = "process-pool"
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(1, int(workers))
+        self._pool: ProcessPoolExecutor | None = None
+        self._shared: Any = None
+
+    def _helpers(self, shared: Any) -> ProcessPoolExecutor:
+        if self._pool is None or self._shared is not shared:
+            self.close()
+            import multiprocessing as mp
+
+            # spawn, not fork: the parent may hold threads (Dask client, dashboard) and locks
+            self._pool = ProcessPoolExecutor(max_workers=self.workers - 1, mp_context=mp.get_context("spawn"),
+                                             initializer=_install, initargs=(shared, os.getpid()))
+            self._shared = shared
+        return self._pool
+
+    def each(self, task: Task, items: Mapping[Hashable, Any], on_done: OnDone, shared: Any = None) -> None:
+        if self.workers <= 1 or len(items) <= 1:
+            InProcess().each(task, items, on_done, shared)
+            return
+        pool = self._helpers(shared)
+        helpers = self.workers - 1
+        queue = deque(items)
+        position = {k: i for i, k in enumerate(items)}
+        pending: set[Future] = set()
+        key_of: dict[Future, Hashable] = {}
+
+        def top_up() -> None:
+            while queue and len(pending) < 2 * helpers:
+                k = queue.popleft()
+                fut = pool.submit(_pool_task, task, k, items[k])
+                key_of[fut] = k
+                pending.add(fut)
+
+        def take_back() -> bool:
+            for fut in sorted(pending, key=lambda f: position[key_of[f]], reverse=True):
+                if fut.cancel():  # not started in the pool: compute it here
+                    pending.discard(fut)
+                    k = key_of[fut]
+                    on_done(k, task(shared, items[k]))
+                    return True
+            return False
+
+        try:
+            top_up()
+            while pending or queue:
+                for fut in [f for f in pending if f.done()]:
+                    pending.discard(fut)
+                    on_done(*fut.result())
+                top_up()
+                if queue:
+                    k = queue.pop()
+                    on_done(k, task(shared, items[k]))
+                elif pending and not take_back():
+                    wait(pending, return_when=FIRST_COMPLETED)
+        except KeyboardInterrupt:
+            # keep what is running: cancel the rest, hand over the tasks that finish, then stop
+            for fut in pending:
+                fut.cancel()
+            for fut in pending:
+                if not fut.cancelled():
+                    try:
+                        on_done(*fut.result())
+                    except Exception:  # noqa: BLE001 - a failed task is simply run again later
+                        pass
+            raise
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+            self._shared = None
+
+
+class DaskCluster(Executor):
+    """Tasks on the Dask scheduler at ``address``; ``name`` prefixes the task keys."""
+
+    backend = "dask"
+
+    def __init__(self, address: str, name: str = "run") -> None:
+        from sim.experiments.distributed import check_address
+
+        check_address(address)
+        self.address = address
+        self.name = name
+        self._client: Any = None
+
+    def each(self, task: Task, items: Mapping[Hashable, Any], on_done: OnDone, shared: Any = None) -> None:
+        from sim.experiments.distributed import connect, run_on_dask
+
+        if self._client is None:
+            self._client = connect(self.address)
+        run_on_dask(self._client, task, shared, items, on_done, key=self.name, address=self.address)
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+
+def executor(workers: int = 1, scheduler: str | None = None, name: str = "run") -> Executor:
+    """A Dask executor for ``scheduler``, else a local pool of ``workers`` (in-process for 1)."""
+    if scheduler:
+        return DaskCluster(scheduler, name)
+    return LocalPool(workers) if workers > 1 else InProcess()
+
+
+@contextmanager
+def using(workers: int | Executor = 1, tasks: int | None = None) -> Iterator[Executor]:
+    """``workers`` as an executor: a given executor as is (its owner closes it), a number of
+    workers as a new local one (no more workers than ``tasks``), closed on leaving."""
+    if isinstance(workers, Executor):
+        yield workers
+        return
+    n = int(workers) if tasks is None else min(int(workers), max(int(tasks), 1))
+    with executor(n) as ex:
+        yield ex
+
+
+def default_workers() -> int:
+    """The cores this process may use."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)

@@ -1,0 +1,88 @@
+"""sim.experiments.executor: one executor interface for in-process, local-pool and Dask runs."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from sim.experiments.executor import DaskCluster, InProcess, LocalPool, executor, using
+
+
+def square_plus(shared: int, item: int) -> tuple[int, int]:
+    return item * item + shared, os.getpid()
+
+
+def fail_on_three(shared: None, item: int) -> int:
+    if item == 3:
+        raise ValueError("three")
+    return item
+
+
+def test_factory_picks_the_backend():
+    assert isinstance(executor(1), InProcess) and executor(1).backend == "in-process"
+    pool = executor(3)
+    assert isinstance(pool, LocalPool) and pool.backend == "process-pool" and pool.workers == 3
+    with using(4, tasks=2) as ex:
+        assert ex.workers == 2
+    given = InProcess()
+    with using(given) as ex:
+        assert ex is given
+
+
+@pytest.mark.parametrize("make", [InProcess, lambda: LocalPool(2), lambda: LocalPool(3)])
+def test_map_keeps_the_order_and_sends_the_shared_part(make):
+    items = list(range(9))
+    seen = []
+    with make() as ex:
+        got = ex.map(square_plus, items, shared=100, on_done=lambda k, r: seen.append(k))
+    assert [g[0] for g in got] == [i * i + 100 for i in items]
+    assert sorted(seen) == items
+
+
+def test_the_pool_is_kept_while_the_shared_part_is_the_same():
+    shared_a, shared_b = 1000, 2000
+    with LocalPool(2) as ex:
+        got = ex.map(square_plus, list(range(12)), shared=shared_a)
+        pool = ex._pool
+        assert pool is not None
+        assert len({pid for _, pid in got} - {os.getpid()}) <= 1  # at most one helper besides this process
+        ex.map(square_plus, list(range(4)), shared=shared_a)
+        assert ex._pool is pool
+        got = ex.map(square_plus, list(range(4)), shared=shared_b)
+        assert ex._pool is not pool and [g[0] for g in got] == [i * i + shared_b for i in range(4)]
+    assert ex._pool is None
+
+
+def test_each_hands_over_every_result_by_key():
+    done = {}
+    with LocalPool(2) as ex:
+        ex.each(square_plus, {"a": 1, "b": 2, "c": 3}, lambda k, r: done.__setitem__(k, r[0]), shared=0)
+    assert done == {"a": 1, "b": 4, "c": 9}
+
+
+@pytest.mark.parametrize("make", [InProcess, lambda: LocalPool(2)])
+def test_a_failing_task_raises_in_the_caller(make):
+    with pytest.raises(ValueError, match="three"), make() as ex:
+        ex.map(fail_on_three, list(range(6)))
+
+
+def test_a_bad_scheduler_address_is_one_line():
+    from sim.core.errors import InputError
+
+    with pytest.raises(InputError, match="expected an address like tcp://HOST:8786"):
+        DaskCluster("localhost:8786")
+
+
+@pytest.mark.slow
+def test_dask_gives_the_same_results_as_in_process():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        with executor(scheduler=cluster.scheduler_address) as ex:
+            assert ex.backend == "dask"
+            got = ex.map(square_plus, list(range(6)), shared=7)
+            again = ex.map(square_plus, list(range(3)), shared=8)
+    assert [g[0] for g in got] == [i * i + 7 for i in range(6)]
+    assert [g[0] for g in again] == [i * i + 8 for i in range(3)]
+    assert os.getpid() not in {pid for _, pid in got}
