@@ -117,7 +117,7 @@ class Params(BaseModel):
                                             "How fast growth volatility falls with size: sigma(n) = growth_noise "
                                             "(n / size_reference)^-elasticity.", ge=0.0, le=1.0)
     size_reference: float = P(10.0, "employees", "estimate (a small firm)",
-                              "Firm size at which growth_noise and the exit hazards are stated.", gt=0.0)
+                              "Firm size at which growth_noise and the exit hazards are stated.", gt=0.0, le=1e6)
     exit_size_elasticity: float = P(0.25, "1 (log-log)", "Evans 1987; Dunne, Roberts & Samuelson 1989 (exit "
                                     "falls with size); estimate",
                                     "How fast the exit hazard falls with size: hazard x (n / size_reference)"
