@@ -382,6 +382,49 @@ TEXT: dict[str, tuple[str, str]] = {
                  "created or re-listed, {w} warnings.",
                  "模拟期内的级别变化（每个种子的平均次数，取整）：降级或摘牌{d}次，升级、新设或恢复{p}次，约谈{w}次。"),
     "c.table": ("| outcome | baseline | package | change [95% interval] | clear |", "| 指标 | 基准 | 政策包 | 变化 [95%区间] | 明确 |"),
+    # what the pairing on common random numbers bought (compare's summary.md and report; issue 14)
+    "cp.intro": ("{s} seeds, {n} years, every package on the same seeds (common random numbers: every random draw "
+                 "is keyed by seed, stream, year and agent, so a package and '{b}' on one seed differ by the "
+                 "package and little else). A change is package minus '{b}' in {y}, taken seed by seed and "
+                 "averaged; its 95% interval is the paired one (a t-interval of the per-seed differences), in the "
+                 "unit of the change (per cent of the baseline). A change is clear when its interval excludes "
+                 "zero; otherwise the verdict says whether more seeds would settle it to ±{t} of the baseline.",
+                 "{s}个随机种子，模拟{n}年，所有政策包使用相同的随机种子（共同随机数：每一次随机抽取都由种子、随机流、"
+                 "年份和主体确定，因此同一种子下政策包与“{b}”的差别几乎只来自政策包本身）。变化为{y}年政策包减“{b}”，"
+                 "逐种子相减后取均值；95%区间为配对区间（各种子差值的t区间），单位与变化相同（基准的百分比）。"
+                 "区间不含0时称为明确的变化；否则给出结论：增加种子能否把区间缩小到基准的±{t}以内。"),
+    "cp.output": ("Region output: {v} against {b}, {c} (paired 95% interval {lo} to {hi}) — {w}.",
+                  "全区总产出：{v}，基准为{b}，变化{c}（配对95%区间{lo}至{hi}）——{w}。"),
+    "cp.pairing": ("Pairing: baseline and package correlate {r} over seeds (median over zones {z}); {vr}.",
+                   "配对：基准与政策包在各种子间的相关系数为{r}（各高新区中位数{z}）；{vr}。"),
+    "cp.vr": ("the paired difference varies {v} less than with independent seeds, so an interval of ±{t} needs "
+              "about {n} seeds instead of {u}",
+              "配对差值的方差比独立种子小{v}，区间达到±{t}约需{n}个种子，而独立种子需{u}个"),
+    "cp.vr_identical": ("the package changed this outcome on no seed", "政策包在所有种子下都没有改变该指标"),
+    "cp.times": ("{v}×", "{v}倍"), "cp.more_than": ("more than {n}", "超过{n}"),
+    "cp.v.clear": ("clear", "明确"),
+    "cp.v.small": ("not clear, though already resolved to ±{t}", "不明确，但区间已达到±{t}的精度"),
+    "cp.v.sign": (" (about {n} seeds would tell its sign, if it is as estimated)",
+                  "（若效应与估计值相同，约需{n}个种子才能判明方向）"),
+    "cp.v.more_seeds": ("not clear at {s} seeds; about {n} seeds would resolve ±{t}",
+                        "{s}个种子下不明确；约需{n}个种子才能分辨±{t}"),
+    "cp.v.no_scale": ("not clear (the baseline is zero, so there is no ±{t} scale)",
+                      "不明确（基准为0，无法按±{t}衡量）"),
+    "cp.table": ("| outcome | baseline | package | change [paired 95% interval] | correlation | verdict |",
+                 "| 指标 | 基准 | 政策包 | 变化 [配对95%区间] | 相关系数 | 结论 |"),
+    "cp.head": ("What the pairing bought", "配对的作用"),
+    "cp.table_intro": ("Region output in {y}, per package: the correlation between baseline and package over the "
+                       "{s} seeds and its median over zones; the variance reduction (variance with independent "
+                       "seeds over the paired variance); the seeds an interval of ±{t} of the baseline needs, "
+                       "paired and with independent seeds; the verdict. Also in pairing.csv.",
+                       "{y}年全区总产出，按政策包：基准与政策包在{s}个种子间的相关系数及其各高新区中位数；方差缩减倍数"
+                       "（独立种子的方差除以配对方差）；区间达到基准±{t}所需的种子数（配对与独立种子）；结论。"
+                       "数据见 pairing.csv。"),
+    "cp.cols": (("package", "correlation (region output)", "median zone correlation", "variance reduction",
+                 "seeds for ±{t}, paired", "seeds for ±{t}, independent", "effect [paired 95% interval]", "verdict"),
+                ("政策包", "相关系数（全区总产出）", "各高新区相关系数中位数", "方差缩减", "达到±{t}所需种子（配对）",
+                 "达到±{t}所需种子（独立）", "变化 [配对95%区间]", "结论")),
+    "cp.r_vs": ("vs. {b} in {y} [paired 95% interval]", "与“{b}”相比（{y}年）[配对95%区间]"),
 }
 
 
