@@ -425,6 +425,8 @@ TEXT: dict[str, tuple[str, str]] = {
                 ("政策包", "相关系数（全区总产出）", "各高新区相关系数中位数", "方差缩减", "达到±{t}所需种子（配对）",
                  "达到±{t}所需种子（独立）", "变化 [配对95%区间]", "结论")),
     "cp.r_vs": ("vs. {b} in {y} [paired 95% interval]", "与“{b}”相比（{y}年）[配对95%区间]"),
+    "cp.best_change": ("Change against the baseline [paired 95% interval]", "相对基准的变化 [配对95%区间]"),
+    "cp.how_certain": ("Verdict (would more seeds change it?)", "结论（增加种子是否会改变）"),
 }
 
 
