@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from sim.cli.main import main
+from sim.present.report import build_report
 
 from ..test_robust import write_study
 
@@ -59,6 +60,9 @@ def test_attribute_summary_in_chinese(tmp_path, capsys):
     assert text.startswith("# 用地与闲置奖励按政策措施的效应归因 — 2024年总产出")
     assert "用地指标分配" in text and "财政奖励" in text and "Total effect" not in text
     assert "总效应" in capsys.readouterr().out
+    # the report writes the words again in its own language, whatever the command's
+    assert "Total effect of `land-and-idle-rewards`" in build_report(out, "en")
+    assert "总效应" in build_report(out, "zh") and "Total effect" not in build_report(out, "zh")
     # English from the same runs, re-analysed: English text
     assert main(["attribute", str(_package_file(tmp_path)), "--by", "measure", "--world", WORLD, "--year", "2024",
                  "--seeds", "2", "--workers", "1", "--out", str(out), "--no-progress", "--resume"]) == 0
@@ -74,6 +78,9 @@ def test_robust_and_discover_summaries_in_chinese(tmp_path, capsys):
     text = (out / "summary.md").read_text(encoding="utf-8")
     assert_chinese(text, {"unc-small"})
     assert "遗憾值最小" in text and "按亩均效益分配用地指标" in text and "Least regret" not in text
+    zh, en = build_report(out, "zh"), build_report(out, "en")
+    assert "遗憾值最小" in zh and "<th>最大遗憾值</th>" in zh and "max_regret" not in zh
+    assert "Least regret" in en and "<th>max regret</th>" in en and "遗憾值最小" not in en
     import pandas as pd
 
     wide = pd.read_csv(out / "regret.csv").pivot(index="future", columns="package", values="value")
@@ -85,6 +92,7 @@ def test_robust_and_discover_summaries_in_chinese(tmp_path, capsys):
     assert_chinese(text)
     assert text.startswith("# 情景发现 — ") and "盒子1：" in text and "Box 1" not in text
     assert "盒子1：" in capsys.readouterr().out
+    assert "盒子1：" in build_report(d, "zh") and "Box 1:" in build_report(d, "en")
 
 
 def test_validate_report_in_chinese(tmp_path):

@@ -364,25 +364,83 @@ def sensitivity_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]
 # ------------------------------------------------------------------------------------------
 def analysis_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
     parts: list[str] = []
-    text = f.texts.get("summary.md", "")
-    cut = {"attribution": "\n| player", "robustness": "\n| rank", "discovery": "\n| box"}[f.kind]
-    words = [x for x in text.split(cut)[0].splitlines()[1:] if x.strip()]
+    text = analysis_text(f, lang, ctx) or f.texts.get("summary.md", "")
+    words = [x for x in text.split("\n|")[0].splitlines()[1:] if x.strip() and not x.startswith("#")]
     head = {"attribution": "a.attribution", "robustness": "a.robustness", "discovery": "a.discovery"}[f.kind]
     parts.append(f"<h2>{esc(tr(head, lang))}</h2>" + "".join(f"<p>{esc(x)}</p>" for x in words))
     if f.kind == "attribution" and "shapley.csv" in f.tables:
         parts += _attribution(f, lang, ctx)
     elif f.kind == "robustness" and "ranking.csv" in f.tables:
-        rk = f.tables["ranking.csv"].copy()
-        rk["package"] = [ctx["titles"].get(p, p) for p in rk["package"]]
-        parts.append(f"<h2>{esc(tr('a.ranking', lang))}</h2>" + table(rk, lang))
+        rows = _md_table(text)
+        if rows:  # the ranking with headers in the report's language
+            parts.append(f"<h2>{esc(tr('a.ranking', lang))}</h2>" + text_table(rows, "headline", "ranking-table"))
+        else:
+            rk = f.tables["ranking.csv"].copy()
+            rk["package"] = [ctx["titles"].get(p, p) for p in rk["package"]]
+            parts.append(f"<h2>{esc(tr('a.ranking', lang))}</h2>" + table(rk, lang))
         if "regret.png" in f.pictures:
             parts.append(figure(f.pictures["regret.png"], tr("a.regret", lang)))
     elif f.kind == "discovery":
-        if "boxes.csv" in f.tables:
+        rows = _md_table(text)
+        if rows:
+            parts.append(f"<h2>{esc(tr('a.boxes', lang))}</h2>" + text_table(rows, "text", "limits-table"))
+        elif "boxes.csv" in f.tables:
             parts.append(f"<h2>{esc(tr('a.boxes', lang))}</h2>" + table(f.tables["boxes.csv"], lang, cls="text"))
         if "discovery.png" in f.pictures:
             parts.append(figure(f.pictures["discovery.png"], tr("a.peeling", lang)))
     return parts
+
+
+def _md_table(text: str) -> list[dict[str, str]]:
+    """The first markdown table of ``text`` as rows of escaped cells keyed by its header."""
+    lines = text.splitlines()
+    for i, x in enumerate(lines):
+        if x.startswith("|---") and i:
+            heads = [c.strip() for c in lines[i - 1].strip().strip("|").split("|")]
+            rows = []
+            for y in lines[i + 1:]:
+                if not y.startswith("|"):
+                    break
+                cells = [c.strip() for c in y.strip().strip("|").split("|")]
+                rows.append({h: esc(c) for h, c in zip(heads, cells)})
+            return rows
+    return []
+
+
+def analysis_text(f: Folder, lang: str, ctx: dict[str, Any]) -> str | None:
+    """The summary of an attribution, robustness or discovery folder written again in the
+    report's language from its saved tables and manifest (the folder's summary.md is in the
+    language of the command that made it); None when a table or field is missing."""
+    from types import SimpleNamespace
+
+    from sim.present.summaries.analyses import attribution_markdown, discovery_markdown, robust_markdown
+
+    m, t = f.manifest, f.tables
+    titles = ctx["titles"]
+    try:
+        if f.kind == "attribution":
+            a = SimpleNamespace(shapley=t["shapley.csv"], interactions=t.get("interactions.csv", pd.DataFrame()),
+                                combinations=t["combinations.csv"], totals=m["totals"])
+            pkg = next((p for p in f.packages if p.get("name") == m["package"]), {"name": m["package"]})
+            return attribution_markdown(a, pkg, m["baseline"], m["by"], str(t["shapley.csv"]["outcome"].iloc[0]),
+                                        int(m["year"]), ctx.get("world_title") or m.get("world", ""), lang=lang,
+                                        baseline_title=titles.get(m["baseline"], m["baseline"]))
+        if f.kind == "robustness":
+            return robust_markdown(t["ranking.csv"], study=m["study"], outcome=m["outcome"], year=int(m["year"]),
+                                   n_futures=int(m["futures"]), seeds=len(m.get("seeds") or []),
+                                   uncertainties=list(m.get("uncertainties") or []), target=m.get("target"),
+                                   maximise=bool(m.get("maximise", True)), titles=titles, lang=lang)
+        if f.kind == "discovery":
+            from sim.analysis.discover import MAX_QP
+
+            d = SimpleNamespace(boxes=t["boxes.csv"], limits=t.get("limits.csv", pd.DataFrame()),
+                                trajectory=t.get("trajectory.csv", pd.DataFrame(columns=["density"])),
+                                base_rate=float(m["base_rate"]), n=int(m["runs"]))
+            return discovery_markdown(d, m["where"], int(m["year"]), m.get("zone", "region"), m.get("source", ""),
+                                      float(m["threshold"]), MAX_QP, lang=lang)
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+    return None
 
 
 def _attribution(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:

@@ -4,6 +4,7 @@ and the plain-text tables ``zonesim sensitivity`` prints. Every number goes thro
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -19,9 +20,18 @@ def _v(outcome: str, v: Any, sign: bool = False, lang: str = "en") -> str:
 
 def condition_text(cond: Any, lang: str = "en") -> str:
     """A condition (``output >= 1500``) as typed in English, with the outcome's name in Chinese."""
+    if isinstance(cond, str):  # as saved in a manifest: "output >= 1500"
+        parts = cond.split()
+        try:
+            cond = SimpleNamespace(outcome=parts[0], op=parts[1], value=float(parts[2])) if len(parts) == 3 else cond
+        except ValueError:
+            pass
     if lang == "zh" and hasattr(cond, "outcome"):
-        return f"{name_of(cond.outcome, lang)} {cond.op} {num(cond.value)}"
-    return str(cond)
+        d = display(cond.outcome, lang)
+        v = value(cond.outcome, cond.value, lang) if d.kind == "money" else num(cond.value)
+        return f"{name_of(cond.outcome, lang)} {cond.op} {v}"
+    return str(cond) if not hasattr(cond, "outcome") or not isinstance(cond, SimpleNamespace) else \
+        f"{cond.outcome} {cond.op} {num(cond.value)}"
 
 
 def _levers(levers: str, lang: str) -> str:
@@ -124,7 +134,8 @@ def discovery_markdown(d: Any, cond: Any, year: int, zone: str, source: str, thr
             lo = "" if not np.isfinite(r.lower) else num(r.lower, digits=4)
             hi = "" if not np.isfinite(r.upper) else num(r.upper, digits=4)
             qp = "" if not np.isfinite(r.qp) else num(r.qp, digits=2)
-            lines.append(f"| {r.box} | {factor_name(r.factor, lang)} | {lo} | {hi} | {r.values} | {qp} |")
+            vals = r.values if isinstance(r.values, str) else ""  # numeric factors have none (NaN from a csv)
+            lines.append(f"| {r.box} | {factor_name(r.factor, lang)} | {lo} | {hi} | {vals} | {qp} |")
     return "\n".join(lines) + "\n"
 
 
