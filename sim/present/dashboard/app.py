@@ -302,7 +302,7 @@ def LivePanels(model: DashboardModel, lang: str) -> None:
             solara.HTML(tag="h4", unsafe_innerHTML=inputs.text(t['map']))
             zs = model.zones
             alive = zs.alive
-            ids = [z for z, a in zip(model.zone_ids, alive) if a]
+            ids = [z for z, a, placed in zip(model.zone_ids, alive, zs.located) if a and placed]  # no point: no marker
             last = df[(df["zone"] != "region") & (df["step"] == model.steps)]
             hosts = {z: model.zone_ids[h] for z, h in zip(model.zone_ids, zs.hosted_by) if h >= 0}
             lon = {z: float(x) for z, x in zip(model.zone_ids, zs.lon) if z in ids}
