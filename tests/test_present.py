@@ -222,7 +222,7 @@ def test_ranking_gives_whole_ranks_per_class():
 @pytest.fixture(scope="module")
 def compare_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("present") / "cmp"
-    assert main(["compare", "delisting", "land-by-output", "--years", "2", "--seeds", "2", "--workers", "2",
+    assert main(["compare", "delisting", "land-by-output", "--years", "3", "--seeds", "2", "--workers", "2",
                  "--out", str(out), "--no-progress"]) == 0
     return out
 

@@ -104,3 +104,6 @@ def test_validate_report_in_chinese(tmp_path):
         x for x in text.splitlines()[1:] if x.startswith(("#", "|")) or HAN.search(x)))
     assert "## 校准参数" in text and "| 统计量 | 时点 |" in text and "项目标中有" in text
     assert "Calibrated parameters" not in text and "targets pass" not in text
+    rows = [x.split("|") for x in text.splitlines() if x.startswith("| ") and "|---" not in x]
+    whens = [r[2].strip() for r in rows if len(r) > 8 and r[1].strip() != "统计量"]
+    assert whens and all(HAN.search(w) and "year" not in w for w in whens), whens

@@ -38,7 +38,10 @@ def validation_chart(table: pd.DataFrame, stats: pd.DataFrame, lang: str = "en")
         x = np.random.default_rng(0).uniform(-0.15, 0.15, v.size)
         ax.scatter(x, v, s=10, color="0.3", alpha=0.7)
         ax.hlines(np.nanmean(v), -0.3, 0.3, color="tab:green" if r["pass"] else "tab:red", lw=3)
-        ax.set_ylim(min(np.nanmin(v), lo) - 0.3 * span, max(np.nanmax(v), hi) + 0.3 * span)
+        ends = [x for x in (*v[np.isfinite(v)], lo, hi) if np.isfinite(x)]  # open intervals, NaN seeds
+        if ends:
+            pad = 0.3 * (span if np.isfinite(span) else max(max(ends) - min(ends), 1e-3))
+            ax.set_ylim(min(ends) - pad, max(ends) + pad)
         ax.set_xlim(-0.5, 0.5)
         ax.set_xticks([])
         ax.set_title(("" if r["pass"] else tr("fail", lang) + ": ") + r["statistic"], fontsize=7.5, wrap=True)

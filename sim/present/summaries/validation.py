@@ -39,15 +39,30 @@ def format_policy(policy: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def when_text(when: str, lang: str = "en") -> str:
+    """When a statistic is measured ('year 0', 'years 1..N', 'last 5 years') in ``lang``."""
+    import re
+
+    from sim.present.i18n import TEXT, tr
+
+    if f"va.when.{when}" in TEXT:
+        return tr(f"va.when.{when}", lang)
+    m = re.fullmatch(r"years (\w+)\.\.(\w+)", when)
+    if m:
+        return tr("va.when.years", lang, a=m.group(1), b=m.group(2))
+    m = re.fullmatch(r"last (\d+) years", when)
+    return tr("va.when.last_n", lang, n=m.group(1)) if m else when
+
+
 def report_md(world: Any, table: pd.DataFrame, fitted: pd.DataFrame, policy: pd.DataFrame, n_seeds: int,
               n_policy: int, years: int, lang: str = "en") -> str:
-    from sim.present.i18n import TEXT, pick, tr
+    from sim.present.i18n import pick, tr
 
     title = pick(world.title, getattr(world, "title_zh", None), lang)
     L = [tr("va.head", lang, w=world.name, t=title), "", tr("va.intro", lang, s=n_seeds, y=years), "",
          tr("va.table", lang), "|---|---|---|---|---|---|---|"]
     for r in table.to_dict("records"):
-        when = tr(f"va.when.{r['when']}", lang) if f"va.when.{r['when']}" in TEXT else r["when"]
+        when = when_text(str(r["when"]), lang)
         L.append(f"| {r['statistic']} | {when} | {num(r['model_mean'])} [{num(r['model_p05'])}, "
                  f"{num(r['model_p95'])}] | {interval_text(r['lo'], r['hi'])} | {r['target']} | {r['source']} | "
                  f"{tr('va.pass' if r['pass'] else 'va.fail', lang)}"
