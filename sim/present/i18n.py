@@ -498,7 +498,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "va.r.inconclusive": ("inconclusive", "不确定"), "va.r.not checked": ("not checked", "未检验"),
     "va.when.year 0": ("year 0", "起始年"), "va.when.years 1..N": ("years 1..N", "第1至N年"),
     "va.when.last year": ("last year", "末年"),
-    "va.when.years": ("years {a}..{b}", "第{a}至{b}年"), "va.when.last_n": ("last {n} years", "最后{n}年"),
+    "va.when.years": ("years {a}..{b}", "第{a}至{b}年"), "va.when.last_n": ("last {n} years", "最后{n}年"), "va.when.year_n": ("year {n}", "第{n}年"),
     "va.footer": ("Where a row fails or disagrees, docs/validation.md explains why and what would fix it.",
                   "未通过或不符的行，原因及改进办法见docs/validation.md。"),
 }

@@ -50,6 +50,9 @@ def when_text(when: str, lang: str = "en") -> str:
     m = re.fullmatch(r"years (\w+)\.\.(\w+)", when)
     if m:
         return tr("va.when.years", lang, a=m.group(1), b=m.group(2))
+    m = re.fullmatch(r"year (\d+)", when)
+    if m:
+        return tr("va.when.year_n", lang, n=m.group(1))
     m = re.fullmatch(r"last (\d+) years", when)
     return tr("va.when.last_n", lang, n=m.group(1)) if m else when
 
