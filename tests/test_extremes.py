@@ -52,7 +52,7 @@ def test_extreme_parameters(world, over):
 
 
 def test_every_firm_exits_gives_zero_output_not_nan(world):
-    m, df = run(world, years=3, exit_base_hazard=1.0, startup_rate=0.0, spinoff_rate=0.0, outside_arrivals=0.0)
+    m, df = run(world, years=3, exit_base_hazard=1.0, exit_size_elasticity=0.0, startup_rate=0.0, spinoff_rate=0.0, outside_arrivals=0.0)
     last = df[df.step == 3]
     assert (last["firms"] == 0).all()
     assert (last["output_per_km2"] == 0).all() and (last["output"] >= 0).all()

@@ -34,9 +34,12 @@ import numpy as np
 
 from sim.agents.zone import DELISTED, LEVELS, NATIONAL, REGION
 from sim.core.params import INDICATORS
+from sim.core.units import k_from_m
 
 if TYPE_CHECKING:
     from sim.model.zonemodel import ZoneModel
+
+PER_THOUSAND = 1_000.0  # a rate per 1,000 employees (a count, not money)
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,7 @@ def raw_values(stats: dict[str, np.ndarray]) -> np.ndarray:
     emp = np.asarray(stats["employees"], dtype=float)
     rows = {
         "rd_intensity": np.asarray(stats["rd_intensity"], dtype=float),
-        "innovations_per_1000": 1000.0 * _safe(stats["innovations"], emp),
+        "innovations_per_1000": PER_THOUSAND * _safe(stats["innovations"], emp),
         "entry_rate": stats["entries"] / firms,
         "hightech_share": stats["hightech_firms"] / firms,
         "va_ratio": _safe(stats["value_added"], out),
@@ -97,7 +100,7 @@ def raw_values(stats: dict[str, np.ndarray]) -> np.ndarray:
         "output": out,
         "output_growth": np.zeros_like(out),
         "tax": np.asarray(stats["tax"], dtype=float),
-        "va_per_employee": 1000.0 * _safe(stats["value_added"], emp),
+        "va_per_employee": k_from_m(_safe(stats["value_added"], emp)),  # CNY k per employee
     }
     return np.array([rows[s.name] for s in SUBS], dtype=float)
 

@@ -117,7 +117,7 @@ class Params(BaseModel):
                                             "How fast growth volatility falls with size: sigma(n) = growth_noise "
                                             "(n / size_reference)^-elasticity.", ge=0.0, le=1.0)
     size_reference: float = P(10.0, "employees", "estimate (a small firm)",
-                              "Firm size at which growth_noise and the exit hazards are stated.", gt=0.0)
+                              "Firm size at which growth_noise and the exit hazards are stated.", gt=0.0, le=1e6)
     exit_size_elasticity: float = P(0.25, "1 (log-log)", "Evans 1987; Dunne, Roberts & Samuelson 1989 (exit "
                                     "falls with size); estimate",
                                     "How fast the exit hazard falls with size: hazard x (n / size_reference)"
@@ -157,6 +157,13 @@ class Params(BaseModel):
                                    ge=0.0, le=5.0)
     innovation_step: float = P(0.03, "log TFP per log(1+innovations)", "estimate",
                                "Productivity gain from a year's innovations.", ge=0.0, le=1.0)
+    innovation_catch_up: float = P(1.0, "1 (elasticity)", "Bloom, Jones, Van Reenen & Webb 2020, AER 110(4) "
+                                   "(ideas are getting harder to find); estimate of the elasticity",
+                                   "How much harder a firm ahead finds its next gain: the gain from a year's "
+                                   "innovations is scaled by (mean TFP / the firm's TFP)^this (mean: the "
+                                   "region's employment-weighted geometric mean). 0 = the same gain at any "
+                                   "distance ahead, which lets the leaders' productivity run away (R&D grows "
+                                   "with output, so innovations grow with productivity).", ge=0.0, le=5.0)
     platform_effect: float = P(0.10, "1 per log(1+platforms)", "estimate",
                                "Rise in the innovation rate per log of a zone's platforms.", ge=0.0, le=5.0)
     hightech_rd_threshold: float = P(0.03, "share of revenue",

@@ -31,8 +31,9 @@ import numpy as np
 from sim.agents.enterprise import cells, produce
 from sim.agents.talent import hire
 from sim.agents.zone import NATIONAL, REGION, service_effect
-from sim.core.keys import INIT_COHORT, INIT_FIRM, counted_keys, zone_keys
+from sim.core.keys import INIT_COHORT, INIT_FILL, INIT_FIRM, counted_keys, zone_keys
 from sim.core.params import N_SECTORS, SECTORS
+from sim.model.plan import SPINUP_STAGES
 from sim.core.units import bn_from_m, m_from_bn
 from sim.model import firm_sizes
 from sim.scenario.world import Anchor, ZoneRow
@@ -206,11 +207,8 @@ def spin_up(model: ZoneModel, rows: tuple[ZoneRow, ...], anchors: tuple[Anchor, 
     for t in range(-years, 0):
         model.steps = t
         model._reset_flows()
-        model._labour_market()
-        model._production()
-        model._innovation()
-        model._land()
-        model._firm_dynamics()
+        for stage in SPINUP_STAGES:
+            getattr(model, f"_{stage}")()
         zs.output_prev[:] = model.flows["output"]
     model.steps = 0
     model._reset_flows()
@@ -232,11 +230,38 @@ def close_year_zero(model: ZoneModel) -> None:
     model.year_zero_closed = True
 
 
+def _fill(model: ZoneModel, rows: tuple[ZoneRow, ...], target_firms: np.ndarray) -> None:
+    """Copies of spun-up firms for the zones below the table's firm count (see :func:`reanchor`)."""
+    f = model.firms
+    nz = len(rows)
+    short = np.maximum(target_firms - np.bincount(f.zone[:f.n], minlength=nz), 0)
+    if not short.any():
+        return
+    z = f.zone[:f.n]
+    pick = ~np.isin(f.key[:f.n], model.anchor_keys)
+    # each zone's candidates in key order (independent of slots), then the k-th copy takes the
+    # candidate at its keyed uniform's position
+    cand = np.flatnonzero(pick)
+    cand = cand[np.lexsort((f.key[:f.n][cand], z[cand]))]
+    n_cand = np.bincount(z[cand], minlength=nz)
+    short = np.where(n_cand > 0, short, 0)
+    first = np.cumsum(n_cand) - n_cand
+    new_keys = counted_keys(INIT_FILL, None, zone_keys([r.id for r in rows]), short)
+    new_zone = np.repeat(np.arange(nz), short)
+    u = model.streams.uniform("init.fill", 0, new_keys)
+    src = cand[first[new_zone] + np.minimum((u * n_cand[new_zone]).astype(np.int64), n_cand[new_zone] - 1)]
+    values = {name: getattr(f, name)[src].copy() for name in f._columns if name not in ("uid", "key")}
+    f.add(src.size, key=new_keys, **values)
+
+
 def reanchor(model: ZoneModel, rows: tuple[ZoneRow, ...], anchors: tuple[Anchor, ...] = ()) -> None:
     """Put each zone back on its table row after the spin-up, keeping every firm's history:
 
     1. thin its firms to the table's count (a keyed uniform, stream ``init.thin``; anchor firms are
-       never thinned; a zone with fewer firms keeps them);
+       never thinned); a zone the spin-up left with fewer firms is filled up with copies of its own
+       spun-up firms (history included; each copy has a new key (INIT_FILL, zone, k) and copies the
+       firm its keyed uniform picks, stream ``init.fill``): small zones with little talent shrink
+       in the spin-up (their entry is proportional to talent), and the start must hold the table;
     2. give its firms, in the order of their spun-up output, the outputs of a fresh draw from the
        size law fitted to the published counts (stream ``init.remap``; anchors at their sizes; each
        zone's sum the table's output): the spin-up's own dynamics do not hold the published shape
@@ -259,6 +284,7 @@ def reanchor(model: ZoneModel, rows: tuple[ZoneRow, ...], anchors: tuple[Anchor,
     rank = np.arange(order.size) - np.searchsorted(zone_sorted, zone_sorted, side="left")
     extra = np.maximum(np.bincount(f.zone[:f.n], minlength=nz) - target_firms, 0)
     model._remove_firms(np.sort(order[rank < extra[zone_sorted]]))
+    _fill(model, rows, target_firms)
 
     L = f.n
     z = f.zone[:L]
@@ -297,7 +323,8 @@ def reanchor(model: ZoneModel, rows: tuple[ZoneRow, ...], anchors: tuple[Anchor,
     produce(model, service, cell)
     f.tfp[:L] *= new / np.maximum(f.output[:L], 1e-12)  # output is linear in the firm's own TFP
     emp = produce(model, service, cell)[:nz]
-    model.region_mean_wage = float(np.average(zs.wage[:nz], weights=emp))
+    if emp.sum() > 0:  # else (every firm closed in the spin-up, extreme settings) keep the last wage
+        model.region_mean_wage = float(np.average(zs.wage[:nz], weights=emp))
     f.losses[:L] = losses
 
     developed = np.array([r.land_developed_km2 for r in rows])

@@ -58,7 +58,15 @@ STAGE_NAMES: tuple[str, ...] = tuple(s.name for s in PLAN)
 SETUP_STREAMS: tuple[str, ...] = (
     "init.sector", "init.size", "init.rd", "init.hightech", "init.age", "init.capital", "init.tfp",
     "init.cert_left", "init.home_elsewhere", "init.home", "init.skill", "init.years", "hire.job", "hire.firm",
-    "init.thin", "init.remap")
+    "init.thin", "init.fill", "init.remap")
+
+# The stages the spin-up runs before the start year (sim.model.initial.spin_up: the firm population
+# under the baseline rules; talent, public finance, the evaluation and the levers wait for year 1).
+SPINUP_STAGES: tuple[str, ...] = ("labour_market", "production", "innovation", "land", "firm_dynamics")
+# Streams drawn while the model is built: the initial population's and the spin-up stages' (in
+# the spin-up's own years -spinup_years .. -1, so those numbers are never reused by a year >= 1).
+BUILD_STREAMS: tuple[str, ...] = tuple(dict.fromkeys(
+    SETUP_STREAMS + tuple(n for st in PLAN if st.name in SPINUP_STAGES for n in st.streams)))
 
 # Every stream of the model (the registry of ``ZoneModel.streams``): one per decision.
 STREAMS: tuple[str, ...] = tuple(dict.fromkeys(SETUP_STREAMS + tuple(n for st in PLAN for n in st.streams)))
@@ -92,6 +100,8 @@ def describe(levers: list[Any] = ()) -> str:
             lines += textwrap.wrap("random streams: " + ", ".join(st.streams), 100, initial_indent=" " * 20,
                                    subsequent_indent=" " * 36)
     lines += textwrap.wrap("Building the model (year 0) draws from: " + ", ".join(SETUP_STREAMS), 100)
+    lines += textwrap.wrap("and its spin-up (years before the start, stages " + ", ".join(SPINUP_STAGES)
+                           + ") from those stages' streams", 100)
     return "\n".join(lines)
 
 

@@ -46,7 +46,7 @@ class TalentSubsidy(Targeted):
         self.cost = 0.0
 
     def plan_cost(self, model: ZoneModel) -> float:  # the region's budget (sim/agents/government.py)
-        return float(np.sum(np.where(self.mask(model), self.settings.amount * model.talent_by_zone() / 1000.0, 0.0)))
+        return float(np.sum(np.where(self.mask(model), m_from_k(self.settings.amount * model.talent_by_zone()), 0.0)))
 
     def start_year(self, model: ZoneModel) -> None:
         self.part.set(model, np.where(self.mask(model), self.settings.amount * self.funding, 0.0))

@@ -149,7 +149,7 @@ class Promotion(Lever):
         hightech = np.zeros(n)
         got = model.year_data.census.get("hightech_firms", np.zeros(0))[:n]
         hightech[: got.size] = got
-        ok = (zs.output_prev[members] / 1000.0 >= s.min_output_bn) & (hightech[members] >= s.min_hightech_firms)
+        ok = (bn_from_m(zs.output_prev[members]) >= s.min_output_bn) & (hightech[members] >= s.min_hightech_firms)
         score = np.nan_to_num(zs.score[members], nan=0.0)
         cut = 0.5 * (np.sort(score)[::-1][s.top - 1] + np.sort(score)[::-1][s.top])
         noise = model.committees.score_noise[members]
