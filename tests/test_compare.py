@@ -1,10 +1,13 @@
 """sim.analysis.compare: paired differences and intervals, identical packages, direction of effects."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis.compare import differences, status_events
+from sim.analysis.compare import differences, pairing_summary, status_events
+from sim.analysis.pairing import pairing_table
 from sim.present.summaries.compare import summary_markdown
 from sim.scenario.packages import load_package
 from sim.experiments.runner import derive_seeds, make_jobs, run_jobs
@@ -56,9 +59,12 @@ def test_identical_package_shows_no_difference(world, tmp_path):
     df = run_jobs(make_jobs(world, pkgs, derive_seeds(1, 2), 3), workers=1)
     out = differences(df, [world.start_year + 3])
     assert (out["diff"] == 0.0).all() and not out["significant"].any()
-    text = summary_markdown(out, status_events(df), world="w", years=3, seeds=2, year=world.start_year + 3)
+    pair = pairing_summary(df, world.start_year + 3, outcomes=("output", "firms"))
+    text = summary_markdown(out, status_events(df), world="w", years=3, seeds=2, year=world.start_year + 3,
+                            pairing=pair)
     assert "No region outcome differs clearly" in text
-    assert "+0.0% (95% interval +0.0% to +0.0%)" in text  # the interval in the change's unit
+    assert "+0.0% (paired 95% interval +0.0% to +0.0%)" in text  # the interval in the change's unit
+    assert "the package changed this outcome on no seed" in text and "inf" not in text
 
 
 def test_incubators_raise_entries_on_common_seeds(world):
@@ -86,3 +92,84 @@ def test_packages_move_their_outcomes_the_right_way_on_average(world):
         if not r["diff"] > 0:
             wrong.append(f"{pkg} did not raise {outcome}: {r['diff']:.4g} [{r['lo']:.4g}, {r['hi']:.4g}]")
     assert not wrong, "; ".join(wrong)
+
+
+# ------------------------------------------------------------------------------------------
+# the interval is the paired one; the verdict comes from the seeds needed
+# ------------------------------------------------------------------------------------------
+def two_packages(seeds: int, delta: float, noise: float, spread: float = 40.0, seed: int = 0) -> pd.DataFrame:
+    """Region and two zones; baseline output varies a lot between seeds (``spread``), the package
+    adds ``delta`` plus a little noise of its own (``noise``), seed by seed."""
+    rng = np.random.default_rng(seed)
+    base = 1000.0 + rng.normal(0.0, spread, seeds)
+    eff = delta + rng.normal(0.0, noise, seeds)
+    rows = []
+    for pkg, add in (("baseline", np.zeros(seeds)), ("p", eff)):
+        for s in range(seeds):
+            v = base[s] + add[s]
+            for zone, share in (("region", 1.0), ("a", 0.6), ("b", 0.4)):
+                rows.append({"package": pkg, "seed": s, "year": 2041, "zone": zone, "output": v * share,
+                             "firms": 10.0})
+    return pd.DataFrame(rows)
+
+
+def test_compare_interval_is_the_paired_one():
+    """differences() pairs seed by seed: its interval is pairing_table's paired interval, far
+    narrower than an interval of two independent means, and the effect is clear although the
+    seeds differ 40 times more than the effect."""
+    from scipy import stats
+
+    df = two_packages(8, delta=10.0, noise=1.0)
+    d = differences(df, [2041], region=("output",), zones=()).iloc[0]
+    t = pairing_table(df, year=2041).iloc[0]
+    assert (d["lo"], d["hi"]) == pytest.approx((t["lo"], t["hi"]))
+    b = df[(df.package == "baseline") & (df.zone == "region")]["output"].to_numpy()
+    p = df[(df.package == "p") & (df.zone == "region")]["output"].to_numpy()
+    unpaired = stats.t.ppf(0.975, 14) * np.sqrt(b.var(ddof=1) / 8 + p.var(ddof=1) / 8)
+    assert (d["hi"] - d["lo"]) / 2 < unpaired / 10
+    assert d["significant"] and unpaired > 10.0  # independent seeds would not call it
+
+
+def test_verdicts_and_their_seed_counts_come_from_the_pairing():
+    clear = pairing_summary(two_packages(8, 10.0, 1.0)).iloc[0]
+    assert clear["verdict"] == "clear" and clear["correlation"] > 0.99
+    assert clear["zone_correlation_median"] == pytest.approx(clear["correlation"])
+    # noisy package effect: not clear at 4 seeds, resolving +-2% needs the seeds pairing_table says
+    noisy = two_packages(4, 1.0, 30.0, seed=3)
+    row = pairing_summary(noisy).iloc[0]
+    want = int(pairing_table(noisy).iloc[0]["seeds_needed"])
+    assert row["verdict"] == "more_seeds" and row["seeds_needed"] == want > 4
+    # a small effect already resolved to +-2%: not clear, but more seeds would not change the precision
+    small = pairing_summary(two_packages(6, 0.2, 2.0, seed=5)).iloc[0]
+    assert small["verdict"] == "small" and small["rel_half_width"] <= 0.02
+    assert small["seeds_to_clear"] > 6
+    # baseline zero: no +-2% scale
+    z = two_packages(4, 0.0, 0.0).assign(firms=0.0)
+    assert set(pairing_summary(z, outcomes=("firms",))["verdict"]) == {"no_scale"}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_summary_says_what_the_pairing_bought(lang):
+    from sim.present.format import count
+
+    noisy = two_packages(4, 1.0, 30.0, seed=3)
+    diff = differences(noisy, [2041], region=("output", "firms"), zones=("output",))
+    pair = pairing_summary(noisy, outcomes=("output", "firms"))
+    text = summary_markdown(diff, pd.DataFrame(columns=["package", "demoted", "promoted", "warnings"]), world="w",
+                            years=20, seeds=4, year=2041, pairing=pair, lang=lang)
+    n = count(pair.iloc[0]["seeds_needed"])
+    r = f"{pair.iloc[0]['correlation']:.2f}"
+    if lang == "en":
+        assert "its 95% interval is the paired one" in text
+        assert f"not clear at 4 seeds; about {n} seeds would resolve ±2%" in text
+        assert f"correlate {r} over seeds" in text and "## What the pairing bought" in text
+        assert "| seeds for ±2%, paired | seeds for ±2%, independent |" in text
+    else:
+        assert "95%区间为配对区间" in text and f"约需{n}个种子才能分辨±2%" in text
+        assert f"相关系数为{r}" in text and "## 配对的作用" in text
+        assert "What the pairing" not in text and "not clear" not in text
+    assert not re.search(r"\d[eE][+-]?\d|\b(nan|NaN|inf)\b", text)
+    # more seeds of the same quality: the verdict's seed count is computed, not written in
+    more = two_packages(4, 1.0, 60.0, seed=3)
+    pair2 = pairing_summary(more)
+    assert pair2.iloc[0]["seeds_needed"] > pair.iloc[0]["seeds_needed"]

@@ -252,13 +252,46 @@ def test_compare_summary_and_workbook_are_readable(compare_dir):
     text = (compare_dir / "summary.md").read_text(encoding="utf-8")
     assert_readable(text, "summary.md")
     wb = load_workbook(compare_dir / "tables.xlsx", read_only=True)
-    assert wb.sheetnames[:3] == ["differences", "region_summary", "status_events"] and "fiscal" in wb.sheetnames
+    assert wb.sheetnames[:3] == ["differences", "region_summary", "status_events"] and {"fiscal", "pairing"} <= set(wb.sheetnames)
     diff = pd.read_csv(compare_dir / "differences.csv")
     ws = wb["differences"]
     rows = list(ws.iter_rows(values_only=True))
     assert list(rows[0]) == list(diff.columns) and len(rows) == len(diff) + 1
     col = list(diff.columns).index("diff")
     assert all(isinstance(r[col], (int, float)) for r in rows[1:])  # numbers stay numbers
+
+
+def test_compare_writes_the_pairing_table_and_the_report_shows_it(compare_dir):
+    """pairing.csv: one row per package (final-year region output) with the correlation, median
+    zone correlation, variance reduction and whole seed counts from pairing_table; the same table
+    in summary.md and in the report, in both languages, the seed counts equal to the file's."""
+    from openpyxl import load_workbook
+
+    from sim.analysis.pairing import pairing_table
+    from sim.present.report import build_report
+
+    pair = pd.read_csv(compare_dir / "pairing.csv")
+    assert pair["package"].tolist() == ["delisting", "land-by-output"] and set(pair["outcome"]) == {"output"}
+    for c in ("correlation", "zone_correlation_median", "variance_reduction", "seeds_needed",
+              "seeds_needed_unpaired", "lo", "hi", "verdict"):
+        assert c in pair, c
+    assert pair["seeds_needed"].dtype.kind == "i" and (pair["seeds"] == 2).all()
+    df = pd.read_parquet(compare_dir / "results.parquet")
+    want = pairing_table(df).set_index("package")
+    assert pair.set_index("package")["seeds_needed"].to_dict() == want["seeds_needed"].to_dict()
+    assert list(load_workbook(compare_dir / "tables.xlsx", read_only=True)["pairing"].values)[0][0] == "package"
+    text = (compare_dir / "summary.md").read_text(encoding="utf-8")
+    assert "## What the pairing bought" in text and "paired 95% interval" in text
+    for lang, head in (("en", "What the pairing bought"), ("zh", "配对的作用")):
+        page = visible_text(build_report(compare_dir, lang))
+        assert_readable(page, f"report-{lang}")
+        i = page.index('id="pairing-table"')
+        assert head in page[i - 2000:i]
+        table = page[i:page.index("</table>", i)]
+        for n in pair["seeds_needed_unpaired"]:
+            assert f"<td>{n:,d}</td>" in table
+        if lang == "zh":
+            assert "What the pairing" not in page and "paired 95%" not in page and "配对95%区间" in page
 
 
 def test_run_summary_and_report_are_readable(tmp_path, capsys):

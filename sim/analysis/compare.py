@@ -101,3 +101,75 @@ def status_events(df: pd.DataFrame) -> pd.DataFrame:
     reg = df[df["zone"] == "region"]
     per_seed = reg.groupby(["package", "seed"], sort=False)[["demoted", "promoted", "warnings"]].sum()
     return per_seed.groupby("package", sort=False).mean().reset_index()
+
+
+# ------------------------------------------------------------------------------------------
+# what the pairing bought: correlation, variance reduction, seeds needed, the verdict
+# ------------------------------------------------------------------------------------------
+PAIRING_SUMMARY_COLUMNS = ["package", "outcome", "year", "seeds", "baseline", "value", "diff", "lo", "hi",
+                           "rel_change", "rel_half_width", "correlation", "zone_correlation_median",
+                           "variance_reduction", "seeds_needed", "seeds_needed_unpaired", "seeds_to_clear", "verdict"]
+
+# The verdict on an effect at the seeds run (sim.present words it):
+#   "clear": the paired interval excludes zero; more seeds narrow it but do not change the call.
+#   "small": the interval straddles zero but is already within +-target of the baseline mean: the
+#            effect, if any, is smaller than that; more seeds would not change the call at +-target.
+#   "more_seeds": the interval straddles zero and is wider than +-target; ``seeds_needed`` seeds
+#            would narrow it to +-target (and could make the effect clear).
+#   "no_scale": the baseline mean is zero, so +-target of it means nothing; only clear or not.
+VERDICTS = ("clear", "small", "more_seeds", "no_scale")
+
+
+def verdict(significant: bool, rel_half_width: float, baseline: float, target: float) -> str:
+    """The verdict on one paired effect (see VERDICTS)."""
+    if bool(significant):
+        return "clear"
+    if not (abs(float(baseline)) > 1e-12) or not np.isfinite(rel_half_width):
+        return "no_scale"
+    return "small" if rel_half_width <= target else "more_seeds"
+
+
+def pairing_summary(df: pd.DataFrame, year: int | None = None, baseline: str = BASELINE,
+                    outcomes: Sequence[str] = ("output",), target: float | None = None) -> pd.DataFrame:
+    """What the pairing on common random numbers bought, per package and region outcome at
+    ``year`` (default: the last year): the effect and its PAIRED 95% interval (the t-interval of
+    the per-seed differences package - baseline, as in :func:`differences`), the baseline-package
+    correlation over seeds, the median over zones of the same correlation (for outcomes kept per
+    zone), the variance reduction against independent seeds, the seeds needed for an interval of
+    +-``target`` (2% by default) of the baseline mean, paired and unpaired, and the verdict
+    (see VERDICTS); ``seeds_to_clear``: the seeds a paired interval of half-width ``|diff|``
+    needs (the seeds that would make an effect of the estimated size clear; capped like
+    ``seeds_needed``). Built on :func:`sim.analysis.pairing.pairing_table`."""
+    import pandas as pd
+
+    from sim.analysis.pairing import MAX_SEEDS, TARGET, pairing_table, seeds_needed, zone_correlations
+    from scipy import stats
+
+    target = TARGET if target is None else float(target)
+    year = int(df["year"].max()) if year is None else int(year)
+    parts = []
+    for o in outcomes:
+        if o not in df:
+            continue
+        t = pairing_table(df, baseline=baseline, outcome=o, year=year, zone="region", target=target,
+                          confidence=CONFIDENCE)
+        if t.empty:
+            continue
+        zones = df[(df["zone"] != "region") & (df["year"] == year)]
+        if o in zones and zones[o].notna().any():
+            zc = zone_correlations(df, baseline=baseline, outcome=o, year=year)
+            med = zc.groupby("package", sort=False)["correlation"].median()
+            t["zone_correlation_median"] = [float(med.get(p, np.nan)) for p in t["package"]]
+        else:
+            t["zone_correlation_median"] = np.nan
+        sig = (t["lo"] > 0) | (t["hi"] < 0)
+        n = t["seeds"].to_numpy(dtype=float)
+        tq = np.where(n > 1, stats.t.ppf(0.5 + CONFIDENCE / 2, np.maximum(n - 1, 1)), np.nan)
+        var_d = ((t["hi"] - t["lo"]).to_numpy(dtype=float) / 2 / tq) ** 2 * n  # back from the half-width
+        t["seeds_to_clear"] = [seeds_needed(v, abs(d), CONFIDENCE) if k > 1 and np.isfinite(v) else MAX_SEEDS
+                               for v, d, k in zip(var_d, t["diff"], n)]
+        t["verdict"] = [verdict(s, h, b, target) for s, h, b in zip(sig, t["rel_half_width"], t["baseline"])]
+        parts.append(t)
+    if not parts:
+        return pd.DataFrame(columns=PAIRING_SUMMARY_COLUMNS)
+    return pd.concat(parts, ignore_index=True)[PAIRING_SUMMARY_COLUMNS]

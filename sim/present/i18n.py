@@ -404,6 +404,125 @@ TEXT: dict[str, tuple[str, str]] = {
                  "created or re-listed, {w} warnings.",
                  "模拟期内的级别变化（每个种子的平均次数，取整）：降级或摘牌{d}次，升级、新设或恢复{p}次，约谈{w}次。"),
     "c.table": ("| outcome | baseline | package | change [95% interval] | clear |", "| 指标 | 基准 | 政策包 | 变化 [95%区间] | 明确 |"),
+    # what the pairing on common random numbers bought (compare's summary.md and report; issue 14)
+    "cp.intro": ("{s} seeds, {n} years, every package on the same seeds (common random numbers: every random draw "
+                 "is keyed by seed, stream, year and agent, so a package and '{b}' on one seed differ by the "
+                 "package and little else). A change is package minus '{b}' in {y}, taken seed by seed and "
+                 "averaged; its 95% interval is the paired one (a t-interval of the per-seed differences), in the "
+                 "unit of the change (per cent of the baseline). A change is clear when its interval excludes "
+                 "zero; otherwise the verdict says whether more seeds would settle it to ±{t} of the baseline.",
+                 "{s}个随机种子，模拟{n}年，所有政策包使用相同的随机种子（共同随机数：每一次随机抽取都由种子、随机流、"
+                 "年份和主体确定，因此同一种子下政策包与“{b}”的差别几乎只来自政策包本身）。变化为{y}年政策包减“{b}”，"
+                 "逐种子相减后取均值；95%区间为配对区间（各种子差值的t区间），单位与变化相同（基准的百分比）。"
+                 "区间不含0时称为明确的变化；否则给出结论：增加种子能否把区间缩小到基准的±{t}以内。"),
+    "cp.output": ("Region output: {v} against {b}, {c} (paired 95% interval {lo} to {hi}) — {w}.",
+                  "全区总产出：{v}，基准为{b}，变化{c}（配对95%区间{lo}至{hi}）——{w}。"),
+    "cp.pairing": ("Pairing: baseline and package correlate {r} over seeds (median over zones {z}); {vr}.",
+                   "配对：基准与政策包在各种子间的相关系数为{r}（各高新区中位数{z}）；{vr}。"),
+    "cp.vr": ("the paired difference varies {v} less than with independent seeds, so an interval of ±{t} needs "
+              "about {n} seeds instead of {u}",
+              "配对差值的方差比独立种子小{v}，区间达到±{t}约需{n}个种子，而独立种子需{u}个"),
+    "cp.vr_identical": ("the package changed this outcome on no seed", "政策包在所有种子下都没有改变该指标"),
+    "cp.times": ("{v}×", "{v}倍"), "cp.more_than": ("more than {n}", "超过{n}"),
+    "cp.v.clear": ("clear", "明确"),
+    "cp.v.small": ("not clear, though already resolved to ±{t}", "不明确，但区间已达到±{t}的精度"),
+    "cp.v.sign": (" (about {n} seeds would tell its sign, if it is as estimated)",
+                  "（若效应与估计值相同，约需{n}个种子才能判明方向）"),
+    "cp.v.more_seeds": ("not clear at {s} seeds; about {n} seeds would resolve ±{t}",
+                        "{s}个种子下不明确；约需{n}个种子才能分辨±{t}"),
+    "cp.v.no_scale": ("not clear (the baseline is zero, so there is no ±{t} scale)",
+                      "不明确（基准为0，无法按±{t}衡量）"),
+    "cp.table": ("| outcome | baseline | package | change [paired 95% interval] | correlation | verdict |",
+                 "| 指标 | 基准 | 政策包 | 变化 [配对95%区间] | 相关系数 | 结论 |"),
+    "cp.head": ("What the pairing bought", "配对的作用"),
+    "cp.table_intro": ("Region output in {y}, per package: the correlation between baseline and package over the "
+                       "{s} seeds and its median over zones; the variance reduction (variance with independent "
+                       "seeds over the paired variance); the seeds an interval of ±{t} of the baseline needs, "
+                       "paired and with independent seeds; the verdict. Also in pairing.csv.",
+                       "{y}年全区总产出，按政策包：基准与政策包在{s}个种子间的相关系数及其各高新区中位数；方差缩减倍数"
+                       "（独立种子的方差除以配对方差）；区间达到基准±{t}所需的种子数（配对与独立种子）；结论。"
+                       "数据见 pairing.csv。"),
+    "cp.cols": (("package", "correlation (region output)", "median zone correlation", "variance reduction",
+                 "seeds for ±{t}, paired", "seeds for ±{t}, independent", "effect [paired 95% interval]", "verdict"),
+                ("政策包", "相关系数（全区总产出）", "各高新区相关系数中位数", "方差缩减", "达到±{t}所需种子（配对）",
+                 "达到±{t}所需种子（独立）", "变化 [配对95%区间]", "结论")),
+    "cp.r_vs": ("vs. {b} in {y} [paired 95% interval]", "与“{b}”相比（{y}年）[配对95%区间]"),
+    "cp.best_change": ("Change against the baseline [paired 95% interval]", "相对基准的变化 [配对95%区间]"),
+    "cp.how_certain": ("Verdict (would more seeds change it?)", "结论（增加种子是否会改变）"),
+    # attribution's summary.md (sim.present.summaries.analyses; issue 18)
+    "at.by.area": ("areas", "政策领域"), "at.by.measure": ("measures", "政策措施"),
+    "at.head": ("# Attribution of {p} by {by} — {o}, {y}", "# {p}按{by}的效应归因 — {y}年{o}"),
+    "at.intro": ("World {w}; {s} seeds, every one of the {k} sub-packages on the same seeds. Effect = sub-package "
+                 "minus '{b}'; 95% t-intervals across seeds; values in {u}.",
+                 "模拟区域{w}；{s}个随机种子，全部{k}个子政策包使用相同的种子。效应 = 子政策包减“{b}”；"
+                 "95%区间为各种子的t区间；数值单位为{u}。"),
+    "at.total": ("Total effect of `{n}` on {o} in {y}: {e} {u} ({p} of {b}), 95% interval [{lo}, {hi}].",
+                 "`{n}`对{y}年{o}的总效应：{e}{u}（为基准{b}的{p}），95%区间[{lo}, {hi}]。"),
+    "at.share": (" ({p} of the effect)", "（占总效应{p}）"),
+    "at.of_it": ("Of it: {lst}.", "其中：{lst}。"),
+    "at.interactions": ("Interactions: the Shapley values add up to {s} (largest per-seed gap to the total: {g}); "
+                        "the solo effects add up to {solo}, so interactions contribute {i} [{lo}, {hi}].",
+                        "交互作用：各Shapley值之和为{s}（各种子与总效应的最大差距：{g}）；各措施单独效应之和为{solo}，"
+                        "因此交互作用贡献{i} [{lo}, {hi}]。"),
+    "at.table": ("| player | levers | Shapley | 95% interval | share | solo | last in |",
+                 "| 参与方 | 政策工具 | Shapley值 | 95%区间 | 占比 | 单独效应 | 最后加入效应 |"),
+    "at.strongest": ("Strongest pairwise interactions (Shapley interaction index; + reinforce, − substitute):",
+                     "最强的成对交互作用（Shapley交互指数；+ 相互加强，− 相互替代）："),
+    # robustness's summary.md
+    "rb.head": ("# Robustness — {o} in {y}, study {s}", "# 稳健性比较 — {y}年{o}，研究{s}"),
+    "rb.intro": ("{n} futures (Latin hypercube of {u}), {k} seeds each; every package in every future on the same "
+                 "seeds. {m} {o} is better; regret = loss against the best package in the same future ({unit}).",
+                 "{n}个未来情景（对{u}做拉丁超立方抽样），每个情景{k}个随机种子；每个政策包在每个情景下使用相同的种子。"
+                 "{o}{m}；遗憾值 = 与同一情景下最佳政策包的差距（{unit}）。"),
+    "rb.more": ("More", "越高越好"), "rb.less": ("Less", "越低越好"),
+    "rb.least": ("Least regret: {p} (max regret {m}, {q} {v}; best in {b} of {n} futures).",
+                 "遗憾值最小：{p}（最大遗憾值{m}，{q}{v}；在{n}个情景中有{b}个为最佳）。"),
+    "rb.pq": ("p{q} regret", "{q}分位遗憾值"),
+    "rb.meets": ("Most often meets {t}: {p} in {s} of futures.", "最常达到“{t}”的是{p}（{s}的情景）。"),
+    "rb.cols": (("rank", "package", "mean", "worst", "max regret", "mean regret", "best in", "satisficing"),
+                ("排名", "政策包", "均值", "最差", "最大遗憾值", "平均遗憾值", "最佳次数", "达标比例")),
+    # discovery's summary.md
+    "dc.head": ("# Scenario discovery — {c} in {y} ({z})", "# 情景发现 — {y}年{c}（{z}）"),
+    "dc.intro": ("Runs from `{src}`: the condition holds in {k} of {n} runs ({p}). PRIM (EMA Workbench), density "
+                 "threshold {t}.",
+                 "运行结果来自`{src}`：{n}次运行中有{k}次满足条件（{p}）。方法：PRIM（EMA Workbench），密度阈值{t}。"),
+    "dc.densest": (" (the densest step reached {p})", "（最高密度为{p}）"),
+    "dc.no_box": ("No box reaches density {t}{b}: the failures are not concentrated in a simple region of the factors.",
+                  "没有盒子的密度达到{t}{b}：未达标的运行并不集中在因素空间的某个简单区域。"),
+    "dc.box": ("Box {b}: {r} — coverage {c} (of the failing runs), density {d} (of the {n} runs in the box fail), "
+               "mass {m}. Restrictions with quasi-p <= {q}: {s}.",
+               "盒子{b}：{r} — 覆盖率{c}（占未达标运行），密度{d}（盒内{n}次运行中未达标的比例），质量{m}。"
+               "准p值 <= {q}的限制条件：{s}。"),
+    "dc.table": ("| box | factor | lower | upper | values | quasi-p |", "| 盒子 | 因素 | 下限 | 上限 | 取值 | 准p值 |"),
+    # validation's report.md
+    "va.head": ("# Validation of world '{w}' ({t})", "# 模型验证 — {t}"),
+    "va.intro": ("{s} seeds, {y} years, no levers. A target passes when the model's mean across seeds lies in the "
+                 "accepted interval; the 5-95% spread across seeds is shown beside it. Rows marked *fitted* are "
+                 "moments the calibration (`zonesim calibrate`, docs/calibration.md) fitted; the others are out of "
+                 "sample.",
+                 "{s}个随机种子，模拟{y}年，不施加任何政策工具。模型各种子均值落在可接受区间内即为通过；旁边列出各种子的"
+                 "5–95%范围。标注*已拟合*的行是校准（`zonesim calibrate`，见docs/calibration.md）所拟合的矩，其余为样本外检验。"),
+    "va.table": ("| statistic | when | model mean [5%, 95%] | accepted | published figure | source | result |",
+                 "| 统计量 | 时点 | 模型均值 [5%, 95%] | 可接受区间 | 公开数据 | 来源 | 结果 |"),
+    "va.pass": ("pass", "通过"), "va.fail": ("**FAIL**", "**未通过**"), "va.fitted": (" (fitted)", "（已拟合）"),
+    "va.passed": ("**{k} of {n} targets pass.**", "**{n}项目标中有{k}项通过。**"),
+    "va.pic_targets": ("targets", "验证目标"), "va.pic_sizes": ("firm sizes", "企业规模分布"),
+    "va.pic_policy": ("policy", "政策响应"),
+    "va.calibrated": ("## Calibrated parameters", "## 校准参数"),
+    "va.cal_table": ("| parameter | params.py default | value in this world | fitted | moment it is fitted to |",
+                     "| 参数 | params.py默认值 | 本区域取值 | 是否拟合 | 拟合的矩 |"),
+    "va.policy": ("## Policy responses", "## 政策响应"),
+    "va.policy_intro": ("{n} seeds per arm, common random numbers (each arm uses the same seeds).",
+                        "每组{n}个随机种子，使用共同随机数（各组使用相同的种子）。"),
+    "va.policy_table": ("| claim | source | expected | model mean [5%, 95%] | result | note |",
+                        "| 论断 | 来源 | 预期 | 模型均值 [5%, 95%] | 结果 | 说明 |"),
+    "va.r.pass": ("pass", "通过"), "va.r.DISAGREES": ("**disagrees**", "**不符**"),
+    "va.r.inconclusive": ("inconclusive", "不确定"), "va.r.not checked": ("not checked", "未检验"),
+    "va.when.year 0": ("year 0", "起始年"), "va.when.years 1..N": ("years 1..N", "第1至N年"),
+    "va.when.last year": ("last year", "末年"),
+    "va.when.years": ("years {a}..{b}", "第{a}至{b}年"), "va.when.last_n": ("last {n} years", "最后{n}年"), "va.when.year_n": ("year {n}", "第{n}年"),
+    "va.footer": ("Where a row fails or disagrees, docs/validation.md explains why and what would fix it.",
+                  "未通过或不符的行，原因及改进办法见docs/validation.md。"),
 }
 
 

@@ -22,7 +22,8 @@ def add_backend_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--overwrite", action="store_true",
                    help="delete an existing --out folder zonesim made and start again (never any other folder)")
     add_force_option(p)
-    p.add_argument("--lang", choices=("en", "zh"), default="en", help="chart language (default: %(default)s)")
+    p.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="language of the summary and the charts (default: %(default)s)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -54,7 +55,7 @@ def main(args: argparse.Namespace) -> int:
                                           run_package_study)
     from sim.cli.output import save_figure
     from sim.present.charts.attribution import waterfall
-    from sim.present.i18n import package_title
+    from sim.present.i18n import package_title, pick
     from sim.present.summaries.analyses import attribution_markdown
     from sim.core.errors import unknown_name
     from sim.scenario.packages import load_package
@@ -82,7 +83,9 @@ def main(args: argparse.Namespace) -> int:
     write_table(out, "shapley", a.shapley)
     write_table(out, "interactions", a.interactions)
     write_table(out, "combinations", a.combinations)
-    text = attribution_markdown(a, package, baseline.name, args.by, args.outcome, year, world.name)
+    text = attribution_markdown(a, package, baseline.name, args.by, args.outcome, year,
+                                pick(world.title, world.title_zh, args.lang) if args.lang == "zh" else world.name,
+                                lang=args.lang, baseline_title=package_title(baseline, args.lang))
     atomic_write(out / "summary.md", text)
     save_figure(waterfall(a, ps, args.outcome, year, args.lang, package_title(package, args.lang),
                           package_title(baseline, args.lang)), out / "waterfall.png")
@@ -93,8 +96,8 @@ def main(args: argparse.Namespace) -> int:
         baseline=baseline.name, by=args.by, players=[{"name": p.name, "levers": list(p.levers)} for p in ps],
         outcome=args.outcome, year=year, years=study.years, base_seed=args.seed, seeds=seeds,
         runs=store.info["n_runs"], runs_folder="runs", fingerprint=store.info["fingerprint"],
-        totals=a.totals, packages=[baseline.name, package.name]))
-    print(text.split("\n| player")[0].strip())
+        totals=a.totals, packages=[baseline.name, package.name], lang=args.lang))
+    print(text.split("\n|")[0].strip())
     print(f"\n{store.info['n_runs']} runs ({session['runs_computed']} computed now on {session['backend']}, "
           f"{session['seconds']:.1f} s)")
     print(f"wrote {out}/ (summary.md, shapley.csv, interactions.csv, combinations.csv, waterfall.png, "

@@ -93,7 +93,7 @@ def main(args: argparse.Namespace) -> int:
     for block in text.split("\n## ")[1:]:
         head = block.split("\n| ")[0].strip()
         print("\n## " + head)
-    print(f"\nwrote {out}/ (summary.md, differences.csv/.parquet, region_summary.csv, tables.xlsx, results.parquet, "
+    print(f"\nwrote {out}/ (summary.md, differences.csv/.parquet, pairing.csv/.parquet, region_summary.csv, tables.xlsx, results.parquet, "
           f"status_events.csv, fiscal.csv, trajectories.png, difference.png, bump.png, map.png, scenario.yaml, "
           f"manifest.json)")
     return 0
@@ -101,7 +101,7 @@ def main(args: argparse.Namespace) -> int:
 
 def _write_comparison(tmp, df, world, packages, baseline, years, seeds, cal, lang) -> str:
     """Differences, events, summary, workbook and charts of a complete set of runs; returns the summary text."""
-    from sim.analysis.compare import differences, status_events
+    from sim.analysis.compare import REGION_COMPARE, differences, pairing_summary, status_events
     from sim.analysis.summary import summary_table
     from sim.cli.output import save_figure, save_workbook
     from sim.experiments.results import atomic_write, write_table
@@ -128,12 +128,17 @@ def _write_comparison(tmp, df, world, packages, baseline, years, seeds, cal, lan
 
     fiscal = fiscal_table(df, baseline.name)
     write_table(tmp, "fiscal", fiscal)
-    save_workbook(tmp / "tables.xlsx", {"differences": diff, "region_summary": region,
-                                        "status_events": events, "fiscal": fiscal}, lang)
     final = world.start_year + years
+    # what the pairing bought: paired interval, correlation, seeds needed, verdict per region effect
+    pair = pairing_summary(df, final, baseline.name, [o for o in REGION_COMPARE if o in df])
+    pairing = pair[pair["outcome"] == "output"].reset_index(drop=True)
+    # identical runs have no finite variance reduction: an empty cell, not "inf"
+    write_table(tmp, "pairing", pairing.replace([float("inf"), float("-inf")], float("nan")))
+    save_workbook(tmp / "tables.xlsx", {"differences": diff, "region_summary": region,
+                                        "status_events": events, "fiscal": fiscal, "pairing": pairing}, lang)
     text = summary_markdown(diff, events, world=pick(world.title, world.title_zh, lang), years=years,
                             seeds=len(seeds), year=final, baseline=baseline.name, titles=titles,
-                            names=names, lang=lang)
+                            names=names, lang=lang, pairing=pair)
     atomic_write(tmp / "summary.md", text)
     save_figure(region_chart(df, lang, titles), tmp / "trajectories.png", dpi=100)
     save_figure(difference_panels(df, baseline.name, lang, titles), tmp / "difference.png")

@@ -40,7 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="output folder, must be new or empty (default: RESULTS/discover-OUTCOME-YEAR)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace --out if it is a results folder zonesim made (never any other folder)")
-    p.add_argument("--lang", choices=("en", "zh"), default="en", help="chart language (default: %(default)s)")
+    p.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="language of the summary and the chart (default: %(default)s)")
     p.set_defaults(handler=main)
 
 
@@ -64,15 +65,16 @@ def main(args: argparse.Namespace) -> int:
         write_table(tmp, "boxes", d.boxes)
         write_table(tmp, "limits", d.limits)
         write_table(tmp, "trajectory", d.trajectory)
-        text = discovery_markdown(d, cond, year, args.zone, str(store.path), args.threshold, MAX_QP)
+        text = discovery_markdown(d, cond, year, args.zone, str(store.path), args.threshold, MAX_QP, lang=args.lang)
         atomic_write(tmp / "summary.md", text)
         save_figure(discovery_chart(d, x, cond, year, args.lang), tmp / "discovery.png")
         write_json(tmp / "manifest.json", manifest(
             ["zonesim", *sys.argv[1:]], kind="discovery", source=str(store.path), study=store.info.get("study"),
             world=store.info.get("world"), where=str(cond), year=year, zone=args.zone, threshold=args.threshold,
             peel_alpha=args.peel_alpha, factors=list(x.columns), runs=d.n, base_rate=d.base_rate,
-            boxes=d.boxes.to_dict("records"), seeds=store.info.get("seeds"), base_seed=store.info.get("base_seed")))
-    print(text.split("\n| box")[0].strip())
+            boxes=d.boxes.to_dict("records"), seeds=store.info.get("seeds"), base_seed=store.info.get("base_seed"),
+            lang=args.lang))
+    print(text.split("\n|")[0].strip())
     print(f"\nwrote {out}/ (summary.md, boxes.csv, limits.csv, trajectory.csv, discovery.png, manifest.json)")
     return 0
 

@@ -75,7 +75,7 @@ def main(args: argparse.Namespace) -> int:
     unc = [c for c in fut.columns if c != "future"]
     text = robust_markdown(table, study=study.name, outcome=outcome, year=year, n_futures=len(fut),
                            seeds=len(study.seeds), uncertainties=unc, target=target, maximise=not args.minimise,
-                           titles={p.name: package_title(p, "en") for p in packages})
+                           titles={p.name: package_title(p, args.lang) for p in packages}, lang=args.lang)
     atomic_write(out / "summary.md", text)
     save_figure(regret_chart(detail, table, outcome, year, target, args.lang,
                              {p.name: package_title(p, args.lang) for p in packages}), out / "regret.png")
@@ -86,7 +86,7 @@ def main(args: argparse.Namespace) -> int:
         packages=[p.name for p in packages],
         outcome=outcome, maximise=not args.minimise, target=str(target) if target else None, year=year,
         years=pstudy.years, futures=len(fut), uncertainties=unc, base_seed=study.spec.base_seed, seeds=study.seeds,
-        runs=store.info["n_runs"], runs_folder="runs", fingerprint=store.info["fingerprint"]))
+        runs=store.info["n_runs"], runs_folder="runs", fingerprint=store.info["fingerprint"], lang=args.lang))
     print(text.strip())
     print(f"\n{store.info['n_runs']} runs ({session['runs_computed']} computed now on {session['backend']}, "
           f"{session['seconds']:.1f} s)")

@@ -40,6 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--overwrite", action="store_true",
                    help="replace --out if it is a results folder zonesim made (never any other folder)")
     p.add_argument("--strict", action="store_true", help="exit with code 1 if any target fails")
+    p.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="language of report.md and the charts (default: %(default)s)")
     p.set_defaults(handler=main)
 
 
@@ -77,21 +79,23 @@ def main(args: argparse.Namespace) -> int:
         write_table(tmp, "seeds", stats)
         write_table(tmp, "calibrated_parameters", fitted)
         rec = V.simulate(world, seeds[0], years)
-        save_figure(validation_chart(table[table["key"].isin(stats.columns)], stats), tmp / "validation.png")
+        save_figure(validation_chart(table[table["key"].isin(stats.columns)], stats, args.lang), tmp / "validation.png")
         write_table(tmp, "cv_by_year", V.cv_by_year(stats))  # seed-to-seed spread of region output
         oos = pd.DataFrame()
         if world.name == DEFAULT_WORLD:  # the out-of-sample check: the 2017 world run to 2021
             oos = V.out_of_sample(seeds[:10], ex)
             write_table(tmp, "out_of_sample", oos)
-        save_figure(firm_size_chart(rec.first.employees, rec.last.employees, V.hill), tmp / "firm_sizes.png")
+        save_figure(firm_size_chart(rec.first.employees, rec.last.employees, V.hill, args.lang),
+                    tmp / "firm_sizes.png")
         if not policy.empty:
-            save_figure(policy_chart(policy), tmp / "policy.png")
+            save_figure(policy_chart(policy, args.lang), tmp / "policy.png")
         (tmp / "report.md").write_text(report_md(world, table, fitted, policy, len(seeds), args.policy_seeds,
-                                                 years), encoding="utf-8")
+                                                 years, lang=args.lang), encoding="utf-8")
         write_yaml(tmp / "scenario.yaml", {"world": world_dict(world), "package": None, "years": years})
         write_json(tmp / "manifest.json", manifest(["zonesim", *sys.argv[1:]], kind="validate", world=world.name,
                                                   years=years, base_seed=args.seed, seeds=seeds, workers=workers,
-                                                  passed=int(table["pass"].sum()), targets=len(table)))
+                                                  passed=int(table["pass"].sum()), targets=len(table),
+                                                  lang=args.lang))
     print(format_table(table))
     if not policy.empty:
         print("\n" + format_policy(policy))

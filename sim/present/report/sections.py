@@ -8,7 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from sim.analysis.compare import differences
+from sim.analysis.compare import differences, pairing_summary
+from sim.analysis.pairing import TARGET
 from sim.analysis.summary import headline, ranking
 from sim.present.charts.common import to_png
 from sim.present.charts.maps import change_map, zone_map
@@ -18,6 +19,7 @@ from sim.present.format import NA, change, count, finite, money, num, pct, value
 from sim.present.i18n import display, factor_name, kind_name, level_label, paren, player_name, tr
 from sim.present.report.folder import Folder
 from sim.present.report.html import esc, figure, table, text_table
+from sim.present.summaries.compare import pairing_rows, verdict_text
 from sim.present.summaries.report import summary_sentences
 
 ANALYSIS_KINDS = ("attribution", "robustness", "discovery")
@@ -148,7 +150,9 @@ def one_page(f: Folder, lang: str, ctx: dict[str, Any]) -> str:
     titles = ctx["titles"]
     diff, base, y1 = _diffs(f)
     reg = diff[diff["zone"] == "region"]
-    cols = tr("r.best_cols", lang)
+    pair = _pairing(f, base, y1, ONE_PAGE).set_index(["package", "outcome"])
+    cols = list(tr("r.best_cols", lang))
+    cols[2], cols[3] = tr("cp.best_change", lang), tr("cp.how_certain", lang)
     money_end = {p: v for p, v in reg[reg["outcome"] == "public_money"].set_index("package")["value"].items()}
     base_money = reg[reg["outcome"] == "public_money"]["baseline"]
     base_money = float(base_money.iloc[0]) if len(base_money) else float("nan")
@@ -168,8 +172,10 @@ def one_page(f: Folder, lang: str, ctx: dict[str, Any]) -> str:
             clear = bool(best["significant"])
             row[cols[1]] = f"<b>{esc(titles.get(best['package'], best['package']))}</b>"
             row[cols[2]] = esc(change(o, best["diff"], best["lo"], best["hi"], best["baseline"], lang))
-            row[cols[3]] = (f'<span class="{"clear" if clear else "unclear"}">'
-                            f'{esc(tr("r.certain" if clear else "r.uncertain", lang))}</span>')
+            key = (best["package"], o)
+            how = (verdict_text(pair.loc[key], lang, TARGET) if key in pair.index
+                   else tr("r.certain" if clear else "r.uncertain", lang))
+            row[cols[3]] = f'<span class="{"clear" if clear else "unclear"}">{esc(how)}</span>'
             row[cols[4].format(y=y1)] = esc(money(money_end.get(best["package"], float("nan")), lang))
         rows.append(row)
     sep = tr("s.list_sep", lang)
@@ -180,6 +186,30 @@ def one_page(f: Folder, lang: str, ctx: dict[str, Any]) -> str:
             + text_table(rows, "text", "best-table")
             + f"<p>{esc(tr('r.money_line', lang, lst=sep.join(pm)))}</p>"
             + f"<p class=\"muted\">{esc(tr('r.note', lang))}</p></section>")
+
+
+def _pairing(f: Folder, base: str, y1: int, outcomes: tuple[str, ...] = ("output",)) -> pd.DataFrame:
+    """``pairing_summary`` of the results at the last year (from results.parquet, so an older
+    folder without pairing.csv gets the table too)."""
+    return pairing_summary(f.results, y1, base, [o for o in outcomes if o in f.results])
+
+
+def pairing_html(f: Folder, lang: str, ctx: dict[str, Any], base: str, y1: int) -> str:
+    """What the pairing on common random numbers bought: per package, the correlation of
+    final-year region output between baseline and package, its median over zones, the variance
+    reduction, the seeds for +-2%, paired and independent, the effect with its paired interval
+    and the verdict."""
+    from sim.present.summaries.compare import target_text
+
+    pair = _pairing(f, base, y1)
+    if pair.empty:
+        return ""
+    heads, rows = pairing_rows(pair, lang, TARGET, ctx["titles"])
+    seeds = int(pair["seeds"].max())
+    cells = [{h: esc(c) for h, c in zip(heads, row)} for row in rows]
+    return (f'<section id="pairing"><h2>{esc(tr("cp.head", lang))}</h2>'
+            f'<p>{esc(tr("cp.table_intro", lang, y=y1, s=seeds, t=target_text(TARGET)))}</p>'
+            + text_table(cells, "text", "pairing-table") + "</section>")
 
 
 def compare_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
@@ -214,7 +244,8 @@ def compare_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
             else:
                 row[titles.get(p, p)] = NA
         rows.append(row)
-    parts += [f"<h3>{esc(tr('r.vs', lang, b=titles.get(base, base), y=y1))}</h3>", text_table(rows, "headline")]
+    parts += [f"<h3>{esc(tr('cp.r_vs', lang, b=titles.get(base, base), y=y1))}</h3>", text_table(rows, "headline")]
+    parts.append(pairing_html(f, lang, ctx, base, y1))
     # pictures: totals, difference, ranks, change map, zones and the map under the baseline
     parts.append(f"<h2>{esc(tr('r.charts', lang))}</h2>")
     parts.append(figure(_png(region_chart(df, lang, titles)), tr("r.region_charts", lang), "chart-region"))
@@ -333,25 +364,83 @@ def sensitivity_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]
 # ------------------------------------------------------------------------------------------
 def analysis_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
     parts: list[str] = []
-    text = f.texts.get("summary.md", "")
-    cut = {"attribution": "\n| player", "robustness": "\n| rank", "discovery": "\n| box"}[f.kind]
-    words = [x for x in text.split(cut)[0].splitlines()[1:] if x.strip()]
+    text = analysis_text(f, lang, ctx) or f.texts.get("summary.md", "")
+    words = [x for x in text.split("\n|")[0].splitlines()[1:] if x.strip() and not x.startswith("#")]
     head = {"attribution": "a.attribution", "robustness": "a.robustness", "discovery": "a.discovery"}[f.kind]
     parts.append(f"<h2>{esc(tr(head, lang))}</h2>" + "".join(f"<p>{esc(x)}</p>" for x in words))
     if f.kind == "attribution" and "shapley.csv" in f.tables:
         parts += _attribution(f, lang, ctx)
     elif f.kind == "robustness" and "ranking.csv" in f.tables:
-        rk = f.tables["ranking.csv"].copy()
-        rk["package"] = [ctx["titles"].get(p, p) for p in rk["package"]]
-        parts.append(f"<h2>{esc(tr('a.ranking', lang))}</h2>" + table(rk, lang))
+        rows = _md_table(text)
+        if rows:  # the ranking with headers in the report's language
+            parts.append(f"<h2>{esc(tr('a.ranking', lang))}</h2>" + text_table(rows, "headline", "ranking-table"))
+        else:
+            rk = f.tables["ranking.csv"].copy()
+            rk["package"] = [ctx["titles"].get(p, p) for p in rk["package"]]
+            parts.append(f"<h2>{esc(tr('a.ranking', lang))}</h2>" + table(rk, lang))
         if "regret.png" in f.pictures:
             parts.append(figure(f.pictures["regret.png"], tr("a.regret", lang)))
     elif f.kind == "discovery":
-        if "boxes.csv" in f.tables:
+        rows = _md_table(text)
+        if rows:
+            parts.append(f"<h2>{esc(tr('a.boxes', lang))}</h2>" + text_table(rows, "text", "limits-table"))
+        elif "boxes.csv" in f.tables:
             parts.append(f"<h2>{esc(tr('a.boxes', lang))}</h2>" + table(f.tables["boxes.csv"], lang, cls="text"))
         if "discovery.png" in f.pictures:
             parts.append(figure(f.pictures["discovery.png"], tr("a.peeling", lang)))
     return parts
+
+
+def _md_table(text: str) -> list[dict[str, str]]:
+    """The first markdown table of ``text`` as rows of escaped cells keyed by its header."""
+    lines = text.splitlines()
+    for i, x in enumerate(lines):
+        if x.startswith("|---") and i:
+            heads = [c.strip() for c in lines[i - 1].strip().strip("|").split("|")]
+            rows = []
+            for y in lines[i + 1:]:
+                if not y.startswith("|"):
+                    break
+                cells = [c.strip() for c in y.strip().strip("|").split("|")]
+                rows.append({h: esc(c) for h, c in zip(heads, cells)})
+            return rows
+    return []
+
+
+def analysis_text(f: Folder, lang: str, ctx: dict[str, Any]) -> str | None:
+    """The summary of an attribution, robustness or discovery folder written again in the
+    report's language from its saved tables and manifest (the folder's summary.md is in the
+    language of the command that made it); None when a table or field is missing."""
+    from types import SimpleNamespace
+
+    from sim.present.summaries.analyses import attribution_markdown, discovery_markdown, robust_markdown
+
+    m, t = f.manifest, f.tables
+    titles = ctx["titles"]
+    try:
+        if f.kind == "attribution":
+            a = SimpleNamespace(shapley=t["shapley.csv"], interactions=t.get("interactions.csv", pd.DataFrame()),
+                                combinations=t["combinations.csv"], totals=m["totals"])
+            pkg = next((p for p in f.packages if p.get("name") == m["package"]), {"name": m["package"]})
+            return attribution_markdown(a, pkg, m["baseline"], m["by"], str(t["shapley.csv"]["outcome"].iloc[0]),
+                                        int(m["year"]), ctx.get("world_title") or m.get("world", ""), lang=lang,
+                                        baseline_title=titles.get(m["baseline"], m["baseline"]))
+        if f.kind == "robustness":
+            return robust_markdown(t["ranking.csv"], study=m["study"], outcome=m["outcome"], year=int(m["year"]),
+                                   n_futures=int(m["futures"]), seeds=len(m.get("seeds") or []),
+                                   uncertainties=list(m.get("uncertainties") or []), target=m.get("target"),
+                                   maximise=bool(m.get("maximise", True)), titles=titles, lang=lang)
+        if f.kind == "discovery":
+            from sim.analysis.discover import MAX_QP
+
+            d = SimpleNamespace(boxes=t["boxes.csv"], limits=t.get("limits.csv", pd.DataFrame()),
+                                trajectory=t.get("trajectory.csv", pd.DataFrame(columns=["density"])),
+                                base_rate=float(m["base_rate"]), n=int(m["runs"]))
+            return discovery_markdown(d, m["where"], int(m["year"]), m.get("zone", "region"), m.get("source", ""),
+                                      float(m["threshold"]), MAX_QP, lang=lang)
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+    return None
 
 
 def _attribution(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:

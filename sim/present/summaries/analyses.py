@@ -4,54 +4,78 @@ and the plain-text tables ``zonesim sensitivity`` prints. Every number goes thro
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sim.present.format import NA, count, num, pct, value
-from sim.present.i18n import display, factor_name, name_of, player_name
+from sim.present.i18n import display, factor_name, lever_name, name_of, package_title, player_name, tr, zone_name
 
 
-def _v(outcome: str, v: Any, sign: bool = False) -> str:
-    return value(outcome, v, "en", sign=sign, unit=False)
+def _v(outcome: str, v: Any, sign: bool = False, lang: str = "en") -> str:
+    return value(outcome, v, lang, sign=sign, unit=False)
+
+
+def condition_text(cond: Any, lang: str = "en") -> str:
+    """A condition (``output >= 1500``) as typed in English, with the outcome's name in Chinese."""
+    if isinstance(cond, str):  # as saved in a manifest: "output >= 1500"
+        parts = cond.split()
+        try:
+            cond = SimpleNamespace(outcome=parts[0], op=parts[1], value=float(parts[2])) if len(parts) == 3 else cond
+        except ValueError:
+            pass
+    if lang == "zh" and hasattr(cond, "outcome"):
+        d = display(cond.outcome, lang)
+        v = value(cond.outcome, cond.value, lang) if d.kind == "money" else num(cond.value)
+        return f"{name_of(cond.outcome, lang)} {cond.op} {v}"
+    return str(cond) if not hasattr(cond, "outcome") or not isinstance(cond, SimpleNamespace) else \
+        f"{cond.outcome} {cond.op} {num(cond.value)}"
+
+
+def _levers(levers: str, lang: str) -> str:
+    """A player's levers ('land_allocation funding_reward') by their names in ``lang``."""
+    return tr("s.list_sep", lang).join(lever_name(x, lang) for x in str(levers).split())
 
 
 # ------------------------------------------------------------------------------------------
 # attribution
 # ------------------------------------------------------------------------------------------
-def attribution_markdown(a: Any, package: Any, baseline: str, by: str, outcome: str, year: int, world: str) -> str:
-    """``a``: a :class:`sim.analysis.attribution.Attribution`."""
+def attribution_markdown(a: Any, package: Any, baseline: str, by: str, outcome: str, year: int, world: str,
+                         lang: str = "en", baseline_title: str | None = None) -> str:
+    """``a``: a :class:`sim.analysis.attribution.Attribution` (or anything with its ``shapley``,
+    ``interactions``, ``combinations`` and ``totals``)."""
     t = a.totals
-    unit = display(outcome).unit
-    oname = name_of(outcome)
-    lines = [f"# Attribution of {package.title or package.name} by {by} — {oname}, {year}", "",
-             f"World {world}; {t['seeds']} seeds, every one of the {len(a.combinations)} sub-packages on the same "
-             f"seeds. Effect = sub-package minus '{baseline}'; 95% t-intervals across seeds; values in {unit}.", "",
-             f"Total effect of `{package.name}` on {oname} in {year}: {_v(outcome, t['total_effect'], True)} {unit} "
-             f"({pct(t['total_pct'])} of {_v(outcome, t['baseline'])}), 95% interval "
-             f"[{_v(outcome, t['total_lo'], True)}, {_v(outcome, t['total_hi'], True)}].", ""]
+    unit = display(outcome, lang).unit
+    oname = name_of(outcome, lang)
+    title = package_title(package, lang)
+    V = lambda v, sign=False: _v(outcome, v, sign, lang)  # noqa: E731
+    lines = [tr("at.head", lang, p=title, by=tr(f"at.by.{by}", lang), o=oname, y=year), "",
+             tr("at.intro", lang, w=world, s=t["seeds"], k=len(a.combinations), b=baseline_title or baseline, u=unit), "",
+             tr("at.total", lang, n=package.name if hasattr(package, "name") else package["name"], o=oname, y=year,
+                e=V(t["total_effect"], True), u=unit, p=pct(t["total_pct"]),
+                b=V(t["baseline"]), lo=V(t["total_lo"], True), hi=V(t["total_hi"], True)), ""]
     parts = []
     for r in a.shapley.sort_values("shapley", key=abs, ascending=False).itertuples():
-        share = f" ({pct(100 * r.share_of_total, sign=False)} of the effect)" if np.isfinite(r.share_of_total) else ""
-        parts.append(f"{player_name(r.player)} {_v(outcome, r.shapley, True)}{share}")
-    lines.append(f"Of it: {'; '.join(parts)}.")
-    lines += ["", f"Interactions: the Shapley values add up to {_v(outcome, t['sum_shapley'], True)} (largest per-seed "
-              f"gap to the total: {num(t['efficiency_gap'], digits=2)}); the solo effects add up to "
-              f"{_v(outcome, t['sum_solo'], True)}, so interactions contribute {_v(outcome, t['interaction_total'], True)} "
-              f"[{_v(outcome, t['interaction_lo'], True)}, {_v(outcome, t['interaction_hi'], True)}].", "",
-              "| player | levers | Shapley | 95% interval | share | solo | last in |", "|---|---|---:|---|---:|---:|---:|"]
+        share = tr("at.share", lang, p=pct(100 * r.share_of_total, sign=False)) if np.isfinite(r.share_of_total) else ""
+        parts.append(f"{player_name(r.player, lang)} {V(r.shapley, True)}{share}")
+    lines.append(tr("at.of_it", lang, lst=tr("s.sep", lang).join(parts)))
+    lines += ["", tr("at.interactions", lang, s=V(t["sum_shapley"], True), g=num(t["efficiency_gap"], digits=2),
+                     solo=V(t["sum_solo"], True), i=V(t["interaction_total"], True), lo=V(t["interaction_lo"], True),
+                     hi=V(t["interaction_hi"], True)), "",
+              tr("at.table", lang), "|---|---|---:|---|---:|---:|---:|"]
     for r in a.shapley.itertuples():
         share = pct(100 * r.share_of_total, sign=False) if np.isfinite(r.share_of_total) else NA
-        lines.append(f"| {player_name(r.player)} | {r.levers} | {_v(outcome, r.shapley, True)} | "
-                     f"[{_v(outcome, r.shapley_lo, True)}, {_v(outcome, r.shapley_hi, True)}] | {share} | "
-                     f"{_v(outcome, r.solo, True)} | {_v(outcome, r.last_in, True)} |")
+        lines.append(f"| {player_name(r.player, lang)} | {_levers(r.levers, lang)} | {V(r.shapley, True)} | "
+                     f"[{V(r.shapley_lo, True)}, {V(r.shapley_hi, True)}] | {share} | "
+                     f"{V(r.solo, True)} | {V(r.last_in, True)} |")
     if len(a.interactions):
         top = a.interactions.reindex(a.interactions["interaction"].abs().sort_values(ascending=False).index)[:5]
-        lines += ["", "Strongest pairwise interactions (Shapley interaction index; + reinforce, − substitute):", ""]
+        lines += ["", tr("at.strongest", lang), ""]
         for r in top.itertuples():
-            lines.append(f"- {player_name(r.player_i)} × {player_name(r.player_j)}: {_v(outcome, r.interaction, True)} "
-                         f"[{_v(outcome, r.lo, True)}, {_v(outcome, r.hi, True)}]")
+            lines.append(f"- {player_name(r.player_i, lang)} × {player_name(r.player_j, lang)}: "
+                         f"{V(r.interaction, True)} [{V(r.lo, True)}, {V(r.hi, True)}]")
     return "\n".join(lines) + "\n"
 
 
@@ -60,30 +84,32 @@ def attribution_markdown(a: Any, package: Any, baseline: str, by: str, outcome: 
 # ------------------------------------------------------------------------------------------
 def robust_markdown(table: pd.DataFrame, *, study: str, outcome: str, year: int, n_futures: int, seeds: int,
                     uncertainties: list[str], target: Any, maximise: bool,
-                    titles: dict[str, str] | None = None) -> str:
+                    titles: dict[str, str] | None = None, lang: str = "en") -> str:
     titles = titles or {}
-    unit = display(outcome).unit
-    oname = name_of(outcome)
+    unit = display(outcome, lang).unit
+    oname = name_of(outcome, lang)
+    V = lambda v: _v(outcome, v, False, lang)  # noqa: E731
     q = [c for c in table.columns if c.startswith("p") and c.endswith("_regret")][0]
-    lines = [f"# Robustness — {oname} in {year}, study {study}", "",
-             f"{n_futures} futures (Latin hypercube of {', '.join(factor_name(u) for u in uncertainties)}), {seeds} "
-             f"seeds each; every package in every future on the same seeds. {'More' if maximise else 'Less'} "
-             f"{oname} is better; regret = loss against the best package in the same future ({unit}).", ""]
+    qname = tr("rb.pq", lang, q=q[1:-len("_regret")])
+    lines = [tr("rb.head", lang, o=oname, y=year, s=study), "",
+             tr("rb.intro", lang, n=n_futures, u=tr("s.list_sep", lang).join(factor_name(u, lang) for u in uncertainties),
+                k=seeds, m=tr("rb.more" if maximise else "rb.less", lang), o=oname, unit=unit), ""]
     top = table.iloc[0]
-    lines.append(f"Least regret: {titles.get(top['package'], top['package'])} (max regret {_v(outcome, top['max_regret'])}, "
-                 f"{q.replace('_', ' ')} {_v(outcome, top[q])}; best in {count(top['best_in'])} of {n_futures} futures).")
+    lines.append(tr("rb.least", lang, p=titles.get(top["package"], top["package"]), m=V(top["max_regret"]), q=qname,
+                    v=V(top[q]), b=count(top["best_in"]), n=n_futures))
     if target is not None:
         s = table.sort_values("rank_satisficing").iloc[0]
-        lines.append(f"Most often meets {target}: {titles.get(s['package'], s['package'])} in "
-                     f"{pct(100 * s['satisficing'], sign=False)} of futures.")
-    lines += ["", "| rank | package | mean | worst | max regret | " + q.replace("_", " ") + " | mean regret | best in |"
-              + (" satisficing |" if target is not None else ""),
+        lines.append(tr("rb.meets", lang, t=condition_text(target, lang), p=titles.get(s["package"], s["package"]),
+                        s=pct(100 * s["satisficing"], sign=False)))
+    c = list(tr("rb.cols", lang))
+    heads = c[:5] + [qname] + c[5:7] + (c[7:8] if target is not None else [])
+    lines += ["", "| " + " | ".join(heads) + " |",
               "|---:|---|---:|---:|---:|---:|---:|---:|" + ("---:|" if target is not None else "")]
     for r in table.itertuples():
         d = r._asdict()
-        lines.append(f"| {count(r.rank_regret)} | {titles.get(r.package, r.package)} | {_v(outcome, r.mean_value)} | "
-                     f"{_v(outcome, r.worst_value)} | {_v(outcome, r.max_regret)} | {_v(outcome, d[q])} | "
-                     f"{_v(outcome, r.mean_regret)} | {count(r.best_in)} |"
+        lines.append(f"| {count(r.rank_regret)} | {titles.get(r.package, r.package)} | {V(r.mean_value)} | "
+                     f"{V(r.worst_value)} | {V(r.max_regret)} | {V(d[q])} | "
+                     f"{V(r.mean_regret)} | {count(r.best_in)} |"
                      + (f" {pct(100 * r.satisficing, sign=False)} |" if target is not None else ""))
     return "\n".join(lines) + "\n"
 
@@ -92,27 +118,24 @@ def robust_markdown(table: pd.DataFrame, *, study: str, outcome: str, year: int,
 # scenario discovery
 # ------------------------------------------------------------------------------------------
 def discovery_markdown(d: Any, cond: Any, year: int, zone: str, source: str, threshold: float,
-                       max_qp: float = 0.05) -> str:
-    lines = [f"# Scenario discovery — {cond} in {year} ({zone})", "",
-             f"Runs from `{source}`: the condition holds in {count(d.base_rate * d.n)} of {d.n} runs "
-             f"({pct(d.base_rate, sign=False, ratio=True)}). PRIM (EMA Workbench), density threshold {num(threshold)}.", ""]
+                       max_qp: float = 0.05, lang: str = "en") -> str:
+    P = lambda v: pct(v, sign=False, ratio=True)  # noqa: E731
+    lines = [tr("dc.head", lang, c=condition_text(cond, lang), y=year, z=zone_name(zone, lang)), "",
+             tr("dc.intro", lang, src=source, k=count(d.base_rate * d.n), n=d.n, p=P(d.base_rate), t=num(threshold)), ""]
     if d.boxes.empty:
-        best = (f" (the densest step reached {pct(d.trajectory['density'].max(), sign=False, ratio=True)})"
-                if len(d.trajectory) else "")
-        lines.append(f"No box reaches density {num(threshold)}{best}: the failures are not concentrated in a simple "
-                     "region of the factors.")
+        best = tr("dc.densest", lang, p=P(d.trajectory["density"].max())) if len(d.trajectory) else ""
+        lines.append(tr("dc.no_box", lang, t=num(threshold), b=best))
     for r in d.boxes.itertuples():
-        lines.append(f"Box {r.box}: {r.rule} — coverage {pct(r.coverage, sign=False, ratio=True)} (of the failing "
-                     f"runs), density {pct(r.density, sign=False, ratio=True)} (of the {r.runs_in_box} runs in the box "
-                     f"fail), mass {pct(r.mass, sign=False, ratio=True)}. Restrictions with quasi-p <= {num(max_qp)}: "
-                     f"{r.significant_rule}.")
+        lines.append(tr("dc.box", lang, b=r.box, r=r.rule, c=P(r.coverage), d=P(r.density), n=r.runs_in_box,
+                        m=P(r.mass), q=num(max_qp), s=r.significant_rule))
     if len(d.limits):
-        lines += ["", "| box | factor | lower | upper | values | quasi-p |", "|---:|---|---:|---:|---|---:|"]
+        lines += ["", tr("dc.table", lang), "|---:|---|---:|---:|---|---:|"]
         for r in d.limits.itertuples():
             lo = "" if not np.isfinite(r.lower) else num(r.lower, digits=4)
             hi = "" if not np.isfinite(r.upper) else num(r.upper, digits=4)
             qp = "" if not np.isfinite(r.qp) else num(r.qp, digits=2)
-            lines.append(f"| {r.box} | {factor_name(r.factor)} | {lo} | {hi} | {r.values} | {qp} |")
+            vals = r.values if isinstance(r.values, str) else ""  # numeric factors have none (NaN from a csv)
+            lines.append(f"| {r.box} | {factor_name(r.factor, lang)} | {lo} | {hi} | {vals} | {qp} |")
     return "\n".join(lines) + "\n"
 
 

@@ -1,5 +1,9 @@
 """The comparison in words (``summary.md`` of ``zonesim compare``): per package, what changed
-most in the region and which zones gained or lost most, with 95% intervals over paired seeds."""
+most in the region and which zones gained or lost most; every change with its PAIRED 95%
+interval (the t-interval of the per-seed differences package - baseline on common random
+numbers), the baseline-package correlation and the verdict: clear, or whether more seeds would
+settle it (from ``sim.analysis.compare.pairing_summary``, never a fixed number). Then the table
+of what the pairing bought, per package."""
 
 from __future__ import annotations
 
@@ -8,19 +12,101 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.present.format import count, finite, pct, value
+from sim.present.format import NA, count, finite, num, pct, value
 from sim.present.i18n import display, name_of, tr, zone_name
+
+
+def target_text(target: float) -> str:
+    """The precision aimed at, in per cent: ``2%``."""
+    return num(100.0 * float(target)) + "%"
+
+
+def corr_text(r: Any) -> str:
+    """A correlation: two decimals, three when two would round it to 1.00."""
+    if not finite(r):
+        return NA
+    r = float(r)
+    return f"{r:.3f}" if abs(r) >= 0.995 else f"{r:.2f}"
+
+
+def seeds_text(n: Any, lang: str) -> str:
+    """A seed count: a whole number; the cap of ``seeds_needed`` as 'more than'."""
+    from sim.analysis.pairing import MAX_SEEDS
+
+    if not finite(n):
+        return NA
+    if int(n) >= MAX_SEEDS:
+        return tr("cp.more_than", lang, n=count(MAX_SEEDS))
+    return count(n)
+
+
+def times_text(v: Any, lang: str) -> str:
+    """A variance reduction: ``35×``; an en dash when the runs never differ."""
+    return tr("cp.times", lang, v=num(v, digits=2)) if finite(v) else NA
+
+
+def verdict_text(p: Any, lang: str, target: float) -> str:
+    """The verdict on one effect (a row of ``pairing_summary``) in words."""
+    t = target_text(target)
+    v = str(p["verdict"])
+    if v == "more_seeds":
+        return tr("cp.v.more_seeds", lang, s=count(p["seeds"]), n=seeds_text(p["seeds_needed"], lang), t=t)
+    if v == "small" and finite(p["diff"]) and float(p["diff"]) != 0.0:
+        return tr("cp.v.small", lang, t=t) + tr("cp.v.sign", lang, n=seeds_text(p["seeds_to_clear"], lang))
+    return tr(f"cp.v.{v}", lang, t=t)
+
+
+def pairing_sentence(p: Any, lang: str, target: float) -> str:
+    """'Pairing: baseline and package correlate 0.97 over seeds (median over zones 0.93); ...'."""
+    if finite(p["variance_reduction"]):
+        vr = tr("cp.vr", lang, v=times_text(p["variance_reduction"], lang), n=seeds_text(p["seeds_needed"], lang),
+                u=seeds_text(p["seeds_needed_unpaired"], lang), t=target_text(target))
+    else:
+        vr = tr("cp.vr_identical", lang)
+    return tr("cp.pairing", lang, r=corr_text(p["correlation"]), z=corr_text(p["zone_correlation_median"]), vr=vr)
+
+
+def pairing_rows(pair: pd.DataFrame, lang: str, target: float, titles: dict[str, str] | None = None,
+                 outcome: str = "output") -> tuple[list[str], list[list[str]]]:
+    """The pairing table (one row per package, ``outcome``) as headers and rows of text."""
+    titles = titles or {}
+    t = target_text(target)
+    heads = [h.format(t=t) for h in tr("cp.cols", lang)]
+    rows = []
+    for _, p in pair[pair["outcome"] == outcome].iterrows():
+        eff = NA if not finite(p["diff"]) else _change_row(outcome, p, lang)
+        rows.append([titles.get(p["package"], p["package"]), corr_text(p["correlation"]),
+                     corr_text(p["zone_correlation_median"]), times_text(p["variance_reduction"], lang),
+                     seeds_text(p["seeds_needed"], lang), seeds_text(p["seeds_needed_unpaired"], lang), eff,
+                     verdict_text(p, lang, target)])
+    return heads, rows
+
+
+def _change_row(outcome: str, p: Any, lang: str) -> str:
+    from sim.present.format import change
+
+    return change(outcome, p["diff"], p["lo"], p["hi"], p["baseline"], lang)
+
 
 def summary_markdown(diff: pd.DataFrame, events: pd.DataFrame, *, world: str, years: int, seeds: int,
                      year: int, baseline: str = "baseline", titles: dict[str, str] | None = None,
-                     names: dict[str, str] | None = None, lang: str = "en") -> str:
+                     names: dict[str, str] | None = None, lang: str = "en",
+                     pairing: pd.DataFrame | None = None, target: float | None = None) -> str:
+    """``pairing``: :func:`sim.analysis.compare.pairing_summary` of the region outcomes at
+    ``year`` (correlation and verdict per effect; without it those columns show an en dash)."""
+    from sim.analysis.pairing import TARGET
+
+    target = TARGET if target is None else float(target)
     titles = titles or {}
     sep = tr("s.sep", lang)
     btitle = titles.get(baseline, baseline)
-    lines = [tr("c.head", lang, w=world), "", tr("c.intro", lang, s=seeds, n=years, b=btitle, y=year), ""]
+    lines = [tr("c.head", lang, w=world), "",
+             tr("cp.intro", lang, s=seeds, n=years, b=btitle, y=year, t=target_text(target)), ""]
     reg = diff[(diff["zone"] == "region") & (diff["year"] == year)]
     zon = diff[(diff["zone"] != "region") & (diff["year"] == year)]
     ev = events.set_index("package") if len(events) else pd.DataFrame()
+    pair = (pairing.set_index(["package", "outcome"]) if pairing is not None and len(pairing)
+            else pd.DataFrame(columns=["verdict"]))
     for pkg in dict.fromkeys(reg["package"]):
         r = reg[reg["package"] == pkg].copy()
         name = titles.get(pkg, pkg)
@@ -37,10 +123,15 @@ def summary_markdown(diff: pd.DataFrame, events: pd.DataFrame, *, world: str, ye
         if len(out):
             o = out.iloc[0]
             base = o["baseline"] if o["baseline"] else np.nan  # the interval, like the change, in % of baseline
-            lines.append(tr("c.output", lang,
+            p = pair.loc[(pkg, "output")] if (pkg, "output") in pair.index else None
+            w = (verdict_text(p, lang, target) if p is not None
+                 else tr("c.clearly", lang) if o["significant"] else tr("c.not_clearly", lang))
+            lines.append(tr("cp.output", lang,
                 v=value("output", o["value"], lang), b=value("output", o["baseline"], lang),
                 c=pct(o["rel_change"], ratio=True), lo=pct(o["lo"] / base, ratio=True), hi=pct(o["hi"] / base, ratio=True),
-                w=tr("c.clearly", lang) if o["significant"] else tr("c.not_clearly", lang)))
+                w=w))
+            if p is not None:
+                lines.append(pairing_sentence(p, lang, target))
         z = zon[(zon["package"] == pkg) & (zon["outcome"] == "output")].dropna(subset=["rel_change"])
         z = z.sort_values("rel_change")
         if len(z) >= 2:
@@ -55,11 +146,21 @@ def summary_markdown(diff: pd.DataFrame, events: pd.DataFrame, *, world: str, ye
             e = ev.loc[pkg]
             if e["demoted"] + e["promoted"] + e["warnings"] > 0:
                 lines.append(tr("c.status", lang, d=count(e["demoted"]), p=count(e["promoted"]), w=count(e["warnings"])))
-        lines += ["", tr("c.table", lang), "|---|---:|---:|---|:-:|"]
+        lines += ["", tr("cp.table", lang), "|---|---:|---:|---|---:|---|"]
         for _, x in r.iterrows():
+            p = pair.loc[(pkg, x["outcome"])] if (pkg, x["outcome"]) in pair.index else None
+            verdict = (verdict_text(p, lang, target) if p is not None
+                       else tr("cp.v.clear", lang) if x["significant"] else "")
             lines.append(f"| {display(x['outcome'], lang).label_in(lang)} | {value(x['outcome'], x['baseline'], lang)} | "
                          f"{value(x['outcome'], x['value'], lang)} | {_change(x, lang)} | "
-                         f"{tr('yes', lang) if x['significant'] else ''} |")
+                         f"{corr_text(p['correlation']) if p is not None else NA} | {verdict} |")
+        lines.append("")
+    if pairing is not None and len(pairing) and (pairing["outcome"] == "output").any():
+        heads, rows = pairing_rows(pairing, lang, target, titles)
+        lines += [f"## {tr('cp.head', lang)}", "",
+                  tr("cp.table_intro", lang, y=year, s=seeds, t=target_text(target)), "",
+                  "| " + " | ".join(heads) + " |", "|---|---:|---:|---:|---:|---:|---|---|"]
+        lines += ["| " + " | ".join(row) + " |" for row in rows]
         lines.append("")
     return "\n".join(lines)
 

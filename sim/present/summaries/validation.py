@@ -39,34 +39,50 @@ def format_policy(policy: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def when_text(when: str, lang: str = "en") -> str:
+    """When a statistic is measured ('year 0', 'years 1..N', 'last 5 years') in ``lang``."""
+    import re
+
+    from sim.present.i18n import TEXT, tr
+
+    if f"va.when.{when}" in TEXT:
+        return tr(f"va.when.{when}", lang)
+    m = re.fullmatch(r"years (\w+)\.\.(\w+)", when)
+    if m:
+        return tr("va.when.years", lang, a=m.group(1), b=m.group(2))
+    m = re.fullmatch(r"year (\d+)", when)
+    if m:
+        return tr("va.when.year_n", lang, n=m.group(1))
+    m = re.fullmatch(r"last (\d+) years", when)
+    return tr("va.when.last_n", lang, n=m.group(1)) if m else when
+
+
 def report_md(world: Any, table: pd.DataFrame, fitted: pd.DataFrame, policy: pd.DataFrame, n_seeds: int,
-              n_policy: int, years: int) -> str:
-    L = [f"# Validation of world '{world.name}' ({world.title})", "",
-         f"{n_seeds} seeds, {years} years, no levers. A target passes when the model's mean across seeds lies "
-         "in the accepted interval; the 5-95% spread across seeds is shown beside it. Rows marked *fitted* are "
-         "moments the calibration (`zonesim calibrate`, docs/calibration.md) fitted; the others are out of "
-         "sample.", "",
-         "| statistic | when | model mean [5%, 95%] | accepted | published figure | source | result |",
-         "|---|---|---|---|---|---|---|"]
+              n_policy: int, years: int, lang: str = "en") -> str:
+    from sim.present.i18n import pick, tr
+
+    title = pick(world.title, getattr(world, "title_zh", None), lang)
+    L = [tr("va.head", lang, w=world.name, t=title), "", tr("va.intro", lang, s=n_seeds, y=years), "",
+         tr("va.table", lang), "|---|---|---|---|---|---|---|"]
     for r in table.to_dict("records"):
-        L.append(f"| {r['statistic']} | {r['when']} | {num(r['model_mean'])} [{num(r['model_p05'])}, "
+        when = when_text(str(r["when"]), lang)
+        L.append(f"| {r['statistic']} | {when} | {num(r['model_mean'])} [{num(r['model_p05'])}, "
                  f"{num(r['model_p95'])}] | {interval_text(r['lo'], r['hi'])} | {r['target']} | {r['source']} | "
-                 f"{'pass' if r['pass'] else '**FAIL**'}{' (fitted)' if r['calibrated'] else ''} |")
-    L += ["", f"**{int(table['pass'].sum())} of {len(table)} targets pass.**", "",
-          "![targets](validation.png)", "", "![firm sizes](firm_sizes.png)", "",
-          "## Calibrated parameters", "",
-          "| parameter | params.py default | value in this world | fitted | moment it is fitted to |", "|---|---|---|---|---|"]
+                 f"{tr('va.pass' if r['pass'] else 'va.fail', lang)}"
+                 f"{tr('va.fitted', lang) if r['calibrated'] else ''} |")
+    L += ["", tr("va.passed", lang, k=int(table["pass"].sum()), n=len(table)), "",
+          f"![{tr('va.pic_targets', lang)}](validation.png)", "", f"![{tr('va.pic_sizes', lang)}](firm_sizes.png)", "",
+          tr("va.calibrated", lang), "", tr("va.cal_table", lang), "|---|---|---|---|---|"]
     for r in fitted.to_dict("records"):
         L.append(f"| `{r['parameter']}` | {num(r['default'], digits=4)} | {num(r['world_value'], digits=4)} | "
-                 f"{'yes' if r['fitted'] else 'no'} | {r['moment']} |")
+                 f"{tr('yes' if r['fitted'] else 'no', lang)} | {r['moment']} |")
     if not policy.empty:
-        L += ["", "## Policy responses", "",
-              f"{n_policy} seeds per arm, common random numbers (each arm uses the same seeds).", "",
-              "| claim | source | expected | model mean [5%, 95%] | result | note |", "|---|---|---|---|---|---|"]
+        L += ["", tr("va.policy", lang), "", tr("va.policy_intro", lang, n=n_policy), "",
+              tr("va.policy_table", lang), "|---|---|---|---|---|---|"]
         for r in policy.to_dict("records"):
-            res = check_result(r["pass"], r["seeds"]).replace("DISAGREES", "**disagrees**")
+            res = tr(f"va.r.{check_result(r['pass'], r['seeds'])}", lang)
             L.append(f"| {r['claim']} | {r['source']} | {r['expect']} | {num(r['model_mean'])} "
                      f"[{num(r['model_p05'])}, {num(r['model_p95'])}] | {res} | {r['note']} |")
-        L += ["", "![policy](policy.png)"]
-    L += ["", "Where a row fails or disagrees, docs/validation.md explains why and what would fix it.", ""]
+        L += ["", f"![{tr('va.pic_policy', lang)}](policy.png)"]
+    L += ["", tr("va.footer", lang), ""]
     return "\n".join(L)

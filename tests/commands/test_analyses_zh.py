@@ -1,0 +1,109 @@
+"""`--lang zh` for attribute, robust, discover and validate (issue 18): the summary.md / report.md
+is Chinese: Chinese headings and table headers, no English words left in them, and the English
+text of the same command is English. Each test runs the command itself (small worlds)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from sim.cli.main import main
+from sim.present.report import build_report
+
+from ..test_robust import write_study
+
+WORLD = "synthetic:3,150,1500"
+HAN = re.compile(r"[\u4e00-\u9fff]")
+WORD = re.compile(r"[A-Za-z][A-Za-z-]{2,}")
+# names that stay as they are in Chinese text: methods, tools, files
+KEEP = {"Shapley", "PRIM", "EMA", "Workbench", "params", "zonesim", "calibrate", "docs", "calibration", "validation"}
+
+
+def headings(text: str) -> list[str]:
+    """Markdown headings and table header rows (the row above a |---| line)."""
+    lines = text.splitlines()
+    out = [x for x in lines if x.startswith("#")]
+    out += [lines[i - 1] for i, x in enumerate(lines) if i and x.startswith("|---")]
+    return out
+
+
+def assert_chinese(text: str, names: set[str] = frozenset()) -> None:
+    heads = headings(text)
+    assert heads, "no headings"
+    for h in heads:
+        assert HAN.search(h), f"heading without Chinese: {h!r}"
+        left = [w for w in WORD.findall(re.sub(r"`[^`]*`", "", h)) if w not in KEEP and w not in names]
+        assert not left, f"English left in heading {h!r}: {left}"
+    # the sentences too: the first paragraph after the title is Chinese
+    body = [x for x in text.splitlines()[1:] if x.strip() and not x.startswith(("|", "#", "!"))]
+    assert body and all(HAN.search(x) for x in body), body[:3]
+    assert not re.search(r"\d[eE][+-]?\d|\b(nan|NaN|inf)\b", text)
+
+
+def _package_file(tmp_path):
+    path = tmp_path / "land-and-idle-rewards.yaml"
+    path.write_text(yaml.safe_dump({"name": "land-and-idle-rewards", "title": "Land and idle rewards",
+                                    "title_zh": "用地与闲置奖励", "extends": "baseline", "levers": {
+                                        "land_allocation": {"rule": "output_per_land"},
+                                        "funding_reward": {"budget": 0.0}}}))
+    return path
+
+
+def test_attribute_summary_in_chinese(tmp_path, capsys):
+    out = tmp_path / "att"
+    assert main(["attribute", str(_package_file(tmp_path)), "--by", "measure", "--world", WORLD, "--year", "2024",
+                 "--seeds", "2", "--workers", "1", "--out", str(out), "--no-progress", "--lang", "zh"]) == 0
+    text = (out / "summary.md").read_text(encoding="utf-8")
+    assert_chinese(text)
+    assert text.startswith("# 用地与闲置奖励按政策措施的效应归因 — 2024年总产出")
+    assert "用地指标分配" in text and "财政奖励" in text and "Total effect" not in text
+    assert "总效应" in capsys.readouterr().out
+    # the report writes the words again in its own language, whatever the command's
+    assert "Total effect of `land-and-idle-rewards`" in build_report(out, "en")
+    assert "总效应" in build_report(out, "zh") and "Total effect" not in build_report(out, "zh")
+    # English from the same runs, re-analysed: English text
+    assert main(["attribute", str(_package_file(tmp_path)), "--by", "measure", "--world", WORLD, "--year", "2024",
+                 "--seeds", "2", "--workers", "1", "--out", str(out), "--no-progress", "--resume"]) == 0
+    en = (out / "summary.md").read_text(encoding="utf-8")
+    assert "Total effect of `land-and-idle-rewards`" in en and not HAN.search(en)
+
+
+def test_robust_and_discover_summaries_in_chinese(tmp_path, capsys):
+    study = write_study(tmp_path)
+    out = tmp_path / "rob"
+    assert main(["robust", "baseline", "land-by-output", "--study", str(study), "--futures", "3", "--target",
+                 "output >= 0", "--workers", "1", "--out", str(out), "--no-progress", "--lang", "zh"]) == 0
+    text = (out / "summary.md").read_text(encoding="utf-8")
+    assert_chinese(text, {"unc-small"})
+    assert "遗憾值最小" in text and "按亩均效益分配用地指标" in text and "Least regret" not in text
+    zh, en = build_report(out, "zh"), build_report(out, "en")
+    assert "遗憾值最小" in zh and "<th>最大遗憾值</th>" in zh and "max_regret" not in zh
+    assert "Least regret" in en and "<th>max regret</th>" in en and "遗憾值最小" not in en
+    import pandas as pd
+
+    wide = pd.read_csv(out / "regret.csv").pivot(index="future", columns="package", values="value")
+    cut = float((wide["baseline"].max() + wide["land-by-output"].min()) / 2)
+    capsys.readouterr()
+    assert main(["discover", str(out), "--where", f"output < {cut}", "--threshold", "0.6", "--lang", "zh"]) == 0
+    d = next(out.glob("discover-output-*"))
+    text = (d / "summary.md").read_text(encoding="utf-8")
+    assert_chinese(text)
+    assert text.startswith("# 情景发现 — ") and "盒子1：" in text and "Box 1" not in text
+    assert "盒子1：" in capsys.readouterr().out
+    assert "盒子1：" in build_report(d, "zh") and "Box 1:" in build_report(d, "en")
+
+
+def test_validate_report_in_chinese(tmp_path):
+    out = tmp_path / "v"
+    assert main(["validate", "--seeds", "2", "--policy-seeds", "0", "--years", "2", "--workers", "1",
+                 "--out", str(out), "--lang", "zh"]) == 0
+    text = (out / "report.md").read_text(encoding="utf-8")
+    assert_chinese(text.split("\n", 1)[0] + "\n" + "\n".join(
+        x for x in text.splitlines()[1:] if x.startswith(("#", "|")) or HAN.search(x)))
+    assert "## 校准参数" in text and "| 统计量 | 时点 |" in text and "项目标中有" in text
+    assert "Calibrated parameters" not in text and "targets pass" not in text
+    rows = [x.split("|") for x in text.splitlines() if x.startswith("| ") and "|---" not in x]
+    whens = [r[2].strip() for r in rows if len(r) > 8 and r[1].strip() != "统计量"]
+    assert whens and all(HAN.search(w) and "year" not in w for w in whens), whens
