@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hmac
 import os
+import sys
 import threading
 import time
 from typing import Any, Callable
@@ -45,7 +46,7 @@ from sim.model.zonemodel import ZoneModel
 from sim.policies import REGISTRY
 from sim.present.charts.maps import zone_map
 from sim.present.charts.trajectories import region_panels, zone_trajectories
-from sim.present.dashboard import exports, inputs
+from sim.present.dashboard import exports, inputs, webfont
 from sim.present.dashboard.controls import (lever_controls, lever_long_title, lever_title, picked,
                                             settings_from_controls)
 from sim.present.dashboard.labels import UI, choice_word, package_items, setting_words, ui
@@ -233,6 +234,14 @@ def load_uploaded(data: Any, filename: Any = "") -> None:
 # ------------------------------------------------------------------------------------------
 # words for settings
 # ------------------------------------------------------------------------------------------
+def with_unit(v: float, unit: str) -> str:
+    """A number and its unit; shares (0-1) are shown in per cent: 0.15 'share/yr' -> '15%/yr'."""
+    for word in ("share", "比例"):
+        if unit.startswith(word):
+            return f"{num(float(v) * 100)}%{unit[len(word):]}"
+    return f"{plain(v)} {unit}".strip()
+
+
 def plain(v: Any) -> str:
     """A setting's number as people write it (no scientific notation)."""
     if isinstance(v, bool):
@@ -262,7 +271,7 @@ def setting_value_text(key: str, v: Any, lang: str, names: dict[str, Any]) -> st
     if isinstance(v, (int, float)):
         if lang == "zh" and key.endswith("min_output_bn"):
             return f"{num(v * 10)} 亿元/年"
-        return f"{plain(v)} {unit}".strip()
+        return with_unit(v, unit)
     if isinstance(v, str):
         return choice_word(v, lang)
     if isinstance(v, (list, tuple)):
@@ -340,7 +349,7 @@ def control_label(key: str, spec: dict[str, Any], v: Any, lang: str) -> str:
     if spec["type"] in ("SliderInt", "SliderFloat"):
         if lang == "zh" and key.endswith("min_output_bn"):
             return f"{name}: {num(float(v) * 10)} 亿元/年"
-        return f"{name}: {plain(v)} {unit}".rstrip()
+        return f"{name}: {with_unit(v, unit)}"
     return name
 
 
@@ -904,7 +913,8 @@ def diff_table_html(second: pd.DataFrame, lang: str, titles: dict[str, str] | No
 
 CSS = """
 html, body, .v-application{font-size:16px}
-body{font-family:'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei',Roboto,sans-serif}
+body, .v-application, .v-application .title, .v-application .headline{font-family:Roboto,'ZonesimCJK','Noto Sans CJK SC',
+  'Source Han Sans SC','Microsoft YaHei',sans-serif !important}
 table.ranking{border-collapse:collapse;font-size:15px;width:100%}
 table.ranking th,table.ranking td{border:1px solid #ddd;padding:3px 8px;text-align:right}
 table.ranking td:first-child,table.ranking th:first-child,table.ranking td:nth-child(2){text-align:left}
@@ -1003,7 +1013,7 @@ def _operator_title(name: str, lang: str) -> str:
 
 @solara.component
 def Page() -> None:
-    solara.Style(CSS)
+    solara.Style(webfont.font_css() + CSS)
     if not token_ok(solara.use_router().search):
         solara.Error("This dashboard needs the address with its token (?token=...) that zonesim printed when it "
                      "started. / 请使用启动时显示的带 token 的完整地址打开。", attributes={"id": "zs-token"})
@@ -1018,4 +1028,6 @@ def Page() -> None:
 
 
 page = Page
+if os.path.basename(sys.argv[0] if sys.argv else "").startswith("solara") or "solara" in (sys.argv[0] if sys.argv else ""):
+    webfont.warm()   # served: cut the page font while the server starts
 _ = (lever_long_title, lever_title, time)

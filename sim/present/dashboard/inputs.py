@@ -187,7 +187,9 @@ def package_upload(data: Any, filename: Any = "package.yaml") -> Any:
             pkg = load_package(path)
         except InputError as exc:
             raise InputError(where, None, str(exc).replace(str(path), "file").replace(tmp, "")[:400]) from None
-    return pkg
+    import dataclasses
+
+    return dataclasses.replace(pkg, source=f"uploaded file {str(filename)[:80]}")
 
 
 def yaml_text(text: Any, what: str = "setting") -> Any:
