@@ -107,6 +107,155 @@ def test_yaml_text_controls_parse():
 
 
 # ------------------------------------------------------------------------------------------
+# issue 18: the dashboard as a workshop tool (components, no browser)
+# ------------------------------------------------------------------------------------------
+ASCII_WORD = re.compile(r"(?!GDP)[A-Za-z]{3,}")   # an English word (GDP is written so in Chinese too)
+
+
+def test_packages_listed_by_title_grouped_by_area():
+    from sim.present.dashboard.labels import package_areas, package_items
+    from sim.present.i18n import package_title
+
+    names = sorted(p.stem for p in PACKAGES.glob("*.yaml"))
+    titles = {n: package_title(load_package(n), "zh") for n in names}
+    items = package_items(names, "zh", titles)
+    heads = [i["header"] for i in items if "header" in i]
+    assert heads[0] == "综合方案" and "一、优化布局" in heads and "六、组织管理" in heads
+    shown = [i["text"] for i in items if "value" in i]
+    assert sorted(i["value"] for i in items if "value" in i) == names
+    assert not set(shown) & set(names), "a slug is shown"
+    assert package_areas()["hosting"] == 4 and package_areas()["guangxi-23"] == 0
+    assert package_areas()["area2-innovation"] == 2
+
+
+def test_every_setting_has_a_name_unit_and_help_in_both_languages():
+    from sim.present.dashboard.labels import setting_words
+
+    specs = lever_controls(load_package("guangxi-23"))
+    for key, spec in specs.items():
+        if "." not in key:
+            continue
+        for lang in ("zh", "en"):
+            name, unit, hlp = setting_words(key, lang, spec.get("help_en", ""))
+            assert name and "_" not in name, (key, lang, name)
+            assert hlp or key.endswith(".on"), (key, lang)
+            if lang == "zh":
+                assert not ASCII_WORD.search(name), (key, name)
+        if spec["type"] in ("SliderInt", "SliderFloat") and not key.endswith(("count", "per_host")):
+            pass
+    assert not [k for k, s in specs.items() if s["type"] == "InputText" and not s.get("picker")], \
+        "every list is a picker, no YAML box"
+
+
+def test_controls_speak_the_page_language():
+    import ipyvuetify as v
+    import solara
+
+    from sim.present.dashboard import app
+
+    model = solara.reactive(app.DashboardModel())
+    params = solara.reactive({"seed": 20210, "years": 5, "band": 1, "interval": 400})
+    box, rc = solara.render(app.RunControls(model, app.DashboardModel, params, solara.reactive(0), "zh"),
+                            handle_error=False)
+    words = [" ".join(map(str, b.children)) for b in rc.find(v.Btn).widgets]
+    words += [str(s.label) for s in rc.find(v.Slider).widgets] + [str(t.label) for t in rc.find(v.TextField).widgets]
+    assert words and not [w for w in words if ASCII_WORD.search(w)], words
+    assert {"重置", "播放", "单步"} <= set(words)
+    pkg = load_package("talent-subsidy")
+    specs = lever_controls(pkg)
+    controls = solara.reactive({k: s["value"] for k, s in specs.items()})
+    box, rc = solara.render(app.LeverPanel(specs, controls, {}, "zh", on_restore=lambda: None, package=pkg),
+                            handle_error=False)
+    labels = [str(w.label) for w in rc.find(v.Slider).widgets + rc.find(v.Switch).widgets + rc.find(v.Select).widgets]
+    assert labels and not [x for x in labels if ASCII_WORD.search(x)], labels
+    assert any(x.startswith("补贴金额: ") and "千元/人" in x for x in labels), labels
+
+
+def test_header_says_modified_and_the_settings_in_words():
+    from sim.present.dashboard import app
+
+    pkg = load_package("guangxi-23")
+    specs = lever_controls(pkg)
+    model = app.DashboardModel(package="guangxi-23")
+    head = app.header_html(model, "zh", 2021)
+    assert "已修改" not in head and "广西" in head
+    for slug in ("host_share", "move_cost_factor", "funding_reward", "e+", "nan"):
+        assert slug not in head, slug
+    values = {k: s["value"] for k, s in specs.items()}
+    values["hosting.host_share"] = 0.6
+    edited = app.DashboardModel(package="guangxi-23", controls=values)
+    head = app.header_html(edited, "zh", 2021)
+    assert 'id="zs-modified"' in head and "已修改" in head and "托管方税收分成 60%" in head
+    assert "modified" in app.header_html(edited, "en", 2021)
+    assert app.header_html(model, "zh", 2021, pending=True).count("已修改") == 1
+
+
+def test_saved_package_file_loads_back_to_the_same_settings(tmp_path):
+    from sim.present.dashboard import exports
+
+    pkg = load_package("hosting")
+    specs = lever_controls(pkg)
+    values = {**start_values(specs), "hosting.host_share": 0.55, "talent_subsidy": True, "talent_subsidy.zones": ["nanning"]}
+    settings = settings_from_controls(pkg, values)
+    path = tmp_path / "saved.yaml"
+    path.write_bytes(exports.package_yaml(pkg, settings, True))
+    back = load_package(path)
+    assert back.name == "hosting-custom" and back.title_zh.endswith("（已修改）")
+    assert set(back.settings) == set(settings)
+    for k in settings:
+        assert back.settings[k] == settings[k], k
+    assert back.settings["talent_subsidy"].zones == ("nanning",)
+
+
+def test_tables_and_charts_export_without_scientific_notation():
+    import io
+
+    import matplotlib
+    import pandas as pd
+
+    from sim.present.dashboard import app, exports
+
+    df = pd.DataFrame({"a": [1.5e-7, 12345678.9, float("nan")], "b": ["南宁", "x", "y"]})
+    text = exports.csv_bytes(df).decode("utf-8-sig")
+    assert "e-" not in text and "e+" not in text and "nan" not in text.lower() and "南宁" in text
+    book = pd.read_excel(io.BytesIO(exports.xlsx_bytes({"t": df}, "zh")))
+    assert list(book.columns) == ["a", "b"]
+    model = app.DashboardModel(years=3)
+    model.step()
+    from sim.present.charts.trajectories import region_panels
+
+    fig = exports.legible(region_panels(model.band_frame(), "zh"))
+    assert exports.smallest_text_pt(fig) >= exports.MIN_PT
+    assert exports.png(fig)[:8] == b"\x89PNG\r\n\x1a\n"
+    assert exports.MIN_PX >= 12
+    _ = matplotlib
+
+
+def test_live_band_runs_more_seeds_and_the_baseline_in_step():
+    from sim.present.dashboard import app
+
+    model = app.DashboardModel(package="hosting", band=3, reference=True, years=4)
+    model.step()
+    model.step()
+    df = model.band_frame()
+    cur, ref = df[df["package"] == "current"], df[df["package"] == "baseline"]
+    assert cur["seed"].nunique() == 3 and ref["seed"].nunique() == 3
+    assert set(cur["seed"]) == set(ref["seed"])
+    assert cur["step"].max() == ref["step"].max() == 2
+    one = app.DashboardModel(package="hosting", years=4)
+    one.step()
+    one.step()
+    a = one.results()
+    b = cur[cur["seed"] == model.run_seed].drop(columns=["package", "seed"]).reset_index(drop=True)
+    pd_testing = __import__("pandas").testing
+    pd_testing.assert_frame_equal(a.reset_index(drop=True), b, check_dtype=False)   # the band's first seed is the run
+    with pytest.raises(Exception):
+        from sim.present.dashboard import inputs
+
+        inputs.band_value(inputs.MAX_BAND + 1)
+
+
+# ------------------------------------------------------------------------------------------
 # the dashboard in a browser
 # ------------------------------------------------------------------------------------------
 def free_port() -> int:

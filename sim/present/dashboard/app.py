@@ -238,7 +238,8 @@ def with_unit(v: float, unit: str) -> str:
     """A number and its unit; shares (0-1) are shown in per cent: 0.15 'share/yr' -> '15%/yr'."""
     for word in ("share", "比例"):
         if unit.startswith(word):
-            return f"{num(float(v) * 100)}%{unit[len(word):]}"
+            p = f"{float(v) * 100:,.2f}".rstrip("0").rstrip(".")
+            return f"{p}%{unit[len(word):]}"
     return f"{plain(v)} {unit}".strip()
 
 
