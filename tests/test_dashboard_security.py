@@ -498,3 +498,16 @@ def test_compare_takes_at_most_four_packages_and_refuses_other_names(monkeypatch
         time.sleep(0.2)
     time.sleep(1.0)
     assert len(calls) == 4 and {c.package.name for c in calls} >= {"hosting", "delisting"}
+
+
+def test_an_oversized_upload_is_refused_unread(choices):
+    """The browser reports the file's size: beyond the cap nothing is read, one line says why."""
+    from ipyvuetify.extra import FileInput
+
+    app.uploaded.set(None)
+    box, rc = solara.render(app.Upload("en"), handle_error=False)
+    rc.find(FileInput).widget.file_info = [{"name": "big.yaml", "size": 50_000_000, "isFile": True}]
+    deadline = time.time() + 10
+    while not app.choice_error.value and time.time() < deadline:
+        time.sleep(0.05)
+    assert "at most 64 KB" in app.choice_error.value and app.uploaded.value is None

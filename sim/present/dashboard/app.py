@@ -30,7 +30,8 @@ import os
 import sys
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qs
 
 import pandas as pd
@@ -47,11 +48,21 @@ from sim.policies import REGISTRY
 from sim.present.charts.maps import zone_map
 from sim.present.charts.trajectories import region_panels, zone_trajectories
 from sim.present.dashboard import exports, inputs, webfont
-from sim.present.dashboard.controls import (lever_controls, lever_long_title, lever_title, picked,
-                                            settings_from_controls)
-from sim.present.dashboard.labels import UI, choice_word, package_items, setting_words, ui
-from sim.present.format import num, pct, value
-from sim.present.i18n import label, lever_name, package_title
+from sim.present.dashboard.controls import lever_controls, lever_long_title, lever_title, picked, settings_from_controls
+from sim.present.dashboard.exports import ranking_table, region_table
+from sim.present.dashboard.labels import (
+    UI,
+    _zone_word,
+    choice_word,
+    control_label,
+    lever_label,
+    package_items,
+    setting_words,
+    settings_summary,
+    ui,
+)
+from sim.present.format import pct, value
+from sim.present.i18n import label, package_title
 from sim.present.report.sections import ranking_html
 from sim.scenario.packages import Package, load_package
 from sim.scenario.world import DEFAULT_PACKAGE, DEFAULT_WORLD, PACKAGES, load_world
@@ -60,7 +71,7 @@ CURRENT = "(current settings)"
 NONE = ""                # "no package" in the third and fourth compare slots
 MAX_PACKAGES = inputs.MAX_PACKAGES
 REFERENCE = "baseline"   # the package drawn for reference in the live run
-__all__ = ["UI", "page", "Page"]
+__all__ = ["UI", "Page", "page"]
 
 
 def names_in(folder: Any) -> list[str]:
@@ -234,87 +245,6 @@ def load_uploaded(data: Any, filename: Any = "") -> None:
 # ------------------------------------------------------------------------------------------
 # words for settings
 # ------------------------------------------------------------------------------------------
-def with_unit(v: float, unit: str) -> str:
-    """A number and its unit; shares (0-1) are shown in per cent: 0.15 'share/yr' -> '15%/yr'."""
-    for word in ("share", "比例"):
-        if unit.startswith(word):
-            p = f"{float(v) * 100:,.2f}".rstrip("0").rstrip(".")
-            return f"{p}%{unit[len(word):]}"
-    return f"{plain(v)} {unit}".strip()
-
-
-def plain(v: Any) -> str:
-    """A setting's number as people write it (no scientific notation)."""
-    if isinstance(v, bool):
-        return str(v)
-    if isinstance(v, int):
-        return f"{v:,d}"
-    if isinstance(v, float):
-        return num(v)
-    return str(v)
-
-
-def _zone_word(z: str, names: dict[str, Any], lang: str) -> str:
-    if z in ("all", "national", "region"):
-        return choice_word(z, lang)
-    n = names.get(z)
-    return (n[1] if lang == "zh" else n[0]) if n else z
-
-
-def setting_value_text(key: str, v: Any, lang: str, names: dict[str, Any]) -> str:
-    """One setting's value in words: numbers plain with their unit, choices in words, zones and
-    parks by name."""
-    _, unit, _ = setting_words(key, lang)
-    if v is None:
-        return "不设" if lang == "zh" else "none"
-    if isinstance(v, bool):
-        return ("是" if v else "否") if lang == "zh" else ("yes" if v else "no")
-    if isinstance(v, (int, float)):
-        if lang == "zh" and key.endswith("min_output_bn"):
-            return f"{num(v * 10)} 亿元/年"
-        return with_unit(v, unit)
-    if isinstance(v, str):
-        return choice_word(v, lang)
-    if isinstance(v, (list, tuple)):
-        items = []
-        for x in v:
-            if isinstance(x, dict) and "host" in x:
-                items.append(f"{_zone_word(x['host'], names, lang)}→{_zone_word(x['hosted'], names, lang)}")
-            elif isinstance(x, dict) and "id" in x:
-                items.append(str(x.get("name_zh") if lang == "zh" else x.get("name")))
-            elif isinstance(x, dict):
-                items.append("(" + ", ".join(f"{setting_value_text(k, y, lang, names)}" for k, y in x.items()) + ")")
-            elif isinstance(x, (int, float)):
-                items.append(plain(x))
-            else:
-                items.append(_zone_word(str(x), names, lang))
-        if not items:
-            return ui("pairs_none", lang) if key.endswith("pairs") else ("无" if lang == "zh" else "none")
-        return ("、" if lang == "zh" else ", ").join(items)
-    return str(v)
-
-
-def settings_summary(settings: dict[str, Any], lang: str, names: dict[str, Any]) -> list[tuple[str, str]]:
-    """(lever name, its settings in words) per lever in force: what the header shows."""
-    out = []
-    for name, st in settings.items():
-        parts = []
-        for field, v in st.model_dump(mode="json").items():
-            key = f"{name}.{field}"
-            if field.endswith("weights") and isinstance(v, list):
-                text = "/".join(plain(x) for x in v) + (" 分" if lang == "zh" else " points")
-            elif field == "tiers" and isinstance(v, list):
-                text = "; ".join(
-                    f"{choice_word(t['level'], lang)} {choice_word(t['rule'], lang)} {t['count']}"
-                    f"{'家' if lang == 'zh' else ''}×{plain(t['amount'])} {setting_words(key + '.amount', lang)[1]}"
-                    for t in v)
-            else:
-                text = setting_value_text(key, v, lang, names)
-            parts.append(f"{setting_words(key, lang)[0]} {text}")
-        out.append((lever_name(name, lang), ("；" if lang == "zh" else "; ").join(parts)))
-    return out
-
-
 def header_html(model: DashboardModel, lang: str, year: int, pending: bool = False,
                 names: dict[str, Any] | None = None) -> str:
     """The live header: year, package title, "modified" when the levers were edited, and the
@@ -344,21 +274,6 @@ def _names(model: ZoneModel, lang: str) -> dict[str, str]:
 # ------------------------------------------------------------------------------------------
 # the lever card
 # ------------------------------------------------------------------------------------------
-def control_label(key: str, spec: dict[str, Any], v: Any, lang: str) -> str:
-    """'Subsidy amount: 20 CNY k per person/yr' — the name, the value now and the unit."""
-    name, unit, _ = setting_words(key, lang, spec.get("help_en", ""))
-    if spec["type"] in ("SliderInt", "SliderFloat"):
-        if lang == "zh" and key.endswith("min_output_bn"):
-            return f"{name}: {num(float(v) * 10)} 亿元/年"
-        return f"{name}: {with_unit(v, unit)}"
-    return name
-
-
-def lever_label(name: str, lang: str) -> str:
-    """A lever's switch: its name; in English also the key a package file uses."""
-    return lever_name(name, lang) if lang == "zh" else f"{lever_name(name, lang).capitalize()} · {name}"
-
-
 @solara.component
 def Help(text: str) -> None:
     if text:
@@ -501,38 +416,6 @@ def TableDownloads(frames: dict[str, pd.DataFrame], stem: str, lang: str) -> Non
                             mime_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-def ranking_table(rank: pd.DataFrame, lang: str, names: dict[str, str]) -> pd.DataFrame:
-    """The ranking as a table to download, columns in words, output in the reader's unit."""
-    from sim.present.i18n import display, level_label, tr
-
-    if rank.empty:
-        return pd.DataFrame()
-    d = display("output", lang)
-    return pd.DataFrame({
-        tr("rk.zone", lang): [names.get(z, z) for z in rank["zone_id"]],
-        tr("rk.level", lang): [level_label(lv, lang, h) for lv, h in zip(rank["level_code"], rank["hosted"])],
-        tr("rk.rank", lang): rank["rank"].astype(int),
-        tr("rk.score", lang): rank["score"].round(2),
-        tr("rk.output", lang, u=d.unit): (rank["output"] * d.scale).round(2),
-        tr("rk.output_change_pct", lang) + (" (%)" if lang == "en" else "（%）"): rank["output_change_pct"].round(1),
-    })
-
-
-def region_table(df: pd.DataFrame, lang: str, titles: dict[str, str]) -> pd.DataFrame:
-    """Region totals by package and year (median over seeds), in the reader's units."""
-    from sim.present.charts.trajectories import DASH_PANELS
-    from sim.present.i18n import display, tr
-
-    reg = df[df["zone"] == "region"]
-    g = reg.groupby(["package", "year"], sort=False)[list(DASH_PANELS)].median().reset_index()
-    out = pd.DataFrame({tr("package", lang): [titles.get(p, p) for p in g["package"]],
-                        tr("year", lang): g["year"].astype(int)})
-    for o in DASH_PANELS:
-        d = display(o, lang)
-        out[d.label_in(lang)] = (g[o] * d.scale).round(4)
-    return out
-
-
 # ------------------------------------------------------------------------------------------
 # the live run
 # ------------------------------------------------------------------------------------------
@@ -635,7 +518,7 @@ def RunControls(model: solara.Reactive, make: Callable[[], DashboardModel], para
         solara.HTML(tag="div", unsafe_innerHTML=inputs.text(ui("params", lang)), classes=["zs-subhead"])
         solara.InputText(ui("seed", lang), value=str(p["seed"]), continuous_update=False,
                          on_value=checked("seed", inputs.seed_value)).key(f"seed-{k}")
-        solara.SliderInt(f"{ui('years', lang)}: {p['years']}", value=p["years"], min=1, max=MAX_YEARS,
+        solara.SliderInt(f"{ui('horizon', lang)}: {p['years']}", value=p["years"], min=1, max=MAX_YEARS,
                          on_value=checked("years", inputs.years_value)).key(f"years-{k}")
         solara.SliderInt(f"{ui('band', lang)}: {p['band']}", value=p["band"], min=1, max=inputs.MAX_BAND,
                          on_value=checked("band", inputs.band_value)).key(f"band-{k}")
@@ -948,26 +831,39 @@ def token_ok(search: str | None, expected: str | None = None) -> bool:
 def Upload(lang: str) -> None:
     """A package file from this computer (``<input type=file>``): at most inputs.MAX_UPLOAD bytes
     are read, then :func:`load_uploaded` checks it."""
+    solara.Text(ui("load", lang), classes=["zs-help"])
+    FileField()
+
+
+@solara.component
+def FileField() -> Any:
     from ipyvuetify.extra import FileInput
 
     info, set_info = solara.use_state(None)
+    wired, set_wired = solara.use_state(None)
     el = FileInput.element(accept=".yaml,.yml", multiple=False, on_file_info=set_info)
 
-    def read(cancel: threading.Event) -> None:
+    def wire() -> None:   # in the render context: the widget and its file handles
         if not info:
             return
         widget = solara.get_widget(el)
-        files = widget.get_files()
-        if not files:
+        widget.version += 1
+        widget.reset_stats()
+        set_wired(widget.get_files())
+
+    solara.use_effect(wire, [info])
+
+    def read(cancel: threading.Event) -> None:
+        if not wired:
             return
-        f = files[0]
+        f = wired[0]
         if int(f.get("size") or 0) > inputs.MAX_UPLOAD:
             load_uploaded(b"x" * (inputs.MAX_UPLOAD + 1), f.get("name"))   # refused by size, unread
             return
         load_uploaded(f["file_obj"].read(inputs.MAX_UPLOAD + 1), f.get("name"))
 
-    solara.use_thread(read, [info], intrusive_cancel=False)
-    solara.Text(ui("load", lang), classes=["zs-help"])
+    solara.use_thread(read, [wired], intrusive_cancel=False)
+    return el
 
 
 @solara.component

@@ -28,8 +28,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel
 
-from sim.scenario.packages import Package
 from sim.policies import REGISTRY
+from sim.scenario.packages import Package
 
 LEVER_ZH = {
     "funding_reward": "财政奖励", "delisting": "摘牌退出", "hosting": "托管", "land_allocation": "用地指标分配",

@@ -84,3 +84,35 @@ def package_yaml(base: Any, settings: dict[str, Any], modified: bool) -> bytes:
     head = (f"# zonesim package file, saved from the dashboard on {_dt.date.today().isoformat()}\n"
             f"# load it with: zonesim run --package FILE, or the dashboard's 'load a package file'\n")
     return (head + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)).encode("utf-8")
+
+
+def ranking_table(rank: pd.DataFrame, lang: str, names: dict[str, str]) -> pd.DataFrame:
+    """The ranking as a table to download, columns in words, output in the reader's unit."""
+    from sim.present.i18n import display, level_label, tr
+
+    if rank.empty:
+        return pd.DataFrame()
+    d = display("output", lang)
+    return pd.DataFrame({
+        tr("rk.zone", lang): [names.get(z, z) for z in rank["zone_id"]],
+        tr("rk.level", lang): [level_label(lv, lang, h) for lv, h in zip(rank["level_code"], rank["hosted"])],
+        tr("rk.rank", lang): rank["rank"].astype(int),
+        tr("rk.score", lang): rank["score"].round(2),
+        tr("rk.output", lang, u=d.unit): (rank["output"] * d.scale).round(2),
+        tr("rk.output_change_pct", lang) + (" (%)" if lang == "en" else "（%）"): rank["output_change_pct"].round(1),
+    })
+
+
+def region_table(df: pd.DataFrame, lang: str, titles: dict[str, str]) -> pd.DataFrame:
+    """Region totals by package and year (median over seeds), in the reader's units."""
+    from sim.present.charts.trajectories import DASH_PANELS
+    from sim.present.i18n import display, tr
+
+    reg = df[df["zone"] == "region"]
+    g = reg.groupby(["package", "year"], sort=False)[list(DASH_PANELS)].median().reset_index()
+    out = pd.DataFrame({tr("package", lang): [titles.get(p, p) for p in g["package"]],
+                        tr("year", lang): g["year"].astype(int)})
+    for o in DASH_PANELS:
+        d = display(o, lang)
+        out[d.label_in(lang)] = (g[o] * d.scale).round(4)
+    return out

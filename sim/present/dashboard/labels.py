@@ -12,6 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from sim.present.format import num
 from sim.present.i18n import AREAS, lever_name
 
 # path -> (English name, Chinese name, English unit, Chinese unit, Chinese help)
@@ -147,7 +148,7 @@ UI: dict[str, dict[str, Any]] = {
            "diff": "Final year: each package minus A (mean over seeds)",
            "diff_cols": ("Package", "Outcome", "Change vs A", "5–95% over seeds", "Change vs A (%)"),
            "controls": "Run", "reset": "Reset", "step": "Step", "play": "Play", "pause": "Pause",
-           "interval": "Play interval (ms)", "params": "Run settings", "seed": "Random seed",
+           "interval": "Play interval (ms)", "params": "Run settings", "seed": "Random seed", "horizon": "Horizon (years)",
            "band": "Seeds in the live band", "current": "(current settings)", "no_pkg": "(none)",
            "modified": "modified", "restore": "Restore the package's settings", "save": "Save as package file",
            "load": "Load a package file (.yaml)", "loaded": "Loaded: {t}", "export": "Export",
@@ -166,7 +167,7 @@ UI: dict[str, dict[str, Any]] = {
            "region": "全区合计", "zones": "各高新区", "map": "空间分布", "diff": "末年差值（各政策包 − A，各种子均值）",
            "diff_cols": ("政策包", "指标", "相对A的变化", "各种子5–95%区间", "相对A变化（%）"),
            "controls": "运行", "reset": "重置", "step": "单步", "play": "播放", "pause": "暂停",
-           "interval": "播放间隔（毫秒）", "params": "模拟设置", "seed": "随机种子",
+           "interval": "播放间隔（毫秒）", "params": "模拟设置", "seed": "随机种子", "horizon": "模拟期（年）",
            "band": "区间带的种子数", "current": "（当前设置）", "no_pkg": "（不选）",
            "modified": "已修改", "restore": "恢复政策包原设置", "save": "保存为政策包文件",
            "load": "载入政策包文件（.yaml）", "loaded": "已载入：{t}", "export": "导出",
@@ -216,7 +217,7 @@ def package_items(names: list[str], lang: str, titles: dict[str, str], extra: li
     packages of that area by title; ``extra`` (value, text) pairs come first, without a header."""
     areas = package_areas()
     items: list[dict[str, Any]] = [{"text": t, "value": v} for v, t in extra]
-    for area in range(0, 7):
+    for area in range(7):
         group = sorted((n for n in names if areas.get(n, 0) == area), key=lambda n: (n != "baseline", titles[n]))
         if not group:
             continue
@@ -234,3 +235,104 @@ def area_name_words(area: int, lang: str) -> str:
 
 def lever_words(name: str, lang: str) -> str:
     return lever_name(name, lang)
+
+
+# ------------------------------------------------------------------------------------------
+# settings in words (the header, the control labels)
+# ------------------------------------------------------------------------------------------
+def with_unit(v: float, unit: str) -> str:
+    """A number and its unit; shares (0-1) are shown in per cent: 0.15 'share/yr' -> '15%/yr'."""
+    for word in ("share", "比例"):
+        if unit.startswith(word):
+            p = f"{float(v) * 100:,.2f}".rstrip("0").rstrip(".")
+            return f"{p}%{unit[len(word):]}"
+    return f"{plain(v)} {unit}".strip()
+
+
+def plain(v: Any) -> str:
+    """A setting's number as people write it (no scientific notation)."""
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, int):
+        return f"{v:,d}"
+    if isinstance(v, float):
+        return num(v)
+    return str(v)
+
+
+def _zone_word(z: str, names: dict[str, Any], lang: str) -> str:
+    if z in ("all", "national", "region"):
+        return choice_word(z, lang)
+    n = names.get(z)
+    return (n[1] if lang == "zh" else n[0]) if n else z
+
+
+def setting_value_text(key: str, v: Any, lang: str, names: dict[str, Any]) -> str:
+    """One setting's value in words: numbers plain with their unit, choices in words, zones and
+    parks by name."""
+    _, unit, _ = setting_words(key, lang)
+    if v is None:
+        return "不设" if lang == "zh" else "none"
+    if isinstance(v, bool):
+        return ("是" if v else "否") if lang == "zh" else ("yes" if v else "no")
+    if isinstance(v, (int, float)):
+        if lang == "zh" and key.endswith("min_output_bn"):
+            return f"{num(v * 10)} 亿元/年"
+        return with_unit(v, unit)
+    if isinstance(v, str):
+        return choice_word(v, lang)
+    if isinstance(v, (list, tuple)):
+        items = []
+        for x in v:
+            if isinstance(x, dict) and "host" in x:
+                items.append(f"{_zone_word(x['host'], names, lang)}→{_zone_word(x['hosted'], names, lang)}")
+            elif isinstance(x, dict) and "id" in x:
+                items.append(str(x.get("name_zh") if lang == "zh" else x.get("name")))
+            elif isinstance(x, dict):
+                items.append("(" + ", ".join(f"{setting_value_text(k, y, lang, names)}" for k, y in x.items()) + ")")
+            elif isinstance(x, (int, float)):
+                items.append(plain(x))
+            else:
+                items.append(_zone_word(str(x), names, lang))
+        if not items:
+            return ui("pairs_none", lang) if key.endswith("pairs") else ("无" if lang == "zh" else "none")
+        return ("、" if lang == "zh" else ", ").join(items)
+    return str(v)
+
+
+def settings_summary(settings: dict[str, Any], lang: str, names: dict[str, Any]) -> list[tuple[str, str]]:
+    """(lever name, its settings in words) per lever in force: what the header shows."""
+    out = []
+    for name, st in settings.items():
+        parts = []
+        for field, v in st.model_dump(mode="json").items():
+            key = f"{name}.{field}"
+            if field.endswith("weights") and isinstance(v, list):
+                text = "/".join(plain(x) for x in v) + (" 分" if lang == "zh" else " points")
+            elif field == "tiers" and isinstance(v, list):
+                text = "; ".join(
+                    f"{choice_word(t['level'], lang)} {choice_word(t['rule'], lang)} {t['count']}"
+                    f"{'家' if lang == 'zh' else ''}×{plain(t['amount'])} {setting_words(key + '.amount', lang)[1]}"
+                    for t in v)
+            else:
+                text = setting_value_text(key, v, lang, names)
+            parts.append(f"{setting_words(key, lang)[0]} {text}")
+        out.append((lever_name(name, lang), ("；" if lang == "zh" else "; ").join(parts)))
+    return out
+
+
+def control_label(key: str, spec: dict[str, Any], v: Any, lang: str) -> str:
+    """'Subsidy amount: 20 CNY k per person/yr' — the name, the value now and the unit."""
+    name, unit, _ = setting_words(key, lang, spec.get("help_en", ""))
+    if spec["type"] in ("SliderInt", "SliderFloat"):
+        if lang == "zh" and key.endswith("min_output_bn"):
+            return f"{name}: {num(float(v) * 10)} 亿元/年"
+        return f"{name}: {with_unit(v, unit)}"
+    return name
+
+
+def lever_label(name: str, lang: str) -> str:
+    """A lever's switch: its name; in English also the key a package file uses."""
+    return lever_name(name, lang) if lang == "zh" else f"{lever_name(name, lang).capitalize()} · {name}"
+
+

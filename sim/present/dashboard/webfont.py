@@ -34,8 +34,8 @@ def _strings(x: Any, out: set[str]) -> None:
 
 def characters() -> str:
     """Every character the dashboard may show: its tables, the bundled worlds and packages."""
-    import sim.present.dashboard.labels as labels
-    import sim.present.i18n as i18n
+    from sim.present import i18n
+    from sim.present.dashboard import labels
     from sim.scenario.world import PACKAGES, WORLDS
 
     chars: set[str] = set(chr(i) for i in range(32, 127))
@@ -43,9 +43,17 @@ def characters() -> str:
         for v in vars(mod).values():
             if isinstance(v, (dict, tuple, list)):
                 _strings(v, chars)
+    from sim.scenario.world import bundled_names, load_world
+
     for folder in (WORLDS, PACKAGES):
         for p in folder.glob("*.y*ml"):
             _strings(p.read_text(encoding="utf-8", errors="replace"), chars)
+    for name in bundled_names(WORLDS):
+        try:
+            w = load_world(name)
+        except Exception:  # noqa: BLE001 - a world that does not load shows no names
+            continue
+        _strings([w.title_zh, *[(z.name_zh, z.name) for z in w.zones]], chars)
     chars.update("０１２３４５６７８９，。：；、（）“”《》！？—…·→×−–")
     return "".join(sorted(c for c in chars if c.isprintable()))
 
