@@ -613,7 +613,7 @@ def test_workshop_tool_in_chinese_in_chromium(tmp_path, world):
             page.get_by_role("tab", name="政策包对比").click()
             page.wait_for_selector("#zs-run-both", timeout=WAIT)
             _pick(page, "政策包 C", "现状（基准）")
-            _pick(page, "政策包 D", "一、优化布局")
+            _pick(page, "政策包 D", "依托县域园区新建自治区级高新区")
             years = page.get_by_role("slider", name=re.compile(r"^模拟年数: \d+"))
             years.focus()
             years.press("Home")
@@ -634,7 +634,7 @@ def test_workshop_tool_in_chinese_in_chromium(tmp_path, world):
             compare_zh = img_src(page, "zs-compare-region")
             # 11. switch to English: everything redrawn, legends included
             page.locator("#zs-lang-en").click()
-            page.wait_for_function("document.body.innerText.includes('Run the comparison')", timeout=WAIT)
+            page.wait_for_function("document.body.textContent.includes('Run the comparison')", timeout=WAIT)
             page.wait_for_selector("#zs-compare-region img", timeout=WAIT)
             assert img_src(page, "zs-compare-region") != compare_zh
             text = page.locator("body").inner_text()

@@ -805,7 +805,8 @@ table.ranking td:first-child,table.ranking th:first-child,table.ranking td:nth-c
 table.ranking tr[data-level=national] td:nth-child(2){color:#c0392b;font-weight:bold}
 table.ranking tr[data-level=delisted]{color:#999;text-decoration:line-through}
 .muted{color:#666;font-size:14px}
-.zs-help{color:#666;font-size:13px;line-height:1.3;display:block;margin:-6px 0 8px 0}
+.zs-help{color:#666;font-size:13px;line-height:1.3;display:block;margin:2px 0 6px 0}
+.zs-control .zs-help{margin:-6px 0 8px 0}
 .zs-badge{background:#e67e22;color:white;border-radius:4px;padding:1px 8px;margin-left:8px;font-size:14px}
 .zs-head{font-size:18px}
 .zs-settings{font-size:14px;margin:2px 0 8px 0}

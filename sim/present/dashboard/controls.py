@@ -199,15 +199,6 @@ def picked(spec: dict[str, Any], text: str) -> list[str]:
     return out
 
 
-def picker_text(spec: dict[str, Any], chosen: list[str]) -> str:
-    """The YAML text of the chosen picker options (each checked against the offered ones)."""
-    if spec.get("picker") == "pairs":
-        data = [dict(zip(("host", "hosted"), c.split(">", 1))) for c in chosen]
-    else:
-        data = [spec["catalogue"][c] for c in chosen]
-    return _dump(data) if data else "[]"
-
-
 def _simple_model(cls: type[BaseModel]) -> bool:
     """Every field a number, switch or choice (so each item gets sliders; otherwise the whole
     list is one YAML text box, where items can also be added or removed)."""

@@ -137,10 +137,19 @@ def choices(value: Any, allowed: list[str], what: str) -> list[str]:
 def picker_value(spec: dict[str, Any], value: Any) -> str:
     """A picker's selection (hosting pairs, county parks) as the YAML text of the setting; every
     item must be one offered."""
-    from sim.present.dashboard.controls import picker_text
-
     chosen = choices(value, list(spec.get("options", [])), str(spec.get("label", "control")))
     return picker_text(spec, chosen)
+
+
+def picker_text(spec: dict[str, Any], chosen: list[str]) -> str:
+    """The YAML text of the chosen picker options (already checked against the offered ones)."""
+    import yaml
+
+    if spec.get("picker") == "pairs":
+        data = [dict(zip(("host", "hosted"), c.split(">", 1))) for c in chosen]
+    else:
+        data = [spec["catalogue"][c] for c in chosen]
+    return yaml.safe_dump(data, default_flow_style=True, allow_unicode=True, width=10_000).strip() if data else "[]"
 
 
 MAX_UPLOAD = 64 * 1024  # bytes of a package file loaded from the browser
@@ -179,7 +188,7 @@ def package_upload(data: Any, filename: Any = "package.yaml") -> Any:
     ext = spec.get("extends")
     if ext is not None and ext not in bundled_names(PACKAGES):
         raise InputError(where, "extends", f"{shown(ext)} is not a bundled package; a loaded file may extend "
-                                           f"only one of: {', '.join(bundled_names(PACKAGES))}")
+                                           f"only a bundled package by name, e.g. baseline or hosting")
     with tempfile.TemporaryDirectory(prefix="zonesim-upload-") as tmp:
         path = Path(tmp) / "package.yaml"
         path.write_text(text, encoding="utf-8")
