@@ -850,7 +850,7 @@ def FileField() -> Any:
         widget = solara.get_widget(el)
         widget.version += 1
         widget.reset_stats()
-        set_wired(widget.get_files())
+        set_wired(widget.get_files(timeout=120))   # a busy server (a run redrawing) answers late
 
     solara.use_effect(wire, [info])
 
@@ -863,7 +863,9 @@ def FileField() -> Any:
             return
         load_uploaded(f["file_obj"].read(inputs.MAX_UPLOAD + 1), f.get("name"))
 
-    solara.use_thread(read, [wired], intrusive_cancel=False)
+    result = solara.use_thread(read, [wired], intrusive_cancel=False)
+    if result.error:
+        choice_error.set(f"uploaded package: could not read the file ({str(result.error)[:120]})")
     return el
 
 
@@ -890,10 +892,11 @@ def ScenarioPicker() -> None:
         titles = {p: package_title(bundled[p], lang) if p in bundled else _operator_title(p, lang) for p in names}
         rv.Select(label=t["package"], v_model=package_choice.value, items=package_items(names, lang, titles),
                   on_v_model=choose_package).key(f"package-{n}")
-        if uploaded.value is not None:
-            solara.HTML(tag="div", unsafe_innerHTML=inputs.text(t["loaded"].format(t=package_title(uploaded.value, lang))),
-                        attributes={"id": "zs-loaded"})
-        Upload(lang)
+        Upload(lang).key("upload")   # keeps its identity (and its file field) when the line below appears
+        with solara.Div().key("loaded"):
+            if uploaded.value is not None:
+                solara.HTML(tag="div", unsafe_innerHTML=inputs.text(t["loaded"].format(
+                    t=package_title(uploaded.value, lang))), attributes={"id": "zs-loaded"})
         with solara.Row():
             for code, word in (("zh", "中文"), ("en", "English")):
                 solara.Button(word, on_click=lambda c=code: choose_lang(c), outlined=lang != code,

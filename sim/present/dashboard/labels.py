@@ -84,6 +84,20 @@ SETTINGS: dict[str, tuple[str, str, str, str, str]] = {
                                                "创新、结构、绿色、开放、质量五项指标的分值（2021年国家评价指标）"),
     "classified_evaluation.region_weights": ("Region-level zones' weights", "自治区级评价权重", "points", "分",
                                              "自治区级高新区五项指标的分值（估计值）"),
+    # settings added on main with issues 15-16 (committees, reference classes, national places)
+    "delisting.max_per_year": ("Most delisted a year", "每年最多撤销", "zones/yr", "家/年",
+                               "每年最多撤销的园区数（得分最低者优先，其余保留记录）"),
+    "delisting.reference": ("Reference class", "排名参照范围", "", "", "fixed：按期初类别排名（已撤销园区保留名次）；current：按当前类别排名"),
+    "delisting.join_years": ("Years before new zones count", "新园区纳入年数", "evaluations", "次评价",
+                             "新设园区经过几次评价后纳入自治区级排名"),
+    "delisting.loss_years": ("Cost of delisting to a zone", "撤销对园区的损失", "years of budget", "年预算",
+                             "撤销给园区管委会带来的损失，以其年度预算的年数计（估计值）"),
+    "funding_reward.tiers.places": ("National place needed", "全国排名要求", "place", "名",
+                                    "national_place 规则：在全国排名中须达到的名次（1=最好）"),
+    "hosting.support_prior": ("Host's support to the hosted zone", "托管方投入比例", "share", "比例",
+                              "托管方管委会在被托管园区投入的预算比例（无其他因素时；估计值）"),
+    "promotion.value_years": ("Value of national status", "国家级资格的价值", "years of budget", "年预算",
+                              "国家级资格对园区管委会的价值，以其年度预算的年数计（估计值）"),
     "zones": ("Zones", "适用园区", "", "", "政策适用的高新区：全部、国家级、自治区级或指定园区；已撤销园区不适用"),
     "on": ("on", "启用", "", "", ""),
 }
@@ -97,6 +111,8 @@ CHOICES: dict[str, tuple[str, str]] = {   # options of the selects, in words
     "own": ("where it arises", "按发生地"), "split": ("by the agreed split", "按约定分计"),
     "equal": ("equal", "平均"), "demand": ("by demand", "按需求"), "output_per_land": ("by output per km²", "按地均产出"),
     "rank": ("by rank", "按排名"), "output": ("by output", "按产出"), "need": ("by need", "按需要"),
+    "national_place": ("national ranking place", "全国排名名次"), "fixed": ("class at the start", "期初类别"),
+    "current": ("current class", "当前类别"),
 }
 
 
