@@ -20,8 +20,10 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "parameters.md"
 ZONE_UNITS = {
     "id": ("text", "short identifier, lower case"), "name": ("text", "English name"),
     "name_zh": ("text", "Chinese name"), "city": ("text", "prefecture city"),
-    "level": ("national / region", "status at year 0"), "lon": ("degrees", "longitude"),
-    "lat": ("degrees", "latitude"), "output_bn": ("CNY bn/yr", "gross output of the zone's firms in 2021"),
+    "level": ("national / region", "status at year 0"),
+    "located": ("true / false", "false for a zone known to exist but not identified: no lon/lat, kept out of "
+                "distance-based rules (optional column, default true)"),
+    "lon": ("degrees", "longitude (empty when not located)"), "lat": ("degrees", "latitude (empty when not located)"), "output_bn": ("CNY bn/yr", "gross output of the zone's firms in 2021"),
     "firms": ("firms", "enterprises in the zone"), "hightech_firms": ("firms", "certified high-tech enterprises"),
     "talent": ("people", "skilled people living in the zone"),
     "land_total_km2": ("km2", "land inside the boundary"), "land_developed_km2": ("km2", "developed land"),

@@ -81,7 +81,8 @@ def test_identification_flags_collinear_fitted_parameters():
 def test_write_world_params_keeps_the_rest_of_the_file(tmp_path):
     src = WORLDS / "guangxi.yaml"
     shutil.copy(src, tmp_path / "guangxi.yaml")
-    shutil.copy(WORLDS / "guangxi_zones.csv", tmp_path / "guangxi_zones.csv")
+    for f in WORLDS.glob("guangxi_*.csv"):
+        shutil.copy(f, tmp_path / f.name)
     path = tmp_path / "guangxi.yaml"
     before = yaml.safe_load(path.read_text())
     C.write_world_params(path, {"growth_noise": 0.31234, "exit_base_hazard": 0.04}, "fitted: test\nline two",
@@ -92,7 +93,7 @@ def test_write_world_params_keeps_the_rest_of_the_file(tmp_path):
     assert after["params"]["growth_noise"] == pytest.approx(0.3123)
     assert after["params"]["exit_base_hazard"] == 0.04
     assert "startup_rate" not in after["params"]
-    for key in ("name", "zones", "start_year", "years"):
+    for key in ("name", "zones", "start_year", "years", "anchors", "sources"):
         assert after[key] == before[key]
     world = load_world(path)  # still a valid world
     assert world.params.growth_noise == pytest.approx(0.3123)

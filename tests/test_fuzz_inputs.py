@@ -88,6 +88,41 @@ def test_zone_table_cells(scratch, col, value, row):
         shutil.copy(WORLDS / "guangxi_zones.csv", scratch / "guangxi_zones.csv")
 
 
+anchor_keys = st.sampled_from(["name", "name_zh", "zone", "sector", "output_bn", "hightech", "source", "size"])
+anchor_values = st.one_of(scalars, st.sampled_from(["liuzhou", "yulin", "nowhere", "electronics", "traditional"]))
+
+
+@SETTINGS
+@given(anchors=st.one_of(scalars, st.lists(st.one_of(scalars, st.dictionaries(anchor_keys, anchor_values, max_size=8)),
+                                           max_size=4)))
+def test_world_anchors(scratch, anchors):
+    doc = {"name": "fuzz", "zones": "guangxi_zones.csv", "anchors": anchors}
+    p = scratch / "a.yaml"
+    p.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    must_be_clean(load_world, p)
+
+
+@SETTINGS
+@given(line=st.integers(0, 308), col=st.integers(0, 3), value=cell)
+def test_source_table_cells(scratch, line, col, value):
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO((WORLDS / "guangxi_sources.csv").read_text(encoding="utf-8"))))
+    row = rows[line % len(rows)]
+    if col < len(row):
+        row[col] = value
+    else:
+        row.append(value)  # a fourth value
+    buf = io.StringIO()
+    csv.writer(buf).writerows(rows)
+    (scratch / "guangxi_sources.csv").write_text(buf.getvalue(), encoding="utf-8")
+    try:
+        must_be_clean(load_world, scratch / "guangxi.yaml")
+    finally:
+        shutil.copy(WORLDS / "guangxi_sources.csv", scratch / "guangxi_sources.csv")
+
+
 lever_names = st.sampled_from(sorted(p.stem for p in PACKAGES.glob("*.yaml")) or ["baseline"])
 
 
@@ -127,3 +162,81 @@ def test_command_line_options_parse_or_exit_2(argv):
         parser.parse_args(["run", *argv])
     except SystemExit as exc:
         assert exc.code in (0, 2)
+
+
+# Issue 16: the new world parameters and lever settings, named explicitly so the fuzzer hits them
+NEW_PARAMS = ("evaluation_years", "evaluation_clip", "committee_sensitivity", "committee_adjustment",
+              "committee_horizon", "committee_gdp_value", "committee_score_value", "committee_score_noise",
+              "committee_memory", "national_zones", "national_median_output_bn", "national_output_sigma",
+              "national_output_growth", "region_budget_share", "spend_promotion", "spend_land",
+              "promotion_arrival_elasticity", "promotion_startup_elasticity", "promotion_half",
+              "land_spend_elasticity", "land_half")
+NEW_SETTINGS = {
+    "delisting": ("bottom_region", "years", "max_per_year", "reference", "join_years", "loss_years"),
+    "funding_reward": ("budget", "tiers"),
+    "hosting": ("support_prior", "evaluation", "host_share"),
+    "promotion": ("value_years",),
+}
+tier = st.fixed_dictionaries({}, optional={"level": st.one_of(st.sampled_from(["national", "region", "all"]), scalars),
+                                           "rule": st.one_of(st.sampled_from(["top", "improved", "national_place"]),
+                                                             scalars),
+                                           "places": scalars, "count": scalars, "amount": scalars})
+
+
+@SETTINGS
+@given(params=st.dictionaries(st.sampled_from(NEW_PARAMS), scalars, min_size=1, max_size=3))
+def test_new_world_parameters(scratch, params):
+    doc = {"name": "fuzz", "zones": "guangxi_zones.csv", "params": params}
+    p = scratch / "w16.yaml"
+    p.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    must_be_clean(load_world, p)
+
+
+@SETTINGS
+@given(lever=st.sampled_from(sorted(NEW_SETTINGS)), data=st.data())
+def test_new_lever_settings(scratch, lever, data):
+    names = NEW_SETTINGS[lever]
+    settings = data.draw(st.dictionaries(st.sampled_from(names), st.one_of(scalars, st.lists(tier, max_size=3)),
+                                         min_size=1, max_size=3))
+    p = scratch / "p16.yaml"
+    p.write_text(yaml.safe_dump({"name": "fuzz", "levers": {lever: settings}}, allow_unicode=True), encoding="utf-8")
+    must_be_clean(load_package, p)
+
+
+@pytest.mark.parametrize("text, field", [
+    ("params: {evaluation_years: 0}", "params.evaluation_years"),
+    ("params: {region_budget_share: -1}", "params.region_budget_share"),
+    ("params: {committee_memory: 1.0}", "params.committee_memory"),
+    ("params: {national_zones: 1}", "params.national_zones"),
+])
+def test_bad_new_world_field_is_one_line_and_exit_2(tmp_path, capsys, text, field):
+    from sim.cli.main import main
+
+    for f in WORLDS.glob("guangxi*"):
+        shutil.copy(f, tmp_path / f.name)
+    w = tmp_path / "guangxi.yaml"
+    src = w.read_text(encoding="utf-8")
+    w.write_text(src[:src.index("\nparams:") + 1] + text + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(w), "--years", "2", "--seeds", "1", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("zonesim: error: ") and str(w) in err[0] and field in err[0]
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("levers, field", [
+    ("delisting: {max_per_year: 0}", "levers.delisting.max_per_year"),
+    ("delisting: {reference: sometimes}", "levers.delisting.reference"),
+    ("funding_reward: {tiers: [{level: region, rule: national_place}]}", "levers.funding_reward.tiers.0"),
+    ("hosting: {support_prior: 0.9}", "levers.hosting.support_prior"),
+])
+def test_bad_new_lever_setting_is_one_line_and_exit_2(tmp_path, capsys, levers, field):
+    from sim.cli.main import main
+
+    pkg = tmp_path / "bad.yaml"
+    pkg.write_text(f"name: bad\nlevers:\n  {levers}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", "--package", str(pkg), "--years", "2", "--seeds", "1", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(pkg) in err[0] and field in err[0]
+    assert not out.exists()

@@ -110,8 +110,8 @@ def test_weights_must_be_valid(world_copy):
 
 def test_negative_land_in_zone_table(world_copy):
     p = world_copy / "guangxi_zones.csv"
-    edit(p, "nanning,Nanning,南宁高新区,Nanning,national,108.27,22.85,230,11000,420,60000,90,",
-         "nanning,Nanning,南宁高新区,Nanning,national,108.27,22.85,230,11000,420,60000,-90,")
+    edit(p, "nanning,Nanning,南宁高新区,Nanning,national,true,108.27,22.85,254,11000,390,60000,90,",
+         "nanning,Nanning,南宁高新区,Nanning,national,true,108.27,22.85,254,11000,390,60000,-90,")
     with pytest.raises(InputError) as e:
         load_world(world_copy / "guangxi.yaml")
     msg = one_line(e)
@@ -150,9 +150,11 @@ def test_empty_file(world_copy):
     assert "empty" in one_line(e)
 
 
-def test_spending_shares_cannot_exceed_budget():
+def test_committee_prior_shares_are_normalised_and_must_not_all_be_zero():
+    p = Params(spend_platforms=0.5, spend_services=0.5, spend_subsidies=0.2, spend_promotion=0.2, spend_land=0.6)
+    assert sum(p.prior_shares) == pytest.approx(1.0) and p.prior_shares[4] == pytest.approx(0.1)
     with pytest.raises(ValueError):
-        Params(spend_platforms=0.5, spend_services=0.5, spend_subsidies=0.2)
+        Params(spend_platforms=0.0, spend_services=0.0, spend_subsidies=0.0, spend_promotion=0.0, spend_land=0.0)
 
 
 def test_unknown_lever_lists_valid_ones(tmp_path):

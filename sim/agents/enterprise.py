@@ -176,18 +176,46 @@ def innovate(model: ZoneModel, cell: np.ndarray) -> None:
     f.hightech[:L] = keep | new
 
 
+def growth_volatility(model: ZoneModel, n: np.ndarray) -> np.ndarray:
+    """Standard deviation of each firm's yearly log-employment shock: ``growth_noise`` at
+    ``size_reference`` employees, falling as a power of size (Stanley et al. 1996; Amaral et al.
+    1997), kept below 1 so the shock's mean growth factor exists."""
+    p = model.params
+    sigma = np.power(np.maximum(n, 1.0) / p.size_reference, -p.growth_noise_size_elasticity)
+    sigma *= p.growth_noise
+    return np.minimum(sigma, 0.95, out=sigma)
+
+
+def laplace(u: np.ndarray) -> np.ndarray:
+    """Unit-variance Laplace (tent-shaped) numbers by inversion of uniforms in (0, 1)."""
+    d = u - 0.5
+    x = np.log1p(-2.0 * np.abs(d))  # <= 0; finite, since u is strictly inside (0, 1)
+    x *= -np.sign(d) / np.sqrt(2.0)
+    return x
+
+
 def grow(model: ZoneModel) -> None:
-    """Gibrat growth of employment, tilted by profit margin, capped by free land and, for
-    energy-intensive sectors, by each zone's growth cap; capital and land follow employment."""
+    """Growth of employment: a tent-shaped (Laplace) shock whose volatility falls with size, a
+    drift that makes the expected growth factor exp(``growth_drift``) for every firm, and a tilt
+    by profit margin; capped by free land and, for energy-intensive sectors, by each zone's growth
+    cap; capital and land follow employment."""
     f, p, zs = model.firms, model.params, model.zones
     L = f.n
     z = f.zone[:L]
     n = f.employees[:L].copy()
     margin = f.profit[:L] / np.maximum(f.output[:L], 1e-9)
     mean_margin = np.average(margin, weights=n) if L else 0.0
-    g = model.streams.normal("firm.grow", model.steps, f.key[:L])
-    g *= p.growth_noise
-    g += p.growth_drift + p.growth_profit_sensitivity * (margin - mean_margin)
+    sigma = growth_volatility(model, n)
+    g = laplace(model.streams.uniform("firm.grow", model.steps, f.key[:L]))
+    g *= sigma
+    # E[exp(sigma e)] = 1 / (1 - sigma^2 / 2) for a unit-variance Laplace e: taking its log out makes
+    # the mean growth factor exp(growth_drift), not a by-product of the volatility (Jensen)
+    g += np.log1p(-0.5 * sigma * sigma)
+    # the response to profitability scales with the firm's volatility: the whole growth rate of a
+    # large firm, not only its shock, is less dispersed (Stanley et al. 1996 measure total growth)
+    tilt = margin - mean_margin
+    tilt *= sigma / max(p.growth_noise, 1e-12) if p.growth_noise > 0 else 1.0
+    g += p.growth_drift + p.growth_profit_sensitivity * tilt
     if np.isfinite(zs.growth_cap).any():  # the green constraint binds on energy-intensive sectors only
         g = np.where(ENERGY_INTENSIVE[f.sector[:L]], np.minimum(g, zs.growth_cap[z]), g)
     change = np.maximum(n * np.exp(g), 1.0) - n
@@ -207,8 +235,10 @@ def grow(model: ZoneModel) -> None:
 
 
 def exit_hazard(model: ZoneModel) -> np.ndarray:
-    """Yearly exit probability of every live firm: base + young-firm hazard + persistent-loss
-    hazard (less the share technology finance averts)."""
+    """Yearly exit probability of every live firm: (base + young-firm hazard + persistent-loss
+    hazard, less the share technology finance averts) times a factor falling with size,
+    (n / ``size_reference``)^-``exit_size_elasticity`` (Evans 1987; Dunne, Roberts & Samuelson
+    1989: exit falls with size and with age)."""
     f, p, zs = model.firms, model.params, model.zones
     L = f.n
     age = f.age[:L]
@@ -217,6 +247,8 @@ def exit_hazard(model: ZoneModel) -> np.ndarray:
     loss = p.loss_exit_probability * (1.0 - zs.credit)  # per zone
     losing = np.flatnonzero(f.losses[:L] >= p.loss_years_to_exit)
     hazard[losing] += loss[f.zone[losing]]
+    if p.exit_size_elasticity:
+        hazard *= np.power(np.maximum(f.employees[:L], 1.0) / p.size_reference, -p.exit_size_elasticity)
     return np.minimum(hazard, 1.0, out=hazard)
 
 

@@ -1,62 +1,132 @@
-"""The regional government: the annual evaluation of every zone, and where levers hook in.
+"""The regional government: the annual evaluation of every zone, the modelled national ranking,
+and the region's budget for zone measures.
 
-Each year it computes five first-level indicators per zone (the 2021 national index's areas),
-normalises each to 0-100 across the evaluated zones (min-max), weights them into a score, and
-ranks zones within their class: national, region-level, delisted. Weights can differ by class
-(area 6, classified evaluation); by default both classes use ``params.indicator_weights``.
+**Evaluation** (area 6 of the measures: 以产出、贡献为导向, classified evaluation). Each year the
+government computes twelve sub-indicators per zone under the five first-level areas of the
+2021 national index (:data:`SUBS`). It is oriented to output and contribution: the quality area
+scores output, its growth, the tax it pays and value added per employee. Every sub-indicator is
+a multi-year figure: the mean of the last ``evaluation_years`` yearly values (ratios in logs
+where they are shares of size), and output growth is the trend over those years, so one lucky
+or unlucky year moves a zone's score by a fraction of what it would in a one-year evaluation.
+Sub-indicators are standardised within the zone's class (national zones among themselves;
+region-level and delisted zones together, so a delisted zone's score can be compared with the
+zones it hopes to rejoin), clipped at ``evaluation_clip`` standard deviations and mapped to
+0-100; the five areas are weighted per class (``classified_evaluation``). Ranks are within the
+current class (national, region-level, delisted).
+
+**National ranking** (全国综合排名). National zones are also placed in a modelled ranking of all
+``national_zones`` national zones: their multi-year output against a lognormal benchmark whose
+median grows at ``national_output_growth`` (``national_place``, 1 = best). The national
+comprehensive index's aggregation is not public; scale is its largest component, so the
+model ranks by output and says so.
+
+**Budget** (:class:`RegionalBudget`): every region-paid measure draws on one yearly envelope.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
 
-from sim.agents.zone import LEVELS
+from sim.agents.zone import DELISTED, LEVELS, NATIONAL, REGION
 from sim.core.params import INDICATORS
+from sim.core.units import k_from_m
 
 if TYPE_CHECKING:
     from sim.model.zonemodel import ZoneModel
 
+PER_THOUSAND = 1_000.0  # a rate per 1,000 employees (a count, not money)
 
-def indicator_values(stats: dict[str, np.ndarray]) -> np.ndarray:
-    """Raw indicator sub-scores, shape (n_indicators, n_zones); each row is later min-max scaled.
 
-    innovation: R&D intensity, innovations per firm and entry rate (equal thirds, each scaled);
-    structure: certified high-tech share of firms and value-added ratio;
-    green: output per km2 of developed land (a resource-efficiency proxy) and amenity;
-    openness: arrivals from outside per firm and talent inflow per head;
-    quality: log output and output per employee.
-    """
-    firms = np.maximum(stats["firms"], 1.0)
-    out = stats["output"]
-    parts = [
-        [stats["rd_intensity"], stats["innovations"] / firms, stats["entries"] / firms],
-        [stats["hightech_firms"] / firms, _safe(stats["value_added"], out)],
-        [stats["output_per_km2"], stats["amenity"]],
-        [stats["arrivals"] / firms, _safe(stats["talent_inflow"], np.maximum(stats["talent"], 1.0))],
-        [np.log1p(out), _safe(out, stats["employees"])],
-    ]
-    return parts  # type: ignore[return-value]
+@dataclass(frozen=True)
+class Sub:
+    """One sub-indicator: its area (index into ``INDICATORS``), whether it is scored in logs (with
+    ``offset`` added first, in the raw value's unit) and whether it moves one for one with output
+    (``output_linked``: a committee expects it to rise with the zone's output)."""
+
+    name: str
+    area: int
+    log: bool
+    offset: float = 0.0
+    output_linked: bool = False
+
+
+SUBS: tuple[Sub, ...] = (
+    Sub("rd_intensity", 0, True, 1e-4),              # R&D spending / output
+    Sub("innovations_per_1000", 0, True, 0.01),      # innovations per 1,000 employees
+    Sub("entry_rate", 0, False),                     # entries / firms
+    Sub("hightech_share", 1, False),                 # certified high-tech firms / firms
+    Sub("va_ratio", 1, False),                       # value added / output
+    Sub("output_per_km2", 2, True, 0.01, True),      # CNY bn per km2 developed (亩均效益)
+    Sub("amenity", 2, False),                        # liveability index
+    Sub("arrivals_per_firm", 3, False),              # firms arriving from outside / firms
+    Sub("talent_inflow_rate", 3, False),             # skilled people moving in / skilled people
+    Sub("output", 4, True, 0.01, True),              # output, CNY bn (contribution)
+    Sub("output_growth", 4, False, 0.0, True),       # trend of log output over the evaluation years
+    Sub("tax", 4, True, 0.001, True),                # tax paid, CNY bn (contribution)
+    Sub("va_per_employee", 4, True, 1e-4, True),     # value added per employee, CNY m
+)
+SUB_NAMES = tuple(s.name for s in SUBS)
+GROWTH = SUB_NAMES.index("output_growth")
+PER_AREA = np.bincount([s.area for s in SUBS], minlength=len(INDICATORS)).astype(float)
 
 
 def _safe(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    return np.divide(num, den, out=np.zeros_like(num, dtype=float), where=den > 0)
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
 
 
-def _minmax(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Scale to 0-100 over the zones in ``mask``; a constant indicator gives everyone 50."""
-    out = np.zeros_like(x, dtype=float)
-    if not mask.any():
-        return out
-    lo, hi = x[mask].min(), x[mask].max()
-    out[mask] = 50.0 if hi - lo <= 1e-12 * max(abs(hi), 1.0) else 100.0 * (x[mask] - lo) / (hi - lo)
+def raw_values(stats: dict[str, np.ndarray]) -> np.ndarray:
+    """This year's raw sub-indicator values, shape (len(SUBS), zones); output growth is a
+    placeholder (it is computed from the output history)."""
+    firms = np.maximum(stats["firms"], 1.0)
+    out = np.asarray(stats["output"], dtype=float)
+    emp = np.asarray(stats["employees"], dtype=float)
+    rows = {
+        "rd_intensity": np.asarray(stats["rd_intensity"], dtype=float),
+        "innovations_per_1000": PER_THOUSAND * _safe(stats["innovations"], emp),
+        "entry_rate": stats["entries"] / firms,
+        "hightech_share": stats["hightech_firms"] / firms,
+        "va_ratio": _safe(stats["value_added"], out),
+        "output_per_km2": np.asarray(stats["output_per_km2"], dtype=float),
+        "amenity": np.asarray(stats["amenity"], dtype=float),
+        "arrivals_per_firm": stats["arrivals"] / firms,
+        "talent_inflow_rate": _safe(stats["talent_inflow"], np.maximum(stats["talent"], 1.0)),
+        "output": out,
+        "output_growth": np.zeros_like(out),
+        "tax": np.asarray(stats["tax"], dtype=float),
+        "va_per_employee": k_from_m(_safe(stats["value_added"], emp)),  # CNY k per employee
+    }
+    return np.array([rows[s.name] for s in SUBS], dtype=float)
+
+
+def transform(raw: np.ndarray) -> np.ndarray:
+    """Raw values -> the scale they are averaged and standardised on (logs for ``log`` subs)."""
+    out = raw.copy()
+    for j, s in enumerate(SUBS):
+        if s.log:
+            out[j] = np.log(np.maximum(raw[j], 0.0) + s.offset)
     return out
 
 
+def norm_cdf(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=float)
+    return 0.5 * np.vectorize(math.erfc, otypes=[float])(-x / math.sqrt(2.0)) if x.size else x.copy()
+
+
+def norm_pdf(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=float)
+    return np.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
+
+
 class RegionalGovernment(mesa.Agent):
-    """Evaluates and ranks zones each year; holds the evaluation weights per class."""
+    """Evaluates and ranks zones each year; places national zones in the national ranking; keeps
+    the region's budget for zone measures. Draws no random numbers."""
 
     def __init__(self, model: ZoneModel, weights: tuple[float, ...]) -> None:
         super().__init__(model)
@@ -64,24 +134,122 @@ class RegionalGovernment(mesa.Agent):
         # one row of weights per class: national, region-level, delisted
         self.weights = np.tile(w / w.sum(), (len(LEVELS), 1))
         self.indicators = np.zeros((len(INDICATORS), 0))
+        self.subscores = np.zeros((len(SUBS), 0))
+        # points of a zone's score per unit change of the log of this year's raw sub-indicator value
+        # (what one more unit this year is worth in the evaluation; committees read it)
+        self.sensitivity = np.zeros((len(SUBS), 0))
+        self.history: dict[int, np.ndarray] = {}  # step -> transformed yearly values (subs x zones)
+        self.national_place = np.zeros(0)
+        self.national_log_output = np.zeros(0)
+        self.budget = RegionalBudget(model)
 
     def set_weights(self, level: int, weights: tuple[float, ...] | np.ndarray) -> None:
         w = np.asarray(weights, dtype=float)
         self.weights[level] = w / w.sum()
 
+    # ------------------------------------------------------------------ evaluation
+    def multi_year(self, current: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
+        """Mean of the last ``evaluation_years`` yearly values per sub and zone (zones count the
+        years they existed), the output trend, and the number of years each zone's means span."""
+        n_years = self.model.params.evaluation_years
+        self.history[step] = current
+        for old in [s for s in self.history if s <= step - max(n_years, 1) - 1]:
+            del self.history[old]  # growth needs one year more than the means
+        nz = current.shape[1]
+        window = [self._padded(self.history[s], nz) for s in range(step - n_years + 1, step + 1) if s in self.history]
+        stack = np.array(window)
+        seen = np.isfinite(stack)
+        mean = np.where(seen, stack, 0.0).sum(axis=0) / np.maximum(seen.sum(axis=0), 1)
+        have = seen[:, 0, :].sum(axis=0)
+        # output trend: log output now less log output k years ago, over k (k = years available, <= N)
+        out_row = SUB_NAMES.index("output")
+        growth = np.zeros(nz)
+        span = np.zeros(nz)
+        for k in range(n_years, 0, -1):
+            past = self.history.get(step - k)
+            if past is None:
+                continue
+            past = self._padded(past, nz)[out_row]
+            ok = (span == 0) & np.isfinite(past)
+            growth[ok] = (current[out_row][ok] - past[ok]) / k
+            span[ok] = k
+        mean[GROWTH] = growth
+        return mean, np.maximum(have, 1).astype(float), span
+
+    @staticmethod
+    def _padded(values: np.ndarray, nz: int) -> np.ndarray:
+        if values.shape[1] >= nz:
+            return values[:, :nz]
+        return np.concatenate([values, np.full((values.shape[0], nz - values.shape[1]), np.nan)], axis=1)
+
     def evaluate(self, stats: dict[str, np.ndarray]) -> None:
-        """Score (0-100) and rank (1 = best within class) every live zone; writes ``zones``."""
-        zs = self.model.zones
+        """Score (0-100) and rank (1 = best within class) every live zone; writes ``zones``; places
+        national zones in the national ranking."""
+        zs, p = self.model.zones, self.model.params
         alive = zs.alive
-        parts = indicator_values(stats)
-        ind = np.zeros((len(INDICATORS), zs.capacity))
-        for k, subs in enumerate(parts):
-            ind[k] = np.mean([_minmax(np.asarray(s, dtype=float), alive) for s in subs], axis=0)
-        self.indicators = ind
+        nz = zs.capacity
+        current = transform(raw_values(stats))
+        current[:, ~alive] = np.nan
+        values, years, span = self.multi_year(current, self.model.steps)
         level = zs.level.astype(int)
-        score = np.einsum("kz,zk->z", ind, self.weights[level])
+        group = np.where(level == NATIONAL, NATIONAL, REGION)  # delisted zones are judged with region-level ones
+        clip = p.evaluation_clip
+        sub = np.zeros((len(SUBS), nz))
+        slope = np.zeros((len(SUBS), nz))  # d sub-score / d (multi-year value)
+        for g in (NATIONAL, REGION):
+            members = alive & (group == g)
+            n = int(members.sum())
+            if n == 0:
+                continue
+            v = values[:, members]
+            mu = v.mean(axis=1, keepdims=True)
+            sd = v.std(axis=1, keepdims=True)
+            flat = sd[:, 0] <= 1e-12 * np.maximum(np.abs(mu[:, 0]), 1.0)
+            z = np.divide(v - mu, sd, out=np.zeros_like(v), where=~flat[:, None])
+            sub[:, members] = 50.0 + 50.0 * np.clip(z, -clip, clip) / clip
+            inside = (np.abs(z) < clip) & ~flat[:, None] & (n > 1)
+            # d z_i / d v_i with the class mean and s.d. moving with v_i: (1 - 1/n - z_i^2/n) / sd
+            dz = (1.0 - 1.0 / n - z * z / n) / np.where(flat, 1.0, sd[:, 0])[:, None]
+            slope[:, members] = np.where(inside, 50.0 / clip * dz, 0.0)
+        ind = np.zeros((len(INDICATORS), nz))
+        area = np.array([s.area for s in SUBS])
+        for k in range(len(INDICATORS)):
+            ind[k] = sub[area == k].mean(axis=0)
+        w = self.weights[level]  # zones x areas
+        score = np.einsum("kz,zk->z", ind, w)
         zs.score[:] = np.where(alive, score, np.nan)
+        self.indicators = ind
+        self.subscores = sub
+        # sensitivity: points per unit change of log(this year's raw value); a level sub moves by
+        # raw x d(log raw); this year is one of ``years`` in the mean; growth moves by 1/span
+        raw = np.nan_to_num(np.array([np.exp(current[j]) - s.offset if s.log else current[j]
+                                      for j, s in enumerate(SUBS)]))
+        dval = np.array([np.ones(nz) if s.log else raw[j] for j, s in enumerate(SUBS)]) / years
+        dval[GROWTH] = np.where(span > 0, 1.0 / np.maximum(span, 1.0), 0.0)
+        self.sensitivity = (w.T[area] / PER_AREA[area][:, None]) * slope * dval
         self.rank()
+        self._national_ranking(values, alive)
+
+    def _national_ranking(self, values: np.ndarray, alive: np.ndarray) -> None:
+        """Place of each national zone among ``national_zones``: its multi-year log output
+        against the lognormal benchmark of the year (1 = best); 0 for other zones."""
+        zs, p = self.model.zones, self.model.params
+        log_out = values[SUB_NAMES.index("output")]  # log(output bn + 0.01), mean over the years
+        mu = math.log(p.national_median_output_bn) + self.model.steps * math.log1p(p.national_output_growth)
+        above = 1.0 - norm_cdf((log_out - mu) / p.national_output_sigma)
+        place = 1.0 + (p.national_zones - 1) * above
+        national = alive & (zs.level == NATIONAL)
+        self.national_place = np.where(national, place, 0.0)
+        self.national_log_output = log_out
+
+    def national_threshold(self, places: float) -> float:
+        """The log output a national zone needs to be placed at ``places`` or better this year."""
+        from statistics import NormalDist
+
+        p = self.model.params
+        share_above = min(max((places - 1.0) / max(p.national_zones - 1, 1), 1e-9), 1.0 - 1e-9)
+        mu = math.log(p.national_median_output_bn) + self.model.steps * math.log1p(p.national_output_growth)
+        return mu + p.national_output_sigma * NormalDist().inv_cdf(1.0 - share_above)
 
     def rank(self) -> None:
         """Rank live zones by score within their current class (1 = best; ties to the lower
@@ -98,3 +266,75 @@ class RegionalGovernment(mesa.Agent):
 
     def step(self) -> None:
         """The government acts through ``evaluate`` in the model's evaluation stage."""
+
+
+class RegionalBudget:
+    """One yearly envelope for every region-paid zone measure, with an explicit constraint.
+
+    Lifecycle (called by :class:`sim.policies.base.Hooks`):
+
+    * ``open_year`` (start of the year, before the levers act): the envelope is
+      ``region_budget_share`` x the tax raised in all zones last year, less any overrun carried
+      from last year. Each lever states its planned cost at full strength (``Lever.plan_cost``;
+      when it cannot, last year's cost at full strength); if the plans sum to more than the
+      envelope, every paying lever is funded the same share (pro rata: ``Lever.funding``) and
+      scales what it does by it.
+    * ``book`` (during the year): the money each lever actually paid or forwent, measured by the
+      hooks from the zones' ``transfers`` and ``region_support`` flows.
+    * ``close_year``: spending above the envelope (plans are estimates) is carried as an overrun
+      that reduces next year's envelope; what is not spent lapses to the region's general budget
+      (the money has another use). So over the run, money spent <= money issued
+      (``region_budget_share`` x tax raised, summed) + the overrun still to be paid back.
+    """
+
+    def __init__(self, model: ZoneModel) -> None:
+        self.model = model
+        self.envelope = 0.0
+        self.committed = 0.0
+        self.funded = 1.0
+        self.overrun = 0.0
+        self.spent = 0.0
+        self.lapsed = 0.0
+        self.booked: dict[str, float] = {}
+        self.last_cost: dict[str, float] = {}
+        self.last_funding: dict[str, float] = {}
+        self.issued = 0.0
+        self.totals = {"issued": 0.0, "spent": 0.0, "lapsed": 0.0}
+
+    def open_year(self, model: ZoneModel, levers: list[Any]) -> None:
+        self.issued = model.params.region_budget_share * float(np.sum(model.zones.tax_raised[model.zones.alive]))
+        self.envelope = max(self.issued - self.overrun, 0.0)
+        plans = {}
+        for lever in levers:
+            plan = lever.plan_cost(model)
+            if plan is None:
+                last = self.last_cost.get(lever.name, 0.0)
+                plan = last / max(self.last_funding.get(lever.name, 1.0), 1e-9)
+            plans[lever.name] = max(float(plan), 0.0)
+        self.committed = sum(plans.values())
+        self.funded = 1.0 if self.committed <= self.envelope else self.envelope / self.committed
+        for lever in levers:
+            lever.funding = self.funded if plans[lever.name] > 0 else 1.0
+        self.booked = {lever.name: 0.0 for lever in levers}
+        self.totals["issued"] += self.issued
+
+    def book(self, name: str, amount: float) -> None:
+        if amount:
+            self.booked[name] = self.booked.get(name, 0.0) + float(amount)
+
+    def close_year(self, model: ZoneModel, levers: list[Any]) -> None:
+        self.spent = sum(self.booked.values())
+        self.overrun = max(self.spent - self.envelope, 0.0)
+        self.lapsed = max(self.envelope - self.spent, 0.0)
+        for lever in levers:
+            self.last_cost[lever.name] = self.booked.get(lever.name, 0.0)
+            self.last_funding[lever.name] = lever.funding
+        self.totals["spent"] += self.spent
+        self.totals["lapsed"] += self.lapsed
+
+    def summary(self) -> dict[str, Any]:
+        return {"issued_cny_m": self.totals["issued"], "spent_cny_m": self.totals["spent"],
+                "lapsed_cny_m": self.totals["lapsed"], "overrun_carried_cny_m": self.overrun}
+
+
+__all__ = ["RegionalGovernment", "RegionalBudget", "SUBS", "SUB_NAMES", "norm_cdf", "norm_pdf", "DELISTED"]

@@ -16,7 +16,6 @@ import mesa
 import numpy as np
 
 from sim.core.pool import Column, Pool, Pooled
-from sim.core.units import k_from_m
 
 if TYPE_CHECKING:
     from sim.model.zonemodel import ZoneModel
@@ -28,6 +27,7 @@ ZONE_COLUMNS = {
     "key": (np.uint64, 0),  # permanent key from the zone id (sim.core.keys.zone_keys): keys zone-level draws
     "level": (np.int8, REGION),
     "hosted_by": (np.int64, -1),  # slot of the hosting zone, -1 if none
+    "located": (np.bool_, True),  # false: not identified, no coordinates; kept out of distance-based rules
     "lon": (np.float64, 0.0),
     "lat": (np.float64, 0.0),
     "land_total": (np.float64, 0.0),  # km2 inside the zone's boundary
@@ -58,6 +58,7 @@ ZONE_COLUMNS = {
     "credit": (np.float64, 0.0),  # 0..1: share of loss-driven exits averted by technology finance
     "growth_cap": (np.float64, np.inf),  # most log-growth of an energy-intensive firm a year (green)
     "perks_lost": (np.int64, 0),  # years left without perks (rewards, land priority, support): delisting
+    "delisting_risk": (np.float64, 0.0),  # 0..1: chance of losing status under the delisting rule (lever)
 }
 
 
@@ -133,34 +134,35 @@ def housing_cost(model: ZoneModel, talent: np.ndarray) -> np.ndarray:
 
 
 def public_finance(model: ZoneModel, tax_by_zone: np.ndarray) -> None:
-    """Zones keep their tax share, add transfers, and spend the budget on platforms,
-    services and talent subsidies; nothing is carried over."""
-    z, p = model.zones, model.params
+    """Zones keep their tax share (after any sharing between host and hosted zones), add the
+    region's transfers, and their committees (``sim.agents.committee``) split the budget among
+    promotion, land, services, platforms, talent and a hosted zone; nothing is carried over."""
+    z = model.zones
     z.tax_raised[:] = tax_by_zone
     z.tax_kept[:] = z.tax_share * tax_by_zone
     model.hooks.share_tax(model)  # levers (hosting) may move kept tax between zones
     z.budget[:] = z.tax_kept + z.transfers
-    spend = z.budget
-    z.platforms[:] = z.platforms * (1.0 - p.platform_depreciation) + p.spend_platforms * spend / p.platform_cost
-    z.services[:] = z.services * (1.0 - p.services_depreciation) + p.spend_services * spend
-    heads = np.maximum(model.talent_by_zone() * 1.0, 1.0)
-    z.subsidy[:] = k_from_m(p.spend_subsidies * spend) / heads  # per person
+    model.committees.spend_budget()
     z.transfers[:] = 0.0
 
 
 def land_demand(model: ZoneModel, occupied: np.ndarray) -> np.ndarray:
-    """km2 of new developed land each zone asks for: enough to restore its free-land buffer."""
+    """km2 of new developed land each zone asks for: enough to restore its free-land buffer (larger
+    when its committee spends more on land than the status quo)."""
     z, p = model.zones, model.params
-    want = occupied * (1.0 + p.idle_land_buffer) + occupied * 0.03 - z.land_developed - z.land_allotted
+    buffer = p.idle_land_buffer * model.committees.land_capacity()  # committees' land spending
+    want = occupied * (1.0 + buffer) + occupied * 0.03 - z.land_developed - z.land_allotted
     room = z.land_total - z.land_developed - z.land_allotted
     return np.clip(want, 0.0, np.maximum(room, 0.0))
 
 
 def develop_land(model: ZoneModel) -> np.ndarray:
-    """Zones turn allotted quota into developed land, limited by capacity x efficiency."""
+    """Zones turn allotted quota into developed land, limited by capacity x efficiency x the
+    committee's land spending relative to the status quo."""
     z, p = model.zones, model.params
     available = z.land_total - z.land_developed
-    dev = np.minimum(np.minimum(z.land_allotted, available), p.land_development_capacity * z.mgmt_eff)
+    capacity = p.land_development_capacity * z.mgmt_eff * model.committees.land_capacity()
+    dev = np.minimum(np.minimum(z.land_allotted, available), capacity)
     dev = np.maximum(dev, 0.0)
     z.land_developed += dev
     z.land_allotted -= dev

@@ -59,20 +59,26 @@ class FreeParam:
 
 
 FREE: tuple[FreeParam, ...] = (
-    FreeParam("exit_base_hazard", 0.01, 0.08, "exit rate"),
+    FreeParam("exit_base_hazard", 0.01, 0.10, "exit rate"),
     FreeParam("exit_young_hazard", 0.0, 0.25, "exit rate and share of young firms"),
-    FreeParam("startup_rate", 1.0, 15.0, "entry rate"),
-    FreeParam("growth_noise", 0.10, 0.50, "firm-size tail exponent (Gibrat growth with exit)"),
+    FreeParam("startup_rate", 1.0, 20.0, "entry rate"),
+    FreeParam("growth_noise", 0.10, 0.60, "firm-size tail exponent (growth with exit and entry)"),
     FreeParam("agglomeration_elasticity", 0.0, 0.15, "agglomeration elasticity"),
+    FreeParam("growth_drift", -0.04, 0.04, "growth of the zones' output"),
+    FreeParam("innovation_rate", 0.01, 0.15, "certified firms at start (IP for certification) and output growth"),
+    FreeParam("certification_rate", 0.1, 1.0, "certified firms at start and their growth"),
+    FreeParam("entrant_size_mean", 1.5, 12.0, "certified firms and entry (entrants' size)"),
 )
 # Estimates the same moments could in principle pin down; probed for identification, not fitted.
 PROBES: tuple[FreeParam, ...] = (
     FreeParam("outside_arrivals", 100.0, 1500.0, "entry rate (collinear with startup_rate?)"),
     FreeParam("loss_exit_probability", 0.1, 0.8, "exit rate (collinear with exit_base_hazard?)"),
-    FreeParam("growth_drift", -0.03, 0.05, "tail exponent (collinear with growth_noise?)"),
+    FreeParam("exit_size_elasticity", 0.0, 0.5, "tail exponent, young share (collinear with growth_noise?)"),
+    FreeParam("growth_noise_size_elasticity", 0.05, 0.35, "tail exponent (collinear with growth_noise?)"),
     FreeParam("urbanisation_elasticity", 0.0, 0.10, "agglomeration (collinear with the Marshall elasticity?)"),
 )
-MOMENTS: tuple[str, ...] = ("exit_rate", "entry_rate", "young_share", "tail_hill", "agglomeration")
+MOMENTS: tuple[str, ...] = ("exit_rate", "entry_rate", "young_share", "tail_hill", "agglomeration", "output_growth",
+                            "firms_growth", "hightech_0", "hightech_4y_ratio")
 
 
 # -----------------------------------------------------------------------------------------------

@@ -27,9 +27,9 @@ BASELINE = "baseline"
 # Outcomes in the difference table (region and zones) and in the charts.
 REGION_COMPARE = ("output", "value_added", "firms", "hightech_firms", "entries", "exits", "talent",
                   "high_skill_share", "rd_intensity", "innovations", "output_per_km2", "land_developed",
-                  "tax", "public_money", "output_cv")
-ZONE_COMPARE = ("output", "firms", "hightech_firms", "talent", "innovations", "output_per_km2", "tax",
-                "tax_kept", "score", "rank", "level")
+                  "tax", "public_money", "region_net_fiscal", "output_cv", "delisted_zones")
+ZONE_COMPARE = ("output", "output_credited", "firms", "hightech_firms", "talent", "innovations", "output_per_km2",
+                "tax", "tax_kept", "score", "rank", "level")
 CONFIDENCE = 0.95
 
 

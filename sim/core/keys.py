@@ -16,6 +16,7 @@ start-up          (STARTUP, year, zone key, k-th of the zone-year)       ``count
 arrival           (ARRIVAL, year, zone key, k-th of the zone-year)       ``counted_keys``
 spin-off          (SPINOFF, year, parent key)                            ``spinoff_keys``
 graduate cohort   (GRADUATE, year, home-zone key, k-th of the zone-year) ``counted_keys``
+spun-up fill      (INIT_FILL, zone key, k-th firm the zone lacked)       ``counted_keys``
 ================  =====================================================  ==================
 
 A relocating firm keeps its key (the zone in it is the zone of birth). Keys are set before the
@@ -32,8 +33,9 @@ import numpy as np
 
 from sim.core.streams import as_keys, combine, name_key
 
-INIT_FIRM, INIT_COHORT, STARTUP, SPINOFF, ARRIVAL, GRADUATE = (name_key(t) for t in (
-    "key.init_firm", "key.init_cohort", "key.startup", "key.spinoff", "key.arrival", "key.graduate"))
+INIT_FIRM, INIT_COHORT, STARTUP, SPINOFF, ARRIVAL, GRADUATE, INIT_FILL = (name_key(t) for t in (
+    "key.init_firm", "key.init_cohort", "key.startup", "key.spinoff", "key.arrival", "key.graduate",
+    "key.init_fill"))
 
 
 def zone_keys(zone_ids: Sequence[str]) -> np.ndarray:

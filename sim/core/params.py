@@ -104,9 +104,24 @@ class Params(BaseModel):
                                   ge=0.0, le=5.0)
 
     # --- firm growth and exit --------------------------------------------------------------
-    growth_drift: float = P(0.01, "1/yr (log employment)", "estimate", "Mean log growth of employment.", ge=-0.5, le=0.5)
-    growth_noise: float = P(0.20, "1/yr (log employment)", "Gibrat's law; estimate giving Zipf-like tails (Axtell 2001)",
-                            "Standard deviation of the yearly log-employment shock.", ge=0.0, le=2.0)
+    growth_drift: float = P(0.01, "1/yr (log of the mean growth factor)", "estimate (fitted to the zones' output "
+                            "growth)", "Expected growth of a firm's employment: E[n(t+1)/n(t)] = exp(growth_drift) "
+                            "for every firm, whatever its volatility (the shock's own mean is taken out), before the "
+                            "profit tilt.", ge=-0.5, le=0.5)
+    growth_noise: float = P(0.20, "1/yr (log employment)", "Stanley et al. 1996; Amaral et al. 1997; estimate "
+                            "(fitted)", "Standard deviation of the yearly log-employment shock of a firm of "
+                            "size_reference employees; it falls with size (growth_noise_size_elasticity). The "
+                            "shock is Laplace (tent-shaped).", ge=0.0, le=1.0)
+    growth_noise_size_elasticity: float = P(0.18, "1 (log-log)", "Stanley et al. 1996, Nature 379 (0.15 +/- 0.03, "
+                                            "sales); Amaral et al. 1997 (about 0.2)",
+                                            "How fast growth volatility falls with size: sigma(n) = growth_noise "
+                                            "(n / size_reference)^-elasticity.", ge=0.0, le=1.0)
+    size_reference: float = P(10.0, "employees", "estimate (a small firm)",
+                              "Firm size at which growth_noise and the exit hazards are stated.", gt=0.0, le=1e6)
+    exit_size_elasticity: float = P(0.25, "1 (log-log)", "Evans 1987; Dunne, Roberts & Samuelson 1989 (exit "
+                                    "falls with size); estimate",
+                                    "How fast the exit hazard falls with size: hazard x (n / size_reference)"
+                                    "^-elasticity.", ge=0.0, le=2.0)
     growth_profit_sensitivity: float = P(0.5, "1/yr per unit margin", "estimate",
                                          "How much the profit margin raises log employment growth.", ge=0.0, le=10.0)
     productivity_noise: float = P(0.05, "1/yr (log TFP)", "estimate", "Std of the yearly log-productivity shock.",
@@ -122,6 +137,12 @@ class Params(BaseModel):
                                 ge=1, le=50)
     loss_exit_probability: float = P(0.4, "1/yr", "estimate",
                                      "Exit probability per year of a firm with persistent losses.", ge=0.0, le=1.0)
+
+    spinup_years: int = P(8, "yr", "issue 15; estimate (IP decays by 1/3 a year, certificates last 3 years, "
+                          "loss runs 2-3 years: 8 years forget the drawn state)",
+                          "Years the firm population runs under the baseline rules before the start year "
+                          "(talent and zone finances held, zone totals re-anchored to the table), so the start "
+                          "has no transients; 0 = start from the drawn state.", ge=0, le=100)
 
     # --- innovation --------------------------------------------------------------------------
     rd_intensity: SectorTuple = P((0.030, 0.045, 0.022, 0.020, 0.006), "share of revenue",
@@ -224,12 +245,41 @@ class Params(BaseModel):
                                         "Income tax rate of certified high-tech enterprises.", ge=0.0, le=1.0)
     zone_tax_share: float = P(0.25, "share of tax raised", "estimate (fiscal retention)",
                               "Share of the tax raised in a zone that the zone keeps as budget.", ge=0.0, le=1.0)
-    spend_platforms: float = P(0.3, "share of budget", "estimate", "Budget share spent on innovation platforms.",
+    # The zone committee's status-quo budget split (sim/agents/committee.py): the shares it starts
+    # from and returns to when no incentive favours one use (the logit's prior). Normalised to sum 1.
+    spend_platforms: float = P(0.24, "share of budget", "estimate: the former fixed 30/50/20 split of "
+                               "platforms/services/subsidies scaled to the 80% left after promotion and land",
+                               "Status-quo (prior) budget share of innovation platforms.", ge=0.0, le=1.0)
+    spend_services: float = P(0.40, "share of budget", "estimate (as spend_platforms)",
+                              "Status-quo (prior) budget share of zone services.", ge=0.0, le=1.0)
+    spend_subsidies: float = P(0.16, "share of budget", "estimate (as spend_platforms)",
+                               "Status-quo (prior) budget share of talent recruitment (subsidies per head).",
                                ge=0.0, le=1.0)
-    spend_services: float = P(0.5, "share of budget", "estimate", "Budget share spent on zone services.",
-                              ge=0.0, le=1.0)
-    spend_subsidies: float = P(0.2, "share of budget", "estimate", "Budget share spent on talent subsidies.",
+    spend_promotion: float = P(0.10, "share of budget", "estimate: investment promotion (招商引资) as one of "
+                               "five uses of about equal standing with land; no published split found",
+                               "Status-quo (prior) budget share of investment promotion (arrivals, start-ups).",
                                ge=0.0, le=1.0)
+    spend_land: float = P(0.10, "share of budget", "estimate (as spend_promotion)",
+                          "Status-quo (prior) budget share of land development (serviced land beyond the "
+                          "zone's base capacity).", ge=0.0, le=1.0)
+    promotion_arrival_elasticity: float = P(0.5, "1 (log-log)", "estimate: doubling promotion spending raises "
+                                            "a zone's pull on arriving firms by ~40%",
+                                            "Elasticity of a zone's expected arrivals from outside to (CNY "
+                                            "promotion_half + promotion spending), relative to the status-quo "
+                                            "spending.", ge=0.0, le=5.0)
+    promotion_startup_elasticity: float = P(0.1, "1 (log-log)", "estimate: start-up services matter less "
+                                            "than talent and incubators for start-ups",
+                                            "Elasticity of a zone's start-ups to (promotion_half + promotion "
+                                            "spending), relative to the status-quo spending.", ge=0.0, le=5.0)
+    promotion_half: float = P(10.0, "CNY m/yr", "estimate: the smallest zones' promotion budgets",
+                              "Promotion spending at which returns start to diminish (offset in the "
+                              "promotion elasticities).", gt=0.0, le=100_000.0)
+    land_spend_elasticity: float = P(0.5, "1 (log-log)", "estimate: doubling land spending develops ~40% more "
+                                     "land a year",
+                                     "Elasticity of a zone's land development capacity to (land_half + land "
+                                     "spending), relative to the status-quo spending.", ge=0.0, le=5.0)
+    land_half: float = P(10.0, "CNY m/yr", "estimate (as promotion_half)",
+                         "Land spending at which returns start to diminish.", gt=0.0, le=100_000.0)
     platform_cost: float = P(50.0, "CNY m per platform", "estimate", "Cost of building one innovation platform.",
                              gt=0.0, le=100_000.0)
     platform_depreciation: float = P(0.05, "1/yr", "estimate", "Share of platforms that lapse each year.",
@@ -250,6 +300,76 @@ class Params(BaseModel):
                                        "国科发火〔2021〕106号 (first weight official, rest UNVERIFIED)",
                                        "Weights of the five first-level indicators: innovation, structure, green, "
                                        "openness, quality.")
+
+    evaluation_years: int = P(3, "yr", "Jiangxi and the ETDZ downgrade rules look at 2-3 years (CALIBRATION.md); "
+                              "estimate", "Years of statistics each evaluation indicator averages (flows and "
+                              "ratios: mean of the last N years; output growth: trend over N years).",
+                              ge=1, le=20)
+    evaluation_clip: float = P(2.5, "standard deviations", "estimate: keeps one outlier from deciding a class",
+                               "Indicators are standardised within their class (z-scores) and clipped at this "
+                               "many standard deviations before being mapped to 0-100.", gt=0.0, le=10.0)
+
+    # --- zone management committees (sim/agents/committee.py) -----------------------------------------
+    committee_sensitivity: float = P(1.5, "1", "estimate: options worth twice the average use of money get "
+                                     "e^1.5 = 4.5 times their prior weight (quantal response)",
+                                     "How strongly a committee's budget shares follow the value of each use "
+                                     "(logit scale on values relative to the prior allocation's value).",
+                                     ge=0.0, le=20.0)
+    committee_adjustment: float = P(0.5, "1/yr", "estimate: incremental budgeting (this year's budget "
+                                    "follows last year's)", "Share of the gap to the logit allocation closed "
+                                    "each year.", gt=0.0, le=1.0)
+    committee_horizon: float = P(4.0, "yr", "estimate: a committee's leaders serve ~5-year terms",
+                                 "Years of retained tax a committee counts when it values an output gain.",
+                                 ge=0.0, le=50.0)
+    committee_gdp_value: float = P(1.0, "share of budget per log point of credited output",
+                                   "Li & Zhou 2005 (cadres promoted on GDP growth); estimate",
+                                   "Career value of credited output: raising credited output by 1% is worth "
+                                   "this share of 1% of the committee's budget.", ge=0.0, le=100.0)
+    committee_score_value: float = P(0.02, "share of budget per score point",
+                                     "estimate: published rankings carry reputational and career weight "
+                                     "even without rewards", "Value of one evaluation score point to a "
+                                     "committee before any reward, warning or promotion rule.", ge=0.0, le=10.0)
+    committee_score_noise: float = P(3.0, "score points", "estimate; then learned from the zone's own scores",
+                                     "A committee's first guess of the standard deviation of its yearly score "
+                                     "change (it learns the actual one from past years).", gt=0.0, le=100.0)
+    committee_output_elasticity: float = P(0.05, "log output per log budget", "estimate: the model's own response "
+                                           "of a zone's output to doubling every use of its budget is a few per cent "
+                                           "(saturating services, log platforms); 0.05 keeps the evaluation a "
+                                           "secondary motive in the status quo (docs/ODD.md 7.10)",
+                                           "A committee's belief: doubling every use of its budget raises its output "
+                                           "by this many log points (split among uses by the status-quo shares).",
+                                           ge=0.0, le=5.0)
+    committee_half: float = P(10.0, "CNY m/yr", "estimate (as promotion_half)",
+                              "Offset of services, platform and talent spending in a committee's log beliefs "
+                              "(returns diminish above it).", gt=0.0, le=100_000.0)
+    committee_memory: float = P(0.7, "1", "estimate (adaptive expectations)",
+                                "Weight of the past in a committee's learned estimates (score and output "
+                                "noise): estimate_t = memory x estimate_t-1 + (1 - memory) x this year's.",
+                                ge=0.0, lt=1.0)
+
+    # --- the national ranking (国家高新区综合排名) that national zones' rewards refer to -----------------
+    national_zones: int = P(169, "zones", "CALIBRATION.md (169 national zones 2020-22; 178 in 2024)",
+                            "Number of national high-tech zones in the national ranking.", ge=2, le=10_000)
+    national_median_output_bn: float = P(130.0, "CNY bn/yr", "estimate: 55 of 114 national zones had revenue "
+                                         "above CNY 100 bn in 2013 (Xinhua 2014-08-02, via a mirror; "
+                                         "UNVERIFIED), grown to 2021 and lowered for the 55 newer, smaller zones",
+                                         "Median output of the national zones in the start year (benchmark "
+                                         "distribution, lognormal).", gt=0.0, le=1_000_000.0)
+    national_output_sigma: float = P(1.07, "log", "2013: mean CNY 178 bn (20.3 trn / 114) vs median ~100 bn "
+                                     "gives sqrt(2 ln 1.78) = 1.07 (Xinhua 2014-08-02; UNVERIFIED)",
+                                     "Dispersion of log output across national zones (benchmark).", gt=0.0, le=5.0)
+    national_output_growth: float = P(0.07, "1/yr", "estimate: national zones' revenue grew 8-11%/yr in "
+                                      "total 2013-2019 while their number grew",
+                                      "Yearly growth of the benchmark median output.", ge=-0.5, le=0.5)
+
+    # --- the regional government's budget for zone measures (sim/agents/government.py) -------------------
+    region_budget_share: float = P(0.15, "share of the zones' tax raised last year",
+                                   "estimate: of the order of Guangxi's yearly science and technology spending "
+                                   "(CNY ~5-10 bn) at the 2021 tax base",
+                                   "The region's yearly budget for region-paid zone measures (rewards, "
+                                   "subsidies, support, revenue forgone under fiscal autonomy) as a share of "
+                                   "the tax raised in all zones last year; measures asking for more are "
+                                   "funded pro rata.", ge=0.0, le=10.0)
 
     # Pydantic runs these after its own type check, which (allow_inf_nan=False) has already
     # refused NaN and inf: a NaN passes every comparison below unnoticed (NaN < 0 is False).
@@ -274,10 +394,21 @@ class Params(BaseModel):
 
     @model_validator(mode="after")
     def _spending(self) -> Params:
-        total = self.spend_platforms + self.spend_services + self.spend_subsidies
-        if total > 1.0 + 1e-9:
-            raise ValueError(f"spend_platforms + spend_services + spend_subsidies must be <= 1 (got {total:g})")
+        total = self.spend_platforms + self.spend_services + self.spend_subsidies + self.spend_promotion + \
+            self.spend_land
+        if total <= 1e-9:
+            raise ValueError("spend_platforms + spend_services + spend_subsidies + spend_promotion + spend_land "
+                             "must be > 0 (the committee's prior shares; they are normalised to sum 1)")
         return self
+
+    @property
+    def prior_shares(self) -> tuple[float, float, float, float, float]:
+        """The committee's status-quo budget shares, normalised to sum 1, in the order of
+        ``sim.agents.committee.OPTIONS``: promotion, land, services, platforms, talent."""
+        raw = (self.spend_promotion, self.spend_land, self.spend_services, self.spend_platforms,
+               self.spend_subsidies)
+        total = sum(raw)
+        return tuple(x / total for x in raw)  # type: ignore[return-value]
 
 
 def param_table() -> list[dict[str, Any]]:

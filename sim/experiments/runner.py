@@ -40,14 +40,16 @@ __all__ = ["simulate", "release", "derive_seeds", "default_workers", "Job", "run
 
 
 def simulate(world: World, package: Package | None, params: Mapping[str, Any] | None, seed: int, years: int, *,
-             probe: Callable[[ZoneModel], None] | None = None, source: str = "params") -> pd.DataFrame:
+             probe: Callable[[ZoneModel], None] | None = None, after_step: Callable[[ZoneModel, int], None] | None = None,
+             source: str = "params") -> pd.DataFrame:
     """Run the model once and return its tidy table (one row per year and zone, plus a ``region``
     row per year; columns: :mod:`sim.outcomes.metrics`).
 
     ``package``: the levers (None: no levers). ``params``: overrides applied first, plain names
     for :class:`sim.core.params.Params`, ``LEVER.FIELD`` for a lever's settings (bad values: one
     InputError line naming ``source``). ``probe(model)`` is called once after the model is built
-    and once after the last year, to read what the table does not hold (the firm population).
+    and once after the last year, to read what the table does not hold (the firm population);
+    ``after_step(model, t)`` after each year ``t`` (0-based), e.g. to keep a panel of firm sizes.
     Agent handles are lazy (identical results, no Mesa agent per firm up front) and the finished
     model is released, so a long study stays flat in memory."""
     package = package if package is not None else empty_package()
@@ -56,8 +58,10 @@ def simulate(world: World, package: Package | None, params: Mapping[str, Any] | 
     model = ZoneModel(world=world, levers=package.build(), rng=int(seed), agent_handles="lazy")
     if probe is not None:
         probe(model)
-    for _ in range(int(years)):
+    for t in range(int(years)):
         model.step()
+        if after_step is not None:
+            after_step(model, t)
     if probe is not None:
         probe(model)
     df = model.results()

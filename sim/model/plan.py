@@ -30,7 +30,8 @@ class Stage:
 
 
 PLAN: tuple[Stage, ...] = (
-    Stage("start_year", "the year's flow counters reset, then levers act before anything moves", ("start_year",)),
+    Stage("start_year", "the year's flow counters reset; the region opens its budget for measures, then levers "
+          "act before anything moves", ("plan_cost", "start_year")),
     Stage("talent_moves", "retirements, new graduates, and cohorts choosing a zone (logit)", (),
           ("talent.retire", "talent.graduates", "talent.graduate_skill", "talent.reconsider", "talent.location")),
     Stage("labour_market", "firms hire the talent of their zone; wages", (), ("hire.job", "hire.firm")),
@@ -42,10 +43,11 @@ PLAN: tuple[Stage, ...] = (
           ("firm.exit", "firm.grow", "firm.relocate", "firm.relocate_dest", "firm.relocate_queue", "firm.spinoff",
            "entry.startups", "entry.arrivals", "entry.sector", "entry.size", "entry.tfp", "entry.rd",
            "entry.admit_queue")),
-    Stage("public_finance", "zones keep their tax share and spend on platforms, services, subsidies", ("share_tax",)),
-    Stage("evaluation", "the government scores and ranks zones; levers act on the ranking",
-          ("evaluation_stats", "after_evaluation")),
-    Stage("end_year", "levers' end-of-year hook", ("end_year",)),
+    Stage("public_finance", "zones keep their tax share; committees split the budget among promotion, land, "
+          "services, platforms, talent (and a hosted zone)", ("share_tax", "incentives")),
+    Stage("evaluation", "the government scores (multi-year, within class) and ranks zones; committees learn; "
+          "levers act on the ranking", ("evaluation_stats", "after_evaluation")),
+    Stage("end_year", "levers' end-of-year hook; the region closes its budget", ("end_year",)),
     Stage("record", "the year's outcomes are recorded (Recorder, Mesa DataCollector)"),
 )
 
@@ -55,7 +57,16 @@ STAGE_NAMES: tuple[str, ...] = tuple(s.name for s in PLAN)
 # (sim/model/initial.py) and its first matching of talent to firms.
 SETUP_STREAMS: tuple[str, ...] = (
     "init.sector", "init.size", "init.rd", "init.hightech", "init.age", "init.capital", "init.tfp",
-    "init.cert_left", "init.home_elsewhere", "init.home", "init.skill", "init.years", "hire.job", "hire.firm")
+    "init.cert_left", "init.home_elsewhere", "init.home", "init.skill", "init.years", "hire.job", "hire.firm",
+    "init.thin", "init.fill", "init.remap")
+
+# The stages the spin-up runs before the start year (sim.model.initial.spin_up: the firm population
+# under the baseline rules; talent, public finance, the evaluation and the levers wait for year 1).
+SPINUP_STAGES: tuple[str, ...] = ("labour_market", "production", "innovation", "land", "firm_dynamics")
+# Streams drawn while the model is built: the initial population's and the spin-up stages' (in
+# the spin-up's own years -spinup_years .. -1, so those numbers are never reused by a year >= 1).
+BUILD_STREAMS: tuple[str, ...] = tuple(dict.fromkeys(
+    SETUP_STREAMS + tuple(n for st in PLAN if st.name in SPINUP_STAGES for n in st.streams)))
 
 # Every stream of the model (the registry of ``ZoneModel.streams``): one per decision.
 STREAMS: tuple[str, ...] = tuple(dict.fromkeys(SETUP_STREAMS + tuple(n for st in PLAN for n in st.streams)))
@@ -89,6 +100,8 @@ def describe(levers: list[Any] = ()) -> str:
             lines += textwrap.wrap("random streams: " + ", ".join(st.streams), 100, initial_indent=" " * 20,
                                    subsequent_indent=" " * 36)
     lines += textwrap.wrap("Building the model (year 0) draws from: " + ", ".join(SETUP_STREAMS), 100)
+    lines += textwrap.wrap("and its spin-up (years before the start, stages " + ", ".join(SPINUP_STAGES)
+                           + ") from those stages' streams", 100)
     return "\n".join(lines)
 
 

@@ -17,8 +17,9 @@ from sim.agents import zone as zon
 from sim.agents.enterprise import FIRM_COLUMNS, Enterprise
 from sim.agents.talent import OUTSIDE, TALENT_COLUMNS, Talent
 from sim.agents.zone import ZONE_COLUMNS, Zone
+from sim.agents.committee import Committees
 from sim.agents.government import RegionalGovernment
-from sim.model.initial import populate
+from sim.model.initial import populate, spin_up
 from sim.model.plan import PLAN, STAGE_NAMES, STREAMS, YearData
 from sim.core.keys import GRADUATE, counted_keys, zone_keys
 from sim.core.memory import tune_malloc
@@ -132,8 +133,16 @@ class ZoneModel(mesa.Model):
         self.flows.update(region_talent_inflow=0.0, region_talent_outflow=0.0, land_quota_issued=0.0)
         self.region_mean_wage = 0.1
         self.job_odds = np.ones(len(world.zones))
-        populate(self, world.zones)
+        self.anchor_keys = np.zeros(0, dtype=np.uint64)  # keys of the world's anchor firms (populate)
+        self.anchor_names: dict[int, str] = {}  # anchor key -> anchor name
+        self.year_zero_closed = False  # set when the spin-up has run year 0's firm processes
+        populate(self, world.zones, world.anchors)
         self._geometry()
+        self.hooks = Hooks([])  # the spin-up runs under the baseline rules: no levers yet
+        # one ZoneCommittee agent per zone (sim/agents/committee.py); during the spin-up they hold
+        # the status-quo split (land capacity and promotion parts at 1): they decide from year 1
+        self.committees = Committees(self)
+        spin_up(self, world.zones, world.anchors)
         self.government = RegionalGovernment(self, p.indicator_weights)
         self.hooks = Hooks(list(levers))
         self.levers = self.hooks.levers
@@ -147,8 +156,15 @@ class ZoneModel(mesa.Model):
         self._record()
 
     def _initial_accounts(self) -> None:
-        """Year-0 flows and zone accounts from the calibrated state (no randomness, no spending)."""
-        self._production()
+        """Year-0 flows and zone accounts from the calibrated state (no randomness, no spending).
+        The production pass is not a year: firms' loss runs and the zone wages (which year 1 pays,
+        set by the last production of the spin-up or by the initial calibration) are kept."""
+        if not self.year_zero_closed:  # else the spin-up produced year 0 before closing it (sim.model.initial)
+            f = self.firms
+            losses, wage = f.losses[:f.n].copy(), self.zones.wage.copy()
+            self._production()
+            f.losses[:f.n] = losses
+            self.zones.wage[:] = wage
         zs = self.zones
         zs.tax_raised[:] = self.flows["tax"]
         zs.tax_kept[:] = zs.tax_share * self.flows["tax"]
@@ -161,13 +177,24 @@ class ZoneModel(mesa.Model):
         return make
 
     def _geometry(self) -> None:
-        """Pairwise distances (km) between zone slots and the firm moving-cost factors."""
+        """Pairwise distances (km) between zone slots and the firm moving-cost factors. A zone without
+        a location (``located`` false: known to exist, not identified) is put at the mean distance
+        between located zones from every other zone, so that distance neither favours nor penalises
+        it (docs/ODD.md, "Initialisation")."""
         zs = self.zones
         lat, lon = np.radians(zs.lat), np.radians(zs.lon)
         dlat = lat[:, None] - lat[None, :]
         dlon = lon[:, None] - lon[None, :]
         a = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
         self.distance = 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+        placed = zs.located & zs.alive
+        if not placed.all():
+            pairs = self.distance[np.ix_(placed, placed)]
+            k = int(placed.sum())
+            mean = float(pairs.sum() / (k * (k - 1))) if k > 1 else 0.0
+            self.distance[~placed, :] = mean
+            self.distance[:, ~placed] = mean
+            np.fill_diagonal(self.distance, 0.0)
         n = zs.capacity
         old = getattr(self, "move_cost", None)
         self.move_cost = np.ones((n, n))
@@ -397,6 +424,7 @@ class ZoneModel(mesa.Model):
         stats["amenity"] = self.zones.amenity
         self.hooks.evaluation_stats(self, stats)  # levers (hosting) may re-attribute output
         self.government.evaluate(stats)
+        self.committees.learn()  # committees learn from the published scores
         if self.steps > 0:
             self.hooks.after_evaluation(self)
             self.government.rank()  # levers may have changed levels: ranks follow the new classes

@@ -26,7 +26,7 @@ class Outcome:
     name: str
     unit: str
     description: str
-    region: str = "sum"  # "sum", "ratio:NUM/DEN", "ratio:NUM/DEN*K", or "none"
+    region: str = "sum"  # "sum", "ratio:NUM/DEN", "wmean:WEIGHT" (weighted mean over zones), or "none"
     # A flow is an amount during the year (its unit is per year); anything else is a level at the
     # end of the year. The model counts a flow when ``counted`` (``model.flows[name]``, zeroed at
     # the start of each year; the stages and levers add to it). A flow has a value at year 0 only
@@ -94,6 +94,30 @@ OUTCOMES: tuple[Outcome, ...] = (
             flow=True, counted=True),
     Outcome("land_reclaimed", "km2/yr", "allotted but undeveloped land quota taken back by the region",
             flow=True, counted=True),
+    # zone management committees (sim/agents/committee.py): how they split their budget, and why
+    Outcome("share_promotion", "share of budget", "committee's budget share for investment promotion", "wmean:budget"),
+    Outcome("share_land", "share of budget", "committee's budget share for land development", "wmean:budget"),
+    Outcome("share_services", "share of budget", "committee's budget share for zone services", "wmean:budget"),
+    Outcome("share_platforms", "share of budget", "committee's budget share for innovation platforms", "wmean:budget"),
+    Outcome("share_talent", "share of budget", "committee's budget share for talent recruitment (subsidies)",
+            "wmean:budget"),
+    Outcome("share_hosted", "share of budget", "host committee's budget share spent in its hosted zone",
+            "wmean:budget"),
+    Outcome("score_value", "CNY m per point", "what one evaluation score point is worth to the committee this year "
+                                              "(career value, rewards, delisting risk, promotion chance)",
+            "wmean:budget"),
+    Outcome("evaluation_motive", "share", "share of the value the committee sees in its budget split that comes from "
+                                          "the evaluation (score points), the rest from output (tax kept, credited "
+                                          "GDP)", "wmean:budget"),
+    Outcome("host_support", "CNY bn/yr", "money a host committee spent in its hosted zone: received (+) or given (-)",
+            flow=True),
+    Outcome("output_credited", "CNY bn/yr", "output credited to the zone under the hosting agreement's GDP split "
+                                            "(equals output without a split: own accounting)",
+            flow=True, at_start=True),
+    Outcome("national_place", "place", "place in the modelled national ranking of national zones (1 = best; "
+                                       "0 = not a national zone)", "none"),
+    Outcome("delisting_risk", "0..1", "chance of losing status at the end of the zone's current run at the bottom "
+                                      "(delisting lever); region row: expected number of zones"),
 )
 OUTCOME_NAMES = tuple(o.name for o in OUTCOMES)
 BY_NAME = {o.name: o for o in OUTCOMES}
@@ -108,6 +132,19 @@ REGION_OUTCOMES: tuple[Outcome, ...] = (
     Outcome("output_cv", "1", "coefficient of variation of output across zones (spread)"),
     Outcome("public_money", "CNY bn/yr", "money the region paid to zones: transfers "
                                                  "(rewards) plus direct support of measures", flow=True),
+    Outcome("region_budget", "CNY bn/yr", "the region's budget for zone measures this year (region_budget_share "
+                                          "x last year's tax raised, less any overrun carried)", flow=True),
+    Outcome("region_committed", "CNY bn/yr", "what the measures of the package would cost this year at full "
+                                             "strength (their plans)", flow=True),
+    Outcome("budget_funded_share", "share", "share of the measures' plans the budget funds (1 = all; measures are "
+                                            "scaled down pro rata below 1)"),
+    Outcome("region_revenue", "CNY bn/yr", "the region's share of the tax raised in the zones at the world's tax "
+                                           "share (revenue forgone under fiscal autonomy counts in public_money)",
+            flow=True, at_start=True),
+    Outcome("region_net_fiscal", "CNY bn/yr", "region_revenue - public_money: the region's net receipts from the "
+                                              "zones after measures; a package's net fiscal cost is its fall",
+            flow=True, at_start=True),
+    Outcome("delisted_zones", "zones", "zones delisted at the end of the year (how many are out at once)"),
 )
 
 # Derived from the declarations above, never written out again:
@@ -190,7 +227,41 @@ def zone_outcomes(model: ZoneModel, counts: dict[str, np.ndarray] | None = None)
         "tax_shared": bn_from_m(fl["tax_shared"]),
         "land_reclaimed": fl["land_reclaimed"].copy(),
     }
+    out.update(_committee_outcomes(model, out["output"]))
     return out
+
+
+def _committee_outcomes(model: ZoneModel, output_bn: np.ndarray) -> dict[str, np.ndarray]:
+    """Committees' shares and values, hosting accounts, national place and delisting risk."""
+    from sim.agents.committee import OPTIONS
+
+    zs, cm = model.zones, model.committees
+    n = zs.capacity
+    out: dict[str, np.ndarray] = {}
+    shares = cm.shares[:n] if cm.shares.shape[0] >= n else np.zeros((n, len(OPTIONS)))
+    for k, name in enumerate(OPTIONS):
+        out[f"share_{name}"] = shares[:, k].copy()
+    out["score_value"] = _fit(cm.score_value, n)
+    out["evaluation_motive"] = _fit(cm.motive, n)
+    out["host_support"] = bn_from_m(_fit(cm.support, n))
+    credited = output_bn.copy()
+    host_of = _fit(cm.host_of.astype(float), n, -1.0).astype(np.int64)
+    credit = _fit(cm.gdp_credit, n)
+    for b in np.flatnonzero(host_of >= 0):
+        moved = credit[b] * output_bn[b]
+        credited[b] -= moved
+        credited[host_of[b]] += moved
+    out["output_credited"] = credited
+    out["national_place"] = _fit(model.government.national_place, n)
+    out["delisting_risk"] = zs.delisting_risk.copy()
+    return out
+
+
+def _fit(values: np.ndarray, n: int, fill: float = 0.0) -> np.ndarray:
+    values = np.asarray(values, dtype=float)
+    if values.size >= n:
+        return values[:n].copy()
+    return np.concatenate([values, np.full(n - values.size, fill)])
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -211,6 +282,9 @@ def region_row(zone: dict[str, np.ndarray], alive: np.ndarray, model: ZoneModel)
             num, den = o.region[6:].split("/")
             d = float(zone[den][alive].sum())
             row[o.name] = float(zone[num][alive].sum()) / d if d > 0 else 0.0
+        elif o.region.startswith("wmean:"):
+            w = zone[o.region[6:]][alive]
+            row[o.name] = float(np.sum(v * w) / np.sum(w)) if np.sum(w) > 0 else 0.0
         else:
             row[o.name] = np.nan
     fl = model.flows
@@ -221,6 +295,13 @@ def region_row(zone: dict[str, np.ndarray], alive: np.ndarray, model: ZoneModel)
     row["land_quota_issued"] = float(fl["land_quota_issued"])
     row["output_cv"] = float(out.std() / mean) if mean > 0 else 0.0
     row["public_money"] = row["transfers"] + row["region_support"]
+    b = model.government.budget
+    row["region_budget"] = bn_from_m(b.envelope)
+    row["region_committed"] = bn_from_m(b.committed)
+    row["budget_funded_share"] = b.funded
+    row["region_revenue"] = (1.0 - model.params.zone_tax_share) * row["tax"]
+    row["region_net_fiscal"] = row["region_revenue"] - row["public_money"]
+    row["delisted_zones"] = float(np.sum(model.zones.level[alive] == 2))
     return row
 
 

@@ -21,11 +21,24 @@ errors), then the model calls, in this order:
   evaluation and recorded after ``end_year``;
 * ``summary()`` reports what the lever did over the run (e.g. money paid), for the results.
 
+Money (``sim.agents.government.RegionalBudget``): before the levers' ``start_year`` the region
+opens its yearly budget; each lever states its planned cost at full strength
+(``plan_cost(model)``, CNY m; ``None`` = last year's cost at full strength) and is told the share
+the budget funds (``funding``, 0..1, the same for every paying lever when the plans exceed the
+envelope); a lever scales what it pays or gives by ``funding``. What a lever actually pays
+(``model.pay`` transfers, ``region_support``) is booked to it by the hooks, hook by hook.
+
+Incentives (``sim.agents.committee``): ``incentives(model)`` may return what the lever's rules
+make a zone's evaluation score (``"score"``: CNY m per point) and its output (``"output"``: CNY m
+per log point) worth to its committee this year; committees add them to their own values.
+
 A lever acts through model and agent state, never by rewriting the parameters.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -50,6 +63,17 @@ class Lever:
 
     def __init__(self, settings: LeverSettings) -> None:
         self.settings = settings
+        self.funding = 1.0  # share of its planned cost the regional budget funds this year
+
+    def plan_cost(self, model: ZoneModel) -> float | None:
+        """CNY m the lever would pay or forgo this year at full strength (0 for levers that
+        spend nothing); ``None``: the budget estimates it from last year's booked cost."""
+        return 0.0
+
+    def incentives(self, model: ZoneModel) -> dict[str, np.ndarray] | None:
+        """What the lever's rules make a score point (``"score"``) and a log point of output
+        (``"output"``) worth to each zone's committee this year, CNY m per zone slot."""
+        return None
 
     @classmethod
     def horizon_error(cls, settings: LeverSettings, years: int) -> tuple[str, str] | None:
@@ -73,18 +97,28 @@ class Lever:
 
 
 class Hooks:
-    """Calls every lever's hook in package order; neutral when there are no levers."""
+    """Calls every lever's hook in package order; neutral when there are no levers. Books the
+    money each lever pays (``transfers`` and ``region_support`` flows) to the region's budget."""
 
     def __init__(self, levers: list[Lever]) -> None:
         self.levers = list(levers)
+
+    @contextmanager
+    def _booking(self, model: ZoneModel, lever: Lever) -> Iterator[None]:
+        fl = model.flows
+        before = float(fl["transfers"].sum() + fl["region_support"].sum())
+        yield
+        model.government.budget.book(lever.name, float(fl["transfers"].sum() + fl["region_support"].sum()) - before)
 
     def setup(self, model: ZoneModel) -> None:
         for lever in self.levers:
             lever.setup(model)
 
     def start_year(self, model: ZoneModel) -> None:
+        model.government.budget.open_year(model, self.levers)
         for lever in self.levers:
-            lever.start_year(model)
+            with self._booking(model, lever):
+                lever.start_year(model)
 
     def allocate_land(self, model: ZoneModel, demand: np.ndarray) -> np.ndarray | None:
         result = None
@@ -114,14 +148,29 @@ class Hooks:
                 out = out + got
         return out
 
+    def incentives(self, model: ZoneModel) -> dict[str, np.ndarray]:
+        """The levers' incentives summed per kind (``score``, ``output``), CNY m per zone slot."""
+        out: dict[str, np.ndarray] = {}
+        n = model.zones.capacity
+        for lever in self.levers:
+            got = lever.incentives(model)
+            for kind, values in (got or {}).items():
+                v = np.zeros(n)
+                v[: np.size(values)] = values
+                out[kind] = out.get(kind, np.zeros(n)) + v
+        return out
+
     def evaluation_stats(self, model: ZoneModel, stats: dict[str, np.ndarray]) -> None:
         for lever in self.levers:
             lever.evaluation_stats(model, stats)
 
     def after_evaluation(self, model: ZoneModel) -> None:
         for lever in self.levers:
-            lever.after_evaluation(model)
+            with self._booking(model, lever):
+                lever.after_evaluation(model)
 
     def end_year(self, model: ZoneModel) -> None:
         for lever in self.levers:
-            lever.end_year(model)
+            with self._booking(model, lever):
+                lever.end_year(model)
+        model.government.budget.close_year(model, self.levers)

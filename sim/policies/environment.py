@@ -7,9 +7,12 @@ each targeted zone's ``mgmt_eff`` a share ``speed`` of the way to ``target``. Ef
 the zone's service effect and how much land it can develop.
 
 ``fiscal_autonomy`` — first-level fiscal authority: ``start_year`` sets the targeted zones'
-``tax_share`` (share of tax raised they keep) to ``share``; zones without perks keep the
-world's ``zone_tax_share``. ``end_year`` books the revenue the region forgoes as
-``region_support``.
+``tax_share`` (share of tax raised they keep) to ``share`` (to the world's ``zone_tax_share``
+plus the region's funded share of the difference, when the region's budget cannot fund all its
+measures); zones without perks keep the world's ``zone_tax_share``. The revenue the region
+forgoes counts against the region's budget (planned from last year's tax raised) and is booked
+as ``region_support`` at ``end_year``. Zones keeping more tax have more to spend, and their
+committees value output more (retained tax).
 
 ``tech_finance`` — technology finance (loans, guarantees, risk compensation): ``start_year`` sets
 the targeted zones' ``credit``, the share of loss-driven firm exits averted.
@@ -66,10 +69,17 @@ class FiscalAutonomy(Targeted):
         super().__init__(settings)
         self.forgone = 0.0
 
+    def plan_cost(self, model: ZoneModel) -> float:
+        """Revenue forgone at full strength, from last year's tax raised in the targeted zones."""
+        zs = model.zones
+        extra = max(self.settings.share - model.params.zone_tax_share, 0.0)
+        return float(extra * np.sum(np.where(self.mask(model), zs.tax_raised, 0.0)))
+
     def start_year(self, model: ZoneModel) -> None:
         zs = model.zones
         base = model.params.zone_tax_share
-        zs.tax_share[:] = np.where(self.mask(model), self.settings.share, np.where(zs.alive, base, zs.tax_share))
+        share = base + self.funding * (self.settings.share - base) if self.settings.share > base else self.settings.share
+        zs.tax_share[:] = np.where(self.mask(model), share, np.where(zs.alive, base, zs.tax_share))
 
     def end_year(self, model: ZoneModel) -> None:
         zs = model.zones

@@ -1,21 +1,30 @@
-"""Funding rewards (area 6, 资金奖励): zones ranked high in the annual evaluation receive money.
+"""Funding rewards (area 6, 资金奖励): zones placed high receive money, as the document writes it:
+national zones for their place in the national comprehensive ranking (全国综合排名前列),
+region-level zones for their place in the region's evaluation.
 
 Lifecycle
 ---------
+* ``plan_cost``: the year's ``budget`` (the region's budget may fund only a share of it).
 * ``start_year``: remember last year's scores (for the "most improved" tier).
-* ``after_evaluation``: this year's pot is ``budget`` plus any carried reserve; tiers are paid in
-  the order given (top-ranked within a class, or most improved score), each winner the tier's
-  ``amount``; when the pot runs short the tier is paid pro rata and later tiers get nothing.
-  What is left is carried to next year (``leftover: carry``, up to ``max_reserve``) or returned
-  to the region's treasury (``leftover: return``). Money goes through ``model.pay``: it is added
-  to the winner's next budget and spent like the zone's own money on platforms, services and
-  talent subsidies, whose effects saturate (diminishing returns) — so a reward feeds back into
-  the next year's score. With ``use: platforms`` it is earmarked for innovation platforms instead.
+* ``incentives``: what the tiers make a score point (region-level tiers, most improved) and a
+  log point of output (national tiers) worth to each committee: each tier's amount times the
+  slope of the chance of making its cut-off, with the committee's learned noise (the
+  tournament incentive: largest for zones near a cut-off).
+* ``after_evaluation``: this year's pot is ``budget`` x the region's funded share plus any carried
+  reserve; tiers are paid in the order given, each winner the tier's ``amount``; when the pot
+  runs short the tier is paid pro rata and later tiers get nothing. Tier rules:
+  ``top`` (ranks 1..``count`` within the class), ``improved`` (the ``count`` largest score gains
+  since last year), ``national_place`` (national zones placed ``places`` or better among the
+  ``national_zones`` national zones of the modelled national ranking, ``sim.agents.government``;
+  at most ``count`` of them, best first). What is left is carried (``leftover: carry``, up to
+  ``max_reserve``) or returned to the region's budget (``leftover: return``). Money goes through
+  ``model.pay``: it is added to the winner's next budget and its committee spends it; with
+  ``use: platforms`` it is earmarked for innovation platforms instead.
 * Zones without perks (delisted, or suspended after a downgrade) receive nothing.
 
-Conservation: paid + carried + returned = budget issued + reserve brought in, every year.
-Defaults: Jiangxi's rules (CALIBRATION.md): CNY 10 m a year in total; praise for the top
-national and provincial zones and the 5 most improved.
+Conservation: paid + carried + returned = money issued + reserve brought in, every year.
+Defaults: Jiangxi's pot (CNY 10 m a year, CALIBRATION.md); the national tier rewards a place in
+the first 50 of 169 national zones (全国综合排名前列; the cut-off is an estimate).
 """
 
 from __future__ import annotations
@@ -23,8 +32,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sim.agents.committee import rank_slope
 from sim.agents.zone import NATIONAL, REGION
 from sim.policies._common import has_perks, pad
 from sim.policies.base import Lever, LeverSettings
@@ -39,23 +49,34 @@ class Tier(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     level: Literal["national", "region", "all"] = Field("region", description="class the tier ranks within")
-    rule: Literal["top", "improved"] = Field("top", description="'top': rank 1..count in the class; "
-                                             "'improved': the count largest score gains since last year")
-    count: int = Field(1, ge=0, le=1000, description="winners per year")
+    rule: Literal["top", "improved", "national_place"] = Field(
+        "top", description="'top': rank 1..count in the class; 'improved': the count largest score gains since "
+                           "last year; 'national_place': national zones placed 'places' or better in the national "
+                           "ranking (level must be national)")
+    count: int = Field(1, ge=0, le=1000, description="winners per year (national_place: at most this many)")
+    places: int = Field(50, ge=1, le=10_000, description="national_place: the place in the national ranking a zone "
+                                                         "must reach (1 = best)")
     amount: float = Field(1.0, ge=0.0, le=100_000.0, description="CNY m per winner per year")
+
+    @model_validator(mode="after")
+    def _national(self) -> Tier:
+        if self.rule == "national_place" and self.level != "national":
+            raise ValueError("rule national_place needs level national (the national ranking places national zones)")
+        return self
 
 
 CLASSES = {"national": NATIONAL, "region": REGION}
 
 DEFAULT_TIERS = (
-    Tier(level="national", rule="top", count=1, amount=3.0),
+    Tier(level="national", rule="national_place", count=4, places=50, amount=3.0),
     Tier(level="region", rule="top", count=3, amount=1.5),
     Tier(level="all", rule="improved", count=2, amount=1.0),
 )
 
 
 class FundingReward(Lever):
-    """Rewards from a finite regional budget to zones ranked high within their class."""
+    """Rewards from the region's budget to zones placed high: national zones in the national
+    ranking, region-level zones in the regional evaluation."""
 
     name = "funding_reward"
     area = 6
@@ -66,7 +87,7 @@ class FundingReward(Lever):
                               "(Jiangxi: CNY 10 m a year, CALIBRATION.md)")
         tiers: tuple[Tier, ...] = Field(DEFAULT_TIERS, description="paid in order; see Tier")
         leftover: Literal["carry", "return"] = Field("carry", description="unpaid money: carried to next "
-                                                     "year's pot or returned to the treasury")
+                                                     "year's pot or returned to the region's budget")
         max_reserve: float | None = Field(None, ge=0.0, le=10_000_000.0, description="CNY m cap on the carried reserve "
                                           "(excess returned); none = no cap")
         use: Literal["budget", "platforms"] = Field("budget", description="'budget': added to the zone's "
@@ -79,28 +100,35 @@ class FundingReward(Lever):
         self.prev_score: np.ndarray | None = None
         self.winners: dict[str, int] = {}
 
+    def plan_cost(self, model: ZoneModel) -> float:
+        return self.settings.budget
+
     def start_year(self, model: ZoneModel) -> None:
         self.prev_score = model.zones.score.copy()
+
+    def _members(self, model: ZoneModel, tier: Tier) -> np.ndarray:
+        zs = model.zones
+        eligible = has_perks(model)
+        return eligible if tier.level == "all" else eligible & (zs.level == CLASSES[tier.level])
 
     def award(self, model: ZoneModel) -> np.ndarray:
         """This year's reward per zone slot (CNY m), within the pot."""
         s, zs = self.settings, model.zones
         n = zs.capacity
-        pot = s.budget + self.reserve
+        pot = s.budget * self.funding + self.reserve
         amounts = np.zeros(n)
         left = pot
-        eligible = has_perks(model)
         prev = pad(self.prev_score, n, np.nan)
+        place = pad(model.government.national_place, n, 0.0)
         for tier in s.tiers:
             if left <= 0:
                 break
-            members = eligible if tier.level == "all" else eligible & (zs.level == CLASSES[tier.level])
-            slots = np.flatnonzero(members)
+            slots = np.flatnonzero(self._members(model, tier))
             if tier.rule == "top":
-                if tier.level == "all":
-                    key = -zs.score[slots]
-                else:
-                    key = zs.rank[slots].astype(float)
+                key = -zs.score[slots] if tier.level == "all" else zs.rank[slots].astype(float)
+            elif tier.rule == "national_place":
+                slots = slots[(place[slots] >= 1.0) & (place[slots] <= tier.places)]
+                key = place[slots]
             else:
                 gain = zs.score[slots] - prev[slots]
                 slots, gain = slots[np.isfinite(gain)], gain[np.isfinite(gain)]
@@ -114,10 +142,44 @@ class FundingReward(Lever):
             left -= pay
         return amounts
 
+    def incentives(self, model: ZoneModel) -> dict[str, np.ndarray]:
+        """CNY m per score point (region tiers, most improved) and per log point of output (national
+        tiers) for each zone: amount x the slope of the chance of making the tier's cut-off."""
+        s, zs, cm = self.settings, model.zones, model.committees
+        n = zs.capacity
+        score_v, output_v = np.zeros(n), np.zeros(n)
+        # committees expect what the pot can pay: tiers are cut when it runs short (and a pot of 0 pays nothing)
+        want = sum(t.amount * t.count for t in s.tiers)
+        pot = s.budget * self.funding + self.reserve
+        scale = min(1.0, pot / want) if want > 0 else 0.0
+        noise = pad(cm.score_noise, n, model.params.committee_score_noise)
+        for tier in s.tiers:
+            members = np.flatnonzero(self._members(model, tier))
+            if members.size == 0 or tier.amount <= 0:
+                continue
+            if tier.rule == "national_place":
+                cut = model.government.national_threshold(tier.places)
+                log_out = pad(model.government.national_log_output, n, -np.inf)[members]
+                years = float(model.params.evaluation_years)
+                out_noise = pad(cm.output_noise, n, 0.1)[members]
+                output_v[members] += tier.amount * scale * rank_slope(log_out, cut, out_noise) / years
+                continue
+            score = np.nan_to_num(zs.score[members], nan=0.0)
+            if tier.rule == "improved":
+                prev = np.nan_to_num(pad(self.prev_score, n, np.nan)[members], nan=0.0)
+                score = score - prev
+            if tier.count <= 0 or tier.count >= members.size:
+                continue
+            ordered = np.sort(score)[::-1]
+            cut = 0.5 * (ordered[tier.count - 1] + ordered[tier.count])
+            score_v[members] += tier.amount * scale * rank_slope(score, cut, noise[members])
+        return {"score": score_v, "output": output_v}
+
     def after_evaluation(self, model: ZoneModel) -> None:
         s = self.settings
         amounts = self.award(model)
-        pot = s.budget + self.reserve
+        issued = s.budget * self.funding
+        pot = issued + self.reserve
         paid = float(amounts.sum())
         left = max(pot - paid, 0.0)
         if s.leftover == "carry":
@@ -125,7 +187,7 @@ class FundingReward(Lever):
         else:
             self.reserve = 0.0
         self.returned += left - self.reserve
-        self.issued += s.budget
+        self.issued += issued
         self.paid += paid
         slots = np.flatnonzero(amounts > 0)
         if slots.size:

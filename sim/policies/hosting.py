@@ -7,16 +7,22 @@ Lifecycle
   ``max_distance_km``, shortest pairs first) or ``complementary`` (highest sector-mix
   dissimilarity per distance). The hosted zone's ``hosted_by`` is set, and the firm moving cost
   between host and hosted is multiplied by ``move_cost_factor`` (one management, one
-  investment service).
+  investment service). The terms are told to the committees (``sim.agents.committee``): the
+  host is credited ``host_share`` of the hosted zone's output when GDP is split
+  (``evaluation: split``) and receives ``host_share`` x ``compliance`` of the tax it keeps; its
+  committee then decides each year how much of its budget to spend in the hosted zone (starting
+  from ``support_prior``), more the more of the hosted zone's results are credited to it.
 * ``start_year``: the hosted zone's management efficiency closes ``convergence`` of its gap to the
-  host's; knowledge spills over: the hosted zone's firms draw on ``spillover`` of the host's
-  innovation platforms (the innovation rate uses the model's ``platform_effect`` on the combined
-  platforms).
+  host's, times the host committee's effort towards it (its share of budget for the hosted zone
+  over ``support_prior``, at most 3); knowledge spills over: the hosted zone's firms draw on
+  ``spillover`` of the host's innovation platforms (the innovation rate uses the model's
+  ``platform_effect`` on the combined platforms).
 * ``share_tax``: of the tax the hosted zone keeps, the agreed ``host_share`` goes to the host,
   times ``compliance`` (the share of agreements honoured); the sum kept is unchanged.
-* ``evaluation_stats``: with ``evaluation: split`` the hosted zone's output and value added are
-  counted ``host_share`` to the host in the evaluation (GDP statistics split by agreement);
-  ``own`` leaves the statistics where they arise.
+* ``evaluation_stats``: with ``evaluation: split`` the hosted zone's output, value added and tax
+  are counted ``host_share`` to the host in the evaluation (GDP statistics split by agreement);
+  ``own`` leaves the statistics where they arise. The results table shows both accountings:
+  ``output`` where it arises, ``output_credited`` by the agreed split.
 
 Defaults: estimates; splits by agreement and their weak enforcement from the enclave-park rules
 (发改地区〔2017〕922号, CALIBRATION.md).
@@ -69,8 +75,11 @@ class Hosting(Lever):
                                   "tax (and, if split, its GDP) that goes to the host (estimate)")
         compliance: float = Field(0.7, ge=0.0, le=1.0, description="share of the agreed tax split actually "
                                   "paid (enclave splits are often not honoured, CALIBRATION.md; estimate)")
-        evaluation: Literal["own", "split"] = Field("own", description="whether the evaluation counts GDP "
-                                                    "where it arises or by the agreed split")
+        evaluation: Literal["own", "split"] = Field("own", description="whether the evaluation (and the GDP "
+                                                    "credited to each committee) counts output where it arises "
+                                                    "or by the agreed split")
+        support_prior: float = Field(0.05, ge=0.0, le=0.5, description="share of the host's budget its committee "
+                                     "spends in the hosted zone when nothing favours more or less (estimate)")
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
@@ -97,12 +106,16 @@ class Hosting(Lever):
             zs.hosted_by[b] = a
             model.move_cost[a, b] *= s.move_cost_factor
             model.move_cost[b, a] *= s.move_cost_factor
+        gdp = s.host_share if s.evaluation == "split" else 0.0
+        model.committees.set_hosting(self.pairs, gdp_credit=gdp, tax_credit=s.host_share * s.compliance,
+                                     support_prior=s.support_prior)
 
     def choose(self, model: ZoneModel) -> list[tuple[int, int]]:
         """Pairs by rule: score every national x region-level pair, take the best greedily."""
         s, zs = self.settings, model.zones
-        hosts = np.flatnonzero(zs.alive & (zs.level == NATIONAL))
-        guests = np.flatnonzero(zs.alive & (zs.level == REGION) & (zs.hosted_by < 0))
+        # a zone without a known location (located false) is never paired by distance
+        hosts = np.flatnonzero(zs.alive & zs.located & (zs.level == NATIONAL))
+        guests = np.flatnonzero(zs.alive & zs.located & (zs.level == REGION) & (zs.hosted_by < 0))
         d = model.distance[np.ix_(hosts, guests)]
         if s.rule == "nearest":
             merit = -d
@@ -135,14 +148,23 @@ class Hosting(Lever):
     def start_year(self, model: ZoneModel) -> None:
         s, zs, p = self.settings, model.zones, model.params
         mult = np.ones(zs.capacity)
+        effort = self.effort(model)
         for a, b in self.pairs:
             gap = zs.mgmt_eff[a] - zs.mgmt_eff[b]
             if gap > 0:
-                zs.mgmt_eff[b] += s.convergence * gap
+                zs.mgmt_eff[b] += min(s.convergence * effort[a], 1.0) * gap
             own = 1.0 + p.platform_effect * np.log1p(zs.platforms[b])
             joint = 1.0 + p.platform_effect * np.log1p(zs.platforms[b] + s.spillover * zs.platforms[a])
             mult[b] = joint / own
         self.innovation.set(model, mult)
+
+    def effort(self, model: ZoneModel) -> np.ndarray:
+        """Host committees' effort towards their hosted zone relative to the neutral one (0..3)."""
+        from sim.agents.committee import HOSTED
+
+        shares = model.committees.shares[:, HOSTED]
+        neutral = self.settings.support_prior
+        return np.clip(shares / neutral, 0.0, 3.0) if neutral > 0 else np.ones(shares.size)
 
     def share_tax(self, model: ZoneModel) -> None:
         s, zs, fl = self.settings, model.zones, model.flows
@@ -157,7 +179,7 @@ class Hosting(Lever):
     def evaluation_stats(self, model: ZoneModel, stats: dict[str, np.ndarray]) -> None:
         if self.settings.evaluation != "split":
             return
-        for key in ("output", "value_added"):
+        for key in ("output", "value_added", "tax"):
             v = stats[key] = stats[key].copy()
             for a, b in self.pairs:
                 moved = self.settings.host_share * v[b]

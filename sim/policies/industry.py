@@ -40,11 +40,15 @@ class Incubators(Targeted):
         self.part = Contribution("startup_mult", "mul")
         self.cost = 0.0
 
+    def plan_cost(self, model: ZoneModel) -> None:  # the region's budget estimates it from last year
+        return None
+
     def start_year(self, model: ZoneModel) -> None:
-        self.part.set(model, np.where(self.mask(model), 1.0 + self.settings.gain, 1.0))
+        self.part.set(model, np.where(self.mask(model), 1.0 + self.settings.gain * self.funding, 1.0))
 
     def end_year(self, model: ZoneModel) -> None:
-        cost = np.where(self.part.values(model.n_zone_slots) > 1.0, model.flows["startups"], 0.0) * self.settings.cost_per_startup
+        cost = np.where(self.part.values(model.n_zone_slots) > 1.0, model.flows["startups"], 0.0) * \
+            self.settings.cost_per_startup * self.funding
         model.flows["region_support"] += cost
         self.cost += float(cost.sum())
 
@@ -74,14 +78,18 @@ class CertificationSupport(Targeted):
         i = model.live_firms()
         return np.bincount(model.firms.zone[i], weights=model.firms.hightech[i], minlength=model.n_zone_slots)
 
+    def plan_cost(self, model: ZoneModel) -> None:  # the region's budget estimates it from last year
+        return None
+
     def start_year(self, model: ZoneModel) -> None:
-        self.part.set(model, np.where(self.mask(model), 1.0 + self.settings.gain, 1.0))
+        self.part.set(model, np.where(self.mask(model), 1.0 + self.settings.gain * self.funding, 1.0))
         self.before = self._certified(model)
 
     def end_year(self, model: ZoneModel) -> None:
         after = self._certified(model)
         before = np.concatenate([self.before, np.zeros(after.size - self.before.size)])
-        cost = np.where(self.part.values(after.size) > 1.0, np.maximum(after - before, 0.0), 0.0) * self.settings.award
+        cost = np.where(self.part.values(after.size) > 1.0, np.maximum(after - before, 0.0), 0.0) * \
+            self.settings.award * self.funding
         model.flows["region_support"] += cost
         self.cost += float(cost.sum())
 

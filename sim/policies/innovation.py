@@ -45,8 +45,11 @@ class TalentSubsidy(Targeted):
         self.part = Contribution("subsidy_extra", "add")
         self.cost = 0.0
 
+    def plan_cost(self, model: ZoneModel) -> float:  # the region's budget (sim/agents/government.py)
+        return float(np.sum(np.where(self.mask(model), m_from_k(self.settings.amount * model.talent_by_zone()), 0.0)))
+
     def start_year(self, model: ZoneModel) -> None:
-        self.part.set(model, np.where(self.mask(model), self.settings.amount, 0.0))
+        self.part.set(model, np.where(self.mask(model), self.settings.amount * self.funding, 0.0))
 
     def end_year(self, model: ZoneModel) -> None:
         cost = m_from_k(self.part.values(model.n_zone_slots) * model.talent_by_zone())  # CNY k x people
@@ -73,6 +76,9 @@ class PlatformBuilding(Targeted):
         super().__init__(settings)
         self.spent = 0.0
 
+    def plan_cost(self, model: ZoneModel) -> float:  # the region's budget (sim/agents/government.py)
+        return self.settings.budget
+
     def start_year(self, model: ZoneModel) -> None:
         zs, m = model.zones, self.mask(model)
         if not m.any() or self.settings.budget <= 0:
@@ -85,7 +91,7 @@ class PlatformBuilding(Targeted):
             w = np.where(m, 1.0 / (1.0 + zs.platforms), 0.0)
         if w.sum() <= 0:
             return
-        money = self.settings.budget * w / w.sum()
+        money = self.settings.budget * self.funding * w / w.sum()
         zs.platforms += money / model.params.platform_cost
         model.flows["region_support"] += money  # the year's flows were reset before start_year
         self.spent += float(money.sum())

@@ -103,6 +103,9 @@ class Promotion(Lever):
         max_national: int | None = Field(None, ge=1, le=100_000, description="cap on the number of national zones")
         min_gap: int = Field(5, ge=0, le=100, description="years between two promotions (estimate: the "
                              "State Council approves national zones in batches)")
+        value_years: float = Field(3.0, ge=0.0, le=100.0, description="what national status is worth to a "
+                                   "zone's committee, in years of its budget (estimate; committees respond to "
+                                   "the chance of promotion, sim/agents/committee.py)")
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
@@ -130,6 +133,32 @@ class Promotion(Lever):
             self.last_promotion = model.steps
             self.events.append({"year": model.start_year + model.steps, "zone": model.zone_ids[z]})
         self.streak = streak
+
+    def incentives(self, model: ZoneModel) -> dict[str, np.ndarray]:
+        """CNY m per score point: value of national status x d P(promotion) / d score, for the
+        region-level zones that meet the output and certified-firm thresholds."""
+        from sim.agents.committee import prob_above, rank_slope
+
+        s, zs = self.settings, model.zones
+        n = zs.capacity
+        out = np.zeros(n)
+        members = np.flatnonzero(zs.alive & (zs.level == REGION))
+        n_nat = int((zs.alive & (zs.level == NATIONAL)).sum())
+        if members.size <= s.top or (s.max_national is not None and n_nat >= s.max_national):
+            return {"score": out}
+        hightech = np.zeros(n)
+        got = model.year_data.census.get("hightech_firms", np.zeros(0))[:n]
+        hightech[: got.size] = got
+        ok = (bn_from_m(zs.output_prev[members]) >= s.min_output_bn) & (hightech[members] >= s.min_hightech_firms)
+        score = np.nan_to_num(zs.score[members], nan=0.0)
+        cut = 0.5 * (np.sort(score)[::-1][s.top - 1] + np.sort(score)[::-1][s.top])
+        noise = model.committees.score_noise[members]
+        streak = np.zeros(n) if self.streak is None else np.concatenate([self.streak, np.zeros(n - self.streak.size)])
+        need = np.maximum(s.years - streak[members], 1.0)
+        p = prob_above(score, cut, noise)
+        dprob = need * p ** (need - 1.0) * rank_slope(score, cut, noise)
+        out[members] = np.where(ok, s.value_years * np.maximum(zs.budget[members], 0.0) * dprob, 0.0)
+        return {"score": out}
 
     def summary(self) -> dict[str, Any]:
         return {"promoted": list(self.events)}

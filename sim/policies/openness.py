@@ -36,11 +36,15 @@ class OutsideAttraction(Targeted):
         self.part = Contribution("arrival_mult", "mul")
         self.cost = 0.0
 
+    def plan_cost(self, model: ZoneModel) -> None:  # the region's budget estimates it from last year
+        return None
+
     def start_year(self, model: ZoneModel) -> None:
-        self.part.set(model, np.where(self.mask(model, perks=False), 1.0 + self.settings.gain, 1.0))
+        self.part.set(model, np.where(self.mask(model, perks=False), 1.0 + self.settings.gain * self.funding, 1.0))
 
     def end_year(self, model: ZoneModel) -> None:
-        cost = np.where(self.part.values(model.n_zone_slots) > 1.0, model.flows["arrivals"], 0.0) * self.settings.cost_per_arrival
+        cost = np.where(self.part.values(model.n_zone_slots) > 1.0, model.flows["arrivals"], 0.0) * \
+            self.settings.cost_per_arrival * self.funding
         model.flows["region_support"] += cost
         self.cost += float(cost.sum())
 

@@ -55,6 +55,25 @@ OUTCOME_NAMES: dict[str, tuple[str, str]] = {
     "land_quota_issued": ("land quota issued", "下达建设用地指标"),
     "output_cv": ("spread of output between zones (CV)", "园区间产出差距（变异系数）"),
     "public_money": ("public money to zones", "财政奖补总额"),
+    # zone committees, the regional budget and the evaluation (issue 16)
+    "share_promotion": ("budget share: investment promotion", "预算占比：招商引资"),
+    "share_land": ("budget share: land development", "预算占比：土地开发"),
+    "share_services": ("budget share: zone services", "预算占比：园区服务"),
+    "share_platforms": ("budget share: innovation platforms", "预算占比：创新平台"),
+    "share_talent": ("budget share: talent recruitment", "预算占比：人才引进"),
+    "share_hosted": ("budget share: the hosted zone", "预算占比：托管园区"),
+    "score_value": ("value of one evaluation point", "评价每分价值"),
+    "evaluation_motive": ("weight of the evaluation in spending", "评价考核在支出决策中的权重"),
+    "host_support": ("host support", "托管支持资金"),
+    "output_credited": ("output credited (GDP split)", "统计核算产出（GDP分成）"),
+    "national_place": ("place among national zones", "国家高新区排名位次"),
+    "delisting_risk": ("delisting risk", "摘牌风险"),
+    "region_budget": ("regional budget for zone measures", "自治区园区政策预算"),
+    "region_committed": ("cost of the measures as planned", "政策措施计划支出"),
+    "budget_funded_share": ("share of the plans funded", "预算保障比例"),
+    "region_revenue": ("regional tax revenue from zones", "自治区来自园区的税收"),
+    "region_net_fiscal": ("net fiscal balance of the region", "自治区财政净收支"),
+    "delisted_zones": ("zones delisted", "被摘牌园区数"),
 }
 
 # model unit (sim.outcomes.metrics) -> (kind, English unit, Chinese unit, display scale en, zh)
@@ -69,6 +88,9 @@ UNITS: dict[str, tuple[str, str, str, float, float]] = {
     "0..1": ("number", "0–1", "0–1", 1.0, 1.0), "0..100": ("number", "0–100", "0–100", 1.0, 1.0),
     "1 = best": ("rank", "1 = best", "1=最好", 1.0, 1.0), "1": ("number", "", "", 1.0, 1.0),
     "code": ("number", "code", "代码", 1.0, 1.0), "zone slot": ("number", "slot", "序号", 1.0, 1.0),
+    "share of budget": ("share", "% of budget", "占预算%", 100.0, 100.0),
+    "CNY m per point": ("number", "CNY m per point", "百万元/分", 1.0, 1.0),
+    "place": ("rank", "place", "位", 1.0, 1.0), "zones": ("count", "zones", "个", 1.0, 1.0),
 }
 # Counts whose Chinese unit is not the generic one
 _ZH_UNIT = {"innovations": "项/年", "platforms": "个"}
@@ -259,7 +281,7 @@ TEXT: dict[str, tuple[str, str]] = {
     # validation
     "validation_title": ("Model (dots: seeds; bar: mean) against the accepted interval (green band)",
                          "模型（点：各种子；横线：均值）与可接受区间（绿色带）"),
-    "fail": ("FAIL", "未通过"), "firm_sizes": ("Firm size distribution", "企业规模分布"),
+    "fail": ("FAIL", "未通过"), "no_value": ("no value", "无数值"), "firm_sizes": ("Firm size distribution", "企业规模分布"),
     "employees_axis": ("employees", "从业人员"), "ccdf_axis": ("P(size > s)", "P(规模 > s)"),
     "year0": ("year 0", "起始年"), "last_year": ("last year", "末年"), "zipf": ("Zipf slope −1", "齐普夫斜率 −1"),
     "policy_title": ("Policy responses: mean and 5–95% across seeds (green pass, red disagrees, grey inconclusive)",

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from sim.core.errors import InputError, did_you_mean, shown
+from sim.core.errors import InputError, did_you_mean, shown, unknown_name
 from sim.core.params import MAX_YEARS, SECTORS, Params
 
 PACKAGE = Path(__file__).resolve().parents[1]  # sim/
@@ -225,8 +225,12 @@ class ZoneRow(BaseModel):
     name_zh: str = Field(min_length=1)
     city: str
     level: Literal["national", "region"]
-    lon: float = Field(ge=-180, le=180)
-    lat: float = Field(ge=-90, le=90)
+    # false for a zone known to exist but not identified (no coordinates): the model keeps it out of
+    # every distance-based rule (relocation distance cost, hosting by rule); an optional column,
+    # true when absent or empty
+    located: bool = True
+    lon: float | None = Field(None, ge=-180, le=180, description="empty when located is false")
+    lat: float | None = Field(None, ge=-90, le=90, description="empty when located is false")
     output_bn: float = Field(gt=0, le=1e5, description="CNY bn/yr")
     firms: int = Field(ge=1, le=5_000_000)
     hightech_firms: int = Field(ge=0, le=5_000_000)
@@ -244,8 +248,20 @@ class ZoneRow(BaseModel):
     share_traditional: float = Field(ge=0, le=1)
     source: str = Field(min_length=1)
 
+    @field_validator("located", "lon", "lat", mode="before")
+    @classmethod
+    def _empty_cell(cls, v: Any, info: Any) -> Any:
+        if isinstance(v, str) and not v.strip():
+            return True if info.field_name == "located" else None
+        return v
+
     @model_validator(mode="after")
     def _consistent(self) -> ZoneRow:
+        if self.located and (self.lon is None or self.lat is None):
+            raise ValueError("lon and lat are required for a located zone (set located to false for a zone "
+                             "without a known location)")
+        if not self.located and (self.lon is not None or self.lat is not None):
+            raise ValueError("a zone with located false must leave lon and lat empty")
         if self.hightech_firms > self.firms:
             raise ValueError("hightech_firms must not exceed firms")
         if self.land_developed_km2 > self.land_total_km2:
@@ -258,6 +274,31 @@ class ZoneRow(BaseModel):
     @property
     def sector_shares(self) -> tuple[float, ...]:
         return tuple(getattr(self, f"share_{s}") for s in SECTORS)
+
+
+class Anchor(BaseModel):
+    """A known large firm (from public sources) that initialisation places in its zone instead of
+    one of the zone's largest random draws (sim/model/initial.py)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=120)
+    name_zh: str = ""
+    zone: str = Field(min_length=1, description="zone id of the zone table")
+    sector: str = Field(min_length=1, description="one of sim.core.params.SECTORS")
+    output_bn: float = Field(gt=0, le=1e4, description="CNY bn/yr in the world's start year")
+    hightech: bool = Field(False, description="a certified high-tech enterprise at the start")
+    source: str = Field(min_length=1, description="where the firm, its zone and its size come from")
+
+    @field_validator("sector")
+    @classmethod
+    def _sector(cls, v: str) -> str:
+        if v not in SECTORS:
+            raise ValueError(f"unknown sector '{v}'{did_you_mean(v, SECTORS)}; allowed: {', '.join(SECTORS)}")
+        return v
+
+
+ANCHOR_MAX_SHARE = 0.8  # anchors may carry at most this share of their zone's output (the rest: other firms)
 
 
 # Names end up in folder names (results/run-WORLD-PACKAGE-...): letters, digits and -_. only,
@@ -275,6 +316,11 @@ class WorldFile(BaseModel):
     start_year: int = Field(2021, ge=1900, le=2200)
     years: int = Field(20, ge=1, le=MAX_YEARS)
     zones: str = Field(min_length=1, description="path of the zone table CSV, relative to the world file")
+    sources: str | None = Field(None, min_length=1, description="path of the per-cell source table CSV "
+                                "(columns zone, column, source), relative to the world file")
+    anchors: tuple[Anchor, ...] = Field((), description="known large firms placed at initialisation")
+    params_from: str | None = Field(None, min_length=1, description="another world file whose params: block "
+                                    "this world uses (its own params: override it), relative to this file")
     params: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -291,6 +337,10 @@ class World:
     params: Params
     source: str
     param_overrides: dict[str, Any] = field(default_factory=dict)
+    anchors: tuple[Anchor, ...] = ()
+    # (zone id, column) -> where the cell's figure comes from, or "estimate: how"; empty when the
+    # world file names no source table
+    sources: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def zone_ids(self) -> list[str]:
@@ -298,10 +348,71 @@ class World:
 
     def with_params(self, **overrides: Any) -> World:
         """A copy with some parameters replaced (validated like a file's ``params:``)."""
+        from dataclasses import replace
+
         merged = {**self.param_overrides, **overrides}
         params = validate(Params, merged, self.source, "params")
-        return World(self.name, self.title, self.title_zh, self.start_year, self.years, self.zones,
-                     params, self.source, merged)
+        return replace(self, params=params, param_overrides=merged)
+
+
+# columns of a zone table that carry figures (every one needs a source in a source table)
+SOURCED_COLUMNS: tuple[str, ...] = tuple(c for c in ZoneRow.model_fields if c not in ("id", "source"))
+
+
+def check_anchors(anchors: tuple[Anchor, ...], zones: tuple[ZoneRow, ...], source: str | Path) -> None:
+    """Anchors name known zones, have unique names, and leave room for the zone's other firms."""
+    by_id = {z.id: z for z in zones}
+    names: set[str] = set()
+    for k, a in enumerate(anchors):
+        if a.zone not in by_id:
+            raise unknown_name(source, f"anchors[{k}].zone", a.zone, by_id, "zone")
+        if a.name in names:
+            raise InputError(source, f"anchors[{k}].name", f"anchor '{a.name}' is listed twice")
+        names.add(a.name)
+    for z in zones:
+        mine = [a for a in anchors if a.zone == z.id]
+        total = sum(a.output_bn for a in mine)
+        if mine and total > ANCHOR_MAX_SHARE * z.output_bn:
+            raise InputError(source, "anchors", f"anchors in zone '{z.id}' produce {total:g} CNY bn, more than "
+                                                f"{ANCHOR_MAX_SHARE:.0%} of the zone's output_bn ({z.output_bn:g})")
+        if len(mine) > z.firms:
+            raise InputError(source, "anchors", f"zone '{z.id}' has more anchors than firms ({z.firms})")
+        certified = sum(a.hightech for a in mine)
+        if certified > z.hightech_firms:
+            raise InputError(source, "anchors", f"zone '{z.id}' has {certified} certified anchors but "
+                                                f"hightech_firms is {z.hightech_firms}")
+
+
+def read_source_table(path: Path, zones: tuple[ZoneRow, ...]) -> dict[tuple[str, str], str]:
+    """The per-cell source table: one row (zone, column, source) for every figure of the zone table,
+    no more, no less; a source is a citation or starts with "estimate:" and says how."""
+    text = read_text(path)
+    reader = csv.DictReader(io.StringIO(text))
+    want = ["zone", "column", "source"]
+    if (reader.fieldnames or []) != want:
+        raise InputError(path, "header", f"expected the columns {', '.join(want)}")
+    ids = [z.id for z in zones]
+    out: dict[tuple[str, str], str] = {}
+    for lineno, raw in enumerate(reader, start=2):
+        if None in raw or any(v is None for v in raw.values()):
+            raise InputError(path, f"line {lineno}", "expected exactly 3 values: zone, column, source")
+        zone, col, src = (raw[k].strip() for k in want)
+        if zone not in ids:
+            raise unknown_name(path, f"line {lineno}.zone", zone, ids, "zone")
+        if col not in SOURCED_COLUMNS:
+            raise unknown_name(path, f"line {lineno}.column", col, SOURCED_COLUMNS, "column")
+        if not src or src.lower().rstrip(":") == "estimate":
+            raise InputError(path, f"line {lineno}.source", "empty: give a source, or 'estimate: how it was made'")
+        if (zone, col) in out:
+            raise InputError(path, f"line {lineno}", f"{zone}.{col} has a source already")
+        out[(zone, col)] = src
+    missing = next(((z, c) for z in ids for c in SOURCED_COLUMNS if (z, c) not in out), None)
+    if missing:
+        raise InputError(path, None, f"no source for {missing[0]}.{missing[1]}: every cell of the zone table needs one")
+    return out
+
+
+OPTIONAL_COLUMNS = ("located",)  # a zone table may leave these out (defaults in ZoneRow)
 
 
 def read_zone_table(path: Path) -> tuple[ZoneRow, ...]:
@@ -313,7 +424,7 @@ def read_zone_table(path: Path) -> tuple[ZoneRow, ...]:
         if name not in allowed:
             raise InputError(path, f"column '{name}'", f"unknown column{did_you_mean(name, allowed)}; "
                                                        f"allowed: {', '.join(allowed)}")
-    missing = [n for n in allowed if n not in fields]
+    missing = [n for n in allowed if n not in fields and n not in OPTIONAL_COLUMNS]
     if missing:
         raise InputError(path, f"column '{missing[0]}'", "required column is missing")
     rows = []
@@ -369,7 +480,18 @@ def load_world(name_or_path: str | Path = DEFAULT_WORLD) -> World:
         return parse(name_or_path)
     path = resolve(name_or_path, WORLDS, "world")
     spec = validate(WorldFile, read_mapping(path), path)
-    params = validate(Params, spec.params, path, "params")
+    overrides = dict(spec.params)
+    if spec.params_from:
+        base = path.parent / spec.params_from
+        if base.resolve() == path.resolve():
+            raise InputError(path, "params_from", "names the world file itself")
+        inherited = read_mapping(base).get("params") or {}
+        if not isinstance(inherited, dict):
+            raise InputError(base, "params", "expected a mapping of parameter names to values")
+        overrides = {**inherited, **overrides}
+    params = validate(Params, overrides, path, "params")
     zones = read_zone_table((path.parent / spec.zones))
+    check_anchors(spec.anchors, zones, path)
+    sources = read_source_table(path.parent / spec.sources, zones) if spec.sources else {}
     return World(spec.name, spec.title, spec.title_zh, spec.start_year, spec.years, zones, params, str(path),
-                 dict(spec.params))
+                 overrides, spec.anchors, sources)

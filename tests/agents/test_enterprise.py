@@ -118,7 +118,8 @@ def test_exit_hazard_rises_with_persistent_losses(world):
     f.losses[i] = 0
     f.age[i] = 50
     base = ent.exit_hazard(m)
-    assert np.allclose(base, m.params.exit_base_hazard, atol=1e-6)
+    size_factor = (np.maximum(f.employees[i], 1.0) / m.params.size_reference) ** -m.params.exit_size_elasticity
+    assert np.allclose(base, np.minimum(m.params.exit_base_hazard * size_factor, 1.0), atol=1e-6)
     f.losses[i] = m.params.loss_years_to_exit
     assert (ent.exit_hazard(m) > base).all()
     m.zones.credit[:] = 1.0  # technology finance averts loss-driven exits
@@ -167,3 +168,62 @@ def test_exit_rate_in_calibration_band(world, years):
         m.step()
         rates.append(m.recorder.region_latest["exits"] / firms)
     assert 0.04 < np.mean(rates[1:]) < 0.11
+
+
+# --- firm dynamics as the literature finds them (issue 15) ----------------------------------------
+def test_laplace_shock_is_unit_variance_and_tent_shaped():
+    u = (np.arange(2_000_000) + 0.5) / 2_000_000  # a fine grid of the uniform
+    x = ent.laplace(u)
+    assert abs(x.mean()) < 1e-9
+    assert x.var() == pytest.approx(1.0, rel=1e-3)
+    assert np.mean(x**4) == pytest.approx(6.0, rel=1e-2)  # Laplace kurtosis 6 (Gaussian: 3)
+    assert np.mean(np.abs(x)) == pytest.approx(1 / np.sqrt(2), rel=1e-3)
+    assert np.all(np.diff(x) > 0)  # monotone in the uniform: common random numbers stay paired
+
+
+@pytest.mark.parametrize("sigma", [0.05, 0.3, 0.6])
+def test_mean_growth_factor_does_not_depend_on_volatility(sigma):
+    """grow() adds log(1 - sigma^2/2): the expected growth factor is exp(drift) for any sigma."""
+    u = (np.arange(2_000_000) + 0.5) / 2_000_000
+    factor = np.exp(sigma * ent.laplace(u) + np.log1p(-0.5 * sigma**2))
+    assert factor.mean() == pytest.approx(1.0, abs=2e-3)
+
+
+def test_growth_volatility_falls_as_a_power_of_size(model):
+    p = model.params
+    n = np.array([1.0, 10.0, 100.0, 10_000.0])
+    sigma = ent.growth_volatility(model, n)
+    assert np.all(np.diff(sigma) < 0)
+    slope = np.diff(np.log(sigma[1:])) / np.diff(np.log(n[1:]))
+    np.testing.assert_allclose(slope, -p.growth_noise_size_elasticity)
+    assert ent.growth_volatility(model, np.array([p.size_reference]))[0] == pytest.approx(p.growth_noise)
+
+
+def test_big_firms_grow_with_smaller_swings(world):
+    """Measured on a real year: the spread of log growth of the largest 2% of firms is well below
+    that of the small ones."""
+    m = ZoneModel(world=world, rng=3, agent_handles="lazy")
+    f = m.firms
+    uid0, n0 = f.uid[:f.n].copy(), f.employees[:f.n].copy()
+    m.step()
+    _, i0, i1 = np.intersect1d(uid0, f.uid[:f.n], return_indices=True)
+    g = np.log(f.employees[:f.n][i1] / n0[i0])
+    size = n0[i0]
+    above_floor = size >= 2  # the one-employee floor cuts the smallest firms' falls
+    small = above_floor & (size <= np.quantile(size[above_floor], 0.3))
+    big = size >= np.quantile(size, 0.98)
+    assert g[big].std() < 0.7 * g[small].std()
+
+
+def test_exit_hazard_falls_with_size(world):
+    m = ZoneModel(world=world, rng=1, agent_handles="lazy", loss_exit_probability=0.0)
+    f = m.firms
+    L = f.n
+    f.age[:L] = 20  # mature: only the size factor differs
+    f.employees[:L] = np.geomspace(1.0, 10_000.0, L)
+    h = ent.exit_hazard(m)
+    assert np.all(np.diff(h) <= 1e-15) and h[0] > 3 * h[-1]
+    p = m.params
+    expected = p.exit_base_hazard * (f.employees[:L] / p.size_reference) ** -p.exit_size_elasticity
+    np.testing.assert_allclose(h, np.minimum(expected + p.exit_young_hazard * np.exp(-20 / p.young_age_scale)
+                                             * (f.employees[:L] / p.size_reference) ** -p.exit_size_elasticity, 1.0))

@@ -9,7 +9,7 @@ from sim.agents import zone as zon
 from sim.agents.zone import Zone
 
 
-def test_budget_is_kept_tax_plus_transfers_and_is_spent(model):
+def test_budget_is_kept_tax_plus_transfers_and_is_spent_by_the_committee(model):
     zs, p = model.zones, model.params
     tax = np.full(zs.capacity, 100.0)
     zs.transfers[:] = 0.0
@@ -17,9 +17,11 @@ def test_budget_is_kept_tax_plus_transfers_and_is_spent(model):
     platforms0, services0 = zs.platforms.copy(), zs.services.copy()
     zon.public_finance(model, tax)
     np.testing.assert_allclose(zs.budget, zs.tax_share * 100.0 + np.where(np.arange(zs.capacity) == 2, 50.0, 0))
-    np.testing.assert_allclose(zs.platforms, platforms0 * (1 - p.platform_depreciation)
-                               + p.spend_platforms * zs.budget / p.platform_cost)
-    np.testing.assert_allclose(zs.services, services0 * (1 - p.services_depreciation) + p.spend_services * zs.budget)
+    spend = model.committees.spend
+    np.testing.assert_allclose(spend.sum(axis=1), zs.budget)  # all of it is spent, nothing carried
+    np.testing.assert_allclose(zs.platforms, platforms0 * (1 - p.platform_depreciation) + spend[:, 3] / p.platform_cost)
+    np.testing.assert_allclose(zs.services, services0 * (1 - p.services_depreciation) + spend[:, 2])
+    np.testing.assert_allclose(zs.subsidy, spend[:, 4] * 1000.0 / np.maximum(model.talent_by_zone(), 1.0))
     assert (zs.transfers == 0).all()
 
 
@@ -32,7 +34,8 @@ def test_land_development_needs_allotment_and_room(model):
     zs.land_allotted[:] = 1000.0
     zon.develop_land(model)
     assert (zs.land_developed <= zs.land_total + 1e-9).all()
-    assert (zs.land_developed - dev0 <= model.params.land_development_capacity * zs.mgmt_eff + 1e-9).all()
+    cap = model.params.land_development_capacity * zs.mgmt_eff * model.committees.land_capacity()
+    assert (zs.land_developed - dev0 <= cap + 1e-9).all()
 
 
 def test_services_saturate(model):
@@ -48,7 +51,8 @@ def test_zone_agent_views_its_row(model):
     z = next(a for a in model.agents_by_type[Zone] if a.zone_id == "guilin")
     assert z.level_name == "national"
     assert z.land_total == pytest.approx(97.0)
-    assert z.land_available == pytest.approx(97.0 - 55.0)
+    assert z.land_available == pytest.approx(97.0 - 18.0)
     z.mgmt_eff = 0.9
     assert model.zones.mgmt_eff[z.slot] == 0.9
-    assert z.firms().size == 6000
+    f = model.firms
+    assert z.firms().size == int((f.zone[:f.n] == z.slot).sum()) == pytest.approx(6000, rel=0.05)

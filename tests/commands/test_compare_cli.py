@@ -10,15 +10,15 @@ from sim.cli.main import main
 
 def test_compare_writes_tables_charts_and_summary(tmp_path, capsys):
     out = tmp_path / "cmp"
-    code = main(["compare", "delisting", "land-by-output", "--years", "2", "--seeds", "2", "--at", "1", "2",
+    code = main(["compare", "delisting", "land-by-output", "--years", "3", "--seeds", "2", "--at", "1", "3",
                  "--workers", "1", "--out", str(out), "--no-progress"])
     assert code == 0
-    for name in ("summary.md", "differences.csv", "differences.parquet", "results.parquet", "status_events.csv",
+    for name in ("summary.md", "differences.csv", "differences.parquet", "results.parquet", "status_events.csv", "fiscal.csv",
                  "trajectories.png", "difference.png", "bump.png", "map.png", "scenario.yaml", "manifest.json"):
         assert (out / name).stat().st_size > 0, name
     diff = pd.read_csv(out / "differences.csv")
     assert set(diff["package"]) == {"delisting", "land-by-output"}
-    assert set(diff["year"]) == {2022, 2023}
+    assert set(diff["year"]) == {2022, 2024}  # delisting needs 3 years (its default rule)
     assert {"region", "nanning"} <= set(diff["zone"])
     man = json.loads((out / "manifest.json").read_text())
     assert man["packages"] == ["baseline", "delisting", "land-by-output"] and len(man["seeds"]) == 2

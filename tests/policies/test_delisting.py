@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from sim.agents.committee import N_OWN
 from sim.agents.zone import DELISTED, NATIONAL, REGION
 from sim.policies.delisting import Delisting
 
@@ -8,7 +9,7 @@ from .conftest import ForceRank, build
 
 
 @pytest.mark.parametrize("k", [1, 2, 3])
-def test_zone_held_at_bottom_is_delisted_after_exactly_k_years(make, k):
+def test_zone_held_last_is_delisted_after_exactly_k_years_with_a_warning_each_year_before(make, k):
     m = make(ForceRank("baise", "bottom"), build("delisting", bottom_region=1, years=k, cooling_off=50))
     z = m.zone_ids.index("baise")
     for year in range(1, k + 2):
@@ -16,14 +17,39 @@ def test_zone_held_at_bottom_is_delisted_after_exactly_k_years(make, k):
         if year < k:
             assert m.zones.level[z] == REGION, f"delisted before year {k}"
             assert m.flows["warnings"][z] == 1  # 约谈 first
-            assert m.flows["warnings"].sum() == 1  # only the forced zone is in the bottom 1
+            assert m.flows["warnings"].sum() == 1  # only the forced zone is last
         elif year == k:
             assert m.zones.level[z] == DELISTED
             assert m.flows["demoted"][z] == 1 and m.flows["demoted"].sum() == 1
         else:
-            assert m.zones.level[z] == DELISTED and m.flows["demoted"][z] == 0
-            # the next-last zone is at the bottom for its first year: delisted at once only if k == 1
-            assert m.flows["demoted"].sum() == (1 if k == 1 else 0)
+            # the reference class is fixed: the delisted zone keeps last place, nobody else is at the bottom
+            assert m.zones.level[z] == DELISTED and m.flows["demoted"].sum() == 0
+            assert m.flows["warnings"].sum() == 0
+
+
+def test_a_current_reference_class_cascades_a_fixed_one_does_not(make):
+    """The defect of issue 16: with the class shrinking as zones go, the rule re-applies to the next-weakest."""
+    demoted = {}
+    for ref in ("fixed", "current"):
+        m = make(ForceRank("baise", "bottom"), build("delisting", bottom_region=1, years=1, reference=ref,
+                                                     cooling_off=50))
+        for _ in range(4):
+            m.step()
+        demoted[ref] = int((m.zones.level == DELISTED).sum())
+    assert demoted["fixed"] == 1
+    assert demoted["current"] == 4  # one more every year
+
+
+def test_at_most_max_per_year_zones_lose_status_lowest_score_first(make):
+    lever = build("delisting", bottom_region=2, years=1, max_per_year=1, cooling_off=50)
+    m = make(ForceRank("baise", "bottom"), ForceRank("yulin", "bottom"), lever)
+    m.step()
+    delisted = [m.zone_ids[z] for z in np.flatnonzero(m.zones.level == DELISTED)]
+    assert len(delisted) == 1
+    assert m.flows["warnings"].sum() == 1  # the other one is warned and keeps its record
+    m.step()
+    assert int((m.zones.level == DELISTED).sum()) == 2
+    assert [e["zone"] for e in lever.events] == [delisted[0], ({"baise", "yulin"} - set(delisted)).pop()]
 
 
 def test_k_of_last_n_counts_non_consecutive_years(make):
@@ -70,6 +96,7 @@ def test_delisted_zone_is_relisted_after_cooling_off_when_it_recovers(make):
     assert m.zones.level[z] == DELISTED
     m.step()  # 2 years since delisting, forced score above the region-level median
     assert m.zones.level[z] == REGION and m.flows["promoted"][z] == 1
+    assert lever.count(m.zones.capacity)[z] == 0  # its record starts again
 
 
 def test_delisted_zone_repels_firms_and_raises_exits(make):
@@ -89,6 +116,52 @@ def test_nobody_is_delisted_with_zero_bottom_places(make):
     for _ in range(3):
         m.step()
     assert (m.zones.level[m.zones.alive] != DELISTED).all()
+
+
+class JustLast(ForceRank):
+    """Put ``zone`` one point below the lowest other zone of its class: last, but not hopelessly."""
+
+    def after_evaluation(self, model) -> None:
+        zs = model.zones
+        z = model.zone_ids.index(self.zone)
+        others = np.flatnonzero(zs.alive & (zs.level == zs.level[z]) & (np.arange(zs.capacity) != z))
+        zs.score[z] = zs.score[others].min() - 1.0
+        model.government.rank()
+
+
+def test_delisting_risk_grows_with_each_year_at_the_bottom_and_is_nil_at_the_top(make):
+    lever = build("delisting", bottom_region=1, years=3, cooling_off=50)
+    m = make(JustLast("baise"), ForceRank("yulin", "top"), lever)
+    z, top = m.zone_ids.index("baise"), m.zone_ids.index("yulin")
+    risks = []
+    for _ in range(2):
+        m.step()
+        risks.append(m.zones.delisting_risk[z])
+    assert 0.0 < risks[0] < risks[1] < 1.0
+    assert m.zones.delisting_risk[top] < 1e-6
+    assert (m.zones.delisting_risk[m.zones.level == NATIONAL] == 0).all()  # bottom_national 0
+    m.step()
+    assert m.zones.level[z] == DELISTED and m.zones.delisting_risk[z] == 0.0
+
+
+def test_a_warned_committee_shifts_spending_towards_what_the_evaluation_rewards(make):
+    """Issue 16: the warning (约谈) works through the committee. The same zone held last, with and
+    without the delisting rule: with it, a score point is worth more to its committee and its budget
+    moves towards the uses that buy evaluation points."""
+    runs = {}
+    for with_rule in (False, True):
+        levers = [JustLast("baise")] + ([build("delisting", years=3, cooling_off=50)] if with_rule else [])
+        m = make(*levers)
+        for _ in range(2):  # warned in years 1 and 2; the year-2 budget follows the first warning
+            m.step()
+        runs[with_rule] = m
+    z = runs[True].zone_ids.index("baise")
+    cm0, cm1 = runs[False].committees, runs[True].committees
+    assert runs[True].flows["warnings"][z] == 1
+    assert cm1.score_value[z] > 3.0 * cm0.score_value[z]
+    # this year's split buys more evaluation points per CNY m (valued at the same margins)
+    assert cm1.shares[z, :N_OWN] @ cm1.points[z] > cm0.shares[z, :N_OWN] @ cm1.points[z]
+    assert runs[True].committees.agents[z].points_per_yuan() > cm0.shares[z, :N_OWN] @ cm1.points[z]
 
 
 def test_window_shorter_than_years_is_rejected():

@@ -75,3 +75,37 @@ def test_unknown_or_invalid_pairs_are_input_errors(make):
         make(build("hosting", pairs=[{"host": "atlantis", "hosted": "baise"}]))
     with pytest.raises(InputError, match="hosted once"):
         make(build("hosting", pairs=[{"host": "nanning", "hosted": "baise"}, {"host": "guilin", "hosted": "baise"}]))
+
+
+def test_gdp_credit_and_tax_share_raise_the_host_committees_effort_towards_the_hosted_zone(make):
+    """Issue 16: what the host is credited of the hosted zone's results changes how much of its budget
+    its committee spends there: more with a larger tax share, more still when GDP is split too."""
+    from sim.agents.committee import HOSTED
+
+    share = {}
+    for label, settings in (("little tax", dict(host_share=0.1)), ("more tax", dict(host_share=0.6)),
+                            ("tax and gdp", dict(host_share=0.6, evaluation="split"))):
+        m = make(build("hosting", pairs=[{"host": "nanning", "hosted": "qinzhou"}], compliance=1.0, **settings))
+        for _ in range(3):
+            m.step()
+        a = m.zone_ids.index("nanning")
+        share[label] = m.committees.shares[a, HOSTED]
+        b = m.zone_ids.index("qinzhou")
+        assert m.committees.support[b] == pytest.approx(-m.committees.support[a]) and m.committees.support[b] > 0
+    assert share["little tax"] < share["more tax"] < share["tax and gdp"]
+    others = [z for z in range(14) if m.zone_ids[z] != "nanning"]
+    assert (m.committees.shares[others, HOSTED] == 0).all()
+
+
+def test_results_show_split_and_own_accounting(make):
+    m = make(build("hosting", pairs=[{"host": "nanning", "hosted": "qinzhou"}], host_share=0.3, evaluation="split"))
+    df = m.run(2)
+    last = df[(df.step == 2) & (df.zone != "region")].set_index("zone")
+    assert last.loc["qinzhou", "output_credited"] == pytest.approx(0.7 * last.loc["qinzhou", "output"])
+    assert last.loc["nanning", "output_credited"] == pytest.approx(last.loc["nanning", "output"]
+                                                                  + 0.3 * last.loc["qinzhou", "output"])
+    assert last["output_credited"].sum() == pytest.approx(last["output"].sum())
+    assert last.loc["qinzhou", "host_support"] > 0 and last["host_support"].sum() == pytest.approx(0.0)
+    own = make(build("hosting", pairs=[{"host": "nanning", "hosted": "qinzhou"}], host_share=0.3)).run(1)
+    z = own[own.zone != "region"]
+    np.testing.assert_allclose(z["output_credited"], z["output"])  # evaluation: own = own accounting

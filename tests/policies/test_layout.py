@@ -60,3 +60,35 @@ def test_measures_listed_before_new_zones_handle_the_new_slot(make):
     m.step()
     z = m.zone_ids.index("test_park")
     assert m.zones.alive[z] and m.zones.subsidy_extra[z] == 20.0
+
+
+def test_the_chance_of_promotion_is_worth_most_to_the_qualifying_zones_near_the_top(make):
+    """Issue 16: committees respond to the chance of promotion. Only zones that meet the output and
+    certified-firm thresholds see it, and most the ones near first place."""
+    import numpy as np
+
+    lever = build("promotion", top=1, years=3, min_output_bn=0.0, min_hightech_firms=0)
+    m = make(lever)
+    m.step()
+    inc = lever.incentives(m)["score"]
+    zs = m.zones
+    region = np.flatnonzero(zs.alive & (zs.level == REGION))
+    order = region[np.argsort(zs.rank[region])]
+    assert inc[order[:2]].min() > inc[order[-1]] and inc[order[:2]].max() > 0
+    assert (inc[zs.level == NATIONAL] == 0).all()
+    strict = build("promotion", min_output_bn=1e6)  # nobody qualifies: nobody is moved by it
+    m2 = make(strict)
+    m2.step()
+    assert (strict.incentives(m2)["score"] == 0).all()
+
+
+def test_promotion_raises_the_value_of_a_score_point_to_the_leading_committees(make):
+    import numpy as np
+
+    base = make()
+    lever = build("promotion", top=1, years=3, min_output_bn=0.0, min_hightech_firms=0)
+    m = make(lever)
+    lead = int(np.flatnonzero((m.zones.level == REGION) & (m.zones.rank == 1))[0])
+    base.step()
+    m.step()
+    assert m.committees.score_value[lead] > 1.5 * base.committees.score_value[lead]

@@ -134,3 +134,23 @@ def test_classified_evaluation_sets_weights_per_class(make):
 def test_unknown_target_zone_is_an_input_error(make):
     with pytest.raises(InputError, match="unknown zone 'atlantis'.*allowed: all, national, region"):
         make(build("incubators", zones=["atlantis"]))
+
+
+def test_classified_weights_move_committee_spending_towards_the_weighted_area(world):
+    """Weighting innovation more (area 6, classified evaluation) makes the uses that feed innovation
+    (platforms: innovations, start-ups, certification) buy more evaluation points, and committees
+    put more of their budgets there."""
+    from sim.agents.committee import N_OWN, PLATFORMS
+    from sim.model.zonemodel import ZoneModel
+
+    runs = {}
+    for w in ((20, 20, 15, 15, 30), (80, 5, 5, 5, 5)):
+        lever = build("classified_evaluation", national_weights=w, region_weights=w)
+        m = ZoneModel(world=world, levers=[lever], rng=8)
+        for _ in range(3):
+            m.step()
+        runs[w[0]] = m
+    a, b = runs[20].committees, runs[80].committees
+    alive = np.flatnonzero(runs[20].zones.alive)
+    assert np.mean(b.shares[alive, PLATFORMS]) > np.mean(a.shares[alive, PLATFORMS])
+    assert np.mean(np.sum(b.shares[alive, :N_OWN] * b.points[alive], axis=1)) > 0

@@ -94,7 +94,8 @@ def main(args: argparse.Namespace) -> int:
         head = block.split("\n| ")[0].strip()
         print("\n## " + head)
     print(f"\nwrote {out}/ (summary.md, differences.csv/.parquet, region_summary.csv, tables.xlsx, results.parquet, "
-          f"status_events.csv, trajectories.png, difference.png, bump.png, map.png, scenario.yaml, manifest.json)")
+          f"status_events.csv, fiscal.csv, trajectories.png, difference.png, bump.png, map.png, scenario.yaml, "
+          f"manifest.json)")
     return 0
 
 
@@ -112,7 +113,7 @@ def _write_comparison(tmp, df, world, packages, baseline, years, seeds, cal, lan
 
     titles = {p.name: package_title(p, lang) for p in packages}
     names = zone_names(world, lang, packages)
-    coords = {z.id: (z.lon, z.lat) for z in world.zones}
+    coords = {z.id: (z.lon, z.lat) for z in world.zones if z.located}  # unidentified zones have no point
     for p in packages:
         for park in getattr(p.settings.get("new_zones"), "parks", ()):
             coords.setdefault(park.id, (park.lon, park.lat))
@@ -123,8 +124,12 @@ def _write_comparison(tmp, df, world, packages, baseline, years, seeds, cal, lan
     write_table(tmp, "differences", diff)
     write_table(tmp, "status_events", events)
     write_table(tmp, "region_summary", region)
+    from sim.analysis.fiscal import fiscal_table  # net fiscal cost and output per yuan (issue 16)
+
+    fiscal = fiscal_table(df, baseline.name)
+    write_table(tmp, "fiscal", fiscal)
     save_workbook(tmp / "tables.xlsx", {"differences": diff, "region_summary": region,
-                                        "status_events": events}, lang)
+                                        "status_events": events, "fiscal": fiscal}, lang)
     final = world.start_year + years
     text = summary_markdown(diff, events, world=pick(world.title, world.title_zh, lang), years=years,
                             seeds=len(seeds), year=final, baseline=baseline.name, titles=titles,

@@ -77,7 +77,12 @@ def main(args: argparse.Namespace) -> int:
         write_table(tmp, "seeds", stats)
         write_table(tmp, "calibrated_parameters", fitted)
         rec = V.simulate(world, seeds[0], years)
-        save_figure(validation_chart(table, stats), tmp / "validation.png")
+        save_figure(validation_chart(table[table["key"].isin(stats.columns)], stats), tmp / "validation.png")
+        write_table(tmp, "cv_by_year", V.cv_by_year(stats))  # seed-to-seed spread of region output
+        oos = pd.DataFrame()
+        if world.name == DEFAULT_WORLD:  # the out-of-sample check: the 2017 world run to 2021
+            oos = V.out_of_sample(seeds[:10], ex)
+            write_table(tmp, "out_of_sample", oos)
         save_figure(firm_size_chart(rec.first.employees, rec.last.employees, V.hill), tmp / "firm_sizes.png")
         if not policy.empty:
             save_figure(policy_chart(policy), tmp / "policy.png")
@@ -90,6 +95,12 @@ def main(args: argparse.Namespace) -> int:
     print(format_table(table))
     if not policy.empty:
         print("\n" + format_policy(policy))
+    if not oos.empty:
+        print("\nout of sample (the 2017 world, 9 zones, run to 2021):")
+        for r in oos.itertuples():
+            diff = f"{r.difference:+.3f}" if r.key.endswith("growth_2018") else f"{r.difference:+.1%}"
+            num = (lambda v: f"{v:,.0f}") if abs(r.published) >= 100 else (lambda v: f"{v:,.3f}")
+            print(f"  {r.figure}: published {num(r.published)}, model {num(r.model_mean)} ({diff})")
     print(f"\nwrote {out}/ (report.md, validation.csv, policy.csv, seeds.csv, validation.png, firm_sizes.png, "
-          "policy.png, manifest.json)")
+          "policy.png, cv_by_year.csv, out_of_sample.csv, manifest.json)")
     return 1 if args.strict and not table["pass"].all() else 0

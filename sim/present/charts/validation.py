@@ -31,14 +31,20 @@ def validation_chart(table: pd.DataFrame, stats: pd.DataFrame, lang: str = "en")
     for ax, r in zip(axes.flat, table.to_dict("records")):
         v = stats[r["key"]].to_numpy(float)
         lo, hi = r["lo"], r["hi"]
-        span = max(hi - lo, abs(hi) * 0.05, 1e-3)
+        span = max(hi - lo, abs(hi) * 0.05, 1e-3) if np.isfinite(hi - lo) else 1.0
         ax.axhspan(lo, hi if hi > lo else lo + 1e-9, color="tab:green", alpha=0.2, lw=0)
         if hi == lo:
             ax.axhline(lo, color="tab:green", lw=2)
         x = np.random.default_rng(0).uniform(-0.15, 0.15, v.size)
         ax.scatter(x, v, s=10, color="0.3", alpha=0.7)
-        ax.hlines(np.nanmean(v), -0.3, 0.3, color="tab:green" if r["pass"] else "tab:red", lw=3)
-        ax.set_ylim(min(np.nanmin(v), lo) - 0.3 * span, max(np.nanmax(v), hi) + 0.3 * span)
+        ok = v[np.isfinite(v)]
+        if ok.size:
+            ax.hlines(ok.mean(), -0.3, 0.3, color="tab:green" if r["pass"] else "tab:red", lw=3)
+        else:  # no seed gave a value (e.g. a statistic that needs more years than were run)
+            ax.text(0.5, 0.5, tr("no_value", lang), transform=ax.transAxes, ha="center", va="center")
+        ends = [x for x in (lo, hi) if np.isfinite(x)] + ([ok.min(), ok.max()] if ok.size else [])
+        if ends:
+            ax.set_ylim(min(ends) - 0.3 * span, max(ends) + 0.3 * span)
         ax.set_xlim(-0.5, 0.5)
         ax.set_xticks([])
         ax.set_title(("" if r["pass"] else tr("fail", lang) + ": ") + r["statistic"], fontsize=7.5, wrap=True)

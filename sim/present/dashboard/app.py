@@ -444,7 +444,7 @@ def LivePanels(model: DashboardModel, lang: str, tick: int = 0, pending: bool = 
            "zs-zones", lang)
     solara.HTML(tag="h4", unsafe_innerHTML=inputs.text(t['map']))
     zs = model.zones
-    ids = [z for z, a in zip(model.zone_ids, zs.alive) if a]
+    ids = [z for z, a, placed in zip(model.zone_ids, zs.alive, zs.located) if a and placed]  # no point: no marker
     last = main[(main["seed"] == model.run_seed) & (main["zone"] != "region") & (main["step"] == model.steps)]
     hosts = {z: model.zone_ids[h] for z, h in zip(model.zone_ids, zs.hosted_by) if h >= 0}
     lon = {z: float(x) for z, x in zip(model.zone_ids, zs.lon) if z in ids}
@@ -865,7 +865,7 @@ def FileField() -> Any:
 
     result = solara.use_thread(read, [wired], intrusive_cancel=False)
     if result.error:
-        choice_error.set(f"uploaded package: could not read the file ({str(result.error)[:120]})")
+        solara.Error(f"uploaded package: could not read the file ({str(result.error)[:120]})")
     return el
 
 

@@ -1,0 +1,467 @@
+"""Zone management committees (管委会): each year every zone's committee splits its budget among
+investment promotion, land development, services, innovation platforms and talent recruitment
+(and, for a host under hosting, support of its hosted zone), following what it expects each use
+to bring it: evaluation score (with the rewards, warnings, delisting and promotion that hang on
+it), retained tax, and the output credited to it.
+
+The decision is an expected-value logit with partial adjustment (no random draws):
+
+* **value of a use** (CNY m of value per CNY m spent), for zone z and use k::
+
+      V[z, k] = (S[z] * sum_j sens[j, z] * e[j, k, z] + O[z] * E * prior[k]) / (x[z, k] + h[k])
+
+  The committee believes that log(spending on k + h[k]) raises the log of evaluation
+  sub-indicator j by e[j, k] (the channels the model has: promotion -> arrivals and entries;
+  land -> free land -> arrivals, entries and lower output per km2; services -> arrivals;
+  platforms -> innovations, start-ups, certification; talent -> talent inflow and start-ups) and
+  raises output with elasticity E * prior[k] (Cobb-Douglas in the uses, exponents in the ratio of
+  the status-quo shares, so that with no evaluation motive the status-quo split is its choice).
+  ``sens[j, z]`` are the evaluation's points per log unit of this year's value
+  (``RegionalGovernment.sensitivity``); ``x`` this year's spending at last year's shares.
+* **what a score point and an output log point are worth to it**::
+
+      S[z] = committee_score_value * B0 + sum over levers of their score incentive
+      O[z] = committee_gdp_value * B0 + committee_horizon * own kept tax + levers' output incentive
+
+  (B0: the budget the zone would keep under the world's tax share, so that keeping more tax
+  raises the revenue motive against the career and evaluation motives.)
+
+  Levers publish the marginal value of a score point (rewards near a tier's threshold, the risk
+  of a warning turning into delisting, the chance of promotion) and of output (the national
+  ranking), computed from their published rules with the committee's learned score noise.
+* **choice**: target shares = softmax(log prior + committee_sensitivity x (V - Vbar)/Vbar), Vbar
+  the prior allocation's value; this year's shares close ``committee_adjustment`` of the gap
+  from last year's.
+* **learning**: a committee learns how much its score and its output move from one year to the
+  next (exponentially weighted, ``committee_memory``); these set how likely a score point is to
+  change its rank, i.e. how sharp the tournament incentives are.
+
+Effects of the spending (the model's mechanics, not the committee's beliefs): platforms,
+services and talent subsidies as before (stocks and a per-head subsidy); promotion multiplies the
+zone's pull on arriving firms (zero-sum among zones: normalised to a mean of 1 over last year's
+arrivals) and its start-ups; land spending multiplies the zone's development capacity and the
+free-land buffer it asks quota for. Both are relative to the status-quo spending (prior share x
+the budget the zone would keep under the world's tax share), so a committee keeping the
+status-quo split has the calibrated world's capacities.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import mesa
+import numpy as np
+
+from sim.agents.government import SUB_NAMES, SUBS, norm_cdf, norm_pdf
+from sim.core.units import k_from_m
+
+if TYPE_CHECKING:
+    from sim.model.zonemodel import ZoneModel
+
+OPTIONS: tuple[str, ...] = ("promotion", "land", "services", "platforms", "talent", "hosted")
+PROMOTION, LAND, SERVICES, PLATFORMS, TALENT, HOSTED = range(len(OPTIONS))
+N_OWN = 5  # the uses of a zone's own budget; HOSTED only for hosts
+
+# Certification follows innovation: share of a rise in innovations that shows in the certified
+# share of firms (recent IP is one of the two requirements, R&D intensity the other, which
+# platforms do not move; estimate: one half).
+CERT_PER_INNOVATION = 0.5
+
+_SUB = {name: j for j, name in enumerate(SUB_NAMES)}
+_OUTPUT_LINKED = np.array([s.output_linked for s in SUBS])
+
+
+def _pad(values: np.ndarray, n: int, fill: float) -> np.ndarray:
+    if values.shape[0] >= n:
+        return values
+    extra = np.full((n - values.shape[0], *values.shape[1:]), fill, dtype=values.dtype)
+    return np.concatenate([values, extra])
+
+
+def rank_slope(score: np.ndarray, threshold: np.ndarray | float, noise: np.ndarray) -> np.ndarray:
+    """d P(score next year > threshold) / d score when both move with noise ``noise`` (normal):
+    the tournament incentive of a cut-off (Lazear & Rosen 1981)."""
+    s = np.sqrt(2.0) * np.maximum(noise, 1e-6)
+    return norm_pdf((score - threshold) / s) / s
+
+
+def prob_above(score: np.ndarray, threshold: np.ndarray | float, noise: np.ndarray) -> np.ndarray:
+    s = np.sqrt(2.0) * np.maximum(noise, 1e-6)
+    return norm_cdf((score - threshold) / s)
+
+
+class ZoneCommittee(mesa.Agent):
+    """The management committee of one zone (a Mesa agent); its state lives in
+    ``model.committees`` (one row per zone slot), this agent reads its row."""
+
+    def __init__(self, model: ZoneModel, slot: int) -> None:
+        super().__init__(model)
+        self.slot = slot
+
+    @property
+    def zone_id(self) -> str:
+        return self.model.zone_ids[self.slot]
+
+    @property
+    def shares(self) -> dict[str, float]:
+        """This year's budget shares by use."""
+        row = self.model.committees.shares[self.slot]
+        return {name: float(row[k]) for k, name in enumerate(OPTIONS)}
+
+    @property
+    def score_value(self) -> float:
+        """CNY m a score point is worth to the committee this year (incentives included)."""
+        return float(self.model.committees.score_value[self.slot])
+
+    def points_per_yuan(self) -> float:
+        """Evaluation points this year's split buys per CNY m (at the margin, as the committee sees it)."""
+        cm = self.model.committees
+        return float(cm.shares[self.slot, :N_OWN] @ cm.points[self.slot])
+
+    @property
+    def score_noise(self) -> float:
+        return float(self.model.committees.score_noise[self.slot])
+
+    def step(self) -> None:
+        """Committees decide together in the model's public-finance stage (vectorised)."""
+
+    def __repr__(self) -> str:
+        return f"ZoneCommittee({self.zone_id})"
+
+
+class Committees:
+    """The committees of all zones, vectorised over zone slots (rows grow with new zones)."""
+
+    def __init__(self, model: ZoneModel) -> None:
+        self.model = model
+        p = model.params
+        self.prior_own = np.asarray(p.prior_shares, dtype=float)
+        n = model.zones.capacity
+        self.shares = np.zeros((0, len(OPTIONS)))
+        self.values = np.zeros((0, len(OPTIONS)))
+        self.points = np.zeros((0, N_OWN))  # evaluation points per CNY m by use, at this year's decision
+        self.motive = np.zeros(0)  # share of the value of its split that comes from the evaluation
+        self.score_value = np.zeros(0)
+        self.output_value = np.zeros(0)
+        self.score_noise = np.zeros(0)
+        self.output_noise = np.zeros(0)
+        self.last_score = np.zeros(0)
+        self.last_log_output = np.zeros(0)
+        self.spend = np.zeros((0, len(OPTIONS)))  # CNY m this year
+        self.support = np.zeros(0)  # CNY m received (+) from a host / given (-) to a hosted zone
+        self.arrival_part = np.ones(0)
+        self.startup_part = np.ones(0)
+        self.land_mult = np.ones(0)
+        # hosting terms (set by the hosting lever): host slot per hosted slot, and what passes
+        self.host_of = np.full(0, -1, dtype=np.int64)
+        self.gdp_credit = np.zeros(0)  # share of the hosted zone's output credited to the host
+        self.tax_credit = np.zeros(0)  # share of the hosted zone's kept tax paid to the host
+        self.support_prior = 0.0
+        self.pair_value = np.zeros(0)
+        self.agents: dict[int, ZoneCommittee] = {}  # zone slot -> its committee's Mesa agent
+        self._grow(n)
+
+    # ------------------------------------------------------------------ state
+    def _grow(self, n: int) -> None:
+        old = self.shares.shape[0]
+        if n <= old:
+            return
+        p = self.model.params
+        self.shares = _pad(self.shares, n, 0.0)
+        self.shares[old:, :N_OWN] = self.prior_own
+        self.values = _pad(self.values, n, 0.0)
+        self.spend = _pad(self.spend, n, 0.0)
+        self.score_value = _pad(self.score_value, n, 0.0)
+        self.output_value = _pad(self.output_value, n, 0.0)
+        self.score_noise = _pad(self.score_noise, n, p.committee_score_noise)
+        self.output_noise = _pad(self.output_noise, n, 0.1)
+        self.last_score = _pad(self.last_score, n, np.nan)
+        self.last_log_output = _pad(self.last_log_output, n, np.nan)
+        self.support = _pad(self.support, n, 0.0)
+        self.arrival_part = _pad(self.arrival_part, n, 1.0)
+        self.startup_part = _pad(self.startup_part, n, 1.0)
+        self.land_mult = _pad(self.land_mult, n, 1.0)
+        self.host_of = _pad(self.host_of, n, -1)
+        self.gdp_credit = _pad(self.gdp_credit, n, 0.0)
+        self.tax_credit = _pad(self.tax_credit, n, 0.0)
+        self._sync_agents()
+
+    def _sync_agents(self) -> None:
+        """One ZoneCommittee agent per live zone (zones are never removed; a new zone gets one)."""
+        zs = self.model.zones
+        for slot in np.flatnonzero(zs.alive[: zs.capacity]):
+            if int(slot) not in self.agents:
+                self.agents[int(slot)] = ZoneCommittee(self.model, int(slot))
+
+    def prior(self) -> np.ndarray:
+        """Prior shares per zone slot: the status-quo split; a host sets ``support_prior`` aside
+        for its hosted zone."""
+        n = self.shares.shape[0]
+        pr = np.zeros((n, len(OPTIONS)))
+        pr[:, :N_OWN] = self.prior_own
+        hosts = self.hosts()
+        if hosts.size and self.support_prior > 0:
+            pr[hosts, :N_OWN] *= 1.0 - self.support_prior
+            pr[hosts, HOSTED] = self.support_prior
+        return pr
+
+    def hosts(self) -> np.ndarray:
+        """Slots that host a zone (one hosted zone per host is supported)."""
+        return np.unique(self.host_of[self.host_of >= 0])
+
+    def set_hosting(self, pairs: list[tuple[int, int]], gdp_credit: float, tax_credit: float,
+                    support_prior: float) -> None:
+        """Hosting terms (called by the hosting lever at set-up)."""
+        self._grow(self.model.zones.capacity)
+        for host, hosted in pairs:
+            self.host_of[hosted] = host
+            self.gdp_credit[hosted] = gdp_credit
+            self.tax_credit[hosted] = tax_credit
+        self.support_prior = support_prior
+        self.shares[:] = np.where(self.shares.sum(axis=1, keepdims=True) > 0, self.prior(), self.shares)
+
+    # ------------------------------------------------------------------ learning
+    def learn(self) -> None:
+        """After each evaluation: update the learned noise of score and log output."""
+        m = self.model
+        zs = m.zones
+        self._grow(zs.capacity)
+        mem = m.params.committee_memory
+        score = zs.score
+        log_out = np.log(np.maximum(m.flows["output"], 1e-9))
+        ok = zs.alive & np.isfinite(score) & np.isfinite(self.last_score)
+        change2 = np.where(ok, (score - np.nan_to_num(self.last_score)) ** 2, 0.0)
+        self.score_noise = np.where(ok, np.sqrt(mem * self.score_noise**2 + (1 - mem) * change2), self.score_noise)
+        ok_o = zs.alive & np.isfinite(self.last_log_output) & (m.flows["output"] > 0)
+        d2 = np.where(ok_o, (log_out - np.nan_to_num(self.last_log_output)) ** 2, 0.0)
+        self.output_noise = np.where(ok_o, np.sqrt(mem * self.output_noise**2 + (1 - mem) * d2), self.output_noise)
+        self.last_score = np.where(zs.alive, score, np.nan)
+        self.last_log_output = np.where(zs.alive & (m.flows["output"] > 0), log_out, np.nan)
+
+    # ------------------------------------------------------------------ beliefs
+    def channels(self, x: np.ndarray) -> np.ndarray:
+        """e[j, k, z]: log change of sub-indicator j per log change of (spending on k + h[k])."""
+        m = self.model
+        p, zs, fl = m.params, m.zones, m.flows
+        nz = zs.capacity
+        e = np.zeros((len(SUBS), N_OWN, nz))
+        entries = fl["startups"] + fl["spinoffs"] + fl["arrivals"]
+        arr_sh = np.where(entries > 0, fl["arrivals"] / np.maximum(entries, 1e-9), 0.1)
+        st_sh = np.where(entries > 0, fl["startups"] / np.maximum(entries, 1e-9), 0.8)
+        h = self.halves()
+        x_share = x / (x + h)  # d log(x + h) / d log x
+        # promotion: arrivals (pull) and start-ups
+        e[_SUB["arrivals_per_firm"], PROMOTION] = p.promotion_arrival_elasticity
+        e[_SUB["entry_rate"], PROMOTION] = arr_sh * p.promotion_arrival_elasticity + st_sh * p.promotion_startup_elasticity
+        # land: free land pulls arriving firms (attract_land on log free land) and lowers output per km2
+        free = np.maximum(m.free_land(), 0.0)
+        pull = p.attract_land * 10.0 * free / (1.0 + 10.0 * free)
+        e[_SUB["arrivals_per_firm"], LAND] = p.land_spend_elasticity * pull
+        e[_SUB["entry_rate"], LAND] = p.land_spend_elasticity * pull * arr_sh
+        dev = np.maximum(zs.land_developed, 1e-9)
+        e[_SUB["output_per_km2"], LAND] = -p.land_spend_elasticity * np.minimum(free / dev, 1.0)
+        # services pull arriving firms too (attract_services on the service effect)
+        half = p.service_half_saturation * np.maximum(zs.output_prev, 1.0)
+        sv = p.service_effect_max * zs.mgmt_eff * zs.services * half / np.maximum(zs.services + half, 1e-9) ** 2
+        e[_SUB["arrivals_per_firm"], SERVICES] = p.attract_services * sv * x_share[:, SERVICES]
+        e[_SUB["entry_rate"], SERVICES] = e[_SUB["arrivals_per_firm"], SERVICES] * arr_sh
+        # platforms: innovations (platform_effect), start-ups (incubator_effect), certification
+        pl = zs.platforms
+        lg = np.log1p(pl)
+        frac = pl / (1.0 + pl) * x_share[:, PLATFORMS]
+        innov = p.platform_effect * frac / (1.0 + p.platform_effect * lg)
+        e[_SUB["innovations_per_1000"], PLATFORMS] = innov
+        e[_SUB["hightech_share"], PLATFORMS] = CERT_PER_INNOVATION * innov
+        e[_SUB["entry_rate"], PLATFORMS] = st_sh * p.incubator_effect * frac / (1.0 + p.incubator_effect * lg)
+        # talent: the subsidy per head enters the location logit (beta_subsidy); inflow and start-ups
+        sub_k = zs.subsidy * x_share[:, TALENT]
+        e[_SUB["talent_inflow_rate"], TALENT] = p.beta_subsidy * sub_k
+        movers = min(p.graduate_rate + p.reconsider_rate, 1.0)  # share of the skilled stock choosing a zone a year
+        e[_SUB["entry_rate"], TALENT] = st_sh * movers * p.beta_subsidy * sub_k
+        return e
+
+    def halves(self) -> np.ndarray:
+        p = self.model.params
+        return np.array([p.promotion_half, p.land_half, p.committee_half, p.committee_half, p.committee_half])
+
+    def own_tax(self) -> np.ndarray:
+        """Tax the zone keeps of its own raised tax (after any share it must pay its host), CNY m."""
+        zs = self.model.zones
+        return zs.tax_share * zs.tax_raised * (1.0 - self.tax_credit[: zs.capacity])
+
+    def incentives(self) -> tuple[np.ndarray, np.ndarray]:
+        """CNY m per score point and per log point of output, per zone slot."""
+        m = self.model
+        p, zs = m.params, m.zones
+        # career values scale with the budget the zone would keep under the world's tax share, so
+        # that keeping more tax (fiscal autonomy) raises the revenue motive against the others
+        scale = p.zone_tax_share * np.maximum(zs.tax_raised, 0.0)
+        score_v = p.committee_score_value * scale
+        output_v = p.committee_gdp_value * scale + p.committee_horizon * self.own_tax()
+        extra = m.hooks.incentives(m)
+        if extra.get("score") is not None:
+            score_v = score_v + extra["score"]
+        if extra.get("output") is not None:
+            output_v = output_v + extra["output"]
+        return np.maximum(score_v, 0.0), np.maximum(output_v, 0.0)
+
+    # ------------------------------------------------------------------ the decision
+    def decide(self) -> np.ndarray:
+        """This year's shares (zones x uses), from the zones' budgets; also stores the values."""
+        m = self.model
+        p, zs = m.params, m.zones
+        nz = zs.capacity
+        self._grow(nz)
+        self._sync_agents()
+        budget = np.maximum(zs.budget, 0.0)
+        prior = self.prior()[:nz]
+        last = self.shares[:nz]
+        x = last[:, :N_OWN] * budget[:, None]
+        h = self.halves()
+        sens = m.government.sensitivity
+        if sens.shape[1] < nz:
+            sens = np.concatenate([sens, np.zeros((sens.shape[0], nz - sens.shape[1]))], axis=1)
+        e = self.channels(x)
+        score_pts = np.einsum("jz,jkz->zk", sens, e)  # points per log(x + h)
+        out_pts = sens[_OUTPUT_LINKED].sum(axis=0)  # points per log point of (evaluated) output
+        sv, ov = self.incentives()
+        self.score_value[:nz], self.output_value[:nz] = sv, ov
+        out_el = p.committee_output_elasticity * prior[:, :N_OWN] / np.maximum(prior[:, :N_OWN].sum(axis=1, keepdims=True), 1e-12)
+        v = np.zeros((nz, len(OPTIONS)))
+        v[:, :N_OWN] = (sv[:, None] * (score_pts + out_pts[:, None] * out_el) + ov[:, None] * out_el) / (x + h)
+        v[:, HOSTED] = self._hosted_value(sv, ov, out_pts, budget, out_el, x, h)
+        ok = prior > 0
+        vbar = np.sum(np.where(ok, prior * v, 0.0), axis=1)
+        scale = np.where(np.abs(vbar) > 1e-12, np.abs(vbar), 1.0)
+        util = np.where(ok, np.log(np.where(ok, prior, 1.0)) + p.committee_sensitivity * (v - vbar[:, None]) / scale[:, None],
+                        -np.inf)
+        util -= util.max(axis=1, keepdims=True)
+        target = np.exp(util)
+        target /= target.sum(axis=1, keepdims=True)
+        rate = p.committee_adjustment
+        new = (1.0 - rate) * last + rate * target
+        # a zone that stopped hosting (or never did) has nothing for the hosted use
+        new = np.where(ok, new, 0.0)
+        new /= np.maximum(new.sum(axis=1, keepdims=True), 1e-12)
+        alive = zs.alive
+        self.shares[:nz] = np.where(alive[:, None], new, last)
+        self.values[:nz] = v
+        # evaluation points a further CNY m buys in each use, as the committee saw it this year
+        self.points = (score_pts + out_pts[:, None] * out_el) / (x + h)
+        # share of the value of its own uses that comes from the evaluation (score) motive
+        own = self.shares[:nz, :N_OWN]
+        total = np.sum(own * v[:, :N_OWN], axis=1)
+        self.motive = _pad(self.motive, nz, 0.0)
+        self.motive[:nz] = np.where(total > 0, np.sum(own * sv[:, None] * self.points, axis=1) / np.maximum(total, 1e-12),
+                                    0.0)
+        return self.shares[:nz]
+
+    def _hosted_value(self, sv: np.ndarray, ov: np.ndarray, out_pts: np.ndarray, budget: np.ndarray,
+                      out_el: np.ndarray, x: np.ndarray, h: np.ndarray) -> np.ndarray:
+        """Value to a host of one CNY m spent in its hosted zone: the hosted zone's output rises as
+        its own committee spends the money; the host is credited ``gdp_credit`` of that output (GDP
+        statistics and, with a split evaluation, its score) and receives ``tax_credit`` of the tax
+        the hosted zone keeps on it."""
+        m = self.model
+        p, zs = m.params, m.zones
+        nz = zs.capacity
+        v = np.zeros(nz)
+        out = np.maximum(m.flows["output"], 1e-9)
+        own_tax = self.own_tax()
+        self.pair_value = np.zeros(nz)  # value to its host of a CNY m in each hosted zone
+        for b in np.flatnonzero((self.host_of[:nz] >= 0) & zs.alive):
+            a = int(self.host_of[b])
+            if not zs.alive[a]:
+                continue
+            # log output of b per CNY m it spends, at its own shares (Cobb-Douglas beliefs)
+            gain_b = float(np.sum(self.shares[b, :N_OWN] * out_el[b] / (x[b] + h)))
+            credit = self.gdp_credit[b] * out[b] / out[a]  # host's log output per log output of b
+            tax_b = zs.tax_share[b] * zs.tax_raised[b]  # what b keeps before paying its host
+            gdp_value = ov[a] - p.committee_horizon * own_tax[a]  # career value and national-ranking incentives
+            self.pair_value[b] = gain_b * (sv[a] * out_pts[a] * credit + gdp_value * credit
+                                           + p.committee_horizon * self.tax_credit[b] * tax_b)
+        for a in self.hosts():
+            if a < nz:
+                v[a] = self.pair_value[self.host_of[:nz] == a].mean()
+        return v
+
+    # ------------------------------------------------------------------ spending
+    def spend_budget(self) -> None:
+        """Decide, move host support, and spend: platforms, services, talent subsidies now;
+        promotion and land multipliers for next year's firm dynamics and land stage."""
+        m = self.model
+        p, zs = m.params, m.zones
+        nz = zs.capacity
+        shares = self.decide()
+        budget = np.maximum(zs.budget, 0.0)
+        give = shares[:, HOSTED] * budget
+        support = np.zeros(nz)
+        for a in self.hosts():
+            hosted = np.flatnonzero((self.host_of[:nz] == a) & zs.alive)
+            if a >= nz or hosted.size == 0:
+                continue
+            w = np.maximum(self.pair_value[hosted], 0.0)
+            w = w / w.sum() if w.sum() > 0 else np.full(hosted.size, 1.0 / hosted.size)
+            support[a] -= give[a]
+            support[hosted] += give[a] * w  # split among its hosted zones by what each is worth to it
+        self.support = _pad(self.support, nz, 0.0)
+        self.support[:nz] = support
+        zs.budget[:] = budget + support  # a host spends the rest on its own uses, a hosted zone adds the support
+        own = zs.budget
+        # a hosted zone spends its host's support at its own shares; a host spends the rest
+        own_shares = shares[:, :N_OWN] / np.maximum(shares[:, :N_OWN].sum(axis=1, keepdims=True), 1e-12)
+        spend = np.zeros((nz, len(OPTIONS)))
+        spend[:, :N_OWN] = own_shares * np.maximum(own, 0.0)[:, None]
+        spend[:, HOSTED] = np.maximum(-support, 0.0)
+        self.spend = spend
+        zs.platforms[:] = zs.platforms * (1.0 - p.platform_depreciation) + spend[:, PLATFORMS] / p.platform_cost
+        zs.services[:] = zs.services * (1.0 - p.services_depreciation) + spend[:, SERVICES]
+        heads = np.maximum(m.talent_by_zone() * 1.0, 1.0)
+        zs.subsidy[:] = k_from_m(spend[:, TALENT]) / heads  # per person
+        self._effects(spend)
+
+    def reference(self) -> np.ndarray:
+        """Status-quo spending per use (CNY m): prior share x what the zone would keep under the
+        world's tax share. The calibrated capacities correspond to it."""
+        zs, p = self.model.zones, self.model.params
+        return self.prior_own[None, :] * (p.zone_tax_share * np.maximum(zs.tax_raised, 0.0))[:, None]
+
+    def _effects(self, spend: np.ndarray) -> None:
+        m = self.model
+        p, zs = m.params, m.zones
+        nz = zs.capacity
+        ref = self.reference()
+        alive = zs.alive
+        pull = ((p.promotion_half + spend[:, PROMOTION]) / (p.promotion_half + ref[:, PROMOTION])) ** \
+            p.promotion_arrival_elasticity
+        w = (m.flows["arrivals"] + 1.0) * alive
+        mean = float(np.sum(w * pull) / np.sum(w)) if np.sum(w) > 0 else 1.0
+        arrival = np.where(alive, pull / max(mean, 1e-12), 1.0)  # zero-sum among zones
+        startup = np.where(alive, ((p.promotion_half + spend[:, PROMOTION]) / (p.promotion_half + ref[:, PROMOTION]))
+                           ** p.promotion_startup_elasticity, 1.0)
+        land = np.where(alive, ((p.land_half + spend[:, LAND]) / (p.land_half + ref[:, LAND])) ** p.land_spend_elasticity,
+                        1.0)
+        self.arrival_part = _set_part(zs.arrival_mult, _pad(self.arrival_part, nz, 1.0), arrival)
+        self.startup_part = _set_part(zs.startup_mult, _pad(self.startup_part, nz, 1.0), startup)
+        self.land_mult = _pad(self.land_mult, nz, 1.0)
+        self.land_mult[:nz] = land
+
+    def land_capacity(self) -> np.ndarray:
+        """Factor on each zone's land development capacity and free-land buffer (from last year's
+        land spending relative to the status quo)."""
+        return _pad(self.land_mult, self.model.zones.capacity, 1.0)[: self.model.zones.capacity]
+
+    def summary(self) -> dict[str, Any]:
+        ids = self.model.zone_ids
+        alive = np.flatnonzero(self.model.zones.alive)
+        return {"shares": {ids[z]: {k: round(float(self.shares[z, i]), 4) for i, k in enumerate(OPTIONS)}
+                           for z in alive}}
+
+
+def _set_part(column: np.ndarray, old: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """Replace the committee's multiplicative part of a zone column (levers keep theirs)."""
+    column[:] = column / old[: column.size] * new
+    return new.copy()
+
+
+__all__ = ["OPTIONS", "Committees", "ZoneCommittee", "rank_slope", "prob_above"]

@@ -1,0 +1,119 @@
+"""The starting state: the size law fitted to the published counts, anchors in place (issue 15)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.core.units import m_from_bn
+from sim.model import firm_sizes as fs
+from sim.model.zonemodel import ZoneModel
+from sim.scenario.world import load_world
+
+
+@pytest.mark.parametrize("output_bn,firms", [(726.0, 25_264), (936.0, 36_500), (50.0, 5_000)])
+def test_law_passes_through_the_published_shares(output_bn, firms):
+    law = fs.fit(output_bn, firms)
+    n20, n133 = fs.target_counts(output_bn)
+    assert law.survival(fs.ABOVE_SCALE_CNY_M) == pytest.approx(min(n20 / firms, 0.5))
+    assert law.survival(fs.LARGE_CNY_M) == pytest.approx(min(n133 / firms, 0.99 * law.p20))
+    u = np.linspace(0.001, 0.999, 999)
+    assert np.allclose(1.0 - law.survival(law.quantile(u)), u)  # quantile inverts the survival function
+    assert np.all(np.diff(law.quantile(u)) > 0)
+
+
+def test_2017_law_reproduces_the_counts_and_the_mean():
+    law = fs.fit(fs.OUTPUT_2017_BN, fs.FIRMS_2017)
+    x = law.quantile((np.arange(2_000_000) + 0.5) / 2_000_000)  # a fine grid of quantiles
+    assert np.mean(x >= 20.0) * fs.FIRMS_2017 == pytest.approx(1_040, rel=1e-3)
+    assert np.mean(x >= fs.LARGE_CNY_M) * fs.FIRMS_2017 == pytest.approx(640, rel=1e-3)
+    assert 1.05 < law.a_top < 1.3  # the top tail stays Zipf-like
+    assert law.mean() == pytest.approx(fs.OUTPUT_2017_BN * 1000 / fs.FIRMS_2017, rel=1e-3)
+
+
+def test_zone_sizes_hit_targets_and_keep_counts():
+    rng = np.random.default_rng(0)
+    law = fs.fit(936.0, 36_500)
+    zone = np.repeat(np.arange(3), [20_000, 10_000, 6_500])
+    x = law.quantile(rng.random(zone.size))
+    fixed = np.zeros(zone.size, dtype=bool)
+    fixed[0] = True
+    x[0] = 30_000.0
+    target = np.array([500_000.0, 120_000.0, 400_000.0])
+    y = fs.zone_sizes(x, zone, fixed, target, 0.25)
+    assert np.allclose(np.bincount(zone, weights=y), target)
+    assert y[0] == 30_000.0
+    for t in (20.0, fs.LARGE_CNY_M):
+        assert ((y >= t) == (x >= t)).sum() >= zone.size - 5  # counts above the thresholds kept
+
+
+@pytest.mark.parametrize("name,spinup", [("guangxi", None), ("guangxi2017", None), ("guangxi", 0)])
+def test_start_matches_table_counts_and_anchors(name, spinup):
+    w = load_world(name)
+    m = ZoneModel(world=w, rng=5, agent_handles="lazy", **({} if spinup is None else {"spinup_years": spinup}))
+    f = m.firms
+    y = f.output[:f.n]
+    z = f.zone[:f.n]
+    year0 = m.results().set_index("zone")
+    for k, row in enumerate(w.zones):
+        # the recorded start year produces the table's output (the firms then close year 0 with
+        # their own exits, growth and entry: the state read here)
+        assert year0.loc[row.id, "output"] == pytest.approx(row.output_bn)
+        if spinup == 0:
+            assert y[z == k].sum() == pytest.approx(m_from_bn(row.output_bn))
+            assert (z == k).sum() == row.firms
+        else:  # the spin-up thins or fills each zone to the table, then year 0 moves it
+            assert (z == k).sum() == pytest.approx(row.firms, rel=0.2)
+        if spinup == 0:  # the drawn state: the table's certified firms exactly
+            assert int(f.hightech[:f.n][z == k].sum()) == row.hightech_firms
+    n20, n133 = fs.target_counts(sum(r.output_bn for r in w.zones))
+    assert (y >= 20.0).sum() == pytest.approx(n20, rel=0.1)
+    assert (y >= fs.LARGE_CNY_M).sum() == pytest.approx(n133, rel=0.1)
+    for a in w.anchors:
+        k = m.zone_ids.index(a.zone)
+        hit = np.flatnonzero((z == k) & np.isclose(y, a.output_bn * 1000.0))
+        assert hit.size == 1, a.name
+        assert f.hightech[hit[0]] == a.hightech or not a.hightech
+
+
+def test_spin_up_leaves_no_start_up_transients(world):
+    """Year 1 looks like the years after it: no exit spike, certified firms do not fall, output does
+    not stall (issue 15: exits 11.6% in year 1 against 8.1% later; certified firms 1,465 -> 1,100)."""
+    m = ZoneModel(world=world, rng=8, agent_handles="lazy")
+    f = m.firms
+    firms, exits, ht, out = [f.n], [], [int(f.hightech[:f.n].sum())], [m.flows["output"].sum()]
+    for _ in range(5):
+        m.step()
+        exits.append(m.flows["exits"].sum())
+        firms.append(f.n)
+        ht.append(int(f.hightech[:f.n].sum()))
+        out.append(m.flows["output"].sum())  # the year's output (firms that closed after producing too)
+    rate = np.array(exits) / np.array(firms[:-1])
+    assert rate[0] == pytest.approx(rate[1:].mean(), rel=0.2)
+    assert ht[4] >= 0.95 * ht[0]
+    growth = np.diff(np.log(out))
+    assert abs(growth[:2].mean() - growth[2:].mean()) < 0.03
+
+
+def test_without_spin_up_the_drawn_state_has_the_old_transients(world):
+    """The check above can fail: started from the drawn state, year 1 has the exit spike."""
+    m = ZoneModel(world=world, rng=8, agent_handles="lazy", spinup_years=0)
+    f = m.firms
+    firms, exits = [f.n], []
+    for _ in range(4):
+        m.step()
+        exits.append(m.flows["exits"].sum())
+        firms.append(f.n)
+    rate = np.array(exits) / np.array(firms[:-1])
+    assert rate[0] > 1.2 * rate[1:].mean()
+
+
+def test_spin_up_is_the_same_in_every_package(world):
+    """The spin-up runs before levers exist: a package cannot change the start."""
+    from sim.policies import REGISTRY
+
+    cls = REGISTRY["hosting"]
+    a = ZoneModel(world=world, rng=4, agent_handles="lazy")
+    b = ZoneModel(world=world, rng=4, agent_handles="lazy", levers=[cls(cls.Settings.model_validate({}))])
+    np.testing.assert_array_equal(a.firms.key[:a.firms.n], b.firms.key[:b.firms.n])
+    np.testing.assert_array_equal(a.firms.output[:a.firms.n], b.firms.output[:b.firms.n])
