@@ -863,9 +863,13 @@ def FileField() -> Any:
             return
         load_uploaded(f["file_obj"].read(inputs.MAX_UPLOAD + 1), f.get("name"))
 
-    result = solara.use_thread(read, [wired], intrusive_cancel=False)
-    if result.error:
-        solara.Error(f"uploaded package: could not read the file ({str(result.error)[:120]})")
+    def safe_read(cancel: threading.Event) -> None:
+        try:
+            read(cancel)
+        except Exception as exc:  # noqa: BLE001 - the browser did not send the file in time: say so
+            choice_error.set(f"uploaded package: could not read the file ({str(exc)[:120]})")
+
+    solara.use_thread(safe_read, [wired], intrusive_cancel=False)
     return el
 
 
