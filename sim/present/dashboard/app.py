@@ -816,6 +816,10 @@ table.ranking tr[data-level=delisted]{color:#999;text-decoration:line-through}
 .v-btn__content, .v-tab, .v-card__title, .v-alert, .v-messages{font-size:14px !important}
 .v-chip.v-size--small{font-size:13px !important;height:auto}
 .v-subheader{font-weight:bold;color:#333 !important}
+.v-navigation-drawer__content{overflow-x:hidden}
+.v-navigation-drawer .v-label{white-space:normal;max-width:100%}
+.v-navigation-drawer .v-input__slot{flex-wrap:wrap;max-width:100%}
+.v-navigation-drawer .v-card, .v-navigation-drawer .v-alert{max-width:100%;overflow-wrap:anywhere}
 """
 
 

@@ -165,7 +165,7 @@ UI: dict[str, dict[str, Any]] = {
            "diff_cols": ("Package", "Outcome", "Change vs A", "5–95% over seeds", "Change vs A (%)"),
            "controls": "Run", "reset": "Reset", "step": "Step", "play": "Play", "pause": "Pause",
            "interval": "Play interval (ms)", "params": "Run settings", "seed": "Random seed", "horizon": "Horizon (years)",
-           "band": "Seeds in the live band", "current": "(current settings)", "no_pkg": "(none)",
+           "band": "Band seeds", "current": "(current settings)", "no_pkg": "(none)",
            "modified": "modified", "restore": "Restore the package's settings", "save": "Save as package file",
            "load": "Load a package file (.yaml)", "loaded": "Loaded: {t}", "export": "Export",
            "csv": "Table (CSV)", "xlsx": "Table (Excel)", "png": "Chart (PNG)",
