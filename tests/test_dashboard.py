@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
+from sim.policies import REGISTRY
 from sim.present.dashboard.controls import lever_controls, settings_from_controls
 from sim.scenario.packages import load_package
-from sim.policies import REGISTRY
 from sim.scenario.world import PACKAGES
 
 CHROMIUM = "/usr/bin/chromium"
@@ -107,6 +107,155 @@ def test_yaml_text_controls_parse():
 
 
 # ------------------------------------------------------------------------------------------
+# issue 18: the dashboard as a workshop tool (components, no browser)
+# ------------------------------------------------------------------------------------------
+ASCII_WORD = re.compile(r"(?!GDP)[A-Za-z]{3,}")   # an English word (GDP is written so in Chinese too)
+
+
+def test_packages_listed_by_title_grouped_by_area():
+    from sim.present.dashboard.labels import package_areas, package_items
+    from sim.present.i18n import package_title
+
+    names = sorted(p.stem for p in PACKAGES.glob("*.yaml"))
+    titles = {n: package_title(load_package(n), "zh") for n in names}
+    items = package_items(names, "zh", titles)
+    heads = [i["header"] for i in items if "header" in i]
+    assert heads[0] == "综合方案" and "一、优化布局" in heads and "六、组织管理" in heads
+    shown = [i["text"] for i in items if "value" in i]
+    assert sorted(i["value"] for i in items if "value" in i) == names
+    assert not set(shown) & set(names), "a slug is shown"
+    assert package_areas()["hosting"] == 4 and package_areas()["guangxi-23"] == 0
+    assert package_areas()["area2-innovation"] == 2
+
+
+def test_every_setting_has_a_name_unit_and_help_in_both_languages():
+    from sim.present.dashboard.labels import setting_words
+
+    specs = lever_controls(load_package("guangxi-23"))
+    for key, spec in specs.items():
+        if "." not in key:
+            continue
+        for lang in ("zh", "en"):
+            name, unit, hlp = setting_words(key, lang, spec.get("help_en", ""))
+            assert name and "_" not in name, (key, lang, name)
+            assert hlp or key.endswith(".on"), (key, lang)
+            if lang == "zh":
+                assert not ASCII_WORD.search(name), (key, name)
+        if spec["type"] in ("SliderInt", "SliderFloat") and not key.endswith(("count", "per_host")):
+            pass
+    assert not [k for k, s in specs.items() if s["type"] == "InputText" and not s.get("picker")], \
+        "every list is a picker, no YAML box"
+
+
+def test_controls_speak_the_page_language():
+    import ipyvuetify as v
+    import solara
+
+    from sim.present.dashboard import app
+
+    model = solara.reactive(app.DashboardModel())
+    params = solara.reactive({"seed": 20210, "years": 5, "band": 1, "interval": 400})
+    box, rc = solara.render(app.RunControls(model, app.DashboardModel, params, solara.reactive(0), "zh"),
+                            handle_error=False)
+    words = [" ".join(map(str, b.children)) for b in rc.find(v.Btn).widgets]
+    words += [str(s.label) for s in rc.find(v.Slider).widgets] + [str(t.label) for t in rc.find(v.TextField).widgets]
+    assert words and not [w for w in words if ASCII_WORD.search(w)], words
+    assert {"重置", "播放", "单步"} <= set(words)
+    pkg = load_package("talent-subsidy")
+    specs = lever_controls(pkg)
+    controls = solara.reactive({k: s["value"] for k, s in specs.items()})
+    box, rc = solara.render(app.LeverPanel(specs, controls, {}, "zh", on_restore=lambda: None, package=pkg),
+                            handle_error=False)
+    labels = [str(w.label) for w in rc.find(v.Slider).widgets + rc.find(v.Switch).widgets + rc.find(v.Select).widgets]
+    assert labels and not [x for x in labels if ASCII_WORD.search(x)], labels
+    assert any(x.startswith("补贴金额: ") and "千元/人" in x for x in labels), labels
+
+
+def test_header_says_modified_and_the_settings_in_words():
+    from sim.present.dashboard import app
+
+    pkg = load_package("guangxi-23")
+    specs = lever_controls(pkg)
+    model = app.DashboardModel(package="guangxi-23")
+    head = app.header_html(model, "zh", 2021)
+    assert "已修改" not in head and "广西" in head
+    for slug in ("host_share", "move_cost_factor", "funding_reward", "e+", "nan"):
+        assert slug not in head, slug
+    values = {k: s["value"] for k, s in specs.items()}
+    values["hosting.host_share"] = 0.6
+    edited = app.DashboardModel(package="guangxi-23", controls=values)
+    head = app.header_html(edited, "zh", 2021)
+    assert 'id="zs-modified"' in head and "已修改" in head and "托管方税收分成 60%" in head
+    assert "modified" in app.header_html(edited, "en", 2021)
+    assert app.header_html(model, "zh", 2021, pending=True).count("已修改") == 1
+
+
+def test_saved_package_file_loads_back_to_the_same_settings(tmp_path):
+    from sim.present.dashboard import exports
+
+    pkg = load_package("hosting")
+    specs = lever_controls(pkg)
+    values = {**start_values(specs), "hosting.host_share": 0.55, "talent_subsidy": True, "talent_subsidy.zones": ["nanning"]}
+    settings = settings_from_controls(pkg, values)
+    path = tmp_path / "saved.yaml"
+    path.write_bytes(exports.package_yaml(pkg, settings, True))
+    back = load_package(path)
+    assert back.name == "hosting-custom" and back.title_zh.endswith("（已修改）")
+    assert set(back.settings) == set(settings)
+    for k in settings:
+        assert back.settings[k] == settings[k], k
+    assert back.settings["talent_subsidy"].zones == ("nanning",)
+
+
+def test_tables_and_charts_export_without_scientific_notation():
+    import io
+
+    import matplotlib
+    import pandas as pd
+
+    from sim.present.dashboard import app, exports
+
+    df = pd.DataFrame({"a": [1.5e-7, 12345678.9, float("nan")], "b": ["南宁", "x", "y"]})
+    text = exports.csv_bytes(df).decode("utf-8-sig")
+    assert "e-" not in text and "e+" not in text and "nan" not in text.lower() and "南宁" in text
+    book = pd.read_excel(io.BytesIO(exports.xlsx_bytes({"t": df}, "zh")))
+    assert list(book.columns) == ["a", "b"]
+    model = app.DashboardModel(years=3)
+    model.step()
+    from sim.present.charts.trajectories import region_panels
+
+    fig = exports.legible(region_panels(model.band_frame(), "zh"))
+    assert exports.smallest_text_pt(fig) >= exports.MIN_PT
+    assert exports.png(fig)[:8] == b"\x89PNG\r\n\x1a\n"
+    assert exports.MIN_PX >= 12
+    _ = matplotlib
+
+
+def test_live_band_runs_more_seeds_and_the_baseline_in_step():
+    from sim.present.dashboard import app
+
+    model = app.DashboardModel(package="hosting", band=3, reference=True, years=4)
+    model.step()
+    model.step()
+    df = model.band_frame()
+    cur, ref = df[df["package"] == "current"], df[df["package"] == "baseline"]
+    assert cur["seed"].nunique() == 3 and ref["seed"].nunique() == 3
+    assert set(cur["seed"]) == set(ref["seed"])
+    assert cur["step"].max() == ref["step"].max() == 2
+    one = app.DashboardModel(package="hosting", years=4)
+    one.step()
+    one.step()
+    a = one.results()
+    b = cur[cur["seed"] == model.run_seed].drop(columns=["package", "seed"]).reset_index(drop=True)
+    pd_testing = __import__("pandas").testing
+    pd_testing.assert_frame_equal(a.reset_index(drop=True), b, check_dtype=False)   # the band's first seed is the run
+    with pytest.raises(Exception):
+        from sim.present.dashboard import inputs
+
+        inputs.band_value(inputs.MAX_BAND + 1)
+
+
+# ------------------------------------------------------------------------------------------
 # the dashboard in a browser
 # ------------------------------------------------------------------------------------------
 def free_port() -> int:
@@ -136,26 +285,32 @@ def wait_http(url: str, proc: subprocess.Popen, timeout: float = 300) -> None:
     raise AssertionError(f"dashboard did not answer at {url} within {timeout} s")
 
 
-@pytest.fixture
-def dashboard(tmp_path):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not installed (Debian package 'chromium'; CI installs it)")
-    port = free_port()
-    log = open(tmp_path / "server.log", "w+")
-    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "dashboard", "--port", str(port), "--host", "127.0.0.1",
-                             "--lang", "en", "--package", "baseline"], stdout=log, stderr=subprocess.STDOUT,
-                            env=dict(os.environ, PYTHONUNBUFFERED="1"), start_new_session=True)
-    proc.log_path = tmp_path / "server.log"
-    url = f"http://127.0.0.1:{port}/"
-    try:
+class Server:
+    """``zonesim dashboard`` on a loopback port in its own session, stopped (all of it) on exit."""
+
+    def __init__(self, tmp_path, *args):
+        if not Path(CHROMIUM).exists():
+            pytest.skip(f"{CHROMIUM} not installed (Debian package 'chromium'; CI installs it)")
+        port = free_port()
+        self.log = open(tmp_path / f"server-{port}.log", "w+")
+        self.proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "dashboard", "--port", str(port), "--host",
+                                      "127.0.0.1", *args], stdout=self.log, stderr=subprocess.STDOUT,
+                                     env=dict(os.environ, PYTHONUNBUFFERED="1"), start_new_session=True)
+        self.proc.log_path = Path(self.log.name)
+        self.url = f"http://127.0.0.1:{port}/"
+
+    def __enter__(self):
         try:
-            wait_http(url, proc)
+            wait_http(self.url, self.proc)
         except AssertionError:
-            log.seek(0)
-            raise AssertionError(log.read()[-3000:]) from None
-        yield url
-    finally:
+            self.log.seek(0)
+            self.__exit__()
+            raise AssertionError(self.log.read()[-3000:]) from None
+        return self
+
+    def __exit__(self, *exc):
         # the command execs the server (same pid); its session is ours alone, stop all of it
+        proc = self.proc
         try:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(15)
@@ -164,9 +319,15 @@ def dashboard(tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(5)
-        log.close()
+        self.log.close()
         assert subprocess.run(["pgrep", "-s", str(proc.pid)], capture_output=True).stdout.strip() == b"", \
             "dashboard processes left running"
+
+
+@pytest.fixture
+def dashboard(tmp_path):
+    with Server(tmp_path, "--lang", "en", "--package", "baseline") as server:
+        yield server.url
 
 
 def year_is(page, year: int, timeout: float = WAIT) -> None:
@@ -197,8 +358,8 @@ def test_workshop_session_in_chromium(dashboard, tmp_path, world):
             page.goto(dashboard)
             page.wait_for_selector("#zs-region img", timeout=WAIT)
             year_is(page, y0)
-            # SolaraViz rendered (Mesa 3.3.1 + ipyvuetify<2): its controller and parameter cards
-            for text in ("Controls", "Model Parameters", "Reset", "Step"):
+            # our own controls, in English here
+            for text in ("Run", "Run settings", "Reset", "Step", "Play"):
                 assert page.get_by_text(text, exact=True).first.is_visible(), text
             charts0 = {i: img_src(page, i) for i in ("zs-region", "zs-zones", "zs-map")}
             rank0 = page.locator("#zs-ranking").inner_text()
@@ -230,19 +391,19 @@ def test_workshop_session_in_chromium(dashboard, tmp_path, world):
                 " return e && e.getAttribute('aria-label') !== before; }",
                 arg=[f"[data-lever={lever}] [role=slider]", label_before], timeout=WAIT)
             label_after = slider.get_attribute("aria-label")
-            assert float(label_after.rsplit(":", 1)[1]) == pytest.approx(float(top)), (label_before, label_after)
+            assert label_after.split(":")[1].split()[0] == f"{float(top):,.0f}", (label_before, label_after)
             page.screenshot(path=str(tmp_path / "dashboard-lever.png"))
 
             # Reset applies it; the same seed and three years now give a different ranking and charts
             page.get_by_role("button", name="Reset", exact=True).click()
             year_is(page, y0)
             page.wait_for_selector("#zs-pending", state="detached", timeout=WAIT)
-            title = REGISTRY[lever].title
-            page.wait_for_function(f"document.body.innerText.includes({title!r})", timeout=WAIT)
-            field, value = label_after.split(":")
-            value = float(value)
-            shown = f"{field.strip()}={value:.3g}"
-            assert shown in page.locator("#zs-year").locator("xpath=..").inner_text(), shown  # applied
+            from sim.present.i18n import lever_name
+
+            title = lever_name(lever, "en")
+            page.wait_for_selector("#zs-modified", timeout=WAIT)
+            settings = page.locator("#zs-settings").inner_text()
+            assert title in settings and label_after.split(":")[1].strip() in settings, (title, settings)  # applied
             assert page.locator("[data-lever] input[role=switch][aria-checked=true]").count() == 1
             step(page, 3, y0)
             lever_rank = page.locator("#zs-ranking").inner_text()
@@ -264,7 +425,7 @@ def test_workshop_session_in_chromium(dashboard, tmp_path, world):
             page.wait_for_function("document.body.innerText.includes('Years: 5')", timeout=WAIT)
             page.locator("#zs-run-both").click()
             page.wait_for_selector("#zs-compare-region img", timeout=WAIT)
-            assert "Both packages run on the same seeds" in page.locator("body").inner_text()
+            assert "All packages run on the same seeds" in page.locator("body").inner_text()
             assert page.locator("#zs-compare-ranking-0 tbody tr").count() == len(world.zones)
             assert page.locator("#zs-compare-ranking-1 tbody tr").count() >= len(world.zones)  # B may add zones
             assert page.locator("#zs-compare-diff tbody tr").count() >= 5
@@ -299,3 +460,189 @@ def test_dashboard_app_imports():
     import importlib
 
     importlib.import_module("sim.present.dashboard.app")
+
+
+# ------------------------------------------------------------------------------------------
+# issue 18: a workshop in Chinese, in Chromium, a screenshot at every step
+# ------------------------------------------------------------------------------------------
+SMALL_TEXT = """() => { const out = [];
+  for (const e of document.querySelectorAll('body *')) {
+    const r = e.getBoundingClientRect();
+    if (!r.width || !r.height || getComputedStyle(e).visibility === 'hidden') continue;
+    const own = [...e.childNodes].filter(n => n.nodeType === 3 && n.textContent.trim()).map(n => n.textContent.trim());
+    if (!own.length) continue;
+    const px = parseFloat(getComputedStyle(e).fontSize);
+    if (px < 12) out.push([own.join(' ').slice(0, 40), px]);
+  }
+  return out; }"""
+PICTURE_PX = """() => [...document.querySelectorAll('.zs-figure')].map(d => { const i = d.querySelector('img');
+  return [d.id, parseFloat(d.dataset.minPx) * i.clientWidth / i.naturalWidth]; })"""
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _pick(page, label_text: str, item_text: str) -> None:
+    """Open the select labelled ``label_text`` and click the item ``item_text``."""
+    field = page.locator(".v-input", has=page.locator("label", has_text=label_text)).first
+    field.locator(".v-select__slot").click()
+    menu = page.locator(".menuable__content__active")
+    menu.locator(".v-list-item", has_text=item_text).first.click()
+    page.keyboard.press("Escape")
+
+
+def _download(page, locator, path: Path) -> bytes:
+    with page.expect_download(timeout=WAIT) as d:
+        locator.click()
+    d.value.save_as(str(path))
+    return path.read_bytes()
+
+
+@pytest.mark.slow
+def test_workshop_tool_in_chinese_in_chromium(tmp_path, world):
+    """Issue 18's dashboard, step by step in Chinese: controls, package list, levers with units and
+    zone pickers, the band and baseline, "modified", save / restore / load, exports, four
+    packages compared, legible text, and the switch to English."""
+    import openpyxl
+    from playwright.sync_api import sync_playwright
+
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    y0 = world.start_year
+    with Server(tmp_path, "--lang", "zh", "--package", "hosting") as server, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
+            page.set_default_timeout(WAIT)
+            page.goto(server.url)
+            page.wait_for_selector("#zs-region img", timeout=WAIT)
+            year_is(page, y0)
+            page.wait_for_function("document.fonts.check('16px ZonesimCJK', '政策包对比')", timeout=WAIT)
+            page.screenshot(path=str(shots / "01-start-zh.png"))
+            # 1. every control in Chinese: ours, not SolaraViz's English ones
+            body = page.locator("body").inner_text()
+            for english in ("Controls", "Play Interval", "RESET", "STEP", "Model Parameters", "Reset", "Step"):
+                assert english not in body, english
+            for zh in ("重置", "播放", "单步", "播放间隔", "模拟设置", "随机种子", "政策工具"):
+                assert zh in body, zh
+            # 2. projector-legible: every text >= 12 px, pictures included (tick labels >= 12 pt at 80 dpi)
+            assert page.evaluate(SMALL_TEXT) == []
+            for ident, px in page.evaluate(PICTURE_PX):
+                assert px >= 12, (ident, px)
+            # 3. packages by title, grouped by area, never slugs
+            field = page.locator(".v-input", has=page.locator("label", has_text="政策包")).first
+            field.locator(".v-select__slot").click()
+            menu = page.locator(".menuable__content__active")
+            menu.wait_for()
+            page.screenshot(path=str(shots / "02-packages.png"))
+            listed = ""
+            for _ in range(8):        # the list renders more items as it scrolls
+                listed += menu.inner_text()
+                menu.evaluate("e => { e.scrollTop = e.scrollHeight; }")
+                page.wait_for_timeout(300)
+            page.keyboard.press("Escape")
+            for head in ("综合方案", "一、优化布局", "四、开放创新", "六、组织管理"):
+                assert head in listed, head
+            assert "国家高新区托管自治区级高新区" in listed
+            for slug in ("land-by-output", "talent-subsidy", "guangxi-23", "area1-layout"):
+                assert slug not in listed, slug
+            # 4. a lever with its name, unit and help; a zone picker
+            box = page.locator("[data-lever=talent_subsidy]")
+            box.locator("label").first.click()
+            page.wait_for_selector("#zs-pending", timeout=WAIT)
+            slider = box.get_by_role("slider").first
+            slider.focus()
+            slider.press("End")
+            page.wait_for_function("document.querySelector('[data-lever=talent_subsidy] [role=slider]')"
+                                   ".getAttribute('aria-label').includes('千元/人')", timeout=WAIT)
+            assert "每名人才每年的补贴" in box.inner_text()          # help
+            _pick(page, "适用园区", "南宁")
+            page.wait_for_function("document.querySelector('[data-lever=talent_subsidy]').innerText.includes('南宁')",
+                                   timeout=WAIT)
+            box.locator(".v-chip", has_text="全部").locator(".v-chip__close").click()   # only Nanning
+            page.wait_for_function("!document.querySelector('[data-lever=talent_subsidy] .v-select').innerText"
+                                   ".includes('全部')", timeout=WAIT)
+            page.screenshot(path=str(shots / "03-lever-and-zones.png"))
+            # 5. Reset applies it: the header says modified, in words; the band and baseline run along
+            page.locator("#zs-reset").click()
+            page.wait_for_selector("#zs-pending", state="detached", timeout=WAIT)
+            page.wait_for_selector("#zs-modified", timeout=WAIT)
+            settings = page.locator("#zs-settings").inner_text()
+            assert "人才补贴" in settings and "南宁" in settings and "_" not in settings
+            assert "5个随机种子" in page.locator("body").inner_text()
+            before = img_src(page, "zs-region")
+            for i in range(2):
+                page.locator("#zs-step").click()
+                year_is(page, y0 + i + 1)
+            assert img_src(page, "zs-region") != before
+            page.screenshot(path=str(shots / "04-modified-band.png"), full_page=True)
+            # 6. save the designed package; it loads back with the same settings
+            saved = tmp_path / "saved.yaml"
+            _download(page, page.get_by_role("button", name=re.compile("保存为政策包文件")), saved)
+            pkg = load_package(saved)
+            assert pkg.settings["talent_subsidy"].zones == ("nanning",) and "hosting" in pkg.settings
+            # 7. exports: the chart as PNG, the tables as CSV and Excel
+            png = _download(page, page.get_by_role("button", name=re.compile("图表（PNG）")).first, tmp_path / "c.png")
+            assert png[:4] == b"\x89PNG"
+            csv = _download(page, page.get_by_role("button", name=re.compile("数据表（CSV）")).first,
+                            tmp_path / "t.csv").decode("utf-8-sig")
+            assert "高新区" in csv and "e+" not in csv and "nan" not in csv.lower()
+            _download(page, page.get_by_role("button", name=re.compile("数据表（Excel）")).first, tmp_path / "t.xlsx")
+            assert len(openpyxl.load_workbook(tmp_path / "t.xlsx").sheetnames) == 2
+            # 8. restore the package's settings
+            page.locator("#zs-restore").click()
+            page.wait_for_selector("#zs-modified", state="detached", timeout=WAIT)
+            year_is(page, y0)
+            assert "人才补贴" not in page.locator("#zs-settings").inner_text()
+            page.screenshot(path=str(shots / "05-restored.png"))
+            # 9. load a package file: the saved one, then a bad one (one message, nothing changed)
+            page.locator("input[type=file]").set_input_files(str(saved))
+            page.wait_for_selector("#zs-loaded", timeout=WAIT)
+            page.wait_for_function("document.querySelector('#zs-package') && "
+                                   "document.querySelector('#zs-package').innerText.includes('已修改')", timeout=WAIT)
+            page.wait_for_function("document.querySelector('#zs-settings').innerText.includes('人才补贴')",
+                                   timeout=WAIT)
+            page.screenshot(path=str(shots / "06-loaded.png"))
+            title = page.locator("#zs-package").inner_text()
+            bad = tmp_path / "bad.yaml"
+            bad.write_text("name: bad\nextends: /etc/passwd\n", encoding="utf-8")
+            page.locator("input[type=file]").set_input_files(str(bad))
+            page.wait_for_selector("#zs-choice-error", timeout=WAIT)
+            assert "not a bundled package" in page.locator("#zs-choice-error").inner_text()
+            assert page.locator("#zs-package").inner_text() == title
+            page.screenshot(path=str(shots / "07-bad-file.png"))
+            # 10. compare four packages on the same seeds
+            page.get_by_role("tab", name="政策包对比").click()
+            page.wait_for_selector("#zs-run-both", timeout=WAIT)
+            _pick(page, "政策包 C", "现状（基准）")
+            _pick(page, "政策包 D", "依托县域园区新建自治区级高新区")
+            years = page.get_by_role("slider", name=re.compile(r"^模拟年数: \d+"))
+            years.focus()
+            years.press("Home")
+            years.press("ArrowRight")
+            page.wait_for_function("document.body.innerText.includes('模拟年数: 2')", timeout=WAIT)
+            seeds = page.get_by_role("slider", name=re.compile(r"^随机种子数: \d+"))
+            seeds.focus()
+            seeds.press("Home")
+            seeds.press("ArrowRight")
+            page.wait_for_function("document.body.innerText.includes('随机种子数: 2')", timeout=WAIT)
+            page.locator("#zs-run-both").click()
+            page.wait_for_selector("#zs-compare-region img", timeout=WAIT)
+            for i in range(4):
+                assert page.locator(f"#zs-compare-ranking-{i} tbody tr").count() >= len(world.zones)
+            diff = page.locator("#zs-compare-diff").inner_text()
+            assert diff.count("D: ") >= 5 and diff.count("C: ") >= 5 and "e+" not in diff and "nan" not in diff
+            page.screenshot(path=str(shots / "08-compare-four.png"), full_page=True)
+            compare_zh = img_src(page, "zs-compare-region")
+            # 11. switch to English: everything redrawn, legends included
+            page.locator("#zs-lang-en").click()
+            page.wait_for_function("document.body.textContent.includes('Run the comparison')", timeout=WAIT)
+            page.wait_for_selector("#zs-compare-region img", timeout=WAIT)
+            assert img_src(page, "zs-compare-region") != compare_zh
+            text = page.locator("body").inner_text()
+            assert not CJK.findall(text.replace("中文", "")), sorted(set(CJK.findall(text)))[:20]
+            assert page.evaluate(SMALL_TEXT) == []
+            page.screenshot(path=str(shots / "09-english.png"), full_page=True)
+        finally:
+            browser.close()
+    for i, name in enumerate(sorted(q.name for q in shots.glob("*.png"))):
+        assert (shots / name).stat().st_size > 20_000, name
+    assert len(list(shots.glob("*.png"))) == 9

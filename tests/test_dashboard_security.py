@@ -390,3 +390,124 @@ def test_hostile_client_in_chromium(tmp_path, monkeypatch):
     assert dialogs == []
     text = log.read_text(errors="replace")
     assert "Traceback" not in text, text[-2000:]
+
+
+# ------------------------------------------------------------------------------------------
+# issue 18: loaded package files, pickers and four-package comparisons are checked too
+# ------------------------------------------------------------------------------------------
+GOOD_UPLOAD = b"name: my-package\ntitle: My package\ntitle_zh: \xe6\x88\x91\xe7\x9a\x84\xe6\x94\xbf\xe7\xad\x96\xe5\x8c\x85\n" \
+              b"extends: hosting\nlevers:\n  talent_subsidy: {amount: 25.0, zones: [national]}\n"
+
+
+def test_uploaded_package_goes_through_the_loader():
+    pkg = inputs.package_upload(GOOD_UPLOAD, "my.yaml")
+    assert pkg.title_zh == "我的政策包" and pkg.settings["talent_subsidy"].amount == 25.0
+    assert "hosting" in pkg.levers                   # extends a bundled package
+    assert "zonesim-upload" not in pkg.source
+    bomb = ("a: &a [x,x,x,x,x,x,x,x,x,x]\n" + "".join(
+        f"{c}: &{c} [{', '.join(['*' + p] * 10)}]\n" for p, c in zip("abcdefgh", "bcdefghi"))).encode()
+    bad = {
+        "size": b"#" * (inputs.MAX_UPLOAD + 1),
+        "utf-8": b"name: x\ntitle: \xff\xfe\n",
+        "YAML": b"name: [unclosed\n",
+        "aliases": bomb,
+        "package file": b"- just\n- a list\n",
+        "bundled": b"name: x\nextends: /etc/passwd\n",
+        "bundled package": b"name: x\nextends: ../worlds/guangxi\n",
+        "lever": b"name: x\nlevers:\n  no_such_lever: {}\n",
+        "amount": b"name: x\nlevers:\n  talent_subsidy: {amount: -5}\n",
+        "name": b"name: '../../evil'\n",
+    }
+    for what, data in bad.items():
+        t0 = time.perf_counter()
+        with pytest.raises(InputError) as err:
+            inputs.package_upload(data, "x.yaml")
+        msg = str(err.value)
+        assert "\n" not in msg and len(msg) < 600, (what, msg)
+        assert "zonesim-upload" not in msg and "/tmp" not in msg, msg   # no server paths in the message
+        assert time.perf_counter() - t0 < 5
+    with pytest.raises(InputError):
+        inputs.package_upload("name: x", "x.yaml")   # not bytes
+
+
+def test_a_bad_upload_changes_nothing(choices):
+    app.uploaded.set(None)
+    before = app.package_choice.value
+    app.load_uploaded(b"name: x\nextends: /etc/passwd\n", "evil.yaml")
+    assert app.uploaded.value is None and app.package_choice.value == before
+    assert "not a bundled package" in app.choice_error.value
+    app.load_uploaded(GOOD_UPLOAD, "my.yaml")
+    assert app.uploaded.value.name == "my-package" and app.choice_error.value == ""
+    app.uploaded.set(None)
+
+
+def test_zone_and_pair_pickers_take_only_offered_values():
+    pkg = load_package("baseline")
+    specs = lever_controls(pkg)
+    zones = specs["talent_subsidy.zones"]
+    assert zones["type"] == "MultiSelect" and "nanning" in zones["values"]
+    assert inputs.control_value(zones, ["nanning", "national", "nanning"]) == ["nanning", "national"]
+    for bad in (["/etc/passwd"], "nanning", [["nanning"]], ["x"] * 1000, None, [1]):
+        with pytest.raises(InputError):
+            inputs.control_value(zones, bad)
+    pairs = specs["hosting.pairs"]
+    text = inputs.picker_value(pairs, ["nanning>laibin"])
+    got = settings_from_controls(pkg, {**{k: s["value"] for k, s in specs.items()}, "hosting": True,
+                                       "hosting.pairs": text})
+    assert [(p.host, p.hosted) for p in got["hosting"].pairs] == [("nanning", "laibin")]
+    for bad in (["nanning>/etc/passwd"], ["laibin>nanning"], "nanning>laibin", [{"host": "nanning"}]):
+        with pytest.raises(InputError):
+            inputs.picker_value(pairs, bad)
+
+
+def test_lever_panel_zone_picker_refuses_a_client_value():
+    pkg = load_package("talent-subsidy")
+    specs = lever_controls(pkg)
+    controls = solara.reactive({k: s["value"] for k, s in specs.items()})
+    box, rc = solara.render(app.LeverPanel(specs, controls, {}, "zh"), handle_error=False)
+    picker = next(w for w in rc.find(v.Select).widgets if w.multiple and w.label == "适用园区")
+    send(picker, v_model=["/etc/passwd"])
+    assert controls.value["talent_subsidy.zones"] == specs["talent_subsidy.zones"]["value"]
+    assert alerts(rc)
+    picker = next(w for w in rc.find(v.Select).widgets if w.multiple and w.label == "适用园区")
+    send(picker, v_model=["nanning", "liuzhou"])
+    assert controls.value["talent_subsidy.zones"] == ["nanning", "liuzhou"]
+
+
+def test_compare_takes_at_most_four_packages_and_refuses_other_names(monkeypatch):
+    calls: list = []
+    real = app.run_job
+    monkeypatch.setattr(app, "run_job", lambda job: calls.append(job) or real(job))
+    pkg = load_package("baseline")
+    with pytest.raises(InputError):
+        app.run_packages("guangxi", [pkg] * 5, 20210, 1, 1)
+    assert calls == []
+    model = app.DashboardModel()
+    box, rc = solara.render(app.ComparePanel(model, "en"), handle_error=False)
+    selects = rc.find(v.Select).widgets
+    assert len(selects) == 4 and selects[2].v_model == app.NONE
+    send(selects[2], v_model="/etc/passwd")
+    assert rc.find(v.Select).widgets[2].v_model == app.NONE
+    send(rc.find(v.Select).widgets[2], v_model="hosting")
+    send(rc.find(v.Select).widgets[3], v_model="delisting")
+    for w in rc.find(v.Slider).widgets:
+        send(w, v_model=1)
+    click(rc.find(v.Btn).widgets[0])
+    deadline = time.time() + 120
+    while len(calls) < 4 and time.time() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.0)
+    assert len(calls) == 4 and {c.package.name for c in calls} >= {"hosting", "delisting"}
+
+
+def test_an_oversized_upload_is_refused_unread(choices):
+    """The browser reports the file's size: beyond the cap nothing is read, one line says why."""
+    from ipyvuetify.extra import FileInput
+
+    app.uploaded.set(None)
+    box, rc = solara.render(app.Upload("en"), handle_error=False)
+    rc.find(FileInput).widget.file_info = [{"name": "big.yaml", "size": 50_000_000, "isFile": True}]
+    deadline = time.time() + 10
+    while not app.choice_error.value and time.time() < deadline:
+        time.sleep(0.05)
+    assert "at most 64 KB" in app.choice_error.value and app.uploaded.value is None

@@ -28,8 +28,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel
 
-from sim.scenario.packages import Package
 from sim.policies import REGISTRY
+from sim.scenario.packages import Package
 
 LEVER_ZH = {
     "funding_reward": "财政奖励", "delisting": "摘牌退出", "hosting": "托管", "land_allocation": "用地指标分配",
@@ -104,18 +104,22 @@ def _number_spec(label: str, value: Any, info: Any, is_int: bool) -> dict[str, A
     return {"type": "SliderFloat", "label": label, "value": v, "min": lo, "max": hi, "step": step}
 
 
-def _field_specs(prefix: str, label: str, model_cls: type[BaseModel], values: dict[str, Any]) -> dict[str, Any]:
+def _field_specs(prefix: str, label: str, model_cls: type[BaseModel], values: dict[str, Any],
+                 ctx: dict[str, Any] | None = None) -> dict[str, Any]:
+    ctx = ctx or {}
     out: dict[str, Any] = {}
     for name, info in model_cls.model_fields.items():
-        key, lab = f"{prefix}.{name}", f"{label}.{name}" if "[" in label.split(" ")[-1] else f"{label} · {name}"
+        key, lab = f"{prefix}.{name}", f"{prefix}.{name}"
         value = values.get(name, info.default if not info.is_required() else None)
         ann, optional = _unwrap(info.annotation)
         origin = typing.get_origin(ann)
+        args = [a for a in typing.get_args(ann) if a is not Ellipsis]
+        help_en = info.description or ""
         if ann is bool:
             out[key] = {"type": "Checkbox", "label": lab, "value": bool(value)}
         elif ann in (int, float):
             if optional:
-                out[f"{key}.on"] = {"type": "Checkbox", "label": f"{lab} (on)", "value": value is not None}
+                out[f"{key}.on"] = {"type": "Checkbox", "label": f"{lab}.on", "value": value is not None}
             out[key] = _number_spec(lab, value, info, ann is int)
         elif origin is Literal:
             choices = list(typing.get_args(ann))
@@ -124,17 +128,74 @@ def _field_specs(prefix: str, label: str, model_cls: type[BaseModel], values: di
                             "values": choices}
             else:
                 out[key] = {"type": "InputText", "label": lab, "value": _dump(value)}
+        elif origin is tuple and args and all(a is float for a in args) and isinstance(value, (list, tuple)):
+            for i, v in enumerate(value):   # a fixed tuple of numbers (indicator weights): one slider each
+                out[f"{key}.{i}"] = _number_spec(f"{lab}.{i}", v, info, False)
+                out[f"{key}.{i}"]["help_en"] = help_en
+        elif origin is tuple and args == [str] and name == "zones":
+            chosen = [str(z) for z in (value or ())]
+            offered = ["all", "national", "region", *ctx.get("zones", {})]
+            offered += [z for z in chosen if z not in offered]
+            out[key] = {"type": "MultiSelect", "label": lab, "value": chosen, "values": offered,
+                        "names": ctx.get("names", {})}
         elif isinstance(ann, type) and issubclass(ann, BaseModel) and not optional:
             sub = value.model_dump() if isinstance(value, BaseModel) else dict(value or {})
-            out.update(_field_specs(key, lab, ann, sub))
+            out.update(_field_specs(key, lab, ann, sub, ctx))
         elif (origin in (tuple, list) and _item_model(ann) is not None and isinstance(value, (list, tuple))
               and value and _simple_model(_item_model(ann))):
             item = _item_model(ann)
             for i, v in enumerate(value):
                 sub = v.model_dump() if isinstance(v, BaseModel) else dict(v)
-                out.update(_field_specs(f"{key}.{i}", f"{label} · {name}[{i + 1}]", item, sub))
+                out.update(_field_specs(f"{key}.{i}", f"{key}.{i}", item, sub, ctx))
         else:
             out[key] = {"type": "InputText", "label": f"{lab} (YAML)", "value": _dump(value)}
+            picker = _picker(key, value, ctx)
+            if picker:
+                out[key].update(picker)
+        if key in out:
+            out[key]["help_en"] = help_en
+    return out
+
+
+def _picker(key: str, value: Any, ctx: dict[str, Any]) -> dict[str, Any] | None:
+    """A picker in place of the YAML box, for the lists a workshop edits: hosting pairs (every
+    national zone with every region-level zone) and the county parks to upgrade. The control's
+    value stays the YAML text the package file would hold."""
+    if key == "hosting.pairs":
+        levels = ctx.get("levels", {})
+        hosts = [z for z, lv in levels.items() if lv == "national"]
+        hosted = [z for z, lv in levels.items() if lv != "national"]
+        options = [f"{h}>{d}" for h in hosts for d in hosted]
+        for p in value or ():
+            pair = p.model_dump() if isinstance(p, BaseModel) else dict(p)
+            opt = f"{pair.get('host')}>{pair.get('hosted')}"
+            if opt not in options:
+                options.append(opt)
+        return {"picker": "pairs", "options": options, "names": ctx.get("names", {})}
+    if key == "new_zones.parks":
+        catalogue = dict(ctx.get("parks", {}))
+        for p in value or ():
+            park = p.model_dump(mode="json") if isinstance(p, BaseModel) else dict(p)
+            catalogue.setdefault(str(park.get("id")), park)
+        return {"picker": "parks", "options": list(catalogue), "catalogue": catalogue, "names": ctx.get("names", {})}
+    return None
+
+
+def picked(spec: dict[str, Any], text: str) -> list[str]:
+    """The picker options a YAML value holds (pairs as 'host>hosted', parks by id)."""
+    from sim.present.dashboard.inputs import yaml_text
+
+    try:
+        data = yaml_text(text, spec.get("label", "setting")) or []
+    except ValueError:
+        return []
+    out = []
+    for item in data if isinstance(data, list) else []:
+        if not isinstance(item, dict):
+            continue
+        opt = f"{item.get('host')}>{item.get('hosted')}" if spec.get("picker") == "pairs" else str(item.get("id"))
+        if opt in spec.get("options", ()):
+            out.append(opt)
     return out
 
 
@@ -185,17 +246,60 @@ def start_values(package: Package, name: str) -> dict[str, Any]:
     return out
 
 
-def lever_controls(package: Package) -> dict[str, dict[str, Any]]:
-    """SolaraViz ``model_params`` entries for every registered lever, starting from ``package``.
+def lever_controls(package: Package, world: Any = None) -> dict[str, dict[str, Any]]:
+    """One control spec per lever (on/off) and per setting, starting from ``package``; zone lists
+    offer the zones of ``world`` (the default world when not given) by name.
 
     Levers of the package come first, in package order, then the others (switched off)."""
+    ctx = _context(package, world)
     names = list(package.levers) + [n for n in REGISTRY if n not in package.levers]
     out: dict[str, dict[str, Any]] = {}
     for name in names:
-        title = lever_title(name)
-        out[name] = {"type": "Checkbox", "label": title, "value": name in package.levers}
-        out.update(_field_specs(name, title, REGISTRY[name].Settings, start_values(package, name)))
+        out[name] = {"type": "Checkbox", "label": lever_title(name), "value": name in package.levers,
+                     "help_en": (getattr(REGISTRY[name], "title", "") or "").strip()}
+        out.update(_field_specs(name, name, REGISTRY[name].Settings, start_values(package, name), ctx))
     return out
+
+
+def _context(package: Package, world: Any) -> dict[str, Any]:
+    """Zones (id -> (English, Chinese) name), their levels, and the county parks known from the
+    package and the bundled new-zones package, for the pickers."""
+    from sim.scenario.world import DEFAULT_WORLD, load_world
+
+    if world is None:
+        world = _default_world()
+    zones = {z.id: (z.name, z.name_zh) for z in world.zones}
+    levels = {z.id: z.level for z in world.zones}
+    parks: dict[str, Any] = {}
+    sources = [package]
+    try:
+        from sim.scenario.packages import load_package
+
+        sources.append(load_package("new-zones"))
+    except Exception:  # noqa: BLE001 - no bundled parks: the package's own only
+        pass
+    names = dict(zones)
+    for i, src in enumerate(sources):
+        nz = src.settings.get("new_zones")
+        for park in getattr(nz, "parks", ()):
+            d = park.model_dump(mode="json")
+            parks.setdefault(d["id"], d)
+            names.setdefault(d["id"], (d["name"], d["name_zh"]))
+            if i == 0:   # zone lists may name the package's own new zones
+                zones.setdefault(d["id"], (d["name"], d["name_zh"]))
+    _ = DEFAULT_WORLD, load_world
+    return {"zones": zones, "levels": levels, "parks": parks, "names": names}
+
+
+_WORLD: list[Any] = []
+
+
+def _default_world() -> Any:
+    from sim.scenario.world import DEFAULT_WORLD, load_world
+
+    if not _WORLD:
+        _WORLD.append(load_world(DEFAULT_WORLD))
+    return _WORLD[0]
 
 
 def _set_path(data: Any, path: list[str], value: Any) -> None:

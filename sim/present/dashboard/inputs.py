@@ -22,7 +22,9 @@ from sim.scenario.world import DEFAULT_PACKAGE, DEFAULT_WORLD, PACKAGES, WORLDS,
 MAX_SEEDS = 10          # replicate seeds of a side-by-side comparison
 MAX_SEED = 2**63 - 1    # base seed, as `zonesim run --seed`
 MAX_TEXT = 10_000       # characters of a YAML text box
-MAX_RUNS_PER_SESSION = 2 * MAX_SEEDS  # one comparison at a time per browser session, this many runs
+MAX_PACKAGES = 4        # packages of a side-by-side comparison
+MAX_RUNS_PER_SESSION = MAX_PACKAGES * MAX_SEEDS  # one comparison at a time per browser session, this many runs
+MAX_BAND = 5            # seeds behind the live run's band (each one more model stepped live)
 
 
 def operator_world() -> str:
@@ -85,6 +87,10 @@ def seeds_value(value: Any) -> int:
     return whole(value, 1, MAX_SEEDS, "seeds")
 
 
+def band_value(value: Any) -> int:
+    return whole(value, 1, MAX_BAND, "band seeds")
+
+
 def control_value(spec: dict[str, Any], value: Any) -> Any:
     """A lever control's value as sent by a browser, checked against the control's own spec: a
     slider's number within its min and max (finite), a switch's true/false, a select's offered
@@ -107,9 +113,92 @@ def control_value(spec: dict[str, Any], value: Any) -> Any:
         return value
     if kind == "Select":
         return choice(value, list(spec.get("values", [])), label)
+    if kind == "MultiSelect":
+        return choices(value, list(spec.get("values", [])), label)
     if not isinstance(value, str) or len(value) > MAX_TEXT:
         raise InputError(f"dashboard {label}", None, f"expected text of at most {MAX_TEXT:,} characters")
     return value
+
+
+def choices(value: Any, allowed: list[str], what: str) -> list[str]:
+    """A multi-select's list: each item one of ``allowed``, no repeats (so never longer than it)."""
+    if isinstance(value, tuple):
+        value = list(value)
+    if not isinstance(value, list) or len(value) > len(allowed):
+        raise InputError(f"dashboard {what}", None, f"expected a list of the offered choices, got {shown(value)}")
+    out: list[str] = []
+    for v in value:
+        c = choice(v, allowed, what)
+        if c not in out:
+            out.append(c)
+    return out
+
+
+def picker_value(spec: dict[str, Any], value: Any) -> str:
+    """A picker's selection (hosting pairs, county parks) as the YAML text of the setting; every
+    item must be one offered."""
+    chosen = choices(value, list(spec.get("options", [])), str(spec.get("label", "control")))
+    return picker_text(spec, chosen)
+
+
+def picker_text(spec: dict[str, Any], chosen: list[str]) -> str:
+    """The YAML text of the chosen picker options (already checked against the offered ones)."""
+    import yaml
+
+    if spec.get("picker") == "pairs":
+        data = [dict(zip(("host", "hosted"), c.split(">", 1))) for c in chosen]
+    else:
+        data = [spec["catalogue"][c] for c in chosen]
+    return yaml.safe_dump(data, default_flow_style=True, allow_unicode=True, width=10_000).strip() if data else "[]"
+
+
+MAX_UPLOAD = 64 * 1024  # bytes of a package file loaded from the browser
+
+
+def package_upload(data: Any, filename: Any = "package.yaml") -> Any:
+    """A package file sent by a browser, validated like ``zonesim run --package FILE``: at most
+    MAX_UPLOAD bytes of UTF-8 YAML (aliases capped), a mapping, ``extends`` only a bundled package
+    name (never a path on the server), then the project's loader (every lever's Settings). Returns
+    the Package; any problem is one InputError line and nothing changes."""
+    import tempfile
+    from pathlib import Path
+
+    import yaml
+
+    from sim.scenario.packages import load_package
+
+    where = "uploaded package"
+    if not isinstance(data, (bytes, bytearray)):
+        raise InputError(where, None, "expected the contents of a file")
+    if len(data) > MAX_UPLOAD:
+        raise InputError(where, None, f"at most {MAX_UPLOAD // 1024} KB, got {len(data) // 1024:,} KB")
+    try:
+        text = bytes(data).decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(where, None, "not UTF-8 text (expected a .yaml package file)") from None
+    try:
+        spec = safe_yaml(text)
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InputError(where, None, f"not valid YAML ({str(problem)[:120]})") from None
+    except (RecursionError, ValueError) as exc:
+        raise InputError(where, None, f"not valid YAML ({str(exc)[:120]})") from None
+    if not isinstance(spec, dict):
+        raise InputError(where, None, "expected a package file: name, title, levers, ...")
+    ext = spec.get("extends")
+    if ext is not None and ext not in bundled_names(PACKAGES):
+        raise InputError(where, "extends", f"{shown(ext)} is not a bundled package; a loaded file may extend "
+                                           f"only a bundled package by name, e.g. baseline or hosting")
+    with tempfile.TemporaryDirectory(prefix="zonesim-upload-") as tmp:
+        path = Path(tmp) / "package.yaml"
+        path.write_text(text, encoding="utf-8")
+        try:
+            pkg = load_package(path)
+        except InputError as exc:
+            raise InputError(where, None, str(exc).replace(str(path), "file").replace(tmp, "")[:400]) from None
+    import dataclasses
+
+    return dataclasses.replace(pkg, source=f"uploaded file {str(filename)[:80]}")
 
 
 def yaml_text(text: Any, what: str = "setting") -> Any:
