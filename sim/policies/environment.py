@@ -146,7 +146,7 @@ class TechFinance(Targeted):
         margin = f.profit[:L] / np.maximum(f.output[:L], 1e-9)
         ok = self.mask(model)[f.zone[:L]] & (f.output[:L] > 0) & (margin > s.min_margin)
         ok &= (f.rd_share[:L] >= model.params.hightech_rd_threshold) | f.hightech[:L]
-        running = self.year >= model.steps + 1 - s.term
+        running = self.year > model.steps - s.term
         ok &= ~np.isin(f.key[:L], self.keys[running])
         return np.flatnonzero(ok)
 
@@ -155,12 +155,12 @@ class TechFinance(Targeted):
         subsidy on the loans this year's eligible firms would take at full strength."""
         s, f = self.settings, model.firms
         new = s.loan_ratio * float(f.output[self.eligible(model)].sum())
-        running = sum(float(v.sum()) for y, v in self.outstanding if y > model.steps + 1 - s.term)
+        running = sum(float(v.sum()) for y, v in self.outstanding if y > model.steps - s.term)
         return s.interest_subsidy * (running + new) + s.risk_share * new
 
     def start_year(self, model: ZoneModel) -> None:
         s, f, n = self.settings, model.firms, model.n_zone_slots
-        year = model.steps + 1
+        year = model.steps
         i = self.eligible(model)
         loan = s.loan_ratio * self.funding * f.output[i]
         f.capital[i] += loan  # the loan finances capital the firm could not fund from its own cash

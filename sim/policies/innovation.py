@@ -184,14 +184,15 @@ class HighLevelTalent(Targeted):
         m = self.mask(model)
         here[zone >= 0] = m[zone[zone >= 0]]
         high = here & (t.skill[:C] >= s.min_skill)
-        # newly arrived: not in the same zone at the start of the year (new graduates, movers), never recruited
-        stayed = np.zeros(C, dtype=bool)
+        # newly recruited: new graduates and people from outside Guangxi (a move between zones is not
+        # a recruit for the region), each cohort at most once
+        inside = np.zeros(C, dtype=bool)
         if self.before is not None and self.before[0].size:
             o = np.argsort(self.before[0])
             k0, z0 = self.before[0][o], self.before[1][o]
             pos = np.minimum(np.searchsorted(k0, key), k0.size - 1)
-            stayed = (k0[pos] == key) & (z0[pos] == zone)
-        new = high & ~stayed & ~np.isin(key, self.keys)
+            inside = (k0[pos] == key) & (z0[pos] >= 0)
+        new = high & ~inside & ~np.isin(key, self.keys)
         self.keys = np.concatenate([self.keys, key[new]])
         self.year = np.concatenate([self.year, np.full(int(new.sum()), year)])
         supported = high & np.isin(key, self.keys[self.year > year - s.support_years])
