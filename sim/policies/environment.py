@@ -1,10 +1,11 @@
 """Area 5, development environment (发展环境): management reform, fiscal autonomy, technology
-finance, a green constraint. (Land allocation, also area 5, is ``land_allocation``.)
+finance, green development. (Land allocation, also area 5, is ``land_allocation``.)
 
 ``management_reform`` — post-based management, performance pay, devolved economic powers and a
 direct channel to regional departments, modelled as management efficiency: ``start_year`` moves
-each targeted zone's ``mgmt_eff`` a share ``speed`` of the way to ``target``. Efficiency scales
-the zone's service effect and how much land it can develop.
+each targeted zone's ``mgmt_eff`` a share ``speed`` (x funding) of the way to ``target`` and books
+``cost_per_zone`` (the performance-pay pool and running cost) as ``region_support``. Efficiency
+scales the zone's service effect and how much land it can develop.
 
 ``fiscal_autonomy`` — first-level fiscal authority: ``start_year`` sets the targeted zones'
 ``tax_share`` (share of tax raised they keep) to ``share`` (to the world's ``zone_tax_share``
@@ -14,13 +15,20 @@ forgoes counts against the region's budget (planned from last year's tax raised)
 as ``region_support`` at ``end_year``. Zones keeping more tax have more to spend, and their
 committees value output more (retained tax).
 
-``tech_finance`` — technology finance (loans, guarantees, risk compensation): ``start_year`` sets
-the targeted zones' ``credit``, the share of loss-driven firm exits averted.
+``tech_finance`` — technology finance for viable, R&D-intensive firms: ``start_year`` lends each
+eligible firm of a targeted zone (last year's margin above ``min_margin``, R&D share at the
+certification threshold or certified, no loan running) ``loan_ratio`` x its output, which
+finances capital; the region pays ``interest_subsidy`` a year on the running loans and
+``risk_share`` of new ones (``region_support``). Loss-makers get nothing.
 
-``green_constraint`` — energy-intensive growth capped: ``start_year`` sets the targeted zones'
-``growth_cap``, the most log-employment growth a firm of an energy-intensive sector (new
-materials, traditional industry: ``sim.agents.enterprise.ENERGY_INTENSIVE``) may take in a year;
-other sectors grow freely.
+``green_development`` — green development supported: ``start_year`` pays ``subsidy_share`` of
+energy-saving upgrades (``investment`` x output) of the targeted zones' biggest energy users,
+up to ``budget`` a year; an upgraded firm uses ``saving`` less energy per unit of output and its
+productivity rises by the energy bill saved. Energy use: output x ``ENERGY_INTENSITY`` by sector.
+
+``green_constraint`` — (not the document's measure, kept for comparison) energy-intensive growth
+capped: ``start_year`` sets the targeted zones' ``growth_cap``, the most log-employment growth a
+firm of an energy-intensive sector (``sim.agents.enterprise.ENERGY_INTENSIVE``) may take in a year.
 """
 
 from __future__ import annotations

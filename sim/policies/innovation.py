@@ -1,6 +1,12 @@
-"""Area 2, innovation capability (创新能力): talent subsidies, platform building, technology transfer.
+"""Area 2, innovation capability (创新能力): high-level talent, platform building, technology transfer.
 
-``talent_subsidy`` — ``start_year``: the region pays ``amount`` (CNY k per skilled person per
+``high_level_talent`` — the document's talent measure: ``end_year`` pays a one-off ``grant`` per
+high-level person (skill >= ``min_skill``) newly recruited into a targeted zone (new graduates and
+people from outside Guangxi; once per cohort) and ``support`` a year to recruits for
+``support_years``; ``start_year`` puts the programme's expected value per skilled person into
+``subsidy_extra`` (the location logit does not tell skills apart).
+
+``talent_subsidy`` — (kept for comparison) ``start_year``: the region pays ``amount`` (CNY k per skilled person per
 year) to the talent of the targeted zones (``subsidy_extra``, which enters the talent location
 logit next to the zone's own subsidy); ``end_year`` books its cost (amount x head-count) as
 ``region_support``. Zones without perks get nothing.
@@ -12,7 +18,8 @@ first, in inverse proportion); platforms = money / ``params.platform_cost``;
 on innovation and start-ups is the model's (log of the stock: diminishing returns).
 
 ``tech_transfer`` — ``start_year``: the targeted zones' innovation rate (``innovation_mult``) is
-multiplied by ``1 + gain``: faster transfer of research results into firms' innovations.
+multiplied by ``1 + gain`` (x funding): faster transfer of research results into firms'
+innovations; the region pays ``cost_per_zone`` a year per targeted zone (``region_support``).
 """
 
 from __future__ import annotations

@@ -68,11 +68,14 @@ levers:
   delisting: {bottom_region: 0, bottom_national: 0}
   land_allocation: {rule: demand}
   talent_subsidy: {amount: 0.0}
-  tech_transfer: {gain: 0.0}
+  tech_transfer: {gain: 0.0, cost_per_zone: 0.0}
+  high_level_talent: {grant: 0.0, support: 0.0}
+  green_development: {budget: 0.0}
+  management_reform: {speed: 0.0, cost_per_zone: 0.0}
   incubators: {gain: 0.0, cost_per_startup: 0.0}
   certification_support: {gain: 0.0, award: 0.0}
   outside_attraction: {gain: 0.0, cost_per_arrival: 0.0}
-  tech_finance: {credit: 0.0}
+  tech_finance: {loan_ratio: 0.0, interest_subsidy: 0.0, risk_share: 0.0}
   fiscal_autonomy: {share: 0.25}
   platform_building: {budget: 0.0}
   promotion: {min_output_bn: 1.0e9}
