@@ -190,6 +190,7 @@ class TechFinance(Targeted):
 
 class GreenConstraint(Targeted):
     name = "green_constraint"
+    measure = False  # not the document's measure (issue 17); kept for comparison
     area = 5
     title = "Cap on energy-intensive growth (not the document's measure; kept for comparison)"
 

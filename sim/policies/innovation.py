@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 class TalentSubsidy(Targeted):
     name = "talent_subsidy"
+    measure = False  # not the document's measure (issue 17); kept for comparison
     area = 2
     title = "Talent subsidies paid by the region"
 
