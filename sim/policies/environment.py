@@ -19,7 +19,8 @@ committees value output more (retained tax).
 eligible firm of a targeted zone (last year's margin above ``min_margin``, R&D share at the
 certification threshold or certified, no loan running) ``loan_ratio`` x its output, which
 finances capital; the region pays ``interest_subsidy`` a year on the running loans and
-``risk_share`` of new ones (``region_support``). Loss-makers get nothing.
+``risk_share`` of new ones (``region_support``); at the end of its ``term`` the loan is repaid
+and the capital it financed goes back. Loss-makers get nothing.
 
 ``green_development`` — green development supported: ``start_year`` pays ``subsidy_share`` of
 energy-saving upgrades (``investment`` x output) of the targeted zones' biggest energy users,
@@ -140,7 +141,9 @@ class TechFinance(Targeted):
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.keys = np.zeros(0, dtype=np.uint64)  # lineage keys of firms with a loan ...
-        self.year = np.zeros(0, dtype=np.int64)  # ... and the year it was granted
+        self.year = np.zeros(0, dtype=np.int64)  # ... the year it was granted
+        self.frac = np.zeros(0)  # ... and the share of the borrower's capital it financed
+        self.repaid = 0
         self.outstanding: list[tuple[int, np.ndarray]] = []  # (year granted, CNY m lent per zone slot)
         self.lent = self.cost = 0.0
         self.borrowers = 0
@@ -169,6 +172,7 @@ class TechFinance(Targeted):
     def start_year(self, model: ZoneModel) -> None:
         s, f, n = self.settings, model.firms, model.n_zone_slots
         year = model.steps
+        self.repay(model, self.year <= year - s.term)
         i = self.eligible(model)
         loan = s.loan_ratio * self.funding * f.output[i]
         f.capital[i] += loan  # the loan finances capital the firm could not fund from its own cash
@@ -177,6 +181,7 @@ class TechFinance(Targeted):
         keep = self.year > year - s.term
         self.keys = np.concatenate([self.keys[keep], f.key[i]])
         self.year = np.concatenate([self.year[keep], np.full(i.size, year)])
+        self.frac = np.concatenate([self.frac[keep], loan / np.maximum(f.capital[i], 1e-12)])
         running = sum(np.pad(v, (0, n - v.size)) for _, v in self.outstanding)
         cost = s.interest_subsidy * running + s.risk_share * by_zone
         model.flows["region_support"] += cost  # the year's flows were reset before start_year
@@ -184,8 +189,22 @@ class TechFinance(Targeted):
         self.cost += float(cost.sum())
         self.borrowers += int(i.size)
 
+    def repay(self, model: ZoneModel, due: np.ndarray) -> None:
+        """Loans at the end of their term are repaid: each live borrower gives back the share of its
+        capital the loan financed (capital follows employment, so the share is kept, not the yuan)."""
+        if not due.any():
+            return
+        f = model.firms
+        L = f.n
+        o = np.argsort(self.keys[due])
+        keys, frac = self.keys[due][o], self.frac[due][o]
+        pos = np.minimum(np.searchsorted(keys, f.key[:L]), keys.size - 1)
+        hit = np.flatnonzero(keys[pos] == f.key[:L])
+        f.capital[hit] *= 1.0 - frac[pos[hit]]
+        self.repaid += int(hit.size)
+
     def summary(self) -> dict[str, Any]:
-        return {"lent_cny_m": self.lent, "cost_cny_m": self.cost, "loans": self.borrowers}
+        return {"lent_cny_m": self.lent, "cost_cny_m": self.cost, "loans": self.borrowers, "repaid": self.repaid}
 
 
 class GreenConstraint(Targeted):

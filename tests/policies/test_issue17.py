@@ -158,3 +158,18 @@ def test_land_quota_setting_issues_that_much(world):
     m.step()
     assert land.last["issued"] == 20.0
     assert land.last["allotted"] + land.last["returned"] + land.last["carried_out"] == pytest.approx(20.0)
+
+
+def test_tech_finance_loans_are_repaid_at_the_end_of_their_term(world):
+    lever = build("tech_finance", term=1)
+    m = ZoneModel(world=world, levers=[lever], rng=5)
+    m.step()
+    f = m.firms
+    borrowed = np.isin(f.key[:f.n], lever.keys)
+    k_before = f.capital[:f.n][borrowed].copy()
+    frac = dict(zip(lever.keys.tolist(), lever.frac.tolist()))
+    keys = f.key[:f.n][borrowed]
+    lever.repay(m, lever.year <= 1)
+    expect = k_before * (1.0 - np.array([frac[k] for k in keys.tolist()]))
+    np.testing.assert_allclose(f.capital[:f.n][borrowed], expect)
+    assert lever.repaid == int(borrowed.sum()) > 0
