@@ -100,8 +100,51 @@ def fmt_seeds(n: float) -> str:
     return f">{MAX_SEEDS:,}" if n >= MAX_SEEDS else f"{int(n):,}"
 
 
+def stream_share(runs: int = 3, years: int = 20) -> float:
+    """Share of a default run's time (build and steps) spent drawing random numbers: every public
+    method of ``Streams`` timed from the outside (nested calls counted once). A ratio within one
+    process, so machine load cancels to first order."""
+    from sim.core.streams import Streams
+    from sim.model import ZoneModel
+
+    spent = [0.0]
+    depth = [0]
+    originals = {}
+    for name in ("bits", "uniform", "bernoulli", "normal", "lognormal", "geometric", "poisson", "choice",
+                 "integers", "order", "sample_weighted", "gumbel_choice"):
+        if not hasattr(Streams, name):
+            continue
+        fn = getattr(Streams, name)
+        originals[name] = fn
+
+        def timed(self, *a, _fn=fn, **k):
+            depth[0] += 1
+            t = time.perf_counter()
+            try:
+                return _fn(self, *a, **k)
+            finally:
+                depth[0] -= 1
+                if depth[0] == 0:
+                    spent[0] += time.perf_counter() - t
+        setattr(Streams, name, timed)
+    try:
+        total = 0.0
+        for r in range(runs):
+            t = time.perf_counter()
+            m = ZoneModel(world="guangxi", rng=BASE_SEED + r, agent_handles="lazy")
+            for _ in range(years):
+                m.step()
+            total += time.perf_counter() - t
+    finally:
+        for name, fn in originals.items():
+            setattr(Streams, name, fn)
+    return spent[0] / total
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cost", action="store_true",
+                    help="only measure the share of a default run's time spent drawing random numbers")
     ap.add_argument("--seeds", type=int, default=16)
     ap.add_argument("--years", type=int, default=20)
     ap.add_argument("--workers", type=int, default=2)
@@ -113,6 +156,11 @@ def main() -> None:
     ap.add_argument("--out", help="also write the final-year rows here (parquet)")
     ap.add_argument("--load", help="read final-year rows written by --out instead of running")
     args = ap.parse_args()
+    if args.cost:
+        share = stream_share(years=args.years)
+        print(f"share of a default {args.years}-year run (build and steps, 3 runs) spent in the keyed random "
+              f"streams: {share:.1%}")
+        return
     default, single = package_sets()
     if args.packages:
         chosen = args.packages.split(",")

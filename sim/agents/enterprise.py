@@ -157,7 +157,15 @@ def innovate(model: ZoneModel, cell: np.ndarray) -> None:
     growth *= p.productivity_noise
     growth -= 0.5 * p.productivity_noise**2
     did = np.flatnonzero(inno)
-    growth[did] += p.innovation_step * np.log1p(100.0 * inno[did] / np.maximum(n[did], 1.0))
+    gain = p.innovation_step * np.log1p(100.0 * inno[did] / np.maximum(n[did], 1.0))
+    if p.innovation_catch_up > 0.0 and did.size:
+        # ideas get harder to find the further ahead a firm is (Bloom et al. 2020): without this,
+        # R&D grows with output, innovations with R&D and productivity with innovations, and the
+        # leaders' productivity runs away (the seed-to-seed spread of 2041 output came from it)
+        log_a = np.log(f.tfp[:L])
+        mean_log_a = float(np.average(log_a, weights=n)) if n.sum() > 0 else 0.0
+        gain *= np.exp(-p.innovation_catch_up * np.maximum(log_a[did] - mean_log_a, 0.0))
+    growth[did] += gain
     f.tfp[:L] *= np.exp(growth)
     # certification: R&D intensity above the threshold and recent IP (decaying innovation count)
     ip = f.ip[:L]

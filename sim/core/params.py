@@ -157,6 +157,13 @@ class Params(BaseModel):
                                    ge=0.0, le=5.0)
     innovation_step: float = P(0.03, "log TFP per log(1+innovations)", "estimate",
                                "Productivity gain from a year's innovations.", ge=0.0, le=1.0)
+    innovation_catch_up: float = P(1.0, "1 (elasticity)", "Bloom, Jones, Van Reenen & Webb 2020, AER 110(4) "
+                                   "(ideas are getting harder to find); estimate of the elasticity",
+                                   "How much harder a firm ahead finds its next gain: the gain from a year's "
+                                   "innovations is scaled by (mean TFP / the firm's TFP)^this (mean: the "
+                                   "region's employment-weighted geometric mean). 0 = the same gain at any "
+                                   "distance ahead, which lets the leaders' productivity run away (R&D grows "
+                                   "with output, so innovations grow with productivity).", ge=0.0, le=5.0)
     platform_effect: float = P(0.10, "1 per log(1+platforms)", "estimate",
                                "Rise in the innovation rate per log of a zone's platforms.", ge=0.0, le=5.0)
     hightech_rd_threshold: float = P(0.03, "share of revenue",
