@@ -283,6 +283,8 @@ class GreenDevelopment(Targeted):
         # the biggest energy users first (ties by key): no random draw
         order = cand[np.lexsort((f.key[cand], -(f.output[cand] * intensity[cand])))]
         grant = s.subsidy_share * s.investment * f.output[order]
+        fits = grant <= s.budget * self.funding  # a firm whose grant alone exceeds the budget is passed over
+        order, grant = order[fits], grant[fits]
         take = order[np.cumsum(grant) <= s.budget * self.funding]
         if take.size == 0:
             return
