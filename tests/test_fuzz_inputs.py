@@ -176,6 +176,13 @@ NEW_SETTINGS = {
     "funding_reward": ("budget", "tiers"),
     "hosting": ("support_prior", "evaluation", "host_share"),
     "promotion": ("value_years",),
+    # issue 17: mis-specified measures and free lunches
+    "green_development": ("budget", "subsidy_share", "investment", "saving", "energy_price", "zones"),
+    "tech_finance": ("loan_ratio", "interest_subsidy", "risk_share", "term", "min_margin", "zones"),
+    "high_level_talent": ("grant", "support", "support_years", "min_skill", "zones"),
+    "tech_transfer": ("gain", "cost_per_zone"),
+    "management_reform": ("target", "speed", "cost_per_zone"),
+    "land_allocation": ("quota", "rule"),
 }
 tier = st.fixed_dictionaries({}, optional={"level": st.one_of(st.sampled_from(["national", "region", "all"]), scalars),
                                            "rule": st.one_of(st.sampled_from(["top", "improved", "national_place"]),
@@ -229,6 +236,13 @@ def test_bad_new_world_field_is_one_line_and_exit_2(tmp_path, capsys, text, fiel
     ("delisting: {reference: sometimes}", "levers.delisting.reference"),
     ("funding_reward: {tiers: [{level: region, rule: national_place}]}", "levers.funding_reward.tiers.0"),
     ("hosting: {support_prior: 0.9}", "levers.hosting.support_prior"),
+    ("green_development: {subsidy_share: 0}", "levers.green_development.subsidy_share"),
+    ("tech_finance: {term: 0}", "levers.tech_finance.term"),
+    ("tech_finance: {credit: 0.3}", "levers.tech_finance.credit"),
+    ("high_level_talent: {grant: -5}", "levers.high_level_talent.grant"),
+    ("tech_transfer: {cost_per_zone: .nan}", "levers.tech_transfer.cost_per_zone"),
+    ("management_reform: {cost_per_zone: -1}", "levers.management_reform.cost_per_zone"),
+    ("land_allocation: {quota: -2}", "levers.land_allocation.quota"),
 ])
 def test_bad_new_lever_setting_is_one_line_and_exit_2(tmp_path, capsys, levers, field):
     from sim.cli.main import main

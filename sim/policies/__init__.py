@@ -11,12 +11,13 @@ from types import MappingProxyType
 
 from sim.policies.base import Hooks, Lever, LeverSettings
 from sim.policies.delisting import Delisting
-from sim.policies.environment import FiscalAutonomy, GreenConstraint, ManagementReform, TechFinance
+from sim.policies.environment import (FiscalAutonomy, GreenConstraint, GreenDevelopment, ManagementReform,
+                                      TechFinance)
 from sim.policies.evaluation import ClassifiedEvaluation
 from sim.policies.funding_reward import FundingReward
 from sim.policies.hosting import Hosting
 from sim.policies.industry import CertificationSupport, Incubators
-from sim.policies.innovation import PlatformBuilding, TalentSubsidy, TechTransfer
+from sim.policies.innovation import HighLevelTalent, PlatformBuilding, TalentSubsidy, TechTransfer
 from sim.policies.land_allocation import LandAllocation
 from sim.policies.layout import NewZones, Promotion
 from sim.policies.openness import OutsideAttraction
@@ -27,13 +28,13 @@ _LEVERS: dict[str, type[Lever]] = {cls.name: cls for cls in (
     # area 1 layout
     NewZones, Promotion,
     # area 2 innovation capability
-    TalentSubsidy, PlatformBuilding, TechTransfer,
+    HighLevelTalent, TalentSubsidy, PlatformBuilding, TechTransfer,
     # area 3 high-tech industry
     Incubators, CertificationSupport,
     # area 4 open innovation (hosting above)
     OutsideAttraction,
     # area 5 environment (land allocation above)
-    ManagementReform, FiscalAutonomy, TechFinance, GreenConstraint,
+    ManagementReform, FiscalAutonomy, TechFinance, GreenDevelopment, GreenConstraint,
     # area 6 organisation (rewards and delisting above)
     ClassifiedEvaluation,
 )}

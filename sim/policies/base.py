@@ -59,6 +59,7 @@ class Lever:
     name: ClassVar[str] = ""
     area: ClassVar[int] = 0
     title: ClassVar[str] = ""
+    measure: ClassVar[bool] = True  # one of the document's measures; False: a reading kept for comparison
     Settings: ClassVar[type[LeverSettings]] = LeverSettings
 
     def __init__(self, settings: LeverSettings) -> None:

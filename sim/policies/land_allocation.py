@@ -21,6 +21,11 @@ Lifecycle
   ``suspended_weight`` (loss of land priority). What nobody can take is carried to next year's
   pool or returned, as configured.
 
+How much new quota is issued (``quota``): by default what the zones ask for in total, at most the
+world's ``params.land_quota`` — the amount the model's own by-demand rule issues — less the land
+reclaimed and carried in, so every rule hands out the same land as the baseline and a comparison of
+rules measures the rule, not more land. A package that sets ``quota`` (km2 a year) issues that much.
+
 Conservation, every year: allotted + carried + returned = quota issued + reclaimed + carried in.
 A zone can only develop land it has been allotted (the model's ``develop_land``).
 """
@@ -78,6 +83,9 @@ class LandAllocation(Lever):
                                         "perks (delisted or suspended): loss of land priority (estimate)")
         unplaced: Literal["carry", "return"] = Field("return", description="quota no zone can take: carried "
                                                      "to next year's pool or returned")
+        quota: float | None = Field(None, ge=0.0, le=10_000.0, description="km2 of new quota issued a year; "
+                                    "null (default): what the zones ask for in total, at most the world's "
+                                    "land_quota, as the model's own rule issues, so rules compare at equal land")
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
@@ -122,8 +130,12 @@ class LandAllocation(Lever):
 
     def allocate_land(self, model: ZoneModel, demand: np.ndarray) -> np.ndarray:
         s, zs = self.settings, model.zones
-        quota = float(model.params.land_quota)
         back = self.reclaim(model)
+        if s.quota is None:  # issue what the zones ask for (the model's own amount); reclaimed land counts first
+            asked = min(float(np.sum(demand[zs.alive[: demand.size]])), float(model.params.land_quota))
+            quota = max(asked - float(back.sum()) - self.carry, 0.0)
+        else:
+            quota = float(s.quota)
         pool = quota + float(back.sum()) + self.carry
         room = np.where(zs.alive, np.maximum(zs.land_total - zs.land_developed - zs.land_allotted, 0.0), 0.0)
         if s.rule == "demand":  # the model's own rule (bit-identical when every zone has perks)

@@ -161,6 +161,7 @@ LEVERS: dict[str, tuple[str, str]] = {
     "management_reform": ("management reform", "管理体制改革"), "fiscal_autonomy": ("fiscal autonomy", "财政自主"),
     "tech_finance": ("technology finance", "科技金融"), "green_constraint": ("green constraint", "绿色约束"),
     "classified_evaluation": ("classified evaluation", "分类评价"),
+    "green_development": ("green development", "绿色发展"), "high_level_talent": ("high-level talent", "高层次人才"),
 }
 AREAS: dict[int, tuple[str, str]] = {1: ("layout", "优化布局"), 2: ("innovation", "创新能力"),
                                      3: ("high-tech industry", "高新技术产业"), 4: ("open innovation", "开放创新"),

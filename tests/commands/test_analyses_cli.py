@@ -56,7 +56,9 @@ def test_attribute_cli_files_resume_and_report(tmp_path, capsys):
 def test_robust_and_discover_cli(tmp_path, capsys):
     study = write_study(tmp_path)
     out = tmp_path / "rob"
-    argv = ["robust", "baseline", "land-by-output", "--study", str(study), "--futures", "3", "--target",
+    pkg = tmp_path / "land-quota.yaml"  # the whole quota by output per km2: more land than the baseline (issue 17)
+    pkg.write_text("name: land-quota\nextends: baseline\nlevers:\n  land_allocation: {rule: output_per_land, reclaim_share: 0.3, quota: 12.0}\n", encoding="utf-8")
+    argv = ["robust", "baseline", str(pkg), "--study", str(study), "--futures", "3", "--target",
             "output >= 0", "--workers", "1", "--out", str(out), "--no-progress"]
     assert main(argv) == 0
     text = capsys.readouterr().out
@@ -66,19 +68,19 @@ def test_robust_and_discover_cli(tmp_path, capsys):
     rank = pd.read_csv(out / "ranking.csv")
     assert list(rank.columns[:3]) == ["package", "futures", "mean_value"] and set(rank["satisficing"]) == {1.0}
     man = json.loads((out / "manifest.json").read_text())
-    assert man["kind"] == "robustness" and man["futures"] == 3 and man["packages"] == ["baseline", "land-by-output"]
+    assert man["kind"] == "robustness" and man["futures"] == 3 and man["packages"] == ["baseline", "land-quota"]
     regret = pd.read_csv(out / "regret.csv")
     # a different target from the same runs: nothing recomputed
     wide = regret.pivot(index="future", columns="package", values="value")
     cut = float(wide.to_numpy().mean())
-    assert main(["robust", "baseline", "land-by-output", "--study", str(study), "--futures", "3", "--target",
+    assert main(["robust", "baseline", str(pkg), "--study", str(study), "--futures", "3", "--target",
                  f"output >= {cut}", "--workers", "1", "--out", str(out), "--resume", "--no-progress"]) == 0
     assert "12 runs (0 computed now" in capsys.readouterr().out
     assert "robustness (regret)" in build_report(out, "en")
 
     # discovery on the same runs: which package/futures fall below the cut?
-    assert wide["baseline"].max() < wide["land-by-output"].min()  # the land rule raises output in every future
-    cut = float((wide["baseline"].max() + wide["land-by-output"].min()) / 2)
+    assert wide["baseline"].max() < wide["land-quota"].min()  # more land raises output in every future
+    cut = float((wide["baseline"].max() + wide["land-quota"].min()) / 2)
     assert main(["discover", str(out), "--where", f"output < {cut}", "--threshold", "0.6"]) == 0
     text = capsys.readouterr().out
     assert "Box 1:" in text and "package in {baseline}" in text

@@ -104,14 +104,13 @@ def test_fiscal_autonomy_keeps_more_tax_and_books_forgone_revenue(make):
     np.testing.assert_allclose(m.flows["region_support"][region], (0.5 - 0.25) * zs.tax_raised[region])
 
 
-def test_tech_finance_and_green_constraint_set_their_columns(make):
-    m = make(build("tech_finance", credit=0.4, zones=["all"]), build("green_constraint", max_growth=0.05))
+def test_green_constraint_sets_its_column(make):
+    m = make(build("green_constraint", max_growth=0.05))
     f = m.firms
     i0 = m.live_firms().copy()
     uid0 = f.uid[i0].copy()
     emp0 = f.employees[i0].copy()
     m.step()
-    np.testing.assert_allclose(m.zones.credit[:14], 0.4)
     np.testing.assert_allclose(m.zones.growth_cap[:14], 0.05)
     same = f.alive[i0] & (f.uid[i0] == uid0) & (emp0 >= 1.0)
     growth = np.log(f.employees[i0][same] / emp0[same])

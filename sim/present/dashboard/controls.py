@@ -37,6 +37,7 @@ LEVER_ZH = {
     "tech_transfer": "成果转化", "incubators": "孵化器", "certification_support": "高企认定扶持",
     "outside_attraction": "区外招商", "management_reform": "管理体制改革", "fiscal_autonomy": "财政自主",
     "tech_finance": "科技金融", "green_constraint": "绿色约束", "classified_evaluation": "分类评价",
+    "green_development": "绿色发展", "high_level_talent": "高层次人才",
 }
 
 
