@@ -55,7 +55,7 @@ UNCLASSED = -1
 class MuYield(Targeted):
     name = "mu_yield"
     area = 5
-    title = "亩均效益: firms classed by output and tax per mu; differentiated prices; low-yield plots reclaimed"
+    title = "Yield per mu (亩均效益): firms classed by output and tax per mu; differentiated prices; low-yield plots reclaimed"
 
     class Settings(LeverSettings):
         weight_tax: float = Field(0.6, ge=0.0, le=1.0, description="weight of tax per mu in the score; the rest "

@@ -38,6 +38,7 @@ LEVER_ZH = {
     "outside_attraction": "区外招商", "management_reform": "管理体制改革", "fiscal_autonomy": "财政自主",
     "tech_finance": "科技金融", "green_constraint": "绿色约束", "classified_evaluation": "分类评价",
     "green_development": "绿色发展", "high_level_talent": "高层次人才",
+    "mu_yield": "亩均效益评价", "zone_expansion": "扩区", "park_integration": "整合托管工业园区",
 }
 
 
