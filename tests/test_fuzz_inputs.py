@@ -183,7 +183,7 @@ NEW_SETTINGS = {
     "management_reform": ("target", "speed", "cost_per_zone"),
     "land_allocation": ("quota", "rule"),
     # issue 17, land and zones
-    "mu_yield": ("weight_tax", "shares", "price_change", "reclaim_share", "reclaim_after", "min_mu"),
+    "mu_yield": ("weight_tax", "shares", "price_a", "price_d", "reclaim_share", "reclaim_after", "min_mu"),
     "zone_expansion": ("rule", "km2", "min_blocked", "max_grants", "cost_per_km2"),
     "park_integration": ("parks", "cost_per_km2", "host_fee"),
     "new_zones": ("parks", "committee_eff", "upgrade_cost"),
@@ -250,9 +250,9 @@ def test_bad_new_world_field_is_one_line_and_exit_2(tmp_path, capsys, text, fiel
     ("land_allocation: {quota: -2}", "levers.land_allocation.quota"),
     ("mu_yield: {shares: [0.5, 0.5, 0.5, 0.5]}", "levers.mu_yield.shares"),
     ("zone_expansion: {km2: 0}", "levers.zone_expansion.km2"),
-    ("park_integration: {parks: [{id: p, name: P, zone: nowhere}]}", "levers.park_integration.parks.zone"),
+    ("park_integration: {host_fee: -1}", "levers.park_integration.host_fee"),
     ("new_zones: {parks: [{id: p, name: P, firms: {firms: 0}}]}", "levers.new_zones.parks.0.firms.firms"),
-    ("promotion: {designate: [{zone: nanning}]}", "levers.promotion.designate"),
+    ("promotion: {region_share: 2}", "levers.promotion.region_share"),
 ])
 def test_bad_new_lever_setting_is_one_line_and_exit_2(tmp_path, capsys, levers, field):
     from sim.cli.main import main

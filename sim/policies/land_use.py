@@ -15,7 +15,7 @@ are not classed). Lifecycle:
   ``reclaim_cost`` per km2 reclaimed (compensation), booked to its budget.
 * ``firm_costs`` (production): each classed firm's resource bill (energy: output x the sector's
   energy intensity x ``energy_price``; water: ``water_share`` x output; the land-use tax:
-  ``land_tax`` x km2) changes by ``price_change`` of its class (差别化电价、水价、城镇土地使用税):
+  ``land_tax`` x km2) changes by its class's ``price_a`` .. ``price_d`` (差别化电价、水价、城镇土地使用税):
   a discount for A, a surcharge for C and D. Profit, and so growth and loss-driven exit, move
   with it.
 * ``end_year``: what the region paid in discounts less what it collected in surcharges, per zone
@@ -63,10 +63,15 @@ class MuYield(Targeted):
         shares: tuple[float, float, float, float] = Field(
             (0.2, 0.5, 0.2, 0.1), description="shares of a zone's classed firms in classes A, B, C, D, best first "
             "(estimate: Zhejiang counties put 5-10% of firms in D)")
-        price_change: tuple[float, float, float, float] = Field(
-            (-0.05, 0.0, 0.1, 0.3), description="change of the resource bill (energy, water, land-use tax) by "
-            "class A..D, share (estimate: Zhejiang's differentiated power prices add CNY 0.05-0.3 per kWh, ~10-50%, "
-            "for C and D; A firms get land-use tax rebates, a few per cent of their bill)")
+        price_a: float = Field(-0.05, ge=-1.0, le=5.0, description="change of an A firm's resource bill (energy, "
+                               "water, land-use tax), share (estimate: land-use tax rebates for A firms, a few per "
+                               "cent of their bill)")
+        price_b: float = Field(0.0, ge=-1.0, le=5.0, description="change of a B firm's resource bill, share")
+        price_c: float = Field(0.1, ge=-1.0, le=5.0, description="change of a C firm's resource bill, share "
+                               "(estimate: Zhejiang's differentiated power prices add CNY 0.05-0.1 per kWh for C)")
+        price_d: float = Field(0.3, ge=-1.0, le=5.0, description="change of a D firm's resource bill, share "
+                               "(estimate: CNY 0.1-0.3 per kWh more for D, ~15-50% of the power price, and the full "
+                               "land-use tax)")
         energy_price: float = Field(2500.0, ge=0.0, le=100_000.0, description="CNY per tce of the energy bill "
                                     "(estimate: a mix of power at ~CNY 0.6 per kWh, ~CNY 4,900 per tce, and coal "
                                     "at ~CNY 1,000 per tce)")
@@ -92,13 +97,6 @@ class MuYield(Targeted):
                 raise ValueError("the four shares must be >= 0 and sum to 1")
             return v
 
-        @field_validator("price_change")
-        @classmethod
-        def _changes(cls, v: tuple[float, ...]) -> tuple[float, ...]:
-            if any(not -1.0 <= x <= 5.0 for x in v):
-                raise ValueError("each price change must lie in [-1, 5]")
-            return v
-
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.cls = np.zeros(0, dtype=np.int64)  # class of each live firm this year (slots), -1 unclassed
@@ -109,6 +107,11 @@ class MuYield(Targeted):
         self.rebates = self.surcharges = self.booked = 0.0
         self.counts = np.zeros(len(CLASSES), dtype=np.int64)  # firms in each class, last year
         self.output_per_mu = np.zeros(len(CLASSES))  # CNY m of output per mu by class, last year
+
+    def prices(self) -> np.ndarray:
+        """Change of the resource bill by class A..D, share."""
+        s = self.settings
+        return np.array([s.price_a, s.price_b, s.price_c, s.price_d])
 
     def classify(self, model: ZoneModel) -> np.ndarray:
         """Class (0 A .. 3 D, -1 unclassed) of every live firm from last year's output and tax."""
@@ -153,7 +156,7 @@ class MuYield(Targeted):
         self.cls = self.classify(model)
         L = f.n
         bill = self._bill(model, L)
-        change = np.where(self.cls >= 0, np.asarray(s.price_change)[np.maximum(self.cls, 0)], 0.0)
+        change = np.where(self.cls >= 0, self.prices()[np.maximum(self.cls, 0)], 0.0)
         net = max(-float(np.sum(np.minimum(change, 0.0) * bill)) - float(np.sum(np.maximum(change, 0.0) * bill)), 0.0)
         due = self._due(model)
         return net + s.reclaim_cost * s.reclaim_share * float(f.land[:L][due].sum())
@@ -210,7 +213,7 @@ class MuYield(Targeted):
         cls = np.full(L, UNCLASSED, dtype=np.int64)
         k = min(L, self.cls.size)
         cls[:k] = self.cls[:k]  # firms added after classification (parks joining) are unclassed
-        change = np.where(cls >= 0, np.asarray(s.price_change)[np.maximum(cls, 0)], 0.0)
+        change = np.where(cls >= 0, self.prices()[np.maximum(cls, 0)], 0.0)
         change = np.where(change < 0, change * self.funding, change)  # the region funds the discounts
         extra = change * self._bill(model, L)
         nz = model.n_zone_slots

@@ -70,7 +70,7 @@ def test_mu_yield_squeezes_low_yield_firms_reclaims_their_plots_and_raises_outpu
 
 
 def test_mu_yield_without_price_changes_or_reclaiming_changes_nothing(world, base):
-    lever = build("mu_yield", price_change=[0, 0, 0, 0], reclaim_share=0.0)
+    lever = build("mu_yield", price_a=0.0, price_c=0.0, price_d=0.0, reclaim_share=0.0)
     m = run(world, [lever])
     np.testing.assert_array_equal(m.flows["output"], base.flows["output"])
     assert m.government.budget.booked["mu_yield"] == 0.0
