@@ -7,11 +7,11 @@ errors), then the model calls, in this order:
   settings against the world (e.g. named zones exist) and set the zone columns it controls;
 * every year, at fixed points of :meth:`sim.model.zonemodel.ZoneModel.step`:
   ``start_year(model)`` before anything moves;
-  ``allocate_land(model, demand)`` may return the km2 of quota for each zone (the last lever
-  that returns an array wins; default is the model's by-demand rule);
   ``firm_costs(model)`` (in production, once every firm's output is known) may return a cost
   (positive) or rebate (negative) for each live firm, CNY m, that its profit bears this year
   (亩均 differentiated prices); the lever books what the region pays or collects itself;
+  ``allocate_land(model, demand)`` may return the km2 of quota for each zone (the last lever
+  that returns an array wins; default is the model's by-demand rule);
   ``share_tax(model)`` may move kept tax between zones (``zones.tax_kept``) without changing
   its sum;
   ``exit_multiplier(model, slots)`` and ``attractiveness(model)`` may return arrays that
