@@ -89,7 +89,8 @@ def default_data(model: type[BaseModel]) -> dict:
 def _sample(model: type[BaseModel]) -> dict:
     """A valid item of a lever's sub-model (a park, a tier, a pair)."""
     samples = {"Park": {"id": "newpark", "name": "New park", "lon": 108.0, "lat": 22.5},
-               "Pair": {"host": "nanning", "hosted": "laibin"}}
+               "Pair": {"host": "nanning", "hosted": "laibin"},
+               "OutsidePark": {"id": "outpark", "name": "Outside park"}, "Designation": {"zone": "wuzhou"}}
     base = default_data(model)
     return {**base, **samples.get(model.__name__, {})}
 

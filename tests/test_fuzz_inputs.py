@@ -175,7 +175,6 @@ NEW_SETTINGS = {
     "delisting": ("bottom_region", "years", "max_per_year", "reference", "join_years", "loss_years"),
     "funding_reward": ("budget", "tiers"),
     "hosting": ("support_prior", "evaluation", "host_share"),
-    "promotion": ("value_years",),
     # issue 17: mis-specified measures and free lunches
     "green_development": ("budget", "subsidy_share", "investment", "saving", "energy_price", "zones"),
     "tech_finance": ("loan_ratio", "interest_subsidy", "risk_share", "term", "min_margin", "zones"),
@@ -183,6 +182,12 @@ NEW_SETTINGS = {
     "tech_transfer": ("gain", "cost_per_zone"),
     "management_reform": ("target", "speed", "cost_per_zone"),
     "land_allocation": ("quota", "rule"),
+    # issue 17, land and zones
+    "mu_yield": ("weight_tax", "shares", "price_a", "price_d", "reclaim_share", "reclaim_after", "min_mu"),
+    "zone_expansion": ("rule", "km2", "min_blocked", "max_grants", "cost_per_km2"),
+    "park_integration": ("parks", "cost_per_km2", "host_fee"),
+    "new_zones": ("parks", "committee_eff", "upgrade_cost"),
+    "promotion": ("value_years", "designate", "area_km2", "funding", "region_share", "brand_gain"),
 }
 tier = st.fixed_dictionaries({}, optional={"level": st.one_of(st.sampled_from(["national", "region", "all"]), scalars),
                                            "rule": st.one_of(st.sampled_from(["top", "improved", "national_place"]),
@@ -243,6 +248,11 @@ def test_bad_new_world_field_is_one_line_and_exit_2(tmp_path, capsys, text, fiel
     ("tech_transfer: {cost_per_zone: .nan}", "levers.tech_transfer.cost_per_zone"),
     ("management_reform: {cost_per_zone: -1}", "levers.management_reform.cost_per_zone"),
     ("land_allocation: {quota: -2}", "levers.land_allocation.quota"),
+    ("mu_yield: {shares: [0.5, 0.5, 0.5, 0.5]}", "levers.mu_yield.shares"),
+    ("zone_expansion: {km2: 0}", "levers.zone_expansion.km2"),
+    ("park_integration: {host_fee: -1}", "levers.park_integration.host_fee"),
+    ("new_zones: {parks: [{id: p, name: P, firms: {firms: 0}}]}", "levers.new_zones.parks.0.firms.firms"),
+    ("promotion: {region_share: 2}", "levers.promotion.region_share"),
 ])
 def test_bad_new_lever_setting_is_one_line_and_exit_2(tmp_path, capsys, levers, field):
     from sim.cli.main import main

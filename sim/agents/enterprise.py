@@ -128,6 +128,9 @@ def produce(model: ZoneModel, service: np.ndarray, cell: np.ndarray) -> np.ndarr
     va = np.multiply(y, model.sector_va[s], out=f.value_added[:L])
     rd = np.multiply(y, f.rd_share[:L], out=f.rd[:L])
     profit = va - zs.wage[z] * n - p.capital_user_cost * k - rd
+    extra = model.hooks.firm_costs(model)  # levers' differentiated prices (None without such levers)
+    if extra is not None:
+        profit -= extra
     f.profit[:L] = profit
     rate = np.array([p.income_tax_rate, p.hightech_income_tax_rate])[f.hightech[:L].view(np.int8)]
     f.tax[:L] = p.va_tax_rate * va + rate * np.maximum(profit, 0.0)

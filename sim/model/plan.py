@@ -35,7 +35,7 @@ PLAN: tuple[Stage, ...] = (
     Stage("talent_moves", "retirements, new graduates, and cohorts choosing a zone (logit)", (),
           ("talent.retire", "talent.graduates", "talent.graduate_skill", "talent.reconsider", "talent.location")),
     Stage("labour_market", "firms hire the talent of their zone; wages", (), ("hire.job", "hire.firm")),
-    Stage("production", "output, value added, R&D, profit and tax of every firm"),
+    Stage("production", "output, value added, R&D, profit and tax of every firm", ("firm_costs",)),
     Stage("innovation", "knowledge, innovations, productivity, high-tech certification", (),
           ("firm.innovate", "firm.tfp_shock", "firm.certify")),
     Stage("land", "the region's quota is allotted; zones develop land", ("allocate_land",)),
@@ -58,7 +58,10 @@ STAGE_NAMES: tuple[str, ...] = tuple(s.name for s in PLAN)
 SETUP_STREAMS: tuple[str, ...] = (
     "init.sector", "init.size", "init.rd", "init.hightech", "init.age", "init.capital", "init.tfp",
     "init.cert_left", "init.home_elsewhere", "init.home", "init.skill", "init.years", "hire.job", "hire.firm",
-    "init.thin", "init.fill", "init.remap")
+    "init.thin", "init.fill", "init.remap",
+    # the firms of existing county parks that levers bring into the zone system (sim.policies.parks):
+    # drawn when the lever is set up, keyed by (park, k-th firm), whether or when they join
+    "park.sector", "park.size", "park.tfp", "park.rd", "park.age")
 
 # The stages the spin-up runs before the start year (sim.model.initial.spin_up: the firm population
 # under the baseline rules; talent, public finance, the evaluation and the levers wait for year 1).

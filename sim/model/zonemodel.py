@@ -136,9 +136,9 @@ class ZoneModel(mesa.Model):
         self.anchor_keys = np.zeros(0, dtype=np.uint64)  # keys of the world's anchor firms (populate)
         self.anchor_names: dict[int, str] = {}  # anchor key -> anchor name
         self.year_zero_closed = False  # set when the spin-up has run year 0's firm processes
+        self.hooks = Hooks([])  # the initial population and spin-up run under the baseline rules: no levers yet
         populate(self, world.zones, world.anchors)
         self._geometry()
-        self.hooks = Hooks([])  # the spin-up runs under the baseline rules: no levers yet
         # one ZoneCommittee agent per zone (sim/agents/committee.py); during the spin-up they hold
         # the status-quo split (land capacity and promotion parts at 1): they decide from year 1
         self.committees = Committees(self)

@@ -19,7 +19,8 @@ from sim.policies.hosting import Hosting
 from sim.policies.industry import CertificationSupport, Incubators
 from sim.policies.innovation import HighLevelTalent, PlatformBuilding, TalentSubsidy, TechTransfer
 from sim.policies.land_allocation import LandAllocation
-from sim.policies.layout import NewZones, Promotion
+from sim.policies.land_use import MuYield, ZoneExpansion
+from sim.policies.layout import NewZones, ParkIntegration, Promotion
 from sim.policies.openness import OutsideAttraction
 
 _LEVERS: dict[str, type[Lever]] = {cls.name: cls for cls in (
@@ -32,9 +33,9 @@ _LEVERS: dict[str, type[Lever]] = {cls.name: cls for cls in (
     # area 3 high-tech industry
     Incubators, CertificationSupport,
     # area 4 open innovation (hosting above)
-    OutsideAttraction,
+    OutsideAttraction, ParkIntegration,
     # area 5 environment (land allocation above)
-    ManagementReform, FiscalAutonomy, TechFinance, GreenDevelopment, GreenConstraint,
+    ManagementReform, FiscalAutonomy, TechFinance, GreenDevelopment, GreenConstraint, MuYield, ZoneExpansion,
     # area 6 organisation (rewards and delisting above)
     ClassifiedEvaluation,
 )}

@@ -7,6 +7,9 @@ errors), then the model calls, in this order:
   settings against the world (e.g. named zones exist) and set the zone columns it controls;
 * every year, at fixed points of :meth:`sim.model.zonemodel.ZoneModel.step`:
   ``start_year(model)`` before anything moves;
+  ``firm_costs(model)`` (in production, once every firm's output is known) may return a cost
+  (positive) or rebate (negative) for each live firm, CNY m, that its profit bears this year
+  (亩均 differentiated prices); the lever books what the region pays or collects itself;
   ``allocate_land(model, demand)`` may return the km2 of quota for each zone (the last lever
   that returns an array wins; default is the model's by-demand rule);
   ``share_tax(model)`` may move kept tax between zones (``zones.tax_kept``) without changing
@@ -85,6 +88,8 @@ class Lever:
     def start_year(self, model: ZoneModel) -> None: ...
     def allocate_land(self, model: ZoneModel, demand: np.ndarray) -> np.ndarray | None:
         return None
+    def firm_costs(self, model: ZoneModel) -> np.ndarray | None:
+        return None
     def share_tax(self, model: ZoneModel) -> None: ...
     def exit_multiplier(self, model: ZoneModel, slots: np.ndarray) -> np.ndarray | None:
         return None
@@ -128,6 +133,14 @@ class Hooks:
             if got is not None:
                 result = got
         return result
+
+    def firm_costs(self, model: ZoneModel) -> np.ndarray | None:
+        out = None
+        for lever in self.levers:
+            got = lever.firm_costs(model)
+            if got is not None:
+                out = got if out is None else out + got
+        return out
 
     def share_tax(self, model: ZoneModel) -> None:
         for lever in self.levers:

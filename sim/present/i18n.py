@@ -162,6 +162,9 @@ LEVERS: dict[str, tuple[str, str]] = {
     "tech_finance": ("technology finance", "科技金融"), "green_constraint": ("green constraint", "绿色约束"),
     "classified_evaluation": ("classified evaluation", "分类评价"),
     "green_development": ("green development", "绿色发展"), "high_level_talent": ("high-level talent", "高层次人才"),
+    "mu_yield": ("yield per mu: firm classes and prices", "亩均效益评价"),
+    "zone_expansion": ("zone boundary expansion", "扩区"),
+    "park_integration": ("integration or hosting of industrial parks", "整合托管工业园区"),
 }
 AREAS: dict[int, tuple[str, str]] = {1: ("layout", "优化布局"), 2: ("innovation", "创新能力"),
                                      3: ("high-tech industry", "高新技术产业"), 4: ("open innovation", "开放创新"),

@@ -38,6 +38,7 @@ LEVER_ZH = {
     "outside_attraction": "区外招商", "management_reform": "管理体制改革", "fiscal_autonomy": "财政自主",
     "tech_finance": "科技金融", "green_constraint": "绿色约束", "classified_evaluation": "分类评价",
     "green_development": "绿色发展", "high_level_talent": "高层次人才",
+    "mu_yield": "亩均效益评价", "zone_expansion": "扩区", "park_integration": "整合托管工业园区",
 }
 
 
@@ -173,8 +174,16 @@ def _picker(key: str, value: Any, ctx: dict[str, Any]) -> dict[str, Any] | None:
             if opt not in options:
                 options.append(opt)
         return {"picker": "pairs", "options": options, "names": ctx.get("names", {})}
-    if key == "new_zones.parks":
-        catalogue = dict(ctx.get("parks", {}))
+    if key == "promotion.designate":  # region-level zones, each approved in its package year (or year 1)
+        levels = ctx.get("levels", {})
+        catalogue = {z: {"zone": z, "year": 1} for z, lv in levels.items() if lv == "region"}
+        for p in value or ():
+            d = p.model_dump(mode="json") if isinstance(p, BaseModel) else dict(p)
+            catalogue[str(d.get("zone"))] = d
+        return {"picker": "designate", "options": list(catalogue), "catalogue": catalogue,
+                "names": ctx.get("names", {})}
+    if key in ("new_zones.parks", "park_integration.parks"):
+        catalogue = dict(ctx.get("parks", {})) if key == "new_zones.parks" else dict(ctx.get("outside_parks", {}))
         for p in value or ():
             park = p.model_dump(mode="json") if isinstance(p, BaseModel) else dict(p)
             catalogue.setdefault(str(park.get("id")), park)
@@ -194,7 +203,8 @@ def picked(spec: dict[str, Any], text: str) -> list[str]:
     for item in data if isinstance(data, list) else []:
         if not isinstance(item, dict):
             continue
-        opt = f"{item.get('host')}>{item.get('hosted')}" if spec.get("picker") == "pairs" else str(item.get("id"))
+        opt = f"{item.get('host')}>{item.get('hosted')}" if spec.get("picker") == "pairs" else \
+            str(item.get("zone") if spec.get("picker") == "designate" else item.get("id"))
         if opt in spec.get("options", ()):
             out.append(opt)
     return out
@@ -277,9 +287,16 @@ def _context(package: Package, world: Any) -> dict[str, Any]:
         from sim.scenario.packages import load_package
 
         sources.append(load_package("new-zones"))
+        sources.append(load_package("park-integration"))
     except Exception:  # noqa: BLE001 - no bundled parks: the package's own only
         pass
     names = dict(zones)
+    outside: dict[str, Any] = {}
+    for src in sources:
+        for park in getattr(src.settings.get("park_integration"), "parks", ()):
+            d = park.model_dump(mode="json")
+            outside.setdefault(d["id"], d)
+            names.setdefault(d["id"], (d["name"], d["name_zh"]))
     for i, src in enumerate(sources):
         nz = src.settings.get("new_zones")
         for park in getattr(nz, "parks", ()):
@@ -289,7 +306,7 @@ def _context(package: Package, world: Any) -> dict[str, Any]:
             if i == 0:   # zone lists may name the package's own new zones
                 zones.setdefault(d["id"], (d["name"], d["name_zh"]))
     _ = DEFAULT_WORLD, load_world
-    return {"zones": zones, "levels": levels, "parks": parks, "names": names}
+    return {"zones": zones, "levels": levels, "parks": parks, "outside_parks": outside, "names": names}
 
 
 _WORLD: list[Any] = []

@@ -120,6 +120,45 @@ SETTINGS: dict[str, tuple[str, str, str, str, str]] = {
                               "托管方管委会在被托管园区投入的预算比例（无其他因素时；估计值）"),
     "promotion.value_years": ("Value of national status", "国家级资格的价值", "years of budget", "年预算",
                               "国家级资格对园区管委会的价值，以其年度预算的年数计（估计值）"),
+    # issue 17, land and zones
+    "new_zones.committee_eff": ("Efficiency, own committee", "管委会管理效率", "0-1", "0-1", "设立管委会时新园区的管理效率（估计值）"),
+    "new_zones.county_eff": ("Efficiency, county-run", "县政府直管管理效率", "0-1", "0-1", "由县政府直接管理时的管理效率（估计值）"),
+    "new_zones.hosted_factor": ("Efficiency when hosted", "托管管理效率系数", "× host", "倍于托管方", "被托管新园区管理效率至少为托管方的倍数（估计值）"),
+    "new_zones.committee_cost": ("Cost, own committee", "管委会运行经费", "CNY m/yr", "百万元/年", "自治区每年承担的管委会运行经费（估计值）"),
+    "new_zones.county_cost": ("Cost, county-run", "县管运行经费", "CNY m/yr", "百万元/年", "县政府直管时自治区每年承担的经费（估计值）"),
+    "new_zones.hosted_cost": ("Cost, hosted", "托管运行经费", "CNY m/yr", "百万元/年", "托管时自治区每年承担的经费（估计值）"),
+    "new_zones.upgrade_cost": ("Upgrade cost", "升级改造费用", "CNY m per km²", "百万元/平方公里", "按园区已开发土地一次性支付的基础设施提升费用（估计值）"),
+    "promotion.designate": ("Zones approved as national", "培育创建的园区", "", "", "指定年份获批为国家高新区的自治区级高新区"),
+    "promotion.area_km2": ("Added planning area", "新增规划面积", "km²", "平方公里", "升级为国家级时扩大的规划面积（估计值）"),
+    "promotion.land_quota_km2": ("Own land quota", "单列用地指标", "km²/yr", "平方公里/年", "新升级国家高新区每年单列的用地指标（估计值）"),
+    "promotion.funding": ("Funds for the zone", "专项资金", "CNY m/yr", "百万元/年", "新升级国家高新区每年获得的中央和自治区资金（估计值）"),
+    "promotion.region_share": ("Region's share of funds", "自治区承担比例", "share", "比例", "专项资金中由自治区财政承担的比例，其余为中央资金（估计值）"),
+    "promotion.pilot_gain": ("Policy pilots", "先行先试", "share", "比例", "国家级政策试点使创新率提高的比例（估计值）"),
+    "promotion.brand_gain": ("National brand", "国家级品牌", "share", "比例", "国家级品牌使区外企业落户增加的比例（估计值，与其他渠道一起校准为十年产出约增加20%）"),
+    "park_integration.parks": ("Parks joining a zone", "整合或托管的园区", "", "", "选择并入或由高新区托管的工业园区"),
+    "park_integration.cost_per_km2": ("Integration cost", "整合费用", "CNY m per km²", "百万元/平方公里", "整合园区按已开发土地一次性支付的基础设施提升费用（估计值）"),
+    "park_integration.host_fee": ("Hosting fee", "托管经费", "CNY m/yr", "百万元/年", "自治区每年支付给托管园区的管理经费（估计值）"),
+    "mu_yield.weight_tax": ("Weight of tax per mu", "亩均税收权重", "share", "比例", "综合评分中亩均税收的权重，其余为亩均产出（估计值）"),
+    "mu_yield.shares": ("Shares of classes", "各类企业比例", "share", "比例", "园区内A、B、C、D类企业所占比例（估计值）"),
+    "mu_yield.price_a": ("Price change, class A", "A类价格调整", "share", "比例", "A类企业用能、用水、用地成本的调整比例（负数为优惠）"),
+    "mu_yield.price_b": ("Price change, class B", "B类价格调整", "share", "比例", "B类企业用能、用水、用地成本的调整比例"),
+    "mu_yield.price_c": ("Price change, class C", "C类价格调整", "share", "比例", "C类企业用能、用水、用地成本的加价比例（估计值）"),
+    "mu_yield.price_d": ("Price change, class D", "D类价格调整", "share", "比例", "D类企业用能、用水、用地成本的加价比例（估计值）"),
+    "mu_yield.energy_price": ("Energy price", "能源价格", "CNY per tce", "元/吨标准煤", "计算企业用能成本的价格（估计值）"),
+    "mu_yield.water_share": ("Water bill", "用水成本", "share of output", "占产值比例", "企业用水成本占产值的比例（估计值）"),
+    "mu_yield.land_tax": ("Land-use tax", "城镇土地使用税", "CNY m per km²/yr", "百万元/平方公里/年", "工业用地每年的城镇土地使用税（估计值）"),
+    "mu_yield.min_mu": ("Smallest plot classed", "参评最小用地", "mu", "亩", "用地少于此面积的企业不参加评价（浙江：3亩）"),
+    "mu_yield.reclaim_share": ("Share of plot reclaimed", "用地收回比例", "share/yr", "比例/年", "持续D类企业每年被收回的用地比例（估计值）"),
+    "mu_yield.reclaim_after": ("D years before reclaiming", "收回前D类年数", "years", "年", "连续评为D类多少年后开始收回用地（估计值）"),
+    "mu_yield.reclaim_cost": ("Compensation", "收回补偿", "CNY m per km²", "百万元/平方公里", "收回用地的补偿费用（估计值）"),
+    "zone_expansion.rule": ("When a zone qualifies", "扩区条件", "", "", "blocked：因缺地拒绝入驻企业；room：区内剩余可开发土地不足"),
+    "zone_expansion.min_blocked": ("Entrants turned away", "拒绝入驻企业数", "firms/yr", "家/年", "一年内因缺地拒绝的企业达到此数即可扩区（估计值）"),
+    "zone_expansion.room_share": ("Room left", "剩余土地比例", "share of developed", "占已开发比例", "区内剩余可开发土地低于已开发土地的此比例即可扩区（估计值）"),
+    "zone_expansion.km2": ("Area per grant", "每次扩区面积", "km²", "平方公里", "每次批准扩大的面积（估计值）"),
+    "zone_expansion.max_grants": ("Grants per zone", "每园区扩区次数", "grants", "次", "每个园区在模拟期内最多扩区次数（估计值）"),
+    "zone_expansion.gap_years": ("Years between grants", "扩区间隔", "years", "年", "同一园区两次扩区之间的年数（估计值）"),
+    "zone_expansion.per_year": ("Grants a year", "每年扩区数", "grants/yr", "次/年", "自治区每年批准的扩区数（估计值）"),
+    "zone_expansion.cost_per_km2": ("Cost per km²", "扩区费用", "CNY m per km²", "百万元/平方公里", "征地补偿（扣除土地出让收入）和干线基础设施费用（估计值）"),
     "zones": ("Zones", "适用园区", "", "", "政策适用的高新区：全部、国家级、自治区级或指定园区；已撤销园区不适用"),
     "on": ("on", "启用", "", "", ""),
 }
@@ -135,6 +174,7 @@ CHOICES: dict[str, tuple[str, str]] = {   # options of the selects, in words
     "rank": ("by rank", "按排名"), "output": ("by output", "按产出"), "need": ("by need", "按需要"),
     "national_place": ("national ranking place", "全国排名名次"), "fixed": ("class at the start", "期初类别"),
     "current": ("current class", "当前类别"),
+    "blocked": ("entrants turned away", "拒绝入驻"), "room": ("little room left", "剩余土地不足"),
 }
 
 
@@ -322,10 +362,12 @@ def setting_value_text(key: str, v: Any, lang: str, names: dict[str, Any]) -> st
     if isinstance(v, (list, tuple)):
         items = []
         for x in v:
-            if isinstance(x, dict) and "host" in x:
+            if isinstance(x, dict) and "host" in x and "hosted" in x:
                 items.append(f"{_zone_word(x['host'], names, lang)}→{_zone_word(x['hosted'], names, lang)}")
             elif isinstance(x, dict) and "id" in x:
                 items.append(str(x.get("name_zh") if lang == "zh" else x.get("name")))
+            elif isinstance(x, dict) and "zone" in x and "year" in x:  # a zone designated national
+                items.append(_zone_word(str(x["zone"]), names, lang))
             elif isinstance(x, dict):
                 items.append("(" + ", ".join(f"{setting_value_text(k, y, lang, names)}" for k, y in x.items()) + ")")
             elif isinstance(x, (int, float)):

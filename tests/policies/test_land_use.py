@@ -1,0 +1,111 @@
+"""Issue 17, land and zones: the 亩均 reform (``mu_yield``) and zone boundary expansion
+(``zone_expansion``) move their own targets in the intended direction on the default world (a few
+years, paired seed) and book their cost."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.model.zonemodel import ZoneModel
+from sim.policies.land_use import MU_PER_KM2
+
+from .conftest import build
+
+
+def run(world, levers, years=3, seed=3):
+    m = ZoneModel(world=world, levers=list(levers), rng=seed, agent_handles="lazy")
+    for _ in range(years):
+        m.step()
+    return m
+
+
+@pytest.fixture(scope="module")
+def base(world):
+    return run(world, [])
+
+
+def by_key(m, column):
+    f = m.firms
+    return dict(zip(f.key[:f.n].tolist(), getattr(f, column)[:f.n].tolist()))
+
+
+def test_mu_yield_classes_firms_within_each_zone_by_yield_per_mu(world):
+    lever = build("mu_yield", shares=[0.25, 0.25, 0.25, 0.25])
+    m = ZoneModel(world=world, levers=[lever], rng=3, agent_handles="lazy")
+    m.step()
+    f = m.firms
+    cls = lever.classify(m)
+    assert (cls >= 0).sum() > 0.1 * f.n  # firms on at least 3 mu
+    for z in np.flatnonzero(m.zones.alive)[:4]:
+        mine = (f.zone[:f.n] == z) & (cls >= 0)
+        counts = np.bincount(cls[mine], minlength=4)
+        assert counts.max() - counts.min() <= 2  # equal shares within the zone
+        out_mu = f.output[:f.n][mine] / (f.land[:f.n][mine] * MU_PER_KM2)
+        a, d = out_mu[cls[mine] == 0], out_mu[cls[mine] == 3]
+        assert np.median(a) > 2 * np.median(d)  # A yields far more per mu than D
+
+
+def test_mu_yield_squeezes_low_yield_firms_reclaims_their_plots_and_raises_output_per_mu(world, base):
+    lever = build("mu_yield", reclaim_after=1)
+    m = run(world, [lever])
+    s = lever.summary()
+    assert s["reclaimed_km2"] > 0 and s["surcharges_cny_m"] > 0 and s["discounts_cny_m"] > 0
+    # output per mu of the land firms occupy rises (亩均效益): low-yield plots go back to the zones
+    opl = lambda mm: mm.flows["output"].sum() / mm.occupied_land()[mm.zones.alive].sum()  # noqa: E731
+    assert opl(m) > 1.01 * opl(base)
+    assert m.free_land()[m.zones.alive].sum() > base.free_land()[base.zones.alive].sum()
+    # the classes feel their prices: D firms (this year's class) earn less than in the baseline, A firms more
+    cls = lever.cls
+    f = m.firms
+    pb = by_key(base, "profit")
+    keys = f.key[:f.n].tolist()
+    for c, sign in ((0, 1.0), (3, -1.0)):
+        pairs = np.array([(pb[k], p) for k, p, cc in zip(keys, f.profit[:f.n].tolist(), cls[:f.n].tolist())
+                          if cc == c and k in pb])
+        assert len(pairs) > 100
+        assert sign * (pairs[:, 1].sum() - pairs[:, 0].sum()) > 0
+    # the region pays the discounts less the surcharges (not below zero per zone) and the compensation
+    assert m.government.budget.booked["mu_yield"] > 0
+
+
+def test_mu_yield_without_price_changes_or_reclaiming_changes_nothing(world, base):
+    lever = build("mu_yield", price_a=0.0, price_c=0.0, price_d=0.0, reclaim_share=0.0)
+    m = run(world, [lever])
+    np.testing.assert_array_equal(m.flows["output"], base.flows["output"])
+    assert m.government.budget.booked["mu_yield"] == 0.0
+
+
+def test_zone_expansion_grants_area_to_zones_short_of_room_and_books_it(world, base):
+    lever = build("zone_expansion", rule="room", room_share=10.0, km2=5.0, per_year=100, gap_years=1,
+                  max_grants=2, cost_per_km2=1.0)
+    m = run(world, [lever])
+    alive = np.flatnonzero(base.zones.alive)
+    grown = m.zones.land_total[alive] - base.zones.land_total[alive]
+    np.testing.assert_allclose(grown, 10.0)  # decided at the end of years 1 and 2, granted in years 2 and 3
+    assert lever.added == pytest.approx(10.0 * alive.size)
+    assert lever.cost == pytest.approx(1.0 * lever.added)
+    assert m.government.budget.booked["zone_expansion"] == pytest.approx(1.0 * 5.0 * alive.size)
+    # the zones ask for quota for the new room: at least as much land developed as without
+    assert m.zones.land_developed[alive].sum() >= base.zones.land_developed[alive].sum() - 1e-9
+
+
+def test_zone_expansion_lets_a_land_starved_zone_admit_entrants(world):
+    """A zone without room left turns entrants away; expanding it lets them in."""
+    def starved(levers):
+        m = ZoneModel(world=world, levers=levers, rng=2, agent_handles="lazy")
+        z = m.zone_ids.index("nanning")
+        zs = m.zones  # no free land and no room inside the boundary
+        zs.land_developed[z] = zs.land_total[z] = m.occupied_land()[z]
+        zs.land_allotted[z] = 0.0
+        for _ in range(6):
+            m.step()
+        return m, z
+
+    b, z = starved([])
+    lever = build("zone_expansion", rule="blocked", min_blocked=1, km2=20.0, gap_years=1, zones=["nanning"])
+    m, _ = starved([lever])
+    assert lever.added > 0
+    assert m.zones.land_developed[z] > b.zones.land_developed[z]
+    firms = lambda mm: np.sum(mm.firms.zone[:mm.firms.n] == z)  # noqa: E731
+    assert firms(m) > firms(b)
