@@ -10,17 +10,20 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from sim.policies.base import Hooks, Lever, LeverSettings
+from sim.policies.clusters import IndustryClusters, IndustryUpgrading
 from sim.policies.delisting import Delisting
 from sim.policies.environment import (FiscalAutonomy, GreenConstraint, GreenDevelopment, ManagementReform,
                                       TechFinance)
 from sim.policies.evaluation import ClassifiedEvaluation
 from sim.policies.funding_reward import FundingReward
+from sim.policies.governance import CityIndustry, DirectChannel, PerformancePay
 from sim.policies.hosting import Hosting
 from sim.policies.industry import CertificationSupport, Incubators
 from sim.policies.innovation import HighLevelTalent, PlatformBuilding, TalentSubsidy, TechTransfer
 from sim.policies.land_allocation import LandAllocation
 from sim.policies.layout import NewZones, Promotion
 from sim.policies.openness import OutsideAttraction
+from sim.policies.technology import KeyTechnology
 
 _LEVERS: dict[str, type[Lever]] = {cls.name: cls for cls in (
     # the four named levers
@@ -28,13 +31,14 @@ _LEVERS: dict[str, type[Lever]] = {cls.name: cls for cls in (
     # area 1 layout
     NewZones, Promotion,
     # area 2 innovation capability
-    HighLevelTalent, TalentSubsidy, PlatformBuilding, TechTransfer,
+    HighLevelTalent, TalentSubsidy, PlatformBuilding, TechTransfer, KeyTechnology,
     # area 3 high-tech industry
-    Incubators, CertificationSupport,
+    Incubators, CertificationSupport, IndustryClusters, IndustryUpgrading,
     # area 4 open innovation (hosting above)
     OutsideAttraction,
     # area 5 environment (land allocation above)
-    ManagementReform, FiscalAutonomy, TechFinance, GreenDevelopment, GreenConstraint,
+    ManagementReform, PerformancePay, DirectChannel, FiscalAutonomy, TechFinance, CityIndustry, GreenDevelopment,
+    GreenConstraint,
     # area 6 organisation (rewards and delisting above)
     ClassifiedEvaluation,
 )}
