@@ -29,9 +29,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
-from sim.core.errors import InputError
 from sim.core.params import N_SECTORS, SECTORS
 from sim.policies._common import TARGETS_DOC, Contribution, Targeted
 from sim.policies.base import LeverSettings
@@ -144,8 +143,10 @@ class IndustryUpgrading(Targeted):
 
         @field_validator("to_sector")
         @classmethod
-        def _check_to(cls, v: str) -> str:
+        def _check_to(cls, v: str, info: ValidationInfo) -> str:
             _sectors((v,))
+            if v in info.data.get("from_sectors", ()):
+                raise ValueError("must differ from every sector in from_sectors")
             return v
 
     def __init__(self, settings: Settings) -> None:
@@ -155,9 +156,6 @@ class IndustryUpgrading(Targeted):
 
     def setup(self, model: ZoneModel) -> None:
         super().setup(model)
-        if self.settings.to_sector in self.settings.from_sectors:
-            raise InputError("package", f"levers.{self.name}.to_sector",
-                             "must differ from every sector in from_sectors")
         model.streams.register(self.STREAM)
 
     def plan_cost(self, model: ZoneModel) -> None:  # the region's budget estimates it from last year

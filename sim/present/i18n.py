@@ -162,6 +162,12 @@ LEVERS: dict[str, tuple[str, str]] = {
     "tech_finance": ("technology finance", "科技金融"), "green_constraint": ("green constraint", "绿色约束"),
     "classified_evaluation": ("classified evaluation", "分类评价"),
     "green_development": ("green development", "绿色发展"), "high_level_talent": ("high-level talent", "高层次人才"),
+    "key_technology": ("key and core technology programmes", "关键核心技术攻关"),
+    "industry_clusters": ("industry clusters and emerging industries", "产业集聚与战略性新兴产业"),
+    "industry_upgrading": ("upgrading of traditional industries", "产业优化升级"),
+    "performance_pay": ("post-based management and performance pay", "岗位管理与绩效工资"),
+    "direct_channel": ("direct channel and one-matter-one-decision", "直通车与一事一议"),
+    "city_industry": ("city-industry integration", "产城融合"),
 }
 AREAS: dict[int, tuple[str, str]] = {1: ("layout", "优化布局"), 2: ("innovation", "创新能力"),
                                      3: ("high-tech industry", "高新技术产业"), 4: ("open innovation", "开放创新"),

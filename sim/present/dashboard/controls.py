@@ -38,6 +38,9 @@ LEVER_ZH = {
     "outside_attraction": "区外招商", "management_reform": "管理体制改革", "fiscal_autonomy": "财政自主",
     "tech_finance": "科技金融", "green_constraint": "绿色约束", "classified_evaluation": "分类评价",
     "green_development": "绿色发展", "high_level_talent": "高层次人才",
+    "key_technology": "关键核心技术攻关", "industry_clusters": "产业集聚与战略性新兴产业",
+    "industry_upgrading": "产业优化升级", "performance_pay": "岗位管理与绩效工资",
+    "direct_channel": "直通车与一事一议", "city_industry": "产城融合",
 }
 
 
