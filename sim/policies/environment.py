@@ -50,6 +50,7 @@ class ManagementReform(Targeted):
     name = "management_reform"
     area = 5
     title = "Performance pay and devolved powers (management efficiency)"
+    intent = ("output", 1)
 
     class Settings(LeverSettings):
         target: float = Field(0.85, ge=0.0, le=1.0, description="management efficiency the reform aims at "
@@ -84,6 +85,7 @@ class FiscalAutonomy(Targeted):
     name = "fiscal_autonomy"
     area = 5
     title = "Fiscal autonomy (share of tax a zone keeps)"
+    intent = ("output", 1)
 
     class Settings(LeverSettings):
         share: float = Field(0.4, ge=0.0, le=1.0, description="share of tax raised the zone keeps (the "
@@ -121,6 +123,7 @@ class TechFinance(Targeted):
     name = "tech_finance"
     area = 5
     title = "Technology finance (loans for viable R&D-intensive firms)"
+    intent = ("output", 1)
 
     class Settings(LeverSettings):
         loan_ratio: float = Field(0.1, ge=0.0, le=5.0, description="loan to an eligible firm as a share of its "
@@ -246,6 +249,7 @@ class GreenDevelopment(Targeted):
     name = "green_development"
     area = 5
     title = "Green development: subsidised energy-efficiency upgrading of firms"
+    intent = ("output", 1)
 
     class Settings(LeverSettings):
         budget: float = Field(300.0, ge=0.0, le=1_000_000.0, description="CNY m a year the region pays towards "

@@ -55,6 +55,7 @@ class NewZones(Lever):
     name = "new_zones"
     area = 1
     title = "New region-level zones from county parks"
+    intent = ("firms", 1)
 
     class Settings(LeverSettings):
         parks: tuple[Park, ...] = Field((), description="parks to upgrade into region-level zones")
@@ -94,6 +95,7 @@ class Promotion(Lever):
     name = "promotion"
     area = 1
     title = "Promotion of qualifying region-level zones to national status"
+    intent = ("output", 1)
 
     class Settings(LeverSettings):
         top: int = Field(1, ge=1, le=100, description="ranks within the region-level class that qualify")
