@@ -26,7 +26,7 @@ The region pays ``grant_share`` of the investment (technical-transformation subs
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pydantic import Field, ValidationInfo, field_validator
@@ -39,13 +39,7 @@ if TYPE_CHECKING:
     from sim.model.zonemodel import ZoneModel
 
 SECTORS_DOC = "sectors, among: " + ", ".join(SECTORS)
-
-
-def _sectors(v: tuple[str, ...]) -> tuple[str, ...]:
-    bad = [s for s in v if s not in SECTORS]
-    if bad:
-        raise ValueError(f"unknown sector '{bad[0]}'; allowed: {', '.join(SECTORS)}")
-    return v
+Sector = Literal[SECTORS]  # type: ignore[valid-type]  # one of sim.core.params.SECTORS
 
 
 class IndustryClusters(Targeted):
@@ -55,7 +49,7 @@ class IndustryClusters(Targeted):
     intent = ("output", 1)
 
     class Settings(LeverSettings):
-        sectors: tuple[str, ...] = Field(("electronics", "biomedicine", "new_materials"),
+        sectors: tuple[Sector, ...] = Field(("electronics", "biomedicine", "new_materials"),
                                          description="strategic emerging sectors supported in every targeted zone "
                                                      "(" + SECTORS_DOC + "; default: new-generation IT, biomedicine, new materials, "
                                                      "as in Guangxi's 14th five-year plan for strategic emerging industries)")
@@ -67,8 +61,6 @@ class IndustryClusters(Targeted):
         grant: float = Field(0.2, ge=0.0, le=10_000.0, description="CNY m per entrant in a supported zone-sector "
                              "(estimate: landing and fit-out support of CNY 0.1-0.5 m per new small firm)")
         zones: tuple[str, ...] = Field(("all",), description=TARGETS_DOC)
-
-        _check = field_validator("sectors")(_sectors)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
@@ -128,9 +120,9 @@ class IndustryUpgrading(Targeted):
     STREAM = "lever.industry_upgrading.switch"
 
     class Settings(LeverSettings):
-        from_sectors: tuple[str, ...] = Field(("traditional",), description="sectors whose firms may upgrade ("
+        from_sectors: tuple[Sector, ...] = Field(("traditional",), description="sectors whose firms may upgrade ("
                                               + SECTORS_DOC + ")")
-        to_sector: str = Field("advanced_manufacturing", description="sector an upgrading firm moves to ("
+        to_sector: Sector = Field("advanced_manufacturing", description="sector an upgrading firm moves to ("
                                + SECTORS_DOC + ")")
         rate: float = Field(0.03, ge=0.0, le=1.0, description="yearly chance that an eligible firm upgrades "
                             "(estimate: Guangxi's technical-transformation programmes reach a few per cent of "
@@ -139,12 +131,9 @@ class IndustryUpgrading(Targeted):
                                    "added) the region pays (estimate: technical-transformation subsidies of 10-30%)")
         zones: tuple[str, ...] = Field(("all",), description=TARGETS_DOC)
 
-        _check_from = field_validator("from_sectors")(_sectors)
-
         @field_validator("to_sector")
         @classmethod
         def _check_to(cls, v: str, info: ValidationInfo) -> str:
-            _sectors((v,))
             if v in info.data.get("from_sectors", ()):
                 raise ValueError("must differ from every sector in from_sectors")
             return v

@@ -136,6 +136,10 @@ def _field_specs(prefix: str, label: str, model_cls: type[BaseModel], values: di
             for i, v in enumerate(value):   # a fixed tuple of numbers (indicator weights): one slider each
                 out[f"{key}.{i}"] = _number_spec(f"{lab}.{i}", v, info, False)
                 out[f"{key}.{i}"]["help_en"] = help_en
+        elif origin is tuple and len(args) == 1 and typing.get_origin(args[0]) is Literal:
+            choices = list(typing.get_args(args[0]))   # a set of named choices (sectors): one multi-select
+            out[key] = {"type": "MultiSelect", "label": lab, "value": [str(v) for v in (value or ())],
+                        "values": choices}
         elif origin is tuple and args == [str] and name == "zones":
             chosen = [str(z) for z in (value or ())]
             offered = ["all", "national", "region", *ctx.get("zones", {})]
