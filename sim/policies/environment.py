@@ -1,8 +1,9 @@
 """Area 5, development environment (发展环境): management reform, fiscal autonomy, technology
 finance, green development. (Land allocation, also area 5, is ``land_allocation``.)
 
-``management_reform`` — post-based management, performance pay, devolved economic powers and a
-direct channel to regional departments, modelled as management efficiency: ``start_year`` moves
+``management_reform`` — devolved region- and city-level economic powers (下放经济管理权限),
+modelled as management efficiency (performance pay is ``performance_pay``, the direct channel
+``direct_channel``, in ``sim.policies.governance``): ``start_year`` moves
 each targeted zone's ``mgmt_eff`` a share ``speed`` (x funding) of the way to ``target`` and books
 ``cost_per_zone`` (the performance-pay pool and running cost) as ``region_support``. Efficiency
 scales the zone's service effect and how much land it can develop.
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
 class ManagementReform(Targeted):
     name = "management_reform"
     area = 5
-    title = "Performance pay and devolved powers (management efficiency)"
+    title = "Devolved economic powers (management efficiency)"
     intent = ("output", 1)
 
     class Settings(LeverSettings):

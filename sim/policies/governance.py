@@ -66,8 +66,8 @@ class PerformancePay(Targeted):
                                        "~CNY 7.5 m at a score of 50, ~200 staff x CNY 0.2 m pay x 20%)")
         effort_cost: float = Field(2.5, gt=0.0, le=1_000_000.0, description="CNY m a year of staff effort per "
                                    "(unit of management efficiency)^2 / 2 (estimate: set so that the default bonus "
-                                   "raises efficiency by ~0.05-0.1, a third of the gap between the weakest zones "
-                                   "(0.45) and the best (0.75))")
+                                   "raises efficiency by ~0.1 within 20 years, a third of the gap between the "
+                                   "weakest zones (0.45) and the best (0.75))")
         speed: float = Field(0.3, gt=0.0, le=1.0, description="share of the way to the chosen efficiency moved a year "
                              "(estimate: staff and procedures change over 3-4 years)")
         max_eff: float = Field(0.95, ge=0.0, le=1.0, description="highest management efficiency (0..1)")
