@@ -81,7 +81,7 @@ def test_industry_upgrading_moves_traditional_firms_up_and_raises_value_added(wo
     lever = build("industry_upgrading", rate=0.2)
     m = run(world, [lever])
     trad, adv = SECTORS.index("traditional"), SECTORS.index("advanced_manufacturing")
-    count = lambda mm, s: int(np.sum(mm.firms.sector[:mm.firms.n] == s))  # noqa: E731
+    count = lambda mm, s: int(np.sum(mm.firms.sector[:mm.firms.n] == s))
     assert lever.upgraded > 100
     assert count(m, trad) < count(base, trad) and count(m, adv) > count(base, adv)
     assert m.flows["value_added"].sum() > base.flows["value_added"].sum()
@@ -99,7 +99,7 @@ def test_industry_upgrading_draws_are_keyed_by_firm_and_year(world):
     m1.step()
     m2.step()
     adv = SECTORS.index("advanced_manufacturing")
-    up = lambda m: set(m.firms.key[:m.firms.n][m.firms.sector[:m.firms.n] == adv].tolist())  # noqa: E731
+    up = lambda m: set(m.firms.key[:m.firms.n][m.firms.sector[:m.firms.n] == adv].tolist())
     assert a.upgraded == b.upgraded > 0
     assert up(m1) == up(m2) or len(up(m1) ^ up(m2)) < 0.02 * len(up(m1))  # entrants of year 1 may differ
 
