@@ -154,6 +154,8 @@ def test_neutral_settings_of_the_new_levers_keep_the_baseline(world, base):
     levers = [build("key_technology", budget=0.0), build("industry_clusters", pull=0.0, arrival_gain=0.0, grant=0.0),
               build("industry_upgrading", rate=0.0), build("direct_channel", projects=0, arrival_gain=0.0,
                                                            cost_per_zone=0.0),
-              build("city_industry", budget=0.0)]
+              build("city_industry", budget=0.0), build("performance_pay", bonus_per_point=0.0)]
     m = run(world, levers)
-    np.testing.assert_array_equal(m.flows["output"], base.flows["output"])
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(m.results(), base.results())
