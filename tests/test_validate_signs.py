@@ -28,6 +28,12 @@ def test_sign_checks_verdicts():
                  {"arm": "city_industry", "seed": seed, "talent": flat}]
     got = V.sign_checks(pd.DataFrame(rows), pk).set_index("measure")["verdict"].to_dict()
     assert got == {"tech_transfer": "as intended", "key_technology": "opposite", "city_industry": "inconclusive"}
+    # a clear effect below the tolerance is negligible, not a wrong sign
+    tiny = pd.DataFrame([{"arm": a, "seed": s, "innovations": v} for s in range(3)
+                         for a, v in (("baseline", 100.0), ("key_technology", 99.99 - 0.001 * s))])
+    pk1 = {"key_technology": pk["key_technology"]}
+    assert V.sign_checks(tiny, pk1)["verdict"].tolist() == ["negligible"]
+    assert V.sign_checks(tiny, pk1, tolerance=0.0)["verdict"].tolist() == ["opposite"]
     text = V.format_signs(V.sign_checks(pd.DataFrame(rows), pk), 3)
     assert "opposite sign: key_technology" in text
 

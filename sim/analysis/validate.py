@@ -810,11 +810,13 @@ def sign_runs(world: World, packages: Mapping[str, Package], seeds: Sequence[int
     return pd.DataFrame(rows)
 
 
-def sign_checks(df: pd.DataFrame, packages: Mapping[str, Package]) -> pd.DataFrame:
+def sign_checks(df: pd.DataFrame, packages: Mapping[str, Package], tolerance: float = 0.001) -> pd.DataFrame:
     """One row per measure: its intended outcome and sign, the paired log effect on the region
-    (mean over seeds, standard error) and a verdict: ``opposite`` when the mean has the opposite
-    sign to the intent and lies more than 2 standard errors from 0, ``as intended`` when it has the
-    intended sign that clearly, ``inconclusive`` otherwise."""
+    (mean over seeds, standard error) and a verdict: ``negligible`` when the mean is within
+    ``tolerance`` (log points) of 0, else ``opposite`` when it has the opposite sign to the intent
+    and lies more than 2 standard errors from 0, ``as intended`` when it has the intended sign that
+    clearly, ``inconclusive`` otherwise. (Paired seeds resolve effects of a hundredth of a per
+    cent; the tolerance keeps those from being listed as wrong signs.)"""
     from sim.policies import REGISTRY
 
     base = df[df["arm"] == "baseline"].set_index("seed")
@@ -828,7 +830,8 @@ def sign_checks(df: pd.DataFrame, packages: Mapping[str, Package]) -> pd.DataFra
         mean = float(v.mean()) if v.size else float("nan")
         se = float(v.std(ddof=1) / np.sqrt(v.size)) if v.size > 1 else float("inf")
         clear = np.isfinite(mean) and abs(mean) > 2 * se
-        verdict = ("opposite" if clear and np.sign(mean) == -sign else
+        verdict = ("negligible" if np.isfinite(mean) and abs(mean) < tolerance else
+                   "opposite" if clear and np.sign(mean) == -sign else
                    "as intended" if clear else "inconclusive")
         rows.append({"measure": lever, "package": pkg.name, "outcome": outcome, "intended": "+" if sign > 0 else "-",
                      "effect": mean, "se": se, "seeds": int(v.size), "verdict": verdict})
@@ -838,10 +841,11 @@ def sign_checks(df: pd.DataFrame, packages: Mapping[str, Package]) -> pd.DataFra
 def format_signs(table: pd.DataFrame, years: int) -> str:
     """The sign check as text: measures with the opposite sign first, then the rest."""
     lines = [f"measures against their intended sign (region, year {years}, paired log effect, mean +- s.e.):"]
-    order = table.assign(o=table["verdict"].map({"opposite": 0, "inconclusive": 1, "as intended": 2}))
+    order = table.assign(o=table["verdict"].map({"opposite": 0, "inconclusive": 1, "negligible": 2,
+                                                 "as intended": 3}))
     for r in order.sort_values(["o", "measure"]).itertuples():
         lines.append(f"  {r.verdict:<12} {r.measure:<22} {r.outcome:<16} intended {r.intended}  "
-                     f"{100 * r.effect:+.2f}% +- {100 * r.se:.2f}  ({r.package}, {r.seeds} seeds)")
+                     f"{100 * r.effect:+.3f}% +- {100 * r.se:.3f}  ({r.package}, {r.seeds} seeds)")
     bad = table[table["verdict"] == "opposite"]
     lines.append("opposite sign: " + (", ".join(bad["measure"]) if len(bad) else "none"))
     return "\n".join(lines)

@@ -39,6 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="years of the sign-check runs (default: %(default)s)")
     p.add_argument("--sign-packages", nargs="+", default=None, metavar="PACKAGE",
                    help="single-measure packages to check (default: every bundled one)")
+    p.add_argument("--sign-tolerance", type=float, default=0.1, metavar="PCT",
+                   help="effects smaller than this (per cent) are 'negligible', not a sign (default: %(default)s)")
     p.add_argument("--signs-only", action="store_true",
                    help="run only the sign check (no targets, no policy experiments): cheap")
     p.add_argument("--seed", type=positive_int(0, 2**63 - 1), default=20210, help="base seed (default: %(default)s)")
@@ -133,7 +135,11 @@ def sign_table(args: argparse.Namespace, world, ex) -> pd.DataFrame:
     packages = V.single_measure_packages(args.sign_packages)
     seeds = derive_seeds(args.seed + 2, args.sign_seeds)
     runs = V.sign_runs(world, packages, seeds, args.sign_years, ex)
-    return V.sign_checks(runs, packages)
+    if not 0.0 <= args.sign_tolerance <= 100.0:
+        from sim.core.errors import InputError
+
+        raise InputError("command line", "--sign-tolerance", "must be a per cent in [0, 100]")
+    return V.sign_checks(runs, packages, args.sign_tolerance / 100.0)
 
 
 def signs_only(args: argparse.Namespace, world) -> int:
