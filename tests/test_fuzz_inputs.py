@@ -188,6 +188,13 @@ NEW_SETTINGS = {
     "park_integration": ("parks", "cost_per_km2", "host_fee"),
     "new_zones": ("parks", "committee_eff", "upgrade_cost"),
     "promotion": ("value_years", "designate", "area_km2", "funding", "region_share", "brand_gain"),
+    # issue 17, industry and people
+    "key_technology": ("budget", "grant", "years", "min_rd_share", "zones"),
+    "industry_clusters": ("sectors", "leading", "pull", "arrival_gain", "grant"),
+    "industry_upgrading": ("from_sectors", "to_sector", "rate", "grant_share"),
+    "performance_pay": ("bonus_per_point", "effort_cost", "speed", "max_eff"),
+    "direct_channel": ("arrival_gain", "projects", "grant", "cost_per_zone"),
+    "city_industry": ("budget", "split", "max_gain", "half_stock", "depreciation"),
 }
 tier = st.fixed_dictionaries({}, optional={"level": st.one_of(st.sampled_from(["national", "region", "all"]), scalars),
                                            "rule": st.one_of(st.sampled_from(["top", "improved", "national_place"]),
@@ -253,6 +260,12 @@ def test_bad_new_world_field_is_one_line_and_exit_2(tmp_path, capsys, text, fiel
     ("park_integration: {host_fee: -1}", "levers.park_integration.host_fee"),
     ("new_zones: {parks: [{id: p, name: P, firms: {firms: 0}}]}", "levers.new_zones.parks.0.firms.firms"),
     ("promotion: {region_share: 2}", "levers.promotion.region_share"),
+    ("key_technology: {grant: 0}", "levers.key_technology.grant"),
+    ("industry_clusters: {sectors: [steel]}", "levers.industry_clusters.sectors"),
+    ("industry_upgrading: {to_sector: traditional}", "levers.industry_upgrading.to_sector"),
+    ("performance_pay: {effort_cost: 0}", "levers.performance_pay.effort_cost"),
+    ("direct_channel: {projects: -1}", "levers.direct_channel.projects"),
+    ("city_industry: {split: by_luck}", "levers.city_industry.split"),
 ])
 def test_bad_new_lever_setting_is_one_line_and_exit_2(tmp_path, capsys, levers, field):
     from sim.cli.main import main

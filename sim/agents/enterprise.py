@@ -368,6 +368,9 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
                           counted_keys(ARRIVAL, y, zk, n_arr)])
     # sectors of start-ups and arrivals follow the zone's firm mix; spin-offs keep the parent's
     mix = np.log(cell_sum(model, cell).reshape(nz, N_SECTORS) + 0.5)  # shares (count + 0.5) as logit utilities
+    pull = model.hooks.sector_pull(model)  # levers (industry clusters) pull entrants to supported sectors
+    if pull is not None:
+        mix = mix + pull[:nz]
     z_other = np.concatenate([z_start, z_arr])
     k_other = np.concatenate([key[:z_start.size], key[z_start.size + parents.size:]])
     s_other = S.choice("entry.sector", y, k_other, logit_cdf(mix), z_other)

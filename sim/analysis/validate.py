@@ -756,3 +756,96 @@ def out_of_sample(seeds: Sequence[int], workers: int = 1, world: World | None = 
                      "difference": (mean - p.value) if p.key.endswith("growth_2018") else mean / p.value - 1.0,
                      "source": p.source, "note": p.note})
     return pd.DataFrame(rows)
+
+
+# --- signs: does each measure move its own outcome the way it is meant to? (issue 17) ----------
+
+
+def single_measure_packages(names: Sequence[str] | None = None) -> dict[str, Package]:
+    """lever name -> its single-measure package: a bundled package whose only lever is that
+    measure (``Lever.measure``) with an intended outcome (``Lever.intent``). When several bundled
+    packages hold the same lever alone (``land-by-output``, ``land-by-rank``, ``land-equal``) the
+    one named after the lever, else the first by name, is used. ``names``: only these packages."""
+    from sim.policies import REGISTRY
+    from sim.scenario.packages import load_package
+    from sim.scenario.world import PACKAGES, bundled_names
+
+    out: dict[str, Package] = {}
+    for name in sorted(names if names is not None else bundled_names(PACKAGES)):
+        pkg = load_package(name)
+        lever = next(iter(pkg.levers)) if len(pkg.levers) == 1 else ""
+        if not lever or not REGISTRY[lever].measure or REGISTRY[lever].intent is None:
+            if names is not None:
+                from sim.core.errors import InputError
+
+                raise InputError("command line", "--sign-packages", f"'{name}' is not a single-measure package "
+                                 "(one lever, a measure with an intended outcome)")
+            continue
+        if lever not in out or name == lever.replace("_", "-"):
+            out[lever] = pkg
+    return out
+
+
+def _sign_task(world: World, task: tuple[Package | None, int, int, tuple[str, ...]]) -> dict[str, float]:
+    package, seed, years, outcomes = task
+    df = runner.simulate(world, package, None, int(seed), years)
+    reg = df[(df["zone"] == "region") & (df["step"] == years)].iloc[0]
+    return {"seed": seed, **{o: float(reg[o]) for o in outcomes}}
+
+
+def sign_runs(world: World, packages: Mapping[str, Package], seeds: Sequence[int], years: int,
+              workers: int | Executor = 1) -> pd.DataFrame:
+    """The baseline and every package of ``packages`` (lever -> package) on the same seeds: one row
+    per arm (``baseline`` or the lever's name) and seed, with the region's intended outcomes in the
+    last year."""
+    from sim.policies import REGISTRY
+
+    outcomes = tuple(sorted({REGISTRY[lv].intent[0] for lv in packages}))
+    arms = [("baseline", None)] + [(lv, pkg) for lv, pkg in packages.items()]
+    tasks = [(pkg, int(s), int(years), outcomes) for _, pkg in arms for s in seeds]
+    with using(workers, len(tasks)) as ex:
+        rows = ex.map(_sign_task, tasks, shared=world)
+    for (arm, _), row in zip([a for a in arms for _ in seeds], rows):
+        row["arm"] = arm
+    return pd.DataFrame(rows)
+
+
+def sign_checks(df: pd.DataFrame, packages: Mapping[str, Package], tolerance: float = 0.001) -> pd.DataFrame:
+    """One row per measure: its intended outcome and sign, the paired log effect on the region
+    (mean over seeds, standard error) and a verdict: ``negligible`` when the mean is within
+    ``tolerance`` (log points) of 0, else ``opposite`` when it has the opposite sign to the intent
+    and lies more than 2 standard errors from 0, ``as intended`` when it has the intended sign that
+    clearly, ``inconclusive`` otherwise. (Paired seeds resolve effects of a hundredth of a per
+    cent; the tolerance keeps those from being listed as wrong signs.)"""
+    from sim.policies import REGISTRY
+
+    base = df[df["arm"] == "baseline"].set_index("seed")
+    rows = []
+    for lever, pkg in packages.items():
+        outcome, sign = REGISTRY[lever].intent
+        t = df[df["arm"] == lever].set_index("seed")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            v = np.log(t[outcome] / base[outcome]).to_numpy(float)
+        v = v[np.isfinite(v)]
+        mean = float(v.mean()) if v.size else float("nan")
+        se = float(v.std(ddof=1) / np.sqrt(v.size)) if v.size > 1 else float("inf")
+        clear = np.isfinite(mean) and abs(mean) > 2 * se
+        verdict = ("negligible" if np.isfinite(mean) and abs(mean) < tolerance else
+                   "opposite" if clear and np.sign(mean) == -sign else
+                   "as intended" if clear else "inconclusive")
+        rows.append({"measure": lever, "package": pkg.name, "outcome": outcome, "intended": "+" if sign > 0 else "-",
+                     "effect": mean, "se": se, "seeds": int(v.size), "verdict": verdict})
+    return pd.DataFrame(rows)
+
+
+def format_signs(table: pd.DataFrame, years: int) -> str:
+    """The sign check as text: measures with the opposite sign first, then the rest."""
+    lines = [f"measures against their intended sign (region, year {years}, paired log effect, mean +- s.e.):"]
+    order = table.assign(o=table["verdict"].map({"opposite": 0, "inconclusive": 1, "negligible": 2,
+                                                 "as intended": 3}))
+    for r in order.sort_values(["o", "measure"]).itertuples():
+        lines.append(f"  {r.verdict:<12} {r.measure:<22} {r.outcome:<16} intended {r.intended}  "
+                     f"{100 * r.effect:+.3f}% +- {100 * r.se:.3f}  ({r.package}, {r.seeds} seeds)")
+    bad = table[table["verdict"] == "opposite"]
+    lines.append("opposite sign: " + (", ".join(bad["measure"]) if len(bad) else "none"))
+    return "\n".join(lines)

@@ -10,11 +10,13 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from sim.policies.base import Hooks, Lever, LeverSettings
+from sim.policies.clusters import IndustryClusters, IndustryUpgrading
 from sim.policies.delisting import Delisting
 from sim.policies.environment import (FiscalAutonomy, GreenConstraint, GreenDevelopment, ManagementReform,
                                       TechFinance)
 from sim.policies.evaluation import ClassifiedEvaluation
 from sim.policies.funding_reward import FundingReward
+from sim.policies.governance import CityIndustry, DirectChannel, PerformancePay
 from sim.policies.hosting import Hosting
 from sim.policies.industry import CertificationSupport, Incubators
 from sim.policies.innovation import HighLevelTalent, PlatformBuilding, TalentSubsidy, TechTransfer
@@ -22,6 +24,7 @@ from sim.policies.land_allocation import LandAllocation
 from sim.policies.land_use import MuYield, ZoneExpansion
 from sim.policies.layout import NewZones, ParkIntegration, Promotion
 from sim.policies.openness import OutsideAttraction
+from sim.policies.technology import KeyTechnology
 
 _LEVERS: dict[str, type[Lever]] = {cls.name: cls for cls in (
     # the four named levers
@@ -29,13 +32,14 @@ _LEVERS: dict[str, type[Lever]] = {cls.name: cls for cls in (
     # area 1 layout
     NewZones, Promotion,
     # area 2 innovation capability
-    HighLevelTalent, TalentSubsidy, PlatformBuilding, TechTransfer,
+    HighLevelTalent, TalentSubsidy, PlatformBuilding, TechTransfer, KeyTechnology,
     # area 3 high-tech industry
-    Incubators, CertificationSupport,
+    Incubators, CertificationSupport, IndustryClusters, IndustryUpgrading,
     # area 4 open innovation (hosting above)
     OutsideAttraction, ParkIntegration,
     # area 5 environment (land allocation above)
-    ManagementReform, FiscalAutonomy, TechFinance, GreenDevelopment, GreenConstraint, MuYield, ZoneExpansion,
+    ManagementReform, PerformancePay, DirectChannel, FiscalAutonomy, TechFinance, CityIndustry, GreenDevelopment,
+    GreenConstraint, MuYield, ZoneExpansion,
     # area 6 organisation (rewards and delisting above)
     ClassifiedEvaluation,
 )}

@@ -16,6 +16,8 @@ errors), then the model calls, in this order:
   its sum;
   ``exit_multiplier(model, slots)`` and ``attractiveness(model)`` may return arrays that
   multiply firms' exit hazards and add to zones' utility as firm locations;
+  ``sector_pull(model)`` may return a (zone slots x sectors) array added to the utility with
+  which start-ups and arriving firms choose their sector (industry clusters);
   ``evaluation_stats(model, stats)`` may re-attribute the year's per-zone statistics before the
   government scores them (hosting: split GDP and tax as agreed), without changing their sums;
   ``after_evaluation(model)`` acts on the year's scores and ranks (rewards, delisting, promotion);
@@ -63,6 +65,9 @@ class Lever:
     area: ClassVar[int] = 0
     title: ClassVar[str] = ""
     measure: ClassVar[bool] = True  # one of the document's measures; False: a reading kept for comparison
+    # (region outcome, +1 or -1): the direction the measure is meant to move it; ``zonesim validate``
+    # lists measures whose paired region effect at their defaults has the opposite sign
+    intent: ClassVar[tuple[str, int] | None] = None
     Settings: ClassVar[type[LeverSettings]] = LeverSettings
 
     def __init__(self, settings: LeverSettings) -> None:
@@ -94,6 +99,8 @@ class Lever:
     def exit_multiplier(self, model: ZoneModel, slots: np.ndarray) -> np.ndarray | None:
         return None
     def attractiveness(self, model: ZoneModel) -> np.ndarray | None:
+        return None
+    def sector_pull(self, model: ZoneModel) -> np.ndarray | None:
         return None
     def evaluation_stats(self, model: ZoneModel, stats: dict[str, np.ndarray]) -> None: ...
     def after_evaluation(self, model: ZoneModel) -> None: ...
@@ -160,6 +167,15 @@ class Hooks:
             got = lever.attractiveness(model)
             if got is not None:
                 out = out + got
+        return out
+
+    def sector_pull(self, model: ZoneModel) -> np.ndarray | None:
+        """Utility added to each (zone slot, sector) in entrants' sector choice; None: no lever pulls."""
+        out = None
+        for lever in self.levers:
+            got = lever.sector_pull(model)
+            if got is not None:
+                out = got if out is None else out + got
         return out
 
     def incentives(self, model: ZoneModel) -> dict[str, np.ndarray]:

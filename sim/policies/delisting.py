@@ -59,6 +59,7 @@ class Delisting(Lever):
     name = "delisting"
     area = 6
     title = "Delisting of zones ranked last"
+    intent = ("output", 1)
 
     class Settings(LeverSettings):
         bottom_region: int = Field(1, ge=0, le=100, description="last places of the region-level reference class "

@@ -1,8 +1,9 @@
 """Area 5, development environment (发展环境): management reform, fiscal autonomy, technology
 finance, green development. (Land allocation, also area 5, is ``land_allocation``.)
 
-``management_reform`` — post-based management, performance pay, devolved economic powers and a
-direct channel to regional departments, modelled as management efficiency: ``start_year`` moves
+``management_reform`` — devolved region- and city-level economic powers (下放经济管理权限),
+modelled as management efficiency (performance pay is ``performance_pay``, the direct channel
+``direct_channel``, in ``sim.policies.governance``): ``start_year`` moves
 each targeted zone's ``mgmt_eff`` a share ``speed`` (x funding) of the way to ``target`` and books
 ``cost_per_zone`` (the performance-pay pool and running cost) as ``region_support``. Efficiency
 scales the zone's service effect and how much land it can develop.
@@ -49,7 +50,8 @@ if TYPE_CHECKING:
 class ManagementReform(Targeted):
     name = "management_reform"
     area = 5
-    title = "Performance pay and devolved powers (management efficiency)"
+    title = "Devolved economic powers (management efficiency)"
+    intent = ("output", 1)
 
     class Settings(LeverSettings):
         target: float = Field(0.85, ge=0.0, le=1.0, description="management efficiency the reform aims at "
@@ -84,6 +86,7 @@ class FiscalAutonomy(Targeted):
     name = "fiscal_autonomy"
     area = 5
     title = "Fiscal autonomy (share of tax a zone keeps)"
+    intent = ("output", 1)
 
     class Settings(LeverSettings):
         share: float = Field(0.4, ge=0.0, le=1.0, description="share of tax raised the zone keeps (the "
@@ -121,6 +124,7 @@ class TechFinance(Targeted):
     name = "tech_finance"
     area = 5
     title = "Technology finance (loans for viable R&D-intensive firms)"
+    intent = ("output", 1)
 
     class Settings(LeverSettings):
         loan_ratio: float = Field(0.1, ge=0.0, le=5.0, description="loan to an eligible firm as a share of its "
@@ -246,6 +250,7 @@ class GreenDevelopment(Targeted):
     name = "green_development"
     area = 5
     title = "Green development: subsidised energy-efficiency upgrading of firms"
+    intent = ("output", 1)
 
     class Settings(LeverSettings):
         budget: float = Field(300.0, ge=0.0, le=1_000_000.0, description="CNY m a year the region pays towards "

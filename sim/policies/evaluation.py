@@ -30,6 +30,7 @@ class ClassifiedEvaluation(Lever):
     name = "classified_evaluation"
     area = 6
     title = "Classified evaluation with per-class indicator weights"
+    intent = ("output", 1)
 
     class Settings(LeverSettings):
         national_weights: Weights = Field((20.0, 20.0, 15.0, 15.0, 30.0), description="points for innovation, "

@@ -81,6 +81,7 @@ class FundingReward(Lever):
     name = "funding_reward"
     area = 6
     title = "Funding rewards for top-ranked zones"
+    intent = ("output", 1)
 
     class Settings(LeverSettings):
         budget: float = Field(10.0, ge=0.0, le=1_000_000.0, description="CNY m issued per year for rewards "

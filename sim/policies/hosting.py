@@ -58,6 +58,7 @@ class Hosting(Lever):
     name = "hosting"
     area = 4
     title = "Hosting (托管) of region-level zones by national zones"
+    intent = ("output", 1)
 
     class Settings(LeverSettings):
         pairs: tuple[Pair, ...] = Field((), description="host/hosted pairs; empty = chosen by rule")

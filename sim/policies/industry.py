@@ -28,6 +28,7 @@ class Incubators(Targeted):
     name = "incubators"
     area = 3
     title = "Incubators and start-up support"
+    intent = ("startups", 1)
 
     class Settings(LeverSettings):
         gain: float = Field(0.3, ge=0.0, le=10.0, description="rise in the start-up rate (share; estimate)")
@@ -60,6 +61,7 @@ class CertificationSupport(Targeted):
     name = "certification_support"
     area = 3
     title = "Support for high-tech enterprise certification"
+    intent = ("hightech_firms", 1)
 
     class Settings(LeverSettings):
         gain: float = Field(0.5, ge=0.0, le=10.0, description="rise in the yearly certification chance of a "

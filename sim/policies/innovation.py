@@ -42,6 +42,7 @@ class TalentSubsidy(Targeted):
     measure = False  # not the document's measure (issue 17); kept for comparison
     area = 2
     title = "Talent subsidies paid by the region"
+    intent = ("talent", 1)
 
     class Settings(LeverSettings):
         amount: float = Field(20.0, ge=0.0, le=10_000.0, description="CNY k per skilled person per year (estimate: "
@@ -72,6 +73,7 @@ class PlatformBuilding(Targeted):
     name = "platform_building"
     area = 2
     title = "Region co-funding of innovation platforms"
+    intent = ("innovations", 1)
 
     class Settings(LeverSettings):
         budget: float = Field(200.0, ge=0.0, le=1_000_000.0, description="CNY m per year (estimate: Guangxi's innovation-"
@@ -112,6 +114,7 @@ class TechTransfer(Targeted):
     name = "tech_transfer"
     area = 2
     title = "Faster transfer of research results"
+    intent = ("innovations", 1)
 
     class Settings(LeverSettings):
         gain: float = Field(0.15, ge=0.0, le=5.0, description="rise in the innovation rate (share; estimate)")
@@ -143,6 +146,7 @@ class HighLevelTalent(Targeted):
     name = "high_level_talent"
     area = 2
     title = "Recruiting and supporting high-level talent"
+    intent = ("talent", 1)
 
     class Settings(LeverSettings):
         grant: float = Field(100.0, ge=0.0, le=100_000.0, description="CNY k, one-off, per high-level person "

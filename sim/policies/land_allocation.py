@@ -67,6 +67,7 @@ class LandAllocation(Lever):
     name = "land_allocation"
     area = 5
     title = "Land quota allocation rule"
+    intent = ("output_per_km2", 1)
 
     class Settings(LeverSettings):
         rule: Literal["equal", "demand", "output_per_land", "rank"] = Field(

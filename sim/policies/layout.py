@@ -90,6 +90,7 @@ class NewZones(Lever):
     name = "new_zones"
     area = 1
     title = "Region-level zones built on existing county parks (firms included; management model)"
+    intent = ("firms", 1)
 
     class Settings(LeverSettings):
         parks: tuple[Park, ...] = Field((), description="parks to upgrade into region-level zones")
@@ -222,6 +223,7 @@ class Promotion(Lever):
     name = "promotion"
     area = 1
     title = "Promotion of qualifying region-level zones to national status"
+    intent = ("output", 1)
 
     class Settings(LeverSettings):
         top: int = Field(1, ge=1, le=100, description="ranks within the region-level class that qualify")

@@ -24,6 +24,7 @@ class OutsideAttraction(Targeted):
     name = "outside_attraction"
     area = 4
     title = "Attraction of firms from outside the region"
+    intent = ("arrivals", 1)
 
     class Settings(LeverSettings):
         gain: float = Field(0.3, ge=0.0, le=10.0, description="rise in expected arrivals (share; estimate)")

@@ -165,6 +165,12 @@ LEVERS: dict[str, tuple[str, str]] = {
     "mu_yield": ("yield per mu: firm classes and prices", "亩均效益评价"),
     "zone_expansion": ("zone boundary expansion", "扩区"),
     "park_integration": ("integration or hosting of industrial parks", "整合托管工业园区"),
+    "key_technology": ("key and core technology programmes", "关键核心技术攻关"),
+    "industry_clusters": ("industry clusters and emerging industries", "产业集聚与战略性新兴产业"),
+    "industry_upgrading": ("upgrading of traditional industries", "产业优化升级"),
+    "performance_pay": ("post-based management and performance pay", "岗位管理与绩效工资"),
+    "direct_channel": ("direct channel and one-matter-one-decision", "直通车与一事一议"),
+    "city_industry": ("city-industry integration", "产城融合"),
 }
 AREAS: dict[int, tuple[str, str]] = {1: ("layout", "优化布局"), 2: ("innovation", "创新能力"),
                                      3: ("high-tech industry", "高新技术产业"), 4: ("open innovation", "开放创新"),

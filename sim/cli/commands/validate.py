@@ -32,6 +32,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--policy-seeds", type=positive_int(0, 10_000), default=6,
                    help="seeds for the policy-response experiments, 0 = skip them (default: %(default)s)")
     years_option(p, 1, "the world's horizon")
+    p.add_argument("--sign-seeds", type=positive_int(0, 10_000), default=4,
+                   help="seeds for the sign check of the measures (each single-measure package against the "
+                        "baseline, paired), 0 = skip it (default: %(default)s)")
+    p.add_argument("--sign-years", type=positive_int(1, 100), default=10,
+                   help="years of the sign-check runs (default: %(default)s)")
+    p.add_argument("--sign-packages", nargs="+", default=None, metavar="PACKAGE",
+                   help="single-measure packages to check (default: every bundled one)")
+    p.add_argument("--sign-tolerance", type=float, default=0.1, metavar="PCT",
+                   help="effects smaller than this (per cent) are 'negligible', not a sign (default: %(default)s)")
+    p.add_argument("--signs-only", action="store_true",
+                   help="run only the sign check (no targets, no policy experiments): cheap")
     p.add_argument("--seed", type=positive_int(0, 2**63 - 1), default=20210, help="base seed (default: %(default)s)")
     p.add_argument("--workers", "-w", type=positive_int(1, 1024), default=None,
                    help="worker processes (default: all cores)")
@@ -50,6 +61,8 @@ def main(args: argparse.Namespace) -> int:
 
     world = load_world(args.world)
     years = args.years or world.years
+    if args.signs_only:
+        return signs_only(args, world)
     seeds = derive_seeds(args.seed, args.seeds)
     workers = args.workers or default_workers()
     out = args.out or default_out("validate", world.name)
@@ -75,6 +88,10 @@ def main(args: argparse.Namespace) -> int:
             write_table(tmp, "lever_runs", levers)
             policy = pd.concat([V.status_checks(status, small, large), V.lever_checks(levers)], ignore_index=True)
             write_table(tmp, "policy", policy)
+        signs = pd.DataFrame()
+        if args.sign_seeds:
+            signs = sign_table(args, world, ex)
+            write_table(tmp, "signs", signs)
         write_table(tmp, "validation", table)
         write_table(tmp, "seeds", stats)
         write_table(tmp, "calibrated_parameters", fitted)
@@ -99,6 +116,8 @@ def main(args: argparse.Namespace) -> int:
     print(format_table(table))
     if not policy.empty:
         print("\n" + format_policy(policy))
+    if not signs.empty:
+        print("\n" + V.format_signs(signs, args.sign_years))
     if not oos.empty:
         print("\nout of sample (the 2017 world, 9 zones, run to 2021):")
         for r in oos.itertuples():
@@ -107,4 +126,37 @@ def main(args: argparse.Namespace) -> int:
             print(f"  {r.figure}: published {num(r.published)}, model {num(r.model_mean)} ({diff})")
     print(f"\nwrote {out}/ (report.md, validation.csv, policy.csv, seeds.csv, validation.png, firm_sizes.png, "
           "policy.png, cv_by_year.csv, out_of_sample.csv, manifest.json)")
-    return 1 if args.strict and not table["pass"].all() else 0
+    opposite = not signs.empty and bool((signs["verdict"] == "opposite").any())
+    return 1 if args.strict and (not table["pass"].all() or opposite) else 0
+
+
+def sign_table(args: argparse.Namespace, world, ex) -> pd.DataFrame:
+    """Each single-measure package against the baseline on ``--sign-seeds`` paired seeds."""
+    packages = V.single_measure_packages(args.sign_packages)
+    seeds = derive_seeds(args.seed + 2, args.sign_seeds)
+    runs = V.sign_runs(world, packages, seeds, args.sign_years, ex)
+    if not 0.0 <= args.sign_tolerance <= 100.0:
+        from sim.core.errors import InputError
+
+        raise InputError("command line", "--sign-tolerance", "must be a per cent in [0, 100]")
+    return V.sign_checks(runs, packages, args.sign_tolerance / 100.0)
+
+
+def signs_only(args: argparse.Namespace, world) -> int:
+    """``--signs-only``: the sign check alone, written to --out as signs.csv and manifest.json."""
+    if not args.sign_seeds:
+        from sim.core.errors import InputError
+
+        raise InputError("command line", "--sign-seeds", "must be at least 1 with --signs-only")
+    workers = args.workers or default_workers()
+    out = args.out or default_out("validate", world.name)
+    with staged_output(out, args.overwrite) as tmp, executor(workers) as ex:
+        signs = sign_table(args, world, ex)
+        write_table(tmp, "signs", signs)
+        write_json(tmp / "manifest.json", manifest(["zonesim", *sys.argv[1:]], kind="validate-signs",
+                                                  world=world.name, years=args.sign_years, base_seed=args.seed,
+                                                  seeds=derive_seeds(args.seed + 2, args.sign_seeds), workers=workers,
+                                                  lang=args.lang))
+    print(V.format_signs(signs, args.sign_years))
+    print(f"\nwrote {out}/ (signs.csv, manifest.json)")
+    return 1 if args.strict and bool((signs["verdict"] == "opposite").any()) else 0

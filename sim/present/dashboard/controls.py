@@ -39,6 +39,9 @@ LEVER_ZH = {
     "tech_finance": "科技金融", "green_constraint": "绿色约束", "classified_evaluation": "分类评价",
     "green_development": "绿色发展", "high_level_talent": "高层次人才",
     "mu_yield": "亩均效益评价", "zone_expansion": "扩区", "park_integration": "整合托管工业园区",
+    "key_technology": "关键核心技术攻关", "industry_clusters": "产业集聚与战略性新兴产业",
+    "industry_upgrading": "产业优化升级", "performance_pay": "岗位管理与绩效工资",
+    "direct_channel": "直通车与一事一议", "city_industry": "产城融合",
 }
 
 
@@ -134,6 +137,10 @@ def _field_specs(prefix: str, label: str, model_cls: type[BaseModel], values: di
             for i, v in enumerate(value):   # a fixed tuple of numbers (indicator weights): one slider each
                 out[f"{key}.{i}"] = _number_spec(f"{lab}.{i}", v, info, False)
                 out[f"{key}.{i}"]["help_en"] = help_en
+        elif origin is tuple and len(args) == 1 and typing.get_origin(args[0]) is Literal:
+            choices = list(typing.get_args(args[0]))   # a set of named choices (sectors): one multi-select
+            out[key] = {"type": "MultiSelect", "label": lab, "value": [str(v) for v in (value or ())],
+                        "values": choices}
         elif origin is tuple and args == [str] and name == "zones":
             chosen = [str(z) for z in (value or ())]
             offered = ["all", "national", "region", *ctx.get("zones", {})]
