@@ -148,6 +148,8 @@ class Streams:
         self.rounds = rounds
         self._ids: dict[str, int] = {}
         self._consts: dict[tuple[str, int, int], tuple[np.uint64, np.uint64]] = {}
+        self._prefix: dict[str, tuple[int, int]] = {}  # stream -> hash chain of (k1, sid), (k2, sid)
+        self._parts: dict[int, int] = {}  # year or draw -> its hashed part of the chain
         for n in names:
             self.register(n)
 
@@ -170,14 +172,27 @@ class Streams:
     def _const(self, name: str, year: int, draw: int) -> tuple[np.uint64, np.uint64]:
         c = self._consts.get((name, year, draw))
         if c is None:
-            sid = self._ids.get(name)
-            if sid is None:
-                near = difflib.get_close_matches(name, self._ids, n=1)
-                hint = f"; did you mean {near[0]!r}?" if near else ""
-                raise KeyError(f"unknown random stream {name!r}{hint}")
-            c = (U64(_combine_int(self._k1, sid, year, draw)), U64(_combine_int(self._k2, sid, year, draw)))
+            # _combine_int(k, sid, year, draw) as a chain: the (k, sid) prefix of each stream and
+            # the hashed parts are cached (a new stream-year costs 4 scalar hashes, not 16)
+            pre = self._prefix.get(name)
+            if pre is None:
+                sid = self._ids.get(name)
+                if sid is None:
+                    near = difflib.get_close_matches(name, self._ids, n=1)
+                    hint = f"; did you mean {near[0]!r}?" if near else ""
+                    raise KeyError(f"unknown random stream {name!r}{hint}")
+                pre = self._prefix[name] = (_combine_int(self._k1, sid), _combine_int(self._k2, sid))
+            hy, hd = self._part(year), self._part(draw)
+            c = (U64(_fmix_int(_fmix_int(pre[0] ^ hy) ^ hd)), U64(_fmix_int(_fmix_int(pre[1] ^ hy) ^ hd)))
             self._consts[(name, year, draw)] = c
         return c
+
+    def _part(self, v: int) -> int:
+        """``_fmix_int(v + GOLDEN)``: one part of the chain in ``_combine_int`` (cached)."""
+        h = self._parts.get(v)
+        if h is None:
+            h = self._parts[v] = _fmix_int((int(v) + GOLDEN) & MASK)
+        return h
 
     # -- raw bits and uniforms -----------------------------------------------------------
     def bits(self, name: str | Sequence[str], year: int, keys: np.ndarray, draw: int = 0) -> np.ndarray:
