@@ -228,7 +228,9 @@ class Streams:
     def uniform(self, name: str | Sequence[str], year: int, keys: np.ndarray, draw: int = 0) -> np.ndarray:
         """Uniform numbers in the open interval (0, 1), one per key (52 random bits); one row
         per stream if ``name`` is a sequence."""
-        if kernels.ENABLED:  # hash and uniform in one compiled pass (sim.core.kernels): the same numbers
+        # hash and uniform in one compiled pass (sim.core.kernels): the same numbers. A wrapper of
+        # ``bits`` set on the instance (tests record every draw that way) sees the uniforms too.
+        if kernels.ENABLED and "bits" not in self.__dict__:
             year, draw = int(year), int(draw)
             k = as_keys(keys)
             if isinstance(name, str):
