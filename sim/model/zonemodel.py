@@ -22,7 +22,7 @@ from sim.agents.government import RegionalGovernment
 from sim.model.initial import populate, spin_up
 from sim.model.plan import PLAN, STAGE_NAMES, STREAMS, YearData
 from sim.core.keys import GRADUATE, counted_keys, zone_keys
-from sim.core.memory import tune_malloc
+from sim.core.memory import no_cycle_collection, tune_malloc
 from sim.core.streams import Streams
 from sim.outcomes.metrics import COUNTED_FLOWS as FLOW_NAMES, Recorder, census, zone_outcomes
 from sim.core.params import Params
@@ -136,24 +136,25 @@ class ZoneModel(mesa.Model):
         self.anchor_keys = np.zeros(0, dtype=np.uint64)  # keys of the world's anchor firms (populate)
         self.anchor_names: dict[int, str] = {}  # anchor key -> anchor name
         self.year_zero_closed = False  # set when the spin-up has run year 0's firm processes
-        populate(self, world.zones, world.anchors)
-        self._geometry()
-        self.hooks = Hooks([])  # the spin-up runs under the baseline rules: no levers yet
-        # one ZoneCommittee agent per zone (sim/agents/committee.py); during the spin-up they hold
-        # the status-quo split (land capacity and promotion parts at 1): they decide from year 1
-        self.committees = Committees(self)
-        spin_up(self, world.zones, world.anchors)
-        self.government = RegionalGovernment(self, p.indicator_weights)
-        self.hooks = Hooks(list(levers))
-        self.levers = self.hooks.levers
-        self.hooks.setup(self)
-        self.recorder = Recorder()
-        self.datacollector = mesa.DataCollector(model_reporters={
-            "output": region_output, "firms": region_firms, "hightech_firms": region_hightech,
-            "talent": region_talent, "output_per_km2": region_output_per_km2})
-        self._initial_accounts()
-        self._evaluation()
-        self._record()
+        with no_cycle_collection():  # sim/core/memory.py: the collector would walk every new agent
+            populate(self, world.zones, world.anchors)
+            self._geometry()
+            self.hooks = Hooks([])  # the spin-up runs under the baseline rules: no levers yet
+            # one ZoneCommittee agent per zone (sim/agents/committee.py); during the spin-up they hold
+            # the status-quo split (land capacity and promotion parts at 1): they decide from year 1
+            self.committees = Committees(self)
+            spin_up(self, world.zones, world.anchors)
+            self.government = RegionalGovernment(self, p.indicator_weights)
+            self.hooks = Hooks(list(levers))
+            self.levers = self.hooks.levers
+            self.hooks.setup(self)
+            self.recorder = Recorder()
+            self.datacollector = mesa.DataCollector(model_reporters={
+                "output": region_output, "firms": region_firms, "hightech_firms": region_hightech,
+                "talent": region_talent, "output_per_km2": region_output_per_km2})
+            self._initial_accounts()
+            self._evaluation()
+            self._record()
 
     def _initial_accounts(self) -> None:
         """Year-0 flows and zone accounts from the calibrated state (no randomness, no spending).
@@ -262,16 +263,18 @@ class ZoneModel(mesa.Model):
 
     # ------------------------------------------------------------------ the year
     def step(self) -> None:
-        """One year: the stages of :data:`sim.model.plan.PLAN`, in order."""
-        if self.stage_seconds is None:
-            for run in self._stages:
-                run()
-        else:
-            clock = time.perf_counter
-            for name, run in zip(STAGE_NAMES, self._stages):
-                t0 = clock()
-                run()
-                self.stage_seconds[name] += clock() - t0
+        """One year: the stages of :data:`sim.model.plan.PLAN`, in order (the cyclic garbage
+        collector paused: sim/core/memory.py)."""
+        with no_cycle_collection():
+            if self.stage_seconds is None:
+                for run in self._stages:
+                    run()
+            else:
+                clock = time.perf_counter
+                for name, run in zip(STAGE_NAMES, self._stages):
+                    t0 = clock()
+                    run()
+                    self.stage_seconds[name] += clock() - t0
         if self.max_years is not None and self.steps >= self.max_years:
             self.running = False
 
