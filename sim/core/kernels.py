@@ -107,21 +107,21 @@ if ENABLED:
     @_jit
     def _group_sum(group, weights, out):  # pragma: no cover - compiled
         n = out.size
-        for i in range(group.size):  # bounds first: a group outside [0, size) is left to bincount
-            if group[i] < 0 or group[i] >= n:
-                return False
         for i in range(group.size):
-            out[group[i]] += weights[i]
+            g = group[i]
+            if g < 0 or g >= n:  # a group outside [0, size): the caller discards out, bincount decides
+                return False
+            out[g] += weights[i]
         return True
 
     @_jit
     def _group_count(group, out):  # pragma: no cover - compiled
         n = out.size
         for i in range(group.size):
-            if group[i] < 0 or group[i] >= n:
+            g = group[i]
+            if g < 0 or g >= n:
                 return False
-        for i in range(group.size):
-            out[group[i]] += 1
+            out[g] += 1
         return True
 
 
@@ -152,7 +152,7 @@ def poisson_window(l: np.ndarray, k0: np.ndarray, u: np.ndarray, p0: np.ndarray,
 def group_sum(group: np.ndarray, weights: np.ndarray | None, size: int) -> np.ndarray:
     """``np.bincount(group, weights, minlength=size)``: the same sums, added in the same order
     (numba; groups outside [0, size) go to bincount, which raises or lengthens as it does)."""
-    if ENABLED and group.dtype == np.int64 and group.ndim == 1:
+    if ENABLED and group.size >= 256 and group.dtype == np.int64 and group.ndim == 1:  # else the call costs more
         g = np.ascontiguousarray(group)
         if weights is None:
             out = np.zeros(size, dtype=np.int64)
