@@ -140,6 +140,9 @@ def main() -> None:
     ap.add_argument("--years", type=int, default=20)
     args = ap.parse_args()
     world = load_world("guangxi")
+    from sim.core import kernels
+
+    kernels.enable()  # the compiled kernels, as in a study's workers after their first runs (sim/core/kernels.py)
     time_zonesim(world, 2, 0)  # warm-up (imports, caches)
     zs = {"eager": [], "lazy": []}
     refs = []

@@ -22,35 +22,65 @@ Transcendental functions (``exp``, ``log``, ``**``) stay in numpy: numba's come 
 library and need not round the same way.
 
 numba compiles each kernel on first use and caches the machine code next to this file
-(``cache=True``), so a process pays ~0.1 s to load them, once. ``ZONESIM_NO_NUMBA=1`` (or
-numba missing) uses the numpy code.
+(``cache=True``). When a process switches the kernels on: see ``model_started`` below.
+``ZONESIM_NO_NUMBA=1`` (or numba missing) keeps the numpy code.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 
 import numpy as np
 
-ENABLED = os.environ.get("ZONESIM_NO_NUMBA", "") in ("", "0")
-try:  # pragma: no cover - exercised by the environment, both ways tested
-    if not ENABLED:
-        raise ImportError
-    import numba
-except ImportError:  # numba missing or switched off: callers use their numpy code
-    numba = None
-    ENABLED = False
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_GOLD = np.uint64(0x9E3779B97F4A7C15)
+_S30, _S27, _S31, _S12, _S1 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(12), np.uint64(1)
+_ONE = np.uint64(1)
+_HALF_ULP = 2.0 ** -53
 
-if ENABLED:
-    _jit = numba.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
+# numba is imported and the kernels loaded only in a process that runs enough of the model: numba's
+# start-up (~0.3 s to import, ~0.5 s to initialise and load the cached machine code, several times
+# that on a loaded machine) is paid back after roughly 20 default runs. ``ZoneModel`` reports each
+# model's agents to ``model_started``; the kernels switch on once the process has built models with
+# WARM_UP agents in all (default 300,000: the 7th default world, the 3rd 100k-agent world, the first
+# 1M-agent one), so a single ``zonesim run`` stays on numpy and a study's workers switch after a few
+# runs (results are the same either way). ``enable()`` switches them on at once (tests, benchmarks).
+AVAILABLE = os.environ.get("ZONESIM_NO_NUMBA", "") in ("", "0") and importlib.util.find_spec("numba") is not None
+WARM_UP = int(os.environ.get("ZONESIM_KERNELS_AFTER", "300000"))
+ENABLED = False  # True once the kernels are loaded (and not switched off since)
+_agents = 0
+_warmed = False  # the switch by model_started happens once per process
+numba = None
 
-    _M1 = np.uint64(0xBF58476D1CE4E5B9)
-    _M2 = np.uint64(0x94D049BB133111EB)
-    _GOLD = np.uint64(0x9E3779B97F4A7C15)
-    _S30, _S27, _S31, _S12, _S1 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(12), np.uint64(1)
-    _ONE = np.uint64(1)
-    _HALF_ULP = 2.0 ** -53
 
+def model_started(agents: int) -> None:
+    """Count a model's agents; load the kernels once the process has built ``WARM_UP`` in all."""
+    global _agents, _warmed
+    _agents += int(agents)
+    if _agents >= WARM_UP and not _warmed:
+        _warmed = True
+        enable()
+
+
+def enable() -> bool:
+    """Import numba and load the kernels now (if numba is available); True if they are on."""
+    global ENABLED, numba
+    if not AVAILABLE:
+        return False
+    if numba is None:
+        import numba as nb
+
+        _build(nb)
+        numba = nb
+    ENABLED = True
+    return True
+
+
+def _build(nb) -> None:  # noqa: C901 - the kernels, compiled on first use and cached on disk
+    global _bits, _uniform, _poisson_window, _group_sum, _group_count
+    _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
     @_jit
     def _bits(keys, c1, c2, rounds, out):  # pragma: no cover - compiled
         for i in range(keys.size):

@@ -21,6 +21,7 @@ from sim.agents.committee import Committees
 from sim.agents.government import RegionalGovernment
 from sim.model.initial import populate, spin_up
 from sim.model.plan import PLAN, STAGE_NAMES, STREAMS, YearData
+from sim.core import kernels
 from sim.core.kernels import group_sum
 from sim.core.keys import GRADUATE, counted_keys, zone_keys
 from sim.core.memory import no_cycle_collection, tune_malloc
@@ -139,6 +140,7 @@ class ZoneModel(mesa.Model):
         self.year_zero_closed = False  # set when the spin-up has run year 0's firm processes
         with no_cycle_collection():  # sim/core/memory.py: the collector would walk every new agent
             populate(self, world.zones, world.anchors)
+            kernels.model_started(self.firms.n + self.talent.n)  # a process running enough models uses them
             self._geometry()
             self.hooks = Hooks([])  # the spin-up runs under the baseline rules: no levers yet
             # one ZoneCommittee agent per zone (sim/agents/committee.py); during the spin-up they hold

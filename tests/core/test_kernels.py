@@ -9,7 +9,12 @@ import pytest
 from sim.core import kernels
 from sim.core.streams import Streams, poisson_ppf
 
-pytestmark = pytest.mark.skipif(not kernels.ENABLED, reason="numba not installed or switched off")
+pytestmark = pytest.mark.skipif(not kernels.AVAILABLE, reason="numba not installed or switched off")
+
+
+@pytest.fixture(autouse=True)
+def kernels_on(monkeypatch):
+    monkeypatch.setattr(kernels, "ENABLED", kernels.enable())
 
 
 def both(fn, monkeypatch):
@@ -66,3 +71,14 @@ def test_runs_identical_with_and_without_kernels(monkeypatch):
     world = load_world("synthetic:8,3000,6000")
     got, want = both(lambda: simulate(world, load_package("guangxi-23"), None, 11, 4), monkeypatch)
     assert got.equals(want)
+
+
+def test_kernels_switch_on_after_enough_agents(monkeypatch):
+    monkeypatch.setattr(kernels, "ENABLED", False)
+    monkeypatch.setattr(kernels, "_agents", 0)
+    monkeypatch.setattr(kernels, "_warmed", False)
+    monkeypatch.setattr(kernels, "WARM_UP", 1000)
+    kernels.model_started(600)
+    assert not kernels.ENABLED
+    kernels.model_started(600)
+    assert kernels.ENABLED
