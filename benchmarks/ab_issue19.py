@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import statistics
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -30,7 +31,6 @@ from sim.core import kernels  # noqa: E402
 from sim.core.pool import Pool  # noqa: E402
 from sim.core.streams import U64, Streams, _combine_int  # noqa: E402
 from sim.scenario.world import load_world  # noqa: E402
-import time  # noqa: E402
 
 NEW_CONST, NEW_REMOVE, NEW_GC = Streams._const, Pool.remove, zm.no_cycle_collection
 

@@ -78,9 +78,11 @@ def enable() -> bool:
     return True
 
 
-def _build(nb) -> None:  # noqa: C901 - the kernels, compiled on first use and cached on disk
+def _build(nb) -> None:
+    """Define the kernels (compiled on first use, the machine code cached on disk)."""
     global _bits, _uniform, _poisson_window, _group_sum, _group_count
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
+
     @_jit
     def _bits(keys, c1, c2, rounds, out):  # pragma: no cover - compiled
         for i in range(keys.size):
