@@ -111,9 +111,11 @@ def test_identical_package_is_refused():
 # end to end on a small world: the answer known by construction
 # ------------------------------------------------------------------------------------------
 def _package():
-    """Land by output (area 5, changes output) + rewards with no budget (area 6, does nothing)."""
+    """The whole land quota by output (area 5, more land than the baseline asks for: changes output) + rewards
+    with no budget (area 6, does nothing)."""
     base = load_package("baseline")
-    pkg = apply_levers(base, {"land_allocation": {"rule": "output_per_land"}, "funding_reward": {"budget": 0.0}})
+    pkg = apply_levers(base, {"land_allocation": {"rule": "output_per_land", "quota": 12.0},
+                              "funding_reward": {"budget": 0.0}})
     return pkg, base
 
 

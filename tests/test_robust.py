@@ -74,7 +74,8 @@ def _packages():
     base = load_package("baseline")
     same = apply_levers(base, {"funding_reward": {"budget": 0.0}})  # rewards with no money: does nothing
     same = dataclasses.replace(same, name="no-money")
-    return [base, same, load_package("land-by-output")]
+    land = apply_levers(base, {"land_allocation": {"rule": "output_per_land", "quota": 12.0}})  # more land
+    return [base, same, dataclasses.replace(land, name="land-by-output")]
 
 
 def test_futures_are_common_and_an_idle_package_scores_like_the_baseline(tmp_path):
@@ -143,5 +144,5 @@ def test_a_stored_run_equals_the_same_run_made_directly(tmp_path):
     df = region_values(store, "output", study.world.start_year + 2)
     row = df[df["package"] == "land-by-output"].iloc[-1]
     params = {k: float(row[k]) for k in ("agglomeration_elasticity", "outside_wage_ratio")}
-    direct = run(params, seed=int(row["seed"]), years=2, world=study.world, package="land-by-output")
+    direct = run(params, seed=int(row["seed"]), years=2, world=study.world, package=pkgs[2])
     assert direct[(direct["zone"] == "region") & (direct["step"] == 2)]["output"].iloc[0] == row["output"]

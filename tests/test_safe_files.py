@@ -76,7 +76,7 @@ def test_a_yaml_alias_bomb_is_refused_quickly_with_one_line(tmp_path, capsys):
 
 def test_a_few_aliases_are_still_fine(tmp_path):
     p = tmp_path / "p.yaml"
-    p.write_text("name: ok\nlevers:\n  talent_subsidy: &t {amount: 30.0}\n  tech_finance: {credit: 0.2}\n"
+    p.write_text("name: ok\nlevers:\n  talent_subsidy: &t {amount: 30.0}\n  tech_finance: {loan_ratio: 0.2}\n"
                  "description: &d short\ntitle: *d\n")
     assert load_package(p).title == "short"
 

@@ -46,7 +46,7 @@ def _package_file(tmp_path):
     path = tmp_path / "land-and-idle-rewards.yaml"
     path.write_text(yaml.safe_dump({"name": "land-and-idle-rewards", "title": "Land and idle rewards",
                                     "title_zh": "用地与闲置奖励", "extends": "baseline", "levers": {
-                                        "land_allocation": {"rule": "output_per_land"},
+                                        "land_allocation": {"rule": "output_per_land", "quota": 12.0},
                                         "funding_reward": {"budget": 0.0}}}))
     return path
 
@@ -73,7 +73,10 @@ def test_attribute_summary_in_chinese(tmp_path, capsys):
 def test_robust_and_discover_summaries_in_chinese(tmp_path, capsys):
     study = write_study(tmp_path)
     out = tmp_path / "rob"
-    assert main(["robust", "baseline", "land-by-output", "--study", str(study), "--futures", "3", "--target",
+    land = tmp_path / "land-by-output.yaml"  # the whole quota by output per km2: more land than the baseline's
+    land.write_text("name: land-by-output\ntitle_zh: 按亩均效益分配用地指标\nextends: baseline\nlevers:\n"
+                    "  land_allocation: {rule: output_per_land, reclaim_share: 0.3, quota: 12.0}\n", encoding="utf-8")
+    assert main(["robust", "baseline", str(land), "--study", str(study), "--futures", "3", "--target",
                  "output >= 0", "--workers", "1", "--out", str(out), "--no-progress", "--lang", "zh"]) == 0
     text = (out / "summary.md").read_text(encoding="utf-8")
     assert_chinese(text, {"unc-small"})
