@@ -13,7 +13,8 @@ zonesim is timed with eager agent handles (every firm's Mesa agent made up front
 results). Prints agent-steps per second for each and their ratio (the figure to quote: it is measured in
 one run, so machine load affects both sides alike), plus absolute times for the record, and
 where the time of a lazy run goes: the share of each stage of the year plan (the model's own
-stage timer, ``time_stages=True``; the same seeds, summed over the repeats).
+stage timer, ``time_stages=True``; the same seeds, summed over the repeats), of the build's
+spin-up years and of the rest of the build, and the share spent drawing keyed random numbers.
 """
 
 from __future__ import annotations
@@ -68,22 +69,61 @@ def time_zonesim(world, years: int, seed: int, handles: str = "eager") -> tuple[
     return t1 - t0, t2 - t1, t3 - t2, t3 - t0, agent_steps
 
 
-def stage_profile(world, years: int, seeds: list[int]) -> dict[str, float]:
+def stage_profile(world, years: int, seeds: list[int]) -> tuple[dict[str, float], float]:
     """Seconds spent in each stage of the year plan in lazy runs (``time_stages=True``: the model
-    times its own stages), plus construction and the results table."""
-    spent: dict[str, float] = {"build": 0.0, "results table": 0.0}
-    for seed in seeds:
-        t0 = time.perf_counter()
-        m = ZoneModel(world=world, rng=seed, agent_handles="lazy", time_stages=True)
-        spent["build"] += time.perf_counter() - t0
-        for _ in range(years):
-            m.step()
-        for name, sec in (m.stage_seconds or {}).items():
-            spent[name] = spent.get(name, 0.0) + sec
-        t2 = time.perf_counter()
-        m.results()
-        spent["results table"] += time.perf_counter() - t2
-    return spent
+    times its own stages), plus construction (its spin-up apart) and the results table; and the
+    seconds spent in the keyed random streams (every public method of ``Streams``, timed from
+    outside, nested calls once), which fall inside the stages and the build."""
+    import sim.model.zonemodel as zm
+    from sim.core.streams import Streams
+
+    spent: dict[str, float] = {"build, spin up": 0.0, "build, the rest": 0.0, "results table": 0.0}
+    drawing = [0.0]
+    depth = [0]
+    real_spin_up = zm.spin_up
+    originals = {}
+
+    def timed_spin_up(*a, **k):
+        t = time.perf_counter()
+        try:
+            return real_spin_up(*a, **k)
+        finally:
+            spent["build, spin up"] += time.perf_counter() - t
+
+    for name in ("bits", "uniform", "bernoulli", "normal", "lognormal", "geometric", "poisson", "choice",
+                 "integers", "order", "sample_weighted", "gumbel_choice"):
+        if hasattr(Streams, name):
+            fn = originals[name] = getattr(Streams, name)
+
+            def draw(self, *a, _fn=fn, **k):
+                depth[0] += 1
+                t = time.perf_counter()
+                try:
+                    return _fn(self, *a, **k)
+                finally:
+                    depth[0] -= 1
+                    if depth[0] == 0:
+                        drawing[0] += time.perf_counter() - t
+            setattr(Streams, name, draw)
+    zm.spin_up = timed_spin_up
+    try:
+        for seed in seeds:
+            t0 = time.perf_counter()
+            before = spent["build, spin up"]
+            m = ZoneModel(world=world, rng=seed, agent_handles="lazy", time_stages=True)
+            spent["build, the rest"] += time.perf_counter() - t0 - (spent["build, spin up"] - before)
+            for _ in range(years):
+                m.step()
+            for name, sec in (m.stage_seconds or {}).items():
+                spent[name] = spent.get(name, 0.0) + sec
+            t2 = time.perf_counter()
+            m.results()
+            spent["results table"] += time.perf_counter() - t2
+    finally:
+        zm.spin_up = real_spin_up
+        for name, fn in originals.items():
+            setattr(Streams, name, fn)
+    return spent, drawing[0]
 
 
 def time_reference(n: int, years: int, seed: int) -> tuple[float, int]:
@@ -100,6 +140,9 @@ def main() -> None:
     ap.add_argument("--years", type=int, default=20)
     args = ap.parse_args()
     world = load_world("guangxi")
+    from sim.core import kernels
+
+    kernels.enable()  # the compiled kernels, as in a study's workers after their first runs (sim/core/kernels.py)
     time_zonesim(world, 2, 0)  # warm-up (imports, caches)
     zs = {"eager": [], "lazy": []}
     refs = []
@@ -124,11 +167,13 @@ def main() -> None:
         print(f"RATIO ({mode}) zonesim / plain-Mesa agent-steps per second: {z_rate / r_rate:.2f}x "
               f"(run time ratio reference/zonesim {ref_total / total:.2f});  "
               f"1,000 runs on 2 workers ~ {1000 * total / 2 / 60:.1f} min at this load")
-    spent = stage_profile(world, args.years, [100 + r for r in range(args.repeats)])
+    spent, drawing = stage_profile(world, args.years, [100 + r for r in range(args.repeats)])
     whole = sum(spent.values())
     print(f"where the time of a lazy run goes ({args.repeats} runs, {whole / args.repeats:.3f} s each with the stage timer):")
     for name, sec in sorted(spent.items(), key=lambda kv: -kv[1]):
         print(f"  {name.lstrip('_'):36s} {100 * sec / whole:5.1f} %")
+    print(f"  (across the stages and the build, drawing from the keyed random streams: {100 * drawing / whole:.1f}% "
+          f"of the run)")
 
 
 if __name__ == "__main__":

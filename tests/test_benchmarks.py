@@ -58,3 +58,9 @@ def test_bench_memory_reports_rss_for_validate_and_calibrate():
     out = bench("bench_memory.py", "--runs", "4", "--batch", "2", "--years", "1")
     assert re.search(r"RSS validate after 4 runs: [\d,]+ MB", out)
     assert re.search(r"RSS calibrate after 4 runs: [\d,]+ MB", out)
+
+
+def test_bench_sobol_says_when_it_measured_only_part_of_the_study():
+    out = bench("bench_sobol.py", "--runs", "4", "--workers", "1")
+    assert "computed 4 runs" in out and "NOT the whole study: 4 of 11,264 runs measured" in out
+    assert "extrapolation, not a measurement" in out

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.core.kernels import group_sum
 from sim.core.choice import logit_cdf
 from sim.core.keys import ARRIVAL, STARTUP, counted_keys, spinoff_keys
 from sim.core.params import N_SECTORS, SECTORS
@@ -106,7 +107,7 @@ def cells(model: ZoneModel) -> np.ndarray:
 
 def cell_sum(model: ZoneModel, cell: np.ndarray, values: np.ndarray | None = None) -> np.ndarray:
     """Sum of ``values`` (or a count) by (zone, sector) cell, shape (n_zones * N_SECTORS,)."""
-    return np.bincount(cell, weights=values, minlength=model.n_zone_slots * N_SECTORS)
+    return group_sum(cell, values, model.n_zone_slots * N_SECTORS)
 
 
 def produce(model: ZoneModel, service: np.ndarray, cell: np.ndarray) -> np.ndarray:
@@ -120,7 +121,7 @@ def produce(model: ZoneModel, service: np.ndarray, cell: np.ndarray) -> np.ndarr
     z, s = f.zone[:L], f.sector[:L]
     n, k = f.employees[:L], f.capital[:L]
     local = np.maximum(cell_sum(model, cell, n), 1.0) ** p.agglomeration_elasticity
-    emp_zone = np.bincount(z, weights=n, minlength=model.n_zone_slots)
+    emp_zone = group_sum(z, n, model.n_zone_slots)
     urban = np.maximum(emp_zone, 1.0) ** p.urbanisation_elasticity
     labour = n + p.skill_effect * f.skilled[:L]  # = n (1 + phi h/n)
     y = f.tfp[:L] * local[cell] * (urban * service)[z] * k ** p.capital_elasticity * labour ** p.labour_elasticity
@@ -232,8 +233,8 @@ def grow(model: ZoneModel) -> None:
     change = np.maximum(n * np.exp(g), 1.0) - n
     land_per_worker = f.land[:L] / np.maximum(n, 1e-9)
     dland = change * land_per_worker
-    need = np.bincount(z, weights=np.maximum(dland, 0.0), minlength=model.n_zone_slots)  # by growing firms
-    freed = need - np.bincount(z, weights=dland, minlength=model.n_zone_slots)  # by shrinking firms
+    need = group_sum(z, np.maximum(dland, 0.0), model.n_zone_slots)  # by growing firms
+    freed = need - group_sum(z, dland, model.n_zone_slots)  # by shrinking firms
     free = model.free_land() + freed
     ratio = np.where(need > free, np.maximum(free, 0.0) / np.maximum(need, 1e-12), 1.0)
     if (ratio < 1.0).any():  # growth in zones short of land is scaled down to fit
@@ -310,7 +311,7 @@ def relocate(model: ZoneModel, service: np.ndarray, free: np.ndarray) -> np.ndar
     movers, dest, here = movers[ok], dest[ok], here[ok]
     f.zone[movers] = dest
     nz = model.n_zone_slots
-    free += np.bincount(here, weights=f.land[movers], minlength=nz) - np.bincount(dest, weights=f.land[movers], minlength=nz)
+    free += group_sum(here, f.land[movers], nz) - group_sum(dest, f.land[movers], nz)
     return np.stack([here, dest], axis=1)
 
 

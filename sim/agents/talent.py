@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.core.kernels import group_sum
 from sim.core.choice import logit_cdf
 from sim.core.pool import Column, Pool, Pooled
 from sim.core.streams import zone_key_order
@@ -135,9 +136,9 @@ def hire(model: ZoneModel) -> tuple[np.ndarray, np.ndarray]:
     L, C = f.n, t.n
     want = f.employees[:L] * model.sector_skill[f.sector[:L]]
     fz = f.zone[:L]
-    demand = np.bincount(fz, weights=want, minlength=nz)
+    demand = group_sum(fz, want, nz)
     tz = t.zone[:C]
-    supply = np.bincount(tz + 1, minlength=nz + 1)[1:] * float(p.talent_scale)  # cohorts outside: bin 0
+    supply = group_sum(tz + 1, None, nz + 1)[1:] * float(p.talent_scale)  # cohorts outside: bin 0
     fill = np.where(demand > 0, np.minimum(1.0, supply / np.maximum(demand, 1e-9)), 0.0)
     employ_p = np.where(supply > 0, np.minimum(1.0, demand / np.maximum(supply, 1e-9)), 0.0)
     # which cohorts find a job (never those outside), then which firm: inverse CDF of demand

@@ -96,8 +96,9 @@ class Pool:
     def remove(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Free the slots ``idx`` (live, no repeats). A compact pool then fills each hole below
         the new end with a member from the end of the live block; returns the moves as
-        ``(from_slots, to_slots)`` (empty for a non-compact pool). A freed slot keeps the last
-        values of the member that left (its handle reads them, with ``alive`` False) until reused."""
+        ``(from_slots, to_slots)`` (empty for a non-compact pool). The values left in freed slots
+        are not a member's: ``alive`` is False there, a departed member's handle raises ``Exited``,
+        and ``add`` sets every column of a slot it reuses."""
         idx = np.asarray(idx, dtype=np.int64)
         none = np.zeros(0, dtype=np.int64)
         if idx.size == 0:
@@ -120,10 +121,10 @@ class Pool:
         stays[idx[idx >= end] - end] = False
         src = end + np.flatnonzero(stays)
         dst = np.sort(idx[idx < end])
-        if src.size:  # swap rows, so a freed slot keeps the last values of the member that left
+        if src.size:  # move rows (a copy: the freed slots' values are dead until add() overwrites them)
             for name in self._columns:
                 col = getattr(self, name)
-                col[dst], col[src] = col[src], col[dst]
+                col[dst] = col[src]
             self._uid_slot[self.uid[dst]] = dst
         self.alive[end:self.n] = False
         self.n = end

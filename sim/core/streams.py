@@ -37,6 +37,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from sim.core import kernels
 from sim.core.choice import draw_alternatives
 
 U64 = np.uint64
@@ -147,6 +148,8 @@ class Streams:
         self.rounds = rounds
         self._ids: dict[str, int] = {}
         self._consts: dict[tuple[str, int, int], tuple[np.uint64, np.uint64]] = {}
+        self._prefix: dict[str, tuple[int, int]] = {}  # stream -> hash chain of (k1, sid), (k2, sid)
+        self._parts: dict[int, int] = {}  # year or draw -> its hashed part of the chain
         for n in names:
             self.register(n)
 
@@ -169,14 +172,27 @@ class Streams:
     def _const(self, name: str, year: int, draw: int) -> tuple[np.uint64, np.uint64]:
         c = self._consts.get((name, year, draw))
         if c is None:
-            sid = self._ids.get(name)
-            if sid is None:
-                near = difflib.get_close_matches(name, self._ids, n=1)
-                hint = f"; did you mean {near[0]!r}?" if near else ""
-                raise KeyError(f"unknown random stream {name!r}{hint}")
-            c = (U64(_combine_int(self._k1, sid, year, draw)), U64(_combine_int(self._k2, sid, year, draw)))
+            # _combine_int(k, sid, year, draw) as a chain: the (k, sid) prefix of each stream and
+            # the hashed parts are cached (a new stream-year costs 4 scalar hashes, not 16)
+            pre = self._prefix.get(name)
+            if pre is None:
+                sid = self._ids.get(name)
+                if sid is None:
+                    near = difflib.get_close_matches(name, self._ids, n=1)
+                    hint = f"; did you mean {near[0]!r}?" if near else ""
+                    raise KeyError(f"unknown random stream {name!r}{hint}")
+                pre = self._prefix[name] = (_combine_int(self._k1, sid), _combine_int(self._k2, sid))
+            hy, hd = self._part(year), self._part(draw)
+            c = (U64(_fmix_int(_fmix_int(pre[0] ^ hy) ^ hd)), U64(_fmix_int(_fmix_int(pre[1] ^ hy) ^ hd)))
             self._consts[(name, year, draw)] = c
         return c
+
+    def _part(self, v: int) -> int:
+        """``_fmix_int(v + GOLDEN)``: one part of the chain in ``_combine_int`` (cached)."""
+        h = self._parts.get(v)
+        if h is None:
+            h = self._parts[v] = _fmix_int((int(v) + GOLDEN) & MASK)
+        return h
 
     # -- raw bits and uniforms -----------------------------------------------------------
     def bits(self, name: str | Sequence[str], year: int, keys: np.ndarray, draw: int = 0) -> np.ndarray:
@@ -185,6 +201,12 @@ class Streams:
         row per stream (the same numbers as one call per stream, in fewer numpy calls)."""
         year, draw = int(year), int(draw)
         k = as_keys(keys)
+        if kernels.ENABLED:  # one compiled pass (sim.core.kernels): the same bits
+            if isinstance(name, str):
+                c1, c2 = self._const(name, year, draw)
+                return kernels.keyed_bits(k.reshape(-1), c1, c2, self.rounds).reshape(k.shape)
+            return np.stack([kernels.keyed_bits(k.reshape(-1), *self._const(n, year, draw), self.rounds)
+                             for n in name]).reshape((len(name),) + k.shape)
         if isinstance(name, str):
             c1, c2 = self._const(name, year, draw)
             x = np.multiply(k.reshape(-1), _GOLDu)  # a new 1-d array; keys are not modified
@@ -206,6 +228,16 @@ class Streams:
     def uniform(self, name: str | Sequence[str], year: int, keys: np.ndarray, draw: int = 0) -> np.ndarray:
         """Uniform numbers in the open interval (0, 1), one per key (52 random bits); one row
         per stream if ``name`` is a sequence."""
+        # hash and uniform in one compiled pass (sim.core.kernels): the same numbers. A wrapper of
+        # ``bits`` set on the instance (tests record every draw that way) sees the uniforms too.
+        if kernels.ENABLED and "bits" not in self.__dict__:
+            year, draw = int(year), int(draw)
+            k = as_keys(keys)
+            if isinstance(name, str):
+                c1, c2 = self._const(name, year, draw)
+                return kernels.keyed_uniform(k.reshape(-1), c1, c2, self.rounds).reshape(k.shape)
+            return np.stack([kernels.keyed_uniform(k.reshape(-1), *self._const(n, year, draw), self.rounds)
+                             for n in name]).reshape((len(name),) + k.shape)
         x = self.bits(name, year, keys, draw)
         x >>= _S12
         x |= _ONE_BITS  # 1 + i / 2**52 as a double: no int -> float conversion (3x slower)
@@ -477,8 +509,22 @@ def _poisson_window(sel, out, rows, ll, uu, lo, width) -> None:
     l, k0, u = ll[sel], lo[sel], uu[sel]
     # pmf(k0) from logs, then pmf(k + 1) = pmf(k) lam / (k + 1) down the window: one cumprod
     # (rounding grows ~ width x 1e-16, < 1e-13 for any rate the model has)
+    p0 = np.exp(k0 * np.log(l) - l - _lgamma1(k0))
+    if kernels.ENABLED:  # row by row, stopping at the quantile (sim.core.kernels): the same counts
+        below = kernels.poisson_window(l, k0, u, p0, w)
+        up = np.flatnonzero(u > 1.0 - 2.0**-20)
+        if up.size:  # the survival side needs the whole window: numpy, as below
+            pu = np.empty((w, up.size))
+            pu[0] = p0[up]
+            np.divide(l[up], k0[up] + np.arange(1.0, w)[:, None], out=pu[1:])
+            np.cumprod(pu, axis=0, out=pu)
+            sf = np.cumsum(pu[::-1], axis=0)[::-1]
+            sf -= pu
+            below[up] = (sf > (1.0 - u[up])).sum(axis=0)
+        out[rows[sel]] = k0.astype(np.int64) + np.minimum(below, w - 1)
+        return
     pmf = np.empty((w, sel.size))
-    pmf[0] = np.exp(k0 * np.log(l) - l - _lgamma1(k0))
+    pmf[0] = p0
     np.divide(l, k0 + np.arange(1.0, w)[:, None], out=pmf[1:])
     np.cumprod(pmf, axis=0, out=pmf)
     below = (np.cumsum(pmf, axis=0) < u).sum(axis=0)

@@ -21,8 +21,10 @@ from sim.agents.committee import Committees
 from sim.agents.government import RegionalGovernment
 from sim.model.initial import populate, spin_up
 from sim.model.plan import PLAN, STAGE_NAMES, STREAMS, YearData
+from sim.core import kernels
+from sim.core.kernels import group_sum
 from sim.core.keys import GRADUATE, counted_keys, zone_keys
-from sim.core.memory import tune_malloc
+from sim.core.memory import no_cycle_collection, tune_malloc
 from sim.core.streams import Streams
 from sim.outcomes.metrics import COUNTED_FLOWS as FLOW_NAMES, Recorder, census, zone_outcomes
 from sim.core.params import Params
@@ -136,24 +138,26 @@ class ZoneModel(mesa.Model):
         self.anchor_keys = np.zeros(0, dtype=np.uint64)  # keys of the world's anchor firms (populate)
         self.anchor_names: dict[int, str] = {}  # anchor key -> anchor name
         self.year_zero_closed = False  # set when the spin-up has run year 0's firm processes
-        self.hooks = Hooks([])  # the initial population and spin-up run under the baseline rules: no levers yet
-        populate(self, world.zones, world.anchors)
-        self._geometry()
-        # one ZoneCommittee agent per zone (sim/agents/committee.py); during the spin-up they hold
-        # the status-quo split (land capacity and promotion parts at 1): they decide from year 1
-        self.committees = Committees(self)
-        spin_up(self, world.zones, world.anchors)
-        self.government = RegionalGovernment(self, p.indicator_weights)
-        self.hooks = Hooks(list(levers))
-        self.levers = self.hooks.levers
-        self.hooks.setup(self)
-        self.recorder = Recorder()
-        self.datacollector = mesa.DataCollector(model_reporters={
-            "output": region_output, "firms": region_firms, "hightech_firms": region_hightech,
-            "talent": region_talent, "output_per_km2": region_output_per_km2})
-        self._initial_accounts()
-        self._evaluation()
-        self._record()
+        with no_cycle_collection():  # sim/core/memory.py: the collector would walk every new agent
+            self.hooks = Hooks([])  # the initial population and spin-up run under the baseline rules: no levers yet
+            populate(self, world.zones, world.anchors)
+            kernels.model_started(self.firms.n + self.talent.n)  # a process running enough models uses them
+            self._geometry()
+            # one ZoneCommittee agent per zone (sim/agents/committee.py); during the spin-up they hold
+            # the status-quo split (land capacity and promotion parts at 1): they decide from year 1
+            self.committees = Committees(self)
+            spin_up(self, world.zones, world.anchors)
+            self.government = RegionalGovernment(self, p.indicator_weights)
+            self.hooks = Hooks(list(levers))
+            self.levers = self.hooks.levers
+            self.hooks.setup(self)
+            self.recorder = Recorder()
+            self.datacollector = mesa.DataCollector(model_reporters={
+                "output": region_output, "firms": region_firms, "hightech_firms": region_hightech,
+                "talent": region_talent, "output_per_km2": region_output_per_km2})
+            self._initial_accounts()
+            self._evaluation()
+            self._record()
 
     def _initial_accounts(self) -> None:
         """Year-0 flows and zone accounts from the calibrated state (no randomness, no spending).
@@ -217,12 +221,12 @@ class ZoneModel(mesa.Model):
     def talent_by_zone(self) -> np.ndarray:
         """Skilled people living in each zone slot."""
         t = self.talent
-        return np.bincount(t.zone[:t.n] + 1, minlength=self.n_zone_slots + 1)[1:] * float(self.params.talent_scale)
+        return group_sum(t.zone[:t.n] + 1, None, self.n_zone_slots + 1)[1:] * float(self.params.talent_scale)
 
     def occupied_land(self) -> np.ndarray:
         """Land used by firms, km2 per zone slot."""
         f = self.firms
-        return np.bincount(f.zone[:f.n], weights=f.land[:f.n], minlength=self.n_zone_slots)
+        return group_sum(f.zone[:f.n], f.land[:f.n], self.n_zone_slots)
 
     def free_land(self) -> np.ndarray:
         """Developed land not used by firms, km2 per zone slot."""
@@ -262,16 +266,18 @@ class ZoneModel(mesa.Model):
 
     # ------------------------------------------------------------------ the year
     def step(self) -> None:
-        """One year: the stages of :data:`sim.model.plan.PLAN`, in order."""
-        if self.stage_seconds is None:
-            for run in self._stages:
-                run()
-        else:
-            clock = time.perf_counter
-            for name, run in zip(STAGE_NAMES, self._stages):
-                t0 = clock()
-                run()
-                self.stage_seconds[name] += clock() - t0
+        """One year: the stages of :data:`sim.model.plan.PLAN`, in order (the cyclic garbage
+        collector paused: sim/core/memory.py)."""
+        with no_cycle_collection():
+            if self.stage_seconds is None:
+                for run in self._stages:
+                    run()
+            else:
+                clock = time.perf_counter
+                for name, run in zip(STAGE_NAMES, self._stages):
+                    t0 = clock()
+                    run()
+                    self.stage_seconds[name] += clock() - t0
         if self.max_years is not None and self.steps >= self.max_years:
             self.running = False
 
@@ -296,7 +302,7 @@ class ZoneModel(mesa.Model):
         # retirements
         retire = np.flatnonzero(S.uniform("talent.retire", y, t.key[:t.n]) < p.retirement_rate)
         rz = t.zone[retire]
-        fl["talent_outflow"] += np.bincount(rz + 1, minlength=nz + 1)[1:] * scale
+        fl["talent_outflow"] += group_sum(rz + 1, None, nz + 1)[1:] * scale
         fl["region_talent_outflow"] += float((rz >= 0).sum()) * scale
         t.remove(retire)  # nothing refers to a cohort by slot, so the moves need no follow-up
         t.years[:t.n] += 1
@@ -320,8 +326,8 @@ class ZoneModel(mesa.Model):
         new = tal.choose_location(self, movers, self.job_odds, housing)
         moved = new != old
         old, new = old[moved], new[moved]
-        fl["talent_outflow"] += np.bincount(old + 1, minlength=nz + 1)[1:] * scale
-        fl["talent_inflow"] += np.bincount(new + 1, minlength=nz + 1)[1:] * scale
+        fl["talent_outflow"] += group_sum(old + 1, None, nz + 1)[1:] * scale
+        fl["talent_inflow"] += group_sum(new + 1, None, nz + 1)[1:] * scale
         fl["region_talent_inflow"] += float(((old < 0) & (new >= 0)).sum()) * scale
         fl["region_talent_outflow"] += float(((old >= 0) & (new < 0)).sum()) * scale
         t.zone[movers[moved]] = new
@@ -346,7 +352,7 @@ class ZoneModel(mesa.Model):
         fl["output"] += by_cell.sum(axis=1)
         fl["value_added"] += (by_cell * self.sector_va).sum(axis=1)  # not @: BLAS threads would spin
         for name in ("rd", "tax"):
-            fl[name] += np.bincount(z, weights=getattr(f, name)[:f.n], minlength=nz)
+            fl[name] += group_sum(z, getattr(f, name)[:f.n], nz)
         self.zones.wage[:] = np.where(emp > 0, self.params.labour_share * fl["value_added"] / np.maximum(emp, 1e-9),
                                       self.zones.wage)
         self.region_mean_wage = float(np.average(self.zones.wage, weights=emp)) if emp.sum() > 0 else \
@@ -373,14 +379,14 @@ class ZoneModel(mesa.Model):
     def _firm_dynamics(self) -> None:
         f, fl, nz = self.firms, self.flows, self.n_zone_slots
         gone = ent.exits(self)
-        fl["exits"] += np.bincount(f.zone[gone], minlength=nz)
+        fl["exits"] += group_sum(f.zone[gone], None, nz)
         self._remove_firms(gone)
         ent.grow(self)
         free = self.free_land()
         moves = ent.relocate(self, self.year_data.service, free)  # updates free for the moves
         if moves.size:
-            fl["moves_out"] += np.bincount(moves[:, 0], minlength=nz)
-            fl["moves_in"] += np.bincount(moves[:, 1], minlength=nz)
+            fl["moves_out"] += group_sum(moves[:, 0], None, nz)
+            fl["moves_in"] += group_sum(moves[:, 1], None, nz)
         new = ent.entrants(self, self.year_data.service, self.talent_by_zone(), free)
         self._admit(new, free)
 
@@ -408,10 +414,10 @@ class ZoneModel(mesa.Model):
         cum = np.zeros(z.size)
         cum[order] = ent._cumsum_by_group(land[order], z[order])
         ok = cum <= np.maximum(free, 0.0)[z]
-        fl["entries_blocked"] += np.bincount(z[~ok], minlength=nz)
+        fl["entries_blocked"] += group_sum(z[~ok], None, nz)
         origin = new["origin"][ok]
         for code, name in ((1, "startups"), (2, "spinoffs"), (3, "arrivals")):
-            fl[name] += np.bincount(z[ok][origin == code], minlength=nz)
+            fl[name] += group_sum(z[ok][origin == code], None, nz)
         self.firms.add(int(ok.sum()), **{k: v[ok] for k, v in new.items()})
 
     def _public_finance(self) -> None:

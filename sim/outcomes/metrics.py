@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim.agents.zone import LEVELS
+from sim.core.kernels import group_sum
 from sim.core.units import bn_from_m
 
 if TYPE_CHECKING:
@@ -166,12 +167,12 @@ def census(model: ZoneModel) -> dict[str, np.ndarray]:
     tz = t.zone[:C] + 1  # bin 0: cohorts outside Guangxi
     scale = float(model.params.talent_scale)
     return {
-        "firms": np.bincount(fz, minlength=nz).astype(float),
-        "hightech_firms": np.bincount(fz[f.hightech[:L]], minlength=nz).astype(float),
-        "employees": np.bincount(fz, weights=f.employees[:L], minlength=nz),
-        "land_occupied": np.bincount(fz, weights=f.land[:L], minlength=nz),
-        "talent": np.bincount(tz, minlength=nz + 1)[1:] * scale,
-        "high_skill": np.bincount(tz[t.skill[:C] >= model.params.high_skill_threshold], minlength=nz + 1)[1:] * scale,
+        "firms": group_sum(fz, None, nz).astype(float),
+        "hightech_firms": group_sum(fz[f.hightech[:L]], None, nz).astype(float),
+        "employees": group_sum(fz, f.employees[:L], nz),
+        "land_occupied": group_sum(fz, f.land[:L], nz),
+        "talent": group_sum(tz, None, nz + 1)[1:] * scale,
+        "high_skill": group_sum(tz[t.skill[:C] >= model.params.high_skill_threshold], None, nz + 1)[1:] * scale,
     }
 
 

@@ -1,0 +1,197 @@
+"""Compiled loops (numba) for the few hot paths where numpy's one-pass-per-operation costs most.
+
+Each kernel gives **bit for bit** the numbers of the numpy code it replaces (the numpy code stays
+as the fallback when numba is missing and as the reference in ``tests/core/test_kernels.py``):
+
+* ``keyed_bits`` / ``keyed_uniform``: the SplitMix64 hash of ``sim.core.streams`` in one pass
+  (numpy makes ~10 passes over the array: multiply, add, three shifts, three xors, two
+  multiplies, then the uniform's shift, or and subtract). Integer arithmetic wraps modulo 2**64
+  in both; the uniform ``(2i + 1) * 2**-53`` is the same double as numpy's
+  ``(1 + i / 2**52) - (1 - 2**-53)`` (both exact: i < 2**52).
+* ``poisson_window``: the windowed Poisson CDF of ``sim.core.streams._poisson_window`` row by
+  row, stopping at the row's quantile instead of filling the whole window (the window spans
+  +-11 standard deviations; the quantile is near the middle). The same multiplications, divisions
+  and additions in the same order as numpy's ``cumprod`` and ``cumsum`` down the window (no
+  fused multiply-add: numba does not contract without ``fastmath``). A cumulative sum of
+  non-negative numbers never falls, so the first cell at or above ``u`` is numpy's count of cells
+  below it.
+* ``group_sum``: ``np.bincount(group, weights, minlength)`` in one pass (bincount first scans
+  for the largest group), summing in element order like bincount.
+
+Transcendental functions (``exp``, ``log``, ``**``) stay in numpy: numba's come from a different
+library and need not round the same way.
+
+numba compiles each kernel on first use and caches the machine code next to this file
+(``cache=True``). When a process switches the kernels on: see ``model_started`` below.
+``ZONESIM_NO_NUMBA=1`` (or numba missing) keeps the numpy code.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+
+import numpy as np
+
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_GOLD = np.uint64(0x9E3779B97F4A7C15)
+_S30, _S27, _S31, _S12, _S1 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(12), np.uint64(1)
+_ONE = np.uint64(1)
+_HALF_ULP = 2.0 ** -53
+
+# numba is imported and the kernels loaded only in a process that runs enough of the model: numba's
+# start-up (~0.3 s to import, ~0.5 s to initialise and load the cached machine code, several times
+# that on a loaded machine) is paid back after roughly 20 default runs. ``ZoneModel`` reports each
+# model's agents to ``model_started``; the kernels switch on once the process has built models with
+# WARM_UP agents in all (default 300,000: the 7th default world, the 3rd 100k-agent world, the first
+# 1M-agent one), so a single ``zonesim run`` stays on numpy and a study's workers switch after a few
+# runs (results are the same either way). ``enable()`` switches them on at once (tests, benchmarks).
+AVAILABLE = os.environ.get("ZONESIM_NO_NUMBA", "") in ("", "0") and importlib.util.find_spec("numba") is not None
+WARM_UP = int(os.environ.get("ZONESIM_KERNELS_AFTER", "300000"))
+ENABLED = False  # True once the kernels are loaded (and not switched off since)
+_agents = 0
+_warmed = False  # the switch by model_started happens once per process
+numba = None
+
+
+def model_started(agents: int) -> None:
+    """Count a model's agents; load the kernels once the process has built ``WARM_UP`` in all."""
+    global _agents, _warmed
+    _agents += int(agents)
+    if _agents >= WARM_UP and not _warmed:
+        _warmed = True
+        enable()
+
+
+def enable() -> bool:
+    """Import numba and load the kernels now (if numba is available); True if they are on."""
+    global ENABLED, numba
+    if not AVAILABLE:
+        return False
+    if numba is None:
+        import numba as nb
+
+        _build(nb)
+        numba = nb
+    ENABLED = True
+    return True
+
+
+def _build(nb) -> None:
+    """Define the kernels (compiled on first use, the machine code cached on disk)."""
+    global _bits, _uniform, _poisson_window, _group_sum, _group_count
+    _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
+
+    @_jit
+    def _bits(keys, c1, c2, rounds, out):  # pragma: no cover - compiled
+        for i in range(keys.size):
+            x = keys[i] * _GOLD + c1
+            x ^= x >> _S30
+            x *= _M1
+            x ^= x >> _S27
+            x *= _M2
+            x ^= x >> _S31
+            if rounds == 2:
+                x += c2
+                x ^= x >> _S30
+                x *= _M1
+                x ^= x >> _S27
+                x *= _M2
+                x ^= x >> _S31
+            out[i] = x
+
+    @_jit
+    def _uniform(keys, c1, c2, rounds, out):  # pragma: no cover - compiled
+        for i in range(keys.size):
+            x = keys[i] * _GOLD + c1
+            x ^= x >> _S30
+            x *= _M1
+            x ^= x >> _S27
+            x *= _M2
+            x ^= x >> _S31
+            if rounds == 2:
+                x += c2
+                x ^= x >> _S30
+                x *= _M1
+                x ^= x >> _S27
+                x *= _M2
+                x ^= x >> _S31
+            out[i] = np.float64(((x >> _S12) << _S1) | _ONE) * _HALF_ULP
+
+    @_jit
+    def _poisson_window(l, k0, u, p0, w, below):  # pragma: no cover - compiled
+        # numpy: pmf = [p0, l / (k0 + 1), l / (k0 + 2), ...]; cumprod down the window; cumsum;
+        # below = count(cumsum < u). The same operations in the same order, stopping early.
+        for r in range(l.size):
+            p = p0[r]
+            c = p
+            j = 0
+            ur = u[r]
+            while c < ur:
+                j += 1
+                if j == w:
+                    break
+                p = p * (l[r] / (k0[r] + np.float64(j)))
+                c = c + p
+            below[r] = j
+
+    @_jit
+    def _group_sum(group, weights, out):  # pragma: no cover - compiled
+        n = out.size
+        for i in range(group.size):
+            g = group[i]
+            if g < 0 or g >= n:  # a group outside [0, size): the caller discards out, bincount decides
+                return False
+            out[g] += weights[i]
+        return True
+
+    @_jit
+    def _group_count(group, out):  # pragma: no cover - compiled
+        n = out.size
+        for i in range(group.size):
+            g = group[i]
+            if g < 0 or g >= n:
+                return False
+            out[g] += 1
+        return True
+
+
+def keyed_bits(keys: np.ndarray, c1: np.uint64, c2: np.uint64, rounds: int) -> np.ndarray:
+    """``fmix(keys * GOLDEN + c1)`` (and ``fmix(. + c2)`` with 2 rounds) of 1-d uint64 keys."""
+    out = np.empty(keys.size, dtype=np.uint64)
+    _bits(np.ascontiguousarray(keys), np.uint64(c1), np.uint64(c2), rounds, out)
+    return out
+
+
+def keyed_uniform(keys: np.ndarray, c1: np.uint64, c2: np.uint64, rounds: int) -> np.ndarray:
+    """The uniform in (0, 1) of ``keyed_bits``: ``(top 52 bits + 1/2) / 2**52``."""
+    out = np.empty(keys.size, dtype=np.float64)
+    _uniform(np.ascontiguousarray(keys), np.uint64(c1), np.uint64(c2), rounds, out)
+    return out
+
+
+def poisson_window(l: np.ndarray, k0: np.ndarray, u: np.ndarray, p0: np.ndarray, w: int) -> np.ndarray:
+    """Per row: the number of cells of its window [k0, k0 + w) whose CDF (from ``p0`` = pmf(k0))
+    is below ``u`` (``w`` if none reaches it)."""
+    below = np.empty(l.size, dtype=np.int64)
+    _poisson_window(np.ascontiguousarray(l, dtype=np.float64), np.ascontiguousarray(k0, dtype=np.float64),
+                    np.ascontiguousarray(u, dtype=np.float64), np.ascontiguousarray(p0, dtype=np.float64),
+                    int(w), below)
+    return below
+
+
+def group_sum(group: np.ndarray, weights: np.ndarray | None, size: int) -> np.ndarray:
+    """``np.bincount(group, weights, minlength=size)``: the same sums, added in the same order
+    (numba; groups outside [0, size) go to bincount, which raises or lengthens as it does)."""
+    if ENABLED and group.size >= 256 and group.dtype == np.int64 and group.ndim == 1:  # else the call costs more
+        g = np.ascontiguousarray(group)
+        if weights is None:
+            out = np.zeros(size, dtype=np.int64)
+            if _group_count(g, out):
+                return out
+        elif weights.dtype == np.float64 and weights.shape == group.shape:
+            out = np.zeros(size, dtype=np.float64)
+            if _group_sum(g, np.ascontiguousarray(weights), out):
+                return out
+    return np.bincount(group, weights=weights, minlength=size)

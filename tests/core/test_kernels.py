@@ -1,0 +1,84 @@
+"""The compiled kernels (sim/core/kernels.py) give bit for bit the numbers of the numpy code they
+replace: the hash and uniforms of the keyed streams, Poisson counts, group sums, and whole runs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.core import kernels
+from sim.core.streams import Streams, poisson_ppf
+
+pytestmark = pytest.mark.skipif(not kernels.AVAILABLE, reason="numba not installed or switched off")
+
+
+@pytest.fixture(autouse=True)
+def kernels_on(monkeypatch):
+    monkeypatch.setattr(kernels, "ENABLED", kernels.enable())
+
+
+def both(fn, monkeypatch):
+    """fn() with the kernels, then with numpy."""
+    got = fn()
+    monkeypatch.setattr(kernels, "ENABLED", False)
+    want = fn()
+    monkeypatch.setattr(kernels, "ENABLED", True)
+    return got, want
+
+
+@pytest.mark.parametrize("rounds", [1, 2])
+def test_keyed_bits_and_uniforms_match_numpy(monkeypatch, rounds):
+    rng = np.random.default_rng(5)
+    keys = rng.integers(0, 2**63, 5_000, dtype=np.int64).view(np.uint64)
+    keys[:3] = [0, 1, np.uint64(2**64 - 1)]
+    s = Streams(42, ["a", "b", "c"], rounds=rounds)
+    for fn in (lambda: s.bits("a", 3, keys), lambda: s.uniform("b", -8, keys, draw=2),
+               lambda: s.bits(("a", "b", "c"), 1, keys), lambda: s.uniform(("c", "a"), 7, keys.reshape(50, 100)),
+               lambda: s.normal(("a", "b"), 2, keys), lambda: s.uniform("a", 1, keys[:0])):
+        got, want = both(fn, monkeypatch)
+        assert got.dtype == want.dtype and got.shape == want.shape
+        assert np.array_equal(got.view(np.uint64), want.view(np.uint64))
+
+
+def test_poisson_counts_match_numpy(monkeypatch):
+    rng = np.random.default_rng(9)
+    lam = np.concatenate([rng.uniform(0, 3, 3000), rng.uniform(3, 60, 3000), rng.lognormal(5, 2, 2000),
+                          [1e-9, 2.9, 3.0, 400.0, 5e4]])
+    u = rng.uniform(0, 1, lam.size)
+    u[:200] = 1.0 - rng.uniform(0, 2.0**-20, 200)  # the survival side
+    u[200:300] = rng.uniform(0, 1e-12, 100)
+    got, want = both(lambda: poisson_ppf(u, lam), monkeypatch)
+    assert np.array_equal(got, want)
+
+
+def test_group_sum_matches_bincount(monkeypatch):
+    rng = np.random.default_rng(1)
+    g = rng.integers(0, 37, 10_000)
+    w = rng.lognormal(0, 3, g.size)
+    assert np.array_equal(kernels.group_sum(g, w, 40), np.bincount(g, weights=w, minlength=40))
+    assert np.array_equal(kernels.group_sum(g, None, 40), np.bincount(g, minlength=40))
+    # groups beyond the size lengthen the result, negative ones raise: as bincount
+    assert np.array_equal(kernels.group_sum(g, w, 10), np.bincount(g, weights=w, minlength=10))
+    with pytest.raises(ValueError):
+        kernels.group_sum(np.array([0, -1]), np.ones(2), 3)
+
+
+def test_runs_identical_with_and_without_kernels(monkeypatch):
+    from sim.experiments.runner import simulate
+    from sim.scenario.packages import load_package
+    from sim.scenario.world import load_world
+
+    world = load_world("synthetic:8,3000,6000")
+    got, want = both(lambda: simulate(world, load_package("guangxi-23"), None, 11, 4), monkeypatch)
+    assert got.equals(want)
+
+
+def test_kernels_switch_on_after_enough_agents(monkeypatch):
+    monkeypatch.setattr(kernels, "ENABLED", False)
+    monkeypatch.setattr(kernels, "_agents", 0)
+    monkeypatch.setattr(kernels, "_warmed", False)
+    monkeypatch.setattr(kernels, "WARM_UP", 1000)
+    kernels.model_started(600)
+    assert not kernels.ENABLED
+    kernels.model_started(600)
+    assert kernels.ENABLED
