@@ -31,7 +31,8 @@ class Stage:
 
 PLAN: tuple[Stage, ...] = (
     Stage("start_year", "the year's flow counters reset; the region opens its budget for measures, then levers "
-          "act before anything moves", ("plan_cost", "start_year")),
+          "act before anything moves", ("plan_cost", "start_year"),
+          ("lever.industry_upgrading.switch",)),  # sim.policies.clusters: which firms upgrade their sector
     Stage("talent_moves", "retirements, new graduates, and cohorts choosing a zone (logit)", (),
           ("talent.retire", "talent.graduates", "talent.graduate_skill", "talent.reconsider", "talent.location")),
     Stage("labour_market", "firms hire the talent of their zone; wages", (), ("hire.job", "hire.firm")),
