@@ -56,6 +56,7 @@ class MuYield(Targeted):
     name = "mu_yield"
     area = 5
     title = "Yield per mu (亩均效益): firms classed by output and tax per mu; differentiated prices; low-yield plots reclaimed"
+    intent = ("output_per_km2", 1)
 
     class Settings(LeverSettings):
         weight_tax: float = Field(0.6, ge=0.0, le=1.0, description="weight of tax per mu in the score; the rest "
@@ -246,6 +247,7 @@ class ZoneExpansion(Targeted):
     name = "zone_expansion"
     area = 5
     title = "Zone boundary expansion (扩区) for zones that run out of land"
+    intent = ("output", 1)
 
     class Settings(LeverSettings):
         rule: Literal["blocked", "room"] = Field("room", description="when a zone qualifies: 'blocked' "

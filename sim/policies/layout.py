@@ -395,6 +395,7 @@ class ParkIntegration(Lever):
     name = "park_integration"
     area = 4
     title = "Integration or hosting of non-zone industrial parks (land and firms join a zone)"
+    intent = ("firms", 1)
 
     class Settings(LeverSettings):
         parks: tuple[OutsidePark, ...] = Field((), description="parks that join a zone")
