@@ -67,7 +67,7 @@ def test_wheel_in_a_fresh_venv_runs_compare_outside_the_checkout(tmp_path):
     assert module.startswith(str(venv)) and scenarios.startswith(str(venv)) and scenarios.endswith("_scenarios")
 
     out = away / "cmp"
-    proc = subprocess.run([str(venv / "bin" / "zonesim"), "compare", "--seeds", "2", "--years", "2", "--out",
+    proc = subprocess.run([str(venv / "bin" / "zonesim"), "compare", "--seeds", "2", "--years", "3", "--out",
                            str(out), "--no-progress"], cwd=away, env=env, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "Region output" in proc.stdout
@@ -75,4 +75,4 @@ def test_wheel_in_a_fresh_venv_runs_compare_outside_the_checkout(tmp_path):
     scenario = (out / "scenario.yaml").read_text(encoding="utf-8")
     assert str(venv) in scenario  # the world file was read from the installed package
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["years"] == 2 and len(manifest["seeds"]) == 2
+    assert manifest["years"] == 3 and len(manifest["seeds"]) == 2
