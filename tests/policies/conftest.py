@@ -42,3 +42,23 @@ def make(world):
     def _make(*levers, seed: int = 1, **overrides):
         return ZoneModel(world=world, levers=list(levers), rng=seed, **overrides)
     return _make
+
+
+def run(world, levers, years: int = 3, seed: int = 3, **kwargs) -> ZoneModel:
+    """A model of ``world`` with ``levers``, stepped ``years`` times (keyword arguments go to ZoneModel)."""
+    m = ZoneModel(world=world, levers=list(levers), rng=seed, **kwargs)
+    for _ in range(years):
+        m.step()
+    return m
+
+
+@pytest.fixture(scope="module")
+def base(world):
+    """The baseline (no levers) after 3 years, shared by a module's tests."""
+    return run(world, [])
+
+
+def by_key(m, column: str) -> dict:
+    """A firm column as {permanent key: value}, to compare the same firms across runs."""
+    f = m.firms
+    return dict(zip(f.key[:f.n].tolist(), getattr(f, column)[:f.n].tolist()))

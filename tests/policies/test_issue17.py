@@ -11,19 +11,7 @@ from sim.model.zonemodel import ZoneModel
 from sim.policies import Lever
 from sim.policies.environment import energy_use
 
-from .conftest import build
-
-
-def run(world, levers, years=3, seed=3):
-    m = ZoneModel(world=world, levers=list(levers), rng=seed)
-    for _ in range(years):
-        m.step()
-    return m
-
-
-@pytest.fixture(scope="module")
-def base(world):
-    return run(world, [])
+from .conftest import build, run
 
 
 def sector_output(m):

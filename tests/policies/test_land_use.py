@@ -10,24 +10,7 @@ import pytest
 from sim.model.zonemodel import ZoneModel
 from sim.policies.land_use import MU_PER_KM2
 
-from .conftest import build
-
-
-def run(world, levers, years=3, seed=3):
-    m = ZoneModel(world=world, levers=list(levers), rng=seed, agent_handles="lazy")
-    for _ in range(years):
-        m.step()
-    return m
-
-
-@pytest.fixture(scope="module")
-def base(world):
-    return run(world, [])
-
-
-def by_key(m, column):
-    f = m.firms
-    return dict(zip(f.key[:f.n].tolist(), getattr(f, column)[:f.n].tolist()))
+from .conftest import build, by_key, run
 
 
 def test_mu_yield_classes_firms_within_each_zone_by_yield_per_mu(world):

@@ -9,24 +9,7 @@ import pytest
 from sim.core.params import SECTORS
 from sim.model.zonemodel import ZoneModel
 
-from .conftest import build
-
-
-def run(world, levers, years=3, seed=3):
-    m = ZoneModel(world=world, levers=list(levers), rng=seed)
-    for _ in range(years):
-        m.step()
-    return m
-
-
-@pytest.fixture(scope="module")
-def base(world):
-    return run(world, [])
-
-
-def by_key(m, column):
-    f = m.firms
-    return dict(zip(f.key[:f.n].tolist(), getattr(f, column)[:f.n].tolist()))
+from .conftest import build, by_key, run
 
 
 def test_key_technology_raises_the_selected_firms_knowledge_and_innovations(world, base):
