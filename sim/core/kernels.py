@@ -84,39 +84,31 @@ def _build(nb) -> None:
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     @_jit
-    def _bits(keys, c1, c2, rounds, out):  # pragma: no cover - compiled
-        for i in range(keys.size):
-            x = keys[i] * _GOLD + c1
+    def _hash(key, c1, c2, rounds):  # pragma: no cover - compiled
+        x = key * _GOLD + c1
+        x ^= x >> _S30
+        x *= _M1
+        x ^= x >> _S27
+        x *= _M2
+        x ^= x >> _S31
+        if rounds == 2:
+            x += c2
             x ^= x >> _S30
             x *= _M1
             x ^= x >> _S27
             x *= _M2
             x ^= x >> _S31
-            if rounds == 2:
-                x += c2
-                x ^= x >> _S30
-                x *= _M1
-                x ^= x >> _S27
-                x *= _M2
-                x ^= x >> _S31
-            out[i] = x
+        return x
+
+    @_jit
+    def _bits(keys, c1, c2, rounds, out):  # pragma: no cover - compiled
+        for i in range(keys.size):
+            out[i] = _hash(keys[i], c1, c2, rounds)
 
     @_jit
     def _uniform(keys, c1, c2, rounds, out):  # pragma: no cover - compiled
         for i in range(keys.size):
-            x = keys[i] * _GOLD + c1
-            x ^= x >> _S30
-            x *= _M1
-            x ^= x >> _S27
-            x *= _M2
-            x ^= x >> _S31
-            if rounds == 2:
-                x += c2
-                x ^= x >> _S30
-                x *= _M1
-                x ^= x >> _S27
-                x *= _M2
-                x ^= x >> _S31
+            x = _hash(keys[i], c1, c2, rounds)
             out[i] = np.float64(((x >> _S12) << _S1) | _ONE) * _HALF_ULP
 
     @_jit
