@@ -72,3 +72,15 @@ def test_validate_sign_packages_must_be_single_measure(tmp_path, capsys):
     assert main(["validate", "--signs-only", "--sign-packages", "guangxi-23", "--out", str(tmp_path / "v")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--sign-packages" in err[0]
+
+
+@pytest.mark.parametrize("bad", ["nan", "inf", "-1", "101", "x"])
+def test_sign_tolerance_is_refused_before_any_run(tmp_path, capsys, bad):
+    from sim.cli.main import main
+
+    with pytest.raises(SystemExit) as ex:
+        main(["validate", "--signs-only", "--sign-tolerance", bad, "--out", str(tmp_path / "v")])
+    assert ex.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--sign-tolerance" in err[0]
+    assert not (tmp_path / "v").exists()

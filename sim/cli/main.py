@@ -60,6 +60,19 @@ def positive_int(low: int = 1, high: int = 10**9):
     return check
 
 
+def bounded_float(low: float, high: float):
+    """An argparse type: a finite number in [low, high] (nan and inf refused at parse time)."""
+    def check(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not low <= value <= high:  # also false for nan
+            raise argparse.ArgumentTypeError(f"must be a number between {low:g} and {high:g}, got {text}")
+        return value
+    return check
+
+
 def add_output_options(p: argparse.ArgumentParser, out_default: str, seeds_default: int, seeds_min: int = 1,
                        seeds_help: str = "number of replicate seeds") -> None:
     """Options shared by the commands that run replicates and write one results folder:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.analysis import validate as V
-from sim.cli.main import positive_int, years_option
+from sim.cli.main import bounded_float, positive_int, years_option
 from sim.cli.output import save_figure
 from sim.core.params import Params
 from sim.experiments.executor import executor
@@ -39,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="years of the sign-check runs (default: %(default)s)")
     p.add_argument("--sign-packages", nargs="+", default=None, metavar="PACKAGE",
                    help="single-measure packages to check (default: every bundled one)")
-    p.add_argument("--sign-tolerance", type=float, default=0.1, metavar="PCT",
+    p.add_argument("--sign-tolerance", type=bounded_float(0.0, 100.0), default=0.1, metavar="PCT",
                    help="effects smaller than this (per cent) are 'negligible', not a sign (default: %(default)s)")
     p.add_argument("--signs-only", action="store_true",
                    help="run only the sign check (no targets, no policy experiments): cheap")
@@ -135,10 +135,6 @@ def sign_table(args: argparse.Namespace, world, ex) -> pd.DataFrame:
     packages = V.single_measure_packages(args.sign_packages)
     seeds = derive_seeds(args.seed + 2, args.sign_seeds)
     runs = V.sign_runs(world, packages, seeds, args.sign_years, ex)
-    if not 0.0 <= args.sign_tolerance <= 100.0:
-        from sim.core.errors import InputError
-
-        raise InputError("command line", "--sign-tolerance", "must be a per cent in [0, 100]")
     return V.sign_checks(runs, packages, args.sign_tolerance / 100.0)
 
 
