@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.core import fused
 from sim.core.kernels import group_sum
 from sim.core.choice import logit_cdf
 from sim.core.keys import ARRIVAL, STARTUP, counted_keys, spinoff_keys
@@ -123,6 +124,17 @@ def produce(model: ZoneModel, service: np.ndarray, cell: np.ndarray) -> np.ndarr
     local = np.maximum(cell_sum(model, cell, n), 1.0) ** p.agglomeration_elasticity
     emp_zone = group_sum(z, n, model.n_zone_slots)
     urban = np.maximum(emp_zone, 1.0) ** p.urbanisation_elasticity
+    if fused.available():  # the same operations as below, one compiled pass (sim.core.fused)
+        va, profit = f.value_added[:L], f.profit[:L]
+        fused.produce(f.tfp[:L], local, cell, urban * service, z, k, n, f.skilled[:L], p.skill_effect,
+                      p.capital_elasticity, p.labour_elasticity, model.sector_va, s, f.rd_share[:L], zs.wage,
+                      p.capital_user_cost, f.output[:L], va, f.rd[:L], profit)
+        extra = model.hooks.firm_costs(model)  # levers' differentiated prices (None without such levers)
+        if extra is not None:
+            profit -= extra
+        fused.tax_losses(va, profit, f.hightech[:L], (p.income_tax_rate, p.hightech_income_tax_rate),
+                         p.va_tax_rate, f.tax[:L], f.losses[:L])
+        return emp_zone
     labour = n + p.skill_effect * f.skilled[:L]  # = n (1 + phi h/n)
     y = f.tfp[:L] * local[cell] * (urban * service)[z] * k ** p.capital_elasticity * labour ** p.labour_elasticity
     f.output[:L] = y
@@ -147,6 +159,9 @@ def innovate(model: ZoneModel, cell: np.ndarray) -> None:
     f, p, zs, S, y = model.firms, model.params, model.zones, model.streams, model.steps
     L = f.n
     z, n, fk = f.zone[:L], f.employees[:L], f.key[:L]
+    if fused.available():  # the same operations as below, in compiled passes (sim.core.fused)
+        _innovate_fused(model, cell)
+        return
     k = f.knowledge[:L]
     k *= 1.0 - p.knowledge_depreciation
     k += f.rd[:L]
@@ -188,6 +203,34 @@ def innovate(model: ZoneModel, cell: np.ndarray) -> None:
     f.hightech[:L] = keep | new
 
 
+def _innovate_fused(model: ZoneModel, cell: np.ndarray) -> None:
+    """``innovate`` with its per-firm arithmetic in compiled passes: the same numbers."""
+    f, p, zs, S, y = model.firms, model.params, model.zones, model.streams, model.steps
+    L = f.n
+    z, n, fk = f.zone[:L], f.employees[:L], f.key[:L]
+    k = f.knowledge[:L]
+    ksum, nsum = fused.knowledge(k, f.rd[:L], p.knowledge_depreciation, cell, n, model.n_zone_slots * N_SECTORS)
+    k_per_worker = ksum / np.maximum(nsum, 1e-9)
+    boost = (1.0 + p.platform_effect * np.log1p(zs.platforms)) * zs.innovation_mult
+    rate = fused.innovation_rate(k, k_per_worker, cell, n, z, boost, p.innovation_rate, p.knowledge_spillover)
+    inno = S.poisson("firm.innovate", y, fk, rate)
+    f.innovations[:L] = inno
+    shock = S.normal("firm.tfp_shock", y, fk)
+    log_a, mean_log_a = None, 0.0
+    if p.innovation_catch_up > 0.0 and inno.any():
+        log_a = np.log(f.tfp[:L])
+        mean_log_a = float(np.average(log_a, weights=n)) if n.sum() > 0 else 0.0
+    fused.tfp_update(shock, p.productivity_noise, 0.5 * p.productivity_noise**2, inno, n, f.tfp[:L], log_a,
+                     mean_log_a, p.innovation_step, p.innovation_catch_up if log_a is not None else 0.0)
+    held = f.hightech[:L]
+    left, new, applying = fused.certify_flags(f.ip[:L], inno, f.rd_share[:L], p.hightech_rd_threshold, held,
+                                              f.cert_left[:L])
+    apply = np.flatnonzero(applying)
+    lucky = S.uniform("firm.certify", y, fk[apply]) < (p.certification_rate * zs.certification_mult)[z[apply]]
+    new[apply[lucky]] = True
+    fused.certify_set(held, new, left, p.certification_years, f.cert_left[:L])
+
+
 def growth_volatility(model: ZoneModel, n: np.ndarray) -> np.ndarray:
     """Standard deviation of each firm's yearly log-employment shock: ``growth_noise`` at
     ``size_reference`` employees, falling as a power of size (Stanley et al. 1996; Amaral et al.
@@ -217,8 +260,20 @@ def grow(model: ZoneModel) -> None:
     n = f.employees[:L].copy()
     margin = f.profit[:L] / np.maximum(f.output[:L], 1e-9)
     mean_margin = np.average(margin, weights=n) if L else 0.0
+    u = model.streams.uniform("firm.grow", model.steps, f.key[:L])
+    capped = np.isfinite(zs.growth_cap).any()  # the green constraint binds on energy-intensive sectors only
+    if fused.available():  # the same operations as below, one compiled pass (sim.core.fused)
+        change, land_per_worker, need, total = fused.grow_change(
+            n, u, margin, mean_margin, z, f.sector[:L], f.land[:L], ENERGY_INTENSIVE,
+            zs.growth_cap if capped else None, p.size_reference, p.growth_noise_size_elasticity, p.growth_noise,
+            p.growth_drift, p.growth_profit_sensitivity, model.n_zone_slots)
+        free = model.free_land() + (need - total)
+        ratio = np.where(need > free, np.maximum(free, 0.0) / np.maximum(need, 1e-12), 1.0)
+        fused.grow_apply(change, ratio if (ratio < 1.0).any() else None, z, n, land_per_worker, f.capital[:L],
+                         f.land[:L], f.employees[:L], f.age[:L])
+        return
     sigma = growth_volatility(model, n)
-    g = laplace(model.streams.uniform("firm.grow", model.steps, f.key[:L]))
+    g = laplace(u)
     g *= sigma
     # E[exp(sigma e)] = 1 / (1 - sigma^2 / 2) for a unit-variance Laplace e: taking its log out makes
     # the mean growth factor exp(growth_drift), not a by-product of the volatility (Jensen)
@@ -228,7 +283,7 @@ def grow(model: ZoneModel) -> None:
     tilt = margin - mean_margin
     tilt *= sigma / max(p.growth_noise, 1e-12) if p.growth_noise > 0 else 1.0
     g += p.growth_drift + p.growth_profit_sensitivity * tilt
-    if np.isfinite(zs.growth_cap).any():  # the green constraint binds on energy-intensive sectors only
+    if capped:
         g = np.where(ENERGY_INTENSIVE[f.sector[:L]], np.minimum(g, zs.growth_cap[z]), g)
     change = np.maximum(n * np.exp(g), 1.0) - n
     land_per_worker = f.land[:L] / np.maximum(n, 1e-9)
@@ -255,8 +310,11 @@ def exit_hazard(model: ZoneModel) -> np.ndarray:
     L = f.n
     age = f.age[:L]
     by_age = p.exit_base_hazard + p.exit_young_hazard * np.exp(-np.arange(age.max(initial=0) + 1) / p.young_age_scale)
-    hazard = by_age[age]  # ages are whole years: one exp per age, not per firm
     loss = p.loss_exit_probability * (1.0 - zs.credit)  # per zone
+    if fused.available():  # the same operations as below, one compiled pass (sim.core.fused)
+        return fused.exit_hazard(age, by_age, f.losses[:L], p.loss_years_to_exit, loss, f.zone[:L],
+                                 f.employees[:L], p.size_reference, p.exit_size_elasticity)
+    hazard = by_age[age]  # ages are whole years: one exp per age, not per firm
     losing = np.flatnonzero(f.losses[:L] >= p.loss_years_to_exit)
     hazard[losing] += loss[f.zone[losing]]
     if p.exit_size_elasticity:

@@ -37,7 +37,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from sim.core import kernels
+from sim.core import fused, kernels
 from sim.core.choice import draw_alternatives
 
 U64 = np.uint64
@@ -252,7 +252,8 @@ class Streams:
 
     def normal(self, name: str | Sequence[str], year: int, keys: np.ndarray, draw: int = 0) -> np.ndarray:
         """Standard normal by inversion (AS 241); one row per stream if ``name`` is a sequence."""
-        return ndtri(self.uniform(name, year, keys, draw))
+        u = self.uniform(name, year, keys, draw)
+        return fused.ndtri(u) if fused.available() else ndtri(u)
 
     def lognormal(self, name: str, year: int, keys: np.ndarray, mean: float | np.ndarray,
                   sigma: float | np.ndarray, draw: int = 0) -> np.ndarray:

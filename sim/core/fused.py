@@ -1,0 +1,364 @@
+"""Fused per-firm arithmetic (numba): a stage's chain of numpy operations over all firms as one
+compiled loop, for the yearly hot paths of production, growth, exit and the normal draws.
+
+numpy runs such a chain as one pass per operation, each reading and writing a temporary array
+of the population's size; a fused loop reads each input once and keeps the intermediates in
+registers. Each kernel here does **the same floating-point operations in the same order** as the
+numpy code it replaces (which stays in ``sim.agents.enterprise`` and ``sim.core.streams`` as the
+reference and the fallback; ``tests/core/test_fused.py`` compares them bit for bit):
+
+* no reassociation and no fused multiply-add (numba does neither without ``fastmath``);
+* numpy's ``x ** e`` operator takes fast paths for ``e`` in {2, 0.5, -1, 1, 0} (square, sqrt,
+  reciprocal, copy, ones), ``np.power`` never does: ``_pow_op`` and ``x ** e`` follow each;
+* reductions (means, weighted averages) stay in numpy (pairwise summation), and group sums add
+  in element order as ``np.bincount`` does.
+
+**Transcendental functions.** The loops call the C library's ``exp``, ``log``, ``log1p``, ``pow``
+and ``sqrt``; numpy calls the same functions for float64 except where it has its own SIMD code:
+x86-64 builds with AVX-512 (``AVX512F``: ``exp``, ``log``; ``AVX512_SKX``: ``pow`` and others).
+There the two could differ in the last bit, so results would depend on whether a process had
+switched numba on. The fused kernels are therefore used only where numpy's loops are the C
+library's: x86-64 without AVX-512 and every other architecture, and only after a probe over
+fixed inputs (every function, exponents with and without fast paths, tails) matched numpy bit
+for bit in this process (``available()``). Elsewhere the numpy code runs: the same results,
+without this speed-up.
+"""
+
+from __future__ import annotations
+
+import math
+import platform
+
+import numpy as np
+
+from sim.core import kernels
+
+_STATE: dict[str, bool] = {}  # "ok": the probe's verdict, once per process
+_K: dict[str, object] = {}  # the compiled kernels by name
+
+
+def available() -> bool:
+    """True when the fused kernels are on: the compiled kernels are on (``sim.core.kernels``),
+    numpy's float64 transcendental loops are the C library's on this CPU, and the probe matched."""
+    if not kernels.ENABLED:
+        return False
+    ok = _STATE.get("ok")
+    if ok is None:
+        ok = _STATE["ok"] = _numpy_uses_libm() and _build() and _probe()
+    return ok
+
+
+def _numpy_uses_libm() -> bool:
+    """numpy's float64 exp/log/pow are the C library's: false on x86-64 with AVX-512, where numpy
+    dispatches its own SIMD loops for them."""
+    if platform.machine().lower() not in ("x86_64", "amd64", "i386", "i686", "x86"):
+        return True
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__ as feats
+    except ImportError:  # numpy < 2
+        from numpy.core._multiarray_umath import __cpu_features__ as feats  # type: ignore[no-redef]
+    return not any(v for k, v in feats.items() if k.startswith("AVX512"))
+
+
+def _build() -> bool:
+    nb = kernels.numba
+    if nb is None:
+        return False
+    jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
+
+    @jit
+    def pow_op(x, e):  # pragma: no cover - compiled; numpy's ``array ** scalar`` operator
+        if e == 2.0:
+            return x * x
+        if e == 0.5:
+            return math.sqrt(x)
+        if e == -1.0:
+            return 1.0 / x
+        if e == 1.0:
+            return x
+        if e == 0.0:
+            return 1.0
+        return x**e
+
+    @jit
+    def probe(x, e, out):  # pragma: no cover - compiled
+        for i in range(x.size):
+            out[0, i] = np.exp(e[i])
+            out[1, i] = np.log(x[i])
+            out[2, i] = np.log1p(e[i] * 0.1)
+            out[3, i] = x[i] ** e[i]
+            out[4, i] = math.sqrt(x[i])
+            out[5, i] = pow_op(x[i], e[i])
+
+    @jit
+    def grow_change(n, u, margin, mean_margin, z, sector, land, energy, cap, use_cap, ref, elast, noise,
+                    tilt_scale, drift, sens, change, lpw, need, total):  # pragma: no cover - compiled
+        # enterprise.grow's numpy chain, element by element (see its comments for the model)
+        inv_sqrt2 = -1.0 / np.sqrt(2.0)
+        for i in range(n.size):
+            ni = n[i]
+            sigma = np.maximum(ni, 1.0) / ref
+            sigma = sigma ** (-elast)  # np.power: no fast paths
+            sigma = sigma * noise
+            sigma = np.minimum(sigma, 0.95)
+            d = u[i] - 0.5
+            x = np.log1p(-2.0 * np.abs(d))
+            x = x * (np.sign(d) * inv_sqrt2)
+            g = x * sigma
+            g = g + np.log1p(-0.5 * sigma * sigma)
+            tilt = margin[i] - mean_margin
+            tilt = tilt * (sigma / tilt_scale) if tilt_scale > 0.0 else tilt * 1.0
+            g = g + (drift + sens * tilt)
+            zi = z[i]
+            if use_cap and energy[sector[i]]:
+                g = np.minimum(g, cap[zi])
+            ch = np.maximum(ni * np.exp(g), 1.0) - ni
+            lp = land[i] / np.maximum(ni, 1e-9)
+            dl = ch * lp
+            change[i] = ch
+            lpw[i] = lp
+            need[zi] += np.maximum(dl, 0.0)
+            total[zi] += dl
+
+    @jit
+    def grow_apply(change, ratio, use_ratio, z, n, lpw, capital, land, employees, age):  # pragma: no cover
+        for i in range(n.size):
+            ch = change[i]
+            if use_ratio and ch > 0.0:
+                ch = ch * ratio[z[i]]
+            ni = n[i]
+            grown = ni + ch
+            capital[i] = capital[i] * (grown / ni)
+            land[i] = grown * lpw[i]
+            employees[i] = grown
+            age[i] += 1
+
+    @jit
+    def exit_hazard(age, by_age, losses, loss_years, loss, z, emp, ref, elast, use_size, out):  # pragma: no cover
+        for i in range(age.size):
+            h = by_age[age[i]]
+            if losses[i] >= loss_years:
+                h = h + loss[z[i]]
+            if use_size:
+                h = h * ((np.maximum(emp[i], 1.0) / ref) ** (-elast))
+            out[i] = np.minimum(h, 1.0)
+
+    @jit
+    def produce(tfp, local, cell, urban_service, z, k, n, skilled, skill_effect, cap_el, lab_el, sector_va, sector,
+                rd_share, wage, user_cost, output, va_out, rd_out, profit_out):  # pragma: no cover - compiled
+        for i in range(tfp.size):
+            zi = z[i]
+            ki = k[i]
+            ni = n[i]
+            labour = ni + skill_effect * skilled[i]
+            y = tfp[i] * local[cell[i]]
+            y = y * urban_service[zi]
+            y = y * pow_op(ki, cap_el)
+            y = y * pow_op(labour, lab_el)
+            output[i] = y
+            va = y * sector_va[sector[i]]
+            va_out[i] = va
+            rd = y * rd_share[i]
+            rd_out[i] = rd
+            profit_out[i] = va - wage[zi] * ni - user_cost * ki - rd
+
+    @jit
+    def tax_losses(va, profit, hightech, rates, va_rate, tax, losses):  # pragma: no cover - compiled
+        for i in range(va.size):
+            pi = profit[i]
+            r = rates[1] if hightech[i] else rates[0]
+            tax[i] = va_rate * va[i] + r * np.maximum(pi, 0.0)
+            losses[i] = (losses[i] + 1) * (1 if pi < 0.0 else 0)
+
+    @jit
+    def ndtri(u, out):  # pragma: no cover - compiled; streams.ndtri (AS 241) element by element
+        for i in range(u.size):
+            ui = u[i]
+            q = ui - 0.5
+            r = q * q
+            r = 0.180625 - r
+            num = r * 59.109374720 + 159.29113202
+            num = num * r + 50.434271938
+            num = num * r + 3.3871327179
+            den = r * 67.187563600 + 78.757757664
+            den = den * r + 17.895169469
+            den = den * r + 1.0
+            z = num / den
+            z = z * q
+            if np.abs(q) > 0.425:
+                r = np.sqrt(-np.log(np.minimum(ui, 1.0 - ui)))
+                if r <= 5.0:
+                    r = r - 1.6
+                    num = r * 0.17023821103 + 1.3067284816
+                    num = num * r + 2.7568153900
+                    num = num * r + 1.4234372777
+                    den = r * 0.0 + 0.12021132975
+                    den = den * r + 0.73700164250
+                    den = den * r + 1.0
+                else:
+                    r = r - 5.0
+                    num = r * 0.017337203997 + 0.42868294337
+                    num = num * r + 3.0812263860
+                    num = num * r + 6.6579051150
+                    den = r * 0.0 + 0.012258202635
+                    den = den * r + 0.24197894225
+                    den = den * r + 1.0
+                z = np.copysign(num / den, q)
+            out[i] = z
+
+    @jit
+    def knowledge(k, rd, keep, cell, n, ncells, ksum, nsum):  # pragma: no cover - compiled
+        for i in range(k.size):
+            ki = k[i] * keep
+            ki = ki + rd[i]
+            k[i] = ki
+            c = cell[i]
+            ksum[c] += ki
+            nsum[c] += n[i]
+
+    @jit
+    def innovation_rate(k, kpw, cell, n, z, boost, rate_0, spill, out):  # pragma: no cover - compiled
+        for i in range(k.size):
+            out[i] = rate_0 * (k[i] + spill * kpw[cell[i]] * n[i]) * boost[z[i]]
+
+    @jit
+    def tfp_update(shock, noise, half_var, inno, n, tfp, log_a, mean_log_a, step, catch_up):  # pragma: no cover
+        for i in range(tfp.size):
+            g = shock[i] * noise
+            g = g - half_var
+            m = inno[i]
+            if m != 0:
+                gain = step * np.log1p(100.0 * m / np.maximum(n[i], 1.0))
+                if catch_up > 0.0:
+                    gain = gain * np.exp(-catch_up * np.maximum(log_a[i] - mean_log_a, 0.0))
+                g = g + gain
+            tfp[i] = tfp[i] * np.exp(g)
+
+    @jit
+    def certify_flags(ip, inno, rd_share, threshold, held, cert_left, left, expired_new, apply):  # pragma: no cover
+        for i in range(ip.size):
+            v = ip[i] * (2.0 / 3.0)
+            v = v + inno[i]
+            ip[i] = v
+            h = held[i]
+            eligible = rd_share[i] >= threshold and v >= 1.0
+            lf = cert_left[i] - (1 if h else 0)
+            left[i] = lf
+            expired = h and lf <= 0
+            expired_new[i] = eligible and expired  # renewed
+            apply[i] = eligible and not h
+            if expired:
+                held[i] = False  # "keep" from here on: held and not expired
+
+    @jit
+    def certify_set(keep, new, left, years, cert_left):  # pragma: no cover - compiled
+        for i in range(keep.size):
+            k = keep[i]
+            nw = new[i]
+            cert_left[i] = left[i] * (1 if k else 0) + years * (1 if nw else 0)
+            keep[i] = k or nw
+
+    _K.update(knowledge=knowledge, innovation_rate=innovation_rate, tfp_update=tfp_update,
+              certify_flags=certify_flags, certify_set=certify_set)
+    _K.update(pow_op=pow_op, probe=probe, grow_change=grow_change, grow_apply=grow_apply, exit_hazard=exit_hazard,
+              produce=produce, tax_losses=tax_losses, ndtri=ndtri)
+    return True
+
+
+def _probe() -> bool:
+    """The kernels' C-library functions round as numpy's loops on fixed inputs (exp, log, log1p,
+    pow with and without the operator's fast paths, sqrt)."""
+    rng = np.random.default_rng(20261201)
+    x = np.concatenate([np.exp(rng.uniform(-30.0, 30.0, 4000)), rng.uniform(0.0, 2.0, 2000), [1e-300, 1.0, 2.0]])
+    e = np.concatenate([rng.uniform(-4.0, 4.0, x.size - 8), [2.0, 0.5, -1.0, 1.0, 0.0, -0.18, 0.3, 0.65]])
+    out = np.empty((6, x.size))
+    _K["probe"](x, e, out)
+    with np.errstate(all="ignore"):
+        want = [np.exp(e), np.log(x), np.log1p(e * 0.1), np.power(x, e), np.sqrt(x),
+                np.array([(x[i:i + 1] ** float(e[i]))[0] for i in range(x.size)])]
+    return all(np.array_equal(out[j], want[j], equal_nan=True) for j in range(6))
+
+
+# ------------------------------------------------------------------------------------------
+# wrappers: contiguous inputs, float parameters (an int exponent would make numba multiply)
+# ------------------------------------------------------------------------------------------
+def _c(a: np.ndarray, dtype=None) -> np.ndarray:
+    return np.ascontiguousarray(a, dtype=dtype)
+
+
+def grow_change(n, u, margin, mean_margin, z, sector, land, energy, cap, ref, elast, noise, drift, sens, nz):
+    """``(change, land per worker, land needed by growing firms per zone, net land change per
+    zone)`` of ``enterprise.grow`` (``cap``: the zones' growth caps, or None)."""
+    size = n.size
+    change, lpw = np.empty(size), np.empty(size)
+    need, total = np.zeros(nz), np.zeros(nz)
+    use_cap = cap is not None
+    _K["grow_change"](_c(n), _c(u), _c(margin), float(mean_margin), _c(z), _c(sector), _c(land), _c(energy),
+                      _c(cap if use_cap else np.zeros(1), np.float64), use_cap, float(ref), float(elast),
+                      float(noise), float(max(noise, 1e-12)) if noise > 0 else 0.0, float(drift), float(sens), change, lpw,
+                      need, total)
+    return change, lpw, need, total
+
+
+def grow_apply(change, ratio, z, n, lpw, capital, land, employees, age) -> None:
+    use = ratio is not None
+    _K["grow_apply"](change, _c(ratio if use else np.ones(1), np.float64), use, z, n, lpw, capital, land,
+                     employees, age)
+
+
+def exit_hazard(age, by_age, losses, loss_years, loss, z, emp, ref, elast) -> np.ndarray:
+    out = np.empty(age.size)
+    _K["exit_hazard"](_c(age), _c(by_age), _c(losses), float(loss_years), _c(loss, np.float64), _c(z), _c(emp),
+                      float(ref), float(elast), bool(elast), out)
+    return out
+
+
+def produce(tfp, local, cell, urban_service, z, k, n, skilled, skill_effect, cap_el, lab_el, sector_va, sector,
+            rd_share, wage, user_cost, output, va, rd, profit) -> None:
+    _K["produce"](tfp, _c(local), _c(cell), _c(urban_service), z, k, n, skilled, float(skill_effect),
+                  float(cap_el), float(lab_el), _c(sector_va, np.float64), sector, rd_share, _c(wage, np.float64),
+                  float(user_cost), output, va, rd, profit)
+
+
+def tax_losses(va, profit, hightech, rates, va_rate, tax, losses) -> None:
+    _K["tax_losses"](va, _c(profit), hightech, _c(rates, np.float64), float(va_rate), tax, losses)
+
+
+def ndtri(u: np.ndarray) -> np.ndarray:
+    flat = _c(u, np.float64).reshape(-1)
+    out = np.empty(flat.size)
+    _K["ndtri"](flat, out)
+    return out.reshape(np.shape(u))
+
+
+def knowledge(k, rd, depreciation, cell, n, ncells):
+    """``k = k * (1 - depreciation) + rd`` in place, then the sums of ``k`` and ``n`` by cell."""
+    ksum, nsum = np.zeros(ncells), np.zeros(ncells)
+    _K["knowledge"](k, rd, 1.0 - depreciation, _c(cell), n, ncells, ksum, nsum)
+    return ksum, nsum
+
+
+def innovation_rate(k, kpw, cell, n, z, boost, rate_0, spill) -> np.ndarray:
+    out = np.empty(k.size)
+    _K["innovation_rate"](k, _c(kpw), _c(cell), n, z, _c(boost, np.float64), float(rate_0), float(spill), out)
+    return out
+
+
+def tfp_update(shock, noise, half_var, inno, n, tfp, log_a, mean_log_a, step, catch_up) -> None:
+    _K["tfp_update"](_c(shock), float(noise), float(half_var), _c(inno), n, tfp,
+                     _c(log_a if log_a is not None else np.zeros(1), np.float64), float(mean_log_a), float(step),
+                     float(catch_up))
+
+
+def certify_flags(ip, inno, rd_share, threshold, held, cert_left):
+    """Decay and add the IP count, and from it: ``(left, renewed, applying)`` (``held`` becomes
+    "keeps its certificate": held and not expired)."""
+    size = ip.size
+    left = np.empty(size, dtype=np.int64)
+    renewed, apply = np.empty(size, dtype=np.bool_), np.empty(size, dtype=np.bool_)
+    _K["certify_flags"](ip, _c(inno), rd_share, float(threshold), held, cert_left, left, renewed, apply)
+    return left, renewed, apply
+
+
+def certify_set(keep, new, left, years, cert_left) -> None:
+    _K["certify_set"](keep, new, left, int(years), cert_left)
