@@ -1,0 +1,118 @@
+"""The fused per-firm kernels (sim/core/fused.py) give bit for bit the numbers of the numpy code
+they replace: the normal quantile, each stage's arithmetic on random inputs (through whole runs
+with the kernels on and off), settings that hit numpy's fast paths for ``**``, and the guard that
+keeps them off where numpy's transcendental loops are not the C library's."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from sim.core import fused, kernels
+from sim.core.streams import ndtri
+
+pytestmark = pytest.mark.skipif(not kernels.AVAILABLE, reason="numba not installed or switched off")
+
+
+@pytest.fixture
+def on(monkeypatch):
+    monkeypatch.setattr(kernels, "ENABLED", kernels.enable())
+    if not fused.available():
+        pytest.skip("numpy's float64 transcendental loops are not the C library's on this CPU (AVX-512)")
+
+
+def both(fn, monkeypatch):
+    """fn() with the fused kernels, then with numpy."""
+    got = fn()
+    monkeypatch.setitem(fused._STATE, "ok", False)
+    assert not fused.available()
+    want = fn()
+    monkeypatch.setitem(fused._STATE, "ok", True)
+    return got, want
+
+
+def test_normal_quantile_matches_numpy(on):
+    rng = np.random.default_rng(3)
+    u = rng.uniform(0.0, 1.0, 200_000)
+    u[:500] = rng.uniform(0.0, 1e-12, 500)  # far tails (r > 5)
+    u[500:1000] = 1.0 - rng.uniform(0.0, 1e-12, 500)
+    u[1000:1004] = [0.075, 0.925, 0.5 + 2.0**-52, 2.0**-53]  # the central/tail boundary, the middle
+    assert np.array_equal(fused.ndtri(u).view(np.int64), ndtri(u).view(np.int64))
+    two = u[:4000].reshape(2, 2000)
+    assert np.array_equal(fused.ndtri(two), ndtri(two)) and fused.ndtri(two).shape == (2, 2000)
+
+
+@pytest.mark.parametrize("overrides", [
+    {},
+    # numpy's `**` operator fast paths (sqrt, copy, square-free) and np.power's plain pow
+    {"capital_elasticity": 0.5, "labour_elasticity": 0.0},
+    {"capital_elasticity": 0.0, "labour_elasticity": 0.5},
+    # no size effect on exit, no catch-up, no growth noise (the tilt's other branch)
+    {"exit_size_elasticity": 0.0, "innovation_catch_up": 0.0, "growth_noise": 0.0},
+])
+def test_runs_identical_with_and_without_fused_kernels(on, monkeypatch, overrides):
+    from sim.experiments.runner import simulate
+    from sim.scenario.packages import load_package
+    from sim.scenario.world import load_world
+
+    world = load_world("synthetic:8,3000,6000")
+    full = load_package("guangxi-23")  # every measure (growth caps, differentiated prices) but the Liuzhou park
+    pkg = dataclasses.replace(full, levers={k: v for k, v in full.levers.items() if k != "park_integration"})
+    pools = {}
+
+    def probe(m):
+        f = m.firms
+        pools.setdefault(fused.available(), []).append(
+            [getattr(f, c)[:f.n].copy() for c in ("employees", "capital", "land", "tfp", "knowledge", "ip",
+                                                    "cert_left", "hightech", "losses", "age", "tax", "profit")])
+
+    got, want = both(lambda: simulate(world, pkg, overrides, 11, 4, probe=probe), monkeypatch)
+    assert got.equals(want)
+    for a, b in zip(pools[True][-1], pools[False][-1]):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
+def test_growth_cap_branch_matches_numpy(on, monkeypatch):
+    """The green constraint's growth cap (energy-intensive sectors) through both paths."""
+    from sim.experiments.runner import simulate
+    from sim.scenario.packages import load_package
+    from sim.scenario.world import load_world
+
+    got, want = both(lambda: simulate(load_world("synthetic:6,2000,4000"), load_package("green-constraint"), None,
+                                      5, 4), monkeypatch)
+    assert got.equals(want)
+
+
+def test_guard_keeps_fused_kernels_off_with_avx512(monkeypatch):
+    """Where numpy dispatches its own AVX-512 loops for exp/log/pow, the fused kernels stay off."""
+    import platform
+
+    feats = {"AVX2": True, "AVX512F": True, "AVX512_SKX": True}
+    monkeypatch.setattr(platform, "machine", lambda: "x86_64")
+    monkeypatch.setattr("numpy._core._multiarray_umath.__cpu_features__", feats)
+    assert not fused._numpy_uses_libm()
+    feats.update(AVX512F=False, AVX512_SKX=False)
+    assert fused._numpy_uses_libm()
+    monkeypatch.setattr(platform, "machine", lambda: "arm64")
+    assert fused._numpy_uses_libm()
+
+
+def test_probe_fails_when_a_function_rounds_differently(on, monkeypatch):
+    """The probe is a real check: a kernel computing exp a little differently fails it."""
+    real = fused._K["probe"]
+
+    def off_by_one_ulp(x, e, out):
+        real(x, e, out)
+        out[0] = np.nextafter(out[0], np.inf)
+
+    monkeypatch.setitem(fused._K, "probe", off_by_one_ulp)
+    assert not fused._probe()
+    monkeypatch.setitem(fused._K, "probe", real)
+    assert fused._probe()
+
+
+def test_off_without_compiled_kernels(monkeypatch):
+    monkeypatch.setattr(kernels, "ENABLED", False)
+    assert not fused.available()
