@@ -35,6 +35,7 @@ from sim.core import kernels
 
 _STATE: dict[str, bool] = {}  # "ok": the probe's verdict, once per process
 _K: dict[str, object] = {}  # the compiled kernels by name
+pow_op = None  # the compiled `array ** scalar` of numpy (set by _build)
 
 
 def available() -> bool:
@@ -61,6 +62,9 @@ def _numpy_uses_libm() -> bool:
 
 
 def _build() -> bool:
+    # a kernel calling pow_op finds it as a module global, not a closure cell (numba keys its on-disk
+    # cache by the pickled closure cells, and a pickled dispatcher differs in every process)
+    global pow_op
     nb = kernels.numba
     if nb is None:
         return False

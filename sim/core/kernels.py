@@ -80,7 +80,10 @@ def enable() -> bool:
 
 def _build(nb) -> None:
     """Define the kernels (compiled on first use, the machine code cached on disk)."""
-    global _bits, _uniform, _poisson_window, _group_sum, _group_count
+    # kernels that call another kernel find it as a module global, not a closure cell: numba keys
+    # its on-disk cache by the pickled closure cells, and a pickled dispatcher differs in every
+    # process (the cache would never hit: every process compiled them again, ~0.7 s)
+    global _hash, _bits, _uniform, _poisson_window, _group_sum, _group_count
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     @_jit
