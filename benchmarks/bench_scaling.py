@@ -2,8 +2,12 @@
 and years grow 10x, memory per agent, and a province-sized world.
 
     python benchmarks/bench_scaling.py [--sizes 10000,100000,1000000] [--years 20] [--quick]
+                                       [--repeats 3] [--kernels on|auto] [--only-ratio]
 
-Every measurement runs in a fresh subprocess (so peak memory is its own). For each size N,
+Section 0 is the issue-19 ratio: for each size, one fresh process times the plain-Mesa reference
+and zonesim alternately ``--repeats`` times (medians), with the compiled kernels loaded before the
+timing (a study worker's steady state; their one-time start-up is printed apart). The other
+sections run every measurement in a fresh subprocess (so peak memory is its own). For each size N,
 zonesim runs a synthetic world (``sim/synthetic.py``) with ~0.85 N firms and ~0.15 N talent
 cohorts (N agents in all), all stages and data collection on; the reference is a plain Mesa
 model of N agents with one Python ``step()`` each (Boltzmann-wealth pattern, no grid),
@@ -65,7 +69,54 @@ print(json.dumps(dict(kind=kind, n=n, years=years, build=t1 - t0, total=t2 - t0,
 """
 
 
+PAIR = r"""
+import json, statistics, sys, time
+sys.path.insert(0, {root!r})
+sys.path.insert(0, {root!r} + "/benchmarks")
+n, years, repeats, kern = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "on"
+t = time.perf_counter()
+from sim.core import fused, kernels
+if kern:
+    kernels.enable()
+    fused.available()
+startup = time.perf_counter() - t
+from sim.model.zonemodel import ZoneModel
+from sim.scenario.world import load_world
+from bench_model import Reference  # the same plain-Mesa reference as bench_model.py
+zones = max(14, n // 2500)
+w = load_world(f"synthetic:{{zones}},{{int(n * 0.85)}},{{int(n * 0.15 * 50)}}")
+zs, rs = [], []
+for r in range(repeats):  # interleaved: reference, zonesim, reference, zonesim, ...
+    t0 = time.perf_counter()
+    ref = Reference(n, 1 + r)
+    for _ in range(years):
+        ref.step()
+    rs.append(time.perf_counter() - t0)
+    del ref
+    t0 = time.perf_counter()
+    m = ZoneModel(world=w, rng=1 + r, agent_handles={handles!r})
+    t1 = time.perf_counter()
+    agent_steps = 0
+    for _ in range(years):
+        agent_steps += m.firms.n + m.talent.n + m.zones.n
+        m.step()
+    m.results()
+    zs.append((time.perf_counter() - t0, t1 - t0, agent_steps))
+    del m
+zt = statistics.median(z[0] for z in zs)
+print(json.dumps(dict(n=n, zonesim=zt, build=statistics.median(z[1] for z in zs),
+                      agent_steps=statistics.median(z[2] for z in zs), reference=statistics.median(rs),
+                      ref_steps=n * years, startup=startup, kernels=kernels.ENABLED, fused=fused.available())))
+"""
+
 HANDLES = "lazy"
+
+
+def measure_pair(n: int, years: int, repeats: int, kernels_on: bool) -> dict:
+    """zonesim and the plain-Mesa reference timed interleaved in one fresh process (medians)."""
+    out = subprocess.run([sys.executable, "-c", PAIR.format(root=str(ROOT), handles=HANDLES), str(n), str(years),
+                          str(repeats), "on" if kernels_on else "off"], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def measure(kind: str, n: int, years: int) -> dict:
@@ -82,13 +133,30 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="sizes 10k,100k and 5 years")
     ap.add_argument("--handles", choices=("lazy", "eager"), default="lazy",
                     help="zonesim's agent handles (lazy: what runs and sweeps use; eager: ZoneModel's default)")
+    ap.add_argument("--repeats", type=int, default=3,
+                    help="interleaved repeats per size in section 0 (median; default 3)")
+    ap.add_argument("--kernels", choices=("on", "auto"), default="on",
+                    help="on: numba kernels loaded before timing (a study worker's steady state; the start-up "
+                         "is printed apart); auto: as a fresh single run (they switch on after 300,000 agents)")
+    ap.add_argument("--only-ratio", action="store_true", help="section 0 only")
     args = ap.parse_args()
     global HANDLES
     HANDLES = args.handles
     print(f"zonesim agent handles: {HANDLES}")
     sizes = [10_000, 100_000] if args.quick else [int(s) for s in args.sizes.split(",")]
     years = 5 if args.quick else args.years
-    print(f"1. agent-steps/s, zonesim vs plain Mesa, {years} years, construction included")
+    print(f"0. RATIO to plain Mesa, interleaved in one process ({args.repeats} repeats, median; {years} years, "
+          f"construction and results table included; kernels {args.kernels})")
+    for n in sizes:
+        q = measure_pair(n, years, args.repeats, args.kernels == "on")
+        zr, rr = q["agent_steps"] / q["zonesim"], q["ref_steps"] / q["reference"]
+        print(f"  N={n:>9,}: zonesim {zr:>12,.0f} agent-steps/s ({q['zonesim']:.2f} s, build {q['build']:.2f} s)   "
+              f"reference {rr:>12,.0f}/s ({q['reference']:.2f} s)   RATIO {zr / rr:.2f}x   "
+              f"[compiled kernels {'on' if q['kernels'] else 'off'}, fused {'on' if q['fused'] else 'off'}; "
+              f"their start-up, once per process, not timed: {q['startup']:.2f} s]")
+    if args.only_ratio:
+        return
+    print(f"1. agent-steps/s, zonesim vs plain Mesa, {years} years, construction included (separate processes)")
     for n in sizes:
         z = measure("zonesim", n, years)
         r = measure("reference", n, years)
