@@ -394,7 +394,12 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
     L = f.n
     z = f.zone[:L]
     zk = zs.key
-    cell = cells(model)
+    if fused.available():  # the cell statistics below in one compiled pass (sim.core.fused)
+        count, cellw, cell_log, cell_land, log_tfp = fused.cell_stats(
+            z, f.sector[:L], N_SECTORS, f.employees[:L], f.tfp[:L], f.land[:L], nz * N_SECTORS)
+    else:
+        cell = cells(model)
+        count = cell_sum(model, cell)
     active = model.zone_active()
     incub = (1.0 + p.incubator_effect * np.log1p(zs.platforms)) * zs.startup_mult
     lam_start = p.startup_rate / 1000.0 * talent * incub * active
@@ -426,7 +431,7 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
     key = np.concatenate([counted_keys(STARTUP, y, zk, n_start), spinoff_keys(y, f.key[parents]),
                           counted_keys(ARRIVAL, y, zk, n_arr)])
     # sectors of start-ups and arrivals follow the zone's firm mix; spin-offs keep the parent's
-    mix = np.log(cell_sum(model, cell).reshape(nz, N_SECTORS) + 0.5)  # shares (count + 0.5) as logit utilities
+    mix = np.log(count.reshape(nz, N_SECTORS) + 0.5)  # shares (count + 0.5) as logit utilities
     pull = model.hooks.sector_pull(model)  # levers (industry clusters) pull entrants to supported sectors
     if pull is not None:
         mix = mix + pull[:nz]
@@ -438,15 +443,17 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
     size = np.maximum(1.0, np.exp(np.log(p.entrant_size_mean) - 0.32 + 0.8 * z_size))
     # productivity: entrant ratio x the zone-sector's employment-weighted geometric mean TFP
     emp = f.employees[:L]
-    log_tfp = np.log(f.tfp[:L]) * emp
-    cellw = cell_sum(model, cell, emp)
-    logA = cell_sum(model, cell, log_tfp) / np.maximum(cellw, 1e-9)
+    if not fused.available():
+        log_tfp = np.log(f.tfp[:L]) * emp
+        cellw = cell_sum(model, cell, emp)
+        cell_log = cell_sum(model, cell, log_tfp)
+        cell_land = cell_sum(model, cell, f.land[:L])
+    logA = cell_log / np.maximum(cellw, 1e-9)
     region_logA = log_tfp.sum() / emp.sum() if L else 0.0
     logA = np.where(cellw > 0, logA, region_logA)
     new_cell = z_new * N_SECTORS + s_new
     tfp = p.entrant_productivity * np.exp(logA[new_cell] + 0.25 * z_tfp)
     # land per worker of the zone-sector (of the zone where the sector is new)
-    cell_land = cell_sum(model, cell, f.land[:L])
     zone_lpw = cell_land.reshape(nz, N_SECTORS).sum(axis=1) / np.maximum(cellw.reshape(nz, N_SECTORS).sum(axis=1), 1e-9)
     lpw = np.where(cellw > 0, cell_land / np.maximum(cellw, 1e-9), zone_lpw.repeat(N_SECTORS))
     rd_share = model.sector_rd[s_new] * np.exp(-0.125 + 0.5 * z_rd)

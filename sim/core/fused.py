@@ -262,6 +262,19 @@ def _build() -> bool:
             cert_left[i] = left[i] * (1 if k else 0) + years * (1 if nw else 0)
             keep[i] = k or nw
 
+    @jit
+    def cell_stats(zone, sector, n_sectors, emp, tfp, land, count, emp_sum, log_sum, land_sum, log_tfp):  # pragma: no cover
+        for i in range(zone.size):
+            c = zone[i] * n_sectors + sector[i]
+            e = emp[i]
+            lt = np.log(tfp[i]) * e
+            log_tfp[i] = lt
+            count[c] += 1
+            emp_sum[c] += e
+            log_sum[c] += lt
+            land_sum[c] += land[i]
+
+    _K.update(cell_stats=cell_stats)
     _K.update(knowledge=knowledge, innovation_rate=innovation_rate, tfp_update=tfp_update,
               certify_flags=certify_flags, certify_set=certify_set)
     _K.update(pow_op=pow_op, probe=probe, grow_change=grow_change, grow_apply=grow_apply, exit_hazard=exit_hazard,
@@ -366,3 +379,13 @@ def certify_flags(ip, inno, rd_share, threshold, held, cert_left):
 
 def certify_set(keep, new, left, years, cert_left) -> None:
     _K["certify_set"](keep, new, left, int(years), cert_left)
+
+
+def cell_stats(zone, sector, n_sectors, emp, tfp, land, ncells):
+    """By (zone, sector) cell: firm count, employment, employment-weighted log TFP and land; and
+    every firm's ``log(tfp) * emp`` (for the region's pairwise sum)."""
+    count = np.zeros(ncells, dtype=np.int64)
+    emp_sum, log_sum, land_sum = np.zeros(ncells), np.zeros(ncells), np.zeros(ncells)
+    log_tfp = np.empty(zone.size)
+    _K["cell_stats"](zone, sector, int(n_sectors), emp, tfp, land, count, emp_sum, log_sum, land_sum, log_tfp)
+    return count, emp_sum, log_sum, land_sum, log_tfp
