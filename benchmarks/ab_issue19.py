@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 
 from bench_model import time_reference  # noqa: E402
 import sim.model.zonemodel as zm  # noqa: E402
-from sim.core import kernels  # noqa: E402
+from sim.core import fused, kernels  # noqa: E402
 from sim.core.pool import Pool  # noqa: E402
 from sim.core.streams import U64, Streams, _combine_int  # noqa: E402
 from sim.scenario.world import load_world  # noqa: E402
@@ -77,7 +77,8 @@ def old_remove(self, idx):  # before issue 19: rows swapped, not copied
     return src, dst
 
 
-STEPS = ("kernels", "gc pause", "stream constants", "pool copy")
+STEPS = ("kernels", "gc pause", "stream constants", "pool copy", "fused")
+FUSED_OK = {"ok": False}  # whether this CPU may use the fused kernels (sim/core/fused.py)
 
 
 def configure(on: set[str]) -> None:
@@ -85,6 +86,7 @@ def configure(on: set[str]) -> None:
     zm.no_cycle_collection = NEW_GC if "gc pause" in on else contextlib.nullcontext
     Streams._const = NEW_CONST if "stream constants" in on else old_const
     Pool.remove = NEW_REMOVE if "pool copy" in on else old_remove
+    fused._STATE["ok"] = "fused" in on and FUSED_OK["ok"]  # needs the kernels too: off when they are
 
 
 def one_run(world, years: int, seed: int, handles: str):
@@ -105,13 +107,17 @@ def main() -> None:
     ap.add_argument("--years", type=int, default=20)
     ap.add_argument("--handles", default="lazy,eager")
     ap.add_argument("--singles", action="store_true", help="also each step alone on top of 'before'")
+    ap.add_argument("--fused", action="store_true", help="also 'after' without the fused kernels (their own gain)")
     args = ap.parse_args()
     world = load_world(args.world)
     configs = {"before": set(), "after": set(STEPS)}
     if args.singles:
         configs.update({f"+{s}": {s} for s in STEPS})
+    if args.fused:
+        configs["after, no fused"] = set(STEPS) - {"fused"}
     modes = args.handles.split(",")
     kernels.enable()
+    FUSED_OK["ok"] = fused.available()
     configure(set(STEPS))
     one_run(world, 2, 0, "lazy")  # warm-up: imports, compiled kernels
     times: dict[tuple[str, str], list[float]] = {}

@@ -18,8 +18,9 @@ as the fallback when numba is missing and as the reference in ``tests/core/test_
 * ``group_sum``: ``np.bincount(group, weights, minlength)`` in one pass (bincount first scans
   for the largest group), summing in element order like bincount.
 
-Transcendental functions (``exp``, ``log``, ``**``) stay in numpy: numba's come from a different
-library and need not round the same way.
+Chains of floating-point arithmetic with transcendental functions (``exp``, ``log``, ``**``) are
+fused in ``sim.core.fused``, only where numpy's loops for them are the C library's (the same
+rounding); elsewhere they stay in numpy.
 
 numba compiles each kernel on first use and caches the machine code next to this file
 (``cache=True``). When a process switches the kernels on: see ``model_started`` below.
