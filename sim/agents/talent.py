@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.core.kernels import group_sum
+from sim.core.kernels import demand as demand_by_zone, group_sum
 from sim.core.choice import logit_cdf
 from sim.core.pool import Column, Pool, Pooled
 from sim.core.streams import zone_key_order
@@ -134,9 +134,13 @@ def hire(model: ZoneModel) -> tuple[np.ndarray, np.ndarray]:
     t, f, p, S, y = model.talent, model.firms, model.params, model.streams, model.steps
     nz = model.n_zone_slots
     L, C = f.n, t.n
-    want = f.employees[:L] * model.sector_skill[f.sector[:L]]
     fz = f.zone[:L]
-    demand = group_sum(fz, want, nz)
+    both = demand_by_zone(fz, f.employees[:L], model.sector_skill, f.sector[:L], nz)  # one compiled pass
+    if both is None:
+        want = f.employees[:L] * model.sector_skill[f.sector[:L]]
+        demand = group_sum(fz, want, nz)
+    else:
+        want, demand = both
     tz = t.zone[:C]
     supply = group_sum(tz + 1, None, nz + 1)[1:] * float(p.talent_scale)  # cohorts outside: bin 0
     fill = np.where(demand > 0, np.minimum(1.0, supply / np.maximum(demand, 1e-9)), 0.0)

@@ -84,7 +84,7 @@ def _build(nb) -> None:
     # kernels that call another kernel find it as a module global, not a closure cell: numba keys
     # its on-disk cache by the pickled closure cells, and a pickled dispatcher differs in every
     # process (the cache would never hit: every process compiled them again, ~0.7 s)
-    global _hash, _bits, _uniform, _poisson_window, _group_sum, _group_count
+    global _hash, _bits, _uniform, _poisson_window, _group_sum, _group_count, _demand, _zone_key_cells
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     @_jit
@@ -143,6 +143,25 @@ def _build(nb) -> None:
         return True
 
     @_jit
+    def _demand(group, emp, share, sector, want, out):  # pragma: no cover - compiled
+        # want = emp * share[sector]; out = bincount(group, want): the same products and sums in order
+        n = out.size
+        for i in range(group.size):
+            g = group[i]
+            if g < 0 or g >= n:
+                return False
+            w = emp[i] * share[sector[i]]
+            want[i] = w
+            out[g] += w
+        return True
+
+    @_jit
+    def _zone_key_cells(zone, keys, zshift, kshift, out):  # pragma: no cover - compiled
+        # (keys >> kshift).astype(uint16) | (zone << zshift).astype(uint16), as streams.zone_key_order
+        for i in range(zone.size):
+            out[i] = np.uint16((keys[i] >> kshift) & np.uint64(0xFFFF)) | np.uint16((zone[i] << zshift) & 0xFFFF)
+
+    @_jit
     def _group_count(group, out):  # pragma: no cover - compiled
         n = out.size
         for i in range(group.size):
@@ -191,3 +210,27 @@ def group_sum(group: np.ndarray, weights: np.ndarray | None, size: int) -> np.nd
             if _group_sum(g, np.ascontiguousarray(weights), out):
                 return out
     return np.bincount(group, weights=weights, minlength=size)
+
+
+def demand(group: np.ndarray, emp: np.ndarray, share: np.ndarray, sector: np.ndarray, size: int):
+    """``want = emp * share[sector]`` and ``np.bincount(group, want, minlength=size)`` in one pass;
+    None when the kernels are off or a group is outside [0, size) (the caller's numpy decides)."""
+    if not ENABLED or group.dtype != np.int64 or sector.dtype != np.int64:
+        return None
+    want, out = np.empty(group.size), np.zeros(size)
+    if _demand(np.ascontiguousarray(group), np.ascontiguousarray(emp, dtype=np.float64),
+               np.ascontiguousarray(share, dtype=np.float64), np.ascontiguousarray(sector), want, out):
+        return want, out
+    return None
+
+
+def zone_key_cells(zone: np.ndarray, keys: np.ndarray, zbits: int) -> np.ndarray | None:
+    """The uint16 sort cells of ``streams.zone_key_order`` (zone in the top ``zbits`` bits, then the
+    top bits of the key) in one pass; None when the kernels are off."""
+    if not ENABLED or zone.dtype != np.int64 or keys.dtype != np.uint64:
+        return None
+    kbits = 16 - zbits
+    out = np.empty(zone.size, dtype=np.uint16)
+    _zone_key_cells(np.ascontiguousarray(zone), np.ascontiguousarray(keys), np.int64(kbits),
+                    np.uint64(64 - kbits), out)
+    return out

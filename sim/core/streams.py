@@ -356,9 +356,11 @@ def zone_key_order(zone: np.ndarray, keys: np.ndarray, n_zones: int) -> np.ndarr
     zbits = max(1, int(n_zones - 1).bit_length())
     if zbits > 12:  # more than 4,096 zones: a full sort
         return np.lexsort((k, zone))
-    kbits = 16 - zbits
-    cell = (k >> U64(64 - kbits)).astype(np.uint16)
-    cell |= (zone << kbits).astype(np.uint16)
+    cell = kernels.zone_key_cells(zone, k, zbits)  # one compiled pass: the same cells
+    if cell is None:
+        kbits = 16 - zbits
+        cell = (k >> U64(64 - kbits)).astype(np.uint16)
+        cell |= (zone << kbits).astype(np.uint16)
     return np.argsort(cell, kind="stable")
 
 

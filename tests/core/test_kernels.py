@@ -86,3 +86,25 @@ def test_kernels_switch_on_after_enough_agents(monkeypatch):
     assert not kernels.ENABLED
     kernels.model_started(600)
     assert kernels.ENABLED
+
+
+@pytest.mark.parametrize("n_zones", [1, 2, 14, 40, 400, 4000])
+def test_zone_key_order_matches_numpy(monkeypatch, n_zones):
+    from sim.core.streams import zone_key_order
+
+    rng = np.random.default_rng(n_zones)
+    zone = rng.integers(0, n_zones, 30_000)
+    keys = rng.integers(0, 2**63, zone.size, dtype=np.int64).view(np.uint64)
+    got, want = both(lambda: zone_key_order(zone, keys, n_zones), monkeypatch)
+    assert np.array_equal(got, want)
+
+
+def test_demand_matches_numpy():
+    rng = np.random.default_rng(4)
+    zone, sector = rng.integers(0, 14, 20_000), rng.integers(0, 8, 20_000)
+    emp, share = rng.lognormal(2, 1, zone.size), rng.uniform(0, 1, 8)
+    want, demand = kernels.demand(zone, emp, share, sector, 14)
+    assert np.array_equal(want, emp * share[sector])
+    assert np.array_equal(demand, np.bincount(zone, weights=emp * share[sector], minlength=14))
+    zone[5] = 20  # outside [0, size): the caller's numpy decides
+    assert kernels.demand(zone, emp, share, sector, 14) is None
