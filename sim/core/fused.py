@@ -274,7 +274,39 @@ def _build() -> bool:
             log_sum[c] += lt
             land_sum[c] += land[i]
 
-    _K.update(cell_stats=cell_stats)
+    @jit
+    def poisson_head(u, lam, threshold, seq_rate, seq_steps, out, big, rest):  # pragma: no cover - compiled
+        # streams.poisson_ppf up to its windows: rows that may exceed 0; small rates searched
+        # sequentially for the first seq_steps counts; the rows left for the windows (big rates,
+        # then the small-rate rows not done), each list ascending as numpy's
+        nb = 0
+        nr = 0
+        for i in range(u.size):
+            ui = u[i]
+            li = lam[i]
+            if not ui + li > threshold:
+                continue
+            if not li < seq_rate:
+                big[nb] = i
+                nb += 1
+                continue
+            p = np.exp(-li)
+            c = p
+            k = 0
+            while k < seq_steps:
+                if not ui > c:
+                    break
+                k += 1
+                out[i] = k
+                p = p * li
+                p = p / np.float64(k)
+                c = c + p
+            if k == seq_steps and ui > c:
+                rest[nr] = i
+                nr += 1
+        return nb, nr
+
+    _K.update(cell_stats=cell_stats, poisson_head=poisson_head)
     _K.update(knowledge=knowledge, innovation_rate=innovation_rate, tfp_update=tfp_update,
               certify_flags=certify_flags, certify_set=certify_set)
     _K.update(pow_op=pow_op, probe=probe, grow_change=grow_change, grow_apply=grow_apply, exit_hazard=exit_hazard,
@@ -389,3 +421,13 @@ def cell_stats(zone, sector, n_sectors, emp, tfp, land, ncells):
     log_tfp = np.empty(zone.size)
     _K["cell_stats"](zone, sector, int(n_sectors), emp, tfp, land, count, emp_sum, log_sum, land_sum, log_tfp)
     return count, emp_sum, log_sum, land_sum, log_tfp
+
+
+def poisson_head(u: np.ndarray, lam: np.ndarray, threshold: float, seq_rate: float, seq_steps: int,
+                 out: np.ndarray) -> np.ndarray:
+    """``streams.poisson_ppf`` before its windows, in one pass: fills ``out`` for the rows the
+    sequential search settles and returns the rows left for the windows (big rates, then the rest)."""
+    big, rest = np.empty(u.size, dtype=np.int64), np.empty(u.size, dtype=np.int64)
+    nb, nr = _K["poisson_head"](_c(u, np.float64), _c(lam, np.float64), float(threshold), float(seq_rate),
+                                int(seq_steps), out, big, rest)
+    return np.concatenate([big[:nb], rest[:nr]])
