@@ -45,8 +45,9 @@ polars' first queries), then the repeats run interleaved — each repeat times e
 the order above — so drifts in machine load hit all alike. Figures are the **median** over the
 repeats of each model's agent-steps per second; RATIO is that median over the reference's median
 (the figure to quote: less sensitive to load than the times), and the range of the per-repeat
-ratios (each model against the reference run in the same repeat) shows the spread. The header prints
-the package versions, the thread counts and the load average before and after.
+ratios (each model against the reference run in the same repeat) shows the spread; the seconds of
+every repeat are printed last. The header prints the package versions, the thread counts and the
+load average before and after.
 """
 
 from __future__ import annotations
@@ -66,8 +67,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_model import Reference  # noqa: E402  (the project's plain-Mesa reference)
-
 INSTALL = ("into a separate venv, not the project's (python -m venv --system-site-packages /work/venvs/peers; "
            "its pip install starsim polars, then pip install --no-deps mesa-frames) and run this with its python")
 
@@ -83,6 +82,8 @@ def version(dist: str) -> str:
 
 
 def run_reference(n: int, years: int, seed: int) -> tuple[float, int, str]:
+    from bench_model import Reference  # the project's plain-Mesa reference
+
     t0 = time.perf_counter()
     m = Reference(n, seed)
     for _ in range(years):
@@ -376,11 +377,13 @@ def main(argv: list[str] | None = None) -> None:
         paired = [a / b for a, b in zip(rates, ref_rates)]
         head = f"  {label:56s} {rate:>13,.0f} agent-steps/s  {sec:8.3f} s"
         if problems:
-            print(f"{head}  WRONG RESULT ({'; '.join(problems)}): not quoted")
+            print(f"{head}  WRONG RESULT ({name}): {'; '.join(problems)}: not quoted")
         elif name == "reference":
             print(f"{head}  (the reference: 1.00x)")
         else:
             print(f"{head}  RATIO ({name}) {rate / ref_rate:.2f}x  (per repeat {min(paired):.2f}x-{max(paired):.2f}x)")
+    print("seconds per repeat, in the order run: " + ";  ".join(
+        f"{name} " + " ".join(f"{sec:.3f}" for sec, _, _ in runs[name]) for name, _, _ in active))
 
 
 if __name__ == "__main__":
