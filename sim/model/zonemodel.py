@@ -138,7 +138,7 @@ class ZoneModel(mesa.Model):
         self.anchor_keys = np.zeros(0, dtype=np.uint64)  # keys of the world's anchor firms (populate)
         self.anchor_names: dict[int, str] = {}  # anchor key -> anchor name
         self.year_zero_closed = False  # set when the spin-up has run year 0's firm processes
-        with no_cycle_collection():  # sim/core/memory.py: the collector would walk every new agent
+        with no_cycle_collection(freeze=not lazy):  # sim/core/memory.py: the collector would walk every new agent
             self.hooks = Hooks([])  # the initial population and spin-up run under the baseline rules: no levers yet
             populate(self, world.zones, world.anchors)
             kernels.model_started(self.firms.n + self.talent.n)  # a process running enough models uses them
@@ -269,7 +269,7 @@ class ZoneModel(mesa.Model):
     def step(self) -> None:
         """One year: the stages of :data:`sim.model.plan.PLAN`, in order (the cyclic garbage
         collector paused: sim/core/memory.py)."""
-        with no_cycle_collection():
+        with no_cycle_collection(freeze=not self.firms.lazy):
             if self.stage_seconds is None:
                 for run in self._stages:
                     run()
