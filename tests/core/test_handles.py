@@ -101,12 +101,13 @@ def churn(model: Toy) -> list:
     p.add(40)
     p.remove(np.array([3, 5, 7]))
     h = p.handles
-    held = [h[int(u)] for u in p.uid[:3]]
+    held = [h[int(u)] for u in p.uid[:4]]
     held[0].remove()  # wholly removed by hand
     model.agents.remove(held[1])  # from model.agents only
     model.agents_by_type[Thing].remove(held[2])  # from its type's AgentSet only
+    del model._agents[held[3]]  # from Mesa's strong references only
     p.add(5)
-    p.remove(np.array([0, 1, 2, 4, 10, 11]))
+    p.remove(np.array([0, 1, 2, 3, 10, 11]))
     p.add(3)
     p.remove(np.arange(p.n)[::2])
     return held
@@ -120,7 +121,7 @@ def test_toy_bulk_matches_public_with_hand_removals():
         assert m.handles.bulk is bulk
         got[bulk] = (registries_toy(m), sorted(m.things.handles), [a in m.agents for a in held])
     assert got[True] == got[False]
-    assert got[True][2] == [False, False, True]  # Agent.remove left the third in model.agents
+    assert got[True][2] == [False, False, True, True]  # Agent.remove left these in model.agents
 
 
 def registries_toy(model: mesa.Model) -> dict:
