@@ -16,7 +16,7 @@ By default every model (the reference's too) is released after it is timed and t
 collected, so each run starts from the same state; ``--no-release`` keeps them all, as
 ``bench_model.py`` does (Mesa 3.3 keeps every model alive), so the collector's work grows with
 the repeats. Prints median CPU seconds (``process_time``: other processes' load does not count)
-and wall seconds, and ratios to the reference.
+and wall seconds, ratios to the reference, and the CPU seconds the collector took (``gc.callbacks``).
 """
 
 from __future__ import annotations
@@ -53,7 +53,18 @@ def clocks() -> tuple[float, float]:
     return time.process_time(), time.perf_counter()
 
 
-def one_run(world, years: int, seed: int, handles: str):
+GC_SECONDS = [0.0, 0.0]  # CPU seconds inside the collector (total, start of the current collection)
+
+
+def _gc_clock(phase: str, info: dict) -> None:
+    if phase == "start":
+        GC_SECONDS[1] = time.process_time()
+    else:
+        GC_SECONDS[0] += time.process_time() - GC_SECONDS[1]
+
+
+def one_run(world, years: int, seed: int, handles: str, keep: bool):
+    GC_SECONDS[0] = 0.0
     c0, w0 = clocks()
     m = ZoneModel(world=world, rng=seed, agent_handles=handles)
     m.agent_steps = 0
@@ -62,8 +73,19 @@ def one_run(world, years: int, seed: int, handles: str):
         m.step()
     df = m.results()
     c1, w1 = clocks()
+    in_gc = GC_SECONDS[0]
     agents = sorted((a.unique_id, type(a).__name__) for a in m.agents) if handles == "eager" else None
-    return c1 - c0, w1 - w0, m, df, agents
+    per_step = m.agent_steps / max(years, 1)
+    if keep:
+        KEPT.append(m)
+    else:
+        release(m)  # pops it from Mesa's Agent._ids, thaws what was frozen
+        del m
+        gc.collect()
+    return c1 - c0, w1 - w0, in_gc, df, agents, per_step
+
+
+KEPT: list = []  # --no-release: every model stays alive (Mesa 3.3 would keep them anyway)
 
 
 def reference(n: int, years: int, seed: int):
@@ -84,41 +106,35 @@ def main() -> None:
     args = ap.parse_args()
     world = load_world(args.world)
     names = list(CONFIGS)
+    gc.callbacks.append(_gc_clock)
 
-    def settle(model) -> None:
-        if not args.no_release:
-            release(model)  # pops it from Mesa's Agent._ids, thaws what was frozen
-            del model
-            gc.collect()
-
+    keep = args.no_release
     configure(True, True)
-    _, _, m, _, _ = one_run(world, 2, 0, "eager")  # warm-up: imports, caches
-    settle(m)
-    _, _, m, _, _ = one_run(world, args.years, 100, "lazy")  # the reference's size, as bench_model.py's
-    n_agents = round(m.agent_steps / args.years)
-    settle(m)
+    one_run(world, 2, 0, "eager", keep)  # warm-up: imports, caches
+    n_agents = round(one_run(world, args.years, 100, "lazy", keep)[5])  # the reference's size, as bench_model's
     cpu: dict[str, list[float]] = {}
     wall: dict[str, list[float]] = {}
+    in_gc: dict[str, list[float]] = {}
     for r in range(args.repeats):
         seed = 100 + r
         c, w, ref = reference(n_agents, args.years, seed)
         cpu.setdefault("reference", []).append(c)
         wall.setdefault("reference", []).append(w)
-        if not args.no_release:
+        if keep:
+            KEPT.append(ref)
+        else:
             mesa.Agent._ids.pop(ref, None)
         del ref
-        if not args.no_release:
-            gc.collect()
+        gc.collect()
         seen = {}
         order = names[r % len(names):] + names[:r % len(names)]
         for name in [*order, "lazy"]:
             configure(*CONFIGS.get(name, (True, True)))
-            c, w, m, df, agents = one_run(world, args.years, seed, "lazy" if name == "lazy" else "eager")
+            c, w, g, df, agents, _ = one_run(world, args.years, seed, "lazy" if name == "lazy" else "eager", keep)
             cpu.setdefault(name, []).append(c)
             wall.setdefault(name, []).append(w)
+            in_gc.setdefault(name, []).append(g)
             seen[name] = (df, agents)
-            settle(m)
-            del m
         configure(True, True)
         first = seen["before"]
         for name, (df, agents) in seen.items():
@@ -130,11 +146,12 @@ def main() -> None:
     print(f"{args.world}, {args.years} years, {n_agents:,} agents in the reference, median of {args.repeats} "
           f"interleaved repeats "
           f"({'models kept alive' if args.no_release else 'each model released'}); results and agents identical")
-    print(f"  {'':10s} {'cpu s':>7s} {'ratio':>6s} {'vs before':>9s} {'wall s':>7s} {'ratio':>6s}")
+    print(f"  {'':10s} {'cpu s':>7s} {'ratio':>6s} {'vs before':>9s} {'wall s':>7s} {'ratio':>6s} {'in gc s':>7s}")
     base = statistics.median(cpu["before"])
     for name in ["reference", *names, "lazy"]:
         c, w = statistics.median(cpu[name]), statistics.median(wall[name])
-        print(f"  {name:10s} {c:7.3f} {ref_c / c:5.2f}x {c / base:9.3f} {w:7.3f} {ref_w / w:5.2f}x")
+        g = f"{statistics.median(in_gc[name]):7.3f}" if name in in_gc else ""
+        print(f"  {name:10s} {c:7.3f} {ref_c / c:5.2f}x {c / base:9.3f} {w:7.3f} {ref_w / w:5.2f}x {g}")
 
 
 if __name__ == "__main__":
