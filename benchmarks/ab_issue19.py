@@ -82,7 +82,7 @@ STEPS = ("kernels", "gc pause", "stream constants", "pool copy")
 
 def configure(on: set[str]) -> None:
     kernels.ENABLED = "kernels" in on and kernels.numba is not None
-    zm.no_cycle_collection = NEW_GC if "gc pause" in on else contextlib.nullcontext
+    zm.no_cycle_collection = NEW_GC if "gc pause" in on else (lambda freeze=False: contextlib.nullcontext())
     Streams._const = NEW_CONST if "stream constants" in on else old_const
     Pool.remove = NEW_REMOVE if "pool copy" in on else old_remove
 

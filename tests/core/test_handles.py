@@ -226,3 +226,14 @@ def test_results_identical_with_the_collector_freeze_off(monkeypatch, handles):
     b = ZoneModel(world=WORLD, rng=3, agent_handles=handles, max_years=3)
     b.run_model()
     assert a.results().equals(b.results())
+
+
+@pytest.mark.slow
+def test_ab_eager_script_runs_and_checks_identity():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, str(root / "benchmarks" / "ab_eager.py"), "--repeats", "1", "--years", "2",
+                          "--world", "synthetic:3,300,1500"], capture_output=True, text=True, timeout=900, cwd=root)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "results and agents identical" in out.stdout and "after" in out.stdout
