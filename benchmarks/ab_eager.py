@@ -31,14 +31,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import mesa  # noqa: E402
+import mesa
+from bench_model import Reference
 
-import sim.core.memory as memory  # noqa: E402
-import sim.core.pool as pool  # noqa: E402
-from bench_model import Reference  # noqa: E402
-from sim.experiments.runner import release  # noqa: E402
-from sim.model.zonemodel import ZoneModel  # noqa: E402
-from sim.scenario.world import load_world  # noqa: E402
+from sim.core import memory, pool
+from sim.experiments.runner import release
+from sim.model.zonemodel import ZoneModel
+from sim.scenario.world import load_world
 
 BULK_OK, KEEPS = pool.mesa_bulk_ok, memory._mesa_keeps_models
 CONFIGS = {"before": (False, False), "+bulk": (True, False), "+freeze": (False, True), "after": (True, True)}

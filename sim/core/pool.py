@@ -230,12 +230,12 @@ class MesaHandles:
 
     ``one(uid)`` is ``cls(model, uid)``: Mesa's public path (``Agent.__init__`` gives the next
     unique id and calls ``model.register_agent``; ``Agent.remove`` calls ``model.deregister_agent``).
-    ``many(uids)`` and ``drop(agents)`` do the same for a whole list in one pass each: agents made
+    ``many(uids)`` and ``drop(agents)`` do the same for a whole list, a few passes over it in all: agents made
     with ``cls.__new__`` and given the attributes ``Agent.__init__`` and the handle's ``__init__``
     set (``model``, ``unique_id``, ``pos``, then ``pool`` and ``uid``), unique ids taken from Mesa's
     own per-model counter in the same order, and the three registries of the model
     (``model._agents``, ``model._agents_by_type[cls]``, ``model._all_agents``) updated with one
-    ``update`` each (docs/performance.md, issue 19). The
+    ``update`` each, and emptied with one ``pop`` pass each (docs/performance.md, issue 19). The
     result is the same as the public path, agent by agent (tests/core/test_handles.py).
 
     The bulk path relies on Mesa 3.3's internals, so it is used only when :func:`mesa_bulk_ok`
@@ -312,11 +312,6 @@ class MesaHandles:
 
 _MISSING = object()
 _MESA_LOG: logging.Logger = getattr(mesa.model, "_mesa_logger", None) or logging.getLogger("MESA.mesa.model")
-
-
-def _drain(it: Any) -> None:
-    for _ in it:
-        pass
 
 
 def _weak_add(weak: weakref.WeakKeyDictionary, agents: list[Any]) -> None:
