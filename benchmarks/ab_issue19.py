@@ -83,7 +83,7 @@ FUSED_OK = {"ok": False}  # whether this CPU may use the fused kernels (sim/core
 
 def configure(on: set[str]) -> None:
     kernels.ENABLED = "kernels" in on and kernels.numba is not None
-    zm.no_cycle_collection = NEW_GC if "gc pause" in on else contextlib.nullcontext
+    zm.no_cycle_collection = NEW_GC if "gc pause" in on else (lambda freeze=False: contextlib.nullcontext())
     Streams._const = NEW_CONST if "stream constants" in on else old_const
     Pool.remove = NEW_REMOVE if "pool copy" in on else old_remove
     fused._STATE["ok"] = "fused" in on and FUSED_OK["ok"]  # needs the kernels too: off when they are

@@ -39,18 +39,64 @@ def tune_malloc() -> bool:
     return ok
 
 
+_FROZEN = False  # whether objects are in the permanent generation because of freeze=True below
+
+
 @contextlib.contextmanager
-def no_cycle_collection() -> Iterator[None]:
+def no_cycle_collection(freeze: bool = False) -> Iterator[None]:
     """Python's cyclic garbage collector paused (restored on exit, also on an error). A model's
     build and years allocate thousands of objects (Mesa agents for new firms in an eager model),
     and every few hundred allocations the collector walks the young objects, and now and then all
     of them: ~50,000 Mesa agents in the default eager world (issue 19: a fifth of an eager step).
     A model's own objects die by reference counting; any cyclic garbage waits for the next
-    collection after the pause."""
+    collection after the pause.
+
+    ``freeze=True`` (an eager model's build and years) also keeps the collector from walking the
+    model's objects *after* the pause: on exit every tracked object is moved to the permanent
+    generation (``gc.freeze()``), which the collector never walks, so the ~50,000 agents are not
+    walked again at every later collection. On entry, the objects not frozen yet are collected
+    first (cheap after the first time: only what was made since the last freeze), so what gets
+    frozen is what is alive, plus any cyclic garbage the model's own build or year made. Done
+    only while Mesa itself keeps every model alive until it is released (Mesa 3.3's
+    ``Agent._ids``, mesa#3179: a model is never garbage before
+    ``sim.experiments.runner.release``) and only if nothing else froze objects.
+    :func:`thaw` (called by ``release``) gives everything back to the collector."""
+    global _FROZEN
     was = gc.isenabled()
+    freeze = freeze and _mesa_keeps_models() and (_FROZEN or gc.get_freeze_count() == 0)
+    if freeze:
+        gc.collect()  # over the objects not frozen yet
     gc.disable()
     try:
         yield
     finally:
+        if freeze:
+            gc.freeze()
+            _FROZEN = True
         if was:
             gc.enable()
+
+
+def thaw() -> bool:
+    """Undo :func:`no_cycle_collection`'s freezes: the permanent generation back to the collector
+    (``gc.unfreeze()``), then one full collection, which frees the models released before (the
+    one being released is still referenced by its caller: it goes at the next collection or the
+    next thaw, so a loop of released models keeps at most one dead model). Returns whether there
+    was anything to thaw (a no-op when no eager model froze anything since the last call: lazy
+    runs never freeze)."""
+    global _FROZEN
+    if not _FROZEN:
+        return False
+    _FROZEN = False
+    gc.unfreeze()
+    gc.collect()
+    return True
+
+
+def _mesa_keeps_models() -> bool:
+    """Whether Mesa keeps a reference to every model until it is released (Mesa 3.3's class
+    attribute ``Agent._ids``, a plain dict keyed by model; a fixed Mesa holds models weakly)."""
+    import mesa
+
+    ids = getattr(mesa.Agent, "_ids", None)
+    return isinstance(ids, dict)

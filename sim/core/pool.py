@@ -17,13 +17,22 @@ member is added, a lazy pool when it is first asked for (``handle(slot)``, ``han
 The handle finds its member by uid, so it follows the member when compaction moves it; when the
 member exits, the handle is removed from the model with Mesa's ``Agent.remove()`` and never
 reused. A lazy pool that nobody asks for handles costs nothing on the yearly path.
+
+An eager pool makes and removes handles in bulk when it is given ``make_handles`` and
+``drop_handles`` (``add`` and ``remove`` then make one call each, not one per member);
+:class:`MesaHandles` provides all three for a Mesa model, registering and deregistering many
+agents at once with the same result as Mesa's one-by-one path (issue 19, docs/performance.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+import logging
+import weakref
+from collections.abc import Callable, Sequence
 from typing import Any
 
+import mesa
 import numpy as np
 
 
@@ -32,7 +41,8 @@ class Pool:
 
     def __init__(self, columns: dict[str, tuple[Any, Any]], capacity: int,
                  make_handle: Callable[[int], Any] | None = None, lazy: bool = False,
-                 compact: bool = False) -> None:
+                 compact: bool = False, make_handles: Callable[[list[int]], list[Any]] | None = None,
+                 drop_handles: Callable[[list[Any]], None] | None = None) -> None:
         self._columns = {"uid": (np.int64, -1)} | dict(columns)
         self.compact = compact
         self.capacity = 0
@@ -43,6 +53,10 @@ class Pool:
             setattr(self, name, np.zeros(0, dtype=dtype))
         self.handles: dict[int, Any] = {}  # uid -> Mesa agent, live members only
         self._make_handle = make_handle
+        # bulk versions: make_handles(uids) == [make_handle(u) for u in uids]; drop_handles(hs) does
+        # h.remove() for each h in order (both optional: one call per member without them)
+        self._make_handles = make_handles or (lambda uids: [make_handle(u) for u in uids])  # type: ignore[misc]
+        self._drop_handles = drop_handles or _remove_each
         self.lazy = lazy  # lazy: a handle is made on first use (handle()), not when a member is added
         self.next_uid = 0
         self._live: np.ndarray | None = None  # cache of live(); cleared by add/remove/_grow
@@ -88,9 +102,8 @@ class Pool:
                                                                          self._uid_slot.size), -1, dtype=np.int64)])
         self._uid_slot[uids] = slots
         if self._make_handle is not None and not self.lazy:
-            make, handles = self._make_handle, self.handles
-            for u in uids.tolist():
-                handles[u] = make(u)
+            ul = uids.tolist()
+            self.handles.update(zip(ul, self._make_handles(ul)))
         return slots
 
     def remove(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -107,11 +120,11 @@ class Pool:
         gone = self.uid[idx]
         self._uid_slot[gone] = -1
         if self.handles:  # the exited members' Mesa agents leave the model for good
-            pop = self.handles.pop
-            for u in gone.tolist():
-                h = pop(u, None)
-                if h is not None:
-                    h.remove()
+            hs = list(map(self.handles.pop, gone.tolist(), itertools.repeat(None)))
+            if None in hs:  # lazy: members never asked for have no agent
+                hs = [h for h in hs if h is not None]
+            if hs:
+                self._drop_handles(hs)
         if not self.compact:
             self.n -= int(self.alive[idx].sum())
             self.alive[idx] = False
@@ -205,3 +218,126 @@ def _live_slot(obj: Pooled) -> int:
     if slot < 0:
         raise Exited(f"{type(obj).__name__} {obj.uid} has left the model; its agent was removed")
     return slot
+
+
+def _remove_each(handles: list[Any]) -> None:
+    for h in handles:
+        h.remove()
+
+
+class MesaHandles:
+    """Makes and removes the Mesa agents of one pool, one at a time or many at once.
+
+    ``one(uid)`` is ``cls(model, uid)``: Mesa's public path (``Agent.__init__`` gives the next
+    unique id and calls ``model.register_agent``; ``Agent.remove`` calls ``model.deregister_agent``).
+    ``many(uids)`` and ``drop(agents)`` do the same for a whole list, a few passes over it in all: agents made
+    with ``cls.__new__`` and given the attributes ``Agent.__init__`` and the handle's ``__init__``
+    set (``model``, ``unique_id``, ``pos``, then ``pool`` and ``uid``), unique ids taken from Mesa's
+    own per-model counter in the same order, and the three registries of the model
+    (``model._agents``, ``model._agents_by_type[cls]``, ``model._all_agents``) updated with one
+    ``update`` each, and emptied with one ``pop`` pass each (docs/performance.md, issue 19). The
+    result is the same as the public path, agent by agent (tests/core/test_handles.py).
+
+    The bulk path relies on Mesa 3.3's internals, so it is used only when :func:`mesa_bulk_ok`
+    finds them as expected for this model and class (and Mesa's debug log is off, which the
+    public path writes a line to per agent); otherwise ``many`` and ``drop`` fall back to the
+    public path. The first agent is always made by the public path, and the bulk path is used only
+    if that agent holds exactly the attributes listed above. ``drop`` keeps ``Agent.remove``'s
+    semantics for an agent already removed (wholly or in part) by hand before its member left.
+    """
+
+    def __init__(self, model: Any, cls: type, pool_name: str) -> None:
+        self.model, self.cls, self.pool_name = model, cls, pool_name
+        self.bulk: bool | None = None if mesa_bulk_ok(model, cls) else False  # None: not checked yet
+
+    def one(self, uid: int) -> Any:
+        agent = self.cls(self.model, uid)
+        if self.bulk is None:  # the first agent, made by the public path, shows what __init__ sets
+            self.bulk = (list(vars(agent)) == ["model", "unique_id", "pos", "pool", "uid"]
+                         and agent.pool is getattr(self.model, self.pool_name) and agent.uid == uid)
+        return agent
+
+    def many(self, uids: Sequence[int]) -> list[Any]:
+        model, cls = self.model, self.cls
+        if self.bulk is None and uids:
+            return [self.one(uids[0]), *self.many(uids[1:])]
+        if not (self.bulk and uids) or _MESA_LOG.isEnabledFor(logging.DEBUG):
+            return [cls(model, u) for u in uids]
+        pool = getattr(model, self.pool_name)
+        new = cls.__new__
+        agents = [new(cls) for _ in uids]
+        for a, i, u in zip(agents, itertools.islice(mesa.Agent._ids[model], len(agents)), uids):
+            a.model = model  # as Agent.__init__ sets them, in its order, then the handle's __init__
+            a.unique_id = i
+            a.pos = None
+            a.pool = pool
+            a.uid = u
+        model._agents.update(dict.fromkeys(agents))
+        of_type = model._agents_by_type.get(cls)
+        if of_type is None:
+            model._agents_by_type[cls] = mesa.agent.AgentSet(agents, random=model.random)
+        else:
+            _weak_add(of_type._agents, agents)
+        _weak_add(model._all_agents._agents, agents)
+        return agents
+
+    def drop(self, agents: list[Any]) -> None:
+        if not self.bulk or _MESA_LOG.isEnabledFor(logging.DEBUG):
+            _remove_each(agents)
+            return
+        # Model.deregister_agent for each agent: del model._agents[a], then del from the AgentSet of
+        # its type, then from model.agents; Agent.remove ignores the KeyError of a step and skips the
+        # rest. Done structure by structure; an agent missing from one (removed by hand before its
+        # member left) is left out of the later ones, as Agent.remove leaves it.
+        model, missing = self.model, _MISSING
+        strong = model._agents
+        n = len(strong)
+        popped = list(map(strong.pop, agents, itertools.repeat(missing)))
+        if len(strong) != n - len(agents):
+            agents = [a for a, p in zip(agents, popped) if p is not missing]
+        if not agents:
+            return
+        refs = list(map(weakref.ref, agents))  # the weak keys' look-up twins (equal to them)
+        of_type = model._agents_by_type.get(self.cls)
+        for weak in (of_type._agents if of_type is not None else None, model._all_agents._agents):
+            if weak is None:  # no AgentSet of the type: every deletion raised
+                return
+            data = weak.data
+            weak._dirty_len = True  # as WeakKeyDictionary.__delitem__
+            n = len(data)
+            popped = list(map(data.pop, refs, itertools.repeat(missing)))
+            if len(data) != n - len(refs):
+                refs = [r for r, p in zip(refs, popped) if p is not missing]
+
+
+_MISSING = object()
+_MESA_LOG: logging.Logger = getattr(mesa.model, "_mesa_logger", None) or logging.getLogger("MESA.mesa.model")
+
+
+def _weak_add(weak: weakref.WeakKeyDictionary, agents: list[Any]) -> None:
+    """``weak[a] = None`` for every agent (WeakKeyDictionary.__setitem__: a weak key with the
+    dictionary's removal callback), in one ``update``."""
+    weak.data.update(zip(map(weakref.ref, agents, itertools.repeat(weak._remove)), itertools.repeat(None)))
+
+
+def mesa_bulk_ok(model: Any, cls: type) -> bool:
+    """Whether Mesa's internals are what :class:`MesaHandles`' bulk path was written against
+    (Mesa 3.3): the model registers and deregisters agents with Mesa's own methods into a dict and
+    two AgentSets over WeakKeyDictionaries, unique ids come from ``Agent._ids[model]``, and the
+    handle class does not override ``remove``. (What the handle's ``__init__`` sets is checked on
+    the first agent, which :class:`MesaHandles` makes by the public path.)"""
+    try:
+        if not mesa.__version__.startswith("3.3."):
+            return False
+        Model, Agent = mesa.Model, mesa.Agent
+        ok = (type(model).register_agent is Model.register_agent
+              and type(model).deregister_agent is Model.deregister_agent
+              and issubclass(cls, Agent) and cls.remove is Agent.remove
+              and isinstance(Agent._ids, dict) and type(Agent._ids[model]) is itertools.count
+              and type(model._agents) is dict and type(model._agents_by_type) is dict
+              and type(model._all_agents) is mesa.agent.AgentSet)
+        weak = model._all_agents._agents
+        return bool(ok and type(weak) is weakref.WeakKeyDictionary and type(weak.data) is dict
+                    and callable(weak._remove))
+    except AttributeError:
+        return False

@@ -77,9 +77,12 @@ def release(model: ZoneModel) -> None:
     SALib loop) grow until they run out of memory."""
     import mesa
 
+    from sim.core.memory import thaw
+
     ids = getattr(mesa.Agent, "_ids", None)
     if isinstance(ids, dict):
         ids.pop(model, None)
+    thaw()  # an eager model's objects were frozen (sim/core/memory.py): back to the collector
 
 
 # ------------------------------------------------------------------------------------------

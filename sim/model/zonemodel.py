@@ -29,7 +29,7 @@ from sim.core.streams import Streams
 from sim.outcomes.metrics import COUNTED_FLOWS as FLOW_NAMES, Recorder, census, zone_outcomes
 from sim.core.params import Params
 from sim.policies import Hooks, Lever
-from sim.core.pool import Pool
+from sim.core.pool import MesaHandles, Pool
 from sim.core.units import CNY_K_PER_M
 from sim.scenario.world import World, load_world
 
@@ -125,9 +125,9 @@ class ZoneModel(mesa.Model):
         if agent_handles not in ("eager", "lazy"):
             raise ValueError("agent_handles must be 'eager' or 'lazy'")
         lazy = agent_handles == "lazy"
-        self.zones = Pool(ZONE_COLUMNS, 0, self._handles(Zone))
-        self.firms = Pool(FIRM_COLUMNS, 0, self._handles(Enterprise), lazy=lazy, compact=True)
-        self.talent = Pool(TALENT_COLUMNS, 0, self._handles(Talent), lazy=lazy, compact=True)
+        self.zones = Pool(ZONE_COLUMNS, 0, **self._handles(Zone, "zones"))
+        self.firms = Pool(FIRM_COLUMNS, 0, **self._handles(Enterprise, "firms"), lazy=lazy, compact=True)
+        self.talent = Pool(TALENT_COLUMNS, 0, **self._handles(Talent, "talent"), lazy=lazy, compact=True)
         self.zones._grow(len(world.zones))
         self.firms._grow(int(n_firms * 1.15) + 64)
         self.talent._grow(int(n_coh * 1.6) + 64)
@@ -138,7 +138,7 @@ class ZoneModel(mesa.Model):
         self.anchor_keys = np.zeros(0, dtype=np.uint64)  # keys of the world's anchor firms (populate)
         self.anchor_names: dict[int, str] = {}  # anchor key -> anchor name
         self.year_zero_closed = False  # set when the spin-up has run year 0's firm processes
-        with no_cycle_collection():  # sim/core/memory.py: the collector would walk every new agent
+        with no_cycle_collection(freeze=not lazy):  # sim/core/memory.py: the collector would walk every new agent
             self.hooks = Hooks([])  # the initial population and spin-up run under the baseline rules: no levers yet
             populate(self, world.zones, world.anchors)
             kernels.model_started(self.firms.n + self.talent.n)  # a process running enough models uses them
@@ -175,10 +175,11 @@ class ZoneModel(mesa.Model):
         zs.budget[:] = zs.tax_kept
 
     # ------------------------------------------------------------------ helpers
-    def _handles(self, cls: type) -> Any:
-        def make(uid: int) -> Any:
-            return cls(self, uid)
-        return make
+    def _handles(self, cls: type, pool: str) -> dict[str, Any]:
+        """The pool's handle makers: one agent of ``cls`` per member (``cls(self, uid)``), made and
+        removed many at a time when the pool adds or removes many (sim.core.pool.MesaHandles)."""
+        h = MesaHandles(self, cls, pool)
+        return {"make_handle": h.one, "make_handles": h.many, "drop_handles": h.drop}
 
     def _geometry(self) -> None:
         """Pairwise distances (km) between zone slots and the firm moving-cost factors. A zone without
@@ -268,7 +269,7 @@ class ZoneModel(mesa.Model):
     def step(self) -> None:
         """One year: the stages of :data:`sim.model.plan.PLAN`, in order (the cyclic garbage
         collector paused: sim/core/memory.py)."""
-        with no_cycle_collection():
+        with no_cycle_collection(freeze=not self.firms.lazy):
             if self.stage_seconds is None:
                 for run in self._stages:
                     run()

@@ -1,0 +1,240 @@
+"""Eager Mesa handles made and removed in bulk (sim.core.pool.MesaHandles) are exactly what Mesa's
+public path makes, and the collector freeze of eager models (sim.core.memory) keeps memory flat."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import textwrap
+
+import mesa
+import numpy as np
+import pytest
+
+import sim.core.pool as pool_mod
+from sim.core.pool import MesaHandles, Pool, Pooled
+from sim.model.zonemodel import ZoneModel
+
+WORLD = "synthetic:4,600,3000"
+
+
+def public_path(monkeypatch) -> None:
+    monkeypatch.setattr(pool_mod, "mesa_bulk_ok", lambda model, cls: False)
+
+
+def registries(model: mesa.Model) -> dict:
+    """Everything Mesa knows about the model's agents, in Mesa's own orders."""
+    return {
+        "agents": [(type(a).__name__, a.unique_id, getattr(a, "uid", None), a.pos) for a in model.agents],
+        "len": len(model.agents),
+        "strong": [(type(a).__name__, a.unique_id) for a in model._agents],
+        "by_type": {cls.__name__: [a.unique_id for a in s] for cls, s in model.agents_by_type.items()},
+        "by_type_len": {cls.__name__: len(s) for cls, s in model.agents_by_type.items()},
+        "attrs": sorted({tuple(vars(a)) for a in model.agents if isinstance(a, Pooled)}),
+        "pools": [a.pool is getattr(model, {"Enterprise": "firms", "Talent": "talent", "Zone": "zones"}[
+            type(a).__name__]) for a in model.agents if isinstance(a, Pooled)].count(False),
+        "pooled": sum(isinstance(a, Pooled) for a in model.agents),
+        "next_id": next(mesa.Agent._ids[model]),
+    }
+
+
+def run(years: int = 4) -> tuple[dict, list, object]:
+    m = ZoneModel(world=WORLD, rng=7)
+    for _ in range(years):
+        m.step()
+    return registries(m), m.results(), m
+
+
+def test_the_bulk_path_is_on_with_mesa_3_3():
+    """If a Mesa upgrade turns the bulk path off, this says so (the fallback is correct, only slower)."""
+    m = ZoneModel(world=WORLD, rng=1, max_years=1)
+    on = [m.firms._make_handles.__self__.bulk, m.talent._make_handles.__self__.bulk]
+    if mesa.__version__.startswith("3.3."):
+        assert on == [True, True]
+    else:
+        assert on in ([True, True], [False, False])
+
+
+def test_bulk_and_public_paths_give_the_same_model(monkeypatch):
+    bulk, bulk_table, m = run()
+    assert m.firms._make_handles.__self__.bulk is True
+    public_path(monkeypatch)
+    public, public_table, m = run()
+    assert m.firms._make_handles.__self__.bulk is False
+    assert bulk == public
+    assert bulk["pools"] == 0 and bulk["attrs"] == [("model", "unique_id", "pos", "pool", "uid")]
+    assert bulk["pooled"] == m.firms.n + m.talent.n + m.zones.n  # every live member, no exited one
+    assert bulk_table.equals(public_table)
+
+
+# --------------------------------------------------------------------------- a toy model
+class Thing(Pooled, mesa.Agent):
+    def __init__(self, model, uid):
+        super().__init__(model)
+        self.pool = model.things
+        self.uid = uid
+
+
+class Other(mesa.Agent):
+    pass
+
+
+class Toy(mesa.Model):
+    def __init__(self, bulk: bool, cls=Thing):
+        super().__init__(rng=1)
+        Other(self)
+        self.handles = MesaHandles(self, cls, "things")
+        if not bulk:
+            self.handles.bulk = False
+        h = self.handles
+        self.things = Pool({"x": (np.float64, 0.0)}, 0, h.one, compact=True, make_handles=h.many,
+                           drop_handles=h.drop)
+
+
+def churn(model: Toy) -> list:
+    """Adds and removes, with agents removed by hand (wholly or from one registry) before their
+    member leaves: Agent.remove ignores what is gone, and the bulk path must too. Returns those
+    agents (held, else the weak registries would forget them anyway)."""
+    p = model.things
+    p.add(1)
+    p.add(40)
+    p.remove(np.array([3, 5, 7]))
+    h = p.handles
+    held = [h[int(u)] for u in p.uid[:4]]
+    held[0].remove()  # wholly removed by hand
+    model.agents.remove(held[1])  # from model.agents only
+    model.agents_by_type[Thing].remove(held[2])  # from its type's AgentSet only
+    del model._agents[held[3]]  # from Mesa's strong references only
+    p.add(5)
+    p.remove(np.array([0, 1, 2, 3, 10, 11]))
+    p.add(3)
+    p.remove(np.arange(p.n)[::2])
+    return held
+
+
+def test_toy_bulk_matches_public_with_hand_removals():
+    got = {}
+    for bulk in (True, False):
+        m = Toy(bulk)
+        held = churn(m)
+        assert m.handles.bulk is bulk
+        got[bulk] = (registries_toy(m), sorted(m.things.handles), [a in m.agents for a in held])
+    assert got[True] == got[False]
+    assert got[True][2] == [False, False, True, True]  # Agent.remove left these in model.agents
+
+
+def registries_toy(model: mesa.Model) -> dict:
+    return {
+        "agents": [(type(a).__name__, a.unique_id) for a in model.agents],
+        "len": len(model.agents),
+        "strong": [a.unique_id for a in model._agents],
+        "by_type": {cls.__name__: [a.unique_id for a in s] for cls, s in model.agents_by_type.items()},
+        "by_type_len": {cls.__name__: len(s) for cls, s in model.agents_by_type.items()},
+        "next_id": next(mesa.Agent._ids[model]),
+    }
+
+
+def test_guards_fall_back_to_the_public_path():
+    class Registers(Toy):
+        def register_agent(self, agent):
+            super().register_agent(agent)
+
+    assert Registers(True).handles.bulk is False  # the model overrides Mesa's registration
+
+    class Removes(Thing):
+        def remove(self):
+            super().remove()
+
+    assert Toy(True, Removes).handles.bulk is False  # the agent overrides remove()
+
+    class Extra(Thing):
+        def __init__(self, model, uid):
+            super().__init__(model, uid)
+            self.more = 1
+
+    m = Toy(True, Extra)
+    m.things.add(3)
+    assert m.handles.bulk is False  # the first agent showed an __init__ that sets more
+    assert all(a.more == 1 for a in m.things.handles.values())
+
+
+def test_mesa_debug_log_takes_the_public_path(caplog):
+    m = Toy(True)
+    m.things.add(1)
+    with caplog.at_level(logging.DEBUG, logger=pool_mod._MESA_LOG.name):
+        m.things.add(3)
+        m.things.remove(np.array([0, 1]))
+    assert sum("registered Thing" in r.getMessage() for r in caplog.records) == 3
+    assert sum("deregistered" in r.getMessage() for r in caplog.records) == 2
+
+
+# --------------------------------------------------------------------------- the collector
+GC_CHECK = textwrap.dedent("""
+    import gc, weakref
+    import sim.core.memory as memory
+    from sim.experiments.runner import release
+    from sim.model.zonemodel import ZoneModel
+
+    W = "synthetic:3,300,1500"
+    lazy = ZoneModel(world=W, rng=1, agent_handles="lazy")
+    lazy.step()
+    assert gc.get_freeze_count() == 0 and not memory._FROZEN  # lazy models never freeze
+
+    class Cycle:
+        pass
+
+    # a loop of eager models, each released: at most one dead model waits (the one just released)
+    alive = weakref.WeakSet()
+    for i in range(6):
+        m = ZoneModel(world=W, rng=i)
+        assert memory._FROZEN and gc.get_freeze_count() > 1000
+        c = Cycle(); c.me = c; probe = weakref.ref(c); del c  # garbage made between two years
+        m.step()
+        assert probe() is None  # collected when the year began, not frozen with the model
+        m.step()
+        alive.add(m)
+        release(m)
+        del m
+        assert len(alive) <= 1, len(alive)
+    assert gc.get_freeze_count() == 0 and not memory._FROZEN  # release thawed everything
+    # a model never released stays frozen (Mesa 3.3 keeps it anyway); a later release thaws it
+    kept = ZoneModel(world=W, rng=9)
+    kept.step()
+    assert gc.get_freeze_count() > 1000
+    other = ZoneModel(world=W, rng=10, agent_handles="lazy")
+    release(other)
+    assert gc.get_freeze_count() == 0
+    print("ok")
+""")
+
+
+def test_eager_models_freeze_and_release_thaws_in_a_loop():
+    """In a fresh process (the freeze is process-wide)."""
+    out = subprocess.run([sys.executable, "-c", GC_CHECK], capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "ok"
+
+
+@pytest.mark.parametrize("handles", ["eager", "lazy"])
+def test_results_identical_with_the_collector_freeze_off(monkeypatch, handles):
+    from sim.core import memory
+
+    a = ZoneModel(world=WORLD, rng=3, agent_handles=handles, max_years=3)
+    a.run_model()
+    monkeypatch.setattr(memory, "_mesa_keeps_models", lambda: False)
+    b = ZoneModel(world=WORLD, rng=3, agent_handles=handles, max_years=3)
+    b.run_model()
+    assert a.results().equals(b.results())
+
+
+@pytest.mark.slow
+def test_ab_eager_script_runs_and_checks_identity():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, str(root / "benchmarks" / "ab_eager.py"), "--repeats", "1", "--years", "2",
+                          "--world", "synthetic:3,300,1500"], capture_output=True, text=True, timeout=900, cwd=root,
+                         check=False)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "results and agents identical" in out.stdout and "after" in out.stdout
