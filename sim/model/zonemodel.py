@@ -289,11 +289,12 @@ class ZoneModel(mesa.Model):
         self.hooks.end_year(self)
 
     def _reset_flows(self) -> None:
-        for k, v in self.flows.items():
-            if isinstance(v, np.ndarray):
-                v[:] = 0.0
+        fl = self.flows
+        for k, v in fl.items():
+            if type(v) is np.ndarray:
+                v.fill(0.0)
             else:
-                self.flows[k] = 0.0
+                fl[k] = 0.0
 
     def _talent_moves(self) -> None:
         t, p, S, y, fl = self.talent, self.params, self.streams, self.steps, self.flows
@@ -355,8 +356,9 @@ class ZoneModel(mesa.Model):
             fl[name] += group_sum(z, getattr(f, name)[:f.n], nz)
         self.zones.wage[:] = np.where(emp > 0, self.params.labour_share * fl["value_added"] / np.maximum(emp, 1e-9),
                                       self.zones.wage)
-        self.region_mean_wage = float(np.average(self.zones.wage, weights=emp)) if emp.sum() > 0 else \
-            self.region_mean_wage
+        emp_sum = emp.sum(dtype=np.float64)
+        if emp_sum > 0:  # np.average(wage, weights=emp), as it computes it
+            self.region_mean_wage = float(np.multiply(self.zones.wage, emp, dtype=np.float64).sum() / emp_sum)
 
     def _innovation(self) -> None:
         f = self.firms
