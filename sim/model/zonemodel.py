@@ -416,10 +416,10 @@ class ZoneModel(mesa.Model):
         cum = np.zeros(z.size)
         cum[order] = ent._cumsum_by_group(land[order], z[order])
         ok = cum <= np.maximum(free, 0.0)[z]
-        fl["entries_blocked"] += group_sum(z[~ok], None, nz)
-        origin = new["origin"][ok]
-        for code, name in ((1, "startups"), (2, "spinoffs"), (3, "arrivals")):
-            fl[name] += group_sum(z[ok][origin == code], None, nz)
+        # entrants by zone and origin (1 start-ups, 2 spin-offs, 3 arrivals; 4: turned away), counted at once
+        counts = np.bincount(np.where(ok, z * 5 + new["origin"], z * 5 + 4), minlength=5 * nz).reshape(nz, 5)
+        for code, name in ((4, "entries_blocked"), (1, "startups"), (2, "spinoffs"), (3, "arrivals")):
+            fl[name] += counts[:, code]
         self.firms.add(int(ok.sum()), **{k: v[ok] for k, v in new.items()})
 
     def _public_finance(self) -> None:
