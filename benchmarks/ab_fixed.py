@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_model import time_reference  # noqa: E402
+from bench_model import time_reference
 
 
 def unpack_base(rev: str, into: Path) -> None:
@@ -55,10 +55,11 @@ def main() -> None:
     tmp = tempfile.TemporaryDirectory()
     unpack_base(args.base, Path(tmp.name))
     sys.path.insert(0, tmp.name)
-    from sim.model.zonemodel import ZoneModel as New
-    from sim.scenario.world import load_world as load_new
     from simbase.model.zonemodel import ZoneModel as Base
     from simbase.scenario.world import load_world as load_base
+
+    from sim.model.zonemodel import ZoneModel as New
+    from sim.scenario.world import load_world as load_new
 
     models = {"base": (Base, load_base(args.world)), "this": (New, load_new(args.world))}
 

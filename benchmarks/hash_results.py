@@ -21,12 +21,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from sim.experiments.runner import simulate  # noqa: E402
-from sim.model.zonemodel import ZoneModel  # noqa: E402
-from sim.scenario.packages import load_package  # noqa: E402
-from sim.scenario.world import load_world  # noqa: E402
+from sim.experiments.runner import simulate
+from sim.model.zonemodel import ZoneModel
+from sim.scenario.packages import load_package
+from sim.scenario.world import load_world
 
 
 def digest(df) -> str:

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 
-from sim.agents.zone import DELISTED, LEVELS, NATIONAL, REGION
+from sim.agents.zone import DELISTED, LEVELS, NATIONAL
 from sim.core.params import INDICATORS
 from sim.core.units import k_from_m
 
