@@ -159,6 +159,9 @@ class Committees:
         self.support_prior = 0.0
         self.pair_value = np.zeros(0)
         self.agents: dict[int, ZoneCommittee] = {}  # zone slot -> its committee's Mesa agent
+        self._synced = (-1, -1)  # (zone slots, live zones) when the agents were last matched to zones
+        self._prior: tuple[Any, tuple[np.ndarray, ...]] | None = None  # prior() and what follows from it
+        self._h = np.array([p.promotion_half, p.land_half, p.committee_half, p.committee_half, p.committee_half])
         self._grow(n)
 
     # ------------------------------------------------------------------ state
@@ -189,6 +192,9 @@ class Committees:
     def _sync_agents(self) -> None:
         """One ZoneCommittee agent per live zone (zones are never removed; a new zone gets one)."""
         zs = self.model.zones
+        if self._synced == (zs.capacity, zs.n):  # zones are never removed: no new zone, nothing to do
+            return
+        self._synced = (zs.capacity, zs.n)
         for slot in np.flatnonzero(zs.alive[: zs.capacity]):
             if int(slot) not in self.agents:
                 self.agents[int(slot)] = ZoneCommittee(self.model, int(slot))
@@ -207,7 +213,27 @@ class Committees:
 
     def hosts(self) -> np.ndarray:
         """Slots that host a zone (one hosted zone per host is supported)."""
-        return np.unique(self.host_of[self.host_of >= 0])
+        hosting = self.host_of >= 0
+        if not hosting.any():
+            return np.zeros(0, dtype=self.host_of.dtype)
+        return np.unique(self.host_of[hosting])
+
+    def _prior_terms(self, nz: int) -> tuple[np.ndarray, ...]:
+        """``prior()[:nz]``, where it is positive, the log of its positive entries (1 elsewhere)
+        and the output elasticity of each own use: fixed while hosting terms and zones are, so
+        worked out again only when they change."""
+        key = (nz, self.shares.shape[0], self.support_prior, self.host_of.tobytes())
+        if self._prior is None or self._prior[0] != key:
+            prior = self.prior()[:nz]
+            ok = prior > 0
+            own = prior[:, :N_OWN]
+            out_el = self.model.params.committee_output_elasticity * own / np.maximum(own.sum(axis=1, keepdims=True),
+                                                                                       1e-12)
+            terms = (prior, ok, np.log(np.where(ok, prior, 1.0)), out_el)
+            for a in terms:
+                a.flags.writeable = False
+            self._prior = (key, terms)
+        return self._prior[1]
 
     def set_hosting(self, pairs: list[tuple[int, int]], gdp_credit: float, tax_credit: float,
                     support_prior: float) -> None:
@@ -230,10 +256,10 @@ class Committees:
         score = zs.score
         log_out = np.log(np.maximum(m.flows["output"], 1e-9))
         ok = zs.alive & np.isfinite(score) & np.isfinite(self.last_score)
-        change2 = np.where(ok, (score - np.nan_to_num(self.last_score)) ** 2, 0.0)
+        change2 = np.where(ok, (score - np.where(ok, self.last_score, 0.0)) ** 2, 0.0)  # kept where ok only
         self.score_noise = np.where(ok, np.sqrt(mem * self.score_noise**2 + (1 - mem) * change2), self.score_noise)
         ok_o = zs.alive & np.isfinite(self.last_log_output) & (m.flows["output"] > 0)
-        d2 = np.where(ok_o, (log_out - np.nan_to_num(self.last_log_output)) ** 2, 0.0)
+        d2 = np.where(ok_o, (log_out - np.where(ok_o, self.last_log_output, 0.0)) ** 2, 0.0)
         self.output_noise = np.where(ok_o, np.sqrt(mem * self.output_noise**2 + (1 - mem) * d2), self.output_noise)
         self.last_score = np.where(zs.alive, score, np.nan)
         self.last_log_output = np.where(zs.alive & (m.flows["output"] > 0), log_out, np.nan)
@@ -248,8 +274,7 @@ class Committees:
         entries = fl["startups"] + fl["spinoffs"] + fl["arrivals"]
         arr_sh = np.where(entries > 0, fl["arrivals"] / np.maximum(entries, 1e-9), 0.1)
         st_sh = np.where(entries > 0, fl["startups"] / np.maximum(entries, 1e-9), 0.8)
-        h = self.halves()
-        x_share = x / (x + h)  # d log(x + h) / d log x
+        x_share = x / (x + self._h)  # d log(x + h) / d log x
         # promotion: arrivals (pull) and start-ups
         e[_SUB["arrivals_per_firm"], PROMOTION] = p.promotion_arrival_elasticity
         e[_SUB["entry_rate"], PROMOTION] = arr_sh * p.promotion_arrival_elasticity + st_sh * p.promotion_startup_elasticity
@@ -281,8 +306,7 @@ class Committees:
         return e
 
     def halves(self) -> np.ndarray:
-        p = self.model.params
-        return np.array([p.promotion_half, p.land_half, p.committee_half, p.committee_half, p.committee_half])
+        return self._h.copy()
 
     def own_tax(self) -> np.ndarray:
         """Tax the zone keeps of its own raised tax (after any share it must pay its host), CNY m."""
@@ -314,10 +338,11 @@ class Committees:
         self._grow(nz)
         self._sync_agents()
         budget = np.maximum(zs.budget, 0.0)
-        prior = self.prior()[:nz]
+        prior, ok, log_prior, out_el = self._prior_terms(nz)
         last = self.shares[:nz]
         x = last[:, :N_OWN] * budget[:, None]
-        h = self.halves()
+        h = self._h
+        xh = x + h
         sens = m.government.sensitivity
         if sens.shape[1] < nz:
             sens = np.concatenate([sens, np.zeros((sens.shape[0], nz - sens.shape[1]))], axis=1)
@@ -326,15 +351,13 @@ class Committees:
         out_pts = sens[_OUTPUT_LINKED].sum(axis=0)  # points per log point of (evaluated) output
         sv, ov = self.incentives()
         self.score_value[:nz], self.output_value[:nz] = sv, ov
-        out_el = p.committee_output_elasticity * prior[:, :N_OWN] / np.maximum(prior[:, :N_OWN].sum(axis=1, keepdims=True), 1e-12)
+        pts = score_pts + out_pts[:, None] * out_el
         v = np.zeros((nz, len(OPTIONS)))
-        v[:, :N_OWN] = (sv[:, None] * (score_pts + out_pts[:, None] * out_el) + ov[:, None] * out_el) / (x + h)
+        v[:, :N_OWN] = (sv[:, None] * pts + ov[:, None] * out_el) / xh
         v[:, HOSTED] = self._hosted_value(sv, ov, out_pts, budget, out_el, x, h)
-        ok = prior > 0
-        vbar = np.sum(np.where(ok, prior * v, 0.0), axis=1)
+        vbar = np.where(ok, prior * v, 0.0).sum(axis=1)
         scale = np.where(np.abs(vbar) > 1e-12, np.abs(vbar), 1.0)
-        util = np.where(ok, np.log(np.where(ok, prior, 1.0)) + p.committee_sensitivity * (v - vbar[:, None]) / scale[:, None],
-                        -np.inf)
+        util = np.where(ok, log_prior + p.committee_sensitivity * (v - vbar[:, None]) / scale[:, None], -np.inf)
         util -= util.max(axis=1, keepdims=True)
         target = np.exp(util)
         target /= target.sum(axis=1, keepdims=True)
@@ -347,12 +370,12 @@ class Committees:
         self.shares[:nz] = np.where(alive[:, None], new, last)
         self.values[:nz] = v
         # evaluation points a further CNY m buys in each use, as the committee saw it this year
-        self.points = (score_pts + out_pts[:, None] * out_el) / (x + h)
+        self.points = pts / xh
         # share of the value of its own uses that comes from the evaluation (score) motive
         own = self.shares[:nz, :N_OWN]
-        total = np.sum(own * v[:, :N_OWN], axis=1)
+        total = (own * v[:, :N_OWN]).sum(axis=1)
         self.motive = _pad(self.motive, nz, 0.0)
-        self.motive[:nz] = np.where(total > 0, np.sum(own * sv[:, None] * self.points, axis=1) / np.maximum(total, 1e-12),
+        self.motive[:nz] = np.where(total > 0, (own * sv[:, None] * self.points).sum(axis=1) / np.maximum(total, 1e-12),
                                     0.0)
         return self.shares[:nz]
 
@@ -366,10 +389,14 @@ class Committees:
         p, zs = m.params, m.zones
         nz = zs.capacity
         v = np.zeros(nz)
+        hosted = np.flatnonzero((self.host_of[:nz] >= 0) & zs.alive)
+        if hosted.size == 0:  # no hosting: nothing for the hosted use
+            self.pair_value = np.zeros(nz)
+            return v
         out = np.maximum(m.flows["output"], 1e-9)
         own_tax = self.own_tax()
         self.pair_value = np.zeros(nz)  # value to its host of a CNY m in each hosted zone
-        for b in np.flatnonzero((self.host_of[:nz] >= 0) & zs.alive):
+        for b in hosted:
             a = int(self.host_of[b])
             if not zs.alive[a]:
                 continue
@@ -430,17 +457,17 @@ class Committees:
         m = self.model
         p, zs = m.params, m.zones
         nz = zs.capacity
-        ref = self.reference()
+        keep = p.zone_tax_share * np.maximum(zs.tax_raised, 0.0)  # reference(): prior share x this, by use
         alive = zs.alive
-        pull = ((p.promotion_half + spend[:, PROMOTION]) / (p.promotion_half + ref[:, PROMOTION])) ** \
-            p.promotion_arrival_elasticity
+        promotion = (p.promotion_half + spend[:, PROMOTION]) / (p.promotion_half + self.prior_own[PROMOTION] * keep)
+        pull = promotion ** p.promotion_arrival_elasticity
         w = (m.flows["arrivals"] + 1.0) * alive
-        mean = float(np.sum(w * pull) / np.sum(w)) if np.sum(w) > 0 else 1.0
+        w_sum = w.sum()
+        mean = float((w * pull).sum() / w_sum) if w_sum > 0 else 1.0
         arrival = np.where(alive, pull / max(mean, 1e-12), 1.0)  # zero-sum among zones
-        startup = np.where(alive, ((p.promotion_half + spend[:, PROMOTION]) / (p.promotion_half + ref[:, PROMOTION]))
-                           ** p.promotion_startup_elasticity, 1.0)
-        land = np.where(alive, ((p.land_half + spend[:, LAND]) / (p.land_half + ref[:, LAND])) ** p.land_spend_elasticity,
-                        1.0)
+        startup = np.where(alive, promotion ** p.promotion_startup_elasticity, 1.0)
+        land = np.where(alive, ((p.land_half + spend[:, LAND]) / (p.land_half + self.prior_own[LAND] * keep))
+                        ** p.land_spend_elasticity, 1.0)
         self.arrival_part = _set_part(zs.arrival_mult, _pad(self.arrival_part, nz, 1.0), arrival)
         self.startup_part = _set_part(zs.startup_mult, _pad(self.startup_part, nz, 1.0), startup)
         self.land_mult = _pad(self.land_mult, nz, 1.0)

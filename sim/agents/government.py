@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 
-from sim.agents.zone import DELISTED, LEVELS, NATIONAL, REGION
+from sim.agents.zone import DELISTED, LEVELS, NATIONAL
 from sim.core.params import INDICATORS
 from sim.core.units import k_from_m
 
@@ -75,10 +75,60 @@ GROWTH = SUB_NAMES.index("output_growth")
 PER_AREA = np.bincount([s.area for s in SUBS], minlength=len(INDICATORS)).astype(float)
 
 
-def _safe(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+AREA = np.array([s.area for s in SUBS])  # the area of each sub-indicator
+# the sub-indicators of each area are neighbours in SUBS: an area's mean is one segment's
+AREA_START = np.flatnonzero(np.diff(AREA, prepend=-1))
+assert (AREA[AREA_START] == np.arange(len(INDICATORS))).all() and (np.diff(AREA) >= 0).all()
+AREA_COUNT = np.diff(np.append(AREA_START, len(SUBS))).astype(float)
+LOG = np.array([j for j, s in enumerate(SUBS) if s.log], dtype=np.intp)  # the subs scored in logs
+LOG_OFFSET = np.array([SUBS[j].offset for j in LOG])[:, None]
+OUTPUT = SUB_NAMES.index("output")
+_SQRT2 = math.sqrt(2.0)
+# every area has at least two sub-indicators: their first two rows, then (area, row) for the rest
+assert (AREA_COUNT >= 2).all()
+_AREA_SECOND = AREA_START + 1
+_AREA_REST = tuple((k, j) for k in range(len(AREA_START)) for j in range(AREA_START[k] + 2,
+                                                                          AREA_START[k] + int(AREA_COUNT[k])))
+
+
+def area_means(sub: np.ndarray) -> np.ndarray:
+    """Each area's mean of its sub-indicator rows (subs x zones -> areas x zones): its rows added
+    one after the other, as ``sub[AREA == k].mean(axis=0)`` adds them (a mean over axis 0 sums
+    in order), then divided by their number; all areas at once."""
+    acc = sub[AREA_START] + sub[_AREA_SECOND]
+    for k, j in _AREA_REST:
+        acc[k] += sub[j]
+    acc /= AREA_COUNT[:, None]
+    return acc
+
+
+def _safe(num: np.ndarray, den: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """num/den, 0 where den is not positive (into ``out`` when given)."""
     num = np.asarray(num, dtype=float)
     den = np.asarray(den, dtype=float)
-    return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+    if out is None:
+        out = np.zeros_like(num)
+    else:
+        out[:] = 0.0
+    return np.divide(num, den, out=out, where=den > 0)
+
+
+_RAW = {name: j for j, name in enumerate(SUB_NAMES)}
+
+
+def _mean_sd(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``v.mean(axis=1, keepdims=True)`` and ``v.std(axis=1, keepdims=True)`` of a 2-d float
+    array, the mean worked out once: numpy's own steps (``_methods._mean`` and ``_var``: the row
+    sums divided by the count; the deviations squared, summed, divided, square-rooted)."""
+    n = v.shape[1]
+    mu = v.sum(axis=1, keepdims=True)
+    mu /= n
+    x = v - mu
+    np.square(x, out=x)
+    sd = x.sum(axis=1, keepdims=True)
+    sd /= n
+    np.sqrt(sd, out=sd)
+    return mu, sd
 
 
 def raw_values(stats: dict[str, np.ndarray]) -> np.ndarray:
@@ -87,36 +137,38 @@ def raw_values(stats: dict[str, np.ndarray]) -> np.ndarray:
     firms = np.maximum(stats["firms"], 1.0)
     out = np.asarray(stats["output"], dtype=float)
     emp = np.asarray(stats["employees"], dtype=float)
-    rows = {
-        "rd_intensity": np.asarray(stats["rd_intensity"], dtype=float),
-        "innovations_per_1000": PER_THOUSAND * _safe(stats["innovations"], emp),
-        "entry_rate": stats["entries"] / firms,
-        "hightech_share": stats["hightech_firms"] / firms,
-        "va_ratio": _safe(stats["value_added"], out),
-        "output_per_km2": np.asarray(stats["output_per_km2"], dtype=float),
-        "amenity": np.asarray(stats["amenity"], dtype=float),
-        "arrivals_per_firm": stats["arrivals"] / firms,
-        "talent_inflow_rate": _safe(stats["talent_inflow"], np.maximum(stats["talent"], 1.0)),
-        "output": out,
-        "output_growth": np.zeros_like(out),
-        "tax": np.asarray(stats["tax"], dtype=float),
-        "va_per_employee": k_from_m(_safe(stats["value_added"], emp)),  # CNY k per employee
-    }
-    return np.array([rows[s.name] for s in SUBS], dtype=float)
+    R = _RAW
+    raw = np.empty((len(SUBS), out.shape[0]))
+    raw[R["rd_intensity"]] = stats["rd_intensity"]
+    _safe(stats["innovations"], emp, raw[R["innovations_per_1000"]])
+    raw[R["innovations_per_1000"]] *= PER_THOUSAND
+    np.divide(stats["entries"], firms, out=raw[R["entry_rate"]])
+    np.divide(stats["hightech_firms"], firms, out=raw[R["hightech_share"]])
+    _safe(stats["value_added"], out, raw[R["va_ratio"]])
+    raw[R["output_per_km2"]] = stats["output_per_km2"]
+    raw[R["amenity"]] = stats["amenity"]
+    np.divide(stats["arrivals"], firms, out=raw[R["arrivals_per_firm"]])
+    _safe(stats["talent_inflow"], np.maximum(stats["talent"], 1.0), raw[R["talent_inflow_rate"]])
+    raw[R["output"]] = out
+    raw[R["output_growth"]] = 0.0
+    raw[R["tax"]] = stats["tax"]
+    raw[R["va_per_employee"]] = k_from_m(_safe(stats["value_added"], emp))  # CNY k per employee
+    return raw
 
 
 def transform(raw: np.ndarray) -> np.ndarray:
     """Raw values -> the scale they are averaged and standardised on (logs for ``log`` subs)."""
     out = raw.copy()
-    for j, s in enumerate(SUBS):
-        if s.log:
-            out[j] = np.log(np.maximum(raw[j], 0.0) + s.offset)
+    out[LOG] = np.log(np.maximum(raw[LOG], 0.0) + LOG_OFFSET)
     return out
 
 
 def norm_cdf(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=float)
-    return 0.5 * np.vectorize(math.erfc, otypes=[float])(-x / math.sqrt(2.0)) if x.size else x.copy()
+    if not x.size:
+        return x.copy()
+    # math.erfc element by element (numpy has no erfc): a list is faster than np.vectorize
+    return 0.5 * np.array([math.erfc(v) for v in (-x / _SQRT2).ravel().tolist()]).reshape(x.shape)
 
 
 def norm_pdf(x: np.ndarray) -> np.ndarray:
@@ -162,7 +214,7 @@ class RegionalGovernment(mesa.Agent):
         mean = np.where(seen, stack, 0.0).sum(axis=0) / np.maximum(seen.sum(axis=0), 1)
         have = seen[:, 0, :].sum(axis=0)
         # output trend: log output now less log output k years ago, over k (k = years available, <= N)
-        out_row = SUB_NAMES.index("output")
+        out_row = OUTPUT
         growth = np.zeros(nz)
         span = np.zeros(nz)
         for k in range(n_years, 0, -1):
@@ -192,18 +244,16 @@ class RegionalGovernment(mesa.Agent):
         current[:, ~alive] = np.nan
         values, years, span = self.multi_year(current, self.model.steps)
         level = zs.level.astype(int)
-        group = np.where(level == NATIONAL, NATIONAL, REGION)  # delisted zones are judged with region-level ones
+        national = level == NATIONAL  # delisted zones are judged with region-level ones
         clip = p.evaluation_clip
         sub = np.zeros((len(SUBS), nz))
         slope = np.zeros((len(SUBS), nz))  # d sub-score / d (multi-year value)
-        for g in (NATIONAL, REGION):
-            members = alive & (group == g)
-            n = int(members.sum())
+        for members in (alive & national, alive & ~national):
+            n = np.count_nonzero(members)
             if n == 0:
                 continue
             v = values[:, members]
-            mu = v.mean(axis=1, keepdims=True)
-            sd = v.std(axis=1, keepdims=True)
+            mu, sd = _mean_sd(v)
             flat = sd[:, 0] <= 1e-12 * np.maximum(np.abs(mu[:, 0]), 1.0)
             z = np.divide(v - mu, sd, out=np.zeros_like(v), where=~flat[:, None])
             sub[:, members] = 50.0 + 50.0 * np.clip(z, -clip, clip) / clip
@@ -211,10 +261,7 @@ class RegionalGovernment(mesa.Agent):
             # d z_i / d v_i with the class mean and s.d. moving with v_i: (1 - 1/n - z_i^2/n) / sd
             dz = (1.0 - 1.0 / n - z * z / n) / np.where(flat, 1.0, sd[:, 0])[:, None]
             slope[:, members] = np.where(inside, 50.0 / clip * dz, 0.0)
-        ind = np.zeros((len(INDICATORS), nz))
-        area = np.array([s.area for s in SUBS])
-        for k in range(len(INDICATORS)):
-            ind[k] = sub[area == k].mean(axis=0)
+        ind = area_means(sub)
         w = self.weights[level]  # zones x areas
         score = np.einsum("kz,zk->z", ind, w)
         zs.score[:] = np.where(alive, score, np.nan)
@@ -222,11 +269,14 @@ class RegionalGovernment(mesa.Agent):
         self.subscores = sub
         # sensitivity: points per unit change of log(this year's raw value); a level sub moves by
         # raw x d(log raw); this year is one of ``years`` in the mean; growth moves by 1/span
-        raw = np.nan_to_num(np.array([np.exp(current[j]) - s.offset if s.log else current[j]
-                                      for j, s in enumerate(SUBS)]))
-        dval = np.array([np.ones(nz) if s.log else raw[j] for j, s in enumerate(SUBS)]) / years
+        dval = current.copy()  # a level sub's raw value, as np.nan_to_num gives it (a log sub's is not needed: 1)
+        dval[np.isnan(dval)] = 0.0
+        if np.isinf(dval).any():
+            dval = np.nan_to_num(dval)
+        dval[LOG] = 1.0
+        dval /= years
         dval[GROWTH] = np.where(span > 0, 1.0 / np.maximum(span, 1.0), 0.0)
-        self.sensitivity = (w.T[area] / PER_AREA[area][:, None]) * slope * dval
+        self.sensitivity = (w.T[AREA] / PER_AREA[AREA][:, None]) * slope * dval
         self.rank()
         self._national_ranking(values, alive)
 
@@ -234,7 +284,7 @@ class RegionalGovernment(mesa.Agent):
         """Place of each national zone among ``national_zones``: its multi-year log output
         against the lognormal benchmark of the year (1 = best); 0 for other zones."""
         zs, p = self.model.zones, self.model.params
-        log_out = values[SUB_NAMES.index("output")]  # log(output bn + 0.01), mean over the years
+        log_out = values[OUTPUT]  # log(output bn + 0.01), mean over the years
         mu = math.log(p.national_median_output_bn) + self.model.steps * math.log1p(p.national_output_growth)
         above = 1.0 - norm_cdf((log_out - mu) / p.national_output_sigma)
         place = 1.0 + (p.national_zones - 1) * above
@@ -256,12 +306,18 @@ class RegionalGovernment(mesa.Agent):
         slot, so ranks are a permutation 1..n). Called again after levers change levels."""
         zs = self.model.zones
         level = zs.level.astype(int)
-        score = np.nan_to_num(zs.score, nan=-np.inf)
+        score = zs.score
+        if np.isinf(score).any():  # scores are finite: this keeps nan_to_num's order for any input
+            score = np.nan_to_num(score, nan=-np.inf)
+        else:
+            score = np.where(np.isnan(score), -np.inf, score)
         rank = np.full(zs.capacity, -1, dtype=np.int32)
-        for lv in range(len(LEVELS)):
-            members = np.flatnonzero(zs.alive & (level == lv))
-            order = members[np.lexsort((members, -score[members]))]
-            rank[order] = np.arange(1, order.size + 1)
+        members = np.flatnonzero(zs.alive & (level >= 0) & (level < len(LEVELS)))
+        # by class, then score (best first), then slot: each class's block is its ranking
+        order = members[np.lexsort((members, -score[members], level[members]))]
+        lv = level[order]
+        first = np.searchsorted(lv, lv, side="left")  # where each one's class starts in the order
+        rank[order] = np.arange(1, order.size + 1) - first
         zs.rank[:] = rank
 
     def step(self) -> None:

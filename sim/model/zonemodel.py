@@ -290,11 +290,12 @@ class ZoneModel(mesa.Model):
         self.hooks.end_year(self)
 
     def _reset_flows(self) -> None:
-        for k, v in self.flows.items():
-            if isinstance(v, np.ndarray):
-                v[:] = 0.0
+        fl = self.flows
+        for k, v in fl.items():
+            if type(v) is np.ndarray:
+                v.fill(0.0)
             else:
-                self.flows[k] = 0.0
+                fl[k] = 0.0
 
     def _talent_moves(self) -> None:
         t, p, S, y, fl = self.talent, self.params, self.streams, self.steps, self.flows
@@ -356,8 +357,9 @@ class ZoneModel(mesa.Model):
             fl[name] += group_sum(z, getattr(f, name)[:f.n], nz)
         self.zones.wage[:] = np.where(emp > 0, self.params.labour_share * fl["value_added"] / np.maximum(emp, 1e-9),
                                       self.zones.wage)
-        self.region_mean_wage = float(np.average(self.zones.wage, weights=emp)) if emp.sum() > 0 else \
-            self.region_mean_wage
+        emp_sum = emp.sum(dtype=np.float64)
+        if emp_sum > 0:  # np.average(wage, weights=emp), as it computes it
+            self.region_mean_wage = float(np.multiply(self.zones.wage, emp, dtype=np.float64).sum() / emp_sum)
 
     def _innovation(self) -> None:
         f = self.firms
@@ -415,10 +417,10 @@ class ZoneModel(mesa.Model):
         cum = np.zeros(z.size)
         cum[order] = ent._cumsum_by_group(land[order], z[order])
         ok = cum <= np.maximum(free, 0.0)[z]
-        fl["entries_blocked"] += group_sum(z[~ok], None, nz)
-        origin = new["origin"][ok]
-        for code, name in ((1, "startups"), (2, "spinoffs"), (3, "arrivals")):
-            fl[name] += group_sum(z[ok][origin == code], None, nz)
+        # entrants by zone and origin (1 start-ups, 2 spin-offs, 3 arrivals; 4: turned away), counted at once
+        counts = np.bincount(np.where(ok, z * 5 + new["origin"], z * 5 + 4), minlength=5 * nz).reshape(nz, 5)
+        for code, name in ((4, "entries_blocked"), (1, "startups"), (2, "spinoffs"), (3, "arrivals")):
+            fl[name] += counts[:, code]
         self.firms.add(int(ok.sum()), **{k: v[ok] for k, v in new.items()})
 
     def _public_finance(self) -> None:

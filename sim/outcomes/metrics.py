@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sim.agents.committee import OPTIONS
 from sim.agents.zone import LEVELS
 from sim.core.kernels import group_sum
 from sim.core.units import bn_from_m
@@ -178,172 +179,199 @@ def census(model: ZoneModel) -> dict[str, np.ndarray]:
 
 def zone_outcomes(model: ZoneModel, counts: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """Every per-zone outcome for the current year, arrays over zone slots, in the units of
-    ``OUTCOMES``; ``counts``: this year's :func:`census` if already taken."""
+    ``OUTCOMES``; ``counts``: this year's :func:`census` if already taken. The arrays are the rows
+    of one (outcomes x zone slots) matrix (:func:`zone_matrix`), in ``OUTCOMES`` order."""
+    return dict(zip(OUTCOME_NAMES, zone_matrix(model, counts)))
+
+
+_ROW = {name: i for i, name in enumerate(OUTCOME_NAMES)}
+# outcomes that are the year's counted flow as it stands (copied), and those converted to CNY bn
+_FLOW_ROWS = tuple((_ROW[n], n) for n in ("startups", "spinoffs", "arrivals", "exits", "entries_blocked", "moves_in",
+                                          "moves_out", "talent_inflow", "talent_outflow", "innovations",
+                                          "land_allotted", "warnings", "promoted", "demoted", "land_reclaimed"))
+_FLOW_BN_ROWS = tuple((_ROW[n], n) for n in ("rd", "transfers", "rewards", "region_support", "tax_shared"))
+_CENSUS_ROWS = tuple((_ROW[n], n) for n in ("firms", "hightech_firms", "employees", "talent", "high_skill",
+                                            "land_occupied"))
+_ZONE_ROWS = tuple((_ROW[n], n) for n in ("land_total", "land_developed", "platforms", "mgmt_eff", "score", "rank",
+                                          "level", "hosted_by", "delisting_risk"))
+_ZONE_BN_ROWS = ((_ROW["tax"], "tax_raised"), (_ROW["tax_kept"], "tax_kept"), (_ROW["budget"], "budget"))
+
+
+def zone_matrix(model: ZoneModel, counts: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """Every per-zone outcome for the current year as one float matrix, a row per outcome of
+    ``OUTCOMES`` and a column per zone slot (what :func:`zone_outcomes` and the recorder read;
+    one matrix instead of some sixty small arrays keeps the yearly cost of recording low)."""
     zs, fl = model.zones, model.flows
     c = census(model) if counts is None else counts
-    talent, high = c["talent"].copy(), c["high_skill"].copy()
-    out = {
-        "output": bn_from_m(fl["output"]),
-        "value_added": bn_from_m(fl["value_added"]),
-        "firms": c["firms"].copy(),
-        "hightech_firms": c["hightech_firms"].copy(),
-        "entries": fl["startups"] + fl["spinoffs"] + fl["arrivals"],
-        "startups": fl["startups"].copy(),
-        "spinoffs": fl["spinoffs"].copy(),
-        "arrivals": fl["arrivals"].copy(),
-        "exits": fl["exits"].copy(),
-        "entries_blocked": fl["entries_blocked"].copy(),
-        "moves_in": fl["moves_in"].copy(),
-        "moves_out": fl["moves_out"].copy(),
-        "employees": c["employees"].copy(),
-        "talent": talent,
-        "high_skill": high,
-        "high_skill_share": _ratio(high, talent),
-        "talent_inflow": fl["talent_inflow"].copy(),
-        "talent_outflow": fl["talent_outflow"].copy(),
-        "rd": bn_from_m(fl["rd"]),
-        "rd_intensity": _ratio(fl["rd"], fl["output"]),
-        "innovations": fl["innovations"].copy(),
-        "land_total": zs.land_total.copy(),
-        "land_developed": zs.land_developed.copy(),
-        "land_available": zs.land_total - zs.land_developed,
-        "land_occupied": c["land_occupied"].copy(),
-        "land_allotted": fl["land_allotted"].copy(),
-        "output_per_km2": _ratio(bn_from_m(fl["output"]), zs.land_developed),
-        "tax": bn_from_m(zs.tax_raised),
-        "tax_kept": bn_from_m(zs.tax_kept),
-        "transfers": bn_from_m(fl["transfers"]),
-        "budget": bn_from_m(zs.budget),
-        "platforms": zs.platforms.copy(),
-        "mgmt_eff": zs.mgmt_eff.copy(),
-        "score": zs.score.copy(),
-        "rank": zs.rank.astype(float),
-        "level": zs.level.astype(float),
-        "hosted_by": zs.hosted_by.astype(float),
-        "rewards": bn_from_m(fl["rewards"]),
-        "region_support": bn_from_m(fl["region_support"]),
-        "warnings": fl["warnings"].copy(),
-        "promoted": fl["promoted"].copy(),
-        "demoted": fl["demoted"].copy(),
-        "tax_shared": bn_from_m(fl["tax_shared"]),
-        "land_reclaimed": fl["land_reclaimed"].copy(),
-    }
-    out.update(_committee_outcomes(model, out["output"]))
-    return out
-
-
-def _committee_outcomes(model: ZoneModel, output_bn: np.ndarray) -> dict[str, np.ndarray]:
-    """Committees' shares and values, hosting accounts, national place and delisting risk."""
-    from sim.agents.committee import OPTIONS
-
-    zs, cm = model.zones, model.committees
     n = zs.capacity
-    out: dict[str, np.ndarray] = {}
-    shares = cm.shares[:n] if cm.shares.shape[0] >= n else np.zeros((n, len(OPTIONS)))
-    for k, name in enumerate(OPTIONS):
-        out[f"share_{name}"] = shares[:, k].copy()
-    out["score_value"] = _fit(cm.score_value, n)
-    out["evaluation_motive"] = _fit(cm.motive, n)
-    out["host_support"] = bn_from_m(_fit(cm.support, n))
-    credited = output_bn.copy()
-    host_of = _fit(cm.host_of.astype(float), n, -1.0).astype(np.int64)
-    credit = _fit(cm.gdp_credit, n)
-    for b in np.flatnonzero(host_of >= 0):
-        moved = credit[b] * output_bn[b]
-        credited[b] -= moved
-        credited[host_of[b]] += moved
-    out["output_credited"] = credited
-    out["national_place"] = _fit(model.government.national_place, n)
-    out["delisting_risk"] = zs.delisting_risk.copy()
-    return out
+    Z = np.zeros((len(OUTCOMES), n))
+    R = _ROW
+    Z[R["output"]] = bn_from_m(fl["output"])
+    Z[R["value_added"]] = bn_from_m(fl["value_added"])
+    for i, name in _CENSUS_ROWS:
+        Z[i] = c[name]
+    for i, name in _FLOW_ROWS:
+        Z[i] = fl[name]
+    for i, name in _FLOW_BN_ROWS:
+        Z[i] = bn_from_m(fl[name])
+    for i, name in _ZONE_ROWS:
+        Z[i] = getattr(zs, name)
+    for i, name in _ZONE_BN_ROWS:
+        Z[i] = bn_from_m(getattr(zs, name))
+    Z[R["entries"]] = fl["startups"] + fl["spinoffs"] + fl["arrivals"]
+    _ratio(Z[R["high_skill"]], Z[R["talent"]], Z[R["high_skill_share"]])
+    _ratio(fl["rd"], fl["output"], Z[R["rd_intensity"]])
+    np.subtract(zs.land_total, zs.land_developed, out=Z[R["land_available"]])
+    _ratio(Z[R["output"]], zs.land_developed, Z[R["output_per_km2"]])
+    _committee_outcomes(model, Z)
+    return Z
 
 
-def _fit(values: np.ndarray, n: int, fill: float = 0.0) -> np.ndarray:
-    values = np.asarray(values, dtype=float)
-    if values.size >= n:
-        return values[:n].copy()
-    return np.concatenate([values, np.full(n - values.size, fill)])
+_SHARE_ROWS = tuple(_ROW[f"share_{name}"] for name in OPTIONS)
 
 
-def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """num/den with 0 where den is 0 (a zone with no firms has zero output per land, not NaN)."""
-    num = np.asarray(num, dtype=float)
-    den = np.asarray(den, dtype=float)
-    return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+def _committee_outcomes(model: ZoneModel, Z: np.ndarray) -> None:
+    """Committees' shares and values, hosting accounts and national place (rows of ``Z``)."""
+    cm = model.committees
+    n = Z.shape[1]
+    if cm.shares.shape[0] >= n:  # else the shares stay 0
+        Z[_SHARE_ROWS, :] = cm.shares[:n].T
+    _fit(cm.score_value, Z[_ROW["score_value"]])
+    _fit(cm.motive, Z[_ROW["evaluation_motive"]])
+    support = Z[_ROW["host_support"]]
+    _fit(cm.support, support)
+    support[:] = bn_from_m(support)
+    credited = Z[_ROW["output_credited"]]
+    output_bn = Z[_ROW["output"]]
+    credited[:] = output_bn
+    host_of = cm.host_of
+    if host_of.size and host_of.max() >= 0:  # hosting: the agreed share of output is credited to the host
+        host = np.full(n, -1, dtype=np.int64)
+        _fit(host_of, host, -1)
+        credit = np.zeros(n)
+        _fit(cm.gdp_credit, credit)
+        for b in np.flatnonzero(host >= 0):
+            moved = credit[b] * output_bn[b]
+            credited[b] -= moved
+            credited[host[b]] += moved
+    _fit(model.government.national_place, Z[_ROW["national_place"]])
+
+
+def _fit(values: np.ndarray, out: np.ndarray, fill: float = 0.0) -> None:
+    """``out`` (length n) = the first n ``values``, then ``fill``."""
+    k = min(values.size, out.size)
+    out[:k] = values[:k]
+    out[k:] = fill
+
+
+def _ratio(num: np.ndarray, den: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """num/den into ``out`` with 0 where den is 0 (a zone with no firms has zero output per
+    land, not NaN)."""
+    out[:] = 0.0
+    return np.divide(num, den, out=out, where=den > 0)
+
+
+# How the region row is formed from the zone rows (``Outcome.region``), as row indices of the matrix.
+_SUM = np.array([i for i, o in enumerate(OUTCOMES) if o.region == "sum"], dtype=np.intp)
+_RATIO = tuple((i, _ROW[o.region[6:].split("/")[0]], _ROW[o.region[6:].split("/")[1]])
+               for i, o in enumerate(OUTCOMES) if o.region.startswith("ratio:"))
+_WMEAN = np.array([i for i, o in enumerate(OUTCOMES) if o.region.startswith("wmean:")], dtype=np.intp)
+_WMEAN_WEIGHT = {o.region[6:] for o in OUTCOMES if o.region.startswith("wmean:")}
+assert len(_WMEAN_WEIGHT) <= 1, "one weight for every weighted mean (the region row sums them together)"
+_WEIGHT = _ROW[_WMEAN_WEIGHT.pop()] if _WMEAN_WEIGHT else 0
+_NONE = np.array([i for i, o in enumerate(OUTCOMES) if o.region == "none"], dtype=np.intp)
+REGION_NAMES: tuple[str, ...] = OUTCOME_NAMES + tuple(o.name for o in REGION_OUTCOMES)
+
+
+def region_values(Z: np.ndarray, alive: np.ndarray, model: ZoneModel) -> np.ndarray:
+    """The region row (``REGION_NAMES`` order) from the zone matrix: sums, ratios recomputed from
+    sums, weighted means, and the region-only outcomes. Every row is summed over the live zones
+    in one reduction along the matrix's rows, which numpy performs row by row exactly as it sums
+    one row on its own (the same pairwise order): the figures are those of summing each outcome
+    separately."""
+    live = np.ascontiguousarray(Z[:, alive])
+    S = live.sum(axis=1)  # every outcome's sum over live zones
+    row = np.empty(len(REGION_NAMES))
+    row[:len(OUTCOMES)] = S
+    for i, num, den in _RATIO:
+        d = S[den]
+        row[i] = S[num] / d if d > 0 else 0.0
+    if _WMEAN.size:
+        w_sum = S[_WEIGHT]
+        row[_WMEAN] = (live[_WMEAN] * live[_WEIGHT]).sum(axis=1) / w_sum if w_sum > 0 else 0.0
+    row[_NONE] = np.nan
+    fl = model.flows
+    out = live[_ROW["output"]]
+    mean = out.mean() if out.size else 0.0
+    b = model.government.budget
+    transfers, support, tax = S[_ROW["transfers"]], S[_ROW["region_support"]], S[_ROW["tax"]]
+    public = float(transfers) + float(support)
+    revenue = (1.0 - model.params.zone_tax_share) * float(tax)
+    row[len(OUTCOMES):] = (
+        float(fl["region_talent_inflow"]), float(fl["region_talent_outflow"]), float(fl["land_quota_issued"]),
+        float(out.std() / mean) if mean > 0 else 0.0, public, bn_from_m(b.envelope), bn_from_m(b.committed),
+        b.funded, revenue, revenue - public, float(np.count_nonzero(model.zones.level[alive] == 2)))
+    return row
 
 
 def region_row(zone: dict[str, np.ndarray], alive: np.ndarray, model: ZoneModel) -> dict[str, float]:
     """Region totals: sums, ratios recomputed from sums, and the region-only outcomes."""
-    row: dict[str, float] = {}
-    for o in OUTCOMES:
-        v = zone[o.name][alive]
-        if o.region == "sum":
-            row[o.name] = float(v.sum())
-        elif o.region.startswith("ratio:"):
-            num, den = o.region[6:].split("/")
-            d = float(zone[den][alive].sum())
-            row[o.name] = float(zone[num][alive].sum()) / d if d > 0 else 0.0
-        elif o.region.startswith("wmean:"):
-            w = zone[o.region[6:]][alive]
-            row[o.name] = float(np.sum(v * w) / np.sum(w)) if np.sum(w) > 0 else 0.0
-        else:
-            row[o.name] = np.nan
-    fl = model.flows
-    out = zone["output"][alive]
-    mean = out.mean() if out.size else 0.0
-    row["region_talent_inflow"] = float(fl["region_talent_inflow"])
-    row["region_talent_outflow"] = float(fl["region_talent_outflow"])
-    row["land_quota_issued"] = float(fl["land_quota_issued"])
-    row["output_cv"] = float(out.std() / mean) if mean > 0 else 0.0
-    row["public_money"] = row["transfers"] + row["region_support"]
-    b = model.government.budget
-    row["region_budget"] = bn_from_m(b.envelope)
-    row["region_committed"] = bn_from_m(b.committed)
-    row["budget_funded_share"] = b.funded
-    row["region_revenue"] = (1.0 - model.params.zone_tax_share) * row["tax"]
-    row["region_net_fiscal"] = row["region_revenue"] - row["public_money"]
-    row["delisted_zones"] = float(np.sum(model.zones.level[alive] == 2))
-    return row
+    Z = np.array([zone[name] for name in OUTCOME_NAMES], dtype=float)
+    return dict(zip(REGION_NAMES, region_values(Z, alive, model).tolist()))
 
 
 class Recorder:
-    """Keeps one snapshot per step; ``frame()`` gives the tidy table keyed by (step, zone)."""
+    """Keeps one snapshot per step (the zone matrix, the live zones and the region row);
+    ``frame()`` gives the tidy table keyed by (step, zone)."""
 
     def __init__(self) -> None:
-        self._steps: list[tuple[int, np.ndarray, dict[str, np.ndarray], dict[str, float]]] = []
+        self._years: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
+        self._latest: dict[str, float] | None = None  # the last region row by name, made when first read
 
     def collect(self, model: ZoneModel, counts: dict[str, np.ndarray] | None = None) -> None:
-        zone = zone_outcomes(model, counts)
+        Z = zone_matrix(model, counts)
         alive = model.zones.alive.copy()
-        self._steps.append((model.steps, alive, zone, region_row(zone, alive, model)))
+        self._years.append((model.steps, alive, Z, region_values(Z, alive, model)))
+        self._latest = None
+
+    @property
+    def _steps(self) -> list[tuple[int, np.ndarray, dict[str, np.ndarray], dict[str, float]]]:
+        """Each recorded step as (step, live zones, zone outcomes by name, region row by name)."""
+        return [(step, alive, dict(zip(OUTCOME_NAMES, Z)), dict(zip(REGION_NAMES, region.tolist())))
+                for step, alive, Z, region in self._years]
 
     @property
     def region_latest(self) -> dict[str, float]:
-        return self._steps[-1][3]
+        if self._latest is None:
+            self._latest = dict(zip(REGION_NAMES, self._years[-1][3].tolist()))
+        return self._latest
 
     def frame(self, model: ZoneModel) -> pd.DataFrame:
         """Tidy table: columns step, year, zone, level_name, then every outcome (zone rows carry
         NaN in the region-only columns)."""
         ids = np.array(model.zone_ids, dtype=object)
-        region_names = list(self._steps[0][3]) if self._steps else []
-        cols: dict[str, list[np.ndarray]] = {name: [] for name in ("step", "zone", *OUTCOME_NAMES)}
-        extra: dict[str, list[np.ndarray]] = {name: [] for name in region_names if name not in BY_NAME}
-        for step, alive, zone, region in self._steps:
-            idx = np.flatnonzero(alive)
-            n = idx.size + 1  # the zones, then the region row
-            cols["step"].append(np.full(n, step))
-            cols["zone"].append(np.append(ids[idx], "region"))
-            for name in OUTCOME_NAMES:
-                cols[name].append(np.append(zone[name][idx], region[name]))
-            for name in extra:
-                block = np.full(n, np.nan)
-                block[-1] = region[name]
-                extra[name].append(block)
-        df = pd.DataFrame({k: np.concatenate(v) for k, v in {**cols, **extra}.items()})
-        df["year"] = model.start_year + df["step"]
-        lvl = df["level"].to_numpy()
-        df["level_name"] = np.where(np.isnan(lvl), "region", np.array(LEVELS, dtype=object)[
+        n_out, n_all = len(OUTCOMES), len(REGION_NAMES)
+        idxs = [np.flatnonzero(alive) for _, alive, _, _ in self._years]
+        rows = sum(idx.size + 1 for idx in idxs)
+        values = np.empty((rows, n_all))
+        step = np.empty(rows, dtype=np.int64)
+        zone = np.empty(rows, dtype=object)
+        r = 0
+        for (s, _, Z, region), idx in zip(self._years, idxs):
+            k = idx.size
+            values[r:r + k, :n_out] = Z[:, idx].T
+            values[r:r + k, n_out:] = np.nan
+            values[r + k] = region
+            step[r:r + k + 1] = s
+            zone[r:r + k] = ids[idx]
+            zone[r + k] = "region"
+            r += k + 1
+        df = pd.DataFrame(values, columns=list(REGION_NAMES))
+        lvl = values[:, _ROW["level"]]
+        level_name = np.where(np.isnan(lvl), "region", np.array(LEVELS, dtype=object)[
             np.nan_to_num(lvl, nan=0).astype(int)])
-        front = ["step", "year", "zone", "level_name"]
-        cols = front + [c for c in df.columns if c not in front]
-        return df[cols]
+        df.insert(0, "level_name", level_name)
+        df.insert(0, "zone", zone)
+        df.insert(0, "year", model.start_year + step)
+        df.insert(0, "step", step)
+        return df

@@ -127,9 +127,14 @@ class Hooks:
         for lever in self.levers:
             lever.setup(model)
 
+    def _acting(self, hook: str) -> list[Lever]:
+        """The levers whose class overrides ``hook``: the others' hook does nothing, and the
+        money booked for it would be 0 (the same sums before and after), which books nothing."""
+        return [lever for lever in self.levers if _overrides(type(lever), hook) or hook in lever.__dict__]
+
     def start_year(self, model: ZoneModel) -> None:
         model.government.budget.open_year(model, self.levers)
-        for lever in self.levers:
+        for lever in self._acting("start_year"):
             with self._booking(model, lever):
                 lever.start_year(model)
 
@@ -195,12 +200,23 @@ class Hooks:
             lever.evaluation_stats(model, stats)
 
     def after_evaluation(self, model: ZoneModel) -> None:
-        for lever in self.levers:
+        for lever in self._acting("after_evaluation"):
             with self._booking(model, lever):
                 lever.after_evaluation(model)
 
     def end_year(self, model: ZoneModel) -> None:
-        for lever in self.levers:
+        for lever in self._acting("end_year"):
             with self._booking(model, lever):
                 lever.end_year(model)
         model.government.budget.close_year(model, self.levers)
+
+
+_OVERRIDES: dict[tuple[type, str], bool] = {}
+
+
+def _overrides(cls: type, hook: str) -> bool:
+    """Whether lever class ``cls`` overrides ``Lever.hook`` (cached per class and hook)."""
+    got = _OVERRIDES.get((cls, hook))
+    if got is None:
+        got = _OVERRIDES[(cls, hook)] = getattr(cls, hook) is not getattr(Lever, hook)
+    return got

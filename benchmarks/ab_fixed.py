@@ -1,0 +1,106 @@
+"""Two revisions of the model in one process, interleaved, with the plain-Mesa reference: what a
+change to the fixed cost per year gained (issue 19, docs/performance.md).
+
+    python benchmarks/ab_fixed.py --base REV [--world synthetic:14,8500,75000] [--repeats 5] [--years 20]
+
+The base revision's ``sim`` package (``git archive REV sim scenarios``) is unpacked into a
+temporary directory and renamed ``simbase`` (its absolute imports rewritten), so both versions
+run in the same process: every repeat times the base, this checkout and the reference back to
+back on the same seed (the order alternating), and checks that both results tables are identical
+to the last bit (``%.17g``). Prints median seconds (build, per year, results table), the ratio of
+each to the reference, and the median of the paired time ratios (this checkout / base).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_model import time_reference
+
+
+def unpack_base(rev: str, into: Path) -> None:
+    """``sim`` and ``scenarios`` of ``rev``, with the package renamed ``simbase``."""
+    tar = into / "base.tar"
+    subprocess.run(["git", "-C", str(ROOT), "archive", "-o", str(tar), rev, "sim", "scenarios"], check=True)
+    with tarfile.open(tar) as tf:
+        tf.extractall(into, filter="data")
+    (into / "sim").rename(into / "simbase")
+    pattern = re.compile(r"\b(from|import) sim(?=[.\s])|([\"'])sim\.")
+    for path in (into / "simbase").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(pattern.sub(lambda m: f"{m.group(1)} simbase" if m.group(1) else f"{m.group(2)}simbase.", text),
+                        encoding="utf-8")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--base", required=True, help="git revision to compare with (e.g. main, a commit)")
+    ap.add_argument("--world", default="synthetic:14,8500,75000", help="bench_scaling.py's 10k world by default")
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--years", type=int, default=20)
+    args = ap.parse_args()
+    tmp = tempfile.TemporaryDirectory()
+    unpack_base(args.base, Path(tmp.name))
+    sys.path.insert(0, tmp.name)
+    from simbase.model.zonemodel import ZoneModel as Base
+    from simbase.scenario.world import load_world as load_base
+
+    from sim.model.zonemodel import ZoneModel as New
+    from sim.scenario.world import load_world as load_new
+
+    models = {"base": (Base, load_base(args.world)), "this": (New, load_new(args.world))}
+
+    def run(kind: str, seed: int, years: int) -> tuple[tuple[float, ...], int, str]:
+        model_cls, world = models[kind]
+        t0 = time.perf_counter()
+        m = model_cls(world=world, rng=seed, agent_handles="lazy")
+        t1 = time.perf_counter()
+        agents = 0
+        for _ in range(years):
+            agents += m.firms.n + m.talent.n + m.zones.n
+            m.step()
+        t2 = time.perf_counter()
+        df = m.results()
+        t3 = time.perf_counter()
+        return (t1 - t0, t2 - t1, t3 - t2, t3 - t0), agents, df.to_csv(index=False, float_format="%.17g")
+
+    for kind in models:
+        run(kind, 0, 2)  # warm-up: imports, caches
+    times: dict[str, list[tuple[float, ...]]] = {k: [] for k in models}
+    refs, paired = [], []
+    agents = 0
+    for r in range(args.repeats):
+        tables = {}
+        for kind in (("base", "this") if r % 2 == 0 else ("this", "base")):
+            t, agents, tables[kind] = run(kind, 100 + r, args.years)
+            times[kind].append(t)
+        assert tables["base"] == tables["this"], f"seed {100 + r}: the results tables differ"
+        paired.append(times["this"][-1][3] / times["base"][-1][3])
+        refs.append(time_reference(round(agents / args.years), args.years, 100 + r)[0])
+    ref = statistics.median(refs)
+    print(f"{args.world}, {args.years} years, median of {args.repeats} interleaved repeats, load average "
+          f"{os.getloadavg()[0]:.1f}; results tables identical (%.17g); plain-Mesa reference "
+          f"(~{round(agents / args.years):,} agents) {ref:.3f} s")
+    for kind in models:
+        build, steps, frame, total = (statistics.median(t[i] for t in times[kind]) for i in range(4))
+        label = args.base if kind == "base" else "this checkout"
+        print(f"  {label:14s} {total:7.3f} s (build {build:.3f}, {1e3 * steps / args.years:.2f} ms a year, results "
+              f"{1e3 * frame:.1f} ms)  ratio to reference {ref / total:.2f}x")
+    print(f"  time, this checkout / {args.base} (median of paired repeats): {statistics.median(paired):.3f}")
+
+
+if __name__ == "__main__":
+    main()
