@@ -51,6 +51,8 @@ def main() -> None:
     ap.add_argument("--world", default="synthetic:14,8500,75000", help="bench_scaling.py's 10k world by default")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--years", type=int, default=20)
+    ap.add_argument("--kernels", action="store_true",
+                    help="numba kernels on in both versions before timing (a study worker's steady state)")
     args = ap.parse_args()
     tmp = tempfile.TemporaryDirectory()
     unpack_base(args.base, Path(tmp.name))
@@ -60,6 +62,12 @@ def main() -> None:
 
     from sim.model.zonemodel import ZoneModel as New
     from sim.scenario.world import load_world as load_new
+    if args.kernels:
+        import simbase.core.kernels
+        import sim.core.kernels
+
+        simbase.core.kernels.enable()
+        sim.core.kernels.enable()
 
     models = {"base": (Base, load_base(args.world)), "this": (New, load_new(args.world))}
 
