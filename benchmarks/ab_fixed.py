@@ -64,6 +64,7 @@ def main() -> None:
     from sim.scenario.world import load_world as load_new
     if args.kernels:
         import simbase.core.kernels
+
         import sim.core.kernels
 
         simbase.core.kernels.enable()
