@@ -65,3 +65,9 @@ def test_bench_sobol_says_when_it_measured_only_part_of_the_study():
     out = bench("bench_sobol.py", "--runs", "4", "--workers", "1")
     assert "computed 4 runs" in out and "NOT the whole study: 4 of 11,264 runs measured" in out
     assert "extrapolation, not a measurement" in out
+
+
+def test_bench_scaling_refuses_a_repeat_count_below_one():
+    out = subprocess.run([sys.executable, str(Path(__file__).resolve().parent.parent / "benchmarks" / "bench_scaling.py"),
+                          "--repeats", "0", "--only-ratio"], capture_output=True, text=True)
+    assert out.returncode == 2 and "--repeats: must be a whole number of at least 1" in out.stderr
