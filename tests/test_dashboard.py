@@ -637,6 +637,14 @@ def test_workshop_tool_in_chinese_in_chromium(tmp_path, world):
             page.wait_for_function("document.body.textContent.includes('Run the comparison')", timeout=WAIT)
             page.wait_for_selector("#zs-compare-region img", timeout=WAIT)
             assert img_src(page, "zs-compare-region") != compare_zh
+            # the page is redrawn in several websocket messages (CI under load saw the sidebar's controls
+            # still in Chinese when the comparison had already switched): wait for the last of them, then
+            # assert, so a control that never switches still fails with its characters listed
+            try:
+                page.wait_for_function(r"!/[\u3400-\u9fff]/.test(document.body.innerText.split('中文').join(''))",
+                                       timeout=WAIT)
+            except Exception:       # noqa: BLE001 - the assertion below says what stayed Chinese
+                pass
             text = page.locator("body").inner_text()
             assert not CJK.findall(text.replace("中文", "")), sorted(set(CJK.findall(text)))[:20]
             assert page.evaluate(SMALL_TEXT) == []
