@@ -16,7 +16,11 @@ as the fallback when numba is missing and as the reference in ``tests/core/test_
   non-negative numbers never falls, so the first cell at or above ``u`` is numpy's count of cells
   below it.
 * ``group_sum``: ``np.bincount(group, weights, minlength)`` in one pass (bincount first scans
-  for the largest group), summing in element order like bincount.
+  for the largest group), summing in element order like bincount, a run of equal groups in a
+  register (firms are stored mostly zone by zone).
+* ``ndtri_central``: the normal quantile's central rational function (additions, multiplications
+  and one division: the same on any CPU) and the tail indices, in one pass; the tails'
+  logarithm stays numpy's.
 
 Chains of floating-point arithmetic with transcendental functions (``exp``, ``log``, ``**``) are
 fused in ``sim.core.fused``, only where numpy's loops for them are the C library's (the same
@@ -84,7 +88,8 @@ def _build(nb) -> None:
     # kernels that call another kernel find it as a module global, not a closure cell: numba keys
     # its on-disk cache by the pickled closure cells, and a pickled dispatcher differs in every
     # process (the cache would never hit: every process compiled them again, ~0.7 s)
-    global _hash, _bits, _uniform, _poisson_window, _group_sum, _group_count, _demand, _zone_key_cells
+    global _hash, _bits, _uniform, _poisson_window, _group_sum, _group_count, _demand, _zone_key_cells, \
+        _ndtri_central
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     @_jit
@@ -132,27 +137,55 @@ def _build(nb) -> None:
                 c = c + p
             below[r] = j
 
+    # The group sums keep the running sum of the current run of equal groups in a register and
+    # store it when the group changes: firms are stored mostly zone by zone (35-41 % of neighbours
+    # share a zone in a default run), and ``out[g] += w`` on a run of one group waits for the
+    # previous store of the same cell each time (store-to-load forwarding, ~10 cycles an element;
+    # 50,000 sorted elements took 166 us against 43 us this way). The additions per group are
+    # the same, in element order, so the sums are bincount's bit for bit.
     @_jit
     def _group_sum(group, weights, out):  # pragma: no cover - compiled
         n = out.size
+        if group.size == 0:
+            return True
+        cur = group[0]
+        if cur < 0 or cur >= n:  # a group outside [0, size): the caller discards out, bincount decides
+            return False
+        acc = out[cur]
         for i in range(group.size):
             g = group[i]
-            if g < 0 or g >= n:  # a group outside [0, size): the caller discards out, bincount decides
-                return False
-            out[g] += weights[i]
+            if g != cur:
+                if g < 0 or g >= n:
+                    return False
+                out[cur] = acc
+                cur = g
+                acc = out[g]
+            acc += weights[i]
+        out[cur] = acc
         return True
 
     @_jit
     def _demand(group, emp, share, sector, want, out):  # pragma: no cover - compiled
         # want = emp * share[sector]; out = bincount(group, want): the same products and sums in order
         n = out.size
+        if group.size == 0:
+            return True
+        cur = group[0]
+        if cur < 0 or cur >= n:
+            return False
+        acc = out[cur]
         for i in range(group.size):
             g = group[i]
-            if g < 0 or g >= n:
-                return False
+            if g != cur:  # the running sum of a run of one group stays in a register (_group_sum)
+                if g < 0 or g >= n:
+                    return False
+                out[cur] = acc
+                cur = g
+                acc = out[g]
             w = emp[i] * share[sector[i]]
             want[i] = w
-            out[g] += w
+            acc += w
+        out[cur] = acc
         return True
 
     @_jit
@@ -162,13 +195,47 @@ def _build(nb) -> None:
             out[i] = np.uint16((keys[i] >> kshift) & np.uint64(0xFFFF)) | np.uint16((zone[i] << zshift) & 0xFFFF)
 
     @_jit
+    def _ndtri_central(u, z, tail):  # pragma: no cover - compiled
+        # streams.ndtri's central rational function (AS 241) on every element, as numpy does it:
+        # q = u - 0.5, r = 0.180625 - q*q, both polynomials by Horner from the top coefficient,
+        # divided, times q (additions and multiplications only: no library function, so the same
+        # bits on any CPU); the tail rows' indices for numpy's logarithm
+        nt = 0
+        for i in range(u.size):
+            q = u[i] - 0.5
+            r = q * q
+            r = 0.180625 - r
+            num = r * 59.109374720 + 159.29113202
+            num = num * r + 50.434271938
+            num = num * r + 3.3871327179
+            den = r * 67.187563600 + 78.757757664
+            den = den * r + 17.895169469
+            den = den * r + 1.0
+            z[i] = (num / den) * q
+            if np.abs(q) > 0.425:
+                tail[nt] = i
+                nt += 1
+        return nt
+
+    @_jit
     def _group_count(group, out):  # pragma: no cover - compiled
         n = out.size
+        if group.size == 0:
+            return True
+        cur = group[0]
+        if cur < 0 or cur >= n:
+            return False
+        acc = out[cur]
         for i in range(group.size):
             g = group[i]
-            if g < 0 or g >= n:
-                return False
-            out[g] += 1
+            if g != cur:  # as _group_sum: the count of a run of one group in a register
+                if g < 0 or g >= n:
+                    return False
+                out[cur] = acc
+                cur = g
+                acc = out[g]
+            acc += 1
+        out[cur] = acc
         return True
 
 
@@ -222,6 +289,15 @@ def demand(group: np.ndarray, emp: np.ndarray, share: np.ndarray, sector: np.nda
                np.ascontiguousarray(share, dtype=np.float64), np.ascontiguousarray(sector), want, out):
         return want, out
     return None
+
+
+def ndtri_central(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``streams.ndtri``'s central rational function of 1-d ``u`` in one pass (every element, as
+    numpy computes it) and the indices where ``|u - 0.5| > 0.425`` (the tails, left to numpy)."""
+    u = np.ascontiguousarray(u, dtype=np.float64)
+    z, tail = np.empty(u.size), np.empty(u.size, dtype=np.int64)
+    nt = _ndtri_central(u, z, tail)
+    return z, tail[:nt]
 
 
 def zone_key_cells(zone: np.ndarray, keys: np.ndarray, zbits: int) -> np.ndarray | None:

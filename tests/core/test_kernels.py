@@ -40,6 +40,19 @@ def test_keyed_bits_and_uniforms_match_numpy(monkeypatch, rounds):
         assert np.array_equal(got.view(np.uint64), want.view(np.uint64))
 
 
+def test_normal_quantile_matches_numpy(monkeypatch):
+    """The compiled central rational function and tail indices give numpy's normal quantiles bit for
+    bit: centre, both tails, the far tails (r > 5), the cut-offs and the extremes of (0, 1)."""
+    from sim.core.streams import ndtri
+
+    rng = np.random.default_rng(3)
+    u = np.concatenate([rng.uniform(0, 1, 20_000), rng.uniform(0, 1e-12, 500), 1.0 - rng.uniform(0, 1e-12, 500),
+                        [0.075, 0.925, 0.5, 0.5 - 2.0**-53, 2.0**-53, 1.0 - 2.0**-53, 1e-300, 0.0749999, 0.9250001]])
+    for x in (u, u[:20_000].reshape(10, -1), u[:0], rng.uniform(0.2, 0.8, 1000)):
+        got, want = both(lambda x=x: ndtri(x), monkeypatch)
+        assert got.shape == want.shape and np.array_equal(got.view(np.uint64), want.view(np.uint64))
+
+
 def test_poisson_counts_match_numpy(monkeypatch):
     rng = np.random.default_rng(9)
     lam = np.concatenate([rng.uniform(0, 3, 3000), rng.uniform(3, 60, 3000), rng.lognormal(5, 2, 2000),
@@ -61,6 +74,29 @@ def test_group_sum_matches_bincount(monkeypatch):
     assert np.array_equal(kernels.group_sum(g, w, 10), np.bincount(g, weights=w, minlength=10))
     with pytest.raises(ValueError):
         kernels.group_sum(np.array([0, -1]), np.ones(2), 3)
+
+
+@pytest.mark.parametrize("layout", ["sorted", "runs", "one group", "alternating", "tiny"])
+def test_group_sums_over_runs_match_bincount(layout):
+    """The kernels keep a run of equal groups' sum in a register: the same sums, bit for bit, whatever
+    the layout (firms are stored mostly zone by zone), and the group order of the sums unchanged."""
+    rng = np.random.default_rng(7)
+    n = 3 if layout == "tiny" else 20_000
+    g = {"sorted": np.sort(rng.integers(0, 14, n)),
+         "runs": np.repeat(rng.integers(0, 14, n // 50), rng.integers(1, 100, n // 50))[:n],
+         "one group": np.full(n, 5),
+         "alternating": np.arange(n) % 2 * 13,
+         "tiny": np.array([2, 2, 0])}[layout].astype(np.int64)
+    w = rng.lognormal(0, 3, g.size) * rng.choice([-1.0, 1.0], g.size)
+    assert np.array_equal(kernels.group_sum(g, w, 14), np.bincount(g, weights=w, minlength=14))
+    assert np.array_equal(kernels.group_sum(g, None, 14), np.bincount(g, minlength=14))
+    emp, share, sector = np.abs(w), rng.uniform(0, 1, 8), rng.integers(0, 8, g.size)
+    got = kernels.demand(g, emp, share, sector, 14)
+    assert got is not None and np.array_equal(got[1], np.bincount(g, weights=emp * share[sector], minlength=14))
+    bad = g.copy()
+    bad[-1] = 14  # a group outside [0, size) after a run: bincount decides, as before
+    assert kernels.demand(bad, emp, share, sector, 14) is None
+    assert np.array_equal(kernels.group_sum(bad, w, 14), np.bincount(bad, weights=w, minlength=14))
 
 
 def test_runs_identical_with_and_without_kernels(monkeypatch):
