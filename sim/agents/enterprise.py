@@ -136,6 +136,17 @@ def produce(model: ZoneModel, service: np.ndarray, cell: np.ndarray) -> np.ndarr
                          p.va_tax_rate, f.tax[:L], f.losses[:L])
         return emp_zone
     labour = n + p.skill_effect * f.skilled[:L]  # = n (1 + phi h/n)
+    if fused.arithmetic():  # numpy's powers, the rest as below in one compiled pass (sim.core.fused)
+        va, profit = f.value_added[:L], f.profit[:L]
+        fused.produce_after_powers(f.tfp[:L], local, cell, urban * service, z, k ** p.capital_elasticity,
+                                   labour ** p.labour_elasticity, k, n, model.sector_va, s, f.rd_share[:L], zs.wage,
+                                   p.capital_user_cost, f.output[:L], va, f.rd[:L], profit)
+        extra = model.hooks.firm_costs(model)
+        if extra is not None:
+            profit -= extra
+        fused.tax_losses(va, profit, f.hightech[:L], (p.income_tax_rate, p.hightech_income_tax_rate),
+                         p.va_tax_rate, f.tax[:L], f.losses[:L])
+        return emp_zone
     y = f.tfp[:L] * local[cell] * (urban * service)[z] * k ** p.capital_elasticity * labour ** p.labour_elasticity
     f.output[:L] = y
     va = np.multiply(y, model.sector_va[s], out=f.value_added[:L])
@@ -159,7 +170,7 @@ def innovate(model: ZoneModel, cell: np.ndarray) -> None:
     f, p, zs, S, y = model.firms, model.params, model.zones, model.streams, model.steps
     L = f.n
     z, n, fk = f.zone[:L], f.employees[:L], f.key[:L]
-    if fused.available():  # the same operations as below, in compiled passes (sim.core.fused)
+    if fused.arithmetic():  # the same operations as below, in compiled passes (sim.core.fused)
         _innovate_fused(model, cell)
         return
     k = f.knowledge[:L]
@@ -170,22 +181,7 @@ def innovate(model: ZoneModel, cell: np.ndarray) -> None:
     rate = p.innovation_rate * (k + p.knowledge_spillover * k_per_worker[cell] * n) * boost[z]
     inno = S.poisson("firm.innovate", y, fk, rate)
     f.innovations[:L] = inno
-    # TFP: noise for every firm, plus a gain from innovation intensity (per 100 employees, so it
-    # does not scale with size) for the firms that innovated
-    growth = S.normal("firm.tfp_shock", y, fk)
-    growth *= p.productivity_noise
-    growth -= 0.5 * p.productivity_noise**2
-    did = np.flatnonzero(inno)
-    gain = p.innovation_step * np.log1p(100.0 * inno[did] / np.maximum(n[did], 1.0))
-    if p.innovation_catch_up > 0.0 and did.size:
-        # ideas get harder to find the further ahead a firm is (Bloom et al. 2020): without this,
-        # R&D grows with output, innovations with R&D and productivity with innovations, and the
-        # leaders' productivity runs away (the seed-to-seed spread of 2041 output came from it)
-        log_a = np.log(f.tfp[:L])
-        mean_log_a = float(np.average(log_a, weights=n)) if n.sum() > 0 else 0.0
-        gain *= np.exp(-p.innovation_catch_up * np.maximum(log_a[did] - mean_log_a, 0.0))
-    growth[did] += gain
-    f.tfp[:L] *= np.exp(growth)
+    _tfp_numpy(model, inno, S.normal("firm.tfp_shock", y, fk))
     # certification: R&D intensity above the threshold and recent IP (decaying innovation count)
     ip = f.ip[:L]
     ip *= 2.0 / 3.0
@@ -203,6 +199,28 @@ def innovate(model: ZoneModel, cell: np.ndarray) -> None:
     f.hightech[:L] = keep | new
 
 
+def _tfp_numpy(model: ZoneModel, inno: np.ndarray, growth: np.ndarray) -> None:
+    """TFP: noise for every firm (``growth``: the standard normal shocks, scaled here in place),
+    plus a gain from innovation intensity (per 100 employees, so it does not scale with size) for
+    the firms that innovated."""
+    f, p = model.firms, model.params
+    L = f.n
+    n = f.employees[:L]
+    growth *= p.productivity_noise
+    growth -= 0.5 * p.productivity_noise**2
+    did = np.flatnonzero(inno)
+    gain = p.innovation_step * np.log1p(100.0 * inno[did] / np.maximum(n[did], 1.0))
+    if p.innovation_catch_up > 0.0 and did.size:
+        # ideas get harder to find the further ahead a firm is (Bloom et al. 2020): without this,
+        # R&D grows with output, innovations with R&D and productivity with innovations, and the
+        # leaders' productivity runs away (the seed-to-seed spread of 2041 output came from it)
+        log_a = np.log(f.tfp[:L])
+        mean_log_a = float(np.average(log_a, weights=n)) if n.sum() > 0 else 0.0
+        gain *= np.exp(-p.innovation_catch_up * np.maximum(log_a[did] - mean_log_a, 0.0))
+    growth[did] += gain
+    f.tfp[:L] *= np.exp(growth)
+
+
 def _innovate_fused(model: ZoneModel, cell: np.ndarray) -> None:
     """``innovate`` with its per-firm arithmetic in compiled passes: the same numbers."""
     f, p, zs, S, y = model.firms, model.params, model.zones, model.streams, model.steps
@@ -216,12 +234,15 @@ def _innovate_fused(model: ZoneModel, cell: np.ndarray) -> None:
     inno = S.poisson("firm.innovate", y, fk, rate)
     f.innovations[:L] = inno
     shock = S.normal("firm.tfp_shock", y, fk)
-    log_a, mean_log_a = None, 0.0
-    if p.innovation_catch_up > 0.0 and inno.any():
-        log_a = np.log(f.tfp[:L])
-        mean_log_a = float(np.average(log_a, weights=n)) if n.sum() > 0 else 0.0
-    fused.tfp_update(shock, p.productivity_noise, 0.5 * p.productivity_noise**2, inno, n, f.tfp[:L], log_a,
-                     mean_log_a, p.innovation_step, p.innovation_catch_up if log_a is not None else 0.0)
+    if fused.available():  # exp and log1p the C library's, as numpy's here
+        log_a, mean_log_a = None, 0.0
+        if p.innovation_catch_up > 0.0 and inno.any():
+            log_a = np.log(f.tfp[:L])
+            mean_log_a = float(np.average(log_a, weights=n)) if n.sum() > 0 else 0.0
+        fused.tfp_update(shock, p.productivity_noise, 0.5 * p.productivity_noise**2, inno, n, f.tfp[:L], log_a,
+                         mean_log_a, p.innovation_step, p.innovation_catch_up if log_a is not None else 0.0)
+    else:
+        _tfp_numpy(model, inno, shock)
     held = f.hightech[:L]
     left, new, applying = fused.certify_flags(f.ip[:L], inno, f.rd_share[:L], p.hightech_rd_threshold, held,
                                               f.cert_left[:L])

@@ -22,6 +22,12 @@ library's: x86-64 without AVX-512 and every other architecture, and only after a
 fixed inputs (every function, exponents with and without fast paths, tails) matched numpy bit
 for bit in this process (``available()``). Elsewhere the numpy code runs: the same results,
 without this speed-up.
+
+**Arithmetic kernels** (``arithmetic()``): the kernels that call no library function at all
+(production after its two powers, tax and loss runs, knowledge and its cell sums, innovation
+rates, certification) round the same on every CPU, so they run wherever the compiled kernels do,
+AVX-512 included, with numpy's own powers, exponentials and logarithms computed between them.
+A probe checks that no product and sum were contracted into one fused multiply-add.
 """
 
 from __future__ import annotations
@@ -49,6 +55,20 @@ def available() -> bool:
     return ok
 
 
+def arithmetic() -> bool:
+    """True when the kernels that call no library function are on (production after its powers,
+    tax and loss runs, knowledge and its cell sums, innovation rates, certification): they need
+    only the compiled kernels and no contraction into fused multiply-adds (a probe), not numpy's
+    transcendental loops, so they run on AVX-512 CPUs too, with numpy's powers, exponentials and
+    logarithms computed as before between them."""
+    if not kernels.ENABLED:
+        return False
+    ok = _STATE.get("arith")
+    if ok is None:
+        ok = _STATE["arith"] = _build() and _probe_arithmetic()
+    return ok
+
+
 def _numpy_uses_libm() -> bool:
     """numpy's float64 exp/log/pow are the C library's: false on x86-64 with AVX-512, where numpy
     dispatches its own SIMD loops for them."""
@@ -68,6 +88,8 @@ def _build() -> bool:
     nb = kernels.numba
     if nb is None:
         return False
+    if _K:  # built already (available() and arithmetic() both ask)
+        return True
     jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     @jit
@@ -165,6 +187,23 @@ def _build() -> bool:
             rd = y * rd_share[i]
             rd_out[i] = rd
             profit_out[i] = va - wage[zi] * ni - user_cost * ki - rd
+
+    @jit
+    def produce_after_powers(tfp, local, cell, urban_service, z, k_pow, l_pow, k, n, sector_va, sector, rd_share,
+                             wage, user_cost, output, va_out, rd_out, profit_out):  # pragma: no cover - compiled
+        # produce with numpy's k ** a and labour ** b given (AVX-512 CPUs: numpy's own loops)
+        for i in range(tfp.size):
+            zi = z[i]
+            y = tfp[i] * local[cell[i]]
+            y = y * urban_service[zi]
+            y = y * k_pow[i]
+            y = y * l_pow[i]
+            output[i] = y
+            va = y * sector_va[sector[i]]
+            va_out[i] = va
+            rd = y * rd_share[i]
+            rd_out[i] = rd
+            profit_out[i] = va - wage[zi] * n[i] - user_cost * k[i] - rd
 
     @jit
     def tax_losses(va, profit, hightech, rates, va_rate, tax, losses):  # pragma: no cover - compiled
@@ -310,7 +349,7 @@ def _build() -> bool:
     _K.update(knowledge=knowledge, innovation_rate=innovation_rate, tfp_update=tfp_update,
               certify_flags=certify_flags, certify_set=certify_set)
     _K.update(pow_op=pow_op, probe=probe, grow_change=grow_change, grow_apply=grow_apply, exit_hazard=exit_hazard,
-              produce=produce, tax_losses=tax_losses, ndtri=ndtri)
+              produce=produce, tax_losses=tax_losses, ndtri=ndtri, produce_after_powers=produce_after_powers)
     return True
 
 
@@ -326,6 +365,30 @@ def _probe() -> bool:
         want = [np.exp(e), np.log(x), np.log1p(e * 0.1), np.power(x, e), np.sqrt(x),
                 np.array([(x[i:i + 1] ** float(e[i]))[0] for i in range(x.size)])]
     return all(np.array_equal(out[j], want[j], equal_nan=True) for j in range(6))
+
+
+def _probe_arithmetic() -> bool:
+    """The arithmetic kernels give numpy's numbers on fixed inputs: products and sums that a fused
+    multiply-add would round once instead of twice (production, innovation rates, knowledge)."""
+    rng = np.random.default_rng(20261202)
+    m = 3000
+    tfp, kp, lp, k, n, rd_share = (rng.lognormal(0.0, 1.0, m) for _ in range(6))
+    z, cell, sector = rng.integers(0, 5, m), rng.integers(0, 20, m), rng.integers(0, 4, m)
+    local, us, va_share, wage, boost = rng.lognormal(0, 1, 20), rng.lognormal(0, 1, 5), rng.uniform(0, 1, 4), \
+        rng.lognormal(0, 1, 5), rng.lognormal(0, 1, 5)
+    got = [np.empty(m) for _ in range(4)]
+    _K["produce_after_powers"](tfp, local, cell, us, z, kp, lp, k, n, va_share, sector, rd_share, wage, 0.37, *got)
+    y = tfp * local[cell] * us[z] * kp * lp
+    va, rd = y * va_share[sector], y * rd_share
+    want = [y, va, rd, va - wage[z] * n - 0.37 * k - rd]
+    rate = innovation_rate(k, local, cell, n, z, boost, 0.031, 0.7)
+    kk = k.copy()
+    ksum, nsum = knowledge(kk, rd, 0.15, cell, n, 20)
+    k2 = k * (1.0 - 0.15) + rd
+    return (all(np.array_equal(a, b) for a, b in zip(got, want))
+            and np.array_equal(rate, 0.031 * (k + 0.7 * local[cell] * n) * boost[z])
+            and np.array_equal(kk, k2) and np.array_equal(ksum, np.bincount(cell, k2, minlength=20))
+            and np.array_equal(nsum, np.bincount(cell, n, minlength=20)))
 
 
 # ------------------------------------------------------------------------------------------
@@ -367,6 +430,12 @@ def produce(tfp, local, cell, urban_service, z, k, n, skilled, skill_effect, cap
     _K["produce"](tfp, _c(local), _c(cell), _c(urban_service), z, k, n, skilled, float(skill_effect),
                   float(cap_el), float(lab_el), _c(sector_va, np.float64), sector, rd_share, _c(wage, np.float64),
                   float(user_cost), output, va, rd, profit)
+
+
+def produce_after_powers(tfp, local, cell, urban_service, z, k_pow, l_pow, k, n, sector_va, sector, rd_share, wage,
+                         user_cost, output, va, rd, profit) -> None:
+    _K["produce_after_powers"](tfp, _c(local), _c(cell), _c(urban_service), z, _c(k_pow), _c(l_pow), k, n,
+                               _c(sector_va), sector, rd_share, _c(wage), float(user_cost), output, va, rd, profit)
 
 
 def tax_losses(va, profit, hightech, rates, va_rate, tax, losses) -> None:

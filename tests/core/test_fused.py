@@ -128,3 +128,59 @@ def test_poisson_counts_match_numpy(on, monkeypatch):
     u[:200] = 1.0 - rng.uniform(0, 2.0**-20, 200)  # the survival side of the windows
     got, want = both(lambda: poisson_ppf(u, lam), monkeypatch)
     assert np.array_equal(got, want) and got.max() > 1000
+
+
+@pytest.fixture
+def arithmetic_only(monkeypatch):
+    """The arithmetic kernels on, the transcendental ones off: what an AVX-512 CPU runs."""
+    monkeypatch.setattr(kernels, "ENABLED", kernels.enable())
+    monkeypatch.setitem(fused._STATE, "ok", False)
+    if not fused.arithmetic():
+        pytest.skip("the arithmetic probe did not match numpy here")
+
+
+@pytest.mark.parametrize("overrides", [{}, {"capital_elasticity": 0.5, "labour_elasticity": 0.0},
+                                       {"innovation_catch_up": 0.0}])
+def test_runs_identical_with_and_without_arithmetic_kernels(arithmetic_only, monkeypatch, overrides):
+    """Production after numpy's powers, tax and loss runs, knowledge, innovation rates and
+    certification compiled (numpy's exp/log/pow between them): every table and pool column the same
+    as numpy's alone, with the measures that add firm costs and certification support."""
+    from sim.experiments.runner import simulate
+    from sim.scenario.packages import load_package
+    from sim.scenario.world import load_world
+
+    world = load_world("synthetic:8,3000,6000")
+    full = load_package("guangxi-23")
+    pkg = dataclasses.replace(full, levers={k: v for k, v in full.levers.items() if k != "park_integration"})
+    pools = {}
+
+    def probe(m):
+        f = m.firms
+        pools.setdefault(fused.arithmetic(), []).append(
+            [getattr(f, c)[:f.n].copy() for c in ("employees", "tfp", "knowledge", "ip", "cert_left", "hightech",
+                                                    "losses", "tax", "profit", "output", "value_added", "rd")])
+
+    got = simulate(world, pkg, overrides, 11, 4, probe=probe)
+    monkeypatch.setitem(fused._STATE, "arith", False)
+    assert not fused.arithmetic()
+    want = simulate(world, pkg, overrides, 11, 4, probe=probe)
+    assert got.equals(want)
+    for a, b in zip(pools[True][-1], pools[False][-1]):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
+def test_arithmetic_probe_catches_a_contraction(monkeypatch):
+    """The probe fails when a kernel rounds a product and a sum once (a fused multiply-add) instead
+    of twice: the arithmetic kernels then stay off."""
+    monkeypatch.setattr(kernels, "ENABLED", kernels.enable())
+    assert fused._build()
+    real = fused._K["produce_after_powers"]
+
+    def contracted(tfp, local, cell, us, z, kp, lp, k, n, va_share, sector, rd_share, wage, cost, y, va, rd, profit):
+        real(tfp, local, cell, us, z, kp, lp, k, n, va_share, sector, rd_share, wage, cost, y, va, rd, profit)
+        profit[:] = np.nextafter(profit, np.inf)  # one ulp: what one rounding instead of two may give
+
+    monkeypatch.setitem(fused._K, "produce_after_powers", contracted)
+    assert not fused._probe_arithmetic()
+    monkeypatch.setitem(fused._K, "produce_after_powers", real)
+    assert fused._probe_arithmetic()
