@@ -18,7 +18,7 @@ import mesa
 import numpy as np
 
 from sim.core import fused
-from sim.core.kernels import group_sum
+from sim.core.kernels import group_sum, group_sums
 from sim.core.choice import logit_cdf
 from sim.core.keys import ARRIVAL, STARTUP, counted_keys, spinoff_keys
 from sim.core.params import N_SECTORS, SECTORS
@@ -309,9 +309,10 @@ def grow(model: ZoneModel) -> None:
     change = np.maximum(n * np.exp(g), 1.0) - n
     land_per_worker = f.land[:L] / np.maximum(n, 1e-9)
     dland = change * land_per_worker
-    need = group_sum(z, np.maximum(dland, 0.0), model.n_zone_slots)  # by growing firms
-    freed = need - group_sum(z, dland, model.n_zone_slots)  # by shrinking firms
-    free = model.free_land() + freed
+    # land needed by growing firms, the net change, and the land firms occupy now (model.free_land)
+    need, net, occupied = group_sums(z, (np.maximum(dland, 0.0), dland, f.land[:L]), model.n_zone_slots)
+    freed = need - net  # by shrinking firms
+    free = (zs.land_developed - occupied) + freed
     ratio = np.where(need > free, np.maximum(free, 0.0) / np.maximum(need, 1e-12), 1.0)
     if (ratio < 1.0).any():  # growth in zones short of land is scaled down to fit
         np.multiply(change, ratio[z], out=change, where=change > 0.0)
@@ -418,9 +419,11 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
     if fused.available():  # the cell statistics below in one compiled pass (sim.core.fused)
         count, cellw, cell_log, cell_land, log_tfp = fused.cell_stats(
             z, f.sector[:L], N_SECTORS, f.employees[:L], f.tfp[:L], f.land[:L], nz * N_SECTORS)
-    else:
-        cell = cells(model)
-        count = cell_sum(model, cell)
+    else:  # count, employment, employment-weighted log TFP and land by (zone, sector) cell, one pass
+        emp = f.employees[:L]
+        log_tfp = np.log(f.tfp[:L]) * emp
+        count, cellw, cell_log, cell_land = group_sums(cells(model), (emp, log_tfp, f.land[:L]),
+                                                       nz * N_SECTORS, count=True)
     active = model.zone_active()
     incub = (1.0 + p.incubator_effect * np.log1p(zs.platforms)) * zs.startup_mult
     lam_start = p.startup_rate / 1000.0 * talent * incub * active
@@ -464,11 +467,6 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
     size = np.maximum(1.0, np.exp(np.log(p.entrant_size_mean) - 0.32 + 0.8 * z_size))
     # productivity: entrant ratio x the zone-sector's employment-weighted geometric mean TFP
     emp = f.employees[:L]
-    if not fused.available():
-        log_tfp = np.log(f.tfp[:L]) * emp
-        cellw = cell_sum(model, cell, emp)
-        cell_log = cell_sum(model, cell, log_tfp)
-        cell_land = cell_sum(model, cell, f.land[:L])
     logA = cell_log / np.maximum(cellw, 1e-9)
     region_logA = log_tfp.sum() / emp.sum() if L else 0.0
     logA = np.where(cellw > 0, logA, region_logA)

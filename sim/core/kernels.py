@@ -89,7 +89,7 @@ def _build(nb) -> None:
     # its on-disk cache by the pickled closure cells, and a pickled dispatcher differs in every
     # process (the cache would never hit: every process compiled them again, ~0.7 s)
     global _hash, _bits, _uniform, _poisson_window, _group_sum, _group_count, _demand, _zone_key_cells, \
-        _ndtri_central
+        _ndtri_central, _group_sums
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     @_jit
@@ -195,6 +195,22 @@ def _build(nb) -> None:
             out[i] = np.uint16((keys[i] >> kshift) & np.uint64(0xFFFF)) | np.uint16((zone[i] << zshift) & 0xFFFF)
 
     @_jit
+    def _group_sums(group, ws, out, cnt, count):  # pragma: no cover - compiled
+        # one pass for several weights by the same groups (and the counts): each column adds in
+        # element order, as bincount; the columns' additions interleave, so one column's wait for
+        # its cell's last store overlaps the others', and the group index is read once
+        n = out.shape[1]
+        for i in range(group.size):
+            g = group[i]
+            if g < 0 or g >= n:
+                return False
+            if count:
+                cnt[g] += 1
+            for k in range(len(ws)):
+                out[k, g] += ws[k][i]
+        return True
+
+    @_jit
     def _ndtri_central(u, z, tail):  # pragma: no cover - compiled
         # streams.ndtri's central rational function (AS 241) on every element, as numpy does it:
         # q = u - 0.5, r = 0.180625 - q*q, both polynomials by Horner from the top coefficient,
@@ -277,6 +293,22 @@ def group_sum(group: np.ndarray, weights: np.ndarray | None, size: int) -> np.nd
             if _group_sum(g, np.ascontiguousarray(weights), out):
                 return out
     return np.bincount(group, weights=weights, minlength=size)
+
+
+def group_sums(group: np.ndarray, weights: tuple[np.ndarray, ...], size: int, count: bool = False) -> list[np.ndarray]:
+    """``[np.bincount(group, minlength=size)]`` (with ``count``) followed by
+    ``np.bincount(group, w, minlength=size)`` for each of 1-4 ``weights``: the same arrays, bit for
+    bit, in one pass over the group index when the kernels are on (large worlds: the passes are
+    memory-bound; small ones: the per-call cost). Otherwise, or for groups outside [0, size),
+    bincount does each."""
+    if (ENABLED and group.size >= 256 and group.dtype == np.int64 and group.ndim == 1 and 1 <= len(weights) <= 4
+            and all(w.dtype == np.float64 and w.shape == group.shape for w in weights)):
+        out, cnt = np.zeros((len(weights), size)), np.zeros(size if count else 0, dtype=np.int64)
+        if _group_sums(np.ascontiguousarray(group), tuple(np.ascontiguousarray(w) for w in weights), out, cnt,
+                       count):
+            return ([cnt] if count else []) + list(out)
+    return ([np.bincount(group, minlength=size)] if count else []) + [
+        np.bincount(group, weights=w, minlength=size) for w in weights]
 
 
 def demand(group: np.ndarray, emp: np.ndarray, share: np.ndarray, sector: np.ndarray, size: int):

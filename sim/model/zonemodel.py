@@ -22,7 +22,7 @@ from sim.agents.government import RegionalGovernment
 from sim.model.initial import populate, spin_up
 from sim.model.plan import PLAN, STAGE_NAMES, STREAMS, YearData
 from sim.core import kernels
-from sim.core.kernels import group_sum
+from sim.core.kernels import group_sum, group_sums
 from sim.core.keys import GRADUATE, counted_keys, zone_keys
 from sim.core.memory import no_cycle_collection, tune_malloc
 from sim.core.streams import Streams
@@ -353,8 +353,9 @@ class ZoneModel(mesa.Model):
         by_cell = ent.cell_sum(self, self.year_data.cells, f.output[:f.n]).reshape(nz, -1)  # value added: output x sector ratio
         fl["output"] += by_cell.sum(axis=1)
         fl["value_added"] += (by_cell * self.sector_va).sum(axis=1)  # not @: BLAS threads would spin
-        for name in ("rd", "tax"):
-            fl[name] += group_sum(z, getattr(f, name)[:f.n], nz)
+        rd, tax = group_sums(z, (f.rd[:f.n], f.tax[:f.n]), nz)
+        fl["rd"] += rd
+        fl["tax"] += tax
         self.zones.wage[:] = np.where(emp > 0, self.params.labour_share * fl["value_added"] / np.maximum(emp, 1e-9),
                                       self.zones.wage)
         emp_sum = emp.sum(dtype=np.float64)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from sim.agents.committee import OPTIONS
 from sim.agents.zone import LEVELS
-from sim.core.kernels import group_sum
+from sim.core.kernels import group_sum, group_sums
 from sim.core.units import bn_from_m
 
 if TYPE_CHECKING:
@@ -167,11 +167,12 @@ def census(model: ZoneModel) -> dict[str, np.ndarray]:
     fz = f.zone[:L]
     tz = t.zone[:C] + 1  # bin 0: cohorts outside Guangxi
     scale = float(model.params.talent_scale)
+    firms, employees, land = group_sums(fz, (f.employees[:L], f.land[:L]), nz, count=True)
     return {
-        "firms": group_sum(fz, None, nz).astype(float),
+        "firms": firms.astype(float),
         "hightech_firms": group_sum(fz[f.hightech[:L]], None, nz).astype(float),
-        "employees": group_sum(fz, f.employees[:L], nz),
-        "land_occupied": group_sum(fz, f.land[:L], nz),
+        "employees": employees,
+        "land_occupied": land,
         "talent": group_sum(tz, None, nz + 1)[1:] * scale,
         "high_skill": group_sum(tz[t.skill[:C] >= model.params.high_skill_threshold], None, nz + 1)[1:] * scale,
     }

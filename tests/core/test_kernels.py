@@ -99,6 +99,25 @@ def test_group_sums_over_runs_match_bincount(layout):
     assert np.array_equal(kernels.group_sum(bad, w, 14), np.bincount(bad, weights=w, minlength=14))
 
 
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 5])
+def test_several_group_sums_in_one_pass_match_bincount(monkeypatch, k):
+    """group_sums: bincount's counts and sums for 1-4 weights in one pass (5: bincount each), bit
+    for bit, on sorted and shuffled groups; groups outside [0, size) go to bincount as before."""
+    rng = np.random.default_rng(k)
+    for g in (np.sort(rng.integers(0, 30, 9000)), rng.integers(0, 30, 9000), rng.integers(0, 30, 100)):
+        ws = tuple(rng.lognormal(0, 3, g.size) * rng.choice([-1.0, 1.0], g.size) for _ in range(k))
+        want = [np.bincount(g, minlength=32)] + [np.bincount(g, weights=w, minlength=32) for w in ws]
+        for count in (True, False):
+            got, ref = both(lambda g=g, ws=ws, count=count: kernels.group_sums(g, ws, 32, count=count), monkeypatch)
+            expect = want if count else want[1:]
+            assert len(got) == len(expect) == len(ref)
+            for a, b, c in zip(got, expect, ref):
+                assert a.dtype == b.dtype == c.dtype and np.array_equal(a, b) and np.array_equal(c, b)
+    bad = np.r_[np.zeros(300, dtype=np.int64), 40]
+    sums = kernels.group_sums(bad, (np.ones(bad.size),), 32, count=True)
+    assert sums[0].size == 41 and sums[1][40] == 1.0  # bincount lengthens, as before
+
+
 def test_runs_identical_with_and_without_kernels(monkeypatch):
     from sim.experiments.runner import simulate
     from sim.scenario.packages import load_package
