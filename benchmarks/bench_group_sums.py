@@ -57,9 +57,11 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     a = ap.parse_args()
     if a.repeats < 1 or a.years < 1:
-        sys.exit("bench_group_sums.py: --repeats and --years must be at least 1")
+        print("bench_group_sums.py: --repeats and --years: must be a whole number of at least 1", file=sys.stderr)
+        sys.exit(2)
     if not kernels.enable():
-        sys.exit("bench_group_sums.py: numba is not available (or ZONESIM_NO_NUMBA is set)")
+        print("bench_group_sums.py: numba is not available (or ZONESIM_NO_NUMBA is set)", file=sys.stderr)
+        sys.exit(2)
     import numba
 
     @numba.njit(boundscheck=False, error_model="numpy")

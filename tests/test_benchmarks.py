@@ -71,3 +71,11 @@ def test_bench_scaling_refuses_a_repeat_count_below_one():
     out = subprocess.run([sys.executable, str(Path(__file__).resolve().parent.parent / "benchmarks" / "bench_scaling.py"),
                           "--repeats", "0", "--only-ratio"], capture_output=True, text=True)
     assert out.returncode == 2 and "--repeats: must be a whole number of at least 1" in out.stderr
+
+
+def test_bench_group_sums_replays_a_run_and_refuses_bad_counts():
+    out = bench("bench_group_sums.py", "--world", "synthetic:6,1500,3000", "--years", "2", "--repeats", "1")
+    assert "weighted group sums" in out and "plain loop (before)" in out and "np.bincount" in out
+    bad = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_group_sums.py"), "--repeats", "0"],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "--repeats and --years: must be a whole number of at least 1" in bad.stderr
