@@ -79,3 +79,12 @@ def test_bench_group_sums_replays_a_run_and_refuses_bad_counts():
     bad = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_group_sums.py"), "--repeats", "0"],
                          capture_output=True, text=True, check=False)
     assert bad.returncode == 2 and "--repeats and --years: must be a whole number of at least 1" in bad.stderr
+
+
+def test_ab_spinup_times_compare_with_the_cache_on_and_off():
+    out = bench("ab_spinup.py", "--seeds", "2", "--years", "3", "--repeats", "2", "baseline", "hosting")
+    assert len(ratios(out)) == 1 and "results identical in every repeat" in out
+    assert "this process: 2 copies, 2 builds" in out  # 2 packages on 2 seeds, in one process: a copy per seed
+    bad = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "ab_spinup.py"), "--repeats", "0"],
+                         capture_output=True, text=True, check=False)
+    assert bad.returncode == 2 and "must be a whole number of at least 1" in bad.stderr

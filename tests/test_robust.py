@@ -115,10 +115,13 @@ def test_interrupted_robustness_resumes_to_identical_results(tmp_path):
 
     with pytest.raises(KeyboardInterrupt):
         execute(ps, store, workers=1, on_chunk=stop)
-    assert 0 < len(Store.open(tmp_path / "cut" / "runs").verified()) < 8
+    # chunks of one run; which were saved before the stop depends on the order chunks are handed
+    # out in (runs sharing a start go together: runner.chunk_order), not on their numbers
+    saved = len(Store.open(tmp_path / "cut" / "runs").verified())
+    assert 0 < saved < 8
     resumed, session = run_package_study(ps, tmp_path / "cut", resume=True, overwrite=False, workers=1,
                                          scheduler=None, progress=False)
-    assert session["runs_computed"] == 8 - 3
+    assert session["runs_computed"] == 8 - saved
     assert resumed.part_bytes() == clean.part_bytes()
 
 

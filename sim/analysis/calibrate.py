@@ -240,7 +240,8 @@ def identification(jac: pd.DataFrame, moments: Sequence[str], threshold: float =
 # -----------------------------------------------------------------------------------------------
 def _moments_task(world: World, task: tuple[dict[str, float], int, int]) -> dict[str, float]:
     theta, seed, years = task
-    stats = seed_stats(simulate(world, seed, years, params=theta), csn=False)
+    # every evaluation is a new theta, so its spin-up is never reused: no copy into the cache
+    stats = seed_stats(simulate(world, seed, years, params=theta, spinup_cache=False), csn=False)
     return {m: stats[m] for m in MOMENTS}
 
 

@@ -304,10 +304,10 @@ class RunRecord:
 
 
 def simulate(world: World, seed: int, years: int, package: Package | None = None,
-             params: Mapping[str, float] | None = None) -> RunRecord:
+             params: Mapping[str, float] | None = None, spinup_cache: bool | None = None) -> RunRecord:
     """One run on the run path (:func:`sim.experiments.runner.simulate`), with the firm population
     at the start and after the last year, and (uid, employees) of the live firms at the end of each
-    of the last GROWTH_YEARS + 1 years (the growth-rate statistics)."""
+    of the last GROWTH_YEARS + 1 years (the growth-rate statistics). ``spinup_cache`` as there."""
     seen: list[tuple[Snapshot, list[str]]] = []
     panel: list[tuple[np.ndarray, np.ndarray]] = []
 
@@ -319,7 +319,8 @@ def simulate(world: World, seed: int, years: int, package: Package | None = None
             f = model.firms
             panel.append((f.uid[:f.n].copy(), f.employees[:f.n].copy()))
 
-    table = runner.simulate(world, package, params, int(seed), years, probe=probe, after_step=keep)
+    table = runner.simulate(world, package, params, int(seed), years, probe=probe, after_step=keep,
+                            spinup_cache=spinup_cache)
     return RunRecord(int(seed), table, seen[0][0], seen[1][0], seen[1][1], panel)
 
 
@@ -407,7 +408,8 @@ def _rank_dynamics(zones: pd.DataFrame) -> dict[str, float]:
 
 def _stats_task(world: World, task: tuple[int, int, bool]) -> dict[str, float]:
     seed, years, csn = task
-    return {"seed": seed, **seed_stats(simulate(world, seed, years), csn=csn)}
+    # one run per seed: no other run of the loop shares its start, so none is copied into the cache
+    return {"seed": seed, **seed_stats(simulate(world, seed, years, spinup_cache=False), csn=csn)}
 
 
 def run_stats(world: World, seeds: Sequence[int], years: int, workers: int | Executor = 1,

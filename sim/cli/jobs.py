@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim.experiments.executor import Executor, using
-from sim.experiments.runner import Job, run_job
+from sim.experiments.runner import Job, job_order, run_job
 
 
 @dataclass
@@ -91,7 +91,7 @@ def run_all(jobs: list[Job], workers: int | Executor = 1, progress: bool = False
     try:
         with using(workers, len(jobs)) as ex:
             try:
-                ex.each(_checked_task, dict(enumerate(jobs)), on_done)
+                ex.each(_checked_task, job_order(jobs), on_done)  # seed-major: runs on a seed share its spin-up
             except Exception as exc:  # noqa: BLE001 - e.g. a worker killed for memory: finished runs kept
                 for i in range(len(jobs)):
                     if i not in finished:

@@ -15,12 +15,19 @@ Where the runs execute (this process, a local pool, Dask) is the executor's busi
 its own (world, package, parameters, seed, years).
 
 Seeds: replicate ``i`` of a base seed gets ``derive_seeds(base, k)[i]`` (:mod:`sim.experiments.seeds`).
+
+Shared starts: a run's build and spin-up depend only on its world (parameters included) and seed,
+not on its package, so :func:`simulate` copies them from the process's small cache when an
+earlier run built them (:mod:`sim.model.spinup`; bit-identical; ``ZONESIM_SPINUP_CACHE=0`` or
+``spinup_cache=False`` switches it off). Jobs and a study's chunks are handed out in an order that
+puts runs of one start together (:func:`job_order`, :func:`chunk_order`, and inside a chunk
+:func:`run_chunk`), and a run whose start no other run shares is marked to skip the cache.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -29,6 +36,8 @@ import pandas as pd
 from sim.experiments.executor import Executor, default_workers, using
 from sim.experiments.seeds import derive_seeds
 from sim.experiments.study import RunContext
+from sim.model import spinup
+from sim.model.spinup import SpinupCache
 from sim.model.zonemodel import ZoneModel
 from sim.scenario.overrides import configure
 from sim.scenario.packages import Package, empty_package, load_package
@@ -36,12 +45,12 @@ from sim.scenario.world import World, load_world
 
 __all__ = ["simulate", "release", "derive_seeds", "default_workers", "Job", "run_job", "make_jobs", "run_jobs",
            "RunSpec", "PACKAGE_FACTOR", "PackagesContext", "run_one", "run_chunk", "chunks_of", "run",
-           "run_scalar"]
+           "run_scalar", "shared_starts", "job_order", "start_key", "chunk_order"]
 
 
 def simulate(world: World, package: Package | None, params: Mapping[str, Any] | None, seed: int, years: int, *,
              probe: Callable[[ZoneModel], None] | None = None, after_step: Callable[[ZoneModel, int], None] | None = None,
-             source: str = "params") -> pd.DataFrame:
+             source: str = "params", spinup_cache: bool | SpinupCache | None = None) -> pd.DataFrame:
     """Run the model once and return its tidy table (one row per year and zone, plus a ``region``
     row per year; columns: :mod:`sim.outcomes.metrics`).
 
@@ -51,11 +60,18 @@ def simulate(world: World, package: Package | None, params: Mapping[str, Any] | 
     and once after the last year, to read what the table does not hold (the firm population);
     ``after_step(model, t)`` after each year ``t`` (0-based), e.g. to keep a panel of firm sizes.
     Agent handles are lazy (identical results, no Mesa agent per firm up front) and the finished
-    model is released, so a long study stays flat in memory."""
+    model is released, so a long study stays flat in memory.
+
+    ``spinup_cache``: the start up to the end of the spin-up, which depends only on (world with
+    its parameters, seed), is copied from this process's cache when a run before built it, and
+    kept for the runs after (sim/model/spinup.py; results bit-identical). None: the process cache
+    unless ``ZONESIM_SPINUP_CACHE=0``; False: build it here; True: the process cache; or a given
+    :class:`~sim.model.spinup.SpinupCache`."""
     package = package if package is not None else empty_package()
     if params:
         world, package = configure(world, package, dict(params), source)
-    model = ZoneModel(world=world, levers=package.build(), rng=int(seed), agent_handles="lazy")
+    model = ZoneModel(world=world, levers=package.build(), rng=int(seed), agent_handles="lazy",
+                      spinup_cache=_cache(spinup_cache))
     if probe is not None:
         probe(model)
     for t in range(int(years)):
@@ -67,6 +83,29 @@ def simulate(world: World, package: Package | None, params: Mapping[str, Any] | 
     df = model.results()
     release(model)
     return df
+
+
+def _cache(choice: bool | SpinupCache | None) -> SpinupCache | None:
+    if isinstance(choice, SpinupCache):
+        return choice
+    use = spinup.enabled() if choice is None else bool(choice)
+    return spinup.process_cache() if use else None
+
+
+def shared_starts(keys: Sequence[Hashable]) -> tuple[list[int], list[bool]]:
+    """For runs whose spin-up keys are ``keys`` (equal keys: the same start): an order that puts
+    the runs of one start next to each other (starts in the order they first appear, runs in
+    their order within a start), so a process's small cache holds the start while its runs pass
+    and pool workers taking tasks from the front and back of the queue share few starts; and
+    whether each run shares its start with another (a run alone in its group gains nothing from
+    the cache and is not copied into it). Results never depend on the order."""
+    first: dict[Hashable, int] = {}
+    count: dict[Hashable, int] = {}
+    for i, k in enumerate(keys):
+        first.setdefault(k, i)
+        count[k] = count.get(k, 0) + 1
+    order = sorted(range(len(keys)), key=lambda i: first[keys[i]])
+    return order, [count[k] > 1 for k in keys]
 
 
 def release(model: ZoneModel) -> None:
@@ -97,12 +136,27 @@ class Job:
     seed: int
     years: int
     replicate: int = 0
+    spinup: bool | None = None  # use the process's spin-up cache (None: unless ZONESIM_SPINUP_CACHE=0)
 
 
 def run_job(job: Job) -> pd.DataFrame:
     """One run's tidy table with its keys in front: package, seed, replicate."""
-    return _keyed(simulate(job.world, job.package, None, job.seed, job.years), job.package.name, job.seed,
-                  job.replicate)
+    return _keyed(simulate(job.world, job.package, None, job.seed, job.years, spinup_cache=job.spinup),
+                  job.package.name, job.seed, job.replicate)
+
+
+def job_order(jobs: Sequence[Job]) -> dict[int, Job]:
+    """``jobs`` as executor items ``{index: job}`` in the order that lets runs on one seed (one
+    world) reuse its spin-up: seed-major (packages of a seed one after another), whatever order
+    the jobs are listed in; a job alone on its seed is marked not to use the cache."""
+    order, shared = shared_starts([(_world_key(j.world), j.seed) for j in jobs])
+    return {i: jobs[i] if shared[i] or jobs[i].spinup is not None else replace(jobs[i], spinup=False)
+            for i in order}
+
+
+def _world_key(world: World) -> int:
+    """Groups jobs by world object for ordering only (the cache's key is the world's content hash)."""
+    return id(world)
 
 
 def _keyed(df: pd.DataFrame, package: str, seed: int, replicate: int) -> pd.DataFrame:
@@ -125,14 +179,20 @@ def make_jobs(world: World, packages: Iterable[Package], seeds: Sequence[int], y
 
 
 def run_jobs(jobs: Sequence[Job], workers: int | Executor = 1, progress: bool = False) -> pd.DataFrame:
-    """Run ``jobs`` (in-process, on a local pool of ``workers``, or on a given executor); rows in
-    job order."""
+    """Run ``jobs`` (in-process, on a local pool of ``workers``, or on a given executor; handed out
+    seed-major, :func:`job_order`); rows in job order."""
     from tqdm import tqdm
+
+    frames: dict[Hashable, pd.DataFrame] = {}
+
+    def done(i: Hashable, df: pd.DataFrame) -> None:
+        frames[i] = df
+        bar.update(1)
 
     with using(workers, len(jobs)) as ex, \
             tqdm(total=len(jobs), unit="run", disable=not progress, dynamic_ncols=True, leave=False) as bar:
-        frames = ex.map(_job_task, list(jobs), on_done=lambda _k, _df: bar.update(1))
-    return pd.concat(frames, ignore_index=True)
+        ex.each(_job_task, job_order(jobs), done)
+    return pd.concat([frames[i] for i in range(len(jobs))], ignore_index=True)
 
 
 # ------------------------------------------------------------------------------------------
@@ -147,6 +207,7 @@ class RunSpec:
     replicate: int
     seed: int
     values: tuple[tuple[str, Any], ...]
+    spinup: bool | None = None  # use the process's spin-up cache (None: unless ZONESIM_SPINUP_CACHE=0)
 
 
 # A study whose points choose their package (attribution: sub-packages; robustness: the
@@ -168,7 +229,7 @@ def run_one(ctx: RunContext, spec: RunSpec) -> pd.DataFrame:
     if isinstance(ctx, PackagesContext) and PACKAGE_FACTOR in values:
         base = dict(ctx.packages)[values[PACKAGE_FACTOR]]
     df = simulate(ctx.world, base, {k: v for k, v in values.items() if k != PACKAGE_FACTOR}, spec.seed, ctx.years,
-                  source="study")
+                  source="study", spinup_cache=spec.spinup)
     zones = df["zone"].to_numpy()
     in_zones = (zones == "region") | np.isin(zones, list(ctx.zones)) if ctx.zones else zones == "region"
     keep = df["step"].isin(ctx.steps).to_numpy() & in_zones
@@ -191,8 +252,26 @@ def run_one(ctx: RunContext, spec: RunSpec) -> pd.DataFrame:
 
 
 def run_chunk(ctx: RunContext, specs: Sequence[RunSpec]) -> pd.DataFrame:
-    """A chunk of a study's runs, in order (an executor task: ``ctx`` is the shared part)."""
-    return pd.concat([run_one(ctx, s) for s in specs], ignore_index=True)
+    """A chunk of a study's runs, rows in run order (an executor task: ``ctx`` is the shared part);
+    runs sharing a start are computed one after another (:func:`shared_starts`)."""
+    order, _shared = shared_starts([start_key(s) for s in specs])
+    frames = {i: run_one(ctx, specs[i]) for i in order}
+    return pd.concat([frames[i] for i in range(len(specs))], ignore_index=True)
+
+
+def start_key(spec: RunSpec) -> tuple[Any, ...]:
+    """What a study run's start (the build and spin-up) depends on besides the study's world: its
+    seed and its values of parameters (not of lever settings ``LEVER.FIELD``, not the package)."""
+    return (spec.seed, tuple((k, v) for k, v in spec.values if k != PACKAGE_FACTOR and "." not in k))
+
+
+def chunk_order(chunks: Mapping[int, Sequence[RunSpec]]) -> list[int]:
+    """The chunks' ids in an order that keeps chunks with the same starts together (by the first
+    chunk holding them; chunk order otherwise), so a process's cache holds a start while the
+    runs needing it pass. The store's parts do not depend on it."""
+    ids = sorted(chunks)
+    order, _shared = shared_starts([tuple(sorted({start_key(s) for s in chunks[k]}, key=repr)) for k in ids])
+    return [ids[i] for i in order]
 
 
 def _dtype(v: Any) -> Any:
@@ -206,12 +285,15 @@ def _dtype(v: Any) -> Any:
 
 
 def chunks_of(runs: pd.DataFrame, chunk: int, factors: Sequence[str]) -> dict[int, list[RunSpec]]:
-    """Run table -> {chunk: [RunSpec, ...]} with plain Python values."""
+    """Run table -> {chunk: [RunSpec, ...]} with plain Python values. A run whose start (seed and
+    parameter values, :func:`start_key`) no other run of the table shares is marked not to use the
+    spin-up cache (a Sobol design over behavioural parameters: every run)."""
+    specs = [RunSpec(int(rec["run"]), int(rec["point"]), int(rec["replicate"]), int(rec["seed"]),
+                     tuple((f, _native(rec[f])) for f in factors)) for rec in runs.to_dict("records")]
+    _order, shared = shared_starts([start_key(s) for s in specs])
     out: dict[int, list[RunSpec]] = {}
-    for rec in runs.to_dict("records"):
-        values = tuple((f, _native(rec[f])) for f in factors)
-        spec = RunSpec(int(rec["run"]), int(rec["point"]), int(rec["replicate"]), int(rec["seed"]), values)
-        out.setdefault(spec.run // chunk, []).append(spec)
+    for spec, sh in zip(specs, shared):
+        out.setdefault(spec.run // chunk, []).append(spec if sh else replace(spec, spinup=False))
     return out
 
 

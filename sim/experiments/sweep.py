@@ -29,7 +29,7 @@ import pandas as pd
 from sim.core.errors import EnvError
 from sim.experiments.executor import executor
 from sim.experiments.results import own_code
-from sim.experiments.runner import (PACKAGE_FACTOR, PackagesContext, RunSpec, chunks_of, run_chunk,  # noqa: F401
+from sim.experiments.runner import (PACKAGE_FACTOR, PackagesContext, RunSpec, chunk_order, chunks_of, run_chunk,  # noqa: F401
                                     run_one)
 from sim.experiments.study import RunContext, Study
 from sim.experiments.store import Store
@@ -96,7 +96,7 @@ def execute(study: Study, store: Store, *, workers: int = 1, scheduler: str | No
             n = 1 if backend == "in-process" else min(workers, len(todo))
             with executor(n, scheduler, name=store.info["fingerprint"][:12]) as ex:
                 try:
-                    ex.each(_chunk_task, {k: todo[k] for k in sorted(todo)}, collect, shared=ctx)
+                    ex.each(_chunk_task, {k: todo[k] for k in chunk_order(todo)}, collect, shared=ctx)
                 except EnvError:
                     raise
                 except Exception as exc:  # noqa: BLE001 - e.g. a pool worker killed: the saved chunks stay

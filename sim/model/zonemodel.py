@@ -21,6 +21,7 @@ from sim.agents.committee import Committees
 from sim.agents.government import RegionalGovernment
 from sim.model.initial import populate, spin_up
 from sim.model.plan import PLAN, STAGE_NAMES, STREAMS, YearData
+from sim.model.spinup import SpinupCache, SpunUp
 from sim.core import kernels
 from sim.core.kernels import group_sum, group_sums
 from sim.core.keys import GRADUATE, counted_keys, zone_keys
@@ -91,11 +92,17 @@ class ZoneModel(mesa.Model):
     (``integers(2**63)``) at construction; ``None`` a fresh ``SeedSequence`` (``model.streams.seed``;
     its ``entropy`` reproduces the run). Mesa's own ``model.rng`` and ``model.random`` stay seeded for
     Mesa's sake; the model never draws from them.
+
+    ``spinup_cache`` (a :class:`sim.model.spinup.SpinupCache`; default none): with lazy handles and
+    an integer seed, the build up to the end of the spin-up, which no lever sees, is taken from the
+    cache when it holds one for the same (world, seed), and stored in it otherwise; results are
+    bit-identical. Batch runs (``sim.experiments.runner.simulate``) pass the process's cache.
     """
 
     def __init__(self, *, world: World | str | None = None, levers: Sequence[Lever] = (),
                  rng: int | np.random.Generator | None = None, max_years: int | None = None,
-                 agent_handles: str = "eager", time_stages: bool = False, **param_overrides: Any) -> None:
+                 agent_handles: str = "eager", time_stages: bool = False, spinup_cache: SpinupCache | None = None,
+                 **param_overrides: Any) -> None:
         super().__init__(rng=rng)
         self.streams = Streams(_stream_seed(rng, self.rng), STREAMS)
         self.plan = PLAN
@@ -140,13 +147,7 @@ class ZoneModel(mesa.Model):
         self.year_zero_closed = False  # set when the spin-up has run year 0's firm processes
         with no_cycle_collection(freeze=not lazy):  # sim/core/memory.py: the collector would walk every new agent
             self.hooks = Hooks([])  # the initial population and spin-up run under the baseline rules: no levers yet
-            populate(self, world.zones, world.anchors)
-            kernels.model_started(self.firms.n + self.talent.n)  # a process running enough models uses them
-            self._geometry()
-            # one ZoneCommittee agent per zone (sim/agents/committee.py); during the spin-up they hold
-            # the status-quo split (land capacity and promotion parts at 1): they decide from year 1
-            self.committees = Committees(self)
-            spin_up(self, world.zones, world.anchors)
+            self._build_start(world, rng, spinup_cache if lazy else None)
             self.government = RegionalGovernment(self, p.indicator_weights)
             self.hooks = Hooks(list(levers))
             self.levers = self.hooks.levers
@@ -158,6 +159,28 @@ class ZoneModel(mesa.Model):
             self._initial_accounts()
             self._evaluation()
             self._record()
+
+    def _build_start(self, world: World, rng: Any, cache: SpinupCache | None) -> None:
+        """Year 0 before any lever: the population, the zones' geometry, the committees and the
+        spin-up (sim/model/initial.py), which depend only on (world, seed, handle mode). With a
+        ``cache`` (lazy handles only), a build it holds for the same key is copied in instead
+        (sim/model/spinup.py: bit-identical), and a new build is stored in it."""
+        key = cache.key(world, rng, "lazy") if cache is not None else None
+        snap = cache.get(key) if key is not None else None
+        if snap is not None:
+            snap.restore(self)
+            kernels.model_started(snap.agents_started)
+            return
+        populate(self, world.zones, world.anchors)
+        started = self.firms.n + self.talent.n
+        kernels.model_started(started)  # a process running enough models uses them
+        self._geometry()
+        # one ZoneCommittee agent per zone (sim/agents/committee.py); during the spin-up they hold
+        # the status-quo split (land capacity and promotion parts at 1): they decide from year 1
+        self.committees = Committees(self)
+        spin_up(self, world.zones, world.anchors)
+        if key is not None:
+            cache.put(key, SpunUp.capture(self, started))
 
     def _initial_accounts(self) -> None:
         """Year-0 flows and zone accounts from the calibrated state (no randomness, no spending).

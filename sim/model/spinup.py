@@ -1,0 +1,400 @@
+"""Reuse of the policy-free start: the model state after the spin-up, kept and copied into later runs.
+
+``ZoneModel.__init__`` builds year 0 (``populate``, the zones' geometry, the committees) and runs
+the spin-up (``sim.model.initial.spin_up``: eight years of firm dynamics under baseline rules,
+``reanchor``, ``close_year_zero``) before any lever is set up. So the state at the end of
+``spin_up`` depends only on (world, parameters included; run seed; handle mode), never on the
+package. A comparison of six packages on the same seeds (common random numbers) builds the same
+start six times; measured, the build is about a third of a default 20-year run
+(docs/performance.md, "Spin-up reuse").
+
+:class:`SpunUp` is a copy of that state: every column and counter of the three pools, the
+committees' arrays, the model's own attributes set by the build (flows, distances, wages, job
+odds, anchors, year data, ...) and the random streams' memo tables. Which attributes are state is
+decided by exclusion: everything in the objects' ``vars`` except the *wiring* listed below
+(objects the constructor makes before the build from its arguments: the world, the plan, Mesa's
+registries, the pools' handle makers), so an attribute added to the build later is captured
+without anyone remembering to list it. A value of a type the copier does not know, or two
+captured arrays sharing memory, refuses the capture (the run goes on uncached), and
+tests/model/test_spinup.py compares every attribute of a restored model with a freshly built one,
+array by array and bit by bit.
+
+Mesa's side: the build makes one Mesa agent per zone (the zones' pool has eager handles) and
+one per committee, nothing else (a lazy model makes no firm or cohort agents; the capture checks
+the model's registry holds exactly these). A restore makes them again, in the same order, through
+the same code paths (the pool's handle maker, ``Committees``), so unique ids and Mesa's
+registries are the same; the model's ``rng`` and ``random`` are never drawn from by the build.
+
+:class:`SpinupCache` is a small least-recently-used cache of such copies, keyed by a content hash
+of the world (:func:`fingerprint`: every field, parameters and zone rows included; never
+``id()``), the integer run seed and the handle mode. It is bounded twice: at most ``max_entries``
+copies and ``max_bytes`` of arrays (defaults 8 and 256 MiB; the default world's copy is about
+8 MB, a 1M-agent world's about 200 MB). :func:`process_cache` is the one a process's runs share
+(``sim.experiments.runner.simulate``); ``ZONESIM_SPINUP_CACHE=0`` switches it off and
+``ZONESIM_SPINUP_CACHE_MB`` sets its byte bound. ``ZoneModel`` uses a cache only when given one
+and only with lazy handles and an integer seed: an eager model, and every model a benchmark
+builds directly, builds its own start.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import itertools
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from enum import Enum
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sim.model.zonemodel import ZoneModel
+
+# Attributes of the model that are not the build's state: made by mesa.Model.__init__ or by
+# ZoneModel.__init__ before the build, from its arguments, the same on a cache hit. (The pools,
+# the committees and the streams are captured by their own rules below.)
+MODEL_WIRING = frozenset({
+    "rng", "_rng", "random", "_seed", "_user_step", "step", "_agents", "_agents_by_type", "_all_agents",
+    "plan", "_stages", "stage_seconds", "world", "params", "start_year", "max_years",
+    "sector_va", "sector_rd", "sector_capital", "sector_skill", "hooks",
+})
+POOLS = ("zones", "firms", "talent")
+# A pool's configuration and its Mesa agents (made again by restore), not its state.
+POOL_WIRING = frozenset({"_columns", "compact", "lazy", "handles", "_make_handle", "_make_handles", "_drop_handles"})
+COMMITTEE_WIRING = frozenset({"model", "agents"})
+SPECIAL = frozenset({*POOLS, "committees", "streams"})
+
+DEFAULT_ENTRIES = 8
+DEFAULT_MB = 256
+ENV_SWITCH = "ZONESIM_SPINUP_CACHE"
+ENV_MB = "ZONESIM_SPINUP_CACHE_MB"
+
+
+class Uncapturable(TypeError):
+    """The state holds something the snapshot cannot copy faithfully; the run builds its own start."""
+
+
+# ------------------------------------------------------------------------------------------
+# copying state
+# ------------------------------------------------------------------------------------------
+_IMMUTABLE = (type(None), bool, int, float, complex, str, bytes, np.generic)
+
+
+def _copy(value: Any) -> Any:
+    """A copy sharing no mutable part with ``value`` (arrays keep dtype, shape and the read-only
+    flag); raises :class:`Uncapturable` for anything else than arrays, numbers, strings, lists,
+    tuples, dicts and dataclass instances made of these."""
+    if isinstance(value, _IMMUTABLE):
+        return value
+    t = type(value)
+    if t is np.ndarray:
+        if value.dtype.hasobject:
+            raise Uncapturable("an array of Python objects")
+        out = value.copy(order="K")
+        out.flags.writeable = value.flags.writeable
+        return out
+    if t is list:
+        return [_copy(v) for v in value]
+    if t is tuple:
+        return tuple(_copy(v) for v in value)
+    if t is dict:
+        return {_key(k): _copy(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = [f.name for f in dataclasses.fields(value)]
+        if set(vars(value)) != set(names):
+            raise Uncapturable(f"{t.__name__} holds attributes that are not its fields")
+        new = object.__new__(t)
+        for name in names:
+            object.__setattr__(new, name, _copy(getattr(value, name)))
+        return new
+    raise Uncapturable(f"cannot copy a {t.__module__}.{t.__qualname__}")
+
+
+def _key(k: Any) -> Any:
+    if isinstance(k, _IMMUTABLE) or (type(k) is tuple and all(isinstance(x, _IMMUTABLE) for x in k)):
+        return k
+    raise Uncapturable(f"a dict keyed by {type(k).__name__}")
+
+
+def _arrays(value: Any, out: list[np.ndarray]) -> list[np.ndarray]:
+    """Every array inside a copied value."""
+    if type(value) is np.ndarray:
+        out.append(value)
+    elif type(value) in (list, tuple):
+        for v in value:
+            _arrays(v, out)
+    elif type(value) is dict:
+        for v in value.values():
+            _arrays(v, out)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            _arrays(getattr(value, f.name), out)
+    return out
+
+
+def _check_no_aliases(arrays: list[np.ndarray]) -> None:
+    """Two live arrays sharing memory would become two independent copies: refuse."""
+    spans = sorted((lo, hi) for lo, hi in (np.lib.array_utils.byte_bounds(a) for a in arrays if a.nbytes) if hi > lo)
+    for (_lo0, hi0), (lo1, _hi1) in itertools.pairwise(spans):  # sorted by start: an overlap shows in a neighbour
+        if lo1 < hi0:
+            raise Uncapturable("two arrays of the state share memory")
+
+
+def _state(obj: Any, wiring: frozenset[str]) -> dict[str, Any]:
+    return {k: v for k, v in vars(obj).items() if k not in wiring}
+
+
+# ------------------------------------------------------------------------------------------
+# the snapshot
+# ------------------------------------------------------------------------------------------
+class SpunUp:
+    """The model's state right after ``spin_up``, detached from the model it came from."""
+
+    def __init__(self, model_state: dict[str, Any], pools: dict[str, dict[str, Any]], zone_handles: list[int],
+                 committees: dict[str, Any], committee_slots: list[int], streams: dict[str, Any],
+                 agents_started: int, mesa_ids: str | None) -> None:
+        self.model_state = model_state
+        self.pools = pools
+        self.zone_handles = zone_handles  # uids of the zones' Mesa agents, in the order they were made
+        self.committees = committees
+        self.committee_slots = committee_slots  # zone slots of the committees' Mesa agents, in order
+        self.streams = streams
+        self.agents_started = agents_started  # firms + cohorts after populate (sim.core.kernels.model_started)
+        self.mesa_ids = mesa_ids  # repr of Mesa's unique-id counter of the model after the build
+        arrays = _arrays([model_state, pools, committees, streams], [])
+        self.nbytes = int(sum(a.nbytes for a in arrays))
+
+    @classmethod
+    def capture(cls, model: ZoneModel, agents_started: int) -> SpunUp | None:
+        """A copy of ``model``'s build, or None when it cannot be captured faithfully (then the
+        model is simply not cached: results never depend on the cache)."""
+        try:
+            return cls._capture(model, agents_started)
+        except Uncapturable:
+            return None
+
+    @classmethod
+    def _capture(cls, model: ZoneModel, agents_started: int) -> SpunUp:
+        pools = {name: getattr(model, name) for name in POOLS}
+        if any(pools[name].handles for name in ("firms", "talent")):
+            raise Uncapturable("the build made firm or cohort agents")
+        zones, committees = pools["zones"], model.committees
+        # Mesa's registry must hold exactly the zones' and the committees' agents, in that order
+        # (restore makes these again, and only these)
+        made = [*zones.handles.values(), *committees.agents.values()]
+        if list(model._agents) != made or set(model._agents_by_type) - {type(a) for a in made}:
+            raise Uncapturable("the build made other Mesa agents")
+        for agent in made:
+            if set(vars(agent)) - {"model", "unique_id", "pos", "pool", "uid", "slot"}:
+                raise Uncapturable(f"an attribute was set on a {type(agent).__name__} agent")
+        live = [_state(model, MODEL_WIRING | SPECIAL), [_state(p, POOL_WIRING) for p in pools.values()],
+                _state(committees, COMMITTEE_WIRING)]
+        model_state = _copy(_state(model, MODEL_WIRING | SPECIAL))
+        pool_state = {name: _copy(_state(p, POOL_WIRING)) for name, p in pools.items()}
+        committee_state = _copy(_state(committees, COMMITTEE_WIRING))
+        streams = _copy(dict(vars(model.streams)))
+        wiring_arrays = [getattr(model, k) for k in MODEL_WIRING if type(getattr(model, k, None)) is np.ndarray]
+        _check_no_aliases(_arrays(live, wiring_arrays))
+        ids = _mesa_ids(model)
+        return cls(model_state, pool_state, list(zones.handles), committee_state, list(committees.agents), streams,
+                   int(agents_started), ids)
+
+    def restore(self, model: ZoneModel) -> None:
+        """Put the build into ``model``, a ZoneModel whose constructor has made its pools and
+        streams and nothing since (the point where it would call ``populate``)."""
+        from sim.agents.committee import Committees
+
+        for name in POOLS:
+            pool = getattr(model, name)
+            for k, v in self.pools[name].items():
+                setattr(pool, k, _copy(v))
+        zones = model.zones
+        zones.handles.update(zip(self.zone_handles, zones._make_handles(list(self.zone_handles))))
+        model.committees = Committees(model)  # makes one agent per live zone, in slot order
+        if list(model.committees.agents) != self.committee_slots:
+            raise RuntimeError("the restored committees' agents differ from the captured ones")
+        for k, v in self.committees.items():
+            setattr(model.committees, k, _copy(v))
+        for k, v in self.model_state.items():
+            setattr(model, k, _copy(v))
+        for k, v in self.streams.items():
+            setattr(model.streams, k, _copy(v))
+        if self.mesa_ids is not None and _mesa_ids(model) != self.mesa_ids:
+            raise RuntimeError("the restored model's Mesa unique ids differ from the captured ones")
+
+
+def _mesa_ids(model: Any) -> str | None:
+    """Mesa 3.3's unique-id counter of ``model`` as text (``count(29)``), None if Mesa keeps none."""
+    import mesa
+
+    ids = getattr(mesa.Agent, "_ids", None)
+    counter = ids.get(model) if isinstance(ids, dict) else None
+    return repr(counter) if counter is not None else None
+
+
+# ------------------------------------------------------------------------------------------
+# the key
+# ------------------------------------------------------------------------------------------
+def fingerprint(obj: Any) -> str:
+    """A content hash of ``obj`` (a World with its Params, zone rows, anchors, sources): every
+    field's type, name and value, floats by their exact bits (``float.hex``), dicts and sets in
+    the order of their keys' encodings. Raises TypeError for a value it cannot encode."""
+    out: list[bytes] = []
+    _encode(obj, out)
+    return hashlib.blake2b(b"".join(out), digest_size=20).hexdigest()
+
+
+def _encode(v: Any, out: list[bytes]) -> None:
+    """Append the canonical bytes of ``v`` to ``out`` (each item tagged with its kind and length,
+    so no two values encode alike)."""
+    if v is None:
+        out.append(b"N")
+    elif isinstance(v, bool):
+        out.append(b"T" if v else b"F")
+    elif isinstance(v, Enum):
+        _tagged(out, b"E", type(v).__qualname__.encode())
+        _encode(v.value, out)
+    elif isinstance(v, int):
+        _tagged(out, b"i", str(v).encode())
+    elif isinstance(v, float):
+        _tagged(out, b"f", v.hex().encode())
+    elif isinstance(v, str):
+        _tagged(out, b"s", v.encode("utf-8", "surrogatepass"))
+    elif isinstance(v, bytes):
+        _tagged(out, b"b", v)
+    elif isinstance(v, PurePath):
+        _tagged(out, b"p", str(v).encode("utf-8", "surrogatepass"))
+    elif isinstance(v, (np.ndarray, np.generic)):
+        a = np.asarray(v)
+        if a.dtype.hasobject:
+            raise TypeError("cannot fingerprint an array of Python objects")
+        _tagged(out, b"a", f"{a.dtype.str}{a.shape}".encode())
+        _tagged(out, b"", np.ascontiguousarray(a).tobytes())
+    elif isinstance(v, (tuple, list)):
+        _tagged(out, b"(" if isinstance(v, tuple) else b"[", str(len(v)).encode())
+        for x in v:
+            _encode(x, out)
+    elif isinstance(v, (dict, set, frozenset)):
+        pairs = v.items() if isinstance(v, dict) else ((x, None) for x in v)
+        items = []
+        for k, x in pairs:
+            kb: list[bytes] = []
+            _encode(k, kb)
+            items.append((b"".join(kb), x))
+        items.sort(key=lambda item: item[0])
+        _tagged(out, b"{" if isinstance(v, dict) else b"<", str(len(items)).encode())
+        for kb2, x in items:
+            out.append(kb2)
+            _encode(x, out)
+    elif dataclasses.is_dataclass(v) and not isinstance(v, type):
+        fields = dataclasses.fields(v)
+        _tagged(out, b"D", f"{type(v).__module__}.{type(v).__qualname__}:{len(fields)}".encode())
+        for f in fields:
+            _tagged(out, b"k", f.name.encode())
+            _encode(getattr(v, f.name), out)
+    elif hasattr(type(v), "model_fields") and hasattr(v, "model_dump"):  # a pydantic model
+        names = list(type(v).model_fields)
+        _tagged(out, b"M", f"{type(v).__module__}.{type(v).__qualname__}:{len(names)}".encode())
+        for name in names:
+            _tagged(out, b"k", name.encode())
+            _encode(getattr(v, name), out)
+        _encode(getattr(v, "__pydantic_extra__", None) or None, out)
+    else:
+        raise TypeError(f"cannot fingerprint a {type(v).__module__}.{type(v).__qualname__}")
+
+
+def _tagged(out: list[bytes], tag: bytes, data: bytes) -> None:
+    out.append(tag + str(len(data)).encode() + b":")
+    out.append(data)
+
+
+# ------------------------------------------------------------------------------------------
+# the cache
+# ------------------------------------------------------------------------------------------
+class SpinupCache:
+    """Least-recently-used copies of spun-up starts, bounded in count and in array bytes."""
+
+    def __init__(self, max_entries: int = DEFAULT_ENTRIES, max_bytes: int = DEFAULT_MB << 20) -> None:
+        self.max_entries = max(0, int(max_entries))
+        self.max_bytes = max(0, int(max_bytes))
+        self._entries: OrderedDict[Hashable, SpunUp] = OrderedDict()
+        self._lock = threading.Lock()  # a dashboard or a threaded Dask worker may build models in threads
+        self.hits = self.misses = self.refused = 0
+
+    def key(self, world: Any, seed: Any, handles: str) -> Hashable | None:
+        """The key of a build: (world's content hash, seed, handle mode); None when the build
+        cannot be cached (a seed that is not an int, a world the fingerprint cannot encode)."""
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+            return None
+        try:
+            return (fingerprint(world), int(seed), str(handles))
+        except TypeError:
+            return None
+
+    def get(self, key: Hashable) -> SpunUp | None:
+        """The copy stored under ``key`` (now the most recently used), or None. A copy is never
+        changed after it is stored: ``SpunUp.restore`` copies out of it."""
+        with self._lock:
+            snap = self._entries.get(key)
+            if snap is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return snap
+
+    def put(self, key: Hashable, snap: SpunUp | None) -> None:
+        """Keep ``snap`` under ``key``, dropping the least recently used copies until both bounds
+        hold; a copy larger than ``max_bytes`` alone is not kept; None counts as refused."""
+        with self._lock:
+            if snap is None:
+                self.refused += 1
+                return
+            if snap.nbytes > self.max_bytes or self.max_entries == 0:
+                return
+            self._entries[key] = snap
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries or self.nbytes > self.max_bytes:
+                self._entries.popitem(last=False)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the arrays of the copies held (the copies' other parts are a few kB each)."""
+        return sum(s.nbytes for s in list(self._entries.values()))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._entries
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.hits = self.misses = self.refused = 0
+
+
+_PROCESS: SpinupCache | None = None
+
+
+def enabled() -> bool:
+    """Whether runs use the process cache by default: yes unless ``ZONESIM_SPINUP_CACHE`` is
+    0, off, false or no."""
+    return os.environ.get(ENV_SWITCH, "1").strip().lower() not in ("0", "off", "false", "no")
+
+
+def process_cache() -> SpinupCache:
+    """This process's cache (made on first use; its byte bound from ``ZONESIM_SPINUP_CACHE_MB``,
+    default 256)."""
+    global _PROCESS
+    if _PROCESS is None:
+        try:
+            mb = int(os.environ.get(ENV_MB, DEFAULT_MB))
+        except ValueError:
+            mb = DEFAULT_MB
+        _PROCESS = SpinupCache(DEFAULT_ENTRIES, max(mb, 0) << 20)
+    return _PROCESS

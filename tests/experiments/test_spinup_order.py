@@ -1,0 +1,127 @@
+"""The run order that lets runs on one start share it (sim/experiments/runner.py), and results
+that do not depend on it: jobs of run/compare, a study's chunks and the runs inside a chunk."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from sim.cli.jobs import run_all
+from sim.cli.main import main
+from sim.experiments.runner import (
+    PACKAGE_FACTOR,
+    Job,
+    RunSpec,
+    chunk_order,
+    chunks_of,
+    job_order,
+    make_jobs,
+    run_chunk,
+    run_jobs,
+    run_one,
+    shared_starts,
+    start_key,
+)
+from sim.experiments.store import Store
+from sim.model import spinup
+from sim.scenario.packages import load_package
+from sim.scenario.world import load_world
+
+from ..test_study import write_study
+
+
+@pytest.fixture(scope="module")
+def small():
+    return load_world("synthetic:3,40,300")
+
+
+def test_shared_starts_groups_by_first_appearance_and_flags_singletons():
+    order, shared = shared_starts(["a", "b", "a", "c", "b", "a"])
+    assert order == [0, 2, 5, 1, 4, 3]
+    assert shared == [True, True, True, False, True, True]
+    assert shared_starts([]) == ([], [])
+
+
+def test_jobs_run_seed_major_and_a_lone_seed_skips_the_cache(small):
+    packages = [load_package(n) for n in ("baseline", "funding-reward", "delisting")]
+    jobs = make_jobs(small, packages, [11, 12], 3)  # package-major, as compare lists them
+    items = job_order(jobs)
+    assert [(jobs[i].seed, jobs[i].package.name) for i in items] == [
+        (11, "baseline"), (11, "funding-reward"), (11, "delisting"),
+        (12, "baseline"), (12, "funding-reward"), (12, "delisting")]
+    assert all(job.spinup is None for job in items.values())
+    alone = job_order(make_jobs(small, packages[:1], [11, 12], 3))
+    assert [job.spinup for job in alone.values()] == [False, False]
+
+
+def test_job_results_do_not_depend_on_the_cache_order_or_workers(small, monkeypatch):
+    """run_jobs and the CLI's run_all: rows in job order, the same bytes with the cache off
+    (in-process), on (in-process) and on with two workers."""
+    packages = [load_package(n) for n in ("baseline", "funding-reward", "hosting")]
+    jobs = make_jobs(small, packages, [5, 6], 3)
+    monkeypatch.setenv("ZONESIM_SPINUP_CACHE", "0")
+    off = run_jobs(jobs)
+    monkeypatch.setenv("ZONESIM_SPINUP_CACHE", "1")
+    cache = spinup.process_cache()
+    hits = cache.hits
+    on = run_jobs(jobs)
+    assert cache.hits - hits >= 4  # 3 packages on each of 2 seeds: 2 builds, 4 copies at most (LRU of 8)
+    pd.testing.assert_frame_equal(off, on, check_exact=True)
+    assert list(off.drop_duplicates(["package", "seed"])[["package", "seed"]].itertuples(index=False)) == [
+        (j.package.name, j.seed) for j in jobs]
+    pd.testing.assert_frame_equal(off, run_jobs(jobs, workers=2), check_exact=True)
+    done = run_all(jobs, workers=1)
+    assert done.complete
+    pd.testing.assert_frame_equal(off, done.table, check_exact=True)
+
+
+def _spec(run, seed, **values):
+    return RunSpec(run, run, 0, seed, tuple(values.items()))
+
+
+def test_start_key_ignores_the_package_and_lever_settings():
+    a = _spec(0, 7, package="baseline", land_quota=6.0, **{"funding_reward.budget": 1.0})
+    b = _spec(1, 7, package="hosting", land_quota=6.0, **{"funding_reward.budget": 9.0})
+    assert start_key(a) == start_key(b)
+    assert start_key(_spec(2, 8, package="baseline", land_quota=6.0)) != start_key(a)
+    assert start_key(_spec(3, 7, package="baseline", land_quota=7.0)) != start_key(a)
+
+
+def test_chunks_mark_lone_starts_and_order_shared_ones_together():
+    runs = pd.DataFrame({"run": range(6), "point": [0, 0, 1, 1, 2, 2], "replicate": [0, 1] * 3,
+                         "seed": [11, 12] * 3, PACKAGE_FACTOR: ["a", "a", "b", "b", "c", "c"],
+                         "land_quota": [6.0, 6.0, 6.0, 6.0, 9.0, 9.0]})
+    chunks = chunks_of(runs, 1, [PACKAGE_FACTOR, "land_quota"])
+    flags = {k: v[0].spinup for k, v in chunks.items()}
+    assert flags == {0: None, 1: None, 2: None, 3: None, 4: False, 5: False}  # land_quota 9: alone per seed
+    assert chunk_order(chunks) == [0, 2, 1, 3, 4, 5]  # seed 11's runs of points 0 and 1, then seed 12's
+    assert chunk_order(chunks_of(runs, 2, [PACKAGE_FACTOR, "land_quota"])) == [0, 1, 2]
+
+
+def test_a_chunk_keeps_run_order_whatever_order_it_computes_in(small):
+    from sim.experiments.study import RunContext
+
+    ctx = RunContext(small, load_package("baseline"), 2, ("output", "firms"), (2,), (), ("land_quota",))
+    specs = [_spec(0, 3, land_quota=6.0), _spec(1, 4, land_quota=6.0), _spec(2, 3, land_quota=6.0)]
+    want = pd.concat([run_one(ctx, s) for s in specs], ignore_index=True)
+    pd.testing.assert_frame_equal(run_chunk(ctx, specs), want, check_exact=True)
+    assert list(run_chunk(ctx, specs)["run"]) == [0, 1, 2]
+
+
+def test_a_study_whose_points_share_starts_writes_the_same_store_with_and_without_the_cache(tmp_path, monkeypatch):
+    """Points differing only in a lever setting share their seeds' starts; the parts are the same
+    bytes with the cache off, on, and on two workers."""
+    path = write_study(tmp_path, levers={"funding_reward.budget": {"values": [0.0, 20.0, 40.0]}}, uncertainties=None,
+                       years=2, outcomes={"names": ["output", "talent"], "years": "final", "zones": True})
+    stores = {}
+    for name, env, workers in (("off", "0", 1), ("on", "1", 1), ("on2", "1", 2)):
+        monkeypatch.setenv("ZONESIM_SPINUP_CACHE", env)
+        assert main(["sweep", str(path), "--workers", str(workers), "--out", str(tmp_path / name)]) == 0
+        stores[name] = Store.open(tmp_path / name).part_bytes()
+    assert len(stores["off"]) == 6
+    assert stores["off"] == stores["on"] == stores["on2"]
+
+
+def test_job_with_an_explicit_choice_keeps_it(small):
+    job = Job(small, load_package("baseline"), 3, 1, spinup=True)
+    assert job_order([job])[0].spinup is True

@@ -1,0 +1,224 @@
+"""sim/model/spinup.py: a start copied from the cache is the start built afresh, bit for bit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.experiments.runner import simulate
+from sim.model import initial, spinup
+from sim.model.spinup import SpinupCache, SpunUp, fingerprint
+from sim.model.zonemodel import ZoneModel
+from sim.scenario.packages import load_package
+from sim.scenario.world import PACKAGES, load_world
+
+from .state import assert_same_state
+
+BUNDLED = sorted(p.stem for p in Path(PACKAGES).glob("*.yaml"))
+YEARS = 8  # every bundled package's levers act within it (check_horizon)
+
+
+def _model(world, package, seed, cache=None, handles="lazy"):
+    return ZoneModel(world=world, levers=load_package(package).build(), rng=seed, agent_handles=handles,
+                     spinup_cache=cache)
+
+
+def _arrays(model):
+    """Every array the restore copied (pools, committees, model attributes)."""
+    out = [getattr(model, k) for k in vars(model) if type(getattr(model, k)) is np.ndarray]
+    for obj in (model.zones, model.firms, model.talent, model.committees):
+        out += [v for v in vars(obj).values() if type(v) is np.ndarray]
+    out += [v for v in model.flows.values() if type(v) is np.ndarray]
+    return out
+
+
+@pytest.fixture(scope="module")
+def cache():
+    return SpinupCache()
+
+
+@pytest.mark.parametrize("package", BUNDLED)
+def test_every_package_runs_the_same_from_a_copied_start(world, cache, package):
+    """For every bundled package and two seeds: the model built from the cache (the start stored
+    by the first package's run on the seed in this process) equals the model built afresh in every
+    attribute after construction and after YEARS years (pools, committees, government, levers,
+    Mesa's registries, random states), its results table is the same bit for bit, and the model
+    that stored the start equals a fresh one too."""
+    load_package(package).check_horizon(YEARS)
+    for seed in (7, 20210):
+        fresh = _model(world, package, seed)
+        if cache.key(world, seed, "lazy") not in cache:  # this worker's first run on the seed: it stores the start
+            assert_same_state(fresh, _model(world, package, seed, cache))
+        hits = cache.hits
+        cached = _model(world, package, seed, cache)
+        assert cache.hits == hits + 1
+        assert_same_state(fresh, cached)
+        snap = cache._entries[cache.key(world, seed, "lazy")]
+        stored = _arrays_of_snapshot(snap)
+        assert not any(np.shares_memory(a, b) for a in _arrays(cached) for b in stored), "restore must copy"
+        for _ in range(YEARS):
+            fresh.step()
+            cached.step()
+        assert_same_state(fresh, cached)
+        pd.testing.assert_frame_equal(fresh.results(), cached.results(), check_exact=True)
+
+
+def _arrays_of_snapshot(snap: SpunUp) -> list[np.ndarray]:
+    return spinup._arrays([snap.model_state, snap.pools, snap.committees, snap.streams], [])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 20210])
+def test_every_package_20_years_cache_on_equals_off(world, seed):
+    """The run path (runner.simulate) with the cache on and off, every bundled package, 20 years."""
+    cache = SpinupCache()
+    for package in BUNDLED:
+        pkg = load_package(package)
+        off = simulate(world, pkg, None, seed, 20, spinup_cache=False)
+        on = simulate(world, pkg, None, seed, 20, spinup_cache=cache)
+        pd.testing.assert_frame_equal(off, on, check_exact=True)
+    assert cache.hits == len(BUNDLED) - 1
+
+
+def test_a_parameter_override_is_its_own_start(world):
+    """An override changes the key (another start), and its cached runs equal the uncached ones."""
+    cache = SpinupCache()
+    params = {"agglomeration_elasticity": 0.05}
+    for package in ("baseline", "funding-reward"):
+        pkg = load_package(package)
+        off = simulate(world, pkg, params, 3, 4, spinup_cache=False)
+        on = simulate(world, pkg, params, 3, 4, spinup_cache=cache)
+        pd.testing.assert_frame_equal(off, on, check_exact=True)
+    assert (cache.hits, cache.misses, len(cache)) == (1, 1, 1)
+    simulate(world, load_package("baseline"), None, 3, 4, spinup_cache=cache)
+    assert (cache.hits, cache.misses, len(cache)) == (1, 2, 2)
+    # a lever setting does not touch the start: a hit
+    simulate(world, load_package("baseline"), {"funding_reward.budget": 12.0}, 3, 4, spinup_cache=cache)
+    assert cache.hits == 2
+
+
+def test_the_key_is_the_content_of_world_params_seed_and_handles(world):
+    c = SpinupCache()
+    key = c.key(world, 5, "lazy")
+    assert c.key(load_world("guangxi"), 5, "lazy") == key  # another object, the same content
+    assert c.key(world.with_params(spinup_years=7), 5, "lazy") != key
+    assert c.key(world.with_params(agglomeration_elasticity=world.params.agglomeration_elasticity + 1e-12),
+                 5, "lazy") != key
+    assert c.key(world, 6, "lazy") != key
+    assert c.key(world, 5, "eager") != key
+    assert c.key(load_world("synthetic:3,40,300"), 5, "lazy") != key
+    # seeds that are not plain integers are not cached
+    assert c.key(world, np.random.default_rng(5), "lazy") is None
+    assert c.key(world, None, "lazy") is None
+    assert c.key(world, True, "lazy") is None
+    assert fingerprint(0.0) != fingerprint(-0.0) and fingerprint((1,)) != fingerprint([1])
+    assert fingerprint({"a": 1, "b": 2}) == fingerprint({"b": 2, "a": 1})
+
+
+def test_a_different_world_params_or_seed_misses(world):
+    c = SpinupCache()
+    small = load_world("synthetic:3,40,300")
+    ZoneModel(world=small, rng=1, agent_handles="lazy", spinup_cache=c)
+    ZoneModel(world=small, rng=2, agent_handles="lazy", spinup_cache=c)
+    ZoneModel(world=small, rng=1, agent_handles="lazy", spinup_cache=c, spinup_years=4)
+    ZoneModel(world=load_world("synthetic:4,40,300"), rng=1, agent_handles="lazy", spinup_cache=c)
+    assert (c.hits, c.misses, len(c)) == (0, 4, 4)
+    ZoneModel(world=small, rng=1, agent_handles="lazy", spinup_cache=c, spinup_years=4)
+    assert c.hits == 1
+
+
+def test_the_cache_is_bounded_in_entries_and_bytes():
+    small = load_world("synthetic:3,40,300")
+    c = SpinupCache(max_entries=2)
+    for seed in (1, 2, 3):
+        ZoneModel(world=small, rng=seed, agent_handles="lazy", spinup_cache=c)
+    assert len(c) == 2 and c.key(small, 1, "lazy") not in c  # the least recently used went
+    ZoneModel(world=small, rng=2, agent_handles="lazy", spinup_cache=c)  # a hit: 2 is now the newest
+    ZoneModel(world=small, rng=4, agent_handles="lazy", spinup_cache=c)
+    assert c.key(small, 2, "lazy") in c and c.key(small, 3, "lazy") not in c
+    one = next(iter(c._entries.values())).nbytes
+    assert one > 0
+    c = SpinupCache(max_entries=8, max_bytes=int(2.5 * one))
+    for seed in range(1, 6):
+        ZoneModel(world=small, rng=seed, agent_handles="lazy", spinup_cache=c)
+        assert c.nbytes <= c.max_bytes and 1 <= len(c) <= 3 and c.key(small, seed, "lazy") in c
+    c = SpinupCache(max_bytes=one - 1)  # a copy larger than the bound is not kept
+    ZoneModel(world=small, rng=1, agent_handles="lazy", spinup_cache=c)
+    assert len(c) == 0
+
+
+def test_switching_it_off(world, monkeypatch):
+    """ZONESIM_SPINUP_CACHE=0 and spinup_cache=False leave the process cache alone; an eager model
+    and a model built without a cache never use one."""
+    small = load_world("synthetic:3,40,300")
+    proc = spinup.process_cache()
+    before = (proc.hits, proc.misses, len(proc))
+    monkeypatch.setenv("ZONESIM_SPINUP_CACHE", "0")
+    assert not spinup.enabled()
+    simulate(small, None, None, 11, 1)
+    simulate(small, None, None, 11, 1)
+    monkeypatch.setenv("ZONESIM_SPINUP_CACHE", "1")
+    assert spinup.enabled()
+    simulate(small, None, None, 11, 1, spinup_cache=False)
+    assert (proc.hits, proc.misses, len(proc)) == before
+    simulate(small, None, None, 11, 1)
+    assert proc.misses == before[1] + 1
+    c = SpinupCache()
+    ZoneModel(world=small, rng=1, agent_handles="eager", spinup_cache=c)
+    ZoneModel(world=small, rng=1, agent_handles="eager", spinup_cache=c)
+    assert (c.hits, c.misses, len(c)) == (0, 0, 0)
+
+
+def test_what_the_build_adds_is_captured_without_being_listed(monkeypatch):
+    """Capture by exclusion: an attribute the build sets (of a type the copier knows) is copied
+    and restored; one it cannot copy, or a Mesa agent the build makes, refuses the capture (the
+    run builds its own start, correctly)."""
+    small = load_world("synthetic:3,40,300")
+    real = initial.spin_up
+
+    def with_extra(model, rows, anchors=()):
+        real(model, rows, anchors)
+        model.extra = {"a": np.arange(3.0), "b": [1, (2.0, "x")]}
+
+    monkeypatch.setattr("sim.model.zonemodel.spin_up", with_extra)
+    c = SpinupCache()
+    fresh = ZoneModel(world=small, rng=1, agent_handles="lazy")
+    ZoneModel(world=small, rng=1, agent_handles="lazy", spinup_cache=c)
+    cached = ZoneModel(world=small, rng=1, agent_handles="lazy", spinup_cache=c)
+    assert c.hits == 1 and cached.extra is not fresh.extra
+    assert_same_state(fresh, cached)
+
+    for odd in (lambda m: setattr(m, "extra", object()),  # a type the copier does not know
+                lambda m: m.firms.handle(0),  # a firm's Mesa agent made during the build
+                lambda m: setattr(m, "extra", m.firms.tfp[:5])):  # an array sharing memory with a column
+        def build(model, rows, anchors=(), _odd=odd):
+            real(model, rows, anchors)
+            _odd(model)
+
+        monkeypatch.setattr("sim.model.zonemodel.spin_up", build)
+        c = SpinupCache()
+        ZoneModel(world=small, rng=1, agent_handles="lazy", spinup_cache=c)
+        assert (len(c), c.refused) == (0, 1)
+
+
+def test_the_comparison_bites(world):
+    """The whole-state comparison notices an attribute the restore forgot, a changed bit and an
+    array shared with the cache."""
+    c = SpinupCache()
+    fresh = ZoneModel(world=world, rng=4, agent_handles="lazy")
+    ZoneModel(world=world, rng=4, agent_handles="lazy", spinup_cache=c)
+    snap = next(iter(c._entries.values()))
+    cached = ZoneModel(world=world, rng=4, agent_handles="lazy", spinup_cache=c)
+    cached.firms.tfp[5] = np.nextafter(cached.firms.tfp[5], 2.0)
+    with pytest.raises(AssertionError, match="model.firms.tfp"):
+        assert_same_state(fresh, cached)
+    del snap.model_state["job_odds"]  # as if the capture had missed it: the fresh model's ones stay
+    with pytest.raises(AssertionError, match="model.job_odds"):
+        assert_same_state(fresh, ZoneModel(world=world, rng=4, agent_handles="lazy", spinup_cache=c))
+    other = ZoneModel(world=world, rng=4, agent_handles="lazy")
+    other.distance = fresh.distance
+    with pytest.raises(AssertionError, match="shared state"):
+        assert_same_state(fresh, other)
