@@ -36,7 +36,7 @@ def test_bench_model_reports_both_ratios_and_the_stage_profile():
 def test_bench_scaling_reports_ratios_growth_and_the_province_world():
     out = bench("bench_scaling.py", "--sizes", "2000,20000", "--years", "3", "--repeats", "1")
     assert len(ratios(out)) == 4  # each size interleaved in one process (section 0), then in separate ones
-    assert "interleaved in one process" in out and "start-up, once per process" in out
+    assert "interleaved in one process" in out and "start-up and a warm-up model, once per process" in out
     assert re.search(r"agents x10 .*: time x[0-9.]+", out) and re.search(r"years x10 .*: time x[0-9.]+", out)
     assert re.search(r"province-sized world", out) and re.search(r"peak memory \d+ MB", out)
 
