@@ -1,5 +1,5 @@
 """Fused per-firm arithmetic (numba): a stage's chain of numpy operations over all firms as one
-compiled loop, for the yearly hot paths of production, growth, exit and the normal draws.
+compiled loop, for the yearly hot paths of production, growth, exit and the Poisson draws.
 
 numpy runs such a chain as one pass per operation, each reading and writing a temporary array
 of the population's size; a fused loop reads each input once and keeps the intermediates in
@@ -214,42 +214,6 @@ def _build() -> bool:
             losses[i] = (losses[i] + 1) * (1 if pi < 0.0 else 0)
 
     @jit
-    def ndtri(u, out):  # pragma: no cover - compiled; streams.ndtri (AS 241) element by element
-        for i in range(u.size):
-            ui = u[i]
-            q = ui - 0.5
-            r = q * q
-            r = 0.180625 - r
-            num = r * 59.109374720 + 159.29113202
-            num = num * r + 50.434271938
-            num = num * r + 3.3871327179
-            den = r * 67.187563600 + 78.757757664
-            den = den * r + 17.895169469
-            den = den * r + 1.0
-            z = num / den
-            z = z * q
-            if np.abs(q) > 0.425:
-                r = np.sqrt(-np.log(np.minimum(ui, 1.0 - ui)))
-                if r <= 5.0:
-                    r = r - 1.6
-                    num = r * 0.17023821103 + 1.3067284816
-                    num = num * r + 2.7568153900
-                    num = num * r + 1.4234372777
-                    den = r * 0.0 + 0.12021132975
-                    den = den * r + 0.73700164250
-                    den = den * r + 1.0
-                else:
-                    r = r - 5.0
-                    num = r * 0.017337203997 + 0.42868294337
-                    num = num * r + 3.0812263860
-                    num = num * r + 6.6579051150
-                    den = r * 0.0 + 0.012258202635
-                    den = den * r + 0.24197894225
-                    den = den * r + 1.0
-                z = np.copysign(num / den, q)
-            out[i] = z
-
-    @jit
     def knowledge(k, rd, keep, cell, n, ncells, ksum, nsum):  # pragma: no cover - compiled
         for i in range(k.size):
             ki = k[i] * keep
@@ -349,7 +313,7 @@ def _build() -> bool:
     _K.update(knowledge=knowledge, innovation_rate=innovation_rate, tfp_update=tfp_update,
               certify_flags=certify_flags, certify_set=certify_set)
     _K.update(pow_op=pow_op, probe=probe, grow_change=grow_change, grow_apply=grow_apply, exit_hazard=exit_hazard,
-              produce=produce, tax_losses=tax_losses, ndtri=ndtri, produce_after_powers=produce_after_powers)
+              produce=produce, tax_losses=tax_losses, produce_after_powers=produce_after_powers)
     return True
 
 
@@ -440,13 +404,6 @@ def produce_after_powers(tfp, local, cell, urban_service, z, k_pow, l_pow, k, n,
 
 def tax_losses(va, profit, hightech, rates, va_rate, tax, losses) -> None:
     _K["tax_losses"](va, _c(profit), hightech, _c(rates, np.float64), float(va_rate), tax, losses)
-
-
-def ndtri(u: np.ndarray) -> np.ndarray:
-    flat = _c(u, np.float64).reshape(-1)
-    out = np.empty(flat.size)
-    _K["ndtri"](flat, out)
-    return out.reshape(np.shape(u))
 
 
 def knowledge(k, rd, depreciation, cell, n, ncells):
