@@ -141,6 +141,9 @@ def main(argv: list[str] | None = None) -> int:
 
     use_file_backend()
     try:
+        from sim.model.spinup import check_env
+
+        check_env()  # the spin-up cache's environment switches: a bad value stops here, nothing written
         return int(args.handler(args) or 0)
     except InputError as exc:
         sys.stderr.write(f"zonesim: error: {exc}\n")

@@ -381,20 +381,37 @@ class SpinupCache:
 _PROCESS: SpinupCache | None = None
 
 
+_ON, _OFF = ("", "1", "on", "true", "yes"), ("0", "off", "false", "no")
+
+
+def check_env() -> tuple[bool, int]:
+    """The two environment switches, read strictly: (``ZONESIM_SPINUP_CACHE`` on?,
+    ``ZONESIM_SPINUP_CACHE_MB`` in MiB). A value outside what they allow raises InputError, one
+    line naming the variable and what is allowed (the command line checks them before it writes
+    anything, and exits 2)."""
+    from sim.core.errors import InputError
+
+    switch = os.environ.get(ENV_SWITCH, "1").strip().lower()
+    if switch not in _ON + _OFF:
+        raise InputError(f"environment variable {ENV_SWITCH}", None,
+                         f"{switch!r} is not allowed: 1, on, true, yes (the default) or 0, off, false, no")
+    text = os.environ.get(ENV_MB, str(DEFAULT_MB)).strip()
+    if not text.isdigit():
+        raise InputError(f"environment variable {ENV_MB}", None,
+                         f"{text!r} is not allowed: a whole number of MiB, 0 or more (default {DEFAULT_MB})")
+    return switch in _ON, int(text)
+
+
 def enabled() -> bool:
     """Whether runs use the process cache by default: yes unless ``ZONESIM_SPINUP_CACHE`` is
-    0, off, false or no."""
-    return os.environ.get(ENV_SWITCH, "1").strip().lower() not in ("0", "off", "false", "no")
+    0, off, false or no (another value: InputError, :func:`check_env`)."""
+    return check_env()[0]
 
 
 def process_cache() -> SpinupCache:
     """This process's cache (made on first use; its byte bound from ``ZONESIM_SPINUP_CACHE_MB``,
-    default 256)."""
+    default 256; a value that is not a whole number: InputError, :func:`check_env`)."""
     global _PROCESS
     if _PROCESS is None:
-        try:
-            mb = int(os.environ.get(ENV_MB, DEFAULT_MB))
-        except ValueError:
-            mb = DEFAULT_MB
-        _PROCESS = SpinupCache(DEFAULT_ENTRIES, max(mb, 0) << 20)
+        _PROCESS = SpinupCache(DEFAULT_ENTRIES, check_env()[1] << 20)
     return _PROCESS

@@ -222,3 +222,41 @@ def test_the_comparison_bites(world):
     other.distance = fresh.distance
     with pytest.raises(AssertionError, match="shared state"):
         assert_same_state(fresh, other)
+
+
+@pytest.mark.parametrize(("var", "value", "allowed"), [
+    ("ZONESIM_SPINUP_CACHE", "maybe", "1, on, true, yes (the default) or 0, off, false, no"),
+    ("ZONESIM_SPINUP_CACHE_MB", "abc", "a whole number of MiB, 0 or more"),
+    ("ZONESIM_SPINUP_CACHE_MB", "-5", "a whole number of MiB, 0 or more"),
+])
+def test_bad_environment_switch_is_one_line_exit_2_and_nothing_written(monkeypatch, tmp_path, capsys, var, value,
+                                                                       allowed):
+    """A spin-up cache switch with a value it does not allow stops the command before it writes
+    anything (earlier results untouched), with one line naming the variable and what is allowed;
+    the library raises the same InputError."""
+    from sim.cli.main import main
+    from sim.core.errors import InputError
+
+    out = tmp_path / "earlier"
+    out.mkdir()
+    (out / "results.csv").write_text("kept\n")
+    monkeypatch.setenv(var, value)
+    monkeypatch.setattr(spinup, "_PROCESS", None)
+    assert main(["run", "--seeds", "1", "--years", "1", "--out", str(out), "--overwrite", "--no-progress"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and var in err[0] and repr(value) in err[0] and allowed in err[0]
+    assert sorted(p.name for p in out.iterdir()) == ["results.csv"] and (out / "results.csv").read_text() == "kept\n"
+    with pytest.raises(InputError, match=var):
+        spinup.check_env()
+
+
+@pytest.mark.parametrize(("switch", "mb", "want"), [("", "", (True, 256)), ("off", "0", (False, 0)),
+                                                   (" Yes ", "64", (True, 64)), ("0", "1024", (False, 1024))])
+def test_environment_switches_allowed_values(monkeypatch, switch, mb, want):
+    for var, value in (("ZONESIM_SPINUP_CACHE", switch), ("ZONESIM_SPINUP_CACHE_MB", mb)):
+        if value:
+            monkeypatch.setenv(var, value)
+        else:
+            monkeypatch.delenv(var, raising=False)
+    assert spinup.check_env() == want
+    assert spinup.enabled() is want[0]
