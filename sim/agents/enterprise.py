@@ -124,11 +124,17 @@ def produce(model: ZoneModel, service: np.ndarray, cell: np.ndarray) -> np.ndarr
     local = np.maximum(cell_sum(model, cell, n), 1.0) ** p.agglomeration_elasticity
     emp_zone = group_sum(z, n, model.n_zone_slots)
     urban = np.maximum(emp_zone, 1.0) ** p.urbanisation_elasticity
-    if fused.available():  # the same operations as below, one compiled pass (sim.core.fused)
+    if fused.arithmetic():  # the same operations as below in compiled passes (sim.core.fused)
         va, profit = f.value_added[:L], f.profit[:L]
-        fused.produce(f.tfp[:L], local, cell, urban * service, z, k, n, f.skilled[:L], p.skill_effect,
-                      p.capital_elasticity, p.labour_elasticity, model.sector_va, s, f.rd_share[:L], zs.wage,
-                      p.capital_user_cost, f.output[:L], va, f.rd[:L], profit)
+        if fused.available():  # the powers too: the C library's pow is numpy's on this CPU
+            fused.produce(f.tfp[:L], local, cell, urban * service, z, k, n, f.skilled[:L], p.skill_effect,
+                          p.capital_elasticity, p.labour_elasticity, model.sector_va, s, f.rd_share[:L], zs.wage,
+                          p.capital_user_cost, f.output[:L], va, f.rd[:L], profit)
+        else:  # numpy's powers, the rest compiled
+            labour = n + p.skill_effect * f.skilled[:L]
+            fused.produce_after_powers(f.tfp[:L], local, cell, urban * service, z, k ** p.capital_elasticity,
+                                       labour ** p.labour_elasticity, k, n, model.sector_va, s, f.rd_share[:L],
+                                       zs.wage, p.capital_user_cost, f.output[:L], va, f.rd[:L], profit)
         extra = model.hooks.firm_costs(model)  # levers' differentiated prices (None without such levers)
         if extra is not None:
             profit -= extra
@@ -136,17 +142,6 @@ def produce(model: ZoneModel, service: np.ndarray, cell: np.ndarray) -> np.ndarr
                          p.va_tax_rate, f.tax[:L], f.losses[:L])
         return emp_zone
     labour = n + p.skill_effect * f.skilled[:L]  # = n (1 + phi h/n)
-    if fused.arithmetic():  # numpy's powers, the rest as below in one compiled pass (sim.core.fused)
-        va, profit = f.value_added[:L], f.profit[:L]
-        fused.produce_after_powers(f.tfp[:L], local, cell, urban * service, z, k ** p.capital_elasticity,
-                                   labour ** p.labour_elasticity, k, n, model.sector_va, s, f.rd_share[:L], zs.wage,
-                                   p.capital_user_cost, f.output[:L], va, f.rd[:L], profit)
-        extra = model.hooks.firm_costs(model)
-        if extra is not None:
-            profit -= extra
-        fused.tax_losses(va, profit, f.hightech[:L], (p.income_tax_rate, p.hightech_income_tax_rate),
-                         p.va_tax_rate, f.tax[:L], f.losses[:L])
-        return emp_zone
     y = f.tfp[:L] * local[cell] * (urban * service)[z] * k ** p.capital_elasticity * labour ** p.labour_elasticity
     f.output[:L] = y
     va = np.multiply(y, model.sector_va[s], out=f.value_added[:L])
@@ -312,7 +307,7 @@ def grow(model: ZoneModel) -> None:
     # land needed by growing firms, the net change, and the land firms occupy now (model.free_land)
     need, net, occupied = group_sums(z, (np.maximum(dland, 0.0), dland, f.land[:L]), model.n_zone_slots)
     freed = need - net  # by shrinking firms
-    free = (zs.land_developed - occupied) + freed
+    free = model.free_land(occupied) + freed
     ratio = np.where(need > free, np.maximum(free, 0.0) / np.maximum(need, 1e-12), 1.0)
     if (ratio < 1.0).any():  # growth in zones short of land is scaled down to fit
         np.multiply(change, ratio[z], out=change, where=change > 0.0)

@@ -252,9 +252,10 @@ class ZoneModel(mesa.Model):
         f = self.firms
         return group_sum(f.zone[:f.n], f.land[:f.n], self.n_zone_slots)
 
-    def free_land(self) -> np.ndarray:
-        """Developed land not used by firms, km2 per zone slot."""
-        return self.zones.land_developed - self.occupied_land()
+    def free_land(self, occupied: np.ndarray | None = None) -> np.ndarray:
+        """Developed land not used by firms, km2 per zone slot (``occupied``: this
+        :meth:`occupied_land` when the caller has just summed it)."""
+        return self.zones.land_developed - (self.occupied_land() if occupied is None else occupied)
 
     def add_zone(self, **columns: Any) -> int:
         """Create a zone (area 1: new zones from county parks); returns its slot."""
