@@ -89,7 +89,7 @@ def _build(nb) -> None:
     # its on-disk cache by the pickled closure cells, and a pickled dispatcher differs in every
     # process (the cache would never hit: every process compiled them again, ~0.7 s)
     global _hash, _bits, _uniform, _poisson_window, _group_sum, _group_count, _demand, _zone_key_cells, \
-        _ndtri_central, _group_sums
+        _ndtri_central, _group_sums, _move_rows
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     @_jit
@@ -234,6 +234,15 @@ def _build(nb) -> None:
         return nt
 
     @_jit
+    def _move_rows(cols, src, dst):  # pragma: no cover - compiled
+        # col[dst] = col[src] for each column of one dtype (a tuple of 1-d arrays): src and dst are
+        # disjoint (Pool.remove: tail slots into holes below the new end), so in place is the same
+        for c in range(len(cols)):
+            col = cols[c]
+            for i in range(src.size):
+                col[dst[i]] = col[src[i]]
+
+    @_jit
     def _group_count(group, out):  # pragma: no cover - compiled
         n = out.size
         if group.size == 0:
@@ -253,6 +262,22 @@ def _build(nb) -> None:
             acc += 1
         out[cur] = acc
         return True
+
+
+def move_rows(columns: list[np.ndarray], src: np.ndarray, dst: np.ndarray) -> bool:
+    """``col[dst] = col[src]`` for every column (1-d, C-contiguous; ``src`` and ``dst`` int64,
+    disjoint, equal length), one compiled pass per dtype instead of a gather and a scatter per
+    column; False (nothing moved) when the kernels are off or the call would cost more."""
+    if not ENABLED or src.size < 32 or src.dtype != np.int64 or dst.dtype != np.int64:
+        return False
+    by_dtype: dict[np.dtype, list[np.ndarray]] = {}
+    for col in columns:
+        if col.ndim != 1 or not col.flags.c_contiguous:
+            return False
+        by_dtype.setdefault(col.dtype, []).append(col)
+    for cols in by_dtype.values():
+        _move_rows(tuple(cols), src, dst)
+    return True
 
 
 def keyed_bits(keys: np.ndarray, c1: np.uint64, c2: np.uint64, rounds: int) -> np.ndarray:

@@ -163,3 +163,34 @@ def test_demand_matches_numpy():
     assert np.array_equal(demand, np.bincount(zone, weights=emp * share[sector], minlength=14))
     zone[5] = 20  # outside [0, size): the caller's numpy decides
     assert kernels.demand(zone, emp, share, sector, 14) is None
+
+
+@pytest.mark.parametrize("n_moves", [0, 31, 32, 500])
+def test_pool_row_moves_match_numpy(monkeypatch, n_moves):
+    """Pool.remove's row moves (kernels.move_rows: one pass per dtype) leave every column, the
+    uid-to-slot map and the returned moves as numpy's gather and scatter do, for every dtype of a
+    firm pool; a kernel that skipped a column, a dtype group or the last row fails."""
+    from sim.agents.enterprise import FIRM_COLUMNS
+    from sim.core.pool import Pool
+
+    def run():
+        rng = np.random.default_rng(n_moves)
+        pool = Pool(FIRM_COLUMNS, 64, compact=True)
+        n = 3000
+        pool.add(n, **{name: (rng.integers(0, 2**63, n, dtype=np.int64) if np.dtype(dt).kind in "iu" and dt != np.int8
+                              else rng.random(n) > 0.5 if dt is np.bool_ else rng.integers(-5, 5, n).astype(dt)
+                              if dt is np.int8 else rng.normal(size=n)).astype(dt)
+                          for name, (dt, _fill) in FIRM_COLUMNS.items()})
+        # holes below the new end (moved into from the tail) and exits in the tail itself
+        low = rng.choice(n - 600, n_moves, replace=False)
+        tail = rng.choice(np.arange(n - 600, n), 100, replace=False)
+        moves = pool.remove(np.r_[low, tail])
+        return [moves, pool._uid_slot.copy()] + [getattr(pool, name)[:pool.n].copy() for name in pool._columns]
+
+    got, want = both(run, monkeypatch)
+    assert len(got) == len(want)
+    for a, b in zip(got[2:], want[2:]):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+    assert all(np.array_equal(a, b) for a, b in zip(got[0], want[0])) and np.array_equal(got[1], want[1])
+    cols = [np.arange(10.0), np.arange(10)]
+    assert not kernels.move_rows(cols, np.arange(5, 10), np.arange(5))  # too few rows to pay: numpy's
