@@ -1,7 +1,8 @@
 """Two revisions of the model in one process, interleaved, with the plain-Mesa reference: what a
 change to the fixed cost per year gained (issue 19, docs/performance.md).
 
-    python benchmarks/ab_fixed.py --base REV [--world synthetic:14,8500,75000] [--repeats 5] [--years 20]
+    python benchmarks/ab_fixed.py --base REV [--world synthetic:14,8500,75000] [--package baseline]
+                                  [--repeats 5] [--years 20] [--kernels]
 
 The base revision's ``sim`` package (``git archive REV sim scenarios``) is unpacked into a
 temporary directory and renamed ``simbase`` (its absolute imports rewritten), so both versions
@@ -51,6 +52,8 @@ def main() -> None:
     ap.add_argument("--world", default="synthetic:14,8500,75000", help="bench_scaling.py's 10k world by default")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--years", type=int, default=20)
+    ap.add_argument("--package", default="baseline",
+                    help="measure package (scenarios/packages); its levers run in both versions (default baseline)")
     ap.add_argument("--kernels", action="store_true",
                     help="numba kernels on in both versions before timing (a study worker's steady state)")
     args = ap.parse_args()
@@ -58,9 +61,11 @@ def main() -> None:
     unpack_base(args.base, Path(tmp.name))
     sys.path.insert(0, tmp.name)
     from simbase.model.zonemodel import ZoneModel as Base
+    from simbase.scenario.packages import load_package as package_base
     from simbase.scenario.world import load_world as load_base
 
     from sim.model.zonemodel import ZoneModel as New
+    from sim.scenario.packages import load_package as package_new
     from sim.scenario.world import load_world as load_new
     if args.kernels:
         import simbase.core.kernels
@@ -70,12 +75,13 @@ def main() -> None:
         simbase.core.kernels.enable()
         sim.core.kernels.enable()
 
-    models = {"base": (Base, load_base(args.world)), "this": (New, load_new(args.world))}
+    models = {"base": (Base, load_base(args.world), package_base(args.package)),
+              "this": (New, load_new(args.world), package_new(args.package))}
 
     def run(kind: str, seed: int, years: int) -> tuple[tuple[float, ...], int, str]:
-        model_cls, world = models[kind]
+        model_cls, world, package = models[kind]
         t0 = time.perf_counter()
-        m = model_cls(world=world, rng=seed, agent_handles="lazy")
+        m = model_cls(world=world, levers=package.build(), rng=seed, agent_handles="lazy")
         t1 = time.perf_counter()
         agents = 0
         for _ in range(years):
@@ -100,7 +106,7 @@ def main() -> None:
         paired.append(times["this"][-1][3] / times["base"][-1][3])
         refs.append(time_reference(round(agents / args.years), args.years, 100 + r)[0])
     ref = statistics.median(refs)
-    print(f"{args.world}, {args.years} years, median of {args.repeats} interleaved repeats, load average "
+    print(f"{args.world}, package {args.package}, {args.years} years, median of {args.repeats} interleaved repeats, load average "
           f"{os.getloadavg()[0]:.1f}; results tables identical (%.17g); plain-Mesa reference "
           f"(~{round(agents / args.years):,} agents) {ref:.3f} s")
     for kind in models:

@@ -89,7 +89,7 @@ def _build(nb) -> None:
     # its on-disk cache by the pickled closure cells, and a pickled dispatcher differs in every
     # process (the cache would never hit: every process compiled them again, ~0.7 s)
     global _hash, _bits, _uniform, _poisson_window, _group_sum, _group_count, _demand, _zone_key_cells, \
-        _ndtri_central, _group_sums, _move_rows
+        _ndtri_central, _group_sums, _move_rows, _key_table, _key_find, _kth, _group_order
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     @_jit
@@ -242,6 +242,109 @@ def _build(nb) -> None:
             for i in range(src.size):
                 col[dst[i]] = col[src[i]]
 
+    # Key look-ups (sim.core.keys.KeyIndex): an open-addressing hash table of the table's keys,
+    # slot = top bits of key * golden ratio (Fibonacci hashing; agent keys are already 64-bit
+    # hashes), linear probing. A slot holds the key and 1 + its position in the table's keys (0:
+    # empty) side by side, one cache line a probe; a repeated key keeps its first position, and the
+    # build says whether there was one.
+    @_jit
+    def _key_table(keys, shift, slots):  # pragma: no cover - compiled
+        mask = np.uint64(slots.shape[0] - 1)
+        repeated = False
+        for i in range(keys.size):
+            k = keys[i]
+            h = (k * _GOLD) >> shift
+            while True:
+                if slots[h, 1] == 0:
+                    slots[h, 0] = k
+                    slots[h, 1] = np.uint64(i + 1)
+                    break
+                if slots[h, 0] == k:
+                    repeated = True
+                    break
+                h = (h + _ONE) & mask
+        return repeated
+
+    @_jit
+    def _key_find(query, shift, slots, out):  # pragma: no cover - compiled
+        mask = np.uint64(slots.shape[0] - 1)
+        for i in range(query.size):
+            k = query[i]
+            h = (k * _GOLD) >> shift
+            while True:
+                j = slots[h, 1]
+                if j == 0 or slots[h, 0] == k:
+                    out[i] = np.int64(j) - 1
+                    break
+                h = (h + _ONE) & mask
+
+    @_jit
+    def _kth(a, k):  # pragma: no cover - compiled
+        # the k-th smallest (0-based) of a NaN-free array: numba's quickselect on a copy; numpy's
+        # np.partition took ~18 ns an element on the AVX-512 machine measured (numba's ~2.7)
+        return np.partition(a, k)[k]
+
+    @_jit
+    def _group_order(group, bits, key, n_groups, out):  # pragma: no cover - compiled
+        # np.lexsort((key, value, group)) from the value's order-preserving bits: a stable LSD radix
+        # sort by the bits (11 at a time; a pass whose digit is the same for all is skipped), a
+        # stable counting sort by group, then each run of equal (group, value) by key (a stable
+        # merge sort: equal keys keep position order). Equal values keep position order throughout.
+        n = group.size
+        for i in range(n):
+            g = group[i]
+            if g < 0 or g >= n_groups:
+                return False
+        t = np.empty(n, dtype=np.uint64)
+        for i in range(n):
+            x = bits[i]
+            t[i] = x ^ (np.uint64(0xFFFFFFFFFFFFFFFF) if x >> np.uint64(63) else np.uint64(0x8000000000000000))
+        idx = np.arange(n)
+        t2 = np.empty(n, dtype=np.uint64)
+        idx2 = np.empty(n, dtype=np.int64)
+        count = np.empty(2048, dtype=np.int64)
+        for p in range(6):
+            shift = np.uint64(11 * p)
+            count[:] = 0
+            for i in range(n):
+                count[(t[i] >> shift) & np.uint64(2047)] += 1
+            if count.max() == n:
+                continue
+            acc = 0
+            for d in range(2048):
+                c = count[d]
+                count[d] = acc
+                acc += c
+            for i in range(n):
+                d = (t[i] >> shift) & np.uint64(2047)
+                j = count[d]
+                count[d] = j + 1
+                t2[j] = t[i]
+                idx2[j] = idx[i]
+            t, t2 = t2, t
+            idx, idx2 = idx2, idx
+        start = np.zeros(n_groups + 1, dtype=np.int64)
+        for i in range(n):
+            start[group[i] + 1] += 1
+        for g in range(n_groups):
+            start[g + 1] += start[g]
+        for i in range(n):
+            g = group[idx[i]]
+            j = start[g]
+            start[g] = j + 1
+            out[j] = idx[i]
+            t2[j] = t[i]
+        j = 0
+        while j < n:
+            e = j + 1
+            while e < n and t2[e] == t2[j] and group[out[e]] == group[out[j]]:
+                e += 1
+            if e - j > 1:
+                run = out[j:e].copy()
+                out[j:e] = run[np.argsort(key[run], kind="mergesort")]
+            j = e
+        return True
+
     @_jit
     def _group_count(group, out):  # pragma: no cover - compiled
         n = out.size
@@ -278,6 +381,44 @@ def move_rows(columns: list[np.ndarray], src: np.ndarray, dst: np.ndarray) -> bo
     for cols in by_dtype.values():
         _move_rows(tuple(cols), src, dst)
     return True
+
+
+def key_table(keys: np.ndarray) -> tuple[int, np.ndarray, bool]:
+    """The hash table of ``keys`` (1-d uint64) for :func:`key_find`: (shift, slots, whether a key
+    is repeated). At least twice as many slots as keys."""
+    bits = max(4, int(2 * keys.size).bit_length())
+    slots = np.zeros((1 << bits, 2), dtype=np.uint64)
+    repeated = _key_table(np.ascontiguousarray(keys), np.uint64(64 - bits), slots)
+    return 64 - bits, slots, bool(repeated)
+
+
+def key_find(table: tuple[int, np.ndarray, bool], query: np.ndarray) -> np.ndarray:
+    """Position in the table's keys of each ``query`` key (its first, if repeated), -1 if absent."""
+    shift, slots, _ = table
+    out = np.empty(query.size, dtype=np.int64)
+    _key_find(np.ascontiguousarray(query), np.uint64(shift), slots, out)
+    return out
+
+
+def kth_smallest(a: np.ndarray, k: int) -> float:
+    """``np.partition(a, k)[k]`` of a 1-d float64 array without NaN (the value is the same
+    whichever of equal elements a selection returns)."""
+    if ENABLED and a.dtype == np.float64 and a.ndim == 1:
+        return _kth(np.ascontiguousarray(a), int(k))
+    return np.partition(a, k)[k]
+
+
+def group_order(group: np.ndarray, value: np.ndarray, key: np.ndarray, n_groups: int) -> np.ndarray | None:
+    """``np.lexsort((key, value, group))`` for groups in [0, n_groups) and NaN-free float64
+    values (None when the kernels are off or the input is not of that kind: the caller lexsorts)."""
+    if not (ENABLED and group.ndim == 1 and group.dtype == np.int64 and value.dtype == np.float64
+            and value.shape == group.shape == key.shape and key.dtype.kind in "iu" and n_groups < 1 << 20):
+        return None
+    out = np.empty(group.size, dtype=np.int64)
+    bits = (value + 0.0).view(np.uint64)  # + 0.0: -0.0 becomes 0.0, equal as in a sort
+    if not _group_order(np.ascontiguousarray(group), bits, np.ascontiguousarray(key), int(n_groups), out):
+        return None
+    return out
 
 
 def keyed_bits(keys: np.ndarray, c1: np.uint64, c2: np.uint64, rounds: int) -> np.ndarray:

@@ -40,6 +40,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import Field
 
+from sim.core.keys import KeyIndex, isin_keys
+from sim.core.ranking import largest_first
 from sim.policies._common import TARGETS_DOC, Contribution, Targeted
 from sim.policies.base import LeverSettings
 
@@ -162,7 +164,7 @@ class TechFinance(Targeted):
         ok = self.mask(model)[f.zone[:L]] & (f.output[:L] > 0) & (margin > s.min_margin)
         ok &= (f.rd_share[:L] >= model.params.hightech_rd_threshold) | f.hightech[:L]
         running = self.year > model.steps - s.term
-        ok &= ~np.isin(f.key[:L], self.keys[running])
+        ok &= ~isin_keys(f.key[:L], self.keys[running])
         return np.flatnonzero(ok)
 
     def plan_cost(self, model: ZoneModel) -> float:
@@ -200,10 +202,16 @@ class TechFinance(Targeted):
             return
         f = model.firms
         L = f.n
-        o = np.argsort(self.keys[due])
-        keys, frac = self.keys[due][o], self.frac[due][o]
-        pos = np.minimum(np.searchsorted(keys, f.key[:L]), keys.size - 1)
-        hit = np.flatnonzero(keys[pos] == f.key[:L])
+        index = KeyIndex(self.keys[due])
+        if index.repeated:  # a firm with two loans due (never in practice): the first one found by a sort, as ever
+            o = np.argsort(self.keys[due])
+            keys, frac = self.keys[due][o], self.frac[due][o]
+            pos = np.minimum(np.searchsorted(keys, f.key[:L]), keys.size - 1)
+            hit = np.flatnonzero(keys[pos] == f.key[:L])
+        else:
+            frac = self.frac[due]
+            pos = index.find(f.key[:L])
+            hit = np.flatnonzero(pos >= 0)
         f.capital[hit] *= 1.0 - frac[pos[hit]]
         self.repaid += int(hit.size)
 
@@ -242,7 +250,7 @@ def energy_use(model: ZoneModel, retrofitted: np.ndarray | None = None, saving: 
     L = f.n
     use = f.output[:L] * 100.0 * ENERGY_INTENSITY[f.sector[:L]] / 1e6  # CNY m -> CNY 10k; tce -> million tce
     if retrofitted is not None and retrofitted.size:
-        use = np.where(np.isin(f.key[:L], retrofitted), use * (1.0 - saving), use)
+        use = np.where(isin_keys(f.key[:L], retrofitted), use * (1.0 - saving), use)
     return np.bincount(f.zone[:L], weights=use, minlength=model.n_zone_slots)
 
 
@@ -284,13 +292,22 @@ class GreenDevelopment(Targeted):
         if s.budget <= 0 or L == 0:
             return
         intensity = ENERGY_INTENSITY[f.sector[:L]]
-        cand = np.flatnonzero(self.mask(model)[f.zone[:L]] & (f.output[:L] > 0) & ~np.isin(f.key[:L], self.done))
-        # the biggest energy users first (ties by key): no random draw
-        order = cand[np.lexsort((f.key[cand], -(f.output[cand] * intensity[cand])))]
-        grant = s.subsidy_share * s.investment * f.output[order]
-        fits = grant <= s.budget * self.funding  # a firm whose grant alone exceeds the budget is passed over
-        order, grant = order[fits], grant[fits]
-        take = order[np.cumsum(grant) <= s.budget * self.funding]
+        cand = np.flatnonzero(self.mask(model)[f.zone[:L]] & (f.output[:L] > 0) & ~isin_keys(f.key[:L], self.done))
+        # the biggest energy users first (ties by key): no random draw. Grants are positive, so the
+        # firms taken are a beginning of that order: rank only the first `first` places, four times
+        # more until the money runs out within them (the same firms as ranking all: sim.core.ranking)
+        use, fk = f.output[cand] * intensity[cand], f.key[cand]
+        first = 256
+        while True:
+            order = cand[largest_first(use, fk, first)]
+            grant = s.subsidy_share * s.investment * f.output[order]
+            fits = grant <= s.budget * self.funding  # a firm whose grant alone exceeds the budget is passed over
+            order, grant = order[fits], grant[fits]
+            spent = np.cumsum(grant)
+            if first >= cand.size or (spent.size and spent[-1] > s.budget * self.funding):
+                break
+            first *= 4
+        take = order[spent <= s.budget * self.funding]
         if take.size == 0:
             return
         f.tfp[take] *= 1.0 + s.saving * intensity[take] * s.energy_price / 10_000.0  # the energy bill saved

@@ -45,6 +45,7 @@ import numpy as np
 from pydantic import Field
 
 from sim.agents.government import SUBS
+from sim.core.ranking import largest_first
 from sim.policies._common import TARGETS_DOC, Contribution, Targeted, pad
 from sim.policies.base import LeverSettings
 
@@ -154,7 +155,7 @@ class DirectChannel(Targeted):
         s, f, nz = self.settings, model.firms, model.n_zone_slots
         L = f.n
         new = np.flatnonzero((f.age[:L] == 0) & (f.origin[:L] != 0) & self.mask(model)[f.zone[:L]])
-        big = new[np.lexsort((f.key[new], -f.employees[new]))][: s.projects]
+        big = new[largest_first(f.employees[new], f.key[new], s.projects)]
         grant = s.grant * self.funding
         f.capital[big] += grant
         cost = np.bincount(f.zone[big], minlength=nz) * grant

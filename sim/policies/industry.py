@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import Field
 
+from sim.core.kernels import group_sum
 from sim.policies._common import TARGETS_DOC, Contribution, Targeted
 from sim.policies.base import LeverSettings
 
@@ -77,8 +78,8 @@ class CertificationSupport(Targeted):
         self.before: np.ndarray | None = None
 
     def _certified(self, model: ZoneModel) -> np.ndarray:
-        i = model.live_firms()
-        return np.bincount(model.firms.zone[i], weights=model.firms.hightech[i], minlength=model.n_zone_slots)
+        f = model.firms  # compact: the live firms are slots 0 .. n-1
+        return group_sum(f.zone[:f.n], f.hightech[:f.n].astype(np.float64), model.n_zone_slots)
 
     def plan_cost(self, model: ZoneModel) -> None:  # the region's budget estimates it from last year
         return None

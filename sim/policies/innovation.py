@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import Field
 
+from sim.core.keys import KeyIndex, isin_keys
 from sim.core.units import m_from_k
 from sim.policies._common import TARGETS_DOC, Contribution, Targeted
 from sim.policies.base import LeverSettings
@@ -200,14 +201,19 @@ class HighLevelTalent(Targeted):
         # a recruit for the region), each cohort at most once
         inside = np.zeros(C, dtype=bool)
         if self.before is not None and self.before[0].size:
-            o = np.argsort(self.before[0])
-            k0, z0 = self.before[0][o], self.before[1][o]
-            pos = np.minimum(np.searchsorted(k0, key), k0.size - 1)
-            inside = (k0[pos] == key) & (z0[pos] >= 0)
-        new = high & ~inside & ~np.isin(key, self.keys)
+            index = KeyIndex(self.before[0])
+            if index.repeated:  # two cohorts with one key (chance ~1e-10): the one a sort finds, as ever
+                o = np.argsort(self.before[0])
+                k0, z0 = self.before[0][o], self.before[1][o]
+                pos = np.minimum(np.searchsorted(k0, key), k0.size - 1)
+                inside = (k0[pos] == key) & (z0[pos] >= 0)
+            else:
+                pos = index.find(key)
+                inside = (pos >= 0) & (self.before[1][pos] >= 0)
+        new = high & ~inside & ~isin_keys(key, self.keys)
         self.keys = np.concatenate([self.keys, key[new]])
         self.year = np.concatenate([self.year, np.full(int(new.sum()), year)])
-        supported = high & np.isin(key, self.keys[self.year > year - s.support_years])
+        supported = high & isin_keys(key, self.keys[self.year > year - s.support_years])
         grants = m_from_k(s.grant * self.funding * scale * np.bincount(zone[new], minlength=n))
         support = m_from_k(s.support * self.funding * scale * np.bincount(zone[supported], minlength=n))
         model.flows["region_support"] += grants + support

@@ -40,6 +40,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import Field, field_validator
 
+from sim.core.keys import KeyIndex
+from sim.core.ranking import order_within_groups
 from sim.policies._common import TARGETS_DOC, Targeted
 from sim.policies.base import LeverSettings
 from sim.policies.environment import ENERGY_INTENSITY
@@ -130,7 +132,7 @@ class MuYield(Targeted):
         zi = z[i]
 
         def zone_median(v: np.ndarray) -> np.ndarray:
-            o = np.lexsort((v, zi))
+            o = order_within_groups(zi, v, None, nz)  # np.lexsort((v, zi))
             counts = np.bincount(zi, minlength=nz)
             start = np.cumsum(counts) - counts
             mid = start + (counts - 1) // 2
@@ -141,7 +143,7 @@ class MuYield(Targeted):
 
         score = s.weight_tax * tax_mu / zone_median(tax_mu)[zi] + (1.0 - s.weight_tax) * out_mu / zone_median(out_mu)[zi]
         # rank within zone, best first (ties by key: no draw needed)
-        o = np.lexsort((f.key[i], -score, zi))
+        o = order_within_groups(zi, -score, f.key[i], nz)  # np.lexsort((f.key[i], -score, zi))
         counts = np.bincount(zi, minlength=nz)
         start = np.cumsum(counts) - counts
         pos = np.empty(i.size)
@@ -174,8 +176,13 @@ class MuYield(Targeted):
         L = f.n
         years = np.zeros(L, dtype=np.int64)
         if self.d_keys.size:
-            pos = np.minimum(np.searchsorted(self.d_keys, f.key[:L]), self.d_keys.size - 1)
-            hit = self.d_keys[pos] == f.key[:L]
+            index = KeyIndex(self.d_keys)
+            if index.repeated:  # two firms with one key (chance ~1e-10): the one the binary search finds, as ever
+                pos = np.minimum(np.searchsorted(self.d_keys, f.key[:L]), self.d_keys.size - 1)
+                hit = self.d_keys[pos] == f.key[:L]
+            else:
+                pos = index.find(f.key[:L])
+                hit = pos >= 0
             years[hit] = self.d_years[pos[hit]]
         d = self.cls[:L] == 3
         self._d_run = np.where(d, years + 1, 0)

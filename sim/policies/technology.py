@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import Field
 
+from sim.core.keys import isin_keys
+from sim.core.ranking import largest_first
 from sim.policies._common import TARGETS_DOC, Targeted
 from sim.policies.base import LeverSettings
 
@@ -58,13 +60,13 @@ class KeyTechnology(Targeted):
         keep = self.year > y - s.years
         self.keys, self.year = self.keys[keep], self.year[keep]
         fk = f.key[:L]
-        running = np.isin(fk, self.keys)
+        running = isin_keys(fk, self.keys)
         money = s.budget * self.funding
         grant = s.grant * self.funding
         n_new = max(int((money - grant * running.sum()) // grant), 0) if grant > 0 else 0
         ok = self.mask(model)[f.zone[:L]] & ~running & (f.rd_share[:L] >= s.min_rd_share) & (f.rd[:L] > 0)
         cand = np.flatnonzero(ok)
-        new = cand[np.lexsort((fk[cand], -f.rd[cand]))][:n_new]  # the largest R&D spenders first
+        new = cand[largest_first(f.rd[cand], fk[cand], n_new)]  # the largest R&D spenders first (ties by key)
         self.keys = np.concatenate([self.keys, fk[new]])
         self.year = np.concatenate([self.year, np.full(new.size, y)])
         funded = np.flatnonzero(running)

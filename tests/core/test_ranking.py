@@ -1,0 +1,67 @@
+"""sim.core.ranking: the first places of a ranking and orders within groups, the same positions as
+numpy's lexsort (ties, repeated keys, signed zeros, infinities, NaN) with and without the kernels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.core import kernels
+from sim.core.ranking import largest_first, order_within_groups
+
+
+@pytest.fixture(params=[False, True], ids=["numpy", "kernels"])
+def kernels_on(request, monkeypatch):
+    if request.param and not kernels.enable():
+        pytest.skip("numba not installed or switched off")
+    monkeypatch.setattr(kernels, "ENABLED", request.param)
+    return request.param
+
+
+def _case(rng, trial, n):
+    v = rng.normal(size=n) * 10.0 ** rng.integers(-5, 5)
+    if trial % 3 == 0:
+        v = np.round(v, 1)  # many ties
+    if trial % 5 == 0 and n:
+        v[rng.integers(0, n, n // 3)] = 0.0
+        v[rng.integers(0, n, n // 5)] = -0.0  # equal to 0.0 in a sort: ties broken by key
+    if trial % 7 == 0 and n:
+        v[rng.integers(0, n, n // 6)] = np.inf
+        v[rng.integers(0, n, n // 8)] = -np.inf
+    if trial % 11 == 0 and n:
+        v[rng.integers(0, n, 3)] = np.nan  # numpy's path
+    key = rng.integers(0, 2**64, n, dtype=np.uint64)
+    if trial % 4 == 0 and n:
+        key[rng.integers(0, n, n // 2)] = key[0]  # repeated keys: then by position
+    return v, key
+
+
+def test_largest_first_is_lexsort_prefix(kernels_on):
+    rng = np.random.default_rng(1)
+    for trial in range(120):
+        n = int(rng.integers(0, 2500))
+        v, key = _case(rng, trial, n)
+        for k in (None, 0, 1, 7, 100, n - 1, n, n + 5):
+            if k is not None and k < 0:
+                continue
+            assert np.array_equal(largest_first(v, key, k), np.lexsort((key, -v))[:k]), (trial, k)
+
+
+@pytest.mark.parametrize("sorted_groups", [False, True])
+def test_order_within_groups_is_lexsort(kernels_on, sorted_groups):
+    rng = np.random.default_rng(2 + sorted_groups)
+    for trial in range(120):
+        n = int(rng.integers(0, 2500))
+        n_groups = int(rng.integers(1, 40))
+        group = rng.integers(0, n_groups, n)
+        if sorted_groups:
+            group = np.sort(group)
+        v, key = _case(rng, trial, n)
+        assert np.array_equal(order_within_groups(group, v, key, n_groups), np.lexsort((key, v, group))), trial
+        assert np.array_equal(order_within_groups(group, v, None, n_groups), np.lexsort((v, group))), trial
+
+
+def test_groups_outside_the_range_fall_back(kernels_on):
+    group = np.array([0, 3, 1, 3] * 200)
+    v = np.arange(800.0)[::-1]
+    assert np.array_equal(order_within_groups(group, v, None, 2), np.lexsort((v, group)))
