@@ -206,6 +206,27 @@ def test_mesa_sees_only_live_agents_one_id_per_firm(world):
     assert rows.groupby(level="AgentID")["uid"].nunique().max() == 1
 
 
+def test_eager_build_makes_agents_only_for_the_start_population(world):
+    """An eager model's firms and cohorts get their Mesa agents when the build is done: one per
+    member alive at the start, numbered in the order the members came (uid), and none for the
+    spin-up's firms that closed before the start year (issue 19: ~40 % fewer agents made)."""
+    m = ZoneModel(world=world, rng=9)
+    f, t = m.firms, m.talent
+    assert not f.lazy and not t.lazy
+    firm_agents = list(m.agents_by_type[Enterprise])
+    assert sorted(a.uid for a in firm_agents) == sorted(f.uid[:f.n].tolist())
+    assert len(m.agents_by_type[Talent]) == t.n
+    assert f.next_uid > f.n  # the spin-up made firms that closed ...
+    assert len(m.agents) == f.n + t.n + sum(len(m.agents_by_type[c]) for c in m.agents_by_type
+                                             if c not in (Enterprise, Talent))  # ... and they have no agent
+    ids = sorted(a.unique_id for a in m.agents)
+    assert ids == list(range(ids[0], ids[0] + len(ids)))  # no unique id was spent on them
+    by_uid = sorted(firm_agents, key=lambda a: a.uid)
+    assert [a.unique_id for a in by_uid] == sorted(a.unique_id for a in firm_agents)
+    m.step()  # entrants get their agents as they come
+    assert sorted(a.uid for a in m.agents_by_type[Enterprise]) == sorted(f.uid[:f.n].tolist())
+
+
 def test_lazy_model_makes_agents_only_when_asked(world):
     m = ZoneModel(world=world, rng=5, agent_handles="lazy")
     m.step()

@@ -68,10 +68,9 @@ class Pool:
         old = self.capacity
         if new_capacity <= old:
             return
-        extra = new_capacity - old
-        self.alive = np.concatenate([self.alive, np.zeros(extra, dtype=bool)])
+        self.alive = _extended(self.alive, new_capacity, False)
         for name, (dtype, fill) in self._columns.items():
-            setattr(self, name, np.concatenate([getattr(self, name), np.full(extra, fill, dtype=dtype)]))
+            setattr(self, name, _extended(getattr(self, name), new_capacity, fill))
         self.capacity = new_capacity
         self._live = None
 
@@ -147,6 +146,19 @@ class Pool:
         self.alive[end:self.n] = False
         self.n = end
         return src, dst
+
+    def make_handles(self) -> None:
+        """Switch a lazy pool to eager: every live member without a Mesa agent gets one now, in
+        the order the members were added (uid), as if each had had it from the start (what the
+        agents hold is the same either way: their member's uid; Mesa numbers them in this order).
+        From now on each entrant gets its agent when it is added."""
+        self.lazy = False
+        if self._make_handle is None or self.n == 0:
+            return
+        uids = np.sort(self.uid[self.live()]).tolist()
+        if self.handles:
+            uids = [u for u in uids if u not in self.handles]
+        self.handles.update(zip(uids, self._make_handles(uids)))
 
     def handle(self, slot: int) -> Any:
         """The Mesa agent of the live member in ``slot`` (made now if it does not exist yet)."""
@@ -228,6 +240,15 @@ def _live_slot(obj: Pooled) -> int:
 def _remove_each(handles: list[Any]) -> None:
     for h in handles:
         h.remove()
+
+
+def _extended(col: np.ndarray, capacity: int, fill: Any) -> np.ndarray:
+    """``col`` lengthened to ``capacity`` with ``fill`` (one write per element: no zero-length or
+    fill-then-copy arrays)."""
+    out = np.empty(capacity, dtype=col.dtype)
+    out[:col.size] = col
+    out[col.size:] = fill
+    return out
 
 
 class MesaHandles:

@@ -79,7 +79,8 @@ class ZoneModel(mesa.Model):
     :class:`sim.core.params.Params` as an override. Every firm, cohort and zone has one Mesa
     agent for its whole life, removed with ``Agent.remove()`` when it exits; ``model.agents_by_type``
     and Mesa's ``DataCollector`` see only live agents. ``agent_handles``: ``"eager"`` (default)
-    makes each agent when its member enters; ``"lazy"`` makes it on first use
+    makes each agent when its member enters (the members alive when the build is done get theirs
+    then: the spin-up's firms that close before the start year never have one); ``"lazy"`` makes it on first use
     (``model.enterprises``, ``model.talents``, ``model.firms.handle(slot)``) — for batch runs that
     never look at single agents. Results are identical either way: agents are views on the pools
     and draw no random numbers.
@@ -133,8 +134,10 @@ class ZoneModel(mesa.Model):
             raise ValueError("agent_handles must be 'eager' or 'lazy'")
         lazy = agent_handles == "lazy"
         self.zones = Pool(ZONE_COLUMNS, 0, **self._handles(Zone, "zones"))
-        self.firms = Pool(FIRM_COLUMNS, 0, **self._handles(Enterprise, "firms"), lazy=lazy, compact=True)
-        self.talent = Pool(TALENT_COLUMNS, 0, **self._handles(Talent, "talent"), lazy=lazy, compact=True)
+        # firms and cohorts get their Mesa agents when the build is done (eager) or on first use
+        # (lazy): the spin-up's firms that close before the start year never had one (issue 19)
+        self.firms = Pool(FIRM_COLUMNS, 0, **self._handles(Enterprise, "firms"), lazy=True, compact=True)
+        self.talent = Pool(TALENT_COLUMNS, 0, **self._handles(Talent, "talent"), lazy=True, compact=True)
         self.zones._grow(len(world.zones))
         self.firms._grow(int(n_firms * 1.15) + 64)
         self.talent._grow(int(n_coh * 1.6) + 64)
@@ -148,6 +151,9 @@ class ZoneModel(mesa.Model):
         with no_cycle_collection(freeze=not lazy):  # sim/core/memory.py: the collector would walk every new agent
             self.hooks = Hooks([])  # the initial population and spin-up run under the baseline rules: no levers yet
             self._build_start(world, rng, spinup_cache if lazy else None)
+            if not lazy:  # every firm and cohort alive at the start gets its agent, in the order they came
+                self.firms.make_handles()
+                self.talent.make_handles()
             self.government = RegionalGovernment(self, p.indicator_weights)
             self.hooks = Hooks(list(levers))
             self.levers = self.hooks.levers
