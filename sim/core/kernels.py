@@ -89,7 +89,7 @@ def _build(nb) -> None:
     # its on-disk cache by the pickled closure cells, and a pickled dispatcher differs in every
     # process (the cache would never hit: every process compiled them again, ~0.7 s)
     global _hash, _bits, _uniform, _poisson_window, _group_sum, _group_count, _demand, _zone_key_cells, \
-        _ndtri_central, _group_sums, _move_rows, _key_table, _key_find, _kth, _group_order
+        _ndtri_central, _group_sums, _move_rows, _key_table, _key_find, _kth, _group_order, _poisson_head
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     @_jit
@@ -346,6 +346,30 @@ def _build(nb) -> None:
         return True
 
     @_jit
+    def _poisson_head(u, lam, act, p0, steps, out, left):  # pragma: no cover - compiled
+        # streams.poisson_ppf's sequential search over the first ``steps`` counts, row by row: the
+        # pmf from exp(-lam) (numpy's, passed in), p *= lam, p /= k, c += p, the same operations
+        # in the same order; rows still below their uniform after ``steps`` go to ``left`` (in order)
+        nl = 0
+        for i in range(act.size):
+            r = act[i]
+            ur, lr = u[r], lam[r]
+            p = p0[i]
+            c = p
+            k = 0
+            while ur > c:
+                if k == steps:
+                    left[nl] = r
+                    nl += 1
+                    break
+                k += 1
+                out[r] = k
+                p = p * lr
+                p = p / np.float64(k)
+                c = c + p
+        return nl
+
+    @_jit
     def _group_count(group, out):  # pragma: no cover - compiled
         n = out.size
         if group.size == 0:
@@ -419,6 +443,15 @@ def group_order(group: np.ndarray, value: np.ndarray, key: np.ndarray, n_groups:
     if not _group_order(np.ascontiguousarray(group), bits, np.ascontiguousarray(key), int(n_groups), out):
         return None
     return out
+
+
+def poisson_head(u: np.ndarray, lam: np.ndarray, act: np.ndarray, p0: np.ndarray, steps: int,
+                 out: np.ndarray) -> np.ndarray:
+    """Counts 1 .. ``steps`` of the rows ``act`` into ``out`` by sequential search from
+    ``p0 = exp(-lam[act])``; returns the rows whose count is beyond ``steps`` (ascending)."""
+    left = np.empty(act.size, dtype=np.int64)
+    n = _poisson_head(u, lam, act, np.ascontiguousarray(p0, dtype=np.float64), int(steps), out, left)
+    return left[:n]
 
 
 def keyed_bits(keys: np.ndarray, c1: np.uint64, c2: np.uint64, rounds: int) -> np.ndarray:

@@ -476,6 +476,12 @@ def poisson_ppf(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
     # arrays; the rest (large rates, and the few small-rate rows left) by windows of their CDF
     small = lam[rows] < _SEQ_RATE
     act = rows[small]
+    if kernels.ENABLED:  # the same search, compiled
+        u, lam = np.ascontiguousarray(u), np.ascontiguousarray(lam)
+        rows = np.concatenate([rows[~small], kernels.poisson_head(u, lam, act, np.exp(-lam[act]), _SEQ_STEPS, out)])
+        if rows.size:
+            _poisson_windows(rows, out, u, lam)
+        return out.reshape(shape)
     uu, ll = u[act], lam[act]
     pp = np.exp(-ll)
     cc = pp.copy()
@@ -503,6 +509,15 @@ def _poisson_windows(rows, out, u, lam) -> None:
     sd = np.sqrt(ll)
     lo = np.maximum(0.0, np.floor(ll - 11.0 * sd - 5.0))
     width = (np.ceil(ll + 11.0 * sd + 5.0) - lo + 1.0).astype(np.int64)
+    if kernels.ENABLED and not (uu > 1.0 - 2.0**-20).any():
+        # compiled, row by row, each stopping at its quantile, which lies far inside its own window
+        # (u <= 1 - 2**-20 and the window holds all but ~1e-25 of the mass): the count does not
+        # depend on how wide the shared window is, so all rows share one call. Rows this close to 1
+        # need the survival side over their group's window: the grouping below, as ever.
+        w = int(width.max())
+        below = kernels.poisson_window(ll, lo, uu, np.exp(lo * np.log(ll) - ll - _lgamma1(lo)), w)
+        out[rows] = lo.astype(np.int64) + np.minimum(below, w - 1)
+        return
     if rows.size * int(width.max()) <= max(4096, 2 * int(width.sum())):  # one window wastes little
         _poisson_window(np.arange(rows.size), out, rows, ll, uu, lo, width)
         return

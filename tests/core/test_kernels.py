@@ -53,15 +53,25 @@ def test_normal_quantile_matches_numpy(monkeypatch):
         assert got.shape == want.shape and np.array_equal(got.view(np.uint64), want.view(np.uint64))
 
 
-def test_poisson_counts_match_numpy(monkeypatch):
-    rng = np.random.default_rng(9)
+@pytest.mark.parametrize("survival", [True, False])
+def test_poisson_counts_match_numpy(monkeypatch, survival):
+    """The compiled sequential head and windows give numpy's counts: with uniforms within 2**-20
+    of 1 (the survival side over each group's window) and without (every row in one shared
+    window: widths from a few cells to thousands, the count must not depend on the window's width)."""
+    rng = np.random.default_rng(9 + survival)
     lam = np.concatenate([rng.uniform(0, 3, 3000), rng.uniform(3, 60, 3000), rng.lognormal(5, 2, 2000),
                           [1e-9, 2.9, 3.0, 400.0, 5e4]])
     u = rng.uniform(0, 1, lam.size)
-    u[:200] = 1.0 - rng.uniform(0, 2.0**-20, 200)  # the survival side
+    if survival:
+        u[:200] = 1.0 - rng.uniform(0, 2.0**-20, 200)  # the survival side
+    else:
+        u[:200] = 1.0 - rng.uniform(2.0**-20, 2.0**-12, 200)  # close to 1, not that close
     u[200:300] = rng.uniform(0, 1e-12, 100)
     got, want = both(lambda: poisson_ppf(u, lam), monkeypatch)
     assert np.array_equal(got, want)
+    for part in (slice(0, 3000), slice(3000, 6000), slice(6000, None), slice(0, 7)):  # a call's rows alone
+        got, want = both(lambda part=part: poisson_ppf(u[part], lam[part]), monkeypatch)
+        assert np.array_equal(got, want)
 
 
 def test_group_sum_matches_bincount(monkeypatch):
