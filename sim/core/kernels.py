@@ -89,7 +89,7 @@ def _build(nb) -> None:
     # its on-disk cache by the pickled closure cells, and a pickled dispatcher differs in every
     # process (the cache would never hit: every process compiled them again, ~0.7 s)
     global _hash, _bits, _uniform, _poisson_window, _group_sum, _group_count, _demand, _zone_key_cells, \
-        _ndtri_central, _group_sums, _move_rows, _key_table, _key_find, _kth, _group_order, _poisson_head
+        _ndtri_central, _group_sums, _move_rows, _key_table, _key_find, _kth, _group_order, _poisson_head, _group_middles
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     @_jit
@@ -370,6 +370,35 @@ def _build(nb) -> None:
         return nl
 
     @_jit
+    def _group_middles(group, value, n_groups, lo, hi):  # pragma: no cover - compiled
+        # per group of c members: its values at sorted positions (c - 1) // 2 and c // 2, by
+        # selection (numba's quickselect on the group's values gathered by a counting sort)
+        start = np.zeros(n_groups + 1, dtype=np.int64)
+        for i in range(group.size):
+            g = group[i]
+            if g < 0 or g >= n_groups:
+                return False
+            start[g + 1] += 1
+        for g in range(n_groups):
+            start[g + 1] += start[g]
+        fill = start[:-1].copy()
+        buf = np.empty(group.size, dtype=np.float64)
+        for i in range(group.size):
+            g = group[i]
+            buf[fill[g]] = value[i]
+            fill[g] += 1
+        for g in range(n_groups):
+            a, b = start[g], start[g + 1]
+            c = b - a
+            if c == 0:
+                continue
+            m2 = c // 2
+            part = np.partition(buf[a:b], m2)
+            hi[g] = part[m2]
+            lo[g] = part[m2] if c % 2 == 1 else part[:m2].max()
+        return True
+
+    @_jit
     def _group_count(group, out):  # pragma: no cover - compiled
         n = out.size
         if group.size == 0:
@@ -452,6 +481,19 @@ def poisson_head(u: np.ndarray, lam: np.ndarray, act: np.ndarray, p0: np.ndarray
     left = np.empty(act.size, dtype=np.int64)
     n = _poisson_head(u, lam, act, np.ascontiguousarray(p0, dtype=np.float64), int(steps), out, left)
     return left[:n]
+
+
+def group_middles(group: np.ndarray, value: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The values at sorted positions (c - 1) // 2 and c // 2 of each group of c members
+    (0 for empty groups), for groups in [0, n_groups) and NaN-free float64 values; None when the
+    kernels are off or the input is not of that kind."""
+    if not (ENABLED and group.ndim == 1 and group.dtype == np.int64 and value.dtype == np.float64
+            and value.shape == group.shape and n_groups < 1 << 20):
+        return None
+    lo, hi = np.zeros(n_groups), np.zeros(n_groups)
+    if not _group_middles(np.ascontiguousarray(group), np.ascontiguousarray(value), int(n_groups), lo, hi):
+        return None
+    return lo, hi
 
 
 def keyed_bits(keys: np.ndarray, c1: np.uint64, c2: np.uint64, rounds: int) -> np.ndarray:

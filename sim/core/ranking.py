@@ -51,3 +51,25 @@ def order_within_groups(group: np.ndarray, value: np.ndarray, key: np.ndarray | 
         if out is not None:
             return out
     return np.lexsort((value, group)) if key is None else np.lexsort((key, value, group))
+
+
+def group_medians(group: np.ndarray, value: np.ndarray, n_groups: int, empty: float) -> np.ndarray:
+    """Median of ``value`` in each group (the mean of the two middle values of an even group;
+    ``empty`` for a group without members): the numbers of sorting each group with
+    ``np.lexsort((value, group))`` and averaging its middle places, by selection when the kernels
+    are on (linear time; which of two equal middle values a selection returns does not change the
+    mean, signed zeros included, as both halves of the mean are values of the group)."""
+    group, value = np.asarray(group), np.asarray(value)
+    counts = np.bincount(group, minlength=n_groups) if group.size else np.zeros(n_groups, dtype=np.int64)
+    mid = None
+    if value.dtype == np.float64 and counts.size == n_groups and not np.isnan(value).any():
+        mid = kernels.group_middles(group, value, n_groups)
+    if mid is None:
+        o = np.lexsort((value, group))
+        start = np.cumsum(counts) - counts
+        vs = value[o]
+        last = max(vs.size - 1, 0)
+        if vs.size == 0:
+            return np.full(counts.size, empty)
+        mid = (vs[np.minimum(start + (counts - 1) // 2, last)], vs[np.minimum(start + counts // 2, last)])
+    return np.where(counts > 0, 0.5 * (mid[0] + mid[1]), empty)

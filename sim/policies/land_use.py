@@ -41,7 +41,7 @@ import numpy as np
 from pydantic import Field, field_validator
 
 from sim.core.keys import KeyIndex
-from sim.core.ranking import order_within_groups
+from sim.core.ranking import group_medians, order_within_groups
 from sim.policies._common import TARGETS_DOC, Targeted
 from sim.policies.base import LeverSettings
 from sim.policies.environment import ENERGY_INTENSITY
@@ -132,14 +132,7 @@ class MuYield(Targeted):
         zi = z[i]
 
         def zone_median(v: np.ndarray) -> np.ndarray:
-            o = order_within_groups(zi, v, None, nz)  # np.lexsort((v, zi))
-            counts = np.bincount(zi, minlength=nz)
-            start = np.cumsum(counts) - counts
-            mid = start + (counts - 1) // 2
-            mid2 = start + counts // 2
-            vs = v[o]
-            med = np.where(counts > 0, 0.5 * (vs[np.minimum(mid, vs.size - 1)] + vs[np.minimum(mid2, vs.size - 1)]), 1.0)
-            return np.maximum(med, 1e-12)
+            return np.maximum(group_medians(zi, v, nz, 1.0), 1e-12)
 
         score = s.weight_tax * tax_mu / zone_median(tax_mu)[zi] + (1.0 - s.weight_tax) * out_mu / zone_median(out_mu)[zi]
         # rank within zone, best first (ties by key: no draw needed)
