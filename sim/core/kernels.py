@@ -88,8 +88,8 @@ def _build(nb) -> None:
     # kernels that call another kernel find it as a module global, not a closure cell: numba keys
     # its on-disk cache by the pickled closure cells, and a pickled dispatcher differs in every
     # process (the cache would never hit: every process compiled them again, ~0.7 s)
-    global _hash, _bits, _uniform, _poisson_window, _group_sum, _group_count, _demand, _zone_key_cells, \
-        _ndtri_central, _group_sums, _move_rows, _key_table, _key_find, _kth, _group_order, _poisson_head, _group_middles
+    global _fmix, _hash, _bits, _uniform, _poisson_window, _group_sum, _group_count, _demand, _zone_key_cells, \
+        _ndtri_central, _group_sums, _move_rows, _key_table, _key_find, _kth, _group_order, _poisson_head, _group_middles, _counted_keys, _ndtri_tails
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     @_jit
@@ -399,6 +399,53 @@ def _build(nb) -> None:
         return True
 
     @_jit
+    def _fmix(x):  # pragma: no cover - compiled
+        x ^= x >> _S30
+        x *= _M1
+        x ^= x >> _S27
+        x *= _M2
+        x ^= x >> _S31
+        return x
+
+    @_jit
+    def _counted_keys(prefix, counts, out):  # pragma: no cover - compiled
+        # keys.counted_keys: the k-th agent of group g gets fmix(prefix[g] ^ fmix(k + GOLDEN)),
+        # streams.combine's chain step (wrapping uint64 arithmetic, as numpy's)
+        j = 0
+        for g in range(counts.size):
+            h = prefix[g]
+            for k in range(counts[g]):
+                out[j] = _fmix(h ^ _fmix(np.uint64(k) + _GOLD))
+                j += 1
+
+    @_jit
+    def _ndtri_tails(u, tail, lg, z):  # pragma: no cover - compiled
+        # streams.ndtri's tails after numpy's log (lg = log(min(u, 1 - u))): r = sqrt(-lg), the
+        # AS 241 rational function in r - 1.6 (r <= 5) or r - 5, evaluated as streams._rational
+        # does (numerator and denominator by Horner from the top, the denominator's missing top
+        # coefficient a zero times r), and the sign of u - 0.5
+        for i in range(tail.size):
+            t = tail[i]
+            r = np.sqrt(-lg[i])
+            if r <= 5.0:
+                r = r - 1.6
+                num = r * 0.17023821103 + 1.3067284816
+                den = r * 0.0 + 0.12021132975
+                num = num * r + 2.7568153900
+                den = den * r + 0.73700164250
+                num = num * r + 1.4234372777
+                den = den * r + 1.0
+            else:
+                r = r - 5.0
+                num = r * 0.017337203997 + 0.42868294337
+                den = r * 0.0 + 0.012258202635
+                num = num * r + 3.0812263860
+                den = den * r + 0.24197894225
+                num = num * r + 6.6579051150
+                den = den * r + 1.0
+            z[t] = np.copysign(num / den, u[t] - 0.5)
+
+    @_jit
     def _group_count(group, out):  # pragma: no cover - compiled
         n = out.size
         if group.size == 0:
@@ -494,6 +541,25 @@ def group_middles(group: np.ndarray, value: np.ndarray, n_groups: int) -> tuple[
     if not _group_middles(np.ascontiguousarray(group), np.ascontiguousarray(value), int(n_groups), lo, hi):
         return None
     return lo, hi
+
+
+def counted_keys(prefix: np.ndarray, counts: np.ndarray) -> np.ndarray | None:
+    """``keys.counted_keys``' keys from the groups' hashed prefixes in one pass (None when the
+    kernels are off)."""
+    if not ENABLED:
+        return None
+    counts = np.ascontiguousarray(counts, dtype=np.int64)
+    out = np.empty(int(counts.sum()), dtype=np.uint64)
+    _counted_keys(np.ascontiguousarray(prefix, dtype=np.uint64), counts, out)
+    return out
+
+
+def ndtri_tails(u: np.ndarray, tail: np.ndarray, z: np.ndarray) -> None:
+    """``streams.ndtri``'s tail rows ``tail`` of ``u`` into ``z`` (numpy's logarithm, the rest
+    compiled: additions, multiplications, one division, a square root and a sign, the same bits)."""
+    ut = u[tail]
+    lg = np.log(np.minimum(ut, 1.0 - ut))
+    _ndtri_tails(u, tail, lg, z)
 
 
 def keyed_bits(keys: np.ndarray, c1: np.uint64, c2: np.uint64, rounds: int) -> np.ndarray:

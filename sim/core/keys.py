@@ -59,6 +59,9 @@ def counted_keys(tag: int, year: int | None, zone_key: np.ndarray, counts: np.nd
     first agents keep their keys and only the new one is new. ``year=None``: initial agents."""
     counts = np.asarray(counts, dtype=np.int64)
     prefix = combine(tag, as_keys(zone_key)) if year is None else combine(tag, int(year), as_keys(zone_key))
+    keys = kernels.counted_keys(np.atleast_1d(prefix), counts) if counts.ndim == 1 else None  # one compiled pass
+    if keys is not None:
+        return keys
     return combine(within_group_index(counts), start=np.repeat(np.atleast_1d(prefix), counts))
 
 

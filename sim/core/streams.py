@@ -414,7 +414,9 @@ def ndtri(u: np.ndarray) -> np.ndarray:
         z = _rational(*_AB, r)
         z *= q
         tail = np.flatnonzero(np.abs(q) > 0.425)
-    if tail.size:
+    if tail.size and kernels.ENABLED:
+        kernels.ndtri_tails(u, tail, z)
+    elif tail.size:
         ut = u[tail]
         qt = ut - 0.5
         r = np.sqrt(-np.log(np.minimum(ut, 1.0 - ut)))

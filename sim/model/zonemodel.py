@@ -452,7 +452,8 @@ class ZoneModel(mesa.Model):
         counts = np.bincount(np.where(ok, z * 5 + new["origin"], z * 5 + 4), minlength=5 * nz).reshape(nz, 5)
         for code, name in ((4, "entries_blocked"), (1, "startups"), (2, "spinoffs"), (3, "arrivals")):
             fl[name] += counts[:, code]
-        self.firms.add(int(ok.sum()), **{k: v[ok] for k, v in new.items()})
+        n_ok = int(np.count_nonzero(ok))
+        self.firms.add(n_ok, **(new if n_ok == ok.size else {k: v[ok] for k, v in new.items()}))
 
     def _public_finance(self) -> None:
         zon.public_finance(self, self.flows["tax"])

@@ -41,8 +41,9 @@ def test_keyed_bits_and_uniforms_match_numpy(monkeypatch, rounds):
 
 
 def test_normal_quantile_matches_numpy(monkeypatch):
-    """The compiled central rational function and tail indices give numpy's normal quantiles bit for
-    bit: centre, both tails, the far tails (r > 5), the cut-offs and the extremes of (0, 1)."""
+    """The compiled central rational function and tails (after numpy's log) give numpy's normal
+    quantiles bit for bit: centre, both tails, the far tails (r > 5), the cut-offs and the extremes
+    of (0, 1)."""
     from sim.core.streams import ndtri
 
     rng = np.random.default_rng(3)
@@ -204,3 +205,19 @@ def test_pool_row_moves_match_numpy(monkeypatch, n_moves):
     assert all(np.array_equal(a, b) for a, b in zip(got[0], want[0])) and np.array_equal(got[1], want[1])
     cols = [np.arange(10.0), np.arange(10)]
     assert not kernels.move_rows(cols, np.arange(5, 10), np.arange(5))  # too few rows to pay: numpy's
+
+
+def test_counted_keys_match_numpy(monkeypatch):
+    """keys.counted_keys in one compiled pass: the same uint64 keys, zones with no agent included."""
+    from sim.core.keys import counted_keys
+
+    rng = np.random.default_rng(12)
+    zk = rng.integers(0, 2**64, 30, dtype=np.uint64)
+    counts = rng.integers(0, 40, 30)
+    counts[[0, 7, 29]] = 0
+    for year in (None, 0, -3, 2041):
+        got, want = both(lambda year=year: counted_keys(5, year, zk, counts), monkeypatch)
+        assert got.dtype == want.dtype == np.uint64 and np.array_equal(got, want)
+    got, want = both(lambda: counted_keys(5, 1, zk[:0], counts[:0]), monkeypatch)
+    assert got.shape == want.shape == (0,)
+
