@@ -1,6 +1,6 @@
 """Speed of one default run against a plain-Mesa reference loop timed in the same process.
 
-    python benchmarks/bench_model.py [--repeats 5] [--years 20]
+    python benchmarks/bench_model.py [--repeats 5] [--years 20] [--package baseline]
 
 zonesim: build the default Guangxi world, step it ``years`` times (every stage, outcomes
 recorded each year), and build the tidy results table. Reference: the pattern of Mesa's
@@ -15,6 +15,8 @@ one run, so machine load affects both sides alike), plus absolute times for the 
 where the time of a lazy run goes: the share of each stage of the year plan (the model's own
 stage timer, ``time_stages=True``; the same seeds, summed over the repeats), of the build's
 spin-up years and of the rest of the build, and the share spent drawing keyed random numbers.
+``--package P`` runs a bundled package's levers (e.g. ``guangxi-23``: all 23 measures) in every
+zonesim run; the reference stays the same model of as many agents.
 """
 
 from __future__ import annotations
@@ -55,9 +57,9 @@ class Reference(mesa.Model):
         self.agents.shuffle_do("step")
 
 
-def time_zonesim(world, years: int, seed: int, handles: str = "eager") -> tuple[float, float, float, float, int]:
+def time_zonesim(world, years: int, seed: int, handles: str = "eager", package=None) -> tuple[float, float, float, float, int]:
     t0 = time.perf_counter()
-    m = ZoneModel(world=world, rng=seed, agent_handles=handles)
+    m = ZoneModel(world=world, levers=package.build() if package is not None else (), rng=seed, agent_handles=handles)
     t1 = time.perf_counter()
     agent_steps = 0
     for _ in range(years):
@@ -69,7 +71,7 @@ def time_zonesim(world, years: int, seed: int, handles: str = "eager") -> tuple[
     return t1 - t0, t2 - t1, t3 - t2, t3 - t0, agent_steps
 
 
-def stage_profile(world, years: int, seeds: list[int]) -> tuple[dict[str, float], float]:
+def stage_profile(world, years: int, seeds: list[int], package=None) -> tuple[dict[str, float], float]:
     """Seconds spent in each stage of the year plan in lazy runs (``time_stages=True``: the model
     times its own stages), plus construction (its spin-up apart) and the results table; and the
     seconds spent in the keyed random streams (every public method of ``Streams``, timed from
@@ -110,7 +112,8 @@ def stage_profile(world, years: int, seeds: list[int]) -> tuple[dict[str, float]
         for seed in seeds:
             t0 = time.perf_counter()
             before = spent["build, spin up"]
-            m = ZoneModel(world=world, rng=seed, agent_handles="lazy", time_stages=True)
+            m = ZoneModel(world=world, levers=package.build() if package is not None else (), rng=seed,
+                          agent_handles="lazy", time_stages=True)
             spent["build, the rest"] += time.perf_counter() - t0 - (spent["build, spin up"] - before)
             for _ in range(years):
                 m.step()
@@ -138,22 +141,26 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--years", type=int, default=20)
+    ap.add_argument("--package", default="baseline", help="bundled package whose levers every zonesim run has")
     args = ap.parse_args()
     world = load_world("guangxi")
+    from sim.scenario.packages import load_package
+
+    package = load_package(args.package)
     from sim.core import kernels
 
     kernels.enable()  # the compiled kernels, as in a study's workers after their first runs (sim/core/kernels.py)
-    time_zonesim(world, 2, 0)  # warm-up (imports, caches)
+    time_zonesim(world, 2, 0, package=package)  # warm-up (imports, caches)
     zs = {"eager": [], "lazy": []}
     refs = []
     for r in range(args.repeats):  # interleaved, so load drifts hit all alike
         for mode in zs:
-            zs[mode].append(time_zonesim(world, args.years, 100 + r, mode))
+            zs[mode].append(time_zonesim(world, args.years, 100 + r, mode, package))
         n_agents = round(zs["eager"][-1][4] / args.years)
         refs.append(time_reference(n_agents, args.years, 100 + r))
     ref_total = statistics.median(r[0] for r in refs)
     r_rate = statistics.median(r[1] / r[0] for r in refs)
-    print(f"default world, {args.years} years, median of {args.repeats} interleaved repeats, "
+    print(f"default world, package {package.name}, {args.years} years, median of {args.repeats} interleaved repeats, "
           f"~{zs['eager'][0][4] / args.years:,.0f} agents")
     print(f"  plain-Mesa reference, same agents and years: {ref_total:.3f} s, {r_rate:,.0f} agent-steps/s")
     for mode, runs in zs.items():
@@ -167,7 +174,7 @@ def main() -> None:
         print(f"RATIO ({mode}) zonesim / plain-Mesa agent-steps per second: {z_rate / r_rate:.2f}x "
               f"(run time ratio reference/zonesim {ref_total / total:.2f});  "
               f"1,000 runs on 2 workers ~ {1000 * total / 2 / 60:.1f} min at this load")
-    spent, drawing = stage_profile(world, args.years, [100 + r for r in range(args.repeats)])
+    spent, drawing = stage_profile(world, args.years, [100 + r for r in range(args.repeats)], package)
     whole = sum(spent.values())
     print(f"where the time of a lazy run goes ({args.repeats} runs, {whole / args.repeats:.3f} s each with the stage timer):")
     for name, sec in sorted(spent.items(), key=lambda kv: -kv[1]):

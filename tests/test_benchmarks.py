@@ -26,8 +26,10 @@ def ratios(text: str) -> list[float]:
     return [float(x) for x in re.findall(r"RATIO(?: \(\w+\))?[^0-9]*([0-9.]+)x", text)]
 
 
-def test_bench_model_reports_both_ratios_and_the_stage_profile():
-    out = bench("bench_model.py", "--repeats", "1", "--years", "2")
+@pytest.mark.parametrize("package", [None, "guangxi-23"])
+def test_bench_model_reports_both_ratios_and_the_stage_profile(package):
+    out = bench("bench_model.py", "--repeats", "1", "--years", "2", *(["--package", package] if package else []))
+    assert f"package {package or 'baseline'}," in out
     assert len(ratios(out)) == 2 and all(r > 0 for r in ratios(out))
     shares = [float(x) for x in re.findall(r"^\s+\w[\w ,'()]*?\s+([0-9.]+) %$", out, flags=re.M)]
     assert "firm_dynamics" in out and abs(sum(shares) - 100) < 1.0
