@@ -288,6 +288,16 @@ def grow(model: ZoneModel) -> None:
         fused.grow_apply(change, ratio if (ratio < 1.0).any() else None, z, n, land_per_worker, f.capital[:L],
                          f.land[:L], f.employees[:L], f.age[:L])
         return
+    if fused.arithmetic():  # the same operations as below: numpy's power, log1p and exp between compiled passes
+        change, land_per_worker, need, net, occupied = fused.grow_arith(
+            n, u, margin, mean_margin, z, f.sector[:L], f.land[:L], ENERGY_INTENSIVE,
+            zs.growth_cap if capped else None, p.size_reference, p.growth_noise_size_elasticity, p.growth_noise,
+            p.growth_drift, p.growth_profit_sensitivity, model.n_zone_slots)
+        free = model.free_land(occupied) + (need - net)
+        ratio = np.where(need > free, np.maximum(free, 0.0) / np.maximum(need, 1e-12), 1.0)
+        fused.grow_apply(change, ratio if (ratio < 1.0).any() else None, z, n, land_per_worker, f.capital[:L],
+                         f.land[:L], f.employees[:L], f.age[:L])
+        return
     sigma = growth_volatility(model, n)
     g = laplace(u)
     g *= sigma
@@ -331,6 +341,9 @@ def exit_hazard(model: ZoneModel) -> np.ndarray:
     if fused.available():  # the same operations as below, one compiled pass (sim.core.fused)
         return fused.exit_hazard(age, by_age, f.losses[:L], p.loss_years_to_exit, loss, f.zone[:L],
                                  f.employees[:L], p.size_reference, p.exit_size_elasticity)
+    if fused.arithmetic():  # the same operations as below, numpy's power between compiled passes
+        return fused.exit_arith(age, by_age, f.losses[:L], p.loss_years_to_exit, loss, f.zone[:L], f.employees[:L],
+                                p.size_reference, p.exit_size_elasticity)
     hazard = by_age[age]  # ages are whole years: one exp per age, not per firm
     losing = np.flatnonzero(f.losses[:L] >= p.loss_years_to_exit)
     hazard[losing] += loss[f.zone[losing]]

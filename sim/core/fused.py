@@ -309,6 +309,74 @@ def _build() -> bool:
                 nr += 1
         return nb, nr
 
+    # enterprise.grow on the arithmetic tier: its arithmetic between numpy's power, log1p and exp,
+    # in three passes (the numpy chain's operations, in its order)
+    @jit
+    def grow_pre(n, u, ref, base, arg1):  # pragma: no cover - compiled
+        # base = max(n, 1) / ref (growth_volatility's, before numpy's power); laplace's log1p argument
+        for i in range(n.size):
+            base[i] = np.maximum(n[i], 1.0) / ref
+            arg1[i] = -2.0 * np.abs(u[i] - 0.5)
+
+    @jit
+    def grow_sigma(pw, noise, sigma, arg2):  # pragma: no cover - compiled
+        # sigma = min(pw * noise, 0.95); the drift correction's log1p argument (-0.5 * sigma) * sigma
+        for i in range(pw.size):
+            s = np.minimum(pw[i] * noise, 0.95)
+            sigma[i] = s
+            arg2[i] = -0.5 * s * s
+
+    @jit
+    def grow_shock(l1, u, sigma, l2, margin, mean_margin, tilt_div, drift, sens, z, sector, energy, cap, use_cap,
+                   sqrt2, g):  # pragma: no cover - compiled
+        # laplace: x = log1p(.) * (-sign(d) / sqrt 2); g = x * sigma + log1p(.); the profit tilt;
+        # the green cap: g = min(g, cap) for energy-intensive sectors
+        for i in range(l1.size):
+            x = l1[i] * (-np.sign(u[i] - 0.5) / sqrt2)
+            x = x * sigma[i]
+            x = x + l2[i]
+            tilt = margin[i] - mean_margin
+            tilt = tilt * (sigma[i] / tilt_div) if tilt_div > 0.0 else tilt * 1.0
+            x = x + (drift + sens * tilt)
+            if use_cap and energy[sector[i]]:
+                x = np.minimum(x, cap[z[i]])
+            g[i] = x
+
+    @jit
+    def grow_tail(n, e, land, z, change, lpw, need, net, occupied):  # pragma: no cover - compiled
+        # change = max(n exp(g), 1) - n; land per worker; the land needed, the net change and the
+        # land occupied by zone, each added in element order (group_sums')
+        for i in range(n.size):
+            ni = n[i]
+            ch = np.maximum(ni * e[i], 1.0) - ni
+            lp = land[i] / np.maximum(ni, 1e-9)
+            dl = ch * lp
+            change[i] = ch
+            lpw[i] = lp
+            zi = z[i]
+            need[zi] += np.maximum(dl, 0.0)
+            net[zi] += dl
+            occupied[zi] += land[i]
+
+    @jit
+    def size_base(n, ref, out):  # pragma: no cover - compiled
+        for i in range(n.size):
+            out[i] = np.maximum(n[i], 1.0) / ref
+
+    @jit
+    def exit_after_power(age, by_age, losses, loss_years, loss, z, pw, use_size, out):  # pragma: no cover
+        # enterprise.exit_hazard's numpy chain after its power: hazard by age, plus the zone's
+        # loss hazard for persistent loss-makers, times the size factor, at most 1
+        for i in range(age.size):
+            h = by_age[age[i]]
+            if losses[i] >= loss_years:
+                h = h + loss[z[i]]
+            if use_size:
+                h = h * pw[i]
+            out[i] = np.minimum(h, 1.0)
+
+    _K.update(grow_pre=grow_pre, grow_sigma=grow_sigma, grow_shock=grow_shock, grow_tail=grow_tail,
+              size_base=size_base, exit_after_power=exit_after_power)
     _K.update(cell_stats=cell_stats, poisson_head=poisson_head)
     _K.update(knowledge=knowledge, innovation_rate=innovation_rate, tfp_update=tfp_update,
               certify_flags=certify_flags, certify_set=certify_set)
@@ -333,7 +401,8 @@ def _probe() -> bool:
 
 def _probe_arithmetic() -> bool:
     """The arithmetic kernels give numpy's numbers on fixed inputs: products and sums that a fused
-    multiply-add would round once instead of twice (production, innovation rates, knowledge)."""
+    multiply-add would round once instead of twice (production, innovation rates, knowledge,
+    growth, exit hazards)."""
     rng = np.random.default_rng(20261202)
     m = 3000
     tfp, kp, lp, k, n, rd_share = (rng.lognormal(0.0, 1.0, m) for _ in range(6))
@@ -349,10 +418,27 @@ def _probe_arithmetic() -> bool:
     kk = k.copy()
     ksum, nsum = knowledge(kk, rd, 0.15, cell, n, 20)
     k2 = k * (1.0 - 0.15) + rd
+    # growth (enterprise.grow's numpy chain): products followed by sums, and the green cap
+    u, margin, land = rng.uniform(0.0, 1.0, m), rng.normal(0.0, 0.2, m), rng.lognormal(0.0, 1.0, m)
+    energy, cap = np.array([False, True, False, True]), rng.normal(0.0, 0.1, 5)
+    g_got = grow_arith(n, u, margin, 0.03, z, sector, land, energy, cap, 40.0, 0.18, 0.25, 0.01, 0.5, 5)
+    sigma = np.minimum(np.power(np.maximum(n, 1.0) / 40.0, -0.18) * 0.25, 0.95)
+    d = u - 0.5
+    g = np.log1p(-2.0 * np.abs(d)) * (-np.sign(d) / np.sqrt(2.0)) * sigma + np.log1p(-0.5 * sigma * sigma)
+    g += 0.01 + 0.5 * ((margin - 0.03) * (sigma / 0.25))
+    g = np.where(energy[sector], np.minimum(g, cap[z]), g)
+    ch = np.maximum(n * np.exp(g), 1.0) - n
+    lpw = land / np.maximum(n, 1e-9)
+    g_want = [ch, lpw, np.bincount(z, np.maximum(ch * lpw, 0.0), minlength=5), np.bincount(z, ch * lpw, minlength=5),
+              np.bincount(z, land, minlength=5)]
     return (all(np.array_equal(a, b) for a, b in zip(got, want))
             and np.array_equal(rate, 0.031 * (k + 0.7 * local[cell] * n) * boost[z])
             and np.array_equal(kk, k2) and np.array_equal(ksum, np.bincount(cell, k2, minlength=20))
-            and np.array_equal(nsum, np.bincount(cell, n, minlength=20)))
+            and np.array_equal(nsum, np.bincount(cell, n, minlength=20))
+            and all(np.array_equal(a, b) for a, b in zip(g_got, g_want))
+            and np.array_equal(exit_arith(sector, va_share, sector, 2, us, z, n, 40.0, 0.3),
+                               np.minimum((va_share[sector] + np.where(sector >= 2, us[z], 0.0))
+                                          * np.power(np.maximum(n, 1.0) / 40.0, -0.3), 1.0)))
 
 
 # ------------------------------------------------------------------------------------------
@@ -380,6 +466,42 @@ def grow_apply(change, ratio, z, n, lpw, capital, land, employees, age) -> None:
     use = ratio is not None
     _K["grow_apply"](change, _c(ratio if use else np.ones(1), np.float64), use, z, n, lpw, capital, land,
                      employees, age)
+
+
+def grow_arith(n, u, margin, mean_margin, z, sector, land, energy, cap, ref, elast, noise, drift, sens, nz):
+    """``(change, land per worker, land needed by growing firms per zone, net land change per zone,
+    land occupied per zone)`` of ``enterprise.grow``, numpy's ``power``, ``log1p`` and ``exp``
+    between three compiled passes of its arithmetic (the arithmetic tier: any CPU)."""
+    size = n.size
+    base, arg1 = np.empty(size), np.empty(size)
+    _K["grow_pre"](_c(n), _c(u), float(ref), base, arg1)
+    pw = np.power(base, -elast)
+    sigma, arg2 = np.empty(size), np.empty(size)
+    _K["grow_sigma"](pw, float(noise), sigma, arg2)
+    l1, l2 = np.log1p(arg1), np.log1p(arg2)
+    g = np.empty(size)
+    use_cap = cap is not None
+    _K["grow_shock"](l1, _c(u), sigma, l2, _c(margin), float(mean_margin),
+                     float(max(noise, 1e-12)) if noise > 0 else 0.0, float(drift), float(sens), _c(z), _c(sector),
+                     _c(energy), _c(cap if use_cap else np.zeros(1), np.float64), use_cap, float(np.sqrt(2.0)), g)
+    e = np.exp(g)
+    change, lpw = np.empty(size), np.empty(size)
+    need, net, occupied = np.zeros(nz), np.zeros(nz), np.zeros(nz)
+    _K["grow_tail"](_c(n), e, _c(land), _c(z), change, lpw, need, net, occupied)
+    return change, lpw, need, net, occupied
+
+
+def exit_arith(age, by_age, losses, loss_years, loss, z, emp, ref, elast) -> np.ndarray:
+    """``enterprise.exit_hazard``: numpy's power of the size factor between two compiled passes."""
+    out = np.empty(age.size)
+    pw = np.zeros(1)
+    if elast:
+        base = np.empty(age.size)
+        _K["size_base"](_c(emp), float(ref), base)
+        pw = np.power(base, -elast)
+    _K["exit_after_power"](_c(age), _c(by_age), _c(losses), float(loss_years), _c(loss, np.float64), _c(z), pw,
+                           bool(elast), out)
+    return out
 
 
 def exit_hazard(age, by_age, losses, loss_years, loss, z, emp, ref, elast) -> np.ndarray:

@@ -147,17 +147,20 @@ def arithmetic_only(monkeypatch):
 
 
 @pytest.mark.parametrize("overrides", [{}, {"capital_elasticity": 0.5, "labour_elasticity": 0.0},
-                                       {"innovation_catch_up": 0.0}])
-def test_runs_identical_with_and_without_arithmetic_kernels(arithmetic_only, monkeypatch, overrides):
-    """Production after numpy's powers, tax and loss runs, knowledge, innovation rates and
-    certification compiled (numpy's exp/log/pow between them): every table and pool column the same
-    as numpy's alone, with the measures that add firm costs and certification support."""
+                                       {"innovation_catch_up": 0.0},
+                                       {"exit_size_elasticity": 0.0, "growth_noise": 0.0}])
+@pytest.mark.parametrize("package", ["guangxi-23", "green-constraint"])
+def test_runs_identical_with_and_without_arithmetic_kernels(arithmetic_only, monkeypatch, overrides, package):
+    """Production after numpy's powers, tax and loss runs, knowledge, innovation rates,
+    certification, growth and exit hazards compiled (numpy's exp/log/log1p/pow between them): every
+    table and pool column the same as numpy's alone, with the measures that add firm costs,
+    certification support and the green growth cap."""
     from sim.experiments.runner import simulate
     from sim.scenario.packages import load_package
     from sim.scenario.world import load_world
 
     world = load_world("synthetic:8,3000,6000")
-    full = load_package("guangxi-23")
+    full = load_package(package)
     pkg = dataclasses.replace(full, levers={k: v for k, v in full.levers.items() if k != "park_integration"})
     pools = {}
 
@@ -165,7 +168,8 @@ def test_runs_identical_with_and_without_arithmetic_kernels(arithmetic_only, mon
         f = m.firms
         pools.setdefault(fused.arithmetic(), []).append(
             [getattr(f, c)[:f.n].copy() for c in ("employees", "tfp", "knowledge", "ip", "cert_left", "hightech",
-                                                    "losses", "tax", "profit", "output", "value_added", "rd")])
+                                                    "losses", "tax", "profit", "output", "value_added", "rd",
+                                                    "land", "capital", "age")])
 
     got = simulate(world, pkg, overrides, 11, 4, probe=probe)
     monkeypatch.setitem(fused._STATE, "arith", False)
@@ -191,3 +195,22 @@ def test_arithmetic_probe_catches_a_contraction(monkeypatch):
     assert not fused._probe_arithmetic()
     monkeypatch.setitem(fused._K, "produce_after_powers", real)
     assert fused._probe_arithmetic()
+
+
+@pytest.mark.parametrize("kernel", ["grow_tail", "exit_after_power"])
+def test_arithmetic_probe_catches_growth_and_exit_kernels(monkeypatch, kernel):
+    """A growth or exit kernel one ulp off numpy's chain turns the arithmetic kernels off."""
+    monkeypatch.setattr(kernels, "ENABLED", kernels.enable())
+    assert fused._build()
+    real = fused._K[kernel]
+
+    def off(*args):
+        real(*args)
+        out = args[5] if kernel == "grow_tail" else args[-1]  # the changes / the hazards
+        out[:] = np.nextafter(out, np.inf)
+
+    monkeypatch.setitem(fused._K, kernel, off)
+    assert not fused._probe_arithmetic()
+    monkeypatch.setitem(fused._K, kernel, real)
+    assert fused._probe_arithmetic()
+
