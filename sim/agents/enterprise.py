@@ -18,7 +18,7 @@ import mesa
 import numpy as np
 
 from sim.core import fused
-from sim.core.kernels import group_sum, group_sums
+from sim.core.kernels import group_sum, group_sums, sums_by_two
 from sim.core.choice import logit_cdf
 from sim.core.keys import ARRIVAL, STARTUP, counted_keys, spinoff_keys
 from sim.core.params import N_SECTORS, SECTORS
@@ -121,8 +121,8 @@ def produce(model: ZoneModel, service: np.ndarray, cell: np.ndarray) -> np.ndarr
     L = f.n
     z, s = f.zone[:L], f.sector[:L]
     n, k = f.employees[:L], f.capital[:L]
-    local = np.maximum(cell_sum(model, cell, n), 1.0) ** p.agglomeration_elasticity
-    emp_zone = group_sum(z, n, model.n_zone_slots)
+    by_cell, emp_zone = sums_by_two(cell, z, n, model.n_zone_slots * N_SECTORS, model.n_zone_slots)  # cell_sum, zones
+    local = np.maximum(by_cell, 1.0) ** p.agglomeration_elasticity
     urban = np.maximum(emp_zone, 1.0) ** p.urbanisation_elasticity
     if fused.arithmetic():  # the same operations as below in compiled passes (sim.core.fused)
         va, profit = f.value_added[:L], f.profit[:L]
@@ -265,11 +265,12 @@ def laplace(u: np.ndarray) -> np.ndarray:
     return x
 
 
-def grow(model: ZoneModel) -> None:
+def grow(model: ZoneModel) -> np.ndarray | None:
     """Growth of employment: a tent-shaped (Laplace) shock whose volatility falls with size, a
     drift that makes the expected growth factor exp(``growth_drift``) for every firm, and a tilt
     by profit margin; capped by free land and, for energy-intensive sectors, by each zone's growth
-    cap; capital and land follow employment."""
+    cap; capital and land follow employment. Returns the land occupied by zone afterwards when
+    it was summed on the way (the compiled path), else None."""
     f, p, zs = model.firms, model.params, model.zones
     L = f.n
     z = f.zone[:L]
@@ -295,9 +296,8 @@ def grow(model: ZoneModel) -> None:
             p.growth_drift, p.growth_profit_sensitivity, model.n_zone_slots)
         free = model.free_land(occupied) + (need - net)
         ratio = np.where(need > free, np.maximum(free, 0.0) / np.maximum(need, 1e-12), 1.0)
-        fused.grow_apply(change, ratio if (ratio < 1.0).any() else None, z, n, land_per_worker, f.capital[:L],
-                         f.land[:L], f.employees[:L], f.age[:L])
-        return
+        return fused.grow_apply_occupied(change, ratio if (ratio < 1.0).any() else None, z, n, land_per_worker,
+                                         f.capital[:L], f.land[:L], f.employees[:L], f.age[:L], model.n_zone_slots)
     sigma = growth_volatility(model, n)
     g = laplace(u)
     g *= sigma

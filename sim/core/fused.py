@@ -359,6 +359,23 @@ def _build() -> bool:
             occupied[zi] += land[i]
 
     @jit
+    def grow_apply_occupied(change, ratio, use_ratio, z, n, lpw, capital, land, employees, age,
+                            occupied):  # pragma: no cover - compiled
+        # grow_apply, and the land then occupied by zone (added in element order: group_sum's)
+        for i in range(n.size):
+            ch = change[i]
+            if use_ratio and ch > 0.0:
+                ch = ch * ratio[z[i]]
+            ni = n[i]
+            grown = ni + ch
+            capital[i] = capital[i] * (grown / ni)
+            li = grown * lpw[i]
+            land[i] = li
+            employees[i] = grown
+            age[i] += 1
+            occupied[z[i]] += li
+
+    @jit
     def size_base(n, ref, out):  # pragma: no cover - compiled
         for i in range(n.size):
             out[i] = np.maximum(n[i], 1.0) / ref
@@ -376,7 +393,7 @@ def _build() -> bool:
             out[i] = np.minimum(h, 1.0)
 
     _K.update(grow_pre=grow_pre, grow_sigma=grow_sigma, grow_shock=grow_shock, grow_tail=grow_tail,
-              size_base=size_base, exit_after_power=exit_after_power)
+              size_base=size_base, exit_after_power=exit_after_power, grow_apply_occupied=grow_apply_occupied)
     _K.update(cell_stats=cell_stats, poisson_head=poisson_head)
     _K.update(knowledge=knowledge, innovation_rate=innovation_rate, tfp_update=tfp_update,
               certify_flags=certify_flags, certify_set=certify_set)
@@ -489,6 +506,15 @@ def grow_arith(n, u, margin, mean_margin, z, sector, land, energy, cap, ref, ela
     need, net, occupied = np.zeros(nz), np.zeros(nz), np.zeros(nz)
     _K["grow_tail"](_c(n), e, _c(land), _c(z), change, lpw, need, net, occupied)
     return change, lpw, need, net, occupied
+
+
+def grow_apply_occupied(change, ratio, z, n, lpw, capital, land, employees, age, nz) -> np.ndarray:
+    """:func:`grow_apply`, returning the land occupied by zone afterwards (``ZoneModel.occupied_land``)."""
+    use = ratio is not None
+    occupied = np.zeros(nz)
+    _K["grow_apply_occupied"](change, _c(ratio if use else np.ones(1), np.float64), use, z, n, lpw, capital, land,
+                              employees, age, occupied)
+    return occupied
 
 
 def exit_arith(age, by_age, losses, loss_years, loss, z, emp, ref, elast) -> np.ndarray:

@@ -89,7 +89,7 @@ def _build(nb) -> None:
     # its on-disk cache by the pickled closure cells, and a pickled dispatcher differs in every
     # process (the cache would never hit: every process compiled them again, ~0.7 s)
     global _fmix, _hash, _bits, _uniform, _poisson_window, _group_sum, _group_count, _demand, _zone_key_cells, \
-        _ndtri_central, _group_sums, _move_rows, _key_table, _key_find, _kth, _group_order, _poisson_head, _group_middles, _counted_keys, _ndtri_tails
+        _ndtri_central, _group_sums, _move_rows, _key_table, _key_find, _kth, _group_order, _poisson_head, _group_middles, _counted_keys, _ndtri_tails, _sums_by_two
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     @_jit
@@ -446,6 +446,18 @@ def _build(nb) -> None:
             z[t] = np.copysign(num / den, u[t] - 0.5)
 
     @_jit
+    def _sums_by_two(a, b, w, out_a, out_b):  # pragma: no cover - compiled
+        # bincount(a, w) and bincount(b, w) in one pass, each added in element order
+        na, nb = out_a.size, out_b.size
+        for i in range(a.size):
+            ga, gb = a[i], b[i]
+            if ga < 0 or ga >= na or gb < 0 or gb >= nb:
+                return False
+            out_a[ga] += w[i]
+            out_b[gb] += w[i]
+        return True
+
+    @_jit
     def _group_count(group, out):  # pragma: no cover - compiled
         n = out.size
         if group.size == 0:
@@ -560,6 +572,17 @@ def ndtri_tails(u: np.ndarray, tail: np.ndarray, z: np.ndarray) -> None:
     ut = u[tail]
     lg = np.log(np.minimum(ut, 1.0 - ut))
     _ndtri_tails(u, tail, lg, z)
+
+
+def sums_by_two(a: np.ndarray, b: np.ndarray, w: np.ndarray, na: int, nb: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(np.bincount(a, w, minlength=na), np.bincount(b, w, minlength=nb))``: the sums of one weight
+    by two indices (a firm's cell and its zone), in one pass when the kernels are on."""
+    if (ENABLED and a.size >= 256 and a.dtype == b.dtype == np.int64 and w.dtype == np.float64
+            and a.shape == b.shape == w.shape and a.ndim == 1):
+        out_a, out_b = np.zeros(na), np.zeros(nb)
+        if _sums_by_two(np.ascontiguousarray(a), np.ascontiguousarray(b), np.ascontiguousarray(w), out_a, out_b):
+            return out_a, out_b
+    return group_sum(a, w, na), group_sum(b, w, nb)
 
 
 def keyed_bits(keys: np.ndarray, c1: np.uint64, c2: np.uint64, rounds: int) -> np.ndarray:

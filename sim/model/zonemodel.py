@@ -395,8 +395,8 @@ class ZoneModel(mesa.Model):
     def _innovation(self) -> None:
         f = self.firms
         ent.innovate(self, self.year_data.cells)
-        self.flows["innovations"] += np.bincount(f.zone[:f.n], weights=f.innovations[:f.n],
-                                                 minlength=self.n_zone_slots)
+        # bincount would turn the counts into floats first: the same sums
+        self.flows["innovations"] += group_sum(f.zone[:f.n], f.innovations[:f.n].astype(np.float64), self.n_zone_slots)
 
     def _land(self) -> None:
         demand = zon.land_demand(self, self.occupied_land())
@@ -415,8 +415,8 @@ class ZoneModel(mesa.Model):
         gone = ent.exits(self)
         fl["exits"] += group_sum(f.zone[gone], None, nz)
         self._remove_firms(gone)
-        ent.grow(self)
-        free = self.free_land()
+        occupied = ent.grow(self)  # the land occupied after growth, when grow summed it (else None)
+        free = self.free_land(occupied)
         moves = ent.relocate(self, self.year_data.service, free)  # updates free for the moves
         if moves.size:
             fl["moves_out"] += group_sum(moves[:, 0], None, nz)

@@ -221,3 +221,17 @@ def test_counted_keys_match_numpy(monkeypatch):
     got, want = both(lambda: counted_keys(5, 1, zk[:0], counts[:0]), monkeypatch)
     assert got.shape == want.shape == (0,)
 
+
+
+def test_sums_by_two_indices_match_bincount(monkeypatch):
+    """kernels.sums_by_two: one weight summed by two indices in one pass, bincount's sums bit for
+    bit (each in element order); an index outside its range goes to bincount, which lengthens."""
+    rng = np.random.default_rng(21)
+    z = np.sort(rng.integers(0, 14, 5000))
+    cell = z * 5 + rng.integers(0, 5, z.size)
+    w = rng.lognormal(0, 3, z.size)
+    got, want = both(lambda: kernels.sums_by_two(cell, z, w, 70, 14), monkeypatch)
+    for a, b, c in zip(got, want, (np.bincount(cell, w, minlength=70), np.bincount(z, w, minlength=14))):
+        assert np.array_equal(a, c) and np.array_equal(b, c)
+    a, b = kernels.sums_by_two(cell, np.r_[z[:-1], 20], w, 70, 14)
+    assert b.size == 21 and b[20] == w[-1]
