@@ -354,10 +354,10 @@ def exit_hazard(model: ZoneModel) -> np.ndarray:
 
 def exits(model: ZoneModel) -> np.ndarray:
     """Firms that close this year (slots, ascending); the model frees them."""
-    draw = model.streams.uniform("firm.exit", model.steps, model.firms.key[:model.firms.n])
     hazard = exit_hazard(model)
     mult = model.hooks.exit_multiplier(model, model.live_firms())
-    return np.flatnonzero(draw < (hazard if np.isscalar(mult) and mult == 1.0 else hazard * mult))
+    return model.streams.below("firm.exit", model.steps, model.firms.key[:model.firms.n],
+                               hazard if np.isscalar(mult) and mult == 1.0 else hazard * mult)
 
 
 def zone_attractiveness(model: ZoneModel, service: np.ndarray, free: np.ndarray | None = None) -> np.ndarray:
@@ -378,7 +378,7 @@ def relocate(model: ZoneModel, service: np.ndarray, free: np.ndarray) -> np.ndar
     choice probabilities (``sim.core.choice``). Destinations accept movers in a key-based random
     order (a yearly stream) until their free land runs out."""
     f, p, S, y = model.firms, model.params, model.streams, model.steps
-    cand = np.flatnonzero(S.uniform("firm.relocate", y, f.key[:f.n]) < p.relocation_rate)
+    cand = S.below("firm.relocate", y, f.key[:f.n], float(p.relocation_rate))
     if cand.size == 0:
         return np.zeros((0, 2), dtype=np.int64)
     here = f.zone[cand]
@@ -441,7 +441,7 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
     prob = np.minimum(p.spinoff_rate / max(mean_k, 1e-9) * k, 1.0)
     if not active.all():
         prob *= active[z]
-    parents = np.flatnonzero(S.uniform("firm.spinoff", y, f.key[:L]) < prob)
+    parents = S.below("firm.spinoff", y, f.key[:L], prob)
     # arrivals from outside
     attract = zone_attractiveness(model, service, free)
     w = np.exp(attract - attract[np.isfinite(attract)].max()) * zs.arrival_mult if np.isfinite(attract).any() else np.zeros(nz)

@@ -89,7 +89,7 @@ def _build(nb) -> None:
     # its on-disk cache by the pickled closure cells, and a pickled dispatcher differs in every
     # process (the cache would never hit: every process compiled them again, ~0.7 s)
     global _fmix, _hash, _bits, _uniform, _poisson_window, _group_sum, _group_count, _demand, _zone_key_cells, \
-        _ndtri_central, _group_sums, _move_rows, _key_table, _key_find, _kth, _group_order, _poisson_head, _group_middles, _counted_keys, _ndtri_tails, _sums_by_two
+        _ndtri_central, _group_sums, _move_rows, _key_table, _key_find, _kth, _group_order, _poisson_head, _group_middles, _counted_keys, _ndtri_tails, _sums_by_two, _below
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     @_jit
@@ -119,6 +119,18 @@ def _build(nb) -> None:
         for i in range(keys.size):
             x = _hash(keys[i], c1, c2, rounds)
             out[i] = np.float64(((x >> _S12) << _S1) | _ONE) * _HALF_ULP
+
+    @_jit
+    def _below(keys, c1, c2, rounds, p, scalar, out):  # pragma: no cover - compiled
+        # np.flatnonzero(uniform < p): _uniform's number for each key, compared, indices collected
+        n = 0
+        for i in range(keys.size):
+            x = _hash(keys[i], c1, c2, rounds)
+            u = np.float64(((x >> _S12) << _S1) | _ONE) * _HALF_ULP
+            if u < (p[0] if scalar else p[i]):
+                out[n] = i
+                n += 1
+        return n
 
     @_jit
     def _poisson_window(l, k0, u, p0, w, below):  # pragma: no cover - compiled
@@ -597,6 +609,15 @@ def keyed_uniform(keys: np.ndarray, c1: np.uint64, c2: np.uint64, rounds: int) -
     out = np.empty(keys.size, dtype=np.float64)
     _uniform(np.ascontiguousarray(keys), np.uint64(c1), np.uint64(c2), rounds, out)
     return out
+
+
+def keyed_below(keys: np.ndarray, c1: np.uint64, c2: np.uint64, rounds: int, p: np.ndarray) -> np.ndarray:
+    """Indices (ascending) of the 1-d keys whose ``keyed_uniform`` is below ``p`` (float64: one per
+    key, or a single value)."""
+    out = np.empty(keys.size, dtype=np.int64)
+    n = _below(np.ascontiguousarray(keys), np.uint64(c1), np.uint64(c2), rounds, np.ascontiguousarray(p).reshape(-1),
+               p.ndim == 0, out)
+    return out[:n]
 
 
 def poisson_window(l: np.ndarray, k0: np.ndarray, u: np.ndarray, p0: np.ndarray, w: int) -> np.ndarray:

@@ -250,6 +250,18 @@ class Streams:
         """True with probability ``p`` (per key or scalar)."""
         return self.uniform(name, year, keys) < p
 
+    def below(self, name: str, year: int, keys: np.ndarray, p: np.ndarray | float) -> np.ndarray:
+        """Indices of the keys whose uniform is below ``p`` (per key or scalar): the agents a
+        Bernoulli draw picks, ``np.flatnonzero(self.uniform(name, year, keys) < p)``, in one compiled
+        pass over 1-d keys when the kernels are on (the same uniforms, the same comparison)."""
+        pa = np.asarray(p)
+        k = as_keys(keys)
+        if (kernels.ENABLED and "bits" not in self.__dict__ and k.ndim == 1 and pa.dtype == np.float64
+                and (pa.ndim == 0 or pa.shape == k.shape)):
+            c1, c2 = self._const(name, int(year), 0)
+            return kernels.keyed_below(k, c1, c2, self.rounds, pa)
+        return np.flatnonzero(self.uniform(name, year, keys) < p)
+
     def normal(self, name: str | Sequence[str], year: int, keys: np.ndarray, draw: int = 0) -> np.ndarray:
         """Standard normal by inversion (AS 241); one row per stream if ``name`` is a sequence."""
         u = self.uniform(name, year, keys, draw)

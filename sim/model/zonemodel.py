@@ -332,7 +332,7 @@ class ZoneModel(mesa.Model):
         scale = float(p.talent_scale)
         nz = self.n_zone_slots
         # retirements
-        retire = np.flatnonzero(S.uniform("talent.retire", y, t.key[:t.n]) < p.retirement_rate)
+        retire = S.below("talent.retire", y, t.key[:t.n], float(p.retirement_rate))
         rz = t.zone[retire]
         fl["talent_outflow"] += group_sum(rz + 1, None, nz + 1)[1:] * scale
         fl["region_talent_outflow"] += float((rz >= 0).sum()) * scale

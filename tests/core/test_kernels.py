@@ -235,3 +235,23 @@ def test_sums_by_two_indices_match_bincount(monkeypatch):
         assert np.array_equal(a, c) and np.array_equal(b, c)
     a, b = kernels.sums_by_two(cell, np.r_[z[:-1], 20], w, 70, 14)
     assert b.size == 21 and b[20] == w[-1]
+
+
+def test_bernoulli_picks_match_numpy(monkeypatch):
+    """Streams.below: the indices numpy's uniform < p picks, per-key and scalar p, 0 and 1 and NaN
+    thresholds, empty keys; a 2-d key array or an integer p takes numpy's path."""
+    from sim.core.streams import Streams
+
+    s = Streams(7, ["a.b"])
+    rng = np.random.default_rng(2)
+    keys = rng.integers(0, 2**64, 20_000, dtype=np.uint64)
+    p = rng.uniform(-0.1, 1.1, keys.size)
+    p[:50] = np.nan
+    for thr in (p, 0.3, 0.0, 1.0, np.float64(0.5)):
+        got, want = both(lambda thr=thr: s.below("a.b", 3, keys, thr), monkeypatch)
+        assert got.dtype == np.int64 and np.array_equal(got, want)
+        assert np.array_equal(want, np.flatnonzero(s.uniform("a.b", 3, keys) < thr))
+    got, want = both(lambda: s.below("a.b", 3, keys[:0], 0.5), monkeypatch)
+    assert got.size == want.size == 0
+    assert np.array_equal(s.below("a.b", 1, keys[:100].reshape(10, 10), 0.5),
+                          np.flatnonzero(s.uniform("a.b", 1, keys[:100].reshape(10, 10)) < 0.5))
