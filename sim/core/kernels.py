@@ -89,7 +89,7 @@ def _build(nb) -> None:
     # its on-disk cache by the pickled closure cells, and a pickled dispatcher differs in every
     # process (the cache would never hit: every process compiled them again, ~0.7 s)
     global _fmix, _hash, _bits, _uniform, _poisson_window, _group_sum, _group_count, _demand, _zone_key_cells, \
-        _ndtri_central, _group_sums, _move_rows, _key_table, _key_find, _kth, _group_order, _poisson_head, _group_middles, _counted_keys, _ndtri_tails, _sums_by_two, _below
+        _ndtri_central, _group_sums, _move_rows, _key_table, _key_find, _kth, _group_order, _poisson_head, _group_middles, _counted_keys, _ndtri_tails, _sums_by_two, _below, _rows_above
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     @_jit
@@ -358,6 +358,16 @@ def _build(nb) -> None:
         return True
 
     @_jit
+    def _rows_above(u, lam, thr, out):  # pragma: no cover - compiled
+        # np.flatnonzero(u + lam > thr)
+        n = 0
+        for i in range(u.size):
+            if u[i] + lam[i] > thr:
+                out[n] = i
+                n += 1
+        return n
+
+    @_jit
     def _poisson_head(u, lam, act, p0, steps, out, left):  # pragma: no cover - compiled
         # streams.poisson_ppf's sequential search over the first ``steps`` counts, row by row: the
         # pmf from exp(-lam) (numpy's, passed in), p *= lam, p /= k, c += p, the same operations
@@ -543,6 +553,12 @@ def group_order(group: np.ndarray, value: np.ndarray, key: np.ndarray, n_groups:
     if not _group_order(np.ascontiguousarray(group), bits, np.ascontiguousarray(key), int(n_groups), out):
         return None
     return out
+
+
+def rows_above(u: np.ndarray, lam: np.ndarray, thr: float) -> np.ndarray:
+    """``np.flatnonzero(u + lam > thr)`` of two 1-d float64 arrays in one pass."""
+    out = np.empty(u.size, dtype=np.int64)
+    return out[:_rows_above(u, lam, float(thr), out)]
 
 
 def poisson_head(u: np.ndarray, lam: np.ndarray, act: np.ndarray, p0: np.ndarray, steps: int,

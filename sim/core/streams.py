@@ -483,7 +483,11 @@ def poisson_ppf(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
         return out.reshape(shape)
     # k = 0 where u <= exp(-lam); as exp(-lam) > 1 - lam, only u > 1 - lam (less a margin far
     # above the error of exp) can need more: with the model's innovation rates a few per cent
-    rows = np.flatnonzero(u + lam > 1.0 - 2.0**-40)
+    if kernels.ENABLED:  # contiguous for the compiled passes below (a scalar rate arrives broadcast)
+        u, lam = np.ascontiguousarray(u), np.ascontiguousarray(lam)
+        rows = kernels.rows_above(u, lam, 1.0 - 2.0**-40)
+    else:
+        rows = np.flatnonzero(u + lam > 1.0 - 2.0**-40)
     if rows.size == 0:
         return out.reshape(shape)
     # small rates: a sequential search for the first few k (most rows end there), on compacted
@@ -491,7 +495,6 @@ def poisson_ppf(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
     small = lam[rows] < _SEQ_RATE
     act = rows[small]
     if kernels.ENABLED:  # the same search, compiled
-        u, lam = np.ascontiguousarray(u), np.ascontiguousarray(lam)
         rows = np.concatenate([rows[~small], kernels.poisson_head(u, lam, act, np.exp(-lam[act]), _SEQ_STEPS, out)])
         if rows.size:
             _poisson_windows(rows, out, u, lam)
