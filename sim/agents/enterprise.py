@@ -270,7 +270,7 @@ def grow(model: ZoneModel) -> np.ndarray | None:
     drift that makes the expected growth factor exp(``growth_drift``) for every firm, and a tilt
     by profit margin; capped by free land and, for energy-intensive sectors, by each zone's growth
     cap; capital and land follow employment. Returns the land occupied by zone afterwards when
-    it was summed on the way (the compiled path), else None."""
+    it was summed on the way (the compiled paths), else None."""
     f, p, zs = model.firms, model.params, model.zones
     L = f.n
     z = f.zone[:L]
@@ -286,9 +286,8 @@ def grow(model: ZoneModel) -> np.ndarray | None:
             p.growth_drift, p.growth_profit_sensitivity, model.n_zone_slots)
         free = model.free_land() + (need - total)
         ratio = np.where(need > free, np.maximum(free, 0.0) / np.maximum(need, 1e-12), 1.0)
-        fused.grow_apply(change, ratio if (ratio < 1.0).any() else None, z, n, land_per_worker, f.capital[:L],
-                         f.land[:L], f.employees[:L], f.age[:L])
-        return
+        return fused.grow_apply(change, ratio if (ratio < 1.0).any() else None, z, n, land_per_worker, f.capital[:L],
+                                f.land[:L], f.employees[:L], f.age[:L], model.n_zone_slots)
     if fused.arithmetic():  # the same operations as below: numpy's power, log1p and exp between compiled passes
         change, land_per_worker, need, net, occupied = fused.grow_arith(
             n, u, margin, mean_margin, z, f.sector[:L], f.land[:L], ENERGY_INTENSIVE,
@@ -296,8 +295,8 @@ def grow(model: ZoneModel) -> np.ndarray | None:
             p.growth_drift, p.growth_profit_sensitivity, model.n_zone_slots)
         free = model.free_land(occupied) + (need - net)
         ratio = np.where(need > free, np.maximum(free, 0.0) / np.maximum(need, 1e-12), 1.0)
-        return fused.grow_apply_occupied(change, ratio if (ratio < 1.0).any() else None, z, n, land_per_worker,
-                                         f.capital[:L], f.land[:L], f.employees[:L], f.age[:L], model.n_zone_slots)
+        return fused.grow_apply(change, ratio if (ratio < 1.0).any() else None, z, n, land_per_worker,
+                                f.capital[:L], f.land[:L], f.employees[:L], f.age[:L], model.n_zone_slots)
     sigma = growth_volatility(model, n)
     g = laplace(u)
     g *= sigma

@@ -147,19 +147,6 @@ def _build() -> bool:
             total[zi] += dl
 
     @jit
-    def grow_apply(change, ratio, use_ratio, z, n, lpw, capital, land, employees, age):  # pragma: no cover
-        for i in range(n.size):
-            ch = change[i]
-            if use_ratio and ch > 0.0:
-                ch = ch * ratio[z[i]]
-            ni = n[i]
-            grown = ni + ch
-            capital[i] = capital[i] * (grown / ni)
-            land[i] = grown * lpw[i]
-            employees[i] = grown
-            age[i] += 1
-
-    @jit
     def exit_hazard(age, by_age, losses, loss_years, loss, z, emp, ref, elast, use_size, out):  # pragma: no cover
         for i in range(age.size):
             h = by_age[age[i]]
@@ -277,38 +264,6 @@ def _build() -> bool:
             log_sum[c] += lt
             land_sum[c] += land[i]
 
-    @jit
-    def poisson_head(u, lam, threshold, seq_rate, seq_steps, out, big, rest):  # pragma: no cover - compiled
-        # streams.poisson_ppf up to its windows: rows that may exceed 0; small rates searched
-        # sequentially for the first seq_steps counts; the rows left for the windows (big rates,
-        # then the small-rate rows not done), each list ascending as numpy's
-        nb = 0
-        nr = 0
-        for i in range(u.size):
-            ui = u[i]
-            li = lam[i]
-            if not ui + li > threshold:
-                continue
-            if not li < seq_rate:
-                big[nb] = i
-                nb += 1
-                continue
-            p = np.exp(-li)
-            c = p
-            k = 0
-            while k < seq_steps:
-                if not ui > c:
-                    break
-                k += 1
-                out[i] = k
-                p = p * li
-                p = p / np.float64(k)
-                c = c + p
-            if k == seq_steps and ui > c:
-                rest[nr] = i
-                nr += 1
-        return nb, nr
-
     # enterprise.grow on the arithmetic tier: its arithmetic between numpy's power, log1p and exp,
     # in three passes (the numpy chain's operations, in its order)
     @jit
@@ -359,9 +314,10 @@ def _build() -> bool:
             occupied[zi] += land[i]
 
     @jit
-    def grow_apply_occupied(change, ratio, use_ratio, z, n, lpw, capital, land, employees, age,
-                            occupied):  # pragma: no cover - compiled
-        # grow_apply, and the land then occupied by zone (added in element order: group_sum's)
+    def grow_apply(change, ratio, use_ratio, z, n, lpw, capital, land, employees, age,
+                   occupied):  # pragma: no cover - compiled
+        # growth scaled down where land is short, capital and land following employment, one year
+        # older; and the land then occupied by zone (added in element order: group_sum's)
         for i in range(n.size):
             ch = change[i]
             if use_ratio and ch > 0.0:
@@ -393,8 +349,8 @@ def _build() -> bool:
             out[i] = np.minimum(h, 1.0)
 
     _K.update(grow_pre=grow_pre, grow_sigma=grow_sigma, grow_shock=grow_shock, grow_tail=grow_tail,
-              size_base=size_base, exit_after_power=exit_after_power, grow_apply_occupied=grow_apply_occupied)
-    _K.update(cell_stats=cell_stats, poisson_head=poisson_head)
+              size_base=size_base, exit_after_power=exit_after_power)
+    _K.update(cell_stats=cell_stats)
     _K.update(knowledge=knowledge, innovation_rate=innovation_rate, tfp_update=tfp_update,
               certify_flags=certify_flags, certify_set=certify_set)
     _K.update(pow_op=pow_op, probe=probe, grow_change=grow_change, grow_apply=grow_apply, exit_hazard=exit_hazard,
@@ -479,12 +435,6 @@ def grow_change(n, u, margin, mean_margin, z, sector, land, energy, cap, ref, el
     return change, lpw, need, total
 
 
-def grow_apply(change, ratio, z, n, lpw, capital, land, employees, age) -> None:
-    use = ratio is not None
-    _K["grow_apply"](change, _c(ratio if use else np.ones(1), np.float64), use, z, n, lpw, capital, land,
-                     employees, age)
-
-
 def grow_arith(n, u, margin, mean_margin, z, sector, land, energy, cap, ref, elast, noise, drift, sens, nz):
     """``(change, land per worker, land needed by growing firms per zone, net land change per zone,
     land occupied per zone)`` of ``enterprise.grow``, numpy's ``power``, ``log1p`` and ``exp``
@@ -508,11 +458,12 @@ def grow_arith(n, u, margin, mean_margin, z, sector, land, energy, cap, ref, ela
     return change, lpw, need, net, occupied
 
 
-def grow_apply_occupied(change, ratio, z, n, lpw, capital, land, employees, age, nz) -> np.ndarray:
-    """:func:`grow_apply`, returning the land occupied by zone afterwards (``ZoneModel.occupied_land``)."""
+def grow_apply(change, ratio, z, n, lpw, capital, land, employees, age, nz) -> np.ndarray:
+    """``enterprise.grow``'s last pass (``ratio``: each zone's scaling of growth where land is
+    short, or None); returns the land occupied by zone afterwards (``ZoneModel.occupied_land``)."""
     use = ratio is not None
     occupied = np.zeros(nz)
-    _K["grow_apply_occupied"](change, _c(ratio if use else np.ones(1), np.float64), use, z, n, lpw, capital, land,
+    _K["grow_apply"](change, _c(ratio if use else np.ones(1), np.float64), use, z, n, lpw, capital, land,
                               employees, age, occupied)
     return occupied
 
@@ -596,12 +547,3 @@ def cell_stats(zone, sector, n_sectors, emp, tfp, land, ncells):
     _K["cell_stats"](zone, sector, int(n_sectors), emp, tfp, land, count, emp_sum, log_sum, land_sum, log_tfp)
     return count, emp_sum, log_sum, land_sum, log_tfp
 
-
-def poisson_head(u: np.ndarray, lam: np.ndarray, threshold: float, seq_rate: float, seq_steps: int,
-                 out: np.ndarray) -> np.ndarray:
-    """``streams.poisson_ppf`` before its windows, in one pass: fills ``out`` for the rows the
-    sequential search settles and returns the rows left for the windows (big rates, then the rest)."""
-    big, rest = np.empty(u.size, dtype=np.int64), np.empty(u.size, dtype=np.int64)
-    nb, nr = _K["poisson_head"](_c(u, np.float64), _c(lam, np.float64), float(threshold), float(seq_rate),
-                                int(seq_steps), out, big, rest)
-    return np.concatenate([big[:nb], rest[:nr]])

@@ -93,20 +93,19 @@ def _build(nb) -> None:
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     @_jit
-    def _hash(key, c1, c2, rounds):  # pragma: no cover - compiled
-        x = key * _GOLD + c1
+    def _fmix(x):  # pragma: no cover - compiled; SplitMix64's finaliser (streams.fmix)
         x ^= x >> _S30
         x *= _M1
         x ^= x >> _S27
         x *= _M2
         x ^= x >> _S31
+        return x
+
+    @_jit
+    def _hash(key, c1, c2, rounds):  # pragma: no cover - compiled
+        x = _fmix(key * _GOLD + c1)
         if rounds == 2:
-            x += c2
-            x ^= x >> _S30
-            x *= _M1
-            x ^= x >> _S27
-            x *= _M2
-            x ^= x >> _S31
+            x = _fmix(x + c2)
         return x
 
     @_jit
@@ -419,15 +418,6 @@ def _build(nb) -> None:
             hi[g] = part[m2]
             lo[g] = part[m2] if c % 2 == 1 else part[:m2].max()
         return True
-
-    @_jit
-    def _fmix(x):  # pragma: no cover - compiled
-        x ^= x >> _S30
-        x *= _M1
-        x ^= x >> _S27
-        x *= _M2
-        x ^= x >> _S31
-        return x
 
     @_jit
     def _counted_keys(prefix, counts, out):  # pragma: no cover - compiled

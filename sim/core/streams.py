@@ -37,7 +37,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from sim.core import fused, kernels
+from sim.core import kernels
 from sim.core.choice import draw_alternatives
 
 U64 = np.uint64
@@ -475,11 +475,6 @@ def poisson_ppf(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
     lam = np.asarray(lam, dtype=float)
     out = np.zeros(u.size, dtype=np.int64)
     if u.size == 0:
-        return out.reshape(shape)
-    if fused.available():  # the steps below up to the windows in one compiled pass: the same counts
-        rows = fused.poisson_head(u, lam, 1.0 - 2.0**-40, _SEQ_RATE, _SEQ_STEPS, out)
-        if rows.size:
-            _poisson_windows(rows, out, u, lam)
         return out.reshape(shape)
     # k = 0 where u <= exp(-lam); as exp(-lam) > 1 - lam, only u > 1 - lam (less a margin far
     # above the error of exp) can need more: with the model's innovation rates a few per cent

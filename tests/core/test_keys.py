@@ -10,14 +10,6 @@ from sim.core import kernels
 from sim.core.keys import KeyIndex, isin_keys
 
 
-@pytest.fixture(params=[False, True], ids=["numpy", "kernels"])
-def kernels_on(request, monkeypatch):
-    if request.param and not kernels.enable():
-        pytest.skip("numba not installed or switched off")
-    monkeypatch.setattr(kernels, "ENABLED", request.param)
-    return request.param
-
-
 @pytest.mark.parametrize("m", [0, 1, 7, 300, 5000])
 def test_find_gives_first_position_and_isin(kernels_on, m):
     rng = np.random.default_rng(m)

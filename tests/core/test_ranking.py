@@ -6,16 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.core import kernels
 from sim.core.ranking import group_medians, largest_first, order_within_groups
-
-
-@pytest.fixture(params=[False, True], ids=["numpy", "kernels"])
-def kernels_on(request, monkeypatch):
-    if request.param and not kernels.enable():
-        pytest.skip("numba not installed or switched off")
-    monkeypatch.setattr(kernels, "ENABLED", request.param)
-    return request.param
 
 
 def _case(rng, trial, n):
