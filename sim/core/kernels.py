@@ -89,7 +89,8 @@ def _build(nb) -> None:
     # its on-disk cache by the pickled closure cells, and a pickled dispatcher differs in every
     # process (the cache would never hit: every process compiled them again, ~0.7 s)
     global _fmix, _hash, _bits, _uniform, _poisson_window, _group_sum, _group_count, _demand, _zone_key_cells, \
-        _ndtri_central, _group_sums, _move_rows, _key_table, _key_find, _kth, _group_order, _poisson_head, _group_middles, _counted_keys, _ndtri_tails, _sums_by_two, _below, _rows_above
+        _ndtri_central, _group_sums, _move_rows, _key_table, _key_find, _kth, _group_order, _poisson_head, \
+        _group_middles, _counted_keys, _rational_3_2, _ndtri_tails, _sums_by_two, _below, _rows_above
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     @_jit
@@ -431,6 +432,17 @@ def _build(nb) -> None:
                 j += 1
 
     @_jit
+    def _rational_3_2(r, c3, c2, c1, c0, d2, d1):  # pragma: no cover - compiled
+        # (c3 r^3 + .. + c0) / (0 r^3 + d2 r^2 + d1 r + 1) by Horner from the top, as streams._rational
+        num = r * c3 + c2
+        den = r * 0.0 + d2
+        num = num * r + c1
+        den = den * r + d1
+        num = num * r + c0
+        den = den * r + 1.0
+        return num / den
+
+    @_jit
     def _ndtri_tails(u, tail, lg, z):  # pragma: no cover - compiled
         # streams.ndtri's tails after numpy's log (lg = log(min(u, 1 - u))): r = sqrt(-lg), the
         # AS 241 rational function in r - 1.6 (r <= 5) or r - 5, evaluated as streams._rational
@@ -439,23 +451,13 @@ def _build(nb) -> None:
         for i in range(tail.size):
             t = tail[i]
             r = np.sqrt(-lg[i])
-            if r <= 5.0:
-                r = r - 1.6
-                num = r * 0.17023821103 + 1.3067284816
-                den = r * 0.0 + 0.12021132975
-                num = num * r + 2.7568153900
-                den = den * r + 0.73700164250
-                num = num * r + 1.4234372777
-                den = den * r + 1.0
-            else:
-                r = r - 5.0
-                num = r * 0.017337203997 + 0.42868294337
-                den = r * 0.0 + 0.012258202635
-                num = num * r + 3.0812263860
-                den = den * r + 0.24197894225
-                num = num * r + 6.6579051150
-                den = den * r + 1.0
-            z[t] = np.copysign(num / den, u[t] - 0.5)
+            if r <= 5.0:  # streams._C / _D
+                v = _rational_3_2(r - 1.6, 0.17023821103, 1.3067284816, 2.7568153900, 1.4234372777,
+                                  0.12021132975, 0.73700164250)
+            else:  # streams._E / _F
+                v = _rational_3_2(r - 5.0, 0.017337203997, 0.42868294337, 3.0812263860, 6.6579051150,
+                                  0.012258202635, 0.24197894225)
+            z[t] = np.copysign(v, u[t] - 0.5)
 
     @_jit
     def _sums_by_two(a, b, w, out_a, out_b):  # pragma: no cover - compiled
