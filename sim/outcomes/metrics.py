@@ -8,6 +8,7 @@ snapshot per step and turns them into the tidy table: one row per (step, zone) p
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -282,6 +283,7 @@ assert len(_WMEAN_WEIGHT) <= 1, "one weight for every weighted mean (the region 
 _WEIGHT = _ROW[_WMEAN_WEIGHT.pop()] if _WMEAN_WEIGHT else 0
 _NONE = np.array([i for i, o in enumerate(OUTCOMES) if o.region == "none"], dtype=np.intp)
 REGION_NAMES: tuple[str, ...] = OUTCOME_NAMES + tuple(o.name for o in REGION_OUTCOMES)
+_REGION_COL = {name: i for i, name in enumerate(REGION_NAMES)}  # a name's column in frame()'s values
 
 
 def region_values(Z: np.ndarray, alive: np.ndarray, model: ZoneModel) -> np.ndarray:
@@ -346,6 +348,36 @@ class Recorder:
         if self._latest is None:
             self._latest = dict(zip(REGION_NAMES, self._years[-1][3].tolist()))
         return self._latest
+
+    def rows(self, model: ZoneModel, steps: Iterable[int], zones: Iterable[str],
+             names: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The rows of :meth:`frame` that a study keeps, straight from the snapshots: recorded
+        steps in ``steps``, the live zones whose id is in ``zones`` (and the ``region`` row),
+        columns ``names`` only. Returns (step: int64, zone: object array of ids, values: float
+        matrix, a column per name), rows and values exactly as in ``frame()`` filtered to them;
+        a study keeps one year of 20 and four columns of 70, and building the whole table first
+        cost ~5 ms of a ~250 ms run (issue 19)."""
+        want = {int(s) for s in steps}
+        ids = np.array(model.zone_ids, dtype=object)
+        # frame() keeps a row whose zone is "region" whatever ``zones`` says: the same here
+        listed = np.isin(ids, list(zones)) | (ids == "region") if ids.size else np.zeros(0, dtype=bool)
+        col = np.array([_REGION_COL[name] for name in names], dtype=np.intp)
+        zcol = col < len(OUTCOMES)  # outcomes the zone rows carry; the region-only ones are NaN there
+        step_parts, zone_parts, value_parts = [], [], []
+        for s, alive, Z, region in self._years:
+            if s not in want:
+                continue
+            idx = np.flatnonzero(alive[:ids.size] & listed[:alive.size])
+            k = idx.size
+            block = np.full((k + 1, col.size), np.nan)
+            block[:k, zcol] = Z[col[zcol]][:, idx].T
+            block[k] = region[col]
+            value_parts.append(block)
+            step_parts.append(np.full(k + 1, s, dtype=np.int64))
+            zone_parts.append(np.append(ids[idx], "region"))
+        if not value_parts:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=object), np.empty((0, col.size))
+        return np.concatenate(step_parts), np.concatenate(zone_parts), np.concatenate(value_parts)
 
     def frame(self, model: ZoneModel) -> pd.DataFrame:
         """Tidy table: columns step, year, zone, level_name, then every outcome (zone rows carry
