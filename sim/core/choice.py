@@ -45,9 +45,10 @@ def draw_alternatives(cdf: np.ndarray, group: np.ndarray, u: np.ndarray) -> np.n
     flat = cdf + np.arange(groups)[:, None]
     # compiled: each agent searches its own row only (the same alternatives, while the shifted rows
     # ascend inside their intervals, as cumulative probabilities do; else None and numpy's search)
-    pick = kernels.row_search(flat, np.nextafter(np.arange(groups) + 1.0, 0.0), group, np.asarray(u))
-    if pick is not None:
-        return pick
+    if kernels.ENABLED:
+        pick = kernels.row_search(flat, np.nextafter(np.arange(groups) + 1.0, 0.0), group, np.asarray(u))
+        if pick is not None:
+            return pick
     flat = flat.ravel()
     key = np.minimum(group + u, np.nextafter(group + 1.0, 0.0))  # stay inside the row when g + u rounds up
     pos = np.searchsorted(flat, key, side="right")

@@ -740,14 +740,16 @@ def _build_sorts(nb) -> None:
     # lexsort (a stable merge sort per key). A float key is first mapped to a uint64 with the same
     # order as numpy's comparison: -0.0 equals 0.0, every NaN equals every other and is above +inf
     # (numpy sorts NaN last). A digit all keys share is skipped (e.g. the sign and top exponent
-    # bits of uniforms). 50,000 keys: 1.2 ms against lexsort's 5.8 ms (floats; 4.5 ms uint64 keys).
+    # bits of uniforms). The indices move as int32 (a third less memory traffic a pass than int64:
+    # 0.74 ms against 1.08 ms at 50,000). 50,000 float keys: ~0.8 ms against lexsort's 5.8 ms
+    # (uint64 keys: 4.5 ms).
     @_jit
     def _radix_lexsort(bits, is_float, group, n_group, out):  # pragma: no cover - compiled
         n = bits.size
         nd = 6
         mask = np.uint64(2047)
         sign = np.uint64(1) << np.uint64(63)
-        hist = np.zeros((nd, 2048), dtype=np.int64)
+        hist = np.zeros((nd, 2048), dtype=np.int32)
         gpos = np.zeros(n_group + 1, dtype=np.int64)
         key = np.empty(n, dtype=np.uint64)
         for i in range(n):
@@ -768,10 +770,10 @@ def _build_sorts(nb) -> None:
             key[i] = b
             for d in range(nd):
                 hist[d, (b >> np.uint64(11 * d)) & mask] += 1
-        idx = np.arange(n)
-        idx2 = np.empty(n, dtype=np.int64)
+        idx = np.arange(n).astype(np.int32)
+        idx2 = np.empty(n, dtype=np.int32)
         key2 = np.empty(n, dtype=np.uint64)
-        pos = np.empty(2048, dtype=np.int64)
+        pos = np.empty(2048, dtype=np.int32)
         for d in range(nd):
             h = hist[d]
             s = 0
@@ -904,8 +906,8 @@ def group_lexsort(key: np.ndarray, group: np.ndarray, n_group: int) -> np.ndarra
     order), the same permutation. Compiled for 1-d float64 or uint64 ``key`` and int64 ``group``
     from ``_SORTS_MIN`` elements up; otherwise, or with a group outside [0, n_group), lexsort."""
     if (ENABLED and key.ndim == 1 and key.shape == group.shape and key.size >= _SORTS_MIN
-            and key.dtype in (np.float64, np.uint64) and group.dtype == np.int64
-            and 0 < n_group <= max(key.size, 1 << 16) and sorts_on()):  # bounded memory for the group bins
+            and key.dtype in (np.float64, np.uint64) and group.dtype == np.int64 and key.size < 2**31
+            and 0 < n_group <= max(key.size, 1 << 16) and sorts_on()):  # int32 indices; bounded group bins
         out = np.empty(key.size, dtype=np.int64)
         bits = np.ascontiguousarray(key).view(np.uint64)
         if _radix_lexsort(bits, key.dtype == np.float64, np.ascontiguousarray(group), int(n_group), out):
