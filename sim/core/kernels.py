@@ -824,10 +824,14 @@ def _build_sorts(nb) -> None:
     # and ``np.searchsorted(cum, target, side="right")``: the first position whose cumulative
     # demand exceeds the target. For a non-decreasing ``cum`` that position is unique, whatever
     # the search or the order of the targets (numpy sorts the targets first to walk the array in
-    # order); a decreasing step or a NaN (a negative or NaN demand) returns False: numpy decides.
+    # order); a decreasing step or a NaN (a negative or NaN demand), or an index outside want,
+    # returns False: numpy decides (or raises).
     @_jit
     def _cum_search(want, order, target, cum, pos):  # pragma: no cover - compiled
-        n = order.size
+        n, m = order.size, want.size
+        for i in range(n):
+            if order[i] < 0 or order[i] >= m:
+                return False
         c = want[order[0]]
         if np.isnan(c):
             return False

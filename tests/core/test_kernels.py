@@ -345,6 +345,8 @@ def test_cum_search_is_searchsorted_of_cumsum():
     assert kernels.cum_search(np.array([1.0, np.nan, 2.0]), np.arange(3), np.array([1.0])) is None
     assert kernels.cum_search(np.array([np.nan]), np.arange(1), np.array([1.0])) is None
     assert kernels.cum_search(np.array([np.inf, -np.inf]), np.arange(2), np.array([1.0])) is None
+    assert kernels.cum_search(np.ones(3), np.array([0, 3, 1]), np.array([1.0])) is None  # numpy raises
+    assert kernels.cum_search(np.ones(3), np.array([0, -1, 1]), np.array([1.0])) is None  # numpy: from the end
 
 
 def test_group_starts_is_searchsorted():
