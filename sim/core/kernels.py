@@ -822,12 +822,14 @@ def _build_sorts(nb) -> None:
 
     # hiring's ``cum = np.cumsum(want[order])`` (added one after another, as numpy's accumulate)
     # and ``np.searchsorted(cum, target, side="right")``: the first position whose cumulative
-    # demand exceeds the target. For a non-decreasing ``cum`` that position is unique, whatever
-    # the search or the order of the targets (numpy sorts the targets first to walk the array in
-    # order); a decreasing step or a NaN (a negative or NaN demand), or an index outside want,
-    # returns False: numpy decides (or raises).
+    # demand exceeds the target. For a non-decreasing ``cum`` that position is unique, so the
+    # targets, ascending (``ts = target[by]``, NaN last, as numpy sorts), are merged with the sums
+    # as these are added: one pass over the firms, no cumulative array, no random search (a binary
+    # search per target missed the cache: 0.23 ms of the 0.28 ms a default-world call took). A
+    # NaN target, or one at or above the last sum, gets n, as numpy's. A decreasing step or a NaN
+    # (a negative or NaN demand) anywhere, or an index outside want, returns False: numpy decides.
     @_jit
-    def _cum_search(want, order, target, cum, pos):  # pragma: no cover - compiled
+    def _cum_search(want, order, ts, by, pos):  # pragma: no cover - compiled
         n, m = order.size, want.size
         for i in range(n):
             if order[i] < 0 or order[i] >= m:
@@ -835,23 +837,19 @@ def _build_sorts(nb) -> None:
         c = want[order[0]]
         if np.isnan(c):
             return False
-        cum[0] = c
-        for i in range(1, n):
-            x = c + want[order[i]]
-            if not (x >= c):  # a fall, or NaN
-                return False
-            cum[i] = x
-            c = x
-        for j in range(target.size):
-            t = target[j]
-            lo, hi = 0, n  # the answer is in [lo, hi]: cum[lo - 1] <= t < cum[hi]
-            while lo < hi:
-                mid = (lo + hi) >> 1
-                if t < cum[mid]:
-                    hi = mid
-                else:
-                    lo = mid + 1
-            pos[j] = lo
+        j, nt = 0, ts.size
+        for i in range(n):
+            if i > 0:
+                x = c + want[order[i]]
+                if not (x >= c):  # a fall, or NaN
+                    return False
+                c = x
+            while j < nt and ts[j] < c:  # c = cum[i]: the first sum above these targets
+                pos[by[j]] = i
+                j += 1
+        while j < nt:
+            pos[by[j]] = n
+            j += 1
         return True
 
     # ``sim.core.choice.draw_alternatives``: numpy searches the agents' shifted keys in the rows
@@ -931,13 +929,16 @@ def stable_argsort_u16(cell: np.ndarray) -> np.ndarray:
 
 def cum_search(want: np.ndarray, order: np.ndarray, target: np.ndarray) -> np.ndarray | None:
     """``np.searchsorted(np.cumsum(want[order]), target, side="right")`` for 1-d float64 ``want``
-    and ``target`` and int64 ``order`` (a permutation of want's indices); None when the kernels
-    are off or the cumulative sums are not ascending (numpy's search is then undefined)."""
+    and ``target`` and int64 ``order``; None when the kernels are off, the cumulative sums are not
+    ascending (numpy's search is then undefined) or an index is outside ``want``."""
     if (not ENABLED or want.dtype != np.float64 or target.dtype != np.float64 or order.dtype != np.int64
-            or order.size == 0 or not sorts_on()):
+            or order.size == 0 or target.ndim != 1 or not sorts_on()):
         return None
-    cum, pos = np.empty(order.size), np.empty(target.size, dtype=np.int64)
-    if _cum_search(np.ascontiguousarray(want), np.ascontiguousarray(order), np.ascontiguousarray(target), cum, pos):
+    # the targets ascending (ties in any order: a target's position depends on its value only)
+    by = (group_lexsort(target, np.zeros(target.size, dtype=np.int64), 1) if target.size >= _SORTS_MIN
+          else np.argsort(target))
+    pos = np.empty(target.size, dtype=np.int64)
+    if _cum_search(np.ascontiguousarray(want), np.ascontiguousarray(order), target[by], by, pos):
         return pos
     return None
 
