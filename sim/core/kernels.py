@@ -711,7 +711,7 @@ def zone_key_cells(zone: np.ndarray, keys: np.ndarray, zbits: int) -> np.ndarray
 # fall back to numpy themselves, ``cum_search`` and ``row_search`` return None and the caller's
 # numpy code decides. Default world, kernels on, paired in one process (SORTS on/off): reanchor
 # 0.40x, hire 0.69x, draw_alternatives 0.24x, Streams.order 0.62x, sample_weighted 0.24x; whole
-# runs 0.86x. (``_group_order`` above, sim.core.ranking's, is a radix sort of the same kind with a
+# runs 0.86-0.89x. (``_group_order`` above, sim.core.ranking's, is a radix sort of the same kind with a
 # third key: one could serve both.) Compiled on first use after ``enable()``, apart from ``_build``.
 # ------------------------------------------------------------------------------------------
 # fewer elements: numpy's sort costs less than the radix passes' 2,048 bins (lexsort: even at ~1,000
