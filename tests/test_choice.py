@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sim.core import kernels
 from sim.core.choice import draw_alternatives, logit_cdf
 
 
@@ -59,3 +60,44 @@ def test_a_row_without_choices_is_uniform_not_nan():
     np.testing.assert_allclose(cdf, [[1 / 3, 2 / 3, 1.0]])
     with pytest.raises(AssertionError):
         np.testing.assert_allclose(logit_cdf(np.array([[0.0, 0.0]])), [[0.4, 1.0]])
+
+
+@pytest.mark.skipif(not kernels.AVAILABLE, reason="numba not installed or switched off")
+@pytest.mark.parametrize("groups,k", [(1, 1), (1, 6), (14, 5), (14, 15), (3, 40), (400, 3)])
+def test_compiled_row_search_is_the_flat_search(monkeypatch, groups, k):
+    """The compiled search in the agent's own row gives the numpy search's alternatives: plateaus
+    (impossible alternatives: equal cumulative values), uniforms exactly on a cumulative value (side
+    right: the next alternative), next to 0 and 1 (g + u rounds to g or g + 1), 0 itself, one row,
+    wide rows (a binary search above 32 alternatives), no agents; rows that do not ascend inside
+    their interval, negative uniforms or groups outside the rows go to numpy."""
+    monkeypatch.setattr(kernels, "ENABLED", kernels.enable())
+    rng = np.random.default_rng(groups * k)
+    util = rng.normal(size=(groups, k)) * 3
+    util[rng.random((groups, k)) < 0.3] = -np.inf
+    util[np.arange(groups), rng.integers(0, k, groups)] = 0.0
+    cdf = logit_cdf(util)
+    n = 4000
+    group = rng.integers(0, groups, n)
+    u = rng.random(n)
+    u[:1000] = cdf[group[:1000], rng.integers(0, k, 1000)]
+    u[1000:1100] = rng.choice([0.0, 5e-324, 2.0**-53, 2.0**-52, 1.0 - 2.0**-53, 1.0 - 2.0**-52, 0.5], 100)
+    bad_rows = cdf.copy()
+    bad_rows[0, -1] = 1.0 + 2.0**-52  # above its interval
+    reversed_rows = cdf[:, ::-1].copy()
+    neg_u = u.copy()
+    neg_u[5] = -0.25
+    out_group = group.copy()
+    out_group[3] = groups
+    cases = [(cdf, group, u), (cdf, group[:0], u[:0]), (cdf, group[:1], u[:1]), (bad_rows, group, u),
+             (reversed_rows, group, u), (cdf, group, neg_u), (cdf, out_group, u)]
+    for c, g, x in cases:
+        got = draw_alternatives(c, g, x)
+        monkeypatch.setattr(kernels, "ENABLED", False)
+        want = draw_alternatives(c, g, x)
+        monkeypatch.setattr(kernels, "ENABLED", True)
+        assert got.dtype == want.dtype and np.array_equal(got, want)
+    flat = cdf + np.arange(groups)[:, None]
+    cap = np.nextafter(np.arange(groups) + 1.0, 0.0)
+    assert kernels.row_search(flat, cap, group, u) is not None  # the compiled path ran on valid rows
+    for c, g, x in cases[3:] if k > 1 else cases[3:4] + cases[5:]:  # one alternative: reversed is the same
+        assert kernels.row_search(c + np.arange(groups)[:, None], cap, g, x) is None  # numpy decided

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.core.kernels import demand as demand_by_zone, group_sum
 from sim.core.choice import logit_cdf
+from sim.core.kernels import cum_search, group_sum
+from sim.core.kernels import demand as demand_by_zone
 from sim.core.pool import Column, Pool, Pooled
 from sim.core.streams import zone_key_order
 from sim.core.units import k_from_m
@@ -152,15 +153,22 @@ def hire(model: ZoneModel) -> tuple[np.ndarray, np.ndarray]:
     employer = np.full(C, -1, dtype=np.int64)
     if jobs.size and L:
         order = zone_key_order(fz, f.key[:L], nz)
-        cum = np.cumsum(want[order])
         zone_start = np.r_[0.0, np.cumsum(demand)][:nz]
         jz = tz[jobs]
         target = S.uniform("hire.firm", y, t.key[jobs])
         target *= demand[jz]
         target += zone_start[jz]
-        by_target = np.argsort(target)  # sorted keys: the binary searches walk the array in order (3x faster)
-        pos = np.searchsorted(cum, target[by_target], side="right")
-        employer[jobs[by_target]] = order[np.minimum(pos, L - 1)]
+        # compiled: the cumulative demand and each target's position in it in one call (the same
+        # sums, added in order, and positions: a target's position does not depend on the others',
+        # so the targets need no sort); None (a negative or NaN demand, kernels off): numpy
+        pos = cum_search(want, order, target)
+        if pos is not None:
+            employer[jobs] = order[np.minimum(pos, L - 1)]
+        else:
+            cum = np.cumsum(want[order])
+            by_target = np.argsort(target)  # sorted keys: the binary searches walk the array in order (3x faster)
+            pos = np.searchsorted(cum, target[by_target], side="right")
+            employer[jobs[by_target]] = order[np.minimum(pos, L - 1)]
     t.employer[:C] = employer
     f.skilled[:L] = want * fill[fz]
     return demand, supply

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.core import kernels
+
 
 def logit_cdf(util: np.ndarray) -> np.ndarray:
     """Cumulative logit probabilities of each row of ``util`` (groups x alternatives; ``-inf``
@@ -36,10 +38,18 @@ def logit_cdf(util: np.ndarray) -> np.ndarray:
 def draw_alternatives(cdf: np.ndarray, group: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Alternative drawn by each agent: the first whose cumulative probability in the agent's
     ``group`` row of ``cdf`` exceeds its uniform number ``u`` (one vectorised binary search:
-    row ``g`` is shifted to the interval (g, g + 1] of one ascending array)."""
+    row ``g`` is shifted to the interval (g, g + 1] of one ascending array; with the kernels on,
+    a compiled search of the agent's row alone, the same alternatives)."""
     groups, k = cdf.shape
     group = np.asarray(group, dtype=np.int64)
-    flat = (cdf + np.arange(groups)[:, None]).ravel()
+    flat = cdf + np.arange(groups)[:, None]
+    # compiled: each agent searches its own row only (the same alternatives, while the shifted rows
+    # ascend inside their intervals, as cumulative probabilities do; else None and numpy's search)
+    if kernels.ENABLED:
+        pick = kernels.row_search(flat, np.nextafter(np.arange(groups) + 1.0, 0.0), group, np.asarray(u))
+        if pick is not None:
+            return pick
+    flat = flat.ravel()
     key = np.minimum(group + u, np.nextafter(group + 1.0, 0.0))  # stay inside the row when g + u rounds up
     pos = np.searchsorted(flat, key, side="right")
     return np.minimum(pos - group * k, k - 1)

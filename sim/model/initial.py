@@ -31,6 +31,7 @@ import numpy as np
 from sim.agents.enterprise import cells, produce
 from sim.agents.talent import hire
 from sim.agents.zone import NATIONAL, REGION, service_effect
+from sim.core import kernels
 from sim.core.keys import INIT_COHORT, INIT_FILL, INIT_FIRM, counted_keys, zone_keys
 from sim.core.params import N_SECTORS, SECTORS
 from sim.model.plan import SPINUP_STAGES
@@ -242,7 +243,7 @@ def _fill(model: ZoneModel, rows: tuple[ZoneRow, ...], target_firms: np.ndarray)
     # each zone's candidates in key order (independent of slots), then the k-th copy takes the
     # candidate at its keyed uniform's position
     cand = np.flatnonzero(pick)
-    cand = cand[np.lexsort((f.key[:f.n][cand], z[cand]))]
+    cand = cand[kernels.group_lexsort(f.key[:f.n][cand], z[cand], nz)]  # np.lexsort((key, zone)), compiled
     n_cand = np.bincount(z[cand], minlength=nz)
     short = np.where(n_cand > 0, short, 0)
     first = np.cumsum(n_cand) - n_cand
@@ -279,9 +280,9 @@ def reanchor(model: ZoneModel, rows: tuple[ZoneRow, ...], anchors: tuple[Anchor,
     u = model.streams.uniform("init.thin", 0, f.key[:f.n])
     anchor = np.isin(f.key[:f.n], model.anchor_keys)
     u[anchor] = 2.0  # anchors last in the queue: never thinned
-    order = np.lexsort((u, f.zone[:f.n]))
+    order = kernels.group_lexsort(u, f.zone[:f.n], nz)  # np.lexsort((u, zone)): compiled, the same order
     zone_sorted = f.zone[:f.n][order]
-    rank = np.arange(order.size) - np.searchsorted(zone_sorted, zone_sorted, side="left")
+    rank = np.arange(order.size) - kernels.group_starts(zone_sorted)  # np.searchsorted(zone_sorted, zone_sorted)
     extra = np.maximum(np.bincount(f.zone[:f.n], minlength=nz) - target_firms, 0)
     model._remove_firms(np.sort(order[rank < extra[zone_sorted]]))
     _fill(model, rows, target_firms)
@@ -302,8 +303,10 @@ def reanchor(model: ZoneModel, rows: tuple[ZoneRow, ...], anchors: tuple[Anchor,
     # within each zone, the k-th largest spun-up firm gets the k-th largest draw; anchors take the
     # places of the largest draws (as in populate) and their own sizes
     new = np.empty(L)
-    by_output = np.lexsort((-f.output[:L], anchor, z))  # per zone: other firms by output, anchors last
-    by_draw = np.lexsort((-draw, z))
+    # np.lexsort((-output, anchor, z)) and np.lexsort((-draw, z)) (compiled: the same permutations;
+    # zone and anchor flag are one group, 2 z + anchor)
+    by_output = kernels.group_lexsort(-f.output[:L], 2 * z + anchor, 2 * nz)  # per zone: others by output, anchors last
+    by_draw = kernels.group_lexsort(-draw, z, nz)
     count = np.bincount(z, minlength=nz)
     n_anchor = np.bincount(z, weights=anchor, minlength=nz).astype(np.int64)
     first = np.cumsum(count) - count

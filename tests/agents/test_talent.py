@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from sim.agents import talent as tal
 from sim.agents.talent import OUTSIDE
 from sim.agents.zone import housing_cost
+from sim.core import kernels
 from sim.model.zonemodel import ZoneModel
 
 
@@ -61,3 +63,25 @@ def test_no_talent_no_skilled_workers(world):
     m.talent.zone[m.live_talent()] = OUTSIDE
     tal.hire(m)
     assert m.firms.skilled[m.live_firms()].sum() == 0
+
+
+@pytest.mark.skipif(not kernels.AVAILABLE, reason="numba not installed or switched off")
+def test_compiled_hiring_search_matches_numpy(world, monkeypatch):
+    """The compiled cumulative-demand search (kernels.cum_search) picks numpy's employers: also with
+    firms of no skilled demand (equal cumulative sums: a target on one goes to the next firm with
+    demand) and after demand shrank (many cohorts per firm)."""
+    monkeypatch.setattr(kernels, "ENABLED", kernels.enable())
+    m = ZoneModel(world=world, rng=5, agent_handles="lazy")
+    f, t = m.firms, m.talent
+    for step in range(3):
+        got = []
+        for on in (True, False):
+            monkeypatch.setattr(kernels, "SORTS", on)
+            demand, supply = tal.hire(m)
+            got.append((t.employer[:t.n].copy(), f.skilled[:f.n].copy(), demand, supply))
+        assert all(np.array_equal(a, b) for a, b in zip(*got, strict=True))
+        assert (got[0][0] >= 0).sum() > (100 if step < 2 else 10)
+        if step == 0:
+            m.sector_skill = np.where(np.arange(m.sector_skill.size) % 2 == 0, 0.0, m.sector_skill)
+        else:
+            f.employees[:f.n] *= 0.01

@@ -255,3 +255,102 @@ def test_bernoulli_picks_match_numpy(monkeypatch):
     assert got.size == want.size == 0
     assert np.array_equal(s.below("a.b", 1, keys[:100].reshape(10, 10), 0.5),
                           np.flatnonzero(s.uniform("a.b", 1, keys[:100].reshape(10, 10)) < 0.5))
+
+
+# -- sorts and searches (issue 19) -----------------------------------------------------------
+_ODD_FLOATS = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan, 1.0, -1.0, 2.0, 5e-324, -5e-324, 1e308,
+                        np.frombuffer(np.uint64(0x7FF0000000000123).tobytes(), np.float64)[0],  # NaN payloads
+                        np.frombuffer(np.uint64(0xFFF8000000000001).tobytes(), np.float64)[0]])
+
+
+def _keys(rng, kind, n):
+    """Sort keys with few or many ties: uniforms, a handful of values, NaN / signed zero / infinity,
+    uint64 hashes with duplicates, rounded normals."""
+    if kind == "uniform":
+        return rng.uniform(0, 1, n)
+    if kind == "few":
+        return rng.integers(0, 3, n).astype(np.float64)
+    if kind == "odd":
+        return rng.choice(_ODD_FLOATS, n)
+    if kind == "rounded":
+        return np.round(rng.normal(0, 3, n), 1)
+    k = rng.integers(0, 2**64 - 1, n, dtype=np.uint64, endpoint=True)
+    k[rng.uniform(0, 1, n) < 0.3] = np.uint64(7)
+    k[rng.uniform(0, 1, n) < 0.05] = np.uint64(2**64 - 1)
+    return k
+
+
+@pytest.mark.parametrize("kind", ["uniform", "few", "odd", "rounded", "uint64"])
+@pytest.mark.parametrize("n_group", [1, 2, 14, 300])
+def test_group_lexsort_is_lexsort(monkeypatch, kind, n_group):
+    """The radix sort gives np.lexsort((key, group)): ties (equal keys, 0.0 and -0.0, every NaN) keep
+    index order, NaN sorts last; from one element up (the size threshold lowered), one group or
+    many; out-of-range groups and other dtypes go to lexsort."""
+    monkeypatch.setattr(kernels, "_SORTS_MIN", 1)
+    rng = np.random.default_rng(n_group)
+    for n in (0, 1, 2, 5, 100, 3000, 40_000):
+        key, group = _keys(rng, kind, n), rng.integers(0, n_group, n)
+        assert np.array_equal(kernels.group_lexsort(key, group, n_group), np.lexsort((key, group))), n
+    bad = rng.integers(0, n_group, 3000)
+    bad[7] = -1
+    key = _keys(rng, kind, 3000)
+    assert np.array_equal(kernels.group_lexsort(key, bad, n_group), np.lexsort((key, bad)))
+    bad[7] = n_group
+    assert np.array_equal(kernels.group_lexsort(key, bad, n_group), np.lexsort((key, bad)))
+
+
+def test_group_lexsort_compiled_passes_run(monkeypatch):
+    """The radix kernel itself (not a fallback) orders keys that agree in all but one 11-bit digit
+    (the other passes are skipped), in one digit only, or in none."""
+    calls = []
+    real = kernels._radix_lexsort if kernels.sorts_on() else None
+
+    def spy(*a):
+        calls.append(real(*a))
+        return calls[-1]
+
+    monkeypatch.setattr(kernels, "_radix_lexsort", spy)
+    rng = np.random.default_rng(2)
+    g = rng.integers(0, 5, 5000)
+    for key in (np.full(5000, 3.0), rng.integers(0, 4, 5000).astype(np.uint64) << np.uint64(40),
+                rng.integers(0, 2**11, 5000).astype(np.uint64), -rng.uniform(0, 1, 5000)):
+        assert np.array_equal(kernels.group_lexsort(key, g, 5), np.lexsort((key, g)))
+    assert calls == [True] * 4
+
+
+@pytest.mark.parametrize("n", [0, 1, 17, 5000, 60_000])
+def test_stable_argsort_u16_is_numpys(monkeypatch, n):
+    monkeypatch.setattr(kernels, "_U16_MIN", 1)
+    rng = np.random.default_rng(n)
+    for hi in (2, 300, 65536):
+        cell = rng.integers(0, hi, n).astype(np.uint16)
+        assert np.array_equal(kernels.stable_argsort_u16(cell), np.argsort(cell, kind="stable"))
+
+
+def test_cum_search_is_searchsorted_of_cumsum():
+    """Positions in the cumulative demand: firms with no demand (steps of 0: equal cumulative sums),
+    targets exactly on a cumulative sum (side right: the next firm), below 0, above the total, NaN
+    (numpy: the end), repeated targets; a negative or NaN demand returns None (numpy decides)."""
+    rng = np.random.default_rng(8)
+    for n, m in ((1, 1), (7, 40), (5000, 800), (40_000, 3000)):
+        want = rng.lognormal(0, 2, n) * (rng.uniform(0, 1, n) < 0.7)
+        order = rng.permutation(n)
+        cum = np.cumsum(want[order])
+        target = np.concatenate([rng.uniform(-1, cum[-1] * 1.01, m), rng.choice(cum, m), [cum[0], -0.0, 0.0,
+                                 np.inf, -np.inf, np.nan, cum[-1]]])
+        target[5:10] = target[4]
+        got = kernels.cum_search(want, order, target)
+        assert np.array_equal(got, np.searchsorted(cum, target, side="right"))
+    assert kernels.cum_search(np.array([1.0, -0.5, 2.0]), np.arange(3), np.array([1.0])) is None
+    assert kernels.cum_search(np.array([1.0, np.nan, 2.0]), np.arange(3), np.array([1.0])) is None
+    assert kernels.cum_search(np.array([np.nan]), np.arange(1), np.array([1.0])) is None
+    assert kernels.cum_search(np.array([np.inf, -np.inf]), np.arange(2), np.array([1.0])) is None
+    assert kernels.cum_search(np.ones(3), np.array([0, 3, 1]), np.array([1.0])) is None  # numpy raises
+    assert kernels.cum_search(np.ones(3), np.array([0, -1, 1]), np.array([1.0])) is None  # numpy: from the end
+
+
+def test_group_starts_is_searchsorted():
+    rng = np.random.default_rng(6)
+    for g in (np.zeros(0, dtype=np.int64), np.zeros(5, dtype=np.int64), np.sort(rng.integers(0, 14, 30_000)),
+              np.sort(rng.integers(-3, 4, 1000)), np.array([0, 0, 3, 3, 3, 9]), np.arange(50)):
+        assert np.array_equal(kernels.group_starts(g), np.searchsorted(g, g, side="left"))

@@ -11,6 +11,7 @@ import pytest
 import scipy.special as sp
 import scipy.stats as st
 
+from sim.core import kernels
 from sim.core.keys import (ARRIVAL, STARTUP, check_unique, counted_keys, spinoff_keys, within_group_index,
                            zone_keys)
 from sim.core.streams import Streams, as_keys, combine, name_key, ndtri, poisson_ppf, zone_key_order
@@ -278,6 +279,34 @@ def test_order_ties_fall_back_to_exact():
     o = s.order("entry.admit_queue", 1, keys, g)
     b = s.bits("entry.admit_queue", 1, keys)
     assert np.array_equal(o, np.lexsort((b, g)))
+
+
+@pytest.mark.skipif(not kernels.AVAILABLE, reason="numba not installed or switched off")
+def test_compiled_sorts_give_numpys_order_and_samples(monkeypatch):
+    """With the sort kernels (radix sorts), ``order`` is np.lexsort((bits, group)) and
+    ``sample_weighted`` numpy's draw, ties included: repeated keys (equal bits), weights of 0
+    (infinite races) and equal weights of repeated keys at the k-th place, one group, a group
+    of one, k of 0 or above a group's size, small and large queues."""
+    monkeypatch.setattr(kernels, "ENABLED", kernels.enable())
+    s = Streams(5, STREAMS)
+    rng = np.random.default_rng(11)
+    for n in (1, 300, 5000, 40_000):
+        keys = RANDOM[:n].copy()
+        keys[rng.integers(0, n, n // 5)] = keys[0]  # repeated keys: equal bits
+        groups = [np.zeros(n, dtype=np.int64), rng.integers(0, 56, n), np.arange(n) % 3]
+        groups[1][0] = 99  # a group of one
+        w = rng.choice([0.0, 1.0, 2.5], n)
+        for g in groups:
+            b = s.bits("entry.admit_queue", 2, keys)
+            k = rng.integers(0, max(2, n // 20), int(g.max()) + 1)
+            k[0] = n  # more than the group has
+            runs = []
+            for on in (True, False):
+                monkeypatch.setattr(kernels, "SORTS", on)
+                runs.append((s.order("entry.admit_queue", 2, keys, g),
+                             s.sample_weighted("init.hightech", 0, keys, w, k, group=g)))
+            assert np.array_equal(runs[0][0], np.lexsort((b, g))) and np.array_equal(runs[0][0], runs[1][0])
+            assert np.array_equal(runs[0][1], runs[1][1])
 
 
 def test_zone_key_order_independent_of_slots():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim.core import kernels
 from sim.core.units import m_from_bn
 from sim.model import firm_sizes as fs
 from sim.model.zonemodel import ZoneModel
@@ -117,3 +118,20 @@ def test_spin_up_is_the_same_in_every_package(world):
     b = ZoneModel(world=world, rng=4, agent_handles="lazy", levers=[cls(cls.Settings.model_validate({}))])
     np.testing.assert_array_equal(a.firms.key[:a.firms.n], b.firms.key[:b.firms.n])
     np.testing.assert_array_equal(a.firms.output[:a.firms.n], b.firms.output[:b.firms.n])
+
+
+@pytest.mark.skipif(not kernels.AVAILABLE, reason="numba not installed or switched off")
+@pytest.mark.parametrize("name", ["guangxi", "guangxi2017"])
+def test_compiled_sorts_build_the_same_start(monkeypatch, name):
+    """reanchor and _fill with the radix sorts (kernels.group_lexsort) build numpy's start: the same
+    thinning, copies and size ranks, ties included (anchors all queue at 2.0; copied firms share
+    their original's output)."""
+    monkeypatch.setattr(kernels, "ENABLED", kernels.enable())
+    w = load_world(name)
+    built = []
+    for on in (True, False):
+        monkeypatch.setattr(kernels, "SORTS", on)
+        m = ZoneModel(world=w, rng=7, agent_handles="lazy")
+        built.append({c: getattr(m.firms, c)[:m.firms.n].copy() for c in m.firms._columns})
+    assert built[0].keys() == built[1].keys()
+    assert all(np.array_equal(built[0][c], built[1][c]) for c in built[0])
