@@ -89,7 +89,7 @@ def _build(nb) -> None:
     # its on-disk cache by the pickled closure cells, and a pickled dispatcher differs in every
     # process (the cache would never hit: every process compiled them again, ~0.7 s)
     global _fmix, _hash, _bits, _uniform, _poisson_window, _group_sum, _group_count, _demand, _zone_key_cells, \
-        _ndtri_central, _group_sums, _move_rows, _key_table, _key_find, _kth, _group_order, _poisson_head, \
+        _ndtri_central, _group_sums, _move_rows, _key_table, _key_find, _kth, _break_ties, _poisson_head, \
         _group_middles, _counted_keys, _rational_3_2, _ndtri_tails, _sums_by_two, _below, _rows_above
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
@@ -297,65 +297,20 @@ def _build(nb) -> None:
         return np.partition(a, k)[k]
 
     @_jit
-    def _group_order(group, bits, key, n_groups, out):  # pragma: no cover - compiled
-        # np.lexsort((key, value, group)) from the value's order-preserving bits: a stable LSD radix
-        # sort by the bits (11 at a time; a pass whose digit is the same for all is skipped), a
-        # stable counting sort by group, then each run of equal (group, value) by key (a stable
-        # merge sort: equal keys keep position order). Equal values keep position order throughout.
-        n = group.size
-        for i in range(n):
-            g = group[i]
-            if g < 0 or g >= n_groups:
-                return False
-        t = np.empty(n, dtype=np.uint64)
-        for i in range(n):
-            x = bits[i]
-            t[i] = x ^ (np.uint64(0xFFFFFFFFFFFFFFFF) if x >> np.uint64(63) else np.uint64(0x8000000000000000))
-        idx = np.arange(n)
-        t2 = np.empty(n, dtype=np.uint64)
-        idx2 = np.empty(n, dtype=np.int64)
-        count = np.empty(2048, dtype=np.int64)
-        for p in range(6):
-            shift = np.uint64(11 * p)
-            count[:] = 0
-            for i in range(n):
-                count[(t[i] >> shift) & np.uint64(2047)] += 1
-            if count.max() == n:
-                continue
-            acc = 0
-            for d in range(2048):
-                c = count[d]
-                count[d] = acc
-                acc += c
-            for i in range(n):
-                d = (t[i] >> shift) & np.uint64(2047)
-                j = count[d]
-                count[d] = j + 1
-                t2[j] = t[i]
-                idx2[j] = idx[i]
-            t, t2 = t2, t
-            idx, idx2 = idx2, idx
-        start = np.zeros(n_groups + 1, dtype=np.int64)
-        for i in range(n):
-            start[group[i] + 1] += 1
-        for g in range(n_groups):
-            start[g + 1] += start[g]
-        for i in range(n):
-            g = group[idx[i]]
-            j = start[g]
-            start[g] = j + 1
-            out[j] = idx[i]
-            t2[j] = t[i]
+    def _break_ties(order, group, value, key):  # pragma: no cover - compiled
+        # order = np.lexsort((value, group)) becomes np.lexsort((key, value, group)): each run of
+        # equal (group, value) sorted by key, stably (equal keys keep position order)
+        n = order.size
         j = 0
         while j < n:
             e = j + 1
-            while e < n and t2[e] == t2[j] and group[out[e]] == group[out[j]]:
+            g, v = group[order[j]], value[order[j]]
+            while e < n and group[order[e]] == g and value[order[e]] == v:
                 e += 1
             if e - j > 1:
-                run = out[j:e].copy()
-                out[j:e] = run[np.argsort(key[run], kind="mergesort")]
+                run = order[j:e].copy()
+                order[j:e] = run[np.argsort(key[run], kind="mergesort")]
             j = e
-        return True
 
     @_jit
     def _rows_above(u, lam, thr, out):  # pragma: no cover - compiled
@@ -534,17 +489,13 @@ def kth_smallest(a: np.ndarray, k: int) -> float:
     return np.partition(a, k)[k]
 
 
-def group_order(group: np.ndarray, value: np.ndarray, key: np.ndarray, n_groups: int) -> np.ndarray | None:
-    """``np.lexsort((key, value, group))`` for groups in [0, n_groups) and NaN-free float64
-    values (None when the kernels are off or the input is not of that kind: the caller lexsorts)."""
-    if not (ENABLED and group.ndim == 1 and group.dtype == np.int64 and value.dtype == np.float64
-            and value.shape == group.shape == key.shape and key.dtype.kind in "iu" and n_groups < 1 << 20):
-        return None
-    out = np.empty(group.size, dtype=np.int64)
-    bits = (value + 0.0).view(np.uint64)  # + 0.0: -0.0 becomes 0.0, equal as in a sort
-    if not _group_order(np.ascontiguousarray(group), bits, np.ascontiguousarray(key), int(n_groups), out):
-        return None
-    return out
+def break_ties(order: np.ndarray, group: np.ndarray, value: np.ndarray, key: np.ndarray) -> bool:
+    """Turn ``order = np.lexsort((value, group))`` into ``np.lexsort((key, value, group))`` in place
+    (NaN-free float64 ``value``; equal values -0.0 and 0.0 included); False when the kernels are off."""
+    if not (ENABLED and order.dtype == np.int64 and value.dtype == np.float64 and key.dtype.kind in "iu"):
+        return False
+    _break_ties(order, np.ascontiguousarray(group), np.ascontiguousarray(value), np.ascontiguousarray(key))
+    return True
 
 
 def rows_above(u: np.ndarray, lam: np.ndarray, thr: float) -> np.ndarray:
@@ -711,8 +662,8 @@ def zone_key_cells(zone: np.ndarray, keys: np.ndarray, zbits: int) -> np.ndarray
 # fall back to numpy themselves, ``cum_search`` and ``row_search`` return None and the caller's
 # numpy code decides. Default world, kernels on, paired in one process (SORTS on/off): reanchor
 # 0.40x, hire 0.69x, draw_alternatives 0.24x, Streams.order 0.62x, sample_weighted 0.24x; whole
-# runs 0.86-0.89x. (``_group_order`` above, sim.core.ranking's, is a radix sort of the same kind with a
-# third key: one could serve both.) Compiled on first use after ``enable()``, apart from ``_build``.
+# runs 0.86-0.89x. sim.core.ranking's orders within zones use ``group_lexsort`` too, then break
+# ties by a third key (``break_ties``). Compiled on first use after ``enable()``, apart from ``_build``.
 # ------------------------------------------------------------------------------------------
 # fewer elements: numpy's sort costs less than the radix passes' 2,048 bins (lexsort: even at ~1,000
 # elements), or than the counting sort's 65,536 cells (numpy's two 8-bit passes: even at ~15,000)

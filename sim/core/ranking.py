@@ -41,15 +41,14 @@ def largest_first(value: np.ndarray, key: np.ndarray, k: int | None = None) -> n
 
 def order_within_groups(group: np.ndarray, value: np.ndarray, key: np.ndarray | None, n_groups: int) -> np.ndarray:
     """``np.lexsort((key, value, group))`` (``key`` None: ``np.lexsort((value, group))``): members
-    by group, within a group by ``value`` ascending, ties by key, then by position. Compiled when
-    the kernels are on (a counting sort by group and a merge sort within each; numpy's lexsort
-    makes a full stable sort per key), for float values without NaN; otherwise numpy's lexsort."""
+    by group, within a group by ``value`` ascending, ties by key, then by position. With the kernels
+    on, for float values without NaN: the compiled radix sort by (group, value)
+    (``kernels.group_lexsort``), then each run of equal values by key; otherwise numpy's lexsort."""
     group, value = np.asarray(group), np.asarray(value)
-    if value.dtype.kind == "f" and not np.isnan(value).any():
-        tie = np.zeros(group.size, dtype=np.uint64) if key is None else np.asarray(key)
-        out = kernels.group_order(group, value, tie, n_groups)
-        if out is not None:
-            return out
+    if kernels.ENABLED and value.dtype == np.float64 and group.dtype == np.int64 and not np.isnan(value).any():
+        order = kernels.group_lexsort(value, group, n_groups)
+        if key is None or kernels.break_ties(order, group, value, np.asarray(key)):
+            return order
     return np.lexsort((value, group)) if key is None else np.lexsort((key, value, group))
 
 
