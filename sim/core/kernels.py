@@ -89,8 +89,8 @@ def _build(nb) -> None:
     # its on-disk cache by the pickled closure cells, and a pickled dispatcher differs in every
     # process (the cache would never hit: every process compiled them again, ~0.7 s)
     global _fmix, _hash, _bits, _uniform, _poisson_window, _group_sum, _group_count, _demand, _zone_key_cells, \
-        _ndtri_central, _group_sums, _move_rows, _key_table, _key_find, _kth, _break_ties, _poisson_head, \
-        _group_middles, _counted_keys, _rational_3_2, _ndtri_tails, _sums_by_two, _below, _rows_above
+        _central, _ndtri_central, _keyed_normal, _group_sums, _move_rows, _key_table, _key_find, _kth, _break_ties, \
+        _poisson_head, _group_middles, _counted_keys, _rational_3_2, _ndtri_tails, _sums_by_two, _below, _rows_above
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     @_jit
@@ -223,25 +223,44 @@ def _build(nb) -> None:
         return True
 
     @_jit
+    def _central(q):  # pragma: no cover - compiled
+        # streams.ndtri's central rational function (AS 241) of q = u - 0.5, as numpy does it:
+        # r = 0.180625 - q*q, both polynomials by Horner from the top coefficient, divided, times q
+        # (additions and multiplications only: no library function, so the same bits on any CPU)
+        r = q * q
+        r = 0.180625 - r
+        num = r * 59.109374720 + 159.29113202
+        num = num * r + 50.434271938
+        num = num * r + 3.3871327179
+        den = r * 67.187563600 + 78.757757664
+        den = den * r + 17.895169469
+        den = den * r + 1.0
+        return (num / den) * q
+
+    @_jit
     def _ndtri_central(u, z, tail):  # pragma: no cover - compiled
-        # streams.ndtri's central rational function (AS 241) on every element, as numpy does it:
-        # q = u - 0.5, r = 0.180625 - q*q, both polynomials by Horner from the top coefficient,
-        # divided, times q (additions and multiplications only: no library function, so the same
-        # bits on any CPU); the tail rows' indices for numpy's logarithm
+        # the central function on every element, and the tail rows' indices for numpy's logarithm
         nt = 0
         for i in range(u.size):
             q = u[i] - 0.5
-            r = q * q
-            r = 0.180625 - r
-            num = r * 59.109374720 + 159.29113202
-            num = num * r + 50.434271938
-            num = num * r + 3.3871327179
-            den = r * 67.187563600 + 78.757757664
-            den = den * r + 17.895169469
-            den = den * r + 1.0
-            z[i] = (num / den) * q
+            z[i] = _central(q)
             if np.abs(q) > 0.425:
                 tail[nt] = i
+                nt += 1
+        return nt
+
+    @_jit
+    def _keyed_normal(keys, c1, c2, rounds, z, tail, ut):  # pragma: no cover - compiled
+        # _uniform's number for each key, the central function, and the tail rows with their uniforms
+        nt = 0
+        for i in range(keys.size):
+            x = _hash(keys[i], c1, c2, rounds)
+            u = np.float64(((x >> _S12) << _S1) | _ONE) * _HALF_ULP
+            q = u - 0.5
+            z[i] = _central(q)
+            if np.abs(q) > 0.425:
+                tail[nt] = i
+                ut[nt] = u
                 nt += 1
         return nt
 
@@ -398,7 +417,7 @@ def _build(nb) -> None:
         return num / den
 
     @_jit
-    def _ndtri_tails(u, tail, lg, z):  # pragma: no cover - compiled
+    def _ndtri_tails(ut, tail, lg, z):  # pragma: no cover - compiled
         # streams.ndtri's tails after numpy's log (lg = log(min(u, 1 - u))): r = sqrt(-lg), the
         # AS 241 rational function in r - 1.6 (r <= 5) or r - 5, evaluated as streams._rational
         # does (numerator and denominator by Horner from the top, the denominator's missing top
@@ -412,7 +431,7 @@ def _build(nb) -> None:
             else:  # streams._E / _F
                 v = _rational_3_2(r - 5.0, 0.017337203997, 0.42868294337, 3.0812263860, 6.6579051150,
                                   0.012258202635, 0.24197894225)
-            z[t] = np.copysign(v, u[t] - 0.5)
+            z[t] = np.copysign(v, ut[i] - 0.5)
 
     @_jit
     def _sums_by_two(a, b, w, out_a, out_b):  # pragma: no cover - compiled
@@ -542,7 +561,19 @@ def ndtri_tails(u: np.ndarray, tail: np.ndarray, z: np.ndarray) -> None:
     compiled: additions, multiplications, one division, a square root and a sign, the same bits)."""
     ut = u[tail]
     lg = np.log(np.minimum(ut, 1.0 - ut))
-    _ndtri_tails(u, tail, lg, z)
+    _ndtri_tails(ut, tail, lg, z)
+
+
+def keyed_normal(keys: np.ndarray, c1: np.uint64, c2: np.uint64, rounds: int) -> np.ndarray:
+    """``streams.ndtri(keyed_uniform(keys, ...))`` of 1-d keys: the uniforms, the central function
+    and the tail rows in one pass, the tails after numpy's logarithm; the same numbers."""
+    k = np.ascontiguousarray(keys)
+    z, tail, ut = np.empty(k.size), np.empty(k.size, dtype=np.int64), np.empty(k.size)
+    nt = _keyed_normal(k, np.uint64(c1), np.uint64(c2), rounds, z, tail, ut)
+    if nt:
+        ut, tail = ut[:nt], tail[:nt]
+        _ndtri_tails(ut, tail, np.log(np.minimum(ut, 1.0 - ut)), z)
+    return z
 
 
 def sums_by_two(a: np.ndarray, b: np.ndarray, w: np.ndarray, na: int, nb: int) -> tuple[np.ndarray, np.ndarray]:

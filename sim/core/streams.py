@@ -264,6 +264,10 @@ class Streams:
 
     def normal(self, name: str | Sequence[str], year: int, keys: np.ndarray, draw: int = 0) -> np.ndarray:
         """Standard normal by inversion (AS 241); one row per stream if ``name`` is a sequence."""
+        if kernels.ENABLED and "bits" not in self.__dict__ and isinstance(name, str):
+            k = as_keys(keys)  # uniform and quantile in one compiled pass (sim.core.kernels): the same numbers
+            c1, c2 = self._const(name, int(year), int(draw))
+            return kernels.keyed_normal(k.reshape(-1), c1, c2, self.rounds).reshape(k.shape)
         u = self.uniform(name, year, keys, draw)
         return ndtri(u)  # its central part compiled when the kernels are on (kernels.ndtri_central)
 
