@@ -332,6 +332,18 @@ def _build() -> bool:
             occupied[z[i]] += li
 
     @jit
+    def axpy(x, a, y, out):  # pragma: no cover - compiled
+        # out = x + a * y (numpy: the product first, then the sum; no fused multiply-add)
+        for i in range(x.size):
+            out[i] = x[i] + a * y[i]
+
+    @jit
+    def scale_shift(x, a, b):  # pragma: no cover - compiled
+        # x = x * a - b in place (numpy's x *= a; x -= b)
+        for i in range(x.size):
+            x[i] = x[i] * a - b
+
+    @jit
     def size_base(n, ref, out):  # pragma: no cover - compiled
         for i in range(n.size):
             out[i] = np.maximum(n[i], 1.0) / ref
@@ -349,7 +361,8 @@ def _build() -> bool:
             out[i] = np.minimum(h, 1.0)
 
     _K.update(grow_pre=grow_pre, grow_sigma=grow_sigma, grow_shock=grow_shock, grow_tail=grow_tail,
-              size_base=size_base, exit_after_power=exit_after_power)
+              size_base=size_base, exit_after_power=exit_after_power,
+              axpy=axpy, scale_shift=scale_shift)
     _K.update(cell_stats=cell_stats)
     _K.update(knowledge=knowledge, innovation_rate=innovation_rate, tfp_update=tfp_update,
               certify_flags=certify_flags, certify_set=certify_set)
@@ -372,10 +385,16 @@ def _probe() -> bool:
     return all(np.array_equal(out[j], want[j], equal_nan=True) for j in range(6))
 
 
+def _scaled(x: np.ndarray, a: float, b: float) -> np.ndarray:
+    y = x.copy()
+    scale_shift(y, a, b)
+    return y
+
+
 def _probe_arithmetic() -> bool:
     """The arithmetic kernels give numpy's numbers on fixed inputs: products and sums that a fused
-    multiply-add would round once instead of twice (production, innovation rates, knowledge,
-    growth, exit hazards)."""
+    multiply-add would round once instead of twice (production and its labour, innovation rates,
+    knowledge, productivity shocks, growth, exit hazards)."""
     rng = np.random.default_rng(20261202)
     m = 3000
     tfp, kp, lp, k, n, rd_share = (rng.lognormal(0.0, 1.0, m) for _ in range(6))
@@ -409,6 +428,8 @@ def _probe_arithmetic() -> bool:
             and np.array_equal(kk, k2) and np.array_equal(ksum, np.bincount(cell, k2, minlength=20))
             and np.array_equal(nsum, np.bincount(cell, n, minlength=20))
             and all(np.array_equal(a, b) for a, b in zip(g_got, g_want))
+            and np.array_equal(axpy(n, 0.37, k), n + 0.37 * k)
+            and np.array_equal(_scaled(k, 0.21, 0.37), (k * 0.21) - 0.37)
             and np.array_equal(exit_arith(sector, va_share, sector, 2, us, z, n, 40.0, 0.3),
                                np.minimum((va_share[sector] + np.where(sector >= 2, us[z], 0.0))
                                           * np.power(np.maximum(n, 1.0) / 40.0, -0.3), 1.0)))
@@ -466,6 +487,18 @@ def grow_apply(change, ratio, z, n, lpw, capital, land, employees, age, nz) -> n
     _K["grow_apply"](change, _c(ratio if use else np.ones(1), np.float64), use, z, n, lpw, capital, land,
                               employees, age, occupied)
     return occupied
+
+
+def axpy(x: np.ndarray, a: float, y: np.ndarray) -> np.ndarray:
+    """``x + a * y`` of two 1-d float64 arrays (production's labour: employees + phi x skilled)."""
+    out = np.empty(x.size)
+    _K["axpy"](_c(x), float(a), _c(y), out)
+    return out
+
+
+def scale_shift(x: np.ndarray, a: float, b: float) -> None:
+    """``x *= a; x -= b`` in one pass (innovation's productivity shocks)."""
+    _K["scale_shift"](x, float(a), float(b))
 
 
 def exit_arith(age, by_age, losses, loss_years, loss, z, emp, ref, elast) -> np.ndarray:

@@ -90,7 +90,7 @@ def _build(nb) -> None:
     # process (the cache would never hit: every process compiled them again, ~0.7 s)
     global _fmix, _hash, _bits, _uniform, _poisson_window, _group_sum, _group_count, _demand, _zone_key_cells, \
         _central, _ndtri_central, _keyed_normal, _group_sums, _move_rows, _key_table, _key_find, _kth, _break_ties, \
-        _poisson_head, _group_middles, _counted_keys, _rational_3_2, _ndtri_tails, _sums_by_two, _below, _rows_above
+        _poisson_head, _group_middles, _counted_keys, _rational_3_2, _ndtri_tails, _sums_by_two, _below, _rows_above, _cell_zone_sums
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     @_jit
@@ -446,6 +446,19 @@ def _build(nb) -> None:
         return True
 
     @_jit
+    def _cell_zone_sums(a, b, wa, wbs, out_a, out_b):  # pragma: no cover - compiled
+        # bincount(a, wa) and bincount(b, w) for each w of wbs, in one pass, each in element order
+        na, nb = out_a.size, out_b.shape[1]
+        for i in range(a.size):
+            ga, gb = a[i], b[i]
+            if ga < 0 or ga >= na or gb < 0 or gb >= nb:
+                return False
+            out_a[ga] += wa[i]
+            for k in range(len(wbs)):
+                out_b[k, gb] += wbs[k][i]
+        return True
+
+    @_jit
     def _group_count(group, out):  # pragma: no cover - compiled
         n = out.size
         if group.size == 0:
@@ -585,6 +598,21 @@ def sums_by_two(a: np.ndarray, b: np.ndarray, w: np.ndarray, na: int, nb: int) -
         if _sums_by_two(np.ascontiguousarray(a), np.ascontiguousarray(b), np.ascontiguousarray(w), out_a, out_b):
             return out_a, out_b
     return group_sum(a, w, na), group_sum(b, w, nb)
+
+
+def cell_zone_sums(a: np.ndarray, b: np.ndarray, wa: np.ndarray, wbs: tuple[np.ndarray, ...], na: int,
+                   nb: int) -> list[np.ndarray]:
+    """``[np.bincount(a, wa, minlength=na)] + [np.bincount(b, w, minlength=nb) for w in wbs]``: one
+    weight by a firm's cell and 1-4 by its zone (production's output, R&D and tax), in one pass when
+    the kernels are on."""
+    if (ENABLED and a.size >= 256 and a.dtype == b.dtype == np.int64 and a.shape == b.shape == wa.shape
+            and a.ndim == 1 and 1 <= len(wbs) <= 4 and wa.dtype == np.float64
+            and all(w.dtype == np.float64 and w.shape == a.shape for w in wbs)):
+        out_a, out_b = np.zeros(na), np.zeros((len(wbs), nb))
+        if _cell_zone_sums(np.ascontiguousarray(a), np.ascontiguousarray(b), np.ascontiguousarray(wa),
+                           tuple(np.ascontiguousarray(w) for w in wbs), out_a, out_b):
+            return [out_a, *out_b]
+    return [group_sum(a, wa, na), *group_sums(b, tuple(wbs), nb)]
 
 
 def keyed_bits(keys: np.ndarray, c1: np.uint64, c2: np.uint64, rounds: int) -> np.ndarray:

@@ -23,12 +23,12 @@ from sim.model.initial import populate, spin_up
 from sim.model.plan import PLAN, STAGE_NAMES, STREAMS, YearData
 from sim.model.spinup import SpinupCache, SpunUp
 from sim.core import kernels
-from sim.core.kernels import group_sum, group_sums
+from sim.core.kernels import cell_zone_sums, group_sum
 from sim.core.keys import GRADUATE, counted_keys, zone_keys
 from sim.core.memory import no_cycle_collection, tune_malloc
 from sim.core.streams import Streams
 from sim.outcomes.metrics import COUNTED_FLOWS as FLOW_NAMES, Recorder, census, zone_outcomes
-from sim.core.params import Params
+from sim.core.params import N_SECTORS, Params
 from sim.policies import Hooks, Lever
 from sim.core.pool import MesaHandles, Pool
 from sim.core.units import CNY_K_PER_M
@@ -380,10 +380,12 @@ class ZoneModel(mesa.Model):
         self.year_data.cells = ent.cells(self)  # zones and sectors do not change until firm dynamics
         emp = ent.produce(self, self.year_data.service, self.year_data.cells)
         z = f.zone[:f.n]
-        by_cell = ent.cell_sum(self, self.year_data.cells, f.output[:f.n]).reshape(nz, -1)  # value added: output x sector ratio
+        # output by (zone, sector) cell (value added: output x the sector's ratio), R&D and tax by zone: one pass
+        by_cell, rd, tax = cell_zone_sums(self.year_data.cells, z, f.output[:f.n], (f.rd[:f.n], f.tax[:f.n]),
+                                          nz * N_SECTORS, nz)
+        by_cell = by_cell.reshape(nz, -1)
         fl["output"] += by_cell.sum(axis=1)
         fl["value_added"] += (by_cell * self.sector_va).sum(axis=1)  # not @: BLAS threads would spin
-        rd, tax = group_sums(z, (f.rd[:f.n], f.tax[:f.n]), nz)
         fl["rd"] += rd
         fl["tax"] += tax
         self.zones.wage[:] = np.where(emp > 0, self.params.labour_share * fl["value_added"] / np.maximum(emp, 1e-9),

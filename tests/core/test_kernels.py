@@ -371,3 +371,19 @@ def test_keyed_normals_match_numpy(monkeypatch):
             assert np.array_equal(got.view(np.uint64), want.view(np.uint64))
     s = Streams(11, ["x.y"])
     assert (np.abs(s.normal("x.y", 4, keys)) > 2.0).sum() > 1000  # the tails were drawn
+
+
+def test_cell_and_zone_sums_match_bincount(monkeypatch):
+    """kernels.cell_zone_sums: one weight by cell and two by zone in one pass, bincount's sums bit
+    for bit; an index outside its range goes to bincount, which lengthens."""
+    rng = np.random.default_rng(22)
+    z = np.sort(rng.integers(0, 14, 6000))
+    cell = z * 5 + rng.integers(0, 5, z.size)
+    w0, w1, w2 = (rng.lognormal(0, 3, z.size) for _ in range(3))
+    got, want = both(lambda: kernels.cell_zone_sums(cell, z, w0, (w1, w2), 70, 14), monkeypatch)
+    expect = [np.bincount(cell, w0, minlength=70), np.bincount(z, w1, minlength=14), np.bincount(z, w2, minlength=14)]
+    assert len(got) == len(want) == 3
+    for a, b, c in zip(got, want, expect):
+        assert np.array_equal(a, c) and np.array_equal(b, c)
+    out = kernels.cell_zone_sums(cell, np.r_[z[:-1], 20], w0, (w1,), 70, 14)
+    assert out[1].size == 21 and out[1][20] == w1[-1]
