@@ -88,7 +88,7 @@ def _build(nb) -> None:
     # kernels that call another kernel find it as a module global, not a closure cell: numba keys
     # its on-disk cache by the pickled closure cells, and a pickled dispatcher differs in every
     # process (the cache would never hit: every process compiled them again, ~0.7 s)
-    global _fmix, _hash, _bits, _uniform, _poisson_window, _group_sum, _group_count, _demand, _zone_key_cells, \
+    global _fmix, _hash, _keyed_u, _bits, _uniform, _poisson_window, _group_sum, _group_count, _demand, _zone_key_cells, \
         _central, _ndtri_central, _keyed_normal, _group_sums, _move_rows, _key_table, _key_find, _kth, _break_ties, \
         _poisson_head, _group_middles, _counted_keys, _rational_3_2, _ndtri_tails, _sums_by_two, _below, _rows_above, _cell_zone_sums
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
@@ -115,18 +115,22 @@ def _build(nb) -> None:
             out[i] = _hash(keys[i], c1, c2, rounds)
 
     @_jit
+    def _keyed_u(key, c1, c2, rounds):  # pragma: no cover - compiled
+        # the uniform (2i + 1) * 2**-53 from the hash's top 52 bits (module docstring)
+        x = _hash(key, c1, c2, rounds)
+        return np.float64(((x >> _S12) << _S1) | _ONE) * _HALF_ULP
+
+    @_jit
     def _uniform(keys, c1, c2, rounds, out):  # pragma: no cover - compiled
         for i in range(keys.size):
-            x = _hash(keys[i], c1, c2, rounds)
-            out[i] = np.float64(((x >> _S12) << _S1) | _ONE) * _HALF_ULP
+            out[i] = _keyed_u(keys[i], c1, c2, rounds)
 
     @_jit
     def _below(keys, c1, c2, rounds, p, scalar, out):  # pragma: no cover - compiled
         # np.flatnonzero(uniform < p): _uniform's number for each key, compared, indices collected
         n = 0
         for i in range(keys.size):
-            x = _hash(keys[i], c1, c2, rounds)
-            u = np.float64(((x >> _S12) << _S1) | _ONE) * _HALF_ULP
+            u = _keyed_u(keys[i], c1, c2, rounds)
             if u < (p[0] if scalar else p[i]):
                 out[n] = i
                 n += 1
@@ -254,8 +258,7 @@ def _build(nb) -> None:
         # _uniform's number for each key, the central function, and the tail rows with their uniforms
         nt = 0
         for i in range(keys.size):
-            x = _hash(keys[i], c1, c2, rounds)
-            u = np.float64(((x >> _S12) << _S1) | _ONE) * _HALF_ULP
+            u = _keyed_u(keys[i], c1, c2, rounds)
             q = u - 0.5
             z[i] = _central(q)
             if np.abs(q) > 0.425:
