@@ -57,6 +57,13 @@ def main() -> None:
     ap.add_argument("--kernels", action="store_true",
                     help="numba kernels on in both versions before timing (a study worker's steady state)")
     args = ap.parse_args()
+    from sim.core.errors import InputError
+    from sim.scenario.packages import load_package
+
+    try:  # this checkout's list of packages: a bad name is one line, exit 2, before anything is unpacked
+        load_package(args.package)
+    except InputError as e:
+        ap.error(f"--package: {e}")
     tmp = tempfile.TemporaryDirectory()
     unpack_base(args.base, Path(tmp.name))
     sys.path.insert(0, tmp.name)

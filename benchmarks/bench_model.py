@@ -144,9 +144,13 @@ def main() -> None:
     ap.add_argument("--package", default="baseline", help="bundled package whose levers every zonesim run has")
     args = ap.parse_args()
     world = load_world("guangxi")
+    from sim.core.errors import InputError
     from sim.scenario.packages import load_package
 
-    package = load_package(args.package)
+    try:
+        package = load_package(args.package)
+    except InputError as e:  # one line, exit 2
+        ap.error(f"--package: {e}")
     from sim.core import kernels
 
     kernels.enable()  # the compiled kernels, as in a study's workers after their first runs (sim/core/kernels.py)

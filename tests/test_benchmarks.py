@@ -90,3 +90,12 @@ def test_ab_spinup_times_compare_with_the_cache_on_and_off():
     bad = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "ab_spinup.py"), "--repeats", "0"],
                          capture_output=True, text=True, check=False)
     assert bad.returncode == 2 and "must be a whole number of at least 1" in bad.stderr
+
+
+@pytest.mark.parametrize("script", ["bench_model.py", "ab_fixed.py"])
+def test_benchmarks_refuse_an_unknown_package_in_one_line(script):
+    args = ["--package", "no-such-package"] + (["--base", "HEAD"] if script == "ab_fixed.py" else [])
+    proc = subprocess.run([sys.executable, str(Path(__file__).resolve().parent.parent / "benchmarks" / script), *args],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "--package: no-such-package: no such package" in proc.stderr.splitlines()[-1]
