@@ -18,6 +18,7 @@ import mesa
 import numpy as np
 
 from sim.core import fused
+from sim.core import kernels
 from sim.core.kernels import group_sum, group_sums, sums_by_two
 from sim.core.choice import logit_cdf
 from sim.core.keys import ARRIVAL, STARTUP, counted_keys, spinoff_keys
@@ -393,11 +394,8 @@ def relocate(model: ZoneModel, service: np.ndarray, free: np.ndarray) -> np.ndar
     if movers.size == 0:
         return np.zeros((0, 2), dtype=np.int64)
     # destinations accept movers in a key-based random order until their free land runs out
-    need = f.land[movers]
     order = S.order("firm.relocate_queue", y, f.key[movers], dest)
-    cum = np.zeros(movers.size)
-    cum[order] = _cumsum_by_group(need[order], dest[order])
-    ok = cum <= np.maximum(free, 0.0)[dest]
+    ok = queue_fits(order, f.land[movers], dest, np.maximum(free, 0.0))
     movers, dest, here = movers[ok], dest[ok], here[ok]
     f.zone[movers] = dest
     nz = model.n_zone_slots
@@ -406,12 +404,28 @@ def relocate(model: ZoneModel, service: np.ndarray, free: np.ndarray) -> np.ndar
 
 
 def _cumsum_by_group(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Running sum of ``values`` restarting at each new value of sorted ``groups``."""
+    """Running sum of ``values`` restarting at each new value of sorted ``groups`` (the total so
+    far less the total before the group's first element)."""
     total = np.cumsum(values)
-    start = np.r_[True, groups[1:] != groups[:-1]]
+    start = np.empty(values.size, dtype=bool)
+    start[:1] = True
+    np.not_equal(groups[1:], groups[:-1], out=start[1:])
     offset = np.maximum.accumulate(np.where(start, np.arange(values.size), 0))
-    before = np.r_[0.0, total][offset]
+    before = np.concatenate(([0.0], total))[offset]
     return total - before
+
+
+def queue_fits(order: np.ndarray, values: np.ndarray, groups: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """Mask of the members of a queue that fit: in the queue's ``order`` (ascending ``groups`` along
+    it), each asks for ``values`` and fits while its group's running total, which counts everyone
+    before it in the group whether they fitted or not, stays within ``limit[group]``. One compiled
+    pass when the kernels are on (``kernels.queue_fits``: the same booleans)."""
+    ok = kernels.queue_fits(order, values, groups, limit)
+    if ok is None:
+        cum = np.zeros(values.size)
+        cum[order] = _cumsum_by_group(values[order], groups[order])
+        ok = cum <= limit[groups]
+    return ok
 
 
 def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np.ndarray) -> dict:

@@ -90,7 +90,7 @@ def _build(nb) -> None:
     # process (the cache would never hit: every process compiled them again, ~0.7 s)
     global _fmix, _hash, _keyed_u, _bits, _uniform, _poisson_window, _group_sum, _group_count, _demand, _zone_key_cells, \
         _central, _ndtri_central, _keyed_normal, _group_sums, _move_rows, _key_table, _key_find, _kth, _break_ties, \
-        _poisson_head, _group_middles, _counted_keys, _rational_3_2, _ndtri_tails, _sums_by_two, _below, _rows_above, _cell_zone_sums
+        _poisson_head, _group_middles, _counted_keys, _rational_3_2, _ndtri_tails, _sums_by_two, _below, _rows_above, _cell_zone_sums, _chain
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     @_jit
@@ -409,6 +409,14 @@ def _build(nb) -> None:
                 j += 1
 
     @_jit
+    def _chain(h, parts, out):  # pragma: no cover - compiled
+        # streams.combine's chain step over 1-d parts: fmix(h ^ fmix(part + GOLDEN)), ``h`` one
+        # value for all (size 1) or one per part
+        one = h.size == 1
+        for i in range(parts.size):
+            out[i] = _fmix(h[0 if one else i] ^ _fmix(parts[i] + _GOLD))
+
+    @_jit
     def _rational_3_2(r, c3, c2, c1, c0, d2, d1):  # pragma: no cover - compiled
         # (c3 r^3 + .. + c0) / (0 r^3 + d2 r^2 + d1 r + 1) by Horner from the top, as streams._rational
         num = r * c3 + c2
@@ -569,6 +577,14 @@ def counted_keys(prefix: np.ndarray, counts: np.ndarray) -> np.ndarray | None:
     counts = np.ascontiguousarray(counts, dtype=np.int64)
     out = np.empty(int(counts.sum()), dtype=np.uint64)
     _counted_keys(np.ascontiguousarray(prefix, dtype=np.uint64), counts, out)
+    return out
+
+
+def chain(h: np.ndarray, parts: np.ndarray) -> np.ndarray:
+    """``streams.combine``'s step ``fmix(h ^ fmix(parts + GOLDEN))`` of 1-d uint64 ``parts`` with
+    ``h`` of size 1 or of the parts' size, in one pass (numpy: seven calls a ``fmix``, twice)."""
+    out = np.empty(parts.size, dtype=np.uint64)
+    _chain(np.ascontiguousarray(h, dtype=np.uint64), np.ascontiguousarray(parts), out)
     return out
 
 
@@ -749,7 +765,7 @@ def sorts_on() -> bool:
 
 def _build_sorts(nb) -> None:
     """Define the sort and search kernels (compiled on first use, the machine code cached)."""
-    global _radix_lexsort, _counting_argsort_u16, _cum_search, _row_search
+    global _radix_lexsort, _counting_argsort_u16, _cum_search, _row_search, _queue_fits
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     # ``np.lexsort((key, group))``: an LSD radix sort (11-bit digits) of the key, then a counting
@@ -907,6 +923,47 @@ def _build_sorts(nb) -> None:
                         lo = mid + 1
             out[i] = min(lo, k - 1)
         return True
+
+    # the land queues of relocation and entry (``sim.agents.enterprise.queue_fits``): in the queue's
+    # order, a running total of the land asked for (added one after another, as numpy's cumsum),
+    # less the total before the first of its group (numpy's ``total - before``, not a sum restarted
+    # at each group, which would round differently), against the group's limit. An index outside
+    # the arrays, or a group outside the limits, returns False: numpy decides.
+    @_jit
+    def _queue_fits(order, values, groups, limit, ok):  # pragma: no cover - compiled
+        n, m, ng = order.size, values.size, limit.size
+        total, before, prev = 0.0, 0.0, -1
+        for j in range(n):
+            i = order[j]
+            if i < 0 or i >= m:
+                return False
+            g = groups[i]
+            if g < 0 or g >= ng:
+                return False
+            if j == 0 or g != prev:
+                before = total
+                prev = g
+            total = values[i] if j == 0 else total + values[i]
+            ok[i] = total - before <= limit[g]
+        return True
+
+
+def queue_fits(order: np.ndarray, values: np.ndarray, groups: np.ndarray, limit: np.ndarray) -> np.ndarray | None:
+    """Who fits in a queue: with ``cum[order] = _cumsum_by_group(values[order], groups[order])``
+    (``sim.agents.enterprise``: a running sum of ``values`` in the queue's ``order``, restarting at
+    each group of the queue, ``groups`` ascending along it), the mask ``cum <= limit[groups]``, the
+    same booleans in one compiled pass with no temporaries (the numpy version is ~10 small calls: a
+    fixed cost paid twice a year). None when the kernels are off, an array is not the expected
+    1-d int64/float64 or an index is out of range: the caller's numpy decides."""
+    if (not ENABLED or order.dtype != np.int64 or groups.dtype != np.int64 or values.dtype != np.float64
+            or limit.dtype != np.float64 or order.ndim != 1 or order.shape != values.shape
+            or groups.shape != values.shape or not sorts_on()):
+        return None
+    ok = np.zeros(values.size, dtype=bool)
+    if _queue_fits(np.ascontiguousarray(order), np.ascontiguousarray(values), np.ascontiguousarray(groups),
+                   np.ascontiguousarray(limit), ok):
+        return ok
+    return None
 
 
 def group_starts(g: np.ndarray) -> np.ndarray:

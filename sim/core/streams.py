@@ -115,6 +115,11 @@ def combine(*parts: np.ndarray | int, start: np.ndarray | int = 0) -> np.ndarray
         if isinstance(h, int) and np.ndim(p) == 0 and not isinstance(p, np.ndarray):
             h = _combine_int(int(p) & MASK, start=h)
             continue
+        if kernels.ENABLED and isinstance(p, np.ndarray) and p.ndim == 1 and (
+                isinstance(h, int) or (h.ndim == 1 and h.size == p.size and h.dtype == np.uint64)):
+            # the step below for 1-d parts in one compiled pass: the same words
+            h = kernels.chain(np.array([h], dtype=np.uint64) if isinstance(h, int) else h, as_keys(p))
+            continue
         q = np.atleast_1d(as_keys(p)) + _GOLDu  # a new array (wraps): p itself is never modified
         fmix(q)
         if isinstance(h, int):

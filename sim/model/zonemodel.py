@@ -447,9 +447,7 @@ class ZoneModel(mesa.Model):
         if z.size == 0:
             return
         order = self.streams.order("entry.admit_queue", self.steps, new["key"], z * 4 + new["origin"])
-        cum = np.zeros(z.size)
-        cum[order] = ent._cumsum_by_group(land[order], z[order])
-        ok = cum <= np.maximum(free, 0.0)[z]
+        ok = ent.queue_fits(order, land, z, np.maximum(free, 0.0))
         # entrants by zone and origin (1 start-ups, 2 spin-offs, 3 arrivals; 4: turned away), counted at once
         counts = np.bincount(np.where(ok, z * 5 + new["origin"], z * 5 + 4), minlength=5 * nz).reshape(nz, 5)
         for code, name in ((4, "entries_blocked"), (1, "startups"), (2, "spinoffs"), (3, "arrivals")):

@@ -158,6 +158,24 @@ def test_cumsum_by_group():
     np.testing.assert_allclose(ent._cumsum_by_group(v, g), [1, 3, 3, 7, 12])
 
 
+@pytest.mark.parametrize("compiled", [False, True], ids=["numpy", "kernels"])
+def test_queue_fits_in_queue_order(monkeypatch, compiled):
+    """Members join their group's queue in ``order`` while the running total (everyone before them
+    in the group, fitted or not) is within the group's own limit; numpy and the kernel agree."""
+    from sim.core import kernels
+
+    if compiled and not kernels.enable():
+        pytest.skip("numba not installed or switched off")
+    monkeypatch.setattr(kernels, "ENABLED", compiled)
+    values = np.array([5.0, 1.0, 3.0, 2.0, 4.0, 1.0])
+    groups = np.array([1, 0, 0, 1, 0, 1])
+    order = np.array([1, 2, 4, 3, 0, 5])  # group 0: 1, 3, 4 -> totals 1, 4, 8; group 1: 2, 5, 1 -> 2, 7, 8
+    ok = ent.queue_fits(order, values, groups, np.array([4.0, 2.5]))
+    assert ok.tolist() == [False, True, True, True, False, False]
+    ok = ent.queue_fits(order, values, groups, np.array([0.0, 8.0]))
+    assert ok.tolist() == [True, False, False, True, False, True]
+
+
 @pytest.mark.parametrize("years", [3])
 def test_exit_rate_in_calibration_band(world, years):
     """CALIBRATION.md: annual firm exit 6-9% (here checked loosely, 4-11%, on one seed)."""

@@ -349,6 +349,42 @@ def test_cum_search_is_searchsorted_of_cumsum():
     assert kernels.cum_search(np.ones(3), np.array([0, -1, 1]), np.array([1.0])) is None  # numpy: from the end
 
 
+def _queue_fits_numpy(order, values, groups, limit):
+    """The land queues' rule as sim/agents/enterprise.py wrote it before the kernel (np.r_ and all)."""
+    v, g = values[order], groups[order]
+    total = np.cumsum(v)
+    start = np.r_[True, g[1:] != g[:-1]]
+    offset = np.maximum.accumulate(np.where(start, np.arange(v.size), 0))
+    cum = np.zeros(values.size)
+    cum[order] = total - np.r_[0.0, total][offset]
+    return cum <= limit[groups]
+
+
+def test_queue_fits_is_the_numpy_queue():
+    """Running totals by group in the queue's order against each group's limit: the same booleans
+    as numpy's cumsum less the total before the group (rounding included: sums of many unequal
+    values sit on the limit exactly in the last case), for groups met in any order, empty groups,
+    zero and infinite limits; a bad index or group returns None (numpy decides)."""
+    rng = np.random.default_rng(12)
+    for n, ng in ((1, 1), (9, 3), (700, 14), (20_000, 40)):
+        values = rng.lognormal(0, 1.5, n) * (rng.uniform(0, 1, n) < 0.9)
+        groups = rng.integers(0, ng, n)
+        order = np.lexsort((rng.uniform(size=n), groups))
+        limit = rng.uniform(0, values.sum() / ng * 1.2, ng)
+        limit[0], limit[-1] = 0.0, np.inf
+        got = kernels.queue_fits(order, values, groups, limit)
+        want = _queue_fits_numpy(order, values, groups, limit)
+        assert np.array_equal(got, want) and 0 < want.sum() < n or n < 10
+    values = np.array([0.1, 0.2, 0.3, 0.7, 0.1])  # 0.1 + 0.2 = 0.30000000000000004: above a 0.3 limit
+    groups = np.zeros(5, dtype=np.int64)
+    for lim in (0.3, 0.30000000000000004, 0.6, 1.4):
+        limit = np.array([lim])
+        assert np.array_equal(kernels.queue_fits(np.arange(5), values, groups, limit),
+                              _queue_fits_numpy(np.arange(5), values, groups, limit))
+    assert kernels.queue_fits(np.array([0, 5]), np.ones(2), np.zeros(2, dtype=np.int64), np.ones(1)) is None
+    assert kernels.queue_fits(np.arange(2), np.ones(2), np.array([0, 1]), np.ones(1)) is None
+
+
 def test_group_starts_is_searchsorted():
     rng = np.random.default_rng(6)
     for g in (np.zeros(0, dtype=np.int64), np.zeros(5, dtype=np.int64), np.sort(rng.integers(0, 14, 30_000)),

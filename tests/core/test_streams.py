@@ -64,6 +64,28 @@ def test_input_keys_not_modified(s):
     assert np.array_equal(keys, RANDOM[:100])
 
 
+def test_combine_is_the_scalar_chain(kernels_on):
+    """combine of 1-d parts (compiled when the kernels are on) equals the chain h <- fmix(h ^
+    fmix(part + GOLDEN)) computed on Python ints, element by element: scalar prefixes, an array
+    start, signed parts, a one-element array, broadcasting a column against a row (numpy's path)."""
+    from sim.core.streams import _combine_int
+
+    a = RANDOM[:300]
+    b = np.arange(-150, 150, dtype=np.int64)
+    cases = [((3, 2021, a), 0), ((a, b), 0), ((7, a, b), 5), ((a,), a), ((a[:1], b[:1]), 0)]
+    for parts, start in cases:
+        got = combine(*parts, start=start)
+        n = max(np.size(p) for p in parts)
+        for i in (0, n // 2, n - 1):
+            h = int(start[i]) if isinstance(start, np.ndarray) else start
+            for p in parts:
+                h = _combine_int(int(as_keys(p)[i]) if np.ndim(p) else int(p), start=h)
+            assert int(got[i]) == h
+    grid = combine(a[:5, None], b[None, :4])
+    assert grid.shape == (5, 4) and int(grid[2, 3]) == _combine_int(int(a[2]), int(as_keys(b)[3]))
+    assert combine(np.zeros(0, dtype=np.uint64), 4).size == 0
+
+
 def test_signed_and_unsigned_keys_agree(s):
     k = np.array([0, 1, 2**62, -1, -2**63], dtype=np.int64)
     assert np.array_equal(s.uniform("firm.exit", 1, k), s.uniform("firm.exit", 1, k.view(np.uint64)))
