@@ -269,10 +269,14 @@ class Streams:
 
     def normal(self, name: str | Sequence[str], year: int, keys: np.ndarray, draw: int = 0) -> np.ndarray:
         """Standard normal by inversion (AS 241); one row per stream if ``name`` is a sequence."""
-        if kernels.ENABLED and "bits" not in self.__dict__ and isinstance(name, str):
+        if kernels.ENABLED and "bits" not in self.__dict__:
             k = as_keys(keys)  # uniform and quantile in one compiled pass (sim.core.kernels): the same numbers
-            c1, c2 = self._const(name, int(year), int(draw))
-            return kernels.keyed_normal(k.reshape(-1), c1, c2, self.rounds).reshape(k.shape)
+            year, draw = int(year), int(draw)
+            if isinstance(name, str):
+                c1, c2 = self._const(name, year, draw)
+                return kernels.keyed_normal(k.reshape(-1), c1, c2, self.rounds).reshape(k.shape)
+            return np.stack([kernels.keyed_normal(k.reshape(-1), *self._const(n, year, draw), self.rounds)
+                             for n in name]).reshape((len(name),) + k.shape)  # one pass a stream
         u = self.uniform(name, year, keys, draw)
         return ndtri(u)  # its central part compiled when the kernels are on (kernels.ndtri_central)
 

@@ -245,3 +245,15 @@ def test_exit_hazard_falls_with_size(world):
     expected = p.exit_base_hazard * (f.employees[:L] / p.size_reference) ** -p.exit_size_elasticity
     np.testing.assert_allclose(h, np.minimum(expected + p.exit_young_hazard * np.exp(-20 / p.young_age_scale)
                                              * (f.employees[:L] / p.size_reference) ** -p.exit_size_elasticity, 1.0))
+
+
+def test_average_is_numpys_weighted_average():
+    """The weighted means of growth and the catch-up are numpy's ``average`` to the bit (its own
+    sum and product, without its checks), and refuse weights that sum to zero as it does."""
+    rng = np.random.default_rng(4)
+    for n in (1, 7, 8, 9, 1000, 50_001):
+        a, w = rng.normal(0, 3, n), rng.lognormal(0, 2, n)
+        assert ent._average(a, w) == np.average(a, weights=w)
+        assert type(ent._average(a, w)) is type(np.average(a, weights=w))
+    with pytest.raises(ZeroDivisionError):
+        ent._average(np.ones(3), np.zeros(3))

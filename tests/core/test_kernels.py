@@ -407,6 +407,12 @@ def test_keyed_normals_match_numpy(monkeypatch):
             assert np.array_equal(got.view(np.uint64), want.view(np.uint64))
     s = Streams(11, ["x.y"])
     assert (np.abs(s.normal("x.y", 4, keys)) > 2.0).sum() > 1000  # the tails were drawn
+    s = Streams(11, ["x.y", "x.z", "x.w"])  # several streams in one call: one row each, as one call each
+    for k in (keys[:5000], keys[:600].reshape(20, 30), keys[:0]):
+        got, want = both(lambda k=k, s=s: s.normal(("x.y", "x.z", "x.w"), 4, k, draw=2), monkeypatch)
+        assert got.shape == want.shape == (3,) + k.shape
+        assert np.array_equal(got.view(np.uint64), want.view(np.uint64))
+        assert np.array_equal(got[1], s.normal("x.z", 4, k, draw=2))
 
 
 def test_cell_and_zone_sums_match_bincount(monkeypatch):
