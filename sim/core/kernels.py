@@ -88,7 +88,7 @@ def _build(nb) -> None:
     # kernels that call another kernel find it as a module global, not a closure cell: numba keys
     # its on-disk cache by the pickled closure cells, and a pickled dispatcher differs in every
     # process (the cache would never hit: every process compiled them again, ~0.7 s)
-    global _fmix, _hash, _keyed_u, _bits, _uniform, _poisson_window, _group_sum, _group_count, _demand, _zone_key_cells, \
+    global _fmix, _hash, _keyed_u, _bits, _uniform, _window_count, _poisson_window, _window_rows, _window_counts, _group_sum, _group_count, _demand, _zone_key_cells, \
         _central, _ndtri_central, _keyed_normal, _group_sums, _move_rows, _key_table, _key_find, _kth, _break_ties, \
         _poisson_head, _group_middles, _counted_keys, _rational_3_2, _ndtri_tails, _sums_by_two, _below, _rows_above, _cell_zone_sums, _chain
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
@@ -137,21 +137,49 @@ def _build(nb) -> None:
         return n
 
     @_jit
-    def _poisson_window(l, k0, u, p0, w, below):  # pragma: no cover - compiled
+    def _window_count(l, k0, ur, p0, w):  # pragma: no cover - compiled
         # numpy: pmf = [p0, l / (k0 + 1), l / (k0 + 2), ...]; cumprod down the window; cumsum;
         # below = count(cumsum < u). The same operations in the same order, stopping early.
+        p = p0
+        c = p
+        j = 0
+        while c < ur:
+            j += 1
+            if j == w:
+                break
+            p = p * (l / (k0 + np.float64(j)))
+            c = c + p
+        return j
+
+    @_jit
+    def _poisson_window(l, k0, u, p0, w, below):  # pragma: no cover - compiled
         for r in range(l.size):
-            p = p0[r]
-            c = p
-            j = 0
-            ur = u[r]
-            while c < ur:
-                j += 1
-                if j == w:
-                    break
-                p = p * (l[r] / (k0[r] + np.float64(j)))
-                c = c + p
-            below[r] = j
+            below[r] = _window_count(l[r], k0[r], u[r], p0[r], w)
+
+    # streams._poisson_windows' set-up of the window rows (gathers, the window's first cell and
+    # width: sqrt, floor and ceil are exact in both) and, after numpy's log, lgamma and exp of the
+    # first cell's probability, the counts written back: two passes instead of ~25 numpy calls on
+    # a handful of rows (entry and graduates: a fixed cost paid every year)
+    @_jit
+    def _window_rows(rows, lam, u, ll, uu, lo):  # pragma: no cover - compiled
+        wmax = 0
+        for r in range(rows.size):
+            i = rows[r]
+            x, ur = lam[i], u[i]
+            ll[r], uu[r] = x, ur
+            if ur > 1.0 - 2.0**-20:
+                return -1  # the survival side: numpy's windows, grouped
+            sd = 11.0 * np.sqrt(x)
+            k0 = np.floor(x - sd - 5.0)
+            k0 = k0 if k0 > 0.0 else 0.0  # np.maximum(0.0, .)
+            lo[r] = k0
+            wmax = max(wmax, np.int64(np.ceil(x + sd + 5.0) - k0 + 1.0))
+        return wmax
+
+    @_jit
+    def _window_counts(rows, l, k0, u, p0, w, out):  # pragma: no cover - compiled
+        for r in range(rows.size):
+            out[rows[r]] = np.int64(k0[r]) + min(_window_count(l[r], k0[r], u[r], p0[r], w), w - 1)
 
     # The group sums keep the running sum of the current run of equal groups in a register and
     # store it when the group changes: firms are stored mostly zone by zone (35-41 % of neighbours
@@ -665,6 +693,21 @@ def poisson_window(l: np.ndarray, k0: np.ndarray, u: np.ndarray, p0: np.ndarray,
                     np.ascontiguousarray(u, dtype=np.float64), np.ascontiguousarray(p0, dtype=np.float64),
                     int(w), below)
     return below
+
+
+def window_rows(rows: np.ndarray, lam: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """``streams._poisson_windows``' rows: their rates and uniforms, each window's first cell
+    ``max(0, floor(lam - 11 sqrt(lam) - 5))`` and the widest window ``ceil(lam + 11 sqrt(lam) + 5)
+    - first + 1``; the width is -1 if a uniform is above 1 - 2**-20 (numpy decides)."""
+    ll, uu, lo = np.empty(rows.size), np.empty(rows.size), np.empty(rows.size)
+    w = _window_rows(rows, lam, u, ll, uu, lo)
+    return ll, uu, lo, int(w)
+
+
+def window_counts(rows: np.ndarray, l: np.ndarray, k0: np.ndarray, u: np.ndarray, p0: np.ndarray, w: int,
+                  out: np.ndarray) -> None:
+    """``out[rows] = k0 + min(poisson_window(l, k0, u, p0, w), w - 1)`` in one pass."""
+    _window_counts(rows, l, k0, u, p0, int(w), out)
 
 
 def group_sum(group: np.ndarray, weights: np.ndarray | None, size: int) -> np.ndarray:

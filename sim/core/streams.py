@@ -533,6 +533,13 @@ def poisson_ppf(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
 def _poisson_windows(rows, out, u, lam) -> None:
     """Exact quantiles of ``rows`` from their CDFs over windows [lo, lo + width) holding all
     but ~1e-25 of each row's mass; rows of similar width (within a factor 4) share a window."""
+    if kernels.ENABLED and rows.dtype == np.int64 and u.dtype == lam.dtype == np.float64:
+        ll, uu, lo, w = kernels.window_rows(rows, lam, u)  # one compiled pass: the same values
+        if w >= 0 and (not lo.size or lo.max() < _LOGFACT.size):
+            # compiled, row by row, each stopping at its quantile (as below, where this is explained)
+            kernels.window_counts(rows, ll, lo, uu, np.exp(lo * np.log(ll) - ll - _LOGFACT[lo.astype(np.int64)]), w,
+                                  out)
+            return
     ll, uu = lam[rows], u[rows]
     sd = np.sqrt(ll)
     lo = np.maximum(0.0, np.floor(ll - 11.0 * sd - 5.0))
