@@ -167,11 +167,11 @@ def _build(nb) -> None:
             i = rows[r]
             x, ur = lam[i], u[i]
             ll[r], uu[r] = x, ur
-            if ur > 1.0 - 2.0**-20:
-                return -1  # the survival side: numpy's windows, grouped
+            if ur > 1.0 - 2.0**-20 or not (x >= 0.0):
+                return -1  # the survival side (or a rate numpy's windows fail on): numpy decides
             sd = 11.0 * np.sqrt(x)
             k0 = np.floor(x - sd - 5.0)
-            k0 = k0 if k0 > 0.0 else 0.0  # np.maximum(0.0, .)
+            k0 = k0 if k0 > 0.0 else 0.0  # noqa: FURB136 - np.maximum(0.0, .): +0.0, as numpy gives
             lo[r] = k0
             wmax = max(wmax, np.int64(np.ceil(x + sd + 5.0) - k0 + 1.0))
         return wmax
