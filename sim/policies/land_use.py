@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import Field, field_validator
 
+from sim.core.kernels import group_sums
 from sim.core.keys import KeyIndex
 from sim.core.ranking import group_medians, order_within_groups
 from sim.policies._common import TARGETS_DOC, Targeted
@@ -141,8 +142,11 @@ class MuYield(Targeted):
         start = np.cumsum(counts) - counts
         pos = np.empty(i.size)
         pos[o] = (np.arange(i.size) - start[zi[o]] + 0.5) / counts[zi[o]]  # rank share in (0, 1)
-        cut = np.cumsum(s.shares)[:-1]
-        cls[i] = np.searchsorted(cut, pos, side="right")
+        cut = np.cumsum(s.shares)[:-1]  # ascending: a firm's class is the number of cuts at or below its place
+        ci = (pos >= cut[0]).astype(np.int64)  # np.searchsorted(cut, pos, side="right"), 3 comparisons
+        for c in cut[1:]:
+            ci += pos >= c
+        cls[i] = ci
         return cls
 
     def plan_cost(self, model: ZoneModel) -> float:
@@ -191,9 +195,9 @@ class MuYield(Targeted):
         o = np.argsort(f.key[:L][d])
         self.d_keys, self.d_years = f.key[:L][d][o], self._d_run[d][o]
         valid = self.cls >= 0
-        self.counts = np.bincount(self.cls[valid], minlength=len(CLASSES))
-        out = np.bincount(self.cls[valid], weights=f.output[:L][valid], minlength=len(CLASSES))
-        mu = np.bincount(self.cls[valid], weights=f.land[:L][valid] * MU_PER_KM2, minlength=len(CLASSES))
+        # firms, output and mu by class: bincount's sums, one compiled pass when the kernels are on
+        self.counts, out, mu = group_sums(self.cls[valid], (f.output[:L][valid], f.land[:L][valid] * MU_PER_KM2),
+                                          len(CLASSES), count=True)
         self.output_per_mu = np.divide(out, mu, out=np.zeros(len(CLASSES)), where=mu > 0)
         i = np.flatnonzero(due)
         take = s.reclaim_share * self.funding * f.land[i]
@@ -219,8 +223,7 @@ class MuYield(Targeted):
         extra = change * self._bill(model, L)
         nz = model.n_zone_slots
         z = f.zone[:L]
-        self.rebate = np.bincount(z, weights=np.maximum(-extra, 0.0), minlength=nz)
-        self.surcharge = np.bincount(z, weights=np.maximum(extra, 0.0), minlength=nz)
+        self.rebate, self.surcharge = group_sums(z, (np.maximum(-extra, 0.0), np.maximum(extra, 0.0)), nz)
         return extra
 
     def end_year(self, model: ZoneModel) -> None:

@@ -29,6 +29,25 @@ def test_mu_yield_classes_firms_within_each_zone_by_yield_per_mu(world):
         assert np.median(a) > 2 * np.median(d)  # A yields far more per mu than D
 
 
+@pytest.mark.parametrize("shares", [(0.1, 0.2, 0.3, 0.4), (0.5, 0.0, 0.0, 0.5), (0.0, 0.0, 0.0, 1.0)])
+def test_mu_yield_classes_are_the_shares_of_each_zones_ranking(world, shares):
+    """A firm's class is the number of class boundaries (the shares' running sum) at or below its
+    place in its zone's ranking: a zone's classes hold the shares of its classed firms (to one
+    firm), an empty share holds none, and the class ascends with the place."""
+    lever = build("mu_yield", shares=list(shares))
+    m = ZoneModel(world=world, levers=[lever], rng=4, agent_handles="lazy")
+    m.step()
+    f = m.firms
+    cls = lever.classify(m)
+    assert cls.dtype == np.int64 and cls.min() >= -1 and cls.max() <= 3
+    for z in np.flatnonzero(m.zones.alive)[:5]:
+        mine = (f.zone[:f.n] == z) & (cls >= 0)
+        n = int(mine.sum())
+        counts = np.bincount(cls[mine], minlength=4)
+        assert np.all(np.abs(counts - n * np.array(shares)) <= 1.0), (z, counts, n)
+        assert np.all(counts[np.array(shares) == 0.0] == 0)
+
+
 def test_mu_yield_squeezes_low_yield_firms_reclaims_their_plots_and_raises_output_per_mu(world, base):
     lever = build("mu_yield", reclaim_after=1)
     m = run(world, [lever])
