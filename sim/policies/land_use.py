@@ -211,7 +211,7 @@ class MuYield(Targeted):
         self.rebate, self.surcharge = np.zeros(nz), np.zeros(nz)
 
     def firm_costs(self, model: ZoneModel) -> np.ndarray | None:
-        s, f = self.settings, model.firms
+        f = model.firms
         L = f.n
         if model.steps == 0 or self.cls.size == 0:
             return None
