@@ -45,6 +45,7 @@ _S30, _S27, _S31, _S12, _S1 = np.uint64(30), np.uint64(27), np.uint64(31), np.ui
 _ONE = np.uint64(1)
 _ZERO, _S6, _M63 = np.uint64(0), np.uint64(6), np.uint64(63)  # the key filter's word and bit
 _HALF_ULP = 2.0 ** -53
+_BLOCK = 2048  # keys a block of the draws' vectorised loops (16 KB of doubles: L1)
 
 # numba is imported and the kernels loaded only in a process that runs enough of the model: numba's
 # start-up (~0.3 s to import, ~0.5 s to initialise and load the cached machine code, several times
@@ -126,15 +127,33 @@ def _build(nb) -> None:
         for i in range(keys.size):
             out[i] = _keyed_u(keys[i], c1, c2, rounds)
 
+    # The draws below work in blocks of _BLOCK keys: first a branch-free loop (hash, uniform and,
+    # for normals, the central function) that LLVM vectorises (AVX-512: eight 64-bit multiplies at
+    # once), into a block buffer that stays in L1; then the comparisons and the collection of
+    # indices, whose conditional stores would keep the hash from vectorising if written in the
+    # same loop. Measured in one process against the one-loop versions: Bernoulli picks 0.49x
+    # (50,000 keys, scalar p) to 0.68x (per-key p), normals 0.55x; 500,000 keys 0.52-0.65x.
     @_jit
     def _below(keys, c1, c2, rounds, p, scalar, out):  # pragma: no cover - compiled
         # np.flatnonzero(uniform < p): _uniform's number for each key, compared, indices collected
+        buf = np.empty(_BLOCK)
         n = 0
-        for i in range(keys.size):
-            u = _keyed_u(keys[i], c1, c2, rounds)
-            if u < (p[0] if scalar else p[i]):
-                out[n] = i
-                n += 1
+        for s in range(0, keys.size, _BLOCK):
+            kb = keys[s:s + _BLOCK]
+            for j in range(kb.size):
+                buf[j] = _keyed_u(kb[j], c1, c2, rounds)
+            if scalar:
+                p0 = p[0]
+                for j in range(kb.size):
+                    if buf[j] < p0:
+                        out[n] = s + j
+                        n += 1
+            else:
+                pb = p[s:s + _BLOCK]
+                for j in range(kb.size):
+                    if buf[j] < pb[j]:
+                        out[n] = s + j
+                        n += 1
         return n
 
     @_jit
@@ -284,16 +303,23 @@ def _build(nb) -> None:
 
     @_jit
     def _keyed_normal(keys, c1, c2, rounds, z, tail, ut):  # pragma: no cover - compiled
-        # _uniform's number for each key, the central function, and the tail rows with their uniforms
+        # _uniform's number for each key, the central function, and the tail rows with their
+        # uniforms (in blocks: see _below)
+        buf = np.empty(_BLOCK)
         nt = 0
-        for i in range(keys.size):
-            u = _keyed_u(keys[i], c1, c2, rounds)
-            q = u - 0.5
-            z[i] = _central(q)
-            if np.abs(q) > 0.425:
-                tail[nt] = i
-                ut[nt] = u
-                nt += 1
+        for s in range(0, keys.size, _BLOCK):
+            kb = keys[s:s + _BLOCK]
+            zb = z[s:s + _BLOCK]
+            for j in range(kb.size):
+                u = _keyed_u(kb[j], c1, c2, rounds)
+                buf[j] = u
+                zb[j] = _central(u - 0.5)
+            for j in range(kb.size):
+                u = buf[j]
+                if np.abs(u - 0.5) > 0.425:
+                    tail[nt] = s + j
+                    ut[nt] = u
+                    nt += 1
         return nt
 
     @_jit

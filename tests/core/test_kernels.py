@@ -262,6 +262,10 @@ def test_bernoulli_picks_match_numpy(monkeypatch):
         assert np.array_equal(want, np.flatnonzero(s.uniform("a.b", 3, keys) < thr))
     got, want = both(lambda: s.below("a.b", 3, keys[:0], 0.5), monkeypatch)
     assert got.size == want.size == 0
+    for n in (1, 2047, 2048, 2049, 4096, 4097):  # the kernel's blocks of 2,048 keys: their edges
+        for thr in (p[:n], 0.3):
+            got, want = both(lambda n=n, thr=thr: s.below("a.b", 3, keys[:n], thr), monkeypatch)
+            assert np.array_equal(got, want)
     assert np.array_equal(s.below("a.b", 1, keys[:100].reshape(10, 10), 0.5),
                           np.flatnonzero(s.uniform("a.b", 1, keys[:100].reshape(10, 10)) < 0.5))
 
@@ -416,6 +420,9 @@ def test_keyed_normals_match_numpy(monkeypatch):
             assert np.array_equal(got.view(np.uint64), want.view(np.uint64))
     s = Streams(11, ["x.y"])
     assert (np.abs(s.normal("x.y", 4, keys)) > 2.0).sum() > 1000  # the tails were drawn
+    for n in (1, 2047, 2048, 2049, 4097):  # the kernel's blocks of 2,048 keys: their edges
+        got, want = both(lambda n=n, s=s: s.normal("x.y", 4, keys[:n]), monkeypatch)
+        assert np.array_equal(got.view(np.uint64), want.view(np.uint64))
     s = Streams(11, ["x.y", "x.z", "x.w"])  # several streams in one call: one row each, as one call each
     for k in (keys[:5000], keys[:600].reshape(20, 30), keys[:0]):
         got, want = both(lambda k=k, s=s: s.normal(("x.y", "x.z", "x.w"), 4, k, draw=2), monkeypatch)
