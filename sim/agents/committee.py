@@ -347,9 +347,10 @@ class Committees:
         zs = self.model.zones
         return self.model.params.zone_tax_share * np.maximum(zs.tax_raised, 0.0)
 
-    def incentives(self, keep: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def incentives(self, keep: np.ndarray | None = None,
+                   out: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """CNY m per score point and per log point of output, per zone slot (``keep``: ``_keep()``
-        when the caller has it)."""
+        when the caller has it; ``out``: two arrays to write them to)."""
         m = self.model
         p = m.params
         # career values scale with the budget the zone would keep under the world's tax share, so
@@ -363,7 +364,9 @@ class Committees:
             score_v = score_v + extra["score"]
         if extra.get("output") is not None:
             output_v = output_v + extra["output"]
-        return np.maximum(score_v, 0.0, out=score_v), np.maximum(output_v, 0.0, out=output_v)
+        if out is None:
+            out = (score_v, output_v)
+        return np.maximum(score_v, 0.0, out=out[0]), np.maximum(output_v, 0.0, out=out[1])
 
     def _hosting(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``hosts()``, the live hosted zones' slots and 1 - ``tax_credit`` per zone slot: fixed while
@@ -405,16 +408,14 @@ class Committees:
         e = self.channels(x, xh)
         score_pts = _score_points(sens, e)  # points per log(x + h)
         out_pts = _add(sens[_OUTPUT_LINKED], axis=0)  # points per log point of (evaluated) output
-        sv, ov = self.incentives(keep)
-        self.score_value[:nz], self.output_value[:nz] = sv, ov
+        sv, ov = self.incentives(keep, out=(self.score_value[:nz], self.output_value[:nz]))
         pts = score_pts + out_pts[:, None] * out_el
-        v = np.zeros((nz, len(OPTIONS)))
+        v = self.values[:nz]  # this year's values, worked out in place
         own_v = np.multiply(sv[:, None], pts, out=v[:, :N_OWN])  # (sv pts + ov out_el) / (x + h)
         own_v += ov[:, None] * out_el
         own_v /= xh
         hosted_v = self._hosted_value(sv, ov, out_pts, budget, out_el, x, h)
-        if hosted_v is not None:
-            v[:, HOSTED] = hosted_v
+        v[:, HOSTED] = 0.0 if hosted_v is None else hosted_v
         vbar = _add(np.where(ok, prior * v, 0.0), axis=1)
         scale = np.abs(vbar)
         scale = np.where(scale > 1e-12, scale, 1.0)
@@ -436,7 +437,6 @@ class Committees:
         if zs.n < zs.capacity:  # a free slot keeps its shares
             new = np.where(zs.alive[:, None], new, last)
         self.shares[:nz] = new
-        self.values[:nz] = v
         # evaluation points a further CNY m buys in each use, as the committee saw it this year
         self.points = pts / xh
         # share of the value of its own uses that comes from the evaluation (score) motive
@@ -508,8 +508,9 @@ class Committees:
         own_shares = shares[:, :N_OWN] / np.maximum(_add(shares[:, :N_OWN], axis=1, keepdims=True), 1e-12)
         spend = np.zeros((nz, len(OPTIONS)))
         np.multiply(own_shares, np.maximum(own, 0.0)[:, None], out=spend[:, :N_OWN])
-        np.negative(support, out=support)  # max(-support, 0)
-        np.maximum(support, 0.0, out=spend[:, HOSTED])
+        if hosts.size:  # else support is 0 and max(-0.0, 0.0) the 0.0 spend holds already
+            np.negative(support, out=support)  # max(-support, 0)
+            np.maximum(support, 0.0, out=spend[:, HOSTED])
         self.spend = spend
         zs.platforms *= 1.0 - p.platform_depreciation  # platforms (1 - depreciation) + spend / cost
         zs.platforms += spend[:, PLATFORMS] / p.platform_cost
