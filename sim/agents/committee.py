@@ -583,7 +583,8 @@ def _score_points(sens: np.ndarray, e: np.ndarray) -> np.ndarray:
 
 def _set_part(column: np.ndarray, old: np.ndarray, new: np.ndarray) -> np.ndarray:
     """Replace the committee's multiplicative part of a zone column (levers keep theirs)."""
-    column[:] = column / old[: column.size] * new
+    np.divide(column, old[: column.size], out=column)  # column / old * new, in place
+    column *= new
     return new.copy()
 
 
