@@ -339,7 +339,9 @@ class Committees:
     def own_tax(self) -> np.ndarray:
         """Tax the zone keeps of its own raised tax (after any share it must pay its host), CNY m."""
         zs = self.model.zones
-        return zs.tax_share * zs.tax_raised * self._hosting()[2]
+        kept = zs.tax_share * zs.tax_raised
+        credit_left = self._hosting()[2]
+        return kept if credit_left is None else np.multiply(kept, credit_left, out=kept)
 
     def _keep(self) -> np.ndarray:
         """The budget each zone would keep under the world's tax share, CNY m (``reference()`` is
@@ -368,17 +370,20 @@ class Committees:
             out = (score_v, output_v)
         return np.maximum(score_v, 0.0, out=out[0]), np.maximum(output_v, 0.0, out=out[1])
 
-    def _hosting(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``hosts()``, the live hosted zones' slots and 1 - ``tax_credit`` per zone slot: fixed while
-        the hosting terms and the zones are, so worked out again only when they change (the key
-        holds every array they come from, so a lever writing ``host_of`` directly is seen too)."""
+    def _hosting(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """``hosts()``, the live hosted zones' slots and 1 - ``tax_credit`` per zone slot (None when
+        no zone pays a credit: x 1.0 changes no bit): fixed while the hosting terms and the zones
+        are, so worked out again only when they change (the key holds every array they come from,
+        so a lever writing ``host_of`` directly is seen too)."""
         zs = self.model.zones
         key = (zs.capacity, zs.n, self.host_of.tobytes(), self.tax_credit.tobytes())
         if self._hosting_terms is None or self._hosting_terms[0] != key:
             hosted = np.flatnonzero((self.host_of[: zs.capacity] >= 0) & zs.alive)
-            terms = (self.hosts(), hosted, 1.0 - self.tax_credit[: zs.capacity])
+            credit = self.tax_credit[: zs.capacity]
+            terms = (self.hosts(), hosted, 1.0 - credit if credit.any() else None)
             for a in terms:
-                a.flags.writeable = False
+                if a is not None:
+                    a.flags.writeable = False
             self._hosting_terms = (key, terms)
         return self._hosting_terms[1]
 

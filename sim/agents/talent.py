@@ -184,7 +184,8 @@ def hire_with_odds(model: ZoneModel) -> tuple[np.ndarray, np.ndarray, np.ndarray
     # over the firms sorted by zone and key
     u = S.uniform("hire.job", y, t.key[:C])
     jobs = np.flatnonzero(u < odds[tz1])
-    employer = np.full(C, -1, dtype=np.int64)
+    employer = t.employer[:C]  # this year's employers, written in place (nothing below reads last year's)
+    employer.fill(-1)
     if jobs.size and L:
         order = zone_key_order(fz, f.key[:L], nz)
         # where each zone's demand starts in the cumulative demand: 0, then the running sums
@@ -206,6 +207,5 @@ def hire_with_odds(model: ZoneModel) -> tuple[np.ndarray, np.ndarray, np.ndarray
             by_target = np.argsort(target)  # sorted keys: the binary searches walk the array in order (3x faster)
             pos = np.searchsorted(cum, target[by_target], side="right")
             employer[jobs[by_target]] = order[np.minimum(pos, L - 1)]
-    t.employer[:C] = employer
     f.skilled[:L] = want * fill[fz]
     return demand, supply, job_odds
