@@ -575,15 +575,14 @@ class Committees:
 
 
 def _score_points(sens: np.ndarray, e: np.ndarray) -> np.ndarray:
-    """``np.einsum("jz,jkz->zk", sens, e)``, bit for bit, in three ufunc calls (einsum's set-up is
-    most of its cost on 14 zones). einsum adds the products over j in order, starting from 0: the
-    reduction over the outer axis adds them in the same order starting from the first; the two
-    differ only when every product is -0.0 (einsum's 0 + -0.0 is +0.0), which adding 0.0 mends.
-    The result is the transpose of a (uses, zones) array: einsum's column-major layout, which the
-    reductions over uses downstream depend on (tests/agents/test_committee.py checks both)."""
-    out = _add(np.multiply(sens[:, None, :], e), axis=0)
-    out += 0.0
-    return out.T
+    """``np.einsum("jz,jkz->zk", sens, e)``, bit for bit, in two ufunc calls (einsum's set-up is
+    most of its cost on 14 zones): both add the products over j in order, starting from +0.0
+    (add.reduce starts from add's identity: a sum of -0.0 products is +0.0 in both). Were two
+    different NaNs to meet in one sum, which one's sign bit survives might differ (the model's
+    sensitivities and channels are finite). The result is the transpose of a (uses, zones) array:
+    einsum's column-major layout, which the reductions over uses downstream depend on
+    (tests/agents/test_committee.py checks the bits, signed zeros and the layout)."""
+    return _add(np.multiply(sens[:, None, :], e), axis=0).T
 
 
 def _set_part(column: np.ndarray, old: np.ndarray, new: np.ndarray) -> np.ndarray:
