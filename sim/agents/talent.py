@@ -82,6 +82,8 @@ def skill_premium(model: ZoneModel, skill: np.ndarray) -> np.ndarray:
     # 1 + premium x max(skill - 1, -0.9), worked in one buffer: ``clip`` with a lower bound only is
     # numpy's ``maximum`` behind a Python wrapper, and each operand order is kept
     prem = np.subtract(skill, 1.0)
+    if not isinstance(prem, np.ndarray):  # a single skill: no buffer to work in
+        return 1.0 + model.params.skill_wage_premium * np.maximum(prem, -0.9)
     np.maximum(prem, -0.9, out=prem)
     np.multiply(model.params.skill_wage_premium, prem, out=prem)
     return np.add(1.0, prem, out=prem)

@@ -144,6 +144,7 @@ def test_skill_premium_is_the_clipped_formula():
     want = 1.0 + m.params.skill_wage_premium * (skill - 1.0).clip(-0.9)
     assert _same_bits(tal.skill_premium(m, skill), want)
     assert _same_bits(tal.outside_wage(m, skill[:3]), tal._outside_unit_wage(m) * want[:3])
+    assert tal.skill_premium(m, skill[0]) == want[0] and tal.skill_premium(m, skill[-1]) == want[-1]  # one skill
 
 
 def test_hire_with_odds_hires_as_hire_and_gives_the_job_odds():
