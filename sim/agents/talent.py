@@ -209,5 +209,5 @@ def hire_with_odds(model: ZoneModel) -> tuple[np.ndarray, np.ndarray, np.ndarray
             by_target = np.argsort(target)  # sorted keys: the binary searches walk the array in order (3x faster)
             pos = np.searchsorted(cum, target[by_target], side="right")
             employer[jobs[by_target]] = order[np.minimum(pos, L - 1)]
-    f.skilled[:L] = want * fill[fz]
+    np.multiply(want, fill[fz], out=f.skilled[:L])
     return demand, supply, job_odds
