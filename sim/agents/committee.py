@@ -68,7 +68,12 @@ N_OWN = 5  # the uses of a zone's own budget; HOSTED only for hosts
 CERT_PER_INNOVATION = 0.5
 
 _SUB = {name: j for j, name in enumerate(SUB_NAMES)}
+_ARRIVALS, _ENTRY, _OUTPUT_PER_KM2 = _SUB["arrivals_per_firm"], _SUB["entry_rate"], _SUB["output_per_km2"]
+_INNOVATIONS, _HIGHTECH, _TALENT_INFLOW = _SUB["innovations_per_1000"], _SUB["hightech_share"], _SUB["talent_inflow_rate"]
+assert (LAND, SERVICES) == (1, 2)  # channels() writes their entry rows as one block
 _OUTPUT_LINKED = np.array([s.output_linked for s in SUBS])
+# ndarray.sum(...) and .max(...) are these ufuncs' reduce behind a Python wrapper: the same sums
+_add, _max = np.add.reduce, np.maximum.reduce
 
 
 def _pad(values: np.ndarray, n: int, fill: float) -> np.ndarray:
@@ -161,6 +166,7 @@ class Committees:
         self.agents: dict[int, ZoneCommittee] = {}  # zone slot -> its committee's Mesa agent
         self._synced = (-1, -1)  # (zone slots, live zones) when the agents were last matched to zones
         self._prior: tuple[Any, tuple[np.ndarray, ...]] | None = None  # prior() and what follows from it
+        self._hosting_terms: tuple[Any, tuple[np.ndarray, ...]] | None = None  # _hosting(), and its key
         self._h = np.array([p.promotion_half, p.land_half, p.committee_half, p.committee_half, p.committee_half])
         self._grow(n)
 
@@ -265,44 +271,66 @@ class Committees:
         self.last_log_output = np.where(zs.alive & (m.flows["output"] > 0), log_out, np.nan)
 
     # ------------------------------------------------------------------ beliefs
-    def channels(self, x: np.ndarray) -> np.ndarray:
-        """e[j, k, z]: log change of sub-indicator j per log change of (spending on k + h[k])."""
+    def channels(self, x: np.ndarray, xh: np.ndarray | None = None) -> np.ndarray:
+        """e[j, k, z]: log change of sub-indicator j per log change of (spending on k + h[k])
+        (``xh``: ``x + halves()`` when the caller has it)."""
+        # Each row of e is written by its ufunc's ``out=`` and the terms shared by several rows are
+        # worked out once: ~70 numpy calls on a few dozen numbers are this stage's cost (issue 19);
+        # every product and sum is the one written in the comment beside it, in its order.
         m = self.model
         p, zs, fl = m.params, m.zones, m.flows
         nz = zs.capacity
         e = np.zeros((len(SUBS), N_OWN, nz))
-        entries = fl["startups"] + fl["spinoffs"] + fl["arrivals"]
-        arr_sh = np.where(entries > 0, fl["arrivals"] / np.maximum(entries, 1e-9), 0.1)
-        st_sh = np.where(entries > 0, fl["startups"] / np.maximum(entries, 1e-9), 0.8)
-        x_share = x / (x + self._h)  # d log(x + h) / d log x
+        arrivals, startups = fl["arrivals"], fl["startups"]
+        entries = startups + fl["spinoffs"] + arrivals
+        some = entries > 0
+        per = np.maximum(entries, 1e-9)
+        arr_sh = np.where(some, arrivals / per, 0.1)
+        st_sh = np.where(some, startups / per, 0.8)
+        x_share = x / (x + self._h if xh is None else xh)  # d log(x + h) / d log x
         # promotion: arrivals (pull) and start-ups
-        e[_SUB["arrivals_per_firm"], PROMOTION] = p.promotion_arrival_elasticity
-        e[_SUB["entry_rate"], PROMOTION] = arr_sh * p.promotion_arrival_elasticity + st_sh * p.promotion_startup_elasticity
+        e[_ARRIVALS, PROMOTION] = p.promotion_arrival_elasticity
+        row = np.multiply(arr_sh, p.promotion_arrival_elasticity, out=e[_ENTRY, PROMOTION])
+        row += st_sh * p.promotion_startup_elasticity
         # land: free land pulls arriving firms (attract_land on log free land) and lowers output per km2
         free = np.maximum(m.free_land(), 0.0)
-        pull = p.attract_land * 10.0 * free / (1.0 + 10.0 * free)
-        e[_SUB["arrivals_per_firm"], LAND] = p.land_spend_elasticity * pull
-        e[_SUB["entry_rate"], LAND] = p.land_spend_elasticity * pull * arr_sh
+        pull = np.multiply(p.attract_land * 10.0, free)  # attract_land * 10 * free / (1 + 10 free)
+        pull /= 1.0 + 10.0 * free
+        np.multiply(p.land_spend_elasticity, pull, out=e[_ARRIVALS, LAND])
         dev = np.maximum(zs.land_developed, 1e-9)
-        e[_SUB["output_per_km2"], LAND] = -p.land_spend_elasticity * np.minimum(free / dev, 1.0)
+        row = np.divide(free, dev, out=e[_OUTPUT_PER_KM2, LAND])  # -land_spend_elasticity * min(free / dev, 1)
+        np.minimum(row, 1.0, out=row)
+        np.multiply(-p.land_spend_elasticity, row, out=row)
         # services pull arriving firms too (attract_services on the service effect)
         half = p.service_half_saturation * np.maximum(zs.output_prev, 1.0)
-        sv = p.service_effect_max * zs.mgmt_eff * zs.services * half / np.maximum(zs.services + half, 1e-9) ** 2
-        e[_SUB["arrivals_per_firm"], SERVICES] = p.attract_services * sv * x_share[:, SERVICES]
-        e[_SUB["entry_rate"], SERVICES] = e[_SUB["arrivals_per_firm"], SERVICES] * arr_sh
+        sv = p.service_effect_max * zs.mgmt_eff  # ... * services * half / max(services + half, 1e-9) ** 2
+        sv *= zs.services
+        sv *= half
+        den = np.add(zs.services, half, out=half)
+        np.maximum(den, 1e-9, out=den)
+        sv /= np.square(den, out=den)  # ** 2 is numpy's square
+        row = np.multiply(p.attract_services, sv, out=e[_ARRIVALS, SERVICES])
+        row *= x_share[:, SERVICES]
+        # entries by land and by services: the arrivals' rows (land, services: neighbours) x arr_sh
+        np.multiply(e[_ARRIVALS, LAND:SERVICES + 1], arr_sh, out=e[_ENTRY, LAND:SERVICES + 1])
         # platforms: innovations (platform_effect), start-ups (incubator_effect), certification
         pl = zs.platforms
         lg = np.log1p(pl)
-        frac = pl / (1.0 + pl) * x_share[:, PLATFORMS]
-        innov = p.platform_effect * frac / (1.0 + p.platform_effect * lg)
-        e[_SUB["innovations_per_1000"], PLATFORMS] = innov
-        e[_SUB["hightech_share"], PLATFORMS] = CERT_PER_INNOVATION * innov
-        e[_SUB["entry_rate"], PLATFORMS] = st_sh * p.incubator_effect * frac / (1.0 + p.incubator_effect * lg)
+        frac = pl / (1.0 + pl)
+        frac *= x_share[:, PLATFORMS]
+        innov = np.multiply(p.platform_effect, frac, out=e[_INNOVATIONS, PLATFORMS])
+        innov /= 1.0 + p.platform_effect * lg
+        np.multiply(CERT_PER_INNOVATION, innov, out=e[_HIGHTECH, PLATFORMS])
+        row = np.multiply(st_sh, p.incubator_effect, out=e[_ENTRY, PLATFORMS])  # ... * frac / (1 + ie lg)
+        row *= frac
+        row /= 1.0 + p.incubator_effect * lg
         # talent: the subsidy per head enters the location logit (beta_subsidy); inflow and start-ups
         sub_k = zs.subsidy * x_share[:, TALENT]
-        e[_SUB["talent_inflow_rate"], TALENT] = p.beta_subsidy * sub_k
+        np.multiply(p.beta_subsidy, sub_k, out=e[_TALENT_INFLOW, TALENT])
         movers = min(p.graduate_rate + p.reconsider_rate, 1.0)  # share of the skilled stock choosing a zone a year
-        e[_SUB["entry_rate"], TALENT] = st_sh * movers * p.beta_subsidy * sub_k
+        row = np.multiply(st_sh, movers, out=e[_ENTRY, TALENT])  # st_sh * movers * beta_subsidy * sub_k
+        row *= p.beta_subsidy
+        row *= sub_k
         return e
 
     def halves(self) -> np.ndarray:
@@ -311,33 +339,69 @@ class Committees:
     def own_tax(self) -> np.ndarray:
         """Tax the zone keeps of its own raised tax (after any share it must pay its host), CNY m."""
         zs = self.model.zones
-        return zs.tax_share * zs.tax_raised * (1.0 - self.tax_credit[: zs.capacity])
+        kept = zs.tax_share * zs.tax_raised
+        credit_left = self._hosting()[2]
+        return kept if credit_left is None else np.multiply(kept, credit_left, out=kept)
 
-    def incentives(self) -> tuple[np.ndarray, np.ndarray]:
-        """CNY m per score point and per log point of output, per zone slot."""
+    def _keep(self) -> np.ndarray:
+        """The budget each zone would keep under the world's tax share, CNY m (``reference()`` is
+        the prior shares of it)."""
+        zs = self.model.zones
+        return self.model.params.zone_tax_share * np.maximum(zs.tax_raised, 0.0)
+
+    def incentives(self, keep: np.ndarray | None = None,
+                   out: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """CNY m per score point and per log point of output, per zone slot (``keep``: ``_keep()``
+        when the caller has it; ``out``: two arrays to write them to)."""
         m = self.model
-        p, zs = m.params, m.zones
+        p = m.params
         # career values scale with the budget the zone would keep under the world's tax share, so
         # that keeping more tax (fiscal autonomy) raises the revenue motive against the others
-        scale = p.zone_tax_share * np.maximum(zs.tax_raised, 0.0)
+        scale = self._keep() if keep is None else keep
         score_v = p.committee_score_value * scale
-        output_v = p.committee_gdp_value * scale + p.committee_horizon * self.own_tax()
+        output_v = p.committee_gdp_value * scale
+        output_v += p.committee_horizon * self.own_tax()
         extra = m.hooks.incentives(m)
         if extra.get("score") is not None:
             score_v = score_v + extra["score"]
         if extra.get("output") is not None:
             output_v = output_v + extra["output"]
-        return np.maximum(score_v, 0.0), np.maximum(output_v, 0.0)
+        if out is None:
+            out = (score_v, output_v)
+        return np.maximum(score_v, 0.0, out=out[0]), np.maximum(output_v, 0.0, out=out[1])
+
+    def _hosting(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """``hosts()``, the live hosted zones' slots and 1 - ``tax_credit`` per zone slot (None when
+        no zone pays a credit: x 1.0 changes no bit): fixed while the hosting terms and the zones
+        are, so worked out again only when they change (the key holds every array they come from,
+        so a lever writing ``host_of`` directly is seen too)."""
+        zs = self.model.zones
+        key = (zs.capacity, zs.n, self.host_of.tobytes(), self.tax_credit.tobytes())
+        if self._hosting_terms is None or self._hosting_terms[0] != key:
+            hosted = np.flatnonzero((self.host_of[: zs.capacity] >= 0) & zs.alive)
+            credit = self.tax_credit[: zs.capacity]
+            terms = (self.hosts(), hosted, 1.0 - credit if credit.any() else None)
+            for a in terms:
+                if a is not None:
+                    a.flags.writeable = False
+            self._hosting_terms = (key, terms)
+        return self._hosting_terms[1]
 
     # ------------------------------------------------------------------ the decision
-    def decide(self) -> np.ndarray:
-        """This year's shares (zones x uses), from the zones' budgets; also stores the values."""
+    def decide(self, budget: np.ndarray | None = None, keep: np.ndarray | None = None) -> np.ndarray:
+        """This year's shares (zones x uses), from the zones' budgets; also stores the values.
+        ``budget`` (the budgets floored at 0) and ``keep`` (``_keep()``): when the caller has them."""
+        # Fewer numpy calls than the formulas' plain reading (issue 19: on 14 zones the calls are
+        # the cost), each value the same bits: in-place steps keep every operation's operands and
+        # order; a where() over the live zones is left out when every slot is live; array layouts
+        # that feed a reduction (einsum's output is column-major) are kept.
         m = self.model
         p, zs = m.params, m.zones
         nz = zs.capacity
         self._grow(nz)
         self._sync_agents()
-        budget = np.maximum(zs.budget, 0.0)
+        if budget is None:
+            budget = np.maximum(zs.budget, 0.0)
         prior, ok, log_prior, out_el = self._prior_terms(nz)
         last = self.shares[:nz]
         x = last[:, :N_OWN] * budget[:, None]
@@ -346,56 +410,64 @@ class Committees:
         sens = m.government.sensitivity
         if sens.shape[1] < nz:
             sens = np.concatenate([sens, np.zeros((sens.shape[0], nz - sens.shape[1]))], axis=1)
-        e = self.channels(x)
-        score_pts = np.einsum("jz,jkz->zk", sens, e)  # points per log(x + h)
-        out_pts = sens[_OUTPUT_LINKED].sum(axis=0)  # points per log point of (evaluated) output
-        sv, ov = self.incentives()
-        self.score_value[:nz], self.output_value[:nz] = sv, ov
+        e = self.channels(x, xh)
+        score_pts = _score_points(sens, e)  # points per log(x + h)
+        out_pts = _add(sens[_OUTPUT_LINKED], axis=0)  # points per log point of (evaluated) output
+        sv, ov = self.incentives(keep, out=(self.score_value[:nz], self.output_value[:nz]))
         pts = score_pts + out_pts[:, None] * out_el
-        v = np.zeros((nz, len(OPTIONS)))
-        v[:, :N_OWN] = (sv[:, None] * pts + ov[:, None] * out_el) / xh
-        v[:, HOSTED] = self._hosted_value(sv, ov, out_pts, budget, out_el, x, h)
-        vbar = np.where(ok, prior * v, 0.0).sum(axis=1)
-        scale = np.where(np.abs(vbar) > 1e-12, np.abs(vbar), 1.0)
-        util = np.where(ok, log_prior + p.committee_sensitivity * (v - vbar[:, None]) / scale[:, None], -np.inf)
-        util -= util.max(axis=1, keepdims=True)
+        v = self.values[:nz]  # this year's values, worked out in place
+        own_v = np.multiply(sv[:, None], pts, out=v[:, :N_OWN])  # (sv pts + ov out_el) / (x + h)
+        own_v += ov[:, None] * out_el
+        own_v /= xh
+        hosted_v = self._hosted_value(sv, ov, out_pts, budget, out_el, x, h)
+        v[:, HOSTED] = 0.0 if hosted_v is None else hosted_v
+        vbar = _add(np.where(ok, prior * v, 0.0), axis=1)
+        scale = np.abs(vbar)
+        scale = np.where(scale > 1e-12, scale, 1.0)
+        util = v - vbar[:, None]  # log_prior + sensitivity (v - vbar) / scale, -inf where not ok
+        np.multiply(p.committee_sensitivity, util, out=util)
+        util /= scale[:, None]
+        np.add(log_prior, util, out=util)
+        util = np.where(ok, util, -np.inf)
+        util -= _max(util, axis=1, keepdims=True)
         target = np.exp(util)
-        target /= target.sum(axis=1, keepdims=True)
+        target /= _add(target, axis=1, keepdims=True)
         rate = p.committee_adjustment
-        new = (1.0 - rate) * last + rate * target
+        new = (1.0 - rate) * last  # ... + rate * target
+        target *= rate
+        new += target
         # a zone that stopped hosting (or never did) has nothing for the hosted use
         new = np.where(ok, new, 0.0)
-        new /= np.maximum(new.sum(axis=1, keepdims=True), 1e-12)
-        alive = zs.alive
-        self.shares[:nz] = np.where(alive[:, None], new, last)
-        self.values[:nz] = v
+        new /= np.maximum(_add(new, axis=1, keepdims=True), 1e-12)
+        if zs.n < zs.capacity:  # a free slot keeps its shares
+            new = np.where(zs.alive[:, None], new, last)
+        self.shares[:nz] = new
         # evaluation points a further CNY m buys in each use, as the committee saw it this year
         self.points = pts / xh
         # share of the value of its own uses that comes from the evaluation (score) motive
         own = self.shares[:nz, :N_OWN]
-        total = (own * v[:, :N_OWN]).sum(axis=1)
+        total = _add(own * v[:, :N_OWN], axis=1)
         self.motive = _pad(self.motive, nz, 0.0)
-        self.motive[:nz] = np.where(total > 0, (own * sv[:, None] * self.points).sum(axis=1) / np.maximum(total, 1e-12),
+        self.motive[:nz] = np.where(total > 0, _add(own * sv[:, None] * self.points, axis=1) / np.maximum(total, 1e-12),
                                     0.0)
         return self.shares[:nz]
 
     def _hosted_value(self, sv: np.ndarray, ov: np.ndarray, out_pts: np.ndarray, budget: np.ndarray,
-                      out_el: np.ndarray, x: np.ndarray, h: np.ndarray) -> np.ndarray:
+                      out_el: np.ndarray, x: np.ndarray, h: np.ndarray) -> np.ndarray | None:
         """Value to a host of one CNY m spent in its hosted zone: the hosted zone's output rises as
         its own committee spends the money; the host is credited ``gdp_credit`` of that output (GDP
         statistics and, with a split evaluation, its score) and receives ``tax_credit`` of the tax
-        the hosted zone keeps on it."""
+        the hosted zone keeps on it. None when no live zone is hosted (nothing for the hosted use)."""
         m = self.model
         p, zs = m.params, m.zones
         nz = zs.capacity
-        v = np.zeros(nz)
-        hosted = np.flatnonzero((self.host_of[:nz] >= 0) & zs.alive)
+        hosts, hosted, _ = self._hosting()
+        self.pair_value = np.zeros(nz)  # value to its host of a CNY m in each hosted zone
         if hosted.size == 0:  # no hosting: nothing for the hosted use
-            self.pair_value = np.zeros(nz)
-            return v
+            return None
+        v = np.zeros(nz)
         out = np.maximum(m.flows["output"], 1e-9)
         own_tax = self.own_tax()
-        self.pair_value = np.zeros(nz)  # value to its host of a CNY m in each hosted zone
         for b in hosted:
             a = int(self.host_of[b])
             if not zs.alive[a]:
@@ -407,7 +479,7 @@ class Committees:
             gdp_value = ov[a] - p.committee_horizon * own_tax[a]  # career value and national-ranking incentives
             self.pair_value[b] = gain_b * (sv[a] * out_pts[a] * credit + gdp_value * credit
                                            + p.committee_horizon * self.tax_credit[b] * tax_b)
-        for a in self.hosts():
+        for a in hosts:
             if a < nz:
                 v[a] = self.pair_value[self.host_of[:nz] == a].mean()
         return v
@@ -419,33 +491,39 @@ class Committees:
         m = self.model
         p, zs = m.params, m.zones
         nz = zs.capacity
-        shares = self.decide()
         budget = np.maximum(zs.budget, 0.0)
-        give = shares[:, HOSTED] * budget
+        keep = self._keep()
+        shares = self.decide(budget, keep)
         support = np.zeros(nz)
-        for a in self.hosts():
-            hosted = np.flatnonzero((self.host_of[:nz] == a) & zs.alive)
-            if a >= nz or hosted.size == 0:
-                continue
-            w = np.maximum(self.pair_value[hosted], 0.0)
-            w = w / w.sum() if w.sum() > 0 else np.full(hosted.size, 1.0 / hosted.size)
-            support[a] -= give[a]
-            support[hosted] += give[a] * w  # split among its hosted zones by what each is worth to it
+        hosts = self._hosting()[0]
+        if hosts.size:
+            give = shares[:, HOSTED] * budget
+            for a in hosts:
+                hosted = np.flatnonzero((self.host_of[:nz] == a) & zs.alive)
+                if a >= nz or hosted.size == 0:
+                    continue
+                w = np.maximum(self.pair_value[hosted], 0.0)
+                w = w / w.sum() if w.sum() > 0 else np.full(hosted.size, 1.0 / hosted.size)
+                support[a] -= give[a]
+                support[hosted] += give[a] * w  # split among its hosted zones by what each is worth to it
         self.support = _pad(self.support, nz, 0.0)
         self.support[:nz] = support
-        zs.budget[:] = budget + support  # a host spends the rest on its own uses, a hosted zone adds the support
-        own = zs.budget
+        own = np.add(budget, support, out=zs.budget)  # a host spends the rest on its own uses, a hosted zone adds the support
         # a hosted zone spends its host's support at its own shares; a host spends the rest
-        own_shares = shares[:, :N_OWN] / np.maximum(shares[:, :N_OWN].sum(axis=1, keepdims=True), 1e-12)
+        own_shares = shares[:, :N_OWN] / np.maximum(_add(shares[:, :N_OWN], axis=1, keepdims=True), 1e-12)
         spend = np.zeros((nz, len(OPTIONS)))
-        spend[:, :N_OWN] = own_shares * np.maximum(own, 0.0)[:, None]
-        spend[:, HOSTED] = np.maximum(-support, 0.0)
+        np.multiply(own_shares, np.maximum(own, 0.0)[:, None], out=spend[:, :N_OWN])
+        if hosts.size:  # else support is 0 and max(-0.0, 0.0) the 0.0 spend holds already
+            np.negative(support, out=support)  # max(-support, 0)
+            np.maximum(support, 0.0, out=spend[:, HOSTED])
         self.spend = spend
-        zs.platforms[:] = zs.platforms * (1.0 - p.platform_depreciation) + spend[:, PLATFORMS] / p.platform_cost
-        zs.services[:] = zs.services * (1.0 - p.services_depreciation) + spend[:, SERVICES]
-        heads = np.maximum(m.talent_by_zone() * 1.0, 1.0)
-        zs.subsidy[:] = k_from_m(spend[:, TALENT]) / heads  # per person
-        self._effects(spend)
+        zs.platforms *= 1.0 - p.platform_depreciation  # platforms (1 - depreciation) + spend / cost
+        zs.platforms += spend[:, PLATFORMS] / p.platform_cost
+        zs.services *= 1.0 - p.services_depreciation
+        zs.services += spend[:, SERVICES]
+        heads = np.maximum(m.talent_by_zone(), 1.0)
+        np.divide(k_from_m(spend[:, TALENT]), heads, out=zs.subsidy)  # per person
+        self._effects(spend, keep)
 
     def reference(self) -> np.ndarray:
         """Status-quo spending per use (CNY m): prior share x what the zone would keep under the
@@ -453,22 +531,33 @@ class Committees:
         zs, p = self.model.zones, self.model.params
         return self.prior_own[None, :] * (p.zone_tax_share * np.maximum(zs.tax_raised, 0.0))[:, None]
 
-    def _effects(self, spend: np.ndarray) -> None:
+    def _effects(self, spend: np.ndarray, keep: np.ndarray | None = None) -> None:
+        """The spending's multipliers (``keep``: ``_keep()``, when the caller has it). Zones with
+        a free slot among them leave it at 1; with every slot live the where()s are left out and
+        the ratios divided in place (the same values, fewer numpy calls)."""
         m = self.model
         p, zs = m.params, m.zones
         nz = zs.capacity
-        keep = p.zone_tax_share * np.maximum(zs.tax_raised, 0.0)  # reference(): prior share x this, by use
+        if keep is None:
+            keep = self._keep()  # reference(): prior share x this, by use
         alive = zs.alive
-        promotion = (p.promotion_half + spend[:, PROMOTION]) / (p.promotion_half + self.prior_own[PROMOTION] * keep)
+        every = zs.n == zs.capacity  # every zone slot live: where(alive, a, 1) is a, x * alive is x
+        promotion = p.promotion_half + spend[:, PROMOTION]  # (h + spend) / (h + prior x keep)
+        promotion /= p.promotion_half + self.prior_own[PROMOTION] * keep
         pull = promotion ** p.promotion_arrival_elasticity
-        w = (m.flows["arrivals"] + 1.0) * alive
-        w_sum = w.sum()
-        mean = float((w * pull).sum() / w_sum) if w_sum > 0 else 1.0
-        arrival = np.where(alive, pull / max(mean, 1e-12), 1.0)  # zero-sum among zones
-        startup = np.where(alive, promotion ** p.promotion_startup_elasticity, 1.0)
-        land = np.where(alive, ((p.land_half + spend[:, LAND]) / (p.land_half + self.prior_own[LAND] * keep))
-                        ** p.land_spend_elasticity, 1.0)
-        self.arrival_part = _set_part(zs.arrival_mult, _pad(self.arrival_part, nz, 1.0), arrival)
+        w = m.flows["arrivals"] + 1.0
+        if not every:
+            w *= alive
+        w_sum = _add(w)
+        mean = float(_add(w * pull) / w_sum) if w_sum > 0 else 1.0
+        pull /= max(mean, 1e-12)  # zero-sum among zones
+        startup = promotion ** p.promotion_startup_elasticity
+        land = p.land_half + spend[:, LAND]
+        land /= p.land_half + self.prior_own[LAND] * keep
+        land = land ** p.land_spend_elasticity
+        if not every:
+            pull, startup, land = (np.where(alive, a, 1.0) for a in (pull, startup, land))
+        self.arrival_part = _set_part(zs.arrival_mult, _pad(self.arrival_part, nz, 1.0), pull)
         self.startup_part = _set_part(zs.startup_mult, _pad(self.startup_part, nz, 1.0), startup)
         self.land_mult = _pad(self.land_mult, nz, 1.0)
         self.land_mult[:nz] = land
@@ -485,10 +574,22 @@ class Committees:
                            for z in alive}}
 
 
+def _score_points(sens: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """``np.einsum("jz,jkz->zk", sens, e)``, bit for bit, in two ufunc calls (einsum's set-up is
+    most of its cost on 14 zones): both add the products over j in order, starting from +0.0
+    (add.reduce starts from add's identity: a sum of -0.0 products is +0.0 in both). Were two
+    different NaNs to meet in one sum, which one's sign bit survives might differ (the model's
+    sensitivities and channels are finite). The result is the transpose of a (uses, zones) array:
+    einsum's column-major layout, which the reductions over uses downstream depend on
+    (tests/agents/test_committee.py checks the bits, signed zeros and the layout)."""
+    return _add(np.multiply(sens[:, None, :], e), axis=0).T
+
+
 def _set_part(column: np.ndarray, old: np.ndarray, new: np.ndarray) -> np.ndarray:
     """Replace the committee's multiplicative part of a zone column (levers keep theirs)."""
-    column[:] = column / old[: column.size] * new
+    np.divide(column, old[: column.size], out=column)  # column / old * new, in place
+    column *= new
     return new.copy()
 
 
-__all__ = ["OPTIONS", "Committees", "ZoneCommittee", "rank_slope", "prob_above"]
+__all__ = ["OPTIONS", "Committees", "ZoneCommittee", "prob_above", "rank_slope"]

@@ -10,6 +10,7 @@ Wages in CNY k per person per year.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import mesa
@@ -78,7 +79,14 @@ class Talent(Pooled, mesa.Agent):
 # ------------------------------------------------------------------------------------------
 def skill_premium(model: ZoneModel, skill: np.ndarray) -> np.ndarray:
     """Wage multiplier of a person of ``skill`` relative to the zone mean."""
-    return 1.0 + model.params.skill_wage_premium * (skill - 1.0).clip(-0.9)
+    # 1 + premium x max(skill - 1, -0.9), worked in one buffer: ``clip`` with a lower bound only is
+    # numpy's ``maximum`` behind a Python wrapper, and each operand order is kept
+    prem = np.subtract(skill, 1.0)
+    if not isinstance(prem, np.ndarray):  # a single skill: no buffer to work in
+        return 1.0 + model.params.skill_wage_premium * np.maximum(prem, -0.9)
+    np.maximum(prem, -0.9, out=prem)
+    np.multiply(model.params.skill_wage_premium, prem, out=prem)
+    return np.add(1.0, prem, out=prem)
 
 
 def skilled_wage(model: ZoneModel, zone: np.ndarray, skill: np.ndarray) -> np.ndarray:
@@ -88,9 +96,14 @@ def skilled_wage(model: ZoneModel, zone: np.ndarray, skill: np.ndarray) -> np.nd
 
 def outside_wage(model: ZoneModel, skill: np.ndarray) -> np.ndarray:
     """Wage of the outside option (leaving Guangxi), CNY k per year."""
+    return _outside_unit_wage(model) * skill_premium(model, skill)
+
+
+def _outside_unit_wage(model: ZoneModel) -> float:
+    """``outside_wage`` of skill 1, whose premium is exactly 1 (``skill_wage_premium`` is finite)."""
     p = model.params
     region = k_from_m(model.region_mean_wage) * (1.0 + p.outside_wage_growth) ** model.steps
-    return p.outside_wage_ratio * region * skill_premium(model, skill)
+    return p.outside_wage_ratio * region
 
 
 def location_utility(model: ZoneModel, job_odds: np.ndarray, housing: np.ndarray) -> np.ndarray:
@@ -108,9 +121,20 @@ def location_utility(model: ZoneModel, job_odds: np.ndarray, housing: np.ndarray
             + p.beta_subsidy * (zs.subsidy + zs.subsidy_extra)
             - p.beta_unemployed * (1.0 - job_odds))
     util = np.empty((nz, nz + 1))
-    util[:, 0] = p.beta_wage * np.log(outside_wage(model, np.ones(1))[0]) - p.outside_penalty
-    util[:, 1:] = np.where(model.zone_active(), base, -np.inf)[None, :] + p.beta_home * np.eye(nz)
+    # the outside wage of skill 1 (premium 1: x 1.0 changes no bit), its log taken by numpy as before
+    util[:, 0] = p.beta_wage * np.log(np.float64(_outside_unit_wage(model))) - p.outside_penalty
+    if zs.n < zs.capacity:  # a free zone slot: inactive (where() would copy base when every slot is live)
+        base = np.where(zs.alive, base, -np.inf)
+    np.add(base[None, :], _home_bonus(nz, p.beta_home), out=util[:, 1:])
     return util
+
+
+@functools.lru_cache(maxsize=16)
+def _home_bonus(nz: int, beta_home: float) -> np.ndarray:
+    """``beta_home * eye(nz)``: the same every year while the zone slots are (read-only)."""
+    bonus = beta_home * np.eye(nz)
+    bonus.flags.writeable = False
+    return bonus
 
 
 def choose_location(model: ZoneModel, movers: np.ndarray, job_odds: np.ndarray, housing: np.ndarray) -> np.ndarray:
@@ -125,10 +149,18 @@ def choose_location(model: ZoneModel, movers: np.ndarray, job_odds: np.ndarray, 
 
 
 def hire(model: ZoneModel) -> tuple[np.ndarray, np.ndarray]:
+    """Match cohorts to firms of their zone (``hire_with_odds``); returns (demand, supply) of
+    skilled people per zone slot."""
+    demand, supply, _ = hire_with_odds(model)
+    return demand, supply
+
+
+def hire_with_odds(model: ZoneModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Match cohorts to firms of their zone: each firm wants ``skilled_share_demand`` of its
     employees; cohorts find a job with probability min(1, demand / supply) of their zone, then
     a firm drawn in proportion to its demand; firms are filled up to demand, and each firm's
-    ``skilled`` head-count is set. Returns (demand, supply) of skilled people per zone slot.
+    ``skilled`` head-count is set. Returns (demand, supply) of skilled people per zone slot and
+    each zone's job odds, min(1, demand / supply) (1 in a zone without skilled people).
     The firms' demand is laid out by zone and, within a zone, by the firms' permanent keys
     (``zone_key_order``), so a cohort's keyed uniform lands on the same firm whatever the pool
     slots."""
@@ -143,17 +175,25 @@ def hire(model: ZoneModel) -> tuple[np.ndarray, np.ndarray]:
     else:
         want, demand = both
     tz = t.zone[:C]
-    supply = group_sum(tz + 1, None, nz + 1)[1:] * float(p.talent_scale)  # cohorts outside: bin 0
+    tz1 = tz + 1  # cohorts outside (OUTSIDE = -1): bin 0
+    supply = group_sum(tz1, None, nz + 1)[1:] * float(p.talent_scale)
     fill = np.where(demand > 0, np.minimum(1.0, supply / np.maximum(demand, 1e-9)), 0.0)
-    employ_p = np.where(supply > 0, np.minimum(1.0, demand / np.maximum(supply, 1e-9)), 0.0)
+    job_odds = np.where(supply > 0, np.minimum(1.0, demand / np.maximum(supply, 1e-9)), 1.0)
+    # the chance of a job by cohort zone + 1: 0 outside (bin 0), the zone's odds inside (a zone
+    # without skilled people, odds 1, has no cohort to draw with them)
+    odds = np.concatenate(([0.0], job_odds))
     # which cohorts find a job (never those outside), then which firm: inverse CDF of demand
     # over the firms sorted by zone and key
     u = S.uniform("hire.job", y, t.key[:C])
-    jobs = np.flatnonzero(u < np.r_[0.0, employ_p][tz + 1])
-    employer = np.full(C, -1, dtype=np.int64)
+    jobs = np.flatnonzero(u < odds[tz1])
+    employer = t.employer[:C]  # this year's employers, written in place (nothing below reads last year's)
+    employer.fill(-1)
     if jobs.size and L:
         order = zone_key_order(fz, f.key[:L], nz)
-        zone_start = np.r_[0.0, np.cumsum(demand)][:nz]
+        # where each zone's demand starts in the cumulative demand: 0, then the running sums
+        # (cumsum adds in order, so the prefix of the full cumsum is the same)
+        zone_start = np.zeros(nz)
+        np.cumsum(demand[:-1], out=zone_start[1:])
         jz = tz[jobs]
         target = S.uniform("hire.firm", y, t.key[jobs])
         target *= demand[jz]
@@ -169,6 +209,5 @@ def hire(model: ZoneModel) -> tuple[np.ndarray, np.ndarray]:
             by_target = np.argsort(target)  # sorted keys: the binary searches walk the array in order (3x faster)
             pos = np.searchsorted(cum, target[by_target], side="right")
             employer[jobs[by_target]] = order[np.minimum(pos, L - 1)]
-    t.employer[:C] = employer
-    f.skilled[:L] = want * fill[fz]
-    return demand, supply
+    np.multiply(want, fill[fz], out=f.skilled[:L])
+    return demand, supply, job_odds

@@ -129,8 +129,10 @@ def service_effect(model: ZoneModel) -> np.ndarray:
 def housing_cost(model: ZoneModel, talent: np.ndarray) -> np.ndarray:
     """Housing cost rises with a zone's skilled head-count (elasticity ``housing_elasticity``)."""
     z = model.zones
-    ratio = np.maximum(talent, 1.0) / np.maximum(z.talent_base, 1.0)
-    return z.housing_base * ratio ** model.params.housing_elasticity
+    ratio = np.maximum(talent, 1.0)  # base x (max(talent, 1) / max(talent_base, 1)) ** elasticity
+    ratio /= np.maximum(z.talent_base, 1.0)
+    ratio **= model.params.housing_elasticity
+    return np.multiply(z.housing_base, ratio, out=ratio)
 
 
 def public_finance(model: ZoneModel, tax_by_zone: np.ndarray) -> None:
@@ -139,9 +141,9 @@ def public_finance(model: ZoneModel, tax_by_zone: np.ndarray) -> None:
     promotion, land, services, platforms, talent and a hosted zone; nothing is carried over."""
     z = model.zones
     z.tax_raised[:] = tax_by_zone
-    z.tax_kept[:] = z.tax_share * tax_by_zone
+    np.multiply(z.tax_share, tax_by_zone, out=z.tax_kept)  # written in place: no temporary to copy
     model.hooks.share_tax(model)  # levers (hosting) may move kept tax between zones
-    z.budget[:] = z.tax_kept + z.transfers
+    np.add(z.tax_kept, z.transfers, out=z.budget)
     model.committees.spend_budget()
     z.transfers[:] = 0.0
 

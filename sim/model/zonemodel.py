@@ -334,8 +334,9 @@ class ZoneModel(mesa.Model):
         # retirements
         retire = S.below("talent.retire", y, t.key[:t.n], float(p.retirement_rate))
         rz = t.zone[retire]
-        fl["talent_outflow"] += group_sum(rz + 1, None, nz + 1)[1:] * scale
-        fl["region_talent_outflow"] += float((rz >= 0).sum()) * scale
+        gone = group_sum(rz + 1, None, nz + 1)  # retirees by zone slot + 1; bin 0: outside
+        fl["talent_outflow"] += gone[1:] * scale
+        fl["region_talent_outflow"] += float(rz.size - gone[0]) * scale  # those in a zone
         t.remove(retire)  # nothing refers to a cohort by slot, so the moves need no follow-up
         t.years[:t.n] += 1
         # graduates: a share of the region's stock, home zones in proportion to head-counts: one
@@ -358,20 +359,25 @@ class ZoneModel(mesa.Model):
         new = tal.choose_location(self, movers, self.job_odds, housing)
         moved = new != old
         old, new = old[moved], new[moved]
-        fl["talent_outflow"] += group_sum(old + 1, None, nz + 1)[1:] * scale
-        fl["talent_inflow"] += group_sum(new + 1, None, nz + 1)[1:] * scale
-        fl["region_talent_inflow"] += float(((old < 0) & (new >= 0)).sum()) * scale
-        fl["region_talent_outflow"] += float(((old >= 0) & (new < 0)).sum()) * scale
-        t.zone[movers[moved]] = new
-        t.employer[movers[moved]] = -1
+        left = group_sum(old + 1, None, nz + 1)  # movers by zone slot + 1 they left; bin 0: outside
+        came = group_sum(new + 1, None, nz + 1)  # ... and they came to
+        fl["talent_outflow"] += left[1:] * scale
+        fl["talent_inflow"] += came[1:] * scale
+        # a mover changed place: one who left the outside came to a zone, one who came to it left a zone
+        fl["region_talent_inflow"] += float(left[0]) * scale
+        fl["region_talent_outflow"] += float(came[0]) * scale
+        slots = movers[moved]
+        t.zone[slots] = new
+        t.employer[slots] = -1
 
     def _labour_market(self) -> None:
         t = self.talent
-        demand, supply = tal.hire(self)
-        self.job_odds = np.where(supply > 0, np.minimum(1.0, demand / np.maximum(supply, 1e-9)), 1.0)
+        _, _, self.job_odds = tal.hire_with_odds(self)
         C = t.n
         employer, zone = t.employer[:C], t.zone[:C]
-        wage = np.multiply(self.zones.wage[zone], CNY_K_PER_M * tal.skill_premium(self, t.skill[:C]), out=t.wage[:C])
+        premium = tal.skill_premium(self, t.skill[:C])  # a new array: scaled in place
+        premium *= CNY_K_PER_M  # CNY_K_PER_M * premium: the same product
+        wage = np.multiply(self.zones.wage[zone], premium, out=t.wage[:C])
         wage *= employer >= 0
 
     def _production(self) -> None:

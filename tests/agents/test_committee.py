@@ -123,3 +123,113 @@ def test_new_zones_get_a_committee(world):
     assert alive.size > 14
     assert sorted(a.slot for a in m.agents_by_type[ZoneCommittee]) == alive.tolist()  # one per live zone
     assert np.allclose(m.committees.shares[alive].sum(axis=1), 1.0)
+
+
+# --------------------------------------------------------------------- issue 19: the same bits
+def _small_model(rng: int = 3, years: int = 3) -> ZoneModel:
+    from sim.scenario.world import load_world
+
+    m = ZoneModel(world=load_world("synthetic:14,100,1000"), rng=rng, agent_handles="lazy")
+    for _ in range(years):
+        m.step()
+    return m
+
+
+def _channels_as_written(cm, x):
+    """Committees.channels as its formulas read (before issue 19 wrote its rows in place)."""
+    from sim.agents.committee import _SUB, CERT_PER_INNOVATION, PLATFORMS, SERVICES, SUBS, TALENT
+
+    m = cm.model
+    p, zs, fl = m.params, m.zones, m.flows
+    e = np.zeros((len(SUBS), N_OWN, zs.capacity))
+    entries = fl["startups"] + fl["spinoffs"] + fl["arrivals"]
+    arr_sh = np.where(entries > 0, fl["arrivals"] / np.maximum(entries, 1e-9), 0.1)
+    st_sh = np.where(entries > 0, fl["startups"] / np.maximum(entries, 1e-9), 0.8)
+    x_share = x / (x + cm._h)
+    e[_SUB["arrivals_per_firm"], PROMOTION] = p.promotion_arrival_elasticity
+    e[_SUB["entry_rate"], PROMOTION] = arr_sh * p.promotion_arrival_elasticity + st_sh * p.promotion_startup_elasticity
+    free = np.maximum(m.free_land(), 0.0)
+    pull = p.attract_land * 10.0 * free / (1.0 + 10.0 * free)
+    e[_SUB["arrivals_per_firm"], LAND] = p.land_spend_elasticity * pull
+    e[_SUB["entry_rate"], LAND] = p.land_spend_elasticity * pull * arr_sh
+    dev = np.maximum(zs.land_developed, 1e-9)
+    e[_SUB["output_per_km2"], LAND] = -p.land_spend_elasticity * np.minimum(free / dev, 1.0)
+    half = p.service_half_saturation * np.maximum(zs.output_prev, 1.0)
+    sv = p.service_effect_max * zs.mgmt_eff * zs.services * half / np.maximum(zs.services + half, 1e-9) ** 2
+    e[_SUB["arrivals_per_firm"], SERVICES] = p.attract_services * sv * x_share[:, SERVICES]
+    e[_SUB["entry_rate"], SERVICES] = e[_SUB["arrivals_per_firm"], SERVICES] * arr_sh
+    pl = zs.platforms
+    lg = np.log1p(pl)
+    frac = pl / (1.0 + pl) * x_share[:, PLATFORMS]
+    innov = p.platform_effect * frac / (1.0 + p.platform_effect * lg)
+    e[_SUB["innovations_per_1000"], PLATFORMS] = innov
+    e[_SUB["hightech_share"], PLATFORMS] = CERT_PER_INNOVATION * innov
+    e[_SUB["entry_rate"], PLATFORMS] = st_sh * p.incubator_effect * frac / (1.0 + p.incubator_effect * lg)
+    sub_k = zs.subsidy * x_share[:, TALENT]
+    e[_SUB["talent_inflow_rate"], TALENT] = p.beta_subsidy * sub_k
+    movers = min(p.graduate_rate + p.reconsider_rate, 1.0)
+    e[_SUB["entry_rate"], TALENT] = st_sh * movers * p.beta_subsidy * sub_k
+    return e
+
+
+def _same_bits(a, b):
+    return a.shape == b.shape and np.array_equal(np.asarray(a).view(np.uint64), np.asarray(b).view(np.uint64))
+
+
+def test_channels_give_the_formulas_bits():
+    m = _small_model()
+    cm = m.committees
+    nz = m.zones.capacity
+    m.zones.platforms[3] = 0.0  # a zone without platforms, one without free land: zero and signed-zero rows
+    m.zones.land_developed[5] = 1e-12
+    x = cm.shares[:nz, :N_OWN] * np.maximum(m.zones.budget, 0.0)[:, None]
+    want = _channels_as_written(cm, x)
+    assert _same_bits(cm.channels(x), want)
+    assert _same_bits(cm.channels(x, x + cm.halves()), want)
+
+
+def test_score_points_are_einsums_bits_and_layout():
+    """_score_points replaces np.einsum("jz,jkz->zk"): the same sums (signed zeros, inf and NaN
+    included) and the same column-major layout, on which the reductions over uses depend."""
+    from sim.agents.committee import _score_points
+
+    rng = np.random.default_rng(7)
+    for nz in (1, 2, 14, 20, 33):
+        sens = rng.normal(size=(13, nz)) * 10.0 ** rng.uniform(-4, 4, size=(13, nz))
+        e = rng.normal(size=(13, N_OWN, nz)) * 10.0 ** rng.uniform(-4, 4, size=(13, N_OWN, nz))
+        e[rng.random(e.shape) < 0.5] = 0.0
+        e[rng.random(e.shape) < 0.2] = -0.0
+        sens[:, 0], e[:, :, 0] = -0.0, np.abs(e[:, :, 0])  # zone 0: every product -0.0, einsum's sum +0.0
+        if nz > 2:  # inf x 0 (x86's default NaN) in one zone's sums, a NaN channel in another's
+            sens[2, 1], e[4, 0, 2] = np.inf, np.nan
+        with np.errstate(invalid="ignore"):
+            got, want = _score_points(sens, e), np.einsum("jz,jkz->zk", sens, e)
+        assert _same_bits(got, want) and (nz == 1 or got.strides == want.strides)
+    # two different NaNs in one sum: which one's sign bit survives may differ; NaN it is in both
+    sens, e = np.ones((13, 3)), np.ones((13, N_OWN, 3))
+    sens[2, 1], e[2, :, 1], e[4, :, 1] = np.inf, 0.0, np.nan
+    with np.errstate(invalid="ignore"):
+        assert np.array_equal(_score_points(sens, e), np.einsum("jz,jkz->zk", sens, e), equal_nan=True)
+    m = _small_model(years=2)
+    cm = m.committees
+    x = cm.shares[:14, :N_OWN] * np.maximum(m.zones.budget, 0.0)[:, None]
+    e = cm.channels(x)
+    assert _same_bits(_score_points(m.government.sensitivity, e), np.einsum("jz,jkz->zk", m.government.sensitivity, e))
+
+
+def test_hosting_terms_are_cached_and_follow_the_terms():
+    m = _small_model(years=1)
+    cm, zs = m.committees, m.zones
+    hosts, hosted, credit_left = cm._hosting()
+    assert hosts.size == 0 and hosted.size == 0 and credit_left is None
+    assert cm._hosting()[0] is hosts  # unchanged terms: the cached arrays
+    assert _same_bits(cm.own_tax(), zs.tax_share * zs.tax_raised * (1.0 - cm.tax_credit[: zs.capacity]))
+    cm.set_hosting([(0, 1)], gdp_credit=0.5, tax_credit=0.2, support_prior=0.1)
+    hosts, hosted, credit_left = cm._hosting()
+    assert hosts.tolist() == [0] and hosted.tolist() == [1]
+    assert credit_left[1] == 0.8 and credit_left[0] == 1.0
+    assert _same_bits(cm.own_tax(), zs.tax_share * zs.tax_raised * (1.0 - cm.tax_credit[: zs.capacity]))
+    cm.host_of[2] = 0  # written directly, not through set_hosting: seen too
+    assert cm._hosting()[1].tolist() == [1, 2]
+    m.step()  # a year with hosting: the host's support reaches both hosted zones
+    assert cm.support[0] < 0 and (cm.support[[1, 2]] >= 0).all()

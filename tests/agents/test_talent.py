@@ -85,3 +85,72 @@ def test_compiled_hiring_search_matches_numpy(world, monkeypatch):
             m.sector_skill = np.where(np.arange(m.sector_skill.size) % 2 == 0, 0.0, m.sector_skill)
         else:
             f.employees[:f.n] *= 0.01
+
+
+# --------------------------------------------------------------------- issue 19: the same bits
+def _small_model(rng: int = 3, years: int = 2) -> ZoneModel:
+    from sim.scenario.world import load_world
+
+    m = ZoneModel(world=load_world("synthetic:14,100,1000"), rng=rng, agent_handles="lazy")
+    for _ in range(years):
+        m.step()
+    return m
+
+
+def _utility_as_written(m, job_odds, housing):
+    """location_utility as its formulas read (before issue 19)."""
+    from sim.core.units import k_from_m
+
+    p, zs = m.params, m.zones
+    nz = m.n_zone_slots
+    base = (p.beta_wage * np.log(np.maximum(k_from_m(zs.wage), 1e-6)) + p.beta_amenity * zs.amenity
+            - p.beta_housing * np.log(housing) + p.beta_subsidy * (zs.subsidy + zs.subsidy_extra)
+            - p.beta_unemployed * (1.0 - job_odds))
+    region = k_from_m(m.region_mean_wage) * (1.0 + p.outside_wage_growth) ** m.steps
+    outside = p.outside_wage_ratio * region * (1.0 + p.skill_wage_premium * (np.ones(1) - 1.0).clip(-0.9))
+    util = np.empty((nz, nz + 1))
+    util[:, 0] = p.beta_wage * np.log(outside[0]) - p.outside_penalty
+    util[:, 1:] = np.where(m.zone_active(), base, -np.inf)[None, :] + p.beta_home * np.eye(nz)
+    return util
+
+
+def _same_bits(a, b):
+    return a.shape == b.shape and np.array_equal(np.asarray(a).view(np.uint64), np.asarray(b).view(np.uint64))
+
+
+def test_location_utility_gives_the_formulas_bits_also_with_a_free_zone_slot():
+    m = _small_model()
+    housing = housing_cost(m, m.talent_by_zone())
+    assert m.zones.n == m.zones.capacity
+    assert _same_bits(tal.location_utility(m, m.job_odds, housing), _utility_as_written(m, m.job_odds, housing))
+    m.add_zone(zone_id="test_park", lat=23.0, lon=108.0)  # the pool grows: free slots, inactive (-inf)
+    assert m.zones.n < m.zones.capacity
+    housing = housing_cost(m, m.talent_by_zone())
+    util = tal.location_utility(m, m.job_odds, housing)
+    assert _same_bits(util, _utility_as_written(m, m.job_odds, housing))
+    assert np.isneginf(util[:, 1 + m.zones.n:]).all()
+
+
+def test_home_bonus_is_cached_per_slots_and_beta_home_and_read_only():
+    a, b = tal._home_bonus(5, 1.5), tal._home_bonus(5, 2.0)
+    assert a is tal._home_bonus(5, 1.5) and not a.flags.writeable
+    assert _same_bits(a, 1.5 * np.eye(5)) and _same_bits(b, 2.0 * np.eye(5))
+    assert tal._home_bonus(6, 1.5).shape == (6, 6)
+
+
+def test_skill_premium_is_the_clipped_formula():
+    m = _small_model(years=0)
+    skill = np.concatenate([np.linspace(-1.0, 4.0, 501), [1.0, 0.1, 0.1 - 1e-17]])
+    want = 1.0 + m.params.skill_wage_premium * (skill - 1.0).clip(-0.9)
+    assert _same_bits(tal.skill_premium(m, skill), want)
+    assert _same_bits(tal.outside_wage(m, skill[:3]), tal._outside_unit_wage(m) * want[:3])
+    assert tal.skill_premium(m, skill[0]) == want[0] and tal.skill_premium(m, skill[-1]) == want[-1]  # one skill
+
+
+def test_hire_with_odds_hires_as_hire_and_gives_the_job_odds():
+    one, two = _small_model(rng=8), _small_model(rng=8)
+    demand, supply, odds = tal.hire_with_odds(one)
+    d2, s2 = tal.hire(two)
+    assert _same_bits(demand, d2) and _same_bits(supply, s2)
+    assert np.array_equal(one.talent.employer[:one.talent.n], two.talent.employer[:two.talent.n])
+    assert _same_bits(odds, np.where(supply > 0, np.minimum(1.0, demand / np.maximum(supply, 1e-9)), 1.0))

@@ -56,3 +56,18 @@ def test_zone_agent_views_its_row(model):
     assert model.zones.mgmt_eff[z.slot] == 0.9
     f = model.firms
     assert z.firms().size == int((f.zone[:f.n] == z.slot).sum()) == pytest.approx(6000, rel=0.05)
+
+
+def test_housing_cost_is_the_formula():
+    """housing_cost works in one buffer (issue 19): the formula's bits."""
+    from sim.model.zonemodel import ZoneModel
+    from sim.scenario.world import load_world
+
+    m = ZoneModel(world=load_world("synthetic:14,100,1000"), rng=1, agent_handles="lazy")
+    z = m.zones
+    talent = m.talent_by_zone()
+    talent[0] = 0.0
+    want = z.housing_base * (np.maximum(talent, 1.0) / np.maximum(z.talent_base, 1.0)) ** m.params.housing_elasticity
+    got = zon.housing_cost(m, talent)
+    assert np.array_equal(got.view(np.uint64), want.view(np.uint64))
+    assert talent[0] == 0.0  # the argument is left as it was
