@@ -75,8 +75,7 @@ def test_poisson_counts_match_numpy(monkeypatch, survival):
         assert np.array_equal(got, want)
     # a year's entry or graduates: a few rows of a few zones (the windows' compiled set-up), rates
     # whose first window cell is either side of the log-factorial table's end (4,096)
-    k0 = lambda x: np.floor(x - 11.0 * np.sqrt(x) - 5.0)  # noqa: E731
-    edge = [x for x in np.arange(4700.0, 4900.0) if k0(x) in (4095.0, 4096.0)]
+    edge = [x for x in np.arange(4700.0, 4900.0) if np.floor(x - 11.0 * np.sqrt(x) - 5.0) in (4095.0, 4096.0)]
     assert len(edge) >= 2
     for rates in (np.array([[2.5] * 14, [40.0] * 14]), np.array(edge), rng.uniform(3, 500, 28).reshape(2, 14)):
         uu = rng.uniform(0, 1, rates.shape)
