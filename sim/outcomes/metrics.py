@@ -187,16 +187,26 @@ def zone_outcomes(model: ZoneModel, counts: dict[str, np.ndarray] | None = None)
 
 
 _ROW = {name: i for i, name in enumerate(OUTCOME_NAMES)}
-# outcomes that are the year's counted flow as it stands (copied), and those converted to CNY bn
-_FLOW_ROWS = tuple((_ROW[n], n) for n in ("startups", "spinoffs", "arrivals", "exits", "entries_blocked", "moves_in",
-                                          "moves_out", "talent_inflow", "talent_outflow", "innovations",
-                                          "land_allotted", "warnings", "promoted", "demoted", "land_reclaimed"))
-_FLOW_BN_ROWS = tuple((_ROW[n], n) for n in ("rd", "transfers", "rewards", "region_support", "tax_shared"))
-_CENSUS_ROWS = tuple((_ROW[n], n) for n in ("firms", "hightech_firms", "employees", "talent", "high_skill",
-                                            "land_occupied"))
-_ZONE_ROWS = tuple((_ROW[n], n) for n in ("land_total", "land_developed", "platforms", "mgmt_eff", "score", "rank",
-                                          "level", "hosted_by", "delisting_risk"))
-_ZONE_BN_ROWS = ((_ROW["tax"], "tax_raised"), (_ROW["tax_kept"], "tax_kept"), (_ROW["budget"], "budget"))
+# The outcomes that are copies of one array each, gathered into one staging matrix in two blocks
+# (CNY m amounts converted to CNY bn, then the rest) that are filled by one concatenate each and
+# go into the zone matrix by one fancy assignment: some fifty copies and conversions of
+# 14-element arrays cost ~1 us each, the three calls a few (issue 19).
+# (source, key, outcome): source "flow" is model.flows[key], "zone" the zones' column ``key``,
+# "census" this year's census[key].
+_STAGED_BN = (("flow", "output", "output"), ("flow", "value_added", "value_added"), ("flow", "rd", "rd"),
+              ("flow", "transfers", "transfers"), ("flow", "rewards", "rewards"),
+              ("flow", "region_support", "region_support"), ("flow", "tax_shared", "tax_shared"),
+              ("zone", "tax_raised", "tax"), ("zone", "tax_kept", "tax_kept"), ("zone", "budget", "budget"))
+_STAGED = (*((("flow", n, n)) for n in ("startups", "spinoffs", "arrivals", "exits", "entries_blocked",
+                                          "moves_in", "moves_out", "talent_inflow", "talent_outflow",
+                                          "innovations", "land_allotted", "warnings", "promoted", "demoted",
+                                          "land_reclaimed")),
+           *((("census", n, n)) for n in ("firms", "hightech_firms", "employees", "talent", "high_skill",
+                                           "land_occupied")),
+           *((("zone", n, n)) for n in ("land_total", "land_developed", "platforms", "mgmt_eff", "score", "rank",
+                                         "level", "hosted_by", "delisting_risk")))
+_STAGED_ROWS = np.array([_ROW[o] for _, _, o in (*_STAGED_BN, *_STAGED)], dtype=np.intp)
+assert len(set(_STAGED_ROWS.tolist())) == _STAGED_ROWS.size
 
 
 def zone_matrix(model: ZoneModel, counts: dict[str, np.ndarray] | None = None) -> np.ndarray:
@@ -207,24 +217,20 @@ def zone_matrix(model: ZoneModel, counts: dict[str, np.ndarray] | None = None) -
     c = census(model) if counts is None else counts
     n = zs.capacity
     Z = np.zeros((len(OUTCOMES), n))
+    src = {"flow": fl.__getitem__, "census": c.__getitem__, "zone": lambda name: getattr(zs, name)}
+    stage = np.empty((_STAGED_ROWS.size, n))
+    k = len(_STAGED_BN)
+    np.concatenate([src[s](key) for s, key, _ in _STAGED_BN], out=stage[:k].reshape(-1))
+    stage[:k] = bn_from_m(stage[:k])
+    np.concatenate([src[s](key) for s, key, _ in _STAGED], out=stage[k:].reshape(-1))
+    Z[_STAGED_ROWS] = stage
     R = _ROW
-    Z[R["output"]] = bn_from_m(fl["output"])
-    Z[R["value_added"]] = bn_from_m(fl["value_added"])
-    for i, name in _CENSUS_ROWS:
-        Z[i] = c[name]
-    for i, name in _FLOW_ROWS:
-        Z[i] = fl[name]
-    for i, name in _FLOW_BN_ROWS:
-        Z[i] = bn_from_m(fl[name])
-    for i, name in _ZONE_ROWS:
-        Z[i] = getattr(zs, name)
-    for i, name in _ZONE_BN_ROWS:
-        Z[i] = bn_from_m(getattr(zs, name))
     Z[R["entries"]] = fl["startups"] + fl["spinoffs"] + fl["arrivals"]
-    _ratio(Z[R["high_skill"]], Z[R["talent"]], Z[R["high_skill_share"]])
-    _ratio(fl["rd"], fl["output"], Z[R["rd_intensity"]])
+    # the ratios' rows are still zero: a zone without a denominator keeps 0
+    np.divide(Z[R["high_skill"]], Z[R["talent"]], out=Z[R["high_skill_share"]], where=Z[R["talent"]] > 0)
+    np.divide(fl["rd"], fl["output"], out=Z[R["rd_intensity"]], where=fl["output"] > 0)
     np.subtract(zs.land_total, zs.land_developed, out=Z[R["land_available"]])
-    _ratio(Z[R["output"]], zs.land_developed, Z[R["output_per_km2"]])
+    np.divide(Z[R["output"]], zs.land_developed, out=Z[R["output_per_km2"]], where=zs.land_developed > 0)
     _committee_outcomes(model, Z)
     return Z
 
@@ -261,16 +267,12 @@ def _committee_outcomes(model: ZoneModel, Z: np.ndarray) -> None:
 
 def _fit(values: np.ndarray, out: np.ndarray, fill: float = 0.0) -> None:
     """``out`` (length n) = the first n ``values``, then ``fill``."""
+    if values.size == out.size:  # the usual case: one copy
+        out[:] = values
+        return
     k = min(values.size, out.size)
     out[:k] = values[:k]
     out[k:] = fill
-
-
-def _ratio(num: np.ndarray, den: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """num/den into ``out`` with 0 where den is 0 (a zone with no firms has zero output per
-    land, not NaN)."""
-    out[:] = 0.0
-    return np.divide(num, den, out=out, where=den > 0)
 
 
 # How the region row is formed from the zone rows (``Outcome.region``), as row indices of the matrix.
@@ -305,16 +307,33 @@ def region_values(Z: np.ndarray, alive: np.ndarray, model: ZoneModel) -> np.ndar
     row[_NONE] = np.nan
     fl = model.flows
     out = live[_ROW["output"]]
-    mean = out.mean() if out.size else 0.0
+    cv = _cv(out, S[_ROW["output"]])
     b = model.government.budget
     transfers, support, tax = S[_ROW["transfers"]], S[_ROW["region_support"]], S[_ROW["tax"]]
     public = float(transfers) + float(support)
     revenue = (1.0 - model.params.zone_tax_share) * float(tax)
     row[len(OUTCOMES):] = (
         float(fl["region_talent_inflow"]), float(fl["region_talent_outflow"]), float(fl["land_quota_issued"]),
-        float(out.std() / mean) if mean > 0 else 0.0, public, bn_from_m(b.envelope), bn_from_m(b.committed),
+        cv, public, bn_from_m(b.envelope), bn_from_m(b.committed),
         b.funded, revenue, revenue - public, float(np.count_nonzero(model.zones.level[alive] == 2)))
     return row
+
+
+def _cv(x: np.ndarray, total: float) -> float:
+    """``float(x.std() / x.mean())`` for a contiguous 1-d ``x`` whose sum is ``total`` (0 when the
+    mean is not positive or ``x`` is empty), in numpy's own steps (``_methods._mean`` and
+    ``_var``: the sum over the count; the deviations squared, summed, over the count,
+    square-rooted) without np.std's and np.mean's dozen calls (issue 19). ``total`` is the
+    pairwise sum of ``x``, as ``x.sum()`` gives it."""
+    n = x.size
+    if not n:
+        return 0.0
+    mean = total / n
+    if not mean > 0:
+        return 0.0
+    dev = x - mean
+    np.multiply(dev, dev, out=dev)
+    return float(np.sqrt(dev.sum() / n) / mean)
 
 
 def region_row(zone: dict[str, np.ndarray], alive: np.ndarray, model: ZoneModel) -> dict[str, float]:
