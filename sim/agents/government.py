@@ -26,6 +26,7 @@ model ranks by output and says so.
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -187,8 +188,10 @@ def standardise(v: np.ndarray, sizes: list[int], clip: float) -> tuple[np.ndarra
     (tests/agents/test_government.py checks it), and how it sums the blocks of ``v.T`` down its
     first axis here."""
     nc = len(sizes)
-    bounds = np.cumsum([0, *sizes]).tolist()
-    blocks = [slice(bounds[c], bounds[c + 1]) for c in range(nc)]
+    blocks, start = [], 0
+    for size in sizes:
+        blocks.append(slice(start, start + size))
+        start += size
     n = np.array(sizes, dtype=float)[:, None]
     vt = np.ascontiguousarray(v.T)  # zones x subs: a class is a block of rows
     mu = np.empty((nc, vt.shape[1]))
@@ -205,14 +208,21 @@ def standardise(v: np.ndarray, sizes: list[int], clip: float) -> tuple[np.ndarra
     sd /= n
     np.sqrt(sd, out=sd)
     flat = sd <= 1e-12 * np.maximum(np.abs(mu), 1.0)
-    col_sd = np.repeat(sd, sizes, axis=0)
     col_flat = np.repeat(flat, sizes, axis=0)
+    col_sd = np.repeat(np.where(flat, 1.0, sd), sizes, axis=0)  # the s.d., 1 where flat: no division by 0
     col_n = np.repeat(n, sizes, axis=0)  # zones x 1
-    z = np.divide(dev, col_sd, out=np.zeros_like(dev), where=~col_flat)
-    sub = 50.0 + 50.0 * np.clip(z, -clip, clip) / clip
-    inside = (np.abs(z) < clip) & ~col_flat & (col_n > 1)
+    z = np.where(col_flat, 0.0, dev / col_sd)  # 0 where flat
+    # 50 + 50 clip(z, -clip, clip) / clip; np.clip is min(max()) in one ufunc, but its Python
+    # wrapper costs 2 us more than the two ufuncs
+    sub = np.maximum(z, -clip)
+    np.minimum(sub, clip, out=sub)
+    sub *= 50.0
+    sub /= clip
+    sub += 50.0
+    # (a class of one zone is flat: its deviations are 0, or NaN when its value is not finite)
+    inside = (np.abs(z) < clip) & ~col_flat
     # d z_i / d v_i with the class mean and s.d. moving with v_i: (1 - 1/n - z_i^2/n) / sd
-    dz = (1.0 - 1.0 / col_n - z * z / col_n) / np.where(col_flat, 1.0, col_sd)
+    dz = (1.0 - 1.0 / col_n - z * z / col_n) / col_sd
     return sub.T, np.where(inside, 50.0 / clip * dz, 0.0).T
 
 
@@ -223,36 +233,38 @@ def national_places(log_out: np.ndarray, mu: float, sigma: float, zones: int) ->
     return [1.0 + (zones - 1) * (1.0 - 0.5 * math.erfc(-((x - mu) / sigma) / _SQRT2)) for x in log_out.tolist()]
 
 
-# above this many zones a class ranking sorts with numpy; below it, Python's sort of a short list
-# is cheaper than numpy's calls on it
-_SORT_IN_PYTHON = 48
+# up to this many zone slots the class ranking is worked out on Python lists: a dozen numpy calls
+# (the lexsort and searchsorted on ~14 zones among them) cost more than sorting a short list
+_RANK_IN_PYTHON = 48
 
 
-def class_ranks(level: np.ndarray, score: np.ndarray) -> np.ndarray | list[int]:
-    """Each zone's rank within its class (``level``) by ``score`` (1 = best; ties to the earlier
-    zone), for zones listed in slot order. Scores are not NaN."""
-    n = score.size
-    if n > _SORT_IN_PYTHON:
-        pos = np.arange(n)
-        # by class, then score (best first), then position: each class's block is its ranking
-        order = np.lexsort((pos, -score, level))
-        lv = level[order]
-        first = np.searchsorted(lv, lv, side="left")  # where each one's class starts in the order
-        ranks = np.empty(n, dtype=np.int64)
-        ranks[order] = np.arange(1, n + 1) - first
-        return ranks
-    lv, s = level.tolist(), score.tolist()
+def _nan_lowest(x: float) -> float:
+    """``np.nan_to_num(x, nan=-np.inf)`` of one float: NaN lowest, then -inf, finite, +inf as the
+    largest and smallest finite floats."""
+    if math.isnan(x):
+        return -math.inf
+    if math.isinf(x):
+        return sys.float_info.max if x > 0 else -sys.float_info.max
+    return x
+
+
+def class_ranks(alive: list[bool], level: list[int], score: list[float]) -> list[int]:
+    """:meth:`RegionalGovernment.rank` on lists over zone slots: each live zone's rank within its
+    class (1 = best; ties to the lower slot), -1 for other slots."""
+    members = [i for i in range(len(alive)) if alive[i] and 0 <= level[i] < len(LEVELS)]
+    if not all(math.isfinite(score[i]) for i in members):
+        score = [_nan_lowest(x) for x in score]
     # Python's sort is stable, reversed too: best first with ties in slot order, then by class
-    order = sorted(range(n), key=s.__getitem__, reverse=True)
-    order.sort(key=lv.__getitem__)
-    ranks = [0] * n
-    prev, r = None, 0
+    order = sorted(members, key=score.__getitem__, reverse=True)
+    order.sort(key=level.__getitem__)
+    rank = [-1] * len(alive)
+    prev, r = -1, 0
     for i in order:
-        if lv[i] != prev:
-            prev, r = lv[i], 0
+        if level[i] != prev:
+            prev, r = level[i], 0
         r += 1
-        ranks[i] = r
-    return ranks
+        rank[i] = r
+    return rank
 
 
 class RegionalGovernment(mesa.Agent):
@@ -269,6 +281,8 @@ class RegionalGovernment(mesa.Agent):
         # points of a zone's score per unit change of the log of this year's raw sub-indicator value
         # (what one more unit this year is worth in the evaluation; committees read it)
         self.sensitivity = np.zeros((len(SUBS), 0))
+        self._weights_key: tuple[bytes, bytes] | None = None  # what _weights_of_zones was made for
+        self._weights_of_zones: tuple[np.ndarray, np.ndarray] = (np.zeros((0, len(INDICATORS))), np.zeros((len(SUBS), 0)))
         self.history: dict[int, _Year] = {}  # step -> that year's evaluated values (subs x zones)
         self.national_place = np.zeros(0)
         self.national_log_output = np.zeros(0)
@@ -352,7 +366,7 @@ class RegionalGovernment(mesa.Agent):
             cols = np.concatenate(classes)
             sub[:, cols], slope[:, cols] = standardise(values[:, cols], [c.size for c in classes], p.evaluation_clip)
         ind = area_means(sub)
-        w = self.weights[level]  # zones x areas
+        w, sub_w = self._zone_weights(level)
         score = np.einsum("kz,zk->z", ind, w)
         zs.score[:] = np.where(alive, score, np.nan)
         self.indicators = ind
@@ -368,9 +382,21 @@ class RegionalGovernment(mesa.Agent):
         dval[LOG] = 1.0
         dval /= years
         dval[GROWTH] = np.divide(1.0, span, out=np.zeros(nz), where=span > 0)
-        self.sensitivity = (w.T[AREA] / _PER_AREA_OF_SUB) * slope * dval
+        self.sensitivity = sub_w * slope * dval
         self.rank()
         self._national_ranking(values, in_national)
+
+    def _zone_weights(self, level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each zone's area weights (zones x areas, by its class) and what one point of each
+        sub-score is worth in its score (subs x zones: its area's weight over the area's number of
+        subs). Kept while the classes and the weights stay as they were (most years): keyed by
+        their bytes, so a lever that changes a level or the weights (``set_weights``, or writing
+        them) is seen at the next evaluation."""
+        key = (level.tobytes(), self.weights.tobytes())
+        if key != self._weights_key:
+            w = self.weights[level]
+            self._weights_key, self._weights_of_zones = key, (w, w.T[AREA] / _PER_AREA_OF_SUB)
+        return self._weights_of_zones
 
     def _national_ranking(self, values: np.ndarray, national: np.ndarray) -> None:
         """Place of each live national zone (``national``) among ``national_zones``: its
@@ -399,13 +425,22 @@ class RegionalGovernment(mesa.Agent):
         """Rank live zones by score within their current class (1 = best; ties to the lower
         slot, so ranks are a permutation 1..n). Called again after levers change levels."""
         zs = self.model.zones
-        level = zs.level
-        members = np.flatnonzero(zs.alive & (level >= 0) & (level < len(LEVELS)))
-        score = zs.score[members]
-        if not np.isfinite(score).all():  # scores are finite: NaN lowest, then nan_to_num's order for any input
+        if zs.capacity <= _RANK_IN_PYTHON:
+            zs.rank[:] = class_ranks(zs.alive.tolist(), zs.level.tolist(), zs.score.tolist())
+            return
+        level = zs.level.astype(int)
+        score = zs.score
+        if np.isinf(score).any():  # scores are finite: this keeps nan_to_num's order for any input
             score = np.nan_to_num(score, nan=-np.inf)
+        else:
+            score = np.where(np.isnan(score), -np.inf, score)
         rank = np.full(zs.capacity, -1, dtype=np.int32)
-        rank[members] = class_ranks(level[members], score)
+        members = np.flatnonzero(zs.alive & (level >= 0) & (level < len(LEVELS)))
+        # by class, then score (best first), then slot: each class's block is its ranking
+        order = members[np.lexsort((members, -score[members], level[members]))]
+        lv = level[order]
+        first = np.searchsorted(lv, lv, side="left")  # where each one's class starts in the order
+        rank[order] = np.arange(1, order.size + 1) - first
         zs.rank[:] = rank
 
     def step(self) -> None:

@@ -191,21 +191,19 @@ _ROW = {name: i for i, name in enumerate(OUTCOME_NAMES)}
 # (CNY m amounts converted to CNY bn, then the rest) that are filled by one concatenate each and
 # go into the zone matrix by one fancy assignment: some fifty copies and conversions of
 # 14-element arrays cost ~1 us each, the three calls a few (issue 19).
-# (source, key, outcome): source "flow" is model.flows[key], "zone" the zones' column ``key``,
-# "census" this year's census[key].
-_STAGED_BN = (("flow", "output", "output"), ("flow", "value_added", "value_added"), ("flow", "rd", "rd"),
-              ("flow", "transfers", "transfers"), ("flow", "rewards", "rewards"),
-              ("flow", "region_support", "region_support"), ("flow", "tax_shared", "tax_shared"),
-              ("zone", "tax_raised", "tax"), ("zone", "tax_kept", "tax_kept"), ("zone", "budget", "budget"))
-_STAGED = (*((("flow", n, n)) for n in ("startups", "spinoffs", "arrivals", "exits", "entries_blocked",
-                                          "moves_in", "moves_out", "talent_inflow", "talent_outflow",
-                                          "innovations", "land_allotted", "warnings", "promoted", "demoted",
-                                          "land_reclaimed")),
-           *((("census", n, n)) for n in ("firms", "hightech_firms", "employees", "talent", "high_skill",
-                                           "land_occupied")),
-           *((("zone", n, n)) for n in ("land_total", "land_developed", "platforms", "mgmt_eff", "score", "rank",
-                                         "level", "hosted_by", "delisting_risk")))
-_STAGED_ROWS = np.array([_ROW[o] for _, _, o in (*_STAGED_BN, *_STAGED)], dtype=np.intp)
+_STAGED_BN_FLOWS = ("output", "value_added", "rd", "transfers", "rewards", "region_support", "tax_shared")
+_STAGED_BN_ZONE = (("tax_raised", "tax"), ("tax_kept", "tax_kept"), ("budget", "budget"))  # (column, outcome)
+_STAGED_FLOWS = ("startups", "spinoffs", "arrivals", "exits", "entries_blocked", "moves_in", "moves_out",
+                 "talent_inflow", "talent_outflow", "innovations", "land_allotted", "warnings", "promoted", "demoted",
+                 "land_reclaimed")
+_STAGED_CENSUS = ("firms", "hightech_firms", "employees", "talent", "high_skill", "land_occupied")
+_STAGED_ZONE = ("land_total", "land_developed", "platforms", "mgmt_eff", "score", "rank", "level", "hosted_by",
+                "delisting_risk")
+_STAGED_BN_ZONE_COLUMNS = tuple(col for col, _ in _STAGED_BN_ZONE)
+_N_STAGED_BN = len(_STAGED_BN_FLOWS) + len(_STAGED_BN_ZONE)
+# the staging matrix's rows in the zone matrix, in staging order
+_STAGED_ROWS = np.array([_ROW[o] for o in (*_STAGED_BN_FLOWS, *(o for _, o in _STAGED_BN_ZONE), *_STAGED_FLOWS,
+                                           *_STAGED_CENSUS, *_STAGED_ZONE)], dtype=np.intp)
 assert len(set(_STAGED_ROWS.tolist())) == _STAGED_ROWS.size
 
 
@@ -217,12 +215,13 @@ def zone_matrix(model: ZoneModel, counts: dict[str, np.ndarray] | None = None) -
     c = census(model) if counts is None else counts
     n = zs.capacity
     Z = np.zeros((len(OUTCOMES), n))
-    src = {"flow": fl.__getitem__, "census": c.__getitem__, "zone": lambda name: getattr(zs, name)}
     stage = np.empty((_STAGED_ROWS.size, n))
-    k = len(_STAGED_BN)
-    np.concatenate([src[s](key) for s, key, _ in _STAGED_BN], out=stage[:k].reshape(-1))
+    k = _N_STAGED_BN
+    np.concatenate([*(fl[name] for name in _STAGED_BN_FLOWS), *(getattr(zs, col) for col in _STAGED_BN_ZONE_COLUMNS)],
+                   out=stage[:k].reshape(-1))
     stage[:k] = bn_from_m(stage[:k])
-    np.concatenate([src[s](key) for s, key, _ in _STAGED], out=stage[k:].reshape(-1))
+    np.concatenate([*(fl[name] for name in _STAGED_FLOWS), *(c[name] for name in _STAGED_CENSUS),
+                    *(getattr(zs, col) for col in _STAGED_ZONE)], out=stage[k:].reshape(-1))
     Z[_STAGED_ROWS] = stage
     R = _ROW
     Z[R["entries"]] = fl["startups"] + fl["spinoffs"] + fl["arrivals"]
@@ -236,6 +235,9 @@ def zone_matrix(model: ZoneModel, counts: dict[str, np.ndarray] | None = None) -
 
 
 _SHARE_ROWS = tuple(_ROW[f"share_{name}"] for name in OPTIONS)
+# the share rows are neighbours, in the committees' order: a slice of the matrix, cheaper than a fancy index
+assert _SHARE_ROWS == tuple(range(_SHARE_ROWS[0], _SHARE_ROWS[0] + len(_SHARE_ROWS)))
+_SHARES = slice(_SHARE_ROWS[0], _SHARE_ROWS[0] + len(_SHARE_ROWS))
 
 
 def _committee_outcomes(model: ZoneModel, Z: np.ndarray) -> None:
@@ -243,7 +245,7 @@ def _committee_outcomes(model: ZoneModel, Z: np.ndarray) -> None:
     cm = model.committees
     n = Z.shape[1]
     if cm.shares.shape[0] >= n:  # else the shares stay 0
-        Z[_SHARE_ROWS, :] = cm.shares[:n].T
+        Z[_SHARES] = cm.shares[:n].T
     _fit(cm.score_value, Z[_ROW["score_value"]])
     _fit(cm.motive, Z[_ROW["evaluation_motive"]])
     support = Z[_ROW["host_support"]]
