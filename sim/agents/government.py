@@ -187,24 +187,19 @@ def standardise(v: np.ndarray, sizes: list[int], clip: float) -> tuple[np.ndarra
     numpy summed ``values[:, members]`` row-wise, as that fancy index is laid out column-major
     (tests/agents/test_government.py checks it), and how it sums the blocks of ``v.T`` down its
     first axis here."""
-    nc = len(sizes)
     blocks, start = [], 0
     for size in sizes:
         blocks.append(slice(start, start + size))
         start += size
     n = np.array(sizes, dtype=float)[:, None]
     vt = np.ascontiguousarray(v.T)  # zones x subs: a class is a block of rows
-    mu = np.empty((nc, vt.shape[1]))
-    for c, b in enumerate(blocks):
-        mu[c] = vt[b].sum(axis=0)
+    mu = np.array([vt[b].sum(axis=0) for b in blocks])
     mu /= n
     # numpy's own steps of std with the mean worked out once (``_methods._var``): the deviations
     # squared, summed, divided by the count, square-rooted
     dev = vt - np.repeat(mu, sizes, axis=0)
     sq = np.square(dev)
-    sd = np.empty_like(mu)
-    for c, b in enumerate(blocks):
-        sd[c] = sq[b].sum(axis=0)
+    sd = np.array([sq[b].sum(axis=0) for b in blocks])
     sd /= n
     np.sqrt(sd, out=sd)
     flat = sd <= 1e-12 * np.maximum(np.abs(mu), 1.0)
@@ -283,7 +278,8 @@ class RegionalGovernment(mesa.Agent):
         self.sensitivity = np.zeros((len(SUBS), 0))
         self._weights_key: tuple[bytes, bytes] | None = None  # what _weights_of_zones was made for
         self._weights_of_zones: tuple[np.ndarray, np.ndarray] = (np.zeros((0, len(INDICATORS))), np.zeros((len(SUBS), 0)))
-        self.history: dict[int, _Year] = {}  # step -> that year's evaluated values (subs x zones)
+        self.history: dict[int, _Year] = {}
+        self._width = 0  # the zone slots the stored years span  # step -> that year's evaluated values (subs x zones)
         self.national_place = np.zeros(0)
         self.national_log_output = np.zeros(0)
         self.budget = RegionalBudget(model)
@@ -306,7 +302,11 @@ class RegionalGovernment(mesa.Agent):
         for old in [s for s in self.history if s <= step - max(n_years, 1) - 1]:
             del self.history[old]  # growth needs one year more than the means
         nz = current.shape[1]
-        window = [self._year(s, nz) for s in range(step - n_years + 1, step + 1) if s in self.history]
+        if nz != self._width:  # zones were added: the years stored before are padded once
+            for s in self.history:
+                self.history[s] = self._year(s, nz)
+            self._width = nz
+        window = [self.history[s] for s in range(step - n_years + 1, step + 1) if s in self.history]
         # the years added one after the other, oldest first: what summing their stack over its
         # first axis does (numpy adds along an outer axis in order), without making the stack
         total, count = window[0].finite.copy(), window[0].seen.copy()
@@ -319,9 +319,9 @@ class RegionalGovernment(mesa.Agent):
         growth = np.zeros(nz)
         span = np.zeros(nz)
         for k in range(1, n_years + 1):  # a longer trend replaces a shorter one where it exists
-            if step - k not in self.history:
+            past = self.history.get(step - k)
+            if past is None:
                 continue
-            past = self._year(step - k, nz)
             ok = past.seen[OUTPUT] > 0
             growth = np.where(ok, (cur - past.values[OUTPUT]) / k, growth)
             span[ok] = k
@@ -330,15 +330,14 @@ class RegionalGovernment(mesa.Agent):
 
     def _year(self, step: int, nz: int) -> _Year:
         """The stored year ``step`` over ``nz`` zone slots: a year stored before zones were added
-        is padded (NaN values, nothing seen) and kept padded."""
+        is padded (NaN values, nothing seen)."""
         year = self.history[step]
         width = year.values.shape[1]
         if width > nz:
             return _Year(*(a[:, :nz] for a in year))
         if width < nz:
-            year = _Year(self._padded(year.values, nz), _pad_columns(year.finite, nz, 0.0),
+            return _Year(self._padded(year.values, nz), _pad_columns(year.finite, nz, 0.0),
                          _pad_columns(year.seen, nz, 0.0))
-            self.history[step] = year
         return year
 
     @staticmethod
@@ -516,4 +515,4 @@ class RegionalBudget:
                 "lapsed_cny_m": self.totals["lapsed"], "overrun_carried_cny_m": self.overrun}
 
 
-__all__ = ["RegionalGovernment", "RegionalBudget", "SUBS", "SUB_NAMES", "norm_cdf", "norm_pdf", "DELISTED"]
+__all__ = ["DELISTED", "SUBS", "SUB_NAMES", "RegionalBudget", "RegionalGovernment", "norm_cdf", "norm_pdf"]

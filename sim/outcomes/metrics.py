@@ -17,7 +17,7 @@ import pandas as pd
 
 from sim.agents.committee import OPTIONS
 from sim.agents.zone import LEVELS
-from sim.core.kernels import group_sum, group_sums
+from sim.core.kernels import group_sums
 from sim.core.units import bn_from_m
 
 if TYPE_CHECKING:
@@ -168,14 +168,20 @@ def census(model: ZoneModel) -> dict[str, np.ndarray]:
     fz = f.zone[:L]
     tz = t.zone[:C] + 1  # bin 0: cohorts outside Guangxi
     scale = float(model.params.talent_scale)
-    firms, employees, land = group_sums(fz, (f.employees[:L], f.land[:L]), nz, count=True)
+    # a count of the firms (cohorts) that have a property is the sum of a 0/1 weight, exact in
+    # floats: counted in the same pass as the other sums, one call instead of a selection and a
+    # call (issue 19)
+    firms, employees, land, hightech = group_sums(fz, (f.employees[:L], f.land[:L], f.hightech[:L].astype(float)), nz,
+                                                  count=True)
+    cohorts, high = group_sums(tz, ((t.skill[:C] >= model.params.high_skill_threshold).astype(float),), nz + 1,
+                               count=True)
     return {
         "firms": firms.astype(float),
-        "hightech_firms": group_sum(fz[f.hightech[:L]], None, nz).astype(float),
+        "hightech_firms": hightech,
         "employees": employees,
         "land_occupied": land,
-        "talent": group_sum(tz, None, nz + 1)[1:] * scale,
-        "high_skill": group_sum(tz[t.skill[:C] >= model.params.high_skill_threshold], None, nz + 1)[1:] * scale,
+        "talent": cohorts[1:] * scale,
+        "high_skill": high[1:] * scale,
     }
 
 
@@ -317,7 +323,7 @@ def region_values(Z: np.ndarray, alive: np.ndarray, model: ZoneModel) -> np.ndar
     row[len(OUTCOMES):] = (
         float(fl["region_talent_inflow"]), float(fl["region_talent_outflow"]), float(fl["land_quota_issued"]),
         cv, public, bn_from_m(b.envelope), bn_from_m(b.committed),
-        b.funded, revenue, revenue - public, float(np.count_nonzero(model.zones.level[alive] == 2)))
+        b.funded, revenue, revenue - public, float(np.count_nonzero(live[_ROW["level"]] == 2)))  # delisted: the matrix's classes
     return row
 
 
