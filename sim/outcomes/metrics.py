@@ -8,7 +8,7 @@ snapshot per step and turns them into the tidy table: one row per (step, zone) p
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -230,7 +230,9 @@ def zone_matrix(model: ZoneModel, counts: dict[str, np.ndarray] | None = None) -
                     *(getattr(zs, col) for col in _STAGED_ZONE)], out=stage[k:].reshape(-1))
     Z[_STAGED_ROWS] = stage
     R = _ROW
-    Z[R["entries"]] = fl["startups"] + fl["spinoffs"] + fl["arrivals"]
+    entries = Z[R["entries"]]
+    np.add(fl["startups"], fl["spinoffs"], out=entries)
+    entries += fl["arrivals"]
     # the ratios' rows are still zero: a zone without a denominator keeps 0
     np.divide(Z[R["high_skill"]], Z[R["talent"]], out=Z[R["high_skill_share"]], where=Z[R["talent"]] > 0)
     np.divide(fl["rd"], fl["output"], out=Z[R["rd_intensity"]], where=fl["output"] > 0)
@@ -350,13 +352,33 @@ def region_row(zone: dict[str, np.ndarray], alive: np.ndarray, model: ZoneModel)
     return dict(zip(REGION_NAMES, region_values(Z, alive, model).tolist()))
 
 
+class _RegionRow(Mapping[str, float]):
+    """A region row read by name: each value looked up in the row's list when asked for. The
+    model's reporters read five of its seventy names a year; a dict of all of them cost more
+    than the rest of their reading (issue 19)."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: list[float]) -> None:
+        self._values = values
+
+    def __getitem__(self, name: str) -> float:
+        return self._values[_REGION_COL[name]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(REGION_NAMES)
+
+    def __len__(self) -> int:
+        return len(REGION_NAMES)
+
+
 class Recorder:
     """Keeps one snapshot per step (the zone matrix, the live zones and the region row);
     ``frame()`` gives the tidy table keyed by (step, zone)."""
 
     def __init__(self) -> None:
         self._years: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
-        self._latest: dict[str, float] | None = None  # the last region row by name, made when first read
+        self._latest: _RegionRow | None = None  # the last region row by name, made when first read
 
     def collect(self, model: ZoneModel, counts: dict[str, np.ndarray] | None = None) -> None:
         Z = zone_matrix(model, counts)
@@ -371,9 +393,10 @@ class Recorder:
                 for step, alive, Z, region in self._years]
 
     @property
-    def region_latest(self) -> dict[str, float]:
+    def region_latest(self) -> Mapping[str, float]:
+        """The last recorded region row by name (Python floats)."""
         if self._latest is None:
-            self._latest = dict(zip(REGION_NAMES, self._years[-1][3].tolist()))
+            self._latest = _RegionRow(self._years[-1][3].tolist())
         return self._latest
 
     def rows(self, model: ZoneModel, steps: Iterable[int], zones: Iterable[str],
