@@ -167,8 +167,9 @@ class _Year(NamedTuple):
     """One evaluated year in the government's history (subs x zone slots)."""
 
     values: np.ndarray  # transformed yearly values, NaN where a zone did not exist
-    finite: np.ndarray  # the same with 0 where not finite: what the multi-year mean adds
-    seen: np.ndarray  # 1.0 where finite, else 0.0: what the multi-year mean counts
+    # [0]: the values with 0 where not finite (what the multi-year mean adds); [1]: 1.0 where
+    # finite, else 0.0 (what it counts)
+    sums: np.ndarray
 
 
 def _pad_columns(a: np.ndarray, n: int, fill: float) -> np.ndarray:
@@ -297,8 +298,12 @@ class RegionalGovernment(mesa.Agent):
         n_years = self.model.params.evaluation_years
         seen = np.isfinite(current)
         # each year's finite values and the count are made once, when the year is stored, not once
-        # for every evaluation whose window holds it (issue 19)
-        self.history[step] = _Year(current, np.where(seen, current, 0.0), seen.astype(float))
+        # for every evaluation whose window holds it; side by side, so that one addition a year
+        # adds both (issue 19)
+        sums = np.zeros((2, *current.shape))
+        np.copyto(sums[0], current, where=seen)
+        sums[1] = seen
+        self.history[step] = _Year(current, sums)
         for old in [s for s in self.history if s <= step - max(n_years, 1) - 1]:
             del self.history[old]  # growth needs one year more than the means
         nz = current.shape[1]
@@ -309,10 +314,10 @@ class RegionalGovernment(mesa.Agent):
         window = [self.history[s] for s in range(step - n_years + 1, step + 1) if s in self.history]
         # the years added one after the other, oldest first: what summing their stack over its
         # first axis does (numpy adds along an outer axis in order), without making the stack
-        total, count = window[0].finite.copy(), window[0].seen.copy()
+        acc = window[0].sums.copy()
         for year in window[1:]:
-            total += year.finite
-            count += year.seen
+            acc += year.sums
+        total, count = acc
         np.maximum(count, 1.0, out=count)
         mean = total / count
         cur = current[OUTPUT]
@@ -322,7 +327,7 @@ class RegionalGovernment(mesa.Agent):
             past = self.history.get(step - k)
             if past is None:
                 continue
-            ok = past.seen[OUTPUT] > 0
+            ok = past.sums[1, OUTPUT] > 0
             growth = np.where(ok, (cur - past.values[OUTPUT]) / k, growth)
             span[ok] = k
         mean[GROWTH] = growth
@@ -334,10 +339,11 @@ class RegionalGovernment(mesa.Agent):
         year = self.history[step]
         width = year.values.shape[1]
         if width > nz:
-            return _Year(*(a[:, :nz] for a in year))
+            return _Year(year.values[:, :nz], year.sums[:, :, :nz])
         if width < nz:
-            return _Year(self._padded(year.values, nz), _pad_columns(year.finite, nz, 0.0),
-                         _pad_columns(year.seen, nz, 0.0))
+            sums = np.zeros((2, year.values.shape[0], nz))
+            sums[:, :, :width] = year.sums
+            return _Year(self._padded(year.values, nz), sums)
         return year
 
     @staticmethod
@@ -356,14 +362,15 @@ class RegionalGovernment(mesa.Agent):
         current[:, ~alive] = np.nan
         values, years, span = self.multi_year(current, self.model.steps)
         level = zs.level
-        national = level == NATIONAL  # delisted zones are judged with region-level ones
-        in_national = alive & national
-        classes = [c for c in (np.flatnonzero(in_national), np.flatnonzero(alive & ~national)) if c.size]
+        in_national = alive & (level == NATIONAL)  # delisted zones are judged with region-level ones
+        # the live zones of each class in slot order, national first (lists: a dozen zones)
+        live, nat = alive.tolist(), in_national.tolist()
+        classes = [c for c in ([i for i in range(nz) if nat[i]], [i for i in range(nz) if live[i] and not nat[i]]) if c]
         sub = np.zeros((len(SUBS), nz))
         slope = np.zeros((len(SUBS), nz))  # d sub-score / d (multi-year value)
         if classes:
-            cols = np.concatenate(classes)
-            sub[:, cols], slope[:, cols] = standardise(values[:, cols], [c.size for c in classes], p.evaluation_clip)
+            cols = np.array([i for c in classes for i in c], dtype=np.intp)
+            sub[:, cols], slope[:, cols] = standardise(values[:, cols], [len(c) for c in classes], p.evaluation_clip)
         ind = area_means(sub)
         w, sub_w = self._zone_weights(level)
         score = np.einsum("kz,zk->z", ind, w)
@@ -377,7 +384,7 @@ class RegionalGovernment(mesa.Agent):
         if np.isinf(current).any():
             dval = np.nan_to_num(current)
         else:
-            dval = self.history[self.model.steps].finite.copy()
+            dval = self.history[self.model.steps].sums[0].copy()
         dval[LOG] = 1.0
         dval /= years
         dval[GROWTH] = np.divide(1.0, span, out=np.zeros(nz), where=span > 0)

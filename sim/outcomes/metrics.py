@@ -304,7 +304,7 @@ def region_values(Z: np.ndarray, alive: np.ndarray, model: ZoneModel) -> np.ndar
     in one reduction along the matrix's rows, which numpy performs row by row exactly as it sums
     one row on its own (the same pairwise order): the figures are those of summing each outcome
     separately."""
-    live = np.ascontiguousarray(Z[:, alive])
+    live = np.compress(alive, Z, axis=1)  # C-contiguous: each row's sum is pairwise, as a row's own
     S = live.sum(axis=1)  # every outcome's sum over live zones
     row = np.empty(len(REGION_NAMES))
     row[:len(OUTCOMES)] = S
