@@ -277,10 +277,11 @@ class RegionalGovernment(mesa.Agent):
         # points of a zone's score per unit change of the log of this year's raw sub-indicator value
         # (what one more unit this year is worth in the evaluation; committees read it)
         self.sensitivity = np.zeros((len(SUBS), 0))
-        self._weights_key: tuple[bytes, bytes] | None = None  # what _weights_of_zones was made for
-        self._weights_of_zones: tuple[np.ndarray, np.ndarray] = (np.zeros((0, len(INDICATORS))), np.zeros((len(SUBS), 0)))
-        self.history: dict[int, _Year] = {}
-        self._width = 0  # the zone slots the stored years span  # step -> that year's evaluated values (subs x zones)
+        # each zone's area weights and sub weights (_zone_weights), and the classes and weights they were made for
+        self._weights_of_zones = (np.zeros((0, len(INDICATORS))), np.zeros((len(SUBS), 0)))
+        self._weights_key: tuple[bytes, bytes] | None = None
+        self.history: dict[int, _Year] = {}  # step -> that year's evaluated values (subs x zones)
+        self._width = 0  # the zone slots the stored years span
         self.national_place = np.zeros(0)
         self.national_log_output = np.zeros(0)
         self.budget = RegionalBudget(model)
