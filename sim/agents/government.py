@@ -26,8 +26,9 @@ model ranks by output and says so.
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import mesa
 import numpy as np
@@ -83,6 +84,7 @@ AREA_COUNT = np.diff(np.append(AREA_START, len(SUBS))).astype(float)
 LOG = np.array([j for j, s in enumerate(SUBS) if s.log], dtype=np.intp)  # the subs scored in logs
 LOG_OFFSET = np.array([SUBS[j].offset for j in LOG])[:, None]
 OUTPUT = SUB_NAMES.index("output")
+_PER_AREA_OF_SUB = PER_AREA[AREA][:, None]  # how many subs share each sub's area
 _SQRT2 = math.sqrt(2.0)
 # every area has at least two sub-indicators: their first two rows, then (area, row) for the rest
 assert (AREA_COUNT >= 2).all()
@@ -102,65 +104,50 @@ def area_means(sub: np.ndarray) -> np.ndarray:
     return acc
 
 
-def _safe(num: np.ndarray, den: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """num/den, 0 where den is not positive (into ``out`` when given)."""
-    num = np.asarray(num, dtype=float)
-    den = np.asarray(den, dtype=float)
-    if out is None:
-        out = np.zeros_like(num)
-    else:
-        out[:] = 0.0
-    return np.divide(num, den, out=out, where=den > 0)
-
-
 _RAW = {name: j for j, name in enumerate(SUB_NAMES)}
-
-
-def _mean_sd(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``v.mean(axis=1, keepdims=True)`` and ``v.std(axis=1, keepdims=True)`` of a 2-d float
-    array, the mean worked out once: numpy's own steps (``_methods._mean`` and ``_var``: the row
-    sums divided by the count; the deviations squared, summed, divided, square-rooted)."""
-    n = v.shape[1]
-    mu = v.sum(axis=1, keepdims=True)
-    mu /= n
-    x = v - mu
-    np.square(x, out=x)
-    sd = x.sum(axis=1, keepdims=True)
-    sd /= n
-    np.sqrt(sd, out=sd)
-    return mu, sd
 
 
 def raw_values(stats: dict[str, np.ndarray]) -> np.ndarray:
     """This year's raw sub-indicator values, shape (len(SUBS), zones); output growth is a
-    placeholder (it is computed from the output history)."""
+    placeholder (it is computed from the output history). A ratio is 0 where its denominator is
+    not positive. Each row is divided straight into the matrix (it starts at zero, which is the
+    value a ratio keeps where it is not divided): a dozen small arrays fewer a year than dividing
+    into temporaries and copying them in (issue 19)."""
     firms = np.maximum(stats["firms"], 1.0)
     out = np.asarray(stats["output"], dtype=float)
     emp = np.asarray(stats["employees"], dtype=float)
+    has_emp = emp > 0  # the denominator of both per-employee rows
     R = _RAW
-    raw = np.empty((len(SUBS), out.shape[0]))
+    raw = np.zeros((len(SUBS), out.shape[0]))  # output growth's placeholder stays 0
     raw[R["rd_intensity"]] = stats["rd_intensity"]
-    _safe(stats["innovations"], emp, raw[R["innovations_per_1000"]])
-    raw[R["innovations_per_1000"]] *= PER_THOUSAND
+    inno = raw[R["innovations_per_1000"]]
+    np.divide(stats["innovations"], emp, out=inno, where=has_emp)
+    inno *= PER_THOUSAND
     np.divide(stats["entries"], firms, out=raw[R["entry_rate"]])
     np.divide(stats["hightech_firms"], firms, out=raw[R["hightech_share"]])
-    _safe(stats["value_added"], out, raw[R["va_ratio"]])
+    np.divide(stats["value_added"], out, out=raw[R["va_ratio"]], where=out > 0)
     raw[R["output_per_km2"]] = stats["output_per_km2"]
     raw[R["amenity"]] = stats["amenity"]
     np.divide(stats["arrivals"], firms, out=raw[R["arrivals_per_firm"]])
-    _safe(stats["talent_inflow"], np.maximum(stats["talent"], 1.0), raw[R["talent_inflow_rate"]])
+    talent = np.maximum(stats["talent"], 1.0)
+    np.divide(stats["talent_inflow"], talent, out=raw[R["talent_inflow_rate"]], where=talent > 0)
     raw[R["output"]] = out
-    raw[R["output_growth"]] = 0.0
     raw[R["tax"]] = stats["tax"]
-    raw[R["va_per_employee"]] = k_from_m(_safe(stats["value_added"], emp))  # CNY k per employee
+    va_emp = raw[R["va_per_employee"]]
+    np.divide(stats["value_added"], emp, out=va_emp, where=has_emp)
+    va_emp[:] = k_from_m(va_emp)  # CNY k per employee
+    return raw
+
+
+def _to_scale(raw: np.ndarray) -> np.ndarray:
+    """:func:`transform` in place (``raw`` is the caller's own matrix)."""
+    raw[LOG] = np.log(np.maximum(raw[LOG], 0.0) + LOG_OFFSET)
     return raw
 
 
 def transform(raw: np.ndarray) -> np.ndarray:
     """Raw values -> the scale they are averaged and standardised on (logs for ``log`` subs)."""
-    out = raw.copy()
-    out[LOG] = np.log(np.maximum(raw[LOG], 0.0) + LOG_OFFSET)
-    return out
+    return _to_scale(raw.copy())
 
 
 def norm_cdf(x: np.ndarray) -> np.ndarray:
@@ -174,6 +161,106 @@ def norm_cdf(x: np.ndarray) -> np.ndarray:
 def norm_pdf(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=float)
     return np.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
+
+
+class _Year(NamedTuple):
+    """One evaluated year in the government's history (subs x zone slots)."""
+
+    values: np.ndarray  # transformed yearly values, NaN where a zone did not exist
+    # [0]: the values with 0 where not finite (what the multi-year mean adds); [1]: 1.0 where
+    # finite, else 0.0 (what it counts)
+    sums: np.ndarray
+
+
+def _pad_columns(a: np.ndarray, n: int, fill: float) -> np.ndarray:
+    return np.concatenate([a, np.full((a.shape[0], n - a.shape[1]), fill)], axis=1)
+
+
+def standardise(v: np.ndarray, sizes: list[int], clip: float) -> tuple[np.ndarray, np.ndarray]:
+    """Sub-scores (0-100) and their slopes d sub-score / d value for the columns of ``v`` (subs x
+    zones), whose classes are neighbouring blocks of ``sizes`` columns: each sub standardised
+    within the block (mean and s.d. of the block), clipped at ``clip`` s.d. and mapped to 0-100.
+
+    Every class takes the same elementwise steps, so they run once over all the columns, each
+    column with its class's mean, s.d. and size (a class's figures repeated over its block): half
+    the small numpy calls of going class by class (issue 19), and the same figures. Only the sums
+    are per class, and they add a class's zones one after the other in slot order: that is how
+    numpy summed ``values[:, members]`` row-wise, as that fancy index is laid out column-major
+    (tests/agents/test_government.py checks it), and how it sums the blocks of ``v.T`` down its
+    first axis here."""
+    blocks, start = [], 0
+    for size in sizes:
+        blocks.append(slice(start, start + size))
+        start += size
+    n = np.array(sizes, dtype=float)[:, None]
+    vt = np.ascontiguousarray(v.T)  # zones x subs: a class is a block of rows
+    mu = np.array([vt[b].sum(axis=0) for b in blocks])
+    mu /= n
+    # numpy's own steps of std with the mean worked out once (``_methods._var``): the deviations
+    # squared, summed, divided by the count, square-rooted
+    dev = vt - np.repeat(mu, sizes, axis=0)
+    sq = np.square(dev)
+    sd = np.array([sq[b].sum(axis=0) for b in blocks])
+    sd /= n
+    np.sqrt(sd, out=sd)
+    flat = sd <= 1e-12 * np.maximum(np.abs(mu), 1.0)
+    col_flat = np.repeat(flat, sizes, axis=0)
+    col_sd = np.repeat(np.where(flat, 1.0, sd), sizes, axis=0)  # the s.d., 1 where flat: no division by 0
+    col_n = np.repeat(n, sizes, axis=0)  # zones x 1
+    z = np.where(col_flat, 0.0, dev / col_sd)  # 0 where flat
+    # 50 + 50 clip(z, -clip, clip) / clip; np.clip is min(max()) in one ufunc, but its Python
+    # wrapper costs 2 us more than the two ufuncs
+    sub = np.maximum(z, -clip)
+    np.minimum(sub, clip, out=sub)
+    sub *= 50.0
+    sub /= clip
+    sub += 50.0
+    # (a class of one zone is flat: its deviations are 0, or NaN when its value is not finite)
+    inside = (np.abs(z) < clip) & ~col_flat
+    # d z_i / d v_i with the class mean and s.d. moving with v_i: (1 - 1/n - z_i^2/n) / sd
+    dz = (1.0 - 1.0 / col_n - z * z / col_n) / col_sd
+    return sub.T, np.where(inside, 50.0 / clip * dz, 0.0).T
+
+
+def national_places(log_out: np.ndarray, mu: float, sigma: float, zones: int) -> list[float]:
+    """``1 + (zones - 1) * (1 - norm_cdf((log_out - mu) / sigma))`` for a few values, one at a
+    time in Python floats (the same operations in the same order as on arrays: a handful of
+    national zones cost less this way than a dozen array calls)."""
+    return [1.0 + (zones - 1) * (1.0 - 0.5 * math.erfc(-((x - mu) / sigma) / _SQRT2)) for x in log_out.tolist()]
+
+
+# up to this many zone slots the class ranking is worked out on Python lists: a dozen numpy calls
+# (the lexsort and searchsorted on ~14 zones among them) cost more than sorting a short list
+_RANK_IN_PYTHON = 48
+
+
+def _nan_lowest(x: float) -> float:
+    """``np.nan_to_num(x, nan=-np.inf)`` of one float: NaN lowest, then -inf, finite, +inf as the
+    largest and smallest finite floats."""
+    if math.isnan(x):
+        return -math.inf
+    if math.isinf(x):
+        return sys.float_info.max if x > 0 else -sys.float_info.max
+    return x
+
+
+def class_ranks(alive: list[bool], level: list[int], score: list[float]) -> list[int]:
+    """:meth:`RegionalGovernment.rank` on lists over zone slots: each live zone's rank within its
+    class (1 = best; ties to the lower slot), -1 for other slots."""
+    members = [i for i in range(len(alive)) if alive[i] and 0 <= level[i] < len(LEVELS)]
+    if not all(math.isfinite(score[i]) for i in members):
+        score = [_nan_lowest(x) for x in score]
+    # Python's sort is stable, reversed too: best first with ties in slot order, then by class
+    order = sorted(members, key=score.__getitem__, reverse=True)
+    order.sort(key=level.__getitem__)
+    rank = [-1] * len(alive)
+    prev, r = -1, 0
+    for i in order:
+        if level[i] != prev:
+            prev, r = level[i], 0
+        r += 1
+        rank[i] = r
+    return rank
 
 
 class RegionalGovernment(mesa.Agent):
@@ -190,7 +277,11 @@ class RegionalGovernment(mesa.Agent):
         # points of a zone's score per unit change of the log of this year's raw sub-indicator value
         # (what one more unit this year is worth in the evaluation; committees read it)
         self.sensitivity = np.zeros((len(SUBS), 0))
-        self.history: dict[int, np.ndarray] = {}  # step -> transformed yearly values (subs x zones)
+        # each zone's area weights and sub weights (_zone_weights), and the classes and weights they were made for
+        self._weights_of_zones = (np.zeros((0, len(INDICATORS))), np.zeros((len(SUBS), 0)))
+        self._weights_key: tuple[bytes, bytes] | None = None
+        self.history: dict[int, _Year] = {}  # step -> that year's evaluated values (subs x zones)
+        self._width = 0  # the zone slots the stored years span
         self.national_place = np.zeros(0)
         self.national_log_output = np.zeros(0)
         self.budget = RegionalBudget(model)
@@ -200,39 +291,67 @@ class RegionalGovernment(mesa.Agent):
         self.weights[level] = w / w.sum()
 
     # ------------------------------------------------------------------ evaluation
-    def multi_year(self, current: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
+    def multi_year(self, current: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Mean of the last ``evaluation_years`` yearly values per sub and zone (zones count the
-        years they existed), the output trend, and the number of years each zone's means span."""
+        years they existed), the number of years each zone's means span (at least 1), and the
+        years each zone's output trend spans (0: none). The trend (log output now less log output
+        k years ago, over k, the longest k <= N available) is the mean's ``output_growth`` row."""
         n_years = self.model.params.evaluation_years
-        self.history[step] = current
+        seen = np.isfinite(current)
+        # each year's finite values and the count are made once, when the year is stored, not once
+        # for every evaluation whose window holds it; side by side, so that one addition a year
+        # adds both (issue 19)
+        sums = np.zeros((2, *current.shape))
+        np.copyto(sums[0], current, where=seen)
+        sums[1] = seen
+        self.history[step] = _Year(current, sums)
         for old in [s for s in self.history if s <= step - max(n_years, 1) - 1]:
             del self.history[old]  # growth needs one year more than the means
         nz = current.shape[1]
-        window = [self._padded(self.history[s], nz) for s in range(step - n_years + 1, step + 1) if s in self.history]
-        stack = np.array(window)
-        seen = np.isfinite(stack)
-        mean = np.where(seen, stack, 0.0).sum(axis=0) / np.maximum(seen.sum(axis=0), 1)
-        have = seen[:, 0, :].sum(axis=0)
-        # output trend: log output now less log output k years ago, over k (k = years available, <= N)
-        out_row = OUTPUT
+        if nz != self._width:  # zones were added: the years stored before are padded once
+            for s in self.history:
+                self.history[s] = self._year(s, nz)
+            self._width = nz
+        window = [self.history[s] for s in range(step - n_years + 1, step + 1) if s in self.history]
+        # the years added one after the other, oldest first: what summing their stack over its
+        # first axis does (numpy adds along an outer axis in order), without making the stack
+        acc = window[0].sums.copy()
+        for year in window[1:]:
+            acc += year.sums
+        total, count = acc
+        np.maximum(count, 1.0, out=count)
+        mean = total / count
+        cur = current[OUTPUT]
         growth = np.zeros(nz)
         span = np.zeros(nz)
-        for k in range(n_years, 0, -1):
+        for k in range(1, n_years + 1):  # a longer trend replaces a shorter one where it exists
             past = self.history.get(step - k)
             if past is None:
                 continue
-            past = self._padded(past, nz)[out_row]
-            ok = (span == 0) & np.isfinite(past)
-            growth[ok] = (current[out_row][ok] - past[ok]) / k
+            ok = past.sums[1, OUTPUT] > 0
+            growth = np.where(ok, (cur - past.values[OUTPUT]) / k, growth)
             span[ok] = k
         mean[GROWTH] = growth
-        return mean, np.maximum(have, 1).astype(float), span
+        return mean, count[0], span
+
+    def _year(self, step: int, nz: int) -> _Year:
+        """The stored year ``step`` over ``nz`` zone slots: a year stored before zones were added
+        is padded (NaN values, nothing seen)."""
+        year = self.history[step]
+        width = year.values.shape[1]
+        if width > nz:
+            return _Year(year.values[:, :nz], year.sums[:, :, :nz])
+        if width < nz:
+            sums = np.zeros((2, year.values.shape[0], nz))
+            sums[:, :, :width] = year.sums
+            return _Year(self._padded(year.values, nz), sums)
+        return year
 
     @staticmethod
     def _padded(values: np.ndarray, nz: int) -> np.ndarray:
         if values.shape[1] >= nz:
             return values[:, :nz]
-        return np.concatenate([values, np.full((values.shape[0], nz - values.shape[1]), np.nan)], axis=1)
+        return _pad_columns(values, nz, np.nan)
 
     def evaluate(self, stats: dict[str, np.ndarray]) -> None:
         """Score (0-100) and rank (1 = best within class) every live zone; writes ``zones``; places
@@ -240,56 +359,64 @@ class RegionalGovernment(mesa.Agent):
         zs, p = self.model.zones, self.model.params
         alive = zs.alive
         nz = zs.capacity
-        current = transform(raw_values(stats))
+        current = _to_scale(raw_values(stats))
         current[:, ~alive] = np.nan
         values, years, span = self.multi_year(current, self.model.steps)
-        level = zs.level.astype(int)
-        national = level == NATIONAL  # delisted zones are judged with region-level ones
-        clip = p.evaluation_clip
+        level = zs.level
+        in_national = alive & (level == NATIONAL)  # delisted zones are judged with region-level ones
+        # the live zones of each class in slot order, national first (lists: a dozen zones)
+        live, nat = alive.tolist(), in_national.tolist()
+        classes = [c for c in ([i for i in range(nz) if nat[i]], [i for i in range(nz) if live[i] and not nat[i]]) if c]
         sub = np.zeros((len(SUBS), nz))
         slope = np.zeros((len(SUBS), nz))  # d sub-score / d (multi-year value)
-        for members in (alive & national, alive & ~national):
-            n = np.count_nonzero(members)
-            if n == 0:
-                continue
-            v = values[:, members]
-            mu, sd = _mean_sd(v)
-            flat = sd[:, 0] <= 1e-12 * np.maximum(np.abs(mu[:, 0]), 1.0)
-            z = np.divide(v - mu, sd, out=np.zeros_like(v), where=~flat[:, None])
-            sub[:, members] = 50.0 + 50.0 * np.clip(z, -clip, clip) / clip
-            inside = (np.abs(z) < clip) & ~flat[:, None] & (n > 1)
-            # d z_i / d v_i with the class mean and s.d. moving with v_i: (1 - 1/n - z_i^2/n) / sd
-            dz = (1.0 - 1.0 / n - z * z / n) / np.where(flat, 1.0, sd[:, 0])[:, None]
-            slope[:, members] = np.where(inside, 50.0 / clip * dz, 0.0)
+        if classes:
+            cols = np.array([i for c in classes for i in c], dtype=np.intp)
+            sub[:, cols], slope[:, cols] = standardise(values[:, cols], [len(c) for c in classes], p.evaluation_clip)
         ind = area_means(sub)
-        w = self.weights[level]  # zones x areas
+        w, sub_w = self._zone_weights(level)
         score = np.einsum("kz,zk->z", ind, w)
         zs.score[:] = np.where(alive, score, np.nan)
         self.indicators = ind
         self.subscores = sub
         # sensitivity: points per unit change of log(this year's raw value); a level sub moves by
-        # raw x d(log raw); this year is one of ``years`` in the mean; growth moves by 1/span
-        dval = current.copy()  # a level sub's raw value, as np.nan_to_num gives it (a log sub's is not needed: 1)
-        dval[np.isnan(dval)] = 0.0
-        if np.isinf(dval).any():
-            dval = np.nan_to_num(dval)
+        # raw x d(log raw); this year is one of ``years`` in the mean; growth moves by 1/span.
+        # A level sub's raw value as np.nan_to_num gives it (NaN 0: this year's finite values
+        # when nothing is infinite); a log sub's is not needed: 1
+        if np.isinf(current).any():
+            dval = np.nan_to_num(current)
+        else:
+            dval = self.history[self.model.steps].sums[0].copy()
         dval[LOG] = 1.0
         dval /= years
-        dval[GROWTH] = np.where(span > 0, 1.0 / np.maximum(span, 1.0), 0.0)
-        self.sensitivity = (w.T[AREA] / PER_AREA[AREA][:, None]) * slope * dval
+        dval[GROWTH] = np.divide(1.0, span, out=np.zeros(nz), where=span > 0)
+        self.sensitivity = sub_w * slope * dval
         self.rank()
-        self._national_ranking(values, alive)
+        self._national_ranking(values, in_national)
 
-    def _national_ranking(self, values: np.ndarray, alive: np.ndarray) -> None:
-        """Place of each national zone among ``national_zones``: its multi-year log output
-        against the lognormal benchmark of the year (1 = best); 0 for other zones."""
-        zs, p = self.model.zones, self.model.params
+    def _zone_weights(self, level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each zone's area weights (zones x areas, by its class) and what one point of each
+        sub-score is worth in its score (subs x zones: its area's weight over the area's number of
+        subs). Kept while the classes and the weights stay as they were (most years): keyed by
+        their bytes, so a lever that changes a level or the weights (``set_weights``, or writing
+        them) is seen at the next evaluation."""
+        key = (level.tobytes(), self.weights.tobytes())
+        if key != self._weights_key:
+            w = self.weights[level]
+            self._weights_key, self._weights_of_zones = key, (w, w.T[AREA] / _PER_AREA_OF_SUB)
+        return self._weights_of_zones
+
+    def _national_ranking(self, values: np.ndarray, national: np.ndarray) -> None:
+        """Place of each live national zone (``national``) among ``national_zones``: its
+        multi-year log output against the lognormal benchmark of the year (1 = best); 0 for other
+        zones."""
+        p = self.model.params
         log_out = values[OUTPUT]  # log(output bn + 0.01), mean over the years
         mu = math.log(p.national_median_output_bn) + self.model.steps * math.log1p(p.national_output_growth)
-        above = 1.0 - norm_cdf((log_out - mu) / p.national_output_sigma)
-        place = 1.0 + (p.national_zones - 1) * above
-        national = alive & (zs.level == NATIONAL)
-        self.national_place = np.where(national, place, 0.0)
+        place = np.zeros(log_out.shape[0])
+        idx = np.flatnonzero(national)
+        if idx.size:
+            place[idx] = national_places(log_out[idx], mu, p.national_output_sigma, p.national_zones)
+        self.national_place = place
         self.national_log_output = log_out
 
     def national_threshold(self, places: float) -> float:
@@ -305,6 +432,9 @@ class RegionalGovernment(mesa.Agent):
         """Rank live zones by score within their current class (1 = best; ties to the lower
         slot, so ranks are a permutation 1..n). Called again after levers change levels."""
         zs = self.model.zones
+        if zs.capacity <= _RANK_IN_PYTHON:
+            zs.rank[:] = class_ranks(zs.alive.tolist(), zs.level.tolist(), zs.score.tolist())
+            return
         level = zs.level.astype(int)
         score = zs.score
         if np.isinf(score).any():  # scores are finite: this keeps nan_to_num's order for any input
@@ -393,4 +523,4 @@ class RegionalBudget:
                 "lapsed_cny_m": self.totals["lapsed"], "overrun_carried_cny_m": self.overrun}
 
 
-__all__ = ["RegionalGovernment", "RegionalBudget", "SUBS", "SUB_NAMES", "norm_cdf", "norm_pdf", "DELISTED"]
+__all__ = ["DELISTED", "SUBS", "SUB_NAMES", "RegionalBudget", "RegionalGovernment", "norm_cdf", "norm_pdf"]

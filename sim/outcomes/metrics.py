@@ -8,7 +8,7 @@ snapshot per step and turns them into the tidy table: one row per (step, zone) p
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,7 +17,7 @@ import pandas as pd
 
 from sim.agents.committee import OPTIONS
 from sim.agents.zone import LEVELS
-from sim.core.kernels import group_sum, group_sums
+from sim.core.kernels import group_sums
 from sim.core.units import bn_from_m
 
 if TYPE_CHECKING:
@@ -168,14 +168,20 @@ def census(model: ZoneModel) -> dict[str, np.ndarray]:
     fz = f.zone[:L]
     tz = t.zone[:C] + 1  # bin 0: cohorts outside Guangxi
     scale = float(model.params.talent_scale)
-    firms, employees, land = group_sums(fz, (f.employees[:L], f.land[:L]), nz, count=True)
+    # a count of the firms (cohorts) that have a property is the sum of a 0/1 weight, exact in
+    # floats: counted in the same pass as the other sums, one call instead of a selection and a
+    # call (issue 19)
+    firms, employees, land, hightech = group_sums(fz, (f.employees[:L], f.land[:L], f.hightech[:L].astype(float)), nz,
+                                                  count=True)
+    cohorts, high = group_sums(tz, ((t.skill[:C] >= model.params.high_skill_threshold).astype(float),), nz + 1,
+                               count=True)
     return {
         "firms": firms.astype(float),
-        "hightech_firms": group_sum(fz[f.hightech[:L]], None, nz).astype(float),
+        "hightech_firms": hightech,
         "employees": employees,
         "land_occupied": land,
-        "talent": group_sum(tz, None, nz + 1)[1:] * scale,
-        "high_skill": group_sum(tz[t.skill[:C] >= model.params.high_skill_threshold], None, nz + 1)[1:] * scale,
+        "talent": cohorts[1:] * scale,
+        "high_skill": high[1:] * scale,
     }
 
 
@@ -187,16 +193,24 @@ def zone_outcomes(model: ZoneModel, counts: dict[str, np.ndarray] | None = None)
 
 
 _ROW = {name: i for i, name in enumerate(OUTCOME_NAMES)}
-# outcomes that are the year's counted flow as it stands (copied), and those converted to CNY bn
-_FLOW_ROWS = tuple((_ROW[n], n) for n in ("startups", "spinoffs", "arrivals", "exits", "entries_blocked", "moves_in",
-                                          "moves_out", "talent_inflow", "talent_outflow", "innovations",
-                                          "land_allotted", "warnings", "promoted", "demoted", "land_reclaimed"))
-_FLOW_BN_ROWS = tuple((_ROW[n], n) for n in ("rd", "transfers", "rewards", "region_support", "tax_shared"))
-_CENSUS_ROWS = tuple((_ROW[n], n) for n in ("firms", "hightech_firms", "employees", "talent", "high_skill",
-                                            "land_occupied"))
-_ZONE_ROWS = tuple((_ROW[n], n) for n in ("land_total", "land_developed", "platforms", "mgmt_eff", "score", "rank",
-                                          "level", "hosted_by", "delisting_risk"))
-_ZONE_BN_ROWS = ((_ROW["tax"], "tax_raised"), (_ROW["tax_kept"], "tax_kept"), (_ROW["budget"], "budget"))
+# The outcomes that are copies of one array each, gathered into one staging matrix in two blocks
+# (CNY m amounts converted to CNY bn, then the rest) that are filled by one concatenate each and
+# go into the zone matrix by one fancy assignment: some fifty copies and conversions of
+# 14-element arrays cost ~1 us each, the three calls a few (issue 19).
+_STAGED_BN_FLOWS = ("output", "value_added", "rd", "transfers", "rewards", "region_support", "tax_shared")
+_STAGED_BN_ZONE = (("tax_raised", "tax"), ("tax_kept", "tax_kept"), ("budget", "budget"))  # (column, outcome)
+_STAGED_FLOWS = ("startups", "spinoffs", "arrivals", "exits", "entries_blocked", "moves_in", "moves_out",
+                 "talent_inflow", "talent_outflow", "innovations", "land_allotted", "warnings", "promoted", "demoted",
+                 "land_reclaimed")
+_STAGED_CENSUS = ("firms", "hightech_firms", "employees", "talent", "high_skill", "land_occupied")
+_STAGED_ZONE = ("land_total", "land_developed", "platforms", "mgmt_eff", "score", "rank", "level", "hosted_by",
+                "delisting_risk")
+_STAGED_BN_ZONE_COLUMNS = tuple(col for col, _ in _STAGED_BN_ZONE)
+_N_STAGED_BN = len(_STAGED_BN_FLOWS) + len(_STAGED_BN_ZONE)
+# the staging matrix's rows in the zone matrix, in staging order
+_STAGED_ROWS = np.array([_ROW[o] for o in (*_STAGED_BN_FLOWS, *(o for _, o in _STAGED_BN_ZONE), *_STAGED_FLOWS,
+                                           *_STAGED_CENSUS, *_STAGED_ZONE)], dtype=np.intp)
+assert len(set(_STAGED_ROWS.tolist())) == _STAGED_ROWS.size
 
 
 def zone_matrix(model: ZoneModel, counts: dict[str, np.ndarray] | None = None) -> np.ndarray:
@@ -207,29 +221,31 @@ def zone_matrix(model: ZoneModel, counts: dict[str, np.ndarray] | None = None) -
     c = census(model) if counts is None else counts
     n = zs.capacity
     Z = np.zeros((len(OUTCOMES), n))
+    stage = np.empty((_STAGED_ROWS.size, n))
+    k = _N_STAGED_BN
+    np.concatenate([*(fl[name] for name in _STAGED_BN_FLOWS), *(getattr(zs, col) for col in _STAGED_BN_ZONE_COLUMNS)],
+                   out=stage[:k].reshape(-1))
+    stage[:k] = bn_from_m(stage[:k])
+    np.concatenate([*(fl[name] for name in _STAGED_FLOWS), *(c[name] for name in _STAGED_CENSUS),
+                    *(getattr(zs, col) for col in _STAGED_ZONE)], out=stage[k:].reshape(-1))
+    Z[_STAGED_ROWS] = stage
     R = _ROW
-    Z[R["output"]] = bn_from_m(fl["output"])
-    Z[R["value_added"]] = bn_from_m(fl["value_added"])
-    for i, name in _CENSUS_ROWS:
-        Z[i] = c[name]
-    for i, name in _FLOW_ROWS:
-        Z[i] = fl[name]
-    for i, name in _FLOW_BN_ROWS:
-        Z[i] = bn_from_m(fl[name])
-    for i, name in _ZONE_ROWS:
-        Z[i] = getattr(zs, name)
-    for i, name in _ZONE_BN_ROWS:
-        Z[i] = bn_from_m(getattr(zs, name))
-    Z[R["entries"]] = fl["startups"] + fl["spinoffs"] + fl["arrivals"]
-    _ratio(Z[R["high_skill"]], Z[R["talent"]], Z[R["high_skill_share"]])
-    _ratio(fl["rd"], fl["output"], Z[R["rd_intensity"]])
+    entries = Z[R["entries"]]
+    np.add(fl["startups"], fl["spinoffs"], out=entries)
+    entries += fl["arrivals"]
+    # the ratios' rows are still zero: a zone without a denominator keeps 0
+    np.divide(Z[R["high_skill"]], Z[R["talent"]], out=Z[R["high_skill_share"]], where=Z[R["talent"]] > 0)
+    np.divide(fl["rd"], fl["output"], out=Z[R["rd_intensity"]], where=fl["output"] > 0)
     np.subtract(zs.land_total, zs.land_developed, out=Z[R["land_available"]])
-    _ratio(Z[R["output"]], zs.land_developed, Z[R["output_per_km2"]])
+    np.divide(Z[R["output"]], zs.land_developed, out=Z[R["output_per_km2"]], where=zs.land_developed > 0)
     _committee_outcomes(model, Z)
     return Z
 
 
 _SHARE_ROWS = tuple(_ROW[f"share_{name}"] for name in OPTIONS)
+# the share rows are neighbours, in the committees' order: a slice of the matrix, cheaper than a fancy index
+assert _SHARE_ROWS == tuple(range(_SHARE_ROWS[0], _SHARE_ROWS[0] + len(_SHARE_ROWS)))
+_SHARES = slice(_SHARE_ROWS[0], _SHARE_ROWS[0] + len(_SHARE_ROWS))
 
 
 def _committee_outcomes(model: ZoneModel, Z: np.ndarray) -> None:
@@ -237,7 +253,7 @@ def _committee_outcomes(model: ZoneModel, Z: np.ndarray) -> None:
     cm = model.committees
     n = Z.shape[1]
     if cm.shares.shape[0] >= n:  # else the shares stay 0
-        Z[_SHARE_ROWS, :] = cm.shares[:n].T
+        Z[_SHARES] = cm.shares[:n].T
     _fit(cm.score_value, Z[_ROW["score_value"]])
     _fit(cm.motive, Z[_ROW["evaluation_motive"]])
     support = Z[_ROW["host_support"]]
@@ -261,16 +277,12 @@ def _committee_outcomes(model: ZoneModel, Z: np.ndarray) -> None:
 
 def _fit(values: np.ndarray, out: np.ndarray, fill: float = 0.0) -> None:
     """``out`` (length n) = the first n ``values``, then ``fill``."""
+    if values.size == out.size:  # the usual case: one copy
+        out[:] = values
+        return
     k = min(values.size, out.size)
     out[:k] = values[:k]
     out[k:] = fill
-
-
-def _ratio(num: np.ndarray, den: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """num/den into ``out`` with 0 where den is 0 (a zone with no firms has zero output per
-    land, not NaN)."""
-    out[:] = 0.0
-    return np.divide(num, den, out=out, where=den > 0)
 
 
 # How the region row is formed from the zone rows (``Outcome.region``), as row indices of the matrix.
@@ -292,7 +304,7 @@ def region_values(Z: np.ndarray, alive: np.ndarray, model: ZoneModel) -> np.ndar
     in one reduction along the matrix's rows, which numpy performs row by row exactly as it sums
     one row on its own (the same pairwise order): the figures are those of summing each outcome
     separately."""
-    live = np.ascontiguousarray(Z[:, alive])
+    live = np.compress(alive, Z, axis=1)  # C-contiguous: each row's sum is pairwise, as a row's own
     S = live.sum(axis=1)  # every outcome's sum over live zones
     row = np.empty(len(REGION_NAMES))
     row[:len(OUTCOMES)] = S
@@ -305,16 +317,33 @@ def region_values(Z: np.ndarray, alive: np.ndarray, model: ZoneModel) -> np.ndar
     row[_NONE] = np.nan
     fl = model.flows
     out = live[_ROW["output"]]
-    mean = out.mean() if out.size else 0.0
+    cv = _cv(out, S[_ROW["output"]])
     b = model.government.budget
     transfers, support, tax = S[_ROW["transfers"]], S[_ROW["region_support"]], S[_ROW["tax"]]
     public = float(transfers) + float(support)
     revenue = (1.0 - model.params.zone_tax_share) * float(tax)
     row[len(OUTCOMES):] = (
         float(fl["region_talent_inflow"]), float(fl["region_talent_outflow"]), float(fl["land_quota_issued"]),
-        float(out.std() / mean) if mean > 0 else 0.0, public, bn_from_m(b.envelope), bn_from_m(b.committed),
-        b.funded, revenue, revenue - public, float(np.count_nonzero(model.zones.level[alive] == 2)))
+        cv, public, bn_from_m(b.envelope), bn_from_m(b.committed),
+        b.funded, revenue, revenue - public, float(np.count_nonzero(live[_ROW["level"]] == 2)))  # delisted: the matrix's classes
     return row
+
+
+def _cv(x: np.ndarray, total: float) -> float:
+    """``float(x.std() / x.mean())`` for a contiguous 1-d ``x`` whose sum is ``total`` (0 when the
+    mean is not positive or ``x`` is empty), in numpy's own steps (``_methods._mean`` and
+    ``_var``: the sum over the count; the deviations squared, summed, over the count,
+    square-rooted) without np.std's and np.mean's dozen calls (issue 19). ``total`` is the
+    pairwise sum of ``x``, as ``x.sum()`` gives it."""
+    n = x.size
+    if not n:
+        return 0.0
+    mean = total / n
+    if not mean > 0:
+        return 0.0
+    dev = x - mean
+    np.multiply(dev, dev, out=dev)
+    return float(np.sqrt(dev.sum() / n) / mean)
 
 
 def region_row(zone: dict[str, np.ndarray], alive: np.ndarray, model: ZoneModel) -> dict[str, float]:
@@ -323,13 +352,33 @@ def region_row(zone: dict[str, np.ndarray], alive: np.ndarray, model: ZoneModel)
     return dict(zip(REGION_NAMES, region_values(Z, alive, model).tolist()))
 
 
+class _RegionRow(Mapping[str, float]):
+    """A region row read by name: each value looked up in the row's list when asked for. The
+    model's reporters read five of its seventy names a year; a dict of all of them cost more
+    than the rest of their reading (issue 19)."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: list[float]) -> None:
+        self._values = values
+
+    def __getitem__(self, name: str) -> float:
+        return self._values[_REGION_COL[name]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(REGION_NAMES)
+
+    def __len__(self) -> int:
+        return len(REGION_NAMES)
+
+
 class Recorder:
     """Keeps one snapshot per step (the zone matrix, the live zones and the region row);
     ``frame()`` gives the tidy table keyed by (step, zone)."""
 
     def __init__(self) -> None:
         self._years: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
-        self._latest: dict[str, float] | None = None  # the last region row by name, made when first read
+        self._latest: _RegionRow | None = None  # the last region row by name, made when first read
 
     def collect(self, model: ZoneModel, counts: dict[str, np.ndarray] | None = None) -> None:
         Z = zone_matrix(model, counts)
@@ -344,9 +393,10 @@ class Recorder:
                 for step, alive, Z, region in self._years]
 
     @property
-    def region_latest(self) -> dict[str, float]:
+    def region_latest(self) -> Mapping[str, float]:
+        """The last recorded region row by name (Python floats)."""
         if self._latest is None:
-            self._latest = dict(zip(REGION_NAMES, self._years[-1][3].tolist()))
+            self._latest = _RegionRow(self._years[-1][3].tolist())
         return self._latest
 
     def rows(self, model: ZoneModel, steps: Iterable[int], zones: Iterable[str],

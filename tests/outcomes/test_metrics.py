@@ -1,0 +1,87 @@
+"""The zone matrix, the census and the region row give, bit for bit, what the straightforward
+numpy they replace gives (issue 19: fewer small numpy calls a year, the same figures)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.core.units import bn_from_m
+from sim.model.zonemodel import ZoneModel
+from sim.outcomes import metrics
+from sim.outcomes.metrics import OUTCOME_NAMES, OUTCOMES, REGION_NAMES, census, zone_matrix
+from sim.scenario.packages import load_package
+from sim.scenario.world import load_world
+
+
+def bits(a):
+    return np.ascontiguousarray(a, dtype=np.float64).view(np.uint64)
+
+
+@pytest.fixture(scope="module")
+def stepped():
+    """A small world with levers that pay, warn and delist, three years in."""
+    m = ZoneModel(world=load_world("synthetic:8,80,600"), levers=load_package("delisting").build(), rng=4,
+                  agent_handles="lazy")
+    for _ in range(3):
+        m.step()
+    return m
+
+
+def test_census_counts_are_the_selected_counts(stepped):
+    m = stepped
+    f, t, nz = m.firms, m.talent, m.n_zone_slots
+    fz, tz = f.zone[:f.n], t.zone[:t.n] + 1
+    scale = float(m.params.talent_scale)
+    c = census(m)
+    np.testing.assert_array_equal(c["hightech_firms"], np.bincount(fz[f.hightech[:f.n]], minlength=nz).astype(float))
+    np.testing.assert_array_equal(c["firms"], np.bincount(fz, minlength=nz).astype(float))
+    np.testing.assert_array_equal(c["talent"], np.bincount(tz, minlength=nz + 1)[1:] * scale)
+    high = t.skill[:t.n] >= m.params.high_skill_threshold
+    np.testing.assert_array_equal(c["high_skill"], np.bincount(tz[high], minlength=nz + 1)[1:] * scale)
+
+
+def test_the_zone_matrix_rows_are_their_sources(stepped):
+    """Every row copied from one array (converted to CNY bn where the outcome is), through the
+    staging matrix, is that array; the computed rows are their formulas."""
+    m = stepped
+    zs, fl, c = m.zones, m.flows, census(m)
+    Z = zone_matrix(m, c)
+    assert Z.shape == (len(OUTCOMES), zs.capacity) and Z.flags.c_contiguous
+    row = dict(zip(OUTCOME_NAMES, Z))
+    for name in metrics._STAGED_BN_FLOWS:
+        np.testing.assert_array_equal(bits(row[name]), bits(bn_from_m(fl[name])))
+    for col, name in metrics._STAGED_BN_ZONE:
+        np.testing.assert_array_equal(bits(row[name]), bits(bn_from_m(getattr(zs, col))))
+    for name in metrics._STAGED_FLOWS:
+        np.testing.assert_array_equal(bits(row[name]), bits(fl[name]))
+    for name in metrics._STAGED_CENSUS:
+        np.testing.assert_array_equal(bits(row[name]), bits(c[name]))
+    for name in metrics._STAGED_ZONE:
+        np.testing.assert_array_equal(bits(row[name]), bits(getattr(zs, name).astype(float)))
+    np.testing.assert_array_equal(row["entries"], fl["startups"] + fl["spinoffs"] + fl["arrivals"])
+    dev = zs.land_developed
+    want = np.zeros(zs.capacity)
+    np.divide(bn_from_m(fl["output"]), dev, out=want, where=dev > 0)
+    np.testing.assert_array_equal(bits(row["output_per_km2"]), bits(want))
+    assert (row["score"][zs.alive] > 0).all() and (row["rank"][zs.alive] >= 1).all()
+    np.testing.assert_array_equal(row[f"share_{metrics.OPTIONS[0]}"], m.committees.shares[:zs.capacity, 0])
+
+
+@pytest.mark.parametrize("n", [0, 1, 5, 8, 9, 14, 200])
+def test_the_region_spread_is_numpy_std_over_mean(n):
+    rng = np.random.default_rng(n)
+    for x in (rng.lognormal(0.0, 1.5, n), -rng.random(n), np.zeros(n)):
+        want = float(x.std() / x.mean()) if n and x.mean() > 0 else 0.0
+        assert bits(metrics._cv(x, x.sum())) == bits(want)
+
+
+def test_region_latest_reads_the_last_region_row_by_name(stepped):
+    latest = stepped.recorder.region_latest
+    row = stepped.recorder._years[-1][3].tolist()
+    np.testing.assert_array_equal(bits([latest[name] for name in REGION_NAMES]), bits(row))
+    assert dict(latest).keys() == set(REGION_NAMES)
+    assert len(latest) == len(REGION_NAMES) and list(latest) == list(REGION_NAMES)
+    assert type(latest["output"]) is float
+    with pytest.raises(KeyError):
+        latest["no_such_outcome"]
