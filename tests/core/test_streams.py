@@ -12,8 +12,7 @@ import scipy.special as sp
 import scipy.stats as st
 
 from sim.core import kernels
-from sim.core.keys import (ARRIVAL, STARTUP, check_unique, counted_keys, spinoff_keys, within_group_index,
-                           zone_keys)
+from sim.core.keys import ARRIVAL, STARTUP, check_unique, counted_keys, spinoff_keys, within_group_index, zone_keys
 from sim.core.streams import Streams, as_keys, combine, name_key, ndtri, poisson_ppf, zone_key_order
 from sim.model.plan import STREAMS
 
@@ -103,6 +102,30 @@ def test_unknown_stream_is_an_error_with_a_hint():
         s.uniform("firm.exti", 1, COUNTER[:3])
     s.register("lever.hosting.pairing")
     assert s.uniform("lever.hosting.pairing", 1, COUNTER[:3]).shape == (3,)
+
+
+@pytest.mark.parametrize("rounds", [1, 2])
+def test_year_batch_of_constants_is_the_scalar_chain(rounds):
+    """A year's draw-0 constants come from one vectorised pass over the streams (Streams._batch): the
+    same words as the scalar chain _combine_int(k, sid, year, draw), for streams registered before
+    and after a year's batch (those take the scalar path), other draws, and negative or huge years."""
+    from sim.core.streams import _combine_int
+    s = Streams(20241102, STREAMS[:5], rounds=rounds)
+    k1, k2 = s._k1, s._k2
+
+    def scalar(name, year, draw):
+        return _combine_int(k1, name_key(name), year, draw), _combine_int(k2, name_key(name), year, draw)
+
+    for year in (0, 1, 2024, -3, 2**40):
+        assert tuple(map(int, s._const(STREAMS[2], year, 0))) == scalar(STREAMS[2], year, 0)
+    s.register("lever.late")  # after the batches above: the scalar path for those years
+    for name in (*STREAMS[:5], "lever.late"):
+        for year, draw in ((2024, 0), (2025, 0), (2024, 3)):
+            assert tuple(map(int, s._const(name, year, draw))) == scalar(name, year, draw), (name, year, draw)
+    assert s._pre.shape == (6, 2) and s._year_consts[2025].shape == (6, 2)  # 2025 batched after the late one
+    assert tuple(map(int, s._year_consts[2025][5])) == scalar("lever.late", 2025, 0)
+    with pytest.raises(KeyError):
+        s._const("firm.exti", 2025, 0)
 
 
 def test_stream_ids_distinct():
