@@ -104,6 +104,9 @@ def as_keys(keys: np.ndarray | Iterable[int] | int) -> np.ndarray:
     raise TypeError(f"keys must be integers, not {k.dtype}")
 
 
+_CHAIN: dict[tuple[int, int], int] = {}  # (h, part) -> _combine_int(part, start=h), for combine
+
+
 def combine(*parts: np.ndarray | int, start: np.ndarray | int = 0) -> np.ndarray:
     """Vectorised, broadcasting hash of integer parts into one 64-bit key: the way agents'
     permanent keys are derived from their lineage (``sim.core.keys``), e.g. an entrant's key
@@ -112,8 +115,16 @@ def combine(*parts: np.ndarray | int, start: np.ndarray | int = 0) -> np.ndarray
     hashed once. Leading scalar parts are hashed in Python."""
     h: int | np.ndarray = start if isinstance(start, np.ndarray) else int(start) & MASK
     for p in parts:
-        if isinstance(h, int) and np.ndim(p) == 0 and not isinstance(p, np.ndarray):
-            h = _combine_int(int(p) & MASK, start=h)
+        if isinstance(h, int) and (type(p) is int or (np.ndim(p) == 0 and not isinstance(p, np.ndarray))):
+            # leading scalar parts are tags and years (a few dozen chains a run, asked for every
+            # year): memoised, as each step costs two scalar hashes
+            p = int(p) & MASK
+            c = _CHAIN.get((h, p))
+            if c is None:
+                if len(_CHAIN) >= 4096:  # bounded (a process runs many models)
+                    _CHAIN.clear()
+                c = _CHAIN[(h, p)] = _combine_int(p, start=h)
+            h = c
             continue
         if kernels.ENABLED and isinstance(p, np.ndarray) and p.ndim == 1 and (
                 isinstance(h, int) or (h.ndim == 1 and h.size == p.size and h.dtype == np.uint64)):

@@ -83,6 +83,20 @@ def test_combine_is_the_scalar_chain(kernels_on):
     grid = combine(a[:5, None], b[None, :4])
     assert grid.shape == (5, 4) and int(grid[2, 3]) == _combine_int(int(a[2]), int(as_keys(b)[3]))
     assert combine(np.zeros(0, dtype=np.uint64), 4).size == 0
+    # leading scalar parts are memoised (streams._CHAIN): the same words on a second call, for
+    # negative, numpy and boolean scalars and a start, and after the bounded memo is cleared
+    from sim.core import streams
+    streams._CHAIN.clear()  # (the test runs once with and once without the kernels)
+    scalars = (-1, np.uint64(2**64 - 1), np.int64(-5), True, 2**63)
+    want = 11
+    for p in scalars:
+        want = _combine_int(int(p), start=want)
+    assert int(combine(*scalars, start=11)) == want
+    assert int(combine(*scalars, start=11)) == want  # from the memo
+    streams._CHAIN.update({(-i, i): 0 for i in range(1, 4097)})  # full: the next new step clears it
+    assert int(combine(*scalars[:-1], 2**62, start=11)) == _combine_int(2**62, start=_combine_int(
+        *map(int, scalars[:-1]), start=11))
+    assert len(streams._CHAIN) < 4096
 
 
 def test_signed_and_unsigned_keys_agree(s):
