@@ -1114,3 +1114,83 @@ def row_search(flat: np.ndarray, cap: np.ndarray, group: np.ndarray, u: np.ndarr
                    np.ascontiguousarray(u), out):
         return out
     return None
+
+
+# ------------------------------------------------------------------------------------------
+# small fixed-cost kernels (issue 19): calls made a few times a year on rows of ~14 zones, where
+# numpy's per-call cost (~1 us, cold caches in the model) is the whole cost. Each gives numpy's
+# bits: only additions, comparisons and divisions are compiled; exponentials stay numpy's (numba's
+# differ in the last bit on AVX-512). Defined and compiled on first use after ``enable()``.
+# ------------------------------------------------------------------------------------------
+_small_built = False
+
+
+def _build_small(nb) -> None:
+    """Define the small kernels (compiled on first use, the machine code cached)."""
+    global _logit_shift, _logit_norm
+    _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
+
+    @_jit
+    def _logit_shift(util, out):  # pragma: no cover - compiled
+        # out = util - top, top = the row's maximum (numpy's max: NaN if any is NaN), 0 where it
+        # is not finite (a row of -inf). The sign of a zero maximum may differ from numpy's, which
+        # changes only the sign of a zero difference, whose exponential is 1 either way.
+        groups, k = util.shape
+        for g in range(groups):
+            top = -np.inf
+            nan = False
+            for j in range(k):
+                v = util[g, j]
+                if np.isnan(v):
+                    nan = True
+                elif v > top:
+                    top = v
+            if nan or not np.isfinite(top):
+                top = 0.0
+            for j in range(k):
+                out[g, j] = util[g, j] - top
+
+    @_jit
+    def _logit_norm(w):  # pragma: no cover - compiled
+        # in place: non-finite weights to 0, the running sum along each row (numpy's cumsum adds
+        # in that order), a row summing to <= 0 replaced by 1 .. k, then each row divided by its
+        # last value (as ``cdf /= cdf[:, -1:]``, which reads the last value before writing)
+        groups, k = w.shape
+        for g in range(groups):
+            acc = 0.0
+            for j in range(k):
+                x = w[g, j]
+                if not np.isfinite(x):
+                    x = 0.0
+                acc = x if j == 0 else acc + x
+                w[g, j] = acc
+            if w[g, k - 1] <= 0.0:
+                for j in range(k):
+                    w[g, j] = j + 1.0
+            last = w[g, k - 1]
+            for j in range(k):
+                w[g, j] = w[g, j] / last
+
+
+def small_on() -> bool:
+    """True when the kernels are on (the small kernels are defined the first time)."""
+    global _small_built
+    if not ENABLED:
+        return False
+    if not _small_built:
+        _build_small(numba)
+        _small_built = True
+    return True
+
+
+def logit_rows(util: np.ndarray) -> np.ndarray | None:
+    """``sim.core.choice.logit_cdf`` of a 2-d float64 ``util`` with at least one column: two compiled
+    passes around numpy's exponential (which gets the same differences, a new C-contiguous array, as
+    there); None when the kernels are off or the input is of another kind (numpy decides)."""
+    if util.ndim != 2 or util.dtype != np.float64 or util.shape[1] == 0 or not small_on():
+        return None
+    out = np.empty(util.shape)
+    _logit_shift(np.ascontiguousarray(util), out)
+    np.exp(out, out=out)
+    _logit_norm(out)
+    return out

@@ -138,11 +138,11 @@ def test_several_group_sums_in_one_pass_match_bincount(monkeypatch, k):
 
 
 def test_runs_identical_with_and_without_kernels(monkeypatch):
+    import dataclasses
+
     from sim.experiments.runner import simulate
     from sim.scenario.packages import load_package
     from sim.scenario.world import load_world
-
-    import dataclasses
 
     world = load_world("synthetic:8,3000,6000")
     full = load_package("guangxi-23")  # every measure but the park it names, which is in Liuzhou
@@ -444,3 +444,30 @@ def test_cell_and_zone_sums_match_bincount(monkeypatch):
         assert np.array_equal(a, c) and np.array_equal(b, c)
     out = kernels.cell_zone_sums(cell, np.r_[z[:-1], 20], w0, (w1,), 70, 14)
     assert out[1].size == 21 and out[1][20] == w1[-1]
+
+
+def test_logit_cdf_compiled_is_numpys(monkeypatch):
+    """choice.logit_cdf through kernels.logit_rows (compiled around numpy's exp) gives numpy's bits,
+    at the edges too: rows of -inf (uniform), NaN utilities, +inf, zeros of both signs, one column,
+    a single row, a non-contiguous input and large utilities; draw_alternatives' cached row shifts
+    give the same alternatives as with the kernels off."""
+    from sim.core.choice import draw_alternatives, logit_cdf
+    rng = np.random.default_rng(19)
+    util = rng.normal(0, 3, (14, 14))
+    util[2] = -np.inf
+    util[3, ::2] = -np.inf
+    util[4, 5] = np.nan
+    util[5, 1] = np.inf
+    util[6] = 0.0
+    util[6, ::3] = -0.0
+    util[7] *= 300.0
+    cases = [util, util[:, :5], util[:, :1], util[:1], util.T, np.full((3, 4), -np.inf), rng.normal(0, 1, (40, 7))]
+    for u in cases:
+        got, want = both(lambda u=u: logit_cdf(u), monkeypatch)
+        assert got.tobytes() == want.tobytes()
+    assert kernels.logit_rows(util[:, :0]) is None and kernels.logit_rows(util.astype(np.float32)) is None
+    cdf = logit_cdf(util)
+    group, v = rng.integers(0, 14, 5000), rng.uniform(0, 1, 5000)
+    for _ in range(2):  # the second call with the row shifts kept from the first
+        got, want = both(lambda: draw_alternatives(cdf, group, v), monkeypatch)
+        assert np.array_equal(got, want)
