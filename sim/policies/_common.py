@@ -34,13 +34,19 @@ def target_mask(model: ZoneModel, targets: Sequence[str]) -> np.ndarray:
     """Boolean mask over zone slots: live, not delisted, and named by ``targets``."""
     zs = model.zones
     mask = np.zeros(zs.capacity, dtype=bool)
-    ids = {z: i for i, z in enumerate(model.zone_ids)}
+    ids = None  # zone id -> slot, built only when a target names zones (most levers say "all")
     for t in targets:
         if t in CLASS_WORDS:
             lv = CLASS_WORDS[t]
-            mask |= np.ones(zs.capacity, dtype=bool) if lv is None else (zs.level == lv)
-        elif t in ids:
-            mask[ids[t]] = True
+            if lv is None:
+                mask[:] = True
+            else:
+                mask |= zs.level == lv
+        else:
+            if ids is None:
+                ids = {z: i for i, z in enumerate(model.zone_ids)}
+            if t in ids:
+                mask[ids[t]] = True
     return mask & zs.alive & (zs.level != DELISTED)
 
 

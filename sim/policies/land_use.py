@@ -117,6 +117,17 @@ class MuYield(Targeted):
         s = self.settings
         return np.array([s.price_a, s.price_b, s.price_c, s.price_d])
 
+    def _changes(self, cls: np.ndarray, funding: float | None = None) -> np.ndarray:
+        """Change of each firm's bill by its class (``cls``: 0..3, -1 unclassed: no change), the
+        discounts scaled by ``funding`` when given. One gather from a five-entry table whose last
+        entry (index -1) is the unclassed firms' 0: the same numbers as
+        ``np.where(cls >= 0, prices[max(cls, 0)], 0)`` and then scaling each negative change,
+        without three passes over all firms."""
+        table = np.append(self.prices(), 0.0)
+        if funding is not None:
+            table = np.where(table < 0, table * funding, table)
+        return table[cls]
+
     def classify(self, model: ZoneModel) -> np.ndarray:
         """Class (0 A .. 3 D, -1 unclassed) of every live firm from last year's output and tax."""
         s, f = self.settings, model.firms
@@ -156,7 +167,7 @@ class MuYield(Targeted):
         self.cls = self.classify(model)
         L = f.n
         bill = self._bill(model, L)
-        change = np.where(self.cls >= 0, self.prices()[np.maximum(self.cls, 0)], 0.0)
+        change = self._changes(self.cls)
         net = max(-float(np.sum(np.minimum(change, 0.0) * bill)) - float(np.sum(np.maximum(change, 0.0) * bill)), 0.0)
         due = self._due(model)
         return net + s.reclaim_cost * s.reclaim_share * float(f.land[:L][due].sum())
@@ -164,7 +175,9 @@ class MuYield(Targeted):
     def _bill(self, model: ZoneModel, L: int) -> np.ndarray:
         """Each firm's yearly resource bill at its current output, CNY m."""
         s, f = self.settings, model.firms
-        per_output = ENERGY_INTENSITY[f.sector[:L]] * s.energy_price / 10_000.0 + s.water_share
+        # the bill per CNY of output by sector, gathered: the same per-element arithmetic as on
+        # the gathered intensities, done on five numbers
+        per_output = (ENERGY_INTENSITY * s.energy_price / 10_000.0 + s.water_share)[f.sector[:L]]
         return f.output[:L] * per_output + s.land_tax * f.land[:L]
 
     def _due(self, model: ZoneModel) -> np.ndarray:
@@ -194,10 +207,13 @@ class MuYield(Targeted):
         d = self._d_run > 0
         o = np.argsort(f.key[:L][d])
         self.d_keys, self.d_years = f.key[:L][d][o], self._d_run[d][o]
-        valid = self.cls >= 0
-        # firms, output and mu by class: bincount's sums, one compiled pass when the kernels are on
-        self.counts, out, mu = group_sums(self.cls[valid], (f.output[:L][valid], f.land[:L][valid] * MU_PER_KM2),
-                                          len(CLASSES), count=True)
+        # firms, output and mu by class: bincount's sums, one compiled pass when the kernels are on;
+        # unclassed firms go to a fifth group that is dropped (each group adds its members in
+        # slot order, so classes A..D get the same sums as from the classed firms alone)
+        nc = len(CLASSES)
+        counts, out, mu = group_sums(np.where(self.cls >= 0, self.cls, nc), (f.output[:L], f.land[:L] * MU_PER_KM2),
+                                     nc + 1, count=True)
+        self.counts, out, mu = counts[:nc], out[:nc], mu[:nc]
         self.output_per_mu = np.divide(out, mu, out=np.zeros(len(CLASSES)), where=mu > 0)
         i = np.flatnonzero(due)
         take = s.reclaim_share * self.funding * f.land[i]
@@ -215,11 +231,9 @@ class MuYield(Targeted):
         L = f.n
         if model.steps == 0 or self.cls.size == 0:
             return None
-        cls = np.full(L, UNCLASSED, dtype=np.int64)
         k = min(L, self.cls.size)
-        cls[:k] = self.cls[:k]  # firms added after classification (parks joining) are unclassed
-        change = np.where(cls >= 0, self.prices()[np.maximum(cls, 0)], 0.0)
-        change = np.where(change < 0, change * self.funding, change)  # the region funds the discounts
+        change = np.zeros(L)  # firms added after classification (parks joining) are unclassed: 0
+        change[:k] = self._changes(self.cls[:k], self.funding)  # the region funds the discounts
         extra = change * self._bill(model, L)
         nz = model.n_zone_slots
         z = f.zone[:L]
