@@ -42,7 +42,7 @@ from pydantic import Field
 
 from sim.core.keys import KeyIndex, isin_keys
 from sim.core.ranking import largest_first
-from sim.policies._common import TARGETS_DOC, Contribution, Targeted
+from sim.policies._common import TARGETS_DOC, Targeted
 from sim.policies.base import LeverSettings
 
 if TYPE_CHECKING:
@@ -153,6 +153,22 @@ class TechFinance(Targeted):
         self.outstanding: list[tuple[int, np.ndarray]] = []  # (year granted, CNY m lent per zone slot)
         self.lent = self.cost = 0.0
         self.borrowers = 0
+        self._loan_memo: tuple[Any, ...] | None = None  # _has_loan's last answer and its inputs
+
+    def _has_loan(self, model: ZoneModel) -> np.ndarray:
+        """Mask of live firms with a loan still running. ``plan_cost`` and ``start_year`` both ask
+        (through ``eligible``); the answer depends only on the loan book (``self.keys``,
+        ``self.year``: replaced each year, never changed in place), the year and the firms' keys
+        by slot, so it is reused when those are the same objects, year and keys."""
+        f, L, year = model.firms, model.firms.n, model.steps
+        memo = self._loan_memo
+        if (memo is not None and memo[0] is self.keys and memo[1] is self.year and memo[2] == year
+                and memo[3].size == L and np.array_equal(memo[3], f.key[:L])):
+            return memo[4]
+        running = self.year > year - self.settings.term
+        has = isin_keys(f.key[:L], self.keys[running])
+        self._loan_memo = (self.keys, self.year, year, f.key[:L].copy(), has)
+        return has
 
     def eligible(self, model: ZoneModel) -> np.ndarray:
         """Live firms (slots) that may borrow this year: in a targeted zone with perks, viable (last
@@ -163,8 +179,7 @@ class TechFinance(Targeted):
         margin = f.profit[:L] / np.maximum(f.output[:L], 1e-9)
         ok = self.mask(model)[f.zone[:L]] & (f.output[:L] > 0) & (margin > s.min_margin)
         ok &= (f.rd_share[:L] >= model.params.hightech_rd_threshold) | f.hightech[:L]
-        running = self.year > model.steps - s.term
-        ok &= ~isin_keys(f.key[:L], self.keys[running])
+        ok &= ~self._has_loan(model)
         return np.flatnonzero(ok)
 
     def plan_cost(self, model: ZoneModel) -> float:

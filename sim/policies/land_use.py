@@ -111,6 +111,8 @@ class MuYield(Targeted):
         self.rebates = self.surcharges = self.booked = 0.0
         self.counts = np.zeros(len(CLASSES), dtype=np.int64)  # firms in each class, last year
         self.output_per_mu = np.zeros(len(CLASSES))  # CNY m of output per mu by class, last year
+        # _due's last answer and what it was computed from (plan_cost and start_year both ask)
+        self._due_memo: tuple[np.ndarray, ...] | None = None
 
     def prices(self) -> np.ndarray:
         """Change of the resource bill by class A..D, share."""
@@ -181,9 +183,20 @@ class MuYield(Targeted):
         return f.output[:L] * per_output + s.land_tax * f.land[:L]
 
     def _due(self, model: ZoneModel) -> np.ndarray:
-        """Mask of live firms in class D this year that have been D ``reclaim_after`` years running."""
+        """Mask of live firms in class D this year that have been D ``reclaim_after`` years running
+        (and ``self._d_run``: each firm's D years running, 0 if not D).
+
+        The budget's ``plan_cost`` and ``start_year`` both ask, with other levers' ``start_year``
+        between them; the answer depends only on the classes (``self.cls``), last year's D firms
+        (``self.d_keys``, ``self.d_years``: both replaced, never changed in place) and the firms'
+        keys by slot, so it is reused when those are the same objects and the keys are equal."""
         f = model.firms
         L = f.n
+        memo = self._due_memo
+        if (memo is not None and memo[0] is self.cls and memo[1] is self.d_keys and memo[2] is self.d_years
+                and memo[3].size == L and np.array_equal(memo[3], f.key[:L])):
+            self._d_run = memo[4]
+            return memo[5]
         years = np.zeros(L, dtype=np.int64)
         if self.d_keys.size:
             index = KeyIndex(self.d_keys)
@@ -196,7 +209,9 @@ class MuYield(Targeted):
             years[hit] = self.d_years[pos[hit]]
         d = self.cls[:L] == 3
         self._d_run = np.where(d, years + 1, 0)
-        return d & (self._d_run >= self.settings.reclaim_after)
+        due = d & (self._d_run >= self.settings.reclaim_after)
+        self._due_memo = (self.cls, self.d_keys, self.d_years, f.key[:L].copy(), self._d_run, due)
+        return due
 
     def start_year(self, model: ZoneModel) -> None:
         s, f, nz = self.settings, model.firms, model.n_zone_slots
