@@ -240,13 +240,21 @@ class Delisting(Lever):
                 continue
             listed = members[(zs.level[members] == lv)]
             order = members[np.lexsort((members, -score[members]))]
-            for z in listed:
-                others = order[order != z]
-                cut = score[others[-m]]  # the score z must stay above: the m-th lowest of the others
-                p[z] = 1.0 - prob_above(score[z:z + 1], cut, noise[z:z + 1])[0]
-                slope[z] = rank_slope(score[z:z + 1], cut, noise[z:z + 1])[0]
-                done = count[z] if self.history and self.history[-1][z] else 0.0
-                need[z] = max(s.years - done, 1.0)
+            # the score z must stay above: the m-th lowest of the others (``order`` without z). In
+            # ``order`` that is place size - 1 - m when z is after it, else size - m (removing z
+            # moves it up one). All listed zones at once: the functions act element by element
+            # (norm_cdf by math.erfc per element, numpy's exp the same for any array length), so
+            # each zone gets the numbers of a call for it alone.
+            place = np.empty(members.size, dtype=np.int64)
+            place[np.searchsorted(members, order)] = np.arange(members.size)  # members is ascending
+            k = place[np.searchsorted(members, listed)]
+            last = members.size - 1 - m
+            cut = score[order[np.where(k > last, last, last + 1)]]
+            sl, nl = score[listed], noise[listed]
+            p[listed] = 1.0 - prob_above(sl, cut, nl)
+            slope[listed] = rank_slope(sl, cut, nl)
+            done = np.where(self.history[-1][listed], count[listed], 0.0) if self.history else np.zeros(listed.size)
+            need[listed] = np.maximum(s.years - done, 1.0)
         return p, slope, need
 
     def _risk(self, model: ZoneModel) -> None:

@@ -180,3 +180,47 @@ def test_window_longer_than_the_horizon_is_refused(tmp_path):
     assert not out.exists()
     assert main(["run", "--package", str(pkg), "--years", "25", "--seeds", "1", "--workers", "1",
                  "--out", str(out)]) == 0
+
+
+def _chances_one_by_one(lever, model):
+    """Delisting's chances as computed zone by zone before issue 19 (the reference)."""
+    from sim.agents.committee import prob_above, rank_slope
+    from sim.policies._common import pad
+
+    s, zs = lever.settings, model.zones
+    n = zs.capacity
+    ref = lever._reference(model)
+    noise = pad(model.committees.score_noise, n, model.params.committee_score_noise)
+    score = np.nan_to_num(zs.score, nan=0.0)
+    p, slope, need = np.zeros(n), np.zeros(n), np.zeros(n)
+    count = lever.count(n)
+    for lv in (NATIONAL, REGION):
+        members = np.flatnonzero(zs.alive & (ref == lv))
+        m = min(lever._bottom_places(lv), max(members.size - 1, 0))
+        if m <= 0:
+            continue
+        listed = members[(zs.level[members] == lv)]
+        order = members[np.lexsort((members, -score[members]))]
+        for z in listed:
+            others = order[order != z]
+            cut = score[others[-m]]
+            p[z] = 1.0 - prob_above(score[z:z + 1], cut, noise[z:z + 1])[0]
+            slope[z] = rank_slope(score[z:z + 1], cut, noise[z:z + 1])[0]
+            done = count[z] if lever.history and lever.history[-1][z] else 0.0
+            need[z] = max(s.years - done, 1.0)
+    return p, slope, need
+
+
+@pytest.mark.parametrize("places", [(1, 1), (2, 3), (4, 6)])
+def test_chances_of_all_zones_at_once_are_those_zone_by_zone(make, places):
+    lever = build("delisting", bottom_national=places[0], bottom_region=places[1], years=2)
+    m = make(ForceRank("baise", "bottom"), lever, seed=4)
+    m.committees.score_noise[:] = np.linspace(0.5, 3.0, m.committees.score_noise.size)  # not all equal
+    checked = 0
+    for _ in range(4):
+        m.step()
+        got, want = lever._chances(m), _chances_one_by_one(lever, m)
+        for g, w in zip(got, want):
+            assert g.tobytes() == w.tobytes()
+        checked += int((want[1] > 0).sum())
+    assert checked > 8  # zones with a chance were compared
