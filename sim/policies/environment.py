@@ -258,14 +258,18 @@ class GreenConstraint(Targeted):
 ENERGY_INTENSITY = np.array([0.04, 0.08, 0.6, 0.12, 0.8])
 
 
-def energy_use(model: ZoneModel, retrofitted: np.ndarray | None = None, saving: float = 0.0) -> np.ndarray:
+def energy_use(model: ZoneModel, retrofitted: np.ndarray | None = None, saving: float = 0.0,
+               upgraded: np.ndarray | None = None) -> np.ndarray:
     """Energy used this year by each zone slot's firms, million tce: output x the sector's intensity,
-    less ``saving`` for firms whose key is in ``retrofitted``."""
+    less ``saving`` for firms whose key is in ``retrofitted`` (or, given instead, the live firms
+    ``upgraded``: a mask the caller already has)."""
     f = model.firms
     L = f.n
     use = f.output[:L] * 100.0 * ENERGY_INTENSITY[f.sector[:L]] / 1e6  # CNY m -> CNY 10k; tce -> million tce
-    if retrofitted is not None and retrofitted.size:
-        use = np.where(isin_keys(f.key[:L], retrofitted), use * (1.0 - saving), use)
+    if upgraded is None and retrofitted is not None and retrofitted.size:
+        upgraded = isin_keys(f.key[:L], retrofitted)
+    if upgraded is not None:
+        use = np.where(upgraded, use * (1.0 - saving), use)
     return np.bincount(f.zone[:L], weights=use, minlength=model.n_zone_slots)
 
 
@@ -297,6 +301,20 @@ class GreenDevelopment(Targeted):
         self.paid = 0.0
         self.upgraded = 0
         self.energy = self.output = 0.0  # the region's energy use (million tce) and output (CNY m), last year
+        self._done_memo: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # _upgraded's last answer
+
+    def _upgraded(self, model: ZoneModel) -> np.ndarray:
+        """Mask of live firms already upgraded. ``end_year`` and the next ``start_year`` both ask;
+        the answer depends only on ``self.done`` (replaced when firms are added, never changed in
+        place) and the firms' keys by slot, so it is reused when ``done`` is the same object and
+        the keys are equal (no firm entered, left or moved in between)."""
+        f, L = model.firms, model.firms.n
+        memo = self._done_memo
+        if memo is not None and memo[0] is self.done and memo[1].size == L and np.array_equal(memo[1], f.key[:L]):
+            return memo[2]
+        got = isin_keys(f.key[:L], self.done)
+        self._done_memo = (self.done, f.key[:L].copy(), got)
+        return got
 
     def plan_cost(self, model: ZoneModel) -> float:
         return self.settings.budget
@@ -307,7 +325,7 @@ class GreenDevelopment(Targeted):
         if s.budget <= 0 or L == 0:
             return
         intensity = ENERGY_INTENSITY[f.sector[:L]]
-        cand = np.flatnonzero(self.mask(model)[f.zone[:L]] & (f.output[:L] > 0) & ~isin_keys(f.key[:L], self.done))
+        cand = np.flatnonzero(self.mask(model)[f.zone[:L]] & (f.output[:L] > 0) & ~self._upgraded(model))
         # the biggest energy users first (ties by key): no random draw. Grants are positive, so the
         # firms taken are a beginning of that order: rank only the first `first` places, four times
         # more until the money runs out within them (the same firms as ranking all: sim.core.ranking)
@@ -333,7 +351,7 @@ class GreenDevelopment(Targeted):
         self.upgraded += int(take.size)
 
     def end_year(self, model: ZoneModel) -> None:
-        self.energy = float(energy_use(model, self.done, self.settings.saving).sum())
+        self.energy = float(energy_use(model, saving=self.settings.saving, upgraded=self._upgraded(model)).sum())
         self.output = float(model.firms.output[:model.firms.n].sum())
 
     def summary(self) -> dict[str, Any]:

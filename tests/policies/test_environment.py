@@ -38,3 +38,29 @@ def test_tech_finance_running_loans_are_reused_only_while_their_inputs_are_uncha
     # a new loan book (start_year replaces it)
     lever.keys, lever.year = lever.keys[:0], lever.year[:0]
     assert not lever._has_loan(m).any()
+
+
+def test_green_development_upgraded_firms_are_looked_up_once_between_years(world, monkeypatch):
+    import sim.policies.environment as env
+
+    lever = build("green_development")
+    m = ZoneModel(world=world, levers=[lever], rng=3, agent_handles="lazy")
+    for _ in range(2):
+        m.step()
+    f, L = m.firms, m.firms.n
+    first = lever._upgraded(m)
+    assert first.any() and np.array_equal(first, isin_keys(f.key[:L], lever.done))
+    calls = []
+    monkeypatch.setattr(env, "isin_keys", lambda q, t: calls.append(1) or isin_keys(q, t))
+    assert lever._upgraded(m) is first and not calls  # end_year's answer, reused
+    a, b = np.flatnonzero(first)[0], np.flatnonzero(~first)[0]
+    f.key[[a, b]] = f.key[[b, a]]  # keys moved between slots: looked up again
+    got = lever._upgraded(m)
+    assert calls and np.array_equal(got, isin_keys(f.key[:L], lever.done)) and not got[a] and got[b]
+    f.key[[a, b]] = f.key[[b, a]]
+    lever.done = lever.done[:0]  # a new record of upgraded firms
+    assert not lever._upgraded(m).any()
+    # energy use from the mask is energy use from the keys
+    lever.done = f.key[np.flatnonzero(first)]
+    assert env.energy_use(m, saving=0.15, upgraded=lever._upgraded(m)).tobytes() == \
+        env.energy_use(m, lever.done, 0.15).tobytes()
