@@ -142,7 +142,8 @@ class MuYield(Targeted):
         if i.size == 0:
             return cls
         nz = model.n_zone_slots
-        out_mu, tax_mu = f.output[i] / mu[i], f.tax[i] / mu[i]
+        mu_i = mu[i]
+        out_mu, tax_mu = f.output[i] / mu_i, f.tax[i] / mu_i
         zi = z[i]
 
         def zone_median(v: np.ndarray) -> np.ndarray:
@@ -154,7 +155,8 @@ class MuYield(Targeted):
         counts = np.bincount(zi, minlength=nz)
         start = np.cumsum(counts) - counts
         pos = np.empty(i.size)
-        pos[o] = (np.arange(i.size) - start[zi[o]] + 0.5) / counts[zi[o]]  # rank share in (0, 1)
+        zo = zi[o]
+        pos[o] = (np.arange(i.size) - start[zo] + 0.5) / counts[zo]  # rank share in (0, 1)
         cut = np.cumsum(s.shares)[:-1]  # ascending: a firm's class is the number of cuts at or below its place
         ci = (pos >= cut[0]).astype(np.int64)  # np.searchsorted(cut, pos, side="right"), 3 comparisons
         for c in cut[1:]:
