@@ -150,12 +150,19 @@ class IndustryUpgrading(Targeted):
     def plan_cost(self, model: ZoneModel) -> None:  # the region's budget estimates it from last year
         return None
 
+    def in_from_sectors(self, sector: np.ndarray) -> np.ndarray:
+        """Mask of sector codes (0 .. N_SECTORS - 1) in ``from_sectors``: a five-entry table
+        gathered by sector, np.isin's answer without its sort."""
+        table = np.zeros(N_SECTORS, dtype=bool)
+        table[[SECTORS.index(x) for x in self.settings.from_sectors]] = True
+        return table[sector]
+
     def start_year(self, model: ZoneModel) -> None:
         s, f, p = self.settings, model.firms, model.params
         L = f.n
         if s.rate <= 0 or L == 0:
             return
-        frm = np.isin(f.sector[:L], [SECTORS.index(x) for x in s.from_sectors])
+        frm = self.in_from_sectors(f.sector[:L])
         cand = np.flatnonzero(frm & self.mask(model)[f.zone[:L]] & (f.profit[:L] >= 0.0) & (f.output[:L] > 0))
         if cand.size == 0:
             return
