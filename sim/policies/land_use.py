@@ -199,19 +199,23 @@ class MuYield(Targeted):
                 and memo[3].size == L and np.array_equal(memo[3], f.key[:L])):
             self._d_run = memo[4]
             return memo[5]
-        years = np.zeros(L, dtype=np.int64)
-        if self.d_keys.size:
+        d = self.cls[:L] == 3
+        i = np.flatnonzero(d)  # only D firms can be due: look up their keys alone
+        years = np.zeros(i.size, dtype=np.int64)  # D years before this one
+        if self.d_keys.size and i.size:
+            keys = f.key[i]
             index = KeyIndex(self.d_keys)
             if index.repeated:  # two firms with one key (chance ~1e-10): the one the binary search finds, as ever
-                pos = np.minimum(np.searchsorted(self.d_keys, f.key[:L]), self.d_keys.size - 1)
-                hit = self.d_keys[pos] == f.key[:L]
+                pos = np.minimum(np.searchsorted(self.d_keys, keys), self.d_keys.size - 1)
+                hit = self.d_keys[pos] == keys
             else:
-                pos = index.find(f.key[:L])
+                pos = index.find(keys)
                 hit = pos >= 0
             years[hit] = self.d_years[pos[hit]]
-        d = self.cls[:L] == 3
-        self._d_run = np.where(d, years + 1, 0)
-        due = d & (self._d_run >= self.settings.reclaim_after)
+        self._d_run = np.zeros(L, dtype=np.int64)
+        self._d_run[i] = years + 1
+        due = np.zeros(L, dtype=bool)
+        due[i] = years + 1 >= self.settings.reclaim_after
         self._due_memo = (self.cls, self.d_keys, self.d_years, f.key[:L].copy(), self._d_run, due)
         return due
 

@@ -194,3 +194,39 @@ def test_mu_yield_due_is_reused_only_while_its_inputs_are_unchanged(world):
     # and a new record of last year's D firms
     lever.d_keys, lever.d_years = np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
     assert np.array_equal(lever._due(m), fresh()[0])
+
+
+def _old_due(lever, model):
+    """mu-yield's D-years lookup over all firms, as before issue 19 (the reference)."""
+    from sim.core.keys import KeyIndex
+
+    f, L = model.firms, model.firms.n
+    years = np.zeros(L, dtype=np.int64)
+    if lever.d_keys.size:
+        pos = KeyIndex(lever.d_keys).find(f.key[:L])
+        hit = pos >= 0
+        years[hit] = lever.d_years[pos[hit]]
+    d = lever.cls[:L] == 3
+    run = np.where(d, years + 1, 0)
+    return d & (run >= lever.settings.reclaim_after), run
+
+
+@pytest.mark.parametrize("after", [1, 2, 3])
+def test_mu_yield_due_of_the_d_firms_alone_is_the_lookup_over_all_firms(world, after):
+    lever = build("mu_yield", reclaim_after=after)
+    m = ZoneModel(world=world, levers=[lever], rng=5, agent_handles="lazy")
+    due = lever._due
+    seen = []
+
+    def checked(model):
+        want, run = _old_due(lever, model)
+        got = due(model)
+        assert got.dtype == want.dtype and np.array_equal(got, want)
+        assert lever._d_run.dtype == run.dtype and np.array_equal(lever._d_run, run)
+        seen.append(int(run.max(initial=0)))
+        return got
+
+    lever._due = checked
+    for _ in range(5):
+        m.step()
+    assert max(seen) >= 3  # firms D several years running were looked up
