@@ -324,12 +324,11 @@ class GreenDevelopment(Targeted):
         L = f.n
         if s.budget <= 0 or L == 0:
             return
-        intensity = ENERGY_INTENSITY[f.sector[:L]]
         cand = np.flatnonzero(self.mask(model)[f.zone[:L]] & (f.output[:L] > 0) & ~self._upgraded(model))
         # the biggest energy users first (ties by key): no random draw. Grants are positive, so the
         # firms taken are a beginning of that order: rank only the first `first` places, four times
         # more until the money runs out within them (the same firms as ranking all: sim.core.ranking)
-        use, fk = f.output[cand] * intensity[cand], f.key[cand]
+        use, fk = f.output[cand] * ENERGY_INTENSITY[f.sector[cand]], f.key[cand]  # intensities of candidates only
         first = 256
         while True:
             order = cand[largest_first(use, fk, first)]
@@ -343,7 +342,7 @@ class GreenDevelopment(Targeted):
         take = order[spent <= s.budget * self.funding]
         if take.size == 0:
             return
-        f.tfp[take] *= 1.0 + s.saving * intensity[take] * s.energy_price / 10_000.0  # the energy bill saved
+        f.tfp[take] *= 1.0 + s.saving * ENERGY_INTENSITY[f.sector[take]] * s.energy_price / 10_000.0  # the energy bill saved
         paid = s.subsidy_share * s.investment * f.output[take]
         model.flows["region_support"] += np.bincount(f.zone[take], weights=paid, minlength=model.n_zone_slots)
         self.done = np.concatenate([self.done, f.key[take]])
