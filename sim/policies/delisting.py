@@ -165,12 +165,18 @@ class Delisting(Lever):
 
     def count(self, n: int) -> np.ndarray:
         """Years at the bottom per zone slot: consecutive, or within the window."""
-        hist = np.array([pad(h.astype(float), n, 0.0) for h in self.history]) if self.history else np.zeros((0, n))
         if self.settings.window is not None:
+            hist = np.array([pad(h.astype(float), n, 0.0) for h in self.history]) if self.history else np.zeros((0, n))
             return hist[-self.settings.window:].sum(axis=0)
+        # the streak that reaches the latest evaluation, counted back from it (stops once no zone
+        # is still in one): the same whole numbers as running through the history from the start
         run = np.zeros(n)
-        for row in hist:
-            run = np.where(row > 0, run + 1, 0)
+        streak = np.ones(n, dtype=bool)
+        for h in reversed(self.history):
+            streak &= pad(h, n, False)
+            if not streak.any():
+                break
+            run += streak
         return run
 
     def _clear(self, slots: np.ndarray) -> None:
@@ -276,8 +282,9 @@ class Delisting(Lever):
     def exit_multiplier(self, model: ZoneModel, slots: np.ndarray) -> np.ndarray | None:
         if self.settings.exit_multiplier == 1.0:
             return None
-        delisted = model.zones.level[model.firms.zone[slots]] == DELISTED
-        return np.where(delisted, self.settings.exit_multiplier, 1.0)
+        # per zone, then gathered by firm: the same numbers as per firm, one pass over the firms
+        per_zone = np.where(model.zones.level == DELISTED, self.settings.exit_multiplier, 1.0)
+        return per_zone[model.firms.zone[slots]]
 
     def summary(self) -> dict[str, Any]:
         at_once = np.array(self.at_once) if self.at_once else np.zeros(1)

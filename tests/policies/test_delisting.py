@@ -224,3 +224,38 @@ def test_chances_of_all_zones_at_once_are_those_zone_by_zone(make, places):
             assert g.tobytes() == w.tobytes()
         checked += int((want[1] > 0).sum())
     assert checked > 8  # zones with a chance were compared
+
+
+def _old_count(lever, n):
+    from sim.policies._common import pad
+
+    hist = np.array([pad(h.astype(float), n, 0.0) for h in lever.history]) if lever.history else np.zeros((0, n))
+    if lever.settings.window is not None:
+        return hist[-lever.settings.window:].sum(axis=0)
+    run = np.zeros(n)
+    for row in hist:
+        run = np.where(row > 0, run + 1, 0)
+    return run
+
+
+@pytest.mark.parametrize("window", [None, 3])
+def test_years_at_the_bottom_counted_back_are_those_counted_forward(window):
+    lever = build("delisting", years=2, window=window)
+    rng = np.random.default_rng(11)
+    assert _old_count(lever, 6).tobytes() == lever.count(6).tobytes()  # no history yet
+    for size in (5, 5, 6, 6, 6, 6, 6):  # a zone slot added on the way
+        lever.history.append(rng.random(size) < 0.6)
+        for n in (6, 8):
+            assert lever.count(n).tobytes() == _old_count(lever, n).tobytes()
+    assert lever.count(6).max() >= 2
+
+
+def test_exit_multiplier_per_zone_gathered_is_the_per_firm_rule(make):
+    lever = build("delisting", exit_multiplier=1.5)
+    m = make(lever)
+    m.step()
+    m.zones.level[m.zone_ids.index("baise")] = DELISTED
+    slots = np.arange(m.firms.n)
+    want = np.where(m.zones.level[m.firms.zone[slots]] == DELISTED, 1.5, 1.0)
+    got = lever.exit_multiplier(m, slots)
+    assert (want == 1.5).any() and got.tobytes() == want.tobytes()
