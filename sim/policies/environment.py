@@ -176,11 +176,12 @@ class TechFinance(Targeted):
         threshold, or certified), and without a loan still running."""
         f, s = model.firms, self.settings
         L = f.n
-        margin = f.profit[:L] / np.maximum(f.output[:L], 1e-9)
-        ok = self.mask(model)[f.zone[:L]] & (f.output[:L] > 0) & (margin > s.min_margin)
+        ok = self.mask(model)[f.zone[:L]] & (f.output[:L] > 0)
         ok &= (f.rd_share[:L] >= model.params.hightech_rd_threshold) | f.hightech[:L]
         ok &= ~self._has_loan(model)
-        return np.flatnonzero(ok)
+        i = np.flatnonzero(ok)
+        # the margin test last, on the firms left (the same margins, a fraction of the divisions)
+        return i[f.profit[i] / np.maximum(f.output[i], 1e-9) > s.min_margin]
 
     def plan_cost(self, model: ZoneModel) -> float:
         """Interest subsidy on the loans still running plus risk compensation and the first year's

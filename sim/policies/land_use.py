@@ -226,8 +226,9 @@ class MuYield(Targeted):
             self.cls = self.classify(model)
         due = self._due(model)
         d = self._d_run > 0
-        o = np.argsort(f.key[:L][d])
-        self.d_keys, self.d_years = f.key[:L][d][o], self._d_run[d][o]
+        kd = f.key[:L][d]
+        o = np.argsort(kd)
+        self.d_keys, self.d_years = kd[o], self._d_run[d][o]
         # firms, output and mu by class: bincount's sums, one compiled pass when the kernels are on;
         # unclassed firms go to a fifth group that is dropped (each group adds its members in
         # slot order, so classes A..D get the same sums as from the classed firms alone)

@@ -64,3 +64,19 @@ def test_green_development_upgraded_firms_are_looked_up_once_between_years(world
     lever.done = f.key[np.flatnonzero(first)]
     assert env.energy_use(m, saving=0.15, upgraded=lever._upgraded(m)).tobytes() == \
         env.energy_use(m, lever.done, 0.15).tobytes()
+
+
+def test_tech_finance_eligible_firms_are_those_of_the_direct_rule(world):
+    lever = build("tech_finance", term=2, min_margin=0.02)
+    m = ZoneModel(world=world, levers=[lever], rng=4, agent_handles="lazy")
+    for _ in range(3):
+        m.step()
+        f, s, L = m.firms, lever.settings, m.firms.n
+        margin = f.profit[:L] / np.maximum(f.output[:L], 1e-9)
+        ok = lever.mask(m)[f.zone[:L]] & (f.output[:L] > 0) & (margin > s.min_margin)
+        ok &= (f.rd_share[:L] >= m.params.hightech_rd_threshold) | f.hightech[:L]
+        ok &= ~isin_keys(f.key[:L], lever.keys[lever.year > m.steps - s.term])
+        want = np.flatnonzero(ok)
+        got = lever.eligible(m)
+        assert want.size > 0 and np.array_equal(got, want)
+        assert (margin[f.output[:L] > 0] <= s.min_margin).any()  # the margin test has firms to exclude
