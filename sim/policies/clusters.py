@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import Field, ValidationInfo, field_validator
 
+from sim.core.kernels import group_sum
 from sim.core.params import N_SECTORS, SECTORS
 from sim.policies._common import TARGETS_DOC, Contribution, Targeted
 from sim.policies.base import LeverSettings
@@ -78,8 +79,8 @@ class IndustryClusters(Targeted):
         sup = np.zeros((nz, N_SECTORS), dtype=bool)
         sup[:, [SECTORS.index(s) for s in self.settings.sectors]] = True
         if self.settings.leading and f.n:
-            out = np.bincount(f.zone[:f.n] * N_SECTORS + f.sector[:f.n], weights=f.output[:f.n],
-                              minlength=nz * N_SECTORS).reshape(nz, N_SECTORS)
+            # bincount's sums, compiled when the kernels are on
+            out = group_sum(f.zone[:f.n] * N_SECTORS + f.sector[:f.n], f.output[:f.n], nz * N_SECTORS).reshape(nz, N_SECTORS)
             has = out.sum(axis=1) > 0
             sup[np.flatnonzero(has), out[has].argmax(axis=1)] = True
         return sup & self.mask(model)[:, None]

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import Field
 
+from sim.core.kernels import group_sum
 from sim.core.keys import KeyIndex, isin_keys
 from sim.core.ranking import largest_first
 from sim.policies._common import TARGETS_DOC, Targeted
@@ -270,8 +271,8 @@ def energy_use(model: ZoneModel, retrofitted: np.ndarray | None = None, saving: 
     if upgraded is None and retrofitted is not None and retrofitted.size:
         upgraded = isin_keys(f.key[:L], retrofitted)
     if upgraded is not None:
-        use = np.where(upgraded, use * (1.0 - saving), use)
-    return np.bincount(f.zone[:L], weights=use, minlength=model.n_zone_slots)
+        use[upgraded] *= 1.0 - saving  # the upgraded firms' use only: the same products
+    return group_sum(f.zone[:L], use, model.n_zone_slots)  # bincount's sums, compiled when the kernels are on
 
 
 class GreenDevelopment(Targeted):

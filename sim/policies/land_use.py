@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import Field, field_validator
 
-from sim.core.kernels import group_sums
+from sim.core.kernels import group_sum, group_sums
 from sim.core.keys import KeyIndex
 from sim.core.ranking import group_medians, order_within_groups
 from sim.policies._common import TARGETS_DOC, Targeted
@@ -152,7 +152,7 @@ class MuYield(Targeted):
         score = s.weight_tax * tax_mu / zone_median(tax_mu)[zi] + (1.0 - s.weight_tax) * out_mu / zone_median(out_mu)[zi]
         # rank within zone, best first (ties by key: no draw needed)
         o = order_within_groups(zi, -score, f.key[i], nz)  # np.lexsort((f.key[i], -score, zi))
-        counts = np.bincount(zi, minlength=nz)
+        counts = group_sum(zi, None, nz)  # np.bincount(zi, minlength=nz), compiled when the kernels are on
         start = np.cumsum(counts) - counts
         pos = np.empty(i.size)
         zo = zi[o]

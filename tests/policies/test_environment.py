@@ -80,3 +80,17 @@ def test_tech_finance_eligible_firms_are_those_of_the_direct_rule(world):
         got = lever.eligible(m)
         assert want.size > 0 and np.array_equal(got, want)
         assert (margin[f.output[:L] > 0] <= s.min_margin).any()  # the margin test has firms to exclude
+
+
+def test_energy_use_is_the_direct_formula(world):
+    from sim.policies.environment import ENERGY_INTENSITY, energy_use
+
+    m = ZoneModel(world=world, rng=2, agent_handles="lazy")
+    m.step()
+    f, L = m.firms, m.firms.n
+    done = f.key[: L : 7]
+    use = f.output[:L] * 100.0 * ENERGY_INTENSITY[f.sector[:L]] / 1e6
+    for keys, saving in ((None, 0.0), (done, 0.15), (done[:0], 0.3)):
+        u = use if keys is None or not keys.size else np.where(isin_keys(f.key[:L], keys), use * (1.0 - saving), use)
+        want = np.bincount(f.zone[:L], weights=u, minlength=m.n_zone_slots)
+        assert energy_use(m, keys, saving).tobytes() == want.tobytes()
