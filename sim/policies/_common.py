@@ -33,15 +33,24 @@ def check_zone_ids(model: ZoneModel, lever: str, field: str, names: Sequence[str
 def target_mask(model: ZoneModel, targets: Sequence[str]) -> np.ndarray:
     """Boolean mask over zone slots: live, not delisted, and named by ``targets``."""
     zs = model.zones
+    listed = zs.alive & (zs.level != DELISTED)
+    if len(targets) == 1 and targets[0] == "all":  # the usual case: every listed zone
+        return listed
     mask = np.zeros(zs.capacity, dtype=bool)
-    ids = {z: i for i, z in enumerate(model.zone_ids)}
+    ids = None  # zone id -> slot, built only when a target names zones (most levers say "all")
     for t in targets:
         if t in CLASS_WORDS:
             lv = CLASS_WORDS[t]
-            mask |= np.ones(zs.capacity, dtype=bool) if lv is None else (zs.level == lv)
-        elif t in ids:
-            mask[ids[t]] = True
-    return mask & zs.alive & (zs.level != DELISTED)
+            if lv is None:
+                mask[:] = True
+            else:
+                mask |= zs.level == lv
+        else:
+            if ids is None:
+                ids = {z: i for i, z in enumerate(model.zone_ids)}
+            if t in ids:
+                mask[ids[t]] = True
+    return mask & listed
 
 
 def has_perks(model: ZoneModel) -> np.ndarray:
@@ -93,4 +102,5 @@ class Targeted(Lever):
 
     def mask(self, model: ZoneModel, perks: bool = True) -> np.ndarray:
         m = target_mask(model, self.settings.zones)
-        return m & has_perks(model) if perks else m
+        # has_perks less what target_mask already required (live, listed): the same mask
+        return m & (model.zones.perks_lost <= 0) if perks else m

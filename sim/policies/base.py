@@ -42,8 +42,6 @@ A lever acts through model and agent state, never by rewriting the parameters.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -116,12 +114,21 @@ class Hooks:
     def __init__(self, levers: list[Lever]) -> None:
         self.levers = list(levers)
 
-    @contextmanager
-    def _booking(self, model: ZoneModel, lever: Lever) -> Iterator[None]:
+    def _booked(self, model: ZoneModel, hook: str) -> None:
+        """Call ``hook`` of every lever that overrides it, booking to each lever the change of the
+        money paid (``transfers`` + ``region_support`` flows) across its call. Nothing runs
+        between two levers' calls, so one lever's sum after is the next one's sum before: one
+        sum per lever, not two (the same floats, so the same amounts booked)."""
         fl = model.flows
-        before = float(fl["transfers"].sum() + fl["region_support"].sum())
-        yield
-        model.government.budget.book(lever.name, float(fl["transfers"].sum() + fl["region_support"].sum()) - before)
+        book = model.government.budget.book
+        before = None
+        for lever in self._acting(hook):
+            if before is None:
+                before = float(fl["transfers"].sum() + fl["region_support"].sum())
+            getattr(lever, hook)(model)
+            after = float(fl["transfers"].sum() + fl["region_support"].sum())
+            book(lever.name, after - before)
+            before = after
 
     def setup(self, model: ZoneModel) -> None:
         for lever in self.levers:
@@ -134,9 +141,7 @@ class Hooks:
 
     def start_year(self, model: ZoneModel) -> None:
         model.government.budget.open_year(model, self.levers)
-        for lever in self._acting("start_year"):
-            with self._booking(model, lever):
-                lever.start_year(model)
+        self._booked(model, "start_year")
 
     def allocate_land(self, model: ZoneModel, demand: np.ndarray) -> np.ndarray | None:
         result = None
@@ -200,14 +205,10 @@ class Hooks:
             lever.evaluation_stats(model, stats)
 
     def after_evaluation(self, model: ZoneModel) -> None:
-        for lever in self._acting("after_evaluation"):
-            with self._booking(model, lever):
-                lever.after_evaluation(model)
+        self._booked(model, "after_evaluation")
 
     def end_year(self, model: ZoneModel) -> None:
-        for lever in self._acting("end_year"):
-            with self._booking(model, lever):
-                lever.end_year(model)
+        self._booked(model, "end_year")
         model.government.budget.close_year(model, self.levers)
 
 

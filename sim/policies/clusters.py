@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import Field, ValidationInfo, field_validator
 
+from sim.core.kernels import group_sum
 from sim.core.params import N_SECTORS, SECTORS
 from sim.policies._common import TARGETS_DOC, Contribution, Targeted
 from sim.policies.base import LeverSettings
@@ -78,8 +79,8 @@ class IndustryClusters(Targeted):
         sup = np.zeros((nz, N_SECTORS), dtype=bool)
         sup[:, [SECTORS.index(s) for s in self.settings.sectors]] = True
         if self.settings.leading and f.n:
-            out = np.bincount(f.zone[:f.n] * N_SECTORS + f.sector[:f.n], weights=f.output[:f.n],
-                              minlength=nz * N_SECTORS).reshape(nz, N_SECTORS)
+            # bincount's sums, compiled when the kernels are on
+            out = group_sum(f.zone[:f.n] * N_SECTORS + f.sector[:f.n], f.output[:f.n], nz * N_SECTORS).reshape(nz, N_SECTORS)
             has = out.sum(axis=1) > 0
             sup[np.flatnonzero(has), out[has].argmax(axis=1)] = True
         return sup & self.mask(model)[:, None]
@@ -150,12 +151,19 @@ class IndustryUpgrading(Targeted):
     def plan_cost(self, model: ZoneModel) -> None:  # the region's budget estimates it from last year
         return None
 
+    def in_from_sectors(self, sector: np.ndarray) -> np.ndarray:
+        """Mask of sector codes (0 .. N_SECTORS - 1) in ``from_sectors``: a five-entry table
+        gathered by sector, np.isin's answer without its sort."""
+        table = np.zeros(N_SECTORS, dtype=bool)
+        table[[SECTORS.index(x) for x in self.settings.from_sectors]] = True
+        return table[sector]
+
     def start_year(self, model: ZoneModel) -> None:
         s, f, p = self.settings, model.firms, model.params
         L = f.n
         if s.rate <= 0 or L == 0:
             return
-        frm = np.isin(f.sector[:L], [SECTORS.index(x) for x in s.from_sectors])
+        frm = self.in_from_sectors(f.sector[:L])
         cand = np.flatnonzero(frm & self.mask(model)[f.zone[:L]] & (f.profit[:L] >= 0.0) & (f.output[:L] > 0))
         if cand.size == 0:
             return

@@ -165,12 +165,18 @@ class Delisting(Lever):
 
     def count(self, n: int) -> np.ndarray:
         """Years at the bottom per zone slot: consecutive, or within the window."""
-        hist = np.array([pad(h.astype(float), n, 0.0) for h in self.history]) if self.history else np.zeros((0, n))
         if self.settings.window is not None:
+            hist = np.array([pad(h.astype(float), n, 0.0) for h in self.history]) if self.history else np.zeros((0, n))
             return hist[-self.settings.window:].sum(axis=0)
+        # the streak that reaches the latest evaluation, counted back from it (stops once no zone
+        # is still in one): the same whole numbers as running through the history from the start
         run = np.zeros(n)
-        for row in hist:
-            run = np.where(row > 0, run + 1, 0)
+        streak = np.ones(n, dtype=bool)
+        for h in reversed(self.history):
+            streak &= pad(h, n, False)
+            if not streak.any():
+                break
+            run += streak
         return run
 
     def _clear(self, slots: np.ndarray) -> None:
@@ -240,13 +246,21 @@ class Delisting(Lever):
                 continue
             listed = members[(zs.level[members] == lv)]
             order = members[np.lexsort((members, -score[members]))]
-            for z in listed:
-                others = order[order != z]
-                cut = score[others[-m]]  # the score z must stay above: the m-th lowest of the others
-                p[z] = 1.0 - prob_above(score[z:z + 1], cut, noise[z:z + 1])[0]
-                slope[z] = rank_slope(score[z:z + 1], cut, noise[z:z + 1])[0]
-                done = count[z] if self.history and self.history[-1][z] else 0.0
-                need[z] = max(s.years - done, 1.0)
+            # the score z must stay above: the m-th lowest of the others (``order`` without z). In
+            # ``order`` that is place size - 1 - m when z is after it, else size - m (removing z
+            # moves it up one). All listed zones at once: the functions act element by element
+            # (norm_cdf by math.erfc per element, numpy's exp the same for any array length), so
+            # each zone gets the numbers of a call for it alone.
+            place = np.empty(members.size, dtype=np.int64)
+            place[np.searchsorted(members, order)] = np.arange(members.size)  # members is ascending
+            k = place[np.searchsorted(members, listed)]
+            last = members.size - 1 - m
+            cut = score[order[np.where(k > last, last, last + 1)]]
+            sl, nl = score[listed], noise[listed]
+            p[listed] = 1.0 - prob_above(sl, cut, nl)
+            slope[listed] = rank_slope(sl, cut, nl)
+            done = np.where(self.history[-1][listed], count[listed], 0.0) if self.history else np.zeros(listed.size)
+            need[listed] = np.maximum(s.years - done, 1.0)
         return p, slope, need
 
     def _risk(self, model: ZoneModel) -> None:
@@ -268,8 +282,9 @@ class Delisting(Lever):
     def exit_multiplier(self, model: ZoneModel, slots: np.ndarray) -> np.ndarray | None:
         if self.settings.exit_multiplier == 1.0:
             return None
-        delisted = model.zones.level[model.firms.zone[slots]] == DELISTED
-        return np.where(delisted, self.settings.exit_multiplier, 1.0)
+        # per zone, then gathered by firm: the same numbers as per firm, one pass over the firms
+        per_zone = np.where(model.zones.level == DELISTED, self.settings.exit_multiplier, 1.0)
+        return per_zone[model.firms.zone[slots]]
 
     def summary(self) -> dict[str, Any]:
         at_once = np.array(self.at_once) if self.at_once else np.zeros(1)

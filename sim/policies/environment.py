@@ -40,9 +40,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import Field
 
+from sim.core.kernels import group_sum
 from sim.core.keys import KeyIndex, isin_keys
 from sim.core.ranking import largest_first
-from sim.policies._common import TARGETS_DOC, Contribution, Targeted
+from sim.policies._common import TARGETS_DOC, Targeted
 from sim.policies.base import LeverSettings
 
 if TYPE_CHECKING:
@@ -153,6 +154,22 @@ class TechFinance(Targeted):
         self.outstanding: list[tuple[int, np.ndarray]] = []  # (year granted, CNY m lent per zone slot)
         self.lent = self.cost = 0.0
         self.borrowers = 0
+        self._loan_memo: tuple[Any, ...] | None = None  # _has_loan's last answer and its inputs
+
+    def _has_loan(self, model: ZoneModel) -> np.ndarray:
+        """Mask of live firms with a loan still running. ``plan_cost`` and ``start_year`` both ask
+        (through ``eligible``); the answer depends only on the loan book (``self.keys``,
+        ``self.year``: replaced each year, never changed in place), the year and the firms' keys
+        by slot, so it is reused when those are the same objects, year and keys."""
+        f, L, year = model.firms, model.firms.n, model.steps
+        memo = self._loan_memo
+        if (memo is not None and memo[0] is self.keys and memo[1] is self.year and memo[2] == year
+                and memo[3].size == L and np.array_equal(memo[3], f.key[:L])):
+            return memo[4]
+        running = self.year > year - self.settings.term
+        has = isin_keys(f.key[:L], self.keys[running])
+        self._loan_memo = (self.keys, self.year, year, f.key[:L].copy(), has)
+        return has
 
     def eligible(self, model: ZoneModel) -> np.ndarray:
         """Live firms (slots) that may borrow this year: in a targeted zone with perks, viable (last
@@ -160,12 +177,12 @@ class TechFinance(Targeted):
         threshold, or certified), and without a loan still running."""
         f, s = model.firms, self.settings
         L = f.n
-        margin = f.profit[:L] / np.maximum(f.output[:L], 1e-9)
-        ok = self.mask(model)[f.zone[:L]] & (f.output[:L] > 0) & (margin > s.min_margin)
+        ok = self.mask(model)[f.zone[:L]] & (f.output[:L] > 0)
         ok &= (f.rd_share[:L] >= model.params.hightech_rd_threshold) | f.hightech[:L]
-        running = self.year > model.steps - s.term
-        ok &= ~isin_keys(f.key[:L], self.keys[running])
-        return np.flatnonzero(ok)
+        ok &= ~self._has_loan(model)
+        i = np.flatnonzero(ok)
+        # the margin test last, on the firms left (the same margins, a fraction of the divisions)
+        return i[f.profit[i] / np.maximum(f.output[i], 1e-9) > s.min_margin]
 
     def plan_cost(self, model: ZoneModel) -> float:
         """Interest subsidy on the loans still running plus risk compensation and the first year's
@@ -243,15 +260,19 @@ class GreenConstraint(Targeted):
 ENERGY_INTENSITY = np.array([0.04, 0.08, 0.6, 0.12, 0.8])
 
 
-def energy_use(model: ZoneModel, retrofitted: np.ndarray | None = None, saving: float = 0.0) -> np.ndarray:
+def energy_use(model: ZoneModel, retrofitted: np.ndarray | None = None, saving: float = 0.0,
+               upgraded: np.ndarray | None = None) -> np.ndarray:
     """Energy used this year by each zone slot's firms, million tce: output x the sector's intensity,
-    less ``saving`` for firms whose key is in ``retrofitted``."""
+    less ``saving`` for firms whose key is in ``retrofitted`` (or, given instead, the live firms
+    ``upgraded``: a mask the caller already has)."""
     f = model.firms
     L = f.n
     use = f.output[:L] * 100.0 * ENERGY_INTENSITY[f.sector[:L]] / 1e6  # CNY m -> CNY 10k; tce -> million tce
-    if retrofitted is not None and retrofitted.size:
-        use = np.where(isin_keys(f.key[:L], retrofitted), use * (1.0 - saving), use)
-    return np.bincount(f.zone[:L], weights=use, minlength=model.n_zone_slots)
+    if upgraded is None and retrofitted is not None and retrofitted.size:
+        upgraded = isin_keys(f.key[:L], retrofitted)
+    if upgraded is not None:
+        use[upgraded] *= 1.0 - saving  # the upgraded firms' use only: the same products
+    return group_sum(f.zone[:L], use, model.n_zone_slots)  # bincount's sums, compiled when the kernels are on
 
 
 class GreenDevelopment(Targeted):
@@ -282,6 +303,20 @@ class GreenDevelopment(Targeted):
         self.paid = 0.0
         self.upgraded = 0
         self.energy = self.output = 0.0  # the region's energy use (million tce) and output (CNY m), last year
+        self._done_memo: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # _upgraded's last answer
+
+    def _upgraded(self, model: ZoneModel) -> np.ndarray:
+        """Mask of live firms already upgraded. ``end_year`` and the next ``start_year`` both ask;
+        the answer depends only on ``self.done`` (replaced when firms are added, never changed in
+        place) and the firms' keys by slot, so it is reused when ``done`` is the same object and
+        the keys are equal (no firm entered, left or moved in between)."""
+        f, L = model.firms, model.firms.n
+        memo = self._done_memo
+        if memo is not None and memo[0] is self.done and memo[1].size == L and np.array_equal(memo[1], f.key[:L]):
+            return memo[2]
+        got = isin_keys(f.key[:L], self.done)
+        self._done_memo = (self.done, f.key[:L].copy(), got)
+        return got
 
     def plan_cost(self, model: ZoneModel) -> float:
         return self.settings.budget
@@ -291,12 +326,11 @@ class GreenDevelopment(Targeted):
         L = f.n
         if s.budget <= 0 or L == 0:
             return
-        intensity = ENERGY_INTENSITY[f.sector[:L]]
-        cand = np.flatnonzero(self.mask(model)[f.zone[:L]] & (f.output[:L] > 0) & ~isin_keys(f.key[:L], self.done))
+        cand = np.flatnonzero(self.mask(model)[f.zone[:L]] & (f.output[:L] > 0) & ~self._upgraded(model))
         # the biggest energy users first (ties by key): no random draw. Grants are positive, so the
         # firms taken are a beginning of that order: rank only the first `first` places, four times
         # more until the money runs out within them (the same firms as ranking all: sim.core.ranking)
-        use, fk = f.output[cand] * intensity[cand], f.key[cand]
+        use, fk = f.output[cand] * ENERGY_INTENSITY[f.sector[cand]], f.key[cand]  # intensities of candidates only
         first = 256
         while True:
             order = cand[largest_first(use, fk, first)]
@@ -310,7 +344,7 @@ class GreenDevelopment(Targeted):
         take = order[spent <= s.budget * self.funding]
         if take.size == 0:
             return
-        f.tfp[take] *= 1.0 + s.saving * intensity[take] * s.energy_price / 10_000.0  # the energy bill saved
+        f.tfp[take] *= 1.0 + s.saving * ENERGY_INTENSITY[f.sector[take]] * s.energy_price / 10_000.0  # the energy bill saved
         paid = s.subsidy_share * s.investment * f.output[take]
         model.flows["region_support"] += np.bincount(f.zone[take], weights=paid, minlength=model.n_zone_slots)
         self.done = np.concatenate([self.done, f.key[take]])
@@ -318,7 +352,7 @@ class GreenDevelopment(Targeted):
         self.upgraded += int(take.size)
 
     def end_year(self, model: ZoneModel) -> None:
-        self.energy = float(energy_use(model, self.done, self.settings.saving).sum())
+        self.energy = float(energy_use(model, saving=self.settings.saving, upgraded=self._upgraded(model)).sum())
         self.output = float(model.firms.output[:model.firms.n].sum())
 
     def summary(self) -> dict[str, Any]:

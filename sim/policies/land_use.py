@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import Field, field_validator
 
-from sim.core.kernels import group_sums
+from sim.core.kernels import group_sum, group_sums
 from sim.core.keys import KeyIndex
 from sim.core.ranking import group_medians, order_within_groups
 from sim.policies._common import TARGETS_DOC, Targeted
@@ -111,11 +111,24 @@ class MuYield(Targeted):
         self.rebates = self.surcharges = self.booked = 0.0
         self.counts = np.zeros(len(CLASSES), dtype=np.int64)  # firms in each class, last year
         self.output_per_mu = np.zeros(len(CLASSES))  # CNY m of output per mu by class, last year
+        # _due's last answer and what it was computed from (plan_cost and start_year both ask)
+        self._due_memo: tuple[np.ndarray, ...] | None = None
 
     def prices(self) -> np.ndarray:
         """Change of the resource bill by class A..D, share."""
         s = self.settings
         return np.array([s.price_a, s.price_b, s.price_c, s.price_d])
+
+    def _changes(self, cls: np.ndarray, funding: float | None = None) -> np.ndarray:
+        """Change of each firm's bill by its class (``cls``: 0..3, -1 unclassed: no change), the
+        discounts scaled by ``funding`` when given. One gather from a five-entry table whose last
+        entry (index -1) is the unclassed firms' 0: the same numbers as
+        ``np.where(cls >= 0, prices[max(cls, 0)], 0)`` and then scaling each negative change,
+        without three passes over all firms."""
+        table = np.append(self.prices(), 0.0)
+        if funding is not None:
+            table = np.where(table < 0, table * funding, table)
+        return table[cls]
 
     def classify(self, model: ZoneModel) -> np.ndarray:
         """Class (0 A .. 3 D, -1 unclassed) of every live firm from last year's output and tax."""
@@ -129,7 +142,8 @@ class MuYield(Targeted):
         if i.size == 0:
             return cls
         nz = model.n_zone_slots
-        out_mu, tax_mu = f.output[i] / mu[i], f.tax[i] / mu[i]
+        mu_i = mu[i]
+        out_mu, tax_mu = f.output[i] / mu_i, f.tax[i] / mu_i
         zi = z[i]
 
         def zone_median(v: np.ndarray) -> np.ndarray:
@@ -138,10 +152,11 @@ class MuYield(Targeted):
         score = s.weight_tax * tax_mu / zone_median(tax_mu)[zi] + (1.0 - s.weight_tax) * out_mu / zone_median(out_mu)[zi]
         # rank within zone, best first (ties by key: no draw needed)
         o = order_within_groups(zi, -score, f.key[i], nz)  # np.lexsort((f.key[i], -score, zi))
-        counts = np.bincount(zi, minlength=nz)
+        counts = group_sum(zi, None, nz)  # np.bincount(zi, minlength=nz), compiled when the kernels are on
         start = np.cumsum(counts) - counts
         pos = np.empty(i.size)
-        pos[o] = (np.arange(i.size) - start[zi[o]] + 0.5) / counts[zi[o]]  # rank share in (0, 1)
+        zo = zi[o]
+        pos[o] = (np.arange(i.size) - start[zo] + 0.5) / counts[zo]  # rank share in (0, 1)
         cut = np.cumsum(s.shares)[:-1]  # ascending: a firm's class is the number of cuts at or below its place
         ci = (pos >= cut[0]).astype(np.int64)  # np.searchsorted(cut, pos, side="right"), 3 comparisons
         for c in cut[1:]:
@@ -156,7 +171,7 @@ class MuYield(Targeted):
         self.cls = self.classify(model)
         L = f.n
         bill = self._bill(model, L)
-        change = np.where(self.cls >= 0, self.prices()[np.maximum(self.cls, 0)], 0.0)
+        change = self._changes(self.cls)
         net = max(-float(np.sum(np.minimum(change, 0.0) * bill)) - float(np.sum(np.maximum(change, 0.0) * bill)), 0.0)
         due = self._due(model)
         return net + s.reclaim_cost * s.reclaim_share * float(f.land[:L][due].sum())
@@ -164,26 +179,45 @@ class MuYield(Targeted):
     def _bill(self, model: ZoneModel, L: int) -> np.ndarray:
         """Each firm's yearly resource bill at its current output, CNY m."""
         s, f = self.settings, model.firms
-        per_output = ENERGY_INTENSITY[f.sector[:L]] * s.energy_price / 10_000.0 + s.water_share
+        # the bill per CNY of output by sector, gathered: the same per-element arithmetic as on
+        # the gathered intensities, done on five numbers
+        per_output = (ENERGY_INTENSITY * s.energy_price / 10_000.0 + s.water_share)[f.sector[:L]]
         return f.output[:L] * per_output + s.land_tax * f.land[:L]
 
     def _due(self, model: ZoneModel) -> np.ndarray:
-        """Mask of live firms in class D this year that have been D ``reclaim_after`` years running."""
+        """Mask of live firms in class D this year that have been D ``reclaim_after`` years running
+        (and ``self._d_run``: each firm's D years running, 0 if not D).
+
+        The budget's ``plan_cost`` and ``start_year`` both ask, with other levers' ``start_year``
+        between them; the answer depends only on the classes (``self.cls``), last year's D firms
+        (``self.d_keys``, ``self.d_years``: both replaced, never changed in place) and the firms'
+        keys by slot, so it is reused when those are the same objects and the keys are equal."""
         f = model.firms
         L = f.n
-        years = np.zeros(L, dtype=np.int64)
-        if self.d_keys.size:
+        memo = self._due_memo
+        if (memo is not None and memo[0] is self.cls and memo[1] is self.d_keys and memo[2] is self.d_years
+                and memo[3].size == L and np.array_equal(memo[3], f.key[:L])):
+            self._d_run = memo[4]
+            return memo[5]
+        d = self.cls[:L] == 3
+        i = np.flatnonzero(d)  # only D firms can be due: look up their keys alone
+        years = np.zeros(i.size, dtype=np.int64)  # D years before this one
+        if self.d_keys.size and i.size:
+            keys = f.key[i]
             index = KeyIndex(self.d_keys)
             if index.repeated:  # two firms with one key (chance ~1e-10): the one the binary search finds, as ever
-                pos = np.minimum(np.searchsorted(self.d_keys, f.key[:L]), self.d_keys.size - 1)
-                hit = self.d_keys[pos] == f.key[:L]
+                pos = np.minimum(np.searchsorted(self.d_keys, keys), self.d_keys.size - 1)
+                hit = self.d_keys[pos] == keys
             else:
-                pos = index.find(f.key[:L])
+                pos = index.find(keys)
                 hit = pos >= 0
             years[hit] = self.d_years[pos[hit]]
-        d = self.cls[:L] == 3
-        self._d_run = np.where(d, years + 1, 0)
-        return d & (self._d_run >= self.settings.reclaim_after)
+        self._d_run = np.zeros(L, dtype=np.int64)
+        self._d_run[i] = years + 1
+        due = np.zeros(L, dtype=bool)
+        due[i] = years + 1 >= self.settings.reclaim_after
+        self._due_memo = (self.cls, self.d_keys, self.d_years, f.key[:L].copy(), self._d_run, due)
+        return due
 
     def start_year(self, model: ZoneModel) -> None:
         s, f, nz = self.settings, model.firms, model.n_zone_slots
@@ -192,12 +226,16 @@ class MuYield(Targeted):
             self.cls = self.classify(model)
         due = self._due(model)
         d = self._d_run > 0
-        o = np.argsort(f.key[:L][d])
-        self.d_keys, self.d_years = f.key[:L][d][o], self._d_run[d][o]
-        valid = self.cls >= 0
-        # firms, output and mu by class: bincount's sums, one compiled pass when the kernels are on
-        self.counts, out, mu = group_sums(self.cls[valid], (f.output[:L][valid], f.land[:L][valid] * MU_PER_KM2),
-                                          len(CLASSES), count=True)
+        kd = f.key[:L][d]
+        o = np.argsort(kd)
+        self.d_keys, self.d_years = kd[o], self._d_run[d][o]
+        # firms, output and mu by class: bincount's sums, one compiled pass when the kernels are on;
+        # unclassed firms go to a fifth group that is dropped (each group adds its members in
+        # slot order, so classes A..D get the same sums as from the classed firms alone)
+        nc = len(CLASSES)
+        counts, out, mu = group_sums(np.where(self.cls >= 0, self.cls, nc), (f.output[:L], f.land[:L] * MU_PER_KM2),
+                                     nc + 1, count=True)
+        self.counts, out, mu = counts[:nc], out[:nc], mu[:nc]
         self.output_per_mu = np.divide(out, mu, out=np.zeros(len(CLASSES)), where=mu > 0)
         i = np.flatnonzero(due)
         take = s.reclaim_share * self.funding * f.land[i]
@@ -215,11 +253,9 @@ class MuYield(Targeted):
         L = f.n
         if model.steps == 0 or self.cls.size == 0:
             return None
-        cls = np.full(L, UNCLASSED, dtype=np.int64)
         k = min(L, self.cls.size)
-        cls[:k] = self.cls[:k]  # firms added after classification (parks joining) are unclassed
-        change = np.where(cls >= 0, self.prices()[np.maximum(cls, 0)], 0.0)
-        change = np.where(change < 0, change * self.funding, change)  # the region funds the discounts
+        change = np.zeros(L)  # firms added after classification (parks joining) are unclassed: 0
+        change[:k] = self._changes(self.cls[:k], self.funding)  # the region funds the discounts
         extra = change * self._bill(model, L)
         nz = model.n_zone_slots
         z = f.zone[:L]

@@ -180,3 +180,82 @@ def test_window_longer_than_the_horizon_is_refused(tmp_path):
     assert not out.exists()
     assert main(["run", "--package", str(pkg), "--years", "25", "--seeds", "1", "--workers", "1",
                  "--out", str(out)]) == 0
+
+
+def _chances_one_by_one(lever, model):
+    """Delisting's chances as computed zone by zone before issue 19 (the reference)."""
+    from sim.agents.committee import prob_above, rank_slope
+    from sim.policies._common import pad
+
+    s, zs = lever.settings, model.zones
+    n = zs.capacity
+    ref = lever._reference(model)
+    noise = pad(model.committees.score_noise, n, model.params.committee_score_noise)
+    score = np.nan_to_num(zs.score, nan=0.0)
+    p, slope, need = np.zeros(n), np.zeros(n), np.zeros(n)
+    count = lever.count(n)
+    for lv in (NATIONAL, REGION):
+        members = np.flatnonzero(zs.alive & (ref == lv))
+        m = min(lever._bottom_places(lv), max(members.size - 1, 0))
+        if m <= 0:
+            continue
+        listed = members[(zs.level[members] == lv)]
+        order = members[np.lexsort((members, -score[members]))]
+        for z in listed:
+            others = order[order != z]
+            cut = score[others[-m]]
+            p[z] = 1.0 - prob_above(score[z:z + 1], cut, noise[z:z + 1])[0]
+            slope[z] = rank_slope(score[z:z + 1], cut, noise[z:z + 1])[0]
+            done = count[z] if lever.history and lever.history[-1][z] else 0.0
+            need[z] = max(s.years - done, 1.0)
+    return p, slope, need
+
+
+@pytest.mark.parametrize("places", [(1, 1), (2, 3), (4, 6)])
+def test_chances_of_all_zones_at_once_are_those_zone_by_zone(make, places):
+    lever = build("delisting", bottom_national=places[0], bottom_region=places[1], years=2)
+    m = make(ForceRank("baise", "bottom"), lever, seed=4)
+    m.committees.score_noise[:] = np.linspace(0.5, 3.0, m.committees.score_noise.size)  # not all equal
+    checked = 0
+    for _ in range(4):
+        m.step()
+        got, want = lever._chances(m), _chances_one_by_one(lever, m)
+        for g, w in zip(got, want):
+            assert g.tobytes() == w.tobytes()
+        checked += int((want[1] > 0).sum())
+    assert checked > 8  # zones with a chance were compared
+
+
+def _old_count(lever, n):
+    from sim.policies._common import pad
+
+    hist = np.array([pad(h.astype(float), n, 0.0) for h in lever.history]) if lever.history else np.zeros((0, n))
+    if lever.settings.window is not None:
+        return hist[-lever.settings.window:].sum(axis=0)
+    run = np.zeros(n)
+    for row in hist:
+        run = np.where(row > 0, run + 1, 0)
+    return run
+
+
+@pytest.mark.parametrize("window", [None, 3])
+def test_years_at_the_bottom_counted_back_are_those_counted_forward(window):
+    lever = build("delisting", years=2, window=window)
+    rng = np.random.default_rng(11)
+    assert _old_count(lever, 6).tobytes() == lever.count(6).tobytes()  # no history yet
+    for size in (5, 5, 6, 6, 6, 6, 6):  # a zone slot added on the way
+        lever.history.append(rng.random(size) < 0.6)
+        for n in (6, 8):
+            assert lever.count(n).tobytes() == _old_count(lever, n).tobytes()
+    assert lever.count(6).max() >= 2
+
+
+def test_exit_multiplier_per_zone_gathered_is_the_per_firm_rule(make):
+    lever = build("delisting", exit_multiplier=1.5)
+    m = make(lever)
+    m.step()
+    m.zones.level[m.zone_ids.index("baise")] = DELISTED
+    slots = np.arange(m.firms.n)
+    want = np.where(m.zones.level[m.firms.zone[slots]] == DELISTED, 1.5, 1.0)
+    got = lever.exit_multiplier(m, slots)
+    assert (want == 1.5).any() and got.tobytes() == want.tobytes()

@@ -54,7 +54,7 @@ def test_mu_yield_squeezes_low_yield_firms_reclaims_their_plots_and_raises_outpu
     s = lever.summary()
     assert s["reclaimed_km2"] > 0 and s["surcharges_cny_m"] > 0 and s["discounts_cny_m"] > 0
     # output per mu of the land firms occupy rises (亩均效益): low-yield plots go back to the zones
-    opl = lambda mm: mm.flows["output"].sum() / mm.occupied_land()[mm.zones.alive].sum()  # noqa: E731
+    opl = lambda mm: mm.flows["output"].sum() / mm.occupied_land()[mm.zones.alive].sum()
     assert opl(m) > 1.01 * opl(base)
     assert m.free_land()[m.zones.alive].sum() > base.free_land()[base.zones.alive].sum()
     # the classes feel their prices: D firms (this year's class) earn less than in the baseline, A firms more
@@ -109,5 +109,124 @@ def test_zone_expansion_lets_a_land_starved_zone_admit_entrants(world):
     m, _ = starved([lever])
     assert lever.added > 0
     assert m.zones.land_developed[z] > b.zones.land_developed[z]
-    firms = lambda mm: np.sum(mm.firms.zone[:mm.firms.n] == z)  # noqa: E731
+    firms = lambda mm: np.sum(mm.firms.zone[:mm.firms.n] == z)
     assert firms(m) > firms(b)
+
+
+def _old_changes(lever, cls, funding=None):
+    """The price changes as mu_yield computed them before its five-entry table (issue 19)."""
+    change = np.where(cls >= 0, lever.prices()[np.maximum(cls, 0)], 0.0)
+    return change if funding is None else np.where(change < 0, change * funding, change)
+
+
+@pytest.mark.parametrize("funding", [None, 1.0, 0.37])
+def test_mu_yield_price_changes_from_the_table_are_the_same_bits(funding):
+    lever = build("mu_yield", price_a=-0.07, price_b=-0.0, price_c=0.1, price_d=0.3)
+    cls = np.random.default_rng(5).integers(-1, 4, 1000)
+    got, want = lever._changes(cls, funding), _old_changes(lever, cls, funding)
+    assert got.tobytes() == want.tobytes()
+
+
+def test_mu_yield_bill_and_class_sums_are_those_of_the_direct_formulas(world):
+    """The per-sector bill table and the class sums without masked copies give the bits of the
+    formulas they replaced (issue 19)."""
+    from sim.core.kernels import group_sums
+    from sim.policies.environment import ENERGY_INTENSITY
+
+    lever = build("mu_yield", reclaim_after=1)
+    m = ZoneModel(world=world, levers=[lever], rng=3, agent_handles="lazy")
+    seen = []
+    start_year = lever.start_year
+
+    def checked(model):  # the class sums as start_year took them before issue 19, from its inputs
+        f, L = model.firms, model.firms.n
+        if lever.cls.size != L:
+            lever.cls = lever.classify(model)
+        valid = lever.cls >= 0
+        want = group_sums(lever.cls[valid], (f.output[:L][valid], f.land[:L][valid] * MU_PER_KM2), 4, count=True)
+        start_year(model)
+        seen.append(int(want[0].sum()))
+        assert lever.counts.tolist() == want[0].tolist()
+        per_mu = np.divide(want[1], want[2], out=np.zeros(4), where=want[2] > 0)
+        assert lever.output_per_mu.tobytes() == per_mu.tobytes()
+
+    lever.start_year = checked
+    for _ in range(3):
+        m.step()
+    assert len(seen) == 3 and seen[-1] > 0
+    f, s, L = m.firms, lever.settings, m.firms.n
+    old_bill = f.output[:L] * (ENERGY_INTENSITY[f.sector[:L]] * s.energy_price / 10_000.0 + s.water_share) \
+        + s.land_tax * f.land[:L]
+    assert lever._bill(m, L).tobytes() == old_bill.tobytes()
+
+
+def test_mu_yield_due_is_reused_only_while_its_inputs_are_unchanged(world):
+    lever = build("mu_yield", reclaim_after=2)
+    m = ZoneModel(world=world, levers=[lever], rng=3, agent_handles="lazy")
+    for _ in range(3):
+        m.step()
+    f, L = m.firms, m.firms.n
+    lever.cls = lever.classify(m)
+    first = lever._due(m)
+    assert first.any() and lever._due(m) is first  # same inputs: the same answer, not recomputed
+
+    def fresh():
+        lever._due_memo = None
+        return lever._due(m).copy(), lever._d_run.copy()
+
+    # another slot order of the keys (as after an exit) must be seen: a due firm's slot now holds
+    # the key of a firm that was not D last year, so it is not due
+    saved = f.key[:L].copy()
+    d = np.flatnonzero(first)[0]
+    other = np.flatnonzero(~first)[0]
+    f.key[[d, other]] = f.key[[other, d]]
+    got = (lever._due(m).copy(), lever._d_run.copy())
+    assert first[d] and not got[0][d]
+    want = fresh()
+    assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
+    f.key[:L] = saved
+    # new classes (a new array) are seen too
+    lever._due(m)
+    cls = lever.cls.copy()
+    cls[d] = 0
+    lever.cls = cls
+    assert not lever._due(m)[d]
+    # and a new record of last year's D firms
+    lever.d_keys, lever.d_years = np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    assert np.array_equal(lever._due(m), fresh()[0])
+
+
+def _old_due(lever, model):
+    """mu-yield's D-years lookup over all firms, as before issue 19 (the reference)."""
+    from sim.core.keys import KeyIndex
+
+    f, L = model.firms, model.firms.n
+    years = np.zeros(L, dtype=np.int64)
+    if lever.d_keys.size:
+        pos = KeyIndex(lever.d_keys).find(f.key[:L])
+        hit = pos >= 0
+        years[hit] = lever.d_years[pos[hit]]
+    d = lever.cls[:L] == 3
+    run = np.where(d, years + 1, 0)
+    return d & (run >= lever.settings.reclaim_after), run
+
+
+@pytest.mark.parametrize("after", [1, 2, 3])
+def test_mu_yield_due_of_the_d_firms_alone_is_the_lookup_over_all_firms(world, after):
+    lever = build("mu_yield", reclaim_after=after)
+    m = ZoneModel(world=world, levers=[lever], rng=5, agent_handles="lazy")
+    due = lever._due
+    seen = []
+
+    def checked(model):
+        want, run = _old_due(lever, model)
+        got = due(model)
+        assert got.dtype == want.dtype and np.array_equal(got, want)
+        assert lever._d_run.dtype == run.dtype and np.array_equal(lever._d_run, run)
+        seen.append(int(run.max(initial=0)))
+        return got
+
+    lever._due = checked
+    for _ in range(5):
+        m.step()
+    assert max(seen) >= 3  # firms D several years running were looked up
