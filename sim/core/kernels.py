@@ -140,8 +140,7 @@ def _build(nb) -> None:
         n = 0
         for s in range(0, keys.size, _BLOCK):
             kb = keys[s:s + _BLOCK]
-            for j in range(kb.size):
-                buf[j] = _keyed_u(kb[j], c1, c2, rounds)
+            _uniform(kb, c1, c2, rounds, buf)  # the block's uniforms, vectorised
             if scalar:
                 p0 = p[0]
                 for j in range(kb.size):
@@ -310,10 +309,9 @@ def _build(nb) -> None:
         for s in range(0, keys.size, _BLOCK):
             kb = keys[s:s + _BLOCK]
             zb = z[s:s + _BLOCK]
+            _uniform(kb, c1, c2, rounds, buf)  # the block's uniforms, vectorised
             for j in range(kb.size):
-                u = _keyed_u(kb[j], c1, c2, rounds)
-                buf[j] = u
-                zb[j] = _central(u - 0.5)
+                zb[j] = _central(buf[j] - 0.5)
             for j in range(kb.size):
                 u = buf[j]
                 if np.abs(u - 0.5) > 0.425:
