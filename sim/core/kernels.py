@@ -92,7 +92,7 @@ def _build(nb) -> None:
     # process (the cache would never hit: every process compiled them again, ~0.7 s)
     global _fmix, _hash, _keyed_u, _bits, _uniform, _window_count, _poisson_window, _window_rows, _window_counts, _group_sum, _group_count, _demand, _zone_key_cells, \
         _central, _ndtri_central, _keyed_normal, _group_sums, _move_rows, _key_table, _key_find, _kth, _break_ties, \
-        _poisson_head, _group_middles, _counted_keys, _rational_3_2, _ndtri_tails, _sums_by_two, _below, _rows_above, _cell_zone_sums, _chain
+        _poisson_head, _group_middles, _counted_keys, _rational_3_2, _ndtri_tails, _sums_by_two, _below, _rows_above, _cell_zone_sums, _chain, _chain_step
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     @_jit
@@ -461,23 +461,26 @@ def _build(nb) -> None:
         return True
 
     @_jit
+    def _chain_step(h, part):  # pragma: no cover - compiled
+        # streams.combine's chain step: fmix(h ^ fmix(part + GOLDEN)) (wrapping uint64 arithmetic)
+        return _fmix(h ^ _fmix(part + _GOLD))
+
+    @_jit
     def _counted_keys(prefix, counts, out):  # pragma: no cover - compiled
-        # keys.counted_keys: the k-th agent of group g gets fmix(prefix[g] ^ fmix(k + GOLDEN)),
-        # streams.combine's chain step (wrapping uint64 arithmetic, as numpy's)
+        # keys.counted_keys: the k-th agent of group g gets the chain step of (prefix[g], k)
         j = 0
         for g in range(counts.size):
             h = prefix[g]
             for k in range(counts[g]):
-                out[j] = _fmix(h ^ _fmix(np.uint64(k) + _GOLD))
+                out[j] = _chain_step(h, np.uint64(k))
                 j += 1
 
     @_jit
     def _chain(h, parts, out):  # pragma: no cover - compiled
-        # streams.combine's chain step over 1-d parts: fmix(h ^ fmix(part + GOLDEN)), ``h`` one
-        # value for all (size 1) or one per part
+        # the chain step over 1-d parts, ``h`` one value for all (size 1) or one per part
         one = h.size == 1
         for i in range(parts.size):
-            out[i] = _fmix(h[0 if one else i] ^ _fmix(parts[i] + _GOLD))
+            out[i] = _chain_step(h[0 if one else i], parts[i])
 
     @_jit
     def _rational_3_2(r, c3, c2, c1, c0, d2, d1):  # pragma: no cover - compiled
