@@ -368,8 +368,22 @@ def exits(model: ZoneModel) -> np.ndarray:
     """Firms that close this year (slots, ascending); the model frees them."""
     hazard = exit_hazard(model)
     mult = model.hooks.exit_multiplier(model, model.live_firms())
-    return model.streams.below("firm.exit", model.steps, model.firms.key[:model.firms.n],
+    gone = model.streams.below("firm.exit", model.steps, model.firms.key[:model.firms.n],
                                hazard if np.isscalar(mult) and mult == 1.0 else hazard * mult)
+    return _not_anchors_in_spin_up(model, gone)
+
+
+def _not_anchors_in_spin_up(model: ZoneModel, slots: np.ndarray) -> np.ndarray:
+    """``slots`` without the world's anchor firms during the spin-up (years < 0), else unchanged.
+    Anchors are published firms in published zones at the start year, and the spin-up only writes
+    the other firms' history: an anchor that closed would be missing from the start, and one that
+    moved would leave its home zone's table output short of its published size (the zone's other
+    firms were then given a negative total, and output turned NaN: docs/validation.md, structural
+    note 6). Every draw is keyed by the firm, so leaving anchors out changes no other firm's draw;
+    from year 0 on, anchors close and move like any firm."""
+    if model.steps >= 0 or slots.size == 0 or model.anchor_keys.size == 0:
+        return slots
+    return slots[~np.isin(model.firms.key[slots], model.anchor_keys)]
 
 
 def zone_attractiveness(model: ZoneModel, service: np.ndarray, free: np.ndarray | None = None) -> np.ndarray:
@@ -390,7 +404,7 @@ def relocate(model: ZoneModel, service: np.ndarray, free: np.ndarray) -> np.ndar
     choice probabilities (``sim.core.choice``). Destinations accept movers in a key-based random
     order (a yearly stream) until their free land runs out."""
     f, p, S, y = model.firms, model.params, model.streams, model.steps
-    cand = S.below("firm.relocate", y, f.key[:f.n], float(p.relocation_rate))
+    cand = _not_anchors_in_spin_up(model, S.below("firm.relocate", y, f.key[:f.n], float(p.relocation_rate)))
     if cand.size == 0:
         return np.zeros((0, 2), dtype=np.int64)
     here = f.zone[cand]

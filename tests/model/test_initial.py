@@ -77,6 +77,68 @@ def test_start_matches_table_counts_and_anchors(name, spinup):
         assert f.hightech[hit[0]] == a.hightech or not a.hightech
 
 
+def _anchors_before_reanchor(monkeypatch, world, seeds, **over):
+    """Where each anchor firm is (its zone ids; [] if it closed) at the end of the spin-up, just
+    before reanchor, for each seed."""
+    import sim.model.initial as ini
+
+    seen: dict[int, dict[str, list[str]]] = {}
+    real = ini.reanchor
+    current = [None]
+
+    def spy(model, rows, anchors=()):
+        f = model.firms
+        seen[current[0]] = {name: [model.zone_ids[z] for z in f.zone[:f.n][f.key[:f.n] == k]]
+                            for k, name in model.anchor_names.items()}
+        return real(model, rows, anchors)
+
+    monkeypatch.setattr(ini, "reanchor", spy)
+    for seed in seeds:
+        current[0] = seed
+        ZoneModel(world=world, rng=seed, agent_handles="lazy", **over)
+    return seen
+
+
+def test_anchors_stay_open_and_at_home_through_the_spin_up(monkeypatch, world):
+    """The spin-up writes the other firms' history; the anchors (published firms in published zones)
+    neither close nor move before the start (docs/validation.md, structural note 6). Before the
+    fix, 16 of these 41 seeds lost or moved an anchor (seed 22 closed SGMW's Baojun base, the
+    region's largest firm; seed 1 Liuzhou Wuling; seed 20210, the golden run's, moved it to Qinzhou)."""
+    seeds = list(range(40)) + [20210]
+    home = {a.name: [a.zone] for a in world.anchors}
+    seen = _anchors_before_reanchor(monkeypatch, world, seeds)
+    assert {s: {n: z for n, z in where.items() if z != home[n]} for s, where in seen.items()} == {s: {} for s in seeds}
+
+
+def test_anchor_that_would_move_in_the_spin_up_leaves_a_finite_start():
+    """The example hypothesis found (tests/test_invariants.py): with these settings SGMW's Baojun
+    base (CNY 30 bn, Liuzhou) moved to Hezhou (23 bn) in the spin-up, reanchor kept it at its size
+    there, Hezhou's other firms got a negative total and output turned NaN."""
+    m = ZoneModel(world=load_world("guangxi"), rng=15577, agent_handles="lazy", startup_rate=0.0,
+                  land_quota=0.0, zone_tax_share=0.0, relocation_rate=0.25)
+    assert np.isfinite(m.firms.output[:m.firms.n]).all()
+    assert m.recorder.region_latest["output"] == pytest.approx(936.0)
+    m.step()
+    assert np.isfinite(m.recorder.region_latest["output"])
+
+
+def test_anchors_close_and_move_like_any_firm_from_year_zero(world):
+    """The exemption is the spin-up's only: from year 0 on an anchor's own draws decide."""
+    from sim.agents import enterprise as ent
+
+    m = ZoneModel(world=world, rng=3, agent_handles="lazy")
+    f = m.firms
+    slots = np.flatnonzero(np.isin(f.key[:f.n], m.anchor_keys))
+    assert slots.size == len(world.anchors)
+    for year in (0, 1, 7):
+        m.steps = year
+        assert np.array_equal(ent._not_anchors_in_spin_up(m, slots), slots)
+    m.steps = -3
+    assert ent._not_anchors_in_spin_up(m, slots).size == 0
+    others = np.setdiff1d(np.arange(f.n), slots)[:50]
+    assert np.array_equal(ent._not_anchors_in_spin_up(m, np.sort(np.r_[slots, others])), others)
+
+
 def test_spin_up_leaves_no_start_up_transients(world):
     """Year 1 looks like the years after it: no exit spike, certified firms do not fall, output does
     not stall (issue 15: exits 11.6% in year 1 against 8.1% later; certified firms 1,465 -> 1,100)."""
