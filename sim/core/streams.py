@@ -408,6 +408,9 @@ class Streams:
             group = np.zeros(keys.size, dtype=np.int64)
             k = np.array([k])
         group = np.asarray(group, dtype=np.int64)
+        chosen = kernels.group_smallest(race, group, np.asarray(k, dtype=np.int64).ravel())  # the same mask,
+        if chosen is not None:  # without sorting the races that are not drawn (compiled)
+            return chosen
         order = kernels.group_lexsort(race, group, np.size(k))  # np.lexsort((race, group)), compiled
         g = group[order]
         start = kernels.group_starts(g)  # first position of each group: np.searchsorted(g, g, side="left")

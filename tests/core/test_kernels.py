@@ -471,3 +471,35 @@ def test_logit_cdf_compiled_is_numpys(monkeypatch):
     for _ in range(2):  # the second call with the row shifts kept from the first
         got, want = both(lambda: draw_alternatives(cdf, group, v), monkeypatch)
         assert np.array_equal(got, want)
+
+
+@pytest.mark.parametrize("kind", ["float", "uint"])
+def test_group_smallest_is_lexsorts_first_k(kind):
+    """The first k[g] of each group in np.lexsort((key, group)): ties by index at the k-th place,
+    -0.0 = 0.0, NaN last, +inf, k of 0, negative, or above a group's size, empty groups."""
+    rng = np.random.default_rng(8)
+    for n in (1, 7, 300, 20_000):
+        for n_group in (1, 3, 40):
+            g = rng.integers(0, n_group, n)
+            if kind == "float":
+                key = rng.choice(np.array([0.0, -0.0, 1.5, 2.0, np.inf, -np.inf, np.nan]), n)
+                some = rng.random(n) < 0.5
+                key[some] = rng.integers(0, 4, some.sum()) * 0.5  # more ties
+            else:
+                key = rng.integers(0, 5, n).astype(np.uint64) << np.uint64(61)
+            k = rng.integers(-1, max(2, n // n_group + 2), n_group)
+            order = np.lexsort((key, g))
+            gs = g[order]
+            rank = np.arange(n) - np.searchsorted(gs, gs)
+            want = np.zeros(n, dtype=bool)
+            want[order] = rank < k[gs]
+            got = kernels.group_smallest(key, g, k)
+            assert got is not None and np.array_equal(got, want)
+
+
+def test_group_smallest_declines_what_it_cannot_do(monkeypatch):
+    g = np.array([0, 1, 2])
+    assert kernels.group_smallest(np.ones(3), g, np.array([1, 1])) is None  # a group outside k
+    assert kernels.group_smallest(np.ones(3, dtype=np.float32), g, np.ones(3, dtype=np.int64)) is None
+    monkeypatch.setattr(kernels, "ENABLED", False)
+    assert kernels.group_smallest(np.ones(3), g, np.ones(3, dtype=np.int64)) is None

@@ -364,8 +364,11 @@ def test_compiled_sorts_give_numpys_order_and_samples(monkeypatch):
                 monkeypatch.setattr(kernels, "SORTS", on)
                 runs.append((s.order("entry.admit_queue", 2, keys, g),
                              s.sample_weighted("init.hightech", 0, keys, w, k, group=g)))
+            monkeypatch.setattr(kernels, "ENABLED", False)  # numpy's lexsort (sample_weighted's selection
+            numpy_draw = s.sample_weighted("init.hightech", 0, keys, w, k, group=g)  # is compiled apart from SORTS)
+            monkeypatch.setattr(kernels, "ENABLED", True)
             assert np.array_equal(runs[0][0], np.lexsort((b, g))) and np.array_equal(runs[0][0], runs[1][0])
-            assert np.array_equal(runs[0][1], runs[1][1])
+            assert np.array_equal(runs[0][1], runs[1][1]) and np.array_equal(runs[0][1], numpy_draw)
 
 
 def test_zone_key_order_independent_of_slots():

@@ -8,6 +8,7 @@ import pytest
 from sim.core import kernels
 from sim.core.units import m_from_bn
 from sim.model import firm_sizes as fs
+from sim.model import initial
 from sim.model.zonemodel import ZoneModel
 from sim.scenario.world import load_world
 
@@ -30,6 +31,66 @@ def test_2017_law_reproduces_the_counts_and_the_mean():
     assert np.mean(x >= fs.LARGE_CNY_M) * fs.FIRMS_2017 == pytest.approx(640, rel=1e-3)
     assert 1.05 < law.a_top < 1.3  # the top tail stays Zipf-like
     assert law.mean() == pytest.approx(fs.OUTPUT_2017_BN * 1000 / fs.FIRMS_2017, rel=1e-3)
+
+
+def test_quantile_is_the_three_piece_expression():
+    """SizeLaw.quantile computes each piece's power only where it applies: the same doubles as the
+    three powers over every uniform and np.where (tails of every length, the knots, 0 and 1)."""
+    law = fs.fit(936.0, 36_500)
+    rng = np.random.default_rng(2)
+    knots = [u for p in (law.p20, law.p133) for u in 1.0 - p + np.arange(-4, 5) * 2.0**-53]  # the nearest u
+    for n in (1, 5, 17, 1000, 36_500):
+        u = rng.random(n)
+        u[: n // 3] = rng.choice([0.0, 1.0, np.nan, *knots], n // 3)
+        v = np.clip(1.0 - u, 1e-300, 1.0)
+        want = np.where(v > law.p20, fs.X_MIN * v ** (-1.0 / law.a_low),
+                        np.where(v > law.p133, fs.ABOVE_SCALE_CNY_M * (v / law.p20) ** (-1.0 / law.a_mid),
+                                 fs.LARGE_CNY_M * (v / law.p133) ** (-1.0 / law.a_top)))
+        assert np.array_equal(law.quantile(u).view(np.uint64), want.view(np.uint64))
+
+
+@pytest.mark.skipif(not kernels.AVAILABLE, reason="numba not installed or switched off")
+def test_compiled_zone_sizes_are_numpys(monkeypatch):
+    """The compiled zone_sizes gives numpy's doubles: zones stretched, shrunk, shrunk past their
+    excess (c < 0), with no firm above 133 m, with only anchors, an empty zone, NaN draws."""
+    rng = np.random.default_rng(5)
+    law = fs.fit(936.0, 36_500)
+    zone = np.repeat(np.arange(6), [20_000, 10_000, 6_000, 400, 3, 0])
+    x = law.quantile(rng.random(zone.size))
+    x[36_000:36_400] = np.minimum(x[36_000:36_400], 50.0)  # zone 3: nobody above 133 m
+    fixed = rng.random(zone.size) < 0.001
+    fixed[-3:] = True  # zone 4: anchors only
+    x[5] = np.nan
+    for target in ([500_000.0, 120_000.0, 40.0, 9_000.0, 1.0, 3.0], [1e6, 1e3, 1e7, 1.0, 5e5, 0.0]):
+        target = np.array(target)
+        monkeypatch.setattr(kernels, "ENABLED", False)
+        want = fs.zone_sizes(x, zone, fixed, target, 0.25)
+        monkeypatch.setattr(kernels, "ENABLED", kernels.enable())
+        assert kernels.zone_sizes(x, zone, fixed, target, 0.25, fs.LARGE_CNY_M) is not None
+        got = fs.zone_sizes(x, zone, fixed, target, 0.25)
+        assert np.array_equal(got.view(np.uint64), want.view(np.uint64))
+
+
+def test_largest_is_the_stable_sorts_first():
+    rng = np.random.default_rng(6)
+    for _ in range(500):
+        n = int(rng.integers(1, 200))
+        m = int(rng.integers(0, n + 2))
+        x = rng.choice([1.0, 2.0, 3.5, np.nan, -0.0, 0.0, np.inf], n) if rng.random() < 0.5 else rng.random(n)
+        assert np.array_equal(initial._largest(x, m), np.argsort(-x, kind="stable")[:m])
+
+
+@pytest.mark.skipif(not kernels.AVAILABLE, reason="numba not installed or switched off")
+def test_compiled_build_is_numpys(monkeypatch):
+    """The build with every kernel (sample_weighted's selection, zone_sizes, the thinning) is the
+    build with numpy alone: every firm column, bit for bit."""
+    w = load_world("guangxi2017")
+    built = []
+    for on in (True, False):
+        monkeypatch.setattr(kernels, "ENABLED", kernels.enable() and on)
+        m = ZoneModel(world=w, rng=9, agent_handles="lazy")
+        built.append({c: getattr(m.firms, c)[:m.firms.n].copy() for c in m.firms._columns})
+    assert all(np.array_equal(built[0][c].view(np.uint8), built[1][c].view(np.uint8)) for c in built[0])
 
 
 def test_zone_sizes_hit_targets_and_keep_counts():
