@@ -181,19 +181,23 @@ def _build(nb) -> None:
     # a handful of rows (entry and graduates: a fixed cost paid every year)
     @_jit
     def _window_rows(rows, lam, u, ll, uu, lo):  # pragma: no cover - compiled
+        # also the largest first cell (lo.max(), -1.0 with no rows): whether the log-factorial table
+        # covers every window, without another pass
         wmax = 0
+        lomax = -1.0
         for r in range(rows.size):
             i = rows[r]
             x, ur = lam[i], u[i]
             ll[r], uu[r] = x, ur
             if ur > 1.0 - 2.0**-20 or not (x >= 0.0):
-                return -1  # the survival side (or a rate numpy's windows fail on): numpy decides
+                return -1, lomax  # the survival side (or a rate numpy's windows fail on): numpy decides
             sd = 11.0 * np.sqrt(x)
             k0 = np.floor(x - sd - 5.0)
             k0 = k0 if k0 > 0.0 else 0.0  # noqa: FURB136 - np.maximum(0.0, .): +0.0, as numpy gives
             lo[r] = k0
+            lomax = max(lomax, k0)
             wmax = max(wmax, np.int64(np.ceil(x + sd + 5.0) - k0 + 1.0))
-        return wmax
+        return wmax, lomax
 
     @_jit
     def _window_counts(rows, l, k0, u, p0, w, out):  # pragma: no cover - compiled
@@ -619,10 +623,12 @@ def rows_above(u: np.ndarray, lam: np.ndarray, thr: float) -> np.ndarray:
 
 
 def poisson_head(u: np.ndarray, lam: np.ndarray, act: np.ndarray, p0: np.ndarray, steps: int,
-                 out: np.ndarray) -> np.ndarray:
+                 out: np.ndarray, left: np.ndarray | None = None) -> np.ndarray:
     """Counts 1 .. ``steps`` of the rows ``act`` into ``out`` by sequential search from
-    ``p0 = exp(-lam[act])``; returns the rows whose count is beyond ``steps`` (ascending)."""
-    left = np.empty(act.size, dtype=np.int64)
+    ``p0 = exp(-lam[act])``; returns the rows whose count is beyond ``steps`` (ascending), at the
+    start of ``left`` if given (1-d int64, room for ``act.size`` rows)."""
+    if left is None:
+        left = np.empty(act.size, dtype=np.int64)
     n = _poisson_head(u, lam, act, np.ascontiguousarray(p0, dtype=np.float64), int(steps), out, left)
     return left[:n]
 
@@ -738,13 +744,14 @@ def poisson_window(l: np.ndarray, k0: np.ndarray, u: np.ndarray, p0: np.ndarray,
     return below
 
 
-def window_rows(rows: np.ndarray, lam: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+def window_rows(rows: np.ndarray, lam: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, float]:
     """``streams._poisson_windows``' rows: their rates and uniforms, each window's first cell
-    ``max(0, floor(lam - 11 sqrt(lam) - 5))`` and the widest window ``ceil(lam + 11 sqrt(lam) + 5)
-    - first + 1``; the width is -1 if a uniform is above 1 - 2**-20 (numpy decides)."""
+    ``max(0, floor(lam - 11 sqrt(lam) - 5))``, the widest window ``ceil(lam + 11 sqrt(lam) + 5)
+    - first + 1`` and the largest first cell; the width is -1 if a uniform is above 1 - 2**-20
+    (numpy decides; the largest first cell is then meaningless)."""
     ll, uu, lo = np.empty(rows.size), np.empty(rows.size), np.empty(rows.size)
-    w = _window_rows(rows, lam, u, ll, uu, lo)
-    return ll, uu, lo, int(w)
+    w, lomax = _window_rows(rows, lam, u, ll, uu, lo)
+    return ll, uu, lo, int(w), float(lomax)
 
 
 def window_counts(rows: np.ndarray, l: np.ndarray, k0: np.ndarray, u: np.ndarray, p0: np.ndarray, w: int,
@@ -1376,3 +1383,92 @@ def zone_sizes(x: np.ndarray, zone: np.ndarray, fixed: np.ndarray, target: np.nd
                    np.ascontiguousarray(target), float(max_share), float(large), out):
         return out
     return None
+
+
+# ------------------------------------------------------------------------------------------
+# draw kernels (issue 19): ``streams.Streams.poisson`` and ``streams.poisson_ppf`` in fewer calls.
+# A Poisson draw of 2 x 14 zones cost ~30 us in ~25 numpy calls and gathers (the uniforms per
+# stream and ``np.stack``, the broadcast lam, rows above the threshold, the split by rate, the
+# concatenation, the window's first probability); here: the uniforms straight into one array,
+# one pass for the rows and one for the window's log-probability, between numpy's exp and log
+# (numba's differ in the last bit on AVX-512). The same operations in the same order: the same
+# counts.
+# ------------------------------------------------------------------------------------------
+_draws_built = False
+
+
+def _build_draws(nb) -> None:
+    """Define the draw kernels (compiled on first use, the machine code cached)."""
+    global _pois_rows, _window_logp
+    _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
+
+    @_jit
+    def _pois_rows(u, lam, thr, seq_rate, neg, act, rows):  # pragma: no cover - compiled
+        # streams.poisson_ppf's rows = flatnonzero(u + lam > thr), split by lam < seq_rate into
+        # ``act`` (with -lam, for numpy's exp) and ``rows``, both ascending, in one pass
+        na = 0
+        nr = 0
+        for i in range(u.size):
+            x = lam[i]
+            if u[i] + x > thr:
+                if x < seq_rate:
+                    act[na] = i
+                    neg[na] = -x
+                    na += 1
+                else:
+                    rows[nr] = i
+                    nr += 1
+        return na, nr
+
+    @_jit
+    def _window_logp(lo, lg, ll, logfact, out):  # pragma: no cover - compiled
+        # lo * log(lam) - lam - log(lo!) (numpy's log passed in; a product and two differences, in
+        # numpy's order: no fused multiply-add without fastmath)
+        for r in range(lo.size):
+            out[r] = lo[r] * lg[r] - ll[r] - logfact[np.int64(lo[r])]
+
+
+def draws_on() -> bool:
+    """True when the kernels are on (the draw kernels are defined the first time)."""
+    global _draws_built
+    if not ENABLED:
+        return False
+    if not _draws_built:
+        _build_draws(numba)
+        _draws_built = True
+    return True
+
+
+def poisson_rows(u: np.ndarray, lam: np.ndarray, thr: float, seq_rate: float
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Of 1-d float64 ``u`` and ``lam``, the rows with ``u + lam > thr`` split by ``lam < seq_rate``:
+    ``(act, -lam[act], rows, buf)``, ``act`` and ``rows`` ascending; ``rows`` is the start of
+    ``buf``, whose rest may take more rows (``poisson_head``'s ``left``)."""
+    n = u.size
+    act, neg, buf = np.empty(n, dtype=np.int64), np.empty(n), np.empty(n, dtype=np.int64)
+    na, nr = _pois_rows(u, lam, float(thr), float(seq_rate), neg, act, buf)
+    return act[:na], neg[:na], buf[:nr], buf
+
+
+def keyed_poisson_rows(keys: np.ndarray, cs: np.ndarray, rounds: int, lam: np.ndarray, thr: float,
+                       seq_rate: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``keyed_uniform`` of the 1-d ``keys`` for each stream's constants ``cs[s] = (c1, c2)``
+    (uint64, streams x 2; the uniforms row-major, streams x keys flattened) and ``poisson_rows``
+    of them against the flat ``lam``: ``(u, act, -lam[act], rows, buf)``."""
+    # one _uniform call a stream, into its row (one pass with the selection below measured 1.7x:
+    # the hash loop vectorises only at the top level, on a C-contiguous block)
+    k, n = keys.size, lam.size
+    u, neg = np.empty(n), np.empty(n)
+    for s in range(cs.shape[0]):
+        _uniform(keys, cs[s, 0], cs[s, 1], rounds, u[s * k:(s + 1) * k])
+    act, buf = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    na, nr = _pois_rows(u, lam, float(thr), float(seq_rate), neg, act, buf)
+    return u, act[:na], neg[:na], buf[:nr], buf
+
+
+def window_logp(lo: np.ndarray, lg: np.ndarray, ll: np.ndarray, logfact: np.ndarray) -> np.ndarray:
+    """``lo * lg - ll - logfact[lo.astype(np.int64)]`` of 1-d float64 arrays (every ``lo`` a whole
+    number below ``logfact.size``) in one pass."""
+    out = np.empty(lo.size)
+    _window_logp(lo, lg, ll, logfact, out)
+    return out

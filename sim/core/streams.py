@@ -172,6 +172,7 @@ class Streams:
         self._row: dict[str, int] = {}
         self._pre = np.zeros((0, 2), dtype=np.uint64)
         self._year_consts: dict[int, np.ndarray] = {}
+        self._const_arrays: dict[tuple[tuple[str, ...], int], np.ndarray] = {}  # (names, year) -> _const_rows
         for n in names:
             self.register(n)
 
@@ -348,8 +349,33 @@ class Streams:
         """Poisson counts by exact inversion of one keyed uniform each: a small change of ``lam``
         changes a count only if the uniform is within the change of a CDF step. With a
         sequence of streams, ``lam`` has one row per stream."""
+        if kernels.ENABLED and "bits" not in self.__dict__ and kernels.draws_on():
+            # the uniforms and the rows that need more than a comparison in one compiled pass, then
+            # poisson_ppf's compiled path: the same counts in ~10 calls, not ~25 (issue 19: 2 x 14
+            # zones' entry drew in ~30 us)
+            k = as_keys(keys)
+            names = (name,) if isinstance(name, str) else name
+            shape = k.shape if isinstance(name, str) else (len(names),) + k.shape
+            la = np.asarray(lam, dtype=float)
+            if la.shape != shape:
+                la = np.broadcast_to(la, shape)
+            la = np.ascontiguousarray(la).reshape(-1)
+            u, act, neg, rows, buf = kernels.keyed_poisson_rows(
+                np.ascontiguousarray(k).reshape(-1), self._const_rows(names, int(year)), self.rounds, la,
+                _ABOVE, _SEQ_RATE)
+            out = np.zeros(la.size, dtype=np.int64)
+            _poisson_rest(out, u, la, act, neg, rows, buf)
+            return out.reshape(shape)
         u = self.uniform(name, year, keys)
         return poisson_ppf(u, np.broadcast_to(np.asarray(lam, dtype=float), u.shape))
+
+    def _const_rows(self, names: Sequence[str], year: int) -> np.ndarray:
+        """The draw-0 constants of ``names`` in ``year`` as a streams x 2 uint64 array (cached)."""
+        key = (tuple(names), year)
+        c = self._const_arrays.get(key)
+        if c is None:
+            c = self._const_arrays[key] = np.array([self._const(n, year, 0) for n in names], dtype=np.uint64)
+        return c
 
     def choice(self, name: str, year: int, keys: np.ndarray, cdf: np.ndarray, group: np.ndarray) -> np.ndarray:
         """Alternative of each key from its ``group`` row of cumulative probabilities (the
@@ -515,6 +541,7 @@ _LOGFACT = np.array([math.lgamma(k + 1.0) for k in range(4096)])
 _WINDOW_CELLS = 1 << 21
 _SEQ_RATE = 3.0  # rates below: sequential search for the first _SEQ_STEPS values of k
 _SEQ_STEPS = 3
+_ABOVE = 1.0 - 2.0**-40  # u + lam above this may need a count above 0 (poisson_ppf)
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
 
@@ -544,22 +571,17 @@ def poisson_ppf(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
         return out.reshape(shape)
     # k = 0 where u <= exp(-lam); as exp(-lam) > 1 - lam, only u > 1 - lam (less a margin far
     # above the error of exp) can need more: with the model's innovation rates a few per cent
-    if kernels.ENABLED:  # contiguous for the compiled passes below (a scalar rate arrives broadcast)
-        u, lam = np.ascontiguousarray(u), np.ascontiguousarray(lam)
-        rows = kernels.rows_above(u, lam, 1.0 - 2.0**-40)
-    else:
-        rows = np.flatnonzero(u + lam > 1.0 - 2.0**-40)
+    if kernels.ENABLED and kernels.draws_on():  # the same steps, compiled (_poisson_rest)
+        u, lam = np.ascontiguousarray(u), np.ascontiguousarray(np.broadcast_to(lam, u.shape))
+        _poisson_rest(out, u, lam, *kernels.poisson_rows(u, lam, _ABOVE, _SEQ_RATE))
+        return out.reshape(shape)
+    rows = np.flatnonzero(u + lam > _ABOVE)
     if rows.size == 0:
         return out.reshape(shape)
     # small rates: a sequential search for the first few k (most rows end there), on compacted
     # arrays; the rest (large rates, and the few small-rate rows left) by windows of their CDF
     small = lam[rows] < _SEQ_RATE
     act = rows[small]
-    if kernels.ENABLED:  # the same search, compiled
-        rows = np.concatenate([rows[~small], kernels.poisson_head(u, lam, act, np.exp(-lam[act]), _SEQ_STEPS, out)])
-        if rows.size:
-            _poisson_windows(rows, out, u, lam)
-        return out.reshape(shape)
     uu, ll = u[act], lam[act]
     pp = np.exp(-ll)
     cc = pp.copy()
@@ -580,15 +602,29 @@ def poisson_ppf(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
     return out.reshape(shape)
 
 
+def _poisson_rest(out, u, lam, act, neg, rows, buf) -> None:
+    """``poisson_ppf``'s steps after its rows, compiled: ``act`` (rates below _SEQ_RATE, with their
+    ``-lam``) by sequential search, then by windows ``rows`` (the other rates, at the start of
+    ``buf``) and after them the rows ``act`` left (written into ``buf`` behind ``rows``: the numpy
+    path's concatenation, in its order)."""
+    nr = rows.size
+    if act.size:
+        nr += kernels.poisson_head(u, lam, act, np.exp(neg, out=neg), _SEQ_STEPS, out, buf[nr:]).size
+    if nr:
+        _poisson_windows(buf[:nr], out, u, lam)
+
+
 def _poisson_windows(rows, out, u, lam) -> None:
     """Exact quantiles of ``rows`` from their CDFs over windows [lo, lo + width) holding all
     but ~1e-25 of each row's mass; rows of similar width (within a factor 4) share a window."""
     if kernels.ENABLED and rows.dtype == np.int64 and u.dtype == lam.dtype == np.float64:
-        ll, uu, lo, w = kernels.window_rows(rows, lam, u)  # one compiled pass: the same values
-        if w >= 0 and (not lo.size or lo.max() < _LOGFACT.size):
-            # compiled, row by row, each stopping at its quantile (as below, where this is explained)
-            kernels.window_counts(rows, ll, lo, uu, np.exp(lo * np.log(ll) - ll - _LOGFACT[lo.astype(np.int64)]), w,
-                                  out)
+        ll, uu, lo, w, lomax = kernels.window_rows(rows, lam, u)  # one compiled pass: the same values
+        if w >= 0 and lomax < _LOGFACT.size:
+            # compiled, row by row, each stopping at its quantile (as below, where this is explained),
+            # from pmf(lo) = exp(lo log(lam) - lam - log(lo!)), numpy's exp and log
+            p0 = kernels.window_logp(lo, np.log(ll), ll, _LOGFACT) if kernels.draws_on() else \
+                lo * np.log(ll) - ll - _LOGFACT[lo.astype(np.int64)]
+            kernels.window_counts(rows, ll, lo, uu, np.exp(p0, out=p0), w, out)
             return
     ll, uu = lam[rows], u[rows]
     sd = np.sqrt(ll)

@@ -503,3 +503,57 @@ def test_group_smallest_declines_what_it_cannot_do(monkeypatch):
     assert kernels.group_smallest(np.ones(3, dtype=np.float32), g, np.ones(3, dtype=np.int64)) is None
     monkeypatch.setattr(kernels, "ENABLED", False)
     assert kernels.group_smallest(np.ones(3), g, np.ones(3, dtype=np.int64)) is None
+
+
+def test_keyed_poisson_matches_numpy(monkeypatch):
+    """Streams.poisson's compiled path (the uniforms of each stream into one array, the rows split in
+    one pass, the head and windows behind them) gives the numpy path's counts, uniform then
+    poisson_ppf: one stream and several, a year's 14 zones and 2 x 14, tens of thousands of firms,
+    rates 0, tiny, at the head's limit and far above it, one rate for all keys or one per stream row,
+    2-d and empty keys, two hash rounds, and keys whose uniforms lie within 5e-5 of 1."""
+    rng = np.random.default_rng(31)
+    keys = rng.integers(0, 2**64, 60_000, dtype=np.uint64)
+    s0 = Streams(3, ["p.a"])
+    u0 = s0.uniform("p.a", 2, keys)
+    near = keys[np.argsort(u0)[-6:]]  # 1 - u below ~1e-4: deep into the head and windows
+    assert (1.0 - s0.uniform("p.a", 2, near)).max() < 5e-4
+    lam = np.concatenate([rng.uniform(0, 0.3, 20_000), rng.uniform(0, 3, 20_000), rng.lognormal(3, 2, 20_000)])
+    lam[:50] = 0.0
+    lam[50:60] = [1e-300, 1e-9, 2.9999999, 3.0, 3.0000001, 4096.0, 5e4, 2e5, 1e-3, 0.5]
+    cases = [("p.a", keys, lam), ("p.a", keys[:14], lam[40_000:40_014]), ("p.a", keys[:14], 0.0),
+             ("p.a", keys[:14], 55.0), (("p.a", "p.b"), keys[:14], np.stack([lam[40_000:40_014], lam[20_000:20_014]])),
+             (("p.a", "p.b"), keys[:14], np.array([[2.5], [700.0]])), ("p.a", keys[:600].reshape(20, 30), lam[:600].reshape(20, 30)),
+             ("p.a", keys[:0], lam[:0]), (("p.a", "p.b"), keys[:0], 1.0),
+             ("p.a", near, np.array([0.0, 0.01, 1.0, 2.9, 30.0, 3000.0])), ("p.a", near, 0.7),
+             (["p.b", "p.a"], near, np.array([[1e-5] * 6, [9.0] * 6]))]
+    for rounds in (1, 2):
+        s = Streams(3, ["p.a", "p.b"], rounds=rounds)
+        for name, k, la in cases:
+            got, want = both(lambda name=name, k=k, la=la, s=s: s.poisson(name, 2, k, la), monkeypatch)
+            assert got.dtype == want.dtype == np.int64 and got.shape == want.shape
+            assert np.array_equal(got, want), (name, np.shape(la))
+    s = Streams(3, ["p.a", "p.b"])
+    assert s.poisson("p.a", 2, near, np.full(6, 2000.0)).min() > 1800  # the windows ran on the far side
+    assert (s.poisson("p.a", 2, keys, lam) > 3).sum() > 5000
+    two = s.poisson(("p.a", "p.b"), 2, keys[:14], np.stack([lam[:14], lam[40_000:40_014]]))
+    assert np.array_equal(two[1], s.poisson("p.b", 2, keys[:14], lam[40_000:40_014]))  # a row is its stream's draw
+
+
+def test_poisson_rows_and_window_rows(monkeypatch):
+    """The split of poisson_ppf's rows in one pass is flatnonzero's, by rate; window_rows' largest
+    first cell is lo.max() (and -1 with no rows)."""
+    rng = np.random.default_rng(4)
+    kernels.draws_on()
+    lam = np.concatenate([rng.uniform(0, 6, 5000), [0.0, 3.0, np.nan, 1e6]])
+    u = rng.uniform(0, 1, lam.size)
+    u[-4:] = [1.0 - 2.0**-45, 0.5, 0.99, 0.1]
+    act, neg, rows, buf = kernels.poisson_rows(u, lam, 1.0 - 2.0**-40, 3.0)
+    above = np.flatnonzero(u + lam > 1.0 - 2.0**-40)
+    assert np.array_equal(act, above[lam[above] < 3.0]) and np.array_equal(rows, above[lam[above] >= 3.0])
+    assert np.array_equal(neg, -lam[act]) and buf.size == u.size and act.size > 100 and rows.size > 100
+    _, _, lo, w, lomax = kernels.window_rows(rows, lam, u)
+    assert w > 0 and lomax == lo.max() == np.floor(1e6 - 11.0 * np.sqrt(1e6) - 5.0)
+    assert kernels.window_rows(rows[:0], lam, u)[3:] == (0, -1.0)
+    x = rng.uniform(0, 3000, 400)
+    got = kernels.window_logp(np.floor(x), np.log(x), x, np.arange(4096.0))
+    assert np.array_equal(got.view(np.uint64), (np.floor(x) * np.log(x) - x - np.floor(x)).view(np.uint64))
