@@ -172,7 +172,7 @@ class Streams:
         self._row: dict[str, int] = {}
         self._pre = np.zeros((0, 2), dtype=np.uint64)
         self._year_consts: dict[int, np.ndarray] = {}
-        self._const_arrays: dict[tuple[tuple[str, ...], int], np.ndarray] = {}  # (names, year) -> _const_rows
+        self._const_arrays: dict[tuple[tuple[str, ...], int, int], np.ndarray] = {}  # see _const_rows
         for n in names:
             self.register(n)
 
@@ -235,6 +235,8 @@ class Streams:
                 new[:, j] ^= U64(_combine_int(k))
             fmix(new)
             self._pre = np.concatenate([self._pre, new])
+        if kernels.ENABLED and kernels.draws_on():  # one compiled pass: the same words, ~1 us
+            return kernels.const_batch(self._pre[:n], self._part(year), self._part(0))
         x = self._pre[:n] ^ U64(self._part(year))
         fmix(x)
         x ^= U64(self._part(0))
@@ -323,8 +325,9 @@ class Streams:
             if isinstance(name, str):
                 c1, c2 = self._const(name, year, draw)
                 return kernels.keyed_normal(k.reshape(-1), c1, c2, self.rounds).reshape(k.shape)
-            return np.stack([kernels.keyed_normal(k.reshape(-1), *self._const(n, year, draw), self.rounds)
-                             for n in name]).reshape((len(name),) + k.shape)  # one pass a stream
+            # one pass a stream into one array, one logarithm for all rows' tails
+            return kernels.keyed_normals(np.ascontiguousarray(k).reshape(-1), self._const_rows(name, year, draw),
+                                         self.rounds).reshape((len(name),) + k.shape)
         u = self.uniform(name, year, keys, draw)
         return ndtri(u)  # its central part compiled when the kernels are on (kernels.ndtri_central)
 
@@ -369,12 +372,12 @@ class Streams:
         u = self.uniform(name, year, keys)
         return poisson_ppf(u, np.broadcast_to(np.asarray(lam, dtype=float), u.shape))
 
-    def _const_rows(self, names: Sequence[str], year: int) -> np.ndarray:
-        """The draw-0 constants of ``names`` in ``year`` as a streams x 2 uint64 array (cached)."""
-        key = (tuple(names), year)
+    def _const_rows(self, names: Sequence[str], year: int, draw: int = 0) -> np.ndarray:
+        """The constants of ``names`` in ``year`` as a streams x 2 uint64 array (cached)."""
+        key = (tuple(names), year, draw)
         c = self._const_arrays.get(key)
         if c is None:
-            c = self._const_arrays[key] = np.array([self._const(n, year, 0) for n in names], dtype=np.uint64)
+            c = self._const_arrays[key] = np.array([self._const(n, year, draw) for n in names], dtype=np.uint64)
         return c
 
     def choice(self, name: str, year: int, keys: np.ndarray, cdf: np.ndarray, group: np.ndarray) -> np.ndarray:

@@ -557,3 +557,38 @@ def test_poisson_rows_and_window_rows(monkeypatch):
     x = rng.uniform(0, 3000, 400)
     got = kernels.window_logp(np.floor(x), np.log(x), x, np.arange(4096.0))
     assert np.array_equal(got.view(np.uint64), (np.floor(x) * np.log(x) - x - np.floor(x)).view(np.uint64))
+
+
+def test_year_constants_batch_matches_numpy(monkeypatch):
+    """Streams._batch in one compiled pass: numpy's words for every stream, both hash rounds' keys,
+    years negative, huge and ordinary, after more streams were registered."""
+    from sim.model.plan import STREAMS
+    for rounds in (1, 2):
+        s = Streams(20241102, STREAMS, rounds=rounds)
+        for year in (0, 1, 2024, -3, 2**40, 2**64 - 1):
+            got, want = both(lambda year=year, s=s: s._batch(year), monkeypatch)
+            assert got.dtype == want.dtype == np.uint64 and got.shape == want.shape == (len(STREAMS), 2)
+            assert np.array_equal(got, want)
+        s.register("lever.late")
+        got, want = both(lambda s=s: s._batch(7), monkeypatch)
+        assert got.shape == (len(STREAMS) + 1, 2) and np.array_equal(got, want)
+
+
+def test_several_streams_normals_match_numpy(monkeypatch):
+    """Streams.normal of several streams in one array (kernels.keyed_normals: one pass a stream, the
+    tails of all rows after one logarithm at their flat positions): numpy's numbers and one call a
+    stream's, for a year's few entrants, a block's edges, tails in every row, draws and two rounds."""
+    rng = np.random.default_rng(8)
+    keys = rng.integers(0, 2**64, 9000, dtype=np.uint64)
+    names = ("n.a", "n.b", "n.c")
+    for rounds in (1, 2):
+        s = Streams(5, names, rounds=rounds)
+        for k in (keys[:1], keys[:14], keys[:2049], keys[:9000], keys[:12].reshape(3, 4), keys[:0]):
+            for draw in (0, 3):
+                got, want = both(lambda k=k, s=s, d=draw: s.normal(names, 2, k, draw=d), monkeypatch)
+                assert got.shape == want.shape == (3,) + k.shape
+                assert np.array_equal(got.view(np.uint64), want.view(np.uint64))
+                for i, n in enumerate(names):
+                    assert np.array_equal(got[i].view(np.uint64), s.normal(n, 2, k, draw=draw).view(np.uint64))
+        z = s.normal(names, 2, keys)
+        assert ((np.abs(z) > 1.5).sum(axis=1) > 500).all()  # every row had tails
