@@ -172,7 +172,6 @@ class Streams:
         self._row: dict[str, int] = {}
         self._pre = np.zeros((0, 2), dtype=np.uint64)
         self._year_consts: dict[int, np.ndarray] = {}
-        self._const_arrays: dict[tuple[tuple[str, ...], int, int], np.ndarray] = {}  # see _const_rows
         for n in names:
             self.register(n)
 
@@ -373,12 +372,11 @@ class Streams:
         return poisson_ppf(u, np.broadcast_to(np.asarray(lam, dtype=float), u.shape))
 
     def _const_rows(self, names: Sequence[str], year: int, draw: int = 0) -> np.ndarray:
-        """The constants of ``names`` in ``year`` as a streams x 2 uint64 array (cached)."""
-        key = (tuple(names), year, draw)
-        c = self._const_arrays.get(key)
-        if c is None:
-            c = self._const_arrays[key] = np.array([self._const(n, year, draw) for n in names], dtype=np.uint64)
-        return c
+        """The constants of ``names`` in ``year`` as a streams x 2 uint64 array, from the memo of
+        :meth:`_const`. Not memoised itself: the memo tables are the same whether or not the
+        compiled kernels (its only callers) are on, which the spin-up cache's state comparison
+        (tests/model/test_spinup.py) relies on."""
+        return np.array([self._const(n, year, draw) for n in names], dtype=np.uint64)
 
     def choice(self, name: str, year: int, keys: np.ndarray, cdf: np.ndarray, group: np.ndarray) -> np.ndarray:
         """Alternative of each key from its ``group`` row of cumulative probabilities (the
