@@ -856,9 +856,37 @@ def sorts_on() -> bool:
     return True
 
 
+_order_built = False
+
+
+def _build_order(nb) -> None:
+    """Define ``_order_bits`` once, for the sort kernels and the build kernels."""
+    global _order_bits, _order_built
+    if _order_built:
+        return
+
+    # A float64's bits as a uint64 in numpy's sort order (-0.0 = 0.0, NaN above +inf and equal to
+    # each other, whatever its sign and payload); other keys' bits as they are.
+    @nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy", inline="always")
+    def _order_bits(b, is_float):  # pragma: no cover - compiled
+        sign = np.uint64(1) << np.uint64(63)
+        if not is_float:
+            return b
+        if (b & ~sign) > np.uint64(0x7FF0000000000000):  # NaN
+            return ~np.uint64(0)
+        if b == sign:  # -0.0
+            return sign
+        if b & sign:
+            return ~b
+        return b | sign
+
+    _order_built = True
+
+
 def _build_sorts(nb) -> None:
     """Define the sort and search kernels (compiled on first use, the machine code cached)."""
     global _radix_lexsort, _counting_argsort_u16, _cum_search, _row_search, _queue_fits
+    _build_order(nb)
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     # ``np.lexsort((key, group))``: an LSD radix sort (11-bit digits) of the key, then a counting
@@ -874,7 +902,6 @@ def _build_sorts(nb) -> None:
         n = bits.size
         nd = 6
         mask = np.uint64(2047)
-        sign = np.uint64(1) << np.uint64(63)
         hist = np.zeros((nd, 2048), dtype=np.int32)
         gpos = np.zeros(n_group + 1, dtype=np.int64)
         key = np.empty(n, dtype=np.uint64)
@@ -883,16 +910,7 @@ def _build_sorts(nb) -> None:
             if g < 0 or g >= n_group:
                 return False
             gpos[g + 1] += 1
-            b = bits[i]
-            if is_float:
-                if (b & ~sign) > np.uint64(0x7FF0000000000000):  # NaN (any sign, any payload)
-                    b = ~np.uint64(0)
-                elif b == sign:  # -0.0
-                    b = sign
-                elif b & sign:
-                    b = ~b
-                else:
-                    b |= sign
+            b = _order_bits(bits[i], is_float)
             key[i] = b
             for d in range(nd):
                 hist[d, (b >> np.uint64(11 * d)) & mask] += 1
@@ -1217,6 +1235,7 @@ _build_built = False
 def _build_build(nb) -> None:
     """Define the build kernels (compiled on first use, the machine code cached)."""
     global _group_smallest, _zone_sizes
+    _build_order(nb)
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     # ``np.lexsort((key, group))`` followed by "the first k[g] of each group": the k[g] smallest
@@ -1230,7 +1249,6 @@ def _build_build(nb) -> None:
     @_jit
     def _group_smallest(bits, is_float, group, k, out):  # pragma: no cover - compiled
         n, ng = bits.size, k.size
-        sign = np.uint64(1) << np.uint64(63)
         start = np.zeros(ng + 1, dtype=np.int64)
         key = np.empty(n, dtype=np.uint64)
         for i in range(n):
@@ -1238,16 +1256,7 @@ def _build_build(nb) -> None:
             if g < 0 or g >= ng:
                 return False
             start[g + 1] += 1
-            b = bits[i]
-            if is_float:
-                if (b & ~sign) > np.uint64(0x7FF0000000000000):  # NaN (any sign, any payload)
-                    b = ~np.uint64(0)
-                elif b == sign:  # -0.0
-                    b = sign
-                elif b & sign:
-                    b = ~b
-                else:
-                    b |= sign
+            b = _order_bits(bits[i], is_float)
             key[i] = b
         for g in range(ng):
             start[g + 1] += start[g]
