@@ -434,17 +434,22 @@ class Streams:
         if group is None:
             group = np.zeros(keys.size, dtype=np.int64)
             k = np.array([k])
-        group = np.asarray(group, dtype=np.int64)
-        chosen = kernels.group_smallest(race, group, np.asarray(k, dtype=np.int64).ravel())  # the same mask,
-        if chosen is not None:  # without sorting the races that are not drawn (compiled)
-            return chosen
-        order = kernels.group_lexsort(race, group, np.size(k))  # np.lexsort((race, group)), compiled
-        g = group[order]
-        start = kernels.group_starts(g)  # first position of each group: np.searchsorted(g, g, side="left")
-        rank = np.arange(g.size) - start
-        chosen = np.zeros(keys.size, dtype=bool)
-        chosen[order] = rank < np.asarray(k, dtype=np.int64)[g]
+        return smallest_per_group(race, np.asarray(group, dtype=np.int64), np.asarray(k, dtype=np.int64).ravel())
+
+
+def smallest_per_group(key: np.ndarray, group: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """Mask of the ``k[g]`` first of each group ``g`` (int64, in [0, k.size)) in the order of
+    ``np.lexsort((key, group))``: the smallest keys, ties in index order. Compiled without sorting
+    the rest when the kernels are on (``kernels.group_smallest``: the same mask), else the sort."""
+    chosen = kernels.group_smallest(key, group, k)
+    if chosen is not None:
         return chosen
+    order = kernels.group_lexsort(key, group, k.size)  # np.lexsort((key, group)), compiled when on
+    g = group[order]
+    rank = np.arange(g.size) - kernels.group_starts(g)  # position within the group
+    chosen = np.zeros(key.size, dtype=bool)
+    chosen[order] = rank < k[g]
+    return chosen
 
 
 def zone_key_order(zone: np.ndarray, keys: np.ndarray, n_zones: int) -> np.ndarray:

@@ -34,6 +34,7 @@ from sim.agents.zone import NATIONAL, REGION, service_effect
 from sim.core import kernels
 from sim.core.keys import INIT_COHORT, INIT_FILL, INIT_FIRM, counted_keys, zone_keys
 from sim.core.params import N_SECTORS, SECTORS
+from sim.core.streams import smallest_per_group
 from sim.model.plan import SPINUP_STAGES
 from sim.core.units import bn_from_m, m_from_bn
 from sim.model import firm_sizes
@@ -300,16 +301,8 @@ def reanchor(model: ZoneModel, rows: tuple[ZoneRow, ...], anchors: tuple[Anchor,
     anchor = np.isin(f.key[:f.n], model.anchor_keys)
     u[anchor] = 2.0  # anchors last in the queue: never thinned
     extra = np.maximum(np.bincount(f.zone[:f.n], minlength=nz) - target_firms, 0)
-    # the first extra[z] of each zone in the order np.lexsort((u, zone)); compiled: the same firms
-    # without sorting the zone's other firms
-    thin = kernels.group_smallest(u, f.zone[:f.n], extra)
-    if thin is not None:
-        model._remove_firms(np.flatnonzero(thin))
-    else:
-        order = kernels.group_lexsort(u, f.zone[:f.n], nz)  # np.lexsort((u, zone)): compiled, the same order
-        zone_sorted = f.zone[:f.n][order]
-        rank = np.arange(order.size) - kernels.group_starts(zone_sorted)  # np.searchsorted(zone_sorted, zone_sorted)
-        model._remove_firms(np.sort(order[rank < extra[zone_sorted]]))
+    # the first extra[z] of each zone in the order np.lexsort((u, zone))
+    model._remove_firms(np.flatnonzero(smallest_per_group(u, f.zone[:f.n], extra)))
     _fill(model, rows, target_firms)
 
     L = f.n
