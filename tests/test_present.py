@@ -216,6 +216,37 @@ def test_ranking_gives_whole_ranks_per_class():
     assert rk["zone_id"].tolist() == ["a", "b", "c", "d"]  # ties broken by score
 
 
+
+def _half_rank_rows(years=(2025, 2030)):
+    """Two seeds that swap the order of each pair: every median rank is 1.5."""
+    rows = []
+    for year in years:
+        for seed, ranks in ((1, (1, 2, 1, 2)), (2, (2, 1, 2, 1))):
+            for zid, lvl, r in zip("abcd", ("national", "national", "region", "region"), ranks):
+                rows.append({"zone": zid, "year": year, "seed": seed, "rank": r, "level_name": lvl, "hosted_by": -1,
+                             "output": 1.0, "score": 50.0 + (zid in ("b", "c")), "package": "p"})
+    return pd.DataFrame(rows)
+
+
+def test_class_places_are_whole_places_per_year_and_class():
+    from sim.analysis.summary import class_places
+
+    pl = class_places(_half_rank_rows())
+    assert pl["median_rank"].eq(1.5).all() and pl["place"].dtype.kind == "i"
+    for (_, _), g in pl.groupby(["year", "level"]):
+        assert sorted(g["place"]) == [1, 2]
+    best = pl[pl["place"] == 1].groupby("year")["zone"].apply(sorted)
+    assert all(z == ["b", "c"] for z in best)  # ties broken by the higher median score
+
+
+def test_bump_chart_plots_whole_places_not_median_ranks():
+    from sim.present.charts.ranks import bump_chart
+
+    fig = bump_chart(_half_rank_rows())
+    ys = [y for ax in fig.axes for line in ax.get_lines() for y in line.get_ydata() if np.isfinite(y)]
+    assert len(ys) == 8 and set(ys) == {1.0, 2.0}  # 4 zones x 2 years, none at the median 1.5
+
+
 # ------------------------------------------------------------------------------------------
 # the compare hand-out, its workbook, and the summaries
 # ------------------------------------------------------------------------------------------

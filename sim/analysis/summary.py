@@ -80,40 +80,59 @@ def level_changes(df: pd.DataFrame) -> pd.DataFrame:
     return j.groupby(["package", "zone"])[["promoted", "delisted", "hosted"]].mean().reset_index()
 
 
+CLASS_ORDER = {"national": 0, "region": 1, "delisted": 2}
+
+
+def class_places(zones: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Whole-number places within class, one row per zone, year and ``by`` group (e.g. package):
+    ``level`` is the zone's most common level across seeds, and ``place`` (1, 2, 3 …) its
+    position within that level when the level's zones are ordered by their median rank across
+    seeds (ties by median score, then the zones' order of appearance). With one seed it is the
+    evaluation's own rank. Officials read a place, not a median: two seeds ranking a zone 1 and 2
+    give a median of 1.5, a place of 1 or 2. Also ``median_rank`` and ``score`` (median)."""
+    keys = [*by, "zone", "year"]
+    g = zones.groupby(keys, sort=False)
+    out = g.agg(median_rank=("rank", "median"), score=("score", "median")).reset_index()
+    out["level"] = g["level_name"].agg(lambda s: s.mode().iloc[0]).to_numpy()
+    out["_o"] = out["level"].map(CLASS_ORDER).fillna(3)
+    out = out.sort_values([*by, "year", "_o", "median_rank", "score"],
+                          ascending=[True] * (len(by) + 3) + [False], kind="mergesort")
+    out["place"] = out.groupby([*by, "year", "level"], sort=False).cumcount().astype(int) + 1
+    return out.drop(columns="_o").reset_index(drop=True)
+
+
 def ranking(df: pd.DataFrame, slot_ids: list[str]) -> pd.DataFrame:
     """The final year's ranking: one row per zone, sorted by level then rank.
 
-    ``rank`` is the zone's place within its class (1, 2, 3 …, a whole number) when zones are
-    ordered by their median rank across seeds (ties by median score); ``median_rank`` keeps the
-    median itself. Also: level (the most common across seeds), host, score, output, output
-    change since the first year (%), and the shares of seeds in which the zone ended delisted /
-    hosted."""
+    ``rank`` is the zone's place within its class (:func:`class_places`: 1, 2, 3 …, a whole
+    number, zones ordered by their median rank across seeds, ties by median score);
+    ``median_rank`` keeps the median itself. Also: level (the most common across seeds), host,
+    score, output, output change since the first year (%), and the shares of seeds in which the
+    zone ended delisted / hosted."""
     zones = df[df["zone"] != "region"]
     if zones.empty:
         return pd.DataFrame()
     first_year, last_year = zones["year"].min(), zones["year"].max()
     last = zones[zones["year"] == last_year]
     first = zones[zones["year"] == first_year].groupby("zone")["output"].median()
+    places = class_places(last)
     rows = []
     for zid, sub in last.groupby("zone", sort=False):
-        level = sub["level_name"].mode().iloc[0]
         hosted_share = float((sub["hosted_by"] >= 0).mean())
         host_slot = int(sub["hosted_by"].mode().iloc[0])
         host = slot_ids[host_slot] if 0 <= host_slot < len(slot_ids) else ""
         out = float(sub["output"].median())
         start = float(first.get(zid, np.nan))
         rows.append({
-            "zone_id": zid, "level_code": level, "hosted": hosted_share > 0.5, "host": host if hosted_share > 0.5 else "",
-            "median_rank": float(sub["rank"].median()), "score": float(sub["score"].median()), "output": out,
-            "output_change_pct": 100 * (out / start - 1) if start and start > 0 else np.nan,
+            "zone_id": zid, "hosted": hosted_share > 0.5, "host": host if hosted_share > 0.5 else "",
+            "output": out, "output_change_pct": 100 * (out / start - 1) if start and start > 0 else np.nan,
             "delisted_share": float((sub["level_name"] == "delisted").mean()), "hosted_share": hosted_share,
         })
-    order = {"national": 0, "region": 1, "delisted": 2}
-    out = pd.DataFrame(rows)
-    out["_o"] = out["level_code"].map(order).fillna(3)
-    out = out.sort_values(["_o", "median_rank", "score"], ascending=[True, True, False]).drop(columns="_o")
-    out.insert(1, "rank", out.groupby("level_code").cumcount().astype(int) + 1)
-    return out.reset_index(drop=True)
+    out = places.rename(columns={"zone": "zone_id", "level": "level_code", "place": "rank"}).merge(
+        pd.DataFrame(rows), on="zone_id", how="left")
+    cols = ["zone_id", "rank", "level_code", "hosted", "host", "median_rank", "score", "output", "output_change_pct",
+            "delisted_share", "hosted_share"]
+    return out[cols].reset_index(drop=True)
 
 
 def summary_table(df: pd.DataFrame, years: list[int], outcomes: tuple[str, ...]) -> pd.DataFrame:

@@ -1,6 +1,8 @@
 """Ranks within class over the years (bump chart): national and region-level zones are ranked
 separately by the evaluation, so they get separate panels; a zone's line shows only the years
-it spent in that class (most common level across seeds)."""
+it spent in that class (most common level across seeds), at its whole-number place in the class
+each year (``sim.analysis.summary.class_places``: the order of the median ranks across seeds, the
+rule of the ranking tables)."""
 
 from __future__ import annotations
 
@@ -9,20 +11,18 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from sim.analysis.summary import class_places
 from sim.present.charts.common import ZONE_COLORS, end_labels, finish, new_figure
 from sim.present.i18n import tr, zone_name
 
 CLASSES = ("national", "region")
 
 
-def _level_mode(s: pd.Series) -> str:
-    return s.mode().iloc[0]
-
-
 def bump_chart(df: pd.DataFrame, lang: str = "en", names: dict[str, str] | None = None,
                titles: dict[str, str] | None = None, packages: list[str] | None = None) -> Figure:
-    """One row per package, one column per class (national, region-level); median rank across
-    seeds per year, whole-number rank ticks, zone names at the line ends."""
+    """One row per package, one column per class (national, region-level); each zone's place in
+    its class per year (whole numbers: zones ordered by their median rank across seeds), zone
+    names at the line ends."""
     zones = df[df["zone"] != "region"]
     if "package" not in zones:
         zones = zones.assign(package="")
@@ -33,7 +33,7 @@ def bump_chart(df: pd.DataFrame, lang: str = "en", names: dict[str, str] | None 
     axes = fig.subplots(len(pkgs), 2, squeeze=False)
     for row, pkg in enumerate(pkgs):
         sub = zones[zones["package"] == pkg]
-        med = sub.groupby(["zone", "year"]).agg(rank=("rank", "median"), level=("level_name", _level_mode))
+        med = class_places(sub).set_index(["zone", "year"]).sort_index()
         for col, cls in enumerate(CLASSES):
             ax = axes[row, col]
             ends, texts, cols = [], [], []
@@ -43,7 +43,7 @@ def bump_chart(df: pd.DataFrame, lang: str = "en", names: dict[str, str] | None 
                 if zid not in med.index.get_level_values(0):
                     continue
                 z = med.loc[zid]
-                r = z["rank"].where(z["level"] == cls)
+                r = z["place"].where(z["level"] == cls)
                 if r.notna().sum() == 0:
                     continue
                 n_max = max(n_max, int(np.nanmax(r)))
