@@ -203,6 +203,8 @@ def _print_upgrading(r: dict) -> None:
     print(f"industry-upgrading, seed {r['seed']}: {r['upgraded']:,} of the {r['traditional_at_start']:,} traditional "
           f"firms at the start upgraded by {2021 + r['years']}; cost CNY {c[0]:,.1f} m ({2022}) -> "
           f"{c[-1]:,.1f} m ({2021 + r['years']}); total CNY {r['total_cost']:,.1f} m")
+    k = min(5, len(c))
+    print(f"  mean cost a year: first {k} years CNY {np.mean(c[:k]):,.1f} m, last {k} years CNY {np.mean(c[-k:]):,.1f} m")
     print("  cost by year (CNY m): " + ", ".join(f"{2022 + i} {x:,.1f}" for i, x in enumerate(c)))
 
 
