@@ -860,8 +860,8 @@ _order_built = False
 
 
 def _build_order(nb) -> None:
-    """Define ``_order_bits`` once, for the sort kernels and the build kernels."""
-    global _order_bits, _order_built
+    """Define ``_order_bits`` and ``_keys_by_group`` once, for the sort kernels and the build kernels."""
+    global _order_bits, _keys_by_group, _order_built
     if _order_built:
         return
 
@@ -879,6 +879,20 @@ def _build_order(nb) -> None:
         if b & sign:
             return ~b
         return b | sign
+
+    # The first pass of the radix lexsort and of group_smallest: each key's sort-order bits into
+    # ``key`` and each group's size into ``count[g + 1]`` (``count``: n_group + 1 zeros). A group
+    # outside [0, n_group): False.
+    @nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy", inline="always")
+    def _keys_by_group(bits, is_float, group, count, key):  # pragma: no cover - compiled
+        n_group = count.size - 1
+        for i in range(bits.size):
+            g = group[i]
+            if g < 0 or g >= n_group:
+                return False
+            count[g + 1] += 1
+            key[i] = _order_bits(bits[i], is_float)
+        return True
 
     _order_built = True
 
@@ -905,13 +919,10 @@ def _build_sorts(nb) -> None:
         hist = np.zeros((nd, 2048), dtype=np.int32)
         gpos = np.zeros(n_group + 1, dtype=np.int64)
         key = np.empty(n, dtype=np.uint64)
+        if not _keys_by_group(bits, is_float, group, gpos, key):
+            return False
         for i in range(n):
-            g = group[i]
-            if g < 0 or g >= n_group:
-                return False
-            gpos[g + 1] += 1
-            b = _order_bits(bits[i], is_float)
-            key[i] = b
+            b = key[i]
             for d in range(nd):
                 hist[d, (b >> np.uint64(11 * d)) & mask] += 1
         idx = np.arange(n).astype(np.int32)
@@ -1251,13 +1262,8 @@ def _build_build(nb) -> None:
         n, ng = bits.size, k.size
         start = np.zeros(ng + 1, dtype=np.int64)
         key = np.empty(n, dtype=np.uint64)
-        for i in range(n):
-            g = group[i]
-            if g < 0 or g >= ng:
-                return False
-            start[g + 1] += 1
-            b = _order_bits(bits[i], is_float)
-            key[i] = b
+        if not _keys_by_group(bits, is_float, group, start, key):
+            return False
         for g in range(ng):
             start[g + 1] += start[g]
         pos = start[:ng].copy()
