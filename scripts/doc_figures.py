@@ -250,30 +250,57 @@ def _print_pay(r: dict) -> None:
 
 # --- command line -----------------------------------------------------------------------------
 
+def _positive(text: str) -> int:
+    """A whole number >= 1 (argparse type: anything else is one clear line and exit 2)."""
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number (allowed: 1, 2, 3, ...)") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"{v} is below 1 (allowed: 1, 2, 3, ...)")
+    return v
+
+
+def _int_list(text: str) -> list[int]:
+    """Comma-separated whole numbers, e.g. ``1,2,3`` (argparse type)."""
+    try:
+        return [int(x) for x in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of whole numbers, e.g. 1,2,3") from None
+
+
+def _positive_list(text: str) -> list[int]:
+    """Comma-separated whole numbers >= 1 (argparse type)."""
+    vals = _int_list(text)
+    if min(vals) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: every year must be 1 or more, e.g. 5,10")
+    return vals
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     from sim.experiments.runner import derive_seeds
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("land-allocation", help="land-by-output (and capped at demand) against the baseline")
-    p.add_argument("--seeds", type=int, default=4)
-    p.add_argument("--years", type=int, default=10)
+    p.add_argument("--seeds", type=_positive, default=4)
+    p.add_argument("--years", type=_positive, default=10)
     p.add_argument("--base-seed", type=int, default=SIGN_BASE_SEED,
                    help="base seed (default: %(default)s, the sign check's seeds of `zonesim validate`)")
     p = sub.add_parser("evaluation-motive", help="the status quo's evaluation_motive over zones and years")
-    p.add_argument("--seeds", type=int, default=2)
-    p.add_argument("--years", type=int, default=10)
+    p.add_argument("--seeds", type=_positive, default=2)
+    p.add_argument("--years", type=_positive, default=10)
     p.add_argument("--base-seed", type=int, default=BASE_SEED)
     p = sub.add_parser("national-status", help="a zone made national in year 1, paired seeds (as test_layout)")
     p.add_argument("--zones", default="wuzhou,hezhou")
-    p.add_argument("--seed-list", default="1,2,3", help="literal seeds (default: %(default)s, as the slow test)")
-    p.add_argument("--years", default="5,10", help="years after which to report (default: %(default)s)")
+    p.add_argument("--seed-list", type=_int_list, default=[1, 2, 3], help="literal seeds (default: 1,2,3, as the slow test)")
+    p.add_argument("--years", type=_positive_list, default=[5, 10], help="years after which to report (default: 5,10)")
     p = sub.add_parser("industry-upgrading", help="firms upgraded and the cost by year, one seed")
     p.add_argument("--seed", type=int, default=BASE_SEED)
-    p.add_argument("--years", type=int, default=20)
+    p.add_argument("--years", type=_positive, default=20)
     p = sub.add_parser("performance-pay", help="g at the start and the efficiency gained, one seed")
     p.add_argument("--seed", type=int, default=BASE_SEED)
-    p.add_argument("--years", type=int, default=20)
+    p.add_argument("--years", type=_positive, default=20)
     a = ap.parse_args(argv)
 
     if a.cmd == "land-allocation":
@@ -281,12 +308,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     elif a.cmd == "evaluation-motive":
         _print_motive(evaluation_motive(derive_seeds(a.base_seed, a.seeds), a.years))
     elif a.cmd == "national-status":
-        seeds = [int(s) for s in a.seed_list.split(",")]
-        years = [int(y) for y in a.years.split(",")]
-        world = _world()
-        for zone in a.zones.split(","):
+        seeds, years, world = a.seed_list, a.years, _world()
+        zones = a.zones.split(",")
+        known = [z.id for z in world.zones]
+        bad = [z for z in zones if z not in known]
+        if bad:
+            ap.error(f"argument --zones: unknown zone {bad[0]!r} (allowed: {', '.join(known)})")
+        for zone in zones:
             _print_national(national_status(zone, seeds, years, world=world))
-        _print_national(national_status(a.zones.split(",")[0], seeds, years, no_channels=True, world=world))
+        _print_national(national_status(zones[0], seeds, years, no_channels=True, world=world))
     elif a.cmd == "industry-upgrading":
         _print_upgrading(industry_upgrading(a.seed, a.years))
     else:

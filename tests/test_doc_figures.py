@@ -53,3 +53,18 @@ def test_performance_pay_raises_efficiency(world):
     g, e = r["g_start"], r["effort_end"]
     assert g.size == e.size > 0 and np.isfinite(g).all() and np.isfinite(e).all()
     assert (g > 0).all() and (e > 0).all() and (e < 0.95).all()
+
+
+@pytest.mark.parametrize("argv, field", [
+    (["land-allocation", "--seeds", "0"], "--seeds"),
+    (["evaluation-motive", "--years", "-3"], "--years"),
+    (["national-status", "--years", "abc"], "--years"),
+    (["national-status", "--zones", "nowhere", "--years", "1"], "--zones"),
+    (["industry-upgrading", "--years", "x"], "--years"),
+])
+def test_bad_input_is_one_clear_line_and_exit_2(argv, field, capsys):
+    with pytest.raises(SystemExit) as e:
+        F.main(argv)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert e.value.code == 2 and [ln for ln in err if "error:" in ln] == err[-1:]  # usage, then one error line
+    assert f"argument {field}" in err[-1] and ("allowed" in err[-1] or "e.g." in err[-1])
