@@ -99,3 +99,21 @@ def test_benchmarks_refuse_an_unknown_package_in_one_line(script):
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "--package: no-such-package: no such package" in proc.stderr.splitlines()[-1]
+
+
+def test_cost_per_year_fits_fixed_and_per_agent_cost_and_refuses_bad_worlds():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("cost_per_year", ROOT / "benchmarks" / "cost_per_year.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    fixed, slope = mod.fit([(1000.0, 0.002 + 1000 * 1e-7), (5000.0, 0.002 + 5000 * 1e-7), (9000.0, 0.002 + 9000 * 1e-7)])
+    assert fixed == pytest.approx(0.002) and slope == pytest.approx(1e-7)
+    out = bench("cost_per_year.py", "--seeds", "1", "--years", "2", "--world", "synthetic:6,300,3000", "--world", "guangxi")
+    share = re.search(r"the fixed part is (\d+)% of a year", out)
+    assert share and 0 < int(share.group(1)) < 100, out
+    assert re.search(r"fit: a year costs [0-9.]+ ms fixed \+ \d+ ns per live agent", out), out
+    for args in (["--world", "guangxi"], ["--world", "guangxi", "--world", "nowhere"], ["--seeds", "0"]):
+        bad = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "cost_per_year.py"), *args],
+                             check=False, capture_output=True, text=True, timeout=120, cwd=ROOT)
+        assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stdout == ""
+        assert bad.stderr.strip().splitlines()[-1].startswith("cost_per_year.py: error:")
