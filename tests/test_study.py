@@ -205,6 +205,20 @@ def test_invalid_studies_give_one_line(tmp_path, changes, message):
     assert message in text
     assert "\n" not in text
     assert str(path) in text or "no such package" in text
+    assert "(got a mapping)" not in text  # a validator's own message, not the mapping it checked
+
+
+@pytest.mark.parametrize("changes,message", [
+    ({"levers": {"funding_reward.budget": {"range": [50.0, 0.0]}}},
+     "range low must be below high (got [50.0, 0.0])"),
+    ({"outcomes": {"names": ["outputz"]}}, "(did you mean 'output'?); allowed: output,"),
+])
+def test_a_validators_message_is_not_followed_by_got_a_mapping(tmp_path, changes, message):
+    path = write_study(tmp_path, **changes)
+    with pytest.raises(InputError) as err:
+        load_study(path)
+    text = str(err.value)
+    assert message in text and "(got a mapping)" not in text and text.count("(got ") <= 1
 
 
 def test_table_errors_name_line_and_column(tmp_path):

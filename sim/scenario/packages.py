@@ -77,7 +77,11 @@ def load_package(name_or_path: str | Path = DEFAULT_PACKAGE, _seen: tuple[str, .
     levers: dict[str, dict[str, Any]] = {}
     chain: tuple[str, ...] = ()
     if spec.extends:
-        base = load_package(extends_path(spec.extends, path), _seen + (key,))
+        try:
+            parent = extends_path(spec.extends, path)
+        except InputError as exc:  # name the file and the field that named the missing package
+            raise InputError(path, "extends", f"{spec.extends!r}: {exc.message}") from None
+        base = load_package(parent, _seen + (key,))
         levers = {k: dict(v) for k, v in base.levers.items()}
         chain = base.chain
     for name, settings in spec.levers.items():

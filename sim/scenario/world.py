@@ -192,6 +192,10 @@ def pydantic_error(exc: ValidationError, source: str | Path, prefix: str, model:
     if err["type"] == "string_pattern_mismatch" and (err.get("ctx") or {}).get("pattern") == NAME_PATTERN:
         msg = "a name may hold letters, digits, '-', '_' and '.' only, and must not start with '.'"
     got = err.get("input")
+    if "(got " in msg or (err["type"] == "value_error" and isinstance(got, dict)):
+        # a validator's own message says what it got (or checks a whole mapping, which
+        # "(got a mapping)" would not describe)
+        return InputError(source, fieldname or None, msg)
     value = shown(got) if not isinstance(got, dict) else "a mapping"  # never the whole input
     return InputError(source, fieldname or None, f"{msg} (got {value})")
 

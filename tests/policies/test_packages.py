@@ -53,6 +53,15 @@ def test_unknown_lever_lists_the_valid_ones(tmp_path: Path):
         load_package(f)
 
 
+def test_a_missing_parent_names_the_file_and_extends(tmp_path: Path):
+    f = tmp_path / "bad.yaml"
+    f.write_text("name: bad\nextends: nosuchbase\n")
+    with pytest.raises(InputError) as err:
+        load_package(f)
+    text = str(err.value)
+    assert text.startswith(f"{f}: extends: 'nosuchbase': no such package") and "bundled: " in text
+
+
 def test_bad_setting_names_the_field(tmp_path: Path):
     f = tmp_path / "bad.yaml"
     f.write_text("name: bad\nlevers:\n  delisting: {years: 0}\n")
