@@ -169,3 +169,10 @@ def test_interrupted_attribution_resumes_to_identical_results(tmp_path):
     with pytest.raises(InputError, match="different study"):
         run_package_study(other, tmp_path / "cut", resume=True, overwrite=False, workers=1, scheduler=None,
                           progress=False)
+    # the same command again without --resume: refused, offering --resume (which computes nothing)
+    with pytest.raises(InputError, match=r"--out: holds the runs of an earlier study; pass --resume"):
+        run_package_study(study, tmp_path / "clean", resume=False, overwrite=False, workers=1, scheduler=None,
+                          progress=False)
+    again, session = run_package_study(study, tmp_path / "clean", resume=True, overwrite=False, workers=1,
+                                       scheduler=None, progress=False)
+    assert session["runs_computed"] == 0 and again.part_bytes() == clean.part_bytes()

@@ -102,6 +102,10 @@ def run_package_study(study: PackageStudy, out: Path, *, resume: bool, overwrite
     if resume and not (runs / "manifest.json").exists():
         raise InputError(out, "--resume", "nothing to resume there (no runs/manifest.json); start without --resume")
     if not resume:
+        if not overwrite and (runs / "manifest.json").exists():  # this command's default folder, run before
+            raise InputError(out, "--out", "holds the runs of an earlier study; pass --resume to reuse them (only "
+                                           "missing runs are computed) or --overwrite to start again, or choose a "
+                                           "new --out")
         check_new_output(out, overwrite).remove_old()  # only a zonesim folder no other process is writing
     store = open_store(study, runs, resume=resume, overwrite=False, command=["zonesim", *sys.argv[1:]])
     session = execute(study, store, workers=workers, scheduler=scheduler, progress=progress)

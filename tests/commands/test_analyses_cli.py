@@ -48,9 +48,10 @@ def test_attribute_cli_files_resume_and_report(tmp_path, capsys):
     page = build_report(out, "en")
     assert "Shapley values" in page and "attribution (Shapley)" in page and "data:image/png;base64," in page
     assert "归因" in build_report(out, "zh")
-    # the folder is taken now
+    # the folder is taken now: the same command again is refused, offering --resume and --overwrite
     assert main(argv) == 2
-    assert "pass --overwrite" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "pass --resume to reuse them" in err and "--overwrite to start again" in err
 
 
 def test_robust_and_discover_cli(tmp_path, capsys):
