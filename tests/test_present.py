@@ -380,6 +380,65 @@ def test_sensitivity_report_shows_indices_with_intervals(tmp_path):
         assert 'id="chart-morris_output_2030"' in html
 
 
+def _morris_folder(tmp_path):
+    """A sensitivity folder as `zonesim sensitivity` writes it: a Morris study of output with
+    the bundled screening study's small factors crowded near the origin."""
+    d = tmp_path / "sens"
+    (d / "sensitivity").mkdir(parents=True)
+    (d / "manifest.json").write_text(json.dumps({"kind": "study", "world": "guangxi", "seeds": [1]}))
+    factors = ["growth_drift", "exit_base_hazard", "startup_rate", "beta_wage", "land_quota", "loss_years_to_exit",
+               "outside_wage_ratio", "funding_reward.budget", "delisting.bottom_region"]
+    mu = [461.3, 190.9, 162.2, 11.6, 9.73, 13.6, 18.1, 0.2, 0.8]
+    idx = pd.DataFrame({"method": "morris", "outcome": "output", "year": 2031, "zone": "region", "N": 6,
+                        "factor": factors, "group": ["uncertainty"] * 7 + ["lever"] * 2, "mu_star": mu,
+                        "mu_star_conf": [40.1, 92.8, 34.1, 6.96, 12.4, 12.9, 4.69, 0.198, 0.648],
+                        "sigma": [53.1, 126.0, 46.1, 8.59, 16.1, 23.7, 6.23, 0.286, 1.1], "mu": mu})
+    idx.to_csv(d / "sensitivity" / "indices.csv", index=False)
+    return d, idx
+
+
+def test_sensitivity_report_in_chinese_names_factors_and_keeps_one_unit(tmp_path):
+    """Seen with `zonesim sensitivity <morris study> --lang zh` then `zonesim report --lang zh`: factor
+    names in English, headers `outcome | year | factor | group | mu_star ...`, the year as 2,031, the
+    table's μ* in CNY bn (461) beside the summary's 亿元 (4,613), captions 'morris output 2031'."""
+    from sim.present.report import build_report
+
+    d, _ = _morris_folder(tmp_path)
+    page = visible_text(build_report(d, "zh"))
+    text = re.sub(r"<[^>]+>", "|", page)
+    for word in ("企业平均增长率", "人才择业的工资权重", "年度新增建设用地指标", "财政奖励：奖励资金总额",
+                 "摘牌退出：末位名次（自治区级）", "μ*（亿元/年）", "σ（亿元/年）", "政策工具", "不确定因素",
+                 "Morris筛选：2031年总产出"):
+        assert word in text, word
+    for raw in ("growth drift", "beta wage", "land quota", "mu_star", "2,031", "uncertainty", "morris output",
+                "budget", "bottom region"):
+        assert raw not in text, raw
+    # the same index, in the same unit, in the summary and the table: 461.3 CNY bn = 4,613 亿元
+    assert "企业平均增长率 4,613 [4,212, 5,014]" in text
+    assert re.search(r"\|企业平均增长率\|+不确定因素\|+4,613\|+\[4,212, 5,014\]\|+531\|", text)
+    assert "单位：亿元/年" in text
+    en = re.sub(r"<[^>]+>", "|", visible_text(build_report(d, "en")))
+    assert "growth drift" in en and "funding rewards: budget" in en and "μ* (CNY bn/yr)" in en and "2,031" not in en
+
+
+def test_morris_chart_labels_do_not_overlap(tmp_path):
+    """The bundled screening study's small factors (beta wage, land quota, ...) sat at the origin
+    of a linear plane, their labels on top of each other."""
+    from sim.present.charts.sensitivity import sensitivity_charts
+
+    _, idx = _morris_folder(tmp_path)
+    for lang in ("zh", "en"):
+        (_, fig), = sensitivity_charts(idx, lang)
+        ax = fig.axes[0]
+        fig.canvas.draw()
+        r = fig.canvas.get_renderer()
+        boxes = [t.get_window_extent(r) for t in ax.texts]
+        assert len(boxes) == len(idx)
+        for i in range(len(boxes)):
+            for j in range(i):
+                assert not boxes[i].overlaps(boxes[j]), (lang, ax.texts[i].get_text(), ax.texts[j].get_text())
+
+
 # ------------------------------------------------------------------------------------------
 # refusing what is not a results folder
 # ------------------------------------------------------------------------------------------

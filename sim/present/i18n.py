@@ -200,14 +200,78 @@ def player_name(player: str, lang: str = "en") -> str:
     return " + ".join(parts)
 
 
+# model parameters a study may vary (sim.core.params; the bundled studies' factors and the
+# calibration's free parameters): English words as before, Chinese names written here
+PARAMS: dict[str, tuple[str, str]] = {
+    "land_quota": ("land quota", "年度新增建设用地指标"),
+    "agglomeration_elasticity": ("agglomeration elasticity", "产业集聚弹性"),
+    "urbanisation_elasticity": ("urbanisation elasticity", "城市化集聚弹性"),
+    "startup_rate": ("startup rate", "人才创业率"), "outside_arrivals": ("outside arrivals", "区外企业年迁入数"),
+    "growth_drift": ("growth drift", "企业平均增长率"), "growth_noise": ("growth noise", "企业增长波动"),
+    "growth_noise_size_elasticity": ("growth noise size elasticity", "增长波动的规模弹性"),
+    "exit_base_hazard": ("exit base hazard", "成熟企业退出率"), "exit_young_hazard": ("exit young hazard", "新企业额外退出率"),
+    "exit_size_elasticity": ("exit size elasticity", "退出率的规模弹性"),
+    "loss_years_to_exit": ("loss years to exit", "亏损退出年限"),
+    "loss_exit_probability": ("loss exit probability", "持续亏损企业退出率"),
+    "beta_wage": ("beta wage", "人才择业的工资权重"), "beta_amenity": ("beta amenity", "人才择业的宜居权重"),
+    "beta_housing": ("beta housing", "人才择业的房价权重"),
+    "outside_wage_ratio": ("outside wage ratio", "区外工资倍数"), "outside_penalty": ("outside penalty", "离开广西的成本"),
+    "innovation_rate": ("innovation rate", "创新产出率"), "certification_rate": ("certification rate", "高企认定率"),
+    "entrant_size_mean": ("entrant size mean", "新企业平均规模"), "spinoff_rate": ("spinoff rate", "衍生企业率"),
+    "relocation_rate": ("relocation rate", "企业迁移考虑率"), "rd_intensity": ("rd intensity", "研发强度"),
+    "knowledge_spillover": ("knowledge spillover", "知识溢出"), "zone_tax_share": ("zone tax share", "园区税收留存比例"),
+    "graduate_rate": ("graduate rate", "毕业生流入率"), "retirement_rate": ("retirement rate", "人才退休率"),
+    "capital_elasticity": ("capital elasticity", "资本产出弹性"), "labour_elasticity": ("labour elasticity", "劳动产出弹性"),
+    "skill_effect": ("skill effect", "人才技能效应"), "platform_effect": ("platform effect", "创新平台效应"),
+    "incubator_effect": ("incubator effect", "孵化器效应"),
+    "committee_score_value": ("committee score value", "评价每分价值"),
+    "region_budget_share": ("region budget share", "自治区园区政策预算比例"),
+    "land_development_capacity": ("land development capacity", "土地开发能力"),
+}
+# the bundled studies (scenarios/studies/*.yaml have an English title only)
+STUDIES: dict[str, str] = {
+    "elementary-effects-morris": "模型参数筛选（Morris法）",
+    "evaluation-levers": "不确定条件下的评价奖励、摘牌和用地规则",
+    "land-and-agglomeration": "用地指标与产业集聚",
+    "talent-uncertainty-sobol": "产出和人才的驱动因素（Sobol法）",
+    "bench-sobol-10x512": "速度基准：Sobol法，10个因素",
+}
+
+
 def factor_name(factor: str, lang: str = "en") -> str:
-    """A study factor: ``lever.field`` as the lever's name and the field, a parameter as words."""
+    """A study factor: ``lever.field`` as the lever's name and the field, a parameter as words
+    (in Chinese: the lever's and the field's names, the parameter's name; never the slug)."""
     if factor == "package":
         return tr("package", lang)
     lever, _, rest = factor.partition(".")
     if rest and lever in LEVERS:
+        if lang == "zh":
+            # the settings' Chinese names are the dashboard's (one table for controls and factors);
+            # imported here because that module imports this one
+            from sim.present.dashboard.labels import SETTINGS, _path
+
+            row = SETTINGS.get(_path(factor))
+            if row is not None:
+                return f"{lever_name(lever, lang)}：{row[1]}"
         return f"{lever_name(lever, lang)}: {rest.replace('.', ' ').replace('_', ' ')}"
+    if factor in PARAMS:
+        return PARAMS[factor][1 if lang == "zh" else 0]
     return factor.replace("_", " ")
+
+
+def factor_value(value: Any, lang: str = "en") -> str:
+    """A value of a categorical factor (a land rule ``output_per_land``) in words in Chinese; as
+    written in the study in English."""
+    if lang != "zh":
+        return str(value)
+    from sim.present.dashboard.labels import choice_word
+
+    return choice_word(value, lang)
+
+
+def study_title(name: str, lang: str = "en", title: str = "") -> str:
+    """A study's title in ``lang``: the bundled studies' Chinese titles, else its own title or name."""
+    return (STUDIES.get(name) if lang == "zh" else None) or title or name
 
 
 def zone_name(zone_id: str, lang: str = "en", names: dict[str, str] | None = None) -> str:
@@ -283,6 +347,8 @@ TEXT: dict[str, tuple[str, str]] = {
     # sensitivity
     "morris_x": ("μ* (mean |elementary effect|, {u})", "μ*（基本效应绝对值均值，{u}）"),
     "morris_y": ("σ (spread of elementary effects, {u})", "σ（基本效应标准差，{u}）"),
+    "morris_x_log": ("μ* (mean |elementary effect|, {u}; log scale)", "μ*（基本效应绝对值均值，{u}；对数坐标）"),
+    "morris_y_log": ("σ (spread of elementary effects, {u}; log scale)", "σ（基本效应标准差，{u}；对数坐标）"),
     "morris_title": ("Morris: {o} in {y}{w} (r = {n}; blue = lever, orange = uncertainty)",
                      "Morris：{y}年{o}{w}（r = {n}；蓝=政策工具，橙=不确定因素）"),
     "sobol_y": ("Sobol index (95% bootstrap interval)", "Sobol指数（95%自助法区间）"),
@@ -350,6 +416,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "r.sens_conv": ("Convergence: {ok} of {n} main indices moved less than their confidence interval from N to 2N.",
                     "收敛性检验：{n}个主要指数中有{ok}个在样本量加倍时的变化小于其置信区间。"),
     "r.indices": ("Indices with 95% intervals", "敏感性指数（含95%区间）"),
+    "r.sens_line_of": ("{o} in {y} ({k}): the most influential factors are {lst}.",
+                       "{y}年{o}（{k}）：影响最大的因素依次是{lst}。"),
+    "r.sens_of_morris": ("μ* with its 95% interval, in {u}", "μ*及95%区间，单位：{u}"),
+    "r.sens_of_sobol": ("total-effect index ST with its 95% interval", "总效应指数ST及95%区间"),
+    "r.sens_chart_morris": ("Morris screening: {o} in {y}{w} (μ* against σ)", "Morris筛选：{y}年{o}{w}（μ*与σ）"),
+    "r.sens_chart_sobol": ("Sobol indices: {o} in {y}{w}", "Sobol指数：{y}年{o}{w}"),
+    "r.sens_table_head": ("{o} in {y}{w} — {m}", "{y}年{o}{w} — {m}"),
+    "r.sens_morris": ("Morris, r = {n}", "Morris法，r = {n}"), "r.sens_sobol": ("Sobol, N = {n}", "Sobol法，N = {n}"),
+    "r.sens_cols": (("factor", "kind", "95% interval"), ("因素", "类型", "95%区间")),
     "r.design": ("Design (first rows)", "设计表（前几行）"),
     # kinds of results
     "k.run": ("single-package run", "单一政策包运行"), "k.compare": ("package comparison", "政策包比较"),

@@ -336,26 +336,31 @@ def sweep_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
 # ------------------------------------------------------------------------------------------
 def sensitivity_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
     from sim.present.charts.sensitivity import sensitivity_charts
-    from sim.present.summaries.analyses import sensitivity_findings
+    from sim.present.summaries.analyses import (sensitivity_caption, sensitivity_findings, sensitivity_index,
+                                                sensitivity_rows, sensitivity_unit)
 
     idx = f.tables["sensitivity/indices.csv"]
     parts = [f"<h2>{esc(tr('r.sens_findings', lang))}</h2><ul class=\"summary\">"]
     sep = tr("s.list_sep", lang)
-    for outcome, year, zone, top in sensitivity_findings(idx):
-        s = display(outcome, lang).scale
-        lst = sep.join(f"{factor_name(fac, lang)} {num(v * s)} [{num(lo * s)}, {num(hi * s)}]" for fac, v, lo, hi in top)
-        parts.append(f"<li>{esc(tr('r.sens_line', lang, o=display(outcome, lang).name, y=year, lst=lst))}</li>")
+    findings = sensitivity_findings(idx)
+    for outcome, year, zone, top, method in findings:
+        I = lambda v: sensitivity_index(method, outcome, v, lang)  # noqa: E731
+        lst = sep.join(f"{factor_name(fac, lang)} {I(v)} [{I(lo)}, {I(hi)}]" for fac, v, lo, hi in top)
+        k = (tr("r.sens_of_morris", lang, u=sensitivity_unit(method, outcome, lang)) if method == "morris"
+             else tr("r.sens_of_sobol", lang))
+        parts.append(f"<li>{esc(tr('r.sens_line_of', lang, o=display(outcome, lang).name, y=year, k=k, lst=lst))}</li>")
     conv = f.tables.get("sensitivity/convergence.csv")
     if conv is not None and len(conv) and "within_ci" in conv:
         parts.append(f"<li>{esc(tr('r.sens_conv', lang, ok=int(conv['within_ci'].sum()), n=len(conv)))}</li>")
     parts.append("</ul>")
-    for stem, fig in sensitivity_charts(idx, lang):
-        parts.append(figure(_png(fig), stem.replace("_", " "), f"chart-{stem}"))
-    top = idx[idx["N"] == idx["N"].max()].copy()
-    top["factor"] = [factor_name(c, lang) for c in top["factor"]]
-    keep = [c for c in ("outcome", "year", "factor", "group", "mu_star", "mu_star_conf", "sigma", "S1", "S1_conf", "ST",
-                        "ST_conf") if c in top]
-    parts.append(f"<h3>{esc(tr('r.indices', lang))}</h3>" + table(top[keep], lang))
+    # sensitivity_charts and sensitivity_findings walk the same groups in the same order
+    for (stem, fig), (outcome, year, zone, _, method) in zip(sensitivity_charts(idx, lang), findings):
+        parts.append(figure(_png(fig), sensitivity_caption(method, outcome, year, zone, lang, ctx.get("names")),
+                            f"chart-{stem}"))
+    parts.append(f"<h3>{esc(tr('r.indices', lang))}</h3>")
+    for head, rows in sensitivity_rows(idx, lang):
+        parts.append(f"<h4>{esc(head)}</h4>" + text_table([{k: esc(v) for k, v in r.items()} for r in rows],
+                                                           "headline"))
     return parts
 
 

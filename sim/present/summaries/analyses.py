@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from sim.present.format import NA, count, num, pct, value
-from sim.present.i18n import display, factor_name, lever_name, name_of, package_title, player_name, tr, zone_name
+from sim.present.i18n import (display, factor_name, factor_value, lever_name, name_of, package_title, player_name,
+                              study_title, tr, zone_name)
 
 
 def _v(outcome: str, v: Any, sign: bool = False, lang: str = "en") -> str:
@@ -157,14 +158,71 @@ def sensitivity_table(idx: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def sensitivity_findings(idx: pd.DataFrame, top_n: int = 3) -> list[tuple[str, int, str, list[tuple[str, float, float, float]]]]:
+def sensitivity_findings(idx: pd.DataFrame, top_n: int = 3) -> list[tuple[str, int, str, list[tuple[str, float, float, float]], str]]:
     """Per outcome and year at the largest N: (outcome, year, zone, the ``top_n`` factors as
-    (factor, index, lo, hi)) ranked by μ* (Morris) or ST (Sobol), with 95% intervals."""
+    (factor, index, lo, hi), method) ranked by μ* (Morris) or ST (Sobol), with 95% intervals.
+    A Morris index is in the outcome's unit (the table's, e.g. CNY bn/yr), a Sobol one a share."""
     top = idx[idx["N"] == idx["N"].max()]
     out = []
     for (method, outcome, year, zone), t in top.groupby(["method", "outcome", "year", "zone"], sort=False):
         key, conf = ("mu_star", "mu_star_conf") if method == "morris" else ("ST", "ST_conf")
         t = t.sort_values(key, ascending=False).head(top_n)
         out.append((outcome, int(year), zone, [(f, float(v), float(v - c), float(v + c))
-                                               for f, v, c in zip(t["factor"], t[key], t[conf].fillna(0.0))]))
+                                               for f, v, c in zip(t["factor"], t[key], t[conf].fillna(0.0))],
+                    str(method)))
+    return out
+
+
+def sensitivity_index(method: str, outcome: str, v: Any, lang: str = "en") -> str:
+    """One index as a person reads it, without unit: a Morris μ* or σ in the outcome's display
+    unit (亿元 in Chinese, scaled like every other value of the outcome), a Sobol index as a
+    plain share."""
+    return value(outcome, v, lang, unit=False) if method == "morris" else num(v, digits=2)
+
+
+def sensitivity_unit(method: str, outcome: str, lang: str = "en") -> str:
+    """The unit the indices of ``method`` on ``outcome`` are shown in ('' for Sobol shares)."""
+    return display(outcome, lang).unit if method == "morris" else ""
+
+
+def sensitivity_caption(method: str, outcome: str, year: int, zone: str, lang: str = "en",
+                        names: dict[str, str] | None = None) -> str:
+    """The caption of one sensitivity chart: what it shows, for which outcome, year and zone."""
+    where = "" if zone == "region" else tr("s.list_sep", lang) + zone_name(zone, lang, names)
+    return tr(f"r.sens_chart_{'morris' if method == 'morris' else 'sobol'}", lang, o=name_of(outcome, lang),
+              y=int(year), w=where)
+
+
+def sensitivity_rows(idx: pd.DataFrame, lang: str = "en") -> list[tuple[str, list[dict[str, str]]]]:
+    """The indices at the largest N as tables a person reads: one per method x outcome x year x
+    zone, (heading, rows of formatted cells keyed by headers in ``lang``), factors by their
+    names, ranked by μ* (Morris) or ST (Sobol), every index with its 95% interval, the unit in
+    the header; years are written without a thousands separator."""
+    top = idx[idx["N"] == idx["N"].max()]
+    out = []
+    for (method, outcome, year, zone), t in top.groupby(["method", "outcome", "year", "zone"], sort=False):
+        morris = method == "morris"
+        u = sensitivity_unit(method, outcome, lang)
+        unit = (f"（{u}）" if lang == "zh" else f" ({u})") if u else ""
+        head = tr("r.sens_table_head", lang, y=int(year), o=name_of(outcome, lang),
+                  m=tr("r.sens_morris" if morris else "r.sens_sobol", lang, n=int(t["N"].iloc[0])),
+                  w="" if zone == "region" else tr("s.list_sep", lang) + zone_name(zone, lang))
+        cols = tr("r.sens_cols", lang)
+        I = lambda v: sensitivity_index(method, outcome, v, lang)  # noqa: E731
+        rows = []
+        for r in t.sort_values("mu_star" if morris else "ST", ascending=False).itertuples():
+            row = {cols[0]: factor_name(r.factor, lang), cols[1]: tr(r.group, lang) if r.group in ("lever", "uncertainty")
+                   else str(r.group)}
+            if morris:
+                c = r.mu_star_conf if np.isfinite(r.mu_star_conf) else np.nan
+                row[f"μ*{unit}"] = I(r.mu_star)
+                row[cols[2]] = f"[{I(r.mu_star - c)}, {I(r.mu_star + c)}]" if np.isfinite(c) else NA
+                row[f"σ{unit}"] = I(r.sigma)
+            else:
+                for k in ("S1", "ST"):
+                    v, c = getattr(r, k), getattr(r, f"{k}_conf")
+                    row[tr(k.lower(), lang)] = I(v)
+                    row[f"{k} {cols[2]}"] = f"[{I(v - c)}, {I(v + c)}]" if np.isfinite(c) else NA
+            rows.append(row)
+        out.append((head, rows))
     return out
