@@ -21,6 +21,7 @@ from typing import Any
 
 from sim.core.units import YI_PER_BN
 from sim.outcomes.metrics import BY_NAME, REGION_OUTCOMES
+from sim.present.settings_words import CHOICES, SETTINGS, setting_path
 
 LANGS = ("en", "zh")
 
@@ -246,11 +247,7 @@ def factor_name(factor: str, lang: str = "en") -> str:
     lever, _, rest = factor.partition(".")
     if rest and lever in LEVERS:
         if lang == "zh":
-            # the settings' Chinese names are the dashboard's (one table for controls and factors);
-            # imported here because that module imports this one
-            from sim.present.dashboard.labels import SETTINGS, _path
-
-            row = SETTINGS.get(_path(factor))
+            row = SETTINGS.get(setting_path(factor))  # the dashboard's controls use the same names
             if row is not None:
                 return f"{lever_name(lever, lang)}：{row[1]}"
         return f"{lever_name(lever, lang)}: {rest.replace('.', ' ').replace('_', ' ')}"
@@ -264,9 +261,7 @@ def factor_value(value: Any, lang: str = "en") -> str:
     written in the study in English."""
     if lang != "zh":
         return str(value)
-    from sim.present.dashboard.labels import choice_word
-
-    return choice_word(value, lang)
+    return CHOICES.get(str(value), (str(value),) * 2)[1]
 
 
 def study_title(name: str, lang: str = "en", title: str = "") -> str:

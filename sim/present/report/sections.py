@@ -344,8 +344,9 @@ def sensitivity_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]
     sep = tr("s.list_sep", lang)
     findings = sensitivity_findings(idx)
     for outcome, year, zone, top, method in findings:
-        I = lambda v: sensitivity_index(method, outcome, v, lang)  # noqa: E731
-        lst = sep.join(f"{factor_name(fac, lang)} {I(v)} [{I(lo)}, {I(hi)}]" for fac, v, lo, hi in top)
+        lst = sep.join(f"{factor_name(fac, lang)} {sensitivity_index(method, outcome, v, lang)} "
+                       f"[{sensitivity_index(method, outcome, lo, lang)}, {sensitivity_index(method, outcome, hi, lang)}]"
+                       for fac, v, lo, hi in top)
         k = (tr("r.sens_of_morris", lang, u=sensitivity_unit(method, outcome, lang)) if method == "morris"
              else tr("r.sens_of_sobol", lang))
         parts.append(f"<li>{esc(tr('r.sens_line_of', lang, o=display(outcome, lang).name, y=year, k=k, lst=lst))}</li>")

@@ -11,8 +11,18 @@ import numpy as np
 import pandas as pd
 
 from sim.present.format import NA, count, num, pct, value
-from sim.present.i18n import (display, factor_name, factor_value, lever_name, name_of, package_title, player_name,
-                              study_title, tr, zone_name)
+from sim.present.i18n import (
+    display,
+    factor_name,
+    factor_value,
+    lever_name,
+    name_of,
+    package_title,
+    player_name,
+    study_title,
+    tr,
+    zone_name,
+)
 
 
 def _v(outcome: str, v: Any, sign: bool = False, lang: str = "en") -> str:
@@ -208,7 +218,9 @@ def sensitivity_rows(idx: pd.DataFrame, lang: str = "en") -> list[tuple[str, lis
                   m=tr("r.sens_morris" if morris else "r.sens_sobol", lang, n=int(t["N"].iloc[0])),
                   w="" if zone == "region" else tr("s.list_sep", lang) + zone_name(zone, lang))
         cols = tr("r.sens_cols", lang)
-        I = lambda v: sensitivity_index(method, outcome, v, lang)  # noqa: E731
+        def I(v: Any, method: str = method, outcome: str = outcome) -> str:
+            return sensitivity_index(method, outcome, v, lang)
+
         rows = []
         for r in t.sort_values("mu_star" if morris else "ST", ascending=False).itertuples():
             row = {cols[0]: factor_name(r.factor, lang), cols[1]: tr(r.group, lang) if r.group in ("lever", "uncertainty")
