@@ -3,7 +3,7 @@ the words of the page, and the package list grouped by the policy's six areas.
 
 A setting is named by its path without item numbers (``funding_reward.tiers.amount``). The
 English help is the field's own description (``sim.policies``, the source of truth); the names
-and the Chinese help are in :mod:`sim.present.settings_words` (shared with study factors). Package
+and the Chinese help are in :mod:`sim.present.i18n` (shared with study factors). Package
 titles come from the package files (``title`` / ``title_zh``), lever and area names from
 :mod:`sim.present.i18n`: a slug is never shown.
 """
@@ -14,8 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from sim.present.format import num
-from sim.present.i18n import AREAS, lever_name
-from sim.present.settings_words import CHOICES, SETTINGS  # the settings' words, shared with i18n
+from sim.present.i18n import AREAS, CHOICES, SETTINGS, lever_name  # SETTINGS, CHOICES: shared with study factors
 
 INDICATORS = (("innovation", "创新"), ("structure", "结构"), ("green", "绿色"), ("openness", "开放"), ("quality", "质量"))
 

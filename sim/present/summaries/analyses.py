@@ -38,9 +38,9 @@ def condition_text(cond: Any, lang: str = "en") -> str:
         except ValueError:
             pass
     if lang == "zh" and hasattr(cond, "outcome"):
-        d = display(cond.outcome, lang)
-        v = value(cond.outcome, cond.value, lang) if d.kind == "money" else num(cond.value)
-        return f"{name_of(cond.outcome, lang)} {cond.op} {v}"
+        from sim.present.charts.discovery import condition_label
+
+        return condition_label(cond, lang)
     return str(cond) if not hasattr(cond, "outcome") or not isinstance(cond, SimpleNamespace) else \
         f"{cond.outcome} {cond.op} {num(cond.value)}"
 
@@ -64,9 +64,10 @@ def attribution_markdown(a: Any, package: Any, baseline: str, by: str, outcome: 
     V = lambda v, sign=False: _v(outcome, v, sign, lang)  # noqa: E731
     lines = [tr("at.head", lang, p=title, by=tr(f"at.by.{by}", lang), o=oname, y=year), "",
              tr("at.intro", lang, w=world, s=t["seeds"], k=len(a.combinations), b=baseline_title or baseline, u=unit), "",
-             tr("at.total", lang, n=package.name if hasattr(package, "name") else package["name"], o=oname, y=year,
+             tr("at.total_titled", lang, n=title if lang == "zh" else
+                package.name if hasattr(package, "name") else package["name"], o=oname, y=year,
                 e=V(t["total_effect"], True), u=unit, p=pct(t["total_pct"]),
-                b=V(t["baseline"]), lo=V(t["total_lo"], True), hi=V(t["total_hi"], True)), ""]
+                b=value(outcome, t["baseline"], lang), lo=V(t["total_lo"], True), hi=V(t["total_hi"], True)), ""]
     parts = []
     for r in a.shapley.sort_values("shapley", key=abs, ascending=False).itertuples():
         share = tr("at.share", lang, p=pct(100 * r.share_of_total, sign=False)) if np.isfinite(r.share_of_total) else ""
@@ -85,7 +86,7 @@ def attribution_markdown(a: Any, package: Any, baseline: str, by: str, outcome: 
         top = a.interactions.reindex(a.interactions["interaction"].abs().sort_values(ascending=False).index)[:5]
         lines += ["", tr("at.strongest", lang), ""]
         for r in top.itertuples():
-            lines.append(f"- {player_name(r.player_i, lang)} × {player_name(r.player_j, lang)}: "
+            lines.append(f"- {player_name(r.player_i, lang)} × {player_name(r.player_j, lang)}{tr('s.colon', lang)}"
                          f"{V(r.interaction, True)} [{V(r.lo, True)}, {V(r.hi, True)}]")
     return "\n".join(lines) + "\n"
 
@@ -102,7 +103,7 @@ def robust_markdown(table: pd.DataFrame, *, study: str, outcome: str, year: int,
     V = lambda v: _v(outcome, v, False, lang)  # noqa: E731
     q = [c for c in table.columns if c.startswith("p") and c.endswith("_regret")][0]
     qname = tr("rb.pq", lang, q=q[1:-len("_regret")])
-    lines = [tr("rb.head", lang, o=oname, y=year, s=study), "",
+    lines = [tr("rb.head_titled", lang, o=oname, y=year, s=study_title(study, lang)), "",
              tr("rb.intro", lang, n=n_futures, u=tr("s.list_sep", lang).join(factor_name(u, lang) for u in uncertainties),
                 k=seeds, m=tr("rb.more" if maximise else "rb.less", lang), o=oname, unit=unit), ""]
     top = table.iloc[0]
@@ -113,7 +114,10 @@ def robust_markdown(table: pd.DataFrame, *, study: str, outcome: str, year: int,
         lines.append(tr("rb.meets", lang, t=condition_text(target, lang), p=titles.get(s["package"], s["package"]),
                         s=pct(100 * s["satisficing"], sign=False)))
     c = list(tr("rb.cols", lang))
-    heads = c[:5] + [qname] + c[5:7] + (c[7:8] if target is not None else [])
+    u = f"（{unit}）" if lang == "zh" else f" ({unit})"
+    c[2:5] = [x + u for x in c[2:5]]  # mean, worst and max regret in the outcome's unit
+    c[5] += u
+    heads = c[:5] + [qname + u] + c[5:7] + (c[7:8] if target is not None else [])
     lines += ["", "| " + " | ".join(heads) + " |",
               "|---:|---|---:|---:|---:|---:|---:|---:|" + ("---:|" if target is not None else "")]
     for r in table.itertuples():
@@ -137,17 +141,47 @@ def discovery_markdown(d: Any, cond: Any, year: int, zone: str, source: str, thr
         best = tr("dc.densest", lang, p=P(d.trajectory["density"].max())) if len(d.trajectory) else ""
         lines.append(tr("dc.no_box", lang, t=num(threshold), b=best))
     for r in d.boxes.itertuples():
-        lines.append(tr("dc.box", lang, b=r.box, r=r.rule, c=P(r.coverage), d=P(r.density), n=r.runs_in_box,
-                        m=P(r.mass), q=num(max_qp), s=r.significant_rule))
+        rule, strong = r.rule, r.significant_rule
+        if lang != "en":  # the analysis writes its rules with the factors' slugs: say them again by name
+            rule, strong = box_rule(d.limits, r.box, lang), box_rule(d.limits, r.box, lang, max_qp)
+        lines.append(tr("dc.box", lang, b=r.box, r=rule, c=P(r.coverage), d=P(r.density), n=r.runs_in_box,
+                        m=P(r.mass), q=num(max_qp), s=strong))
     if len(d.limits):
         lines += ["", tr("dc.table", lang), "|---:|---|---:|---:|---|---:|"]
         for r in d.limits.itertuples():
             lo = "" if not np.isfinite(r.lower) else num(r.lower, digits=4)
             hi = "" if not np.isfinite(r.upper) else num(r.upper, digits=4)
             qp = "" if not np.isfinite(r.qp) else num(r.qp, digits=2)
-            vals = r.values if isinstance(r.values, str) else ""  # numeric factors have none (NaN from a csv)
+            vals = _values(r.values, lang)
             lines.append(f"| {r.box} | {factor_name(r.factor, lang)} | {lo} | {hi} | {vals} | {qp} |")
     return "\n".join(lines) + "\n"
+
+
+def _values(values: Any, lang: str) -> str:
+    """The kept values of a categorical factor ('demand, rank') in words."""
+    if not isinstance(values, str) or not values:  # numeric factors have none (NaN from a csv)
+        return ""
+    return tr("s.list_sep", lang).join(factor_value(v, lang) for v in values.split(", "))
+
+
+def box_rule(limits: pd.DataFrame, box: int, lang: str = "en", max_qp: float | None = None) -> str:
+    """A PRIM box's restrictions in words, factors and values by name (only those with quasi-p <=
+    ``max_qp`` when given): '财政奖励：奖励资金总额 9.49–23.9'; 'whole space' / 'none' when there
+    are none."""
+    parts = []
+    for r in limits[limits["box"] == box].itertuples():
+        if max_qp is not None and not (np.isfinite(r.qp) and r.qp <= max_qp):
+            continue
+        name = factor_name(r.factor, lang)
+        if r.kind == "values":
+            parts.append(tr("dc.in", lang, f=name, v=_values(r.values, lang)))
+        elif np.isfinite(r.lower) and r.lower > r.min and np.isfinite(r.upper) and r.upper < r.max:
+            parts.append(tr("dc.between", lang, f=name, lo=num(r.lower), hi=num(r.upper)))
+        elif np.isfinite(r.lower) and r.lower > r.min:
+            parts.append(f"{name} >= {num(r.lower)}")
+        else:
+            parts.append(f"{name} <= {num(r.upper)}")
+    return tr("dc.and", lang).join(parts) or tr("none" if max_qp is not None else "dc.whole", lang)
 
 
 # ------------------------------------------------------------------------------------------
