@@ -380,6 +380,156 @@ def test_sensitivity_report_shows_indices_with_intervals(tmp_path):
         assert 'id="chart-morris_output_2030"' in html
 
 
+def _morris_folder(tmp_path):
+    """A sensitivity folder as `zonesim sensitivity` writes it: a Morris study of output with
+    the bundled screening study's small factors crowded near the origin."""
+    d = tmp_path / "sens"
+    (d / "sensitivity").mkdir(parents=True)
+    (d / "manifest.json").write_text(json.dumps({"kind": "study", "world": "guangxi", "seeds": [1]}))
+    factors = ["growth_drift", "exit_base_hazard", "startup_rate", "beta_wage", "land_quota", "loss_years_to_exit",
+               "outside_wage_ratio", "funding_reward.budget", "delisting.bottom_region"]
+    mu = [461.3, 190.9, 162.2, 11.6, 9.73, 13.6, 18.1, 0.2, 0.8]
+    idx = pd.DataFrame({"method": "morris", "outcome": "output", "year": 2031, "zone": "region", "N": 6,
+                        "factor": factors, "group": ["uncertainty"] * 7 + ["lever"] * 2, "mu_star": mu,
+                        "mu_star_conf": [40.1, 92.8, 34.1, 6.96, 12.4, 12.9, 4.69, 0.198, 0.648],
+                        "sigma": [53.1, 126.0, 46.1, 8.59, 16.1, 23.7, 6.23, 0.286, 1.1], "mu": mu})
+    idx.to_csv(d / "sensitivity" / "indices.csv", index=False)
+    return d, idx
+
+
+def test_sensitivity_report_in_chinese_names_factors_and_keeps_one_unit(tmp_path):
+    """Seen with `zonesim sensitivity <morris study> --lang zh` then `zonesim report --lang zh`: factor
+    names in English, headers `outcome | year | factor | group | mu_star ...`, the year as 2,031, the
+    table's μ* in CNY bn (461) beside the summary's 亿元 (4,613), captions 'morris output 2031'."""
+    from sim.present.report import build_report
+
+    d, _ = _morris_folder(tmp_path)
+    page = visible_text(build_report(d, "zh"))
+    text = re.sub(r"<[^>]+>", "|", page)
+    for word in ("企业平均增长率", "人才择业的工资权重", "年度新增建设用地指标", "财政奖励：奖励资金总额",
+                 "摘牌退出：末位名次（自治区级）", "μ*（亿元/年）", "σ（亿元/年）", "政策工具", "不确定因素",
+                 "Morris筛选：2031年总产出"):
+        assert word in text, word
+    for raw in ("growth drift", "beta wage", "land quota", "mu_star", "2,031", "uncertainty", "morris output",
+                "budget", "bottom region"):
+        assert raw not in text, raw
+    # the same index, in the same unit, in the summary and the table: 461.3 CNY bn = 4,613 亿元
+    assert "企业平均增长率 4,613 [4,212, 5,014]" in text
+    assert re.search(r"\|企业平均增长率\|+不确定因素\|+4,613\|+\[4,212, 5,014\]\|+531\|", text)
+    assert "单位：亿元/年" in text
+    en = re.sub(r"<[^>]+>", "|", visible_text(build_report(d, "en")))
+    assert "growth drift" in en and "funding rewards: budget" in en and "μ* (CNY bn/yr)" in en and "2,031" not in en
+
+
+def test_morris_chart_labels_do_not_overlap(tmp_path):
+    """The bundled screening study's small factors (beta wage, land quota, ...) sat at the origin
+    of a linear plane, their labels on top of each other."""
+    from sim.present.charts.sensitivity import sensitivity_charts
+
+    _, idx = _morris_folder(tmp_path)
+    for lang in ("zh", "en"):
+        (_, fig), = sensitivity_charts(idx, lang)
+        ax = fig.axes[0]
+        fig.canvas.draw()
+        r = fig.canvas.get_renderer()
+        boxes = [t.get_window_extent(r) for t in ax.texts]
+        assert len(boxes) == len(idx)
+        for i in range(len(boxes)):
+            for j in range(i):
+                assert not boxes[i].overlaps(boxes[j]), (lang, ax.texts[i].get_text(), ax.texts[j].get_text())
+
+
+def test_sweep_report_in_chinese_names_factors_points_and_categories(tmp_path):
+    """Seen with `zonesim report <sweep of evaluation-levers> --lang zh`: '影响最大的因素是财政奖励: budget',
+    design headers `point`, `agglomeration elasticity`, land rules `demand` / `rank` on the chart's ticks."""
+    from sim.present.charts.sweep import sweep_chart
+    from sim.present.report import build_report
+
+    from .test_study import write_study
+
+    path = write_study(tmp_path, levers={"land_allocation.rule": {"values": ["demand", "output_per_land"]},
+                                         "funding_reward.budget": {"values": [0.0, 40.0]}},
+                       uncertainties={"agglomeration_elasticity": {"values": [0.05]}}, seeds=1,
+                       outcomes={"names": ["output"], "years": "final", "zones": False})
+    out = tmp_path / "sw"
+    assert main(["sweep", str(path), "--workers", "1", "--out", str(out), "--no-progress"]) == 0
+    text = re.sub(r"<[^>]+>", "|", visible_text(build_report(out, "zh")))
+    for word in ("|设计点|", "|用地指标分配：分配规则|", "|财政奖励：奖励资金总额|", "|产业集聚弹性|", "|按需求|", "|按地均产出|"):
+        assert word in text, word
+    for raw in ("|point|", "budget", "agglomeration elasticity", "|demand|", "output_per_land"):
+        assert raw not in text, raw
+    per_point = pd.DataFrame({"output": [1.0, 2.0], "land_allocation.rule": ["demand", "rank"]})
+    ax = sweep_chart(per_point, ["land_allocation.rule"], ["output"], "zh").axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["按需求", "按排名"]
+    ax = sweep_chart(per_point, ["land_allocation.rule"], ["output"], "en").axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["demand", "rank"]  # English as in the study
+
+
+def test_discovery_summary_in_chinese_says_the_box_by_name():
+    """Seen with `zonesim discover <sweep> --where "output < 1160" --lang zh`: '盒子1：funding_reward.budget
+    >= 9.492 and funding_reward.budget <= 23.9 … 限制条件：(none)'."""
+    from types import SimpleNamespace
+
+    from sim.present.summaries.analyses import discovery_markdown
+
+    boxes = pd.DataFrame({"box": [1], "coverage": [0.5], "density": [1.0], "mass": [0.25], "runs_in_box": [2],
+                          "failing_in_box": [2], "restricted": [2],
+                          "rule": ["funding_reward.budget >= 9.492 and funding_reward.budget <= 23.9 and "
+                                   "land_allocation.rule in {demand, rank}"], "significant_rule": ["(none)"]})
+    limits = pd.DataFrame({"box": [1, 1], "factor": ["funding_reward.budget", "land_allocation.rule"],
+                           "kind": ["range", "values"], "lower": [9.492, np.nan], "upper": [23.9, np.nan],
+                           "min": [1.07, np.nan], "max": [49.5, np.nan], "values": [np.nan, "demand, rank"],
+                           "qp": [0.25, 0.01]})
+    d = SimpleNamespace(boxes=boxes, limits=limits, trajectory=pd.DataFrame(columns=["density"]), base_rate=0.5, n=8)
+    cond = SimpleNamespace(outcome="output", op="<", value=1160.0)
+    zh = discovery_markdown(d, cond, 2026, "region", "sw", 0.8, 0.05, lang="zh")
+    assert "盒子1：财政奖励：奖励资金总额在9.49至23.9之间，且用地指标分配：分配规则取按需求、按排名 — " in zh
+    assert "限制条件：用地指标分配：分配规则取按需求、按排名。" in zh
+    assert "| 1 | 用地指标分配：分配规则 |  |  | 按需求、按排名 | 0.01 |" in zh
+    for raw in ("funding_reward", "(none)", " and ", "demand", "budget"):
+        assert raw not in zh, raw
+    d.limits = limits.assign(qp=[0.25, 0.5])
+    assert "限制条件：无。" in discovery_markdown(d, cond, 2026, "region", "sw", 0.8, 0.05, lang="zh")
+    en = discovery_markdown(d, cond, 2026, "region", "sw", 0.8, 0.05, lang="en")
+    assert "funding_reward.budget >= 9.492 and" in en and "(none)" in en  # English as the analysis wrote it
+
+
+def test_robust_and_attribution_summaries_in_chinese_name_studies_factors_packages_and_units():
+    """Seen with `zonesim robust ... --study evaluation-levers --lang zh` ('研究evaluation-levers', '对agglomeration
+    elasticity、outside wage ratio做拉丁超立方抽样', a ranking without units) and `zonesim attribute area4-open
+    --lang zh` ('`area4-open`对2031年总产出…（为基准13,870的+1.4%）')."""
+    from types import SimpleNamespace
+
+    from sim.present.summaries.analyses import attribution_markdown, robust_markdown
+
+    table = pd.DataFrame({"rank_regret": [1, 2], "package": ["hosting", "funding-reward"], "mean_value": [1162.9, 1161.3],
+                          "worst_value": [1160.2, 1158.7], "max_regret": [0.0, 1.79], "p90_regret": [0.0, 1.75],
+                          "mean_regret": [0.0, 1.64], "best_in": [3, 0], "rank_satisficing": [1, 2],
+                          "satisficing": [1.0, 0.667]})
+    zh = robust_markdown(table, study="evaluation-levers", outcome="output", year=2026, n_futures=3, seeds=2,
+                         uncertainties=["agglomeration_elasticity", "outside_wage_ratio"], target=None, maximise=True,
+                         titles={"hosting": "托管", "funding-reward": "奖励"}, lang="zh")
+    assert "研究“不确定条件下的评价奖励、摘牌和用地规则”" in zh
+    assert "对产业集聚弹性、区外工资倍数做拉丁超立方抽样" in zh
+    assert "| 排名 | 政策包 | 均值（亿元/年） | 最差（亿元/年） | 最大遗憾值（亿元/年） | 90分位遗憾值（亿元/年） |" in zh
+    assert "evaluation-levers" not in zh and "elasticity" not in zh
+    sh = pd.DataFrame({"player": ["hosting", "outside_attraction"], "levers": ["hosting", "outside_attraction"],
+                       "shapley": [4.71, 15.2], "shapley_lo": [-4.77, 6.53], "shapley_hi": [14.2, 23.8],
+                       "share_of_total": [0.237, 0.763], "solo": [4.97, 15.4], "last_in": [4.45, 14.9]})
+    inter = pd.DataFrame({"player_i": ["hosting"], "player_j": ["outside_attraction"], "interaction": [-0.518],
+                          "lo": [-1.16], "hi": [0.124]})
+    totals = {"seeds": 2, "total_effect": 19.9, "total_pct": 1.4, "baseline": 1387.0, "total_lo": 1.77,
+              "total_hi": 38.0, "sum_shapley": 19.9, "efficiency_gap": 0.0, "sum_solo": 20.4,
+              "interaction_total": -0.518, "interaction_lo": -1.16, "interaction_hi": 0.124}
+    a = SimpleNamespace(shapley=sh, interactions=inter, combinations=[1, 2, 3, 4], totals=totals)
+    pkg = {"name": "area4-open", "title": "Area 4: open innovation", "title_zh": "四、推进开放创新"}
+    zh = attribution_markdown(a, pkg, "baseline", "measure", "output", 2031, "广西", lang="zh", baseline_title="现状")
+    assert "“四、推进开放创新”对2031年总产出的总效应：+199亿元/年（为基准1.39万亿元的+1.4%）" in zh
+    assert "area4-open" not in zh and "托管 × 区外招商：" in zh
+    en = attribution_markdown(a, pkg, "baseline", "measure", "output", 2031, "guangxi", lang="en")
+    assert "Total effect of `area4-open` on output in 2031" in en  # English names the package as typed
+
+
 # ------------------------------------------------------------------------------------------
 # refusing what is not a results folder
 # ------------------------------------------------------------------------------------------

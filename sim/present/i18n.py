@@ -200,14 +200,271 @@ def player_name(player: str, lang: str = "en") -> str:
     return " + ".join(parts)
 
 
+# the levers' settings and their options, named for the dashboard's controls
+# (sim.present.dashboard.labels) and for a study's factors (factor_name, factor_value) alike
+# path -> (English name, Chinese name, English unit, Chinese unit, Chinese help)
+SETTINGS: dict[str, tuple[str, str, str, str, str]] = {
+    "funding_reward.budget": ("Reward budget", "奖励资金总额", "CNY m/yr", "百万元/年", "每年用于评价奖励的资金"),
+    "funding_reward.tiers": ("Reward tiers", "奖励档次", "", "", "按顺序发放的奖励档次"),
+    "funding_reward.tiers.level": ("Class ranked", "排名范围", "", "", "该档次在哪一类高新区中排名"),
+    "funding_reward.tiers.rule": ("Who wins", "获奖规则", "", "", "top：类内前几名；improved：得分进步最大的几家"),
+    "funding_reward.tiers.count": ("Winners", "获奖名额", "zones/yr", "家/年", "每年获奖的高新区数"),
+    "funding_reward.tiers.amount": ("Reward amount", "奖励金额", "CNY m per winner", "百万元/家", "每家获奖高新区每年的奖励"),
+    "funding_reward.leftover": ("Unpaid money", "未发放资金", "", "", "carry：结转下年；return：退回财政"),
+    "funding_reward.max_reserve": ("Reserve cap", "结转上限", "CNY m", "百万元", "结转资金的上限，超出部分退回"),
+    "funding_reward.use": ("Use of rewards", "奖励用途", "", "", "budget：并入园区预算；platforms：专用于平台建设"),
+    "delisting.bottom_region": ("Bottom places (region-level)", "末位名次（自治区级）", "places", "名",
+                                "自治区级高新区排名末尾计入的名次数（广西2010年规定：末两名）"),
+    "delisting.bottom_national": ("Bottom places (national)", "末位名次（国家级）", "places", "名",
+                                  "国家级高新区排名末尾计入的名次数；0=国家级不降级"),
+    "delisting.years": ("Years at the bottom", "末位年数", "years", "年", "排名末位多少年即失去资格（广西2010年：连续两年）"),
+    "delisting.window": ("Counting window", "统计窗口", "years", "年", "在最近几次评价中累计末位年数；关闭=须连续"),
+    "delisting.warning_effort": ("Effort after a warning", "约谈后的整改力度", "share of gap", "差距比例",
+                                 "被约谈园区的管理效率向1提升的差距比例（估计值）"),
+    "delisting.perk_years": ("Years without perks", "取消优惠年数", "years", "年", "降级的国家级高新区失去优惠政策的年数"),
+    "delisting.attract_penalty": ("Loss of attraction", "吸引力损失", "utility", "效用", "被撤销园区对企业吸引力的下降（估计值）"),
+    "delisting.exit_multiplier": ("Exit hazard factor", "企业退出风险倍数", "×", "倍", "被撤销园区企业退出风险的倍数（估计值）"),
+    "delisting.cooling_off": ("Cooling-off period", "重新申请等待期", "years", "年", "被撤销后多少年方可重新申请"),
+    "delisting.reapply": ("Re-listing allowed", "允许恢复", "", "", "等待期满且得分达到自治区级中位数后恢复为自治区级"),
+    "hosting.pairs": ("Host and hosted zones", "托管关系", "", "", "指定托管园区与被托管园区；不选=按规则自动配对"),
+    "hosting.rule": ("Pairing rule", "配对规则", "", "", "nearest：就近托管；complementary：产业互补优先"),
+    "hosting.per_host": ("Zones per host", "每家托管数量", "zones", "家", "每个国家级高新区托管的园区数（按规则配对时）"),
+    "hosting.max_distance_km": ("Farthest hosted zone", "最远托管距离", "km", "公里", "按规则配对时的最远距离"),
+    "hosting.convergence": ("Management catch-up", "管理水平追赶速度", "share/yr", "比例/年", "被托管园区每年缩小与托管方管理效率差距的比例（估计值）"),
+    "hosting.spillover": ("Knowledge spillover", "知识溢出", "share", "比例", "被托管园区企业可利用托管方创新平台的比例（估计值）"),
+    "hosting.move_cost_factor": ("Moving-cost factor", "迁移成本系数", "×", "倍", "托管双方之间企业迁移成本的倍数（估计值）"),
+    "hosting.host_share": ("Host's share of tax", "托管方税收分成", "share", "比例", "被托管园区留存税收中归托管方的约定比例（估计值）"),
+    "hosting.compliance": ("Split honoured", "分成兑现率", "share", "比例", "约定分成实际兑现的比例（估计值）"),
+    "hosting.evaluation": ("GDP counted", "GDP统计口径", "", "", "own：按发生地统计；split：按约定比例分计"),
+    "land_allocation.rule": ("Allocation rule", "分配规则", "", "", "equal：平均；demand：按需求；output_per_land：按地均产出；rank：按排名"),
+    "land_allocation.sharpness": ("Sharpness", "集中程度", "exponent", "指数", "按地均产出分配时的指数：0=平均，越大越向用地效率高的园区集中"),
+    "land_allocation.cap_to_demand": ("Cap at demand", "不超过需求", "", "", "任何园区获得的指标不超过其需求"),
+    "land_allocation.reclaim_share": ("Idle land reclaimed", "闲置土地收回比例", "share/yr", "比例/年", "每年收回闲置用地的比例（估计值）"),
+    "land_allocation.reclaim_developed": ("Also developed land", "含已开发土地", "", "", "同时收回超出闲置缓冲的已开发土地"),
+    "land_allocation.suspended_weight": ("Weight without perks", "失去优惠园区权重", "×", "倍", "被撤销或暂停园区的用地权重系数（估计值）"),
+    "land_allocation.unplaced": ("Unplaced quota", "未分配指标", "", "", "carry：结转下年；return：退回"),
+    "land_allocation.quota": ("Yearly land quota", "年度用地指标", "km2/yr", "平方公里/年",
+                              "每年下达的新增用地指标；关闭=按各园区需求合计下达（与现状相同）"),
+    "high_level_talent.grant": ("Settling-in grant", "安家补贴", "CNY k per person", "千元/人",
+                                "新引进的高层次人才到目标园区时一次性发放（估计值：广西分层次安家补贴）"),
+    "high_level_talent.support": ("Yearly support", "年度支持经费", "CNY k/yr per person", "千元/人/年",
+                                  "在支持年限内每年给予的生活补贴和科研启动经费（估计值）"),
+    "high_level_talent.support_years": ("Years supported", "支持年限", "years", "年", "新引进人才获得支持的年数（估计值：3–5年）"),
+    "high_level_talent.min_skill": ("Skill threshold", "人才层次门槛", "skill units", "技能单位", "达到该技能水平才算高层次人才"),
+    "tech_transfer.cost_per_zone": ("Cost per zone", "每园区经费", "CNY m/yr", "百万元/年",
+                                    "技术转移中心、技术经纪人和成果转化奖励的年度费用（估计值）"),
+    "management_reform.cost_per_zone": ("Cost per zone", "每园区经费", "CNY m/yr", "百万元/年",
+                                        "绩效工资资金和改革运行费用（估计值）"),
+    "tech_finance.loan_ratio": ("Loan size", "贷款规模", "share of output", "占产值比例", "贷款占企业年产值的比例，形成资本（估计值）"),
+    "tech_finance.interest_subsidy": ("Interest subsidy", "贴息比例", "share/yr", "比例/年", "贷款期内财政每年补贴的利息占贷款余额比例（估计值）"),
+    "tech_finance.risk_share": ("Risk compensation", "风险补偿比例", "share of loan", "占贷款比例", "风险补偿资金池为每笔新贷款承担的违约损失比例（估计值）"),
+    "tech_finance.term": ("Loan term", "贷款期限", "years", "年", "贷款年限；到期后企业方可再次申请"),
+    "tech_finance.min_margin": ("Viability threshold", "经营门槛", "share", "比例", "上年利润率高于该值的企业才可获得贷款（估计值）"),
+    "green_development.budget": ("Budget", "年度资金", "CNY m/yr", "百万元/年", "自治区每年用于企业节能改造补助的资金（估计值）"),
+    "green_development.subsidy_share": ("Subsidy share", "补助比例", "share", "比例", "改造投资中由财政补助的比例（估计值：20–30%）"),
+    "green_development.investment": ("Upgrade investment", "改造投资强度", "CNY per CNY of output", "元/元产值", "每元年产值所需的改造投资（估计值）"),
+    "green_development.saving": ("Energy saved", "节能比例", "share", "比例", "一次改造节约的企业能耗比例（估计值：10–20%）"),
+    "green_development.energy_price": ("Energy price", "能源价格", "CNY per tce", "元/吨标煤", "节约的能源费用按此价格提高企业效率（估计值）"),
+    "new_zones.parks": ("Parks upgraded", "升级的县域园区", "", "", "选择要升级为自治区级高新区的县域园区"),
+    "promotion.top": ("Qualifying ranks", "达标名次", "places", "名", "自治区级高新区中排名前几名符合条件"),
+    "promotion.years": ("Qualifying years", "连续达标年数", "years", "年", "需要连续达标的年数（估计值）"),
+    "promotion.min_output_bn": ("Minimum output", "最低总产出", "CNY bn/yr", "十亿元/年", "升级所需的最低总产出（估计值）"),
+    "promotion.min_hightech_firms": ("Minimum high-tech firms", "最少高新技术企业", "firms", "家", "升级所需的高新技术企业数（估计值）"),
+    "promotion.max_national": ("Cap on national zones", "国家级数量上限", "zones", "家", "国家级高新区数量上限；关闭=不设上限"),
+    "promotion.min_gap": ("Years between promotions", "两次升级间隔", "years", "年", "国务院分批审批，两次升级之间的年数（估计值）"),
+    "talent_subsidy.amount": ("Subsidy amount", "补贴金额", "CNY k per person/yr", "千元/人·年",
+                              "每名人才每年的补贴（估计值：广西城市毕业生住房和生活补贴约1–3万元）"),
+    "platform_building.budget": ("Co-funding budget", "共建资金", "CNY m/yr", "百万元/年", "自治区每年共建创新平台的资金"),
+    "platform_building.split": ("How it is split", "分配方式", "", "", "equal：平均；output：按产出；need：按需要"),
+    "tech_transfer.gain": ("Rise in innovation rate", "创新率提高", "share", "比例", "成果转化带来的创新率提高（估计值）"),
+    "incubators.gain": ("Rise in start-up rate", "创业率提高", "share", "比例", "孵化器带来的新创企业比例提高（估计值）"),
+    "incubators.cost_per_startup": ("Cost per start-up", "每家新创企业支出", "CNY m", "百万元", "自治区对每家新创企业的扶持（估计值）"),
+    "certification_support.gain": ("Rise in certification chance", "认定概率提高", "share", "比例", "符合条件企业每年通过认定概率的提高（估计值）"),
+    "certification_support.award": ("Award per certified firm", "每家认定奖励", "CNY m", "百万元", "每家首次认定企业的奖励（估计值：0.1–0.3百万元）"),
+    "outside_attraction.gain": ("Rise in arrivals", "迁入企业增加", "share", "比例", "区外企业迁入预期的提高（估计值）"),
+    "outside_attraction.cost_per_arrival": ("Cost per arriving firm", "每家迁入企业支出", "CNY m", "百万元", "每家迁入企业的招商和激励支出（估计值）"),
+    "management_reform.target": ("Target efficiency", "目标管理效率", "0–1", "0–1", "改革目标的管理效率（最好的园区起始为0.75；估计值）"),
+    "management_reform.speed": ("Speed", "改革速度", "share of gap/yr", "差距比例/年", "每年缩小与目标差距的比例（估计值）"),
+    "fiscal_autonomy.share": ("Tax kept by the zone", "园区留存税收比例", "share", "比例", "园区留存的税收比例（默认0.25；估计值）"),
+    "tech_finance.credit": ("Exits averted by credit", "信贷避免的退出", "share", "比例", "贷款和担保避免的亏损退出比例（估计值）"),
+    "green_constraint.max_growth": ("Growth cap, energy-intensive firms", "高耗能企业增长上限", "log growth/yr", "对数增长/年",
+                                    "高耗能企业每年就业增长的上限（估计值：约28%/年）"),
+    "classified_evaluation.national_weights": ("National zones' weights", "国家级评价权重", "points", "分",
+                                               "创新、结构、绿色、开放、质量五项指标的分值（2021年国家评价指标）"),
+    "classified_evaluation.region_weights": ("Region-level zones' weights", "自治区级评价权重", "points", "分",
+                                             "自治区级高新区五项指标的分值（估计值）"),
+    # settings added on main with issues 15-16 (committees, reference classes, national places)
+    "delisting.max_per_year": ("Most delisted a year", "每年最多撤销", "zones/yr", "家/年",
+                               "每年最多撤销的园区数（得分最低者优先，其余保留记录）"),
+    "delisting.reference": ("Reference class", "排名参照范围", "", "", "fixed：按期初类别排名（已撤销园区保留名次）；current：按当前类别排名"),
+    "delisting.join_years": ("Years before new zones count", "新园区纳入年数", "evaluations", "次评价",
+                             "新设园区经过几次评价后纳入自治区级排名"),
+    "delisting.loss_years": ("Cost of delisting to a zone", "撤销对园区的损失", "years of budget", "年预算",
+                             "撤销给园区管委会带来的损失，以其年度预算的年数计（估计值）"),
+    "funding_reward.tiers.places": ("National place needed", "全国排名要求", "place", "名",
+                                    "national_place 规则：在全国排名中须达到的名次（1=最好）"),
+    "hosting.support_prior": ("Host's support to the hosted zone", "托管方投入比例", "share", "比例",
+                              "托管方管委会在被托管园区投入的预算比例（无其他因素时；估计值）"),
+    "promotion.value_years": ("Value of national status", "国家级资格的价值", "years of budget", "年预算",
+                              "国家级资格对园区管委会的价值，以其年度预算的年数计（估计值）"),
+    # issue 17, land and zones
+    "new_zones.committee_eff": ("Efficiency, own committee", "管委会管理效率", "0-1", "0-1", "设立管委会时新园区的管理效率（估计值）"),
+    "new_zones.county_eff": ("Efficiency, county-run", "县政府直管管理效率", "0-1", "0-1", "由县政府直接管理时的管理效率（估计值）"),
+    "new_zones.hosted_factor": ("Efficiency when hosted", "托管管理效率系数", "× host", "倍于托管方", "被托管新园区管理效率至少为托管方的倍数（估计值）"),
+    "new_zones.committee_cost": ("Cost, own committee", "管委会运行经费", "CNY m/yr", "百万元/年", "自治区每年承担的管委会运行经费（估计值）"),
+    "new_zones.county_cost": ("Cost, county-run", "县管运行经费", "CNY m/yr", "百万元/年", "县政府直管时自治区每年承担的经费（估计值）"),
+    "new_zones.hosted_cost": ("Cost, hosted", "托管运行经费", "CNY m/yr", "百万元/年", "托管时自治区每年承担的经费（估计值）"),
+    "new_zones.upgrade_cost": ("Upgrade cost", "升级改造费用", "CNY m per km²", "百万元/平方公里", "按园区已开发土地一次性支付的基础设施提升费用（估计值）"),
+    "promotion.designate": ("Zones approved as national", "培育创建的园区", "", "", "指定年份获批为国家高新区的自治区级高新区"),
+    "promotion.area_km2": ("Added planning area", "新增规划面积", "km²", "平方公里", "升级为国家级时扩大的规划面积（估计值）"),
+    "promotion.land_quota_km2": ("Own land quota", "单列用地指标", "km²/yr", "平方公里/年", "新升级国家高新区每年单列的用地指标（估计值）"),
+    "promotion.funding": ("Funds for the zone", "专项资金", "CNY m/yr", "百万元/年", "新升级国家高新区每年获得的中央和自治区资金（估计值）"),
+    "promotion.region_share": ("Region's share of funds", "自治区承担比例", "share", "比例", "专项资金中由自治区财政承担的比例，其余为中央资金（估计值）"),
+    "promotion.pilot_gain": ("Policy pilots", "先行先试", "share", "比例", "国家级政策试点使创新率提高的比例（估计值）"),
+    "promotion.brand_gain": ("National brand", "国家级品牌", "share", "比例", "国家级品牌使区外企业落户增加的比例（估计值，与其他渠道一起校准为十年产出约增加20%）"),
+    "park_integration.parks": ("Parks joining a zone", "整合或托管的园区", "", "", "选择并入或由高新区托管的工业园区"),
+    "park_integration.cost_per_km2": ("Integration cost", "整合费用", "CNY m per km²", "百万元/平方公里", "整合园区按已开发土地一次性支付的基础设施提升费用（估计值）"),
+    "park_integration.host_fee": ("Hosting fee", "托管经费", "CNY m/yr", "百万元/年", "自治区每年支付给托管园区的管理经费（估计值）"),
+    "mu_yield.weight_tax": ("Weight of tax per mu", "亩均税收权重", "share", "比例", "综合评分中亩均税收的权重，其余为亩均产出（估计值）"),
+    "mu_yield.shares": ("Shares of classes", "各类企业比例", "share", "比例", "园区内A、B、C、D类企业所占比例（估计值）"),
+    "mu_yield.price_a": ("Price change, class A", "A类价格调整", "share", "比例", "A类企业用能、用水、用地成本的调整比例（负数为优惠）"),
+    "mu_yield.price_b": ("Price change, class B", "B类价格调整", "share", "比例", "B类企业用能、用水、用地成本的调整比例"),
+    "mu_yield.price_c": ("Price change, class C", "C类价格调整", "share", "比例", "C类企业用能、用水、用地成本的加价比例（估计值）"),
+    "mu_yield.price_d": ("Price change, class D", "D类价格调整", "share", "比例", "D类企业用能、用水、用地成本的加价比例（估计值）"),
+    "mu_yield.energy_price": ("Energy price", "能源价格", "CNY per tce", "元/吨标准煤", "计算企业用能成本的价格（估计值）"),
+    "mu_yield.water_share": ("Water bill", "用水成本", "share of output", "占产值比例", "企业用水成本占产值的比例（估计值）"),
+    "mu_yield.land_tax": ("Land-use tax", "城镇土地使用税", "CNY m per km²/yr", "百万元/平方公里/年", "工业用地每年的城镇土地使用税（估计值）"),
+    "mu_yield.min_mu": ("Smallest plot classed", "参评最小用地", "mu", "亩", "用地少于此面积的企业不参加评价（浙江：3亩）"),
+    "mu_yield.reclaim_share": ("Share of plot reclaimed", "用地收回比例", "share/yr", "比例/年", "持续D类企业每年被收回的用地比例（估计值）"),
+    "mu_yield.reclaim_after": ("D years before reclaiming", "收回前D类年数", "years", "年", "连续评为D类多少年后开始收回用地（估计值）"),
+    "mu_yield.reclaim_cost": ("Compensation", "收回补偿", "CNY m per km²", "百万元/平方公里", "收回用地的补偿费用（估计值）"),
+    "zone_expansion.rule": ("When a zone qualifies", "扩区条件", "", "", "blocked：因缺地拒绝入驻企业；room：区内剩余可开发土地不足"),
+    "zone_expansion.min_blocked": ("Entrants turned away", "拒绝入驻企业数", "firms/yr", "家/年", "一年内因缺地拒绝的企业达到此数即可扩区（估计值）"),
+    "zone_expansion.room_share": ("Room left", "剩余土地比例", "share of developed", "占已开发比例", "区内剩余可开发土地低于已开发土地的此比例即可扩区（估计值）"),
+    "zone_expansion.km2": ("Area per grant", "每次扩区面积", "km²", "平方公里", "每次批准扩大的面积（估计值）"),
+    "zone_expansion.max_grants": ("Grants per zone", "每园区扩区次数", "grants", "次", "每个园区在模拟期内最多扩区次数（估计值）"),
+    "zone_expansion.gap_years": ("Years between grants", "扩区间隔", "years", "年", "同一园区两次扩区之间的年数（估计值）"),
+    "zone_expansion.per_year": ("Grants a year", "每年扩区数", "grants/yr", "次/年", "自治区每年批准的扩区数（估计值）"),
+    "zone_expansion.cost_per_km2": ("Cost per km²", "扩区费用", "CNY m per km²", "百万元/平方公里", "征地补偿（扣除土地出让收入）和干线基础设施费用（估计值）"),
+    # issue 17, industry and people
+    "key_technology.budget": ("Programme budget", "攻关资金", "CNY m/yr", "百万元/年", "自治区每年用于关键核心技术攻关项目的资金（估计值）"),
+    "key_technology.grant": ("Grant per project", "每项目资助", "CNY m/yr", "百万元/年", "每个攻关项目每年的资助（估计值：2–10百万元）"),
+    "key_technology.years": ("Project years", "项目年限", "years", "年", "攻关项目持续的年数（估计值）"),
+    "key_technology.min_rd_share": ("R&D share needed", "研发强度门槛", "share", "比例", "申报企业研发支出占产值的最低比例（估计值）"),
+    "industry_clusters.sectors": ("Emerging sectors", "战略性新兴产业", "", "", "各目标园区重点支持的战略性新兴产业"),
+    "industry_clusters.leading": ("Leading sector too", "支持主导产业", "", "", "同时支持各园区产值最大的主导产业"),
+    "industry_clusters.pull": ("Pull on new firms", "新企业产业引导", "utility", "效用", "新设和迁入企业选择受支持产业的效用加成（估计值）"),
+    "industry_clusters.arrival_gain": ("Rise in arrivals", "迁入企业增加", "share", "比例", "产业链招商带来的区外企业迁入增加（估计值）"),
+    "industry_clusters.grant": ("Grant per new firm", "每家新企业补助", "CNY m", "百万元", "受支持产业每家新企业的落户补助（估计值）"),
+    "industry_upgrading.from_sectors": ("Sectors upgraded", "升级的产业", "", "", "可以升级的传统产业"),
+    "industry_upgrading.to_sector": ("Sector upgraded to", "升级后的产业", "", "", "升级企业转入的产业"),
+    "industry_upgrading.rate": ("Yearly upgrade chance", "年升级概率", "share/yr", "比例/年", "符合条件企业每年升级的概率（估计值）"),
+    "industry_upgrading.grant_share": ("Subsidy share", "技改补助比例", "share", "比例", "升级投资中由财政补助的比例（估计值：10–30%）"),
+    "performance_pay.bonus_per_point": ("Bonus per point", "每分绩效奖金", "CNY m/point", "百万元/分", "园区评价每得一分，管委会员工获得的绩效奖金（估计值）"),
+    "performance_pay.effort_cost": ("Cost of effort", "努力成本", "CNY m", "百万元", "提高管理效率所需努力的成本系数（估计值）"),
+    "performance_pay.speed": ("Speed", "调整速度", "share/yr", "比例/年", "每年向所选努力水平调整的比例（估计值）"),
+    "performance_pay.max_eff": ("Highest efficiency", "管理效率上限", "0–1", "0–1", "管理效率的上限"),
+    "direct_channel.arrival_gain": ("Rise in arrivals", "迁入企业增加", "share", "比例", "审批加快带来的区外企业迁入增加（估计值）"),
+    "direct_channel.projects": ("Major projects a year", "每年重大项目数", "projects/yr", "个/年", "每年获得一事一议支持的最大新项目数（估计值）"),
+    "direct_channel.grant": ("Package per project", "每项目支持", "CNY m", "百万元", "每个重大项目的一事一议支持，形成资本（估计值）"),
+    "direct_channel.cost_per_zone": ("Cost per zone", "每园区经费", "CNY m/yr", "百万元/年", "直通车联络和运行费用（估计值）"),
+    "city_industry.budget": ("Investment budget", "产城融合投资", "CNY m/yr", "百万元/年", "自治区每年在园区周边住房、学校、交通和服务上的投资（估计值）"),
+    "city_industry.split": ("How it is split", "分配方式", "", "", "equal：平均；talent：按人才数量"),
+    "city_industry.max_gain": ("Largest amenity gain", "宜居指数最大提高", "index", "指数", "投资可使宜居指数提高的上限（估计值）"),
+    "city_industry.half_stock": ("Half-effect stock", "半效投资存量", "CNY m", "百万元", "达到一半最大效果所需的投资存量（估计值）"),
+    "city_industry.depreciation": ("Depreciation", "折旧率", "share/yr", "比例/年", "投资存量每年的折旧比例（估计值）"),
+    "zones": ("Zones", "适用园区", "", "", "政策适用的高新区：全部、国家级、自治区级或指定园区；已撤销园区不适用"),
+    "on": ("on", "启用", "", "", ""),
+}
+CHOICES: dict[str, tuple[str, str]] = {   # options of the selects, in words
+    "national": ("national zones", "国家级"), "region": ("region-level zones", "自治区级"), "all": ("all zones", "全部"),
+    "top": ("top of the class", "类内前几名"), "improved": ("most improved", "进步最大"),
+    "carry": ("carried to next year", "结转下年"), "return": ("returned", "退回财政"),
+    "budget": ("zone budget", "并入园区预算"), "platforms": ("platforms", "专用于平台"),
+    "nearest": ("nearest", "就近"), "complementary": ("complementary industries", "产业互补"),
+    "own": ("where it arises", "按发生地"), "split": ("by the agreed split", "按约定分计"),
+    "equal": ("equal", "平均"), "demand": ("by demand", "按需求"), "output_per_land": ("by output per km²", "按地均产出"),
+    "rank": ("by rank", "按排名"), "output": ("by output", "按产出"), "need": ("by need", "按需要"),
+    "national_place": ("national ranking place", "全国排名名次"), "fixed": ("class at the start", "期初类别"),
+    "current": ("current class", "当前类别"),
+    "blocked": ("entrants turned away", "拒绝入驻"), "room": ("little room left", "剩余土地不足"),
+    "talent": ("by skilled head-count", "按人才数量"), "electronics": ("electronics", "电子信息"),
+    "biomedicine": ("biomedicine", "生物医药"), "new_materials": ("new materials", "新材料"),
+    "advanced_manufacturing": ("advanced manufacturing", "先进制造"), "traditional": ("traditional industry", "传统产业"),
+}
+
+
+def setting_path(key: str) -> str:
+    """'funding_reward.tiers.0.amount' -> 'funding_reward.tiers.amount'."""
+    return ".".join(p for p in key.split(".") if not p.isdigit())
+
+
+# model parameters a study may vary (sim.core.params; the bundled studies' factors and the
+# calibration's free parameters): English words as before, Chinese names written here
+PARAMS: dict[str, tuple[str, str]] = {
+    "land_quota": ("land quota", "年度新增建设用地指标"),
+    "agglomeration_elasticity": ("agglomeration elasticity", "产业集聚弹性"),
+    "urbanisation_elasticity": ("urbanisation elasticity", "城市化集聚弹性"),
+    "startup_rate": ("startup rate", "人才创业率"), "outside_arrivals": ("outside arrivals", "区外企业年迁入数"),
+    "growth_drift": ("growth drift", "企业平均增长率"), "growth_noise": ("growth noise", "企业增长波动"),
+    "growth_noise_size_elasticity": ("growth noise size elasticity", "增长波动的规模弹性"),
+    "exit_base_hazard": ("exit base hazard", "成熟企业退出率"), "exit_young_hazard": ("exit young hazard", "新企业额外退出率"),
+    "exit_size_elasticity": ("exit size elasticity", "退出率的规模弹性"),
+    "loss_years_to_exit": ("loss years to exit", "亏损退出年限"),
+    "loss_exit_probability": ("loss exit probability", "持续亏损企业退出率"),
+    "beta_wage": ("beta wage", "人才择业的工资权重"), "beta_amenity": ("beta amenity", "人才择业的宜居权重"),
+    "beta_housing": ("beta housing", "人才择业的房价权重"),
+    "outside_wage_ratio": ("outside wage ratio", "区外工资倍数"), "outside_penalty": ("outside penalty", "离开广西的成本"),
+    "innovation_rate": ("innovation rate", "创新产出率"), "certification_rate": ("certification rate", "高企认定率"),
+    "entrant_size_mean": ("entrant size mean", "新企业平均规模"), "spinoff_rate": ("spinoff rate", "衍生企业率"),
+    "relocation_rate": ("relocation rate", "企业迁移考虑率"), "rd_intensity": ("rd intensity", "研发强度"),
+    "knowledge_spillover": ("knowledge spillover", "知识溢出"), "zone_tax_share": ("zone tax share", "园区税收留存比例"),
+    "graduate_rate": ("graduate rate", "毕业生流入率"), "retirement_rate": ("retirement rate", "人才退休率"),
+    "capital_elasticity": ("capital elasticity", "资本产出弹性"), "labour_elasticity": ("labour elasticity", "劳动产出弹性"),
+    "skill_effect": ("skill effect", "人才技能效应"), "platform_effect": ("platform effect", "创新平台效应"),
+    "incubator_effect": ("incubator effect", "孵化器效应"),
+    "committee_score_value": ("committee score value", "评价每分价值"),
+    "region_budget_share": ("region budget share", "自治区园区政策预算比例"),
+    "land_development_capacity": ("land development capacity", "土地开发能力"),
+}
+# the bundled studies (scenarios/studies/*.yaml have an English title only)
+STUDIES: dict[str, str] = {
+    "elementary-effects-morris": "模型参数筛选（Morris法）",
+    "evaluation-levers": "不确定条件下的评价奖励、摘牌和用地规则",
+    "land-and-agglomeration": "用地指标与产业集聚",
+    "talent-uncertainty-sobol": "产出和人才的驱动因素（Sobol法）",
+    "bench-sobol-10x512": "速度基准：Sobol法，10个因素",
+}
+
+
 def factor_name(factor: str, lang: str = "en") -> str:
-    """A study factor: ``lever.field`` as the lever's name and the field, a parameter as words."""
+    """A study factor: ``lever.field`` as the lever's name and the field, a parameter as words
+    (in Chinese: the lever's and the field's names, the parameter's name; never the slug)."""
     if factor == "package":
         return tr("package", lang)
     lever, _, rest = factor.partition(".")
     if rest and lever in LEVERS:
+        if lang == "zh":
+            row = SETTINGS.get(setting_path(factor))  # the dashboard's controls use the same names
+            if row is not None:
+                return f"{lever_name(lever, lang)}：{row[1]}"
         return f"{lever_name(lever, lang)}: {rest.replace('.', ' ').replace('_', ' ')}"
+    if factor in PARAMS:
+        return PARAMS[factor][1 if lang == "zh" else 0]
     return factor.replace("_", " ")
+
+
+def factor_value(value: Any, lang: str = "en") -> str:
+    """A value of a categorical factor (a land rule ``output_per_land``) in words in Chinese; as
+    written in the study in English."""
+    if lang != "zh":
+        return str(value)
+    return CHOICES.get(str(value), (str(value),) * 2)[1]
+
+
+def study_title(name: str, lang: str = "en", title: str = "") -> str:
+    """A study's title in ``lang``: the bundled studies' Chinese titles, else its own title or name."""
+    return (STUDIES.get(name) if lang == "zh" else None) or title or name
 
 
 def zone_name(zone_id: str, lang: str = "en", names: dict[str, str] | None = None) -> str:
@@ -283,6 +540,8 @@ TEXT: dict[str, tuple[str, str]] = {
     # sensitivity
     "morris_x": ("μ* (mean |elementary effect|, {u})", "μ*（基本效应绝对值均值，{u}）"),
     "morris_y": ("σ (spread of elementary effects, {u})", "σ（基本效应标准差，{u}）"),
+    "morris_x_log": ("μ* (mean |elementary effect|, {u}; log scale)", "μ*（基本效应绝对值均值，{u}；对数坐标）"),
+    "morris_y_log": ("σ (spread of elementary effects, {u}; log scale)", "σ（基本效应标准差，{u}；对数坐标）"),
     "morris_title": ("Morris: {o} in {y}{w} (r = {n}; blue = lever, orange = uncertainty)",
                      "Morris：{y}年{o}{w}（r = {n}；蓝=政策工具，橙=不确定因素）"),
     "sobol_y": ("Sobol index (95% bootstrap interval)", "Sobol指数（95%自助法区间）"),
@@ -350,6 +609,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "r.sens_conv": ("Convergence: {ok} of {n} main indices moved less than their confidence interval from N to 2N.",
                     "收敛性检验：{n}个主要指数中有{ok}个在样本量加倍时的变化小于其置信区间。"),
     "r.indices": ("Indices with 95% intervals", "敏感性指数（含95%区间）"),
+    "r.sens_line_of": ("{o} in {y} ({k}): the most influential factors are {lst}.",
+                       "{y}年{o}（{k}）：影响最大的因素依次是{lst}。"),
+    "r.sens_of_morris": ("μ* with its 95% interval, in {u}", "μ*及95%区间，单位：{u}"),
+    "r.sens_of_sobol": ("total-effect index ST with its 95% interval", "总效应指数ST及95%区间"),
+    "r.sens_chart_morris": ("Morris screening: {o} in {y}{w} (μ* against σ)", "Morris筛选：{y}年{o}{w}（μ*与σ）"),
+    "r.sens_chart_sobol": ("Sobol indices: {o} in {y}{w}", "Sobol指数：{y}年{o}{w}"),
+    "r.sens_table_head": ("{o} in {y}{w} — {m}", "{y}年{o}{w} — {m}"),
+    "r.sens_morris": ("Morris, r = {n}", "Morris法，r = {n}"), "r.sens_sobol": ("Sobol, N = {n}", "Sobol法，N = {n}"),
+    "r.sens_cols": (("factor", "kind", "95% interval"), ("因素", "类型", "95%区间")),
+    "r.point": ("point", "设计点"),
     "r.design": ("Design (first rows)", "设计表（前几行）"),
     # kinds of results
     "k.run": ("single-package run", "单一政策包运行"), "k.compare": ("package comparison", "政策包比较"),
@@ -359,6 +628,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "k.validate": ("validation", "模型验证"), "k.calibrate": ("calibration", "参数校准"),
     # analysis report sections
     "a.attribution": ("Attribution", "归因摘要"), "a.shapley": ("Shapley values", "Shapley值"),
+    "a.shapley_cols": (("Shapley values", "unit", "Shapley", "95%", "%"), ("参与方", "单位", "Shapley值", "95%区间", "占总效应比例")),
     "a.waterfall": ("Waterfall", "瀑布图"), "a.interactions": ("Interactions", "交互作用"),
     "a.robustness": ("Robustness", "稳健性摘要"), "a.ranking": ("Ranking", "方案排名"), "a.regret": ("Regret", "遗憾值"),
     "a.discovery": ("Scenario discovery", "情景发现摘要"), "a.boxes": ("PRIM boxes", "PRIM盒子"),
@@ -469,6 +739,9 @@ TEXT: dict[str, tuple[str, str]] = {
                  "95%区间为各种子的t区间；数值单位为{u}。"),
     "at.total": ("Total effect of `{n}` on {o} in {y}: {e} {u} ({p} of {b}), 95% interval [{lo}, {hi}].",
                  "`{n}`对{y}年{o}的总效应：{e}{u}（为基准{b}的{p}），95%区间[{lo}, {hi}]。"),
+    "at.total_titled": ("Total effect of `{n}` on {o} in {y}: {e} {u} ({p} of {b}), 95% interval [{lo}, {hi}].",
+                        "“{n}”对{y}年{o}的总效应：{e}{u}（为基准{b}的{p}），95%区间[{lo}, {hi}]。"),
+    "s.colon": (": ", "："),
     "at.share": (" ({p} of the effect)", "（占总效应{p}）"),
     "at.of_it": ("Of it: {lst}.", "其中：{lst}。"),
     "at.interactions": ("Interactions: the Shapley values add up to {s} (largest per-seed gap to the total: {g}); "
@@ -481,6 +754,7 @@ TEXT: dict[str, tuple[str, str]] = {
                      "最强的成对交互作用（Shapley交互指数；+ 相互加强，− 相互替代）："),
     # robustness's summary.md
     "rb.head": ("# Robustness — {o} in {y}, study {s}", "# 稳健性比较 — {y}年{o}，研究{s}"),
+    "rb.head_titled": ("# Robustness — {o} in {y}, study {s}", "# 稳健性比较 — {y}年{o}，研究“{s}”"),
     "rb.intro": ("{n} futures (Latin hypercube of {u}), {k} seeds each; every package in every future on the same "
                  "seeds. {m} {o} is better; regret = loss against the best package in the same future ({unit}).",
                  "{n}个未来情景（对{u}做拉丁超立方抽样），每个情景{k}个随机种子；每个政策包在每个情景下使用相同的种子。"
@@ -504,6 +778,8 @@ TEXT: dict[str, tuple[str, str]] = {
                "mass {m}. Restrictions with quasi-p <= {q}: {s}.",
                "盒子{b}：{r} — 覆盖率{c}（占未达标运行），密度{d}（盒内{n}次运行中未达标的比例），质量{m}。"
                "准p值 <= {q}的限制条件：{s}。"),
+    "dc.in": ("{f} in {{{v}}}", "{f}取{v}"), "dc.between": ("{f} {lo} to {hi}", "{f}在{lo}至{hi}之间"),
+    "dc.and": (" and ", "，且"), "dc.whole": ("(whole space)", "整个因素空间"),
     "dc.table": ("| box | factor | lower | upper | values | quasi-p |", "| 盒子 | 因素 | 下限 | 上限 | 取值 | 准p值 |"),
     # validation's report.md
     "va.head": ("# Validation of world '{w}' ({t})", "# 模型验证 — {t}"),

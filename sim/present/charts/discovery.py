@@ -8,8 +8,18 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.present.charts.common import finish, new_figure
-from sim.present.format import num, pct
-from sim.present.i18n import tr
+from sim.present.format import num, pct, value
+from sim.present.i18n import display, factor_name, factor_value, tr
+
+
+def condition_label(cond: Any, lang: str = "en") -> str:
+    """A condition (``output < 1160``) as typed in English; in Chinese with the outcome's name and
+    the value in the reader's unit (总产出 < 1.16万亿元)."""
+    if lang == "zh" and hasattr(cond, "outcome"):
+        d = display(cond.outcome, lang)
+        v = value(cond.outcome, cond.value, lang) if d.kind == "money" else num(cond.value)
+        return f"{d.name} {cond.op} {v}"
+    return str(cond)
 
 
 def discovery_chart(d: Any, x: pd.DataFrame, cond: Any, year: int, lang: str = "en") -> Figure:
@@ -34,7 +44,7 @@ def discovery_chart(d: Any, x: pd.DataFrame, cond: Any, year: int, lang: str = "
     ax.set_xlim(0, 1.02)
     ax.set_ylim(0, 1.02)
     ax.grid(alpha=0.3)
-    ax.set_title(tr("peel_title", lang, c=cond, y=year, r=pct(d.base_rate, sign=False, ratio=True), n=d.n),
+    ax.set_title(tr("peel_title", lang, c=condition_label(cond, lang), y=year, r=pct(d.base_rate, sign=False, ratio=True), n=d.n),
                  fontsize=10)
     ax2 = axes[1]
     lim = d.limits
@@ -53,8 +63,8 @@ def discovery_chart(d: Any, x: pd.DataFrame, cond: Any, year: int, lang: str = "
             for j, c in enumerate(cats):
                 ax2.barh(y, 1 / len(cats), left=j / len(cats), height=0.6, edgecolor="white",
                          color=("#2a9d8f" if r.box == 1 else "#e9c46a") if c in kept else "#dddddd")
-                ax2.text((j + 0.5) / len(cats), y, c, fontsize=7, ha="center", va="center")
-        labels.append(f"{tr('box', lang, b=r.box)}: {r.factor}")
+                ax2.text((j + 0.5) / len(cats), y, factor_value(c, lang), fontsize=7, ha="center", va="center")
+        labels.append(f"{tr('box', lang, b=r.box)}{'：' if lang == 'zh' else ': '}{factor_name(r.factor, lang)}")
     ax2.set_yticks(range(len(lim)), labels[::-1], fontsize=8)
     ax2.set_xlim(0, 1)
     ax2.set_xlabel(tr("box_position", lang))

@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.present.charts.common import finish, new_figure, package_color
+from sim.present.charts.discovery import condition_label
 from sim.present.format import plain_axes
 from sim.present.i18n import display, tr
 
@@ -48,6 +49,6 @@ def regret_chart(r: pd.DataFrame, table: pd.DataFrame, outcome: str, year: int, 
         ax2.set_yticks(range(len(pkgs)), names[::-1])
         ax2.set_xlim(0, 100)
         ax2.set_xlabel(tr("satisficing_axis", lang))
-        ax2.set_title(tr("satisficing_title", lang, t=target, y=year), fontsize=10)
+        ax2.set_title(tr("satisficing_title", lang, t=condition_label(target, lang), y=year), fontsize=10)
         ax2.grid(axis="x", alpha=0.3)
     return finish(fig, lang)

@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 
 from sim.present.charts.common import finish, new_figure
 from sim.present.format import plain_axes
-from sim.present.i18n import display, factor_name
+from sim.present.i18n import display, factor_name, factor_value
 
 
 def sweep_chart(per_point: pd.DataFrame, factors: list[str], outcomes: list[str], lang: str = "en") -> Figure:
@@ -34,7 +34,7 @@ def sweep_chart(per_point: pd.DataFrame, factors: list[str], outcomes: list[str]
                 ax.scatter(xs + np.random.default_rng(0).uniform(-0.12, 0.12, len(xs)), y, s=12, alpha=0.6)
                 med = pd.Series(y.to_numpy()).groupby(xs).median()
                 ax.plot(med.index, med.values, "_", color="#c0392b", ms=30, mew=2)
-                ax.set_xticks(range(len(cats)), cats, rotation=20, fontsize=8)
+                ax.set_xticks(range(len(cats)), [factor_value(c_, lang) for c_ in cats], rotation=20, fontsize=8)
                 plain_axes(ax)
             if i == len(outcomes) - 1:
                 ax.set_xlabel(factor_name(c, lang), fontsize=9)

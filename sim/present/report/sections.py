@@ -16,7 +16,7 @@ from sim.present.charts.maps import change_map, zone_map
 from sim.present.charts.ranks import bump_chart
 from sim.present.charts.trajectories import difference_panels, region_chart, zone_trajectories
 from sim.present.format import NA, change, count, finite, money, num, pct, value
-from sim.present.i18n import display, factor_name, kind_name, level_label, paren, player_name, tr
+from sim.present.i18n import display, factor_name, factor_value, kind_name, level_label, paren, player_name, tr
 from sim.present.report.folder import Folder
 from sim.present.report.html import esc, figure, table, text_table
 from sim.present.summaries.compare import pairing_rows, verdict_text
@@ -326,7 +326,10 @@ def sweep_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
                             "chart-sweep"))
     design = f.design.drop_duplicates("point")[["point", *factors]] if f.design is not None else None
     if design is not None:
-        shown_design = design.rename(columns={c: factor_name(c, lang) for c in factors})
+        shown_design = design.assign(**{c: design[c].map(lambda v: factor_value(v, lang))
+                                        for c in factors if not pd.api.types.is_numeric_dtype(design[c])})
+        shown_design = shown_design.rename(columns={"point": tr("r.point", lang),
+                                                    **{c: factor_name(c, lang) for c in factors}})
         parts.append(f"<h3>{esc(tr('r.design', lang))}</h3>" + table(shown_design, lang, max_rows=12))
     return parts
 
@@ -336,26 +339,37 @@ def sweep_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
 # ------------------------------------------------------------------------------------------
 def sensitivity_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
     from sim.present.charts.sensitivity import sensitivity_charts
-    from sim.present.summaries.analyses import sensitivity_findings
+    from sim.present.summaries.analyses import (
+        sensitivity_caption,
+        sensitivity_findings,
+        sensitivity_index,
+        sensitivity_rows,
+        sensitivity_unit,
+    )
 
     idx = f.tables["sensitivity/indices.csv"]
     parts = [f"<h2>{esc(tr('r.sens_findings', lang))}</h2><ul class=\"summary\">"]
     sep = tr("s.list_sep", lang)
-    for outcome, year, zone, top in sensitivity_findings(idx):
-        s = display(outcome, lang).scale
-        lst = sep.join(f"{factor_name(fac, lang)} {num(v * s)} [{num(lo * s)}, {num(hi * s)}]" for fac, v, lo, hi in top)
-        parts.append(f"<li>{esc(tr('r.sens_line', lang, o=display(outcome, lang).name, y=year, lst=lst))}</li>")
+    findings = sensitivity_findings(idx)
+    for outcome, year, zone, top, method in findings:
+        lst = sep.join(f"{factor_name(fac, lang)} {sensitivity_index(method, outcome, v, lang)} "
+                       f"[{sensitivity_index(method, outcome, lo, lang)}, {sensitivity_index(method, outcome, hi, lang)}]"
+                       for fac, v, lo, hi in top)
+        k = (tr("r.sens_of_morris", lang, u=sensitivity_unit(method, outcome, lang)) if method == "morris"
+             else tr("r.sens_of_sobol", lang))
+        parts.append(f"<li>{esc(tr('r.sens_line_of', lang, o=display(outcome, lang).name, y=year, k=k, lst=lst))}</li>")
     conv = f.tables.get("sensitivity/convergence.csv")
     if conv is not None and len(conv) and "within_ci" in conv:
         parts.append(f"<li>{esc(tr('r.sens_conv', lang, ok=int(conv['within_ci'].sum()), n=len(conv)))}</li>")
     parts.append("</ul>")
-    for stem, fig in sensitivity_charts(idx, lang):
-        parts.append(figure(_png(fig), stem.replace("_", " "), f"chart-{stem}"))
-    top = idx[idx["N"] == idx["N"].max()].copy()
-    top["factor"] = [factor_name(c, lang) for c in top["factor"]]
-    keep = [c for c in ("outcome", "year", "factor", "group", "mu_star", "mu_star_conf", "sigma", "S1", "S1_conf", "ST",
-                        "ST_conf") if c in top]
-    parts.append(f"<h3>{esc(tr('r.indices', lang))}</h3>" + table(top[keep], lang))
+    # sensitivity_charts and sensitivity_findings walk the same groups in the same order
+    for (stem, fig), (outcome, year, zone, _, method) in zip(sensitivity_charts(idx, lang), findings):
+        parts.append(figure(_png(fig), sensitivity_caption(method, outcome, year, zone, lang, ctx.get("names")),
+                            f"chart-{stem}"))
+    parts.append(f"<h3>{esc(tr('r.indices', lang))}</h3>")
+    for head, rows in sensitivity_rows(idx, lang):
+        parts.append(f"<h4>{esc(head)}</h4>" + text_table([{k: esc(v) for k, v in r.items()} for r in rows],
+                                                           "headline"))
     return parts
 
 
@@ -453,13 +467,16 @@ def _attribution(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
     sh = f.tables["shapley.csv"]
     outcome = str(sh["outcome"].iloc[0]) if "outcome" in sh and len(sh) else m.get("outcome", "output")
     rows = []
+    who, u, val, ci, share = tr("a.shapley_cols", lang)
+    by = m.get("by")
+    who = tr(f"at.by.{by}", lang) if lang == "zh" and by in ("area", "measure") else who
     for r in sh.itertuples():
-        rows.append({tr("a.shapley", lang): esc(player_name(r.player, lang)),
-                     tr("unit", lang): esc(display(outcome, lang).unit),
-                     "Shapley": value(outcome, r.shapley, lang, sign=True, unit=False),
-                     "95%": f"[{value(outcome, r.shapley_lo, lang, sign=True, unit=False)}, "
-                            f"{value(outcome, r.shapley_hi, lang, sign=True, unit=False)}]",
-                     "%": pct(100 * r.share_of_total, sign=False) if finite(r.share_of_total) else NA})
+        rows.append({who: esc(player_name(r.player, lang)),
+                     u: esc(display(outcome, lang).unit),
+                     val: value(outcome, r.shapley, lang, sign=True, unit=False),
+                     ci: f"[{value(outcome, r.shapley_lo, lang, sign=True, unit=False)}, "
+                         f"{value(outcome, r.shapley_hi, lang, sign=True, unit=False)}]",
+                     share: pct(100 * r.share_of_total, sign=False) if finite(r.share_of_total) else NA})
     parts = [f"<h2>{esc(tr('a.shapley', lang))}</h2>" + text_table(rows, "text")]
     totals = m.get("totals") or {}
     players = [SimpleNamespace(name=p["name"]) for p in m.get("players") or []]

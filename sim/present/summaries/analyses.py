@@ -11,7 +11,18 @@ import numpy as np
 import pandas as pd
 
 from sim.present.format import NA, count, num, pct, value
-from sim.present.i18n import display, factor_name, lever_name, name_of, package_title, player_name, tr, zone_name
+from sim.present.i18n import (
+    display,
+    factor_name,
+    factor_value,
+    lever_name,
+    name_of,
+    package_title,
+    player_name,
+    study_title,
+    tr,
+    zone_name,
+)
 
 
 def _v(outcome: str, v: Any, sign: bool = False, lang: str = "en") -> str:
@@ -27,9 +38,9 @@ def condition_text(cond: Any, lang: str = "en") -> str:
         except ValueError:
             pass
     if lang == "zh" and hasattr(cond, "outcome"):
-        d = display(cond.outcome, lang)
-        v = value(cond.outcome, cond.value, lang) if d.kind == "money" else num(cond.value)
-        return f"{name_of(cond.outcome, lang)} {cond.op} {v}"
+        from sim.present.charts.discovery import condition_label
+
+        return condition_label(cond, lang)
     return str(cond) if not hasattr(cond, "outcome") or not isinstance(cond, SimpleNamespace) else \
         f"{cond.outcome} {cond.op} {num(cond.value)}"
 
@@ -53,9 +64,10 @@ def attribution_markdown(a: Any, package: Any, baseline: str, by: str, outcome: 
     V = lambda v, sign=False: _v(outcome, v, sign, lang)  # noqa: E731
     lines = [tr("at.head", lang, p=title, by=tr(f"at.by.{by}", lang), o=oname, y=year), "",
              tr("at.intro", lang, w=world, s=t["seeds"], k=len(a.combinations), b=baseline_title or baseline, u=unit), "",
-             tr("at.total", lang, n=package.name if hasattr(package, "name") else package["name"], o=oname, y=year,
+             tr("at.total_titled", lang, n=title if lang == "zh" else
+                package.name if hasattr(package, "name") else package["name"], o=oname, y=year,
                 e=V(t["total_effect"], True), u=unit, p=pct(t["total_pct"]),
-                b=V(t["baseline"]), lo=V(t["total_lo"], True), hi=V(t["total_hi"], True)), ""]
+                b=value(outcome, t["baseline"], lang), lo=V(t["total_lo"], True), hi=V(t["total_hi"], True)), ""]
     parts = []
     for r in a.shapley.sort_values("shapley", key=abs, ascending=False).itertuples():
         share = tr("at.share", lang, p=pct(100 * r.share_of_total, sign=False)) if np.isfinite(r.share_of_total) else ""
@@ -74,7 +86,7 @@ def attribution_markdown(a: Any, package: Any, baseline: str, by: str, outcome: 
         top = a.interactions.reindex(a.interactions["interaction"].abs().sort_values(ascending=False).index)[:5]
         lines += ["", tr("at.strongest", lang), ""]
         for r in top.itertuples():
-            lines.append(f"- {player_name(r.player_i, lang)} × {player_name(r.player_j, lang)}: "
+            lines.append(f"- {player_name(r.player_i, lang)} × {player_name(r.player_j, lang)}{tr('s.colon', lang)}"
                          f"{V(r.interaction, True)} [{V(r.lo, True)}, {V(r.hi, True)}]")
     return "\n".join(lines) + "\n"
 
@@ -91,7 +103,7 @@ def robust_markdown(table: pd.DataFrame, *, study: str, outcome: str, year: int,
     V = lambda v: _v(outcome, v, False, lang)  # noqa: E731
     q = [c for c in table.columns if c.startswith("p") and c.endswith("_regret")][0]
     qname = tr("rb.pq", lang, q=q[1:-len("_regret")])
-    lines = [tr("rb.head", lang, o=oname, y=year, s=study), "",
+    lines = [tr("rb.head_titled", lang, o=oname, y=year, s=study_title(study, lang)), "",
              tr("rb.intro", lang, n=n_futures, u=tr("s.list_sep", lang).join(factor_name(u, lang) for u in uncertainties),
                 k=seeds, m=tr("rb.more" if maximise else "rb.less", lang), o=oname, unit=unit), ""]
     top = table.iloc[0]
@@ -102,7 +114,10 @@ def robust_markdown(table: pd.DataFrame, *, study: str, outcome: str, year: int,
         lines.append(tr("rb.meets", lang, t=condition_text(target, lang), p=titles.get(s["package"], s["package"]),
                         s=pct(100 * s["satisficing"], sign=False)))
     c = list(tr("rb.cols", lang))
-    heads = c[:5] + [qname] + c[5:7] + (c[7:8] if target is not None else [])
+    u = f"（{unit}）" if lang == "zh" else f" ({unit})"
+    c[2:5] = [x + u for x in c[2:5]]  # mean, worst and max regret in the outcome's unit
+    c[5] += u
+    heads = c[:5] + [qname + u] + c[5:7] + (c[7:8] if target is not None else [])
     lines += ["", "| " + " | ".join(heads) + " |",
               "|---:|---|---:|---:|---:|---:|---:|---:|" + ("---:|" if target is not None else "")]
     for r in table.itertuples():
@@ -126,17 +141,47 @@ def discovery_markdown(d: Any, cond: Any, year: int, zone: str, source: str, thr
         best = tr("dc.densest", lang, p=P(d.trajectory["density"].max())) if len(d.trajectory) else ""
         lines.append(tr("dc.no_box", lang, t=num(threshold), b=best))
     for r in d.boxes.itertuples():
-        lines.append(tr("dc.box", lang, b=r.box, r=r.rule, c=P(r.coverage), d=P(r.density), n=r.runs_in_box,
-                        m=P(r.mass), q=num(max_qp), s=r.significant_rule))
+        rule, strong = r.rule, r.significant_rule
+        if lang != "en":  # the analysis writes its rules with the factors' slugs: say them again by name
+            rule, strong = box_rule(d.limits, r.box, lang), box_rule(d.limits, r.box, lang, max_qp)
+        lines.append(tr("dc.box", lang, b=r.box, r=rule, c=P(r.coverage), d=P(r.density), n=r.runs_in_box,
+                        m=P(r.mass), q=num(max_qp), s=strong))
     if len(d.limits):
         lines += ["", tr("dc.table", lang), "|---:|---|---:|---:|---|---:|"]
         for r in d.limits.itertuples():
             lo = "" if not np.isfinite(r.lower) else num(r.lower, digits=4)
             hi = "" if not np.isfinite(r.upper) else num(r.upper, digits=4)
             qp = "" if not np.isfinite(r.qp) else num(r.qp, digits=2)
-            vals = r.values if isinstance(r.values, str) else ""  # numeric factors have none (NaN from a csv)
+            vals = _values(r.values, lang)
             lines.append(f"| {r.box} | {factor_name(r.factor, lang)} | {lo} | {hi} | {vals} | {qp} |")
     return "\n".join(lines) + "\n"
+
+
+def _values(values: Any, lang: str) -> str:
+    """The kept values of a categorical factor ('demand, rank') in words."""
+    if not isinstance(values, str) or not values:  # numeric factors have none (NaN from a csv)
+        return ""
+    return tr("s.list_sep", lang).join(factor_value(v, lang) for v in values.split(", "))
+
+
+def box_rule(limits: pd.DataFrame, box: int, lang: str = "en", max_qp: float | None = None) -> str:
+    """A PRIM box's restrictions in words, factors and values by name (only those with quasi-p <=
+    ``max_qp`` when given): '财政奖励：奖励资金总额 9.49–23.9'; 'whole space' / 'none' when there
+    are none."""
+    parts = []
+    for r in limits[limits["box"] == box].itertuples():
+        if max_qp is not None and not (np.isfinite(r.qp) and r.qp <= max_qp):
+            continue
+        name = factor_name(r.factor, lang)
+        if r.kind == "values":
+            parts.append(tr("dc.in", lang, f=name, v=_values(r.values, lang)))
+        elif np.isfinite(r.lower) and r.lower > r.min and np.isfinite(r.upper) and r.upper < r.max:
+            parts.append(tr("dc.between", lang, f=name, lo=num(r.lower), hi=num(r.upper)))
+        elif np.isfinite(r.lower) and r.lower > r.min:
+            parts.append(f"{name} >= {num(r.lower)}")
+        else:
+            parts.append(f"{name} <= {num(r.upper)}")
+    return tr("dc.and", lang).join(parts) or tr("none" if max_qp is not None else "dc.whole", lang)
 
 
 # ------------------------------------------------------------------------------------------
@@ -157,14 +202,73 @@ def sensitivity_table(idx: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def sensitivity_findings(idx: pd.DataFrame, top_n: int = 3) -> list[tuple[str, int, str, list[tuple[str, float, float, float]]]]:
+def sensitivity_findings(idx: pd.DataFrame, top_n: int = 3) -> list[tuple[str, int, str, list[tuple[str, float, float, float]], str]]:
     """Per outcome and year at the largest N: (outcome, year, zone, the ``top_n`` factors as
-    (factor, index, lo, hi)) ranked by μ* (Morris) or ST (Sobol), with 95% intervals."""
+    (factor, index, lo, hi), method) ranked by μ* (Morris) or ST (Sobol), with 95% intervals.
+    A Morris index is in the outcome's unit (the table's, e.g. CNY bn/yr), a Sobol one a share."""
     top = idx[idx["N"] == idx["N"].max()]
     out = []
     for (method, outcome, year, zone), t in top.groupby(["method", "outcome", "year", "zone"], sort=False):
         key, conf = ("mu_star", "mu_star_conf") if method == "morris" else ("ST", "ST_conf")
         t = t.sort_values(key, ascending=False).head(top_n)
         out.append((outcome, int(year), zone, [(f, float(v), float(v - c), float(v + c))
-                                               for f, v, c in zip(t["factor"], t[key], t[conf].fillna(0.0))]))
+                                               for f, v, c in zip(t["factor"], t[key], t[conf].fillna(0.0))],
+                    str(method)))
+    return out
+
+
+def sensitivity_index(method: str, outcome: str, v: Any, lang: str = "en") -> str:
+    """One index as a person reads it, without unit: a Morris μ* or σ in the outcome's display
+    unit (亿元 in Chinese, scaled like every other value of the outcome), a Sobol index as a
+    plain share."""
+    return value(outcome, v, lang, unit=False) if method == "morris" else num(v, digits=2)
+
+
+def sensitivity_unit(method: str, outcome: str, lang: str = "en") -> str:
+    """The unit the indices of ``method`` on ``outcome`` are shown in ('' for Sobol shares)."""
+    return display(outcome, lang).unit if method == "morris" else ""
+
+
+def sensitivity_caption(method: str, outcome: str, year: int, zone: str, lang: str = "en",
+                        names: dict[str, str] | None = None) -> str:
+    """The caption of one sensitivity chart: what it shows, for which outcome, year and zone."""
+    where = "" if zone == "region" else tr("s.list_sep", lang) + zone_name(zone, lang, names)
+    return tr(f"r.sens_chart_{'morris' if method == 'morris' else 'sobol'}", lang, o=name_of(outcome, lang),
+              y=int(year), w=where)
+
+
+def sensitivity_rows(idx: pd.DataFrame, lang: str = "en") -> list[tuple[str, list[dict[str, str]]]]:
+    """The indices at the largest N as tables a person reads: one per method x outcome x year x
+    zone, (heading, rows of formatted cells keyed by headers in ``lang``), factors by their
+    names, ranked by μ* (Morris) or ST (Sobol), every index with its 95% interval, the unit in
+    the header; years are written without a thousands separator."""
+    top = idx[idx["N"] == idx["N"].max()]
+    out = []
+    for (method, outcome, year, zone), t in top.groupby(["method", "outcome", "year", "zone"], sort=False):
+        morris = method == "morris"
+        u = sensitivity_unit(method, outcome, lang)
+        unit = (f"（{u}）" if lang == "zh" else f" ({u})") if u else ""
+        head = tr("r.sens_table_head", lang, y=int(year), o=name_of(outcome, lang),
+                  m=tr("r.sens_morris" if morris else "r.sens_sobol", lang, n=int(t["N"].iloc[0])),
+                  w="" if zone == "region" else tr("s.list_sep", lang) + zone_name(zone, lang))
+        cols = tr("r.sens_cols", lang)
+        def I(v: Any, method: str = method, outcome: str = outcome) -> str:
+            return sensitivity_index(method, outcome, v, lang)
+
+        rows = []
+        for r in t.sort_values("mu_star" if morris else "ST", ascending=False).itertuples():
+            row = {cols[0]: factor_name(r.factor, lang), cols[1]: tr(r.group, lang) if r.group in ("lever", "uncertainty")
+                   else str(r.group)}
+            if morris:
+                c = r.mu_star_conf if np.isfinite(r.mu_star_conf) else np.nan
+                row[f"μ*{unit}"] = I(r.mu_star)
+                row[cols[2]] = f"[{I(r.mu_star - c)}, {I(r.mu_star + c)}]" if np.isfinite(c) else NA
+                row[f"σ{unit}"] = I(r.sigma)
+            else:
+                for k in ("S1", "ST"):
+                    v, c = getattr(r, k), getattr(r, f"{k}_conf")
+                    row[tr(k.lower(), lang)] = I(v)
+                    row[f"{k} {cols[2]}"] = f"[{I(v - c)}, {I(v + c)}]" if np.isfinite(c) else NA
+            rows.append(row)
+        out.append((head, rows))
     return out
