@@ -239,6 +239,33 @@ def test_class_places_are_whole_places_per_year_and_class():
     assert all(z == ["b", "c"] for z in best)  # ties broken by the higher median score
 
 
+def test_class_places_take_the_median_rank_only_over_seeds_in_that_class():
+    from sim.analysis.summary import class_places
+
+    # zone a is delisted in one seed of three (the model then ranks it 1 among the delisted); that
+    # rank must not lift it among the region-level zones, where it ranked 2 and 3
+    rows = []
+    for seed, ranks in ((1, (2, 1, 3)), (2, (3, 1, 2)), (3, (1, 1, 2))):
+        for zid, r in zip("abc", ranks):
+            rows.append({"zone": zid, "year": 2030, "seed": seed, "rank": r, "score": 50.0 + (zid == "a"),
+                         "level_name": "delisted" if (zid, seed) == ("a", 3) else "region"})
+    pl = class_places(pd.DataFrame(rows)).set_index("zone")
+    assert pl.loc["a", "level"] == "region" and pl.loc["a", "median_rank"] == 2.5
+    assert pl.loc["c", "place"] == 2 and pl.loc["a", "place"] == 3  # before: a 2nd on its median 2
+
+
+def test_class_places_show_a_zone_delisted_in_half_the_seeds_as_delisted():
+    from sim.analysis.summary import class_places
+
+    rows = []
+    for seed, lv, r in ((1, "region", 1), (2, "delisted", 1)):
+        rows += [{"zone": "a", "year": 2030, "seed": seed, "rank": r, "score": 60.0, "level_name": lv},
+                 {"zone": "b", "year": 2030, "seed": seed, "rank": 2 if lv == "region" else 1, "score": 50.0,
+                  "level_name": "region"}]
+    pl = class_places(pd.DataFrame(rows)).set_index("zone")
+    assert pl.loc["a", "level"] == "delisted" and pl.loc["b", "place"] == 1
+
+
 def test_bump_chart_plots_whole_places_not_median_ranks():
     from sim.present.charts.ranks import bump_chart
 
