@@ -80,6 +80,27 @@ def test_log_axes_and_ticks_are_plain_numbers():
     assert "1,000" in labels or "100" in labels
 
 
+def test_tick_labels_on_one_axis_are_distinct():
+    from sim.present.charts.common import new_figure
+
+    # an R&D-intensity axis (per cent, ticks 0.05 apart) printed 2.3%, 2.4%, 2.4%, 2.5%, 2.5%, 2.6%
+    fig = new_figure((4, 3))
+    ax = fig.subplots()
+    ax.plot([2021, 2031], [2.29, 2.59])
+    ax.set_yticks([2.30, 2.35, 2.40, 2.45, 2.50, 2.55])
+    F.plain_axes(ax, percent=True)
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["2.30%", "2.35%", "2.40%", "2.45%", "2.50%", "2.55%"], labels
+    # plain numbers too, and the usual labels where they already differ
+    f = F.axis_formatter()
+    f.set_locs([1.21, 1.22, 1.23])
+    assert len({f(x) for x in (1.21, 1.22, 1.23)}) == 3
+    f = F.axis_formatter(percent=True)
+    f.set_locs([0, 10, 20])
+    assert [f(x) for x in (0, 10, 20)] == ["0%", "10%", "20%"]
+
+
 # ------------------------------------------------------------------------------------------
 # one translation table
 # ------------------------------------------------------------------------------------------
