@@ -295,6 +295,24 @@ def test_bump_chart_plots_whole_places_not_median_ranks():
     assert len(ys) == 8 and set(ys) == {1.0, 2.0}  # 4 zones x 2 years, none at the median 1.5
 
 
+def test_bump_chart_ticks_every_place_and_names_every_line():
+    from sim.present.charts.ranks import bump_chart
+
+    # eleven region-level zones; "k" is delisted in the last year, its line stops a year early
+    zones = [f"z{i}" for i in range(10)] + ["k"]
+    rows = []
+    for year in (2025, 2026, 2027):
+        for i, zid in enumerate(zones):
+            lvl = "delisted" if (zid == "k" and year == 2027) else "region"
+            rows.append({"zone": zid, "year": year, "seed": 1, "rank": (i + year) % 11 + 1, "score": 50.0,
+                         "level_name": lvl, "hosted_by": -1, "output": 1.0})
+    fig = bump_chart(pd.DataFrame(rows), names={z: f"name-{z}" for z in zones})
+    ax = fig.axes[1]
+    assert [int(t) for t in ax.get_yticks()] == list(range(1, 12))  # not 2, 4, ... 10
+    texts = {t.get_text() for t in ax.texts}
+    assert {f"name-{z}" for z in zones} <= texts  # k named at its last point too
+
+
 # ------------------------------------------------------------------------------------------
 # the compare hand-out, its workbook, and the summaries
 # ------------------------------------------------------------------------------------------
