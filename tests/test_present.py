@@ -221,6 +221,38 @@ def test_map_has_guangxis_prefecture_outlines_when_cnmaps_is_installed():
             assert 104 < ring[:, 0].mean() < 112.5 and 20.5 < ring[:, 1].mean() < 26.5
 
 
+def test_zone_map_notes_zones_without_location_keys_colours_and_labels_above_markers():
+    from matplotlib.legend import Legend
+
+    from sim.present.charts.maps import change_map, zone_map
+
+    final = pd.DataFrame({"zone": ["nanning", "guilin", "beihai", "nowhere"], "level_name": ["national", "region",
+                          "region", "region"], "output": [400.0, 60.0, 120.0, 20.0]})
+    lon = {"nanning": 108.3, "guilin": 110.3, "beihai": 109.1}
+    lat = {"nanning": 22.8, "guilin": 25.3, "beihai": 21.5}
+    names = {"nowhere": "无处高新区"}
+    fig = zone_map(final, lon, lat, names, "zh")
+    notes = " ".join(t.get_text() for t in fig.texts)
+    assert "未标注位置：无处高新区" in notes  # before: the zone silently missing
+    ax = fig.axes[0]
+    legends = [a for a in ax.get_children() if isinstance(a, Legend)]
+    assert any(lg.get_title().get_text() == "颜色=级别" and len(lg.get_texts()) == 2 for lg in legends)
+    labels = {t.get_text(): t for t in ax.texts}
+    for zid in lon:  # each label starts above its circle, not across it
+        t = labels[zone_name_zh(zid)]
+        assert t.get_position()[1] > lat[zid]
+    diff = pd.DataFrame({"package": "p", "zone": ["nanning", "nowhere"], "outcome": "output", "year": 2030,
+                         "rel_change": [0.01, 0.02], "baseline": [400.0, 20.0], "significant": [True, False]})
+    fig = change_map(diff, {"nanning": (108.3, 22.8)}, 2030, lang="zh", names=names)
+    assert "未标注位置：无处高新区" in " ".join(t.get_text() for t in fig.texts)
+
+
+def zone_name_zh(zid):
+    from sim.present.i18n import zone_name
+
+    return zone_name(zid, "zh")
+
+
 # ------------------------------------------------------------------------------------------
 # whole-number ranks
 # ------------------------------------------------------------------------------------------

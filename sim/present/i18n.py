@@ -251,6 +251,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "zone_rank_title": ("Rank within class (1 = best; solid = national)", "各高新区类内排名（1=最好；实线=国家级）"),
     "map_title": ("Zones by location (circle area = output, colour = level)", "高新区分布（圆面积=总产出，颜色=级别）"),
     "map_size_base": ("circle area: {o} under the baseline, largest {v}", "圆面积表示基准下的{o}，最大{v}"),
+    "map_unplaced": ("not on the map (no location): {lst}", "未标注位置：{lst}"),
+    "map_level_key": ("colour = level", "颜色=级别"),
     "map_outline_note": ("prefecture outlines: cnmaps (China's standard map data)", "地级市边界：cnmaps（符合国家标准地图）"),
     "map_no_outline": ("no outline: install zonesim[maps] (cnmaps) for prefecture boundaries",
                        "未绘制行政边界：安装 zonesim[maps]（cnmaps）后显示地级市边界"),
