@@ -80,6 +80,27 @@ def test_log_axes_and_ticks_are_plain_numbers():
     assert "1,000" in labels or "100" in labels
 
 
+def test_tick_labels_on_one_axis_are_distinct():
+    from sim.present.charts.common import new_figure
+
+    # an R&D-intensity axis (per cent, ticks 0.05 apart) printed 2.3%, 2.4%, 2.4%, 2.5%, 2.5%, 2.6%
+    fig = new_figure((4, 3))
+    ax = fig.subplots()
+    ax.plot([2021, 2031], [2.29, 2.59])
+    ax.set_yticks([2.30, 2.35, 2.40, 2.45, 2.50, 2.55])
+    F.plain_axes(ax, percent=True)
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["2.30%", "2.35%", "2.40%", "2.45%", "2.50%", "2.55%"], labels
+    # plain numbers too, and the usual labels where they already differ
+    f = F.axis_formatter()
+    f.set_locs([1.21, 1.22, 1.23])
+    assert len({f(x) for x in (1.21, 1.22, 1.23)}) == 3
+    f = F.axis_formatter(percent=True)
+    f.set_locs([0, 10, 20])
+    assert [f(x) for x in (0, 10, 20)] == ["0%", "10%", "20%"]
+
+
 # ------------------------------------------------------------------------------------------
 # one translation table
 # ------------------------------------------------------------------------------------------
@@ -200,6 +221,38 @@ def test_map_has_guangxis_prefecture_outlines_when_cnmaps_is_installed():
             assert 104 < ring[:, 0].mean() < 112.5 and 20.5 < ring[:, 1].mean() < 26.5
 
 
+def test_zone_map_notes_zones_without_location_keys_colours_and_labels_above_markers():
+    from matplotlib.legend import Legend
+
+    from sim.present.charts.maps import change_map, zone_map
+
+    final = pd.DataFrame({"zone": ["nanning", "guilin", "beihai", "nowhere"], "level_name": ["national", "region",
+                          "region", "region"], "output": [400.0, 60.0, 120.0, 20.0]})
+    lon = {"nanning": 108.3, "guilin": 110.3, "beihai": 109.1}
+    lat = {"nanning": 22.8, "guilin": 25.3, "beihai": 21.5}
+    names = {"nowhere": "无处高新区"}
+    fig = zone_map(final, lon, lat, names, "zh")
+    notes = " ".join(t.get_text() for t in fig.texts)
+    assert "未标注位置：无处高新区" in notes  # before: the zone silently missing
+    ax = fig.axes[0]
+    legends = [a for a in ax.get_children() if isinstance(a, Legend)]
+    assert any(lg.get_title().get_text() == "颜色=级别" and len(lg.get_texts()) == 2 for lg in legends)
+    labels = {t.get_text(): t for t in ax.texts}
+    for zid in lon:  # each label starts above its circle, not across it
+        t = labels[zone_name_zh(zid)]
+        assert t.get_position()[1] > lat[zid]
+    diff = pd.DataFrame({"package": "p", "zone": ["nanning", "nowhere"], "outcome": "output", "year": 2030,
+                         "rel_change": [0.01, 0.02], "baseline": [400.0, 20.0], "significant": [True, False]})
+    fig = change_map(diff, {"nanning": (108.3, 22.8)}, 2030, lang="zh", names=names)
+    assert "未标注位置：无处高新区" in " ".join(t.get_text() for t in fig.texts)
+
+
+def zone_name_zh(zid):
+    from sim.present.i18n import zone_name
+
+    return zone_name(zid, "zh")
+
+
 # ------------------------------------------------------------------------------------------
 # whole-number ranks
 # ------------------------------------------------------------------------------------------
@@ -239,12 +292,57 @@ def test_class_places_are_whole_places_per_year_and_class():
     assert all(z == ["b", "c"] for z in best)  # ties broken by the higher median score
 
 
+def test_class_places_take_the_median_rank_only_over_seeds_in_that_class():
+    from sim.analysis.summary import class_places
+
+    # zone a is delisted in one seed of three (the model then ranks it 1 among the delisted); that
+    # rank must not lift it among the region-level zones, where it ranked 2 and 3
+    rows = []
+    for seed, ranks in ((1, (2, 1, 3)), (2, (3, 1, 2)), (3, (1, 1, 2))):
+        for zid, r in zip("abc", ranks):
+            rows.append({"zone": zid, "year": 2030, "seed": seed, "rank": r, "score": 50.0 + (zid == "a"),
+                         "level_name": "delisted" if (zid, seed) == ("a", 3) else "region"})
+    pl = class_places(pd.DataFrame(rows)).set_index("zone")
+    assert pl.loc["a", "level"] == "region" and pl.loc["a", "median_rank"] == 2.5
+    assert pl.loc["c", "place"] == 2 and pl.loc["a", "place"] == 3  # before: a 2nd on its median 2
+
+
+def test_class_places_show_a_zone_delisted_in_half_the_seeds_as_delisted():
+    from sim.analysis.summary import class_places
+
+    rows = []
+    for seed, lv, r in ((1, "region", 1), (2, "delisted", 1)):
+        rows += [{"zone": "a", "year": 2030, "seed": seed, "rank": r, "score": 60.0, "level_name": lv},
+                 {"zone": "b", "year": 2030, "seed": seed, "rank": 2 if lv == "region" else 1, "score": 50.0,
+                  "level_name": "region"}]
+    pl = class_places(pd.DataFrame(rows)).set_index("zone")
+    assert pl.loc["a", "level"] == "delisted" and pl.loc["b", "place"] == 1
+
+
 def test_bump_chart_plots_whole_places_not_median_ranks():
     from sim.present.charts.ranks import bump_chart
 
     fig = bump_chart(_half_rank_rows())
     ys = [y for ax in fig.axes for line in ax.get_lines() for y in line.get_ydata() if np.isfinite(y)]
     assert len(ys) == 8 and set(ys) == {1.0, 2.0}  # 4 zones x 2 years, none at the median 1.5
+
+
+def test_bump_chart_ticks_every_place_and_names_every_line():
+    from sim.present.charts.ranks import bump_chart
+
+    # eleven region-level zones; "k" is delisted in the last year, its line stops a year early
+    zones = [f"z{i}" for i in range(10)] + ["k"]
+    rows = []
+    for year in (2025, 2026, 2027):
+        for i, zid in enumerate(zones):
+            lvl = "delisted" if (zid == "k" and year == 2027) else "region"
+            rows.append({"zone": zid, "year": year, "seed": 1, "rank": (i + year) % 11 + 1, "score": 50.0,
+                         "level_name": lvl, "hosted_by": -1, "output": 1.0})
+    fig = bump_chart(pd.DataFrame(rows), names={z: f"name-{z}" for z in zones})
+    ax = fig.axes[1]
+    assert [int(t) for t in ax.get_yticks()] == list(range(1, 12))  # not 2, 4, ... 10
+    texts = {t.get_text() for t in ax.texts}
+    assert {f"name-{z}" for z in zones} <= texts  # k named at its last point too
 
 
 # ------------------------------------------------------------------------------------------

@@ -184,3 +184,65 @@ def test_reports_render_in_chromium(run_dir, tmp_path):
             check_report_in_browser(page, en, tmp_path / "report-en.png", zh=False)
         finally:
             b.close()
+
+
+# ------------------------------------------------------------------------------------------
+# one rank rule: the summary's movers, the run table and the compare table agree
+# ------------------------------------------------------------------------------------------
+def _mover_rows() -> pd.DataFrame:
+    """Three region-level zones, two seeds, two years. In the last year c ranks 1 and 2 (median
+    1.5) and a ranks 2 and 1 (median 1.5), c with the higher score: c's place is 1, while its
+    rounded median rank would be 2."""
+    ranks = {2025: {1: (1, 2, 3), 2: (1, 2, 3)}, 2030: {1: (2, 3, 1), 2: (1, 3, 2)}}
+    rows = []
+    for year, by_seed in ranks.items():
+        for seed, rk in by_seed.items():
+            for zid, r in zip("abc", rk):
+                rows.append({"package": "run", "seed": seed, "year": year, "step": year - 2025, "zone": zid,
+                             "rank": r, "score": 50.0 + (zid == "c"), "level_name": "region", "hosted_by": -1,
+                             "output": 1.0})
+            rows.append({"package": "run", "seed": seed, "year": year, "step": year - 2025, "zone": "region",
+                         "rank": 0, "score": 0.0, "level_name": "", "hosted_by": -1, "output": 3.0})
+    return pd.DataFrame(rows)
+
+
+def test_summary_movers_use_the_places_of_the_ranking_table():
+    from sim.analysis.summary import ranking
+    from sim.present.summaries.report import summary_sentences
+
+    df = _mover_rows()
+    rk = ranking(df, list("abc")).set_index("zone_id")
+    assert rk.loc["c", "rank"] == 1
+    text = " ".join(summary_sentences(df, "zh", {}, {}))
+    assert "c（类内第3名→第1名）" in text  # the old sentence said 3 -> 2 (its rounded median 1.5)
+    en = " ".join(summary_sentences(df, "en", {}, {}))
+    assert "c (rank 3 → 1 within its class)" in en
+
+
+def test_run_report_says_what_a_rank_is_and_shows_no_place_for_a_delisted_zone():
+    from sim.analysis.summary import ranking
+    from sim.present.report.sections import rank_note, ranking_html
+
+    df = _mover_rows()
+    df.loc[(df["zone"] == "b") & (df["year"] == 2030), "level_name"] = "delisted"
+    html = ranking_html(ranking(df, list("abc")), "zh", {})
+    row_b = re.search(r'<tr data-zone="b".*?</tr>', html).group(0)
+    assert re.findall(r"<td>(.*?)</td>", row_b)[2] == "已撤销"
+    assert "中位数" in rank_note(df, "zh") and "2个" in rank_note(df, "zh")
+
+
+def test_compare_ranking_lists_new_zones_in_their_class_and_delisted_without_a_place():
+    from sim.present.report.sections import compare_ranking_rows
+
+    def rk(rows):
+        return pd.DataFrame(rows, columns=["zone_id", "rank", "level_code"])
+
+    ranks = {"baseline": rk([("a", 1, "region"), ("b", 2, "region"), ("c", 3, "region")]),
+             "cut": rk([("a", 1, "region"), ("c", 2, "region"), ("b", 1, "delisted")]),
+             "new": rk([("b", 1, "region"), ("a", 2, "region"), ("n", 3, "region"), ("c", 1, "delisted")])}
+    rows = compare_ranking_rows(ranks, "baseline", "zh", {}, {})
+    zones = [r["高新区"] for r in rows]
+    assert zones == ["a", "b", "c", "n"]  # the new zone listed, within its class
+    by = {r["高新区"]: r for r in rows}
+    assert by["b"]["cut"] == "已撤销" and by["c"]["new"] == "已撤销"  # no '1 (已撤销)'
+    assert by["n"]["new"] == "3" and by["n"]["baseline"] == "–" and "新设" in by["n"]["级别"]

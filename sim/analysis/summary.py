@@ -85,20 +85,51 @@ CLASS_ORDER = {"national": 0, "region": 1, "delisted": 2}
 
 def class_places(zones: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.DataFrame:
     """Whole-number places within class, one row per zone, year and ``by`` group (e.g. package):
-    ``level`` is the zone's most common level across seeds, and ``place`` (1, 2, 3 …) its
-    position within that level when the level's zones are ordered by their median rank across
-    seeds (ties by median score, then the zones' order of appearance). With one seed it is the
-    evaluation's own rank. Officials read a place, not a median: two seeds ranking a zone 1 and 2
-    give a median of 1.5, a place of 1 or 2. Also ``median_rank`` and ``score`` (median)."""
+    ``level`` is the zone's most common level across seeds (a tie goes to delisted, then national),
+    and ``place`` (1, 2, 3 …) its position within
+    that level when the level's zones are ordered by their median rank across seeds (ties by
+    median score, then the zones' order of appearance). With one seed it is the evaluation's own
+    rank. Officials read a place, not a median: two seeds ranking a zone 1 and 2 give a median of
+    1.5, a place of 1 or 2. Also ``median_rank`` and ``score`` (medians over the seeds in which
+    the zone was at ``level``: a rank from another class says nothing about this one) and
+    ``seeds`` (how many seeds those are).
+
+    This is the one rule for a rank a person reads: the ranking tables, the movers named in the
+    summaries and the bump chart all take their places from here."""
     keys = [*by, "zone", "year"]
-    g = zones.groupby(keys, sort=False)
-    out = g.agg(median_rank=("rank", "median"), score=("score", "median")).reset_index()
-    out["level"] = g["level_name"].agg(lambda s: s.mode().iloc[0]).to_numpy()
+    n = zones.groupby([*keys, "level_name"], sort=False).size().rename("_n").reset_index()
+    # most seeds first; a tie as pandas' mode settles it (by name: delisted, national, region),
+    # so a zone delisted in half the seeds is shown delisted, not at a place among the others
+    top = (n.sort_values(["_n", "level_name"], ascending=[False, True], kind="mergesort")
+           .drop_duplicates(keys)[[*keys, "level_name"]])
+    at = zones[[*keys, "level_name", "rank", "score"]].merge(top, on=[*keys, "level_name"], how="inner")
+    g = at.groupby([*keys, "level_name"], sort=False)
+    out = (g.agg(median_rank=("rank", "median"), score=("score", "median"), seeds=("rank", "size"))
+           .reset_index().rename(columns={"level_name": "level"}))
+    order = {k: i for i, k in enumerate(dict.fromkeys(zones["zone"]))}
+    out["_z"] = out["zone"].map(order)
     out["_o"] = out["level"].map(CLASS_ORDER).fillna(3)
-    out = out.sort_values([*by, "year", "_o", "median_rank", "score"],
-                          ascending=[True] * (len(by) + 3) + [False], kind="mergesort")
+    out = out.sort_values([*by, "year", "_o", "median_rank", "score", "_z"],
+                          ascending=[True] * (len(by) + 3) + [False, True], kind="mergesort")
     out["place"] = out.groupby([*by, "year", "level"], sort=False).cumcount().astype(int) + 1
-    return out.drop(columns="_o").reset_index(drop=True)
+    cols = [*keys, "median_rank", "score", "level", "place", "seeds"]
+    return out[cols].reset_index(drop=True)
+
+
+def rank_movers(zones: pd.DataFrame) -> pd.DataFrame:
+    """Places in the first and last year (:func:`class_places`) of the zones that were in the
+    same class, not delisted, at both ends: ``zone``, ``level``, ``first``, ``last`` and ``gain``
+    (places climbed, ``first - last``), biggest climber first. The summaries name the movers from
+    here, so a sentence and the ranking table beside it give a zone the same place."""
+    y0, y1 = zones["year"].min(), zones["year"].max()
+    a = class_places(zones[zones["year"] == y0]).set_index("zone")
+    b = class_places(zones[zones["year"] == y1]).set_index("zone")
+    j = a[["level", "place"]].add_suffix("_0").join(b[["level", "place"]].add_suffix("_1"), how="inner")
+    j = j[(j["level_0"] == j["level_1"]) & (j["level_1"] != "delisted")]
+    out = pd.DataFrame({"zone": j.index, "level": j["level_1"].to_numpy(), "first": j["place_0"].to_numpy(int),
+                        "last": j["place_1"].to_numpy(int)})
+    out["gain"] = out["first"] - out["last"]
+    return out.sort_values("gain", ascending=False, kind="mergesort").reset_index(drop=True)
 
 
 def ranking(df: pd.DataFrame, slot_ids: list[str]) -> pd.DataFrame:

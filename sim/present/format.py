@@ -137,18 +137,41 @@ def _r(x: Any, b: float) -> Any:
 
 
 def axis_formatter(scale: float = 1.0, percent: bool = False) -> Any:
-    """A matplotlib tick formatter for plain numbers (no offset, no 1e3 and no 10^k)."""
-    from matplotlib.ticker import FuncFormatter
+    """A matplotlib tick formatter for plain numbers (no offset, no 1e3 and no 10^k) whose labels
+    on one axis are always distinct: when the usual precision would print two ticks alike (an R&D
+    intensity axis 2.3%, 2.4%, 2.4%, 2.5% for ticks 0.05 apart), every label gets the decimals
+    that tell them apart (2.35%, 2.40%, 2.45%)."""
+    from matplotlib.ticker import Formatter
 
-    def f(x: float, _pos: Any = None) -> str:
-        x = x * scale
+    def usual(x: float) -> str:
         if percent:
             return f"{x:,.0f}%" if abs(x) >= 10 or x == 0 else f"{x:,.1f}%" if abs(x) >= 1 else f"{x:,.2f}%"
         if abs(x) >= 1000 or abs(x - round(x)) < 1e-9 * max(1.0, abs(x)):
             return f"{x:,.0f}"
         return num(x, digits=2)
 
-    return FuncFormatter(f)
+    class PlainFormatter(Formatter):
+        decimals: int | None = None  # None: the usual precision tells the ticks apart
+
+        def set_locs(self, locs: Any) -> None:
+            super().set_locs(locs)
+            xs = [float(x) * scale for x in locs if math.isfinite(float(x))]
+            self.decimals = None
+            if len({usual(x) for x in xs}) == len(set(xs)):
+                return
+            for d in range(1, 7):
+                if len({f"{x:,.{d}f}" for x in xs}) == len(set(xs)):
+                    self.decimals = d
+                    return
+            self.decimals = 6
+
+        def __call__(self, x: float, pos: Any = None) -> str:
+            x = x * scale
+            if self.decimals is None:
+                return usual(x)
+            return f"{x:,.{self.decimals}f}" + ("%" if percent else "")
+
+    return PlainFormatter()
 
 
 def plain_axes(ax: Any, y: bool = True, x: bool = False, percent: bool = False) -> None:

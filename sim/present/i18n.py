@@ -508,6 +508,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "zone_rank_title": ("Rank within class (1 = best; solid = national)", "各高新区类内排名（1=最好；实线=国家级）"),
     "map_title": ("Zones by location (circle area = output, colour = level)", "高新区分布（圆面积=总产出，颜色=级别）"),
     "map_size_base": ("circle area: {o} under the baseline, largest {v}", "圆面积表示基准下的{o}，最大{v}"),
+    "map_unplaced": ("not on the map (no location): {lst}", "未标注位置：{lst}"),
+    "map_level_key": ("colour = level", "颜色=级别"),
     "map_outline_note": ("prefecture outlines: cnmaps (China's standard map data)", "地级市边界：cnmaps（符合国家标准地图）"),
     "map_no_outline": ("no outline: install zonesim[maps] (cnmaps) for prefecture boundaries",
                        "未绘制行政边界：安装 zonesim[maps]（cnmaps）后显示地级市边界"),
@@ -638,6 +640,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "rk.score": ("Score", "评价得分"), "rk.output": ("Output ({u})", "总产出（{u}）"),
     "rk.output_change_pct": ("Output change since start", "产出较起始年变化"),
     "rk.delisted_share": ("Delisted (share of seeds)", "被撤销（种子占比）"),
+    "rk.rank_note": ("Rank: the zones of a class ordered by their median rank over the {n} seeds (ties by median "
+                     "score). The score shown is the median score, so its order can differ from the rank's: a zone "
+                     "ranked high in one seed and low in another has a middling median rank.",
+                     "名次：同一级别的高新区按各随机种子（{n}个）排名的中位数排序（相同时按得分中位数）。表中得分为各种子"
+                     "得分的中位数，其高低次序可能与名次不同：某种子排名靠前、另一种子靠后的高新区，排名中位数居中。"),
+    "rk.rank_note_1": ("Rank: the evaluation's rank within the class.", "名次：评价在同一级别内的排名。"),
+    "rk.new": ("new", "新设"),
     # summaries in words (report and dashboard)
     "s.grows": ("grows by {p}", "增长{p}"), "s.falls": ("falls by {p}", "下降{p}"), "s.flat": ("stays about flat", "基本持平"),
     "s.output": ("Under '{t}', total output of the zones {ud} from {a} in {y0} to {b} in {y1} ({g} a year; "

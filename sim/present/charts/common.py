@@ -106,22 +106,50 @@ def end_labels(ax: Any, x: float, ys: list[float], texts: list[str], colors: lis
 
 
 def point_labels(ax: Any, xs: list[float], ys: list[float], texts: list[str], lang: str = "en", *,
-                 fontsize: float = 7.5, avoid: list[Any] | None = None) -> list[Any]:
+                 fontsize: float = 7.5, avoid: list[Any] | None = None,
+                 above: list[float] | None = None) -> list[Any]:
     """Labels next to points (map zones, factors on a plane) moved so that none overlaps another
-    or the points: ``adjustText`` when installed, else alternating offsets. (``avoid`` is kept
-    for callers; the points themselves are what the labels avoid.)"""
+    or the points: ``adjustText`` when installed, else alternating offsets.
+
+    ``above``: the radius of each point's marker in points (maps): each label starts just above
+    its marker, with a white halo, and keeps off the markers of ``avoid`` (scatter collections),
+    so no label is written across a circle. Without it the labels start on the points and avoid
+    the points themselves (``avoid`` unused)."""
+    from matplotlib import patheffects
+
     family = font_family(lang)  # set now: adjustText measures the labels before the figure is finished
-    objs = [ax.text(x, y, t, fontsize=fontsize, zorder=5, fontfamily=family) for x, y, t in zip(xs, ys, texts)]
+    if above is not None:
+        # points -> data units on the y axis, with the axes' final limits
+        fig = ax.figure
+        h_in = ax.get_position().height * fig.get_figheight()
+        lo, hi = ax.get_ylim()
+        per_pt = abs(hi - lo) / max(h_in * 72.0, 1e-9)
+        halo = [patheffects.withStroke(linewidth=2.2, foreground="white", alpha=0.85)]
+        objs = [ax.text(x, y + (r + 1.5) * per_pt, t, fontsize=fontsize, zorder=5, fontfamily=family,
+                        ha="center", va="bottom", path_effects=halo)
+                for x, y, t, r in zip(xs, ys, texts, above)]
+    else:
+        objs = [ax.text(x, y, t, fontsize=fontsize, zorder=5, fontfamily=family) for x, y, t in zip(xs, ys, texts)]
     if not objs:
         return objs
     try:
         from adjustText import adjust_text
 
         apply_fonts(ax.figure, lang)  # adjustText draws the figure to measure the labels
-        adjust_text(objs, x=list(xs), y=list(ys), ax=ax, expand=(1.1, 1.3), ensure_inside_axes=True,
-                    arrowprops=dict(arrowstyle="-", color="#555", lw=0.5), iter_lim=400)
+        if above is not None:
+            from adjustText import get_bboxes_pathcollection
+
+            ax.figure.canvas.draw()
+            boxes = [b for c in (avoid or []) for b in get_bboxes_pathcollection(c, ax)]
+            adjust_text(objs, x=list(xs), y=list(ys), objects=boxes or None, target_x=list(xs), target_y=list(ys),
+                        ax=ax, expand=(1.05, 1.15), ensure_inside_axes=True, force_pull=(0.002, 0.02),
+                        arrowprops=dict(arrowstyle="-", color="#555", lw=0.5), iter_lim=400)
+        else:
+            adjust_text(objs, x=list(xs), y=list(ys), ax=ax, expand=(1.1, 1.3), ensure_inside_axes=True,
+                        arrowprops=dict(arrowstyle="-", color="#555", lw=0.5), iter_lim=400)
     except (ImportError, ValueError):  # not installed, or a degenerate layout: alternate above / below
         for k, o in enumerate(objs):
-            o.set_position((xs[k], ys[k]))
-            o.set_va("bottom" if k % 2 == 0 else "top")
+            if above is None:
+                o.set_position((xs[k], ys[k]))
+                o.set_va("bottom" if k % 2 == 0 else "top")
     return objs

@@ -89,6 +89,13 @@ def _note(fig: Figure, lang: str, outlined: bool, extra: str = "") -> None:
              color="#666", ha="left", va="bottom")
 
 
+def unplaced_note(zones: list[str], lang: str, names: dict[str, str] | None = None) -> str:
+    """'Not on the map (no location): ...' for zones without coordinates; empty when none."""
+    if not zones:
+        return ""
+    return tr("map_unplaced", lang, lst=tr("s.list_sep", lang).join(zone_name(z, lang, names) for z in zones))
+
+
 def _size_key(ax: Any, top: float, area_of: Any, lang: str, outcome: str = "output") -> None:
     """A legend of three circle sizes with their values (the circle area is proportional)."""
     vals = [v for v in (top, top / 4, top / 16) if v > 0]
@@ -108,6 +115,7 @@ def zone_map(final: pd.DataFrame, lon: dict[str, float], lat: dict[str, float], 
     fig = new_figure(size)
     ax = fig.subplots()
     outlined = draw_outlines(ax, lang)
+    unplaced = [z for z in final["zone"] if z not in lon]
     final = final[final["zone"].isin(lon)]
     for zid, host in (hosts or {}).items():
         if zid in lon and host in lon:
@@ -127,17 +135,20 @@ def zone_map(final: pd.DataFrame, lon: dict[str, float], lat: dict[str, float], 
                                zorder=2))
     _frame(ax, lang, outlined)
     zs = list(final.sort_values("output", ascending=False)["zone"])
+    out_of = dict(zip(final["zone"], final["output"]))
     point_labels(ax, [lon[z] for z in zs], [lat[z] for z in zs], [zone_name(z, lang, names) for z in zs], lang,
-                 avoid=dots)
+                 avoid=dots, above=[np.sqrt(area(out_of[z])) / 2 for z in zs])
     present = [lvl for lvl in LEVEL_COLORS if (final["level_name"] == lvl).any()]
     handles = [Line2D([], [], ls="", marker="o", ms=8, color=LEVEL_COLORS[lvl], mec="k", label=label(lvl, lang))
                for lvl in present]
     if hosts:
         handles.append(Line2D([], [], color="#555", ls=":", label=label("hosted", lang)))
-    ax.legend(handles=handles, fontsize=8, loc="lower right")
+    # the colour key is its own artist: the size key's legend would otherwise replace it
+    ax.add_artist(ax.legend(handles=handles, title=tr("map_level_key", lang), fontsize=8, title_fontsize=8,
+                            loc="lower right"))
     _size_key(ax, top, area, lang)
     ax.set_title(label("map_title", lang), fontsize=11)
-    _note(fig, lang, outlined)
+    _note(fig, lang, outlined, unplaced_note(unplaced, lang, names))
     return finish(fig, lang)
 
 
@@ -162,7 +173,7 @@ def change_map(diff: pd.DataFrame, coords: dict[str, tuple[float, float]], year:
     for ax, pkg in zip(axes.flat, pkgs):
         outlined = draw_outlines(ax, lang, names=False)
         sub = d[d["package"] == pkg].set_index("zone")
-        xs, ys, texts, dots = [], [], [], []
+        xs, ys, texts, dots, radii = [], [], [], [], []
         for zid, (lo_, la_) in coords.items():
             if zid in sub.index:
                 row = sub.loc[zid]
@@ -170,14 +181,16 @@ def change_map(diff: pd.DataFrame, coords: dict[str, tuple[float, float]], year:
                 sc = ax.scatter(lo_, la_, c=[100 * row["rel_change"]], cmap="RdBu", norm=norm, s=size, zorder=2,
                                 edgecolors="black" if row["significant"] else "#bbbbbb", linewidths=1.2)
                 dots.append(sc)
+                radii.append(np.sqrt(size) / 2)
                 texts.append(f"{zone_name(zid, lang, names)} {pct(row['rel_change'], ratio=True)}")
             else:
                 dots.append(ax.scatter(lo_, la_, marker="^", color="grey", s=40, zorder=2))
+                radii.append(np.sqrt(40) / 2)
                 texts.append(zone_name(zid, lang, names))
             xs.append(lo_)
             ys.append(la_)
         _frame(ax, lang, outlined)
-        point_labels(ax, xs, ys, texts, lang, fontsize=6.5, avoid=dots)
+        point_labels(ax, xs, ys, texts, lang, fontsize=6.5, avoid=dots, above=radii)
         ax.set_title((titles or {}).get(pkg, pkg), fontsize=11)
     for ax in list(axes.flat)[len(pkgs):]:
         ax.axis("off")
@@ -187,5 +200,7 @@ def change_map(diff: pd.DataFrame, coords: dict[str, tuple[float, float]], year:
     fig.suptitle(tr("change_map_title", lang, o=display(outcome, lang).name, y=year,
                     b=(titles or {}).get(baseline, baseline)), fontsize=12)
     top_txt = money(top, lang) if display(outcome, lang).kind == "money" else f"{top:,.0f}"
-    _note(fig, lang, outlined, tr("map_size_base", lang, o=display(outcome, lang).name, v=top_txt))
+    extra = tr("map_size_base", lang, o=display(outcome, lang).name, v=top_txt)
+    unplaced = unplaced_note([z for z in dict.fromkeys(d["zone"]) if z not in coords], lang, names)
+    _note(fig, lang, outlined, extra + (tr("s.sep", lang) + unplaced if unplaced else ""))
     return finish(fig, lang)

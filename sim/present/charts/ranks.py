@@ -2,7 +2,8 @@
 separately by the evaluation, so they get separate panels; a zone's line shows only the years
 it spent in that class (most common level across seeds), at its whole-number place in the class
 each year (``sim.analysis.summary.class_places``: the order of the median ranks across seeds, the
-rule of the ranking tables)."""
+rule of the ranking tables). Every whole place is a tick; every line is named, at the right edge
+when it reaches the last year, else at its own last point."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ def bump_chart(df: pd.DataFrame, lang: str = "en", names: dict[str, str] | None 
         for col, cls in enumerate(CLASSES):
             ax = axes[row, col]
             ends, texts, cols = [], [], []
+            early: list[tuple[float, float, str, str]] = []
             n_max = 1
             last_year = sub["year"].max()
             for zid in ids:
@@ -53,8 +55,14 @@ def bump_chart(df: pd.DataFrame, lang: str = "en", names: dict[str, str] | None 
                     ends.append(float(r[last_year]))
                     texts.append(zone_name(zid, lang, names))
                     cols.append(colors[zid])
+                else:  # the line ends earlier (the zone left the class, or was created and delisted)
+                    stop = r.last_valid_index()
+                    early.append((float(stop), float(r[stop]), zone_name(zid, lang, names), colors[zid]))
             ax.set_ylim(n_max + 0.5, 0.5)
-            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+            for x, y, text, c in early:
+                ax.annotate(text, (x, y), xytext=(4, 4), textcoords="offset points", fontsize=7, color=c,
+                            va="bottom", ha="left", zorder=4,
+                            bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.7))
             ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
             ax.grid(alpha=0.3)
             ax.set_ylabel(tr("rank_axis", lang), fontsize=9)
@@ -62,5 +70,7 @@ def bump_chart(df: pd.DataFrame, lang: str = "en", names: dict[str, str] | None 
             ax.set_title(f"{(titles or {}).get(pkg, pkg)} — {head}" if pkg else head, fontsize=11)
             if ends:
                 end_labels(ax, float(last_year) + 0.2, ends, texts, cols, inverted=True, min_gap=0.06)
+            # every whole place on the axis (a locator thins 1-11 to 2, 4, ... 10)
+            ax.set_yticks(range(1, n_max + 1))
     fig.suptitle(tr("bump_title", lang), fontsize=13)
     return finish(fig, lang)

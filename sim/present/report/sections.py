@@ -63,7 +63,9 @@ def ranking_html(rank: pd.DataFrame, lang: str, names: dict[str, str], table_id:
         if r.hosted and r.host:
             host = names.get(r.host, r.host)
             level += paren(host, lang)
-        cells = {"zone": esc(names.get(r.zone_id, r.zone_id)), "level": esc(level), "rank": count(r.rank),
+        # a delisted zone has no place: its level stands where the rank would
+        rank_txt = esc(level_label("delisted", lang)) if r.level_code == "delisted" else count(r.rank)
+        cells = {"zone": esc(names.get(r.zone_id, r.zone_id)), "level": esc(level), "rank": rank_txt,
                  "score": num(r.score), "output": value("output", r.output, lang, unit=False),
                  "output_change_pct": pct(r.output_change_pct), "delisted_share": pct(100 * r.delisted_share, sign=False)}
         body.append(f'<tr data-zone="{esc(str(r.zone_id))}" data-level="{esc(str(r.level_code))}">'
@@ -71,6 +73,48 @@ def ranking_html(rank: pd.DataFrame, lang: str, names: dict[str, str], table_id:
     th = "".join(f"<th>{esc(heads[c])}</th>" for c in cols)
     return (f'<table class="ranking" id="{esc(table_id)}"><thead><tr>{th}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table>')
+
+
+def rank_note(df: pd.DataFrame, lang: str) -> str:
+    """What a rank in the tables is (one line above the table): the place rule of
+    :func:`sim.analysis.summary.class_places`, and why the median score beside it may run
+    against it."""
+    n = int(df["seed"].nunique()) if "seed" in df else 1
+    text = tr("rk.rank_note", lang, n=count(n)) if n > 1 else tr("rk.rank_note_1", lang)
+    return f'<p class="muted">{esc(text)}</p>'
+
+
+def compare_ranking_rows(ranks: dict[str, pd.DataFrame], base: str, lang: str, names: dict[str, str],
+                         titles: dict[str, str]) -> list[dict[str, str]]:
+    """The final ranking of a comparison, one column per package (``ranks``: package ->
+    :func:`sim.analysis.summary.ranking`). Rows are the baseline's zones, then the zones only
+    some packages have (created by a package, marked new), each within its class; a delisted
+    zone shows its status, never a place; a zone in another class than the row's shows it."""
+    ranks = {p: r.set_index("zone_id") for p, r in ranks.items()}
+    rk0 = ranks[base]
+    level_of = dict(zip(rk0.index, rk0["level_code"]))
+    for r in ranks.values():
+        for zid, lvl in zip(r.index, r["level_code"]):
+            level_of.setdefault(zid, lvl)
+    order = {"national": 0, "region": 1, "delisted": 2}
+    zids = sorted(level_of, key=lambda z: (order.get(level_of[z], 3), z not in rk0.index))
+    rows = []
+    for zid in zids:
+        lvl = level_of[zid]
+        row = {tr("rk.zone", lang): esc(names.get(zid, zid)),
+               tr("rk.level", lang): esc(level_label(lvl, lang) + ("" if zid in rk0.index
+                                                                    else paren(tr("rk.new", lang), lang)))}
+        for p, rk in ranks.items():
+            r = rk.loc[zid] if zid in rk.index else None
+            if r is None:
+                row[titles.get(p, p)] = NA
+            elif r["level_code"] == "delisted":
+                row[titles.get(p, p)] = esc(level_label("delisted", lang))
+            else:
+                row[titles.get(p, p)] = count(r["rank"]) + ("" if r["level_code"] == lvl
+                                                            else esc(paren(level_label(r["level_code"], lang), lang)))
+        rows.append(row)
+    return rows
 
 
 def _final_map(df: pd.DataFrame, lang: str, ctx: dict[str, Any], y1: int) -> bytes | None:
@@ -124,7 +168,8 @@ def run_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
     sub = df[df["package"] == pkgs[0]] if "package" in df else df
     parts.append(figure(_png(zone_trajectories(sub, names, lang)), tr("r.zone_charts", lang), "chart-zones"))
     rk = ranking(sub, ctx["slot_ids"])
-    parts.append(f"<h2>{esc(tr('r.ranking', lang))} ({y1})</h2>" + ranking_html(rk, lang, names, "ranking-0"))
+    parts.append(f"<h2>{esc(tr('r.ranking', lang))} ({y1})</h2>" + rank_note(sub, lang)
+                 + ranking_html(rk, lang, names, "ranking-0"))
     png = _final_map(sub, lang, ctx, y1)
     if png:
         parts.append(figure(png, tr("r.map", lang), "chart-map"))
@@ -262,20 +307,9 @@ def compare_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
     png = _final_map(sub, lang, ctx, y1)
     if png:
         parts.append(figure(png, f"{tr('r.map', lang)} — {titles.get(base, base)}", "chart-map"))
-    # ranking: one column per package
-    ranks = {p: ranking(df[df["package"] == p], ctx["slot_ids"]).set_index("zone_id") for p in pkgs}
-    rk0 = ranks[base]
-    rows = []
-    for zid in rk0.index:
-        row = {tr("rk.zone", lang): esc(names.get(zid, zid)),
-               tr("rk.level", lang): esc(level_label(rk0.loc[zid, "level_code"], lang))}
-        for p in pkgs:
-            r = ranks[p].loc[zid] if zid in ranks[p].index else None
-            row[titles.get(p, p)] = NA if r is None else (
-                count(r["rank"]) + ("" if r["level_code"] == rk0.loc[zid, "level_code"]
-                                    else f" ({level_label(r['level_code'], lang)})"))
-        rows.append(row)
-    parts.append(f"<h2>{esc(tr('r.ranking', lang))} ({y1}) — {esc(tr('rk.rank', lang))}</h2>"
+    ranks = {p: ranking(df[df["package"] == p], ctx["slot_ids"]) for p in pkgs}
+    rows = compare_ranking_rows(ranks, base, lang, names, titles)
+    parts.append(f"<h2>{esc(tr('r.ranking', lang))} ({y1}) — {esc(tr('rk.rank', lang))}</h2>" + rank_note(df, lang)
                  + text_table(rows, "text", "ranking-0"))
     return parts
 
@@ -519,4 +553,4 @@ def generic_sections(f: Folder, lang: str) -> list[str]:
 
 
 __all__ = ["run_sections", "compare_sections", "one_page", "sweep_sections", "sensitivity_sections",
-           "analysis_sections", "generic_sections", "ranking_html"]
+           "analysis_sections", "generic_sections", "ranking_html", "compare_ranking_rows", "rank_note"]

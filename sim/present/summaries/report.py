@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.analysis.summary import headline, level_changes, region_rows
+from sim.analysis.summary import headline, level_changes, rank_movers, region_rows
 from sim.present.format import count, money, num, pct
 from sim.present.i18n import name_of, paren, tr
 
@@ -55,19 +55,20 @@ def summary_sentences(df: pd.DataFrame, lang: str, names: dict[str, str], titles
             key = ("s.cv_wider" if cv["end"] > cv["start"] * 1.02 else
                    "s.cv_narrower" if cv["end"] < cv["start"] * 0.98 else "s.cv_same")
             out.append(tr("s.cv", lang, a=num(cv["start"], digits=2), b=num(cv["end"], digits=2), w=tr(key, lang)))
-        # ranking movers (median rank at start vs end, within class), whole ranks
+        # ranking movers: places within class at start and end (class_places, the rule of the
+        # ranking tables), zones that kept their class
         zones = df[(df["zone"] != "region")]
         if "package" in zones:
             zones = zones[zones["package"] == pkg]
-        r0 = zones[zones["year"] == y0].groupby("zone")["rank"].median().round()
-        r1 = zones[zones["year"] == y1].groupby("zone")["rank"].median().round()
-        g = (r0 - r1).dropna()
-        if len(g) and g.max() >= 1:
-            up = g.idxmax()
-            out.append(tr("s.climber", lang, z=names.get(up, up), a=count(r0[up]), b=count(r1[up])))
-        if len(g) and g.min() <= -1:
-            dn = g.idxmin()
-            out.append(tr("s.faller", lang, z=names.get(dn, dn), a=count(r0[dn]), b=count(r1[dn])))
+        mv = rank_movers(zones) if len(zones) else pd.DataFrame(columns=["zone", "first", "last", "gain"])
+        if len(mv) and mv["gain"].iloc[0] >= 1:
+            up = mv.iloc[0]
+            out.append(tr("s.climber", lang, z=names.get(up["zone"], up["zone"]), a=count(up["first"]),
+                          b=count(up["last"])))
+        if len(mv) and mv["gain"].iloc[-1] <= -1:
+            dn = mv.iloc[-1]
+            out.append(tr("s.faller", lang, z=names.get(dn["zone"], dn["zone"]), a=count(dn["first"]),
+                          b=count(dn["last"])))
         lc = level_changes(df)
         lc = lc[lc["package"] == (pkg if "package" in df else "run")]
         for col in ("delisted", "promoted", "hosted"):
