@@ -80,6 +80,21 @@ def test_log_axes_and_ticks_are_plain_numbers():
     assert "1,000" in labels or "100" in labels
 
 
+def test_log_axis_minor_labels_are_whole_numbers_from_one():
+    # the Morris plane's log axes read 1, 2, 5, 10, 20.0, 50.0, 100: the minor labels (2x, 5x) from 10 up had a decimal
+    from sim.present.charts.common import new_figure
+
+    fig = new_figure((4, 3))
+    ax = fig.subplots()
+    ax.plot([0.02, 3000.0], [0.02, 3000.0])
+    ax.set_xscale("log")
+    F.plain_axes(ax, y=False, x=True)
+    fig.canvas.draw()
+    minor = [t.get_text() for t in ax.get_xticklabels(minor=True) if t.get_text()]
+    assert {"0.05", "0.2", "2", "5", "20", "50", "200", "500", "2,000"} <= set(minor), minor
+    assert not any(s.endswith(".0") for s in minor), minor
+
+
 def test_tick_labels_on_one_axis_are_distinct():
     from sim.present.charts.common import new_figure
 

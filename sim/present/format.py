@@ -195,6 +195,8 @@ def _minor_log() -> Any:
         if x <= 0:
             return ""
         m = x / 10 ** math.floor(math.log10(x) + 1e-9)
-        return num(x, digits=2) if round(m) in (2, 5) and abs(m - round(m)) < 1e-6 else ""
+        if not (round(m) in (2, 5) and abs(m - round(m)) < 1e-6):
+            return ""
+        return f"{round(x):,d}" if x >= 1 else num(x, digits=2)  # 20 and 500, never 20.0; 0.2, 0.05
 
     return FuncFormatter(f)
