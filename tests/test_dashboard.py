@@ -660,3 +660,22 @@ def test_workshop_tool_in_chinese_in_chromium(tmp_path, world):
     for i, name in enumerate(sorted(q.name for q in shots.glob("*.png"))):
         assert (shots / name).stat().st_size > 20_000, name
     assert len(list(shots.glob("*.png"))) == 9
+
+
+def test_downloaded_ranking_leaves_a_delisted_zones_place_empty():
+    import io
+
+    import pandas as pd
+
+    from sim.present.dashboard import exports
+
+    rank = pd.DataFrame({"zone_id": ["a", "b", "c"], "level_code": ["region", "delisted", "region"],
+                         "hosted": [False, False, False], "rank": [1.0, 1.0, 2.0], "score": [60.0, 20.0, 50.0],
+                         "output": [10.0, 1.0, 8.0], "output_change_pct": [5.0, -3.0, 1.0]})
+    table = exports.ranking_table(rank, "zh", {"a": "甲", "b": "乙", "c": "丙"})
+    col = "类内排名"
+    assert table[col].isna().tolist() == [False, True, False] and table[col].dropna().tolist() == [1, 2]
+    text = exports.csv_bytes(table).decode("utf-8-sig")
+    assert "nan" not in text.lower() and "<NA>" not in text
+    book = pd.read_excel(io.BytesIO(exports.xlsx_bytes({"t": table}, "zh")))
+    assert book[col].isna().tolist() == [False, True, False]

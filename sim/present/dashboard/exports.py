@@ -96,7 +96,9 @@ def ranking_table(rank: pd.DataFrame, lang: str, names: dict[str, str]) -> pd.Da
     return pd.DataFrame({
         tr("rk.zone", lang): [names.get(z, z) for z in rank["zone_id"]],
         tr("rk.level", lang): [level_label(lv, lang, h) for lv, h in zip(rank["level_code"], rank["hosted"])],
-        tr("rk.rank", lang): rank["rank"].astype(int),
+        # a delisted zone has no place in a class: an empty cell (its level column says 已撤销 / delisted)
+        tr("rk.rank", lang): pd.Series([None if lv == "delisted" else int(round(r))
+                                        for r, lv in zip(rank["rank"], rank["level_code"])], dtype=object),
         tr("rk.score", lang): rank["score"].round(2),
         tr("rk.output", lang, u=d.unit): (rank["output"] * d.scale).round(2),
         tr("rk.output_change_pct", lang) + (" (%)" if lang == "en" else "（%）"): rank["output_change_pct"].round(1),
