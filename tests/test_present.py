@@ -292,6 +292,63 @@ def test_compare_summary_and_workbook_are_readable(compare_dir):
     assert all(isinstance(r[col], (int, float)) for r in rows[1:])  # numbers stay numbers
 
 
+def _diff_rows() -> pd.DataFrame:
+    return pd.DataFrame([
+        {"package": "funding-reward", "zone": "region", "year": 2031, "outcome": "output", "unit": "CNY bn/yr",
+         "baseline": 1372.6923389695964, "value": 1374.2953927927686, "diff": 1.6030538231721607,
+         "lo": 0.6860862703734156, "hi": 2.520021375970906, "rel_change": 0.001167817272423538,
+         "significant": True, "seeds": 4},
+        {"package": "delisting", "zone": "nanning", "year": 2031, "outcome": "rd_intensity", "unit": "share of output",
+         "baseline": 0.025123456789, "value": 0.025234567891, "diff": 0.000111111102, "lo": -0.00001234567,
+         "hi": 0.00023456789, "rel_change": 0.004422561, "significant": False, "seeds": 4}])
+
+
+def test_workbook_speaks_chinese_in_yi_and_rounds_for_reading():
+    """tables.xlsx of `compare --lang zh` was half English (headers, package and outcome codes,
+    'CNY bn/yr') with 15-digit floats; now Chinese headers and names, 亿元 (x10, one decimal), and
+    rounded numbers that stay numbers; the English workbook keeps the codes but is rounded too."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from sim.present.excel import workbook
+
+    diff = _diff_rows()
+    events = pd.DataFrame({"package": ["delisting"], "demoted": [1.25], "promoted": [0.0], "warnings": [3.0]})
+    fiscal = pd.DataFrame([{"package": "funding-reward", "seeds": 4, "public_money": 2.3400000000000003,
+                            "public_money_se": 0.038297, "net_fiscal_cost": 2.08286730979897,
+                            "net_fiscal_cost_se": 0.0362240, "output_gain": 6.455227748309426,
+                            "output_gain_se": 1.21897, "output_per_yuan": 2.7586443368843696,
+                            "output_per_net_yuan": 3.0992025838325996}])
+    sheets = {"differences": diff, "status_events": events, "fiscal": fiscal}
+    titles = {"funding-reward": "评价排名奖励资金", "delisting": "末位摘牌"}
+    wb = load_workbook(io.BytesIO(workbook(sheets, "zh", titles=titles, names={"nanning": "南宁高新区"})))
+    han = re.compile(r"[\u4e00-\u9fff]")
+    for ws in wb:
+        rows = list(ws.iter_rows(values_only=True))
+        assert han.search(ws.title), ws.title
+        for h in rows[0]:
+            assert han.search(h) and not re.search(r"[a-z]{3}", h), (ws.title, h)  # no column codes
+        for r in rows[1:]:
+            for v in r:
+                if isinstance(v, str):
+                    assert not re.search(r"[A-Za-z]{3}", v), (ws.title, v)  # no codes, no 'CNY bn'
+                elif isinstance(v, float):
+                    assert len(repr(abs(v)).replace(".", "").lstrip("0")) <= 6, (ws.title, v)
+    d = list(wb[wb.sheetnames[0]].iter_rows(values_only=True))
+    assert d[1][:5] == ("评价排名奖励资金", "全区合计", 2031, "总产出", "亿元/年")
+    assert d[1][5] == pytest.approx(13726.9) and d[1][7] == pytest.approx(16.0) and d[1][8] == pytest.approx(6.9)
+    assert d[1][11] == "是" and d[2][1] == "南宁高新区" and d[2][4] == "占产出%"
+    assert d[2][5] == pytest.approx(2.51)  # a share in per cent, three significant digits
+    f = list(wb[wb.sheetnames[2]].iter_rows(values_only=True))
+    assert f[1][2] == pytest.approx(23.4) and "亿元" in f[0][2]
+    en = load_workbook(io.BytesIO(workbook(sheets, "en")))
+    d = list(en["differences"].iter_rows(values_only=True))
+    assert list(d[0]) == list(diff.columns) and d[1][0] == "funding-reward" and d[1][4] == "CNY bn/yr"
+    assert d[1][5] == pytest.approx(1372.69) and d[1][10] == pytest.approx(0.00117)
+    assert en["differences"].cell(row=2, column=11).number_format.endswith("%")
+
+
 def test_compare_writes_the_pairing_table_and_the_report_shows_it(compare_dir):
     """pairing.csv: one row per package (final-year region output) with the correlation, median
     zone correlation, variance reduction and whole seed counts from pairing_table; the same table

@@ -46,6 +46,30 @@ def num(v: Any, digits: int = 3, sign: bool = False) -> str:
     return plus + text
 
 
+def decimals(v: Any, digits: int = 3) -> int:
+    """The decimals that show ``v`` with ``digits`` significant digits, none from 10**digits on
+    (the precision of :func:`num`: 1,234 / 12.3 / 1.23 / 0.00123)."""
+    if not finite(v) or float(v) == 0:
+        return 0
+    return max(0, min(12, digits - 1 - math.floor(math.log10(abs(float(v))))))
+
+
+def rounded(v: Any, digits: int = 3, places: int | None = None) -> float | None:
+    """``v`` as a number for a person to read (a workbook cell): ``places`` decimals, or
+    ``digits`` significant digits; ``None`` when missing. Halves round away from zero."""
+    if not finite(v):
+        return None
+    d = decimals(v, digits) if places is None else places
+    return _half_up(float(v), d)
+
+
+def _half_up(v: float, places: int) -> float:
+    from decimal import ROUND_HALF_UP, Decimal
+
+    q = Decimal(1).scaleb(-places)
+    return float(Decimal(repr(v)).quantize(q, rounding=ROUND_HALF_UP))
+
+
 def count(v: Any, sign: bool = False) -> str:
     """A count (firms, people, events, ranks): a whole number with thousands separators."""
     if not finite(v):
