@@ -59,11 +59,25 @@ def test_chinese_money_in_yi_and_wan_yi():
 
 def test_counts_and_ranks_are_whole_numbers():
     assert F.count(4.62) == "5" and F.rank(4.5) in ("4", "5") and F.count(12345.4) == "12,345"
+    # halves round up as people do (round() gave 2 for a mean of 2.5 promotions)
+    assert F.count(2.5) == "3" and F.count(0.5) == "1" and F.count(-2.5) == "-3" and F.count(2.49) == "2"
 
 
 def test_interval_in_the_unit_of_the_change():
     # a change of +10 on a baseline of 200: +5.0% with its interval in per cent too
     assert F.change("output", 10.0, 4.0, 16.0, 200.0) == "+5.0% [+2.0%, +8.0%]"
+
+
+def test_a_clear_interval_never_shows_a_bound_of_zero():
+    """compare --lang zh showed 被摘牌园区数 '+1个 [0, +2] | 明确': the lower bound 0.454 rounded to 0,
+    and a change of +0.003% of the baseline was '+0.00%'. A bound that is not zero keeps a
+    decimal; a bound that is zero stays 0."""
+    assert F.change("delisted_zones", 1.0, 0.454, 1.55, 0.0, "zh") == "+1个 [+0.45, +2]"
+    assert F.change("delisted_zones", 2.0, 1.2, 2.8, 0.0) == "+2 zones [+1, +3]"
+    assert F.change("delisted_zones", 0.0, 0.0, 0.0, 0.0, "zh") == "0个 [0, 0]"
+    assert F.change("delisted_zones", 0.25, -0.2, 0.7, 0.0) == "+0.25 zones [-0.2, +1]"
+    assert F.pct(0.003) == "+0.003%" and F.pct(-0.0004) == "-0.0004%" and F.pct(0.0) == "+0.0%"
+    assert F.change("output", 0.03, 0.0003, 0.06, 1000.0) == "+0.003% [+0.00003%, +0.01%]"
 
 
 def test_log_axes_and_ticks_are_plain_numbers():
