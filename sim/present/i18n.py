@@ -390,6 +390,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "s.public_money": ("Public money paid to zones in the final year: {m}.", "末年财政奖补总额为{m}。"),
     "s.compared": ("Compared with '{b}', '{t}' in {y}: {lst}.", "与“{b}”相比，“{t}”在{y}年：{lst}。"),
     "s.higher": ("{o} {p} higher", "{o}高{p}"), "s.lower": ("{o} {p} lower", "{o}低{p}"),
+    "s.same": ("{o} unchanged", "{o}持平"),
     "s.not_sure": (" (not consistent across seeds)", "（各种子间不确定）"),
     "s.sep": ("; ", "；"), "s.list_sep": (", ", "、"), "s.stop": (".", "。"),
     # the comparison's summary.md (sim.present.summaries.compare)
