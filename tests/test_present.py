@@ -356,6 +356,13 @@ def test_workbook_speaks_chinese_in_yi_and_rounds_for_reading():
     assert d[2][5] == pytest.approx(2.51)  # a share in per cent, three significant digits
     f = list(wb[wb.sheetnames[2]].iter_rows(values_only=True))
     assert f[1][2] == pytest.approx(23.4) and "亿元" in f[0][2]
+    from sim.analysis.fiscal import with_notes
+
+    saves = fiscal.assign(package="delisting", net_fiscal_cost=-0.81, net_fiscal_cost_se=0.16, output_per_net_yuan=float("nan"))
+    for lang, word in (("zh", "节省"), ("en", "saves the region money")):
+        book = load_workbook(io.BytesIO(workbook({"fiscal": with_notes(pd.concat([fiscal, saves]))}, lang, titles=titles)))
+        f = list(book.worksheets[0].iter_rows(values_only=True))
+        assert f[0][-1] == ("说明" if lang == "zh" else "note") and not f[1][-1] and word in f[2][-1]
     en = load_workbook(io.BytesIO(workbook(sheets, "en")))
     d = list(en["differences"].iter_rows(values_only=True))
     assert list(d[0]) == list(diff.columns) and d[1][0] == "funding-reward" and d[1][4] == "CNY bn/yr"

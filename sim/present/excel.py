@@ -123,6 +123,8 @@ def readable(df: pd.DataFrame, lang: str = "en", titles: dict[str, str] | None =
                 v = _cell(v)
                 if v is not None:
                     v, f = rounded(v, 4), _fmt(decimals(v, 4))
+            elif c == "note" and isinstance(v, str) and f"x.v.{v}" in TEXT:
+                v = tr(f"x.v.{v}", lang)  # a reason in words, in either language
             elif zh and isinstance(v, str):
                 if c == "package":
                     v = titles.get(v, v)
@@ -134,8 +136,6 @@ def readable(df: pd.DataFrame, lang: str = "en", titles: dict[str, str] | None =
                     v = display(outcome, lang).unit
                 elif c == "verdict" and f"cp.v.{v}" in TEXT:
                     v = tr(f"cp.v.{v}", lang, t=t)
-                elif f"x.v.{v}" in TEXT:
-                    v = tr(f"x.v.{v}", lang)
             row.append(_cell(v))
             fmt.append(f)
             if add_unit and c == "outcome":
