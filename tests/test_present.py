@@ -291,6 +291,21 @@ def test_compare_report_opens_with_one_page_and_has_the_comparison_pictures(comp
         assert "亿元" in page and "十亿元" not in page
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_compare_report_says_once_which_interval_is_which(compare_dir, lang):
+    """The compare report printed its disclaimer twice in a row, saying the intervals are 5-95
+    percentiles right after a table of paired 95% intervals; now once, naming both."""
+    from sim.present.report import build_report
+
+    page = visible_text(build_report(compare_dir, lang))
+    key = "并非预测" if lang == "zh" else "not forecasts"
+    assert page.count(key) == 1
+    i = page.index(key)
+    note = page[i:page.index("</p>", i)]
+    assert ("配对95%区间" if lang == "zh" else "paired 95% intervals") in note
+    assert ("第5至第95百分位" if lang == "zh" else "5th to 95th percentile") in note
+
+
 def test_compare_summary_and_workbook_are_readable(compare_dir):
     from openpyxl import load_workbook
 

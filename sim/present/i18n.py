@@ -335,6 +335,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "r.note": ("Numbers are model outputs under stated assumptions, not forecasts. Bands show the "
                "spread across random seeds (5th to 95th percentile).",
                "以下数字是模型在既定假设下的模拟结果，并非预测。区间表示不同随机种子之间的差异（第5至第95百分位）。"),
+    "r.note_compare": ("Numbers are model outputs under stated assumptions, not forecasts. The intervals in the "
+                       "tables are paired 95% intervals of the mean change against the baseline (t-intervals of "
+                       "the per-seed differences); the bands in the pictures show the spread across random seeds "
+                       "(5th to 95th percentile).",
+                       "以下数字是模型在既定假设下的模拟结果，并非预测。表中区间为相对基准平均变化的配对95%区间"
+                       "（各种子差值的t区间）；图中色带表示不同随机种子之间的差异（第5至第95百分位）。"),
     "r.no_font": ("Note: no CJK font was found, so Chinese text in the pictures may show as boxes.",
                   "注意：未找到中文字体，图中汉字可能显示为方框；请重新安装 zonesim（自带思源黑体）。"),
     "r.sweep_findings": ("What the sweep found", "参数扫描的发现"),
