@@ -59,11 +59,25 @@ def test_chinese_money_in_yi_and_wan_yi():
 
 def test_counts_and_ranks_are_whole_numbers():
     assert F.count(4.62) == "5" and F.rank(4.5) in ("4", "5") and F.count(12345.4) == "12,345"
+    # halves round up as people do (round() gave 2 for a mean of 2.5 promotions)
+    assert F.count(2.5) == "3" and F.count(0.5) == "1" and F.count(-2.5) == "-3" and F.count(2.49) == "2"
 
 
 def test_interval_in_the_unit_of_the_change():
     # a change of +10 on a baseline of 200: +5.0% with its interval in per cent too
     assert F.change("output", 10.0, 4.0, 16.0, 200.0) == "+5.0% [+2.0%, +8.0%]"
+
+
+def test_a_clear_interval_never_shows_a_bound_of_zero():
+    """compare --lang zh showed 被摘牌园区数 '+1个 [0, +2] | 明确': the lower bound 0.454 rounded to 0,
+    and a change of +0.003% of the baseline was '+0.00%'. A bound that is not zero keeps a
+    decimal; a bound that is zero stays 0."""
+    assert F.change("delisted_zones", 1.0, 0.454, 1.55, 0.0, "zh") == "+1个 [+0.45, +2]"
+    assert F.change("delisted_zones", 2.0, 1.2, 2.8, 0.0) == "+2 zones [+1, +3]"
+    assert F.change("delisted_zones", 0.0, 0.0, 0.0, 0.0, "zh") == "0个 [0, 0]"
+    assert F.change("delisted_zones", 0.25, -0.2, 0.7, 0.0) == "+0.25 zones [-0.2, +1]"
+    assert F.pct(0.003) == "+0.003%" and F.pct(-0.0004) == "-0.0004%" and F.pct(0.0) == "+0.0%"
+    assert F.change("output", 0.03, 0.0003, 0.06, 1000.0) == "+0.003% [+0.00003%, +0.01%]"
 
 
 def test_log_axes_and_ticks_are_plain_numbers():
@@ -390,6 +404,21 @@ def test_compare_report_opens_with_one_page_and_has_the_comparison_pictures(comp
         assert "亿元" in page and "十亿元" not in page
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_compare_report_says_once_which_interval_is_which(compare_dir, lang):
+    """The compare report printed its disclaimer twice in a row, saying the intervals are 5-95
+    percentiles right after a table of paired 95% intervals; now once, naming both."""
+    from sim.present.report import build_report
+
+    page = visible_text(build_report(compare_dir, lang))
+    key = "并非预测" if lang == "zh" else "not forecasts"
+    assert page.count(key) == 1
+    i = page.index(key)
+    note = page[i:page.index("</p>", i)]
+    assert ("配对95%区间" if lang == "zh" else "paired 95% intervals") in note
+    assert ("第5至第95百分位" if lang == "zh" else "5th to 95th percentile") in note
+
+
 def test_compare_summary_and_workbook_are_readable(compare_dir):
     from openpyxl import load_workbook
 
@@ -403,6 +432,70 @@ def test_compare_summary_and_workbook_are_readable(compare_dir):
     assert list(rows[0]) == list(diff.columns) and len(rows) == len(diff) + 1
     col = list(diff.columns).index("diff")
     assert all(isinstance(r[col], (int, float)) for r in rows[1:])  # numbers stay numbers
+
+
+def _diff_rows() -> pd.DataFrame:
+    return pd.DataFrame([
+        {"package": "funding-reward", "zone": "region", "year": 2031, "outcome": "output", "unit": "CNY bn/yr",
+         "baseline": 1372.6923389695964, "value": 1374.2953927927686, "diff": 1.6030538231721607,
+         "lo": 0.6860862703734156, "hi": 2.520021375970906, "rel_change": 0.001167817272423538,
+         "significant": True, "seeds": 4},
+        {"package": "delisting", "zone": "nanning", "year": 2031, "outcome": "rd_intensity", "unit": "share of output",
+         "baseline": 0.025123456789, "value": 0.025234567891, "diff": 0.000111111102, "lo": -0.00001234567,
+         "hi": 0.00023456789, "rel_change": 0.004422561, "significant": False, "seeds": 4}])
+
+
+def test_workbook_speaks_chinese_in_yi_and_rounds_for_reading():
+    """tables.xlsx of `compare --lang zh` was half English (headers, package and outcome codes,
+    'CNY bn/yr') with 15-digit floats; now Chinese headers and names, 亿元 (x10, one decimal), and
+    rounded numbers that stay numbers; the English workbook keeps the codes but is rounded too."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from sim.present.excel import workbook
+
+    diff = _diff_rows()
+    events = pd.DataFrame({"package": ["delisting"], "demoted": [1.25], "promoted": [0.0], "warnings": [3.0]})
+    fiscal = pd.DataFrame([{"package": "funding-reward", "seeds": 4, "public_money": 2.3400000000000003,
+                            "public_money_se": 0.038297, "net_fiscal_cost": 2.08286730979897,
+                            "net_fiscal_cost_se": 0.0362240, "output_gain": 6.455227748309426,
+                            "output_gain_se": 1.21897, "output_per_yuan": 2.7586443368843696,
+                            "output_per_net_yuan": 3.0992025838325996}])
+    sheets = {"differences": diff, "status_events": events, "fiscal": fiscal}
+    titles = {"funding-reward": "评价排名奖励资金", "delisting": "末位摘牌"}
+    wb = load_workbook(io.BytesIO(workbook(sheets, "zh", titles=titles, names={"nanning": "南宁高新区"})))
+    han = re.compile(r"[\u4e00-\u9fff]")
+    for ws in wb:
+        rows = list(ws.iter_rows(values_only=True))
+        assert han.search(ws.title), ws.title
+        for h in rows[0]:
+            assert han.search(h) and not re.search(r"[a-z]{3}", h), (ws.title, h)  # no column codes
+        for r in rows[1:]:
+            for v in r:
+                if isinstance(v, str):
+                    assert not re.search(r"[A-Za-z]{3}", v), (ws.title, v)  # no codes, no 'CNY bn'
+                elif isinstance(v, float):
+                    assert len(repr(abs(v)).replace(".", "").lstrip("0")) <= 6, (ws.title, v)
+    d = list(wb[wb.sheetnames[0]].iter_rows(values_only=True))
+    assert d[1][:5] == ("评价排名奖励资金", "全区合计", 2031, "总产出", "亿元/年")
+    assert d[1][5] == pytest.approx(13726.9) and d[1][7] == pytest.approx(16.0) and d[1][8] == pytest.approx(6.9)
+    assert d[1][11] == "是" and d[2][1] == "南宁高新区" and d[2][4] == "占产出%"
+    assert d[2][5] == pytest.approx(2.51)  # a share in per cent, three significant digits
+    f = list(wb[wb.sheetnames[2]].iter_rows(values_only=True))
+    assert f[1][2] == pytest.approx(23.4) and "亿元" in f[0][2]
+    from sim.analysis.fiscal import with_notes
+
+    saves = fiscal.assign(package="delisting", net_fiscal_cost=-0.81, net_fiscal_cost_se=0.16, output_per_net_yuan=float("nan"))
+    for lang, word in (("zh", "节省"), ("en", "saves the region money")):
+        book = load_workbook(io.BytesIO(workbook({"fiscal": with_notes(pd.concat([fiscal, saves]))}, lang, titles=titles)))
+        f = list(book.worksheets[0].iter_rows(values_only=True))
+        assert f[0][-1] == ("说明" if lang == "zh" else "note") and not f[1][-1] and word in f[2][-1]
+    en = load_workbook(io.BytesIO(workbook(sheets, "en")))
+    d = list(en["differences"].iter_rows(values_only=True))
+    assert list(d[0]) == list(diff.columns) and d[1][0] == "funding-reward" and d[1][4] == "CNY bn/yr"
+    assert d[1][5] == pytest.approx(1372.69) and d[1][10] == pytest.approx(0.00117)
+    assert en["differences"].cell(row=2, column=11).number_format.endswith("%")
 
 
 def test_compare_writes_the_pairing_table_and_the_report_shows_it(compare_dir):

@@ -113,6 +113,30 @@ def test_headline_pairs_packages_on_seeds():
     assert head[head["package"] == "a"].iloc[0]["end"] == pytest.approx(11.5)
 
 
+def test_summary_words_match_the_tables():
+    """The report said 'high-tech firms 0.0% lower' (低0.0%) for a difference of exactly 0 and
+    'spread from 1 to 1.1' beside a table showing 1.02 -> 1.07: no change reads 'unchanged'
+    (持平), and the spread has the tables' three significant digits."""
+    from sim.present.summaries.report import summary_sentences
+
+    rows = []
+    for pkg, bump in (("a", 0.0), ("b", 1.0)):
+        for seed in (1, 2):
+            for year in (2021, 2022):
+                rows.append({"package": pkg, "seed": seed, "year": year, "step": year - 2021, "zone": "region",
+                             "output": 100.0 + seed + bump * (year - 2021), "firms": 50.0, "hightech_firms": 7.0,
+                             "talent": 900.0 + bump, "output_cv": 1.02 if year == 2021 else 1.07, "public_money": 0.0})
+                rows.append({"package": pkg, "seed": seed, "year": year, "step": year - 2021, "zone": "z",
+                             "rank": 1, "score": 50.0, "level_name": "national", "hosted_by": -1})
+    df = pd.DataFrame(rows)
+    titles = {"a": "A", "b": "B"}
+    for lang, same, cv in (("en", "high-tech firms unchanged", "from 1.02 to 1.07"), ("zh", "高新技术企业数持平", "从1.02变为1.07")):
+        text = " ".join(summary_sentences(df, lang, {}, titles))
+        assert same in text and cv in text, text
+        assert "0.0%" not in text.split(same)[0][-30:] and "低0.0%" not in text and "0.0% lower" not in text
+    assert "talent 0.1% higher" in " ".join(summary_sentences(df, "en", {}, titles))
+
+
 def test_unknown_kind_is_described_not_refused(tmp_path):
     d = tmp_path / "odd"
     d.mkdir()

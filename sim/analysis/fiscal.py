@@ -10,7 +10,12 @@ over the years after year 0:
   pays for itself through more tax has a net cost below its gross cost, or a negative one;
 * ``output_gain``: output against the baseline, summed over the years (CNY bn of output);
 * ``output_per_yuan`` and ``output_per_net_yuan``: output gained per yuan of gross and of net cost
-  (empty when the cost is zero).
+  (``output_per_yuan`` empty when the package pays nothing). ``output_per_net_yuan`` only where
+  the net cost is clearly positive (its paired 95% t-interval over the seeds lies above 0):
+  where the package saves the region money (interval below 0) or its net cost cannot be told
+  from 0, a ratio would mislead (hosting, which gains output and saves money, and land-by-output,
+  which loses output and costs money, both got a negative ratio; delisting got -26 from a net
+  cost of -0.1 ± 0.1), so it is empty and :func:`ratio_note` says why.
 
 Means over seeds with the standard error of the mean (paired differences).
 """
@@ -20,6 +25,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+CONFIDENCE = 0.95  # of the interval that decides whether the net cost is clearly positive
+# why output_per_net_yuan is empty (ratio_note); "" when it is given
+NOTES = ("saves_money", "cost_not_clear", "one_seed")
 COLUMNS = ["package", "seeds", "public_money", "public_money_se", "net_fiscal_cost", "net_fiscal_cost_se",
            "output_gain", "output_gain_se", "output_per_yuan", "output_per_net_yuan"]
 
@@ -50,6 +58,28 @@ def fiscal_table(df: pd.DataFrame, baseline: str = "baseline") -> pd.DataFrame:
             row[f"{name}_se"] = float(v.std(ddof=1) / np.sqrt(v.size)) if v.size > 1 else float("nan")
         row["output_per_yuan"] = row["output_gain"] / row["public_money"] if abs(row["public_money"]) > 1e-9 else np.nan
         row["output_per_net_yuan"] = (row["output_gain"] / row["net_fiscal_cost"]
-                                      if abs(row["net_fiscal_cost"]) > 1e-9 else np.nan)
+                                      if ratio_note(row) == "" else np.nan)
         rows.append(row)
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def ratio_note(row) -> str:
+    """Why a row of :func:`fiscal_table` has no ``output_per_net_yuan`` (one of ``NOTES``), or
+    "" when the net cost is clearly positive and the ratio is given."""
+    from scipy import stats
+
+    n, net, se = int(row["seeds"]), float(row["net_fiscal_cost"]), float(row["net_fiscal_cost_se"])
+    if n < 2 or not np.isfinite(se):
+        return "one_seed"
+    half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1)) * se
+    if net - half > 0 and abs(net) > 1e-9:
+        return ""
+    if net + half < 0:
+        return "saves_money"
+    return "cost_not_clear"
+
+
+def with_notes(table: pd.DataFrame) -> pd.DataFrame:
+    """The fiscal table with a ``note`` column (:func:`ratio_note`) for people to read (the
+    workbook); fiscal.csv keeps its columns."""
+    return table.assign(note=[ratio_note(r) for r in table.to_dict("records")])

@@ -32,12 +32,13 @@ def save_figure(fig: Any, path: Path, dpi: int = 100) -> Path:
     return Path(path)
 
 
-def save_workbook(path: Path, sheets: dict[str, Any], lang: str = "en") -> Path:
-    """Write the tables as one Excel workbook (one sheet each), atomically."""
+def save_workbook(path: Path, sheets: dict[str, Any], lang: str = "en", **labels: Any) -> Path:
+    """Write the tables as one Excel workbook (one sheet each), atomically; ``labels``: the
+    package ``titles`` and zone ``names`` of a Chinese workbook."""
     from sim.experiments.results import atomic_write
     from sim.present.excel import workbook
 
-    atomic_write(Path(path), workbook(sheets, lang))
+    atomic_write(Path(path), workbook(sheets, lang, **labels))
     return Path(path)
 
 

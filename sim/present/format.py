@@ -46,12 +46,52 @@ def num(v: Any, digits: int = 3, sign: bool = False) -> str:
     return plus + text
 
 
+def decimals(v: Any, digits: int = 3) -> int:
+    """The decimals that show ``v`` with ``digits`` significant digits, none from 10**digits on
+    (the precision of :func:`num`: 1,234 / 12.3 / 1.23 / 0.00123)."""
+    if not finite(v) or float(v) == 0:
+        return 0
+    return max(0, min(12, digits - 1 - math.floor(math.log10(abs(float(v))))))
+
+
+def rounded(v: Any, digits: int = 3, places: int | None = None) -> float | None:
+    """``v`` as a number for a person to read (a workbook cell): ``places`` decimals, or
+    ``digits`` significant digits; ``None`` when missing. Halves round away from zero."""
+    if not finite(v):
+        return None
+    d = decimals(v, digits) if places is None else places
+    return _half_up(float(v), d)
+
+
+def _half_up(v: float, places: int) -> float:
+    from decimal import ROUND_HALF_UP, Decimal
+
+    q = Decimal(1).scaleb(-places)
+    return float(Decimal(repr(v)).quantize(q, rounding=ROUND_HALF_UP))
+
+
 def count(v: Any, sign: bool = False) -> str:
     """A count (firms, people, events, ranks): a whole number with thousands separators."""
     if not finite(v):
         return NA
-    r = int(round(float(v)))
+    r = whole(v)
     return f"{r:+,d}" if sign and r != 0 else f"{r:,d}"
+
+
+def whole(v: Any) -> int:
+    """``v`` rounded to a whole number, halves away from zero (2.5 -> 3, as people round; Python's
+    round() gives 2)."""
+    v = float(v)
+    return int(math.copysign(math.floor(abs(v) + 0.5), v))
+
+
+def count_bound(v: Any, sign: bool = False) -> str:
+    """A count in an interval or a mean change: whole, unless rounding would make a value that is
+    not zero read as 0 (an interval [0.45, 2.1] shown as [0, 2] looks as if it touched zero):
+    then two significant digits (``+0.45``)."""
+    if finite(v) and float(v) != 0 and whole(v) == 0:
+        return num(v, digits=2, sign=sign)
+    return count(v, sign)
 
 
 def rank(v: Any) -> str:
@@ -73,7 +113,7 @@ def pct(v: Any, sign: bool = True, ratio: bool = False) -> str:
         return f"{plus}{p:,.1f}%"
     if a >= 0.005:
         return f"{plus}{p:.2f}%"
-    return f"{plus}0.00%" if p > 0 else "-0.00%"
+    return f"{plus}{num(p, digits=1)}%"  # not '0.00%': a change that is not zero never reads as zero
 
 
 def money(v_bn: Any, lang: str = "en", sign: bool = False) -> str:
@@ -92,8 +132,10 @@ def money(v_bn: Any, lang: str = "en", sign: bool = False) -> str:
     return plus + tr("money", lang, v=num(v)) if v >= 0 else "-" + tr("money", lang, v=num(-v))
 
 
-def value(outcome: str, v: Any, lang: str = "en", sign: bool = False, unit: bool = True) -> str:
-    """A value of ``outcome`` in the reader's unit (money, count, share in per cent, number)."""
+def value(outcome: str, v: Any, lang: str = "en", sign: bool = False, unit: bool = True, bound: bool = False) -> str:
+    """A value of ``outcome`` in the reader's unit (money, count, share in per cent, number);
+    ``bound``: a change or an interval bound, where a count that is not zero never shows as 0
+    (:func:`count_bound`)."""
     from sim.present.i18n import display
 
     d = display(outcome, lang)
@@ -102,7 +144,9 @@ def value(outcome: str, v: Any, lang: str = "en", sign: bool = False, unit: bool
     if d.kind == "money" and unit and d.model_unit == "CNY bn/yr":
         return money(v, lang, sign)
     x = float(v) * d.scale
-    if d.kind in ("count", "rank"):
+    if d.kind == "count" and bound:
+        text = count_bound(x, sign)
+    elif d.kind in ("count", "rank"):
         text = count(x, sign)
     elif d.kind == "share":
         return pct(x, sign)
@@ -128,8 +172,8 @@ def change(outcome: str, diff: Any, lo: Any, hi: Any, base: Any, lang: str = "en
     if finite(base) and abs(float(base)) > 1e-12:
         b = abs(float(base))
         return f"{pct(float(diff) / b, ratio=True)} {interval(_r(lo, b), _r(hi, b), lambda x: pct(x, ratio=True))}"
-    return (f"{value(outcome, diff, lang, sign=True)} "
-            f"{interval(lo, hi, lambda x: value(outcome, x, lang, sign=True, unit=False))}")
+    return (f"{value(outcome, diff, lang, sign=True, bound=True)} "
+            f"{interval(lo, hi, lambda x: value(outcome, x, lang, sign=True, unit=False, bound=True))}")
 
 
 def _r(x: Any, b: float) -> Any:

@@ -596,6 +596,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "r.note": ("Numbers are model outputs under stated assumptions, not forecasts. Bands show the "
                "spread across random seeds (5th to 95th percentile).",
                "以下数字是模型在既定假设下的模拟结果，并非预测。区间表示不同随机种子之间的差异（第5至第95百分位）。"),
+    "r.note_compare": ("Numbers are model outputs under stated assumptions, not forecasts. The intervals in the "
+                       "tables are paired 95% intervals of the mean change against the baseline (t-intervals of "
+                       "the per-seed differences); the bands in the pictures show the spread across random seeds "
+                       "(5th to 95th percentile).",
+                       "以下数字是模型在既定假设下的模拟结果，并非预测。表中区间为相对基准平均变化的配对95%区间"
+                       "（各种子差值的t区间）；图中色带表示不同随机种子之间的差异（第5至第95百分位）。"),
     "r.no_font": ("Note: no CJK font was found, so Chinese text in the pictures may show as boxes.",
                   "注意：未找到中文字体，图中汉字可能显示为方框；请重新安装 zonesim（自带思源黑体）。"),
     "r.sweep_findings": ("What the sweep found", "参数扫描的发现"),
@@ -669,6 +675,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "s.public_money": ("Public money paid to zones in the final year: {m}.", "末年财政奖补总额为{m}。"),
     "s.compared": ("Compared with '{b}', '{t}' in {y}: {lst}.", "与“{b}”相比，“{t}”在{y}年：{lst}。"),
     "s.higher": ("{o} {p} higher", "{o}高{p}"), "s.lower": ("{o} {p} lower", "{o}低{p}"),
+    "s.same": ("{o} unchanged", "{o}持平"),
     "s.not_sure": (" (not consistent across seeds)", "（各种子间不确定）"),
     "s.sep": ("; ", "；"), "s.list_sep": (", ", "、"), "s.stop": (".", "。"),
     # the comparison's summary.md (sim.present.summaries.compare)
@@ -737,6 +744,35 @@ TEXT: dict[str, tuple[str, str]] = {
                 ("政策包", "相关系数（全区总产出）", "各高新区相关系数中位数", "方差缩减", "达到±{t}所需种子（配对）",
                  "达到±{t}所需种子（独立）", "变化 [配对95%区间]", "结论")),
     "cp.r_vs": ("vs. {b} in {y} [paired 95% interval]", "与“{b}”相比（{y}年）[配对95%区间]"),
+    # the workbook's column headers and sheet names (sim.present.excel; a zh workbook shows these)
+    "x.baseline": ("baseline", "基准值"), "x.value": ("value", "政策包值"), "x.diff": ("diff", "差值（政策包−基准）"),
+    "x.lo": ("lo", "配对95%区间下限"), "x.hi": ("hi", "配对95%区间上限"), "x.rel_change": ("rel_change", "相对变化"),
+    "x.significant": ("significant", "明确（区间不含0）"), "x.seeds": ("seeds", "随机种子数"),
+    "x.mean": ("mean", "均值"), "x.p05": ("p05", "第5百分位"), "x.p95": ("p95", "第95百分位"),
+    "x.demoted": ("demoted", "降级或摘牌（每种子平均次数）"), "x.promoted": ("promoted", "升级、新设或恢复（每种子平均次数）"),
+    "x.warnings": ("warnings", "约谈（每种子平均次数）"),
+    "x.public_money": ("public_money", "财政奖补（累计，亿元）"), "x.public_money_se": ("public_money_se", "财政奖补标准误（亿元）"),
+    "x.net_fiscal_cost": ("net_fiscal_cost", "净财政成本（累计，亿元）"),
+    "x.net_fiscal_cost_se": ("net_fiscal_cost_se", "净财政成本标准误（亿元）"),
+    "x.output_gain": ("output_gain", "产出增量（累计，亿元）"), "x.output_gain_se": ("output_gain_se", "产出增量标准误（亿元）"),
+    "x.output_per_yuan": ("output_per_yuan", "每元财政奖补带来的产出（元）"),
+    "x.output_per_net_yuan": ("output_per_net_yuan", "每元净财政成本带来的产出（元）"),
+    "x.note": ("note", "说明"),
+    "x.v.saves_money": ("no output per net yuan: the package saves the region money (net cost below 0)",
+                        "不计算每元净成本产出：该政策包为自治区节省了财政资金（净成本小于0）"),
+    "x.v.cost_not_clear": ("no output per net yuan: the net cost cannot be told from 0 (its 95% interval contains 0)",
+                           "不计算每元净成本产出：净成本与0无法区分（其95%区间包含0）"),
+    "x.v.one_seed": ("no output per net yuan: one seed gives no interval for the net cost",
+                     "不计算每元净成本产出：只有一个种子，净成本没有区间"),
+    "x.rel_half_width": ("rel_half_width", "区间相对半宽"), "x.correlation": ("correlation", "相关系数"),
+    "x.zone_correlation_median": ("zone_correlation_median", "各高新区相关系数中位数"),
+    "x.variance_reduction": ("variance_reduction", "方差缩减倍数"),
+    "x.seeds_needed": ("seeds_needed", "达到±{t}所需种子（配对）"),
+    "x.seeds_needed_unpaired": ("seeds_needed_unpaired", "达到±{t}所需种子（独立）"),
+    "x.seeds_to_clear": ("seeds_to_clear", "判明方向约需种子"), "x.verdict": ("verdict", "结论"),
+    "x.sheet.differences": ("differences", "与基准的差值"), "x.sheet.region_summary": ("region_summary", "全区汇总"),
+    "x.sheet.status_events": ("status_events", "级别变化"), "x.sheet.fiscal": ("fiscal", "财政成本与产出"),
+    "x.sheet.pairing": ("pairing", "配对的作用"),
     "cp.best_change": ("Change against the baseline [paired 95% interval]", "相对基准的变化 [配对95%区间]"),
     "cp.how_certain": ("Verdict (would more seeds change it?)", "结论（增加种子是否会改变）"),
     # attribution's summary.md (sim.present.summaries.analyses; issue 18)

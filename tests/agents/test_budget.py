@@ -93,6 +93,32 @@ def test_fiscal_table_gives_net_cost_and_output_per_yuan():
     assert t.loc["p", "seeds"] == 2
 
 
+def test_output_per_net_yuan_only_where_the_net_cost_is_clearly_positive():
+    """compare's fiscal.csv gave hosting (net cost -0.81, output +18.9) -23.4 and land-by-output
+    (net cost +1.36, output -38.2) -28.2: opposite outcomes, one sign; delisting got -26.4 from a
+    net cost of -0.097 ± 0.107. Now the ratio is empty unless the net cost's paired 95% interval
+    is above 0, and ratio_note says why; the columns of fiscal.csv stay as they were."""
+    from sim.analysis.fiscal import COLUMNS, fiscal_table, with_notes
+
+    rows = []
+    # per package: (net cost per seed, output gain per seed); two years, so sums double
+    cases = {"baseline": ((0, 0, 0, 0), (0, 0, 0, 0)), "saves": ((-0.4, -0.5, -0.3, -0.4), (9, 10, 8, 11)),
+             "costs_loses": ((0.6, 0.7, 0.8, 0.6), (-20, -18, -19, -21)), "noise": ((-0.1, 0.1, -0.2, 0.05), (1, 2, 0, 3)),
+             "costs_gains": ((1.0, 1.1, 0.9, 1.0), (30, 31, 29, 30))}
+    for pkg, (costs, gains) in cases.items():
+        for seed, (c, g) in enumerate(zip(costs, gains)):
+            for step in (0, 1, 2):
+                rows.append({"package": pkg, "seed": seed, "step": step, "zone": "region", "public_money": 0.0,
+                             "region_net_fiscal": 30.0 - (c if step else 0.0), "output": 100.0 + (g if step else 0.0)})
+    t = fiscal_table(pd.DataFrame(rows))
+    assert list(t.columns) == COLUMNS
+    t = with_notes(t).set_index("package")
+    assert t.loc["costs_gains", "output_per_net_yuan"] == pytest.approx(120.0 / 4.0) and t.loc["costs_gains", "note"] == ""
+    assert t.loc["costs_loses", "output_per_net_yuan"] < 0 and t.loc["costs_loses", "note"] == ""
+    assert np.isnan(t.loc["saves", "output_per_net_yuan"]) and t.loc["saves", "note"] == "saves_money"
+    assert np.isnan(t.loc["noise", "output_per_net_yuan"]) and t.loc["noise", "note"] == "cost_not_clear"
+
+
 def test_bundled_full_package_reports_its_fiscal_cost(world):
     from sim.analysis.fiscal import fiscal_table
     from sim.experiments.runner import Job, run_jobs

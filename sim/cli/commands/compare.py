@@ -124,7 +124,7 @@ def _write_comparison(tmp, df, world, packages, baseline, years, seeds, cal, lan
     write_table(tmp, "differences", diff)
     write_table(tmp, "status_events", events)
     write_table(tmp, "region_summary", region)
-    from sim.analysis.fiscal import fiscal_table  # net fiscal cost and output per yuan (issue 16)
+    from sim.analysis.fiscal import fiscal_table, with_notes  # net fiscal cost and output per yuan (issue 16)
 
     fiscal = fiscal_table(df, baseline.name)
     write_table(tmp, "fiscal", fiscal)
@@ -135,7 +135,8 @@ def _write_comparison(tmp, df, world, packages, baseline, years, seeds, cal, lan
     # identical runs have no finite variance reduction: an empty cell, not "inf"
     write_table(tmp, "pairing", pairing.replace([float("inf"), float("-inf")], float("nan")))
     save_workbook(tmp / "tables.xlsx", {"differences": diff, "region_summary": region,
-                                        "status_events": events, "fiscal": fiscal, "pairing": pairing}, lang)
+                                        "status_events": events, "fiscal": with_notes(fiscal), "pairing": pairing}, lang,
+                  titles=titles, names=names)
     text = summary_markdown(diff, events, world=pick(world.title, world.title_zh, lang), years=years,
                             seeds=len(seeds), year=final, baseline=baseline.name, titles=titles,
                             names=names, lang=lang, pairing=pair)

@@ -83,12 +83,14 @@ def render(f: Folder, lang: str = "en") -> str:
     if f.incomplete:
         head_parts.append(f'<p class="warning" id="incomplete"><b>{esc(tr("r.incomplete", lang))}</b> '
                           f'{esc(f.incomplete)}</p>')
+    note = f"<p class=\"muted\">{esc(tr('r.note', lang))}</p>"
     if tidy and f.kind not in ("sweep", "study", "sensitivity"):
         if f.kind not in KNOWN_KINDS:
             note = tr("r.unknown", lang, k=f.kind, n=len(f.files))
             parts.append(f'<p id="kind-note" class="muted">{esc(note)}</p>')
         if f.kind == "compare" and "package" in f.results and f.results["package"].nunique() > 1:
             head_parts.append(sections.one_page(f, lang, ctx))
+            note = ""  # the one page ends with the comparison's own note (which interval is which): once
             parts += sections.compare_sections(f, lang, ctx)
         else:
             parts += sections.run_sections(f, lang, ctx)
@@ -105,7 +107,7 @@ def render(f: Folder, lang: str = "en") -> str:
     title = f"{tr('r.title', lang)} — {ctx['world_title']}"
     made = tr("r.made", lang, v=__version__, t=pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d %H:%M UTC"))
     body = (f"<h1>{esc(title)}</h1><p class=\"muted\">{esc(made)}</p>" + "\n".join(head_parts)
-            + f"<p class=\"muted\">{esc(tr('r.note', lang))}</p>" + what_was_run(f, lang, ctx)
+            + note + what_was_run(f, lang, ctx)
             + "\n".join(parts))
     # the Chinese glyphs the page uses travel with it: no CJK font needed where it is read or printed
     fontface = embedded_font_css(title + re.sub(r'src="data:[^"]*"', "", body)) if lang == "zh" else ""

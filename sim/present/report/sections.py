@@ -230,7 +230,7 @@ def one_page(f: Folder, lang: str, ctx: dict[str, Any]) -> str:
             f'{esc(tr("r.best_on", lang, y=y1))}</h2>'
             + text_table(rows, "text", "best-table")
             + f"<p>{esc(tr('r.money_line', lang, lst=sep.join(pm)))}</p>"
-            + f"<p class=\"muted\">{esc(tr('r.note', lang))}</p></section>")
+            + f"<p class=\"muted\">{esc(tr('r.note_compare', lang))}</p></section>")
 
 
 def _pairing(f: Folder, base: str, y1: int, outcomes: tuple[str, ...] = ("output",)) -> pd.DataFrame:

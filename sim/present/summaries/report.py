@@ -54,7 +54,8 @@ def summary_sentences(df: pd.DataFrame, lang: str, names: dict[str, str], titles
         if cv is not None and np.isfinite(cv["start"]):
             key = ("s.cv_wider" if cv["end"] > cv["start"] * 1.02 else
                    "s.cv_narrower" if cv["end"] < cv["start"] * 0.98 else "s.cv_same")
-            out.append(tr("s.cv", lang, a=num(cv["start"], digits=2), b=num(cv["end"], digits=2), w=tr(key, lang)))
+            # three significant digits, as the tables show it (two gave 'from 1 to 1.1' beside 1.02 -> 1.07)
+            out.append(tr("s.cv", lang, a=num(cv["start"]), b=num(cv["end"]), w=tr(key, lang)))
         # ranking movers: places within class at start and end (class_places, the rule of the
         # ranking tables), zones that kept their class
         zones = df[(df["zone"] != "region")]
@@ -92,9 +93,13 @@ def summary_sentences(df: pd.DataFrame, lang: str, names: dict[str, str], titles
                 if r is None or "diff" not in r or pd.isna(r.get("diff")) or pd.isna(r.get("diff_pct")):
                     continue
                 sure = r["diff_p05"] > 0 or r["diff_p95"] < 0
+                p = pct(abs(r["diff_pct"]), sign=False)
+                if r["diff"] == 0 or p == pct(0.0, sign=False):  # no change is neither higher nor lower
+                    spread = r["diff_p05"] < 0 or r["diff_p95"] > 0
+                    parts.append(tr("s.same", lang, o=name_of(o, lang)) + (tr("s.not_sure", lang) if spread else ""))
+                    continue
                 word = "s.higher" if r["diff"] > 0 else "s.lower"
-                parts.append(tr(word, lang, o=name_of(o, lang), p=pct(abs(r["diff_pct"]), sign=False))
-                             + ("" if sure else tr("s.not_sure", lang)))
+                parts.append(tr(word, lang, o=name_of(o, lang), p=p) + ("" if sure else tr("s.not_sure", lang)))
             if parts:
                 out.append(tr("s.compared", lang, b=b, t=t, y=y1, lst=tr("s.sep", lang).join(parts)))
     return out
