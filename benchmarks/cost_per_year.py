@@ -23,19 +23,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_scaling import _positive  # a whole number >= 1, else one line and exit 2
 
 WORLDS = ("synthetic:14,300,3000", "synthetic:14,1500,15000", "synthetic:14,5000,50000",
           "synthetic:14,20000,200000", "guangxi")
-
-
-def _positive(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        v = 0
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, not {text!r}")
-    return v
 
 
 def measure(spec: str, seeds: int, years: int) -> tuple[float, float]:
