@@ -93,7 +93,7 @@ def end_labels(ax: Any, x: float, ys: list[float], texts: list[str], colors: lis
     for y, p, text, c in zip(ys, pos, texts, colors):
         ax.annotate(text, (x, y), xytext=(x, float(inv(p))), textcoords="data", fontsize=fontsize, color=c,
                     va="center", ha="left", annotation_clip=False,
-                    arrowprops=dict(arrowstyle="-", color=c, lw=0.5, alpha=0.6, shrinkA=0, shrinkB=0))
+                    arrowprops={"arrowstyle": "-", "color": c, "lw": 0.5, "alpha": 0.6, "shrinkA": 0, "shrinkB": 0})
     # labels sit right of the last year: room for them, but no year ticks past the data
     x0, x1 = ax.get_xlim()
     ax.set_xticks([t for t in ax.get_xticks() if x0 <= t <= x + 0.5])
@@ -143,10 +143,10 @@ def point_labels(ax: Any, xs: list[float], ys: list[float], texts: list[str], la
             boxes = [b for c in (avoid or []) for b in get_bboxes_pathcollection(c, ax)]
             adjust_text(objs, x=list(xs), y=list(ys), objects=boxes or None, target_x=list(xs), target_y=list(ys),
                         ax=ax, expand=(1.05, 1.15), ensure_inside_axes=True, force_pull=(0.002, 0.02),
-                        arrowprops=dict(arrowstyle="-", color="#555", lw=0.5), iter_lim=400)
+                        arrowprops={"arrowstyle": "-", "color": "#555", "lw": 0.5}, iter_lim=400)
         else:
             adjust_text(objs, x=list(xs), y=list(ys), ax=ax, expand=(1.1, 1.3), ensure_inside_axes=True,
-                        arrowprops=dict(arrowstyle="-", color="#555", lw=0.5), iter_lim=400)
+                        arrowprops={"arrowstyle": "-", "color": "#555", "lw": 0.5}, iter_lim=400)
     except (ImportError, ValueError):  # not installed, or a degenerate layout: alternate above / below
         for k, o in enumerate(objs):
             if above is None:

@@ -62,7 +62,7 @@ def bump_chart(df: pd.DataFrame, lang: str = "en", names: dict[str, str] | None 
             for x, y, text, c in early:
                 ax.annotate(text, (x, y), xytext=(4, 4), textcoords="offset points", fontsize=7, color=c,
                             va="bottom", ha="left", zorder=4,
-                            bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.7))
+                            bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7})
             ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
             ax.grid(alpha=0.3)
             ax.set_ylabel(tr("rank_axis", lang), fontsize=9)
