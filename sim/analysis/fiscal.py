@@ -25,7 +25,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-CONFIDENCE = 0.95  # of the interval that decides whether the net cost is clearly positive
 # why output_per_net_yuan is empty (ratio_note); "" when it is given
 NOTES = ("saves_money", "cost_not_clear", "one_seed")
 COLUMNS = ["package", "seeds", "public_money", "public_money_se", "net_fiscal_cost", "net_fiscal_cost_se",
@@ -66,12 +65,12 @@ def fiscal_table(df: pd.DataFrame, baseline: str = "baseline") -> pd.DataFrame:
 def ratio_note(row) -> str:
     """Why a row of :func:`fiscal_table` has no ``output_per_net_yuan`` (one of ``NOTES``), or
     "" when the net cost is clearly positive and the ratio is given."""
-    from scipy import stats
+    from sim.analysis.pairing import CONFIDENCE, _t  # the paired interval compare reports
 
     n, net, se = int(row["seeds"]), float(row["net_fiscal_cost"]), float(row["net_fiscal_cost_se"])
     if n < 2 or not np.isfinite(se):
         return "one_seed"
-    half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1)) * se
+    half = _t(n, CONFIDENCE) * se
     if net - half > 0 and abs(net) > 1e-9:
         return ""
     if net + half < 0:
