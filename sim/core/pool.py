@@ -275,6 +275,7 @@ class MesaHandles:
     def __init__(self, model: Any, cls: type, pool_name: str) -> None:
         self.model, self.cls, self.pool_name = model, cls, pool_name
         self.bulk: bool | None = None if mesa_bulk_ok(model, cls) else False  # None: not checked yet
+        self._removal: tuple | None = None  # (AgentSet dict of the type, of model.agents, their joint callback)
 
     def one(self, uid: int) -> Any:
         agent = self.cls(self.model, uid)
@@ -302,10 +303,32 @@ class MesaHandles:
         of_type = model._agents_by_type.get(cls)
         if of_type is None:
             model._agents_by_type[cls] = mesa.agent.AgentSet(agents, random=model.random)
+            _weak_add(model._all_agents._agents, agents)
         else:
-            _weak_add(of_type._agents, agents)
-        _weak_add(model._all_agents._agents, agents)
+            self._weak_add_both(of_type._agents, model._all_agents._agents, agents)
         return agents
+
+    def _weak_add_both(self, of_type: weakref.WeakKeyDictionary, every: weakref.WeakKeyDictionary,
+                       agents: list[Any]) -> None:
+        """``of_type[a] = None`` and ``every[a] = None`` for every agent, keyed in both by one weak
+        reference whose callback is both dictionaries' removal callbacks in turn. Mesa's
+        ``WeakKeyDictionary.__setitem__`` gives each dictionary its own reference with its own
+        callback: two objects per agent where one does the same (issue 19: making and removing
+        eager agents is most of an eager year; this cut a default eager run's years by ~9 %). An
+        agent that dies while listed leaves both, as before, and one removed from either by hand
+        leaves the other (the callbacks ignore a missing key)."""
+        cached = self._removal
+        if cached is None or cached[0] is not of_type or cached[1] is not every:  # AgentSet._update swaps them
+            first, second = of_type._remove, every._remove
+
+            def removal(ref: weakref.ref, first=first, second=second) -> None:
+                first(ref)
+                second(ref)
+
+            cached = self._removal = (of_type, every, removal)
+        refs = list(map(weakref.ref, agents, itertools.repeat(cached[2])))
+        of_type.data.update(zip(refs, itertools.repeat(None)))
+        every.data.update(zip(refs, itertools.repeat(None)))
 
     def drop(self, agents: list[Any]) -> None:
         if not self.bulk or _MESA_LOG.isEnabledFor(logging.DEBUG):

@@ -169,6 +169,45 @@ def test_mesa_debug_log_takes_the_public_path(caplog):
     assert sum("deregistered" in r.getMessage() for r in caplog.records) == 2
 
 
+def test_bulk_agents_have_one_weak_reference_for_both_agent_sets():
+    """A bulk-made agent is keyed in its type's AgentSet and in model.agents by one weak reference
+    (Mesa's path makes two): half the objects per agent (issue 19)."""
+    import weakref
+
+    m = Toy(True)
+    m.things.add(1)  # the first, by the public path
+    m.things.add(50)
+    bulk = list(m.things.handles.values())[1:]
+    assert len(bulk) == 50
+    assert all(weakref.getweakrefcount(a) == 1 for a in bulk)
+    of_type, every = m.agents_by_type[Thing]._agents.data, m.agents._agents.data
+    assert all(k1 is k2 for k1, k2 in zip(list(of_type)[1:], list(every)[2:]))  # every: Other and the first first
+
+
+def test_an_agent_that_dies_while_listed_leaves_both_agent_sets():
+    """As with Mesa's own references: an agent deleted by hand from Mesa's strong references and
+    then garbage leaves model.agents and its type's AgentSet (the shared reference's callback calls
+    both dictionaries' removal), also when it was already taken out of one of them by hand."""
+    import gc
+
+    for bulk in (True, False):
+        m = Toy(bulk)
+        m.things.add(1)
+        m.things.add(10)
+        before = len(m.agents), len(m.agents_by_type[Thing])
+        a, b = m.things.handles[3], m.things.handles[5]
+        m.agents.remove(b)  # b: out of model.agents by hand first
+        for x in (a, b):
+            del m._agents[x]
+        m.things.remove(np.array([3, 5]))  # their members leave: gone from the pool's handles too
+        ids = {a.unique_id, b.unique_id}
+        del a, b, x
+        gc.collect()
+        assert not ids & {g.unique_id for g in m.agents}, bulk
+        assert not ids & {g.unique_id for g in m.agents_by_type[Thing]}, bulk
+        assert (len(m.agents), len(m.agents_by_type[Thing])) == (before[0] - 2, before[1] - 2), bulk
+
+
 # --------------------------------------------------------------------------- the collector
 GC_CHECK = textwrap.dedent("""
     import gc, weakref
