@@ -776,7 +776,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "s.compared": ("Compared with '{b}', '{t}' in {y}: {lst}.", "与“{b}”相比，“{t}”在{y}年：{lst}。"),
     "s.higher": ("{o} {p} higher", "{o}高{p}"), "s.lower": ("{o} {p} lower", "{o}低{p}"),
     "s.same": ("{o} unchanged", "{o}持平"),
-    "s.not_sure": (" (not consistent across seeds)", "（各种子间不确定）"),
+    # the 5–95% range of the per-seed paired differences includes zero (not the paired 95% interval
+    # the compare tables show: the summary says which spread it looked at)
+    "s.not_sure": (" (the 5–95% range of the per-seed differences includes 0)", "（各随机种子差值的5–95%范围含0）"),
     "s.sep": ("; ", "；"), "s.list_sep": (", ", "、"), "s.stop": (".", "。"),
     # the comparison's summary.md (sim.present.summaries.compare)
     "c.head": ("# Package comparison — {w}", "# 政策包比较 — {w}"),
