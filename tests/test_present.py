@@ -148,6 +148,38 @@ def test_translation_table_is_complete():
         assert name in LEVERS, name
 
 
+def _setting_paths(model, prefix):
+    """Every field of a lever's settings, nested models (reward tiers, parks, their firms) included."""
+    import typing
+
+    from pydantic import BaseModel
+
+    for name, field in model.model_fields.items():
+        path = f"{prefix}.{name}"
+        yield path
+        for t in (field.annotation, *typing.get_args(field.annotation)):
+            for u in (t, *typing.get_args(t)):
+                if isinstance(u, type) and issubclass(u, BaseModel):
+                    yield from _setting_paths(u, path)
+
+
+def test_every_parameter_and_lever_setting_has_a_chinese_name():
+    """A study or calibration may vary any model parameter or lever setting: in Chinese its name is
+    Chinese words (abbreviations the tables already use aside), never the field's slug."""
+    from sim.core.params import Params
+    from sim.policies import REGISTRY
+    from sim.present.i18n import factor_name
+
+    accepted = re.compile(r"R&D|GDP|TFP|[ABCD]类")
+    factors = list(Params.model_fields)
+    for lever, cls in REGISTRY.items():
+        factors += list(_setting_paths(cls.Settings, lever))
+    assert len(factors) > 250 and "funding_reward.tiers.amount" in factors   # the walk found them all
+    bad = [f"{f}: {factor_name(f, 'zh')}" for f in factors
+           if re.search(r"[A-Za-z]", accepted.sub("", factor_name(f, "zh")))]
+    assert not bad, bad
+
+
 def test_no_inline_chinese_outside_the_table():
     """Chinese strings live in sim/present/i18n.py; the other modules of sim/present and
     sim/analysis hold none in their code (docstrings aside; the dashboard's own controls are

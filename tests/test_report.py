@@ -137,6 +137,29 @@ def test_summary_words_match_the_tables():
     assert "talent 0.1% higher" in " ".join(summary_sentences(df, "en", {}, titles))
 
 
+def test_summary_names_the_seed_range_it_judges_a_change_by():
+    """A change whose per-seed differences straddle zero was flagged '各种子间不确定' / 'not
+    consistent across seeds', beside tables whose intervals are paired 95% intervals: the flag
+    now says which spread it looked at, in the words of the report's note (5–95% over seeds)."""
+    from sim.present.summaries.report import summary_sentences
+
+    rows = []
+    for pkg, bumps in (("a", (0.0, 0.0)), ("b", (3.0, -1.0))):   # b: +3 in seed 1, -1 in seed 2
+        for seed, bump in zip((1, 2), bumps):
+            for year in (2021, 2022):
+                rows.append({"package": pkg, "seed": seed, "year": year, "step": year - 2021, "zone": "region",
+                             "output": 100.0 + bump * (year - 2021), "firms": 50.0, "hightech_firms": 7.0,
+                             "talent": 900.0, "output_cv": 1.0, "public_money": 0.0})
+                rows.append({"package": pkg, "seed": seed, "year": year, "step": year - 2021, "zone": "z",
+                             "rank": 1, "score": 50.0, "level_name": "national", "hosted_by": -1})
+    df = pd.DataFrame(rows)
+    en = " ".join(summary_sentences(df, "en", {}, {"a": "A", "b": "B"}))
+    zh = " ".join(summary_sentences(df, "zh", {}, {"a": "A", "b": "B"}))
+    assert "output 1.0% higher (the 5–95% range of the per-seed differences includes 0)" in en, en
+    assert "总产出高1.0%（各随机种子差值的5–95%范围含0）" in zh, zh
+    assert "不确定" not in zh and "not consistent" not in en
+
+
 def test_unknown_kind_is_described_not_refused(tmp_path):
     d = tmp_path / "odd"
     d.mkdir()
