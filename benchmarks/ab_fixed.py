@@ -2,7 +2,7 @@
 change to the fixed cost per year gained (issue 19, docs/performance.md).
 
     python benchmarks/ab_fixed.py --base REV [--world synthetic:14,8500,75000] [--package baseline]
-                                  [--repeats 5] [--years 20] [--kernels]
+                                  [--repeats 5] [--years 20] [--kernels] [--handles lazy|eager]
 
 The base revision's ``sim`` package (``git archive REV sim scenarios``) is unpacked into a
 temporary directory and renamed ``simbase`` (its absolute imports rewritten), so both versions
@@ -10,6 +10,8 @@ run in the same process: every repeat times the base, this checkout and the refe
 back on the same seed (the order alternating), and checks that both results tables are identical
 to the last bit (``%.17g``). Prints median seconds (build, per year, results table), the ratio of
 each to the reference, and the median of the paired time ratios (this checkout / base).
+``--handles eager`` times both with a Mesa agent for every firm, cohort and zone (``ZoneModel``'s
+default; lazy, what runs and studies use, by default).
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ def main() -> None:
                     help="measure package (scenarios/packages); its levers run in both versions (default baseline)")
     ap.add_argument("--kernels", action="store_true",
                     help="numba kernels on in both versions before timing (a study worker's steady state)")
+    ap.add_argument("--handles", choices=("lazy", "eager"), default="lazy",
+                    help="agent handles of both versions (default lazy: what runs and studies use)")
     args = ap.parse_args()
     from sim.core.errors import InputError
     from sim.scenario.packages import load_package
@@ -82,13 +86,20 @@ def main() -> None:
         simbase.core.kernels.enable()
         sim.core.kernels.enable()
 
+    import simbase.model.zonemodel
+
+    import sim.core.memory
+
+    # one collector freeze for the process: the base's own copy of sim/core/memory.py would freeze
+    # first and leave this checkout's eager models unfrozen (the freeze is process-wide)
+    simbase.model.zonemodel.no_cycle_collection = sim.core.memory.no_cycle_collection
     models = {"base": (Base, load_base(args.world), package_base(args.package)),
               "this": (New, load_new(args.world), package_new(args.package))}
 
     def run(kind: str, seed: int, years: int) -> tuple[tuple[float, ...], int, str]:
         model_cls, world, package = models[kind]
         t0 = time.perf_counter()
-        m = model_cls(world=world, levers=package.build(), rng=seed, agent_handles="lazy")
+        m = model_cls(world=world, levers=package.build(), rng=seed, agent_handles=args.handles)
         t1 = time.perf_counter()
         agents = 0
         for _ in range(years):
@@ -113,7 +124,7 @@ def main() -> None:
         paired.append(times["this"][-1][3] / times["base"][-1][3])
         refs.append(time_reference(round(agents / args.years), args.years, 100 + r)[0])
     ref = statistics.median(refs)
-    print(f"{args.world}, package {args.package}, {args.years} years, median of {args.repeats} interleaved repeats, load average "
+    print(f"{args.world}, package {args.package}, {args.handles} handles, {args.years} years, median of {args.repeats} interleaved repeats, load average "
           f"{os.getloadavg()[0]:.1f}; results tables identical (%.17g); plain-Mesa reference "
           f"(~{round(agents / args.years):,} agents) {ref:.3f} s")
     for kind in models:
