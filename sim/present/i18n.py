@@ -570,6 +570,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "r.start": ("Start {y}", "起始（{y}年）"), "r.end": ("End {y}", "末年（{y}年）"), "r.change": ("Change", "变化"),
     "r.vs": ("vs. {b} in {y} [5–95% over seeds]", "与“{b}”相比（{y}年）[各种子5–95%]"),
     "r.ci": ("mean [5%–95% across seeds]", "均值 [各种子5%–95%区间]"),
+    # what `zonesim run` prints on the terminal
+    "run.head": ("{w} — package '{p}', {n} seeds (mean [5%, 95%])", "{w} — 政策包“{p}”，{n}个随机种子（均值 [5%, 95%]）"),
+    "run.year": ("{y}", "{y}年"),
+    "run.wrote": ("wrote {d}/ ({f})", "已写入 {d}/（{f}）"),
     "r.region_charts": ("Region totals over time (median line, 5–95% band across seeds)", "全区合计随时间变化（中位数线，5–95%区间带）"),
     "r.zone_charts": ("Zones over time (median across seeds)", "各高新区随时间变化（各种子中位数）"),
     "r.map": ("Zones on the map, final year", "高新区空间分布（末年）"),
