@@ -630,6 +630,17 @@ TEXT: dict[str, tuple[str, str]] = {
     "r.sens_table_head": ("{o} in {y}{w} — {m}", "{y}年{o}{w} — {m}"),
     "r.sens_morris": ("Morris, r = {n}", "Morris法，r = {n}"), "r.sens_sobol": ("Sobol, N = {n}", "Sobol法，N = {n}"),
     "r.sens_cols": (("factor", "kind", "95% interval"), ("因素", "类型", "95%区间")),
+    # what `zonesim sensitivity` prints on the terminal
+    "sens.run": ("study '{s}' ({m}, over {o}): {n} runs ({c} computed now, {t} s)",
+                 "研究“{s}”（{m}，{o}）：共{n}次运行（本次计算{c}次，用时{t}秒）"),
+    "sens.m.morris": ("morris", "Morris法"), "sens.m.sobol": ("sobol", "Sobol法"),
+    "sens.over.all": ("all", "同时改变政策工具和不确定因素"),
+    "sens.over.levers": ("levers", "只改变政策工具，不确定因素取基准值"),
+    "sens.over.uncertainties": ("uncertainties", "只改变不确定因素，政策工具取基准值"),
+    "sens.conv": ("convergence (N -> 2N): {ok} of {n} main indices moved less than their 2N confidence interval; "
+                  "see convergence.csv",
+                  "收敛性检验（N → 2N）：{n}个主要指数中有{ok}个在样本量加倍时的变化小于其置信区间；详见convergence.csv"),
+    "sens.files": ("indices.parquet/.csv, convergence.csv, {n} charts", "indices.parquet/.csv、convergence.csv、{n}张图"),
     "r.point": ("point", "设计点"),
     "r.design": ("Design (first rows)", "设计表（前几行）"),
     # kinds of results
