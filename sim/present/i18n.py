@@ -641,6 +641,13 @@ TEXT: dict[str, tuple[str, str]] = {
                   "see convergence.csv",
                   "收敛性检验（N → 2N）：{n}个主要指数中有{ok}个在样本量加倍时的变化小于其置信区间；详见convergence.csv"),
     "sens.files": ("indices.parquet/.csv, convergence.csv, {n} charts", "indices.parquet/.csv、convergence.csv、{n}张图"),
+    # what `zonesim sweep` prints on the terminal
+    "sweep.run": ("study '{s}': {p} points x {k} seeds = {n} runs ({c} computed now on {b}, {t} s)",
+                  "研究“{s}”：{p}个设计点 × {k}个随机种子 = {n}次运行（本次计算{c}次，{b}，用时{t}秒）"),
+    "sweep.b.in-process": ("in-process", "在本进程中"), "sweep.b.process-pool": ("process-pool", "本机多进程"),
+    "sweep.b.dask": ("dask", "Dask集群"),
+    "sweep.files": ("results/ Parquet dataset, design.parquet/.csv, tables.xlsx, study.yaml, manifest.json",
+                    "results/ Parquet数据集、design.parquet/.csv、tables.xlsx、study.yaml、manifest.json"),
     "r.point": ("point", "设计点"),
     "r.design": ("Design (first rows)", "设计表（前几行）"),
     # kinds of results
@@ -788,6 +795,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "x.sheet.differences": ("differences", "与基准的差值"), "x.sheet.region_summary": ("region_summary", "全区汇总"),
     "x.sheet.status_events": ("status_events", "级别变化"), "x.sheet.fiscal": ("fiscal", "财政成本与产出"),
     "x.sheet.pairing": ("pairing", "配对的作用"),
+    # the sweep's workbook (zonesim sweep --lang zh)
+    "x.sheet.design": ("design", "设计表"), "x.sheet.points_region_mean": ("points_region_mean", "各设计点全区均值"),
+    "x.sheet.runs_region": ("runs_region", "各次运行全区结果"),
+    "x.run": ("run", "运行编号"), "x.point": ("point", "设计点"), "x.replicate": ("replicate", "重复序号"),
+    "x.step": ("step", "模拟年次"),
     "cp.best_change": ("Change against the baseline [paired 95% interval]", "相对基准的变化 [配对95%区间]"),
     "cp.how_certain": ("Verdict (would more seeds change it?)", "结论（增加种子是否会改变）"),
     # attribution's summary.md (sim.present.summaries.analyses; issue 18)
