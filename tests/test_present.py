@@ -659,6 +659,29 @@ def test_sensitivity_report_in_chinese_names_factors_and_keeps_one_unit(tmp_path
     assert "growth drift" in en and "funding rewards: budget" in en and "μ* (CNY bn/yr)" in en and "2,031" not in en
 
 
+def test_sensitivity_table_in_chinese_has_names_yi_and_no_raw_numbers(tmp_path):
+    """The table `zonesim sensitivity --lang zh` prints: factors and headers in Chinese, μ* in 亿元, no
+    1e-05 or nan (a Sobol index without interval, a tiny μ*), the columns lined up."""
+    from sim.present.format import text_width
+    from sim.present.summaries.analyses import sensitivity_table
+
+    _, idx = _morris_folder(tmp_path)
+    idx.loc[7, ["mu_star", "mu_star_conf", "sigma"]] = [3.0e-6, np.nan, np.nan]
+    text = sensitivity_table(idx, "zh")
+    assert_readable(text, "sensitivity table zh")
+    assert "2031年总产出 — Morris法，r = 6" in text and "企业平均增长率" in text and "μ*（亿元/年）" in text
+    assert "4,613" in text and "[4,212, 5,014]" in text  # 461.3 CNY bn
+    assert not re.findall(r"[A-Za-z]{2,}", text.replace("Morris", ""))
+    assert len({text_width(x) for x in text.strip().splitlines()[1:]}) == 1  # header and rows line up
+    sobol = pd.DataFrame({"method": "sobol", "outcome": "rd_intensity", "year": 2031, "zone": "region", "N": 8,
+                          "factor": ["beta_wage", "land_quota"], "group": ["uncertainty", "lever"],
+                          "S1": [0.61, 2.0e-7], "S1_conf": [0.2, np.nan], "ST": [0.9, np.nan], "ST_conf": [0.3, np.nan]})
+    text = sensitivity_table(sobol, "zh")
+    assert_readable(text, "sobol table zh")
+    assert "2031年研发强度 — Sobol法，N = 8" in text and "人才择业的工资权重" in text and "ST（总效应）" in text
+    assert "beta_wage" not in sensitivity_table(sobol, "zh") and "beta_wage" in sensitivity_table(sobol, "en")
+
+
 def test_morris_chart_labels_do_not_overlap(tmp_path):
     """The bundled screening study's small factors (beta wage, land quota, ...) sat at the origin
     of a linear plane, their labels on top of each other."""

@@ -106,6 +106,44 @@ def test_morris_on_the_model_end_to_end(tmp_path):
     assert top["mu_star"].tolist() == pytest.approx(list(ref["mu_star"]))
 
 
+def test_sensitivity_prints_its_tables_in_chinese_with_lang_zh(tmp_path, capsys):
+    """Seen with `zonesim sensitivity <morris study> --lang zh`: charts Chinese, the terminal English
+    ('morris — output, 2022, region', 'factor group mu_star mu_star_conf', 'agglomeration_elasticity',
+    μ* in CNY bn); English stays the researcher's table."""
+    import re
+
+    from sim.present.format import value
+
+    spec = {"levers": {"land_allocation.rule": {"values": ["demand", "rank"]}},
+            "uncertainties": {"agglomeration_elasticity": {"range": [0.03, 0.11]}},
+            "seeds": 1, "outcomes": {"names": ["output", "firms"], "years": "final"},
+            "design": {"method": "morris", "samples": 1, "levels": 4, "seed": 3}}
+    path = write_study(tmp_path, **spec)
+    argv = ["sensitivity", str(path), "--workers", "1", "--out", str(tmp_path / "s"), "--no-progress",
+            "--resamples", "20"]
+    assert main([*argv, "--lang", "zh"]) == 0
+    printed = capsys.readouterr().out
+    for word in ("2022年总产出 — Morris法", "因素", "类型", "μ*（亿元/年）", "σ（亿元/年）", "95%区间", "产业集聚弹性",
+                 "用地指标分配：分配规则", "政策工具", "不确定因素", "收敛性检验", "同时改变政策工具和不确定因素"):
+        assert word in printed, word
+    for line in printed.strip().splitlines():
+        if line.startswith("已写入"):
+            continue  # the folder and file names
+        left = [w for w in re.findall(r"[A-Za-z]{2,}", line.replace("convergence.csv", "")) if w not in ("Morris",)]
+        assert not left, (line, left)
+        assert not re.search(r"\d[eE][+-]?\d|\b(nan|NaN|inf)\b", line), line
+    idx = pd.read_parquet(tmp_path / "s" / "sensitivity" / "indices.parquet")
+    top = idx[(idx["N"] == idx["N"].max()) & (idx["outcome"] == "output")
+              & (idx["factor"] == "agglomeration_elasticity")].iloc[0]
+    row = next(x for x in printed.splitlines() if "产业集聚弹性" in x)  # output's table comes first
+    assert value("output", top["mu_star"], "zh", unit=False) in row  # μ* in 亿元, as in the report
+    # English: the table as it was
+    assert main([*argv, "--resume"]) == 0
+    en = capsys.readouterr().out
+    assert "morris — output, 2022, region (N = 2)" in en and "mu_star_conf" in en and "agglomeration_elasticity" in en
+    assert not re.search(r"[\u4e00-\u9fff]", en)
+
+
 @pytest.mark.slow
 def test_sobol_cli_over_uncertainties(tmp_path, capsys):
     spec = {**THREE, "seeds": 1, "outcomes": {"names": ["output"], "years": "final"},

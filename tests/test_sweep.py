@@ -53,6 +53,46 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
     assert "sensitivity needs method morris or sobol" in capsys.readouterr().err
 
 
+def test_sweep_lang_zh_writes_a_chinese_workbook_and_keeps_the_tables(tmp_path, capsys):
+    """`zonesim sweep STUDY --lang zh` was refused (no --lang); its tables.xlsx had sheets `design`,
+    `points_region_mean`, headers `land_allocation.rule`, `output`, values `demand` and money in CNY bn.
+    Now the workbook is Chinese, money in 亿元 (0.1), the CSV and Parquet files as in English."""
+    import re
+
+    from openpyxl import load_workbook
+
+    path = write_study(tmp_path, levers={"land_allocation.rule": {"values": ["demand", "output_per_land"]}},
+                       uncertainties={"agglomeration_elasticity": {"values": [0.05]}}, seeds=1,
+                       world="synthetic:3,150,1500",
+                       outcomes={"names": ["output", "talent", "rd_intensity"], "years": "final", "zones": False})
+    args = ["sweep", str(path), "--workers", "1", "--no-progress"]
+    assert main([*args, "--out", str(tmp_path / "zh"), "--lang", "zh"]) == 0
+    assert "研究“t”：2个设计点 × 1个随机种子 = 2次运行" in capsys.readouterr().out
+    assert main([*args, "--out", str(tmp_path / "en")]) == 0
+    wb = load_workbook(tmp_path / "zh" / "tables.xlsx")
+    assert wb.sheetnames == ["设计表", "各设计点全区均值", "各次运行全区结果"]
+    rows = [[c.value for c in r] for r in wb["各设计点全区均值"].iter_rows()]
+    assert rows[0] == ["设计点", "用地指标分配：分配规则", "产业集聚弹性", "年份", "总产出（亿元/年）", "人才（人）",
+                       "研发强度（占产出%）"]
+    assert [r[1] for r in rows[1:]] == ["按需求", "按地均产出"]
+    region = Store.open(tmp_path / "en").load()
+    mean = region[region["zone"] == "region"].groupby("point")["output"].mean()
+    shown = [r[4] for r in rows[1:]]
+    assert shown == pytest.approx([v * 10 for v in mean], abs=0.051)  # CNY bn -> 亿元 ...
+    assert all(round(x, 1) == x for x in shown)  # ... rounded to 0.1 亿元
+    for ws in wb:
+        for r in ws.iter_rows():
+            for c in r:
+                assert not (isinstance(c.value, str) and re.search(r"[a-z]{3,}", c.value)), (ws.title, c.value)
+    # what a program reads stays as it was: the same design and runs, columns and precision
+    for f in ("design.csv", "design.parquet"):
+        assert (tmp_path / "zh" / f).read_bytes() == (tmp_path / "en" / f).read_bytes(), f
+    assert Store.open(tmp_path / "zh").part_bytes() == Store.open(tmp_path / "en").part_bytes()
+    en = load_workbook(tmp_path / "en" / "tables.xlsx")
+    assert en.sheetnames == ["design", "points_region_mean", "runs_region"]
+    assert [c.value for c in en["points_region_mean"][1]][:2] == ["point", "land_allocation.rule"]
+
+
 def _sweep_cmd(path, out, *extra):
     return [sys.executable, "-m", "sim.cli", "sweep", str(path), "--out", str(out), "--no-progress", *extra]
 

@@ -90,7 +90,8 @@ def add_output_options(p: argparse.ArgumentParser, out_default: str, seeds_defau
     p.add_argument("--overwrite", action="store_true",
                    help="replace --out if it is a results folder zonesim made (never any other folder)")
     add_force_option(p)
-    p.add_argument("--lang", choices=("en", "zh"), default="en", help="chart language (default: %(default)s)")
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of what a person reads: charts, summaries, workbooks and the printed "
+                        "tables (default: %(default)s)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 

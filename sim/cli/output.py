@@ -34,7 +34,7 @@ def save_figure(fig: Any, path: Path, dpi: int = 100) -> Path:
 
 def save_workbook(path: Path, sheets: dict[str, Any], lang: str = "en", **labels: Any) -> Path:
     """Write the tables as one Excel workbook (one sheet each), atomically; ``labels``: the
-    package ``titles`` and zone ``names`` of a Chinese workbook."""
+    package ``titles``, zone ``names`` and a study's ``factors`` of a Chinese workbook."""
     from sim.experiments.results import atomic_write
     from sim.present.excel import workbook
 

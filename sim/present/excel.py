@@ -7,7 +7,8 @@ A workbook is read by people, so its numbers are rounded for reading (money to 0
 other values to three significant digits, correlations to three decimals; the CSV and Parquet
 files keep full precision and codes). In Chinese it speaks Chinese: column headers, sheet names,
 package titles, zone and outcome names, units and verdicts are translated, money is in 亿元 and
-shares in per cent (``sim.present.i18n.display``).
+shares in per cent (``sim.present.i18n.display``); a study's factors (``factors``) by their names
+and categorical values in words (``factor_name``, ``factor_value``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from sim.present.format import decimals, finite, rounded
-from sim.present.i18n import OUTCOME_NAMES, TEXT, display, tr, zone_name
+from sim.present.i18n import OUTCOME_NAMES, TEXT, display, factor_name, factor_value, tr, zone_name
 
 MAX_SHEET = 31  # Excel's limit on a sheet name
 
@@ -76,20 +77,25 @@ def _number(v: Any, outcome: str | None, lang: str) -> tuple[Any, str | None]:
 
 
 def readable(df: pd.DataFrame, lang: str = "en", titles: dict[str, str] | None = None,
-             names: dict[str, str] | None = None) -> list[tuple[list[str], list[list[Any]], list[list[str | None]]]]:
-    """The sheet as a person reads it: headers, rows of cell values and rows of number formats."""
+             names: dict[str, str] | None = None,
+             factors: Any = ()) -> list[tuple[list[str], list[list[Any]], list[list[str | None]]]]:
+    """The sheet as a person reads it: headers, rows of cell values and rows of number formats;
+    ``factors``: the columns that are a study's factors."""
     from sim.analysis.pairing import TARGET
     from sim.present.summaries.compare import target_text
 
     zh = lang == "zh"
     t = target_text(TARGET)
     titles = titles or {}
+    factors = set(factors or ())
     cols = list(df.columns)
     long = "outcome" in cols
     add_unit = zh and long and "unit" not in cols  # a Chinese reader needs the unit of baseline/value
     heads = []
     for c in cols:
-        if zh and f"x.{c}" in TEXT:
+        if zh and c in factors:
+            heads.append(factor_name(c, lang))
+        elif zh and f"x.{c}" in TEXT:
             heads.append(tr(f"x.{c}", lang, t=t))
         elif zh and c in ("package", "year", "zone", "seed", "outcome", "unit"):
             heads.append(tr(c, lang))
@@ -126,7 +132,9 @@ def readable(df: pd.DataFrame, lang: str = "en", titles: dict[str, str] | None =
             elif c == "note" and isinstance(v, str) and f"x.v.{v}" in TEXT:
                 v = tr(f"x.v.{v}", lang)  # a reason in words, in either language
             elif zh and isinstance(v, str):
-                if c == "package":
+                if c in factors:
+                    v = factor_value(v, lang)  # a land rule in words
+                elif c == "package":
                     v = titles.get(v, v)
                 elif c == "zone":
                     v = zone_name(v, lang, names)
@@ -147,10 +155,10 @@ def readable(df: pd.DataFrame, lang: str = "en", titles: dict[str, str] | None =
 
 
 def workbook(sheets: dict[str, pd.DataFrame], lang: str = "en", titles: dict[str, str] | None = None,
-             names: dict[str, str] | None = None) -> bytes:
+             names: dict[str, str] | None = None, factors: Any = ()) -> bytes:
     """The workbook's bytes: one sheet per table (in order), plus nothing else. ``titles``
-    (package -> title) and ``names`` (zone id -> name) name packages and zones in a Chinese
-    workbook."""
+    (package -> title), ``names`` (zone id -> name) and ``factors`` (a study's factor columns)
+    name packages, zones and factors in a Chinese workbook."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -161,7 +169,7 @@ def workbook(sheets: dict[str, pd.DataFrame], lang: str = "en", titles: dict[str
     for name, df in sheets.items():
         sheet = tr(f"x.sheet.{name}", lang) if lang == "zh" and f"x.sheet.{name}" in TEXT else name
         ws = wb.create_sheet(_sheet_name(sheet, used))
-        cols, rows, fmts = readable(df, lang, titles, names)
+        cols, rows, fmts = readable(df, lang, titles, names, factors)
         ws.append(cols)
         for cell in ws[1]:
             cell.font = Font(bold=True)

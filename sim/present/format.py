@@ -157,6 +157,30 @@ def value(outcome: str, v: Any, lang: str = "en", sign: bool = False, unit: bool
     return text
 
 
+def text_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: a Chinese character (or a full-width bracket) takes
+    two, so a plain-text table in Chinese lines up."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in str(text))
+
+
+def pad(text: str, width: int, right: bool = False) -> str:
+    """``text`` padded with spaces to ``width`` terminal columns (on the left with ``right``);
+    for ASCII the same as ``f"{text:<{width}}"`` / ``f"{text:>{width}}"``."""
+    text = str(text)
+    gap = " " * max(0, width - text_width(text))
+    return gap + text if right else text + gap
+
+
+def clip(text: str, width: int) -> str:
+    """``text`` cut to at most ``width`` terminal columns (``text[:width]`` for ASCII)."""
+    text = str(text)
+    while text_width(text) > width:
+        text = text[:-1]
+    return text
+
+
 def interval(lo: Any, hi: Any, fmt: Any = num) -> str:
     """``[lo, hi]`` with each bound formatted by ``fmt``; an en dash when a bound is missing."""
     if not (finite(lo) and finite(hi)):

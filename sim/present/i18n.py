@@ -670,6 +670,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "r.start": ("Start {y}", "起始（{y}年）"), "r.end": ("End {y}", "末年（{y}年）"), "r.change": ("Change", "变化"),
     "r.vs": ("vs. {b} in {y} [5–95% over seeds]", "与“{b}”相比（{y}年）[各种子5–95%]"),
     "r.ci": ("mean [5%–95% across seeds]", "均值 [各种子5%–95%区间]"),
+    # what `zonesim run` prints on the terminal
+    "run.head": ("{w} — package '{p}', {n} seeds (mean [5%, 95%])", "{w} — 政策包“{p}”，{n}个随机种子（均值 [5%, 95%]）"),
+    "run.year": ("{y}", "{y}年"),
+    "run.wrote": ("wrote {d}/ ({f})", "已写入 {d}/（{f}）"),
     "r.region_charts": ("Region totals over time (median line, 5–95% band across seeds)", "全区合计随时间变化（中位数线，5–95%区间带）"),
     "r.zone_charts": ("Zones over time (median across seeds)", "各高新区随时间变化（各种子中位数）"),
     "r.map": ("Zones on the map, final year", "高新区空间分布（末年）"),
@@ -726,6 +730,24 @@ TEXT: dict[str, tuple[str, str]] = {
     "r.sens_table_head": ("{o} in {y}{w} — {m}", "{y}年{o}{w} — {m}"),
     "r.sens_morris": ("Morris, r = {n}", "Morris法，r = {n}"), "r.sens_sobol": ("Sobol, N = {n}", "Sobol法，N = {n}"),
     "r.sens_cols": (("factor", "kind", "95% interval"), ("因素", "类型", "95%区间")),
+    # what `zonesim sensitivity` prints on the terminal
+    "sens.run": ("study '{s}' ({m}, over {o}): {n} runs ({c} computed now, {t} s)",
+                 "研究“{s}”（{m}，{o}）：共{n}次运行（本次计算{c}次，用时{t}秒）"),
+    "sens.m.morris": ("morris", "Morris法"), "sens.m.sobol": ("sobol", "Sobol法"),
+    "sens.over.all": ("all", "同时改变政策工具和不确定因素"),
+    "sens.over.levers": ("levers", "只改变政策工具，不确定因素取基准值"),
+    "sens.over.uncertainties": ("uncertainties", "只改变不确定因素，政策工具取基准值"),
+    "sens.conv": ("convergence (N -> 2N): {ok} of {n} main indices moved less than their 2N confidence interval; "
+                  "see convergence.csv",
+                  "收敛性检验（N → 2N）：{n}个主要指数中有{ok}个在样本量加倍时的变化小于其置信区间；详见convergence.csv"),
+    "sens.files": ("indices.parquet/.csv, convergence.csv, {n} charts", "indices.parquet/.csv、convergence.csv、{n}张图"),
+    # what `zonesim sweep` prints on the terminal
+    "sweep.run": ("study '{s}': {p} points x {k} seeds = {n} runs ({c} computed now on {b}, {t} s)",
+                  "研究“{s}”：{p}个设计点 × {k}个随机种子 = {n}次运行（本次计算{c}次，{b}，用时{t}秒）"),
+    "sweep.b.in-process": ("in-process", "在本进程中"), "sweep.b.process-pool": ("process-pool", "本机多进程"),
+    "sweep.b.dask": ("dask", "Dask集群"),
+    "sweep.files": ("results/ Parquet dataset, design.parquet/.csv, tables.xlsx, study.yaml, manifest.json",
+                    "results/ Parquet数据集、design.parquet/.csv、tables.xlsx、study.yaml、manifest.json"),
     "r.point": ("point", "设计点"),
     "r.design": ("Design (first rows)", "设计表（前几行）"),
     # kinds of results
@@ -875,6 +897,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "x.sheet.differences": ("differences", "与基准的差值"), "x.sheet.region_summary": ("region_summary", "全区汇总"),
     "x.sheet.status_events": ("status_events", "级别变化"), "x.sheet.fiscal": ("fiscal", "财政成本与产出"),
     "x.sheet.pairing": ("pairing", "配对的作用"),
+    # the sweep's workbook (zonesim sweep --lang zh)
+    "x.sheet.design": ("design", "设计表"), "x.sheet.points_region_mean": ("points_region_mean", "各设计点全区均值"),
+    "x.sheet.runs_region": ("runs_region", "各次运行全区结果"),
+    "x.run": ("run", "运行编号"), "x.point": ("point", "设计点"), "x.replicate": ("replicate", "重复序号"),
+    "x.step": ("step", "模拟年次"),
     "cp.best_change": ("Change against the baseline [paired 95% interval]", "相对基准的变化 [配对95%区间]"),
     "cp.how_certain": ("Verdict (would more seeds change it?)", "结论（增加种子是否会改变）"),
     # attribution's summary.md (sim.present.summaries.analyses; issue 18)

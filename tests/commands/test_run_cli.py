@@ -35,6 +35,37 @@ def test_run_writes_a_complete_folder(tmp_path, capsys):
     assert (out / "region.png").stat().st_size > 10_000
 
 
+def test_run_prints_its_table_in_chinese_with_lang_zh(tmp_path, capsys):
+    """Seen with `zonesim run --seeds 2 --years 5 --lang zh`: the files were Chinese, the table on the
+    terminal English (`outcome`, `output (CNY bn/yr)  936 [936, 936]`, package 'baseline')."""
+    import re
+    import unicodedata
+
+    from sim.present.format import value
+
+    def text_width(text):  # terminal columns: a Chinese character takes two
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+    out = tmp_path / "r"
+    assert main(["run", "--years", "2", "--seeds", "2", "--workers", "1", "--out", str(out), "--no-progress",
+                 "--lang", "zh"]) == 0
+    printed = capsys.readouterr().out
+    lines = printed.strip().splitlines()
+    table = lines[:lines.index("")]  # the title, the header, the rule and one row per outcome
+    assert table[0].startswith("广西高新区") and "现状（基准）" in table[0] and "2个随机种子" in table[0]
+    assert table[1].startswith("指标") and "2021年" in table[1] and "2023年" in table[1]
+    for row in table:
+        assert not re.findall(r"[A-Za-z]{2,}", row), row  # no English words, units or package names
+        assert not re.search(r"\d[eE][+-]?\d|\b(nan|NaN|inf)\b", row), row
+    assert {text_width(x) for x in table[1:]} == {text_width(table[1])}  # columns line up in Chinese too
+    summary = pd.read_csv(out / "summary.csv")
+    final = summary[(summary["outcome"] == "output") & (summary["year"] == 2023)].iloc[0]
+    row = next(x for x in table if x.startswith("总产出（亿元/年）"))
+    assert value("output", final["mean"], "zh", unit=False) in row  # in 亿元: ten times the CNY bn of the file
+    assert f"{final['mean'] * 10:,.0f}" in row
+    assert lines[-1].startswith("已写入 ")
+
+
 def test_run_is_reproducible_and_worker_independent(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     assert main(["run", "-y", "2", "-k", "3", "-w", "1", "--out", str(a)]) == 0

@@ -36,7 +36,7 @@ def main(args: argparse.Namespace) -> int:
     from sim.cli.output import save_figure
     from sim.core.errors import EnvError
     from sim.present.charts.trajectories import region_chart, zone_trajectories
-    from sim.present.i18n import package_title, zone_names
+    from sim.present.i18n import package_title, pick, tr, zone_names
     from sim.present.summaries.run import format_summary
     from sim.scenario.packages import load_package
     from sim.experiments.results import default_out, manifest, staged_output, world_dict, write_json, write_table, write_yaml
@@ -78,9 +78,11 @@ def main(args: argparse.Namespace) -> int:
             save_figure(zone_trajectories(df, names, args.lang), tmp / "zones.png", dpi=110)
     if not done.complete:
         raise EnvError(out, f"{done.message()} in results.parquet (manifest: complete false)")
-    print(format_summary(summary, world.title, package.name, len(seeds)))
-    print(f"\nwrote {out}/ (results.parquet/.csv, summary.csv, region.png, zones.png, scenario.yaml, "
-          f"manifest.json)")
+    zh = args.lang == "zh"  # English names the package as typed; Chinese by its title
+    print(format_summary(summary, pick(world.title, world.title_zh, args.lang),
+                         package_title(package, args.lang) if zh else package.name, len(seeds), args.lang))
+    print("\n" + tr("run.wrote", args.lang, d=out, f="results.parquet/.csv, summary.csv, region.png, zones.png, "
+                                                   "scenario.yaml, manifest.json"))
     return 0
 
 

@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--year", action="append", type=int, default=None,
                    help="calendar year to analyse (repeatable; default: the last year the study keeps)")
     p.add_argument("--zone", default="region", help="'region' or a zone id the study keeps (default: region)")
-    p.add_argument("--lang", choices=("en", "zh"), default="en", help="chart language (default: %(default)s)")
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the charts and the printed tables (default: %(default)s)")
     p.add_argument("--resamples", type=positive_int(10, 100_000), default=200,
                    help="bootstrap resamples for confidence intervals (default: %(default)s)")
     p.set_defaults(handler=main)
@@ -35,6 +35,7 @@ def main(args: argparse.Namespace) -> int:
     from sim.analysis.sensitivity import analyze, require_method
     from sim.cli.output import save_figure
     from sim.present.charts.sensitivity import sensitivity_charts
+    from sim.present.i18n import study_title, tr
     from sim.present.summaries.analyses import sensitivity_table
     from sim.experiments.study import load_study
 
@@ -65,12 +66,12 @@ def main(args: argparse.Namespace) -> int:
     if not conv.empty:
         write_table(folder, "convergence", conv)
     pngs = [save_figure(fig, folder / f"{stem}.png", dpi=110) for stem, fig in sensitivity_charts(idx, args.lang)]
-    print(f"study '{study.name}' ({study.method}, over {study.spec.over}): {store.info['n_runs']} runs "
-          f"({session['runs_computed']} computed now, {session['seconds']:.1f} s)")
-    print(sensitivity_table(idx))
+    lang = args.lang
+    print(tr("sens.run", lang, s=study_title(study.name, lang, study.spec.title) if lang == "zh" else study.name,
+             m=tr(f"sens.m.{study.method}", lang), o=tr(f"sens.over.{study.spec.over}", lang),
+             n=store.info["n_runs"], c=session["runs_computed"], t=f"{session['seconds']:.1f}"))
+    print(sensitivity_table(idx, lang))
     if not conv.empty:
-        ok = int(conv["within_ci"].sum())
-        print(f"\nconvergence (N -> 2N): {ok} of {len(conv)} main indices moved less than their 2N "
-              f"confidence interval; see convergence.csv")
-    print(f"\nwrote {folder}/ (indices.parquet/.csv, convergence.csv, {len(pngs)} charts)")
+        print("\n" + tr("sens.conv", lang, ok=int(conv["within_ci"].sum()), n=len(conv)))
+    print("\n" + tr("run.wrote", lang, d=folder, f=tr("sens.files", lang, n=len(pngs))))
     return 0

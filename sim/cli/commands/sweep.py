@@ -37,6 +37,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "Dask cluster, into a resumable Parquet dataset with a manifest. "
                                    "See docs/studies.md.")
     add_run_options(p, "sweep")
+    p.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="language of the Excel workbook tables.xlsx (default: %(default)s); CSV and Parquet "
+                        "keep their column names and full precision")
     p.set_defaults(handler=main)
 
 
@@ -64,19 +67,24 @@ def run_study(args: argparse.Namespace, kind: str, study=None):
 def main(args: argparse.Namespace) -> int:
     study, store, session = run_study(args, "sweep")
     info = store.info
-    write_workbook(store)
-    print(f"study '{study.name}': {info['n_points']} points x {len(info['seeds'])} seeds = {info['n_runs']} runs "
-          f"({session['runs_computed']} computed now on {session['backend']}, {session['seconds']:.1f} s)")
-    print(f"wrote {store.path}/ (results/ Parquet dataset, design.parquet/.csv, tables.xlsx, study.yaml, manifest.json)")
+    write_workbook(store, args.lang)
+    from sim.present.i18n import TEXT, study_title, tr
+
+    lang, backend = args.lang, f"sweep.b.{session['backend']}"
+    print(tr("sweep.run", lang, s=study_title(study.name, lang, study.spec.title) if lang == "zh" else study.name,
+             p=info["n_points"], k=len(info["seeds"]), n=info["n_runs"], c=session["runs_computed"],
+             b=tr(backend, lang) if backend in TEXT else session["backend"], t=f"{session['seconds']:.1f}"))
+    print(tr("run.wrote", lang, d=store.path, f=tr("sweep.files", lang)))
     return 0
 
 
 MAX_EXCEL_ROWS = 200_000  # a sheet holds 1,048,576 rows; beyond this the runs stay in Parquet only
 
 
-def write_workbook(store) -> None:
+def write_workbook(store, lang: str = "en") -> None:
     """``tables.xlsx`` beside the store: the design, the region outcomes per design point (mean
-    over seeds, each kept year), and, when small enough, every run's region rows."""
+    over seeds, each kept year), and, when small enough, every run's region rows; in ``lang``
+    (Chinese: sheet names, headers, factor and outcome names, money in 亿元)."""
     from sim.cli.output import save_workbook
 
     factors = list(store.info.get("factors") or [])
@@ -91,4 +99,4 @@ def write_workbook(store) -> None:
     sheets = {"design": design.drop(columns=["chunk"], errors="ignore"), "points_region_mean": points}
     if len(region) <= MAX_EXCEL_ROWS:
         sheets["runs_region"] = region
-    save_workbook(store.path / "tables.xlsx", sheets)
+    save_workbook(store.path / "tables.xlsx", sheets, lang, factors=factors)

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.present.format import NA, count, num, pct, value
+from sim.present.format import NA, count, num, pad, pct, text_width, value
 from sim.present.i18n import (
     display,
     factor_name,
@@ -187,8 +187,12 @@ def box_rule(limits: pd.DataFrame, box: int, lang: str = "en", max_qp: float | N
 # ------------------------------------------------------------------------------------------
 # sensitivity
 # ------------------------------------------------------------------------------------------
-def sensitivity_table(idx: pd.DataFrame) -> str:
-    """Plain-text ranking of factors per outcome x year at the largest N."""
+def sensitivity_table(idx: pd.DataFrame, lang: str = "en") -> str:
+    """Plain-text ranking of factors per outcome x year at the largest N. English: the indices'
+    own names and values (a researcher's table); Chinese: :func:`sensitivity_rows`, the tables
+    of the report (factors by name, μ* in 亿元, 95% intervals), lined up for Chinese characters."""
+    if lang != "en":
+        return "\n".join(_plain_table(head, rows) for head, rows in sensitivity_rows(idx, lang))
     top = idx[idx["N"] == idx["N"].max()]
     lines: list[str] = []
     for (method, outcome, year, zone), t in top.groupby(["method", "outcome", "year", "zone"], sort=False):
@@ -200,6 +204,18 @@ def sensitivity_table(idx: pd.DataFrame) -> str:
         for _, r in t.sort_values(key, ascending=False).iterrows():
             lines.append(f"  {r['factor']:<34}{r['group']:<13}" + "".join(f"{num(r[c], digits=4):>14}" for c in cols))
     return "\n".join(lines)
+
+
+def _plain_table(head: str, rows: list[dict[str, str]]) -> str:
+    """A heading and rows of formatted cells as terminal text: the first two columns (names)
+    left-aligned, the numbers right-aligned, widths in terminal columns."""
+    cols = list(rows[0]) if rows else []
+    width = {c: max(text_width(c), *(text_width(r[c]) for r in rows)) for c in cols}
+
+    def line(cells: dict[str, str]) -> str:
+        return "  " + "  ".join(pad(cells[c], width[c], right=i > 1) for i, c in enumerate(cols)).rstrip()
+
+    return "\n".join([f"\n{head}", line({c: c for c in cols}), *(line(r) for r in rows)])
 
 
 def sensitivity_findings(idx: pd.DataFrame, top_n: int = 3) -> list[tuple[str, int, str, list[tuple[str, float, float, float]], str]]:
