@@ -562,6 +562,13 @@ def factor_value(value: Any, lang: str = "en") -> str:
     return CHOICES.get(str(value), (str(value),) * 2)[1]
 
 
+def runs_line(n: int, session: dict, lang: str) -> str:
+    """What a study command prints about its runs: how many, how many computed now, where, how long."""
+    backend = f"sweep.b.{session['backend']}"
+    return tr("study.runs", lang, n=n, c=session["runs_computed"],
+              b=tr(backend, lang) if backend in TEXT else session["backend"], t=f"{session['seconds']:.1f}")
+
+
 def study_title(name: str, lang: str = "en", title: str = "") -> str:
     """A study's title in ``lang``: the bundled studies' Chinese titles, else its own title or name."""
     return (STUDIES.get(name) if lang == "zh" else None) or title or name
@@ -746,6 +753,7 @@ TEXT: dict[str, tuple[str, str]] = {
                   "研究“{s}”：{p}个设计点 × {k}个随机种子 = {n}次运行（本次计算{c}次，{b}，用时{t}秒）"),
     "sweep.b.in-process": ("in-process", "在本进程中"), "sweep.b.process-pool": ("process-pool", "本机多进程"),
     "sweep.b.dask": ("dask", "Dask集群"),
+    "study.runs": ("{n} runs ({c} computed now on {b}, {t} s)", "{n}次运行（本次计算{c}次，{b}，用时{t}秒）"),
     "sweep.files": ("results/ Parquet dataset, design.parquet/.csv, tables.xlsx, study.yaml, manifest.json",
                     "results/ Parquet数据集、design.parquet/.csv、tables.xlsx、study.yaml、manifest.json"),
     "r.point": ("point", "设计点"),

@@ -59,7 +59,10 @@ def test_attribute_summary_in_chinese(tmp_path, capsys):
     assert_chinese(text)
     assert text.startswith("# 用地与闲置奖励按政策措施的效应归因 — 2024年总产出")
     assert "用地指标分配" in text and "财政奖励" in text and "Total effect" not in text
-    assert "总效应" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "总效应" in printed
+    assert "次运行（本次计算" in printed and f"已写入 {out}/（summary.md" in printed  # not "4 runs (...)", "wrote"
+    assert "wrote" not in printed and "computed now" not in printed
     # the report writes the words again in its own language, whatever the command's
     assert "Total effect of `land-and-idle-rewards`" in build_report(out, "en")
     assert "总效应" in build_report(out, "zh") and "Total effect" not in build_report(out, "zh")
@@ -86,6 +89,9 @@ def test_robust_and_discover_summaries_in_chinese(tmp_path, capsys):
     assert "Least regret" in en and "<th>max regret (" in en and "遗憾值最小" not in en
     import pandas as pd
 
+    printed = capsys.readouterr().out
+    assert "次运行（本次计算" in printed and f"已写入 {out}/（summary.md" in printed
+    assert "wrote" not in printed and "computed now" not in printed
     wide = pd.read_csv(out / "regret.csv").pivot(index="future", columns="package", values="value")
     cut = float((wide["baseline"].max() + wide["land-by-output"].min()) / 2)
     capsys.readouterr()

@@ -28,11 +28,13 @@ def test_compare_writes_tables_charts_and_summary(tmp_path, capsys):
     assert "Package comparison" in capsys.readouterr().out
 
 
-def test_compare_zh_with_new_zones(tmp_path):
+def test_compare_zh_with_new_zones(tmp_path, capsys):
     out = tmp_path / "zh"
     assert main(["compare", "new-zones", "--years", "2", "--seeds", "2", "--at", "2", "--workers", "1", "--out", str(out),
                  "--lang", "zh", "--no-progress"]) == 0
     assert (out / "map.png").exists()
+    printed = capsys.readouterr().out
+    assert f"已写入 {out}/（summary.md" in printed and "wrote" not in printed  # the last line in Chinese too
 
 
 @pytest.mark.parametrize("argv,needle", [

@@ -98,8 +98,9 @@ def main(args: argparse.Namespace) -> int:
         runs=store.info["n_runs"], runs_folder="runs", fingerprint=store.info["fingerprint"],
         totals=a.totals, packages=[baseline.name, package.name], lang=args.lang))
     print(text.split("\n|")[0].strip())
-    print(f"\n{store.info['n_runs']} runs ({session['runs_computed']} computed now on {session['backend']}, "
-          f"{session['seconds']:.1f} s)")
-    print(f"wrote {out}/ (summary.md, shapley.csv, interactions.csv, combinations.csv, waterfall.png, "
-          f"manifest.json, runs/)")
+    from sim.present.i18n import runs_line, tr
+
+    print("\n" + runs_line(store.info["n_runs"], session, args.lang))
+    print(tr("run.wrote", args.lang, d=out, f="summary.md, shapley.csv, interactions.csv, combinations.csv, "
+             "waterfall.png, manifest.json, runs/"))
     return 0

@@ -93,9 +93,11 @@ def main(args: argparse.Namespace) -> int:
     for block in text.split("\n## ")[1:]:
         head = block.split("\n| ")[0].strip()
         print("\n## " + head)
-    print(f"\nwrote {out}/ (summary.md, differences.csv/.parquet, pairing.csv/.parquet, region_summary.csv, tables.xlsx, results.parquet, "
-          f"status_events.csv, fiscal.csv, trajectories.png, difference.png, bump.png, map.png, scenario.yaml, "
-          f"manifest.json)")
+    from sim.present.i18n import tr
+
+    print("\n" + tr("run.wrote", args.lang, d=out, f="summary.md, differences.csv/.parquet, pairing.csv/.parquet, "
+                     "region_summary.csv, tables.xlsx, results.parquet, status_events.csv, fiscal.csv, "
+                     "trajectories.png, difference.png, bump.png, map.png, scenario.yaml, manifest.json"))
     return 0
 
 

@@ -88,7 +88,9 @@ def main(args: argparse.Namespace) -> int:
         years=pstudy.years, futures=len(fut), uncertainties=unc, base_seed=study.spec.base_seed, seeds=study.seeds,
         runs=store.info["n_runs"], runs_folder="runs", fingerprint=store.info["fingerprint"], lang=args.lang))
     print(text.strip())
-    print(f"\n{store.info['n_runs']} runs ({session['runs_computed']} computed now on {session['backend']}, "
-          f"{session['seconds']:.1f} s)")
-    print(f"wrote {out}/ (summary.md, ranking.csv, regret.csv, futures.csv, regret.png, manifest.json, runs/)")
+    from sim.present.i18n import runs_line, tr
+
+    print("\n" + runs_line(store.info["n_runs"], session, args.lang))
+    print(tr("run.wrote", args.lang, d=out, f="summary.md, ranking.csv, regret.csv, futures.csv, regret.png, "
+             "manifest.json, runs/"))
     return 0
