@@ -208,6 +208,29 @@ def test_an_agent_that_dies_while_listed_leaves_both_agent_sets():
         assert (len(m.agents), len(m.agents_by_type[Thing])) == (before[0] - 2, before[1] - 2), bulk
 
 
+def test_agent_sets_rebuilt_by_mesa_keep_bulk_and_public_paths_equal():
+    """AgentSet.sort(inplace=True) and shuffle(inplace=True) give model.agents new keys (sort: a new
+    dictionary with Mesa's own references); later bulk makes and drops still match the public path."""
+    got = {}
+    for bulk in (True, False):
+        m = Toy(bulk)
+        p = m.things
+        p.add(1)
+        p.add(20)
+        m.agents.sort("unique_id", ascending=True, inplace=True)
+        m.agents_by_type[Thing].shuffle(inplace=True)
+        p.add(15)
+        p.remove(np.array([0, 2, 4, 30, 33]))
+        m.agents.shuffle(inplace=True)
+        p.add(6)
+        p.remove(np.arange(p.n)[::3])
+        got[bulk] = (sorted(a.unique_id for a in m.agents), len(m.agents),
+                     sorted(a.unique_id for a in m.agents_by_type[Thing]), len(m.agents_by_type[Thing]),
+                     sorted(h.unique_id for h in p.handles.values()))
+    assert got[True] == got[False]
+    assert got[True][0] == sorted([*got[True][2], min(got[True][0])])  # Thing agents and the one Other
+
+
 # --------------------------------------------------------------------------- the collector
 GC_CHECK = textwrap.dedent("""
     import gc, weakref
