@@ -681,6 +681,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "run.head": ("{w} — package '{p}', {n} seeds (mean [5%, 95%])", "{w} — 政策包“{p}”，{n}个随机种子（均值 [5%, 95%]）"),
     "run.year": ("{y}", "{y}年"),
     "run.wrote": ("wrote {d}/ ({f})", "已写入 {d}/（{f}）"),
+    "report.wrote": ("wrote {p}", "已写入 {p}"),
     "r.region_charts": ("Region totals over time (median line, 5–95% band across seeds)", "全区合计随时间变化（中位数线，5–95%区间带）"),
     "r.zone_charts": ("Zones over time (median across seeds)", "各高新区随时间变化（各种子中位数）"),
     "r.map": ("Zones on the map, final year", "高新区空间分布（末年）"),
