@@ -173,3 +173,21 @@ def test_summary_says_what_the_pairing_bought(lang):
     more = two_packages(4, 1.0, 60.0, seed=3)
     pair2 = pairing_summary(more)
     assert pair2.iloc[0]["seeds_needed"] > pair.iloc[0]["seeds_needed"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_summary_names_a_clear_change_from_a_zero_baseline(lang):
+    # `zonesim compare delisting --seeds 2 --years 6 --lang zh`: the table said 被摘牌园区数 0个 -> 1个,
+    # 明确, while the line above it said no region outcome differed clearly (only changes in % of
+    # the baseline were looked at; a change from zero has none)
+    df = synthetic({"p": [0.0] * 4}, seeds=4)
+    df["delisted_zones"] = np.where(df["package"] == "p", 1.0, 0.0)
+    diff = differences(df, [2030], region=("output", "delisted_zones"), zones=("output",))
+    assert bool(diff[diff["outcome"] == "delisted_zones"]["significant"].iloc[0])
+    text = summary_markdown(diff, pd.DataFrame(columns=["package", "demoted", "promoted", "warnings"]), world="w",
+                            years=3, seeds=4, year=2030, lang=lang)
+    if lang == "zh":
+        assert "没有全区指标" not in text and "到2030年全区变化最大的指标：被摘牌园区数 +1个。" in text
+    else:
+        assert "No region outcome differs clearly" not in text
+        assert "What changed most in the region by 2030: zones delisted +1 zones." in text
