@@ -293,3 +293,20 @@ def test_compare_ranking_lists_new_zones_in_their_class_and_delisted_without_a_p
     by = {r["高新区"]: r for r in rows}
     assert by["b"]["cut"] == "已撤销" and by["c"]["new"] == "已撤销"  # no '1 (已撤销)'
     assert by["n"]["new"] == "3" and by["n"]["baseline"] == "–" and "新设" in by["n"]["级别"]
+
+
+def test_compare_ranking_says_in_how_many_seeds_a_zone_was_delisted():
+    # `zonesim compare delisting --seeds 2 --years 6` then `zonesim report`: one zone delisted per
+    # seed, a different one in each, and the table showed both as 已撤销 (two delisted zones beside
+    # a summary counting one)
+    from sim.present.report.sections import compare_ranking_rows
+
+    cols = ["zone_id", "rank", "level_code", "delisted_share"]
+    ranks = {"baseline": pd.DataFrame([("a", 1, "region", 0.0), ("b", 2, "region", 0.0), ("c", 3, "region", 0.0)],
+                                      columns=cols),
+             "cut": pd.DataFrame([("a", 1, "region", 0.0), ("b", 1, "delisted", 0.5), ("c", 1, "delisted", 1.0)],
+                                 columns=cols)}
+    by = {r["高新区"]: r for r in compare_ranking_rows(ranks, "baseline", "zh", {}, {})}
+    assert by["b"]["cut"] == "已撤销（占种子的50.0%）" and by["c"]["cut"] == "已撤销"
+    en = {r["Zone"]: r for r in compare_ranking_rows(ranks, "baseline", "en", {}, {})}
+    assert en["b"]["cut"] == "delisted in 50.0% of seeds" and en["c"]["cut"] == "delisted"

@@ -777,6 +777,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "rk.score": ("Score", "评价得分"), "rk.output": ("Output ({u})", "总产出（{u}）"),
     "rk.output_change_pct": ("Output change since start", "产出较起始年变化"),
     "rk.delisted_share": ("Delisted (share of seeds)", "被撤销（种子占比）"),
+    "rk.delisted_in": ("delisted in {p} of seeds", "已撤销（占种子的{p}）"),
     "rk.rank_note": ("Rank: the zones of a class ordered by their median rank over the {n} seeds (ties by median "
                      "score). The score shown is the median score, so its order can differ from the rank's: a zone "
                      "ranked high in one seed and low in another has a middling median rank.",

@@ -109,7 +109,11 @@ def compare_ranking_rows(ranks: dict[str, pd.DataFrame], base: str, lang: str, n
             if r is None:
                 row[titles.get(p, p)] = NA
             elif r["level_code"] == "delisted":
-                row[titles.get(p, p)] = esc(level_label("delisted", lang))
+                # delisted in only some seeds (half of them is enough to be shown delisted): say
+                # in how many, or two zones delisted once each read as two delisted zones
+                share = r.get("delisted_share", 1.0)
+                row[titles.get(p, p)] = esc(level_label("delisted", lang) if not finite(share) or share >= 1
+                                            else tr("rk.delisted_in", lang, p=pct(100 * share, sign=False)))
             else:
                 row[titles.get(p, p)] = count(r["rank"]) + ("" if r["level_code"] == lvl
                                                             else esc(paren(level_label(r["level_code"], lang), lang)))
