@@ -92,6 +92,15 @@ def test_chinese_report_has_chinese_titles_zone_names_and_text(run_dir, tmp_path
     assert "Noto Sans CJK SC" in html  # the page asks for a CJK font first
 
 
+def test_chinese_report_writes_years_the_chinese_way(run_dir):
+    # `zonesim report RUN --lang zh` wrote '末年各高新区情况 (2025)' and '模拟年数 4 (2021–2025)'
+    html = build_report(run_dir, "zh")
+    assert "<h2>末年各高新区情况（2025年）</h2>" in html and " (2025)" not in html
+    assert "<th>模拟年数</th><td>4年（2021–2025年）</td>" in html
+    en = build_report(run_dir, "en")
+    assert "<h2>Zones in the final year (2025)</h2>" in en and "<td>4 (2021–2025)</td>" in en
+
+
 def test_chinese_charts_use_the_cjk_font_installed_with_zonesim():
     """No Debian font needed: the Noto Sans CJK SC of the mplfonts dependency is registered."""
     from sim.present.fonts import bundled_font_file

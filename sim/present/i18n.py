@@ -672,6 +672,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "r.summary": ("Summary", "结论摘要"), "r.ranking": ("Zones in the final year", "末年各高新区情况"),
     "r.kind": ("Kind of result", "结果类型"), "r.world": ("World", "模拟区域"), "r.packages": ("Measure packages", "政策包"),
     "r.years": ("Years simulated", "模拟年数"), "r.seeds": ("Replicate seeds", "重复模拟（随机种子）"),
+    "r.years_span": ("{n} ({a}–{b})", "{n}年（{a}–{b}年）"),
     "r.base_seed": ("Base seed", "基础种子"), "r.version": ("Versions", "软件版本"), "r.command": ("Command", "运行命令"),
     "r.created": ("Created (UTC)", "生成时间（UTC）"), "r.folder": ("Results folder", "结果文件夹"),
     "r.start": ("Start {y}", "起始（{y}年）"), "r.end": ("End {y}", "末年（{y}年）"), "r.change": ("Change", "变化"),

@@ -172,7 +172,7 @@ def run_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
     sub = df[df["package"] == pkgs[0]] if "package" in df else df
     parts.append(figure(_png(zone_trajectories(sub, names, lang)), tr("r.zone_charts", lang), "chart-zones"))
     rk = ranking(sub, ctx["slot_ids"])
-    parts.append(f"<h2>{esc(tr('r.ranking', lang))} ({y1})</h2>" + rank_note(sub, lang)
+    parts.append(f"<h2>{esc(tr('r.ranking', lang) + paren(tr('run.year', lang, y=y1), lang))}</h2>" + rank_note(sub, lang)
                  + ranking_html(rk, lang, names, "ranking-0"))
     png = _final_map(sub, lang, ctx, y1)
     if png:
@@ -313,7 +313,8 @@ def compare_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
         parts.append(figure(png, f"{tr('r.map', lang)} — {titles.get(base, base)}", "chart-map"))
     ranks = {p: ranking(df[df["package"] == p], ctx["slot_ids"]) for p in pkgs}
     rows = compare_ranking_rows(ranks, base, lang, names, titles)
-    parts.append(f"<h2>{esc(tr('r.ranking', lang))} ({y1}) — {esc(tr('rk.rank', lang))}</h2>" + rank_note(df, lang)
+    parts.append(f"<h2>{esc(tr('r.ranking', lang) + paren(tr('run.year', lang, y=y1), lang))} — {esc(tr('rk.rank', lang))}</h2>"
+                 + rank_note(df, lang)
                  + text_table(rows, "text", "ranking-0"))
     return parts
 
