@@ -319,3 +319,21 @@ def test_compare_ranking_says_in_how_many_seeds_a_zone_was_delisted():
     assert by["b"]["cut"] == "已撤销（占种子的50.0%）" and by["c"]["cut"] == "已撤销"
     en = {r["Zone"]: r for r in compare_ranking_rows(ranks, "baseline", "en", {}, {})}
     assert en["b"]["cut"] == "delisted in 50.0% of seeds" and en["c"]["cut"] == "delisted"
+
+
+def test_sweep_findings_do_not_credit_every_factor_with_all_the_spread():
+    # `zonesim sweep` of a 5-point Latin hypercube, then `zonesim report`: each point had its own
+    # value of every numeric factor, so each factor 'explained 100.0%' of every outcome
+    import numpy as np
+
+    from sim.present.report.sections import _explained
+
+    rng = np.random.default_rng(1)
+    noise = pd.Series(rng.permutation(5).astype(float))
+    y = pd.Series([1.0, 2.0, 3.0, 4.0, 5.0])
+    assert _explained(y, noise) < 0.9 and _explained(y, y * 10) > 0.5
+    assert np.isnan(_explained(y.iloc[:2], noise.iloc[:2]))  # two points: no grouping tells anything
+    assert _explained(y, pd.Series(["a", "a", "b", "b", "c"])) > 0.8  # a categorical factor as before
+    # forty points: five bins, as before
+    x = pd.Series(np.linspace(0, 1, 40))
+    assert _explained(x * 3, x) > 0.9

@@ -724,6 +724,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "r.sweep_effect": ("{o}: from {lo} to {hi} across the design; the factor that moves it most is {f} "
                        "(it explains {c} of the spread between design points).",
                        "{o}：在设计范围内从{lo}到{hi}；影响最大的因素是{f}（解释了设计点之间差异的{c}）。"),
+    "r.sweep_range": ("{o}: from {lo} to {hi} across the design; too few design points to tell which factor moves "
+                      "it most.", "{o}：在设计范围内从{lo}到{hi}；设计点太少，无法判断哪个因素影响最大。"),
     "r.sweep_chart": ("Outcomes against factors", "各指标与因素的关系"),
     "r.sens_findings": ("What matters most", "最重要的因素"),
     "r.sens_line": ("{o} in {y}: the most influential factors are {lst}.", "{y}年{o}：影响最大的因素依次是{lst}。"),

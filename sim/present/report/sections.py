@@ -324,9 +324,16 @@ def compare_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
 # ------------------------------------------------------------------------------------------
 def _explained(y: pd.Series, x: pd.Series) -> float:
     """Share of the spread of ``y`` explained by the groups of ``x`` (a numeric factor with many
-    values is grouped into five quantile bins): between-group variance over total variance."""
-    if x.nunique() > 6 and pd.api.types.is_numeric_dtype(x):
-        x = pd.qcut(x.rank(method="first"), 5, labels=False)
+    values is grouped into quantile bins: five, fewer when there are under ten points, so that
+    a bin holds two points or more): between-group variance over total variance. NaN when every
+    point is a group of its own: any factor would then 'explain' 100% (a Latin hypercube of 5
+    points said so of each factor)."""
+    n = len(x)
+    bins = max(2, min(5, n // 2))
+    if pd.api.types.is_numeric_dtype(x) and x.nunique() > min(6, bins):
+        x = pd.qcut(x.rank(method="first"), bins, labels=False)
+    if x.nunique() >= n:
+        return float("nan")
     total = float(((y - y.mean()) ** 2).sum())
     if total <= 0:
         return 0.0
@@ -355,10 +362,14 @@ def sweep_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
         y = per_point[o]
         if not factors:
             continue
-        share = {c: _explained(y, per_point[c]) for c in factors}
+        share = {c: v for c in factors if finite(v := _explained(y, per_point[c]))}
+        lo, hi = value(o, y.min(), lang), value(o, y.max(), lang)
+        if not share:
+            lines.append(tr("r.sweep_range", lang, o=display(o, lang).name, lo=lo, hi=hi))
+            continue
         best = max(share, key=share.get)
-        lines.append(tr("r.sweep_effect", lang, o=display(o, lang).name, lo=value(o, y.min(), lang),
-                        hi=value(o, y.max(), lang), f=factor_name(best, lang), c=pct(100 * share[best], sign=False)))
+        lines.append(tr("r.sweep_effect", lang, o=display(o, lang).name, lo=lo, hi=hi, f=factor_name(best, lang),
+                        c=pct(100 * share[best], sign=False)))
     parts.append("<ul class=\"summary\">" + "".join(f"<li>{esc(s)}</li>" for s in lines) + "</ul>")
     if factors and shown:
         parts.append(figure(_png(sweep_chart(per_point, factors[:4], shown, lang)), tr("r.sweep_chart", lang),
