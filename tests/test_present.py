@@ -802,3 +802,14 @@ def test_report_refuses_a_folder_that_is_not_a_results_folder(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "not a results folder" in err[0]
     assert sorted(p.name for p in d.iterdir()) == ["letter.txt"]  # nothing written
+
+
+def test_a_range_shows_the_digits_that_tell_its_ends_apart():
+    # `zonesim report SWEEP --lang zh` of a 5-point sweep: '总产出：在设计范围内从1.16万亿元到1.16万亿元'
+    from sim.present.format import value_range
+
+    assert value_range("output", 1155.27, 1158.65, "zh") == ("11,553亿元", "11,586亿元")
+    assert value_range("output", 1155.27, 1158.65, "en") == ("CNY 1,155 bn", "CNY 1,159 bn")  # already apart
+    assert value_range("output_cv", 1.0311, 1.0334, "zh") == ("1.031", "1.033")
+    assert value_range("output", 900.0, 1200.0, "zh") == ("9,000亿元", "1.20万亿元")  # the usual text when apart
+    assert value_range("output", 1155.27, 1155.27, "zh") == ("1.16万亿元", "1.16万亿元")  # equal stays equal

@@ -15,7 +15,7 @@ from sim.present.charts.common import to_png
 from sim.present.charts.maps import change_map, zone_map
 from sim.present.charts.ranks import bump_chart
 from sim.present.charts.trajectories import difference_panels, region_chart, zone_trajectories
-from sim.present.format import NA, change, count, finite, money, num, pct, value
+from sim.present.format import NA, change, count, finite, money, num, pct, value, value_range
 from sim.present.i18n import display, factor_name, factor_value, kind_name, level_label, paren, player_name, tr
 from sim.present.report.folder import Folder
 from sim.present.report.html import esc, figure, table, text_table
@@ -363,7 +363,7 @@ def sweep_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
         if not factors:
             continue
         share = {c: v for c in factors if finite(v := _explained(y, per_point[c]))}
-        lo, hi = value(o, y.min(), lang), value(o, y.max(), lang)
+        lo, hi = value_range(o, y.min(), y.max(), lang)
         if not share:
             lines.append(tr("r.sweep_range", lang, o=display(o, lang).name, lo=lo, hi=hi))
             continue
