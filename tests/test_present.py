@@ -813,3 +813,22 @@ def test_a_range_shows_the_digits_that_tell_its_ends_apart():
     assert value_range("output_cv", 1.0311, 1.0334, "zh") == ("1.031", "1.033")
     assert value_range("output", 900.0, 1200.0, "zh") == ("9,000亿元", "1.20万亿元")  # the usual text when apart
     assert value_range("output", 1155.27, 1155.27, "zh") == ("1.16万亿元", "1.16万亿元")  # equal stays equal
+
+
+def test_workbook_says_cumulative_only_for_the_fiscal_tables_sum():
+    # `zonesim sweep STUDY --lang zh` (outcome public_money): the sweep's sheets headed the yearly
+    # outcome '财政奖补（累计，亿元）', the header of compare's fiscal table, which sums over the run
+    import io
+
+    from openpyxl import load_workbook
+
+    from sim.present.excel import workbook
+
+    per_point = pd.DataFrame({"point": [0, 1], "year": [2026, 2026], "output": [1155.3, 1158.6],
+                              "public_money": [0.0065, 0.0009]})
+    fiscal = pd.DataFrame([{"package": "funding-reward", "seeds": 2, "public_money": 14.8, "public_money_se": 0.8,
+                            "net_fiscal_cost": 14.1, "net_fiscal_cost_se": 0.6}])
+    wb = load_workbook(io.BytesIO(workbook({"points": per_point, "fiscal": fiscal}, "zh")))
+    heads = [next(ws.iter_rows(values_only=True)) for ws in wb]
+    assert heads[0][3] == "财政奖补总额（亿元/年）"
+    assert heads[1][2] == "财政奖补（累计，亿元）"
