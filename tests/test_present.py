@@ -715,7 +715,8 @@ def test_sweep_report_in_chinese_names_factors_points_and_categories(tmp_path):
     out = tmp_path / "sw"
     assert main(["sweep", str(path), "--workers", "1", "--out", str(out), "--no-progress"]) == 0
     text = re.sub(r"<[^>]+>", "|", visible_text(build_report(out, "zh")))
-    for word in ("|设计点|", "|用地指标分配：分配规则|", "|财政奖励：奖励资金总额|", "|产业集聚弹性|", "|按需求|", "|按地均产出|"):
+    for word in ("|设计点|", "|用地指标分配：分配规则|", "|财政奖励：奖励资金总额（百万元/年）|", "|产业集聚弹性|", "|按需求|",
+                 "|按地均产出|"):
         assert word in text, word
     for raw in ("|point|", "budget", "agglomeration elasticity", "|demand|", "output_per_land"):
         assert raw not in text, raw
@@ -832,3 +833,23 @@ def test_workbook_says_cumulative_only_for_the_fiscal_tables_sum():
     heads = [next(ws.iter_rows(values_only=True)) for ws in wb]
     assert heads[0][3] == "财政奖补总额（亿元/年）"
     assert heads[1][2] == "财政奖补（累计，亿元）"
+
+
+def test_a_factor_shown_with_its_values_carries_its_unit():
+    # `zonesim report SWEEP --lang zh` and the sweep's tables.xlsx: the design's column
+    # '财政奖励：奖励资金总额' held 44.3, 24.8 … with no unit (the study file's CNY m a year)
+    import io
+
+    from openpyxl import load_workbook
+
+    from sim.present.excel import workbook
+    from sim.present.i18n import factor_label
+
+    assert factor_label("funding_reward.budget", "zh") == "财政奖励：奖励资金总额（百万元/年）"
+    assert factor_label("funding_reward.budget", "en").endswith(" (CNY m/yr)")
+    assert factor_label("land_quota", "zh") == "年度新增建设用地指标（平方公里/年）"
+    assert factor_label("land_allocation.rule", "zh") == "用地指标分配：分配规则"  # no unit, no brackets
+    assert factor_label("agglomeration_elasticity", "zh") == "产业集聚弹性"
+    design = pd.DataFrame({"point": [0, 1], "funding_reward.budget": [44.31, 24.79]})
+    wb = load_workbook(io.BytesIO(workbook({"design": design}, "zh", factors=["funding_reward.budget"])))
+    assert next(wb.worksheets[0].iter_rows(values_only=True))[1] == "财政奖励：奖励资金总额（百万元/年）"

@@ -554,6 +554,26 @@ def factor_name(factor: str, lang: str = "en") -> str:
     return factor.replace("_", " ")
 
 
+def factor_label(factor: str, lang: str = "en") -> str:
+    """A study factor's name with its unit where a header or an axis shows its values: a lever
+    setting's unit as the dashboard shows it (``财政奖励：奖励资金总额（百万元/年）``, the study
+    file's CNY m), a parameter's when it is one of the outcome units (``km2/yr``); the name alone
+    when there is none (an elasticity, a rule)."""
+    name = factor_name(factor, lang)
+    lever, _, rest = factor.partition(".")
+    unit = ""
+    if rest and lever in LEVERS:
+        row = SETTINGS.get(setting_path(factor))
+        unit = (row[3] if lang == "zh" else row[2]) if row else ""
+    elif factor in PARAMS:
+        from sim.core.params import Params
+
+        field = Params.model_fields.get(factor)
+        raw = str((field.json_schema_extra or {}).get("unit", "")) if field is not None else ""
+        unit = UNITS[raw][2 if lang == "zh" else 1] if raw in UNITS and UNITS[raw][0] != "rank" else ""
+    return name + paren(unit, lang) if unit else name
+
+
 def factor_value(value: Any, lang: str = "en") -> str:
     """A value of a categorical factor (a land rule ``output_per_land``) in words in Chinese; as
     written in the study in English."""

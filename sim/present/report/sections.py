@@ -16,7 +16,7 @@ from sim.present.charts.maps import change_map, zone_map
 from sim.present.charts.ranks import bump_chart
 from sim.present.charts.trajectories import difference_panels, region_chart, zone_trajectories
 from sim.present.format import NA, change, count, finite, money, num, pct, value, value_range
-from sim.present.i18n import display, factor_name, factor_value, kind_name, level_label, paren, player_name, tr
+from sim.present.i18n import display, factor_label, factor_name, factor_value, kind_name, level_label, paren, player_name, tr
 from sim.present.report.folder import Folder
 from sim.present.report.html import esc, figure, table, text_table
 from sim.present.summaries.compare import pairing_rows, verdict_text
@@ -379,7 +379,7 @@ def sweep_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
         shown_design = design.assign(**{c: design[c].map(lambda v: factor_value(v, lang))
                                         for c in factors if not pd.api.types.is_numeric_dtype(design[c])})
         shown_design = shown_design.rename(columns={"point": tr("r.point", lang),
-                                                    **{c: factor_name(c, lang) for c in factors}})
+                                                    **{c: factor_label(c, lang) for c in factors}})
         parts.append(f"<h3>{esc(tr('r.design', lang))}</h3>" + table(shown_design, lang, max_rows=12))
     return parts
 
