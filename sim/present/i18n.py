@@ -1019,6 +1019,40 @@ TEXT: dict[str, tuple[str, str]] = {
                   "未通过或不符的行，原因及改进办法见docs/validation.md。"),
 }
 
+# the validation statistics' names in a Chinese report.md, by key (the English ones are the labels
+# sim.analysis.validate gives them); a key not here keeps its English label
+VALIDATION_STATS_ZH: dict[str, str] = {
+    "tail_csn": "企业规模分布尾部指数（CSN幂律拟合）",
+    "tail_hill": "企业规模分布尾部指数（Hill估计，前2%）",
+    "tail_hill_0": "起始年企业规模分布尾部指数（Hill估计，前2%）",
+    "above_scale_0": "起始年产值2,000万元及以上的企业数",
+    "large_0": "起始年年产值1.33亿元及以上的企业数",
+    "above_scale_elasticity": "产值2,000万元及以上企业数的增长与产出增长之比（对数）",
+    "size_volatility": "企业增长波动（对数）对企业规模（对数）的斜率",
+    "growth_kurtosis": "企业增长率的峰度（按规模十分位分组）",
+    "exit_year1_ratio": "第1年退出率与第2至5年平均退出率之比",
+    "hightech_4y_ratio": "第4年与起始年高新技术企业数之比",
+    "output_growth_early_gap": "第1至2年与第3至10年产出增长率之差",
+    "exit_rate": "企业年退出率",
+    "entry_rate": "企业年进入率",
+    "young_share": "成立不满5年的企业占在营企业比例",
+    "agglomeration": "产业集聚弹性（人均产出对数对所在网格就业对数）",
+    "output_0": "起始年各高新区总产出（亿元）",
+    "firms_0": "起始年企业数",
+    "hightech_0": "起始年高新技术企业数",
+    "va_ratio_0": "起始年增加值率（增加值/产出）",
+    "output_per_firm_0": "起始年企业平均产出（百万元）",
+    "net_margin_0": "起始年净利润率（净利润/产出）",
+    "top2_0": "起始年南宁、柳州为最大的两个高新区且各超过1,000亿元",
+    "top2_last": "末年南宁、柳州仍为最大的两个高新区",
+    "rank_first_to_last": "同类中由第一名跌至最后一名的园区年份占比",
+    "output_rank_corr": "各高新区产出排名的逐年相关系数（Spearman）",
+    "firms_growth": "企业数年增长率",
+    "output_growth": "各高新区总产出年增长率",
+    "output_cv_1": "第1年全区产出的种子间变异系数",
+    "output_cv_last": "末年全区产出的种子间变异系数",
+}
+
 
 def tr(key: str, lang: str = "en", **fields: Any) -> Any:
     """The text of ``key`` in ``lang``, formatted with ``fields`` (a tuple entry is returned whole)."""
