@@ -282,3 +282,32 @@ def test_chinese_report_md_names_statistics_in_chinese_and_money_in_yi():
     assert "zones' output" not in zh and "annual firm exit rate" not in zh
     en = report_md(world, table, fitted, pd.DataFrame(), 2, 0, 5, "en")
     assert "| zones' output at start | year 0 | 936 [936, 936] | [850, 950] |" in en  # unchanged
+
+
+def test_policy_responses_in_chinese_by_key_in_the_chart_and_report_md():
+    # `zonesim validate --lang zh`: policy.png's labels and report.md's policy rows were English
+    # claims, cut at 60 characters ('… the second tranche adds les')
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from sim.present.charts.validation import policy_chart
+    from sim.present.summaries.validation import report_md
+
+    policy = pd.DataFrame([
+        {"key": "reward_diminishing", "claim": "support has diminishing returns: the second tranche adds less output "
+         "per yuan than the first", "source": "s", "expect": "marginal gain (2nd) - marginal gain (1st) < 0",
+         "model_mean": -0.1, "model_p05": -0.2, "model_p95": 0.05, "seeds": 2, "pass": None, "note": ""},
+        {"key": "status_effect", "claim": "national status raises a zone's output level", "source": "s",
+         "expect": "log effect in [0.05, 0.40]", "model_mean": 0.01, "model_p05": 0.0, "model_p95": 0.02,
+         "seeds": 2, "pass": False, "note": ""}])
+    zh = [t.get_text() for t in policy_chart(policy, "zh").axes[0].get_yticklabels()]
+    assert zh == ["支持的边际收益递减：第二笔资金每元带来的产出\n少于第一笔", "升为国家级提高该高新区的产出水平"]
+    en = [t.get_text() for t in policy_chart(policy, "en").axes[0].get_yticklabels()]
+    assert en[0].replace("\n", " ") == policy["claim"][0]  # whole, on lines, not cut
+    fitted = pd.DataFrame(columns=["parameter", "default", "world_value", "fitted", "moment"])
+    table = pd.DataFrame(columns=["key", "statistic", "unit", "when", "model_mean", "model_p05", "model_p95", "lo", "hi",
+                                  "target", "source", "pass", "calibrated"])
+    world = SimpleNamespace(name="guangxi", title="Guangxi", title_zh="广西高新区（2021年）")
+    md = report_md(world, table.astype({"pass": bool}), fitted, policy, 2, 2, 5, "zh")
+    assert "| 升为国家级提高该高新区的产出水平 | s | 对数效应在[0.05, 0.40]之间 |" in md and "national status" not in md

@@ -1053,6 +1053,16 @@ VALIDATION_STATS_ZH: dict[str, str] = {
     "output_cv_last": "末年全区产出的种子间变异系数",
 }
 
+# the policy responses' claims and expectations in Chinese, by key (sim.analysis.validate)
+VALIDATION_CLAIMS_ZH: dict[str, tuple[str, str]] = {
+    "status_effect": ("升为国家级提高该高新区的产出水平", "对数效应在[0.05, 0.40]之间"),
+    "status_entry_share": ("产出增量更多来自企业净进入而非原有企业", "非原有企业贡献的增量占比 > 0.5"),
+    "status_lower_tier": ("规模较小（级别较低）的高新区效应更大", "小园区效应 − 大园区效应 > 0"),
+    "leaders_widen_gap": ("奖励集中于领先园区会拉大园区间差距", "产出变异系数（政策 − 基准）> 0"),
+    "land_by_performance": ("按绩效分配用地提高地均产出", "对数地均产出（按地均产出分配 − 同一指标平均分配）> 0"),
+    "reward_diminishing": ("支持的边际收益递减：第二笔资金每元带来的产出少于第一笔", "第二笔边际产出 − 第一笔边际产出 < 0"),
+}
+
 
 def tr(key: str, lang: str = "en", **fields: Any) -> Any:
     """The text of ``key`` in ``lang``, formatted with ``fields`` (a tuple entry is returned whole)."""

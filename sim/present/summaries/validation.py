@@ -60,7 +60,7 @@ def when_text(when: str, lang: str = "en") -> str:
 def report_md(world: Any, table: pd.DataFrame, fitted: pd.DataFrame, policy: pd.DataFrame, n_seeds: int,
               n_policy: int, years: int, lang: str = "en") -> str:
     from sim.core.units import yi_from_bn
-    from sim.present.i18n import VALIDATION_STATS_ZH, pick, tr
+    from sim.present.i18n import VALIDATION_CLAIMS_ZH, VALIDATION_STATS_ZH, pick, tr
 
     title = pick(world.title, getattr(world, "title_zh", None), lang)
     L = [tr("va.head", lang, w=world.name, t=title), "", tr("va.intro", lang, s=n_seeds, y=years), "",
@@ -88,7 +88,9 @@ def report_md(world: Any, table: pd.DataFrame, fitted: pd.DataFrame, policy: pd.
               tr("va.policy_table", lang), "|---|---|---|---|---|---|"]
         for r in policy.to_dict("records"):
             res = tr(f"va.r.{check_result(r['pass'], r['seeds'])}", lang)
-            L.append(f"| {r['claim']} | {r['source']} | {r['expect']} | {num(r['model_mean'])} "
+            claim, expect = ((VALIDATION_CLAIMS_ZH.get(str(r.get("key"))) or (r["claim"], r["expect"]))
+                             if lang == "zh" else (r["claim"], r["expect"]))
+            L.append(f"| {claim} | {r['source']} | {expect} | {num(r['model_mean'])} "
                      f"[{num(r['model_p05'])}, {num(r['model_p95'])}] | {res} | {r['note']} |")
         L += ["", f"![{tr('va.pic_policy', lang)}](policy.png)"]
     L += ["", tr("va.footer", lang), ""]
