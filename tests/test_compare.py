@@ -191,3 +191,18 @@ def test_summary_names_a_clear_change_from_a_zero_baseline(lang):
     else:
         assert "No region outcome differs clearly" not in text
         assert "What changed most in the region by 2030: zones delisted +1 zones." in text
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_pairing_line_with_two_seeds_says_why_there_is_no_correlation(lang):
+    # `zonesim compare land-by-output --seeds 2 --lang zh`: '相关系数为–（各高新区中位数–）'
+    df = two_packages(2, 5.0, 1.0, seed=2)
+    diff = differences(df, [2041], region=("output",), zones=("output",))
+    pair = pairing_summary(df, outcomes=("output",))
+    text = summary_markdown(diff, pd.DataFrame(columns=["package", "demoted", "promoted", "warnings"]), world="w",
+                            years=20, seeds=2, year=2041, pairing=pair, lang=lang)
+    if lang == "zh":
+        assert "配对：2个种子太少，无法计算基准与政策包的相关系数；" in text and "相关系数为–" not in text
+    else:
+        assert "Pairing: 2 seeds are too few for a correlation of baseline and package;" in text
+        assert "correlate – over seeds" not in text

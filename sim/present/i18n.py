@@ -873,6 +873,8 @@ TEXT: dict[str, tuple[str, str]] = {
                   "全区总产出：{v}，基准为{b}，变化{c}（配对95%区间{lo}至{hi}）——{w}。"),
     "cp.pairing": ("Pairing: baseline and package correlate {r} over seeds (median over zones {z}); {vr}.",
                    "配对：基准与政策包在各种子间的相关系数为{r}（各高新区中位数{z}）；{vr}。"),
+    "cp.pairing_few": ("Pairing: {s} seeds are too few for a correlation of baseline and package; {vr}.",
+                       "配对：{s}个种子太少，无法计算基准与政策包的相关系数；{vr}。"),
     "cp.vr": ("the paired difference varies {v} less than with independent seeds, so an interval of ±{t} needs "
               "about {n} seeds instead of {u}",
               "配对差值的方差比独立种子小{v}，区间达到±{t}约需{n}个种子，而独立种子需{u}个"),

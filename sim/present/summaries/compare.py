@@ -63,6 +63,9 @@ def pairing_sentence(p: Any, lang: str, target: float) -> str:
                 u=seeds_text(p["seeds_needed_unpaired"], lang), t=target_text(target))
     else:
         vr = tr("cp.vr_identical", lang)
+    if not finite(p["correlation"]) and finite(p["seeds"]) and int(p["seeds"]) <= 2:
+        # sim.analysis.pairing gives no correlation of two points (always ±1): say so, not '相关系数为–'
+        return tr("cp.pairing_few", lang, s=count(p["seeds"]), vr=vr)
     return tr("cp.pairing", lang, r=corr_text(p["correlation"]), z=corr_text(p["zone_correlation_median"]), vr=vr)
 
 
