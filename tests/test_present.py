@@ -853,3 +853,26 @@ def test_a_factor_shown_with_its_values_carries_its_unit():
     design = pd.DataFrame({"point": [0, 1], "funding_reward.budget": [44.31, 24.79]})
     wb = load_workbook(io.BytesIO(workbook({"design": design}, "zh", factors=["funding_reward.budget"])))
     assert next(wb.worksheets[0].iter_rows(values_only=True))[1] == "财政奖励：奖励资金总额（百万元/年）"
+
+
+def test_compare_report_summary_marks_a_change_unclear_as_the_table_beside_it_does(compare_dir):
+    # `zonesim compare land-by-output hosting new-zones --seeds 2 --years 8` then `zonesim report`:
+    # the summary said '高新技术企业数低0.6%' (its 5–95% range over two seeds' differences missed 0)
+    # beside the table's -0.6% [-3.3%, +2.0%] marked unclear (the paired 95% interval)
+    from sim.analysis.compare import differences
+    from sim.present.i18n import name_of
+    from sim.present.summaries.report import summary_sentences
+
+    df = pd.read_parquet(compare_dir / "results.parquet")
+    y1 = int(df["year"].max())
+    outs = ("output", "hightech_firms", "talent", "output_cv")
+    diff = differences(df, [y1], "baseline", region=outs, zones=())
+    clear = {(p, o): bool(c) for p, o, c in zip(diff["package"], diff["outcome"], diff["significant"])}
+    assert not all(clear.values())  # something to mark
+    lines = [s for s in summary_sentences(df, "zh", {}, {}, full=["baseline"], clear=clear) if "相比" in s]
+    assert len(lines) == 2
+    for pkg, line in zip(("delisting", "land-by-output"), lines):
+        for part in line.split("：", 1)[1].rstrip("。").split("；"):
+            o = next(o for o in outs if part.startswith(name_of(o, "zh")))
+            assert ("配对95%区间含0" in part) == (not clear[(pkg, o)]), part
+        assert "5–95%范围" not in line

@@ -834,6 +834,7 @@ TEXT: dict[str, tuple[str, str]] = {
     # the 5–95% range of the per-seed paired differences includes zero (not the paired 95% interval
     # the compare tables show: the summary says which spread it looked at)
     "s.not_sure": (" (the 5–95% range of the per-seed differences includes 0)", "（各随机种子差值的5–95%范围含0）"),
+    "s.not_clear_paired": (" (not clear: the paired 95% interval includes 0)", "（不明确：配对95%区间含0）"),
     "s.sep": ("; ", "；"), "s.list_sep": (", ", "、"), "s.stop": (".", "。"),
     # the comparison's summary.md (sim.present.summaries.compare)
     "c.head": ("# Package comparison — {w}", "# 政策包比较 — {w}"),

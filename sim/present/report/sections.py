@@ -38,11 +38,13 @@ def _png(fig: Any) -> bytes:
 # ------------------------------------------------------------------------------------------
 # shared pieces
 # ------------------------------------------------------------------------------------------
-def _summary(df: pd.DataFrame, lang: str, ctx: dict[str, Any], compare: bool = False) -> str:
+def _summary(df: pd.DataFrame, lang: str, ctx: dict[str, Any], compare: bool = False,
+             clear: dict[tuple[str, str], bool] | None = None) -> str:
     """The summary in words; for a comparison the baseline's story once, then one line per
-    package against it (no block repeated per package)."""
+    package against it (no block repeated per package), each change marked clear or not by
+    ``clear`` (the paired interval of the table beside it)."""
     full = [list(dict.fromkeys(df["package"]))[0]] if compare else None
-    sentences = summary_sentences(df, lang, ctx["names"], ctx["titles"], full=full)
+    sentences = summary_sentences(df, lang, ctx["names"], ctx["titles"], full=full, clear=clear)
     return (f"<h2>{esc(tr('r.summary', lang))}</h2><ul class=\"summary\">"
             + "".join(f"<li>{esc(s)}</li>" for s in sentences) + "</ul>")
 
@@ -267,7 +269,10 @@ def compare_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
     pkgs = list(dict.fromkeys(df["package"]))
     base = pkgs[0]
     y1 = int(df["year"].max())
-    parts = [_summary(df, lang, ctx, compare=True)]
+    diff, _, _ = _diffs(f)
+    reg = diff[diff["zone"] == "region"]
+    clear = {(p, o): bool(c) for p, o, c in zip(reg["package"], reg["outcome"], reg["significant"])}
+    parts = [_summary(df, lang, ctx, compare=True, clear=clear)]
     # end values: one row per outcome, one column per package (short, not one row per package)
     head = headline(df)
     rows = []
@@ -279,8 +284,6 @@ def compare_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
         rows.append(row)
     parts += [f"<h2>{esc(tr('r.headline', lang))} — {esc(tr('r.end', lang, y=y1))}</h2>", text_table(rows, "headline")]
     # against the baseline: change in % with the 95% interval (paired t-interval), in the change's unit
-    diff, _, _ = _diffs(f)
-    reg = diff[diff["zone"] == "region"]
     rows = []
     for o in dict.fromkeys(head["outcome"]):
         d = reg[reg["outcome"] == o].set_index("package")
