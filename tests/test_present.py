@@ -876,3 +876,19 @@ def test_compare_report_summary_marks_a_change_unclear_as_the_table_beside_it_do
             o = next(o for o in outs if part.startswith(name_of(o, "zh")))
             assert ("配对95%区间含0" in part) == (not clear[(pkg, o)]), part
         assert "5–95%范围" not in line
+
+
+def test_change_map_draws_a_new_zone_only_under_the_package_that_creates_it():
+    # `zonesim compare land-by-output hosting new-zones --lang zh`, map.png: the new county zones
+    # (grey triangles) stood in the land-by-output and hosting panels too, where they never existed
+    from sim.present.charts.maps import change_map
+
+    diff = pd.DataFrame({"package": ["p", "q"], "zone": ["nanning", "nanning"], "outcome": "output", "year": 2030,
+                         "rel_change": [0.01, 0.02], "baseline": [400.0, 400.0], "significant": [True, False]})
+    coords = {"nanning": (108.3, 22.8), "newzone": (107.0, 24.5)}
+    names = {"newzone": "新园区"}
+    fig = change_map(diff, coords, 2030, lang="zh", names=names, titles={"p": "P", "q": "Q"},
+                     zones_of={"p": {"nanning"}, "q": {"nanning", "newzone"}})
+    by_title = {ax.get_title(): ax for ax in fig.axes if ax.get_title() in ("P", "Q")}
+    assert "新园区" not in [t.get_text() for t in by_title["P"].texts]
+    assert "新园区" in [t.get_text() for t in by_title["Q"].texts]

@@ -306,7 +306,8 @@ def compare_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
     zdiff = differences(df, [y1], base, region=(), zones=("output",))
     coords = _coords(ctx, f)
     if coords and len(zdiff):
-        parts.append(figure(_png(change_map(zdiff, coords, y1, "output", lang, names, titles, base)),
+        zones_of = {p: set(g["zone"]) for p, g in df[df["zone"] != "region"].groupby("package")}
+        parts.append(figure(_png(change_map(zdiff, coords, y1, "output", lang, names, titles, base, zones_of)),
                             tr("r.change_map", lang), "chart-change-map"))
     sub = df[df["package"] == base]
     parts.append(figure(_png(zone_trajectories(sub, names, lang)),
