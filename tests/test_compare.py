@@ -173,3 +173,36 @@ def test_summary_says_what_the_pairing_bought(lang):
     more = two_packages(4, 1.0, 60.0, seed=3)
     pair2 = pairing_summary(more)
     assert pair2.iloc[0]["seeds_needed"] > pair.iloc[0]["seeds_needed"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_summary_names_a_clear_change_from_a_zero_baseline(lang):
+    # `zonesim compare delisting --seeds 2 --years 6 --lang zh`: the table said 被摘牌园区数 0个 -> 1个,
+    # 明确, while the line above it said no region outcome differed clearly (only changes in % of
+    # the baseline were looked at; a change from zero has none)
+    df = synthetic({"p": [0.0] * 4}, seeds=4)
+    df["delisted_zones"] = np.where(df["package"] == "p", 1.0, 0.0)
+    diff = differences(df, [2030], region=("output", "delisted_zones"), zones=("output",))
+    assert bool(diff[diff["outcome"] == "delisted_zones"]["significant"].iloc[0])
+    text = summary_markdown(diff, pd.DataFrame(columns=["package", "demoted", "promoted", "warnings"]), world="w",
+                            years=3, seeds=4, year=2030, lang=lang)
+    if lang == "zh":
+        assert "没有全区指标" not in text and "到2030年全区变化最大的指标：被摘牌园区数 +1个。" in text
+    else:
+        assert "No region outcome differs clearly" not in text
+        assert "What changed most in the region by 2030: zones delisted +1 zones." in text
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_pairing_line_with_two_seeds_says_why_there_is_no_correlation(lang):
+    # `zonesim compare land-by-output --seeds 2 --lang zh`: '相关系数为–（各高新区中位数–）'
+    df = two_packages(2, 5.0, 1.0, seed=2)
+    diff = differences(df, [2041], region=("output",), zones=("output",))
+    pair = pairing_summary(df, outcomes=("output",))
+    text = summary_markdown(diff, pd.DataFrame(columns=["package", "demoted", "promoted", "warnings"]), world="w",
+                            years=20, seeds=2, year=2041, pairing=pair, lang=lang)
+    if lang == "zh":
+        assert "配对：2个种子太少，无法计算基准与政策包的相关系数；" in text and "相关系数为–" not in text
+    else:
+        assert "Pairing: 2 seeds are too few for a correlation of baseline and package;" in text
+        assert "correlate – over seeds" not in text

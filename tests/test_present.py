@@ -715,7 +715,8 @@ def test_sweep_report_in_chinese_names_factors_points_and_categories(tmp_path):
     out = tmp_path / "sw"
     assert main(["sweep", str(path), "--workers", "1", "--out", str(out), "--no-progress"]) == 0
     text = re.sub(r"<[^>]+>", "|", visible_text(build_report(out, "zh")))
-    for word in ("|设计点|", "|用地指标分配：分配规则|", "|财政奖励：奖励资金总额|", "|产业集聚弹性|", "|按需求|", "|按地均产出|"):
+    for word in ("|设计点|", "|用地指标分配：分配规则|", "|财政奖励：奖励资金总额（百万元/年）|", "|产业集聚弹性|", "|按需求|",
+                 "|按地均产出|"):
         assert word in text, word
     for raw in ("|point|", "budget", "agglomeration elasticity", "|demand|", "output_per_land"):
         assert raw not in text, raw
@@ -802,3 +803,92 @@ def test_report_refuses_a_folder_that_is_not_a_results_folder(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "not a results folder" in err[0]
     assert sorted(p.name for p in d.iterdir()) == ["letter.txt"]  # nothing written
+
+
+def test_a_range_shows_the_digits_that_tell_its_ends_apart():
+    # `zonesim report SWEEP --lang zh` of a 5-point sweep: '总产出：在设计范围内从1.16万亿元到1.16万亿元'
+    from sim.present.format import value_range
+
+    assert value_range("output", 1155.27, 1158.65, "zh") == ("11,553亿元", "11,586亿元")
+    assert value_range("output", 1155.27, 1158.65, "en") == ("CNY 1,155 bn", "CNY 1,159 bn")  # already apart
+    assert value_range("output_cv", 1.0311, 1.0334, "zh") == ("1.031", "1.033")
+    assert value_range("output", 900.0, 1200.0, "zh") == ("9,000亿元", "1.20万亿元")  # the usual text when apart
+    assert value_range("output", 1155.27, 1155.27, "zh") == ("1.16万亿元", "1.16万亿元")  # equal stays equal
+
+
+def test_workbook_says_cumulative_only_for_the_fiscal_tables_sum():
+    # `zonesim sweep STUDY --lang zh` (outcome public_money): the sweep's sheets headed the yearly
+    # outcome '财政奖补（累计，亿元）', the header of compare's fiscal table, which sums over the run
+    import io
+
+    from openpyxl import load_workbook
+
+    from sim.present.excel import workbook
+
+    per_point = pd.DataFrame({"point": [0, 1], "year": [2026, 2026], "output": [1155.3, 1158.6],
+                              "public_money": [0.0065, 0.0009]})
+    fiscal = pd.DataFrame([{"package": "funding-reward", "seeds": 2, "public_money": 14.8, "public_money_se": 0.8,
+                            "net_fiscal_cost": 14.1, "net_fiscal_cost_se": 0.6}])
+    wb = load_workbook(io.BytesIO(workbook({"points": per_point, "fiscal": fiscal}, "zh")))
+    heads = [next(ws.iter_rows(values_only=True)) for ws in wb]
+    assert heads[0][3] == "财政奖补总额（亿元/年）"
+    assert heads[1][2] == "财政奖补（累计，亿元）"
+
+
+def test_a_factor_shown_with_its_values_carries_its_unit():
+    # `zonesim report SWEEP --lang zh` and the sweep's tables.xlsx: the design's column
+    # '财政奖励：奖励资金总额' held 44.3, 24.8 … with no unit (the study file's CNY m a year)
+    import io
+
+    from openpyxl import load_workbook
+
+    from sim.present.excel import workbook
+    from sim.present.i18n import factor_label
+
+    assert factor_label("funding_reward.budget", "zh") == "财政奖励：奖励资金总额（百万元/年）"
+    assert factor_label("funding_reward.budget", "en").endswith(" (CNY m/yr)")
+    assert factor_label("land_quota", "zh") == "年度新增建设用地指标（平方公里/年）"
+    assert factor_label("land_allocation.rule", "zh") == "用地指标分配：分配规则"  # no unit, no brackets
+    assert factor_label("agglomeration_elasticity", "zh") == "产业集聚弹性"
+    design = pd.DataFrame({"point": [0, 1], "funding_reward.budget": [44.31, 24.79]})
+    wb = load_workbook(io.BytesIO(workbook({"design": design}, "zh", factors=["funding_reward.budget"])))
+    assert next(wb.worksheets[0].iter_rows(values_only=True))[1] == "财政奖励：奖励资金总额（百万元/年）"
+
+
+def test_compare_report_summary_marks_a_change_unclear_as_the_table_beside_it_does(compare_dir):
+    # `zonesim compare land-by-output hosting new-zones --seeds 2 --years 8` then `zonesim report`:
+    # the summary said '高新技术企业数低0.6%' (its 5–95% range over two seeds' differences missed 0)
+    # beside the table's -0.6% [-3.3%, +2.0%] marked unclear (the paired 95% interval)
+    from sim.analysis.compare import differences
+    from sim.present.i18n import name_of
+    from sim.present.summaries.report import summary_sentences
+
+    df = pd.read_parquet(compare_dir / "results.parquet")
+    y1 = int(df["year"].max())
+    outs = ("output", "hightech_firms", "talent", "output_cv")
+    diff = differences(df, [y1], "baseline", region=outs, zones=())
+    clear = {(p, o): bool(c) for p, o, c in zip(diff["package"], diff["outcome"], diff["significant"])}
+    assert not all(clear.values())  # something to mark
+    lines = [s for s in summary_sentences(df, "zh", {}, {}, full=["baseline"], clear=clear) if "相比" in s]
+    assert len(lines) == 2
+    for pkg, line in zip(("delisting", "land-by-output"), lines):
+        for part in line.split("：", 1)[1].rstrip("。").split("；"):
+            o = next(o for o in outs if part.startswith(name_of(o, "zh")))
+            assert ("配对95%区间含0" in part) == (not clear[(pkg, o)]), part
+        assert "5–95%范围" not in line
+
+
+def test_change_map_draws_a_new_zone_only_under_the_package_that_creates_it():
+    # `zonesim compare land-by-output hosting new-zones --lang zh`, map.png: the new county zones
+    # (grey triangles) stood in the land-by-output and hosting panels too, where they never existed
+    from sim.present.charts.maps import change_map
+
+    diff = pd.DataFrame({"package": ["p", "q"], "zone": ["nanning", "nanning"], "outcome": "output", "year": 2030,
+                         "rel_change": [0.01, 0.02], "baseline": [400.0, 400.0], "significant": [True, False]})
+    coords = {"nanning": (108.3, 22.8), "newzone": (107.0, 24.5)}
+    names = {"newzone": "新园区"}
+    fig = change_map(diff, coords, 2030, lang="zh", names=names, titles={"p": "P", "q": "Q"},
+                     zones_of={"p": {"nanning"}, "q": {"nanning", "newzone"}})
+    by_title = {ax.get_title(): ax for ax in fig.axes if ax.get_title() in ("P", "Q")}
+    assert "新园区" not in [t.get_text() for t in by_title["P"].texts]
+    assert "新园区" in [t.get_text() for t in by_title["Q"].texts]

@@ -92,6 +92,15 @@ def test_chinese_report_has_chinese_titles_zone_names_and_text(run_dir, tmp_path
     assert "Noto Sans CJK SC" in html  # the page asks for a CJK font first
 
 
+def test_chinese_report_writes_years_the_chinese_way(run_dir):
+    # `zonesim report RUN --lang zh` wrote '末年各高新区情况 (2025)' and '模拟年数 4 (2021–2025)'
+    html = build_report(run_dir, "zh")
+    assert "<h2>末年各高新区情况（2025年）</h2>" in html and " (2025)" not in html
+    assert "<th>模拟年数</th><td>4年（2021–2025年）</td>" in html
+    en = build_report(run_dir, "en")
+    assert "<h2>Zones in the final year (2025)</h2>" in en and "<td>4 (2021–2025)</td>" in en
+
+
 def test_chinese_charts_use_the_cjk_font_installed_with_zonesim():
     """No Debian font needed: the Noto Sans CJK SC of the mplfonts dependency is registered."""
     from sim.present.fonts import bundled_font_file
@@ -293,3 +302,38 @@ def test_compare_ranking_lists_new_zones_in_their_class_and_delisted_without_a_p
     by = {r["高新区"]: r for r in rows}
     assert by["b"]["cut"] == "已撤销" and by["c"]["new"] == "已撤销"  # no '1 (已撤销)'
     assert by["n"]["new"] == "3" and by["n"]["baseline"] == "–" and "新设" in by["n"]["级别"]
+
+
+def test_compare_ranking_says_in_how_many_seeds_a_zone_was_delisted():
+    # `zonesim compare delisting --seeds 2 --years 6` then `zonesim report`: one zone delisted per
+    # seed, a different one in each, and the table showed both as 已撤销 (two delisted zones beside
+    # a summary counting one)
+    from sim.present.report.sections import compare_ranking_rows
+
+    cols = ["zone_id", "rank", "level_code", "delisted_share"]
+    ranks = {"baseline": pd.DataFrame([("a", 1, "region", 0.0), ("b", 2, "region", 0.0), ("c", 3, "region", 0.0)],
+                                      columns=cols),
+             "cut": pd.DataFrame([("a", 1, "region", 0.0), ("b", 1, "delisted", 0.5), ("c", 1, "delisted", 1.0)],
+                                 columns=cols)}
+    by = {r["高新区"]: r for r in compare_ranking_rows(ranks, "baseline", "zh", {}, {})}
+    assert by["b"]["cut"] == "已撤销（占种子的50.0%）" and by["c"]["cut"] == "已撤销"
+    en = {r["Zone"]: r for r in compare_ranking_rows(ranks, "baseline", "en", {}, {})}
+    assert en["b"]["cut"] == "delisted in 50.0% of seeds" and en["c"]["cut"] == "delisted"
+
+
+def test_sweep_findings_do_not_credit_every_factor_with_all_the_spread():
+    # `zonesim sweep` of a 5-point Latin hypercube, then `zonesim report`: each point had its own
+    # value of every numeric factor, so each factor 'explained 100.0%' of every outcome
+    import numpy as np
+
+    from sim.present.report.sections import _explained
+
+    rng = np.random.default_rng(1)
+    noise = pd.Series(rng.permutation(5).astype(float))
+    y = pd.Series([1.0, 2.0, 3.0, 4.0, 5.0])
+    assert _explained(y, noise) < 0.9 and _explained(y, y * 10) > 0.5
+    assert np.isnan(_explained(y.iloc[:2], noise.iloc[:2]))  # two points: no grouping tells anything
+    assert _explained(y, pd.Series(["a", "a", "b", "b", "c"])) > 0.8  # a categorical factor as before
+    # forty points: five bins, as before
+    x = pd.Series(np.linspace(0, 1, 40))
+    assert _explained(x * 3, x) > 0.9

@@ -256,3 +256,58 @@ def test_rewards_for_leaders_widen_the_gap(world):
     df = V.lever_runs(world, arms, derive_seeds(7, 4), 15, workers=2)
     row = V.lever_checks(df).set_index("key").loc["leaders_widen_gap"]
     assert row["model_mean"] > 0
+
+
+def test_chinese_report_md_names_statistics_in_chinese_and_money_in_yi():
+    # `zonesim validate --seeds 2 --years 5 --lang zh`: report.md listed 'zones' output at start |
+    # 936 [936, 936] | [850, 950]' (English, CNY bn with no unit) in a Chinese table
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from sim.present.summaries.validation import report_md
+
+    table = pd.DataFrame([
+        {"key": "output_0", "statistic": "zones' output at start", "unit": "CNY bn/yr", "when": "year 0",
+         "model_mean": 936.0, "model_p05": 935.5, "model_p95": 936.4, "lo": 850.0, "hi": 950.0,
+         "target": "about CNY 900 bn (2021)", "source": "data15", "pass": True, "calibrated": False},
+        {"key": "exit_rate", "statistic": "annual firm exit rate", "unit": "1/yr", "when": "years 1..N",
+         "model_mean": 0.0656, "model_p05": 0.0654, "model_p95": 0.0658, "lo": 0.06, "hi": 0.09,
+         "target": "6-9% a year", "source": "SAIC 2013", "pass": True, "calibrated": True}])
+    fitted = pd.DataFrame(columns=["parameter", "default", "world_value", "fitted", "moment"])
+    world = SimpleNamespace(name="guangxi", title="Guangxi", title_zh="广西高新区（2021年）")
+    zh = report_md(world, table, fitted, pd.DataFrame(), 2, 0, 5, "zh")
+    assert "| 起始年各高新区总产出（亿元） | 起始年 | 9,360 [9,355, 9,364] | [8,500, 9,500] |" in zh
+    assert "| 企业年退出率 | 第1至N年 | 0.0656 [0.0654, 0.0658] | [0.06, 0.09] |" in zh
+    assert "zones' output" not in zh and "annual firm exit rate" not in zh
+    en = report_md(world, table, fitted, pd.DataFrame(), 2, 0, 5, "en")
+    assert "| zones' output at start | year 0 | 936 [936, 936] | [850, 950] |" in en  # unchanged
+
+
+def test_policy_responses_in_chinese_by_key_in_the_chart_and_report_md():
+    # `zonesim validate --lang zh`: policy.png's labels and report.md's policy rows were English
+    # claims, cut at 60 characters ('… the second tranche adds les')
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from sim.present.charts.validation import policy_chart
+    from sim.present.summaries.validation import report_md
+
+    policy = pd.DataFrame([
+        {"key": "reward_diminishing", "claim": "support has diminishing returns: the second tranche adds less output "
+         "per yuan than the first", "source": "s", "expect": "marginal gain (2nd) - marginal gain (1st) < 0",
+         "model_mean": -0.1, "model_p05": -0.2, "model_p95": 0.05, "seeds": 2, "pass": None, "note": ""},
+        {"key": "status_effect", "claim": "national status raises a zone's output level", "source": "s",
+         "expect": "log effect in [0.05, 0.40]", "model_mean": 0.01, "model_p05": 0.0, "model_p95": 0.02,
+         "seeds": 2, "pass": False, "note": ""}])
+    zh = [t.get_text() for t in policy_chart(policy, "zh").axes[0].get_yticklabels()]
+    assert zh == ["支持的边际收益递减：第二笔资金每元带来的产出\n少于第一笔", "升为国家级提高该高新区的产出水平"]
+    en = [t.get_text() for t in policy_chart(policy, "en").axes[0].get_yticklabels()]
+    assert en[0].replace("\n", " ") == policy["claim"][0]  # whole, on lines, not cut
+    fitted = pd.DataFrame(columns=["parameter", "default", "world_value", "fitted", "moment"])
+    table = pd.DataFrame(columns=["key", "statistic", "unit", "when", "model_mean", "model_p05", "model_p95", "lo", "hi",
+                                  "target", "source", "pass", "calibrated"])
+    world = SimpleNamespace(name="guangxi", title="Guangxi", title_zh="广西高新区（2021年）")
+    md = report_md(world, table.astype({"pass": bool}), fitted, policy, 2, 2, 5, "zh")
+    assert "| 升为国家级提高该高新区的产出水平 | s | 对数效应在[0.05, 0.40]之间 |" in md and "national status" not in md

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from sim.present.format import decimals, finite, rounded
-from sim.present.i18n import OUTCOME_NAMES, TEXT, display, factor_name, factor_value, tr, zone_name
+from sim.present.i18n import OUTCOME_NAMES, TEXT, display, factor_label, factor_value, tr, zone_name
 
 MAX_SHEET = 31  # Excel's limit on a sheet name
 
@@ -91,11 +91,14 @@ def readable(df: pd.DataFrame, lang: str = "en", titles: dict[str, str] | None =
     cols = list(df.columns)
     long = "outcome" in cols
     add_unit = zh and long and "unit" not in cols  # a Chinese reader needs the unit of baseline/value
+    # public_money is both the yearly outcome (a sweep's columns) and, in compare's fiscal table,
+    # a sum over the run: only that table's header says 累计
+    fiscal = "net_fiscal_cost" in cols
     heads = []
     for c in cols:
         if zh and c in factors:
-            heads.append(factor_name(c, lang))
-        elif zh and f"x.{c}" in TEXT:
+            heads.append(factor_label(c, lang))
+        elif zh and f"x.{c}" in TEXT and (fiscal or long or c not in OUTCOME_NAMES):
             heads.append(tr(f"x.{c}", lang, t=t))
         elif zh and c in ("package", "year", "zone", "seed", "outcome", "unit"):
             heads.append(tr(c, lang))

@@ -157,6 +157,31 @@ def value(outcome: str, v: Any, lang: str = "en", sign: bool = False, unit: bool
     return text
 
 
+def value_range(outcome: str, lo: Any, hi: Any, lang: str = "en") -> tuple[str, str]:
+    """The two ends of a range of ``outcome`` (:func:`value`), with the digits that tell them
+    apart when the usual ones would not: a sweep's output 'from 1.16万亿元 to 1.16万亿元' reads
+    'from 11,553亿元 to 11,586亿元'; equal values stay equal."""
+    a, b = value(outcome, lo, lang), value(outcome, hi, lang)
+    if a != b or not (finite(lo) and finite(hi)) or float(lo) == float(hi):
+        return a, b
+    from sim.present.i18n import display, tr
+
+    d = display(outcome, lang)
+    if d.kind not in ("money", "number"):
+        return a, b
+    for digits in (4, 5, 6):
+        if d.kind == "money" and d.model_unit == "CNY bn/yr":
+            # 亿元 (CNY bn in English) however large, the digits the two ends need
+            a, b = (tr("money", lang, v=num(yi_from_bn(float(x)) if lang == "zh" else float(x), digits=digits))
+                    for x in (lo, hi))
+        else:
+            a, b = (num(float(x) * d.scale, digits=digits) + (("" if lang == "zh" else " ") + d.unit if d.unit else "")
+                    for x in (lo, hi))
+        if a != b:
+            break
+    return a, b
+
+
 def text_width(text: str) -> int:
     """Columns ``text`` takes in a terminal: a Chinese character (or a full-width bracket) takes
     two, so a plain-text table in Chinese lines up."""

@@ -554,6 +554,26 @@ def factor_name(factor: str, lang: str = "en") -> str:
     return factor.replace("_", " ")
 
 
+def factor_label(factor: str, lang: str = "en") -> str:
+    """A study factor's name with its unit where a header or an axis shows its values: a lever
+    setting's unit as the dashboard shows it (``财政奖励：奖励资金总额（百万元/年）``, the study
+    file's CNY m), a parameter's when it is one of the outcome units (``km2/yr``); the name alone
+    when there is none (an elasticity, a rule)."""
+    name = factor_name(factor, lang)
+    lever, _, rest = factor.partition(".")
+    unit = ""
+    if rest and lever in LEVERS:
+        row = SETTINGS.get(setting_path(factor))
+        unit = (row[3] if lang == "zh" else row[2]) if row else ""
+    elif factor in PARAMS:
+        from sim.core.params import Params
+
+        field = Params.model_fields.get(factor)
+        raw = str((field.json_schema_extra or {}).get("unit", "")) if field is not None else ""
+        unit = UNITS[raw][2 if lang == "zh" else 1] if raw in UNITS and UNITS[raw][0] != "rank" else ""
+    return name + paren(unit, lang) if unit else name
+
+
 def factor_value(value: Any, lang: str = "en") -> str:
     """A value of a categorical factor (a land rule ``output_per_land``) in words in Chinese; as
     written in the study in English."""
@@ -672,6 +692,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "r.summary": ("Summary", "结论摘要"), "r.ranking": ("Zones in the final year", "末年各高新区情况"),
     "r.kind": ("Kind of result", "结果类型"), "r.world": ("World", "模拟区域"), "r.packages": ("Measure packages", "政策包"),
     "r.years": ("Years simulated", "模拟年数"), "r.seeds": ("Replicate seeds", "重复模拟（随机种子）"),
+    "r.years_span": ("{n} ({a}–{b})", "{n}年（{a}–{b}年）"),
     "r.base_seed": ("Base seed", "基础种子"), "r.version": ("Versions", "软件版本"), "r.command": ("Command", "运行命令"),
     "r.created": ("Created (UTC)", "生成时间（UTC）"), "r.folder": ("Results folder", "结果文件夹"),
     "r.start": ("Start {y}", "起始（{y}年）"), "r.end": ("End {y}", "末年（{y}年）"), "r.change": ("Change", "变化"),
@@ -681,6 +702,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "run.head": ("{w} — package '{p}', {n} seeds (mean [5%, 95%])", "{w} — 政策包“{p}”，{n}个随机种子（均值 [5%, 95%]）"),
     "run.year": ("{y}", "{y}年"),
     "run.wrote": ("wrote {d}/ ({f})", "已写入 {d}/（{f}）"),
+    "report.wrote": ("wrote {p}", "已写入 {p}"),
     "r.region_charts": ("Region totals over time (median line, 5–95% band across seeds)", "全区合计随时间变化（中位数线，5–95%区间带）"),
     "r.zone_charts": ("Zones over time (median across seeds)", "各高新区随时间变化（各种子中位数）"),
     "r.map": ("Zones on the map, final year", "高新区空间分布（末年）"),
@@ -722,6 +744,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "r.sweep_effect": ("{o}: from {lo} to {hi} across the design; the factor that moves it most is {f} "
                        "(it explains {c} of the spread between design points).",
                        "{o}：在设计范围内从{lo}到{hi}；影响最大的因素是{f}（解释了设计点之间差异的{c}）。"),
+    "r.sweep_range": ("{o}: from {lo} to {hi} across the design; too few design points to tell which factor moves "
+                      "it most.", "{o}：在设计范围内从{lo}到{hi}；设计点太少，无法判断哪个因素影响最大。"),
     "r.sweep_chart": ("Outcomes against factors", "各指标与因素的关系"),
     "r.sens_findings": ("What matters most", "最重要的因素"),
     "r.sens_line": ("{o} in {y}: the most influential factors are {lst}.", "{y}年{o}：影响最大的因素依次是{lst}。"),
@@ -776,6 +800,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "rk.score": ("Score", "评价得分"), "rk.output": ("Output ({u})", "总产出（{u}）"),
     "rk.output_change_pct": ("Output change since start", "产出较起始年变化"),
     "rk.delisted_share": ("Delisted (share of seeds)", "被撤销（种子占比）"),
+    "rk.delisted_in": ("delisted in {p} of seeds", "已撤销（占种子的{p}）"),
     "rk.rank_note": ("Rank: the zones of a class ordered by their median rank over the {n} seeds (ties by median "
                      "score). The score shown is the median score, so its order can differ from the rank's: a zone "
                      "ranked high in one seed and low in another has a middling median rank.",
@@ -809,6 +834,7 @@ TEXT: dict[str, tuple[str, str]] = {
     # the 5–95% range of the per-seed paired differences includes zero (not the paired 95% interval
     # the compare tables show: the summary says which spread it looked at)
     "s.not_sure": (" (the 5–95% range of the per-seed differences includes 0)", "（各随机种子差值的5–95%范围含0）"),
+    "s.not_clear_paired": (" (not clear: the paired 95% interval includes 0)", "（不明确：配对95%区间含0）"),
     "s.sep": ("; ", "；"), "s.list_sep": (", ", "、"), "s.stop": (".", "。"),
     # the comparison's summary.md (sim.present.summaries.compare)
     "c.head": ("# Package comparison — {w}", "# 政策包比较 — {w}"),
@@ -848,6 +874,8 @@ TEXT: dict[str, tuple[str, str]] = {
                   "全区总产出：{v}，基准为{b}，变化{c}（配对95%区间{lo}至{hi}）——{w}。"),
     "cp.pairing": ("Pairing: baseline and package correlate {r} over seeds (median over zones {z}); {vr}.",
                    "配对：基准与政策包在各种子间的相关系数为{r}（各高新区中位数{z}）；{vr}。"),
+    "cp.pairing_few": ("Pairing: {s} seeds are too few for a correlation of baseline and package; {vr}.",
+                       "配对：{s}个种子太少，无法计算基准与政策包的相关系数；{vr}。"),
     "cp.vr": ("the paired difference varies {v} less than with independent seeds, so an interval of ±{t} needs "
               "about {n} seeds instead of {u}",
               "配对差值的方差比独立种子小{v}，区间达到±{t}约需{n}个种子，而独立种子需{u}个"),
@@ -992,6 +1020,50 @@ TEXT: dict[str, tuple[str, str]] = {
     "va.when.years": ("years {a}..{b}", "第{a}至{b}年"), "va.when.last_n": ("last {n} years", "最后{n}年"), "va.when.year_n": ("year {n}", "第{n}年"),
     "va.footer": ("Where a row fails or disagrees, docs/validation.md explains why and what would fix it.",
                   "未通过或不符的行，原因及改进办法见docs/validation.md。"),
+}
+
+# the validation statistics' names in a Chinese report.md, by key (the English ones are the labels
+# sim.analysis.validate gives them); a key not here keeps its English label
+VALIDATION_STATS_ZH: dict[str, str] = {
+    "tail_csn": "企业规模分布尾部指数（CSN幂律拟合）",
+    "tail_hill": "企业规模分布尾部指数（Hill估计，前2%）",
+    "tail_hill_0": "起始年企业规模分布尾部指数（Hill估计，前2%）",
+    "above_scale_0": "起始年产值2,000万元及以上的企业数",
+    "large_0": "起始年年产值1.33亿元及以上的企业数",
+    "above_scale_elasticity": "产值2,000万元及以上企业数的增长与产出增长之比（对数）",
+    "size_volatility": "企业增长波动（对数）对企业规模（对数）的斜率",
+    "growth_kurtosis": "企业增长率的峰度（按规模十分位分组）",
+    "exit_year1_ratio": "第1年退出率与第2至5年平均退出率之比",
+    "hightech_4y_ratio": "第4年与起始年高新技术企业数之比",
+    "output_growth_early_gap": "第1至2年与第3至10年产出增长率之差",
+    "exit_rate": "企业年退出率",
+    "entry_rate": "企业年进入率",
+    "young_share": "成立不满5年的企业占在营企业比例",
+    "agglomeration": "产业集聚弹性（人均产出对数对所在网格就业对数）",
+    "output_0": "起始年各高新区总产出（亿元）",
+    "firms_0": "起始年企业数",
+    "hightech_0": "起始年高新技术企业数",
+    "va_ratio_0": "起始年增加值率（增加值/产出）",
+    "output_per_firm_0": "起始年企业平均产出（百万元）",
+    "net_margin_0": "起始年净利润率（净利润/产出）",
+    "top2_0": "起始年南宁、柳州为最大的两个高新区且各超过1,000亿元",
+    "top2_last": "末年南宁、柳州仍为最大的两个高新区",
+    "rank_first_to_last": "同类中由第一名跌至最后一名的园区年份占比",
+    "output_rank_corr": "各高新区产出排名的逐年相关系数（Spearman）",
+    "firms_growth": "企业数年增长率",
+    "output_growth": "各高新区总产出年增长率",
+    "output_cv_1": "第1年全区产出的种子间变异系数",
+    "output_cv_last": "末年全区产出的种子间变异系数",
+}
+
+# the policy responses' claims and expectations in Chinese, by key (sim.analysis.validate)
+VALIDATION_CLAIMS_ZH: dict[str, tuple[str, str]] = {
+    "status_effect": ("升为国家级提高该高新区的产出水平", "对数效应在[0.05, 0.40]之间"),
+    "status_entry_share": ("产出增量更多来自企业净进入而非原有企业", "非原有企业贡献的增量占比 > 0.5"),
+    "status_lower_tier": ("规模较小（级别较低）的高新区效应更大", "小园区效应 − 大园区效应 > 0"),
+    "leaders_widen_gap": ("奖励集中于领先园区会拉大园区间差距", "产出变异系数（政策 − 基准）> 0"),
+    "land_by_performance": ("按绩效分配用地提高地均产出", "对数地均产出（按地均产出分配 − 同一指标平均分配）> 0"),
+    "reward_diminishing": ("支持的边际收益递减：第二笔资金每元带来的产出少于第一笔", "第二笔边际产出 − 第一笔边际产出 < 0"),
 }
 
 

@@ -146,5 +146,6 @@ def _write_comparison(tmp, df, world, packages, baseline, years, seeds, cal, lan
     save_figure(region_chart(df, lang, titles), tmp / "trajectories.png", dpi=100)
     save_figure(difference_panels(df, baseline.name, lang, titles), tmp / "difference.png")
     save_figure(bump_chart(df, lang, names, titles), tmp / "bump.png")
-    save_figure(change_map(diff, coords, final, "output", lang, names, titles, baseline.name), tmp / "map.png")
+    zones_of = {p: set(g["zone"]) for p, g in df[df["zone"] != "region"].groupby("package")}
+    save_figure(change_map(diff, coords, final, "output", lang, names, titles, baseline.name, zones_of), tmp / "map.png")
     return text

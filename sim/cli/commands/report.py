@@ -23,11 +23,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from sim.present.fonts import cjk_font
+    from sim.present.i18n import tr
     from sim.present.report import write_report
 
     path = write_report(args.results_dir, args.lang, args.out)
     if args.lang == "zh" and cjk_font() is None:
         sys.stderr.write("zonesim: warning: no CJK font found; Chinese text in the charts shows as boxes "
                          "(reinstall zonesim, which brings Noto Sans CJK SC through the mplfonts package)\n")
-    print(f"wrote {path}")
+    print(tr("report.wrote", args.lang, p=path))
     return 0

@@ -154,10 +154,12 @@ def zone_map(final: pd.DataFrame, lon: dict[str, float], lat: dict[str, float], 
 
 def change_map(diff: pd.DataFrame, coords: dict[str, tuple[float, float]], year: int, outcome: str = "output",
                lang: str = "en", names: dict[str, str] | None = None, titles: dict[str, str] | None = None,
-               baseline: str = "baseline") -> Figure:
+               baseline: str = "baseline", zones_of: dict[str, set[str]] | None = None) -> Figure:
     """Zones coloured by the relative change of ``outcome`` against the baseline in ``year``
     (one panel per package); circle area = the zone's baseline value; black edge = the 95%
-    interval excludes zero; zones only in the package are grey triangles."""
+    interval excludes zero; zones only in the package are grey triangles. ``zones_of``: package
+    -> the zones its runs have; a zone without a baseline is drawn only in the panels of the
+    packages that create it (without it, every panel showed a new-zones package's new zones)."""
     d = diff[(diff["outcome"] == outcome) & (diff["year"] == year) & (diff["zone"] != "region")]
     pkgs = list(dict.fromkeys(d["package"])) or [""]
     ncol = min(3, len(pkgs))
@@ -183,6 +185,8 @@ def change_map(diff: pd.DataFrame, coords: dict[str, tuple[float, float]], year:
                 dots.append(sc)
                 radii.append(np.sqrt(size) / 2)
                 texts.append(f"{zone_name(zid, lang, names)} {pct(row['rel_change'], ratio=True)}")
+            elif zones_of is not None and zid not in zones_of.get(pkg, ()):
+                continue  # a zone this package never had
             else:
                 dots.append(ax.scatter(lo_, la_, marker="^", color="grey", s=40, zorder=2))
                 radii.append(np.sqrt(40) / 2)

@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 
 from sim.present.charts.common import finish, new_figure
 from sim.present.format import plain_axes
-from sim.present.i18n import display, factor_name, factor_value
+from sim.present.i18n import display, factor_label, factor_value
 
 
 def sweep_chart(per_point: pd.DataFrame, factors: list[str], outcomes: list[str], lang: str = "en") -> Figure:
@@ -37,7 +37,7 @@ def sweep_chart(per_point: pd.DataFrame, factors: list[str], outcomes: list[str]
                 ax.set_xticks(range(len(cats)), [factor_value(c_, lang) for c_ in cats], rotation=20, fontsize=8)
                 plain_axes(ax)
             if i == len(outcomes) - 1:
-                ax.set_xlabel(factor_name(c, lang), fontsize=9)
+                ax.set_xlabel(factor_label(c, lang), fontsize=9)
             if j == 0:
                 ax.set_ylabel(d.label_in(lang), fontsize=9)
             ax.grid(alpha=0.3)

@@ -77,6 +77,18 @@ def firm_size_chart(first_employees: np.ndarray, last_employees: np.ndarray, hil
     return finish(fig, lang)
 
 
+def claim_text(key: Any, claim: str, lang: str = "en", width: int = 45) -> str:
+    """A policy claim as a tick label: in Chinese by its key, in English as written, wrapped
+    onto lines (it was cut at 60 characters: '… the second tranche adds les')."""
+    import textwrap
+
+    from sim.present.i18n import VALIDATION_CLAIMS_ZH
+
+    if lang == "zh" and str(key) in VALIDATION_CLAIMS_ZH:
+        return "\n".join(textwrap.wrap(VALIDATION_CLAIMS_ZH[str(key)][0], 22))
+    return "\n".join(textwrap.wrap(str(claim), width))
+
+
 def policy_chart(policy: pd.DataFrame, lang: str = "en") -> Figure:
     p = policy[policy["seeds"] > 0].reset_index(drop=True)
     fig = new_figure((8, 0.6 * max(len(p), 1) + 1.2))
@@ -88,7 +100,7 @@ def policy_chart(policy: pd.DataFrame, lang: str = "en") -> Figure:
     ax.scatter(p["model_mean"], y, c=colors, zorder=3)
     ax.axvline(0, color="k", lw=0.8)
     ax.set_yticks(y)
-    ax.set_yticklabels([c[:60] for c in p["claim"]], fontsize=8)
-    ax.set_title(tr("policy_title", lang), fontsize=9)
+    ax.set_yticklabels([claim_text(k, c, lang) for k, c in zip(p.get("key", [""] * len(p)), p["claim"])], fontsize=8)
+    ax.set_title(tr("policy_title", lang), fontsize=9, wrap=True)  # the English one ran off the figure
     plain_axes(ax, y=False, x=True)
     return finish(fig, lang)

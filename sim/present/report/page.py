@@ -51,8 +51,8 @@ def what_was_run(f: Folder, lang: str, ctx: dict[str, Any]) -> str:
         (tr("r.world", lang), esc(ctx["world_title"])),
         (tr("r.packages", lang), "<br>".join(esc(f"{ctx['titles'].get(p['name'], p['name'])} ({p['name']})")
                                              for p in f.packages) or tr("none", lang)),
-        (tr("r.years", lang), esc(f"{years}" + (f" ({start}–{start + int(years)})" if years and start else ""))
-         if years else NA),
+        (tr("r.years", lang), esc(tr("r.years_span", lang, n=years, a=start, b=start + int(years)) if start
+                                  else f"{years}") if years else NA),
         (tr("r.seeds", lang), esc(f"{n_seeds}" + (f" — {', '.join(map(str, seeds[:8]))}{' …' if len(seeds) > 8 else ''}"
                                                   if isinstance(seeds, list) else "")) if n_seeds else NA),
         (tr("r.base_seed", lang), esc(m.get("base_seed", NA))),

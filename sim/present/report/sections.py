@@ -15,8 +15,8 @@ from sim.present.charts.common import to_png
 from sim.present.charts.maps import change_map, zone_map
 from sim.present.charts.ranks import bump_chart
 from sim.present.charts.trajectories import difference_panels, region_chart, zone_trajectories
-from sim.present.format import NA, change, count, finite, money, num, pct, value
-from sim.present.i18n import display, factor_name, factor_value, kind_name, level_label, paren, player_name, tr
+from sim.present.format import NA, change, count, finite, money, num, pct, value, value_range
+from sim.present.i18n import display, factor_label, factor_name, factor_value, kind_name, level_label, paren, player_name, tr
 from sim.present.report.folder import Folder
 from sim.present.report.html import esc, figure, table, text_table
 from sim.present.summaries.compare import pairing_rows, verdict_text
@@ -38,11 +38,13 @@ def _png(fig: Any) -> bytes:
 # ------------------------------------------------------------------------------------------
 # shared pieces
 # ------------------------------------------------------------------------------------------
-def _summary(df: pd.DataFrame, lang: str, ctx: dict[str, Any], compare: bool = False) -> str:
+def _summary(df: pd.DataFrame, lang: str, ctx: dict[str, Any], compare: bool = False,
+             clear: dict[tuple[str, str], bool] | None = None) -> str:
     """The summary in words; for a comparison the baseline's story once, then one line per
-    package against it (no block repeated per package)."""
+    package against it (no block repeated per package), each change marked clear or not by
+    ``clear`` (the paired interval of the table beside it)."""
     full = [list(dict.fromkeys(df["package"]))[0]] if compare else None
-    sentences = summary_sentences(df, lang, ctx["names"], ctx["titles"], full=full)
+    sentences = summary_sentences(df, lang, ctx["names"], ctx["titles"], full=full, clear=clear)
     return (f"<h2>{esc(tr('r.summary', lang))}</h2><ul class=\"summary\">"
             + "".join(f"<li>{esc(s)}</li>" for s in sentences) + "</ul>")
 
@@ -109,7 +111,11 @@ def compare_ranking_rows(ranks: dict[str, pd.DataFrame], base: str, lang: str, n
             if r is None:
                 row[titles.get(p, p)] = NA
             elif r["level_code"] == "delisted":
-                row[titles.get(p, p)] = esc(level_label("delisted", lang))
+                # delisted in only some seeds (half of them is enough to be shown delisted): say
+                # in how many, or two zones delisted once each read as two delisted zones
+                share = r.get("delisted_share", 1.0)
+                row[titles.get(p, p)] = esc(level_label("delisted", lang) if not finite(share) or share >= 1
+                                            else tr("rk.delisted_in", lang, p=pct(100 * share, sign=False)))
             else:
                 row[titles.get(p, p)] = count(r["rank"]) + ("" if r["level_code"] == lvl
                                                             else esc(paren(level_label(r["level_code"], lang), lang)))
@@ -168,7 +174,7 @@ def run_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
     sub = df[df["package"] == pkgs[0]] if "package" in df else df
     parts.append(figure(_png(zone_trajectories(sub, names, lang)), tr("r.zone_charts", lang), "chart-zones"))
     rk = ranking(sub, ctx["slot_ids"])
-    parts.append(f"<h2>{esc(tr('r.ranking', lang))} ({y1})</h2>" + rank_note(sub, lang)
+    parts.append(f"<h2>{esc(tr('r.ranking', lang) + paren(tr('run.year', lang, y=y1), lang))}</h2>" + rank_note(sub, lang)
                  + ranking_html(rk, lang, names, "ranking-0"))
     png = _final_map(sub, lang, ctx, y1)
     if png:
@@ -263,7 +269,10 @@ def compare_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
     pkgs = list(dict.fromkeys(df["package"]))
     base = pkgs[0]
     y1 = int(df["year"].max())
-    parts = [_summary(df, lang, ctx, compare=True)]
+    diff, _, _ = _diffs(f)
+    reg = diff[diff["zone"] == "region"]
+    clear = {(p, o): bool(c) for p, o, c in zip(reg["package"], reg["outcome"], reg["significant"])}
+    parts = [_summary(df, lang, ctx, compare=True, clear=clear)]
     # end values: one row per outcome, one column per package (short, not one row per package)
     head = headline(df)
     rows = []
@@ -275,8 +284,6 @@ def compare_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
         rows.append(row)
     parts += [f"<h2>{esc(tr('r.headline', lang))} — {esc(tr('r.end', lang, y=y1))}</h2>", text_table(rows, "headline")]
     # against the baseline: change in % with the 95% interval (paired t-interval), in the change's unit
-    diff, _, _ = _diffs(f)
-    reg = diff[diff["zone"] == "region"]
     rows = []
     for o in dict.fromkeys(head["outcome"]):
         d = reg[reg["outcome"] == o].set_index("package")
@@ -299,7 +306,8 @@ def compare_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
     zdiff = differences(df, [y1], base, region=(), zones=("output",))
     coords = _coords(ctx, f)
     if coords and len(zdiff):
-        parts.append(figure(_png(change_map(zdiff, coords, y1, "output", lang, names, titles, base)),
+        zones_of = {p: set(g["zone"]) for p, g in df[df["zone"] != "region"].groupby("package")}
+        parts.append(figure(_png(change_map(zdiff, coords, y1, "output", lang, names, titles, base, zones_of)),
                             tr("r.change_map", lang), "chart-change-map"))
     sub = df[df["package"] == base]
     parts.append(figure(_png(zone_trajectories(sub, names, lang)),
@@ -309,7 +317,8 @@ def compare_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
         parts.append(figure(png, f"{tr('r.map', lang)} — {titles.get(base, base)}", "chart-map"))
     ranks = {p: ranking(df[df["package"] == p], ctx["slot_ids"]) for p in pkgs}
     rows = compare_ranking_rows(ranks, base, lang, names, titles)
-    parts.append(f"<h2>{esc(tr('r.ranking', lang))} ({y1}) — {esc(tr('rk.rank', lang))}</h2>" + rank_note(df, lang)
+    parts.append(f"<h2>{esc(tr('r.ranking', lang) + paren(tr('run.year', lang, y=y1), lang))} — {esc(tr('rk.rank', lang))}</h2>"
+                 + rank_note(df, lang)
                  + text_table(rows, "text", "ranking-0"))
     return parts
 
@@ -319,9 +328,16 @@ def compare_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
 # ------------------------------------------------------------------------------------------
 def _explained(y: pd.Series, x: pd.Series) -> float:
     """Share of the spread of ``y`` explained by the groups of ``x`` (a numeric factor with many
-    values is grouped into five quantile bins): between-group variance over total variance."""
-    if x.nunique() > 6 and pd.api.types.is_numeric_dtype(x):
-        x = pd.qcut(x.rank(method="first"), 5, labels=False)
+    values is grouped into quantile bins: five, fewer when there are under ten points, so that
+    a bin holds two points or more): between-group variance over total variance. NaN when every
+    point is a group of its own: any factor would then 'explain' 100% (a Latin hypercube of 5
+    points said so of each factor)."""
+    n = len(x)
+    bins = max(2, min(5, n // 2))
+    if pd.api.types.is_numeric_dtype(x) and x.nunique() > min(6, bins):
+        x = pd.qcut(x.rank(method="first"), bins, labels=False)
+    if x.nunique() >= n:
+        return float("nan")
     total = float(((y - y.mean()) ** 2).sum())
     if total <= 0:
         return 0.0
@@ -350,10 +366,14 @@ def sweep_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
         y = per_point[o]
         if not factors:
             continue
-        share = {c: _explained(y, per_point[c]) for c in factors}
+        share = {c: v for c in factors if finite(v := _explained(y, per_point[c]))}
+        lo, hi = value_range(o, y.min(), y.max(), lang)
+        if not share:
+            lines.append(tr("r.sweep_range", lang, o=display(o, lang).name, lo=lo, hi=hi))
+            continue
         best = max(share, key=share.get)
-        lines.append(tr("r.sweep_effect", lang, o=display(o, lang).name, lo=value(o, y.min(), lang),
-                        hi=value(o, y.max(), lang), f=factor_name(best, lang), c=pct(100 * share[best], sign=False)))
+        lines.append(tr("r.sweep_effect", lang, o=display(o, lang).name, lo=lo, hi=hi, f=factor_name(best, lang),
+                        c=pct(100 * share[best], sign=False)))
     parts.append("<ul class=\"summary\">" + "".join(f"<li>{esc(s)}</li>" for s in lines) + "</ul>")
     if factors and shown:
         parts.append(figure(_png(sweep_chart(per_point, factors[:4], shown, lang)), tr("r.sweep_chart", lang),
@@ -363,7 +383,7 @@ def sweep_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
         shown_design = design.assign(**{c: design[c].map(lambda v: factor_value(v, lang))
                                         for c in factors if not pd.api.types.is_numeric_dtype(design[c])})
         shown_design = shown_design.rename(columns={"point": tr("r.point", lang),
-                                                    **{c: factor_name(c, lang) for c in factors}})
+                                                    **{c: factor_label(c, lang) for c in factors}})
         parts.append(f"<h3>{esc(tr('r.design', lang))}</h3>" + table(shown_design, lang, max_rows=12))
     return parts
 

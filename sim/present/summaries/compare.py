@@ -63,6 +63,9 @@ def pairing_sentence(p: Any, lang: str, target: float) -> str:
                 u=seeds_text(p["seeds_needed_unpaired"], lang), t=target_text(target))
     else:
         vr = tr("cp.vr_identical", lang)
+    if not finite(p["correlation"]) and finite(p["seeds"]) and int(p["seeds"]) <= 2:
+        # sim.analysis.pairing gives no correlation of two points (always ±1): say so, not '相关系数为–'
+        return tr("cp.pairing_few", lang, s=count(p["seeds"]), vr=vr)
     return tr("cp.pairing", lang, r=corr_text(p["correlation"]), z=corr_text(p["zone_correlation_median"]), vr=vr)
 
 
@@ -114,10 +117,16 @@ def summary_markdown(diff: pd.DataFrame, events: pd.DataFrame, *, world: str, ye
         clear = r[r["significant"] & r["rel_change"].notna()].copy()
         clear["mag"] = clear["rel_change"].abs()
         clear = clear.sort_values("mag", ascending=False)
-        if clear.empty:
+        # a clear change from a zero baseline (zones delisted 0 -> 1, public money 0 -> 2.2) has no
+        # per cent: named after the others in its own unit, so the line never says "none" above a
+        # table that marks it clear
+        zero = r[r["significant"] & r["rel_change"].isna() & r["diff"].map(finite) & (r["diff"] != 0)]
+        parts = [f"{name_of(o, lang)} {pct(c, ratio=True)}" for o, c in zip(clear["outcome"][:4], clear["rel_change"][:4])]
+        parts += [f"{name_of(o, lang)} {value(o, d, lang, sign=True, bound=True)}"
+                  for o, d in zip(zero["outcome"], zero["diff"])][:4 - len(parts)]
+        if not parts:
             lines.append(tr("c.none", lang, b=btitle, y=year))
         else:
-            parts = [f"{name_of(o, lang)} {pct(c, ratio=True)}" for o, c in zip(clear["outcome"][:4], clear["rel_change"][:4])]
             lines.append(tr("c.most", lang, y=year, lst=sep.join(parts)))
         out = r[r["outcome"] == "output"]
         if len(out):

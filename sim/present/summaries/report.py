@@ -13,9 +13,13 @@ from sim.present.i18n import name_of, paren, tr
 
 
 def summary_sentences(df: pd.DataFrame, lang: str, names: dict[str, str], titles: dict[str, str],
-                      full: list[str] | None = None) -> list[str]:
+                      full: list[str] | None = None,
+                      clear: dict[tuple[str, str], bool] | None = None) -> list[str]:
     """``full``: the packages described in full (default: all); the others only get their line
-    against the first package."""
+    against the first package. ``clear``: (package, outcome) -> whether the paired 95% interval
+    excludes 0 (a comparison's table beside these lines); the lines then mark a change by that
+    interval, not by the 5–95% range of the per-seed differences (with two seeds the two could
+    disagree: '高新技术企业数低0.6%' beside -0.6% [-3.3%, +2.0%] marked unclear)."""
     head = headline(df)
     reg = region_rows(df)
     y0, y1 = int(reg["year"].min()), int(reg["year"].max())
@@ -92,14 +96,16 @@ def summary_sentences(df: pd.DataFrame, lang: str, names: dict[str, str], titles
                 r = get(pkg, o)
                 if r is None or "diff" not in r or pd.isna(r.get("diff")) or pd.isna(r.get("diff_pct")):
                     continue
-                sure = r["diff_p05"] > 0 or r["diff_p95"] < 0
+                paired = clear is not None and (pkg, o) in clear
+                sure = bool(clear[(pkg, o)]) if paired else (r["diff_p05"] > 0 or r["diff_p95"] < 0)
+                note = tr("s.not_clear_paired" if paired else "s.not_sure", lang)
                 p = pct(abs(r["diff_pct"]), sign=False)
                 if r["diff"] == 0 or p == pct(0.0, sign=False):  # no change is neither higher nor lower
-                    spread = r["diff_p05"] < 0 or r["diff_p95"] > 0
-                    parts.append(tr("s.same", lang, o=name_of(o, lang)) + (tr("s.not_sure", lang) if spread else ""))
+                    spread = not sure if paired else (r["diff_p05"] < 0 or r["diff_p95"] > 0)
+                    parts.append(tr("s.same", lang, o=name_of(o, lang)) + (note if spread else ""))
                     continue
                 word = "s.higher" if r["diff"] > 0 else "s.lower"
-                parts.append(tr(word, lang, o=name_of(o, lang), p=p) + ("" if sure else tr("s.not_sure", lang)))
+                parts.append(tr(word, lang, o=name_of(o, lang), p=p) + ("" if sure else note))
             if parts:
                 out.append(tr("s.compared", lang, b=b, t=t, y=y1, lst=tr("s.sep", lang).join(parts)))
     return out

@@ -59,15 +59,22 @@ def when_text(when: str, lang: str = "en") -> str:
 
 def report_md(world: Any, table: pd.DataFrame, fitted: pd.DataFrame, policy: pd.DataFrame, n_seeds: int,
               n_policy: int, years: int, lang: str = "en") -> str:
-    from sim.present.i18n import pick, tr
+    from sim.core.units import yi_from_bn
+    from sim.present.i18n import VALIDATION_CLAIMS_ZH, VALIDATION_STATS_ZH, pick, tr
 
     title = pick(world.title, getattr(world, "title_zh", None), lang)
     L = [tr("va.head", lang, w=world.name, t=title), "", tr("va.intro", lang, s=n_seeds, y=years), "",
          tr("va.table", lang), "|---|---|---|---|---|---|---|"]
     for r in table.to_dict("records"):
         when = when_text(str(r["when"]), lang)
-        L.append(f"| {r['statistic']} | {when} | {num(r['model_mean'])} [{num(r['model_p05'])}, "
-                 f"{num(r['model_p95'])}] | {interval_text(r['lo'], r['hi'])} | {r['target']} | {r['source']} | "
+        stat, k = r["statistic"], 1.0
+        if lang == "zh":
+            # the statistic's name in Chinese, CNY bn in 亿元 (x 10; output per firm stays in CNY m,
+            # 百万元, the unit of its published figure beside it)
+            stat = VALIDATION_STATS_ZH.get(str(r.get("key")), stat)
+            k = yi_from_bn(1.0) if str(r.get("unit")) in ("CNY bn/yr", "CNY bn") else 1.0
+        L.append(f"| {stat} | {when} | {num(k * r['model_mean'])} [{num(k * r['model_p05'])}, "
+                 f"{num(k * r['model_p95'])}] | {interval_text(k * r['lo'], k * r['hi'])} | {r['target']} | {r['source']} | "
                  f"{tr('va.pass' if r['pass'] else 'va.fail', lang)}"
                  f"{tr('va.fitted', lang) if r['calibrated'] else ''} |")
     L += ["", tr("va.passed", lang, k=int(table["pass"].sum()), n=len(table)), "",
@@ -81,7 +88,9 @@ def report_md(world: Any, table: pd.DataFrame, fitted: pd.DataFrame, policy: pd.
               tr("va.policy_table", lang), "|---|---|---|---|---|---|"]
         for r in policy.to_dict("records"):
             res = tr(f"va.r.{check_result(r['pass'], r['seeds'])}", lang)
-            L.append(f"| {r['claim']} | {r['source']} | {r['expect']} | {num(r['model_mean'])} "
+            claim, expect = ((VALIDATION_CLAIMS_ZH.get(str(r.get("key"))) or (r["claim"], r["expect"]))
+                             if lang == "zh" else (r["claim"], r["expect"]))
+            L.append(f"| {claim} | {r['source']} | {expect} | {num(r['model_mean'])} "
                      f"[{num(r['model_p05'])}, {num(r['model_p95'])}] | {res} | {r['note']} |")
         L += ["", f"![{tr('va.pic_policy', lang)}](policy.png)"]
     L += ["", tr("va.footer", lang), ""]
