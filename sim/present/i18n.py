@@ -584,9 +584,14 @@ def factor_value(value: Any, lang: str = "en") -> str:
 
 def runs_line(n: int, session: dict, lang: str) -> str:
     """What a study command prints about its runs: how many, how many computed now, where, how long."""
-    backend = f"sweep.b.{session['backend']}"
-    return tr("study.runs", lang, n=n, c=session["runs_computed"],
-              b=tr(backend, lang) if backend in TEXT else session["backend"], t=f"{session['seconds']:.1f}")
+    return tr("study.runs", lang, n=n, c=session["runs_computed"], b=backend_name(session, lang),
+              t=f"{session['seconds']:.1f}")
+
+
+def backend_name(session: dict, lang: str) -> str:
+    """Where a study's runs were computed, in ``lang`` (an unknown backend as it is called)."""
+    key = f"sweep.b.{session['backend']}"
+    return tr(key, lang) if key in TEXT else str(session["backend"])
 
 
 def study_title(name: str, lang: str = "en", title: str = "") -> str:

@@ -107,7 +107,7 @@ def _write_comparison(tmp, df, world, packages, baseline, years, seeds, cal, lan
     from sim.analysis.summary import summary_table
     from sim.cli.output import save_figure, save_workbook
     from sim.experiments.results import atomic_write, write_table
-    from sim.present.charts.maps import change_map
+    from sim.present.charts.maps import change_map, zones_by_package
     from sim.present.charts.ranks import bump_chart
     from sim.present.charts.trajectories import difference_panels, region_chart
     from sim.present.i18n import package_title, pick, zone_names
@@ -146,6 +146,6 @@ def _write_comparison(tmp, df, world, packages, baseline, years, seeds, cal, lan
     save_figure(region_chart(df, lang, titles), tmp / "trajectories.png", dpi=100)
     save_figure(difference_panels(df, baseline.name, lang, titles), tmp / "difference.png")
     save_figure(bump_chart(df, lang, names, titles), tmp / "bump.png")
-    zones_of = {p: set(g["zone"]) for p, g in df[df["zone"] != "region"].groupby("package")}
-    save_figure(change_map(diff, coords, final, "output", lang, names, titles, baseline.name, zones_of), tmp / "map.png")
+    save_figure(change_map(diff, coords, final, "output", lang, names, titles, baseline.name, zones_by_package(df)),
+                tmp / "map.png")
     return text

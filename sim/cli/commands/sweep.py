@@ -68,12 +68,12 @@ def main(args: argparse.Namespace) -> int:
     study, store, session = run_study(args, "sweep")
     info = store.info
     write_workbook(store, args.lang)
-    from sim.present.i18n import TEXT, study_title, tr
+    from sim.present.i18n import backend_name, study_title, tr
 
-    lang, backend = args.lang, f"sweep.b.{session['backend']}"
+    lang = args.lang
     print(tr("sweep.run", lang, s=study_title(study.name, lang, study.spec.title) if lang == "zh" else study.name,
              p=info["n_points"], k=len(info["seeds"]), n=info["n_runs"], c=session["runs_computed"],
-             b=tr(backend, lang) if backend in TEXT else session["backend"], t=f"{session['seconds']:.1f}"))
+             b=backend_name(session, lang), t=f"{session['seconds']:.1f}"))
     print(tr("run.wrote", lang, d=store.path, f=tr("sweep.files", lang)))
     return 0
 

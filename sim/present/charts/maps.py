@@ -152,6 +152,11 @@ def zone_map(final: pd.DataFrame, lon: dict[str, float], lat: dict[str, float], 
     return finish(fig, lang)
 
 
+def zones_by_package(df: pd.DataFrame) -> dict[str, set[str]]:
+    """package -> the zones its runs have (a results table's zone rows): ``change_map``'s ``zones_of``."""
+    return {p: set(g["zone"]) for p, g in df[df["zone"] != "region"].groupby("package")}
+
+
 def change_map(diff: pd.DataFrame, coords: dict[str, tuple[float, float]], year: int, outcome: str = "output",
                lang: str = "en", names: dict[str, str] | None = None, titles: dict[str, str] | None = None,
                baseline: str = "baseline", zones_of: dict[str, set[str]] | None = None) -> Figure:

@@ -12,7 +12,7 @@ from sim.analysis.compare import differences, pairing_summary
 from sim.analysis.pairing import TARGET
 from sim.analysis.summary import headline, ranking
 from sim.present.charts.common import to_png
-from sim.present.charts.maps import change_map, zone_map
+from sim.present.charts.maps import change_map, zone_map, zones_by_package
 from sim.present.charts.ranks import bump_chart
 from sim.present.charts.trajectories import difference_panels, region_chart, zone_trajectories
 from sim.present.format import NA, change, count, finite, money, num, pct, value, value_range
@@ -306,8 +306,8 @@ def compare_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
     zdiff = differences(df, [y1], base, region=(), zones=("output",))
     coords = _coords(ctx, f)
     if coords and len(zdiff):
-        zones_of = {p: set(g["zone"]) for p, g in df[df["zone"] != "region"].groupby("package")}
-        parts.append(figure(_png(change_map(zdiff, coords, y1, "output", lang, names, titles, base, zones_of)),
+        parts.append(figure(_png(change_map(zdiff, coords, y1, "output", lang, names, titles, base,
+                                            zones_by_package(df))),
                             tr("r.change_map", lang), "chart-change-map"))
     sub = df[df["package"] == base]
     parts.append(figure(_png(zone_trajectories(sub, names, lang)),
