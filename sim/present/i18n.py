@@ -560,6 +560,14 @@ def factor_label(factor: str, lang: str = "en") -> str:
     file's CNY m), a parameter's when it is one of the outcome units (``km2/yr``); the name alone
     when there is none (an elasticity, a rule)."""
     name = factor_name(factor, lang)
+    unit = factor_unit(factor, lang)
+    return name + paren(unit, lang) if unit else name
+
+
+def factor_unit(factor: str, lang: str = "en") -> str:
+    """A study factor's unit as ``factor_label`` shows it (``百万元/年`` / ``CNY m/yr`` for a lever
+    budget, the study file's unit); empty when it has none. The English workbook heads a factor
+    column ``funding_reward.budget (CNY m/yr)`` with it."""
     lever, _, rest = factor.partition(".")
     unit = ""
     if rest and lever in LEVERS:
@@ -571,7 +579,7 @@ def factor_label(factor: str, lang: str = "en") -> str:
         field = Params.model_fields.get(factor)
         raw = str((field.json_schema_extra or {}).get("unit", "")) if field is not None else ""
         unit = UNITS[raw][2 if lang == "zh" else 1] if raw in UNITS and UNITS[raw][0] != "rank" else ""
-    return name + paren(unit, lang) if unit else name
+    return unit
 
 
 def factor_value(value: Any, lang: str = "en") -> str:
