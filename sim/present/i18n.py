@@ -890,11 +890,15 @@ TEXT: dict[str, tuple[str, str]] = {
                  "package and little else). A change is package minus '{b}' in {y}, taken seed by seed and "
                  "averaged; its 95% interval is the paired one (a t-interval of the per-seed differences), in the "
                  "unit of the change (per cent of the baseline). A change is clear when its interval excludes "
-                 "zero; otherwise the verdict says whether more seeds would settle it to ±{t} of the baseline.",
+                 "zero; otherwise the verdict says whether more seeds would settle it to ±{t} of the baseline.{few}",
                  "{s}个随机种子，模拟{n}年，所有政策包使用相同的随机种子（共同随机数：每一次随机抽取都由种子、随机流、"
                  "年份和主体确定，因此同一种子下政策包与“{b}”的差别几乎只来自政策包本身）。变化为{y}年政策包减“{b}”，"
                  "逐种子相减后取均值；95%区间为配对区间（各种子差值的t区间），单位与变化相同（基准的百分比）。"
-                 "区间不含0时称为明确的变化；否则给出结论：增加种子能否把区间缩小到基准的±{t}以内。"),
+                 "区间不含0时称为明确的变化；否则给出结论：增加种子能否把区间缩小到基准的±{t}以内。{few}"),
+    # fewer than MIN_SEEDS_CLEAR seeds (sim.analysis.compare): no change is clear
+    "cp.few_note": (" With {s} seeds no change is marked clear (3 or more are needed): a change of the same size "
+                    "on both seeds gives an interval of zero width, which is no evidence.",
+                    "种子少于3个时不判定任何变化为明确：两个种子下变化完全相同时，区间宽度为0，并不构成证据。"),
     "cp.output": ("Region output: {v} against {b}, {c} (paired 95% interval {lo} to {hi}) — {w}.",
                   "全区总产出：{v}，基准为{b}，变化{c}（配对95%区间{lo}至{hi}）——{w}。"),
     "cp.pairing": ("Pairing: baseline and package correlate {r} over seeds (median over zones {z}); {vr}.",
@@ -914,6 +918,8 @@ TEXT: dict[str, tuple[str, str]] = {
                         "{s}个种子下不明确；约需{n}个种子才能分辨±{t}"),
     "cp.v.no_scale": ("not clear (the baseline is zero, so there is no ±{t} scale)",
                       "不明确（基准为0，无法按±{t}衡量）"),
+    "cp.v.few_seeds": ("not clear: too few seeds to judge (3 or more needed)",
+                       "不明确：种子太少，无法判断（至少需要3个）"),
     "cp.table": ("| outcome | baseline | package | change [paired 95% interval] | correlation | verdict |",
                  "| 指标 | 基准 | 政策包 | 变化 [配对95%区间] | 相关系数 | 结论 |"),
     "cp.head": ("What the pairing bought", "配对的作用"),
