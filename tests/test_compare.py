@@ -206,3 +206,34 @@ def test_pairing_line_with_two_seeds_says_why_there_is_no_correlation(lang):
     else:
         assert "Pairing: 2 seeds are too few for a correlation of baseline and package;" in text
         assert "correlate – over seeds" not in text
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_two_seeds_with_the_same_change_are_not_clear(lang):
+    # `zonesim compare talent-package --seeds 2 --lang zh`: talent +100 on both seeds (cohorts move
+    # in steps of 25-50 people) gave a paired interval [+100, +100] of zero width, marked 明确/clear
+    df = synthetic({"p": [0.0, 0.0]}, seeds=2)
+    df["talent"] = np.where(df["package"] == "p", 200_100.0, 200_000.0) + 10.0 * df["seed"]
+    diff = differences(df, [2030], region=("output", "talent"), zones=("output",))
+    row = diff[(diff["zone"] == "region") & (diff["outcome"] == "talent")].iloc[0]
+    assert row["lo"] == row["hi"] == 100.0  # the interval itself is as computed
+    assert not diff["significant"].any()
+    pair = pairing_summary(df, outcomes=("output", "talent"))
+    assert set(pair["verdict"]) == {"few_seeds"}
+    text = summary_markdown(diff, pd.DataFrame(columns=["package", "demoted", "promoted", "warnings"]), world="w",
+                            years=3, seeds=2, year=2030, pairing=pair, lang=lang)
+    talent_row = next(x for x in text.splitlines() if x.startswith("| " + ("skilled talent" if lang == "en" else "人才")))
+    if lang == "en":
+        assert talent_row.endswith("| not clear: too few seeds to judge (3 or more needed) |"), talent_row
+        assert "With 2 seeds no change is marked clear (3 or more are needed)" in text
+    else:
+        assert talent_row.endswith("| 不明确：种子太少，无法判断（至少需要3个） |"), talent_row
+        assert "种子少于3个时不判定任何变化为明确" in text and "| 明确 |" not in text
+    # three seeds with the same change: the interval decides, as before
+    df3 = synthetic({"p": [0.0] * 3}, seeds=3)
+    df3["talent"] = np.where(df3["package"] == "p", 200_100.0, 200_000.0)
+    d3 = differences(df3, [2030], region=("talent",), zones=())
+    assert bool(d3["significant"].iloc[0])
+    assert set(pairing_summary(df3, outcomes=("talent",))["verdict"]) == {"clear"}
+    assert "few" not in summary_markdown(d3, pd.DataFrame(columns=["package", "demoted", "promoted", "warnings"]),
+                                         world="w", years=3, seeds=3, year=2030, lang="en")

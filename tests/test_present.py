@@ -855,6 +855,24 @@ def test_a_factor_shown_with_its_values_carries_its_unit():
     assert next(wb.worksheets[0].iter_rows(values_only=True))[1] == "财政奖励：奖励资金总额（百万元/年）"
 
 
+def test_english_sweep_workbook_heads_a_lever_budget_with_the_study_files_unit():
+    # `zonesim sweep STUDY` (--lang en) tables.xlsx: the design column 'funding_reward.budget'
+    # held 44.78, 15.46 … with no unit, beside the report's and dashboard's CNY m a year
+    import io
+
+    from openpyxl import load_workbook
+
+    from sim.present.excel import workbook
+
+    design = pd.DataFrame({"point": [0, 1], "funding_reward.budget": [44.78, 15.46],
+                           "land_allocation.rule": ["demand", "rank"], "agglomeration_elasticity": [0.05, 0.1]})
+    factors = ["funding_reward.budget", "land_allocation.rule", "agglomeration_elasticity"]
+    wb = load_workbook(io.BytesIO(workbook({"design": design}, "en", factors=factors)))
+    rows = list(wb.worksheets[0].iter_rows(values_only=True))
+    assert rows[0] == ("point", "funding_reward.budget (CNY m/yr)", "land_allocation.rule", "agglomeration_elasticity")
+    assert rows[1][1] == 44.78  # the study file's number, not rescaled
+
+
 def test_compare_report_summary_marks_a_change_unclear_as_the_table_beside_it_does(compare_dir):
     # `zonesim compare land-by-output hosting new-zones --seeds 2 --years 8` then `zonesim report`:
     # the summary said '高新技术企业数低0.6%' (its 5–95% range over two seeds' differences missed 0)

@@ -337,3 +337,38 @@ def test_sweep_findings_do_not_credit_every_factor_with_all_the_spread():
     # forty points: five bins, as before
     x = pd.Series(np.linspace(0, 1, 40))
     assert _explained(x * 3, x) > 0.9
+
+
+def test_sweep_findings_say_when_a_lever_budget_does_not_bind(tmp_path):
+    # a 5-year sweep of funding_reward.budget, then `zonesim report`: the lever spent 0.065 亿元 a
+    # year at every budget from 15.5 to 44.8 百万元 (the tiers pay fixed amounts, the rest is carried
+    # or returned) and the findings did not say the budget never bound
+    import html as html_lib
+
+    import numpy as np
+
+    from sim.present.report.sections import unbound_budgets
+
+    study = tmp_path / "reward.yaml"
+    study.write_text("name: reward-budget\nworld: guangxi\npackage: baseline\nyears: 5\nseeds: 1\nbase_seed: 20210\n"
+                     "levers:\n  funding_reward.budget: {range: [0.0, 50.0]}\n"
+                     "outcomes:\n  names: [output, public_money]\n  years: all\n  zones: false\n"
+                     "design:\n  method: latin_hypercube\n  samples: 4\n  seed: 3\n")
+    out = tmp_path / "sweep"
+    assert cli(["sweep", str(study), "--workers", "1", "--no-progress", "--out", str(out)]) == 0
+    df = pd.read_parquet(out / "results")
+    (u,) = unbound_budgets(df, ["funding_reward.budget"])
+    budgets = sorted(df.groupby("point")["funding_reward.budget"].first())
+    assert u["x"] == pytest.approx(budgets[1]) and u["hi"] == pytest.approx(budgets[-1]) and not u["all"]
+    last = df[df["year"] == df["year"].max()].set_index("point")["public_money"] * 1000
+    assert u["spent"] == pytest.approx(last[last.index != last.idxmin()].mean())  # CNY m, from the results
+    x, s = (f"{v:.1f}" for v in (u["x"], u["spent"]))
+    en, zh = (html_lib.unescape(build_report(out, lang)) for lang in ("en", "zh"))
+    assert f"funding rewards: budget does not bind from {x} CNY m/yr up" in en
+    assert "the tiers pay fixed amounts" in en and f"{s} CNY m/yr in" in en
+    assert f"财政奖励：奖励资金总额在{x}百万元/年及以上不起约束作用" in zh and "各奖励档次按固定金额发放" in zh
+    # a budget that binds everywhere (spending follows the budget) gets no sentence
+    bound = pd.DataFrame({"point": np.repeat([0, 1, 2], 2), "year": [2021, 2022] * 3,
+                          "funding_reward.budget": np.repeat([5.0, 10.0, 20.0], 2),
+                          "public_money": [0.0, 0.005, 0.0, 0.01, 0.0, 0.02]})
+    assert unbound_budgets(bound, ["funding_reward.budget"]) == []

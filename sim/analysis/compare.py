@@ -31,6 +31,10 @@ REGION_COMPARE = ("output", "value_added", "firms", "hightech_firms", "entries",
 ZONE_COMPARE = ("output", "output_credited", "firms", "hightech_firms", "talent", "innovations", "output_per_km2",
                 "tax", "tax_kept", "score", "rank", "level")
 CONFIDENCE = 0.95
+# Fewer seeds than this never make a change clear: two seeds that moved an outcome by exactly the
+# same amount (cohorts move in steps of 25-50 people) give a paired interval of zero width that
+# excludes zero and is no evidence; a t-interval of two points says little anyway.
+MIN_SEEDS_CLEAR = 3
 
 
 def outcome_unit(name: str) -> str:
@@ -44,8 +48,9 @@ def differences(df: pd.DataFrame, years: Sequence[int], baseline: str = BASELINE
                 region: Sequence[str] = REGION_COMPARE, zones: Sequence[str] = ZONE_COMPARE) -> pd.DataFrame:
     """Paired differences against ``baseline`` at ``years``: one row per (package, zone, year,
     outcome) with the baseline and package means, the mean difference and its 95% interval over
-    seeds, the relative change, and whether the interval excludes zero. Zones that exist in only
-    one of the two runs (new zones) are left out."""
+    seeds, the relative change, and whether the interval excludes zero (``significant``; never
+    with fewer than MIN_SEEDS_CLEAR seeds). Zones that exist in only one of the two runs (new
+    zones) are left out."""
     import pandas as pd
 
     key = ["seed", "year", "zone"]
@@ -87,7 +92,7 @@ def differences(df: pd.DataFrame, years: Sequence[int], baseline: str = BASELINE
     out["hi"] = out["diff"] + half
     base_abs = out["base"].abs()
     out["rel_change"] = np.where(base_abs > 1e-12, out["diff"] / base_abs.where(base_abs > 1e-12, 1.0), np.nan)
-    out["significant"] = (out["lo"] > 0) | (out["hi"] < 0)
+    out["significant"] = ((out["lo"] > 0) | (out["hi"] < 0)) & (n >= MIN_SEEDS_CLEAR)
     out["unit"] = [outcome_unit(o) for o in out["outcome"]]
     out = out.rename(columns={"base": "baseline", "n": "seeds"})
     cols = ["package", "zone", "year", "outcome", "unit", "baseline", "value", "diff", "lo", "hi", "rel_change",
@@ -111,17 +116,23 @@ PAIRING_SUMMARY_COLUMNS = ["package", "outcome", "year", "seeds", "baseline", "v
                            "variance_reduction", "seeds_needed", "seeds_needed_unpaired", "seeds_to_clear", "verdict"]
 
 # The verdict on an effect at the seeds run (sim.present words it):
-#   "clear": the paired interval excludes zero; more seeds narrow it but do not change the call.
+#   "clear": the paired interval excludes zero (MIN_SEEDS_CLEAR seeds or more); more seeds narrow it
+#            but do not change the call.
+#   "few_seeds": fewer than MIN_SEEDS_CLEAR seeds: not clear whatever the interval (two seeds with the
+#            same change give an interval of zero width).
 #   "small": the interval straddles zero but is already within +-target of the baseline mean: the
 #            effect, if any, is smaller than that; more seeds would not change the call at +-target.
 #   "more_seeds": the interval straddles zero and is wider than +-target; ``seeds_needed`` seeds
 #            would narrow it to +-target (and could make the effect clear).
 #   "no_scale": the baseline mean is zero, so +-target of it means nothing; only clear or not.
-VERDICTS = ("clear", "small", "more_seeds", "no_scale")
+VERDICTS = ("clear", "small", "more_seeds", "no_scale", "few_seeds")
 
 
-def verdict(significant: bool, rel_half_width: float, baseline: float, target: float) -> str:
-    """The verdict on one paired effect (see VERDICTS)."""
+def verdict(significant: bool, rel_half_width: float, baseline: float, target: float,
+            seeds: float = MIN_SEEDS_CLEAR) -> str:
+    """The verdict on one paired effect at ``seeds`` seeds (see VERDICTS)."""
+    if not (seeds >= MIN_SEEDS_CLEAR):
+        return "few_seeds"
     if bool(significant):
         return "clear"
     if not (abs(float(baseline)) > 1e-12) or not np.isfinite(rel_half_width):
@@ -168,7 +179,8 @@ def pairing_summary(df: pd.DataFrame, year: int | None = None, baseline: str = B
         var_d = ((t["hi"] - t["lo"]).to_numpy(dtype=float) / 2 / tq) ** 2 * n  # back from the half-width
         t["seeds_to_clear"] = [seeds_needed(v, abs(d), CONFIDENCE) if k > 1 and np.isfinite(v) else MAX_SEEDS
                                for v, d, k in zip(var_d, t["diff"], n)]
-        t["verdict"] = [verdict(s, h, b, target) for s, h, b in zip(sig, t["rel_half_width"], t["baseline"])]
+        t["verdict"] = [verdict(s, h, b, target, k)
+                        for s, h, b, k in zip(sig, t["rel_half_width"], t["baseline"], n)]
         parts.append(t)
     if not parts:
         return pd.DataFrame(columns=PAIRING_SUMMARY_COLUMNS)

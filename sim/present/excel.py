@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from sim.present.format import decimals, finite, rounded
-from sim.present.i18n import OUTCOME_NAMES, TEXT, display, factor_label, factor_value, tr, zone_name
+from sim.present.i18n import OUTCOME_NAMES, TEXT, display, factor_label, factor_unit, factor_value, tr, zone_name
 
 MAX_SHEET = 31  # Excel's limit on a sheet name
 
@@ -98,6 +98,8 @@ def readable(df: pd.DataFrame, lang: str = "en", titles: dict[str, str] | None =
     for c in cols:
         if zh and c in factors:
             heads.append(factor_label(c, lang))
+        elif c in factors and factor_unit(c, lang):  # the study file's unit: 'funding_reward.budget (CNY m/yr)'
+            heads.append(f"{c} ({factor_unit(c, lang)})")
         elif zh and f"x.{c}" in TEXT and (fiscal or long or c not in OUTCOME_NAMES):
             heads.append(tr(f"x.{c}", lang, t=t))
         elif zh and c in ("package", "year", "zone", "seed", "outcome", "unit"):

@@ -560,6 +560,14 @@ def factor_label(factor: str, lang: str = "en") -> str:
     file's CNY m), a parameter's when it is one of the outcome units (``km2/yr``); the name alone
     when there is none (an elasticity, a rule)."""
     name = factor_name(factor, lang)
+    unit = factor_unit(factor, lang)
+    return name + paren(unit, lang) if unit else name
+
+
+def factor_unit(factor: str, lang: str = "en") -> str:
+    """A study factor's unit as ``factor_label`` shows it (``百万元/年`` / ``CNY m/yr`` for a lever
+    budget, the study file's unit); empty when it has none. The English workbook heads a factor
+    column ``funding_reward.budget (CNY m/yr)`` with it."""
     lever, _, rest = factor.partition(".")
     unit = ""
     if rest and lever in LEVERS:
@@ -571,7 +579,7 @@ def factor_label(factor: str, lang: str = "en") -> str:
         field = Params.model_fields.get(factor)
         raw = str((field.json_schema_extra or {}).get("unit", "")) if field is not None else ""
         unit = UNITS[raw][2 if lang == "zh" else 1] if raw in UNITS and UNITS[raw][0] != "rank" else ""
-    return name + paren(unit, lang) if unit else name
+    return unit
 
 
 def factor_value(value: Any, lang: str = "en") -> str:
@@ -751,6 +759,18 @@ TEXT: dict[str, tuple[str, str]] = {
                        "{o}：在设计范围内从{lo}到{hi}；影响最大的因素是{f}（解释了设计点之间差异的{c}）。"),
     "r.sweep_range": ("{o}: from {lo} to {hi} across the design; too few design points to tell which factor moves "
                       "it most.", "{o}：在设计范围内从{lo}到{hi}；设计点太少，无法判断哪个因素影响最大。"),
+    # a lever budget that does not bind over the top of its range (sections.unbound_budgets)
+    "r.sweep_unbound": ("{f} does not bind from {x} {u} up: at every budget from {x} to {hi} {u} the lever spends "
+                        "the same, {s} {u} in {y}, and leaves the rest unspent{why}.",
+                        "{f}在{x}{u}及以上不起约束作用：从{x}到{hi}{u}，该措施的支出都相同（{y}年为{s}{u}），"
+                        "其余资金未使用{why}。"),
+    "r.sweep_unbound_all": ("{f} does not bind anywhere in its range: at every budget from {x} to {hi} {u} the "
+                            "lever spends the same, {s} {u} in {y}, and leaves the rest unspent{why}.",
+                            "{f}在整个取值范围内都不起约束作用：从{x}到{hi}{u}，该措施的支出都相同"
+                            "（{y}年为{s}{u}），其余资金未使用{why}。"),
+    "r.sweep_unbound_why.funding_reward": ("; the tiers pay fixed amounts and the rest is carried or returned "
+                                           "(sim/policies/funding_reward.py)",
+                                           "（各奖励档次按固定金额发放，余额结转或退回）"),
     "r.sweep_chart": ("Outcomes against factors", "各指标与因素的关系"),
     "r.sens_findings": ("What matters most", "最重要的因素"),
     "r.sens_line": ("{o} in {y}: the most influential factors are {lst}.", "{y}年{o}：影响最大的因素依次是{lst}。"),
@@ -870,11 +890,15 @@ TEXT: dict[str, tuple[str, str]] = {
                  "package and little else). A change is package minus '{b}' in {y}, taken seed by seed and "
                  "averaged; its 95% interval is the paired one (a t-interval of the per-seed differences), in the "
                  "unit of the change (per cent of the baseline). A change is clear when its interval excludes "
-                 "zero; otherwise the verdict says whether more seeds would settle it to ±{t} of the baseline.",
+                 "zero; otherwise the verdict says whether more seeds would settle it to ±{t} of the baseline.{few}",
                  "{s}个随机种子，模拟{n}年，所有政策包使用相同的随机种子（共同随机数：每一次随机抽取都由种子、随机流、"
                  "年份和主体确定，因此同一种子下政策包与“{b}”的差别几乎只来自政策包本身）。变化为{y}年政策包减“{b}”，"
                  "逐种子相减后取均值；95%区间为配对区间（各种子差值的t区间），单位与变化相同（基准的百分比）。"
-                 "区间不含0时称为明确的变化；否则给出结论：增加种子能否把区间缩小到基准的±{t}以内。"),
+                 "区间不含0时称为明确的变化；否则给出结论：增加种子能否把区间缩小到基准的±{t}以内。{few}"),
+    # fewer than MIN_SEEDS_CLEAR seeds (sim.analysis.compare): no change is clear
+    "cp.few_note": (" With {s} seeds no change is marked clear (3 or more are needed): a change of the same size "
+                    "on both seeds gives an interval of zero width, which is no evidence.",
+                    "种子少于3个时不判定任何变化为明确：两个种子下变化完全相同时，区间宽度为0，并不构成证据。"),
     "cp.output": ("Region output: {v} against {b}, {c} (paired 95% interval {lo} to {hi}) — {w}.",
                   "全区总产出：{v}，基准为{b}，变化{c}（配对95%区间{lo}至{hi}）——{w}。"),
     "cp.pairing": ("Pairing: baseline and package correlate {r} over seeds (median over zones {z}); {vr}.",
@@ -894,6 +918,8 @@ TEXT: dict[str, tuple[str, str]] = {
                         "{s}个种子下不明确；约需{n}个种子才能分辨±{t}"),
     "cp.v.no_scale": ("not clear (the baseline is zero, so there is no ±{t} scale)",
                       "不明确（基准为0，无法按±{t}衡量）"),
+    "cp.v.few_seeds": ("not clear: too few seeds to judge (3 or more needed)",
+                       "不明确：种子太少，无法判断（至少需要3个）"),
     "cp.table": ("| outcome | baseline | package | change [paired 95% interval] | correlation | verdict |",
                  "| 指标 | 基准 | 政策包 | 变化 [配对95%区间] | 相关系数 | 结论 |"),
     "cp.head": ("What the pairing bought", "配对的作用"),

@@ -16,7 +16,19 @@ from sim.present.charts.maps import change_map, zone_map, zones_by_package
 from sim.present.charts.ranks import bump_chart
 from sim.present.charts.trajectories import difference_panels, region_chart, zone_trajectories
 from sim.present.format import NA, change, count, finite, money, num, pct, value, value_range
-from sim.present.i18n import display, factor_label, factor_name, factor_value, kind_name, level_label, paren, player_name, tr
+from sim.present.i18n import (
+    TEXT,
+    display,
+    factor_label,
+    factor_name,
+    factor_unit,
+    factor_value,
+    kind_name,
+    level_label,
+    paren,
+    player_name,
+    tr,
+)
 from sim.present.report.folder import Folder
 from sim.present.report.html import esc, figure, table, text_table
 from sim.present.summaries.compare import pairing_rows, verdict_text
@@ -346,6 +358,52 @@ def _explained(y: pd.Series, x: pd.Series) -> float:
     return between / total
 
 
+# the outcome that is a lever's own spending (CNY bn/yr in the results); any other lever budget is
+# judged by public_money, the money the region paid to zones
+LEVER_SPENDING = {"funding_reward": "rewards"}
+
+
+def unbound_budgets(df: pd.DataFrame, factors: list[str], tol: float = 0.01) -> list[dict[str, Any]]:
+    """The lever budgets of a sweep (``LEVER.budget``, CNY m a year as in the study file) that do
+    not bind over the top of their range, from the runs themselves: the lever's spending (its own
+    outcome, ``rewards`` for funding_reward, else ``public_money``) per design point and year,
+    mean over seeds, is the same (within ``tol`` of its largest value) at every point whose budget
+    is at least ``x``, two points or more, and below each of those budgets in every year: the rest
+    is unspent. One record per such factor: factor, spending column, ``x`` (the lowest budget of
+    the flat stretch), ``hi``, ``spent`` (CNY m a year in the last year), ``all`` (flat over the
+    whole range)."""
+    out: list[dict[str, Any]] = []
+    for c in factors:
+        lever, _, field = c.partition(".")
+        if field != "budget" or c not in df or not pd.api.types.is_numeric_dtype(df[c]):
+            continue
+        col = LEVER_SPENDING.get(lever)
+        col = col if col in df else "public_money" if "public_money" in df else None
+        if col is None:
+            continue
+        # spending in CNY m a year: design point x year, mean over seeds
+        per = df.groupby(["point", "year"])[col].mean().unstack("year") * 1000.0
+        budget = df.groupby("point")[c].first().reindex(per.index)
+        order = budget.sort_values(kind="stable").index
+        per, budget = per.loc[order], budget.loc[order]
+        if per.isna().any().any() or budget.nunique() < 2:
+            continue
+        k = None
+        for i in range(len(order) - 2, -1, -1):  # grow the stretch downwards from the largest budget
+            part = per.iloc[i:]
+            scale = max(float(part.abs().to_numpy().max()), 1e-9)
+            flat = float((part.max() - part.min()).max()) <= tol * scale
+            below = bool((part.max(axis=1) < budget.iloc[i:]).all())
+            if not (flat and below and budget.iloc[i] < budget.iloc[-1]):
+                break
+            k = i
+        if k is None:
+            continue
+        out.append({"factor": c, "column": col, "x": float(budget.iloc[k]), "hi": float(budget.iloc[-1]),
+                    "spent": float(per.iloc[k:, -1].mean()), "all": k == 0})
+    return out
+
+
 def sweep_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
     from sim.present.charts.sweep import sweep_chart
 
@@ -374,6 +432,12 @@ def sweep_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
         best = max(share, key=share.get)
         lines.append(tr("r.sweep_effect", lang, o=display(o, lang).name, lo=lo, hi=hi, f=factor_name(best, lang),
                         c=pct(100 * share[best], sign=False)))
+    for u in unbound_budgets(df, factors):  # a budget that never binds (the tiers pay fixed amounts)
+        lever = u["factor"].partition(".")[0]
+        why = tr(f"r.sweep_unbound_why.{lever}", lang) if f"r.sweep_unbound_why.{lever}" in TEXT else ""
+        lines.append(tr("r.sweep_unbound_all" if u["all"] else "r.sweep_unbound", lang,
+                        f=factor_name(u["factor"], lang), x=num(u["x"]), hi=num(u["hi"]), s=num(u["spent"]),
+                        u=factor_unit(u["factor"], lang), y=year, why=why))
     parts.append("<ul class=\"summary\">" + "".join(f"<li>{esc(s)}</li>" for s in lines) + "</ul>")
     if factors and shown:
         parts.append(figure(_png(sweep_chart(per_point, factors[:4], shown, lang)), tr("r.sweep_chart", lang),

@@ -97,6 +97,7 @@ def summary_markdown(diff: pd.DataFrame, events: pd.DataFrame, *, world: str, ye
                      pairing: pd.DataFrame | None = None, target: float | None = None) -> str:
     """``pairing``: :func:`sim.analysis.compare.pairing_summary` of the region outcomes at
     ``year`` (correlation and verdict per effect; without it those columns show an en dash)."""
+    from sim.analysis.compare import MIN_SEEDS_CLEAR
     from sim.analysis.pairing import TARGET
 
     target = TARGET if target is None else float(target)
@@ -104,7 +105,8 @@ def summary_markdown(diff: pd.DataFrame, events: pd.DataFrame, *, world: str, ye
     sep = tr("s.sep", lang)
     btitle = titles.get(baseline, baseline)
     lines = [tr("c.head", lang, w=world), "",
-             tr("cp.intro", lang, s=seeds, n=years, b=btitle, y=year, t=target_text(target)), ""]
+             tr("cp.intro", lang, s=seeds, n=years, b=btitle, y=year, t=target_text(target),
+                few=tr("cp.few_note", lang, s=seeds) if seeds < MIN_SEEDS_CLEAR else ""), ""]
     reg = diff[(diff["zone"] == "region") & (diff["year"] == year)]
     zon = diff[(diff["zone"] != "region") & (diff["year"] == year)]
     ev = events.set_index("package") if len(events) else pd.DataFrame()
