@@ -22,7 +22,10 @@ def check_result(ok: Any, seeds: int = 1) -> str:
 
 
 def validation_chart(table: pd.DataFrame, stats: pd.DataFrame, lang: str = "en") -> Figure:
-    """One panel per target: seeds' values (dots), their mean (bar), the accepted interval (band)."""
+    """One panel per target: seeds' values (dots), their mean (bar), the accepted interval (band);
+    a target no seed gave a value for is titled 'not assessed', not 'FAIL'."""
+    from sim.analysis.validate import status_of
+
     n = len(table)
     cols = 5
     rows = int(np.ceil(n / cols))
@@ -38,16 +41,18 @@ def validation_chart(table: pd.DataFrame, stats: pd.DataFrame, lang: str = "en")
         x = np.random.default_rng(0).uniform(-0.15, 0.15, v.size)
         ax.scatter(x, v, s=10, color="0.3", alpha=0.7)
         ok = v[np.isfinite(v)]
+        status = r.get("status") if isinstance(r.get("status"), str) else status_of(r["pass"])
         if ok.size:
-            ax.hlines(ok.mean(), -0.3, 0.3, color="tab:green" if r["pass"] else "tab:red", lw=3)
-        else:  # no seed gave a value (e.g. a statistic that needs more years than were run)
-            ax.text(0.5, 0.5, tr("no_value", lang), transform=ax.transAxes, ha="center", va="center")
+            ax.hlines(ok.mean(), -0.3, 0.3, color="tab:green" if status == "pass" else "tab:red", lw=3)
+        else:  # no seed gave a value (e.g. a statistic that needs more years than were run): not assessed
+            ax.text(0.5, 0.5, tr("no_value", lang), transform=ax.transAxes, ha="center", va="center", color="0.4")
         ends = [x for x in (lo, hi) if np.isfinite(x)] + ([ok.min(), ok.max()] if ok.size else [])
         if ends:
             ax.set_ylim(min(ends) - 0.3 * span, max(ends) + 0.3 * span)
         ax.set_xlim(-0.5, 0.5)
         ax.set_xticks([])
-        ax.set_title(("" if r["pass"] else tr("fail", lang) + ": ") + r["statistic"], fontsize=7.5, wrap=True)
+        prefix = {"pass": "", "fail": tr("fail", lang) + ": "}.get(status, tr("va.na", lang) + ": ")
+        ax.set_title(prefix + r["statistic"], fontsize=7.5, wrap=True)
         ax.tick_params(labelsize=7)
         plain_axes(ax)
     for ax in list(axes.flat)[n:]:

@@ -19,15 +19,48 @@ def interval_text(lo: float, hi: float) -> str:
     return f"[{num(lo)}, {num(hi)}]"
 
 
+def verdict_key(r: Any) -> str:
+    """The i18n key of a target row's result: 'va.pass', 'va.fail' or 'va.na' (not assessed: the
+    run could not compute it; an old table without ``status`` reads ``pass``)."""
+    from sim.analysis.validate import status_of
+
+    status = r.get("status")
+    status = status if isinstance(status, str) else status_of(r["pass"])
+    return {"pass": "va.pass", "fail": "va.fail"}.get(status, "va.na")
+
+
+def headline(table: pd.DataFrame, lang: str = "en") -> str:
+    """'k of n targets pass', or, when some targets were not assessed, 'k of a assessed targets
+    pass; m of n not assessed (run too short: 5 years, needs 10 years)', without a full stop."""
+    from sim.analysis.validate import NOT_ASSESSED, tally
+    from sim.present.i18n import tr
+
+    c = tally(table)
+    if not c["not_assessed"]:
+        return tr("va.headline", lang, k=c["passed"], n=len(table))
+    na = table[table["status"] == NOT_ASSESSED]
+    run = table["run_years"].iloc[0] if "run_years" in table else None
+    need = na["years_needed"] if "years_needed" in na else pd.Series(0, index=na.index)
+    is_short = need > int(run) if run is not None and not pd.isna(run) else pd.Series(False, index=na.index)
+    short = sorted({int(n) for n in need[is_short]})
+    why = [tr("va.why_short", lang, y=int(run), need=tr("va.or", lang).join(map(str, short)))] if short else []
+    if not is_short.all():
+        why.append(tr("va.why_none", lang))
+    return tr("va.headline_na", lang, k=c["passed"], a=c["assessed"], m=c["not_assessed"], n=len(table),
+              why=tr("va.why_sep", lang).join(why))
+
+
 def format_table(table: pd.DataFrame) -> str:
+    from sim.present.i18n import tr
+
     lines = [f"{'statistic':<58} {'model mean [5%, 95%]':>30} {'accepted':>20}  result"]
     lines.append("-" * len(lines[0]))
     for r in table.to_dict("records"):
         model = f"{num(r['model_mean'])} [{num(r['model_p05'])}, {num(r['model_p95'])}]"
+        res = {"va.pass": "pass", "va.fail": "FAIL"}.get(verdict_key(r)) or tr("va.na")
         lines.append(f"{r['statistic'][:58]:<58} {model:>30} {interval_text(r['lo'], r['hi']):>20}  "
-                     f"{'pass' if r['pass'] else 'FAIL'}{' (fitted)' if r.get('calibrated') else ''}")
-    n = int(table["pass"].sum())
-    lines.append(f"{n} of {len(table)} targets pass")
+                     f"{res}{' (fitted)' if r.get('calibrated') else ''}")
+    lines.append(headline(table))
     return "\n".join(lines)
 
 
@@ -75,9 +108,9 @@ def report_md(world: Any, table: pd.DataFrame, fitted: pd.DataFrame, policy: pd.
             k = yi_from_bn(1.0) if str(r.get("unit")) in ("CNY bn/yr", "CNY bn") else 1.0
         L.append(f"| {stat} | {when} | {num(k * r['model_mean'])} [{num(k * r['model_p05'])}, "
                  f"{num(k * r['model_p95'])}] | {interval_text(k * r['lo'], k * r['hi'])} | {r['target']} | {r['source']} | "
-                 f"{tr('va.pass' if r['pass'] else 'va.fail', lang)}"
+                 f"{tr(verdict_key(r), lang)}"
                  f"{tr('va.fitted', lang) if r['calibrated'] else ''} |")
-    L += ["", tr("va.passed", lang, k=int(table["pass"].sum()), n=len(table)), "",
+    L += ["", f"**{headline(table, lang)}{tr('va.stop', lang)}**", "",
           f"![{tr('va.pic_targets', lang)}](validation.png)", "", f"![{tr('va.pic_sizes', lang)}](firm_sizes.png)", "",
           tr("va.calibrated", lang), "", tr("va.cal_table", lang), "|---|---|---|---|---|"]
     for r in fitted.to_dict("records"):
