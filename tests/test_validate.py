@@ -72,7 +72,7 @@ def _short_table():
 def test_a_target_the_run_cannot_compute_is_not_assessed_not_failed():
     """validate --years 5: 'output growth of years 1-2 less years 3-10' had no value and was a FAIL."""
     table = _short_table().set_index("key")
-    assert table.loc["x", "pass"] is True or table.loc["x", "pass"] == True  # noqa: E712
+    assert bool(table.loc["x", "pass"]) and table.loc["x", "pass"] is not None
     assert table.loc["y", "pass"] is None and table.loc["y", "status"] == "not_assessed"
     assert table.loc["x", "status"] == "pass" and table.loc["y", "years_needed"] == 10
     assert V.tally(table.reset_index()) == {"passed": 1, "failed": 0, "not_assessed": 1, "assessed": 1, "needs": [10]}
@@ -97,6 +97,25 @@ def test_not_assessed_in_the_table_report_and_chart(world):
     stats = pd.DataFrame({"x": [1.4, 1.6], "y": [np.nan, np.nan]})
     titles = [ax.get_title() for ax in validation_chart(table, stats).axes if ax.get_title()]
     assert titles[:2] == ["x stat", "not assessed: y stat"]
+
+
+def test_printed_table_in_chinese_lines_up(world):
+    """validate --lang zh printed the English table; now Chinese names, 通过/未评估, 亿元, and the
+    result column starts at the same terminal column on every row (Chinese characters are 2 wide)."""
+    from sim.present.format import text_width
+    from sim.present.summaries.validation import format_table
+
+    stats = pd.DataFrame({"output_0": [930.0, 940.0], "exit_rate": [0.07, 0.08], "output_growth_early_gap": [np.nan] * 2,
+                          "output_t0": [1.0, 1.0], "output_t5": [1.0, 1.0]})
+    table = V.summarise(stats, [V.BY_KEY[k] for k in ("output_0", "exit_rate", "output_growth_early_gap")])
+    text = format_table(table, "zh")
+    lines = text.splitlines()
+    assert lines[0].startswith("统计量") and "statistic" not in text and "pass" not in text
+    assert lines[2].startswith("起始年各高新区总产出（亿元）") and "9,350 [" in lines[2] and "[8,500, 9,500]" in lines[2]
+    assert lines[2].endswith("通过") and lines[4].endswith("未评估")
+    cut = [text_width(x[: x.rindex(" ") + 1]) for x in lines[2:5]]
+    assert len(set(cut)) == 1 and cut[0] == text_width(lines[0][: lines[0].rindex(" ") + 1])
+    assert lines[-1] == "已评估的2项目标中有2项通过；3项中有1项未评估（模拟期过短：本次5年，需10年）"
 
 
 @pytest.mark.parametrize("status, code", [("not_assessed", 0), ("fail", 1)])

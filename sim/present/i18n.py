@@ -1016,6 +1016,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "va.or": (" or ", "或"),
     "va.why_none": ("no seed gave a value", "各种子均无数值"),
     "va.why_sep": ("; ", "；"), "va.stop": (".", "。"),
+    # validate's printed tables (sim.present.summaries.validation.format_table / format_policy / format_oos)
+    "va.t.stat": ("statistic", "统计量"), "va.t.model": ("model mean [5%, 95%]", "模型均值 [5%, 95%]"),
+    "va.t.accepted": ("accepted", "可接受区间"), "va.t.result": ("result", "结果"),
+    "va.t.fitted": (" (fitted)", "（已拟合）"), "va.t.policy": ("policy responses", "政策响应"),
+    "va.t.oos": ("out of sample (the 2017 world, 9 zones, run to 2021):", "样本外检验（2017年区域，9个高新区，模拟至2021年）："),
+    "va.t.oos_row": ("  {f}: published {p}, model {m} ({d})", "  {f}：公开数据 {p}，模型 {m}（{d}）"),
     "va.pic_targets": ("targets", "验证目标"), "va.pic_sizes": ("firm sizes", "企业规模分布"),
     "va.pic_policy": ("policy", "政策响应"),
     "va.calibrated": ("## Calibrated parameters", "## 校准参数"),
@@ -1067,6 +1073,16 @@ VALIDATION_STATS_ZH: dict[str, str] = {
     "output_growth": "各高新区总产出年增长率",
     "output_cv_1": "第1年全区产出的种子间变异系数",
     "output_cv_last": "末年全区产出的种子间变异系数",
+}
+
+# the out-of-sample figures in Chinese, by key (sim.analysis.validate.OUT_OF_SAMPLE); money in 亿元
+VALIDATION_OOS_ZH: dict[str, str] = {
+    "liuzhou_growth_2018": "柳州高新区2018年产出增长率",
+    "hightech_2019": "9个高新区2019年高新技术企业数",
+    "hightech_2020": "9个高新区2020年高新技术企业数",
+    "nanning_hightech_2020": "南宁高新区2020年10月高新技术企业数",
+    "output_2021": "9个高新区2021年总产出（亿元）",
+    "firms_2021": "9个高新区2021年企业数",
 }
 
 # the policy responses' claims and expectations in Chinese, by key (sim.analysis.validate)

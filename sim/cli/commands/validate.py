@@ -16,7 +16,8 @@ from sim.experiments.executor import executor
 from sim.experiments.results import default_out, manifest, staged_output, world_dict, write_json, write_table, write_yaml
 from sim.experiments.runner import default_workers, derive_seeds
 from sim.present.charts.validation import firm_size_chart, policy_chart, validation_chart
-from sim.present.summaries.validation import format_policy, format_table, report_md
+from sim.present.i18n import tr
+from sim.present.summaries.validation import format_oos, format_policy, format_table, report_md
 from sim.scenario.world import DEFAULT_WORLD, load_world
 
 
@@ -54,7 +55,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="exit with code 1 if any target fails or a measure's sign is opposite (a target the run "
                         "is too short to compute is 'not assessed', not a failure)")
     p.add_argument("--lang", choices=("en", "zh"), default="en",
-                   help="language of report.md and the charts (default: %(default)s)")
+                   help="language of what a person reads: the printed tables (targets, policy responses, out of "
+                        "sample), report.md and the charts; in Chinese the statistics and claims are named in "
+                        "Chinese, results read 通过/未通过/未评估 and money is in 亿元, while published figures and "
+                        "sources are quoted as published. The sign check's lines stay in English. CSV and Parquet "
+                        "files keep their English column names, values and CNY bn (machine-readable) "
+                        "(default: %(default)s)")
     p.set_defaults(handler=main)
 
 
@@ -116,19 +122,16 @@ def main(args: argparse.Namespace) -> int:
                                                   passed=V.tally(table)["passed"], targets=len(table),
                                                   not_assessed=V.tally(table)["not_assessed"],
                                                   lang=args.lang))
-    print(format_table(table))
+    print(format_table(table, args.lang))
     if not policy.empty:
-        print("\n" + format_policy(policy))
+        print("\n" + format_policy(policy, args.lang))
     if not signs.empty:
         print("\n" + V.format_signs(signs, args.sign_years))
     if not oos.empty:
-        print("\nout of sample (the 2017 world, 9 zones, run to 2021):")
-        for r in oos.itertuples():
-            diff = f"{r.difference:+.3f}" if r.key.endswith("growth_2018") else f"{r.difference:+.1%}"
-            num = (lambda v: f"{v:,.0f}") if abs(r.published) >= 100 else (lambda v: f"{v:,.3f}")
-            print(f"  {r.figure}: published {num(r.published)}, model {num(r.model_mean)} ({diff})")
-    print(f"\nwrote {out}/ (report.md, validation.csv, policy.csv, seeds.csv, validation.png, firm_sizes.png, "
-          "policy.png, cv_by_year.csv, out_of_sample.csv, manifest.json)")
+        print("\n" + format_oos(oos, args.lang))
+    print("\n" + tr("run.wrote", args.lang, d=out, f="report.md, validation.csv, policy.csv, seeds.csv, validation.png, "
+                                                    "firm_sizes.png, policy.png, cv_by_year.csv, out_of_sample.csv, "
+                                                    "manifest.json"))
     opposite = not signs.empty and bool((signs["verdict"] == "opposite").any())
     # a target the run could not compute (too short) is not assessed: --strict fails only on a real FAIL
     return 1 if args.strict and (V.tally(table)["failed"] > 0 or opposite) else 0

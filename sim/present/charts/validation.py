@@ -25,6 +25,7 @@ def validation_chart(table: pd.DataFrame, stats: pd.DataFrame, lang: str = "en")
     """One panel per target: seeds' values (dots), their mean (bar), the accepted interval (band);
     a target no seed gave a value for is titled 'not assessed', not 'FAIL'."""
     from sim.analysis.validate import status_of
+    from sim.present.i18n import VALIDATION_STATS_ZH
 
     n = len(table)
     cols = 5
@@ -52,7 +53,8 @@ def validation_chart(table: pd.DataFrame, stats: pd.DataFrame, lang: str = "en")
         ax.set_xlim(-0.5, 0.5)
         ax.set_xticks([])
         prefix = {"pass": "", "fail": tr("fail", lang) + ": "}.get(status, tr("va.na", lang) + ": ")
-        ax.set_title(prefix + r["statistic"], fontsize=7.5, wrap=True)
+        name = VALIDATION_STATS_ZH.get(str(r.get("key")), r["statistic"]) if lang == "zh" else r["statistic"]
+        ax.set_title(prefix + name, fontsize=7.5, wrap=True)
         ax.tick_params(labelsize=7)
         plain_axes(ax)
     for ax in list(axes.flat)[n:]:

@@ -50,25 +50,69 @@ def headline(table: pd.DataFrame, lang: str = "en") -> str:
               why=tr("va.why_sep", lang).join(why))
 
 
-def format_table(table: pd.DataFrame) -> str:
+def target_row(r: Any, lang: str = "en") -> tuple[str, float]:
+    """A target's name in ``lang`` and the factor its money values take (Chinese: CNY bn -> 亿元,
+    x 10; output per firm stays in CNY m, 百万元, the unit of its published figure)."""
+    from sim.core.units import yi_from_bn
+    from sim.present.i18n import VALIDATION_STATS_ZH
+
+    if lang != "zh":
+        return str(r["statistic"]), 1.0
+    k = yi_from_bn(1.0) if str(r.get("unit")) in ("CNY bn/yr", "CNY bn") else 1.0
+    return VALIDATION_STATS_ZH.get(str(r.get("key")), str(r["statistic"])), k
+
+
+def format_table(table: pd.DataFrame, lang: str = "en") -> str:
+    """The targets as printed by ``zonesim validate``: in ``lang``, lined up for Chinese too."""
+    from sim.present.format import clip, pad, text_width
     from sim.present.i18n import tr
 
-    lines = [f"{'statistic':<58} {'model mean [5%, 95%]':>30} {'accepted':>20}  result"]
-    lines.append("-" * len(lines[0]))
+    head = (pad(tr("va.t.stat", lang), 58) + " " + pad(tr("va.t.model", lang), 30, right=True) + " "
+            + pad(tr("va.t.accepted", lang), 20, right=True) + "  " + tr("va.t.result", lang))
+    lines = [head, "-" * text_width(head)]
     for r in table.to_dict("records"):
-        model = f"{num(r['model_mean'])} [{num(r['model_p05'])}, {num(r['model_p95'])}]"
-        res = {"va.pass": "pass", "va.fail": "FAIL"}.get(verdict_key(r)) or tr("va.na")
-        lines.append(f"{r['statistic'][:58]:<58} {model:>30} {interval_text(r['lo'], r['hi']):>20}  "
-                     f"{res}{' (fitted)' if r.get('calibrated') else ''}")
-    lines.append(headline(table))
+        stat, k = target_row(r, lang)
+        model = f"{num(k * r['model_mean'])} [{num(k * r['model_p05'])}, {num(k * r['model_p95'])}]"
+        res = {"va.pass": "pass", "va.fail": "FAIL"}.get(verdict_key(r)) if lang == "en" else None
+        res = res or tr(verdict_key(r), lang).strip("*")  # no markdown bold in a terminal
+        lines.append(pad(clip(stat, 58), 58) + " " + pad(model, 30, right=True) + " "
+                     + pad(interval_text(k * r["lo"], k * r["hi"]), 20, right=True) + "  "
+                     + res + (tr("va.t.fitted", lang) if r.get("calibrated") else ""))
+    lines.append(headline(table, lang))
     return "\n".join(lines)
 
 
-def format_policy(policy: pd.DataFrame) -> str:
-    lines = ["policy responses"]
+def format_policy(policy: pd.DataFrame, lang: str = "en") -> str:
+    """The policy-response checks as printed by ``zonesim validate``, in ``lang``."""
+    from sim.present.format import clip, pad, text_width
+    from sim.present.i18n import VALIDATION_CLAIMS_ZH, tr
+
+    lines = [tr("va.t.policy", lang)]
+    rows = []
     for r in policy.to_dict("records"):
         res = check_result(r["pass"], r["seeds"])
-        lines.append(f"  {r['claim'][:70]:<70} {num(r['model_mean']):>8}  {r['expect']:<44} {res}")
+        claim, expect = ((VALIDATION_CLAIMS_ZH.get(str(r.get("key"))) or (r["claim"], r["expect"]))
+                         if lang == "zh" else (r["claim"], r["expect"]))
+        rows.append((claim, num(r["model_mean"]), expect, res if lang == "en" else tr(f"va.r.{res}", lang).strip("*")))
+    ew = max([44] + [text_width(e) for _, _, e, _ in rows])
+    for claim, mean, expect, res in rows:
+        lines.append(f"  {pad(clip(claim, 70), 70)} {pad(mean, 8, right=True)}  {pad(expect, ew)} {res}")
+    return "\n".join(lines)
+
+
+def format_oos(oos: pd.DataFrame, lang: str = "en") -> str:
+    """The out-of-sample check as printed: published figure, model mean, difference."""
+    from sim.core.units import yi_from_bn
+    from sim.present.i18n import VALIDATION_OOS_ZH, tr
+
+    lines = [tr("va.t.oos", lang)]
+    for r in oos.itertuples():
+        diff = f"{r.difference:+.3f}" if r.key.endswith("growth_2018") else f"{r.difference:+.1%}"
+        k = yi_from_bn(1.0) if lang == "zh" and r.key == "output_2021" else 1.0  # CNY bn -> 亿元
+        spec = ",.0f" if abs(r.published) >= 100 else ",.3f"
+        name = VALIDATION_OOS_ZH.get(r.key, r.figure) if lang == "zh" else r.figure
+        lines.append(tr("va.t.oos_row", lang, f=name, p=format(k * r.published, spec),
+                        m=format(k * r.model_mean, spec), d=diff))
     return "\n".join(lines)
 
 
@@ -92,20 +136,14 @@ def when_text(when: str, lang: str = "en") -> str:
 
 def report_md(world: Any, table: pd.DataFrame, fitted: pd.DataFrame, policy: pd.DataFrame, n_seeds: int,
               n_policy: int, years: int, lang: str = "en") -> str:
-    from sim.core.units import yi_from_bn
-    from sim.present.i18n import VALIDATION_CLAIMS_ZH, VALIDATION_STATS_ZH, pick, tr
+    from sim.present.i18n import VALIDATION_CLAIMS_ZH, pick, tr
 
     title = pick(world.title, getattr(world, "title_zh", None), lang)
     L = [tr("va.head", lang, w=world.name, t=title), "", tr("va.intro", lang, s=n_seeds, y=years), "",
          tr("va.table", lang), "|---|---|---|---|---|---|---|"]
     for r in table.to_dict("records"):
         when = when_text(str(r["when"]), lang)
-        stat, k = r["statistic"], 1.0
-        if lang == "zh":
-            # the statistic's name in Chinese, CNY bn in 亿元 (x 10; output per firm stays in CNY m,
-            # 百万元, the unit of its published figure beside it)
-            stat = VALIDATION_STATS_ZH.get(str(r.get("key")), stat)
-            k = yi_from_bn(1.0) if str(r.get("unit")) in ("CNY bn/yr", "CNY bn") else 1.0
+        stat, k = target_row(r, lang)  # Chinese: the name in Chinese, CNY bn in 亿元
         L.append(f"| {stat} | {when} | {num(k * r['model_mean'])} [{num(k * r['model_p05'])}, "
                  f"{num(k * r['model_p95'])}] | {interval_text(k * r['lo'], k * r['hi'])} | {r['target']} | {r['source']} | "
                  f"{tr(verdict_key(r), lang)}"
