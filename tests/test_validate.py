@@ -99,6 +99,19 @@ def test_not_assessed_in_the_table_report_and_chart(world):
     assert titles[:2] == ["x stat", "not assessed: y stat"]
 
 
+
+def test_validation_chart_in_chinese_names_and_yi():
+    """--lang zh: the panels were titled in English and the output panel titled 亿元 was drawn in CNY bn."""
+    from sim.present.charts.validation import validation_chart
+
+    stats = pd.DataFrame({"output_0": [930.0, 940.0], "output_growth_early_gap": [np.nan] * 2, "output_t5": [1.0, 1.0]})
+    table = V.summarise(stats, [V.BY_KEY["output_0"], V.BY_KEY["output_growth_early_gap"]])
+    axes = [ax for ax in validation_chart(table, stats, "zh").axes if ax.get_title()]
+    assert [ax.get_title() for ax in axes] == ["起始年各高新区总产出（亿元）", "未评估：第1至2年与第3至10年产出增长率之差"]
+    lo, hi = axes[0].get_ylim()
+    assert lo < 8_500 and 9_500 < hi < 20_000
+
+
 def test_printed_table_in_chinese_lines_up(world):
     """validate --lang zh printed the English table; now Chinese names, 通过/未评估, 亿元, and the
     result column starts at the same terminal column on every row (Chinese characters are 2 wide)."""

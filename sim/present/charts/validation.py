@@ -25,6 +25,7 @@ def validation_chart(table: pd.DataFrame, stats: pd.DataFrame, lang: str = "en")
     """One panel per target: seeds' values (dots), their mean (bar), the accepted interval (band);
     a target no seed gave a value for is titled 'not assessed', not 'FAIL'."""
     from sim.analysis.validate import status_of
+    from sim.core.units import yi_from_bn
     from sim.present.i18n import VALIDATION_STATS_ZH
 
     n = len(table)
@@ -33,8 +34,10 @@ def validation_chart(table: pd.DataFrame, stats: pd.DataFrame, lang: str = "en")
     fig = new_figure((3.3 * cols, 2.6 * rows))
     axes = fig.subplots(rows, cols, squeeze=False)
     for ax, r in zip(axes.flat, table.to_dict("records")):
-        v = stats[r["key"]].to_numpy(float)
-        lo, hi = r["lo"], r["hi"]
+        # Chinese: CNY bn in 亿元 (x 10), as the panel's title says
+        k = yi_from_bn(1.0) if lang == "zh" and str(r.get("unit")) in ("CNY bn/yr", "CNY bn") else 1.0
+        v = k * stats[r["key"]].to_numpy(float)
+        lo, hi = k * r["lo"], k * r["hi"]
         span = max(hi - lo, abs(hi) * 0.05, 1e-3) if np.isfinite(hi - lo) else 1.0
         ax.axhspan(lo, hi if hi > lo else lo + 1e-9, color="tab:green", alpha=0.2, lw=0)
         if hi == lo:
@@ -52,7 +55,8 @@ def validation_chart(table: pd.DataFrame, stats: pd.DataFrame, lang: str = "en")
             ax.set_ylim(min(ends) - 0.3 * span, max(ends) + 0.3 * span)
         ax.set_xlim(-0.5, 0.5)
         ax.set_xticks([])
-        prefix = {"pass": "", "fail": tr("fail", lang) + ": "}.get(status, tr("va.na", lang) + ": ")
+        colon = "：" if lang == "zh" else ": "
+        prefix = {"pass": "", "fail": tr("fail", lang) + colon}.get(status, tr("va.na", lang) + colon)
         name = VALIDATION_STATS_ZH.get(str(r.get("key")), r["statistic"]) if lang == "zh" else r["statistic"]
         ax.set_title(prefix + name, fontsize=7.5, wrap=True)
         ax.tick_params(labelsize=7)
