@@ -112,6 +112,15 @@ def test_validate_lang_help_says_what_it_covers(capsys):
     assert "通过/未通过/未评估" in helptext and "亿元" in helptext
 
 
+def test_validate_sign_check_printed_in_chinese(tmp_path, capsys):
+    """validate --signs-only --lang zh printed 'measures against their intended sign ...' in English."""
+    assert main(["validate", "--signs-only", "--sign-seeds", "2", "--sign-years", "2", "--workers", "1",
+                 "--sign-packages", "tech-transfer", "--out", str(tmp_path / "s"), "--lang", "zh"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("各政策措施与预期方向的对比") and "成果转化" in printed and "方向相反：" in printed
+    assert not WORD.findall(printed.replace(str(tmp_path), "").replace("signs.csv", "").replace("manifest.json", "")), printed
+
+
 def test_validate_report_in_chinese(tmp_path, capsys):
     out = tmp_path / "v"
     assert main(["validate", "--seeds", "2", "--policy-seeds", "0", "--years", "2", "--workers", "1",

@@ -17,7 +17,7 @@ from sim.experiments.results import default_out, manifest, staged_output, world_
 from sim.experiments.runner import default_workers, derive_seeds
 from sim.present.charts.validation import firm_size_chart, policy_chart, validation_chart
 from sim.present.i18n import tr
-from sim.present.summaries.validation import format_oos, format_policy, format_table, report_md
+from sim.present.summaries.validation import format_oos, format_policy, format_signs, format_table, report_md
 from sim.scenario.world import DEFAULT_WORLD, load_world
 
 
@@ -55,10 +55,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="exit with code 1 if any target fails or a measure's sign is opposite (a target the run "
                         "is too short to compute is 'not assessed', not a failure)")
     p.add_argument("--lang", choices=("en", "zh"), default="en",
-                   help="language of what a person reads: the printed tables (targets, policy responses, out of "
-                        "sample), report.md and the charts; in Chinese the statistics and claims are named in "
+                   help="language of what a person reads: the printed tables (targets, policy responses, sign check, "
+                        "out of sample), report.md and the charts; in Chinese the statistics and claims are named in "
                         "Chinese, results read 通过/未通过/未评估 and money is in 亿元, while published figures and "
-                        "sources are quoted as published. The sign check's lines stay in English. CSV and Parquet "
+                        "sources are quoted as published. CSV and Parquet "
                         "files keep their English column names, values and CNY bn (machine-readable) "
                         "(default: %(default)s)")
     p.set_defaults(handler=main)
@@ -126,7 +126,7 @@ def main(args: argparse.Namespace) -> int:
     if not policy.empty:
         print("\n" + format_policy(policy, args.lang))
     if not signs.empty:
-        print("\n" + V.format_signs(signs, args.sign_years))
+        print("\n" + format_signs(signs, args.sign_years, args.lang))
     if not oos.empty:
         print("\n" + format_oos(oos, args.lang))
     print("\n" + tr("run.wrote", args.lang, d=out, f="report.md, validation.csv, policy.csv, seeds.csv, validation.png, "
@@ -160,6 +160,6 @@ def signs_only(args: argparse.Namespace, world) -> int:
                                                   world=world.name, years=args.sign_years, base_seed=args.seed,
                                                   seeds=derive_seeds(args.seed + 2, args.sign_seeds), workers=workers,
                                                   lang=args.lang))
-    print(V.format_signs(signs, args.sign_years))
-    print(f"\nwrote {out}/ (signs.csv, manifest.json)")
+    print(format_signs(signs, args.sign_years, args.lang))
+    print("\n" + tr("run.wrote", args.lang, d=out, f="signs.csv, manifest.json"))
     return 1 if args.strict and bool((signs["verdict"] == "opposite").any()) else 0

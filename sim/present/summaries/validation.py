@@ -116,6 +116,32 @@ def format_oos(oos: pd.DataFrame, lang: str = "en") -> str:
     return "\n".join(lines)
 
 
+def format_signs(table: pd.DataFrame, years: int, lang: str = "en") -> str:
+    """The sign check as printed: measures with the opposite sign first, then the rest; in Chinese
+    the measures and outcomes by their Chinese names (the English text is that of
+    :func:`sim.analysis.validate.format_signs`)."""
+    from sim.present.format import pad, text_width
+    from sim.present.i18n import lever_name, name_of, tr
+
+    if lang != "zh":
+        from sim.analysis.validate import format_signs as english
+
+        return english(table, years)
+    lines = [tr("va.s.head", lang, y=years)]
+    order = table.assign(o=table["verdict"].map({"opposite": 0, "inconclusive": 1, "negligible": 2,
+                                                 "as intended": 3}))
+    mw = max([16] + [text_width(lever_name(m, lang)) for m in table["measure"]])
+    ow = max([16] + [text_width(name_of(o, lang)) for o in table["outcome"]])
+    for r in order.sort_values(["o", "measure"]).itertuples():
+        lines.append(tr("va.s.row", lang, v=pad(tr(f"va.s.v.{r.verdict}", lang), 8), m=pad(lever_name(r.measure, lang), mw),
+                        o=pad(name_of(r.outcome, lang), ow), i=r.intended, e=f"{100 * r.effect:+.3f}",
+                        se=f"{100 * r.se:.3f}", p=r.package, n=r.seeds))
+    bad = table[table["verdict"] == "opposite"]
+    names = tr("va.s.sep", lang).join(lever_name(m, lang) for m in bad["measure"])
+    lines.append(tr("va.s.opposite", lang, l=names or tr("va.s.none", lang)))
+    return "\n".join(lines)
+
+
 def when_text(when: str, lang: str = "en") -> str:
     """When a statistic is measured ('year 0', 'years 1..N', 'last 5 years') in ``lang``."""
     import re
