@@ -59,6 +59,104 @@ def test_summarise_passes_only_inside_the_interval():
     assert bad["model_mean"] == pytest.approx(2.5)
 
 
+def _short_table():
+    """Two targets of a 5-year run: one with a value, one that needs 10 years (no seed has a value)."""
+    ok = V.Target("x", "x stat", "1", 1.0, 2.0, "1.5", "src", "years 1..N")
+    far = V.Target("y", "y stat", "1", 1.0, 2.0, "1.5", "src", "years 1..10")
+    stats = pd.DataFrame({"x": [1.4, 1.6], "y": [np.nan, np.nan], "output_t0": [1.0, 1.0], "output_t5": [1.0, 1.0]})
+    table = V.summarise(stats, [ok, far])
+    table.insert(1, "calibrated", False)
+    return table
+
+
+def test_a_target_the_run_cannot_compute_is_not_assessed_not_failed():
+    """validate --years 5: 'output growth of years 1-2 less years 3-10' had no value and was a FAIL."""
+    table = _short_table().set_index("key")
+    assert bool(table.loc["x", "pass"]) and table.loc["x", "pass"] is not None
+    assert table.loc["y", "pass"] is None and table.loc["y", "status"] == "not_assessed"
+    assert table.loc["x", "status"] == "pass" and table.loc["y", "years_needed"] == 10
+    assert V.tally(table.reset_index()) == {"passed": 1, "failed": 0, "not_assessed": 1, "assessed": 1, "needs": [10]}
+
+
+def test_not_assessed_in_the_table_report_and_chart(world):
+    from sim.present.charts.validation import validation_chart
+    from sim.present.summaries.validation import format_table, report_md
+
+    table = _short_table()
+    text = format_table(table)
+    assert "FAIL" not in text and text.splitlines()[3].rstrip().endswith("not assessed")
+    assert text.splitlines()[-1] == ("1 of 1 assessed targets pass; 1 of 2 not assessed "
+                                     "(run too short: 5 years, needs 10 years)")
+    fitted = pd.DataFrame(columns=["parameter", "default", "world_value", "fitted", "moment"])
+    en = report_md(world, table, fitted, pd.DataFrame(), 2, 0, 5)
+    assert "| not assessed |" in en and "FAIL" not in en
+    assert "**1 of 1 assessed targets pass; 1 of 2 not assessed (run too short: 5 years, needs 10 years).**" in en
+    zh = report_md(world, table, fitted, pd.DataFrame(), 2, 0, 5, lang="zh")
+    assert "| 未评估 |" in zh and "| **未通过** |" not in zh
+    assert "**已评估的1项目标中有1项通过；2项中有1项未评估（模拟期过短：本次5年，需10年）。**" in zh
+    stats = pd.DataFrame({"x": [1.4, 1.6], "y": [np.nan, np.nan]})
+    titles = [ax.get_title() for ax in validation_chart(table, stats).axes if ax.get_title()]
+    assert titles[:2] == ["x stat", "not assessed: y stat"]
+
+
+
+def test_validation_chart_in_chinese_names_and_yi():
+    """--lang zh: the panels were titled in English and the output panel titled 亿元 was drawn in CNY bn."""
+    from sim.present.charts.validation import validation_chart
+
+    stats = pd.DataFrame({"output_0": [930.0, 940.0], "output_growth_early_gap": [np.nan] * 2, "output_t5": [1.0, 1.0]})
+    table = V.summarise(stats, [V.BY_KEY["output_0"], V.BY_KEY["output_growth_early_gap"]])
+    axes = [ax for ax in validation_chart(table, stats, "zh").axes if ax.get_title()]
+    assert [ax.get_title() for ax in axes] == ["起始年各高新区总产出（亿元）", "未评估：第1至2年与第3至10年产出增长率之差"]
+    lo, hi = axes[0].get_ylim()
+    assert lo < 8_500 and 9_500 < hi < 20_000
+
+
+def test_printed_table_in_chinese_lines_up(world):
+    """validate --lang zh printed the English table; now Chinese names, 通过/未评估, 亿元, and the
+    result column starts at the same terminal column on every row (Chinese characters are 2 wide)."""
+    from sim.present.format import text_width
+    from sim.present.summaries.validation import format_table
+
+    stats = pd.DataFrame({"output_0": [930.0, 940.0], "exit_rate": [0.07, 0.08], "output_growth_early_gap": [np.nan] * 2,
+                          "output_t0": [1.0, 1.0], "output_t5": [1.0, 1.0]})
+    table = V.summarise(stats, [V.BY_KEY[k] for k in ("output_0", "exit_rate", "output_growth_early_gap")])
+    text = format_table(table, "zh")
+    lines = text.splitlines()
+    assert lines[0].startswith("统计量") and "statistic" not in text and "pass" not in text
+    assert lines[2].startswith("起始年各高新区总产出（亿元）") and "9,350 [" in lines[2] and "[8,500, 9,500]" in lines[2]
+    assert lines[2].endswith("通过") and lines[4].endswith("未评估")
+    cut = [text_width(x[: x.rindex(" ") + 1]) for x in lines[2:5]]
+    assert len(set(cut)) == 1 and cut[0] == text_width(lines[0][: lines[0].rindex(" ") + 1])
+    assert lines[-1] == "已评估的2项目标中有2项通过；3项中有1项未评估（模拟期过短：本次5年，需10年）"
+
+
+@pytest.mark.parametrize("status, code", [("not_assessed", 0), ("fail", 1)])
+def test_strict_fails_on_a_fail_not_on_a_target_not_assessed(tmp_path, monkeypatch, status, code):
+    """--strict exited 1 when a 5-year run could not compute a 10-year target; it must still exit
+    1 on a real FAIL."""
+    from sim.cli.main import main
+
+    real = V.summarise
+
+    def one_row(stats, *a, **k):  # the real rows; every target passes but the one a 2-year run cannot compute
+        table = real(stats, *a, **k)
+        gap = table["key"] == "output_growth_early_gap"
+        assert table.loc[gap, "seeds"].item() == 0  # it needs 10 years: no value
+        table.loc[~gap, "pass"] = True
+        if "status" in table:
+            table.loc[~gap, "status"] = "pass"
+        if status == "fail":  # a real failure
+            table["pass"] = table["pass"].astype(object)
+            table.loc[gap, "pass"] = False
+            table.loc[gap, "status"] = "fail"
+        return table
+
+    monkeypatch.setattr(V, "summarise", one_row)
+    assert main(["validate", "--seeds", "2", "--policy-seeds", "0", "--sign-seeds", "0", "--years", "2",
+                 "--workers", "1", "--strict", "--out", str(tmp_path / "v")]) == code
+
+
 def test_rank_dynamics_counts_first_to_last_jumps():
     rows = []
     ranks = {0: [1, 2, 3], 1: [3, 1, 2], 2: [1, 2, 3]}  # zone a: 1 -> 3 (last) -> 1

@@ -431,9 +431,43 @@ def cross_seed_stats(stats: pd.DataFrame) -> dict[str, float]:
             "output_cv_last": float(last["cv"])}
 
 
-def summarise(stats: pd.DataFrame, targets: Sequence[Target] = TARGETS) -> pd.DataFrame:
+def years_needed(when: str) -> int:
+    """Years a run must last before a statistic measured ``when`` has a value: 'year 0' 0,
+    'years 1..10' 10, 'year 4' 4, 'last 5 years' 5; 'last year' and 'years 1..N' 1."""
+    import re
+
+    m = re.fullmatch(r"(?:years? (?:\d+\.\.)?(\d+))|(?:last (\d+) years)", str(when).strip())
+    if m:
+        return int(m.group(1) or m.group(2))
+    return 1 if str(when).strip() in ("last year", "years 1..N", "years 0..N") else 0
+
+
+def run_years(stats: pd.DataFrame) -> int | None:
+    """The years of the runs behind ``stats`` (its last ``output_tN`` column), None if it has none."""
+    steps = [int(c[len("output_t"):]) for c in stats.columns if str(c).startswith("output_t") and c[8:].isdigit()]
+    return max(steps) if steps else None
+
+
+NOT_ASSESSED = "not_assessed"  # the status of a target the run could not compute
+
+
+def _row_verdict(value: float, t: Target) -> dict[str, Any]:
+    """pass (True/False, None when not assessed), status ('pass', 'fail', 'not_assessed') and the
+    years the statistic needs: a statistic with no value (e.g. one that needs 10 years of a 5-year
+    run) is not assessed, not failed."""
+    need = years_needed(t.when)
+    if not np.isfinite(value):
+        return {"pass": None, "status": NOT_ASSESSED, "years_needed": need}
+    ok = bool(t.lo - 1e-12 <= value <= t.hi + 1e-12)
+    return {"pass": ok, "status": "pass" if ok else "fail", "years_needed": need}
+
+
+def summarise(stats: pd.DataFrame, targets: Sequence[Target] = TARGETS, years: int | None = None) -> pd.DataFrame:
     """The validation table: per target, model mean, 5-95% across seeds, interval, pass/fail;
-    then the :data:`CROSS_SEED` targets (one value for the set of seeds)."""
+    then the :data:`CROSS_SEED` targets (one value for the set of seeds). A target no seed gave a
+    value for (a run shorter than it needs) has ``pass`` None and ``status`` 'not_assessed'.
+    ``years`` (the runs' length; default: read from ``stats``) goes into the ``run_years`` column."""
+    years = run_years(stats) if years is None else int(years)
     rows = []
     for t in targets:
         if t.key not in stats:
@@ -445,15 +479,34 @@ def summarise(stats: pd.DataFrame, targets: Sequence[Target] = TARGETS) -> pd.Da
                      "model_mean": mean, "model_p05": float(np.quantile(v, 0.05)) if v.size else np.nan,
                      "model_p95": float(np.quantile(v, 0.95)) if v.size else np.nan, "seeds": int(v.size),
                      "lo": t.lo, "hi": t.hi, "target": t.target, "source": t.source,
-                     "pass": bool(v.size and t.lo - 1e-12 <= mean <= t.hi + 1e-12)})
+                     **_row_verdict(mean, t)})
     if targets is TARGETS:
         for t in CROSS_SEED:
             v = cross_seed_stats(stats).get(t.key, float("nan"))
             rows.append({"key": t.key, "statistic": t.label, "unit": t.unit, "when": t.when, "model_mean": v,
                          "model_p05": np.nan, "model_p95": np.nan, "seeds": int(len(stats)), "lo": t.lo, "hi": t.hi,
-                         "target": t.target, "source": t.source,
-                         "pass": bool(np.isfinite(v) and t.lo - 1e-12 <= v <= t.hi + 1e-12)})
-    return pd.DataFrame(rows)
+                         "target": t.target, "source": t.source, **_row_verdict(v, t)})
+    df = pd.DataFrame(rows)
+    if len(df):
+        df["run_years"] = years
+    return df
+
+
+def status_of(ok: Any) -> str:
+    """'pass', 'fail' or 'not_assessed' (None or NaN: no value) of a ``pass`` entry."""
+    if ok is None or (isinstance(ok, float) and np.isnan(ok)):
+        return NOT_ASSESSED
+    return "pass" if ok else "fail"
+
+
+def tally(table: pd.DataFrame) -> dict[str, Any]:
+    """Counts of a validation table: passed, failed, not assessed, assessed, and the years the
+    not-assessed targets need (sorted); targets without a ``status`` column are read from ``pass``."""
+    status = table["status"] if "status" in table else table["pass"].map(status_of)
+    na = status == NOT_ASSESSED
+    need = sorted({int(n) for n in table.loc[na, "years_needed"]}) if "years_needed" in table else []
+    return {"passed": int((status == "pass").sum()), "failed": int((status == "fail").sum()),
+            "not_assessed": int(na.sum()), "assessed": int((~na).sum()), "needs": need}
 
 
 # -----------------------------------------------------------------------------------------------

@@ -1034,6 +1034,26 @@ TEXT: dict[str, tuple[str, str]] = {
                  "| 统计量 | 时点 | 模型均值 [5%, 95%] | 可接受区间 | 公开数据 | 来源 | 结果 |"),
     "va.pass": ("pass", "通过"), "va.fail": ("**FAIL**", "**未通过**"), "va.fitted": (" (fitted)", "（已拟合）"),
     "va.passed": ("**{k} of {n} targets pass.**", "**{n}项目标中有{k}项通过。**"),
+    "va.na": ("not assessed", "未评估"),
+    "va.headline": ("{k} of {n} targets pass", "{n}项目标中有{k}项通过"),
+    "va.headline_na": ("{k} of {a} assessed targets pass; {m} of {n} not assessed ({why})",
+                       "已评估的{a}项目标中有{k}项通过；{n}项中有{m}项未评估（{why}）"),
+    "va.why_short": ("run too short: {y} years, needs {need} years", "模拟期过短：本次{y}年，需{need}年"),
+    "va.or": (" or ", "或"),
+    "va.why_none": ("no seed gave a value", "各种子均无数值"),
+    "va.why_sep": ("; ", "；"), "va.stop": (".", "。"),
+    # validate's printed tables (sim.present.summaries.validation.format_table / format_policy / format_oos)
+    "va.t.stat": ("statistic", "统计量"), "va.t.model": ("model mean [5%, 95%]", "模型均值 [5%, 95%]"),
+    "va.t.accepted": ("accepted", "可接受区间"), "va.t.result": ("result", "结果"),
+    "va.t.fitted": (" (fitted)", "（已拟合）"), "va.t.policy": ("policy responses", "政策响应"),
+    "va.t.oos": ("out of sample (the 2017 world, 9 zones, run to 2021):", "样本外检验（2017年区域，9个高新区，模拟至2021年）："),
+    "va.t.oos_row": ("  {f}: published {p}, model {m} ({d})", "  {f}：公开数据 {p}，模型 {m}（{d}）"),
+    "va.s.head": ("measures against their intended sign (region, year {y}, paired log effect, mean +- s.e.):",
+                  "各政策措施与预期方向的对比（全区，第{y}年，配对对数效应，均值 ± 标准误）："),
+    "va.s.row": ("  {v} {m} {o} intended {i}  {e}% +- {se}  ({p}, {n} seeds)", "  {v} {m} {o} 预期{i}  {e}% ± {se}（{n}个种子）"),
+    "va.s.opposite": ("opposite sign: {l}", "方向相反：{l}"), "va.s.none": ("none", "无"), "va.s.sep": (", ", "、"),
+    "va.s.v.opposite": ("opposite", "方向相反"), "va.s.v.inconclusive": ("inconclusive", "不确定"),
+    "va.s.v.negligible": ("negligible", "可忽略"), "va.s.v.as intended": ("as intended", "符合预期"),
     "va.pic_targets": ("targets", "验证目标"), "va.pic_sizes": ("firm sizes", "企业规模分布"),
     "va.pic_policy": ("policy", "政策响应"),
     "va.calibrated": ("## Calibrated parameters", "## 校准参数"),
@@ -1085,6 +1105,16 @@ VALIDATION_STATS_ZH: dict[str, str] = {
     "output_growth": "各高新区总产出年增长率",
     "output_cv_1": "第1年全区产出的种子间变异系数",
     "output_cv_last": "末年全区产出的种子间变异系数",
+}
+
+# the out-of-sample figures in Chinese, by key (sim.analysis.validate.OUT_OF_SAMPLE); money in 亿元
+VALIDATION_OOS_ZH: dict[str, str] = {
+    "liuzhou_growth_2018": "柳州高新区2018年产出增长率",
+    "hightech_2019": "9个高新区2019年高新技术企业数",
+    "hightech_2020": "9个高新区2020年高新技术企业数",
+    "nanning_hightech_2020": "南宁高新区2020年10月高新技术企业数",
+    "output_2021": "9个高新区2021年总产出（亿元）",
+    "firms_2021": "9个高新区2021年企业数",
 }
 
 # the policy responses' claims and expectations in Chinese, by key (sim.analysis.validate)

@@ -104,10 +104,38 @@ def test_robust_and_discover_summaries_in_chinese(tmp_path, capsys):
     assert "盒子1：" in build_report(d, "zh") and "Box 1:" in build_report(d, "en")
 
 
-def test_validate_report_in_chinese(tmp_path):
+def test_validate_lang_help_says_what_it_covers(capsys):
+    with pytest.raises(SystemExit):
+        main(["validate", "--help"])
+    helptext = " ".join(capsys.readouterr().out.split())
+    assert "the printed tables" in helptext and "CSV and Parquet files keep their English column names" in helptext
+    assert "通过/未通过/未评估" in helptext and "亿元" in helptext
+
+
+def test_validate_sign_check_printed_in_chinese(tmp_path, capsys):
+    """validate --signs-only --lang zh printed 'measures against their intended sign ...' in English."""
+    assert main(["validate", "--signs-only", "--sign-seeds", "2", "--sign-years", "2", "--workers", "1",
+                 "--sign-packages", "tech-transfer", "--out", str(tmp_path / "s"), "--lang", "zh"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("各政策措施与预期方向的对比") and "成果转化" in printed and "方向相反：" in printed
+    assert not WORD.findall(printed.replace(str(tmp_path), "").replace("signs.csv", "").replace("manifest.json", "")), printed
+
+
+def test_validate_report_in_chinese(tmp_path, capsys):
     out = tmp_path / "v"
     assert main(["validate", "--seeds", "2", "--policy-seeds", "0", "--years", "2", "--workers", "1",
                  "--out", str(out), "--lang", "zh"]) == 0
+    # what the command prints is Chinese too (it printed the English table): names, results, 亿元
+    printed = capsys.readouterr().out
+    table = printed.split("\n\n")[0]
+    assert table.startswith("统计量") and "起始年各高新区总产出（亿元）" in table and "9,360 [" in table
+    assert "未评估" in table and "通过" in table and "已评估的" in table
+    assert not WORD.findall(" ".join(x for x in table.splitlines() if "Hill" not in x and "CSN" not in x
+                                     and "Spearman" not in x)), table
+    assert "样本外检验" in printed and "已写入" in printed and "out of sample" not in printed
+    import pandas as pd
+
+    assert "statistic" in pd.read_csv(out / "validation.csv").columns  # machine-readable: English columns
     text = (out / "report.md").read_text(encoding="utf-8")
     assert_chinese(text.split("\n", 1)[0] + "\n" + "\n".join(
         x for x in text.splitlines()[1:] if x.startswith(("#", "|")) or HAN.search(x)))

@@ -16,7 +16,8 @@ from sim.experiments.executor import executor
 from sim.experiments.results import default_out, manifest, staged_output, world_dict, write_json, write_table, write_yaml
 from sim.experiments.runner import default_workers, derive_seeds
 from sim.present.charts.validation import firm_size_chart, policy_chart, validation_chart
-from sim.present.summaries.validation import format_policy, format_table, report_md
+from sim.present.i18n import tr
+from sim.present.summaries.validation import format_oos, format_policy, format_signs, format_table, report_md
 from sim.scenario.world import DEFAULT_WORLD, load_world
 
 
@@ -50,9 +51,16 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="output folder, must be new or empty (default: results/validate-WORLD-TIME)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace --out if it is a results folder zonesim made (never any other folder)")
-    p.add_argument("--strict", action="store_true", help="exit with code 1 if any target fails")
+    p.add_argument("--strict", action="store_true",
+                   help="exit with code 1 if any target fails or a measure's sign is opposite (a target the run "
+                        "is too short to compute is 'not assessed', not a failure)")
     p.add_argument("--lang", choices=("en", "zh"), default="en",
-                   help="language of report.md and the charts (default: %(default)s)")
+                   help="language of what a person reads: the printed tables (targets, policy responses, sign check, "
+                        "out of sample), report.md and the charts; in Chinese the statistics and claims are named in "
+                        "Chinese, results read 通过/未通过/未评估 and money is in 亿元, while published figures and "
+                        "sources are quoted as published. CSV and Parquet "
+                        "files keep their English column names, values and CNY bn (machine-readable) "
+                        "(default: %(default)s)")
     p.set_defaults(handler=main)
 
 
@@ -111,23 +119,22 @@ def main(args: argparse.Namespace) -> int:
         write_yaml(tmp / "scenario.yaml", {"world": world_dict(world), "package": None, "years": years})
         write_json(tmp / "manifest.json", manifest(["zonesim", *sys.argv[1:]], kind="validate", world=world.name,
                                                   years=years, base_seed=args.seed, seeds=seeds, workers=workers,
-                                                  passed=int(table["pass"].sum()), targets=len(table),
+                                                  passed=V.tally(table)["passed"], targets=len(table),
+                                                  not_assessed=V.tally(table)["not_assessed"],
                                                   lang=args.lang))
-    print(format_table(table))
+    print(format_table(table, args.lang))
     if not policy.empty:
-        print("\n" + format_policy(policy))
+        print("\n" + format_policy(policy, args.lang))
     if not signs.empty:
-        print("\n" + V.format_signs(signs, args.sign_years))
+        print("\n" + format_signs(signs, args.sign_years, args.lang))
     if not oos.empty:
-        print("\nout of sample (the 2017 world, 9 zones, run to 2021):")
-        for r in oos.itertuples():
-            diff = f"{r.difference:+.3f}" if r.key.endswith("growth_2018") else f"{r.difference:+.1%}"
-            num = (lambda v: f"{v:,.0f}") if abs(r.published) >= 100 else (lambda v: f"{v:,.3f}")
-            print(f"  {r.figure}: published {num(r.published)}, model {num(r.model_mean)} ({diff})")
-    print(f"\nwrote {out}/ (report.md, validation.csv, policy.csv, seeds.csv, validation.png, firm_sizes.png, "
-          "policy.png, cv_by_year.csv, out_of_sample.csv, manifest.json)")
+        print("\n" + format_oos(oos, args.lang))
+    print("\n" + tr("run.wrote", args.lang, d=out, f="report.md, validation.csv, policy.csv, seeds.csv, validation.png, "
+                                                    "firm_sizes.png, policy.png, cv_by_year.csv, out_of_sample.csv, "
+                                                    "manifest.json"))
     opposite = not signs.empty and bool((signs["verdict"] == "opposite").any())
-    return 1 if args.strict and (not table["pass"].all() or opposite) else 0
+    # a target the run could not compute (too short) is not assessed: --strict fails only on a real FAIL
+    return 1 if args.strict and (V.tally(table)["failed"] > 0 or opposite) else 0
 
 
 def sign_table(args: argparse.Namespace, world, ex) -> pd.DataFrame:
@@ -153,6 +160,6 @@ def signs_only(args: argparse.Namespace, world) -> int:
                                                   world=world.name, years=args.sign_years, base_seed=args.seed,
                                                   seeds=derive_seeds(args.seed + 2, args.sign_seeds), workers=workers,
                                                   lang=args.lang))
-    print(V.format_signs(signs, args.sign_years))
-    print(f"\nwrote {out}/ (signs.csv, manifest.json)")
+    print(format_signs(signs, args.sign_years, args.lang))
+    print("\n" + tr("run.wrote", args.lang, d=out, f="signs.csv, manifest.json"))
     return 1 if args.strict and bool((signs["verdict"] == "opposite").any()) else 0

@@ -22,15 +22,22 @@ def check_result(ok: Any, seeds: int = 1) -> str:
 
 
 def validation_chart(table: pd.DataFrame, stats: pd.DataFrame, lang: str = "en") -> Figure:
-    """One panel per target: seeds' values (dots), their mean (bar), the accepted interval (band)."""
+    """One panel per target: seeds' values (dots), their mean (bar), the accepted interval (band);
+    a target no seed gave a value for is titled 'not assessed', not 'FAIL'."""
+    from sim.analysis.validate import status_of
+    from sim.core.units import yi_from_bn
+    from sim.present.i18n import VALIDATION_STATS_ZH
+
     n = len(table)
     cols = 5
     rows = int(np.ceil(n / cols))
     fig = new_figure((3.3 * cols, 2.6 * rows))
     axes = fig.subplots(rows, cols, squeeze=False)
     for ax, r in zip(axes.flat, table.to_dict("records")):
-        v = stats[r["key"]].to_numpy(float)
-        lo, hi = r["lo"], r["hi"]
+        # Chinese: CNY bn in 亿元 (x 10), as the panel's title says
+        k = yi_from_bn(1.0) if lang == "zh" and str(r.get("unit")) in ("CNY bn/yr", "CNY bn") else 1.0
+        v = k * stats[r["key"]].to_numpy(float)
+        lo, hi = k * r["lo"], k * r["hi"]
         span = max(hi - lo, abs(hi) * 0.05, 1e-3) if np.isfinite(hi - lo) else 1.0
         ax.axhspan(lo, hi if hi > lo else lo + 1e-9, color="tab:green", alpha=0.2, lw=0)
         if hi == lo:
@@ -38,16 +45,20 @@ def validation_chart(table: pd.DataFrame, stats: pd.DataFrame, lang: str = "en")
         x = np.random.default_rng(0).uniform(-0.15, 0.15, v.size)
         ax.scatter(x, v, s=10, color="0.3", alpha=0.7)
         ok = v[np.isfinite(v)]
+        status = r.get("status") if isinstance(r.get("status"), str) else status_of(r["pass"])
         if ok.size:
-            ax.hlines(ok.mean(), -0.3, 0.3, color="tab:green" if r["pass"] else "tab:red", lw=3)
-        else:  # no seed gave a value (e.g. a statistic that needs more years than were run)
-            ax.text(0.5, 0.5, tr("no_value", lang), transform=ax.transAxes, ha="center", va="center")
+            ax.hlines(ok.mean(), -0.3, 0.3, color="tab:green" if status == "pass" else "tab:red", lw=3)
+        else:  # no seed gave a value (e.g. a statistic that needs more years than were run): not assessed
+            ax.text(0.5, 0.5, tr("no_value", lang), transform=ax.transAxes, ha="center", va="center", color="0.4")
         ends = [x for x in (lo, hi) if np.isfinite(x)] + ([ok.min(), ok.max()] if ok.size else [])
         if ends:
             ax.set_ylim(min(ends) - 0.3 * span, max(ends) + 0.3 * span)
         ax.set_xlim(-0.5, 0.5)
         ax.set_xticks([])
-        ax.set_title(("" if r["pass"] else tr("fail", lang) + ": ") + r["statistic"], fontsize=7.5, wrap=True)
+        colon = "：" if lang == "zh" else ": "
+        prefix = {"pass": "", "fail": tr("fail", lang) + colon}.get(status, tr("va.na", lang) + colon)
+        name = VALIDATION_STATS_ZH.get(str(r.get("key")), r["statistic"]) if lang == "zh" else r["statistic"]
+        ax.set_title(prefix + name, fontsize=7.5, wrap=True)
         ax.tick_params(labelsize=7)
         plain_axes(ax)
     for ax in list(axes.flat)[n:]:
