@@ -27,3 +27,41 @@ def test_model_sets_the_thresholds_on_glibc():
             "print(m._MALLOC_TUNED)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True"
+
+
+_ADVICE_NOW = ("import numpy as np\n"
+               "from sim.core import memory\n"
+               "print(memory.tune_malloc(), memory.no_huge_page_advice())\n"
+               "set_ = np._core.multiarray._set_madvise_hugepage\n"
+               "now = set_(False); set_(now); print(now)\n")
+
+
+def _advice_after_tune(env_extra: dict[str, str]) -> list[str]:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"} | env_extra
+    out = subprocess.run([sys.executable, "-c", _ADVICE_NOW], env=env, capture_output=True, text=True, check=True)
+    return out.stdout.split()
+
+
+def test_tune_malloc_switches_off_numpys_huge_page_advice():
+    # a 1M-agent run spent 1-2 s of system time in huge-page faults with the advice on (docs/performance.md)
+    import numpy as np
+
+    if getattr(getattr(np, "_core", None), "multiarray", None) is None or not hasattr(
+            np._core.multiarray, "_set_madvise_hugepage"):
+        import pytest
+        pytest.skip("this numpy has no huge-page advice setting")
+    assert _advice_after_tune({})[1:] == ["True", "False"]  # switched off by this process; now off
+
+
+def test_a_users_numpy_madvise_hugepage_setting_stands():
+    import numpy as np
+
+    if not hasattr(getattr(getattr(np, "_core", None), "multiarray", None), "_set_madvise_hugepage"):
+        import pytest
+        pytest.skip("this numpy has no huge-page advice setting")
+    assert _advice_after_tune({"NUMPY_MADVISE_HUGEPAGE": "1"})[1:] == ["False", "True"]
+    assert _advice_after_tune({"NUMPY_MADVISE_HUGEPAGE": "0"})[1:] == ["False", "False"]

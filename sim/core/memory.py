@@ -9,7 +9,8 @@ workers with ``MALLOC_TRIM_THRESHOLD_=65536`` (which also freezes the mmap thres
 128 KiB): 20 one-year runs took 2.03 s in a Dask worker against 1.13 s after this call.
 
 ``ZoneModel`` calls :func:`tune_malloc` once per process; memory the model frees stays with
-the process (up to the 128 MiB trim threshold) for the next year's temporaries.
+the process (up to the 128 MiB trim threshold) for the next year's temporaries, and numpy no
+longer asks for huge pages (:func:`no_huge_page_advice`).
 """
 
 from __future__ import annotations
@@ -36,7 +37,34 @@ def tune_malloc() -> bool:
     except (OSError, AttributeError):
         ok = False
     _MALLOC_TUNED = ok
+    no_huge_page_advice()
     return ok
+
+
+_HUGE_PAGES_OFF: bool | None = None  # the result of the first no_huge_page_advice()
+
+
+def no_huge_page_advice() -> bool:
+    """Stop numpy from advising the kernel to back its arrays of 4 MiB and more with huge pages
+    (``madvise(MADV_HUGEPAGE)``, numpy's default on Linux), unless ``NUMPY_MADVISE_HUGEPAGE`` is set
+    (then the user's choice stands). Where transparent huge pages are used on advice
+    (``/sys/kernel/mm/transparent_hugepage/enabled`` and ``defrag`` both ``madvise``, a common
+    default), a first touch of such an array can make the kernel compact memory to find a free
+    2 MiB page: measured here, a 1M-agent run spent 1.0-2.3 s of system time in those faults and
+    0.1-0.2 s without the advice, with the same user time (docs/performance.md, tenth session);
+    arrays below 4 MiB (worlds under ~500k agents) never had the advice. Results do not depend on
+    it (memory placement only). Once per process; returns whether this process switched it off."""
+    global _HUGE_PAGES_OFF
+    if _HUGE_PAGES_OFF is None:
+        import os
+
+        import numpy as np
+
+        setter = getattr(getattr(getattr(np, "_core", None), "multiarray", None), "_set_madvise_hugepage", None)
+        _HUGE_PAGES_OFF = setter is not None and "NUMPY_MADVISE_HUGEPAGE" not in os.environ
+        if _HUGE_PAGES_OFF:
+            setter(False)
+    return _HUGE_PAGES_OFF
 
 
 _FROZEN = False  # whether objects are in the permanent generation because of freeze=True below
