@@ -11,6 +11,7 @@ import pandas as pd
 from sim.analysis.compare import differences, pairing_summary
 from sim.analysis.pairing import TARGET
 from sim.analysis.summary import headline, ranking
+from sim.core.units import m_from_bn
 from sim.present.charts.common import to_png
 from sim.present.charts.maps import change_map, zone_map, zones_by_package
 from sim.present.charts.ranks import bump_chart
@@ -382,7 +383,7 @@ def unbound_budgets(df: pd.DataFrame, factors: list[str], tol: float = 0.01) -> 
         if col is None:
             continue
         # spending in CNY m a year: design point x year, mean over seeds
-        per = df.groupby(["point", "year"])[col].mean().unstack("year") * 1000.0
+        per = m_from_bn(df.groupby(["point", "year"])[col].mean().unstack("year"))
         budget = df.groupby("point")[c].first().reindex(per.index)
         order = budget.sort_values(kind="stable").index
         per, budget = per.loc[order], budget.loc[order]
