@@ -409,3 +409,53 @@ def test_policy_responses_in_chinese_by_key_in_the_chart_and_report_md():
     world = SimpleNamespace(name="guangxi", title="Guangxi", title_zh="广西高新区（2021年）")
     md = report_md(world, table.astype({"pass": bool}), fitted, policy, 2, 2, 5, "zh")
     assert "| 升为国家级提高该高新区的产出水平 | s | 对数效应在[0.05, 0.40]之间 |" in md and "national status" not in md
+
+
+def test_chinese_report_md_has_published_figures_notes_and_moments_in_chinese():
+    # `zonesim validate --lang zh`: report.md's published-figure column ('0: no flat or jumping start'),
+    # the policy notes ('ratio of sums over 2 seeds ...') and the fitted moments ('exit rate') were English
+    import re
+    from types import SimpleNamespace
+
+    from sim.analysis.calibrate import FREE
+    from sim.present.summaries.validation import report_md
+
+    word = re.compile(r"[A-Za-z][A-Za-z-]{2,}")
+    targets = V.TARGETS + V.CROSS_SEED
+    for t in targets:
+        assert t.target_zh and not word.findall(t.target_zh), t.key  # a new target brings its Chinese text
+    for p in FREE:
+        assert p.why_zh and not word.findall(p.why_zh), p.name
+    for en, zh in V.NOTES.values():
+        assert en and zh and not word.findall(re.sub(r"\{[^}]*\}", "", zh)), zh
+    table = pd.DataFrame([{"key": t.key, "statistic": t.label, "unit": t.unit, "when": t.when, "model_mean": 0.5,
+                           "model_p05": 0.4, "model_p95": 0.6, "lo": t.lo, "hi": t.hi, "target": t.target,
+                           "source": t.source, "pass": True, "calibrated": False} for t in targets])
+    fitted = pd.DataFrame([{"parameter": p.name, "default": 0.1, "world_value": 0.2, "fitted": True, "moment": p.why}
+                           for p in FREE])
+    # the policy rows with every kind of note: each lever check, a ratio near its bound, a missing lever
+    rng = np.random.default_rng(1)
+    arms = ["baseline", "leaders", "leaders_x2", "land_performance", "land_equal"]
+    runs = pd.DataFrame([{"arm": a, "seed": s, "output": 100 + i + rng.random(), "output_cv": 0.3 + rng.random() / 100,
+                          "output_per_km2": 10 + rng.random(), "public_money": float(i), "log_top_bottom": rng.random()}
+                         for i, a in enumerate(arms) for s in range(3)])
+    c = V.STATUS_CHECKS[1]
+    policy = pd.concat([V.lever_checks(runs), V.lever_checks(runs[runs["arm"] == "baseline"]),
+                        pd.DataFrame([V._ratio_row(c, np.array([0.5, 0.6, 0.4]), np.array([1.0, 1.0, 1.0]))])],
+                       ignore_index=True)
+    notes = " ".join(policy["note"])
+    for part in ("ratio of sums", "within 2 standard errors", "|mean| <", "log(top/bottom", "by-demand rule",
+                 "first tranche", "lever not available"):
+        assert part in notes, part  # every template is exercised
+    world = SimpleNamespace(name="guangxi", title="Guangxi", title_zh="广西高新区（2021年）")
+    md = report_md(world, table, fitted, policy, 3, 3, 10, "zh")
+    rows = [x.split("|")[1:-1] for x in md.splitlines() if x.startswith("| ") and "---" not in x]
+    published = [r[4] for r in rows if len(r) == 7 and r[0].strip() != "统计量"]
+    moments = [r[4] for r in rows if len(r) == 5 and r[0].strip() != "参数"]
+    notes_zh = [r[5] for r in rows if len(r) == 6 and r[0].strip() != "论断"]
+    assert len(published) == len(targets) and len(moments) == len(FREE) and len(notes_zh) == len(policy)
+    for cell in published + moments + notes_zh:
+        assert not word.findall(cell), cell
+    assert "最大与最小高新区产出之比（对数）变化" in md and "第一笔资金每亿元带来产出" in md
+    en = report_md(world, table, fitted, policy, 3, 3, 10, "en")
+    assert "| 0: no flat or jumping start |" in en and "| exit rate |" in en and notes.split(" ")[0] in en

@@ -144,3 +144,7 @@ def test_validate_report_in_chinese(tmp_path, capsys):
     rows = [x.split("|") for x in text.splitlines() if x.startswith("| ") and "|---" not in x]
     whens = [r[2].strip() for r in rows if len(r) > 8 and r[1].strip() != "统计量"]
     assert whens and all(HAN.search(w) and "year" not in w for w in whens), whens
+    # what each published figure implies, and the fitted moments, in Chinese ('0: no flat or jumping start')
+    published = [r[5].strip() for r in rows if len(r) > 8 and r[1].strip() != "统计量"]
+    moments = [r[5].strip() for r in rows if len(r) == 7 and r[1].strip() != "参数"]
+    assert published and moments and not WORD.findall(" ".join(published + moments)), published + moments

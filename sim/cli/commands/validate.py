@@ -57,8 +57,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lang", choices=("en", "zh"), default="en",
                    help="language of what a person reads: the printed tables (targets, policy responses, sign check, "
                         "out of sample), report.md and the charts; in Chinese the statistics and claims are named in "
-                        "Chinese, results read 通过/未通过/未评估 and money is in 亿元, while published figures and "
-                        "sources are quoted as published. CSV and Parquet "
+                        "Chinese, results read 通过/未通过/未评估 and money is in 亿元; what a published figure implies, "
+                        "the policy notes and the fitted moments are in Chinese too, while sources are quoted as "
+                        "published. CSV and Parquet "
                         "files keep their English column names, values and CNY bn (machine-readable) "
                         "(default: %(default)s)")
     p.set_defaults(handler=main)

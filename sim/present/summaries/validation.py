@@ -62,6 +62,51 @@ def target_row(r: Any, lang: str = "en") -> tuple[str, float]:
     return VALIDATION_STATS_ZH.get(str(r.get("key")), str(r["statistic"])), k
 
 
+def target_text(r: Any, lang: str = "en") -> str:
+    """What the published figure implies for a target, in ``lang`` (Chinese: ``Target.target_zh``)."""
+    from sim.analysis.validate import BY_KEY
+
+    t = BY_KEY.get(str(r.get("key")))
+    return t.target_zh if lang == "zh" and t is not None and t.target_zh else str(r["target"])
+
+
+def moment_text(r: Any, lang: str = "en") -> str:
+    """The moment a calibrated parameter is fitted to, in ``lang`` (Chinese: ``FreeParam.why_zh``)."""
+    from sim.analysis.calibrate import FREE
+
+    zh = {p.name: p.why_zh for p in FREE}.get(str(r.get("parameter")))
+    return zh if lang == "zh" and zh else str(r["moment"])
+
+
+def note_text(note: Any, lang: str = "en") -> str:
+    """A policy response's note in ``lang``: in Chinese each part (joined by '; ') is matched to an
+    English template of :data:`sim.analysis.validate.NOTES` and its numbers put into the Chinese one."""
+    import re
+    import string
+
+    from sim.analysis.validate import NOTES
+
+    if lang != "zh":
+        return f"{note}"
+    note = "" if note is None or (isinstance(note, float) and np.isnan(note)) else str(note)
+    pats = []
+    for en, zh in NOTES.values():
+        rx = "".join(re.escape(lit) + (rf"(?P<{f}>\S+?)" if f else "") for lit, f, _, _ in string.Formatter().parse(en))
+        pats.append((re.compile(rx + r"(?:; |$)"), zh))
+    parts, pos = [], 0
+    while pos < len(note):
+        for rx, zh in pats:
+            m = rx.match(note, pos)
+            if m:
+                parts.append(zh.format(**m.groupdict()))
+                pos = m.end()
+                break
+        else:
+            parts.append(note[pos:])  # not a known template: as it is
+            break
+    return "；".join(parts)
+
+
 def format_table(table: pd.DataFrame, lang: str = "en") -> str:
     """The targets as printed by ``zonesim validate``: in ``lang``, lined up for Chinese too."""
     from sim.present.format import clip, pad, text_width
@@ -171,7 +216,7 @@ def report_md(world: Any, table: pd.DataFrame, fitted: pd.DataFrame, policy: pd.
         when = when_text(str(r["when"]), lang)
         stat, k = target_row(r, lang)  # Chinese: the name in Chinese, CNY bn in 亿元
         L.append(f"| {stat} | {when} | {num(k * r['model_mean'])} [{num(k * r['model_p05'])}, "
-                 f"{num(k * r['model_p95'])}] | {interval_text(k * r['lo'], k * r['hi'])} | {r['target']} | {r['source']} | "
+                 f"{num(k * r['model_p95'])}] | {interval_text(k * r['lo'], k * r['hi'])} | {target_text(r, lang)} | {r['source']} | "
                  f"{tr(verdict_key(r), lang)}"
                  f"{tr('va.fitted', lang) if r['calibrated'] else ''} |")
     L += ["", f"**{headline(table, lang)}{tr('va.stop', lang)}**", "",
@@ -179,7 +224,7 @@ def report_md(world: Any, table: pd.DataFrame, fitted: pd.DataFrame, policy: pd.
           tr("va.calibrated", lang), "", tr("va.cal_table", lang), "|---|---|---|---|---|"]
     for r in fitted.to_dict("records"):
         L.append(f"| `{r['parameter']}` | {num(r['default'], digits=4)} | {num(r['world_value'], digits=4)} | "
-                 f"{tr('yes' if r['fitted'] else 'no', lang)} | {r['moment']} |")
+                 f"{tr('yes' if r['fitted'] else 'no', lang)} | {moment_text(r, lang)} |")
     if not policy.empty:
         L += ["", tr("va.policy", lang), "", tr("va.policy_intro", lang, n=n_policy), "",
               tr("va.policy_table", lang), "|---|---|---|---|---|---|"]
@@ -188,7 +233,7 @@ def report_md(world: Any, table: pd.DataFrame, fitted: pd.DataFrame, policy: pd.
             claim, expect = ((VALIDATION_CLAIMS_ZH.get(str(r.get("key"))) or (r["claim"], r["expect"]))
                              if lang == "zh" else (r["claim"], r["expect"]))
             L.append(f"| {claim} | {r['source']} | {expect} | {num(r['model_mean'])} "
-                     f"[{num(r['model_p05'])}, {num(r['model_p95'])}] | {res} | {r['note']} |")
+                     f"[{num(r['model_p05'])}, {num(r['model_p95'])}] | {res} | {note_text(r['note'], lang)} |")
         L += ["", f"![{tr('va.pic_policy', lang)}](policy.png)"]
     L += ["", tr("va.footer", lang), ""]
     return "\n".join(L)
