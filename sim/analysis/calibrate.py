@@ -50,7 +50,6 @@ class FreeParam:
     lo: float
     hi: float
     why: str = ""
-    why_zh: str = ""  # the moment in Chinese (validate's report.md with --lang zh); every fitted one has one
 
     def value(self, u: float) -> float:
         return float(self.lo + np.clip(u, 0.0, 1.0) * (self.hi - self.lo))
@@ -60,19 +59,15 @@ class FreeParam:
 
 
 FREE: tuple[FreeParam, ...] = (
-    FreeParam("exit_base_hazard", 0.01, 0.10, "exit rate", "企业退出率"),
-    FreeParam("exit_young_hazard", 0.0, 0.25, "exit rate and share of young firms", "企业退出率与成立不满5年企业占比"),
-    FreeParam("startup_rate", 1.0, 20.0, "entry rate", "企业进入率"),
-    FreeParam("growth_noise", 0.10, 0.60, "firm-size tail exponent (growth with exit and entry)",
-              "企业规模分布尾部指数（增长与退出、进入共同决定）"),
-    FreeParam("agglomeration_elasticity", 0.0, 0.15, "agglomeration elasticity", "产业集聚弹性"),
-    FreeParam("growth_drift", -0.04, 0.04, "growth of the zones' output", "各高新区总产出增长率"),
-    FreeParam("innovation_rate", 0.01, 0.15, "certified firms at start (IP for certification) and output growth",
-              "起始年高新技术企业数（认定所需知识产权）与产出增长率"),
-    FreeParam("certification_rate", 0.1, 1.0, "certified firms at start and their growth",
-              "起始年高新技术企业数及其增长"),
-    FreeParam("entrant_size_mean", 1.5, 12.0, "certified firms and entry (entrants' size)",
-              "高新技术企业数与企业进入（新进入企业规模）"),
+    FreeParam("exit_base_hazard", 0.01, 0.10, "exit rate"),
+    FreeParam("exit_young_hazard", 0.0, 0.25, "exit rate and share of young firms"),
+    FreeParam("startup_rate", 1.0, 20.0, "entry rate"),
+    FreeParam("growth_noise", 0.10, 0.60, "firm-size tail exponent (growth with exit and entry)"),
+    FreeParam("agglomeration_elasticity", 0.0, 0.15, "agglomeration elasticity"),
+    FreeParam("growth_drift", -0.04, 0.04, "growth of the zones' output"),
+    FreeParam("innovation_rate", 0.01, 0.15, "certified firms at start (IP for certification) and output growth"),
+    FreeParam("certification_rate", 0.1, 1.0, "certified firms at start and their growth"),
+    FreeParam("entrant_size_mean", 1.5, 12.0, "certified firms and entry (entrants' size)"),
 )
 # Estimates the same moments could in principle pin down; probed for identification, not fitted.
 PROBES: tuple[FreeParam, ...] = (

@@ -67,7 +67,6 @@ class Target:
     target: str  # the published figure, as text
     source: str
     when: str  # "year 0", "last year", "years 1..N"
-    target_zh: str = ""  # the published figure in Chinese (report.md with --lang zh); every target has one
 
     @property
     def mid(self) -> float:
@@ -83,108 +82,79 @@ _N20, _N133 = target_counts(936.0)
 
 TARGETS: tuple[Target, ...] = (
     Target("tail_csn", "firm-size tail exponent (CSN / powerlaw)", "1", 0.80, 1.25, "Zipf: 1.06 +/- 0.05",
-           "Axtell 2001, Science 293 (US firms); Clauset, Shalizi & Newman 2009 estimator", "last year",
-           target_zh="齐夫分布：1.06 ± 0.05"),
+           "Axtell 2001, Science 293 (US firms); Clauset, Shalizi & Newman 2009 estimator", "last year"),
     Target("tail_hill", "firm-size tail exponent (Hill, top 2%)", "1", 0.80, 1.25, "Zipf: 1.06 +/- 0.05",
            "Axtell 2001; Hill 1975 estimator (top 2%: the firms above ~CNY 133 m, where the published "
-           "counts put the Zipf tail)", "last year",
-           target_zh="齐夫分布：1.06 ± 0.05"),
+           "counts put the Zipf tail)", "last year"),
     Target("tail_hill_0", "firm-size tail exponent at start (Hill, top 2%)", "1", 0.80, 1.25, "Zipf ~ 1",
-           "Axtell 2001", "year 0",
-           target_zh="约为1（齐夫分布）"),
+           "Axtell 2001", "year 0"),
     Target("above_scale_0", "firms with output >= CNY 20 m at start", "firms", round(0.85 * _N20), round(1.15 * _N20),
            f"{_N20:,.0f} (1,040 in 9 zones, Jan-Sep 2017, x output 936/726)",
-           "People's Daily Online 2017-11-25; scaled as in sim/model/firm_sizes.py", "year 0",
-           target_zh=f"{_N20:,.0f}（2017年1–9月9个高新区1,040家，按产出936/726折算）"),
+           "People's Daily Online 2017-11-25; scaled as in sim/model/firm_sizes.py", "year 0"),
     Target("large_0", "firms with output >= CNY 133 m a year at start", "firms", round(0.85 * _N133),
            round(1.15 * _N133), f"{_N133:,.0f} (640 > CNY 100 m in Jan-Sep 2017, 9 zones, x 936/726)",
-           "People's Daily Online 2017-11-25; scaled as in sim/model/firm_sizes.py", "year 0",
-           target_zh=f"{_N133:,.0f}（2017年1–9月9个高新区产值1亿元以上640家，按936/726折算）"),
+           "People's Daily Online 2017-11-25; scaled as in sim/model/firm_sizes.py", "year 0"),
     Target("above_scale_elasticity", "growth of the count of firms >= CNY 20 m against output growth (log ratio)",
            "1", 0.5, 1.5, "about 1: counts above a fixed threshold move with output (Zipf tail)",
-           "estimate (stationarity of the size distribution)", "years 0..N",
-           target_zh="约为1：固定门槛以上的企业数随产出同步变化（齐夫尾部）"),
+           "estimate (stationarity of the size distribution)", "years 0..N"),
     Target("size_volatility", "slope of log growth volatility on log firm size", "1", -0.25, -0.10,
            "-0.15 +/- 0.03 (sales), about -0.2", "Stanley et al. 1996, Nature 379; Amaral et al. 1997",
-           "last 5 years",
-           target_zh="−0.15 ± 0.03（按销售额），约−0.2"),
+           "last 5 years"),
     Target("growth_kurtosis", "kurtosis of firm growth rates (within size deciles)", "1", 4.5, 9.0,
            "tent-shaped (Laplace: 6), not Gaussian (3)", "Stanley et al. 1996; Amaral et al. 1997",
-           "last 5 years",
-           target_zh="帐篷形（拉普拉斯分布：6），而非正态分布（3）"),
+           "last 5 years"),
     Target("exit_year1_ratio", "exit rate of year 1 / mean of years 2-5", "ratio", 0.85, 1.15,
-           "1: no start-up spike", "issue 15 (was 11.6% against 8.1%)", "years 1..5",
-           target_zh="1：起步年份无退出高峰"),
+           "1: no start-up spike", "issue 15 (was 11.6% against 8.1%)", "years 1..5"),
     Target("hightech_4y_ratio", "certified firms in year 4 / year 0", "ratio", 1.0, 2.0,
            "rising (Guangxi: 1,204 in 2017, > 2,700 end-2020)", "Guangxi Daily 2020-12-30 (CALIBRATION.md)",
-           "years 0..4",
-           target_zh="上升（广西：2017年1,204家，2020年底超过2,700家）"),
+           "years 0..4"),
     Target("output_growth_early_gap", "output growth of years 1-2 less years 3-10", "1/yr", -0.02, 0.02,
-           "0: no flat or jumping start", "issue 15 (output was flat for two years)", "years 1..10",
-           target_zh="0：起步阶段产出不停滞、不跳升"),
+           "0: no flat or jumping start", "issue 15 (output was flat for two years)", "years 1..10"),
     Target("exit_rate", "annual firm exit rate", "1/yr", 0.06, 0.09, "6-9% a year",
-           "SAIC 2013 report on the survival of Chinese firms (CALIBRATION.md)", "years 1..N",
-           target_zh="每年6–9%"),
+           "SAIC 2013 report on the survival of Chinese firms (CALIBRATION.md)", "years 1..N"),
     Target("entry_rate", "annual firm entry rate", "1/yr", 0.06, 0.10, "6-9% turnover + <=1 pp net growth",
-           "SAIC 2013 (CALIBRATION.md); firm counts grew 2014-2017", "years 1..N",
-           target_zh="更替率6–9%，另加不超过1个百分点的净增长"),
+           "SAIC 2013 (CALIBRATION.md); firm counts grew 2014-2017", "years 1..N"),
     Target("young_share", "share of live firms under 5 years old", "share", 0.35, 0.55, "nearly half",
-           "SAIC 2013 (CALIBRATION.md)", "last year",
-           target_zh="近一半"),
+           "SAIC 2013 (CALIBRATION.md)", "last year"),
     Target("agglomeration", "agglomeration elasticity (log output/worker on log cell employment)", "1",
            0.029, 0.150, "2-11% per doubling of scale",
-           "Sveikauskas 1975; Lobo et al. 2013; Combes & Gobillon 2015 (CALIBRATION.md)", "last year",
-           target_zh="规模每翻一番提高2–11%"),
+           "Sveikauskas 1975; Lobo et al. 2013; Combes & Gobillon 2015 (CALIBRATION.md)", "last year"),
     Target("output_0", "zones' output at start", "CNY bn/yr", 850.0, 950.0, "about CNY 900 bn (2021)",
-           "2017 aggregates carried to 2021 with zero growth in 2020 (data15; guangxi_sources.csv)", "year 0",
-           target_zh="约9,000亿元（2021年）"),
+           "2017 aggregates carried to 2021 with zero growth in 2020 (data15; guangxi_sources.csv)", "year 0"),
     Target("firms_0", "firms at start", "firms", 31_000.0, 38_500.0,
            "36,700 (the zone table's sum; 25,264 in 9 zones, 2017); the start year's own exits and entries move it",
-           "CALIBRATION.md aggregates, Jan-Sep 2017, grown ~7%/yr (guangxi_sources.csv)", "year 0",
-           target_zh="36,700（各高新区合计；2017年9个高新区25,264家）；起始年自身的退出与进入会改变该数"),
+           "CALIBRATION.md aggregates, Jan-Sep 2017, grown ~7%/yr (guangxi_sources.csv)", "year 0"),
     Target("hightech_0", "certified high-tech firms at start", "firms", 1_100.0, 1_550.0,
            "1,318 (table: 44% of Guangxi's ~3,000 in 2021)",
-           "guangxi_sources.csv: 535 of 1,204 in 2017; > 2,700 end-2020 (Guangxi Daily 2020-12-30)", "year 0",
-           target_zh="1,318（按表：占广西2021年约3,000家的44%）"),
+           "guangxi_sources.csv: 535 of 1,204 in 2017; > 2,700 end-2020 (Guangxi Daily 2020-12-30)", "year 0"),
     Target("va_ratio_0", "value added / output at start", "share", 0.23, 0.29, "0.257 (140.0/544.5)",
-           "CALIBRATION.md aggregates, Jan-Sep 2017", "year 0",
-           target_zh="0.257（140.0/544.5）"),
+           "CALIBRATION.md aggregates, Jan-Sep 2017", "year 0"),
     Target("output_per_firm_0", "output per firm at start", "CNY m", 20.0, 37.0,
-           "28.7 (544.5 bn x 12/9 over 25,264 firms)", "CALIBRATION.md aggregates, Jan-Sep 2017", "year 0",
-           target_zh="28.7（5,445亿元 × 12/9，除以25,264家企业）"),
+           "28.7 (544.5 bn x 12/9 over 25,264 firms)", "CALIBRATION.md aggregates, Jan-Sep 2017", "year 0"),
     Target("net_margin_0", "net profit / output at start", "share", 0.03, 0.10, "0.060 (34.7/574.95 revenue)",
-           "CALIBRATION.md aggregates, Jan-Sep 2017", "year 0",
-           target_zh="0.060（34.7/574.95营业收入）"),
+           "CALIBRATION.md aggregates, Jan-Sep 2017", "year 0"),
     Target("top2_0", "Nanning and Liuzhou are the two largest zones, each > CNY 100 bn", "share of seeds",
-           1.0, 1.0, "true", "CALIBRATION.md (2014: both over CNY 100 bn)", "year 0",
-           target_zh="是"),
+           1.0, 1.0, "true", "CALIBRATION.md (2014: both over CNY 100 bn)", "year 0"),
     Target("top2_last", "Nanning and Liuzhou still the two largest zones", "share of seeds", 0.5, 1.0,
-           "persistent leaders", "estimate: no cause in the baseline for the leaders to change", "last year",
-           target_zh="保持领先"),
+           "persistent leaders", "estimate: no cause in the baseline for the leaders to change", "last year"),
     Target("rank_first_to_last", "zone-years jumping from first to last of their class", "share", 0.0, 0.01,
-           "none without cause", "issue 8 (sensible rank dynamics)", "years 1..N",
-           target_zh="无缘由时不应出现"),
+           "none without cause", "issue 8 (sensible rank dynamics)", "years 1..N"),
     Target("output_rank_corr", "year-on-year rank correlation of zone output (Spearman)", "1", 0.90, 1.0,
-           "persistent", "estimate: zone output ranks move slowly", "years 1..N",
-           target_zh="排名稳定"),
+           "persistent", "estimate: zone output ranks move slowly", "years 1..N"),
     Target("firms_growth", "growth of the number of firms", "1/yr", 0.0, 0.06,
            "growing: ~6%/yr per zone 2014-2017 (14,019 in 6 zones -> 25,264 in 9)",
-           "Guangxi Daily 2015-04-03; People's Daily Online 2017-11-25 (CALIBRATION.md)", "years 1..N",
-           target_zh="增长：2014–2017年每个高新区每年约6%（6个高新区14,019家增至9个高新区25,264家）"),
+           "Guangxi Daily 2015-04-03; People's Daily Online 2017-11-25 (CALIBRATION.md)", "years 1..N"),
     Target("output_growth", "growth of the zones' output", "1/yr", 0.03, 0.07,
            "4.5%/yr 2017-2021 with the 2020 shock; ~7%/yr before", "guangxi_sources.csv (growth path); "
-           "2014-2017 aggregates (CALIBRATION.md)", "years 1..N",
-           target_zh="2017–2021年每年4.5%（含2020年冲击）；此前每年约7%"),
+           "2014-2017 aggregates (CALIBRATION.md)", "years 1..N"),
 )
 # Statistics of the set of seeds (not of one seed): checked on the spread across seeds.
 CROSS_SEED: tuple[Target, ...] = (
     Target("output_cv_1", "seed-to-seed CV of region output, year 1", "share", 0.0, 0.02,
-           "small: one year of granular shocks", "Gabaix 2011 (granular origins); issue 15 (was 5.3%)", "year 1",
-           target_zh="较小：仅一年的个体企业冲击"),
+           "small: one year of granular shocks", "Gabaix 2011 (granular origins); issue 15 (was 5.3%)", "year 1"),
     Target("output_cv_last", "seed-to-seed CV of region output, last year", "share", 0.0, 0.039,
            "far below 7.8% (at most half)", "issue 15 (7.8% by 2041 with equal volatility for all sizes)",
-           "last year",
-           target_zh="远低于7.8%（至多一半）"),
+           "last year"),
 )
 BY_KEY = {t.key: t for t in TARGETS + CROSS_SEED}
 GROWTH_YEARS = 5  # consecutive year pairs at the end of a run pooled for the growth-rate statistics
@@ -626,21 +596,14 @@ def status_checks(df: pd.DataFrame, small: str, large: str) -> pd.DataFrame:
 
 # The policy responses' notes: (English, Chinese) templates side by side; the rows carry the English
 # text, sim.present.summaries.validation.note_text reads its numbers back into the Chinese one.
-NOTES: dict[str, tuple[str, str]] = {
-    "ratio": ("ratio of sums over {n} seeds (bootstrap 5-95% and s.e.)",
-              "{n}个种子的总和之比（5–95%区间与标准误由自助法求得）"),
-    "near": ("inconclusive: {b:g} within 2 standard errors ({se:.3g}) of the estimate",
-             "不确定：{b}与估计值之差不足2个标准误（{se}）"),
-    "noise": ("inconclusive: |mean| < 2 standard errors ({se:.3g}) at {n} seeds",
-              "不确定：{n}个种子下均值的绝对值小于2个标准误（{se}）"),
-    "gap": ("log(top/bottom zone output) change {d:+.3f}", "最大与最小高新区产出之比（对数）变化{d}"),
-    "land": (("vs the model's by-demand rule: {d:+.3f} (by output/km2 issues the whole quota, by demand only "
-              "what zones ask for); output {o:+.3f} vs equal"),
-             ("与模型的按需分配规则相比：{d}（按地均产出分配发放全部用地指标，按需分配只发放各高新区申请的部分）；"
-              "产出（对数）较平均分配{o}")),
-    "tranche": ("first tranche {a:.2f}, second {b:.2f} CNY bn output per CNY bn paid (last year output, all money paid)",
-                "第一笔资金每亿元带来产出{a}亿元，第二笔{b}亿元（末年产出，资金全部拨付）"),
-    "missing": ("lever not available in sim/policies yet: not checked", "模型尚无此政策工具：未检验"),
+NOTES: dict[str, str] = {  # policy responses' notes (Chinese: i18n.VALIDATION_NOTES_ZH)
+    'ratio': 'ratio of sums over {n} seeds (bootstrap 5-95% and s.e.)',
+    'near': 'inconclusive: {b:g} within 2 standard errors ({se:.3g}) of the estimate',
+    'noise': 'inconclusive: |mean| < 2 standard errors ({se:.3g}) at {n} seeds',
+    'gap': 'log(top/bottom zone output) change {d:+.3f}',
+    'land': "vs the model's by-demand rule: {d:+.3f} (by output/km2 issues the whole quota, by demand only what zones ask for); output {o:+.3f} vs equal",
+    'tranche': 'first tranche {a:.2f}, second {b:.2f} CNY bn output per CNY bn paid (last year output, all money paid)',
+    'missing': 'lever not available in sim/policies yet: not checked',
 }
 
 
@@ -663,11 +626,11 @@ def _ratio_row(c: Check, num: pd.Series | np.ndarray, den: pd.Series | np.ndarra
         boot = np.zeros(0)
     se = float(boot.std(ddof=1)) if boot.size > 1 else float("inf")
     ok: bool | None = bool(np.isfinite(est) and c.lo <= est <= c.hi)
-    note = NOTES["ratio"][0].format(n=n)
+    note = NOTES["ratio"].format(n=n)
     near = [b for b in (c.lo, c.hi) if np.isfinite(b) and abs(est - b) < 2 * se]
     if near:
         ok = None
-        note += "; " + NOTES["near"][0].format(b=near[0], se=se)
+        note += "; " + NOTES["near"].format(b=near[0], se=se)
     return {"key": c.key, "claim": c.claim, "source": c.source, "expect": c.expect, "model_mean": est,
             "model_p05": float(np.quantile(boot, 0.05)) if boot.size else np.nan,
             "model_p95": float(np.quantile(boot, 0.95)) if boot.size else np.nan, "seeds": int(n),
@@ -685,7 +648,7 @@ def _check_row(c: Check, v: pd.Series | np.ndarray, note: str = "") -> dict[str,
     ok: bool | None = bool(v.size and c.lo <= mean <= c.hi)
     if 0.0 in (c.lo, c.hi) and abs(mean) < 2 * se:
         ok = None
-        note = (note + "; " if note else "") + NOTES["noise"][0].format(se=se, n=v.size)
+        note = (note + "; " if note else "") + NOTES["noise"].format(se=se, n=v.size)
     return {"key": c.key, "claim": c.claim, "source": c.source, "expect": c.expect, "model_mean": mean,
             "model_p05": float(np.quantile(v, 0.05)) if v.size else np.nan,
             "model_p95": float(np.quantile(v, 0.95)) if v.size else np.nan, "seeds": int(v.size),
@@ -756,24 +719,24 @@ def lever_checks(df: pd.DataFrame) -> pd.DataFrame:
         if c.key == "leaders_widen_gap" and "leaders" in set(df["arm"]):
             t = df[df["arm"] == "leaders"].set_index("seed")
             rows.append(_check_row(c, t["output_cv"] - base["output_cv"],
-                                   NOTES["gap"][0].format(d=np.mean(t['log_top_bottom'] - base['log_top_bottom']))))
+                                   NOTES["gap"].format(d=np.mean(t['log_top_bottom'] - base['log_top_bottom']))))
         elif c.key == "land_by_performance" and {"land_performance", "land_equal"} <= set(df["arm"]):
             t = df[df["arm"] == "land_performance"].set_index("seed")
             e = df[df["arm"] == "land_equal"].set_index("seed")
             vs_demand = np.mean(np.log(t["output_per_km2"] / base["output_per_km2"]))
             rows.append(_check_row(c, np.log(t["output_per_km2"] / e["output_per_km2"]),
-                                   NOTES["land"][0].format(d=vs_demand, o=np.mean(np.log(t['output'] / e['output'])))))
+                                   NOTES["land"].format(d=vs_demand, o=np.mean(np.log(t['output'] / e['output'])))))
         elif c.key == "reward_diminishing" and "leaders_x2" in set(df["arm"]):
             t1 = df[df["arm"] == "leaders"].set_index("seed")
             t2 = df[df["arm"] == "leaders_x2"].set_index("seed")
             m1 = (t1["output"] - base["output"]) / t1["public_money"].where(t1["public_money"] > 0)
             m2 = (t2["output"] - t1["output"]) / (t2["public_money"] - t1["public_money"]).where(
                 t2["public_money"] > t1["public_money"])
-            rows.append(_check_row(c, m2 - m1, NOTES["tranche"][0].format(a=np.nanmean(m1), b=np.nanmean(m2))))
+            rows.append(_check_row(c, m2 - m1, NOTES["tranche"].format(a=np.nanmean(m1), b=np.nanmean(m2))))
         else:
             rows.append({"key": c.key, "claim": c.claim, "source": c.source, "expect": c.expect,
                          "model_mean": np.nan, "model_p05": np.nan, "model_p95": np.nan, "seeds": 0,
-                         "pass": None, "note": NOTES["missing"][0]})
+                         "pass": None, "note": NOTES["missing"]})
     return pd.DataFrame(rows)
 
 

@@ -1117,6 +1117,63 @@ VALIDATION_OOS_ZH: dict[str, str] = {
     "firms_2021": "9个高新区2021年企业数",
 }
 
+# validate's published figures in Chinese, by target key (sim.analysis.validate.TARGETS' `target`; {n20}/{n133}: the scaled counts)
+VALIDATION_TARGETS_ZH: dict[str, str] = {
+    "tail_csn": "齐夫分布：1.06 ± 0.05",
+    "tail_hill": "齐夫分布：1.06 ± 0.05",
+    "tail_hill_0": "约为1（齐夫分布）",
+    "above_scale_0": "{n20}（2017年1–9月9个高新区1,040家，按产出936/726折算）",
+    "large_0": "{n133}（2017年1–9月9个高新区产值1亿元以上640家，按936/726折算）",
+    "above_scale_elasticity": "约为1：固定门槛以上的企业数随产出同步变化（齐夫尾部）",
+    "size_volatility": "−0.15 ± 0.03（按销售额），约−0.2",
+    "growth_kurtosis": "帐篷形（拉普拉斯分布：6），而非正态分布（3）",
+    "exit_year1_ratio": "1：起步年份无退出高峰",
+    "hightech_4y_ratio": "上升（广西：2017年1,204家，2020年底超过2,700家）",
+    "output_growth_early_gap": "0：起步阶段产出不停滞、不跳升",
+    "exit_rate": "每年6–9%",
+    "entry_rate": "更替率6–9%，另加不超过1个百分点的净增长",
+    "young_share": "近一半",
+    "agglomeration": "规模每翻一番提高2–11%",
+    "output_0": "约9,000亿元（2021年）",
+    "firms_0": "36,700（各高新区合计；2017年9个高新区25,264家）；起始年自身的退出与进入会改变该数",
+    "hightech_0": "1,318（按表：占广西2021年约3,000家的44%）",
+    "va_ratio_0": "0.257（140.0/544.5）",
+    "output_per_firm_0": "28.7（5,445亿元 × 12/9，除以25,264家企业）",
+    "net_margin_0": "0.060（34.7/574.95营业收入）",
+    "top2_0": "是",
+    "top2_last": "保持领先",
+    "rank_first_to_last": "无缘由时不应出现",
+    "output_rank_corr": "排名稳定",
+    "firms_growth": "增长：2014–2017年每个高新区每年约6%（6个高新区14,019家增至9个高新区25,264家）",
+    "output_growth": "2017–2021年每年4.5%（含2020年冲击）；此前每年约7%",
+    "output_cv_1": "较小：仅一年的个体企业冲击",
+    "output_cv_last": "远低于7.8%（至多一半）",
+}
+
+# validate's policy-response notes in Chinese, by template (sim.analysis.validate.NOTES; the numbers put in by summaries.validation.note_text)
+VALIDATION_NOTES_ZH: dict[str, str] = {
+    "ratio": "{n}个种子的总和之比（5–95%区间与标准误由自助法求得）",
+    "near": "不确定：{b}与估计值之差不足2个标准误（{se}）",
+    "noise": "不确定：{n}个种子下均值的绝对值小于2个标准误（{se}）",
+    "gap": "最大与最小高新区产出之比（对数）变化{d}",
+    "land": "与模型的按需分配规则相比：{d}（按地均产出分配发放全部用地指标，按需分配只发放各高新区申请的部分）；产出（对数）较平均分配{o}",
+    "tranche": "第一笔资金每亿元带来产出{a}亿元，第二笔{b}亿元（末年产出，资金全部拨付）",
+    "missing": "模型尚无此政策工具：未检验",
+}
+
+# the moment each calibrated parameter is fitted to, in Chinese (sim.analysis.calibrate.FREE's `why`)
+FITTED_MOMENTS_ZH: dict[str, str] = {
+    "exit_base_hazard": "企业退出率",
+    "exit_young_hazard": "企业退出率与成立不满5年企业占比",
+    "startup_rate": "企业进入率",
+    "growth_noise": "企业规模分布尾部指数（增长与退出、进入共同决定）",
+    "agglomeration_elasticity": "产业集聚弹性",
+    "growth_drift": "各高新区总产出增长率",
+    "innovation_rate": "起始年高新技术企业数（认定所需知识产权）与产出增长率",
+    "certification_rate": "起始年高新技术企业数及其增长",
+    "entrant_size_mean": "高新技术企业数与企业进入（新进入企业规模）",
+}
+
 # the policy responses' claims and expectations in Chinese, by key (sim.analysis.validate)
 VALIDATION_CLAIMS_ZH: dict[str, tuple[str, str]] = {
     "status_effect": ("升为国家级提高该高新区的产出水平", "对数效应在[0.05, 0.40]之间"),

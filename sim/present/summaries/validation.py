@@ -63,34 +63,41 @@ def target_row(r: Any, lang: str = "en") -> tuple[str, float]:
 
 
 def target_text(r: Any, lang: str = "en") -> str:
-    """What the published figure implies for a target, in ``lang`` (Chinese: ``Target.target_zh``)."""
-    from sim.analysis.validate import BY_KEY
+    """What the published figure implies for a target, in ``lang`` (Chinese: ``i18n.VALIDATION_TARGETS_ZH``)."""
+    from sim.present.i18n import VALIDATION_TARGETS_ZH
 
-    t = BY_KEY.get(str(r.get("key")))
-    return t.target_zh if lang == "zh" and t is not None and t.target_zh else str(r["target"])
+    zh = VALIDATION_TARGETS_ZH.get(str(r.get("key"))) if lang == "zh" else None
+    if not zh:
+        return str(r["target"])
+    from sim.analysis.validate import _N20, _N133
+
+    return zh.format(n20=f"{_N20:,.0f}", n133=f"{_N133:,.0f}")
 
 
 def moment_text(r: Any, lang: str = "en") -> str:
-    """The moment a calibrated parameter is fitted to, in ``lang`` (Chinese: ``FreeParam.why_zh``)."""
-    from sim.analysis.calibrate import FREE
+    """The moment a calibrated parameter is fitted to, in ``lang`` (Chinese: ``i18n.FITTED_MOMENTS_ZH``)."""
+    from sim.present.i18n import FITTED_MOMENTS_ZH
 
-    zh = {p.name: p.why_zh for p in FREE}.get(str(r.get("parameter")))
-    return zh if lang == "zh" and zh else str(r["moment"])
+    zh = FITTED_MOMENTS_ZH.get(str(r.get("parameter"))) if lang == "zh" else None
+    return zh or str(r["moment"])
 
 
 def note_text(note: Any, lang: str = "en") -> str:
     """A policy response's note in ``lang``: in Chinese each part (joined by '; ') is matched to an
-    English template of :data:`sim.analysis.validate.NOTES` and its numbers put into the Chinese one."""
+    English template of :data:`sim.analysis.validate.NOTES` and its numbers put into the Chinese one
+    (``i18n.VALIDATION_NOTES_ZH``)."""
     import re
     import string
 
     from sim.analysis.validate import NOTES
+    from sim.present.i18n import VALIDATION_NOTES_ZH
 
     if lang != "zh":
         return f"{note}"
     note = "" if note is None or (isinstance(note, float) and np.isnan(note)) else str(note)
     pats = []
-    for en, zh in NOTES.values():
+    for key, en in NOTES.items():
+        zh = VALIDATION_NOTES_ZH[key]
         rx = "".join(re.escape(lit) + (rf"(?P<{f}>\S+?)" if f else "") for lit, f, _, _ in string.Formatter().parse(en))
         pats.append((re.compile(rx + r"(?:; |$)"), zh))
     parts, pos = [], 0
