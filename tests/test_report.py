@@ -347,7 +347,7 @@ def test_sweep_findings_say_when_a_lever_budget_does_not_bind(tmp_path):
 
     import numpy as np
 
-    from sim.present.report.sections import unbound_budgets
+    from sim.analysis.summary import unbound_budgets
 
     study = tmp_path / "reward.yaml"
     study.write_text("name: reward-budget\nworld: guangxi\npackage: baseline\nyears: 5\nseeds: 1\nbase_seed: 20210\n"

@@ -6,9 +6,12 @@ Tables in, tables out: the report, the dashboard and ``zonesim run`` present the
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
+from sim.core.units import m_from_bn
 from sim.outcomes.metrics import FLOWS_FROM_YEAR_1
 
 # Flows of the year without a value at step 0 (the calibrated start has no past year), as
@@ -180,3 +183,49 @@ def summary_table(df: pd.DataFrame, years: list[int], outcomes: tuple[str, ...])
                          "p05": float(np.quantile(v, 0.05)), "p95": float(np.quantile(v, 0.95)),
                          "seeds": int(v.size)})
     return pd.DataFrame(rows)
+
+
+# the outcome that is a lever's own spending (CNY bn/yr in the results); any other lever budget is
+# judged by public_money, the money the region paid to zones
+LEVER_SPENDING = {"funding_reward": "rewards"}
+
+
+def unbound_budgets(df: pd.DataFrame, factors: list[str], tol: float = 0.01) -> list[dict[str, Any]]:
+    """The lever budgets of a sweep (``LEVER.budget``, CNY m a year as in the study file) that do
+    not bind over the top of their range, from the runs themselves: the lever's spending (its own
+    outcome, ``rewards`` for funding_reward, else ``public_money``) per design point and year,
+    mean over seeds, is the same (within ``tol`` of its largest value) at every point whose budget
+    is at least ``x``, two points or more, and below each of those budgets in every year: the rest
+    is unspent. One record per such factor: factor, spending column, ``x`` (the lowest budget of
+    the flat stretch), ``hi``, ``spent`` (CNY m a year in the last year), ``all`` (flat over the
+    whole range)."""
+    out: list[dict[str, Any]] = []
+    for c in factors:
+        lever, _, field = c.partition(".")
+        if field != "budget" or c not in df or not pd.api.types.is_numeric_dtype(df[c]):
+            continue
+        col = LEVER_SPENDING.get(lever)
+        col = col if col in df else "public_money" if "public_money" in df else None
+        if col is None:
+            continue
+        # spending in CNY m a year: design point x year, mean over seeds
+        per = m_from_bn(df.groupby(["point", "year"])[col].mean().unstack("year"))
+        budget = df.groupby("point")[c].first().reindex(per.index)
+        order = budget.sort_values(kind="stable").index
+        per, budget = per.loc[order], budget.loc[order]
+        if per.isna().any().any() or budget.nunique() < 2:
+            continue
+        k = None
+        for i in range(len(order) - 2, -1, -1):  # grow the stretch downwards from the largest budget
+            part = per.iloc[i:]
+            scale = max(float(part.abs().to_numpy().max()), 1e-9)
+            flat = float((part.max() - part.min()).max()) <= tol * scale
+            below = bool((part.max(axis=1) < budget.iloc[i:]).all())
+            if not (flat and below and budget.iloc[i] < budget.iloc[-1]):
+                break
+            k = i
+        if k is None:
+            continue
+        out.append({"factor": c, "column": col, "x": float(budget.iloc[k]), "hi": float(budget.iloc[-1]),
+                    "spent": float(per.iloc[k:, -1].mean()), "all": k == 0})
+    return out

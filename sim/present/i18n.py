@@ -759,7 +759,7 @@ TEXT: dict[str, tuple[str, str]] = {
                        "{o}：在设计范围内从{lo}到{hi}；影响最大的因素是{f}（解释了设计点之间差异的{c}）。"),
     "r.sweep_range": ("{o}: from {lo} to {hi} across the design; too few design points to tell which factor moves "
                       "it most.", "{o}：在设计范围内从{lo}到{hi}；设计点太少，无法判断哪个因素影响最大。"),
-    # a lever budget that does not bind over the top of its range (sections.unbound_budgets)
+    # a lever budget that does not bind over the top of its range (sim.analysis.summary.unbound_budgets)
     "r.sweep_unbound": ("{f} does not bind from {x} {u} up: at every budget from {x} to {hi} {u} the lever spends "
                         "the same, {s} {u} in {y}, and leaves the rest unspent{why}.",
                         "{f}在{x}{u}及以上不起约束作用：从{x}到{hi}{u}，该措施的支出都相同（{y}年为{s}{u}），"

@@ -10,8 +10,7 @@ import pandas as pd
 
 from sim.analysis.compare import differences, pairing_summary
 from sim.analysis.pairing import TARGET
-from sim.analysis.summary import headline, ranking
-from sim.core.units import m_from_bn
+from sim.analysis.summary import headline, ranking, unbound_budgets
 from sim.present.charts.common import to_png
 from sim.present.charts.maps import change_map, zone_map, zones_by_package
 from sim.present.charts.ranks import bump_chart
@@ -357,52 +356,6 @@ def _explained(y: pd.Series, x: pd.Series) -> float:
     g = y.groupby(x.astype(str))
     between = float((g.size() * (g.mean() - y.mean()) ** 2).sum())
     return between / total
-
-
-# the outcome that is a lever's own spending (CNY bn/yr in the results); any other lever budget is
-# judged by public_money, the money the region paid to zones
-LEVER_SPENDING = {"funding_reward": "rewards"}
-
-
-def unbound_budgets(df: pd.DataFrame, factors: list[str], tol: float = 0.01) -> list[dict[str, Any]]:
-    """The lever budgets of a sweep (``LEVER.budget``, CNY m a year as in the study file) that do
-    not bind over the top of their range, from the runs themselves: the lever's spending (its own
-    outcome, ``rewards`` for funding_reward, else ``public_money``) per design point and year,
-    mean over seeds, is the same (within ``tol`` of its largest value) at every point whose budget
-    is at least ``x``, two points or more, and below each of those budgets in every year: the rest
-    is unspent. One record per such factor: factor, spending column, ``x`` (the lowest budget of
-    the flat stretch), ``hi``, ``spent`` (CNY m a year in the last year), ``all`` (flat over the
-    whole range)."""
-    out: list[dict[str, Any]] = []
-    for c in factors:
-        lever, _, field = c.partition(".")
-        if field != "budget" or c not in df or not pd.api.types.is_numeric_dtype(df[c]):
-            continue
-        col = LEVER_SPENDING.get(lever)
-        col = col if col in df else "public_money" if "public_money" in df else None
-        if col is None:
-            continue
-        # spending in CNY m a year: design point x year, mean over seeds
-        per = m_from_bn(df.groupby(["point", "year"])[col].mean().unstack("year"))
-        budget = df.groupby("point")[c].first().reindex(per.index)
-        order = budget.sort_values(kind="stable").index
-        per, budget = per.loc[order], budget.loc[order]
-        if per.isna().any().any() or budget.nunique() < 2:
-            continue
-        k = None
-        for i in range(len(order) - 2, -1, -1):  # grow the stretch downwards from the largest budget
-            part = per.iloc[i:]
-            scale = max(float(part.abs().to_numpy().max()), 1e-9)
-            flat = float((part.max() - part.min()).max()) <= tol * scale
-            below = bool((part.max(axis=1) < budget.iloc[i:]).all())
-            if not (flat and below and budget.iloc[i] < budget.iloc[-1]):
-                break
-            k = i
-        if k is None:
-            continue
-        out.append({"factor": c, "column": col, "x": float(budget.iloc[k]), "hi": float(budget.iloc[-1]),
-                    "spent": float(per.iloc[k:, -1].mean()), "all": k == 0})
-    return out
 
 
 def sweep_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
