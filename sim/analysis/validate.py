@@ -594,16 +594,18 @@ def status_checks(df: pd.DataFrame, small: str, large: str) -> pd.DataFrame:
                          _check_row(c, values[c.key]) for c in STATUS_CHECKS])
 
 
-# The policy responses' notes: (English, Chinese) templates side by side; the rows carry the English
-# text, sim.present.summaries.validation.note_text reads its numbers back into the Chinese one.
-NOTES: dict[str, str] = {  # policy responses' notes (Chinese: i18n.VALIDATION_NOTES_ZH)
-    'ratio': 'ratio of sums over {n} seeds (bootstrap 5-95% and s.e.)',
-    'near': 'inconclusive: {b:g} within 2 standard errors ({se:.3g}) of the estimate',
-    'noise': 'inconclusive: |mean| < 2 standard errors ({se:.3g}) at {n} seeds',
-    'gap': 'log(top/bottom zone output) change {d:+.3f}',
-    'land': "vs the model's by-demand rule: {d:+.3f} (by output/km2 issues the whole quota, by demand only what zones ask for); output {o:+.3f} vs equal",
-    'tranche': 'first tranche {a:.2f}, second {b:.2f} CNY bn output per CNY bn paid (last year output, all money paid)',
-    'missing': 'lever not available in sim/policies yet: not checked',
+# The policy responses' notes, as templates: the rows carry the English text, and
+# sim.present.summaries.validation.note_text reads its numbers back into the Chinese template of the
+# same key (i18n.VALIDATION_NOTES_ZH).
+NOTES: dict[str, str] = {
+    "ratio": "ratio of sums over {n} seeds (bootstrap 5-95% and s.e.)",
+    "near": "inconclusive: {b:g} within 2 standard errors ({se:.3g}) of the estimate",
+    "noise": "inconclusive: |mean| < 2 standard errors ({se:.3g}) at {n} seeds",
+    "gap": "log(top/bottom zone output) change {d:+.3f}",
+    "land": ("vs the model's by-demand rule: {d:+.3f} (by output/km2 issues the whole quota, by demand only "
+             "what zones ask for); output {o:+.3f} vs equal"),
+    "tranche": "first tranche {a:.2f}, second {b:.2f} CNY bn output per CNY bn paid (last year output, all money paid)",
+    "missing": "lever not available in sim/policies yet: not checked",
 }
 
 
