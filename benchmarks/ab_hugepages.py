@@ -58,8 +58,11 @@ def one(world: str, years: int, advice: bool) -> dict:
     if advice:
         env["NUMPY_MADVISE_HUGEPAGE"] = "1"
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    out = subprocess.run([sys.executable, "-c", CHILD, world, str(years)], env=env, capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-c", CHILD, world, str(years)], env=env, capture_output=True, text=True)
+    if out.returncode != 0:  # e.g. a world that does not load: its last line, not a traceback
+        last = (out.stderr.strip().splitlines() or ["(no message)"])[-1]
+        print(f"ab_hugepages.py: --world {world!r}: the run failed: {last}", file=sys.stderr)
+        sys.exit(2)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
