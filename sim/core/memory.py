@@ -9,8 +9,10 @@ workers with ``MALLOC_TRIM_THRESHOLD_=65536`` (which also freezes the mmap thres
 128 KiB): 20 one-year runs took 2.03 s in a Dask worker against 1.13 s after this call.
 
 ``ZoneModel`` calls :func:`tune_malloc` once per process; memory the model frees stays with
-the process (up to the 128 MiB trim threshold) for the next year's temporaries, and numpy no
-longer asks for huge pages (:func:`no_huge_page_advice`).
+the process (up to the 128 MiB trim threshold) for the next year's temporaries, numpy no
+longer asks for huge pages (:func:`no_huge_page_advice`), and the objects alive then (the
+modules, numba's dispatchers, the world) are kept out of the cyclic collector's full
+collections (:func:`freeze_long_lived`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ def tune_malloc() -> bool:
         ok = False
     _MALLOC_TUNED = ok
     no_huge_page_advice()
+    freeze_long_lived()
     return ok
 
 
@@ -67,6 +70,43 @@ def no_huge_page_advice() -> bool:
     return _HUGE_PAGES_OFF
 
 
+_BASE: bool | None = None  # whether freeze_long_lived's freeze is in effect; None before its first call
+
+
+def freeze_long_lived() -> bool:
+    """Move every object alive now into the collector's permanent generation (``gc.freeze()``),
+    once per process, so the cyclic collector's full collections stop walking them. Called by
+    :func:`tune_malloc`, i.e. when a process builds its first model or a study worker starts:
+    what is alive then is what lives as long as the process (the imported modules, numba's
+    dispatchers, pandas' and Mesa's classes, the loaded world: ~140,000 objects). A full
+    collection walked them all, 70-135 ms each time on this machine, and one fell on a model's
+    year every few runs: 2.7 % of the default world's years over 30 runs, 6-8 % of a 100k-agent
+    world's over 4 (docs/performance.md, eleventh session). Objects made later (the models, their
+    results) are collected as before. Results do not depend on it (when memory is reclaimed, not
+    what is computed).
+
+    Not done when something else froze objects already (their owner decides), or when the
+    environment variable ``ZONESIM_GC_FREEZE`` is ``0`` (for a long-lived interactive process
+    whose early objects may become cyclic garbage: frozen ones are never collected). An eager
+    model's :func:`thaw` gives the frozen objects back to the collector (``gc.unfreeze`` is
+    all-or-nothing); they are not frozen again. Returns whether this call froze.
+
+    (The permanent generation shrinks when a frozen object dies by reference counting, so whether
+    somebody else froze later cannot be told from ``gc.get_freeze_count()``: while this freeze is
+    in effect, the eager models' freezes take the permanent generation as zonesim's.)"""
+    global _BASE
+    if _BASE is not None:
+        return False
+    import os
+
+    if os.environ.get("ZONESIM_GC_FREEZE", "1").strip() == "0" or gc.get_freeze_count() != 0:
+        _BASE = False
+        return False
+    gc.freeze()
+    _BASE = True
+    return True
+
+
 _FROZEN = False  # whether objects are in the permanent generation because of freeze=True below
 
 
@@ -91,7 +131,7 @@ def no_cycle_collection(freeze: bool = False) -> Iterator[None]:
     :func:`thaw` (called by ``release``) gives everything back to the collector."""
     global _FROZEN
     was = gc.isenabled()
-    freeze = freeze and _mesa_keeps_models() and (_FROZEN or gc.get_freeze_count() == 0)
+    freeze = freeze and _mesa_keeps_models() and (_FROZEN or _BASE or gc.get_freeze_count() == 0)
     if freeze:
         gc.collect()  # over the objects not frozen yet
     gc.disable()
@@ -111,11 +151,15 @@ def thaw() -> bool:
     one being released is still referenced by its caller: it goes at the next collection or the
     next thaw, so a loop of released models keeps at most one dead model). Returns whether there
     was anything to thaw (a no-op when no eager model froze anything since the last call: lazy
-    runs never freeze)."""
-    global _FROZEN
+    runs never freeze). The objects :func:`freeze_long_lived` froze go back to the collector too
+    (``gc.unfreeze`` is all-or-nothing) and are not frozen again: freezing then would also freeze
+    the model being released, which its caller still holds."""
+    global _FROZEN, _BASE
     if not _FROZEN:
         return False
     _FROZEN = False
+    if _BASE:
+        _BASE = False
     gc.unfreeze()
     gc.collect()
     return True
