@@ -768,12 +768,13 @@ class Published:
     value: float
     source: str
     note: str = ""
+    unit: str = "firms"  # as Target.unit: '1/yr' a growth rate (shown in per cent), 'firms', 'CNY bn'
 
 
 OUT_OF_SAMPLE: tuple[Published, ...] = (
     Published("liuzhou_growth_2018", "Liuzhou zone output growth, 2018", 2018, 0.104,
               "Liudong above-scale output Jan-Oct 2018 +10.4% (Guangxi Daily 2018-12-07)",
-              "above-scale output of the Liudong New Area, ten months"),
+              "above-scale output of the Liudong New Area, ten months", "1/yr"),
     Published("hightech_2019", "certified firms in the 9 zones, 2019", 2019, 0.44 * 2_380,
               "44% (535/1,204 in 2017) of Guangxi's ~2,380 in 2019 (top 100 = 4.2%, Guangxi Daily 2020-12-30)",
               "derived: assumes the zones kept their 2017 share"),
@@ -785,7 +786,7 @@ OUT_OF_SAMPLE: tuple[Published, ...] = (
     Published("output_2021", "the 9 zones' output, 2021 (CNY bn)", 2021, 844.0,
               "guangxi_sources.csv: 2017 figures on the growth path +5%, +5%, 0% (2020), +8%",
               "an estimate, not a publication: the 2020 shock (Liuzhou secondary industry -10.7% in H1 2020) "
-              "is the one feature the model cannot make"),
+              "is the one feature the model cannot make", "CNY bn"),
     Published("firms_2021", "firms in the 9 zones, 2021", 2021, 31_400.0,
               "guangxi_sources.csv: 25,264 (2017) grown ~7%/yr as in 2014-2017", "an estimate"),
 )
@@ -821,7 +822,7 @@ def out_of_sample(seeds: Sequence[int], workers: int = 1, world: World | None = 
         rows.append({"key": p.key, "figure": p.label, "year": p.year, "published": p.value, "model_mean": mean,
                      "model_p05": float(np.quantile(v, 0.05)), "model_p95": float(np.quantile(v, 0.95)),
                      "difference": (mean - p.value) if p.key.endswith("growth_2018") else mean / p.value - 1.0,
-                     "source": p.source, "note": p.note})
+                     "source": p.source, "note": p.note, "unit": p.unit})
     return pd.DataFrame(rows)
 
 

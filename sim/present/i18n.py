@@ -640,6 +640,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "baseline": ("baseline", "基准"), "lon": ("longitude", "经度"), "lat": ("latitude", "纬度"),
     "yes": ("yes", "是"), "no": ("no", "否"), "none": ("none", "无"), "outcome": ("outcome", "指标"),
     "unit": ("unit", "单位"), "money": ("CNY {v} bn", "{v}亿元"), "money_wan_yi": ("CNY {v} trn", "{v}万亿元"), "class_national": ("national zones", "国家级高新区"),
+    "pp": ("{v} pp", "{v}个百分点"),  # a difference of two rates, in percentage points (format.points)
     "class_region": ("region-level zones", "自治区级高新区"),
     # chart titles
     "region_title": ("Guangxi zones, region totals (median and 5–95% band over {seeds} seeds)",
