@@ -452,12 +452,13 @@ def test_policy_responses_in_chinese_by_key_in_the_chart_and_report_md():
 def test_chinese_report_md_has_published_figures_notes_and_moments_in_chinese():
     # `zonesim validate --lang zh`: report.md's published-figure column ('0: no flat or jumping start'),
     # the policy notes ('ratio of sums over 2 seeds ...') and the fitted moments ('exit rate') were English
+    import json
     import re
     from types import SimpleNamespace
 
     from sim.analysis.calibrate import FREE
     from sim.present.i18n import FITTED_MOMENTS_ZH, VALIDATION_NOTES_ZH, VALIDATION_TARGETS_ZH
-    from sim.present.summaries.validation import report_md
+    from sim.present.summaries.validation import note_text, report_md
 
     word = re.compile(r"[A-Za-z][A-Za-z-]{2,}")
     targets = V.TARGETS + V.CROSS_SEED
@@ -489,6 +490,17 @@ def test_chinese_report_md_has_published_figures_notes_and_moments_in_chinese():
     for part in ("ratio of sums", "within 2 standard errors", "|mean| <", "log(top/bottom", "by-demand rule",
                  "first tranche", "lever not available"):
         assert part in notes, part  # every template is exercised
+    # each row carries its note as machine data: the templates' keys and their fields (JSON), from which
+    # the note is formatted in either language (no English text parsed back into numbers)
+    keys = {k for ks in policy["note_key"] for k in ks.split("; ") if k}
+    assert keys == set(V.NOTES), keys
+    for r in policy.to_dict("records"):
+        fields = json.loads(r["note_fields"])
+        assert len(fields) == len([k for k in r["note_key"].split("; ") if k])
+        assert "; ".join(V.NOTES[k].format(**f) for k, f in zip(r["note_key"].split("; "), fields)) == r["note"]
+        assert note_text(r, "en") == r["note"]  # the English note, byte for byte
+    near = policy[policy["note_key"] == "ratio; near"].iloc[0]
+    assert note_text(near, "zh").startswith("3个种子的总和之比") and "；不确定：" in note_text(near, "zh")
     world = SimpleNamespace(name="guangxi", title="Guangxi", title_zh="广西高新区（2021年）")
     md = report_md(world, table, fitted, policy, 3, 3, 10, "zh")
     rows = [x.split("|")[1:-1] for x in md.splitlines() if x.startswith("| ") and "---" not in x]

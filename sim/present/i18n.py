@@ -1151,7 +1151,7 @@ VALIDATION_TARGETS_ZH: dict[str, str] = {
     "output_cv_last": "远低于7.8%（至多一半）",
 }
 
-# validate's policy-response notes in Chinese, by template (sim.analysis.validate.NOTES; the numbers put in by summaries.validation.note_text)
+# validate's policy-response notes in Chinese, by template (sim.analysis.validate.NOTES; formatted from the rows' note_key and note_fields by summaries.validation.note_text)
 VALIDATION_NOTES_ZH: dict[str, str] = {
     "ratio": "{n}个种子的总和之比（5–95%区间与标准误由自助法求得）",
     "near": "不确定：{b}与估计值之差不足2个标准误（{se}）",

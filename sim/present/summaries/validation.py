@@ -90,36 +90,30 @@ def moment_text(r: Any, lang: str = "en") -> str:
     return zh or str(r["moment"])
 
 
-def note_text(note: Any, lang: str = "en") -> str:
-    """A policy response's note in ``lang``: in Chinese each part (joined by '; ') is matched to an
-    English template of :data:`sim.analysis.validate.NOTES` and its numbers put into the Chinese one
-    (``i18n.VALIDATION_NOTES_ZH``)."""
-    import re
+def note_text(r: Any, lang: str = "en") -> str:
+    """A policy-response row's note in ``lang``, formatted from its template keys (``note_key``)
+    and fields (``note_fields``, JSON) with the template of :data:`sim.analysis.validate.NOTES`
+    (English) or ``i18n.VALIDATION_NOTES_ZH`` (Chinese; each number written as the English template
+    writes it). A row without them (an older table) shows its ``note`` as it is."""
+    import json
     import string
 
     from sim.analysis.validate import NOTES
     from sim.present.i18n import VALIDATION_NOTES_ZH
 
-    if lang != "zh":
-        return f"{note}"
-    note = "" if note is None or (isinstance(note, float) and np.isnan(note)) else str(note)
-    pats = []
-    for key, en in NOTES.items():
-        zh = VALIDATION_NOTES_ZH[key]
-        rx = "".join(re.escape(lit) + (rf"(?P<{f}>\S+?)" if f else "") for lit, f, _, _ in string.Formatter().parse(en))
-        pats.append((re.compile(rx + r"(?:; |$)"), zh))
-    parts, pos = [], 0
-    while pos < len(note):
-        for rx, zh in pats:
-            m = rx.match(note, pos)
-            if m:
-                parts.append(zh.format(**m.groupdict()))
-                pos = m.end()
-                break
-        else:
-            parts.append(note[pos:])  # not a known template: as it is
-            break
-    return "；".join(parts)
+    key, fields = r.get("note_key"), r.get("note_fields")
+    if not isinstance(key, str) or not isinstance(fields, str):
+        note = r.get("note")
+        return "" if note is None or (isinstance(note, float) and np.isnan(note)) else f"{note}"
+    keys = [k for k in key.split("; ") if k]
+    parts = []
+    for k, f in zip(keys, json.loads(fields)):
+        if lang != "zh":
+            parts.append(NOTES[k].format(**f))
+            continue
+        spec = {name: fmt for _, name, fmt, _ in string.Formatter().parse(NOTES[k]) if name}
+        parts.append(VALIDATION_NOTES_ZH[k].format(**{n: format(v, spec.get(n, "")) for n, v in f.items()}))
+    return ("；" if lang == "zh" else "; ").join(parts)
 
 
 def format_table(table: pd.DataFrame, lang: str = "en") -> str:
@@ -253,7 +247,7 @@ def report_md(world: Any, table: pd.DataFrame, fitted: pd.DataFrame, policy: pd.
             claim, expect = ((VALIDATION_CLAIMS_ZH.get(str(r.get("key"))) or (r["claim"], r["expect"]))
                              if lang == "zh" else (r["claim"], r["expect"]))
             L.append(f"| {claim} | {r['source']} | {expect} | {num(r['model_mean'])} "
-                     f"[{num(r['model_p05'])}, {num(r['model_p95'])}] | {res} | {note_text(r['note'], lang)} |")
+                     f"[{num(r['model_p05'])}, {num(r['model_p95'])}] | {res} | {note_text(r, lang)} |")
         L += ["", f"![{tr('va.pic_policy', lang)}](policy.png)"]
     L += ["", tr("va.footer", lang), ""]
     return "\n".join(L)
