@@ -403,7 +403,7 @@ def test_rates_and_shares_read_in_per_cent_plain_statistics_stay_numbers(world, 
     md = report_md(world, table, fitted, pd.DataFrame(), 2, 0, 10, lang)
     assert "| 4.3% [4.3%, 4.4%] | [3.0%, 7.0%] |" in md and "| 6.2 [6.11, 6.29] | [4.5, 9] |" in md
     assert "0.043" not in md and "0.45" not in md
-    ax = [a for a in validation_chart(table, stats, lang).axes if a.get_title()][0]
+    ax = next(a for a in validation_chart(table, stats, lang).axes if a.get_title())
     ax.figure.canvas.draw()
     assert all(t.get_text().endswith("%") for t in ax.get_yticklabels() if t.get_text())
     oos = pd.DataFrame([{"key": "liuzhou_growth_2018", "figure": "Liuzhou zone output growth, 2018", "year": 2018,
