@@ -376,10 +376,48 @@ def test_chinese_report_md_names_statistics_in_chinese_and_money_in_yi():
     world = SimpleNamespace(name="guangxi", title="Guangxi", title_zh="广西高新区（2021年）")
     zh = report_md(world, table, fitted, pd.DataFrame(), 2, 0, 5, "zh")
     assert "| 起始年各高新区总产出（亿元） | 起始年 | 9,360 [9,355, 9,364] | [8,500, 9,500] |" in zh
-    assert "| 企业年退出率 | 第1至N年 | 0.0656 [0.0654, 0.0658] | [0.06, 0.09] |" in zh
+    assert "| 企业年退出率 | 第1至N年 | 6.6% [6.5%, 6.6%] | [6.0%, 9.0%] |" in zh
     assert "zones' output" not in zh and "annual firm exit rate" not in zh
     en = report_md(world, table, fitted, pd.DataFrame(), 2, 0, 5, "en")
     assert "| zones' output at start | year 0 | 936 [936, 936] | [850, 950] |" in en  # unchanged
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_rates_and_shares_read_in_per_cent_plain_statistics_stay_numbers(world, lang):
+    # `zonesim validate --lang zh`: the targets read 各高新区总产出年增长率 0.0433 [0.043, 0.0437] and the
+    # out of sample 柳州高新区2018年产出增长率：公开数据 0.104，模型 0.023: rates as fractions
+    from sim.present.charts.validation import validation_chart
+    from sim.present.summaries.validation import format_oos, format_table, report_md
+
+    stats = pd.DataFrame({"output_growth": [0.043, 0.0437], "young_share": [0.45, 0.46],
+                          "growth_kurtosis": [6.1, 6.3], "exit_year1_ratio": [1.01, 1.03]})
+    keys = ("output_growth", "young_share", "growth_kurtosis", "exit_year1_ratio")
+    table = V.summarise(stats, [V.BY_KEY[k] for k in keys], years=10)
+    table.insert(1, "calibrated", False)
+    lines = dict(zip(keys, format_table(table, lang).splitlines()[2:]))
+    assert "4.3% [4.3%, 4.4%]" in lines["output_growth"] and "[3.0%, 7.0%]" in lines["output_growth"]
+    assert "45.5% [45.1%, 46.0%]" in lines["young_share"] and "[35.0%, 55.0%]" in lines["young_share"]
+    assert "6.2 [6.11, 6.29]" in lines["growth_kurtosis"] and "[4.5, 9]" in lines["growth_kurtosis"]
+    assert "1.02 [1.01, 1.03]" in lines["exit_year1_ratio"] and "%" not in lines["exit_year1_ratio"]
+    fitted = pd.DataFrame(columns=["parameter", "default", "world_value", "fitted", "moment"])
+    md = report_md(world, table, fitted, pd.DataFrame(), 2, 0, 10, lang)
+    assert "| 4.3% [4.3%, 4.4%] | [3.0%, 7.0%] |" in md and "| 6.2 [6.11, 6.29] | [4.5, 9] |" in md
+    assert "0.043" not in md and "0.45" not in md
+    ax = next(a for a in validation_chart(table, stats, lang).axes if a.get_title())
+    ax.figure.canvas.draw()
+    assert all(t.get_text().endswith("%") for t in ax.get_yticklabels() if t.get_text())
+    oos = pd.DataFrame([{"key": "liuzhou_growth_2018", "figure": "Liuzhou zone output growth, 2018", "year": 2018,
+                         "published": 0.104, "model_mean": 0.0234, "model_p05": 0.02, "model_p95": 0.03,
+                         "difference": 0.0234 - 0.104, "source": "s", "note": "", "unit": "1/yr"},
+                        {"key": "firms_2021", "figure": "firms in the 9 zones, 2021", "year": 2021,
+                         "published": 31_400.0, "model_mean": 30_000.0, "model_p05": 29_000.0,
+                         "model_p95": 31_000.0, "difference": 30_000 / 31_400 - 1, "source": "s", "note": "",
+                         "unit": "firms"}])
+    text = format_oos(oos, lang).splitlines()
+    if lang == "zh":
+        assert "公开数据 10.4%，模型 2.3%（-8.1个百分点）" in text[1] and "公开数据 31,400，模型 30,000（-4.5%）" in text[2]
+    else:
+        assert "published 10.4%, model 2.3% (-8.1 pp)" in text[1] and "published 31,400, model 30,000 (-4.5%)" in text[2]
 
 
 def test_policy_responses_in_chinese_by_key_in_the_chart_and_report_md():
@@ -414,12 +452,13 @@ def test_policy_responses_in_chinese_by_key_in_the_chart_and_report_md():
 def test_chinese_report_md_has_published_figures_notes_and_moments_in_chinese():
     # `zonesim validate --lang zh`: report.md's published-figure column ('0: no flat or jumping start'),
     # the policy notes ('ratio of sums over 2 seeds ...') and the fitted moments ('exit rate') were English
+    import json
     import re
     from types import SimpleNamespace
 
     from sim.analysis.calibrate import FREE
     from sim.present.i18n import FITTED_MOMENTS_ZH, VALIDATION_NOTES_ZH, VALIDATION_TARGETS_ZH
-    from sim.present.summaries.validation import report_md
+    from sim.present.summaries.validation import note_text, report_md
 
     word = re.compile(r"[A-Za-z][A-Za-z-]{2,}")
     targets = V.TARGETS + V.CROSS_SEED
@@ -451,6 +490,17 @@ def test_chinese_report_md_has_published_figures_notes_and_moments_in_chinese():
     for part in ("ratio of sums", "within 2 standard errors", "|mean| <", "log(top/bottom", "by-demand rule",
                  "first tranche", "lever not available"):
         assert part in notes, part  # every template is exercised
+    # each row carries its note as machine data: the templates' keys and their fields (JSON), from which
+    # the note is formatted in either language (no English text parsed back into numbers)
+    keys = {k for ks in policy["note_key"] for k in ks.split("; ") if k}
+    assert keys == set(V.NOTES), keys
+    for r in policy.to_dict("records"):
+        fields = json.loads(r["note_fields"])
+        assert len(fields) == len([k for k in r["note_key"].split("; ") if k])
+        assert "; ".join(V.NOTES[k].format(**f) for k, f in zip(r["note_key"].split("; "), fields)) == r["note"]
+        assert note_text(r, "en") == r["note"]  # the English note, byte for byte
+    near = policy[policy["note_key"] == "ratio; near"].iloc[0]
+    assert note_text(near, "zh").startswith("3个种子的总和之比") and "；不确定：" in note_text(near, "zh")
     world = SimpleNamespace(name="guangxi", title="Guangxi", title_zh="广西高新区（2021年）")
     md = report_md(world, table, fitted, policy, 3, 3, 10, "zh")
     rows = [x.split("|")[1:-1] for x in md.splitlines() if x.startswith("| ") and "---" not in x]

@@ -594,9 +594,10 @@ def status_checks(df: pd.DataFrame, small: str, large: str) -> pd.DataFrame:
                          _check_row(c, values[c.key]) for c in STATUS_CHECKS])
 
 
-# The policy responses' notes, as templates: the rows carry the English text, and
-# sim.present.summaries.validation.note_text reads its numbers back into the Chinese template of the
-# same key (i18n.VALIDATION_NOTES_ZH).
+# The policy responses' notes, as templates: a row carries the English text (`note`, its parts
+# joined by '; '), the keys of its parts (`note_key`, joined by '; ') and their fields (`note_fields`,
+# JSON: a list of one mapping per part); sim.present.summaries.validation.note_text formats the note
+# in the reader's language from key and fields (Chinese: i18n.VALIDATION_NOTES_ZH, the same keys).
 NOTES: dict[str, str] = {
     "ratio": "ratio of sums over {n} seeds (bootstrap 5-95% and s.e.)",
     "near": "inconclusive: {b:g} within 2 standard errors ({se:.3g}) of the estimate",
@@ -607,6 +608,25 @@ NOTES: dict[str, str] = {
     "tranche": "first tranche {a:.2f}, second {b:.2f} CNY bn output per CNY bn paid (last year output, all money paid)",
     "missing": "lever not available in sim/policies yet: not checked",
 }
+
+
+Note = tuple[tuple[str, dict[str, Any]], ...]  # a note's parts: (NOTES key, its fields)
+
+
+def _plain(v: Any) -> int | float:
+    """A note's field as JSON keeps it: a whole count an int, anything else a float (full precision)."""
+    return int(v) if isinstance(v, (int, np.integer)) else float(v)
+
+
+def note_columns(parts: Note = ()) -> dict[str, str]:
+    """The note columns of a policy-response row: ``note`` (English, the parts joined by '; '),
+    ``note_key`` (the parts' :data:`NOTES` keys, joined by '; ') and ``note_fields`` (JSON, a list
+    of one mapping of field to value per part)."""
+    import json
+
+    parts = tuple((k, {f: _plain(v) for f, v in fields.items()}) for k, fields in parts)
+    return {"note": "; ".join(NOTES[k].format(**f) for k, f in parts), "note_key": "; ".join(k for k, _ in parts),
+            "note_fields": json.dumps([f for _, f in parts])}
 
 
 def _ratio_row(c: Check, num: pd.Series | np.ndarray, den: pd.Series | np.ndarray, draws: int = 2000) -> dict[str, Any]:
@@ -628,18 +648,18 @@ def _ratio_row(c: Check, num: pd.Series | np.ndarray, den: pd.Series | np.ndarra
         boot = np.zeros(0)
     se = float(boot.std(ddof=1)) if boot.size > 1 else float("inf")
     ok: bool | None = bool(np.isfinite(est) and c.lo <= est <= c.hi)
-    note = NOTES["ratio"].format(n=n)
+    note: Note = (("ratio", {"n": n}),)
     near = [b for b in (c.lo, c.hi) if np.isfinite(b) and abs(est - b) < 2 * se]
     if near:
         ok = None
-        note += "; " + NOTES["near"].format(b=near[0], se=se)
+        note += (("near", {"b": near[0], "se": se}),)
     return {"key": c.key, "claim": c.claim, "source": c.source, "expect": c.expect, "model_mean": est,
             "model_p05": float(np.quantile(boot, 0.05)) if boot.size else np.nan,
             "model_p95": float(np.quantile(boot, 0.95)) if boot.size else np.nan, "seeds": int(n),
-            "se": se, "pass": ok, "note": note}
+            "se": se, "pass": ok, **note_columns(note)}
 
 
-def _check_row(c: Check, v: pd.Series | np.ndarray, note: str = "") -> dict[str, Any]:
+def _check_row(c: Check, v: pd.Series | np.ndarray, note: Note = ()) -> dict[str, Any]:
     """Mean and spread across seeds; pass when the mean is in [lo, hi]. A sign check (a bound at
     0) whose mean lies within 2 standard errors of 0 is *inconclusive* (pass None): at this many
     seeds the effect cannot be told from the model's seed-to-seed noise."""
@@ -650,11 +670,11 @@ def _check_row(c: Check, v: pd.Series | np.ndarray, note: str = "") -> dict[str,
     ok: bool | None = bool(v.size and c.lo <= mean <= c.hi)
     if 0.0 in (c.lo, c.hi) and abs(mean) < 2 * se:
         ok = None
-        note = (note + "; " if note else "") + NOTES["noise"].format(se=se, n=v.size)
+        note += (("noise", {"se": se, "n": v.size}),)
     return {"key": c.key, "claim": c.claim, "source": c.source, "expect": c.expect, "model_mean": mean,
             "model_p05": float(np.quantile(v, 0.05)) if v.size else np.nan,
             "model_p95": float(np.quantile(v, 0.95)) if v.size else np.nan, "seeds": int(v.size),
-            "se": se, "pass": ok, "note": note}
+            "se": se, "pass": ok, **note_columns(note)}
 
 
 # --- levers (sim/policies): rewards concentrated on leaders, land by performance, dose response
@@ -721,24 +741,24 @@ def lever_checks(df: pd.DataFrame) -> pd.DataFrame:
         if c.key == "leaders_widen_gap" and "leaders" in set(df["arm"]):
             t = df[df["arm"] == "leaders"].set_index("seed")
             rows.append(_check_row(c, t["output_cv"] - base["output_cv"],
-                                   NOTES["gap"].format(d=np.mean(t['log_top_bottom'] - base['log_top_bottom']))))
+                                   (("gap", {"d": np.mean(t["log_top_bottom"] - base["log_top_bottom"])}),)))
         elif c.key == "land_by_performance" and {"land_performance", "land_equal"} <= set(df["arm"]):
             t = df[df["arm"] == "land_performance"].set_index("seed")
             e = df[df["arm"] == "land_equal"].set_index("seed")
             vs_demand = np.mean(np.log(t["output_per_km2"] / base["output_per_km2"]))
             rows.append(_check_row(c, np.log(t["output_per_km2"] / e["output_per_km2"]),
-                                   NOTES["land"].format(d=vs_demand, o=np.mean(np.log(t['output'] / e['output'])))))
+                                   (("land", {"d": vs_demand, "o": np.mean(np.log(t["output"] / e["output"]))}),)))
         elif c.key == "reward_diminishing" and "leaders_x2" in set(df["arm"]):
             t1 = df[df["arm"] == "leaders"].set_index("seed")
             t2 = df[df["arm"] == "leaders_x2"].set_index("seed")
             m1 = (t1["output"] - base["output"]) / t1["public_money"].where(t1["public_money"] > 0)
             m2 = (t2["output"] - t1["output"]) / (t2["public_money"] - t1["public_money"]).where(
                 t2["public_money"] > t1["public_money"])
-            rows.append(_check_row(c, m2 - m1, NOTES["tranche"].format(a=np.nanmean(m1), b=np.nanmean(m2))))
+            rows.append(_check_row(c, m2 - m1, (("tranche", {"a": np.nanmean(m1), "b": np.nanmean(m2)}),)))
         else:
             rows.append({"key": c.key, "claim": c.claim, "source": c.source, "expect": c.expect,
                          "model_mean": np.nan, "model_p05": np.nan, "model_p95": np.nan, "seeds": 0,
-                         "pass": None, "note": NOTES["missing"]})
+                         "pass": None, **note_columns((("missing", {}),))})
     return pd.DataFrame(rows)
 
 
@@ -768,12 +788,13 @@ class Published:
     value: float
     source: str
     note: str = ""
+    unit: str = "firms"  # as Target.unit: '1/yr' a growth rate (shown in per cent), 'firms', 'CNY bn'
 
 
 OUT_OF_SAMPLE: tuple[Published, ...] = (
     Published("liuzhou_growth_2018", "Liuzhou zone output growth, 2018", 2018, 0.104,
               "Liudong above-scale output Jan-Oct 2018 +10.4% (Guangxi Daily 2018-12-07)",
-              "above-scale output of the Liudong New Area, ten months"),
+              "above-scale output of the Liudong New Area, ten months", "1/yr"),
     Published("hightech_2019", "certified firms in the 9 zones, 2019", 2019, 0.44 * 2_380,
               "44% (535/1,204 in 2017) of Guangxi's ~2,380 in 2019 (top 100 = 4.2%, Guangxi Daily 2020-12-30)",
               "derived: assumes the zones kept their 2017 share"),
@@ -785,7 +806,7 @@ OUT_OF_SAMPLE: tuple[Published, ...] = (
     Published("output_2021", "the 9 zones' output, 2021 (CNY bn)", 2021, 844.0,
               "guangxi_sources.csv: 2017 figures on the growth path +5%, +5%, 0% (2020), +8%",
               "an estimate, not a publication: the 2020 shock (Liuzhou secondary industry -10.7% in H1 2020) "
-              "is the one feature the model cannot make"),
+              "is the one feature the model cannot make", "CNY bn"),
     Published("firms_2021", "firms in the 9 zones, 2021", 2021, 31_400.0,
               "guangxi_sources.csv: 25,264 (2017) grown ~7%/yr as in 2014-2017", "an estimate"),
 )
@@ -821,7 +842,7 @@ def out_of_sample(seeds: Sequence[int], workers: int = 1, world: World | None = 
         rows.append({"key": p.key, "figure": p.label, "year": p.year, "published": p.value, "model_mean": mean,
                      "model_p05": float(np.quantile(v, 0.05)), "model_p95": float(np.quantile(v, 0.95)),
                      "difference": (mean - p.value) if p.key.endswith("growth_2018") else mean / p.value - 1.0,
-                     "source": p.source, "note": p.note})
+                     "source": p.source, "note": p.note, "unit": p.unit})
     return pd.DataFrame(rows)
 
 

@@ -104,7 +104,7 @@ def pct(v: Any, sign: bool = True, ratio: bool = False) -> str:
     two below, never scientific."""
     if not finite(v):
         return NA
-    p = float(v) * (100.0 if ratio else 1.0)
+    p = float(v) * (PER_CENT if ratio else 1.0)
     a = abs(p)
     if a == 0:
         return "+0.0%" if sign else "0.0%"
@@ -114,6 +114,32 @@ def pct(v: Any, sign: bool = True, ratio: bool = False) -> str:
     if a >= 0.005:
         return f"{plus}{p:.2f}%"
     return f"{plus}{num(p, digits=1)}%"  # not '0.00%': a change that is not zero never reads as zero
+
+
+# units of a statistic that is a rate or a share (sim.analysis.validate's Target.unit): read in per cent
+RATE_UNITS = ("1/yr", "share", "share of seeds")
+PER_CENT = 100.0  # per cent per unit fraction: a rate drawn on a per-cent axis (plain_axes(percent=True))
+
+
+def is_rate(unit: Any) -> bool:
+    """Whether a statistic in ``unit`` is a rate or a share, shown in per cent (``1/yr``, ``share``)."""
+    return str(unit) in RATE_UNITS
+
+
+def stat(v: Any, unit: Any = "1", sign: bool = False) -> str:
+    """A statistic in ``unit`` as a person reads it: a rate or a share (:func:`is_rate`, given as
+    a fraction) in per cent (``4.3%``), anything else (kurtosis, ratios, elasticities, exponents,
+    counts) as a plain number (:func:`num`)."""
+    return pct(v, sign=sign, ratio=True) if is_rate(unit) else num(v, sign=sign)
+
+
+def points(v: Any, lang: str = "en", sign: bool = True) -> str:
+    """A difference of two rates given as fractions, in percentage points: ``-8.1 pp`` / ``-8.1个百分点``."""
+    if not finite(v):
+        return NA
+    from sim.present.i18n import tr
+
+    return tr("pp", lang, v=pct(v, sign=sign, ratio=True)[:-1])
 
 
 def money(v_bn: Any, lang: str = "en", sign: bool = False) -> str:

@@ -640,6 +640,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "baseline": ("baseline", "基准"), "lon": ("longitude", "经度"), "lat": ("latitude", "纬度"),
     "yes": ("yes", "是"), "no": ("no", "否"), "none": ("none", "无"), "outcome": ("outcome", "指标"),
     "unit": ("unit", "单位"), "money": ("CNY {v} bn", "{v}亿元"), "money_wan_yi": ("CNY {v} trn", "{v}万亿元"), "class_national": ("national zones", "国家级高新区"),
+    "pp": ("{v} pp", "{v}个百分点"),  # a difference of two rates, in percentage points (format.points)
     "class_region": ("region-level zones", "自治区级高新区"),
     # chart titles
     "region_title": ("Guangxi zones, region totals (median and 5–95% band over {seeds} seeds)",
@@ -1150,7 +1151,7 @@ VALIDATION_TARGETS_ZH: dict[str, str] = {
     "output_cv_last": "远低于7.8%（至多一半）",
 }
 
-# validate's policy-response notes in Chinese, by template (sim.analysis.validate.NOTES; the numbers put in by summaries.validation.note_text)
+# validate's policy-response notes in Chinese, by template (sim.analysis.validate.NOTES; formatted from the rows' note_key and note_fields by summaries.validation.note_text)
 VALIDATION_NOTES_ZH: dict[str, str] = {
     "ratio": "{n}个种子的总和之比（5–95%区间与标准误由自助法求得）",
     "near": "不确定：{b}与估计值之差不足2个标准误（{se}）",

@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.present.charts.common import finish, new_figure
-from sim.present.format import num, plain_axes
+from sim.present.format import PER_CENT, is_rate, num, plain_axes
 from sim.present.i18n import tr
 
 
@@ -36,6 +36,8 @@ def validation_chart(table: pd.DataFrame, stats: pd.DataFrame, lang: str = "en")
     for ax, r in zip(axes.flat, table.to_dict("records")):
         # Chinese: CNY bn in 亿元 (x 10), as the panel's title says
         k = yi_from_bn(1.0) if lang == "zh" and str(r.get("unit")) in ("CNY bn/yr", "CNY bn") else 1.0
+        rate = is_rate(r.get("unit"))  # a rate or a share: drawn and labelled in per cent
+        k = PER_CENT if rate else k
         v = k * stats[r["key"]].to_numpy(float)
         lo, hi = k * r["lo"], k * r["hi"]
         span = max(hi - lo, abs(hi) * 0.05, 1e-3) if np.isfinite(hi - lo) else 1.0
@@ -60,7 +62,7 @@ def validation_chart(table: pd.DataFrame, stats: pd.DataFrame, lang: str = "en")
         name = VALIDATION_STATS_ZH.get(str(r.get("key")), r["statistic"]) if lang == "zh" else r["statistic"]
         ax.set_title(prefix + name, fontsize=7.5, wrap=True)
         ax.tick_params(labelsize=7)
-        plain_axes(ax)
+        plain_axes(ax, percent=rate)
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
     fig.suptitle(tr("validation_title", lang), fontsize=11)

@@ -8,15 +8,23 @@ import numpy as np
 import pandas as pd
 
 from sim.present.charts.validation import check_result
-from sim.present.format import num
+from sim.present.format import num, stat
 
 
-def interval_text(lo: float, hi: float) -> str:
+def interval_text(lo: float, hi: float, unit: Any = "1") -> str:
+    """An accepted interval, its bounds as a statistic in ``unit`` reads (a rate in per cent)."""
     if not np.isfinite(hi):
-        return f">= {num(lo)}"
+        return f">= {stat(lo, unit)}"
     if not np.isfinite(lo):
-        return f"<= {num(hi)}"
-    return f"[{num(lo)}, {num(hi)}]"
+        return f"<= {stat(hi, unit)}"
+    return f"[{stat(lo, unit)}, {stat(hi, unit)}]"
+
+
+def model_text(r: Any, k: float = 1.0) -> str:
+    """A target row's model mean and 5-95% range across seeds, ``mean [p05, p95]``, each times ``k``
+    (Chinese money: CNY bn -> 亿元) and read as its unit says (rates and shares in per cent)."""
+    u = r.get("unit")
+    return f"{stat(k * r['model_mean'], u)} [{stat(k * r['model_p05'], u)}, {stat(k * r['model_p95'], u)}]"
 
 
 def verdict_key(r: Any) -> str:
@@ -82,36 +90,30 @@ def moment_text(r: Any, lang: str = "en") -> str:
     return zh or str(r["moment"])
 
 
-def note_text(note: Any, lang: str = "en") -> str:
-    """A policy response's note in ``lang``: in Chinese each part (joined by '; ') is matched to an
-    English template of :data:`sim.analysis.validate.NOTES` and its numbers put into the Chinese one
-    (``i18n.VALIDATION_NOTES_ZH``)."""
-    import re
+def note_text(r: Any, lang: str = "en") -> str:
+    """A policy-response row's note in ``lang``, formatted from its template keys (``note_key``)
+    and fields (``note_fields``, JSON) with the template of :data:`sim.analysis.validate.NOTES`
+    (English) or ``i18n.VALIDATION_NOTES_ZH`` (Chinese; each number written as the English template
+    writes it). A row without them (an older table) shows its ``note`` as it is."""
+    import json
     import string
 
     from sim.analysis.validate import NOTES
     from sim.present.i18n import VALIDATION_NOTES_ZH
 
-    if lang != "zh":
-        return f"{note}"
-    note = "" if note is None or (isinstance(note, float) and np.isnan(note)) else str(note)
-    pats = []
-    for key, en in NOTES.items():
-        zh = VALIDATION_NOTES_ZH[key]
-        rx = "".join(re.escape(lit) + (rf"(?P<{f}>\S+?)" if f else "") for lit, f, _, _ in string.Formatter().parse(en))
-        pats.append((re.compile(rx + r"(?:; |$)"), zh))
-    parts, pos = [], 0
-    while pos < len(note):
-        for rx, zh in pats:
-            m = rx.match(note, pos)
-            if m:
-                parts.append(zh.format(**m.groupdict()))
-                pos = m.end()
-                break
-        else:
-            parts.append(note[pos:])  # not a known template: as it is
-            break
-    return "；".join(parts)
+    key, fields = r.get("note_key"), r.get("note_fields")
+    if not isinstance(key, str) or not isinstance(fields, str):
+        note = r.get("note")
+        return "" if note is None or (isinstance(note, float) and np.isnan(note)) else f"{note}"
+    keys = [k for k in key.split("; ") if k]
+    parts = []
+    for k, f in zip(keys, json.loads(fields)):
+        if lang != "zh":
+            parts.append(NOTES[k].format(**f))
+            continue
+        spec = {name: fmt for _, name, fmt, _ in string.Formatter().parse(NOTES[k]) if name}
+        parts.append(VALIDATION_NOTES_ZH[k].format(**{n: format(v, spec.get(n, "")) for n, v in f.items()}))
+    return ("；" if lang == "zh" else "; ").join(parts)
 
 
 def format_table(table: pd.DataFrame, lang: str = "en") -> str:
@@ -123,12 +125,12 @@ def format_table(table: pd.DataFrame, lang: str = "en") -> str:
             + pad(tr("va.t.accepted", lang), 20, right=True) + "  " + tr("va.t.result", lang))
     lines = [head, "-" * text_width(head)]
     for r in table.to_dict("records"):
-        stat, k = target_row(r, lang)
-        model = f"{num(k * r['model_mean'])} [{num(k * r['model_p05'])}, {num(k * r['model_p95'])}]"
+        name, k = target_row(r, lang)
+        model = model_text(r, k)
         res = {"va.pass": "pass", "va.fail": "FAIL"}.get(verdict_key(r)) if lang == "en" else None
         res = res or tr(verdict_key(r), lang).strip("*")  # no markdown bold in a terminal
-        lines.append(pad(clip(stat, 58), 58) + " " + pad(model, 30, right=True) + " "
-                     + pad(interval_text(k * r["lo"], k * r["hi"]), 20, right=True) + "  "
+        lines.append(pad(clip(name, 58), 58) + " " + pad(model, 30, right=True) + " "
+                     + pad(interval_text(k * r["lo"], k * r["hi"], r.get("unit")), 20, right=True) + "  "
                      + res + (tr("va.t.fitted", lang) if r.get("calibrated") else ""))
     lines.append(headline(table, lang))
     return "\n".join(lines)
@@ -155,16 +157,21 @@ def format_policy(policy: pd.DataFrame, lang: str = "en") -> str:
 def format_oos(oos: pd.DataFrame, lang: str = "en") -> str:
     """The out-of-sample check as printed: published figure, model mean, difference."""
     from sim.core.units import yi_from_bn
+    from sim.present.format import is_rate, pct, points
     from sim.present.i18n import VALIDATION_OOS_ZH, tr
 
     lines = [tr("va.t.oos", lang)]
     for r in oos.itertuples():
-        diff = f"{r.difference:+.3f}" if r.key.endswith("growth_2018") else f"{r.difference:+.1%}"
+        # a growth rate (unit '1/yr'; a table without units: the key says) in per cent, its difference
+        # from the published one in percentage points; the other figures differ by a relative difference
+        rate = is_rate(getattr(r, "unit", None)) or r.key.endswith("growth_2018")
+        diff = points(r.difference, lang) if rate else f"{r.difference:+.1%}"
         k = yi_from_bn(1.0) if lang == "zh" and r.key == "output_2021" else 1.0  # CNY bn -> 亿元
         spec = ",.0f" if abs(r.published) >= 100 else ",.3f"
+        p, m = ((pct(r.published, sign=False, ratio=True), pct(r.model_mean, sign=False, ratio=True)) if rate else
+                (format(k * r.published, spec), format(k * r.model_mean, spec)))
         name = VALIDATION_OOS_ZH.get(r.key, r.figure) if lang == "zh" else r.figure
-        lines.append(tr("va.t.oos_row", lang, f=name, p=format(k * r.published, spec),
-                        m=format(k * r.model_mean, spec), d=diff))
+        lines.append(tr("va.t.oos_row", lang, f=name, p=p, m=m, d=diff))
     return "\n".join(lines)
 
 
@@ -221,9 +228,9 @@ def report_md(world: Any, table: pd.DataFrame, fitted: pd.DataFrame, policy: pd.
          tr("va.table", lang), "|---|---|---|---|---|---|---|"]
     for r in table.to_dict("records"):
         when = when_text(str(r["when"]), lang)
-        stat, k = target_row(r, lang)  # Chinese: the name in Chinese, CNY bn in 亿元
-        L.append(f"| {stat} | {when} | {num(k * r['model_mean'])} [{num(k * r['model_p05'])}, "
-                 f"{num(k * r['model_p95'])}] | {interval_text(k * r['lo'], k * r['hi'])} | {target_text(r, lang)} | {r['source']} | "
+        name, k = target_row(r, lang)  # Chinese: the name in Chinese, CNY bn in 亿元
+        L.append(f"| {name} | {when} | {model_text(r, k)} | {interval_text(k * r['lo'], k * r['hi'], r.get('unit'))} | "
+                 f"{target_text(r, lang)} | {r['source']} | "
                  f"{tr(verdict_key(r), lang)}"
                  f"{tr('va.fitted', lang) if r['calibrated'] else ''} |")
     L += ["", f"**{headline(table, lang)}{tr('va.stop', lang)}**", "",
@@ -240,7 +247,7 @@ def report_md(world: Any, table: pd.DataFrame, fitted: pd.DataFrame, policy: pd.
             claim, expect = ((VALIDATION_CLAIMS_ZH.get(str(r.get("key"))) or (r["claim"], r["expect"]))
                              if lang == "zh" else (r["claim"], r["expect"]))
             L.append(f"| {claim} | {r['source']} | {expect} | {num(r['model_mean'])} "
-                     f"[{num(r['model_p05'])}, {num(r['model_p95'])}] | {res} | {note_text(r['note'], lang)} |")
+                     f"[{num(r['model_p05'])}, {num(r['model_p95'])}] | {res} | {note_text(r, lang)} |")
         L += ["", f"![{tr('va.pic_policy', lang)}](policy.png)"]
     L += ["", tr("va.footer", lang), ""]
     return "\n".join(L)
