@@ -127,8 +127,9 @@ def no_cycle_collection(freeze: bool = False) -> Iterator[None]:
     frozen is what is alive, plus any cyclic garbage the model's own build or year made. Done
     only while Mesa itself keeps every model alive until it is released (Mesa 3.3's
     ``Agent._ids``, mesa#3179: a model is never garbage before
-    ``sim.experiments.runner.release``) and only if nothing else froze objects.
-    :func:`thaw` (called by ``release``) gives everything back to the collector."""
+    ``sim.experiments.runner.release``) and only if nothing but zonesim froze objects (its own
+    :func:`freeze_long_lived` included). :func:`thaw` (called by ``release``) gives everything back
+    to the collector."""
     global _FROZEN
     was = gc.isenabled()
     freeze = freeze and _mesa_keeps_models() and (_FROZEN or _BASE or gc.get_freeze_count() == 0)
