@@ -90,7 +90,7 @@ def _build(nb) -> None:
     # kernels that call another kernel find it as a module global, not a closure cell: numba keys
     # its on-disk cache by the pickled closure cells, and a pickled dispatcher differs in every
     # process (the cache would never hit: every process compiled them again, ~0.7 s)
-    global _fmix, _hash, _keyed_u, _bits, _uniform, _window_count, _poisson_window, _window_rows, _window_counts, _group_sum, _group_count, _demand, _zone_key_cells, \
+    global _fmix, _hash, _keyed_u, _bits, _uniform, _window_count, _poisson_window, _window_rows, _window_counts, _group_sum, _group_count, _mostly_switching, _demand, _zone_key_cells, \
         _central, _ndtri_central, _keyed_normal, _group_sums, _move_rows, _key_table, _key_find, _kth, _break_ties, \
         _poisson_head, _group_middles, _counted_keys, _rational_3_2, _ndtri_tails, _sums_by_two, _below, _rows_above, _cell_zone_sums, _chain, _chain_step
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
@@ -205,15 +205,39 @@ def _build(nb) -> None:
             out[rows[r]] = np.int64(k0[r]) + min(_window_count(l[r], k0[r], u[r], p0[r], w), w - 1)
 
     # The group sums keep the running sum of the current run of equal groups in a register and
-    # store it when the group changes: firms are stored mostly zone by zone (35-41 % of neighbours
-    # share a zone in a default run), and ``out[g] += w`` on a run of one group waits for the
+    # store it when the group changes: ``out[g] += w`` on a run of one group waits for the
     # previous store of the same cell each time (store-to-load forwarding, ~10 cycles an element;
-    # 50,000 sorted elements took 166 us against 43 us this way). The additions per group are
-    # the same, in element order, so the sums are bincount's bit for bit.
+    # 50,000 sorted elements took 166 us against 43 us this way). But where the group changes at
+    # many elements (firms by zone in a run: 35-41 % of neighbours share a zone), the test of
+    # the change is mispredicted at random and costs more than it saves: 50,000 elements in 14
+    # groups, changing at random at 2 / 10 / 20 / 50 % of them, took 38 / 63 / 98 / 195 us with
+    # the running sum and 132 / 87 / 71 / 53 us with the plain loop. So a strided sample of 64
+    # neighbour pairs picks the loop (_mostly_switching: the plain one above 8 changes). Either way the additions per group are the same, in element order, so
+    # the sums are bincount's bit for bit.
+    @_jit
+    def _mostly_switching(group):  # pragma: no cover - compiled
+        m = group.size
+        if m < 128:
+            return False
+        step = (m - 1) // 64
+        switches = 0
+        for j in range(64):
+            i = j * step
+            if group[i] != group[i + 1]:
+                switches += 1
+        return switches > 8  # the loops break even at ~13 % switches (random arrays of 50,000)
+
     @_jit
     def _group_sum(group, weights, out):  # pragma: no cover - compiled
         n = out.size
         if group.size == 0:
+            return True
+        if _mostly_switching(group):
+            for i in range(group.size):
+                g = group[i]
+                if g < 0 or g >= n:
+                    return False
+                out[g] += weights[i]
             return True
         cur = group[0]
         if cur < 0 or cur >= n:  # a group outside [0, size): the caller discards out, bincount decides
@@ -236,6 +260,15 @@ def _build(nb) -> None:
         # want = emp * share[sector]; out = bincount(group, want): the same products and sums in order
         n = out.size
         if group.size == 0:
+            return True
+        if _mostly_switching(group):  # as _group_sum
+            for i in range(group.size):
+                g = group[i]
+                if g < 0 or g >= n:
+                    return False
+                w = emp[i] * share[sector[i]]
+                want[i] = w
+                out[g] += w
             return True
         cur = group[0]
         if cur < 0 or cur >= n:
@@ -543,6 +576,13 @@ def _build(nb) -> None:
     def _group_count(group, out):  # pragma: no cover - compiled
         n = out.size
         if group.size == 0:
+            return True
+        if _mostly_switching(group):  # as _group_sum
+            for i in range(group.size):
+                g = group[i]
+                if g < 0 or g >= n:
+                    return False
+                out[g] += 1
             return True
         cur = group[0]
         if cur < 0 or cur >= n:

@@ -95,7 +95,7 @@ def test_group_sum_matches_bincount(monkeypatch):
         kernels.group_sum(np.array([0, -1]), np.ones(2), 3)
 
 
-@pytest.mark.parametrize("layout", ["sorted", "runs", "one group", "alternating", "tiny"])
+@pytest.mark.parametrize("layout", ["sorted", "runs", "one group", "alternating", "scrambled", "tiny"])
 def test_group_sums_over_runs_match_bincount(layout):
     """The kernels keep a run of equal groups' sum in a register: the same sums, bit for bit, whatever
     the layout (firms are stored mostly zone by zone), and the group order of the sums unchanged."""
@@ -105,6 +105,7 @@ def test_group_sums_over_runs_match_bincount(layout):
          "runs": np.repeat(rng.integers(0, 14, n // 50), rng.integers(1, 100, n // 50))[:n],
          "one group": np.full(n, 5),
          "alternating": np.arange(n) % 2 * 13,
+         "scrambled": rng.integers(0, 14, n),  # the plain loop (_mostly_switching)
          "tiny": np.array([2, 2, 0])}[layout].astype(np.int64)
     w = rng.lognormal(0, 3, g.size) * rng.choice([-1.0, 1.0], g.size)
     assert np.array_equal(kernels.group_sum(g, w, 14), np.bincount(g, weights=w, minlength=14))
@@ -116,6 +117,23 @@ def test_group_sums_over_runs_match_bincount(layout):
     bad[-1] = 14  # a group outside [0, size) after a run: bincount decides, as before
     assert kernels.demand(bad, emp, share, sector, 14) is None
     assert np.array_equal(kernels.group_sum(bad, w, 14), np.bincount(bad, weights=w, minlength=14))
+
+
+def test_the_group_sums_pick_their_loop_by_how_often_the_group_changes():
+    """Runs of one group: the running sum in a register; a group that changes at many elements
+    (firms by zone after a few years: ~60 % of neighbours differ): the plain loop, which a
+    mispredicted test of the change would make 2-4x slower (docs/performance.md, eleventh session)."""
+    rng = np.random.default_rng(3)
+    n = 50_000
+    assert not kernels._mostly_switching(np.sort(rng.integers(0, 14, n)))
+    assert not kernels._mostly_switching(np.repeat(np.arange(14), n // 14).astype(np.int64))
+    assert kernels._mostly_switching(rng.integers(0, 14, n))
+    assert kernels._mostly_switching(np.arange(n, dtype=np.int64) % 3)
+    assert not kernels._mostly_switching(rng.integers(0, 14, 100))  # short: not worth a sample
+    # ~5 % changes: runs; ~40 %: plain
+    for p, want in ((0.05, False), (0.4, True)):
+        g = (np.cumsum(rng.random(n) < p) % 14).astype(np.int64)
+        assert kernels._mostly_switching(g) is want
 
 
 @pytest.mark.parametrize("k", [1, 2, 3, 4, 5])
