@@ -34,6 +34,26 @@ class EnvError(Exception):
         super().__init__(one_line(f"{self.source}: {message}" if source is not None else message))
 
 
+SWITCH_ON, SWITCH_OFF = ("1", "on", "true", "yes"), ("0", "off", "false", "no")
+
+
+def env_switch(name: str, default: bool = True) -> bool:
+    """An on/off environment variable, read strictly: unset or empty is ``default``; 1, on, true,
+    yes is on; 0, off, false, no is off (any case); another value raises InputError, one line
+    naming the variable and what is allowed (the command line checks its switches before it
+    writes anything, and exits 2)."""
+    import os
+
+    value = os.environ.get(name, "").strip().lower()
+    if value == "":
+        return default
+    if value not in SWITCH_ON + SWITCH_OFF:
+        on, off = ", ".join(SWITCH_ON), ", ".join(SWITCH_OFF)
+        allowed = f"{on} (the default) or {off}" if default else f"{on} or {off} (the default)"
+        raise InputError(f"environment variable {name}", None, f"{value!r} is not allowed: {allowed}")
+    return value in SWITCH_ON
+
+
 def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
     """Control characters (a newline in a user's value, say) shown escaped, so the message stays
     one line, and at most ``limit`` characters."""

@@ -86,7 +86,7 @@ def freeze_long_lived() -> bool:
     what is computed).
 
     Not done when something else froze objects already (their owner decides), or when the
-    environment variable ``ZONESIM_GC_FREEZE`` is ``0`` (for a long-lived interactive process
+    environment variable ``ZONESIM_GC_FREEZE`` is 0, off, false or no (for a long-lived interactive process
     whose early objects may become cyclic garbage: frozen ones are never collected). An eager
     model's :func:`thaw` gives the frozen objects back to the collector (``gc.unfreeze`` is
     all-or-nothing); they are not frozen again. Returns whether this call froze.
@@ -97,9 +97,7 @@ def freeze_long_lived() -> bool:
     global _BASE
     if _BASE is not None:
         return False
-    import os
-
-    if os.environ.get("ZONESIM_GC_FREEZE", "1").strip() == "0" or gc.get_freeze_count() != 0:
+    if not gc_freeze_wanted() or gc.get_freeze_count() != 0:
         _BASE = False
         return False
     gc.freeze()
@@ -107,6 +105,16 @@ def freeze_long_lived() -> bool:
     return True
 
 
+def gc_freeze_wanted() -> bool:
+    """``ZONESIM_GC_FREEZE``, read strictly (:func:`sim.core.errors.env_switch`: on unless 0, off,
+    false or no; another value raises InputError, which the command line reports before it
+    writes anything)."""
+    from sim.core.errors import env_switch
+
+    return env_switch(ENV_GC_FREEZE)
+
+
+ENV_GC_FREEZE = "ZONESIM_GC_FREEZE"
 _FROZEN = False  # whether objects are in the permanent generation because of freeze=True below
 
 

@@ -381,25 +381,19 @@ class SpinupCache:
 _PROCESS: SpinupCache | None = None
 
 
-_ON, _OFF = ("", "1", "on", "true", "yes"), ("0", "off", "false", "no")
-
-
 def check_env() -> tuple[bool, int]:
     """The two environment switches, read strictly: (``ZONESIM_SPINUP_CACHE`` on?,
     ``ZONESIM_SPINUP_CACHE_MB`` in MiB). A value outside what they allow raises InputError, one
     line naming the variable and what is allowed (the command line checks them before it writes
     anything, and exits 2)."""
-    from sim.core.errors import InputError
+    from sim.core.errors import InputError, env_switch
 
-    switch = os.environ.get(ENV_SWITCH, "1").strip().lower()
-    if switch not in _ON + _OFF:
-        raise InputError(f"environment variable {ENV_SWITCH}", None,
-                         f"{switch!r} is not allowed: 1, on, true, yes (the default) or 0, off, false, no")
+    on = env_switch(ENV_SWITCH)
     text = os.environ.get(ENV_MB, str(DEFAULT_MB)).strip()
     if not text.isdigit():
         raise InputError(f"environment variable {ENV_MB}", None,
                          f"{text!r} is not allowed: a whole number of MiB, 0 or more (default {DEFAULT_MB})")
-    return switch in _ON, int(text)
+    return on, int(text)
 
 
 def enabled() -> bool:
