@@ -70,6 +70,7 @@ def no_huge_page_advice() -> bool:
     return _HUGE_PAGES_OFF
 
 
+ENV_GC_FREEZE = "ZONESIM_GC_FREEZE"  # on unless 0, off, false or no (freeze_long_lived)
 _BASE: bool | None = None  # whether freeze_long_lived's freeze is in effect; None before its first call
 
 
@@ -86,8 +87,9 @@ def freeze_long_lived() -> bool:
     what is computed).
 
     Not done when something else froze objects already (their owner decides), or when the
-    environment variable ``ZONESIM_GC_FREEZE`` is 0, off, false or no (for a long-lived interactive process
-    whose early objects may become cyclic garbage: frozen ones are never collected). An eager
+    environment variable ``ZONESIM_GC_FREEZE`` is 0, off, false or no (for a long-lived
+    interactive process whose early objects may become cyclic garbage: frozen ones are never
+    collected). An eager
     model's :func:`thaw` gives the frozen objects back to the collector (``gc.unfreeze`` is
     all-or-nothing); they are not frozen again. Returns whether this call froze.
 
@@ -114,7 +116,6 @@ def gc_freeze_wanted() -> bool:
     return env_switch(ENV_GC_FREEZE)
 
 
-ENV_GC_FREEZE = "ZONESIM_GC_FREEZE"
 _FROZEN = False  # whether objects are in the permanent generation because of freeze=True below
 
 
