@@ -28,33 +28,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import mesa  # noqa: E402
+from reference import Reference, in_own_process
 
-from sim.model.zonemodel import ZoneModel  # noqa: E402
-from sim.scenario.world import load_world  # noqa: E402
-
-
-class MoneyAgent(mesa.Agent):
-    def __init__(self, model: mesa.Model) -> None:
-        super().__init__(model)
-        self.wealth = 1
-
-    def step(self) -> None:
-        if self.wealth > 0:
-            other = self.model.agent_list[self.model.random.randrange(len(self.model.agent_list))]
-            other.wealth += 1
-            self.wealth -= 1
-
-
-class Reference(mesa.Model):
-    def __init__(self, n: int, seed: int) -> None:
-        super().__init__(rng=seed)
-        MoneyAgent.create_agents(self, n)
-        self.agent_list = list(self.agents)  # a list: AgentSet indexing is O(N) per call
-
-    def step(self) -> None:
-        self.agents.shuffle_do("step")
+from sim.model.zonemodel import ZoneModel
+from sim.scenario.world import load_world
 
 
 def time_zonesim(world, years: int, seed: int, handles: str = "eager", package=None) -> tuple[float, float, float, float, int]:
@@ -178,6 +157,13 @@ def main() -> None:
         print(f"RATIO ({mode}) zonesim / plain-Mesa agent-steps per second: {z_rate / r_rate:.2f}x "
               f"(run time ratio reference/zonesim {ref_total / total:.2f});  "
               f"1,000 runs on 2 workers ~ {1000 * total / 2 / 60:.1f} min at this load")
+    # the same reference in a process that imports Mesa only: this process's imports and settings
+    # (zonesim's frozen collector generation, the allocator's thresholds) change its speed
+    own = statistics.median(in_own_process(n_agents, args.years, args.repeats))
+    ratios = ", ".join(f"{mode} {statistics.median(z[4] / z[3] for z in runs) * own / (n_agents * args.years):.2f}x"
+                       for mode, runs in zs.items())
+    print(f"  the reference in a process that imports Mesa only (median of {args.repeats}): {own:.3f} s; "
+          f"ratios against it: {ratios}")
     spent, drawing = stage_profile(world, args.years, [100 + r for r in range(args.repeats)], package)
     whole = sum(spent.values())
     print(f"where the time of a lazy run goes ({args.repeats} runs, {whole / args.repeats:.3f} s each with the stage timer):")
