@@ -31,13 +31,19 @@ def test_bench_model_reports_both_ratios_and_the_stage_profile(package):
     out = bench("bench_model.py", "--repeats", "1", "--years", "2", *(["--package", package] if package else []))
     assert f"package {package or 'baseline'}," in out
     assert len(ratios(out)) == 2 and all(r > 0 for r in ratios(out))
+    # the reference also timed in a process that imports Mesa only, with both modes' ratios against it
+    assert re.search(r"imports Mesa only \(median of 1\): [0-9.]+ s; ratios against it: eager [0-9.]+x, lazy [0-9.]+x",
+                     out)
     shares = [float(x) for x in re.findall(r"^\s+\w[\w ,'()]*?\s+([0-9.]+) %$", out, flags=re.M)]
     assert "firm_dynamics" in out and abs(sum(shares) - 100) < 1.0
 
 
 def test_bench_scaling_reports_ratios_growth_and_the_province_world():
     out = bench("bench_scaling.py", "--sizes", "2000,20000", "--years", "3", "--repeats", "1")
-    assert len(ratios(out)) == 4  # each size interleaved in one process (section 0), then in separate ones
+    # each size interleaved in one process (section 0), against the reference in a Mesa-only process
+    # (section 0), then in separate processes (section 1)
+    assert len(ratios(out)) == 6
+    assert len(re.findall(r"imports Mesa only \(median of 1\): [0-9.]+ s, RATIO against it [0-9.]+x", out)) == 2
     assert "interleaved in one process" in out and "start-up and a warm-up model, once per process" in out
     assert re.search(r"agents x10 .*: time x[0-9.]+", out) and re.search(r"years x10 .*: time x[0-9.]+", out)
     assert re.search(r"province-sized world", out) and re.search(r"peak memory \d+ MB", out)
@@ -117,3 +123,17 @@ def test_cost_per_year_fits_fixed_and_per_agent_cost_and_refuses_bad_worlds():
                              check=False, capture_output=True, text=True, timeout=120, cwd=ROOT)
         assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stdout == ""
         assert bad.stderr.strip().splitlines()[-1].startswith("cost_per_year.py: error:")
+
+
+def test_reference_runs_in_a_process_that_imports_mesa_only():
+    """benchmarks/reference.py: the plain-Mesa reference timed in a fresh process that has imported
+    Mesa and nothing of zonesim (what a plain-Mesa user runs)."""
+    out = subprocess.run([sys.executable, "-c", "import runpy, sys; sys.argv = ['reference.py', '300', '2', '2']; "
+                          f"runpy.run_path({str(ROOT / 'benchmarks' / 'reference.py')!r}, run_name='__main__'); "
+                          "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sim', 'numba', 'llvmlite')))"],
+                         capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert out.returncode == 0, out.stderr[-2000:]
+    lines = out.stdout.strip().splitlines()
+    assert lines[-1] == "[]"  # nothing of zonesim or numba in that process (Mesa itself imports pandas)
+    times = __import__("json").loads(lines[-2])["times"]
+    assert len(times) == 2 and all(t > 0 for t in times)
