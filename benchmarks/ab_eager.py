@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import mesa
-from bench_model import Reference
+from reference import Reference  # the plain-Mesa reference (a Mesa-only module)
 
 from sim.core import memory, pool
 from sim.experiments.runner import release

@@ -20,7 +20,7 @@ line each saying how to install them, and zonesim and the reference still run.
 What is timed, each from construction to the end of the last step (construction included, as in
 bench_model.py and bench_scaling.py):
 
-- ``reference``: ``Reference`` from bench_model.py — Mesa's Boltzmann wealth model without a grid,
+- ``reference``: ``Reference`` from reference.py — Mesa's Boltzmann wealth model without a grid,
   N agents, one Python ``step()`` per agent, activated with ``shuffle_do``, ``--years`` steps.
 - ``zonesim``: a synthetic world of N agents built as bench_scaling.py builds it
   (``synthetic:{zones},{0.85 N},{0.15 N * 50}``, zones = max(14, N // 2500)), lazy agent handles,
@@ -83,7 +83,7 @@ def version(dist: str) -> str:
 
 
 def run_reference(n: int, years: int, seed: int) -> tuple[float, int, str]:
-    from bench_model import Reference  # the project's plain-Mesa reference
+    from reference import Reference  # the project's plain-Mesa reference (a Mesa-only module)
 
     t0 = time.perf_counter()
     m = Reference(n, seed)

@@ -96,17 +96,12 @@ if kern:  # one tiny model through every stage: each kernel's machine code for e
     warm.results()
     del warm
 startup = time.perf_counter() - t
-from reference import Reference  # the plain-Mesa reference (a Mesa-only module)
+from reference import seconds  # the plain-Mesa reference (a Mesa-only module): build and steps, timed
 zones = max(14, n // 2500)
 w = load_world(f"synthetic:{{zones}},{{int(n * 0.85)}},{{int(n * 0.15 * 50)}}")
 zs, rs = [], []
 for r in range(repeats):  # interleaved: reference, zonesim, reference, zonesim, ...
-    t0 = time.perf_counter()
-    ref = Reference(n, 1 + r)
-    for _ in range(years):
-        ref.step()
-    rs.append(time.perf_counter() - t0)
-    del ref
+    rs.append(seconds(n, years, 1 + r))
     t0 = time.perf_counter()
     m = ZoneModel(world=w, rng=1 + r, agent_handles={handles!r})
     t1 = time.perf_counter()
