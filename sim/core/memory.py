@@ -89,9 +89,10 @@ def freeze_long_lived() -> bool:
     Not done when something else froze objects already (their owner decides), or when the
     environment variable ``ZONESIM_GC_FREEZE`` is 0, off, false or no (for a long-lived
     interactive process whose early objects may become cyclic garbage: frozen ones are never
-    collected). An eager
-    model's :func:`thaw` gives the frozen objects back to the collector (``gc.unfreeze`` is
-    all-or-nothing); they are not frozen again. Returns whether this call froze.
+    collected). An eager model's :func:`thaw` gives the frozen objects back to the collector
+    (``gc.unfreeze`` is all-or-nothing); they are not frozen again. Returns whether this call
+    froze. The freeze also spares a plain-Mesa model run later in the same process (the
+    benchmarks' reference): docs/performance.md, twelfth session.
 
     (The permanent generation shrinks when a frozen object dies by reference counting, so whether
     somebody else froze later cannot be told from ``gc.get_freeze_count()``: while this freeze is
