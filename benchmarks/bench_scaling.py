@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from reference import in_own_process
+from reference import in_own_process, positive
 
 CHILD = r"""
 import json, resource, sys, time
@@ -121,17 +121,6 @@ print(json.dumps(dict(n=n, zonesim=zt, build=statistics.median(z[1] for z in zs)
 HANDLES = "lazy"
 
 
-def _positive(text: str) -> int:
-    """A whole number of at least 1 (argparse refuses anything else with one line, exit 2)."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
-    return value
-
-
 def measure_pair(n: int, years: int, repeats: int, kernels_on: bool) -> dict:
     """zonesim and the plain-Mesa reference timed interleaved in one fresh process (medians)."""
     out = subprocess.run([sys.executable, "-c", PAIR.format(root=str(ROOT), handles=HANDLES), str(n), str(years),
@@ -153,7 +142,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="sizes 10k,100k and 5 years")
     ap.add_argument("--handles", choices=("lazy", "eager"), default="lazy",
                     help="zonesim's agent handles (lazy: what runs and sweeps use; eager: ZoneModel's default)")
-    ap.add_argument("--repeats", type=_positive, default=3,
+    ap.add_argument("--repeats", type=positive, default=3,
                     help="interleaved repeats per size in section 0 (median; default 3)")
     ap.add_argument("--kernels", choices=("on", "auto"), default="on",
                     help="on: numba kernels loaded before timing (a study worker's steady state; the start-up "

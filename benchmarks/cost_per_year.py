@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_scaling import _positive  # a whole number >= 1, else one line and exit 2
+from reference import positive  # a whole number >= 1, else one line and exit 2
 
 WORLDS = ("synthetic:14,300,3000", "synthetic:14,1500,15000", "synthetic:14,5000,50000",
           "synthetic:14,20000,200000", "guangxi")
@@ -66,8 +66,8 @@ def fit(points: list[tuple[float, float]]) -> tuple[float, float]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seeds", type=_positive, default=7, help="timed runs per world (default 7)")
-    ap.add_argument("--years", type=_positive, default=20)
+    ap.add_argument("--seeds", type=positive, default=7, help="timed runs per world (default 7)")
+    ap.add_argument("--years", type=positive, default=20)
     ap.add_argument("--world", action="append", dest="worlds", metavar="WORLD",
                     help="a world spec (repeat it: at least two sizes); the default world 'guangxi' "
                          "among them gives the share (default: " + ", ".join(WORLDS) + ")")

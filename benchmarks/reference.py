@@ -60,6 +60,25 @@ def in_own_process(n: int, years: int, repeats: int) -> list[float]:
     return json.loads(out.stdout.strip().splitlines()[-1])["times"]
 
 
+def positive(text: str) -> int:
+    """A whole number of at least 1 (argparse refuses anything else with one line, exit 2)."""
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return value
+
+
 if __name__ == "__main__":
-    n, years, repeats = (int(a) for a in sys.argv[1:4])
-    print(json.dumps({"n": n, "times": [seconds(n, years, 1 + r) for r in range(repeats)]}))
+    import argparse
+
+    ap = argparse.ArgumentParser(description="The plain-Mesa reference timed in a process that imports Mesa only.")
+    for name in ("agents", "years", "repeats"):
+        ap.add_argument(name, type=positive)
+    args = ap.parse_args()
+    times = [seconds(args.agents, args.years, 1 + r) for r in range(args.repeats)]
+    print(json.dumps({"n": args.agents, "times": times}))

@@ -137,3 +137,11 @@ def test_reference_runs_in_a_process_that_imports_mesa_only():
     assert lines[-1] == "[]"  # nothing of zonesim or numba in that process (Mesa itself imports pandas)
     times = __import__("json").loads(lines[-2])["times"]
     assert len(times) == 2 and all(t > 0 for t in times)
+
+
+def test_reference_refuses_bad_counts_in_one_line():
+    for args in (["ten", "2", "2"], ["100", "0", "2"], ["100", "2"]):
+        out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "reference.py"), *args], capture_output=True,
+                             text=True, timeout=120, cwd=ROOT)
+        assert out.returncode == 2 and out.stdout == ""
+        assert "reference.py: error: " in out.stderr.strip().splitlines()[-1] and "Traceback" not in out.stderr
