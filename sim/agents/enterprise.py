@@ -386,17 +386,29 @@ def _not_anchors_in_spin_up(model: ZoneModel, slots: np.ndarray) -> np.ndarray:
     return slots[~np.isin(model.firms.key[slots], model.anchor_keys)]
 
 
-def zone_attractiveness(model: ZoneModel, service: np.ndarray, free: np.ndarray | None = None) -> np.ndarray:
-    """Utility of each zone as a firm location (output market, services, status, free land)."""
+def attraction_base(model: ZoneModel, service: np.ndarray) -> np.ndarray:
+    """The terms of :func:`zone_attractiveness` before free land (output market, services, status):
+    firm dynamics computes them once for relocation and entry, which differ only in free land."""
     zs, p = model.zones, model.params
+    return p.attract_output * np.log1p(zs.output_prev) + p.attract_services * (service - 1.0) \
+        + p.attract_national * (zs.level == 0)
+
+
+def zone_attractiveness(model: ZoneModel, service: np.ndarray, free: np.ndarray | None = None,
+                        base: np.ndarray | None = None) -> np.ndarray:
+    """Utility of each zone as a firm location (output market, services, status, free land).
+    ``base``: :func:`attraction_base` of the same model and ``service``, when the caller has it
+    (the same additions in the same order)."""
+    p = model.params
     free = np.maximum(model.free_land() if free is None else free, 0.0)
-    u = (p.attract_output * np.log1p(zs.output_prev) + p.attract_services * (service - 1.0)
-         + p.attract_national * (zs.level == 0) + p.attract_land * np.log1p(free * 10.0))
-    u = u + model.hooks.attractiveness(model)
+    if base is None:
+        base = attraction_base(model, service)
+    u = base + p.attract_land * np.log1p(free * 10.0)
+    u += model.hooks.attractiveness(model)
     return np.where(model.zone_active(), u, -np.inf)
 
 
-def relocate(model: ZoneModel, service: np.ndarray, free: np.ndarray) -> np.ndarray:
+def relocate(model: ZoneModel, service: np.ndarray, free: np.ndarray, base: np.ndarray | None = None) -> np.ndarray:
     """A share of firms compares zones by logit (attractiveness less moving and distance costs)
     and moves when another zone wins and has free land. ``free``: free land per zone, updated
     in place for the moves. Returns (origin, destination) zone of each mover. The logit depends
@@ -408,7 +420,7 @@ def relocate(model: ZoneModel, service: np.ndarray, free: np.ndarray) -> np.ndar
     if cand.size == 0:
         return np.zeros((0, 2), dtype=np.int64)
     here = f.zone[cand]
-    attract = zone_attractiveness(model, service, free)
+    attract = zone_attractiveness(model, service, free, base)
     cost = p.relocation_cost * model.move_cost + p.relocation_distance_cost * model.distance / 100.0
     np.fill_diagonal(cost, 0.0)
     dest = S.choice("firm.relocate_dest", y, f.key[cand], logit_cdf(attract[None, :] - cost), here)
@@ -451,7 +463,22 @@ def queue_fits(order: np.ndarray, values: np.ndarray, groups: np.ndarray, limit:
     return ok
 
 
-def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np.ndarray) -> dict:
+_ORIGINS = np.array([1, 2, 3], dtype=np.int8)  # entrants' origin codes: start-up, spin-off, arrival
+_ZONE_PAIRS: dict[int, np.ndarray] = {}
+
+
+def _zone_pairs(nz: int) -> np.ndarray:
+    """``0 .. nz-1`` twice (read-only, kept per number of zone slots): the zone of each cell of the
+    start-up and arrival counts, rows one after the other."""
+    a = _ZONE_PAIRS.get(nz)
+    if a is None:
+        a = _ZONE_PAIRS[nz] = np.tile(np.arange(nz, dtype=np.int64), 2)
+        a.flags.writeable = False
+    return a
+
+
+def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np.ndarray,
+             base: np.ndarray | None = None) -> dict:
     """New firms this year: start-ups from local talent and platforms, spin-offs from knowledge-rich
     incumbents, and arrivals from outside Guangxi split by zone attractiveness. ``free``: free
     land per zone. Returns columns for the pool (before the land check), with each entrant's
@@ -482,7 +509,7 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
         prob *= active[z]
     parents = S.below("firm.spinoff", y, f.key[:L], prob)
     # arrivals from outside
-    attract = zone_attractiveness(model, service, free)
+    attract = zone_attractiveness(model, service, free, base)
     w = np.exp(attract - attract[np.isfinite(attract)].max()) * zs.arrival_mult if np.isfinite(attract).any() else np.zeros(nz)
     total = w.sum()
     # arrival_mult (levers: attraction of outside firms) scales each zone's expected arrivals, so it
@@ -493,23 +520,24 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
         base = w / np.maximum(mult, 1e-12)
         lam = p.outside_arrivals * float(total / base.sum()) if base.sum() > 0 else lam
     lam_arr = lam * (w / total) if total > 0 else np.zeros(nz)
-    n_start, n_arr = S.poisson(("entry.startups", "entry.arrivals"), y, zk, np.stack([lam_start, lam_arr]))
-    # assemble: zone and sector for each entrant
-    z_start = np.repeat(np.arange(nz), n_start)
-    z_arr = np.repeat(np.arange(nz), n_arr)
-    z_new = np.concatenate([z_start, z[parents], z_arr]).astype(np.int64)
-    origin = np.concatenate([np.full(z_start.size, 1), np.full(parents.size, 2), np.full(z_arr.size, 3)])
-    key = np.concatenate([counted_keys(STARTUP, y, zk, n_start), spinoff_keys(y, f.key[parents]),
-                          counted_keys(ARRIVAL, y, zk, n_arr)])
+    lam2 = np.empty((2, nz))
+    lam2[0], lam2[1] = lam_start, lam_arr
+    counts = S.poisson(("entry.startups", "entry.arrivals"), y, zk, lam2)  # row 0 start-ups, row 1 arrivals
+    n_start, n_arr = counts
+    # assemble: zone and sector for each entrant, start-ups, then spin-offs, then arrivals
+    z_other = np.repeat(_zone_pairs(nz), counts.reshape(-1))  # start-ups' zones, then arrivals'
+    ns, npar = int(n_start.sum()), parents.size
+    z_new = np.concatenate([z_other[:ns], z[parents], z_other[ns:]])
+    origin = np.repeat(_ORIGINS, (ns, npar, z_other.size - ns))
+    k_start, k_arr = counted_keys(STARTUP, y, zk, n_start), counted_keys(ARRIVAL, y, zk, n_arr)
+    key = np.concatenate([k_start, spinoff_keys(y, f.key[parents]), k_arr])
     # sectors of start-ups and arrivals follow the zone's firm mix; spin-offs keep the parent's
     mix = np.log(count.reshape(nz, N_SECTORS) + 0.5)  # shares (count + 0.5) as logit utilities
     pull = model.hooks.sector_pull(model)  # levers (industry clusters) pull entrants to supported sectors
     if pull is not None:
         mix = mix + pull[:nz]
-    z_other = np.concatenate([z_start, z_arr])
-    k_other = np.concatenate([key[:z_start.size], key[z_start.size + parents.size:]])
-    s_other = S.choice("entry.sector", y, k_other, logit_cdf(mix), z_other)
-    s_new = np.concatenate([s_other[:z_start.size], f.sector[parents], s_other[z_start.size:]]).astype(np.int64)
+    s_other = S.choice("entry.sector", y, np.concatenate([k_start, k_arr]), logit_cdf(mix), z_other)
+    s_new = np.concatenate([s_other[:ns], f.sector[parents], s_other[ns:]])
     z_size, z_tfp, z_rd = S.normal(("entry.size", "entry.tfp", "entry.rd"), y, key)  # one call, three streams
     size = np.maximum(1.0, np.exp(np.log(p.entrant_size_mean) - 0.32 + 0.8 * z_size))
     # productivity: entrant ratio x the zone-sector's employment-weighted geometric mean TFP
@@ -523,6 +551,6 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
     zone_lpw = cell_land.reshape(nz, N_SECTORS).sum(axis=1) / np.maximum(cellw.reshape(nz, N_SECTORS).sum(axis=1), 1e-9)
     lpw = np.where(cellw > 0, cell_land / np.maximum(cellw, 1e-9), zone_lpw.repeat(N_SECTORS))
     rd_share = model.sector_rd[s_new] * np.exp(-0.125 + 0.5 * z_rd)
-    return {"key": key, "zone": z_new, "sector": s_new, "origin": origin.astype(np.int8), "employees": size,
+    return {"key": key, "zone": z_new, "sector": s_new, "origin": origin, "employees": size,
             "capital": size * model.sector_capital[s_new], "tfp": tfp, "rd_share": rd_share,
             "land": size * lpw[new_cell]}

@@ -146,6 +146,11 @@ def combine(*parts: np.ndarray | int, start: np.ndarray | int = 0) -> np.ndarray
 # ------------------------------------------------------------------------------------------
 # the streams
 # ------------------------------------------------------------------------------------------
+# below this many keys, ``Streams.order`` sorts by np.lexsort at once: 1.2 us for 50 keys and 22 us
+# for 1,000, where the packed sort below took 9 and 31 us (and the compiled sort starts at 1,024)
+_LEXSORT_BELOW = 1024
+
+
 class Streams:
     """The run's random numbers: one named stream per decision, keyed by who draws.
 
@@ -406,8 +411,8 @@ class Streams:
         if group is None:
             return np.argsort(b)
         group = np.asarray(group, dtype=np.int64)
-        if group.size == 0:
-            return np.zeros(0, dtype=np.int64)
+        if group.size < _LEXSORT_BELOW:  # few keys (entry and relocation queues of small worlds): numpy's
+            return np.lexsort((b, group))  # lexsort is fastest, the same permutation as every path below
         gmax = int(group.max())
         gbits = max(1, gmax.bit_length())
         if group.min() < 0 or gbits > 24:

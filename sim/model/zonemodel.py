@@ -425,11 +425,13 @@ class ZoneModel(mesa.Model):
         self._remove_firms(gone)
         occupied = ent.grow(self)  # the land occupied after growth, when grow summed it (else None)
         free = self.free_land(occupied)
-        moves = ent.relocate(self, self.year_data.service, free)  # updates free for the moves
+        service = self.year_data.service
+        base = ent.attraction_base(self, service)  # zones' attractiveness before free land: relocation and entry
+        moves = ent.relocate(self, service, free, base)  # updates free for the moves
         if moves.size:
             fl["moves_out"] += group_sum(moves[:, 0], None, nz)
             fl["moves_in"] += group_sum(moves[:, 1], None, nz)
-        new = ent.entrants(self, self.year_data.service, self.talent_by_zone(), free)
+        new = ent.entrants(self, service, self.talent_by_zone(), free, base)
         self._admit(new, free)
 
     def _remove_firms(self, gone: np.ndarray) -> None:
