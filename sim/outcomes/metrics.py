@@ -449,12 +449,10 @@ class Recorder:
             zone[r:r + k] = ids[idx]
             zone[r + k] = "region"
             r += k + 1
-        df = pd.DataFrame(values, columns=list(REGION_NAMES))
         lvl = values[:, _ROW["level"]]
         level_name = np.where(np.isnan(lvl), "region", np.array(LEVELS, dtype=object)[
             np.nan_to_num(lvl, nan=0).astype(int)])
-        df.insert(0, "level_name", level_name)
-        df.insert(0, "zone", zone)
-        df.insert(0, "year", model.start_year + step)
-        df.insert(0, "step", step)
-        return df
+        # the four leading columns and the outcomes' one block side by side: the same table as
+        # inserting the four columns one by one, in half the time (each insert rebuilt the columns)
+        front = pd.DataFrame({"step": step, "year": model.start_year + step, "zone": zone, "level_name": level_name})
+        return pd.concat([front, pd.DataFrame(values, columns=list(REGION_NAMES))], axis=1)

@@ -85,3 +85,20 @@ def test_region_latest_reads_the_last_region_row_by_name(stepped):
     assert type(latest["output"]) is float
     with pytest.raises(KeyError):
         latest["no_such_outcome"]
+
+
+def test_the_results_table_is_the_one_built_column_by_column(stepped):
+    """Recorder.frame puts the leading columns beside the outcomes' block in one go: the same table
+    (values, dtypes, column order, index) as inserting step, year, zone and level name one by one."""
+    import pandas as pd
+    df = stepped.results()
+    rows = df[list(REGION_NAMES)].to_numpy()
+    ref = pd.DataFrame(rows, columns=list(REGION_NAMES))
+    ref.insert(0, "level_name", df["level_name"].to_numpy(dtype=object))
+    ref.insert(0, "zone", df["zone"].to_numpy(dtype=object))
+    ref.insert(0, "year", df["year"].to_numpy())
+    ref.insert(0, "step", df["step"].to_numpy())
+    pd.testing.assert_frame_equal(df, ref, check_exact=True)
+    assert list(df.columns[:4]) == ["step", "year", "zone", "level_name"]
+    assert df["step"].dtype == np.int64 and df["year"].dtype == np.int64
+    assert (df.loc[df["zone"] == "region", "level_name"] == "region").all()
