@@ -34,6 +34,7 @@ import mesa
 import numpy as np
 
 from sim.agents.zone import DELISTED, LEVELS, NATIONAL
+from sim.core import scoring
 from sim.core.params import INDICATORS
 from sim.core.units import k_from_m
 
@@ -86,6 +87,8 @@ LOG_OFFSET = np.array([SUBS[j].offset for j in LOG])[:, None]
 OUTPUT = SUB_NAMES.index("output")
 _PER_AREA_OF_SUB = PER_AREA[AREA][:, None]  # how many subs share each sub's area
 _SQRT2 = math.sqrt(2.0)
+_IS_LOG = np.array([s.log for s in SUBS])
+_AREA_COUNT_INT = AREA_COUNT.astype(np.intp)
 # every area has at least two sub-indicators: their first two rows, then (area, row) for the rest
 assert (AREA_COUNT >= 2).all()
 _AREA_SECOND = AREA_START + 1
@@ -369,11 +372,18 @@ class RegionalGovernment(mesa.Agent):
         classes = [c for c in ([i for i in range(nz) if nat[i]], [i for i in range(nz) if live[i] and not nat[i]]) if c]
         sub = np.zeros((len(SUBS), nz))
         slope = np.zeros((len(SUBS), nz))  # d sub-score / d (multi-year value)
+        w, sub_w = self._zone_weights(level)
+        # the same numbers in one compiled loop (sim/core/scoring.py), when the kernels are on and
+        # every class's sums are finite
+        if nz >= 2 and scoring.available() and self._evaluate_compiled(current, values, years, span, classes,
+                                                                        alive, w, sub_w, sub, slope):
+            self.rank()
+            self._national_ranking(values, in_national)
+            return
         if classes:
             cols = np.array([i for c in classes for i in c], dtype=np.intp)
             sub[:, cols], slope[:, cols] = standardise(values[:, cols], [len(c) for c in classes], p.evaluation_clip)
         ind = area_means(sub)
-        w, sub_w = self._zone_weights(level)
         score = np.einsum("kz,zk->z", ind, w)
         zs.score[:] = np.where(alive, score, np.nan)
         self.indicators = ind
@@ -392,6 +402,30 @@ class RegionalGovernment(mesa.Agent):
         self.sensitivity = sub_w * slope * dval
         self.rank()
         self._national_ranking(values, in_national)
+
+    def _evaluate_compiled(self, current: np.ndarray, values: np.ndarray, years: np.ndarray, span: np.ndarray,
+                           classes: list[list[int]], alive: np.ndarray, w: np.ndarray, sub_w: np.ndarray,
+                           sub: np.ndarray, slope: np.ndarray) -> bool:
+        """:meth:`evaluate`'s sub-scores, slopes, area means, scores and sensitivities by
+        ``scoring.evaluate_core`` (the numpy code's operations in its order); False, changing
+        nothing, when a class's sum is not finite."""
+        nz = values.shape[1]
+        cols = np.array([i for c in classes for i in c], dtype=np.intp)
+        bounds = np.array([0, *np.cumsum([len(c) for c in classes]).tolist()], dtype=np.intp)
+        # a level sub's raw value as np.nan_to_num gives it (see evaluate)
+        src = np.nan_to_num(current) if np.isinf(current).any() else self.history[self.model.steps].sums[0]
+        ind = np.empty((len(INDICATORS), nz))
+        score = np.empty(nz)
+        sens = np.empty((len(SUBS), nz))
+        if not scoring.evaluate_core(values, cols, bounds, float(self.model.params.evaluation_clip), AREA_START,
+                                     _AREA_COUNT_INT, np.ascontiguousarray(w), sub_w, src, _IS_LOG, GROWTH, years,
+                                     span, alive, sub, slope, ind, score, sens):
+            return False
+        self.model.zones.score[:] = score
+        self.indicators = ind
+        self.subscores = sub
+        self.sensitivity = sens
+        return True
 
     def _zone_weights(self, level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each zone's area weights (zones x areas, by its class) and what one point of each

@@ -1,0 +1,133 @@
+"""The evaluation's yearly arithmetic over the zones (numba): standardising the sub-indicators
+within each class, the area means, the scores and the sensitivities of
+:meth:`sim.agents.government.RegionalGovernment.evaluate` as one compiled loop instead of some
+forty numpy calls on arrays of a dozen zones (~1-3 us each; issue 19).
+
+The kernel does **the same floating-point operations in the same order** as the numpy code,
+which stays in ``sim.agents.government`` as the reference and the fallback
+(``tests/core/test_scoring.py`` compares them bit for bit): a class's sums add its zones one after
+the other in column order starting from the first (numpy's reduction over the first axis of a
+C-contiguous block); an area's mean adds its rows in order and divides by their number; a score
+adds the five products ``indicator x weight`` one after the other to a zero, as ``np.einsum
+("kz,zk->z")`` does when there are at least two zone slots (with one slot einsum's loop runs over
+the areas and may add them in another order: the numpy code runs then). Values whose class sums
+are not finite are left to the numpy code too (the sign of a NaN could differ). Only +, -, *, / and sqrt:
+no library function, so the kernel runs wherever the arithmetic kernels of ``sim.core.fused`` run
+(their probe checks that no product and sum were contracted into a fused multiply-add).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.core import fused, kernels
+
+_K: dict[str, object] = {}
+
+
+def available() -> bool:
+    """True when the compiled evaluation kernel can be used in this process."""
+    if not kernels.ENABLED or not fused.arithmetic():
+        return False
+    return _build()
+
+
+def _build() -> bool:
+    nb = kernels.numba
+    if nb is None:
+        return False
+    if _K:
+        return True
+    jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
+
+    @jit
+    def evaluate_core(values, cols, bounds, clip, area_start, area_count, w, sub_w, src, is_log, growth, years,
+                      span, alive, sub, slope, ind, score, sens):  # pragma: no cover - compiled
+        n_subs = values.shape[0]
+        nz = values.shape[1]
+        # each class's mean and s.d. per sub first: a class with a sum that is not finite (NaN or
+        # infinite values) leaves everything to the numpy code (False), as two NaNs met in one
+        # addition give the first one's sign there and either one's here (LLVM may swap the operands)
+        n_cls = bounds.size - 1
+        mus = np.empty((max(n_cls, 1), n_subs))
+        sds = np.empty((max(n_cls, 1), n_subs))
+        for c in range(n_cls):
+            lo = bounds[c]
+            hi = bounds[c + 1]
+            n = float(hi - lo)
+            for j in range(n_subs):
+                s = values[j, cols[lo]]
+                for q in range(lo + 1, hi):
+                    s += values[j, cols[q]]
+                mu = s / n
+                d0 = values[j, cols[lo]] - mu
+                ss = d0 * d0
+                for q in range(lo + 1, hi):
+                    d = values[j, cols[q]] - mu
+                    ss += d * d
+                if not (np.isfinite(mu) and np.isfinite(ss)):
+                    return False
+                mus[c, j] = mu
+                sds[c, j] = np.sqrt(ss / n)
+        # standardise each class (a block of ``cols`` between neighbouring ``bounds``)
+        for c in range(n_cls):
+            lo = bounds[c]
+            hi = bounds[c + 1]
+            n = float(hi - lo)
+            for j in range(n_subs):
+                mu = mus[c, j]
+                sd = sds[c, j]
+                m = abs(mu)
+                if m < 1.0:
+                    m = 1.0
+                flat = sd <= 1e-12 * m
+                csd = 1.0 if flat else sd
+                for q in range(lo, hi):
+                    i = cols[q]
+                    z = 0.0 if flat else (values[j, i] - mu) / csd
+                    # np.maximum(z, -clip) then np.minimum(., clip)
+                    v = z
+                    if v < -clip:
+                        v = -clip
+                    if v > clip:
+                        v = clip
+                    v *= 50.0
+                    v /= clip
+                    v += 50.0
+                    sub[j, i] = v
+                    if abs(z) < clip and not flat:
+                        dz = (1.0 - 1.0 / n - z * z / n) / csd
+                        slope[j, i] = 50.0 / clip * dz
+                    else:
+                        slope[j, i] = 0.0
+        # area means, then the score: each area's weight times its mean, added in area order to 0
+        for i in range(nz):
+            acc = 0.0
+            for k in range(area_start.size):
+                a = area_start[k]
+                t = sub[a, i] + sub[a + 1, i]
+                for j in range(a + 2, a + area_count[k]):
+                    t += sub[j, i]
+                t /= float(area_count[k])
+                ind[k, i] = t
+                acc += t * w[i, k]
+            score[i] = acc if alive[i] else np.nan
+            # sensitivity: what one point of each sub-score is worth, its slope, and this year's share
+            for j in range(n_subs):
+                if j == growth:
+                    dv = 1.0 / span[i] if span[i] > 0 else 0.0
+                else:
+                    dv = 1.0 if is_log[j] else src[j, i]
+                    dv /= years[i]
+                sens[j, i] = sub_w[j, i] * slope[j, i] * dv
+        return True
+
+    _K["evaluate_core"] = evaluate_core
+    return True
+
+
+def evaluate_core(*args: object) -> bool:
+    """Writes the sub-scores, slopes, area means, scores and sensitivities (the last five
+    arguments); False, writing nothing, when a class's sum of some sub-indicator is not finite
+    (the numpy code then runs)."""
+    return bool(_K["evaluate_core"](*args))  # type: ignore[operator]
