@@ -367,19 +367,19 @@ class RegionalGovernment(mesa.Agent):
         values, years, span = self.multi_year(current, self.model.steps)
         level = zs.level
         in_national = alive & (level == NATIONAL)  # delisted zones are judged with region-level ones
-        # the live zones of each class in slot order, national first (lists: a dozen zones)
-        live, nat = alive.tolist(), in_national.tolist()
-        classes = [c for c in ([i for i in range(nz) if nat[i]], [i for i in range(nz) if live[i] and not nat[i]]) if c]
         sub = np.zeros((len(SUBS), nz))
         slope = np.zeros((len(SUBS), nz))  # d sub-score / d (multi-year value)
         w, sub_w = self._zone_weights(level)
         # the same numbers in one compiled loop (sim/core/scoring.py), when the kernels are on and
         # every class's sums are finite
-        if nz >= 2 and scoring.available() and self._evaluate_compiled(current, values, years, span, classes,
-                                                                        alive, w, sub_w, sub, slope):
+        if nz >= 2 and scoring.available() and self._evaluate_compiled(current, values, years, span, alive,
+                                                                        in_national, w, sub_w, sub, slope):
             self.rank()
             self._national_ranking(values, in_national)
             return
+        # the live zones of each class in slot order, national first (lists: a dozen zones)
+        live, nat = alive.tolist(), in_national.tolist()
+        classes = [c for c in ([i for i in range(nz) if nat[i]], [i for i in range(nz) if live[i] and not nat[i]]) if c]
         if classes:
             cols = np.array([i for c in classes for i in c], dtype=np.intp)
             sub[:, cols], slope[:, cols] = standardise(values[:, cols], [len(c) for c in classes], p.evaluation_clip)
@@ -404,22 +404,18 @@ class RegionalGovernment(mesa.Agent):
         self._national_ranking(values, in_national)
 
     def _evaluate_compiled(self, current: np.ndarray, values: np.ndarray, years: np.ndarray, span: np.ndarray,
-                           classes: list[list[int]], alive: np.ndarray, w: np.ndarray, sub_w: np.ndarray,
+                           alive: np.ndarray, national: np.ndarray, w: np.ndarray, sub_w: np.ndarray,
                            sub: np.ndarray, slope: np.ndarray) -> bool:
         """:meth:`evaluate`'s sub-scores, slopes, area means, scores and sensitivities by
         ``scoring.evaluate_core`` (the numpy code's operations in its order); False, changing
         nothing, when a class's sum is not finite."""
         nz = values.shape[1]
-        cols = np.array([i for c in classes for i in c], dtype=np.intp)
-        bounds = np.array([0, *np.cumsum([len(c) for c in classes]).tolist()], dtype=np.intp)
-        # a level sub's raw value as np.nan_to_num gives it (see evaluate)
-        src = np.nan_to_num(current) if np.isinf(current).any() else self.history[self.model.steps].sums[0]
         ind = np.empty((len(INDICATORS), nz))
         score = np.empty(nz)
         sens = np.empty((len(SUBS), nz))
-        if not scoring.evaluate_core(values, cols, bounds, float(self.model.params.evaluation_clip), AREA_START,
-                                     _AREA_COUNT_INT, np.ascontiguousarray(w), sub_w, src, _IS_LOG, GROWTH, years,
-                                     span, alive, sub, slope, ind, score, sens):
+        if not scoring.evaluate_core(values, alive, national, float(self.model.params.evaluation_clip), AREA_START,
+                                     _AREA_COUNT_INT, w, sub_w, current, _IS_LOG, GROWTH, years, span, sub, slope,
+                                     ind, score, sens):
             return False
         self.model.zones.score[:] = score
         self.indicators = ind
@@ -467,6 +463,9 @@ class RegionalGovernment(mesa.Agent):
         slot, so ranks are a permutation 1..n). Called again after levers change levels."""
         zs = self.model.zones
         if zs.capacity <= _RANK_IN_PYTHON:
+            if scoring.available():  # the same ranks, compiled (sim/core/scoring.py)
+                scoring.class_ranks(zs.alive, zs.level, zs.score, len(LEVELS), zs.rank)
+                return
             zs.rank[:] = class_ranks(zs.alive.tolist(), zs.level.tolist(), zs.score.tolist())
             return
         level = zs.level.astype(int)

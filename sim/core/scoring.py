@@ -18,11 +18,14 @@ no library function, so the kernel runs wherever the arithmetic kernels of ``sim
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from sim.core import fused, kernels
 
 _K: dict[str, object] = {}
+big = sys.float_info.max  # np.nan_to_num's stand-in for +inf (a module global: numba freezes it)
 
 
 def available() -> bool:
@@ -41,14 +44,30 @@ def _build() -> bool:
     jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     @jit
-    def evaluate_core(values, cols, bounds, clip, area_start, area_count, w, sub_w, src, is_log, growth, years,
-                      span, alive, sub, slope, ind, score, sens):  # pragma: no cover - compiled
+    def evaluate_core(values, alive, national, clip, area_start, area_count, w, sub_w, current, is_log, growth,
+                      years, span, sub, slope, ind, score, sens):  # pragma: no cover - compiled
         n_subs = values.shape[0]
         nz = values.shape[1]
-        # each class's mean and s.d. per sub first: a class with a sum that is not finite (NaN or
-        # infinite values) leaves everything to the numpy code (False), as two NaNs met in one
-        # addition give the first one's sign there and either one's here (LLVM may swap the operands)
-        n_cls = bounds.size - 1
+        # the classes: live national zones, then the other live zones, each in slot order (empty
+        # classes left out), as blocks of ``cols`` between neighbouring ``bounds``
+        cols = np.empty(nz, dtype=np.intp)
+        bounds = np.zeros(3, dtype=np.intp)
+        m = 0
+        for i in range(nz):
+            if alive[i] and national[i]:
+                cols[m] = i
+                m += 1
+        n_cls = 0
+        if m > 0:
+            n_cls = 1
+            bounds[1] = m
+        for i in range(nz):
+            if alive[i] and not national[i]:
+                cols[m] = i
+                m += 1
+        if m > bounds[n_cls]:
+            n_cls += 1
+            bounds[n_cls] = m
         mus = np.empty((max(n_cls, 1), n_subs))
         sds = np.empty((max(n_cls, 1), n_subs))
         for c in range(n_cls):
@@ -117,12 +136,43 @@ def _build() -> bool:
                 if j == growth:
                     dv = 1.0 / span[i] if span[i] > 0 else 0.0
                 else:
-                    dv = 1.0 if is_log[j] else src[j, i]
+                    if is_log[j]:
+                        dv = 1.0
+                    else:  # np.nan_to_num of this year's value
+                        dv = current[j, i]
+                        if np.isnan(dv):
+                            dv = 0.0
+                        elif np.isinf(dv):
+                            dv = big if dv > 0 else -big
                     dv /= years[i]
                 sens[j, i] = sub_w[j, i] * slope[j, i] * dv
         return True
 
+    @jit
+    def class_ranks(alive, level, score, n_levels, rank):  # pragma: no cover - compiled
+        # government.class_ranks: within each class, 1 + the members with a higher score or an
+        # equal one in a lower slot (NaN lowest, then -inf, finite, +inf as the largest finite)
+        nz = alive.size
+        key = np.empty(nz)
+        for i in range(nz):
+            x = score[i]
+            if np.isnan(x):
+                x = -np.inf
+            elif np.isinf(x):
+                x = big if x > 0 else -big
+            key[i] = x
+        for i in range(nz):
+            if not (alive[i] and 0 <= level[i] < n_levels):
+                rank[i] = -1
+                continue
+            r = 1
+            for j in range(nz):
+                if j != i and alive[j] and level[j] == level[i] and (key[j] > key[i] or (key[j] == key[i] and j < i)):
+                    r += 1
+            rank[i] = r
+
     _K["evaluate_core"] = evaluate_core
+    _K["class_ranks"] = class_ranks
     return True
 
 
@@ -131,3 +181,8 @@ def evaluate_core(*args: object) -> bool:
     arguments); False, writing nothing, when a class's sum of some sub-indicator is not finite
     (the numpy code then runs)."""
     return bool(_K["evaluate_core"](*args))  # type: ignore[operator]
+
+
+def class_ranks(alive: np.ndarray, level: np.ndarray, score: np.ndarray, n_levels: int, rank: np.ndarray) -> None:
+    """``government.class_ranks`` written into ``rank``."""
+    _K["class_ranks"](alive, level, score, n_levels, rank)  # type: ignore[operator]

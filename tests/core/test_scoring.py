@@ -1,9 +1,11 @@
 """The compiled evaluation kernel (sim/core/scoring.py) gives bit for bit the numbers of the numpy
 code it replaces in RegionalGovernment.evaluate: on random sub-indicator values (classes of every
 size, flat and tied rows, NaN and infinite values) and through a model's evaluation with its
-levels and weights changed."""
+levels and weights changed; and the compiled class ranks are class_ranks'."""
 
 from __future__ import annotations
+
+import sys
 
 import numpy as np
 import pytest
@@ -31,7 +33,7 @@ def bits(a):
     return np.ascontiguousarray(a, dtype=np.float64).view(np.uint64)
 
 
-def numpy_reference(values, classes, clip, w, sub_w, src, years, span, alive):
+def numpy_reference(values, classes, clip, w, sub_w, current, years, span, alive):
     """evaluate's numpy steps (standardise, area_means, einsum, the sensitivity)."""
     n_subs, nz = values.shape
     sub, slope = np.zeros((n_subs, nz)), np.zeros((n_subs, nz))
@@ -40,14 +42,14 @@ def numpy_reference(values, classes, clip, w, sub_w, src, years, span, alive):
         sub[:, cols], slope[:, cols] = standardise(values[:, cols], [len(c) for c in classes], clip)
     ind = area_means(sub)
     score = np.where(alive, np.einsum("kz,zk->z", ind, w), np.nan)
-    dval = src.copy()
+    dval = np.nan_to_num(current)
     dval[LOG] = 1.0
     dval /= years
     dval[GROWTH] = np.divide(1.0, span, out=np.zeros(nz), where=span > 0)
     return sub, slope, ind, score, sub_w * slope * dval
 
 
-@pytest.mark.parametrize("sizes", [(1, 13), (4, 10), (9, 1), (2, 2), (8, 130), (17,), (1,), (3, 0), (300, 7)])
+@pytest.mark.parametrize("sizes", [(1, 13), (4, 10), (9, 1), (2, 2), (8, 130), (0, 17), (1, 0), (3, 0), (300, 7)])
 @pytest.mark.parametrize("odd", [False, True])
 def test_the_kernel_is_the_numpy_evaluation_bit_for_bit(on, sizes, odd):
     rng = np.random.default_rng(sum(sizes) + odd)
@@ -56,37 +58,53 @@ def test_the_kernel_is_the_numpy_evaluation_bit_for_bit(on, sizes, odd):
     values[2] = 0.7  # a flat sub-indicator
     values[5, :] = rng.choice([0.1, 0.2], nz)  # ties
     values[7, : nz // 2] = 1e6 * values[7, : nz // 2]  # beyond the clip
+    current = rng.standard_normal((len(SUBS), nz))
+    current[rng.integers(0, len(SUBS), 6), rng.integers(0, nz, 6)] = np.nan
+    current[rng.integers(0, len(SUBS), 3), rng.integers(0, nz, 3)] = np.inf
+    current[rng.integers(0, len(SUBS), 3), rng.integers(0, nz, 3)] = -np.inf
     if odd:
         values[rng.integers(0, len(SUBS), 4), rng.integers(0, nz, 4)] = np.nan
         values[rng.integers(0, len(SUBS), 2), rng.integers(0, nz, 2)] = np.inf
         values[rng.integers(0, len(SUBS), 2), rng.integers(0, nz, 2)] = -np.inf
     slots = rng.permutation(nz)
-    classes, start = [], 0
-    for size in sizes:
-        if size:
-            classes.append(sorted(slots[start:start + size].tolist()))
-        start += size
+    classes = [sorted(slots[:sizes[0]].tolist()), sorted(slots[sizes[0]:sum(sizes)].tolist())]
+    national = np.zeros(nz, dtype=bool)
+    national[classes[0]] = True
+    national[slots[-1]] = True  # a dead national zone is in no class
+    classes = [c for c in classes if c]
     alive = np.zeros(nz, dtype=bool)
     alive[[i for c in classes for i in c]] = True
     w = rng.uniform(0.0, 1.0, (nz, len(INDICATORS)))
     w /= w.sum(axis=1, keepdims=True)
     sub_w = np.ascontiguousarray(w.T[gov.AREA] / gov._PER_AREA_OF_SUB)
-    src = rng.standard_normal((len(SUBS), nz))
     years = rng.integers(1, 5, nz).astype(float)
     span = rng.integers(0, 4, nz).astype(float)
-    want = numpy_reference(values, classes, 2.5, w, sub_w, src, years, span, alive)
+    want = numpy_reference(values, classes, 2.5, w, sub_w, current, years, span, alive)
     got = [np.zeros((len(SUBS), nz)), np.zeros((len(SUBS), nz)), np.empty((len(INDICATORS), nz)), np.empty(nz),
            np.empty((len(SUBS), nz))]
-    cols = np.array([i for c in classes for i in c], dtype=np.intp)
-    bounds = np.array([0, *np.cumsum([len(c) for c in classes]).tolist()], dtype=np.intp)
-    done = scoring.evaluate_core(values, cols, bounds, 2.5, gov.AREA_START, gov._AREA_COUNT_INT, w, sub_w, src,
-                                 gov._IS_LOG, GROWTH, years, span, alive, *got)
-    finite = np.isfinite(values[:, cols]).all()
+    done = scoring.evaluate_core(values, alive, national, 2.5, gov.AREA_START, gov._AREA_COUNT_INT, w, sub_w, current,
+                                 gov._IS_LOG, GROWTH, years, span, *got)
+    finite = np.isfinite(values[:, alive]).all()
     assert done == finite  # non-finite values are left to the numpy code
     if not done:
         return
     for name, g, x in zip(("sub", "slope", "ind", "score", "sens"), got, want):
         np.testing.assert_array_equal(bits(g), bits(x), err_msg=name)
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 14, 48])
+def test_the_compiled_class_ranks_are_class_ranks(on, n):
+    rng = np.random.default_rng(n)
+    for trial in range(200):
+        alive = rng.uniform(size=n) < 0.8
+        level = rng.integers(-1, 4, n).astype(np.int8)  # -1 and 3: in no class
+        score = rng.choice([10.0, 20.0, 0.0, -0.0, 55.5], n) if trial % 2 else rng.uniform(0, 100, n)
+        if trial % 3 == 0:
+            score[rng.integers(0, n, 2)] = rng.choice([np.nan, np.inf, -np.inf, sys.float_info.max], 2)
+        want = gov.class_ranks(alive.tolist(), level.tolist(), score.tolist())
+        got = np.zeros(n, dtype=np.int32)
+        scoring.class_ranks(alive, level, score, len(gov.LEVELS), got)
+        assert got.tolist() == want
 
 
 def test_a_model_evaluates_the_same_with_and_without_the_kernel(on, monkeypatch):
