@@ -96,20 +96,12 @@ def _build() -> bool:
             for j in range(n_subs):
                 mu = mus[c, j]
                 sd = sds[c, j]
-                m = abs(mu)
-                if m < 1.0:
-                    m = 1.0
-                flat = sd <= 1e-12 * m
+                flat = sd <= 1e-12 * max(abs(mu), 1.0)  # mu is finite: max is np.maximum
                 csd = 1.0 if flat else sd
                 for q in range(lo, hi):
                     i = cols[q]
                     z = 0.0 if flat else (values[j, i] - mu) / csd
-                    # np.maximum(z, -clip) then np.minimum(., clip)
-                    v = z
-                    if v < -clip:
-                        v = -clip
-                    if v > clip:
-                        v = clip
+                    v = min(max(z, -clip), clip)  # np.maximum then np.minimum (z is finite here)
                     v *= 50.0
                     v /= clip
                     v += 50.0
