@@ -163,7 +163,29 @@ def _build() -> bool:
                     r += 1
             rank[i] = r
 
+    @jit
+    def learn_core(mem, score, log_out, alive, produced, last_score, last_log_output, score_noise, output_noise,
+                   noise, last):  # pragma: no cover - compiled
+        # committee.learned's numpy steps element by element: noise**2 is numpy's square (x * x)
+        keep = 1 - mem
+        for i in range(score.size):
+            for r in range(2):
+                if r == 0:
+                    x, prev, nz_ = score[i], last_score[i], score_noise[i]
+                    ok = alive[i] and np.isfinite(x) and np.isfinite(prev)
+                else:
+                    x, prev, nz_ = log_out[i], last_log_output[i], output_noise[i]
+                    ok = produced[i] and np.isfinite(prev)
+                if ok:
+                    change = x - prev
+                    noise[r, i] = np.sqrt(mem * (nz_ * nz_) + keep * (change * change))
+                else:
+                    noise[r, i] = nz_
+            last[0, i] = score[i] if alive[i] else np.nan
+            last[1, i] = log_out[i] if produced[i] else np.nan
+
     _K["evaluate_core"] = evaluate_core
+    _K["learn_core"] = learn_core
     _K["class_ranks"] = class_ranks
     return True
 
@@ -173,6 +195,11 @@ def evaluate_core(*args: object) -> bool:
     arguments); False, writing nothing, when a class's sum of some sub-indicator is not finite
     (the numpy code then runs)."""
     return bool(_K["evaluate_core"](*args))  # type: ignore[operator]
+
+
+def learn_core(*args: object) -> None:
+    """``committee.learned``'s arithmetic into its last two arguments (noise, last figures)."""
+    _K["learn_core"](*args)  # type: ignore[operator]
 
 
 def class_ranks(alive: np.ndarray, level: np.ndarray, score: np.ndarray, n_levels: int, rank: np.ndarray) -> None:

@@ -130,3 +130,28 @@ def test_a_model_evaluates_the_same_with_and_without_the_kernel(on, monkeypatch)
                         g.national_place])
         for a, b in zip(*out):
             np.testing.assert_array_equal(bits(a), bits(b))
+
+
+@pytest.mark.parametrize("n", [1, 3, 14, 40])
+def test_the_compiled_learning_is_the_numpy_learning(on, monkeypatch, n):
+    """committee.learned with the kernel (scoring.learn_core) and with numpy, bit for bit: scores
+    and last figures with NaN, dead and idle zones, large changes."""
+    from sim.agents.committee import learned
+
+    rng = np.random.default_rng(n)
+    for trial in range(50):
+        alive = rng.uniform(size=n) < 0.8
+        produced = alive & (rng.uniform(size=n) < 0.8)
+        score = np.where(rng.uniform(size=n) < 0.1, np.nan, rng.uniform(0, 100, n))
+        log_out = rng.normal(0, 3, n)
+        last_score = np.where(rng.uniform(size=n) < 0.2, np.nan, rng.uniform(0, 100, n))
+        last_log = np.where(rng.uniform(size=n) < 0.2, np.nan, rng.normal(0, 3, n) * 10.0 ** (trial % 5))
+        sn, on_ = rng.uniform(0, 20, n), rng.uniform(0, 1, n)
+        mem = float(rng.uniform(0.3, 0.95))
+        args = (mem, score, log_out, alive, produced, last_score, last_log, sn, on_)
+        monkeypatch.setattr(scoring, "available", lambda: True)
+        got = learned(*args)
+        monkeypatch.setattr(scoring, "available", lambda: False)
+        want = learned(*args)
+        for g, x in zip(got, want):
+            np.testing.assert_array_equal(bits(g), bits(x))
