@@ -300,13 +300,18 @@ class RegionalGovernment(mesa.Agent):
         years each zone's output trend spans (0: none). The trend (log output now less log output
         k years ago, over k, the longest k <= N available) is the mean's ``output_growth`` row."""
         n_years = self.model.params.evaluation_years
-        seen = np.isfinite(current)
+        compiled = scoring.available()  # the same numbers in compiled loops (sim/core/scoring.py)
         # each year's finite values and the count are made once, when the year is stored, not once
         # for every evaluation whose window holds it; side by side, so that one addition a year
         # adds both (issue 19)
-        sums = np.zeros((2, *current.shape))
-        np.copyto(sums[0], current, where=seen)
-        sums[1] = seen
+        if compiled:
+            sums = np.empty((2, *current.shape))
+            scoring.year_sums(current, sums)
+        else:
+            seen = np.isfinite(current)
+            sums = np.zeros((2, *current.shape))
+            np.copyto(sums[0], current, where=seen)
+            sums[1] = seen
         self.history[step] = _Year(current, sums)
         for old in [s for s in self.history if s <= step - max(n_years, 1) - 1]:
             del self.history[old]  # growth needs one year more than the means
@@ -316,6 +321,18 @@ class RegionalGovernment(mesa.Agent):
                 self.history[s] = self._year(s, nz)
             self._width = nz
         window = [self.history[s] for s in range(step - n_years + 1, step + 1) if s in self.history]
+        cur = current[OUTPUT]
+        if compiled:
+            ks = [k for k in range(1, n_years + 1) if step - k in self.history]
+            past_out, past_seen = np.empty((len(ks), nz)), np.empty((len(ks), nz))
+            for q, k in enumerate(ks):
+                past_out[q] = self.history[step - k].values[OUTPUT]
+                past_seen[q] = self.history[step - k].sums[1, OUTPUT]
+            mean = np.empty(current.shape)
+            count, span = np.empty(nz), np.empty(nz)
+            scoring.window_mean(tuple(y.sums for y in window), cur, past_out, past_seen, np.array(ks, dtype=np.intp),
+                                GROWTH, mean, count, span)
+            return mean, count, span
         # the years added one after the other, oldest first: what summing their stack over its
         # first axis does (numpy adds along an outer axis in order), without making the stack
         acc = window[0].sums.copy()
@@ -324,7 +341,6 @@ class RegionalGovernment(mesa.Agent):
         total, count = acc
         np.maximum(count, 1.0, out=count)
         mean = total / count
-        cur = current[OUTPUT]
         growth = np.zeros(nz)
         span = np.zeros(nz)
         for k in range(1, n_years + 1):  # a longer trend replaces a shorter one where it exists

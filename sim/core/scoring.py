@@ -184,7 +184,50 @@ def _build() -> bool:
             last[0, i] = score[i] if alive[i] else np.nan
             last[1, i] = log_out[i] if produced[i] else np.nan
 
+    @jit
+    def year_sums(current, sums):  # pragma: no cover - compiled
+        # multi_year's stored sums of one year: the finite values (0 elsewhere), and 1.0 where finite
+        for j in range(current.shape[0]):
+            for i in range(current.shape[1]):
+                x = current[j, i]
+                if np.isfinite(x):
+                    sums[0, j, i] = x
+                    sums[1, j, i] = 1.0
+                else:
+                    sums[0, j, i] = 0.0
+                    sums[1, j, i] = 0.0
+
+    @jit
+    def window_mean(window, cur, past_out, past_seen, ks, growth_row, mean, count, span):  # pragma: no cover - compiled
+        # multi_year's means: the window's sums added oldest first, the count at least 1; then the
+        # output trend over the longest k available (k ascending, a longer one replacing a shorter)
+        n_subs = mean.shape[0]
+        nz = mean.shape[1]
+        first = window[0]
+        for j in range(n_subs):
+            for i in range(nz):
+                t = first[0, j, i]
+                c = first[1, j, i]
+                for y in range(1, len(window)):
+                    t += window[y][0, j, i]
+                    c += window[y][1, j, i]
+                c = max(c, 1.0)
+                mean[j, i] = t / c
+                if j == 0:  # the first sub's count: what multi_year returns
+                    count[i] = c
+        for i in range(nz):
+            g = 0.0
+            s = 0.0
+            for q in range(ks.size):
+                if past_seen[q][i] > 0:
+                    g = (cur[i] - past_out[q][i]) / float(ks[q])
+                    s = float(ks[q])
+            mean[growth_row, i] = g
+            span[i] = s
+
     _K["evaluate_core"] = evaluate_core
+    _K["year_sums"] = year_sums
+    _K["window_mean"] = window_mean
     _K["learn_core"] = learn_core
     _K["class_ranks"] = class_ranks
     return True
@@ -195,6 +238,14 @@ def evaluate_core(*args: object) -> bool:
     arguments); False, writing nothing, when a class's sum of some sub-indicator is not finite
     (the numpy code then runs)."""
     return bool(_K["evaluate_core"](*args))  # type: ignore[operator]
+
+
+def year_sums(current: np.ndarray, sums: np.ndarray) -> None:
+    _K["year_sums"](current, sums)  # type: ignore[operator]
+
+
+def window_mean(*args: object) -> None:
+    _K["window_mean"](*args)  # type: ignore[operator]
 
 
 def learn_core(*args: object) -> None:
