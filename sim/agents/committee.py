@@ -53,6 +53,7 @@ import mesa
 import numpy as np
 
 from sim.agents.government import SUB_NAMES, SUBS, norm_cdf, norm_pdf
+from sim.core import scoring
 from sim.core.units import k_from_m
 
 if TYPE_CHECKING:
@@ -132,6 +133,27 @@ class ZoneCommittee(mesa.Agent):
 
     def __repr__(self) -> str:
         return f"ZoneCommittee({self.zone_id})"
+
+
+def learned(mem: float, score: np.ndarray, log_out: np.ndarray, alive: np.ndarray, produced: np.ndarray,
+            last_score: np.ndarray, last_log_output: np.ndarray, score_noise: np.ndarray,
+            output_noise: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:meth:`Committees.learn`'s arithmetic: the new noise of score and log output (two rows) and
+    the new last score and log output; in one compiled loop when the kernels are on
+    (``sim.core.scoring.learn_core``: the same operations, tests/core/test_scoring.py)."""
+    if scoring.available():
+        noise = np.empty((2, score.size))
+        last = np.empty((2, score.size))
+        scoring.learn_core(mem, score, log_out, alive, produced, last_score, last_log_output, score_noise,
+                           output_noise, noise, last)
+        return noise, last[0], last[1]
+    now = np.array([score, log_out])
+    last = np.array([last_score, last_log_output])
+    ok = np.array([alive & np.isfinite(score), produced]) & np.isfinite(last)
+    noise = np.array([score_noise, output_noise])
+    change = now - np.where(ok, last, 0.0)
+    return (np.where(ok, np.sqrt(mem * noise**2 + (1 - mem) * change**2), noise), np.where(alive, score, np.nan),
+            np.where(produced, log_out, np.nan))
 
 
 class Committees:
@@ -268,14 +290,9 @@ class Committees:
         # two-row array: the same elementwise steps, half the small numpy calls (issue 19). The
         # change is worked out everywhere (last year's figure 0 where unknown: no warnings) and
         # used where known
-        now = np.array([score, log_out])
-        last = np.array([self.last_score, self.last_log_output])
-        ok = np.array([zs.alive & np.isfinite(score), produced]) & np.isfinite(last)
-        noise = np.array([self.score_noise, self.output_noise])
-        change = now - np.where(ok, last, 0.0)
-        self.score_noise, self.output_noise = np.where(ok, np.sqrt(mem * noise**2 + (1 - mem) * change**2), noise)
-        self.last_score = np.where(zs.alive, score, np.nan)
-        self.last_log_output = np.where(produced, log_out, np.nan)
+        (self.score_noise, self.output_noise), self.last_score, self.last_log_output = learned(
+            mem, score, log_out, zs.alive, produced, self.last_score, self.last_log_output, self.score_noise,
+            self.output_noise)
 
     # ------------------------------------------------------------------ beliefs
     def channels(self, x: np.ndarray, xh: np.ndarray | None = None) -> np.ndarray:

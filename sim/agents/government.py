@@ -34,6 +34,7 @@ import mesa
 import numpy as np
 
 from sim.agents.zone import DELISTED, LEVELS, NATIONAL
+from sim.core import scoring
 from sim.core.params import INDICATORS
 from sim.core.units import k_from_m
 
@@ -86,6 +87,8 @@ LOG_OFFSET = np.array([SUBS[j].offset for j in LOG])[:, None]
 OUTPUT = SUB_NAMES.index("output")
 _PER_AREA_OF_SUB = PER_AREA[AREA][:, None]  # how many subs share each sub's area
 _SQRT2 = math.sqrt(2.0)
+_IS_LOG = np.array([s.log for s in SUBS])
+_AREA_COUNT_INT = AREA_COUNT.astype(np.intp)
 # every area has at least two sub-indicators: their first two rows, then (area, row) for the rest
 assert (AREA_COUNT >= 2).all()
 _AREA_SECOND = AREA_START + 1
@@ -297,13 +300,18 @@ class RegionalGovernment(mesa.Agent):
         years each zone's output trend spans (0: none). The trend (log output now less log output
         k years ago, over k, the longest k <= N available) is the mean's ``output_growth`` row."""
         n_years = self.model.params.evaluation_years
-        seen = np.isfinite(current)
+        compiled = scoring.available()  # the same numbers in compiled loops (sim/core/scoring.py)
         # each year's finite values and the count are made once, when the year is stored, not once
         # for every evaluation whose window holds it; side by side, so that one addition a year
         # adds both (issue 19)
-        sums = np.zeros((2, *current.shape))
-        np.copyto(sums[0], current, where=seen)
-        sums[1] = seen
+        if compiled:
+            sums = np.empty((2, *current.shape))
+            scoring.year_sums(current, sums)
+        else:
+            seen = np.isfinite(current)
+            sums = np.zeros((2, *current.shape))
+            np.copyto(sums[0], current, where=seen)
+            sums[1] = seen
         self.history[step] = _Year(current, sums)
         for old in [s for s in self.history if s <= step - max(n_years, 1) - 1]:
             del self.history[old]  # growth needs one year more than the means
@@ -313,6 +321,18 @@ class RegionalGovernment(mesa.Agent):
                 self.history[s] = self._year(s, nz)
             self._width = nz
         window = [self.history[s] for s in range(step - n_years + 1, step + 1) if s in self.history]
+        cur = current[OUTPUT]
+        if compiled:
+            ks = [k for k in range(1, n_years + 1) if step - k in self.history]
+            past_out, past_seen = np.empty((len(ks), nz)), np.empty((len(ks), nz))
+            for q, k in enumerate(ks):
+                past_out[q] = self.history[step - k].values[OUTPUT]
+                past_seen[q] = self.history[step - k].sums[1, OUTPUT]
+            mean = np.empty(current.shape)
+            count, span = np.empty(nz), np.empty(nz)
+            scoring.window_mean(tuple(y.sums for y in window), cur, past_out, past_seen, np.array(ks, dtype=np.intp),
+                                GROWTH, mean, count, span)
+            return mean, count, span
         # the years added one after the other, oldest first: what summing their stack over its
         # first axis does (numpy adds along an outer axis in order), without making the stack
         acc = window[0].sums.copy()
@@ -321,7 +341,6 @@ class RegionalGovernment(mesa.Agent):
         total, count = acc
         np.maximum(count, 1.0, out=count)
         mean = total / count
-        cur = current[OUTPUT]
         growth = np.zeros(nz)
         span = np.zeros(nz)
         for k in range(1, n_years + 1):  # a longer trend replaces a shorter one where it exists
@@ -364,16 +383,23 @@ class RegionalGovernment(mesa.Agent):
         values, years, span = self.multi_year(current, self.model.steps)
         level = zs.level
         in_national = alive & (level == NATIONAL)  # delisted zones are judged with region-level ones
+        sub = np.zeros((len(SUBS), nz))
+        slope = np.zeros((len(SUBS), nz))  # d sub-score / d (multi-year value)
+        w, sub_w = self._zone_weights(level)
+        # the same numbers in one compiled loop (sim/core/scoring.py), when the kernels are on and
+        # every class's sums are finite
+        if nz >= 2 and scoring.available() and self._evaluate_compiled(current, values, years, span, alive,
+                                                                        in_national, w, sub_w, sub, slope):
+            self.rank()
+            self._national_ranking(values, in_national)
+            return
         # the live zones of each class in slot order, national first (lists: a dozen zones)
         live, nat = alive.tolist(), in_national.tolist()
         classes = [c for c in ([i for i in range(nz) if nat[i]], [i for i in range(nz) if live[i] and not nat[i]]) if c]
-        sub = np.zeros((len(SUBS), nz))
-        slope = np.zeros((len(SUBS), nz))  # d sub-score / d (multi-year value)
         if classes:
             cols = np.array([i for c in classes for i in c], dtype=np.intp)
             sub[:, cols], slope[:, cols] = standardise(values[:, cols], [len(c) for c in classes], p.evaluation_clip)
         ind = area_means(sub)
-        w, sub_w = self._zone_weights(level)
         score = np.einsum("kz,zk->z", ind, w)
         zs.score[:] = np.where(alive, score, np.nan)
         self.indicators = ind
@@ -392,6 +418,26 @@ class RegionalGovernment(mesa.Agent):
         self.sensitivity = sub_w * slope * dval
         self.rank()
         self._national_ranking(values, in_national)
+
+    def _evaluate_compiled(self, current: np.ndarray, values: np.ndarray, years: np.ndarray, span: np.ndarray,
+                           alive: np.ndarray, national: np.ndarray, w: np.ndarray, sub_w: np.ndarray,
+                           sub: np.ndarray, slope: np.ndarray) -> bool:
+        """:meth:`evaluate`'s sub-scores, slopes, area means, scores and sensitivities by
+        ``scoring.evaluate_core`` (the numpy code's operations in its order); False, changing
+        nothing, when a class's sum is not finite."""
+        nz = values.shape[1]
+        ind = np.empty((len(INDICATORS), nz))
+        score = np.empty(nz)
+        sens = np.empty((len(SUBS), nz))
+        if not scoring.evaluate_core(values, alive, national, float(self.model.params.evaluation_clip), AREA_START,
+                                     _AREA_COUNT_INT, w, sub_w, current, _IS_LOG, GROWTH, years, span, sub, slope,
+                                     ind, score, sens):
+            return False
+        self.model.zones.score[:] = score
+        self.indicators = ind
+        self.subscores = sub
+        self.sensitivity = sens
+        return True
 
     def _zone_weights(self, level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each zone's area weights (zones x areas, by its class) and what one point of each
@@ -433,6 +479,9 @@ class RegionalGovernment(mesa.Agent):
         slot, so ranks are a permutation 1..n). Called again after levers change levels."""
         zs = self.model.zones
         if zs.capacity <= _RANK_IN_PYTHON:
+            if scoring.available():  # the same ranks, compiled (sim/core/scoring.py)
+                scoring.class_ranks(zs.alive, zs.level, zs.score, len(LEVELS), zs.rank)
+                return
             zs.rank[:] = class_ranks(zs.alive.tolist(), zs.level.tolist(), zs.score.tolist())
             return
         level = zs.level.astype(int)

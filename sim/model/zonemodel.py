@@ -27,7 +27,7 @@ from sim.core.kernels import cell_zone_sums, group_sum
 from sim.core.keys import GRADUATE, counted_keys, zone_keys
 from sim.core.memory import no_cycle_collection, tune_malloc
 from sim.core.streams import Streams
-from sim.outcomes.metrics import COUNTED_FLOWS as FLOW_NAMES, Recorder, census, zone_outcomes
+from sim.outcomes.metrics import COUNTED_FLOWS as FLOW_NAMES, Recorder, census
 from sim.core.params import N_SECTORS, Params
 from sim.policies import Hooks, Lever
 from sim.core.pool import MesaHandles, Pool
@@ -469,7 +469,7 @@ class ZoneModel(mesa.Model):
 
     def _evaluation(self) -> None:
         self.year_data.census = census(self)  # firms and people per zone: taken once, reused by _record
-        stats = zone_outcomes(self, self.year_data.census)
+        stats = self.recorder.evaluation_outcomes(self, self.year_data.census)  # zone_outcomes; _record may reuse it
         stats["amenity"] = self.zones.amenity
         self.hooks.evaluation_stats(self, stats)  # levers (hosting) may re-attribute output
         self.government.evaluate(stats)

@@ -379,9 +379,37 @@ class Recorder:
     def __init__(self) -> None:
         self._years: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
         self._latest: _RegionRow | None = None  # the last region row by name, made when first read
+        self._evaluated: tuple[int, np.ndarray] | None = None  # (step, zone matrix) of this year's evaluation
+
+    def evaluation_outcomes(self, model: ZoneModel, counts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """:func:`zone_outcomes` for the evaluation stage; its matrix is kept for :meth:`collect`
+        when no lever acts (see there)."""
+        Z = zone_matrix(model, counts)
+        self._evaluated = None if model.hooks.levers else (model.steps, Z)
+        return dict(zip(OUTCOME_NAMES, Z))
+
+    def _reused(self, model: ZoneModel) -> np.ndarray | None:
+        """This year's evaluation matrix brought up to date, when no lever acts: between the
+        evaluation's outcomes and the record only the evaluation itself writes what the matrix
+        holds (scores, ranks, national places; the committees learn only their noise), so those
+        three rows are copied again instead of the whole matrix made anew (issue 19;
+        tests/outcomes/test_metrics.py compares it with a fresh matrix every year)."""
+        ev, self._evaluated = self._evaluated, None
+        if ev is None or ev[0] != model.steps or model.hooks.levers:
+            return None
+        Z = ev[1]
+        zs = model.zones
+        if Z.shape[1] != zs.capacity:
+            return None
+        Z[_ROW["score"]] = zs.score
+        Z[_ROW["rank"]] = zs.rank
+        _fit(model.government.national_place, Z[_ROW["national_place"]])
+        return Z
 
     def collect(self, model: ZoneModel, counts: dict[str, np.ndarray] | None = None) -> None:
-        Z = zone_matrix(model, counts)
+        Z = self._reused(model)
+        if Z is None:
+            Z = zone_matrix(model, counts)
         alive = model.zones.alive.copy()
         self._years.append((model.steps, alive, Z, region_values(Z, alive, model)))
         self._latest = None

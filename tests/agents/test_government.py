@@ -21,6 +21,7 @@ from sim.agents.government import (
     standardise,
 )
 from sim.agents.zone import DELISTED, REGION
+from sim.core import kernels, scoring
 from sim.model.zonemodel import ZoneModel
 from sim.scenario.world import load_world
 
@@ -146,8 +147,16 @@ def multi_year_stacked(history, current, step, n_years):
     return mean, np.maximum(seen[:, 0, :].sum(axis=0), 1).astype(float), span
 
 
+@pytest.mark.parametrize("compiled", [False, True])
 @pytest.mark.parametrize("n_years", [1, 3, 12])
-def test_multi_year_is_the_stacked_mean_also_after_zones_are_added(n_years):
+def test_multi_year_is_the_stacked_mean_also_after_zones_are_added(n_years, compiled, monkeypatch):
+    """The multi-year means, counts and trends, with the numpy steps and with the compiled loops
+    (sim/core/scoring.py), are those of the stacked window."""
+    if compiled:
+        monkeypatch.setattr(kernels, "ENABLED", kernels.enable())
+        if not scoring.available():
+            pytest.skip("the compiled kernels are off")
+    monkeypatch.setattr(scoring, "available", lambda: compiled)
     rng = np.random.default_rng(n_years)
     g = types.SimpleNamespace(model=types.SimpleNamespace(params=types.SimpleNamespace(evaluation_years=n_years)),
                               history={}, _width=0)
@@ -160,6 +169,7 @@ def test_multi_year_is_the_stacked_mean_also_after_zones_are_added(n_years):
             nz += 2  # zones added: the years stored before are padded
         current = rng.standard_normal((len(SUBS), nz)) * 10.0 ** rng.uniform(-2, 2, (len(SUBS), 1))
         current[:, rng.random(nz) < 0.2] = np.nan  # zones not (yet, or no longer) there
+        current[rng.integers(0, len(SUBS)), rng.integers(0, nz)] = rng.choice([np.inf, -np.inf, 0.5])
         kept[step] = current
         kept = {s: v for s, v in kept.items() if s > step - max(n_years, 1) - 1}
         want = multi_year_stacked(kept, current, step, n_years)

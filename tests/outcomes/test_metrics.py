@@ -102,3 +102,20 @@ def test_the_results_table_is_the_one_built_column_by_column(stepped):
     assert list(df.columns[:4]) == ["step", "year", "zone", "level_name"]
     assert df["step"].dtype == np.int64 and df["year"].dtype == np.int64
     assert (df.loc[df["zone"] == "region", "level_name"] == "region").all()
+
+
+@pytest.mark.parametrize("package", [None, "delisting"])
+def test_the_recorded_matrix_is_a_fresh_zone_matrix_every_year(package):
+    """Without levers the record reuses the evaluation's matrix with its scores, ranks and
+    national places copied again (Recorder._reused); with levers it makes a new one. Either way
+    each year's recorded matrix is the zone matrix of the model as recorded, bit for bit."""
+    levers = load_package(package).build() if package else []
+    m = ZoneModel(world=load_world("synthetic:8,80,600"), levers=levers, rng=6, agent_handles="lazy")
+    for _ in range(5):
+        m.step()
+        got = m.recorder._years[-1][2]
+        want = zone_matrix(m, m.year_data.census)
+        np.testing.assert_array_equal(bits(got), bits(want))
+    # the shortcut was taken (or not) as the levers say
+    ev = metrics.Recorder()
+    assert (ev.evaluation_outcomes(m, m.year_data.census) is not None) and ((ev._evaluated is None) == bool(levers))
