@@ -28,7 +28,9 @@ def on() -> bool:
 
 
 def _build(nb) -> None:
-    global land_demand, develop, retire_flows, move_flows, utility, odds, jobs, targets, employ, wages
+    # the kernels find _max, _min and _clip as module globals, not closure cells (numba keys its
+    # on-disk cache by the pickled closure cells, and a pickled dispatcher differs in every process)
+    global _max, _min, _clip, land_demand, develop, retire_flows, move_flows, heads_years, movers, utility, odds, jobs, targets, employ, wages
     jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     @jit
@@ -175,8 +177,29 @@ def _build(nb) -> None:
             w = zone_wage[zone[i]] * p
             wage[i] = w * (1.0 if employer[i] >= 0 else 0.0)
 
-    _K.update(land_demand=land_demand, develop=develop, retire_flows=retire_flows, move_flows=move_flows,
+    @jit
+    def heads_years(zone, years, scale, heads):  # pragma: no cover - compiled
+        nz = heads.size
+        count = np.zeros(nz + 1, dtype=np.int64)
+        for i in range(zone.size):
+            count[zone[i] + 1] += 1
+            years[i] += 1
+        for z in range(nz):
+            heads[z] = count[z + 1] * scale
+
+    @jit
+    def movers(r, rate, employer, settled):  # pragma: no cover - compiled
+        out = np.empty(r.size, dtype=np.int64)
+        k = 0
+        for i in range(r.size):
+            if i >= settled or r[i] < rate or (employer[i] < 0 and r[i] < 0.5):
+                out[k] = i
+                k += 1
+        return out[:k]
+
+    _K.update(heads_years=heads_years, movers=movers, land_demand=land_demand, develop=develop, retire_flows=retire_flows, move_flows=move_flows,
               utility=utility, odds=odds, jobs=jobs, targets=targets, employ=employ, wages=wages)
 
 
-land_demand = develop = retire_flows = move_flows = utility = odds = jobs = targets = employ = wages = None
+_max = _min = _clip = None
+heads_years = movers = land_demand = develop = retire_flows = move_flows = utility = odds = jobs = targets = employ = wages = None

@@ -342,10 +342,14 @@ class ZoneModel(mesa.Model):
             in_zone = rz.size - gone[0]
         fl["region_talent_outflow"] += float(in_zone) * scale  # those in a zone
         t.remove(retire)  # nothing refers to a cohort by slot, so the moves need no follow-up
-        t.years[:t.n] += 1
+        if yearly.on():  # compiled: the years and talent_by_zone's counts in one pass (sim/core/yearly.py)
+            heads = np.empty(nz)
+            yearly.heads_years(t.zone[:t.n], t.years[:t.n], scale, heads)
+        else:
+            t.years[:t.n] += 1
+            heads = self.talent_by_zone()
         # graduates: a share of the region's stock, home zones in proportion to head-counts: one
         # Poisson per home zone (the same distribution as a Poisson total split by head-counts)
-        heads = self.talent_by_zone()
         zk = self.zones.key
         n_grad = S.poisson("talent.graduates", y, zk, p.graduate_rate * heads / scale)
         home = np.repeat(np.arange(nz), n_grad)
@@ -355,9 +359,12 @@ class ZoneModel(mesa.Model):
               skill=S.lognormal("talent.graduate_skill", y, gk, -p.skill_sigma**2 / 2, p.skill_sigma))
         # who reconsiders: graduates, a share of the settled, more of those without a job
         r = S.uniform("talent.reconsider", y, t.key[:t.n])
-        consider = (r < p.reconsider_rate) | ((t.employer[:t.n] < 0) & (r < 0.5))
-        consider[settled:] = True
-        movers = np.flatnonzero(consider)
+        if yearly.on():  # compiled: the same comparisons (sim/core/yearly.py)
+            movers = yearly.movers(r, float(p.reconsider_rate), t.employer[:t.n], settled)
+        else:
+            consider = (r < p.reconsider_rate) | ((t.employer[:t.n] < 0) & (r < 0.5))
+            consider[settled:] = True
+            movers = np.flatnonzero(consider)
         housing = zon.housing_cost(self, heads)
         new = tal.choose_location(self, movers, self.job_odds, housing)
         if yearly.on():  # compiled: the same counts, sums and writes (sim/core/yearly.py)

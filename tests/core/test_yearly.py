@@ -183,3 +183,20 @@ def test_runs_match_with_yearly_off(on, monkeypatch, package):
     pd.testing.assert_frame_equal(got, want, check_exact=True)
     for k in want_cols:
         assert same(got_cols[k], want_cols[k]), k
+
+
+def test_heads_years_and_movers_match_numpy(on):
+    rng = np.random.default_rng(6)
+    nz, n = 14, 700
+    zone, years = rng.integers(-1, nz, n), rng.integers(0, 40, n)
+    heads = np.empty(nz)
+    r_years = years + 1
+    yearly.heads_years(zone, years, 50.0, heads)
+    assert same(years, r_years) and same(heads, np.bincount(zone + 1, minlength=nz + 1)[1:] * 50.0)
+    r = rng.uniform(size=n)
+    r[::13] = np.nan
+    employer = rng.integers(-1, 20, n)
+    for settled in (0, 500, n):
+        consider = (r < 0.15) | ((employer < 0) & (r < 0.5))
+        consider[settled:] = True
+        assert same(yearly.movers(r, 0.15, employer, settled), np.flatnonzero(consider))
