@@ -236,18 +236,18 @@ def _hire_compiled(model: ZoneModel, want: np.ndarray, demand: np.ndarray,
     u = S.uniform("hire.job", y, t.key[:C])
     employer = t.employer[:C]
     jobs = yearly.jobs(u, odds, tz, employer)
-    pos = None
     if jobs.size and L:
-        order = zone_key_order(fz, f.key[:L], nz)
+        # the firms in zone_key_order: compiled with its sort when the zones fit its cells (the same
+        # stable order), the targets, search, employers and skilled head-counts in one call
+        zbits = max(1, int(nz - 1).bit_length())
+        keys = f.key[:L]
+        order = yearly.key_order(fz, keys, zbits) if zbits <= 12 else zone_key_order(fz, keys, nz)
         target = S.uniform("hire.firm", y, t.key[jobs])
-        yearly.targets(target, demand, tz, jobs)
-        pos = cum_search(want, order, target)
-        if pos is None:
-            cum = np.cumsum(want[order])
-            by_target = np.argsort(target)
-            p = np.searchsorted(cum, target[by_target], side="right")
-            employer[jobs[by_target]] = order[np.minimum(p, L - 1)]
-    if pos is None:
-        jobs, order, pos = jobs[:0], jobs[:0], jobs[:0]
-    yearly.employ(employer, jobs, order, pos, L - 1, want, fill, fz, f.skilled[:L])
+        if yearly.search_employ(want, order, target, demand, tz, jobs, employer, fill, fz, f.skilled[:L]):
+            return demand, supply, job_odds
+        cum = np.cumsum(want[order])  # not ascending: numpy's search, as hire_with_odds (the targets are set)
+        by_target = np.argsort(target)
+        pos = np.searchsorted(cum, target[by_target], side="right")
+        employer[jobs[by_target]] = order[np.minimum(pos, L - 1)]
+    np.multiply(want, fill[fz], out=f.skilled[:L])
     return demand, supply, job_odds

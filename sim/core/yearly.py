@@ -30,7 +30,7 @@ def on() -> bool:
 def _build(nb) -> None:
     # the kernels find _max, _min and _clip as module globals, not closure cells (numba keys its
     # on-disk cache by the pickled closure cells, and a pickled dispatcher differs in every process)
-    global _max, _min, _clip, land_demand, develop, retire_flows, move_flows, heads_years, movers, utility, odds, jobs, targets, employ, wages
+    global _max, _min, _clip, key_order, search_employ, land_demand, develop, retire_flows, move_flows, heads_years, movers, utility, odds, jobs, wages
     jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     @jit
@@ -149,27 +149,6 @@ def _build(nb) -> None:
         return out[:k]
 
     @jit
-    def targets(target, demand, tz, jobs_):  # pragma: no cover - compiled
-        nz = demand.size
-        start = np.zeros(nz)
-        acc = 0.0
-        for z in range(1, nz):
-            acc = demand[z - 1] if z == 1 else acc + demand[z - 1]
-            start[z] = acc
-        for i in range(jobs_.size):
-            z = tz[jobs_[i]]
-            t = target[i] * demand[z]
-            target[i] = t + start[z]
-
-    @jit
-    def employ(employer, jobs_, order, pos, last, want, fill, fz, skilled):  # pragma: no cover - compiled
-        for i in range(jobs_.size):
-            p = pos[i]
-            employer[jobs_[i]] = order[p if p < last else last]
-        for i in range(want.size):
-            skilled[i] = want[i] * fill[fz[i]]
-
-    @jit
     def wages(skill, prem_rate, k_per_m, zone_wage, zone, employer, wage):  # pragma: no cover - compiled
         for i in range(skill.size):
             p = 1.0 + prem_rate * _max(skill[i] - 1.0, -0.9)
@@ -197,9 +176,91 @@ def _build(nb) -> None:
                 k += 1
         return out[:k]
 
-    _K.update(heads_years=heads_years, movers=movers, land_demand=land_demand, develop=develop, retire_flows=retire_flows, move_flows=move_flows,
-              utility=utility, odds=odds, jobs=jobs, targets=targets, employ=employ, wages=wages)
+    @jit
+    def key_order(zone, keys, zbits):  # pragma: no cover - compiled
+        # streams.zone_key_order's uint16 cells (kernels.zone_key_cells' steps), then their stable
+        # order by two 8-bit counting passes (numpy's stable argsort of uint16 is such a radix sort:
+        # a stable sort's permutation is unique)
+        n = zone.size
+        kbits = 16 - zbits
+        kshift = np.uint64(64 - kbits)
+        cell = np.empty(n, dtype=np.uint16)
+        for i in range(n):
+            cell[i] = np.uint16((keys[i] >> kshift) & np.uint64(0xFFFF)) | np.uint16((zone[i] << kbits) & 0xFFFF)
+        tmp = np.empty(n, dtype=np.int64)
+        out = np.empty(n, dtype=np.int64)
+        count = np.zeros(257, dtype=np.int64)
+        for i in range(n):
+            count[(cell[i] & 0xFF) + 1] += 1
+        for b in range(256):
+            count[b + 1] += count[b]
+        for i in range(n):
+            b = cell[i] & 0xFF
+            tmp[count[b]] = i
+            count[b] += 1
+        count[:] = 0
+        for i in range(n):
+            count[(cell[i] >> 8) + 1] += 1
+        for b in range(256):
+            count[b + 1] += count[b]
+        for j in range(n):
+            i = tmp[j]
+            b = cell[i] >> 8
+            out[count[b]] = i
+            count[b] += 1
+        return out
+
+    @jit
+    def search_employ(want, order, target, demand, tz, jobs_, employer, fill, fz, skilled):  # pragma: no cover
+        # hiring's targets (u x the zone's demand + where the zone's demand starts: numpy's cumsum
+        # order), the cumulative demand in firm order (kernels.cum_search's sums and checks) and each
+        # target's side="right" position in it, the employers, and the firms' skilled head-counts.
+        # False, having written no employer, when the cumulative demand is not ascending (numpy decides)
+        nz = demand.size
+        start = np.zeros(nz)
+        acc = 0.0
+        for z in range(1, nz):
+            acc = demand[z - 1] if z == 1 else acc + demand[z - 1]
+            start[z] = acc
+        for i in range(jobs_.size):
+            z = tz[jobs_[i]]
+            t = target[i] * demand[z]
+            target[i] = t + start[z]
+        n, m = order.size, want.size
+        cum = np.empty(n)
+        c = 0.0
+        for i in range(n):
+            o = order[i]
+            if o < 0 or o >= m:
+                return False
+            if i > 0:
+                x = c + want[o]
+                if not (x >= c):  # a fall, or NaN
+                    return False
+            else:
+                x = want[o]
+                if np.isnan(x):
+                    return False
+            c = x
+            cum[i] = c
+        last = n - 1
+        for j in range(target.size):
+            t = target[j]
+            lo, hi = 0, n
+            while lo < hi:
+                mid = (lo + hi) >> 1
+                if t < cum[mid]:
+                    hi = mid
+                else:
+                    lo = mid + 1
+            employer[jobs_[j]] = order[lo if lo < last else last]
+        for i in range(want.size):
+            skilled[i] = want[i] * fill[fz[i]]
+        return True
+
+    _K.update(key_order=key_order, search_employ=search_employ, heads_years=heads_years, movers=movers, land_demand=land_demand, develop=develop, retire_flows=retire_flows, move_flows=move_flows,
+              utility=utility, odds=odds, jobs=jobs, wages=wages)
 
 
 _max = _min = _clip = None
-heads_years = movers = land_demand = develop = retire_flows = move_flows = utility = odds = jobs = targets = employ = wages = None
+key_order = search_employ = heads_years = movers = land_demand = develop = retire_flows = move_flows = utility = odds = jobs = wages = None

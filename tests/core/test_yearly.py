@@ -127,22 +127,54 @@ def test_hiring_steps_match_numpy(on):
     employer = rng.integers(-1, L, C)
     jobs = yearly.jobs(u, odds, tz, employer)
     assert same(jobs, np.flatnonzero(u < odds[tz + 1])) and (employer == -1).all()
-    target = rng.uniform(size=jobs.size)
-    r_target = target.copy()
-    start = np.zeros(nz)
-    np.cumsum(demand[:-1], out=start[1:])
-    r_target *= demand[tz[jobs]]
-    r_target += start[tz[jobs]]
-    yearly.targets(target, demand, tz, jobs)
-    assert same(target, r_target)
-    order = rng.permutation(L)
-    pos = rng.integers(0, L + 3, jobs.size)
-    want, fz = rng.uniform(0, 3, L), rng.integers(0, nz, L)
-    skilled = np.empty(L)
-    r_employer = employer.copy()
-    r_employer[jobs] = order[np.minimum(pos, L - 1)]
-    yearly.employ(employer, jobs, order, pos, L - 1, want, fill, fz, skilled)
-    assert same(employer, r_employer) and same(skilled, want * fill[fz])
+
+
+@pytest.mark.parametrize("n_firms", [1, 40, 300, 5000])
+def test_key_order_is_zone_key_order(on, monkeypatch, n_firms):
+    from sim.core import streams
+
+    rng = np.random.default_rng(7)
+    for nz in (1, 14, 300, 4096):
+        zone = rng.integers(0, nz, n_firms)
+        keys = rng.integers(0, 2**63, n_firms, dtype=np.uint64) << np.uint64(1)
+        keys[::5] = keys[0]  # ties: the sort's stability
+        zbits = max(1, int(nz - 1).bit_length())
+        got = yearly.key_order(zone, keys, zbits)
+        monkeypatch.setattr(kernels, "ENABLED", False)
+        assert same(got, streams.zone_key_order(zone, keys, nz))
+        monkeypatch.setattr(kernels, "ENABLED", True)
+
+
+def test_search_employ_matches_numpy(on):
+    rng = np.random.default_rng(8)
+    nz, C, L = 14, 300, 80
+    for case in range(4):
+        demand = rng.uniform(0, 30, nz)
+        demand[[2, 5]] = 0.0
+        tz = rng.integers(-1, nz, C)
+        jobs = np.flatnonzero((tz >= 0) & (rng.uniform(size=C) < 0.7))
+        u = rng.uniform(size=jobs.size)
+        u[:3] = [0.0, 1.0 - 2**-53, np.nan]
+        want, fz, fill = rng.uniform(0, 3, L), rng.integers(0, nz, L), rng.uniform(0, 1, nz)
+        want[::9] = 0.0  # ties in the cumulative demand
+        if case == 1:
+            want[4] = -1.0  # a fall: numpy decides
+        order = rng.permutation(L)
+        employer, skilled = rng.integers(-1, L, C), np.full(L, -7.0)
+        r_employer = employer.copy()
+        start = np.zeros(nz)
+        np.cumsum(demand[:-1], out=start[1:])
+        target = u * demand[tz[jobs]]
+        target += start[tz[jobs]]
+        cum = np.cumsum(want[order])
+        r_employer[jobs] = order[np.minimum(np.searchsorted(cum, target, side="right"), L - 1)]
+        got = u.copy()
+        ok = yearly.search_employ(want, order, got, demand, tz, jobs, employer, fill, fz, skilled)
+        assert same(got, target)
+        if case == 1:
+            assert not ok and (skilled == -7.0).all()
+            continue
+        assert ok and same(employer, r_employer) and same(skilled, want * fill[fz])
 
 
 def test_wages_match_numpy(on):
