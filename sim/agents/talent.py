@@ -224,6 +224,9 @@ def hire_with_odds(model: ZoneModel) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return demand, supply, job_odds
 
 
+_SMALL = 1024  # firms or jobs below which hiring's compiled order and search replace sim.core.kernels' sorts
+
+
 def _hire_compiled(model: ZoneModel, want: np.ndarray, demand: np.ndarray,
                    tz: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``hire_with_odds`` after the demand, its numpy chains as compiled calls (``sim.core.yearly``:
@@ -239,15 +242,21 @@ def _hire_compiled(model: ZoneModel, want: np.ndarray, demand: np.ndarray,
     if jobs.size and L:
         # the firms in zone_key_order: compiled with its sort when the zones fit its cells (the same
         # stable order), the targets, search, employers and skilled head-counts in one call
+        # stay small: larger worlds keep the sorts and the ordered search of sim.core.kernels
         zbits = max(1, int(nz - 1).bit_length())
         keys = f.key[:L]
-        order = yearly.key_order(fz, keys, zbits) if zbits <= 12 else zone_key_order(fz, keys, nz)
+        order = yearly.key_order(fz, keys, zbits) if zbits <= 12 and L < _SMALL else zone_key_order(fz, keys, nz)
         target = S.uniform("hire.firm", y, t.key[jobs])
-        if yearly.search_employ(want, order, target, demand, tz, jobs, employer, fill, fz, f.skilled[:L]):
+        small = jobs.size < _SMALL
+        if yearly.search_employ(want, order, target, demand, tz, jobs, employer, fill, fz, f.skilled[:L], small):
             return demand, supply, job_odds
-        cum = np.cumsum(want[order])  # not ascending: numpy's search, as hire_with_odds (the targets are set)
-        by_target = np.argsort(target)
-        pos = np.searchsorted(cum, target[by_target], side="right")
-        employer[jobs[by_target]] = order[np.minimum(pos, L - 1)]
+        pos = None if small else cum_search(want, order, target)
+        if pos is not None:
+            employer[jobs] = order[np.minimum(pos, L - 1)]
+        else:  # not ascending: numpy's search, as hire_with_odds (the targets are set)
+            cum = np.cumsum(want[order])
+            by_target = np.argsort(target)
+            pos = np.searchsorted(cum, target[by_target], side="right")
+            employer[jobs[by_target]] = order[np.minimum(pos, L - 1)]
     np.multiply(want, fill[fz], out=f.skilled[:L])
     return demand, supply, job_odds

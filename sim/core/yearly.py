@@ -211,11 +211,12 @@ def _build(nb) -> None:
         return out
 
     @jit
-    def search_employ(want, order, target, demand, tz, jobs_, employer, fill, fz, skilled):  # pragma: no cover
+    def search_employ(want, order, target, demand, tz, jobs_, employer, fill, fz, skilled, search):  # pragma: no cover
         # hiring's targets (u x the zone's demand + where the zone's demand starts: numpy's cumsum
         # order), the cumulative demand in firm order (kernels.cum_search's sums and checks) and each
         # target's side="right" position in it, the employers, and the firms' skilled head-counts.
         # False, having written no employer, when the cumulative demand is not ascending (numpy decides)
+        # or when ``search`` is false (the targets only)
         nz = demand.size
         start = np.zeros(nz)
         acc = 0.0
@@ -226,6 +227,8 @@ def _build(nb) -> None:
             z = tz[jobs_[i]]
             t = target[i] * demand[z]
             target[i] = t + start[z]
+        if not search:  # the targets only (the caller searches)
+            return False
         n, m = order.size, want.size
         cum = np.empty(n)
         c = 0.0
