@@ -130,8 +130,12 @@ def service_effect(model: ZoneModel) -> np.ndarray:
 def housing_cost(model: ZoneModel, talent: np.ndarray) -> np.ndarray:
     """Housing cost rises with a zone's skilled head-count (elasticity ``housing_elasticity``)."""
     z = model.zones
-    ratio = np.maximum(talent, 1.0)  # base x (max(talent, 1) / max(talent_base, 1)) ** elasticity
-    ratio /= np.maximum(z.talent_base, 1.0)
+    if yearly.on() and talent.dtype == np.float64 and talent.shape == z.talent_base.shape:
+        ratio = np.empty(talent.shape)
+        yearly.housing_ratio(talent, z.talent_base, ratio)  # compiled: the same maxima and quotient
+    else:
+        ratio = np.maximum(talent, 1.0)  # base x (max(talent, 1) / max(talent_base, 1)) ** elasticity
+        ratio /= np.maximum(z.talent_base, 1.0)
     ratio **= model.params.housing_elasticity
     return np.multiply(z.housing_base, ratio, out=ratio)
 

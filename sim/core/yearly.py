@@ -30,7 +30,7 @@ def on() -> bool:
 def _build(nb) -> None:
     # the kernels find _max, _min and _clip as module globals, not closure cells (numba keys its
     # on-disk cache by the pickled closure cells, and a pickled dispatcher differs in every process)
-    global _max, _min, _clip, key_order, search_employ, land_demand, develop, retire_flows, move_flows, heads_years, movers, utility, odds, jobs, wages
+    global _max, _min, _clip, repeat_index, housing_ratio, key_order, search_employ, land_demand, develop, retire_flows, move_flows, heads_years, movers, utility, odds, jobs, wages
     jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     @jit
@@ -157,14 +157,36 @@ def _build(nb) -> None:
             wage[i] = w * (1.0 if employer[i] >= 0 else 0.0)
 
     @jit
-    def heads_years(zone, years, scale, heads):  # pragma: no cover - compiled
+    def heads_years(zone, years, scale, rate, heads, lam):  # pragma: no cover - compiled
         nz = heads.size
         count = np.zeros(nz + 1, dtype=np.int64)
         for i in range(zone.size):
             count[zone[i] + 1] += 1
             years[i] += 1
         for z in range(nz):
-            heads[z] = count[z + 1] * scale
+            h = count[z + 1] * scale
+            heads[z] = h
+            lam[z] = rate * h / scale
+
+    @jit
+    def repeat_index(counts):  # pragma: no cover - compiled; np.repeat(np.arange(counts.size), counts)
+        n = 0
+        for g in range(counts.size):
+            if counts[g] < 0:
+                return None
+            n += counts[g]
+        out = np.empty(n, dtype=np.int64)
+        k = 0
+        for g in range(counts.size):
+            for _ in range(counts[g]):
+                out[k] = g
+                k += 1
+        return out
+
+    @jit
+    def housing_ratio(talent, base, ratio):  # pragma: no cover - compiled
+        for i in range(ratio.size):
+            ratio[i] = _max(talent[i], 1.0) / _max(base[i], 1.0)
 
     @jit
     def movers(r, rate, employer, settled):  # pragma: no cover - compiled
@@ -261,9 +283,9 @@ def _build(nb) -> None:
             skilled[i] = want[i] * fill[fz[i]]
         return True
 
-    _K.update(key_order=key_order, search_employ=search_employ, heads_years=heads_years, movers=movers, land_demand=land_demand, develop=develop, retire_flows=retire_flows, move_flows=move_flows,
+    _K.update(repeat_index=repeat_index, housing_ratio=housing_ratio, key_order=key_order, search_employ=search_employ, heads_years=heads_years, movers=movers, land_demand=land_demand, develop=develop, retire_flows=retire_flows, move_flows=move_flows,
               utility=utility, odds=odds, jobs=jobs, wages=wages)
 
 
 _max = _min = _clip = None
-key_order = search_employ = heads_years = movers = land_demand = develop = retire_flows = move_flows = utility = odds = jobs = wages = None
+repeat_index = housing_ratio = key_order = search_employ = heads_years = movers = land_demand = develop = retire_flows = move_flows = utility = odds = jobs = wages = None

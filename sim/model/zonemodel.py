@@ -342,17 +342,21 @@ class ZoneModel(mesa.Model):
             in_zone = rz.size - gone[0]
         fl["region_talent_outflow"] += float(in_zone) * scale  # those in a zone
         t.remove(retire)  # nothing refers to a cohort by slot, so the moves need no follow-up
-        if yearly.on():  # compiled: the years and talent_by_zone's counts in one pass (sim/core/yearly.py)
-            heads = np.empty(nz)
-            yearly.heads_years(t.zone[:t.n], t.years[:t.n], scale, heads)
-        else:
-            t.years[:t.n] += 1
-            heads = self.talent_by_zone()
         # graduates: a share of the region's stock, home zones in proportion to head-counts: one
         # Poisson per home zone (the same distribution as a Poisson total split by head-counts)
         zk = self.zones.key
-        n_grad = S.poisson("talent.graduates", y, zk, p.graduate_rate * heads / scale)
-        home = np.repeat(np.arange(nz), n_grad)
+        if yearly.on():  # compiled: the years, talent_by_zone's counts and the means in one pass (sim/core/yearly.py)
+            heads, lam = np.empty(nz), np.empty(nz)
+            yearly.heads_years(t.zone[:t.n], t.years[:t.n], scale, float(p.graduate_rate), heads, lam)
+            n_grad = S.poisson("talent.graduates", y, zk, lam)
+            home = yearly.repeat_index(n_grad) if n_grad.dtype == np.int64 else None
+            if home is None:  # numpy decides (a negative count raises)
+                home = np.repeat(np.arange(nz), n_grad)
+        else:
+            t.years[:t.n] += 1
+            heads = self.talent_by_zone()
+            n_grad = S.poisson("talent.graduates", y, zk, p.graduate_rate * heads / scale)
+            home = np.repeat(np.arange(nz), n_grad)
         gk = counted_keys(GRADUATE, y, zk, n_grad)
         settled = t.n
         t.add(int(home.size), key=gk, zone=OUTSIDE, home=home,

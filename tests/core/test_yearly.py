@@ -224,10 +224,11 @@ def test_heads_years_and_movers_match_numpy(on):
     rng = np.random.default_rng(6)
     nz, n = 14, 700
     zone, years = rng.integers(-1, nz, n), rng.integers(0, 40, n)
-    heads = np.empty(nz)
+    heads, lam = np.empty(nz), np.empty(nz)
     r_years = years + 1
-    yearly.heads_years(zone, years, 50.0, heads)
-    assert same(years, r_years) and same(heads, np.bincount(zone + 1, minlength=nz + 1)[1:] * 50.0)
+    yearly.heads_years(zone, years, 50.0, 0.07, heads, lam)
+    r_heads = np.bincount(zone + 1, minlength=nz + 1)[1:] * 50.0
+    assert same(years, r_years) and same(heads, r_heads) and same(lam, 0.07 * r_heads / 50.0)
     r = rng.uniform(size=n)
     r[::13] = np.nan
     employer = rng.integers(-1, 20, n)
@@ -235,3 +236,19 @@ def test_heads_years_and_movers_match_numpy(on):
         consider = (r < 0.15) | ((employer < 0) & (r < 0.5))
         consider[settled:] = True
         assert same(yearly.movers(r, 0.15, employer, settled), np.flatnonzero(consider))
+
+
+def test_repeat_index_and_housing_ratio_match_numpy(on):
+    rng = np.random.default_rng(9)
+    for counts in (np.zeros(14, dtype=np.int64), rng.integers(0, 5, 14), np.array([3], dtype=np.int64)):
+        assert same(yearly.repeat_index(counts), np.repeat(np.arange(counts.size), counts))
+    assert yearly.repeat_index(np.array([2, -1], dtype=np.int64)) is None
+    talent, base = rng.uniform(0, 3, 40), rng.uniform(0, 3, 40)
+    talent[::7], base[::9] = np.nan, np.inf
+    ratio = np.empty(40)
+    yearly.housing_ratio(talent, base, ratio)
+    assert same(ratio, np.maximum(talent, 1.0) / np.maximum(base, 1.0))
+    heads, lam, years = np.empty(14), np.empty(14), np.zeros(50, dtype=np.int64)
+    zone = rng.integers(-1, 14, 50)
+    yearly.heads_years(zone, years, 50.0, 0.07, heads, lam)
+    assert same(lam, 0.07 * heads / 50.0)
