@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.core import yearly
 from sim.core.choice import logit_cdf
 from sim.core.kernels import cum_search, group_sum
 from sim.core.kernels import demand as demand_by_zone
@@ -115,6 +116,14 @@ def location_utility(model: ZoneModel, job_odds: np.ndarray, housing: np.ndarray
     interval in the choice's cumulative probabilities."""
     p, zs = model.params, model.zones
     nz = model.n_zone_slots
+    if yearly.on():  # compiled after numpy's logarithms: the same sums and products (sim.core.yearly)
+        util = np.empty((nz, nz + 1))
+        yearly.utility(float(p.beta_wage), np.log(np.maximum(k_from_m(zs.wage), 1e-6)), float(p.beta_amenity),
+                       zs.amenity, float(p.beta_housing), np.log(housing), float(p.beta_subsidy), zs.subsidy,
+                       zs.subsidy_extra, float(p.beta_unemployed), job_odds, zs.alive, zs.n == zs.capacity,
+                       float(p.beta_home),
+                       float(p.beta_wage * np.log(np.float64(_outside_unit_wage(model))) - p.outside_penalty), util)
+        return util
     base = (p.beta_wage * np.log(np.maximum(k_from_m(zs.wage), 1e-6))
             + p.beta_amenity * zs.amenity
             - p.beta_housing * np.log(housing)
@@ -175,6 +184,8 @@ def hire_with_odds(model: ZoneModel) -> tuple[np.ndarray, np.ndarray, np.ndarray
     else:
         want, demand = both
     tz = t.zone[:C]
+    if yearly.on() and demand.dtype == np.float64 and demand.size == nz:
+        return _hire_compiled(model, want, demand, tz)
     tz1 = tz + 1  # cohorts outside (OUTSIDE = -1): bin 0
     supply = group_sum(tz1, None, nz + 1)[1:] * float(p.talent_scale)
     fill = np.where(demand > 0, np.minimum(1.0, supply / np.maximum(demand, 1e-9)), 0.0)
@@ -207,6 +218,44 @@ def hire_with_odds(model: ZoneModel) -> tuple[np.ndarray, np.ndarray, np.ndarray
         else:
             cum = np.cumsum(want[order])
             by_target = np.argsort(target)  # sorted keys: the binary searches walk the array in order (3x faster)
+            pos = np.searchsorted(cum, target[by_target], side="right")
+            employer[jobs[by_target]] = order[np.minimum(pos, L - 1)]
+    np.multiply(want, fill[fz], out=f.skilled[:L])
+    return demand, supply, job_odds
+
+
+_SMALL = 1024  # firms or jobs below which hiring's compiled order and search replace sim.core.kernels' sorts
+
+
+def _hire_compiled(model: ZoneModel, want: np.ndarray, demand: np.ndarray,
+                   tz: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``hire_with_odds`` after the demand, its numpy chains as compiled calls (``sim.core.yearly``:
+    the same counts, products, running sums and writes; the same draws and searches)."""
+    t, f, S, y = model.talent, model.firms, model.streams, model.steps
+    nz, L, C = demand.size, f.n, t.n
+    fz = f.zone[:L]
+    supply, fill, job_odds, odds = np.empty(nz), np.empty(nz), np.empty(nz), np.empty(nz + 1)
+    yearly.odds(demand, tz, float(model.params.talent_scale), supply, fill, job_odds, odds)
+    u = S.uniform("hire.job", y, t.key[:C])
+    employer = t.employer[:C]
+    jobs = yearly.jobs(u, odds, tz, employer)
+    if jobs.size and L:
+        # the firms in zone_key_order: compiled with its sort when the zones fit its cells (the same
+        # stable order), the targets, search, employers and skilled head-counts in one call
+        # stay small: larger worlds keep the sorts and the ordered search of sim.core.kernels
+        zbits = max(1, int(nz - 1).bit_length())
+        keys = f.key[:L]
+        order = yearly.key_order(fz, keys, zbits) if zbits <= 12 and L < _SMALL else zone_key_order(fz, keys, nz)
+        target = S.uniform("hire.firm", y, t.key[jobs])
+        small = jobs.size < _SMALL
+        if yearly.search_employ(want, order, target, demand, tz, jobs, employer, fill, fz, f.skilled[:L], small):
+            return demand, supply, job_odds
+        pos = None if small else cum_search(want, order, target)
+        if pos is not None:
+            employer[jobs] = order[np.minimum(pos, L - 1)]
+        else:  # not ascending: numpy's search, as hire_with_odds (the targets are set)
+            cum = np.cumsum(want[order])
+            by_target = np.argsort(target)
             pos = np.searchsorted(cum, target[by_target], side="right")
             employer[jobs[by_target]] = order[np.minimum(pos, L - 1)]
     np.multiply(want, fill[fz], out=f.skilled[:L])

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.core import yearly
 from sim.core.pool import Column, Pool, Pooled
 
 if TYPE_CHECKING:
@@ -129,8 +130,12 @@ def service_effect(model: ZoneModel) -> np.ndarray:
 def housing_cost(model: ZoneModel, talent: np.ndarray) -> np.ndarray:
     """Housing cost rises with a zone's skilled head-count (elasticity ``housing_elasticity``)."""
     z = model.zones
-    ratio = np.maximum(talent, 1.0)  # base x (max(talent, 1) / max(talent_base, 1)) ** elasticity
-    ratio /= np.maximum(z.talent_base, 1.0)
+    if yearly.on() and talent.dtype == np.float64 and talent.shape == z.talent_base.shape:
+        ratio = np.empty(talent.shape)
+        yearly.housing_ratio(talent, z.talent_base, ratio)  # compiled: the same maxima and quotient
+    else:
+        ratio = np.maximum(talent, 1.0)  # base x (max(talent, 1) / max(talent_base, 1)) ** elasticity
+        ratio /= np.maximum(z.talent_base, 1.0)
     ratio **= model.params.housing_elasticity
     return np.multiply(z.housing_base, ratio, out=ratio)
 
@@ -152,10 +157,30 @@ def land_demand(model: ZoneModel, occupied: np.ndarray) -> np.ndarray:
     """km2 of new developed land each zone asks for: enough to restore its free-land buffer (larger
     when its committee spends more on land than the status quo)."""
     z, p = model.zones, model.params
+    if yearly.on() and occupied.dtype == np.float64 and occupied.shape == z.land_total.shape:
+        out = np.empty(occupied.shape)  # compiled: the same steps, element by element
+        yearly.land_demand(float(p.idle_land_buffer), model.committees.land_capacity(), occupied, z.land_total,
+                           z.land_developed, z.land_allotted, out)
+        return out
     buffer = p.idle_land_buffer * model.committees.land_capacity()  # committees' land spending
     want = occupied * (1.0 + buffer) + occupied * 0.03 - z.land_developed - z.land_allotted
     room = z.land_total - z.land_developed - z.land_allotted
     return np.clip(want, 0.0, np.maximum(room, 0.0))
+
+
+def allot_and_develop(model: ZoneModel, allot: np.ndarray) -> bool:
+    """``land_allotted += allot``, the flow ``land_allotted += allot`` and ``develop_land``, in one
+    compiled call (the same sums, ``sim.core.yearly``); False, having done nothing, when the
+    kernels are off or ``allot`` is not a float64 array of the zones' size (the caller does it)."""
+    z = model.zones
+    allot = np.asarray(allot)
+    flows = model.flows["land_allotted"]
+    if not (yearly.on() and allot.dtype == np.float64 and allot.shape == z.land_total.shape
+            and flows.shape == allot.shape):
+        return False
+    yearly.develop(allot, z.land_allotted, flows, z.land_total, z.land_developed,
+                   float(model.params.land_development_capacity), z.mgmt_eff, model.committees.land_capacity())
+    return True
 
 
 def develop_land(model: ZoneModel) -> np.ndarray:

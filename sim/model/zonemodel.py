@@ -22,7 +22,7 @@ from sim.agents.government import RegionalGovernment
 from sim.model.initial import populate, spin_up
 from sim.model.plan import PLAN, STAGE_NAMES, STREAMS, YearData
 from sim.model.spinup import SpinupCache, SpunUp
-from sim.core import kernels
+from sim.core import kernels, yearly
 from sim.core.kernels import cell_zone_sums, group_sum
 from sim.core.keys import GRADUATE, counted_keys, zone_keys
 from sim.core.memory import no_cycle_collection, tune_malloc
@@ -333,30 +333,51 @@ class ZoneModel(mesa.Model):
         nz = self.n_zone_slots
         # retirements
         retire = S.below("talent.retire", y, t.key[:t.n], float(p.retirement_rate))
-        rz = t.zone[retire]
-        gone = group_sum(rz + 1, None, nz + 1)  # retirees by zone slot + 1; bin 0: outside
-        fl["talent_outflow"] += gone[1:] * scale
-        fl["region_talent_outflow"] += float(rz.size - gone[0]) * scale  # those in a zone
+        if yearly.on():  # compiled: the same counts and sums (sim/core/yearly.py)
+            in_zone = yearly.retire_flows(t.zone, retire, scale, fl["talent_outflow"])
+        else:
+            rz = t.zone[retire]
+            gone = group_sum(rz + 1, None, nz + 1)  # retirees by zone slot + 1; bin 0: outside
+            fl["talent_outflow"] += gone[1:] * scale
+            in_zone = rz.size - gone[0]
+        fl["region_talent_outflow"] += float(in_zone) * scale  # those in a zone
         t.remove(retire)  # nothing refers to a cohort by slot, so the moves need no follow-up
-        t.years[:t.n] += 1
         # graduates: a share of the region's stock, home zones in proportion to head-counts: one
         # Poisson per home zone (the same distribution as a Poisson total split by head-counts)
-        heads = self.talent_by_zone()
         zk = self.zones.key
-        n_grad = S.poisson("talent.graduates", y, zk, p.graduate_rate * heads / scale)
-        home = np.repeat(np.arange(nz), n_grad)
+        if yearly.on():  # compiled: the years, talent_by_zone's counts and the means in one pass (sim/core/yearly.py)
+            heads, lam = np.empty(nz), np.empty(nz)
+            yearly.heads_years(t.zone[:t.n], t.years[:t.n], scale, float(p.graduate_rate), heads, lam)
+            n_grad = S.poisson("talent.graduates", y, zk, lam)
+            home = yearly.repeat_index(n_grad) if n_grad.dtype == np.int64 else None
+            if home is None:  # numpy decides (a negative count raises)
+                home = np.repeat(np.arange(nz), n_grad)
+        else:
+            t.years[:t.n] += 1
+            heads = self.talent_by_zone()
+            n_grad = S.poisson("talent.graduates", y, zk, p.graduate_rate * heads / scale)
+            home = np.repeat(np.arange(nz), n_grad)
         gk = counted_keys(GRADUATE, y, zk, n_grad)
         settled = t.n
         t.add(int(home.size), key=gk, zone=OUTSIDE, home=home,
               skill=S.lognormal("talent.graduate_skill", y, gk, -p.skill_sigma**2 / 2, p.skill_sigma))
         # who reconsiders: graduates, a share of the settled, more of those without a job
         r = S.uniform("talent.reconsider", y, t.key[:t.n])
-        consider = (r < p.reconsider_rate) | ((t.employer[:t.n] < 0) & (r < 0.5))
-        consider[settled:] = True
-        movers = np.flatnonzero(consider)
-        old = t.zone[movers]
+        if yearly.on():  # compiled: the same comparisons (sim/core/yearly.py)
+            movers = yearly.movers(r, float(p.reconsider_rate), t.employer[:t.n], settled)
+        else:
+            consider = (r < p.reconsider_rate) | ((t.employer[:t.n] < 0) & (r < 0.5))
+            consider[settled:] = True
+            movers = np.flatnonzero(consider)
         housing = zon.housing_cost(self, heads)
         new = tal.choose_location(self, movers, self.job_odds, housing)
+        if yearly.on():  # compiled: the same counts, sums and writes (sim/core/yearly.py)
+            left0, came0 = yearly.move_flows(movers, new, t.zone, t.employer, scale, fl["talent_outflow"],
+                                             fl["talent_inflow"])
+            fl["region_talent_inflow"] += float(left0) * scale
+            fl["region_talent_outflow"] += float(came0) * scale
+            return
+        old = t.zone[movers]
         moved = new != old
         old, new = old[moved], new[moved]
         left = group_sum(old + 1, None, nz + 1)  # movers by zone slot + 1 they left; bin 0: outside
@@ -374,6 +395,10 @@ class ZoneModel(mesa.Model):
         t = self.talent
         _, _, self.job_odds = tal.hire_with_odds(self)
         C = t.n
+        if yearly.on():  # compiled: skill_premium's steps and the products below (sim/core/yearly.py)
+            yearly.wages(t.skill[:C], float(self.params.skill_wage_premium), CNY_K_PER_M, self.zones.wage, t.zone[:C],
+                         t.employer[:C], t.wage[:C])
+            return
         employer, zone = t.employer[:C], t.zone[:C]
         premium = tal.skill_premium(self, t.skill[:C])  # a new array: scaled in place
         premium *= CNY_K_PER_M  # CNY_K_PER_M * premium: the same product
@@ -413,9 +438,11 @@ class ZoneModel(mesa.Model):
         if allot is None:
             total = demand.sum()
             allot = demand if total <= quota else demand * (quota / total)
+        self.flows["land_quota_issued"] = quota
+        if zon.allot_and_develop(self, allot):  # compiled: the same sums (sim/core/yearly.py)
+            return
         self.zones.land_allotted += allot
         self.flows["land_allotted"] += allot
-        self.flows["land_quota_issued"] = quota
         zon.develop_land(self)
 
     def _firm_dynamics(self) -> None:
