@@ -225,6 +225,54 @@ def _build() -> bool:
             mean[growth_row, i] = g
             span[i] = s
 
+    @jit
+    def raw_core(firms, output, emp, rd_intensity, innovations, entries, hightech, value_added, output_per_km2,
+                 amenity, arrivals, talent, talent_inflow, tax, rows, per_thousand, k_per_m, log_rows, log_offset, raw,
+                 buf):  # pragma: no cover - compiled
+        # government.raw_values element by element (rows: the row of each sub-indicator, in the
+        # order of the arguments), then what _to_scale takes the log of (buf: max(x, 0) + offset
+        # for each log row)
+        for i in range(output.size):
+            f = firms[i]
+            if f < 1.0:  # noqa: PLR1730 - np.maximum(firms, 1.0): a NaN stays
+                f = 1.0
+            out = output[i]
+            e = emp[i]
+            raw[rows[0], i] = rd_intensity[i]
+            raw[rows[1], i] = innovations[i] / e * per_thousand if e > 0 else 0.0 * per_thousand
+            raw[rows[2], i] = entries[i] / f
+            raw[rows[3], i] = hightech[i] / f
+            raw[rows[4], i] = value_added[i] / out if out > 0 else 0.0
+            raw[rows[5], i] = output_per_km2[i]
+            raw[rows[6], i] = amenity[i]
+            raw[rows[7], i] = arrivals[i] / f
+            t = talent[i]
+            if t < 1.0:  # noqa: PLR1730
+                t = 1.0
+            raw[rows[8], i] = talent_inflow[i] / t if t > 0 else 0.0
+            raw[rows[9], i] = out
+            raw[rows[10], i] = tax[i]
+            raw[rows[11], i] = (value_added[i] / e if e > 0 else 0.0) * k_per_m
+            raw[rows[12], i] = 0.0  # output growth's placeholder
+            for q in range(log_rows.size):
+                x = raw[log_rows[q], i]
+                if x < 0.0:  # np.maximum(x, 0.0): NaN stays NaN, -0.0 stays  # noqa: PLR1730
+                    x = 0.0
+                buf[q, i] = x + log_offset[q]
+
+    @jit
+    def scaled(raw, logs, log_rows, alive):  # pragma: no cover - compiled
+        # the logs into their rows; NaN for the zones not alive
+        for i in range(raw.shape[1]):
+            if alive[i]:
+                for q in range(log_rows.size):
+                    raw[log_rows[q], i] = logs[q, i]
+            else:
+                for j in range(raw.shape[0]):
+                    raw[j, i] = np.nan
+
+    _K["raw_core"] = raw_core
+    _K["scaled"] = scaled
     _K["evaluate_core"] = evaluate_core
     _K["year_sums"] = year_sums
     _K["window_mean"] = window_mean
@@ -246,6 +294,14 @@ def year_sums(current: np.ndarray, sums: np.ndarray) -> None:
 
 def window_mean(*args: object) -> None:
     _K["window_mean"](*args)  # type: ignore[operator]
+
+
+def raw_core(*args: object) -> None:
+    _K["raw_core"](*args)  # type: ignore[operator]
+
+
+def scaled(*args: object) -> None:
+    _K["scaled"](*args)  # type: ignore[operator]
 
 
 def learn_core(*args: object) -> None:
