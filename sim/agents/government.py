@@ -148,6 +148,27 @@ def _to_scale(raw: np.ndarray) -> np.ndarray:
     return raw
 
 
+_RAW_ROWS = np.array([_RAW[name] for name in (
+    "rd_intensity", "innovations_per_1000", "entry_rate", "hightech_share", "va_ratio", "output_per_km2", "amenity",
+    "arrivals_per_firm", "talent_inflow_rate", "output", "tax", "va_per_employee", "output_growth")], dtype=np.intp)
+_LOG_OFFSET_ROW = np.ascontiguousarray(LOG_OFFSET[:, 0])
+
+
+def scaled_values(stats: dict[str, np.ndarray], alive: np.ndarray) -> np.ndarray:
+    """``_to_scale(raw_values(stats))`` with NaN in the columns of zones not ``alive``, by the
+    compiled loops ``scoring.raw_core`` and ``scoring.scaled`` around numpy's own log (the same
+    operations; tests/core/test_scoring.py)."""
+    out = stats["output"]
+    raw = np.empty((len(SUBS), out.shape[0]))
+    buf = np.empty((LOG.size, out.shape[0]))
+    scoring.raw_core(stats["firms"], out, stats["employees"], stats["rd_intensity"], stats["innovations"],
+                     stats["entries"], stats["hightech_firms"], stats["value_added"], stats["output_per_km2"],
+                     stats["amenity"], stats["arrivals"], stats["talent"], stats["talent_inflow"], stats["tax"],
+                     _RAW_ROWS, PER_THOUSAND, k_from_m(1.0), LOG, _LOG_OFFSET_ROW, raw, buf)
+    scoring.scaled(raw, np.log(buf), LOG, alive)
+    return raw
+
+
 def transform(raw: np.ndarray) -> np.ndarray:
     """Raw values -> the scale they are averaged and standardised on (logs for ``log`` subs)."""
     return _to_scale(raw.copy())
@@ -378,8 +399,11 @@ class RegionalGovernment(mesa.Agent):
         zs, p = self.model.zones, self.model.params
         alive = zs.alive
         nz = zs.capacity
-        current = _to_scale(raw_values(stats))
-        current[:, ~alive] = np.nan
+        if scoring.available():  # the same numbers in compiled loops (sim/core/scoring.py)
+            current = scaled_values(stats, alive)
+        else:
+            current = _to_scale(raw_values(stats))
+            current[:, ~alive] = np.nan
         values, years, span = self.multi_year(current, self.model.steps)
         level = zs.level
         in_national = alive & (level == NATIONAL)  # delisted zones are judged with region-level ones

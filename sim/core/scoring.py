@@ -25,6 +25,7 @@ import numpy as np
 from sim.core import fused, kernels
 
 _K: dict[str, object] = {}
+pairwise = None  # the compiled pairwise sum (set by _build)
 big = sys.float_info.max  # np.nan_to_num's stand-in for +inf (a module global: numba freezes it)
 
 
@@ -36,6 +37,8 @@ def available() -> bool:
 
 
 def _build() -> bool:
+    # a kernel calling pairwise finds it as a module global, not a closure cell (as in sim.core.fused)
+    global pairwise
     nb = kernels.numba
     if nb is None:
         return False
@@ -225,6 +228,127 @@ def _build() -> bool:
             mean[growth_row, i] = g
             span[i] = s
 
+    @jit
+    def raw_core(firms, output, emp, rd_intensity, innovations, entries, hightech, value_added, output_per_km2,
+                 amenity, arrivals, talent, talent_inflow, tax, rows, per_thousand, k_per_m, log_rows, log_offset, raw,
+                 buf):  # pragma: no cover - compiled
+        # government.raw_values element by element (rows: the row of each sub-indicator, in the
+        # order of the arguments), then what _to_scale takes the log of (buf: max(x, 0) + offset
+        # for each log row)
+        for i in range(output.size):
+            f = firms[i]
+            if f < 1.0:  # noqa: PLR1730 - np.maximum(firms, 1.0): a NaN stays
+                f = 1.0
+            out = output[i]
+            e = emp[i]
+            raw[rows[0], i] = rd_intensity[i]
+            raw[rows[1], i] = innovations[i] / e * per_thousand if e > 0 else 0.0 * per_thousand
+            raw[rows[2], i] = entries[i] / f
+            raw[rows[3], i] = hightech[i] / f
+            raw[rows[4], i] = value_added[i] / out if out > 0 else 0.0
+            raw[rows[5], i] = output_per_km2[i]
+            raw[rows[6], i] = amenity[i]
+            raw[rows[7], i] = arrivals[i] / f
+            t = talent[i]
+            if t < 1.0:  # noqa: PLR1730
+                t = 1.0
+            raw[rows[8], i] = talent_inflow[i] / t if t > 0 else 0.0
+            raw[rows[9], i] = out
+            raw[rows[10], i] = tax[i]
+            raw[rows[11], i] = (value_added[i] / e if e > 0 else 0.0) * k_per_m
+            raw[rows[12], i] = 0.0  # output growth's placeholder
+            for q in range(log_rows.size):
+                x = raw[log_rows[q], i]
+                if x < 0.0:  # np.maximum(x, 0.0): NaN stays NaN, -0.0 stays  # noqa: PLR1730
+                    x = 0.0
+                buf[q, i] = x + log_offset[q]
+
+    @jit
+    def scaled(raw, logs, log_rows, alive):  # pragma: no cover - compiled
+        # the logs into their rows; NaN for the zones not alive
+        for i in range(raw.shape[1]):
+            if alive[i]:
+                for q in range(log_rows.size):
+                    raw[log_rows[q], i] = logs[q, i]
+            else:
+                for j in range(raw.shape[0]):
+                    raw[j, i] = np.nan
+
+    @jit
+    def pairwise(a, n):  # pragma: no cover - compiled
+        # numpy's pairwise sum of a[:n] for n <= 128 (one block): a plain loop below 8, else eight
+        # running sums combined pairwise, then the rest added in order
+        if n < 8:
+            res = 0.0
+            for i in range(n):
+                res += a[i]
+            return res
+        r0, r1, r2, r3, r4, r5, r6, r7 = a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]
+        i = 8
+        end = n - n % 8
+        while i < end:
+            r0 += a[i]
+            r1 += a[i + 1]
+            r2 += a[i + 2]
+            r3 += a[i + 3]
+            r4 += a[i + 4]
+            r5 += a[i + 5]
+            r6 += a[i + 6]
+            r7 += a[i + 7]
+            i += 8
+        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        while i < n:
+            res += a[i]
+            i += 1
+        return res
+
+    @jit
+    def region_sums(Z, alive, wmean_rows, weight_row, output_row, level_row, delisted, sums, wsums,
+                    extra):  # pragma: no cover - compiled
+        # metrics.region_values' reductions over the live zones (at most 128): each row's sum, the
+        # weighted rows' sums of products, the spread of output, the delisted count
+        nz = alive.size
+        cols = np.empty(nz, dtype=np.intp)
+        n = 0
+        for i in range(nz):
+            if alive[i]:
+                cols[n] = i
+                n += 1
+        buf = np.empty(max(n, 1))
+        for r in range(Z.shape[0]):
+            for q in range(n):
+                buf[q] = Z[r, cols[q]]
+            sums[r] = pairwise(buf, n)
+        for k in range(wmean_rows.size):
+            for q in range(n):
+                buf[q] = Z[wmean_rows[k], cols[q]] * Z[weight_row, cols[q]]
+            wsums[k] = pairwise(buf, n)
+        cv = 0.0
+        if n > 0:
+            mean = sums[output_row] / n
+            if mean > 0:
+                for q in range(n):
+                    d = Z[output_row, cols[q]] - mean
+                    buf[q] = d * d
+                cv = np.sqrt(pairwise(buf, n) / n) / mean
+        extra[0] = cv
+        c = 0
+        for q in range(n):
+            if Z[level_row, cols[q]] == delisted:
+                c += 1
+        extra[1] = float(c)
+        # a NaN's sign could depend on the order LLVM gives a sum's operands: numpy decides then
+        for r in range(Z.shape[0]):
+            if np.isnan(sums[r]):
+                return False
+        for k in range(wmean_rows.size):
+            if np.isnan(wsums[k]):
+                return False
+        return not np.isnan(cv)
+
+    _K["region_sums"] = region_sums
+    _K["raw_core"] = raw_core
+    _K["scaled"] = scaled
     _K["evaluate_core"] = evaluate_core
     _K["year_sums"] = year_sums
     _K["window_mean"] = window_mean
@@ -246,6 +370,20 @@ def year_sums(current: np.ndarray, sums: np.ndarray) -> None:
 
 def window_mean(*args: object) -> None:
     _K["window_mean"](*args)  # type: ignore[operator]
+
+
+def region_sums(*args: object) -> bool:
+    """metrics.region_values' reductions into the last three arguments; False when one is NaN
+    (the numpy code then runs)."""
+    return bool(_K["region_sums"](*args))  # type: ignore[operator]
+
+
+def raw_core(*args: object) -> None:
+    _K["raw_core"](*args)  # type: ignore[operator]
+
+
+def scaled(*args: object) -> None:
+    _K["scaled"](*args)  # type: ignore[operator]
 
 
 def learn_core(*args: object) -> None:

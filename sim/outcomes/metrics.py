@@ -17,6 +17,7 @@ import pandas as pd
 
 from sim.agents.committee import OPTIONS
 from sim.agents.zone import LEVELS
+from sim.core import scoring
 from sim.core.kernels import group_sums
 from sim.core.units import bn_from_m
 
@@ -304,20 +305,28 @@ def region_values(Z: np.ndarray, alive: np.ndarray, model: ZoneModel) -> np.ndar
     in one reduction along the matrix's rows, which numpy performs row by row exactly as it sums
     one row on its own (the same pairwise order): the figures are those of summing each outcome
     separately."""
-    live = np.compress(alive, Z, axis=1)  # C-contiguous: each row's sum is pairwise, as a row's own
-    S = live.sum(axis=1)  # every outcome's sum over live zones
     row = np.empty(len(REGION_NAMES))
-    row[:len(OUTCOMES)] = S
+    S = row[:len(OUTCOMES)]
+    wsums, extra = np.empty(_WMEAN.size), np.empty(2)
+    # the same sums in one compiled loop (sim/core/scoring.py) up to 128 zones and without NaN
+    if Z.shape[1] <= 128 and scoring.available() and scoring.region_sums(
+            Z, alive, _WMEAN, _WEIGHT, _ROW["output"], _ROW["level"], 2.0, S, wsums, extra):
+        cv, delisted = float(extra[0]), float(extra[1])
+    else:
+        live = np.compress(alive, Z, axis=1)  # C-contiguous: each row's sum is pairwise, as a row's own
+        S = live.sum(axis=1)  # every outcome's sum over live zones
+        row[:len(OUTCOMES)] = S
+        wsums = (live[_WMEAN] * live[_WEIGHT]).sum(axis=1) if _WMEAN.size else None
+        cv = _cv(live[_ROW["output"]], S[_ROW["output"]])
+        delisted = float(np.count_nonzero(live[_ROW["level"]] == 2))  # delisted: the matrix's classes
     for i, num, den in _RATIO:
         d = S[den]
         row[i] = S[num] / d if d > 0 else 0.0
     if _WMEAN.size:
         w_sum = S[_WEIGHT]
-        row[_WMEAN] = (live[_WMEAN] * live[_WEIGHT]).sum(axis=1) / w_sum if w_sum > 0 else 0.0
+        row[_WMEAN] = wsums / w_sum if w_sum > 0 else 0.0
     row[_NONE] = np.nan
     fl = model.flows
-    out = live[_ROW["output"]]
-    cv = _cv(out, S[_ROW["output"]])
     b = model.government.budget
     transfers, support, tax = S[_ROW["transfers"]], S[_ROW["region_support"]], S[_ROW["tax"]]
     public = float(transfers) + float(support)
@@ -325,7 +334,7 @@ def region_values(Z: np.ndarray, alive: np.ndarray, model: ZoneModel) -> np.ndar
     row[len(OUTCOMES):] = (
         float(fl["region_talent_inflow"]), float(fl["region_talent_outflow"]), float(fl["land_quota_issued"]),
         cv, public, bn_from_m(b.envelope), bn_from_m(b.committed),
-        b.funded, revenue, revenue - public, float(np.count_nonzero(live[_ROW["level"]] == 2)))  # delisted: the matrix's classes
+        b.funded, revenue, revenue - public, delisted)
     return row
 
 

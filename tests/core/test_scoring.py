@@ -155,3 +155,23 @@ def test_the_compiled_learning_is_the_numpy_learning(on, monkeypatch, n):
         want = learned(*args)
         for g, x in zip(got, want):
             np.testing.assert_array_equal(bits(g), bits(x))
+
+
+@pytest.mark.parametrize("n", [1, 2, 14, 60])
+def test_the_compiled_raw_values_are_to_scale_of_raw_values(on, n):
+    """government.scaled_values (scoring.raw_core, numpy's log, scoring.scaled) against
+    ``_to_scale(raw_values(stats))`` with NaN for dead zones, bit for bit: zeros, negatives, NaN
+    and infinite figures, idle zones."""
+    rng = np.random.default_rng(n)
+    names = ("firms", "output", "employees", "rd_intensity", "innovations", "entries", "hightech_firms",
+             "value_added", "output_per_km2", "amenity", "arrivals", "talent", "talent_inflow", "tax")
+    for trial in range(40):
+        stats = {k: rng.lognormal(0.0, 2.0, n) * rng.choice([0.0, 1.0, 1.0, 1.0, -1.0], n) for k in names}
+        if trial % 4 == 0:
+            k = names[rng.integers(0, len(names))]
+            stats[k][rng.integers(0, n)] = rng.choice([np.nan, np.inf, -np.inf, -0.0])
+        alive = rng.uniform(size=n) < 0.8
+        want = gov._to_scale(gov.raw_values(stats))
+        want[:, ~alive] = np.nan
+        got = gov.scaled_values(stats, alive)
+        np.testing.assert_array_equal(bits(got), bits(want))

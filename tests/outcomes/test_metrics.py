@@ -119,3 +119,30 @@ def test_the_recorded_matrix_is_a_fresh_zone_matrix_every_year(package):
     # the shortcut was taken (or not) as the levers say
     ev = metrics.Recorder()
     assert (ev.evaluation_outcomes(m, m.year_data.census) is not None) and ((ev._evaluated is None) == bool(levers))
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 14, 16, 23, 64, 127, 128])
+def test_the_compiled_region_sums_are_numpys(stepped, monkeypatch, n):
+    """region_values with the compiled reductions (scoring.region_sums: numpy's pairwise sums over
+    the live zones) and with numpy, bit for bit: random matrices with NaN, infinities, -0.0, levels."""
+    from sim.core import kernels, scoring
+
+    monkeypatch.setattr(kernels, "ENABLED", kernels.enable())
+    if not scoring.available():
+        pytest.skip("the compiled kernels are off")
+    rng = np.random.default_rng(n)
+    for trial in range(20):
+        nz = n + int(rng.integers(0, 4))
+        Z = rng.normal(0.0, 1.0, (len(OUTCOMES), nz)) * 10.0 ** rng.uniform(-6, 6, (len(OUTCOMES), nz))
+        Z[metrics._ROW["level"]] = rng.integers(0, 3, nz)
+        if trial % 3 == 0 and nz:
+            Z[rng.integers(0, len(OUTCOMES), 3), rng.integers(0, nz, 3)] = rng.choice([np.nan, np.inf, -0.0], 3)
+        if trial % 4 == 1:
+            Z[metrics._ROW["output"]] = np.abs(Z[metrics._ROW["output"]])  # a positive mean: the spread
+        alive = np.zeros(nz, dtype=bool)
+        alive[rng.permutation(nz)[:n]] = True
+        monkeypatch.setattr(scoring, "available", lambda: True)
+        got = metrics.region_values(Z, alive, stepped)
+        monkeypatch.setattr(scoring, "available", lambda: False)
+        want = metrics.region_values(Z, alive, stepped)
+        np.testing.assert_array_equal(bits(got), bits(want))
