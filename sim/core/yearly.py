@@ -30,31 +30,32 @@ def on() -> bool:
 def _build(nb) -> None:
     # the kernels find _max, _min and _clip as module globals, not closure cells (numba keys its
     # on-disk cache by the pickled closure cells, and a pickled dispatcher differs in every process)
-    global _max, _min, _clip, repeat_index, housing_ratio, key_order, search_employ, land_demand, develop, retire_flows, move_flows, heads_years, movers, utility, odds, jobs, wages
+    global _max, _min, _clip, repeat_index, housing_ratio, key_order, search_employ, land_demand, develop
+    global retire_flows, move_flows, heads_years, movers, utility, odds, jobs, wages
     jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     @jit
     def _max(a, b):  # pragma: no cover - compiled; np.maximum(a, b)
-        if a != a:
+        if np.isnan(a):
             return a
-        if b != b:
+        if np.isnan(b):
             return b
-        return a if a >= b else b
+        return a if a >= b else b  # noqa: FURB136 - numpy's choice on ties, spelled out
 
     @jit
     def _min(a, b):  # pragma: no cover - compiled; np.minimum(a, b)
-        if a != a:
+        if np.isnan(a):
             return a
-        if b != b:
+        if np.isnan(b):
             return b
-        return a if a <= b else b
+        return a if a <= b else b  # noqa: FURB136 - numpy's choice on ties, spelled out
 
     @jit
     def _clip(x, lo, hi):  # pragma: no cover - compiled; np.clip's float loop: min(max(x, lo), hi)
-        if x == x:
-            x = x if x > lo else lo
-        if x == x:
-            x = x if x < hi else hi
+        if not np.isnan(x):
+            x = x if x > lo else lo  # noqa: FURB136 - np.clip's order, spelled out
+        if not np.isnan(x):
+            x = x if x < hi else hi  # noqa: FURB136 - np.clip's order, spelled out
         return x
 
     @jit
@@ -278,14 +279,17 @@ def _build(nb) -> None:
                     hi = mid
                 else:
                     lo = mid + 1
-            employer[jobs_[j]] = order[lo if lo < last else last]
+            employer[jobs_[j]] = order[min(lo, last)]
         for i in range(want.size):
             skilled[i] = want[i] * fill[fz[i]]
         return True
 
-    _K.update(repeat_index=repeat_index, housing_ratio=housing_ratio, key_order=key_order, search_employ=search_employ, heads_years=heads_years, movers=movers, land_demand=land_demand, develop=develop, retire_flows=retire_flows, move_flows=move_flows,
+    _K.update(repeat_index=repeat_index, housing_ratio=housing_ratio, key_order=key_order, search_employ=search_employ,
+              heads_years=heads_years, movers=movers, land_demand=land_demand, develop=develop,
+              retire_flows=retire_flows, move_flows=move_flows,
               utility=utility, odds=odds, jobs=jobs, wages=wages)
 
 
 _max = _min = _clip = None
-repeat_index = housing_ratio = key_order = search_employ = heads_years = movers = land_demand = develop = retire_flows = move_flows = utility = odds = jobs = wages = None
+repeat_index = housing_ratio = key_order = search_employ = heads_years = movers = None
+land_demand = develop = retire_flows = move_flows = utility = odds = jobs = wages = None

@@ -333,7 +333,7 @@ class ZoneModel(mesa.Model):
         nz = self.n_zone_slots
         # retirements
         retire = S.below("talent.retire", y, t.key[:t.n], float(p.retirement_rate))
-        if yearly.on():  # compiled: the same counts and sums (sim/core/yearly.py)
+        if yearly.on() and retire.dtype == np.int64:  # compiled: the same counts and sums (sim/core/yearly.py)
             in_zone = yearly.retire_flows(t.zone, retire, scale, fl["talent_outflow"])
         else:
             rz = t.zone[retire]

@@ -170,7 +170,8 @@ def test_search_employ_matches_numpy(on):
         r_employer[jobs] = order[np.minimum(np.searchsorted(cum, target, side="right"), L - 1)]
         got = u.copy()
         t_only = u.copy()
-        assert not yearly.search_employ(want, order, t_only, demand, tz, jobs, employer.copy(), fill, fz, skilled, False)
+        assert not yearly.search_employ(want, order, t_only, demand, tz, jobs, employer.copy(), fill, fz, skilled,
+                                        False)
         assert same(t_only, target) and (skilled == -7.0).all()
         ok = yearly.search_employ(want, order, got, demand, tz, jobs, employer, fill, fz, skilled, True)
         assert same(got, target)
