@@ -421,9 +421,7 @@ def relocate(model: ZoneModel, service: np.ndarray, free: np.ndarray, base: np.n
         return np.zeros((0, 2), dtype=np.int64)
     here = f.zone[cand]
     attract = zone_attractiveness(model, service, free, base)
-    cost = p.relocation_cost * model.move_cost + p.relocation_distance_cost * model.distance / 100.0
-    np.fill_diagonal(cost, 0.0)
-    dest = S.choice("firm.relocate_dest", y, f.key[cand], logit_cdf(attract[None, :] - cost), here)
+    dest = S.choice("firm.relocate_dest", y, f.key[cand], logit_cdf(attract[None, :] - _moving_cost(model)), here)
     moving = dest != here
     movers, dest, here = cand[moving], dest[moving], here[moving]
     if movers.size == 0:
@@ -436,6 +434,22 @@ def relocate(model: ZoneModel, service: np.ndarray, free: np.ndarray, base: np.n
     nz = model.n_zone_slots
     free += group_sum(here, f.land[movers], nz) - group_sum(dest, f.land[movers], nz)
     return np.stack([here, dest], axis=1)
+
+
+def _moving_cost(model: ZoneModel) -> np.ndarray:
+    """Cost of moving between zones (rows: origin), 0 on the diagonal: kept on the model and
+    recomputed only when the moving-cost or distance matrix (levers scale them in place) or the two
+    cost parameters changed (the same operations, so the same numbers)."""
+    p = model.params
+    tag = (p.relocation_cost, p.relocation_distance_cost, model.move_cost.tobytes(), model.distance.tobytes())
+    kept = getattr(model, "_moving_cost_kept", None)
+    if kept is not None and kept[0] == tag:
+        return kept[1]
+    cost = p.relocation_cost * model.move_cost + p.relocation_distance_cost * model.distance / 100.0
+    np.fill_diagonal(cost, 0.0)
+    cost.flags.writeable = False
+    model._moving_cost_kept = (tag, cost)
+    return cost
 
 
 def _cumsum_by_group(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
@@ -510,7 +524,8 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
     parents = S.below("firm.spinoff", y, f.key[:L], prob)
     # arrivals from outside
     attract = zone_attractiveness(model, service, free, base)
-    w = np.exp(attract - attract[np.isfinite(attract)].max()) * zs.arrival_mult if np.isfinite(attract).any() else np.zeros(nz)
+    finite = np.isfinite(attract)
+    w = np.exp(attract - attract[finite].max()) * zs.arrival_mult if finite.any() else np.zeros(nz)
     total = w.sum()
     # arrival_mult (levers: attraction of outside firms) scales each zone's expected arrivals, so it
     # raises the region's total as well as the zone's share; all ones = the plain split
@@ -541,16 +556,24 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
     z_size, z_tfp, z_rd = S.normal(("entry.size", "entry.tfp", "entry.rd"), y, key)  # one call, three streams
     size = np.maximum(1.0, np.exp(np.log(p.entrant_size_mean) - 0.32 + 0.8 * z_size))
     # productivity: entrant ratio x the zone-sector's employment-weighted geometric mean TFP
-    emp = f.employees[:L]
-    logA = cell_log / np.maximum(cellw, 1e-9)
-    region_logA = log_tfp.sum() / emp.sum() if L else 0.0
-    logA = np.where(cellw > 0, logA, region_logA)
+    # (taken at the entrants' cells only: the same elementwise numbers; the region's and zones'
+    # fallbacks only when an entrant's cell has no employment)
     new_cell = z_new * N_SECTORS + s_new
-    tfp = p.entrant_productivity * np.exp(logA[new_cell] + 0.25 * z_tfp)
+    w_new = cellw[new_cell]
+    held = w_new > 0
+    all_held = held.all()
+    w_new = np.maximum(w_new, 1e-9)
+    logA = cell_log[new_cell] / w_new
+    if not all_held:
+        region_logA = log_tfp.sum() / f.employees[:L].sum() if L else 0.0
+        logA = np.where(held, logA, region_logA)
+    tfp = p.entrant_productivity * np.exp(logA + 0.25 * z_tfp)
     # land per worker of the zone-sector (of the zone where the sector is new)
-    zone_lpw = cell_land.reshape(nz, N_SECTORS).sum(axis=1) / np.maximum(cellw.reshape(nz, N_SECTORS).sum(axis=1), 1e-9)
-    lpw = np.where(cellw > 0, cell_land / np.maximum(cellw, 1e-9), zone_lpw.repeat(N_SECTORS))
+    lpw = cell_land[new_cell] / w_new
+    if not all_held:
+        zone_lpw = cell_land.reshape(nz, N_SECTORS).sum(axis=1) / np.maximum(cellw.reshape(nz, N_SECTORS).sum(axis=1), 1e-9)
+        lpw = np.where(held, lpw, zone_lpw[z_new])
     rd_share = model.sector_rd[s_new] * np.exp(-0.125 + 0.5 * z_rd)
     return {"key": key, "zone": z_new, "sector": s_new, "origin": origin, "employees": size,
             "capital": size * model.sector_capital[s_new], "tfp": tfp, "rd_share": rd_share,
-            "land": size * lpw[new_cell]}
+            "land": size * lpw}

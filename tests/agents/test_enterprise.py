@@ -257,3 +257,51 @@ def test_average_is_numpys_weighted_average():
         assert type(ent._average(a, w)) is type(np.average(a, weights=w))
     with pytest.raises(ZeroDivisionError):
         ent._average(np.ones(3), np.zeros(3))
+
+
+def _moving_cost_reference(m):
+    cost = m.params.relocation_cost * m.move_cost + m.params.relocation_distance_cost * m.distance / 100.0
+    np.fill_diagonal(cost, 0.0)
+    return cost
+
+
+def test_moving_cost_kept_follows_levers_in_place(model):
+    """The kept moving-cost matrix is the formula's, and is recomputed after a lever scales the
+    moving-cost matrix in place (as hosting and layout do)."""
+    first = ent._moving_cost(model)
+    np.testing.assert_array_equal(first, _moving_cost_reference(model))
+    assert ent._moving_cost(model) is first  # kept while nothing changed
+    model.move_cost[0, 1] *= 0.5
+    again = ent._moving_cost(model)
+    assert again is not first and again[0, 1] != first[0, 1]
+    np.testing.assert_array_equal(again, _moving_cost_reference(model))
+
+
+@pytest.mark.parametrize("empty_cell", [False, True])
+def test_entrants_tfp_and_land_at_their_cells_match_the_whole_cell_formula(world, empty_cell):
+    """Entrants' TFP and land per worker are gathered at their cells (and the region's and zone's
+    fallbacks taken only for cells with no employment): the same bits as the whole-cell formula."""
+    from sim.core.params import N_SECTORS
+
+    m = ZoneModel(world=world, rng=12)
+    f = m.firms
+    if empty_cell:  # a zone whose firms employ nobody: its cells take the fallbacks
+        f.employees[:f.n][f.zone[:f.n] == int(f.zone[0])] = 0.0
+    talent = m.talent_by_zone() * 4
+    new = ent.entrants(m, service_effect(m), talent, m.free_land())
+    assert new["zone"].size > 0
+    # the reference: the former whole-cell formula, from the same cell statistics
+    L, nz, p = f.n, m.n_zone_slots, m.params
+    emp = f.employees[:L]
+    log_tfp = np.log(f.tfp[:L]) * emp
+    count, cellw, cell_log, cell_land = ent.group_sums(ent.cells(m), (emp, log_tfp, f.land[:L]), nz * N_SECTORS,
+                                                       count=True)
+    logA = np.where(cellw > 0, cell_log / np.maximum(cellw, 1e-9), log_tfp.sum() / emp.sum())
+    zone_lpw = cell_land.reshape(nz, N_SECTORS).sum(axis=1) / np.maximum(cellw.reshape(nz, N_SECTORS).sum(axis=1), 1e-9)
+    lpw = np.where(cellw > 0, cell_land / np.maximum(cellw, 1e-9), zone_lpw.repeat(N_SECTORS))
+    cell = new["zone"] * N_SECTORS + new["sector"]
+    if empty_cell:
+        assert (cellw[cell] == 0).any()
+    z_size, z_tfp, z_rd = m.streams.normal(("entry.size", "entry.tfp", "entry.rd"), m.steps, new["key"])
+    np.testing.assert_array_equal(new["tfp"], p.entrant_productivity * np.exp(logA[cell] + 0.25 * z_tfp))
+    np.testing.assert_array_equal(new["land"], new["employees"] * lpw[cell])
