@@ -53,7 +53,7 @@ import mesa
 import numpy as np
 
 from sim.agents.government import SUB_NAMES, SUBS, norm_cdf, norm_pdf
-from sim.core import scoring
+from sim.core import committees_k, scoring
 from sim.core.units import k_from_m
 
 if TYPE_CHECKING:
@@ -445,6 +445,15 @@ class Committees:
         own_v /= xh
         hosted_v = self._hosted_value(sv, ov, out_pts, budget, out_el, x, h)
         v[:, HOSTED] = 0.0 if hosted_v is None else hosted_v
+        if committees_k.available():  # the same steps in two compiled loops around numpy's exp
+            util = np.empty_like(v)
+            committees_k.utility(v, prior, ok, log_prior, p.committee_sensitivity, util)
+            target = np.exp(util, out=util)
+            self.points = pts / xh
+            self.motive = _pad(self.motive, nz, 0.0)
+            committees_k.new_shares(target, last, ok, zs.alive, zs.n >= zs.capacity, p.committee_adjustment, v, sv,
+                                    self.points, N_OWN, self.motive[:nz])
+            return self.shares[:nz]
         vbar = _add(np.where(ok, prior * v, 0.0), axis=1)
         scale = np.abs(vbar)
         scale = np.where(scale > 1e-12, scale, 1.0)

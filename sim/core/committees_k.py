@@ -1,0 +1,120 @@
+"""Compiled kernels (numba) for the zone committees' yearly budget decision (issue 19): the chains
+of small numpy calls in :meth:`sim.agents.committee.Committees.decide` around numpy's exponential
+(the utilities before it, the new shares and the evaluation motive after it) as two compiled calls
+on arrays of zones x uses. Each kernel does **the same floating-point operations in the same
+order** as the numpy code, which stays in ``sim.agents.committee`` as the reference and the
+fallback (``tests/core/test_committees_k.py`` compares them bit for bit): a row sum adds the
+row's elements one after the other starting from the first (numpy's reduction over the last axis
+of a C-contiguous block of fewer than nine columns), ``np.maximum`` keeps numpy's NaN propagation,
+and numpy keeps the exponential. Only comparisons, +, -, * and /: the kernels run wherever the
+arithmetic kernels of ``sim.core.fused`` run (``fused.arithmetic()``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.core import fused, kernels
+
+_K: dict[str, object] = {}
+rowsum = None  # compiled helpers (set by _build), module globals so that numba caches the kernels
+nanmax = None
+
+
+def available() -> bool:
+    """True when the compiled committee kernels can be used in this process."""
+    if not kernels.ENABLED or not fused.arithmetic():
+        return False
+    return _build()
+
+
+def _build() -> bool:
+    global rowsum, nanmax
+    nb = kernels.numba
+    if nb is None:
+        return False
+    if _K:
+        return True
+    jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
+
+    @jit
+    def rowsum(a, i, n):  # pragma: no cover - compiled; np.add.reduce(a[i, :n]) for n <= 8
+        res = a[i, 0]
+        for j in range(1, n):
+            res += a[i, j]
+        return res
+
+    @jit
+    def nanmax(a, b):  # pragma: no cover - compiled; np.maximum(a, b)
+        if np.isnan(a):
+            return a
+        if np.isnan(b):
+            return b
+        return a if a >= b else b  # noqa: FURB136 - numpy's choice on ties, spelled out
+
+    @jit
+    def utility(v, prior, ok, log_prior, sens, util):  # pragma: no cover - compiled
+        nz, k = v.shape
+        for i in range(nz):
+            for j in range(k):
+                util[i, j] = prior[i, j] * v[i, j] if ok[i, j] else 0.0
+            vbar = rowsum(util, i, k)
+            scale = abs(vbar)
+            if not scale > 1e-12:
+                scale = 1.0
+            for j in range(k):
+                if ok[i, j]:
+                    u = sens * (v[i, j] - vbar)
+                    u /= scale
+                    util[i, j] = log_prior[i, j] + u
+                else:
+                    util[i, j] = -np.inf
+            mx = util[i, 0]
+            for j in range(1, k):
+                mx = nanmax(mx, util[i, j])
+            for j in range(k):
+                util[i, j] -= mx
+
+    @jit
+    def new_shares(target, last, ok, alive, every, rate, v, sv, points, n_own, motive):  # pragma: no cover
+        nz, k = target.shape
+        keep = 1.0 - rate
+        new = np.empty(k)
+        for i in range(nz):
+            s = rowsum(target, i, k)
+            for j in range(k):
+                t = target[i, j] / s
+                x = keep * last[i, j] + t * rate
+                new[j] = x if ok[i, j] else 0.0
+            d = new[0]
+            for j in range(1, k):
+                d += new[j]
+            d = nanmax(d, 1e-12)
+            if every or alive[i]:
+                for j in range(k):
+                    last[i, j] = new[j] / d
+            # share of the value of its own uses that comes from the evaluation motive
+            total = last[i, 0] * v[i, 0]
+            num = last[i, 0] * sv[i] * points[i, 0]
+            for j in range(1, n_own):
+                total += last[i, j] * v[i, j]
+                num += last[i, j] * sv[i] * points[i, j]
+            motive[i] = num / nanmax(total, 1e-12) if total > 0 else 0.0
+
+    _K["utility"] = utility
+    _K["new_shares"] = new_shares
+    return True
+
+
+def utility(v: np.ndarray, prior: np.ndarray, ok: np.ndarray, log_prior: np.ndarray, sens: float,
+            util: np.ndarray) -> None:
+    """Writes into ``util`` (zones x uses) the committees' utilities less their row maximum, as
+    ``Committees.decide`` works them out before numpy's exponential."""
+    _K["utility"](v, prior, ok, log_prior, sens, util)  # type: ignore[operator]
+
+
+def new_shares(target: np.ndarray, last: np.ndarray, ok: np.ndarray, alive: np.ndarray, every: bool, rate: float,
+               v: np.ndarray, sv: np.ndarray, points: np.ndarray, n_own: int, motive: np.ndarray) -> None:
+    """From ``target = exp(utility)``: writes the new shares into ``last`` (live zones; every row
+    when ``every``) and the evaluation motive into ``motive``, as ``Committees.decide`` does."""
+    _K["new_shares"](target, last, ok, alive, every, rate, v, sv, points, n_own, motive)  # type: ignore[operator]
