@@ -73,6 +73,7 @@ _ARRIVALS, _ENTRY, _OUTPUT_PER_KM2 = _SUB["arrivals_per_firm"], _SUB["entry_rate
 _INNOVATIONS, _HIGHTECH, _TALENT_INFLOW = _SUB["innovations_per_1000"], _SUB["hightech_share"], _SUB["talent_inflow_rate"]
 assert (LAND, SERVICES) == (1, 2)  # channels() writes their entry rows as one block
 _OUTPUT_LINKED = np.array([s.output_linked for s in SUBS])
+_LINKED = np.flatnonzero(_OUTPUT_LINKED)
 # ndarray.sum(...) and .max(...) are these ufuncs' reduce behind a Python wrapper: the same sums
 _add, _max = np.add.reduce, np.maximum.reduce
 
@@ -435,54 +436,30 @@ class Committees:
         if sens.shape[1] < nz:
             sens = np.concatenate([sens, np.zeros((sens.shape[0], nz - sens.shape[1]))], axis=1)
         e = self.channels(x, xh)
-        score_pts = _score_points(sens, e)  # points per log(x + h)
-        out_pts = _add(sens[_OUTPUT_LINKED], axis=0)  # points per log point of (evaluated) output
         sv, ov = self.incentives(keep, out=(self.score_value[:nz], self.output_value[:nz]))
-        pts = score_pts + out_pts[:, None] * out_el
         v = self.values[:nz]  # this year's values, worked out in place
-        own_v = np.multiply(sv[:, None], pts, out=v[:, :N_OWN])  # (sv pts + ov out_el) / (x + h)
-        own_v += ov[:, None] * out_el
-        own_v /= xh
+        fast = committees_k.available()
+        if fast:  # the same sums and steps in one compiled loop
+            out_pts, self.points = np.empty(nz), np.empty((nz, N_OWN))
+            committees_k.values(sens, e, _LINKED, out_el, sv, ov, xh, out_pts, v, self.points)
+        else:
+            score_pts = _score_points(sens, e)  # points per log(x + h)
+            out_pts = _add(sens[_OUTPUT_LINKED], axis=0)  # points per log point of (evaluated) output
+            pts = score_pts + out_pts[:, None] * out_el
+            own_v = np.multiply(sv[:, None], pts, out=v[:, :N_OWN])  # (sv pts + ov out_el) / (x + h)
+            own_v += ov[:, None] * out_el
+            own_v /= xh
+            self.points = pts / xh  # evaluation points a further CNY m buys in each use, as seen this year
         hosted_v = self._hosted_value(sv, ov, out_pts, budget, out_el, x, h)
         v[:, HOSTED] = 0.0 if hosted_v is None else hosted_v
-        if committees_k.available():  # the same steps in two compiled loops around numpy's exp
+        self.motive = _pad(self.motive, nz, 0.0)
+        args = (ok, zs.alive, zs.n >= zs.capacity, p.committee_adjustment, v, sv, self.points, N_OWN, self.motive[:nz])
+        if fast:  # the same steps in two compiled loops around numpy's exp
             util = np.empty_like(v)
             committees_k.utility(v, prior, ok, log_prior, p.committee_sensitivity, util)
-            target = np.exp(util, out=util)
-            self.points = pts / xh
-            self.motive = _pad(self.motive, nz, 0.0)
-            committees_k.new_shares(target, last, ok, zs.alive, zs.n >= zs.capacity, p.committee_adjustment, v, sv,
-                                    self.points, N_OWN, self.motive[:nz])
-            return self.shares[:nz]
-        vbar = _add(np.where(ok, prior * v, 0.0), axis=1)
-        scale = np.abs(vbar)
-        scale = np.where(scale > 1e-12, scale, 1.0)
-        util = v - vbar[:, None]  # log_prior + sensitivity (v - vbar) / scale, -inf where not ok
-        np.multiply(p.committee_sensitivity, util, out=util)
-        util /= scale[:, None]
-        np.add(log_prior, util, out=util)
-        util = np.where(ok, util, -np.inf)
-        util -= _max(util, axis=1, keepdims=True)
-        target = np.exp(util)
-        target /= _add(target, axis=1, keepdims=True)
-        rate = p.committee_adjustment
-        new = (1.0 - rate) * last  # ... + rate * target
-        target *= rate
-        new += target
-        # a zone that stopped hosting (or never did) has nothing for the hosted use
-        new = np.where(ok, new, 0.0)
-        new /= np.maximum(_add(new, axis=1, keepdims=True), 1e-12)
-        if zs.n < zs.capacity:  # a free slot keeps its shares
-            new = np.where(zs.alive[:, None], new, last)
-        self.shares[:nz] = new
-        # evaluation points a further CNY m buys in each use, as the committee saw it this year
-        self.points = pts / xh
-        # share of the value of its own uses that comes from the evaluation (score) motive
-        own = self.shares[:nz, :N_OWN]
-        total = _add(own * v[:, :N_OWN], axis=1)
-        self.motive = _pad(self.motive, nz, 0.0)
-        self.motive[:nz] = np.where(total > 0, _add(own * sv[:, None] * self.points, axis=1) / np.maximum(total, 1e-12),
-                                    0.0)
+            committees_k.new_shares(np.exp(util, out=util), last, *args)
+        else:
+            _new_shares(np.exp(_utility(v, prior, ok, log_prior, p.committee_sensitivity)), last, *args)
         return self.shares[:nz]
 
     def _hosted_value(self, sv: np.ndarray, ov: np.ndarray, out_pts: np.ndarray, budget: np.ndarray,
@@ -626,3 +603,40 @@ def _set_part(column: np.ndarray, old: np.ndarray, new: np.ndarray) -> np.ndarra
 
 
 __all__ = ["OPTIONS", "Committees", "ZoneCommittee", "prob_above", "rank_slope"]
+
+
+def _utility(v: np.ndarray, prior: np.ndarray, ok: np.ndarray, log_prior: np.ndarray, sens: float) -> np.ndarray:
+    """The committees' utilities (zones x uses) less their row maximum, before the exponential:
+    log_prior + sens (v - vbar) / scale, -inf where a use is not open (numpy; the reference of
+    ``sim.core.committees_k.utility``)."""
+    vbar = _add(np.where(ok, prior * v, 0.0), axis=1)
+    scale = np.abs(vbar)
+    scale = np.where(scale > 1e-12, scale, 1.0)
+    util = v - vbar[:, None]
+    np.multiply(sens, util, out=util)
+    util /= scale[:, None]
+    np.add(log_prior, util, out=util)
+    util = np.where(ok, util, -np.inf)
+    util -= _max(util, axis=1, keepdims=True)
+    return util
+
+
+def _new_shares(target: np.ndarray, last: np.ndarray, ok: np.ndarray, alive: np.ndarray, every: bool, rate: float,
+                v: np.ndarray, sv: np.ndarray, points: np.ndarray, n_own: int, motive: np.ndarray) -> None:
+    """From ``target = exp(utility)``: the new shares written into ``last`` (a free slot keeps
+    its shares unless ``every`` slot is live) and the share of the value of the own uses that
+    comes from the evaluation motive into ``motive`` (numpy; the reference of
+    ``sim.core.committees_k.new_shares``)."""
+    target /= _add(target, axis=1, keepdims=True)
+    new = (1.0 - rate) * last  # ... + rate * target
+    target *= rate
+    new += target
+    # a zone that stopped hosting (or never did) has nothing for the hosted use
+    new = np.where(ok, new, 0.0)
+    new /= np.maximum(_add(new, axis=1, keepdims=True), 1e-12)
+    if not every:  # a free slot keeps its shares
+        new = np.where(alive[:, None], new, last)
+    last[:] = new
+    own = last[:, :n_own]
+    total = _add(own * v[:, :n_own], axis=1)
+    motive[:] = np.where(total > 0, _add(own * sv[:, None] * points, axis=1) / np.maximum(total, 1e-12), 0.0)

@@ -4,8 +4,8 @@ of small numpy calls in :meth:`sim.agents.committee.Committees.decide` around nu
 on arrays of zones x uses. Each kernel does **the same floating-point operations in the same
 order** as the numpy code, which stays in ``sim.agents.committee`` as the reference and the
 fallback (``tests/core/test_committees_k.py`` compares them bit for bit): a row sum adds the
-row's elements one after the other starting from the first (numpy's reduction over the last axis
-of a C-contiguous block of fewer than nine columns), ``np.maximum`` keeps numpy's NaN propagation,
+row's elements one after the other to 0.0 (numpy's reduction over the last axis
+of a C-contiguous block of fewer than eight columns), ``np.maximum`` keeps numpy's NaN propagation,
 and numpy keeps the exponential. Only comparisons, +, -, * and /: the kernels run wherever the
 arithmetic kernels of ``sim.core.fused`` run (``fused.arithmetic()``).
 """
@@ -38,9 +38,9 @@ def _build() -> bool:
     jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     @jit
-    def rowsum(a, i, n):  # pragma: no cover - compiled; np.add.reduce(a[i, :n]) for n <= 8
-        res = a[i, 0]
-        for j in range(1, n):
+    def rowsum(a, i, n):  # pragma: no cover - compiled; np.add.reduce(a[i, :n]) for n < 8
+        res = 0.0  # numpy starts from its identity: a row of -0.0 sums to 0.0
+        for j in range(n):
             res += a[i, j]
         return res
 
@@ -86,21 +86,38 @@ def _build() -> bool:
                 t = target[i, j] / s
                 x = keep * last[i, j] + t * rate
                 new[j] = x if ok[i, j] else 0.0
-            d = new[0]
-            for j in range(1, k):
+            d = 0.0
+            for j in range(k):
                 d += new[j]
             d = nanmax(d, 1e-12)
             if every or alive[i]:
                 for j in range(k):
                     last[i, j] = new[j] / d
             # share of the value of its own uses that comes from the evaluation motive
-            total = last[i, 0] * v[i, 0]
-            num = last[i, 0] * sv[i] * points[i, 0]
-            for j in range(1, n_own):
+            total = 0.0
+            num = 0.0
+            for j in range(n_own):
                 total += last[i, j] * v[i, j]
                 num += last[i, j] * sv[i] * points[i, j]
             motive[i] = num / nanmax(total, 1e-12) if total > 0 else 0.0
 
+    @jit
+    def values(sens, e, linked, out_el, sv, ov, xh, out_pts, v, points):  # pragma: no cover - compiled
+        n_subs, n_own, nz = e.shape
+        for z in range(nz):
+            op = 0.0  # np.add.reduce over the first axis: from 0.0, the rows in order
+            for j in linked:
+                op += sens[j, z]
+            out_pts[z] = op
+            for k in range(n_own):
+                sp = 0.0
+                for j in range(n_subs):
+                    sp += sens[j, z] * e[j, k, z]
+                pt = sp + op * out_el[z, k]
+                v[z, k] = (sv[z] * pt + ov[z] * out_el[z, k]) / xh[z, k]
+                points[z, k] = pt / xh[z, k]
+
+    _K["values"] = values
     _K["utility"] = utility
     _K["new_shares"] = new_shares
     return True
@@ -118,3 +135,12 @@ def new_shares(target: np.ndarray, last: np.ndarray, ok: np.ndarray, alive: np.n
     """From ``target = exp(utility)``: writes the new shares into ``last`` (live zones; every row
     when ``every``) and the evaluation motive into ``motive``, as ``Committees.decide`` does."""
     _K["new_shares"](target, last, ok, alive, every, rate, v, sv, points, n_own, motive)  # type: ignore[operator]
+
+
+def values(sens: np.ndarray, e: np.ndarray, linked: np.ndarray, out_el: np.ndarray, sv: np.ndarray, ov: np.ndarray,
+           xh: np.ndarray, out_pts: np.ndarray, v: np.ndarray, points: np.ndarray) -> None:
+    """The evaluation points per log(x + h) of each own use (``_score_points``) plus the output
+    points (``out_pts``, the sensitivities of the ``linked`` sub-indicators summed), the values
+    ``(sv pts + ov out_el) / (x + h)`` into ``v[:, :n_own]`` and ``pts / (x + h)`` into ``points``,
+    as ``Committees.decide`` works them out."""
+    _K["values"](sens, e, linked, out_el, sv, ov, xh, out_pts, v, points)  # type: ignore[operator]
