@@ -74,6 +74,7 @@ _INNOVATIONS, _HIGHTECH, _TALENT_INFLOW = _SUB["innovations_per_1000"], _SUB["hi
 assert (LAND, SERVICES) == (1, 2)  # channels() writes their entry rows as one block
 _OUTPUT_LINKED = np.array([s.output_linked for s in SUBS])
 _LINKED = np.flatnonzero(_OUTPUT_LINKED)
+_USES = (PROMOTION, LAND, SERVICES, PLATFORMS, TALENT)
 # ndarray.sum(...) and .max(...) are these ufuncs' reduce behind a Python wrapper: the same sums
 _add, _max = np.add.reduce, np.maximum.reduce
 
@@ -520,19 +521,26 @@ class Committees:
         self.support[:nz] = support
         own = np.add(budget, support, out=zs.budget)  # a host spends the rest on its own uses, a hosted zone adds the support
         # a hosted zone spends its host's support at its own shares; a host spends the rest
-        own_shares = shares[:, :N_OWN] / np.maximum(_add(shares[:, :N_OWN], axis=1, keepdims=True), 1e-12)
-        spend = np.zeros((nz, len(OPTIONS)))
-        np.multiply(own_shares, np.maximum(own, 0.0)[:, None], out=spend[:, :N_OWN])
-        if hosts.size:  # else support is 0 and max(-0.0, 0.0) the 0.0 spend holds already
-            np.negative(support, out=support)  # max(-support, 0)
-            np.maximum(support, 0.0, out=spend[:, HOSTED])
-        self.spend = spend
-        zs.platforms *= 1.0 - p.platform_depreciation  # platforms (1 - depreciation) + spend / cost
-        zs.platforms += spend[:, PLATFORMS] / p.platform_cost
-        zs.services *= 1.0 - p.services_depreciation
-        zs.services += spend[:, SERVICES]
-        heads = np.maximum(m.talent_by_zone(), 1.0)
-        np.divide(k_from_m(spend[:, TALENT]), heads, out=zs.subsidy)  # per person
+        if committees_k.available():  # the same steps in one compiled loop
+            spend = np.empty((nz, len(OPTIONS)))
+            committees_k.spend(shares, own, support, bool(hosts.size), N_OWN, spend, zs.platforms,
+                               1.0 - p.platform_depreciation, p.platform_cost, zs.services, 1.0 - p.services_depreciation,
+                               m.talent_by_zone(), k_from_m(1.0), zs.subsidy, _USES)
+            self.spend = spend
+        else:
+            own_shares = shares[:, :N_OWN] / np.maximum(_add(shares[:, :N_OWN], axis=1, keepdims=True), 1e-12)
+            spend = np.zeros((nz, len(OPTIONS)))
+            np.multiply(own_shares, np.maximum(own, 0.0)[:, None], out=spend[:, :N_OWN])
+            if hosts.size:  # else support is 0 and max(-0.0, 0.0) the 0.0 spend holds already
+                np.negative(support, out=support)  # max(-support, 0)
+                np.maximum(support, 0.0, out=spend[:, HOSTED])
+            self.spend = spend
+            zs.platforms *= 1.0 - p.platform_depreciation  # platforms (1 - depreciation) + spend / cost
+            zs.platforms += spend[:, PLATFORMS] / p.platform_cost
+            zs.services *= 1.0 - p.services_depreciation
+            zs.services += spend[:, SERVICES]
+            heads = np.maximum(m.talent_by_zone(), 1.0)
+            np.divide(k_from_m(spend[:, TALENT]), heads, out=zs.subsidy)  # per person
         self._effects(spend, keep)
 
     def reference(self) -> np.ndarray:

@@ -50,7 +50,7 @@ def _build() -> bool:
             return a
         if np.isnan(b):
             return b
-        return a if a >= b else b  # noqa: FURB136 - numpy's choice on ties, spelled out
+        return a if a > b else b  # noqa: FURB136 - numpy's choice on ties (b: max(-0.0, 0.0) is 0.0), spelled out
 
     @jit
     def utility(v, prior, ok, log_prior, sens, util):  # pragma: no cover - compiled
@@ -117,6 +117,26 @@ def _build() -> bool:
                 v[z, k] = (sv[z] * pt + ov[z] * out_el[z, k]) / xh[z, k]
                 points[z, k] = pt / xh[z, k]
 
+    @jit
+    def spend(shares, own, support, hosting, n_own, out, platforms, p_keep, p_cost, services, s_keep, talent, k_per_m,
+              subsidy, uses):  # pragma: no cover - compiled
+        nz, k = out.shape
+        promotion, land, serv, plat, tal = uses
+        for z in range(nz):
+            d = 0.0
+            for j in range(n_own):
+                d += shares[z, j]
+            d = nanmax(d, 1e-12)
+            o = nanmax(own[z], 0.0)
+            for j in range(n_own):
+                out[z, j] = shares[z, j] / d * o
+            for j in range(n_own, k):
+                out[z, j] = nanmax(-support[z], 0.0) if hosting else 0.0
+            platforms[z] = platforms[z] * p_keep + out[z, plat] / p_cost
+            services[z] = services[z] * s_keep + out[z, serv]
+            subsidy[z] = out[z, tal] * k_per_m / nanmax(talent[z], 1.0)
+
+    _K["spend"] = spend
     _K["values"] = values
     _K["utility"] = utility
     _K["new_shares"] = new_shares
@@ -144,3 +164,9 @@ def values(sens: np.ndarray, e: np.ndarray, linked: np.ndarray, out_el: np.ndarr
     ``(sv pts + ov out_el) / (x + h)`` into ``v[:, :n_own]`` and ``pts / (x + h)`` into ``points``,
     as ``Committees.decide`` works them out."""
     _K["values"](sens, e, linked, out_el, sv, ov, xh, out_pts, v, points)  # type: ignore[operator]
+
+
+def spend(*args: object) -> None:
+    """``Committees.spend_budget``'s spending by use (zones x uses, into ``out``) from the shares
+    and what each zone spends, and its platforms, services and per-person subsidies (in place)."""
+    _K["spend"](*args)  # type: ignore[operator]

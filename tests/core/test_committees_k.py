@@ -113,3 +113,32 @@ def test_values_match_numpy(on, seed, odd):
     same(ref_out_pts, out_pts)
     same(ref_v, v)
     same(pts / xh, points)
+
+
+@pytest.mark.parametrize("seed", range(30))
+@pytest.mark.parametrize("hosting", [False, True])
+@pytest.mark.parametrize("odd", [0.0, 0.15])
+def test_spend_matches_numpy(on, seed, hosting, odd):
+    rng = np.random.default_rng(200 + seed)
+    nz, k = int(rng.integers(1, 20)), len(com.OPTIONS)
+    shares = np.abs(spiky(rng, (nz, k), odd=odd))
+    own, support = spiky(rng, nz, odd=odd), spiky(rng, nz, odd=odd) if hosting else np.zeros(nz)
+    platforms, services, talent = spiky(rng, nz, odd=odd), spiky(rng, nz, odd=odd), spiky(rng, nz, odd=odd)
+    pk, pc, sk = 0.9, 3.5, 0.85
+    # spend_budget's numpy steps
+    ref_p, ref_s, ref_sub = platforms.copy(), services.copy(), np.empty(nz)
+    own_shares = shares[:, :com.N_OWN] / np.maximum(com._add(shares[:, :com.N_OWN], axis=1, keepdims=True), 1e-12)
+    ref = np.zeros((nz, k))
+    np.multiply(own_shares, np.maximum(own, 0.0)[:, None], out=ref[:, :com.N_OWN])
+    if hosting:
+        np.maximum(-support, 0.0, out=ref[:, com.HOSTED])
+    ref_p *= pk
+    ref_p += ref[:, com.PLATFORMS] / pc
+    ref_s *= sk
+    ref_s += ref[:, com.SERVICES]
+    np.divide(com.k_from_m(ref[:, com.TALENT]), np.maximum(talent, 1.0), out=ref_sub)
+    got, got_p, got_s, got_sub = np.empty((nz, k)), platforms.copy(), services.copy(), np.empty(nz)
+    committees_k.spend(shares, own, support, hosting, com.N_OWN, got, got_p, pk, pc, got_s, sk, talent,
+                       com.k_from_m(1.0), got_sub, com._USES)
+    for a, b in ((ref, got), (ref_p, got_p), (ref_s, got_s), (ref_sub, got_sub)):
+        same(a, b)
