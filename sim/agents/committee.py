@@ -74,6 +74,7 @@ _INNOVATIONS, _HIGHTECH, _TALENT_INFLOW = _SUB["innovations_per_1000"], _SUB["hi
 assert (LAND, SERVICES) == (1, 2)  # channels() writes their entry rows as one block
 _OUTPUT_LINKED = np.array([s.output_linked for s in SUBS])
 _LINKED = np.flatnonzero(_OUTPUT_LINKED)
+_ROWS = (_ARRIVALS, _ENTRY, _OUTPUT_PER_KM2, _INNOVATIONS, _HIGHTECH, _TALENT_INFLOW)
 _USES = (PROMOTION, LAND, SERVICES, PLATFORMS, TALENT)
 # ndarray.sum(...) and .max(...) are these ufuncs' reduce behind a Python wrapper: the same sums
 _add, _max = np.add.reduce, np.maximum.reduce
@@ -307,6 +308,15 @@ class Committees:
         p, zs, fl = m.params, m.zones, m.flows
         nz = zs.capacity
         e = np.zeros((len(SUBS), N_OWN, nz))
+        if committees_k.available():  # the same steps in one compiled loop, numpy's log1p
+            c = (p.promotion_arrival_elasticity, p.promotion_startup_elasticity, p.attract_land * 10.0,
+                 p.land_spend_elasticity, p.service_half_saturation, p.service_effect_max, p.attract_services,
+                 p.platform_effect, CERT_PER_INNOVATION, p.incubator_effect, p.beta_subsidy,
+                 min(p.graduate_rate + p.reconsider_rate, 1.0))
+            committees_k.channels(fl["arrivals"], fl["startups"], fl["spinoffs"], x, x + self._h if xh is None else xh,
+                                  m.free_land(), zs.land_developed, zs.output_prev, zs.mgmt_eff, zs.services,
+                                  zs.platforms, np.log1p(zs.platforms), zs.subsidy, c, _ROWS, e)
+            return e
         arrivals, startups = fl["arrivals"], fl["startups"]
         entries = startups + fl["spinoffs"] + arrivals
         some = entries > 0

@@ -19,6 +19,7 @@ from sim.core import fused, kernels
 _K: dict[str, object] = {}
 rowsum = None  # compiled helpers (set by _build), module globals so that numba caches the kernels
 nanmax = None
+nanmin = None
 
 
 def available() -> bool:
@@ -29,7 +30,7 @@ def available() -> bool:
 
 
 def _build() -> bool:
-    global rowsum, nanmax
+    global rowsum, nanmax, nanmin
     nb = kernels.numba
     if nb is None:
         return False
@@ -136,6 +137,58 @@ def _build() -> bool:
             services[z] = services[z] * s_keep + out[z, serv]
             subsidy[z] = out[z, tal] * k_per_m / nanmax(talent[z], 1.0)
 
+    @jit
+    def nanmin(a, b):  # pragma: no cover - compiled; np.minimum(a, b)
+        if np.isnan(a):
+            return a
+        if np.isnan(b):
+            return b
+        return a if a < b else b  # noqa: FURB136 - numpy's choice on ties, spelled out
+
+    @jit
+    def channels(arrivals, startups, spinoffs, x, xh, free_land, developed, output_prev, mgmt_eff, services,
+                 platforms, lg, subsidy, c, rows, e):  # pragma: no cover - compiled
+        pae, pse, al10, lse, shs, sem, att_s, pe, cert, ie, bs, movers = c
+        arr_r, ent_r, opk_r, inn_r, ht_r, ti_r = rows
+        nz = x.shape[0]
+        for z in range(nz):
+            entries = startups[z] + spinoffs[z] + arrivals[z]
+            per = nanmax(entries, 1e-9)
+            arr_sh = arrivals[z] / per if entries > 0 else 0.1
+            st_sh = startups[z] / per if entries > 0 else 0.8
+            xs_serv = x[z, 2] / xh[z, 2]
+            xs_plat = x[z, 3] / xh[z, 3]
+            xs_tal = x[z, 4] / xh[z, 4]
+            e[arr_r, 0, z] = pae
+            e[ent_r, 0, z] = arr_sh * pae + st_sh * pse
+            free = nanmax(free_land[z], 0.0)
+            pull = al10 * free
+            pull /= 1.0 + 10.0 * free
+            e[arr_r, 1, z] = lse * pull
+            dev = nanmax(developed[z], 1e-9)
+            e[opk_r, 1, z] = -lse * nanmin(free / dev, 1.0)
+            half = shs * nanmax(output_prev[z], 1.0)
+            sv = sem * mgmt_eff[z]
+            sv *= services[z]
+            sv *= half
+            den = nanmax(services[z] + half, 1e-9)
+            sv /= den * den
+            e[arr_r, 2, z] = att_s * sv * xs_serv
+            e[ent_r, 1, z] = e[arr_r, 1, z] * arr_sh
+            e[ent_r, 2, z] = e[arr_r, 2, z] * arr_sh
+            pl = platforms[z]
+            frac = pl / (1.0 + pl)
+            frac *= xs_plat
+            innov = pe * frac
+            innov /= 1.0 + pe * lg[z]
+            e[inn_r, 3, z] = innov
+            e[ht_r, 3, z] = cert * innov
+            e[ent_r, 3, z] = st_sh * ie * frac / (1.0 + ie * lg[z])
+            sub_k = subsidy[z] * xs_tal
+            e[ti_r, 4, z] = bs * sub_k
+            e[ent_r, 4, z] = st_sh * movers * bs * sub_k
+
+    _K["channels"] = channels
     _K["spend"] = spend
     _K["values"] = values
     _K["utility"] = utility
@@ -170,3 +223,9 @@ def spend(*args: object) -> None:
     """``Committees.spend_budget``'s spending by use (zones x uses, into ``out``) from the shares
     and what each zone spends, and its platforms, services and per-person subsidies (in place)."""
     _K["spend"](*args)  # type: ignore[operator]
+
+
+def channels(*args: object) -> None:
+    """``Committees.channels``' elasticities into ``e`` (zeros beforehand), numpy's ``log1p`` of
+    the platforms given as ``lg``."""
+    _K["channels"](*args)  # type: ignore[operator]

@@ -142,3 +142,24 @@ def test_spend_matches_numpy(on, seed, hosting, odd):
                        com.k_from_m(1.0), got_sub, com._USES)
     for a, b in ((ref, got), (ref_p, got_p), (ref_s, got_s), (ref_sub, got_sub)):
         same(a, b)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_channels_match_numpy(on, monkeypatch, seed):
+    from sim.model.zonemodel import ZoneModel
+    from sim.scenario.world import load_world
+
+    m = ZoneModel(world=load_world("synthetic:14,100,1000"), rng=seed)
+    for _ in range(2):
+        m.step()
+    rng = np.random.default_rng(seed)
+    zs, com_ = m.zones, m.committees
+    nz = zs.capacity
+    if seed % 2:  # zeros, -0.0, NaN and inf among the inputs
+        for a in (m.flows["arrivals"], m.flows["startups"], zs.services, zs.platforms, zs.subsidy, zs.output_prev):
+            a[: nz][rng.random(a[: nz].size) < 0.3] = rng.choice([0.0, -0.0, np.nan, np.inf])
+    x = np.abs(spiky(rng, (nz, com.N_OWN), odd=0.1 * (seed % 2)))
+    got = com_.channels(x)
+    monkeypatch.setattr(committees_k, "available", lambda: False)
+    ref = com_.channels(x)
+    same(ref, got)
