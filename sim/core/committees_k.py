@@ -122,7 +122,7 @@ def _build() -> bool:
     def spend(shares, own, support, hosting, n_own, out, platforms, p_keep, p_cost, services, s_keep, talent, k_per_m,
               subsidy, uses):  # pragma: no cover - compiled
         nz, k = out.shape
-        promotion, land, serv, plat, tal = uses
+        _promotion, _land, serv, plat, tal = uses
         for z in range(nz):
             d = 0.0
             for j in range(n_own):
