@@ -6,7 +6,8 @@ order** as the numpy code, which stays in ``sim.agents.committee`` as the refere
 fallback (``tests/core/test_committees_k.py`` compares them bit for bit): a row sum adds the
 row's elements one after the other to 0.0 (numpy's reduction over the last axis
 of a C-contiguous block of fewer than eight columns), ``np.maximum`` keeps numpy's NaN propagation,
-and numpy keeps the exponential. Only comparisons, +, -, * and /: the kernels run wherever the
+numpy's tie (the second operand: max(-0.0, 0.0) is 0.0), and numpy keeps the exponential and
+log1p. Also ``channels`` and ``spend_budget``'s spending, one compiled loop each. Only comparisons, +, -, * and /: the kernels run wherever the
 arithmetic kernels of ``sim.core.fused`` run (``fused.arithmetic()``).
 """
 
