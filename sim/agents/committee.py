@@ -53,7 +53,7 @@ import mesa
 import numpy as np
 
 from sim.agents.government import SUB_NAMES, SUBS, norm_cdf, norm_pdf
-from sim.core import scoring
+from sim.core import committees_k, scoring
 from sim.core.units import k_from_m
 
 if TYPE_CHECKING:
@@ -73,6 +73,9 @@ _ARRIVALS, _ENTRY, _OUTPUT_PER_KM2 = _SUB["arrivals_per_firm"], _SUB["entry_rate
 _INNOVATIONS, _HIGHTECH, _TALENT_INFLOW = _SUB["innovations_per_1000"], _SUB["hightech_share"], _SUB["talent_inflow_rate"]
 assert (LAND, SERVICES) == (1, 2)  # channels() writes their entry rows as one block
 _OUTPUT_LINKED = np.array([s.output_linked for s in SUBS])
+_LINKED = np.flatnonzero(_OUTPUT_LINKED)
+_ROWS = (_ARRIVALS, _ENTRY, _OUTPUT_PER_KM2, _INNOVATIONS, _HIGHTECH, _TALENT_INFLOW)
+_USES = (PROMOTION, LAND, SERVICES, PLATFORMS, TALENT)
 # ndarray.sum(...) and .max(...) are these ufuncs' reduce behind a Python wrapper: the same sums
 _add, _max = np.add.reduce, np.maximum.reduce
 
@@ -305,6 +308,15 @@ class Committees:
         p, zs, fl = m.params, m.zones, m.flows
         nz = zs.capacity
         e = np.zeros((len(SUBS), N_OWN, nz))
+        if committees_k.available():  # the same steps in one compiled loop, numpy's log1p
+            c = (p.promotion_arrival_elasticity, p.promotion_startup_elasticity, p.attract_land * 10.0,
+                 p.land_spend_elasticity, p.service_half_saturation, p.service_effect_max, p.attract_services,
+                 p.platform_effect, CERT_PER_INNOVATION, p.incubator_effect, p.beta_subsidy,
+                 min(p.graduate_rate + p.reconsider_rate, 1.0))
+            committees_k.channels(fl["arrivals"], fl["startups"], fl["spinoffs"], x, x + self._h if xh is None else xh,
+                                  m.free_land(), zs.land_developed, zs.output_prev, zs.mgmt_eff, zs.services,
+                                  zs.platforms, np.log1p(zs.platforms), zs.subsidy, c, _ROWS, e)
+            return e
         arrivals, startups = fl["arrivals"], fl["startups"]
         entries = startups + fl["spinoffs"] + arrivals
         some = entries > 0
@@ -435,45 +447,30 @@ class Committees:
         if sens.shape[1] < nz:
             sens = np.concatenate([sens, np.zeros((sens.shape[0], nz - sens.shape[1]))], axis=1)
         e = self.channels(x, xh)
-        score_pts = _score_points(sens, e)  # points per log(x + h)
-        out_pts = _add(sens[_OUTPUT_LINKED], axis=0)  # points per log point of (evaluated) output
         sv, ov = self.incentives(keep, out=(self.score_value[:nz], self.output_value[:nz]))
-        pts = score_pts + out_pts[:, None] * out_el
         v = self.values[:nz]  # this year's values, worked out in place
-        own_v = np.multiply(sv[:, None], pts, out=v[:, :N_OWN])  # (sv pts + ov out_el) / (x + h)
-        own_v += ov[:, None] * out_el
-        own_v /= xh
+        fast = committees_k.available()
+        if fast:  # the same sums and steps in one compiled loop
+            out_pts, self.points = np.empty(nz), np.empty((nz, N_OWN))
+            committees_k.values(sens, e, _LINKED, out_el, sv, ov, xh, out_pts, v, self.points)
+        else:
+            score_pts = _score_points(sens, e)  # points per log(x + h)
+            out_pts = _add(sens[_OUTPUT_LINKED], axis=0)  # points per log point of (evaluated) output
+            pts = score_pts + out_pts[:, None] * out_el
+            own_v = np.multiply(sv[:, None], pts, out=v[:, :N_OWN])  # (sv pts + ov out_el) / (x + h)
+            own_v += ov[:, None] * out_el
+            own_v /= xh
+            self.points = pts / xh  # evaluation points a further CNY m buys in each use, as seen this year
         hosted_v = self._hosted_value(sv, ov, out_pts, budget, out_el, x, h)
         v[:, HOSTED] = 0.0 if hosted_v is None else hosted_v
-        vbar = _add(np.where(ok, prior * v, 0.0), axis=1)
-        scale = np.abs(vbar)
-        scale = np.where(scale > 1e-12, scale, 1.0)
-        util = v - vbar[:, None]  # log_prior + sensitivity (v - vbar) / scale, -inf where not ok
-        np.multiply(p.committee_sensitivity, util, out=util)
-        util /= scale[:, None]
-        np.add(log_prior, util, out=util)
-        util = np.where(ok, util, -np.inf)
-        util -= _max(util, axis=1, keepdims=True)
-        target = np.exp(util)
-        target /= _add(target, axis=1, keepdims=True)
-        rate = p.committee_adjustment
-        new = (1.0 - rate) * last  # ... + rate * target
-        target *= rate
-        new += target
-        # a zone that stopped hosting (or never did) has nothing for the hosted use
-        new = np.where(ok, new, 0.0)
-        new /= np.maximum(_add(new, axis=1, keepdims=True), 1e-12)
-        if zs.n < zs.capacity:  # a free slot keeps its shares
-            new = np.where(zs.alive[:, None], new, last)
-        self.shares[:nz] = new
-        # evaluation points a further CNY m buys in each use, as the committee saw it this year
-        self.points = pts / xh
-        # share of the value of its own uses that comes from the evaluation (score) motive
-        own = self.shares[:nz, :N_OWN]
-        total = _add(own * v[:, :N_OWN], axis=1)
         self.motive = _pad(self.motive, nz, 0.0)
-        self.motive[:nz] = np.where(total > 0, _add(own * sv[:, None] * self.points, axis=1) / np.maximum(total, 1e-12),
-                                    0.0)
+        args = (ok, zs.alive, zs.n >= zs.capacity, p.committee_adjustment, v, sv, self.points, N_OWN, self.motive[:nz])
+        if fast:  # the same steps in two compiled loops around numpy's exp
+            util = np.empty_like(v)
+            committees_k.utility(v, prior, ok, log_prior, p.committee_sensitivity, util)
+            committees_k.new_shares(np.exp(util, out=util), last, *args)
+        else:
+            _new_shares(np.exp(_utility(v, prior, ok, log_prior, p.committee_sensitivity)), last, *args)
         return self.shares[:nz]
 
     def _hosted_value(self, sv: np.ndarray, ov: np.ndarray, out_pts: np.ndarray, budget: np.ndarray,
@@ -534,19 +531,26 @@ class Committees:
         self.support[:nz] = support
         own = np.add(budget, support, out=zs.budget)  # a host spends the rest on its own uses, a hosted zone adds the support
         # a hosted zone spends its host's support at its own shares; a host spends the rest
-        own_shares = shares[:, :N_OWN] / np.maximum(_add(shares[:, :N_OWN], axis=1, keepdims=True), 1e-12)
-        spend = np.zeros((nz, len(OPTIONS)))
-        np.multiply(own_shares, np.maximum(own, 0.0)[:, None], out=spend[:, :N_OWN])
-        if hosts.size:  # else support is 0 and max(-0.0, 0.0) the 0.0 spend holds already
-            np.negative(support, out=support)  # max(-support, 0)
-            np.maximum(support, 0.0, out=spend[:, HOSTED])
-        self.spend = spend
-        zs.platforms *= 1.0 - p.platform_depreciation  # platforms (1 - depreciation) + spend / cost
-        zs.platforms += spend[:, PLATFORMS] / p.platform_cost
-        zs.services *= 1.0 - p.services_depreciation
-        zs.services += spend[:, SERVICES]
-        heads = np.maximum(m.talent_by_zone(), 1.0)
-        np.divide(k_from_m(spend[:, TALENT]), heads, out=zs.subsidy)  # per person
+        if committees_k.available():  # the same steps in one compiled loop
+            spend = np.empty((nz, len(OPTIONS)))
+            committees_k.spend(shares, own, support, bool(hosts.size), N_OWN, spend, zs.platforms,
+                               1.0 - p.platform_depreciation, p.platform_cost, zs.services, 1.0 - p.services_depreciation,
+                               m.talent_by_zone(), k_from_m(1.0), zs.subsidy, _USES)
+            self.spend = spend
+        else:
+            own_shares = shares[:, :N_OWN] / np.maximum(_add(shares[:, :N_OWN], axis=1, keepdims=True), 1e-12)
+            spend = np.zeros((nz, len(OPTIONS)))
+            np.multiply(own_shares, np.maximum(own, 0.0)[:, None], out=spend[:, :N_OWN])
+            if hosts.size:  # else support is 0 and max(-0.0, 0.0) the 0.0 spend holds already
+                np.negative(support, out=support)  # max(-support, 0)
+                np.maximum(support, 0.0, out=spend[:, HOSTED])
+            self.spend = spend
+            zs.platforms *= 1.0 - p.platform_depreciation  # platforms (1 - depreciation) + spend / cost
+            zs.platforms += spend[:, PLATFORMS] / p.platform_cost
+            zs.services *= 1.0 - p.services_depreciation
+            zs.services += spend[:, SERVICES]
+            heads = np.maximum(m.talent_by_zone(), 1.0)
+            np.divide(k_from_m(spend[:, TALENT]), heads, out=zs.subsidy)  # per person
         self._effects(spend, keep)
 
     def reference(self) -> np.ndarray:
@@ -617,3 +621,40 @@ def _set_part(column: np.ndarray, old: np.ndarray, new: np.ndarray) -> np.ndarra
 
 
 __all__ = ["OPTIONS", "Committees", "ZoneCommittee", "prob_above", "rank_slope"]
+
+
+def _utility(v: np.ndarray, prior: np.ndarray, ok: np.ndarray, log_prior: np.ndarray, sens: float) -> np.ndarray:
+    """The committees' utilities (zones x uses) less their row maximum, before the exponential:
+    log_prior + sens (v - vbar) / scale, -inf where a use is not open (numpy; the reference of
+    ``sim.core.committees_k.utility``)."""
+    vbar = _add(np.where(ok, prior * v, 0.0), axis=1)
+    scale = np.abs(vbar)
+    scale = np.where(scale > 1e-12, scale, 1.0)
+    util = v - vbar[:, None]
+    np.multiply(sens, util, out=util)
+    util /= scale[:, None]
+    np.add(log_prior, util, out=util)
+    util = np.where(ok, util, -np.inf)
+    util -= _max(util, axis=1, keepdims=True)
+    return util
+
+
+def _new_shares(target: np.ndarray, last: np.ndarray, ok: np.ndarray, alive: np.ndarray, every: bool, rate: float,
+                v: np.ndarray, sv: np.ndarray, points: np.ndarray, n_own: int, motive: np.ndarray) -> None:
+    """From ``target = exp(utility)``: the new shares written into ``last`` (a free slot keeps
+    its shares unless ``every`` slot is live) and the share of the value of the own uses that
+    comes from the evaluation motive into ``motive`` (numpy; the reference of
+    ``sim.core.committees_k.new_shares``)."""
+    target /= _add(target, axis=1, keepdims=True)
+    new = (1.0 - rate) * last  # ... + rate * target
+    target *= rate
+    new += target
+    # a zone that stopped hosting (or never did) has nothing for the hosted use
+    new = np.where(ok, new, 0.0)
+    new /= np.maximum(_add(new, axis=1, keepdims=True), 1e-12)
+    if not every:  # a free slot keeps its shares
+        new = np.where(alive[:, None], new, last)
+    last[:] = new
+    own = last[:, :n_own]
+    total = _add(own * v[:, :n_own], axis=1)
+    motive[:] = np.where(total > 0, _add(own * sv[:, None] * points, axis=1) / np.maximum(total, 1e-12), 0.0)
