@@ -308,7 +308,7 @@ class Committees:
         p, zs, fl = m.params, m.zones, m.flows
         nz = zs.capacity
         e = np.zeros((len(SUBS), N_OWN, nz))
-        if committees_k.available():  # the same steps in one compiled loop, numpy's log1p
+        if committees_k.available(len(OPTIONS)):  # the same steps in one compiled loop, numpy's log1p
             c = (p.promotion_arrival_elasticity, p.promotion_startup_elasticity, p.attract_land * 10.0,
                  p.land_spend_elasticity, p.service_half_saturation, p.service_effect_max, p.attract_services,
                  p.platform_effect, CERT_PER_INNOVATION, p.incubator_effect, p.beta_subsidy,
@@ -449,7 +449,7 @@ class Committees:
         e = self.channels(x, xh)
         sv, ov = self.incentives(keep, out=(self.score_value[:nz], self.output_value[:nz]))
         v = self.values[:nz]  # this year's values, worked out in place
-        fast = committees_k.available()
+        fast = committees_k.available(len(OPTIONS))
         if fast:  # the same sums and steps in one compiled loop
             out_pts, self.points = np.empty(nz), np.empty((nz, N_OWN))
             committees_k.values(sens, e, _LINKED, out_el, sv, ov, xh, out_pts, v, self.points)
@@ -531,7 +531,7 @@ class Committees:
         self.support[:nz] = support
         own = np.add(budget, support, out=zs.budget)  # a host spends the rest on its own uses, a hosted zone adds the support
         # a hosted zone spends its host's support at its own shares; a host spends the rest
-        if committees_k.available():  # the same steps in one compiled loop
+        if committees_k.available(len(OPTIONS)):  # the same steps in one compiled loop
             spend = np.empty((nz, len(OPTIONS)))
             committees_k.spend(shares, own, support, bool(hosts.size), N_OWN, spend, zs.platforms,
                                1.0 - p.platform_depreciation, p.platform_cost, zs.services, 1.0 - p.services_depreciation,

@@ -23,9 +23,13 @@ nanmax = None
 nanmin = None
 
 
-def available() -> bool:
-    """True when the compiled committee kernels can be used in this process."""
-    if not kernels.ENABLED or not fused.arithmetic():
+MAX_USES = 7  # the compiled row sums add left to right, numpy's order for rows of fewer than 8
+
+
+def available(uses: int = 6) -> bool:
+    """True when the compiled committee kernels can be used in this process for ``uses`` spending
+    uses (the committees' OPTIONS): numpy sums a row of 8 or more pairwise, which ``rowsum`` does not."""
+    if not kernels.ENABLED or not fused.arithmetic() or uses > MAX_USES:
         return False
     return _build()
 

@@ -160,6 +160,14 @@ def test_channels_match_numpy(on, monkeypatch, seed):
             a[: nz][rng.random(a[: nz].size) < 0.3] = rng.choice([0.0, -0.0, np.nan, np.inf])
     x = np.abs(spiky(rng, (nz, com.N_OWN), odd=0.1 * (seed % 2)))
     got = com_.channels(x)
-    monkeypatch.setattr(committees_k, "available", lambda: False)
+    monkeypatch.setattr(committees_k, "available", lambda uses=6: False)
     ref = com_.channels(x)
     same(ref, got)
+
+
+def test_the_kernels_step_aside_for_rows_numpy_sums_pairwise():
+    """numpy adds a row of 8 or more numbers pairwise: with that many uses the committees keep numpy."""
+    from sim.core import committees_k, kernels
+    kernels.enable()
+    assert not committees_k.available(8)
+    assert committees_k.available(committees_k.MAX_USES) == committees_k.available(6)
