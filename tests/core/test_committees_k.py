@@ -11,7 +11,10 @@ import pytest
 from sim.agents import committee as com
 from sim.core import committees_k, kernels
 
-pytestmark = pytest.mark.skipif(not kernels.AVAILABLE, reason="numba not installed or switched off")
+pytestmark = [pytest.mark.skipif(not kernels.AVAILABLE, reason="numba not installed or switched off"),
+              # the inputs hold NaN and inf on purpose: numpy's reference path warns about them
+              pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning"),
+              pytest.mark.filterwarnings("ignore:divide by zero encountered:RuntimeWarning")]
 
 
 @pytest.fixture
