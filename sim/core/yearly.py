@@ -40,7 +40,7 @@ def _build(nb) -> None:
             return a
         if np.isnan(b):
             return b
-        return a if a >= b else b  # noqa: FURB136 - numpy's choice on ties, spelled out
+        return a if a > b else b  # noqa: FURB136 - numpy's choice on ties (b: max(-0.0, 0.0) is 0.0), spelled out
 
     @jit
     def _min(a, b):  # pragma: no cover - compiled; np.minimum(a, b)
@@ -48,14 +48,20 @@ def _build(nb) -> None:
             return a
         if np.isnan(b):
             return b
-        return a if a <= b else b  # noqa: FURB136 - numpy's choice on ties, spelled out
+        return a if a < b else b  # noqa: FURB136 - numpy's choice on ties (b: min(0.0, -0.0) is -0.0), spelled out
 
     @jit
-    def _clip(x, lo, hi):  # pragma: no cover - compiled; np.clip's float loop: min(max(x, lo), hi)
-        if not np.isnan(x):
-            x = x if x > lo else lo  # noqa: FURB136 - np.clip's order, spelled out
-        if not np.isnan(x):
-            x = x if x < hi else hi  # noqa: FURB136 - np.clip's order, spelled out
+    def _clip(x, lo, hi):  # pragma: no cover - compiled; np.clip: a NaN anywhere gives NaN, a tie keeps x
+        if np.isnan(x):
+            return x
+        if np.isnan(lo):
+            return lo
+        if x < lo:
+            x = lo
+        if np.isnan(hi):
+            return hi
+        if x > hi:
+            x = hi
         return x
 
     @jit

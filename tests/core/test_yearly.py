@@ -253,3 +253,24 @@ def test_repeat_index_and_housing_ratio_match_numpy(on):
     zone = rng.integers(-1, 14, 50)
     yearly.heads_years(zone, years, 50.0, 0.07, heads, lam)
     assert same(lam, 0.07 * heads / 50.0)
+
+
+def test_max_min_clip_follow_numpy_on_signed_zeros_and_nan(on):
+    """The kernels' maxima, minima and clip against numpy's on every pair of a grid with both signs
+    of zero, NaN and infinities: on a tie numpy's maximum and minimum return the second operand
+    (max(-0.0, 0.0) is 0.0, max(0.0, -0.0) is -0.0) and clip keeps x; a NaN anywhere gives NaN."""
+    from numba import njit
+
+    grid = np.array([-0.0, 0.0, 1.0, -1.0, np.nan, np.inf, -np.inf, 2.5])
+    mx, mn, cl = (njit(lambda a, b: yearly._max(a, b)), njit(lambda a, b: yearly._min(a, b)),
+                  njit(lambda x, lo, hi: yearly._clip(x, lo, hi)))
+    a, b = np.meshgrid(grid, grid)
+    a, b = a.ravel(), b.ravel()
+    assert same(np.array([mx(x, y) for x, y in zip(a, b)]), np.maximum(a, b))
+    assert same(np.array([mn(x, y) for x, y in zip(a, b)]), np.minimum(a, b))
+    for lo in grid:
+        for hi in grid:
+            want = np.clip(grid, lo, hi)
+            got = np.array([cl(x, lo, hi) for x in grid])
+            assert np.array_equal(np.isnan(got), np.isnan(want)), (lo, hi)
+            assert same(np.where(np.isnan(got), 0.0, got), np.where(np.isnan(want), 0.0, want)), (lo, hi)
