@@ -259,7 +259,7 @@ def _build() -> bool:
             raw[rows[12], i] = 0.0  # output growth's placeholder
             for q in range(log_rows.size):
                 x = raw[log_rows[q], i]
-                if x <= 0.0:  # np.maximum(x, 0.0): NaN stays NaN, a tie gives the second operand (-0.0 -> 0.0)
+                if x <= 0.0:  # noqa: PLR1730 - np.maximum(x, 0.0): NaN stays, a tie gives 0.0
                     x = 0.0
                 buf[q, i] = x + log_offset[q]
 

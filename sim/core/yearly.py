@@ -56,11 +56,11 @@ def _build(nb) -> None:
             return x
         if np.isnan(lo):
             return lo
-        if x < lo:
+        if x < lo:  # noqa: PLR1730 - np.clip keeps x on a tie
             x = lo
         if np.isnan(hi):
             return hi
-        if x > hi:
+        if x > hi:  # noqa: PLR1730 - np.clip keeps x on a tie
             x = hi
         return x
 
