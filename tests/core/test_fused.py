@@ -202,3 +202,42 @@ def test_arithmetic_probe_catches_growth_and_exit_kernels(monkeypatch, kernel):
     monkeypatch.setitem(fused._K, kernel, real)
     assert fused._probe_arithmetic()
 
+
+
+def _grow_chain(n, u, margin, mean_margin, z, sector, land, energy, cap, ref, elast, noise, drift, sens, nz):
+    """enterprise.grow's numpy chain up to the sums (fresh arrays from every numpy function)."""
+    sigma = np.minimum(np.power(np.maximum(n, 1.0) / ref, -elast) * noise, 0.95)
+    d = u - 0.5
+    g = np.log1p(-2.0 * np.abs(d)) * (-np.sign(d) / np.sqrt(2.0)) * sigma + np.log1p(-0.5 * sigma * sigma)
+    g += drift + sens * ((margin - mean_margin) * (sigma / noise))
+    if cap is not None:
+        g = np.where(energy[sector], np.minimum(g, cap[z]), g)
+    ch = np.maximum(n * np.exp(g), 1.0) - n
+    lpw = land / np.maximum(n, 1e-9)
+    return [ch, lpw, np.bincount(z, np.maximum(ch * lpw, 0.0), minlength=nz), np.bincount(z, ch * lpw, minlength=nz),
+            np.bincount(z, land, minlength=nz)]
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 7, 8, 9, 15, 16, 17, 31, 33, 64, 65, 1000, 4099])
+@pytest.mark.parametrize("capped", [False, True])
+def test_grow_and_exit_arith_in_place_match_numpy(monkeypatch, size, capped):
+    """grow_arith and exit_arith run numpy's power, log1p and exp in place (out=) on their own
+    buffers: the same numbers as the chain's fresh arrays at every length around the SIMD loops'
+    widths and tails, with repeated sizes (ties) and firms below one employee."""
+    monkeypatch.setattr(kernels, "ENABLED", kernels.enable())
+    if not fused.arithmetic():
+        pytest.skip("the arithmetic probe did not match numpy here")
+    rng = np.random.default_rng(size + 7 * capped)
+    n = np.round(rng.lognormal(1.0, 1.5, size), 1)  # ties, and values below 1
+    u, margin, land = rng.uniform(0.0, 1.0, size), rng.normal(0.0, 0.2, size), rng.lognormal(0.0, 1.0, size)
+    z, sector = rng.integers(0, 6, size), rng.integers(0, 4, size)
+    energy, cap = np.array([False, True, False, True]), rng.normal(0.0, 0.1, 6) if capped else None
+    args = (n, u, margin, 0.02, z, sector, land, energy, cap, 40.0, 0.18, 0.25, 0.01, 0.5, 6)
+    got = fused.grow_arith(*args)
+    for a, b in zip(got, _grow_chain(*args)):
+        assert a.shape == b.shape and np.array_equal(a, b)
+    age, losses = rng.integers(0, 5, size), rng.integers(0, 4, size)
+    by_age, loss = rng.uniform(0.0, 0.1, 5), rng.uniform(0.0, 0.2, 6)
+    want = np.minimum((by_age[age] + np.where(losses >= 2, loss[z], 0.0)) * np.power(np.maximum(n, 1.0) / 40.0, -0.3),
+                      1.0)
+    assert np.array_equal(fused.exit_arith(age, by_age, losses, 2, loss, z, n, 40.0, 0.3), want)
