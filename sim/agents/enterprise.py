@@ -132,9 +132,10 @@ def produce(model: ZoneModel, service: np.ndarray, cell: np.ndarray) -> np.ndarr
                           p.capital_elasticity, p.labour_elasticity, model.sector_va, s, f.rd_share[:L], zs.wage,
                           p.capital_user_cost, f.output[:L], va, f.rd[:L], profit)
         else:  # numpy's powers, the rest compiled
-            labour = fused.axpy(n, p.skill_effect, f.skilled[:L])  # n + phi h
+            labour = fused.axpy(n, p.skill_effect, f.skilled[:L])  # n + phi h (a new array: raised in place,
+            labour **= p.labour_elasticity  # numpy's `**` with its fast paths, as `labour ** b`)
             fused.produce_after_powers(f.tfp[:L], local, cell, urban * service, z, k ** p.capital_elasticity,
-                                       labour ** p.labour_elasticity, k, n, model.sector_va, s, f.rd_share[:L],
+                                       labour, k, n, model.sector_va, s, f.rd_share[:L],
                                        zs.wage, p.capital_user_cost, f.output[:L], va, f.rd[:L], profit)
         extra = model.hooks.firm_costs(model)  # levers' differentiated prices (None without such levers)
         if extra is not None:
@@ -226,7 +227,7 @@ def _tfp_numpy(model: ZoneModel, inno: np.ndarray, growth: np.ndarray) -> None:
         mean_log_a = float(_average(log_a, n)) if n.sum() > 0 else 0.0
         gain *= np.exp(-p.innovation_catch_up * np.maximum(log_a[did] - mean_log_a, 0.0))
     growth[did] += gain
-    f.tfp[:L] *= np.exp(growth)
+    f.tfp[:L] *= np.exp(growth, out=growth)  # in place: numpy's loop, the same numbers
 
 
 def _innovate_fused(model: ZoneModel, cell: np.ndarray) -> None:
