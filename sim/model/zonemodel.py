@@ -22,7 +22,7 @@ from sim.agents.government import RegionalGovernment
 from sim.model.initial import populate, spin_up
 from sim.model.plan import PLAN, STAGE_NAMES, STREAMS, YearData
 from sim.model.spinup import SpinupCache, SpunUp
-from sim.core import kernels, yearly
+from sim.core import firm_k, kernels, yearly
 from sim.core.kernels import cell_zone_sums, group_sum
 from sim.core.keys import GRADUATE, counted_keys, zone_keys
 from sim.core.memory import no_cycle_collection, tune_malloc
@@ -429,7 +429,7 @@ class ZoneModel(mesa.Model):
         f = self.firms
         ent.innovate(self, self.year_data.cells)
         # bincount would turn the counts into floats first: the same sums
-        self.flows["innovations"] += group_sum(f.zone[:f.n], f.innovations[:f.n].astype(np.float64), self.n_zone_slots)
+        self.flows["innovations"] += firm_k.int_group_sum(f.zone[:f.n], f.innovations[:f.n], self.n_zone_slots)
 
     def _land(self) -> None:
         demand = zon.land_demand(self, self.occupied_land())
@@ -465,13 +465,16 @@ class ZoneModel(mesa.Model):
         """Close the firms in slots ``gone``; the firms moved into their slots (the pool stays
         compact) keep their employees, and the cohorts of closed firms lose their job (they
         reconsider next year)."""
+        n_old = self.firms.n
         src, dst = self.firms.remove(gone)
         if gone.size:
+            t = self.talent
+            employer = t.employer[:t.n]
+            if firm_k.follow_employers(employer, gone, src, dst, n_old):  # compiled: the same slots (sim/core/firm_k.py)
+                return
             follow = np.arange(-1, self.firms.capacity)  # follow[slot + 1]: the slot's new slot, -1 closed
             follow[gone + 1] = -1
             follow[src + 1] = dst
-            t = self.talent
-            employer = t.employer[:t.n]
             employer[:] = follow[employer + 1]
 
     def _admit(self, new: dict[str, np.ndarray], free: np.ndarray) -> None:

@@ -1,0 +1,89 @@
+"""Compiled kernels (numba) for the firms' pool in large worlds (issue 19): the employers of the
+cohorts following the firms' slots after exits, and the sum of an integer column by zone. Each
+does what the numpy code it replaces does (which stays in ``sim.model.zonemodel`` as the
+reference and the fallback; ``tests/core/test_firm_k.py`` compares them): the same slots, and
+sums added in element order as ``np.bincount`` adds them. Defined and compiled on first use when
+``sim.core.kernels`` is on (``on()``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.core import kernels
+
+_K: dict[str, object] = {}
+
+
+def on() -> bool:
+    """True when the kernels are on (defined and compiled the first time)."""
+    if not kernels.ENABLED:
+        return False
+    if not _K:
+        _build(kernels.numba)
+    return True
+
+
+def _build(nb) -> None:
+    jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
+
+    @jit
+    def follow(employer, gone_below, tail, end, n_old):  # pragma: no cover - compiled
+        # employer[i] -> its firm's slot after Pool.remove: slots end .. n_old - 1 through tail
+        # (-1: closed, else the hole it moved into), closed slots below end (a bitmap) -> -1, the
+        # rest unchanged; False (nothing written) if an employer is outside [-1, n_old)
+        for i in range(employer.size):
+            e = employer[i]
+            if e < -1 or e >= n_old:
+                return False
+        bits = np.zeros((end >> 6) + 1, dtype=np.uint64)
+        for j in range(gone_below.size):
+            g = gone_below[j]
+            bits[g >> 6] |= np.uint64(1) << np.uint64(g & 63)
+        for i in range(employer.size):
+            e = employer[i]
+            if e >= end:
+                employer[i] = tail[e - end]
+            elif e >= 0 and (bits[e >> 6] >> np.uint64(e & 63)) & np.uint64(1):
+                employer[i] = -1
+        return True
+
+    @jit
+    def int_sum(group, values, out):  # pragma: no cover - compiled
+        # np.bincount(group, values.astype(float64), minlength=out.size): each value made a float
+        # and added in element order; False if a group is outside [0, out.size)
+        size = out.size
+        for i in range(group.size):
+            g = group[i]
+            if g < 0 or g >= size:
+                return False
+            out[g] += np.float64(values[i])
+        return True
+
+    _K.update(follow=follow, int_sum=int_sum)
+
+
+def follow_employers(employer: np.ndarray, gone: np.ndarray, src: np.ndarray, dst: np.ndarray, n_old: int) -> bool:
+    """``employer[:] = follow[employer + 1]`` of ``ZoneModel._remove_firms`` in place: the cohorts
+    of firms closed in slots ``gone`` (unique) lose their job (-1), those of firms moved from ``src`` to
+    ``dst`` (``Pool.remove``'s moves; the pool had ``n_old`` live firms) follow them. False (nothing
+    written) when the kernels are off or an employer is outside [-1, n_old): numpy decides."""
+    if not on() or employer.dtype != np.int64 or not employer.flags.c_contiguous:
+        return False
+    end = n_old - gone.size
+    tail = np.arange(end, n_old, dtype=np.int64)
+    tail[gone[gone >= end] - end] = -1
+    tail[src - end] = dst
+    below = np.ascontiguousarray(gone[gone < end], dtype=np.int64)
+    return bool(_K["follow"](employer, below, tail, end, n_old))
+
+
+def int_group_sum(group: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """``np.bincount(group, values.astype(np.float64), minlength=size)`` of an integer ``values``
+    column without its float copy (one compiled pass when the kernels are on)."""
+    if (on() and group.size >= 256 and group.dtype == np.int64 and values.dtype.kind in "iu"
+            and group.shape == values.shape and group.ndim == 1):
+        out = np.zeros(size)
+        if _K["int_sum"](np.ascontiguousarray(group), np.ascontiguousarray(values), out):
+            return out
+    return np.bincount(group, values.astype(np.float64), minlength=size)

@@ -1,0 +1,91 @@
+"""The firms' pool kernels (sim/core/firm_k.py) give what the numpy code they replace gives: the
+employers following the firms' slots after ``Pool.remove``, and the sums of an integer column by
+zone (bit for bit, in element order)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.core import firm_k, kernels
+from sim.core.pool import Pool
+
+pytestmark = pytest.mark.skipif(not kernels.AVAILABLE, reason="numba not installed or switched off")
+
+
+@pytest.fixture
+def on(monkeypatch):
+    monkeypatch.setattr(kernels, "ENABLED", kernels.enable())
+    assert firm_k.on()
+
+
+def _numpy_follow(employer, gone, src, dst, capacity):
+    follow = np.arange(-1, capacity)
+    follow[gone + 1] = -1
+    follow[src + 1] = dst
+    return follow[employer + 1]
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 64, 65, 130, 1000])
+@pytest.mark.parametrize("share", [0.0, 0.05, 0.5, 1.0])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_follow_employers_matches_numpy(on, n, share, seed):
+    """Random exits (none, a few, half, all; slots in the tail and below it, at word boundaries of
+    the bitmap) from a compact pool; cohorts without a job, employed by closed firms, by moved
+    firms and by firms that stay; the slots Pool.remove gives."""
+    rng = np.random.default_rng(seed * 1000 + n)
+    pool = Pool({"x": (np.float64, 0.0)}, capacity=n + 3, compact=True)
+    pool.add(n, x=np.arange(n, dtype=np.float64))
+    k = int(round(share * n))
+    gone = np.sort(rng.choice(n, k, replace=False)).astype(np.int64)
+    employer = rng.integers(-1, n, 3 * n + 5).astype(np.int64)
+    want = _numpy_follow(employer, gone, *pool.remove(gone), pool.capacity)
+    pool2 = Pool({"x": (np.float64, 0.0)}, capacity=n + 3, compact=True)
+    pool2.add(n, x=np.arange(n, dtype=np.float64))
+    src, dst = pool2.remove(gone)
+    got = employer.copy()
+    assert firm_k.follow_employers(got, gone, src, dst, n)
+    assert np.array_equal(got, want)
+    # the employers point at the same firms as before (by the value each firm carries), or -1
+    x_before = np.where(employer >= 0, employer, -1).astype(np.float64)
+    closed = np.isin(employer, gone)
+    assert np.array_equal(got == -1, (employer == -1) | closed)
+    assert np.array_equal(pool2.x[got[got >= 0]], x_before[got >= 0])
+
+
+def test_follow_employers_declines_outside_values(on):
+    """An employer outside [-1, n_old) leaves the array untouched and numpy decides."""
+    employer = np.array([0, 3, 5, -1], dtype=np.int64)
+    before = employer.copy()
+    assert not firm_k.follow_employers(employer, np.array([1], dtype=np.int64), np.zeros(0, np.int64),
+                                       np.zeros(0, np.int64), 5)
+    assert np.array_equal(employer, before)
+
+
+def test_follow_employers_off_without_kernels(monkeypatch):
+    monkeypatch.setattr(kernels, "ENABLED", False)
+    assert not firm_k.follow_employers(np.zeros(3, np.int64), np.array([0]), np.zeros(0, np.int64),
+                                       np.zeros(0, np.int64), 3)
+
+
+@pytest.mark.parametrize("size", [0, 1, 255, 256, 257, 5000])
+@pytest.mark.parametrize("dtype", [np.int64, np.int8, np.uint32])
+def test_int_group_sum_matches_bincount(on, size, dtype):
+    """The sums by zone of an integer column, bit for bit those of bincount over its float copy
+    (large values whose float sums round, ties, empty groups, below and above the size threshold)."""
+    rng = np.random.default_rng(size)
+    group = rng.integers(0, 7, size).astype(np.int64)
+    hi = np.iinfo(dtype).max if dtype != np.int64 else 2**60
+    values = rng.integers(0, hi, size, endpoint=True).astype(dtype)
+    got = firm_k.int_group_sum(group, values, 9)
+    want = np.bincount(group, values.astype(np.float64), minlength=9)
+    assert got.shape == want.shape and np.array_equal(got, want)
+
+
+def test_int_group_sum_outside_groups_go_to_bincount(on):
+    group = np.full(300, 2, dtype=np.int64)
+    group[-1] = 5
+    with pytest.raises(ValueError):  # negative groups: bincount raises, as before
+        firm_k.int_group_sum(-group, np.ones(300, np.int64), 3)
+    got = firm_k.int_group_sum(group, np.ones(300, np.int64), 3)  # bincount lengthens, as before
+    assert np.array_equal(got, np.bincount(group, np.ones(300), minlength=3))
