@@ -112,9 +112,11 @@ def cell_sum(model: ZoneModel, cell: np.ndarray, values: np.ndarray | None = Non
     return group_sum(cell, values, model.n_zone_slots * N_SECTORS)
 
 
-def produce(model: ZoneModel, service: np.ndarray, cell: np.ndarray) -> np.ndarray:
+def produce(model: ZoneModel, service: np.ndarray, cell: np.ndarray, sums: dict | None = None) -> np.ndarray:
     """Output y = A * G * S * k^a * (n(1 + phi h/n))^b; value added, R&D, profit and tax.
-    Returns the employment of each zone slot.
+    Returns the employment of each zone slot. ``sums``: a dict that receives the output by cell and
+    the R&D and tax by zone (``"by_cell"``, ``"rd"``, ``"tax"``: np.bincount's sums) when the
+    compiled path adds them up on the way (it stays empty otherwise).
 
     G, the agglomeration factor, is (zone-sector employment)^e_loc x (zone employment)^e_urb;
     it and the service factor S are computed once per cell or zone and gathered per firm."""
@@ -134,14 +136,25 @@ def produce(model: ZoneModel, service: np.ndarray, cell: np.ndarray) -> np.ndarr
         else:  # numpy's powers, the rest compiled
             labour = fused.axpy(n, p.skill_effect, f.skilled[:L])  # n + phi h (a new array: raised in place,
             labour **= p.labour_elasticity  # numpy's `**` with its fast paths, as `labour ** b`)
-            fused.produce_after_powers(f.tfp[:L], local, cell, urban * service, z, k ** p.capital_elasticity,
-                                       labour, k, n, model.sector_va, s, f.rd_share[:L],
-                                       zs.wage, p.capital_user_cost, f.output[:L], va, f.rd[:L], profit)
+            k_pow = k ** p.capital_elasticity
+            if sums is not None:  # and the output by cell and R&D by zone on the way (large worlds: no second pass)
+                sums["by_cell"], sums["rd"] = fused.produce_sums(
+                    f.tfp[:L], local, cell, urban * service, z, k_pow, labour, k, n, model.sector_va, s,
+                    f.rd_share[:L], zs.wage, p.capital_user_cost, f.output[:L], va, f.rd[:L], profit,
+                    model.n_zone_slots * N_SECTORS, model.n_zone_slots)
+            else:
+                fused.produce_after_powers(f.tfp[:L], local, cell, urban * service, z, k_pow, labour, k, n,
+                                           model.sector_va, s, f.rd_share[:L], zs.wage, p.capital_user_cost,
+                                           f.output[:L], va, f.rd[:L], profit)
         extra = model.hooks.firm_costs(model)  # levers' differentiated prices (None without such levers)
         if extra is not None:
             profit -= extra
-        fused.tax_losses(va, profit, f.hightech[:L], (p.income_tax_rate, p.hightech_income_tax_rate),
-                         p.va_tax_rate, f.tax[:L], f.losses[:L])
+        rates = (p.income_tax_rate, p.hightech_income_tax_rate)
+        if sums:  # the tax by zone on the way too
+            sums["tax"] = fused.tax_losses_sums(va, profit, f.hightech[:L], rates, p.va_tax_rate, f.tax[:L],
+                                                f.losses[:L], z, model.n_zone_slots)
+        else:
+            fused.tax_losses(va, profit, f.hightech[:L], rates, p.va_tax_rate, f.tax[:L], f.losses[:L])
         return emp_zone
     labour = n + p.skill_effect * f.skilled[:L]  # = n (1 + phi h/n)
     y = f.tfp[:L] * local[cell] * (urban * service)[z] * k ** p.capital_elasticity * labour ** p.labour_elasticity

@@ -360,6 +360,39 @@ def _build() -> bool:
                 h = h * pw[i]
             out[i] = np.minimum(h, 1.0)
 
+    @jit
+    def produce_sums(tfp, local, cell, urban_service, z, k_pow, l_pow, k, n, sector_va, sector, rd_share,
+                     wage, user_cost, output, va_out, rd_out, profit_out, out_cell, rd_zone):  # pragma: no cover
+        # produce_after_powers, and on the way the output by cell and the R&D by zone (added in
+        # element order: cell_zone_sums', which then need not read them again)
+        for i in range(tfp.size):
+            zi = z[i]
+            ci = cell[i]
+            y = tfp[i] * local[ci]
+            y = y * urban_service[zi]
+            y = y * k_pow[i]
+            y = y * l_pow[i]
+            output[i] = y
+            va = y * sector_va[sector[i]]
+            va_out[i] = va
+            rd = y * rd_share[i]
+            rd_out[i] = rd
+            profit_out[i] = va - wage[zi] * n[i] - user_cost * k[i] - rd
+            out_cell[ci] += y
+            rd_zone[zi] += rd
+
+    @jit
+    def tax_losses_sums(va, profit, hightech, rates, va_rate, tax, losses, z, tax_zone):  # pragma: no cover
+        # tax_losses, and the tax by zone (element order)
+        for i in range(va.size):
+            pi = profit[i]
+            r = rates[1] if hightech[i] else rates[0]
+            t = va_rate * va[i] + r * np.maximum(pi, 0.0)
+            tax[i] = t
+            losses[i] = (losses[i] + 1) * (1 if pi < 0.0 else 0)
+            tax_zone[z[i]] += t
+
+    _K.update(produce_sums=produce_sums, tax_losses_sums=tax_losses_sums)
     _K.update(grow_pre=grow_pre, grow_sigma=grow_sigma, grow_shock=grow_shock, grow_tail=grow_tail,
               size_base=size_base, exit_after_power=exit_after_power,
               axpy=axpy, scale_shift=scale_shift)
@@ -534,6 +567,25 @@ def produce_after_powers(tfp, local, cell, urban_service, z, k_pow, l_pow, k, n,
                          user_cost, output, va, rd, profit) -> None:
     _K["produce_after_powers"](tfp, _c(local), _c(cell), _c(urban_service), z, _c(k_pow), _c(l_pow), k, n,
                                _c(sector_va), sector, rd_share, _c(wage), float(user_cost), output, va, rd, profit)
+
+
+def produce_sums(tfp, local, cell, urban_service, z, k_pow, l_pow, k, n, sector_va, sector, rd_share, wage,
+                 user_cost, output, va, rd, profit, ncells, nz) -> tuple[np.ndarray, np.ndarray]:
+    """``produce_after_powers``, returning the output by cell and the R&D by zone summed on the way
+    (``np.bincount``'s sums: added in element order)."""
+    out_cell, rd_zone = np.zeros(ncells), np.zeros(nz)
+    _K["produce_sums"](tfp, _c(local), _c(cell), _c(urban_service), z, _c(k_pow), _c(l_pow), k, n,
+                       _c(sector_va), sector, rd_share, _c(wage), float(user_cost), output, va, rd, profit,
+                       out_cell, rd_zone)
+    return out_cell, rd_zone
+
+
+def tax_losses_sums(va, profit, hightech, rates, va_rate, tax, losses, z, nz) -> np.ndarray:
+    """``tax_losses``, returning the tax by zone summed on the way (element order)."""
+    tax_zone = np.zeros(nz)
+    _K["tax_losses_sums"](va, _c(profit), hightech, _c(rates, np.float64), float(va_rate), tax, losses, _c(z),
+                          tax_zone)
+    return tax_zone
 
 
 def tax_losses(va, profit, hightech, rates, va_rate, tax, losses) -> None:

@@ -409,11 +409,13 @@ class ZoneModel(mesa.Model):
         f, fl, nz = self.firms, self.flows, self.n_zone_slots
         self.year_data.service = zon.service_effect(self)
         self.year_data.cells = ent.cells(self)  # zones and sectors do not change until firm dynamics
-        emp = ent.produce(self, self.year_data.service, self.year_data.cells)
-        z = f.zone[:f.n]
-        # output by (zone, sector) cell (value added: output x the sector's ratio), R&D and tax by zone: one pass
-        by_cell, rd, tax = cell_zone_sums(self.year_data.cells, z, f.output[:f.n], (f.rd[:f.n], f.tax[:f.n]),
-                                          nz * N_SECTORS, nz)
+        sums: dict[str, np.ndarray] = {}
+        emp = ent.produce(self, self.year_data.service, self.year_data.cells, sums)
+        if sums:  # summed by the compiled production on the way: the same sums (sim/core/fused.py)
+            by_cell, rd, tax = sums["by_cell"], sums["rd"], sums["tax"]
+        else:  # output by (zone, sector) cell (value added: output x the sector's ratio), R&D and tax by zone: one pass
+            by_cell, rd, tax = cell_zone_sums(self.year_data.cells, f.zone[:f.n], f.output[:f.n],
+                                              (f.rd[:f.n], f.tax[:f.n]), nz * N_SECTORS, nz)
         by_cell = by_cell.reshape(nz, -1)
         fl["output"] += by_cell.sum(axis=1)
         fl["value_added"] += (by_cell * self.sector_va).sum(axis=1)  # not @: BLAS threads would spin

@@ -241,3 +241,34 @@ def test_grow_and_exit_arith_in_place_match_numpy(monkeypatch, size, capped):
     want = np.minimum((by_age[age] + np.where(losses >= 2, loss[z], 0.0)) * np.power(np.maximum(n, 1.0) / 40.0, -0.3),
                       1.0)
     assert np.array_equal(fused.exit_arith(age, by_age, losses, 2, loss, z, n, 40.0, 0.3), want)
+
+
+@pytest.mark.parametrize("size", [0, 1, 5, 256, 3001])
+def test_production_sums_on_the_way_match_cell_zone_sums(monkeypatch, size):
+    """produce_sums and tax_losses_sums write what produce_after_powers and tax_losses write, and
+    return the output by cell and the R&D and tax by zone that cell_zone_sums (bincount) adds up
+    afterwards, bit for bit (ties in cells and zones, losses and profits)."""
+    monkeypatch.setattr(kernels, "ENABLED", kernels.enable())
+    if not fused.arithmetic():
+        pytest.skip("the arithmetic probe did not match numpy here")
+    rng = np.random.default_rng(size)
+    tfp, kp, lp, k, n, rd_share = (rng.lognormal(0.0, 1.0, size) for _ in range(6))
+    z, sector = rng.integers(0, 5, size), rng.integers(0, 4, size)
+    cell = z * 4 + sector
+    local, us, va_share, wage = rng.lognormal(0, 1, 20), rng.lognormal(0, 1, 5), rng.uniform(0, 1, 4), \
+        rng.lognormal(0, 1, 5) * 3.0
+    hightech, rates = rng.uniform(0, 1, size) < 0.3, np.array([0.25, 0.15])
+    want, got = [np.empty(size) for _ in range(4)], [np.empty(size) for _ in range(4)]
+    fused.produce_after_powers(tfp, local, cell, us, z, kp, lp, k, n, va_share, sector, rd_share, wage, 0.37, *want)
+    by_cell, rd = fused.produce_sums(tfp, local, cell, us, z, kp, lp, k, n, va_share, sector, rd_share, wage, 0.37,
+                                     *got, 20, 5)
+    assert all(np.array_equal(a, b) for a, b in zip(got, want))
+    losses = rng.integers(0, 3, size)
+    tax_w, tax_g, loss_w, loss_g = np.empty(size), np.empty(size), losses.copy(), losses.copy()
+    fused.tax_losses(want[1], want[3], hightech, rates, 0.13, tax_w, loss_w)
+    tax = fused.tax_losses_sums(got[1], got[3], hightech, rates, 0.13, tax_g, loss_g, z, 5)
+    assert np.array_equal(tax_g, tax_w) and np.array_equal(loss_g, loss_w)
+    for a, b in zip([by_cell, rd, tax], kernels.cell_zone_sums(cell, z, want[0], (want[2], tax_w), 20, 5)):
+        assert a.shape == b.shape and np.array_equal(a, b)
+    assert np.array_equal(by_cell, np.bincount(cell, want[0], minlength=20))
+    assert np.array_equal(tax, np.bincount(z, tax_w, minlength=5))
