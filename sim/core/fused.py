@@ -264,6 +264,22 @@ def _build() -> bool:
             log_sum[c] += lt
             land_sum[c] += land[i]
 
+    @jit
+    def cell_stats_after_log(zone, sector, n_sectors, emp, log_tfp, land, count, emp_sum, log_sum,
+                             land_sum):  # pragma: no cover - compiled
+        # cell_stats with numpy's log(tfp) given (scaled by employment in place)
+        for i in range(zone.size):
+            c = zone[i] * n_sectors + sector[i]
+            e = emp[i]
+            lt = log_tfp[i] * e
+            log_tfp[i] = lt
+            count[c] += 1
+            emp_sum[c] += e
+            log_sum[c] += lt
+            land_sum[c] += land[i]
+
+    _K.update(cell_stats_after_log=cell_stats_after_log)
+
     # enterprise.grow on the arithmetic tier: its arithmetic between numpy's power, log1p and exp,
     # in three passes (the numpy chain's operations, in its order)
     @jit
@@ -634,3 +650,13 @@ def cell_stats(zone, sector, n_sectors, emp, tfp, land, ncells):
     _K["cell_stats"](zone, sector, int(n_sectors), emp, tfp, land, count, emp_sum, log_sum, land_sum, log_tfp)
     return count, emp_sum, log_sum, land_sum, log_tfp
 
+
+
+def cell_stats_after_log(zone, sector, n_sectors, emp, log_tfp, land, ncells):
+    """``cell_stats`` with numpy's ``log(tfp)`` given in ``log_tfp`` (turned into ``log(tfp) * emp``
+    in place): the arithmetic tier's (any CPU) count, employment, weighted log TFP and land by cell."""
+    count = np.zeros(ncells, dtype=np.int64)
+    emp_sum, log_sum, land_sum = np.zeros(ncells), np.zeros(ncells), np.zeros(ncells)
+    _K["cell_stats_after_log"](_c(zone), _c(sector), int(n_sectors), _c(emp), log_tfp, _c(land), count, emp_sum,
+                               log_sum, land_sum)
+    return count, emp_sum, log_sum, land_sum

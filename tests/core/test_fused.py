@@ -272,3 +272,23 @@ def test_production_sums_on_the_way_match_cell_zone_sums(monkeypatch, size):
         assert a.shape == b.shape and np.array_equal(a, b)
     assert np.array_equal(by_cell, np.bincount(cell, want[0], minlength=20))
     assert np.array_equal(tax, np.bincount(z, tax_w, minlength=5))
+
+
+@pytest.mark.parametrize("size", [0, 1, 7, 300, 4001])
+def test_cell_stats_after_log_matches_numpy(monkeypatch, size):
+    """entrants' cell statistics on the arithmetic tier (numpy's log, then one compiled pass): the
+    weighted logs and the count, employment, log and land sums by cell of the numpy path."""
+    monkeypatch.setattr(kernels, "ENABLED", kernels.enable())
+    if not fused.arithmetic():
+        pytest.skip("the arithmetic probe did not match numpy here")
+    rng = np.random.default_rng(size)
+    zone, sector = rng.integers(0, 6, size), rng.integers(0, 8, size)
+    emp, tfp, land = np.round(rng.lognormal(1, 1, size), 1), rng.lognormal(0, 0.5, size), rng.lognormal(0, 1, size)
+    log_tfp = np.log(tfp)
+    got = fused.cell_stats_after_log(zone, sector, 8, emp, log_tfp, land, 48)
+    want_log = np.log(tfp) * emp
+    want = [np.bincount(zone * 8 + sector, minlength=48)] + [
+        np.bincount(zone * 8 + sector, w, minlength=48) for w in (emp, want_log, land)]
+    assert np.array_equal(log_tfp, want_log)
+    for a, b in zip(got, want):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
