@@ -521,7 +521,7 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
     if fused.available():  # the cell statistics below in one compiled pass (sim.core.fused)
         count, cellw, cell_log, cell_land, log_tfp = fused.cell_stats(
             z, f.sector[:L], N_SECTORS, f.employees[:L], f.tfp[:L], f.land[:L], nz * N_SECTORS)
-    elif fused.arithmetic():  # the same with numpy's log, the rest one compiled pass (no cells, no product array)
+    elif L and fused.arithmetic():  # the same with numpy's log, the rest one compiled pass (no cells, no product array)
         log_tfp = np.log(f.tfp[:L])
         count, cellw, cell_log, cell_land = fused.cell_stats_after_log(z, f.sector[:L], N_SECTORS, f.employees[:L],
                                                                        log_tfp, f.land[:L], nz * N_SECTORS)
