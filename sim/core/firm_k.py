@@ -60,7 +60,34 @@ def _build(nb) -> None:
             out[g] += np.float64(values[i])
         return True
 
-    _K.update(follow=follow, int_sum=int_sum)
+    @jit
+    def firm_census(zone, emp, land, flag, cnt, out):  # pragma: no cover - compiled
+        # by zone: the count, and the sums of emp, land and the 0/1 flag (1.0 or 0.0 added), each in
+        # element order; False if a zone is outside [0, cnt.size)
+        size = cnt.size
+        for i in range(zone.size):
+            g = zone[i]
+            if g < 0 or g >= size:
+                return False
+            cnt[g] += 1
+            out[0, g] += emp[i]
+            out[1, g] += land[i]
+            out[2, g] += 1.0 if flag[i] else 0.0
+        return True
+
+    @jit
+    def cohort_census(zone, skill, threshold, cnt, high):  # pragma: no cover - compiled
+        # by zone + 1 (bin 0: outside): the count, and the sum of (skill >= threshold) as 1.0/0.0
+        size = cnt.size
+        for i in range(zone.size):
+            g = zone[i] + 1
+            if g < 0 or g >= size:
+                return False
+            cnt[g] += 1
+            high[g] += 1.0 if skill[i] >= threshold else 0.0
+        return True
+
+    _K.update(follow=follow, int_sum=int_sum, firm_census=firm_census, cohort_census=cohort_census)
 
 
 def follow_employers(employer: np.ndarray, gone: np.ndarray, src: np.ndarray, dst: np.ndarray, n_old: int) -> bool:
@@ -87,3 +114,29 @@ def int_group_sum(group: np.ndarray, values: np.ndarray, size: int) -> np.ndarra
         if _K["int_sum"](np.ascontiguousarray(group), np.ascontiguousarray(values), out):
             return out
     return np.bincount(group, values.astype(np.float64), minlength=size)
+
+
+def firm_census(zone: np.ndarray, emp: np.ndarray, land: np.ndarray, flag: np.ndarray, size: int) -> list | None:
+    """``group_sums(zone, (emp, land, flag.astype(float)), size, count=True)`` in one compiled pass
+    without the flag's float copy; None when the kernels are off or the pass would not pay (the
+    caller's numpy decides)."""
+    if not (on() and zone.size >= 256 and zone.dtype == np.int64 and emp.dtype == land.dtype == np.float64
+            and flag.dtype == np.bool_ and zone.ndim == 1 and zone.shape == emp.shape == land.shape == flag.shape):
+        return None
+    cnt, out = np.zeros(size, dtype=np.int64), np.zeros((3, size))
+    if not _K["firm_census"](np.ascontiguousarray(zone), np.ascontiguousarray(emp), np.ascontiguousarray(land),
+                             np.ascontiguousarray(flag), cnt, out):
+        return None
+    return [cnt, *out]
+
+
+def cohort_census(zone: np.ndarray, skill: np.ndarray, threshold: float, size: int) -> list | None:
+    """``group_sums(zone + 1, ((skill >= threshold).astype(float),), size, count=True)`` in one
+    compiled pass; None when the kernels are off or the pass would not pay."""
+    if not (on() and zone.size >= 256 and zone.dtype == np.int64 and skill.dtype == np.float64
+            and zone.ndim == 1 and zone.shape == skill.shape):
+        return None
+    cnt, high = np.zeros(size, dtype=np.int64), np.zeros(size)
+    if not _K["cohort_census"](np.ascontiguousarray(zone), np.ascontiguousarray(skill), float(threshold), cnt, high):
+        return None
+    return [cnt, high]

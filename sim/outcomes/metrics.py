@@ -17,7 +17,7 @@ import pandas as pd
 
 from sim.agents.committee import OPTIONS
 from sim.agents.zone import LEVELS
-from sim.core import scoring
+from sim.core import firm_k, scoring
 from sim.core.kernels import group_sums
 from sim.core.units import bn_from_m
 
@@ -167,15 +167,20 @@ def census(model: ZoneModel) -> dict[str, np.ndarray]:
     nz = model.n_zone_slots
     L, C = f.n, t.n
     fz = f.zone[:L]
-    tz = t.zone[:C] + 1  # bin 0: cohorts outside Guangxi
     scale = float(model.params.talent_scale)
+    thr = model.params.high_skill_threshold
     # a count of the firms (cohorts) that have a property is the sum of a 0/1 weight, exact in
     # floats: counted in the same pass as the other sums, one call instead of a selection and a
-    # call (issue 19)
-    firms, employees, land, hightech = group_sums(fz, (f.employees[:L], f.land[:L], f.hightech[:L].astype(float)), nz,
-                                                  count=True)
-    cohorts, high = group_sums(tz, ((t.skill[:C] >= model.params.high_skill_threshold).astype(float),), nz + 1,
-                               count=True)
+    # call (issue 19); compiled: the flags read as they are, no float copies (sim/core/firm_k.py)
+    sums = firm_k.firm_census(fz, f.employees[:L], f.land[:L], f.hightech[:L], nz)
+    if sums is None:
+        sums = group_sums(fz, (f.employees[:L], f.land[:L], f.hightech[:L].astype(float)), nz, count=True)
+    firms, employees, land, hightech = sums
+    sums = firm_k.cohort_census(t.zone[:C], t.skill[:C], thr, nz + 1)
+    if sums is None:
+        tz = t.zone[:C] + 1  # bin 0: cohorts outside Guangxi
+        sums = group_sums(tz, ((t.skill[:C] >= thr).astype(float),), nz + 1, count=True)
+    cohorts, high = sums
     return {
         "firms": firms.astype(float),
         "hightech_firms": hightech,

@@ -89,3 +89,28 @@ def test_int_group_sum_outside_groups_go_to_bincount(on):
         firm_k.int_group_sum(-group, np.ones(300, np.int64), 3)
     got = firm_k.int_group_sum(group, np.ones(300, np.int64), 3)  # bincount lengthens, as before
     assert np.array_equal(got, np.bincount(group, np.ones(300), minlength=3))
+
+
+@pytest.mark.parametrize("size", [0, 255, 256, 257, 5000])
+def test_census_sums_match_group_sums(on, size):
+    """The census' firm and cohort sums in one compiled pass each: the counts and sums of
+    group_sums over the float copies of the flags, bit for bit (None below the size threshold)."""
+    rng = np.random.default_rng(size)
+    zone = rng.integers(0, 9, size)
+    emp, land = np.round(rng.lognormal(1, 1, size), 2), rng.lognormal(0, 1, size)
+    flag = rng.uniform(0, 1, size) < 0.3
+    got = firm_k.firm_census(zone, emp, land, flag, 9)
+    want = kernels.group_sums(zone, (emp, land, flag.astype(float)), 9, count=True)
+    tz, skill = rng.integers(-1, 9, size), rng.lognormal(0, 0.5, size)
+    skill[::7] = 1.3  # ties with the threshold
+    got_t = firm_k.cohort_census(tz, skill, 1.3, 10)
+    want_t = kernels.group_sums(tz + 1, ((skill >= 1.3).astype(float),), 10, count=True)
+    if size < 256:
+        assert got is None and got_t is None
+        return
+    for a, b in zip(got + got_t, want + want_t, strict=True):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+    zone[3] = 9  # outside: numpy decides
+    tz[3] = -2
+    assert firm_k.firm_census(zone, emp, land, flag, 9) is None
+    assert firm_k.cohort_census(tz, skill, 1.3, 10) is None
