@@ -101,3 +101,56 @@ def test_compiled_row_search_is_the_flat_search(monkeypatch, groups, k):
     assert kernels.row_search(flat, cap, group, u) is not None  # the compiled path ran on valid rows
     for c, g, x in cases[3:] if k > 1 else cases[3:4] + cases[5:]:  # one alternative: reversed is the same
         assert kernels.row_search(c + np.arange(groups)[:, None], cap, g, x) is None  # numpy decided
+
+
+@pytest.mark.skipif(not kernels.AVAILABLE, reason="numba not installed or switched off")
+@pytest.mark.parametrize("groups,k,n,big,path", [
+    (3, 40, 4000, 65536, "guide"), (3, 33, 4000, 1, "guide"), (3, 33, 4000, 65536, "guide"),
+    (50, 400, 5000, 65536, "guide"), (50, 400, 5000, 1, "guide"), (1, 1000, 3000, 1, "guide"),
+    (400, 401, 1500, 65536, "search"), (3, 32, 4000, 65536, "search"), (14, 5, 4000, 1, "search")])
+def test_row_search_guide_table_is_the_flat_search(monkeypatch, groups, k, n, big, path):
+    """Long rows searched by many agents go through the guide table (64 or 256 buckets a row, the
+    latter from ``_GUIDE_BIG`` cells), the rest through the plain search; both give numpy's
+    alternatives: plateaus and zero-probability runs (long runs of equal cells inside one bucket),
+    uniforms exactly on a cumulative value or a bucket edge (j / G), next to 0 and 1; rows that do
+    not ascend inside their interval, negative uniforms and groups outside the rows go to numpy."""
+    monkeypatch.setattr(kernels, "ENABLED", kernels.enable())
+    monkeypatch.setattr(kernels, "_GUIDE_BIG", big)
+    kernels.sorts_on()
+    ran = []
+    for name in ("_row_guide", "_row_search"):
+        def spy(*a, _f=getattr(kernels, name), _n=name):
+            ran.append(_n)
+            return _f(*a)
+        monkeypatch.setattr(kernels, name, spy)
+    rng = np.random.default_rng(groups * k + n)
+    util = rng.normal(size=(groups, k)) * 3
+    util[rng.random((groups, k)) < 0.3] = -np.inf
+    util[:, k // 3: k // 2] = -np.inf  # a long run of equal cumulative values
+    util[np.arange(groups), rng.integers(0, k, groups)] = 0.0
+    cdf = logit_cdf(util)
+    group = rng.integers(0, groups, n)
+    u = rng.random(n)
+    u[:1000] = cdf[group[:1000], rng.integers(0, k, 1000)]
+    u[1000:1100] = rng.choice([0.0, 5e-324, 2.0**-53, 2.0**-52, 1.0 - 2.0**-53, 1.0 - 2.0**-52, 0.5], 100)
+    u[1100:1300] = rng.integers(0, 256, 200) / 256.0  # bucket edges
+    u[1300:1400] = np.nextafter(u[1100:1200], 0.0)
+    bad_rows = cdf.copy()
+    bad_rows[0, -1] = 1.0 + 2.0**-52
+    reversed_rows = cdf[:, ::-1].copy()
+    neg_u = u.copy()
+    neg_u[n - 5] = -0.25
+    out_group = group.copy()
+    out_group[n - 3] = groups
+    cases = [(cdf, group, u), (bad_rows, group, u), (reversed_rows, group, u), (cdf, group, neg_u),
+             (cdf, out_group, u)]
+    for i, (c, g, x) in enumerate(cases):
+        got = draw_alternatives(c, g, x)
+        monkeypatch.setattr(kernels, "ENABLED", False)
+        want = draw_alternatives(c, g, x)
+        monkeypatch.setattr(kernels, "ENABLED", True)
+        assert got.dtype == want.dtype and np.array_equal(got, want)
+        flat = c + np.arange(groups)[:, None]
+        cap = np.nextafter(np.arange(groups) + 1.0, 0.0)
+        assert (kernels.row_search(flat, cap, g, x) is None) == (i > 0)  # numpy decided the bad cases
+    assert set(ran) == {"_row_" + path}

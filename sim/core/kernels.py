@@ -939,7 +939,7 @@ def _build_order(nb) -> None:
 
 def _build_sorts(nb) -> None:
     """Define the sort and search kernels (compiled on first use, the machine code cached)."""
-    global _radix_lexsort, _counting_argsort_u16, _cum_search, _row_search, _queue_fits
+    global _radix_lexsort, _counting_argsort_u16, _cum_search, _row_search, _row_guide, _queue_fits
     _build_order(nb)
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
@@ -1002,9 +1002,11 @@ def _build_sorts(nb) -> None:
 
     # ``np.argsort(cell, kind="stable")`` of uint16 cells: one counting sort over the 65,536
     # cells (numpy's radix sort takes two 8-bit passes); stable, so the same permutation
+    # The cells' positions as int32 (the caller keeps fewer than 2**31 cells): 256 KB, not 512 KB,
+    # stay in the 1 MB L2 cache beside the scatter's writes (908,000 cells: 3.4 against 5.5 ms).
     @_jit
     def _counting_argsort_u16(cell, out):  # pragma: no cover - compiled
-        pos = np.zeros(65537, dtype=np.int64)
+        pos = np.zeros(65537, dtype=np.int32)
         for i in range(cell.size):
             pos[np.int64(cell[i]) + 1] += 1
         for c in range(65536):
@@ -1097,6 +1099,53 @@ def _build_sorts(nb) -> None:
             out[i] = min(lo, k - 1)
         return True
 
+    # ``_row_search`` with a guide table when many agents search long rows: ``guide[g, b]`` is the
+    # first cell of row g whose bucket ``min(G, int((x - g) * G))`` is >= b. The bucket grows with
+    # x (a subtraction and a product by G > 0 round monotonically), so every cell before
+    # ``guide[g, bucket(key)]`` is below the key and the count of cells <= key starts there: a
+    # short scan, not a binary search of k cells (each a cache miss when the table outgrows the L2
+    # cache). The same checks as ``_row_search`` (it returns False where that would); the same
+    # alternatives. 400 x 401 rows, 63,000 agents: 1.4 ms against 3.3 ms (G = 256).
+    @_jit
+    def _row_guide(flat, cap, group, u, out, G):  # pragma: no cover - compiled
+        groups, k = flat.shape
+        prev = -np.inf
+        guide = np.empty((groups, G + 1), dtype=np.int32)
+        fG = np.float64(G)
+        for g in range(groups):
+            fg = np.float64(g)
+            if not (flat[g, 0] >= fg) or not (flat[g, k - 1] <= np.float64(g + 1)):
+                return False
+            cur = 0
+            for j in range(k):
+                x = flat[g, j]
+                if not (x >= prev):
+                    return False
+                prev = x
+                v = (x - fg) * fG
+                b = G if v >= fG else np.int64(v)
+                while cur <= b:
+                    guide[g, cur] = j
+                    cur += 1
+            while cur <= G:
+                guide[g, cur] = k
+                cur += 1
+        for i in range(group.size):
+            g = group[i]
+            ui = u[i]
+            if g < 0 or g >= groups or not (ui >= 0.0):
+                return False
+            fg = np.float64(g)
+            key = fg + ui
+            key = min(key, cap[g])  # np.minimum (no NaN here)
+            v = (key - fg) * fG
+            b = G if v >= fG else np.int64(v)
+            j = np.int64(guide[g, b])
+            while j < k and flat[g, j] <= key:
+                j += 1
+            out[i] = min(j, k - 1)
+        return True
+
     # the land queues of relocation and entry (``sim.agents.enterprise.queue_fits``): in the queue's
     # order, a running total of the land asked for (added one after another, as numpy's cumsum),
     # less the total before the first of its group (numpy's ``total - before``, not a sum restarted
@@ -1167,7 +1216,7 @@ def group_lexsort(key: np.ndarray, group: np.ndarray, n_group: int) -> np.ndarra
 def stable_argsort_u16(cell: np.ndarray) -> np.ndarray:
     """``np.argsort(cell, kind="stable")`` of 1-d uint16 cells: one counting pass when compiled
     (numpy's radix sort makes two), the same permutation."""
-    if ENABLED and cell.dtype == np.uint16 and cell.ndim == 1 and cell.size >= _U16_MIN and sorts_on():
+    if ENABLED and cell.dtype == np.uint16 and cell.ndim == 1 and _U16_MIN <= cell.size < 2**31 and sorts_on():
         out = np.empty(cell.size, dtype=np.int64)
         _counting_argsort_u16(np.ascontiguousarray(cell), out)
         return out
@@ -1198,10 +1247,19 @@ def row_search(flat: np.ndarray, cap: np.ndarray, group: np.ndarray, u: np.ndarr
             or u.dtype != np.float64 or group.shape != u.shape or u.ndim != 1 or not sorts_on()):
         return None
     out = np.empty(u.size, dtype=np.int64)
-    if _row_search(np.ascontiguousarray(flat), np.ascontiguousarray(cap), np.ascontiguousarray(group),
-                   np.ascontiguousarray(u), out):
-        return out
-    return None
+    flat, cap, group, u = (np.ascontiguousarray(flat), np.ascontiguousarray(cap), np.ascontiguousarray(group),
+                           np.ascontiguousarray(u))
+    if flat.shape[1] > _GUIDE_K and 4 * u.size >= flat.size:  # long rows, at least one agent per 4 cells
+        ok = _row_guide(flat, cap, group, u, out, 256 if flat.size >= _GUIDE_BIG else 64)
+    else:
+        ok = _row_search(flat, cap, group, u, out)
+    return out if ok else None
+
+
+# row_search's guide table: for rows longer than this (shorter ones are counted without a branch);
+# 256 buckets a row from this many cells (the table beyond the L2 cache: shorter scans pay), else 64
+_GUIDE_K = 32
+_GUIDE_BIG = 65536
 
 
 # ------------------------------------------------------------------------------------------
