@@ -1,5 +1,5 @@
 """Compiled kernels (numba) for the firms' pool in large worlds (issue 19): the employers of the
-cohorts following the firms' slots after exits, and the sum of an integer column by zone. Each
+cohorts following the firms' slots after exits, and the census' counts and sums by zone. Each
 does what the numpy code it replaces does (which stays in ``sim.model.zonemodel`` as the
 reference and the fallback; ``tests/core/test_firm_k.py`` compares them): the same slots, and
 sums added in element order as ``np.bincount`` adds them. Defined and compiled on first use when
@@ -49,18 +49,6 @@ def _build(nb) -> None:
         return True
 
     @jit
-    def int_sum(group, values, out):  # pragma: no cover - compiled
-        # np.bincount(group, values.astype(float64), minlength=out.size): each value made a float
-        # and added in element order; False if a group is outside [0, out.size)
-        size = out.size
-        for i in range(group.size):
-            g = group[i]
-            if g < 0 or g >= size:
-                return False
-            out[g] += np.float64(values[i])
-        return True
-
-    @jit
     def firm_census(zone, emp, land, flag, cnt, out):  # pragma: no cover - compiled
         # by zone: the count, and the sums of emp, land and the 0/1 flag (1.0 or 0.0 added), each in
         # element order; False if a zone is outside [0, cnt.size)
@@ -87,7 +75,7 @@ def _build(nb) -> None:
             high[g] += 1.0 if skill[i] >= threshold else 0.0
         return True
 
-    _K.update(follow=follow, int_sum=int_sum, firm_census=firm_census, cohort_census=cohort_census)
+    _K.update(follow=follow, firm_census=firm_census, cohort_census=cohort_census)
 
 
 def follow_employers(employer: np.ndarray, gone: np.ndarray, src: np.ndarray, dst: np.ndarray, n_old: int) -> bool:
@@ -103,17 +91,6 @@ def follow_employers(employer: np.ndarray, gone: np.ndarray, src: np.ndarray, ds
     tail[src - end] = dst
     below = np.ascontiguousarray(gone[gone < end], dtype=np.int64)
     return bool(_K["follow"](employer, below, tail, end, n_old))
-
-
-def int_group_sum(group: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
-    """``np.bincount(group, values.astype(np.float64), minlength=size)`` of an integer ``values``
-    column without its float copy (one compiled pass when the kernels are on)."""
-    if (on() and group.size >= 256 and group.dtype == np.int64 and values.dtype.kind in "iu"
-            and group.shape == values.shape and group.ndim == 1):
-        out = np.zeros(size)
-        if _K["int_sum"](np.ascontiguousarray(group), np.ascontiguousarray(values), out):
-            return out
-    return np.bincount(group, values.astype(np.float64), minlength=size)
 
 
 def firm_census(zone: np.ndarray, emp: np.ndarray, land: np.ndarray, flag: np.ndarray, size: int) -> list | None:

@@ -802,14 +802,16 @@ def window_counts(rows: np.ndarray, l: np.ndarray, k0: np.ndarray, u: np.ndarray
 
 def group_sum(group: np.ndarray, weights: np.ndarray | None, size: int) -> np.ndarray:
     """``np.bincount(group, weights, minlength=size)``: the same sums, added in the same order
-    (numba; groups outside [0, size) go to bincount, which raises or lengthens as it does)."""
+    (numba; groups outside [0, size) go to bincount, which raises or lengthens as it does).
+    Integer (int64) weights are made floats one by one as they are added, as bincount makes its
+    float copy of them: the same sums without the copy."""
     if ENABLED and group.size >= 256 and group.dtype == np.int64 and group.ndim == 1:  # else the call costs more
         g = np.ascontiguousarray(group)
         if weights is None:
             out = np.zeros(size, dtype=np.int64)
             if _group_count(g, out):
                 return out
-        elif weights.dtype == np.float64 and weights.shape == group.shape:
+        elif weights.dtype in (np.float64, np.int64) and weights.shape == group.shape:
             out = np.zeros(size, dtype=np.float64)
             if _group_sum(g, np.ascontiguousarray(weights), out):
                 return out

@@ -430,8 +430,8 @@ class ZoneModel(mesa.Model):
     def _innovation(self) -> None:
         f = self.firms
         ent.innovate(self, self.year_data.cells)
-        # bincount would turn the counts into floats first: the same sums
-        self.flows["innovations"] += firm_k.int_group_sum(f.zone[:f.n], f.innovations[:f.n], self.n_zone_slots)
+        # the int counts summed as floats, as bincount sums its float copy of them (compiled: no copy)
+        self.flows["innovations"] += group_sum(f.zone[:f.n], f.innovations[:f.n], self.n_zone_slots)
 
     def _land(self) -> None:
         demand = zon.land_demand(self, self.occupied_land())

@@ -1,5 +1,5 @@
 """The firms' pool kernels (sim/core/firm_k.py) give what the numpy code they replace gives: the
-employers following the firms' slots after ``Pool.remove``, and the sums of an integer column by
+employers following the firms' slots after ``Pool.remove``, and the census' counts and sums by
 zone (bit for bit, in element order)."""
 
 from __future__ import annotations
@@ -66,29 +66,6 @@ def test_follow_employers_off_without_kernels(monkeypatch):
     monkeypatch.setattr(kernels, "ENABLED", False)
     assert not firm_k.follow_employers(np.zeros(3, np.int64), np.array([0]), np.zeros(0, np.int64),
                                        np.zeros(0, np.int64), 3)
-
-
-@pytest.mark.parametrize("size", [0, 1, 255, 256, 257, 5000])
-@pytest.mark.parametrize("dtype", [np.int64, np.int8, np.uint32])
-def test_int_group_sum_matches_bincount(on, size, dtype):
-    """The sums by zone of an integer column, bit for bit those of bincount over its float copy
-    (large values whose float sums round, ties, empty groups, below and above the size threshold)."""
-    rng = np.random.default_rng(size)
-    group = rng.integers(0, 7, size).astype(np.int64)
-    hi = np.iinfo(dtype).max if dtype != np.int64 else 2**60
-    values = rng.integers(0, hi, size, endpoint=True).astype(dtype)
-    got = firm_k.int_group_sum(group, values, 9)
-    want = np.bincount(group, values.astype(np.float64), minlength=9)
-    assert got.shape == want.shape and np.array_equal(got, want)
-
-
-def test_int_group_sum_outside_groups_go_to_bincount(on):
-    group = np.full(300, 2, dtype=np.int64)
-    group[-1] = 5
-    with pytest.raises(ValueError):  # negative groups: bincount raises, as before
-        firm_k.int_group_sum(-group, np.ones(300, np.int64), 3)
-    got = firm_k.int_group_sum(group, np.ones(300, np.int64), 3)  # bincount lengthens, as before
-    assert np.array_equal(got, np.bincount(group, np.ones(300), minlength=3))
 
 
 @pytest.mark.parametrize("size", [0, 255, 256, 257, 5000])

@@ -610,3 +610,27 @@ def test_several_streams_normals_match_numpy(monkeypatch):
                     assert np.array_equal(got[i].view(np.uint64), s.normal(n, 2, k, draw=draw).view(np.uint64))
         z = s.normal(names, 2, keys)
         assert ((np.abs(z) > 1.5).sum(axis=1) > 500).all()  # every row had tails
+
+
+@pytest.mark.parametrize("size", [0, 1, 255, 256, 257, 5000])
+@pytest.mark.parametrize("dtype", [np.int64, np.int8, np.uint32])
+def test_group_sum_of_integer_weights_is_bincounts(size, dtype):
+    """The sums by zone of an integer column (innovations), bit for bit those of bincount over its
+    float copy (large values whose float sums round, ties, empty groups, below and above the size
+    threshold; int64 compiled, other integer types bincount's)."""
+    rng = np.random.default_rng(size)
+    group = rng.integers(0, 7, size).astype(np.int64)
+    hi = np.iinfo(dtype).max if dtype != np.int64 else 2**60
+    values = rng.integers(0, hi, size, endpoint=True).astype(dtype)
+    got = kernels.group_sum(group, values, 9)
+    want = np.bincount(group, values.astype(np.float64), minlength=9)
+    assert got.shape == want.shape and np.array_equal(got, want)
+
+
+def test_group_sum_of_integer_weights_outside_groups_go_to_bincount():
+    group = np.full(300, 2, dtype=np.int64)
+    group[-1] = 5
+    with pytest.raises(ValueError):  # negative groups: bincount raises, as before
+        kernels.group_sum(-group, np.ones(300, np.int64), 3)
+    got = kernels.group_sum(group, np.ones(300, np.int64), 3)  # bincount lengthens, as before
+    assert np.array_equal(got, np.bincount(group, np.ones(300), minlength=3))
