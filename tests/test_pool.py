@@ -126,3 +126,51 @@ def test_compact_pool_matches_a_reference_under_random_churn():
         assert all(p.slot_of(u) == s for s, u in enumerate(p.uid[:p.n].tolist()))
         assert all(p.handle_of(u).slot == p.slot_of(u) for u in ref)  # handles follow (made lazily)
         assert set(p.handles) == set(ref)  # and only live members keep one
+
+
+def test_compact_pool_doubles_and_copies_only_its_live_block():
+    """A compact pool grows to twice what it needs (growing copies every column; its free slots
+    are never written until taken), and only the live block is copied; other pools grow by a
+    quarter and fill every new slot."""
+    p, _ = compact_pool(4)
+    p.add(4, x=np.arange(4.0))
+    p.remove(np.array([1]))  # slot 3's member moves to slot 1; slot 3 is dead
+    p.add(2, x=np.array([10.0, 11.0]))  # needs 5 slots
+    assert p.capacity == 10
+    assert p.x[:p.n].tolist() == [0.0, 3.0, 2.0, 10.0, 11.0]
+    assert p.alive[:p.n].all() and not p.alive[p.n:].any()
+    q = Pool({"x": (np.float64, -1.0)}, 4)
+    q.add(5)
+    assert q.capacity == 21 and q.x[5:].tolist() == [-1.0] * 16  # max(5, 4 * 1.25 + 16)
+
+
+def test_model_never_reads_a_compact_pool_dead_slot(monkeypatch):
+    """Poison every slot a compact pool leaves unwritten when it grows (NaN, nonsense codes): the
+    results and the live members are those of a run with clean slots, with levers and hosting on."""
+    from sim.core import pool
+    from sim.model.zonemodel import ZoneModel
+    from sim.scenario.packages import load_package
+    from sim.scenario.world import load_world
+
+    plain = pool._extended
+
+    def poisoned(col, capacity, fill, head=None):
+        out = plain(col, capacity, fill, head)
+        if head is not None:
+            bad = {"f": np.nan, "i": -7 if col.dtype.itemsize == 1 else -777_777, "u": 12345, "b": True}
+            out[head:] = bad[col.dtype.kind]
+        return out
+
+    def run():
+        pkg = load_package("guangxi-23")
+        m = ZoneModel(world=load_world("guangxi"), levers=pkg.build(), rng=4, agent_handles="lazy")
+        for _ in range(6):
+            m.step()
+        live = {name: getattr(m.firms, name)[:m.firms.n].copy() for name in m.firms._columns}
+        return m.results(), live
+
+    clean, clean_live = run()
+    monkeypatch.setattr(pool, "_extended", poisoned)
+    dirty, dirty_live = run()
+    assert clean.equals(dirty)
+    assert all(np.array_equal(clean_live[k], dirty_live[k]) for k in clean_live)

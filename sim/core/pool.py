@@ -69,10 +69,23 @@ class Pool:
         if new_capacity <= old:
             return
         self.alive = _extended(self.alive, new_capacity, False)
+        # a compact pool copies its live block only: the slots from n on hold no member's values
+        # (``remove`` leaves them dead, ``add`` sets every column of the slots it takes), so they
+        # are left unwritten and their pages are first touched when a member takes them
+        head = self.n if self.compact else None
         for name, (dtype, fill) in self._columns.items():
-            setattr(self, name, _extended(getattr(self, name), new_capacity, fill))
+            setattr(self, name, _extended(getattr(self, name), new_capacity, fill, head))
         self.capacity = new_capacity
         self._live = None
+
+    def _next_capacity(self, need: int) -> int:
+        """The capacity to grow to when ``need`` slots are wanted. A compact pool doubles ``need``:
+        growing copies every column (a 100k-agent run's firm pool grew three times by 1.25, ~3 %
+        of the run), while its unused slots cost address space only (never written, see
+        ``_grow``); other pools fill every slot, so they grow by a quarter."""
+        if self.compact:
+            return 2 * need
+        return max(need, int(self.capacity * 1.25) + 16)
 
     def add(self, k: int, **values: Any) -> np.ndarray:
         """Occupy ``k`` slots (compact: the next ``k`` after the live block; otherwise the lowest
@@ -82,7 +95,7 @@ class Pool:
                 raise KeyError(f"unknown pool columns: {sorted(values.keys() - self._columns.keys())}")
             return np.zeros(0, dtype=np.int64)
         if self.capacity - self.n < k:
-            self._grow(max(self.n + k, int(self.capacity * 1.25) + 16))
+            self._grow(self._next_capacity(self.n + k))
         if self.compact:
             idx: np.ndarray | slice = slice(self.n, self.n + k)
             slots = np.arange(self.n, self.n + k)
@@ -242,10 +255,14 @@ def _remove_each(handles: list[Any]) -> None:
         h.remove()
 
 
-def _extended(col: np.ndarray, capacity: int, fill: Any) -> np.ndarray:
+def _extended(col: np.ndarray, capacity: int, fill: Any, head: int | None = None) -> np.ndarray:
     """``col`` lengthened to ``capacity`` with ``fill`` (one write per element: no zero-length or
-    fill-then-copy arrays)."""
+    fill-then-copy arrays). With ``head``: only ``col[:head]`` is copied and nothing else written
+    (a compact pool's dead slots, whose values are never read)."""
     out = np.empty(capacity, dtype=col.dtype)
+    if head is not None:
+        out[:head] = col[:head]
+        return out
     out[:col.size] = col
     out[col.size:] = fill
     return out

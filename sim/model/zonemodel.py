@@ -139,8 +139,11 @@ class ZoneModel(mesa.Model):
         self.firms = Pool(FIRM_COLUMNS, 0, **self._handles(Enterprise, "firms"), lazy=True, compact=True)
         self.talent = Pool(TALENT_COLUMNS, 0, **self._handles(Talent, "talent"), lazy=True, compact=True)
         self.zones._grow(len(world.zones))
-        self.firms._grow(int(n_firms * 1.15) + 64)
-        self.talent._grow(int(n_coh * 1.6) + 64)
+        # room for the firms and cohorts of a 20-year run (a 100k-agent world's firms grow ~1.9x over
+        # its spin-up and run): a compact pool's free slots are never written until taken, so the
+        # room costs address space, not time; growing copies every column (Pool._next_capacity)
+        self.firms._grow(int(n_firms * 2.5) + 64)
+        self.talent._grow(int(n_coh * 2) + 64)
         self.flows = {name: np.zeros(len(world.zones)) for name in FLOW_NAMES}
         self.flows.update(region_talent_inflow=0.0, region_talent_outflow=0.0, land_quota_issued=0.0)
         self.region_mean_wage = 0.1
