@@ -329,6 +329,36 @@ def test_group_lexsort_is_lexsort(monkeypatch, kind, n_group):
     assert np.array_equal(kernels.group_lexsort(key, bad, n_group), np.lexsort((key, bad)))
 
 
+@pytest.mark.parametrize("n_group", [1, 14, 1600, 2049, 70_000])
+def test_prefix_lexsort_settles_ties_or_hands_over(n_group):
+    """The packed (group, top key bits) sort: random uint64 keys (no ties in the packed number),
+    keys sharing their top bits in short runs (put in order by insertion, equal keys in index
+    order), and long runs of distinct keys with the same top bits in reverse order (more shifts
+    than keys: False, the full sort's turn); each result that is returned is lexsort's."""
+    if not kernels.sorts_on():
+        pytest.skip("compiled sorts off")
+    rng = np.random.default_rng(n_group)
+    n = 20_000
+    group = rng.integers(0, n_group, n)
+    out = np.empty(n, dtype=np.int64)
+    key = rng.integers(0, 2**64 - 1, n, dtype=np.uint64, endpoint=True)
+    assert kernels._prefix_lexsort(key, group, n_group, out)
+    assert np.array_equal(out, np.lexsort((key, group)))
+    top = rng.integers(0, 40, n, dtype=np.uint64) << np.uint64(40)  # ~40 top-bit patterns a group
+    low = rng.integers(0, 4, n, dtype=np.uint64)  # equal keys too
+    key = top | low
+    short = n_group >= 1600  # a few keys a group: short runs
+    if short:
+        assert kernels._prefix_lexsort(key, group, n_group, out)
+        assert np.array_equal(out, np.lexsort((key, group)))
+    rev = (np.uint64(1) << np.uint64(40)) - np.arange(n, dtype=np.uint64)  # one top pattern, descending low bits
+    ok = kernels._prefix_lexsort(rev, np.zeros(n, dtype=np.int64), 1, out)
+    assert not ok
+    assert np.array_equal(kernels.group_lexsort(rev, np.zeros(n, dtype=np.int64), 1),
+                          np.lexsort((rev, np.zeros(n, dtype=np.int64))))
+    assert np.array_equal(kernels.group_lexsort(key, group, n_group), np.lexsort((key, group)))
+
+
 def test_group_lexsort_compiled_passes_run(monkeypatch):
     """The radix kernel itself (not a fallback) orders keys that agree in all but one 11-bit digit
     (the other passes are skipped), in one digit only, or in none."""
