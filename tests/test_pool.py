@@ -174,3 +174,25 @@ def test_model_never_reads_a_compact_pool_dead_slot(monkeypatch):
     dirty, dirty_live = run()
     assert clean.equals(dirty)
     assert all(np.array_equal(clean_live[k], dirty_live[k]) for k in clean_live)
+
+
+@pytest.mark.parametrize("compact", [True, False])
+def test_add_gathers_the_given_rows(compact):
+    """``add(k, rows=...)`` is ``add(k, **{name: v[rows]})``: arrays are gathered at ``rows``,
+    scalars fill; wrong shapes and positions outside an array are refused before anything is
+    written."""
+    cols = {"x": (np.float64, 0.0), "z": (np.int64, -1), "b": (np.bool_, False)}
+    a, b = Pool(cols, 2, compact=compact), Pool(cols, 2, compact=compact)
+    x, z = np.arange(10.0) * 1.5, np.arange(10) * 3
+    rows = np.array([7, 0, 3, 3, 9])
+    a.add(5, rows=rows, x=x, z=z, b=True)
+    b.add(5, x=x[rows], z=z[rows], b=True)
+    for name in ("uid", "x", "z", "b", "alive"):
+        assert np.array_equal(getattr(a, name)[:a.n], getattr(b, name)[:b.n]), name
+    with pytest.raises(ValueError, match="rows"):
+        a.add(2, rows=np.array([1, 2, 3]), x=x)
+    with pytest.raises(IndexError, match="'x'"):
+        a.add(2, rows=np.array([1, 10]), x=x)
+    with pytest.raises(IndexError):
+        a.add(2, rows=np.array([-1, 1]), x=x)
+    assert a.n == 5

@@ -87,9 +87,11 @@ class Pool:
             return 2 * need
         return max(need, int(self.capacity * 1.25) + 16)
 
-    def add(self, k: int, **values: Any) -> np.ndarray:
+    def add(self, k: int, rows: np.ndarray | None = None, **values: Any) -> np.ndarray:
         """Occupy ``k`` slots (compact: the next ``k`` after the live block; otherwise the lowest
-        free ones), set the given columns (the rest get their fill value), return the slots."""
+        free ones), set the given columns (the rest get their fill value), return the slots.
+        ``rows``: the ``k`` positions of the new members in the given 1-d arrays (``values[name]
+        [rows]`` each, gathered straight into the columns: no copies of the chosen rows first)."""
         if k <= 0:
             if values.keys() - self._columns.keys():
                 raise KeyError(f"unknown pool columns: {sorted(values.keys() - self._columns.keys())}")
@@ -101,8 +103,22 @@ class Pool:
             slots = np.arange(self.n, self.n + k)
         else:
             slots = idx = np.flatnonzero(~self.alive)[:k]
+        if rows is not None:
+            rows = np.asarray(rows, dtype=np.int64)
+            if rows.shape != (k,):
+                raise ValueError(f"rows: {k} positions expected, got shape {rows.shape}")
+            lo, hi = int(rows.min()), int(rows.max())
         for name, (_dtype, fill) in self._columns.items():
-            getattr(self, name)[idx] = values.pop(name, fill)
+            v = values.pop(name, fill)
+            col = getattr(self, name)
+            if rows is not None and isinstance(v, np.ndarray) and v.ndim == 1:
+                if lo < 0 or hi >= v.size:
+                    raise IndexError(f"rows: positions {lo}..{hi} outside column {name!r} of {v.size}")
+                if self.compact:  # a view of the new slots: the gather writes there (mode="clip":
+                    np.take(v, rows, out=col[idx], mode="clip")  # unbuffered; the bounds checked above)
+                    continue
+                v = v[rows]
+            col[idx] = v
         if values:
             raise KeyError(f"unknown pool columns: {sorted(values)}")
         self.alive[idx] = True

@@ -496,10 +496,8 @@ class ZoneModel(mesa.Model):
         for code, name in ((4, "entries_blocked"), (1, "startups"), (2, "spinoffs"), (3, "arrivals")):
             fl[name] += counts[:, code]
         n_ok = int(np.count_nonzero(ok))
-        if n_ok < ok.size:  # the admitted entrants' rows (take by index: ~30 % faster than 9 masks)
-            rows = np.flatnonzero(ok)
-            new = {k: v.take(rows) for k, v in new.items()}
-        self.firms.add(n_ok, **new)
+        # the admitted entrants' rows, gathered straight into the pool's columns (no copies first)
+        self.firms.add(n_ok, rows=np.flatnonzero(ok) if n_ok < ok.size else None, **new)
 
     def _public_finance(self) -> None:
         zon.public_finance(self, self.flows["tax"])
