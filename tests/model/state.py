@@ -3,7 +3,8 @@
 ``assert_same_state(a, b)`` walks both object graphs in step (``vars`` of every object, every
 array, list, dict and Mesa registry) and fails on the first difference, naming the path
 (``model.firms.tfp``). Arrays are compared by dtype, shape, read-only flag and raw bytes (so
--0.0 against 0.0, or NaN payloads, differ); floats by their bits. Identity structure is checked
+-0.0 against 0.0, or NaN payloads, differ); floats by their bits. A compact pool's columns are
+compared on their live block (its slots from ``n`` on are never written: ``Pool._grow``). Identity structure is checked
 too: an object reached twice in ``a`` must be one object in ``b`` (a pool and the pool its Mesa
 agents point to), and a mutable object must not be the *same* object in both models (a restored
 model sharing an array with the cache would change the cache when it runs). Objects both models
@@ -137,10 +138,34 @@ class _Walker:
                     va[slot], vb[slot] = getattr(a, slot), getattr(b, slot, None)
             if va.keys() != vb.keys():
                 self.fail(path, f"attributes differ: {sorted(va.keys() ^ vb.keys())}")
+            dead = _compact_pool_columns(a)
             for k in va:
+                if k in dead:  # a compact pool's slots from n on hold no member's values: never written
+                    self._live_block(va[k], vb[k], a.n, b.n, f"{path}.{k}")
+                    continue
                 self.walk(va[k], vb[k], f"{path}.{k}")
         else:
             self.fail(path, f"cannot compare a {type(a).__module__}.{type(a).__qualname__}")
+
+
+    def _live_block(self, a: np.ndarray, b: np.ndarray, na: int, nb: int, path: str) -> None:
+        """A compact pool's column: same capacity, not shared, the live block bit for bit."""
+        if a.shape != b.shape:
+            self.fail(path, f"capacity {a.shape} != {b.shape}")
+        if np.shares_memory(a, b):
+            self.fail(path, "the same array in both models (shared state)")
+        self.walk(a[:na], b[:nb], f"{path}[:n]")
+
+
+def _compact_pool_columns(x: Any) -> frozenset[str]:
+    """The column names of a compact ``sim.core.pool.Pool`` (empty for anything else): their
+    slots from ``n`` on are left unwritten when the pool grows (``Pool._grow``), so they are
+    compared on the live block only; ``alive`` (False there) is compared whole."""
+    from sim.core.pool import Pool
+
+    if isinstance(x, Pool) and x.compact:
+        return frozenset(x._columns)
+    return frozenset()
 
 
 def assert_same_state(a: Any, b: Any, name: str = "model") -> None:
