@@ -11,6 +11,15 @@ from sim.core import kernels
 from sim.core.choice import draw_alternatives, logit_cdf
 
 
+
+def _same_with_numpy(monkeypatch, c, g, x):
+    """draw_alternatives with the kernels on gives numpy's path's array (dtype and values)."""
+    got = draw_alternatives(c, g, x)
+    monkeypatch.setattr(kernels, "ENABLED", False)
+    want = draw_alternatives(c, g, x)
+    monkeypatch.setattr(kernels, "ENABLED", True)
+    assert got.dtype == want.dtype and np.array_equal(got, want)
+
 def test_draws_follow_the_logit_probabilities_of_their_group():
     rng = np.random.default_rng(1)
     util = np.array([[0.0, 1.0, -np.inf, 2.0],
@@ -91,11 +100,7 @@ def test_compiled_row_search_is_the_flat_search(monkeypatch, groups, k):
     cases = [(cdf, group, u), (cdf, group[:0], u[:0]), (cdf, group[:1], u[:1]), (bad_rows, group, u),
              (reversed_rows, group, u), (cdf, group, neg_u), (cdf, out_group, u)]
     for c, g, x in cases:
-        got = draw_alternatives(c, g, x)
-        monkeypatch.setattr(kernels, "ENABLED", False)
-        want = draw_alternatives(c, g, x)
-        monkeypatch.setattr(kernels, "ENABLED", True)
-        assert got.dtype == want.dtype and np.array_equal(got, want)
+        _same_with_numpy(monkeypatch, c, g, x)
     flat = cdf + np.arange(groups)[:, None]
     cap = np.nextafter(np.arange(groups) + 1.0, 0.0)
     assert kernels.row_search(flat, cap, group, u) is not None  # the compiled path ran on valid rows
@@ -145,11 +150,7 @@ def test_row_search_guide_table_is_the_flat_search(monkeypatch, groups, k, n, bi
     cases = [(cdf, group, u), (bad_rows, group, u), (reversed_rows, group, u), (cdf, group, neg_u),
              (cdf, out_group, u)]
     for i, (c, g, x) in enumerate(cases):
-        got = draw_alternatives(c, g, x)
-        monkeypatch.setattr(kernels, "ENABLED", False)
-        want = draw_alternatives(c, g, x)
-        monkeypatch.setattr(kernels, "ENABLED", True)
-        assert got.dtype == want.dtype and np.array_equal(got, want)
+        _same_with_numpy(monkeypatch, c, g, x)
         flat = c + np.arange(groups)[:, None]
         cap = np.nextafter(np.arange(groups) + 1.0, 0.0)
         assert (kernels.row_search(flat, cap, g, x) is None) == (i > 0)  # numpy decided the bad cases

@@ -35,6 +35,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -798,6 +800,19 @@ def window_counts(rows: np.ndarray, l: np.ndarray, k0: np.ndarray, u: np.ndarray
                   out: np.ndarray) -> None:
     """``out[rows] = k0 + min(poisson_window(l, k0, u, p0, w), w - 1)`` in one pass."""
     _window_counts(rows, l, k0, u, p0, int(w), out)
+
+
+def lazy_tier(table: dict, build: Callable[[Any], None]) -> Callable[[], bool]:
+    """The ``on()`` of a module whose kernels are defined on first use (``firm_k``, ``yearly``):
+    True when the kernels are on, after ``build(numba)`` has filled ``table`` the first time."""
+    def on() -> bool:
+        """True when the kernels are on (defined and compiled the first time)."""
+        if not ENABLED:
+            return False
+        if not table:
+            build(numba)
+        return True
+    return on
 
 
 def group_sum(group: np.ndarray, weights: np.ndarray | None, size: int) -> np.ndarray:

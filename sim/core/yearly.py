@@ -18,13 +18,7 @@ from sim.core import kernels
 _K: dict[str, object] = {}
 
 
-def on() -> bool:
-    """True when the kernels are on (defined and compiled the first time)."""
-    if not kernels.ENABLED:
-        return False
-    if not _K:
-        _build(kernels.numba)
-    return True
+on = kernels.lazy_tier(_K, lambda nb: _build(nb))  # True when the kernels are on (built on first use)
 
 
 def _build(nb) -> None:
