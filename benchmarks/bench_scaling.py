@@ -6,9 +6,11 @@ and years grow 10x, memory per agent, and a province-sized world.
 
 Section 0 is the issue-19 ratio: for each size, one fresh process times the plain-Mesa reference
 and zonesim alternately ``--repeats`` times (medians), with the compiled kernels loaded before the
-timing and a tiny warm-up model stepped once, so every kernel's machine code is loaded for every
-argument type (a study worker's steady state: without it the first model of the process paid
-~0.15 s of loading, which halved the 10k ratio; this one-time start-up is printed apart). The other
+timing and two warm-up models (a tiny one and one of 23,000 agents, for the kernels only large
+worlds call) stepped once, so every kernel's machine code is loaded for every argument type (a
+study worker's steady state: without it the first model of the process paid ~0.15 s of loading,
+which halved the 10k ratio; this one-time start-up is printed apart). Kernels that are still first
+loaded inside the timed runs (~3-4 ms each from numba's cache) are named in the output. The other
 sections run every measurement in a fresh subprocess (so peak memory is its own). For each size N,
 zonesim runs a synthetic world (``sim/synthetic.py``) with ~0.85 N firms and ~0.15 N talent
 cohorts (N agents in all), all stages and data collection on; the reference is a plain Mesa
@@ -90,11 +92,21 @@ if kern:
     fused.available()
 from sim.model.zonemodel import ZoneModel
 from sim.scenario.world import load_world
-if kern:  # one tiny model through every stage: each kernel's machine code for each argument type
-    warm = ZoneModel(world=load_world("synthetic:6,1500,3000"), rng=99, agent_handles={handles!r})
-    warm.step()
-    warm.results()
-    del warm
+from sim.experiments.runner import release
+from numba.core.registry import CPUDispatcher
+def loaded():  # every compiled kernel's loaded signatures: (module.name, signature)
+    return {{(f"{{mod}}.{{k}}", str(sig)) for mod in list(sys.modules) if mod.startswith("sim.")
+            for k, v in list(vars(sys.modules[mod]).items()) if isinstance(v, CPUDispatcher) for sig in v.signatures}}
+if kern:  # a tiny model and a 23,000-agent one through every stage: each kernel's machine code for each
+    # argument type, the large-world paths included (hiring's search above 1,024 firms, the location
+    # choice's guide tables, the zone-key counting sort, the row moves of both pools)
+    for spec in ("synthetic:6,1500,3000", "synthetic:40,20000,150000"):
+        warm = ZoneModel(world=load_world(spec), rng=99, agent_handles={handles!r})
+        warm.step()
+        warm.results()
+        release(warm)
+        del warm
+before = loaded()
 startup = time.perf_counter() - t
 from reference import seconds  # the plain-Mesa reference (a Mesa-only module): build and steps, timed
 zones = max(14, n // 2500)
@@ -113,7 +125,8 @@ for r in range(repeats):  # interleaved: reference, zonesim, reference, zonesim,
     zs.append((time.perf_counter() - t0, t1 - t0, agent_steps))
     del m
 zt = statistics.median(z[0] for z in zs)
-print(json.dumps(dict(n=n, zonesim=zt, build=statistics.median(z[1] for z in zs),
+cold = sorted({{k for k, _ in loaded() - before}})  # kernels first loaded (from numba's cache) inside the timing
+print(json.dumps(dict(n=n, zonesim=zt, cold=cold, build=statistics.median(z[1] for z in zs),
                       agent_steps=statistics.median(z[2] for z in zs), reference=statistics.median(rs),
                       ref_steps=n * years, startup=startup, kernels=kernels.ENABLED, fused=fused.available())))
 """
@@ -164,6 +177,8 @@ def main() -> None:
               f"[compiled kernels {'on' if q['kernels'] else 'off'}, fused {'on' if q['fused'] else 'off'}; "
               f"their start-up{' and a warm-up model' if args.kernels == 'on' else ''}, once per process, "
               f"not timed: {q['startup']:.2f} s]")
+        if q["cold"]:
+            print(f"  {'':12s}compiled kernels first loaded inside the timed runs (~3-4 ms each): {', '.join(q['cold'])}")
         own = statistics.median(in_own_process(n, years, args.repeats))
         print(f"  {'':12s}the reference in a process that imports Mesa only (median of {args.repeats}): {own:.2f} s, "
               f"RATIO against it {zr * own / q['ref_steps']:.2f}x")
