@@ -145,8 +145,9 @@ def test_compact_pool_doubles_and_copies_only_its_live_block():
 
 
 def test_model_never_reads_a_compact_pool_dead_slot(monkeypatch):
-    """Poison every slot a compact pool leaves unwritten when it grows (NaN, nonsense codes): the
-    results and the live members are those of a run with clean slots, with levers and hosting on."""
+    """Poison every slot a compact pool leaves unwritten when it grows (NaN, nonsense codes) and the
+    uid map's unwritten tail: the results and the live members are those of a run with clean
+    slots, with levers and hosting on."""
     from sim.core import pool
     from sim.model.zonemodel import ZoneModel
     from sim.scenario.packages import load_package
@@ -169,11 +170,37 @@ def test_model_never_reads_a_compact_pool_dead_slot(monkeypatch):
         live = {name: getattr(m.firms, name)[:m.firms.n].copy() for name in m.firms._columns}
         return m.results(), live
 
+    plain_map = pool._uid_map_grown
+
+    def poisoned_map(old, need):  # the uid map's unwritten tail: slots no pool has
+        out = plain_map(old, need)
+        out[old.size:] = -777_777
+        return out
+
     clean, clean_live = run()
     monkeypatch.setattr(pool, "_extended", poisoned)
+    monkeypatch.setattr(pool, "_uid_map_grown", poisoned_map)
     dirty, dirty_live = run()
     assert clean.equals(dirty)
     assert all(np.array_equal(clean_live[k], dirty_live[k]) for k in clean_live)
+
+
+def test_uid_map_keeps_every_given_uid():
+    """The uid -> slot map grows (at least doubling) with its old entries kept: every uid ever
+    given maps to its slot, or to -1 once its member left, across several growths."""
+    p = Pool({"x": (np.float64, 0.0)}, 4, compact=True)
+    slots = {}
+    for k in (3, 1, 9, 40, 2):
+        for uid, slot in zip(range(p.next_uid, p.next_uid + k), p.add(k, x=1.0)):
+            slots[uid] = int(slot)
+    gone = np.array([0, 5, 30])
+    moves = p.remove(np.array([slots[u] for u in gone]))
+    for src, dst in zip(*moves):
+        slots.update({u: int(dst) for u, s in slots.items() if s == src})
+    for u in gone:
+        slots[int(u)] = -1
+    assert p._uid_slot.size >= p.next_uid == 55
+    assert [p.slot_of(u) for u in range(p.next_uid)] == [slots[u] for u in range(p.next_uid)]
 
 
 @pytest.mark.parametrize("compact", [True, False])

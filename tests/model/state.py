@@ -143,18 +143,28 @@ class _Walker:
                 if k in dead:  # a compact pool's slots from n on hold no member's values: never written
                     self._live_block(va[k], vb[k], a.n, b.n, f"{path}.{k}")
                     continue
+                if k == "_uid_slot" and _is_pool(a):  # a pool's uid map past next_uid: never written
+                    self._live_block(va[k], vb[k], a.next_uid, b.next_uid, f"{path}.{k}")
+                    continue
                 self.walk(va[k], vb[k], f"{path}.{k}")
         else:
             self.fail(path, f"cannot compare a {type(a).__module__}.{type(a).__qualname__}")
 
 
     def _live_block(self, a: np.ndarray, b: np.ndarray, na: int, nb: int, path: str) -> None:
-        """A compact pool's column: same capacity, not shared, the live block bit for bit."""
+        """A compact pool's column or a pool's uid map: same capacity, not shared, the written block
+    (the live members; the uids given so far) bit for bit."""
         if a.shape != b.shape:
             self.fail(path, f"capacity {a.shape} != {b.shape}")
         if np.shares_memory(a, b):
             self.fail(path, "the same array in both models (shared state)")
         self.walk(a[:na], b[:nb], f"{path}[:n]")
+
+
+def _is_pool(x: Any) -> bool:
+    from sim.core.pool import Pool
+
+    return isinstance(x, Pool)
 
 
 def _compact_pool_columns(x: Any) -> frozenset[str]:
