@@ -223,3 +223,20 @@ def test_add_gathers_the_given_rows(compact):
     with pytest.raises(IndexError):
         a.add(2, rows=np.array([-1, 1]), x=x)
     assert a.n == 5
+
+
+@pytest.mark.parametrize("compact", [True, False])
+def test_free_empties_the_pool_and_it_can_be_filled_again(compact):
+    """``free`` drops every member and column (a released model's pools); the pool is empty with
+    its columns and dtypes, knows none of the old uids, and adding afterwards works as in a new
+    pool (uids from 0 again)."""
+    p = Pool({"x": (np.float64, 0.0), "z": (np.int32, -1)}, 8, compact=compact)
+    p.add(5, x=np.arange(5.0))
+    col = p.x
+    p.free()
+    assert p.n == p.capacity == 0 and p.x.size == p.z.size == p.alive.size == 0
+    assert p.x.dtype == np.float64 and p.z.dtype == np.int32 and not np.shares_memory(col, p.x)
+    assert p.slot_of(4) == -1
+    slots = p.add(3, x=7.0)
+    assert p.n == 3 and list(p.x[slots]) == [7.0] * 3 and list(p.uid[slots]) == [0, 1, 2]
+    assert [p.slot_of(u) for u in range(3)] == list(slots)

@@ -175,6 +175,21 @@ class Pool:
         self.n = end
         return src, dst
 
+    def free(self) -> None:
+        """Drop every member and the columns' memory now (a released model's pools: see
+        ``sim.experiments.runner.release``). A model is cyclic garbage (its Mesa agents and bound
+        stage methods refer back to it), which Python frees only at a full collection: in a study
+        worker, dozens of finished models' pools waited for one (a default world's firm pool is
+        ~17 MB), so a worker grew to ~1.7 GB. Afterwards the pool is empty and starts over (uids
+        from 0 again): nothing of the released model may be read from it."""
+        self.handles.clear()
+        self.capacity = self.n = self.next_uid = 0
+        self._live = None
+        self.alive = np.zeros(0, dtype=bool)
+        self._uid_slot = np.zeros(0, dtype=np.int64)
+        for name, (dtype, _fill) in self._columns.items():
+            setattr(self, name, np.zeros(0, dtype=dtype))
+
     def make_handles(self) -> None:
         """Switch a lazy pool to eager: every live member without a Mesa agent gets one now, in
         the order the members were added (uid), as if each had had it from the start (what the

@@ -125,7 +125,13 @@ def release(model: ZoneModel) -> None:
     ever built in the class attribute ``Agent._ids`` (mesa/mesa#3179, fixed after 3.3.1 in a
     release that needs Python >= 3.12), 8.8 MB per 5-year default run (benchmarks/bench_memory.py):
     without this, many runs in one process (sweeps, validation, calibration, ``sim.run`` in a
-    SALib loop) grow until they run out of memory."""
+    SALib loop) grow until they run out of memory.
+
+    The model's firm and cohort pools are emptied here (:meth:`sim.core.pool.Pool.free`): a model
+    is cyclic garbage (its Mesa agents and bound stage methods refer back to it) that Python frees
+    only at a full collection, and a lazy study worker went ~90 runs between two, holding every
+    finished model's pools meanwhile (~1.7 GB per worker in the Sobol benchmark). Read what you
+    need (``results()``, the recorder, the pools) before releasing."""
     import mesa
 
     from sim.core.memory import thaw
@@ -133,6 +139,9 @@ def release(model: ZoneModel) -> None:
     ids = getattr(mesa.Agent, "_ids", None)
     if isinstance(ids, dict):
         ids.pop(model, None)
+    for pool in (getattr(model, "firms", None), getattr(model, "talent", None)):
+        if pool is not None:
+            pool.free()
     thaw()  # an eager model's objects were frozen (sim/core/memory.py): back to the collector
 
 
