@@ -47,6 +47,17 @@ class Pool:
                  drop_handles: Callable[[list[Any]], None] | None = None) -> None:
         self._columns = {"uid": (np.int64, -1)} | dict(columns)
         self.compact = compact
+        self._empty()
+        self._make_handle = make_handle
+        # bulk versions: make_handles(uids) == [make_handle(u) for u in uids]; drop_handles(hs) does
+        # h.remove() for each h in order (both optional: one call per member without them)
+        self._make_handles = make_handles or (lambda uids: [make_handle(u) for u in uids])  # type: ignore[misc]
+        self._drop_handles = drop_handles or _remove_each
+        self.lazy = lazy  # lazy: a handle is made on first use (handle()), not when a member is added
+        self._grow(capacity)
+
+    def _empty(self) -> None:
+        """No member, no slot, no uid given: the state a pool starts from (and ``free`` returns to)."""
         self.capacity = 0
         self.n = 0  # live members (in a compact pool: slots 0 .. n-1)
         self.alive = np.zeros(0, dtype=bool)
@@ -54,15 +65,8 @@ class Pool:
         for name, (dtype, _fill) in self._columns.items():
             setattr(self, name, np.zeros(0, dtype=dtype))
         self.handles: dict[int, Any] = {}  # uid -> Mesa agent, live members only
-        self._make_handle = make_handle
-        # bulk versions: make_handles(uids) == [make_handle(u) for u in uids]; drop_handles(hs) does
-        # h.remove() for each h in order (both optional: one call per member without them)
-        self._make_handles = make_handles or (lambda uids: [make_handle(u) for u in uids])  # type: ignore[misc]
-        self._drop_handles = drop_handles or _remove_each
-        self.lazy = lazy  # lazy: a handle is made on first use (handle()), not when a member is added
         self.next_uid = 0
         self._live: np.ndarray | None = None  # cache of live(); cleared by add/remove/_grow
-        self._grow(capacity)
 
     def _grow(self, new_capacity: int) -> None:
         old = self.capacity
@@ -182,13 +186,7 @@ class Pool:
         worker, dozens of finished models' pools waited for one (a default world's firm pool is
         ~17 MB), so a worker grew to ~1.7 GB. Afterwards the pool is empty and starts over (uids
         from 0 again): nothing of the released model may be read from it."""
-        self.handles.clear()
-        self.capacity = self.n = self.next_uid = 0
-        self._live = None
-        self.alive = np.zeros(0, dtype=bool)
-        self._uid_slot = np.zeros(0, dtype=np.int64)
-        for name, (dtype, _fill) in self._columns.items():
-            setattr(self, name, np.zeros(0, dtype=dtype))
+        self._empty()
 
     def make_handles(self) -> None:
         """Switch a lazy pool to eager: every live member without a Mesa agent gets one now, in

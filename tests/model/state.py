@@ -3,8 +3,8 @@
 ``assert_same_state(a, b)`` walks both object graphs in step (``vars`` of every object, every
 array, list, dict and Mesa registry) and fails on the first difference, naming the path
 (``model.firms.tfp``). Arrays are compared by dtype, shape, read-only flag and raw bytes (so
--0.0 against 0.0, or NaN payloads, differ); floats by their bits. A compact pool's columns are
-compared on their live block (its slots from ``n`` on are never written: ``Pool._grow``). Identity structure is checked
+-0.0 against 0.0, or NaN payloads, differ); floats by their bits. A pool's arrays are compared on
+what it has written (a compact pool's columns up to ``n``, the uid map up to ``next_uid``). Identity structure is checked
 too: an object reached twice in ``a`` must be one object in ``b`` (a pool and the pool its Mesa
 agents point to), and a mutable object must not be the *same* object in both models (a restored
 model sharing an array with the cache would change the cache when it runs). Objects both models
@@ -138,13 +138,10 @@ class _Walker:
                     va[slot], vb[slot] = getattr(a, slot), getattr(b, slot, None)
             if va.keys() != vb.keys():
                 self.fail(path, f"attributes differ: {sorted(va.keys() ^ vb.keys())}")
-            dead = _compact_pool_columns(a)
+            written = _written_lengths(a), _written_lengths(b)
             for k in va:
-                if k in dead:  # a compact pool's slots from n on hold no member's values: never written
-                    self._live_block(va[k], vb[k], a.n, b.n, f"{path}.{k}")
-                    continue
-                if k == "_uid_slot" and _is_pool(a):  # a pool's uid map past next_uid: never written
-                    self._live_block(va[k], vb[k], a.next_uid, b.next_uid, f"{path}.{k}")
+                if k in written[0]:  # a pool's arrays past what it has written: never written
+                    self._live_block(va[k], vb[k], written[0][k], written[1][k], f"{path}.{k}")
                     continue
                 self.walk(va[k], vb[k], f"{path}.{k}")
         else:
@@ -152,8 +149,8 @@ class _Walker:
 
 
     def _live_block(self, a: np.ndarray, b: np.ndarray, na: int, nb: int, path: str) -> None:
-        """A compact pool's column or a pool's uid map: same capacity, not shared, the written block
-    (the live members; the uids given so far) bit for bit."""
+        """A pool's array compared on what it has written: same capacity, not shared, the first
+        ``na`` / ``nb`` entries bit for bit."""
         if a.shape != b.shape:
             self.fail(path, f"capacity {a.shape} != {b.shape}")
         if np.shares_memory(a, b):
@@ -161,21 +158,16 @@ class _Walker:
         self.walk(a[:na], b[:nb], f"{path}[:n]")
 
 
-def _is_pool(x: Any) -> bool:
+def _written_lengths(x: Any) -> dict[str, int]:
+    """For a ``sim.core.pool.Pool``, its arrays whose tail it never writes, with the length written
+    (empty for anything else): a compact pool's columns up to ``n`` (``Pool._grow`` leaves the free
+    slots unwritten; ``alive``, False there, is compared whole) and every pool's uid map up to
+    ``next_uid`` (``_uid_map_grown``)."""
     from sim.core.pool import Pool
 
-    return isinstance(x, Pool)
-
-
-def _compact_pool_columns(x: Any) -> frozenset[str]:
-    """The column names of a compact ``sim.core.pool.Pool`` (empty for anything else): their
-    slots from ``n`` on are left unwritten when the pool grows (``Pool._grow``), so they are
-    compared on the live block only; ``alive`` (False there) is compared whole."""
-    from sim.core.pool import Pool
-
-    if isinstance(x, Pool) and x.compact:
-        return frozenset(x._columns)
-    return frozenset()
+    if not isinstance(x, Pool):
+        return {}
+    return {"_uid_slot": x.next_uid} | ({name: x.n for name in x._columns} if x.compact else {})
 
 
 def assert_same_state(a: Any, b: Any, name: str = "model") -> None:
