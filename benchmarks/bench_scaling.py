@@ -82,6 +82,7 @@ print(json.dumps(dict(kind=kind, n=n, years=years, build=t1 - t0, total=t2 - t0,
 
 PAIR = r"""
 import json, statistics, sys, time
+import numpy as np
 sys.path.insert(0, {root!r})
 sys.path.insert(0, {root!r} + "/benchmarks")
 n, years, repeats, kern = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "on"
@@ -94,18 +95,29 @@ from sim.model.zonemodel import ZoneModel
 from sim.scenario.world import load_world
 from sim.experiments.runner import release
 from numba.core.registry import CPUDispatcher
+def dispatchers(mod):  # a module's compiled kernels: bound to its names, or kept in its _K table by name
+    names = vars(sys.modules[mod])
+    table = names.get("_K")
+    yield from ((k, v) for k, v in list(names.items()) if isinstance(v, CPUDispatcher))
+    if isinstance(table, dict):
+        yield from ((f"_K[{{k}}]", v) for k, v in list(table.items()) if isinstance(v, CPUDispatcher))
 def loaded():  # every compiled kernel's loaded signatures: (module.name, signature)
     return {{(f"{{mod}}.{{k}}", str(sig)) for mod in list(sys.modules) if mod.startswith("sim.")
-            for k, v in list(vars(sys.modules[mod]).items()) if isinstance(v, CPUDispatcher) for sig in v.signatures}}
+            for k, v in dispatchers(mod) for sig in v.signatures}}
 if kern:  # a tiny model and a 23,000-agent one through every stage: each kernel's machine code for each
     # argument type, the large-world paths included (hiring's search above 1,024 firms, the location
     # choice's guide tables, the zone-key counting sort, the row moves of both pools)
-    for spec in ("synthetic:6,1500,3000", "synthetic:40,20000,150000"):
+    # the tiny one for four years (the evaluation's window of each length), and the Poisson counts of
+    # rates above a 100k-agent zone's (the windows past the log-factorial table)
+    for spec, steps in (("synthetic:6,1500,3000", 4), ("synthetic:40,20000,150000", 1)):
         warm = ZoneModel(world=load_world(spec), rng=99, agent_handles={handles!r})
-        warm.step()
+        for _ in range(steps):
+            warm.step()
         warm.results()
         release(warm)
         del warm
+    from sim.core.streams import poisson_ppf
+    poisson_ppf(np.array([0.5, 0.5, 1.0 - 2.0**-30]), np.array([3.0e3, 6.0e4, 6.0e4]))
 before = loaded()
 startup = time.perf_counter() - t
 from reference import seconds  # the plain-Mesa reference (a Mesa-only module): build and steps, timed
