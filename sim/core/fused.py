@@ -175,22 +175,29 @@ def _build() -> bool:
             rd_out[i] = rd
             profit_out[i] = va - wage[zi] * ni - user_cost * ki - rd
 
+    @nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy", inline="always")
+    def _produce_row(i, zi, ci, tfp, local, urban_service, k_pow, l_pow, k, n, sector_va, sector, rd_share, wage,
+                     user_cost, output, va_out, rd_out, profit_out):  # pragma: no cover - compiled
+        # one firm's production after its powers (the loop body of the two kernels below); its output and R&D
+        y = tfp[i] * local[ci]
+        y = y * urban_service[zi]
+        y = y * k_pow[i]
+        y = y * l_pow[i]
+        output[i] = y
+        va = y * sector_va[sector[i]]
+        va_out[i] = va
+        rd = y * rd_share[i]
+        rd_out[i] = rd
+        profit_out[i] = va - wage[zi] * n[i] - user_cost * k[i] - rd
+        return y, rd
+
     @jit
     def produce_after_powers(tfp, local, cell, urban_service, z, k_pow, l_pow, k, n, sector_va, sector, rd_share,
                              wage, user_cost, output, va_out, rd_out, profit_out):  # pragma: no cover - compiled
         # produce with numpy's k ** a and labour ** b given (AVX-512 CPUs: numpy's own loops)
         for i in range(tfp.size):
-            zi = z[i]
-            y = tfp[i] * local[cell[i]]
-            y = y * urban_service[zi]
-            y = y * k_pow[i]
-            y = y * l_pow[i]
-            output[i] = y
-            va = y * sector_va[sector[i]]
-            va_out[i] = va
-            rd = y * rd_share[i]
-            rd_out[i] = rd
-            profit_out[i] = va - wage[zi] * n[i] - user_cost * k[i] - rd
+            _produce_row(i, z[i], cell[i], tfp, local, urban_service, k_pow, l_pow, k, n, sector_va, sector, rd_share,
+                         wage, user_cost, output, va_out, rd_out, profit_out)
 
     @jit
     def tax_losses(va, profit, hightech, rates, va_rate, tax, losses):  # pragma: no cover - compiled
@@ -384,16 +391,8 @@ def _build() -> bool:
         for i in range(tfp.size):
             zi = z[i]
             ci = cell[i]
-            y = tfp[i] * local[ci]
-            y = y * urban_service[zi]
-            y = y * k_pow[i]
-            y = y * l_pow[i]
-            output[i] = y
-            va = y * sector_va[sector[i]]
-            va_out[i] = va
-            rd = y * rd_share[i]
-            rd_out[i] = rd
-            profit_out[i] = va - wage[zi] * n[i] - user_cost * k[i] - rd
+            y, rd = _produce_row(i, zi, ci, tfp, local, urban_service, k_pow, l_pow, k, n, sector_va, sector,
+                                 rd_share, wage, user_cost, output, va_out, rd_out, profit_out)
             out_cell[ci] += y
             rd_zone[zi] += rd
 
