@@ -145,3 +145,15 @@ def test_reference_refuses_bad_counts_in_one_line():
                              text=True, timeout=120, cwd=ROOT)
         assert out.returncode == 2 and out.stdout == ""
         assert "reference.py: error: " in out.stderr.strip().splitlines()[-1] and "Traceback" not in out.stderr
+
+
+def test_study_drift_times_windows_of_the_sobol_rows_beside_a_probe_and_refuses_bad_rows():
+    out = bench("study_drift.py", "--rows", "4", "--window", "2", "--probes", "1", "--warmup", "0")
+    windows = re.findall(r"rows ([0-9,]+)-([0-9,]+): ([0-9.]+) ms a run; probe ([0-9.]+) ms", out)
+    assert [(a, b) for a, b, _, _ in windows] == [("0", "2"), ("2", "4")], out
+    assert all(float(t) > 0 and float(p) > 0 for _, _, t, p in windows)
+    for args in (["--start", "11264"], ["--rows", "0"], ["--warmup", "-1"]):
+        bad = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "study_drift.py"), *args],
+                             check=False, capture_output=True, text=True, timeout=120, cwd=ROOT)
+        assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stdout == ""
+        assert bad.stderr.strip().splitlines()[-1].startswith("study_drift.py: error:")
