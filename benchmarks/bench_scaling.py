@@ -104,11 +104,11 @@ def dispatchers(mod):  # a module's compiled kernels: bound to its names, or kep
 def loaded():  # every compiled kernel's loaded signatures: (module.name, signature)
     return {{(f"{{mod}}.{{k}}", str(sig)) for mod in list(sys.modules) if mod.startswith("sim.")
             for k, v in dispatchers(mod) for sig in v.signatures}}
-if kern:  # a tiny model and a 23,000-agent one through every stage: each kernel's machine code for each
-    # argument type, the large-world paths included (hiring's search above 1,024 firms, the location
-    # choice's guide tables, the zone-key counting sort, the row moves of both pools)
-    # the tiny one for four years (the evaluation's window of each length), and the Poisson counts of
-    # rates above a 100k-agent zone's (the windows past the log-factorial table)
+if kern:  # each kernel's machine code for each argument type before the timing: a tiny model for four
+    # years (the evaluation's window of each length), a 23,000-agent one for a year (the large-world
+    # paths: hiring's search above 1,024 firms, the location choice's guide tables, the zone-key
+    # counting sort, the row moves of both pools) and Poisson counts of rates above a 100k-agent
+    # zone's (the windows past the log-factorial table)
     for spec, steps in (("synthetic:6,1500,3000", 4), ("synthetic:40,20000,150000", 1)):
         warm = ZoneModel(world=load_world(spec), rng=99, agent_handles={handles!r})
         for _ in range(steps):

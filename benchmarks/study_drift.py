@@ -26,9 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from bench_sobol import STUDY  # the Sobol benchmark study's name
 from reference import positive  # a whole number >= 1, else one line and exit 2
-
-STUDY = ROOT / "scenarios" / "studies" / "bench-sobol-10x512.yaml"
 
 
 def main() -> None:

@@ -90,7 +90,9 @@ def _build() -> bool:
         return False
     if _K:  # built already (available() and arithmetic() both ask)
         return True
-    jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
+    options = dict(cache=True, nogil=True, boundscheck=False, error_model="numpy")
+    jit = nb.njit(**options)
+    row = nb.njit(**options, inline="always")  # a loop body shared by kernels, inlined into each
 
     @jit
     def pow_op(x, e):  # pragma: no cover - compiled; numpy's ``array ** scalar`` operator
@@ -175,7 +177,7 @@ def _build() -> bool:
             rd_out[i] = rd
             profit_out[i] = va - wage[zi] * ni - user_cost * ki - rd
 
-    @nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy", inline="always")
+    @row
     def _produce_row(i, zi, ci, tfp, local, urban_service, k_pow, l_pow, k, n, sector_va, sector, rd_share, wage,
                      user_cost, output, va_out, rd_out, profit_out):  # pragma: no cover - compiled
         # one firm's production after its powers (the loop body of the two kernels below); its output and R&D

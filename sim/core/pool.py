@@ -180,11 +180,8 @@ class Pool:
         return src, dst
 
     def free(self) -> None:
-        """Drop every member and the columns' memory now (a released model's pools: see
-        ``sim.experiments.runner.release``). A model is cyclic garbage (its Mesa agents and bound
-        stage methods refer back to it), which Python frees only at a full collection: in a study
-        worker, dozens of finished models' pools waited for one (a default world's firm pool is
-        ~17 MB), so a worker grew to ~1.7 GB. Afterwards the pool is empty and starts over (uids
+        """Drop every member and the columns' memory now, without waiting for the collector (why:
+        ``sim.experiments.runner.release``). Afterwards the pool is empty and starts over (uids
         from 0 again): nothing of the released model may be read from it."""
         self._empty()
 
