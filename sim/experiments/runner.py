@@ -16,9 +16,9 @@ its own (world, package, parameters, seed, years).
 
 Seeds: replicate ``i`` of a base seed gets ``derive_seeds(base, k)[i]`` (:mod:`sim.experiments.seeds`).
 
-Shared starts: a run's build and spin-up depend only on its world (parameters included) and seed,
-not on its package, so :func:`simulate` copies them from the process's small cache when an
-earlier run built them (:mod:`sim.model.spinup`; bit-identical; ``ZONESIM_SPINUP_CACHE=0`` or
+Shared starts: a run's build and spin-up depend only on its world (the parameters the build
+reads included) and seed, not on its package, so :func:`simulate` copies them from the process's
+small cache when an earlier run built them (:mod:`sim.model.spinup`; bit-identical; ``ZONESIM_SPINUP_CACHE=0`` or
 ``spinup_cache=False`` switches it off). Jobs and a study's chunks are handed out in an order that
 puts runs of one start together (:func:`job_order`, :func:`chunk_order`, and inside a chunk
 :func:`run_chunk`), and a run whose start no other run shares is marked to skip the cache.
@@ -63,8 +63,8 @@ def simulate(world: World, package: Package | None, params: Mapping[str, Any] | 
     Agent handles are lazy (identical results, no Mesa agent per firm up front) and the finished
     model is released, so a long study stays flat in memory.
 
-    ``spinup_cache``: the start up to the end of the spin-up, which depends only on (world with
-    its parameters, seed), is copied from this process's cache when a run before built it, and
+    ``spinup_cache``: the start up to the end of the spin-up, which depends only on (world, the
+    values of the parameters the build reads, seed), is copied from this process's cache when a run before built it, and
     kept for the runs after (sim/model/spinup.py; results bit-identical). None: the process cache
     unless ``ZONESIM_SPINUP_CACHE=0``; False: build it here; True: the process cache; or a given
     :class:`~sim.model.spinup.SpinupCache`."""
@@ -285,8 +285,12 @@ def run_chunk(ctx: RunContext, specs: Sequence[RunSpec]) -> pd.DataFrame:
 
 def start_key(spec: RunSpec) -> tuple[Any, ...]:
     """What a study run's start (the build and spin-up) depends on besides the study's world: its
-    seed and its values of parameters (not of lever settings ``LEVER.FIELD``, not the package)."""
-    return (spec.seed, tuple((k, v) for k, v in spec.values if k != PACKAGE_FACTOR and "." not in k))
+    seed and its values of parameters (not of lever settings ``LEVER.FIELD``, not the package, not
+    the parameters the build does not read, ``spinup.UNREAD_BY_BUILD``). Only for the order of the
+    runs and whether they offer their start to the cache: a cached start is reused by the values of
+    the parameters its own build read (sim/model/spinup.py)."""
+    return (spec.seed, tuple((k, v) for k, v in spec.values
+                             if k != PACKAGE_FACTOR and "." not in k and k not in spinup.UNREAD_BY_BUILD))
 
 
 def chunk_order(chunks: Mapping[int, Sequence[RunSpec]]) -> list[int]:

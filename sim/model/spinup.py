@@ -26,8 +26,15 @@ the same code paths (the pool's handle maker, ``Committees``), so unique ids and
 registries are the same; the model's ``rng`` and ``random`` are never drawn from by the build.
 
 :class:`SpinupCache` is a small least-recently-used cache of such copies, keyed by a content hash
-of the world (:func:`fingerprint`: every field, parameters and zone rows included; never
-``id()``), the integer run seed and the handle mode. It is bounded twice: at most ``max_entries``
+of the world without its parameters (:func:`fingerprint`: every other field, zone rows included;
+never ``id()``), the integer run seed, the handle mode and **the values of the parameters the build
+read**. A build reads its parameters through a recording copy (:func:`reading`, from the
+constructor's first line to the end of the spin-up), so a copy is reused by a model whose
+parameters differ only in ones that build never read (a study row that varies a talent or wage
+parameter, which the spin-up does not use): the build is a function of what it reads, so the
+start is the same bit for bit. Whatever reads the parameter object whole (``==``, ``hash``,
+``repr``, iteration, pickling, ``model_dump``, ``vars``, any attribute that is not a field or one
+of the parameters' own properties) counts as reading every parameter. It is bounded twice: at most ``max_entries``
 copies and ``max_bytes`` of arrays (defaults 8 and 256 MiB; the default world's copy is about
 8 MB, a 1M-agent world's about 200 MB). :func:`process_cache` is the one a process's runs share
 (``sim.experiments.runner.simulate``); ``ZONESIM_SPINUP_CACHE=0`` switches it off and
@@ -39,6 +46,7 @@ builds directly, builds its own start.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import itertools
 import os
@@ -237,6 +245,76 @@ def _mesa_ids(model: Any) -> str | None:
 
 
 # ------------------------------------------------------------------------------------------
+# the parameters a build reads
+# ------------------------------------------------------------------------------------------
+ALL_READ = "*"  # in a read set: the object was read whole
+_READS = "_zonesim_reads"
+# special methods Python calls on the type, past __getattribute__: each reads the object whole
+_WHOLE = ("__eq__", "__ne__", "__hash__", "__iter__", "__repr__", "__str__", "__format__", "__copy__",
+          "__deepcopy__", "__reduce__", "__reduce_ex__", "__getstate__", "__sizeof__")
+
+
+@functools.cache
+def _reading_class(cls: type) -> type:
+    """A subclass of the parameters' class ``cls`` that notes each field read in its instance's
+    read set, and :data:`ALL_READ` for every other attribute (pydantic's methods, ``__dict__``)
+    except ``__class__`` and the properties and methods ``cls`` itself defines (they read fields
+    through the same hook)."""
+    fields = frozenset(cls.model_fields)
+    base = _base_model()
+    mine = [k for k in cls.__mro__ if issubclass(k, base) and k not in base.__mro__]
+    own = frozenset(name for k in mine for name, v in vars(k).items()
+                    if not name.startswith(("_", "model_")) and name not in fields
+                    and (isinstance(v, (property, functools.cached_property)) or callable(v)))
+
+    def __getattribute__(self: Any, name: str) -> Any:
+        if name in fields:
+            object.__getattribute__(self, _READS).add(name)
+        elif name != "__class__" and name not in own:
+            object.__getattribute__(self, _READS).add(ALL_READ)
+        return object.__getattribute__(self, name)
+
+    def whole(method: str) -> Any:
+        parent = getattr(cls, method)
+
+        def read_whole(self: Any, *args: Any, **kwargs: Any) -> Any:
+            object.__getattribute__(self, _READS).add(ALL_READ)
+            return parent(self, *args, **kwargs)
+        return read_whole
+
+    body: dict[str, Any] = {"__slots__": (_READS,), "__getattribute__": __getattribute__,
+                            "__module__": __name__, "__qualname__": f"Reading{cls.__name__}"}
+    body.update({m: whole(m) for m in _WHOLE if getattr(cls, m, None) is not None})
+    return type(f"Reading{cls.__name__}", (cls,), body)
+
+
+@functools.cache
+def _base_model() -> type:
+    from pydantic import BaseModel
+
+    return BaseModel
+
+
+def reading(params: Any) -> Any:
+    """A copy of ``params`` (a :class:`sim.core.params.Params`) that records which parameters are
+    read from it (:func:`reads_of`); equal to it in every field, and an instance of its class."""
+    cls = _reading_class(type(params))
+    obj = object.__new__(cls)
+    object.__setattr__(obj, _READS, set())
+    for name in ("__dict__", "__pydantic_extra__", "__pydantic_fields_set__", "__pydantic_private__"):
+        value = object.__getattribute__(params, name)
+        object.__setattr__(obj, name, value.copy() if isinstance(value, (dict, set)) else value)
+    return obj
+
+
+def reads_of(tracked: Any) -> frozenset[str]:
+    """The names of the parameters read from a :func:`reading` copy so far (every field once it was
+    read whole)."""
+    names = object.__getattribute__(tracked, _READS)
+    return frozenset(type(tracked).model_fields) if ALL_READ in names else frozenset(names)
+
+
+# ------------------------------------------------------------------------------------------
 # the key
 # ------------------------------------------------------------------------------------------
 def fingerprint(obj: Any) -> str:
@@ -312,6 +390,61 @@ def _tagged(out: list[bytes], tag: bytes, data: bytes) -> None:
     out.append(data)
 
 
+# The parameters the build was measured not to read (the bundled Guangxi world and synthetic worlds
+# of 3-14 zones, several seeds; tests/model/test_spinup.py measures it again): the talent moves,
+# the committees' decisions, the evaluation and the outside region act from year 1 only. Used to
+# schedule runs that can share a start next to each other (sim.experiments.runner.start_key) and
+# never to decide that they do: that is the read set each stored copy carries.
+UNREAD_BY_BUILD = frozenset({
+    "beta_amenity", "beta_home", "beta_housing", "beta_subsidy", "beta_unemployed", "beta_wage",
+    "committee_adjustment", "committee_gdp_value", "committee_horizon", "committee_memory",
+    "committee_output_elasticity", "committee_score_value", "committee_sensitivity", "evaluation_clip",
+    "evaluation_years", "graduate_rate", "high_skill_threshold", "housing_elasticity", "indicator_weights",
+    "land_spend_elasticity", "national_median_output_bn", "national_output_growth", "national_output_sigma",
+    "national_zones", "outside_penalty", "outside_wage_growth", "outside_wage_ratio", "platform_cost",
+    "platform_depreciation", "promotion_arrival_elasticity", "promotion_startup_elasticity", "reconsider_rate",
+    "region_budget_share", "retirement_rate",
+})
+_MISSING = object()
+_NOT_THE_START = frozenset({"params", "param_overrides"})  # the parameters, keyed by what the build reads
+
+
+@dataclasses.dataclass(frozen=True)
+class StartKey:
+    """What a build depends on: ``base`` (the world without its parameters, the seed, the handle
+    mode) and ``values``, every parameter's canonical bytes by name (of which a cached copy
+    matches those its build read)."""
+
+    base: tuple[str, int, str]
+    values: tuple[tuple[str, bytes], ...] = dataclasses.field(repr=False)
+
+
+def _world_fingerprint(world: Any) -> str:
+    """:func:`fingerprint` of a World's fields but its parameters (``params``, and
+    ``param_overrides``, the same values again)."""
+    if not (dataclasses.is_dataclass(world) and not isinstance(world, type)):
+        raise TypeError("not a World")
+    out: list[bytes] = []
+    fields = [f for f in dataclasses.fields(world) if f.name not in _NOT_THE_START]
+    _tagged(out, b"W", f"{type(world).__module__}.{type(world).__qualname__}:{len(fields)}".encode())
+    for f in fields:
+        _tagged(out, b"k", f.name.encode())
+        _encode(getattr(world, f.name), out)
+    return hashlib.blake2b(b"".join(out), digest_size=20).hexdigest()
+
+
+def _param_values(params: Any) -> tuple[tuple[str, bytes], ...]:
+    """Every parameter's canonical bytes (:func:`_encode`), in field order."""
+    out = []
+    for name in type(params).model_fields:
+        enc: list[bytes] = []
+        _encode(getattr(params, name), enc)
+        out.append((name, b"".join(enc)))
+    if getattr(params, "__pydantic_extra__", None):
+        raise TypeError("parameters with extra fields")
+    return tuple(out)
+
+
 # ------------------------------------------------------------------------------------------
 # the cache
 # ------------------------------------------------------------------------------------------
@@ -321,45 +454,74 @@ class SpinupCache:
     def __init__(self, max_entries: int = DEFAULT_ENTRIES, max_bytes: int = DEFAULT_MB << 20) -> None:
         self.max_entries = max(0, int(max_entries))
         self.max_bytes = max(0, int(max_bytes))
-        self._entries: OrderedDict[Hashable, SpunUp] = OrderedDict()
+        # (key's base, ((parameter, value's bytes), ...) for every parameter the build read) -> copy
+        self._entries: OrderedDict[tuple[Hashable, tuple[tuple[str, bytes], ...]], SpunUp] = OrderedDict()
         self._lock = threading.Lock()  # a dashboard or a threaded Dask worker may build models in threads
         self.hits = self.misses = self.refused = 0
 
-    def key(self, world: Any, seed: Any, handles: str) -> Hashable | None:
-        """The key of a build: (world's content hash, seed, handle mode); None when the build
-        cannot be cached (a seed that is not an int, a world the fingerprint cannot encode)."""
+    def key(self, world: Any, seed: Any, handles: str) -> StartKey | None:
+        """The key of a build: (content hash of the world without its parameters, seed, handle mode)
+        and every parameter's value; None when the build cannot be cached (a seed that is not an
+        int, a world the fingerprint cannot encode)."""
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
             return None
         try:
-            return (fingerprint(world), int(seed), str(handles))
-        except TypeError:
+            return StartKey((_world_fingerprint(world), int(seed), str(handles)), _param_values(world.params))
+        except (TypeError, AttributeError):
             return None
 
-    def get(self, key: Hashable) -> SpunUp | None:
-        """The copy stored under ``key`` (now the most recently used), or None. A copy is never
-        changed after it is stored: ``SpunUp.restore`` copies out of it."""
+    def _find(self, key: StartKey) -> tuple[Hashable, SpunUp] | None:
+        values = dict(key.values)
+        for entry in reversed(self._entries):  # the most recently used first
+            base, read = entry
+            if base == key.base and all(values.get(name, _MISSING) == v for name, v in read):
+                return entry, self._entries[entry]
+        return None
+
+    def get(self, key: StartKey) -> SpunUp | None:
+        """A copy stored for ``key``'s world, seed and handles whose build read the same values of
+        every parameter it read as ``key`` holds (now the most recently used), or None. A copy is
+        never changed after it is stored: ``SpunUp.restore`` copies out of it."""
         with self._lock:
-            snap = self._entries.get(key)
-            if snap is None:
+            found = self._find(key)
+            if found is None:
                 self.misses += 1
                 return None
-            self._entries.move_to_end(key)
+            self._entries.move_to_end(found[0])
             self.hits += 1
-            return snap
+            return found[1]
 
-    def put(self, key: Hashable, snap: SpunUp | None) -> None:
-        """Keep ``snap`` under ``key``, dropping the least recently used copies until both bounds
-        hold; a copy larger than ``max_bytes`` alone is not kept; None counts as refused."""
+    def put(self, key: StartKey, snap: SpunUp | None, read: frozenset[str] | None = None) -> None:
+        """Keep ``snap``, the build for ``key`` that read the parameters ``read`` (None: all), dropping
+        the least recently used copies until both bounds hold; a copy larger than ``max_bytes`` alone
+        is not kept; None counts as refused."""
         with self._lock:
             if snap is None:
                 self.refused += 1
                 return
             if snap.nbytes > self.max_bytes or self.max_entries == 0:
                 return
-            self._entries[key] = snap
-            self._entries.move_to_end(key)
+            values = dict(key.values)
+            names = sorted(values if read is None else read)
+            if any(name not in values for name in names):  # a name the key does not hold: all of them
+                names = sorted(values)
+            entry = (key.base, tuple((name, values[name]) for name in names))
+            self._entries[entry] = snap
+            self._entries.move_to_end(entry)
             while len(self._entries) > self.max_entries or self.nbytes > self.max_bytes:
                 self._entries.popitem(last=False)
+
+    def entry(self, key: StartKey) -> SpunUp | None:
+        """The copy :meth:`get` would return for ``key``, without counting or reordering."""
+        with self._lock:
+            found = self._find(key)
+            return None if found is None else found[1]
+
+    def read(self, key: StartKey) -> frozenset[str] | None:
+        """The parameters the build stored for ``key`` read (None: no copy for it)."""
+        with self._lock:
+            found = self._find(key)
+            return None if found is None else frozenset(name for name, _v in found[0][1])
 
     @property
     def nbytes(self) -> int:
@@ -369,8 +531,8 @@ class SpinupCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def __contains__(self, key: Hashable) -> bool:
-        return key in self._entries
+    def __contains__(self, key: StartKey) -> bool:
+        return self.entry(key) is not None
 
     def clear(self) -> None:
         with self._lock:

@@ -21,6 +21,7 @@ from sim.agents.committee import Committees
 from sim.agents.government import RegionalGovernment
 from sim.model.initial import populate, spin_up
 from sim.model.plan import PLAN, STAGE_NAMES, STREAMS, YearData
+from sim.model import spinup
 from sim.model.spinup import SpinupCache, SpunUp
 from sim.core import firm_k, kernels, yearly
 from sim.core.kernels import cell_zone_sums, group_sum
@@ -96,8 +97,10 @@ class ZoneModel(mesa.Model):
 
     ``spinup_cache`` (a :class:`sim.model.spinup.SpinupCache`; default none): with lazy handles and
     an integer seed, the build up to the end of the spin-up, which no lever sees, is taken from the
-    cache when it holds one for the same (world, seed), and stored in it otherwise; results are
-    bit-identical. Batch runs (``sim.experiments.runner.simulate``) pass the process's cache.
+    cache when it holds one for the same (world, seed) built with the same values of the parameters
+    that build read (the constructor reads them through a recording copy until the spin-up ends),
+    and stored in it otherwise; results are bit-identical. Batch runs
+    (``sim.experiments.runner.simulate``) pass the process's cache.
     """
 
     def __init__(self, *, world: World | str | None = None, levers: Sequence[Lever] = (),
@@ -117,7 +120,13 @@ class ZoneModel(mesa.Model):
         if param_overrides:
             world = world.with_params(**param_overrides)
         self.world = world
-        self.params: Params = world.params
+        if agent_handles not in ("eager", "lazy"):
+            raise ValueError("agent_handles must be 'eager' or 'lazy'")
+        lazy = agent_handles == "lazy"
+        cache = spinup_cache if lazy else None
+        # with a cache, the build reads its parameters through a copy that notes which (the key of
+        # the copy it stores, sim/model/spinup.py); the run after it reads the world's own
+        self.params: Params = spinup.reading(world.params) if cache is not None else world.params
         self.start_year = world.start_year
         self.max_years = max_years
         p = self.params
@@ -130,9 +139,6 @@ class ZoneModel(mesa.Model):
         self.zone_names_zh = [z.name_zh for z in world.zones]
         n_firms = sum(z.firms for z in world.zones)
         n_coh = sum(int(round(z.talent / p.talent_scale)) for z in world.zones)
-        if agent_handles not in ("eager", "lazy"):
-            raise ValueError("agent_handles must be 'eager' or 'lazy'")
-        lazy = agent_handles == "lazy"
         self.zones = Pool(ZONE_COLUMNS, 0, **self._handles(Zone, "zones"))
         # firms and cohorts get their Mesa agents when the build is done (eager) or on first use
         # (lazy): the spin-up's firms that close before the start year never had one (issue 19)
@@ -153,7 +159,8 @@ class ZoneModel(mesa.Model):
         self.year_zero_closed = False  # set when the spin-up has run year 0's firm processes
         with no_cycle_collection(freeze=not lazy):  # sim/core/memory.py: the collector would walk every new agent
             self.hooks = Hooks([])  # the initial population and spin-up run under the baseline rules: no levers yet
-            self._build_start(world, rng, spinup_cache if lazy else None)
+            self._build_start(world, rng, cache)
+            self.params = p = world.params
             if not lazy:  # every firm and cohort alive at the start gets its agent, in the order they came
                 self.firms.make_handles()
                 self.talent.make_handles()
@@ -175,7 +182,7 @@ class ZoneModel(mesa.Model):
         ``cache`` (lazy handles only), a build it holds for the same key is copied in instead
         (sim/model/spinup.py: bit-identical), and a new build is stored in it."""
         key = cache.key(world, rng, "lazy") if cache is not None else None
-        snap = cache.get(key) if key is not None else None
+        snap = cache.get(key) if key is not None else None  # a copy whose build read what this one holds
         if snap is not None:
             snap.restore(self)
             kernels.model_started(snap.agents_started)
@@ -189,7 +196,9 @@ class ZoneModel(mesa.Model):
         self.committees = Committees(self)
         spin_up(self, world.zones, world.anchors)
         if key is not None:
-            cache.put(key, SpunUp.capture(self, started))
+            # the copy is stored with the parameters its build read (the recording copy is wiring,
+            # never captured; a parameter object anywhere in the captured state refuses the capture)
+            cache.put(key, SpunUp.capture(self, started), spinup.reads_of(self.params))
 
     def _initial_accounts(self) -> None:
         """Year-0 flows and zone accounts from the calibrated state (no randomness, no spending).

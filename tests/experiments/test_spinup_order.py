@@ -87,6 +87,20 @@ def test_start_key_ignores_the_package_and_lever_settings():
     assert start_key(_spec(3, 7, package="baseline", land_quota=7.0)) != start_key(a)
 
 
+def test_start_key_ignores_the_parameters_the_build_does_not_read():
+    """Rows differing only in a parameter no build reads (a talent or wage parameter) are put
+    together and offered to the cache; one the build reads keeps them apart."""
+    assert {"beta_wage", "outside_wage_ratio"} <= spinup.UNREAD_BY_BUILD
+    a = _spec(0, 7, land_quota=6.0, beta_wage=2.5, outside_wage_ratio=1.35)
+    assert start_key(a) == start_key(_spec(1, 7, land_quota=6.0, beta_wage=3.0, outside_wage_ratio=1.2))
+    assert start_key(a) != start_key(_spec(2, 7, land_quota=7.0, beta_wage=2.5, outside_wage_ratio=1.35))
+    runs = pd.DataFrame({"run": range(4), "point": range(4), "replicate": 0, "seed": 11,
+                         "land_quota": [6.0, 6.0, 9.0, 6.0], "beta_wage": [2.0, 3.0, 2.0, 2.0]})
+    chunks = chunks_of(runs, 1, ["land_quota", "beta_wage"])
+    assert {k: v[0].spinup for k, v in chunks.items()} == {0: None, 1: None, 2: False, 3: None}
+    assert chunk_order(chunks) == [0, 1, 3, 2]
+
+
 def test_chunks_mark_lone_starts_and_order_shared_ones_together():
     runs = pd.DataFrame({"run": range(6), "point": [0, 0, 1, 1, 2, 2], "replicate": [0, 1] * 3,
                          "seed": [11, 12] * 3, PACKAGE_FACTOR: ["a", "a", "b", "b", "c", "c"],
@@ -119,6 +133,27 @@ def test_a_study_whose_points_share_starts_writes_the_same_store_with_and_withou
         assert main(["sweep", str(path), "--workers", str(workers), "--out", str(tmp_path / name)]) == 0
         stores[name] = Store.open(tmp_path / name).part_bytes()
     assert len(stores["off"]) == 6
+    assert stores["off"] == stores["on"] == stores["on2"]
+
+
+def test_a_study_over_parameters_the_build_does_not_read_writes_the_same_store_with_and_without_the_cache(
+        tmp_path, monkeypatch):
+    """A design over a parameter the build reads and one it does not: points that differ only in
+    the second share their start; the parts are the same bytes with the cache off, on and on two
+    workers, and the cache was used."""
+    path = write_study(tmp_path, levers={"land_quota": {"values": [6.0, 12.0]}},
+                       uncertainties={"beta_wage": {"range": [1.5, 3.5], "levels": 3},
+                                      "outside_wage_ratio": {"range": [1.1, 1.6], "levels": 2}},
+                       seeds=1, years=2, outcomes={"names": ["output", "talent"], "years": "final", "zones": True})
+    stores = {}
+    for name, env, workers in (("off", "0", 1), ("on", "1", 1), ("on2", "1", 2)):
+        monkeypatch.setenv("ZONESIM_SPINUP_CACHE", env)
+        monkeypatch.setattr(spinup, "_PROCESS", None)  # this process's cache, empty
+        assert main(["sweep", str(path), "--workers", str(workers), "--out", str(tmp_path / name)]) == 0
+        stores[name] = Store.open(tmp_path / name).part_bytes()
+        if name == "on":  # 12 runs on 2 starts (the land quota's): 10 taken from the cache
+            assert (spinup.process_cache().hits, spinup.process_cache().misses) == (10, 2)
+    assert len(stores["off"]) == 12
     assert stores["off"] == stores["on"] == stores["on2"]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import numpy as np
@@ -56,7 +57,7 @@ def test_every_package_runs_the_same_from_a_copied_start(world, cache, package):
         cached = _model(world, package, seed, cache)
         assert cache.hits == hits + 1
         assert_same_state(fresh, cached)
-        snap = cache._entries[cache.key(world, seed, "lazy")]
+        snap = cache.entry(cache.key(world, seed, "lazy"))
         stored = _arrays_of_snapshot(snap)
         assert not any(np.shares_memory(a, b) for a in _arrays(cached) for b in stored), "restore must copy"
         for _ in range(YEARS):
@@ -101,6 +102,8 @@ def test_a_parameter_override_is_its_own_start(world):
 
 
 def test_the_key_is_the_content_of_world_params_seed_and_handles(world):
+    """A key holds the world's content without its parameters, the seed, the handle mode, and every
+    parameter's value (a copy is matched by the values its build read)."""
     c = SpinupCache()
     key = c.key(world, 5, "lazy")
     assert c.key(load_world("guangxi"), 5, "lazy") == key  # another object, the same content
@@ -260,3 +263,177 @@ def test_environment_switches_allowed_values(monkeypatch, switch, mb, want):
             monkeypatch.delenv(var, raising=False)
     assert spinup.check_env() == want
     assert spinup.enabled() is want[0]
+
+
+# ------------------------------------------------------------------------------------------
+# keyed by the parameters the build reads
+# ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", sorted(spinup.UNREAD_BY_BUILD))
+def test_a_parameter_the_build_does_not_read_shares_the_start(world, name):
+    """A model whose parameters differ from a cached start's only in one the build does not read
+    takes that start, and is then the model built afresh with its own parameters, in every
+    attribute after construction and after YEARS years (results bit for bit)."""
+    from sim.core.params import Params
+
+    field = Params.model_fields[name]
+    value = getattr(world.params, name)
+    other = _other_value(field, value)
+    c = SpinupCache()
+    ZoneModel(world=world, rng=9, agent_handles="lazy", spinup_cache=c)
+    assert (c.hits, c.misses, len(c)) == (0, 1, 1)
+    assert name not in c.read(c.key(world, 9, "lazy"))
+    changed = world.with_params(**{name: other})
+    fresh = ZoneModel(world=changed, rng=9, agent_handles="lazy")
+    cached = ZoneModel(world=changed, rng=9, agent_handles="lazy", spinup_cache=c)
+    assert (c.hits, c.misses, len(c)) == (1, 1, 1)
+    assert getattr(cached.params, name) == other and type(cached.params) is Params
+    assert_same_state(fresh, cached)
+    for _ in range(3):
+        fresh.step()
+        cached.step()
+    assert_same_state(fresh, cached)
+    pd.testing.assert_frame_equal(fresh.results(), cached.results(), check_exact=True)
+
+
+def _other_value(field, value):
+    """Another allowed value of a parameter (within its bounds)."""
+    if isinstance(value, tuple):  # the indicator weights: another mix
+        return tuple(v * (1.5 if i == 0 else 1.0) for i, v in enumerate(value))
+    lo = hi = None
+    for m in field.metadata:
+        lo = getattr(m, "ge", None) if getattr(m, "ge", None) is not None else lo
+        hi = getattr(m, "le", None) if getattr(m, "le", None) is not None else hi
+    new = value + 1 if isinstance(value, int) else value * 1.1 + 0.01
+    if hi is not None and new > hi:
+        new = value - 1 if isinstance(value, int) else (value + (lo if lo is not None else 0.0)) / 2
+    assert new != value and (lo is None or new >= lo) and (hi is None or new <= hi)
+    return new
+
+
+def test_a_parameter_the_build_reads_is_another_start(world):
+    """Changing a parameter the build reads misses the cache, even when every other value is equal."""
+    c = SpinupCache()
+    ZoneModel(world=world, rng=9, agent_handles="lazy", spinup_cache=c)
+    read = c.read(c.key(world, 9, "lazy"))
+    assert "agglomeration_elasticity" in read and "land_quota" in read
+    for name, value in (("agglomeration_elasticity", world.params.agglomeration_elasticity * (1 + 1e-15)),
+                        ("land_quota", world.params.land_quota + 1.0)):
+        changed = world.with_params(**{name: value})
+        assert c.key(changed, 9, "lazy") not in c
+        m = ZoneModel(world=changed, rng=9, agent_handles="lazy", spinup_cache=c)
+        assert c.hits == 0
+        assert_same_state(ZoneModel(world=changed, rng=9, agent_handles="lazy"), m)
+    assert (c.misses, len(c)) == (3, 3)
+
+
+def _read_set(world, seed):
+    c = SpinupCache()
+    ZoneModel(world=world, rng=seed, agent_handles="lazy", spinup_cache=c)
+    return c.read(c.key(world, seed, "lazy"))
+
+
+def test_the_unread_list_is_what_builds_read(world):
+    """``UNREAD_BY_BUILD`` (used to order a study's runs) is exactly the parameters no build of the
+    bundled world and of synthetic worlds reads, on several seeds: a parameter the build starts
+    reading must leave the list (else its rows are put together for nothing), one it stops reading
+    may join it."""
+    from sim.core.params import Params
+
+    read = set()
+    for w, seed in ((world, 1), (world, 20210), (load_world("synthetic:3,40,300"), 2),
+                    (load_world("synthetic:14,100,1000"), 3)):
+        read |= _read_set(w, seed)
+    assert set(Params.model_fields) - read == set(spinup.UNREAD_BY_BUILD)
+
+
+def test_the_build_reads_from_the_constructor_on(world):
+    """Parameters read by the constructor before the build (the sectors' arrays, the pools' room)
+    are in the read set: their values go into the state the copy holds."""
+    read = _read_set(world, 1)
+    assert {"value_added_ratio", "rd_intensity", "capital_per_worker", "skilled_share_demand",
+            "talent_scale"} <= read
+
+
+@pytest.mark.parametrize("whole", [repr, str, hash, list, vars, lambda p: p.model_dump(), lambda p: p == p,
+                                   lambda p: p.model_copy(), lambda p: dict(p), lambda p: p.__dict__,
+                                   lambda p: copy.copy(p), lambda p: copy.deepcopy(p), lambda p: f"{p}"])
+def test_reading_the_parameters_whole_reads_every_one(whole):
+    from sim.core.params import Params
+
+    p = spinup.reading(Params())
+    assert spinup.reads_of(p) == frozenset()
+    whole(p)
+    assert spinup.reads_of(p) == frozenset(Params.model_fields)
+
+
+def test_the_reading_copy_reads_like_the_parameters():
+    from sim.core.params import Params
+
+    plain = Params(land_quota=7.0)
+    p = spinup.reading(plain)
+    assert isinstance(p, Params) and p.land_quota == 7.0 and p.prior_shares == plain.prior_shares
+    assert spinup.reads_of(p) == {"land_quota", "spend_promotion", "spend_land", "spend_services", "spend_platforms",
+                                  "spend_subsidies"}  # a property of Params reads through the same hook
+    assert all(getattr(p, n) == getattr(plain, n) for n in Params.model_fields)
+    with pytest.raises(Exception):  # frozen as the original
+        p.land_quota = 1.0
+
+
+def test_a_build_that_reads_the_parameters_whole_is_keyed_by_all(monkeypatch, world):
+    """A build that looks at the parameter object whole (here its repr) stores its copy under every
+    parameter's value: a change of a parameter builds otherwise never read then misses."""
+    real = initial.spin_up
+
+    def build(model, rows, anchors=()):
+        real(model, rows, anchors)
+        repr(model.params)
+
+    monkeypatch.setattr("sim.model.zonemodel.spin_up", build)
+    c = SpinupCache()
+    ZoneModel(world=world, rng=2, agent_handles="lazy", spinup_cache=c)
+    assert c.read(c.key(world, 2, "lazy")) == frozenset(type(world.params).model_fields)
+    ZoneModel(world=world.with_params(beta_wage=world.params.beta_wage + 0.5), rng=2, agent_handles="lazy",
+              spinup_cache=c)
+    assert (c.hits, c.misses, len(c)) == (0, 2, 2)
+
+
+def test_a_parameter_object_kept_by_the_build_refuses_the_capture(monkeypatch):
+    """The recording copy (or any parameter object) kept in the build's state would carry one
+    run's values into another's: the capture refuses it, and the model still runs on its own."""
+    small = load_world("synthetic:3,40,300")
+    real = initial.spin_up
+
+    for keep in (lambda m: setattr(m, "kept", m.params), lambda m: setattr(m, "kept", {"p": m.world.params}),
+                 lambda m: setattr(m.committees, "kept", [m.params])):
+        def build(model, rows, anchors=(), _keep=keep):
+            real(model, rows, anchors)
+            _keep(model)
+
+        monkeypatch.setattr("sim.model.zonemodel.spin_up", build)
+        c = SpinupCache()
+        ZoneModel(world=small, rng=1, agent_handles="lazy", spinup_cache=c)
+        assert (len(c), c.refused) == (0, 1)
+
+
+def test_after_the_build_the_model_reads_its_own_parameters(world):
+    """The recording copy lives only through the build: the model's ``params`` afterwards is the
+    world's own object, on a miss and on a hit, and nothing else holds the copy."""
+    import gc
+
+    c = SpinupCache()
+    made = []
+    real = spinup.reading
+
+    def kept(params):
+        made.append(real(params))
+        return made[-1]
+
+    import unittest.mock
+    with unittest.mock.patch.object(spinup, "reading", kept):
+        for _ in range(2):
+            m = ZoneModel(world=world, rng=3, agent_handles="lazy", spinup_cache=c)
+            assert m.params is world.params
+    assert c.hits == 1 and len(made) == 2
+    gc.collect()
+    for p in made:
+        assert [r for r in gc.get_referrers(p) if r is not made] == []
