@@ -196,7 +196,11 @@ def test_what_the_build_adds_is_captured_without_being_listed(monkeypatch):
 
     for odd in (lambda m: setattr(m, "extra", object()),  # a type the copier does not know
                 lambda m: m.firms.handle(0),  # a firm's Mesa agent made during the build
-                lambda m: setattr(m, "extra", m.firms.tfp[:5])):  # an array sharing memory with a column
+                lambda m: setattr(m, "extra", m.firms.tfp[:5]),  # an array sharing memory with a column
+                # a parameter object (the recording copy or the world's) would carry one run's values
+                # into another's
+                lambda m: setattr(m, "kept", m.params), lambda m: setattr(m, "kept", {"p": m.world.params}),
+                lambda m: setattr(m.committees, "kept", [m.params])):
         def build(model, rows, anchors=(), _odd=odd):
             real(model, rows, anchors)
             _odd(model)
@@ -395,24 +399,6 @@ def test_a_build_that_reads_the_parameters_whole_is_keyed_by_all(monkeypatch, wo
     ZoneModel(world=world.with_params(beta_wage=world.params.beta_wage + 0.5), rng=2, agent_handles="lazy",
               spinup_cache=c)
     assert (c.hits, c.misses, len(c)) == (0, 2, 2)
-
-
-def test_a_parameter_object_kept_by_the_build_refuses_the_capture(monkeypatch):
-    """The recording copy (or any parameter object) kept in the build's state would carry one
-    run's values into another's: the capture refuses it, and the model still runs on its own."""
-    small = load_world("synthetic:3,40,300")
-    real = initial.spin_up
-
-    for keep in (lambda m: setattr(m, "kept", m.params), lambda m: setattr(m, "kept", {"p": m.world.params}),
-                 lambda m: setattr(m.committees, "kept", [m.params])):
-        def build(model, rows, anchors=(), _keep=keep):
-            real(model, rows, anchors)
-            _keep(model)
-
-        monkeypatch.setattr("sim.model.zonemodel.spin_up", build)
-        c = SpinupCache()
-        ZoneModel(world=small, rng=1, agent_handles="lazy", spinup_cache=c)
-        assert (len(c), c.refused) == (0, 1)
 
 
 def test_after_the_build_the_model_reads_its_own_parameters(world):
