@@ -58,6 +58,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from pydantic import BaseModel
 
 if TYPE_CHECKING:
     from sim.model.zonemodel import ZoneModel
@@ -261,8 +262,7 @@ def _reading_class(cls: type) -> type:
     except ``__class__`` and the properties and methods ``cls`` itself defines (they read fields
     through the same hook)."""
     fields = frozenset(cls.model_fields)
-    base = _base_model()
-    mine = [k for k in cls.__mro__ if issubclass(k, base) and k not in base.__mro__]
+    mine = [k for k in cls.__mro__ if issubclass(k, BaseModel) and k not in BaseModel.__mro__]
     own = frozenset(name for k in mine for name, v in vars(k).items()
                     if not name.startswith(("_", "model_")) and name not in fields
                     and (isinstance(v, (property, functools.cached_property)) or callable(v)))
@@ -286,13 +286,6 @@ def _reading_class(cls: type) -> type:
                             "__module__": __name__, "__qualname__": f"Reading{cls.__name__}"}
     body.update({m: whole(m) for m in _WHOLE if getattr(cls, m, None) is not None})
     return type(f"Reading{cls.__name__}", (cls,), body)
-
-
-@functools.cache
-def _base_model() -> type:
-    from pydantic import BaseModel
-
-    return BaseModel
 
 
 def reading(params: Any) -> Any:
