@@ -362,11 +362,7 @@ def _encode(v: Any, out: list[bytes]) -> None:
             out.append(kb2)
             _encode(x, out)
     elif dataclasses.is_dataclass(v) and not isinstance(v, type):
-        fields = dataclasses.fields(v)
-        _tagged(out, b"D", f"{type(v).__module__}.{type(v).__qualname__}:{len(fields)}".encode())
-        for f in fields:
-            _tagged(out, b"k", f.name.encode())
-            _encode(getattr(v, f.name), out)
+        _encode_fields(v, out)
     elif hasattr(type(v), "model_fields") and hasattr(v, "model_dump"):  # a pydantic model
         names = list(type(v).model_fields)
         _tagged(out, b"M", f"{type(v).__module__}.{type(v).__qualname__}:{len(names)}".encode())
@@ -376,6 +372,15 @@ def _encode(v: Any, out: list[bytes]) -> None:
         _encode(getattr(v, "__pydantic_extra__", None) or None, out)
     else:
         raise TypeError(f"cannot fingerprint a {type(v).__module__}.{type(v).__qualname__}")
+
+
+def _encode_fields(v: Any, out: list[bytes], skip: frozenset[str] = frozenset()) -> None:
+    """A dataclass instance's type and fields by name, but those in ``skip``."""
+    fields = [f for f in dataclasses.fields(v) if f.name not in skip]
+    _tagged(out, b"D", f"{type(v).__module__}.{type(v).__qualname__}:{len(fields)}".encode())
+    for f in fields:
+        _tagged(out, b"k", f.name.encode())
+        _encode(getattr(v, f.name), out)
 
 
 def _tagged(out: list[bytes], tag: bytes, data: bytes) -> None:
@@ -418,23 +423,19 @@ def _world_fingerprint(world: Any) -> str:
     if not (dataclasses.is_dataclass(world) and not isinstance(world, type)):
         raise TypeError("not a World")
     out: list[bytes] = []
-    fields = [f for f in dataclasses.fields(world) if f.name not in _NOT_THE_START]
-    _tagged(out, b"W", f"{type(world).__module__}.{type(world).__qualname__}:{len(fields)}".encode())
-    for f in fields:
-        _tagged(out, b"k", f.name.encode())
-        _encode(getattr(world, f.name), out)
+    _encode_fields(world, out, _NOT_THE_START)
     return hashlib.blake2b(b"".join(out), digest_size=20).hexdigest()
 
 
 def _param_values(params: Any) -> tuple[tuple[str, bytes], ...]:
     """Every parameter's canonical bytes (:func:`_encode`), in field order."""
+    if getattr(params, "__pydantic_extra__", None):
+        raise TypeError("parameters with extra fields")
     out = []
     for name in type(params).model_fields:
         enc: list[bytes] = []
         _encode(getattr(params, name), enc)
         out.append((name, b"".join(enc)))
-    if getattr(params, "__pydantic_extra__", None):
-        raise TypeError("parameters with extra fields")
     return tuple(out)
 
 
@@ -508,13 +509,13 @@ class SpinupCache:
         """The copy :meth:`get` would return for ``key``, without counting or reordering."""
         with self._lock:
             found = self._find(key)
-            return None if found is None else found[1]
+        return None if found is None else found[1]
 
     def read(self, key: StartKey) -> frozenset[str] | None:
         """The parameters the build stored for ``key`` read (None: no copy for it)."""
         with self._lock:
             found = self._find(key)
-            return None if found is None else frozenset(name for name, _v in found[0][1])
+        return None if found is None else frozenset(name for name, _v in found[0][1])
 
     @property
     def nbytes(self) -> int:
