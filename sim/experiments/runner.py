@@ -38,7 +38,7 @@ from sim.experiments.executor import Executor, default_workers, using
 from sim.experiments.seeds import derive_seeds
 from sim.experiments.study import RunContext
 from sim.model import spinup
-from sim.model.spinup import SpinupCache
+from sim.model.spinup import SPUN_UP, SpinupCache
 from sim.model.zonemodel import ZoneModel
 from sim.scenario.overrides import configure
 from sim.scenario.packages import Package, empty_package, load_package
@@ -78,14 +78,16 @@ def simulate(world: World, package: Package | None, params: Mapping[str, Any] | 
 def _finished(world: World, package: Package | None, params: Mapping[str, Any] | None, seed: int, years: int, *,
               probe: Callable[[ZoneModel], None] | None = None,
               after_step: Callable[[ZoneModel, int], None] | None = None, source: str = "params",
-              spinup_cache: bool | SpinupCache | None = None) -> ZoneModel:
+              spinup_cache: bool | SpinupCache | None = None,
+              spinup_offer: tuple[str, ...] = (spinup.SPUN_UP,)) -> ZoneModel:
     """:func:`simulate`'s model after its last year, not yet released (the caller reads it, then
-    calls :func:`release`)."""
+    calls :func:`release`). ``spinup_offer``: the copies of its build it stores in the cache
+    (``ZoneModel``'s)."""
     package = package if package is not None else empty_package()
     if params:
         world, package = configure(world, package, dict(params), source)
     model = ZoneModel(world=world, levers=package.build(), rng=int(seed), agent_handles="lazy",
-                      spinup_cache=_cache(spinup_cache))
+                      spinup_cache=_cache(spinup_cache), spinup_offer=spinup_offer)
     if probe is not None:
         probe(model)
     for t in range(int(years)):
@@ -229,6 +231,9 @@ class RunSpec:
     seed: int
     values: tuple[tuple[str, Any], ...]
     spinup: bool | None = None  # use the process's spin-up cache (None: unless ZONESIM_SPINUP_CACHE=0)
+    # the copies of its build it stores in the cache (sim.model.spinup.POINTS): what another run
+    # of the study can take (chunks_of)
+    offer: tuple[str, ...] = (SPUN_UP,)
 
 
 # A study whose points choose their package (attribution: sub-packages; robustness: the
@@ -250,7 +255,7 @@ def run_one(ctx: RunContext, spec: RunSpec) -> pd.DataFrame:
     if isinstance(ctx, PackagesContext) and PACKAGE_FACTOR in values:
         base = dict(ctx.packages)[values[PACKAGE_FACTOR]]
     model = _finished(ctx.world, base, {k: v for k, v in values.items() if k != PACKAGE_FACTOR}, spec.seed,
-                      ctx.years, source="study", spinup_cache=spec.spinup)
+                      ctx.years, source="study", spinup_cache=spec.spinup, spinup_offer=spec.offer)
     # the kept rows straight from the recorder: the same rows and values as filtering the model's
     # whole table (model.results()) with pandas, which took 3.8 ms of a ~270 ms default run; this
     # takes 0.3 ms (issue 19, paired on one finished model)
@@ -283,14 +288,17 @@ def run_chunk(ctx: RunContext, specs: Sequence[RunSpec]) -> pd.DataFrame:
     return pd.concat([frames[i] for i in range(len(specs))], ignore_index=True)
 
 
-def start_key(spec: RunSpec) -> tuple[Any, ...]:
+def start_key(spec: RunSpec, point: str = spinup.SPUN_UP) -> tuple[Any, ...]:
     """What a study run's start (the build and spin-up) depends on besides the study's world: its
     seed and its values of parameters (not of lever settings ``LEVER.FIELD``, not the package, not
-    the parameters the build does not read, ``spinup.UNREAD_BY_BUILD``). Only for the order of the
-    runs and whether they offer their start to the cache: a cached start is reused by the values of
-    the parameters its own build read (sim/model/spinup.py)."""
+    the parameters the build does not read, ``spinup.UNREAD_BY_BUILD``); with ``point`` POPULATED,
+    what its population before the spin-up depends on (not the parameters only the spin-up reads
+    either, ``spinup.UNREAD_BEFORE_SPINUP``). Only for the order of the runs and what they offer
+    to the cache: a cached copy is reused by the values of the parameters its own build read
+    (sim/model/spinup.py)."""
+    unread = spinup.UNREAD_BY_BUILD if point == spinup.SPUN_UP else spinup.UNREAD_BEFORE_SPINUP
     return (spec.seed, tuple((k, v) for k, v in spec.values
-                             if k != PACKAGE_FACTOR and "." not in k and k not in spinup.UNREAD_BY_BUILD))
+                             if k != PACKAGE_FACTOR and "." not in k and k not in unread))
 
 
 def chunk_order(chunks: Mapping[int, Sequence[RunSpec]]) -> list[int]:
@@ -329,16 +337,32 @@ def _dtype(v: Any) -> Any:
 
 
 def chunks_of(runs: pd.DataFrame, chunk: int, factors: Sequence[str]) -> dict[int, list[RunSpec]]:
-    """Run table -> {chunk: [RunSpec, ...]} with plain Python values. A run whose start (seed and
-    parameter values, :func:`start_key`) no other run of the table shares is marked not to use the
-    spin-up cache (a Sobol design over behavioural parameters: every run)."""
+    """Run table -> {chunk: [RunSpec, ...]} with plain Python values. What each run offers to the
+    spin-up cache (:func:`offers`); a run that offers nothing and can take nothing (its start and
+    its population before the spin-up its own in the table) is marked not to use the cache."""
     specs = [RunSpec(int(rec["run"]), int(rec["point"]), int(rec["replicate"]), int(rec["seed"]),
                      tuple((f, _native(rec[f])) for f in factors)) for rec in runs.to_dict("records")]
-    _order, shared = shared_starts([start_key(s) for s in specs])
     out: dict[int, list[RunSpec]] = {}
-    for spec, sh in zip(specs, shared):
-        out.setdefault(spec.run // chunk, []).append(spec if sh else replace(spec, spinup=False))
+    for spec, offer in zip(specs, offers(specs)):
+        spec = replace(spec, offer=offer) if offer else replace(spec, spinup=False)
+        out.setdefault(spec.run // chunk, []).append(spec)
     return out
+
+
+def offers(specs: Sequence[RunSpec]) -> list[tuple[str, ...]]:
+    """Per run, the copies of its build worth storing (:data:`sim.model.spinup.POINTS`): its whole
+    start when another run has the same start (:func:`start_key`), its population before the
+    spin-up when another run with another start has the same population (a Sobol row that varies
+    one parameter the spin-up reads, next to its base row). Empty: the run shares neither (it
+    builds its own and stores nothing). Only what is stored depends on this, never a result."""
+    whole = [start_key(s) for s in specs]
+    before = [start_key(s, spinup.POPULATED) for s in specs]
+    _order, shared = shared_starts(whole)
+    starts: dict[Hashable, set[Hashable]] = {}
+    for b, w in zip(before, whole):
+        starts.setdefault(b, set()).add(w)
+    return [tuple(p for p, on in ((spinup.POPULATED, len(starts[b]) > 1), (spinup.SPUN_UP, sh)) if on)
+            for b, sh in zip(before, shared)]
 
 
 def _native(v: Any) -> Any:

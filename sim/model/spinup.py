@@ -157,6 +157,29 @@ def _state(obj: Any, wiring: frozenset[str]) -> dict[str, Any]:
     return {k: v for k, v in vars(obj).items() if k not in wiring}
 
 
+@dataclasses.dataclass(frozen=True)
+class _Head:
+    """A compact pool's column as copied: the values of its live block (slots 0 .. n-1) and the
+    column's length. The slots from n on hold no member's values (``Pool._grow`` leaves them
+    unwritten, ``add`` sets every column of a slot it takes), so they are neither copied nor
+    written on restore: a copy of the default world's start holds ~40 % of its firms' room."""
+
+    values: np.ndarray
+    capacity: int
+
+
+def _pool_copy(pool: Any) -> dict[str, Any]:
+    """A pool's state copied, a compact pool's columns as :class:`_Head`."""
+    state = _state(pool, POOL_WIRING)
+    out = {}
+    for k, v in state.items():
+        if pool.compact and k in pool._columns:
+            out[k] = _Head(_copy(v[:pool.n]), int(v.size))
+        else:
+            out[k] = _copy(v)
+    return out
+
+
 # ------------------------------------------------------------------------------------------
 # the snapshot
 # ------------------------------------------------------------------------------------------
@@ -203,7 +226,7 @@ class SpunUp:
         live = [_state(model, MODEL_WIRING | SPECIAL), [_state(p, POOL_WIRING) for p in pools.values()],
                 _state(committees, COMMITTEE_WIRING)]
         model_state = _copy(_state(model, MODEL_WIRING | SPECIAL))
-        pool_state = {name: _copy(_state(p, POOL_WIRING)) for name, p in pools.items()}
+        pool_state = {name: _pool_copy(p) for name, p in pools.items()}
         committee_state = _copy(_state(committees, COMMITTEE_WIRING))
         streams = _copy(dict(vars(model.streams)))
         wiring_arrays = [getattr(model, k) for k in MODEL_WIRING if type(getattr(model, k, None)) is np.ndarray]
@@ -220,7 +243,12 @@ class SpunUp:
         for name in POOLS:
             pool = getattr(model, name)
             for k, v in self.pools[name].items():
-                setattr(pool, k, _copy(v))
+                if type(v) is _Head:  # a compact pool's column: its live block, in room for `capacity`
+                    col = np.empty(v.capacity, dtype=v.values.dtype)
+                    col[:v.values.size] = v.values
+                    setattr(pool, k, col)
+                else:
+                    setattr(pool, k, _copy(v))
         zones = model.zones
         zones.handles.update(zip(self.zone_handles, zones._make_handles(list(self.zone_handles))))
         model.committees = Committees(model)  # makes one agent per live zone, in slot order
@@ -298,6 +326,12 @@ def reading(params: Any) -> Any:
         value = object.__getattribute__(params, name)
         object.__setattr__(obj, name, value.copy() if isinstance(value, (dict, set)) else value)
     return obj
+
+
+def note_reads(tracked: Any, names: frozenset[str]) -> None:
+    """Count ``names`` as read from a :func:`reading` copy (the parameters the part of a build
+    that a copy from the cache replaced read)."""
+    object.__getattribute__(tracked, _READS).update(names)
 
 
 def reads_of(tracked: Any) -> frozenset[str]:
@@ -403,18 +437,48 @@ UNREAD_BY_BUILD = frozenset({
     "platform_depreciation", "promotion_arrival_elasticity", "promotion_startup_elasticity", "reconsider_rate",
     "region_budget_share", "retirement_rate",
 })
+# The parameters first read by the spin-up (after ``populate``, the geometry and the committees),
+# measured like UNREAD_BY_BUILD (tests/model/test_spinup.py): firm dynamics, innovation, land. Runs
+# that differ only in these and unread ones can share the population before the spin-up
+# (:data:`POPULATED`); used, like UNREAD_BY_BUILD, only to order runs and choose what they offer.
+READ_BY_SPINUP_ONLY = frozenset({
+    "attract_land", "attract_national", "attract_output", "attract_services", "certification_rate",
+    "entrant_productivity", "entrant_size_mean", "exit_base_hazard", "exit_size_elasticity", "exit_young_hazard",
+    "growth_drift", "growth_noise", "growth_noise_size_elasticity", "growth_profit_sensitivity", "idle_land_buffer",
+    "incubator_effect", "innovation_catch_up", "innovation_rate", "innovation_step", "knowledge_spillover",
+    "land_development_capacity", "land_quota", "loss_exit_probability", "loss_years_to_exit", "outside_arrivals",
+    "platform_effect", "productivity_noise", "relocation_cost", "relocation_distance_cost", "relocation_rate",
+    "size_reference", "skill_wage_premium", "spinoff_rate", "spinup_years", "startup_rate", "young_age_scale",
+})
+UNREAD_BEFORE_SPINUP = UNREAD_BY_BUILD | READ_BY_SPINUP_ONLY
 _MISSING = object()
 _NOT_THE_START = frozenset({"params", "param_overrides"})  # the parameters, keyed by what the build reads
+
+
+# The two points of a build a copy can be taken at: POPULATED, year 0's population, the zones'
+# geometry and the committees, before the spin-up (``populate`` and the rest read 32 of the
+# parameters: a study row that varies only ones the spin-up reads takes it and runs its own
+# spin-up); SPUN_UP, the whole start (a row that varies only unread parameters takes it).
+POPULATED = "populated"
+SPUN_UP = "spun-up"
+POINTS = (POPULATED, SPUN_UP)
 
 
 @dataclasses.dataclass(frozen=True)
 class StartKey:
     """What a build depends on: ``base`` (the world without its parameters, the seed, the handle
-    mode) and ``values``, every parameter's canonical bytes by name (of which a cached copy
-    matches those its build read)."""
+    mode), ``values``, every parameter's canonical bytes by name (of which a cached copy
+    matches those its build read), and the ``point`` of the build the copy is taken at."""
 
     base: tuple[str, int, str]
     values: tuple[tuple[str, bytes], ...] = dataclasses.field(repr=False)
+    point: str = SPUN_UP
+
+    def at(self, point: str) -> StartKey:
+        """The same build's key at another point (:data:`POINTS`)."""
+        if point not in POINTS:
+            raise ValueError(f"point must be one of {POINTS}, got {point!r}")
+        return dataclasses.replace(self, point=point)
 
 
 def _world_fingerprint(world: Any) -> str:
@@ -451,7 +515,8 @@ class SpinupCache:
         # (key's base, ((parameter, value's bytes), ...) for every parameter the build read) -> copy
         self._entries: OrderedDict[tuple[Hashable, tuple[tuple[str, bytes], ...]], SpunUp] = OrderedDict()
         self._lock = threading.Lock()  # a dashboard or a threaded Dask worker may build models in threads
-        self.hits = self.misses = self.refused = 0
+        self.hits = self.misses = self.refused = 0  # whole starts taken, built; copies refused
+        self.populated_hits = self.populated_misses = 0  # the same for the populations before the spin-up
 
     def key(self, world: Any, seed: Any, handles: str) -> StartKey | None:
         """The key of a build: (content hash of the world without its parameters, seed, handle mode)
@@ -466,24 +531,40 @@ class SpinupCache:
 
     def _find(self, key: StartKey) -> tuple[Hashable, SpunUp] | None:
         values = dict(key.values)
+        where = (key.base, key.point)
         for entry in reversed(self._entries):  # the most recently used first
             base, read = entry
-            if base == key.base and all(values.get(name, _MISSING) == v for name, v in read):
+            if base == where and all(values.get(name, _MISSING) == v for name, v in read):
                 return entry, self._entries[entry]
         return None
 
     def get(self, key: StartKey) -> SpunUp | None:
-        """A copy stored for ``key``'s world, seed and handles whose build read the same values of
-        every parameter it read as ``key`` holds (now the most recently used), or None. A copy is
-        never changed after it is stored: ``SpunUp.restore`` copies out of it."""
+        """A copy stored for ``key``'s world, seed, handles and point whose build read the same
+        values of every parameter it read as ``key`` holds (now the most recently used), or None.
+        A copy is never changed after it is stored: ``SpunUp.restore`` copies out of it."""
+        taken = self.take(key)
+        return None if taken is None else taken[0]
+
+    def take(self, key: StartKey) -> tuple[SpunUp, frozenset[str]] | None:
+        """:meth:`get`'s copy with the names of the parameters its build read (a model restored
+        from a copy taken before the end of its build notes them as read: the rest of its build
+        depends on them too)."""
+        whole = key.point == SPUN_UP
         with self._lock:
             found = self._find(key)
             if found is None:
-                self.misses += 1
+                if whole:
+                    self.misses += 1
+                else:
+                    self.populated_misses += 1
                 return None
             self._entries.move_to_end(found[0])
-            self.hits += 1
-            return found[1]
+            if whole:
+                self.hits += 1
+            else:
+                self.populated_hits += 1
+        entry, snap = found
+        return snap, frozenset(name for name, _v in entry[1])
 
     def put(self, key: StartKey, snap: SpunUp | None, read: frozenset[str] | None = None) -> None:
         """Keep ``snap``, the build for ``key`` that read the parameters ``read`` (None: all), dropping
@@ -499,7 +580,7 @@ class SpinupCache:
             names = sorted(values if read is None else read)
             if any(name not in values for name in names):  # a name the key does not hold: all of them
                 names = sorted(values)
-            entry = (key.base, tuple((name, values[name]) for name in names))
+            entry = ((key.base, key.point), tuple((name, values[name]) for name in names))
             self._entries[entry] = snap
             self._entries.move_to_end(entry)
             while len(self._entries) > self.max_entries or self.nbytes > self.max_bytes:
@@ -532,6 +613,7 @@ class SpinupCache:
         with self._lock:
             self._entries.clear()
             self.hits = self.misses = self.refused = 0
+            self.populated_hits = self.populated_misses = 0
 
 
 _PROCESS: SpinupCache | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numbers
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import mesa
@@ -22,7 +22,7 @@ from sim.agents.government import RegionalGovernment
 from sim.model.initial import populate, spin_up
 from sim.model.plan import PLAN, STAGE_NAMES, STREAMS, YearData
 from sim.model import spinup
-from sim.model.spinup import SpinupCache, SpunUp
+from sim.model.spinup import SPUN_UP, SpinupCache, SpunUp
 from sim.core import firm_k, kernels, yearly
 from sim.core.kernels import cell_zone_sums, group_sum
 from sim.core.keys import GRADUATE, counted_keys, zone_keys
@@ -99,14 +99,18 @@ class ZoneModel(mesa.Model):
     an integer seed, the build up to the end of the spin-up, which no lever sees, is taken from the
     cache when it holds one for the same (world, seed) built with the same values of the parameters
     that build read (the constructor reads them through a recording copy until the spin-up ends),
-    and stored in it otherwise; results are bit-identical. Batch runs
-    (``sim.experiments.runner.simulate``) pass the process's cache.
+    and stored in it otherwise; results are bit-identical. A build that misses takes year 0's
+    population (before the spin-up) from the cache when a build that read the same values up to
+    there stored it. ``spinup_offer``: which copies a build stores (``"spun-up"``, the default: the
+    whole start; ``"populated"``: the population before the spin-up, for runs that differ only in
+    parameters the spin-up reads). Batch runs (``sim.experiments.runner.simulate``) pass the
+    process's cache, and a study's runs offer what another run of the study can take.
     """
 
     def __init__(self, *, world: World | str | None = None, levers: Sequence[Lever] = (),
                  rng: int | np.random.Generator | None = None, max_years: int | None = None,
                  agent_handles: str = "eager", time_stages: bool = False, spinup_cache: SpinupCache | None = None,
-                 **param_overrides: Any) -> None:
+                 spinup_offer: Collection[str] = (SPUN_UP,), **param_overrides: Any) -> None:
         super().__init__(rng=rng)
         self.streams = Streams(_stream_seed(rng, self.rng), STREAMS)
         self.plan = PLAN
@@ -159,7 +163,7 @@ class ZoneModel(mesa.Model):
         self.year_zero_closed = False  # set when the spin-up has run year 0's firm processes
         with no_cycle_collection(freeze=not lazy):  # sim/core/memory.py: the collector would walk every new agent
             self.hooks = Hooks([])  # the initial population and spin-up run under the baseline rules: no levers yet
-            self._build_start(world, rng, cache)
+            self._build_start(world, rng, cache, spinup_offer)
             self.params = p = world.params
             if not lazy:  # every firm and cohort alive at the start gets its agent, in the order they came
                 self.firms.make_handles()
@@ -176,7 +180,7 @@ class ZoneModel(mesa.Model):
             self._evaluation()
             self._record()
 
-    def _build_start(self, world: World, rng: Any, cache: SpinupCache | None) -> None:
+    def _build_start(self, world: World, rng: Any, cache: SpinupCache | None, offer: Collection[str]) -> None:
         """Year 0 before any lever: the population, the zones' geometry, the committees and the
         spin-up (sim/model/initial.py), which depend only on (world, seed, handle mode). With a
         ``cache`` (lazy handles only), a build it holds for the same key is copied in instead
@@ -187,15 +191,26 @@ class ZoneModel(mesa.Model):
             snap.restore(self)
             kernels.model_started(snap.agents_started)
             return
-        populate(self, world.zones, world.anchors)
-        started = self.firms.n + self.talent.n
-        kernels.model_started(started)  # a process running enough models uses them
-        self._geometry()
-        # one ZoneCommittee agent per zone (sim/agents/committee.py); during the spin-up they hold
-        # the status-quo split (land capacity and promotion parts at 1): they decide from year 1
-        self.committees = Committees(self)
+        # the population before the spin-up: copied when a build that read the same values up to
+        # there stored it (a run differing only in what the spin-up reads), and its reads noted
+        taken = cache.take(key.at(spinup.POPULATED)) if key is not None else None
+        if taken is not None:
+            taken[0].restore(self)
+            spinup.note_reads(self.params, taken[1])
+            started = taken[0].agents_started
+            kernels.model_started(started)
+        else:
+            populate(self, world.zones, world.anchors)
+            started = self.firms.n + self.talent.n
+            kernels.model_started(started)  # a process running enough models uses them
+            self._geometry()
+            # one ZoneCommittee agent per zone (sim/agents/committee.py); during the spin-up they hold
+            # the status-quo split (land capacity and promotion parts at 1): they decide from year 1
+            self.committees = Committees(self)
+            if key is not None and spinup.POPULATED in offer:
+                cache.put(key.at(spinup.POPULATED), SpunUp.capture(self, started), spinup.reads_of(self.params))
         spin_up(self, world.zones, world.anchors)
-        if key is not None:
+        if key is not None and spinup.SPUN_UP in offer:
             # the copy is stored with the parameters its build read (the recording copy is wiring,
             # never captured; a parameter object anywhere in the captured state refuses the capture)
             cache.put(key, SpunUp.capture(self, started), spinup.reads_of(self.params))

@@ -16,6 +16,7 @@ from sim.experiments.runner import (
     chunks_of,
     job_order,
     make_jobs,
+    offers,
     run_chunk,
     run_jobs,
     run_one,
@@ -95,21 +96,41 @@ def test_start_key_ignores_the_parameters_the_build_does_not_read():
     assert start_key(a) == start_key(_spec(1, 7, land_quota=6.0, beta_wage=3.0, outside_wage_ratio=1.2))
     assert start_key(a) != start_key(_spec(2, 7, land_quota=7.0, beta_wage=2.5, outside_wage_ratio=1.35))
     runs = pd.DataFrame({"run": range(4), "point": range(4), "replicate": 0, "seed": 11,
-                         "land_quota": [6.0, 6.0, 9.0, 6.0], "beta_wage": [2.0, 3.0, 2.0, 2.0]})
-    chunks = chunks_of(runs, 1, ["land_quota", "beta_wage"])
+                         "agglomeration_elasticity": [0.05, 0.05, 0.08, 0.05], "beta_wage": [2.0, 3.0, 2.0, 2.0]})
+    chunks = chunks_of(runs, 1, ["agglomeration_elasticity", "beta_wage"])
     assert {k: v[0].spinup for k, v in chunks.items()} == {0: None, 1: None, 2: False, 3: None}
     assert chunk_order(chunks) == [0, 1, 3, 2]
+
+
+def test_rows_differing_in_what_only_the_spin_up_reads_offer_their_population():
+    """A row whose start is its own but whose population before the spin-up another row with
+    another start shares (it differs from it only in a parameter the spin-up reads, the land
+    quota) offers that population to the cache; a row sharing its whole start offers that too;
+    a row sharing neither (another seed) offers nothing and does not use the cache."""
+    assert "land_quota" in spinup.READ_BY_SPINUP_ONLY and "agglomeration_elasticity" not in spinup.UNREAD_BEFORE_SPINUP
+    assert spinup.UNREAD_BY_BUILD < spinup.UNREAD_BEFORE_SPINUP
+    runs = pd.DataFrame({"run": range(5), "point": range(5), "replicate": 0, "seed": [11, 11, 11, 11, 12],
+                         "land_quota": [6.0, 6.0, 9.0, 6.0, 6.0], "beta_wage": [2.0, 3.0, 2.0, 2.0, 2.0]})
+    specs = [v[0] for v in chunks_of(runs, 1, ["land_quota", "beta_wage"]).values()]
+    both, pop = (spinup.POPULATED, spinup.SPUN_UP), (spinup.POPULATED,)
+    assert [(s.spinup, s.offer) for s in specs][:4] == [(None, both), (None, both), (None, pop), (None, both)]
+    assert specs[4].spinup is False
+    assert start_key(specs[0], spinup.POPULATED) == start_key(specs[2], spinup.POPULATED)
+    assert start_key(specs[0]) != start_key(specs[2])
+    # the Sobol benchmark's factors: only the agglomeration elasticity is read before the spin-up
+    assert offers([_spec(0, 7, land_quota=6.0, growth_drift=0.0), _spec(1, 7, land_quota=7.0, growth_drift=0.01),
+                   _spec(2, 7, land_quota=6.0, agglomeration_elasticity=0.09)]) == [pop, pop, ()]
 
 
 def test_chunks_mark_lone_starts_and_order_shared_ones_together():
     runs = pd.DataFrame({"run": range(6), "point": [0, 0, 1, 1, 2, 2], "replicate": [0, 1] * 3,
                          "seed": [11, 12] * 3, PACKAGE_FACTOR: ["a", "a", "b", "b", "c", "c"],
-                         "land_quota": [6.0, 6.0, 6.0, 6.0, 9.0, 9.0]})
-    chunks = chunks_of(runs, 1, [PACKAGE_FACTOR, "land_quota"])
+                         "agglomeration_elasticity": [0.05, 0.05, 0.05, 0.05, 0.08, 0.08]})
+    chunks = chunks_of(runs, 1, [PACKAGE_FACTOR, "agglomeration_elasticity"])
     flags = {k: v[0].spinup for k, v in chunks.items()}
-    assert flags == {0: None, 1: None, 2: None, 3: None, 4: False, 5: False}  # land_quota 9: alone per seed
+    assert flags == {0: None, 1: None, 2: None, 3: None, 4: False, 5: False}  # 0.08: alone per seed
     assert chunk_order(chunks) == [0, 2, 1, 3, 4, 5]  # seed 11's runs of points 0 and 1, then seed 12's
-    assert chunk_order(chunks_of(runs, 2, [PACKAGE_FACTOR, "land_quota"])) == [0, 1, 2]
+    assert chunk_order(chunks_of(runs, 2, [PACKAGE_FACTOR, "agglomeration_elasticity"])) == [0, 1, 2]
 
 
 def test_a_chunk_keeps_run_order_whatever_order_it_computes_in(small):
@@ -151,8 +172,10 @@ def test_a_study_over_parameters_the_build_does_not_read_writes_the_same_store_w
         monkeypatch.setattr(spinup, "_PROCESS", None)  # this process's cache, empty
         assert main(["sweep", str(path), "--workers", str(workers), "--out", str(tmp_path / name)]) == 0
         stores[name] = Store.open(tmp_path / name).part_bytes()
-        if name == "on":  # 12 runs on 2 starts (the land quota's): 10 taken from the cache
-            assert (spinup.process_cache().hits, spinup.process_cache().misses) == (10, 2)
+        if name == "on":  # 12 runs on 2 starts (the land quota's): 10 taken from the cache, and the
+            # second start's population before the spin-up from the first's (the spin-up reads the quota)
+            c = spinup.process_cache()
+            assert (c.hits, c.misses, c.populated_hits, c.populated_misses) == (10, 2, 1, 1)
     assert len(stores["off"]) == 12
     assert stores["off"] == stores["on"] == stores["on2"]
 

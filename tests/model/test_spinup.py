@@ -148,7 +148,11 @@ def test_the_cache_is_bounded_in_entries_and_bytes():
     for seed in range(1, 6):
         ZoneModel(world=small, rng=seed, agent_handles="lazy", spinup_cache=c)
         assert c.nbytes <= c.max_bytes and 1 <= len(c) <= 3 and c.key(small, seed, "lazy") in c
-    c = SpinupCache(max_bytes=one - 1)  # a copy larger than the bound is not kept
+    # a copy larger than the bound is not kept (copies differ in size by seed: a compact pool's
+    # live block is copied, not its room)
+    own = SpinupCache()
+    ZoneModel(world=small, rng=1, agent_handles="lazy", spinup_cache=own)
+    c = SpinupCache(max_bytes=own.nbytes - 1)
     ZoneModel(world=small, rng=1, agent_handles="lazy", spinup_cache=c)
     assert len(c) == 0
 
@@ -348,6 +352,90 @@ def test_the_unread_list_is_what_builds_read(world):
                     (load_world("synthetic:14,100,1000"), 3)):
         read |= _read_set(w, seed)
     assert set(Params.model_fields) - read == set(spinup.UNREAD_BY_BUILD)
+
+
+# ------------------------------------------------------------------------------------------
+# the population before the spin-up
+# ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", sorted(spinup.READ_BY_SPINUP_ONLY))
+def test_a_parameter_only_the_spin_up_reads_shares_the_population(world, name):
+    """A model whose parameters differ from a cached population's only in one the spin-up reads
+    (not populate, the geometry or the committees) takes that population and runs its own
+    spin-up: it is then the model built afresh, in every attribute after construction and after 3
+    years (results bit for bit), and the start it stores carries the read set of a fresh build."""
+    from sim.core.params import Params
+
+    other = _other_value(Params.model_fields[name], getattr(world.params, name))
+    c = SpinupCache()
+    ZoneModel(world=world, rng=9, agent_handles="lazy", spinup_cache=c, spinup_offer=spinup.POINTS)
+    assert (c.populated_hits, c.populated_misses, len(c)) == (0, 1, 2)
+    assert name not in c.read(c.key(world, 9, "lazy").at(spinup.POPULATED))
+    changed = world.with_params(**{name: other})
+    fresh = ZoneModel(world=changed, rng=9, agent_handles="lazy")
+    cached = ZoneModel(world=changed, rng=9, agent_handles="lazy", spinup_cache=c, spinup_offer=spinup.POINTS)
+    assert (c.hits, c.misses, c.populated_hits, c.populated_misses, len(c)) == (0, 2, 1, 1, 3)
+    assert c.read(c.key(changed, 9, "lazy")) == _read_set(changed, 9)
+    assert_same_state(fresh, cached)
+    for _ in range(3):
+        fresh.step()
+        cached.step()
+    assert_same_state(fresh, cached)
+    pd.testing.assert_frame_equal(fresh.results(), cached.results(), check_exact=True)
+
+
+def test_a_parameter_read_before_the_spin_up_is_another_population(world):
+    """The agglomeration elasticity (read by populate's calibration) misses the population too,
+    even changed by 1 part in 10^15."""
+    c = SpinupCache()
+    ZoneModel(world=world, rng=9, agent_handles="lazy", spinup_cache=c, spinup_offer=spinup.POINTS)
+    changed = world.with_params(agglomeration_elasticity=world.params.agglomeration_elasticity * (1 + 1e-15))
+    m = ZoneModel(world=changed, rng=9, agent_handles="lazy", spinup_cache=c, spinup_offer=spinup.POINTS)
+    assert (c.hits, c.populated_hits, c.populated_misses, len(c)) == (0, 0, 2, 4)
+    assert_same_state(ZoneModel(world=changed, rng=9, agent_handles="lazy"), m)
+
+
+def test_what_a_build_offers_is_what_it_stores(world):
+    """By default a build stores its whole start only; ``spinup_offer=()`` stores nothing (it still
+    takes what the cache holds); both points store both. Results never depend on it."""
+    small = load_world("synthetic:3,40,300")
+    for offer, points in (((spinup.SPUN_UP,), [spinup.SPUN_UP]), ((), []), (spinup.POINTS, list(spinup.POINTS)),
+                          ((spinup.POPULATED,), [spinup.POPULATED])):
+        c = SpinupCache()
+        kw = {} if offer == (spinup.SPUN_UP,) else {"spinup_offer": offer}
+        ZoneModel(world=small, rng=4, agent_handles="lazy", spinup_cache=c, **kw)
+        key = c.key(small, 4, "lazy")
+        assert [p for p in spinup.POINTS if key.at(p) in c] == points
+    with pytest.raises(ValueError, match="point must be one of"):
+        key.at("halfway")
+
+
+def test_the_spin_up_only_list_is_what_builds_read_after_the_population(world):
+    """``READ_BY_SPINUP_ONLY`` (used to order a study's runs and choose what they offer) is exactly
+    the parameters the builds of the bundled and synthetic worlds read, but not before the spin-up."""
+    before, whole = set(), set()
+    for w, seed in ((world, 1), (world, 20210), (load_world("synthetic:3,40,300"), 2),
+                    (load_world("synthetic:14,100,1000"), 3)):
+        c = SpinupCache()
+        ZoneModel(world=w, rng=seed, agent_handles="lazy", spinup_cache=c, spinup_offer=spinup.POINTS)
+        key = c.key(w, seed, "lazy")
+        before |= c.read(key.at(spinup.POPULATED))
+        whole |= c.read(key)
+    assert whole - before == set(spinup.READ_BY_SPINUP_ONLY)
+    assert before <= whole
+
+
+def test_a_compact_pools_copy_holds_its_live_block():
+    """A stored start copies a compact pool's live block, not its room; the restored columns have
+    the room again (the same capacity), the live block bit for bit."""
+    small = load_world("synthetic:3,40,300")
+    c = SpinupCache()
+    built = ZoneModel(world=small, rng=4, agent_handles="lazy", spinup_cache=c)
+    snap = c.entry(c.key(small, 4, "lazy"))
+    head = snap.pools["firms"]["tfp"]
+    assert head.values.size == built.firms.n < head.capacity == built.firms.capacity
+    restored = ZoneModel(world=small, rng=4, agent_handles="lazy", spinup_cache=c)
+    assert c.hits == 1 and restored.firms.tfp.size == built.firms.capacity
+    assert_same_state(built, restored)
 
 
 def test_the_build_reads_from_the_constructor_on(world):
