@@ -121,6 +121,26 @@ def test_the_key_is_the_content_of_world_params_seed_and_handles(world):
     assert fingerprint({"a": 1, "b": 2}) == fingerprint({"b": 2, "a": 1})
 
 
+def test_the_encoders_fast_paths_write_what_the_general_branches_write(world):
+    """``_encode``'s exact-type paths (strings, floats, tuples, pydantic models) write the same bytes
+    as ``_encode_other``'s general branches; subclasses and other types take the general ones."""
+    from enum import IntEnum
+
+    class Level(IntEnum):
+        A = 1
+
+    values = ["", "é" * 40, "\ud800", 0.0, -0.0, 1.5, float("inf"), float("nan"), (), (1, "x", (2.0,)),
+              tuple(range(12)), world.zones[0], world.anchors[0], world.params, world.with_params(beta_wage=2.0).params,
+              True, 3, Level.A, np.float64(2.5), np.arange(3), [1.0, "a"], {("z", "c"): "s"}, None]
+    for v in values:
+        fast, general = [], []
+        spinup._encode(v, fast)
+        spinup._encode_other(v, general)
+        assert b"".join(fast) == b"".join(general), v
+    assert spinup._model_tags(bool) is None and spinup._model_tags(type(world.params)) is not None
+    assert fingerprint(world) == fingerprint(load_world("guangxi"))
+
+
 def test_a_different_world_params_or_seed_misses(world):
     c = SpinupCache()
     small = load_world("synthetic:3,40,300")
