@@ -34,9 +34,18 @@ parameters differ only in ones that build never read (a study row that varies a 
 parameter, which the spin-up does not use): the build is a function of what it reads, so the
 start is the same bit for bit. Whatever reads the parameter object whole (``==``, ``hash``,
 ``repr``, iteration, pickling, ``model_dump``, ``vars``, any attribute that is not a field or one
-of the parameters' own properties) counts as reading every parameter. It is bounded twice: at most ``max_entries``
-copies and ``max_bytes`` of arrays (defaults 8 and 256 MiB; the default world's copy is about
-8 MB, a 1M-agent world's about 200 MB). :func:`process_cache` is the one a process's runs share
+of the parameters' own properties) counts as reading every parameter.
+
+A copy can also be taken at a second point, :data:`POPULATED`: year 0's population, the zones'
+geometry and the committees, just before the spin-up (keyed by the parameters read up to there).
+A build that misses the whole start takes it when it can, notes the parameters its build read as
+read (:func:`note_reads`: the start it stores later must carry them) and runs its own spin-up: a
+study row that varies only what the spin-up reads (the land quota, firm and innovation rates)
+shares its population with its base row. Which copies a model stores is its ``spinup_offer``.
+A compact pool's columns are copied up to their live block (:class:`_Head`).
+
+It is bounded twice: at most ``max_entries`` copies and ``max_bytes`` of arrays (defaults 8 and
+256 MiB; the default world's whole start is about 7.5 MB, a 1M-agent world's about 200 MB). :func:`process_cache` is the one a process's runs share
 (``sim.experiments.runner.simulate``); ``ZONESIM_SPINUP_CACHE=0`` switches it off and
 ``ZONESIM_SPINUP_CACHE_MB`` sets its byte bound. ``ZoneModel`` uses a cache only when given one
 and only with lazy handles and an integer seed: an eager model, and every model a benchmark
