@@ -38,7 +38,7 @@ from sim.experiments.executor import Executor, default_workers, using
 from sim.experiments.seeds import derive_seeds
 from sim.experiments.study import RunContext
 from sim.model import spinup
-from sim.model.spinup import SPUN_UP, SpinupCache
+from sim.model.spinup import POPULATED, SPUN_UP, SpinupCache
 from sim.model.zonemodel import ZoneModel
 from sim.scenario.overrides import configure
 from sim.scenario.packages import Package, empty_package, load_package
@@ -79,7 +79,7 @@ def _finished(world: World, package: Package | None, params: Mapping[str, Any] |
               probe: Callable[[ZoneModel], None] | None = None,
               after_step: Callable[[ZoneModel, int], None] | None = None, source: str = "params",
               spinup_cache: bool | SpinupCache | None = None,
-              spinup_offer: tuple[str, ...] = (spinup.SPUN_UP,)) -> ZoneModel:
+              spinup_offer: tuple[str, ...] = (SPUN_UP,)) -> ZoneModel:
     """:func:`simulate`'s model after its last year, not yet released (the caller reads it, then
     calls :func:`release`). ``spinup_offer``: the copies of its build it stores in the cache
     (``ZoneModel``'s)."""
@@ -288,7 +288,7 @@ def run_chunk(ctx: RunContext, specs: Sequence[RunSpec]) -> pd.DataFrame:
     return pd.concat([frames[i] for i in range(len(specs))], ignore_index=True)
 
 
-def start_key(spec: RunSpec, point: str = spinup.SPUN_UP) -> tuple[Any, ...]:
+def start_key(spec: RunSpec, point: str = SPUN_UP) -> tuple[Any, ...]:
     """What a study run's start (the build and spin-up) depends on besides the study's world: its
     seed and its values of parameters (not of lever settings ``LEVER.FIELD``, not the package, not
     the parameters the build does not read, ``spinup.UNREAD_BY_BUILD``); with ``point`` POPULATED,
@@ -296,7 +296,7 @@ def start_key(spec: RunSpec, point: str = spinup.SPUN_UP) -> tuple[Any, ...]:
     either, ``spinup.UNREAD_BEFORE_SPINUP``). Only for the order of the runs and what they offer
     to the cache: a cached copy is reused by the values of the parameters its own build read
     (sim/model/spinup.py)."""
-    unread = spinup.UNREAD_BY_BUILD if point == spinup.SPUN_UP else spinup.UNREAD_BEFORE_SPINUP
+    unread = spinup.UNREAD_AT[point]
     return (spec.seed, tuple((k, v) for k, v in spec.values
                              if k != PACKAGE_FACTOR and "." not in k and k not in unread))
 
@@ -356,12 +356,12 @@ def offers(specs: Sequence[RunSpec]) -> list[tuple[str, ...]]:
     one parameter the spin-up reads, next to its base row). Empty: the run shares neither (it
     builds its own and stores nothing). Only what is stored depends on this, never a result."""
     whole = [start_key(s) for s in specs]
-    before = [start_key(s, spinup.POPULATED) for s in specs]
+    before = [start_key(s, POPULATED) for s in specs]
     _order, shared = shared_starts(whole)
     starts: dict[Hashable, set[Hashable]] = {}
     for b, w in zip(before, whole):
         starts.setdefault(b, set()).add(w)
-    return [tuple(p for p, on in ((spinup.POPULATED, len(starts[b]) > 1), (spinup.SPUN_UP, sh)) if on)
+    return [tuple(p for p, on in ((POPULATED, len(starts[b]) > 1), (SPUN_UP, sh)) if on)
             for b, sh in zip(before, shared)]
 
 

@@ -61,7 +61,7 @@ import itertools
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Collection, Hashable
 from enum import Enum
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
@@ -366,40 +366,34 @@ def _encode(v: Any, out: list[bytes]) -> None:
     """Append the canonical bytes of ``v`` to ``out`` (each item tagged with its kind and length,
     so no two values encode alike)."""
     # the common exact types first, by one type look-up (the same bytes as the general branches
-    # below: a world's sources and zone rows are ~2,000 strings and floats, encoded for every
-    # keyed run); subclasses (bool, enums, numpy scalars) take the general branches
+    # of _encode_other: a world's sources and zone rows are ~2,000 strings and floats, encoded for
+    # every keyed run); subclasses (bool, enums, numpy scalars) take the general branches
     t = type(v)
     if t is str:
-        b = v.encode("utf-8", "surrogatepass")
-        out.append(b"s%d:" % len(b))
-        out.append(b)
+        _tagged(out, b"s", v.encode("utf-8", "surrogatepass"))
     elif t is float:
-        b = v.hex().encode()
-        out.append(b"f%d:" % len(b))
-        out.append(b)
+        _tagged(out, b"f", v.hex().encode())
     elif t is tuple:
-        out.append(b"(%d:" % len(str(len(v))))
-        out.append(str(len(v)).encode())
+        _tagged(out, b"(", str(len(v)).encode())
         for x in v:
             _encode(x, out)
-    elif (tags := _model_tags(t)) is not None:  # a pydantic model: its type's tags made once
-        out.append(tags[0])
-        for name, tag in tags[1]:
-            out.append(tag)
-            _encode(getattr(v, name), out)
-        _encode(getattr(v, "__pydantic_extra__", None) or None, out)
+    elif _plain_model(t):
+        _encode_model(v, out)
     else:
         _encode_other(v, out)
 
 
 @functools.cache
-def _model_tags(t: type) -> tuple[bytes, tuple[tuple[str, bytes], ...]] | None:
-    """The bytes :func:`_encode_other` writes for a pydantic model's type and before each field's
-    value (None for a type it encodes otherwise)."""
-    if (not (hasattr(t, "model_fields") and hasattr(t, "model_dump")) or dataclasses.is_dataclass(t)
-            or issubclass(t, (bool, Enum, int, float, str, bytes, PurePath, np.ndarray, np.generic, tuple, list,
-                              dict, set, frozenset))):
-        return None
+def _plain_model(t: type) -> bool:
+    """A pydantic model type that no earlier branch of :func:`_encode_other` takes."""
+    return (hasattr(t, "model_fields") and hasattr(t, "model_dump") and not dataclasses.is_dataclass(t)
+            and not issubclass(t, (bool, Enum, int, float, str, bytes, PurePath, np.ndarray, np.generic, tuple,
+                                   list, dict, set, frozenset)))
+
+
+@functools.cache
+def _model_tags(t: type) -> tuple[bytes, tuple[tuple[str, bytes], ...]]:
+    """A pydantic model type's tag and the tag before each field's value, made once per type."""
     names = list(t.model_fields)
     out: list[bytes] = []
     _tagged(out, b"M", f"{t.__module__}.{t.__qualname__}:{len(names)}".encode())
@@ -409,6 +403,16 @@ def _model_tags(t: type) -> tuple[bytes, tuple[tuple[str, bytes], ...]] | None:
         _tagged(tag, b"k", name.encode())
         fields.append((name, b"".join(tag)))
     return b"".join(out), tuple(fields)
+
+
+def _encode_model(v: Any, out: list[bytes]) -> None:
+    """A pydantic model: its type, each field by name, its extra fields."""
+    head, fields = _model_tags(type(v))
+    out.append(head)
+    for name, tag in fields:
+        out.append(tag)
+        _encode(getattr(v, name), out)
+    _encode(getattr(v, "__pydantic_extra__", None) or None, out)
 
 
 def _encode_other(v: Any, out: list[bytes]) -> None:
@@ -454,12 +458,7 @@ def _encode_other(v: Any, out: list[bytes]) -> None:
     elif dataclasses.is_dataclass(v) and not isinstance(v, type):
         _encode_fields(v, out)
     elif hasattr(type(v), "model_fields") and hasattr(v, "model_dump"):  # a pydantic model
-        names = list(type(v).model_fields)
-        _tagged(out, b"M", f"{type(v).__module__}.{type(v).__qualname__}:{len(names)}".encode())
-        for name in names:
-            _tagged(out, b"k", name.encode())
-            _encode(getattr(v, name), out)
-        _encode(getattr(v, "__pydantic_extra__", None) or None, out)
+        _encode_model(v, out)
     else:
         raise TypeError(f"cannot fingerprint a {type(v).__module__}.{type(v).__qualname__}")
 
@@ -518,6 +517,15 @@ _NOT_THE_START = frozenset({"params", "param_overrides"})  # the parameters, key
 POPULATED = "populated"
 SPUN_UP = "spun-up"
 POINTS = (POPULATED, SPUN_UP)
+# what the build measured not to read up to each point (for ordering runs and choosing what they offer)
+UNREAD_AT = {POPULATED: UNREAD_BEFORE_SPINUP, SPUN_UP: UNREAD_BY_BUILD}
+
+
+def check_points(points: Collection[str]) -> tuple[str, ...]:
+    """``points`` as a tuple of :data:`POINTS` (ValueError naming what is allowed otherwise)."""
+    if isinstance(points, str) or not all(p in POINTS for p in points):
+        raise ValueError(f"spinup_offer must be a collection of {POINTS}, got {points!r}")
+    return tuple(points)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -128,6 +128,7 @@ class ZoneModel(mesa.Model):
             raise ValueError("agent_handles must be 'eager' or 'lazy'")
         lazy = agent_handles == "lazy"
         cache = spinup_cache if lazy else None
+        spinup_offer = spinup.check_points(spinup_offer)
         # with a cache, the build reads its parameters through a copy that notes which (the key of
         # the copy it stores, sim/model/spinup.py); the run after it reads the world's own
         self.params: Params = spinup.reading(world.params) if cache is not None else world.params

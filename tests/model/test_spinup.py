@@ -137,7 +137,7 @@ def test_the_encoders_fast_paths_write_what_the_general_branches_write(world):
         spinup._encode(v, fast)
         spinup._encode_other(v, general)
         assert b"".join(fast) == b"".join(general), v
-    assert spinup._model_tags(bool) is None and spinup._model_tags(type(world.params)) is not None
+    assert not spinup._plain_model(bool) and not spinup._plain_model(Level) and spinup._plain_model(type(world.params))
     assert fingerprint(world) == fingerprint(load_world("guangxi"))
 
 
@@ -428,6 +428,9 @@ def test_what_a_build_offers_is_what_it_stores(world):
         assert [p for p in spinup.POINTS if key.at(p) in c] == points
     with pytest.raises(ValueError, match="point must be one of"):
         key.at("halfway")
+    for bad in ("populated", ("halfway",), (spinup.SPUN_UP, "spun_up")):  # a bare string, an unknown point
+        with pytest.raises(ValueError, match="spinup_offer must be a collection of"):
+            ZoneModel(world=small, rng=4, agent_handles="lazy", spinup_cache=SpinupCache(), spinup_offer=bad)
 
 
 def test_the_spin_up_only_list_is_what_builds_read_after_the_population(world):
