@@ -38,6 +38,9 @@ def test_keyed_bits_and_uniforms_match_numpy(monkeypatch, rounds):
         got, want = both(fn, monkeypatch)
         assert got.dtype == want.dtype and got.shape == want.shape
         assert np.array_equal(got.view(np.uint64), want.view(np.uint64))
+    for n in (1, 2047, 2048, 2049, 4097):  # the uniforms' blocks of 2,048 hashes: their edges
+        got, want = both(lambda n=n: s.uniform("b", 5, keys[:n]), monkeypatch)
+        assert np.array_equal(got.view(np.uint64), want.view(np.uint64))
 
 
 def test_normal_quantile_matches_numpy(monkeypatch):
