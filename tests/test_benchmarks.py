@@ -157,3 +157,14 @@ def test_study_drift_times_windows_of_the_sobol_rows_beside_a_probe_and_refuses_
                              check=False, capture_output=True, text=True, timeout=120, cwd=ROOT)
         assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stdout == ""
         assert bad.stderr.strip().splitlines()[-1].startswith("study_drift.py: error:")
+
+
+def test_bench_draws_times_every_keyed_draw_and_checks_the_one_loop_uniforms():
+    out = bench("bench_draws.py", "--keys", "5000", "--repeats", "1")
+    times = dict(re.findall(r"^  (.+?)\s+([0-9.]+) ns a key$", out, re.M))
+    assert len(times) == 8 and all(float(t) > 0 for t in times.values()), out
+    assert "uniforms as one loop (before; same numbers: yes)" in times, out
+    bad = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_draws.py"), "--keys", "0"],
+                         check=False, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stdout == ""
+    assert bad.stderr.strip().splitlines()[-1].startswith("bench_draws.py: error:")
