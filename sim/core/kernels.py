@@ -136,11 +136,11 @@ def _build(nb) -> None:
             _bits(kb, c1, c2, rounds, h)
             _unit(h, out[s:s + _BLOCK])
 
-    # The draws below work in blocks of _BLOCK keys: first a branch-free loop (hash, uniform and,
-    # for normals, the central function) that LLVM vectorises (AVX-512: eight 64-bit multiplies at
-    # once), into a block buffer that stays in L1; then the comparisons and the collection of
-    # indices, whose conditional stores would keep the hash from vectorising if written in the
-    # same loop. Measured in one process against the one-loop versions: Bernoulli picks 0.49x
+    # The draws below work in blocks of _BLOCK keys: first branch-free loops (the hashes, their
+    # uniforms as in _uniform and, for normals, the central function) that LLVM vectorises, into
+    # block buffers that stay in L1; then the comparisons and the collection of indices, whose
+    # conditional stores would keep the hash from vectorising if written in the same loop. Measured
+    # in one process against the one-loop versions (an AMD AVX-512 machine): Bernoulli picks 0.49x
     # (50,000 keys, scalar p) to 0.68x (per-key p), normals 0.55x; 500,000 keys 0.52-0.65x.
     @_jit
     def _below(keys, c1, c2, rounds, p, scalar, out):  # pragma: no cover - compiled
