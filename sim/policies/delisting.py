@@ -46,7 +46,7 @@ from pydantic import Field, model_validator
 
 from sim.agents.committee import prob_above, rank_slope
 from sim.agents.zone import DELISTED, NATIONAL, REGION
-from sim.policies._common import pad
+from sim.policies._common import pad, zero_nan
 from sim.policies.base import Lever, LeverSettings
 
 if TYPE_CHECKING:
@@ -234,7 +234,7 @@ class Delisting(Lever):
         n = zs.capacity
         ref = self._reference(model)
         noise = pad(model.committees.score_noise, n, model.params.committee_score_noise)
-        score = np.nan_to_num(zs.score, nan=0.0)
+        score = zero_nan(zs.score)
         p = np.zeros(n)
         slope = np.zeros(n)
         need = np.zeros(n)

@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.agents.committee import rank_slope
 from sim.agents.zone import NATIONAL, REGION
-from sim.policies._common import has_perks, pad
+from sim.policies._common import has_perks, pad, zero_nan
 from sim.policies.base import Lever, LeverSettings
 
 if TYPE_CHECKING:
@@ -107,10 +107,11 @@ class FundingReward(Lever):
     def start_year(self, model: ZoneModel) -> None:
         self.prev_score = model.zones.score.copy()
 
-    def _members(self, model: ZoneModel, tier: Tier) -> np.ndarray:
-        zs = model.zones
-        eligible = has_perks(model)
-        return eligible if tier.level == "all" else eligible & (zs.level == CLASSES[tier.level])
+    @staticmethod
+    def _members(model: ZoneModel, tier: Tier, perks: np.ndarray) -> np.ndarray:
+        """The tier's zone slots: those with perks (``has_perks``, the same for every tier of a year),
+        of the tier's class."""
+        return np.flatnonzero(perks if tier.level == "all" else perks & (model.zones.level == CLASSES[tier.level]))
 
     def award(self, model: ZoneModel) -> np.ndarray:
         """This year's reward per zone slot (CNY m), within the pot."""
@@ -121,10 +122,11 @@ class FundingReward(Lever):
         left = pot
         prev = pad(self.prev_score, n, np.nan)
         place = pad(model.government.national_place, n, 0.0)
+        perks = has_perks(model)
         for tier in s.tiers:
             if left <= 0:
                 break
-            slots = np.flatnonzero(self._members(model, tier))
+            slots = self._members(model, tier, perks)
             if tier.rule == "top":
                 key = -zs.score[slots] if tier.level == "all" else zs.rank[slots].astype(float)
             elif tier.rule == "national_place":
@@ -154,8 +156,9 @@ class FundingReward(Lever):
         pot = s.budget * self.funding + self.reserve
         scale = min(1.0, pot / want) if want > 0 else 0.0
         noise = pad(cm.score_noise, n, model.params.committee_score_noise)
+        perks = has_perks(model)
         for tier in s.tiers:
-            members = np.flatnonzero(self._members(model, tier))
+            members = self._members(model, tier, perks)
             if members.size == 0 or tier.amount <= 0:
                 continue
             if tier.rule == "national_place":
@@ -165,9 +168,9 @@ class FundingReward(Lever):
                 out_noise = pad(cm.output_noise, n, 0.1)[members]
                 output_v[members] += tier.amount * scale * rank_slope(log_out, cut, out_noise) / years
                 continue
-            score = np.nan_to_num(zs.score[members], nan=0.0)
+            score = zero_nan(zs.score[members])
             if tier.rule == "improved":
-                prev = np.nan_to_num(pad(self.prev_score, n, np.nan)[members], nan=0.0)
+                prev = zero_nan(pad(self.prev_score, n, np.nan)[members])
                 score = score - prev
             if tier.count <= 0 or tier.count >= members.size:
                 continue

@@ -46,7 +46,7 @@ from pydantic import Field
 
 from sim.agents.government import SUBS
 from sim.core.ranking import largest_first
-from sim.policies._common import TARGETS_DOC, Contribution, Targeted, pad
+from sim.policies._common import TARGETS_DOC, Contribution, Targeted, pad, zero_nan
 from sim.policies.base import LeverSettings
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ class PerformancePay(Targeted):
     def plan_cost(self, model: ZoneModel) -> float:
         zs = model.zones
         return self.settings.bonus_per_point * float(np.sum(np.where(self.mask(model, perks=False),
-                                                                      np.nan_to_num(zs.score), 0.0)))
+                                                                      zero_nan(zs.score), 0.0)))
 
     def points_per_efficiency(self, model: ZoneModel) -> np.ndarray:
         """Evaluation points a unit of management efficiency brings each zone (as its committee
@@ -113,7 +113,7 @@ class PerformancePay(Targeted):
     def end_year(self, model: ZoneModel) -> None:
         zs = model.zones
         pay = np.where(self.mask(model, perks=False), self.settings.bonus_per_point * self.funding *
-                       np.maximum(np.nan_to_num(zs.score), 0.0), 0.0)
+                       np.maximum(zero_nan(zs.score), 0.0), 0.0)
         model.flows["region_support"] += pay
         self.cost += float(pay.sum())
 

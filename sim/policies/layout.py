@@ -48,7 +48,7 @@ from sim.agents.zone import DELISTED, NATIONAL, REGION
 from sim.core.errors import InputError
 from sim.core.params import MAX_YEARS
 from sim.core.units import bn_from_m
-from sim.policies._common import Contribution, check_zone_ids
+from sim.policies._common import Contribution, check_zone_ids, zero_nan
 from sim.policies.base import Lever, LeverSettings
 from sim.policies.parks import ParkFirms, ParkPopulation
 
@@ -353,7 +353,7 @@ class Promotion(Lever):
         got = model.year_data.census.get("hightech_firms", np.zeros(0))[:n]
         hightech[: got.size] = got
         ok = (bn_from_m(zs.output_prev[members]) >= s.min_output_bn) & (hightech[members] >= s.min_hightech_firms)
-        score = np.nan_to_num(zs.score[members], nan=0.0)
+        score = zero_nan(zs.score[members])
         cut = 0.5 * (np.sort(score)[::-1][s.top - 1] + np.sort(score)[::-1][s.top])
         noise = model.committees.score_noise[members]
         streak = np.zeros(n) if self.streak is None else np.concatenate([self.streak, np.zeros(n - self.streak.size)])

@@ -40,3 +40,20 @@ def test_target_masks_are_those_of_the_direct_rule(world, targets):
         assert np.array_equal(target_mask(m, targets), want)
         assert np.array_equal(lever.mask(m, perks=False), want)
         assert np.array_equal(lever.mask(m), want & has_perks(m))
+
+
+@pytest.mark.parametrize("values", [
+    [0.3, -1.2, 5.0],
+    [np.nan, 1.0, np.nan],
+    [np.inf, -np.inf, np.nan, 2.5],
+    [],
+])
+def test_zero_nan_is_nan_to_num_and_a_new_array(values):
+    from sim.policies._common import zero_nan
+
+    a = np.array(values, dtype=float)
+    before = a.copy()
+    out = zero_nan(a)
+    np.testing.assert_array_equal(out, np.nan_to_num(before, nan=0.0))
+    assert out.dtype == np.float64 and not np.shares_memory(out, a)
+    np.testing.assert_array_equal(a, before)  # the input untouched
