@@ -168,3 +168,18 @@ def test_bench_draws_times_every_keyed_draw_and_checks_the_one_loop_uniforms():
                          check=False, capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stdout == ""
     assert bad.stderr.strip().splitlines()[-1].startswith("bench_draws.py: error:")
+
+
+def test_bench_levers_times_each_lever_against_the_baseline_and_the_selections():
+    out = bench("bench_levers.py", "--seeds", "1", "--years", "3", "--select", "5000")
+    ratio = re.search(r"ms; of the baseline: ([0-9.]+) ms; ratio ([0-9.]+)$", out, re.M)
+    assert ratio and float(ratio.group(2)) > 1.0, out  # 23 levers' hooks cost something on top of the baseline
+    share = re.search(r"the levers' hooks: ([0-9.]+) % of the package's years", out)
+    assert share and 0.0 < float(share.group(1)) < 100.0, out
+    levers = re.findall(r"^  (\w+)\s+([0-9.]+) %\s+([0-9.]+) ms a year", out, re.M)
+    assert len(levers) >= 20 and "MuYield" in {name for name, _, _ in levers}, out
+    assert re.search(r"numba / numpy [0-9.]+$", out, re.M), out
+    bad = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_levers.py"), "--seeds", "0"],
+                         check=False, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stdout == ""
+    assert bad.stderr.strip().splitlines()[-1].startswith("bench_levers.py: error:")
