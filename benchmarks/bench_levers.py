@@ -29,17 +29,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from reference import positive  # a whole number >= 1, else one line and exit 2
 
-HOOKS = ("plan_cost", "incentives", "setup", "start_year", "allocate_land", "firm_costs", "share_tax",
-         "exit_multiplier", "attractiveness", "sector_pull", "evaluation_stats", "after_evaluation", "end_year")
-
-
 def timed_levers(levers: list, spent: dict) -> None:
-    """Wrap each lever's overridden hooks (on the instance) so their time adds to ``spent[(lever, hook)]``."""
+    """Wrap each lever's overridden hooks (on the instance) so their time adds to ``spent[(lever, hook)]``.
+    The hooks are ``Lever``'s own methods (every one but ``summary``), so a hook added there is timed too."""
+    import inspect
+
     from sim.policies.base import Lever
 
+    hooks = [name for name, f in vars(Lever).items()
+             if inspect.isfunction(f) and not name.startswith("_") and name != "summary"]
     depth = [0]  # a hook that reaches another lever's hook through the model counts once, as the outer one
     for lever in levers:
-        for hook in HOOKS:
+        for hook in hooks:
             if getattr(type(lever), hook) is getattr(Lever, hook):
                 continue  # not overridden: the model does not call it for this lever, keep it so
             method = getattr(lever, hook)

@@ -354,7 +354,8 @@ class Promotion(Lever):
         hightech[: got.size] = got
         ok = (bn_from_m(zs.output_prev[members]) >= s.min_output_bn) & (hightech[members] >= s.min_hightech_firms)
         score = zero_nan(zs.score[members])
-        cut = 0.5 * (np.sort(score)[::-1][s.top - 1] + np.sort(score)[::-1][s.top])
+        ordered = np.sort(score)[::-1]
+        cut = 0.5 * (ordered[s.top - 1] + ordered[s.top])
         noise = model.committees.score_noise[members]
         streak = np.zeros(n) if self.streak is None else np.concatenate([self.streak, np.zeros(n - self.streak.size)])
         need = np.maximum(s.years - streak[members], 1.0)
