@@ -308,6 +308,41 @@ def test_zone_map_notes_zones_without_location_keys_colours_and_labels_above_mar
     assert "未标注位置：无处高新区" in " ".join(t.get_text() for t in fig.texts)
 
 
+def test_change_map_labels_each_panel_once_laid_out_without_overlaps_inside_the_axes():
+    """The map labels every panel after one layout of the whole figure (``marker_labels``): in
+    each panel no two labels overlap and each lies inside its axes, the PNG draws the same figure (no layout engine left to move it), and adjustText's
+    module is left as it was."""
+    import adjustText
+
+    from sim.present.charts.common import to_png
+    from sim.present.charts.maps import change_map
+
+    drawer = adjustText.force_draw
+    zones = {"nanning": (108.3, 22.8), "wuming": (108.27, 23.16), "liuzhou": (109.4, 24.3),
+             "liujiang": (109.33, 24.25), "guilin": (110.3, 25.3), "beihai": (109.1, 21.5),
+             "qinzhou": (108.6, 21.97), "fangcheng": (108.35, 21.69)}
+    rows = [{"package": pkg, "zone": z, "outcome": "output", "year": 2030, "rel_change": 0.01 * (k + 1) * sign,
+             "baseline": 100.0 + 50 * k, "significant": k % 2 == 0}
+            for pkg, sign in (("p", 1), ("q", -1), ("r", 1), ("s", -1)) for k, z in enumerate(zones)]
+    fig = change_map(pd.DataFrame(rows), zones, 2030, lang="zh", titles={p: p.upper() for p in "pqrs"})
+    placed = [ax.get_position().bounds for ax in fig.axes]
+    assert to_png(fig)[:4] == b"\x89PNG"
+    assert [ax.get_position().bounds for ax in fig.axes] == placed  # the PNG kept the labelled layout
+    r = fig.canvas.get_renderer()
+    panels = [ax for ax in fig.axes if ax.get_title() in ("P", "Q", "R", "S")]
+    assert len(panels) == 4
+    for ax in panels:
+        labels = [t for t in ax.texts if "%" in t.get_text()]
+        assert len(labels) == len(zones)
+        boxes = [t.get_window_extent(r) for t in labels]
+        frame = ax.get_window_extent(r)
+        for i, b in enumerate(boxes):
+            assert frame.x0 - 1 <= b.x0 and b.x1 <= frame.x1 + 1 and frame.y0 - 1 <= b.y0 and b.y1 <= frame.y1 + 1
+            for j in range(i):
+                assert not b.overlaps(boxes[j]), (ax.get_title(), labels[i].get_text(), labels[j].get_text())
+    assert adjustText.force_draw is drawer
+
+
 def zone_name_zh(zid):
     from sim.present.i18n import zone_name
 

@@ -67,18 +67,23 @@ def differences(df: pd.DataFrame, years: Sequence[int], baseline: str = BASELINE
         is_region = m["zone"] == "region"
         for scope, names in (("region", region), ("zone", zones)):
             part = m[is_region] if scope == "region" else m[~is_region]
-            for o in names:
-                if o not in part:
-                    continue
-                d = part[o].astype(float) - part[f"{o}__base"].astype(float)
-                frame = pd.DataFrame({"zone": part["zone"], "year": part["year"], "diff": d,
-                                      "value": part[o].astype(float), "base": part[f"{o}__base"].astype(float)})
-                g = frame.groupby(["zone", "year"], sort=False)
-                agg = g.agg(n=("diff", "size"), diff=("diff", "mean"), sd=("diff", "std"),
-                            value=("value", "mean"), base=("base", "mean")).reset_index()
-                agg["package"] = pkg
-                agg["outcome"] = o
-                rows.append(agg)
+            names = [o for o in names if o in part]
+            if not names:
+                continue
+            # every outcome's seeds grouped in one pass (the same sums, column by column, as one
+            # groupby an outcome), then one block of rows an outcome, in the order named
+            cols = {"zone": part["zone"], "year": part["year"]}
+            for k, o in enumerate(names):
+                value, before = part[o].astype(float), part[f"{o}__base"].astype(float)
+                cols[f"d{k}"], cols[f"v{k}"], cols[f"b{k}"] = value - before, value, before
+            g = pd.DataFrame(cols).groupby(["zone", "year"], sort=False)
+            diffs = [f"d{k}" for k in range(len(names))]
+            means, sds, size = g.mean(), g[diffs].std(), g.size()
+            index = means.index.to_frame(index=False)
+            for k, o in enumerate(names):
+                rows.append(index.assign(n=size.to_numpy(), diff=means[f"d{k}"].to_numpy(),
+                                         sd=sds[f"d{k}"].to_numpy(), value=means[f"v{k}"].to_numpy(),
+                                         base=means[f"b{k}"].to_numpy(), package=pkg, outcome=o))
     if not rows:
         return pd.DataFrame(columns=["package", "zone", "year", "outcome", "baseline", "value", "diff", "lo", "hi",
                                      "rel_change", "significant", "seeds", "unit"])

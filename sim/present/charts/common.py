@@ -9,7 +9,7 @@ caller's backend and global settings as they were (only the CLI decides how figu
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -106,50 +106,92 @@ def end_labels(ax: Any, x: float, ys: list[float], texts: list[str], colors: lis
 
 
 def point_labels(ax: Any, xs: list[float], ys: list[float], texts: list[str], lang: str = "en", *,
-                 fontsize: float = 7.5, avoid: list[Any] | None = None,
-                 above: list[float] | None = None) -> list[Any]:
-    """Labels next to points (map zones, factors on a plane) moved so that none overlaps another
-    or the points: ``adjustText`` when installed, else alternating offsets.
-
-    ``above``: the radius of each point's marker in points (maps): each label starts just above
-    its marker, with a white halo, and keeps off the markers of ``avoid`` (scatter collections),
-    so no label is written across a circle. Without it the labels start on the points and avoid
-    the points themselves (``avoid`` unused)."""
-    from matplotlib import patheffects
-
+                 fontsize: float = 7.5, avoid: list[Any] | None = None) -> list[Any]:
+    """Labels on points (factors on a plane) moved so that none overlaps another or the points:
+    ``adjustText`` when installed, else alternating above and below. (Map markers are labelled
+    above, on the finished figure: ``marker_labels``.)"""
     family = font_family(lang)  # set now: adjustText measures the labels before the figure is finished
-    if above is not None:
-        # points -> data units on the y axis, with the axes' final limits
-        fig = ax.figure
-        h_in = ax.get_position().height * fig.get_figheight()
-        lo, hi = ax.get_ylim()
-        per_pt = abs(hi - lo) / max(h_in * 72.0, 1e-9)
-        halo = [patheffects.withStroke(linewidth=2.2, foreground="white", alpha=0.85)]
-        objs = [ax.text(x, y + (r + 1.5) * per_pt, t, fontsize=fontsize, zorder=5, fontfamily=family,
-                        ha="center", va="bottom", path_effects=halo)
-                for x, y, t, r in zip(xs, ys, texts, above)]
-    else:
-        objs = [ax.text(x, y, t, fontsize=fontsize, zorder=5, fontfamily=family) for x, y, t in zip(xs, ys, texts)]
+    objs = [ax.text(x, y, t, fontsize=fontsize, zorder=5, fontfamily=family) for x, y, t in zip(xs, ys, texts)]
     if not objs:
         return objs
     try:
         from adjustText import adjust_text
 
         apply_fonts(ax.figure, lang)  # adjustText draws the figure to measure the labels
-        if above is not None:
-            from adjustText import get_bboxes_pathcollection
-
-            ax.figure.canvas.draw()
-            boxes = [b for c in (avoid or []) for b in get_bboxes_pathcollection(c, ax)]
-            adjust_text(objs, x=list(xs), y=list(ys), objects=boxes or None, target_x=list(xs), target_y=list(ys),
-                        ax=ax, expand=(1.05, 1.15), ensure_inside_axes=True, force_pull=(0.002, 0.02),
-                        arrowprops={"arrowstyle": "-", "color": "#555", "lw": 0.5}, iter_lim=400)
-        else:
-            adjust_text(objs, x=list(xs), y=list(ys), ax=ax, expand=(1.1, 1.3), ensure_inside_axes=True,
-                        arrowprops={"arrowstyle": "-", "color": "#555", "lw": 0.5}, iter_lim=400)
+        adjust_text(objs, x=list(xs), y=list(ys), ax=ax, expand=(1.1, 1.3), ensure_inside_axes=True,
+                    arrowprops={"arrowstyle": "-", "color": "#555", "lw": 0.5}, iter_lim=400)
     except (ImportError, ValueError):  # not installed, or a degenerate layout: alternate above / below
         for k, o in enumerate(objs):
-            if above is None:
-                o.set_position((xs[k], ys[k]))
-                o.set_va("bottom" if k % 2 == 0 else "top")
+            o.set_position((xs[k], ys[k]))
+            o.set_va("bottom" if k % 2 == 0 else "top")
     return objs
+
+
+class MarkerLabels(NamedTuple):
+    """One panel's labels for ``marker_labels``: the points, their labels, each marker's radius in
+    points (each label starts just above its marker) and the scatter collections to keep off."""
+
+    ax: Any
+    xs: list[float]
+    ys: list[float]
+    texts: list[str]
+    radii: list[float]
+    avoid: list[Any]
+
+
+def marker_labels(fig: Figure, lang: str, panels: list[MarkerLabels], fontsize: float = 7.5) -> list[list[Any]]:
+    """Label the markers of every panel of a finished figure (maps): each label starts just above
+    its marker, with a white halo, and ``adjustText`` (when installed) moves the labels so that
+    none overlaps another or a marker of ``avoid``, inside the axes.
+
+    The figure is laid out once, first, and its layout then fixed (no engine): the labels stay
+    inside their axes, so they could not move it, and adjustText's own draw before it measures is
+    skipped. (Labelling one panel at a time on a laid-out figure drew the whole figure twice a
+    panel, each draw with the label arrows of the panels before: on the five-panel change map,
+    most of the comparison's drawing time.) Returns each panel's labels."""
+    from matplotlib import patheffects
+
+    apply_fonts(fig, lang)
+    fig.draw_without_rendering()  # the layout, aspect and every transform, as the PNG will have them
+    fig.set_layout_engine("none")
+    family = font_family(lang)
+    halo = [patheffects.withStroke(linewidth=2.2, foreground="white", alpha=0.85)]
+    out = []
+    for p in panels:
+        ax = p.ax
+        lo, hi = ax.get_ylim()  # points -> data units on the y axis, with the axes' final limits and size
+        per_pt = abs(hi - lo) / max(ax.get_position().height * fig.get_figheight() * 72.0, 1e-9)
+        objs = [ax.text(x, y + (r + 1.5) * per_pt, t, fontsize=fontsize, zorder=5, fontfamily=family,
+                        ha="center", va="bottom", path_effects=halo)
+                for x, y, t, r in zip(p.xs, p.ys, p.texts, p.radii)]
+        out.append(objs)
+        if objs:
+            _adjust_above(ax, objs, p)
+    return out
+
+
+def _adjust_above(ax: Any, objs: list[Any], p: MarkerLabels) -> None:
+    """adjustText on one panel of a laid-out figure (``marker_labels``); without it, or on a
+    degenerate layout, the labels stay above their markers."""
+    try:
+        import adjustText
+        from adjustText import adjust_text, get_bboxes_pathcollection
+    except ImportError:
+        return
+    boxes = [b for c in p.avoid for b in get_bboxes_pathcollection(c, ax)]
+    # adjustText draws the figure first (its module's force_draw) to set the transforms: they are
+    # set and fixed. (If a later version draws otherwise, it only costs time.)
+    saved = getattr(adjustText, "force_draw", None)
+    adjustText.force_draw = lambda ax: None
+    try:
+        adjust_text(objs, x=list(p.xs), y=list(p.ys), objects=boxes or None, target_x=list(p.xs),
+                    target_y=list(p.ys), ax=ax, expand=(1.05, 1.15), ensure_inside_axes=True,
+                    force_pull=(0.002, 0.02), arrowprops={"arrowstyle": "-", "color": "#555", "lw": 0.5},
+                    iter_lim=400)
+    except ValueError:
+        pass
+    finally:
+        if saved is None:
+            del adjustText.force_draw
+        else:
+            adjustText.force_draw = saved

@@ -19,7 +19,7 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from sim.present.charts.common import LEVEL_COLORS, finish, new_figure, point_labels
+from sim.present.charts.common import LEVEL_COLORS, MarkerLabels, finish, marker_labels, new_figure
 from sim.present.format import money, pct
 from sim.present.i18n import display, label, tr, zone_name
 
@@ -134,10 +134,6 @@ def zone_map(final: pd.DataFrame, lon: dict[str, float], lat: dict[str, float], 
                                s=[area(v) for v in sub["output"]], color=color, alpha=0.75, edgecolor="k", lw=0.6,
                                zorder=2))
     _frame(ax, lang, outlined)
-    zs = list(final.sort_values("output", ascending=False)["zone"])
-    out_of = dict(zip(final["zone"], final["output"]))
-    point_labels(ax, [lon[z] for z in zs], [lat[z] for z in zs], [zone_name(z, lang, names) for z in zs], lang,
-                 avoid=dots, above=[np.sqrt(area(out_of[z])) / 2 for z in zs])
     present = [lvl for lvl in LEVEL_COLORS if (final["level_name"] == lvl).any()]
     handles = [Line2D([], [], ls="", marker="o", ms=8, color=LEVEL_COLORS[lvl], mec="k", label=label(lvl, lang))
                for lvl in present]
@@ -149,6 +145,11 @@ def zone_map(final: pd.DataFrame, lon: dict[str, float], lat: dict[str, float], 
     _size_key(ax, top, area, lang)
     ax.set_title(label("map_title", lang), fontsize=11)
     _note(fig, lang, outlined, unplaced_note(unplaced, lang, names))
+    zs = list(final.sort_values("output", ascending=False)["zone"])
+    out_of = dict(zip(final["zone"], final["output"]))
+    marker_labels(fig, lang, [MarkerLabels(ax, [lon[z] for z in zs], [lat[z] for z in zs],
+                                           [zone_name(z, lang, names) for z in zs],
+                                           [np.sqrt(area(out_of[z])) / 2 for z in zs], dots)])
     return finish(fig, lang)
 
 
@@ -177,6 +178,7 @@ def change_map(diff: pd.DataFrame, coords: dict[str, tuple[float, float]], year:
     top = max(float(d["baseline"].max()), 1e-9) if len(d) else 1.0
     sc = None
     outlined = False
+    panels = []
     for ax, pkg in zip(axes.flat, pkgs):
         outlined = draw_outlines(ax, lang, names=False)
         sub = d[d["package"] == pkg].set_index("zone")
@@ -199,7 +201,7 @@ def change_map(diff: pd.DataFrame, coords: dict[str, tuple[float, float]], year:
             xs.append(lo_)
             ys.append(la_)
         _frame(ax, lang, outlined)
-        point_labels(ax, xs, ys, texts, lang, fontsize=6.5, avoid=dots, above=radii)
+        panels.append(MarkerLabels(ax, xs, ys, texts, radii, dots))
         ax.set_title((titles or {}).get(pkg, pkg), fontsize=11)
     for ax in list(axes.flat)[len(pkgs):]:
         ax.axis("off")
@@ -212,4 +214,5 @@ def change_map(diff: pd.DataFrame, coords: dict[str, tuple[float, float]], year:
     extra = tr("map_size_base", lang, o=display(outcome, lang).name, v=top_txt)
     unplaced = unplaced_note([z for z in dict.fromkeys(d["zone"]) if z not in coords], lang, names)
     _note(fig, lang, outlined, extra + (tr("s.sep", lang) + unplaced if unplaced else ""))
+    marker_labels(fig, lang, panels, fontsize=6.5)
     return finish(fig, lang)
