@@ -59,7 +59,7 @@ def differences(df: pd.DataFrame, years: Sequence[int], baseline: str = BASELINE
     if base.empty:
         raise ValueError(f"no rows for the baseline package '{baseline}'")
     rows = []
-    for pkg in dict.fromkeys(sub["package"]):
+    for pkg in sub["package"].unique():  # in order of appearance
         if pkg == baseline:
             continue
         cur = sub[sub["package"] == pkg]
@@ -163,17 +163,22 @@ def pairing_summary(df: pd.DataFrame, year: int | None = None, baseline: str = B
 
     target = TARGET if target is None else float(target)
     year = int(df["year"].max()) if year is None else int(year)
+    if not (df["package"] == baseline).any():
+        raise ValueError(f"no rows for the baseline package '{baseline}'")
+    # the year's rows once (each table below looks at this year alone); with no baseline row in
+    # it, every table would be empty, as the pairing needs the baseline on each seed
+    at = df[df["year"] == year]
+    zones = at[at["zone"] != "region"]
     parts = []
     for o in outcomes:
-        if o not in df:
+        if o not in df or not (at["package"] == baseline).any():
             continue
-        t = pairing_table(df, baseline=baseline, outcome=o, year=year, zone="region", target=target,
+        t = pairing_table(at, baseline=baseline, outcome=o, year=year, zone="region", target=target,
                           confidence=CONFIDENCE)
         if t.empty:
             continue
-        zones = df[(df["zone"] != "region") & (df["year"] == year)]
         if o in zones and zones[o].notna().any():
-            zc = zone_correlations(df, baseline=baseline, outcome=o, year=year)
+            zc = zone_correlations(at, baseline=baseline, outcome=o, year=year)
             med = zc.groupby("package", sort=False)["correlation"].median()
             t["zone_correlation_median"] = [float(med.get(p, np.nan)) for p in t["package"]]
         else:

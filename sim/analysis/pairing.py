@@ -63,7 +63,7 @@ def seeds_needed(variance: float, half_width: float, confidence: float = CONFIDE
 def _paired(df: pd.DataFrame, baseline: str, outcome: str, year: int | None, zone: str | None) -> pd.DataFrame:
     """Rows of (package, zone, seed) with the package's and the baseline's value of ``outcome``
     at ``year`` (default: the last year in the table), merged on seed and zone."""
-    if baseline not in set(df["package"]):
+    if not (df["package"] == baseline).any():
         raise ValueError(f"no rows for the baseline package '{baseline}'")
     if outcome not in df:
         raise KeyError(f"no outcome '{outcome}' in the results")

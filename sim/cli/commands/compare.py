@@ -42,6 +42,7 @@ def main(args: argparse.Namespace) -> int:
     from sim.cli import budget
     from sim.cli.jobs import run_all
     from sim.core.errors import EnvError, InputError
+    from sim.experiments.executor import using
     from sim.experiments.results import default_out, manifest, staged_output, world_dict, write_json, write_table, write_yaml
     from sim.experiments.runner import default_workers, derive_seeds, make_jobs
     from sim.scenario.packages import load_package
@@ -69,10 +70,12 @@ def main(args: argparse.Namespace) -> int:
     workers = min(args.workers or default_workers(), len(seeds) * len(packages))
     cal = [world.start_year + a for a in at]
     command = ["zonesim", *sys.argv[1:]]
-    with staged_output(out, args.overwrite) as tmp:
+    # one pool for the runs and the charts (its workers have imported the model already; it starts
+    # with the first runs, after every check)
+    with staged_output(out, args.overwrite) as tmp, using(workers) as ex:
         jobs = make_jobs(world, packages, seeds, years)
         budget.check(world, len(jobs), years, workers, args.force)
-        done = run_all(jobs, workers=workers, progress=not args.no_progress and sys.stderr.isatty())
+        done = run_all(jobs, workers=ex, progress=not args.no_progress and sys.stderr.isatty())
         df = done.table
         write_yaml(tmp / "scenario.yaml", {"world": world_dict(world), "baseline": baseline.name,
                                            "packages": [p.to_dict() for p in packages], "years": years})
@@ -84,7 +87,7 @@ def main(args: argparse.Namespace) -> int:
                 write_table(tmp, "results", df, csv=False)
             write_json(tmp / "manifest.json", manifest(command, **info, failed_runs=done.failures()))
         else:
-            text = _write_comparison(tmp, df, world, packages, baseline, years, seeds, cal, args.lang)
+            text = _write_comparison(tmp, df, world, packages, baseline, years, seeds, cal, args.lang, ex)
             write_json(tmp / "manifest.json", manifest(command, **info))
     if not done.complete:
         raise EnvError(out, f"{done.message()} in results.parquet (manifest: complete false); no differences "
@@ -101,11 +104,12 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_comparison(tmp, df, world, packages, baseline, years, seeds, cal, lang) -> str:
-    """Differences, events, summary, workbook and charts of a complete set of runs; returns the summary text."""
+def _write_comparison(tmp, df, world, packages, baseline, years, seeds, cal, lang, ex=None) -> str:
+    """Differences, events, summary, workbook and charts of a complete set of runs (the charts drawn on
+    the executor ``ex`` when given); returns the summary text."""
     from sim.analysis.compare import REGION_COMPARE, differences, pairing_summary, status_events
     from sim.analysis.summary import summary_table
-    from sim.cli.output import save_figure, save_workbook
+    from sim.cli.output import save_figures, save_workbook
     from sim.experiments.results import atomic_write, write_table
     from sim.present.charts.maps import change_map, zones_by_package
     from sim.present.charts.ranks import bump_chart
@@ -143,9 +147,11 @@ def _write_comparison(tmp, df, world, packages, baseline, years, seeds, cal, lan
                             seeds=len(seeds), year=final, baseline=baseline.name, titles=titles,
                             names=names, lang=lang, pairing=pair)
     atomic_write(tmp / "summary.md", text)
-    save_figure(region_chart(df, lang, titles), tmp / "trajectories.png", dpi=100)
-    save_figure(difference_panels(df, baseline.name, lang, titles), tmp / "difference.png")
-    save_figure(bump_chart(df, lang, names, titles), tmp / "bump.png")
-    save_figure(change_map(diff, coords, final, "output", lang, names, titles, baseline.name, zones_by_package(df)),
-                tmp / "map.png")
+    # on a pool, this process takes the last chart (the map, the longest to draw) while a worker draws
+    # the others (measured: ~8-10 s for the four against ~12-16 s one after the other)
+    save_figures(tmp, {"trajectories.png": (region_chart, (df, lang, titles), {}),
+                       "difference.png": (difference_panels, (df, baseline.name, lang, titles), {}),
+                       "bump.png": (bump_chart, (df, lang, names, titles), {}),
+                       "map.png": (change_map, (diff, coords, final, "output", lang, names, titles, baseline.name,
+                                                zones_by_package(df)), {})}, ex)
     return text

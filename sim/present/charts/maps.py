@@ -167,7 +167,7 @@ def change_map(diff: pd.DataFrame, coords: dict[str, tuple[float, float]], year:
     -> the zones its runs have; a zone without a baseline is drawn only in the panels of the
     packages that create it (without it, every panel showed a new-zones package's new zones)."""
     d = diff[(diff["outcome"] == outcome) & (diff["year"] == year) & (diff["zone"] != "region")]
-    pkgs = list(dict.fromkeys(d["package"])) or [""]
+    pkgs = list(d["package"].unique()) or [""]
     ncol = min(3, len(pkgs))
     nrow = int(np.ceil(len(pkgs) / ncol))
     fig = new_figure((5.6 * ncol, 4.9 * nrow + 0.6))
@@ -212,7 +212,7 @@ def change_map(diff: pd.DataFrame, coords: dict[str, tuple[float, float]], year:
                     b=(titles or {}).get(baseline, baseline)), fontsize=12)
     top_txt = money(top, lang) if display(outcome, lang).kind == "money" else f"{top:,.0f}"
     extra = tr("map_size_base", lang, o=display(outcome, lang).name, v=top_txt)
-    unplaced = unplaced_note([z for z in dict.fromkeys(d["zone"]) if z not in coords], lang, names)
+    unplaced = unplaced_note([z for z in d["zone"].unique() if z not in coords], lang, names)
     _note(fig, lang, outlined, extra + (tr("s.sep", lang) + unplaced if unplaced else ""))
     marker_labels(fig, lang, panels, fontsize=6.5)
     return finish(fig, lang)

@@ -21,7 +21,7 @@ DIFF_PANELS = ("output", "firms", "hightech_firms", "talent", "innovations", "ou
 
 
 def _packages(df: pd.DataFrame) -> list[str]:
-    return list(dict.fromkeys(df["package"])) if "package" in df else [""]
+    return list(df["package"].unique()) if "package" in df else [""]  # in order of appearance
 
 
 def _year_axis(ax, xlim: tuple[int, int] | None = None) -> None:

@@ -73,7 +73,7 @@ def render(f: Folder, lang: str = "en") -> str:
     ctx = context(f, lang)
     tidy = f.results is not None and {"zone", "year", "step", "output"} <= set(f.results.columns)
     base = f.manifest.get("baseline") or f.scenario.get("baseline")
-    if tidy and isinstance(base, str) and "package" in f.results and base in set(f.results["package"]):
+    if tidy and isinstance(base, str) and "package" in f.results and (f.results["package"] == base).any():
         # the baseline first: differences and the summary are stated against it
         order = [base] + [p for p in dict.fromkeys(f.results["package"]) if p != base]
         f.results = f.results.assign(_o=f.results["package"].map({p: i for i, p in enumerate(order)})) \

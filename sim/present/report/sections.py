@@ -55,7 +55,7 @@ def _summary(df: pd.DataFrame, lang: str, ctx: dict[str, Any], compare: bool = F
     """The summary in words; for a comparison the baseline's story once, then one line per
     package against it (no block repeated per package), each change marked clear or not by
     ``clear`` (the paired interval of the table beside it)."""
-    full = [list(dict.fromkeys(df["package"]))[0]] if compare else None
+    full = [list(df["package"].unique())[0]] if compare else None
     sentences = summary_sentences(df, lang, ctx["names"], ctx["titles"], full=full, clear=clear)
     return (f"<h2>{esc(tr('r.summary', lang))}</h2><ul class=\"summary\">"
             + "".join(f"<li>{esc(s)}</li>" for s in sentences) + "</ul>")
@@ -199,7 +199,7 @@ def run_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
 # ------------------------------------------------------------------------------------------
 def _diffs(f: Folder) -> tuple[pd.DataFrame, str, int]:
     df = f.results
-    base = list(dict.fromkeys(df["package"]))[0]
+    base = list(df["package"].unique())[0]
     y1 = int(df["year"].max())
     outs = tuple(o for o in dict.fromkeys((*ONE_PAGE, *HEADLINE_EN, "public_money")) if o in df)
     zone_outs = tuple(o for o in ("output",) if o in df)
@@ -278,7 +278,7 @@ def pairing_html(f: Folder, lang: str, ctx: dict[str, Any], base: str, y1: int) 
 def compare_sections(f: Folder, lang: str, ctx: dict[str, Any]) -> list[str]:
     df = f.results
     titles, names = ctx["titles"], ctx["names"]
-    pkgs = list(dict.fromkeys(df["package"]))
+    pkgs = list(df["package"].unique())
     base = pkgs[0]
     y1 = int(df["year"].max())
     diff, _, _ = _diffs(f)
