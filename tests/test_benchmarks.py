@@ -183,3 +183,16 @@ def test_bench_levers_times_each_lever_against_the_baseline_and_the_selections()
                          check=False, capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stdout == ""
     assert bad.stderr.strip().splitlines()[-1].startswith("bench_levers.py: error:")
+
+
+def test_bench_compare_splits_the_command_into_runs_and_outputs():
+    out = bench("bench_compare.py", "--years", "3", "--seeds", "2", "delisting")
+    total = re.search(r"^zonesim compare delisting .*: ([0-9.]+) s in all$", out, re.M)
+    assert total and float(total.group(1)) > 0, out
+    phases = dict(re.findall(r"^  (\S.*?)\s+[0-9.]+ s\s+([0-9.]+) %$", out, re.M))
+    assert {"runs", "charts (wall, on the pool)", "paired tables", "the rest"} <= set(phases), out
+    assert abs(sum(float(v) for v in phases.values()) - 100) < 1.0, out
+    assert re.search(r"^the outputs \(everything but the runs\): [0-9.]+ % of the command$", out, re.M), out
+    bad = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_compare.py"), "--seeds", "0"],
+                         check=False, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stdout == ""

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from sim.present.fonts import apply_fonts, font_family, missing_glyphs
 
@@ -153,7 +154,7 @@ def marker_labels(fig: Figure, lang: str, panels: list[MarkerLabels], fontsize: 
 
     apply_fonts(fig, lang)
     fig.draw_without_rendering()  # the layout, aspect and every transform, as the PNG will have them
-    fig.set_layout_engine("none")
+    fig.set_layout_engine(None)  # no engine at all: savefig would draw once more for a placeholder one
     family = font_family(lang)
     halo = [patheffects.withStroke(linewidth=2.2, foreground="white", alpha=0.85)]
     out = []
@@ -170,6 +171,28 @@ def marker_labels(fig: Figure, lang: str, panels: list[MarkerLabels], fontsize: 
     return out
 
 
+class _LabelBox:
+    """A placed label as the patch its arrow is clipped at: the same test as the label's own
+    ``Text.contains`` (the point inside its box), with the box computed once for each dpi and
+    position instead of at every step of the clipping's bisection (a text layout each: most of
+    drawing a map's arrows)."""
+
+    def __init__(self, text: Any) -> None:
+        self.text = text
+        self._key: Any = None
+        self._box: Any = None
+
+    def contains(self, event: Any) -> tuple[bool, dict]:
+        t = self.text
+        if not t.get_visible() or t.figure is None or getattr(t, "_renderer", None) is None:
+            return False, {}  # as Text.contains: not drawn or measured yet, nothing to clip at
+        key = (t.figure.dpi, t.get_position(), t.get_text())
+        if key != self._key:
+            self._key, self._box = key, Text.get_window_extent(t)
+        b = self._box
+        return bool(b.x0 <= event.x <= b.x1 and b.y0 <= event.y <= b.y1), {}
+
+
 def _adjust_above(ax: Any, objs: list[Any], p: MarkerLabels) -> None:
     """adjustText on one panel of a laid-out figure (``marker_labels``); without it, or on a
     degenerate layout, the labels stay above their markers."""
@@ -184,10 +207,13 @@ def _adjust_above(ax: Any, objs: list[Any], p: MarkerLabels) -> None:
     saved = getattr(adjustText, "force_draw", None)
     adjustText.force_draw = lambda ax: None
     try:
-        adjust_text(objs, x=list(p.xs), y=list(p.ys), objects=boxes or None, target_x=list(p.xs),
-                    target_y=list(p.ys), ax=ax, expand=(1.05, 1.15), ensure_inside_axes=True,
-                    force_pull=(0.002, 0.02), arrowprops={"arrowstyle": "-", "color": "#555", "lw": 0.5},
-                    iter_lim=400)
+        _, arrows = adjust_text(objs, x=list(p.xs), y=list(p.ys), objects=boxes or None, target_x=list(p.xs),
+                                target_y=list(p.ys), ax=ax, expand=(1.05, 1.15), ensure_inside_axes=True,
+                                force_pull=(0.002, 0.02), arrowprops={"arrowstyle": "-", "color": "#555", "lw": 0.5},
+                                iter_lim=400)
+        for a in arrows:
+            if isinstance(getattr(a, "patchA", None), Text):
+                a.set_patchA(_LabelBox(a.patchA))
     except ValueError:
         pass
     finally:
