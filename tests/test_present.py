@@ -343,6 +343,36 @@ def test_change_map_labels_each_panel_once_laid_out_without_overlaps_inside_the_
     assert adjustText.force_draw is drawer
 
 
+def test_map_arrows_are_clipped_at_their_labels_boxes_as_matplotlib_clips_at_the_labels():
+    """Each arrow of a map label is clipped at a stand-in for its label (``_LabelBox``: the box
+    computed once a dpi and place, not at every step of the clipping): inside exactly where the
+    label's own ``Text.contains`` says, at the figure's dpi and at another."""
+    from types import SimpleNamespace
+
+    import numpy as np
+    from matplotlib.text import Text
+
+    from sim.present.charts.common import _LabelBox, to_png
+    from sim.present.charts.maps import change_map
+
+    zones = {"nanning": (108.3, 22.8), "wuming": (108.27, 23.16), "liuzhou": (109.4, 24.3),
+             "liujiang": (109.33, 24.25), "qinzhou": (108.6, 21.97), "fangcheng": (108.35, 21.69)}
+    diff = pd.DataFrame({"package": "p", "zone": list(zones), "outcome": "output", "year": 2030,
+                         "rel_change": 0.01, "baseline": 100.0, "significant": False})
+    fig = change_map(diff, zones, 2030, lang="zh")
+    stands = [a.patchA for ax in fig.axes for a in ax.patches if isinstance(getattr(a, "patchA", None), _LabelBox)]
+    assert stands, "no arrow was drawn: crowd the zones more"
+    for dpi in (100, 150, 100):
+        fig.set_dpi(dpi)  # as savefig sets it while it draws
+        to_png(fig, dpi)
+        for box in stands:
+            b = Text.get_window_extent(box.text)
+            for x in np.linspace(b.x0 - 3, b.x1 + 3, 9):
+                for y in np.linspace(b.y0 - 3, b.y1 + 3, 7):
+                    ev = SimpleNamespace(x=x, y=y)
+                    assert box.contains(ev)[0] == box.text.contains(ev)[0]
+
+
 def zone_name_zh(zid):
     from sim.present.i18n import zone_name
 

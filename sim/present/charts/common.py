@@ -174,7 +174,7 @@ def marker_labels(fig: Figure, lang: str, panels: list[MarkerLabels], fontsize: 
 class _LabelBox:
     """A placed label as the patch its arrow is clipped at: the same test as the label's own
     ``Text.contains`` (the point inside its box), with the box computed once for each dpi and
-    position instead of at every step of the clipping's bisection (a text layout each: most of
+    place instead of at every step of the clipping's bisection (a text layout each: most of
     drawing a map's arrows)."""
 
     def __init__(self, text: Any) -> None:
@@ -186,7 +186,8 @@ class _LabelBox:
         t = self.text
         if not t.get_visible() or t.figure is None or getattr(t, "_renderer", None) is None:
             return False, {}  # as Text.contains: not drawn or measured yet, nothing to clip at
-        key = (t.figure.dpi, t.get_position(), t.get_text())
+        # where the label is drawn (its place on the page, so a change of limits or size counts), the dpi
+        key = (t.figure.dpi, tuple(t.get_transform().transform(t.get_unitless_position())), t.get_text())
         if key != self._key:
             self._key, self._box = key, Text.get_window_extent(t)
         b = self._box
@@ -207,10 +208,12 @@ def _adjust_above(ax: Any, objs: list[Any], p: MarkerLabels) -> None:
     saved = getattr(adjustText, "force_draw", None)
     adjustText.force_draw = lambda ax: None
     try:
-        _, arrows = adjust_text(objs, x=list(p.xs), y=list(p.ys), objects=boxes or None, target_x=list(p.xs),
-                                target_y=list(p.ys), ax=ax, expand=(1.05, 1.15), ensure_inside_axes=True,
-                                force_pull=(0.002, 0.02), arrowprops={"arrowstyle": "-", "color": "#555", "lw": 0.5},
-                                iter_lim=400)
+        placed = adjust_text(objs, x=list(p.xs), y=list(p.ys), objects=boxes or None, target_x=list(p.xs),
+                             target_y=list(p.ys), ax=ax, expand=(1.05, 1.15), ensure_inside_axes=True,
+                             force_pull=(0.002, 0.02), arrowprops={"arrowstyle": "-", "color": "#555", "lw": 0.5},
+                             iter_lim=400)
+        # (texts, arrows) in adjustText 1.4; a version that gives no arrows back leaves them clipped at their labels
+        arrows = placed[1] if isinstance(placed, tuple) and len(placed) == 2 else []
         for a in arrows:
             if isinstance(getattr(a, "patchA", None), Text):
                 a.set_patchA(_LabelBox(a.patchA))
