@@ -173,9 +173,9 @@ def marker_labels(fig: Figure, lang: str, panels: list[MarkerLabels], fontsize: 
 
 class _LabelBox:
     """A placed label as the patch its arrow is clipped at: the same test as the label's own
-    ``Text.contains`` (the point inside its box), with the box computed once for each dpi and
-    place instead of at every step of the clipping's bisection (a text layout each: most of
-    drawing a map's arrows)."""
+    ``Text.contains`` (the point inside its box), with the box computed once for what it depends
+    on instead of at every step of the clipping's bisection (a text layout each: most of drawing
+    a map's arrows)."""
 
     def __init__(self, text: Any) -> None:
         self.text = text
@@ -186,8 +186,10 @@ class _LabelBox:
         t = self.text
         if not t.get_visible() or t.figure is None or getattr(t, "_renderer", None) is None:
             return False, {}  # as Text.contains: not drawn or measured yet, nothing to clip at
-        # where the label is drawn (its place on the page, so a change of limits or size counts), the dpi
-        key = (t.figure.dpi, tuple(t.get_transform().transform(t.get_unitless_position())), t.get_text())
+        # what Text.get_window_extent reads: the dpi, the renderer the label was last measured or drawn
+        # with (in a draw, the arrows come before the labels: the last draw's), the label and its place
+        key = (t.figure.dpi, id(t._renderer), t.get_text(), tuple(t.get_unitless_position()),
+               t.get_transform().get_matrix().tobytes())
         if key != self._key:
             self._key, self._box = key, Text.get_window_extent(t)
         b = self._box
