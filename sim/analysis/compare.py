@@ -67,20 +67,20 @@ def differences(df: pd.DataFrame, years: Sequence[int], baseline: str = BASELINE
         is_region = m["zone"] == "region"
         for scope, names in (("region", region), ("zone", zones)):
             part = m[is_region] if scope == "region" else m[~is_region]
-            names = [o for o in names if o in part]
-            if not names:
+            present = [o for o in names if o in part]
+            if not present:
                 continue
             # every outcome's seeds grouped in one pass (the same sums, column by column, as one
             # groupby an outcome), then one block of rows an outcome, in the order named
             cols = {"zone": part["zone"], "year": part["year"]}
-            for k, o in enumerate(names):
+            for k, o in enumerate(present):
                 value, before = part[o].astype(float), part[f"{o}__base"].astype(float)
                 cols[f"d{k}"], cols[f"v{k}"], cols[f"b{k}"] = value - before, value, before
             g = pd.DataFrame(cols).groupby(["zone", "year"], sort=False)
-            diffs = [f"d{k}" for k in range(len(names))]
+            diffs = [f"d{k}" for k in range(len(present))]
             means, sds, size = g.mean(), g[diffs].std(), g.size()
             index = means.index.to_frame(index=False)
-            for k, o in enumerate(names):
+            for k, o in enumerate(present):
                 rows.append(index.assign(n=size.to_numpy(), diff=means[f"d{k}"].to_numpy(),
                                          sd=sds[f"d{k}"].to_numpy(), value=means[f"v{k}"].to_numpy(),
                                          base=means[f"b{k}"].to_numpy(), package=pkg, outcome=o))
@@ -170,8 +170,8 @@ def pairing_summary(df: pd.DataFrame, year: int | None = None, baseline: str = B
     at = df[df["year"] == year]
     zones = at[at["zone"] != "region"]
     parts = []
-    for o in outcomes:
-        if o not in df or not (at["package"] == baseline).any():
+    for o in outcomes if (at["package"] == baseline).any() else ():
+        if o not in df:
             continue
         t = pairing_table(at, baseline=baseline, outcome=o, year=year, zone="region", target=target,
                           confidence=CONFIDENCE)

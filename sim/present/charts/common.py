@@ -107,7 +107,7 @@ def end_labels(ax: Any, x: float, ys: list[float], texts: list[str], colors: lis
 
 
 def point_labels(ax: Any, xs: list[float], ys: list[float], texts: list[str], lang: str = "en", *,
-                 fontsize: float = 7.5, avoid: list[Any] | None = None) -> list[Any]:
+                 fontsize: float = 7.5) -> list[Any]:
     """Labels on points (factors on a plane) moved so that none overlaps another or the points:
     ``adjustText`` when installed, else alternating above and below. (Map markers are labelled
     above, on the finished figure: ``marker_labels``.)"""

@@ -44,7 +44,7 @@ def sensitivity_charts(idx: pd.DataFrame, lang: str = "en") -> list[tuple[str, F
             ax.set_ylabel(tr("morris_y_log", lang, u=d.unit))
             ax.set_title(tr("morris_title", lang, o=d.name, y=year, w=where, n=int(t["N"].iloc[0])), fontsize=9)
             plain_axes(ax, x=True)
-            point_labels(ax, list(mu_p), list(sg_p), names, lang, fontsize=8, avoid=[dots])
+            point_labels(ax, list(mu_p), list(sg_p), names, lang, fontsize=8)
         else:
             pos = np.arange(len(t))
             ax.bar(pos - 0.2, t["S1"], 0.4, yerr=t["S1_conf"], capsize=3, label=tr("s1", lang))
