@@ -7,11 +7,11 @@ and as many of the baseline, interleaved, and prints: a year's time of each (the
 the build and spin-up left out), and the time spent inside each lever's hooks (every hook its class
 overrides, ``plan_cost`` included), as a share of the package's years and in ms a year, largest
 first. The hooks are timed by wrapping the lever instance's own overridden methods, so which levers
-the model calls for which hook does not change, nor does any result. Then the selection that the
-per-zone medians use (``sim.core.kernels.group_middles``: numba's quickselect) against numpy's
-``np.partition`` on the same ``--select`` random values, since which is faster depends on the
-machine (issue 19, twenty-first session). Shares and ratios are the figures to quote; the times are
-for the record (machine load moves them).
+the model calls for which hook does not change, nor does any result. Then the two selections the
+per-zone medians and the rankings' cuts can use (``sim.core.kernels.selection``: numba's quickselect
+or numpy's ``np.partition``, whichever a timing at start-up finds faster on the machine) on the
+same ``--select`` random values, and which one this process chose. Shares and ratios are the
+figures to quote; the times are for the record (machine load moves them).
 """
 
 from __future__ import annotations
@@ -122,14 +122,19 @@ def main() -> None:
 
     a = np.random.default_rng(19).random(args.select)
     group = np.zeros(a.size, dtype=np.int64)
-    got = kernels.group_middles(group, a, 1)
     k = a.size // 2
-    assert got is not None and got[1][0] == np.partition(a, k)[k]  # the same middle value
+    chosen = kernels.selection()
     best = lambda f: min(timeit.repeat(f, number=1, repeat=30))  # noqa: E731
-    t_numba, t_numpy = best(lambda: kernels.group_middles(group, a, 1)), best(lambda: np.partition(a, k))
-    print(f"  a median of {a.size:,} values: numba's group_middles (both middle values, its gather included) "
-          f"{t_numba * 1e3:.3f} ms, numpy's np.partition {t_numpy * 1e3:.3f} ms; numba / numpy {t_numba / t_numpy:.2f}")
-
+    times = {}
+    for how in ("compiled", "numpy"):
+        kernels.SELECTION = how
+        got = kernels.group_middles(group, a, 1)
+        assert got is not None and got[1][0] == np.partition(a, k)[k]  # the same middle value either way
+        times[how] = best(lambda: kernels.group_middles(group, a, 1))
+    kernels.SELECTION = chosen
+    print(f"  a median of {a.size:,} values (both middle values, the gather included): numba's quickselect "
+          f"{times['compiled'] * 1e3:.3f} ms, numpy's np.partition {times['numpy'] * 1e3:.3f} ms; numba / numpy "
+          f"{times['compiled'] / times['numpy']:.2f}; this process chose {chosen!r}")
 
 if __name__ == "__main__":
     main()

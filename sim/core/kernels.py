@@ -94,7 +94,7 @@ def _build(nb) -> None:
     # process (the cache would never hit: every process compiled them again, ~0.7 s)
     global _fmix, _bits, _unit, _uniform, _central_into, _tails_of, _window_count, _poisson_window, _window_rows, _window_counts, _group_sum, _group_count, _mostly_switching, _demand, _zone_key_cells, \
         _central, _ndtri_central, _keyed_normal, _group_sums, _move_rows, _key_table, _key_find, _kth, _break_ties, \
-        _poisson_head, _group_middles, _counted_keys, _rational_3_2, _ndtri_tails, _sums_by_two, _below, _rows_above, _cell_zone_sums, _chain, _chain_step
+        _poisson_head, _group_middles, _group_gather, _counted_keys, _rational_3_2, _ndtri_tails, _sums_by_two, _below, _rows_above, _cell_zone_sums, _chain, _chain_step
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     @_jit
@@ -494,23 +494,49 @@ def _build(nb) -> None:
         return nl
 
     @_jit
+    def _group_gather(group, value, start, buf):  # pragma: no cover - compiled
+        # a counting sort: the values of group g into buf[start[g]:start[g + 1]] (in element order);
+        # False if a group is outside [0, start.size - 1). A run of one group (firms are stored
+        # mostly zone by zone) is counted, and written, from a register: a count in memory made each
+        # element wait for the last one's store (~3x slower on the Intel machine, twenty-third session)
+        n_groups = start.size - 1
+        start[:] = 0
+        n = group.size
+        if n == 0:
+            return True
+        cur, run = group[0], 0
+        for i in range(n):
+            g = group[i]
+            if g != cur:
+                start[cur + 1] += run
+                cur, run = g, 0
+            if g < 0 or g >= n_groups:
+                return False
+            run += 1
+        start[cur + 1] += run
+        for g in range(n_groups):
+            start[g + 1] += start[g]
+        fill = start[:-1].copy()
+        cur = group[0]
+        at = fill[cur]
+        for i in range(n):
+            g = group[i]
+            if g != cur:
+                fill[cur] = at
+                cur = g
+                at = fill[g]
+            buf[at] = value[i]
+            at += 1
+        return True
+
+    @_jit
     def _group_middles(group, value, n_groups, lo, hi):  # pragma: no cover - compiled
         # per group of c members: its values at sorted positions (c - 1) // 2 and c // 2, by
         # selection (numba's quickselect on the group's values gathered by a counting sort)
         start = np.zeros(n_groups + 1, dtype=np.int64)
-        for i in range(group.size):
-            g = group[i]
-            if g < 0 or g >= n_groups:
-                return False
-            start[g + 1] += 1
-        for g in range(n_groups):
-            start[g + 1] += start[g]
-        fill = start[:-1].copy()
         buf = np.empty(group.size, dtype=np.float64)
-        for i in range(group.size):
-            g = group[i]
-            buf[fill[g]] = value[i]
-            fill[g] += 1
+        if not _group_gather(group, value, start, buf):
+            return False
         for g in range(n_groups):
             a, b = start[g], start[g + 1]
             c = b - a
@@ -664,10 +690,43 @@ def key_find(table: tuple[int, np.ndarray, bool, int, np.ndarray], query: np.nda
     return out
 
 
+# Which selection (the k-th smallest of many values: a zone's median, a ranking's cut) is faster
+# differs by machine: on an Intel AVX-512 machine numpy's np.partition (its vectorised selection)
+# took ~2 ns a value and numba's quickselect ~14 (twenty-third session); on an AMD machine numba's
+# took ~2.7 and numpy's ~18 (fourth session). A selection's value does not depend on how it is found,
+# so the faster is chosen once per process by timing both (``selection``); ``ZONESIM_SELECTION``
+# (``numpy`` or ``compiled``) fixes the choice.
+SELECTION = os.environ.get("ZONESIM_SELECTION", "")
+_PROBE = 8192  # values the timing selects among: a zone's medians and a ranking's candidates are 10^3-10^5
+MANY_GROUPS = 64  # group_middles loops over the groups in Python on the numpy path: beyond, compiled
+
+
+def selection() -> str:
+    """``"numpy"`` or ``"compiled"``: the faster selection on this machine, timed on first use
+    (best of three of each, interleaved, on fixed pseudo-random values; ~1 ms once a process)."""
+    global SELECTION
+    if SELECTION not in ("numpy", "compiled"):
+        if not ENABLED:
+            return "numpy"
+        import time
+
+        a = ((np.arange(1, _PROBE + 1, dtype=np.uint64) * _GOLD) >> np.uint64(11)).astype(np.float64)
+        k = _PROBE // 2
+        _kth(a, k)  # loaded before it is timed
+        best = {"numpy": np.inf, "compiled": np.inf}
+        for _ in range(3):
+            for name, fn in (("compiled", _kth), ("numpy", lambda a, k: np.partition(a, k)[k])):
+                t0 = time.perf_counter()
+                fn(a, k)
+                best[name] = min(best[name], time.perf_counter() - t0)
+        SELECTION = min(best, key=best.__getitem__)
+    return SELECTION
+
+
 def kth_smallest(a: np.ndarray, k: int) -> float:
     """``np.partition(a, k)[k]`` of a 1-d float64 array without NaN (the value is the same
-    whichever of equal elements a selection returns)."""
-    if ENABLED and a.dtype == np.float64 and a.ndim == 1:
+    whichever of equal elements a selection returns), by the faster selection (``selection``)."""
+    if ENABLED and a.dtype == np.float64 and a.ndim == 1 and selection() == "compiled":
         return _kth(np.ascontiguousarray(a), int(k))
     return np.partition(a, k)[k]
 
@@ -700,15 +759,34 @@ def poisson_head(u: np.ndarray, lam: np.ndarray, act: np.ndarray, p0: np.ndarray
 
 def group_middles(group: np.ndarray, value: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray] | None:
     """The values at sorted positions (c - 1) // 2 and c // 2 of each group of c members
-    (0 for empty groups), for groups in [0, n_groups) and NaN-free float64 values; None when the
-    kernels are off or the input is not of that kind."""
+    (0 for empty groups), for groups in [0, n_groups) and NaN-free float64 values (1-d, or 2-d:
+    each row by the same groups, the answers then 2-d), by the faster selection (``selection``);
+    None when the kernels are off or the input is not of that kind."""
     if not (ENABLED and group.ndim == 1 and group.dtype == np.int64 and value.dtype == np.float64
-            and value.shape == group.shape and n_groups < 1 << 20):
+            and value.ndim in (1, 2) and value.shape[-1] == group.size and n_groups < 1 << 20):
         return None
-    lo, hi = np.zeros(n_groups), np.zeros(n_groups)
-    if not _group_middles(np.ascontiguousarray(group), np.ascontiguousarray(value), int(n_groups), lo, hi):
-        return None
-    return lo, hi
+    rows = np.ascontiguousarray(value.reshape(-1, group.size))
+    lo, hi = np.zeros((rows.shape[0], n_groups)), np.zeros((rows.shape[0], n_groups))
+    group = np.ascontiguousarray(group)
+    if n_groups > MANY_GROUPS or selection() == "compiled":
+        for r in range(rows.shape[0]):
+            if not _group_middles(group, rows[r], int(n_groups), lo[r], hi[r]):
+                return None
+    else:  # numpy's selection on each group's values, gathered by the compiled counting sort
+        start, buf = np.zeros(n_groups + 1, dtype=np.int64), np.empty(rows.shape)
+        for r in range(rows.shape[0]):
+            if not _group_gather(group, rows[r], start, buf[r]):
+                return None
+        for g, (a, b) in enumerate(zip(start[:-1].tolist(), start[1:].tolist())):
+            c, m2 = b - a, (b - a) // 2
+            for r in range(rows.shape[0]):
+                if c == 0:
+                    continue
+                part = buf[r, a:b]
+                part.partition(m2)  # in place (the gathered copy is ours); one place: numpy's fast path
+                hi[r, g] = part[m2]
+                lo[r, g] = part[:m2].max() if c % 2 == 0 else part[m2]  # the largest below the middle
+    return (lo[0], hi[0]) if value.ndim == 1 else (lo, hi)
 
 
 def counted_keys(prefix: np.ndarray, counts: np.ndarray) -> np.ndarray | None:

@@ -57,12 +57,17 @@ def group_medians(group: np.ndarray, value: np.ndarray, n_groups: int, empty: fl
     ``empty`` for a group without members): the numbers of sorting each group with
     ``np.lexsort((value, group))`` and averaging its middle places, by selection when the kernels
     are on (linear time; which of two equal middle values a selection returns does not change the
-    mean, signed zeros included, as both halves of the mean are values of the group)."""
+    mean, signed zeros included, as both halves of the mean are values of the group). A 2-d
+    ``value`` gives each row's medians by the same groups (one gathering of the groups)."""
     group, value = np.asarray(group), np.asarray(value)
     counts = np.bincount(group, minlength=n_groups) if group.size else np.zeros(n_groups, dtype=np.int64)
     mid = None
     if value.dtype == np.float64 and counts.size == n_groups and not np.isnan(value).any():
         mid = kernels.group_middles(group, value, n_groups)
+    if mid is None and value.ndim == 2:
+        if value.shape[0] == 0:
+            return np.zeros((0, counts.size))
+        return np.stack([group_medians(group, row, n_groups, empty) for row in value]).reshape(-1, counts.size)
     if mid is None:
         o = np.lexsort((value, group))
         start = np.cumsum(counts) - counts

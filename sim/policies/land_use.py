@@ -145,11 +145,8 @@ class MuYield(Targeted):
         mu_i = mu[i]
         out_mu, tax_mu = f.output[i] / mu_i, f.tax[i] / mu_i
         zi = z[i]
-
-        def zone_median(v: np.ndarray) -> np.ndarray:
-            return np.maximum(group_medians(zi, v, nz, 1.0), 1e-12)
-
-        score = s.weight_tax * tax_mu / zone_median(tax_mu)[zi] + (1.0 - s.weight_tax) * out_mu / zone_median(out_mu)[zi]
+        med_tax, med_out = np.maximum(group_medians(zi, np.stack([tax_mu, out_mu]), nz, 1.0), 1e-12)  # one gathering
+        score = s.weight_tax * tax_mu / med_tax[zi] + (1.0 - s.weight_tax) * out_mu / med_out[zi]
         # rank within zone, best first (ties by key: no draw needed)
         o = order_within_groups(zi, -score, f.key[i], nz)  # np.lexsort((f.key[i], -score, zi))
         counts = group_sum(zi, None, nz)  # np.bincount(zi, minlength=nz), compiled when the kernels are on

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim.core import kernels
 from sim.core.ranking import group_medians, largest_first, order_within_groups
 
 
@@ -27,7 +28,7 @@ def _case(rng, trial, n):
     return v, key
 
 
-def test_largest_first_is_lexsort_prefix(kernels_on):
+def test_largest_first_is_lexsort_prefix(selection_paths):
     rng = np.random.default_rng(1)
     for trial in range(120):
         n = int(rng.integers(0, 2500))
@@ -71,11 +72,12 @@ def _median_by_lexsort(group, v, n_groups, empty):
                                        + vs[np.minimum(start + counts // 2, last)]), empty)
 
 
-def test_group_medians_are_the_sorted_middles(kernels_on):
-    rng = np.random.default_rng(4)
+@pytest.mark.parametrize("many", [False, True], ids=["few-groups", "many-groups"])
+def test_group_medians_are_the_sorted_middles(selection_paths, many):
+    rng = np.random.default_rng(4 + many)
     for trial in range(150):
         n = int(rng.integers(0, 2000))
-        n_groups = int(rng.integers(1, 30))
+        n_groups = int(rng.integers(1, 30)) + (kernels.MANY_GROUPS if many else 0)  # many: the compiled loop
         group = rng.integers(0, n_groups, n)
         v, _ = _case(rng, trial, n)
         got = group_medians(group, v, n_groups, 1.0)
@@ -83,3 +85,24 @@ def test_group_medians_are_the_sorted_middles(kernels_on):
         # equal in value; a mean of two signed zeros may differ in sign only (callers take max(., tiny))
         assert np.array_equal(got, want, equal_nan=True), trial
         assert np.array_equal(np.maximum(got, 1e-12), np.maximum(want, 1e-12), equal_nan=True)
+        # two rows by the same groups (one gathering): each row's own medians
+        w, _ = _case(rng, trial + 1, n)
+        both = group_medians(group, np.stack([v, w]), n_groups, 1.0)
+        assert both.shape == (2, n_groups)
+        assert np.array_equal(both[0], got, equal_nan=True), trial
+        assert np.array_equal(both[1], _median_by_lexsort(group, w, n_groups, 1.0), equal_nan=True), trial
+
+
+def test_selection_is_timed_once_or_fixed(monkeypatch):
+    """``selection`` answers one of the two ways, keeps its answer, and a fixed choice is kept."""
+    if not kernels.enable():
+        pytest.skip("numba not installed or switched off")
+    monkeypatch.setattr(kernels, "SELECTION", "")
+    first = kernels.selection()
+    assert first in ("numpy", "compiled")
+    assert kernels.selection() == first == kernels.SELECTION
+    monkeypatch.setattr(kernels, "SELECTION", "compiled")
+    assert kernels.selection() == "compiled"
+    monkeypatch.setattr(kernels, "ENABLED", False)
+    monkeypatch.setattr(kernels, "SELECTION", "")
+    assert kernels.selection() == "numpy"  # without the kernels there is only numpy's
