@@ -94,7 +94,8 @@ def _build(nb) -> None:
     # process (the cache would never hit: every process compiled them again, ~0.7 s)
     global _fmix, _bits, _unit, _uniform, _central_into, _tails_of, _window_count, _poisson_window, _window_rows, _window_counts, _group_sum, _group_count, _mostly_switching, _demand, _zone_key_cells, \
         _central, _ndtri_central, _keyed_normal, _group_sums, _move_rows, _key_table, _key_find, _kth, _break_ties, \
-        _poisson_head, _group_middles, _group_gather, _counted_keys, _rational_3_2, _ndtri_tails, _sums_by_two, _below, _rows_above, _cell_zone_sums, _chain, _chain_step
+        _poisson_head, _group_middles, _group_gather, _counted_keys, _rational_3_2, _ndtri_tails, _sums_by_two, _below, _rows_above, _cell_zone_sums, _chain, _chain_step, \
+        _class_bill_changes, _energy_by_zone
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     @_jit
@@ -321,6 +322,54 @@ def _build(nb) -> None:
                 cnt[g] += 1
             for k in range(len(ws)):
                 out[k, g] += ws[k][i]
+        return True
+
+    @_jit
+    def _class_bill_changes(cls, k, table, output, per_output, sector, land, land_tax, zone, extra, minus, plus):
+        # pragma: no cover - compiled
+        # MuYield.firm_costs: each firm's change = table[class] (the first k firms; later ones 0),
+        # times its bill output * per_output[sector] + land_tax * land, and the zone sums of the
+        # discounts max(-e, 0) and surcharges max(e, 0) in firm order: numpy's operations in the
+        # same order (no fused multiply-add), the sums as bincount adds them
+        n, nt, ns = minus.size, table.size, per_output.size
+        for i in range(extra.size):
+            c = 0.0
+            if i < k:
+                j = cls[i]
+                if j < -nt or j >= nt:
+                    return False
+                c = table[j]  # -1 (unclassed): the table's last entry, as numpy indexes
+            s = sector[i]
+            g = zone[i]
+            if s < 0 or s >= ns or g < 0 or g >= n:
+                return False
+            e = c * (output[i] * per_output[s] + land_tax * land[i])
+            extra[i] = e
+            d, u = -e, e
+            if d < 0.0:
+                d = 0.0
+            if u < 0.0:
+                u = 0.0
+            minus[g] += d
+            plus[g] += u
+        return True
+
+    @_jit
+    def _energy_by_zone(output, intensity, sector, upgraded, keep, zone, out):  # pragma: no cover - compiled
+        # environment.energy_use: output x 100 x intensity[sector] / 1e6 per firm, x keep (1 - saving)
+        # for upgraded firms, summed by zone in firm order: numpy's operations in the same order
+        n, ns = out.size, intensity.size
+        for i in range(output.size):
+            s = sector[i]
+            g = zone[i]
+            if s < 0 or s >= ns or g < 0 or g >= n:
+                return False
+            u = output[i] * 100.0
+            u = u * intensity[s]
+            u = u / 1e6
+            if upgraded[i]:
+                u = u * keep
+            out[g] += u
         return True
 
     @_jit
@@ -948,6 +997,46 @@ def group_sums(group: np.ndarray, weights: tuple[np.ndarray, ...], size: int, co
             return ([cnt] if count else []) + list(out)
     return ([np.bincount(group, minlength=size)] if count else []) + [
         np.bincount(group, weights=w, minlength=size) for w in weights]
+
+
+def class_bill_changes(cls: np.ndarray, table: np.ndarray, output: np.ndarray, per_output: np.ndarray,
+                       sector: np.ndarray, land: np.ndarray, land_tax: float, zone: np.ndarray,
+                       size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The mu-yield lever's price changes in one pass: ``extra = change * bill`` for each of the
+    ``output.size`` firms (``change = table[cls]`` for the first ``cls.size``, 0 after; ``bill =
+    output * per_output[sector] + land_tax * land``), and ``np.bincount(zone, max(-extra, 0))`` and
+    ``np.bincount(zone, max(extra, 0))`` (size ``size``): numpy's numbers (a NaN stays NaN; a
+    zero's sign cannot change a sum that starts at +0). None when the kernels are off or the input
+    is not of that kind (the caller's numpy decides)."""
+    n = output.size
+    if not (ENABLED and cls.dtype == sector.dtype == zone.dtype == np.int64 and cls.size <= n
+            and sector.size == land.size == zone.size == n and table.dtype == output.dtype == land.dtype
+            == per_output.dtype == np.float64 and table.size >= 1):
+        return None
+    extra, minus, plus = np.empty(n), np.zeros(size), np.zeros(size)
+    if not _class_bill_changes(np.ascontiguousarray(cls), cls.size, np.ascontiguousarray(table),
+                               np.ascontiguousarray(output), np.ascontiguousarray(per_output),
+                               np.ascontiguousarray(sector), np.ascontiguousarray(land), float(land_tax),
+                               np.ascontiguousarray(zone), extra, minus, plus):
+        return None
+    return extra, minus, plus
+
+
+def energy_by_zone(output: np.ndarray, intensity: np.ndarray, sector: np.ndarray, upgraded: np.ndarray,
+                   saving: float, zone: np.ndarray, size: int) -> np.ndarray | None:
+    """``sim.policies.environment.energy_use`` in one pass: ``use = output * 100.0 *
+    intensity[sector] / 1e6``, ``use[upgraded] *= 1 - saving``, ``np.bincount(zone, use, minlength=
+    size)``: numpy's numbers. None when the kernels are off or the input is not of that kind (a
+    sector or zone outside its range included: the caller's numpy decides)."""
+    n = output.size
+    if not (ENABLED and sector.dtype == zone.dtype == np.int64 and upgraded.dtype == np.bool_
+            and output.dtype == intensity.dtype == np.float64 and sector.size == zone.size == upgraded.size == n):
+        return None
+    out = np.zeros(size)
+    if not _energy_by_zone(np.ascontiguousarray(output), np.ascontiguousarray(intensity), np.ascontiguousarray(sector),
+                           np.ascontiguousarray(upgraded), 1.0 - saving, np.ascontiguousarray(zone), out):
+        return None
+    return out
 
 
 def demand(group: np.ndarray, emp: np.ndarray, share: np.ndarray, sector: np.ndarray, size: int):

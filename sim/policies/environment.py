@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import Field
 
+from sim.core import kernels
 from sim.core.kernels import group_sum
 from sim.core.keys import KeyIndex, isin_keys
 from sim.core.ranking import largest_first
@@ -267,9 +268,14 @@ def energy_use(model: ZoneModel, retrofitted: np.ndarray | None = None, saving: 
     ``upgraded``: a mask the caller already has)."""
     f = model.firms
     L = f.n
-    use = f.output[:L] * 100.0 * ENERGY_INTENSITY[f.sector[:L]] / 1e6  # CNY m -> CNY 10k; tce -> million tce
     if upgraded is None and retrofitted is not None and retrofitted.size:
         upgraded = isin_keys(f.key[:L], retrofitted)
+    if upgraded is not None:  # one compiled pass when the kernels are on (the same numbers)
+        got = kernels.energy_by_zone(f.output[:L], ENERGY_INTENSITY, f.sector[:L], upgraded, saving, f.zone[:L],
+                                     model.n_zone_slots)
+        if got is not None:
+            return got
+    use = f.output[:L] * 100.0 * ENERGY_INTENSITY[f.sector[:L]] / 1e6  # CNY m -> CNY 10k; tce -> million tce
     if upgraded is not None:
         use[upgraded] *= 1.0 - saving  # the upgraded firms' use only: the same products
     return group_sum(f.zone[:L], use, model.n_zone_slots)  # bincount's sums, compiled when the kernels are on

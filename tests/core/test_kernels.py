@@ -667,3 +667,61 @@ def test_group_sum_of_integer_weights_outside_groups_go_to_bincount():
         kernels.group_sum(-group, np.ones(300, np.int64), 3)
     got = kernels.group_sum(group, np.ones(300, np.int64), 3)  # bincount lengthens, as before
     assert np.array_equal(got, np.bincount(group, np.ones(300), minlength=3))
+
+
+@pytest.mark.parametrize("k_short", [0, 1, 300])
+def test_class_bill_changes_are_numpys(monkeypatch, k_short):
+    """kernels.class_bill_changes (the mu-yield lever's firm costs): each firm's change x bill and the
+    zones' discounts and surcharges, numpy's numbers bit for bit (unclassed -1 and firms after the
+    classed ones change nothing; zeros, a NaN output); it declines a class or sector it cannot index."""
+    rng = np.random.default_rng(23)
+    n, nz = 5000, 17
+    cls = rng.integers(-1, 4, n - k_short)
+    table = np.array([-0.05 * 0.7, 0.0, 0.1, 0.3, 0.0])
+    output = rng.lognormal(0, 2, n)
+    output[rng.integers(0, n, 40)] = 0.0
+    output[7] = np.nan
+    per_output = rng.random(5)
+    sector = rng.integers(0, 5, n)
+    land = rng.random(n) * 0.01
+    zone = np.sort(rng.integers(0, nz, n))
+    got = kernels.class_bill_changes(cls, table, output, per_output, sector, land, 9.0, zone, nz)
+    assert got is not None
+    change = np.zeros(n)
+    change[:cls.size] = table[cls]
+    extra = change * (output * per_output[sector] + 9.0 * land)
+    want = (extra, np.bincount(zone, np.maximum(-extra, 0.0), minlength=nz),
+            np.bincount(zone, np.maximum(extra, 0.0), minlength=nz))
+    for a, b in zip(got, want):
+        assert np.array_equal(a, b, equal_nan=True)
+    assert np.isnan(got[0][7]) and np.isnan(got[1][zone[7]]) and np.isnan(got[2][zone[7]])  # NaN x 0 is NaN
+    bad = cls.copy()
+    bad[-1] = 5
+    assert kernels.class_bill_changes(bad, table, output, per_output, sector, land, 9.0, zone, nz) is None
+    badsec = sector.copy()
+    badsec[3] = 5
+    assert kernels.class_bill_changes(cls, table, output, per_output, badsec, land, 9.0, zone, nz) is None
+    monkeypatch.setattr(kernels, "ENABLED", False)
+    assert kernels.class_bill_changes(cls, table, output, per_output, sector, land, 9.0, zone, nz) is None
+
+
+def test_energy_by_zone_is_numpys(monkeypatch):
+    """kernels.energy_by_zone (green development's energy use): numpy's per-firm arithmetic, the
+    upgraded firms' saving and bincount's zone sums, bit for bit; a sector outside the table declines."""
+    rng = np.random.default_rng(24)
+    n, nz = 7000, 15
+    output = rng.lognormal(0, 2, n)
+    output[rng.integers(0, n, 30)] = 0.0
+    sector = rng.integers(0, 5, n)
+    upgraded = rng.random(n) < 0.1
+    zone = rng.integers(0, nz, n)
+    intensity = np.array([0.04, 0.08, 0.6, 0.12, 0.8])
+    got = kernels.energy_by_zone(output, intensity, sector, upgraded, 0.15, zone, nz)
+    use = output * 100.0 * intensity[sector] / 1e6
+    use[upgraded] *= 1.0 - 0.15
+    assert got is not None and np.array_equal(got, np.bincount(zone, use, minlength=nz))
+    bad = sector.copy()
+    bad[5] = 9
+    assert kernels.energy_by_zone(output, intensity, bad, upgraded, 0.15, zone, nz) is None
+    monkeypatch.setattr(kernels, "ENABLED", False)
+    assert kernels.energy_by_zone(output, intensity, sector, upgraded, 0.15, zone, nz) is None
