@@ -178,6 +178,11 @@ class TechFinance(Targeted):
         threshold, or certified), and without a loan still running."""
         f, s = model.firms, self.settings
         L = f.n
+        got = kernels.viable_rd_firms(self.mask(model), f.zone[:L], f.output[:L], f.rd_share[:L],
+                                      model.params.hightech_rd_threshold, f.hightech[:L], self._has_loan(model),
+                                      f.profit[:L], s.min_margin)
+        if got is not None:  # the same tests in one compiled pass
+            return got
         ok = self.mask(model)[f.zone[:L]] & (f.output[:L] > 0)
         ok &= (f.rd_share[:L] >= model.params.hightech_rd_threshold) | f.hightech[:L]
         ok &= ~self._has_loan(model)

@@ -725,3 +725,33 @@ def test_energy_by_zone_is_numpys(monkeypatch):
     assert kernels.energy_by_zone(output, intensity, bad, upgraded, 0.15, zone, nz) is None
     monkeypatch.setattr(kernels, "ENABLED", False)
     assert kernels.energy_by_zone(output, intensity, sector, upgraded, 0.15, zone, nz) is None
+
+
+def test_viable_rd_firms_is_numpys(monkeypatch):
+    """kernels.viable_rd_firms (tech finance's borrowers): the positions numpy's masks give, with
+    NaN and zero outputs, NaN R&D shares and profits, tiny outputs; a zone outside the mask declines."""
+    rng = np.random.default_rng(25)
+    n, nz = 9000, 20
+    zone = rng.integers(0, nz, n)
+    zone_ok = rng.random(nz) < 0.8
+    output = rng.lognormal(0, 2, n)
+    output[rng.integers(0, n, 50)] = 0.0
+    output[rng.integers(0, n, 20)] = 1e-12
+    output[rng.integers(0, n, 5)] = np.nan
+    rd_share = rng.random(n) * 0.1
+    rd_share[rng.integers(0, n, 10)] = np.nan
+    hightech = rng.random(n) < 0.2
+    excluded = rng.random(n) < 0.15
+    profit = rng.normal(0, 1, n) * output
+    profit[rng.integers(0, n, 10)] = np.nan
+    for margin in (-1.0, 0.0, 0.05):
+        got = kernels.viable_rd_firms(zone_ok, zone, output, rd_share, 0.03, hightech, excluded, profit, margin)
+        ok = zone_ok[zone] & (output > 0) & ((rd_share >= 0.03) | hightech) & ~excluded
+        i = np.flatnonzero(ok)
+        want = i[profit[i] / np.maximum(output[i], 1e-9) > margin]
+        assert got is not None and got.dtype == np.int64 and np.array_equal(got, want), margin
+    bad = zone.copy()
+    bad[0] = nz
+    assert kernels.viable_rd_firms(zone_ok, bad, output, rd_share, 0.03, hightech, excluded, profit, 0.0) is None
+    monkeypatch.setattr(kernels, "ENABLED", False)
+    assert kernels.viable_rd_firms(zone_ok, zone, output, rd_share, 0.03, hightech, excluded, profit, 0.0) is None
