@@ -513,8 +513,8 @@ def _build(nb) -> None:
 
     @_jit
     def _kth(a, k):  # pragma: no cover - compiled
-        # the k-th smallest (0-based) of a NaN-free array: numba's quickselect on a copy; numpy's
-        # np.partition took ~18 ns an element on the AVX-512 machine measured (numba's ~2.7)
+        # the k-th smallest (0-based) of a NaN-free array: numba's quickselect on a copy (used
+        # where ``selection`` finds it faster than numpy's np.partition: a machine's property)
         return np.partition(a, k)[k]
 
     @_jit
