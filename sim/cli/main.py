@@ -142,11 +142,13 @@ def main(argv: list[str] | None = None) -> int:
 
     use_file_backend()
     try:
+        from sim.core.kernels import selection_wanted
         from sim.core.memory import gc_freeze_wanted
         from sim.model.spinup import check_env
 
-        check_env()  # the environment switches (spin-up cache, collector freeze): a bad value stops here,
-        gc_freeze_wanted()  # nothing written
+        check_env()  # the environment switches (spin-up cache, collector freeze, selection): a bad value
+        gc_freeze_wanted()  # stops here, nothing written
+        selection_wanted()
         return int(args.handler(args) or 0)
     except InputError as exc:
         sys.stderr.write(f"zonesim: error: {exc}\n")

@@ -770,19 +770,37 @@ def key_find(table: tuple[int, np.ndarray, bool, int, np.ndarray], query: np.nda
 # took ~2 ns a value and numba's quickselect ~14 (twenty-third session); on an AMD machine numba's
 # took ~2.7 and numpy's ~18 (fourth session). A selection's value does not depend on how it is found,
 # so the faster is chosen once per process by timing both (``selection``); ``ZONESIM_SELECTION``
-# (``numpy`` or ``compiled``) fixes the choice.
-SELECTION = os.environ.get("ZONESIM_SELECTION", "")
+# (``numpy`` or ``compiled``) fixes the choice (read strictly: ``selection_wanted``).
+ENV_SELECTION = "ZONESIM_SELECTION"
+SELECTION = ""  # the process's choice once made ("numpy" or "compiled")
 _PROBE = 8192  # values the timing selects among: a zone's medians and a ranking's candidates are 10^3-10^5
 MANY_GROUPS = 64  # group_middles loops over the groups in Python on the numpy path: beyond, compiled
 
 
+def selection_wanted() -> str:
+    """``ZONESIM_SELECTION``, read strictly: ``"numpy"`` or ``"compiled"`` (any case), or ``""`` when
+    unset or empty (the faster, timed); another value raises InputError, one line naming the
+    variable and what is allowed (the command line checks it before it writes anything, exit 2)."""
+    text = os.environ.get(ENV_SELECTION, "").strip().lower()
+    if text not in ("", "numpy", "compiled"):
+        from sim.core.errors import InputError
+
+        raise InputError(f"environment variable {ENV_SELECTION}", None,
+                         f"{text!r} is not allowed: numpy, compiled, or unset (the faster of the two, timed)")
+    return text
+
+
 def selection() -> str:
-    """``"numpy"`` or ``"compiled"``: the faster selection on this machine, timed on first use
-    (best of three of each, interleaved, on fixed pseudo-random values; ~0.3 ms once a process)."""
+    """``"numpy"`` or ``"compiled"``: the one ``ZONESIM_SELECTION`` fixes, else the faster selection
+    on this machine, timed on first use (best of three of each, interleaved, on fixed pseudo-random
+    values; ~0.3 ms once a process)."""
     global SELECTION
     if SELECTION not in ("numpy", "compiled"):
         if not ENABLED:
             return "numpy"
+        SELECTION = selection_wanted()
+        if SELECTION:
+            return SELECTION
         import time
 
         a = ((np.arange(1, _PROBE + 1, dtype=np.uint64) * _GOLD) >> np.uint64(11)).astype(np.float64)
@@ -854,9 +872,9 @@ def group_middles(group: np.ndarray, value: np.ndarray, n_groups: int) -> tuple[
                 return None
         for g, (a, b) in enumerate(zip(start[:-1].tolist(), start[1:].tolist())):
             c, m2 = b - a, (b - a) // 2
+            if c == 0:
+                continue
             for r in range(rows.shape[0]):
-                if c == 0:
-                    continue
                 part = buf[r, a:b]
                 part.partition(m2)  # in place (the gathered copy is ours); one place: numpy's fast path
                 hi[r, g] = part[m2]
