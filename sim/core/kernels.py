@@ -28,7 +28,7 @@ rounding); elsewhere they stay in numpy.
 
 numba compiles each kernel on first use and caches the machine code next to this file
 (``cache=True``). When a process switches the kernels on: see ``model_started`` below.
-``ZONESIM_NO_NUMBA=1`` (or numba missing) keeps the numpy code.
+``ZONESIM_NO_NUMBA=1`` (or numba missing) keeps the numpy code (read strictly: ``switches_wanted``).
 """
 
 from __future__ import annotations
@@ -56,8 +56,52 @@ _BLOCK = 2048  # keys a block of the draws' vectorised loops (16 KB of doubles: 
 # WARM_UP agents in all (default 300,000: the 7th default world, the 3rd 100k-agent world, the first
 # 1M-agent one), so a single ``zonesim run`` stays on numpy and a study's workers switch after a few
 # runs (results are the same either way). ``enable()`` switches them on at once (tests, benchmarks).
-AVAILABLE = os.environ.get("ZONESIM_NO_NUMBA", "") in ("", "0") and importlib.util.find_spec("numba") is not None
-WARM_UP = int(os.environ.get("ZONESIM_KERNELS_AFTER", "300000"))
+ENV_NO_NUMBA, ENV_AFTER = "ZONESIM_NO_NUMBA", "ZONESIM_KERNELS_AFTER"
+DEFAULT_WARM_UP = 300_000
+
+
+def _no_numba() -> bool:
+    from sim.core.errors import env_switch
+
+    return env_switch(ENV_NO_NUMBA, default=False)
+
+
+def _warm_up() -> int:
+    text = os.environ.get(ENV_AFTER, "").strip()
+    if not text:
+        return DEFAULT_WARM_UP
+    if not (text.isascii() and text.isdigit()):  # str.isdigit alone takes '²', which int() refuses
+        from sim.core.errors import InputError
+
+        raise InputError(f"environment variable {ENV_AFTER}", None,
+                         f"{text!r} is not allowed: a whole number of agents, 0 or more "
+                         f"(default {DEFAULT_WARM_UP:,}: the kernels switch on once the process has built that many)")
+    return int(text)
+
+
+def switches_wanted() -> tuple[bool, int]:
+    """The two switches, read strictly: (``ZONESIM_NO_NUMBA`` set?, ``ZONESIM_KERNELS_AFTER`` in
+    agents). ``ZONESIM_NO_NUMBA`` is an on/off switch, off by default (1, on, true, yes keep the
+    numpy code); ``ZONESIM_KERNELS_AFTER`` a whole number of agents, 0 or more (default 300,000).
+    Another value raises InputError, one line naming the variable and what is allowed (the
+    command line checks it before it writes anything, exit 2)."""
+    return _no_numba(), _warm_up()
+
+
+def _at_import(read: Callable[[], Any], fallback: Any) -> Any:
+    # a bad value must not break the import (a traceback instead of the command line's one line):
+    # each switch falls back on its own, and sim.cli.main reports it (switches_wanted) before any work
+    from sim.core.errors import InputError
+
+    try:
+        return read()
+    except InputError:
+        return fallback
+
+
+# a bad ZONESIM_NO_NUMBA keeps the numpy code, as any value but 0 did before it was read strictly
+_NO_NUMBA, WARM_UP = _at_import(_no_numba, True), _at_import(_warm_up, DEFAULT_WARM_UP)
+AVAILABLE = not _NO_NUMBA and importlib.util.find_spec("numba") is not None
 ENABLED = False  # True once the kernels are loaded (and not switched off since)
 _agents = 0
 _warmed = False  # the switch by model_started happens once per process

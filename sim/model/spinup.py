@@ -692,7 +692,7 @@ def check_env() -> tuple[bool, int]:
 
     on = env_switch(ENV_SWITCH)
     text = os.environ.get(ENV_MB, str(DEFAULT_MB)).strip()
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):  # str.isdigit alone takes '²', which int() refuses
         raise InputError(f"environment variable {ENV_MB}", None,
                          f"{text!r} is not allowed: a whole number of MiB, 0 or more (default {DEFAULT_MB})")
     return on, int(text)

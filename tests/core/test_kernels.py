@@ -183,6 +183,52 @@ def test_kernels_switch_on_after_enough_agents(monkeypatch):
     assert kernels.ENABLED
 
 
+@pytest.mark.parametrize(("no_numba", "after", "want"), [
+    ("", "", (False, 300_000)), (" OFF ", "0", (False, 0)), ("yes", "1000", (True, 1000)), ("1", " 42 ", (True, 42)),
+])
+def test_kernel_switches_allowed_values(monkeypatch, no_numba, after, want):
+    for var, value in (("ZONESIM_NO_NUMBA", no_numba), ("ZONESIM_KERNELS_AFTER", after)):
+        monkeypatch.setenv(var, value)
+    assert kernels.switches_wanted() == want
+
+
+@pytest.mark.parametrize(("var", "value", "allowed"), [
+    ("ZONESIM_KERNELS_AFTER", "abc", "a whole number of agents, 0 or more (default 300,000"),
+    ("ZONESIM_KERNELS_AFTER", "-5", "a whole number of agents, 0 or more"),
+    ("ZONESIM_KERNELS_AFTER", "1e5", "a whole number of agents, 0 or more"),
+    ("ZONESIM_KERNELS_AFTER", "²", "a whole number of agents, 0 or more"),  # a digit to str.isdigit, not to int()
+    ("ZONESIM_NO_NUMBA", "maybe", "1, on, true, yes or 0, off, false, no (the default)"),
+])
+def test_bad_kernel_switch_is_one_line_exit_2_nothing_written_and_no_broken_import(monkeypatch, tmp_path, capsys, var,
+                                                                                   value, allowed):
+    """A kernel switch with a value it does not allow stops a command before it writes anything (one
+    line naming the variable and what is allowed, exit 2, an earlier folder kept byte for byte); the
+    module still imports (each switch falls back: the numpy code for a bad ZONESIM_NO_NUMBA, the
+    default warm-up for a bad ZONESIM_KERNELS_AFTER) instead of failing with a traceback."""
+    import subprocess
+    import sys
+
+    from sim.cli.main import main
+    from sim.core.errors import InputError
+
+    monkeypatch.setenv(var, value)
+    with pytest.raises(InputError, match=var):
+        kernels.switches_wanted()
+    out = tmp_path / "earlier"
+    out.mkdir()
+    (out / "results.csv").write_text("kept\n")
+    assert main(["run", "--seeds", "1", "--years", "1", "--out", str(out), "--overwrite", "--no-progress"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and var in err[0] and repr(value) in err[0] and allowed in err[0]
+    assert sorted(p.name for p in out.iterdir()) == ["results.csv"] and (out / "results.csv").read_text() == "kept\n"
+    fresh = subprocess.run([sys.executable, "-c", "from sim.core import kernels as k; print(k.WARM_UP, k.AVAILABLE)"],
+                           capture_output=True, text=True, check=True)
+    warm_up, available = fresh.stdout.split()
+    assert int(warm_up) == 300_000
+    if var == "ZONESIM_NO_NUMBA":
+        assert available == "False"
+
+
 @pytest.mark.parametrize("n_zones", [1, 2, 14, 40, 400, 4000])
 def test_zone_key_order_matches_numpy(monkeypatch, n_zones):
     from sim.core.streams import zone_key_order

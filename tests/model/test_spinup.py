@@ -259,6 +259,7 @@ def test_the_comparison_bites(world):
     ("ZONESIM_SPINUP_CACHE", "maybe", "1, on, true, yes (the default) or 0, off, false, no"),
     ("ZONESIM_SPINUP_CACHE_MB", "abc", "a whole number of MiB, 0 or more"),
     ("ZONESIM_SPINUP_CACHE_MB", "-5", "a whole number of MiB, 0 or more"),
+    ("ZONESIM_SPINUP_CACHE_MB", "²", "a whole number of MiB, 0 or more"),  # a digit to str.isdigit, not to int()
 ])
 def test_bad_environment_switch_is_one_line_exit_2_and_nothing_written(monkeypatch, tmp_path, capsys, var, value,
                                                                        allowed):
