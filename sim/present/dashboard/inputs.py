@@ -67,7 +67,8 @@ def whole(value: Any, low: int, high: int, what: str) -> int:
         raise InputError(f"dashboard {what}", None, f"expected a whole number, got {shown(value)}")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, str) and len(value.strip()) <= 20 and value.strip().lstrip("-").isdigit():
+    digits = value.strip().lstrip("-") if isinstance(value, str) else ""
+    if len(digits) <= 20 and digits.isascii() and digits.isdigit():  # str.isdigit alone takes '²', which int() refuses
         value = int(value.strip())
     if not isinstance(value, int) or not low <= value <= high:
         raise InputError(f"dashboard {what}", None, f"must be a whole number from {low} to {high:,}, got "
