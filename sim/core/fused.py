@@ -42,6 +42,7 @@ from sim.core import kernels
 _STATE: dict[str, bool] = {}  # "ok": the probe's verdict, once per process
 _K: dict[str, object] = {}  # the compiled kernels by name
 pow_op = None  # the compiled `array ** scalar` of numpy (set by _build)
+_produce_row = None  # production's loop body, inlined into two kernels (set by _build)
 
 
 def available() -> bool:
@@ -82,9 +83,11 @@ def _numpy_uses_libm() -> bool:
 
 
 def _build() -> bool:
-    # a kernel calling pow_op finds it as a module global, not a closure cell (numba keys its on-disk
-    # cache by the pickled closure cells, and a pickled dispatcher differs in every process)
-    global pow_op
+    # a kernel calling pow_op or _produce_row finds it as a module global, not a closure cell (numba
+    # keys its on-disk cache by the pickled closure cells, and a pickled dispatcher differs in every
+    # process: with _produce_row a closure cell, the two production kernels were compiled again in
+    # every process, ~1.5 s, and each process wrote two more cache files)
+    global pow_op, _produce_row
     nb = kernels.numba
     if nb is None:
         return False

@@ -801,3 +801,59 @@ def test_viable_rd_firms_is_numpys(monkeypatch):
     assert kernels.viable_rd_firms(zone_ok, bad, output, rd_share, 0.03, hightech, excluded, profit, 0.0) is None
     monkeypatch.setattr(kernels, "ENABLED", False)
     assert kernels.viable_rd_firms(zone_ok, zone, output, rd_share, 0.03, hightech, excluded, profit, 0.0) is None
+
+
+def _every_dispatcher():
+    """Every compiled kernel of zonesim's modules: bound to a module name, kept in a module's ``_K``
+    table, or held by another kernel (a helper it calls), as (where, dispatcher)."""
+    import sys
+
+    from numba.core.registry import CPUDispatcher
+
+    seen: dict[int, str] = {}
+    todo = []
+    for name, mod in list(sys.modules.items()):
+        if not name.startswith("sim.") or mod is None:
+            continue
+        spaces = [vars(mod)] + [t for k, t in vars(mod).items() if k == "_K" and isinstance(t, dict)]
+        todo += [(f"{name}.{k}", v) for space in spaces for k, v in list(space.items()) if isinstance(v, CPUDispatcher)]
+    while todo:
+        where, d = todo.pop()
+        if id(d) in seen:
+            continue
+        seen[id(d)] = where
+        yield where, d
+        glob = d.py_func.__globals__
+        todo += [(f"{where} -> {k}", glob[k]) for k in d.py_func.__code__.co_names
+                 if isinstance(glob.get(k), CPUDispatcher)]
+        todo += [(f"{where} -> cell {i}", c.cell_contents) for i, c in enumerate(d.py_func.__closure__ or ())
+                 if isinstance(c.cell_contents, CPUDispatcher)]
+
+
+def test_no_kernel_keeps_a_kernel_in_a_closure_cell():
+    """numba keys a kernel's on-disk cache by its pickled closure cells, and a pickled dispatcher
+    differs in every process: a kernel calling another one through a closure cell misses the cache
+    in every process, compiles again (~1 s for production's two kernels, found in the twenty-fourth
+    session) and writes one more cache file each time. Every tier is built here (the lazy ones
+    too), and every kernel reachable from zonesim's modules must find the kernels it calls as
+    module globals."""
+    from numba.core.registry import CPUDispatcher
+
+    from sim.core import committees_k, firm_k, fused, scoring, yearly
+
+    if not kernels.enable():
+        pytest.skip("numba not installed or switched off")
+    fused.available()
+    fused.arithmetic()
+    committees_k.available()
+    scoring.available()
+    firm_k.on()
+    yearly.on()
+    for on in (kernels.sorts_on, kernels.small_on, kernels.build_on, kernels.draws_on):
+        on()
+    found = list(_every_dispatcher())
+    assert len(found) > 100  # the walk reaches the kernels (not an empty pass)
+    held = [f"{where} (closure cell {name!r})" for where, d in found
+            for name, cell in zip(d.py_func.__code__.co_freevars, d.py_func.__closure__ or ())
+            if isinstance(cell.cell_contents, CPUDispatcher)]
+    assert not held, held
