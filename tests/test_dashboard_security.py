@@ -85,7 +85,7 @@ def test_whole_numbers_are_bounded():
     for bad in (0, MAX_YEARS + 1, 10**9):
         with pytest.raises(InputError):
             inputs.years_value(bad)
-    for bad in (-5, 2**63, "abc", "²", "-", "", "١٢"):  # '²' and Arabic-Indic digits: str.isdigit, not int()
+    for bad in (-5, 2**63, "abc", "²", "-", "", "--5", "١٢"):  # '²' and Arabic-Indic digits: str.isdigit, not int()
         with pytest.raises(InputError):
             inputs.seed_value(bad)
 

@@ -86,7 +86,7 @@ def _build() -> bool:
     # a kernel calling pow_op or _produce_row finds it as a module global, not a closure cell (numba
     # keys its on-disk cache by the pickled closure cells, and a pickled dispatcher differs in every
     # process: with _produce_row a closure cell, the two production kernels were compiled again in
-    # every process, ~1.5 s, and each process wrote two more cache files)
+    # every process, ~1 s, and each process wrote two more cache files)
     global pow_op, _produce_row
     nb = kernels.numba
     if nb is None:

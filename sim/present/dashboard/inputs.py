@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from typing import Any
 
 from sim.core.errors import InputError, shown
@@ -61,14 +62,16 @@ def package_choice(value: Any, extra: tuple[str, ...] = ()) -> str:
     return choice(value, [*extra, *package_names()], "package")
 
 
+_WHOLE = re.compile(r"-?[0-9]{1,20}")
+
+
 def whole(value: Any, low: int, high: int, what: str) -> int:
     """A whole number in [low, high] from a control: an int, an integral float or digits."""
     if isinstance(value, bool):
         raise InputError(f"dashboard {what}", None, f"expected a whole number, got {shown(value)}")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    digits = value.strip().lstrip("-") if isinstance(value, str) else ""
-    if len(digits) <= 20 and digits.isascii() and digits.isdigit():  # str.isdigit alone takes '²', which int() refuses
+    if isinstance(value, str) and _WHOLE.fullmatch(value.strip()):  # ASCII digits: str.isdigit takes '²', int() not
         value = int(value.strip())
     if not isinstance(value, int) or not low <= value <= high:
         raise InputError(f"dashboard {what}", None, f"must be a whole number from {low} to {high:,}, got "
