@@ -116,10 +116,9 @@ def test_an_earlier_freeze_by_someone_else_is_left_alone():
     assert base == "False" and collected == "True" and int(count) > 0
 
 
-def test_zonesim_gc_freeze_off_words_and_a_bad_value(monkeypatch, tmp_path, capsys):
+def test_zonesim_gc_freeze_off_words_and_a_bad_value(monkeypatch, refused_before_writing):
     """The switch reads as the spin-up cache's does: off, false, no, 0 (any case) keep the collector
     as it was; a value it does not allow stops a command before it writes anything, one line."""
-    from sim.cli.main import main
     from sim.core.errors import InputError
 
     for word in ("off", " False ", "NO", "0"):
@@ -128,10 +127,4 @@ def test_zonesim_gc_freeze_off_words_and_a_bad_value(monkeypatch, tmp_path, caps
     monkeypatch.setenv("ZONESIM_GC_FREEZE", "maybe")
     with pytest.raises(InputError, match="ZONESIM_GC_FREEZE"):
         memory.gc_freeze_wanted()
-    out = tmp_path / "earlier"
-    out.mkdir()
-    (out / "results.csv").write_text("kept\n")
-    assert main(["run", "--seeds", "1", "--years", "1", "--out", str(out), "--overwrite", "--no-progress"]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "ZONESIM_GC_FREEZE" in err[0] and "'maybe'" in err[0] and "0, off, false, no" in err[0]
-    assert sorted(p.name for p in out.iterdir()) == ["results.csv"] and (out / "results.csv").read_text() == "kept\n"
+    refused_before_writing("ZONESIM_GC_FREEZE", "'maybe'", "0, off, false, no")

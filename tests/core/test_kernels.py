@@ -199,8 +199,8 @@ def test_kernel_switches_allowed_values(monkeypatch, no_numba, after, want):
     ("ZONESIM_KERNELS_AFTER", "²", "a whole number of agents, 0 or more"),  # a digit to str.isdigit, not to int()
     ("ZONESIM_NO_NUMBA", "maybe", "1, on, true, yes or 0, off, false, no (the default)"),
 ])
-def test_bad_kernel_switch_is_one_line_exit_2_nothing_written_and_no_broken_import(monkeypatch, tmp_path, capsys, var,
-                                                                                   value, allowed):
+def test_bad_kernel_switch_is_one_line_exit_2_nothing_written_and_no_broken_import(monkeypatch, refused_before_writing,
+                                                                                   var, value, allowed):
     """A kernel switch with a value it does not allow stops a command before it writes anything (one
     line naming the variable and what is allowed, exit 2, an earlier folder kept byte for byte); the
     module still imports (each switch falls back: the numpy code for a bad ZONESIM_NO_NUMBA, the
@@ -208,19 +208,12 @@ def test_bad_kernel_switch_is_one_line_exit_2_nothing_written_and_no_broken_impo
     import subprocess
     import sys
 
-    from sim.cli.main import main
     from sim.core.errors import InputError
 
     monkeypatch.setenv(var, value)
     with pytest.raises(InputError, match=var):
         kernels.switches_wanted()
-    out = tmp_path / "earlier"
-    out.mkdir()
-    (out / "results.csv").write_text("kept\n")
-    assert main(["run", "--seeds", "1", "--years", "1", "--out", str(out), "--overwrite", "--no-progress"]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and var in err[0] and repr(value) in err[0] and allowed in err[0]
-    assert sorted(p.name for p in out.iterdir()) == ["results.csv"] and (out / "results.csv").read_text() == "kept\n"
+    refused_before_writing(var, repr(value), allowed)
     fresh = subprocess.run([sys.executable, "-c", "from sim.core import kernels as k; print(k.WARM_UP, k.AVAILABLE)"],
                            capture_output=True, text=True, check=True)
     warm_up, available = fresh.stdout.split()

@@ -108,10 +108,9 @@ def test_selection_is_timed_once_or_fixed(monkeypatch):
     assert kernels.selection() == "numpy"  # without the kernels there is only numpy's
 
 
-def test_selection_env_fixes_the_choice_and_refuses_nonsense(monkeypatch, tmp_path, capsys):
+def test_selection_env_fixes_the_choice_and_refuses_nonsense(monkeypatch, refused_before_writing):
     """``ZONESIM_SELECTION`` (any case) fixes the selection; a value it does not allow stops a command
     before it writes anything: one line naming the variable and what is allowed, exit 2."""
-    from sim.cli.main import main
     from sim.core.errors import InputError
 
     if not kernels.enable():
@@ -124,10 +123,4 @@ def test_selection_env_fixes_the_choice_and_refuses_nonsense(monkeypatch, tmp_pa
     monkeypatch.setattr(kernels, "SELECTION", "")
     with pytest.raises(InputError, match="ZONESIM_SELECTION"):
         kernels.selection()
-    out = tmp_path / "earlier"
-    out.mkdir()
-    (out / "results.csv").write_text("kept\n")
-    assert main(["run", "--seeds", "1", "--years", "1", "--out", str(out), "--overwrite", "--no-progress"]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "ZONESIM_SELECTION" in err[0] and "'fastest'" in err[0] and "numpy, compiled" in err[0]
-    assert sorted(p.name for p in out.iterdir()) == ["results.csv"] and (out / "results.csv").read_text() == "kept\n"
+    refused_before_writing("ZONESIM_SELECTION", "'fastest'", "numpy, compiled")

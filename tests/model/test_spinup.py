@@ -261,23 +261,16 @@ def test_the_comparison_bites(world):
     ("ZONESIM_SPINUP_CACHE_MB", "-5", "a whole number of MiB, 0 or more"),
     ("ZONESIM_SPINUP_CACHE_MB", "²", "a whole number of MiB, 0 or more"),  # a digit to str.isdigit, not to int()
 ])
-def test_bad_environment_switch_is_one_line_exit_2_and_nothing_written(monkeypatch, tmp_path, capsys, var, value,
+def test_bad_environment_switch_is_one_line_exit_2_and_nothing_written(monkeypatch, refused_before_writing, var, value,
                                                                        allowed):
     """A spin-up cache switch with a value it does not allow stops the command before it writes
     anything (earlier results untouched), with one line naming the variable and what is allowed;
     the library raises the same InputError."""
-    from sim.cli.main import main
     from sim.core.errors import InputError
 
-    out = tmp_path / "earlier"
-    out.mkdir()
-    (out / "results.csv").write_text("kept\n")
     monkeypatch.setenv(var, value)
     monkeypatch.setattr(spinup, "_PROCESS", None)
-    assert main(["run", "--seeds", "1", "--years", "1", "--out", str(out), "--overwrite", "--no-progress"]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and var in err[0] and repr(value) in err[0] and allowed in err[0]
-    assert sorted(p.name for p in out.iterdir()) == ["results.csv"] and (out / "results.csv").read_text() == "kept\n"
+    refused_before_writing(var, repr(value), allowed)
     with pytest.raises(InputError, match=var):
         spinup.check_env()
 
