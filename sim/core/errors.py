@@ -54,6 +54,21 @@ def env_switch(name: str, default: bool = True) -> bool:
     return value in SWITCH_ON
 
 
+def env_whole(name: str, default: int, what: str) -> int:
+    """A whole-number environment variable, read strictly: unset or empty is ``default``; otherwise
+    ASCII digits only (``str.isdigit`` alone takes '²', which ``int`` refuses); another value raises
+    InputError, one line naming the variable and ``what`` is allowed (the command line checks its
+    switches before it writes anything, and exits 2)."""
+    import os
+
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    if not (text.isascii() and text.isdigit()):
+        raise InputError(f"environment variable {name}", None, f"{text!r} is not allowed: {what}")
+    return int(text)
+
+
 def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
     """Control characters (a newline in a user's value, say) shown escaped, so the message stays
     one line, and at most ``limit`` characters."""

@@ -67,16 +67,10 @@ def _no_numba() -> bool:
 
 
 def _warm_up() -> int:
-    text = os.environ.get(ENV_AFTER, "").strip()
-    if not text:
-        return DEFAULT_WARM_UP
-    if not (text.isascii() and text.isdigit()):  # str.isdigit alone takes '²', which int() refuses
-        from sim.core.errors import InputError
+    from sim.core.errors import env_whole
 
-        raise InputError(f"environment variable {ENV_AFTER}", None,
-                         f"{text!r} is not allowed: a whole number of agents, 0 or more "
-                         f"(default {DEFAULT_WARM_UP:,}: the kernels switch on once the process has built that many)")
-    return int(text)
+    return env_whole(ENV_AFTER, DEFAULT_WARM_UP, f"a whole number of agents, 0 or more (default {DEFAULT_WARM_UP:,}: "
+                                                 "the kernels switch on once the process has built that many)")
 
 
 def switches_wanted() -> tuple[bool, int]:

@@ -58,7 +58,6 @@ import dataclasses
 import functools
 import hashlib
 import itertools
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Collection, Hashable
@@ -688,14 +687,9 @@ def check_env() -> tuple[bool, int]:
     ``ZONESIM_SPINUP_CACHE_MB`` in MiB). A value outside what they allow raises InputError, one
     line naming the variable and what is allowed (the command line checks them before it writes
     anything, and exits 2)."""
-    from sim.core.errors import InputError, env_switch
+    from sim.core.errors import env_switch, env_whole
 
-    on = env_switch(ENV_SWITCH)
-    text = os.environ.get(ENV_MB, str(DEFAULT_MB)).strip()
-    if not (text.isascii() and text.isdigit()):  # str.isdigit alone takes '²', which int() refuses
-        raise InputError(f"environment variable {ENV_MB}", None,
-                         f"{text!r} is not allowed: a whole number of MiB, 0 or more (default {DEFAULT_MB})")
-    return on, int(text)
+    return env_switch(ENV_SWITCH), env_whole(ENV_MB, DEFAULT_MB, f"a whole number of MiB, 0 or more (default {DEFAULT_MB})")
 
 
 def enabled() -> bool:
