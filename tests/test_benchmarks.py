@@ -196,3 +196,20 @@ def test_bench_compare_splits_the_command_into_runs_and_outputs():
     bad = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_compare.py"), "--seeds", "0"],
                          check=False, capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stdout == ""
+
+
+def test_bench_startup_times_the_switch_and_finds_every_kernel_in_the_cache_the_second_time():
+    """The second fresh process must load every kernel a default run calls from numba's disk cache
+    (a kernel that misses it is compiled again in every process: production's two did until issue
+    19's twenty-fourth session); the first may compile what a clean checkout has not cached yet."""
+    out = bench("bench_startup.py", "--processes", "2", "--numpy-runs", "1", "--kernel-runs", "2", "--years", "1")
+    if "the compiled kernels are off" in out:
+        pytest.skip("numba not installed or switched off")
+    saved = re.findall(r"saved to it again \(compiled in this process\): (.+)$", out, re.M)
+    assert len(saved) == 2 and saved[1] == "none", out
+    assert int(re.findall(r"kernels loaded from numba's cache: (\d+)", out)[1]) > 50, out
+    assert re.search(r"paid back after ([0-9.]+ runs|never)", out), out
+    bad = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_startup.py"), "--kernel-runs", "1"],
+                         check=False, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stdout == ""
+    assert bad.stderr.strip().splitlines()[-1].startswith("bench_startup.py: error:")
