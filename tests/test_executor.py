@@ -61,6 +61,74 @@ def test_each_hands_over_every_result_by_key():
     assert done == {"a": 1, "b": 4, "c": 9}
 
 
+def sleep_then_pid(shared: None, item: float) -> int:
+    import time
+
+    time.sleep(item)
+    return os.getpid()
+
+
+@pytest.mark.parametrize("make", [InProcess, lambda: LocalPool(2), lambda: LocalPool(3)])
+def test_started_tasks_finish_with_every_result_by_key(make):
+    """``start`` then ``finish``: the same results as ``each``, whichever the executor."""
+    done = {}
+    with make() as ex:
+        started = ex.start(square_plus, {"a": 1, "b": 2, "c": 3, "d": 4}, shared=10)
+        started.finish(lambda k, r: done.__setitem__(k, r[0]))
+        with pytest.raises(RuntimeError, match="finished already"):
+            started.finish(lambda k, r: None)
+    assert done == {"a": 11, "b": 14, "c": 19, "d": 26}
+
+
+def test_a_pool_works_on_started_tasks_while_this_process_does_other_work():
+    """The helper runs started tasks before ``finish`` (a comparison's charts while its tables are
+    written); ``finish`` computes here the tasks no helper has begun, from the back, and waits for
+    the rest. Fails if ``start`` only defers to ``finish`` (then this process runs the first task too,
+    or the helper starts nothing before ``finish``)."""
+    import time
+
+    with LocalPool(2) as ex:
+        ex.map(sleep_then_pid, [0.0, 0.0])  # the helper is up (the same shared part: None)
+        here = os.getpid()
+        t0 = time.perf_counter()
+        started = ex.start(sleep_then_pid, {"first": 0.6, "second": 0.6, "third": 0.6, "last": 0.6})
+        time.sleep(1.0)  # this process busy elsewhere: the helper ran "first" and began "second"
+        took = {}
+        started.finish(took.__setitem__)
+        wall = time.perf_counter() - t0
+    assert took["first"] != here  # the helper's
+    assert took["last"] == here  # not begun by the helper when finish came: taken back, computed here
+    assert wall < 1.0 + 3 * 0.6  # not all four after the other work
+
+
+def test_started_tasks_left_unfinished_end_with_the_pool_quietly():
+    """A caller that stops before ``finish`` (an error while writing the tables): leaving the pool
+    cancels what is queued, and the thread that fed the helpers ends without a traceback."""
+    import threading
+
+    seen = []
+    old = threading.excepthook
+    threading.excepthook = seen.append
+    try:
+        with pytest.raises(KeyError), LocalPool(2) as ex:
+            ex.start(sleep_then_pid, {k: 0.3 for k in range(5)})
+            raise KeyError("the caller's own error")
+        for t in [t for t in threading.enumerate() if t.name == "zonesim-feeder"]:
+            t.join(timeout=10)
+            assert not t.is_alive()
+    finally:
+        threading.excepthook = old
+    assert seen == []
+
+
+@pytest.mark.parametrize("make", [InProcess, lambda: LocalPool(2)])
+def test_a_failing_started_task_raises_at_finish(make):
+    with make() as ex:
+        started = ex.start(fail_on_three, dict(enumerate(range(6))))
+        with pytest.raises(ValueError, match="three"):
+            started.finish(lambda k, r: None)
+
+
 @pytest.mark.parametrize("make", [InProcess, lambda: LocalPool(2)])
 def test_a_failing_task_raises_in_the_caller(make):
     with pytest.raises(ValueError, match="three"), make() as ex:

@@ -41,23 +41,47 @@ def _drawn(_shared: Any, item: tuple[Any, tuple, dict, int]) -> tuple[bytes, lis
     return to_png(chart(*args, **kwargs), dpi, notes), notes
 
 
-def save_figures(folder: Path, figures: dict[str, tuple[Any, tuple, dict]], ex: Any = None, dpi: int = 100) -> None:
-    """Draw each chart of ``figures`` (file name -> (chart function, args, kwargs); the function
-    at module level, so that a worker process can call it) and write its PNG into ``folder``
-    (atomically, in the order given), the notes as ``save_figure``'s. With an executor
-    (``sim.experiments.executor``) the charts are drawn on its workers and in this process at
-    once: a chart depends only on its arguments, so every process draws the same bytes (a
-    comparison's four charts took ~10 of its ~36 s one after the other, issue 19)."""
-    from sim.experiments.executor import InProcess
-    from sim.experiments.results import atomic_write
+Charts = dict  # file name -> (chart function, args, kwargs); the function at module level, so a worker can call it
 
-    got: dict[str, tuple[bytes, list[str]]] = {}
+
+def save_figures(folder: Path, figures: Charts, ex: Any = None, dpi: int = 100) -> None:
+    """Draw each chart of ``figures`` and write its PNG into ``folder`` (atomically, in the order
+    given), the notes as ``save_figure``'s; on an executor (``sim.experiments.executor``) drawn on
+    its workers and in this process at once (``start_figures``)."""
+    start_figures(figures, ex, dpi).save(folder)
+
+
+class StartedFigures:
+    """Charts being drawn on an executor's workers (``start_figures``); ``save`` writes them."""
+
+    def __init__(self, names: list[str], started: Any, dpi: int) -> None:
+        self.names, self.started, self.dpi = names, started, dpi
+
+    def save(self, folder: Path, here: Charts | None = None) -> None:
+        """Draw the charts of ``here`` in this process, then collect the started ones (this process
+        drawing those no worker has begun) and write every PNG into ``folder`` (atomically; the
+        started charts first, each group in its order)."""
+        from sim.experiments.results import atomic_write
+
+        got: dict[str, tuple[bytes, list[str]]] = {}
+        for name, (chart, args, kwargs) in (here or {}).items():
+            got[name] = _drawn(None, (chart, args, kwargs, self.dpi))
+        self.started.finish(lambda k, result: got.__setitem__(k, result))
+        for name in [*self.names, *(here or {})]:
+            png, notes = got[name]
+            NOTES.extend(notes)
+            atomic_write(Path(folder) / name, png)
+
+
+def start_figures(figures: Charts, ex: Any = None, dpi: int = 100) -> StartedFigures:
+    """Begin drawing ``figures`` on the workers of the executor ``ex`` while this process does other
+    work (a comparison's tables and workbook); ``save`` on the result finishes and writes them. A chart
+    depends only on its arguments, so every process draws the same bytes (a comparison's four charts
+    took ~10 of its ~36 s one after the other, issue 19). In one process nothing is drawn before ``save``."""
+    from sim.experiments.executor import InProcess
+
     items = {name: (chart, args, kwargs, dpi) for name, (chart, args, kwargs) in figures.items()}
-    (ex or InProcess()).each(_drawn, items, lambda k, result: got.__setitem__(k, result))
-    for name in figures:
-        png, notes = got[name]
-        NOTES.extend(notes)
-        atomic_write(Path(folder) / name, png)
+    return StartedFigures(list(figures), (ex or InProcess()).start(_drawn, items), dpi)
 
 
 def save_workbook(path: Path, sheets: dict[str, Any], lang: str = "en", **labels: Any) -> Path:

@@ -21,6 +21,11 @@ on its own arguments, so 1 worker, N workers and Dask give the same bytes.
   The pool lives as long as the executor (calibration reuses it for every evaluation) and is
   restarted only when a call brings a different ``shared`` object. Its workers end with this
   process (:func:`sim.core.process.die_with_parent`), even after a SIGKILL.
+  ``start(task, items)`` returns at once while a thread of this process hands the helpers one task
+  each from the front as they become free; ``finish(on_done)`` on the returned handle stops that
+  thread and goes on as ``each`` (this process taking the back): a comparison's helpers draw its
+  charts while this process writes its tables. Elsewhere ``start`` begins nothing and ``finish`` is
+  ``each``. An item may be sent as late as ``finish``: the caller must not change it before then.
 * :class:`DaskCluster`: one Dask task per item on the scheduler at ``address``
   (:mod:`sim.experiments.distributed`).
 
@@ -32,6 +37,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -45,6 +51,19 @@ Task = Callable[[Any, Any], Any]
 OnDone = Callable[[Hashable, Any], None]
 
 
+class Started:
+    """Tasks begun by ``Executor.start``: ``finish(on_done)`` completes them (once)."""
+
+    def __init__(self, finish: Callable[[OnDone], None]) -> None:
+        self._finish: Callable[[OnDone], None] | None = finish
+
+    def finish(self, on_done: OnDone) -> None:
+        if self._finish is None:
+            raise RuntimeError("these tasks were finished already")
+        finish, self._finish = self._finish, None
+        finish(on_done)
+
+
 class Executor:
     """Runs ``task(shared, item)`` for many items; subclasses say where."""
 
@@ -54,6 +73,12 @@ class Executor:
     def each(self, task: Task, items: Mapping[Hashable, Any], on_done: OnDone, shared: Any = None) -> None:
         """Run every item; call ``on_done(key, result)`` in this process as each one finishes."""
         raise NotImplementedError
+
+    def start(self, task: Task, items: Mapping[Hashable, Any], shared: Any = None) -> Started:
+        """Begin ``items`` on the workers while this process does other work; ``finish(on_done)`` on
+        the returned handle completes them (this process computing what no worker has started) and
+        hands every result to ``on_done``. Here: nothing starts early; ``finish`` is ``each``."""
+        return Started(lambda on_done: self.each(task, items, on_done, shared))
 
     def map(self, task: Task, items: Sequence[Any], shared: Any = None,
             on_done: OnDone | None = None) -> list[Any]:
@@ -105,6 +130,92 @@ def _pool_task(task: Task, key: Hashable, item: Any) -> tuple[Hashable, Any]:
     return key, task(_SHARED, item)
 
 
+class _Queued:
+    """The tasks of one call on a local pool: a queue whose front the helpers take (at most ``limit``
+    submitted and not finished) while this process takes its back, and the futures of what was
+    submitted; results are handed over in this process as they finish."""
+
+    def __init__(self, pool: ProcessPoolExecutor, task: Task, items: Mapping[Hashable, Any], shared: Any,
+                 limit: int) -> None:
+        self.pool, self.task, self.items, self.shared, self.limit = pool, task, items, shared, limit
+        self.queue = deque(items)
+        self.position = {k: i for i, k in enumerate(items)}
+        self.pending: set[Future] = set()
+        self.key_of: dict[Future, Hashable] = {}
+        self.lock = threading.Lock()  # the queue and the futures: a feeder thread may submit (start)
+        self._stop: Future = Future()
+        self._feeder: threading.Thread | None = None
+
+    def top_up(self) -> None:
+        with self.lock:
+            while self.queue and sum(not f.done() for f in self.pending) < self.limit:
+                k = self.queue.popleft()
+                fut = self.pool.submit(_pool_task, self.task, k, self.items[k])
+                self.key_of[fut] = k
+                self.pending.add(fut)
+
+    def take_back(self, on_done: OnDone) -> bool:
+        """Compute here the last (in the items' order) submitted task the pool has not begun, if any."""
+        for fut in sorted(self.pending, key=lambda f: self.position[self.key_of[f]], reverse=True):
+            if fut.cancel():  # not sent to a helper yet: compute it here
+                self.pending.discard(fut)
+                k = self.key_of[fut]
+                on_done(k, self.task(self.shared, self.items[k]))
+                return True
+        return False
+
+    def feed(self) -> None:
+        """Keep the helpers busy from a thread of this process until ``drain`` (which stops it)."""
+        def run() -> None:
+            try:
+                while True:
+                    with self.lock:
+                        if self._stop.done() or not self.queue:
+                            return
+                        live = [f for f in self.pending if not f.done()]
+                    if live:  # until a helper is free (or drain stops this thread)
+                        wait([*live, self._stop], return_when=FIRST_COMPLETED)
+                    if not self._stop.done():
+                        self.top_up()
+            except RuntimeError:  # the pool was shut down (the caller stopped before finish): nothing to feed
+                return
+
+        self.top_up()
+        self._feeder = threading.Thread(target=run, name="zonesim-feeder", daemon=True)
+        self._feeder.start()
+
+    def drain(self, on_done: OnDone) -> None:
+        """Every task's result to ``on_done``: the helpers keep taking the queue's front, this process
+        its back, then it waits for what the helpers have."""
+        if self._feeder is not None:
+            self._stop.set_result(None)
+            self._feeder.join()
+            self._feeder = None
+        try:
+            self.top_up()
+            while self.pending or self.queue:
+                for fut in [f for f in self.pending if f.done()]:
+                    self.pending.discard(fut)
+                    on_done(*fut.result())
+                self.top_up()
+                if self.queue:
+                    k = self.queue.pop()
+                    on_done(k, self.task(self.shared, self.items[k]))
+                elif self.pending and not self.take_back(on_done):
+                    wait(self.pending, return_when=FIRST_COMPLETED)
+        except KeyboardInterrupt:
+            # keep what is running: cancel the rest, hand over the tasks that finish, then stop
+            for fut in self.pending:
+                fut.cancel()
+            for fut in self.pending:
+                if not fut.cancelled():
+                    try:
+                        on_done(*fut.result())
+                    except Exception:  # noqa: BLE001 - a failed task is simply run again later
+                        pass
+            raise
+
+
 class LocalPool(Executor):
     """``workers - 1`` spawned processes plus this one (see the module notes)."""
 
@@ -130,52 +241,18 @@ class LocalPool(Executor):
         if self.workers <= 1 or len(items) <= 1:
             InProcess().each(task, items, on_done, shared)
             return
-        pool = self._helpers(shared)
-        helpers = self.workers - 1
-        queue = deque(items)
-        position = {k: i for i, k in enumerate(items)}
-        pending: set[Future] = set()
-        key_of: dict[Future, Hashable] = {}
+        # two tasks a helper in flight: one running, one sent ahead (a queued task the pool has sent can
+        # no longer be taken back, so no more than that)
+        _Queued(self._helpers(shared), task, items, shared, 2 * (self.workers - 1)).drain(on_done)
 
-        def top_up() -> None:
-            while queue and len(pending) < 2 * helpers:
-                k = queue.popleft()
-                fut = pool.submit(_pool_task, task, k, items[k])
-                key_of[fut] = k
-                pending.add(fut)
-
-        def take_back() -> bool:
-            for fut in sorted(pending, key=lambda f: position[key_of[f]], reverse=True):
-                if fut.cancel():  # not started in the pool: compute it here
-                    pending.discard(fut)
-                    k = key_of[fut]
-                    on_done(k, task(shared, items[k]))
-                    return True
-            return False
-
-        try:
-            top_up()
-            while pending or queue:
-                for fut in [f for f in pending if f.done()]:
-                    pending.discard(fut)
-                    on_done(*fut.result())
-                top_up()
-                if queue:
-                    k = queue.pop()
-                    on_done(k, task(shared, items[k]))
-                elif pending and not take_back():
-                    wait(pending, return_when=FIRST_COMPLETED)
-        except KeyboardInterrupt:
-            # keep what is running: cancel the rest, hand over the tasks that finish, then stop
-            for fut in pending:
-                fut.cancel()
-            for fut in pending:
-                if not fut.cancelled():
-                    try:
-                        on_done(*fut.result())
-                    except Exception:  # noqa: BLE001 - a failed task is simply run again later
-                        pass
-            raise
+    def start(self, task: Task, items: Mapping[Hashable, Any], shared: Any = None) -> Started:
+        if self.workers <= 1 or not items:
+            return super().start(task, items, shared)
+        # one task a helper at a time, topped up by a thread while this process is busy: what no helper has
+        # begun when ``finish`` comes stays in the queue, for this process to take from the back
+        tasks = _Queued(self._helpers(shared), task, items, shared, self.workers - 1)
+        tasks.feed()
+        return Started(tasks.drain)
 
     def close(self) -> None:
         if self._pool is not None:

@@ -109,7 +109,7 @@ def _write_comparison(tmp, df, world, packages, baseline, years, seeds, cal, lan
     the executor ``ex`` when given); returns the summary text."""
     from sim.analysis.compare import REGION_COMPARE, differences, pairing_summary, status_events
     from sim.analysis.summary import summary_table
-    from sim.cli.output import save_figures, save_workbook
+    from sim.cli.output import save_workbook, start_figures
     from sim.experiments.results import atomic_write, write_table
     from sim.present.charts.maps import change_map, zones_by_package
     from sim.present.charts.ranks import bump_chart
@@ -123,6 +123,11 @@ def _write_comparison(tmp, df, world, packages, baseline, years, seeds, cal, lan
     for p in packages:
         for park in getattr(p.settings.get("new_zones"), "parks", ()):
             coords.setdefault(park.id, (park.lon, park.lat))
+    # the charts that need only the runs are drawn on the pool's helpers while this process makes the tables,
+    # the workbook and the map (issue 19, twenty-fifth session: the helpers idled through the tables)
+    charts = start_figures({"bump.png": (bump_chart, (df, lang, names, titles), {}),
+                            "difference.png": (difference_panels, (df, baseline.name, lang, titles), {}),
+                            "trajectories.png": (region_chart, (df, lang, titles), {})}, ex)
     diff = differences(df, cal, baseline.name)
     events = status_events(df)
     region = summary_table(df, sorted({world.start_year, *cal}), REGION_SUMMARY)
@@ -147,11 +152,7 @@ def _write_comparison(tmp, df, world, packages, baseline, years, seeds, cal, lan
                             seeds=len(seeds), year=final, baseline=baseline.name, titles=titles,
                             names=names, lang=lang, pairing=pair)
     atomic_write(tmp / "summary.md", text)
-    # on a pool, this process takes the last chart (the map, the longest to draw) while a worker draws
-    # the others (measured: ~8-10 s for the four against ~12-16 s one after the other)
-    save_figures(tmp, {"trajectories.png": (region_chart, (df, lang, titles), {}),
-                       "difference.png": (difference_panels, (df, baseline.name, lang, titles), {}),
-                       "bump.png": (bump_chart, (df, lang, names, titles), {}),
-                       "map.png": (change_map, (diff, coords, final, "output", lang, names, titles, baseline.name,
-                                                zones_by_package(df)), {})}, ex)
+    # this process draws the map (the longest chart), then any chart no helper has begun
+    charts.save(tmp, here={"map.png": (change_map, (diff, coords, final, "output", lang, names, titles,
+                                                    baseline.name, zones_by_package(df)), {})})
     return text
