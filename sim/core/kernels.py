@@ -55,7 +55,9 @@ _BLOCK = 2048  # keys a block of the draws' vectorised loops (16 KB of doubles: 
 # model's agents to ``model_started``; the kernels switch on once the process has built models with
 # WARM_UP agents in all (default 300,000: the 7th default world, the 3rd 100k-agent world, the first
 # 1M-agent one), so a single ``zonesim run`` stays on numpy and a study's workers switch after a few
-# runs (results are the same either way). ``enable()`` switches them on at once (tests, benchmarks).
+# runs (results are the same either way). ``zonesim run`` and ``compare`` know their work: they tell
+# each process how many runs it makes (``expect_models``), and a process whose runs will reach
+# WARM_UP switches at its first. ``enable()`` switches them on at once (tests, benchmarks).
 ENV_NO_NUMBA, ENV_AFTER = "ZONESIM_NO_NUMBA", "ZONESIM_KERNELS_AFTER"
 DEFAULT_WARM_UP = 300_000
 
@@ -99,14 +101,26 @@ AVAILABLE = not _NO_NUMBA and importlib.util.find_spec("numba") is not None
 ENABLED = False  # True once the kernels are loaded (and not switched off since)
 _agents = 0
 _warmed = False  # the switch by model_started happens once per process
+_expected = 0  # models this process expects to build (expect_models: a command's share of its runs)
 numba = None
 
 
+def expect_models(n: int) -> None:
+    """A hint from a command that knows its work: this process is to build about ``n`` models in all
+    (its share of the runs). Then ``model_started`` switches the kernels on at the first model when
+    ``n`` models of its size reach ``WARM_UP`` agents, instead of after ``WARM_UP`` agents built: the
+    runs before the switch are the slower ones, and the switch costs the same whenever it comes
+    (``benchmarks/bench_startup.py``: paid back after ~3-5 default runs). Results are the same."""
+    global _expected
+    _expected = max(int(n), 0)
+
+
 def model_started(agents: int) -> None:
-    """Count a model's agents; load the kernels once the process has built ``WARM_UP`` in all."""
+    """Count a model's agents; load the kernels once the process has built ``WARM_UP`` in all, or
+    at once when the models it expects to build (``expect_models``) will reach that many."""
     global _agents, _warmed
     _agents += int(agents)
-    if _agents >= WARM_UP and not _warmed:
+    if not _warmed and (_agents >= WARM_UP or int(agents) * _expected >= WARM_UP):
         _warmed = True
         enable()
 

@@ -191,6 +191,7 @@ class _Queued:
             self._stop.set_result(None)
             self._feeder.join()
             self._feeder = None
+            self.limit *= 2  # from now on as ``each``: a task sent ahead, so a helper never waits on this process
         try:
             self.top_up()
             while self.pending or self.queue:

@@ -183,6 +183,23 @@ def test_kernels_switch_on_after_enough_agents(monkeypatch):
     assert kernels.ENABLED
 
 
+def test_kernels_switch_on_at_the_first_model_when_the_expected_ones_will_pay(monkeypatch):
+    """``expect_models``: a command that will build N models in this process switches at the first
+    when N of its size reach the warm-up, not after the warm-up's agents are built."""
+    monkeypatch.setattr(kernels, "ENABLED", False)
+    monkeypatch.setattr(kernels, "_agents", 0)
+    monkeypatch.setattr(kernels, "_warmed", False)
+    monkeypatch.setattr(kernels, "WARM_UP", 1000)
+    monkeypatch.setattr(kernels, "_expected", 0)
+    kernels.expect_models(1)  # one model of 600: not worth it
+    kernels.model_started(600)
+    assert not kernels.ENABLED
+    monkeypatch.setattr(kernels, "_agents", 0)
+    kernels.expect_models(2)  # two of 600 reach 1,000
+    kernels.model_started(600)
+    assert kernels.ENABLED == kernels.AVAILABLE
+
+
 @pytest.mark.parametrize(("no_numba", "after", "want"), [
     ("", "", (False, 300_000)), (" OFF ", "0", (False, 0)), ("yes", "1000", (True, 1000)), ("1", " 42 ", (True, 42)),
 ])

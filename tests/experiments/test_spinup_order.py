@@ -76,6 +76,21 @@ def test_job_results_do_not_depend_on_the_cache_order_or_workers(small, monkeypa
     pd.testing.assert_frame_equal(off, done.table, check_exact=True)
 
 
+def test_run_all_tells_each_process_how_many_runs_it_makes(small, monkeypatch):
+    """The CLI's run_all hands every task the runs a process makes (so the compiled kernels switch on
+    at a process's first run when its runs will pay for them: ``kernels.expect_models``), and takes the
+    hint back when it ends; the results are the same whatever the hint."""
+    from sim.core import kernels
+
+    packages = [load_package(n) for n in ("baseline", "funding-reward")]
+    jobs = make_jobs(small, packages, [5, 6, 7], 2)
+    told = []
+    real = kernels.expect_models
+    monkeypatch.setattr(kernels, "expect_models", lambda n: (told.append(n), real(n)))
+    done = run_all(jobs, workers=1)
+    assert done.complete and told[:-1] == [6] * 6 and told[-1] == 0 and kernels._expected == 0
+
+
 def _spec(run, seed, **values):
     return RunSpec(run, run, 0, seed, tuple(values.items()))
 
