@@ -190,7 +190,7 @@ def test_bench_compare_splits_the_command_into_runs_and_outputs():
     total = re.search(r"^zonesim compare delisting .*: ([0-9.]+) s in all$", out, re.M)
     assert total and float(total.group(1)) > 0, out
     phases = dict(re.findall(r"^  (\S.*?)\s+[0-9.]+ s\s+([0-9.]+) %$", out, re.M))
-    assert {"runs", "charts (wall, on the pool)", "paired tables", "the rest"} <= set(phases), out
+    assert {"runs", "charts (wall, not hidden)", "paired tables", "the rest"} <= set(phases), out
     assert abs(sum(float(v) for v in phases.values()) - 100) < 1.0, out
     assert re.search(r"^the outputs \(everything but the runs\): [0-9.]+ % of the command$", out, re.M), out
     bad = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_compare.py"), "--seeds", "0"],
