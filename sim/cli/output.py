@@ -44,13 +44,6 @@ def _drawn(_shared: Any, item: tuple[Any, tuple, dict, int]) -> tuple[bytes, lis
 Charts = dict  # file name -> (chart function, args, kwargs); the function at module level, so a worker can call it
 
 
-def save_figures(folder: Path, figures: Charts, ex: Any = None, dpi: int = 100) -> None:
-    """Draw each chart of ``figures`` and write its PNG into ``folder`` (atomically, in the order
-    given), the notes as ``save_figure``'s; on an executor (``sim.experiments.executor``) drawn on
-    its workers and in this process at once (``start_figures``)."""
-    start_figures(figures, ex, dpi).save(folder)
-
-
 class StartedFigures:
     """Charts being drawn on an executor's workers (``start_figures``); ``save`` writes them."""
 
