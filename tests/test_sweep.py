@@ -38,6 +38,19 @@ def test_one_and_two_workers_write_identical_stores(tmp_path, capsys):
     assert "0 computed now" in capsys.readouterr().out
 
 
+def test_a_sweep_tells_each_process_how_many_runs_it_makes(tmp_path, monkeypatch):
+    """Every chunk task carries the runs a process makes (the compiled kernels switch on at a
+    process's first run when its runs will pay: ``kernels.expect_models``); the hint ends with the call."""
+    from sim.core import kernels
+
+    path = write_study(tmp_path)  # 12 runs, in one process
+    told = []
+    real = kernels.expect_models
+    monkeypatch.setattr(kernels, "expect_models", lambda n: (told.append(n), real(n)))
+    assert main(["sweep", str(path), "-w", "1", "--out", str(tmp_path / "s"), "--no-progress"]) == 0
+    assert told and set(told[:-1]) == {12} and told[-1] == 0 and kernels._expected == 0
+
+
 def test_cli_errors_are_one_line(tmp_path, capsys):
     bad = write_study(tmp_path, design={"method": "latin_hypercube"})
     assert main(["sweep", str(bad), "--out", str(tmp_path / "x")]) == 2
