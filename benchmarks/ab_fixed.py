@@ -34,12 +34,16 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_model import time_reference
 
 
-def unpack_base(rev: str, into: Path) -> None:
-    """``sim`` and ``scenarios`` of ``rev``, with the package renamed ``simbase``."""
+def unpack_base(rev: str, into: Path, rename: bool = True) -> None:
+    """``sim`` and ``scenarios`` of ``rev``, with the package renamed ``simbase`` (to import both in
+    one process; ``rename=False`` keeps ``sim``, for a process of its own: ab_command.py)."""
     tar = into / "base.tar"
     subprocess.run(["git", "-C", str(ROOT), "archive", "-o", str(tar), rev, "sim", "scenarios"], check=True)
     with tarfile.open(tar) as tf:
         tf.extractall(into, filter="data")
+    tar.unlink()
+    if not rename:
+        return
     (into / "sim").rename(into / "simbase")
     pattern = re.compile(r"\b(from|import) sim(?=[.\s])|([\"'])sim\.")
     for path in (into / "simbase").rglob("*.py"):

@@ -3,6 +3,7 @@ benchmarks are scripts, their figures are in docs/performance.md)."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -196,6 +197,24 @@ def test_bench_compare_splits_the_command_into_runs_and_outputs():
     bad = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_compare.py"), "--seeds", "0"],
                          check=False, capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stdout == ""
+
+
+def test_ab_command_alternates_a_whole_command_and_compares_its_outputs():
+    """Two revisions of a whole command in fresh processes (here the same code on both sides: equal
+    outputs), and nonsense refused in one line, exit 2."""
+    env = {**os.environ, "ZONESIM_NO_NUMBA": "1"}  # no compiling in the base's fresh copy
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "ab_command.py"), "--base", "HEAD", "--pairs", "1",
+                          "--warm-ups", "0", "--", "compare", "delisting", "--years", "3", "--seeds", "2", "--at", "3"],
+                         capture_output=True, text=True, timeout=900, cwd=ROOT, env=env)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert len(re.findall(r"^  pair 1: (base|this) +[0-9.]+ s$", out.stdout, re.M)) == 2, out.stdout
+    assert re.search(r"^ratios \(this / base\): [0-9.]+; median [0-9.]+$", out.stdout, re.M), out.stdout
+    assert re.search(r"^outputs: the same\b", out.stdout, re.M), out.stdout
+    for bad in (["--base", "HEAD", "--pairs", "0", "--", "run"], ["--base", "no-such-rev", "--", "run"],
+                ["--base", "HEAD"], ["--base", "HEAD", "--", "run", "--out", "x"]):
+        got = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "ab_command.py"), *bad], check=False,
+                             capture_output=True, text=True, timeout=120, cwd=ROOT)
+        assert got.returncode == 2 and "Traceback" not in got.stderr and got.stdout == "", (bad, got.stderr)
 
 
 def test_bench_startup_times_the_switch_and_finds_every_kernel_in_the_cache_the_second_time():
