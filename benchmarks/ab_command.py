@@ -13,8 +13,9 @@ this, ... (so a machine that speeds up or slows down during the series favours n
 Prints every time, each pair's ratio (this / base) and their median, and then compares the two
 sides' last output folders file by file: Parquet tables by their values (their metadata may record
 the code), every other file by its bytes. A file that differs is named; ``manifest.json`` (the
-command line, workers, times), ``tables.xlsx`` (its time of writing) and ``scenario.yaml`` (the
-world file's path) are expected to. Relative paths in COMMAND are taken from this checkout.
+command line, workers, times), ``tables.xlsx`` (its time of writing), ``scenario.yaml`` (the world
+file's path) and a study store's ``index.jsonl`` (the code's hash, the parts in the order they
+finished) and lock file are expected to. Relative paths in COMMAND are taken from this checkout.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from ab_fixed import unpack_base
 from reference import positive  # a whole number >= 1, else one line and exit 2
 
-EXPECTED_TO_DIFFER = {"manifest.json", "tables.xlsx", "scenario.yaml"}
+# files that record the command line, the workers, times, paths or the code: expected to differ
+EXPECTED_TO_DIFFER = {"manifest.json", "tables.xlsx", "scenario.yaml", "index.jsonl", ".zonesim.lock"}
 
 
 def run(code: Path, command: list[str], out: Path) -> float:
