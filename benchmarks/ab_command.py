@@ -10,7 +10,9 @@ process, with ``PYTHONPATH`` at the base's copy or at this checkout, and its wor
 command makes them. Untimed warm-ups first (``--warm-ups`` each: the base's copy compiles its numba
 kernels into its own cache). Then ``--pairs`` pairs in the order base, this, this, base, base,
 this, ... (so a machine that speeds up or slows down during the series favours neither side).
-Prints every time, each pair's ratio (this / base) and their median, and then compares the two
+Prints every time with the CPU steal and load average over it (``benchmarks/machine.py``: a run
+with much steal ran on a slower machine than its neighbours), each pair's ratio (this / base) and
+their median, and then compares the two
 sides' last output folders file by file: Parquet tables by their values (their metadata may record
 the code), every other file by its bytes. A file that differs is named; ``manifest.json`` (the
 command line, workers, times), ``tables.xlsx`` (its time of writing), ``scenario.yaml`` (the world
@@ -34,20 +36,24 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from ab_fixed import unpack_base
+from machine import Watch
 from reference import positive  # a whole number >= 1, else one line and exit 2
 
 # files that record the command line, the workers, times, paths or the code: expected to differ
 EXPECTED_TO_DIFFER = {"manifest.json", "tables.xlsx", "scenario.yaml", "index.jsonl", ".zonesim.lock"}
 
 
-def run(code: Path, command: list[str], out: Path) -> float:
-    """Seconds of one command in a fresh process with ``code`` first on the path (exit 0 or stop)."""
+def run(code: Path, command: list[str], out: Path, watch: Watch | None = None) -> float:
+    """Seconds of one command in a fresh process with ``code`` first on the path (exit 0 or stop);
+    the machine's state over it into ``watch`` when given."""
     shutil.rmtree(out, ignore_errors=True)  # a fresh folder each run (the last one of a side stays, to compare)
     env = {**os.environ, "PYTHONPATH": str(code)}
+    watch = (watch or Watch()).start()
     t0 = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "sim.cli", *command, "--out", str(out), "--no-progress"],
                           env=env, cwd=ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - t0
+    watch.stop()
     if done.returncode != 0:
         sys.exit(f"ab_command: the command failed with {code}: {done.stderr.strip().splitlines()[-1:]}")
     return seconds
@@ -99,11 +105,16 @@ def main() -> None:
         order = [("base", "this"), ("this", "base")]
         times: dict[str, list[float]] = {"base": [], "this": []}
         print(f"zonesim {' '.join(command)}: {args.base} against this checkout, fresh processes", flush=True)
+        whole = Watch().start()
         for k in range(args.pairs):
             for side in order[k % 2]:
                 folder = Path(tmp) / side
-                times[side].append(run(sides[side], command, folder))
-                print(f"  pair {k + 1}: {side:4s} {times[side][-1]:7.2f} s", flush=True)
+                w = Watch()
+                times[side].append(run(sides[side], command, folder, w))
+                steal = "steal not known" if w.steal is None else f"steal {100 * w.steal:4.1f} %"
+                print(f"  pair {k + 1}: {side:4s} {times[side][-1]:7.2f} s   ({steal}, load {w.load_start or 0:.1f})",
+                      flush=True)
+        print(whole.stop().line())
         ratios = [t / b for t, b in zip(times["this"], times["base"])]
         print("ratios (this / base): " + ", ".join(f"{r:.3f}" for r in ratios)
               + f"; median {statistics.median(ratios):.3f}")

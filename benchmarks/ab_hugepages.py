@@ -15,4 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ab_setting import main
 
 if __name__ == "__main__":
-    main(setting="hugepages")
+    from machine import Watch  # the load and CPU steal over the run: how quiet the machine was
+
+    with Watch() as machine:
+        main(setting="hugepages")
+    print(machine.line())

@@ -95,4 +95,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from machine import Watch  # the load and CPU steal over the run: how quiet the machine was
+
+    with Watch() as machine:
+        main()
+    print(machine.line())

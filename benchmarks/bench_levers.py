@@ -137,4 +137,8 @@ def main() -> None:
           f"{times['compiled'] / times['numpy']:.2f}; this process chose {chosen!r}")
 
 if __name__ == "__main__":
-    main()
+    from machine import Watch  # the load and CPU steal over the run: how quiet the machine was
+
+    with Watch() as machine:
+        main()
+    print(machine.line())

@@ -104,4 +104,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from machine import Watch  # the load and CPU steal over the run: how quiet the machine was
+
+    with Watch() as machine:
+        code = main()
+    print(machine.line())
+    raise SystemExit(code)

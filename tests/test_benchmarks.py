@@ -31,6 +31,7 @@ def ratios(text: str) -> list[float]:
 def test_bench_model_reports_both_ratios_and_the_stage_profile(package):
     out = bench("bench_model.py", "--repeats", "1", "--years", "2", *(["--package", package] if package else []))
     assert f"package {package or 'baseline'}," in out
+    assert out.rstrip().splitlines()[-1].startswith("machine: load average ")  # how quiet the machine was
     assert len(ratios(out)) == 2 and all(r > 0 for r in ratios(out))
     # the reference also timed in a process that imports Mesa only, with both modes' ratios against it
     assert re.search(r"imports Mesa only \(median of 1\): [0-9.]+ s; ratios against it: eager [0-9.]+x, lazy [0-9.]+x",
@@ -207,7 +208,10 @@ def test_ab_command_alternates_a_whole_command_and_compares_its_outputs():
                           "--warm-ups", "0", "--", "compare", "delisting", "--years", "3", "--seeds", "2", "--at", "3"],
                          capture_output=True, text=True, timeout=900, cwd=ROOT, env=env)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert len(re.findall(r"^  pair 1: (base|this) +[0-9.]+ s$", out.stdout, re.M)) == 2, out.stdout
+    # each run with the CPU steal and load average over it (benchmarks/machine.py), the series' at the end
+    assert len(re.findall(r"^  pair 1: (base|this) +[0-9.]+ s   \((steal +[0-9.]+ %|steal not known), load [0-9.]+\)$",
+                          out.stdout, re.M)) == 2, out.stdout
+    assert re.search(r"^machine: load average [0-9.]+ -> [0-9.]+; CPU steal", out.stdout, re.M), out.stdout
     assert re.search(r"^ratios \(this / base\): [0-9.]+; median [0-9.]+$", out.stdout, re.M), out.stdout
     assert re.search(r"^outputs: the same\b", out.stdout, re.M), out.stdout
     for bad in (["--base", "HEAD", "--pairs", "0", "--", "run"], ["--base", "no-such-rev", "--", "run"],

@@ -1,0 +1,103 @@
+"""What the machine was doing while a benchmark ran: its load average and the share of its CPU time
+the hypervisor gave to other guests (steal), read from ``/proc/stat`` at the start and the end.
+
+On a shared virtual machine the same code ran 0.79-0.86 of its parent's time in one hour and
+0.92-0.98 in the next (docs/performance.md, "Twenty-fifth session") with nothing else running on
+the machine: the load average, which counts this machine's own processes, did not tell the two
+hours apart, and steal was not recorded then. Steal is the time a core of this machine was ready to
+run but the host ran something else; it is printed as a share of the time the cores ran or waited
+so (10 % means the timed code ran at about 0.9 of the machine's speed). Quote a figure measured with
+much steal with its steal, or measure it again.
+
+    with Watch() as w:
+        ...  # the timed work
+    print(w.line())  # "machine: load average 0.4 -> 1.9; CPU steal 3.1 % of the time the 2 cores ran ..."
+
+Elsewhere than Linux (no ``/proc/stat``) the line says that steal is not known.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+STAT = Path("/proc/stat")
+# /proc/stat's first line: cpu user nice system idle iowait irq softirq steal guest guest_nice
+# (guest time is already counted in user and nice, so it is left out of the total)
+_FIELDS = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal")
+
+
+def cpu_times(text: str | None = None) -> dict[str, int] | None:
+    """The machine's CPU times (clock ticks over all cores since boot) from ``/proc/stat``'s text,
+    or None when there is no such file or its first line is not the all-cores ``cpu`` line."""
+    if text is None:
+        try:
+            text = STAT.read_text()
+        except OSError:
+            return None
+    first = text.split("\n", 1)[0].split()
+    if len(first) < 1 + len(_FIELDS) or first[0] != "cpu":
+        return None
+    try:
+        values = [int(v) for v in first[1:1 + len(_FIELDS)]]
+    except ValueError:
+        return None
+    return dict(zip(_FIELDS, values))
+
+
+def steal_share(before: dict[str, int] | None, after: dict[str, int] | None) -> float | None:
+    """Steal as a share (0..1) of the time the cores wanted to run between two readings (busy time
+    plus steal: an idle core is never stolen from, so counting idle time would halve a
+    one-process benchmark's steal on two cores); None when a reading is missing or no core ran."""
+    if before is None or after is None:
+        return None
+    passed = {k: after[k] - before[k] for k in _FIELDS}
+    wanted = sum(v for k, v in passed.items() if k not in ("idle", "iowait"))
+    if wanted <= 0:
+        return None
+    return max(passed["steal"], 0) / wanted
+
+
+def load_average() -> float | None:
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return None
+
+
+@dataclass
+class Watch:
+    """The machine's state over a ``with`` block (or from ``start()`` to ``stop()``)."""
+
+    load_start: float | None = None
+    load_end: float | None = None
+    steal: float | None = None
+    _times: dict[str, int] | None = field(default=None, repr=False)
+
+    def start(self) -> Watch:
+        self.load_start, self._times = load_average(), cpu_times()
+        return self
+
+    def stop(self) -> Watch:
+        self.load_end = load_average()
+        self.steal = steal_share(self._times, cpu_times())
+        return self
+
+    def __enter__(self) -> Watch:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def line(self) -> str:
+        """One line for a benchmark's output."""
+        load = " -> ".join(f"{x:.1f}" for x in (self.load_start, self.load_end) if x is not None) or "not known"
+        if self._times is None:
+            steal = "CPU steal not known (no /proc/stat)"
+        elif self.steal is None:
+            steal = "CPU steal not measured (no core ran for a clock tick)"
+        else:
+            cores = os.cpu_count()
+            steal = f"CPU steal {100 * self.steal:.1f} % of the time the {cores} cores ran or waited for the host"
+        return f"machine: load average {load}; {steal}"

@@ -1,0 +1,54 @@
+"""benchmarks/machine.py: the load average and CPU steal a benchmark prints beside its figures."""
+
+from __future__ import annotations
+
+import re
+import time
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import machine  # noqa: E402
+
+STAT = "cpu  {u} 10 {s} {i} 5 0 7 {st} 40 0\ncpu0 1 2 3 4 5 6 7 8 9 10\nintr 1 2 3\n"
+
+
+def test_cpu_times_reads_the_all_cores_line():
+    got = machine.cpu_times(STAT.format(u=1000, s=200, i=5000, st=30))
+    assert got == {"user": 1000, "nice": 10, "system": 200, "idle": 5000, "iowait": 5, "irq": 0, "softirq": 7,
+                   "steal": 30}
+
+
+def test_steal_share_is_steal_over_the_time_the_cores_ran_or_were_stolen_from():
+    a = machine.cpu_times(STAT.format(u=1000, s=200, i=5000, st=30))
+    b = machine.cpu_times(STAT.format(u=1700, s=300, i=5100, st=130))  # ran 700 + 100, stolen 100, idle 100
+    assert machine.steal_share(a, b) == 100 / 900
+    idle = machine.cpu_times(STAT.format(u=1000, s=200, i=9000, st=30))
+    assert machine.steal_share(a, idle) is None  # no core ran: nothing to say
+    assert machine.steal_share(a, a) is None  # no time passed
+    assert machine.steal_share(None, b) is None
+
+
+def test_a_text_that_is_not_proc_stat_gives_no_reading():
+    assert machine.cpu_times("") is None
+    assert machine.cpu_times("intr 1 2 3 4 5 6 7 8 9\n") is None
+    assert machine.cpu_times("cpu 1 2 3\n") is None  # too few fields
+    assert machine.cpu_times("cpu a b c d e f g h i j\n") is None
+
+
+def test_watch_line_on_this_machine_and_without_proc_stat(monkeypatch):
+    with machine.Watch() as w:
+        t = time.perf_counter()
+        while time.perf_counter() - t < 0.2:  # a core runs for many clock ticks
+            pass
+    line = w.line()
+    assert line.startswith("machine: load average ")
+    if machine.cpu_times() is not None:  # Linux: a share between 0 and 100 %
+        assert re.search(r"CPU steal [0-9]+\.[0-9] % of the time the [0-9]+ cores ran or waited for the host$",
+                         line), line
+        assert w.steal is not None and 0.0 <= w.steal <= 1.0
+    monkeypatch.setattr(machine, "STAT", ROOT / "no-such-proc-stat")
+    w = machine.Watch().start().stop()
+    assert w.steal is None and w.line().endswith("CPU steal not known (no /proc/stat)")
