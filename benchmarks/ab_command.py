@@ -10,8 +10,9 @@ process, with ``PYTHONPATH`` at the base's copy or at this checkout, and its wor
 command makes them. Untimed warm-ups first (``--warm-ups`` each: the base's copy compiles its numba
 kernels into its own cache). Then ``--pairs`` pairs in the order base, this, this, base, base,
 this, ... (so a machine that speeds up or slows down during the series favours neither side).
-Prints every time with the CPU steal and load average over it (``benchmarks/machine.py``: a run
-with much steal ran on a slower machine than its neighbours), each pair's ratio (this / base) and
+Prints every time with the CPU steal and load average over it and the memory's copy speed before
+it (``benchmarks/machine.py``: a run with much steal or slow copies ran on a slower machine than its
+neighbours), each pair's ratio (this / base) and
 their median, and then compares the two
 sides' last output folders file by file: Parquet tables by their values (their metadata may record
 the code), every other file by its bytes. A file that differs is named; ``manifest.json`` (the
@@ -112,8 +113,8 @@ def main() -> None:
                 w = Watch()
                 times[side].append(run(sides[side], command, folder, w))
                 steal = "steal not known" if w.steal is None else f"steal {100 * w.steal:4.1f} %"
-                print(f"  pair {k + 1}: {side:4s} {times[side][-1]:7.2f} s   ({steal}, load {w.load_start or 0:.1f})",
-                      flush=True)
+                print(f"  pair {k + 1}: {side:4s} {times[side][-1]:7.2f} s   ({steal}, load {w.load_start or 0:.1f}, "
+                      f"memory copy {w.copy_start:.1f} GB/s)", flush=True)
         print(whole.stop().line())
         ratios = [t / b for t, b in zip(times["this"], times["base"])]
         print("ratios (this / base): " + ", ".join(f"{r:.3f}" for r in ratios)

@@ -1,17 +1,22 @@
-"""What the machine was doing while a benchmark ran: its load average and the share of its CPU time
-the hypervisor gave to other guests (steal), read from ``/proc/stat`` at the start and the end.
+"""What the machine was doing while a benchmark ran: its load average, the share of its CPU time
+the hypervisor gave to other guests (steal), read from ``/proc/stat`` at the start and the end, and
+the memory's copy speed at the start and the end (numpy copying a 64 MB array: ~0.1 s).
 
 On a shared virtual machine the same code ran 0.79-0.86 of its parent's time in one hour and
 0.92-0.98 in the next (docs/performance.md, "Twenty-fifth session") with nothing else running on
 the machine: the load average, which counts this machine's own processes, did not tell the two
 hours apart, and steal was not recorded then. Steal is the time a core of this machine was ready to
 run but the host ran something else; it is printed as a share of the time the cores ran or waited
-so (10 % means the timed code ran at about 0.9 of the machine's speed). Quote a figure measured with
-much steal with its steal, or measure it again.
+so (10 % means the timed code ran at about 0.9 of the machine's speed). Steal does not show a host
+whose other guests share the memory: on the twenty-sixth session's day the same Intel machine copied
+memory at 5.7-6.5 GB/s and multiplied 20 million numbers at 4.9-6.4 ns a number (1.9 ns in the
+twentieth session) with 1-3 % steal, and ran the Sobol study's rows ~2.5x slower than in the
+twenty-first session. So the line gives the copy speed too. Quote a figure with the line it was
+measured with; compare figures measured at similar steal and copy speed, or measure again.
 
     with Watch() as w:
         ...  # the timed work
-    print(w.line())  # "machine: load average 0.4 -> 1.9; CPU steal 3.1 % of the time the 2 cores ran ..."
+    print(w.line())  # "machine: load average 0.4 -> 1.9; CPU steal 3.1 % of the time ...; memory copy ..."
 
 Elsewhere than Linux (no ``/proc/stat``) the line says that steal is not known.
 """
@@ -59,6 +64,25 @@ def steal_share(before: dict[str, int] | None, after: dict[str, int] | None) -> 
     return max(passed["steal"], 0) / wanted
 
 
+def copy_speed(mb: int = 64, repeats: int = 3) -> float:
+    """GB a second numpy copies from one ``mb``-megabyte array into another (the bytes read; best of
+    ``repeats`` after one untimed copy that touches the pages). 64 MB is beyond a core's caches on the
+    machines measured (4 MiB L2), so this is the memory's speed as the large worlds' columns see it."""
+    import time
+
+    import numpy as np
+
+    a = np.ones(mb * 131_072)  # float64: mb MB
+    b = np.empty_like(a)
+    np.copyto(b, a)
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        np.copyto(b, a)
+        best = min(best, time.perf_counter() - t0)
+    return a.nbytes / best / 1e9
+
+
 def load_average() -> float | None:
     try:
         return os.getloadavg()[0]
@@ -73,15 +97,22 @@ class Watch:
     load_start: float | None = None
     load_end: float | None = None
     steal: float | None = None
+    copy_start: float | None = None  # GB/s (copy_speed)
+    copy_end: float | None = None
+    probe: bool = True  # time the memory's copy speed at the start and the end
     _times: dict[str, int] | None = field(default=None, repr=False)
 
     def start(self) -> Watch:
+        if self.probe:
+            self.copy_start = copy_speed()
         self.load_start, self._times = load_average(), cpu_times()
         return self
 
     def stop(self) -> Watch:
         self.load_end = load_average()
         self.steal = steal_share(self._times, cpu_times())
+        if self.probe:
+            self.copy_end = copy_speed()
         return self
 
     def __enter__(self) -> Watch:
@@ -100,4 +131,6 @@ class Watch:
         else:
             cores = os.cpu_count()
             steal = f"CPU steal {100 * self.steal:.1f} % of the time the {cores} cores ran or waited for the host"
-        return f"machine: load average {load}; {steal}"
+        copies = [f"{x:.1f}" for x in (self.copy_start, self.copy_end) if x is not None]
+        copy = f"; memory copy {' -> '.join(copies)} GB/s" if copies else ""
+        return f"machine: load average {load}; {steal}{copy}"

@@ -46,9 +46,12 @@ def test_watch_line_on_this_machine_and_without_proc_stat(monkeypatch):
     line = w.line()
     assert line.startswith("machine: load average ")
     if machine.cpu_times() is not None:  # Linux: a share between 0 and 100 %
-        assert re.search(r"CPU steal [0-9]+\.[0-9] % of the time the [0-9]+ cores ran or waited for the host$",
+        assert re.search(r"CPU steal [0-9]+\.[0-9] % of the time the [0-9]+ cores ran or waited for the host;",
                          line), line
         assert w.steal is not None and 0.0 <= w.steal <= 1.0
+    assert re.search(r"; memory copy [0-9.]+ -> [0-9.]+ GB/s$", line), line
+    assert 0.1 < w.copy_start < 10_000 and 0.1 < w.copy_end < 10_000
     monkeypatch.setattr(machine, "STAT", ROOT / "no-such-proc-stat")
-    w = machine.Watch().start().stop()
-    assert w.steal is None and w.line().endswith("CPU steal not known (no /proc/stat)")
+    w = machine.Watch(probe=False).start().stop()
+    assert w.steal is None and w.copy_start is None
+    assert w.line().endswith("CPU steal not known (no /proc/stat)")  # and no copy speed without the probe

@@ -209,7 +209,8 @@ def test_ab_command_alternates_a_whole_command_and_compares_its_outputs():
                          capture_output=True, text=True, timeout=900, cwd=ROOT, env=env)
     assert out.returncode == 0, out.stderr[-2000:]
     # each run with the CPU steal and load average over it (benchmarks/machine.py), the series' at the end
-    assert len(re.findall(r"^  pair 1: (base|this) +[0-9.]+ s   \((steal +[0-9.]+ %|steal not known), load [0-9.]+\)$",
+    assert len(re.findall(r"^  pair 1: (base|this) +[0-9.]+ s   \((steal +[0-9.]+ %|steal not known), load [0-9.]+, "
+                          r"memory copy [0-9.]+ GB/s\)$",
                           out.stdout, re.M)) == 2, out.stdout
     assert re.search(r"^machine: load average [0-9.]+ -> [0-9.]+; CPU steal", out.stdout, re.M), out.stdout
     assert re.search(r"^ratios \(this / base\): [0-9.]+; median [0-9.]+$", out.stdout, re.M), out.stdout
