@@ -7,11 +7,14 @@ On a shared virtual machine the same code ran 0.79-0.86 of its parent's time in 
 the machine: the load average, which counts this machine's own processes, did not tell the two
 hours apart, and steal was not recorded then. Steal is the time a core of this machine was ready to
 run but the host ran something else; it is printed as a share of the time the cores ran or waited
-so (10 % means the timed code ran at about 0.9 of the machine's speed). Steal does not show a host
-whose other guests share the memory: on the twenty-sixth session's day the same Intel machine copied
-memory at 5.7-6.5 GB/s and multiplied 20 million numbers at 4.9-6.4 ns a number (1.9 ns in the
-twentieth session) with 1-3 % steal, and ran the Sobol study's rows ~2.5x slower than in the
-twenty-first session. So the line gives the copy speed too. Quote a figure with the line it was
+so (10 % means the timed code ran at about 0.9 of the machine's speed). Steal does not show
+everything: on the twenty-sixth session's day the same Intel machine, with 1-3 % steal, multiplied
+20 million numbers at 4.9-6.4 ns a number (1.9 ns in the twentieth session) and copied memory at
+5.7-6.5 GB/s, while numpy's power over 53,730 numbers (in the caches) took 4.3 ns a number (5.4
+then): its memory was slower, not its cores, as if other guests of the host loaded it. That day it
+ran the Sobol study's rows ~1.8x slower than in the twentieth and twenty-first sessions (36 parts of
+4 runs a minute at the study's start against 61-69; the twenty-first session's code 478 ms a row
+against 266). So the line gives the memory's copy speed too. Quote a figure with the line it was
 measured with; compare figures measured at similar steal and copy speed, or measure again.
 
     with Watch() as w:
