@@ -69,8 +69,9 @@ def steal_share(before: dict[str, int] | None, after: dict[str, int] | None) -> 
 
 def copy_speed(mb: int = 64, repeats: int = 3) -> float:
     """GB a second numpy copies from one ``mb``-megabyte array into another (the bytes read; best of
-    ``repeats`` after one untimed copy that touches the pages). 64 MB is beyond a core's caches on the
-    machines measured (4 MiB L2), so this is the memory's speed as the large worlds' columns see it."""
+    ``repeats`` after one untimed copy that touches the pages). 64 MB is beyond a core's own caches (4 MiB
+    of L2 on the machines measured; the L3 is the host's, shared with its other guests): the speed at
+    which a large world's columns stream."""
     import time
 
     import numpy as np
