@@ -15,8 +15,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ab_setting import main
 
 if __name__ == "__main__":
-    from machine import Watch  # the load and CPU steal over the run: how quiet the machine was
+    from machine import watched  # ends with the load, CPU steal and memory speed over the run
 
-    with Watch() as machine:
-        main(setting="hugepages")
-    print(machine.line())
+    watched(main, setting="hugepages")

@@ -97,8 +97,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    from machine import Watch  # the load and CPU steal over the run: how quiet the machine was
+    from machine import watched  # ends with the load, CPU steal and memory speed over the run
 
-    with Watch() as machine:
-        main()
-    print(machine.line())
+    watched(main)

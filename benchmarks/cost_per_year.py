@@ -104,9 +104,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    from machine import Watch  # the load and CPU steal over the run: how quiet the machine was
+    from machine import watched  # ends with the load, CPU steal and memory speed over the run
 
-    with Watch() as machine:
-        code = main()
-    print(machine.line())
+    code = watched(main)
     raise SystemExit(code)

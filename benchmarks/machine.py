@@ -21,14 +21,22 @@ measured with; compare figures measured at similar steal and copy speed, or meas
         ...  # the timed work
     print(w.line())  # "machine: load average 0.4 -> 1.9; CPU steal 3.1 % of the time ...; memory copy ..."
 
+A script's whole run: ``watched(main)`` (the line printed after ``main`` returns, not when it exits
+with an error).
+
 Elsewhere than Linux (no ``/proc/stat``) the line says that steal is not known.
 """
 
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 STAT = Path("/proc/stat")
 # /proc/stat's first line: cpu user nice system idle iowait irq softirq steal guest guest_nice
@@ -72,10 +80,6 @@ def copy_speed(mb: int = 64, repeats: int = 3) -> float:
     ``repeats`` after one untimed copy that touches the pages). 64 MB is beyond a core's own caches (4 MiB
     of L2 on the machines measured; the L3 is the host's, shared with its other guests): the speed at
     which a large world's columns stream."""
-    import time
-
-    import numpy as np
-
     a = np.ones(mb * 131_072)  # float64: mb MB
     b = np.empty_like(a)
     np.copyto(b, a)
@@ -138,3 +142,11 @@ class Watch:
         copies = [f"{x:.1f}" for x in (self.copy_start, self.copy_end) if x is not None]
         copy = f"; memory copy {' -> '.join(copies)} GB/s" if copies else ""
         return f"machine: load average {load}; {steal}{copy}"
+
+
+def watched(main: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``main(*args, **kwargs)``, then the machine's line for its run; returns what ``main`` returned."""
+    with Watch() as w:
+        result = main(*args, **kwargs)
+    print(w.line())
+    return result

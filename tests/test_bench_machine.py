@@ -55,3 +55,20 @@ def test_watch_line_on_this_machine_and_without_proc_stat(monkeypatch):
     w = machine.Watch(probe=False).start().stop()
     assert w.steal is None and w.copy_start is None
     assert w.line().endswith("CPU steal not known (no /proc/stat)")  # and no copy speed without the probe
+
+
+def test_watched_returns_what_main_returned_and_prints_the_line_after_it(capsys):
+    got = machine.watched(lambda x, *, y: print("main ran") or x + y, 2, y=3)
+    out = capsys.readouterr().out.splitlines()
+    assert got == 5 and out[0] == "main ran" and out[-1].startswith("machine: load average ")
+
+
+def test_watched_prints_no_line_when_main_stops_with_an_error(capsys):
+    import pytest
+
+    def bad() -> None:
+        raise SystemExit("bench: error: --repeats: 0 is not allowed")
+
+    with pytest.raises(SystemExit):
+        machine.watched(bad)
+    assert capsys.readouterr().out == ""
