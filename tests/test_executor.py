@@ -155,3 +155,42 @@ def test_dask_gives_the_same_results_as_in_process():
     assert [g[0] for g in got] == [i * i + 7 for i in range(6)]
     assert [g[0] for g in again] == [i * i + 8 for i in range(3)]
     assert os.getpid() not in {pid for _, pid in got}
+
+
+def hint_seen(shared: None, item: int) -> tuple[int, int]:
+    from sim.core import kernels
+
+    return kernels._expected, os.getpid()
+
+
+@pytest.mark.parametrize("make, processes", [(InProcess, 1), (lambda: LocalPool(2), 2), (lambda: LocalPool(3), 3)])
+def test_every_process_is_told_its_share_of_the_runs(make, processes):
+    """A call that says how many model runs its tasks make (``runs=``) tells every process that computes
+    them its share, rounded up, before each task (``kernels.expect_models``: when the compiled kernels
+    load, never a result); this process's hint is taken back when the call ends."""
+    from sim.core import kernels
+
+    with make() as ex:
+        got = ex.map(hint_seen, list(range(8)), runs=13)
+        alone = ex.map(hint_seen, [0], runs=7)  # one task: this process makes every run
+    assert {told for told, _ in got} == {-(-13 // processes)}
+    assert alone[0][0] == 7 and kernels._expected == 0
+
+
+def test_without_runs_the_hint_is_left_as_it_is():
+    from sim.core import kernels
+
+    kernels.expect_models(5)
+    try:
+        assert [told for told, _ in InProcess().map(hint_seen, [1, 2])] == [5, 5]
+        assert kernels._expected == 5
+    finally:
+        kernels.expect_models(0)
+
+
+def test_the_hint_is_taken_back_when_a_task_fails():
+    from sim.core import kernels
+
+    with pytest.raises(ValueError, match="three"):
+        InProcess().map(fail_on_three, [1, 3], runs=4)
+    assert kernels._expected == 0

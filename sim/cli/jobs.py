@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.core import kernels
 from sim.experiments.executor import Executor, using
 from sim.experiments.runner import Job, job_order, run_job
 
@@ -64,12 +63,8 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}"[:300].rstrip(": ")
 
 
-def _checked_task(_shared: Any, item: tuple[Job, int]) -> tuple[pd.DataFrame | None, str | None]:
-    """An executor task, ``(job, runs a process is expected to make)``: the run's frame, or its error
-    as one line (the other runs go on). The expected runs tell the process to switch the compiled
-    kernels on at its first run when they will pay back (``sim.core.kernels.expect_models``)."""
-    job, share = item
-    kernels.expect_models(share)
+def _checked_task(_shared: Any, job: Job) -> tuple[pd.DataFrame | None, str | None]:
+    """An executor task: the run's frame, or its error as one line (the other runs go on)."""
     try:
         return checked_run(job), None
     except Exception as exc:  # noqa: BLE001 - recorded; the other runs go on
@@ -95,16 +90,14 @@ def run_all(jobs: list[Job], workers: int | Executor = 1, progress: bool = False
 
     try:
         with using(workers, len(jobs)) as ex:
-            share = -(-len(jobs) // max(ex.workers, 1))  # the runs each process makes, about
-            try:  # seed-major: runs on a seed share its spin-up
-                ex.each(_checked_task, {i: (job, share) for i, job in job_order(jobs).items()}, on_done)
+            try:  # seed-major: runs on a seed share its spin-up; each process told its share of the runs
+                ex.each(_checked_task, job_order(jobs), on_done, runs=len(jobs))
             except Exception as exc:  # noqa: BLE001 - e.g. a worker killed for memory: finished runs kept
                 for i in range(len(jobs)):
                     if i not in finished:
                         failed[i] = _describe(exc)
     finally:
         bar.close()
-        kernels.expect_models(0)  # the hint was this call's (its tasks in this process set it)
     done = [f for f in frames if f is not None]
     table = pd.concat(done, ignore_index=True) if done else None
     return Outcome(table, [(jobs[i], failed[i]) for i in sorted(failed)], len(jobs))

@@ -56,8 +56,9 @@ _BLOCK = 2048  # keys a block of the draws' vectorised loops (16 KB of doubles: 
 # WARM_UP agents in all (default 300,000: the 7th default world, the 3rd 100k-agent world, the first
 # 1M-agent one), so a single ``zonesim run`` stays on numpy and a study's workers switch after a few
 # runs (results are the same either way). ``zonesim run``, ``compare`` and the studies know their
-# work: they tell each process how many runs it makes (``expect_models``), and a process whose runs
-# will reach WARM_UP switches at its first. ``enable()`` switches them on at once (tests, benchmarks).
+# work: they tell the executor how many runs their tasks make, the executor tells each process its
+# share (``expect_models``; ``sim.experiments.executor``), and a process whose runs will reach
+# WARM_UP switches at its first. ``enable()`` switches them on at once (tests, benchmarks).
 ENV_NO_NUMBA, ENV_AFTER = "ZONESIM_NO_NUMBA", "ZONESIM_KERNELS_AFTER"
 DEFAULT_WARM_UP = 300_000
 

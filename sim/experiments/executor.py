@@ -8,6 +8,11 @@ robust, validate, calibrate) hands its tasks to one :class:`Executor`::
         ex.each(task, {key: item, ...}, on_done)    # on_done(key, result) as each one finishes
 
 A task is a module-level function ``task(shared, item) -> result`` (picklable by reference).
+A call whose tasks run the model says how many runs they make in all (``runs=``): every process
+that computes them is told its share before its first task (``sim.core.kernels.expect_models``,
+so the compiled kernels switch on at its first run when its runs will pay for them), and the hint
+is taken back in this process when the call ends. A hint changes when the kernels load, never a
+result.
 ``shared`` is what all tasks of a call have in common (a study's world and package, say): it
 is sent to each worker process once (the pool's initializer, Dask's ``scatter``), not with every
 task, and the items stay small. Results do not depend on the executor: each task depends only
@@ -42,8 +47,10 @@ from collections import deque
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
+from sim.core import kernels
 from sim.core.memory import tune_malloc
 from sim.core.process import die_with_parent
 
@@ -70,9 +77,25 @@ class Executor:
     backend = "in-process"
     workers = 1
 
-    def each(self, task: Task, items: Mapping[Hashable, Any], on_done: OnDone, shared: Any = None) -> None:
-        """Run every item; call ``on_done(key, result)`` in this process as each one finishes."""
+    def each(self, task: Task, items: Mapping[Hashable, Any], on_done: OnDone, shared: Any = None, *,
+             runs: int = 0) -> None:
+        """Run every item; call ``on_done(key, result)`` in this process as each one finishes. ``runs``:
+        the model runs the items make in all; each process computing them is told its share (the
+        runs divided among ``processes``, rounded up), this one's hint taken back at the end."""
+        if runs <= 0:
+            self._each(task, items, on_done, shared)
+            return
+        try:
+            self._each(partial(_told, task, -(-int(runs) // self.processes(len(items)))), items, on_done, shared)
+        finally:
+            kernels.expect_models(0)
+
+    def _each(self, task: Task, items: Mapping[Hashable, Any], on_done: OnDone, shared: Any) -> None:
         raise NotImplementedError
+
+    def processes(self, tasks: int) -> int:
+        """The processes that would share ``tasks`` tasks (1: this process alone, or not known)."""
+        return 1
 
     def start(self, task: Task, items: Mapping[Hashable, Any], shared: Any = None) -> Started:
         """Begin ``items`` on the workers while this process does other work; ``finish(on_done)`` on
@@ -81,7 +104,7 @@ class Executor:
         return Started(lambda on_done: self.each(task, items, on_done, shared))
 
     def map(self, task: Task, items: Sequence[Any], shared: Any = None,
-            on_done: OnDone | None = None) -> list[Any]:
+            on_done: OnDone | None = None, *, runs: int = 0) -> list[Any]:
         """Results in the order of ``items`` (``on_done(index, result)`` as each one finishes)."""
         got: dict[Hashable, Any] = {}
 
@@ -90,7 +113,7 @@ class Executor:
             if on_done is not None:
                 on_done(k, result)
 
-        self.each(task, dict(enumerate(items)), done, shared)
+        self.each(task, dict(enumerate(items)), done, shared, runs=runs)
         return [got[i] for i in range(len(items))]
 
     def close(self) -> None:
@@ -103,10 +126,16 @@ class Executor:
         self.close()
 
 
+def _told(task: Task, runs: int, shared: Any, item: Any) -> Any:
+    """``task(shared, item)`` in a process told that it makes about ``runs`` model runs."""
+    kernels.expect_models(runs)
+    return task(shared, item)
+
+
 class InProcess(Executor):
     """Every task here, one after the other, in the order given."""
 
-    def each(self, task: Task, items: Mapping[Hashable, Any], on_done: OnDone, shared: Any = None) -> None:
+    def _each(self, task: Task, items: Mapping[Hashable, Any], on_done: OnDone, shared: Any) -> None:
         for k, item in items.items():
             on_done(k, task(shared, item))
 
@@ -238,9 +267,12 @@ class LocalPool(Executor):
             self._shared = shared
         return self._pool
 
-    def each(self, task: Task, items: Mapping[Hashable, Any], on_done: OnDone, shared: Any = None) -> None:
+    def processes(self, tasks: int) -> int:
+        return max(1, min(self.workers, int(tasks)))
+
+    def _each(self, task: Task, items: Mapping[Hashable, Any], on_done: OnDone, shared: Any) -> None:
         if self.workers <= 1 or len(items) <= 1:
-            InProcess().each(task, items, on_done, shared)
+            InProcess()._each(task, items, on_done, shared)
             return
         # two tasks a helper in flight: one running, one sent ahead (a queued task the pool has sent can
         # no longer be taken back, so no more than that)
@@ -275,7 +307,7 @@ class DaskCluster(Executor):
         self.name = name
         self._client: Any = None
 
-    def each(self, task: Task, items: Mapping[Hashable, Any], on_done: OnDone, shared: Any = None) -> None:
+    def _each(self, task: Task, items: Mapping[Hashable, Any], on_done: OnDone, shared: Any) -> None:
         from sim.experiments.distributed import connect, run_on_dask
 
         if self._client is None:

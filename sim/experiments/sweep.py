@@ -26,7 +26,6 @@ from typing import Any
 
 import pandas as pd
 
-from sim.core import kernels
 from sim.core.errors import EnvError
 from sim.experiments.executor import executor
 from sim.experiments.results import own_code
@@ -36,13 +35,10 @@ from sim.experiments.study import RunContext, Study
 from sim.experiments.store import Store
 
 
-def _chunk_task(ctx: RunContext, item: tuple[list[RunSpec], int]) -> tuple[pd.DataFrame | None, str | None, str]:
-    """An executor task, ``(a chunk's runs, the runs a process is expected to make)``: the chunk's
-    table, or its error as one line (a failed chunk loses no other), with the code hash of the process
-    that computed it (the store refuses other code's parts). The expected runs let a process switch
-    the compiled kernels on at its first run when they will pay back (``kernels.expect_models``)."""
-    specs, share = item
-    kernels.expect_models(share)
+def _chunk_task(ctx: RunContext, specs: list[RunSpec]) -> tuple[pd.DataFrame | None, str | None, str]:
+    """An executor task, a chunk's runs: the chunk's table, or its error as one line (a failed chunk
+    loses no other), with the code hash of the process that computed it (the store refuses other
+    code's parts)."""
     try:
         return run_chunk(ctx, specs), None, own_code()
     except Exception as exc:  # noqa: BLE001 - recorded; the other chunks still run
@@ -99,10 +95,10 @@ def execute(study: Study, store: Store, *, workers: int = 1, scheduler: str | No
     try:
         if todo:
             n = 1 if backend == "in-process" else min(workers, len(todo))
-            share = -(-n_todo // n)  # the runs each process makes, about (on Dask: all of them, at most)
             with executor(n, scheduler, name=store.info["fingerprint"][:12]) as ex:
-                try:
-                    ex.each(_chunk_task, {k: (todo[k], share) for k in chunk_order(todo)}, collect, shared=ctx)
+                try:  # each process told its share of the runs (on Dask: all of them, at most)
+                    ex.each(_chunk_task, {k: todo[k] for k in chunk_order(todo)}, collect, shared=ctx,
+                            runs=n_todo)
                 except EnvError:
                     raise
                 except Exception as exc:  # noqa: BLE001 - e.g. a pool worker killed: the saved chunks stay
@@ -111,7 +107,6 @@ def execute(study: Study, store: Store, *, workers: int = 1, scheduler: str | No
                             fail(k, exc)
     finally:
         bar.close()
-        kernels.expect_models(0)  # the hint was this call's (its tasks in this process set it)
         from sim import __version__
 
         session = {"zonesim_version": __version__, "backend": backend, "scheduler": scheduler,
