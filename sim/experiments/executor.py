@@ -8,15 +8,15 @@ robust, validate, calibrate) hands its tasks to one :class:`Executor`::
         ex.each(task, {key: item, ...}, on_done)    # on_done(key, result) as each one finishes
 
 A task is a module-level function ``task(shared, item) -> result`` (picklable by reference).
+``shared`` is what all tasks of a call have in common (a study's world and package, say): it
+is sent to each worker process once (the pool's initializer, Dask's ``scatter``), not with every
+task, and the items stay small. Results do not depend on the executor: each task depends only
+on its own arguments, so 1 worker, N workers and Dask give the same bytes.
 A call whose tasks run the model says how many runs they make in all (``runs=``): every process
 that computes them is told its share before its first task (``sim.core.kernels.expect_models``,
 so the compiled kernels switch on at its first run when its runs will pay for them), and the hint
 is taken back in this process when the call ends. A hint changes when the kernels load, never a
 result.
-``shared`` is what all tasks of a call have in common (a study's world and package, say): it
-is sent to each worker process once (the pool's initializer, Dask's ``scatter``), not with every
-task, and the items stay small. Results do not depend on the executor: each task depends only
-on its own arguments, so 1 worker, N workers and Dask give the same bytes.
 
 * :class:`InProcess`: tasks run here, in order.
 * :class:`LocalPool` (``workers`` > 1): ``workers - 1`` spawned pool processes take tasks from the
