@@ -9,7 +9,8 @@ written with its checksum), as ``zonesim sweep`` does. With ``--runs`` only the 
 design are computed, and the output says so: the figure for the whole study is then a linear
 projection, printed as one and never as a measurement. The machine's load average is printed
 before and after (a shared machine slows the runs), with a plain-Mesa reference loop timed just
-before and after for scale (``bench_model.py``'s, default world's agent count, 20 years).
+before and after for scale (``bench_model.py``'s, default world's agent count, 20 years), and the
+runs finished in each minute of the study (a machine that slows part-way shows in them).
 """
 
 from __future__ import annotations
@@ -24,6 +25,36 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 STUDY = "bench-sobol-10x512"
+
+
+def pace(stamps: list[tuple[float, int]], t0: float) -> tuple[list[int], float, int]:
+    """Runs finished in each whole minute after ``t0`` (``stamps``: when each part was written, and
+    its runs), and the last, shorter stretch: its length in minutes and its runs."""
+    if not stamps:
+        return [], 0.0, 0
+    end = max(t for t, _ in stamps) - t0
+    whole = int(end // 60)
+    per = [0] * whole
+    tail = 0
+    for t, n in stamps:
+        m = int((t - t0) // 60)
+        if m < whole:
+            per[m] += n
+        else:
+            tail += n
+    return per, (end - 60 * whole) / 60, tail
+
+
+def pace_line(stamps: list[tuple[float, int]], t0: float) -> str:
+    """The study's sustained speed, minute by minute: a machine that slows part-way shows (a prefix of
+    the study sees its first minutes only)."""
+    per, tail_min, tail = pace(stamps, t0)
+    if not per:
+        return "runs a minute: the study took less than a minute"
+    line = " ".join(str(r) for r in per)
+    return (f"runs finished in each minute, minute by minute: {line}"
+            + (f" (then {tail} in the last {tail_min:.1f} min)" if tail else "")
+            + f"; slowest whole minute {min(per)}, fastest {max(per)}")
 
 
 def main() -> None:
@@ -50,8 +81,10 @@ def main() -> None:
           f"({'all' if n == total else f'the first {n / total:.1%}'}) on {args.workers} workers; "
           f"load average {os.getloadavg()[0]:.2f}")
     ref0 = time_reference(args.reference_agents, study.years, 1)[0]
+    size = store.design().groupby("chunk").size().to_dict()  # runs in each part
+    stamps: list[tuple[float, int]] = []  # (when, runs) as each part is written
     t0 = time.perf_counter()
-    execute(study, store, workers=args.workers)
+    execute(study, store, workers=args.workers, on_chunk=lambda k: stamps.append((time.perf_counter(), size[k])))
     wall = time.perf_counter() - t0
     ref1 = time_reference(args.reference_agents, study.years, 2)[0]
     done = Store.open(out).design()
@@ -59,6 +92,7 @@ def main() -> None:
           f"(store: {out}, {len(done):,} runs in its design)")
     print(f"plain-Mesa reference run (same agents, {study.years} years) before/after: {ref0:.3f} s / {ref1:.3f} s; "
           f"load average now {os.getloadavg()[0]:.2f}")
+    print(pace_line(stamps, t0))
     if n == total:
         print(f"MEASURED: the whole study ({total:,} runs) took {wall / 60:.1f} min on {args.workers} workers")
     else:

@@ -72,3 +72,16 @@ def test_watched_prints_no_line_when_main_stops_with_an_error(capsys):
     with pytest.raises(SystemExit):
         machine.watched(bad)
     assert capsys.readouterr().out == ""
+
+
+def test_bench_sobol_counts_the_runs_finished_in_each_minute():
+    import bench_sobol
+
+    t0 = 1000.0
+    stamps = [(t0 + 10, 4), (t0 + 59.9, 4), (t0 + 60.0, 4), (t0 + 130, 4), (t0 + 150, 2)]
+    per, tail_min, tail = bench_sobol.pace(stamps, t0)
+    assert per == [8, 4] and tail == 6 and abs(tail_min - 0.5) < 1e-9
+    line = bench_sobol.pace_line(stamps, t0)
+    assert "minute by minute: 8 4 (then 6 in the last 0.5 min); slowest whole minute 4, fastest 8" in line
+    assert bench_sobol.pace([], t0) == ([], 0.0, 0)
+    assert "less than a minute" in bench_sobol.pace_line([(t0 + 5, 4)], t0)
