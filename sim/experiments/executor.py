@@ -271,7 +271,7 @@ class LocalPool(Executor):
         return max(1, min(self.workers, int(tasks)))
 
     def _each(self, task: Task, items: Mapping[Hashable, Any], on_done: OnDone, shared: Any) -> None:
-        if self.workers <= 1 or len(items) <= 1:
+        if self.processes(len(items)) <= 1:  # one worker or one task: here (and told every run)
             InProcess()._each(task, items, on_done, shared)
             return
         # two tasks a helper in flight: one running, one sent ahead (a queued task the pool has sent can
