@@ -27,9 +27,11 @@ It also says how much of it ran under the keyed random streams (``sim/core/strea
 much of that in their compiled code (the hashing and the conversions). The transcendental functions
 and the streams' compiled code are work any implementation of the same model keeps (the same draws,
 the same functions: the same results); the call overhead, the allocations and most of the passes
-are what compiling a whole year into fewer passes would remove or shrink. Sampling slows Python's
-frames more than native code, so the shares are indicative (the project's stage timer,
-``bench_model.py``, gives the streams' share of an unprofiled run).
+are what compiling a whole year into fewer passes would remove or shrink. The profiler stops the
+process to read its stacks (a run takes about twice as long), but its shares were checked against
+clocks with ``benchmarks/profiler_bias.py`` (within a point or two); with a few thousand samples a
+share is good to about a point (the project's stage timer, ``bench_model.py``, gives the streams'
+share of an unprofiled run).
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ _TRANS = re.compile(r"^__svml_|^(FLOAT|DOUBLE|LONGDOUBLE)_(power|float_power|exp
                     r"tan|arcsin|arccos|arctan|arctan2|sinh|cosh|tanh|cbrt)(_|$)|^(pow|exp|log|log1p|expm1)f?$")
 _GATHER = re.compile(r"mapiter|take|_contig_to_contig|_strided|_aligned|copyswap|PyArray_Nonzero|nonzero|"
                      r"boolean|array_boolean_subscript|PyArray_AssignArray|raw_array_assign|PyArray_CopyInto|"
-                     r"npy_fasttake|PyArray_Concatenate|put|where|memcpy|memmove|memset")
+                     r"npy_fasttake|PyArray_Concatenate|PyArray_PutTo|PyArray_PutMask|where|memcpy|memmove|memset")
 _SORT = re.compile(r"sort|amerge|aheapsort|binsearch|bincount|partition|introselect|unique|searchsorted")
 _ALLOC = re.compile(r"malloc|calloc|realloc|\bfree\b|_int_free|_int_malloc|array_dealloc|PyDataMem|npy_alloc|"
                     r"npy_free|default_free|default_malloc|mmap|munmap|brk|unlink_chunk|sysmalloc")
