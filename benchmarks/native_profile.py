@@ -99,13 +99,9 @@ def kind(frames: list[str]) -> int:
 STREAMS = "sim/core/streams.py"
 
 
-def tally(lines, under: str) -> tuple[Counter, Counter, int, int]:
-    """Samples by kind among the stacks through a frame named ``under`` (all stacks if empty), the
-    same for the stacks among them that pass through the keyed streams, the number counted and the
-    number in the file."""
-    counts: Counter = Counter()
-    streams: Counter = Counter()
-    counted = total = 0
+def stacks(lines):
+    """``(frames, samples)`` for each line of a py-spy raw profile (``frame;frame;... COUNT``, outermost
+    frame first); blank lines skipped, anything else a ValueError."""
     for line in lines:
         line = line.rstrip("\n")
         if not line.strip():
@@ -113,9 +109,18 @@ def tally(lines, under: str) -> tuple[Counter, Counter, int, int]:
         stack, _, n = line.rpartition(" ")
         if not stack or not n.isdigit():
             raise ValueError(f"not a py-spy raw line (frames;...;frames COUNT): {line[:80]!r}")
-        k = int(n)
+        yield stack.split(";"), int(n)
+
+
+def tally(lines, under: str) -> tuple[Counter, Counter, int, int]:
+    """Samples by kind among the stacks through a frame named ``under`` (all stacks if empty), the
+    same for the stacks among them that pass through the keyed streams, the number counted and the
+    number in the file."""
+    counts: Counter = Counter()
+    streams: Counter = Counter()
+    counted = total = 0
+    for frames, k in stacks(lines):
         total += k
-        frames = stack.split(";")
         if under and not any(_name(f) == under for f in frames):
             continue
         counted += k

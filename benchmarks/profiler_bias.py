@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/: native_profile, machine
+
 PARTS = ("native_part", "python_part", "small_calls")
 
 
@@ -65,15 +67,14 @@ def run(seconds: float) -> dict[str, float]:
 
 def read(lines) -> dict[str, float]:
     """Each part's share of the samples of a py-spy raw profile of this script."""
+    from native_profile import _name, stacks  # the same reading of py-spy's raw lines
+
     got: Counter = Counter()
-    for line in lines:
-        stack, _, n = line.rstrip("\n").rpartition(" ")
-        if not stack or not n.isdigit():
-            continue
-        frames = [f.split(" (", 1)[0] for f in stack.split(";")]
+    for frames, n in stacks(lines):
+        names = [_name(f) for f in frames]
         for part in PARTS:
-            if part in frames:
-                got[part] += int(n)
+            if part in names:
+                got[part] += n
     total = sum(got.values())
     if not total:
         raise ValueError("no sample in any of the parts: not a profile of benchmarks/profiler_bias.py")
@@ -100,7 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     if not a.seconds > 0:
         print(f"--seconds: a number of seconds > 0, not {a.seconds}", file=sys.stderr)
         return 2
-    print(line(run(a.seconds), "the parts' own clocks"))
+    from machine import watched  # ends with the load, CPU steal and memory speed over the run
+
+    watched(lambda: print(line(run(a.seconds), "the parts' own clocks")))
     return 0
 
 
