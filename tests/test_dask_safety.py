@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from sim.cli.main import main
+from sim.core import maths
 from sim.core.errors import EnvError, InputError
 
 from .test_study import write_study
@@ -37,6 +38,11 @@ def test_versions_report_and_mismatch():
     assert "model code differs" in D.mismatch(mine, {**mine, "code_sha256": "0" * 64})
     assert D.mismatch(mine, {**mine, "numpy": "1.0.0"}) == f"numpy 1.0.0 (here {mine['numpy']})"
     assert D.mismatch(mine, None) == "no version report"
+    # a worker whose numpy rounds exp, log and power otherwise (sim.core.maths) is named with the remedy
+    assert mine["maths"] == maths.fingerprint() and len(mine["maths"]) == 12
+    why = D.mismatch(mine, {**mine, "maths": "0" * 12})
+    assert why.startswith(f"numpy rounds exp, log and power differently there (maths 000000000000, here {mine['maths']}")
+    assert "NPY_DISABLE_CPU_FEATURES" in why
 
 
 class FakeClient:

@@ -210,6 +210,30 @@ def test_resume_refuses_results_of_other_model_code(small, tmp_path):
         open_store(study, st.path, resume=True)
 
 
+def test_resume_refuses_results_of_a_machine_that_rounds_differently(small, tmp_path):
+    """A study folder records how its numpy rounds exp, log and power (sim.core.maths); resuming it
+    where they round otherwise (an AVX-512 CPU against one without) would mix results: one line, and
+    nothing is computed. A folder made before the fingerprint was recorded resumes as before."""
+    from sim.core import maths
+    from sim.experiments.results import atomic_write
+
+    study, full = small
+    st = _copy(full, tmp_path / "s")
+    info = json.loads((st.path / "manifest.json").read_text())
+    assert info["maths_fingerprint"] == maths.fingerprint()
+    assert isinstance(info["numpy_simd_maths"], bool)
+    open_store(study, st.path, resume=True).release()  # the same machine: fine
+    info["maths_fingerprint"] = "0" * 12
+    atomic_write(st.path / "manifest.json", json.dumps(info))
+    before = sorted(p.name for p in (st.path / "results").iterdir())
+    with pytest.raises(InputError, match=r"rounds exp, log and power differently \(maths 000000000000, here "):
+        open_store(study, st.path, resume=True)
+    assert sorted(p.name for p in (st.path / "results").iterdir()) == before
+    del info["maths_fingerprint"]  # an older folder
+    atomic_write(st.path / "manifest.json", json.dumps(info))
+    open_store(study, st.path, resume=True).release()
+
+
 def test_the_code_hash_covers_what_determines_results_not_charts(tmp_path):
     """Editing the model or the run function changes code_sha256; editing a chart, the CLI or
     the sweep driver does not (so it does not block --resume)."""

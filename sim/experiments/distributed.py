@@ -31,6 +31,7 @@ import sys
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
+from sim.core import maths
 from sim.core.errors import EnvError, InputError
 from sim.core.memory import tune_malloc
 
@@ -39,7 +40,8 @@ LIBRARIES = ("numpy", "pandas", "mesa", "pydantic", "pyarrow")
 
 
 def versions() -> dict[str, str]:
-    """This process's model-code hash, zonesim, Python and library versions (what a worker must match)."""
+    """This process's model-code hash, zonesim, Python and library versions, and how its numpy rounds
+    the transcendental functions (``maths``: :func:`sim.core.maths.fingerprint`): what a worker must match."""
     import importlib
 
     from sim import __version__
@@ -51,6 +53,7 @@ def versions() -> dict[str, str]:
             out[name] = str(importlib.import_module(name).__version__)
         except ImportError:
             out[name] = "missing"
+    out["maths"] = maths.fingerprint()  # how numpy rounds exp, log, power here (sim.core.maths)
     return out
 
 
@@ -63,6 +66,11 @@ def mismatch(mine: dict[str, str], theirs: Any) -> str | None:
         if got != value:
             if key == "code_sha256":
                 return f"model code differs (code {str(got)[:12]}, here {value[:12]})"
+            if key == "maths":
+                return (f"numpy rounds exp, log and power differently there (maths {got}, here {value}: "
+                        f"a CPU with AVX-512 beside one without, or another C library), so the same seed would "
+                        f"give other results; use machines of one kind, or start every process on the AVX-512 "
+                        f"machines with {maths.NPY_SWITCH}")
             return f"{key} {got} (here {value})"
     return None
 

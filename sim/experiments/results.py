@@ -46,6 +46,7 @@ import pandas as pd
 import yaml
 
 from sim import __version__
+from sim.core import maths
 from sim.core.errors import EnvError, InputError
 
 try:
@@ -480,6 +481,10 @@ def manifest(command: list[str], **extra: Any) -> dict[str, Any]:
         "code_sha256": code_sha256(),
         "mesa_version": mesa.__version__,
         "numpy_version": numpy.__version__,
+        # how numpy rounds exp, log and power in this process: tables agree bit for bit only between
+        # processes with the same value (sim.core.maths)
+        "maths_fingerprint": maths.fingerprint(),
+        "numpy_simd_maths": maths.simd_maths(),
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "command": command,
