@@ -8,7 +8,7 @@ few per cent of their results (measured on an Intel Xeon with AVX-512 over 20,00
 package and seed therefore give bit-identical tables on one machine, whatever the number of worker
 processes and with or without the compiled kernels, but across CPUs of the two kinds only tables that
 agree closely: a last-bit difference can flip a discrete choice (an exit, a committee's option) and
-then grows (the 23 measures over 20 years: region totals ~1e-4 apart, the baseline ~1e-12).
+then grows (the 23 measures over 20 years: region totals 1e-4 to 1e-3 apart, the baseline 1e-12).
 
 :func:`fingerprint` hashes numpy's answers over fixed inputs, so two processes with the same
 fingerprint round these functions alike and two with different ones may not. Run manifests record
