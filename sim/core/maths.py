@@ -15,7 +15,7 @@ fingerprint round these functions alike and two with different ones may not. Run
 it, and a Dask cluster whose workers round differently from the submitting machine is refused
 (``sim.experiments.distributed``). numpy's own switch ``NPY_DISABLE_CPU_FEATURES`` (set before
 numpy is imported) makes an AVX-512 machine use the C library's functions, and so round as the
-others do with the same C library; on the Intel machine that costs ~1.4x a default run's time.
+others do with the same C library; on the Intel machine that made a Sobol study row take 1.4x as long.
 """
 
 from __future__ import annotations
