@@ -41,7 +41,7 @@ def test_versions_report_and_mismatch():
     # a worker whose numpy rounds exp, log and power otherwise (sim.core.maths) is named with the remedy
     assert mine["maths"] == maths.fingerprint() and len(mine["maths"]) == 12
     why = D.mismatch(mine, {**mine, "maths": "0" * 12})
-    assert why.startswith(f"numpy rounds exp, log and power differently there (maths 000000000000, here {mine['maths']}")
+    assert why.startswith(f"numpy rounds exp, log and power differently (maths 000000000000, here {mine['maths']}")
     assert "NPY_DISABLE_CPU_FEATURES" in why
 
 

@@ -37,7 +37,7 @@ import platform
 
 import numpy as np
 
-from sim.core import kernels
+from sim.core import kernels, maths
 
 _STATE: dict[str, bool] = {}  # "ok": the probe's verdict, once per process
 _K: dict[str, object] = {}  # the compiled kernels by name
@@ -75,11 +75,7 @@ def _numpy_uses_libm() -> bool:
     dispatches its own SIMD loops for them."""
     if platform.machine().lower() not in ("x86_64", "amd64", "i386", "i686", "x86"):
         return True
-    try:
-        from numpy._core._multiarray_umath import __cpu_features__ as feats
-    except ImportError:  # numpy < 2
-        from numpy.core._multiarray_umath import __cpu_features__ as feats  # type: ignore[no-redef]
-    return not any(v for k, v in feats.items() if k.startswith("AVX512"))
+    return not any(v for k, v in maths.cpu_features().items() if k.startswith("AVX512"))
 
 
 def _build() -> bool:

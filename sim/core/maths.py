@@ -54,11 +54,24 @@ def fingerprint() -> str:
     return _FINGERPRINT
 
 
-def simd_maths() -> bool:
-    """True when numpy may use its own SIMD loops for these functions in this process: an x86-64 CPU
-    with AVX-512 whose dispatch was not switched off (``NPY_DISABLE_CPU_FEATURES``)."""
+def differs(theirs: object, here: str) -> str:
+    """The words for another process's fingerprint ``theirs`` that is not this one's ``here``."""
+    return (f"numpy rounds exp, log and power differently (maths {theirs}, here {here}: a CPU with AVX-512 "
+            "beside one without, or another C library)")
+
+
+def cpu_features() -> dict[str, bool]:
+    """numpy's table of this CPU's features as numpy's dispatch sees them (``NPY_DISABLE_CPU_FEATURES``
+    switches entries off)."""
     try:
         from numpy._core._multiarray_umath import __cpu_features__ as feats
     except ImportError:  # numpy < 2
         from numpy.core._multiarray_umath import __cpu_features__ as feats  # type: ignore[no-redef]
+    return feats
+
+
+def simd_maths() -> bool:
+    """True when numpy may use its own SIMD loops for these functions in this process: an x86-64 CPU
+    with AVX-512 whose dispatch was not switched off (``NPY_DISABLE_CPU_FEATURES``)."""
+    feats = cpu_features()
     return bool(feats.get("X86_V4") or feats.get("AVX512_SKX"))

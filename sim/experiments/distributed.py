@@ -67,10 +67,8 @@ def mismatch(mine: dict[str, str], theirs: Any) -> str | None:
             if key == "code_sha256":
                 return f"model code differs (code {str(got)[:12]}, here {value[:12]})"
             if key == "maths":
-                return (f"numpy rounds exp, log and power differently there (maths {got}, here {value}: "
-                        f"a CPU with AVX-512 beside one without, or another C library), so the same seed would "
-                        f"give other results; use machines of one kind, or start every process on the AVX-512 "
-                        f"machines with {maths.NPY_SWITCH}")
+                return (f"{maths.differs(got, value)}, so the same seed would give other results; use machines "
+                        f"of one kind, or start every process on the AVX-512 machines with {maths.NPY_SWITCH}")
             return f"{key} {got} (here {value})"
     return None
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.core import maths
 from sim.core.errors import EnvError
 from sim.experiments.executor import executor
 from sim.experiments.results import own_code
@@ -154,14 +155,11 @@ def open_store(study: Study, out: Any, *, resume: bool = False, overwrite: bool 
                 raise InputError(out, "--resume", "the folder was computed by another version of the model code "
                                                   f"(code {store.info['code_sha256'][:12]}, now {code_sha256()[:12]}); "
                                                   "resuming would mix results: start a new --out")
-            from sim.core import maths
-
             theirs = store.info.get("maths_fingerprint")  # absent in folders made before it was recorded
             if theirs is not None and theirs != maths.fingerprint():
-                raise InputError(out, "--resume", f"the folder's runs were computed where numpy rounds exp, log and power "
-                                                  f"differently (maths {theirs}, here {maths.fingerprint()}: a CPU with "
-                                                  "AVX-512 against one without, or another C library); resuming would "
-                                                  "mix results: resume it on a machine of that kind or start a new --out")
+                why = maths.differs(theirs, maths.fingerprint())
+                raise InputError(out, "--resume", f"the folder's runs were computed where {why}; resuming would mix "
+                                                  "results: resume it on a machine of that kind or start a new --out")
             if chunk is not None and chunk != store.chunk:
                 raise InputError(out, "--chunk", f"the folder was started with --chunk {store.chunk}")
         except BaseException:
