@@ -18,7 +18,8 @@ and ``sqrt``; numpy calls the same functions for float64 except where it has its
 x86-64 builds with AVX-512 (``AVX512F``: ``exp``, ``log``; ``AVX512_SKX``: ``pow`` and others).
 There the two could differ in the last bit, so results would depend on whether a process had
 switched numba on. The fused kernels are therefore used only where numpy's loops are the C
-library's: x86-64 without AVX-512 and every other architecture, and only after a probe over
+library's: x86-64 without AVX-512, every other architecture, and an AVX-512 machine whose process
+started with numpy's switch (``sim.core.maths.NPY_SWITCH``), and only after a probe over
 fixed inputs (every function, exponents with and without fast paths, tails) matched numpy bit
 for bit in this process (``available()``). Elsewhere the numpy code runs: the same results,
 without this speed-up.
@@ -71,11 +72,13 @@ def arithmetic() -> bool:
 
 
 def _numpy_uses_libm() -> bool:
-    """numpy's float64 exp/log/pow are the C library's: false on x86-64 with AVX-512, where numpy
-    dispatches its own SIMD loops for them."""
+    """numpy's float64 exp/log/pow may be the C library's: false on x86-64 where numpy dispatches its
+    own AVX-512 loops for them (``maths.simd_maths``), true elsewhere and on an AVX-512 machine whose
+    dispatch numpy's switch turned off (``maths.NPY_SWITCH``). A cheap first check that spares the
+    build; ``_probe`` decides, on numpy's own answers."""
     if platform.machine().lower() not in ("x86_64", "amd64", "i386", "i686", "x86"):
         return True
-    return not any(v for k, v in maths.cpu_features().items() if k.startswith("AVX512"))
+    return not maths.simd_maths()
 
 
 def _build() -> bool:

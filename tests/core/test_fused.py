@@ -10,7 +10,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from sim.core import fused, kernels
+from sim.core import fused, kernels, maths
 from sim.core.streams import ndtri
 
 pytestmark = pytest.mark.skipif(not kernels.AVAILABLE, reason="numba not installed or switched off")
@@ -93,14 +93,17 @@ def test_growth_cap_branch_matches_numpy(on, monkeypatch):
 
 
 def test_guard_keeps_fused_kernels_off_with_avx512(monkeypatch):
-    """Where numpy dispatches its own AVX-512 loops for exp/log/pow, the fused kernels stay off."""
+    """Where numpy dispatches its own AVX-512 loops for exp/log/pow, the fused kernels stay off; with
+    numpy's switch (the AVX-512 flags stay in the table, its dispatch groups go) they may be on."""
     import platform
 
-    feats = {"AVX2": True, "AVX512F": True, "AVX512_SKX": True}
+    feats = {"AVX2": True, "AVX512F": True, "AVX512_SKX": True, "X86_V4": True}
     monkeypatch.setattr(platform, "machine", lambda: "x86_64")
     monkeypatch.setattr("numpy._core._multiarray_umath.__cpu_features__", feats)
     assert not fused._numpy_uses_libm()
-    feats.update(AVX512F=False, AVX512_SKX=False)
+    feats.update(X86_V4=False, AVX512_SKX=False)  # NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR"
+    assert fused._numpy_uses_libm()
+    feats.update(AVX512F=False)
     assert fused._numpy_uses_libm()
     monkeypatch.setattr(platform, "machine", lambda: "arm64")
     assert fused._numpy_uses_libm()
@@ -292,3 +295,30 @@ def test_cell_stats_after_log_matches_numpy(monkeypatch, size):
     assert np.array_equal(log_tfp, want_log)
     for a, b in zip(got, want):
         assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
+@pytest.mark.skipif(not maths.simd_maths(), reason="numpy here uses the C library's functions: the tests above ran")
+def test_fused_kernels_bit_for_bit_under_numpys_switch():
+    """On an AVX-512 machine (where the tests above that need the fused kernels skip) the same file
+    runs in a child process with numpy's switch, which makes numpy's exp/log/pow the C library's:
+    there the fused kernels turn on and every test of this file passes, none skipped. So a CI
+    machine with AVX-512 still checks, bit for bit, the kernels that machines without it run."""
+    import os
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = dict(os.environ)
+    env["NPY_DISABLE_CPU_FEATURES"] = maths.NPY_SWITCH.split("=", 1)[1].strip('"')
+    here = Path(__file__)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider", "-rs",
+         "-k", "not under_numpys_switch", str(here)],
+        cwd=here.parents[2], env=env, capture_output=True, text=True, timeout=600)
+    tail = done.stdout[-3000:] + done.stderr[-2000:]
+    assert done.returncode == 0, tail
+    summary = done.stdout.strip().splitlines()[-1]
+    assert "skipped" not in summary and "deselected" in summary, tail
+    passed = int(re.search(r"(\d+) passed", summary).group(1))
+    assert passed >= 50, tail  # the file's tests, the fused ones among them
