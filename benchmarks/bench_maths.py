@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -43,18 +42,13 @@ from reference import positive  # a whole number >= 1, else one line and exit 2
 FUNCTIONS = ("exp", "log", "log1p", "power")
 
 
-def switch_env() -> dict[str, str]:
-    from sim.core.maths import NPY_SWITCH
-
-    name, value = NPY_SWITCH.split("=", 1)
-    return {**os.environ, name: value.strip('"')}
-
-
 def child(args: list[str], switched: bool) -> dict:
     """Run this script's ``child`` part in a new process (numpy reads the switch at import) and
     return the JSON it prints last."""
+    from sim.core.maths import switched_env
+
     out = subprocess.run([sys.executable, __file__, "child", *args], capture_output=True, text=True, check=True,
-                         env=switch_env() if switched else None, cwd=ROOT).stdout
+                         env=switched_env() if switched else None, cwd=ROOT).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 

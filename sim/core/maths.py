@@ -21,6 +21,7 @@ others do with the same C library; on the Intel machine that made a Sobol study 
 from __future__ import annotations
 
 import hashlib
+import os
 
 import numpy as np
 
@@ -28,6 +29,13 @@ import numpy as np
 NPY_SWITCH = "NPY_DISABLE_CPU_FEATURES=\"X86_V4 AVX512_ICL AVX512_SPR\""
 
 _FINGERPRINT: str | None = None
+
+
+def switched_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """``env`` (default: this process's environment) with numpy's switch set, for a child process
+    (numpy reads it when it is imported)."""
+    name, value = NPY_SWITCH.split("=", 1)
+    return {**(os.environ if env is None else env), name: value.strip('"')}
 
 
 def _inputs() -> tuple[np.ndarray, np.ndarray]:

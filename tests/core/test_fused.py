@@ -303,19 +303,16 @@ def test_fused_kernels_bit_for_bit_under_numpys_switch():
     runs in a child process with numpy's switch, which makes numpy's exp/log/pow the C library's:
     there the fused kernels turn on and every test of this file passes, none skipped. So a CI
     machine with AVX-512 still checks, bit for bit, the kernels that machines without it run."""
-    import os
     import re
     import subprocess
     import sys
     from pathlib import Path
 
-    env = dict(os.environ)
-    env["NPY_DISABLE_CPU_FEATURES"] = maths.NPY_SWITCH.split("=", 1)[1].strip('"')
     here = Path(__file__)
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider", "-rs",
          "-k", "not under_numpys_switch", str(here)],
-        cwd=here.parents[2], env=env, capture_output=True, text=True, timeout=600)
+        cwd=here.parents[2], env=maths.switched_env(), capture_output=True, text=True, timeout=600)
     tail = done.stdout[-3000:] + done.stderr[-2000:]
     assert done.returncode == 0, tail
     summary = done.stdout.strip().splitlines()[-1]

@@ -59,6 +59,13 @@ def test_fingerprint_changes_with_the_rounding(monkeypatch):
 def test_numpys_switch_gives_the_c_librarys_rounding():
     """On an AVX-512 machine numpy's SIMD exp/log/power round otherwise than the C library's; numpy's
     switch NPY_DISABLE_CPU_FEATURES (the value sim.core.maths names) turns them off in a new process."""
-    value = maths.NPY_SWITCH.split("=", 1)[1].strip('"')
-    fp, simd = _child(NPY_DISABLE_CPU_FEATURES=value)
+    fp, simd = _child(**maths.switched_env({}))
     assert simd == "False" and fp != maths.fingerprint()
+
+
+def test_switched_env_sets_numpys_switch_without_quotes():
+    base = {"PATH": "/bin"}
+    env = maths.switched_env(base)
+    assert env == {"PATH": "/bin", "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR"}
+    assert base == {"PATH": "/bin"}  # the caller's mapping is left alone
+    assert maths.switched_env()["PATH"] == os.environ["PATH"]
