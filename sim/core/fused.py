@@ -34,7 +34,6 @@ A probe checks that no product and sum were contracted into one fused multiply-a
 from __future__ import annotations
 
 import math
-import platform
 
 import numpy as np
 
@@ -75,9 +74,8 @@ def _numpy_uses_libm() -> bool:
     """numpy's float64 exp/log/pow may be the C library's: false on x86-64 where numpy dispatches its
     own AVX-512 loops for them (``maths.simd_maths``), true elsewhere and on an AVX-512 machine whose
     dispatch numpy's switch turned off (``maths.NPY_SWITCH``). A cheap first check that spares the
-    build; ``_probe`` decides, on numpy's own answers."""
-    if platform.machine().lower() not in ("x86_64", "amd64", "i386", "i686", "x86"):
-        return True
+    build; ``_probe`` decides, on numpy's own answers. (numpy's table names ``X86_V4`` and
+    ``AVX512_SKX`` on x86-64 only: other architectures answer true.)"""
     return not maths.simd_maths()
 
 
