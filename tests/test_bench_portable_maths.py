@@ -23,7 +23,7 @@ def test_within_one_ulp_of_the_correctly_rounded_result(name):
     ours = pm.pexp(*inputs) if name == "exp" else pm.plog(*inputs) if name == "log" else pm.ppow(*inputs)
     d = pm.ulps(ours, pm.correctly_rounded(name, inputs))
     assert d.max() <= 1
-    assert np.mean(d == 0) > 0.8  # mostly correctly rounded, not merely close
+    assert np.mean(d != 0) < 0.05  # nearly always correctly rounded (measured: 0.6-1.6 %), not merely close
 
 
 def test_a_wrong_coefficient_is_caught():
