@@ -88,21 +88,27 @@ def fma(typingctx, a, b, c):  # pragma: no cover - compiled
     return sig, codegen
 
 
+@nb.njit(inline="always", error_model="numpy")
+def _exp_parts(x, x_lo):  # pragma: no cover - compiled
+    """exp(x + x_lo), |x_lo| tiny beside x, as (the bits of 2^k, exp(r)): x = k ln2 + r."""
+    xi = min(max(x, -708.0), 709.0)
+    kd = (xi * INV_LN2 + SHIFT) - SHIFT
+    t = xi - kd * LN2_HI  # exact
+    c = kd * LN2_LO - x_lo
+    r = t - c
+    r_lo = (t - r) - c  # r + r_lo = t - c to twice the precision
+    q = E9 + r * (E10 + r * (E11 + r * (E12 + r * E13)))
+    q = E5 + r * (E6 + r * (E7 + r * (E8 + r * q)))
+    one_r = 1.0 + r  # 1 + r and its rounding error (|r| < 1: Fast2Sum), so that the series' sum rounds once
+    e_r = one_r + ((((1.0 - one_r) + r) + r_lo) + r * r * (0.5 + r * (E3 + r * (E4 + r * q))))
+    return (np.int64(np.int32(kd)) + 1023) << 52, e_r
+
+
 @nb.njit(boundscheck=False, error_model="numpy")
 def _exp_r(x, out, kb):  # pragma: no cover - compiled
-    # exp(r) into out, the bits of 2^k into kb (times() multiplies them in)
+    # exp(r) into out, the bits of 2^k into kb (_times multiplies them in)
     for i in range(x.size):
-        xi = min(max(x[i], -708.0), 709.0)
-        kd = (xi * INV_LN2 + SHIFT) - SHIFT
-        t = xi - kd * LN2_HI  # exact
-        c = kd * LN2_LO
-        r = t - c
-        r_lo = (t - r) - c  # r + r_lo = t - c to twice the precision
-        kb[i] = (np.int64(np.int32(kd)) + 1023) << 52
-        q = E9 + r * (E10 + r * (E11 + r * (E12 + r * E13)))
-        q = E5 + r * (E6 + r * (E7 + r * (E8 + r * q)))
-        one_r = 1.0 + r  # 1 + r and its rounding error (|r| < 1: Fast2Sum), so that the series' last
-        out[i] = one_r + ((((1.0 - one_r) + r) + r_lo) + r * r * (0.5 + r * (E3 + r * (E4 + r * q))))
+        kb[i], out[i] = _exp_parts(x[i], 0.0)
 
 
 @nb.njit(boundscheck=False)
@@ -124,15 +130,21 @@ def _log_split(xb, mb, dk, sel):  # pragma: no cover - compiled
         sel[i] = 1.0 if ((hx - 0x6147A) | (0x6B851 - hx)) > 0 else 0.0
 
 
+@nb.njit(inline="always", error_model="numpy")
+def _fdlibm_r(f):  # pragma: no cover - compiled
+    """fdlibm's s = f / (2 + f) and its polynomial R(s^2) for log(1 + f)."""
+    s = f / (2.0 + f)
+    z = s * s
+    w = z * z
+    return s, z * (Lg1 + w * (Lg3 + w * (Lg5 + w * Lg7))) + w * (Lg2 + w * (Lg4 + w * Lg6))
+
+
 @nb.njit(boundscheck=False, error_model="numpy")
 def _log_m(m, dk, sel, out):  # pragma: no cover - compiled
     for i in range(m.size):
         f = m[i] - 1.0
-        s = f / (2.0 + f)
+        s, big_r = _fdlibm_r(f)
         k = dk[i]
-        z = s * s
-        w = z * z
-        big_r = z * (Lg1 + w * (Lg3 + w * (Lg5 + w * Lg7))) + w * (Lg2 + w * (Lg4 + w * Lg6))
         hfsq = 0.5 * f * f
         a = k * LG_LN2_HI - ((hfsq - (s * (hfsq + big_r) + k * LG_LN2_LO)) - f)
         b = k * LG_LN2_HI - ((s * (f - big_r) - k * LG_LN2_LO) - f)
@@ -143,11 +155,8 @@ def _log_m(m, dk, sel, out):  # pragma: no cover - compiled
 def _pow_r(m, dk, y, out, kb):  # pragma: no cover - compiled
     for i in range(m.size):
         f = m[i] - 1.0
-        s = f / (2.0 + f)
+        s, big_r = _fdlibm_r(f)
         k = dk[i]
-        z = s * s
-        w = z * z
-        big_r = z * (Lg1 + w * (Lg3 + w * (Lg5 + w * Lg7))) + w * (Lg2 + w * (Lg4 + w * Lg6))
         hf = 0.5 * f * f
         hfe = fma(0.5 * f, f, -hf)  # f^2/2 = hf + hfe exactly
         h = f - hf
@@ -158,18 +167,7 @@ def _pow_r(m, dk, y, out, kb):  # pragma: no cover - compiled
         g = hi + lo
         g_lo = (hi - g) + lo  # log x = g + g_lo
         p = y[i] * g
-        p_lo = fma(y[i], g, -p) + y[i] * g_lo  # y log x = p + p_lo
-        xi = min(max(p, -708.0), 709.0)
-        kd = (xi * INV_LN2 + SHIFT) - SHIFT
-        t = xi - kd * LN2_HI  # exact
-        c = kd * LN2_LO - p_lo
-        r = t - c
-        r_lo = (t - r) - c
-        kb[i] = (np.int64(np.int32(kd)) + 1023) << 52
-        q = E9 + r * (E10 + r * (E11 + r * (E12 + r * E13)))
-        q = E5 + r * (E6 + r * (E7 + r * (E8 + r * q)))
-        one_r = 1.0 + r  # 1 + r and its rounding error (|r| < 1: Fast2Sum), so that the series' last
-        out[i] = one_r + ((((1.0 - one_r) + r) + r_lo) + r * r * (0.5 + r * (E3 + r * (E4 + r * q))))
+        kb[i], out[i] = _exp_parts(p, fma(y[i], g, -p) + y[i] * g_lo)  # exp(y log x), y log x = p + its low part
 
 
 class Work:
@@ -284,19 +282,26 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name}: portable {a:.2f} ns a number, numpy {b:.2f} ns: RATIO numpy / portable {b / a:.2f}")
     print("against numpy's results over the model's ranges (200,000 numbers each):")
     for name, inputs in model_ranges(200_000).items():
-        ours = pexp(*inputs) if name == "exp" else plog(*inputs) if name == "log" else ppow(*inputs)
-        theirs = np.exp(*inputs) if name == "exp" else np.log(*inputs) if name == "log" else np.power(*inputs)
+        ours, theirs = both(name, inputs)
         d = ulps(ours, theirs)
         print(f"  {name}: {np.mean(d != 0) * 100:.2f} % differ, by at most {int(d.max())} ulp")
     print("against the correctly rounded result (Python's decimal at 60 digits, 2,000 numbers each):")
     for name, inputs in model_ranges(2_000).items():
-        ours = pexp(*inputs) if name == "exp" else plog(*inputs) if name == "log" else ppow(*inputs)
-        theirs = np.exp(*inputs) if name == "exp" else np.log(*inputs) if name == "log" else np.power(*inputs)
+        ours, theirs = both(name, inputs)
         exact = correctly_rounded(name, inputs)
         d_ours, d_np = ulps(ours, exact), ulps(theirs, exact)
         print(f"  {name}: portable {np.mean(d_ours != 0) * 100:.2f} % not correctly rounded (at most "
               f"{int(d_ours.max())} ulp off), numpy {np.mean(d_np != 0) * 100:.2f} % (at most {int(d_np.max())})")
     return 0
+
+
+def both(name: str, inputs: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """(the portable function's results, numpy's) of a :func:`model_ranges` entry."""
+    if name == "exp":
+        return pexp(*inputs), np.exp(*inputs)
+    if name == "log":
+        return plog(*inputs), np.log(*inputs)
+    return ppow(*inputs), np.power(*inputs)
 
 
 def correctly_rounded(name: str, inputs: tuple) -> np.ndarray:
