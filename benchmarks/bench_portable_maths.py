@@ -38,7 +38,7 @@ import argparse
 import math
 import sys
 import timeit
-from decimal import Decimal, getcontext
+from decimal import Context, Decimal, localcontext
 from pathlib import Path
 
 import numba as nb
@@ -49,8 +49,10 @@ from numba.core.extending import intrinsic
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-getcontext().prec = 60
-_LN2 = Decimal(2).ln()
+from sim.core import maths  # noqa: E402
+
+DIGITS = Context(prec=60)  # the constants' and the reference values' arithmetic (not the process's context)
+_LN2 = DIGITS.ln(Decimal(2))
 
 
 def _hi_part(d: Decimal, clear_bits: int) -> float:
@@ -60,18 +62,18 @@ def _hi_part(d: Decimal, clear_bits: int) -> float:
     return float(bits.view(np.float64)[0])
 
 
-INV_LN2 = float(1 / _LN2)
+INV_LN2 = float(DIGITS.divide(1, _LN2))
 LN2_HI = _hi_part(_LN2, 24)
-LN2_LO = float(_LN2 - Decimal(LN2_HI))
+LN2_LO = float(DIGITS.subtract(_LN2, Decimal(LN2_HI)))
 SHIFT = 6755399441055744.0  # 1.5 x 2^52: (z + SHIFT) - SHIFT is z rounded to an integer (|z| < 2^51)
-E2, E3, E4, E5, E6, E7, E8, E9, E10, E11, E12, E13 = (float(Decimal(1) / Decimal(math.factorial(n)))
+E2, E3, E4, E5, E6, E7, E8, E9, E10, E11, E12, E13 = (float(DIGITS.divide(1, math.factorial(n)))
                                                       for n in range(2, 14))
 # fdlibm e_log.c
 LG_LN2_HI = 6.93147180369123816490e-01  # 0x3fe62e42 fee00000
-LG_LN2_LO = float(_LN2 - Decimal(LG_LN2_HI))
+LG_LN2_LO = float(DIGITS.subtract(_LN2, Decimal(LG_LN2_HI)))
 Lg1, Lg2, Lg3, Lg4 = 6.666666666666735130e-01, 3.999999999940941908e-01, 2.857142874366239149e-01, 2.222219843214978396e-01
 Lg5, Lg6, Lg7 = 1.818357216161805012e-01, 1.531383769920937332e-01, 1.479819860511658591e-01
-TINY = 2.2250738585072014e-308  # the smallest positive normal double
+TINY = float(np.finfo(np.float64).tiny)  # the smallest positive normal double
 
 
 @intrinsic
@@ -167,7 +169,8 @@ def _pow_r(m, dk, y, out, kb):  # pragma: no cover - compiled
         g = hi + lo
         g_lo = (hi - g) + lo  # log x = g + g_lo
         p = y[i] * g
-        kb[i], out[i] = _exp_parts(p, fma(y[i], g, -p) + y[i] * g_lo)  # exp(y log x), y log x = p + its low part
+        kb[i], e = _exp_parts(p, fma(y[i], g, -p) + y[i] * g_lo)  # exp(y log x), y log x = p + its low part
+        out[i] = e if -708.0 <= p <= 709.0 else np.nan  # outside exp's fast path: marked for ppow's fallback
 
 
 class Work:
@@ -204,7 +207,7 @@ def _f64(x) -> np.ndarray:
 def pexp(x) -> np.ndarray:
     """Portable ``exp`` of a 1-d array (a new array)."""
     x = _f64(x)
-    out = Work(x.size).exp(x).copy()
+    out = Work(x.size).exp(x)
     rest = ~((x >= -708.0) & (x <= 709.0))
     out[rest] = np.exp(x[rest])
     return out
@@ -213,7 +216,7 @@ def pexp(x) -> np.ndarray:
 def plog(x) -> np.ndarray:
     """Portable ``log`` of a 1-d array (a new array)."""
     x = _f64(x)
-    out = Work(x.size).log(x).copy()
+    out = Work(x.size).log(x)
     rest = ~((x >= TINY) & (x < np.inf))
     out[rest] = np.log(x[rest])
     return out
@@ -223,11 +226,8 @@ def ppow(x, y) -> np.ndarray:
     """Portable ``x ** y`` of a 1-d array ``x`` and an array or number ``y`` (a new array)."""
     x = _f64(x)
     y = _f64(np.broadcast_to(y, x.shape))
-    w = Work(x.size)
-    out = w.pow(x, y).copy()
-    with np.errstate(all="ignore"):
-        exponent = y * np.log(x)  # only to find the rare inputs outside the fast path
-    rest = ~((x >= TINY) & (x < np.inf) & np.isfinite(y) & (exponent > -708.0) & (exponent < 709.0))
+    out = Work(x.size).pow(x, y)  # NaN where y log x left exp's fast path
+    rest = ~((x >= TINY) & (x < np.inf) & np.isfinite(y)) | np.isnan(out)
     out[rest] = np.power(x[rest], y[rest])
     return out
 
@@ -271,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     w.exp(x_exp), w.log(x_pos), w.pow(x_pos, y)  # compile
     number = max(1, 5_000_000 // n)
     print(f"{n:,} numbers a call, best of {args.repeats} x {number} calls; numpy's float64 functions here are "
-          + ("numpy's SIMD loops (AVX-512)" if _simd() else "the C library's"))
+          + ("numpy's SIMD loops (AVX-512)" if maths.simd_maths() else "the C library's"))
     for name, ours, theirs in cases:
         # interleaved, so that the machine's load falls on both alike
         t_ours, t_np = [], []
@@ -307,19 +307,14 @@ def both(name: str, inputs: tuple) -> tuple[np.ndarray, np.ndarray]:
 def correctly_rounded(name: str, inputs: tuple) -> np.ndarray:
     """Each result computed in Python's decimal at 60 digits, then rounded once to a double (log's
     results may be negative: compared by their bits all the same, as both sides have one sign)."""
-    if name == "exp":
-        vals = [Decimal(float(v)).exp() for v in inputs[0]]
-    elif name == "log":
-        vals = [Decimal(float(v)).ln() for v in inputs[0]]
-    else:
-        vals = [(Decimal(float(b)).ln() * Decimal(float(e))).exp() for b, e in zip(*inputs)]
+    with localcontext(DIGITS):
+        if name == "exp":
+            vals = [Decimal(float(v)).exp() for v in inputs[0]]
+        elif name == "log":
+            vals = [Decimal(float(v)).ln() for v in inputs[0]]
+        else:
+            vals = [(Decimal(float(b)).ln() * Decimal(float(e))).exp() for b, e in zip(*inputs)]
     return np.array([float(v) for v in vals])
-
-
-def _simd() -> bool:
-    from sim.core import maths
-
-    return maths.simd_maths()
 
 
 if __name__ == "__main__":

@@ -74,3 +74,13 @@ def test_main_prints_ratios_and_ulps(capsys):
     out = capsys.readouterr().out
     assert out.count("RATIO numpy / portable") == 3
     assert "differ, by at most" in out and "not correctly rounded" in out
+
+
+def test_import_leaves_the_process_decimal_context_alone():
+    import decimal
+    import importlib
+
+    before = decimal.getcontext().prec
+    importlib.reload(pm)
+    assert decimal.getcontext().prec == before
+    assert pm.DIGITS.prec == 60
