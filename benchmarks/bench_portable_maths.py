@@ -48,6 +48,9 @@ from numba import types
 from numba.core.extending import intrinsic
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from reference import positive  # noqa: E402  (a whole number >= 1, else one line and exit 2)
 
 from sim.core import maths  # noqa: E402
 
@@ -253,8 +256,8 @@ def model_ranges(size: int) -> dict[str, tuple]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--size", type=int, default=50_000, help="numbers per call (default 50,000: a default world's firms)")
-    ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--size", type=positive, default=50_000, help="numbers per call (default 50,000: a default world's firms)")
+    ap.add_argument("--repeats", type=positive, default=7)
     args = ap.parse_args(argv)
     n = args.size
     rng = np.random.default_rng(1)

@@ -84,3 +84,12 @@ def test_import_leaves_the_process_decimal_context_alone():
     importlib.reload(pm)
     assert decimal.getcontext().prec == before
     assert pm.DIGITS.prec == 60
+
+
+@pytest.mark.parametrize("args", [["--size", "0"], ["--repeats", "-1"], ["--size", "many"]])
+def test_nonsense_sizes_are_refused_with_one_line(args, capsys):
+    with pytest.raises(SystemExit) as done:
+        pm.main(args)
+    assert done.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert "must be a whole number of at least 1" in err[-1]
