@@ -211,9 +211,9 @@ def test_resume_refuses_results_of_other_model_code(small, tmp_path):
 
 
 def test_resume_refuses_results_of_a_machine_that_rounds_differently(small, tmp_path):
-    """A study folder records how its numpy rounds exp, log and power (sim.core.maths); resuming it
-    where they round otherwise (an AVX-512 CPU against one without) would mix results: one line, and
-    nothing is computed. A folder made before the fingerprint was recorded resumes as before."""
+    """A study folder records how the model's exp, log and power rounded (sim.core.maths); resuming it
+    where they round otherwise (another version of them) would mix results: one line, and nothing is
+    computed. A folder made before the fingerprint was recorded resumes as before."""
     from sim.core import maths
     from sim.experiments.results import atomic_write
 
@@ -226,7 +226,7 @@ def test_resume_refuses_results_of_a_machine_that_rounds_differently(small, tmp_
     info["maths_fingerprint"] = "0" * 12
     atomic_write(st.path / "manifest.json", json.dumps(info))
     before = sorted(p.name for p in (st.path / "results").iterdir())
-    with pytest.raises(InputError, match=r"rounds exp, log and power differently \(maths 000000000000, here "):
+    with pytest.raises(InputError, match=r"exp, log and power round differently \(maths 000000000000, here "):
         open_store(study, st.path, resume=True)
     assert sorted(p.name for p in (st.path / "results").iterdir()) == before
     del info["maths_fingerprint"]  # an older folder

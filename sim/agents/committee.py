@@ -55,6 +55,7 @@ import numpy as np
 from sim.agents.government import SUB_NAMES, SUBS, norm_cdf, norm_pdf
 from sim.core import committees_k, scoring
 from sim.core.units import k_from_m
+from sim.core import pmath as pm
 
 if TYPE_CHECKING:
     from sim.model.zonemodel import ZoneModel
@@ -260,7 +261,7 @@ class Committees:
             own = prior[:, :N_OWN]
             out_el = self.model.params.committee_output_elasticity * own / np.maximum(own.sum(axis=1, keepdims=True),
                                                                                        1e-12)
-            terms = (prior, ok, np.log(np.where(ok, prior, 1.0)), out_el)
+            terms = (prior, ok, pm.log(np.where(ok, prior, 1.0)), out_el)
             for a in terms:
                 a.flags.writeable = False
             self._prior = (key, terms)
@@ -287,7 +288,7 @@ class Committees:
         score = zs.score
         out = m.flows["output"]
         produced = zs.alive & (out > 0)
-        log_out = np.log(np.maximum(out, 1e-9))
+        log_out = pm.log(np.maximum(out, 1e-9))
         # noise <- sqrt(mem noise^2 + (1 - mem) change^2) where this year's and last year's
         # figures are both known, else kept; the score's (row 0) and log output's (row 1) as one
         # two-row array: the same elementwise steps, half the small numpy calls (issue 19). The
@@ -315,7 +316,7 @@ class Committees:
                  min(p.graduate_rate + p.reconsider_rate, 1.0))
             committees_k.channels(fl["arrivals"], fl["startups"], fl["spinoffs"], x, x + self._h if xh is None else xh,
                                   m.free_land(), zs.land_developed, zs.output_prev, zs.mgmt_eff, zs.services,
-                                  zs.platforms, np.log1p(zs.platforms), zs.subsidy, c, _ROWS, e)
+                                  zs.platforms, pm.log1p(zs.platforms), zs.subsidy, c, _ROWS, e)
             return e
         arrivals, startups = fl["arrivals"], fl["startups"]
         entries = startups + fl["spinoffs"] + arrivals
@@ -351,7 +352,7 @@ class Committees:
         np.multiply(e[_ARRIVALS, LAND:SERVICES + 1], arr_sh, out=e[_ENTRY, LAND:SERVICES + 1])
         # platforms: innovations (platform_effect), start-ups (incubator_effect), certification
         pl = zs.platforms
-        lg = np.log1p(pl)
+        lg = pm.log1p(pl)
         frac = pl / (1.0 + pl)
         frac *= x_share[:, PLATFORMS]
         innov = np.multiply(p.platform_effect, frac, out=e[_INNOVATIONS, PLATFORMS])
@@ -468,9 +469,9 @@ class Committees:
         if fast:  # the same steps in two compiled loops around numpy's exp
             util = np.empty_like(v)
             committees_k.utility(v, prior, ok, log_prior, p.committee_sensitivity, util)
-            committees_k.new_shares(np.exp(util, out=util), last, *args)
+            committees_k.new_shares(pm.exp(util, out=util), last, *args)
         else:
-            _new_shares(np.exp(_utility(v, prior, ok, log_prior, p.committee_sensitivity)), last, *args)
+            _new_shares(pm.exp(_utility(v, prior, ok, log_prior, p.committee_sensitivity)), last, *args)
         return self.shares[:nz]
 
     def _hosted_value(self, sv: np.ndarray, ov: np.ndarray, out_pts: np.ndarray, budget: np.ndarray,
@@ -572,17 +573,17 @@ class Committees:
         every = zs.n == zs.capacity  # every zone slot live: where(alive, a, 1) is a, x * alive is x
         promotion = p.promotion_half + spend[:, PROMOTION]  # (h + spend) / (h + prior x keep)
         promotion /= p.promotion_half + self.prior_own[PROMOTION] * keep
-        pull = promotion ** p.promotion_arrival_elasticity
+        pull = pm.power_op(promotion, p.promotion_arrival_elasticity)
         w = m.flows["arrivals"] + 1.0
         if not every:
             w *= alive
         w_sum = _add(w)
         mean = float(_add(w * pull) / w_sum) if w_sum > 0 else 1.0
         pull /= max(mean, 1e-12)  # zero-sum among zones
-        startup = promotion ** p.promotion_startup_elasticity
+        startup = pm.power_op(promotion, p.promotion_startup_elasticity)
         land = p.land_half + spend[:, LAND]
         land /= p.land_half + self.prior_own[LAND] * keep
-        land = land ** p.land_spend_elasticity
+        land = pm.power_op(land, p.land_spend_elasticity)
         if not every:
             pull, startup, land = (np.where(alive, a, 1.0) for a in (pull, startup, land))
         self.arrival_part = _set_part(zs.arrival_mult, _pad(self.arrival_part, nz, 1.0), pull)

@@ -24,6 +24,7 @@ from sim.core.choice import logit_cdf
 from sim.core.keys import ARRIVAL, STARTUP, counted_keys, spinoff_keys
 from sim.core.params import N_SECTORS, SECTORS
 from sim.core.pool import Column, Pool, Pooled
+from sim.core import pmath as pm
 
 if TYPE_CHECKING:
     from sim.model.zonemodel import ZoneModel
@@ -125,8 +126,8 @@ def produce(model: ZoneModel, service: np.ndarray, cell: np.ndarray, sums: dict 
     z, s = f.zone[:L], f.sector[:L]
     n, k = f.employees[:L], f.capital[:L]
     by_cell, emp_zone = sums_by_two(cell, z, n, model.n_zone_slots * N_SECTORS, model.n_zone_slots)  # cell_sum, zones
-    local = np.maximum(by_cell, 1.0) ** p.agglomeration_elasticity
-    urban = np.maximum(emp_zone, 1.0) ** p.urbanisation_elasticity
+    local = pm.power_op(np.maximum(by_cell, 1.0), p.agglomeration_elasticity)
+    urban = pm.power_op(np.maximum(emp_zone, 1.0), p.urbanisation_elasticity)
     if fused.arithmetic():  # the same operations as below in compiled passes (sim.core.fused)
         va, profit = f.value_added[:L], f.profit[:L]
         if fused.available():  # the powers too: the C library's pow is numpy's on this CPU
@@ -135,8 +136,8 @@ def produce(model: ZoneModel, service: np.ndarray, cell: np.ndarray, sums: dict 
                           p.capital_user_cost, f.output[:L], va, f.rd[:L], profit)
         else:  # numpy's powers, the rest compiled
             labour = fused.axpy(n, p.skill_effect, f.skilled[:L])  # n + phi h (a new array: raised in place,
-            labour **= p.labour_elasticity  # numpy's `**` with its fast paths, as `labour ** b`)
-            k_pow = k ** p.capital_elasticity
+            pm.power_op(labour, p.labour_elasticity, out=labour)  # `**` with numpy's fast paths, as `labour ** b`)
+            k_pow = pm.power_op(k, p.capital_elasticity)
             if sums is not None:  # and the output by cell and R&D by zone on the way (large worlds: no second pass)
                 sums["by_cell"], sums["rd"] = fused.produce_sums(
                     f.tfp[:L], local, cell, urban * service, z, k_pow, labour, k, n, model.sector_va, s,
@@ -157,7 +158,7 @@ def produce(model: ZoneModel, service: np.ndarray, cell: np.ndarray, sums: dict 
             fused.tax_losses(va, profit, f.hightech[:L], rates, p.va_tax_rate, f.tax[:L], f.losses[:L])
         return emp_zone
     labour = n + p.skill_effect * f.skilled[:L]  # = n (1 + phi h/n)
-    y = f.tfp[:L] * local[cell] * (urban * service)[z] * k ** p.capital_elasticity * labour ** p.labour_elasticity
+    y = f.tfp[:L] * local[cell] * (urban * service)[z] * pm.power_op(k, p.capital_elasticity) * pm.power_op(labour, p.labour_elasticity)
     f.output[:L] = y
     va = np.multiply(y, model.sector_va[s], out=f.value_added[:L])
     rd = np.multiply(y, f.rd_share[:L], out=f.rd[:L])
@@ -187,7 +188,7 @@ def innovate(model: ZoneModel, cell: np.ndarray) -> None:
     k *= 1.0 - p.knowledge_depreciation
     k += f.rd[:L]
     k_per_worker = cell_sum(model, cell, k) / np.maximum(cell_sum(model, cell, n), 1e-9)
-    boost = (1.0 + p.platform_effect * np.log1p(zs.platforms)) * zs.innovation_mult
+    boost = (1.0 + p.platform_effect * pm.log1p(zs.platforms)) * zs.innovation_mult
     rate = p.innovation_rate * (k + p.knowledge_spillover * k_per_worker[cell] * n) * boost[z]
     inno = S.poisson("firm.innovate", y, fk, rate)
     f.innovations[:L] = inno
@@ -231,16 +232,16 @@ def _tfp_numpy(model: ZoneModel, inno: np.ndarray, growth: np.ndarray) -> None:
         growth *= p.productivity_noise
         growth -= 0.5 * p.productivity_noise**2
     did = np.flatnonzero(inno != 0)  # the same indices; numpy finds them 4x faster in a bool array
-    gain = p.innovation_step * np.log1p(100.0 * inno[did] / np.maximum(n[did], 1.0))
+    gain = p.innovation_step * pm.log1p(100.0 * inno[did] / np.maximum(n[did], 1.0))
     if p.innovation_catch_up > 0.0 and did.size:
         # ideas get harder to find the further ahead a firm is (Bloom et al. 2020): without this,
         # R&D grows with output, innovations with R&D and productivity with innovations, and the
         # leaders' productivity runs away (the seed-to-seed spread of 2041 output came from it)
-        log_a = np.log(f.tfp[:L])
+        log_a = pm.log(f.tfp[:L])
         mean_log_a = float(_average(log_a, n)) if n.sum() > 0 else 0.0
-        gain *= np.exp(-p.innovation_catch_up * np.maximum(log_a[did] - mean_log_a, 0.0))
+        gain *= pm.exp(-p.innovation_catch_up * np.maximum(log_a[did] - mean_log_a, 0.0))
     growth[did] += gain
-    f.tfp[:L] *= np.exp(growth, out=growth)  # in place: numpy's loop, the same numbers
+    f.tfp[:L] *= pm.exp(growth, out=growth)  # in place: numpy's loop, the same numbers
 
 
 def _innovate_fused(model: ZoneModel, cell: np.ndarray) -> None:
@@ -251,7 +252,7 @@ def _innovate_fused(model: ZoneModel, cell: np.ndarray) -> None:
     k = f.knowledge[:L]
     ksum, nsum = fused.knowledge(k, f.rd[:L], p.knowledge_depreciation, cell, n, model.n_zone_slots * N_SECTORS)
     k_per_worker = ksum / np.maximum(nsum, 1e-9)
-    boost = (1.0 + p.platform_effect * np.log1p(zs.platforms)) * zs.innovation_mult
+    boost = (1.0 + p.platform_effect * pm.log1p(zs.platforms)) * zs.innovation_mult
     rate = fused.innovation_rate(k, k_per_worker, cell, n, z, boost, p.innovation_rate, p.knowledge_spillover)
     inno = S.poisson("firm.innovate", y, fk, rate)
     f.innovations[:L] = inno
@@ -259,7 +260,7 @@ def _innovate_fused(model: ZoneModel, cell: np.ndarray) -> None:
     if fused.available():  # exp and log1p the C library's, as numpy's here
         log_a, mean_log_a = None, 0.0
         if p.innovation_catch_up > 0.0 and inno.any():
-            log_a = np.log(f.tfp[:L])
+            log_a = pm.log(f.tfp[:L])
             mean_log_a = float(_average(log_a, n)) if n.sum() > 0 else 0.0
         fused.tfp_update(shock, p.productivity_noise, 0.5 * p.productivity_noise**2, inno, n, f.tfp[:L], log_a,
                          mean_log_a, p.innovation_step, p.innovation_catch_up if log_a is not None else 0.0)
@@ -279,7 +280,7 @@ def growth_volatility(model: ZoneModel, n: np.ndarray) -> np.ndarray:
     ``size_reference`` employees, falling as a power of size (Stanley et al. 1996; Amaral et al.
     1997), kept below 1 so the shock's mean growth factor exists."""
     p = model.params
-    sigma = np.power(np.maximum(n, 1.0) / p.size_reference, -p.growth_noise_size_elasticity)
+    sigma = pm.power(np.maximum(n, 1.0) / p.size_reference, -p.growth_noise_size_elasticity)
     sigma *= p.growth_noise
     return np.minimum(sigma, 0.95, out=sigma)
 
@@ -287,7 +288,7 @@ def growth_volatility(model: ZoneModel, n: np.ndarray) -> np.ndarray:
 def laplace(u: np.ndarray) -> np.ndarray:
     """Unit-variance Laplace (tent-shaped) numbers by inversion of uniforms in (0, 1)."""
     d = u - 0.5
-    x = np.log1p(-2.0 * np.abs(d))  # <= 0; finite, since u is strictly inside (0, 1)
+    x = pm.log1p(-2.0 * np.abs(d))  # <= 0; finite, since u is strictly inside (0, 1)
     x *= -np.sign(d) / np.sqrt(2.0)
     return x
 
@@ -329,7 +330,7 @@ def grow(model: ZoneModel) -> np.ndarray | None:
     g *= sigma
     # E[exp(sigma e)] = 1 / (1 - sigma^2 / 2) for a unit-variance Laplace e: taking its log out makes
     # the mean growth factor exp(growth_drift), not a by-product of the volatility (Jensen)
-    g += np.log1p(-0.5 * sigma * sigma)
+    g += pm.log1p(-0.5 * sigma * sigma)
     # the response to profitability scales with the firm's volatility: the whole growth rate of a
     # large firm, not only its shock, is less dispersed (Stanley et al. 1996 measure total growth)
     tilt = margin - mean_margin
@@ -337,7 +338,7 @@ def grow(model: ZoneModel) -> np.ndarray | None:
     g += p.growth_drift + p.growth_profit_sensitivity * tilt
     if capped:
         g = np.where(ENERGY_INTENSIVE[f.sector[:L]], np.minimum(g, zs.growth_cap[z]), g)
-    change = np.maximum(n * np.exp(g), 1.0) - n
+    change = np.maximum(n * pm.exp(g), 1.0) - n
     land_per_worker = f.land[:L] / np.maximum(n, 1e-9)
     dland = change * land_per_worker
     # land needed by growing firms, the net change, and the land firms occupy now (model.free_land)
@@ -362,7 +363,7 @@ def exit_hazard(model: ZoneModel) -> np.ndarray:
     f, p, zs = model.firms, model.params, model.zones
     L = f.n
     age = f.age[:L]
-    by_age = p.exit_base_hazard + p.exit_young_hazard * np.exp(-np.arange(age.max(initial=0) + 1) / p.young_age_scale)
+    by_age = p.exit_base_hazard + p.exit_young_hazard * pm.exp(-np.arange(age.max(initial=0) + 1) / p.young_age_scale)
     loss = p.loss_exit_probability * (1.0 - zs.credit)  # per zone
     if fused.available():  # the same operations as below, one compiled pass (sim.core.fused)
         return fused.exit_hazard(age, by_age, f.losses[:L], p.loss_years_to_exit, loss, f.zone[:L],
@@ -374,7 +375,7 @@ def exit_hazard(model: ZoneModel) -> np.ndarray:
     losing = np.flatnonzero(f.losses[:L] >= p.loss_years_to_exit)
     hazard[losing] += loss[f.zone[losing]]
     if p.exit_size_elasticity:
-        hazard *= np.power(np.maximum(f.employees[:L], 1.0) / p.size_reference, -p.exit_size_elasticity)
+        hazard *= pm.power(np.maximum(f.employees[:L], 1.0) / p.size_reference, -p.exit_size_elasticity)
     return np.minimum(hazard, 1.0, out=hazard)
 
 
@@ -404,7 +405,7 @@ def attraction_base(model: ZoneModel, service: np.ndarray) -> np.ndarray:
     """The terms of :func:`zone_attractiveness` before free land (output market, services, status):
     firm dynamics computes them once for relocation and entry, which differ only in free land."""
     zs, p = model.zones, model.params
-    return p.attract_output * np.log1p(zs.output_prev) + p.attract_services * (service - 1.0) \
+    return p.attract_output * pm.log1p(zs.output_prev) + p.attract_services * (service - 1.0) \
         + p.attract_national * (zs.level == 0)
 
 
@@ -417,7 +418,7 @@ def zone_attractiveness(model: ZoneModel, service: np.ndarray, free: np.ndarray 
     free = np.maximum(model.free_land() if free is None else free, 0.0)
     if base is None:
         base = attraction_base(model, service)
-    u = base + p.attract_land * np.log1p(free * 10.0)
+    u = base + p.attract_land * pm.log1p(free * 10.0)
     u += model.hooks.attractiveness(model)
     return np.where(model.zone_active(), u, -np.inf)
 
@@ -522,16 +523,16 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
         count, cellw, cell_log, cell_land, log_tfp = fused.cell_stats(
             z, f.sector[:L], N_SECTORS, f.employees[:L], f.tfp[:L], f.land[:L], nz * N_SECTORS)
     elif L and fused.arithmetic():  # the same with numpy's log, the rest one compiled pass (no cells, no product array)
-        log_tfp = np.log(f.tfp[:L])
+        log_tfp = pm.log(f.tfp[:L])
         count, cellw, cell_log, cell_land = fused.cell_stats_after_log(z, f.sector[:L], N_SECTORS, f.employees[:L],
                                                                        log_tfp, f.land[:L], nz * N_SECTORS)
     else:  # count, employment, employment-weighted log TFP and land by (zone, sector) cell, one pass
         emp = f.employees[:L]
-        log_tfp = np.log(f.tfp[:L]) * emp
+        log_tfp = pm.log(f.tfp[:L]) * emp
         count, cellw, cell_log, cell_land = group_sums(cells(model), (emp, log_tfp, f.land[:L]),
                                                        nz * N_SECTORS, count=True)
     active = model.zone_active()
-    incub = (1.0 + p.incubator_effect * np.log1p(zs.platforms)) * zs.startup_mult
+    incub = (1.0 + p.incubator_effect * pm.log1p(zs.platforms)) * zs.startup_mult
     lam_start = p.startup_rate / 1000.0 * talent * incub * active
     # spin-offs from incumbents, more likely the more knowledge they hold
     k = f.knowledge[:L]
@@ -543,7 +544,7 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
     # arrivals from outside
     attract = zone_attractiveness(model, service, free, base)
     finite = np.isfinite(attract)
-    w = np.exp(attract - attract[finite].max()) * zs.arrival_mult if finite.any() else np.zeros(nz)
+    w = pm.exp(attract - attract[finite].max()) * zs.arrival_mult if finite.any() else np.zeros(nz)
     total = w.sum()
     # arrival_mult (levers: attraction of outside firms) scales each zone's expected arrivals, so it
     # raises the region's total as well as the zone's share; all ones = the plain split
@@ -565,14 +566,14 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
     k_start, k_arr = counted_keys(STARTUP, y, zk, n_start), counted_keys(ARRIVAL, y, zk, n_arr)
     key = np.concatenate([k_start, spinoff_keys(y, f.key[parents]), k_arr])
     # sectors of start-ups and arrivals follow the zone's firm mix; spin-offs keep the parent's
-    mix = np.log(count.reshape(nz, N_SECTORS) + 0.5)  # shares (count + 0.5) as logit utilities
+    mix = pm.log(count.reshape(nz, N_SECTORS) + 0.5)  # shares (count + 0.5) as logit utilities
     pull = model.hooks.sector_pull(model)  # levers (industry clusters) pull entrants to supported sectors
     if pull is not None:
         mix = mix + pull[:nz]
     s_other = S.choice("entry.sector", y, np.concatenate([k_start, k_arr]), logit_cdf(mix), z_other)
     s_new = np.concatenate([s_other[:ns], f.sector[parents], s_other[ns:]])
     z_size, z_tfp, z_rd = S.normal(("entry.size", "entry.tfp", "entry.rd"), y, key)  # one call, three streams
-    size = np.maximum(1.0, np.exp(np.log(p.entrant_size_mean) - 0.32 + 0.8 * z_size))
+    size = np.maximum(1.0, pm.exp(pm.log(p.entrant_size_mean) - 0.32 + 0.8 * z_size))
     # productivity: entrant ratio x the zone-sector's employment-weighted geometric mean TFP
     # (taken at the entrants' cells only: the same elementwise numbers; the region's and zones'
     # fallbacks only when an entrant's cell has no employment)
@@ -585,13 +586,13 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
     if not all_held:
         region_logA = log_tfp.sum() / f.employees[:L].sum() if L else 0.0
         logA = np.where(held, logA, region_logA)
-    tfp = p.entrant_productivity * np.exp(logA + 0.25 * z_tfp)
+    tfp = p.entrant_productivity * pm.exp(logA + 0.25 * z_tfp)
     # land per worker of the zone-sector (of the zone where the sector is new)
     lpw = cell_land[new_cell] / w_new
     if not all_held:
         zone_lpw = cell_land.reshape(nz, N_SECTORS).sum(axis=1) / np.maximum(cellw.reshape(nz, N_SECTORS).sum(axis=1), 1e-9)
         lpw = np.where(held, lpw, zone_lpw[z_new])
-    rd_share = model.sector_rd[s_new] * np.exp(-0.125 + 0.5 * z_rd)
+    rd_share = model.sector_rd[s_new] * pm.exp(-0.125 + 0.5 * z_rd)
     return {"key": key, "zone": z_new, "sector": s_new, "origin": origin, "employees": size,
             "capital": size * model.sector_capital[s_new], "tfp": tfp, "rd_share": rd_share,
             "land": size * lpw}

@@ -37,6 +37,7 @@ from sim.agents.zone import DELISTED, LEVELS, NATIONAL
 from sim.core import scoring
 from sim.core.params import INDICATORS
 from sim.core.units import k_from_m
+from sim.core import pmath as pm
 
 if TYPE_CHECKING:
     from sim.model.zonemodel import ZoneModel
@@ -144,7 +145,7 @@ def raw_values(stats: dict[str, np.ndarray]) -> np.ndarray:
 
 def _to_scale(raw: np.ndarray) -> np.ndarray:
     """:func:`transform` in place (``raw`` is the caller's own matrix)."""
-    raw[LOG] = np.log(np.maximum(raw[LOG], 0.0) + LOG_OFFSET)
+    raw[LOG] = pm.log(np.maximum(raw[LOG], 0.0) + LOG_OFFSET)
     return raw
 
 
@@ -165,7 +166,7 @@ def scaled_values(stats: dict[str, np.ndarray], alive: np.ndarray) -> np.ndarray
                      stats["entries"], stats["hightech_firms"], stats["value_added"], stats["output_per_km2"],
                      stats["amenity"], stats["arrivals"], stats["talent"], stats["talent_inflow"], stats["tax"],
                      _RAW_ROWS, PER_THOUSAND, k_from_m(1.0), LOG, _LOG_OFFSET_ROW, raw, buf)
-    scoring.scaled(raw, np.log(buf), LOG, alive)
+    scoring.scaled(raw, pm.log(buf), LOG, alive)
     return raw
 
 
@@ -184,7 +185,7 @@ def norm_cdf(x: np.ndarray) -> np.ndarray:
 
 def norm_pdf(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=float)
-    return np.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
+    return pm.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
 
 
 class _Year(NamedTuple):
@@ -481,7 +482,7 @@ class RegionalGovernment(mesa.Agent):
         zones."""
         p = self.model.params
         log_out = values[OUTPUT]  # log(output bn + 0.01), mean over the years
-        mu = math.log(p.national_median_output_bn) + self.model.steps * math.log1p(p.national_output_growth)
+        mu = float(pm.log(p.national_median_output_bn)) + self.model.steps * float(pm.log1p(p.national_output_growth))
         place = np.zeros(log_out.shape[0])
         idx = np.flatnonzero(national)
         if idx.size:
@@ -495,7 +496,7 @@ class RegionalGovernment(mesa.Agent):
 
         p = self.model.params
         share_above = min(max((places - 1.0) / max(p.national_zones - 1, 1), 1e-9), 1.0 - 1e-9)
-        mu = math.log(p.national_median_output_bn) + self.model.steps * math.log1p(p.national_output_growth)
+        mu = float(pm.log(p.national_median_output_bn)) + self.model.steps * float(pm.log1p(p.national_output_growth))
         return mu + p.national_output_sigma * NormalDist().inv_cdf(1.0 - share_above)
 
     def rank(self) -> None:

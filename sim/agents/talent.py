@@ -23,6 +23,7 @@ from sim.core.kernels import demand as demand_by_zone
 from sim.core.pool import Column, Pool, Pooled
 from sim.core.streams import zone_key_order
 from sim.core.units import k_from_m
+from sim.core import pmath as pm
 
 if TYPE_CHECKING:
     from sim.model.zonemodel import ZoneModel
@@ -103,7 +104,7 @@ def outside_wage(model: ZoneModel, skill: np.ndarray) -> np.ndarray:
 def _outside_unit_wage(model: ZoneModel) -> float:
     """``outside_wage`` of skill 1, whose premium is exactly 1 (``skill_wage_premium`` is finite)."""
     p = model.params
-    region = k_from_m(model.region_mean_wage) * (1.0 + p.outside_wage_growth) ** model.steps
+    region = k_from_m(model.region_mean_wage) * float(pm.power(1.0 + p.outside_wage_growth, float(model.steps)))
     return p.outside_wage_ratio * region
 
 
@@ -118,20 +119,20 @@ def location_utility(model: ZoneModel, job_odds: np.ndarray, housing: np.ndarray
     nz = model.n_zone_slots
     if yearly.on():  # compiled after numpy's logarithms: the same sums and products (sim.core.yearly)
         util = np.empty((nz, nz + 1))
-        yearly.utility(float(p.beta_wage), np.log(np.maximum(k_from_m(zs.wage), 1e-6)), float(p.beta_amenity),
-                       zs.amenity, float(p.beta_housing), np.log(housing), float(p.beta_subsidy), zs.subsidy,
+        yearly.utility(float(p.beta_wage), pm.log(np.maximum(k_from_m(zs.wage), 1e-6)), float(p.beta_amenity),
+                       zs.amenity, float(p.beta_housing), pm.log(housing), float(p.beta_subsidy), zs.subsidy,
                        zs.subsidy_extra, float(p.beta_unemployed), job_odds, zs.alive, zs.n == zs.capacity,
                        float(p.beta_home),
-                       float(p.beta_wage * np.log(np.float64(_outside_unit_wage(model))) - p.outside_penalty), util)
+                       float(p.beta_wage * pm.log(np.float64(_outside_unit_wage(model))) - p.outside_penalty), util)
         return util
-    base = (p.beta_wage * np.log(np.maximum(k_from_m(zs.wage), 1e-6))
+    base = (p.beta_wage * pm.log(np.maximum(k_from_m(zs.wage), 1e-6))
             + p.beta_amenity * zs.amenity
-            - p.beta_housing * np.log(housing)
+            - p.beta_housing * pm.log(housing)
             + p.beta_subsidy * (zs.subsidy + zs.subsidy_extra)
             - p.beta_unemployed * (1.0 - job_odds))
     util = np.empty((nz, nz + 1))
     # the outside wage of skill 1 (premium 1: x 1.0 changes no bit), its log taken by numpy as before
-    util[:, 0] = p.beta_wage * np.log(np.float64(_outside_unit_wage(model))) - p.outside_penalty
+    util[:, 0] = p.beta_wage * pm.log(np.float64(_outside_unit_wage(model))) - p.outside_penalty
     if zs.n < zs.capacity:  # a free zone slot: inactive (where() would copy base when every slot is live)
         base = np.where(zs.alive, base, -np.inf)
     np.add(base[None, :], _home_bonus(nz, p.beta_home), out=util[:, 1:])

@@ -17,6 +17,7 @@ import numpy as np
 
 from sim.core import yearly
 from sim.core.pool import Column, Pool, Pooled
+from sim.core import pmath as pm
 
 if TYPE_CHECKING:
     from sim.model.zonemodel import ZoneModel
@@ -136,7 +137,7 @@ def housing_cost(model: ZoneModel, talent: np.ndarray) -> np.ndarray:
     else:
         ratio = np.maximum(talent, 1.0)  # base x (max(talent, 1) / max(talent_base, 1)) ** elasticity
         ratio /= np.maximum(z.talent_base, 1.0)
-    ratio **= model.params.housing_elasticity
+    pm.power_op(ratio, model.params.housing_elasticity, out=ratio)
     return np.multiply(z.housing_base, ratio, out=ratio)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core import kernels
+from sim.core import pmath as pm
 
 
 def logit_cdf(util: np.ndarray) -> np.ndarray:
@@ -28,7 +29,7 @@ def logit_cdf(util: np.ndarray) -> np.ndarray:
         return cdf
     top = util.max(axis=1, keepdims=True)
     top[~np.isfinite(top)] = 0.0
-    w = np.exp(util - top)
+    w = pm.exp(util - top)
     w[~np.isfinite(w)] = 0.0
     cdf = np.cumsum(w, axis=1)
     empty = cdf[:, -1] <= 0.0

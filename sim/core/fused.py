@@ -13,21 +13,17 @@ reference and the fallback; ``tests/core/test_fused.py`` compares them bit for b
 * reductions (means, weighted averages) stay in numpy (pairwise summation), and group sums add
   in element order as ``np.bincount`` does.
 
-**Transcendental functions.** The loops call the C library's ``exp``, ``log``, ``log1p``, ``pow``
-and ``sqrt``; numpy calls the same functions for float64 except where it has its own SIMD code:
-x86-64 builds with AVX-512 (``AVX512F``: ``exp``, ``log``; ``AVX512_SKX``: ``pow`` and others).
-There the two could differ in the last bit, so results would depend on whether a process had
-switched numba on. The fused kernels are therefore used only where numpy's loops are the C
-library's: x86-64 without AVX-512, every other architecture, and an AVX-512 machine whose process
-started with numpy's switch (``sim.core.maths.NPY_SWITCH``), and only after a probe over
-fixed inputs (every function, exponents with and without fast paths, tails) matched numpy bit
-for bit in this process (``available()``). Elsewhere the numpy code runs: the same results,
-without this speed-up.
+**Transcendental functions.** The loops call the model's own ``exp``, ``log``, ``log1p`` and ``pow``
+(``sim.core.pmath_k``'s scalar functions, inlined), the very functions whose loops the numpy code calls
+through ``sim.core.pmath``, and ``sqrt`` (correctly rounded by IEEE): so the fused kernels and the numpy
+code give the same bits on every CPU. A probe over fixed inputs (every function, exponents with and
+without the operator's fast paths, tails) checks it once per process before they are used
+(``available()``; a numba cache left stale by a change to ``pmath_k``, which numba does not track,
+would fail it and keep the numpy code).
 
-**Arithmetic kernels** (``arithmetic()``): the kernels that call no library function at all
-(production after its two powers, tax and loss runs, knowledge and its cell sums, innovation
-rates, certification) round the same on every CPU, so they run wherever the compiled kernels do,
-AVX-512 included, with numpy's own powers, exponentials and logarithms computed between them.
+**Arithmetic kernels** (``arithmetic()``): the kernels that call no such function (production after
+its two powers, tax and loss runs, knowledge and its cell sums, innovation rates, certification), with
+``sim.core.pmath``'s vectorised loops for the powers, exponentials and logarithms between them.
 A probe checks that no product and sum were contracted into one fused multiply-add.
 """
 
@@ -37,7 +33,8 @@ import math
 
 import numpy as np
 
-from sim.core import kernels, maths
+from sim.core import kernels
+from sim.core import pmath as pm
 
 _STATE: dict[str, bool] = {}  # "ok": the probe's verdict, once per process
 _K: dict[str, object] = {}  # the compiled kernels by name
@@ -52,7 +49,7 @@ def available() -> bool:
         return False
     ok = _STATE.get("ok")
     if ok is None:
-        ok = _STATE["ok"] = _numpy_uses_libm() and _build() and _probe()
+        ok = _STATE["ok"] = _build() and _probe()
     return ok
 
 
@@ -70,26 +67,19 @@ def arithmetic() -> bool:
     return ok
 
 
-def _numpy_uses_libm() -> bool:
-    """numpy's float64 exp/log/pow may be the C library's: false on x86-64 where numpy dispatches its
-    own AVX-512 loops for them (``maths.simd_maths``), true elsewhere and on an AVX-512 machine whose
-    dispatch numpy's switch turned off (``maths.NPY_SWITCH``). A cheap first check that spares the
-    build; ``_probe`` decides, on numpy's own answers. (numpy's table names ``X86_V4`` and
-    ``AVX512_SKX`` on x86-64 only: other architectures answer true.)"""
-    return not maths.simd_maths()
-
-
 def _build() -> bool:
     # a kernel calling pow_op or _produce_row finds it as a module global, not a closure cell (numba
     # keys its on-disk cache by the pickled closure cells, and a pickled dispatcher differs in every
     # process: with _produce_row a closure cell, the two production kernels were compiled again in
     # every process, ~1 s, and each process wrote two more cache files)
-    global pow_op, _produce_row
+    global pow_op, _produce_row, _exp1, _log1, _log1p1, _pow1
     nb = kernels.numba
     if nb is None:
         return False
     if _K:  # built already (available() and arithmetic() both ask)
         return True
+    from sim.core.pmath_k import exp1 as _exp1, log1 as _log1, log1p1 as _log1p1, pow1 as _pow1
+
     options = dict(cache=True, nogil=True, boundscheck=False, error_model="numpy")
     jit = nb.njit(**options)
     row = nb.njit(**options, inline="always")  # a loop body shared by kernels, inlined into each
@@ -106,15 +96,15 @@ def _build() -> bool:
             return x
         if e == 0.0:
             return 1.0
-        return x**e
+        return _pow1(x, e)
 
     @jit
     def probe(x, e, out):  # pragma: no cover - compiled
         for i in range(x.size):
-            out[0, i] = np.exp(e[i])
-            out[1, i] = np.log(x[i])
-            out[2, i] = np.log1p(e[i] * 0.1)
-            out[3, i] = x[i] ** e[i]
+            out[0, i] = _exp1(e[i])
+            out[1, i] = _log1(x[i])
+            out[2, i] = _log1p1(e[i] * 0.1)
+            out[3, i] = _pow1(x[i], e[i])
             out[4, i] = math.sqrt(x[i])
             out[5, i] = pow_op(x[i], e[i])
 
@@ -126,21 +116,21 @@ def _build() -> bool:
         for i in range(n.size):
             ni = n[i]
             sigma = np.maximum(ni, 1.0) / ref
-            sigma = sigma ** (-elast)  # np.power: no fast paths
+            sigma = _pow1(sigma, -elast)  # np.power: no fast paths
             sigma = sigma * noise
             sigma = np.minimum(sigma, 0.95)
             d = u[i] - 0.5
-            x = np.log1p(-2.0 * np.abs(d))
+            x = _log1p1(-2.0 * np.abs(d))
             x = x * (np.sign(d) * inv_sqrt2)
             g = x * sigma
-            g = g + np.log1p(-0.5 * sigma * sigma)
+            g = g + _log1p1(-0.5 * sigma * sigma)
             tilt = margin[i] - mean_margin
             tilt = tilt * (sigma / tilt_scale) if tilt_scale > 0.0 else tilt * 1.0
             g = g + (drift + sens * tilt)
             zi = z[i]
             if use_cap and energy[sector[i]]:
                 g = np.minimum(g, cap[zi])
-            ch = np.maximum(ni * np.exp(g), 1.0) - ni
+            ch = np.maximum(ni * _exp1(g), 1.0) - ni
             lp = land[i] / np.maximum(ni, 1e-9)
             dl = ch * lp
             change[i] = ch
@@ -155,7 +145,7 @@ def _build() -> bool:
             if losses[i] >= loss_years:
                 h = h + loss[z[i]]
             if use_size:
-                h = h * ((np.maximum(emp[i], 1.0) / ref) ** (-elast))
+                h = h * _pow1(np.maximum(emp[i], 1.0) / ref, -elast)
             out[i] = np.minimum(h, 1.0)
 
     @jit
@@ -231,11 +221,11 @@ def _build() -> bool:
             g = g - half_var
             m = inno[i]
             if m != 0:
-                gain = step * np.log1p(100.0 * m / np.maximum(n[i], 1.0))
+                gain = step * _log1p1(100.0 * m / np.maximum(n[i], 1.0))
                 if catch_up > 0.0:
-                    gain = gain * np.exp(-catch_up * np.maximum(log_a[i] - mean_log_a, 0.0))
+                    gain = gain * _exp1(-catch_up * np.maximum(log_a[i] - mean_log_a, 0.0))
                 g = g + gain
-            tfp[i] = tfp[i] * np.exp(g)
+            tfp[i] = tfp[i] * _exp1(g)
 
     @jit
     def certify_flags(ip, inno, rd_share, threshold, held, cert_left, left, expired_new, apply):  # pragma: no cover
@@ -266,7 +256,7 @@ def _build() -> bool:
         for i in range(zone.size):
             c = zone[i] * n_sectors + sector[i]
             e = emp[i]
-            lt = np.log(tfp[i]) * e
+            lt = _log1(tfp[i]) * e
             log_tfp[i] = lt
             count[c] += 1
             emp_sum[c] += e
@@ -430,8 +420,8 @@ def _probe() -> bool:
     out = np.empty((6, x.size))
     _K["probe"](x, e, out)
     with np.errstate(all="ignore"):
-        want = [np.exp(e), np.log(x), np.log1p(e * 0.1), np.power(x, e), np.sqrt(x),
-                np.array([(x[i:i + 1] ** float(e[i]))[0] for i in range(x.size)])]
+        want = [pm.exp(e), pm.log(x), pm.log1p(e * 0.1), pm.power(x, e), np.sqrt(x),
+                np.array([pm.power_op(x[i:i + 1], float(e[i]))[0] for i in range(x.size)])]
     return all(np.array_equal(out[j], want[j], equal_nan=True) for j in range(6))
 
 
@@ -464,12 +454,12 @@ def _probe_arithmetic() -> bool:
     u, margin, land = rng.uniform(0.0, 1.0, m), rng.normal(0.0, 0.2, m), rng.lognormal(0.0, 1.0, m)
     energy, cap = np.array([False, True, False, True]), rng.normal(0.0, 0.1, 5)
     g_got = grow_arith(n, u, margin, 0.03, z, sector, land, energy, cap, 40.0, 0.18, 0.25, 0.01, 0.5, 5)
-    sigma = np.minimum(np.power(np.maximum(n, 1.0) / 40.0, -0.18) * 0.25, 0.95)
+    sigma = np.minimum(pm.power(np.maximum(n, 1.0) / 40.0, -0.18) * 0.25, 0.95)
     d = u - 0.5
-    g = np.log1p(-2.0 * np.abs(d)) * (-np.sign(d) / np.sqrt(2.0)) * sigma + np.log1p(-0.5 * sigma * sigma)
+    g = pm.log1p(-2.0 * np.abs(d)) * (-np.sign(d) / np.sqrt(2.0)) * sigma + pm.log1p(-0.5 * sigma * sigma)
     g += 0.01 + 0.5 * ((margin - 0.03) * (sigma / 0.25))
     g = np.where(energy[sector], np.minimum(g, cap[z]), g)
-    ch = np.maximum(n * np.exp(g), 1.0) - n
+    ch = np.maximum(n * pm.exp(g), 1.0) - n
     lpw = land / np.maximum(n, 1e-9)
     g_want = [ch, lpw, np.bincount(z, np.maximum(ch * lpw, 0.0), minlength=5), np.bincount(z, ch * lpw, minlength=5),
               np.bincount(z, land, minlength=5)]
@@ -482,7 +472,7 @@ def _probe_arithmetic() -> bool:
             and np.array_equal(_scaled(k, 0.21, 0.37), (k * 0.21) - 0.37)
             and np.array_equal(exit_arith(sector, va_share, sector, 2, us, z, n, 40.0, 0.3),
                                np.minimum((va_share[sector] + np.where(sector >= 2, us[z], 0.0))
-                                          * np.power(np.maximum(n, 1.0) / 40.0, -0.3), 1.0)))
+                                          * pm.power(np.maximum(n, 1.0) / 40.0, -0.3), 1.0)))
 
 
 # ------------------------------------------------------------------------------------------
@@ -516,15 +506,15 @@ def grow_arith(n, u, margin, mean_margin, z, sector, land, energy, cap, ref, ela
     size = n.size
     a, b, c = np.empty(size), np.empty(size), np.empty(size)
     _K["grow_pre"](_c(n), _c(u), float(ref), a, b)  # a: max(n, 1) / ref, b: laplace's log1p argument
-    np.power(a, -elast, out=a)
+    pm.power(a, -elast, out=a)
     _K["grow_sigma"](a, float(noise), a, c)  # a: sigma, c: the drift correction's log1p argument
-    np.log1p(b, out=b)
-    np.log1p(c, out=c)
+    pm.log1p(b, out=b)
+    pm.log1p(c, out=c)
     use_cap = cap is not None
     _K["grow_shock"](b, _c(u), a, c, _c(margin), float(mean_margin),
                      float(max(noise, 1e-12)) if noise > 0 else 0.0, float(drift), float(sens), _c(z), _c(sector),
                      _c(energy), _c(cap if use_cap else np.zeros(1), np.float64), use_cap, float(np.sqrt(2.0)), b)
-    np.exp(b, out=b)  # b: exp(g)
+    pm.exp(b, out=b)  # b: exp(g)
     change, lpw = c, a
     need, net, occupied = np.zeros(nz), np.zeros(nz), np.zeros(nz)
     _K["grow_tail"](_c(n), b, _c(land), _c(z), change, lpw, need, net, occupied)
@@ -560,7 +550,7 @@ def exit_arith(age, by_age, losses, loss_years, loss, z, emp, ref, elast) -> np.
     if elast:
         base = np.empty(age.size)
         _K["size_base"](_c(emp), float(ref), base)
-        pw = np.power(base, -elast, out=base)  # in place: numpy's loop, the same numbers
+        pw = pm.power(base, -elast, out=base)  # in place: the same numbers
     _K["exit_after_power"](_c(age), _c(by_age), _c(losses), float(loss_years), _c(loss, np.float64), _c(z), pw,
                            bool(elast), out)
     return out

@@ -39,6 +39,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from sim.core import pmath as pm
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -958,7 +959,7 @@ def ndtri_tails(u: np.ndarray, tail: np.ndarray, z: np.ndarray) -> None:
     """``streams.ndtri``'s tail rows ``tail`` of ``u`` into ``z`` (numpy's logarithm, the rest
     compiled: additions, multiplications, one division, a square root and a sign, the same bits)."""
     ut = u[tail]
-    lg = np.log(np.minimum(ut, 1.0 - ut))
+    lg = pm.log(np.minimum(ut, 1.0 - ut))
     _ndtri_tails(ut, tail, lg, z)
 
 
@@ -970,7 +971,7 @@ def keyed_normal(keys: np.ndarray, c1: np.uint64, c2: np.uint64, rounds: int) ->
     nt = _keyed_normal(k, np.uint64(c1), np.uint64(c2), rounds, z, tail, ut)
     if nt:
         ut, tail = ut[:nt], tail[:nt]
-        _ndtri_tails(ut, tail, np.log(np.minimum(ut, 1.0 - ut)), z)
+        _ndtri_tails(ut, tail, pm.log(np.minimum(ut, 1.0 - ut)), z)
     return z
 
 
@@ -1715,7 +1716,7 @@ def logit_rows(util: np.ndarray) -> np.ndarray | None:
         return None
     out = np.empty(util.shape)
     _logit_shift(np.ascontiguousarray(util), out)
-    np.exp(out, out=out)
+    pm.exp(out, out=out)
     _logit_norm(out)
     return out
 
@@ -2008,5 +2009,5 @@ def keyed_normals(keys: np.ndarray, cs: np.ndarray, rounds: int) -> np.ndarray:
         nt += m
     if nt:
         ut, tail = ut[:nt], tail[:nt]
-        _ndtri_tails(ut, tail, np.log(np.minimum(ut, 1.0 - ut)), z.reshape(-1))
+        _ndtri_tails(ut, tail, pm.log(np.minimum(ut, 1.0 - ut)), z.reshape(-1))
     return z

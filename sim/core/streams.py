@@ -39,6 +39,7 @@ import numpy as np
 
 from sim.core import kernels
 from sim.core.choice import draw_alternatives
+from sim.core import pmath as pm
 
 U64 = np.uint64
 MASK = (1 << 64) - 1
@@ -341,7 +342,7 @@ class Streams:
         z = self.normal(name, year, keys, draw)
         z *= sigma
         z += mean
-        return np.exp(z, out=z)
+        return pm.exp(z, out=z)
 
     def integers(self, name: str, year: int, keys: np.ndarray, high: int | np.ndarray, low: int = 0) -> np.ndarray:
         """Integers in [low, high) (uniform to 2**-52)."""
@@ -350,7 +351,7 @@ class Streams:
     def geometric(self, name: str, year: int, keys: np.ndarray, p: float | np.ndarray) -> np.ndarray:
         """Trials to the first success (1, 2, ...), numpy's ``geometric(p)``."""
         u = self.uniform(name, year, keys)
-        return np.maximum(1, np.ceil(np.log(u) / np.log1p(-np.asarray(p, dtype=float)))).astype(np.int64)
+        return np.maximum(1, np.ceil(pm.log(u) / pm.log1p(-np.asarray(p, dtype=float)))).astype(np.int64)
 
     def poisson(self, name: str | Sequence[str], year: int, keys: np.ndarray, lam: np.ndarray | float) -> np.ndarray:
         """Poisson counts by exact inversion of one keyed uniform each: a small change of ``lam``
@@ -398,7 +399,7 @@ class Streams:
         keys = as_keys(keys)
         pair = combine(keys[:, None], as_keys(alt_keys)[None, :])
         u = self.uniform(name, year, pair.ravel()).reshape(pair.shape)
-        g = -np.log(-np.log(u))
+        g = -pm.log(-pm.log(u))
         g += util[np.asarray(group, dtype=np.int64)]
         return np.argmax(g, axis=1)
 
@@ -434,7 +435,7 @@ class Streams:
         of them, or ``k[g]`` of each ``group`` g. The exponential race of Efraimidis & Spirakis:
         the smallest ``E_i / w_i`` win, so whether an agent is drawn does not depend on its slot."""
         keys = as_keys(keys)
-        race = -np.log(self.uniform(name, year, keys))
+        race = -pm.log(self.uniform(name, year, keys))
         race /= np.asarray(weights, dtype=float)
         if group is None:
             group = np.zeros(keys.size, dtype=np.int64)
@@ -534,7 +535,7 @@ def ndtri(u: np.ndarray) -> np.ndarray:
     elif tail.size:
         ut = u[tail]
         qt = ut - 0.5
-        r = np.sqrt(-np.log(np.minimum(ut, 1.0 - ut)))
+        r = np.sqrt(-pm.log(np.minimum(ut, 1.0 - ut)))
         near = r <= 5.0
         if near.all():
             r -= 1.6
@@ -553,7 +554,7 @@ _WINDOW_CELLS = 1 << 21
 _SEQ_RATE = 3.0  # rates below: sequential search for the first _SEQ_STEPS values of k
 _SEQ_STEPS = 3
 _ABOVE = 1.0 - 2.0**-40  # u + lam above this may need a count above 0 (poisson_ppf)
-_HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+_HALF_LOG_2PI = 0.9189385332046728  # 0.5 log(2 pi), correctly rounded (a literal: no library's log at import)
 
 
 def _lgamma1(k: np.ndarray) -> np.ndarray:
@@ -565,7 +566,7 @@ def _lgamma1(k: np.ndarray) -> np.ndarray:
     small = k < _LOGFACT.size
     out[small] = _LOGFACT[k[small].astype(np.int64)]
     x = k[~small] + 1.0
-    out[~small] = (x - 0.5) * np.log(x) - x + _HALF_LOG_2PI + 1.0 / (12.0 * x) - 1.0 / (360.0 * x**3)
+    out[~small] = (x - 0.5) * pm.log(x) - x + _HALF_LOG_2PI + 1.0 / (12.0 * x) - 1.0 / (360.0 * pm.power(x, 3.0))
     return out
 
 
@@ -594,7 +595,7 @@ def poisson_ppf(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
     small = lam[rows] < _SEQ_RATE
     act = rows[small]
     uu, ll = u[act], lam[act]
-    pp = np.exp(-ll)
+    pp = pm.exp(-ll)
     cc = pp.copy()
     k = 0
     while act.size and k < _SEQ_STEPS:
@@ -620,7 +621,7 @@ def _poisson_rest(out, u, lam, act, neg, rows, buf) -> None:
     path's concatenation, in its order)."""
     nr = rows.size
     if act.size:
-        nr += kernels.poisson_head(u, lam, act, np.exp(neg, out=neg), _SEQ_STEPS, out, buf[nr:]).size
+        nr += kernels.poisson_head(u, lam, act, pm.exp(neg, out=neg), _SEQ_STEPS, out, buf[nr:]).size
     if nr:
         _poisson_windows(buf[:nr], out, u, lam)
 
@@ -633,9 +634,9 @@ def _poisson_windows(rows, out, u, lam) -> None:
         if w >= 0 and lomax < _LOGFACT.size:
             # compiled, row by row, each stopping at its quantile (as below, where this is explained),
             # from pmf(lo) = exp(lo log(lam) - lam - log(lo!)), numpy's exp and log
-            p0 = kernels.window_logp(lo, np.log(ll), ll, _LOGFACT) if kernels.draws_on() else \
-                lo * np.log(ll) - ll - _LOGFACT[lo.astype(np.int64)]
-            kernels.window_counts(rows, ll, lo, uu, np.exp(p0, out=p0), w, out)
+            p0 = kernels.window_logp(lo, pm.log(ll), ll, _LOGFACT) if kernels.draws_on() else \
+                lo * pm.log(ll) - ll - _LOGFACT[lo.astype(np.int64)]
+            kernels.window_counts(rows, ll, lo, uu, pm.exp(p0, out=p0), w, out)
             return
     ll, uu = lam[rows], u[rows]
     sd = np.sqrt(ll)
@@ -647,13 +648,14 @@ def _poisson_windows(rows, out, u, lam) -> None:
         # depend on how wide the shared window is, so all rows share one call. Rows this close to 1
         # need the survival side over their group's window: the grouping below, as ever.
         w = int(width.max())
-        below = kernels.poisson_window(ll, lo, uu, np.exp(lo * np.log(ll) - ll - _lgamma1(lo)), w)
+        below = kernels.poisson_window(ll, lo, uu, pm.exp(lo * pm.log(ll) - ll - _lgamma1(lo)), w)
         out[rows] = lo.astype(np.int64) + np.minimum(below, w - 1)
         return
     if rows.size * int(width.max()) <= max(4096, 2 * int(width.sum())):  # one window wastes little
         _poisson_window(np.arange(rows.size), out, rows, ll, uu, lo, width)
         return
-    bucket = np.ceil(np.log2(width)).astype(np.int64) // 2
+    m, e = np.frexp(width)  # ceil(log2(width)), exactly: width = m 2^e, m in [0.5, 1)
+    bucket = (e - (m == 0.5)) // 2
     for b in np.unique(bucket):
         group = np.flatnonzero(bucket == b)
         step = max(1, _WINDOW_CELLS >> (2 * int(b) + 2))  # bounded memory: rows x width <= ~2**21 cells
@@ -668,7 +670,7 @@ def _poisson_window(sel, out, rows, ll, uu, lo, width) -> None:
     l, k0, u = ll[sel], lo[sel], uu[sel]
     # pmf(k0) from logs, then pmf(k + 1) = pmf(k) lam / (k + 1) down the window: one cumprod
     # (rounding grows ~ width x 1e-16, < 1e-13 for any rate the model has)
-    p0 = np.exp(k0 * np.log(l) - l - _lgamma1(k0))
+    p0 = pm.exp(k0 * pm.log(l) - l - _lgamma1(k0))
     if kernels.ENABLED:  # row by row, stopping at the quantile (sim.core.kernels): the same counts
         below = kernels.poisson_window(l, k0, u, p0, w)
         up = np.flatnonzero(u > 1.0 - 2.0**-20)

@@ -40,8 +40,8 @@ LIBRARIES = ("numpy", "pandas", "mesa", "pydantic", "pyarrow")
 
 
 def versions() -> dict[str, str]:
-    """This process's model-code hash, zonesim, Python and library versions, and how its numpy rounds
-    the transcendental functions (``maths``: :func:`sim.core.maths.fingerprint`): what a worker must match."""
+    """This process's model-code hash, zonesim, Python and library versions, and how it rounds
+    the model's transcendental functions (``maths``: :func:`sim.core.maths.fingerprint`): what a worker must match."""
     import importlib
 
     from sim import __version__
@@ -53,7 +53,7 @@ def versions() -> dict[str, str]:
             out[name] = str(importlib.import_module(name).__version__)
         except ImportError:
             out[name] = "missing"
-    out["maths"] = maths.fingerprint()  # how numpy rounds exp, log, power here (sim.core.maths)
+    out["maths"] = maths.fingerprint()  # how the model's exp, log, power round here (sim.core.maths)
     return out
 
 
@@ -67,8 +67,7 @@ def mismatch(mine: dict[str, str], theirs: Any) -> str | None:
             if key == "code_sha256":
                 return f"model code differs (code {str(got)[:12]}, here {value[:12]})"
             if key == "maths":
-                return (f"{maths.differs(got, value)}, so the same seed would give other results; use machines "
-                        f"of one kind, or start every process on the AVX-512 machines with {maths.NPY_SWITCH}")
+                return f"{maths.differs(got, value)}, so the same seed would give other results; install one version"
             return f"{key} {got} (here {value})"
     return None
 

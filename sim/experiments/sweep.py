@@ -159,7 +159,7 @@ def open_store(study: Study, out: Any, *, resume: bool = False, overwrite: bool 
             if theirs is not None and theirs != maths.fingerprint():
                 why = maths.differs(theirs, maths.fingerprint())
                 raise InputError(out, "--resume", f"the folder's runs were computed where {why}; resuming would mix "
-                                                  "results: resume it on a machine of that kind or start a new --out")
+                                                  "results: resume it with that version or start a new --out")
             if chunk is not None and chunk != store.chunk:
                 raise InputError(out, "--chunk", f"the folder was started with --chunk {store.chunk}")
         except BaseException:

@@ -36,6 +36,7 @@ import numpy as np
 
 from sim.core import kernels
 from sim.core.units import m_from_bn
+from sim.core import pmath as pm
 
 FIRMS_2017 = 25_264
 OUTPUT_2017_BN = 544.497 * 4.0 / 3.0  # CNY bn a year (Jan-Sep x 4/3)
@@ -67,9 +68,9 @@ class SizeLaw:
         low = v > self.p20
         mid = ~low & (v > self.p133)
         top = ~(low | mid)  # NaN too, as np.where's last branch
-        out[low] = X_MIN * v[low] ** (-1.0 / self.a_low)
-        out[mid] = ABOVE_SCALE_CNY_M * (v[mid] / self.p20) ** (-1.0 / self.a_mid)
-        out[top] = LARGE_CNY_M * (v[top] / self.p133) ** (-1.0 / self.a_top)
+        out[low] = X_MIN * pm.power(v[low], -1.0 / self.a_low)
+        out[mid] = ABOVE_SCALE_CNY_M * pm.power(v[mid] / self.p20, -1.0 / self.a_mid)
+        out[top] = LARGE_CNY_M * pm.power(v[top] / self.p133, -1.0 / self.a_top)
         return out
 
     def mean(self) -> float:
@@ -81,9 +82,9 @@ class SizeLaw:
 
     def survival(self, x: np.ndarray | float) -> np.ndarray:
         x = np.maximum(np.asarray(x, dtype=float), X_MIN)
-        return np.where(x < ABOVE_SCALE_CNY_M, (x / X_MIN) ** -self.a_low,
-                        np.where(x < LARGE_CNY_M, self.p20 * (x / ABOVE_SCALE_CNY_M) ** -self.a_mid,
-                                 self.p133 * (x / LARGE_CNY_M) ** -self.a_top))
+        return np.where(x < ABOVE_SCALE_CNY_M, pm.power(x / X_MIN, -self.a_low),
+                        np.where(x < LARGE_CNY_M, self.p20 * pm.power(x / ABOVE_SCALE_CNY_M, -self.a_mid),
+                                 self.p133 * pm.power(x / LARGE_CNY_M, -self.a_top)))
 
 
 def target_counts(output_bn: float) -> tuple[float, float]:
@@ -99,12 +100,18 @@ def fit(output_bn: float, firms: int) -> SizeLaw:
     n20, n133 = target_counts(output_bn)
     p20 = min(n20 / max(firms, 1), 0.5)
     p133 = min(n133 / max(firms, 1), 0.99 * p20)
-    a_low = np.log(1.0 / p20) / np.log(ABOVE_SCALE_CNY_M / X_MIN)
-    a_mid = np.log(p20 / p133) / np.log(LARGE_CNY_M / ABOVE_SCALE_CNY_M)
-    e_low = a_low / (1.0 - a_low) * ((ABOVE_SCALE_CNY_M / X_MIN) ** (1.0 - a_low) - 1.0) * X_MIN \
-        if abs(a_low - 1.0) > 1e-9 else np.log(ABOVE_SCALE_CNY_M / X_MIN) * X_MIN
-    e_mid = p20 * a_mid * ABOVE_SCALE_CNY_M ** a_mid * (LARGE_CNY_M ** (1.0 - a_mid) - ABOVE_SCALE_CNY_M ** (1.0 - a_mid)) \
-        / (1.0 - a_mid) if abs(a_mid - 1.0) > 1e-9 else p20 * ABOVE_SCALE_CNY_M * np.log(LARGE_CNY_M / ABOVE_SCALE_CNY_M)
+    def ln(x: float) -> float:
+        return float(pm.log(x))
+
+    def pw(x: float, y: float) -> float:
+        return float(pm.power(x, y))
+
+    a_low = ln(1.0 / p20) / ln(ABOVE_SCALE_CNY_M / X_MIN)
+    a_mid = ln(p20 / p133) / ln(LARGE_CNY_M / ABOVE_SCALE_CNY_M)
+    e_low = a_low / (1.0 - a_low) * (pw(ABOVE_SCALE_CNY_M / X_MIN, 1.0 - a_low) - 1.0) * X_MIN \
+        if abs(a_low - 1.0) > 1e-9 else ln(ABOVE_SCALE_CNY_M / X_MIN) * X_MIN
+    e_mid = p20 * a_mid * pw(ABOVE_SCALE_CNY_M, a_mid) * (pw(LARGE_CNY_M, 1.0 - a_mid) - pw(ABOVE_SCALE_CNY_M, 1.0 - a_mid)) \
+        / (1.0 - a_mid) if abs(a_mid - 1.0) > 1e-9 else p20 * ABOVE_SCALE_CNY_M * ln(LARGE_CNY_M / ABOVE_SCALE_CNY_M)
     mean_top = (m_from_bn(output_bn) / max(firms, 1) - e_low - e_mid) / p133  # mean of the firms above 133 m
     a_top = mean_top / (mean_top - LARGE_CNY_M) if mean_top > LARGE_CNY_M * 1.5 else 3.0
     return SizeLaw(float(p20), float(p133), float(a_low), float(a_mid), float(np.clip(a_top, 1.05, 3.0)))

@@ -39,6 +39,7 @@ from sim.model.plan import SPINUP_STAGES
 from sim.core.units import bn_from_m, m_from_bn
 from sim.model import firm_sizes
 from sim.scenario.world import Anchor, ZoneRow
+from sim.core import pmath as pm
 
 if TYPE_CHECKING:
     from sim.model.zonemodel import ZoneModel
@@ -195,9 +196,9 @@ def _calibrate(model: ZoneModel, firm_output: np.ndarray) -> None:
     d = p.knowledge_depreciation
     age = f.age[i]
     if age.size and 0 <= age.min() and age.max() < 4 * age.size:  # (1 - d) ** (age + 1) from a table of
-        kept = ((1.0 - d) ** np.arange(1, age.max() + 2))[age]  # the ages: numpy's power, the same bits
+        kept = pm.power(1.0 - d, np.arange(1.0, age.max() + 2))[age]  # the ages: the same bits
     else:  # (each element's power does not depend on its neighbours), ~60 powers instead of ~36,500
-        kept = (1.0 - d) ** (age + 1)
+        kept = pm.power(1.0 - d, age + 1.0)
     f.knowledge[i] = f.rd[i] * (1.0 - kept) / max(d, 1e-9)
     model.region_mean_wage = float(np.average(zs.wage[:nz], weights=emp))
     f.losses[i] = (f.profit[i] < 0).astype(np.int64)

@@ -34,6 +34,7 @@ from sim.policies import Hooks, Lever
 from sim.core.pool import MesaHandles, Pool
 from sim.core.units import CNY_K_PER_M
 from sim.scenario.world import World, load_world
+from sim.core import pmath as pm
 
 def _stream_seed(rng: Any, generator: np.random.Generator) -> int | np.random.SeedSequence:
     """The run seed of the model's random streams, from the ``rng`` argument (see ZoneModel)."""
@@ -247,8 +248,8 @@ class ZoneModel(mesa.Model):
         lat, lon = np.radians(zs.lat), np.radians(zs.lon)
         dlat = lat[:, None] - lat[None, :]
         dlon = lon[:, None] - lon[None, :]
-        a = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
-        self.distance = 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+        a = pm.sin(dlat / 2) ** 2 + pm.cos(lat[:, None]) * pm.cos(lat[None, :]) * pm.sin(dlon / 2) ** 2
+        self.distance = 2 * 6371.0 * pm.arcsin(np.sqrt(np.clip(a, 0, 1)))
         placed = zs.located & zs.alive
         if not placed.all():
             pairs = self.distance[np.ix_(placed, placed)]

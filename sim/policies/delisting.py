@@ -48,6 +48,7 @@ from sim.agents.committee import prob_above, rank_slope
 from sim.agents.zone import DELISTED, NATIONAL, REGION
 from sim.policies._common import pad, zero_nan
 from sim.policies.base import Lever, LeverSettings
+from sim.core import pmath as pm
 
 if TYPE_CHECKING:
     from sim.model.zonemodel import ZoneModel
@@ -265,13 +266,13 @@ class Delisting(Lever):
 
     def _risk(self, model: ZoneModel) -> None:
         p, _, need = self._chances(model)
-        model.zones.delisting_risk[:] = np.where(need > 0, p ** np.maximum(need, 1.0), 0.0)
+        model.zones.delisting_risk[:] = np.where(need > 0, pm.power(p, np.maximum(need, 1.0)), 0.0)
 
     def incentives(self, model: ZoneModel) -> dict[str, np.ndarray]:
         """CNY m per score point: loss x d P(lose status) / d score, P = p^need."""
         zs = model.zones
         p, slope, need = self._chances(model)
-        dprob = np.where(need > 0, need * p ** np.maximum(need - 1.0, 0.0) * slope, 0.0)
+        dprob = np.where(need > 0, need * pm.power(p, np.maximum(need - 1.0, 0.0)) * slope, 0.0)
         loss = self.settings.loss_years * np.maximum(zs.budget, 0.0)
         return {"score": loss * dprob}
 

@@ -40,6 +40,7 @@ from sim.core.errors import InputError
 from sim.core.params import SECTORS
 from sim.policies._common import Contribution, check_zone_ids
 from sim.policies.base import Lever, LeverSettings
+from sim.core import pmath as pm
 
 if TYPE_CHECKING:
     from sim.model.zonemodel import ZoneModel
@@ -154,8 +155,8 @@ class Hosting(Lever):
             gap = zs.mgmt_eff[a] - zs.mgmt_eff[b]
             if gap > 0:
                 zs.mgmt_eff[b] += min(s.convergence * effort[a], 1.0) * gap
-            own = 1.0 + p.platform_effect * np.log1p(zs.platforms[b])
-            joint = 1.0 + p.platform_effect * np.log1p(zs.platforms[b] + s.spillover * zs.platforms[a])
+            own = 1.0 + p.platform_effect * pm.log1p(zs.platforms[b])
+            joint = 1.0 + p.platform_effect * pm.log1p(zs.platforms[b] + s.spillover * zs.platforms[a])
             mult[b] = joint / own
         self.innovation.set(model, mult)
 

@@ -39,6 +39,7 @@ from pydantic import Field
 
 from sim.policies._common import has_perks
 from sim.policies.base import Lever, LeverSettings
+from sim.core import pmath as pm
 
 if TYPE_CHECKING:
     from sim.model.zonemodel import ZoneModel
@@ -120,7 +121,7 @@ class LandAllocation(Lever):
         elif s.rule == "output_per_land":
             opl = np.divide(model.flows["output"], zs.land_developed, out=np.zeros(zs.capacity),
                             where=zs.land_developed > 0)
-            w = opl ** s.sharpness
+            w = pm.power_op(opl, s.sharpness)
         else:
             w = np.zeros(zs.capacity)
             for lv in np.unique(zs.level[zs.alive]):

@@ -51,6 +51,7 @@ from sim.core.units import bn_from_m
 from sim.policies._common import Contribution, check_zone_ids, zero_nan
 from sim.policies.base import Lever, LeverSettings
 from sim.policies.parks import ParkFirms, ParkPopulation
+from sim.core import pmath as pm
 
 if TYPE_CHECKING:
     from sim.model.zonemodel import ZoneModel
@@ -360,7 +361,7 @@ class Promotion(Lever):
         streak = np.zeros(n) if self.streak is None else np.concatenate([self.streak, np.zeros(n - self.streak.size)])
         need = np.maximum(s.years - streak[members], 1.0)
         p = prob_above(score, cut, noise)
-        dprob = need * p ** (need - 1.0) * rank_slope(score, cut, noise)
+        dprob = need * pm.power(p, need - 1.0) * rank_slope(score, cut, noise)
         out[members] = np.where(ok, s.value_years * np.maximum(zs.budget[members], 0.0) * dprob, 0.0)
         return {"score": out}
 
@@ -442,8 +443,8 @@ class ParkIntegration(Lever):
             return -1
         lat1, lon1 = np.radians(park.lat), np.radians(park.lon)
         lat2, lon2 = np.radians(zs.lat[cand]), np.radians(zs.lon[cand])
-        a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-        return int(cand[np.argmin(np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))))])
+        a = pm.sin((lat2 - lat1) / 2) ** 2 + pm.cos(lat1) * pm.cos(lat2) * pm.sin((lon2 - lon1) / 2) ** 2
+        return int(cand[np.argmin(np.clip(a, 0.0, 1.0))])  # the nearest: arcsin(sqrt(a)) rises with a
 
     def plan_cost(self, model: ZoneModel) -> float:
         s = self.settings

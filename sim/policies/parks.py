@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sim.core.keys import counted_keys
 from sim.core.params import N_SECTORS, SECTORS
 from sim.core.streams import name_key
+from sim.core import pmath as pm
 
 if TYPE_CHECKING:
     from sim.model.zonemodel import ZoneModel
@@ -75,9 +76,9 @@ class ParkPopulation:
         self.sector = S.choice("park.sector", 0, self.keys, cdf, np.zeros(n, dtype=np.int64)).astype(np.int64)
         z_size, z_tfp, z_rd = S.normal(("park.size", "park.tfp", "park.rd"), 0, self.keys)
         # lognormal sizes with the given mean: exp(mu + s z), mu = log(mean) - s^2 / 2
-        self.employees = np.maximum(1.0, np.exp(np.log(spec.employees) - 0.5 * SIZE_SIGMA**2 + SIZE_SIGMA * z_size))
+        self.employees = np.maximum(1.0, pm.exp(pm.log(spec.employees) - 0.5 * SIZE_SIGMA**2 + SIZE_SIGMA * z_size))
         self.z_tfp = z_tfp
-        self.rd_share = model.sector_rd[self.sector] * spec.rd_share * np.exp(-0.125 + RD_SIGMA * z_rd)
+        self.rd_share = model.sector_rd[self.sector] * spec.rd_share * pm.exp(-0.125 + RD_SIGMA * z_rd)
         self.age = S.geometric("park.age", 0, self.keys, 1.0 / 8.0)  # mean 8 years (as the zones' firms)
         self.spec = spec
 
@@ -87,12 +88,12 @@ class ParkPopulation:
         f = model.firms
         L = f.n
         emp = f.employees[:L]
-        log_a = np.log(np.maximum(f.tfp[:L], 1e-300)) * emp
+        log_a = pm.log(np.maximum(f.tfp[:L], 1e-300)) * emp
         by_s = np.bincount(f.sector[:L], weights=log_a, minlength=N_SECTORS)
         w = np.bincount(f.sector[:L], weights=emp, minlength=N_SECTORS)
         region = log_a.sum() / max(emp.sum(), 1e-9) if L else 0.0
         mean_log = np.where(w > 0, by_s / np.maximum(w, 1e-9), region)
-        tfp = self.spec.productivity * np.exp(mean_log[self.sector] + TFP_SIGMA * self.z_tfp - 0.5 * TFP_SIGMA**2)
+        tfp = self.spec.productivity * pm.exp(mean_log[self.sector] + TFP_SIGMA * self.z_tfp - 0.5 * TFP_SIGMA**2)
         lpw = SECTOR_LAND_INTENSITY[self.sector]
         weight = self.employees * lpw
         land = OCCUPIED_SHARE * land_developed * weight / weight.sum()

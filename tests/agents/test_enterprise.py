@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim.core import pmath as pm
 from sim.agents import enterprise as ent
 from sim.agents.zone import service_effect
 from sim.model.zonemodel import ZoneModel
@@ -293,7 +294,7 @@ def test_entrants_tfp_and_land_at_their_cells_match_the_whole_cell_formula(world
     # the reference: the former whole-cell formula, from the same cell statistics
     L, nz, p = f.n, m.n_zone_slots, m.params
     emp = f.employees[:L]
-    log_tfp = np.log(f.tfp[:L]) * emp
+    log_tfp = pm.log(f.tfp[:L]) * emp
     count, cellw, cell_log, cell_land = ent.group_sums(ent.cells(m), (emp, log_tfp, f.land[:L]), nz * N_SECTORS,
                                                        count=True)
     logA = np.where(cellw > 0, cell_log / np.maximum(cellw, 1e-9), log_tfp.sum() / emp.sum())
@@ -303,5 +304,5 @@ def test_entrants_tfp_and_land_at_their_cells_match_the_whole_cell_formula(world
     if empty_cell:
         assert (cellw[cell] == 0).any()
     z_size, z_tfp, z_rd = m.streams.normal(("entry.size", "entry.tfp", "entry.rd"), m.steps, new["key"])
-    np.testing.assert_array_equal(new["tfp"], p.entrant_productivity * np.exp(logA[cell] + 0.25 * z_tfp))
+    np.testing.assert_array_equal(new["tfp"], p.entrant_productivity * pm.exp(logA[cell] + 0.25 * z_tfp))
     np.testing.assert_array_equal(new["land"], new["employees"] * lpw[cell])

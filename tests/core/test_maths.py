@@ -1,4 +1,4 @@
-"""sim.core.maths: the fingerprint of how this process's numpy rounds the transcendental functions."""
+"""sim.core.maths: the fingerprint of how this process rounds the model's transcendental functions."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ import pytest
 
 from sim.core import maths
 
-CODE = "import sim.core.maths as m; print(m.fingerprint(), m.simd_maths())"
+CODE = "import sim.core.maths as m; print(m.fingerprint(), m.simd_maths(), m.numpy_fingerprint())"
 
 
-def _child(**env: str) -> tuple[str, str]:
+def _child(**env: str) -> tuple[str, str, str]:
     out = subprocess.run([sys.executable, "-c", CODE], capture_output=True, text=True, check=True,
                          env={**os.environ, **env}).stdout.split()
-    return out[0], out[1]
+    return out[0], out[1], out[2]
 
 
 def test_fingerprint_is_twelve_hex_digits_and_stable():
@@ -26,9 +26,11 @@ def test_fingerprint_is_twelve_hex_digits_and_stable():
     assert maths.fingerprint() == fp
 
 
-def test_fingerprint_is_numpys_not_the_kernels(tmp_path):
-    """The same in a process without the compiled kernels: it reads numpy only."""
+def test_fingerprint_is_the_models_own_functions_not_numpys():
+    """The model's functions (sim.core.pmath), the same with the compiled kernels switched off; numpy's
+    own fingerprint is another hash."""
     assert _child(ZONESIM_NO_NUMBA="1")[0] == maths.fingerprint()
+    assert maths.numpy_fingerprint() != maths.fingerprint() and len(maths.numpy_fingerprint()) == 12
 
 
 def test_inputs_are_made_by_arithmetic_alone():
@@ -42,16 +44,18 @@ def test_inputs_are_made_by_arithmetic_alone():
 
 def test_fingerprint_changes_with_the_rounding(monkeypatch):
     """A last-bit change of one function's result changes the fingerprint (it can tell machines apart)."""
-    fp = maths.fingerprint()
-    real = np.log1p
+    from sim.core import pmath
 
-    def off_by_one_ulp(x):
-        out = real(x)
+    fp = maths.fingerprint()
+    real = pmath.log1p
+
+    def off_by_one_ulp(x, out=None):
+        out = real(x, out=out)
         out[17] = np.nextafter(out[17], np.inf)
         return out
 
     monkeypatch.setattr(maths, "_FINGERPRINT", None)
-    monkeypatch.setattr(np, "log1p", off_by_one_ulp)
+    monkeypatch.setattr(pmath, "log1p", off_by_one_ulp)
     assert maths.fingerprint() != fp
 
 
@@ -59,8 +63,9 @@ def test_fingerprint_changes_with_the_rounding(monkeypatch):
 def test_numpys_switch_gives_the_c_librarys_rounding():
     """On an AVX-512 machine numpy's SIMD exp/log/power round otherwise than the C library's; numpy's
     switch NPY_DISABLE_CPU_FEATURES (the value sim.core.maths names) turns them off in a new process."""
-    fp, simd = _child(**maths.switched_env({}))
-    assert simd == "False" and fp != maths.fingerprint()
+    fp, simd, numpys = _child(**maths.switched_env({}))
+    assert simd == "False" and numpys != maths.numpy_fingerprint()
+    assert fp == maths.fingerprint()  # the model's own functions: the same either way
 
 
 def test_switched_env_sets_numpys_switch_without_quotes():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim.core import pmath as pm
 from sim.core import kernels
 from sim.core.units import m_from_bn
 from sim.model import firm_sizes as fs
@@ -43,9 +44,9 @@ def test_quantile_is_the_three_piece_expression():
         u = rng.random(n)
         u[: n // 3] = rng.choice([0.0, 1.0, np.nan, *knots], n // 3)
         v = np.clip(1.0 - u, 1e-300, 1.0)
-        want = np.where(v > law.p20, fs.X_MIN * v ** (-1.0 / law.a_low),
-                        np.where(v > law.p133, fs.ABOVE_SCALE_CNY_M * (v / law.p20) ** (-1.0 / law.a_mid),
-                                 fs.LARGE_CNY_M * (v / law.p133) ** (-1.0 / law.a_top)))
+        want = np.where(v > law.p20, fs.X_MIN * pm.power(v, -1.0 / law.a_low),
+                        np.where(v > law.p133, fs.ABOVE_SCALE_CNY_M * pm.power(v / law.p20, -1.0 / law.a_mid),
+                                 fs.LARGE_CNY_M * pm.power(v / law.p133, -1.0 / law.a_top)))
         assert np.array_equal(law.quantile(u).view(np.uint64), want.view(np.uint64))
 
 

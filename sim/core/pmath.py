@@ -1,0 +1,129 @@
+"""The model's own ``exp``, ``log``, ``log1p``, ``power``, ``sin`` and ``cos``: the same bits on every machine.
+
+numpy's float64 transcendental functions are the C library's on CPUs without AVX-512 and numpy's own
+SIMD loops on those with it, and the two round differently in the last bit of a few per cent of their
+results (docs/performance.md, twenty-ninth session): with them the same scenario and seed gave tables
+that agreed closely but not bit for bit across the two kinds of CPU. These are written in compiled
+arithmetic only (``+ - * /``, comparisons, integer bit operations and IEEE's correctly rounded ``fma``;
+no library call; numba compiles without fast-math, so LLVM neither reorders nor contracts them), so they
+round alike on every IEEE machine, and their loops vectorise. Where the C library's functions are numpy's
+(CPUs without AVX-512) they are also 1.7-1.9x as fast (``benchmarks/bench_portable_maths.py``).
+
+Methods (each result within 1 ulp of the correctly rounded one; tests/core/test_pmath.py checks them
+against Python's decimal and mpmath at 60 digits):
+
+- ``exp``: ``x = k ln2 + r``, ``|r| <= ln2/2`` (Cody and Waite's two-part ln2, ``r`` kept in two
+  doubles), Taylor's series of ``exp(r)`` to ``r^13`` (remainder < 5e-18) summed so that only its last
+  addition rounds at full size, times ``2^k`` built from its bits (twice ``2^(k/2)`` where ``2^k`` is
+  not a normal number: results that under- or overflow);
+- ``log``: fdlibm's ``e_log.c`` (Sun Microsystems, 1993; constants ``Lg1``-``Lg7``), its two formulas
+  both computed and one selected (no branch); subnormal inputs scaled by ``2^54`` first;
+- ``log1p(x)``: ``log(u) + e/u`` with ``u = 1 + x`` rounded, ``e`` its rounding error (exact by
+  Fast2Sum) and ``log(u)`` carried in two doubles;
+- ``power(x, y)``: ``exp(y log x)`` with ``log x`` in two doubles (fdlibm's log, its ``f^2/2`` made
+  exact with an ``fma``) and ``y log x`` in two (``fma`` again), the low part added to ``exp``'s ``r``;
+  C99's special cases (zeros, infinities, NaN, negative bases with integer exponents);
+- ``arcsin``: fdlibm's ``e_asin.c``;
+- ``sin``, ``cos``: fdlibm's ``k_sin.c`` and ``k_cos.c`` after a reduction by ``pi/2`` in three parts
+  (fdlibm's ``e_rem_pio2.c`` medium case; accurate for ``|x| < 2^20 pi/2``, which the model's angles
+  are; larger ones are refused).
+
+Use: the array functions (:func:`exp`, :func:`log`, :func:`log1p`, :func:`power`, :func:`sin`,
+:func:`cos`, :func:`arcsin`; :func:`power_op` is numpy's ``**`` operator with its fast paths) take arrays of any shape or numbers and ``out=`` as numpy's do; compiled kernels call the
+scalar ones (:func:`exp1`, :func:`log1`, :func:`log1p1`, :func:`pow1`) inline. numpy's ``sqrt``,
+``square`` and ``reciprocal`` are correctly rounded by IEEE and stay numpy's.
+"""
+
+
+from __future__ import annotations
+
+import numpy as np
+
+_K = None  # sim.core.pmath_k, imported on first use
+
+
+def _k():
+    global _K
+    if _K is None:
+        from sim.core import pmath_k
+
+        _K = pmath_k
+    return _K
+
+
+def _apply(loop, x, out, *more):
+    """Run ``loop`` over ``x`` (any shape, or a number) into ``out`` (``x``'s shape, float64; None: a new
+    array; ``x`` itself: in place). A number in, a numpy float64 out."""
+    a = np.asarray(x, dtype=np.float64)
+    if out is None:
+        res = np.empty(a.shape)
+    elif isinstance(out, np.ndarray) and out.dtype == np.float64 and out.shape == a.shape:
+        res = out
+    else:
+        raise ValueError(f"out must be a float64 array of shape {a.shape}")
+    src = np.ascontiguousarray(a).reshape(-1)
+    if res.flags.c_contiguous:
+        loop(src, *more, res.reshape(-1))
+    else:
+        tmp = np.empty(a.size)
+        loop(src, *more, tmp)
+        res[...] = tmp.reshape(a.shape)
+    return res[()] if a.ndim == 0 and out is None else res
+
+
+def exp(x, out=None):
+    """e^x, elementwise (as ``np.exp``)."""
+    return _apply(_k()._exp_loop, x, out)
+
+
+def log(x, out=None):
+    """The natural logarithm, elementwise (as ``np.log``)."""
+    return _apply(_k()._log_loop, x, out)
+
+
+def log1p(x, out=None):
+    """log(1 + x), elementwise (as ``np.log1p``)."""
+    return _apply(_k()._log1p_loop, x, out)
+
+
+def power(x, y, out=None):
+    """x^y, elementwise (as ``np.power`` of float64; ``y`` a number or an array of ``x``'s shape, or
+    ``x`` a number and ``y`` an array)."""
+    xa = np.asarray(x, dtype=np.float64)
+    ya = np.asarray(y, dtype=np.float64)
+    if ya.ndim == 0:
+        return _apply(_k()._pow_loop, xa, out, ya.reshape(1))
+    if xa.shape != ya.shape:
+        xa, ya = np.broadcast_arrays(xa, ya)
+    return _apply(_k()._pow_loop, xa, out, np.ascontiguousarray(ya).reshape(-1))
+
+
+def sin(x, out=None):
+    """sin(x), elementwise, ``|x| < 2^20 pi/2`` (NaN beyond)."""
+    return _apply(_k()._sin_loop, x, out)
+
+
+def cos(x, out=None):
+    """cos(x), elementwise, ``|x| < 2^20 pi/2`` (NaN beyond)."""
+    return _apply(_k()._cos_loop, x, out)
+
+
+def arcsin(x, out=None):
+    """arcsin(x), elementwise (fdlibm's method)."""
+    return _apply(_k()._asin_loop, x, out)
+
+
+def power_op(x, e, out=None):
+    """numpy's operator ``x ** e`` of a float64 array and a number ``e``: its fast paths for ``e`` in
+    {2, 0.5, -1, 1, 0} (square, sqrt, reciprocal, copy, ones: each correctly rounded), :func:`power` for
+    any other exponent."""
+    e = float(e)
+    fast = {2.0: np.square, 0.5: np.sqrt, -1.0: np.reciprocal, 1.0: np.positive}.get(e)
+    if fast is not None:
+        return fast(np.asarray(x, dtype=np.float64), out=out)
+    if e == 0.0:
+        a = np.asarray(x, dtype=np.float64)
+        res = np.ones(a.shape) if out is None else out
+        res[...] = 1.0
+        return res
+    return power(x, e, out=out)
