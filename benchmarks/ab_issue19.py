@@ -86,7 +86,7 @@ def configure(on: set[str]) -> None:
     zm.no_cycle_collection = NEW_GC if "gc pause" in on else (lambda freeze=False: contextlib.nullcontext())
     Streams._const = NEW_CONST if "stream constants" in on else old_const
     Pool.remove = NEW_REMOVE if "pool copy" in on else old_remove
-    fused._STATE["ok"] = "fused" in on and FUSED_OK["ok"]  # needs the kernels too: off when they are
+    fused._STATE["arith"] = "fused" in on and FUSED_OK["ok"]  # needs the kernels too: off when they are
 
 
 def one_run(world, years: int, seed: int, handles: str):

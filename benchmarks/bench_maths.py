@@ -21,6 +21,10 @@ Each part runs child processes both ways and prints ratios (docs/performance.md,
   computes with the same C library is what the switch computes here.
 
 On a machine where numpy uses the C library already there is nothing to compare: one line, exit 0.
+
+Since the thirty-second session the model computes these functions itself (``sim.core.pmath``), so
+``tables`` compares two runs of the same arithmetic: every cell should be equal (the check that numpy's
+dispatch no longer reaches the results), and ``rows`` measures numpy's switch on the rest of a row.
 """
 
 from __future__ import annotations
@@ -79,7 +83,7 @@ def _rows(n: int, fused_on: bool) -> dict:
     import sim.core.fused as fused
 
     if not fused_on:  # with the switch the fused kernels turn on by themselves: kept off for this way
-        fused._STATE["ok"] = False
+        fused._STATE["arith"] = False
     from bench_sobol import STUDY
     from sim.experiments.runner import chunks_of, run_one, simulate
     from sim.experiments.study import load_study

@@ -130,23 +130,19 @@ def produce(model: ZoneModel, service: np.ndarray, cell: np.ndarray, sums: dict 
     urban = pm.power_op(np.maximum(emp_zone, 1.0), p.urbanisation_elasticity)
     if fused.arithmetic():  # the same operations as below in compiled passes (sim.core.fused)
         va, profit = f.value_added[:L], f.profit[:L]
-        if fused.available():  # the powers too: the C library's pow is numpy's on this CPU
-            fused.produce(f.tfp[:L], local, cell, urban * service, z, k, n, f.skilled[:L], p.skill_effect,
-                          p.capital_elasticity, p.labour_elasticity, model.sector_va, s, f.rd_share[:L], zs.wage,
-                          p.capital_user_cost, f.output[:L], va, f.rd[:L], profit)
-        else:  # numpy's powers, the rest compiled
-            labour = fused.axpy(n, p.skill_effect, f.skilled[:L])  # n + phi h (a new array: raised in place,
-            pm.power_op(labour, p.labour_elasticity, out=labour)  # `**` with numpy's fast paths, as `labour ** b`)
-            k_pow = pm.power_op(k, p.capital_elasticity)
-            if sums is not None:  # and the output by cell and R&D by zone on the way (large worlds: no second pass)
-                sums["by_cell"], sums["rd"] = fused.produce_sums(
-                    f.tfp[:L], local, cell, urban * service, z, k_pow, labour, k, n, model.sector_va, s,
-                    f.rd_share[:L], zs.wage, p.capital_user_cost, f.output[:L], va, f.rd[:L], profit,
-                    model.n_zone_slots * N_SECTORS, model.n_zone_slots)
-            else:
-                fused.produce_after_powers(f.tfp[:L], local, cell, urban * service, z, k_pow, labour, k, n,
-                                           model.sector_va, s, f.rd_share[:L], zs.wage, p.capital_user_cost,
-                                           f.output[:L], va, f.rd[:L], profit)
+        # the two powers by sim.core.pmath's vectorised loops, the rest compiled
+        labour = fused.axpy(n, p.skill_effect, f.skilled[:L])  # n + phi h (a new array: raised in place,
+        pm.power_op(labour, p.labour_elasticity, out=labour)  # `**` with numpy's fast paths, as `labour ** b`)
+        k_pow = pm.power_op(k, p.capital_elasticity)
+        if sums is not None:  # and the output by cell and R&D by zone on the way (large worlds: no second pass)
+            sums["by_cell"], sums["rd"] = fused.produce_sums(
+                f.tfp[:L], local, cell, urban * service, z, k_pow, labour, k, n, model.sector_va, s,
+                f.rd_share[:L], zs.wage, p.capital_user_cost, f.output[:L], va, f.rd[:L], profit,
+                model.n_zone_slots * N_SECTORS, model.n_zone_slots)
+        else:
+            fused.produce_after_powers(f.tfp[:L], local, cell, urban * service, z, k_pow, labour, k, n,
+                                       model.sector_va, s, f.rd_share[:L], zs.wage, p.capital_user_cost,
+                                       f.output[:L], va, f.rd[:L], profit)
         extra = model.hooks.firm_costs(model)  # levers' differentiated prices (None without such levers)
         if extra is not None:
             profit -= extra
@@ -256,16 +252,7 @@ def _innovate_fused(model: ZoneModel, cell: np.ndarray) -> None:
     rate = fused.innovation_rate(k, k_per_worker, cell, n, z, boost, p.innovation_rate, p.knowledge_spillover)
     inno = S.poisson("firm.innovate", y, fk, rate)
     f.innovations[:L] = inno
-    shock = S.normal("firm.tfp_shock", y, fk)
-    if fused.available():  # exp and log1p the C library's, as numpy's here
-        log_a, mean_log_a = None, 0.0
-        if p.innovation_catch_up > 0.0 and inno.any():
-            log_a = pm.log(f.tfp[:L])
-            mean_log_a = float(_average(log_a, n)) if n.sum() > 0 else 0.0
-        fused.tfp_update(shock, p.productivity_noise, 0.5 * p.productivity_noise**2, inno, n, f.tfp[:L], log_a,
-                         mean_log_a, p.innovation_step, p.innovation_catch_up if log_a is not None else 0.0)
-    else:
-        _tfp_numpy(model, inno, shock)
+    _tfp_numpy(model, inno, S.normal("firm.tfp_shock", y, fk))
     held = f.hightech[:L]
     left, new, applying = fused.certify_flags(f.ip[:L], inno, f.rd_share[:L], p.hightech_rd_threshold, held,
                                               f.cert_left[:L])
@@ -307,16 +294,7 @@ def grow(model: ZoneModel) -> np.ndarray | None:
     mean_margin = _average(margin, n) if L else 0.0
     u = model.streams.uniform("firm.grow", model.steps, f.key[:L])
     capped = np.isfinite(zs.growth_cap).any()  # the green constraint binds on energy-intensive sectors only
-    if fused.available():  # the same operations as below, one compiled pass (sim.core.fused)
-        change, land_per_worker, need, total = fused.grow_change(
-            n, u, margin, mean_margin, z, f.sector[:L], f.land[:L], ENERGY_INTENSIVE,
-            zs.growth_cap if capped else None, p.size_reference, p.growth_noise_size_elasticity, p.growth_noise,
-            p.growth_drift, p.growth_profit_sensitivity, model.n_zone_slots)
-        free = model.free_land() + (need - total)
-        ratio = np.where(need > free, np.maximum(free, 0.0) / np.maximum(need, 1e-12), 1.0)
-        return fused.grow_apply(change, ratio if (ratio < 1.0).any() else None, z, n, land_per_worker, f.capital[:L],
-                                f.land[:L], f.employees[:L], f.age[:L], model.n_zone_slots)
-    if fused.arithmetic():  # the same operations as below: numpy's power, log1p and exp between compiled passes
+    if fused.arithmetic():  # the same operations as below: pmath's power, log1p and exp between compiled passes
         change, land_per_worker, need, net, occupied = fused.grow_arith(
             n, u, margin, mean_margin, z, f.sector[:L], f.land[:L], ENERGY_INTENSIVE,
             zs.growth_cap if capped else None, p.size_reference, p.growth_noise_size_elasticity, p.growth_noise,
@@ -365,10 +343,7 @@ def exit_hazard(model: ZoneModel) -> np.ndarray:
     age = f.age[:L]
     by_age = p.exit_base_hazard + p.exit_young_hazard * pm.exp(-np.arange(age.max(initial=0) + 1) / p.young_age_scale)
     loss = p.loss_exit_probability * (1.0 - zs.credit)  # per zone
-    if fused.available():  # the same operations as below, one compiled pass (sim.core.fused)
-        return fused.exit_hazard(age, by_age, f.losses[:L], p.loss_years_to_exit, loss, f.zone[:L],
-                                 f.employees[:L], p.size_reference, p.exit_size_elasticity)
-    if fused.arithmetic():  # the same operations as below, numpy's power between compiled passes
+    if fused.arithmetic():  # the same operations as below, pmath's power between compiled passes
         return fused.exit_arith(age, by_age, f.losses[:L], p.loss_years_to_exit, loss, f.zone[:L], f.employees[:L],
                                 p.size_reference, p.exit_size_elasticity)
     hazard = by_age[age]  # ages are whole years: one exp per age, not per firm
@@ -519,10 +494,7 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
     L = f.n
     z = f.zone[:L]
     zk = zs.key
-    if fused.available():  # the cell statistics below in one compiled pass (sim.core.fused)
-        count, cellw, cell_log, cell_land, log_tfp = fused.cell_stats(
-            z, f.sector[:L], N_SECTORS, f.employees[:L], f.tfp[:L], f.land[:L], nz * N_SECTORS)
-    elif L and fused.arithmetic():  # the same with numpy's log, the rest one compiled pass (no cells, no product array)
+    if L and fused.arithmetic():  # pmath's log, the rest one compiled pass (no cells, no product array)
         log_tfp = pm.log(f.tfp[:L])
         count, cellw, cell_log, cell_land = fused.cell_stats_after_log(z, f.sector[:L], N_SECTORS, f.employees[:L],
                                                                        log_tfp, f.land[:L], nz * N_SECTORS)

@@ -1,30 +1,23 @@
-"""Fused per-firm arithmetic (numba): a stage's chain of numpy operations over all firms as one
-compiled loop, for the yearly hot paths of production, growth, exit and the Poisson draws.
+"""Fused per-firm arithmetic (numba): a stage's chain of numpy operations over all firms as a few
+compiled passes, for the yearly hot paths of production, growth, exit, innovation and entry.
 
 numpy runs such a chain as one pass per operation, each reading and writing a temporary array
-of the population's size; a fused loop reads each input once and keeps the intermediates in
+of the population's size; a fused pass reads each input once and keeps the intermediates in
 registers. Each kernel here does **the same floating-point operations in the same order** as the
-numpy code it replaces (which stays in ``sim.agents.enterprise`` and ``sim.core.streams`` as the
-reference and the fallback; ``tests/core/test_fused.py`` compares them bit for bit):
+numpy code it replaces (which stays in ``sim.agents.enterprise`` as the reference and the
+fallback; ``tests/core/test_fused.py`` compares them bit for bit):
 
-* no reassociation and no fused multiply-add (numba does neither without ``fastmath``);
-* numpy's ``x ** e`` operator takes fast paths for ``e`` in {2, 0.5, -1, 1, 0} (square, sqrt,
-  reciprocal, copy, ones), ``np.power`` never does: ``_pow_op`` and ``x ** e`` follow each;
+* no reassociation and no fused multiply-add (numba does neither without ``fastmath``; a probe
+  checks, ``arithmetic()``);
 * reductions (means, weighted averages) stay in numpy (pairwise summation), and group sums add
   in element order as ``np.bincount`` does.
 
-**Transcendental functions.** The loops call the model's own ``exp``, ``log``, ``log1p`` and ``pow``
-(``sim.core.pmath_k``'s scalar functions, inlined), the very functions whose loops the numpy code calls
-through ``sim.core.pmath``, and ``sqrt`` (correctly rounded by IEEE): so the fused kernels and the numpy
-code give the same bits on every CPU. A probe over fixed inputs (every function, exponents with and
-without the operator's fast paths, tails) checks it once per process before they are used
-(``available()``; a numba cache left stale by a change to ``pmath_k``, which numba does not track,
-would fail it and keep the numpy code).
-
-**Arithmetic kernels** (``arithmetic()``): the kernels that call no such function (production after
-its two powers, tax and loss runs, knowledge and its cell sums, innovation rates, certification), with
-``sim.core.pmath``'s vectorised loops for the powers, exponentials and logarithms between them.
-A probe checks that no product and sum were contracted into one fused multiply-add.
+**Transcendental functions** (powers, exponentials, logarithms) are computed between the passes by
+the model's own vectorised loops (``sim.core.pmath``), as the numpy code computes them: the same
+bits on every CPU. Until the thirty-second session of issue 19 a second tier of kernels called the
+C library's functions inside its loops, on CPUs where numpy's were the C library's too; with the
+model's own functions the vectorised loops between the passes were faster (a default run 375 against
+552 ms, docs/performance.md) and that tier was removed.
 """
 
 from __future__ import annotations
@@ -36,29 +29,16 @@ import numpy as np
 from sim.core import kernels
 from sim.core import pmath as pm
 
-_STATE: dict[str, bool] = {}  # "ok": the probe's verdict, once per process
+_STATE: dict[str, bool] = {}  # "arith": the probe's verdict, once per process
 _K: dict[str, object] = {}  # the compiled kernels by name
-pow_op = None  # the compiled `array ** scalar` of numpy (set by _build)
 _produce_row = None  # production's loop body, inlined into two kernels (set by _build)
 
 
-def available() -> bool:
-    """True when the fused kernels are on: the compiled kernels are on (``sim.core.kernels``),
-    numpy's float64 transcendental loops are the C library's on this CPU, and the probe matched."""
-    if not kernels.ENABLED:
-        return False
-    ok = _STATE.get("ok")
-    if ok is None:
-        ok = _STATE["ok"] = _build() and _probe()
-    return ok
-
-
 def arithmetic() -> bool:
-    """True when the kernels that call no library function are on (production after its powers,
-    tax and loss runs, knowledge and its cell sums, innovation rates, certification): they need
-    only the compiled kernels and no contraction into fused multiply-adds (a probe), not numpy's
-    transcendental loops, so they run on AVX-512 CPUs too, with numpy's powers, exponentials and
-    logarithms computed as before between them."""
+    """True when the fused kernels are on (production after its powers, tax and loss runs, knowledge
+    and its cell sums, innovation rates, certification, growth, exit, entry's cell statistics): the
+    compiled kernels are on (``sim.core.kernels``) and a probe found no contraction into fused
+    multiply-adds, once per process."""
     if not kernels.ENABLED:
         return False
     ok = _STATE.get("arith")
@@ -67,105 +47,23 @@ def arithmetic() -> bool:
     return ok
 
 
+available = arithmetic  # the name the benchmarks print ("fused": on or off)
+
+
 def _build() -> bool:
-    # a kernel calling pow_op or _produce_row finds it as a module global, not a closure cell (numba
+    # a kernel calling _produce_row finds it as a module global, not a closure cell (numba
     # keys its on-disk cache by the pickled closure cells, and a pickled dispatcher differs in every
     # process: with _produce_row a closure cell, the two production kernels were compiled again in
     # every process, ~1 s, and each process wrote two more cache files)
-    global pow_op, _produce_row, _exp1, _log1, _log1p1, _pow1
+    global _produce_row
     nb = kernels.numba
     if nb is None:
         return False
-    if _K:  # built already (available() and arithmetic() both ask)
+    if _K:  # built already (every kernel is built at once)
         return True
-    from sim.core.pmath_k import exp1 as _exp1, log1 as _log1, log1p1 as _log1p1, pow1 as _pow1
-
     options = dict(cache=True, nogil=True, boundscheck=False, error_model="numpy")
     jit = nb.njit(**options)
     row = nb.njit(**options, inline="always")  # a loop body shared by kernels, inlined into each
-
-    @jit
-    def pow_op(x, e):  # pragma: no cover - compiled; numpy's ``array ** scalar`` operator
-        if e == 2.0:
-            return x * x
-        if e == 0.5:
-            return math.sqrt(x)
-        if e == -1.0:
-            return 1.0 / x
-        if e == 1.0:
-            return x
-        if e == 0.0:
-            return 1.0
-        return _pow1(x, e)
-
-    @jit
-    def probe(x, e, out):  # pragma: no cover - compiled
-        for i in range(x.size):
-            out[0, i] = _exp1(e[i])
-            out[1, i] = _log1(x[i])
-            out[2, i] = _log1p1(e[i] * 0.1)
-            out[3, i] = _pow1(x[i], e[i])
-            out[4, i] = math.sqrt(x[i])
-            out[5, i] = pow_op(x[i], e[i])
-
-    @jit
-    def grow_change(n, u, margin, mean_margin, z, sector, land, energy, cap, use_cap, ref, elast, noise,
-                    tilt_scale, drift, sens, change, lpw, need, total):  # pragma: no cover - compiled
-        # enterprise.grow's numpy chain, element by element (see its comments for the model)
-        inv_sqrt2 = -1.0 / np.sqrt(2.0)
-        for i in range(n.size):
-            ni = n[i]
-            sigma = np.maximum(ni, 1.0) / ref
-            sigma = _pow1(sigma, -elast)  # np.power: no fast paths
-            sigma = sigma * noise
-            sigma = np.minimum(sigma, 0.95)
-            d = u[i] - 0.5
-            x = _log1p1(-2.0 * np.abs(d))
-            x = x * (np.sign(d) * inv_sqrt2)
-            g = x * sigma
-            g = g + _log1p1(-0.5 * sigma * sigma)
-            tilt = margin[i] - mean_margin
-            tilt = tilt * (sigma / tilt_scale) if tilt_scale > 0.0 else tilt * 1.0
-            g = g + (drift + sens * tilt)
-            zi = z[i]
-            if use_cap and energy[sector[i]]:
-                g = np.minimum(g, cap[zi])
-            ch = np.maximum(ni * _exp1(g), 1.0) - ni
-            lp = land[i] / np.maximum(ni, 1e-9)
-            dl = ch * lp
-            change[i] = ch
-            lpw[i] = lp
-            need[zi] += np.maximum(dl, 0.0)
-            total[zi] += dl
-
-    @jit
-    def exit_hazard(age, by_age, losses, loss_years, loss, z, emp, ref, elast, use_size, out):  # pragma: no cover
-        for i in range(age.size):
-            h = by_age[age[i]]
-            if losses[i] >= loss_years:
-                h = h + loss[z[i]]
-            if use_size:
-                h = h * _pow1(np.maximum(emp[i], 1.0) / ref, -elast)
-            out[i] = np.minimum(h, 1.0)
-
-    @jit
-    def produce(tfp, local, cell, urban_service, z, k, n, skilled, skill_effect, cap_el, lab_el, sector_va, sector,
-                rd_share, wage, user_cost, output, va_out, rd_out, profit_out):  # pragma: no cover - compiled
-        for i in range(tfp.size):
-            zi = z[i]
-            ki = k[i]
-            ni = n[i]
-            labour = ni + skill_effect * skilled[i]
-            y = tfp[i] * local[cell[i]]
-            y = y * urban_service[zi]
-            y = y * pow_op(ki, cap_el)
-            y = y * pow_op(labour, lab_el)
-            output[i] = y
-            va = y * sector_va[sector[i]]
-            va_out[i] = va
-            rd = y * rd_share[i]
-            rd_out[i] = rd
-            profit_out[i] = va - wage[zi] * ni - user_cost * ki - rd
 
     @row
     def _produce_row(i, zi, ci, tfp, local, urban_service, k_pow, l_pow, k, n, sector_va, sector, rd_share, wage,
@@ -215,19 +113,6 @@ def _build() -> bool:
             out[i] = rate_0 * (k[i] + spill * kpw[cell[i]] * n[i]) * boost[z[i]]
 
     @jit
-    def tfp_update(shock, noise, half_var, inno, n, tfp, log_a, mean_log_a, step, catch_up):  # pragma: no cover
-        for i in range(tfp.size):
-            g = shock[i] * noise
-            g = g - half_var
-            m = inno[i]
-            if m != 0:
-                gain = step * _log1p1(100.0 * m / np.maximum(n[i], 1.0))
-                if catch_up > 0.0:
-                    gain = gain * _exp1(-catch_up * np.maximum(log_a[i] - mean_log_a, 0.0))
-                g = g + gain
-            tfp[i] = tfp[i] * _exp1(g)
-
-    @jit
     def certify_flags(ip, inno, rd_share, threshold, held, cert_left, left, expired_new, apply):  # pragma: no cover
         for i in range(ip.size):
             v = ip[i] * (2.0 / 3.0)
@@ -250,18 +135,6 @@ def _build() -> bool:
             nw = new[i]
             cert_left[i] = left[i] * (1 if k else 0) + years * (1 if nw else 0)
             keep[i] = k or nw
-
-    @jit
-    def cell_stats(zone, sector, n_sectors, emp, tfp, land, count, emp_sum, log_sum, land_sum, log_tfp):  # pragma: no cover
-        for i in range(zone.size):
-            c = zone[i] * n_sectors + sector[i]
-            e = emp[i]
-            lt = _log1(tfp[i]) * e
-            log_tfp[i] = lt
-            count[c] += 1
-            emp_sum[c] += e
-            log_sum[c] += lt
-            land_sum[c] += land[i]
 
     @jit
     def cell_stats_after_log(zone, sector, n_sectors, emp, log_tfp, land, count, emp_sum, log_sum,
@@ -403,26 +276,10 @@ def _build() -> bool:
     _K.update(grow_pre=grow_pre, grow_sigma=grow_sigma, grow_shock=grow_shock, grow_tail=grow_tail,
               size_base=size_base, exit_after_power=exit_after_power,
               axpy=axpy, scale_shift=scale_shift)
-    _K.update(cell_stats=cell_stats)
-    _K.update(knowledge=knowledge, innovation_rate=innovation_rate, tfp_update=tfp_update,
-              certify_flags=certify_flags, certify_set=certify_set)
-    _K.update(pow_op=pow_op, probe=probe, grow_change=grow_change, grow_apply=grow_apply, exit_hazard=exit_hazard,
-              produce=produce, tax_losses=tax_losses, produce_after_powers=produce_after_powers)
+    _K.update(knowledge=knowledge, innovation_rate=innovation_rate, certify_flags=certify_flags,
+              certify_set=certify_set)
+    _K.update(grow_apply=grow_apply, tax_losses=tax_losses, produce_after_powers=produce_after_powers)
     return True
-
-
-def _probe() -> bool:
-    """The kernels' C-library functions round as numpy's loops on fixed inputs (exp, log, log1p,
-    pow with and without the operator's fast paths, sqrt)."""
-    rng = np.random.default_rng(20261201)
-    x = np.concatenate([np.exp(rng.uniform(-30.0, 30.0, 4000)), rng.uniform(0.0, 2.0, 2000), [1e-300, 1.0, 2.0]])
-    e = np.concatenate([rng.uniform(-4.0, 4.0, x.size - 8), [2.0, 0.5, -1.0, 1.0, 0.0, -0.18, 0.3, 0.65]])
-    out = np.empty((6, x.size))
-    _K["probe"](x, e, out)
-    with np.errstate(all="ignore"):
-        want = [pm.exp(e), pm.log(x), pm.log1p(e * 0.1), pm.power(x, e), np.sqrt(x),
-                np.array([pm.power_op(x[i:i + 1], float(e[i]))[0] for i in range(x.size)])]
-    return all(np.array_equal(out[j], want[j], equal_nan=True) for j in range(6))
 
 
 def _scaled(x: np.ndarray, a: float, b: float) -> np.ndarray:
@@ -480,20 +337,6 @@ def _probe_arithmetic() -> bool:
 # ------------------------------------------------------------------------------------------
 def _c(a: np.ndarray, dtype=None) -> np.ndarray:
     return np.ascontiguousarray(a, dtype=dtype)
-
-
-def grow_change(n, u, margin, mean_margin, z, sector, land, energy, cap, ref, elast, noise, drift, sens, nz):
-    """``(change, land per worker, land needed by growing firms per zone, net land change per
-    zone)`` of ``enterprise.grow`` (``cap``: the zones' growth caps, or None)."""
-    size = n.size
-    change, lpw = np.empty(size), np.empty(size)
-    need, total = np.zeros(nz), np.zeros(nz)
-    use_cap = cap is not None
-    _K["grow_change"](_c(n), _c(u), _c(margin), float(mean_margin), _c(z), _c(sector), _c(land), _c(energy),
-                      _c(cap if use_cap else np.zeros(1), np.float64), use_cap, float(ref), float(elast),
-                      float(noise), float(max(noise, 1e-12)) if noise > 0 else 0.0, float(drift), float(sens), change, lpw,
-                      need, total)
-    return change, lpw, need, total
 
 
 def grow_arith(n, u, margin, mean_margin, z, sector, land, energy, cap, ref, elast, noise, drift, sens, nz):
@@ -556,20 +399,6 @@ def exit_arith(age, by_age, losses, loss_years, loss, z, emp, ref, elast) -> np.
     return out
 
 
-def exit_hazard(age, by_age, losses, loss_years, loss, z, emp, ref, elast) -> np.ndarray:
-    out = np.empty(age.size)
-    _K["exit_hazard"](_c(age), _c(by_age), _c(losses), float(loss_years), _c(loss, np.float64), _c(z), _c(emp),
-                      float(ref), float(elast), bool(elast), out)
-    return out
-
-
-def produce(tfp, local, cell, urban_service, z, k, n, skilled, skill_effect, cap_el, lab_el, sector_va, sector,
-            rd_share, wage, user_cost, output, va, rd, profit) -> None:
-    _K["produce"](tfp, _c(local), _c(cell), _c(urban_service), z, k, n, skilled, float(skill_effect),
-                  float(cap_el), float(lab_el), _c(sector_va, np.float64), sector, rd_share, _c(wage, np.float64),
-                  float(user_cost), output, va, rd, profit)
-
-
 def produce_after_powers(tfp, local, cell, urban_service, z, k_pow, l_pow, k, n, sector_va, sector, rd_share, wage,
                          user_cost, output, va, rd, profit) -> None:
     _K["produce_after_powers"](tfp, _c(local), _c(cell), _c(urban_service), z, _c(k_pow), _c(l_pow), k, n,
@@ -612,12 +441,6 @@ def innovation_rate(k, kpw, cell, n, z, boost, rate_0, spill) -> np.ndarray:
     return out
 
 
-def tfp_update(shock, noise, half_var, inno, n, tfp, log_a, mean_log_a, step, catch_up) -> None:
-    _K["tfp_update"](_c(shock), float(noise), float(half_var), _c(inno), n, tfp,
-                     _c(log_a if log_a is not None else np.zeros(1), np.float64), float(mean_log_a), float(step),
-                     float(catch_up))
-
-
 def certify_flags(ip, inno, rd_share, threshold, held, cert_left):
     """Decay and add the IP count, and from it: ``(left, renewed, applying)`` (``held`` becomes
     "keeps its certificate": held and not expired)."""
@@ -630,17 +453,6 @@ def certify_flags(ip, inno, rd_share, threshold, held, cert_left):
 
 def certify_set(keep, new, left, years, cert_left) -> None:
     _K["certify_set"](keep, new, left, int(years), cert_left)
-
-
-def cell_stats(zone, sector, n_sectors, emp, tfp, land, ncells):
-    """By (zone, sector) cell: firm count, employment, employment-weighted log TFP and land; and
-    every firm's ``log(tfp) * emp`` (for the region's pairwise sum)."""
-    count = np.zeros(ncells, dtype=np.int64)
-    emp_sum, log_sum, land_sum = np.zeros(ncells), np.zeros(ncells), np.zeros(ncells)
-    log_tfp = np.empty(zone.size)
-    _K["cell_stats"](zone, sector, int(n_sectors), emp, tfp, land, count, emp_sum, log_sum, land_sum, log_tfp)
-    return count, emp_sum, log_sum, land_sum, log_tfp
-
 
 
 def cell_stats_after_log(zone, sector, n_sectors, emp, log_tfp, land, ncells):
