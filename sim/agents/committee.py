@@ -126,7 +126,7 @@ class ZoneCommittee(mesa.Agent):
     def points_per_yuan(self) -> float:
         """Evaluation points this year's split buys per CNY m (at the margin, as the committee sees it)."""
         cm = self.model.committees
-        return float(cm.shares[self.slot, :N_OWN] @ cm.points[self.slot])
+        return float(np.multiply(cm.shares[self.slot, :N_OWN], cm.points[self.slot]).sum())  # numpy's sum, not BLAS
 
     @property
     def score_noise(self) -> float:
@@ -309,7 +309,7 @@ class Committees:
         p, zs, fl = m.params, m.zones, m.flows
         nz = zs.capacity
         e = np.zeros((len(SUBS), N_OWN, nz))
-        if committees_k.available(len(OPTIONS)):  # the same steps in one compiled loop, numpy's log1p
+        if committees_k.available(len(OPTIONS)):  # the same steps in one compiled loop, pmath's log1p
             c = (p.promotion_arrival_elasticity, p.promotion_startup_elasticity, p.attract_land * 10.0,
                  p.land_spend_elasticity, p.service_half_saturation, p.service_effect_max, p.attract_services,
                  p.platform_effect, CERT_PER_INNOVATION, p.incubator_effect, p.beta_subsidy,
@@ -466,7 +466,7 @@ class Committees:
         v[:, HOSTED] = 0.0 if hosted_v is None else hosted_v
         self.motive = _pad(self.motive, nz, 0.0)
         args = (ok, zs.alive, zs.n >= zs.capacity, p.committee_adjustment, v, sv, self.points, N_OWN, self.motive[:nz])
-        if fast:  # the same steps in two compiled loops around numpy's exp
+        if fast:  # the same steps in two compiled loops around pmath's exp
             util = np.empty_like(v)
             committees_k.utility(v, prior, ok, log_prior, p.committee_sensitivity, util)
             committees_k.new_shares(pm.exp(util, out=util), last, *args)

@@ -425,7 +425,9 @@ class RegionalGovernment(mesa.Agent):
             cols = np.array([i for c in classes for i in c], dtype=np.intp)
             sub[:, cols], slope[:, cols] = standardise(values[:, cols], [len(c) for c in classes], p.evaluation_clip)
         ind = area_means(sub)
-        score = np.einsum("kz,zk->z", ind, w)
+        score = np.zeros(ind.shape[1])  # the five products added one after the other to a zero (not einsum:
+        for k in range(ind.shape[0]):  # its SIMD loops differ from CPU to CPU; sim.core.scoring adds alike)
+            score += ind[k] * w[:, k]
         zs.score[:] = np.where(alive, score, np.nan)
         self.indicators = ind
         self.subscores = sub

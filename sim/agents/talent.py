@@ -117,7 +117,7 @@ def location_utility(model: ZoneModel, job_odds: np.ndarray, housing: np.ndarray
     interval in the choice's cumulative probabilities."""
     p, zs = model.params, model.zones
     nz = model.n_zone_slots
-    if yearly.on():  # compiled after numpy's logarithms: the same sums and products (sim.core.yearly)
+    if yearly.on():  # compiled after pmath's logarithms: the same sums and products (sim.core.yearly)
         util = np.empty((nz, nz + 1))
         yearly.utility(float(p.beta_wage), pm.log(np.maximum(k_from_m(zs.wage), 1e-6)), float(p.beta_amenity),
                        zs.amenity, float(p.beta_housing), pm.log(housing), float(p.beta_subsidy), zs.subsidy,

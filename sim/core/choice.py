@@ -24,7 +24,7 @@ def logit_cdf(util: np.ndarray) -> np.ndarray:
     marks an alternative a group cannot choose). A row with no possible alternative gets the
     uniform distribution over them all, so callers must give every group at least one."""
     util = np.asarray(util, dtype=float)
-    cdf = kernels.logit_rows(util)  # compiled around numpy's exp: the same bits (~12 numpy calls less)
+    cdf = kernels.logit_rows(util)  # compiled around pmath's exp: the same bits (~12 numpy calls less)
     if cdf is not None:
         return cdf
     top = util.max(axis=1, keepdims=True)

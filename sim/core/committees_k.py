@@ -1,5 +1,5 @@
 """Compiled kernels (numba) for the zone committees' yearly budget decision (issue 19): the chains
-of small numpy calls in :meth:`sim.agents.committee.Committees.decide` around numpy's exponential
+of small numpy calls in :meth:`sim.agents.committee.Committees.decide` around pmath's exponential
 (the utilities before it, the new shares and the evaluation motive after it) as two compiled calls
 on arrays of zones x uses. Each kernel does **the same floating-point operations in the same
 order** as the numpy code, which stays in ``sim.agents.committee`` as the reference and the
@@ -204,7 +204,7 @@ def _build() -> bool:
 def utility(v: np.ndarray, prior: np.ndarray, ok: np.ndarray, log_prior: np.ndarray, sens: float,
             util: np.ndarray) -> None:
     """Writes into ``util`` (zones x uses) the committees' utilities less their row maximum, as
-    ``Committees.decide`` works them out before numpy's exponential."""
+    ``Committees.decide`` works them out before pmath's exponential."""
     _K["utility"](v, prior, ok, log_prior, sens, util)  # type: ignore[operator]
 
 

@@ -139,7 +139,7 @@ def _build() -> bool:
     @jit
     def cell_stats_after_log(zone, sector, n_sectors, emp, log_tfp, land, count, emp_sum, log_sum,
                              land_sum):  # pragma: no cover - compiled
-        # cell_stats with numpy's log(tfp) given (scaled by employment in place)
+        # cell_stats with pmath's log(tfp) given (scaled by employment in place)
         for i in range(zone.size):
             c = zone[i] * n_sectors + sector[i]
             e = emp[i]
@@ -152,11 +152,11 @@ def _build() -> bool:
 
     _K.update(cell_stats_after_log=cell_stats_after_log)
 
-    # enterprise.grow on the arithmetic tier: its arithmetic between numpy's power, log1p and exp,
+    # enterprise.grow on the arithmetic tier: its arithmetic between pmath's power, log1p and exp,
     # in three passes (the numpy chain's operations, in its order)
     @jit
     def grow_pre(n, u, ref, base, arg1):  # pragma: no cover - compiled
-        # base = max(n, 1) / ref (growth_volatility's, before numpy's power); laplace's log1p argument
+        # base = max(n, 1) / ref (growth_volatility's, before pmath's power); laplace's log1p argument
         for i in range(n.size):
             base[i] = np.maximum(n[i], 1.0) / ref
             arg1[i] = -2.0 * np.abs(u[i] - 0.5)
@@ -387,7 +387,7 @@ def scale_shift(x: np.ndarray, a: float, b: float) -> None:
 
 
 def exit_arith(age, by_age, losses, loss_years, loss, z, emp, ref, elast) -> np.ndarray:
-    """``enterprise.exit_hazard``: numpy's power of the size factor between two compiled passes."""
+    """``enterprise.exit_hazard``: pmath's power of the size factor between two compiled passes."""
     out = np.empty(age.size)
     pw = np.zeros(1)
     if elast:

@@ -20,15 +20,15 @@ as the fallback when numba is missing and as the reference in ``tests/core/test_
   register (firms are stored mostly zone by zone).
 * ``ndtri_central``: the normal quantile's central rational function (additions, multiplications
   and one division: the same on any CPU) and the tail indices, in one pass; the tails'
-  logarithm stays numpy's.
+  logarithm is sim.core.pmath's, between the passes.
 
-Chains of floating-point arithmetic with transcendental functions (``exp``, ``log``, ``**``) are
-fused in ``sim.core.fused``, only where numpy's loops for them are the C library's (the same
-rounding); elsewhere they stay in numpy.
+Chains of floating-point arithmetic around transcendental functions (``exp``, ``log``, ``**``) are
+fused in ``sim.core.fused``, with the model's own functions (``sim.core.pmath``) between the passes.
 
 numba compiles each kernel on first use and caches the machine code next to this file
 (``cache=True``). When a process switches the kernels on: see ``model_started`` below.
-``ZONESIM_NO_NUMBA=1`` (or numba missing) keeps the numpy code (read strictly: ``switches_wanted``).
+``ZONESIM_NO_NUMBA=1`` keeps the numpy code (read strictly: ``switches_wanted``); the model's own
+transcendental functions (``sim.core.pmath``) are compiled with numba whatever the switch.
 """
 
 from __future__ import annotations
@@ -244,7 +244,7 @@ def _build(nb) -> None:
             below[r] = _window_count(l[r], k0[r], u[r], p0[r], w)
 
     # streams._poisson_windows' set-up of the window rows (gathers, the window's first cell and
-    # width: sqrt, floor and ceil are exact in both) and, after numpy's log, lgamma and exp of the
+    # width: sqrt, floor and ceil are exact in both) and, after pmath's log, lgamma and exp of the
     # first cell's probability, the counts written back: two passes instead of ~25 numpy calls on
     # a handful of rows (entry and graduates: a fixed cost paid every year)
     @_jit
@@ -468,7 +468,7 @@ def _build(nb) -> None:
 
     @_jit
     def _ndtri_central(u, z, tail):  # pragma: no cover - compiled
-        # the central function on every element, and the tail rows' indices for numpy's logarithm
+        # the central function on every element, and the tail rows' indices for pmath's logarithm
         nt = 0
         for i in range(u.size):
             q = u[i] - 0.5
@@ -712,7 +712,7 @@ def _build(nb) -> None:
 
     @_jit
     def _ndtri_tails(ut, tail, lg, z):  # pragma: no cover - compiled
-        # streams.ndtri's tails after numpy's log (lg = log(min(u, 1 - u))): r = sqrt(-lg), the
+        # streams.ndtri's tails after pmath's log (lg = log(min(u, 1 - u))): r = sqrt(-lg), the
         # AS 241 rational function in r - 1.6 (r <= 5) or r - 5, evaluated as streams._rational
         # does (numerator and denominator by Horner from the top, the denominator's missing top
         # coefficient a zero times r), and the sign of u - 0.5
@@ -956,7 +956,7 @@ def chain(h: np.ndarray, parts: np.ndarray) -> np.ndarray:
 
 
 def ndtri_tails(u: np.ndarray, tail: np.ndarray, z: np.ndarray) -> None:
-    """``streams.ndtri``'s tail rows ``tail`` of ``u`` into ``z`` (numpy's logarithm, the rest
+    """``streams.ndtri``'s tail rows ``tail`` of ``u`` into ``z`` (pmath's logarithm, the rest
     compiled: additions, multiplications, one division, a square root and a sign, the same bits)."""
     ut = u[tail]
     lg = pm.log(np.minimum(ut, 1.0 - ut))
@@ -965,7 +965,7 @@ def ndtri_tails(u: np.ndarray, tail: np.ndarray, z: np.ndarray) -> None:
 
 def keyed_normal(keys: np.ndarray, c1: np.uint64, c2: np.uint64, rounds: int) -> np.ndarray:
     """``streams.ndtri(keyed_uniform(keys, ...))`` of 1-d keys: the uniforms, the central function
-    and the tail rows in one pass, the tails after numpy's logarithm; the same numbers."""
+    and the tail rows in one pass, the tails after pmath's logarithm; the same numbers."""
     k = np.ascontiguousarray(keys)
     z, tail, ut = np.empty(k.size), np.empty(k.size, dtype=np.int64), np.empty(k.size)
     nt = _keyed_normal(k, np.uint64(c1), np.uint64(c2), rounds, z, tail, ut)
@@ -1710,7 +1710,7 @@ def small_on() -> bool:
 
 def logit_rows(util: np.ndarray) -> np.ndarray | None:
     """``sim.core.choice.logit_cdf`` of a 2-d float64 ``util`` with at least one column: two compiled
-    passes around numpy's exponential (which gets the same differences, a new C-contiguous array, as
+    passes around pmath's exponential (which gets the same differences, a new C-contiguous array, as
     there); None when the kernels are off or the input is of another kind (numpy decides)."""
     if util.ndim != 2 or util.dtype != np.float64 or util.shape[1] == 0 or not small_on():
         return None
@@ -1893,7 +1893,7 @@ def zone_sizes(x: np.ndarray, zone: np.ndarray, fixed: np.ndarray, target: np.nd
 # A Poisson draw of 2 x 14 zones cost ~30 us in ~25 numpy calls and gathers (the uniforms per
 # stream and ``np.stack``, the broadcast lam, rows above the threshold, the split by rate, the
 # concatenation, the window's first probability); here: the uniforms straight into one array,
-# one pass for the rows and one for the window's log-probability, between numpy's exp and log
+# one pass for the rows and one for the window's log-probability, between pmath's exp and log
 # (numba's differ in the last bit on AVX-512). The same operations in the same order: the same
 # counts. Also a year's stream constants (Streams._batch) and normals of several streams in one
 # array (Streams.normal of entrants' three streams).
@@ -1909,7 +1909,7 @@ def _build_draws(nb) -> None:
     @_jit
     def _pois_rows(u, lam, thr, seq_rate, neg, act, rows):  # pragma: no cover - compiled
         # streams.poisson_ppf's rows = flatnonzero(u + lam > thr), split by lam < seq_rate into
-        # ``act`` (with -lam, for numpy's exp) and ``rows``, both ascending, in one pass
+        # ``act`` (with -lam, for pmath's exp) and ``rows``, both ascending, in one pass
         na = 0
         nr = 0
         for i in range(u.size):
@@ -1926,7 +1926,7 @@ def _build_draws(nb) -> None:
 
     @_jit
     def _window_logp(lo, lg, ll, logfact, out):  # pragma: no cover - compiled
-        # lo * log(lam) - lam - log(lo!) (numpy's log passed in; a product and two differences, in
+        # lo * log(lam) - lam - log(lo!) (pmath's log passed in; a product and two differences, in
         # numpy's order: no fused multiply-add without fastmath)
         for r in range(lo.size):
             out[r] = lo[r] * lg[r] - ll[r] - logfact[np.int64(lo[r])]

@@ -8,9 +8,10 @@ which stays in ``sim.agents.government`` as the reference and the fallback
 (``tests/core/test_scoring.py`` compares them bit for bit): a class's sums add its zones one after
 the other in column order starting from the first (numpy's reduction over the first axis of a
 C-contiguous block); an area's mean adds its rows in order and divides by their number; a score
-adds the five products ``indicator x weight`` one after the other to a zero, as ``np.einsum
-("kz,zk->z")`` does when there are at least two zone slots (with one slot einsum's loop runs over
-the areas and may add them in another order: the numpy code runs then). Values whose class sums
+adds the five products ``indicator x weight`` one after the other to a zero, as the numpy code's
+loop over the areas does (``np.einsum("kz,zk->z")`` until the thirty-second session of issue 19:
+it added alike with at least two zone slots, but its SIMD loops may differ from CPU to CPU; with one
+slot the numpy code still runs). Values whose class sums
 are not finite are left to the numpy code too (the sign of a NaN could differ). Only +, -, *, / and sqrt:
 no library function, so the kernel runs wherever the arithmetic kernels of ``sim.core.fused`` run
 (their probe checks that no product and sum were contracted into a fused multiply-add).

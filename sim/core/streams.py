@@ -633,7 +633,7 @@ def _poisson_windows(rows, out, u, lam) -> None:
         ll, uu, lo, w, lomax = kernels.window_rows(rows, lam, u)  # one compiled pass: the same values
         if w >= 0 and lomax < _LOGFACT.size:
             # compiled, row by row, each stopping at its quantile (as below, where this is explained),
-            # from pmf(lo) = exp(lo log(lam) - lam - log(lo!)), numpy's exp and log
+            # from pmf(lo) = exp(lo log(lam) - lam - log(lo!)), pmath's exp and log
             p0 = kernels.window_logp(lo, pm.log(ll), ll, _LOGFACT) if kernels.draws_on() else \
                 lo * pm.log(ll) - ll - _LOGFACT[lo.astype(np.int64)]
             kernels.window_counts(rows, ll, lo, uu, pm.exp(p0, out=p0), w, out)

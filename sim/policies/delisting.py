@@ -250,7 +250,7 @@ class Delisting(Lever):
             # the score z must stay above: the m-th lowest of the others (``order`` without z). In
             # ``order`` that is place size - 1 - m when z is after it, else size - m (removing z
             # moves it up one). All listed zones at once: the functions act element by element
-            # (norm_cdf by math.erfc per element, numpy's exp the same for any array length), so
+            # (norm_cdf by math.erfc per element, pmath's exp the same for any array length), so
             # each zone gets the numbers of a call for it alone.
             place = np.empty(members.size, dtype=np.int64)
             place[np.searchsorted(members, order)] = np.arange(members.size)  # members is ascending

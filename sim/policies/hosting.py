@@ -124,7 +124,9 @@ class Hosting(Lever):
         else:
             mix = self._sector_mix(model)
             a, b = mix[hosts], mix[guests]
-            cos = (a @ b.T) / np.maximum(np.linalg.norm(a, axis=1)[:, None] * np.linalg.norm(b, axis=1)[None, :], 1e-12)
+            # the dot products as numpy's own sums, not BLAS (whose kernels differ from CPU to CPU)
+            dots = np.multiply(a[:, None, :], b[None, :, :]).sum(axis=2)
+            cos = dots / np.maximum(np.linalg.norm(a, axis=1)[:, None] * np.linalg.norm(b, axis=1)[None, :], 1e-12)
             merit = (1.0 - cos) / (1.0 + d / 100.0)
         merit = np.where(d <= s.max_distance_km, merit, -np.inf)
         taken: dict[int, int] = {}
