@@ -325,12 +325,13 @@ def _reduce(x):  # pragma: no cover - compiled
     return np.int64(n) & 3, r, (r1 - r) - w
 
 
-@nb.njit(**_JIT)
-def sin1(x):  # pragma: no cover - compiled
-    """sin(x) of one number, |x| < TRIG_MAX (else NaN)."""
+@nb.njit(inline="always", **_JIT)
+def _trig(x, shift):  # pragma: no cover - compiled
+    """sin(x + shift pi/2), |x| < TRIG_MAX (else NaN): sin with shift 0, cos with shift 1."""
     if not abs(x) < TRIG_MAX:
         return np.nan
     q, r, r_lo = _reduce(x)
+    q = (q + shift) & 3
     if q == 0:
         return _ksin(r, r_lo)
     if q == 1:
@@ -341,18 +342,15 @@ def sin1(x):  # pragma: no cover - compiled
 
 
 @nb.njit(**_JIT)
+def sin1(x):  # pragma: no cover - compiled
+    """sin(x) of one number, |x| < TRIG_MAX (else NaN)."""
+    return _trig(x, 0)
+
+
+@nb.njit(**_JIT)
 def cos1(x):  # pragma: no cover - compiled
     """cos(x) of one number, |x| < TRIG_MAX (else NaN)."""
-    if not abs(x) < TRIG_MAX:
-        return np.nan
-    q, r, r_lo = _reduce(x)
-    if q == 0:
-        return _kcos(r, r_lo)
-    if q == 1:
-        return -_ksin(r, r_lo)
-    if q == 2:
-        return -_kcos(r, r_lo)
-    return _ksin(r, r_lo)
+    return _trig(x, 1)
 
 
 @nb.njit(inline="always", **_JIT)
