@@ -45,8 +45,13 @@ _K = None  # sim.core.pmath_k, imported on first use
 def _k():
     global _K
     if _K is None:
-        from sim.core import pmath_k
+        try:
+            from sim.core import pmath_k
+        except ImportError as exc:  # numba is a dependency; a broken install says so in one line
+            from sim.core.errors import EnvError
 
+            raise EnvError(None, f"the model's exp, log and power are compiled with numba, which does not import "
+                                 f"here ({exc}); reinstall zonesim's dependencies (pip install numba)") from exc
         _K = pmath_k
     return _K
 

@@ -182,3 +182,23 @@ def test_the_same_bits_on_a_generic_x86_64_target(tmp_path):
     from sim.core import maths
 
     assert out.stdout.strip() == maths.fingerprint()
+
+
+def test_a_missing_numba_is_one_clear_line(monkeypatch):
+    """Without numba the first call names what is missing in one line (an EnvError: exit 3)."""
+    import builtins
+
+    from sim.core.errors import EnvError
+
+    real_import = builtins.__import__
+
+    def no_pmath_k(name, globals=None, locals=None, fromlist=(), level=0):
+        if name == "sim.core" and fromlist and "pmath_k" in fromlist:
+            raise ImportError("No module named 'numba'")
+        return real_import(name, globals, locals, fromlist, level)
+
+    monkeypatch.setattr(pm, "_K", None)
+    monkeypatch.setattr(builtins, "__import__", no_pmath_k)
+    with pytest.raises(EnvError, match="compiled with numba, which does not import here") as err:
+        pm.exp(1.0)
+    assert "\n" not in str(err.value)
