@@ -1,4 +1,4 @@
-"""The model's own ``exp``, ``log``, ``log1p``, ``power``, ``sin`` and ``cos``: the same bits on every machine.
+"""The model's own ``exp``, ``log``, ``log1p``, ``power``, ``sin``, ``cos`` and ``arcsin``: the same bits on every machine.
 
 numpy's float64 transcendental functions are the C library's on CPUs without AVX-512 and numpy's own
 SIMD loops on those with it, and the two round differently in the last bit of a few per cent of their
@@ -6,11 +6,12 @@ results (docs/performance.md, twenty-ninth session): with them the same scenario
 that agreed closely but not bit for bit across the two kinds of CPU. These are written in compiled
 arithmetic only (``+ - * /``, comparisons, integer bit operations and IEEE's correctly rounded ``fma``;
 no library call; numba compiles without fast-math, so LLVM neither reorders nor contracts them), so they
-round alike on every IEEE machine, and their loops vectorise. Where the C library's functions are numpy's
-(CPUs without AVX-512) they are also 1.7-1.9x as fast (``benchmarks/bench_portable_maths.py``).
+round alike on every IEEE machine, and their loops vectorise. Where numpy's functions are the C library's
+(CPUs without AVX-512) these are also faster: exp 1.6x, log 1.7x, log1p 3.5x, power 1.3x on an AMD EPYC
+with AVX2 (``benchmarks/bench_portable_maths.py``, docs/performance.md, thirty-second session).
 
 Methods (each result within 1 ulp of the correctly rounded one; tests/core/test_pmath.py checks them
-against Python's decimal and mpmath at 60 digits):
+against mpmath at 200 bits):
 
 - ``exp``: ``x = k ln2 + r``, ``|r| <= ln2/2`` (Cody and Waite's two-part ln2, ``r`` kept in two
   doubles), Taylor's series of ``exp(r)`` to ``r^13`` (remainder < 5e-18) summed so that only its last
@@ -29,9 +30,12 @@ against Python's decimal and mpmath at 60 digits):
   are; larger ones are refused).
 
 Use: the array functions (:func:`exp`, :func:`log`, :func:`log1p`, :func:`power`, :func:`sin`,
-:func:`cos`, :func:`arcsin`; :func:`power_op` is numpy's ``**`` operator with its fast paths) take arrays of any shape or numbers and ``out=`` as numpy's do; compiled kernels call the
-scalar ones (:func:`exp1`, :func:`log1`, :func:`log1p1`, :func:`pow1`) inline. numpy's ``sqrt``,
-``square`` and ``reciprocal`` are correctly rounded by IEEE and stay numpy's.
+:func:`cos`, :func:`arcsin`; :func:`power_op` is numpy's ``**`` operator with its fast paths) take
+arrays of any shape or numbers and ``out=`` as numpy's do. The scalar functions of ``sim.core.pmath_k``
+(``exp1``, ``log1``, ``log1p1``, ``pow1``, ``sin1``, ``cos1``, ``asin1``) are the loops' slow path and
+can be inlined into compiled code (a test holds them to the loops' bits); the model's compiled kernels
+call none of them (the vectorised loops between their passes were faster: ``sim.core.fused``). numpy's
+``sqrt``, ``square`` and ``reciprocal`` are correctly rounded by IEEE and stay numpy's.
 """
 
 
