@@ -133,6 +133,24 @@ def test_out_in_place_shapes_and_numbers():
         pm.exp(x, out=np.empty(3))
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.integers(min_value=1, max_value=1600), st.integers(min_value=0, max_value=1599), st.booleans())
+def test_in_place_the_same_numbers_as_apart(size, at, special):
+    """``out=`` the input (the model's way: its loops then go through a buffer, a block at a time) gives
+    the numbers a fresh ``out`` gets, over several blocks and a partial last one, with or without an
+    input outside the fast path."""
+    x = RNG.uniform(0.01, 5.0, size)
+    if special:
+        x[at % size] = np.nan
+    for f in (pm.exp, pm.log, pm.log1p, lambda a, out=None: pm.power(a, 0.35, out=out)):
+        want = f(x)
+        y = x.copy()
+        got = f(y, out=y)
+        assert got is y and np.array_equal(got, want, equal_nan=True)
+        o = np.empty(size)
+        assert np.array_equal(f(x, out=o), want, equal_nan=True)
+
+
 def test_power_op_keeps_numpys_fast_paths():
     x = RNG.uniform(0.1, 9.0, 100)
     for e, want in ((2.0, x * x), (0.5, np.sqrt(x)), (-1.0, 1.0 / x), (1.0, x), (0.0, np.ones(100))):
