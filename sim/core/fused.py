@@ -162,20 +162,24 @@ def _build() -> bool:
             arg1[i] = -2.0 * np.abs(u[i] - 0.5)
 
     @jit
-    def grow_sigma(pw, noise, sigma, arg2):  # pragma: no cover - compiled
-        # sigma = min(pw * noise, 0.95); the drift correction's log1p argument (-0.5 * sigma) * sigma
-        for i in range(pw.size):
-            s = np.minimum(pw[i] * noise, 0.95)
-            sigma[i] = s
+    def grow_sigma(a, noise, arg2):  # pragma: no cover - compiled
+        # in a, the power in, sigma = min(power * noise, 0.95) out; the drift correction's log1p argument
+        # (-0.5 * sigma) * sigma. One array in and out, not two arguments that are the same array: LLVM
+        # vectorises a loop behind a check that its arrays do not overlap, and two names for one array
+        # fail it (the loop's scalar version ran; docs/performance.md, thirty-third session)
+        for i in range(a.size):
+            s = np.minimum(a[i] * noise, 0.95)
+            a[i] = s
             arg2[i] = -0.5 * s * s
 
     @jit
-    def grow_shock(l1, u, sigma, l2, margin, mean_margin, tilt_div, drift, sens, z, sector, energy, cap, use_cap,
-                   sqrt2, g):  # pragma: no cover - compiled
-        # laplace: x = log1p(.) * (-sign(d) / sqrt 2); g = x * sigma + log1p(.); the profit tilt;
-        # the green cap: g = min(g, cap) for energy-intensive sectors
-        for i in range(l1.size):
-            x = l1[i] * (-np.sign(u[i] - 0.5) / sqrt2)
+    def grow_shock(g, u, sigma, l2, margin, mean_margin, tilt_div, drift, sens, z, sector, energy, cap, use_cap,
+                   sqrt2):  # pragma: no cover - compiled
+        # in g, laplace's log1p(.) in, the growth rate out (one array: grow_sigma's note): laplace:
+        # x = log1p(.) * (-sign(d) / sqrt 2); g = x * sigma + log1p(.); the profit tilt; the green cap:
+        # g = min(g, cap) for energy-intensive sectors
+        for i in range(g.size):
+            x = g[i] * (-np.sign(u[i] - 0.5) / sqrt2)
             x = x * sigma[i]
             x = x + l2[i]
             tilt = margin[i] - mean_margin
@@ -350,13 +354,13 @@ def grow_arith(n, u, margin, mean_margin, z, sector, land, energy, cap, ref, ela
     a, b, c = np.empty(size), np.empty(size), np.empty(size)
     _K["grow_pre"](_c(n), _c(u), float(ref), a, b)  # a: max(n, 1) / ref, b: laplace's log1p argument
     pm.power(a, -elast, out=a)
-    _K["grow_sigma"](a, float(noise), a, c)  # a: sigma, c: the drift correction's log1p argument
+    _K["grow_sigma"](a, float(noise), c)  # a: sigma, c: the drift correction's log1p argument
     pm.log1p(b, out=b)
     pm.log1p(c, out=c)
     use_cap = cap is not None
     _K["grow_shock"](b, _c(u), a, c, _c(margin), float(mean_margin),
                      float(max(noise, 1e-12)) if noise > 0 else 0.0, float(drift), float(sens), _c(z), _c(sector),
-                     _c(energy), _c(cap if use_cap else np.zeros(1), np.float64), use_cap, float(np.sqrt(2.0)), b)
+                     _c(energy), _c(cap if use_cap else np.zeros(1), np.float64), use_cap, float(np.sqrt(2.0)))
     pm.exp(b, out=b)  # b: exp(g)
     change, lpw = c, a
     need, net, occupied = np.zeros(nz), np.zeros(nz), np.zeros(nz)

@@ -276,3 +276,36 @@ def test_cell_stats_after_log_matches_numpy(monkeypatch, size):
     assert np.array_equal(log_tfp, want_log)
     for a, b in zip(got, want):
         assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
+def test_no_kernel_is_given_one_array_under_two_names(on, monkeypatch):
+    """A compiled loop reading one argument and writing another is vectorised by LLVM behind a check
+    that the two do not overlap; given the same array twice it runs its scalar version (growth's
+    kernels did, 33rd session). Every fused kernel and every kernel of sim.core.kernels, through a
+    few years of a small world with growth's land cap and levers: no call passes two arrays that share
+    memory (an in-and-out array is one argument)."""
+    import numba
+
+    from sim.model.zonemodel import ZoneModel
+    from sim.scenario.world import load_world
+
+    shared = []
+
+    def watch(name, fn):
+        def call(*args, **kw):
+            arrays = [a for a in args if isinstance(a, np.ndarray) and a.size > 1]
+            if any(np.shares_memory(p, q) for i, p in enumerate(arrays) for q in arrays[i + 1:]):
+                shared.append(name)
+            return fn(*args, **kw)
+        return call
+
+    for name, fn in list(fused._K.items()):
+        monkeypatch.setitem(fused._K, name, watch(name, fn))
+    for name in dir(kernels):
+        if isinstance(getattr(kernels, name), numba.core.registry.CPUDispatcher):
+            monkeypatch.setattr(kernels, name, watch(name, getattr(kernels, name)))
+    model = ZoneModel(world=load_world("synthetic:6,3000,20000"), rng=5, agent_handles="lazy")
+    for _ in range(3):
+        model.step()
+    assert fused.available() and model.firms.n > 1000
+    assert not shared, f"kernels given one array under two names: {sorted(set(shared))}"
