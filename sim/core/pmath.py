@@ -72,12 +72,26 @@ def _apply(loop, x, out, *more):
         raise ValueError(f"out must be a float64 array of shape {a.shape}")
     src = np.ascontiguousarray(a).reshape(-1)
     if res.flags.c_contiguous:
-        loop(src, *more, res.reshape(-1))
+        dst = res.reshape(-1)
+        if out is not None and out is not x:  # numpy's rule: an input overlapping out only in part is read
+            # as a copy (the loops work in place, the same array in and out, but would read numbers they
+            # had written); out=x itself, the model's way, needs no check
+            src = _apart(src, dst)
+            more = tuple(_apart(m, dst) if m.size > 1 else m for m in more)
+        loop(src, *more, dst)
     else:
         tmp = np.empty(a.size)
         loop(src, *more, tmp)
         res[...] = tmp.reshape(a.shape)
     return res[()] if a.ndim == 0 and out is None else res
+
+
+def _apart(a, dst):
+    """``a``, or a copy of it where it shares memory with ``dst`` other than as the same array."""
+    if a is dst or not np.may_share_memory(a, dst):
+        return a
+    same = a.__array_interface__["data"][0] == dst.__array_interface__["data"][0] and a.size == dst.size
+    return a if same else a.copy()
 
 
 def exp(x, out=None):

@@ -485,7 +485,7 @@ def _pow_loop(x, y, out):  # pragma: no cover - compiled
     # (so out may be x or y: they are read before the block is written). Each block by its own views
     # (xs[j], not x[s + j]: an index numba cannot prove non-negative is wrapped, and the loop ran slower)
     one = y.size == 1
-    y0 = y[0]
+    y0 = y[0] if one else 0.0  # (y may be empty with x)
     buf = np.empty(_BLOCK)
     for s in range(0, x.size, _BLOCK):
         xs, os = x[s:s + _BLOCK], out[s:s + _BLOCK]

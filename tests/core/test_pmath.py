@@ -151,6 +151,24 @@ def test_in_place_the_same_numbers_as_apart(size, at, special):
         assert np.array_equal(f(x, out=o), want, equal_nan=True)
 
 
+@pytest.mark.parametrize("shift", [1, 7, 600])
+def test_out_overlapping_the_input_in_part_reads_it_as_a_copy(shift):
+    """numpy's rule for an ``out`` that overlaps an input only in part (shifted): the input is read as
+    it was before the call. The loops work in place (the same array in and out) and, given a shifted
+    view, read numbers they had already written."""
+    x = RNG.uniform(0.05, 0.9, 1500)
+    for f in (pm.exp, pm.log, pm.log1p, lambda a, out=None: pm.power(a, 0.35, out=out)):
+        for src, dst in ((slice(None, -shift), slice(shift, None)), (slice(shift, None), slice(None, -shift))):
+            buf = x.copy()
+            want = f(buf[src].copy())
+            assert f(buf[src], out=buf[dst]) is not None and np.array_equal(buf[dst], want)
+    y, buf = RNG.uniform(-2.0, 2.0, 1500), x.copy()
+    want = pm.power(x[shift:].copy(), y[:-shift].copy())
+    pm.power(buf[shift:], y[:-shift], out=y[shift:])  # the exponents overlap out
+    assert np.array_equal(y[shift:], want)
+    assert pm.power(np.empty(0), np.empty(0)).size == 0
+
+
 def test_power_op_keeps_numpys_fast_paths():
     x = RNG.uniform(0.1, 9.0, 100)
     for e, want in ((2.0, x * x), (0.5, np.sqrt(x)), (-1.0, 1.0 / x), (1.0, x), (0.0, np.ones(100))):
