@@ -12,6 +12,8 @@ from llvmlite import ir
 from numba import types
 from numba.core.extending import intrinsic
 
+from sim.core import pmath_tables as _T
+
 # exp (constants: Python's decimal at 60 digits, rounded once; a test recomputes them)
 INV_LN2 = 1.4426950408889634
 LN2_HI = 0.6931471787393093  # ln 2 rounded with its lowest 24 significand bits cleared: k * LN2_HI is exact
@@ -21,7 +23,24 @@ E3, E4, E5, E6, E7, E8 = (0.16666666666666666, 0.041666666666666664, 0.008333333
                           0.001388888888888889, 0.0001984126984126984, 2.48015873015873e-05)
 E9, E10, E11, E12, E13 = (2.7557319223985893e-06, 2.755731922398589e-07, 2.505210838544172e-08,
                           2.08767569878681e-09, 1.6059043836821613e-10)  # 1/n!
-EXP_LO, EXP_HI = -708.0, 709.0  # exp's fast path: 2^k a normal number
+# exp's fast path: 2^k a normal number, and (table-driven) scale x tmp in _texp_finish far enough above the
+# subnormal numbers that its rounding (absolute 2^-1075 there) is below 2^-13 of the result's last place:
+# below -700 (2^-1010) the slow path's two-step scale (at -708 the fast path was 0.67 ulp off on 10 % of
+# numbers; test_pmath's "exp, subnormal and near overflow")
+EXP_LO, EXP_HI = -700.0, 709.0
+# the table-driven exp and pow (Arm's optimized-routines method; sim/core/pmath_tables.py, written by
+# scripts/gen_pmath_tables.py): 2^(j/128) from a table, Taylor's series of exp(r) to r^5 for
+# |r| <= ln2/256 (remainder < 2^-60), log(1 + r) to r^9 for |r| < 1/128 (remainder < 2^-72)
+TN = _T.N  # 128 parts
+EXP_TAIL, EXP_SBITS, LOG_INVC, LOG_C, LOG_CTAIL = _T.EXP_TAIL, _T.EXP_SBITS, _T.LOG_INVC, _T.LOG_C, _T.LOG_CTAIL
+EXP_INV_LN2_N, EXP_LN2_HI_N, EXP_LN2_LO_N = _T.EXP_INV_LN2_N, _T.EXP_LN2_HI_N, _T.EXP_LN2_LO_N
+LOG_LN2_HI, LOG_LN2_LO, LOG_OFF = _T.LOG_LN2_HI, _T.LOG_LN2_LO, _T.OFF
+TE2, TE3, TE4, TE5 = 0.5, 0.16666666666666666, 0.041666666666666664, 0.008333333333333333  # 1/n!
+# log(1 + r) - r + r^2/2 = (-r^3/2) (PA1 + r PA2 + (-r^2/2) (PA3 + r PA4 + (-r^2/2) (PA5 + r PA6 + (-r^2/2) PA7)))
+PA1, PA2, PA3, PA4 = -0.6666666666666666, 0.5, 0.8, -0.6666666666666666  # -2/3, 1/2, 4/5, -2/3
+PA5, PA6, PA7 = -1.1428571428571428, 1.0, 1.7777777777777777  # -8/7, 1, 16/9
+SHIFT_BITS = 0x4338000000000000  # the bits of SHIFT: bits(SHIFT) + k is SHIFT + k for |k| < 2^51
+TOP12 = -(1 << 52)  # an int64 with its top 12 bits set
 # fdlibm e_log.c
 LG_LN2_HI = 6.93147180369123816490e-01  # 0x3fe62e42 fee00000
 LG_LN2_LO = 1.9082149292705877e-10  # ln 2 - LG_LN2_HI
@@ -87,7 +106,7 @@ def as_i64(typingctx, x):  # pragma: no cover - compiled
 @nb.njit(inline="always", **_JIT)
 def _exp_parts(x, x_lo):  # pragma: no cover - compiled
     """exp(x + x_lo) as (k, exp(r)) with x + x_lo = k ln2 + r; x clamped to [-746, 710] (k in [-1076, 1025]),
-    |x_lo| tiny beside x."""
+    |x_lo| tiny beside x. The slow path's (results that under- or overflow), by Taylor's series to r^13."""
     xi = min(max(x, -746.0), 710.0)
     kd = (xi * INV_LN2 + SHIFT) - SHIFT
     t = xi - kd * LN2_HI  # exact
@@ -102,10 +121,32 @@ def _exp_parts(x, x_lo):  # pragma: no cover - compiled
 
 
 @nb.njit(inline="always", **_JIT)
+def _texp_reduce(x, x_lo):  # pragma: no cover - compiled
+    """x + x_lo = k ln2/128 + r, |r| <= ln2/256 (to ~2^-60 with |x_lo| tiny): (r, k's bits: k in the low
+    bits of SHIFT + k, which is all _texp_finish reads of them)."""
+    kd = EXP_INV_LN2_N * x + SHIFT
+    ki = as_i64(kd)
+    kd -= SHIFT
+    r = (x - kd * EXP_LN2_HI_N) - kd * EXP_LN2_LO_N  # kd * EXP_LN2_HI_N exact (33 bits by |k| < 2^18)
+    return r + x_lo, ki
+
+
+@nb.njit(inline="always", **_JIT)
+def _texp_finish(r, ki, tail, sbits):  # pragma: no cover - compiled
+    """exp(k ln2/128 + r) = 2^q H[j] (1 + T[j]) exp(r), k = 128 q + j; ``tail`` = T[j], ``sbits`` = the table's
+    bits of H[j] less j << 45 (adding k << 45 puts q in the exponent)."""
+    r2 = r * r
+    tmp = tail + r + r2 * (TE2 + r * TE3) + r2 * r2 * (TE4 + r * TE5)
+    scale = as_f64(sbits + (ki << 45))
+    return scale + scale * tmp
+
+
+@nb.njit(inline="always", **_JIT)
 def _exp_fast(x, x_lo):  # pragma: no cover - compiled
-    """exp(x + x_lo) for x in [EXP_LO, EXP_HI] (elsewhere a number, not exp's)."""
-    k, e = _exp_parts(x, x_lo)
-    return e * as_f64((k + 1023) << 52)
+    """exp(x + x_lo) for x in [EXP_LO, EXP_HI] (elsewhere a number, not exp's): the table-driven method."""
+    r, ki = _texp_reduce(x, x_lo)
+    j = ki & (TN - 1)
+    return _texp_finish(r, ki, EXP_TAIL[j], EXP_SBITS[j])
 
 
 @nb.njit(**_JIT)
@@ -242,11 +283,50 @@ def log1p1(x):  # pragma: no cover - compiled
 # --- pow -------------------------------------------------------------------------------------------
 
 @nb.njit(inline="always", **_JIT)
-def _pow_fast(x, y):  # pragma: no cover - compiled
-    """x^y for a positive normal finite x and finite y."""
-    g, g_lo = log2p(x)
+def _tlog_split(x):  # pragma: no cover - compiled
+    """x = 2^k z, z in [0x1.69555p-1, 0x1.69555p0) (x positive, normal, finite): (the table's part i, k as a
+    double, z)."""
+    ix = as_i64(x)
+    tmp = ix - LOG_OFF
+    kd = as_f64((tmp >> 52) + SHIFT_BITS) - SHIFT  # k exactly (no int64-to-double conversion: vectorises)
+    return (tmp >> 45) & (TN - 1), kd, as_f64(ix - (tmp & TOP12))
+
+
+@nb.njit(inline="always", **_JIT)
+def _tlog(z, kd, invc, logc, logctail):  # pragma: no cover - compiled
+    """log(2^k z) in two doubles (hi, lo) from the table's part of z: k ln2 + log(c) + log(1 + r),
+    r = z/c - 1 exact in one fma, |r| < 1/128; log(c) = logc + logctail with k ln2_hi + logc exact."""
+    r = fma(z, invc, -1.0)
+    t1 = kd * LOG_LN2_HI + logc
+    t2 = t1 + r
+    lo1 = kd * LOG_LN2_LO + logctail
+    lo2 = t1 - t2 + r
+    ar = -0.5 * r
+    ar2 = r * ar
+    ar3 = r * ar2
+    hi = t2 + ar2
+    lo3 = fma(ar, r, -ar2)  # the rounding error of ar2 = -r^2/2
+    lo4 = t2 - hi + ar2
+    p = ar3 * (PA1 + r * PA2 + ar2 * (PA3 + r * PA4 + ar2 * (PA5 + r * PA6 + ar2 * PA7)))
+    lo = lo1 + lo2 + lo3 + lo4 + p
+    g = hi + lo
+    return g, hi - g + lo
+
+
+@nb.njit(inline="always", **_JIT)
+def _pow_arg(z, kd, invc, logc, logctail, y):  # pragma: no cover - compiled
+    """y log x in two doubles (p, p_lo)."""
+    g, g_lo = _tlog(z, kd, invc, logc, logctail)
     p = y * g
-    return exp2p(p, fma(y, g, -p) + y * g_lo)  # exp(y log x), y log x = p + its low part
+    return p, y * g_lo + fma(y, g, -p)
+
+
+@nb.njit(inline="always", **_JIT)
+def _pow_fast(x, y):  # pragma: no cover - compiled
+    """x^y for a positive normal finite x and finite y: exp(y log x), both table-driven."""
+    i, kd, z = _tlog_split(x)
+    p, p_lo = _pow_arg(z, kd, LOG_INVC[i], LOG_C[i], LOG_CTAIL[i], y)
+    return exp2p(p, p_lo)
 
 
 @nb.njit(**_JIT)
@@ -399,10 +479,14 @@ def asin1(x):  # pragma: no cover - compiled
 # numbers every way: the buffer changes where a result is written, not how it is computed.
 
 _BLOCK = 512  # numbers a block (4 KB of doubles: L1)
+_TBLOCK = 256  # the table-driven loops' blocks (exp 4, pow 9 buffers of 2 KB: L1; 512 was slower for pow)
 
 
 @nb.njit(boundscheck=False, **_JIT)
 def _exp_loop(x, out):  # pragma: no cover - compiled
+    # the table-driven fast path in blocks, three passes a block over buffers of its own: the reduction
+    # (vectorised), the table's two numbers for each (a scalar pass: LLVM does not vectorise the look-ups),
+    # the series and scale (vectorised). In place as apart: the block's inputs are read before it is written.
     bad = 0
     for i in range(x.size):
         bad += not (x[i] >= EXP_LO and x[i] <= EXP_HI)
@@ -410,17 +494,17 @@ def _exp_loop(x, out):  # pragma: no cover - compiled
         for i in range(x.size):
             out[i] = exp1(x[i])
         return
-    if x.ctypes.data != out.ctypes.data:  # apart: straight into out
-        for i in range(x.size):
-            out[i] = _exp_fast(x[i], 0.0)
-        return
-    buf = np.empty(_BLOCK)  # in place: through a buffer, a block at a time
-    for s in range(0, x.size, _BLOCK):
-        xs, os = x[s:s + _BLOCK], out[s:s + _BLOCK]
+    n = min(x.size, _TBLOCK)
+    rb, kb, tb, sb = np.empty(n), np.empty(n, dtype=np.int64), np.empty(n), np.empty(n, dtype=np.int64)
+    for s in range(0, x.size, _TBLOCK):
+        xs, os = x[s:s + _TBLOCK], out[s:s + _TBLOCK]
         for j in range(xs.size):
-            buf[j] = _exp_fast(xs[j], 0.0)
+            rb[j], kb[j] = _texp_reduce(xs[j], 0.0)
         for j in range(xs.size):
-            os[j] = buf[j]
+            t = kb[j] & (TN - 1)
+            tb[j], sb[j] = EXP_TAIL[t], EXP_SBITS[t]
+        for j in range(xs.size):
+            os[j] = _texp_finish(rb[j], kb[j], tb[j], sb[j])
 
 
 @nb.njit(boundscheck=False, **_JIT)
@@ -468,44 +552,55 @@ def _log1p_loop(x, out):  # pragma: no cover - compiled
 
 
 @nb.njit(inline="always", **_JIT)
-def _pow_sel(x, y):  # pragma: no cover - compiled
-    """(x^y, True) where the fast path holds (x positive, normal and finite, y finite, y log x in exp's fast
-    path), else (a number, False); no branch."""
-    g, g_lo = log2p(x)
-    p = y * g
-    k, e = _exp_parts(p, fma(y, g, -p) + y * g_lo)
-    ok = (x >= TINY) & (x < np.inf) & (abs(y) < np.inf) & (p >= EXP_LO) & (p <= EXP_HI)
-    return e * as_f64((k + 1023) << 52), ok
+def _pow_ok(x, y, p):  # pragma: no cover - compiled
+    """x^y takes the fast path: x positive, normal and finite, y finite, y log x in exp's fast path."""
+    return (x >= TINY) & (x < np.inf) & (abs(y) < np.inf) & (p >= EXP_LO) & (p <= EXP_HI)
 
 
 @nb.njit(boundscheck=False, **_JIT)
 def _pow_loop(x, y, out):  # pragma: no cover - compiled
-    # y: as long as x, or one number (size 1). Block by block: the fast path over the block into a buffer
-    # (branch-free, vectorised), the block again number by number if any left it, then the buffer into out
-    # (so out may be x or y: they are read before the block is written). Each block by its own views
-    # (xs[j], not x[s + j]: an index numba cannot prove non-negative is wrapped, and the loop ran slower)
+    # y: as long as x, or one number (size 1). Block by block, five passes over buffers of the loop's own:
+    # x split (vectorised), the log table's three numbers for each (scalar: LLVM does not vectorise
+    # look-ups), y log x in two doubles and exp's reduction (vectorised), exp's table (scalar), the series
+    # and scale into out (vectorised); or, when a number of the block leaves the fast path, the block
+    # number by number (pow1). Inputs are read before the block is written: out may be x or y. Each block
+    # by its own views (xs[j], not x[s + j]: an index numba cannot prove non-negative is wrapped, slower)
     one = y.size == 1
     y0 = y[0] if one else 0.0  # (y may be empty with x)
-    buf = np.empty(_BLOCK)
-    for s in range(0, x.size, _BLOCK):
-        xs, os = x[s:s + _BLOCK], out[s:s + _BLOCK]
-        ys = y if one else y[s:s + _BLOCK]
+    n = min(x.size, _TBLOCK)
+    ib, kd_b, zb = np.empty(n, dtype=np.int64), np.empty(n), np.empty(n)
+    ivb, lcb, ctb = np.empty(n), np.empty(n), np.empty(n)
+    rb, kb = np.empty(n), np.empty(n, dtype=np.int64)
+    for s in range(0, x.size, _TBLOCK):
+        xs, os = x[s:s + _TBLOCK], out[s:s + _TBLOCK]
+        ys = y if one else y[s:s + _TBLOCK]
+        for j in range(xs.size):
+            ib[j], kd_b[j], zb[j] = _tlog_split(xs[j])
+        for j in range(xs.size):
+            t = ib[j]
+            ivb[j], lcb[j], ctb[j] = LOG_INVC[t], LOG_C[t], LOG_CTAIL[t]
         bad = 0
         if one:
             for j in range(xs.size):
-                v, ok = _pow_sel(xs[j], y0)
-                buf[j] = v
-                bad += not ok
+                p, p_lo = _pow_arg(zb[j], kd_b[j], ivb[j], lcb[j], ctb[j], y0)
+                bad += not _pow_ok(xs[j], y0, p)
+                rb[j], kb[j] = _texp_reduce(p, p_lo)
         else:
             for j in range(xs.size):
-                v, ok = _pow_sel(xs[j], ys[j])
-                buf[j] = v
-                bad += not ok
+                p, p_lo = _pow_arg(zb[j], kd_b[j], ivb[j], lcb[j], ctb[j], ys[j])
+                bad += not _pow_ok(xs[j], ys[j], p)
+                rb[j], kb[j] = _texp_reduce(p, p_lo)
         if bad:
+            for j in range(xs.size):  # into a buffer first: pow1 reads x and y, which may be out
+                zb[j] = pow1(xs[j], y0 if one else ys[j])
             for j in range(xs.size):
-                buf[j] = pow1(xs[j], y0 if one else ys[j])
+                os[j] = zb[j]
+            continue
         for j in range(xs.size):
-            os[j] = buf[j]
+            t = kb[j] & (TN - 1)
+            ivb[j], ib[j] = EXP_TAIL[t], EXP_SBITS[t]
+        for j in range(xs.size):
+            os[j] = _texp_finish(rb[j], kb[j], ivb[j], ib[j])
 
 
 @nb.njit(boundscheck=False, **_JIT)

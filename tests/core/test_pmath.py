@@ -8,6 +8,7 @@ import math
 import subprocess
 import sys
 from decimal import Context, Decimal
+from pathlib import Path
 
 import mpmath
 import numpy as np
@@ -65,6 +66,42 @@ def test_constants_are_the_decimal_values_rounded_once():
     assert K.LG_LN2_LO == float(DIGITS.subtract(ln2, Decimal(K.LG_LN2_HI)))
     for n, c in enumerate((K.E3, K.E4, K.E5, K.E6, K.E7, K.E8, K.E9, K.E10, K.E11, K.E12, K.E13), start=3):
         assert c == float(DIGITS.divide(1, math.factorial(n)))
+
+
+def test_the_table_methods_constants_are_the_exact_values_rounded_once():
+    """exp's series 1/n!, the log series' scaled coefficients (log(1 + r) - r + r^2/2 written as
+    (-r^3/2)(PA1 + r PA2 + (-r^2/2)(...))), and the table module equal to a fresh computation."""
+    for n, c in enumerate((K.TE2, K.TE3, K.TE4, K.TE5), start=2):
+        assert c == float(DIGITS.divide(1, math.factorial(n)))
+    # -r^3/2 PA1 = r^3/3, -r^3/2 r PA2 = -r^4/4, (-r^3/2)(-r^2/2) PA3 = r^5/5, ... up to r^9/9
+    want = [Decimal(-2) / 3, Decimal(1) / 2, Decimal(4) / 5, Decimal(-4) / 6, Decimal(-8) / 7, Decimal(1),
+            Decimal(16) / 9]
+    got = (K.PA1, K.PA2, K.PA3, K.PA4, K.PA5, K.PA6, K.PA7)
+    assert got == tuple(float(DIGITS.plus(w)) for w in want)
+    gen = subprocess.run([sys.executable, str(Path(__file__).resolve().parents[2] / "scripts" / "gen_pmath_tables.py"),
+                          "--check"], capture_output=True, text=True, timeout=300)
+    assert gen.returncode == 0, gen.stdout + gen.stderr
+
+
+def test_the_table_exp_leaves_its_fast_path_before_scale_x_tmp_is_subnormal():
+    """Near the lower end of exp's fast path (results near 2^-1010) and beyond it (the slow path), within
+    1 ulp with few results off (the fast path down to -708 was 0.67 ulp off on ~10 % of numbers there)."""
+    for lo, hi in ((-708.0, -700.0), (-700.0, -695.0)):
+        x = np.random.default_rng(7).uniform(lo, hi, 800)
+        d = ulps(pm.exp(x), _exact(mpmath.exp, x))
+        assert d.max() <= 1 and np.mean(d != 0) < 0.03, (lo, hi, np.mean(d != 0))
+
+
+def test_power_near_one_and_with_large_exponents():
+    """The table log's parts next to 1 (1/c = 1: no cancellation) and |y| up to 200 (y log x's error
+    grows with y: the log is carried in two doubles)."""
+    rng = np.random.default_rng(8)
+    x = np.concatenate([1.0 + rng.uniform(-0.02, 0.02, 600), np.exp(rng.uniform(-3.0, 3.0, 600))])
+    y = np.concatenate([rng.uniform(-200.0, 200.0, 600), rng.uniform(-200.0, 200.0, 600) / 3.0])
+    keep = np.abs(y * np.log(x)) < 700.0
+    x, y = x[keep], y[keep]
+    d = ulps(pm.power(x, y), _exact(mpmath.power, x, y))
+    assert d.max() <= 1 and np.mean(d != 0) < 0.02
 
 
 def test_a_coefficient_off_in_its_last_digits_fails_the_accuracy_check():
