@@ -6,24 +6,30 @@ results (docs/performance.md, twenty-ninth session): with them the same scenario
 that agreed closely but not bit for bit across the two kinds of CPU. These are written in compiled
 arithmetic only (``+ - * /``, comparisons, integer bit operations and IEEE's correctly rounded ``fma``;
 no library call; numba compiles without fast-math, so LLVM neither reorders nor contracts them), so they
-round alike on every IEEE machine, and their loops vectorise. Where numpy's functions are the C library's
-(CPUs without AVX-512) these are also faster: exp 1.6x, log 1.7x, log1p 3.5x, power 1.3x on an AMD EPYC
-with AVX2 (``benchmarks/bench_portable_maths.py``, docs/performance.md, thirty-second session).
+round alike on every IEEE machine (a table is read by integer indices: the same numbers anywhere), and
+their loops vectorise (the table look-ups in a scalar pass of their own between vectorised ones). Where
+numpy's functions are the C library's (CPUs without AVX-512) these are also faster: exp 4.0x, log 2.2x,
+log1p 4.1x, power 2.8x on an AMD EPYC with AVX2 (``benchmarks/bench_portable_maths.py``, docs/performance.md,
+thirty-second and thirty-fourth sessions).
 
 Methods (each result within 1 ulp of the correctly rounded one; tests/core/test_pmath.py checks them
 against mpmath at 200 bits):
 
-- ``exp``: ``x = k ln2 + r``, ``|r| <= ln2/2`` (Cody and Waite's two-part ln2, ``r`` kept in two
-  doubles), Taylor's series of ``exp(r)`` to ``r^13`` (remainder < 5e-18) summed so that only its last
-  addition rounds at full size, times ``2^k`` built from its bits (twice ``2^(k/2)`` where ``2^k`` is
-  not a normal number: results that under- or overflow);
+- ``exp``: table-driven, the method of Arm's optimized-routines (Szabolcs Nagy, 2018; glibc's and musl's
+  ``exp`` since): ``x = k ln2/128 + r``, ``|r| <= ln2/256`` (a two-part ``ln2/128``), ``2^(k/128)`` as
+  ``2^q H[j] (1 + T[j])`` from a 128-entry table (``sim/core/pmath_tables.py``, computed at 300 bits by
+  ``scripts/gen_pmath_tables.py``), Taylor's series of ``exp(r)`` to ``r^5`` (remainder < 2^-60), one
+  rounding at the end; results below ``e^-700`` or that overflow take the slow path (the series to ``r^13``
+  after a one-part reduction, ``2^k`` in two steps where it is not a normal number). 0.1-0.2 % of results
+  1 ulp off (the earlier series-only method: 1.6 %);
 - ``log``: fdlibm's ``e_log.c`` (Sun Microsystems, 1993; constants ``Lg1``-``Lg7``), its two formulas
   both computed and one selected (no branch); subnormal inputs scaled by ``2^54`` first;
 - ``log1p(x)``: ``log(u) + e/u`` with ``u = 1 + x`` rounded, ``e`` its rounding error (exact by
-  Fast2Sum) and ``log(u)`` carried in two doubles;
-- ``power(x, y)``: ``exp(y log x)`` with ``log x`` in two doubles (fdlibm's log, its ``f^2/2`` made
-  exact with an ``fma``) and ``y log x`` in two (``fma`` again), the low part added to ``exp``'s ``r``;
-  C99's special cases (zeros, infinities, NaN, negative bases with integer exponents);
+  Fast2Sum) and ``log(u)`` carried in two doubles (fdlibm's, its ``f^2/2`` made exact with an ``fma``);
+- ``power(x, y)``: ``exp(y log x)`` with ``log x`` in two doubles by the same method's table (``x = 2^k z``,
+  ``z/c - 1`` exact in one ``fma`` for a ``c`` of ``z``'s 128th part, ``log c`` in two doubles, ``log(1 + r)``
+  to ``r^9``), ``y log x`` in two (``fma``), the low part added to ``exp``'s ``r``; C99's special cases (zeros,
+  infinities, NaN, negative bases with integer exponents; subnormal bases by fdlibm's log, scaled);
 - ``arcsin``: fdlibm's ``e_asin.c``;
 - ``sin``, ``cos``: fdlibm's ``k_sin.c`` and ``k_cos.c`` after a reduction by ``pi/2`` in three parts
   (fdlibm's ``e_rem_pio2.c`` medium case; accurate for ``|x| < 2^20 pi/2``, which the model's angles

@@ -474,9 +474,12 @@ def asin1(x):  # pragma: no cover - compiled
 # the two do not overlap, and runs the loop's scalar version where they do; the model mostly works in
 # place (``out`` is ``x``), where that cost 2.5-3x (exp 10.5 against 3.9 ns a number, log1p 11.1 against
 # 4.1; ``benchmarks/bench_portable_maths.py``, docs/performance.md, thirty-third session). So in place
-# the fast path goes through a buffer of this function's own, a block at a time (apart, straight into
-# ``out``: the buffer's copy costs ~0.5 ns a number). Power always goes by blocks (below). The same
-# numbers every way: the buffer changes where a result is written, not how it is computed.
+# log and log1p go through a buffer of the function's own, a block at a time (apart, straight into
+# ``out``: the buffer's copy costs ~0.5 ns a number). exp and power, table-driven, always go by blocks
+# through buffers (below): LLVM does not vectorise a loop that reads a table by a computed index, so the
+# look-ups have a scalar pass of their own between vectorised ones (exp in one loop, its look-ups inside:
+# 2.8 ns a number; in three passes: 1.4; thirty-fourth session). The same numbers every way: the
+# buffers change where a result is written, not how it is computed.
 
 _BLOCK = 512  # numbers a block (4 KB of doubles: L1)
 _TBLOCK = 256  # the table-driven loops' blocks (exp 4, pow 9 buffers of 2 KB: L1; 512 was slower for pow)
