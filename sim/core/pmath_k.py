@@ -106,7 +106,7 @@ def as_i64(typingctx, x):  # pragma: no cover - compiled
 @nb.njit(inline="always", **_JIT)
 def _exp_parts(x, x_lo):  # pragma: no cover - compiled
     """exp(x + x_lo) as (k, exp(r)) with x + x_lo = k ln2 + r; x clamped to [-746, 710] (k in [-1076, 1025]),
-    |x_lo| tiny beside x. The slow path's (results that under- or overflow), by Taylor's series to r^13."""
+    |x_lo| tiny beside x. The slow path's (x below EXP_LO or above EXP_HI), by Taylor's series to r^13."""
     xi = min(max(x, -746.0), 710.0)
     kd = (xi * INV_LN2 + SHIFT) - SHIFT
     t = xi - kd * LN2_HI  # exact
@@ -151,7 +151,8 @@ def _exp_fast(x, x_lo):  # pragma: no cover - compiled
 
 @nb.njit(**_JIT)
 def _exp_slow(x, x_lo):  # pragma: no cover - compiled
-    """exp(x + x_lo) for x outside the fast path: NaN, infinities, results that under- or overflow."""
+    """exp(x + x_lo) for x outside the fast path: NaN, infinities, results that overflow, and x below EXP_LO
+    (results near or below the smallest normal number: 2^k in two steps)."""
     if x != x:
         return x
     if x > 709.8:
@@ -599,11 +600,12 @@ def _pow_loop(x, y, out):  # pragma: no cover - compiled
             for j in range(xs.size):
                 os[j] = zb[j]
             continue
+        tb, sb = ivb, ib  # the log's look-up buffers, read: they take exp's table values now
         for j in range(xs.size):
             t = kb[j] & (TN - 1)
-            ivb[j], ib[j] = EXP_TAIL[t], EXP_SBITS[t]
+            tb[j], sb[j] = EXP_TAIL[t], EXP_SBITS[t]
         for j in range(xs.size):
-            os[j] = _texp_finish(rb[j], kb[j], ivb[j], ib[j])
+            os[j] = _texp_finish(rb[j], kb[j], tb[j], sb[j])
 
 
 @nb.njit(boundscheck=False, **_JIT)
