@@ -13,7 +13,7 @@ last bits); it decides whether the switch is worth it (docs/performance.md, thir
 
 Printed: nanoseconds per number for each (best of ``--repeats`` of 100 calls on ``--size`` numbers,
 interleaved in one process), and over ``--check`` numbers of each of four samples how many results are
-not the correctly rounded value (mpmath at 200 bits) and the largest error in units in the last place.
+not the correctly rounded value (Python's decimal at 60 digits, ``bench_portable_maths``) and the largest error in units in the last place.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numba as nb  # noqa: E402
+from bench_portable_maths import correctly_rounded, ulps  # noqa: E402  (decimal at 60 digits; ulps apart)
 from reference import positive  # noqa: E402
 
 from sim.core import pmath_k as K  # noqa: E402
@@ -97,27 +98,24 @@ def ns_per_number(loop, x: np.ndarray, repeats: int) -> float:
     return best
 
 
-def rounding(loop, x: np.ndarray, exact) -> tuple[float, float]:
-    """(share of results not correctly rounded, largest error in ulps) against ``exact``."""
+def rounding(loop, x: np.ndarray, name: str) -> tuple[float, int]:
+    """(share of results not correctly rounded, largest error in ulps): against
+    ``bench_portable_maths.correctly_rounded`` (Python's decimal at 60 digits, rounded once)."""
     out = np.empty_like(x)
     loop(x, out)
-    ref = np.array([float(exact(v)) for v in x])
-    return float(np.mean(out != ref)), float(np.max(np.abs(out - ref) / np.spacing(np.abs(ref))))
+    d = ulps(out, correctly_rounded(name, (x,)))
+    return float(np.mean(d != 0)), int(d.max())
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--size", type=positive, default=50_000, help="numbers per call (default 50,000)")
     ap.add_argument("--repeats", type=positive, default=7)
-    ap.add_argument("--check", type=positive, default=2_000, help="numbers of each sample checked against mpmath")
+    ap.add_argument("--check", type=positive, default=2_000, help="numbers of each sample checked against the correctly rounded value")
     a = ap.parse_args(argv)
-    import mpmath as mp
-
-    mp.mp.prec = 200
     xs = samples(a.size)
-    pairs = {"log": (K._log_loop, table_log, lambda v: mp.log(mp.mpf(float(v)))),
-             "log1p": (K._log1p_loop, table_log1p, lambda v: mp.log1p(mp.mpf(float(v))))}
-    for name, (model, table, _) in pairs.items():
+    pairs = {"log": (K._log_loop, table_log), "log1p": (K._log1p_loop, table_log1p)}
+    for name, (model, table) in pairs.items():
         tm, tt = [], []
         for _ in range(2):  # interleaved
             tm.append(ns_per_number(model, xs[name], a.repeats))
@@ -126,9 +124,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:6s} the model's {m:5.2f} ns a number, by the table {t:5.2f} ns  RATIO {m / t:.2f}x")
     print(f"not correctly rounded, of {a.check} numbers (largest error in ulps): the model's | by the table")
     for label, x in xs.items():
-        model, table, exact = pairs[label.split()[0]]
-        (sm, um), (st, ut) = rounding(model, x[:a.check], exact), rounding(table, x[:a.check], exact)
-        print(f"  {label:12s} {100 * sm:6.2f} % ({um:.2f}) | {100 * st:6.2f} % ({ut:.2f})")
+        name = label.split()[0]
+        model, table = pairs[name]
+        (sm, um), (st, ut) = rounding(model, x[:a.check], name), rounding(table, x[:a.check], name)
+        print(f"  {label:12s} {100 * sm:6.2f} % ({um}) | {100 * st:6.2f} % ({ut})")
     return 0
 
 
