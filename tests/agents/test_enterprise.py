@@ -306,3 +306,71 @@ def test_entrants_tfp_and_land_at_their_cells_match_the_whole_cell_formula(world
     z_size, z_tfp, z_rd = m.streams.normal(("entry.size", "entry.tfp", "entry.rd"), m.steps, new["key"])
     np.testing.assert_array_equal(new["tfp"], p.entrant_productivity * pm.exp(logA[cell] + 0.25 * z_tfp))
     np.testing.assert_array_equal(new["land"], new["employees"] * lpw[cell])
+
+
+@pytest.mark.parametrize("package", [None, "industry-clusters"])
+@pytest.mark.parametrize("empty_cell", [False, True])
+def test_entrants_compiled_columns_match_numpy(world, monkeypatch, package, empty_cell):
+    """``entrants`` with its compiled assembly (keys, zones, sectors and origins in one pass, the
+    arithmetic around one exponential) gives numpy's columns bit for bit and in the same dtypes,
+    with a lever pulling entrants to sectors (industry clusters) and without; a cell without
+    employment leaves the year to numpy's fallbacks (the compiled path says so and is not used)."""
+    from sim.agents.zone import service_effect
+    from sim.core import fused, kernels
+    from sim.scenario.packages import load_package
+
+    if not kernels.enable():
+        pytest.skip("numba not installed or switched off")
+    monkeypatch.setattr(kernels, "ENABLED", True)
+    if not fused.arithmetic():
+        pytest.skip("the arithmetic probe did not match numpy here")
+    m = ZoneModel(world=world, levers=load_package(package).build() if package else (), rng=12)
+    for _ in range(2):
+        m.step()
+    f = m.firms
+    if empty_cell:
+        f.employees[:f.n][f.zone[:f.n] == int(f.zone[0])] = 0.0
+    used = []
+    real = ent._entrants_compiled
+    monkeypatch.setattr(ent, "_entrants_compiled", lambda *a: used.append(real(*a)) or used[-1])
+    args = (service_effect(m), m.talent_by_zone() * 4, m.free_land())
+    got = ent.entrants(m, *args)
+    assert len(used) == 1 and (used[0] is None) == empty_cell
+    monkeypatch.setitem(fused._STATE, "arith", False)
+    want = ent.entrants(m, *args)
+    assert len(used) == 1  # numpy's path alone
+    assert got.keys() == want.keys() and want["zone"].size > 50
+    assert set(want["origin"].tolist()) == {1, 2, 3}
+    for name in want:
+        assert got[name].dtype == want[name].dtype, name
+        assert np.array_equal(got[name], want[name]), name
+
+
+def test_entry_draws_leave_a_table_that_does_not_ascend_to_numpy():
+    """kernels.entry_draws refuses (None) where draw_alternatives' compiled search would: a row
+    outside its interval; otherwise its keys are counted_keys' and spinoff_keys', in entrants' order."""
+    from sim.core import kernels
+    from sim.core.choice import shifted_rows
+    from sim.core.keys import ARRIVAL, SPINOFF, STARTUP, counted_keys, spinoff_keys
+    from sim.core.streams import combine
+
+    if not kernels.enable():
+        pytest.skip("numba not installed or switched off")
+    zk = np.array([11, 22, 33], dtype=np.uint64)
+    fkey = np.array([5, 6, 7, 8], dtype=np.uint64)
+    fzone, fsector = np.array([0, 1, 2, 2]), np.array([1, 0, 1, 0])
+    n_start, n_arr, parents = np.array([2, 0, 1]), np.array([0, 3, 0]), np.array([1, 3])
+    cdf = np.array([[0.5, 1.0], [0.2, 1.0], [0.9, 1.0]])
+    heads = (combine(STARTUP, 4), combine(ARRIVAL, 4), combine(SPINOFF, 4))
+    flat, cap = shifted_rows(cdf)
+    key, zone, sector, origin = kernels.entry_draws(n_start, n_arr, parents, fzone, fsector, fkey, zk, heads, flat,
+                                                    cap, (np.uint64(3), np.uint64(9)), 1)
+    want = np.concatenate([counted_keys(STARTUP, 4, zk, n_start), spinoff_keys(4, fkey[parents]),
+                           counted_keys(ARRIVAL, 4, zk, n_arr)])
+    assert np.array_equal(key, want)
+    assert zone.tolist() == [0, 0, 2, 1, 2, 1, 1, 1] and origin.tolist() == [1, 1, 1, 2, 2, 3, 3, 3]
+    assert sector[3:5].tolist() == [0, 0] and set(sector.tolist()) <= {0, 1}
+    bad = flat.copy()
+    bad[1, 0] = 0.5  # row 1 starts below 1
+    assert kernels.entry_draws(n_start, n_arr, parents, fzone, fsector, fkey, zk, heads, bad, cap,
+                               (np.uint64(3), np.uint64(9)), 1) is None
