@@ -20,9 +20,8 @@ import numpy as np
 from sim.core import fused
 from sim.core import kernels
 from sim.core.kernels import group_sum, group_sums, sums_by_two
-from sim.core.choice import logit_cdf, shifted_rows
-from sim.core.keys import ARRIVAL, SPINOFF, STARTUP, counted_keys, spinoff_keys
-from sim.core.streams import combine
+from sim.core.choice import logit_cdf
+from sim.core.keys import ARRIVAL, STARTUP, counted_keys, spinoff_keys
 from sim.core.params import N_SECTORS, SECTORS
 from sim.core.pool import Column, Pool, Pooled
 from sim.core import pmath as pm
@@ -472,33 +471,6 @@ _ORIGINS = np.array([1, 2, 3], dtype=np.int8)  # entrants' origin codes: start-u
 _ZONE_PAIRS: dict[int, np.ndarray] = {}
 
 
-def _entrants_compiled(model: ZoneModel, counts: np.ndarray, parents: np.ndarray, cdf: np.ndarray,
-                       cellw: np.ndarray, cell_log: np.ndarray, cell_land: np.ndarray) -> dict | None:
-    """``entrants``' columns from its counts, spin-off parents and sector table in four compiled
-    calls (keys, zones, sectors and origins in one pass; the three normal draws; the arithmetic
-    around one pmath exponential) instead of ~40 numpy calls: the same columns, bit for bit
-    (tests/agents/test_enterprise.py). None where its numpy path decides: the draw kernels off, a
-    table the compiled search leaves to numpy, an entrant's cell without employment."""
-    f, p, S, y = model.firms, model.params, model.streams, int(model.steps)
-    L = f.n
-    flat, cap = shifted_rows(cdf)
-    heads = (combine(STARTUP, y), combine(ARRIVAL, y), combine(SPINOFF, y))
-    drawn = kernels.entry_draws(counts[0], counts[1], parents, f.zone[:L], f.sector[:L], f.key[:L], model.zones.key,
-                                heads, flat, cap, S._const("entry.sector", y, 0), S.rounds)
-    if drawn is None:
-        return None
-    key, z_new, s_new, origin = drawn
-    z3 = S.normal(("entry.size", "entry.tfp", "entry.rd"), y, key)  # one call, three streams
-    cols = fused.entrant_columns(z3, z_new, s_new, N_SECTORS, cellw, cell_log, cell_land,
-                                 pm.log(p.entrant_size_mean) - 0.32, p.entrant_productivity, model.sector_rd,
-                                 model.sector_capital)
-    if cols is None:
-        return None
-    size, tfp, rd_share, capital, land = cols
-    return {"key": key, "zone": z_new, "sector": s_new, "origin": origin, "employees": size, "capital": capital,
-            "tfp": tfp, "rd_share": rd_share, "land": land}
-
-
 def _zone_pairs(nz: int) -> np.ndarray:
     """``0 .. nz-1`` twice (read-only, kept per number of zone slots): the zone of each cell of the
     start-up and arrival counts, rows one after the other."""
@@ -558,16 +530,6 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
     lam2[0], lam2[1] = lam_start, lam_arr
     counts = S.poisson(("entry.startups", "entry.arrivals"), y, zk, lam2)  # row 0 start-ups, row 1 arrivals
     n_start, n_arr = counts
-    # sectors of start-ups and arrivals follow the zone's firm mix; spin-offs keep the parent's
-    mix = pm.log(count.reshape(nz, N_SECTORS) + 0.5)  # shares (count + 0.5) as logit utilities
-    pull = model.hooks.sector_pull(model)  # levers (industry clusters) pull entrants to supported sectors
-    if pull is not None:
-        mix = mix + pull[:nz]
-    cdf = logit_cdf(mix)
-    if L and "bits" not in S.__dict__ and fused.arithmetic():  # compiled: the same columns (tests/agents)
-        new = _entrants_compiled(model, counts, parents, cdf, cellw, cell_log, cell_land)
-        if new is not None:
-            return new
     # assemble: zone and sector for each entrant, start-ups, then spin-offs, then arrivals
     z_other = np.repeat(_zone_pairs(nz), counts.reshape(-1))  # start-ups' zones, then arrivals'
     ns, npar = int(n_start.sum()), parents.size
@@ -575,7 +537,12 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
     origin = np.repeat(_ORIGINS, (ns, npar, z_other.size - ns))
     k_start, k_arr = counted_keys(STARTUP, y, zk, n_start), counted_keys(ARRIVAL, y, zk, n_arr)
     key = np.concatenate([k_start, spinoff_keys(y, f.key[parents]), k_arr])
-    s_other = S.choice("entry.sector", y, np.concatenate([k_start, k_arr]), cdf, z_other)
+    # sectors of start-ups and arrivals follow the zone's firm mix; spin-offs keep the parent's
+    mix = pm.log(count.reshape(nz, N_SECTORS) + 0.5)  # shares (count + 0.5) as logit utilities
+    pull = model.hooks.sector_pull(model)  # levers (industry clusters) pull entrants to supported sectors
+    if pull is not None:
+        mix = mix + pull[:nz]
+    s_other = S.choice("entry.sector", y, np.concatenate([k_start, k_arr]), logit_cdf(mix), z_other)
     s_new = np.concatenate([s_other[:ns], f.sector[parents], s_other[ns:]])
     z_size, z_tfp, z_rd = S.normal(("entry.size", "entry.tfp", "entry.rd"), y, key)  # one call, three streams
     size = np.maximum(1.0, pm.exp(pm.log(p.entrant_size_mean) - 0.32 + 0.8 * z_size))

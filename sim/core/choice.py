@@ -46,7 +46,8 @@ def draw_alternatives(cdf: np.ndarray, group: np.ndarray, u: np.ndarray) -> np.n
     a compiled search of the agent's row alone, the same alternatives)."""
     groups, k = cdf.shape
     group = np.asarray(group, dtype=np.int64)
-    flat, cap = shifted_rows(cdf)
+    shift, cap = _shifts(groups)
+    flat = cdf + shift
     # compiled: each agent searches its own row only (the same alternatives, while the shifted rows
     # ascend inside their intervals, as cumulative probabilities do; else None and numpy's search)
     if kernels.ENABLED:
@@ -57,13 +58,6 @@ def draw_alternatives(cdf: np.ndarray, group: np.ndarray, u: np.ndarray) -> np.n
     key = np.minimum(group + u, np.nextafter(group + 1.0, 0.0))  # stay inside the row when g + u rounds up
     pos = np.searchsorted(flat, key, side="right")
     return np.minimum(pos - group * k, k - 1)
-
-
-def shifted_rows(cdf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``draw_alternatives``' search table of ``cdf`` (groups x alternatives): row ``g`` shifted by
-    ``g`` (a new array), and each row's cap ``nextafter(g + 1, 0)`` (read-only, shared)."""
-    shift, cap = _shifts(cdf.shape[0])
-    return cdf + shift, cap
 
 
 _SHIFTS: dict[int, tuple[np.ndarray, np.ndarray]] = {}

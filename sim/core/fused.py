@@ -152,36 +152,6 @@ def _build() -> bool:
 
     _K.update(cell_stats_after_log=cell_stats_after_log)
 
-    # enterprise.entrants' columns after its draws: the arguments of its three exponentials (one
-    # pmath call between the passes), then size, productivity, R&D share, capital and land
-    @jit
-    def entrant_args(z3, zone, sector, n_sectors, cellw, cell_log, size_c, args, w):  # pragma: no cover - compiled
-        # False when an entrant's cell has no employment (numpy's fallbacks decide)
-        for i in range(zone.size):
-            if not (cellw[zone[i] * n_sectors + sector[i]] > 0.0):
-                return False
-        for i in range(zone.size):
-            c = zone[i] * n_sectors + sector[i]
-            wi = np.maximum(cellw[c], 1e-9)
-            w[i] = wi
-            args[0, i] = size_c + 0.8 * z3[0, i]
-            args[1, i] = cell_log[c] / wi + 0.25 * z3[1, i]
-            args[2, i] = -0.125 + 0.5 * z3[2, i]
-        return True
-
-    @jit
-    def entrant_values(e3, zone, sector, n_sectors, w, cell_land, productivity, sector_rd, sector_capital, size, tfp,
-                       rd_share, capital, land):  # pragma: no cover - compiled
-        for i in range(zone.size):
-            s = np.maximum(1.0, e3[0, i])
-            size[i] = s
-            tfp[i] = productivity * e3[1, i]
-            rd_share[i] = sector_rd[sector[i]] * e3[2, i]
-            capital[i] = s * sector_capital[sector[i]]
-            land[i] = s * (cell_land[zone[i] * n_sectors + sector[i]] / w[i])
-
-    _K.update(entrant_args=entrant_args, entrant_values=entrant_values)
-
     # enterprise.grow on the arithmetic tier: its arithmetic between pmath's power, log1p and exp,
     # in three passes (the numpy chain's operations, in its order)
     @jit
@@ -487,25 +457,6 @@ def certify_flags(ip, inno, rd_share, threshold, held, cert_left):
 
 def certify_set(keep, new, left, years, cert_left) -> None:
     _K["certify_set"](keep, new, left, int(years), cert_left)
-
-
-def entrant_columns(z3, zone, sector, n_sectors, cellw, cell_log, cell_land, size_c, productivity, sector_rd,
-                    sector_capital) -> tuple[np.ndarray, ...] | None:
-    """``enterprise.entrants``' size, productivity, R&D share, capital and land of the entrants in
-    cells ``zone * n_sectors + sector`` from their normal draws ``z3`` (size, TFP, R&D rows) and the
-    cells' employment, weighted log TFP and land: numpy's operations in its order, the three
-    exponentials by one pmath call. None when an entrant's cell has no employment (numpy's path
-    then takes the region's and the zone's values)."""
-    n = zone.size
-    args, w = np.empty((3, n)), np.empty(n)
-    if not _K["entrant_args"](_c(z3, np.float64), zone, sector, int(n_sectors), _c(cellw), _c(cell_log),
-                              float(size_c), args, w):
-        return None
-    pm.exp(args, out=args)
-    size, tfp, rd_share, capital, land = (np.empty(n) for _ in range(5))
-    _K["entrant_values"](args, zone, sector, int(n_sectors), w, _c(cell_land), float(productivity),
-                         _c(sector_rd, np.float64), _c(sector_capital, np.float64), size, tfp, rd_share, capital, land)
-    return size, tfp, rd_share, capital, land
 
 
 def cell_stats_after_log(zone, sector, n_sectors, emp, log_tfp, land, ncells):

@@ -1903,7 +1903,7 @@ _draws_built = False
 
 def _build_draws(nb) -> None:
     """Define the draw kernels (compiled on first use, the machine code cached)."""
-    global _pois_rows, _window_logp, _const_batch, _entry_draws
+    global _pois_rows, _window_logp, _const_batch
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     @_jit
@@ -1938,96 +1938,6 @@ def _build_draws(nb) -> None:
         for i in range(pre.shape[0]):
             for j in range(pre.shape[1]):
                 out[i, j] = _fmix(_fmix(pre[i, j] ^ hy) ^ hd)
-
-
-    @_jit
-    def _entry_draws(n_start, n_arr, parents, fzone, fsector, fkey, zkey, h_start, h_arr, h_spin, flat, cap, c1, c2,
-                     rounds, key, zone, sector, origin):  # pragma: no cover - compiled
-        # enterprise.entrants' keys, zones, origins and sectors, in its order (start-ups zone by zone,
-        # spin-offs, arrivals zone by zone): counted_keys' (chain step of (tag-year, zone key), then of
-        # k), spinoff_keys' (chain step of (tag-year, parent key)); the sector of start-ups and arrivals
-        # as draw_alternatives' compiled search (_row_search: the same checks, False where it would
-        # leave the search to numpy) with the uniform of Streams.uniform (_bits, _unit)
-        groups, k = flat.shape
-        prev = -np.inf
-        for g in range(groups):
-            if not (flat[g, 0] >= np.float64(g)) or not (flat[g, k - 1] <= np.float64(g + 1)):
-                return False
-            for j in range(k):
-                x = flat[g, j]
-                if not (x >= prev):
-                    return False
-                prev = x
-        nz = zkey.size
-        j = 0
-        for part in range(3):
-            if part == 1:
-                for i in range(parents.size):
-                    p = parents[i]
-                    key[j] = _chain_step(h_spin, fkey[p])
-                    zone[j] = fzone[p]
-                    sector[j] = fsector[p]
-                    origin[j] = 2
-                    j += 1
-                continue
-            counts = n_start if part == 0 else n_arr
-            h = h_start if part == 0 else h_arr
-            for g in range(nz):
-                c = counts[g]
-                if c == 0:
-                    continue
-                if g >= groups:
-                    return False
-                prefix = _chain_step(h, zkey[g])
-                for m in range(c):
-                    kk = _chain_step(prefix, np.uint64(m))
-                    key[j] = kk
-                    zone[j] = g
-                    origin[j] = 1 if part == 0 else 3
-                    b = _fmix(kk * _GOLD + c1)
-                    if rounds == 2:
-                        b = _fmix(b + c2)
-                    u = np.float64(((b >> _S12) << _S1) | _ONE) * _HALF_ULP
-                    x = min(np.float64(g) + u, cap[g])
-                    if k <= 32:
-                        lo = 0
-                        for a in range(k):
-                            lo += flat[g, a] <= x
-                    else:
-                        lo, hi = 0, k
-                        while lo < hi:
-                            mid = (lo + hi) >> 1
-                            if x < flat[g, mid]:
-                                hi = mid
-                            else:
-                                lo = mid + 1
-                    sector[j] = min(lo, k - 1)
-                    j += 1
-        return True
-
-
-def entry_draws(n_start: np.ndarray, n_arr: np.ndarray, parents: np.ndarray, fzone: np.ndarray,
-                fsector: np.ndarray, fkey: np.ndarray, zkey: np.ndarray, heads: tuple[int, int, int],
-                flat: np.ndarray, cap: np.ndarray, consts: tuple[np.uint64, np.uint64], rounds: int
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
-    """``enterprise.entrants``' keys, zones, sectors and origins of this year's entrants in one pass
-    (start-ups zone by zone, then the spin-offs of ``parents``, then arrivals; the sectors of
-    start-ups and arrivals drawn from the shifted cumulative rows ``flat`` with caps ``cap``, as
-    ``draw_alternatives``, with the uniform of the stream constants ``consts``): the same arrays as
-    its numpy path (``tests/agents/test_enterprise.py``). ``heads``: the (tag, year) chains of
-    start-ups, arrivals and spin-offs. None when the draw kernels are off or the rows do not ascend
-    inside their intervals (numpy decides)."""
-    if not (draws_on() and sorts_on()) or flat.ndim != 2 or flat.shape[1] == 0:
-        return None
-    n_start, n_arr = np.ascontiguousarray(n_start, dtype=np.int64), np.ascontiguousarray(n_arr, dtype=np.int64)
-    n = int(n_start.sum()) + int(n_arr.sum()) + parents.size
-    key, zone = np.empty(n, dtype=np.uint64), np.empty(n, dtype=np.int64)
-    sector, origin = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int8)
-    ok = _entry_draws(n_start, n_arr, np.ascontiguousarray(parents, dtype=np.int64), fzone, fsector, fkey,
-                      np.ascontiguousarray(zkey, dtype=np.uint64), np.uint64(heads[0]), np.uint64(heads[1]),
-                      np.uint64(heads[2]), np.ascontiguousarray(flat, dtype=np.float64), np.ascontiguousarray(cap),
-                      np.uint64(consts[0]), np.uint64(consts[1]), int(rounds), key, zone, sector, origin)
-    return (key, zone, sector, origin) if ok else None
 
 
 def draws_on() -> bool:
