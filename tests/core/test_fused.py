@@ -141,7 +141,8 @@ def test_runs_identical_with_and_without_arithmetic_kernels(arithmetic_only, mon
         pools.setdefault(fused.arithmetic(), []).append(
             [getattr(f, c)[:f.n].copy() for c in ("employees", "tfp", "knowledge", "ip", "cert_left", "hightech",
                                                     "losses", "tax", "profit", "output", "value_added", "rd",
-                                                    "land", "capital", "age")])
+                                                    "land", "capital", "age", "key", "zone", "sector",
+                                                    "origin", "rd_share")])
 
     got = simulate(world, pkg, overrides, 11, 4, probe=probe)
     monkeypatch.setitem(fused._STATE, "arith", False)
