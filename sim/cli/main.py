@@ -144,12 +144,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from sim.core.kernels import selection_wanted, switches_wanted
         from sim.core.memory import gc_freeze_wanted
+        from sim.core.threads import wanted as threads_wanted
         from sim.model.spinup import check_env
 
-        check_env()  # the environment switches (spin-up cache, collector freeze, kernels, selection):
-        gc_freeze_wanted()  # a bad value stops here, nothing written
+        check_env()  # the environment switches (spin-up cache, collector freeze, kernels, selection,
+        gc_freeze_wanted()  # threads): a bad value stops here, nothing written
         switches_wanted()
         selection_wanted()
+        threads_wanted()
         return int(args.handler(args) or 0)
     except InputError as exc:
         sys.stderr.write(f"zonesim: error: {exc}\n")

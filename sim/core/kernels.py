@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 from sim.core import pmath as pm
+from sim.core import threads as _threads
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -792,8 +793,15 @@ def move_rows(columns: list[np.ndarray], src: np.ndarray, dst: np.ndarray) -> bo
         if col.ndim != 1 or not col.flags.c_contiguous:
             return False
         by_dtype.setdefault(col.dtype, []).append(col)
-    for cols in by_dtype.values():
-        _move_rows(tuple(cols), src, dst)
+    groups = [tuple(cols) for cols in by_dtype.values()]
+    if _threads.parts(src.size * len(columns)) is not None and len(columns) > 1:
+        # on threads, the columns shared out (each column's moves are its own: the same bits)
+        k = min(_threads.count(), len(columns))
+        shares = [[tuple(cols[i::k]) for cols in groups if cols[i::k]] for i in range(k)]
+        _threads.run(lambda i, _: [_move_rows(g, src, dst) for g in shares[i]], [(i, i + 1) for i in range(k)])
+        return True
+    for cols in groups:
+        _move_rows(cols, src, dst)
     return True
 
 
@@ -968,7 +976,14 @@ def keyed_normal(keys: np.ndarray, c1: np.uint64, c2: np.uint64, rounds: int) ->
     and the tail rows in one pass, the tails after pmath's logarithm; the same numbers."""
     k = np.ascontiguousarray(keys)
     z, tail, ut = np.empty(k.size), np.empty(k.size, dtype=np.int64), np.empty(k.size)
-    nt = _keyed_normal(k, np.uint64(c1), np.uint64(c2), rounds, z, tail, ut)
+    c1, c2 = np.uint64(c1), np.uint64(c2)
+    ranges = _threads.parts(k.size, _BLOCK)
+    if ranges is None:
+        nt = _keyed_normal(k, c1, c2, rounds, z, tail, ut)
+    else:  # in parts on threads: each part's tail rows at its own offset, then joined in order
+        counts = _threads.run(lambda lo, hi: _keyed_normal(k[lo:hi], c1, c2, rounds, z[lo:hi], tail[lo:hi], ut[lo:hi]),
+                              ranges)
+        nt = _join_parts(ranges, counts, tail, ut)
     if nt:
         ut, tail = ut[:nt], tail[:nt]
         _ndtri_tails(ut, tail, pm.log(np.minimum(ut, 1.0 - ut)), z)
@@ -1011,7 +1026,12 @@ def keyed_bits(keys: np.ndarray, c1: np.uint64, c2: np.uint64, rounds: int) -> n
 def keyed_uniform(keys: np.ndarray, c1: np.uint64, c2: np.uint64, rounds: int) -> np.ndarray:
     """The uniform in (0, 1) of ``keyed_bits``: ``(top 52 bits + 1/2) / 2**52``."""
     out = np.empty(keys.size, dtype=np.float64)
-    _uniform(np.ascontiguousarray(keys), np.uint64(c1), np.uint64(c2), rounds, out)
+    k, c1, c2 = np.ascontiguousarray(keys), np.uint64(c1), np.uint64(c2)
+    ranges = _threads.parts(k.size, _BLOCK)
+    if ranges is None:
+        _uniform(k, c1, c2, rounds, out)
+    else:
+        _threads.run(lambda lo, hi: _uniform(k[lo:hi], c1, c2, rounds, out[lo:hi]), ranges)
     return out
 
 
@@ -1019,9 +1039,30 @@ def keyed_below(keys: np.ndarray, c1: np.uint64, c2: np.uint64, rounds: int, p: 
     """Indices (ascending) of the 1-d keys whose ``keyed_uniform`` is below ``p`` (float64: one per
     key, or a single value)."""
     out = np.empty(keys.size, dtype=np.int64)
-    n = _below(np.ascontiguousarray(keys), np.uint64(c1), np.uint64(c2), rounds, np.ascontiguousarray(p).reshape(-1),
-               p.ndim == 0, out)
+    k, c1, c2, pa, scalar = (np.ascontiguousarray(keys), np.uint64(c1), np.uint64(c2), np.ascontiguousarray(p).reshape(-1),
+                             p.ndim == 0)
+    ranges = _threads.parts(k.size, _BLOCK)
+    if ranges is None:
+        n = _below(k, c1, c2, rounds, pa, scalar, out)
+    else:  # in parts on threads: each part's picks at its own offset, then joined in order
+        counts = _threads.run(lambda lo, hi: _below(k[lo:hi], c1, c2, rounds, pa if scalar else pa[lo:hi], scalar,
+                                                    out[lo:hi]), ranges)
+        n = _join_parts(ranges, counts, out)
     return out[:n]
+
+
+def _join_parts(ranges: list[tuple[int, int]], counts: list[int], *cols: np.ndarray) -> int:
+    """Join the parts' rows written at each part's start (``counts[i]`` rows from ``ranges[i][0]``; the
+    first column holds row indices relative to the part, made absolute here) into one prefix, in the
+    parts' order: the one-thread loop's rows. Returns their number."""
+    n = 0
+    for (lo, _), m in zip(ranges, counts):
+        if lo:
+            cols[0][lo:lo + m] += lo
+            for c in cols:
+                c[n:n + m] = c[lo:lo + m]  # n <= lo: a move down, never over rows not yet moved
+        n += m
+    return n
 
 
 def poisson_window(l: np.ndarray, k0: np.ndarray, u: np.ndarray, p0: np.ndarray, w: int) -> np.ndarray:

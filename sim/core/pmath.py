@@ -49,6 +49,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.core import threads as _threads
+
 _K = None  # sim.core.pmath_k, imported on first use
 
 
@@ -84,12 +86,26 @@ def _apply(loop, x, out, *more):
             # had written); out=x itself, the model's way, needs no check
             src = _apart(src, dst)
             more = tuple(_apart(m, dst) if m.size > 1 else m for m in more)
-        loop(src, *more, dst)
+        _loop(loop, src, more, dst)
     else:
         tmp = np.empty(a.size)
-        loop(src, *more, tmp)
+        _loop(loop, src, more, tmp)
         res[...] = tmp.reshape(a.shape)
     return res[()] if a.ndim == 0 and out is None else res
+
+
+def _loop(loop, src, more, dst):
+    """``loop(src, *more, dst)``, in parts on threads for a large array when ``ZONESIM_THREADS`` asks
+    (``sim.core.threads``: every number is its own row's, so the same bits)."""
+    ranges = _threads.parts(src.size)
+    if ranges is None:
+        loop(src, *more, dst)
+        return
+
+    def part(lo, hi):
+        loop(src[lo:hi], *(m[lo:hi] if m.size > 1 else m for m in more), dst[lo:hi])
+
+    _threads.run(part, ranges)
 
 
 def _apart(a, dst):

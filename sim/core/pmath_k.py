@@ -66,7 +66,7 @@ PS3, PS4, PS5 = -4.00555345006794114027e-02, 7.91534994289814532176e-04, 3.47933
 QS1, QS2 = -2.40339491173441421878e+00, 2.02094576023350569471e+00
 QS3, QS4 = -6.88283971605453293030e-01, 7.70381505559019352791e-02  # 2^20 pi/2: the reduction's range
 
-_JIT = dict(error_model="numpy", cache=True)
+_JIT = dict(error_model="numpy", cache=True, nogil=True)  # nogil: the loops may run in parts on threads (sim.core.threads)
 
 
 @intrinsic
