@@ -794,11 +794,13 @@ def move_rows(columns: list[np.ndarray], src: np.ndarray, dst: np.ndarray) -> bo
             return False
         by_dtype.setdefault(col.dtype, []).append(col)
     groups = [tuple(cols) for cols in by_dtype.values()]
-    if _threads.parts(src.size * len(columns)) is not None and len(columns) > 1:
-        # on threads, the columns shared out (each column's moves are its own: the same bits)
-        k = min(_threads.count(), len(columns))
-        shares = [[tuple(cols[i::k]) for cols in groups if cols[i::k]] for i in range(k)]
-        _threads.run(lambda i, _: [_move_rows(g, src, dst) for g in shares[i]], [(i, i + 1) for i in range(k)])
+    k = _threads.count()
+    if k > 1 and src.size * len(columns) >= _threads.MIN_ROWS and src.size >= 2 * k:
+        # on threads, the moves shared out by rows (src and dst disjoint: each move is its own, the same
+        # bits in any order); the same tuples of columns, so no other compiled signature
+        step = -(-src.size // k)
+        _threads.run(lambda lo, hi: [_move_rows(g, src[lo:hi], dst[lo:hi]) for g in groups],
+                     [(lo, min(lo + step, src.size)) for lo in range(0, src.size, step)])
         return True
     for cols in groups:
         _move_rows(cols, src, dst)
