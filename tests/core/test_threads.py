@@ -162,7 +162,8 @@ def test_keyed_draws_the_same_on_any_thread_count(thread_count, rounds):
     def draws():
         return [kernels.keyed_uniform(keys, c1, c2, rounds), kernels.keyed_below(keys, c1, c2, rounds, np.array(0.07)),
                 kernels.keyed_below(keys, c1, c2, rounds, p), kernels.keyed_normal(keys, c1, c2, rounds),
-                kernels.keyed_below(keys, c1, c2, rounds, np.array(0.0))]
+                kernels.keyed_below(keys, c1, c2, rounds, np.array(0.0)),
+                kernels.keyed_below(keys, c1, c2, rounds, np.array(0.9))]  # the parts' picks overlap when joined
 
     results = each_count(draws, (1, 2, 3, 4))
     for got in results[1:]:
@@ -170,6 +171,10 @@ def test_keyed_draws_the_same_on_any_thread_count(thread_count, rounds):
             assert same(a, b)
     assert results[0][4].size == 0 and results[0][1].size > 1000
     assert np.all(np.diff(results[0][2]) > 0)  # picks ascending, as numpy's flatnonzero
+    for k in (1, 2, 3):  # and numpy's flatnonzero of the uniforms, on any thread count
+        threads.set_count(k)
+        assert np.array_equal(kernels.keyed_below(keys, c1, c2, rounds, np.array(0.9)), np.flatnonzero(results[0][0] < 0.9))
+        assert np.array_equal(kernels.keyed_below(keys, c1, c2, rounds, p), np.flatnonzero(results[0][0] < p))
 
 
 def test_row_moves_the_same_on_any_thread_count(thread_count):
