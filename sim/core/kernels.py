@@ -794,13 +794,11 @@ def move_rows(columns: list[np.ndarray], src: np.ndarray, dst: np.ndarray) -> bo
             return False
         by_dtype.setdefault(col.dtype, []).append(col)
     groups = [tuple(cols) for cols in by_dtype.values()]
-    k = _threads.count()
-    if k > 1 and src.size * len(columns) >= _threads.MIN_ROWS and src.size >= 2 * k:
+    ranges = _threads.parts(src.size, 1, len(columns))
+    if ranges is not None:
         # on threads, the moves shared out by rows (src and dst disjoint: each move is its own, the same
         # bits in any order); the same tuples of columns, so no other compiled signature
-        step = -(-src.size // k)
-        _threads.run(lambda lo, hi: [_move_rows(g, src[lo:hi], dst[lo:hi]) for g in groups],
-                     [(lo, min(lo + step, src.size)) for lo in range(0, src.size, step)])
+        _threads.run(lambda lo, hi: [_move_rows(g, src[lo:hi], dst[lo:hi]) for g in groups], ranges)
         return True
     for cols in groups:
         _move_rows(cols, src, dst)

@@ -12,7 +12,7 @@ whole runs).
 
 Off by default (1 thread). Measured on a 2-core AMD EPYC (docs/performance.md, thirty-seventh
 session; ``benchmarks/ab_fixed.py`` with ``ZONESIM_THREADS=2`` for this side only): a
-1,000,000-agent run 0.90 of its time with 2 threads; a 100,000-agent run not faster (1.02), as a
+1,000,000-agent run 0.85-0.93 of its time with 2 threads; a 100,000-agent run not faster (1.03), as a
 part's wake-up and its columns' move to the other core's cache cost about what it saves there. A
 study's workers already keep every core busy, so they gain nothing either: this is for single runs
 of worlds of about a million agents.
@@ -65,11 +65,12 @@ def set_count(n: int | None) -> int | None:
     return old
 
 
-def parts(n: int, align: int = 512) -> list[tuple[int, int]] | None:
-    """The row ranges ``[lo, hi)`` of a loop over ``n`` rows, one a thread, each but the last a multiple
-    of ``align`` long; None when the loop stays whole (one thread, or fewer than ``MIN_ROWS`` rows)."""
-    k = _count if _count is not None else count()
-    if k == 1 or n < MIN_ROWS:
+def parts(n: int, align: int = 512, width: int = 1) -> list[tuple[int, int]] | None:
+    """The row ranges ``[lo, hi)`` of a loop over ``n`` rows of ``width`` numbers each, one a thread, each
+    but the last a multiple of ``align`` long; None when the loop stays whole (one thread, fewer than
+    ``MIN_ROWS`` numbers, or too few rows for a part each)."""
+    k = count()
+    if k == 1 or n * width < MIN_ROWS or n < k * align:
         return None
     step = -(-n // k)
     step = -(-step // align) * align

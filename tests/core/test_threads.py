@@ -69,6 +69,10 @@ def test_parts_none_for_one_thread_or_a_small_loop(thread_count):
     thread_count(2)
     assert threads.parts(threads.MIN_ROWS - 1) is None
     assert threads.parts(threads.MIN_ROWS) is not None
+    # rows of several numbers (the row moves: a row a column each): the numbers count, and each part has a row
+    assert threads.parts(threads.MIN_ROWS // 8 - 1, 1, 8) is None
+    assert threads.parts(threads.MIN_ROWS // 8, 1, 8) == [(0, threads.MIN_ROWS // 16), (threads.MIN_ROWS // 16, threads.MIN_ROWS // 8)]
+    assert threads.parts(1, 1, 10 * threads.MIN_ROWS) is None  # one row cannot be shared by two threads
 
 
 def test_run_keeps_the_parts_order_and_runs_them_at_once(thread_count):
