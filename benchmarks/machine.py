@@ -17,6 +17,14 @@ ran the Sobol study's rows ~1.8x slower than in the twentieth and twenty-first s
 against 266). So the line gives the memory's copy speed too. Quote a figure with the line it was
 measured with; compare figures measured at similar steal and copy speed, or measure again.
 
+The line also gives what a first write to a page of memory costs (``first_touch``: fresh anonymous
+memory, one write a 4 KiB page, each a page fault). On the thirty-eighth session's Intel machine
+(a virtual machine two minutes after boot) that was 7.6-9 us a page at first and 1-2.5 us later
+the same hour (the host backs a guest's memory when the guest first touches it), against ~0.5 us
+where the host's memory is already the guest's: a benchmark that keeps its models alive allocates
+new memory every run (a default run ~3,200 pages), so a first hour on a new machine can be slower
+for that alone.
+
     with Watch() as w:
         ...  # the timed work
     print(w.line())  # "machine: load average 0.4 -> 1.9; CPU steal 3.1 % of the time ...; memory copy ..."
@@ -91,6 +99,24 @@ def copy_speed(mb: int = 64, repeats: int = 3) -> float:
     return a.nbytes / best / 1e9
 
 
+def first_touch(mb: int = 8) -> float:
+    """Microseconds the first write to a 4 KiB page of memory costs: ``mb`` megabytes of fresh
+    anonymous memory (an ``mmap`` the process never touched), one byte written a page, each write a
+    page fault. Where the kernel backs such memory with huge pages by default, one fault fills many
+    pages and the figure is per 4 KiB all the same."""
+    import mmap
+
+    size = mb << 20
+    region = mmap.mmap(-1, size)
+    pages = np.frombuffer(region, dtype=np.uint8)
+    t0 = time.perf_counter()
+    pages[::4096] = 1
+    took = time.perf_counter() - t0
+    del pages
+    region.close()
+    return took / (size >> 12) * 1e6
+
+
 def load_average() -> float | None:
     try:
         return os.getloadavg()[0]
@@ -107,12 +133,14 @@ class Watch:
     steal: float | None = None
     copy_start: float | None = None  # GB/s (copy_speed)
     copy_end: float | None = None
-    probe: bool = True  # time the memory's copy speed at the start and the end
+    touch_start: float | None = None  # us a 4 KiB page (first_touch)
+    touch_end: float | None = None
+    probe: bool = True  # time the memory's copy speed and first touch at the start and the end
     _times: dict[str, int] | None = field(default=None, repr=False)
 
     def start(self) -> Watch:
         if self.probe:
-            self.copy_start = copy_speed()
+            self.copy_start, self.touch_start = copy_speed(), first_touch()
         self.load_start, self._times = load_average(), cpu_times()
         return self
 
@@ -120,7 +148,7 @@ class Watch:
         self.load_end = load_average()
         self.steal = steal_share(self._times, cpu_times())
         if self.probe:
-            self.copy_end = copy_speed()
+            self.copy_end, self.touch_end = copy_speed(), first_touch()
         return self
 
     def __enter__(self) -> Watch:
@@ -141,7 +169,9 @@ class Watch:
             steal = f"CPU steal {100 * self.steal:.1f} % of the time the {cores} cores ran or waited for the host"
         copies = [f"{x:.1f}" for x in (self.copy_start, self.copy_end) if x is not None]
         copy = f"; memory copy {' -> '.join(copies)} GB/s" if copies else ""
-        return f"machine: load average {load}; {steal}{copy}"
+        touches = [f"{x:.1f}" for x in (self.touch_start, self.touch_end) if x is not None]
+        touch = f"; first touch {' -> '.join(touches)} us a 4 KiB page" if touches else ""
+        return f"machine: load average {load}; {steal}{copy}{touch}"
 
 
 def watched(main: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

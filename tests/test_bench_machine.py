@@ -49,11 +49,12 @@ def test_watch_line_on_this_machine_and_without_proc_stat(monkeypatch):
         assert re.search(r"CPU steal [0-9]+\.[0-9] % of the time the [0-9]+ cores ran or waited for the host;",
                          line), line
         assert w.steal is not None and 0.0 <= w.steal <= 1.0
-    assert re.search(r"; memory copy [0-9.]+ -> [0-9.]+ GB/s$", line), line
+    assert re.search(r"; memory copy [0-9.]+ -> [0-9.]+ GB/s; first touch [0-9.]+ -> [0-9.]+ us a 4 KiB page$", line), line
     assert 0.1 < w.copy_start < 10_000 and 0.1 < w.copy_end < 10_000
+    assert 0.0 < w.touch_start < 10_000 and 0.0 < w.touch_end < 10_000
     monkeypatch.setattr(machine, "STAT", ROOT / "no-such-proc-stat")
     w = machine.Watch(probe=False).start().stop()
-    assert w.steal is None and w.copy_start is None
+    assert w.steal is None and w.copy_start is None and w.touch_start is None
     assert w.line().endswith("CPU steal not known (no /proc/stat)")  # and no copy speed without the probe
 
 
@@ -85,3 +86,18 @@ def test_bench_sobol_counts_the_runs_finished_in_each_minute():
     assert "minute by minute: 8 4 (then 6 in the last 0.5 min); slowest whole minute 4, fastest 8" in line
     assert bench_sobol.pace([], t0) == ([], 0.0, 0)
     assert "less than a minute" in bench_sobol.pace_line([(t0 + 5, 4)], t0)
+
+
+def test_first_touch_writes_every_page_of_fresh_memory_once():
+    """Each 4 KiB page of the probe's memory is new to the process: a page fault a page (counted by
+    the kernel where it backs such memory with 4 KiB pages)."""
+    import resource
+
+    assert 0.0 < machine.first_touch(1) < 10_000
+    thp = Path("/sys/kernel/mm/transparent_hugepage/enabled")
+    if sys.platform != "linux" or (thp.exists() and "[always]" in thp.read_text()):
+        return  # huge pages by default: one fault fills many pages
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    machine.first_touch(4)
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+    assert faults >= 1024, faults  # 4 MB: 1,024 pages, each touched for the first time
