@@ -20,10 +20,10 @@ measured with; compare figures measured at similar steal and copy speed, or meas
 The line also gives what a first write to a page of memory costs (``first_touch``: fresh anonymous
 memory, one write a 4 KiB page, each a page fault). On the thirty-eighth session's Intel machine
 (a virtual machine two minutes after boot) that was 7.6-9 us a page at first and 1-2.5 us later
-the same hour (the host backs a guest's memory when the guest first touches it), against ~0.5 us
-where the host's memory is already the guest's: a benchmark that keeps its models alive allocates
-new memory every run (a default run ~3,200 pages), so a first hour on a new machine can be slower
-for that alone.
+the same hour (an estimate of why: the host backs a guest's memory when the guest first touches
+it): a benchmark that keeps its models alive allocates new memory every run (a default run faults
+~3,200 pages there, and took 0.21 s against 0.20 s when its models were released), so a first hour
+on a new machine can be slower for that alone.
 
     with Watch() as w:
         ...  # the timed work
