@@ -68,9 +68,20 @@ def _k():
     return _K
 
 
+_F64 = np.dtype(np.float64)
+
+
 def _apply(loop, x, out, *more):
     """Run ``loop`` over ``x`` (any shape, or a number) into ``out`` (``x``'s shape, float64; None: a new
     array; ``x`` itself: in place). A number in, a numpy float64 out."""
+    if (type(x) is np.ndarray and x.dtype is _F64 and x.ndim == 1 and (out is None or out is x)
+            and x.size < _threads.MIN_ROWS and x.flags.c_contiguous):
+        # the model's usual call: a 1-d float64 column into a new array or in place, one thread (below
+        # MIN_ROWS no loop splits): the loop straight away, without the general path's conversions and
+        # checks (each a Python call, which a year pays cold: docs/performance.md, thirty-ninth session)
+        res = np.empty(x.size) if out is None else x
+        loop(x, *more, res)
+        return res
     a = np.asarray(x, dtype=np.float64)
     if out is None:
         res = np.empty(a.shape)

@@ -275,3 +275,33 @@ def test_a_missing_numba_is_one_clear_line(monkeypatch):
     with pytest.raises(EnvError, match="compiled with numba, which does not import here") as err:
         pm.exp(1.0)
     assert "\n" not in str(err.value)
+
+
+def test_a_columns_fast_path_gives_the_general_paths_numbers(monkeypatch):
+    """A 1-d contiguous float64 array into a new array or in place goes to the loop straight away (the
+    model's usual call); the same numbers as the general path gives a strided view of the same numbers.
+    Loops that ZONESIM_THREADS would split (MIN_ROWS rows or more) still take the general path."""
+    from sim.core import threads
+
+    x = RNG.uniform(0.01, 5.0, 3000)
+    x[7] = np.nan  # a block outside the fast path of the loops themselves
+    strided = np.empty(2 * x.size)
+    strided[::2] = x
+    view = strided[::2]
+    seen = []
+    loop = pm._loop
+    monkeypatch.setattr(pm, "_loop", lambda *a: seen.append(a[1].size) or loop(*a))
+    for f in (pm.exp, pm.log, pm.log1p, lambda a, out=None: pm.power(a, 0.35, out=out),
+              lambda a, out=None: pm.power(a, x[::-1].copy(), out=out)):
+        seen.clear()
+        general = f(view)
+        assert seen == [x.size]  # the strided view: the general path
+        fast = f(x)
+        y = x.copy()
+        assert f(y, out=y) is y
+        assert seen == [x.size]  # the column and in place: straight to the loop
+        assert np.array_equal(fast, general, equal_nan=True) and np.array_equal(y, fast, equal_nan=True)
+    monkeypatch.setattr(threads, "MIN_ROWS", x.size)  # a loop this long may split: the general path
+    seen.clear()
+    assert np.array_equal(pm.log(x), pm.log(view), equal_nan=True)
+    assert seen == [x.size, x.size]  # both through the general path (its threads' check)
