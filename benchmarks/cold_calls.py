@@ -27,7 +27,6 @@ other tenants); compare the two columns of one run.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -39,9 +38,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-os.environ.setdefault("ZONESIM_KERNELS_AFTER", "0")  # the compiled kernels on from the first run
-
-from sim.core import kernels  # noqa: E402
+from sim.core import kernels  # noqa: E402  (main() turns them on before the first call it times)
 
 
 def whole(low: int):

@@ -51,3 +51,12 @@ def test_nonsense_is_refused_with_one_line(args, capsys):
     assert done.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err[0].startswith("usage:") and [line for line in err if "error:" in line] == [err[-1]]
+
+
+def test_importing_the_script_leaves_the_environment_alone():
+    import importlib
+    import os
+
+    before = dict(os.environ)
+    importlib.reload(C)
+    assert dict(os.environ) == before
