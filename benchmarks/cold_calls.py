@@ -38,19 +38,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_threads import whole  # noqa: E402  (a whole number >= low, else one line and exit 2)
+
 from sim.core import kernels  # noqa: E402  (main() turns them on before the first call it times)
-
-
-def whole(low: int):
-    def parse(text: str) -> int:
-        try:
-            n = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if n < low:
-            raise argparse.ArgumentTypeError(f"{n} is below {low}")
-        return n
-    return parse
 
 
 class Flush:
