@@ -184,6 +184,60 @@ def test_bulk_agents_have_one_weak_reference_for_both_agent_sets():
     assert all(k1 is k2 for k1, k2 in zip(list(of_type)[1:], list(every)[2:]))  # every: Other and the first first
 
 
+def test_drop_looks_bulk_agents_up_by_the_registries_own_key():
+    """Removal finds a bulk-made agent in both weak registries by the very reference they are keyed
+    by (no twin made: issue 19, fortieth session), and an agent made by Mesa's path by one equal
+    to its key."""
+    import weakref
+
+    m = Toy(True)
+    m.things.add(1)
+    m.things.add(20)
+    agents = list(m.things.handles.values())
+    refs = pool_mod._lookup_refs(agents)
+    every = m.agents._agents.data
+    keys = {id(k): k for k in every}
+    assert all(id(r) in keys for r in refs[1:])  # the bulk-made ones: the key itself
+    assert all(isinstance(r, weakref.ReferenceType) and r() is a for r, a in zip(refs, agents))
+    assert refs[0] in every  # the first (Mesa's path): a reference equal to its key
+
+
+@pytest.mark.parametrize("extra", ["proxy", "ref", "weak_value", "both_sets_by_hand"])
+def test_drop_with_other_weak_references_matches_the_public_path(extra):
+    """Agents someone else holds weak references to (a proxy, a plain reference, a
+    WeakValueDictionary's), or that were taken out of both AgentSets by hand (no weak reference
+    left), are removed exactly as Mesa's path removes them."""
+    import weakref
+
+    got = {}
+    for bulk in (True, False):
+        m = Toy(bulk)
+        p = m.things
+        p.add(1)
+        p.add(30)
+        chosen = [p.handles[int(u)] for u in p.uid[2:12]]
+        keep = []
+        if extra == "proxy":
+            keep = [weakref.proxy(a) for a in chosen[::2]]
+        elif extra == "ref":
+            keep = [weakref.ref(a) for a in chosen]
+        elif extra == "weak_value":
+            keep = [weakref.WeakValueDictionary({a.unique_id: a for a in chosen})]
+        else:
+            for a in chosen[:3]:
+                m.agents.remove(a)
+                m.agents_by_type[Thing].remove(a)
+            assert weakref.getweakrefcount(chosen[0]) == 0
+        p.remove(np.arange(0, 14))
+        p.add(4)
+        p.remove(np.array([1, 3]))
+        got[bulk] = (registries_toy(m), sorted(p.handles), [a in m.agents for a in chosen],
+                     [a in m.agents_by_type[Thing] for a in chosen], [a in m._agents for a in chosen])
+        del keep
+    assert got[True] == got[False]
+    assert not any(got[True][2]) and not any(got[True][3]) and not any(got[True][4])
+
+
 def test_an_agent_that_dies_while_listed_leaves_both_agent_sets():
     """As with Mesa's own references: an agent deleted by hand from Mesa's strong references and
     then garbage leaves model.agents and its type's AgentSet (the shared reference's callback calls
