@@ -206,13 +206,23 @@ def innovate(model: ZoneModel, cell: np.ndarray) -> None:
     f.hightech[:L] = keep | new
 
 
+def _weighted_sums(a: np.ndarray, w: np.ndarray) -> tuple[np.float64, np.float64]:
+    """``(sum of a * w, sum of w)`` of 1-d float64 arrays, as numpy sums them (pairwise): with the
+    fused kernels in one compiled call, without a product array (``sim.core.fused.weighted_sums``,
+    the same numbers), else numpy's multiply and two sums."""
+    if fused.arithmetic():
+        s, scl = fused.weighted_sums(a, w)
+        return np.float64(s), np.float64(scl)
+    return np.multiply(a, w, dtype=np.float64).sum(), w.sum(dtype=np.float64)
+
+
 def _average(a: np.ndarray, w: np.ndarray) -> np.float64:
-    """``np.average(a, weights=w)`` of 1-d float64 arrays by numpy's own two operations (the same
+    """``np.average(a, weights=w)`` of 1-d float64 arrays by numpy's own operations (the same
     number; numpy's wrapper adds ~10 checks a call, paid three times a year)."""
-    scl = w.sum(dtype=np.float64)
+    s, scl = _weighted_sums(a, w)
     if scl == 0.0:
         raise ZeroDivisionError("Weights sum to zero, can't be normalized")
-    return np.multiply(a, w, dtype=np.float64).sum() / scl
+    return s / scl
 
 
 def _tfp_numpy(model: ZoneModel, inno: np.ndarray, growth: np.ndarray) -> None:
@@ -234,7 +244,8 @@ def _tfp_numpy(model: ZoneModel, inno: np.ndarray, growth: np.ndarray) -> None:
         # R&D grows with output, innovations with R&D and productivity with innovations, and the
         # leaders' productivity runs away (the seed-to-seed spread of 2041 output came from it)
         log_a = pm.log(f.tfp[:L])
-        mean_log_a = float(_average(log_a, n)) if n.sum() > 0 else 0.0
+        s, scl = _weighted_sums(log_a, n)  # np.average's two sums; no weight: no mean
+        mean_log_a = float(s / scl) if scl > 0 else 0.0
         gain *= pm.exp(-p.innovation_catch_up * np.maximum(log_a[did] - mean_log_a, 0.0))
     growth[did] += gain
     f.tfp[:L] *= pm.exp(growth, out=growth)  # in place: numpy's loop, the same numbers

@@ -9,8 +9,10 @@ fallback; ``tests/core/test_fused.py`` compares them bit for bit):
 
 * no reassociation and no fused multiply-add (numba does neither without ``fastmath``; a probe
   checks, ``arithmetic()``);
-* reductions (means, weighted averages) stay in numpy (pairwise summation), and group sums add
-  in element order as ``np.bincount`` does.
+* sums over all firms add in numpy's pairwise order (``weighted_sums``: numpy's own blocks of
+  eight running sums, halves split at multiples of eight; tests compare it with numpy's ``sum``
+  for every length up to 300 and long arrays), and group sums add in element order as
+  ``np.bincount`` does.
 
 **Transcendental functions** (powers, exponentials, logarithms) are computed between the passes by
 the model's own vectorised loops (``sim.core.pmath``), as the numpy code computes them: the same
@@ -32,6 +34,7 @@ from sim.core import pmath as pm
 _STATE: dict[str, bool] = {}  # "arith": the probe's verdict, once per process
 _K: dict[str, object] = {}  # the compiled kernels by name
 _produce_row = None  # production's loop body, inlined into two kernels (set by _build)
+_pairwise_block = None  # numpy's pairwise sums of a block (set by _build)
 
 
 def arithmetic() -> bool:
@@ -55,7 +58,7 @@ def _build() -> bool:
     # keys its on-disk cache by the pickled closure cells, and a pickled dispatcher differs in every
     # process: with _produce_row a closure cell, the two production kernels were compiled again in
     # every process, ~1 s, and each process wrote two more cache files)
-    global _produce_row
+    global _produce_row, _pairwise_block
     nb = kernels.numba
     if nb is None:
         return False
@@ -276,7 +279,87 @@ def _build() -> bool:
             losses[i] = (losses[i] + 1) * (1 if pi < 0.0 else 0)
             tax_zone[z[i]] += t
 
-    _K.update(produce_sums=produce_sums, tax_losses_sums=tax_losses_sums)
+    @row
+    def _pairwise_block(a, w, lo, n):  # pragma: no cover - compiled
+        # numpy's DOUBLE_pairwise_sum of a block of n <= 128 (numpy/_core/src/umath/loops_utils.h.src)
+        # of the products a[i] * w[i] and of w[i], side by side: a plain loop below 8, else eight
+        # running sums combined pairwise, then the rest in order
+        if n < 8:
+            s, t = 0.0, 0.0
+            for i in range(lo, lo + n):
+                s += a[i] * w[i]
+                t += w[i]
+            return s, t
+        r0, r1, r2, r3 = a[lo] * w[lo], a[lo + 1] * w[lo + 1], a[lo + 2] * w[lo + 2], a[lo + 3] * w[lo + 3]
+        r4, r5, r6, r7 = a[lo + 4] * w[lo + 4], a[lo + 5] * w[lo + 5], a[lo + 6] * w[lo + 6], a[lo + 7] * w[lo + 7]
+        q0, q1, q2, q3, q4, q5, q6, q7 = w[lo], w[lo + 1], w[lo + 2], w[lo + 3], w[lo + 4], w[lo + 5], w[lo + 6], w[lo + 7]
+        i = lo + 8
+        end = lo + n - n % 8
+        while i < end:
+            r0 += a[i] * w[i]
+            r1 += a[i + 1] * w[i + 1]
+            r2 += a[i + 2] * w[i + 2]
+            r3 += a[i + 3] * w[i + 3]
+            r4 += a[i + 4] * w[i + 4]
+            r5 += a[i + 5] * w[i + 5]
+            r6 += a[i + 6] * w[i + 6]
+            r7 += a[i + 7] * w[i + 7]
+            q0 += w[i]
+            q1 += w[i + 1]
+            q2 += w[i + 2]
+            q3 += w[i + 3]
+            q4 += w[i + 4]
+            q5 += w[i + 5]
+            q6 += w[i + 6]
+            q7 += w[i + 7]
+            i += 8
+        s = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        t = ((q0 + q1) + (q2 + q3)) + ((q4 + q5) + (q6 + q7))
+        while i < lo + n:
+            s += a[i] * w[i]
+            t += w[i]
+            i += 1
+        return s, t
+
+    @jit
+    def weighted_sums(a, w):  # pragma: no cover - compiled
+        # numpy's pairwise sums of a * w and of w: above 128 numbers numpy sums the two halves (split
+        # at a multiple of 8) apart and adds them; done here with a stack, not recursion (numba's
+        # cache of a recursive function crashed the next process that loaded it). Then numpy's
+        # reduction adds the sum to its identity, 0.0 (so a sum of -0.0s is 0.0).
+        lo_s = np.empty(64, dtype=np.int64)
+        n_s = np.empty(64, dtype=np.int64)
+        stage = np.zeros(64, dtype=np.int64)
+        left_s = np.empty(64)
+        left_t = np.empty(64)
+        lo_s[0], n_s[0], stage[0] = 0, a.size, 0
+        top = 1
+        s, t = 0.0, 0.0
+        while top > 0:
+            f = top - 1
+            m = n_s[f]
+            if m <= 128:
+                s, t = _pairwise_block(a, w, lo_s[f], m)
+                top -= 1
+                continue
+            m2 = m // 2
+            m2 -= m2 % 8
+            if stage[f] == 0:  # the left half first
+                stage[f] = 1
+                lo_s[top], n_s[top], stage[top] = lo_s[f], m2, 0
+                top += 1
+            elif stage[f] == 1:  # the left half's sums in; the right half
+                left_s[f], left_t[f] = s, t
+                stage[f] = 2
+                lo_s[top], n_s[top], stage[top] = lo_s[f] + m2, m - m2, 0
+                top += 1
+            else:  # both halves in
+                s = left_s[f] + s
+                t = left_t[f] + t
+                top -= 1
+        return 0.0 + s, 0.0 + t
+
+    _K.update(produce_sums=produce_sums, tax_losses_sums=tax_losses_sums, weighted_sums=weighted_sums)
     _K.update(grow_pre=grow_pre, grow_sigma=grow_sigma, grow_shock=grow_shock, grow_tail=grow_tail,
               size_base=size_base, exit_after_power=exit_after_power,
               axpy=axpy, scale_shift=scale_shift)
@@ -341,6 +424,14 @@ def _probe_arithmetic() -> bool:
 # ------------------------------------------------------------------------------------------
 def _c(a: np.ndarray, dtype=None) -> np.ndarray:
     return np.ascontiguousarray(a, dtype=dtype)
+
+
+def weighted_sums(a: np.ndarray, w: np.ndarray) -> tuple[float, float]:
+    """``(np.multiply(a, w).sum(), w.sum())`` of two 1-d float64 arrays of one length, the same
+    numbers, in one compiled call (no product array; the two numpy sums of a weighted mean)."""
+    if a.shape != w.shape or a.ndim != 1:
+        raise ValueError(f"weighted_sums: two 1-d arrays of one length expected, got {a.shape} and {w.shape}")
+    return _K["weighted_sums"](_c(a, np.float64), _c(w, np.float64))
 
 
 def grow_arith(n, u, margin, mean_margin, z, sector, land, energy, cap, ref, elast, noise, drift, sens, nz):

@@ -6,6 +6,7 @@ keeps them off unless their functions give sim.core.pmath's numbers."""
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 import pytest
@@ -310,3 +311,63 @@ def test_no_kernel_is_given_one_array_under_two_names(on, monkeypatch):
         model.step()
     assert fused.available() and model.firms.n > 1000
     assert not shared, f"kernels given one array under two names: {sorted(set(shared))}"
+
+
+def _magnitudes(rng, n):
+    """Numbers of mixed signs and magnitudes: their sum depends on the order of the additions."""
+    return rng.standard_normal(n) * 10.0 ** rng.uniform(-6, 6, n)
+
+
+def test_weighted_sums_match_numpys_sums_at_every_length(on):
+    """fused.weighted_sums is numpy's multiply-and-sum and sum to the last bit: every length up to
+    300 (the 8-wide blocks, their tails and the first splits at 128), longer ones around the
+    splits, and the default world's size and more; a sum in plain order differs (the test can tell)."""
+    rng = np.random.default_rng(19)
+    lengths = [*range(301), 383, 384, 385, 1023, 1024, 1025, 45_000, 2**17 + 5, 1_000_003]
+    plain_differs = 0
+    for n in lengths:
+        a, w = _magnitudes(rng, n), rng.uniform(0.0, 50.0, n)
+        s, t = fused.weighted_sums(a, w)
+        assert s == np.multiply(a, w).sum() and t == w.sum(), n
+        plain_differs += float(sum((a * w).tolist())) != s
+    assert plain_differs > 100  # the order matters for these numbers: pairwise, not plain, is matched
+
+
+def test_weighted_sums_signed_zeros_and_non_finite(on):
+    """numpy adds its pairwise sum to 0.0: a sum of -0.0s is 0.0; NaN and infinities as numpy."""
+    for n in (1, 7, 8, 9, 200):
+        z = np.full(n, -0.0)
+        got = fused.weighted_sums(z, np.ones(n))
+        want = (np.multiply(z, np.ones(n)).sum(), np.ones(n).sum())
+        assert got == want and math.copysign(1.0, got[0]) == math.copysign(1.0, want[0]) == 1.0
+    rng = np.random.default_rng(5)
+    for bad in (np.nan, np.inf, -np.inf):
+        a, w = _magnitudes(rng, 1000), rng.uniform(0.0, 5.0, 1000)
+        a[417] = bad
+        s, t = fused.weighted_sums(a, w)
+        want = np.multiply(a, w).sum()
+        assert (np.isnan(s) and np.isnan(want)) or s == want
+        assert t == w.sum()
+
+
+def test_weighted_sums_checks_its_arrays(on):
+    with pytest.raises(ValueError, match="one length"):
+        fused.weighted_sums(np.ones(3), np.ones(4))
+    with pytest.raises(ValueError, match="1-d"):
+        fused.weighted_sums(np.ones((2, 2)), np.ones((2, 2)))
+    a = np.arange(40.0)[::2]  # a strided view: made contiguous first, the same numbers
+    assert fused.weighted_sums(a, np.ones(20)) == (a.sum(), 20.0)
+
+
+@pytest.mark.parametrize("n", [1, 9, 130, 45_000])
+def test_enterprise_average_is_numpys_weighted_average_either_way(on, monkeypatch, n):
+    """enterprise._average (growth's mean margin, innovation's catch-up mean) is np.average with
+    the fused kernels and without."""
+    from sim.agents import enterprise
+
+    rng = np.random.default_rng(n)
+    a, w = _magnitudes(rng, n), rng.uniform(1.0, 500.0, n)
+    got, want = both(lambda: enterprise._average(a, w), monkeypatch)
+    assert got == want == np.average(a, weights=w)
+    with pytest.raises(ZeroDivisionError):
+        enterprise._average(a, np.zeros(n))
