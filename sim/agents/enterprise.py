@@ -300,8 +300,11 @@ def grow(model: ZoneModel) -> np.ndarray | None:
     f, p, zs = model.firms, model.params, model.zones
     L = f.n
     z = f.zone[:L]
-    n = f.employees[:L].copy()
-    margin = f.profit[:L] / np.maximum(f.output[:L], 1e-9)
+    if fused.arithmetic():  # the copy and the margins in one compiled pass
+        n, margin = fused.copy_and_margin(f.employees[:L], f.profit[:L], f.output[:L])
+    else:
+        n = f.employees[:L].copy()
+        margin = f.profit[:L] / np.maximum(f.output[:L], 1e-9)
     mean_margin = _average(margin, n) if L else 0.0
     u = model.streams.uniform("firm.grow", model.steps, f.key[:L])
     capped = np.isfinite(zs.growth_cap).any()  # the green constraint binds on energy-intensive sectors only

@@ -165,6 +165,13 @@ def _build() -> bool:
             arg1[i] = -2.0 * np.abs(u[i] - 0.5)
 
     @jit
+    def copy_and_margin(emp, profit, output, n, margin):  # pragma: no cover - compiled
+        # enterprise.grow's inputs: a copy of employment and profit / max(output, 1e-9)
+        for i in range(emp.size):
+            n[i] = emp[i]
+            margin[i] = profit[i] / np.maximum(output[i], 1e-9)
+
+    @jit
     def grow_sigma(a, noise, arg2):  # pragma: no cover - compiled
         # in a, the power in, sigma = min(power * noise, 0.95) out; the drift correction's log1p argument
         # (-0.5 * sigma) * sigma. One array in and out, not two arguments that are the same array: LLVM
@@ -360,7 +367,7 @@ def _build() -> bool:
         return 0.0 + s, 0.0 + t
 
     _K.update(produce_sums=produce_sums, tax_losses_sums=tax_losses_sums, weighted_sums=weighted_sums)
-    _K.update(grow_pre=grow_pre, grow_sigma=grow_sigma, grow_shock=grow_shock, grow_tail=grow_tail,
+    _K.update(copy_and_margin=copy_and_margin, grow_pre=grow_pre, grow_sigma=grow_sigma, grow_shock=grow_shock, grow_tail=grow_tail,
               size_base=size_base, exit_after_power=exit_after_power,
               axpy=axpy, scale_shift=scale_shift)
     _K.update(knowledge=knowledge, innovation_rate=innovation_rate, certify_flags=certify_flags,
@@ -432,6 +439,13 @@ def weighted_sums(a: np.ndarray, w: np.ndarray) -> tuple[float, float]:
     if a.shape != w.shape or a.ndim != 1:
         raise ValueError(f"weighted_sums: two 1-d arrays of one length expected, got {a.shape} and {w.shape}")
     return _K["weighted_sums"](_c(a, np.float64), _c(w, np.float64))
+
+
+def copy_and_margin(emp: np.ndarray, profit: np.ndarray, output: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(emp.copy(), profit / np.maximum(output, 1e-9))`` in one pass (``enterprise.grow``'s inputs)."""
+    n, margin = np.empty(emp.size), np.empty(emp.size)
+    _K["copy_and_margin"](_c(emp, np.float64), _c(profit, np.float64), _c(output, np.float64), n, margin)
+    return n, margin
 
 
 def grow_arith(n, u, margin, mean_margin, z, sector, land, energy, cap, ref, elast, noise, drift, sens, nz):

@@ -371,3 +371,15 @@ def test_enterprise_average_is_numpys_weighted_average_either_way(on, monkeypatc
     assert got == want == np.average(a, weights=w)
     with pytest.raises(ZeroDivisionError):
         enterprise._average(a, np.zeros(n))
+
+
+@pytest.mark.parametrize("size", [0, 1, 7, 9, 1000])
+def test_copy_and_margin_matches_numpy(on, size):
+    """growth's inputs in one pass: a copy of employment (not a view) and profit / max(output, 1e-9),
+    with zero, negative, tiny, NaN and infinite outputs among them."""
+    rng = np.random.default_rng(size)
+    emp, profit = rng.lognormal(2.0, 1.0, size), rng.normal(0.0, 5.0, size)
+    output = rng.choice(np.array([0.0, -1.0, 1e-12, np.nan, np.inf, 3.5, 120.0]), size)
+    n, margin = fused.copy_and_margin(emp, profit, output)
+    assert np.array_equal(n, emp) and not np.shares_memory(n, emp)
+    assert np.array_equal(margin, profit / np.maximum(output, 1e-9), equal_nan=True)
