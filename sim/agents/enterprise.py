@@ -522,8 +522,11 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
     lam_start = p.startup_rate / 1000.0 * talent * incub * active
     # spin-offs from incumbents, more likely the more knowledge they hold
     k = f.knowledge[:L]
-    mean_k = k.mean() if L else 0.0
-    prob = np.minimum(p.spinoff_rate / max(mean_k, 1e-9) * k, 1.0)
+    if L and fused.arithmetic():  # the mean and the chances in one compiled call
+        prob = fused.spinoff_prob(k, p.spinoff_rate)
+    else:
+        mean_k = k.mean() if L else 0.0
+        prob = np.minimum(p.spinoff_rate / max(mean_k, 1e-9) * k, 1.0)
     if not active.all():
         prob *= active[z]
     parents = S.below("firm.spinoff", y, f.key[:L], prob)

@@ -35,6 +35,7 @@ _STATE: dict[str, bool] = {}  # "arith": the probe's verdict, once per process
 _K: dict[str, object] = {}  # the compiled kernels by name
 _produce_row = None  # production's loop body, inlined into two kernels (set by _build)
 _pairwise_block = None  # numpy's pairwise sums of a block (set by _build)
+_pairwise_sums = None  # numpy's pairwise sums of a * w and of w (set by _build)
 
 
 def arithmetic() -> bool:
@@ -58,7 +59,7 @@ def _build() -> bool:
     # keys its on-disk cache by the pickled closure cells, and a pickled dispatcher differs in every
     # process: with _produce_row a closure cell, the two production kernels were compiled again in
     # every process, ~1 s, and each process wrote two more cache files)
-    global _produce_row, _pairwise_block
+    global _produce_row, _pairwise_block, _pairwise_sums
     nb = kernels.numba
     if nb is None:
         return False
@@ -328,8 +329,8 @@ def _build() -> bool:
             i += 1
         return s, t
 
-    @jit
-    def weighted_sums(a, w):  # pragma: no cover - compiled
+    @row
+    def _pairwise_sums(a, w):  # pragma: no cover - compiled
         # numpy's pairwise sums of a * w and of w: above 128 numbers numpy sums the two halves (split
         # at a multiple of 8) apart and adds them; done here with a stack, not recursion (numba's
         # cache of a recursive function crashed the next process that loaded it). Then numpy's
@@ -366,7 +367,23 @@ def _build() -> bool:
                 top -= 1
         return 0.0 + s, 0.0 + t
 
-    _K.update(produce_sums=produce_sums, tax_losses_sums=tax_losses_sums, weighted_sums=weighted_sums)
+    @jit
+    def weighted_sums(a, w):  # pragma: no cover - compiled
+        return _pairwise_sums(a, w)
+
+    @jit
+    def spinoff_prob(k, rate, out):  # pragma: no cover - compiled
+        # entry's spin-off chances: np.minimum(rate / max(k.mean(), 1e-9) * k, 1.0), np.mean being
+        # numpy's sum over the count (the sum of k is _pairwise_sums' second, of w = k)
+        n = k.size
+        mean = _pairwise_sums(k, k)[1] / n
+        d = 1e-9 if 1e-9 > mean else mean  # Python's max(mean, 1e-9): NaN stays
+        c = rate / d
+        for i in range(n):
+            out[i] = np.minimum(c * k[i], 1.0)
+
+    _K.update(produce_sums=produce_sums, tax_losses_sums=tax_losses_sums, weighted_sums=weighted_sums,
+              spinoff_prob=spinoff_prob)
     _K.update(copy_and_margin=copy_and_margin, grow_pre=grow_pre, grow_sigma=grow_sigma, grow_shock=grow_shock, grow_tail=grow_tail,
               size_base=size_base, exit_after_power=exit_after_power,
               axpy=axpy, scale_shift=scale_shift)
@@ -439,6 +456,14 @@ def weighted_sums(a: np.ndarray, w: np.ndarray) -> tuple[float, float]:
     if a.shape != w.shape or a.ndim != 1:
         raise ValueError(f"weighted_sums: two 1-d arrays of one length expected, got {a.shape} and {w.shape}")
     return _K["weighted_sums"](_c(a, np.float64), _c(w, np.float64))
+
+
+def spinoff_prob(k: np.ndarray, rate: float) -> np.ndarray:
+    """``np.minimum(rate / max(k.mean(), 1e-9) * k, 1.0)`` of a non-empty 1-d float64 array, the same
+    numbers (``enterprise.entrants``' spin-off chances): numpy's pairwise sum and one pass."""
+    out = np.empty(k.size)
+    _K["spinoff_prob"](_c(k, np.float64), float(rate), out)
+    return out
 
 
 def copy_and_margin(emp: np.ndarray, profit: np.ndarray, output: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -383,3 +383,22 @@ def test_copy_and_margin_matches_numpy(on, size):
     n, margin = fused.copy_and_margin(emp, profit, output)
     assert np.array_equal(n, emp) and not np.shares_memory(n, emp)
     assert np.array_equal(margin, profit / np.maximum(output, 1e-9), equal_nan=True)
+
+
+@pytest.mark.parametrize("size", [1, 7, 8, 9, 129, 1000, 45_000])
+def test_spinoff_prob_matches_numpy(on, size):
+    """entry's spin-off chances: the mean as np.mean sums (pairwise), Python's max, the capped
+    product; with zeros, one huge value (chances capped at 1) and a NaN."""
+    rng = np.random.default_rng(size)
+    k = rng.lognormal(0.0, 2.0, size)
+    k[rng.integers(0, size, max(size // 10, 1))] = 0.0
+    for case in ("plain", "huge", "nan", "zeros"):
+        x = k.copy()
+        if case == "huge":
+            x[0] = 1e12
+        elif case == "nan":
+            x[-1] = np.nan
+        elif case == "zeros":
+            x[:] = 0.0
+        want = np.minimum(0.03 / max(x.mean(), 1e-9) * x, 1.0)
+        assert np.array_equal(fused.spinoff_prob(x, 0.03), want, equal_nan=True), case
