@@ -300,7 +300,8 @@ def _build() -> bool:
             return s, t
         r0, r1, r2, r3 = a[lo] * w[lo], a[lo + 1] * w[lo + 1], a[lo + 2] * w[lo + 2], a[lo + 3] * w[lo + 3]
         r4, r5, r6, r7 = a[lo + 4] * w[lo + 4], a[lo + 5] * w[lo + 5], a[lo + 6] * w[lo + 6], a[lo + 7] * w[lo + 7]
-        q0, q1, q2, q3, q4, q5, q6, q7 = w[lo], w[lo + 1], w[lo + 2], w[lo + 3], w[lo + 4], w[lo + 5], w[lo + 6], w[lo + 7]
+        q0, q1, q2, q3 = w[lo], w[lo + 1], w[lo + 2], w[lo + 3]
+        q4, q5, q6, q7 = w[lo + 4], w[lo + 5], w[lo + 6], w[lo + 7]
         i = lo + 8
         end = lo + n - n % 8
         while i < end:
@@ -384,7 +385,8 @@ def _build() -> bool:
 
     _K.update(produce_sums=produce_sums, tax_losses_sums=tax_losses_sums, weighted_sums=weighted_sums,
               spinoff_prob=spinoff_prob)
-    _K.update(copy_and_margin=copy_and_margin, grow_pre=grow_pre, grow_sigma=grow_sigma, grow_shock=grow_shock, grow_tail=grow_tail,
+    _K.update(copy_and_margin=copy_and_margin, grow_pre=grow_pre, grow_sigma=grow_sigma, grow_shock=grow_shock,
+              grow_tail=grow_tail,
               size_base=size_base, exit_after_power=exit_after_power,
               axpy=axpy, scale_shift=scale_shift)
     _K.update(knowledge=knowledge, innovation_rate=innovation_rate, certify_flags=certify_flags,

@@ -415,6 +415,7 @@ class MesaHandles:
 
 
 _MISSING = object()
+_MESA_LOG: logging.Logger = getattr(mesa.model, "_mesa_logger", None) or logging.getLogger("MESA.mesa.model")
 _FIRST = operator.itemgetter(0)
 
 
@@ -433,7 +434,6 @@ def _lookup_refs(agents: list[Any]) -> list[weakref.ref]:
     if not all(issubclass(t, weakref.ReferenceType) for t in set(map(type, refs))):
         return list(map(weakref.ref, agents))
     return refs
-_MESA_LOG: logging.Logger = getattr(mesa.model, "_mesa_logger", None) or logging.getLogger("MESA.mesa.model")
 
 
 def _weak_add(weak: weakref.WeakKeyDictionary, agents: list[Any]) -> None:
