@@ -1942,10 +1942,29 @@ def zone_sizes(x: np.ndarray, zone: np.ndarray, fixed: np.ndarray, target: np.nd
 _draws_built = False
 
 
+def _pmath_stamp() -> str:
+    """A digest of the model's own maths' source (``sim.core.pmath_k`` and its tables): the closure
+    value that keys numba's on-disk cache of a kernel calling those functions, so that a change to
+    them compiles the kernel again (numba checks only the kernel's own file)."""
+    import hashlib
+
+    from sim.core import pmath_k, pmath_tables
+
+    h = hashlib.sha256()
+    for mod in (pmath_k, pmath_tables):
+        with open(mod.__file__, "rb") as fh:
+            h.update(fh.read())
+    return h.hexdigest()
+
+
 def _build_draws(nb) -> None:
     """Define the draw kernels (compiled on first use, the machine code cached)."""
-    global _pois_rows, _window_logp, _const_batch
+    global _pois_rows, _window_logp, _const_batch, _keyed_poisson, _exp1, _log1
+    from sim.core import pmath_k
+
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
+    _exp1, _log1 = pmath_k.exp1, pmath_k.log1  # module globals for the kernel below (not closure cells)
+    stamp = int(_pmath_stamp()[:15], 16)
 
     @_jit
     def _pois_rows(u, lam, thr, seq_rate, neg, act, rows):  # pragma: no cover - compiled
@@ -1972,6 +1991,38 @@ def _build_draws(nb) -> None:
         for r in range(lo.size):
             out[r] = lo[r] * lg[r] - ll[r] - logfact[np.int64(lo[r])]
 
+
+    @_jit
+    def _keyed_poisson(keys, cs, rounds, lam, thr, seq_rate, steps, logfact, out):  # pragma: no cover - compiled
+        # Streams.poisson in one call: keyed_poisson_rows, then streams._poisson_rest's compiled path
+        # (poisson_head from exp(-lam), the window rows, their first cells' log-probabilities and
+        # counts) with pmath's exp and log as its scalar functions (a test holds them to the loops'
+        # bits). Returns False, out partly written, where that path hands over to numpy (a uniform
+        # within 2**-20 of 1 or a negative rate among the window rows, a window beyond logfact)
+        if stamp < 0:  # the closure value keys the cache by pmath's source (never negative)
+            return False
+        k, n = keys.size, lam.size
+        u, neg = np.empty(n), np.empty(n)
+        for s in range(cs.shape[0]):
+            _uniform(keys, cs[s, 0], cs[s, 1], rounds, u[s * k:(s + 1) * k])
+        act, buf = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+        na, nr = _pois_rows(u, lam, thr, seq_rate, neg, act, buf)
+        if na:
+            for i in range(na):
+                neg[i] = _exp1(neg[i])
+            nr += _poisson_head(u, lam, act[:na], neg[:na], steps, out, buf[nr:])
+        if nr == 0:
+            return True
+        rows = buf[:nr]
+        ll, uu, lo = np.empty(nr), np.empty(nr), np.empty(nr)
+        w, lomax = _window_rows(rows, lam, u, ll, uu, lo)
+        if w < 0 or not (lomax < logfact.size):
+            return False
+        p0 = np.empty(nr)
+        for r in range(nr):
+            p0[r] = _exp1(lo[r] * _log1(ll[r]) - ll[r] - logfact[np.int64(lo[r])])
+        _window_counts(rows, ll, lo, uu, p0, w, out)
+        return True
 
     @_jit
     def _const_batch(pre, hy, hd, out):  # pragma: no cover - compiled
@@ -2017,6 +2068,18 @@ def keyed_poisson_rows(keys: np.ndarray, cs: np.ndarray, rounds: int, lam: np.nd
     act, buf = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
     na, nr = _pois_rows(u, lam, float(thr), float(seq_rate), neg, act, buf)
     return u, act[:na], neg[:na], buf[:nr], buf
+
+
+def keyed_poisson(keys: np.ndarray, cs: np.ndarray, rounds: int, lam: np.ndarray, thr: float, seq_rate: float,
+                  steps: int, logfact: np.ndarray) -> np.ndarray | None:
+    """``Streams.poisson``'s counts of the 1-d uint64 ``keys`` for each stream's constants ``cs``
+    (streams x 2, the counts row-major) against the flat float64 ``lam``, in one compiled call:
+    ``keyed_poisson_rows`` and ``streams._poisson_rest``'s compiled path, the same counts; None
+    where that path would hand over to numpy (the caller then takes the step-by-step path)."""
+    out = np.zeros(lam.size, dtype=np.int64)
+    if _keyed_poisson(keys, cs, int(rounds), lam, float(thr), float(seq_rate), int(steps), logfact, out):
+        return out
+    return None
 
 
 def window_logp(lo: np.ndarray, lg: np.ndarray, ll: np.ndarray, logfact: np.ndarray) -> np.ndarray:

@@ -358,9 +358,9 @@ class Streams:
         changes a count only if the uniform is within the change of a CDF step. With a
         sequence of streams, ``lam`` has one row per stream."""
         if kernels.ENABLED and "bits" not in self.__dict__ and kernels.draws_on():
-            # the uniforms and the rows that need more than a comparison in one compiled pass, then
-            # poisson_ppf's compiled path: the same counts in ~10 calls, not ~25 (issue 19: 2 x 14
-            # zones' entry drew in ~30 us)
+            # the uniforms, the rows that need more than a comparison and poisson_ppf's compiled path in
+            # one compiled call (kernels.keyed_poisson); where that path hands over to numpy, the same
+            # steps call by call (~10 calls, not ~25; issue 19: 2 x 14 zones' entry drew in ~30 us)
             k = as_keys(keys)
             names = (name,) if isinstance(name, str) else name
             shape = k.shape if isinstance(name, str) else (len(names),) + k.shape
@@ -368,9 +368,13 @@ class Streams:
             if la.shape != shape:
                 la = np.broadcast_to(la, shape)
             la = np.ascontiguousarray(la).reshape(-1)
+            kf = np.ascontiguousarray(k).reshape(-1)
+            cs = self._const_rows(names, int(year))
+            out = kernels.keyed_poisson(kf, cs, self.rounds, la, _ABOVE, _SEQ_RATE, _SEQ_STEPS, _LOGFACT)
+            if out is not None:  # one compiled call (issue 19: the year's Poisson draws paid ~7 calls each)
+                return out.reshape(shape)
             u, act, neg, rows, buf = kernels.keyed_poisson_rows(
-                np.ascontiguousarray(k).reshape(-1), self._const_rows(names, int(year)), self.rounds, la,
-                _ABOVE, _SEQ_RATE)
+                kf, cs, self.rounds, la, _ABOVE, _SEQ_RATE)
             out = np.zeros(la.size, dtype=np.int64)
             _poisson_rest(out, u, la, act, neg, rows, buf)
             return out.reshape(shape)

@@ -646,6 +646,49 @@ def test_keyed_poisson_matches_numpy(monkeypatch):
     assert np.array_equal(two[1], s.poisson("p.b", 2, keys[:14], lam[40_000:40_014]))  # a row is its stream's draw
 
 
+def test_keyed_poisson_in_one_call(monkeypatch):
+    """kernels.keyed_poisson (Streams.poisson in one compiled call, pmath's exp and log inlined) gives
+    the counts of the call-by-call path (keyed_poisson_rows, then streams._poisson_rest) bit for bit:
+    rates at the head, beyond its steps, in windows, zero, NaN and negative; it declines (None) where
+    that path hands over to numpy: a window row's uniform within 2**-20 of 1, a window beyond the
+    log-factorial table. Its cache is keyed by pmath's source (a closure value)."""
+    from sim.core import streams as st
+
+    kernels.draws_on()
+    rng = np.random.default_rng(8)
+    keys = rng.integers(0, 2**64, 40_000, dtype=np.uint64)
+    lam = np.concatenate([rng.uniform(0, 0.2, 20_000), rng.uniform(0, 6, 10_000), rng.lognormal(2, 1.5, 10_000)])
+    lam[:6] = [0.0, np.nan, -1.0, 2.999, 3.0, 1e-300]
+    s = Streams(3, ["p.a", "p.b"])
+
+    def steps(names, k, la):
+        cs = s._const_rows(names, 2)
+        u, act, neg, rows, buf = kernels.keyed_poisson_rows(k, cs, s.rounds, la, st._ABOVE, st._SEQ_RATE)
+        out = np.zeros(la.size, dtype=np.int64)
+        st._poisson_rest(out, u, la, act, neg, rows, buf)
+        return out, u
+
+    def one(names, k, la):
+        return kernels.keyed_poisson(k, s._const_rows(names, 2), s.rounds, la, st._ABOVE, st._SEQ_RATE,
+                                     st._SEQ_STEPS, st._LOGFACT)
+
+    for names, k, la in ((("p.a",), keys, lam), (("p.a", "p.b"), keys[:14], np.concatenate([lam[-14:], lam[:14]])),
+                         (("p.b",), keys[:0], lam[:0]), (("p.a",), keys[:3000], np.full(3000, 2.9))):
+        want, u = steps(names, k, la)
+        got = one(names, k, la)
+        assert got is not None and np.array_equal(got, want)
+    assert (want > 3).sum() > 10  # beyond the head's steps: the rows it leaves to the windows
+    # a window row whose uniform is within 2**-20 of 1: numpy's survival side, so the one call declines
+    many = rng.integers(0, 2**64, 8_000_000, dtype=np.uint64)
+    far = many[s.uniform("p.a", 2, many) > 1.0 - 2.0**-20][:3]
+    assert far.size == 3
+    assert one(("p.a",), far, np.full(3, 50.0)) is None
+    assert np.array_equal(one(("p.a",), far, np.full(3, 1e-3)), steps(("p.a",), far, np.full(3, 1e-3))[0])  # head only
+    assert one(("p.a",), keys[:5], np.full(5, 5e5)) is None  # a window beyond the table: numpy decides
+    cell = [c.cell_contents for c in kernels._keyed_poisson.py_func.__closure__ or ()]
+    assert int(kernels._pmath_stamp()[:15], 16) in cell
+
+
 def test_poisson_rows_and_window_rows(monkeypatch):
     """The split of poisson_ppf's rows in one pass is flatnonzero's, by rate; window_rows' largest
     first cell is lo.max() (and -1 with no rows)."""
