@@ -1959,11 +1959,13 @@ def _pmath_stamp() -> str:
 
 def _build_draws(nb) -> None:
     """Define the draw kernels (compiled on first use, the machine code cached)."""
-    global _pois_rows, _window_logp, _const_batch, _keyed_poisson, _exp1, _log1
+    global _pois_rows, _window_logp, _const_batch, _keyed_poisson, _keyed_normals_all, _exp_loop, _log_loop
     from sim.core import pmath_k
 
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
-    _exp1, _log1 = pmath_k.exp1, pmath_k.log1  # module globals for the kernel below (not closure cells)
+    # pmath's vectorised exp and log loops (the ones pm.exp and pm.log run) as module globals of the
+    # kernels below, not closure cells; the closure value ``stamp`` keys their cache by pmath's source
+    _exp_loop, _log_loop = pmath_k._exp_loop, pmath_k._log_loop
     stamp = int(_pmath_stamp()[:15], 16)
 
     @_jit
@@ -1996,9 +1998,9 @@ def _build_draws(nb) -> None:
     def _keyed_poisson(keys, cs, rounds, lam, thr, seq_rate, steps, logfact, out):  # pragma: no cover - compiled
         # Streams.poisson in one call: keyed_poisson_rows, then streams._poisson_rest's compiled path
         # (poisson_head from exp(-lam), the window rows, their first cells' log-probabilities and
-        # counts) with pmath's exp and log as its scalar functions (a test holds them to the loops'
-        # bits). Returns False, out partly written, where that path hands over to numpy (a uniform
-        # within 2**-20 of 1 or a negative rate among the window rows, a window beyond logfact)
+        # counts), pmath's exp and log by the loops pm.exp and pm.log run. Returns False, out partly
+        # written, where that path hands over to numpy (a uniform within 2**-20 of 1 or a negative
+        # rate among the window rows, a window beyond logfact)
         if stamp < 0:  # the closure value keys the cache by pmath's source (never negative)
             return False
         k, n = keys.size, lam.size
@@ -2008,9 +2010,9 @@ def _build_draws(nb) -> None:
         act, buf = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
         na, nr = _pois_rows(u, lam, thr, seq_rate, neg, act, buf)
         if na:
-            for i in range(na):
-                neg[i] = _exp1(neg[i])
-            nr += _poisson_head(u, lam, act[:na], neg[:na], steps, out, buf[nr:])
+            p0 = neg[:na]
+            _exp_loop(p0, p0)  # in place, as pm.exp(neg, out=neg)
+            nr += _poisson_head(u, lam, act[:na], p0, steps, out, buf[nr:])
         if nr == 0:
             return True
         rows = buf[:nr]
@@ -2018,11 +2020,36 @@ def _build_draws(nb) -> None:
         w, lomax = _window_rows(rows, lam, u, ll, uu, lo)
         if w < 0 or not (lomax < logfact.size):
             return False
-        p0 = np.empty(nr)
-        for r in range(nr):
-            p0[r] = _exp1(lo[r] * _log1(ll[r]) - ll[r] - logfact[np.int64(lo[r])])
-        _window_counts(rows, ll, lo, uu, p0, w, out)
+        lg = np.empty(nr)
+        _log_loop(ll, lg)
+        for r in range(nr):  # window_logp's operations
+            lg[r] = lo[r] * lg[r] - ll[r] - logfact[np.int64(lo[r])]
+        _exp_loop(lg, lg)
+        _window_counts(rows, ll, lo, uu, lg, w, out)
         return True
+
+    @_jit
+    def _keyed_normals_all(keys, cs, rounds, z):  # pragma: no cover - compiled
+        # keyed_normals in one call: each stream's row by _keyed_normal, then every row's tails after
+        # pmath's log of min(u, 1 - u) (the loop pm.log runs) by _ndtri_tails
+        if stamp < 0:  # the closure value keys the cache by pmath's source (never negative)
+            return
+        n = keys.size
+        zf = z.reshape(-1)
+        tail, ut = np.empty(zf.size, dtype=np.int64), np.empty(zf.size)
+        nt = 0
+        for s in range(cs.shape[0]):
+            m = _keyed_normal(keys, cs[s, 0], cs[s, 1], rounds, zf[s * n:(s + 1) * n], tail[nt:], ut[nt:])
+            for j in range(nt, nt + m):  # the row's tail positions in the flat array
+                tail[j] += s * n
+            nt += m
+        if nt:
+            lg = np.empty(nt)
+            for j in range(nt):  # np.minimum(ut, 1.0 - ut)
+                a, b = ut[j], 1.0 - ut[j]
+                lg[j] = a if a <= b else b
+            _log_loop(lg, lg)
+            _ndtri_tails(ut[:nt], tail[:nt], lg, zf)
 
     @_jit
     def _const_batch(pre, hy, hd, out):  # pragma: no cover - compiled
@@ -2100,10 +2127,14 @@ def const_batch(pre: np.ndarray, hy: int, hd: int) -> np.ndarray:
 
 def keyed_normals(keys: np.ndarray, cs: np.ndarray, rounds: int) -> np.ndarray:
     """``keyed_normal`` of the 1-d ``keys`` for each stream's constants ``cs[s] = (c1, c2)`` (uint64,
-    streams x 2): streams x keys, one row a stream, every row's tails after one numpy logarithm (the
-    same numbers as one ``keyed_normal`` a row and ``np.stack``, in one array)."""
+    streams x 2): streams x keys, one row a stream, every row's tails after one logarithm (the
+    same numbers as one ``keyed_normal`` a row and ``np.stack``, in one array). In one compiled call
+    when the draw kernels are on (``_keyed_normals_all``; entry's three streams drew in ~7 calls)."""
     ns, n = cs.shape[0], keys.size
     z = np.empty((ns, n))
+    if draws_on():
+        _keyed_normals_all(keys, cs, int(rounds), z)
+        return z
     tail, ut = np.empty(ns * n, dtype=np.int64), np.empty(ns * n)
     nt = 0
     for s in range(ns):

@@ -647,11 +647,11 @@ def test_keyed_poisson_matches_numpy(monkeypatch):
 
 
 def test_keyed_poisson_in_one_call(monkeypatch):
-    """kernels.keyed_poisson (Streams.poisson in one compiled call, pmath's exp and log inlined) gives
+    """kernels.keyed_poisson (Streams.poisson in one compiled call, pmath's exp and log loops inside) gives
     the counts of the call-by-call path (keyed_poisson_rows, then streams._poisson_rest) bit for bit:
     rates at the head, beyond its steps, in windows, zero, NaN and negative; it declines (None) where
     that path hands over to numpy: a window row's uniform within 2**-20 of 1, a window beyond the
-    log-factorial table. Its cache is keyed by pmath's source (a closure value)."""
+    log-factorial table. Its cache, and keyed_normals', is keyed by pmath's source (a closure value)."""
     from sim.core import streams as st
 
     kernels.draws_on()
@@ -685,8 +685,9 @@ def test_keyed_poisson_in_one_call(monkeypatch):
     assert one(("p.a",), far, np.full(3, 50.0)) is None
     assert np.array_equal(one(("p.a",), far, np.full(3, 1e-3)), steps(("p.a",), far, np.full(3, 1e-3))[0])  # head only
     assert one(("p.a",), keys[:5], np.full(5, 5e5)) is None  # a window beyond the table: numpy decides
-    cell = [c.cell_contents for c in kernels._keyed_poisson.py_func.__closure__ or ()]
-    assert int(kernels._pmath_stamp()[:15], 16) in cell
+    for kernel in (kernels._keyed_poisson, kernels._keyed_normals_all):
+        cell = [c.cell_contents for c in kernel.py_func.__closure__ or ()]
+        assert int(kernels._pmath_stamp()[:15], 16) in cell
 
 
 def test_poisson_rows_and_window_rows(monkeypatch):
@@ -725,9 +726,10 @@ def test_year_constants_batch_matches_numpy(monkeypatch):
 
 
 def test_several_streams_normals_match_numpy(monkeypatch):
-    """Streams.normal of several streams in one array (kernels.keyed_normals: one pass a stream, the
-    tails of all rows after one logarithm at their flat positions): numpy's numbers and one call a
-    stream's, for a year's few entrants, a block's edges, tails in every row, draws and two rounds."""
+    """Streams.normal of several streams in one array (kernels.keyed_normals: one compiled call, one
+    pass a stream, the tails of all rows after one logarithm at their flat positions): numpy's numbers
+    and one call a stream's, for a year's few entrants, a block's edges, tails in every row, draws and
+    two rounds."""
     rng = np.random.default_rng(8)
     keys = rng.integers(0, 2**64, 9000, dtype=np.uint64)
     names = ("n.a", "n.b", "n.c")
