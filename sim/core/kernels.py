@@ -1304,6 +1304,7 @@ def _build_order(nb) -> None:
 def _build_sorts(nb) -> None:
     """Define the sort and search kernels (compiled on first use, the machine code cached)."""
     global _radix_lexsort, _prefix_lexsort, _lsd_passes, _counting_argsort_u16, _cum_search, _row_search, _row_guide, _queue_fits
+    global _keyed_order
     _build_order(nb)
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
@@ -1571,6 +1572,52 @@ def _build_sorts(nb) -> None:
     # less the total before the first of its group (numpy's ``total - before``, not a sum restarted
     # at each group, which would round differently), against the group's limit. An index outside
     # the arrays, or a group outside the limits, returns False: numpy decides.
+    # Streams.order's queue: the keys' bits, then np.lexsort((bits, group)), in one call. Below
+    # _SORTS_MIN keys (a year's entrants and movers in a small world) a stable merge sort by (group,
+    # bits): lexsort's permutation; from _SORTS_MIN on the radix sort above, which declines a group
+    # outside [0, 2**24) and then takes the merge sort too
+    @_jit
+    def _keyed_order(keys, c1, c2, rounds, group, out):  # pragma: no cover - compiled
+        n = keys.size
+        b = np.empty(n, dtype=np.uint64)
+        _bits(keys, c1, c2, rounds, b)
+        if n >= _SORTS_MIN and n < 2**31:
+            gmin, gmax = 0, 0
+            for i in range(n):
+                gmin = min(gmin, group[i])
+                gmax = max(gmax, group[i])
+            if gmin >= 0 and gmax < 2**24 and gmax < max(n, 1 << 16):
+                if _radix_lexsort(b, False, group, gmax + 1, out):
+                    return
+        # a bottom-up merge sort of the indices by (group, bits): stable, so equal pairs keep index order
+        a, t = np.arange(n), np.empty(n, dtype=np.int64)
+        w = 1
+        while w < n:
+            for lo in range(0, n, 2 * w):
+                mid, hi = min(lo + w, n), min(lo + 2 * w, n)
+                i, j, k = lo, mid, lo
+                while i < mid and j < hi:
+                    x, y = a[i], a[j]
+                    if group[y] < group[x] or (group[y] == group[x] and b[y] < b[x]):
+                        t[k] = y
+                        j += 1
+                    else:
+                        t[k] = x
+                        i += 1
+                    k += 1
+                while i < mid:
+                    t[k] = a[i]
+                    i += 1
+                    k += 1
+                while j < hi:
+                    t[k] = a[j]
+                    j += 1
+                    k += 1
+            a, t = t, a
+            w *= 2
+        for i in range(n):
+            out[i] = a[i]
+
     @_jit
     def _queue_fits(order, values, groups, limit, ok):  # pragma: no cover - compiled
         n, m, ng = order.size, values.size, limit.size
@@ -1617,6 +1664,17 @@ def group_starts(g: np.ndarray) -> np.ndarray:
         return np.searchsorted(g, g, side="left")
     count = np.bincount(g)
     return (np.cumsum(count) - count)[g]
+
+
+def keyed_order(keys: np.ndarray, c1: np.uint64, c2: np.uint64, rounds: int, group: np.ndarray) -> np.ndarray | None:
+    """``np.lexsort((keyed_bits(keys, c1, c2, rounds), group))`` of 1-d uint64 ``keys`` and int64
+    ``group`` in one compiled call: the same permutation. None when the sort kernels are off."""
+    if not sorts_on() or keys.ndim != 1 or group.shape != keys.shape or group.dtype != np.int64:
+        return None
+    out = np.empty(keys.size, dtype=np.int64)
+    _keyed_order(np.ascontiguousarray(keys), np.uint64(c1), np.uint64(c2), int(rounds), np.ascontiguousarray(group),
+                 out)
+    return out
 
 
 def group_lexsort(key: np.ndarray, group: np.ndarray, n_group: int) -> np.ndarray:

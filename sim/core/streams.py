@@ -412,6 +412,12 @@ class Streams:
         two agents' relative order does not depend on who else is in the queue. No ties: the
         hash is a bijection of distinct keys. Use a yearly stream, so the same agents do not
         head every queue every year."""
+        if (group is not None and kernels.ENABLED and "bits" not in self.__dict__ and isinstance(name, str)
+                and np.ndim(keys) == 1):
+            c1, c2 = self._const(name, int(year), 0)
+            o = kernels.keyed_order(as_keys(keys), c1, c2, self.rounds, np.asarray(group, dtype=np.int64))
+            if o is not None:  # the bits and the sort in one compiled call: the same permutation
+                return o
         b = self.bits(name, year, keys)
         if group is None:
             return np.argsort(b)

@@ -912,3 +912,24 @@ def test_no_kernel_keeps_a_kernel_in_a_closure_cell():
             for name, cell in zip(d.py_func.__code__.co_freevars, d.py_func.__closure__ or ())
             if isinstance(cell.cell_contents, CPUDispatcher)]
     assert not held, held
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 7, 50, 1023, 1024, 1025, 5000])
+def test_keyed_order_is_lexsort(n):
+    """Streams.order's one compiled call (kernels.keyed_order: the keys' bits, then a merge sort below
+    1,024 keys or the radix sort) gives np.lexsort((bits, group))'s permutation: repeated keys (ties
+    keep index order), groups small, negative, above 2**24 (the radix sort declines: the merge sort)
+    and one group for all."""
+    rng = np.random.default_rng(n)
+    s = Streams(3, ["q"])
+    for kind in ("small", "negative", "large", "one"):
+        keys = rng.integers(0, 2**64, n, dtype=np.uint64)
+        if n > 3:
+            keys[n // 2], keys[n // 3] = keys[0], keys[1]
+        group = {"small": rng.integers(0, 8, n), "negative": rng.integers(-3, 5, n),
+                 "large": rng.integers(0, 2**40, n), "one": np.zeros(n, dtype=np.int64)}[kind]
+        want = np.lexsort((s.bits("q", 4, keys), group))
+        c1, c2 = s._const("q", 4, 0)
+        got = kernels.keyed_order(keys, c1, c2, s.rounds, group)
+        assert got is not None and np.array_equal(got, want), kind
+        assert np.array_equal(s.order("q", 4, keys, group), want)
