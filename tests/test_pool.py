@@ -106,8 +106,13 @@ def test_compact_pool_remove_everything_and_nothing():
     assert p.n == 0 and not p.alive.any() and p.live().size == 0
 
 
-def test_compact_pool_matches_a_reference_under_random_churn():
-    """Whatever is added and removed, the live block holds exactly the live members' values."""
+@pytest.mark.parametrize("compiled", [False, True])
+def test_compact_pool_matches_a_reference_under_random_churn(compiled, monkeypatch):
+    """Whatever is added and removed, the live block holds exactly the live members' values (numpy's
+    steps and the compiled ones: kernels.compact_moves, move_rows; slots freed in any order)."""
+    from sim.core import kernels
+
+    monkeypatch.setattr(kernels, "ENABLED", kernels.enable() if compiled else False)
     rng = np.random.default_rng(0)
     p, _ = compact_pool(2, lazy=True)
     ref: dict[int, float] = {}
@@ -116,7 +121,7 @@ def test_compact_pool_matches_a_reference_under_random_churn():
         vals = rng.random(k)
         slots = p.add(k, x=vals)
         ref.update(zip(p.uid[slots].tolist(), vals.tolist()))
-        gone = np.flatnonzero(rng.random(p.n) < 0.3)
+        gone = rng.permutation(np.flatnonzero(rng.random(p.n) < 0.3))
         for u in p.uid[gone]:
             del ref[int(u)]
         p.remove(gone)

@@ -782,6 +782,21 @@ def _build(nb) -> None:
         return True
 
 
+def compact_moves(idx: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """``Pool.remove``'s ``(src, dst)`` for a compact pool of ``n`` members losing the slots ``idx``
+    (1-d int64) in one compiled pass: the tail's surviving slots, ascending, into the freed slots
+    below the new end, ascending. None when the kernels are off or a slot is outside [0, n) or
+    repeated (numpy decides)."""
+    if not (idx.dtype == np.int64 and idx.ndim == 1 and small_on()):
+        return None
+    k = idx.size
+    src, dst = np.empty(k, dtype=np.int64), np.empty(k, dtype=np.int64)
+    m = _compact_moves(np.ascontiguousarray(idx), int(n), src, dst)
+    if m < 0:
+        return None
+    return src[:m], dst[:m]
+
+
 def move_rows(columns: list[np.ndarray], src: np.ndarray, dst: np.ndarray) -> bool:
     """``col[dst] = col[src]`` for every column (1-d, C-contiguous; ``src`` and ``dst`` int64,
     disjoint, equal length), one compiled pass per dtype instead of a gather and a scatter per
@@ -1751,8 +1766,45 @@ _small_built = False
 
 def _build_small(nb) -> None:
     """Define the small kernels (compiled on first use, the machine code cached)."""
-    global _logit_shift, _logit_norm
+    global _logit_shift, _logit_norm, _compact_moves
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
+
+    @_jit
+    def _compact_moves(idx, n, src, dst):  # pragma: no cover - compiled
+        # Pool.remove's moves of a compact pool: of the freed slots idx (distinct, below n), those
+        # below the new end take, in ascending order, the surviving slots of the tail end .. n - 1
+        # in ascending order; returns how many (False if a slot is outside [0, n) or repeated)
+        k = idx.size
+        end = n - k
+        stays = np.ones(k, dtype=np.bool_)
+        m = 0
+        for i in range(k):
+            j = idx[i]
+            if j < 0 or j >= n:
+                return -1
+            if j >= end:
+                if not stays[j - end]:
+                    return -1
+                stays[j - end] = False
+            else:
+                dst[m] = j
+                m += 1
+        ascending = True
+        for i in range(1, m):
+            if dst[i] <= dst[i - 1]:
+                ascending = False
+                break
+        if not ascending:
+            dst[:m] = np.sort(dst[:m])
+            for i in range(1, m):
+                if dst[i] == dst[i - 1]:
+                    return -1
+        t = 0
+        for i in range(k):
+            if stays[i]:
+                src[t] = end + i
+                t += 1
+        return m
 
     @_jit
     def _logit_shift(util, out):  # pragma: no cover - compiled

@@ -164,12 +164,17 @@ class Pool:
             self.alive[idx] = False
             return none, none
         end = self.n - idx.size
-        stays = np.ones(idx.size, dtype=bool)  # over the tail slots end .. n-1
-        stays[idx[idx >= end] - end] = False
-        src = end + np.flatnonzero(stays)
-        dst = idx[idx < end]
-        if dst.size > 1 and not (dst[1:] > dst[:-1]).all():  # callers mostly pass ascending slots; a sort costs ~20x the check
-            dst = np.sort(dst)
+        moves = kernels.compact_moves(idx, self.n)  # compiled: the same moves in one call
+        if moves is not None:
+            src, dst = moves
+        else:
+            stays = np.ones(idx.size, dtype=bool)  # over the tail slots end .. n-1
+            stays[idx[idx >= end] - end] = False
+            src = end + np.flatnonzero(stays)
+            dst = idx[idx < end]
+            # callers mostly pass ascending slots; a sort costs ~20x the check
+            if dst.size > 1 and not (dst[1:] > dst[:-1]).all():
+                dst = np.sort(dst)
         if src.size:  # move rows (a copy: the freed slots' values are dead until add() overwrites them)
             cols = [getattr(self, name) for name in self._columns]
             if not kernels.move_rows(cols, src, dst):

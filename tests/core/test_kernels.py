@@ -933,3 +933,28 @@ def test_keyed_order_is_lexsort(n):
         got = kernels.keyed_order(keys, c1, c2, s.rounds, group)
         assert got is not None and np.array_equal(got, want), kind
         assert np.array_equal(s.order("q", 4, keys, group), want)
+
+
+def test_compact_moves_are_pool_removes():
+    """Pool.remove's moves in one compiled pass (kernels.compact_moves) are the numpy steps': the
+    tail's surviving slots, ascending, into the freed slots below the new end, ascending, for freed
+    slots in any order, all in the tail, none in it, every slot; a repeated or outside slot is None."""
+    rng = np.random.default_rng(12)
+
+    def numpy_moves(idx, n):
+        end = n - idx.size
+        stays = np.ones(idx.size, dtype=bool)
+        stays[idx[idx >= end] - end] = False
+        return end + np.flatnonzero(stays), np.sort(idx[idx < end])
+
+    for n in (1, 2, 5, 40, 1000):
+        for share in (0.0, 0.1, 0.5, 1.0):
+            idx = np.flatnonzero(rng.random(n) < share)
+            for order in (idx, rng.permutation(idx), idx[::-1].copy()):
+                got = kernels.compact_moves(order, n)
+                want = numpy_moves(order, n)
+                assert got is not None and all(np.array_equal(a, b) for a, b in zip(got, want))
+    assert kernels.compact_moves(np.array([1, 1]), 5) is None
+    assert kernels.compact_moves(np.array([4, 4]), 5) is None  # repeated in the tail
+    assert kernels.compact_moves(np.array([5]), 5) is None and kernels.compact_moves(np.array([-1]), 5) is None
+    assert kernels.compact_moves(np.array([1.0]), 5) is None  # not int64: numpy decides
