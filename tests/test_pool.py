@@ -208,18 +208,25 @@ def test_uid_map_keeps_every_given_uid():
     assert [p.slot_of(u) for u in range(p.next_uid)] == [slots[u] for u in range(p.next_uid)]
 
 
+@pytest.mark.parametrize("compiled", [False, True])
 @pytest.mark.parametrize("compact", [True, False])
-def test_add_gathers_the_given_rows(compact):
+def test_add_gathers_the_given_rows(compact, compiled, monkeypatch):
     """``add(k, rows=...)`` is ``add(k, **{name: v[rows]})``: arrays are gathered at ``rows``,
     scalars fill; wrong shapes and positions outside an array are refused before anything is
-    written."""
-    cols = {"x": (np.float64, 0.0), "z": (np.int64, -1), "b": (np.bool_, False)}
+    written (numpy's steps and the compiled gathers of a compact pool: kernels.gather_rows; a value
+    not contiguous takes numpy's steps)."""
+    from sim.core import kernels
+
+    monkeypatch.setattr(kernels, "ENABLED", kernels.enable() if compiled else False)
+    cols = {"x": (np.float64, 0.0), "z": (np.int64, -1), "b": (np.bool_, False), "y": (np.float64, 2.5)}
     a, b = Pool(cols, 2, compact=compact), Pool(cols, 2, compact=compact)
     x, z = np.arange(10.0) * 1.5, np.arange(10) * 3
     rows = np.array([7, 0, 3, 3, 9])
     a.add(5, rows=rows, x=x, z=z, b=True)
     b.add(5, x=x[rows], z=z[rows], b=True)
-    for name in ("uid", "x", "z", "b", "alive"):
+    a.add(3, rows=rows[:3], x=x[::-1], z=z, b=np.arange(10) % 2 == 0)  # x reversed: not contiguous
+    b.add(3, x=x[::-1][rows[:3]], z=z[rows[:3]], b=(np.arange(10) % 2 == 0)[rows[:3]])
+    for name in ("uid", "x", "z", "b", "y", "alive"):
         assert np.array_equal(getattr(a, name)[:a.n], getattr(b, name)[:b.n]), name
     with pytest.raises(ValueError, match="rows"):
         a.add(2, rows=np.array([1, 2, 3]), x=x)
@@ -227,7 +234,11 @@ def test_add_gathers_the_given_rows(compact):
         a.add(2, rows=np.array([1, 10]), x=x)
     with pytest.raises(IndexError):
         a.add(2, rows=np.array([-1, 1]), x=x)
-    assert a.n == 5
+    with pytest.raises(IndexError, match="'z'"):  # a short array among long ones: nothing gathered
+        a.add(2, rows=np.array([1, 8]), x=x, z=z[:5])
+    with pytest.raises(KeyError, match="w"):
+        a.add(2, rows=np.array([1, 2]), x=x, w=x)
+    assert a.n == 8 and np.array_equal(a.x[:8], b.x[:8])
 
 
 @pytest.mark.parametrize("compact", [True, False])

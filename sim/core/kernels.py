@@ -797,6 +797,21 @@ def compact_moves(idx: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray] | No
     return src[:m], dst[:m]
 
 
+def gather_rows(groups: dict[np.dtype, tuple[list[np.ndarray], list[np.ndarray]]], rows: np.ndarray,
+                start: int) -> bool:
+    """``col[start:start + rows.size] = src[rows]`` for each (column, source) pair of ``groups`` (by
+    dtype: the columns and their sources, 1-d, C-contiguous, of the column's dtype), one compiled
+    call a dtype; False, nothing written, when the kernels are off or a row is outside a source."""
+    if not small_on() or rows.dtype != np.int64 or rows.ndim != 1 or not groups:
+        return False
+    rows = np.ascontiguousarray(rows)
+    if not _rows_within(rows, min(src.size for _, srcs in groups.values() for src in srcs)):
+        return False  # the bounds first, every source: all or nothing
+    for cols, srcs in groups.values():
+        _gather_rows(tuple(cols), tuple(srcs), rows, int(start))
+    return True
+
+
 def move_rows(columns: list[np.ndarray], src: np.ndarray, dst: np.ndarray) -> bool:
     """``col[dst] = col[src]`` for every column (1-d, C-contiguous; ``src`` and ``dst`` int64,
     disjoint, equal length), one compiled pass per dtype instead of a gather and a scatter per
@@ -1766,8 +1781,25 @@ _small_built = False
 
 def _build_small(nb) -> None:
     """Define the small kernels (compiled on first use, the machine code cached)."""
-    global _logit_shift, _logit_norm, _compact_moves
+    global _logit_shift, _logit_norm, _compact_moves, _gather_rows, _rows_within
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
+
+    @_jit
+    def _rows_within(rows, m):  # pragma: no cover - compiled
+        # every row in [0, m)
+        for i in range(rows.size):
+            if rows[i] < 0 or rows[i] >= m:
+                return False
+        return True
+
+    @_jit
+    def _gather_rows(cols, srcs, rows, start):  # pragma: no cover - compiled
+        # Pool.add's gathers: cols[c][start + i] = srcs[c][rows[i]] for columns of one dtype (tuples
+        # of 1-d arrays; the rows checked by _rows_within)
+        for c in range(len(cols)):
+            col, src = cols[c], srcs[c]
+            for i in range(rows.size):
+                col[start + i] = src[rows[i]]
 
     @_jit
     def _compact_moves(idx, n, src, dst):  # pragma: no cover - compiled
