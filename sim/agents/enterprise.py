@@ -561,7 +561,19 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
         mix = mix + pull[:nz]
     s_other = S.choice("entry.sector", y, np.concatenate([k_start, k_arr]), logit_cdf(mix), z_other)
     s_new = np.concatenate([s_other[:ns], f.sector[parents], s_other[ns:]])
-    z_size, z_tfp, z_rd = S.normal(("entry.size", "entry.tfp", "entry.rd"), y, key)  # one call, three streams
+    zn = S.normal(("entry.size", "entry.tfp", "entry.rd"), y, key)  # one call, three streams
+    if fused.arithmetic():  # the same numbers in two compiled passes around one pmath exp
+        def fallback() -> tuple[float, np.ndarray]:
+            emp = cellw.reshape(nz, N_SECTORS).sum(axis=1)
+            return (log_tfp.sum() / f.employees[:L].sum() if L else 0.0,
+                    cell_land.reshape(nz, N_SECTORS).sum(axis=1) / np.maximum(emp, 1e-9))
+
+        size, capital, tfp, rd_share, land = fused.entrant_columns(
+            z_new, s_new, zn, cellw, cell_log, cell_land, N_SECTORS, pm.log(p.entrant_size_mean) - 0.32,
+            p.entrant_productivity, model.sector_rd, model.sector_capital, fallback)
+        return {"key": key, "zone": z_new, "sector": s_new, "origin": origin, "employees": size,
+                "capital": capital, "tfp": tfp, "rd_share": rd_share, "land": land}
+    z_size, z_tfp, z_rd = zn
     size = np.maximum(1.0, pm.exp(pm.log(p.entrant_size_mean) - 0.32 + 0.8 * z_size))
     # productivity: entrant ratio x the zone-sector's employment-weighted geometric mean TFP
     # (taken at the entrants' cells only: the same elementwise numbers; the region's and zones'

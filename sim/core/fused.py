@@ -156,6 +156,40 @@ def _build() -> bool:
 
     _K.update(cell_stats_after_log=cell_stats_after_log)
 
+    # enterprise.entrants' columns: the exponentials' arguments and land per worker from the entrants'
+    # cells in one pass, pmath's exp of all three rows in one call, then the columns in a second pass
+    @jit
+    def entrant_args(z_new, s_new, zn, cellw, cell_log, cell_land, n_sectors, c0, args, lpw,
+                     held):  # pragma: no cover - compiled
+        unheld = 0
+        for i in range(z_new.size):
+            c = z_new[i] * n_sectors + s_new[i]
+            w = cellw[c]
+            h = w > 0.0
+            held[i] = h
+            unheld += not h
+            w = w if (w != w or w > 1e-9) else 1e-9  # np.maximum(w, 1e-9): NaN stays
+            args[0, i] = c0 + 0.8 * zn[0, i]  # size: log(mean) - 0.32 + 0.8 z
+            args[1, i] = cell_log[c] / w + 0.25 * zn[1, i]  # productivity: the cell's log TFP + 0.25 z
+            args[2, i] = -0.125 + 0.5 * zn[2, i]  # R&D share: -0.125 + 0.5 z
+            lpw[i] = cell_land[c] / w
+        return unheld
+
+    @jit
+    def entrant_cols(e, s_new, lpw, productivity, sector_rd, sector_capital, size, capital, tfp, rd,
+                     land):  # pragma: no cover - compiled
+        for i in range(s_new.size):
+            v = e[0, i]
+            sz = v if (v != v or v > 1.0) else 1.0  # np.maximum(1.0, v): NaN stays
+            s = s_new[i]
+            size[i] = sz
+            capital[i] = sz * sector_capital[s]
+            tfp[i] = productivity * e[1, i]
+            rd[i] = sector_rd[s] * e[2, i]
+            land[i] = sz * lpw[i]
+
+    _K.update(entrant_args=entrant_args, entrant_cols=entrant_cols)
+
     # enterprise.grow on the arithmetic tier: its arithmetic between pmath's power, log1p and exp,
     # in three passes (the numpy chain's operations, in its order)
     @jit
@@ -404,7 +438,7 @@ def _scaled(x: np.ndarray, a: float, b: float) -> np.ndarray:
 def _probe_arithmetic() -> bool:
     """The arithmetic kernels give numpy's numbers on fixed inputs: products and sums that a fused
     multiply-add would round once instead of twice (production and its labour, innovation rates,
-    knowledge, productivity shocks, growth, exit hazards)."""
+    knowledge, productivity shocks, growth, exit hazards, entrants' columns)."""
     rng = np.random.default_rng(20261202)
     m = 3000
     tfp, kp, lp, k, n, rd_share = (rng.lognormal(0.0, 1.0, m) for _ in range(6))
@@ -433,7 +467,21 @@ def _probe_arithmetic() -> bool:
     lpw = land / np.maximum(n, 1e-9)
     g_want = [ch, lpw, np.bincount(z, np.maximum(ch * lpw, 0.0), minlength=5), np.bincount(z, ch * lpw, minlength=5),
               np.bincount(z, land, minlength=5)]
+    # entry's columns (a product and a sum in each exponential's argument)
+    zn = rng.normal(0.0, 1.0, (3, m))
+    cellw, cell_log, cell_land = rng.lognormal(0, 1, 20) * (rng.uniform(0, 1, 20) > 0.2), rng.normal(0, 1, 20), \
+        rng.lognormal(0, 1, 20)
+    e_got = entrant_columns(z, sector, zn, cellw, cell_log, cell_land, 4, 0.37, 1.1, va_share, wage[:4],
+                            lambda: (0.21, us))
+    cw = np.maximum(cellw[z * 4 + sector], 1e-9)
+    held = cellw[z * 4 + sector] > 0
+    size = np.maximum(1.0, pm.exp(0.37 + 0.8 * zn[0]))
+    lpw = np.where(held, cell_land[z * 4 + sector] / cw, us[z])
+    e_want = [size, size * wage[:4][sector], 1.1 * pm.exp(np.where(held, cell_log[z * 4 + sector] / cw, 0.21)
+                                                           + 0.25 * zn[1]),
+              va_share[sector] * pm.exp(-0.125 + 0.5 * zn[2]), size * lpw]
     return (all(np.array_equal(a, b) for a, b in zip(got, want))
+            and all(np.array_equal(a, b) for a, b in zip(e_got, e_want))
             and np.array_equal(rate, 0.031 * (k + 0.7 * local[cell] * n) * boost[z])
             and np.array_equal(kk, k2) and np.array_equal(ksum, np.bincount(cell, k2, minlength=20))
             and np.array_equal(nsum, np.bincount(cell, n, minlength=20))
@@ -589,6 +637,33 @@ def certify_flags(ip, inno, rd_share, threshold, held, cert_left):
 
 def certify_set(keep, new, left, years, cert_left) -> None:
     _K["certify_set"](keep, new, left, int(years), cert_left)
+
+
+def entrant_columns(z_new, s_new, zn, cellw, cell_log, cell_land, n_sectors, size_log_mean, productivity,
+                    sector_rd, sector_capital, fallback):
+    """``enterprise.entrants``' size, capital, productivity, R&D share and land of each entrant (zone
+    ``z_new``, sector ``s_new``, normals ``zn``: rows size, productivity, R&D) from its cell's employment
+    ``cellw``, employment-weighted log TFP ``cell_log`` and land ``cell_land``, the same numbers as the
+    numpy code: two compiled passes around one pmath ``exp`` of all three rows. ``size_log_mean``:
+    ``log(entrant_size_mean) - 0.32``. ``fallback()``: ``(region log TFP, land per worker by zone)`` for
+    entrants whose cell has no employment, called only if there are any."""
+    n = z_new.size
+    args, lpw, held = np.empty((3, n)), np.empty(n), np.empty(n, dtype=np.bool_)
+    z_new, s_new = _c(z_new), _c(s_new)
+    zn = _c(zn, np.float64)
+    unheld = _K["entrant_args"](z_new, s_new, zn, _c(cellw), _c(cell_log), _c(cell_land), int(n_sectors),
+                                float(size_log_mean), args, lpw, held)
+    if unheld:  # the region's log TFP and the zone's land per worker where the cell is empty
+        region_log_tfp, zone_lpw = fallback()
+        rows = np.flatnonzero(~held)
+        args[1, rows] = region_log_tfp + 0.25 * zn[1, rows]
+        lpw[rows] = zone_lpw[z_new[rows]]
+    flat = args.reshape(-1)
+    pm.exp(flat, out=flat)
+    size, capital, tfp, rd, land = np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+    _K["entrant_cols"](args, s_new, lpw, float(productivity), _c(sector_rd, np.float64), _c(sector_capital, np.float64),
+                       size, capital, tfp, rd, land)
+    return size, capital, tfp, rd, land
 
 
 def cell_stats_after_log(zone, sector, n_sectors, emp, log_tfp, land, ncells):
