@@ -1,5 +1,6 @@
 """Fused per-firm arithmetic (numba): a stage's chain of numpy operations over all firms as a few
-compiled passes, for the yearly hot paths of production, growth, exit, innovation and entry.
+compiled passes, for the yearly hot paths of production, growth, exit, innovation and entry (its
+cells' statistics, spin-off chances and entrants' columns).
 
 numpy runs such a chain as one pass per operation, each reading and writing a temporary array
 of the population's size; a fused pass reads each input once and keeps the intermediates in

@@ -22,6 +22,14 @@ as the fallback when numba is missing and as the reference in ``tests/core/test_
   and one division: the same on any CPU) and the tail indices, in one pass; the tails'
   logarithm is sim.core.pmath's, between the passes.
 
+* ``keyed_poisson``, ``keyed_normals``, ``keyed_order``: a keyed draw's whole chain (the hashes, the
+  rows needing more than a comparison, the quantile search; or the bits and a stable sort) in one
+  compiled call instead of ~4-10, a year's small draws being paid in calls (issue 19, forty-first
+  session); likewise a compact pool's moves on removal (``compact_moves``) and its gathers on entry
+  (``gather_rows``). The Poisson and normal kernels call pmath's own vectorised ``exp`` and ``log``
+  loops (the ones ``pm.exp`` and ``pm.log`` run), so they carry a digest of pmath's source as a closure
+  value: numba checks only a kernel's own file for changes, and keys its cache by closure values.
+
 Chains of floating-point arithmetic around transcendental functions (``exp``, ``log``, ``**``) are
 fused in ``sim.core.fused``, with the model's own functions (``sim.core.pmath``) between the passes.
 
