@@ -5,8 +5,12 @@ change to the fixed cost per year gained (issue 19, docs/performance.md).
                                   [--repeats 5] [--years 20] [--kernels] [--handles lazy|eager]
 
 The base revision's ``sim`` package (``git archive REV sim scenarios``) is unpacked into a
-temporary directory and renamed ``simbase`` (its absolute imports rewritten), so both versions
-run in the same process: every repeat times the base, this checkout and the reference back to
+temporary directory and renamed ``simbase`` (its absolute imports rewritten), and this checkout's
+working tree is copied the same way as ``simthis``, so both versions run in the same process and
+in the same way (both imported from a temporary folder, both compiled in the process; with this
+checkout imported in place and its numba kernels loaded from its cache, identical code on both sides
+timed 0.979-0.990 in its favour: docs/performance.md, forty-first session). Every repeat times the base,
+this checkout and the reference back to
 back on the same seed (the order alternating), and checks that both results tables are identical
 to the last bit (``%.17g``). Prints median seconds (build, per year, results table), the ratio of
 each to the reference, and the median of the paired time ratios (this checkout / base).
@@ -19,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -42,13 +47,26 @@ def unpack_base(rev: str, into: Path, rename: bool = True) -> None:
     with tarfile.open(tar) as tf:
         tf.extractall(into, filter="data")
     tar.unlink()
-    if not rename:
-        return
-    (into / "sim").rename(into / "simbase")
+    if rename:
+        _rename(into, "simbase")
+
+
+def copy_this(into: Path) -> None:
+    """This checkout's working tree (``sim`` and ``scenarios``, uncommitted changes included, no
+    caches) as the package ``simthis``: imported and compiled as the base is."""
+    skip = shutil.ignore_patterns("__pycache__", "*.nbi", "*.nbc")
+    shutil.copytree(ROOT / "sim", into / "sim", ignore=skip)
+    shutil.copytree(ROOT / "scenarios", into / "scenarios", ignore=skip)
+    _rename(into, "simthis")
+
+
+def _rename(into: Path, name: str) -> None:
+    """``into/sim`` renamed ``name``, its absolute imports of ``sim`` rewritten."""
+    (into / "sim").rename(into / name)
     pattern = re.compile(r"\b(from|import) sim(?=[.\s])|([\"'])sim\.")
-    for path in (into / "simbase").rglob("*.py"):
+    for path in (into / name).rglob("*.py"):
         text = path.read_text(encoding="utf-8")
-        path.write_text(pattern.sub(lambda m: f"{m.group(1)} simbase" if m.group(1) else f"{m.group(2)}simbase.", text),
+        path.write_text(pattern.sub(lambda m: f"{m.group(1)} {name}" if m.group(1) else f"{m.group(2)}{name}.", text),
                         encoding="utf-8")
 
 
@@ -72,31 +90,33 @@ def main() -> None:
         load_package(args.package)
     except InputError as e:
         ap.error(f"--package: {e}")
-    tmp = tempfile.TemporaryDirectory()
+    tmp, tmp_this = tempfile.TemporaryDirectory(), tempfile.TemporaryDirectory()
     unpack_base(args.base, Path(tmp.name))
+    copy_this(Path(tmp_this.name))
     sys.path.insert(0, tmp.name)
+    sys.path.insert(0, tmp_this.name)
     from simbase.model.zonemodel import ZoneModel as Base
     from simbase.scenario.packages import load_package as package_base
     from simbase.scenario.world import load_world as load_base
-
-    from sim.model.zonemodel import ZoneModel as New
-    from sim.scenario.packages import load_package as package_new
-    from sim.scenario.world import load_world as load_new
+    from simthis.model.zonemodel import ZoneModel as New
+    from simthis.scenario.packages import load_package as package_new
+    from simthis.scenario.world import load_world as load_new
     if args.kernels:
         import simbase.core.kernels
-
-        import sim.core.kernels
+        import simthis.core.kernels
 
         simbase.core.kernels.enable()
-        sim.core.kernels.enable()
+        simthis.core.kernels.enable()
 
     import simbase.model.zonemodel
+    import simthis.model.zonemodel
 
     import sim.core.memory
 
-    # one collector freeze for the process: the base's own copy of sim/core/memory.py would freeze
-    # first and leave this checkout's eager models unfrozen (the freeze is process-wide)
+    # one collector freeze for the process: each copy of sim/core/memory.py would freeze on its own
+    # and the first would leave the other's eager models unfrozen (the freeze is process-wide)
     simbase.model.zonemodel.no_cycle_collection = sim.core.memory.no_cycle_collection
+    simthis.model.zonemodel.no_cycle_collection = sim.core.memory.no_cycle_collection
     models = {"base": (Base, load_base(args.world), package_base(args.package)),
               "this": (New, load_new(args.world), package_new(args.package))}
 
