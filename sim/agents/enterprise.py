@@ -562,38 +562,40 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
     s_other = S.choice("entry.sector", y, np.concatenate([k_start, k_arr]), logit_cdf(mix), z_other)
     s_new = np.concatenate([s_other[:ns], f.sector[parents], s_other[ns:]])
     zn = S.normal(("entry.size", "entry.tfp", "entry.rd"), y, key)  # one call, three streams
-    if fused.arithmetic():  # the same numbers in two compiled passes around one pmath exp
-        def fallback() -> tuple[float, np.ndarray]:
-            emp = cellw.reshape(nz, N_SECTORS).sum(axis=1)
-            return (log_tfp.sum() / f.employees[:L].sum() if L else 0.0,
-                    cell_land.reshape(nz, N_SECTORS).sum(axis=1) / np.maximum(emp, 1e-9))
 
+    def fallbacks() -> tuple[float, np.ndarray]:
+        """The region's employment-weighted log TFP and each zone's land per worker: for entrants
+        whose zone-sector cell has no employment (a sector new to the zone)."""
+        zone_emp = cellw.reshape(nz, N_SECTORS).sum(axis=1)
+        return (log_tfp.sum() / f.employees[:L].sum() if L else 0.0,
+                cell_land.reshape(nz, N_SECTORS).sum(axis=1) / np.maximum(zone_emp, 1e-9))
+
+    size_log_mean = pm.log(p.entrant_size_mean) - 0.32
+    if fused.arithmetic():  # the same numbers in two compiled passes around one pmath exp
         size, capital, tfp, rd_share, land = fused.entrant_columns(
-            z_new, s_new, zn, cellw, cell_log, cell_land, N_SECTORS, pm.log(p.entrant_size_mean) - 0.32,
-            p.entrant_productivity, model.sector_rd, model.sector_capital, fallback)
-        return {"key": key, "zone": z_new, "sector": s_new, "origin": origin, "employees": size,
-                "capital": capital, "tfp": tfp, "rd_share": rd_share, "land": land}
-    z_size, z_tfp, z_rd = zn
-    size = np.maximum(1.0, pm.exp(pm.log(p.entrant_size_mean) - 0.32 + 0.8 * z_size))
-    # productivity: entrant ratio x the zone-sector's employment-weighted geometric mean TFP
-    # (taken at the entrants' cells only: the same elementwise numbers; the region's and zones'
-    # fallbacks only when an entrant's cell has no employment)
-    new_cell = z_new * N_SECTORS + s_new
-    w_new = cellw[new_cell]
-    held = w_new > 0
-    all_held = held.all()
-    w_new = np.maximum(w_new, 1e-9)
-    logA = cell_log[new_cell] / w_new
-    if not all_held:
-        region_logA = log_tfp.sum() / f.employees[:L].sum() if L else 0.0
-        logA = np.where(held, logA, region_logA)
-    tfp = p.entrant_productivity * pm.exp(logA + 0.25 * z_tfp)
-    # land per worker of the zone-sector (of the zone where the sector is new)
-    lpw = cell_land[new_cell] / w_new
-    if not all_held:
-        zone_lpw = cell_land.reshape(nz, N_SECTORS).sum(axis=1) / np.maximum(cellw.reshape(nz, N_SECTORS).sum(axis=1), 1e-9)
-        lpw = np.where(held, lpw, zone_lpw[z_new])
-    rd_share = model.sector_rd[s_new] * pm.exp(-0.125 + 0.5 * z_rd)
+            z_new, s_new, zn, cellw, cell_log, cell_land, N_SECTORS, size_log_mean, p.entrant_productivity,
+            model.sector_rd, model.sector_capital, fallbacks)
+    else:
+        z_size, z_tfp, z_rd = zn
+        size = np.maximum(1.0, pm.exp(size_log_mean + 0.8 * z_size))
+        # productivity: entrant ratio x the zone-sector's employment-weighted geometric mean TFP
+        # (taken at the entrants' cells only: the same elementwise numbers; the region's and zones'
+        # fallbacks only when an entrant's cell has no employment)
+        new_cell = z_new * N_SECTORS + s_new
+        w_new = cellw[new_cell]
+        held = w_new > 0
+        all_held = held.all()
+        w_new = np.maximum(w_new, 1e-9)
+        logA = cell_log[new_cell] / w_new
+        if not all_held:
+            region_logA, zone_lpw = fallbacks()
+            logA = np.where(held, logA, region_logA)
+        tfp = p.entrant_productivity * pm.exp(logA + 0.25 * z_tfp)
+        # land per worker of the zone-sector (of the zone where the sector is new)
+        lpw = cell_land[new_cell] / w_new
+        if not all_held:
+            lpw = np.where(held, lpw, zone_lpw[z_new])
+        rd_share = model.sector_rd[s_new] * pm.exp(-0.125 + 0.5 * z_rd)
+        capital, land = size * model.sector_capital[s_new], size * lpw
     return {"key": key, "zone": z_new, "sector": s_new, "origin": origin, "employees": size,
-            "capital": size * model.sector_capital[s_new], "tfp": tfp, "rd_share": rd_share,
-            "land": size * lpw}
+            "capital": capital, "tfp": tfp, "rd_share": rd_share, "land": land}

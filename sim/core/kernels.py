@@ -1813,7 +1813,7 @@ def _build_small(nb) -> None:
     def _compact_moves(idx, n, src, dst):  # pragma: no cover - compiled
         # Pool.remove's moves of a compact pool: of the freed slots idx (distinct, below n), those
         # below the new end take, in ascending order, the surviving slots of the tail end .. n - 1
-        # in ascending order; returns how many (False if a slot is outside [0, n) or repeated)
+        # in ascending order; returns how many (-1 if a slot is outside [0, n) or repeated)
         k = idx.size
         end = n - k
         stays = np.ones(k, dtype=np.bool_)
@@ -2172,8 +2172,7 @@ def _build_draws(nb) -> None:
             return False
         lg = np.empty(nr)
         _log_loop(ll, lg)
-        for r in range(nr):  # window_logp's operations
-            lg[r] = lo[r] * lg[r] - ll[r] - logfact[np.int64(lo[r])]
+        _window_logp(lo, lg, ll, logfact, lg)  # in place: each number read before it is written
         _exp_loop(lg, lg)
         _window_counts(rows, ll, lo, uu, lg, w, out)
         return True
@@ -2278,21 +2277,10 @@ def const_batch(pre: np.ndarray, hy: int, hd: int) -> np.ndarray:
 def keyed_normals(keys: np.ndarray, cs: np.ndarray, rounds: int) -> np.ndarray:
     """``keyed_normal`` of the 1-d ``keys`` for each stream's constants ``cs[s] = (c1, c2)`` (uint64,
     streams x 2): streams x keys, one row a stream, every row's tails after one logarithm (the
-    same numbers as one ``keyed_normal`` a row and ``np.stack``, in one array). In one compiled call
-    when the draw kernels are on (``_keyed_normals_all``; entry's three streams drew in ~7 calls)."""
-    ns, n = cs.shape[0], keys.size
-    z = np.empty((ns, n))
-    if draws_on():
-        _keyed_normals_all(keys, cs, int(rounds), z)
-        return z
-    tail, ut = np.empty(ns * n, dtype=np.int64), np.empty(ns * n)
-    nt = 0
-    for s in range(ns):
-        m = _keyed_normal(keys, cs[s, 0], cs[s, 1], rounds, z[s], tail[nt:], ut[nt:])
-        if m and s:
-            tail[nt:nt + m] += s * n  # the row's tail positions in the flat array
-        nt += m
-    if nt:
-        ut, tail = ut[:nt], tail[:nt]
-        _ndtri_tails(ut, tail, pm.log(np.minimum(ut, 1.0 - ut)), z.reshape(-1))
+    same numbers as one ``keyed_normal`` a row and ``np.stack``, in one array), in one compiled call
+    (``_keyed_normals_all``; entry's three streams drew in ~7 calls). Kernels on only."""
+    if not draws_on():
+        raise RuntimeError("keyed_normals: the compiled kernels are off (sim.core.kernels.enable())")
+    z = np.empty((cs.shape[0], keys.size))
+    _keyed_normals_all(keys, cs, int(rounds), z)
     return z
