@@ -46,7 +46,7 @@ def draw_alternatives(cdf: np.ndarray, group: np.ndarray, u: np.ndarray) -> np.n
     a compiled search of the agent's row alone, the same alternatives)."""
     groups, k = cdf.shape
     group = np.asarray(group, dtype=np.int64)
-    shift, cap = _shifts(groups)
+    shift, cap = shifts(groups)
     flat = cdf + shift
     # compiled: each agent searches its own row only (the same alternatives, while the shifted rows
     # ascend inside their intervals, as cumulative probabilities do; else None and numpy's search)
@@ -63,7 +63,7 @@ def draw_alternatives(cdf: np.ndarray, group: np.ndarray, u: np.ndarray) -> np.n
 _SHIFTS: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
 
-def _shifts(groups: int) -> tuple[np.ndarray, np.ndarray]:
+def shifts(groups: int) -> tuple[np.ndarray, np.ndarray]:
     """``arange(groups)[:, None]`` (each row's shift) and ``nextafter(arange(groups) + 1, 0)`` (its
     cap), read-only and kept per number of groups: the model draws from 14-row tables a few times a
     year, where making them again cost more than the search."""

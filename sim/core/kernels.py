@@ -1342,7 +1342,7 @@ def _build_order(nb) -> None:
 def _build_sorts(nb) -> None:
     """Define the sort and search kernels (compiled on first use, the machine code cached)."""
     global _radix_lexsort, _prefix_lexsort, _lsd_passes, _counting_argsort_u16, _cum_search, _row_search, _row_guide, _queue_fits
-    global _keyed_order
+    global _keyed_order, _keyed_choice
     _build_order(nb)
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
@@ -1605,6 +1605,21 @@ def _build_sorts(nb) -> None:
             out[i] = min(j, k - 1)
         return True
 
+    # Streams.choice: the keys' uniforms, draw_alternatives' shifted rows (``cdf + g``: one addition
+    # each, numpy's bits) and row_search's alternatives in one call; False where row_search declines
+    @_jit
+    def _keyed_choice(keys, c1, c2, rounds, cdf, cap, group, out):  # pragma: no cover - compiled
+        groups, k = cdf.shape
+        u = np.empty(keys.size)
+        _uniform(keys, c1, c2, rounds, u)
+        flat = np.empty((groups, k))
+        for g in range(groups):
+            for j in range(k):
+                flat[g, j] = cdf[g, j] + np.float64(g)
+        if k > _GUIDE_K and 4 * u.size >= flat.size:
+            return _row_guide(flat, cap, group, u, out, 256 if flat.size >= _GUIDE_BIG else 64)
+        return _row_search(flat, cap, group, u, out)
+
     # the land queues of relocation and entry (``sim.agents.enterprise.queue_fits``): in the queue's
     # order, a running total of the land asked for (added one after another, as numpy's cumsum),
     # less the total before the first of its group (numpy's ``total - before``, not a sum restarted
@@ -1713,6 +1728,20 @@ def keyed_order(keys: np.ndarray, c1: np.uint64, c2: np.uint64, rounds: int, gro
     _keyed_order(np.ascontiguousarray(keys), np.uint64(c1), np.uint64(c2), int(rounds), np.ascontiguousarray(group),
                  out)
     return out
+
+
+def keyed_choice(keys: np.ndarray, c1: np.uint64, c2: np.uint64, rounds: int, cdf: np.ndarray,
+                 cap: np.ndarray, group: np.ndarray) -> np.ndarray | None:
+    """``sim.core.choice.draw_alternatives(cdf, group, keyed_uniform(keys, c1, c2, rounds))`` in one
+    compiled call (``cap``: its ``nextafter(g + 1, 0)`` caps): the same alternatives. None when the
+    sort kernels are off or ``row_search`` would decline (the caller then takes the two steps)."""
+    if (not sorts_on() or keys.ndim != 1 or group.shape != keys.shape or group.dtype != np.int64
+            or cdf.ndim != 2 or cdf.dtype != np.float64 or cdf.shape[1] == 0 or cap.shape != (cdf.shape[0],)):
+        return None
+    out = np.empty(keys.size, dtype=np.int64)
+    ok = _keyed_choice(np.ascontiguousarray(keys), np.uint64(c1), np.uint64(c2), int(rounds),
+                       np.ascontiguousarray(cdf), cap, np.ascontiguousarray(group), out)
+    return out if ok else None
 
 
 def group_lexsort(key: np.ndarray, group: np.ndarray, n_group: int) -> np.ndarray:

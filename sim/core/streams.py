@@ -38,7 +38,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from sim.core import kernels
-from sim.core.choice import draw_alternatives
+from sim.core.choice import draw_alternatives, shifts
 from sim.core import pmath as pm
 
 U64 = np.uint64
@@ -392,6 +392,13 @@ class Streams:
         """Alternative of each key from its ``group`` row of cumulative probabilities (the
         ``sim.core.choice`` inversion: O(log alternatives) per agent). Keep the column order
         stable between packages (new alternatives appended)."""
+        if kernels.ENABLED and "bits" not in self.__dict__:
+            cdf, group = np.asarray(cdf), np.asarray(group)
+            if group.dtype == np.int64 and cdf.ndim == 2:  # uniforms and search in one compiled call
+                c1, c2 = self._const(name, int(year), 0)
+                pick = kernels.keyed_choice(as_keys(keys), c1, c2, self.rounds, cdf, shifts(cdf.shape[0])[1], group)
+                if pick is not None:  # the same alternatives (else the two steps: numpy decides)
+                    return pick
         return draw_alternatives(cdf, group, self.uniform(name, year, keys))
 
     def gumbel_choice(self, name: str, year: int, keys: np.ndarray, util: np.ndarray,

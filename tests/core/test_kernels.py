@@ -935,6 +935,35 @@ def test_keyed_order_is_lexsort(n):
         assert np.array_equal(s.order("q", 4, keys, group), want)
 
 
+@pytest.mark.parametrize("shape", [(1, 1), (14, 15), (3, 40), (40, 41), (200, 201)])
+def test_keyed_choice_is_the_two_steps(shape):
+    """Streams.choice's one compiled call (kernels.keyed_choice: the keys' uniforms, the shifted rows
+    and row_search, or its guide table for long rows with many agents) gives draw_alternatives'
+    alternatives from the keyed uniforms: rows with impossible alternatives, an empty row (uniform
+    over all), no agents, one group; a group outside the table declines (numpy decides)."""
+    from sim.core.choice import draw_alternatives, logit_cdf, shifts
+
+    rng = np.random.default_rng(shape[1])
+    groups, k = shape
+    for rounds in (1, 2):
+        s = Streams(5, ["pick"], rounds=rounds)
+        util = rng.normal(size=shape)
+        util[rng.random(shape) < 0.3] = -np.inf
+        util[0] = -np.inf
+        cdf = logit_cdf(util)
+        for n in (0, 1, 9, 4 * cdf.size + 3):
+            keys = rng.integers(0, 2**64, n, dtype=np.uint64)
+            group = rng.integers(0, groups, n)
+            want = draw_alternatives(cdf, group, s.uniform("pick", 2, keys))
+            c1, c2 = s._const("pick", 2, 0)
+            got = kernels.keyed_choice(keys, c1, c2, rounds, cdf, shifts(groups)[1], group)
+            assert got is not None and np.array_equal(got, want), (rounds, n)
+            assert np.array_equal(s.choice("pick", 2, keys, cdf, group), want)
+    c1, c2 = s._const("pick", 2, 0)
+    outside = np.array([groups], dtype=np.int64)
+    assert kernels.keyed_choice(keys[:1], c1, c2, 2, cdf, shifts(groups)[1], outside) is None
+
+
 def test_compact_moves_are_pool_removes():
     """Pool.remove's moves in one compiled pass (kernels.compact_moves) are the numpy steps': the
     tail's surviving slots, ascending, into the freed slots below the new end, ascending, for freed
