@@ -2138,7 +2138,8 @@ def _pmath_stamp() -> str:
 
 def _build_draws(nb) -> None:
     """Define the draw kernels (compiled on first use, the machine code cached)."""
-    global _pois_rows, _window_logp, _const_batch, _keyed_poisson, _keyed_normals_all, _exp_loop, _log_loop
+    global _pois_rows, _window_logp, _const_batch, _keyed_poisson, _keyed_normals_all, _keyed_lognormal, _exp_loop, \
+        _log_loop
     from sim.core import pmath_k
 
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
@@ -2230,6 +2231,18 @@ def _build_draws(nb) -> None:
             _ndtri_tails(ut[:nt], tail[:nt], lg, zf)
 
     @_jit
+    def _keyed_lognormal(keys, cs, rounds, mean, sigma, z):  # pragma: no cover - compiled
+        # Streams.lognormal in one call: the normals as _keyed_normals_all's, then ``z *= sigma``,
+        # ``z += mean`` (two roundings, as numpy's two operations) and pmath's exp in place
+        _keyed_normals_all(keys, cs, rounds, z)
+        zf = z.reshape(-1)
+        for i in range(zf.size):
+            zf[i] *= sigma
+        for i in range(zf.size):
+            zf[i] += mean
+        _exp_loop(zf, zf)
+
+    @_jit
     def _const_batch(pre, hy, hd, out):  # pragma: no cover - compiled
         # streams.Streams._batch: fmix(fmix(pre ^ hy) ^ hd) of each word (wrapping uint64 arithmetic)
         for i in range(pre.shape[0]):
@@ -2301,6 +2314,20 @@ def const_batch(pre: np.ndarray, hy: int, hd: int) -> np.ndarray:
     out = np.empty(pre.shape, dtype=np.uint64)
     _const_batch(np.ascontiguousarray(pre), np.uint64(hy), np.uint64(hd), out)
     return out
+
+
+def keyed_lognormal(keys: np.ndarray, c1: np.uint64, c2: np.uint64, rounds: int, mean: float,
+                    sigma: float) -> np.ndarray | None:
+    """``exp(mean + sigma * keyed_normal(keys, ...))`` of 1-d uint64 ``keys`` and float ``mean`` and
+    ``sigma`` in one compiled call (Streams.lognormal's normal, product, sum and pmath's exp: the same
+    numbers). None when the draw kernels are off or the keys would be split on threads (the caller
+    takes the steps, whose loops split)."""
+    if not draws_on() or keys.ndim != 1 or _threads.parts(keys.size, _BLOCK) is not None:
+        return None
+    z = np.empty(keys.size)
+    cs = np.array([[c1, c2]], dtype=np.uint64)
+    _keyed_lognormal(np.ascontiguousarray(keys), cs, int(rounds), float(mean), float(sigma), z.reshape(1, -1))
+    return z
 
 
 def keyed_normals(keys: np.ndarray, cs: np.ndarray, rounds: int) -> np.ndarray:

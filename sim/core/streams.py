@@ -339,6 +339,14 @@ class Streams:
     def lognormal(self, name: str, year: int, keys: np.ndarray, mean: float | np.ndarray,
                   sigma: float | np.ndarray, draw: int = 0) -> np.ndarray:
         """exp(mean + sigma z): numpy's ``lognormal(mean, sigma)``."""
+        if (kernels.ENABLED and "bits" not in self.__dict__ and isinstance(mean, (float, int))
+                and isinstance(sigma, (float, int))):
+            k = as_keys(keys)
+            if k.ndim == 1:  # the normals, the product, the sum and the exponential in one compiled call
+                c1, c2 = self._const(name, int(year), int(draw))
+                z = kernels.keyed_lognormal(k, c1, c2, self.rounds, mean, sigma)
+                if z is not None:  # the same numbers (else the steps below)
+                    return z
         z = self.normal(name, year, keys, draw)
         z *= sigma
         z += mean

@@ -964,6 +964,28 @@ def test_keyed_choice_is_the_two_steps(shape):
     assert kernels.keyed_choice(keys[:1], c1, c2, 2, cdf, shifts(groups)[1], outside) is None
 
 
+@pytest.mark.parametrize("n", [0, 1, 7, 300, 5000])
+def test_keyed_lognormal_is_the_steps(n):
+    """Streams.lognormal's one compiled call (kernels.keyed_lognormal) gives the steps' bits: the keyed
+    normals (tails included), times sigma, plus mean, pmath's exp; sigmas whose exponent under- and
+    overflows (0 and inf as the steps give them), integer parameters; float32 ones take the steps."""
+    from sim.core import pmath as pm
+
+    rng = np.random.default_rng(n)
+    keys = rng.integers(0, 2**64, n, dtype=np.uint64)
+    for rounds in (1, 2):
+        s = Streams(9, ["w"], rounds=rounds)
+        for mean, sigma in ((0.0, 1.0), (-0.18, 0.6), (3, 2), (-1.5, 400.0), (np.float32(0.5), 1.0)):
+            z = s.normal("w", 6, keys, 1)
+            z *= sigma
+            z += mean
+            want = pm.exp(z, out=z)
+            got = s.lognormal("w", 6, keys, mean, sigma, 1)
+            assert got.dtype == np.float64 and np.array_equal(got.view(np.uint64), want.view(np.uint64))
+        c1, c2 = s._const("w", 6, 1)
+        assert kernels.keyed_lognormal(keys, c1, c2, rounds, -0.18, 0.6) is not None
+
+
 def test_compact_moves_are_pool_removes():
     """Pool.remove's moves in one compiled pass (kernels.compact_moves) are the numpy steps': the
     tail's surviving slots, ascending, into the freed slots below the new end, ascending, for freed
