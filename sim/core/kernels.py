@@ -1281,6 +1281,11 @@ def zone_key_cells(zone: np.ndarray, keys: np.ndarray, zbits: int) -> np.ndarray
 # fewer elements: numpy's sort costs less than the radix passes' 2,048 bins (lexsort: even at ~1,000
 # elements), or than the counting sort's 65,536 cells (numpy's two 8-bit passes: even at ~15,000)
 _SORTS_MIN = 1024
+# keyed_order below _SORTS_MIN keys with groups in [0, _BUCKET_GROUPS): a counting sort by group, then
+# each group by bits (a group of more than _RUN keys first bucketed by its keys' top bits); other
+# groups: the merge sort of all keys
+_BUCKET_GROUPS = 4096
+_RUN = 16
 _U16_MIN = 16384
 SORTS = True  # False: the sorts below leave everything to numpy (paired timings in one process)
 _sorts_built = False
@@ -1642,6 +1647,63 @@ def _build_sorts(nb) -> None:
             if gmin >= 0 and gmax < 2**24 and gmax < max(n, 1 << 16):
                 if _radix_lexsort(b, False, group, gmax + 1, out):
                     return
+        # groups in [0, _BUCKET_GROUPS) (a year's queue in a small world: ~600 entrants in ~40
+        # zone-origin groups, the largest ~200): a counting sort by group (stable), then each group's
+        # indices by bits: a counting sort by the top bits into at least as many buckets as keys
+        # (stable; the hashes spread evenly, ~1 a bucket), then an insertion sort by all bits. Lexsort's
+        # permutation at ~5 passes, without the merge sort's mispredicted branches (10.8 -> ~4 us)
+        if 0 < n < _SORTS_MIN:
+            gmin, gmax = group[0], group[0]
+            for i in range(n):
+                gmin = min(gmin, group[i])
+                gmax = max(gmax, group[i])
+            if gmin >= 0 and gmax < _BUCKET_GROUPS:
+                start = np.zeros(gmax + 2, dtype=np.int64)
+                for i in range(n):
+                    start[group[i] + 1] += 1
+                for g in range(gmax + 1):
+                    start[g + 1] += start[g]
+                fill = start[:gmax + 1].copy()
+                for i in range(n):
+                    g = group[i]
+                    out[fill[g]] = i
+                    fill[g] += 1
+                tmp = np.empty(n, dtype=np.int64)
+                cnt = np.empty(2 * n + 2, dtype=np.int64)  # a group's buckets: fewer than 2 m
+                for g in range(gmax + 1):
+                    lo, hi = start[g], start[g + 1]
+                    m = hi - lo
+                    if m > _RUN:  # by the top bits into >= m buckets, in order (stable), as tmp[lo:hi]
+                        nb_ = 1
+                        sh = 64
+                        while nb_ < m:
+                            nb_ *= 2
+                            sh -= 1
+                        shift = np.uint64(sh)
+                        for q in range(nb_ + 1):
+                            cnt[q] = 0
+                        for q in range(lo, hi):
+                            cnt[(b[out[q]] >> shift) + np.uint64(1)] += 1
+                        for q in range(nb_):
+                            cnt[q + 1] += cnt[q]
+                        for q in range(lo, hi):
+                            x = out[q]
+                            c = b[x] >> shift
+                            tmp[lo + cnt[c]] = x
+                            cnt[c] += 1
+                        for q in range(lo, hi):
+                            out[q] = tmp[q]
+                    # an insertion sort by bits: a key moves only past larger bits (stable); after the
+                    # buckets, only within its bucket (every earlier bucket's bits are smaller)
+                    for j in range(lo + 1, hi):
+                        x = out[j]
+                        bx = b[x]
+                        q = j
+                        while q > lo and b[out[q - 1]] > bx:
+                            out[q] = out[q - 1]
+                            q -= 1
+                        out[q] = x
+                return
         # a bottom-up merge sort of the indices by (group, bits): stable, so equal pairs keep index order
         a, t = np.arange(n), np.empty(n, dtype=np.int64)
         w = 1

@@ -917,16 +917,17 @@ def test_no_kernel_keeps_a_kernel_in_a_closure_cell():
 @pytest.mark.parametrize("n", [0, 1, 2, 7, 50, 1023, 1024, 1025, 5000])
 def test_keyed_order_is_lexsort(n):
     """Streams.order's one compiled call (kernels.keyed_order: the keys' bits, then a merge sort below
-    1,024 keys or the radix sort) gives np.lexsort((bits, group))'s permutation: repeated keys (ties
-    keep index order), groups small, negative, above 2**24 (the radix sort declines: the merge sort)
-    and one group for all."""
+    1,024 keys or the radix sort; below 1,024 keys in groups of at most 48, a counting sort and
+    insertion sorts) gives np.lexsort((bits, group))'s permutation: repeated keys (ties keep index
+    order), groups few, a zone-origin queue's 56, negative, above 2**24 (the radix sort declines: the
+    merge sort) and one group for all."""
     rng = np.random.default_rng(n)
     s = Streams(3, ["q"])
-    for kind in ("small", "negative", "large", "one"):
+    for kind in ("small", "zones", "negative", "large", "one"):
         keys = rng.integers(0, 2**64, n, dtype=np.uint64)
         if n > 3:
             keys[n // 2], keys[n // 3] = keys[0], keys[1]
-        group = {"small": rng.integers(0, 8, n), "negative": rng.integers(-3, 5, n),
+        group = {"small": rng.integers(0, 8, n), "zones": rng.integers(0, 56, n), "negative": rng.integers(-3, 5, n),
                  "large": rng.integers(0, 2**40, n), "one": np.zeros(n, dtype=np.int64)}[kind]
         want = np.lexsort((s.bits("q", 4, keys), group))
         c1, c2 = s._const("q", 4, 0)
