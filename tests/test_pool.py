@@ -133,6 +133,39 @@ def test_compact_pool_matches_a_reference_under_random_churn(compiled, monkeypat
         assert set(p.handles) == set(ref)  # and only live members keep one
 
 
+@pytest.mark.parametrize("compiled", [False, True])
+def test_compact_pool_moves_every_column_of_every_dtype(compiled, monkeypatch):
+    """Removals that move many rows (the compiled moves: from 32 rows, one call a dtype over the
+    pool's cached column groups) carry every column of every dtype with its member, also after the
+    pool grew and after its columns were replaced from outside (as the spin-up's restore does: the
+    cache is checked against the columns it holds)."""
+    from sim.core import kernels
+
+    monkeypatch.setattr(kernels, "ENABLED", kernels.enable() if compiled else False)
+    rng = np.random.default_rng(3)
+    cols = {"a": (np.float64, 0.0), "b": (np.int64, -1), "c": (bool, False), "d": (np.uint64, 0), "e": (np.float64, 1.0)}
+    p = Pool(cols, 8, None, lazy=True, compact=True)
+    ref: dict[int, tuple] = {}
+    for step in range(40):
+        k = int(rng.integers(0, 120))
+        vals = {"a": rng.random(k), "b": rng.integers(-9, 9, k), "c": rng.random(k) < 0.5,
+                "d": rng.integers(0, 2**63, k).astype(np.uint64), "e": rng.random(k)}
+        slots = p.add(k, **vals)
+        ref.update((int(u), tuple(vals[c][i].item() for c in cols)) for i, u in enumerate(p.uid[slots]))
+        if step == 20:  # replaced from outside, every column with uid (the spin-up's restore)
+            for name in p._columns:
+                setattr(p, name, getattr(p, name).copy())
+        gone = rng.permutation(np.flatnonzero(rng.random(p.n) < 0.4))
+        for u in p.uid[gone]:
+            del ref[int(u)]
+        p.remove(gone)
+        got = {int(u): tuple(getattr(p, c)[s].item() for c in cols) for s, u in enumerate(p.uid[:p.n])}
+        assert got == ref
+    if compiled:  # the cache holds the pool's own columns
+        held = {id(c) for group in p._dtype_groups() for c in group}
+        assert held == {id(getattr(p, name)) for name in p._columns}
+
+
 def test_compact_pool_doubles_and_copies_only_its_live_block():
     """A compact pool grows to twice what it needs (growing copies every column; its free slots
     are never written until taken), and only the live block is copied; other pools grow by a

@@ -831,8 +831,15 @@ def move_rows(columns: list[np.ndarray], src: np.ndarray, dst: np.ndarray) -> bo
         if col.ndim != 1 or not col.flags.c_contiguous:
             return False
         by_dtype.setdefault(col.dtype, []).append(col)
-    groups = [tuple(cols) for cols in by_dtype.values()]
-    ranges = _threads.parts(src.size, 1, len(columns))
+    return move_row_groups([tuple(cols) for cols in by_dtype.values()], len(columns), src, dst)
+
+
+def move_row_groups(groups: list[tuple[np.ndarray, ...]], n_columns: int, src: np.ndarray, dst: np.ndarray) -> bool:
+    """``move_rows`` of columns already grouped by dtype (tuples of 1-d C-contiguous columns of one
+    dtype; ``n_columns`` in all), as a pool keeps them: no per-column checks a call."""
+    if not ENABLED or src.size < 32 or src.dtype != np.int64 or dst.dtype != np.int64:
+        return False
+    ranges = _threads.parts(src.size, 1, n_columns)
     if ranges is not None:
         # on threads, the moves shared out by rows (src and dst disjoint: each move is its own, the same
         # bits in any order); the same tuples of columns, so no other compiled signature

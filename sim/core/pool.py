@@ -68,6 +68,7 @@ class Pool:
         self.handles: dict[int, Any] = {}  # uid -> Mesa agent, live members only
         self.next_uid = 0
         self._live: np.ndarray | None = None  # cache of live(); cleared by add/remove/_grow
+        self._groups: tuple[np.ndarray, list[tuple[np.ndarray, ...]]] | None = None  # see _dtype_groups
 
     def _grow(self, new_capacity: int) -> None:
         old = self.capacity
@@ -82,6 +83,7 @@ class Pool:
             setattr(self, name, _extended(getattr(self, name), new_capacity, fill, head))
         self.capacity = new_capacity
         self._live = None
+        self._groups = None
 
     def _next_capacity(self, need: int) -> int:
         """The capacity to grow to when ``need`` slots are wanted. A compact pool doubles ``need``:
@@ -184,14 +186,28 @@ class Pool:
             if dst.size > 1 and not (dst[1:] > dst[:-1]).all():
                 dst = np.sort(dst)
         if src.size:  # move rows (a copy: the freed slots' values are dead until add() overwrites them)
-            cols = [getattr(self, name) for name in self._columns]
-            if not kernels.move_rows(cols, src, dst):
-                for col in cols:
+            if not kernels.move_row_groups(self._dtype_groups(), len(self._columns), src, dst):
+                for name in self._columns:
+                    col = getattr(self, name)
                     col[dst] = col[src]
             self._uid_slot[self.uid[dst]] = dst
         self.alive[end:self.n] = False
         self.n = end
         return src, dst
+
+    def _dtype_groups(self) -> list[tuple[np.ndarray, ...]]:
+        """The columns by dtype (each a tuple in column order; the groups in order of first
+        appearance), for the compiled row moves: kept until the columns are replaced. Every path
+        that replaces columns replaces ``uid`` with them (``_grow``, ``_empty``, the spin-up's
+        restore, which sets every column), so the cache is checked against ``uid`` itself."""
+        g = self._groups
+        if g is None or g[0] is not self.uid:
+            by: dict[np.dtype, list[np.ndarray]] = {}
+            for name in self._columns:
+                col = getattr(self, name)
+                by.setdefault(col.dtype, []).append(col)
+            g = self._groups = (self.uid, [tuple(cols) for cols in by.values()])
+        return g[1]
 
     def _gather_compiled(self, rows: np.ndarray, values: dict[str, Any]) -> frozenset[str]:
         """``add``'s gathers into the new slots of a compact pool by dtype in one compiled call each

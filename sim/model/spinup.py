@@ -80,8 +80,10 @@ MODEL_WIRING = frozenset({
     "sector_va", "sector_rd", "sector_capital", "sector_skill", "hooks",
 })
 POOLS = ("zones", "firms", "talent")
-# A pool's configuration and its Mesa agents (made again by restore), not its state.
-POOL_WIRING = frozenset({"_columns", "compact", "lazy", "handles", "_make_handle", "_make_handles", "_drop_handles"})
+# A pool's configuration, its Mesa agents (made again by restore) and its cache of column groups (checked
+# against the columns it holds when used), not its state.
+POOL_WIRING = frozenset({"_columns", "compact", "lazy", "handles", "_make_handle", "_make_handles", "_drop_handles",
+                         "_groups"})
 COMMITTEE_WIRING = frozenset({"model", "agents"})
 SPECIAL = frozenset({*POOLS, "committees", "streams"})
 

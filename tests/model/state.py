@@ -139,6 +139,8 @@ class _Walker:
             if va.keys() != vb.keys():
                 self.fail(path, f"attributes differ: {sorted(va.keys() ^ vb.keys())}")
             written = _written_lengths(a), _written_lengths(b)
+            for x, vx in ((a, va), (b, vb)):
+                _drop_pool_cache(x, vx, path)
             for k in va:
                 if k in written[0]:  # a pool's arrays past what it has written: never written
                     self._live_block(va[k], vb[k], written[0][k], written[1][k], f"{path}.{k}")
@@ -156,6 +158,22 @@ class _Walker:
         if np.shares_memory(a, b):
             self.fail(path, "the same array in both models (shared state)")
         self.walk(a[:na], b[:nb], f"{path}[:n]")
+
+
+def _drop_pool_cache(x: Any, attrs: dict[str, Any], path: str) -> None:
+    """A ``sim.core.pool.Pool``'s cache of its columns by dtype (``_groups``) is not state: dropped
+    from ``attrs``, after checking that a cache in use (its ``uid`` the pool's) holds exactly the
+    pool's own columns (one that is not in use is made again when next asked for)."""
+    from sim.core.pool import Pool
+
+    if not isinstance(x, Pool) or "_groups" not in attrs:
+        return
+    g = attrs.pop("_groups")
+    if g is not None and g[0] is x.uid:
+        held = [id(c) for cols in g[1] for c in cols]
+        own = [id(getattr(x, name)) for name in x._columns]
+        if sorted(held) != sorted(own):
+            raise AssertionError(f"{path}._groups: the cached column groups are not the pool's columns")
 
 
 def _written_lengths(x: Any) -> dict[str, int]:
