@@ -157,7 +157,7 @@ def _build(nb) -> None:
     # process (the cache would never hit: every process compiled them again, ~0.7 s)
     global _fmix, _bits, _unit, _uniform, _central_into, _tails_of, _window_count, _poisson_window, _window_rows, _window_counts, _group_sum, _group_count, _mostly_switching, _demand, _zone_key_cells, \
         _central, _ndtri_central, _keyed_normal, _group_sums, _move_rows, _key_table, _key_find, _kth, _break_ties, \
-        _poisson_head, _group_middles, _group_gather, _counted_keys, _rational_3_2, _ndtri_tails, _sums_by_two, _below, _rows_above, _cell_zone_sums, _chain, _chain_step, \
+        _poisson_head, _group_middles, _group_gather, _counted_keys, _counted_keys_from, _rational_3_2, _ndtri_tails, _sums_by_two, _below, _rows_above, _cell_zone_sums, _chain, _chain_step, \
         _class_bill_changes, _energy_by_zone, _viable_rd_firms
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
@@ -702,6 +702,17 @@ def _build(nb) -> None:
                 j += 1
 
     @_jit
+    def _counted_keys_from(h, zone_key, counts, out):  # pragma: no cover - compiled
+        # keys.counted_keys in one pass: each group's prefix, the chain step of (h, its zone key),
+        # then its agents' keys as _counted_keys
+        j = 0
+        for g in range(counts.size):
+            pre = _chain_step(h, zone_key[g])
+            for k in range(counts[g]):
+                out[j] = _chain_step(pre, np.uint64(k))
+                j += 1
+
+    @_jit
     def _chain(h, parts, out):  # pragma: no cover - compiled
         # the chain step over 1-d parts, ``h`` one value for all (size 1) or one per part
         one = h.size == 1
@@ -997,6 +1008,22 @@ def counted_keys(prefix: np.ndarray, counts: np.ndarray) -> np.ndarray | None:
     counts = np.ascontiguousarray(counts, dtype=np.int64)
     out = np.empty(int(counts.sum()), dtype=np.uint64)
     _counted_keys(np.ascontiguousarray(prefix, dtype=np.uint64), counts, out)
+    return out
+
+
+def counted_keys_from(h: np.uint64, zone_key: np.ndarray, counts: np.ndarray) -> np.ndarray | None:
+    """``keys.counted_keys``' keys from the chain ``h`` of its leading scalar parts, the 1-d uint64
+    zone keys and 1-d int64 counts (one per zone) in one pass: ``counted_keys(chain(h, zone_key),
+    counts)``. None when the kernels are off or a count is negative (numpy's repeat raises)."""
+    if not ENABLED or counts.ndim != 1 or zone_key.shape != counts.shape or counts.dtype != np.int64:
+        return None
+    total = 0
+    for c in counts.tolist():
+        if c < 0:
+            return None
+        total += c
+    out = np.empty(total, dtype=np.uint64)
+    _counted_keys_from(np.uint64(h), np.ascontiguousarray(zone_key), np.ascontiguousarray(counts), out)
     return out
 
 

@@ -58,7 +58,12 @@ def counted_keys(tag: int, year: int | None, zone_key: np.ndarray, counts: np.nd
     agent of zone g in ``year`` gets (tag, year, zone key, k). When a count grows by one, the
     first agents keep their keys and only the new one is new. ``year=None``: initial agents."""
     counts = np.asarray(counts, dtype=np.int64)
-    prefix = combine(tag, as_keys(zone_key)) if year is None else combine(tag, int(year), as_keys(zone_key))
+    zk = as_keys(zone_key)
+    if zk.ndim == 1:  # the zone keys' chain step and the agents' keys in one compiled pass: the same words
+        keys = kernels.counted_keys_from(combine(tag) if year is None else combine(tag, int(year)), zk, counts)
+        if keys is not None:
+            return keys
+    prefix = combine(tag, zk) if year is None else combine(tag, int(year), zk)
     keys = kernels.counted_keys(np.atleast_1d(prefix), counts) if counts.ndim == 1 else None  # one compiled pass
     if keys is not None:
         return keys

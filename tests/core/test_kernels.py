@@ -293,7 +293,9 @@ def test_pool_row_moves_match_numpy(monkeypatch, n_moves):
 
 
 def test_counted_keys_match_numpy(monkeypatch):
-    """keys.counted_keys in one compiled pass: the same uint64 keys, zones with no agent included."""
+    """keys.counted_keys in one compiled pass (kernels.counted_keys_from: the zone keys' chain step and
+    the agents' keys): the same uint64 keys, zones with no agent included; a negative count raises as
+    numpy's repeat does."""
     from sim.core.keys import counted_keys
 
     rng = np.random.default_rng(12)
@@ -305,6 +307,9 @@ def test_counted_keys_match_numpy(monkeypatch):
         assert got.dtype == want.dtype == np.uint64 and np.array_equal(got, want)
     got, want = both(lambda: counted_keys(5, 1, zk[:0], counts[:0]), monkeypatch)
     assert got.shape == want.shape == (0,)
+    assert kernels.counted_keys_from(np.uint64(3), zk, -counts - 1) is None
+    with pytest.raises(ValueError):
+        counted_keys(5, 1, zk, -counts - 1)
 
 
 
