@@ -116,8 +116,12 @@ if kern:  # each kernel's machine code for each argument type before the timing:
         warm.results()
         release(warm)
         del warm
-    from sim.core.streams import poisson_ppf
+    from sim.core.streams import Streams, poisson_ppf
     poisson_ppf(np.array([0.5, 0.5, 1.0 - 2.0**-30]), np.array([3.0e3, 6.0e4, 6.0e4]))
+    # and keyed: Streams.poisson's one-call kernel hands such rates to its step-by-step path, whose
+    # kernels (the rows, the head, the windows) a large world's years load otherwise (~10 ms)
+    lam = np.concatenate([np.linspace(0.5, 40.0, 200), [3.0e3, 6.0e4, 6.0e4]])  # the head's rates, then windows
+    Streams(1, ["warm"]).poisson("warm", 1, np.arange(1, lam.size + 1, dtype=np.uint64), lam)
 before = loaded()
 startup = time.perf_counter() - t
 from reference import seconds  # the plain-Mesa reference (a Mesa-only module): build and steps, timed
