@@ -143,7 +143,8 @@ def test_compact_pool_moves_every_column_of_every_dtype(compiled, monkeypatch):
 
     monkeypatch.setattr(kernels, "ENABLED", kernels.enable() if compiled else False)
     rng = np.random.default_rng(3)
-    cols = {"a": (np.float64, 0.0), "b": (np.int64, -1), "c": (bool, False), "d": (np.uint64, 0), "e": (np.float64, 1.0)}
+    cols = {"a": (np.float64, 0.0), "b": (np.int64, -1), "c": (bool, False), "d": (np.uint64, 0),
+            "e": (np.float64, 1.0)}
     p = Pool(cols, 8, None, lazy=True, compact=True)
     ref: dict[int, tuple] = {}
     for step in range(40):
