@@ -109,7 +109,7 @@ def test_compact_pool_remove_everything_and_nothing():
 @pytest.mark.parametrize("compiled", [False, True])
 def test_compact_pool_matches_a_reference_under_random_churn(compiled, monkeypatch):
     """Whatever is added and removed, the live block holds exactly the live members' values (numpy's
-    steps and the compiled ones: kernels.compact_moves, move_rows; slots freed in any order)."""
+    steps and the compiled ones: kernels.compact_moves, move_row_groups; slots freed in any order)."""
     from sim.core import kernels
 
     monkeypatch.setattr(kernels, "ENABLED", kernels.enable() if compiled else False)

@@ -161,7 +161,7 @@ def _build(nb) -> None:
     # process (the cache would never hit: every process compiled them again, ~0.7 s)
     global _fmix, _bits, _unit, _uniform, _central_into, _tails_of, _window_count, _poisson_window, _window_rows, _window_counts, _group_sum, _group_count, _mostly_switching, _demand, _zone_key_cells, \
         _central, _ndtri_central, _keyed_normal, _group_sums, _move_rows, _key_table, _key_find, _kth, _break_ties, \
-        _poisson_head, _group_middles, _group_gather, _counted_keys, _rational_3_2, _ndtri_tails, _sums_by_two, _below, _rows_above, _cell_zone_sums, _chain, _chain_step, \
+        _poisson_head, _group_middles, _group_gather, _rational_3_2, _ndtri_tails, _sums_by_two, _below, _rows_above, _cell_zone_sums, _chain, _chain_step, \
         _counted_keys_from, \
         _class_bill_changes, _energy_by_zone, _viable_rd_firms
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
@@ -697,19 +697,9 @@ def _build(nb) -> None:
         return _fmix(h ^ _fmix(part + _GOLD))
 
     @_jit
-    def _counted_keys(prefix, counts, out):  # pragma: no cover - compiled
-        # keys.counted_keys: the k-th agent of group g gets the chain step of (prefix[g], k)
-        j = 0
-        for g in range(counts.size):
-            h = prefix[g]
-            for k in range(counts[g]):
-                out[j] = _chain_step(h, np.uint64(k))
-                j += 1
-
-    @_jit
     def _counted_keys_from(h, zone_key, counts, out):  # pragma: no cover - compiled
         # keys.counted_keys in one pass: each group's prefix, the chain step of (h, its zone key),
-        # then its agents' keys as _counted_keys
+        # then the k-th agent's key the chain step of (prefix, k)
         j = 0
         for g in range(counts.size):
             pre = _chain_step(h, zone_key[g])
@@ -836,23 +826,11 @@ def gather_rows(groups: dict[np.dtype, tuple[list[np.ndarray], list[np.ndarray]]
     return True
 
 
-def move_rows(columns: list[np.ndarray], src: np.ndarray, dst: np.ndarray) -> bool:
-    """``col[dst] = col[src]`` for every column (1-d, C-contiguous; ``src`` and ``dst`` int64,
-    disjoint, equal length), one compiled pass per dtype instead of a gather and a scatter per
-    column; False (nothing moved) when the kernels are off or the call would cost more."""
-    if not ENABLED or src.size < 32 or src.dtype != np.int64 or dst.dtype != np.int64:
-        return False
-    by_dtype: dict[np.dtype, list[np.ndarray]] = {}
-    for col in columns:
-        if col.ndim != 1 or not col.flags.c_contiguous:
-            return False
-        by_dtype.setdefault(col.dtype, []).append(col)
-    return move_row_groups([tuple(cols) for cols in by_dtype.values()], len(columns), src, dst)
-
-
 def move_row_groups(groups: list[tuple[np.ndarray, ...]], n_columns: int, src: np.ndarray, dst: np.ndarray) -> bool:
-    """``move_rows`` of columns already grouped by dtype (tuples of 1-d C-contiguous columns of one
-    dtype; ``n_columns`` in all), as a pool keeps them: no per-column checks a call."""
+    """``col[dst] = col[src]`` for every column of ``groups`` (tuples of 1-d C-contiguous columns of
+    one dtype, ``n_columns`` in all, as a pool keeps them: ``Pool._dtype_groups``; ``src`` and ``dst``
+    int64, disjoint, equal length), one compiled pass per dtype instead of a gather and a scatter per
+    column; False (nothing moved) when the kernels are off or the call would cost more."""
     if not ENABLED or src.size < 32 or src.dtype != np.int64 or dst.dtype != np.int64:
         return False
     ranges = _threads.parts(src.size, 1, n_columns)
@@ -1005,21 +983,10 @@ def group_middles(group: np.ndarray, value: np.ndarray, n_groups: int) -> tuple[
     return (lo[0], hi[0]) if value.ndim == 1 else (lo, hi)
 
 
-def counted_keys(prefix: np.ndarray, counts: np.ndarray) -> np.ndarray | None:
-    """``keys.counted_keys``' keys from the groups' hashed prefixes in one pass (None when the
-    kernels are off)."""
-    if not ENABLED:
-        return None
-    counts = np.ascontiguousarray(counts, dtype=np.int64)
-    out = np.empty(int(counts.sum()), dtype=np.uint64)
-    _counted_keys(np.ascontiguousarray(prefix, dtype=np.uint64), counts, out)
-    return out
-
-
 def counted_keys_from(h: np.uint64, zone_key: np.ndarray, counts: np.ndarray) -> np.ndarray | None:
     """``keys.counted_keys``' keys from the chain ``h`` of its leading scalar parts, the 1-d uint64
-    zone keys and 1-d int64 counts (one per zone) in one pass: ``counted_keys(chain(h, zone_key),
-    counts)``. None when the kernels are off or a count is negative (numpy's repeat raises)."""
+    zone keys and 1-d int64 counts (one per zone) in one pass: agent k of zone g gets
+    ``chain(chain(h, zone_key[g]), k)``. None when the kernels are off or a count is negative (numpy's repeat raises)."""
     if not ENABLED or counts.ndim != 1 or zone_key.shape != counts.shape or counts.dtype != np.int64:
         return None
     total = 0

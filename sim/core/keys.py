@@ -64,9 +64,6 @@ def counted_keys(tag: int, year: int | None, zone_key: np.ndarray, counts: np.nd
         if keys is not None:
             return keys
     prefix = combine(tag, zk) if year is None else combine(tag, int(year), zk)
-    keys = kernels.counted_keys(np.atleast_1d(prefix), counts) if counts.ndim == 1 else None  # one compiled pass
-    if keys is not None:
-        return keys
     return combine(within_group_index(counts), start=np.repeat(np.atleast_1d(prefix), counts))
 
 

@@ -263,7 +263,7 @@ def test_demand_matches_numpy():
 
 @pytest.mark.parametrize("n_moves", [0, 31, 32, 500])
 def test_pool_row_moves_match_numpy(monkeypatch, n_moves):
-    """Pool.remove's row moves (kernels.move_rows: one pass per dtype) leave every column, the
+    """Pool.remove's row moves (kernels.move_row_groups: one pass per dtype) leave every column, the
     uid-to-slot map and the returned moves as numpy's gather and scatter do, for every dtype of a
     firm pool; a kernel that skipped a column, a dtype group or the last row fails."""
     from sim.agents.enterprise import FIRM_COLUMNS
@@ -288,8 +288,8 @@ def test_pool_row_moves_match_numpy(monkeypatch, n_moves):
     for a, b in zip(got[2:], want[2:]):
         assert a.dtype == b.dtype and np.array_equal(a, b)
     assert all(np.array_equal(a, b) for a, b in zip(got[0], want[0])) and np.array_equal(got[1], want[1])
-    cols = [np.arange(10.0), np.arange(10)]
-    assert not kernels.move_rows(cols, np.arange(5, 10), np.arange(5))  # too few rows to pay: numpy's
+    groups = [(np.arange(10.0),), (np.arange(10),)]
+    assert not kernels.move_row_groups(groups, 2, np.arange(5, 10), np.arange(5))  # too few rows to pay: numpy's
 
 
 def test_counted_keys_match_numpy(monkeypatch):

@@ -193,7 +193,7 @@ def test_row_moves_the_same_on_any_thread_count(thread_count):
 
     def moved():
         cs = [c.copy() for c in cols]
-        assert kernels.move_rows(cs, src, dst)
+        assert kernels.move_row_groups([(cs[0], cs[2]), (cs[1],), (cs[3],), (cs[4],)], len(cs), src, dst)  # by dtype
         return cs
 
     results = each_count(moved)
