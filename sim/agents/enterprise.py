@@ -113,11 +113,16 @@ def cell_sum(model: ZoneModel, cell: np.ndarray, values: np.ndarray | None = Non
     return group_sum(cell, values, model.n_zone_slots * N_SECTORS)
 
 
-def produce(model: ZoneModel, service: np.ndarray, cell: np.ndarray, sums: dict | None = None) -> np.ndarray:
+def produce(model: ZoneModel, service: np.ndarray, cell: np.ndarray, sums: dict | None = None,
+            powers: dict | None = None) -> np.ndarray:
     """Output y = A * G * S * k^a * (n(1 + phi h/n))^b; value added, R&D, profit and tax.
     Returns the employment of each zone slot. ``sums``: a dict that receives the output by cell and
     the R&D and tax by zone (``"by_cell"``, ``"rd"``, ``"tax"``: np.bincount's sums) when the
-    compiled path adds them up on the way (it stays empty otherwise).
+    compiled path adds them up on the way (it stays empty otherwise). ``powers``: for a caller that
+    produces again with the same employees, skilled workers and capital (the build's calibration
+    passes, which change only TFP, wages and services between them): an empty dict receives k^a and
+    (n + phi h)^b on the compiled path, and a filled one is used instead of raising them again (the
+    same arrays: the same bits).
 
     G, the agglomeration factor, is (zone-sector employment)^e_loc x (zone employment)^e_urb;
     it and the service factor S are computed once per cell or zone and gathered per firm."""
@@ -131,9 +136,14 @@ def produce(model: ZoneModel, service: np.ndarray, cell: np.ndarray, sums: dict 
     if fused.arithmetic():  # the same operations as below in compiled passes (sim.core.fused)
         va, profit = f.value_added[:L], f.profit[:L]
         # the two powers by sim.core.pmath's vectorised loops, the rest compiled
-        labour = fused.axpy(n, p.skill_effect, f.skilled[:L])  # n + phi h (a new array: raised in place,
-        pm.power_op(labour, p.labour_elasticity, out=labour)  # `**` with numpy's fast paths, as `labour ** b`)
-        k_pow = pm.power_op(k, p.capital_elasticity)
+        if powers:  # the caller's, of these same columns
+            labour, k_pow = powers["labour"], powers["capital"]
+        else:
+            labour = fused.axpy(n, p.skill_effect, f.skilled[:L])  # n + phi h (a new array: raised in place,
+            pm.power_op(labour, p.labour_elasticity, out=labour)  # `**` with numpy's fast paths, as `labour ** b`)
+            k_pow = pm.power_op(k, p.capital_elasticity)
+            if powers is not None:
+                powers.update(labour=labour, capital=k_pow)
         if sums is not None:  # and the output by cell and R&D by zone on the way (large worlds: no second pass)
             sums["by_cell"], sums["rd"] = fused.produce_sums(
                 f.tfp[:L], local, cell, urban * service, z, k_pow, labour, k, n, model.sector_va, s,

@@ -182,17 +182,20 @@ def _calibrate(model: ZoneModel, firm_output: np.ndarray) -> None:
     cell = cells(model)
     target_output = kernels.group_sum(z, firm_output, nz)  # np.bincount's sums, one compiled pass
     zs.output_prev[:nz] = target_output
+    # the passes below change TFP, services and wages only: employment, skills and capital are raised to
+    # their powers once (produce's ``powers``)
+    powers: dict = {}
     # services at their steady state for the zone's budget (needs a first pass for tax)
-    produce(model, service_effect(model), cell)
+    produce(model, service_effect(model), cell, powers=powers)
     tax = kernels.group_sum(z, f.tax[i], nz)
     zs.services[:nz] = p.spend_services * zs.tax_share[:nz] * tax / max(p.services_depreciation, 1e-9)
     service = service_effect(model)
-    produce(model, service, cell)
+    produce(model, service, cell, powers=powers)
     f.tfp[i] *= firm_output / np.maximum(f.output[i], 1e-12)  # output is linear in the firm's own TFP
-    emp = produce(model, service, cell)[:nz]
+    emp = produce(model, service, cell, powers=powers)[:nz]
     va = kernels.group_sum(z, f.value_added[i], nz)
     zs.wage[:nz] = p.labour_share * va / np.maximum(emp, 1e-9)
-    produce(model, service, cell)
+    produce(model, service, cell, powers=powers)
     d = p.knowledge_depreciation
     age = f.age[i]
     if age.size and 0 <= age.min() and age.max() < 4 * age.size:  # (1 - d) ** (age + 1) from a table of
@@ -342,9 +345,10 @@ def reanchor(model: ZoneModel, rows: tuple[ZoneRow, ...], anchors: tuple[Anchor,
     f.employees[:L] = np.maximum(f.employees[:L] * ratio, 1.0)
     f.capital[:L] *= ratio
     hire(model)
-    produce(model, service, cell)
+    powers: dict = {}  # the second pass changes TFP only
+    produce(model, service, cell, powers=powers)
     f.tfp[:L] *= new / np.maximum(f.output[:L], 1e-12)  # output is linear in the firm's own TFP
-    emp = produce(model, service, cell)[:nz]
+    emp = produce(model, service, cell, powers=powers)[:nz]
     if emp.sum() > 0:  # else (every firm closed in the spin-up, extreme settings) keep the last wage
         model.region_mean_wage = float(np.average(zs.wage[:nz], weights=emp))
     f.losses[:L] = losses

@@ -22,6 +22,34 @@ def test_output_is_proportional_to_tfp(model):
     np.testing.assert_allclose(f.output[i[10:]], before[10:])
 
 
+def test_powers_kept_by_a_first_pass_are_used_by_the_next(model, monkeypatch):
+    """``produce(powers={})`` keeps k^a and (n + phi h)^b on the compiled path; a later pass given them
+    (the build's calibration passes: only TFP, wages and services change between them) writes the same
+    bits as one that raises them again, and uses what it is given."""
+    from sim.core import fused, kernels
+
+    if not kernels.enable():
+        pytest.skip("numba not installed or switched off")
+    monkeypatch.setattr(kernels, "ENABLED", True)
+    assert fused.arithmetic()
+    f, i = model.firms, model.live_firms()
+    service, cell = service_effect(model), ent.cells(model)
+    powers: dict = {}
+    ent.produce(model, service, cell, powers=powers)
+    p = model.params
+    np.testing.assert_array_equal(powers["capital"], pm.power(f.capital[i], p.capital_elasticity))
+    f.tfp[i] *= 1.5
+    losses = f.losses[i].copy()
+    ent.produce(model, service, cell, powers=powers)
+    kept = {c: getattr(f, c)[i].copy() for c in ("output", "value_added", "profit", "tax")}
+    f.losses[i] = losses
+    ent.produce(model, service, cell)
+    for c, v in kept.items():
+        np.testing.assert_array_equal(getattr(f, c)[i], v, err_msg=c)
+    ent.produce(model, service, cell, powers={"capital": np.zeros(i.size), "labour": powers["labour"]})
+    assert (f.output[i] == 0.0).all()
+
+
 def test_agglomeration_raises_productivity_per_doubling(world):
     """Doubling every firm of a zone-sector cell raises each firm's output by 2^(returns) x 2^gamma."""
     m = ZoneModel(world=world, rng=1)
