@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -113,6 +114,13 @@ def test_the_key_is_the_content_of_world_params_seed_and_handles(world):
     assert c.key(world, 6, "lazy") != key
     assert c.key(world, 5, "eager") != key
     assert c.key(load_world("synthetic:3,40,300"), 5, "lazy") != key
+    # the zone table's citations are read by no build: another citation, the same start; a zone row's
+    # figure is read
+    cell = next(iter(world.sources))
+    assert c.key(dataclasses.replace(world, sources={**world.sources, cell: "estimate: another way"}), 5,
+                 "lazy") == key
+    row = world.zones[0].model_copy(update={"firms": world.zones[0].firms + 1})
+    assert c.key(dataclasses.replace(world, zones=(row, *world.zones[1:])), 5, "lazy") != key
     # seeds that are not plain integers are not cached
     assert c.key(world, np.random.default_rng(5), "lazy") is None
     assert c.key(world, None, "lazy") is None
