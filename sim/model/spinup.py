@@ -27,8 +27,8 @@ registries are the same; the model's ``rng`` and ``random`` are never drawn from
 
 :class:`SpinupCache` is a small least-recently-used cache of such copies, keyed by a content hash
 of the world without its parameters and its figures' citations (:func:`fingerprint`: every other
-field, zone rows included; never ``id()``), the integer run seed, the handle mode and **the values of the parameters the build
-read**. A build reads its parameters through a recording copy (:func:`reading`, from the
+field, zone rows included; never ``id()``), the integer run seed, the handle mode and **the values
+of the parameters the build read**. A build reads its parameters through a recording copy (:func:`reading`, from the
 constructor's first line to the end of the spin-up), so a copy is reused by a model whose
 parameters differ only in ones that build never read (a study row that varies a talent or wage
 parameter, which the spin-up does not use): the build is a function of what it reads, so the
