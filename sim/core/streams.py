@@ -184,6 +184,12 @@ class Streams:
     def __repr__(self) -> str:
         return f"Streams(seed={self.seed!r}, {len(self._ids)} streams, rounds={self.rounds})"
 
+    def _compiled(self) -> bool:
+        """Whether a draw may take its one-call compiled path: the kernels are on and ``bits`` is the
+        class's own (a wrapper of ``bits`` set on the instance, as tests record every draw, makes each
+        draw take the steps that call it)."""
+        return kernels.ENABLED and "bits" not in self.__dict__
+
     # -- registry ------------------------------------------------------------------------
     def register(self, name: str) -> None:
         """Add a stream (e.g. a lever's own decision: ``lever.<name>.<purpose>``)."""
@@ -290,7 +296,7 @@ class Streams:
         per stream if ``name`` is a sequence."""
         # hash and uniform in one compiled pass (sim.core.kernels): the same numbers. A wrapper of
         # ``bits`` set on the instance (tests record every draw that way) sees the uniforms too.
-        if kernels.ENABLED and "bits" not in self.__dict__:
+        if self._compiled():
             year, draw = int(year), int(draw)
             k = as_keys(keys)
             if isinstance(name, str):
@@ -316,7 +322,7 @@ class Streams:
         pass over 1-d keys when the kernels are on (the same uniforms, the same comparison)."""
         pa = np.asarray(p)
         k = as_keys(keys)
-        if (kernels.ENABLED and "bits" not in self.__dict__ and k.ndim == 1 and pa.dtype == np.float64
+        if (self._compiled() and k.ndim == 1 and pa.dtype == np.float64
                 and (pa.ndim == 0 or pa.shape == k.shape)):
             c1, c2 = self._const(name, int(year), 0)
             return kernels.keyed_below(k, c1, c2, self.rounds, pa)
@@ -324,7 +330,7 @@ class Streams:
 
     def normal(self, name: str | Sequence[str], year: int, keys: np.ndarray, draw: int = 0) -> np.ndarray:
         """Standard normal by inversion (AS 241); one row per stream if ``name`` is a sequence."""
-        if kernels.ENABLED and "bits" not in self.__dict__:
+        if self._compiled():
             k = as_keys(keys)  # uniform and quantile in one compiled pass (sim.core.kernels): the same numbers
             year, draw = int(year), int(draw)
             if isinstance(name, str):
@@ -339,7 +345,7 @@ class Streams:
     def lognormal(self, name: str, year: int, keys: np.ndarray, mean: float | np.ndarray,
                   sigma: float | np.ndarray, draw: int = 0) -> np.ndarray:
         """exp(mean + sigma z): numpy's ``lognormal(mean, sigma)``."""
-        if (kernels.ENABLED and "bits" not in self.__dict__ and isinstance(mean, (float, int))
+        if (self._compiled() and isinstance(mean, (float, int))
                 and isinstance(sigma, (float, int))):
             k = as_keys(keys)
             if k.ndim == 1:  # the normals, the product, the sum and the exponential in one compiled call
@@ -365,7 +371,7 @@ class Streams:
         """Poisson counts by exact inversion of one keyed uniform each: a small change of ``lam``
         changes a count only if the uniform is within the change of a CDF step. With a
         sequence of streams, ``lam`` has one row per stream."""
-        if kernels.ENABLED and "bits" not in self.__dict__ and kernels.draws_on():
+        if self._compiled() and kernels.draws_on():
             # the uniforms, the rows that need more than a comparison and poisson_ppf's compiled path in
             # one compiled call (kernels.keyed_poisson); where that path hands over to numpy, the same
             # steps call by call (~10 calls, not ~25; issue 19: 2 x 14 zones' entry drew in ~30 us)
@@ -400,7 +406,7 @@ class Streams:
         """Alternative of each key from its ``group`` row of cumulative probabilities (the
         ``sim.core.choice`` inversion: O(log alternatives) per agent). Keep the column order
         stable between packages (new alternatives appended)."""
-        if kernels.ENABLED and "bits" not in self.__dict__:
+        if self._compiled():
             cdf, group = np.asarray(cdf), np.asarray(group)
             if group.dtype == np.int64 and cdf.ndim == 2:  # uniforms and search in one compiled call
                 c1, c2 = self._const(name, int(year), 0)
@@ -427,7 +433,7 @@ class Streams:
         two agents' relative order does not depend on who else is in the queue. No ties: the
         hash is a bijection of distinct keys. Use a yearly stream, so the same agents do not
         head every queue every year."""
-        if (group is not None and kernels.ENABLED and "bits" not in self.__dict__ and isinstance(name, str)
+        if (group is not None and self._compiled() and isinstance(name, str)
                 and np.ndim(keys) == 1):
             c1, c2 = self._const(name, int(year), 0)
             o = kernels.keyed_order(as_keys(keys), c1, c2, self.rounds, np.asarray(group, dtype=np.int64))
