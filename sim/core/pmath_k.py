@@ -101,6 +101,23 @@ def as_i64(typingctx, x):  # pragma: no cover - compiled
     return types.int64(types.float64), codegen
 
 
+@intrinsic
+def wide_vectors(typingctx):  # pragma: no cover - compiled
+    """Lets LLVM vectorise the calling function's loops with the widest vectors the CPU has (512 bits
+    with AVX-512) instead of its default for the CPU (256 bits on Intel's AVX-512 CPUs, to spare the
+    clock in code that mixes vectors with scalar work: LLVM's ``prefer-vector-width``, set on the one
+    function). Called first in a loop function: the same operations, so the same bits (no fast-math:
+    each element's arithmetic is what it was, only how many run side by side changes); on a CPU without
+    AVX-512 nothing changes. The maths loops below ran 10-25 % faster with it on an Intel Sapphire
+    Rapids (docs/performance.md, forty-fourth session)."""
+    def codegen(context, builder, signature, args):
+        # llvmlite knows no string attributes; the IR it writes takes them as they are
+        set.add(builder.function.attributes, '"prefer-vector-width"="512"')
+        return context.get_dummy_value()
+
+    return types.none(), codegen
+
+
 # --- exp -------------------------------------------------------------------------------------------
 
 @nb.njit(inline="always", **_JIT)
@@ -488,6 +505,7 @@ _TBLOCK = 256  # the table-driven loops' blocks (exp 4, pow 9 buffers of 2 KB: L
 
 @nb.njit(boundscheck=False, **_JIT)
 def _exp_loop(x, out):  # pragma: no cover - compiled
+    wide_vectors()
     # the table-driven fast path in blocks, three passes a block over buffers of its own: the reduction
     # (vectorised), the table's two numbers for each (a scalar pass: LLVM does not vectorise the look-ups),
     # the series and scale (vectorised). In place as apart: the block's inputs are read before it is written.
@@ -513,6 +531,7 @@ def _exp_loop(x, out):  # pragma: no cover - compiled
 
 @nb.njit(boundscheck=False, **_JIT)
 def _log_loop(x, out):  # pragma: no cover - compiled
+    wide_vectors()
     bad = 0
     for i in range(x.size):
         bad += not (x[i] >= TINY and x[i] < np.inf)
@@ -535,6 +554,7 @@ def _log_loop(x, out):  # pragma: no cover - compiled
 
 @nb.njit(boundscheck=False, **_JIT)
 def _log1p_loop(x, out):  # pragma: no cover - compiled
+    wide_vectors()
     bad = 0
     for i in range(x.size):
         bad += not (x[i] > -1.0 and x[i] < np.inf)
@@ -563,6 +583,7 @@ def _pow_ok(x, y, p):  # pragma: no cover - compiled
 
 @nb.njit(boundscheck=False, **_JIT)
 def _pow_loop(x, y, out):  # pragma: no cover - compiled
+    wide_vectors()
     # y: as long as x, or one number (size 1). Block by block, five passes over buffers of the loop's own:
     # x split (vectorised), the log table's three numbers for each (scalar: LLVM does not vectorise
     # look-ups), y log x in two doubles and exp's reduction (vectorised), exp's table (scalar), the series
@@ -610,17 +631,20 @@ def _pow_loop(x, y, out):  # pragma: no cover - compiled
 
 @nb.njit(boundscheck=False, **_JIT)
 def _sin_loop(x, out):  # pragma: no cover - compiled
+    wide_vectors()
     for i in range(x.size):
         out[i] = sin1(x[i])
 
 
 @nb.njit(boundscheck=False, **_JIT)
 def _asin_loop(x, out):  # pragma: no cover - compiled
+    wide_vectors()
     for i in range(x.size):
         out[i] = asin1(x[i])
 
 
 @nb.njit(boundscheck=False, **_JIT)
 def _cos_loop(x, out):  # pragma: no cover - compiled
+    wide_vectors()
     for i in range(x.size):
         out[i] = cos1(x[i])
