@@ -109,7 +109,8 @@ def wide_vectors(typingctx):  # pragma: no cover - compiled
     function). Called first in a loop function: the same operations, so the same bits (no fast-math:
     each element's arithmetic is what it was, only how many run side by side changes); on a CPU without
     AVX-512 nothing changes. The maths loops below ran 10-25 % faster with it on an Intel Sapphire
-    Rapids (docs/performance.md, forty-fourth session)."""
+    Rapids (docs/performance.md, forty-fourth session). (Not sin's, cos's and arcsin's: their loops call a
+    branching function a number and are not vectorised.)"""
     def codegen(context, builder, signature, args):
         # llvmlite knows no string attributes; the IR it writes takes them as they are
         set.add(builder.function.attributes, '"prefer-vector-width"="512"')
@@ -631,20 +632,17 @@ def _pow_loop(x, y, out):  # pragma: no cover - compiled
 
 @nb.njit(boundscheck=False, **_JIT)
 def _sin_loop(x, out):  # pragma: no cover - compiled
-    wide_vectors()
     for i in range(x.size):
         out[i] = sin1(x[i])
 
 
 @nb.njit(boundscheck=False, **_JIT)
 def _asin_loop(x, out):  # pragma: no cover - compiled
-    wide_vectors()
     for i in range(x.size):
         out[i] = asin1(x[i])
 
 
 @nb.njit(boundscheck=False, **_JIT)
 def _cos_loop(x, out):  # pragma: no cover - compiled
-    wide_vectors()
     for i in range(x.size):
         out[i] = cos1(x[i])

@@ -239,6 +239,29 @@ def test_scalar_kernels_match_the_array_loops():
     assert np.array_equal(out[2], pm.log1p(y)) and np.array_equal(out[3], pm.power(x, y))
 
 
+@pytest.mark.parametrize("loop", ["_exp_loop", "_log_loop", "_log1p_loop", "_pow_loop"])
+def test_the_maths_loops_ask_for_the_widest_vectors(loop):
+    """Each maths loop sets LLVM's ``prefer-vector-width`` to 512 on itself (``wide_vectors``), and where the CPU
+    has AVX-512 its machine code uses the 512-bit registers; a function without the call keeps the default.
+    (Compiled afresh here: numba shows no code of a function loaded from its cache.)"""
+    import numba as nb
+    import llvmlite.binding as ll
+
+    def plain(x, out):  # pragma: no cover - compiled
+        for i in range(x.size):
+            out[i] = x[i] * 2.0 + 1.0
+
+    x, out = np.linspace(0.5, 2.0, 64), np.empty(64)
+    for fn, wide in ((getattr(K, loop).py_func, True), (plain, False)):
+        jitted = nb.njit(boundscheck=False, error_model="numpy")(fn)
+        jitted(x, *((np.array([0.5]),) if loop == "_pow_loop" and wide else ()), out)
+        sig = jitted.signatures[0]
+        assert ('"prefer-vector-width"="512"' in jitted.inspect_llvm(sig)) is wide
+        ll.initialize_native_target()
+        if wide and "+avx512f" in ll.get_host_cpu_features().flatten().split(","):
+            assert "zmm" in jitted.inspect_asm(sig)
+
+
 def test_the_same_bits_on_a_generic_x86_64_target(tmp_path):
     """Compiled for the baseline x86-64 CPU (SSE2, no FMA instruction, no AVX: numba's NUMBA_CPU_NAME=generic,
     another cache), the functions give this machine's bits: they do not depend on the instruction set."""
