@@ -4,6 +4,7 @@ Usage:
     python benchmarks/ab_setting.py --setting hugepages [--world synthetic:40,850000,7500000] [--years 20]
                                     [--runs 1] [--repeats 3]
     python benchmarks/ab_setting.py --setting gc-freeze [--world guangxi] [--runs 30] [--repeats 3]
+    python benchmarks/ab_setting.py --setting wide-vectors [--world guangxi] [--runs 16] [--repeats 4]
 
 The settings (``sim.core.memory``, applied once per process when it builds its first model):
 
@@ -15,6 +16,11 @@ The settings (``sim.core.memory``, applied once per process when it builds its f
   generation (``freeze_long_lived``) unless ``ZONESIM_GC_FREEZE=0``; its effect shows in a loop of
   runs, as a study worker makes them (``--runs``): a full collection walked every object of the
   imported modules.
+* ``wide-vectors``: zonesim asks LLVM for 512-bit vectors in its maths loops only
+  (``sim.core.pmath_k.wide_vectors``), keeping LLVM's default for the CPU elsewhere (256 bits on
+  Intel's AVX-512 CPUs); "off" compiles every kernel with 512-bit vectors (numba's
+  ``NUMBA_CPU_FEATURES``: this machine's features with ``-prefer-256-bit``; another cache, so
+  the first process of that side compiles its kernels before it times). Only on a CPU with AVX-512.
 
 The settings are process-wide, so the two cannot share a process: each side is a new process (the
 compiled kernels loaded and a small model run before timing, as bench_scaling's ``--kernels on``),
@@ -81,15 +87,25 @@ print(json.dumps({"build": build, "years": steps, "gc": collector[0], "digest": 
 SETTINGS = {  # name: (what "on" is, the environment of a process with zonesim's step on / off)
     "hugepages": ("numpy's huge-page advice off", {}, {"NUMPY_MADVISE_HUGEPAGE": "1"}),
     "gc-freeze": ("long-lived objects frozen", {}, {"ZONESIM_GC_FREEZE": "0"}),
+    "wide-vectors": ("512-bit vectors in the maths loops only, not in every kernel", {},
+                     {"NUMBA_CPU_FEATURES": lambda: _host_features() + ",-prefer-256-bit"}),
 }
-CLEARED = ("NUMPY_MADVISE_HUGEPAGE", "ZONESIM_GC_FREEZE")
-DEFAULT_WORLD = {"hugepages": "synthetic:40,850000,7500000", "gc-freeze": "guangxi"}
-DEFAULT_RUNS = {"hugepages": 1, "gc-freeze": 30}
+CLEARED = ("NUMPY_MADVISE_HUGEPAGE", "ZONESIM_GC_FREEZE", "NUMBA_CPU_FEATURES")
+DEFAULT_WORLD = {"hugepages": "synthetic:40,850000,7500000", "gc-freeze": "guangxi", "wide-vectors": "guangxi"}
+DEFAULT_RUNS = {"hugepages": 1, "gc-freeze": 30, "wide-vectors": 16}
+
+
+def _host_features() -> str:
+    """This CPU's features as LLVM names them (numba's own default for its kernels)."""
+    import llvmlite.binding as ll
+
+    ll.initialize_native_target()
+    return ll.get_host_cpu_features().flatten()
 
 
 def one(setting: str, world: str, years: int, runs: int, step_on: bool) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in CLEARED}
-    env.update(SETTINGS[setting][1 if step_on else 2])
+    env.update({k: (v() if callable(v) else v) for k, v in SETTINGS[setting][1 if step_on else 2].items()})
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     out = subprocess.run([sys.executable, "-c", CHILD, world, str(years), str(runs)], env=env, capture_output=True,
                          text=True, check=False)
@@ -114,6 +130,10 @@ def main(argv: list[str] | None = None, setting: str | None = None) -> None:
     runs = DEFAULT_RUNS[setting] if args.runs is None else args.runs
     if args.repeats < 1 or args.years < 1 or runs < 1:
         ap.error("--repeats, --years and --runs must be at least 1")
+    if setting == "wide-vectors" and "+avx512f" not in _host_features().split(","):
+        print(f"{Path(sys.argv[0]).name}: --setting wide-vectors: this CPU has no AVX-512, so both sides are "
+              "the same", file=sys.stderr)
+        sys.exit(2)
     try:
         load = os.getloadavg()[0]
     except OSError:
