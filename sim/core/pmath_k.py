@@ -498,7 +498,10 @@ def asin1(x):  # pragma: no cover - compiled
 # through buffers (below): LLVM does not vectorise a loop that reads a table by a computed index, so the
 # look-ups have a scalar pass of their own between vectorised ones (exp in one loop, its look-ups inside:
 # 2.8 ns a number; in three passes: 1.4; thirty-fourth session). The same numbers every way: the
-# buffers change where a result is written, not how it is computed.
+# buffers change where a result is written, not how it is computed. (With ``wide_vectors`` on a CPU with
+# AVX-512, LLVM vectorises the look-up passes too, by gathers; there one pass with the look-ups inside
+# would be faster still, exp 0.86 against 0.70 ns a number, but scalar elsewhere: docs/performance.md,
+# forty-fourth session.)
 
 _BLOCK = 512  # numbers a block (4 KB of doubles: L1)
 _TBLOCK = 256  # the table-driven loops' blocks (exp 4, pow 9 buffers of 2 KB: L1; 512 was slower for pow)
