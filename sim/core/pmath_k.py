@@ -511,8 +511,9 @@ _TBLOCK = 256  # the table-driven loops' blocks (exp 4, pow 9 buffers of 2 KB: L
 def _exp_loop(x, out):  # pragma: no cover - compiled
     wide_vectors()
     # the table-driven fast path in blocks, three passes a block over buffers of its own: the reduction
-    # (vectorised), the table's two numbers for each (a scalar pass: LLVM does not vectorise the look-ups),
-    # the series and scale (vectorised). In place as apart: the block's inputs are read before it is written.
+    # (vectorised), the table's two numbers for each (a pass of its own: scalar with 256-bit vectors, by
+    # gathers with wide_vectors on AVX-512; the note above), the series and scale (vectorised). In place
+    # as apart: the block's inputs are read before it is written.
     bad = 0
     for i in range(x.size):
         bad += not (x[i] >= EXP_LO and x[i] <= EXP_HI)
@@ -589,11 +590,11 @@ def _pow_ok(x, y, p):  # pragma: no cover - compiled
 def _pow_loop(x, y, out):  # pragma: no cover - compiled
     wide_vectors()
     # y: as long as x, or one number (size 1). Block by block, five passes over buffers of the loop's own:
-    # x split (vectorised), the log table's three numbers for each (scalar: LLVM does not vectorise
-    # look-ups), y log x in two doubles and exp's reduction (vectorised), exp's table (scalar), the series
-    # and scale into out (vectorised); or, when a number of the block leaves the fast path, the block
-    # number by number (pow1). Inputs are read before the block is written: out may be x or y. Each block
-    # by its own views (xs[j], not x[s + j]: an index numba cannot prove non-negative is wrapped, slower)
+    # x split (vectorised), the log table's three numbers for each (a pass of its own: scalar, or gathers with
+    # wide vectors; the note above), y log x in two doubles and exp's reduction (vectorised), exp's table (the
+    # same), the series and scale into out (vectorised); or, when a number of the block leaves the fast
+    # path, the block number by number (pow1). Inputs are read before the block is written: out may be x
+    # or y. Each block by its own views (xs[j], not x[s + j]: an index numba cannot prove non-negative is wrapped, slower)
     one = y.size == 1
     y0 = y[0] if one else 0.0  # (y may be empty with x)
     n = min(x.size, _TBLOCK)
