@@ -594,7 +594,8 @@ def _pow_loop(x, y, out):  # pragma: no cover - compiled
     # wide vectors; the note above), y log x in two doubles and exp's reduction (vectorised), exp's table (the
     # same), the series and scale into out (vectorised); or, when a number of the block leaves the fast
     # path, the block number by number (pow1). Inputs are read before the block is written: out may be x
-    # or y. Each block by its own views (xs[j], not x[s + j]: an index numba cannot prove non-negative is wrapped, slower)
+    # or y. Each block by its own views (xs[j], not x[s + j]: an index numba cannot prove non-negative is
+    # wrapped, slower)
     one = y.size == 1
     y0 = y[0] if one else 0.0  # (y may be empty with x)
     n = min(x.size, _TBLOCK)
