@@ -242,6 +242,9 @@ def _tfp_numpy(model: ZoneModel, inno: np.ndarray, growth: np.ndarray) -> None:
     f, p = model.firms, model.params
     L = f.n
     n = f.employees[:L]
+    if fused.arithmetic() and fused.tfp_update(growth, inno, n, f.tfp[:L], p.productivity_noise, p.innovation_step,
+                                               p.innovation_catch_up):
+        return  # the chain below in one compiled call, pmath's loops inside: the same numbers
     if fused.arithmetic():  # the same two operations in one compiled pass
         fused.scale_shift(growth, p.productivity_noise, 0.5 * p.productivity_noise**2)
     else:

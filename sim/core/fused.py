@@ -31,12 +31,14 @@ import numpy as np
 
 from sim.core import kernels
 from sim.core import pmath as pm
+from sim.core import threads as _threads
 
 _STATE: dict[str, bool] = {}  # "arith": the probe's verdict, once per process
 _K: dict[str, object] = {}  # the compiled kernels by name
 _produce_row = None  # production's loop body, inlined into two kernels (set by _build)
 _pairwise_block = None  # numpy's pairwise sums of a block (set by _build)
 _pairwise_sums = None  # numpy's pairwise sums of a * w and of w (set by _build)
+_exp_loop = _log_loop = _log1p_loop = None  # pmath's loops, called by tfp_update (set by _build)
 
 
 def arithmetic() -> bool:
@@ -60,12 +62,18 @@ def _build() -> bool:
     # keys its on-disk cache by the pickled closure cells, and a pickled dispatcher differs in every
     # process: with _produce_row a closure cell, the two production kernels were compiled again in
     # every process, ~1 s, and each process wrote two more cache files)
-    global _produce_row, _pairwise_block, _pairwise_sums
+    global _produce_row, _pairwise_block, _pairwise_sums, _exp_loop, _log_loop, _log1p_loop
     nb = kernels.numba
     if nb is None:
         return False
     if _K:  # built already (every kernel is built at once)
         return True
+    from sim.core import pmath_k
+
+    # pmath's vectorised loops (the ones pm.exp, pm.log and pm.log1p run) as module globals of
+    # tfp_update, not closure cells; the closure value ``stamp`` keys its cache by pmath's source
+    _exp_loop, _log_loop, _log1p_loop = pmath_k._exp_loop, pmath_k._log_loop, pmath_k._log1p_loop
+    stamp = int(kernels._pmath_stamp()[:15], 16)
     options = dict(cache=True, nogil=True, boundscheck=False, error_model="numpy")
     jit = nb.njit(**options)
     row = nb.njit(**options, inline="always")  # a loop body shared by kernels, inlined into each
@@ -418,6 +426,46 @@ def _build() -> bool:
         for i in range(n):
             out[i] = np.minimum(c * k[i], 1.0)
 
+    @jit
+    def tfp_update(growth, inno, n, tfp, noise, half_var, step, catch_up):  # pragma: no cover - compiled
+        # enterprise._tfp_numpy's chain in one call, pmath's log1p, log and exp by the loops pm.log1p,
+        # pm.log and pm.exp run: the shocks scaled, the innovators' gains (with the catch-up's
+        # weighted mean of log TFP in numpy's pairwise order), TFP times exp(shock + gain)
+        if stamp < 0:  # the closure value keys the cache by pmath's source (never negative)
+            return False
+        size = growth.size
+        did = np.empty(size, dtype=np.int64)
+        nd = 0
+        for i in range(size):  # growth *= noise; growth -= half_var; did = flatnonzero(inno != 0)
+            growth[i] = growth[i] * noise - half_var
+            if inno[i] != 0:
+                did[nd] = i
+                nd += 1
+        gain = np.empty(nd)
+        for j in range(nd):
+            i = did[j]
+            gain[j] = 100.0 * inno[i] / np.maximum(n[i], 1.0)
+        _log1p_loop(gain, gain)
+        for j in range(nd):
+            gain[j] = step * gain[j]
+        if catch_up > 0.0 and nd > 0:
+            log_a = np.empty(size)
+            _log_loop(tfp, log_a)
+            s, scl = _pairwise_sums(log_a, n)
+            mean = s / scl if scl > 0 else 0.0
+            e = np.empty(nd)
+            for j in range(nd):
+                e[j] = -catch_up * np.maximum(log_a[did[j]] - mean, 0.0)
+            _exp_loop(e, e)
+            for j in range(nd):
+                gain[j] = gain[j] * e[j]
+        for j in range(nd):
+            growth[did[j]] += gain[j]
+        _exp_loop(growth, growth)
+        for i in range(size):
+            tfp[i] = tfp[i] * growth[i]
+        return True
+
     _K.update(produce_sums=produce_sums, tax_losses_sums=tax_losses_sums, weighted_sums=weighted_sums,
               spinoff_prob=spinoff_prob)
     _K.update(copy_and_margin=copy_and_margin, grow_pre=grow_pre, grow_sigma=grow_sigma, grow_shock=grow_shock,
@@ -425,7 +473,7 @@ def _build() -> bool:
               size_base=size_base, exit_after_power=exit_after_power,
               axpy=axpy, scale_shift=scale_shift)
     _K.update(knowledge=knowledge, innovation_rate=innovation_rate, certify_flags=certify_flags,
-              certify_set=certify_set)
+              certify_set=certify_set, tfp_update=tfp_update)
     _K.update(grow_apply=grow_apply, tax_losses=tax_losses, produce_after_powers=produce_after_powers)
     return True
 
@@ -569,6 +617,19 @@ def axpy(x: np.ndarray, a: float, y: np.ndarray) -> np.ndarray:
 def scale_shift(x: np.ndarray, a: float, b: float) -> None:
     """``x *= a; x -= b`` in one pass (innovation's productivity shocks)."""
     _K["scale_shift"](x, float(a), float(b))
+
+
+def tfp_update(growth: np.ndarray, inno: np.ndarray, n: np.ndarray, tfp: np.ndarray, noise: float,
+               step: float, catch_up: float) -> bool:
+    """``enterprise._tfp_numpy`` in one compiled call (``growth``: the standard normal shocks, changed
+    in place; ``tfp`` updated in place): the same numbers. False, nothing changed, where it does not
+    apply (other dtypes, or a population ``ZONESIM_THREADS`` splits: pmath's loops then run in parts)."""
+    if not (growth.dtype == n.dtype == tfp.dtype == np.float64 and inno.dtype == np.int64
+            and growth.shape == inno.shape == n.shape == tfp.shape and growth.ndim == 1
+            and _threads.parts(growth.size) is None):
+        return False
+    return _K["tfp_update"](growth, _c(inno, np.int64), _c(n), tfp, float(noise), 0.5 * float(noise) ** 2,
+                            float(step), float(catch_up))
 
 
 def exit_arith(age, by_age, losses, loss_years, loss, z, emp, ref, elast) -> np.ndarray:

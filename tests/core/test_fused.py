@@ -441,3 +441,40 @@ def test_entrant_columns_match_numpy(on, size):
     assert bool(asked) == (not held.all())
     if size >= 700:
         assert (~held).any() and held.any() and (size_ == 1.0).any() and (size_ > 1.0).any()
+
+
+@pytest.mark.parametrize("size", [0, 1, 9, 130, 5000])
+@pytest.mark.parametrize("catch_up", [0.0, 0.4])
+@pytest.mark.parametrize("share", [0.0, 0.1, 1.0])
+def test_tfp_update_matches_the_numpy_chain(on, monkeypatch, size, catch_up, share):
+    """fused.tfp_update (enterprise._tfp_numpy in one compiled call, pmath's loops inside) gives its
+    numpy chain's TFP and shocks bit for bit: no innovator, some (counts up to 3, firms below one
+    worker), every firm, with and without the catch-up; and leaves everything alone where it does not
+    apply (float counts)."""
+    from sim.agents import enterprise as ent
+
+    rng = np.random.default_rng(size + int(10 * catch_up) + int(100 * share))
+    n = rng.lognormal(1.5, 1.5, size) * (rng.uniform(0, 1, size) > 0.05)  # some firms of no one
+    tfp = rng.lognormal(0.0, 0.6, size)
+    inno = np.where(rng.uniform(0, 1, size) < share, rng.integers(1, 4, size), 0).astype(np.int64)
+    g0 = rng.normal(0.0, 1.0, size)
+    params = type("P", (), dict(productivity_noise=0.07, innovation_step=0.03, innovation_catch_up=catch_up))
+    firms = type("F", (), dict(n=size, employees=n, tfp=None))
+
+    def run():
+        firms.tfp, g = tfp.copy(), g0.copy()
+        ent._tfp_numpy(type("M", (), dict(firms=firms, params=params)), inno, g)
+        return firms.tfp, g
+
+    called = []
+    real = fused.tfp_update
+    monkeypatch.setattr(fused, "tfp_update", lambda *a: called.append(1) or real(*a))
+    (got, g_got), (want, g_want) = both(run, monkeypatch)
+    assert called == [1]  # the compiled call ran (with the fused kernels on only)
+    assert np.array_equal(got.view(np.uint64), want.view(np.uint64))
+    assert np.array_equal(g_got.view(np.uint64), g_want.view(np.uint64))
+    assert size == 0 or not np.array_equal(got, tfp)
+    g = g0.copy()
+    t = tfp.copy()
+    assert not fused.tfp_update(g, inno.astype(np.float64), n, t, 0.07, 0.03, catch_up)
+    assert np.array_equal(g, g0) and np.array_equal(t, tfp)
