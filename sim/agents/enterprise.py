@@ -21,7 +21,8 @@ from sim.core import fused
 from sim.core import kernels
 from sim.core.kernels import group_sum, group_sums, sums_by_two
 from sim.core.choice import logit_cdf
-from sim.core.keys import ARRIVAL, STARTUP, counted_keys, spinoff_keys
+from sim.core.keys import ARRIVAL, SPINOFF, STARTUP, counted_keys, spinoff_keys
+from sim.core.streams import combine
 from sim.core.params import N_SECTORS, SECTORS
 from sim.core.pool import Column, Pool, Pooled
 from sim.core import pmath as pm
@@ -559,21 +560,29 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
     lam2 = np.empty((2, nz))
     lam2[0], lam2[1] = lam_start, lam_arr
     counts = S.poisson(("entry.startups", "entry.arrivals"), y, zk, lam2)  # row 0 start-ups, row 1 arrivals
-    n_start, n_arr = counts
-    # assemble: zone and sector for each entrant, start-ups, then spin-offs, then arrivals
-    z_other = np.repeat(_zone_pairs(nz), counts.reshape(-1))  # start-ups' zones, then arrivals'
-    ns, npar = int(n_start.sum()), parents.size
-    z_new = np.concatenate([z_other[:ns], z[parents], z_other[ns:]])
-    origin = np.repeat(_ORIGINS, (ns, npar, z_other.size - ns))
-    k_start, k_arr = counted_keys(STARTUP, y, zk, n_start), counted_keys(ARRIVAL, y, zk, n_arr)
-    key = np.concatenate([k_start, spinoff_keys(y, f.key[parents]), k_arr])
     # sectors of start-ups and arrivals follow the zone's firm mix; spin-offs keep the parent's
     mix = pm.log(count.reshape(nz, N_SECTORS) + 0.5)  # shares (count + 0.5) as logit utilities
     pull = model.hooks.sector_pull(model)  # levers (industry clusters) pull entrants to supported sectors
     if pull is not None:
         mix = mix + pull[:nz]
-    s_other = S.choice("entry.sector", y, np.concatenate([k_start, k_arr]), logit_cdf(mix), z_other)
-    s_new = np.concatenate([s_other[:ns], f.sector[parents], s_other[ns:]])
+    cdf = logit_cdf(mix)
+    # assemble: zone, origin, key and sector of each entrant, start-ups, then spin-offs, then arrivals
+    consts = S.compiled_constants("entry.sector", y)
+    ids = None if consts is None else kernels.entrant_ids(
+        counts, parents, z, f.sector[:L], f.key[:L], zk, (combine(STARTUP, y), combine(ARRIVAL, y), combine(SPINOFF, y)),
+        consts, cdf)  # the steps below in one compiled call: the same arrays
+    if ids is not None:
+        z_new, origin, key, s_new = ids
+    else:
+        n_start, n_arr = counts
+        z_other = np.repeat(_zone_pairs(nz), counts.reshape(-1))  # start-ups' zones, then arrivals'
+        ns, npar = int(n_start.sum()), parents.size
+        z_new = np.concatenate([z_other[:ns], z[parents], z_other[ns:]])
+        origin = np.repeat(_ORIGINS, (ns, npar, z_other.size - ns))
+        k_start, k_arr = counted_keys(STARTUP, y, zk, n_start), counted_keys(ARRIVAL, y, zk, n_arr)
+        key = np.concatenate([k_start, spinoff_keys(y, f.key[parents]), k_arr])
+        s_other = S.choice("entry.sector", y, np.concatenate([k_start, k_arr]), cdf, z_other)
+        s_new = np.concatenate([s_other[:ns], f.sector[parents], s_other[ns:]])
     zn = S.normal(("entry.size", "entry.tfp", "entry.rd"), y, key)  # one call, three streams
 
     def fallbacks() -> tuple[float, np.ndarray]:

@@ -1353,7 +1353,7 @@ def _build_order(nb) -> None:
 def _build_sorts(nb) -> None:
     """Define the sort and search kernels (compiled on first use, the machine code cached)."""
     global _radix_lexsort, _prefix_lexsort, _lsd_passes, _counting_argsort_u16, _cum_search, _row_search, _row_guide, _queue_fits
-    global _keyed_order, _keyed_choice
+    global _keyed_order, _keyed_choice, _entrant_ids
     _build_order(nb)
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
@@ -1631,6 +1631,44 @@ def _build_sorts(nb) -> None:
             return _row_guide(flat, cap, group, u, out, 256 if flat.size >= _GUIDE_BIG else 64)
         return _row_search(flat, cap, group, u, out)
 
+    # enterprise.entrants' assembly in one call: start-ups' and arrivals' zones (their counts' rows)
+    # and keys (keys.counted_keys), their sectors by _keyed_choice (Streams.choice), spin-offs' zones,
+    # sectors and keys (keys.spinoff_keys) from their parents; start-ups, then spin-offs, then
+    # arrivals. False, with nothing to use, where a count is negative or the choice declines
+    @_jit
+    def _entrant_ids(counts, parents, zone, sector, fkey, zk, h_start, h_arr, h_spin, c1, c2, rounds, cdf, cap,
+                     z_new, origin, key, s_new):  # pragma: no cover - compiled
+        nz = counts.shape[1]
+        ns, na = 0, 0
+        for g in range(nz):
+            if counts[0, g] < 0 or counts[1, g] < 0:
+                return False
+            ns += counts[0, g]
+            na += counts[1, g]
+        ko = np.empty(ns + na, dtype=np.uint64)  # the start-ups' keys, then the arrivals'
+        _counted_keys_from(h_start, zk, counts[0], ko[:ns])
+        _counted_keys_from(h_arr, zk, counts[1], ko[ns:])
+        zo = np.empty(ns + na, dtype=np.int64)  # their zones (np.repeat of the zones twice by the counts)
+        j = 0
+        for r in range(2):
+            for g in range(nz):
+                for _ in range(counts[r, g]):
+                    zo[j] = g
+                    j += 1
+        so = np.empty(ns + na, dtype=np.int64)
+        if not _keyed_choice(ko, c1, c2, rounds, cdf, cap, zo, so):
+            return False
+        npar = parents.size
+        for i in range(ns):
+            z_new[i], key[i], s_new[i], origin[i] = zo[i], ko[i], so[i], 1
+        for j in range(npar):
+            p, i = parents[j], ns + j
+            z_new[i], key[i], s_new[i], origin[i] = zone[p], _chain_step(h_spin, fkey[p]), sector[p], 2
+        for j in range(ns, ns + na):
+            i = npar + j
+            z_new[i], key[i], s_new[i], origin[i] = zo[j], ko[j], so[j], 3
+        return True
+
     # Streams.order's queue: the keys' bits, then np.lexsort((bits, group)), in one call. From
     # _SORTS_MIN keys on the radix sort above; below it (a year's entrants and movers in a small
     # world) the bucketed sort below, for groups in [0, _BUCKET_GROUPS); else (and where the radix
@@ -1812,6 +1850,35 @@ def keyed_choice(keys: np.ndarray, c1: np.uint64, c2: np.uint64, rounds: int, cd
     ok = _keyed_choice(np.ascontiguousarray(keys), np.uint64(c1), np.uint64(c2), int(rounds),
                        np.ascontiguousarray(cdf), cap, np.ascontiguousarray(group), out)
     return out if ok else None
+
+
+def entrant_ids(counts: np.ndarray, parents: np.ndarray, zone: np.ndarray, sector: np.ndarray, fkey: np.ndarray,
+                zone_key: np.ndarray, prefixes: tuple[int, int, int], consts: tuple[np.uint64, np.uint64, int],
+                cdf: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """``enterprise.entrants``' ``(zone, origin, key, sector)`` of the year's entrants in one compiled
+    call: start-ups and arrivals from their Poisson ``counts`` (2 x zones, int64), spin-offs from the
+    firms ``parents`` (slots: their ``zone``, ``sector``, keys ``fkey``); keys as ``keys.counted_keys``
+    and ``keys.spinoff_keys`` from the chains ``prefixes`` (start-up, arrival, spin-off), sectors as
+    ``Streams.choice`` with its stream's ``consts`` (c1, c2, rounds) from ``cdf`` (zones x sectors).
+    The same arrays as those steps; None where they must decide (the kernels off, other dtypes, a
+    negative count, a choice ``row_search`` declines)."""
+    if not (sorts_on() and counts.ndim == 2 and counts.shape[0] == 2 and counts.dtype == np.int64
+            and counts.shape[1] == zone_key.shape[0] and zone_key.dtype == np.uint64 and zone_key.ndim == 1
+            and zone.dtype == sector.dtype == parents.dtype == np.int64 and fkey.dtype == np.uint64
+            and cdf.ndim == 2 and cdf.dtype == np.float64 and cdf.shape[0] == counts.shape[1] and cdf.shape[1] > 0):
+        return None
+    n = int(counts.sum()) + parents.size
+    z_new, origin = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int8)
+    key, s_new = np.empty(n, dtype=np.uint64), np.empty(n, dtype=np.int64)
+    c1, c2, rounds = consts
+    h_start, h_arr, h_spin = (np.uint64(h) for h in prefixes)
+    from sim.core.choice import shifts
+
+    if not _entrant_ids(np.ascontiguousarray(counts), np.ascontiguousarray(parents), zone, sector, fkey,
+                        np.ascontiguousarray(zone_key), h_start, h_arr, h_spin, np.uint64(c1), np.uint64(c2),
+                        int(rounds), np.ascontiguousarray(cdf), shifts(cdf.shape[0])[1], z_new, origin, key, s_new):
+        return None
+    return z_new, origin, key, s_new
 
 
 def group_lexsort(key: np.ndarray, group: np.ndarray, n_group: int) -> np.ndarray:

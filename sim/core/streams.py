@@ -402,6 +402,15 @@ class Streams:
         (tests/model/test_spinup.py) relies on."""
         return np.array([self._const(n, year, draw) for n in names], dtype=np.uint64)
 
+    def compiled_constants(self, name: str, year: int) -> tuple[np.uint64, np.uint64, int] | None:
+        """``(c1, c2, rounds)`` of the stream's draw 0 in ``year``, for a compiled kernel drawing from
+        it as these methods' one-call paths do; None when they would not take that path (the kernels
+        off, or ``bits`` wrapped on the instance: then every draw must go through the methods)."""
+        if not self._compiled():
+            return None
+        c1, c2 = self._const(name, int(year), 0)
+        return c1, c2, self.rounds
+
     def choice(self, name: str, year: int, keys: np.ndarray, cdf: np.ndarray, group: np.ndarray) -> np.ndarray:
         """Alternative of each key from its ``group`` row of cumulative probabilities (the
         ``sim.core.choice`` inversion: O(log alternatives) per agent). Keep the column order

@@ -1015,3 +1015,51 @@ def test_compact_moves_are_pool_removes():
     assert kernels.compact_moves(np.array([4, 4]), 5) is None  # repeated in the tail
     assert kernels.compact_moves(np.array([5]), 5) is None and kernels.compact_moves(np.array([-1]), 5) is None
     assert kernels.compact_moves(np.array([1.0]), 5) is None  # not int64: numpy decides
+
+
+@pytest.mark.parametrize("case", ["some", "no start-ups", "no spin-offs", "none", "many"])
+def test_entrant_ids_are_the_steps(case):
+    """enterprise.entrants' assembly in one compiled call (kernels.entrant_ids) gives the steps'
+    arrays: zones by np.repeat and concatenation, origins, keys by keys.counted_keys and
+    keys.spinoff_keys, sectors by Streams.choice, in the same dtypes; a negative count, a cdf whose
+    choice declines (NaN) and other dtypes give None (the steps then decide)."""
+    from sim.core.choice import logit_cdf
+    from sim.core.keys import ARRIVAL, SPINOFF, STARTUP, counted_keys, spinoff_keys
+    from sim.core.streams import combine
+
+    rng = np.random.default_rng(len(case))
+    nz, n_sec, L = 14, 8, 3000
+    s = Streams(11, ["entry.sector"])
+    counts = rng.poisson({"many": 40.0, "none": 0.0}.get(case, 3.0), (2, nz)).astype(np.int64)
+    if case == "no start-ups":
+        counts[0] = 0
+    parents = np.sort(rng.choice(L, 0 if case in ("no spin-offs", "none") else 200, replace=False)).astype(np.int64)
+    zone, sector = rng.integers(0, nz, L), rng.integers(0, n_sec, L)
+    fkey = rng.integers(0, 2**64, L, dtype=np.uint64)
+    zk = rng.integers(0, 2**64, nz, dtype=np.uint64)
+    cdf = logit_cdf(rng.normal(size=(nz, n_sec)))
+    y = 7
+    pre = (combine(STARTUP, y), combine(ARRIVAL, y), combine(SPINOFF, y))
+    consts = s.compiled_constants("entry.sector", y)
+    got = kernels.entrant_ids(counts, parents, zone, sector, fkey, zk, pre, consts, cdf)
+    ns = int(counts[0].sum())
+    z_other = np.repeat(np.tile(np.arange(nz), 2), counts.reshape(-1))
+    k_start, k_arr = counted_keys(STARTUP, y, zk, counts[0]), counted_keys(ARRIVAL, y, zk, counts[1])
+    s_other = s.choice("entry.sector", y, np.concatenate([k_start, k_arr]), cdf, z_other)
+    want = (np.concatenate([z_other[:ns], zone[parents], z_other[ns:]]),
+            np.repeat(np.array([1, 2, 3], dtype=np.int8), (ns, parents.size, z_other.size - ns)),
+            np.concatenate([k_start, spinoff_keys(y, fkey[parents]), k_arr]),
+            np.concatenate([s_other[:ns], sector[parents], s_other[ns:]]))
+    assert got is not None
+    for a, b in zip(got, want):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+    if case == "some":
+        bad = counts.copy()
+        bad[1, 3] = -1
+        assert kernels.entrant_ids(bad, parents, zone, sector, fkey, zk, pre, consts, cdf) is None
+        nan = cdf.copy()
+        nan[2, 1] = np.nan
+        assert kernels.entrant_ids(counts, parents, zone, sector, fkey, zk, pre, consts, nan) is None
+        assert kernels.entrant_ids(counts, parents, zone.astype(np.int32), sector, fkey, zk, pre, consts, cdf) is None
+        s.bits = s.bits  # a wrapper on the instance (as tests record draws): every draw through the methods
+        assert s.compiled_constants("entry.sector", y) is None
