@@ -437,9 +437,16 @@ def relocate(model: ZoneModel, service: np.ndarray, free: np.ndarray, base: np.n
     cand = _not_anchors_in_spin_up(model, S.below("firm.relocate", y, f.key[:f.n], float(p.relocation_rate)))
     if cand.size == 0:
         return np.zeros((0, 2), dtype=np.int64)
-    here = f.zone[cand]
     attract = zone_attractiveness(model, service, free, base)
-    dest = S.choice("firm.relocate_dest", y, f.key[cand], logit_cdf(attract[None, :] - _moving_cost(model)), here)
+    cdf = logit_cdf(attract[None, :] - _moving_cost(model))
+    choice, queue = S.compiled_constants("firm.relocate_dest", y), S.compiled_constants("firm.relocate_queue", y)
+    if choice is not None and queue is not None:  # the steps below in one compiled call: the same moves
+        L = f.n
+        moves = kernels.relocate_moves(cand, f.zone[:L], f.key[:L], f.land[:L], choice, queue, cdf, free)
+        if moves is not None:
+            return moves
+    here = f.zone[cand]
+    dest = S.choice("firm.relocate_dest", y, f.key[cand], cdf, here)
     moving = dest != here
     movers, dest, here = cand[moving], dest[moving], here[moving]
     if movers.size == 0:

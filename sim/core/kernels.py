@@ -1353,7 +1353,7 @@ def _build_order(nb) -> None:
 def _build_sorts(nb) -> None:
     """Define the sort and search kernels (compiled on first use, the machine code cached)."""
     global _radix_lexsort, _prefix_lexsort, _lsd_passes, _counting_argsort_u16, _cum_search, _row_search, _row_guide, _queue_fits
-    global _keyed_order, _keyed_choice, _entrant_ids
+    global _keyed_order, _keyed_choice, _entrant_ids, _relocate_moves
     _build_order(nb)
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
@@ -1669,6 +1669,51 @@ def _build_sorts(nb) -> None:
             z_new[i], key[i], s_new[i], origin[i] = zo[j], ko[j], so[j], 3
         return True
 
+    # enterprise.relocate after its candidates and choice table, in one call: each candidate's
+    # destination by _keyed_choice from its zone's row, those choosing another zone queued by
+    # destination in _keyed_order's order, who fits by _queue_fits; the movers' zones written and the
+    # free land updated as the numpy steps do (two group sums in element order, their difference
+    # added). Returns the number of moves (``moves[:k]``: from, to), -1 where a step declines (nothing
+    # written: the caller takes the steps)
+    @_jit
+    def _relocate_moves(cand, zone, key, land, c1c, c2c, c1o, c2o, rounds, cdf, cap, free, limit,
+                        moves):  # pragma: no cover - compiled
+        m = cand.size
+        here, keys, dest = np.empty(m, dtype=np.int64), np.empty(m, dtype=np.uint64), np.empty(m, dtype=np.int64)
+        for j in range(m):
+            here[j], keys[j] = zone[cand[j]], key[cand[j]]
+        if not _keyed_choice(keys, c1c, c2c, rounds, cdf, cap, here, dest):
+            return -1
+        nm = 0  # those moving, in the candidates' order
+        for j in range(m):
+            if dest[j] != here[j]:
+                cand_j, d, h = cand[j], dest[j], here[j]
+                here[nm], dest[nm], keys[nm] = h, d, key[cand_j]
+                cand[nm] = cand_j  # cand is the caller's scratch from here on
+                nm += 1
+        if nm == 0:
+            return 0
+        mland = np.empty(nm)
+        for j in range(nm):
+            mland[j] = land[cand[j]]
+        order, ok = np.empty(nm, dtype=np.int64), np.zeros(nm, dtype=np.bool_)
+        _keyed_order(keys[:nm], c1o, c2o, rounds, dest[:nm], order)
+        if not _queue_fits(order, mland, dest[:nm], limit, ok):
+            return -1
+        ng = free.size
+        out_sum, in_sum = np.zeros(ng), np.zeros(ng)
+        k = 0
+        for j in range(nm):
+            if ok[j]:
+                zone[cand[j]] = dest[j]
+                out_sum[here[j]] += mland[j]
+                in_sum[dest[j]] += mland[j]
+                moves[k, 0], moves[k, 1] = here[j], dest[j]
+                k += 1
+        for g in range(ng):
+            free[g] = free[g] + (out_sum[g] - in_sum[g])
+        return k
+
     # Streams.order's queue: the keys' bits, then np.lexsort((bits, group)), in one call. From
     # _SORTS_MIN keys on the radix sort above; below it (a year's entrants and movers in a small
     # world) the bucketed sort below, for groups in [0, _BUCKET_GROUPS); else (and where the radix
@@ -1879,6 +1924,28 @@ def entrant_ids(counts: np.ndarray, parents: np.ndarray, zone: np.ndarray, secto
                         int(rounds), np.ascontiguousarray(cdf), shifts(cdf.shape[0])[1], z_new, origin, key, s_new):
         return None
     return z_new, origin, key, s_new
+
+
+def relocate_moves(cand: np.ndarray, zone: np.ndarray, key: np.ndarray, land: np.ndarray,
+                   choice: tuple[np.uint64, np.uint64, int], queue: tuple[np.uint64, np.uint64, int], cdf: np.ndarray,
+                   free: np.ndarray) -> np.ndarray | None:
+    """``enterprise.relocate``'s steps after its candidates ``cand`` (slots) and its choice table ``cdf``
+    (origin zones x zones) in one compiled call: destinations as ``Streams.choice`` (its stream's
+    constants ``choice``: c1, c2, rounds), the queue as ``Streams.order`` (``queue``), who fits as
+    ``queue_fits`` within ``max(free, 0)``; writes the movers' ``zone`` and updates ``free`` as those
+    steps do and returns the moves (from, to). None, nothing written, where a step must decide (the
+    kernels off, other dtypes, a choice or queue the compiled steps decline)."""
+    if not (sorts_on() and cand.ndim == 1 and cand.dtype == zone.dtype == np.int64 and key.dtype == np.uint64
+            and land.dtype == free.dtype == cdf.dtype == np.float64 and cdf.ndim == 2 and cdf.shape[1] > 0
+            and free.ndim == 1 and cdf.shape[0] == free.size and choice[2] == queue[2]):
+        return None
+    from sim.core.choice import shifts
+
+    moves = np.empty((cand.size, 2), dtype=np.int64)
+    k = _relocate_moves(cand.copy(), zone, key, land, np.uint64(choice[0]), np.uint64(choice[1]), np.uint64(queue[0]),
+                        np.uint64(queue[1]), int(choice[2]), np.ascontiguousarray(cdf), shifts(cdf.shape[0])[1], free,
+                        np.maximum(free, 0.0), moves)
+    return None if k < 0 else moves[:k]
 
 
 def group_lexsort(key: np.ndarray, group: np.ndarray, n_group: int) -> np.ndarray:

@@ -1063,3 +1063,60 @@ def test_entrant_ids_are_the_steps(case):
         assert kernels.entrant_ids(counts, parents, zone.astype(np.int32), sector, fkey, zk, pre, consts, cdf) is None
         s.bits = s.bits  # a wrapper on the instance (as tests record draws): every draw through the methods
         assert s.compiled_constants("entry.sector", y) is None
+
+
+@pytest.mark.parametrize("case", ["some", "tight", "nobody", "none fit"])
+def test_relocate_moves_are_the_steps(case):
+    """enterprise.relocate's steps after its candidates in one compiled call (kernels.relocate_moves)
+    give the steps' moves, zones and free land bit for bit: destinations by Streams.choice, the queue
+    by Streams.order, who fits by queue_fits, the zones written, free land plus two group sums' difference
+    (a -0.0 stays -0.0 only where the steps leave it); a NaN choice table gives None, nothing written."""
+    from sim.agents.enterprise import queue_fits
+    from sim.core.choice import logit_cdf
+
+    rng = np.random.default_rng(len(case))
+    nz, L = 14, 4000
+    s = Streams(3, ["d", "q"])
+    zone, key = rng.integers(0, nz, L), rng.integers(0, 2**64, L, dtype=np.uint64)
+    land = rng.lognormal(0.0, 1.0, L)
+    cand = np.sort(rng.choice(L, 300, replace=False)).astype(np.int64)
+    util = rng.normal(size=(nz, nz))
+    if case == "nobody":
+        util = np.where(np.eye(nz, dtype=bool), 0.0, -np.inf)
+    cdf = logit_cdf(util)
+    free = {"tight": rng.uniform(-2.0, 8.0, nz), "none fit": np.full(nz, -0.0)}.get(case, rng.uniform(0, 200, nz))
+    free[0] = -0.0
+    y = 5
+
+    def steps():
+        zn, fr = zone.copy(), free.copy()
+        here = zn[cand]
+        dest = s.choice("d", y, key[cand], cdf, here)
+        moving = dest != here
+        movers, dest, here = cand[moving], dest[moving], here[moving]
+        if movers.size == 0:
+            return np.zeros((0, 2), dtype=np.int64), zn, fr
+        order = s.order("q", y, key[movers], dest)
+        ok = queue_fits(order, land[movers], dest, np.maximum(fr, 0.0))
+        movers, dest, here = movers[ok], dest[ok], here[ok]
+        zn[movers] = dest
+        fr += kernels.group_sum(here, land[movers], nz) - kernels.group_sum(dest, land[movers], nz)
+        return np.stack([here, dest], axis=1), zn, fr
+
+    want = steps()
+    zn, fr = zone.copy(), free.copy()
+    c = cand.copy()
+    got = kernels.relocate_moves(c, zn, key, land, s.compiled_constants("d", y), s.compiled_constants("q", y), cdf, fr)
+    assert got is not None and got.dtype == np.int64 and np.array_equal(got, want[0])
+    assert np.array_equal(zn, want[1]) and np.array_equal(fr.view(np.uint64), want[2].view(np.uint64))
+    assert np.array_equal(c, cand)  # the caller's candidates untouched
+    if case == "some":
+        assert got.shape[0] > 0
+        bad = cdf.copy()
+        bad[3, 2] = np.nan
+        zn, fr = zone.copy(), free.copy()
+        assert kernels.relocate_moves(cand, zn, key, land, s.compiled_constants("d", y), s.compiled_constants("q", y),
+                                      bad, fr) is None
+        assert np.array_equal(zn, zone) and np.array_equal(fr.view(np.uint64), free.view(np.uint64))
+    if case == "tight":
+        assert 0 < got.shape[0]
