@@ -575,9 +575,9 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
     cdf = logit_cdf(mix)
     # assemble: zone, origin, key and sector of each entrant, start-ups, then spin-offs, then arrivals
     consts = S.compiled_constants("entry.sector", y)
+    prefixes = (combine(STARTUP, y), combine(ARRIVAL, y), combine(SPINOFF, y))  # the keys' chains (keys.py)
     ids = None if consts is None else kernels.entrant_ids(
-        counts, parents, z, f.sector[:L], f.key[:L], zk, (combine(STARTUP, y), combine(ARRIVAL, y), combine(SPINOFF, y)),
-        consts, cdf)  # the steps below in one compiled call: the same arrays
+        counts, parents, z, f.sector[:L], f.key[:L], zk, prefixes, consts, cdf)  # the steps below in one call
     if ids is not None:
         z_new, origin, key, s_new = ids
     else:
