@@ -20,7 +20,7 @@ import numpy as np
 from sim.core import fused
 from sim.core import kernels
 from sim.core.kernels import group_sum, group_sums, sums_by_two
-from sim.core.choice import logit_cdf
+from sim.core.choice import logit_cdf, shifts
 from sim.core.keys import ARRIVAL, SPINOFF, STARTUP, counted_keys, spinoff_keys
 from sim.core.streams import combine
 from sim.core.params import N_SECTORS, SECTORS
@@ -442,7 +442,8 @@ def relocate(model: ZoneModel, service: np.ndarray, free: np.ndarray, base: np.n
     choice, queue = S.compiled_constants("firm.relocate_dest", y), S.compiled_constants("firm.relocate_queue", y)
     if choice is not None and queue is not None:  # the steps below in one compiled call: the same moves
         L = f.n
-        moves = kernels.relocate_moves(cand, f.zone[:L], f.key[:L], f.land[:L], choice, queue, cdf, free)
+        moves = kernels.relocate_moves(cand, f.zone[:L], f.key[:L], f.land[:L], choice, queue, cdf,
+                                       shifts(cdf.shape[0])[1], free)
         if moves is not None:
             return moves
     here = f.zone[cand]
@@ -576,8 +577,8 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
     # assemble: zone, origin, key and sector of each entrant, start-ups, then spin-offs, then arrivals
     consts = S.compiled_constants("entry.sector", y)
     prefixes = (combine(STARTUP, y), combine(ARRIVAL, y), combine(SPINOFF, y))  # the keys' chains (keys.py)
-    ids = None if consts is None else kernels.entrant_ids(
-        counts, parents, z, f.sector[:L], f.key[:L], zk, prefixes, consts, cdf)  # the steps below in one call
+    ids = None if consts is None else kernels.entrant_ids(  # the steps below in one compiled call
+        counts, parents, z, f.sector[:L], f.key[:L], zk, prefixes, consts, cdf, shifts(nz)[1])
     if ids is not None:
         z_new, origin, key, s_new = ids
     else:

@@ -1899,51 +1899,51 @@ def keyed_choice(keys: np.ndarray, c1: np.uint64, c2: np.uint64, rounds: int, cd
 
 def entrant_ids(counts: np.ndarray, parents: np.ndarray, zone: np.ndarray, sector: np.ndarray, fkey: np.ndarray,
                 zone_key: np.ndarray, prefixes: tuple[int, int, int], consts: tuple[np.uint64, np.uint64, int],
-                cdf: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+                cdf: np.ndarray, cap: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
     """``enterprise.entrants``' ``(zone, origin, key, sector)`` of the year's entrants in one compiled
     call: start-ups and arrivals from their Poisson ``counts`` (2 x zones, int64), spin-offs from the
     firms ``parents`` (slots: their ``zone``, ``sector``, keys ``fkey``); keys as ``keys.counted_keys``
     and ``keys.spinoff_keys`` from the chains ``prefixes`` (start-up, arrival, spin-off), sectors as
-    ``Streams.choice`` with its stream's ``consts`` (c1, c2, rounds) from ``cdf`` (zones x sectors).
+    ``Streams.choice`` with its stream's ``consts`` (c1, c2, rounds) from ``cdf`` (zones x sectors; ``cap``
+    its rows' caps, ``choice.shifts(zones)[1]``).
     The same arrays as those steps; None where they must decide (the kernels off, other dtypes, a
     negative count, a choice ``row_search`` declines)."""
     if not (sorts_on() and counts.ndim == 2 and counts.shape[0] == 2 and counts.dtype == np.int64
             and counts.shape[1] == zone_key.shape[0] and zone_key.dtype == np.uint64 and zone_key.ndim == 1
             and zone.dtype == sector.dtype == parents.dtype == np.int64 and fkey.dtype == np.uint64
-            and cdf.ndim == 2 and cdf.dtype == np.float64 and cdf.shape[0] == counts.shape[1] and cdf.shape[1] > 0):
+            and cdf.ndim == 2 and cdf.dtype == np.float64 and cdf.shape[0] == counts.shape[1] and cdf.shape[1] > 0
+            and cap.shape == (cdf.shape[0],) and cap.dtype == np.float64):
         return None
     n = int(counts.sum()) + parents.size
     z_new, origin = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int8)
     key, s_new = np.empty(n, dtype=np.uint64), np.empty(n, dtype=np.int64)
     c1, c2, rounds = consts
     h_start, h_arr, h_spin = (np.uint64(h) for h in prefixes)
-    from sim.core.choice import shifts
-
     if not _entrant_ids(np.ascontiguousarray(counts), np.ascontiguousarray(parents), zone, sector, fkey,
                         np.ascontiguousarray(zone_key), h_start, h_arr, h_spin, np.uint64(c1), np.uint64(c2),
-                        int(rounds), np.ascontiguousarray(cdf), shifts(cdf.shape[0])[1], z_new, origin, key, s_new):
+                        int(rounds), np.ascontiguousarray(cdf), np.ascontiguousarray(cap), z_new, origin, key, s_new):
         return None
     return z_new, origin, key, s_new
 
 
 def relocate_moves(cand: np.ndarray, zone: np.ndarray, key: np.ndarray, land: np.ndarray,
                    choice: tuple[np.uint64, np.uint64, int], queue: tuple[np.uint64, np.uint64, int], cdf: np.ndarray,
-                   free: np.ndarray) -> np.ndarray | None:
+                   cap: np.ndarray, free: np.ndarray) -> np.ndarray | None:
     """``enterprise.relocate``'s steps after its candidates ``cand`` (slots) and its choice table ``cdf``
-    (origin zones x zones) in one compiled call: destinations as ``Streams.choice`` (its stream's
+    (origin zones x zones; ``cap`` its rows' caps, ``choice.shifts(zones)[1]``) in one compiled call:
+    destinations as ``Streams.choice`` (its stream's
     constants ``choice``: c1, c2, rounds), the queue as ``Streams.order`` (``queue``), who fits as
     ``queue_fits`` within ``max(free, 0)``; writes the movers' ``zone`` and updates ``free`` as those
     steps do and returns the moves (from, to). None, nothing written, where a step must decide (the
     kernels off, other dtypes, a choice or queue the compiled steps decline)."""
     if not (sorts_on() and cand.ndim == 1 and cand.dtype == zone.dtype == np.int64 and key.dtype == np.uint64
             and land.dtype == free.dtype == cdf.dtype == np.float64 and cdf.ndim == 2 and cdf.shape[1] > 0
-            and free.ndim == 1 and cdf.shape[0] == free.size and choice[2] == queue[2]):
+            and free.ndim == 1 and cdf.shape[0] == free.size and choice[2] == queue[2]
+            and cap.shape == (cdf.shape[0],) and cap.dtype == np.float64):
         return None
-    from sim.core.choice import shifts
-
     moves = np.empty((cand.size, 2), dtype=np.int64)
     k = _relocate_moves(cand.copy(), zone, key, land, np.uint64(choice[0]), np.uint64(choice[1]), np.uint64(queue[0]),
-                        np.uint64(queue[1]), int(choice[2]), np.ascontiguousarray(cdf), shifts(cdf.shape[0])[1], free,
+                        np.uint64(queue[1]), int(choice[2]), np.ascontiguousarray(cdf), np.ascontiguousarray(cap), free,
                         np.maximum(free, 0.0), moves)
     return None if k < 0 else moves[:k]
 

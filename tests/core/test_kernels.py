@@ -1023,7 +1023,7 @@ def test_entrant_ids_are_the_steps(case):
     arrays: zones by np.repeat and concatenation, origins, keys by keys.counted_keys and
     keys.spinoff_keys, sectors by Streams.choice, in the same dtypes; a negative count, a cdf whose
     choice declines (NaN) and other dtypes give None (the steps then decide)."""
-    from sim.core.choice import logit_cdf
+    from sim.core.choice import logit_cdf, shifts
     from sim.core.keys import ARRIVAL, SPINOFF, STARTUP, counted_keys, spinoff_keys
     from sim.core.streams import combine
 
@@ -1041,7 +1041,8 @@ def test_entrant_ids_are_the_steps(case):
     y = 7
     pre = (combine(STARTUP, y), combine(ARRIVAL, y), combine(SPINOFF, y))
     consts = s.compiled_constants("entry.sector", y)
-    got = kernels.entrant_ids(counts, parents, zone, sector, fkey, zk, pre, consts, cdf)
+    cap = shifts(nz)[1]
+    got = kernels.entrant_ids(counts, parents, zone, sector, fkey, zk, pre, consts, cdf, cap)
     ns = int(counts[0].sum())
     z_other = np.repeat(np.tile(np.arange(nz), 2), counts.reshape(-1))
     k_start, k_arr = counted_keys(STARTUP, y, zk, counts[0]), counted_keys(ARRIVAL, y, zk, counts[1])
@@ -1056,11 +1057,12 @@ def test_entrant_ids_are_the_steps(case):
     if case == "some":
         bad = counts.copy()
         bad[1, 3] = -1
-        assert kernels.entrant_ids(bad, parents, zone, sector, fkey, zk, pre, consts, cdf) is None
+        assert kernels.entrant_ids(bad, parents, zone, sector, fkey, zk, pre, consts, cdf, cap) is None
         nan = cdf.copy()
         nan[2, 1] = np.nan
-        assert kernels.entrant_ids(counts, parents, zone, sector, fkey, zk, pre, consts, nan) is None
-        assert kernels.entrant_ids(counts, parents, zone.astype(np.int32), sector, fkey, zk, pre, consts, cdf) is None
+        assert kernels.entrant_ids(counts, parents, zone, sector, fkey, zk, pre, consts, nan, cap) is None
+        assert kernels.entrant_ids(counts, parents, zone.astype(np.int32), sector, fkey, zk, pre, consts, cdf,
+                                   cap) is None
         s.bits = s.bits  # a wrapper on the instance (as tests record draws): every draw through the methods
         assert s.compiled_constants("entry.sector", y) is None
 
@@ -1072,7 +1074,7 @@ def test_relocate_moves_are_the_steps(case):
     by Streams.order, who fits by queue_fits, the zones written, free land plus two group sums' difference
     (a -0.0 stays -0.0 only where the steps leave it); a NaN choice table gives None, nothing written."""
     from sim.agents.enterprise import queue_fits
-    from sim.core.choice import logit_cdf
+    from sim.core.choice import logit_cdf, shifts
 
     rng = np.random.default_rng(len(case))
     nz, L = 14, 4000
@@ -1106,7 +1108,9 @@ def test_relocate_moves_are_the_steps(case):
     want = steps()
     zn, fr = zone.copy(), free.copy()
     c = cand.copy()
-    got = kernels.relocate_moves(c, zn, key, land, s.compiled_constants("d", y), s.compiled_constants("q", y), cdf, fr)
+    cap = shifts(nz)[1]
+    got = kernels.relocate_moves(c, zn, key, land, s.compiled_constants("d", y), s.compiled_constants("q", y), cdf, cap,
+                                 fr)
     assert got is not None and got.dtype == np.int64 and np.array_equal(got, want[0])
     assert np.array_equal(zn, want[1]) and np.array_equal(fr.view(np.uint64), want[2].view(np.uint64))
     assert np.array_equal(c, cand)  # the caller's candidates untouched
@@ -1116,7 +1120,7 @@ def test_relocate_moves_are_the_steps(case):
         bad[3, 2] = np.nan
         zn, fr = zone.copy(), free.copy()
         assert kernels.relocate_moves(cand, zn, key, land, s.compiled_constants("d", y), s.compiled_constants("q", y),
-                                      bad, fr) is None
+                                      bad, cap, fr) is None
         assert np.array_equal(zn, zone) and np.array_equal(fr.view(np.uint64), free.view(np.uint64))
     if case == "tight":
         assert 0 < got.shape[0]
