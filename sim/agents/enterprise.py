@@ -578,7 +578,7 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
     consts = S.compiled_constants("entry.sector", y)
     prefixes = (combine(STARTUP, y), combine(ARRIVAL, y), combine(SPINOFF, y))  # the keys' chains (keys.py)
     ids = None if consts is None else kernels.entrant_ids(  # the steps below in one compiled call
-        counts, parents, z, f.sector[:L], f.key[:L], zk, prefixes, consts, cdf, shifts(nz)[1])
+        counts, parents, z, f.sector[:L], f.key[:L], zk, prefixes, consts, cdf, shifts(nz)[1], _ORIGINS)
     if ids is not None:
         z_new, origin, key, s_new = ids
     else:

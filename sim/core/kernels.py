@@ -1634,10 +1634,11 @@ def _build_sorts(nb) -> None:
     # enterprise.entrants' assembly in one call: start-ups' and arrivals' zones (their counts' rows)
     # and keys (keys.counted_keys), their sectors by _keyed_choice (Streams.choice), spin-offs' zones,
     # sectors and keys (keys.spinoff_keys) from their parents; start-ups, then spin-offs, then
-    # arrivals. False, with nothing to use, where a count is negative or the choice declines
+    # arrivals, their origin codes ``codes[0..2]``. False, with nothing to use, where a count is
+    # negative or the choice declines
     @_jit
     def _entrant_ids(counts, parents, zone, sector, fkey, zk, h_start, h_arr, h_spin, c1, c2, rounds, cdf, cap,
-                     z_new, origin, key, s_new):  # pragma: no cover - compiled
+                     codes, z_new, origin, key, s_new):  # pragma: no cover - compiled
         nz = counts.shape[1]
         ns, na = 0, 0
         for g in range(nz):
@@ -1660,13 +1661,13 @@ def _build_sorts(nb) -> None:
             return False
         npar = parents.size
         for i in range(ns):
-            z_new[i], key[i], s_new[i], origin[i] = zo[i], ko[i], so[i], 1
+            z_new[i], key[i], s_new[i], origin[i] = zo[i], ko[i], so[i], codes[0]
         for j in range(npar):
             p, i = parents[j], ns + j
-            z_new[i], key[i], s_new[i], origin[i] = zone[p], _chain_step(h_spin, fkey[p]), sector[p], 2
+            z_new[i], key[i], s_new[i], origin[i] = zone[p], _chain_step(h_spin, fkey[p]), sector[p], codes[1]
         for j in range(ns, ns + na):
             i = npar + j
-            z_new[i], key[i], s_new[i], origin[i] = zo[j], ko[j], so[j], 3
+            z_new[i], key[i], s_new[i], origin[i] = zo[j], ko[j], so[j], codes[2]
         return True
 
     # enterprise.relocate after its candidates and choice table, in one call: each candidate's
@@ -1899,29 +1900,31 @@ def keyed_choice(keys: np.ndarray, c1: np.uint64, c2: np.uint64, rounds: int, cd
 
 def entrant_ids(counts: np.ndarray, parents: np.ndarray, zone: np.ndarray, sector: np.ndarray, fkey: np.ndarray,
                 zone_key: np.ndarray, prefixes: tuple[int, int, int], consts: tuple[np.uint64, np.uint64, int],
-                cdf: np.ndarray, cap: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+                cdf: np.ndarray, cap: np.ndarray, codes: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
     """``enterprise.entrants``' ``(zone, origin, key, sector)`` of the year's entrants in one compiled
     call: start-ups and arrivals from their Poisson ``counts`` (2 x zones, int64), spin-offs from the
     firms ``parents`` (slots: their ``zone``, ``sector``, keys ``fkey``); keys as ``keys.counted_keys``
     and ``keys.spinoff_keys`` from the chains ``prefixes`` (start-up, arrival, spin-off), sectors as
     ``Streams.choice`` with its stream's ``consts`` (c1, c2, rounds) from ``cdf`` (zones x sectors; ``cap``
-    its rows' caps, ``choice.shifts(zones)[1]``).
-    The same arrays as those steps; None where they must decide (the kernels off, other dtypes, a
-    negative count, a choice ``row_search`` declines)."""
+    its rows' caps, ``choice.shifts(zones)[1]``); ``codes``: the three origins' codes (int8: start-up,
+    spin-off, arrival). The same arrays as those steps; None where they must decide (the kernels off,
+    other dtypes, a negative count, a choice ``row_search`` declines)."""
     if not (sorts_on() and counts.ndim == 2 and counts.shape[0] == 2 and counts.dtype == np.int64
             and counts.shape[1] == zone_key.shape[0] and zone_key.dtype == np.uint64 and zone_key.ndim == 1
             and zone.dtype == sector.dtype == parents.dtype == np.int64 and fkey.dtype == np.uint64
             and cdf.ndim == 2 and cdf.dtype == np.float64 and cdf.shape[0] == counts.shape[1] and cdf.shape[1] > 0
-            and cap.shape == (cdf.shape[0],) and cap.dtype == np.float64):
+            and cap.shape == (cdf.shape[0],) and cap.dtype == np.float64 and codes.shape == (3,)):
         return None
     n = int(counts.sum()) + parents.size
-    z_new, origin = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int8)
+    z_new, origin = np.empty(n, dtype=np.int64), np.empty(n, dtype=codes.dtype)
     key, s_new = np.empty(n, dtype=np.uint64), np.empty(n, dtype=np.int64)
     c1, c2, rounds = consts
     h_start, h_arr, h_spin = (np.uint64(h) for h in prefixes)
     if not _entrant_ids(np.ascontiguousarray(counts), np.ascontiguousarray(parents), zone, sector, fkey,
                         np.ascontiguousarray(zone_key), h_start, h_arr, h_spin, np.uint64(c1), np.uint64(c2),
-                        int(rounds), np.ascontiguousarray(cdf), np.ascontiguousarray(cap), z_new, origin, key, s_new):
+                        int(rounds), np.ascontiguousarray(cdf), np.ascontiguousarray(cap), codes, z_new, origin, key,
+                        s_new):
         return None
     return z_new, origin, key, s_new
 
@@ -1931,11 +1934,11 @@ def relocate_moves(cand: np.ndarray, zone: np.ndarray, key: np.ndarray, land: np
                    cap: np.ndarray, free: np.ndarray) -> np.ndarray | None:
     """``enterprise.relocate``'s steps after its candidates ``cand`` (slots) and its choice table ``cdf``
     (origin zones x zones; ``cap`` its rows' caps, ``choice.shifts(zones)[1]``) in one compiled call:
-    destinations as ``Streams.choice`` (its stream's
-    constants ``choice``: c1, c2, rounds), the queue as ``Streams.order`` (``queue``), who fits as
-    ``queue_fits`` within ``max(free, 0)``; writes the movers' ``zone`` and updates ``free`` as those
-    steps do and returns the moves (from, to). None, nothing written, where a step must decide (the
-    kernels off, other dtypes, a choice or queue the compiled steps decline)."""
+    destinations as ``Streams.choice`` (its stream's constants ``choice``: c1, c2, rounds), the queue as
+    ``Streams.order`` (``queue``), who fits as ``queue_fits`` within ``max(free, 0)``; writes the movers'
+    ``zone`` and updates ``free`` as those steps do and returns the moves (from, to). None, nothing
+    written, where a step must decide (the kernels off, other dtypes, a choice or queue the compiled
+    steps decline)."""
     if not (sorts_on() and cand.ndim == 1 and cand.dtype == zone.dtype == np.int64 and key.dtype == np.uint64
             and land.dtype == free.dtype == cdf.dtype == np.float64 and cdf.ndim == 2 and cdf.shape[1] > 0
             and free.ndim == 1 and cdf.shape[0] == free.size and choice[2] == queue[2]

@@ -1023,6 +1023,7 @@ def test_entrant_ids_are_the_steps(case):
     arrays: zones by np.repeat and concatenation, origins, keys by keys.counted_keys and
     keys.spinoff_keys, sectors by Streams.choice, in the same dtypes; a negative count, a cdf whose
     choice declines (NaN) and other dtypes give None (the steps then decide)."""
+    from sim.agents.enterprise import _ORIGINS
     from sim.core.choice import logit_cdf, shifts
     from sim.core.keys import ARRIVAL, SPINOFF, STARTUP, counted_keys, spinoff_keys
     from sim.core.streams import combine
@@ -1042,13 +1043,14 @@ def test_entrant_ids_are_the_steps(case):
     pre = (combine(STARTUP, y), combine(ARRIVAL, y), combine(SPINOFF, y))
     consts = s.compiled_constants("entry.sector", y)
     cap = shifts(nz)[1]
-    got = kernels.entrant_ids(counts, parents, zone, sector, fkey, zk, pre, consts, cdf, cap)
+    codes = _ORIGINS  # enterprise's origin codes: start-up, spin-off, arrival
+    got = kernels.entrant_ids(counts, parents, zone, sector, fkey, zk, pre, consts, cdf, cap, codes)
     ns = int(counts[0].sum())
     z_other = np.repeat(np.tile(np.arange(nz), 2), counts.reshape(-1))
     k_start, k_arr = counted_keys(STARTUP, y, zk, counts[0]), counted_keys(ARRIVAL, y, zk, counts[1])
     s_other = s.choice("entry.sector", y, np.concatenate([k_start, k_arr]), cdf, z_other)
     want = (np.concatenate([z_other[:ns], zone[parents], z_other[ns:]]),
-            np.repeat(np.array([1, 2, 3], dtype=np.int8), (ns, parents.size, z_other.size - ns)),
+            np.repeat(codes, (ns, parents.size, z_other.size - ns)),
             np.concatenate([k_start, spinoff_keys(y, fkey[parents]), k_arr]),
             np.concatenate([s_other[:ns], sector[parents], s_other[ns:]]))
     assert got is not None
@@ -1057,12 +1059,12 @@ def test_entrant_ids_are_the_steps(case):
     if case == "some":
         bad = counts.copy()
         bad[1, 3] = -1
-        assert kernels.entrant_ids(bad, parents, zone, sector, fkey, zk, pre, consts, cdf, cap) is None
+        assert kernels.entrant_ids(bad, parents, zone, sector, fkey, zk, pre, consts, cdf, cap, codes) is None
         nan = cdf.copy()
         nan[2, 1] = np.nan
-        assert kernels.entrant_ids(counts, parents, zone, sector, fkey, zk, pre, consts, nan, cap) is None
+        assert kernels.entrant_ids(counts, parents, zone, sector, fkey, zk, pre, consts, nan, cap, codes) is None
         assert kernels.entrant_ids(counts, parents, zone.astype(np.int32), sector, fkey, zk, pre, consts, cdf,
-                                   cap) is None
+                                   cap, codes) is None
         s.bits = s.bits  # a wrapper on the instance (as tests record draws): every draw through the methods
         assert s.compiled_constants("entry.sector", y) is None
 
