@@ -366,11 +366,12 @@ def exit_hazard(model: ZoneModel) -> np.ndarray:
     hazard, less the share technology finance averts) times a factor falling with size,
     (n / ``size_reference``)^-``exit_size_elasticity`` (Evans 1987; Dunne, Roberts & Samuelson
     1989: exit falls with size and with age)."""
-    f, p, zs = model.firms, model.params, model.zones
+    f, p = model.firms, model.params
     L = f.n
     age = f.age[:L]
+    # (kernels.exit_picks works out the same hazard by age: keep the two alike)
     by_age = p.exit_base_hazard + p.exit_young_hazard * pm.exp(-np.arange(age.max(initial=0) + 1) / p.young_age_scale)
-    loss = p.loss_exit_probability * (1.0 - zs.credit)  # per zone
+    loss = _loss_hazard(model)
     if fused.arithmetic():  # the same operations as below, pmath's power between compiled passes
         return fused.exit_arith(age, by_age, f.losses[:L], p.loss_years_to_exit, loss, f.zone[:L], f.employees[:L],
                                 p.size_reference, p.exit_size_elasticity)
@@ -382,13 +383,34 @@ def exit_hazard(model: ZoneModel) -> np.ndarray:
     return np.minimum(hazard, 1.0, out=hazard)
 
 
+def _loss_hazard(model: ZoneModel) -> np.ndarray:
+    """Each zone's exit hazard for persistent loss-makers, less the share technology finance averts."""
+    return model.params.loss_exit_probability * (1.0 - model.zones.credit)
+
+
 def exits(model: ZoneModel) -> np.ndarray:
     """Firms that close this year (slots, ascending); the model frees them."""
-    hazard = exit_hazard(model)
-    mult = model.hooks.exit_multiplier(model, model.live_firms())
-    gone = model.streams.below("firm.exit", model.steps, model.firms.key[:model.firms.n],
-                               hazard if np.isscalar(mult) and mult == 1.0 else hazard * mult)
+    mult = model.hooks.exit_multiplier(model, model.live_firms())  # the levers' (it does not depend on the hazard)
+    gone = _exits_compiled(model, mult) if fused.arithmetic() else None
+    if gone is None:
+        hazard = exit_hazard(model)
+        gone = model.streams.below("firm.exit", model.steps, model.firms.key[:model.firms.n],
+                                   hazard if np.isscalar(mult) and mult == 1.0 else hazard * mult)
     return _not_anchors_in_spin_up(model, gone)
+
+
+def _exits_compiled(model: ZoneModel, mult: np.ndarray | float) -> np.ndarray | None:
+    """``exits``' picks by ``kernels.exit_picks`` (one compiled call; the size factor's power only for the
+    firms whose uniform lies below a bound of their hazard): the same slots as ``exit_hazard`` and the
+    keyed draw's comparison; None where it declines (the steps decide)."""
+    f, p = model.firms, model.params
+    consts = model.streams.compiled_constants("firm.exit", model.steps)
+    if consts is None:
+        return None
+    L = f.n
+    return kernels.exit_picks(f.age[:L], p.exit_base_hazard, p.exit_young_hazard, p.young_age_scale, f.losses[:L],
+                              p.loss_years_to_exit, _loss_hazard(model), f.zone[:L], f.employees[:L],
+                              p.size_reference, p.exit_size_elasticity, mult, f.key[:L], consts)
 
 
 def _not_anchors_in_spin_up(model: ZoneModel, slots: np.ndarray) -> np.ndarray:

@@ -45,6 +45,7 @@ transcendental functions (``sim.core.pmath``) are compiled with numba whatever t
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 from collections.abc import Callable
@@ -2346,13 +2347,13 @@ def _pmath_stamp() -> str:
 def _build_draws(nb) -> None:
     """Define the draw kernels (compiled on first use, the machine code cached)."""
     global _pois_rows, _window_logp, _const_batch, _keyed_poisson, _keyed_normals_all, _keyed_lognormal, _exp_loop, \
-        _log_loop
+        _log_loop, _pow_loop, _exit_picks
     from sim.core import pmath_k
 
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
     # pmath's vectorised exp and log loops (the ones pm.exp and pm.log run) as module globals of the
     # kernels below, not closure cells; the closure value ``stamp`` keys their cache by pmath's source
-    _exp_loop, _log_loop = pmath_k._exp_loop, pmath_k._log_loop
+    _exp_loop, _log_loop, _pow_loop = pmath_k._exp_loop, pmath_k._log_loop, pmath_k._pow_loop
     stamp = int(_pmath_stamp()[:15], 16)
 
     @_jit
@@ -2450,6 +2451,100 @@ def _build_draws(nb) -> None:
         _exp_loop(zf, zf)
 
     @_jit
+    def _exit_picks(age, base, young, scale, losses, loss_years, loss, z, emp, ref, neg_elast, use_size, bound, t_lo,
+                    mult, keys, c1, c2, rounds, out):  # pragma: no cover - compiled
+        # enterprise.exits' picks: Streams.below's comparison u < hazard, where hazard is
+        # fused.exit_arith's min((by_age[age] + the zone's loss hazard for loss-makers) x size factor, 1)
+        # (by_age: enterprise.exit_hazard's base + young x exp(-arange(max age + 1) / scale), pmath's exp),
+        # times the levers' multiplier (``mult``: one a firm, or one number; empty: none). The size
+        # factor pow(max(n, 1) / ref, -elast) is worked out only for the firms whose uniform is below an
+        # upper bound of their hazard: ``bound[t]`` bounds the factor over employment bucket t (eight a
+        # doubling of n, from n's float bits: t = bits >> 49 - t_lo, clamped), so a firm above it cannot be
+        # picked; the others get pmath's power (the loop pm.power runs) and the exact comparison. Returns
+        # the picks (ascending) in out and their number; -1 for a negative age or a loss-maker's zone
+        # outside loss (nothing decided: numpy's indexing decides)
+        if stamp < 0:  # the closure value keys the cache by pmath's source (never negative)
+            return -1
+        size = keys.size
+        nl, nt = loss.size, bound.size
+        emp_bits = emp.view(np.int64)  # the employment's float bits: its bucket
+        per_firm = mult.size > 1
+        use_mult = mult.size > 0
+        lo_a, hi_a = 0, 0
+        for i in range(size):  # the ages' range (a vectorised reduction): the gathers below need no check
+            lo_a = min(lo_a, age[i])
+            hi_a = max(hi_a, age[i])
+        if lo_a < 0:
+            return -1
+        by_age = np.empty(hi_a + 1)  # numpy's steps: -arange as integers, then divided as floats
+        for a in range(hi_a + 1):
+            by_age[a] = np.float64(-a) / scale
+        _exp_loop(by_age, by_age)
+        for a in range(hi_a + 1):
+            by_age[a] = base + young * by_age[a]
+        m = min(size, _BLOCK)
+        ub, hb, fb, hh = np.empty(m), np.empty(m, dtype=np.uint64), np.ones(m), np.empty(m)
+        cand, hc, uc = np.empty(size, dtype=np.int64), np.empty(size), np.empty(size)
+        nc = 0
+        for s in range(0, size, _BLOCK):
+            e = min(s + _BLOCK, size)
+            b = e - s
+            _bits(keys[s:e], c1, c2, rounds, hb[:b])
+            _unit(hb[:b], ub[:b])
+            ab, lb, zb = age[s:e], losses[s:e], z[s:e]
+            for j in range(b):  # the hazard by age (a gather: vectorised)
+                hh[j] = by_age[ab[j]]
+            for j in range(b):  # plus the zone's loss hazard for persistent loss-makers (few: a branch)
+                if lb[j] >= loss_years:
+                    zi = zb[j]
+                    if zi < 0 or zi >= nl:
+                        return -1
+                    hh[j] = hh[j] + loss[zi]
+            if use_size:
+                eb = emp_bits[s:e]
+                for j in range(b):  # times the bucket's bound of the size factor (a gather: vectorised)
+                    t = (eb[j] >> 49) - t_lo
+                    t = max(t, 0)
+                    fb[j] = hh[j] * bound[min(t, nt - 1)]
+            else:
+                for j in range(b):
+                    fb[j] = hh[j]
+            # (no min(., 1): a uniform is below 1, so the comparison is the same, and the bound stays
+            # one for a multiplier of either sign)
+            if use_mult:
+                if per_firm:
+                    for j in range(b):
+                        fb[j] = fb[j] * mult[s + j]
+                else:
+                    for j in range(b):
+                        fb[j] = fb[j] * mult[0]
+            for j in range(b):  # may be picked: the exact hazard below (a branch: few are)
+                if ub[j] < fb[j]:
+                    cand[nc] = s + j
+                    hc[nc] = hh[j]
+                    uc[nc] = ub[j]
+                    nc += 1
+        pw = np.empty(nc)
+        if use_size:
+            for c in range(nc):
+                pw[c] = np.maximum(emp[cand[c]], 1.0) / ref
+            y = np.empty(1)
+            y[0] = neg_elast
+            _pow_loop(pw, y, pw)
+        n = 0
+        for c in range(nc):
+            h = hc[c]
+            if use_size:
+                h = h * pw[c]
+            h = np.minimum(h, 1.0)
+            if use_mult:
+                h = h * (mult[cand[c]] if per_firm else mult[0])
+            if uc[c] < h:
+                out[n] = cand[c]
+                n += 1
+        return n
+
+    @_jit
     def _const_batch(pre, hy, hd, out):  # pragma: no cover - compiled
         # streams.Streams._batch: fmix(fmix(pre ^ hy) ^ hd) of each word (wrapping uint64 arithmetic)
         for i in range(pre.shape[0]):
@@ -2535,6 +2630,66 @@ def keyed_lognormal(keys: np.ndarray, c1: np.uint64, c2: np.uint64, rounds: int,
     cs = np.array([[c1, c2]], dtype=np.uint64)
     _keyed_lognormal(np.ascontiguousarray(keys), cs, int(rounds), float(mean), float(sigma), z.reshape(1, -1))
     return z
+
+
+_EXIT_T_LO = int(np.array(1.0).view(np.int64)) >> 49  # exit_picks' first employment bucket: n = 1
+_EXIT_BUCKETS = 8 * 40  # eight a doubling of employment, from 1 to 2**40 (beyond: the last bucket's bound)
+_EXIT_MARGIN = 1.0 + 2.0 ** -30  # over pmath's power's error (1 ulp of the correctly rounded result)
+
+
+def exit_picks(age: np.ndarray, base: float, young: float, scale: float, losses: np.ndarray, loss_years: float,
+               loss: np.ndarray, z: np.ndarray, emp: np.ndarray, ref: float, elast: float, mult: np.ndarray | float,
+               keys: np.ndarray, consts: tuple[np.uint64, np.uint64, int]) -> np.ndarray | None:
+    """``enterprise.exits``' picks in one compiled call: the slots ``Streams.below(name, year, keys, p)``
+    gives (``consts``: the stream's ``compiled_constants``) for ``p`` = ``fused.exit_arith``'s hazard (the
+    hazard by age ``base + young * exp(-age / scale)``, as ``enterprise.exit_hazard`` works it out), times
+    ``mult`` unless it is the number 1.0 (the levers' multiplier: one a firm, or one number). The size
+    factor ``pow(max(n, 1) / ref, -elast)`` (pmath's) is worked out only for the firms whose uniform lies
+    below an upper bound of their hazard (the factor falls with n: its value at the lower end of the
+    firm's employment bucket, eight buckets a doubling, times a margin over the power's error): the same
+    picks, most firms never raised to a power. Without a falling factor to bound (``elast`` not positive,
+    ``ref`` not positive and finite) every firm is worked out. None where the steps must decide: other
+    dtypes or shapes, a negative age or a loss-maker's zone outside ``loss``, or a population
+    ``ZONESIM_THREADS`` would split."""
+    L = keys.size
+    ints = (age, losses, z)
+    if not (draws_on() and keys.dtype == np.uint64 and keys.ndim == 1 and emp.dtype == np.float64
+            and emp.shape == (L,) and all(a.dtype == np.int64 and a.shape == (L,) for a in ints)
+            and _threads.parts(L, _BLOCK) is None and _threads.parts(L) is None):
+        return None
+    if isinstance(mult, np.ndarray) and mult.shape == (L,):
+        m = np.ascontiguousarray(mult, np.float64)  # (one firm: one number, the same)
+    elif np.isscalar(mult) and isinstance(mult, (int, float, np.integer, np.floating)):
+        m = _NO_MULT if mult == 1.0 else np.array([mult], dtype=np.float64)
+    else:
+        return None
+    ref, elast = float(ref), float(elast)
+    emp = np.ascontiguousarray(emp)
+    out = np.empty(L, dtype=np.int64)
+    c1, c2, rounds = consts
+    n = _exit_picks(np.ascontiguousarray(age), float(base), float(young), float(scale), np.ascontiguousarray(losses),
+                    float(loss_years), np.ascontiguousarray(loss, np.float64), np.ascontiguousarray(z), emp,
+                    ref, -elast, elast != 0.0, _exit_bound(ref, elast), _EXIT_T_LO, m,
+                    np.ascontiguousarray(keys), np.uint64(c1), np.uint64(c2), int(rounds), out)
+    return out[:n] if n >= 0 else None
+
+
+@functools.lru_cache(maxsize=16)
+def _exit_bound(ref: float, elast: float) -> np.ndarray:
+    """``exit_picks``' bounds of the size factor by employment bucket (read-only; the last 16 pairs of
+    parameters kept): each bucket's factor at its lowest employment, times the margin; one infinite
+    bound (every firm worked out) without a falling factor."""
+    if elast > 0.0 and 0.0 < ref < np.inf:
+        lower = (np.arange(_EXIT_T_LO, _EXIT_T_LO + _EXIT_BUCKETS, dtype=np.int64) << 49).view(np.float64)
+        bound = pm.power(lower / ref, -elast)
+        bound *= _EXIT_MARGIN
+    else:
+        bound = np.array([np.inf])
+    bound.flags.writeable = False
+    return bound
+
+
+_NO_MULT = np.zeros(0)
 
 
 def keyed_normals(keys: np.ndarray, cs: np.ndarray, rounds: int) -> np.ndarray:

@@ -1126,3 +1126,78 @@ def test_relocate_moves_are_the_steps(case):
         assert np.array_equal(zn, zone) and np.array_equal(fr.view(np.uint64), free.view(np.uint64))
     if case == "tight":
         assert 0 < got.shape[0]
+
+
+@pytest.mark.parametrize("case", ["plain", "multiplier", "per firm", "edges", "no size", "rising", "loss-makers",
+                                  "on the edge"])
+def test_exit_picks_are_the_steps(case):
+    """enterprise.exits' picks in one compiled call (kernels.exit_picks: the size factor's power only for
+    the firms whose uniform lies below a bound of their hazard) are the steps' slots: the hazard by age
+    as enterprise.exit_hazard works it out, the loss hazard, numpy's size factor and min (exit_hazard's
+    numpy path), the levers' multiplier, then Streams.below. Employment at the buckets' edges, below 1,
+    zero, negative, infinite and NaN, multipliers of either sign and NaN, and a rising or absent size
+    factor included; a negative age or a loss-maker's zone outside the table gives None. "On the edge":
+    each firm's multiplier puts its hazard within a rounding of its own uniform, so a hazard one unit in
+    the last place off anywhere changes the picks."""
+    from sim.core import pmath as pm
+
+    rng = np.random.default_rng(len(case) + 17)
+    L, nz, y = 20000, 14, 7
+    s = Streams(11, ["x"])
+    key = rng.integers(0, 2**64, L, dtype=np.uint64)
+    age = rng.integers(0, 30, L)
+    losses = rng.integers(0, 8 if case in ("loss-makers", "edges") else 3, L)
+    zone = rng.integers(0, nz, L)
+    emp = rng.lognormal(2.0, 1.5, L)
+    base, young, scale, loss_years, ref, elast = 0.03, 0.4, 3.0, 3.0, 10.0, 0.3
+    loss = rng.uniform(0.0, 0.3, nz)
+    mult: np.ndarray | float = 1.0
+    if case == "edges":  # employment at and around the buckets' lower ends, and odd values
+        edges = 2.0 ** (np.arange(-3, 30) / 8.0)
+        emp[:edges.size * 3] = np.concatenate([edges, np.nextafter(edges, 0.0), np.nextafter(edges, np.inf)])
+        emp[200:208] = [0.0, -0.0, -5.0, 0.5, np.inf, -np.inf, np.nan, 1.0]
+        base, young = 0.2, 0.8  # large hazards: many firms near their bound
+    if case == "multiplier":
+        mult = 1.7
+    if case == "per firm":
+        mult = rng.uniform(-0.5, 3.0, L)
+        mult[:50] = np.nan
+    if case == "no size":
+        elast = 0.0
+    if case == "rising":
+        elast = -0.2
+
+    def hazard():
+        by_age = base + young * pm.exp(-np.arange(age.max(initial=0) + 1) / scale)
+        h = by_age[age]
+        losing = np.flatnonzero(losses >= loss_years)
+        h[losing] += loss[zone[losing]]
+        if elast:
+            h *= pm.power(np.maximum(emp, 1.0) / ref, -elast)
+        return np.minimum(h, 1.0, out=h)
+
+    if case == "on the edge":
+        mult = s.uniform("x", y, key) / hazard()
+
+    def steps():
+        h = hazard()
+        return s.below("x", y, key, h if np.isscalar(mult) and mult == 1.0 else h * mult)
+
+    with np.errstate(invalid="ignore"):
+        want = steps()
+    consts = s.compiled_constants("x", y)
+    got = kernels.exit_picks(age, base, young, scale, losses, loss_years, loss, zone, emp, ref, elast, mult, key,
+                             consts)
+    assert got is not None and got.dtype == np.int64 and np.array_equal(got, want)
+    assert 0 < want.size < L
+    if case == "edges":
+        bad = age.copy()
+        bad[5] = -1
+        assert kernels.exit_picks(bad, base, young, scale, losses, loss_years, loss, zone, emp, ref, elast, mult, key,
+                                  consts) is None
+        far = zone.copy()
+        far[np.flatnonzero(losses >= loss_years)[0]] = nz
+        assert kernels.exit_picks(age, base, young, scale, losses, loss_years, loss, far, emp, ref, elast, mult, key,
+                                  consts) is None
+        assert kernels.exit_picks(age.astype(np.int32), base, young, scale, losses, loss_years, loss, zone, emp, ref,
+                                  elast, mult, key, consts) is None
