@@ -254,3 +254,16 @@ def test_ab_fixed_copies_this_checkout_as_the_base_is_unpacked(tmp_path):
     left = [p for p in pkg.rglob("*.py") if re.search(r"^\s*(from|import) sim[.\s]", p.read_text(), re.M)]
     assert not left
     assert "from simthis.core" in (pkg / "model" / "zonemodel.py").read_text()
+
+
+def test_bench_exits_compares_the_screened_exits_with_the_steps_and_refuses_bad_input():
+    out = bench("bench_exits.py", "--world", "synthetic:6,1500,3000", "--years", "3", "--repeats", "2")
+    assert "the same picks every year" in out
+    assert re.search(r"kernels\.exit_picks \(screened\)\s+[0-9.]+ us a year   time ratio [0-9.]+", out), out
+    share = re.search(r"below their bound \(raised to the power\) ([0-9.]+)%, ([0-9.]+)x the exits", out)
+    assert share and 0 < float(share.group(1)) < 100 and float(share.group(2)) >= 1.0, out
+    for args in (["--repeats", "0"], ["--years", "-1"], ["--world", "nowhere"]):
+        bad = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_exits.py"), *args],
+                             check=False, capture_output=True, text=True, timeout=120, cwd=ROOT)
+        assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stdout == ""
+        assert bad.stderr.strip().splitlines()[-1].startswith("bench_exits.py: error:")
