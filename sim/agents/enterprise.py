@@ -435,16 +435,17 @@ def attraction_base(model: ZoneModel, service: np.ndarray) -> np.ndarray:
 
 
 def zone_attractiveness(model: ZoneModel, service: np.ndarray, free: np.ndarray | None = None,
-                        base: np.ndarray | None = None) -> np.ndarray:
+                        base: np.ndarray | None = None, levers: np.ndarray | float | None = None) -> np.ndarray:
     """Utility of each zone as a firm location (output market, services, status, free land).
     ``base``: :func:`attraction_base` of the same model and ``service``, when the caller has it
-    (the same additions in the same order)."""
+    (the same additions in the same order); ``levers``: the levers' term
+    (``model.hooks.attractiveness``), when the caller has asked for it already."""
     p = model.params
     free = np.maximum(model.free_land() if free is None else free, 0.0)
     if base is None:
         base = attraction_base(model, service)
     u = base + p.attract_land * pm.log1p(free * 10.0)
-    u += model.hooks.attractiveness(model)
+    u += model.hooks.attractiveness(model) if levers is None else levers
     return np.where(model.zone_active(), u, -np.inf)
 
 
@@ -539,6 +540,38 @@ def _zone_pairs(nz: int) -> np.ndarray:
     return a
 
 
+def _entry_steps(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np.ndarray,
+                 base: np.ndarray | None, active: np.ndarray, count: np.ndarray,
+                 levers_u: np.ndarray | float, pull: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`entrants`' start-ups' and arrivals' counts by zone (rows 0 and 1), their rates and its
+    sectors' cumulative shares, step by step (``fused.entry_rates`` does the same in one compiled call):
+    start-ups from local talent and platforms, arrivals from outside split by attractiveness, one
+    keyed Poisson count per zone and stream."""
+    p, zs, nz = model.params, model.zones, model.n_zone_slots
+    incub = (1.0 + p.incubator_effect * pm.log1p(zs.platforms)) * zs.startup_mult
+    lam_start = p.startup_rate / 1000.0 * talent * incub * active
+    attract = zone_attractiveness(model, service, free, base, levers_u)
+    finite = np.isfinite(attract)
+    w = pm.exp(attract - attract[finite].max()) * zs.arrival_mult if finite.any() else np.zeros(nz)
+    total = w.sum()
+    # arrival_mult (levers: attraction of outside firms) scales each zone's expected arrivals, so it
+    # raises the region's total as well as the zone's share; all ones = the plain split
+    mult = zs.arrival_mult
+    lam = p.outside_arrivals
+    if total > 0 and not np.all(mult[active] == 1.0):
+        base = w / np.maximum(mult, 1e-12)
+        lam = p.outside_arrivals * float(total / base.sum()) if base.sum() > 0 else lam
+    lam_arr = lam * (w / total) if total > 0 else np.zeros(nz)
+    lam2 = np.empty((2, nz))
+    lam2[0], lam2[1] = lam_start, lam_arr
+    counts = model.streams.poisson(("entry.startups", "entry.arrivals"), model.steps, zs.key, lam2)
+    # sectors of start-ups and arrivals follow the zone's firm mix; spin-offs keep the parent's
+    mix = pm.log(count.reshape(nz, N_SECTORS) + 0.5)  # shares (count + 0.5) as logit utilities
+    if pull is not None:
+        mix = mix + pull[:nz]
+    return counts, lam2, logit_cdf(mix)
+
+
 def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np.ndarray,
              base: np.ndarray | None = None) -> dict:
     """New firms this year: start-ups from local talent and platforms, spin-offs from knowledge-rich
@@ -562,8 +595,6 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
         count, cellw, cell_log, cell_land = group_sums(cells(model), (emp, log_tfp, f.land[:L]),
                                                        nz * N_SECTORS, count=True)
     active = model.zone_active()
-    incub = (1.0 + p.incubator_effect * pm.log1p(zs.platforms)) * zs.startup_mult
-    lam_start = p.startup_rate / 1000.0 * talent * incub * active
     # spin-offs from incumbents, more likely the more knowledge they hold
     k = f.knowledge[:L]
     if L and fused.arithmetic():  # the mean and the chances in one compiled call
@@ -574,28 +605,15 @@ def entrants(model: ZoneModel, service: np.ndarray, talent: np.ndarray, free: np
     if not active.all():
         prob *= active[z]
     parents = S.below("firm.spinoff", y, f.key[:L], prob)
-    # arrivals from outside
-    attract = zone_attractiveness(model, service, free, base)
-    finite = np.isfinite(attract)
-    w = pm.exp(attract - attract[finite].max()) * zs.arrival_mult if finite.any() else np.zeros(nz)
-    total = w.sum()
-    # arrival_mult (levers: attraction of outside firms) scales each zone's expected arrivals, so it
-    # raises the region's total as well as the zone's share; all ones = the plain split
-    mult = zs.arrival_mult
-    lam = p.outside_arrivals
-    if total > 0 and not np.all(mult[active] == 1.0):
-        base = w / np.maximum(mult, 1e-12)
-        lam = p.outside_arrivals * float(total / base.sum()) if base.sum() > 0 else lam
-    lam_arr = lam * (w / total) if total > 0 else np.zeros(nz)
-    lam2 = np.empty((2, nz))
-    lam2[0], lam2[1] = lam_start, lam_arr
-    counts = S.poisson(("entry.startups", "entry.arrivals"), y, zk, lam2)  # row 0 start-ups, row 1 arrivals
-    # sectors of start-ups and arrivals follow the zone's firm mix; spin-offs keep the parent's
-    mix = pm.log(count.reshape(nz, N_SECTORS) + 0.5)  # shares (count + 0.5) as logit utilities
+    levers_u = model.hooks.attractiveness(model)  # levers: attraction of outside firms (zone_attractiveness)
     pull = model.hooks.sector_pull(model)  # levers (industry clusters) pull entrants to supported sectors
-    if pull is not None:
-        mix = mix + pull[:nz]
-    cdf = logit_cdf(mix)
+    poisson = S.poisson_constants(("entry.startups", "entry.arrivals"), y) if L and fused.arithmetic() else None
+    got = None if poisson is None else fused.entry_rates(  # _entry_steps in one compiled call, the same numbers
+        zs.platforms, p.incubator_effect, zs.startup_mult, p.startup_rate / 1000.0, talent, active,
+        attraction_base(model, service) if base is None else base, model.free_land() if free is None else free,
+        p.attract_land, levers_u, zs.arrival_mult, p.outside_arrivals, zk, poisson, count, pull, N_SECTORS)
+    counts, _, cdf = got if got is not None else _entry_steps(model, service, talent, free, base, active, count,
+                                                              levers_u, pull)
     # assemble: zone, origin, key and sector of each entrant, start-ups, then spin-offs, then arrivals
     consts = S.compiled_constants("entry.sector", y)
     prefixes = (combine(STARTUP, y), combine(ARRIVAL, y), combine(SPINOFF, y))  # the keys' chains (keys.py)

@@ -39,6 +39,8 @@ _produce_row = None  # production's loop body, inlined into two kernels (set by 
 _pairwise_block = None  # numpy's pairwise sums of a block (set by _build)
 _pairwise_sums = None  # numpy's pairwise sums of a * w and of w (set by _build)
 _exp_loop = _log_loop = _log1p_loop = None  # pmath's loops, called by tfp_update (set by _build)
+# sim.core.kernels' keyed Poisson counts and logit rows, called by entry_rates (set by _build)
+_keyed_poisson = _logit_shift = _logit_norm = None
 
 
 def arithmetic() -> bool:
@@ -63,12 +65,17 @@ def _build() -> bool:
     # process: with _produce_row a closure cell, the two production kernels were compiled again in
     # every process, ~1 s, and each process wrote two more cache files)
     global _produce_row, _pairwise_block, _pairwise_sums, _exp_loop, _log_loop, _log1p_loop
+    global _keyed_poisson, _logit_shift, _logit_norm
     nb = kernels.numba
     if nb is None:
         return False
     if _K:  # built already (every kernel is built at once)
         return True
     from sim.core import pmath_k
+
+    if not (kernels.draws_on() and kernels.small_on()):  # defines (not compiles) the kernels entry_rates calls
+        return False
+    _keyed_poisson, _logit_shift, _logit_norm = kernels._keyed_poisson, kernels._logit_shift, kernels._logit_norm
 
     # pmath's vectorised loops (the ones pm.exp, pm.log and pm.log1p run) as module globals of
     # tfp_update, not closure cells; the closure value ``stamp`` keys its cache by pmath's source
@@ -198,6 +205,80 @@ def _build() -> bool:
             land[i] = sz * lpw[i]
 
     _K.update(entrant_args=entrant_args, entrant_cols=entrant_cols)
+
+    @jit
+    def entry_rates(platforms, incubator, startup_mult, c_start, talent, active, base, free, attract_land, hook,
+                    arrival_mult, outside, keys, cs, rounds, thr, seq_rate, steps, logfact, count, pull, use_pull,
+                    lam, counts, cdf):  # pragma: no cover - compiled
+        # enterprise.entrants' zone-level chain, each operation numpy's in numpy's order: the start-up
+        # rates, zone_attractiveness (its hook's value given), the arrivals' weights and rates, the keyed
+        # Poisson counts of both streams (kernels' keyed_poisson; their rates in lam), the sectors' logit
+        # utilities and their rows' cumulative shares (kernels' logit_rows). False where keyed_poisson
+        # hands over to numpy
+        if stamp < 0:  # the closure value keys the cache by pmath's source (never negative)
+            return False
+        nz = platforms.size
+        t = np.empty(nz)
+        _log1p_loop(platforms, t)  # pm.log1p(zs.platforms)
+        for i in range(nz):  # (1 + incubator x log1p(platforms)) x mult; rate / 1000 x talent x incub x active
+            incub = (1.0 + incubator * t[i]) * startup_mult[i]
+            lam[i] = c_start * talent[i] * incub * (1.0 if active[i] else 0.0)
+        a = np.empty(nz)
+        for i in range(nz):  # np.maximum(free, 0.0) (NaN stays) x 10
+            v = free[i]
+            a[i] = (v if (v >= 0.0 or v != v) else 0.0) * 10.0
+        _log1p_loop(a, a)
+        mx = 0.0
+        anyfin = False
+        for i in range(nz):  # base + land x log1p(.), plus the levers' term; -inf where the zone is inactive
+            u = base[i] + attract_land * a[i]
+            u = u + hook[i]
+            u = u if active[i] else -np.inf
+            a[i] = u
+            if np.isfinite(u):  # the largest finite utility (a tie of -0.0 and 0.0 gives the same weights)
+                if not anyfin or u > mx:
+                    mx = u
+                anyfin = True
+        w = np.zeros(nz)
+        if anyfin:
+            for i in range(nz):
+                w[i] = a[i] - mx
+            _exp_loop(w, w)
+            for i in range(nz):
+                w[i] = w[i] * arrival_mult[i]
+        total = _pairwise_sums(w, w)[1]  # w.sum(), numpy's pairwise order
+        lam_o = outside
+        plain = True  # np.all(arrival_mult[active] == 1.0)
+        for i in range(nz):
+            if active[i] and not (arrival_mult[i] == 1.0):
+                plain = False
+        if total > 0 and not plain:
+            b = np.empty(nz)
+            for i in range(nz):  # w / np.maximum(mult, 1e-12) (NaN stays)
+                m = arrival_mult[i]
+                b[i] = w[i] / (m if (m >= 1e-12 or m != m) else 1e-12)
+            s = _pairwise_sums(b, b)[1]
+            if s > 0:
+                lam_o = outside * (total / s)
+        for i in range(nz):
+            lam[nz + i] = lam_o * (w[i] / total) if total > 0 else 0.0
+        if not _keyed_poisson(keys, cs, rounds, lam, thr, seq_rate, steps, logfact, counts):
+            return False
+        mix = np.empty(cdf.shape)
+        m2 = mix.reshape(-1)
+        for j in range(m2.size):  # pm.log(count + 0.5), plus the levers' pull
+            m2[j] = count[j] + 0.5
+        _log_loop(m2, m2)
+        if use_pull:
+            for j in range(m2.size):
+                m2[j] = m2[j] + pull[j]
+        _logit_shift(mix, cdf)  # kernels.logit_rows
+        c2 = cdf.reshape(-1)
+        _exp_loop(c2, c2)
+        _logit_norm(cdf)
+        return True
+
+    _K.update(entry_rates=entry_rates)
 
     # enterprise.grow on the arithmetic tier: its arithmetic between pmath's power, log1p and exp,
     # in three passes (the numpy chain's operations, in its order)
@@ -726,6 +807,40 @@ def entrant_columns(z_new, s_new, zn, cellw, cell_log, cell_land, n_sectors, siz
     _K["entrant_cols"](args, s_new, lpw, float(productivity), _c(sector_rd, np.float64), _c(sector_capital, np.float64),
                        size, capital, tfp, rd, land)
     return size, capital, tfp, rd, land
+
+
+def entry_rates(platforms, incubator, startup_mult, c_start, talent, active, base, free, attract_land, hook,
+                arrival_mult, outside, keys, poisson, count, pull, n_sectors):
+    """``enterprise.entrants``' zone-level chain in one compiled call, the same numbers: start-ups'
+    and arrivals' Poisson counts (``(2, zones)``; ``poisson``: ``Streams.poisson_constants`` of the two
+    streams), their rates (the same shape) and the sectors' cumulative logit shares (``(zones,
+    n_sectors)``) from the zones' columns
+    (``c_start``: ``startup_rate / 1000``; ``hook``: the levers' attractiveness, a number or one a zone;
+    ``pull``: the levers' sector pull or None; ``count``: firms by (zone, sector) cell). None where the
+    steps must decide: inputs of other kinds or shapes, or draws that ``keyed_poisson`` hands over."""
+    nz = keys.size
+    zone_cols = (platforms, startup_mult, talent, base, free, arrival_mult)
+    if not (keys.dtype == np.uint64 and keys.ndim == 1 and active.dtype == np.bool_ and active.shape == (nz,)
+            and all(isinstance(c, np.ndarray) and c.dtype == np.float64 and c.shape == (nz,) for c in zone_cols)
+            and count.shape == (nz * n_sectors,) and count.dtype in (np.int64, np.float64)):
+        return None
+    h = np.asarray(hook)
+    if h.dtype.kind not in "fiub" or h.shape not in ((), (nz,)):
+        return None
+    use_pull = pull is not None
+    if use_pull:
+        pull = np.asarray(pull)[:nz]
+        if pull.dtype != np.float64 or pull.shape != (nz, n_sectors):
+            return None
+    cs, rounds, thr, seq_rate, steps, logfact = poisson
+    lam, counts, cdf = np.empty(2 * nz), np.zeros(2 * nz, dtype=np.int64), np.empty((nz, n_sectors))
+    ok = _K["entry_rates"](_c(platforms), float(incubator), _c(startup_mult), float(c_start), _c(talent), _c(active),
+                           _c(base), _c(free), float(attract_land), np.ascontiguousarray(np.broadcast_to(h, (nz,)),
+                                                                                        np.float64),
+                           _c(arrival_mult), float(outside), _c(keys), _c(cs), int(rounds), float(thr),
+                           float(seq_rate), int(steps), _c(logfact), _c(count),
+                           _c(pull).reshape(-1) if use_pull else np.zeros(1), use_pull, lam, counts, cdf)
+    return (counts.reshape(2, nz), lam.reshape(2, nz), cdf) if ok else None
 
 
 def cell_stats_after_log(zone, sector, n_sectors, emp, log_tfp, land, ncells):

@@ -411,6 +411,16 @@ class Streams:
         c1, c2 = self._const(name, int(year), 0)
         return c1, c2, self.rounds
 
+    def poisson_constants(self, names: Sequence[str], year: int) -> tuple | None:
+        """What :meth:`poisson`'s one-call path hands ``kernels.keyed_poisson`` for these streams in
+        ``year`` besides the keys and rates (each stream's constants as a streams x 2 uint64 array, the
+        rounds, and the inversion's threshold, sequential-search rate and steps and log-factorial
+        table), for a compiled kernel drawing the same counts inside a longer call; None when
+        :meth:`poisson` would not take that path (as :meth:`compiled_constants`)."""
+        if not (self._compiled() and kernels.draws_on()):
+            return None
+        return self._const_rows(names, int(year)), self.rounds, _ABOVE, _SEQ_RATE, _SEQ_STEPS, _LOGFACT
+
     def choice(self, name: str, year: int, keys: np.ndarray, cdf: np.ndarray, group: np.ndarray) -> np.ndarray:
         """Alternative of each key from its ``group`` row of cumulative probabilities (the
         ``sim.core.choice`` inversion: O(log alternatives) per agent). Keep the column order

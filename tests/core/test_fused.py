@@ -478,3 +478,104 @@ def test_tfp_update_matches_the_numpy_chain(on, monkeypatch, size, catch_up, sha
     t = tfp.copy()
     assert not fused.tfp_update(g, inno.astype(np.float64), n, t, 0.07, 0.03, catch_up)
     assert np.array_equal(g, g0) and np.array_equal(t, tfp)
+
+
+@pytest.mark.parametrize("world", ["synthetic:6,3000,20000", "synthetic:1,300,2000", "synthetic:150,3000,20000"])
+@pytest.mark.parametrize("case", ["plain", "levers", "edges", "none active", "many arrivals", "one active",
+                                  "beyond the table"])
+def test_entry_rates_are_the_steps(on, world, case):
+    """fused.entry_rates (enterprise.entrants' zone-level chain in one compiled call: start-up rates,
+    attractiveness, arrivals' weights and rates, both streams' keyed Poisson counts, the sectors'
+    cumulative logit shares) gives enterprise._entry_steps' counts, rates and shares bit for bit: the levers'
+    multipliers (one of them 0, one below 1e-12), their attractiveness (a number or one a zone) and
+    sector pull, inactive zones, free land negative, -0.0, NaN and infinite, rates large enough for
+    the Poisson windows (rates beyond their table: handed over), no zone active; 1, 6 and 150 zones (numpy's pairwise sums past 128)."""
+    from sim.agents import enterprise as ent
+    from sim.core.params import N_SECTORS
+    from sim.model.zonemodel import ZoneModel
+    from sim.scenario.world import load_world
+
+    over = {"outside_arrivals": {"many arrivals": 2000.0, "beyond the table": 1.0e5}.get(case, 150.0)}
+    model = ZoneModel(world=load_world(world), rng=11, agent_handles="lazy", spinup_years=1, **over)
+    model.step()
+    zs, nz, p = model.zones, model.n_zone_slots, model.params
+    rng = np.random.default_rng(len(case) * 7 + nz)
+    f = model.firms
+    count = np.bincount(f.zone[:f.n] * N_SECTORS + f.sector[:f.n], minlength=nz * N_SECTORS).astype(np.int64)
+    service = rng.uniform(0.5, 2.0, nz)
+    talent = model.talent_by_zone()
+    free = rng.uniform(0.0, 5.0, nz)
+    levers_u, pull = 0.0, None
+    if case == "levers":
+        zs.arrival_mult[:] = rng.uniform(0.5, 2.0, nz)
+        zs.arrival_mult[0] = 0.0
+        zs.arrival_mult[-1] = 1e-13
+        zs.startup_mult[:] = rng.uniform(0.5, 2.0, nz)
+        zs.platforms[:] = rng.integers(0, 9, nz)
+        levers_u = rng.normal(0.0, 0.5, nz)
+        pull = np.where(rng.uniform(size=(nz, N_SECTORS)) < 0.3, 0.7, 0.0)
+    elif case == "edges":
+        free[:: 2] = -1.0
+        free[0] = np.nan if nz > 2 else -0.0
+        free[-1] = np.inf if nz > 1 else free[-1]
+        if nz > 3:
+            free[1] = -0.0
+        zs.alive[1::3] = False
+        zs.arrival_mult[1::2] = 3.0
+        levers_u = 0.25
+    elif case == "none active":
+        zs.alive[:] = False
+    elif case == "many arrivals":
+        talent = talent * 50.0
+    elif case == "beyond the table":
+        talent = talent * 1.0e6
+    elif case == "one active":
+        zs.alive[:] = False
+        zs.alive[nz // 2] = True
+        zs.arrival_mult[nz // 2] = 0.5
+    active = model.zone_active()
+    base = ent.attraction_base(model, service)
+    poisson = model.streams.poisson_constants(("entry.startups", "entry.arrivals"), model.steps)
+    got = fused.entry_rates(zs.platforms, p.incubator_effect, zs.startup_mult, p.startup_rate / 1000.0, talent,
+                            active, base, free, p.attract_land, levers_u, zs.arrival_mult, p.outside_arrivals,
+                            zs.key, poisson, count, pull, N_SECTORS)
+    if case == "beyond the table":  # counts past keyed_poisson's log-factorial table: the steps decide
+        assert got is None
+        return
+    assert got is not None
+    want = ent._entry_steps(model, service, talent, free, base, active, count, levers_u, pull)
+    assert np.array_equal(got[0], want[0])
+    assert got[1].shape == want[1].shape == (2, nz)
+    assert np.array_equal(got[1].view(np.uint64), want[1].view(np.uint64))  # the rates, to the bit
+    assert got[2].shape == want[2].shape == (nz, N_SECTORS)
+    assert np.array_equal(got[2].view(np.uint64), want[2].view(np.uint64))
+    if case == "many arrivals":
+        assert got[0][1].max() > 40  # past the sequential search: the Poisson windows
+    if case == "none active":
+        assert not got[0].any()
+
+
+def test_entry_rates_hand_over_what_they_cannot_take(on):
+    """fused.entry_rates leaves to the steps (None) inputs of other kinds or shapes: a zone column
+    of another length or dtype, a levers' term of two dimensions, a pull of another shape."""
+    nz, ns = 4, 3
+    z = np.ones(nz)
+    keys = np.arange(nz, dtype=np.uint64)
+    act = np.ones(nz, dtype=bool)
+    cs = np.ones((2, 2), dtype=np.uint64)
+    poisson = (cs, 2, 1.0 - 2.0**-40, 3.0, 3, np.zeros(64))
+    count = np.zeros(nz * ns, dtype=np.int64)
+
+    def call(**kw):
+        a = dict(platforms=z, incubator=0.1, startup_mult=z, c_start=0.001, talent=z, active=act, base=z, free=z,
+                 attract_land=0.2, hook=0.0, arrival_mult=z, outside=10.0, keys=keys, poisson=poisson, count=count,
+                 pull=None, n_sectors=ns)
+        a.update(kw)
+        return fused.entry_rates(**a)
+
+    assert call() is not None
+    assert call(free=np.ones(nz + 1)) is None
+    assert call(talent=np.ones(nz, dtype=np.float32)) is None
+    assert call(hook=np.zeros((nz, 2))) is None
+    assert call(pull=np.zeros((nz, ns + 1))) is None
+    assert call(active=np.ones(nz, dtype=np.int64)) is None

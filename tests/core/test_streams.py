@@ -387,3 +387,23 @@ def test_zone_key_order_independent_of_slots():
     assert np.array_equal(cell[o], cell[perm][o2])
     alone = np.bincount(cell, minlength=14 * 4096)[cell[o]] == 1
     assert np.array_equal(keys[o][alone], keys[perm][o2][alone]) and alone.mean() > 0.4
+
+
+def test_poisson_constants_are_what_poisson_draws_with(monkeypatch):
+    """Streams.poisson_constants hands a kernel what poisson's one-call path uses: keyed_poisson with
+    them gives poisson's counts (two streams, small and window rates); None with the kernels off or
+    a wrapper on ``bits`` (every draw through the methods then)."""
+    if not kernels.enable():
+        pytest.skip("numba not installed or switched off")
+    s = Streams(5, ["a", "b"])
+    keys = np.arange(1, 41, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    lam = np.vstack([np.linspace(0.0, 6.0, 40), np.linspace(1.0, 900.0, 40)])
+    cs, rounds, thr, seq_rate, steps, logfact = s.poisson_constants(("a", "b"), 9)
+    got = kernels.keyed_poisson(keys, cs, rounds, lam.reshape(-1), thr, seq_rate, steps, logfact)
+    assert got is not None and np.array_equal(got.reshape(2, -1), s.poisson(("a", "b"), 9, keys, lam))
+    other = s.poisson_constants(("b", "a"), 9)[0]
+    assert np.array_equal(other, cs[::-1]) and not np.array_equal(s.poisson_constants(("a", "b"), 10)[0], cs)
+    s.bits = s.bits
+    assert s.poisson_constants(("a", "b"), 9) is None
+    monkeypatch.setattr(kernels, "ENABLED", False)
+    assert Streams(5, ["a", "b"]).poisson_constants(("a", "b"), 9) is None
