@@ -279,10 +279,15 @@ def _innovate_fused(model: ZoneModel, cell: np.ndarray) -> None:
     f.innovations[:L] = inno
     _tfp_numpy(model, inno, S.normal("firm.tfp_shock", y, fk))
     held = f.hightech[:L]
+    consts = S.compiled_constants("firm.certify", y)
+    p_zone = p.certification_rate * zs.certification_mult
+    if consts is not None and kernels.certify_year(f.ip[:L], inno, f.rd_share[:L], p.hightech_rd_threshold, held,
+                                                   f.cert_left[:L], fk, z, p_zone, p.certification_years, consts):
+        return  # the steps below in one compiled pass, the same numbers
     left, new, applying = fused.certify_flags(f.ip[:L], inno, f.rd_share[:L], p.hightech_rd_threshold, held,
                                               f.cert_left[:L])
     apply = np.flatnonzero(applying)
-    lucky = S.uniform("firm.certify", y, fk[apply]) < (p.certification_rate * zs.certification_mult)[z[apply]]
+    lucky = S.uniform("firm.certify", y, fk[apply]) < p_zone[z[apply]]
     new[apply[lucky]] = True
     fused.certify_set(held, new, left, p.certification_years, f.cert_left[:L])
 

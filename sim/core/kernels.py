@@ -2347,7 +2347,7 @@ def _pmath_stamp() -> str:
 def _build_draws(nb) -> None:
     """Define the draw kernels (compiled on first use, the machine code cached)."""
     global _pois_rows, _window_logp, _const_batch, _keyed_poisson, _keyed_normals_all, _keyed_lognormal, _exp_loop, \
-        _log_loop, _pow_loop, _exit_picks
+        _log_loop, _pow_loop, _exit_picks, _certify_year
     from sim.core import pmath_k
 
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
@@ -2545,6 +2545,33 @@ def _build_draws(nb) -> None:
         return n
 
     @_jit
+    def _certify_year(ip, inno, rd_share, threshold, held, cert_left, keys, z, p_zone, years, c1, c2,
+                      rounds):  # pragma: no cover - compiled
+        # enterprise._innovate_fused's certification in one pass: fused.certify_flags (the IP count
+        # decayed and added to, eligibility, years left, expiry, renewal), the applicants' keyed
+        # uniforms (_bits and _unit's arithmetic for one key) against their zone's chance, and
+        # fused.certify_set (years left, held), each firm's numbers as there
+        for i in range(ip.size):
+            v = ip[i] * (2.0 / 3.0)
+            v = v + inno[i]
+            ip[i] = v
+            h = held[i]
+            eligible = rd_share[i] >= threshold and v >= 1.0
+            lf = cert_left[i] - (1 if h else 0)
+            expired = h and lf <= 0
+            nw = eligible and expired  # renewed
+            if eligible and not h:  # applies: Streams.uniform(name, year, key) < the zone's chance
+                b = _fmix(keys[i] * _GOLD + c1)
+                if rounds == 2:
+                    b = _fmix(b + c2)
+                u = np.float64(((b >> _S12) << _S1) | _ONE) * _HALF_ULP
+                if u < p_zone[z[i]]:
+                    nw = True
+            keep = h and not expired
+            cert_left[i] = lf * (1 if keep else 0) + years * (1 if nw else 0)
+            held[i] = keep or nw
+
+    @_jit
     def _const_batch(pre, hy, hd, out):  # pragma: no cover - compiled
         # streams.Streams._batch: fmix(fmix(pre ^ hy) ^ hd) of each word (wrapping uint64 arithmetic)
         for i in range(pre.shape[0]):
@@ -2672,6 +2699,30 @@ def exit_picks(age: np.ndarray, base: float, young: float, scale: float, losses:
                     ref, -elast, elast != 0.0, _exit_bound(ref, elast), _EXIT_T_LO, m,
                     np.ascontiguousarray(keys), np.uint64(c1), np.uint64(c2), int(rounds), out)
     return out[:n] if n >= 0 else None
+
+
+def certify_year(ip: np.ndarray, inno: np.ndarray, rd_share: np.ndarray, threshold: float, held: np.ndarray,
+                 cert_left: np.ndarray, keys: np.ndarray, z: np.ndarray, p_zone: np.ndarray, years: int,
+                 consts: tuple[np.uint64, np.uint64, int]) -> bool:
+    """``enterprise._innovate_fused``'s certification in one compiled pass, the same numbers: each
+    firm's IP count (``ip``, in place) decayed by a third and added to, then the certificates: kept
+    until their years run out, renewed where the firm is eligible (R&D share and IP count), applied
+    for where it is eligible and holds none, granted where the firm's keyed uniform (``consts``:
+    ``Streams.compiled_constants`` of the stream) is below its zone's chance ``p_zone``; ``held`` and
+    ``cert_left`` updated in place. False, nothing written, where the steps must decide (other dtypes
+    or shapes, a zone outside ``p_zone``)."""
+    L = ip.size
+    if not (draws_on() and ip.dtype == rd_share.dtype == p_zone.dtype == np.float64 and held.dtype == np.bool_
+            and inno.dtype == cert_left.dtype == z.dtype == np.int64 and keys.dtype == np.uint64
+            and all(a.shape == (L,) and a.flags.c_contiguous for a in (ip, held, cert_left))
+            and all(a.shape == (L,) for a in (inno, rd_share, keys, z)) and p_zone.ndim == 1
+            and (L == 0 or (0 <= z.min() and z.max() < p_zone.size))):
+        return False
+    c1, c2, rounds = consts
+    _certify_year(ip, np.ascontiguousarray(inno), np.ascontiguousarray(rd_share), float(threshold), held, cert_left,
+                  np.ascontiguousarray(keys), np.ascontiguousarray(z), np.ascontiguousarray(p_zone), int(years),
+                  np.uint64(c1), np.uint64(c2), int(rounds))
+    return True
 
 
 @functools.lru_cache(maxsize=16)
