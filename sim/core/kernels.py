@@ -1354,7 +1354,7 @@ def _build_order(nb) -> None:
 def _build_sorts(nb) -> None:
     """Define the sort and search kernels (compiled on first use, the machine code cached)."""
     global _radix_lexsort, _prefix_lexsort, _lsd_passes, _counting_argsort_u16, _cum_search, _row_search, _row_guide, _queue_fits
-    global _keyed_order, _keyed_choice, _entrant_ids, _relocate_moves
+    global _keyed_order, _keyed_choice, _entrant_ids, _relocate_moves, _admit_queue
     _build_order(nb)
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
@@ -1843,6 +1843,58 @@ def _build_sorts(nb) -> None:
             total = values[i] if j == 0 else total + values[i]
             ok[i] = total - before <= limit[g]
         return True
+
+    @_jit
+    def _admit_queue(keys, c1, c2, rounds, zone, origin, land, free, order, ok, counts, rows):  # pragma: no cover
+        # admit_queue: the group zone * 4 + origin, _keyed_order, np.maximum(free, 0.0) (NaN stays),
+        # _queue_fits by zone, then the counts and the admitted positions in one pass; -1 (nothing
+        # counted) for a zone outside free or an origin outside 0-4
+        n, nz = keys.size, free.size
+        group = np.empty(n, dtype=np.int64)
+        for i in range(n):
+            z, o = zone[i], np.int64(origin[i])
+            if z < 0 or z >= nz or o < 0 or o > 4:
+                return -1
+            group[i] = z * 4 + o
+        _keyed_order(keys, c1, c2, rounds, group, order)
+        limit = np.empty(nz)
+        for g in range(nz):
+            v = free[g]
+            limit[g] = v if (v >= 0.0 or v != v) else 0.0
+        if not _queue_fits(order, land, zone, limit, ok):
+            return -1
+        m = 0
+        for i in range(n):
+            if ok[i]:
+                counts[zone[i] * 5 + origin[i]] += 1
+                rows[m] = i
+                m += 1
+            else:
+                counts[zone[i] * 5 + 4] += 1
+        return m
+
+
+def admit_queue(keys: np.ndarray, consts: tuple[np.uint64, np.uint64, int], zone: np.ndarray, origin: np.ndarray,
+                land: np.ndarray, free: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """``ZoneModel._admit``'s queue in one compiled call: the entrants' keyed order within (zone,
+    origin) (``Streams.order``'s permutation; ``consts``: the stream's ``compiled_constants``), who fits
+    in their zone's free land (``queue_fits`` against ``np.maximum(free, 0)``), and the counts by zone
+    of the admitted by origin (columns 1-3) and of the turned away (column 4), as ``np.bincount`` of
+    ``np.where(ok, zone * 5 + origin, zone * 5 + 4)``: ``(admitted positions ascending, counts (zones,
+    5))``, the same numbers. None where the steps must decide (other dtypes or shapes, a zone outside
+    ``free``, an origin outside 0-4)."""
+    n, nz = keys.size, free.size
+    if not (sorts_on() and keys.dtype == np.uint64 and zone.dtype == np.int64 and origin.dtype == np.int8
+            and land.dtype == free.dtype == np.float64 and keys.ndim == free.ndim == 1
+            and zone.shape == origin.shape == land.shape == (n,)):
+        return None
+    c1, c2, rounds = consts
+    order, ok, rows = np.empty(n, dtype=np.int64), np.zeros(n, dtype=np.bool_), np.empty(n, dtype=np.int64)
+    counts = np.zeros(nz * 5, dtype=np.int64)
+    got = _admit_queue(np.ascontiguousarray(keys), np.uint64(c1), np.uint64(c2), int(rounds), np.ascontiguousarray(zone),
+                       np.ascontiguousarray(origin), np.ascontiguousarray(land), np.ascontiguousarray(free), order, ok,
+                       counts, rows)
+    return (rows[:got], counts.reshape(nz, 5)) if got >= 0 else None
 
 
 def queue_fits(order: np.ndarray, values: np.ndarray, groups: np.ndarray, limit: np.ndarray) -> np.ndarray | None:

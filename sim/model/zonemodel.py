@@ -515,15 +515,22 @@ class ZoneModel(mesa.Model):
         z, land = new["zone"], new["land"]
         if z.size == 0:
             return
-        order = self.streams.order("entry.admit_queue", self.steps, new["key"], z * 4 + new["origin"])
-        ok = ent.queue_fits(order, land, z, np.maximum(free, 0.0))
-        # entrants by zone and origin (1 start-ups, 2 spin-offs, 3 arrivals; 4: turned away), counted at once
-        counts = np.bincount(np.where(ok, z * 5 + new["origin"], z * 5 + 4), minlength=5 * nz).reshape(nz, 5)
+        consts = self.streams.compiled_constants("entry.admit_queue", self.steps)
+        got = None
+        if consts is not None and free.shape == (nz,):  # the steps below in one compiled call, the same numbers
+            got = kernels.admit_queue(new["key"], consts, z, new["origin"], land, free)
+        if got is not None:
+            rows, counts = got
+        else:
+            order = self.streams.order("entry.admit_queue", self.steps, new["key"], z * 4 + new["origin"])
+            ok = ent.queue_fits(order, land, z, np.maximum(free, 0.0))
+            # entrants by zone and origin (1 start-ups, 2 spin-offs, 3 arrivals; 4: turned away), counted at once
+            counts = np.bincount(np.where(ok, z * 5 + new["origin"], z * 5 + 4), minlength=5 * nz).reshape(nz, 5)
+            rows = np.flatnonzero(ok)
         for code, name in ((4, "entries_blocked"), (1, "startups"), (2, "spinoffs"), (3, "arrivals")):
             fl[name] += counts[:, code]
-        n_ok = int(np.count_nonzero(ok))
         # the admitted entrants' rows, gathered straight into the pool's columns (no copies first)
-        self.firms.add(n_ok, rows=np.flatnonzero(ok) if n_ok < ok.size else None, **new)
+        self.firms.add(rows.size, rows=rows if rows.size < z.size else None, **new)
 
     def _public_finance(self) -> None:
         zon.public_finance(self, self.flows["tax"])

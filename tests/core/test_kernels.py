@@ -1250,3 +1250,44 @@ def test_certify_year_is_the_steps(case):
     assert not kernels.certify_year(two, bad, two, 0.03, np.zeros(2, bool), bad, keys[:2], bad, p_zone, 3, consts)
     assert not kernels.certify_year(two, bad, two, 0.03, np.zeros(2, bool), bad.astype(np.int32), keys[:2],
                                     bad * 0, p_zone, 3, consts)
+
+
+@pytest.mark.parametrize("n", [0, 1, 37, 605, 5000])
+@pytest.mark.parametrize("case", ["some", "tight", "edges", "two rounds"])
+def test_admit_queue_is_the_steps(n, case):
+    """kernels.admit_queue (ZoneModel._admit's queue in one call) gives the steps' admitted positions and
+    counts: Streams.order within zone x 4 + origin, enterprise.queue_fits against np.maximum(free, 0),
+    np.bincount of zone x 5 + origin or + 4, np.flatnonzero; free land negative, -0.0, zero, NaN and
+    infinite; queues short of land and with room; one hash round and two; small and large queues."""
+    from sim.agents.enterprise import queue_fits
+
+    rng = np.random.default_rng(n + len(case))
+    nz = 12
+    s = Streams(8, ["entry.admit_queue"], rounds=2 if case == "two rounds" else 1)
+    y = 4
+    keys = rng.integers(0, 2**64, n, dtype=np.uint64)
+    z = rng.integers(0, nz, n)
+    origin = rng.integers(1, 4, n).astype(np.int8)
+    land = rng.lognormal(-1.0, 1.0, n)
+    free = rng.uniform(0.0, {"tight": 0.5}.get(case, 40.0), nz)
+    if case == "edges":
+        free[:6] = [-1.0, -0.0, 0.0, np.nan, np.inf, 1e-300]
+        land[::7] = 0.0
+    got = kernels.admit_queue(keys, s.compiled_constants("entry.admit_queue", y), z, origin, land, free)
+    order = s.order("entry.admit_queue", y, keys, z * 4 + origin)
+    ok = queue_fits(order, land, z, np.maximum(free, 0.0))
+    counts = np.bincount(np.where(ok, z * 5 + origin, z * 5 + 4), minlength=5 * nz).reshape(nz, 5)
+    assert got is not None
+    assert np.array_equal(got[0], np.flatnonzero(ok)) and got[0].dtype == np.int64
+    assert np.array_equal(got[1], counts) and got[1].shape == (nz, 5)
+    if n >= 605 and case != "edges":
+        assert 0 < got[0].size < n  # some admitted, some turned away
+    consts = s.compiled_constants("entry.admit_queue", y)
+    if n:
+        bad = z.copy()
+        bad[-1] = nz
+        assert kernels.admit_queue(keys, consts, bad, origin, land, free) is None
+        assert kernels.admit_queue(keys, consts, z, origin.astype(np.int64), land, free) is None
+        far = origin.copy()
+        far[0] = 7
+        assert kernels.admit_queue(keys, consts, z, far, land, free) is None
