@@ -267,3 +267,24 @@ def test_bench_exits_compares_the_screened_exits_with_the_steps_and_refuses_bad_
                              check=False, capture_output=True, text=True, timeout=120, cwd=ROOT)
         assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stdout == ""
         assert bad.stderr.strip().splitlines()[-1].startswith("bench_exits.py: error:")
+
+
+def test_bench_calls_times_named_functions_against_a_base_and_refuses_bad_input():
+    out = bench("bench_calls.py", "sim.agents.enterprise:entrants", "sim.core.pool:Pool.remove", "--world",
+                "synthetic:6,1500,3000", "--years", "3", "--runs", "2", "--base", "HEAD")
+    assert "medians of 2 runs interleaved with the base" in out
+    for name in ("sim.agents.enterprise:entrants", "sim.core.pool:Pool.remove"):
+        line = next(x for x in out.splitlines() if x.strip().startswith(name))
+        calls = [float(c) for c in re.findall(r"([0-9.]+) calls a run", line)]
+        assert len(calls) == 2 and calls[0] == calls[1] > 0, line  # the same runs on both sides
+        assert re.search(r"ratio [0-9.]+$", line), line
+    eager = bench("bench_calls.py", "sim.core.pool:MesaHandles.many", "--world", "synthetic:6,1500,3000", "--years",
+                  "2", "--runs", "1", "--handles", "eager")
+    assert re.search(r"MesaHandles\.many\s+this checkout:\s+[0-9.]+ us a call", eager), eager
+    for args in (["sim.nowhere:f"], ["sim.agents.enterprise:nothing"], ["entrants"], ["sim.agents.enterprise:entrants",
+                 "--runs", "0"], ["sim.agents.enterprise:entrants", "--world", "nowhere"],
+                 ["sim.agents.enterprise:entrants", "--base", "no-such-revision"]):
+        bad = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_calls.py"), *args],
+                             check=False, capture_output=True, text=True, timeout=120, cwd=ROOT)
+        assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stdout == "", (args, bad.stderr)
+        assert bad.stderr.strip().splitlines()[-1].startswith("bench_calls.py: error:"), (args, bad.stderr)
