@@ -200,21 +200,30 @@ def innovate(model: ZoneModel, cell: np.ndarray) -> None:
     inno = S.poisson("firm.innovate", y, fk, rate)
     f.innovations[:L] = inno
     _tfp_numpy(model, inno, S.normal("firm.tfp_shock", y, fk))
-    # certification: R&D intensity above the threshold and recent IP (decaying innovation count)
-    ip = f.ip[:L]
+    certify_numpy(S, y, f.ip[:L], inno, f.rd_share[:L], p.hightech_rd_threshold, f.hightech[:L], f.cert_left[:L],
+                  fk, z, p.certification_rate * zs.certification_mult, p.certification_years)
+
+
+def certify_numpy(streams, year: int, ip: np.ndarray, inno: np.ndarray, rd_share: np.ndarray, threshold: float,
+                  held: np.ndarray, cert_left: np.ndarray, keys: np.ndarray, z: np.ndarray, p_zone: np.ndarray,
+                  years: int) -> None:
+    """A year's certification by numpy's steps (``fused.certify_year`` does the same in one compiled
+    pass): R&D intensity above the threshold and recent IP (a decaying innovation count, ``ip``); a
+    certificate lasts ``years``, is renewed if the firm is still eligible when it runs out, and a firm
+    without one gets it with its zone's chance ``p_zone`` a year. ``ip``, ``held`` and ``cert_left``
+    are updated in place."""
     ip *= 2.0 / 3.0
     ip += inno
-    held = f.hightech[:L]
-    eligible = (f.rd_share[:L] >= p.hightech_rd_threshold) & (ip >= 1.0)
-    left = f.cert_left[:L] - held  # years left after this one (0 for firms without a certificate)
+    eligible = (rd_share >= threshold) & (ip >= 1.0)
+    left = cert_left - held  # years left after this one (0 for firms without a certificate)
     expired = held & (left <= 0)
     new = eligible & expired  # expired + eligible: renewed
     apply = np.flatnonzero(eligible & ~held)  # first certification: a chance per year
-    lucky = S.uniform("firm.certify", y, fk[apply]) < (p.certification_rate * zs.certification_mult)[z[apply]]
+    lucky = streams.uniform("firm.certify", year, keys[apply]) < p_zone[z[apply]]
     new[apply[lucky]] = True
     keep = held & ~expired
-    f.cert_left[:L] = left * keep + p.certification_years * new
-    f.hightech[:L] = keep | new
+    cert_left[:] = left * keep + years * new
+    held[:] = keep | new
 
 
 def _weighted_sums(a: np.ndarray, w: np.ndarray) -> tuple[np.float64, np.float64]:
@@ -281,8 +290,8 @@ def _innovate_fused(model: ZoneModel, cell: np.ndarray) -> None:
     held = f.hightech[:L]
     consts = S.compiled_constants("firm.certify", y)
     p_zone = p.certification_rate * zs.certification_mult
-    if consts is not None and kernels.certify_year(f.ip[:L], inno, f.rd_share[:L], p.hightech_rd_threshold, held,
-                                                   f.cert_left[:L], fk, z, p_zone, p.certification_years, consts):
+    if consts is not None and fused.certify_year(f.ip[:L], inno, f.rd_share[:L], p.hightech_rd_threshold, held,
+                                                 f.cert_left[:L], fk, z, p_zone, p.certification_years, consts):
         return  # the steps below in one compiled pass, the same numbers
     left, new, applying = fused.certify_flags(f.ip[:L], inno, f.rd_share[:L], p.hightech_rd_threshold, held,
                                               f.cert_left[:L])

@@ -36,11 +36,13 @@ from sim.core import threads as _threads
 _STATE: dict[str, bool] = {}  # "arith": the probe's verdict, once per process
 _K: dict[str, object] = {}  # the compiled kernels by name
 _produce_row = None  # production's loop body, inlined into two kernels (set by _build)
+_certify_row = left_years = None  # certification's loop bodies, inlined into its kernels (set by _build)
 _pairwise_block = None  # numpy's pairwise sums of a block (set by _build)
 _pairwise_sums = None  # numpy's pairwise sums of a * w and of w (set by _build)
 _exp_loop = _log_loop = _log1p_loop = None  # pmath's loops, called by tfp_update (set by _build)
-# sim.core.kernels' keyed Poisson counts and logit rows, called by entry_rates (set by _build)
-_keyed_poisson = _logit_shift = _logit_norm = None
+# sim.core.kernels' keyed Poisson counts and logit rows (entry_rates) and one key's uniform
+# (certify_year), set by _build
+_keyed_poisson = _logit_shift = _logit_norm = _key_unit = None
 
 
 def arithmetic() -> bool:
@@ -64,8 +66,8 @@ def _build() -> bool:
     # keys its on-disk cache by the pickled closure cells, and a pickled dispatcher differs in every
     # process: with _produce_row a closure cell, the two production kernels were compiled again in
     # every process, ~1 s, and each process wrote two more cache files)
-    global _produce_row, _pairwise_block, _pairwise_sums, _exp_loop, _log_loop, _log1p_loop
-    global _keyed_poisson, _logit_shift, _logit_norm
+    global _produce_row, _pairwise_block, _pairwise_sums, _exp_loop, _log_loop, _log1p_loop, _certify_row, left_years
+    global _keyed_poisson, _logit_shift, _logit_norm, _key_unit
     nb = kernels.numba
     if nb is None:
         return False
@@ -76,11 +78,13 @@ def _build() -> bool:
     if not (kernels.draws_on() and kernels.small_on()):  # defines (not compiles) the kernels entry_rates calls
         return False
     _keyed_poisson, _logit_shift, _logit_norm = kernels._keyed_poisson, kernels._logit_shift, kernels._logit_norm
+    _key_unit = kernels._key_unit
 
     # pmath's vectorised loops (the ones pm.exp, pm.log and pm.log1p run) as module globals of
-    # tfp_update, not closure cells; the closure value ``stamp`` keys its cache by pmath's source
+    # tfp_update, not closure cells; the closure value ``stamp`` keys its cache (and entry_rates' and
+    # certify_year's) by pmath's source and sim.core.kernels', whose kernels they call
     _exp_loop, _log_loop, _log1p_loop = pmath_k._exp_loop, pmath_k._log_loop, pmath_k._log1p_loop
-    stamp = int(kernels._pmath_stamp()[:15], 16)
+    stamp = int(kernels._pmath_stamp(kernels)[:15], 16)
     options = dict(cache=True, nogil=True, boundscheck=False, error_model="numpy")
     jit = nb.njit(**options)
     row = nb.njit(**options, inline="always")  # a loop body shared by kernels, inlined into each
@@ -132,28 +136,55 @@ def _build() -> bool:
         for i in range(k.size):
             out[i] = rate_0 * (k[i] + spill * kpw[cell[i]] * n[i]) * boost[z[i]]
 
+    @row
+    def _certify_row(i, ip, inno, rd_share, threshold, held, cert_left):  # pragma: no cover - compiled
+        # one firm's IP count decayed by a third and added to (in place), then (held, eligible, years
+        # left after this one, expired): the loop body of certify_flags and certify_year
+        v = ip[i] * (2.0 / 3.0)
+        v = v + inno[i]
+        ip[i] = v
+        h = held[i]
+        eligible = rd_share[i] >= threshold and v >= 1.0
+        lf = cert_left[i] - (1 if h else 0)
+        return h, eligible, lf, h and lf <= 0
+
     @jit
     def certify_flags(ip, inno, rd_share, threshold, held, cert_left, left, expired_new, apply):  # pragma: no cover
         for i in range(ip.size):
-            v = ip[i] * (2.0 / 3.0)
-            v = v + inno[i]
-            ip[i] = v
-            h = held[i]
-            eligible = rd_share[i] >= threshold and v >= 1.0
-            lf = cert_left[i] - (1 if h else 0)
+            h, eligible, lf, expired = _certify_row(i, ip, inno, rd_share, threshold, held, cert_left)
             left[i] = lf
-            expired = h and lf <= 0
             expired_new[i] = eligible and expired  # renewed
             apply[i] = eligible and not h
             if expired:
                 held[i] = False  # "keep" from here on: held and not expired
 
     @jit
+    def certify_year(ip, inno, rd_share, threshold, held, cert_left, keys, z, p_zone, years, c1, c2,
+                     rounds):  # pragma: no cover - compiled
+        # certify_flags, the applicants' keyed uniforms against their zone's chance (Streams.uniform's
+        # number, kernels' _key_unit) and certify_set, in one pass
+        if stamp < 0:  # the closure value keys the cache by kernels' source (never negative)
+            return
+        for i in range(ip.size):
+            h, eligible, lf, expired = _certify_row(i, ip, inno, rd_share, threshold, held, cert_left)
+            nw = eligible and expired  # renewed
+            if eligible and not h and _key_unit(keys[i], c1, c2, rounds) < p_zone[z[i]]:  # applied and granted
+                nw = True
+            keep = h and not expired
+            cert_left[i] = left_years(lf, keep, years, nw)
+            held[i] = keep or nw
+
+    @row
+    def left_years(left, keep, years, new):  # pragma: no cover - compiled
+        # a certificate's years left after this year: the rest of one kept, a new one's full term
+        return left * (1 if keep else 0) + years * (1 if new else 0)
+
+    @jit
     def certify_set(keep, new, left, years, cert_left):  # pragma: no cover - compiled
         for i in range(keep.size):
             k = keep[i]
             nw = new[i]
-            cert_left[i] = left[i] * (1 if k else 0) + years * (1 if nw else 0)
+            cert_left[i] = left_years(left[i], k, years, nw)
             keep[i] = k or nw
 
     @jit
@@ -215,7 +246,7 @@ def _build() -> bool:
         # Poisson counts of both streams (kernels' keyed_poisson; their rates in lam), the sectors' logit
         # utilities and their rows' cumulative shares (kernels' logit_rows). False where keyed_poisson
         # hands over to numpy
-        if stamp < 0:  # the closure value keys the cache by pmath's source (never negative)
+        if stamp < 0:  # the closure value keys the cache by pmath's and kernels' source (never negative)
             return False
         nz = platforms.size
         t = np.empty(nz)
@@ -554,7 +585,7 @@ def _build() -> bool:
               size_base=size_base, exit_after_power=exit_after_power,
               axpy=axpy, scale_shift=scale_shift)
     _K.update(knowledge=knowledge, innovation_rate=innovation_rate, certify_flags=certify_flags,
-              certify_set=certify_set, tfp_update=tfp_update)
+              certify_set=certify_set, certify_year=certify_year, tfp_update=tfp_update)
     _K.update(grow_apply=grow_apply, tax_losses=tax_losses, produce_after_powers=produce_after_powers)
     return True
 
@@ -780,6 +811,27 @@ def certify_flags(ip, inno, rd_share, threshold, held, cert_left):
 
 def certify_set(keep, new, left, years, cert_left) -> None:
     _K["certify_set"](keep, new, left, int(years), cert_left)
+
+
+def certify_year(ip: np.ndarray, inno: np.ndarray, rd_share: np.ndarray, threshold: float, held: np.ndarray,
+                 cert_left: np.ndarray, keys: np.ndarray, z: np.ndarray, p_zone: np.ndarray, years: int,
+                 consts: tuple[np.uint64, np.uint64, int]) -> bool:
+    """``enterprise._innovate_fused``'s certification in one compiled pass, the same numbers as
+    ``certify_flags``, the applicants' ``Streams.uniform`` against their zone's chance ``p_zone``
+    (``consts``: the stream's ``compiled_constants``) and ``certify_set``: the IP counts (``ip``),
+    ``held`` and ``cert_left`` updated in place. False, nothing written, where the steps must decide
+    (other dtypes or shapes, a zone outside ``p_zone``)."""
+    L = ip.size
+    if not (ip.dtype == rd_share.dtype == p_zone.dtype == np.float64 and held.dtype == np.bool_
+            and inno.dtype == cert_left.dtype == z.dtype == np.int64 and keys.dtype == np.uint64
+            and all(a.shape == (L,) and a.flags.c_contiguous for a in (ip, held, cert_left))
+            and all(a.shape == (L,) for a in (inno, rd_share, keys, z)) and p_zone.ndim == 1
+            and (L == 0 or (0 <= z.min() and z.max() < p_zone.size))):
+        return False
+    c1, c2, rounds = consts
+    _K["certify_year"](ip, _c(inno), _c(rd_share), float(threshold), held, cert_left, _c(keys), _c(z), _c(p_zone),
+                       int(years), np.uint64(c1), np.uint64(c2), int(rounds))
+    return True
 
 
 def entrant_columns(z_new, s_new, zn, cellw, cell_log, cell_land, n_sectors, size_log_mean, productivity,

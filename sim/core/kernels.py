@@ -160,7 +160,7 @@ def _build(nb) -> None:
     # kernels that call another kernel find it as a module global, not a closure cell: numba keys
     # its on-disk cache by the pickled closure cells, and a pickled dispatcher differs in every
     # process (the cache would never hit: every process compiled them again, ~0.7 s)
-    global _fmix, _bits, _unit, _uniform, _central_into, _tails_of, _window_count, _poisson_window, _window_rows, _window_counts, _group_sum, _group_count, _mostly_switching, _demand, _zone_key_cells, \
+    global _fmix, _bits, _unit, _key_unit, _uniform, _central_into, _tails_of, _window_count, _poisson_window, _window_rows, _window_counts, _group_sum, _group_count, _mostly_switching, _demand, _zone_key_cells, \
         _central, _ndtri_central, _keyed_normal, _group_sums, _move_rows, _key_table, _key_find, _kth, _break_ties, \
         _poisson_head, _group_middles, _group_gather, _rational_3_2, _ndtri_tails, _sums_by_two, _below, _rows_above, _cell_zone_sums, _chain, _chain_step, \
         _counted_keys_from, \
@@ -192,6 +192,14 @@ def _build(nb) -> None:
         # the uniform (2i + 1) * 2**-53 from the hash's top 52 bits (module docstring)
         for i in range(bits.size):
             out[i] = np.float64(((bits[i] >> _S12) << _S1) | _ONE) * _HALF_ULP
+
+    @nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy", inline="always")
+    def _key_unit(key, c1, c2, rounds):  # pragma: no cover - compiled
+        # one key's uniform: _bits' hash and _unit's number (a kernel that draws for a few of its rows)
+        b = _fmix(key * _GOLD + c1)
+        if rounds == 2:
+            b = _fmix(b + c2)
+        return np.float64(((b >> _S12) << _S1) | _ONE) * _HALF_ULP
 
     @_jit
     def _uniform(keys, c1, c2, rounds, out):  # pragma: no cover - compiled
@@ -2381,16 +2389,17 @@ def zone_sizes(x: np.ndarray, zone: np.ndarray, fixed: np.ndarray, target: np.nd
 _draws_built = False
 
 
-def _pmath_stamp() -> str:
-    """A digest of the model's own maths' source (``sim.core.pmath_k`` and its tables): the closure
-    value that keys numba's on-disk cache of a kernel calling those functions, so that a change to
-    them compiles the kernel again (numba checks only the kernel's own file)."""
+def _pmath_stamp(*more: object) -> str:
+    """A digest of the model's own maths' source (``sim.core.pmath_k`` and its tables, and of the
+    modules ``more``): the closure value that keys numba's on-disk cache of a kernel calling those
+    functions, so that a change to them compiles the kernel again (numba checks only the kernel's own
+    file, and a kernel of another file is compiled into its caller)."""
     import hashlib
 
     from sim.core import pmath_k, pmath_tables
 
     h = hashlib.sha256()
-    for mod in (pmath_k, pmath_tables):
+    for mod in (pmath_k, pmath_tables, *more):
         with open(mod.__file__, "rb") as fh:
             h.update(fh.read())
     return h.hexdigest()
@@ -2399,7 +2408,7 @@ def _pmath_stamp() -> str:
 def _build_draws(nb) -> None:
     """Define the draw kernels (compiled on first use, the machine code cached)."""
     global _pois_rows, _window_logp, _const_batch, _keyed_poisson, _keyed_normals_all, _keyed_lognormal, _exp_loop, \
-        _log_loop, _pow_loop, _exit_picks, _certify_year
+        _log_loop, _pow_loop, _exit_picks
     from sim.core import pmath_k
 
     _jit = nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
@@ -2597,33 +2606,6 @@ def _build_draws(nb) -> None:
         return n
 
     @_jit
-    def _certify_year(ip, inno, rd_share, threshold, held, cert_left, keys, z, p_zone, years, c1, c2,
-                      rounds):  # pragma: no cover - compiled
-        # enterprise._innovate_fused's certification in one pass: fused.certify_flags (the IP count
-        # decayed and added to, eligibility, years left, expiry, renewal), the applicants' keyed
-        # uniforms (_bits and _unit's arithmetic for one key) against their zone's chance, and
-        # fused.certify_set (years left, held), each firm's numbers as there
-        for i in range(ip.size):
-            v = ip[i] * (2.0 / 3.0)
-            v = v + inno[i]
-            ip[i] = v
-            h = held[i]
-            eligible = rd_share[i] >= threshold and v >= 1.0
-            lf = cert_left[i] - (1 if h else 0)
-            expired = h and lf <= 0
-            nw = eligible and expired  # renewed
-            if eligible and not h:  # applies: Streams.uniform(name, year, key) < the zone's chance
-                b = _fmix(keys[i] * _GOLD + c1)
-                if rounds == 2:
-                    b = _fmix(b + c2)
-                u = np.float64(((b >> _S12) << _S1) | _ONE) * _HALF_ULP
-                if u < p_zone[z[i]]:
-                    nw = True
-            keep = h and not expired
-            cert_left[i] = lf * (1 if keep else 0) + years * (1 if nw else 0)
-            held[i] = keep or nw
-
-    @_jit
     def _const_batch(pre, hy, hd, out):  # pragma: no cover - compiled
         # streams.Streams._batch: fmix(fmix(pre ^ hy) ^ hd) of each word (wrapping uint64 arithmetic)
         for i in range(pre.shape[0]):
@@ -2751,30 +2733,6 @@ def exit_picks(age: np.ndarray, base: float, young: float, scale: float, losses:
                     ref, -elast, elast != 0.0, _exit_bound(ref, elast), _EXIT_T_LO, m,
                     np.ascontiguousarray(keys), np.uint64(c1), np.uint64(c2), int(rounds), out)
     return out[:n] if n >= 0 else None
-
-
-def certify_year(ip: np.ndarray, inno: np.ndarray, rd_share: np.ndarray, threshold: float, held: np.ndarray,
-                 cert_left: np.ndarray, keys: np.ndarray, z: np.ndarray, p_zone: np.ndarray, years: int,
-                 consts: tuple[np.uint64, np.uint64, int]) -> bool:
-    """``enterprise._innovate_fused``'s certification in one compiled pass, the same numbers: each
-    firm's IP count (``ip``, in place) decayed by a third and added to, then the certificates: kept
-    until their years run out, renewed where the firm is eligible (R&D share and IP count), applied
-    for where it is eligible and holds none, granted where the firm's keyed uniform (``consts``:
-    ``Streams.compiled_constants`` of the stream) is below its zone's chance ``p_zone``; ``held`` and
-    ``cert_left`` updated in place. False, nothing written, where the steps must decide (other dtypes
-    or shapes, a zone outside ``p_zone``)."""
-    L = ip.size
-    if not (draws_on() and ip.dtype == rd_share.dtype == p_zone.dtype == np.float64 and held.dtype == np.bool_
-            and inno.dtype == cert_left.dtype == z.dtype == np.int64 and keys.dtype == np.uint64
-            and all(a.shape == (L,) and a.flags.c_contiguous for a in (ip, held, cert_left))
-            and all(a.shape == (L,) for a in (inno, rd_share, keys, z)) and p_zone.ndim == 1
-            and (L == 0 or (0 <= z.min() and z.max() < p_zone.size))):
-        return False
-    c1, c2, rounds = consts
-    _certify_year(ip, np.ascontiguousarray(inno), np.ascontiguousarray(rd_share), float(threshold), held, cert_left,
-                  np.ascontiguousarray(keys), np.ascontiguousarray(z), np.ascontiguousarray(p_zone), int(years),
-                  np.uint64(c1), np.uint64(c2), int(rounds))
-    return True
 
 
 @functools.lru_cache(maxsize=16)

@@ -371,24 +371,24 @@ class Streams:
         """Poisson counts by exact inversion of one keyed uniform each: a small change of ``lam``
         changes a count only if the uniform is within the change of a CDF step. With a
         sequence of streams, ``lam`` has one row per stream."""
-        if self._compiled() and kernels.draws_on():
+        names = (name,) if isinstance(name, str) else name
+        compiled = self.poisson_constants(names, year)
+        if compiled is not None:
             # the uniforms, the rows that need more than a comparison and poisson_ppf's compiled path in
             # one compiled call (kernels.keyed_poisson); where that path hands over to numpy, the same
             # steps call by call (~10 calls, not ~25; issue 19: 2 x 14 zones' entry drew in ~30 us)
             k = as_keys(keys)
-            names = (name,) if isinstance(name, str) else name
             shape = k.shape if isinstance(name, str) else (len(names),) + k.shape
             la = np.asarray(lam, dtype=float)
             if la.shape != shape:
                 la = np.broadcast_to(la, shape)
             la = np.ascontiguousarray(la).reshape(-1)
             kf = np.ascontiguousarray(k).reshape(-1)
-            cs = self._const_rows(names, int(year))
-            out = kernels.keyed_poisson(kf, cs, self.rounds, la, _ABOVE, _SEQ_RATE, _SEQ_STEPS, _LOGFACT)
+            cs, rounds, thr, seq_rate, steps, logfact = compiled
+            out = kernels.keyed_poisson(kf, cs, rounds, la, thr, seq_rate, steps, logfact)
             if out is not None:  # one compiled call (issue 19: the year's Poisson draws paid ~7 calls each)
                 return out.reshape(shape)
-            u, act, neg, rows, buf = kernels.keyed_poisson_rows(
-                kf, cs, self.rounds, la, _ABOVE, _SEQ_RATE)
+            u, act, neg, rows, buf = kernels.keyed_poisson_rows(kf, cs, rounds, la, thr, seq_rate)
             out = np.zeros(la.size, dtype=np.int64)
             _poisson_rest(out, u, la, act, neg, rows, buf)
             return out.reshape(shape)

@@ -13,7 +13,7 @@ import pytest
 
 from sim.core import fused, kernels, maths
 from sim.core import pmath as pm
-from sim.core.streams import ndtri
+from sim.core.streams import Streams, ndtri
 
 pytestmark = pytest.mark.skipif(not kernels.AVAILABLE, reason="numba not installed or switched off")
 
@@ -579,3 +579,67 @@ def test_entry_rates_hand_over_what_they_cannot_take(on):
     assert call(hook=np.zeros((nz, 2))) is None
     assert call(pull=np.zeros((nz, ns + 1))) is None
     assert call(active=np.ones(nz, dtype=np.int64)) is None
+
+
+@pytest.mark.parametrize("case", ["some", "none held", "all held", "no chance", "sure chance", "empty", "on the edge"])
+def test_certify_year_is_the_steps(on, case):
+    """fused.certify_year (enterprise._innovate_fused's certification in one pass) gives numpy's steps'
+    numbers bit for bit (enterprise.certify_numpy, the path without the kernels; and the fused steps it
+    replaced: certify_flags, the applicants' Streams.uniform, certify_set): IP counts at and around the
+    threshold of 1, R&D shares at theirs, certificates expiring, renewed, kept and granted; chances equal
+    to an applicant's uniform; one round and two of the streams' hash."""
+    from sim.agents.enterprise import certify_numpy
+
+    rng = np.random.default_rng(len(case))
+    L = 0 if case == "empty" else 5000
+    nz = 9
+    ip = rng.choice([0.0, 0.5, 1.0, 1.5, 1.4999999999999998, 3.0], L)
+    inno = rng.poisson(0.4, L).astype(np.int64)
+    rd = rng.choice([0.01, 0.03, 0.05, 0.2], L)
+    held = rng.uniform(size=L) < {"none held": 0.0, "all held": 1.0}.get(case, 0.4)
+    left = rng.integers(0, 4, L) * held
+    keys = rng.integers(0, 2**64, L, dtype=np.uint64)
+    z = rng.integers(0, nz, L)
+    p_zone = {"no chance": np.zeros(nz), "sure chance": np.ones(nz)}.get(case, rng.uniform(0, 0.6, nz))
+    for rounds in (1, 2):
+        s = Streams(4, ["firm.certify"], rounds=rounds)
+        y = 6
+        consts = s.compiled_constants("firm.certify", y)
+        ip1 = ip * (2.0 / 3.0) + inno
+        applying = (rd >= 0.03) & (ip1 >= 1.0) & ~held
+        if case == "on the edge":  # each zone's chance is one of its applicants' uniforms: u < p by a rounding
+            a = np.flatnonzero(applying)
+            p_zone = np.full(nz, 0.5)
+            p_zone[z[a]] = s.uniform("firm.certify", y, keys[a])  # the last applicant of each zone
+        got = [ip.copy(), held.copy(), left.copy()]
+        assert fused.certify_year(got[0], inno, rd, 0.03, got[1], got[2], keys, z, p_zone, 3, consts)
+        want = [ip.copy(), held.copy(), left.copy()]
+        certify_numpy(s, y, want[0], inno, rd, 0.03, want[1], want[2], keys, z, p_zone, 3)
+        steps = [ip.copy(), held.copy(), left.copy()]
+        lf, new, app = fused.certify_flags(steps[0], inno, rd, 0.03, steps[1], steps[2])
+        apply = np.flatnonzero(app)
+        new[apply[s.uniform("firm.certify", y, keys[apply]) < p_zone[z[apply]]]] = True
+        fused.certify_set(steps[1], new, lf, 3, steps[2])
+        for a, b, c in zip(got, want, steps):
+            assert a.dtype == b.dtype == c.dtype and np.array_equal(a, b) and np.array_equal(a, c)
+        if case == "some":  # every kind of firm is there: granted, renewed, expired, kept
+            assert applying.sum() > 100 and (want[1] & ~held).any() and (held & ~want[1]).any()
+            assert ((want[2] == 3) & held).any() and ((want[2] > 0) & (want[2] < 3) & held).any()
+    bad = np.array([0, nz], dtype=np.int64)
+    two = np.zeros(2)
+    assert not fused.certify_year(two, bad, two, 0.03, np.zeros(2, bool), bad, keys[:2], bad, p_zone, 3, consts)
+    assert not fused.certify_year(two, bad, two, 0.03, np.zeros(2, bool), bad.astype(np.int32), keys[:2],
+                                  bad * 0, p_zone, 3, consts)
+
+
+def test_kernels_calling_another_files_kernels_are_keyed_by_its_source(on):
+    """numba keys a kernel's on-disk cache by its own file only, and compiles the kernels it calls into
+    it: the fused kernels that call sim.core.kernels' (the keyed Poisson counts, the logit rows, one
+    key's uniform, inlined) or pmath's loops carry a digest of those files' source as a closure value,
+    so that a change there compiles them again (a stale certify_year once kept an old _key_unit)."""
+    fused.arithmetic()
+    want = int(kernels._pmath_stamp(kernels)[:15], 16)
+    for name in ("entry_rates", "certify_year", "tfp_update"):
+        cells = [c.cell_contents for c in fused._K[name].py_func.__closure__ or ()]
+        assert want in cells, name
+    assert want != int(kernels._pmath_stamp()[:15], 16)

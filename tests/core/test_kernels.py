@@ -1203,55 +1203,6 @@ def test_exit_picks_are_the_steps(case):
                                   elast, mult, key, consts) is None
 
 
-@pytest.mark.parametrize("case", ["some", "none held", "all held", "no chance", "sure chance", "empty", "on the edge"])
-def test_certify_year_is_the_steps(case):
-    """kernels.certify_year (enterprise._innovate_fused's certification in one pass) gives the steps'
-    numbers bit for bit: fused.certify_flags, the applicants' Streams.uniform against their zone's
-    chance, fused.certify_set; IP counts at and around the threshold of 1, R&D shares at theirs,
-    certificates expiring, renewed, kept and granted; chances equal to an applicant's uniform; one round
-    and two of the streams' hash."""
-    from sim.core import fused
-
-    if not fused.arithmetic():
-        pytest.skip("the fused kernels are off here")
-    rng = np.random.default_rng(len(case))
-    L = 0 if case == "empty" else 5000
-    nz = 9
-    ip = rng.choice([0.0, 0.5, 1.0, 1.5, 1.4999999999999998, 3.0], L)
-    inno = rng.poisson(0.4, L).astype(np.int64)
-    rd = rng.choice([0.01, 0.03, 0.05, 0.2], L)
-    held = rng.uniform(size=L) < {"none held": 0.0, "all held": 1.0}.get(case, 0.4)
-    left = rng.integers(0, 4, L) * held
-    keys = rng.integers(0, 2**64, L, dtype=np.uint64)
-    z = rng.integers(0, nz, L)
-    p_zone = {"no chance": np.zeros(nz), "sure chance": np.ones(nz)}.get(case, rng.uniform(0, 0.6, nz))
-    for rounds in (1, 2):
-        s = Streams(4, ["firm.certify"], rounds=rounds)
-        y = 6
-        consts = s.compiled_constants("firm.certify", y)
-        if case == "on the edge":  # each zone's chance is one of its applicants' uniforms: u < p by a rounding
-            applying = fused.certify_flags(ip.copy(), inno, rd, 0.03, held.copy(), left.copy())[2]
-            a = np.flatnonzero(applying)
-            p_zone = np.full(nz, 0.5)
-            p_zone[z[a]] = s.uniform("firm.certify", y, keys[a])  # the last applicant of each zone
-        got = [ip.copy(), held.copy(), left.copy()]
-        assert kernels.certify_year(got[0], inno, rd, 0.03, got[1], got[2], keys, z, p_zone, 3, consts)
-        want = [ip.copy(), held.copy(), left.copy()]
-        lf, new, applying = fused.certify_flags(want[0], inno, rd, 0.03, want[1], want[2])
-        apply = np.flatnonzero(applying)
-        new[apply[s.uniform("firm.certify", y, keys[apply]) < p_zone[z[apply]]]] = True
-        fused.certify_set(want[1], new, lf, 3, want[2])
-        for a, b in zip(got, want):
-            assert a.dtype == b.dtype and np.array_equal(a, b)
-        if case == "some":  # every kind of firm is there
-            assert applying.sum() > 100 and (new & ~held).any() and (new & held).any() and (held & ~want[1]).any()
-    bad = np.array([0, nz], dtype=np.int64)
-    two = np.zeros(2)
-    assert not kernels.certify_year(two, bad, two, 0.03, np.zeros(2, bool), bad, keys[:2], bad, p_zone, 3, consts)
-    assert not kernels.certify_year(two, bad, two, 0.03, np.zeros(2, bool), bad.astype(np.int32), keys[:2],
-                                    bad * 0, p_zone, 3, consts)
-
-
 @pytest.mark.parametrize("n", [0, 1, 37, 605, 5000])
 @pytest.mark.parametrize("case", ["some", "tight", "edges", "two rounds"])
 def test_admit_queue_is_the_steps(n, case):
