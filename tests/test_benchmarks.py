@@ -23,6 +23,17 @@ def bench(script: str, *args: str) -> str:
     return out.stdout
 
 
+def refuses(script: str, *args: str) -> str:
+    """Run ``script`` with bad ``args``: one line on stderr from argparse, exit 2, nothing on stdout and no
+    traceback; returns that line."""
+    bad = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *args], check=False,
+                         capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stdout == "", (args, bad.stderr)
+    line = bad.stderr.strip().splitlines()[-1]
+    assert line.startswith(f"{script}: error:"), (args, bad.stderr)
+    return line
+
+
 def ratios(text: str) -> list[float]:
     return [float(x) for x in re.findall(r"RATIO(?: \(\w+\))?[^0-9]*([0-9.]+)x", text)]
 
@@ -155,10 +166,7 @@ def test_study_drift_times_windows_of_the_sobol_rows_beside_a_probe_and_refuses_
     assert [(a, b) for a, b, _, _ in windows] == [("0", "2"), ("2", "4")], out
     assert all(float(t) > 0 and float(p) > 0 for _, _, t, p in windows)
     for args in (["--start", "11264"], ["--rows", "0"], ["--warmup", "-1"]):
-        bad = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "study_drift.py"), *args],
-                             check=False, capture_output=True, text=True, timeout=120, cwd=ROOT)
-        assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stdout == ""
-        assert bad.stderr.strip().splitlines()[-1].startswith("study_drift.py: error:")
+        refuses("study_drift.py", *args)
 
 
 def test_bench_draws_times_every_keyed_draw_and_checks_the_one_loop_uniforms():
@@ -263,10 +271,7 @@ def test_bench_exits_compares_the_screened_exits_with_the_steps_and_refuses_bad_
     share = re.search(r"below their bound \(raised to the power\) ([0-9.]+)%, ([0-9.]+)x the exits", out)
     assert share and 0 < float(share.group(1)) < 100 and float(share.group(2)) >= 1.0, out
     for args in (["--repeats", "0"], ["--years", "-1"], ["--world", "nowhere"]):
-        bad = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_exits.py"), *args],
-                             check=False, capture_output=True, text=True, timeout=120, cwd=ROOT)
-        assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stdout == ""
-        assert bad.stderr.strip().splitlines()[-1].startswith("bench_exits.py: error:")
+        refuses("bench_exits.py", *args)
 
 
 def test_bench_calls_times_named_functions_against_a_base_and_refuses_bad_input():
@@ -284,7 +289,4 @@ def test_bench_calls_times_named_functions_against_a_base_and_refuses_bad_input(
     for args in (["sim.nowhere:f"], ["sim.agents.enterprise:nothing"], ["entrants"], ["sim.agents.enterprise:entrants",
                  "--runs", "0"], ["sim.agents.enterprise:entrants", "--world", "nowhere"],
                  ["sim.agents.enterprise:entrants", "--base", "no-such-revision"]):
-        bad = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_calls.py"), *args],
-                             check=False, capture_output=True, text=True, timeout=120, cwd=ROOT)
-        assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stdout == "", (args, bad.stderr)
-        assert bad.stderr.strip().splitlines()[-1].startswith("bench_calls.py: error:"), (args, bad.stderr)
+        refuses("bench_calls.py", *args)
