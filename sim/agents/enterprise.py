@@ -328,23 +328,20 @@ def grow(model: ZoneModel) -> np.ndarray | None:
     f, p, zs = model.firms, model.params, model.zones
     L = f.n
     z = f.zone[:L]
-    if fused.arithmetic():  # the copy and the margins in one compiled pass
-        n, margin = fused.copy_and_margin(f.employees[:L], f.profit[:L], f.output[:L])
-    else:
-        n = f.employees[:L].copy()
-        margin = f.profit[:L] / np.maximum(f.output[:L], 1e-9)
-    mean_margin = _average(margin, n) if L else 0.0
     u = model.streams.uniform("firm.grow", model.steps, f.key[:L])
     capped = np.isfinite(zs.growth_cap).any()  # the green constraint binds on energy-intensive sectors only
     if fused.arithmetic():  # the same operations as below: pmath's power, log1p and exp between compiled passes
-        change, land_per_worker, need, net, occupied = fused.grow_arith(
-            n, u, margin, mean_margin, z, f.sector[:L], f.land[:L], ENERGY_INTENSIVE,
+        n, change, land_per_worker, need, net, occupied = fused.grow_arith(
+            f.employees[:L], f.profit[:L], f.output[:L], u, z, f.sector[:L], f.land[:L], ENERGY_INTENSIVE,
             zs.growth_cap if capped else None, p.size_reference, p.growth_noise_size_elasticity, p.growth_noise,
             p.growth_drift, p.growth_profit_sensitivity, model.n_zone_slots)
         free = model.free_land(occupied) + (need - net)
         ratio = np.where(need > free, np.maximum(free, 0.0) / np.maximum(need, 1e-12), 1.0)
         return fused.grow_apply(change, ratio if (ratio < 1.0).any() else None, z, n, land_per_worker,
                                 f.capital[:L], f.land[:L], f.employees[:L], f.age[:L], model.n_zone_slots)
+    n = f.employees[:L].copy()
+    margin = f.profit[:L] / np.maximum(f.output[:L], 1e-9)
+    mean_margin = _average(margin, n) if L else 0.0
     sigma = growth_volatility(model, n)
     g = laplace(u)
     g *= sigma

@@ -313,19 +313,6 @@ def _build() -> bool:
 
     # enterprise.grow on the arithmetic tier: its arithmetic between pmath's power, log1p and exp,
     # in three passes (the numpy chain's operations, in its order)
-    @jit
-    def grow_pre(n, u, ref, base, arg1):  # pragma: no cover - compiled
-        # base = max(n, 1) / ref (growth_volatility's, before pmath's power); laplace's log1p argument
-        for i in range(n.size):
-            base[i] = np.maximum(n[i], 1.0) / ref
-            arg1[i] = -2.0 * np.abs(u[i] - 0.5)
-
-    @jit
-    def copy_and_margin(emp, profit, output, n, margin):  # pragma: no cover - compiled
-        # enterprise.grow's inputs: a copy of employment and profit / max(output, 1e-9)
-        for i in range(emp.size):
-            n[i] = emp[i]
-            margin[i] = profit[i] / np.maximum(output[i], 1e-9)
 
     @jit
     def grow_sigma(a, noise, arg2):  # pragma: no cover - compiled
@@ -578,9 +565,22 @@ def _build() -> bool:
             tfp[i] = tfp[i] * growth[i]
         return True
 
+    @jit
+    def grow_head(emp, profit, output, u, ref, n, margin, base, arg1):  # pragma: no cover - compiled
+        # enterprise.grow's head in one pass: a copy of employment, the margins profit / max(output, 1e-9),
+        # base = max(n, 1) / ref (growth_volatility's, before pmath's power) and laplace's log1p argument;
+        # then the mean margin's two sums as np.average sums them (pairwise: weighted_sums)
+        for i in range(emp.size):
+            x = emp[i]
+            n[i] = x
+            margin[i] = profit[i] / np.maximum(output[i], 1e-9)
+            base[i] = np.maximum(x, 1.0) / ref
+            arg1[i] = -2.0 * np.abs(u[i] - 0.5)
+        return _pairwise_sums(margin, n)
+
     _K.update(produce_sums=produce_sums, tax_losses_sums=tax_losses_sums, weighted_sums=weighted_sums,
               spinoff_prob=spinoff_prob)
-    _K.update(copy_and_margin=copy_and_margin, grow_pre=grow_pre, grow_sigma=grow_sigma, grow_shock=grow_shock,
+    _K.update(grow_head=grow_head, grow_sigma=grow_sigma, grow_shock=grow_shock,
               grow_tail=grow_tail,
               size_base=size_base, exit_after_power=exit_after_power,
               axpy=axpy, scale_shift=scale_shift)
@@ -616,18 +616,19 @@ def _probe_arithmetic() -> bool:
     ksum, nsum = knowledge(kk, rd, 0.15, cell, n, 20)
     k2 = k * (1.0 - 0.15) + rd
     # growth (enterprise.grow's numpy chain): products followed by sums, and the green cap
-    u, margin, land = rng.uniform(0.0, 1.0, m), rng.normal(0.0, 0.2, m), rng.lognormal(0.0, 1.0, m)
+    u, profit, land = rng.uniform(0.0, 1.0, m), rng.normal(0.0, 0.2, m) * y, rng.lognormal(0.0, 1.0, m)
     energy, cap = np.array([False, True, False, True]), rng.normal(0.0, 0.1, 5)
-    g_got = grow_arith(n, u, margin, 0.03, z, sector, land, energy, cap, 40.0, 0.18, 0.25, 0.01, 0.5, 5)
+    g_got = grow_arith(n, profit, y, u, z, sector, land, energy, cap, 40.0, 0.18, 0.25, 0.01, 0.5, 5)
+    margin = profit / np.maximum(y, 1e-9)
     sigma = np.minimum(pm.power(np.maximum(n, 1.0) / 40.0, -0.18) * 0.25, 0.95)
     d = u - 0.5
     g = pm.log1p(-2.0 * np.abs(d)) * (-np.sign(d) / np.sqrt(2.0)) * sigma + pm.log1p(-0.5 * sigma * sigma)
-    g += 0.01 + 0.5 * ((margin - 0.03) * (sigma / 0.25))
+    g += 0.01 + 0.5 * ((margin - np.average(margin, weights=n)) * (sigma / 0.25))
     g = np.where(energy[sector], np.minimum(g, cap[z]), g)
     ch = np.maximum(n * pm.exp(g), 1.0) - n
     lpw = land / np.maximum(n, 1e-9)
-    g_want = [ch, lpw, np.bincount(z, np.maximum(ch * lpw, 0.0), minlength=5), np.bincount(z, ch * lpw, minlength=5),
-              np.bincount(z, land, minlength=5)]
+    g_want = [n, ch, lpw, np.bincount(z, np.maximum(ch * lpw, 0.0), minlength=5),
+              np.bincount(z, ch * lpw, minlength=5), np.bincount(z, land, minlength=5)]
     # entry's columns (a product and a sum in each exponential's argument)
     zn = rng.normal(0.0, 1.0, (3, m))
     cellw, cell_log, cell_land = rng.lognormal(0, 1, 20) * (rng.uniform(0, 1, 20) > 0.2), rng.normal(0, 1, 20), \
@@ -677,36 +678,36 @@ def spinoff_prob(k: np.ndarray, rate: float) -> np.ndarray:
     return out
 
 
-def copy_and_margin(emp: np.ndarray, profit: np.ndarray, output: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(emp.copy(), profit / np.maximum(output, 1e-9))`` in one pass (``enterprise.grow``'s inputs)."""
-    n, margin = np.empty(emp.size), np.empty(emp.size)
-    _K["copy_and_margin"](_c(emp, np.float64), _c(profit, np.float64), _c(output, np.float64), n, margin)
-    return n, margin
-
-
-def grow_arith(n, u, margin, mean_margin, z, sector, land, energy, cap, ref, elast, noise, drift, sens, nz):
-    """``(change, land per worker, land needed by growing firms per zone, net land change per zone,
-    land occupied per zone)`` of ``enterprise.grow``, numpy's ``power``, ``log1p`` and ``exp``
-    between three compiled passes of its arithmetic (the arithmetic tier: any CPU)."""
-    # three buffers in all: each numpy function works in place (out=: the same loop, elementwise, the
+def grow_arith(emp, profit, output, u, z, sector, land, energy, cap, ref, elast, noise, drift, sens, nz):
+    """``(employment before, change, land per worker, land needed by growing firms per zone, net land
+    change per zone, land occupied per zone)`` of ``enterprise.grow`` from the firms' employment, profit
+    and output and the year's uniforms: pmath's ``power``, ``log1p`` and ``exp`` between four compiled
+    passes of its arithmetic (the arithmetic tier: any CPU). The mean margin is np.average's (its
+    ZeroDivisionError where the weights sum to zero)."""
+    # five buffers in all: each pmath function works in place (out=: the same loop, elementwise, the
     # same numbers) and each kernel writes where its inputs are no longer needed (at 1M firms the
     # eleven temporaries of the chain were 75 MB of fresh memory a year)
-    size = n.size
-    a, b, c = np.empty(size), np.empty(size), np.empty(size)
-    _K["grow_pre"](_c(n), _c(u), float(ref), a, b)  # a: max(n, 1) / ref, b: laplace's log1p argument
+    size = emp.size
+    n, margin, a, b, c = np.empty(size), np.empty(size), np.empty(size), np.empty(size), np.empty(size)
+    # n: employment, margin, a: max(n, 1) / ref, b: laplace's log1p argument; the mean margin's sums
+    s, scl = _K["grow_head"](_c(emp, np.float64), _c(profit, np.float64), _c(output, np.float64), _c(u), float(ref),
+                             n, margin, a, b)
+    if size and scl == 0.0:
+        raise ZeroDivisionError("Weights sum to zero, can't be normalized")
+    mean_margin = s / scl if size else 0.0
     pm.power(a, -elast, out=a)
     _K["grow_sigma"](a, float(noise), c)  # a: sigma, c: the drift correction's log1p argument
     pm.log1p(b, out=b)
     pm.log1p(c, out=c)
     use_cap = cap is not None
-    _K["grow_shock"](b, _c(u), a, c, _c(margin), float(mean_margin),
+    _K["grow_shock"](b, _c(u), a, c, margin, float(mean_margin),
                      float(max(noise, 1e-12)) if noise > 0 else 0.0, float(drift), float(sens), _c(z), _c(sector),
                      _c(energy), _c(cap if use_cap else np.zeros(1), np.float64), use_cap, float(np.sqrt(2.0)))
     pm.exp(b, out=b)  # b: exp(g)
     change, lpw = c, a
     need, net, occupied = np.zeros(nz), np.zeros(nz), np.zeros(nz)
-    _K["grow_tail"](_c(n), b, _c(land), _c(z), change, lpw, need, net, occupied)
-    return change, lpw, need, net, occupied
+    _K["grow_tail"](n, b, _c(land), _c(z), change, lpw, need, net, occupied)
+    return n, change, lpw, need, net, occupied
 
 
 def grow_apply(change, ratio, z, n, lpw, capital, land, employees, age, nz) -> np.ndarray:

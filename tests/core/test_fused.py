@@ -171,7 +171,7 @@ def test_arithmetic_probe_catches_a_contraction(monkeypatch):
     assert fused._probe_arithmetic()
 
 
-@pytest.mark.parametrize("kernel", ["grow_tail", "exit_after_power"])
+@pytest.mark.parametrize("kernel", ["grow_head", "grow_tail", "exit_after_power"])
 def test_arithmetic_probe_catches_growth_and_exit_kernels(monkeypatch, kernel):
     """A growth or exit kernel one ulp off numpy's chain turns the arithmetic kernels off."""
     monkeypatch.setattr(kernels, "ENABLED", kernels.enable())
@@ -179,9 +179,10 @@ def test_arithmetic_probe_catches_growth_and_exit_kernels(monkeypatch, kernel):
     real = fused._K[kernel]
 
     def off(*args):
-        real(*args)
-        out = args[5] if kernel == "grow_tail" else args[-1]  # the changes / the hazards
+        got = real(*args)
+        out = {"grow_head": args[6], "grow_tail": args[5]}.get(kernel, args[-1])  # margins / land per worker / hazards
         out[:] = np.nextafter(out, np.inf)
+        return got
 
     monkeypatch.setitem(fused._K, kernel, off)
     assert not fused._probe_arithmetic()
@@ -190,8 +191,11 @@ def test_arithmetic_probe_catches_growth_and_exit_kernels(monkeypatch, kernel):
 
 
 
-def _grow_chain(n, u, margin, mean_margin, z, sector, land, energy, cap, ref, elast, noise, drift, sens, nz):
+def _grow_chain(emp, profit, output, u, z, sector, land, energy, cap, ref, elast, noise, drift, sens, nz):
     """enterprise.grow's numpy chain up to the sums (fresh arrays from every numpy function)."""
+    n = emp.copy()
+    margin = profit / np.maximum(output, 1e-9)
+    mean_margin = np.average(margin, weights=n) if n.size else 0.0
     sigma = np.minimum(pm.power(np.maximum(n, 1.0) / ref, -elast) * noise, 0.95)
     d = u - 0.5
     g = pm.log1p(-2.0 * np.abs(d)) * (-np.sign(d) / np.sqrt(2.0)) * sigma + pm.log1p(-0.5 * sigma * sigma)
@@ -200,8 +204,8 @@ def _grow_chain(n, u, margin, mean_margin, z, sector, land, energy, cap, ref, el
         g = np.where(energy[sector], np.minimum(g, cap[z]), g)
     ch = np.maximum(n * pm.exp(g), 1.0) - n
     lpw = land / np.maximum(n, 1e-9)
-    return [ch, lpw, np.bincount(z, np.maximum(ch * lpw, 0.0), minlength=nz), np.bincount(z, ch * lpw, minlength=nz),
-            np.bincount(z, land, minlength=nz)]
+    return [n, ch, lpw, np.bincount(z, np.maximum(ch * lpw, 0.0), minlength=nz),
+            np.bincount(z, ch * lpw, minlength=nz), np.bincount(z, land, minlength=nz)]
 
 
 @pytest.mark.parametrize("size", [0, 1, 2, 7, 8, 9, 15, 16, 17, 31, 33, 64, 65, 1000, 4099])
@@ -215,13 +219,16 @@ def test_grow_and_exit_arith_in_place_match_numpy(monkeypatch, size, capped):
         pytest.skip("the arithmetic probe did not match numpy here")
     rng = np.random.default_rng(size + 7 * capped)
     n = np.round(rng.lognormal(1.0, 1.5, size), 1)  # ties, and values below 1
-    u, margin, land = rng.uniform(0.0, 1.0, size), rng.normal(0.0, 0.2, size), rng.lognormal(0.0, 1.0, size)
+    u, land = rng.uniform(0.0, 1.0, size), rng.lognormal(0.0, 1.0, size)
+    output = rng.lognormal(3.0, 1.0, size)
+    profit = rng.normal(0.0, 0.2, size) * output
     z, sector = rng.integers(0, 6, size), rng.integers(0, 4, size)
     energy, cap = np.array([False, True, False, True]), rng.normal(0.0, 0.1, 6) if capped else None
-    args = (n, u, margin, 0.02, z, sector, land, energy, cap, 40.0, 0.18, 0.25, 0.01, 0.5, 6)
+    args = (n, profit, output, u, z, sector, land, energy, cap, 40.0, 0.18, 0.25, 0.01, 0.5, 6)
     got = fused.grow_arith(*args)
     for a, b in zip(got, _grow_chain(*args)):
         assert a.shape == b.shape and np.array_equal(a, b)
+    assert not np.shares_memory(got[0], n)  # employment before growth: a copy
     age, losses = rng.integers(0, 5, size), rng.integers(0, 4, size)
     by_age, loss = rng.uniform(0.0, 0.1, 5), rng.uniform(0.0, 0.2, 6)
     want = np.minimum((by_age[age] + np.where(losses >= 2, loss[z], 0.0)) * pm.power(np.maximum(n, 1.0) / 40.0, -0.3),
@@ -373,16 +380,24 @@ def test_enterprise_average_is_numpys_weighted_average_either_way(on, monkeypatc
         enterprise._average(a, np.zeros(n))
 
 
-@pytest.mark.parametrize("size", [0, 1, 7, 9, 1000])
-def test_copy_and_margin_matches_numpy(on, size):
-    """growth's inputs in one pass: a copy of employment (not a view) and profit / max(output, 1e-9),
-    with zero, negative, tiny, NaN and infinite outputs among them."""
+@pytest.mark.parametrize("size", [1, 7, 9, 1000])
+def test_grow_arith_margins_of_odd_outputs_match_numpy(on, size):
+    """growth's head in one pass: employment copied (not a view), profit / max(output, 1e-9) and
+    np.average's mean margin, with zero, negative, tiny, NaN and infinite outputs among them; weights
+    summing to zero raise np.average's ZeroDivisionError."""
     rng = np.random.default_rng(size)
     emp, profit = rng.lognormal(2.0, 1.0, size), rng.normal(0.0, 5.0, size)
     output = rng.choice(np.array([0.0, -1.0, 1e-12, np.nan, np.inf, 3.5, 120.0]), size)
-    n, margin = fused.copy_and_margin(emp, profit, output)
-    assert np.array_equal(n, emp) and not np.shares_memory(n, emp)
-    assert np.array_equal(margin, profit / np.maximum(output, 1e-9), equal_nan=True)
+    u, land, z, sector = rng.uniform(0.0, 1.0, size), rng.lognormal(0.0, 1.0, size), np.zeros(size, np.int64), \
+        rng.integers(0, 4, size)
+    args = (emp, profit, output, u, z, sector, land, np.array([False, True, False, True]), None, 40.0, 0.18, 0.25,
+            0.01, 0.5, 1)
+    with np.errstate(invalid="ignore"):
+        want = _grow_chain(*args)
+    for a, b in zip(fused.grow_arith(*args), want):
+        assert a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
+    with pytest.raises(ZeroDivisionError, match="Weights sum to zero"):  # np.average's words
+        fused.grow_arith(np.zeros(size), *args[1:])
 
 
 @pytest.mark.parametrize("size", [1, 7, 8, 9, 129, 1000, 45_000])
