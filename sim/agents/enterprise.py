@@ -401,7 +401,7 @@ def _loss_hazard(model: ZoneModel) -> np.ndarray:
 
 def exits(model: ZoneModel) -> np.ndarray:
     """Firms that close this year (slots, ascending); the model frees them."""
-    mult = model.hooks.exit_multiplier(model, model.live_firms())  # the levers' (it does not depend on the hazard)
+    mult = model.hooks.exit_multiplier(model)  # the levers' over every live firm (it does not depend on the hazard)
     gone = _exits_compiled(model, mult) if fused.arithmetic() else None
     if gone is None:
         hazard = exit_hazard(model)

@@ -163,9 +163,14 @@ class Hooks:
         for lever in self.levers:
             lever.share_tax(model)
 
-    def exit_multiplier(self, model: ZoneModel, slots: np.ndarray) -> np.ndarray | float:
+    def exit_multiplier(self, model: ZoneModel, slots: np.ndarray | None = None) -> np.ndarray | float:
+        """The product of the levers' factors on the exit hazard of the firms in ``slots`` (None: every
+        live firm, ``model.live_firms()``, asked only when a lever overrides the hook); 1.0 for none."""
         out: np.ndarray | float = 1.0
-        for lever in self.levers:
+        acting = self._acting("exit_multiplier")
+        if acting and slots is None:
+            slots = model.live_firms()
+        for lever in acting:
             got = lever.exit_multiplier(model, slots)
             if got is not None:
                 out = out * got

@@ -45,3 +45,34 @@ def test_one_sum_per_lever_books_the_same_amounts_as_two(world):
         runs.append(booked)
     assert len(runs[0]) == 3 and sum(v != 0 for v in runs[0][-1].values()) >= 5
     assert runs[0] == runs[1]  # the same floats, lever by lever and year by year
+
+
+def test_exit_hook_asks_for_the_live_firms_only_when_a_lever_acts(world):
+    """The levers' exit factor over every live firm: the slots are asked for only when a lever
+    overrides the hook (a baseline year does not build them), and given slots are used as given."""
+    import numpy as np
+
+    m = ZoneModel(world=world, rng=3, agent_handles="lazy")
+    asked = []
+    live = m.live_firms
+
+    def counted():
+        asked.append(1)
+        return live()
+
+    m.live_firms = counted
+    assert m.hooks.exit_multiplier(m) == 1.0 and not asked
+    m.step()
+    assert not asked  # a baseline year: no lever, no slots
+    pkg = load_package("guangxi-23")
+    g = ZoneModel(world=world, levers=pkg.build(), rng=3, agent_handles="lazy")
+    from sim.policies.delisting import DELISTED
+
+    g.zones.level[:2] = DELISTED  # two zones delisted: their firms' factor is the lever's
+    glive = g.live_firms()
+    g.live_firms = lambda: (asked.append(1), glive)[1]
+    got = g.hooks.exit_multiplier(g)
+    assert asked == [1]
+    want = g.hooks.exit_multiplier(g, glive)
+    assert asked == [1] and np.array_equal(got, want)
+    assert isinstance(got, np.ndarray) and got.shape == glive.shape and (got > 1.0).any() and (got == 1.0).any()
