@@ -292,13 +292,9 @@ def _innovate_fused(model: ZoneModel, cell: np.ndarray) -> None:
     p_zone = p.certification_rate * zs.certification_mult
     if consts is not None and fused.certify_year(f.ip[:L], inno, f.rd_share[:L], p.hightech_rd_threshold, held,
                                                  f.cert_left[:L], fk, z, p_zone, p.certification_years, consts):
-        return  # the steps below in one compiled pass, the same numbers
-    left, new, applying = fused.certify_flags(f.ip[:L], inno, f.rd_share[:L], p.hightech_rd_threshold, held,
-                                              f.cert_left[:L])
-    apply = np.flatnonzero(applying)
-    lucky = S.uniform("firm.certify", y, fk[apply]) < p_zone[z[apply]]
-    new[apply[lucky]] = True
-    fused.certify_set(held, new, left, p.certification_years, f.cert_left[:L])
+        return  # certify_numpy's steps in one compiled pass, the same numbers
+    certify_numpy(S, y, f.ip[:L], inno, f.rd_share[:L], p.hightech_rd_threshold, held, f.cert_left[:L], fk, z, p_zone,
+                  p.certification_years)
 
 
 def growth_volatility(model: ZoneModel, n: np.ndarray) -> np.ndarray:

@@ -36,7 +36,6 @@ from sim.core import threads as _threads
 _STATE: dict[str, bool] = {}  # "arith": the probe's verdict, once per process
 _K: dict[str, object] = {}  # the compiled kernels by name
 _produce_row = None  # production's loop body, inlined into two kernels (set by _build)
-_certify_row = left_years = None  # certification's loop bodies, inlined into its kernels (set by _build)
 _pairwise_block = None  # numpy's pairwise sums of a block (set by _build)
 _pairwise_sums = None  # numpy's pairwise sums of a * w and of w (set by _build)
 _exp_loop = _log_loop = _log1p_loop = None  # pmath's loops, called by tfp_update (set by _build)
@@ -66,7 +65,7 @@ def _build() -> bool:
     # keys its on-disk cache by the pickled closure cells, and a pickled dispatcher differs in every
     # process: with _produce_row a closure cell, the two production kernels were compiled again in
     # every process, ~1 s, and each process wrote two more cache files)
-    global _produce_row, _pairwise_block, _pairwise_sums, _exp_loop, _log_loop, _log1p_loop, _certify_row, left_years
+    global _produce_row, _pairwise_block, _pairwise_sums, _exp_loop, _log_loop, _log1p_loop
     global _keyed_poisson, _logit_shift, _logit_norm, _key_unit
     nb = kernels.numba
     if nb is None:
@@ -136,56 +135,28 @@ def _build() -> bool:
         for i in range(k.size):
             out[i] = rate_0 * (k[i] + spill * kpw[cell[i]] * n[i]) * boost[z[i]]
 
-    @row
-    def _certify_row(i, ip, inno, rd_share, threshold, held, cert_left):  # pragma: no cover - compiled
-        # one firm's IP count decayed by a third and added to (in place), then (held, eligible, years
-        # left after this one, expired): the loop body of certify_flags and certify_year
-        v = ip[i] * (2.0 / 3.0)
-        v = v + inno[i]
-        ip[i] = v
-        h = held[i]
-        eligible = rd_share[i] >= threshold and v >= 1.0
-        lf = cert_left[i] - (1 if h else 0)
-        return h, eligible, lf, h and lf <= 0
-
-    @jit
-    def certify_flags(ip, inno, rd_share, threshold, held, cert_left, left, expired_new, apply):  # pragma: no cover
-        for i in range(ip.size):
-            h, eligible, lf, expired = _certify_row(i, ip, inno, rd_share, threshold, held, cert_left)
-            left[i] = lf
-            expired_new[i] = eligible and expired  # renewed
-            apply[i] = eligible and not h
-            if expired:
-                held[i] = False  # "keep" from here on: held and not expired
-
     @jit
     def certify_year(ip, inno, rd_share, threshold, held, cert_left, keys, z, p_zone, years, c1, c2,
                      rounds):  # pragma: no cover - compiled
-        # certify_flags, the applicants' keyed uniforms against their zone's chance (Streams.uniform's
-        # number, kernels' _key_unit) and certify_set, in one pass
+        # enterprise.certify_numpy's steps in one pass: each firm's IP count decayed by a third and added
+        # to; eligible, years left after this one, expired (renewed if eligible); an applicant's keyed
+        # uniform (Streams.uniform's number, kernels' _key_unit) against its zone's chance
         if stamp < 0:  # the closure value keys the cache by kernels' source (never negative)
             return
         for i in range(ip.size):
-            h, eligible, lf, expired = _certify_row(i, ip, inno, rd_share, threshold, held, cert_left)
+            v = ip[i] * (2.0 / 3.0)
+            v = v + inno[i]
+            ip[i] = v
+            h = held[i]
+            eligible = rd_share[i] >= threshold and v >= 1.0
+            lf = cert_left[i] - (1 if h else 0)
+            expired = h and lf <= 0
             nw = eligible and expired  # renewed
             if eligible and not h and _key_unit(keys[i], c1, c2, rounds) < p_zone[z[i]]:  # applied and granted
                 nw = True
             keep = h and not expired
-            cert_left[i] = left_years(lf, keep, years, nw)
+            cert_left[i] = lf * (1 if keep else 0) + years * (1 if nw else 0)
             held[i] = keep or nw
-
-    @row
-    def left_years(left, keep, years, new):  # pragma: no cover - compiled
-        # a certificate's years left after this year: the rest of one kept, a new one's full term
-        return left * (1 if keep else 0) + years * (1 if new else 0)
-
-    @jit
-    def certify_set(keep, new, left, years, cert_left):  # pragma: no cover - compiled
-        for i in range(keep.size):
-            k = keep[i]
-            nw = new[i]
-            cert_left[i] = left_years(left[i], k, years, nw)
-            keep[i] = k or nw
 
     @jit
     def cell_stats_after_log(zone, sector, n_sectors, emp, log_tfp, land, count, emp_sum, log_sum,
@@ -584,8 +555,7 @@ def _build() -> bool:
               grow_tail=grow_tail,
               size_base=size_base, exit_after_power=exit_after_power,
               axpy=axpy, scale_shift=scale_shift)
-    _K.update(knowledge=knowledge, innovation_rate=innovation_rate, certify_flags=certify_flags,
-              certify_set=certify_set, certify_year=certify_year, tfp_update=tfp_update)
+    _K.update(knowledge=knowledge, innovation_rate=innovation_rate, certify_year=certify_year, tfp_update=tfp_update)
     _K.update(grow_apply=grow_apply, tax_losses=tax_losses, produce_after_powers=produce_after_powers)
     return True
 
@@ -800,28 +770,13 @@ def innovation_rate(k, kpw, cell, n, z, boost, rate_0, spill) -> np.ndarray:
     return out
 
 
-def certify_flags(ip, inno, rd_share, threshold, held, cert_left):
-    """Decay and add the IP count, and from it: ``(left, renewed, applying)`` (``held`` becomes
-    "keeps its certificate": held and not expired)."""
-    size = ip.size
-    left = np.empty(size, dtype=np.int64)
-    renewed, apply = np.empty(size, dtype=np.bool_), np.empty(size, dtype=np.bool_)
-    _K["certify_flags"](ip, _c(inno), rd_share, float(threshold), held, cert_left, left, renewed, apply)
-    return left, renewed, apply
-
-
-def certify_set(keep, new, left, years, cert_left) -> None:
-    _K["certify_set"](keep, new, left, int(years), cert_left)
-
-
 def certify_year(ip: np.ndarray, inno: np.ndarray, rd_share: np.ndarray, threshold: float, held: np.ndarray,
                  cert_left: np.ndarray, keys: np.ndarray, z: np.ndarray, p_zone: np.ndarray, years: int,
                  consts: tuple[np.uint64, np.uint64, int]) -> bool:
     """``enterprise._innovate_fused``'s certification in one compiled pass, the same numbers as
-    ``certify_flags``, the applicants' ``Streams.uniform`` against their zone's chance ``p_zone``
-    (``consts``: the stream's ``compiled_constants``) and ``certify_set``: the IP counts (``ip``),
-    ``held`` and ``cert_left`` updated in place. False, nothing written, where the steps must decide
-    (other dtypes or shapes, a zone outside ``p_zone``)."""
+    ``enterprise.certify_numpy`` (``consts``: the stream ``firm.certify``'s ``compiled_constants``): the
+    IP counts (``ip``), ``held`` and ``cert_left`` updated in place. False, nothing written, where the
+    steps must decide (other dtypes or shapes, a zone outside ``p_zone``)."""
     L = ip.size
     if not (ip.dtype == rd_share.dtype == p_zone.dtype == np.float64 and held.dtype == np.bool_
             and inno.dtype == cert_left.dtype == z.dtype == np.int64 and keys.dtype == np.uint64

@@ -599,8 +599,8 @@ def test_entry_rates_hand_over_what_they_cannot_take(on):
 @pytest.mark.parametrize("case", ["some", "none held", "all held", "no chance", "sure chance", "empty", "on the edge"])
 def test_certify_year_is_the_steps(on, case):
     """fused.certify_year (enterprise._innovate_fused's certification in one pass) gives numpy's steps'
-    numbers bit for bit (enterprise.certify_numpy, the path without the kernels; and the fused steps it
-    replaced: certify_flags, the applicants' Streams.uniform, certify_set): IP counts at and around the
+    numbers bit for bit (enterprise.certify_numpy, the path without the kernels and the fused path's
+    fallback): IP counts at and around the
     threshold of 1, R&D shares at theirs, certificates expiring, renewed, kept and granted; chances equal
     to an applicant's uniform; one round and two of the streams' hash."""
     from sim.agents.enterprise import certify_numpy
@@ -630,13 +630,8 @@ def test_certify_year_is_the_steps(on, case):
         assert fused.certify_year(got[0], inno, rd, 0.03, got[1], got[2], keys, z, p_zone, 3, consts)
         want = [ip.copy(), held.copy(), left.copy()]
         certify_numpy(s, y, want[0], inno, rd, 0.03, want[1], want[2], keys, z, p_zone, 3)
-        steps = [ip.copy(), held.copy(), left.copy()]
-        lf, new, app = fused.certify_flags(steps[0], inno, rd, 0.03, steps[1], steps[2])
-        apply = np.flatnonzero(app)
-        new[apply[s.uniform("firm.certify", y, keys[apply]) < p_zone[z[apply]]]] = True
-        fused.certify_set(steps[1], new, lf, 3, steps[2])
-        for a, b, c in zip(got, want, steps):
-            assert a.dtype == b.dtype == c.dtype and np.array_equal(a, b) and np.array_equal(a, c)
+        for a, b in zip(got, want):
+            assert a.dtype == b.dtype and np.array_equal(a, b)
         if case == "some":  # every kind of firm is there: granted, renewed, expired, kept
             assert applying.sum() > 100 and (want[1] & ~held).any() and (held & ~want[1]).any()
             assert ((want[2] == 3) & held).any() and ((want[2] > 0) & (want[2] < 3) & held).any()
@@ -645,6 +640,31 @@ def test_certify_year_is_the_steps(on, case):
     assert not fused.certify_year(two, bad, two, 0.03, np.zeros(2, bool), bad, keys[:2], bad, p_zone, 3, consts)
     assert not fused.certify_year(two, bad, two, 0.03, np.zeros(2, bool), bad.astype(np.int32), keys[:2],
                                   bad * 0, p_zone, 3, consts)
+
+
+def test_innovation_without_the_streams_constants_certifies_by_the_steps(on, monkeypatch):
+    """Where the certification stream gives no compiled constants (a wrapped stream), innovation's
+    fused path certifies by enterprise.certify_numpy: the same run as with certify_year."""
+    from sim.agents import enterprise
+    from sim.experiments.runner import simulate
+    from sim.scenario.packages import load_package
+    from sim.scenario.world import load_world
+
+    world, pkg = load_world("synthetic:6,2000,4000"), load_package("baseline")
+    want = simulate(world, pkg, None, 5, 4)
+    real = Streams.compiled_constants
+    calls = []
+    steps = enterprise.certify_numpy
+
+    def counted(*args):
+        calls.append(1)
+        return steps(*args)
+
+    monkeypatch.setattr(Streams, "compiled_constants",
+                        lambda self, name, y: None if name == "firm.certify" else real(self, name, y))
+    monkeypatch.setattr(enterprise, "certify_numpy", counted)
+    got = simulate(world, pkg, None, 5, 4)
+    assert len(calls) >= 4 and got.equals(want)
 
 
 def test_kernels_calling_another_files_kernels_are_keyed_by_its_source(on):
