@@ -44,7 +44,7 @@ def resolve(pkg: str, spec: str) -> tuple[object, str, Callable]:
     """(owner, attribute, function) of ``module:name`` or ``module:Class.name`` in package ``pkg``
     (``sim`` in ``spec`` replaced by ``pkg``); ValueError with one line if it is not there."""
     mod, sep, name = spec.partition(":")
-    if not sep or not mod.startswith("sim") or not name:
+    if not sep or not (mod == "sim" or mod.startswith("sim.")) or not name:
         raise ValueError(f"{spec!r}: expected module:name or module:Class.name of the sim package")
     try:
         owner: object = importlib.import_module(pkg + mod[3:])

@@ -290,3 +290,4 @@ def test_bench_calls_times_named_functions_against_a_base_and_refuses_bad_input(
                  "--runs", "0"], ["sim.agents.enterprise:entrants", "--world", "nowhere"],
                  ["sim.agents.enterprise:entrants", "--base", "no-such-revision"]):
         refuses("bench_calls.py", *args)
+    assert "of the sim package" in refuses("bench_calls.py", "simx.agents:f")  # another package, said so
