@@ -291,3 +291,21 @@ def test_bench_calls_times_named_functions_against_a_base_and_refuses_bad_input(
                  ["sim.agents.enterprise:entrants", "--base", "no-such-revision"]):
         refuses("bench_calls.py", *args)
     assert "of the sim package" in refuses("bench_calls.py", "simx.agents:f")  # another package, said so
+
+
+def test_ab_release_times_a_loop_of_released_runs_at_two_revisions():
+    """A loop of released eager runs in fresh processes at two revisions (here the same code on both
+    sides), and nonsense refused in one line, exit 2."""
+    env = {**os.environ, "ZONESIM_NO_NUMBA": "1"}  # no compiling in the base's fresh copy
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "ab_release.py"), "--base", "HEAD", "--world",
+                          "synthetic:3,300,1500", "--runs", "2", "--years", "2", "--pairs", "2"],
+                         capture_output=True, text=True, timeout=900, cwd=ROOT, env=env)
+    assert out.returncode == 0, out.stderr[-2000:]
+    pairs = re.findall(r"^  pair \d: base +([0-9.]+) ms \( *([0-9.]+) collector\)   this +([0-9.]+) ms \( *([0-9.]+) "
+                       r"collector\)   ratio ([0-9.]+)$", out.stdout, re.M)
+    assert len(pairs) == 2 and all(float(p[0]) > 0 and float(p[2]) > 0 for p in pairs), out.stdout
+    assert all(float(p[1]) <= float(p[0]) and float(p[3]) <= float(p[2]) for p in pairs), out.stdout
+    assert re.search(r"^RATIO this / base, median of 2 pairs: [0-9.]+$", out.stdout, re.M), out.stdout
+    for args in (["--base", "HEAD", "--runs", "0"], ["--base", "no-such-revision"], ["--base", "HEAD", "--world",
+                 "nowhere"], ["--base", "HEAD", "--handles", "some"], []):
+        refuses("ab_release.py", *args)

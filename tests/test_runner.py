@@ -112,6 +112,28 @@ def test_release_frees_the_pools_before_the_collector_runs(small):
             gc.enable()
 
 
+def test_release_lets_an_eager_models_agents_go_before_the_collector_runs(small):
+    """An eager model's Mesa agents (one per firm and cohort) die at release by reference counting,
+    not at the next full collection (which walked each of them: docs/performance.md)."""
+    import weakref
+
+    from sim.experiments.runner import release
+    from sim.model.zonemodel import ZoneModel
+
+    m = ZoneModel(world=small, rng=3)
+    m.step()
+    agents = weakref.WeakSet([*m.firms.handles.values(), *m.talent.handles.values()])
+    assert len(agents) > 50
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        release(m)
+        assert len(m.agents) == 0 and len(agents) == 0
+    finally:
+        if was:
+            gc.enable()
+
+
 def test_reading_a_study_does_not_import_the_model():
     code = ("import sys; from sim.experiments.study import load_study; load_study('land-and-agglomeration'); "
             "print('sim.model.zonemodel' in sys.modules, 'sim.experiments.runner' in sys.modules)")

@@ -118,6 +118,7 @@ def gc_freeze_wanted() -> bool:
 
 
 _FROZEN = False  # whether objects are in the permanent generation because of freeze=True below
+_COLLECTED = False  # whether thaw's full collection is the last thing the collector did for zonesim
 
 
 @contextlib.contextmanager
@@ -134,16 +135,20 @@ def no_cycle_collection(freeze: bool = False) -> Iterator[None]:
     generation (``gc.freeze()``), which the collector never walks, so the ~50,000 agents are not
     walked again at every later collection. On entry, the objects not frozen yet are collected
     first (cheap after the first time: only what was made since the last freeze), so what gets
-    frozen is what is alive, plus any cyclic garbage the model's own build or year made. Done
+    frozen is what is alive, plus any cyclic garbage the model's own build or year made. Right
+    after a release (:func:`thaw`: everything unfrozen and collected) that first collection is
+    skipped: it would walk the whole heap a second time (the long-lived objects, ~140,000, and the
+    model just released, which its caller may still hold) to find only what was dropped since;
+    that garbage is frozen with the new model and collected at the next release's thaw. Done
     only while Mesa itself keeps every model alive until it is released (Mesa 3.3's
     ``Agent._ids``, mesa#3179: a model is never garbage before
     ``sim.experiments.runner.release``) and only if nothing but zonesim froze objects (its own
     :func:`freeze_long_lived` included). :func:`thaw` (called by ``release``) gives everything back
     to the collector."""
-    global _FROZEN
+    global _FROZEN, _COLLECTED
     was = gc.isenabled()
     freeze = freeze and _mesa_keeps_models() and (_FROZEN or _BASE or gc.get_freeze_count() == 0)
-    if freeze:
+    if freeze and not _COLLECTED:
         gc.collect()  # over the objects not frozen yet
     gc.disable()
     try:
@@ -152,6 +157,7 @@ def no_cycle_collection(freeze: bool = False) -> Iterator[None]:
         if freeze:
             gc.freeze()
             _FROZEN = True
+            _COLLECTED = False
         if was:
             gc.enable()
 
@@ -165,7 +171,7 @@ def thaw() -> bool:
     runs never freeze). The objects :func:`freeze_long_lived` froze go back to the collector too
     (``gc.unfreeze`` is all-or-nothing) and are not frozen again: freezing then would also freeze
     the model being released, which its caller still holds."""
-    global _FROZEN, _BASE
+    global _FROZEN, _BASE, _COLLECTED
     if not _FROZEN:
         return False
     _FROZEN = False
@@ -173,6 +179,7 @@ def thaw() -> bool:
         _BASE = False
     gc.unfreeze()
     gc.collect()
+    _COLLECTED = True  # the next eager build need not collect again before it freezes
     return True
 
 

@@ -495,6 +495,30 @@ def _weak_add(weak: weakref.WeakKeyDictionary, agents: list[Any]) -> None:
     weak.data.update(zip(map(weakref.ref, agents, itertools.repeat(weak._remove)), itertools.repeat(None)))
 
 
+def drop_agents(model: Any) -> bool:
+    """Let go of every Mesa agent of a finished model at once (``sim.experiments.runner.release``):
+    Mesa 3.3's three registries emptied, the two weak ones first (their entries then go without a
+    callback each), so the agents die by reference counting now instead of waiting, with the model
+    they point back to, for a full collection that walks each of them (~100,000 objects in a default
+    eager run: docs/performance.md, forty-eighth session). Afterwards ``model.agents`` is empty.
+    Returns whether it was done; where Mesa's registries are not as expected it does nothing (the
+    collector frees the agents with the model)."""
+    try:
+        agents, by_type, every = model._agents, model._agents_by_type, model._all_agents
+        sets = [every, *by_type.values()]
+        weak = [st._agents for st in sets]
+    except AttributeError:
+        return False
+    if not (mesa.__version__.startswith("3.3.") and type(agents) is dict and type(by_type) is dict
+            and all(type(st) is mesa.agent.AgentSet for st in sets)
+            and all(type(w) is weakref.WeakKeyDictionary for w in weak)):
+        return False
+    for w in weak:
+        w.clear()
+    agents.clear()
+    return True
+
+
 def mesa_bulk_ok(model: Any, cls: type) -> bool:
     """Whether Mesa's internals are what :class:`MesaHandles`' bulk path was written against
     (Mesa 3.3): the model registers and deregisters agents with Mesa's own methods into a dict and

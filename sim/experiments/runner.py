@@ -133,10 +133,12 @@ def release(model: ZoneModel) -> None:
     is cyclic garbage (its Mesa agents and bound stage methods refer back to it) that Python frees
     only at a full collection, and a lazy study worker went ~90 runs between two, holding every
     finished model's pools meanwhile (~1.7 GB per worker in the Sobol benchmark). Read what you
-    need (``results()``, the recorder, the pools) before releasing."""
+    need (``results()``, the recorder, the pools) before releasing: afterwards the model has no
+    Mesa agents (``model.agents`` is empty) and its firm and cohort pools no members."""
     import mesa
 
     from sim.core.memory import thaw
+    from sim.core.pool import drop_agents
 
     ids = getattr(mesa.Agent, "_ids", None)
     if isinstance(ids, dict):
@@ -144,6 +146,7 @@ def release(model: ZoneModel) -> None:
     for pool in (getattr(model, "firms", None), getattr(model, "talent", None)):
         if pool is not None:
             pool.free()
+    drop_agents(model)  # its Mesa agents die now, by reference counting (sim/core/pool.py)
     thaw()  # an eager model's objects were frozen (sim/core/memory.py): back to the collector
 
 

@@ -334,6 +334,79 @@ def test_eager_models_freeze_and_release_thaws_in_a_loop():
     assert out.stdout.strip() == "ok"
 
 
+ONE_WALK = textwrap.dedent("""
+    import gc
+    import sim.core.memory as memory
+    from sim.experiments.runner import release
+    from sim.model.zonemodel import ZoneModel
+
+    calls = []
+
+    class Counting:  # the collector as sim.core.memory calls it, its full collections counted
+        def __getattr__(self, name):
+            return getattr(gc, name)
+
+        def collect(self, *args):
+            calls.append(args)
+            return gc.collect(*args)
+
+    memory.gc = Counting()
+    W = "synthetic:3,300,1500"
+    m = ZoneModel(world=W, rng=0)
+    assert len(calls) == 1  # the first eager build collects what is not frozen yet
+    m.step()
+    assert len(calls) == 2  # each year collects what was made since the last freeze
+    for i in range(3):
+        release(m)
+        assert len(calls) == 3 + 3 * i and memory._COLLECTED  # the thaw: everything unfrozen and collected
+        m = ZoneModel(world=W, rng=i + 1)
+        assert len(calls) == 3 + 3 * i and not memory._COLLECTED  # so the build right after does not walk it again
+        assert memory._FROZEN and gc.get_freeze_count() > 1000
+        m.step()
+        m.step()
+        assert len(calls) == 5 + 3 * i  # the years collect as before
+    lazy = ZoneModel(world=W, rng=7, agent_handles="lazy")
+    lazy.step()
+    release(lazy)  # thaws the eager model's freeze
+    assert len(calls) == 12 and memory._COLLECTED and gc.get_freeze_count() == 0
+    print("ok")
+""")
+
+
+def test_an_eager_build_right_after_a_release_does_not_collect_again():
+    """In a fresh process: a release's thaw walks the heap once; the eager build after it skips its
+    own first collection (garbage made in between is frozen and goes at the next release)."""
+    out = subprocess.run([sys.executable, "-c", ONE_WALK], capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "ok"
+
+
+def test_drop_agents_lets_the_agents_go_by_reference_counting():
+    """A finished model's Mesa agents die as soon as its registries let go (no collection needed:
+    the collector is off here); the zones' agents, which the zones' pool still holds, stay."""
+    import gc
+    import weakref
+
+    m = ZoneModel(world=WORLD, rng=2)
+    m.step()
+    firms = weakref.WeakSet(m.firms.handles.values())
+    zones = list(m.zones.handles.values())
+    assert len(firms) > 100 and len(m.agents) > len(firms)
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        m.firms.free()
+        m.talent.free()
+        assert len(firms) > 100  # Mesa's registries still hold them
+        assert pool_mod.drop_agents(m)
+        assert len(firms) == 0 and len(m.agents) == 0 and all(len(s) == 0 for s in m.agents_by_type.values())
+        assert all(z.model is m for z in zones)
+    finally:
+        if was:
+            gc.enable()
+    assert not pool_mod.drop_agents(object())  # not a Mesa model: nothing done
+
+
 @pytest.mark.parametrize("handles", ["eager", "lazy"])
 def test_results_identical_with_the_collector_freeze_off(monkeypatch, handles):
     from sim.core import memory

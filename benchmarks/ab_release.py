@@ -1,0 +1,114 @@
+"""A loop of released runs, as a user writes one, at two revisions in fresh processes, alternated
+(issue 19, docs/performance.md, forty-eighth session).
+
+    python benchmarks/ab_release.py --base REV [--handles eager] [--world guangxi] [--runs 8] [--pairs 3]
+
+Each side is a new Python process (the collector's freezes are process-wide) with ``PYTHONPATH`` at
+the base's ``sim`` and ``scenarios`` (``git archive``) or at this checkout. It builds the world once,
+then runs ``--runs`` models in a loop, each timed whole: ``ZoneModel(...)`` with ``--handles``, its
+``--years``, ``results()`` and ``sim.experiments.runner.release`` (the next model is built while the
+loop's variable still holds the last one, as in ``for s in seeds: m = ZoneModel(...)``), after two
+untimed runs. It prints the median milliseconds a run and the collector's median milliseconds a run
+(``gc.callbacks``). One untimed process a side first (the base's copy compiles its kernels into its
+own cache). The sides then run in the order base, this, this, base, ... (``--pairs`` pairs); printed:
+each process's figures, each pair's ratio (this / base) and the median ratio. ``bench_model.py`` keeps
+every model alive instead (no release): its eager figure leaves out what a release loop pays.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from ab_fixed import unpack_base  # noqa: E402
+from reference import positive  # noqa: E402  (a whole number >= 1, else one line and exit 2)
+
+CHILD = """
+import gc, os, statistics, sys, time
+os.environ.setdefault("ZONESIM_KERNELS_AFTER", "0")
+from sim.core import kernels
+from sim.experiments.runner import release
+from sim.model.zonemodel import ZoneModel
+from sim.scenario.world import load_world
+
+world_name, handles, runs, years = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+kernels.enable()
+world = load_world(world_name)
+spent = [0.0, 0.0]
+
+def clock(phase, info):
+    if phase == "start":
+        spent[1] = time.perf_counter()
+    else:
+        spent[0] += time.perf_counter() - spent[1]
+
+gc.callbacks.append(clock)
+wall, in_gc = [], []
+m = None
+for i in range(runs + 2):
+    spent[0] = 0.0
+    t = time.perf_counter()
+    m = ZoneModel(world=world, rng=100 + i, agent_handles=handles)
+    m.run(years)
+    m.results()
+    release(m)
+    if i >= 2:
+        wall.append(time.perf_counter() - t)
+        in_gc.append(spent[0])
+print(f"{statistics.median(wall) * 1e3:.1f} {statistics.median(in_gc) * 1e3:.1f}")
+"""
+
+
+def one_side(path: Path, world: str, handles: str, runs: int, years: int) -> tuple[float, float]:
+    env = dict(os.environ, PYTHONPATH=str(path))
+    out = subprocess.run([sys.executable, "-c", CHILD, world, handles, str(runs), str(years)], env=env, cwd=path,
+                         capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "the run failed")
+    wall, in_gc = out.stdout.split()
+    return float(wall), float(in_gc)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--base", required=True, help="git revision to compare with (e.g. main, a commit)")
+    ap.add_argument("--world", default="guangxi")
+    ap.add_argument("--handles", choices=("eager", "lazy"), default="eager")
+    ap.add_argument("--runs", type=positive, default=8)
+    ap.add_argument("--years", type=positive, default=20)
+    ap.add_argument("--pairs", type=positive, default=3)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        try:
+            unpack_base(args.base, base, rename=False)
+        except Exception as exc:  # noqa: BLE001 - git's own message, one line
+            ap.error(f"--base {args.base}: not a revision here ({str(exc).splitlines()[0]})")
+        sides = {"base": base, "this": ROOT}
+        try:  # untimed warm-ups: the base's copy compiles its kernels into its own cache; a bad world fails here
+            for path in sides.values():
+                one_side(path, args.world, args.handles, 1, 2)
+        except RuntimeError as exc:
+            ap.error(f"--world {args.world}: {exc}")
+        print(f"{args.world}, {args.handles} handles, {args.years} years, a loop of {args.runs} released runs a "
+              f"process (median ms a run, of it in the collector), base {args.base} against this checkout")
+        ratios = []
+        for p in range(args.pairs):
+            order = ("base", "this") if p % 2 == 0 else ("this", "base")
+            got = {side: one_side(sides[side], args.world, args.handles, args.runs, args.years) for side in order}
+            ratios.append(got["this"][0] / got["base"][0])
+            print(f"  pair {p + 1}: base {got['base'][0]:7.1f} ms ({got['base'][1]:6.1f} collector)   "
+                  f"this {got['this'][0]:7.1f} ms ({got['this'][1]:6.1f} collector)   ratio {ratios[-1]:.3f}")
+        print(f"RATIO this / base, median of {args.pairs} pairs: {statistics.median(ratios):.3f}")
+
+
+if __name__ == "__main__":
+    main()
