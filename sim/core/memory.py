@@ -136,10 +136,11 @@ def no_cycle_collection(freeze: bool = False) -> Iterator[None]:
     walked again at every later collection. On entry, the objects not frozen yet are collected
     first (cheap after the first time: only what was made since the last freeze), so what gets
     frozen is what is alive, plus any cyclic garbage the model's own build or year made. Right
-    after a release (:func:`thaw`: everything unfrozen and collected) that first collection is
-    skipped: it would walk the whole heap a second time (the long-lived objects, ~140,000, and the
-    model just released, which its caller may still hold) to find only what was dropped since;
-    that garbage is frozen with the new model and collected at the next release's thaw. Done
+    after an eager model's release (:func:`thaw`: everything unfrozen and collected), with no other
+    model released since, that first collection is skipped: it would walk the whole heap a second
+    time (the long-lived objects, ~140,000, and the model just released, which its caller may still
+    hold) to find only what was dropped since; that garbage is frozen with the new model and
+    collected at the next release's thaw. Done
     only while Mesa itself keeps every model alive until it is released (Mesa 3.3's
     ``Agent._ids``, mesa#3179: a model is never garbage before
     ``sim.experiments.runner.release``) and only if nothing but zonesim froze objects (its own
@@ -173,6 +174,7 @@ def thaw() -> bool:
     the model being released, which its caller still holds."""
     global _FROZEN, _BASE, _COLLECTED
     if not _FROZEN:
+        _COLLECTED = False  # a model released since the last thaw is garbage to collect before a freeze
         return False
     _FROZEN = False
     if _BASE:

@@ -369,6 +369,11 @@ ONE_WALK = textwrap.dedent("""
     lazy.step()
     release(lazy)  # thaws the eager model's freeze
     assert len(calls) == 12 and memory._COLLECTED and gc.get_freeze_count() == 0
+    other = ZoneModel(world=W, rng=8, agent_handles="lazy")
+    release(other)  # nothing frozen to thaw, but a model released since: the next eager build collects first
+    assert len(calls) == 12 and not memory._COLLECTED
+    m = ZoneModel(world=W, rng=9)
+    assert len(calls) == 13
     print("ok")
 """)
 
