@@ -11,13 +11,17 @@ loop's variable still holds the last one, as in ``for s in seeds: m = ZoneModel(
 untimed runs. It prints the median milliseconds a run and the collector's median milliseconds a run
 (``gc.callbacks``). One untimed process a side first (the base's copy compiles its kernels into its
 own cache). The sides then run in the order base, this, this, base, ... (``--pairs`` pairs); printed:
-each process's figures, each pair's ratio (this / base) and the median ratio. ``bench_model.py`` keeps
+each process's figures, each pair's ratio (this / base) and the median ratio; after each pair the plain-Mesa
+reference with this checkout's agents a year runs once in a process that imports Mesa only
+(``benchmarks/reference.py``), and the median ratios of the reference's run time to each side's are printed
+(the issue's ratio, for a loop of released runs). ``bench_model.py`` keeps
 every model alive instead (no release): its eager figure leaves out what a release loop pays.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -51,30 +55,42 @@ def clock(phase, info):
         spent[0] += time.perf_counter() - spent[1]
 
 gc.callbacks.append(clock)
-wall, in_gc = [], []
+wall, in_gc, agents = [], [], []
 m = None
 for i in range(runs + 2):
     spent[0] = 0.0
+    steps = 0
     t = time.perf_counter()
     m = ZoneModel(world=world, rng=100 + i, agent_handles=handles)
-    m.run(years)
+    for _ in range(years):
+        steps += m.firms.n + m.talent.n + m.zones.n
+        m.step()
     m.results()
     release(m)
     if i >= 2:
         wall.append(time.perf_counter() - t)
         in_gc.append(spent[0])
-print(f"{statistics.median(wall) * 1e3:.1f} {statistics.median(in_gc) * 1e3:.1f}")
+        agents.append(steps / years)
+print(f"{statistics.median(wall) * 1e3:.1f} {statistics.median(in_gc) * 1e3:.1f} {statistics.median(agents):.0f}")
 """
 
 
-def one_side(path: Path, world: str, handles: str, runs: int, years: int) -> tuple[float, float]:
+def one_side(path: Path, world: str, handles: str, runs: int, years: int) -> tuple[float, float, int]:
     env = dict(os.environ, PYTHONPATH=str(path))
     out = subprocess.run([sys.executable, "-c", CHILD, world, handles, str(runs), str(years)], env=env, cwd=path,
                          capture_output=True, text=True, check=False)
     if out.returncode != 0:
         raise RuntimeError(out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "the run failed")
-    wall, in_gc = out.stdout.split()
-    return float(wall), float(in_gc)
+    wall, in_gc, agents = out.stdout.split()
+    return float(wall), float(in_gc), int(agents)
+
+
+def reference_ms(agents: int, years: int) -> float:
+    """The plain-Mesa reference (``benchmarks/reference.py``) with ``agents`` agents for ``years`` steps, in
+    a process that imports Mesa only: milliseconds of one run."""
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "reference.py"), str(agents), str(years), "1"],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)["times"][0] * 1e3
 
 
 def main() -> None:
@@ -100,14 +116,20 @@ def main() -> None:
             ap.error(f"--world {args.world}: {exc}")
         print(f"{args.world}, {args.handles} handles, {args.years} years, a loop of {args.runs} released runs a "
               f"process (median ms a run, of it in the collector), base {args.base} against this checkout")
-        ratios = []
+        ratios, to_ref = [], {"base": [], "this": []}
         for p in range(args.pairs):
             order = ("base", "this") if p % 2 == 0 else ("this", "base")
             got = {side: one_side(sides[side], args.world, args.handles, args.runs, args.years) for side in order}
             ratios.append(got["this"][0] / got["base"][0])
+            ref = reference_ms(got["this"][2], args.years)
+            for side in to_ref:
+                to_ref[side].append(ref / got[side][0])
             print(f"  pair {p + 1}: base {got['base'][0]:7.1f} ms ({got['base'][1]:6.1f} collector)   "
-                  f"this {got['this'][0]:7.1f} ms ({got['this'][1]:6.1f} collector)   ratio {ratios[-1]:.3f}")
+                  f"this {got['this'][0]:7.1f} ms ({got['this'][1]:6.1f} collector)   ratio {ratios[-1]:.3f}   "
+                  f"reference {ref:7.1f} ms ({got['this'][2]:,} agents)")
         print(f"RATIO this / base, median of {args.pairs} pairs: {statistics.median(ratios):.3f}")
+        print(f"against plain Mesa (benchmarks/reference.py, a process of its own, after each pair), median: this "
+              f"{statistics.median(to_ref['this']):.2f}x, base {statistics.median(to_ref['base']):.2f}x")
 
 
 if __name__ == "__main__":

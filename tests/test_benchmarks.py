@@ -302,10 +302,11 @@ def test_ab_release_times_a_loop_of_released_runs_at_two_revisions():
                          capture_output=True, text=True, timeout=900, cwd=ROOT, env=env)
     assert out.returncode == 0, out.stderr[-2000:]
     pairs = re.findall(r"^  pair \d: base +([0-9.]+) ms \( *([0-9.]+) collector\)   this +([0-9.]+) ms \( *([0-9.]+) "
-                       r"collector\)   ratio ([0-9.]+)$", out.stdout, re.M)
+                       r"collector\)   ratio ([0-9.]+)   reference +[0-9.]+ ms \([0-9,]+ agents\)$", out.stdout, re.M)
     assert len(pairs) == 2 and all(float(p[0]) > 0 and float(p[2]) > 0 for p in pairs), out.stdout
     assert all(float(p[1]) <= float(p[0]) and float(p[3]) <= float(p[2]) for p in pairs), out.stdout
     assert re.search(r"^RATIO this / base, median of 2 pairs: [0-9.]+$", out.stdout, re.M), out.stdout
+    assert re.search(r"^against plain Mesa .*: this [0-9.]+x, base [0-9.]+x$", out.stdout, re.M), out.stdout
     for args in (["--base", "HEAD", "--runs", "0"], ["--base", "no-such-revision"], ["--base", "HEAD", "--world",
                  "nowhere"], ["--base", "HEAD", "--handles", "some"], []):
         refuses("ab_release.py", *args)
