@@ -18,6 +18,8 @@ checkout's working tree (renamed ``simthis``) are imported in one process as ``a
 their runs interleaved on the same seeds (the order alternating); a function must exist in both.
 Printed for each side, and the ratio of the medians (this checkout / base). The wrappers' own cost
 (~0.3 us a call) is in both sides alike. Times move with the machine: compare the columns of one run.
+A function is replaced in its own module only: a caller that imported it by name (``from m import f``)
+still calls the original, and a function no run calls through its module is printed with a note.
 """
 
 from __future__ import annotations
@@ -172,6 +174,8 @@ def main() -> None:
         if args.base:
             base, this = (statistics.median(per_call[pkg][s]) for _, pkg in sides)
             line += f"   ratio {this / base:.3f}" if base > 0 else "   ratio -"
+        if all(statistics.median(per_run[pkg][s]) == 0 for _, pkg in sides):
+            line += "   (no call through its module: imported by name where it is called?)"
         print(line)
 
 

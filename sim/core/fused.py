@@ -282,8 +282,9 @@ def _build() -> bool:
 
     _K.update(entry_rates=entry_rates)
 
-    # enterprise.grow on the arithmetic tier: its arithmetic between pmath's power, log1p and exp,
-    # in three passes (the numpy chain's operations, in its order)
+    # enterprise.grow on the arithmetic tier: its arithmetic between pmath's power, log1p and exp, in
+    # four passes (the numpy chain's operations, in its order): grow_head (below, beside the pairwise
+    # sums it calls), then grow_sigma, grow_shock and grow_tail here
 
     @jit
     def grow_sigma(a, noise, arg2):  # pragma: no cover - compiled
