@@ -405,6 +405,9 @@ def test_drop_agents_lets_the_agents_go_by_reference_counting():
         assert len(firms) > 100  # Mesa's registries still hold them
         assert pool_mod.drop_agents(m)
         assert len(firms) == 0 and len(m.agents) == 0 and all(len(s) == 0 for s in m.agents_by_type.values())
+        # the registries' tables freed too (removing entry by entry keeps a dictionary's table at its largest)
+        weak = [m._all_agents._agents, *(s._agents for s in m.agents_by_type.values())]
+        assert all(sys.getsizeof(w.data) < 1000 for w in weak) and sys.getsizeof(m._agents) < 1000
         assert all(z.model is m for z in zones)
     finally:
         if was:
