@@ -8,8 +8,9 @@ the base's ``sim`` and ``scenarios`` (``git archive``) or at this checkout. It b
 then runs ``--runs`` models in a loop, each timed whole: ``ZoneModel(...)`` with ``--handles``, its
 ``--years``, ``results()`` and ``sim.experiments.runner.release`` (the next model is built while the
 loop's variable still holds the last one, as in ``for s in seeds: m = ZoneModel(...)``), after two
-untimed runs. It prints the median milliseconds a run and the collector's median milliseconds a run
-(``gc.callbacks``). One untimed process a side first (the base's copy compiles its kernels into its
+untimed runs. It prints the loop's milliseconds a run (its time over its runs: a mean, not a median, since
+a release walks the heap only every eighth time, ``sim.core.memory.THAW_EVERY``; with ``--runs`` a multiple
+of eight every timed loop holds its share of walks) and the collector's (``gc.callbacks``). One untimed process a side first (the base's copy compiles its kernels into its
 own cache). The sides then run in the order base, this, this, base, ... (``--pairs`` pairs); printed:
 each process's figures, each pair's ratio (this / base) and the median ratio; after each pair the plain-Mesa
 reference with this checkout's agents a year runs once in a process that imports Mesa only
@@ -71,7 +72,7 @@ for i in range(runs + 2):
         wall.append(time.perf_counter() - t)
         in_gc.append(spent[0])
         agents.append(steps / years)
-print(f"{statistics.median(wall) * 1e3:.1f} {statistics.median(in_gc) * 1e3:.1f} {statistics.median(agents):.0f}")
+print(f"{statistics.fmean(wall) * 1e3:.1f} {statistics.fmean(in_gc) * 1e3:.1f} {statistics.median(agents):.0f}")
 """
 
 
@@ -115,7 +116,8 @@ def main() -> None:
         except RuntimeError as exc:
             ap.error(f"--world {args.world}: {exc}")
         print(f"{args.world}, {args.handles} handles, {args.years} years, a loop of {args.runs} released runs a "
-              f"process (median ms a run, of it in the collector), base {args.base} against this checkout")
+              f"process (ms a run: the loop's time over its runs; of it in the collector), base {args.base} against "
+              "this checkout")
         ratios, to_ref = [], {"base": [], "this": []}
         for p in range(args.pairs):
             order = ("base", "this") if p % 2 == 0 else ("this", "base")

@@ -312,6 +312,7 @@ def test_ab_release_times_a_loop_of_released_runs_at_two_revisions():
     assert all(float(p[1]) <= float(p[0]) and float(p[3]) <= float(p[2]) for p in pairs), out.stdout
     assert re.search(r"^RATIO this / base, median of 2 pairs: [0-9.]+$", out.stdout, re.M), out.stdout
     assert re.search(r"^against plain Mesa .*: this [0-9.]+x, base [0-9.]+x$", out.stdout, re.M), out.stdout
+    assert "ms a run: the loop's time over its runs" in out.stdout  # a mean: a heap walk every eighth release
     for args in (["--base", "HEAD", "--runs", "0"], ["--base", "no-such-revision"], ["--base", "HEAD", "--world",
                  "nowhere"], ["--base", "HEAD", "--handles", "some"], []):
         refuses("ab_release.py", *args)

@@ -119,6 +119,11 @@ def gc_freeze_wanted() -> bool:
 
 _FROZEN = False  # whether objects are in the permanent generation because of freeze=True below
 _COLLECTED = False  # whether thaw's full collection is the last thing the collector did for zonesim
+# thaw's pace: at most this many releases of eager models, or released models of this many agents in all,
+# between two walks of the heap (docs/performance.md, forty-ninth session)
+THAW_EVERY = 8
+THAW_AGENTS = 1_000_000
+_PENDING = [0, 0]  # releases and their agents since the last thaw, while something is frozen
 
 
 @contextlib.contextmanager
@@ -140,11 +145,11 @@ def no_cycle_collection(freeze: bool = False) -> Iterator[None]:
     model released since, that first collection is skipped: it would walk the whole heap a second
     time (the long-lived objects, ~140,000, and the model just released, which its caller may still
     hold) to find only what was dropped since; that garbage is frozen with the new model and
-    collected at the next release's thaw. Done
+    collected at the next thaw. Done
     only while Mesa itself keeps every model alive until it is released (Mesa 3.3's
     ``Agent._ids``, mesa#3179: a model is never garbage before
     ``sim.experiments.runner.release``) and only if nothing but zonesim froze objects (its own
-    :func:`freeze_long_lived` included). :func:`thaw` (called by ``release``) gives everything back
+    :func:`freeze_long_lived` included). :func:`thaw` (called by ``release``; every few releases) gives everything back
     to the collector."""
     global _FROZEN, _COLLECTED
     was = gc.isenabled()
@@ -163,19 +168,31 @@ def no_cycle_collection(freeze: bool = False) -> Iterator[None]:
             gc.enable()
 
 
-def thaw() -> bool:
+def thaw(agents: int = 0, force: bool = False) -> bool:
     """Undo :func:`no_cycle_collection`'s freezes: the permanent generation back to the collector
     (``gc.unfreeze()``), then one full collection, which frees the models released before (the
     one being released is still referenced by its caller: it goes at the next collection or the
-    next thaw, so a loop of released models keeps at most one dead model). Returns whether there
-    was anything to thaw (a no-op when no eager model froze anything since the last call: lazy
-    runs never freeze). The objects :func:`freeze_long_lived` froze go back to the collector too
+    next thaw). Called at every release (``sim.experiments.runner.release``, ``agents``: the
+    released model's firms and cohorts), it does so only every :data:`THAW_EVERY`-th release, or
+    sooner once the models released since held :data:`THAW_AGENTS` agents (``force``: now): the
+    collection walks every tracked object of the process (~240,000 after a default eager run, ~75 ms
+    here: a sixth of such a run), and a released model is small by then (its Mesa agents gone with
+    its registries, its firm and cohort pools emptied: under 1 MB for the default world), so a loop
+    of released eager models keeps at most :data:`THAW_EVERY` of them, frozen, and walks the heap
+    once every that many runs (docs/performance.md, forty-ninth session). Returns whether it thawed
+    (False: nothing frozen since the last thaw, as after lazy runs, which never freeze; or not this
+    release's turn). The objects :func:`freeze_long_lived` froze go back to the collector too
     (``gc.unfreeze`` is all-or-nothing) and are not frozen again: freezing then would also freeze
     the model being released, which its caller still holds."""
     global _FROZEN, _BASE, _COLLECTED
     if not _FROZEN:
         _COLLECTED = False  # a model released since the last thaw is garbage to collect before a freeze
         return False
+    _PENDING[0] += 1
+    _PENDING[1] += max(int(agents), 0)
+    if not force and _PENDING[0] < THAW_EVERY and _PENDING[1] < THAW_AGENTS:
+        return False  # the released model waits, frozen, for a later release's thaw
+    _PENDING[:] = [0, 0]
     _FROZEN = False
     if _BASE:
         _BASE = False

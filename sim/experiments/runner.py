@@ -134,7 +134,10 @@ def release(model: ZoneModel) -> None:
     only at a full collection, and a lazy study worker went ~90 runs between two, holding every
     finished model's pools meanwhile (~1.7 GB per worker in the Sobol benchmark). Read what you
     need (``results()``, the recorder, the pools) before releasing: afterwards the model has no
-    Mesa agents (``model.agents`` is empty) and its firm and cohort pools no members."""
+    Mesa agents (``model.agents`` is empty) and its firm and cohort pools no members. An eager
+    model's objects, frozen out of the collector's way while it ran, go back to it every few
+    releases (:func:`sim.core.memory.thaw`: at most eight released models, under 1 MB each for the
+    default world, wait meanwhile)."""
     import mesa
 
     from sim.core.memory import thaw
@@ -143,11 +146,13 @@ def release(model: ZoneModel) -> None:
     ids = getattr(mesa.Agent, "_ids", None)
     if isinstance(ids, dict):
         ids.pop(model, None)
+    agents = 0
     for pool in (getattr(model, "firms", None), getattr(model, "talent", None)):
         if pool is not None:
+            agents += pool.n
             pool.free()
     drop_agents(model)  # its Mesa agents die now, by reference counting (sim/core/pool.py)
-    thaw()  # an eager model's objects were frozen (sim/core/memory.py): back to the collector
+    thaw(agents)  # an eager model's objects were frozen (sim/core/memory.py): back to the collector, every few releases
 
 
 # ------------------------------------------------------------------------------------------

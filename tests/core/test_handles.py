@@ -301,8 +301,12 @@ GC_CHECK = textwrap.dedent("""
     class Cycle:
         pass
 
-    # a loop of eager models, each released: at most one dead model waits (the one just released)
+    # a loop of eager models, each released: the heap is thawed and walked every THAW_EVERY-th release; at
+    # most THAW_EVERY dead models wait meanwhile, frozen (right after a thaw, one: the one just released)
+    assert memory.THAW_EVERY == 8 and memory.THAW_AGENTS == 1_000_000  # the documented pace
+    memory.THAW_EVERY = 3
     alive = weakref.WeakSet()
+    waiting = []
     for i in range(6):
         m = ZoneModel(world=W, rng=i)
         assert memory._FROZEN and gc.get_freeze_count() > 1000
@@ -313,16 +317,26 @@ GC_CHECK = textwrap.dedent("""
         alive.add(m)
         release(m)
         del m
-        assert len(alive) <= 1, len(alive)
-    assert gc.get_freeze_count() == 0 and not memory._FROZEN  # release thawed everything
+        waiting.append(len(alive))
+        assert memory._FROZEN == (i % 3 != 2)  # thawed at the third and the sixth release
+    assert waiting == [1, 2, 1, 2, 3, 1], waiting
+    assert gc.get_freeze_count() == 0 and not memory._FROZEN  # the sixth release thawed everything
     assert memory._BASE is False  # the long-lived objects too (gc.unfreeze is all-or-nothing), not frozen again
+    # or sooner, once the models released since held THAW_AGENTS agents
+    memory.THAW_AGENTS = 1
+    m = ZoneModel(world=W, rng=20)
+    m.step()
+    release(m)
+    assert gc.get_freeze_count() == 0 and not memory._FROZEN
+    memory.THAW_AGENTS = 1_000_000
     # a model never released stays frozen (Mesa 3.3 keeps it anyway); a later release thaws it
     kept = ZoneModel(world=W, rng=9)
     kept.step()
     assert gc.get_freeze_count() > 1000
-    other = ZoneModel(world=W, rng=10, agent_handles="lazy")
-    release(other)
-    assert gc.get_freeze_count() == 0
+    for j in range(3):  # a lazy model's release counts too
+        other = ZoneModel(world=W, rng=10 + j, agent_handles="lazy")
+        release(other)
+        assert (gc.get_freeze_count() == 0) == (j == 2)
     print("ok")
 """)
 
@@ -351,6 +365,7 @@ ONE_WALK = textwrap.dedent("""
             return gc.collect(*args)
 
     memory.gc = Counting()
+    memory.THAW_EVERY = 1  # a thaw at every release (the pace itself: test_eager_models_freeze_...)
     W = "synthetic:3,300,1500"
     m = ZoneModel(world=W, rng=0)
     assert len(calls) == 1  # the first eager build collects what is not frozen yet
@@ -374,6 +389,13 @@ ONE_WALK = textwrap.dedent("""
     assert len(calls) == 12 and not memory._COLLECTED
     m = ZoneModel(world=W, rng=9)
     assert len(calls) == 13
+    memory.THAW_EVERY = 2
+    release(m)  # not this release's turn: no walk, the model waits frozen
+    assert len(calls) == 13 and memory._FROZEN
+    m = ZoneModel(world=W, rng=10)  # collects only what was made since the last freeze
+    assert len(calls) == 14
+    release(m)  # the second since the last thaw: thawed and walked
+    assert len(calls) == 15 and memory._COLLECTED and not memory._FROZEN
     print("ok")
 """)
 
