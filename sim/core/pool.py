@@ -407,7 +407,7 @@ class MesaHandles:
             a.pos = None
             a.pool = pool
             a.uid = u
-        model._agents.update(dict.fromkeys(agents))
+        model._agents.update(zip(agents, itertools.repeat(None)))  # one insert each (fromkeys made a dict first)
         of_type = model._agents_by_type.get(cls)
         if of_type is None:
             model._agents_by_type[cls] = mesa.agent.AgentSet(agents, random=model.random)
