@@ -21,6 +21,19 @@ def test_add_reuses_lowest_free_slots_and_grows():
     assert p.x[4] == 7.0
 
 
+def test_exited_members_agents_leave_in_the_order_they_came():
+    """``remove`` hands the exited members' agents to ``drop_handles`` in uid order, whatever the
+    order of the slots (a compact pool's slots are not in uid order once members have moved)."""
+    dropped = []
+    p = Pool({"x": (np.float64, 0.0)}, 8, lambda uid: f"h{uid}", compact=True,
+             drop_handles=lambda hs: dropped.append(list(hs)))
+    p.add(8)
+    p.remove(np.array([1, 2]))  # slots 1 and 2 now hold uids 6 and 7
+    assert list(p.uid[:p.n]) == [0, 6, 7, 3, 4, 5]
+    p.remove(np.array([2, 5, 1, 0]))  # uids 7, 5, 6, 0
+    assert dropped == [["h1", "h2"], ["h0", "h5", "h6", "h7"]]
+
+
 def test_live_is_cached_and_invalidated():
     p = Pool({"x": (np.float64, 0.0)}, 2)
     p.add(2)
