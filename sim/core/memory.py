@@ -149,8 +149,8 @@ def no_cycle_collection(freeze: bool = False) -> Iterator[None]:
     only while Mesa itself keeps every model alive until it is released (Mesa 3.3's
     ``Agent._ids``, mesa#3179: a model is never garbage before
     ``sim.experiments.runner.release``) and only if nothing but zonesim froze objects (its own
-    :func:`freeze_long_lived` included). :func:`thaw` (called by ``release``; every few releases) gives everything back
-    to the collector."""
+    :func:`freeze_long_lived` included). :func:`thaw` (called by ``release``; every few releases) gives
+    everything back to the collector."""
     global _FROZEN, _COLLECTED
     was = gc.isenabled()
     freeze = freeze and _mesa_keeps_models() and (_FROZEN or _BASE or gc.get_freeze_count() == 0)

@@ -515,9 +515,11 @@ def drop_agents(model: Any) -> bool:
             and all(type(st) is mesa.agent.AgentSet for st in sets)
             and all(type(w) is weakref.WeakKeyDictionary for w in weak)):
         return False
-    for w in weak:  # the dictionaries' own clear: WeakKeyDictionary has none, and MutableMapping's pops the
-        w._dirty_len = True  # entries one by one in Python (~20 ms a default eager run) and keeps each table at its
-        w.data.clear()  # largest (~5 MB: the dead model held them until its collection). As popitem marks it
+    for w in weak:  # the dictionary's own clear (WeakKeyDictionary has none: MutableMapping's pops the entries one
+        # by one in Python, ~20 ms a default eager release, and leaves each table at its largest, ~5 MB, which the
+        # dead model then held until its collection)
+        w._dirty_len = True  # as WeakKeyDictionary.popitem marks it
+        w.data.clear()
     agents.clear()
     return True
 

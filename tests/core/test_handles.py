@@ -329,6 +329,12 @@ GC_CHECK = textwrap.dedent("""
     release(m)
     assert gc.get_freeze_count() == 0 and not memory._FROZEN
     memory.THAW_AGENTS = 1_000_000
+    # or at once, asked
+    m = ZoneModel(world=W, rng=21)
+    release(m)
+    assert memory._FROZEN and gc.get_freeze_count() > 1000  # not this release's turn
+    assert memory.thaw(force=True) and gc.get_freeze_count() == 0 and not memory._FROZEN
+    assert not memory.thaw(force=True)  # nothing frozen since
     # a model never released stays frozen (Mesa 3.3 keeps it anyway); a later release thaws it
     kept = ZoneModel(world=W, rng=9)
     kept.step()
