@@ -10,8 +10,9 @@ then runs ``--runs`` models in a loop, each timed whole: ``ZoneModel(...)`` with
 loop's variable still holds the last one, as in ``for s in seeds: m = ZoneModel(...)``), after two
 untimed runs. It prints the loop's milliseconds a run (its time over its runs: a mean, not a median, since
 a release walks the heap only every eighth time, ``sim.core.memory.THAW_EVERY``; with ``--runs`` a multiple
-of eight every timed loop holds its share of walks) and the collector's (``gc.callbacks``). One untimed process a side first (the base's copy compiles its kernels into its
-own cache). The sides then run in the order base, this, this, base, ... (``--pairs`` pairs); printed:
+of eight every timed loop holds its share of walks) and the collector's (``gc.callbacks``). One untimed
+process a side first (the base's copy compiles its kernels into its own cache). The sides then run in the
+order base, this, this, base, ... (``--pairs`` pairs); printed:
 each process's figures, each pair's ratio (this / base) and the median ratio; after each pair the plain-Mesa
 reference with this checkout's agents a year runs once in a process that imports Mesa only
 (``benchmarks/reference.py``), and the median ratios of the reference's run time to each side's are printed
